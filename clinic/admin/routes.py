@@ -1,0 +1,62 @@
+import datetime as dt
+
+from flask import current_app, render_template, request
+from sqlalchemy import distinct, select
+
+from ..auth.access import roles
+from ..extensions import db
+from ..models import AuditEvent
+from ..models.vocab import Role
+from ..services.audit_query import AuditFilter, statement
+from ..timefmt import local_midnight
+from . import bp
+from .forms import AuditFilterForm
+
+ADMIN_SECTIONS = [
+    ("admin.procedures", "Procedure catalogue", "Codes, names, times, bleeding class, stage rules, qualified radiologists"),
+    ("admin.rooms", "Rooms and beds", "CT and MRI rooms, observation beds"),
+    ("admin.sessions", "Session templates", "When each room is open, week by week"),
+    ("admin.rosters", "Rosters", "Radiologists on duty, with dated exceptions"),
+    ("admin.closures", "Closures", "Holidays, maintenance and absences"),
+    ("admin.users", "Users", "Accounts, roles, passwords, API tokens"),
+    ("admin.texts", "Document texts", "Information sheets and consent forms, by procedure and language"),
+    ("admin.hold_rules", "Medication hold rules", "Anticoagulant and antiplatelet holds by bleeding class"),
+    ("admin.outbox", "Outbox", "Emails sent and waiting, with their delivery state"),
+    ("admin.audit", "Audit trail", "Who changed what, and who opened which record"),
+]
+
+
+@bp.get("/")
+@roles(Role.ADMIN)
+def index():
+    return render_template(
+        "admin/index.html", admin_sections=ADMIN_SECTIONS, endpoints=set(current_app.view_functions)
+    )
+
+
+@bp.get("/audit")
+@roles(Role.ADMIN)
+def audit():
+    form = AuditFilterForm(request.args)
+    form.actor.choices = [("", "Anyone")] + [
+        (a, a) for a in db.session.scalars(select(distinct(AuditEvent.actor_name)).order_by(AuditEvent.actor_name))
+    ]
+    form.object_type.choices = [("", "Any")] + [
+        (o, o) for o in db.session.scalars(select(distinct(AuditEvent.object_type)).order_by(AuditEvent.object_type))
+    ]
+    zone = current_app.config["CLINIC_TIMEZONE"]
+    valid = form.validate()
+    f = AuditFilter()
+    if valid:
+        f = AuditFilter(
+            actor=form.actor.data or None,
+            action=(form.action.data or "").strip() or None,
+            object_type=form.object_type.data or None,
+            object_id=(form.object_id.data or "").strip() or None,
+            patient_id=form.patient_id.data,
+            since=local_midnight(form.since.data, zone) if form.since.data else None,
+            until=local_midnight(form.until.data + dt.timedelta(days=1), zone) if form.until.data else None,
+        )
+    page = db.paginate(statement(f), page=request.args.get("page", 1, type=int), per_page=50, error_out=False)
+    params = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template("admin/audit.html", form=form, page=page, params=params), (200 if valid else 400)

@@ -1,0 +1,46 @@
+"""Database engine set-up and transaction helpers shared by requests, jobs and the CLI.
+
+SQLite serialises writers with a file lock. A transaction that starts by reading and later writes has
+to upgrade its lock, and in WAL mode that upgrade fails at once (no waiting) if another connection
+wrote in between. Booking reads, checks, then writes, so on SQLite every transaction starts with
+``BEGIN IMMEDIATE``: it takes the write lock first and waits (``busy_timeout``) for it. This follows
+SQLAlchemy's pysqlite recipe: turn off the driver's own transaction handling, emit BEGIN ourselves.
+On PostgreSQL nothing special is needed; the exclusion constraints are the last guard.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def configure_engine(engine: Engine) -> None:
+    if engine.dialect.name != "sqlite" or getattr(engine, "_clinic_configured", False):
+        return
+    engine._clinic_configured = True  # type: ignore[attr-defined]
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def is_postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def dialect_name(session: Session) -> str:
+    return session.get_bind().dialect.name

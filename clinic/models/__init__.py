@@ -1,0 +1,66 @@
+"""All models, imported here so that metadata and migrations see every table."""
+
+from .appointments import Appointment, AppointmentEvent, Booking, BookingHold, WaitlistEntry
+from .audit import AuditEvent
+from .catalogue import DrugOption, ProcedureType, StageRule
+from .clinical import (
+    Consent,
+    FollowUp,
+    ObservationCheck,
+    ObservationRecord,
+    ProcedureAddendum,
+    ProcedureDrug,
+    ProcedureRecord,
+)
+from .documents import DocumentText
+from .imaging import ImagingStudy, StoredFile, StudyFile
+from .messaging import OutboxMessage
+from .patients import Patient, ReferringPhysician
+from .preregistration import AnticoagulantRule, MedicationEntry, PreRegistration
+from .referrals import RedFlagAnswer, Referral, ReferralDocument
+from .resources import Closure, ObservationBed, Room, RoomSession, RosterEntry, RosterException
+from .settings import ClinicSetting, JobRun
+from .users import ApiToken, User, UserRole
+
+__all__ = [
+    "AnticoagulantRule",
+    "ApiToken",
+    "Appointment",
+    "AppointmentEvent",
+    "AuditEvent",
+    "Booking",
+    "BookingHold",
+    "ClinicSetting",
+    "Closure",
+    "Consent",
+    "DocumentText",
+    "DrugOption",
+    "FollowUp",
+    "ImagingStudy",
+    "JobRun",
+    "MedicationEntry",
+    "ObservationBed",
+    "ObservationCheck",
+    "ObservationRecord",
+    "OutboxMessage",
+    "Patient",
+    "PreRegistration",
+    "ProcedureAddendum",
+    "ProcedureDrug",
+    "ProcedureRecord",
+    "ProcedureType",
+    "RedFlagAnswer",
+    "Referral",
+    "ReferralDocument",
+    "ReferringPhysician",
+    "Room",
+    "RoomSession",
+    "RosterEntry",
+    "RosterException",
+    "StageRule",
+    "StoredFile",
+    "StudyFile",
+    "User",
+    "UserRole",
+    "WaitlistEntry",
+]

@@ -1,0 +1,232 @@
+"""Appointments, the resource bookings behind them, short holds, and the waitlist."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import UTCDateTime, created_at_column, one_of, utcnow
+from .vocab import STATUS_CHAIN, AppointmentStatus, Modality, PartOfDay, Region, Side, Stage
+
+
+class Appointment(db.Model):
+    """One procedure for one patient: the chain of room + radiologist, then an observation bed.
+
+    The resources are held by the ``Booking`` rows; the times here are the plan the screens show.
+    State changes go through ``clinic.services.appointments`` so that each one is checked and recorded.
+    """
+
+    __tablename__ = "appointments"
+    __table_args__ = (
+        one_of("status", AppointmentStatus.values()),
+        one_of("region", Region.values(), nullable=True),
+        one_of("side", Side.values(), nullable=True),
+        one_of("stage", Stage.values(), nullable=True),
+        one_of("guidance", Modality.values()),
+        CheckConstraint("table_end > table_start", name="table_time_ordered"),
+        CheckConstraint("obs_end >= table_end", name="observation_after_table"),
+        CheckConstraint("status <> 'cancelled' OR cancel_reason IS NOT NULL", name="cancel_has_reason"),
+        CheckConstraint("level_count BETWEEN 1 AND 10", name="level_count_valid"),
+        Index("ix_appointments_day_status", "table_start", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(12), unique=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    referral_id: Mapped[int | None] = mapped_column(ForeignKey("referrals.id"), index=True)
+    procedure_type_id: Mapped[int] = mapped_column(ForeignKey("procedure_types.id"))
+    region: Mapped[str | None] = mapped_column(String(20))
+    side: Mapped[str | None] = mapped_column(String(20))
+    levels: Mapped[str | None] = mapped_column(String(80))
+    level_count: Mapped[int] = mapped_column(Integer, default=1)
+    stage: Mapped[str | None] = mapped_column(String(20))
+    guidance: Mapped[str] = mapped_column(String(10), default=Modality.CT)
+    room_id: Mapped[int] = mapped_column(ForeignKey("rooms.id"), index=True)
+    radiologist_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    bed_id: Mapped[int | None] = mapped_column(ForeignKey("observation_beds.id"))
+    table_start: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    table_end: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    obs_end: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(20), default=AppointmentStatus.BOOKED)
+    status_changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+    rescheduled_from_id: Mapped[int | None] = mapped_column(ForeignKey("appointments.id"))
+    reminder_queued_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = created_at_column()
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    patient: Mapped[Patient] = relationship()  # noqa: F821
+    referral: Mapped[Referral | None] = relationship()  # noqa: F821
+    procedure_type: Mapped[ProcedureType] = relationship()  # noqa: F821
+    room: Mapped[Room] = relationship()  # noqa: F821
+    radiologist: Mapped[User] = relationship(foreign_keys=[radiologist_id])  # noqa: F821
+    bed: Mapped[ObservationBed | None] = relationship()  # noqa: F821
+    bookings: Mapped[list[Booking]] = relationship(back_populates="appointment", order_by="Booking.id")
+    events: Mapped[list[AppointmentEvent]] = relationship(
+        back_populates="appointment", order_by="AppointmentEvent.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def status_enum(self) -> AppointmentStatus:
+        return AppointmentStatus(self.status)
+
+    @property
+    def is_active(self) -> bool:
+        return self.status not in (AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW)
+
+    @property
+    def next_status(self) -> AppointmentStatus | None:
+        status = self.status_enum
+        if status not in STATUS_CHAIN or status == STATUS_CHAIN[-1]:
+            return None
+        return STATUS_CHAIN[STATUS_CHAIN.index(status) + 1]
+
+    @property
+    def table_minutes(self) -> int:
+        return int((self.table_end - self.table_start).total_seconds() // 60)
+
+    @property
+    def observation_minutes(self) -> int:
+        return int((self.obs_end - self.table_end).total_seconds() // 60)
+
+
+class AppointmentEvent(db.Model):
+    """Each status change of an appointment: from, to, who and when."""
+
+    __tablename__ = "appointment_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    appointment_id: Mapped[int] = mapped_column(ForeignKey("appointments.id", ondelete="CASCADE"), index=True)
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+
+    appointment: Mapped[Appointment] = relationship(back_populates="events")
+    by_user: Mapped[User | None] = relationship()  # noqa: F821
+
+
+class BookingHold(db.Model):
+    """A chain kept for a few minutes while the front desk confirms with the patient on the telephone."""
+
+    __tablename__ = "booking_holds"
+    __table_args__ = (CheckConstraint("expires_at > created_at", name="expires_after_creation"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(40), unique=True)
+    patient_id: Mapped[int | None] = mapped_column(ForeignKey("patients.id"))
+    referral_id: Mapped[int | None] = mapped_column(ForeignKey("referrals.id"))
+    procedure_type_id: Mapped[int] = mapped_column(ForeignKey("procedure_types.id"))
+    region: Mapped[str | None] = mapped_column(String(20))
+    side: Mapped[str | None] = mapped_column(String(20))
+    levels: Mapped[str | None] = mapped_column(String(80))
+    stage: Mapped[str | None] = mapped_column(String(20))
+    room_id: Mapped[int] = mapped_column(ForeignKey("rooms.id"))
+    radiologist_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    bed_id: Mapped[int | None] = mapped_column(ForeignKey("observation_beds.id"))
+    table_start: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    table_end: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    obs_end: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = created_at_column()
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+    released_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    confirmed_appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointments.id"))
+
+    bookings: Mapped[list[Booking]] = relationship(back_populates="hold")
+
+
+class Booking(db.Model):
+    """One resource held for one half-open time range ``[starts_at, ends_at)``.
+
+    Exactly one of room, radiologist, bed or patient is set. On PostgreSQL, exclusion constraints
+    (written in the migration, see ``migrations/versions``) forbid two *active* rows of the same
+    resource from overlapping: ``ex_bookings_room_overlap``, ``ex_bookings_radiologist_overlap``,
+    ``ex_bookings_bed_overlap`` and ``ex_bookings_patient_overlap``. On SQLite the booking
+    transaction takes the write lock first and checks inside it.
+    """
+
+    __tablename__ = "bookings"
+    __table_args__ = (
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        CheckConstraint(
+            "(CASE WHEN room_id IS NULL THEN 0 ELSE 1 END) + (CASE WHEN radiologist_id IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN bed_id IS NULL THEN 0 ELSE 1 END) + (CASE WHEN patient_id IS NULL THEN 0 ELSE 1 END) = 1",
+            name="exactly_one_resource",
+        ),
+        CheckConstraint(
+            "(appointment_id IS NULL) <> (hold_id IS NULL)", name="appointment_or_hold"
+        ),
+        CheckConstraint("hold_id IS NULL OR hold_expires_at IS NOT NULL", name="hold_has_expiry"),
+        Index("ix_bookings_room_time", "room_id", "starts_at", sqlite_where=text("active"),
+              postgresql_where=text("active")),
+        Index("ix_bookings_radiologist_time", "radiologist_id", "starts_at", sqlite_where=text("active"),
+              postgresql_where=text("active")),
+        Index("ix_bookings_bed_time", "bed_id", "starts_at", sqlite_where=text("active"),
+              postgresql_where=text("active")),
+        Index("ix_bookings_patient_time", "patient_id", "starts_at", sqlite_where=text("active"),
+              postgresql_where=text("active")),
+        Index("ix_bookings_starts_at", "starts_at", sqlite_where=text("active"), postgresql_where=text("active")),
+        Index("ix_bookings_hold_expiry", "hold_expires_at", sqlite_where=text("active AND hold_id IS NOT NULL"),
+              postgresql_where=text("active AND hold_id IS NOT NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointments.id"), index=True)
+    hold_id: Mapped[int | None] = mapped_column(ForeignKey("booking_holds.id"), index=True)
+    room_id: Mapped[int | None] = mapped_column(ForeignKey("rooms.id"))
+    radiologist_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    bed_id: Mapped[int | None] = mapped_column(ForeignKey("observation_beds.id"))
+    patient_id: Mapped[int | None] = mapped_column(ForeignKey("patients.id"))
+    starts_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    hold_expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    appointment: Mapped[Appointment | None] = relationship(back_populates="bookings")
+    hold: Mapped[BookingHold | None] = relationship(back_populates="bookings")
+
+    @property
+    def resource(self) -> tuple[str, int]:
+        for kind in ("room", "radiologist", "bed", "patient"):
+            value = getattr(self, f"{kind}_id")
+            if value is not None:
+                return kind, value
+        raise ValueError("booking without a resource")
+
+
+class WaitlistEntry(db.Model):
+    """A patient ready to book who would take an earlier date if one frees up."""
+
+    __tablename__ = "waitlist_entries"
+    __table_args__ = (
+        one_of("part_of_day", PartOfDay.values()),
+        CheckConstraint("latest_date IS NULL OR latest_date >= earliest_date", name="dates_ordered"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id"), index=True)
+    procedure_type_id: Mapped[int] = mapped_column(ForeignKey("procedure_types.id"))
+    earliest_date: Mapped[dt.date] = mapped_column(Date)
+    latest_date: Mapped[dt.date | None] = mapped_column(Date)
+    part_of_day: Mapped[str] = mapped_column(String(10), default=PartOfDay.ANY)
+    note: Mapped[str | None] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = created_at_column()
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    resolved_appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointments.id"))
+
+    patient: Mapped[Patient] = relationship()  # noqa: F821
+    referral: Mapped[Referral] = relationship()  # noqa: F821
+    procedure_type: Mapped[ProcedureType] = relationship()  # noqa: F821

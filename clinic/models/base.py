@@ -1,0 +1,62 @@
+"""Column types and helpers shared by all models."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer
+from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+UTC = dt.UTC
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """An instant, stored as UTC and always handed back timezone-aware.
+
+    PostgreSQL keeps it as ``timestamptz``; SQLite has no time zones, so the UTC wall time is stored
+    and the zone is put back on the way out. Naive datetimes are refused: they are the classic source
+    of off-by-an-hour bugs around daylight-saving changes.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given where an instant (with time zone) is required")
+        value = value.astimezone(UTC)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: dt.datetime | None, dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def one_of(column: str, values: Iterable[str], name: str | None = None, nullable: bool = False) -> CheckConstraint:
+    """A named CHECK constraint that keeps a string column inside a fixed vocabulary."""
+    quoted = ", ".join(f"'{v}'" for v in values)
+    expr = f"{column} IN ({quoted})"
+    if nullable:
+        expr = f"{column} IS NULL OR {expr}"
+    return CheckConstraint(expr, name=name or f"{column}_valid")
+
+
+def created_at_column() -> Mapped[dt.datetime]:
+    return mapped_column(UTCDateTime, default=utcnow)
+
+
+def user_fk(nullable: bool = True, **kwargs) -> Mapped:
+    return mapped_column(Integer, ForeignKey("users.id"), nullable=nullable, **kwargs)

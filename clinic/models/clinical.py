@@ -1,0 +1,198 @@
+"""The procedure day: consent, the procedure record, observation, and the follow-up afterwards."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import UTCDateTime, created_at_column, one_of
+from .vocab import FollowUpKind, FollowUpStatus, ReliefCategory, Side
+
+
+class Consent(db.Model):
+    """A consent form printed for an appointment (text version + PDF hash), and its signature."""
+
+    __tablename__ = "consents"
+    __table_args__ = (
+        CheckConstraint("signed_at IS NULL OR taken_by_id IS NOT NULL", name="signed_has_physician"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    appointment_id: Mapped[int] = mapped_column(ForeignKey("appointments.id", ondelete="CASCADE"), index=True)
+    document_text_id: Mapped[int] = mapped_column(ForeignKey("document_texts.id"))
+    pdf_sha256: Mapped[str] = mapped_column(String(64))
+    printed_at: Mapped[dt.datetime] = created_at_column()
+    printed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    signed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    taken_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    document_text: Mapped[DocumentText] = relationship()  # noqa: F821
+    taken_by: Mapped[User | None] = relationship(foreign_keys=[taken_by_id])  # noqa: F821
+    printed_by: Mapped[User | None] = relationship(foreign_keys=[printed_by_id])  # noqa: F821
+
+
+class ProcedureRecord(db.Model):
+    """What was done. Once signed it is never edited; corrections go into addenda."""
+
+    __tablename__ = "procedure_records"
+    __table_args__ = (
+        one_of("side", Side.values(), nullable=True),
+        CheckConstraint("pain_before IS NULL OR pain_before BETWEEN 0 AND 10", name="pain_before_valid"),
+        CheckConstraint("pain_after IS NULL OR pain_after BETWEEN 0 AND 10", name="pain_after_valid"),
+        CheckConstraint("ended_at IS NULL OR ended_at >= started_at", name="ends_after_start"),
+        CheckConstraint("dlp_mgycm IS NULL OR dlp_mgycm >= 0", name="dlp_valid"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    appointment_id: Mapped[int] = mapped_column(ForeignKey("appointments.id", ondelete="CASCADE"), unique=True)
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    levels: Mapped[str | None] = mapped_column(String(80))
+    side: Mapped[str | None] = mapped_column(String(20))
+    approach: Mapped[str | None] = mapped_column(String(120))
+    guidance: Mapped[str | None] = mapped_column(String(10))
+    dlp_mgycm: Mapped[Decimal | None] = mapped_column(Numeric(8, 1))
+    complications: Mapped[str | None] = mapped_column(Text)
+    pain_before: Mapped[int | None] = mapped_column(Integer)
+    pain_after: Mapped[int | None] = mapped_column(Integer)
+    note: Mapped[str | None] = mapped_column(Text)
+    signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    signed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = created_at_column()
+
+    drugs: Mapped[list[ProcedureDrug]] = relationship(
+        back_populates="record", cascade="all, delete-orphan", order_by="ProcedureDrug.id"
+    )
+    addenda: Mapped[list[ProcedureAddendum]] = relationship(
+        back_populates="record", cascade="all, delete-orphan", order_by="ProcedureAddendum.id"
+    )
+    signed_by: Mapped[User | None] = relationship(foreign_keys=[signed_by_id])  # noqa: F821
+
+    @property
+    def is_signed(self) -> bool:
+        return self.signed_at is not None
+
+
+class ProcedureDrug(db.Model):
+    __tablename__ = "procedure_drugs"
+    __table_args__ = (CheckConstraint("dose > 0", name="dose_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("procedure_records.id", ondelete="CASCADE"), index=True)
+    drug_option_id: Mapped[int] = mapped_column(ForeignKey("drug_options.id"))
+    dose: Mapped[Decimal] = mapped_column(Numeric(8, 2))
+    unit: Mapped[str] = mapped_column(String(20))
+
+    record: Mapped[ProcedureRecord] = relationship(back_populates="drugs")
+    drug_option: Mapped[DrugOption] = relationship()  # noqa: F821
+
+
+class ProcedureAddendum(db.Model):
+    __tablename__ = "procedure_addenda"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("procedure_records.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = created_at_column()
+
+    record: Mapped[ProcedureRecord] = relationship(back_populates="addenda")
+    author: Mapped[User | None] = relationship()  # noqa: F821
+
+
+class ObservationRecord(db.Model):
+    """A patient's stay on an observation bed, from arrival to discharge."""
+
+    __tablename__ = "observation_records"
+    __table_args__ = (
+        CheckConstraint("extension_minutes BETWEEN 0 AND 240", name="extension_valid"),
+        CheckConstraint(
+            "extension_minutes <= 60 OR extension_reason IS NOT NULL", name="long_extension_has_reason"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    appointment_id: Mapped[int] = mapped_column(ForeignKey("appointments.id", ondelete="CASCADE"), unique=True)
+    bed_id: Mapped[int | None] = mapped_column(ForeignKey("observation_beds.id"))
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    planned_end: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    extension_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    extension_reason: Mapped[str | None] = mapped_column(Text)
+    flagged: Mapped[bool] = mapped_column(Boolean, default=False)
+    stable: Mapped[bool] = mapped_column(Boolean, default=False)
+    can_walk: Mapped[bool] = mapped_column(Boolean, default=False)
+    escort_present: Mapped[bool] = mapped_column(Boolean, default=False)
+    instructions_given: Mapped[bool] = mapped_column(Boolean, default=False)
+    discharged_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    discharged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    checks: Mapped[list[ObservationCheck]] = relationship(
+        back_populates="observation", cascade="all, delete-orphan", order_by="ObservationCheck.at"
+    )
+    bed: Mapped[ObservationBed | None] = relationship()  # noqa: F821
+
+    @property
+    def discharge_ready(self) -> bool:
+        return self.stable and self.can_walk and self.escort_present and self.instructions_given
+
+
+class ObservationCheck(db.Model):
+    __tablename__ = "observation_checks"
+    __table_args__ = (
+        CheckConstraint("systolic IS NULL OR systolic BETWEEN 40 AND 300", name="systolic_valid"),
+        CheckConstraint("diastolic IS NULL OR diastolic BETWEEN 20 AND 200", name="diastolic_valid"),
+        CheckConstraint("pulse IS NULL OR pulse BETWEEN 20 AND 250", name="pulse_valid"),
+        CheckConstraint("pain_score IS NULL OR pain_score BETWEEN 0 AND 10", name="pain_valid"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    observation_id: Mapped[int] = mapped_column(
+        ForeignKey("observation_records.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[dt.datetime] = created_at_column()
+    systolic: Mapped[int | None] = mapped_column(Integer)
+    diastolic: Mapped[int | None] = mapped_column(Integer)
+    pulse: Mapped[int | None] = mapped_column(Integer)
+    pain_score: Mapped[int | None] = mapped_column(Integer)
+    motor_normal: Mapped[bool | None] = mapped_column(Boolean)
+    sensory_normal: Mapped[bool | None] = mapped_column(Boolean)
+    note: Mapped[str | None] = mapped_column(Text)
+    by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    observation: Mapped[ObservationRecord] = relationship(back_populates="checks")
+
+
+class FollowUp(db.Model):
+    __tablename__ = "follow_ups"
+    __table_args__ = (
+        one_of("kind", FollowUpKind.values()),
+        one_of("status", FollowUpStatus.values()),
+        one_of("relief_category", ReliefCategory.values(), nullable=True),
+        UniqueConstraint("appointment_id", "kind"),
+        CheckConstraint("pain_score IS NULL OR pain_score BETWEEN 0 AND 10", name="pain_valid"),
+        CheckConstraint("relief_percent IS NULL OR relief_percent BETWEEN 0 AND 100", name="relief_valid"),
+        CheckConstraint("status <> 'done' OR relief_category IS NOT NULL", name="done_has_outcome"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    appointment_id: Mapped[int] = mapped_column(ForeignKey("appointments.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(4))
+    due_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    status: Mapped[str] = mapped_column(String(12), default=FollowUpStatus.PENDING)
+    on_call_list_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    pain_score: Mapped[int | None] = mapped_column(Integer)
+    relief_percent: Mapped[int | None] = mapped_column(Integer)
+    relief_category: Mapped[str | None] = mapped_column(String(30))
+    complications: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    appointment: Mapped[Appointment] = relationship()  # noqa: F821

@@ -1,0 +1,149 @@
+"""Rooms, observation beds and when they (and the radiologists) are available."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Time
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import UTCDateTime, created_at_column, one_of
+from .vocab import ClosureScope, Modality
+
+
+class Room(db.Model):
+    __tablename__ = "rooms"
+    __table_args__ = (one_of("modality", Modality.values()),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(60), unique=True)
+    modality: Mapped[str] = mapped_column(String(10))
+    unit: Mapped[str] = mapped_column(String(60), default="Radiology")
+    location_hint: Mapped[str | None] = mapped_column(String(160))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+
+    sessions: Mapped[list[RoomSession]] = relationship(back_populates="room", cascade="all, delete-orphan")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ObservationBed(db.Model):
+    __tablename__ = "observation_beds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    label: Mapped[str] = mapped_column(String(40), unique=True)
+    unit: Mapped[str] = mapped_column(String(60), default="Observation")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class RoomSession(db.Model):
+    """A weekly opening of a room, in the clinic's local wall-clock time."""
+
+    __tablename__ = "room_sessions"
+    __table_args__ = (
+        CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday_valid"),
+        CheckConstraint("end_time > start_time", name="ends_after_start"),
+        CheckConstraint("valid_to IS NULL OR valid_to >= valid_from", name="validity_ordered"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    room_id: Mapped[int] = mapped_column(ForeignKey("rooms.id", ondelete="CASCADE"), index=True)
+    weekday: Mapped[int] = mapped_column(Integer)  # Monday = 0
+    start_time: Mapped[dt.time] = mapped_column(Time)
+    end_time: Mapped[dt.time] = mapped_column(Time)
+    valid_from: Mapped[dt.date] = mapped_column(Date)
+    valid_to: Mapped[dt.date | None] = mapped_column(Date)
+
+    room: Mapped[Room] = relationship(back_populates="sessions")
+
+
+class RosterEntry(db.Model):
+    """A radiologist's weekly duty pattern, in local wall-clock time."""
+
+    __tablename__ = "roster_entries"
+    __table_args__ = (
+        CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday_valid"),
+        CheckConstraint("end_time > start_time", name="ends_after_start"),
+        CheckConstraint("valid_to IS NULL OR valid_to >= valid_from", name="validity_ordered"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    radiologist_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    weekday: Mapped[int] = mapped_column(Integer)
+    start_time: Mapped[dt.time] = mapped_column(Time)
+    end_time: Mapped[dt.time] = mapped_column(Time)
+    valid_from: Mapped[dt.date] = mapped_column(Date)
+    valid_to: Mapped[dt.date | None] = mapped_column(Date)
+
+    radiologist: Mapped[User] = relationship()  # noqa: F821
+
+
+class RosterException(db.Model):
+    """A dated change to a radiologist's pattern: an extra duty, or a day (or part of it) off."""
+
+    __tablename__ = "roster_exceptions"
+    __table_args__ = (
+        one_of("kind", ["extra", "off"]),
+        CheckConstraint(
+            "(start_time IS NULL AND end_time IS NULL) OR (end_time > start_time)", name="times_valid"
+        ),
+        CheckConstraint("kind = 'off' OR start_time IS NOT NULL", name="extra_has_times"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    radiologist_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    on_date: Mapped[dt.date] = mapped_column(Date, index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    start_time: Mapped[dt.time | None] = mapped_column(Time)
+    end_time: Mapped[dt.time | None] = mapped_column(Time)
+    note: Mapped[str | None] = mapped_column(String(200))
+
+    radiologist: Mapped[User] = relationship()  # noqa: F821
+
+
+class Closure(db.Model):
+    """Time when the clinic, a room, the observation unit or one radiologist is not available."""
+
+    __tablename__ = "closures"
+    __table_args__ = (
+        one_of("scope", ClosureScope.values()),
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        CheckConstraint(
+            "(scope = 'clinic' AND room_id IS NULL AND radiologist_id IS NULL AND unit IS NULL)"
+            " OR (scope = 'room' AND room_id IS NOT NULL AND radiologist_id IS NULL)"
+            " OR (scope = 'unit' AND unit IS NOT NULL AND room_id IS NULL AND radiologist_id IS NULL)"
+            " OR (scope = 'radiologist' AND radiologist_id IS NOT NULL AND room_id IS NULL)",
+            name="target_matches_scope",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(20))
+    room_id: Mapped[int | None] = mapped_column(ForeignKey("rooms.id", ondelete="CASCADE"))
+    unit: Mapped[str | None] = mapped_column(String(60))
+    radiologist_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    starts_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+    ends_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+    reason: Mapped[str] = mapped_column(String(200))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = created_at_column()
+
+    room: Mapped[Room | None] = relationship()
+    radiologist: Mapped[User | None] = relationship(foreign_keys=[radiologist_id])  # noqa: F821
+
+    @property
+    def target_label(self) -> str:
+        if self.scope == ClosureScope.ROOM and self.room:
+            return f"Room {self.room.name}"
+        if self.scope == ClosureScope.RADIOLOGIST and self.radiologist:
+            return self.radiologist.full_name
+        if self.scope == ClosureScope.UNIT:
+            return f"Unit {self.unit}"
+        return "Whole clinic"

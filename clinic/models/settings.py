@@ -1,0 +1,31 @@
+"""Clinic-wide settings that an admin can change, and the scheduler's record of job runs."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from .base import UTCDateTime, created_at_column, utcnow
+
+
+class ClinicSetting(db.Model):
+    __tablename__ = "clinic_settings"
+
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class JobRun(db.Model):
+    __tablename__ = "job_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job: Mapped[str] = mapped_column(String(60), index=True)
+    started_at: Mapped[dt.datetime] = created_at_column()
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    host: Mapped[str] = mapped_column(String(120))
+    pid: Mapped[int] = mapped_column(Integer)
+    result: Mapped[str | None] = mapped_column(Text)

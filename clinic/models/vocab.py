@@ -1,0 +1,276 @@
+"""Fixed vocabularies of the domain: stored as short strings, guarded by CHECK constraints."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Labelled(StrEnum):
+    """A string enum whose members carry a human label for screens and documents."""
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+    @classmethod
+    def values(cls) -> list[str]:
+        return [m.value for m in cls]
+
+    @classmethod
+    def choices(cls) -> list[tuple[str, str]]:
+        return [(m.value, m.label) for m in cls]
+
+
+class Role(Labelled):
+    FRONT_DESK = "front_desk"
+    RADIOLOGIST = "radiologist"
+    NURSE = "nurse"
+    ADMIN = "admin"
+
+
+class Sex(Labelled):
+    FEMALE = "female"
+    MALE = "male"
+    DIVERSE = "diverse"
+    UNKNOWN = "unknown"
+
+
+class Language(Labelled):
+    DE = "de"
+    EN = "en"
+
+    @property
+    def label(self) -> str:
+        return {"de": "Deutsch", "en": "English"}[self.value]
+
+
+class Region(Labelled):
+    CERVICAL = "cervical"
+    THORACIC = "thoracic"
+    LUMBAR = "lumbar"
+    SACRAL = "sacral"
+    OTHER = "other"
+
+
+class Side(Labelled):
+    LEFT = "left"
+    RIGHT = "right"
+    BILATERAL = "bilateral"
+    MIDLINE = "midline"
+
+
+class Stage(Labelled):
+    DIAGNOSTIC = "diagnostic"
+    THERAPEUTIC = "therapeutic"
+    NEUROLYTIC = "neurolytic"
+
+
+class Modality(Labelled):
+    CT = "CT"
+    MRI = "MRI"
+
+    @property
+    def label(self) -> str:
+        return self.value
+
+
+class BleedingClass(Labelled):
+    LOW = "low"
+    INTERMEDIATE = "intermediate"
+    HIGH = "high"
+
+    def raised(self) -> BleedingClass:
+        """One tier higher, as ASRA 2018 advises for patients with a raised bleeding risk."""
+        order = [BleedingClass.LOW, BleedingClass.INTERMEDIATE, BleedingClass.HIGH]
+        return order[min(order.index(self) + 1, len(order) - 1)]
+
+
+class ReferralStatus(Labelled):
+    RECEIVED = "received"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    INFO_REQUESTED = "info_requested"
+    CLOSED = "closed"
+
+
+class Priority(Labelled):
+    ROUTINE = "routine"
+    SOON = "soon"
+    URGENT = "urgent"
+
+
+class AppointmentStatus(Labelled):
+    BOOKED = "booked"
+    CHECKED_IN = "checked_in"
+    IN_PROCEDURE = "in_procedure"
+    IN_OBSERVATION = "in_observation"
+    DISCHARGED = "discharged"
+    CANCELLED = "cancelled"
+    NO_SHOW = "no_show"
+
+    @property
+    def fhir(self) -> str:
+        return {
+            "booked": "booked",
+            "checked_in": "checked-in",
+            "in_procedure": "arrived",
+            "in_observation": "arrived",
+            "discharged": "fulfilled",
+            "cancelled": "cancelled",
+            "no_show": "noshow",
+        }[self.value]
+
+
+# The forward chain of the day; cancelled and no_show end it early from booked (or checked_in).
+STATUS_CHAIN = [
+    AppointmentStatus.BOOKED,
+    AppointmentStatus.CHECKED_IN,
+    AppointmentStatus.IN_PROCEDURE,
+    AppointmentStatus.IN_OBSERVATION,
+    AppointmentStatus.DISCHARGED,
+]
+ENDED_EARLY = {AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW}
+INACTIVE_STATUSES = ENDED_EARLY
+
+
+class PartOfDay(Labelled):
+    ANY = "any"
+    MORNING = "morning"
+    AFTERNOON = "afternoon"
+
+
+class ClosureScope(Labelled):
+    CLINIC = "clinic"
+    ROOM = "room"
+    UNIT = "unit"
+    RADIOLOGIST = "radiologist"
+
+
+class ReliefCategory(Labelled):
+    COMPLETE_OR_SIGNIFICANT = "complete_or_significant"
+    MILD_TO_MODERATE = "mild_to_moderate"
+    NONE = "none"
+
+    @property
+    def label(self) -> str:
+        return {
+            "complete_or_significant": "Complete or significant",
+            "mild_to_moderate": "Mild to moderate",
+            "none": "None",
+        }[self.value]
+
+
+class HoldAction(Labelled):
+    HOLD = "hold"
+    NO_HOLD = "no_hold"
+    SHARED = "shared_assessment"
+
+    @property
+    def label(self) -> str:
+        return {"hold": "Hold", "no_hold": "No hold", "shared_assessment": "Shared assessment"}[self.value]
+
+
+class FileKind(Labelled):
+    PDF = "pdf"
+    JPEG = "jpeg"
+    PNG = "png"
+    DICOM = "dicom"
+
+    @property
+    def content_type(self) -> str:
+        return {
+            "pdf": "application/pdf",
+            "jpeg": "image/jpeg",
+            "png": "image/png",
+            "dicom": "application/dicom",
+        }[self.value]
+
+
+class IdentityCheck(Labelled):
+    MATCH = "match"
+    MISMATCH = "mismatch"
+    CANNOT_VERIFY = "cannot_verify"
+    NOT_APPLICABLE = "not_applicable"
+
+
+class OutboxStatus(Labelled):
+    QUEUED = "queued"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class DocumentKind(Labelled):
+    INFORMATION = "information"
+    CONSENT = "consent"
+
+
+class FollowUpKind(Labelled):
+    TWO_WEEKS = "2w"
+    THREE_MONTHS = "3m"
+
+    @property
+    def label(self) -> str:
+        return {"2w": "2 weeks", "3m": "3 months"}[self.value]
+
+
+class FollowUpStatus(Labelled):
+    PENDING = "pending"
+    DUE = "due"
+    DONE = "done"
+    UNREACHABLE = "unreachable"
+
+
+class RedFlag(Labelled):
+    """Red-flag questions of the clinical facts file, §5. The first four are emergencies."""
+
+    BLADDER_BOWEL = "bladder_bowel"
+    SADDLE_NUMBNESS = "saddle_numbness"
+    PROGRESSIVE_WEAKNESS = "progressive_weakness"
+    WEAKNESS_WITH_EASING_PAIN = "weakness_with_easing_pain"
+    INFECTION = "infection"
+    TUMOUR = "tumour"
+    FRACTURE = "fracture"
+    OTHER_SERIOUS = "other_serious"
+
+    @property
+    def emergency(self) -> bool:
+        return self in EMERGENCY_FLAGS
+
+    @property
+    def label(self) -> str:
+        return RED_FLAG_QUESTIONS[self.value]
+
+
+EMERGENCY_FLAGS = {
+    RedFlag.BLADDER_BOWEL,
+    RedFlag.SADDLE_NUMBNESS,
+    RedFlag.PROGRESSIVE_WEAKNESS,
+    RedFlag.WEAKNESS_WITH_EASING_PAIN,
+}
+
+RED_FLAG_QUESTIONS = {
+    "bladder_bowel": "New trouble passing urine, new incontinence of urine or stool",
+    "saddle_numbness": "Numbness around the genitals or back passage (saddle area)",
+    "progressive_weakness": "Severe or increasing weakness in the legs, or new trouble walking",
+    "weakness_with_easing_pain": "Pain easing while weakness gets worse",
+    "infection": "Fever or chills, recent infection, immune suppression or a recent spinal injection",
+    "tumour": "History of cancer, unexplained weight loss, or severe pain at night",
+    "fracture": "Recent trauma, or minor trauma with osteoporosis or long-term steroids",
+    "other_serious": "Thoracic pain, new deformity, widespread nerve signs, feeling very unwell, known aortic aneurysm",
+}
+
+TREATMENTS = {
+    "nsaids": "Anti-inflammatory painkillers",
+    "opioids": "Opioids",
+    "physiotherapy": "Physiotherapy",
+    "injections": "Earlier injections",
+    "surgery": "Spine surgery",
+}
+
+ALLERGENS = {
+    "contrast": "Contrast medium",
+    "local_anaesthetic": "Local anaesthetics",
+    "steroid": "Steroids",
+    "iodine": "Iodine",
+    "latex": "Latex",
+}

@@ -1,0 +1,11 @@
+from flask_wtf import FlaskForm
+from wtforms import StringField
+from wtforms.validators import Length
+
+
+class PatientSearchForm(FlaskForm):
+    q = StringField(
+        "Search",
+        validators=[Length(max=100)],
+        render_kw={"placeholder": "Name, date of birth (21.11.1960) or clinic number", "autofocus": True},
+    )

@@ -1,0 +1,166 @@
+"""The audit trail. Every flush of clinical or administrative data writes events automatically
+(actor, action, object, what changed); opening a patient's record is recorded explicitly.
+
+The acting user travels with the session (``set_actor``): the request boundary sets it for web and
+API requests, jobs and commands set their own. Services that take ``actor`` arguments pass it on.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import Text, event, insert, inspect
+from sqlalchemy.orm import Session
+
+from ..models import AuditEvent
+from ..models.base import utcnow
+
+ACTOR_KEY = "audit_actor"
+PENDING_KEY = "audit_pending"
+
+# Tables whose rows are bookkeeping rather than clinical or administrative data.
+NOT_AUDITED = {
+    "audit_events",
+    "job_runs",
+    "bookings",
+    "appointment_events",
+    "stored_files",
+    "outbox_messages",
+}
+# Never copied into a summary, not even as a before/after value.
+SECRET_COLUMNS = {"password_hash", "token_hash", "session_version", "failed_logins", "body"}
+MAX_VALUE_LENGTH = 60
+
+
+@dataclass(frozen=True)
+class Actor:
+    id: int | None
+    name: str
+
+
+SYSTEM = Actor(None, "system")
+
+
+def actor_of(user) -> Actor:
+    if user is None:
+        return SYSTEM
+    if isinstance(user, Actor):
+        return user
+    return Actor(user.id, user.username)
+
+
+def set_actor(session: Session, user) -> None:
+    session.info[ACTOR_KEY] = actor_of(user)
+
+
+def current_actor(session: Session) -> Actor:
+    return session.info.get(ACTOR_KEY, SYSTEM)
+
+
+def record(
+    session: Session,
+    action: str,
+    object_type: str,
+    object_id: object = None,
+    *,
+    summary: str | dict | None = None,
+    patient_id: int | None = None,
+    actor=None,
+) -> AuditEvent:
+    who = actor_of(actor) if actor is not None else current_actor(session)
+    if isinstance(summary, dict):
+        summary = json.dumps(summary, ensure_ascii=False, sort_keys=True, default=str)
+    event_row = AuditEvent(
+        actor_id=who.id,
+        actor_name=who.name,
+        action=action,
+        object_type=object_type,
+        object_id=None if object_id is None else str(object_id),
+        patient_id=patient_id,
+        summary=summary,
+        at=utcnow(),
+    )
+    session.add(event_row)
+    return event_row
+
+
+def _patient_id(obj) -> int | None:
+    if obj.__tablename__ == "patients":
+        return obj.id
+    return getattr(obj, "patient_id", None)
+
+
+def _short(value) -> object:
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    text = str(value)
+    return text if len(text) <= MAX_VALUE_LENGTH else text[: MAX_VALUE_LENGTH - 1] + "…"
+
+
+def _changes(obj) -> dict:
+    state = inspect(obj)
+    changed: dict = {}
+    for attr in state.mapper.column_attrs:
+        key = attr.key
+        if key in {"updated_at", "version"}:
+            continue
+        history = state.attrs[key].history
+        if not history.has_changes():
+            continue
+        column = attr.columns[0]
+        if key in SECRET_COLUMNS or isinstance(column.type, Text):
+            changed[key] = "(changed)"
+        else:
+            old = history.deleted[0] if history.deleted else None
+            new = history.added[0] if history.added else None
+            changed[key] = [_short(old), _short(new)]
+    return changed
+
+
+def _before_flush(session: Session, _flush_context, _instances) -> None:
+    pending = session.info.setdefault(PENDING_KEY, [])
+    for obj in session.new:
+        if getattr(obj, "__tablename__", None) and obj.__tablename__ not in NOT_AUDITED:
+            pending.append((obj, "create", None))
+    for obj in session.dirty:
+        if obj.__tablename__ in NOT_AUDITED or not session.is_modified(obj, include_collections=False):
+            continue
+        changes = _changes(obj)
+        if changes:
+            pending.append((obj, "update", changes))
+    for obj in session.deleted:
+        if obj.__tablename__ not in NOT_AUDITED:
+            pending.append((obj, "delete", None))
+
+
+def _after_flush(session: Session, _flush_context) -> None:
+    pending = session.info.pop(PENDING_KEY, [])
+    if not pending:
+        return
+    who = current_actor(session)
+    now = utcnow()
+    rows = []
+    for obj, verb, changes in pending:
+        ident = inspect(obj).identity
+        rows.append(
+            {
+                "at": now,
+                "actor_id": who.id,
+                "actor_name": who.name,
+                "action": f"{obj.__tablename__}.{verb}",
+                "object_type": obj.__tablename__,
+                "object_id": None if ident is None else ":".join(str(i) for i in ident),
+                "patient_id": _patient_id(obj),
+                "summary": json.dumps(changes, ensure_ascii=False, sort_keys=True, default=str)
+                if changes
+                else None,
+            }
+        )
+    session.connection().execute(insert(AuditEvent.__table__), rows)
+
+
+def install() -> None:
+    if not event.contains(Session, "before_flush", _before_flush):
+        event.listen(Session, "before_flush", _before_flush)
+        event.listen(Session, "after_flush", _after_flush)

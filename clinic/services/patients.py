@@ -1,0 +1,116 @@
+"""Finding and opening patient records."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import Select, and_, or_, select
+from sqlalchemy.orm import Session
+
+from ..models import Patient
+from ..text import search_key
+from . import audit
+from .errors import InvalidInput, NotFound
+
+_DATE_PATTERNS = (
+    re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$"),  # 21.11.1960
+    re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"),  # 1960-11-21
+)
+_CLINIC_NUMBER = re.compile(r"^[A-Za-z]{0,3}-?\d{3,}$")
+
+
+@dataclass(frozen=True)
+class PatientQuery:
+    names: tuple[str, ...] = ()
+    birth_date: dt.date | None = None
+    clinic_number: str | None = None
+
+    @property
+    def empty(self) -> bool:
+        return not (self.names or self.birth_date or self.clinic_number)
+
+
+def parse_date(text: str) -> dt.date | None:
+    text = text.strip()
+    for number, pattern in enumerate(_DATE_PATTERNS):
+        match = pattern.match(text)
+        if match:
+            parts = [int(p) for p in match.groups()]
+            day, month, year = parts if number == 0 else (parts[2], parts[1], parts[0])
+            try:
+                return dt.date(year, month, day)
+            except ValueError as exc:
+                raise InvalidInput(f"{text} is not a real date.") from exc
+    return None
+
+
+def parse_query(text: str) -> PatientQuery:
+    """One search box: name prefixes (any order), a date of birth, or a clinic number."""
+    names: list[str] = []
+    birth_date = None
+    clinic_number = None
+    for token in text.replace(",", " ").split():
+        day = parse_date(token)
+        if day:
+            birth_date = day
+        elif _CLINIC_NUMBER.match(token) and any(c.isdigit() for c in token):
+            clinic_number = token.upper()
+        else:
+            key = search_key(token)
+            if key:
+                names.append(key)
+    return PatientQuery(tuple(names), birth_date, clinic_number)
+
+
+def _like_prefix(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def search_statement(query: PatientQuery) -> Select:
+    stmt = select(Patient)
+    for name in query.names:
+        pattern = _like_prefix(name)
+        stmt = stmt.where(
+            or_(Patient.family_key.like(pattern, escape="\\"), Patient.given_key.like(pattern, escape="\\"))
+        )
+    if query.birth_date:
+        stmt = stmt.where(Patient.birth_date == query.birth_date)
+    if query.clinic_number:
+        stmt = stmt.where(Patient.clinic_number.like(_like_prefix(query.clinic_number), escape="\\"))
+    return stmt.order_by(Patient.family_key, Patient.given_key, Patient.birth_date, Patient.id)
+
+
+def search(session: Session, text: str, limit: int = 50) -> list[Patient]:
+    return list(session.scalars(search_statement(parse_query(text)).limit(limit)))
+
+
+def likely_duplicates(session: Session, family_name: str, given_name: str, birth_date: dt.date) -> list[Patient]:
+    """Same name (ignoring case and accents) and the same date of birth."""
+    stmt = select(Patient).where(
+        and_(
+            Patient.family_key == search_key(family_name),
+            Patient.given_key == search_key(given_name),
+            Patient.birth_date == birth_date,
+        )
+    )
+    return list(session.scalars(stmt))
+
+
+def open_record(session: Session, actor, patient_id: int) -> Patient:
+    """Load a patient for display, and record that this person opened the record."""
+    patient = session.get(Patient, patient_id)
+    if patient is None:
+        raise NotFound("There is no such patient.")
+    audit.record(session, "patient.view", "patients", patient.id, patient_id=patient.id, actor=actor)
+    return patient
+
+
+def new_clinic_number(session: Session) -> str:
+    """A clinic number such as P-482913: random, so that it leaks neither count nor order."""
+    while True:
+        number = f"P-{secrets.randbelow(900000) + 100000}"
+        if session.scalar(select(Patient.id).where(Patient.clinic_number == number)) is None:
+            return number

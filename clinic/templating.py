@@ -1,0 +1,83 @@
+"""Jinja filters and globals: local dates and times, labels, navigation per role."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Flask, current_app, request, url_for
+from flask_login import current_user
+
+from . import timefmt
+from .models import vocab
+
+
+def _zone() -> str:
+    return current_app.config["CLINIC_TIMEZONE"]
+
+
+def _locale() -> str:
+    return current_app.config["CLINIC_LOCALE"]
+
+
+def local_datetime(value: dt.datetime | None) -> str:
+    return timefmt.fmt_datetime(value, _zone(), _locale())
+
+
+def local_date(value: dt.date | dt.datetime | None) -> str:
+    return timefmt.fmt_date(value, _locale(), _zone())
+
+
+def local_time(value: dt.datetime | None) -> str:
+    return timefmt.fmt_time(value, _zone(), _locale())
+
+
+def label(value: str | None, enum_name: str) -> str:
+    if value is None:
+        return ""
+    enum = getattr(vocab, enum_name)
+    try:
+        return enum(value).label
+    except ValueError:
+        return value
+
+
+NAV = [
+    # (endpoint, label, roles)
+    ("frontdesk.today", "Front desk", {"front_desk"}),
+    ("frontdesk.referrals", "Referrals", {"front_desk"}),
+    ("frontdesk.calendar", "Calendar", {"front_desk", "radiologist"}),
+    ("patients.index", "Patients", {"front_desk", "radiologist", "nurse"}),
+    ("radiology.triage", "Triage", {"radiologist"}),
+    ("radiology.worklist", "Worklist", {"radiologist", "nurse"}),
+    ("observation.board", "Observation", {"nurse", "radiologist"}),
+    ("radiology.follow_ups", "Follow-up", {"radiologist", "front_desk"}),
+    ("radiology.reports", "Reports", {"radiologist", "admin"}),
+    ("admin.index", "Admin", {"admin"}),
+]
+
+
+def nav_items() -> list[tuple[str, str, bool]]:
+    if not current_user.is_authenticated:
+        return []
+    items = []
+    for endpoint, text, roles in NAV:
+        if endpoint not in current_app.view_functions or not current_user.has_role(*roles):
+            continue
+        prefix = url_for(endpoint).rstrip("/")
+        items.append((url_for(endpoint), text, request.path.startswith(prefix) if prefix else False))
+    return items
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters["dt"] = local_datetime
+    app.jinja_env.filters["date"] = local_date
+    app.jinja_env.filters["time"] = local_time
+    app.jinja_env.filters["label"] = label
+    app.jinja_env.globals["nav_items"] = nav_items
+    app.jinja_env.globals["vocab"] = vocab
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    @app.context_processor
+    def clinic_context():
+        return {"clinic_zone": _zone(), "today": timefmt.to_local(dt.datetime.now(dt.UTC), _zone()).date()}

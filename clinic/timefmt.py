@@ -1,0 +1,66 @@
+"""Dates and times for people: in the clinic's zone and in the clinic's (or the patient's) format."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_time
+
+# Numeric formats that staff read at a glance; month names come from Babel for letters.
+NUMERIC_DATE = {"de": "dd.MM.yyyy", "en": "dd/MM/yyyy"}
+
+
+def _lang(locale: str) -> str:
+    return locale.split("_")[0].lower()
+
+
+def to_local(instant: dt.datetime, zone: str) -> dt.datetime:
+    if instant.tzinfo is None:
+        raise ValueError("naive datetime")
+    return instant.astimezone(ZoneInfo(zone))
+
+
+def local_date_of(instant: dt.datetime, zone: str) -> dt.date:
+    return to_local(instant, zone).date()
+
+
+def fmt_date(day: dt.date | dt.datetime | None, locale: str = "de_DE", zone: str | None = None) -> str:
+    if day is None:
+        return ""
+    if isinstance(day, dt.datetime):
+        day = to_local(day, zone or "UTC").date()
+    return format_date(day, NUMERIC_DATE.get(_lang(locale), "yyyy-MM-dd"), locale=locale)
+
+
+def fmt_time(instant: dt.datetime | None, zone: str, locale: str = "de_DE") -> str:
+    if instant is None:
+        return ""
+    return format_time(to_local(instant, zone), "HH:mm", locale=locale)
+
+
+def fmt_datetime(instant: dt.datetime | None, zone: str, locale: str = "de_DE") -> str:
+    if instant is None:
+        return ""
+    return f"{fmt_date(instant, locale, zone)} {fmt_time(instant, zone, locale)}"
+
+
+def fmt_long_date(day: dt.date | dt.datetime, locale: str = "de_DE", zone: str | None = None) -> str:
+    """"Montag, 14. Dezember 2026" / "Monday, 14 December 2026", for letters."""
+    if isinstance(day, dt.datetime):
+        day = to_local(day, zone or "UTC").date()
+    return format_date(day, "full", locale=locale)
+
+
+def local_midnight(day: dt.date, zone: str) -> dt.datetime:
+    """The instant a local calendar day begins (zoneinfo resolves the offset for that date)."""
+    return dt.datetime.combine(day, dt.time(0), tzinfo=ZoneInfo(zone)).astimezone(dt.UTC)
+
+
+def local_instant(day: dt.date, at: dt.time, zone: str) -> dt.datetime:
+    """Local wall-clock time on a date, as a UTC instant. 08:00 stays 08:00 across DST changes."""
+    return dt.datetime.combine(day, at, tzinfo=ZoneInfo(zone)).astimezone(dt.UTC)
+
+
+def day_bounds(day: dt.date, zone: str) -> tuple[dt.datetime, dt.datetime]:
+    return local_midnight(day, zone), local_midnight(day + dt.timedelta(days=1), zone)
