@@ -18,8 +18,9 @@ users = AppGroup("users", help="Staff accounts and API tokens.")
 
 @users.command("create")
 @click.argument("username")
-@click.option("--role", "roles", multiple=True, required=True, type=click.Choice(Role.values()),
-              help="Repeat for several roles.")
+@click.option(
+    "--role", "roles", multiple=True, required=True, type=click.Choice(Role.values()), help="Repeat for several roles."
+)
 @click.option("--name", "full_name", default="", help="Full name shown on screens.")
 @click.option("--email", default=None)
 def create_user(username: str, roles: tuple[str, ...], full_name: str, email: str | None) -> None:

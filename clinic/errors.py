@@ -32,9 +32,10 @@ def _respond(status: int, message: str, code: str):
 
         response = json_error(status, code, message)
     else:
-        response = render_template(
-            "errors/error.html", status=status, title=TITLES.get(status, "Error"), message=message
-        ), status
+        response = (
+            render_template("errors/error.html", status=status, title=TITLES.get(status, "Error"), message=message),
+            status,
+        )
     return response
 
 
@@ -53,8 +54,13 @@ def init_app(app: Flask) -> None:
             404: "There is nothing at this address.",
             413: "The upload is larger than the clinic allows.",
         }.get(status, error.description or "")
-        code = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-                413: "too_large"}.get(status, "error")
+        code = {
+            400: "bad_request",
+            403: "forbidden",
+            404: "not_found",
+            405: "method_not_allowed",
+            413: "too_large",
+        }.get(status, "error")
         return _respond(status, message, code)
 
     @app.errorhandler(Exception)

@@ -46,7 +46,7 @@ def fmt_datetime(instant: dt.datetime | None, zone: str, locale: str = "de_DE") 
 
 
 def fmt_long_date(day: dt.date | dt.datetime, locale: str = "de_DE", zone: str | None = None) -> str:
-    """"Montag, 14. Dezember 2026" / "Monday, 14 December 2026", for letters."""
+    """ "Montag, 14. Dezember 2026" / "Monday, 14 December 2026", for letters."""
     if isinstance(day, dt.datetime):
         day = to_local(day, zone or "UTC").date()
     return format_date(day, "full", locale=locale)

@@ -13,7 +13,11 @@ from . import bp
 from .forms import AuditFilterForm
 
 ADMIN_SECTIONS = [
-    ("admin.procedures", "Procedure catalogue", "Codes, names, times, bleeding class, stage rules, qualified radiologists"),
+    (
+        "admin.procedures",
+        "Procedure catalogue",
+        "Codes, names, times, bleeding class, stage rules, qualified radiologists",
+    ),
     ("admin.rooms", "Rooms and beds", "CT and MRI rooms, observation beds"),
     ("admin.sessions", "Session templates", "When each room is open, week by week"),
     ("admin.rosters", "Rosters", "Radiologists on duty, with dated exceptions"),
@@ -29,9 +33,7 @@ ADMIN_SECTIONS = [
 @bp.get("/")
 @roles(Role.ADMIN)
 def index():
-    return render_template(
-        "admin/index.html", admin_sections=ADMIN_SECTIONS, endpoints=set(current_app.view_functions)
-    )
+    return render_template("admin/index.html", admin_sections=ADMIN_SECTIONS, endpoints=set(current_app.view_functions))
 
 
 @bp.get("/audit")

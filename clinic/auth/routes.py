@@ -26,9 +26,7 @@ def login():
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
-        policy = LoginPolicy(
-            current_app.config["LOGIN_MAX_FAILURES"], current_app.config["LOGIN_LOCKOUT_MINUTES"]
-        )
+        policy = LoginPolicy(current_app.config["LOGIN_MAX_FAILURES"], current_app.config["LOGIN_LOCKOUT_MINUTES"])
         try:
             user = accounts.authenticate(db.session, form.username.data, form.password.data, policy)
         except LoginRefused as refused:

@@ -163,21 +163,43 @@ class Booking(db.Model):
             " + (CASE WHEN bed_id IS NULL THEN 0 ELSE 1 END) + (CASE WHEN patient_id IS NULL THEN 0 ELSE 1 END) = 1",
             name="exactly_one_resource",
         ),
-        CheckConstraint(
-            "(appointment_id IS NULL) <> (hold_id IS NULL)", name="appointment_or_hold"
-        ),
+        CheckConstraint("(appointment_id IS NULL) <> (hold_id IS NULL)", name="appointment_or_hold"),
         CheckConstraint("hold_id IS NULL OR hold_expires_at IS NOT NULL", name="hold_has_expiry"),
-        Index("ix_bookings_room_time", "room_id", "starts_at", sqlite_where=text("active"),
-              postgresql_where=text("active")),
-        Index("ix_bookings_radiologist_time", "radiologist_id", "starts_at", sqlite_where=text("active"),
-              postgresql_where=text("active")),
-        Index("ix_bookings_bed_time", "bed_id", "starts_at", sqlite_where=text("active"),
-              postgresql_where=text("active")),
-        Index("ix_bookings_patient_time", "patient_id", "starts_at", sqlite_where=text("active"),
-              postgresql_where=text("active")),
-        Index("ix_bookings_starts_at", "starts_at", sqlite_where=text("active"), postgresql_where=text("active")),
-        Index("ix_bookings_hold_expiry", "hold_expires_at", sqlite_where=text("active AND hold_id IS NOT NULL"),
-              postgresql_where=text("active AND hold_id IS NOT NULL")),
+        Index(
+            "ix_bookings_room_time",
+            "room_id",
+            "starts_at",
+            sqlite_where=text("active = 1"),
+            postgresql_where=text("active"),
+        ),
+        Index(
+            "ix_bookings_radiologist_time",
+            "radiologist_id",
+            "starts_at",
+            sqlite_where=text("active = 1"),
+            postgresql_where=text("active"),
+        ),
+        Index(
+            "ix_bookings_bed_time",
+            "bed_id",
+            "starts_at",
+            sqlite_where=text("active = 1"),
+            postgresql_where=text("active"),
+        ),
+        Index(
+            "ix_bookings_patient_time",
+            "patient_id",
+            "starts_at",
+            sqlite_where=text("active = 1"),
+            postgresql_where=text("active"),
+        ),
+        Index("ix_bookings_starts_at", "starts_at", sqlite_where=text("active = 1"), postgresql_where=text("active")),
+        Index(
+            "ix_bookings_hold_expiry",
+            "hold_expires_at",
+            sqlite_where=text("active = 1 AND hold_id IS NOT NULL"),
+            postgresql_where=text("active AND hold_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -24,9 +24,7 @@ class ProcedureType(db.Model):
         one_of("bleeding_class_cervical", BleedingClass.values(), nullable=True),
         CheckConstraint("table_minutes IN (15, 20, 25, 30)", name="table_minutes_valid"),
         CheckConstraint("observation_minutes BETWEEN 0 AND 60", name="observation_minutes_valid"),
-        CheckConstraint(
-            "extra_minutes_per_level >= 0 AND extra_minutes_per_side >= 0", name="extra_minutes_valid"
-        ),
+        CheckConstraint("extra_minutes_per_level >= 0 AND extra_minutes_per_side >= 0", name="extra_minutes_valid"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -94,9 +92,7 @@ class StageRule(db.Model):
     requires_procedure_type_id: Mapped[int] = mapped_column(ForeignKey("procedure_types.id"))
     requires_stage: Mapped[str | None] = mapped_column(String(20))
 
-    procedure_type: Mapped[ProcedureType] = relationship(
-        foreign_keys=[procedure_type_id], back_populates="stage_rules"
-    )
+    procedure_type: Mapped[ProcedureType] = relationship(foreign_keys=[procedure_type_id], back_populates="stage_rules")
     requires_procedure_type: Mapped[ProcedureType] = relationship(foreign_keys=[requires_procedure_type_id])
 
     def describe(self) -> str:

@@ -5,7 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -17,9 +27,7 @@ class Consent(db.Model):
     """A consent form printed for an appointment (text version + PDF hash), and its signature."""
 
     __tablename__ = "consents"
-    __table_args__ = (
-        CheckConstraint("signed_at IS NULL OR taken_by_id IS NOT NULL", name="signed_has_physician"),
-    )
+    __table_args__ = (CheckConstraint("signed_at IS NULL OR taken_by_id IS NOT NULL", name="signed_has_physician"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     appointment_id: Mapped[int] = mapped_column(ForeignKey("appointments.id", ondelete="CASCADE"), index=True)
@@ -113,9 +121,7 @@ class ObservationRecord(db.Model):
     __tablename__ = "observation_records"
     __table_args__ = (
         CheckConstraint("extension_minutes BETWEEN 0 AND 240", name="extension_valid"),
-        CheckConstraint(
-            "extension_minutes <= 60 OR extension_reason IS NOT NULL", name="long_extension_has_reason"
-        ),
+        CheckConstraint("extension_minutes <= 60 OR extension_reason IS NOT NULL", name="long_extension_has_reason"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -153,9 +159,7 @@ class ObservationCheck(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    observation_id: Mapped[int] = mapped_column(
-        ForeignKey("observation_records.id", ondelete="CASCADE"), index=True
-    )
+    observation_id: Mapped[int] = mapped_column(ForeignKey("observation_records.id", ondelete="CASCADE"), index=True)
     at: Mapped[dt.datetime] = created_at_column()
     systolic: Mapped[int | None] = mapped_column(Integer)
     diastolic: Mapped[int | None] = mapped_column(Integer)

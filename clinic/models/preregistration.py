@@ -84,9 +84,7 @@ class MedicationEntry(db.Model):
     __tablename__ = "medication_entries"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    preregistration_id: Mapped[int] = mapped_column(
-        ForeignKey("preregistrations.id", ondelete="CASCADE"), index=True
-    )
+    preregistration_id: Mapped[int] = mapped_column(ForeignKey("preregistrations.id", ondelete="CASCADE"), index=True)
     drug_code: Mapped[str] = mapped_column(String(40))
     dose_class: Mapped[str] = mapped_column(String(30), default="")
     last_dose_on: Mapped[dt.date | None] = mapped_column(Date)
@@ -111,9 +109,7 @@ class AnticoagulantRule(db.Model):
         one_of("evidence", ["V", "S", "U"]),
         UniqueConstraint("drug_code", "dose_class", "bleeding_class"),
         CheckConstraint("action <> 'hold' OR hold_hours > 0", name="hold_has_hours"),
-        CheckConstraint(
-            "(verified_by IS NULL) = (verified_at IS NULL)", name="verification_complete"
-        ),
+        CheckConstraint("(verified_by IS NULL) = (verified_at IS NULL)", name="verification_complete"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

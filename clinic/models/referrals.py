@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -23,13 +33,9 @@ class Referral(db.Model):
         one_of("planned_stage", Stage.values(), name="planned_stage_valid", nullable=True),
         one_of("planned_guidance", Modality.values(), name="planned_guidance_valid", nullable=True),
         one_of("priority", Priority.values()),
-        CheckConstraint(
-            "status <> 'accepted' OR planned_procedure_type_id IS NOT NULL", name="accepted_has_plan"
-        ),
+        CheckConstraint("status <> 'accepted' OR planned_procedure_type_id IS NOT NULL", name="accepted_has_plan"),
         CheckConstraint("status <> 'declined' OR decline_reason IS NOT NULL", name="declined_has_reason"),
-        CheckConstraint(
-            "imaging_waived_by_id IS NULL OR imaging_waiver_reason IS NOT NULL", name="waiver_has_reason"
-        ),
+        CheckConstraint("imaging_waived_by_id IS NULL OR imaging_waiver_reason IS NOT NULL", name="waiver_has_reason"),
         CheckConstraint(
             "hold_override_by_id IS NULL OR (hold_override_reason IS NOT NULL AND hold_override_date IS NOT NULL)",
             name="hold_override_has_reason",

@@ -91,9 +91,7 @@ class RosterException(db.Model):
     __tablename__ = "roster_exceptions"
     __table_args__ = (
         one_of("kind", ["extra", "off"]),
-        CheckConstraint(
-            "(start_time IS NULL AND end_time IS NULL) OR (end_time > start_time)", name="times_valid"
-        ),
+        CheckConstraint("(start_time IS NULL AND end_time IS NULL) OR (end_time > start_time)", name="times_valid"),
         CheckConstraint("kind = 'off' OR start_time IS NOT NULL", name="extra_has_times"),
     )
 

@@ -71,10 +71,7 @@ def authenticate(session: Session, username: str, password: str, policy: LoginPo
             summary["locked_until"] = user.locked_until.isoformat()
         audit.record(session, "login.failed", "users", user.id, summary=summary, actor=user)
         if user.locked_until and user.locked_until > now:
-            raise LoginRefused(
-                "Too many failed logins: this account is locked for "
-                f"{policy.lockout_minutes} minutes."
-            )
+            raise LoginRefused(f"Too many failed logins: this account is locked for {policy.lockout_minutes} minutes.")
         raise LoginRefused("Unknown user name or wrong password.")
     if not user.active:
         raise LoginRefused("This account has been deactivated.")

@@ -152,9 +152,7 @@ def _after_flush(session: Session, _flush_context) -> None:
                 "object_type": obj.__tablename__,
                 "object_id": None if ident is None else ":".join(str(i) for i in ident),
                 "patient_id": _patient_id(obj),
-                "summary": json.dumps(changes, ensure_ascii=False, sort_keys=True, default=str)
-                if changes
-                else None,
+                "summary": json.dumps(changes, ensure_ascii=False, sort_keys=True, default=str) if changes else None,
             }
         )
     session.connection().execute(insert(AuditEvent.__table__), rows)

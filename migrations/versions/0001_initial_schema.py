@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-21 07:21:13.666057
+Create Date: 2026-11-21 07:23:34.328527
 
 """
 from alembic import op
@@ -840,13 +840,13 @@ def upgrade():
     )
     with op.batch_alter_table('bookings', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_bookings_appointment_id'), ['appointment_id'], unique=False)
-        batch_op.create_index('ix_bookings_bed_time', ['bed_id', 'starts_at'], unique=False, sqlite_where=sa.text('active'), postgresql_where=sa.text('active'))
-        batch_op.create_index('ix_bookings_hold_expiry', ['hold_expires_at'], unique=False, sqlite_where=sa.text('active AND hold_id IS NOT NULL'), postgresql_where=sa.text('active AND hold_id IS NOT NULL'))
+        batch_op.create_index('ix_bookings_bed_time', ['bed_id', 'starts_at'], unique=False, sqlite_where=sa.text('active = 1'), postgresql_where=sa.text('active'))
+        batch_op.create_index('ix_bookings_hold_expiry', ['hold_expires_at'], unique=False, sqlite_where=sa.text('active = 1 AND hold_id IS NOT NULL'), postgresql_where=sa.text('active AND hold_id IS NOT NULL'))
         batch_op.create_index(batch_op.f('ix_bookings_hold_id'), ['hold_id'], unique=False)
-        batch_op.create_index('ix_bookings_patient_time', ['patient_id', 'starts_at'], unique=False, sqlite_where=sa.text('active'), postgresql_where=sa.text('active'))
-        batch_op.create_index('ix_bookings_radiologist_time', ['radiologist_id', 'starts_at'], unique=False, sqlite_where=sa.text('active'), postgresql_where=sa.text('active'))
-        batch_op.create_index('ix_bookings_room_time', ['room_id', 'starts_at'], unique=False, sqlite_where=sa.text('active'), postgresql_where=sa.text('active'))
-        batch_op.create_index('ix_bookings_starts_at', ['starts_at'], unique=False, sqlite_where=sa.text('active'), postgresql_where=sa.text('active'))
+        batch_op.create_index('ix_bookings_patient_time', ['patient_id', 'starts_at'], unique=False, sqlite_where=sa.text('active = 1'), postgresql_where=sa.text('active'))
+        batch_op.create_index('ix_bookings_radiologist_time', ['radiologist_id', 'starts_at'], unique=False, sqlite_where=sa.text('active = 1'), postgresql_where=sa.text('active'))
+        batch_op.create_index('ix_bookings_room_time', ['room_id', 'starts_at'], unique=False, sqlite_where=sa.text('active = 1'), postgresql_where=sa.text('active'))
+        batch_op.create_index('ix_bookings_starts_at', ['starts_at'], unique=False, sqlite_where=sa.text('active = 1'), postgresql_where=sa.text('active'))
 
     op.create_table('observation_checks',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -948,13 +948,13 @@ def downgrade():
 
     op.drop_table('observation_checks')
     with op.batch_alter_table('bookings', schema=None) as batch_op:
-        batch_op.drop_index('ix_bookings_starts_at', sqlite_where=sa.text('active'), postgresql_where=sa.text('active'))
-        batch_op.drop_index('ix_bookings_room_time', sqlite_where=sa.text('active'), postgresql_where=sa.text('active'))
-        batch_op.drop_index('ix_bookings_radiologist_time', sqlite_where=sa.text('active'), postgresql_where=sa.text('active'))
-        batch_op.drop_index('ix_bookings_patient_time', sqlite_where=sa.text('active'), postgresql_where=sa.text('active'))
+        batch_op.drop_index('ix_bookings_starts_at', sqlite_where=sa.text('active = 1'), postgresql_where=sa.text('active'))
+        batch_op.drop_index('ix_bookings_room_time', sqlite_where=sa.text('active = 1'), postgresql_where=sa.text('active'))
+        batch_op.drop_index('ix_bookings_radiologist_time', sqlite_where=sa.text('active = 1'), postgresql_where=sa.text('active'))
+        batch_op.drop_index('ix_bookings_patient_time', sqlite_where=sa.text('active = 1'), postgresql_where=sa.text('active'))
         batch_op.drop_index(batch_op.f('ix_bookings_hold_id'))
-        batch_op.drop_index('ix_bookings_hold_expiry', sqlite_where=sa.text('active AND hold_id IS NOT NULL'), postgresql_where=sa.text('active AND hold_id IS NOT NULL'))
-        batch_op.drop_index('ix_bookings_bed_time', sqlite_where=sa.text('active'), postgresql_where=sa.text('active'))
+        batch_op.drop_index('ix_bookings_hold_expiry', sqlite_where=sa.text('active = 1 AND hold_id IS NOT NULL'), postgresql_where=sa.text('active AND hold_id IS NOT NULL'))
+        batch_op.drop_index('ix_bookings_bed_time', sqlite_where=sa.text('active = 1'), postgresql_where=sa.text('active'))
         batch_op.drop_index(batch_op.f('ix_bookings_appointment_id'))
 
     op.drop_table('bookings')

@@ -1,0 +1,248 @@
+"""When rooms, radiologists and beds can work, and when they are already taken.
+
+Everything is loaded for a range of days in a handful of queries and then answered in memory, so the
+finder's cost depends on the window it looks at, never on the years of history behind it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from ..models import (
+    Booking,
+    Closure,
+    ObservationBed,
+    Room,
+    RoomSession,
+    RosterEntry,
+    RosterException,
+    User,
+    UserRole,
+)
+from ..models.users import radiologist_qualifications
+from ..models.vocab import ClosureScope, Role
+from ..timefmt import day_bounds, local_instant
+from .context import MAX_BOOKING_SPAN, Settings
+from .intervals import Interval, normalise, subtract
+
+
+@dataclass(frozen=True)
+class RoomInfo:
+    id: int
+    name: str
+    modality: str
+    unit: str
+
+
+@dataclass(frozen=True)
+class RadiologistInfo:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class BedInfo:
+    id: int
+    label: str
+    unit: str
+
+
+def rooms_for(session: Session, modality: str, room_id: int | None = None) -> list[RoomInfo]:
+    stmt = select(Room.id, Room.name, Room.modality, Room.unit).where(Room.active, Room.modality == modality)
+    if room_id is not None:
+        stmt = stmt.where(Room.id == room_id)
+    return [RoomInfo(*row) for row in session.execute(stmt.order_by(Room.sort_order, Room.id))]
+
+
+def radiologists_for(
+    session: Session, procedure_type_id: int, radiologist_id: int | None = None
+) -> list[RadiologistInfo]:
+    """Active radiologists qualified for the procedure."""
+    stmt = (
+        select(User.id, User.full_name)
+        .join(UserRole, (UserRole.user_id == User.id) & (UserRole.role == Role.RADIOLOGIST))
+        .join(radiologist_qualifications, radiologist_qualifications.c.user_id == User.id)
+        .where(User.active, radiologist_qualifications.c.procedure_type_id == procedure_type_id)
+    )
+    if radiologist_id is not None:
+        stmt = stmt.where(User.id == radiologist_id)
+    return [RadiologistInfo(*row) for row in session.execute(stmt.order_by(User.id))]
+
+
+def beds(session: Session) -> list[BedInfo]:
+    stmt = select(ObservationBed.id, ObservationBed.label, ObservationBed.unit).where(ObservationBed.active)
+    return [BedInfo(*row) for row in session.execute(stmt.order_by(ObservationBed.sort_order, ObservationBed.id))]
+
+
+def _valid_on(valid_from: dt.date, valid_to: dt.date | None, day: dt.date) -> bool:
+    return valid_from <= day and (valid_to is None or day <= valid_to)
+
+
+class Calendar:
+    """Session templates, rosters, roster exceptions and closures for a range of local days."""
+
+    def __init__(self, session: Session, settings: Settings, first_day: dt.date, last_day: dt.date):
+        self.zone = settings.zone
+        self.first_day = first_day
+        self.last_day = last_day
+        range_start, _ = day_bounds(first_day, self.zone)
+        _, range_end = day_bounds(last_day, self.zone)
+
+        self._sessions: dict[int, list[tuple]] = defaultdict(list)
+        for row in session.execute(
+            select(
+                RoomSession.room_id,
+                RoomSession.weekday,
+                RoomSession.start_time,
+                RoomSession.end_time,
+                RoomSession.valid_from,
+                RoomSession.valid_to,
+            )
+            .where(RoomSession.valid_from <= last_day)
+            .where(or_(RoomSession.valid_to.is_(None), RoomSession.valid_to >= first_day))
+        ):
+            self._sessions[row.room_id].append(tuple(row)[1:])
+
+        self._roster: dict[int, list[tuple]] = defaultdict(list)
+        for row in session.execute(
+            select(
+                RosterEntry.radiologist_id,
+                RosterEntry.weekday,
+                RosterEntry.start_time,
+                RosterEntry.end_time,
+                RosterEntry.valid_from,
+                RosterEntry.valid_to,
+            )
+            .where(RosterEntry.valid_from <= last_day)
+            .where(or_(RosterEntry.valid_to.is_(None), RosterEntry.valid_to >= first_day))
+        ):
+            self._roster[row.radiologist_id].append(tuple(row)[1:])
+
+        self._exceptions: dict[tuple[int, dt.date], list[tuple]] = defaultdict(list)
+        for row in session.execute(
+            select(
+                RosterException.radiologist_id,
+                RosterException.on_date,
+                RosterException.kind,
+                RosterException.start_time,
+                RosterException.end_time,
+            ).where(RosterException.on_date >= first_day, RosterException.on_date <= last_day)
+        ):
+            self._exceptions[(row.radiologist_id, row.on_date)].append((row.kind, row.start_time, row.end_time))
+
+        self._closures = list(
+            session.execute(
+                select(
+                    Closure.scope,
+                    Closure.room_id,
+                    Closure.unit,
+                    Closure.radiologist_id,
+                    Closure.starts_at,
+                    Closure.ends_at,
+                ).where(Closure.starts_at < range_end, Closure.ends_at > range_start)
+            )
+        )
+
+    def _closed(
+        self, *, room: RoomInfo | None = None, radiologist_id: int | None = None, unit: str | None = None
+    ) -> list[Interval]:
+        found = []
+        for c in self._closures:
+            if (
+                c.scope == ClosureScope.CLINIC
+                or (room is not None and c.scope == ClosureScope.ROOM and c.room_id == room.id)
+                or (c.scope == ClosureScope.UNIT and unit is not None and c.unit == unit)
+                or (
+                    radiologist_id is not None
+                    and c.scope == ClosureScope.RADIOLOGIST
+                    and c.radiologist_id == radiologist_id
+                )
+            ):
+                found.append((c.starts_at, c.ends_at))
+        return found
+
+    def room_open(self, room: RoomInfo, day: dt.date) -> list[Interval]:
+        opened = [
+            (local_instant(day, start, self.zone), local_instant(day, end, self.zone))
+            for weekday, start, end, valid_from, valid_to in self._sessions.get(room.id, ())
+            if weekday == day.weekday() and _valid_on(valid_from, valid_to, day)
+        ]
+        return subtract(opened, self._closed(room=room, unit=room.unit))
+
+    def radiologist_on_duty(self, radiologist_id: int, day: dt.date) -> list[Interval]:
+        duty = [
+            (local_instant(day, start, self.zone), local_instant(day, end, self.zone))
+            for weekday, start, end, valid_from, valid_to in self._roster.get(radiologist_id, ())
+            if weekday == day.weekday() and _valid_on(valid_from, valid_to, day)
+        ]
+        off = []
+        for kind, start, end in self._exceptions.get((radiologist_id, day), ()):
+            if kind == "extra":
+                duty.append((local_instant(day, start, self.zone), local_instant(day, end, self.zone)))
+            elif start is None:
+                off.append(day_bounds(day, self.zone))
+            else:
+                off.append((local_instant(day, start, self.zone), local_instant(day, end, self.zone)))
+        return subtract(normalise(duty), off + self._closed(radiologist_id=radiologist_id))
+
+    def bed_open(self, bed: BedInfo, day: dt.date) -> list[Interval]:
+        return subtract([day_bounds(day, self.zone)], self._closed(unit=bed.unit))
+
+
+@dataclass
+class Busy:
+    """Active bookings (and live holds) per resource, as half-open intervals."""
+
+    room: dict[int, list[Interval]] = field(default_factory=lambda: defaultdict(list))
+    radiologist: dict[int, list[Interval]] = field(default_factory=lambda: defaultdict(list))
+    bed: dict[int, list[Interval]] = field(default_factory=lambda: defaultdict(list))
+    patient: dict[int, list[Interval]] = field(default_factory=lambda: defaultdict(list))
+
+
+def load_busy(
+    session: Session,
+    start: dt.datetime,
+    end: dt.datetime,
+    now: dt.datetime,
+    *,
+    patient_id: int | None = None,
+    ignore_appointment_id: int | None = None,
+    ignore_hold_id: int | None = None,
+) -> Busy:
+    stmt = select(
+        Booking.room_id,
+        Booking.radiologist_id,
+        Booking.bed_id,
+        Booking.patient_id,
+        Booking.starts_at,
+        Booking.ends_at,
+        Booking.appointment_id,
+        Booking.hold_id,
+    ).where(
+        Booking.active,
+        Booking.starts_at >= start - MAX_BOOKING_SPAN,
+        Booking.starts_at < end,
+        Booking.ends_at > start,
+        or_(Booking.hold_id.is_(None), Booking.hold_expires_at > now),
+    )
+    busy = Busy()
+    for row in session.execute(stmt):
+        if ignore_appointment_id is not None and row.appointment_id == ignore_appointment_id:
+            continue
+        if ignore_hold_id is not None and row.hold_id == ignore_hold_id:
+            continue
+        interval = (row.starts_at, row.ends_at)
+        if row.room_id is not None:
+            busy.room[row.room_id].append(interval)
+        elif row.radiologist_id is not None:
+            busy.radiologist[row.radiologist_id].append(interval)
+        elif row.bed_id is not None:
+            busy.bed[row.bed_id].append(interval)
+        elif row.patient_id is not None and row.patient_id == patient_id:
+            busy.patient[row.patient_id].append(interval)
+    return busy

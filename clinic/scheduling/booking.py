@@ -1,0 +1,631 @@
+"""Booking, holds, rescheduling, cancellation and no-shows: all resources of a chain or none.
+
+Each operation runs inside the caller's transaction (the request, job or test commits). The order is
+always: release lapsed holds → check the rules (friendly messages) → check the resources are free →
+insert inside a SAVEPOINT. On PostgreSQL the exclusion constraints are the last guard against a
+concurrent booking that slipped past the check; their violation becomes the same ``SlotTaken`` error,
+with fresh candidates. On SQLite the transaction holds the write lock from its first statement
+(``clinic.database``), so the check cannot be overtaken.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..models import (
+    Appointment,
+    AppointmentEvent,
+    Booking,
+    BookingHold,
+    ObservationBed,
+    ProcedureType,
+    Referral,
+    Room,
+    User,
+    WaitlistEntry,
+)
+from ..models.base import utcnow
+from ..models.vocab import AppointmentStatus, PartOfDay, Role
+from ..services import audit
+from ..services.errors import Conflict, DomainError, InvalidInput, NotFound
+from ..timefmt import fmt_date, fmt_datetime, to_local
+from . import finder, readiness
+from .availability import BedInfo, Calendar, RoomInfo, load_busy
+from .context import MAX_BOOKING_SPAN, Settings
+from .finder import Candidate, Preferences, SearchRequest
+from .intervals import contains, normalise, overlaps
+from .plan import ProcedurePlan
+
+REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud on the phone
+NEXT_CANDIDATES = 5
+SEARCH_DAYS_AFTER_CONFLICT = 56
+
+CONSTRAINT_RESOURCES = {
+    "ex_bookings_room_overlap": "the room",
+    "ex_bookings_radiologist_overlap": "the radiologist",
+    "ex_bookings_bed_overlap": "the observation bed",
+    "ex_bookings_patient_overlap": "the patient (another appointment at that time)",
+}
+
+
+class SlotTaken(Conflict):
+    """The chain is no longer free. Carries the next candidates so that the caller can offer them."""
+
+    code = "slot_taken"
+
+    def __init__(self, message: str, candidates: list[Candidate]):
+        super().__init__(message, details={"candidates": [c.as_dict() for c in candidates]})
+        self.candidates = candidates
+
+
+class NotReady(DomainError):
+    code = "not_ready"
+
+    def __init__(self, missing: list[str]):
+        super().__init__(
+            "This referral cannot be booked yet: " + "; ".join(missing) + ".", details={"missing": missing}
+        )
+        self.missing = missing
+
+
+def constraint_name(error: IntegrityError) -> str | None:
+    diag = getattr(error.orig, "diag", None)
+    if diag is not None and getattr(diag, "constraint_name", None):
+        return diag.constraint_name
+    text = str(error.orig)
+    for name in CONSTRAINT_RESOURCES:
+        if name in text:
+            return name
+    return None
+
+
+def new_reference() -> str:
+    raw = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return f"{raw[:4]}-{raw[4:]}"
+
+
+def plan_of(appointment: Appointment) -> ProcedurePlan:
+    return ProcedurePlan(
+        procedure_type=appointment.procedure_type,
+        region=appointment.region,
+        side=appointment.side,
+        levels=appointment.levels,
+        stage=appointment.stage,
+        guidance=appointment.guidance,
+    )
+
+
+def release_expired_holds(session: Session, now: dt.datetime) -> int:
+    """Free the resources of holds whose few minutes are over. Safe to run any number of times."""
+    expired = session.scalars(
+        select(BookingHold.id).where(
+            BookingHold.released_at.is_(None),
+            BookingHold.confirmed_appointment_id.is_(None),
+            BookingHold.expires_at <= now,
+        )
+    ).all()
+    if not expired:
+        return 0
+    session.execute(update(Booking).where(Booking.hold_id.in_(expired), Booking.active).values(active=False))
+    session.execute(
+        update(BookingHold)
+        .where(BookingHold.id.in_(expired), BookingHold.released_at.is_(None))
+        .values(released_at=now)
+    )
+    return len(expired)
+
+
+# --- checks -----------------------------------------------------------------------------------------
+
+
+def validate_chain(
+    session: Session, settings: Settings, plan: ProcedurePlan, c: Candidate, *, allow_past: bool = False
+) -> None:
+    """Invariants 4 and 5: the chain fits the clinic (sessions, rosters, closures, modality,
+    qualification) and the bed is reserved straight after the table time."""
+    problems: list[str] = []
+    if c.table_end != c.table_start + plan.table_length:
+        problems.append(f"the table time of this plan is {plan.table_minutes} minutes")
+    if c.obs_end != c.table_end + plan.observation_length:
+        problems.append(
+            f"the observation of this plan is {plan.observation_minutes} minutes, straight after the table time"
+        )
+    grid = settings.grid_minutes * 60
+    if c.table_start.timestamp() % grid:
+        problems.append(f"times lie on a {settings.grid_minutes}-minute grid")
+    if not allow_past and c.table_start < settings.now():
+        problems.append("the time has already passed")
+
+    room = session.get(Room, c.room_id)
+    if room is None or not room.active:
+        problems.append("the room does not exist or is not in use")
+    elif room.modality != plan.modality:
+        problems.append(f"{room.name} is a {room.modality} room; this procedure needs {plan.modality}")
+    radiologist = session.get(User, c.radiologist_id)
+    if radiologist is None or not radiologist.active or not radiologist.has_role(Role.RADIOLOGIST):
+        problems.append("the radiologist does not exist or is not active")
+    elif not radiologist.is_qualified_for(plan.procedure_type.id):
+        problems.append(f"{radiologist.full_name} is not qualified for {plan.procedure_type.code}")
+    bed = None
+    if plan.observation_minutes:
+        bed = session.get(ObservationBed, c.bed_id) if c.bed_id is not None else None
+        if bed is None or not bed.active:
+            problems.append("an observation bed is needed straight after the table time")
+    elif c.bed_id is not None:
+        problems.append("this procedure needs no observation bed")
+    if problems:
+        raise InvalidInput("This time cannot be booked: " + "; ".join(problems) + ".", details=problems)
+
+    zone = settings.zone
+    day = to_local(c.table_start, zone).date()
+    calendar = Calendar(session, settings, day, day + dt.timedelta(days=1))
+    room_info = RoomInfo(room.id, room.name, room.modality, room.unit)
+    if not contains(calendar.room_open(room_info, day), c.table_start, c.table_end):
+        problems.append(f"{room.name} is not open then (outside its session, or closed)")
+    if not contains(calendar.radiologist_on_duty(radiologist.id, day), c.table_start, c.table_end):
+        problems.append(f"{radiologist.full_name} is not on duty then")
+    if bed is not None:
+        bed_info = BedInfo(bed.id, bed.label, bed.unit)
+        open_ = calendar.bed_open(bed_info, day) + calendar.bed_open(bed_info, day + dt.timedelta(days=1))
+        if not any(s <= c.table_end and c.obs_end <= e for s, e in normalise(open_)):
+            problems.append("the observation unit is closed then")
+    if problems:
+        raise InvalidInput("This time cannot be booked: " + "; ".join(problems) + ".", details=problems)
+
+
+def busy_resources(
+    session: Session,
+    settings: Settings,
+    c: Candidate,
+    patient_id: int,
+    *,
+    ignore_appointment_id: int | None = None,
+    ignore_hold_id: int | None = None,
+) -> list[str]:
+    """Invariants 1, 2 and 5, checked the same way the constraints do: which resources are taken."""
+    busy = load_busy(
+        session,
+        c.table_start,
+        c.obs_end,
+        settings.now(),
+        patient_id=patient_id,
+        ignore_appointment_id=ignore_appointment_id,
+        ignore_hold_id=ignore_hold_id,
+    )
+    taken = []
+    if any(overlaps(c.table_start, c.table_end, s, e) for s, e in busy.room.get(c.room_id, [])):
+        taken.append("the room")
+    if any(overlaps(c.table_start, c.table_end, s, e) for s, e in busy.radiologist.get(c.radiologist_id, [])):
+        taken.append("the radiologist")
+    if c.bed_id is not None and any(overlaps(c.table_end, c.obs_end, s, e) for s, e in busy.bed.get(c.bed_id, [])):
+        taken.append("the observation bed")
+    if any(overlaps(c.table_start, c.obs_end, s, e) for s, e in busy.patient.get(patient_id, [])):
+        taken.append("the patient (another appointment at that time)")
+    return taken
+
+
+def next_candidates(
+    session: Session,
+    settings: Settings,
+    plan: ProcedurePlan,
+    after: dt.datetime,
+    patient_id: int | None,
+    *,
+    not_before: dt.date | None = None,
+    ignore_appointment_id: int | None = None,
+    limit: int = NEXT_CANDIDATES,
+) -> list[Candidate]:
+    day = to_local(after, settings.zone).date()
+    request = SearchRequest(
+        plan=plan,
+        first_day=day,
+        last_day=day + dt.timedelta(days=SEARCH_DAYS_AFTER_CONFLICT),
+        patient_id=patient_id,
+        not_before=not_before,
+        ignore_appointment_id=ignore_appointment_id,
+        limit=limit,
+    )
+    return finder.find_candidates(session, settings, request)
+
+
+def _taken_error(session, settings, plan, c, patient_id, what: list[str], not_before, ignore_appointment_id=None):
+    when = fmt_datetime(c.table_start, settings.zone)
+    fresh = next_candidates(
+        session,
+        settings,
+        plan,
+        c.table_start,
+        patient_id,
+        not_before=not_before,
+        ignore_appointment_id=ignore_appointment_id,
+    )
+    return SlotTaken(f"The time {when} is no longer free ({', '.join(what)} is taken).", fresh)
+
+
+def _bookings_for(c: Candidate, patient_id: int, **owner) -> list[Booking]:
+    rows = [
+        Booking(room_id=c.room_id, starts_at=c.table_start, ends_at=c.table_end, **owner),
+        Booking(radiologist_id=c.radiologist_id, starts_at=c.table_start, ends_at=c.table_end, **owner),
+        Booking(patient_id=patient_id, starts_at=c.table_start, ends_at=c.obs_end, **owner),
+    ]
+    if c.bed_id is not None:
+        rows.append(Booking(bed_id=c.bed_id, starts_at=c.table_end, ends_at=c.obs_end, **owner))
+    for row in rows:
+        if row.ends_at - row.starts_at > MAX_BOOKING_SPAN:
+            raise InvalidInput("A booking cannot be longer than 12 hours.")
+    return rows
+
+
+def _insert(session, settings, plan, c, patient_id, not_before, add, ignore_appointment_id=None):
+    """Run ``add()`` (which adds rows) inside a savepoint; turn an exclusion violation into SlotTaken."""
+    try:
+        with session.begin_nested():
+            add()
+            session.flush()
+    except IntegrityError as error:
+        name = constraint_name(error)
+        if name not in CONSTRAINT_RESOURCES:
+            raise
+        raise _taken_error(
+            session, settings, plan, c, patient_id, [CONSTRAINT_RESOURCES[name]], not_before, ignore_appointment_id
+        ) from None
+
+
+def _require_ready(session, settings, referral, plan, c, *, check_readiness: bool) -> dt.date | None:
+    if not check_readiness:
+        return None
+    ready = readiness.assess(session, settings, referral, plan)
+    if not ready.ready:
+        raise NotReady(ready.missing)
+    day = to_local(c.table_start, settings.zone).date()
+    if ready.not_before is not None and day < ready.not_before:
+        raise DomainError(
+            f"The medication hold plan allows this procedure from {fmt_date(ready.not_before)} on.",
+            code="medication_hold",
+            details={"not_before": ready.not_before.isoformat()},
+        )
+    return ready.not_before
+
+
+def _event(appointment: Appointment, actor, from_status, to_status, note=None) -> None:
+    who = audit.actor_of(actor)
+    appointment.events.append(
+        AppointmentEvent(from_status=from_status, to_status=to_status, by_user_id=who.id, note=note, at=utcnow())
+    )
+
+
+# --- operations -------------------------------------------------------------------------------------
+
+
+def book(
+    session: Session,
+    settings: Settings,
+    actor,
+    *,
+    referral: Referral,
+    plan: ProcedurePlan,
+    candidate: Candidate,
+    note: str | None = None,
+    check_readiness: bool = True,
+    allow_past: bool = False,
+) -> Appointment:
+    """Book a chain for a referral. Raises NotReady, InvalidInput, DomainError or SlotTaken."""
+    plan.validate()
+    release_expired_holds(session, settings.now())
+    not_before = _require_ready(session, settings, referral, plan, candidate, check_readiness=check_readiness)
+    validate_chain(session, settings, plan, candidate, allow_past=allow_past)
+    patient_id = referral.patient_id
+    taken = busy_resources(session, settings, candidate, patient_id)
+    if taken:
+        raise _taken_error(session, settings, plan, candidate, patient_id, taken, not_before)
+
+    who = audit.actor_of(actor)
+    appointment = Appointment(
+        reference=new_reference(),
+        patient_id=patient_id,
+        referral_id=referral.id,
+        procedure_type_id=plan.procedure_type.id,
+        region=plan.region,
+        side=plan.side,
+        levels=plan.levels,
+        level_count=plan.level_count,
+        stage=plan.stage,
+        guidance=plan.modality,
+        room_id=candidate.room_id,
+        radiologist_id=candidate.radiologist_id,
+        bed_id=candidate.bed_id,
+        table_start=candidate.table_start,
+        table_end=candidate.table_end,
+        obs_end=candidate.obs_end,
+        status=AppointmentStatus.BOOKED,
+        status_changed_at=utcnow(),
+        note=note,
+        created_by_id=who.id,
+    )
+
+    def add():
+        session.add(appointment)
+        appointment.bookings = _bookings_for(candidate, patient_id)
+        _event(appointment, actor, None, AppointmentStatus.BOOKED)
+
+    _insert(session, settings, plan, candidate, patient_id, not_before, add)
+    _resolve_waitlist(session, referral.id, appointment)
+    return appointment
+
+
+def reschedule(
+    session: Session, settings: Settings, actor, appointment: Appointment, candidate: Candidate
+) -> Appointment:
+    """Move a booked appointment. The old chain stays held until the new one is in: both happen in
+    one savepoint, and a conflict rolls back to the old bookings untouched."""
+    if appointment.status != AppointmentStatus.BOOKED:
+        raise DomainError(
+            f"Only booked appointments can be moved; this one is {appointment.status.replace('_', ' ')}.",
+            code="invalid_state",
+        )
+    plan = plan_of(appointment)
+    release_expired_holds(session, settings.now())
+    referral = appointment.referral
+    not_before = None
+    if referral is not None:
+        not_before = _require_ready(session, settings, referral, plan, candidate, check_readiness=True)
+    validate_chain(session, settings, plan, candidate)
+    taken = busy_resources(session, settings, candidate, appointment.patient_id, ignore_appointment_id=appointment.id)
+    if taken:
+        raise _taken_error(
+            session, settings, plan, candidate, appointment.patient_id, taken, not_before, appointment.id
+        )
+
+    old_when = fmt_datetime(appointment.table_start, settings.zone)
+
+    def move():
+        for row in appointment.bookings:
+            if row.active:
+                row.active = False
+        session.flush()
+        appointment.bookings.extend(_bookings_for(candidate, appointment.patient_id))
+        appointment.room_id = candidate.room_id
+        appointment.radiologist_id = candidate.radiologist_id
+        appointment.bed_id = candidate.bed_id
+        appointment.table_start = candidate.table_start
+        appointment.table_end = candidate.table_end
+        appointment.obs_end = candidate.obs_end
+        appointment.reminder_queued_at = None
+        _event(
+            appointment,
+            actor,
+            AppointmentStatus.BOOKED,
+            AppointmentStatus.BOOKED,
+            note=f"moved from {old_when} to {fmt_datetime(candidate.table_start, settings.zone)}",
+        )
+
+    _insert(session, settings, plan, candidate, appointment.patient_id, not_before, move, appointment.id)
+    session.refresh(appointment)
+    return appointment
+
+
+@dataclass(frozen=True)
+class WaitlistOffer:
+    entry: WaitlistEntry
+    candidate: Candidate
+
+
+def cancel(session: Session, settings: Settings, actor, appointment: Appointment, reason: str) -> list[WaitlistOffer]:
+    """Cancel with a reason, free the chain, and return waitlist patients who could take the time."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("Give a reason for the cancellation.")
+    if appointment.status not in (AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN):
+        raise DomainError(
+            f"An appointment that is {appointment.status.replace('_', ' ')} cannot be cancelled.", code="invalid_state"
+        )
+    freed = Candidate(
+        appointment.room_id,
+        appointment.radiologist_id,
+        appointment.bed_id,
+        appointment.table_start,
+        appointment.table_end,
+        appointment.obs_end,
+    )
+    _end(appointment, actor, AppointmentStatus.CANCELLED, note=reason)
+    appointment.cancel_reason = reason
+    session.flush()
+    return waitlist_offers(session, settings, freed)
+
+
+def mark_no_show(session: Session, settings: Settings, actor, appointment: Appointment) -> None:
+    if appointment.status != AppointmentStatus.BOOKED:
+        raise DomainError("Only a booked appointment that was never checked in can be a no-show.", code="invalid_state")
+    if appointment.table_start > settings.now():
+        raise DomainError("An appointment cannot be a no-show before its time.", code="invalid_state")
+    _end(appointment, actor, AppointmentStatus.NO_SHOW)
+    session.flush()
+
+
+def _end(appointment: Appointment, actor, status: AppointmentStatus, note: str | None = None) -> None:
+    previous = appointment.status
+    for row in appointment.bookings:
+        row.active = False
+    appointment.status = status
+    appointment.status_changed_at = utcnow()
+    _event(appointment, actor, previous, status, note=note)
+
+
+def waitlist_offers(session: Session, settings: Settings, freed: Candidate) -> list[WaitlistOffer]:
+    """Waitlist entries for which a chain inside the freed time is bookable now."""
+    zone = settings.zone
+    day = to_local(freed.table_start, zone).date()
+    if freed.table_start < settings.now():
+        return []
+    hour = to_local(freed.table_start, zone).hour
+    entries = session.scalars(
+        select(WaitlistEntry)
+        .where(WaitlistEntry.active, WaitlistEntry.earliest_date <= day)
+        .where((WaitlistEntry.latest_date.is_(None)) | (WaitlistEntry.latest_date >= day))
+        .order_by(WaitlistEntry.created_at, WaitlistEntry.id)
+    ).all()
+    offers = []
+    for entry in entries:
+        if entry.part_of_day == PartOfDay.MORNING and hour >= 12:
+            continue
+        if entry.part_of_day == PartOfDay.AFTERNOON and hour < 12:
+            continue
+        referral = entry.referral
+        try:
+            plan = ProcedurePlan.from_referral(referral)
+        except DomainError:
+            continue
+        ready = readiness.assess(session, settings, referral, plan)
+        if not ready.ready:
+            continue
+        request = SearchRequest(
+            plan=plan,
+            first_day=day,
+            last_day=day,
+            preferences=Preferences(room_id=freed.room_id),
+            patient_id=entry.patient_id,
+            not_before=ready.not_before,
+            limit=50,
+        )
+        for c in finder.find_candidates(session, settings, request):
+            if freed.table_start <= c.table_start < freed.obs_end:
+                offers.append(WaitlistOffer(entry, c))
+                break
+    return offers
+
+
+def _resolve_waitlist(session: Session, referral_id: int, appointment: Appointment) -> None:
+    for entry in session.scalars(
+        select(WaitlistEntry).where(WaitlistEntry.referral_id == referral_id, WaitlistEntry.active)
+    ):
+        entry.active = False
+        entry.resolved_at = utcnow()
+        entry.resolved_appointment_id = appointment.id
+
+
+# --- holds --------------------------------------------------------------------------------------------
+
+
+def hold(
+    session: Session,
+    settings: Settings,
+    actor,
+    *,
+    referral: Referral,
+    plan: ProcedurePlan,
+    candidate: Candidate,
+    minutes: int | None = None,
+) -> BookingHold:
+    """Keep a chain for a few minutes while the front desk confirms with the patient."""
+    plan.validate()
+    now = settings.now()
+    release_expired_holds(session, now)
+    not_before = _require_ready(session, settings, referral, plan, candidate, check_readiness=True)
+    validate_chain(session, settings, plan, candidate)
+    taken = busy_resources(session, settings, candidate, referral.patient_id)
+    if taken:
+        raise _taken_error(session, settings, plan, candidate, referral.patient_id, taken, not_before)
+    who = audit.actor_of(actor)
+    expires = now + dt.timedelta(minutes=minutes or settings.hold_minutes)
+    held = BookingHold(
+        token=secrets.token_urlsafe(18),
+        patient_id=referral.patient_id,
+        referral_id=referral.id,
+        procedure_type_id=plan.procedure_type.id,
+        region=plan.region,
+        side=plan.side,
+        levels=plan.levels,
+        stage=plan.stage,
+        room_id=candidate.room_id,
+        radiologist_id=candidate.radiologist_id,
+        bed_id=candidate.bed_id,
+        table_start=candidate.table_start,
+        table_end=candidate.table_end,
+        obs_end=candidate.obs_end,
+        created_by_id=who.id,
+        created_at=now,
+        expires_at=expires,
+    )
+
+    def add():
+        session.add(held)
+        held.bookings = _bookings_for(candidate, referral.patient_id, hold_expires_at=expires)
+
+    _insert(session, settings, plan, candidate, referral.patient_id, not_before, add)
+    return held
+
+
+def confirm_hold(session: Session, settings: Settings, actor, token: str, note: str | None = None) -> Appointment:
+    """Turn a live hold into the appointment: its bookings simply change owner, so nothing can slip in."""
+    held = session.scalar(select(BookingHold).where(BookingHold.token == token))
+    if held is None:
+        raise NotFound("There is no such hold.")
+    if held.confirmed_appointment_id is not None:
+        raise DomainError("This hold has already been booked.", code="invalid_state")
+    now = settings.now()
+    if held.released_at is not None or held.expires_at <= now:
+        release_expired_holds(session, now)
+        raise DomainError("The hold has lapsed; look for a time again.", code="hold_lapsed")
+    referral = session.get(Referral, held.referral_id)
+    plan = ProcedurePlan(
+        procedure_type=session.get(ProcedureType, held.procedure_type_id),
+        region=held.region,
+        side=held.side,
+        levels=held.levels,
+        stage=held.stage,
+    )
+    candidate = Candidate(
+        held.room_id, held.radiologist_id, held.bed_id, held.table_start, held.table_end, held.obs_end
+    )
+    _require_ready(session, settings, referral, plan, candidate, check_readiness=True)
+    who = audit.actor_of(actor)
+    appointment = Appointment(
+        reference=new_reference(),
+        patient_id=held.patient_id,
+        referral_id=held.referral_id,
+        procedure_type_id=held.procedure_type_id,
+        region=held.region,
+        side=held.side,
+        levels=held.levels,
+        level_count=plan.level_count,
+        stage=held.stage,
+        guidance=plan.modality,
+        room_id=held.room_id,
+        radiologist_id=held.radiologist_id,
+        bed_id=held.bed_id,
+        table_start=held.table_start,
+        table_end=held.table_end,
+        obs_end=held.obs_end,
+        status=AppointmentStatus.BOOKED,
+        status_changed_at=utcnow(),
+        note=note,
+        created_by_id=who.id,
+    )
+    session.add(appointment)
+    _event(appointment, actor, None, AppointmentStatus.BOOKED, note="confirmed from a hold")
+    session.flush()
+    session.execute(
+        update(Booking)
+        .where(Booking.hold_id == held.id, Booking.active)
+        .values(appointment_id=appointment.id, hold_id=None, hold_expires_at=None)
+    )
+    held.confirmed_appointment_id = appointment.id
+    session.flush()
+    session.refresh(appointment)
+    _resolve_waitlist(session, held.referral_id, appointment)
+    return appointment
+
+
+def release_hold(session: Session, token: str) -> None:
+    held = session.scalar(select(BookingHold).where(BookingHold.token == token))
+    if held is None or held.released_at is not None or held.confirmed_appointment_id is not None:
+        return
+    session.execute(update(Booking).where(Booking.hold_id == held.id).values(active=False))
+    held.released_at = utcnow()
+    session.flush()

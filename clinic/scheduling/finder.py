@@ -1,0 +1,231 @@
+"""The finder: the earliest chains of room + radiologist for the table time, then a bed straight after.
+
+A start time ``t`` is possible when, on the 5-minute grid,
+
+* a room of the right modality is open and free for ``[t, t + table)``,
+* a qualified radiologist is on duty and free for ``[t, t + table)``,
+* some observation bed is free for ``[t + table, t + table + observation)``,
+* the patient (if given) has nothing else in ``[t, t + table + observation)``,
+* and the day is not before the medication hold date (if given).
+
+Each condition becomes a list of allowed start ranges; intersecting them and walking the grid gives
+candidates in time order. Days are read a chunk at a time and the search stops as soon as it has
+enough, so a full calendar far ahead or years of history behind cost nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+import math
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+
+from sqlalchemy.orm import Session
+
+from ..models.vocab import PartOfDay
+from ..timefmt import day_bounds, local_instant, to_local
+from . import availability
+from .availability import BedInfo, Busy, Calendar, RadiologistInfo, RoomInfo
+from .context import Settings
+from .intervals import Interval, intersect, normalise, subtract
+from .plan import ProcedurePlan
+
+# Allowed start times are closed ranges [first, last]; stored half-open as [first, last + EPSILON).
+EPSILON = dt.timedelta(microseconds=1)
+NOON = dt.time(12, 0)
+CHUNK_DAYS = (7, 14, 28)
+
+
+@dataclass(frozen=True)
+class Preferences:
+    radiologist_id: int | None = None
+    room_id: int | None = None
+    part_of_day: str = PartOfDay.ANY
+    earliest_date: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Candidate:
+    room_id: int
+    radiologist_id: int
+    bed_id: int | None
+    table_start: dt.datetime
+    table_end: dt.datetime
+    obs_end: dt.datetime
+
+    def as_dict(self) -> dict:
+        data = asdict(self)
+        for key in ("table_start", "table_end", "obs_end"):
+            data[key] = data[key].isoformat()
+        return data
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    plan: ProcedurePlan
+    first_day: dt.date
+    last_day: dt.date
+    preferences: Preferences = Preferences()
+    patient_id: int | None = None
+    not_before: dt.date | None = None  # the medication hold plan's earliest date
+    ignore_appointment_id: int | None = None  # when rescheduling: the appointment's own bookings
+    ignore_hold_id: int | None = None
+    limit: int = 20
+
+
+def _grid_times(allowed: list[Interval], grid: dt.timedelta) -> Iterator[dt.datetime]:
+    """Grid instants inside the allowed ranges. Offsets of real zones are multiples of 15 minutes,
+    so a grid aligned on the epoch is aligned on the local clock too."""
+    step = grid.total_seconds()
+    for start, end in allowed:
+        first = math.ceil(start.timestamp() / step) * step
+        t = dt.datetime.fromtimestamp(first, dt.UTC)
+        while t < end:
+            yield t
+            t += grid
+
+
+def _starts_within(
+    free: list[Interval], length: dt.timedelta, offset: dt.timedelta = dt.timedelta(0)
+) -> list[Interval]:
+    """Start times t with [t + offset, t + offset + length) inside a free range."""
+    return [(s - offset, e - length - offset + EPSILON) for s, e in free if e - s >= length]
+
+
+class Finder:
+    def __init__(self, session: Session, settings: Settings, request: SearchRequest):
+        self.session = session
+        self.settings = settings
+        self.request = request
+        plan = request.plan
+        prefs = request.preferences
+        self.table = plan.table_length
+        self.observation = plan.observation_length
+        self.grid = dt.timedelta(minutes=settings.grid_minutes)
+        self.now = settings.now()
+        self.rooms: list[RoomInfo] = availability.rooms_for(session, plan.modality, prefs.room_id)
+        self.radiologists: list[RadiologistInfo] = availability.radiologists_for(
+            session, plan.procedure_type.id, prefs.radiologist_id
+        )
+        self.beds: list[BedInfo] = availability.beds(session) if plan.observation_minutes else []
+
+    def first_day(self) -> dt.date:
+        r = self.request
+        today = to_local(self.now, self.settings.zone).date()
+        candidates = [r.first_day, today]
+        if r.preferences.earliest_date:
+            candidates.append(r.preferences.earliest_date)
+        if r.not_before:
+            candidates.append(r.not_before)
+        return max(candidates)
+
+    def run(self) -> list[Candidate]:
+        r = self.request
+        if not self.rooms or not self.radiologists or (self.observation and not self.beds):
+            return []
+        found: list[Candidate] = []
+        day = self.first_day()
+        chunk_sizes = iter(CHUNK_DAYS)
+        while day <= r.last_day and len(found) < r.limit:
+            size = next(chunk_sizes, CHUNK_DAYS[-1])
+            last = min(day + dt.timedelta(days=size - 1), r.last_day)
+            calendar = Calendar(self.session, self.settings, day, last)
+            start, _ = day_bounds(day, self.settings.zone)
+            _, end = day_bounds(last, self.settings.zone)
+            busy = availability.load_busy(
+                self.session,
+                start,
+                end,
+                self.now,
+                patient_id=r.patient_id,
+                ignore_appointment_id=r.ignore_appointment_id,
+                ignore_hold_id=r.ignore_hold_id,
+            )
+            current = day
+            while current <= last and len(found) < r.limit:
+                found.extend(self._day(current, calendar, busy, r.limit - len(found)))
+                current += dt.timedelta(days=1)
+            day = last + dt.timedelta(days=1)
+        return found
+
+    def _day(self, day: dt.date, calendar: Calendar, busy: Busy, limit: int) -> list[Candidate]:
+        zone = self.settings.zone
+        day_start, day_end = day_bounds(day, zone)
+        base = [(max(day_start, self.now), day_end)]
+        part = self.request.preferences.part_of_day
+        if part == PartOfDay.MORNING:
+            base = intersect(base, [(day_start, local_instant(day, NOON, zone))])
+        elif part == PartOfDay.AFTERNOON:
+            base = intersect(base, [(local_instant(day, NOON, zone), day_end)])
+        if self.request.patient_id is not None:
+            patient_free = subtract(
+                [(day_start - self.table - self.observation, day_end + self.table + self.observation)],
+                busy.patient.get(self.request.patient_id, []),
+            )
+            base = intersect(base, normalise(_starts_within(patient_free, self.table + self.observation)))
+        bed_free: dict[int, list[Interval]] = {}
+        if self.observation:
+            for bed in self.beds:
+                bed_free[bed.id] = subtract(calendar.bed_open(bed, day), busy.bed.get(bed.id, []))
+            bed_starts = normalise(
+                s for bed in self.beds for s in _starts_within(bed_free[bed.id], self.observation, self.table)
+            )
+            base = intersect(base, bed_starts)
+        if not base:
+            return []
+
+        room_free = {}
+        for room in self.rooms:
+            free = subtract(calendar.room_open(room, day), busy.room.get(room.id, []))
+            if free:
+                room_free[room.id] = free
+        radiologist_free = {}
+        for rad in self.radiologists:
+            free = subtract(calendar.radiologist_on_duty(rad.id, day), busy.radiologist.get(rad.id, []))
+            if free:
+                radiologist_free[rad.id] = free
+
+        streams = []
+        order = 0
+        for room in self.rooms:
+            if room.id not in room_free:
+                continue
+            for rad in self.radiologists:
+                if rad.id not in radiologist_free:
+                    continue
+                pair_free = intersect(room_free[room.id], radiologist_free[rad.id])
+                allowed = intersect(normalise(_starts_within(pair_free, self.table)), base)
+                if allowed:
+                    streams.append((t, order, room.id, rad.id) for t in _grid_times(allowed, self.grid))
+                    order += 1
+
+        result: list[Candidate] = []
+        last_time = None
+        for t, _order, room_id, rad_id in heapq.merge(*streams):
+            if t == last_time:
+                continue  # one chain per start time: the first room/radiologist in preference order
+            bed_id = self._pick_bed(bed_free, t) if self.observation else None
+            if self.observation and bed_id is None:
+                continue
+            last_time = t
+            result.append(Candidate(room_id, rad_id, bed_id, t, t + self.table, t + self.table + self.observation))
+            if len(result) >= limit:
+                break
+        return result
+
+    def _pick_bed(self, bed_free: dict[int, list[Interval]], t: dt.datetime) -> int | None:
+        """The bed whose free stretch began most recently: keeps the beds packed, long gaps intact."""
+        need_start, need_end = t + self.table, t + self.table + self.observation
+        best = None
+        for bed in self.beds:
+            for start, end in bed_free.get(bed.id, ()):
+                if start <= need_start and need_end <= end:
+                    if best is None or start > best[0]:
+                        best = (start, bed.id)
+                    break
+        return best[1] if best else None
+
+
+def find_candidates(session: Session, settings: Settings, request: SearchRequest) -> list[Candidate]:
+    return Finder(session, settings, request).run()

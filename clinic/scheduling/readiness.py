@@ -1,0 +1,39 @@
+"""Whether a referral may be booked for a plan (invariants 3, 6 and 8), and from which date."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+from ..models import Referral
+from ..services import medication, preregistration, stages
+from ..services.medication import HoldPlan
+from ..timefmt import to_local
+from .context import Settings
+from .plan import ProcedurePlan
+
+
+@dataclass(frozen=True)
+class Readiness:
+    missing: list[str] = field(default_factory=list)
+    not_before: dt.date | None = None
+    hold_plan: HoldPlan | None = None
+
+    @property
+    def ready(self) -> bool:
+        return not self.missing
+
+
+def assess(session: Session, settings: Settings, referral: Referral, plan: ProcedurePlan) -> Readiness:
+    today = to_local(settings.now(), settings.zone).date()
+    missing = preregistration.missing(preregistration.checklist(session, referral))
+    missing.extend(plan.problems())
+    stage_problem = stages.unmet_rule(session, referral.patient_id, plan.procedure_type, plan.stage)
+    if stage_problem:
+        missing.append(stage_problem)
+    hold_plan = medication.plan_for(
+        session, preregistration.ensure(session, referral), plan.procedure_type, plan.region
+    )
+    return Readiness(missing=missing, not_before=hold_plan.earliest_date(today), hold_plan=hold_plan)

@@ -1,0 +1,230 @@
+"""The pre-registration checklist (DESIGN.md §2 step 3). Completeness is derived from the items."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import ImagingStudy, PreRegistration, Referral, StudyFile
+from ..models.vocab import IdentityCheck, ReferralStatus
+from . import medication
+
+
+@dataclass(frozen=True)
+class Item:
+    key: str
+    label: str
+    done: bool
+    detail: str
+    settled_by: str | None = None
+    settled_at: dt.datetime | None = None
+
+
+def ensure(session: Session, referral: Referral) -> PreRegistration:
+    if referral.preregistration is None:
+        referral.preregistration = PreRegistration()
+        session.flush()
+    return referral.preregistration
+
+
+def _who(user) -> str | None:
+    return user.full_name if user is not None else None
+
+
+def imaging_files(session: Session, referral: Referral) -> list[StudyFile]:
+    return list(
+        session.scalars(
+            select(StudyFile)
+            .join(ImagingStudy)
+            .where(ImagingStudy.patient_id == referral.patient_id)
+            .order_by(StudyFile.id)
+        )
+    )
+
+
+def checklist(session: Session, referral: Referral) -> list[Item]:
+    prereg = ensure(session, referral)
+    patient = referral.patient
+    items: list[Item] = []
+
+    accepted = referral.status == ReferralStatus.ACCEPTED
+    items.append(
+        Item(
+            "referral",
+            "Referral accepted by a radiologist",
+            accepted,
+            "accepted" if accepted else f"referral is {referral.status.replace('_', ' ')}, not accepted yet",
+            _who(referral.triaged_by) if accepted else None,
+            referral.triaged_at if accepted else None,
+        )
+    )
+
+    open_flags = referral.open_red_flags
+    items.append(
+        Item(
+            "red_flags",
+            "No open red flag",
+            not open_flags,
+            "none open"
+            if not open_flags
+            else "open red flag: " + "; ".join(f.question for f in open_flags) + " (a radiologist must review)",
+        )
+    )
+
+    contact_ok = patient.has_contact_data and patient.has_insurance
+    missing_contact = []
+    if not (patient.phone or patient.email):
+        missing_contact.append("phone or email")
+    if not (patient.street and patient.postal_code and patient.city):
+        missing_contact.append("postal address")
+    if not patient.has_insurance:
+        missing_contact.append("insurance name and number")
+    if contact_ok and prereg.contact_confirmed_at is None:
+        missing_contact.append("confirmation that the details were checked with the patient")
+    items.append(
+        Item(
+            "contact",
+            "Contact data and insurance",
+            contact_ok and prereg.contact_confirmed_at is not None,
+            "checked with the patient" if not missing_contact else "missing: " + ", ".join(missing_contact),
+            _who(prereg.contact_confirmed_by),
+            prereg.contact_confirmed_at,
+        )
+    )
+
+    files = imaging_files(session, referral)
+    usable = [f for f in files if f.identity_status != IdentityCheck.MISMATCH]
+    if referral.imaging_waived:
+        items.append(
+            Item(
+                "imaging",
+                "Prior imaging",
+                True,
+                f"waived: {referral.imaging_waiver_reason}",
+                _who(referral.imaging_waived_by),
+                referral.imaging_waived_at,
+            )
+        )
+    else:
+        detail = (
+            f"{len(usable)} file(s) uploaded"
+            if usable
+            else (
+                "only files whose patient name or birth date does not match" if files else "no prior imaging uploaded"
+            )
+        )
+        items.append(Item("imaging", "Prior imaging", bool(usable), detail))
+
+    if prereg.medication_settled_at is None:
+        items.append(Item("medication", "Medication questionnaire", False, "not filled in"))
+    elif referral.planned_procedure_type is None:
+        items.append(
+            Item(
+                "medication",
+                "Medication questionnaire",
+                True,
+                f"{len(prereg.medications)} blood thinner(s) recorded; hold plan follows the planned procedure",
+                _who(prereg.medication_settled_by),
+                prereg.medication_settled_at,
+            )
+        )
+    else:
+        plan = medication.plan_for(session, prereg, referral.planned_procedure_type, referral.planned_region)
+        undecided = plan.undecided
+        if undecided:
+            detail = (
+                "no hold rule for "
+                + ", ".join(i.drug_name for i in undecided)
+                + " at this bleeding class: a radiologist must set the earliest date"
+            )
+        elif prereg.medications:
+            detail = f"{len(prereg.medications)} blood thinner(s); hold plan computed"
+        else:
+            detail = "no blood thinners"
+        items.append(
+            Item(
+                "medication",
+                "Medication questionnaire",
+                not undecided,
+                detail,
+                _who(prereg.medication_settled_by),
+                prereg.medication_settled_at,
+            )
+        )
+
+    items.append(
+        Item(
+            "allergies",
+            "Allergies",
+            prereg.allergies_settled_at is not None,
+            (", ".join(prereg.allergies) or "none known") if prereg.allergies_settled_at else "not asked yet",
+            _who(prereg.allergies_settled_by),
+            prereg.allergies_settled_at,
+        )
+    )
+
+    if prereg.conditions_settled_at is None:
+        items.append(Item("conditions", "Conditions", False, "not asked yet"))
+    else:
+        found = [
+            label
+            for flag, label in (
+                (prereg.diabetes, "diabetes"),
+                (prereg.pregnancy_possible, "possible pregnancy"),
+                (prereg.implant, "pacemaker or implant"),
+                (prereg.kidney_disease, "kidney disease"),
+                (prereg.current_infection, "current infection"),
+            )
+            if flag
+        ]
+        items.append(
+            Item(
+                "conditions",
+                "Conditions",
+                not prereg.current_infection,
+                (
+                    "current infection: booking waits until it has cleared"
+                    if prereg.current_infection
+                    else (", ".join(found) or "none")
+                ),
+                _who(prereg.conditions_settled_by),
+                prereg.conditions_settled_at,
+            )
+        )
+
+    escort_ok = prereg.escort_settled_at is not None and bool(prereg.escort_name)
+    items.append(
+        Item(
+            "escort",
+            "Escort home arranged",
+            escort_ok,
+            f"{prereg.escort_name}" + (f", {prereg.escort_phone}" if prereg.escort_phone else "")
+            if escort_ok
+            else "no escort recorded",
+            _who(prereg.escort_settled_by),
+            prereg.escort_settled_at,
+        )
+    )
+
+    items.append(
+        Item(
+            "language",
+            "Language for printed sheets",
+            prereg.language_settled_at is not None,
+            patient.preferred_language.upper() if prereg.language_settled_at else "not confirmed",
+            _who(prereg.language_settled_by),
+            prereg.language_settled_at,
+        )
+    )
+    return items
+
+
+def missing(items: list[Item]) -> list[str]:
+    return [f"{i.label}: {i.detail}" for i in items if not i.done]
+
+
+def is_complete(session: Session, referral: Referral) -> bool:
+    return not missing(checklist(session, referral))

@@ -1,0 +1,58 @@
+"""Clinic settings kept in the database (editable by an admin), with defaults."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from ..models import ClinicSetting
+
+DEFAULTS: dict[str, str] = {
+    "clinic_name": "Schmerzzentrum am Stadtpark",
+    "clinic_department": "Interventionelle Schmerztherapie · Radiologie",
+    "clinic_address": "Parkallee 12, 20144 Hamburg",
+    "clinic_phone": "+49 40 1234 5670",
+    "clinic_email": "termine@schmerzzentrum.example",
+    "clinic_place": "Hamburg",
+    "emergency_number": "112",
+    "arrival_minutes_before": "30",
+    "positive_relief_percent": "50",
+    "reminder_days_before": "2",
+    "triage_ageing_days": "5",
+    "follow_up_days": "14,90",
+    "demo_data": "",
+}
+
+
+def get(session: Session, key: str) -> str:
+    row = session.get(ClinicSetting, key)
+    if row is not None:
+        return row.value
+    return DEFAULTS[key]
+
+
+def get_int(session: Session, key: str) -> int:
+    return int(get(session, key))
+
+
+def put(session: Session, key: str, value: str) -> None:
+    if key not in DEFAULTS:
+        raise KeyError(key)
+    row = session.get(ClinicSetting, key)
+    if row is None:
+        session.add(ClinicSetting(key=key, value=value))
+    else:
+        row.value = value
+    session.flush()
+
+
+def contact(session: Session) -> dict[str, str]:
+    keys = (
+        "clinic_name",
+        "clinic_department",
+        "clinic_address",
+        "clinic_phone",
+        "clinic_email",
+        "clinic_place",
+        "emergency_number",
+    )
+    return {k: get(session, k) for k in keys}

@@ -1,0 +1,176 @@
+"""Test fixtures. Every database test runs on SQLite and on PostgreSQL (a session-scoped parameter).
+
+The schema comes from the migrations (not ``create_all``), so the PostgreSQL exclusion constraints are
+there. Tables are emptied after each test. PostgreSQL tests need a server: TEST_DATABASE_URL, or the
+local one at 127.0.0.1:5432. Outside CI they are skipped when it does not answer; in CI (CI=true) they
+fail instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import tempfile
+import uuid
+
+import pytest
+
+os.environ.setdefault("INSTANCE_PATH", tempfile.mkdtemp(prefix="clinic-test-instance-"))
+os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
+
+from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+
+from clinic import create_app  # noqa: E402
+from clinic.extensions import db  # noqa: E402
+from clinic.scheduling.context import Settings  # noqa: E402
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+PG_ADMIN_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+ZONE = "Europe/Berlin"
+# Monday 23 November 2026, 07:00 in Berlin: tests run against this fixed clock.
+NOW = dt.datetime(2026, 11, 23, 6, 0, tzinfo=dt.UTC)
+
+
+def _pg_url(url: str) -> str:
+    if url.startswith("postgresql://"):
+        return "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+def postgres_problem() -> str | None:
+    try:
+        engine = create_engine(_pg_url(PG_ADMIN_URL), isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        engine.dispose()
+    except Exception as exc:  # noqa: BLE001 - any failure means "no server"
+        return f"PostgreSQL at {PG_ADMIN_URL} does not answer: {exc.__class__.__name__}"
+    return None
+
+
+def require_or_skip(problem: str | None) -> None:
+    if problem is None:
+        return
+    if IN_CI:
+        pytest.fail(f"{problem} (CI requires it)")
+    pytest.skip(problem)
+
+
+def migrate(url: str) -> None:
+    from flask_migrate import upgrade
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request, tmp_path_factory):
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'clinic.db'}"
+        migrate(url)
+        yield url
+        return
+    require_or_skip(postgres_problem())
+    name = f"clinic_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(_pg_url(PG_ADMIN_URL), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(_pg_url(PG_ADMIN_URL)).set(database=name).render_as_string(hide_password=False)
+    try:
+        migrate(url)
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def backend(database_url) -> str:
+    return "postgresql" if database_url.startswith("postgresql") else "sqlite"
+
+
+def _empty_tables() -> None:
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    with db.engine.begin() as conn:
+        if db.engine.dialect.name == "postgresql":
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(text(f'DELETE FROM "{table}"'))
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "TESTING": True,
+            "UPLOAD_DIR": str(tmp_path / "uploads"),
+            "SERVER_NAME": "clinic.test",
+        }
+    )
+    with app.app_context():
+        yield app
+        db.session.remove()
+        _empty_tables()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def session(app):
+    return db.session
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return Settings(zone=ZONE, clock=lambda: NOW)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_from(html: str) -> str:
+    match = CSRF_RE.search(html)
+    assert match, "page has no CSRF token"
+    return match.group(1)
+
+
+class Browser:
+    """A test client that logs in and posts forms with the CSRF token of the page, as a browser does."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, username: str, password: str = "demo-password-1"):
+        page = self.client.get("/login")
+        return self.client.post(
+            "/login",
+            data={"username": username, "password": password, "csrf_token": csrf_from(page.get_data(as_text=True))},
+        )
+
+    def token(self, path: str = "/") -> str:
+        page = self.client.get(path, follow_redirects=True)
+        return csrf_from(page.get_data(as_text=True))
+
+    def post(self, path: str, data: dict | None = None, *, form_page: str | None = None, **kwargs):
+        data = dict(data or {})
+        data.setdefault("csrf_token", self.token(form_page or path))
+        return self.client.post(path, data=data, **kwargs)
+
+    def get(self, path: str, **kwargs):
+        return self.client.get(path, **kwargs)
+
+
+@pytest.fixture
+def browser(client) -> Browser:
+    return Browser(client)
