@@ -18,13 +18,14 @@ import pytest
 
 os.environ.setdefault("INSTANCE_PATH", tempfile.mkdtemp(prefix="clinic-test-instance-"))
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
+os.environ.setdefault("CLINIC_PASSWORD_HASH_METHOD", "pbkdf2:sha256:1000")  # cheap hashes keep the suite fast
 
-from sqlalchemy import create_engine, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
-from clinic import create_app  # noqa: E402
-from clinic.extensions import db  # noqa: E402
-from clinic.scheduling.context import Settings  # noqa: E402
+from clinic import create_app
+from clinic.extensions import db
+from clinic.scheduling.context import Settings
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 PG_ADMIN_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -45,7 +46,7 @@ def postgres_problem() -> str | None:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
         engine.dispose()
-    except Exception as exc:  # noqa: BLE001 - any failure means "no server"
+    except Exception as exc:
         return f"PostgreSQL at {PG_ADMIN_URL} does not answer: {exc.__class__.__name__}"
     return None
 

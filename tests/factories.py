@@ -54,8 +54,9 @@ def add_weekly_sessions(session, room: Room, weekdays, start: dt.time, end: dt.t
 
 def add_roster(session, user: User, weekdays, start: dt.time, end: dt.time, valid_from=dt.date(2020, 1, 1)):
     for weekday in weekdays:
-        session.add(RosterEntry(radiologist=user, weekday=weekday, start_time=start, end_time=end,
-                                valid_from=valid_from))
+        session.add(
+            RosterEntry(radiologist=user, weekday=weekday, start_time=start, end_time=end, valid_from=valid_from)
+        )
 
 
 def build_clinic(
@@ -77,7 +78,7 @@ def build_clinic(
         rooms[f"CT {n}"] = Room(name=f"CT {n}", modality="CT", unit="Radiology", sort_order=n)
     rooms["MRT"] = Room(name="MRT", modality="MRI", unit="Radiology", sort_order=9)
     session.add_all(rooms.values())
-    for name, room in rooms.items():
+    for room in rooms.values():
         if room.modality == "CT":
             add_weekly_sessions(session, room, range(5), *hours)
         else:
@@ -173,8 +174,14 @@ def make_ready_referral(
 
     for drug, dose, last_dose in medications:
         prereg.medications.append(MedicationEntry(drug_code=drug, dose_class=dose, last_dose_on=last_dose))
-    for item in ("contact_confirmed", "medication_settled", "allergies_settled", "conditions_settled",
-                 "escort_settled", "language_settled"):
+    for item in (
+        "contact_confirmed",
+        "medication_settled",
+        "allergies_settled",
+        "conditions_settled",
+        "escort_settled",
+        "language_settled",
+    ):
         setattr(prereg, f"{item}_by_id", staff.id)
         setattr(prereg, f"{item}_at", now)
     prereg.escort_name = "Maria Beispiel"

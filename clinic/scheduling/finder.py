@@ -93,6 +93,11 @@ def _starts_within(
     return [(s - offset, e - length - offset + EPSILON) for s, e in free if e - s >= length]
 
 
+def _labelled(times: Iterator[dt.datetime], order: int, room_id: int, radiologist_id: int):
+    for t in times:
+        yield t, order, room_id, radiologist_id
+
+
 class Finder:
     def __init__(self, session: Session, settings: Settings, request: SearchRequest):
         self.session = session
@@ -197,7 +202,7 @@ class Finder:
                 pair_free = intersect(room_free[room.id], radiologist_free[rad.id])
                 allowed = intersect(normalise(_starts_within(pair_free, self.table)), base)
                 if allowed:
-                    streams.append((t, order, room.id, rad.id) for t in _grid_times(allowed, self.grid))
+                    streams.append(_labelled(_grid_times(allowed, self.grid), order, room.id, rad.id))
                     order += 1
 
         result: list[Candidate] = []
@@ -229,3 +234,37 @@ class Finder:
 
 def find_candidates(session: Session, settings: Settings, request: SearchRequest) -> list[Candidate]:
     return Finder(session, settings, request).run()
+
+
+def candidates_for_referral(
+    session: Session,
+    settings: Settings,
+    referral,
+    *,
+    first_day: dt.date,
+    last_day: dt.date,
+    plan: ProcedurePlan | None = None,
+    preferences: Preferences = Preferences(),
+    limit: int = 20,
+    ignore_appointment_id: int | None = None,
+):
+    """The finder for a real patient: the plan from the referral, the patient's own appointments and
+    the medication hold date respected (invariants 2 and 6). Offers nothing while the referral is not
+    ready (invariants 3 and 8); the returned readiness says what is missing."""
+    from .readiness import assess
+
+    plan = plan or ProcedurePlan.from_referral(referral)
+    ready = assess(session, settings, referral, plan)
+    if not ready.ready:
+        return ready, []
+    request = SearchRequest(
+        plan=plan,
+        first_day=first_day,
+        last_day=last_day,
+        preferences=preferences,
+        patient_id=referral.patient_id,
+        not_before=ready.not_before,
+        ignore_appointment_id=ignore_appointment_id,
+        limit=limit,
+    )
+    return ready, find_candidates(session, settings, request)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import secrets
 from dataclasses import dataclass
 
@@ -18,9 +19,11 @@ from . import audit
 from .errors import InvalidInput, NotFound
 
 MIN_PASSWORD_LENGTH = 10
+# Werkzeug's default (scrypt). The test suite lowers the cost through the environment; production never should.
+PASSWORD_METHOD = os.environ.get("CLINIC_PASSWORD_HASH_METHOD", "scrypt")
 # Verifying against a real hash for unknown names keeps the response time from revealing which
 # usernames exist.
-_DUMMY_HASH = generate_password_hash("not-a-real-password")
+_DUMMY_HASH = generate_password_hash("not-a-real-password", method=PASSWORD_METHOD)
 
 
 @dataclass(frozen=True)
@@ -36,7 +39,7 @@ class LoginRefused(Exception):
 
 
 def hash_password(password: str) -> str:
-    return generate_password_hash(password)
+    return generate_password_hash(password, method=PASSWORD_METHOD)
 
 
 def check_password_strength(password: str, *, demo: bool = False) -> None:

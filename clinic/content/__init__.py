@@ -1,0 +1,1 @@
+"""Patient-facing document texts (information sheets and consent texts)."""
