@@ -113,6 +113,8 @@ def app(database_url, tmp_path):
             "TESTING": True,
             "UPLOAD_DIR": str(tmp_path / "uploads"),
             "SERVER_NAME": "clinic.test",
+            # Enough connections for the race tests' 32 workers to hold one each at the same time.
+            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "pool_size": 40, "max_overflow": 10},
         }
     )
     with app.app_context():

@@ -433,8 +433,8 @@ def cancel(session: Session, settings: Settings, actor, appointment: Appointment
         appointment.table_end,
         appointment.obs_end,
     )
+    appointment.cancel_reason = reason  # before the status: a lazy load in _end may autoflush
     _end(appointment, actor, AppointmentStatus.CANCELLED, note=reason)
-    appointment.cancel_reason = reason
     session.flush()
     return waitlist_offers(session, settings, freed)
 
