@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
@@ -72,12 +72,18 @@ def list_tokens() -> None:
 
 
 @click.command("seed-demo")
-def seed_demo() -> None:
+@click.option("--if-empty", is_flag=True, help="Only when the database has no users yet (used by `make run`).")
+def seed_demo(if_empty: bool) -> None:
     """Build the demo clinic. Running it again changes nothing."""
     from .demo import seed
+    from .models import User
+    from .scheduling.context import Settings
 
+    if if_empty and db.session.scalar(select(User.id).limit(1)) is not None:
+        click.echo("The database already has users; no demo data added.")
+        return
     audit.set_actor(db.session, audit.Actor(None, "seed-demo"))
-    created = seed(db.session)
+    created = seed(db.session, Settings.from_config(current_app.config))
     db.session.commit()
     click.echo("Demo clinic created." if created else "Demo data already present; nothing changed.")
 

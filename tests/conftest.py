@@ -8,6 +8,7 @@ fail instead.
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import os
 import re
@@ -20,6 +21,8 @@ os.environ.setdefault("INSTANCE_PATH", tempfile.mkdtemp(prefix="clinic-test-inst
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
 os.environ.setdefault("CLINIC_PASSWORD_HASH_METHOD", "pbkdf2:sha256:1000")  # cheap hashes keep the suite fast
 
+from flask import has_app_context
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -105,6 +108,19 @@ def _empty_tables() -> None:
                 conn.execute(text(f'DELETE FROM "{table}"'))
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose requests run as they would in production: in their own app context, with
+    their own database session and ``g``. (With the fixture's app context pushed, Flask would reuse it
+    for every request, and the logged-in user of one client would leak into the next.) The test's own
+    session is committed first, as another process would only see committed data, and so that SQLite's
+    write lock is free for the request."""
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            db.session.commit()
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture
 def app(database_url, tmp_path):
     app = create_app(
@@ -117,6 +133,7 @@ def app(database_url, tmp_path):
             "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "pool_size": 40, "max_overflow": 10},
         }
     )
+    app.test_client_class = IsolatedClient
     with app.app_context():
         yield app
         db.session.remove()

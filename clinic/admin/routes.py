@@ -1,7 +1,7 @@
 import datetime as dt
 
 from flask import current_app, render_template, request
-from sqlalchemy import distinct, select
+from sqlalchemy import select
 
 from ..auth.access import roles
 from ..extensions import db
@@ -41,10 +41,10 @@ def index():
 def audit():
     form = AuditFilterForm(request.args)
     form.actor.choices = [("", "Anyone")] + [
-        (a, a) for a in db.session.scalars(select(distinct(AuditEvent.actor_name)).order_by(AuditEvent.actor_name))
+        (a, a) for a in db.session.scalars(select(AuditEvent.actor_name).distinct().order_by(AuditEvent.actor_name))
     ]
     form.object_type.choices = [("", "Any")] + [
-        (o, o) for o in db.session.scalars(select(distinct(AuditEvent.object_type)).order_by(AuditEvent.object_type))
+        (o, o) for o in db.session.scalars(select(AuditEvent.object_type).distinct().order_by(AuditEvent.object_type))
     ]
     zone = current_app.config["CLINIC_TIMEZONE"]
     valid = form.validate()

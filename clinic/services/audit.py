@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import Text, event, insert, inspect
+from sqlalchemy import Text, event, insert, inspect, select
 from sqlalchemy.orm import Session
 
 from ..models import AuditEvent
@@ -98,9 +98,10 @@ def _short(value) -> object:
     return text if len(text) <= MAX_VALUE_LENGTH else text[: MAX_VALUE_LENGTH - 1] + "…"
 
 
-def _changes(obj) -> dict:
+def _changes(session: Session, obj) -> dict:
     state = inspect(obj)
     changed: dict = {}
+    unknown_old: list = []
     for attr in state.mapper.column_attrs:
         key = attr.key
         if key in {"updated_at", "version"}:
@@ -111,10 +112,20 @@ def _changes(obj) -> dict:
         column = attr.columns[0]
         if key in SECRET_COLUMNS or isinstance(column.type, Text):
             changed[key] = "(changed)"
+            continue
+        new = history.added[0] if history.added else None
+        if history.deleted:
+            changed[key] = [_short(history.deleted[0]), _short(new)]
         else:
-            old = history.deleted[0] if history.deleted else None
-            new = history.added[0] if history.added else None
-            changed[key] = [_short(old), _short(new)]
+            # The attribute was expired (e.g. after a commit) before it was set: fetch the stored value.
+            changed[key] = [None, _short(new)]
+            unknown_old.append((key, column))
+    if unknown_old and state.identity is not None:
+        pk = [c == v for c, v in zip(state.mapper.primary_key, state.identity, strict=True)]
+        row = session.connection().execute(select(*[c for _k, c in unknown_old]).where(*pk)).first()
+        if row is not None:
+            for (key, _column), value in zip(unknown_old, row, strict=True):
+                changed[key][0] = _short(value)
     return changed
 
 
@@ -126,7 +137,7 @@ def _before_flush(session: Session, _flush_context, _instances) -> None:
     for obj in session.dirty:
         if obj.__tablename__ in NOT_AUDITED or not session.is_modified(obj, include_collections=False):
             continue
-        changes = _changes(obj)
+        changes = _changes(session, obj)
         if changes:
             pending.append((obj, "update", changes))
     for obj in session.deleted:

@@ -1,0 +1,164 @@
+"""Render times of the printed documents: median over repeated runs, on an SQLite clinic in a temp dir.
+
+    python bench/bench_documents.py [--runs 40]
+
+Goals (issue 6): consent form ≤ 30 ms, 60-row worklist ≤ 60 ms. "render" is the reportlab work alone
+(data already loaded); "service" is what a view pays: queries, settings, hold plan and rendering.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+WORKDIR = tempfile.mkdtemp(prefix="bench-documents-")
+os.environ.setdefault("INSTANCE_PATH", WORKDIR)
+os.environ.setdefault("SECRET_KEY", "bench-secret-key")
+os.environ.setdefault("CLINIC_PASSWORD_HASH_METHOD", "pbkdf2:sha256:1000")
+
+ZONE = "Europe/Berlin"
+DAY = dt.date(2026, 11, 24)
+NOW = dt.datetime(2026, 11, 23, 6, 0, tzinfo=dt.UTC)
+GOALS_MS = {"consent form": 30.0, "worklist, 60 rows": 60.0}
+WORKLIST_ROWS = 60
+
+
+def build(session):
+    """A clinic open 06:00-22:00, 60 facet blocks in CT 1 on one day, one PRT patient on blood thinners."""
+    from clinic.scheduling import booking
+    from clinic.scheduling.context import Settings
+    from clinic.scheduling.finder import Preferences, candidates_for_referral
+    from clinic.scheduling.plan import ProcedurePlan
+    from tests.factories import build_clinic, make_patient, make_ready_referral
+
+    settings = Settings(zone=ZONE, clock=lambda: NOW)
+    clinic = build_clinic(session, texts=True, hours=(dt.time(6), dt.time(22)), beds=8)
+    room = clinic.rooms["CT 1"]
+    names = ["Søren-Müller", "Weiß-Dupré", "Łęcka", "Ødegård", "Öztürk", "Šimůnek"]
+
+    def book(referral, first_day=DAY, prefs=Preferences()):
+        last = first_day + dt.timedelta(days=28)
+        ready, found = candidates_for_referral(
+            session, settings, referral, first_day=first_day, last_day=last, preferences=prefs, limit=1
+        )
+        assert ready.ready and found, ready.missing
+        plan = ProcedurePlan.from_referral(referral)
+        return booking.book(session, settings, None, referral=referral, plan=plan, candidate=found[0])
+
+    for n in range(WORKLIST_ROWS):
+        patient = make_patient(session, family_name=names[n % len(names)], given_name="Zoë")
+        referral = make_ready_referral(session, clinic, patient, code="FACET", stage="diagnostic")
+        prereg = referral.preregistration
+        prereg.diabetes, prereg.allergy_contrast = n % 3 == 0, n % 4 == 0
+        book(referral, prefs=Preferences(room_id=room.id))
+    patient = make_patient(session, family_name="Søren-Müller", given_name="Łukasz", sex="male")
+    meds = [("clopidogrel", "", None), ("aspirin", "secondary", None)]
+    referral = make_ready_referral(session, clinic, patient, medications=meds)
+    appointment = book(referral, first_day=dt.date(2026, 12, 7))
+    session.commit()
+    return clinic, room, appointment
+
+
+def measure(runs: int, fn: Callable[[], object]) -> list[float]:
+    for _ in range(3):
+        fn()
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=40)
+    args = parser.parse_args()
+
+    from flask_migrate import upgrade
+
+    from clinic import create_app
+    from clinic.documents import (
+        render_consent,
+        render_information_sheet,
+        render_letter,
+        render_print_pack,
+        render_worklist,
+    )
+    from clinic.extensions import db
+    from clinic.models.vocab import DocumentKind
+    from clinic.services import documents, medication, settings
+    from clinic.services.consents import consent_text_for, current_text, print_consent
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{WORKDIR}/bench.db", "TESTING": True})
+    with app.app_context():
+        upgrade()
+        session = db.session
+        _clinic, room, appointment = build(session)
+        contact = settings.contact(session)
+        consent_text = consent_text_for(session, appointment)
+        info_text = current_text(session, appointment.procedure_type_id, DocumentKind.INFORMATION, "de")
+        letter = documents.letter_context(session, appointment, ZONE, DAY)
+        rows = documents.worklist_appointments(session, DAY, room, ZONE)
+        assert len(rows) == WORKLIST_ROWS, len(rows)
+        names = {code: en for code, (en, _de) in medication.drug_names(session).items()}
+
+        def rolled_back(fn: Callable[[], object]) -> Callable[[], object]:
+            def run() -> None:
+                with session.begin_nested() as savepoint:
+                    fn()
+                    savepoint.rollback()
+
+            return run
+
+        cases: list[tuple[str, str, Callable[[], object]]] = [
+            ("consent form", "render", lambda: render_consent(appointment, consent_text, contact, ZONE)),
+            ("consent form", "service", rolled_back(lambda: print_consent(session, None, appointment, ZONE))),
+            ("information sheet", "render", lambda: render_information_sheet(info_text, contact)),
+            (
+                "information sheet",
+                "service",
+                lambda: documents.information_sheet_pdf(session, appointment.procedure_type, "de"),
+            ),
+            ("appointment letter", "render", lambda: render_letter(letter)),
+            ("appointment letter", "service", lambda: documents.letter_pdf(session, appointment, ZONE, issued_on=DAY)),
+            ("worklist, 60 rows", "render", lambda: render_worklist(rows, room.name, DAY, ZONE, contact, names)),
+            ("worklist, 60 rows", "service", lambda: documents.worklist_pdf(session, DAY, room, ZONE)),
+            ("print pack", "render", lambda: render_print_pack(letter, info_text, consent_text, contact)),
+            (
+                "print pack",
+                "service",
+                rolled_back(lambda: documents.print_pack_pdf(session, None, appointment, ZONE, issued_on=DAY)),
+            ),
+        ]
+        print(f"{args.runs} runs each (after 3 warm-up runs); SQLite in {WORKDIR}")
+        print(f"{'document':<20} {'what':<8} {'median ms':>10} {'min':>7} {'max':>7}  goal")
+        for name, what, fn in cases:
+            if os.environ.get("ONLY") and os.environ["ONLY"] != f"{name}/{what}":
+                continue
+            times = measure(args.runs, fn)
+            goal = GOALS_MS.get(name)
+            verdict = (
+                ""
+                if goal is None or what != "render"
+                else f"≤ {goal:.0f} ms: " + ("met" if statistics.median(times) <= goal else "MISSED")
+            )
+            print(
+                f"{name:<20} {what:<8} {statistics.median(times):>10.1f} {min(times):>7.1f} {max(times):>7.1f}  {verdict}"
+            )
+        session.rollback()
+        db.engine.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,592 @@
+"""``flask seed-demo``: a believable demo clinic, built through the same services the app uses.
+
+Three rooms, four radiologists, six beds, templates, rosters, holidays, the catalogue with texts and
+hold rules, 150 patients with European names, referrals in every state, and weeks of past (documented)
+and future (booked) appointments around today. Running it again changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from . import demo_data as names
+from .defaults import seed_defaults
+from .models import (
+    Closure,
+    DrugOption,
+    FollowUp,
+    MedicationEntry,
+    ObservationBed,
+    ObservationCheck,
+    Patient,
+    ProcedureDrug,
+    ProcedureType,
+    RedFlagAnswer,
+    Referral,
+    ReferringPhysician,
+    Room,
+    RoomSession,
+    RosterEntry,
+    RosterException,
+    User,
+    WaitlistEntry,
+)
+from .models.base import utcnow
+from .models.vocab import (
+    AppointmentStatus,
+    FollowUpStatus,
+    Priority,
+    RedFlag,
+    ReferralStatus,
+    ReliefCategory,
+    Role,
+)
+from .scheduling import booking
+from .scheduling.context import Settings
+from .scheduling.finder import Preferences, SearchRequest, candidates_for_referral, find_candidates
+from .scheduling.plan import ProcedurePlan
+from .services import accounts, daybook, preregistration
+from .services import settings as clinic_settings
+from .services.patients import new_clinic_number
+from .text import search_key
+from .timefmt import local_instant, to_local
+
+DEMO_PASSWORD = "demo"
+PAST_WORKDAYS = 25
+FUTURE_WORKDAYS = 20
+PER_PAST_DAY = 7
+PER_FUTURE_DAY = 5
+
+STAFF = [
+    ("frontdesk", "Petra Möller", {Role.FRONT_DESK}),
+    ("radiologist", "Dr. Anna Schäfer", {Role.RADIOLOGIST}),
+    ("nurse", "Jörg Weiß", {Role.NURSE}),
+    ("admin", "Sabine Krüger", {Role.ADMIN}),
+]
+OTHER_RADIOLOGISTS = [
+    ("lnowak", "Dr. Łukasz Nowak", ["PRT", "FACET", "EPI"], (0, 1, 2, 3), (8, 16)),
+    ("mlefevre", "Dr. Marie Lefèvre", ["PRT", "FACET", "RFA"], (1, 2, 3, 4), (8, 13)),
+    ("sdahl", "Dr. Søren Dahl", ["SYMP", "PRT", "EPI"], (0, 2, 4), (8, 16)),
+]
+FIXED_HOLIDAYS = [
+    ((1, 1), "Neujahr"),
+    ((5, 1), "Tag der Arbeit"),
+    ((10, 3), "Tag der Deutschen Einheit"),
+    ((12, 24), "Heiligabend (Praxis geschlossen)"),
+    ((12, 25), "1. Weihnachtstag"),
+    ((12, 26), "2. Weihnachtstag"),
+    ((12, 31), "Silvester (Praxis geschlossen)"),
+]
+
+
+def workdays(start: dt.date, count: int, step: int, closed: set[dt.date]) -> list[dt.date]:
+    days, day = [], start
+    while len(days) < count:
+        if day.weekday() < 5 and day not in closed:
+            days.append(day)
+        day += dt.timedelta(days=step)
+    return days
+
+
+class DemoBuilder:
+    def __init__(self, session: Session, settings: Settings, seed: int = 2026):
+        self.s = session
+        self.settings = settings
+        self.zone = settings.zone
+        self.rng = random.Random(seed)
+        self.now = settings.now()
+        self.today = to_local(self.now, self.zone).date()
+
+    # --- the clinic ------------------------------------------------------------------------------
+
+    def staff(self, catalogue: dict[str, ProcedureType]) -> list[User]:
+        users = {}
+        for username, full_name, roles in STAFF:
+            users[username] = accounts.create_user(self.s, username, full_name, DEMO_PASSWORD, roles, demo=True)
+        main = users["radiologist"]
+        main.qualifications = list(catalogue.values())
+        valid_from = self.today - dt.timedelta(days=365)
+        for weekday in range(5):
+            self.s.add(
+                RosterEntry(
+                    radiologist=main,
+                    weekday=weekday,
+                    start_time=dt.time(8),
+                    end_time=dt.time(16),
+                    valid_from=valid_from,
+                )
+            )
+        radiologists = [main]
+        for username, full_name, codes, weekdays, (start, end) in OTHER_RADIOLOGISTS:
+            user = accounts.create_user(
+                self.s, username, full_name, accounts_random_password(self.rng), {Role.RADIOLOGIST}, demo=True
+            )
+            user.qualifications = [catalogue[c] for c in codes]
+            for weekday in weekdays:
+                self.s.add(
+                    RosterEntry(
+                        radiologist=user,
+                        weekday=weekday,
+                        start_time=dt.time(start),
+                        end_time=dt.time(end),
+                        valid_from=valid_from,
+                    )
+                )
+            radiologists.append(user)
+        self.s.flush()
+        # A dated exception: Dr. Nowak is away next Tuesday.
+        next_tuesday = self.today + dt.timedelta(days=(1 - self.today.weekday()) % 7 or 7)
+        self.s.add(
+            RosterException(radiologist_id=radiologists[1].id, on_date=next_tuesday, kind="off", note="Fortbildung")
+        )
+        return radiologists
+
+    def rooms_and_beds(self) -> None:
+        valid_from = self.today - dt.timedelta(days=365)
+        ct1 = Room(
+            name="CT 1", modality="CT", unit="Radiologie", location_hint="Erdgeschoss, Flur B, Raum 0.14", sort_order=1
+        )
+        ct2 = Room(
+            name="CT 2", modality="CT", unit="Radiologie", location_hint="Erdgeschoss, Flur B, Raum 0.16", sort_order=2
+        )
+        mrt = Room(
+            name="MRT 1", modality="MRI", unit="Radiologie", location_hint="Untergeschoss, Raum -1.03", sort_order=3
+        )
+        self.s.add_all([ct1, ct2, mrt])
+        for weekday in range(5):
+            self.s.add(
+                RoomSession(
+                    room=ct1, weekday=weekday, start_time=dt.time(8), end_time=dt.time(16), valid_from=valid_from
+                )
+            )
+            self.s.add(
+                RoomSession(
+                    room=ct2, weekday=weekday, start_time=dt.time(8), end_time=dt.time(12, 30), valid_from=valid_from
+                )
+            )
+        for weekday in (0, 2):
+            self.s.add(
+                RoomSession(
+                    room=ct2, weekday=weekday, start_time=dt.time(13), end_time=dt.time(16), valid_from=valid_from
+                )
+            )
+        for weekday in (1, 3):
+            self.s.add(
+                RoomSession(
+                    room=mrt, weekday=weekday, start_time=dt.time(8), end_time=dt.time(12), valid_from=valid_from
+                )
+            )
+        for n in range(1, 7):
+            self.s.add(ObservationBed(label=f"Liege {n}", unit="Tagesklinik", sort_order=n))
+        self.s.flush()
+
+    def closures(self) -> set[dt.date]:
+        closed = set()
+        for year in (self.today.year - 1, self.today.year, self.today.year + 1):
+            for (month, day), reason in FIXED_HOLIDAYS:
+                date = dt.date(year, month, day)
+                if self.today - dt.timedelta(days=70) <= date <= self.today + dt.timedelta(days=70):
+                    self.s.add(
+                        Closure(
+                            scope="clinic",
+                            starts_at=local_instant(date, dt.time(0), self.zone),
+                            ends_at=local_instant(date + dt.timedelta(days=1), dt.time(0), self.zone),
+                            reason=reason,
+                        )
+                    )
+                    closed.add(date)
+        maintenance = self.today + dt.timedelta(days=9)
+        self.s.add(
+            Closure(
+                scope="room",
+                room_id=self.s.scalar(select(Room.id).where(Room.name == "CT 2")),
+                starts_at=local_instant(maintenance, dt.time(8), self.zone),
+                ends_at=local_instant(maintenance, dt.time(12, 30), self.zone),
+                reason="Wartung Röhre (Servicetechniker)",
+            )
+        )
+        self.s.flush()
+        return closed
+
+    # --- people -----------------------------------------------------------------------------------
+
+    def physicians(self) -> list[ReferringPhysician]:
+        rows = [
+            ReferringPhysician(
+                name=n,
+                practice=p,
+                street=st,
+                postal_code=pc,
+                city=c,
+                phone=f"+49 40 {self.rng.randint(200, 999)} {self.rng.randint(1000, 9999)}",
+            )
+            for n, p, st, pc, c in names.PHYSICIANS
+        ]
+        self.s.add_all(rows)
+        self.s.flush()
+        return rows
+
+    def patients(self, count: int = 150) -> list[Patient]:
+        rng, result = self.rng, []
+        for _ in range(count):
+            female = rng.random() < 0.55
+            given = rng.choice(names.GIVEN_NAMES_F if female else names.GIVEN_NAMES_M)
+            family = rng.choice(names.FAMILY_NAMES)
+            postal, city = rng.choice(names.CITIES)
+            born = dt.date(1938, 1, 1) + dt.timedelta(days=rng.randint(0, 365 * 62))
+            patient = Patient(
+                clinic_number=new_clinic_number(self.s),
+                birth_date=born,
+                sex="female" if female else "male",
+                phone=f"+49 {rng.choice(['40', '151', '160', '171', '4101'])} {rng.randint(1000000, 9999999)}",
+                email=f"{search_key(given).replace(' ', '')}.{search_key(family).replace(' ', '')}"
+                f"{rng.randint(1, 99)}@example.org".replace("'", ""),
+                street=f"{rng.choice(names.STREETS)} {rng.randint(1, 120)}",
+                postal_code=postal,
+                city=city,
+                insurance_name=rng.choice(names.INSURERS),
+                insurance_number=f"{rng.choice('ABHKMTW')}{rng.randint(10**8, 10**9 - 1)}",
+                preferred_language="en" if rng.random() < 0.15 else "de",
+            )
+            patient.set_names(family, given)
+            self.s.add(patient)
+            self.s.flush()  # the clinic number must be taken before the next one is drawn
+            result.append(patient)
+        return result
+
+    # --- referrals ----------------------------------------------------------------------------------
+
+    def referral(
+        self,
+        patient: Patient,
+        physicians,
+        catalogue,
+        radiologists,
+        *,
+        status: str,
+        question=None,
+        received: dt.date | None = None,
+    ) -> Referral:
+        rng = self.rng
+        text, region, side, code, levels = question or rng.choice(names.QUESTIONS)
+        received = received or self.today - dt.timedelta(days=rng.randint(3, 40))
+        referral = Referral(
+            patient_id=patient.id,
+            referring_physician_id=rng.choice(physicians).id,
+            received_on=received,
+            clinical_question=text,
+            region=region,
+            side=side,
+            symptom_duration_weeks=rng.choice([6, 8, 12, 26, 52]),
+            treatments_tried=",".join(rng.sample(["nsaids", "physiotherapy", "opioids", "injections"], 2)),
+            priority=Priority.ROUTINE,
+            status=ReferralStatus.RECEIVED,
+        )
+        for flag in RedFlag:
+            referral.red_flags.append(RedFlagAnswer(code=flag.value, present=False))
+        self.s.add(referral)
+        self.s.flush()
+        preregistration.ensure(self.s, referral)
+        if status in (ReferralStatus.ACCEPTED, ReferralStatus.DECLINED, ReferralStatus.INFO_REQUESTED):
+            radiologist = rng.choice([r for r in radiologists if r.is_qualified_for(catalogue[code].id)])
+            referral.triaged_by_id = radiologist.id
+            referral.triaged_at = local_instant(
+                min(received + dt.timedelta(days=2), self.today), dt.time(14), self.zone
+            )
+            referral.status = status
+        if status == ReferralStatus.ACCEPTED:
+            referral.planned_procedure_type_id = catalogue[code].id
+            referral.planned_procedure_type = catalogue[code]
+            referral.planned_region, referral.planned_side, referral.planned_levels = region, side, levels
+            referral.planned_guidance = "CT"
+            if code in ("FACET", "SYMP"):
+                referral.planned_stage = "diagnostic"
+            referral.triage_note = "Indication confirmed on the MRI."
+        elif status == ReferralStatus.DECLINED:
+            referral.decline_reason = "No correlation between symptoms and imaging; conservative therapy first."
+        elif status == ReferralStatus.INFO_REQUESTED:
+            referral.info_request = "Please send the current MRI report and the list of medicines."
+        self.s.flush()
+        return referral
+
+    def complete_preregistration(self, referral: Referral, clerk: User, radiologist: User) -> None:
+        rng, prereg = self.rng, preregistration.ensure(self.s, referral)
+        at = referral.triaged_at or self.now
+        for item in (
+            "contact_confirmed",
+            "medication_settled",
+            "allergies_settled",
+            "conditions_settled",
+            "escort_settled",
+            "language_settled",
+        ):
+            setattr(prereg, f"{item}_by_id", clerk.id)
+            setattr(prereg, f"{item}_at", at)
+        if rng.random() < 0.25:
+            drug, dose = rng.choice(
+                [
+                    ("aspirin", "secondary"),
+                    ("clopidogrel", ""),
+                    ("apixaban", ""),
+                    ("rivaroxaban", ""),
+                    ("ibuprofen", ""),
+                    ("aspirin", "primary"),
+                ]
+            )
+            prereg.medications.append(MedicationEntry(drug_code=drug, dose_class=dose, created_by_id=clerk.id))
+        prereg.allergy_contrast = rng.random() < 0.06
+        prereg.allergy_latex = rng.random() < 0.03
+        prereg.diabetes = rng.random() < 0.15
+        prereg.implant = rng.random() < 0.05
+        prereg.implant_note = "Herzschrittmacher" if prereg.implant else None
+        prereg.kidney_disease = rng.random() < 0.05
+        prereg.escort_name = rng.choice(["Ehemann", "Ehefrau", "Tochter", "Sohn", "Nachbarin", "Freund"])
+        prereg.escort_phone = f"+49 171 {rng.randint(1000000, 9999999)}"
+        referral.imaging_waived_by_id = radiologist.id
+        referral.imaging_waived_at = at
+        referral.imaging_waiver_reason = "Current MRI available in the hospital PACS"
+        self.s.flush()
+
+    # --- appointments ---------------------------------------------------------------------------------
+
+    def book_on(self, referral: Referral, day: dt.date, *, past: bool):
+        plan = ProcedurePlan.from_referral(referral)
+        part = self.rng.choice(["any", "morning", "afternoon"])
+        if past:
+            clock = Settings(zone=self.zone, clock=lambda: local_instant(day, dt.time(0), self.zone))
+            found = find_candidates(
+                self.s,
+                clock,
+                SearchRequest(plan, day, day, Preferences(part_of_day=part), patient_id=referral.patient_id, limit=1),
+            )
+            if not found:
+                return None
+            return booking.book(
+                self.s,
+                self.settings,
+                None,
+                referral=referral,
+                plan=plan,
+                candidate=found[0],
+                check_readiness=False,
+                allow_past=True,
+            )
+        _ready, found = candidates_for_referral(
+            self.s,
+            self.settings,
+            referral,
+            first_day=day,
+            last_day=day + dt.timedelta(days=3),
+            preferences=Preferences(part_of_day=part),
+            limit=1,
+        )
+        if not found:
+            return None
+        return booking.book(self.s, self.settings, None, referral=referral, plan=plan, candidate=found[0])
+
+    def document_day(self, appointment, nurse: User, drugs: dict[str, DrugOption], *, upto: AppointmentStatus):
+        """Walk an appointment along the day's chain up to ``upto``, with the records a real day leaves."""
+        from .services.consents import print_consent
+
+        rng, radiologist = self.rng, appointment.radiologist
+        arrival = appointment.table_start - dt.timedelta(minutes=rng.randint(15, 35))
+        daybook.check_in(self.s, nurse, appointment, at=arrival, zone=self.zone)
+        if upto == AppointmentStatus.CHECKED_IN:
+            return
+        print_consent(self.s, radiologist, appointment, self.zone)
+        daybook.record_consent(
+            self.s, radiologist, appointment, taken_by_id=radiologist.id, signed_at=arrival + dt.timedelta(minutes=10)
+        )
+        start = appointment.table_start + dt.timedelta(minutes=rng.choice([0, 0, 5, 10]))
+        record = daybook.start_procedure(self.s, radiologist, appointment, at=start)
+        record.approach = {
+            "PRT": "transforaminal",
+            "FACET": "medial branch",
+            "EPI": "interlaminar",
+            "SYMP": "posterior paravertebral",
+            "RFA": "posterior, parallel",
+        }.get(appointment.procedure_type.code)
+        record.pain_before = rng.randint(5, 9)
+        record.dlp_mgycm = Decimal(rng.randint(40, 260))
+        code = appointment.procedure_type.code
+        plan_drugs = {
+            "PRT": [("Triamcinolone", 40), ("Ropivacaine", 2)],
+            "FACET": [("Bupivacaine", 1)],
+            "EPI": [("Triamcinolone", 40), ("Lidocaine", 3)],
+            "SYMP": [("Bupivacaine", 8), ("Contrast", 2)],
+            "RFA": [("Lidocaine", 2)],
+        }[code]
+        for name, dose in plan_drugs:
+            record.drugs.append(ProcedureDrug(drug_option_id=drugs[name].id, dose=Decimal(dose), unit=drugs[name].unit))
+        if upto == AppointmentStatus.IN_PROCEDURE:
+            return
+        end = start + dt.timedelta(minutes=appointment.table_minutes - rng.choice([0, 5]))
+        observation = daybook.end_procedure(self.s, radiologist, appointment, at=end)
+        record.pain_after = max(0, record.pain_before - rng.randint(2, 6))
+        record.signed_by_id, record.signed_at = radiologist.id, end + dt.timedelta(minutes=5)
+        observation.checks.append(
+            ObservationCheck(
+                at=end + dt.timedelta(minutes=10),
+                systolic=rng.randint(110, 150),
+                diastolic=rng.randint(65, 90),
+                pulse=rng.randint(58, 92),
+                pain_score=record.pain_after,
+                motor_normal=True,
+                sensory_normal=rng.random() < 0.8,
+                by_user_id=nurse.id,
+            )
+        )
+        if upto == AppointmentStatus.IN_OBSERVATION:
+            return
+        daybook.set_discharge_checklist(
+            self.s, appointment, stable=True, can_walk=True, escort_present=True, instructions_given=True
+        )
+        daybook.discharge(self.s, nurse, appointment, at=appointment.obs_end + dt.timedelta(minutes=rng.randint(0, 10)))
+
+    def outcomes(self, appointment, clerk: User) -> None:
+        for follow_up in self.s.scalars(select(FollowUp).where(FollowUp.appointment_id == appointment.id)):
+            if follow_up.due_on > self.today:
+                continue
+            if follow_up.due_on > self.today - dt.timedelta(days=4):
+                follow_up.status, follow_up.on_call_list_at = FollowUpStatus.DUE, self.now
+                continue
+            relief = self.rng.choice([90, 80, 70, 60, 50, 40, 30, 10, 0])
+            follow_up.status = FollowUpStatus.DONE
+            follow_up.relief_percent = relief
+            follow_up.relief_category = (
+                ReliefCategory.COMPLETE_OR_SIGNIFICANT
+                if relief >= 50
+                else ReliefCategory.MILD_TO_MODERATE
+                if relief >= 20
+                else ReliefCategory.NONE
+            )
+            follow_up.pain_score = max(0, 8 - relief // 12)
+            follow_up.recorded_by_id, follow_up.recorded_at = clerk.id, self.now
+
+
+def accounts_random_password(rng: random.Random) -> str:
+    return "".join(rng.choice("abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(24))
+
+
+def seed(session: Session, settings: Settings) -> bool:
+    """Build the demo clinic. Returns False (and changes nothing) when it is already there."""
+    if clinic_settings.get(session, "demo_data") or session.scalar(select(User.id).where(User.username == "frontdesk")):
+        return False
+    b = DemoBuilder(session, settings)
+    catalogue = seed_defaults(session)
+    radiologists = b.staff(catalogue)
+    clerk = session.scalar(select(User).where(User.username == "frontdesk"))
+    nurse = session.scalar(select(User).where(User.username == "nurse"))
+    b.rooms_and_beds()
+    closed = b.closures()
+    physicians = b.physicians()
+    patients = b.patients()
+    drugs = {d.name: d for d in session.scalars(select(DrugOption))}
+    rng = b.rng
+    pool = list(patients)
+    rng.shuffle(pool)
+
+    # Referrals still on the radiologist's desk, some with red flags.
+    for i, patient in enumerate(pool[:12]):
+        referral = b.referral(
+            patient,
+            physicians,
+            catalogue,
+            radiologists,
+            status=ReferralStatus.RECEIVED,
+            received=b.today - dt.timedelta(days=1 + i),
+        )
+        if i < 3:
+            flag = [RedFlag.TUMOUR, RedFlag.INFECTION, RedFlag.PROGRESSIVE_WEAKNESS][i]
+            next(a for a in referral.red_flags if a.code == flag).present = True
+            referral.priority = Priority.URGENT
+    for patient in pool[12:17]:
+        b.referral(patient, physicians, catalogue, radiologists, status=ReferralStatus.INFO_REQUESTED)
+    for patient in pool[17:22]:
+        b.referral(patient, physicians, catalogue, radiologists, status=ReferralStatus.DECLINED)
+    # Accepted, pre-registration still open (each missing something different).
+    for i, patient in enumerate(pool[22:34]):
+        referral = b.referral(patient, physicians, catalogue, radiologists, status=ReferralStatus.ACCEPTED)
+        if i % 2:
+            b.complete_preregistration(referral, clerk, radiologists[0])
+            prereg = referral.preregistration
+            gap = ["escort", "medication", "allergies", "conditions", "language", "contact"][i % 6]
+            setattr(prereg, f"{gap}_settled_at" if gap != "contact" else "contact_confirmed_at", None)
+            if gap == "escort":
+                prereg.escort_name = None
+
+    ready_pool = pool[34:]
+    past_days = workdays(b.today - dt.timedelta(days=1), PAST_WORKDAYS, -1, closed)
+    future_days = workdays(b.today + dt.timedelta(days=1), FUTURE_WORKDAYS, 1, closed)
+    cursor = 0
+
+    def next_ready(question=None):
+        nonlocal cursor
+        patient = ready_pool[cursor % len(ready_pool)]
+        cursor += 1
+        referral = b.referral(
+            patient, physicians, catalogue, radiologists, status=ReferralStatus.ACCEPTED, question=question
+        )
+        b.complete_preregistration(referral, clerk, radiologists[0])
+        return referral
+
+    for day in sorted(past_days):
+        for _ in range(PER_PAST_DAY):
+            referral = next_ready()
+            referral.received_on = day - dt.timedelta(days=rng.randint(10, 30))
+            appointment = b.book_on(referral, day, past=True)
+            if appointment is None:
+                continue
+            roll = rng.random()
+            if roll < 0.06:
+                booking.cancel(session, settings, clerk, appointment, "Patient called: not well enough")
+            elif roll < 0.12:
+                booking.mark_no_show(session, settings, None, appointment)
+            else:
+                b.document_day(appointment, nurse, drugs, upto=AppointmentStatus.DISCHARGED)
+                b.outcomes(appointment, clerk)
+
+    # Today: the day's list in every state, depending on the clock.
+    if b.today.weekday() < 5 and b.today not in closed:
+        for _ in range(8):
+            appointment = b.book_on(next_ready(), b.today, past=True)
+            if appointment is None:
+                continue
+            ends = appointment.obs_end
+            if ends < b.now - dt.timedelta(minutes=15):
+                b.document_day(appointment, nurse, drugs, upto=AppointmentStatus.DISCHARGED)
+            elif appointment.table_end <= b.now:
+                b.document_day(appointment, nurse, drugs, upto=AppointmentStatus.IN_OBSERVATION)
+            elif appointment.table_start <= b.now:
+                b.document_day(appointment, nurse, drugs, upto=AppointmentStatus.IN_PROCEDURE)
+            elif appointment.table_start <= b.now + dt.timedelta(minutes=45):
+                b.document_day(appointment, nurse, drugs, upto=AppointmentStatus.CHECKED_IN)
+
+    for day in future_days:
+        for _ in range(PER_FUTURE_DAY):
+            b.book_on(next_ready(), day, past=False)
+
+    # Patients ready to book who would take an earlier date.
+    for _ in range(5):
+        referral = next_ready()
+        session.add(
+            WaitlistEntry(
+                patient_id=referral.patient_id,
+                referral_id=referral.id,
+                procedure_type_id=referral.planned_procedure_type_id,
+                earliest_date=b.today,
+                latest_date=b.today + dt.timedelta(days=28),
+                part_of_day=rng.choice(["any", "morning", "afternoon"]),
+                note="Kann kurzfristig kommen",
+                created_by_id=clerk.id,
+                created_at=utcnow(),
+            )
+        )
+    clinic_settings.put(session, "demo_data", "1")
+    session.flush()
+    return True

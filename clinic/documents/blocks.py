@@ -1,0 +1,94 @@
+"""Small building blocks: key/value tables, the ruled questions box, signature lines."""
+
+from __future__ import annotations
+
+from reportlab.lib import colors
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
+
+from .styles import LIGHT, RULE, styles
+
+
+class RuledBox(Flowable):
+    """A framed box with writing lines, for the patient's questions during the information talk."""
+
+    def __init__(self, lines: int = 6, spacing: float = 8 * mm):
+        super().__init__()
+        self.lines = lines
+        self.spacing = spacing
+        self.width = 0.0
+        self.height = lines * spacing + 2 * mm
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        self.width = availWidth
+        return availWidth, self.height
+
+    def draw(self) -> None:
+        canvas = self.canv
+        canvas.saveState()
+        canvas.setStrokeColor(RULE)
+        canvas.setLineWidth(0.6)
+        canvas.rect(0, 0, self.width, self.height)
+        canvas.setLineWidth(0.3)
+        for n in range(1, self.lines):
+            y = self.height - n * self.spacing - 1 * mm
+            canvas.line(4 * mm, y, self.width - 4 * mm, y)
+        canvas.restoreState()
+
+
+def facts_table(rows: list[tuple[str, str, str, str]], width: float) -> Table:
+    """Label/value pairs in two columns, values bold: for patient and procedure details."""
+    style = styles()
+    label_w, value_w = 0.19 * width, 0.31 * width
+    data = [
+        [
+            Paragraph(a, style["label"]),
+            Paragraph(b, style["value"]),
+            Paragraph(c, style["label"]),
+            Paragraph(d, style["value"]),
+        ]
+        for a, b, c, d in rows
+    ]
+    table = Table(data, colWidths=[label_w, value_w, label_w, value_w])
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("BOX", (0, 0), (-1, -1), 0.5, RULE),
+                ("BACKGROUND", (0, 0), (-1, -1), LIGHT),
+                ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+            ]
+        )
+    )
+    return table
+
+
+def signature_lines(labels: list[str], width: float, prefill: list[str] | None = None) -> Table:
+    """Lines to sign on, side by side, each with its label underneath (and optional text above)."""
+    style = styles()
+    count = len(labels)
+    gap = 8 * mm
+    col = (width - gap * (count - 1)) / count
+    above = [Paragraph(text, style["body"]) for text in (prefill or [""] * count)]
+    below = [Paragraph(label, style["label"]) for label in labels]
+    data = [[], []]
+    widths: list[float] = []
+    for n in range(count):
+        if n:
+            data[0].append("")
+            data[1].append("")
+            widths.append(gap)
+        data[0].append(above[n])
+        data[1].append(below[n])
+        widths.append(col)
+    table = Table(data, colWidths=widths, rowHeights=[14 * mm, None])
+    commands = [
+        ("VALIGN", (0, 0), (-1, 0), "BOTTOM"),
+        ("VALIGN", (0, 1), (-1, 1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+    ]
+    commands += [("LINEABOVE", (2 * n, 1), (2 * n, 1), 0.7, colors.black) for n in range(count)]
+    table.setStyle(TableStyle(commands))
+    return table

@@ -1,0 +1,58 @@
+"""Headers and footers that several documents share."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+
+from .fonts import BOLD, REGULAR
+from .layout import PageNumber, set_page_number
+from .styles import GREY, RULE
+
+MARGIN = 20 * mm
+PAGE_OF = {"de": "Seite {page} von {pages}", "en": "Page {page} of {pages}"}
+
+
+def clinic_header(
+    canvas: Canvas, clinic: Mapping[str, str], pagesize: tuple[float, float] = A4, margin: float = MARGIN
+) -> None:
+    """Clinic name and department at the top left, address and telephone at the right, a thin rule below."""
+    width, height = pagesize
+    canvas.saveState()
+    canvas.setFont(BOLD, 10)
+    canvas.drawString(margin, height - 14 * mm, clinic.get("clinic_name", ""))
+    canvas.setFont(REGULAR, 7.5)
+    canvas.setFillColor(GREY)
+    canvas.drawString(margin, height - 17.5 * mm, clinic.get("clinic_department", ""))
+    canvas.drawRightString(width - margin, height - 14 * mm, clinic.get("clinic_address", ""))
+    canvas.drawRightString(width - margin, height - 17.5 * mm, clinic.get("clinic_phone", ""))
+    canvas.setStrokeColor(RULE)
+    canvas.setLineWidth(0.4)
+    canvas.line(margin, height - 19.5 * mm, width - margin, height - 19.5 * mm)
+    canvas.restoreState()
+
+
+def footer(
+    canvas: Canvas,
+    left: str,
+    part: str,
+    language: str,
+    *,
+    centre: str = "",
+    pagesize: tuple[float, float] = A4,
+    margin: float = MARGIN,
+) -> None:
+    """Small grey footer: an identifying text at the left, optional centre text, "Page X of Y" at the right."""
+    width = pagesize[0]
+    y = 11 * mm
+    canvas.saveState()
+    canvas.setFont(REGULAR, 7)
+    canvas.setFillColor(GREY)
+    canvas.drawString(margin, y, left)
+    if centre:
+        canvas.drawCentredString(width / 2, y, centre)
+    canvas.restoreState()
+    set_page_number(canvas, PageNumber(width - margin, y, PAGE_OF[language], part, size=7))

@@ -1,0 +1,46 @@
+"""Information sheet: one procedure's patient text in one language, at most two A4 pages."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph
+
+from ..models import DocumentText
+from .common import MARGIN, clinic_header, footer
+from .labels import language_of
+from .layout import PAGE_HEIGHT, PAGE_WIDTH, Meta, Part, build_pdf, frame, page_template
+from .markup import flowables, inline, parse, placeholder_values
+from .styles import styles
+
+TOP = 24 * mm
+BOTTOM = 17 * mm
+
+
+def information_part(
+    text: DocumentText, clinic: Mapping[str, str], label: str | None = None, key: str = "information"
+) -> Part:
+    """``label`` is the version label printed in the footer (the text's own unless given)."""
+    language = language_of(text.language)
+    version = label or text.version_label
+    values = placeholder_values(clinic)
+
+    def on_page(canvas, doc) -> None:
+        clinic_header(canvas, clinic)
+        footer(canvas, version, key, language, centre=clinic.get("clinic_name", ""))
+
+    body = frame(MARGIN, BOTTOM, PAGE_WIDTH - 2 * MARGIN, PAGE_HEIGHT - TOP - BOTTOM, f"{key}-body")
+    story = [Paragraph(inline(text.title, values), styles()["title"])]
+    story += flowables(parse(text.body), values)
+    return Part([page_template(key, [body], on_page)], story)
+
+
+def render_information_sheet(text: DocumentText, clinic: Mapping[str, str], label: str | None = None) -> bytes:
+    meta = Meta(
+        title=text.title,
+        author=clinic.get("clinic_name", ""),
+        subject=label or text.version_label,
+        language=language_of(text.language),
+    )
+    return build_pdf([information_part(text, clinic, label)], meta)

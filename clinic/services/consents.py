@@ -1,0 +1,55 @@
+"""Printing a consent form records what was printed: the text version and the PDF's sha256.
+
+The form is byte-identical for the same appointment and text (see ``clinic.documents``), so the hash
+can be checked later by printing the same version again. Flushes only; the caller commits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..documents import render_consent
+from ..models import Appointment, Consent, DocumentText
+from ..models.vocab import DocumentKind
+from . import audit, settings
+from .errors import NotFound
+
+
+def current_text(session: Session, procedure_type_id: int, kind: str, language: str) -> DocumentText:
+    """The highest version of a text: the one that is printed from now on."""
+    text = session.scalars(
+        select(DocumentText)
+        .where(
+            DocumentText.procedure_type_id == procedure_type_id,
+            DocumentText.kind == kind,
+            DocumentText.language == language,
+        )
+        .order_by(DocumentText.version.desc())
+        .limit(1)
+    ).first()
+    if text is None:
+        raise NotFound(f"There is no {kind} text in language '{language}' for this procedure yet.")
+    return text
+
+
+def consent_text_for(session: Session, appointment: Appointment) -> DocumentText:
+    language = appointment.patient.preferred_language
+    return current_text(session, appointment.procedure_type_id, DocumentKind.CONSENT, language)
+
+
+def print_consent(session: Session, actor, appointment: Appointment, zone: str) -> tuple[bytes, Consent]:
+    """Render the consent form with the current text and record it (``actor`` may be None: the system)."""
+    text = consent_text_for(session, appointment)
+    pdf = render_consent(appointment, text, settings.contact(session), zone)
+    consent = Consent(
+        appointment_id=appointment.id,
+        document_text_id=text.id,
+        pdf_sha256=hashlib.sha256(pdf).hexdigest(),
+        printed_by_id=audit.actor_of(actor).id,
+    )
+    session.add(consent)
+    session.flush()
+    return pdf, consent

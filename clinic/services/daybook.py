@@ -1,0 +1,227 @@
+"""The procedure day as a state machine: check-in → consent → procedure → observation → discharge.
+
+Transitions only go forward (DESIGN.md §3), each checked here and recorded as an AppointmentEvent with
+who and when. Starting a procedure needs a signed consent for the version that was printed
+(invariant 7); discharge needs the discharge checklist.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import Appointment, AppointmentEvent, Consent, FollowUp, ObservationRecord, ProcedureRecord
+from ..models.base import utcnow
+from ..models.vocab import AppointmentStatus, FollowUpKind, FollowUpStatus
+from ..timefmt import to_local
+from . import audit, settings
+from .errors import DomainError, InvalidInput
+
+MAX_EXTENSION_WITHOUT_REASON = 60
+
+
+def _advance(
+    appointment: Appointment,
+    actor,
+    expected: AppointmentStatus,
+    to: AppointmentStatus,
+    at: dt.datetime,
+    note: str | None = None,
+) -> None:
+    if appointment.status != expected:
+        raise DomainError(
+            f"This appointment is {appointment.status.replace('_', ' ')}; it must be "
+            f"{expected.replace('_', ' ')} to become {to.replace('_', ' ')}.",
+            code="invalid_state",
+        )
+    who = audit.actor_of(actor)
+    appointment.events.append(
+        AppointmentEvent(from_status=appointment.status, to_status=to, at=at, by_user_id=who.id, note=note)
+    )
+    appointment.status = to
+    appointment.status_changed_at = at
+
+
+def check_in(
+    session: Session, actor, appointment: Appointment, *, at: dt.datetime | None = None, zone: str = "Europe/Berlin"
+) -> None:
+    at = at or utcnow()
+    if to_local(at, zone).date() < to_local(appointment.table_start, zone).date():
+        raise DomainError("Check-in opens on the day of the appointment.", code="too_early")
+    _advance(appointment, actor, AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN, at)
+    session.flush()
+
+
+def latest_consent(session: Session, appointment: Appointment) -> Consent | None:
+    return session.scalar(
+        select(Consent).where(Consent.appointment_id == appointment.id).order_by(Consent.id.desc()).limit(1)
+    )
+
+
+def signed_consent(session: Session, appointment: Appointment) -> Consent | None:
+    return session.scalar(
+        select(Consent)
+        .where(Consent.appointment_id == appointment.id, Consent.signed_at.is_not(None))
+        .order_by(Consent.signed_at.desc())
+        .limit(1)
+    )
+
+
+def record_consent(
+    session: Session,
+    actor,
+    appointment: Appointment,
+    *,
+    taken_by_id: int,
+    signed_at: dt.datetime | None = None,
+    consent_id: int | None = None,
+) -> Consent:
+    """Record that the patient signed the printed form: who took the consent and when. The form is the
+    one printed last (or the one named), so the record keeps its text version and PDF hash."""
+    if appointment.status in (AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW, AppointmentStatus.DISCHARGED):
+        raise DomainError("Consent cannot be recorded for an appointment that has ended.", code="invalid_state")
+    consent = session.get(Consent, consent_id) if consent_id else latest_consent(session, appointment)
+    if consent is None or consent.appointment_id != appointment.id:
+        raise DomainError(
+            "Print the consent form first: the signature belongs to a printed version.", code="consent_not_printed"
+        )
+    if consent.signed_at is not None:
+        raise DomainError("This consent form is already recorded as signed.", code="invalid_state")
+    who = audit.actor_of(actor)
+    consent.signed_at = signed_at or utcnow()
+    consent.taken_by_id = taken_by_id
+    consent.recorded_by_id = who.id
+    consent.recorded_at = utcnow()
+    session.flush()
+    return consent
+
+
+def start_procedure(
+    session: Session, actor, appointment: Appointment, *, at: dt.datetime | None = None
+) -> ProcedureRecord:
+    """Invariant 7: no procedure without a signed consent for the printed version."""
+    if signed_consent(session, appointment) is None:
+        raise DomainError(
+            "The procedure cannot start: no signed consent is recorded for this appointment.", code="no_consent"
+        )
+    at = at or utcnow()
+    _advance(appointment, actor, AppointmentStatus.CHECKED_IN, AppointmentStatus.IN_PROCEDURE, at)
+    record = session.scalar(select(ProcedureRecord).where(ProcedureRecord.appointment_id == appointment.id))
+    if record is None:
+        who = audit.actor_of(actor)
+        record = ProcedureRecord(
+            appointment_id=appointment.id,
+            started_at=at,
+            levels=appointment.levels,
+            side=appointment.side,
+            guidance=appointment.guidance,
+            created_by_id=who.id,
+        )
+        session.add(record)
+    session.flush()
+    return record
+
+
+def end_procedure(
+    session: Session, actor, appointment: Appointment, *, at: dt.datetime | None = None
+) -> ObservationRecord:
+    at = at or utcnow()
+    record = session.scalar(select(ProcedureRecord).where(ProcedureRecord.appointment_id == appointment.id))
+    _advance(appointment, actor, AppointmentStatus.IN_PROCEDURE, AppointmentStatus.IN_OBSERVATION, at)
+    if record is not None and record.ended_at is None:
+        record.ended_at = at
+    observation = ObservationRecord(
+        appointment_id=appointment.id,
+        bed_id=appointment.bed_id,
+        started_at=at,
+        planned_end=at + dt.timedelta(minutes=appointment.observation_minutes),
+    )
+    session.add(observation)
+    session.flush()
+    return observation
+
+
+def observation_of(session: Session, appointment: Appointment) -> ObservationRecord | None:
+    return session.scalar(select(ObservationRecord).where(ObservationRecord.appointment_id == appointment.id))
+
+
+def extend_observation(session: Session, actor, appointment: Appointment, minutes: int, reason: str | None) -> None:
+    """Up to 60 minutes in all without a reason; longer needs a reason and is flagged."""
+    observation = observation_of(session, appointment)
+    if observation is None or appointment.status != AppointmentStatus.IN_OBSERVATION:
+        raise DomainError("Only a patient in observation can stay longer.", code="invalid_state")
+    if minutes <= 0 or minutes > 120:
+        raise InvalidInput("Extend by 1 to 120 minutes at a time.")
+    total = observation.extension_minutes + minutes
+    reason = (reason or "").strip() or None
+    if total > MAX_EXTENSION_WITHOUT_REASON and not (reason or observation.extension_reason):
+        raise InvalidInput(
+            f"Staying more than {MAX_EXTENSION_WITHOUT_REASON} minutes past the planned end needs a reason."
+        )
+    if total > 240:
+        raise InvalidInput("Observation can be extended by at most 4 hours; arrange admission instead.")
+    observation.extension_minutes = total
+    if reason:
+        observation.extension_reason = reason
+    observation.flagged = total > MAX_EXTENSION_WITHOUT_REASON
+    observation.planned_end = observation.planned_end + dt.timedelta(minutes=minutes)
+    session.flush()
+
+
+DISCHARGE_ITEMS = {
+    "stable": "Circulation stable",
+    "can_walk": "Can walk safely",
+    "escort_present": "Escort present",
+    "instructions_given": "Aftercare instructions given",
+}
+
+
+def set_discharge_checklist(session: Session, appointment: Appointment, **items: bool) -> ObservationRecord:
+    observation = observation_of(session, appointment)
+    if observation is None or observation.discharged_at is not None:
+        raise DomainError("There is no open observation for this appointment.", code="invalid_state")
+    for key, value in items.items():
+        if key not in DISCHARGE_ITEMS:
+            raise InvalidInput(f"Unknown checklist item {key}.")
+        setattr(observation, key, bool(value))
+    session.flush()
+    return observation
+
+
+def discharge(session: Session, actor, appointment: Appointment, *, at: dt.datetime | None = None) -> None:
+    observation = observation_of(session, appointment)
+    if observation is None:
+        raise DomainError("The patient has not been in observation.", code="invalid_state")
+    missing = [label for key, label in DISCHARGE_ITEMS.items() if not getattr(observation, key)]
+    if missing:
+        raise DomainError(
+            "Discharge needs: " + ", ".join(missing) + ".", code="discharge_incomplete", details={"missing": missing}
+        )
+    at = at or utcnow()
+    _advance(appointment, actor, AppointmentStatus.IN_OBSERVATION, AppointmentStatus.DISCHARGED, at)
+    who = audit.actor_of(actor)
+    observation.discharged_at = at
+    observation.discharged_by_id = who.id
+    schedule_follow_ups(session, appointment, at)
+    session.flush()
+
+
+def schedule_follow_ups(session: Session, appointment: Appointment, at: dt.datetime) -> list[FollowUp]:
+    days = [int(d) for d in settings.get(session, "follow_up_days").split(",")]
+    created = []
+    for kind, after in zip((FollowUpKind.TWO_WEEKS, FollowUpKind.THREE_MONTHS), days, strict=False):
+        exists = session.scalar(
+            select(FollowUp.id).where(FollowUp.appointment_id == appointment.id, FollowUp.kind == kind)
+        )
+        if exists is None:
+            follow_up = FollowUp(
+                appointment_id=appointment.id,
+                kind=kind,
+                due_on=at.date() + dt.timedelta(days=after),
+                status=FollowUpStatus.PENDING,
+            )
+            session.add(follow_up)
+            created.append(follow_up)
+    return created

@@ -1,0 +1,88 @@
+"""Helpers for document tests: booking an appointment, reading PDFs back, rendering pages to PNG."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+from pypdf import PdfReader
+
+from clinic.scheduling import booking
+from clinic.scheduling.finder import Preferences, candidates_for_referral
+from clinic.scheduling.plan import ProcedurePlan
+from tests.conftest import require_or_skip
+from tests.factories import make_ready_referral
+
+MONDAY = dt.date(2026, 11, 23)
+
+
+def book_for(
+    session, settings, clinic, patient=None, *, first_day=MONDAY, candidate=None, prereg=None, room=None, **referral
+):
+    """Book the first free time from ``first_day`` (or ``candidate``) for a new ready referral.
+
+    ``prereg`` sets pre-registration fields (allergies, diabetes, ...) before booking; ``room`` asks the
+    finder for that room."""
+    ref = make_ready_referral(session, clinic, patient, **referral)
+    for key, value in (prereg or {}).items():
+        setattr(ref.preregistration, key, value)
+    session.flush()
+    if candidate is None:
+        ready, found = candidates_for_referral(
+            session,
+            settings,
+            ref,
+            first_day=first_day,
+            last_day=first_day + dt.timedelta(days=28),
+            preferences=Preferences(room_id=room.id if room else None),
+            limit=1,
+        )
+        assert ready.ready, ready.missing
+        candidate = found[0]
+    plan = ProcedurePlan.from_referral(ref)
+    return booking.book(session, settings, None, referral=ref, plan=plan, candidate=candidate)
+
+
+def pages(pdf: bytes) -> list[str]:
+    return [page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def text_of(pdf: bytes) -> str:
+    """All text of a PDF with runs of whitespace made one space, so wrapped lines read as one."""
+    return re.sub(r"\s+", " ", " ".join(pages(pdf)))
+
+
+def page_count(pdf: bytes) -> int:
+    return len(PdfReader(io.BytesIO(pdf)).pages)
+
+
+def page_sizes_mm(pdf: bytes) -> list[tuple[int, int]]:
+    reader = PdfReader(io.BytesIO(pdf))
+    return [
+        (round(float(p.mediabox.width) / 72 * 25.4), round(float(p.mediabox.height) / 72 * 25.4)) for p in reader.pages
+    ]
+
+
+def render_png(pdf: bytes, directory: Path, name: str, dpi: int = 50) -> list[Path]:
+    """Pages as PNG files through poppler's pdftoppm (Debian: poppler-utils)."""
+    require_or_skip(None if shutil.which("pdftoppm") else "pdftoppm (poppler-utils) is not installed")
+    directory.mkdir(parents=True, exist_ok=True)
+    source = directory / f"{name}.pdf"
+    source.write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-png", "-r", str(dpi), str(source), str(directory / name)], check=True, timeout=60)
+    return sorted(directory.glob(f"{name}-*.png"))
+
+
+def decode_qr(png: Path) -> list[str]:
+    """Every QR code zxing-cpp finds on an image."""
+    try:
+        import zxingcpp
+        from PIL import Image
+    except ImportError as missing:
+        require_or_skip(f"QR decoding needs zxing-cpp and pillow ({missing.name} is missing)")
+    with Image.open(png) as image:
+        return [r.text for r in zxingcpp.read_barcodes(image) if r.format == zxingcpp.BarcodeFormat.QRCode]

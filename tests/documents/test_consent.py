@@ -1,0 +1,121 @@
+"""The consent form and its record: current text version, sha256 of the printed bytes, the QR code."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+from sqlalchemy import func, select
+
+from clinic.models import Consent, DocumentText
+from clinic.services import documents
+from clinic.services.consents import print_consent
+from tests.factories import make_patient
+
+from .helpers import book_for, decode_qr, page_count, render_png, text_of
+
+
+@pytest.fixture
+def appointment(session, settings, clinic):
+    patient = make_patient(session, family_name="Weiß-Dupré", given_name="Zoë", sex="female")
+    return book_for(session, settings, clinic, patient, code="SYMP", side="right", levels=None, stage="diagnostic")
+
+
+def test_print_consent_records_the_text_version_and_the_hash_of_the_returned_bytes(session, clinic, appointment, zone):
+    frontdesk = clinic.staff["frontdesk"]
+    pdf, consent = print_consent(session, frontdesk, appointment, zone)
+    assert consent.id is not None  # flushed
+    assert consent.pdf_sha256 == hashlib.sha256(pdf).hexdigest()
+    assert consent.appointment_id == appointment.id
+    assert consent.printed_by_id == frontdesk.id
+    assert consent.document_text.version_label == "SYMP-CONS-DE-v1"
+    assert consent.signed_at is None
+    # Flushed, never committed: the caller's rollback takes it away again.
+    session.rollback()
+    assert session.scalar(select(func.count(Consent.id))) == 0
+
+
+def test_print_consent_uses_the_highest_version_in_the_patients_language(session, clinic, appointment, zone):
+    old = session.scalars(
+        select(DocumentText).filter_by(procedure_type_id=clinic.pt("SYMP").id, kind="consent", language="de")
+    ).one()
+    newer = DocumentText(
+        procedure_type_id=old.procedure_type_id,
+        kind="consent",
+        language="de",
+        version=2,
+        title=old.title,
+        body=old.body.replace("## Alternativen", "## Alternativen\n\nNeu in Version 2: Bitte fragen Sie nach."),
+    )
+    session.add(newer)
+    session.flush()
+    pdf, consent = print_consent(session, None, appointment, zone)
+    assert consent.document_text_id == newer.id
+    assert consent.printed_by_id is None
+    text = text_of(pdf)
+    assert "Neu in Version 2: Bitte fragen Sie nach." in text
+    assert "SYMP-CONS-DE-v2" in text
+
+    appointment.patient.preferred_language = "en"
+    _pdf, consent = print_consent(session, None, appointment, zone)
+    assert consent.document_text.version_label == "SYMP-CONS-EN-v1"
+
+
+def test_consent_form_shows_who_what_and_where(session, appointment, zone):
+    pdf, _consent = print_consent(session, None, appointment, zone)
+    text = text_of(pdf)
+    patient = appointment.patient
+    for expected in (
+        "Weiß-Dupré, Zoë",
+        patient.birth_date.strftime("%d.%m.%Y"),
+        patient.clinic_number,
+        "Sympathikolyse",
+        "Lendenwirbelsäule",
+        "rechts",
+        "diagnostisch",
+        "Bildsteuerung CT",
+        "Röntgenstrahlen in geringer Dosis",
+        "Besondere Risiken dieses Eingriffs",
+        "Strahlenbelastung",
+        "Alternativen",
+        "Ihre Fragen und Notizen aus dem Aufklärungsgespräch",
+        "Erklärungen",
+        "Hamburg,",
+        "Ort, Datum",
+        "Unterschrift der Patientin / des Patienten",
+        "Ärztin / Arzt: Name und Unterschrift",
+        appointment.reference,
+    ):
+        assert expected in text, expected
+    assert "{clinic_" not in text
+
+
+def test_mri_guided_consent_leaves_the_ct_radiation_section_out(session, appointment, zone):
+    appointment.guidance = "MRI"
+    text = text_of(print_consent(session, None, appointment, zone)[0])
+    assert "keine Röntgenstrahlen" in text
+    assert "Strahlenbelastung" not in text
+
+
+def test_consent_form_is_byte_identical_for_the_same_appointment_and_text(session, appointment, zone):
+    first, a = print_consent(session, None, appointment, zone)
+    second, b = print_consent(session, None, appointment, zone)
+    assert first == second
+    assert a.pdf_sha256 == b.pdf_sha256
+
+
+def test_qr_code_reads_back_as_the_appointment_reference(session, appointment, zone, tmp_path):
+    pdf, _consent = print_consent(session, None, appointment, zone)
+    first_page = render_png(pdf, tmp_path, "consent", dpi=150)[0]
+    assert decode_qr(first_page) == [appointment.reference]
+
+
+def test_every_consent_text_fits_on_three_pages(session, clinic):
+    texts = session.scalars(select(DocumentText).filter_by(kind="consent")).all()
+    assert len(texts) == 10
+    for text in texts:
+        assert page_count(documents.text_preview_pdf(session, text)) <= 3, text.version_label
+
+
+def test_booked_consent_fits_on_three_pages(session, appointment, zone):
+    assert page_count(print_consent(session, None, appointment, zone)[0]) <= 3

@@ -1,0 +1,48 @@
+"""Print pack: letter, information sheet and consent form of one appointment in one PDF."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+from sqlalchemy import select
+
+from clinic.documents import render_consent
+from clinic.models import Consent
+from clinic.services import documents
+from tests.factories import make_patient
+
+from .helpers import book_for, page_count, pages, text_of
+
+ISSUED = dt.date(2026, 11, 23)
+
+
+def test_print_pack_holds_all_three_documents_and_records_the_consent(session, settings, clinic, zone, contact):
+    patient = make_patient(session, family_name="Søren-Müller", given_name="Łukasz")
+    appointment = book_for(session, settings, clinic, patient, medications=[("rivaroxaban", "", None)])
+    actor = clinic.staff["frontdesk"]
+    pack = documents.print_pack_pdf(session, actor, appointment, zone, issued_on=ISSUED)
+
+    letter = documents.letter_pdf(session, appointment, zone, issued_on=ISSUED)
+    sheet = documents.information_sheet_pdf(session, appointment.procedure_type, "de")
+    consent = session.scalars(select(Consent).filter_by(appointment_id=appointment.id)).one()
+    form = render_consent(appointment, consent.document_text, contact, zone)
+    assert page_count(pack) == page_count(letter) + page_count(sheet) + page_count(form)
+
+    # The recorded hash is the consent form's own, which printing it again reproduces.
+    assert consent.pdf_sha256 == hashlib.sha256(form).hexdigest()
+    assert consent.printed_by_id == actor.id
+
+    text = text_of(pack)
+    assert "Ihr Termin am" in text and "Rivaroxaban: letzte Einnahme am" in text
+    assert "PRT-INFO-DE-v1" in text and "PRT-CONS-DE-v1" in text
+    assert "Łukasz Søren-Müller" in text
+    # Each part counts its own pages.
+    first_sheet_page = pages(pack)[page_count(letter)]
+    assert f"Seite 1 von {page_count(sheet)}" in first_sheet_page
+
+
+def test_print_pack_is_byte_identical_for_the_same_input(session, settings, clinic, zone):
+    appointment = book_for(session, settings, clinic)
+    first = documents.print_pack_pdf(session, None, appointment, zone, issued_on=ISSUED)
+    assert documents.print_pack_pdf(session, None, appointment, zone, issued_on=ISSUED) == first

@@ -1,0 +1,73 @@
+"""Patient search: name prefixes ignoring case and accents, date of birth, clinic number; paging."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from clinic.services import patients as patient_service
+from tests.factories import build_clinic, make_patient
+
+
+@pytest.fixture
+def people(session):
+    build_clinic(session)
+    rows = {
+        "müller": make_patient(
+            session, family_name="Müller", given_name="Jürgen", birth_date=dt.date(1958, 2, 3), clinic_number="P-400001"
+        ),
+        "mueller": make_patient(session, family_name="Mueller", given_name="Hans", birth_date=dt.date(1970, 5, 6)),
+        "nowak": make_patient(session, family_name="Nowak", given_name="Łukasz", birth_date=dt.date(1981, 7, 8)),
+        "dahl": make_patient(session, family_name="Dahl", given_name="Søren", birth_date=dt.date(1966, 9, 10)),
+        "strauss": make_patient(session, family_name="Strauß", given_name="Zoë", birth_date=dt.date(1949, 11, 12)),
+        "lefevre": make_patient(session, family_name="Lefèvre", given_name="Hélène", birth_date=dt.date(1990, 1, 2)),
+    }
+    session.commit()
+    return rows
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("müller", {"müller"}),
+        ("MULLER", {"müller"}),
+        ("mül", {"müller"}),
+        ("mu", {"müller", "mueller"}),
+        ("lukasz", {"nowak"}),
+        ("ŁUKASZ nowak", {"nowak"}),
+        ("soren", {"dahl"}),
+        ("Søren", {"dahl"}),
+        ("strauss", {"strauss"}),
+        ("STRAUß", {"strauss"}),
+        ("zoe", {"strauss"}),
+        ("lefevre helene", {"lefevre"}),
+        ("03.02.1958", {"müller"}),
+        ("mu 1970-05-06", {"mueller"}),
+        ("P-400001", {"müller"}),
+        ("xyz", set()),
+        ("%", set()),
+    ],
+)
+def test_search_ignores_case_and_accents(session, people, query, expected):
+    found = {p.id for p in patient_service.search(session, query)}
+    assert found == {people[key].id for key in expected}
+
+
+def test_impossible_date_is_a_clear_error(session, people):
+    with pytest.raises(patient_service.InvalidInput, match="not a real date"):
+        patient_service.search(session, "31.02.1960")
+
+
+def test_patient_list_searches_by_post_and_pages(session, browser, people):
+    for n in range(30):
+        make_patient(session, family_name=f"Zander{n:02d}", given_name="Ödön")
+    session.commit()
+    browser.login("frontdesk")
+    browser.post("/patients/", {"q": "zander"})
+    first = browser.get("/patients/").get_data(as_text=True)
+    assert "Zander00" in first and "Zander29" not in first and "30 patients found" in first
+    second = browser.get("/patients/?page=2").get_data(as_text=True)
+    assert "Zander29" in second
+    nothing = browser.post("/patients/", {"q": "qqqq"}, follow_redirects=True).get_data(as_text=True)
+    assert "No patient matches" in nothing
