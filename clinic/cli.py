@@ -89,5 +89,8 @@ def seed_demo(if_empty: bool) -> None:
 
 
 def init_app(app: Flask) -> None:
+    from .jobs.cli import scheduler_command
+
     app.cli.add_command(users)
     app.cli.add_command(seed_demo)
+    app.cli.add_command(scheduler_command)

@@ -1,0 +1,1 @@
+"""Background jobs run by a separate APScheduler process (``flask --app clinic scheduler``)."""
