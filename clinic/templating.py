@@ -80,4 +80,5 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def clinic_context():
-        return {"clinic_zone": _zone(), "today": timefmt.to_local(dt.datetime.now(dt.UTC), _zone()).date()}
+        now = dt.datetime.now(dt.UTC)
+        return {"clinic_zone": _zone(), "today": timefmt.to_local(now, _zone()).date(), "now_utc": now}

@@ -1,1 +1,88 @@
 """The outbox screen (issue 7): emails sent and waiting, with filters and resend."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import DateField, SelectField, StringField
+from wtforms.validators import Length, Optional
+
+from ..auth.access import roles
+from ..extensions import db
+from ..jobs.tasks import NOT_CONFIGURED
+from ..models import JobRun
+from ..models.vocab import OutboxStatus, Role
+from ..services import outbox as outbox_service
+from ..services.errors import DomainError
+from ..timefmt import local_midnight
+from . import bp
+
+FILTERS = ("status", "kind", "recipient", "since", "until")
+PER_PAGE = 50
+
+
+class OutboxFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a read-only filter sent by GET
+
+    status = SelectField("Status", choices=[("", "Any"), *OutboxStatus.choices()], validators=[Optional()])
+    kind = SelectField("Kind", choices=[], validators=[Optional()], validate_choice=False)
+    recipient = StringField("Recipient contains", validators=[Optional(), Length(max=254)])
+    since = DateField("Created from", validators=[Optional()])
+    until = DateField("To (inclusive)", validators=[Optional()])
+
+
+def _filter(form: OutboxFilterForm, zone: str) -> outbox_service.OutboxFilter:
+    return outbox_service.OutboxFilter(
+        status=form.status.data or None,
+        kind=form.kind.data or None,
+        recipient=(form.recipient.data or "").strip() or None,
+        since=local_midnight(form.since.data, zone) if form.since.data else None,
+        until=local_midnight(form.until.data + dt.timedelta(days=1), zone) if form.until.data else None,
+    )
+
+
+@bp.get("/outbox")
+@roles(Role.ADMIN)
+def outbox():
+    form = OutboxFilterForm(request.args)
+    form.kind.choices = [("", "Any"), *((k, k) for k in outbox_service.kinds(db.session))]
+    valid = form.validate()
+    f = _filter(form, current_app.config["CLINIC_TIMEZONE"]) if valid else outbox_service.OutboxFilter()
+    page = db.paginate(
+        outbox_service.statement(f), page=request.args.get("page", 1, type=int), per_page=PER_PAGE, error_out=False
+    )
+    last_sender_run = db.session.scalar(
+        select(JobRun).where(JobRun.job == "send_outbox").order_by(JobRun.started_at.desc(), JobRun.id.desc()).limit(1)
+    )
+    params = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template(
+        "admin/outbox.html",
+        form=form,
+        page=page,
+        params=params,
+        counts=outbox_service.counts(db.session),
+        mail_configured=bool(current_app.config.get("SMTP_HOST")),
+        mail_from=current_app.config.get("MAIL_FROM", ""),
+        last_sender_run=last_sender_run,
+        not_configured=NOT_CONFIGURED,
+        resendable=set(outbox_service.RESENDABLE),
+    ), (200 if valid else 400)
+
+
+@bp.post("/outbox/<int:message_id>/resend")
+@roles(Role.ADMIN)
+def outbox_resend(message_id: int):
+    try:
+        message = outbox_service.resend(db.session, current_user, message_id)
+    except DomainError as error:
+        flash(error.message, "danger")
+    else:
+        flash(f"The message to {message.recipient} is queued to be sent again.", "success")
+    # Back to the list as the admin had filtered it (the form carries the filters along).
+    back = {k: request.form[k] for k in (*FILTERS, "page") if request.form.get(k)}
+    return redirect(url_for("admin.outbox", **back))

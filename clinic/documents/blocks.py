@@ -37,22 +37,17 @@ class RuledBox(Flowable):
 
 
 def facts_table(rows: list[tuple[str, str, str, str]], width: float) -> Table:
-    """Label/value pairs in two columns, values bold: for patient and procedure details."""
+    """Label/value pairs in two columns: labels small and grey, values bold (paragraph markup)."""
     style = styles()
     label_w, value_w = 0.19 * width, 0.31 * width
-    data = [
-        [
-            Paragraph(a, style["label"]),
-            Paragraph(b, style["value"]),
-            Paragraph(c, style["label"]),
-            Paragraph(d, style["value"]),
-        ]
-        for a, b, c, d in rows
-    ]
+    data = [[a, Paragraph(b, style["value"]), c, Paragraph(d, style["value"])] for a, b, c, d in rows]
     table = Table(data, colWidths=[label_w, value_w, label_w, value_w])
+    label = style["label"]
     table.setStyle(
         TableStyle(
             [
+                ("FONT", (0, 0), (-1, -1), label.fontName, label.fontSize, label.leading),
+                ("TEXTCOLOR", (0, 0), (-1, -1), label.textColor),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("BOX", (0, 0), (-1, -1), 0.5, RULE),
                 ("BACKGROUND", (0, 0), (-1, -1), LIGHT),

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from xml.sax.saxutils import escape
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table
 
 from ..models import Appointment, DocumentText
 from ..timefmt import fmt_date, fmt_datetime
@@ -21,7 +21,7 @@ from .fonts import REGULAR
 from .labels import language_of, locale_of, word
 from .layout import PAGE_HEIGHT, PAGE_WIDTH, Meta, Part, build_pdf, frame, page_template
 from .markup import Section, flowables, inline, parse, placeholder_values
-from .qr import qr_drawing
+from .qr import TitleWithCode
 from .styles import styles
 
 TOP = 24 * mm
@@ -72,26 +72,6 @@ WORDS = {
 }
 
 
-def _heading_with_code(title: str, reference: str, language: str) -> Table:
-    style = styles()
-    w = WORDS[language]
-    left = [Paragraph(title, style["title"])]
-    caption = f"{w['code']}<br/><b>{escape(reference)}</b>"
-    right = [qr_drawing(reference, QR_SIZE), Paragraph(caption, style["small_centre"])]
-    table = Table([[left, right]], colWidths=[WIDTH - QR_SIZE - 12 * mm, QR_SIZE + 12 * mm])
-    table.setStyle(
-        TableStyle(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("ALIGN", (1, 0), (1, 0), "CENTER"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-            ]
-        )
-    )
-    return table
-
-
 def _facts(appointment: Appointment, language: str, zone: str) -> Table:
     w = WORDS[language]
     locale = locale_of(language)
@@ -131,8 +111,8 @@ def consent_story(appointment: Appointment, text: DocumentText, clinic: Mapping[
     values = placeholder_values(clinic)
     sections, declarations = _sections(text.body, appointment.guidance)
     story: list[Flowable] = [
-        _heading_with_code(inline(text.title, values), appointment.reference, language),
-        Spacer(1, 3 * mm),
+        TitleWithCode(Paragraph(inline(text.title, values), style["title"]), appointment.reference, w["code"], QR_SIZE),
+        Spacer(1, 2 * mm),
         _facts(appointment, language, zone),
         Spacer(1, 2 * mm),
     ]

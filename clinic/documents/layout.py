@@ -140,6 +140,7 @@ def build_pdf(parts: list[Part], meta: Meta) -> bytes:
         creator=CREATOR,
         lang=meta.lang_tag,
         initialFontName=REGULAR,
+        pageCompression=1,
     )
     story: list[Flowable] = []
     for index, part in enumerate(parts):

@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from xml.sax.saxutils import escape
 
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
 from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
 
 from ..models import Appointment, PreRegistration
 from ..models.vocab import AppointmentStatus
 from ..timefmt import fmt_date, fmt_long_date, fmt_time
 from .common import clinic_header, footer
-from .fonts import BOLD
+from .fonts import BOLD, REGULAR, register_fonts
 from .labels import SEX_SHORT
 from .layout import Meta, Part, build_pdf, frame, page_template
 from .styles import LIGHT, RULE, styles
@@ -29,8 +29,21 @@ MARGIN = 15 * mm
 WIDTH = PAGE[0] - 2 * MARGIN
 TOP = 30 * mm
 BOTTOM = 17 * mm
-HEADERS = ["Time", "Patient", "Age", "Sex", "Procedure", "Region", "Side", "Levels", "Readiness notes", "Status"]
-COLUMNS_MM = [21, 48, 11, 11, 30, 20, 16, 22, 67, 21]
+SIZE, LEADING, PAD = 8.5, 10.5, 4
+# (header, width in mm); the widths add up to the 267 mm between the margins.
+COLUMNS = [
+    ("Time", 21),
+    ("Patient", 44),
+    ("Clinic no.", 19),
+    ("Age", 10),
+    ("Sex", 10),
+    ("Procedure", 24),
+    ("Region", 18),
+    ("Side", 15),
+    ("Levels", 20),
+    ("Readiness notes", 65),
+    ("Status", 21),
+]
 
 
 def readiness_notes(prereg: PreRegistration | None, drug_names: Mapping[str, str]) -> list[str]:
@@ -56,26 +69,28 @@ def readiness_notes(prereg: PreRegistration | None, drug_names: Mapping[str, str
     return notes
 
 
-def _row(appointment: Appointment, day: dt.date, zone: str, drug_names: Mapping[str, str]) -> list:
-    style = styles()
+def _wrap(lines: list[str], column: int, font: str = REGULAR) -> str:
+    """Plain cell text broken to the column width: much cheaper than a Paragraph per cell, which
+    matters for a long list."""
+    width = COLUMNS[column][1] * mm - 2 * PAD
+    return "\n".join(part for line in lines for part in simpleSplit(line, font, SIZE, width)) or "–"
+
+
+def _row(appointment: Appointment, day: dt.date, zone: str, drug_names: Mapping[str, str]) -> list[str]:
     patient = appointment.patient
     prereg = appointment.referral.preregistration if appointment.referral else None
-    time = f"{fmt_time(appointment.table_start, zone)}–{fmt_time(appointment.table_end, zone)}"
-    name = f"<b>{escape(patient.display_name)}</b><br/>{escape(patient.clinic_number)}"
-    procedure = escape(appointment.procedure_type.code)
-    if appointment.stage:
-        procedure += f" ({escape(appointment.stage)})"
-    notes = "<br/>".join(escape(n) for n in readiness_notes(prereg, drug_names)) or "–"
+    procedure = appointment.procedure_type.code + (f" ({appointment.stage})" if appointment.stage else "")
     return [
-        time,
-        Paragraph(name, style["cell"]),
+        f"{fmt_time(appointment.table_start, zone)}–{fmt_time(appointment.table_end, zone)}",
+        _wrap([patient.display_name], 1, BOLD),
+        patient.clinic_number,
         str(patient.age_on(day)),
         SEX_SHORT.get(patient.sex, patient.sex),
-        Paragraph(f"{procedure} · {escape(appointment.guidance)}", style["cell"]),
+        _wrap([procedure, appointment.guidance], 5),
         appointment.region or "–",
         appointment.side or "–",
-        Paragraph(escape(appointment.levels or "–"), style["cell"]),
-        Paragraph(notes, style["cell"]),
+        _wrap([appointment.levels or "–"], 8),
+        _wrap(readiness_notes(prereg, drug_names), 9),
         AppointmentStatus(appointment.status).label,
     ]
 
@@ -83,24 +98,25 @@ def _row(appointment: Appointment, day: dt.date, zone: str, drug_names: Mapping[
 def worklist_table(
     appointments: Sequence[Appointment], day: dt.date, zone: str, drug_names: Mapping[str, str]
 ) -> Flowable:
-    style = styles()
+    register_fonts()  # the cells are measured before the build
     if not appointments:
-        return Paragraph("No appointments in this room on this day.", style["body"])
-    header = [Paragraph(f"<b>{h}</b>", style["cell"]) for h in HEADERS]
-    data = [header] + [_row(a, day, zone, drug_names) for a in appointments]
-    table = Table(data, colWidths=[w * mm for w in COLUMNS_MM], repeatRows=1)
+        return Paragraph("No appointments in this room on this day.", styles()["body"])
+    data = [[header for header, _width in COLUMNS]] + [_row(a, day, zone, drug_names) for a in appointments]
+    table = Table(data, colWidths=[width * mm for _header, width in COLUMNS], repeatRows=1)
     table.setStyle(
         TableStyle(
             [
-                ("FONT", (0, 0), (-1, -1), style["cell"].fontName, 8.5, 10.5),
+                ("FONT", (0, 0), (-1, -1), REGULAR, SIZE, LEADING),
+                ("FONT", (0, 0), (-1, 0), BOLD, SIZE, LEADING),
+                ("FONT", (1, 1), (1, -1), BOLD, SIZE, LEADING),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("BACKGROUND", (0, 0), (-1, 0), LIGHT),
                 ("LINEBELOW", (0, 0), (-1, 0), 0.8, RULE),
                 ("LINEBELOW", (0, 1), (-1, -1), 0.3, RULE),
-                ("LEFTPADDING", (0, 0), (-1, -1), 4),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+                ("LEFTPADDING", (0, 0), (-1, -1), PAD),
+                ("RIGHTPADDING", (0, 0), (-1, -1), PAD),
                 ("TOPPADDING", (0, 0), (-1, -1), 3),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
             ]
         )
     )

@@ -51,5 +51,24 @@
   }
   tick();
   window.setInterval(tick, 15000);
+
+  // Drag and drop onto <div data-dropzone> containing a file input.
+  document.querySelectorAll("[data-dropzone]").forEach(function (zone) {
+    var input = zone.querySelector("input[type=file]");
+    ["dragenter", "dragover"].forEach(function (name) {
+      zone.addEventListener(name, function (event) { event.preventDefault(); zone.classList.add("dragover"); });
+    });
+    ["dragleave", "drop"].forEach(function (name) {
+      zone.addEventListener(name, function () { zone.classList.remove("dragover"); });
+    });
+    zone.addEventListener("drop", function (event) {
+      event.preventDefault();
+      if (input && event.dataTransfer && event.dataTransfer.files.length) {
+        input.files = event.dataTransfer.files;
+        var label = zone.querySelector("[data-dropzone-count]") || zone;
+        label.setAttribute("data-files", event.dataTransfer.files.length + " file(s) ready to upload");
+      }
+    });
+  });
   document.addEventListener("htmx:afterSwap", tick);
 })();

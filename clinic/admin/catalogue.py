@@ -1,0 +1,203 @@
+"""The procedure catalogue screens: list, create, edit (with qualified radiologists), stage rules,
+switch off and on."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from sqlalchemy import func, or_, select
+
+from ..auth.access import roles
+from ..extensions import db
+from ..models import Appointment, ProcedureType
+from ..models.vocab import AppointmentStatus, Role
+from ..services import setup_catalogue
+from ..services.errors import DomainError
+from . import bp
+from .catalogue_forms import ProcedureForm, StageRuleForm
+from .common import (
+    INVALID,
+    NEEDS_CONFIRMATION,
+    actor,
+    get_or_404,
+    saved,
+    scheduling_settings,
+    show_error,
+    try_change,
+)
+
+
+def _radiologist_choices() -> list[tuple[int, str]]:
+    return [
+        (u.id, u.full_name if u.active else f"{u.full_name} (deactivated)")
+        for u in setup_catalogue.radiologists(db.session)
+    ]
+
+
+def _stage_rule_form(procedure: ProcedureType) -> StageRuleForm:
+    form = StageRuleForm()
+    form.requires_procedure_type_id.choices = [
+        (p.id, f"{p.code}: {p.name_en}")
+        for p in db.session.scalars(select(ProcedureType).order_by(ProcedureType.sort_order, ProcedureType.code))
+    ]
+    return form
+
+
+def _future_bookings(procedure: ProcedureType) -> int:
+    return (
+        db.session.scalar(
+            select(func.count(Appointment.id)).where(
+                Appointment.procedure_type_id == procedure.id,
+                Appointment.status.in_((AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN)),
+                Appointment.table_start >= scheduling_settings().now(),
+            )
+        )
+        or 0
+    )
+
+
+@bp.get("/procedures")
+@roles(Role.ADMIN)
+def procedures():
+    q = request.args.get("q", "").strip()
+    show = request.args.get("show", "active")
+    stmt = select(ProcedureType).order_by(ProcedureType.sort_order, ProcedureType.code)
+    if show == "active":
+        stmt = stmt.where(ProcedureType.active)
+    elif show == "inactive":
+        stmt = stmt.where(~ProcedureType.active)
+    if q:
+        like = f"%{q.lower()}%"
+        stmt = stmt.where(
+            or_(
+                func.lower(ProcedureType.code).like(like),
+                func.lower(ProcedureType.name_en).like(like),
+                func.lower(ProcedureType.name_de).like(like),
+            )
+        )
+    rows = db.session.scalars(stmt).all()
+    qualified = {p.id: setup_catalogue.qualified_ids(db.session, p) for p in rows}
+    return render_template("admin/procedures.html", procedures=rows, q=q, show=show, qualified=qualified)
+
+
+@bp.route("/procedures/new", methods=["GET", "POST"])
+@roles(Role.ADMIN)
+def new_procedure():
+    form = ProcedureForm()
+    form.radiologists.choices = _radiologist_choices()
+    if request.method == "GET":
+        form.table_minutes.data = 20
+        form.observation_minutes.data = 30
+        form.needs_side.data = form.needs_levels.data = True
+    if form.validate_on_submit():
+        try:
+            procedure = setup_catalogue.create_procedure(db.session, actor(), form.fields())
+            setup_catalogue.set_qualified(db.session, actor(), procedure, set(form.radiologists.data))
+        except DomainError as error:
+            show_error(form, error)
+        else:
+            flash(f"{procedure.code} added. Write its information and consent texts next.", "success")
+            return redirect(url_for("admin.procedure", procedure_id=procedure.id))
+    status = INVALID if request.method == "POST" else 200
+    return render_template("admin/procedure_form.html", form=form, procedure=None), status
+
+
+def _render_edit(procedure, form, rule_form, *, stranded=None, status=200):
+    return (
+        render_template(
+            "admin/procedure_form.html",
+            form=form,
+            rule_form=rule_form,
+            procedure=procedure,
+            stranded=stranded,
+            future_bookings=_future_bookings(procedure),
+        ),
+        status,
+    )
+
+
+@bp.route("/procedures/<int:procedure_id>", methods=["GET", "POST"])
+@roles(Role.ADMIN)
+def procedure(procedure_id: int):
+    procedure = get_or_404(ProcedureType, procedure_id)
+    form = ProcedureForm(obj=procedure if request.method == "GET" else None, procedure=procedure)
+    form.radiologists.choices = _radiologist_choices()
+    if request.method == "GET":
+        form.code.data = procedure.code
+        form.bleeding_class_cervical.data = procedure.bleeding_class_cervical or ""
+        form.radiologists.data = sorted(setup_catalogue.qualified_ids(db.session, procedure))
+    rule_form = _stage_rule_form(procedure)
+    if not form.validate_on_submit():
+        return _render_edit(procedure, form, rule_form, status=INVALID if request.method == "POST" else 200)
+
+    def change():
+        setup_catalogue.update_procedure(db.session, actor(), procedure, form.fields())
+        setup_catalogue.set_qualified(db.session, actor(), procedure, set(form.radiologists.data))
+
+    try:
+        outcome = try_change(change)
+    except DomainError as error:
+        show_error(form, error)
+        return _render_edit(procedure, form, rule_form, status=INVALID)
+    if outcome.needs_confirmation:
+        return _render_edit(procedure, form, rule_form, stranded=outcome.stranded, status=NEEDS_CONFIRMATION)
+    return saved(outcome, f"{procedure.code} saved.", url_for("admin.procedures"))
+
+
+@bp.post("/procedures/<int:procedure_id>/stage-rules")
+@roles(Role.ADMIN)
+def add_stage_rule(procedure_id: int):
+    procedure = get_or_404(ProcedureType, procedure_id)
+    rule_form = _stage_rule_form(procedure)
+    if rule_form.validate_on_submit():
+        try:
+            setup_catalogue.add_stage_rule(
+                db.session,
+                actor(),
+                procedure,
+                stage=rule_form.rule_stage.data or None,
+                requires_procedure_type_id=rule_form.requires_procedure_type_id.data,
+                requires_stage=rule_form.requires_stage.data or None,
+            )
+        except DomainError as error:
+            show_error(rule_form, error)
+        else:
+            flash("Stage rule added.", "success")
+            return redirect(url_for("admin.procedure", procedure_id=procedure.id) + "#stage-rules")
+    form = ProcedureForm(obj=procedure, procedure=procedure, formdata=None)
+    form.radiologists.choices = _radiologist_choices()
+    form.radiologists.data = sorted(setup_catalogue.qualified_ids(db.session, procedure))
+    form.bleeding_class_cervical.data = procedure.bleeding_class_cervical or ""
+    return _render_edit(procedure, form, rule_form, status=INVALID)
+
+
+@bp.post("/procedures/<int:procedure_id>/stage-rules/<int:rule_id>/delete")
+@roles(Role.ADMIN)
+def delete_stage_rule(procedure_id: int, rule_id: int):
+    procedure = get_or_404(ProcedureType, procedure_id)
+    try:
+        setup_catalogue.remove_stage_rule(db.session, actor(), procedure, rule_id)
+    except DomainError as error:
+        flash(error.message, "danger")
+        return redirect(url_for("admin.procedure", procedure_id=procedure.id))
+    flash("Stage rule removed.", "success")
+    return redirect(url_for("admin.procedure", procedure_id=procedure.id) + "#stage-rules")
+
+
+@bp.post("/procedures/<int:procedure_id>/deactivate")
+@roles(Role.ADMIN)
+def deactivate_procedure(procedure_id: int):
+    procedure = get_or_404(ProcedureType, procedure_id)
+    setup_catalogue.set_active(db.session, actor(), procedure, False)
+    booked = _future_bookings(procedure)
+    kept = f" Its {booked} booked appointment(s) keep their times." if booked else ""
+    flash(f"{procedure.code} can no longer be booked.{kept}", "success")
+    return redirect(url_for("admin.procedure", procedure_id=procedure.id))
+
+
+@bp.post("/procedures/<int:procedure_id>/activate")
+@roles(Role.ADMIN)
+def activate_procedure(procedure_id: int):
+    procedure = get_or_404(ProcedureType, procedure_id)
+    setup_catalogue.set_active(db.session, actor(), procedure, True)
+    flash(f"{procedure.code} can be booked again.", "success")
+    return redirect(url_for("admin.procedure", procedure_id=procedure.id))

@@ -1,0 +1,113 @@
+"""Forms of the procedure catalogue."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+from wtforms import BooleanField, IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+
+from ..extensions import db
+from ..models import ProcedureType
+from ..models.catalogue import MAX_OBSERVATION_MINUTES, TABLE_MINUTE_CHOICES
+from ..models.vocab import BleedingClass, Modality, Stage
+from ..services.setup_catalogue import CODE_PATTERN, MAX_EXTRA_MINUTES, ProcedureFields, normalise_code
+from .fields import IntSelectField, MultiCheckboxField
+
+STAGE_CHOICES = [("", "Any stage"), *Stage.choices()]
+
+
+class ProcedureForm(FlaskForm):
+    code = StringField(
+        "Code",
+        validators=[DataRequired("Give a code, e.g. PRT.")],
+        render_kw={"autofocus": True, "autocapitalize": "characters", "maxlength": 20},
+    )
+    name_en = StringField("Name (English)", validators=[DataRequired("Give the English name."), Length(max=120)])
+    name_de = StringField("Name (German)", validators=[DataRequired("Give the German name."), Length(max=120)])
+    modality = SelectField("Guidance", choices=Modality.choices())
+    table_minutes = IntSelectField("Table time (minutes)", choices=[(m, f"{m} min") for m in TABLE_MINUTE_CHOICES])
+    observation_minutes = IntegerField(
+        "Observation (minutes)",
+        validators=[InputRequired("Give the observation time in minutes (0 if none).")],
+        render_kw={"min": 0, "max": MAX_OBSERVATION_MINUTES, "step": 5},
+    )
+    extra_minutes_per_level = IntegerField(
+        "Extra table minutes per additional level", default=0, validators=[InputRequired("Give 0 if none.")]
+    )
+    extra_minutes_per_side = IntegerField(
+        "Extra table minutes for the second side", default=0, validators=[InputRequired("Give 0 if none.")]
+    )
+    bleeding_class = SelectField("Bleeding class (ASRA 2018)", choices=BleedingClass.choices())
+    bleeding_class_cervical = SelectField(
+        "Bleeding class in the cervical spine", choices=[("", "As for other regions"), *BleedingClass.choices()]
+    )
+    needs_side = BooleanField("Needs a side")
+    needs_levels = BooleanField("Needs the spinal level(s)")
+    needs_stage = BooleanField("Needs a stage (diagnostic, therapeutic or neurolytic)")
+    sort_order = IntegerField("Position in lists", default=0, validators=[Optional()])
+    radiologists = MultiCheckboxField("Qualified radiologists", coerce=int, choices=[])
+
+    def __init__(self, *args, procedure: ProcedureType | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.procedure = procedure
+        if procedure is not None:
+            # The code is printed on consent forms (in the version label): fixed once created.
+            self.code.validators = [Optional()]
+            self.code.render_kw = {"readonly": True}
+
+    def validate_code(self, field):
+        if self.procedure is not None:
+            return
+        code = normalise_code(field.data)
+        if not CODE_PATTERN.match(code):
+            raise ValidationError("A code is 1 to 20 capital letters, digits or dashes, e.g. PRT or SYMP-NL.")
+        if db.session.scalar(select(ProcedureType.id).where(func.upper(ProcedureType.code) == code)):
+            raise ValidationError(f"The code {code} is taken.")
+
+    def validate_table_minutes(self, field):
+        if field.data not in TABLE_MINUTE_CHOICES:
+            raise ValidationError("The table time is 15, 20, 25 or 30 minutes.")
+
+    def validate_observation_minutes(self, field):
+        if field.data is not None and not 0 <= field.data <= MAX_OBSERVATION_MINUTES:
+            raise ValidationError("Observation lasts 0 to 60 minutes.")
+
+    def validate_extra_minutes_per_level(self, field):
+        _extra_minutes(field)
+
+    def validate_extra_minutes_per_side(self, field):
+        _extra_minutes(field)
+
+    def fields(self) -> ProcedureFields:
+        return ProcedureFields(
+            code=self.procedure.code if self.procedure else normalise_code(self.code.data),
+            name_en=self.name_en.data,
+            name_de=self.name_de.data,
+            modality=self.modality.data,
+            table_minutes=self.table_minutes.data,
+            observation_minutes=self.observation_minutes.data,
+            bleeding_class=self.bleeding_class.data,
+            bleeding_class_cervical=self.bleeding_class_cervical.data or None,
+            extra_minutes_per_level=self.extra_minutes_per_level.data,
+            extra_minutes_per_side=self.extra_minutes_per_side.data,
+            needs_side=self.needs_side.data,
+            needs_levels=self.needs_levels.data,
+            needs_stage=self.needs_stage.data,
+            sort_order=self.sort_order.data or 0,
+        )
+
+
+def _extra_minutes(field) -> None:
+    if field.data is not None and not 0 <= field.data <= MAX_EXTRA_MINUTES:
+        raise ValidationError(f"Extra minutes are 0 to {MAX_EXTRA_MINUTES}.")
+
+
+class StageRuleForm(FlaskForm):
+    rule_stage = SelectField("When booking", choices=STAGE_CHOICES)
+    requires_procedure_type_id = IntSelectField("a documented positive", choices=[])
+    requires_stage = SelectField("at stage", choices=STAGE_CHOICES)
+
+    def validate_requires_procedure_type_id(self, field):
+        if field.data not in field.allowed():
+            raise ValidationError("Choose the procedure that has to come first.")

@@ -1,0 +1,101 @@
+"""Helpers shared by the admin screens: the clock and zone, errors onto forms, the stranding flow."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import TypeVar
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from ..extensions import db
+from ..scheduling.context import Settings
+from ..services import stranding
+from ..services.errors import DomainError
+from ..services.stranding import ChangeOutcome
+from ..timefmt import to_local
+
+T = TypeVar("T")
+M = TypeVar("M")
+
+# Form status codes: 422 for input the form refuses, 409 for a valid change that needs confirming.
+# Both roll the transaction back at the boundary, so nothing is saved.
+INVALID = 422
+NEEDS_CONFIRMATION = 409
+CONFIRM_FIELD = "confirm_stranded"
+
+
+def scheduling_settings() -> Settings:
+    return Settings.from_config(current_app.config)
+
+
+def zone() -> str:
+    return current_app.config["CLINIC_TIMEZONE"]
+
+
+def local_today() -> dt.date:
+    return to_local(scheduling_settings().now(), zone()).date()
+
+
+def get_or_404(model: type[M], ident: int) -> M:
+    row = db.session.get(model, ident)
+    if row is None:
+        abort(404)
+    return row
+
+
+def show_error(form: FlaskForm, error: DomainError) -> None:
+    """Put a service's refusal next to the field it names, or at the top of the form."""
+    details = error.details if isinstance(error.details, dict) else {}
+    name = details.get("field")
+    field = getattr(form, name, None) if name else None
+    if field is not None and hasattr(field, "errors") and isinstance(field.errors, list):
+        field.errors.append(error.message)
+    else:
+        form.form_errors.append(error.message)
+
+
+def confirmed_ids() -> set[int]:
+    return stranding.parse_ids(request.form.get(CONFIRM_FIELD))
+
+
+def try_change(change: Callable[[], T]) -> ChangeOutcome[T]:
+    """Run a setup change through the stranding check, with the ids the admin confirmed (if any)."""
+    return stranding.apply_change(db.session, scheduling_settings(), change, confirmed=confirmed_ids())
+
+
+def saved(outcome: ChangeOutcome, message: str, next_url: str):
+    """After a saved change: straight on, or to the list of appointments that now need a new time."""
+    if outcome.stranded:
+        count = len(outcome.stranded)
+        noun = "appointment falls" if count == 1 else "appointments fall"
+        flash(f"{message} {count} booked {noun} outside the new availability: reschedule them.", "warning")
+        return redirect(url_for("admin.stranded", ids=",".join(str(i) for i in outcome.stranded_ids)))
+    flash(message, "success")
+    return redirect(next_url)
+
+
+def confirm_action(
+    outcome: ChangeOutcome, *, title: str, question: str, back_url: str, button: str, fields: dict | None = None
+):
+    """The confirmation page of a one-click change (deactivate, delete, end) that strands appointments.
+    ``fields`` are posted again with the confirmation."""
+    return (
+        render_template(
+            "admin/confirm_change.html",
+            title=title,
+            question=question,
+            stranded=outcome.stranded,
+            action=request.path,
+            back_url=back_url,
+            button=button,
+            fields=fields or {},
+        ),
+        NEEDS_CONFIRMATION,
+    )
+
+
+def actor():
+    return current_user._get_current_object()

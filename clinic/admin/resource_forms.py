@@ -1,0 +1,68 @@
+"""Forms for rooms and observation beds."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+from wtforms import IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from ..extensions import db
+from ..models import ObservationBed, Room
+from ..models.vocab import Modality
+from ..services.setup_resources import BedFields, RoomFields
+
+
+class RoomForm(FlaskForm):
+    name = StringField(
+        "Name", validators=[DataRequired("Give the room a name."), Length(max=60)], render_kw={"autofocus": True}
+    )
+    modality = SelectField("Modality", choices=Modality.choices())
+    unit = StringField(
+        "Unit", default="Radiology", validators=[DataRequired("Name the unit the room belongs to."), Length(max=60)]
+    )
+    location_hint = StringField("Where to find it", validators=[Optional(), Length(max=160)])
+    sort_order = IntegerField("Position in lists", default=0, validators=[Optional()])
+
+    def __init__(self, *args, room: Room | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.room = room
+
+    def validate_name(self, field):
+        clash = db.session.scalar(select(Room).where(func.lower(Room.name) == field.data.strip().lower()))
+        if clash is not None and clash is not self.room:
+            raise ValidationError(f"There is already a room called {clash.name}.")
+
+    def fields(self) -> RoomFields:
+        return RoomFields(
+            name=self.name.data,
+            modality=self.modality.data,
+            unit=self.unit.data,
+            location_hint=self.location_hint.data,
+            sort_order=self.sort_order.data or 0,
+        )
+
+
+class BedForm(FlaskForm):
+    label = StringField(
+        "Label", validators=[DataRequired("Give the bed a label, e.g. Bed 7."), Length(max=40)],
+        render_kw={"autofocus": True},
+    )
+    unit = StringField(
+        "Unit", default="Observation", validators=[DataRequired("Name the unit the bed belongs to."), Length(max=60)]
+    )
+    sort_order = IntegerField("Position in lists", default=0, validators=[Optional()])
+
+    def __init__(self, *args, bed: ObservationBed | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.bed = bed
+
+    def validate_label(self, field):
+        clash = db.session.scalar(
+            select(ObservationBed).where(func.lower(ObservationBed.label) == field.data.strip().lower())
+        )
+        if clash is not None and clash is not self.bed:
+            raise ValidationError(f"There is already a bed called {clash.label}.")
+
+    def fields(self) -> BedFields:
+        return BedFields(label=self.label.data, unit=self.unit.data, sort_order=self.sort_order.data or 0)

@@ -1,0 +1,195 @@
+"""Forms for session templates, roster entries, roster exceptions and closures (local wall-clock time)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField, StringField, TimeField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from ..models.vocab import ClosureScope
+from ..services.setup_resources import ClosureFields, ExceptionFields, WeeklyFields
+from ..timefmt import local_instant, local_midnight
+from .fields import WEEKDAY_CHOICES, IntSelectField
+
+GRID_MINUTES = 5
+DATE_REQUIRED = "Give a date."
+
+
+def _on_grid(field) -> None:
+    if field.data is not None and field.data.minute % GRID_MINUTES:
+        raise ValidationError("Times lie on the 5-minute grid, e.g. 08:00 or 12:35.")
+
+
+class WeeklyForm(FlaskForm):
+    """A weekly slot; subclasses add the room or the radiologist as the first field."""
+
+    weekday = IntSelectField("Weekday", choices=WEEKDAY_CHOICES)
+    start_time = TimeField("From", validators=[DataRequired("Give the start time, e.g. 08:00.")])
+    end_time = TimeField("To", validators=[DataRequired("Give the end time, e.g. 16:00.")])
+    valid_from = DateField("Valid from", validators=[DataRequired(DATE_REQUIRED)])
+    valid_to = DateField("Valid to (last day)", validators=[Optional()])
+
+    owner_field = ""
+
+    def validate_weekday(self, field):
+        if field.data not in range(7):
+            raise ValidationError("Choose a weekday from Monday to Sunday.")
+
+    def validate_start_time(self, field):
+        _on_grid(field)
+
+    def validate_end_time(self, field):
+        _on_grid(field)
+        if field.data is not None and self.start_time.data is not None and field.data <= self.start_time.data:
+            raise ValidationError("The end time must be after the start time.")
+
+    def validate_valid_to(self, field):
+        if field.data is not None and self.valid_from.data is not None and field.data < self.valid_from.data:
+            raise ValidationError("'Valid to' cannot be before 'valid from'.")
+
+    def fields(self) -> WeeklyFields:
+        return WeeklyFields(
+            owner_id=getattr(self, self.owner_field).data,
+            weekday=self.weekday.data,
+            start_time=self.start_time.data,
+            end_time=self.end_time.data,
+            valid_from=self.valid_from.data,
+            valid_to=self.valid_to.data,
+        )
+
+
+class SessionTemplateForm(WeeklyForm):
+    room_id = IntSelectField("Room", choices=[], render_kw={"autofocus": True})
+    owner_field = "room_id"
+
+    def validate_room_id(self, field):
+        if field.data not in field.allowed():
+            raise ValidationError("Choose a room.")
+
+
+class RosterEntryForm(WeeklyForm):
+    radiologist_id = IntSelectField("Radiologist", choices=[], render_kw={"autofocus": True})
+    owner_field = "radiologist_id"
+
+    def validate_radiologist_id(self, field):
+        if field.data not in field.allowed():
+            raise ValidationError("Choose a radiologist.")
+
+
+class EndForm(FlaskForm):
+    last_day = DateField("Last day", validators=[DataRequired(DATE_REQUIRED)])
+
+
+class RosterExceptionForm(FlaskForm):
+    radiologist_id = IntSelectField("Radiologist", choices=[], render_kw={"autofocus": True})
+    on_date = DateField("Date", validators=[DataRequired(DATE_REQUIRED)])
+    kind = SelectField("Kind", choices=[("off", "Off (absent)"), ("extra", "Extra duty")], validate_choice=False)
+    start_time = TimeField("From", validators=[Optional()])
+    end_time = TimeField("To", validators=[Optional()])
+    note = StringField("Note", validators=[Optional(), Length(max=200)])
+
+    def validate_radiologist_id(self, field):
+        if field.data not in field.allowed():
+            raise ValidationError("Choose a radiologist.")
+
+    def validate_kind(self, field):
+        if field.data not in ("off", "extra"):
+            raise ValidationError("Choose 'off' or 'extra duty'.")
+
+    def validate_start_time(self, field):
+        _on_grid(field)
+        if field.data is None and self.kind.data == "extra":
+            raise ValidationError("An extra duty needs its start and end time.")
+
+    def validate_end_time(self, field):
+        _on_grid(field)
+        start = self.start_time.data
+        if (field.data is None) != (start is None) and self.kind.data == "off":
+            raise ValidationError("Give both a start and an end time, or neither (the whole day off).")
+        if field.data is None and self.kind.data == "extra":
+            raise ValidationError("An extra duty needs its start and end time.")
+        if field.data is not None and start is not None and field.data <= start:
+            raise ValidationError("The end time must be after the start time.")
+
+    def fields(self) -> ExceptionFields:
+        return ExceptionFields(
+            radiologist_id=self.radiologist_id.data,
+            on_date=self.on_date.data,
+            kind=self.kind.data,
+            start_time=self.start_time.data,
+            end_time=self.end_time.data,
+            note=self.note.data,
+        )
+
+
+class ClosureForm(FlaskForm):
+    scope = SelectField(
+        "What is closed",
+        choices=[
+            (ClosureScope.CLINIC.value, "The whole clinic"),
+            (ClosureScope.ROOM.value, "One room"),
+            (ClosureScope.UNIT.value, "One unit (all its rooms and beds)"),
+            (ClosureScope.RADIOLOGIST.value, "One radiologist (absence)"),
+        ],
+        validate_choice=False,
+        render_kw={"autofocus": True},
+    )
+    room_id = IntSelectField("Room", choices=[])
+    unit = SelectField("Unit", choices=[], validate_choice=False)
+    radiologist_id = IntSelectField("Radiologist", choices=[])
+    first_day = DateField("First day", validators=[DataRequired(DATE_REQUIRED)])
+    start_time = TimeField("From (empty: the whole day)", validators=[Optional()])
+    last_day = DateField("Last day (empty: the same day)", validators=[Optional()])
+    end_time = TimeField("Until (empty: the end of the day)", validators=[Optional()])
+    reason = StringField(
+        "Reason", validators=[DataRequired("Give a reason (holiday, maintenance, absence…)."), Length(max=200)]
+    )
+
+    def validate_scope(self, field):
+        if field.data not in ClosureScope.values():
+            raise ValidationError("Choose what is closed: the clinic, a room, a unit or a radiologist.")
+
+    def validate_room_id(self, field):
+        if self.scope.data == ClosureScope.ROOM and field.data not in field.allowed():
+            raise ValidationError("Choose the room that is closed.")
+
+    def validate_unit(self, field):
+        if self.scope.data == ClosureScope.UNIT and field.data not in [v for v, _l in field.choices if v]:
+            raise ValidationError("Choose the unit that is closed.")
+
+    def validate_radiologist_id(self, field):
+        if self.scope.data == ClosureScope.RADIOLOGIST and field.data not in field.allowed():
+            raise ValidationError("Choose the radiologist who is absent.")
+
+    def validate_last_day(self, field):
+        if field.data is not None and self.first_day.data is not None and field.data < self.first_day.data:
+            raise ValidationError("The last day cannot be before the first day.")
+
+    def validate_end_time(self, field):
+        first, last = self.first_day.data, self.last_day.data or self.first_day.data
+        if first is None or last is None or field.data is None:
+            return
+        start = self.start_time.data or dt.time(0)
+        if (last, field.data) <= (first, start):
+            raise ValidationError("The closure must end after it starts.")
+
+    def fields(self, zone: str) -> ClosureFields:
+        first = self.first_day.data
+        last = self.last_day.data or first
+        starts_at = local_instant(first, self.start_time.data or dt.time(0), zone)
+        if self.end_time.data is not None:
+            ends_at = local_instant(last, self.end_time.data, zone)
+        else:
+            ends_at = local_midnight(last + dt.timedelta(days=1), zone)
+        scope = self.scope.data
+        return ClosureFields(
+            scope=scope,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            reason=self.reason.data,
+            room_id=self.room_id.data if scope == ClosureScope.ROOM else None,
+            unit=self.unit.data if scope == ClosureScope.UNIT else None,
+            radiologist_id=self.radiologist_id.data if scope == ClosureScope.RADIOLOGIST else None,
+        )

@@ -1,0 +1,342 @@
+"""Session templates (when rooms are open) and rosters (when radiologists are on duty).
+
+Every change goes through the stranding check: a change that leaves booked appointments outside the
+new availability shows them first and is saved only when the admin confirms.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from ..auth.access import roles
+from ..extensions import db
+from ..models import Room, RoomSession, RosterEntry, RosterException, User
+from ..models.vocab import Role
+from ..services import setup_catalogue, setup_resources
+from ..services.errors import DomainError
+from . import bp
+from .common import (
+    INVALID,
+    NEEDS_CONFIRMATION,
+    actor,
+    confirm_action,
+    get_or_404,
+    local_today,
+    saved,
+    show_error,
+    try_change,
+)
+from .schedule_forms import EndForm, RosterEntryForm, RosterExceptionForm, SessionTemplateForm
+
+
+def period_state(row: RoomSession | RosterEntry, today: dt.date) -> str:
+    if row.valid_from > today:
+        return "upcoming"
+    if row.valid_to is not None and row.valid_to < today:
+        return "ended"
+    return "in effect"
+
+
+def _room_choices() -> list[tuple[int, str]]:
+    rooms = db.session.scalars(select(Room).order_by(Room.active.desc(), Room.sort_order, Room.name))
+    return [(r.id, r.name if r.active else f"{r.name} (switched off)") for r in rooms]
+
+
+def _radiologist_choices() -> list[tuple[int, str]]:
+    return [(u.id, u.full_name) for u in setup_catalogue.radiologists(db.session) if u.active]
+
+
+def _filter_by_period(rows, period: str, today: dt.date):
+    if period == "all":
+        return rows
+    if period == "current":
+        return [r for r in rows if period_state(r, today) != "ended"]
+    return [r for r in rows if period_state(r, today) == period]
+
+
+def _weekly_view_args(row, today: dt.date) -> dict:
+    return {
+        "state": period_state(row, today),
+        "deletable": not setup_resources.in_effect_since(row, today),
+        "end_form": EndForm(formdata=None, last_day=max(today, row.valid_from)),
+    }
+
+
+# --- session templates -------------------------------------------------------------------------------
+
+
+@bp.get("/sessions")
+@roles(Role.ADMIN)
+def sessions():
+    today = local_today()
+    room_id = request.args.get("room", type=int)
+    period = request.args.get("period", "current")
+    stmt = select(RoomSession).join(Room).order_by(Room.sort_order, Room.name, RoomSession.weekday, RoomSession.start_time)
+    if room_id:
+        stmt = stmt.where(RoomSession.room_id == room_id)
+    rows = _filter_by_period(db.session.scalars(stmt).all(), period, today)
+    by_room: dict[Room, list[RoomSession]] = {}
+    for row in rows:
+        by_room.setdefault(row.room, []).append(row)
+    return render_template(
+        "admin/sessions.html",
+        by_room=by_room,
+        rooms=_room_choices(),
+        room_id=room_id,
+        period=period,
+        today=today,
+        state=period_state,
+    )
+
+
+def _render_session(form, template, *, stranded=None, status=200):
+    today = local_today()
+    extra = _weekly_view_args(template, today) if template else {}
+    return (
+        render_template("admin/session_form.html", form=form, template=template, stranded=stranded, **extra),
+        status,
+    )
+
+
+@bp.route("/sessions/new", methods=["GET", "POST"])
+@roles(Role.ADMIN)
+def new_session():
+    form = SessionTemplateForm()
+    form.room_id.choices = _room_choices()
+    if request.method == "GET":
+        form.room_id.data = request.args.get("room", type=int)
+        form.valid_from.data = local_today()
+    return _save_session(form, None)
+
+
+@bp.route("/sessions/<int:template_id>", methods=["GET", "POST"])
+@roles(Role.ADMIN)
+def session_template(template_id: int):
+    template = get_or_404(RoomSession, template_id)
+    form = SessionTemplateForm(obj=template if request.method == "GET" else None)
+    form.room_id.choices = _room_choices()
+    return _save_session(form, template)
+
+
+def _save_session(form: SessionTemplateForm, template: RoomSession | None):
+    if not form.validate_on_submit():
+        return _render_session(form, template, status=INVALID if request.method == "POST" else 200)
+    try:
+        outcome = try_change(lambda: setup_resources.save_session_template(db.session, actor(), template, form.fields()))
+    except DomainError as error:
+        show_error(form, error)
+        return _render_session(form, template, status=INVALID)
+    if outcome.needs_confirmation:
+        return _render_session(form, template, stranded=outcome.stranded, status=NEEDS_CONFIRMATION)
+    room_id = form.room_id.data
+    return saved(outcome, "Session template saved.", url_for("admin.sessions", room=room_id))
+
+
+@bp.post("/sessions/<int:template_id>/end")
+@roles(Role.ADMIN)
+def end_session(template_id: int):
+    template = get_or_404(RoomSession, template_id)
+    return _end_weekly(template, "admin.session_template", "admin.sessions", {"room": template.room_id})
+
+
+@bp.post("/sessions/<int:template_id>/delete")
+@roles(Role.ADMIN)
+def delete_session(template_id: int):
+    template = get_or_404(RoomSession, template_id)
+    return _delete_weekly(template, "admin.session_template", "admin.sessions", {"room": template.room_id})
+
+
+def _end_weekly(row, edit_endpoint: str, list_endpoint: str, list_args: dict):
+    edit_url = url_for(edit_endpoint, **{_id_arg(row): row.id})
+    form = EndForm()
+    if not form.validate_on_submit():
+        flash(" ".join(form.last_day.errors) or "Give the last day.", "danger")
+        return redirect(edit_url)
+    last_day = form.last_day.data
+    try:
+        outcome = try_change(lambda: setup_resources.end_weekly(db.session, actor(), row, last_day))
+    except DomainError as error:
+        flash(error.message, "danger")
+        return redirect(edit_url)
+    if outcome.needs_confirmation:
+        return confirm_action(
+            outcome,
+            title=f"End this after {last_day:%d.%m.%Y}?",
+            question=f"From {last_day + dt.timedelta(days=1):%d.%m.%Y} on it no longer applies.",
+            back_url=edit_url,
+            button="End it anyway",
+            fields={"last_day": last_day.isoformat()},
+        )
+    return saved(outcome, f"Ends after {last_day:%d.%m.%Y}.", url_for(list_endpoint, **list_args))
+
+
+def _delete_weekly(row, edit_endpoint: str, list_endpoint: str, list_args: dict):
+    edit_url = url_for(edit_endpoint, **{_id_arg(row): row.id})
+    today = local_today()
+    try:
+        outcome = try_change(lambda: setup_resources.delete_weekly(db.session, actor(), row, today))
+    except DomainError as error:
+        flash(error.message, "danger")
+        return redirect(edit_url)
+    if outcome.needs_confirmation:
+        return confirm_action(
+            outcome,
+            title="Delete this?",
+            question="Once deleted, it no longer applies.",
+            back_url=edit_url,
+            button="Delete it anyway",
+        )
+    return saved(outcome, "Deleted.", url_for(list_endpoint, **list_args))
+
+
+def _id_arg(row) -> str:
+    return "template_id" if isinstance(row, RoomSession) else "entry_id"
+
+
+# --- rosters -------------------------------------------------------------------------------------------
+
+
+@bp.get("/rosters")
+@roles(Role.ADMIN)
+def rosters():
+    today = local_today()
+    radiologist_id = request.args.get("radiologist", type=int)
+    period = request.args.get("period", "current")
+    stmt = (
+        select(RosterEntry)
+        .join(User, User.id == RosterEntry.radiologist_id)
+        .order_by(User.full_name, RosterEntry.weekday, RosterEntry.start_time)
+    )
+    exceptions_stmt = (
+        select(RosterException)
+        .join(User, User.id == RosterException.radiologist_id)
+        .order_by(RosterException.on_date, User.full_name)
+    )
+    if radiologist_id:
+        stmt = stmt.where(RosterEntry.radiologist_id == radiologist_id)
+        exceptions_stmt = exceptions_stmt.where(RosterException.radiologist_id == radiologist_id)
+    if period != "all":
+        exceptions_stmt = exceptions_stmt.where(RosterException.on_date >= today)
+    rows = _filter_by_period(db.session.scalars(stmt).all(), period, today)
+    by_radiologist: dict[User, list[RosterEntry]] = {}
+    for row in rows:
+        by_radiologist.setdefault(row.radiologist, []).append(row)
+    return render_template(
+        "admin/rosters.html",
+        by_radiologist=by_radiologist,
+        exceptions=db.session.scalars(exceptions_stmt).all(),
+        radiologists=_radiologist_choices(),
+        radiologist_id=radiologist_id,
+        period=period,
+        today=today,
+        state=period_state,
+    )
+
+
+def _render_roster(form, entry, *, stranded=None, status=200):
+    extra = _weekly_view_args(entry, local_today()) if entry else {}
+    return (
+        render_template("admin/roster_form.html", form=form, entry=entry, stranded=stranded, **extra),
+        status,
+    )
+
+
+@bp.route("/rosters/new", methods=["GET", "POST"])
+@roles(Role.ADMIN)
+def new_roster_entry():
+    form = RosterEntryForm()
+    form.radiologist_id.choices = _radiologist_choices()
+    if request.method == "GET":
+        form.radiologist_id.data = request.args.get("radiologist", type=int)
+        form.valid_from.data = local_today()
+    return _save_roster(form, None)
+
+
+@bp.route("/rosters/<int:entry_id>", methods=["GET", "POST"])
+@roles(Role.ADMIN)
+def roster_entry(entry_id: int):
+    entry = get_or_404(RosterEntry, entry_id)
+    form = RosterEntryForm(obj=entry if request.method == "GET" else None)
+    form.radiologist_id.choices = _radiologist_choices()
+    if entry.radiologist_id not in form.radiologist_id.allowed():
+        form.radiologist_id.choices.append((entry.radiologist_id, f"{entry.radiologist.full_name} (deactivated)"))
+    return _save_roster(form, entry)
+
+
+def _save_roster(form: RosterEntryForm, entry: RosterEntry | None):
+    if not form.validate_on_submit():
+        return _render_roster(form, entry, status=INVALID if request.method == "POST" else 200)
+    try:
+        outcome = try_change(lambda: setup_resources.save_roster_entry(db.session, actor(), entry, form.fields()))
+    except DomainError as error:
+        show_error(form, error)
+        return _render_roster(form, entry, status=INVALID)
+    if outcome.needs_confirmation:
+        return _render_roster(form, entry, stranded=outcome.stranded, status=NEEDS_CONFIRMATION)
+    return saved(outcome, "Roster entry saved.", url_for("admin.rosters", radiologist=form.radiologist_id.data))
+
+
+@bp.post("/rosters/<int:entry_id>/end")
+@roles(Role.ADMIN)
+def end_roster_entry(entry_id: int):
+    entry = get_or_404(RosterEntry, entry_id)
+    return _end_weekly(entry, "admin.roster_entry", "admin.rosters", {"radiologist": entry.radiologist_id})
+
+
+@bp.post("/rosters/<int:entry_id>/delete")
+@roles(Role.ADMIN)
+def delete_roster_entry(entry_id: int):
+    entry = get_or_404(RosterEntry, entry_id)
+    return _delete_weekly(entry, "admin.roster_entry", "admin.rosters", {"radiologist": entry.radiologist_id})
+
+
+# --- roster exceptions ---------------------------------------------------------------------------------
+
+
+@bp.route("/rosters/exceptions/new", methods=["GET", "POST"])
+@roles(Role.ADMIN)
+def new_roster_exception():
+    form = RosterExceptionForm()
+    form.radiologist_id.choices = _radiologist_choices()
+    if request.method == "GET":
+        form.radiologist_id.data = request.args.get("radiologist", type=int)
+        form.on_date.data = local_today()
+    if not form.validate_on_submit():
+        status = INVALID if request.method == "POST" else 200
+        return render_template("admin/roster_exception_form.html", form=form), status
+    try:
+        outcome = try_change(lambda: setup_resources.save_roster_exception(db.session, actor(), form.fields()))
+    except DomainError as error:
+        show_error(form, error)
+        return render_template("admin/roster_exception_form.html", form=form), INVALID
+    if outcome.needs_confirmation:
+        return (
+            render_template("admin/roster_exception_form.html", form=form, stranded=outcome.stranded),
+            NEEDS_CONFIRMATION,
+        )
+    return saved(outcome, "Roster exception saved.", url_for("admin.rosters", radiologist=form.radiologist_id.data))
+
+
+@bp.post("/rosters/exceptions/<int:exception_id>/delete")
+@roles(Role.ADMIN)
+def delete_roster_exception(exception_id: int):
+    row = get_or_404(RosterException, exception_id)
+    back_url = url_for("admin.rosters", radiologist=row.radiologist_id)
+    today = local_today()
+    try:
+        outcome = try_change(lambda: setup_resources.delete_roster_exception(db.session, actor(), row, today))
+    except DomainError as error:
+        flash(error.message, "danger")
+        return redirect(back_url)
+    if outcome.needs_confirmation:
+        return confirm_action(
+            outcome,
+            title="Delete this extra duty?",
+            question="Without it the radiologist is not on duty at that time.",
+            back_url=back_url,
+            button="Delete it anyway",
+        )
+    return saved(outcome, "Roster exception deleted.", back_url)

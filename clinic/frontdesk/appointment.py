@@ -1,0 +1,195 @@
+"""The appointment page: status and history, check-in, cancel (with waitlist offers), no-show, prints."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..auth.access import roles
+from ..extensions import db
+from ..models import Appointment, Consent, Referral, WaitlistEntry
+from ..models.vocab import AppointmentStatus, Role
+from ..scheduling import booking
+from ..scheduling.finder import Candidate
+from ..scheduling.plan import ProcedurePlan
+from ..services import consents, daybook, documents
+from ..services.errors import DomainError
+from ..timefmt import day_bounds
+from ..web import get_or_404, local_today, pdf_response, scheduling_settings, zone
+from . import bp
+from .booking import _candidate, _labels
+from .forms import CancelForm, ChainForm, CheckInForm
+
+DESK = (Role.FRONT_DESK, Role.RADIOLOGIST, Role.NURSE)
+
+
+def _page(appointment: Appointment, *, cancel_form=None, offers=None, status=200):
+    consents_printed = db.session.scalars(
+        select(Consent).where(Consent.appointment_id == appointment.id).order_by(Consent.id)
+    ).all()
+    return render_template(
+        "frontdesk/appointment.html",
+        a=appointment,
+        cancel_form=cancel_form or CancelForm(),
+        offers=offers or [],
+        consents=consents_printed,
+        labels=_labels(),
+        chain_form=ChainForm(),
+        today=local_today(),
+    ), status
+
+
+@bp.get("/appointments/<int:appointment_id>")
+@roles(*DESK)
+def appointment(appointment_id: int):
+    appointment = get_or_404(Appointment, appointment_id)
+    from ..services import audit
+
+    audit.record(
+        db.session,
+        "patient.view",
+        "appointments",
+        appointment.id,
+        patient_id=appointment.patient_id,
+        actor=current_user,
+    )
+    return _page(appointment)
+
+
+@bp.post("/appointments/<int:appointment_id>/check-in")
+@roles(Role.FRONT_DESK, Role.NURSE)
+def check_in(appointment_id: int):
+    appointment = get_or_404(Appointment, appointment_id)
+    try:
+        daybook.check_in(db.session, current_user, appointment, zone=zone())
+    except DomainError as error:
+        flash(error.message, "danger")
+        return _page(appointment, status=error.http_status)
+    flash(f"{appointment.patient.display_name} is checked in.", "success")
+    return redirect(request.form.get("next") or url_for("frontdesk.appointment", appointment_id=appointment.id))
+
+
+@bp.route("/check-in", methods=["GET", "POST"])
+@roles(Role.FRONT_DESK, Role.NURSE)
+def check_in_by_reference():
+    """A barcode scanner types the consent form's QR code (the appointment reference) into this field."""
+    form = CheckInForm()
+    if form.validate_on_submit():
+        reference = form.reference.data.strip().upper()
+        start, end = day_bounds(local_today(), zone())
+        appointment = db.session.scalar(
+            select(Appointment).where(
+                Appointment.reference == reference,
+                Appointment.table_start >= start,
+                Appointment.table_start < end,
+            )
+        )
+        if appointment is None:
+            form.reference.errors.append("No appointment today with this reference.")
+        else:
+            try:
+                daybook.check_in(db.session, current_user, appointment, zone=zone())
+            except DomainError as error:
+                form.reference.errors.append(error.message)
+            else:
+                flash(f"{appointment.patient.display_name} is checked in ({appointment.reference}).", "success")
+                return redirect(url_for("frontdesk.check_in_by_reference"))
+    return render_template("frontdesk/check_in.html", form=form), (422 if form.errors else 200)
+
+
+@bp.post("/appointments/<int:appointment_id>/cancel")
+@roles(Role.FRONT_DESK)
+def cancel(appointment_id: int):
+    appointment = get_or_404(Appointment, appointment_id)
+    form = CancelForm()
+    if not form.validate():
+        return _page(appointment, cancel_form=form, status=422)
+    try:
+        offers = booking.cancel(db.session, scheduling_settings(), current_user, appointment, form.reason.data)
+    except DomainError as error:
+        flash(error.message, "danger")
+        return _page(appointment, cancel_form=form, status=error.http_status)
+    flash(
+        "Cancelled. The time is free again." + (" Patients on the waitlist can take it:" if offers else ""), "success"
+    )
+    return _page(appointment, offers=offers)
+
+
+@bp.post("/waitlist/<int:entry_id>/book")
+@roles(Role.FRONT_DESK)
+def book_waitlist_offer(entry_id: int):
+    """One click from a waitlist offer to a booking."""
+    entry = get_or_404(WaitlistEntry, entry_id)
+    referral = db.session.get(Referral, entry.referral_id)
+    form = ChainForm()
+    try:
+        if not form.validate():
+            raise DomainError("The offered time could not be read.")
+        candidate: Candidate = _candidate(form)
+        appointment = booking.book(
+            db.session,
+            scheduling_settings(),
+            current_user,
+            referral=referral,
+            plan=ProcedurePlan.from_referral(referral),
+            candidate=candidate,
+        )
+    except DomainError as error:
+        flash(error.message + " Open the patient's referral to book another time.", "danger")
+        return redirect(url_for("frontdesk.waitlist"))
+    flash(f"Booked from the waitlist: {appointment.patient.display_name}.", "success")
+    return redirect(url_for("frontdesk.appointment", appointment_id=appointment.id))
+
+
+@bp.post("/appointments/<int:appointment_id>/no-show")
+@roles(Role.FRONT_DESK)
+def no_show(appointment_id: int):
+    appointment = get_or_404(Appointment, appointment_id)
+    try:
+        booking.mark_no_show(db.session, scheduling_settings(), current_user, appointment)
+    except DomainError as error:
+        flash(error.message, "danger")
+        return _page(appointment, status=error.http_status)
+    flash("Recorded as not attended.", "info")
+    return redirect(url_for("frontdesk.appointment", appointment_id=appointment.id))
+
+
+# --- prints ------------------------------------------------------------------------------------------
+
+
+@bp.get("/appointments/<int:appointment_id>/letter.pdf")
+@roles(Role.FRONT_DESK)
+def letter(appointment_id: int):
+    appointment = get_or_404(Appointment, appointment_id)
+    return pdf_response(documents.letter_pdf(db.session, appointment, zone()), f"letter-{appointment.reference}.pdf")
+
+
+@bp.get("/appointments/<int:appointment_id>/information.pdf")
+@roles(*DESK)
+def information_sheet(appointment_id: int):
+    appointment = get_or_404(Appointment, appointment_id)
+    data = documents.information_sheet_pdf(
+        db.session, appointment.procedure_type, appointment.patient.preferred_language
+    )
+    return pdf_response(data, f"information-{appointment.procedure_type.code}.pdf")
+
+
+@bp.post("/appointments/<int:appointment_id>/consent.pdf")
+@roles(Role.FRONT_DESK, Role.RADIOLOGIST, Role.NURSE)
+def consent_form(appointment_id: int):
+    """POST: printing records the text version and the PDF's hash for the consent record."""
+    appointment = get_or_404(Appointment, appointment_id)
+    if appointment.status in (AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW):
+        flash("No consent form for an appointment that has ended.", "warning")
+        return redirect(url_for("frontdesk.appointment", appointment_id=appointment.id))
+    data, _consent = consents.print_consent(db.session, current_user, appointment, zone())
+    return pdf_response(data, f"consent-{appointment.reference}.pdf")
+
+
+@bp.post("/appointments/<int:appointment_id>/print-pack.pdf")
+@roles(Role.FRONT_DESK)
+def print_pack(appointment_id: int):
+    appointment = get_or_404(Appointment, appointment_id)
+    data = documents.print_pack_pdf(db.session, current_user, appointment, zone())
+    return pdf_response(data, f"print-pack-{appointment.reference}.pdf")

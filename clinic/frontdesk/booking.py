@@ -1,0 +1,200 @@
+"""Booking from an accepted referral, holds, and moving an appointment: the finder's candidates,
+pick one, confirm. If someone else took the time meanwhile, say so and show fresh candidates."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..auth.access import roles
+from ..extensions import db
+from ..models import Appointment, BookingHold, ObservationBed, Referral, Room, User, UserRole
+from ..models.vocab import AppointmentStatus, Role
+from ..scheduling import booking
+from ..scheduling.finder import Candidate, Preferences, candidates_for_referral
+from ..scheduling.plan import ProcedurePlan
+from ..services.errors import DomainError
+from ..web import get_or_404, local_today, scheduling_settings
+from . import bp
+from .forms import ChainForm, SearchPreferencesForm
+
+SEARCH_DAYS = 56
+
+
+def _labels() -> dict:
+    rooms = {r.id: r.name for r in db.session.scalars(select(Room))}
+    beds = {b.id: b.label for b in db.session.scalars(select(ObservationBed))}
+    radiologists = {
+        u.id: u.full_name
+        for u in db.session.scalars(select(User).join(UserRole).where(UserRole.role == Role.RADIOLOGIST))
+    }
+    return {"rooms": rooms, "beds": beds, "radiologists": radiologists}
+
+
+def _preferences_form() -> SearchPreferencesForm:
+    form = SearchPreferencesForm(request.args)
+    labels = _labels()
+    form.radiologist_id.choices = [(0, "Any")] + sorted(labels["radiologists"].items(), key=lambda x: x[1])
+    form.room_id.choices = [(0, "Any")] + sorted(labels["rooms"].items(), key=lambda x: x[1])
+    return form
+
+
+def _preferences(form: SearchPreferencesForm) -> Preferences:
+    if not form.validate():
+        return Preferences()
+    return Preferences(
+        radiologist_id=form.radiologist_id.data or None,
+        room_id=form.room_id.data or None,
+        part_of_day=form.part_of_day.data or "any",
+        earliest_date=form.earliest_date.data,
+    )
+
+
+def _candidate(form: ChainForm) -> Candidate:
+    try:
+        return Candidate(
+            room_id=form.room_id.data,
+            radiologist_id=form.radiologist_id.data,
+            bed_id=form.bed_id.data,
+            table_start=dt.datetime.fromisoformat(form.table_start.data),
+            table_end=dt.datetime.fromisoformat(form.table_end.data),
+            obs_end=dt.datetime.fromisoformat(form.obs_end.data),
+        )
+    except (TypeError, ValueError) as exc:
+        raise DomainError("The chosen time could not be read; pick it again.", code="bad_candidate") from exc
+
+
+def _search(
+    referral: Referral, prefs: Preferences, ignore_appointment_id: int | None = None, plan: ProcedurePlan | None = None
+):
+    today = local_today()
+    return candidates_for_referral(
+        db.session,
+        scheduling_settings(),
+        referral,
+        first_day=today,
+        last_day=today + dt.timedelta(days=SEARCH_DAYS),
+        plan=plan,
+        preferences=prefs,
+        limit=20,
+        ignore_appointment_id=ignore_appointment_id,
+    )
+
+
+def _render(referral, prefs_form, readiness, candidates, *, appointment=None, status=200, taken=None):
+    return render_template(
+        "frontdesk/book.html",
+        referral=referral,
+        prefs=prefs_form,
+        readiness=readiness,
+        candidates=candidates,
+        labels=_labels(),
+        chain_form=ChainForm(),
+        appointment=appointment,
+        taken=taken,
+        plan=ProcedurePlan.from_referral(referral) if referral.planned_procedure_type else None,
+    ), status
+
+
+@bp.route("/referrals/<int:referral_id>/book", methods=["GET", "POST"])
+@roles(Role.FRONT_DESK)
+def book(referral_id: int):
+    referral = get_or_404(Referral, referral_id)
+    prefs_form = _preferences_form()
+    if referral.planned_procedure_type is None:
+        flash("This referral has no planned procedure yet: a radiologist accepts it first.", "warning")
+        return redirect(url_for("frontdesk.referral", referral_id=referral.id))
+    if request.method == "POST":
+        form = ChainForm()
+        if not form.validate():
+            flash("The chosen time could not be read; pick it again.", "danger")
+        else:
+            try:
+                candidate = _candidate(form)
+                plan = ProcedurePlan.from_referral(referral)
+                if form.action.data == "hold":
+                    held = booking.hold(
+                        db.session,
+                        scheduling_settings(),
+                        current_user,
+                        referral=referral,
+                        plan=plan,
+                        candidate=candidate,
+                    )
+                    return redirect(url_for("frontdesk.hold", token=held.token))
+                appointment = booking.book(
+                    db.session, scheduling_settings(), current_user, referral=referral, plan=plan, candidate=candidate
+                )
+            except booking.SlotTaken as taken:
+                flash(taken.message + " Here are the next free times.", "warning")
+                readiness, _ = _search(referral, Preferences())
+                return _render(referral, prefs_form, readiness, taken.candidates, status=409, taken=taken)
+            except DomainError as error:
+                flash(error.message, "danger")
+                readiness, candidates = _search(referral, _preferences(prefs_form))
+                return _render(referral, prefs_form, readiness, candidates, status=error.http_status)
+            flash(f"Booked: reference {appointment.reference}. Print the letter and the information sheet.", "success")
+            return redirect(url_for("frontdesk.appointment", appointment_id=appointment.id))
+    readiness, candidates = _search(referral, _preferences(prefs_form))
+    return _render(referral, prefs_form, readiness, candidates)
+
+
+@bp.route("/holds/<token>", methods=["GET", "POST"])
+@roles(Role.FRONT_DESK)
+def hold(token: str):
+    held = db.session.scalar(select(BookingHold).where(BookingHold.token == token))
+    if held is None:
+        from flask import abort
+
+        abort(404)
+    referral = db.session.get(Referral, held.referral_id)
+    if request.method == "POST":
+        if request.form.get("action") == "release":
+            booking.release_hold(db.session, token)
+            flash("Hold released; the time is free again.", "info")
+            return redirect(url_for("frontdesk.book", referral_id=referral.id))
+        try:
+            appointment = booking.confirm_hold(db.session, scheduling_settings(), current_user, token)
+        except DomainError as error:
+            flash(error.message, "danger")
+            return redirect(url_for("frontdesk.book", referral_id=referral.id))
+        flash(f"Booked: reference {appointment.reference}.", "success")
+        return redirect(url_for("frontdesk.appointment", appointment_id=appointment.id))
+    return render_template("frontdesk/hold.html", held=held, referral=referral, labels=_labels())
+
+
+@bp.route("/appointments/<int:appointment_id>/reschedule", methods=["GET", "POST"])
+@roles(Role.FRONT_DESK)
+def reschedule(appointment_id: int):
+    appointment = get_or_404(Appointment, appointment_id)
+    referral = appointment.referral
+    if appointment.status != AppointmentStatus.BOOKED or referral is None:
+        flash("Only a booked appointment can be moved.", "warning")
+        return redirect(url_for("frontdesk.appointment", appointment_id=appointment.id))
+    prefs_form = _preferences_form()
+    plan = booking.plan_of(appointment)
+    if request.method == "POST":
+        form = ChainForm()
+        try:
+            if not form.validate():
+                raise DomainError("The chosen time could not be read; pick it again.")
+            booking.reschedule(db.session, scheduling_settings(), current_user, appointment, _candidate(form))
+        except booking.SlotTaken as taken:
+            flash(taken.message + " Here are the next free times.", "warning")
+            readiness, _ = _search(referral, Preferences(), appointment.id, plan)
+            return _render(
+                referral, prefs_form, readiness, taken.candidates, appointment=appointment, status=409, taken=taken
+            )
+        except DomainError as error:
+            flash(error.message, "danger")
+            readiness, candidates = _search(referral, _preferences(prefs_form), appointment.id, plan)
+            return _render(
+                referral, prefs_form, readiness, candidates, appointment=appointment, status=error.http_status
+            )
+        flash("Moved. The old time is free again; print the new letter.", "success")
+        return redirect(url_for("frontdesk.appointment", appointment_id=appointment.id))
+    readiness, candidates = _search(referral, _preferences(prefs_form), appointment.id, plan)
+    return _render(referral, prefs_form, readiness, candidates, appointment=appointment)

@@ -1,0 +1,194 @@
+"""Forms of the front desk. Messages say what to do, in the words staff use."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..models.vocab import ALLERGENS, TREATMENTS, Language, PartOfDay, RedFlag, Region, Sex, Side
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def _choices(enum, blank: str | None = None):
+    items = [(m.value, m.label) for m in enum]
+    return [("", blank), *items] if blank is not None else items
+
+
+def not_in_future(form, field):
+    if field.data and field.data > dt.date.today() + dt.timedelta(days=1):
+        raise ValidationError("This date lies in the future.")
+
+
+class PatientForm(FlaskForm):
+    family_name = StringField(
+        "Family name", validators=[DataRequired(), Length(max=100)], render_kw={"autocomplete": "off"}
+    )
+    given_name = StringField(
+        "Given name", validators=[DataRequired(), Length(max=100)], render_kw={"autocomplete": "off"}
+    )
+    birth_date = DateField(
+        "Date of birth", validators=[InputRequired(message="Enter the date of birth."), not_in_future]
+    )
+    sex = SelectField("Sex", choices=_choices(Sex), default=Sex.UNKNOWN)
+    phone = StringField("Phone", validators=[Optional(), Length(max=40)])
+    email = StringField(
+        "Email", validators=[Optional(), Email(message="This is not an email address."), Length(max=254)]
+    )
+    street = StringField("Street and number", validators=[Optional(), Length(max=120)])
+    postal_code = StringField("Postal code", validators=[Optional(), Length(max=12)])
+    city = StringField("City", validators=[Optional(), Length(max=80)])
+    insurance_name = StringField("Insurance", validators=[Optional(), Length(max=120)])
+    insurance_number = StringField("Insurance number", validators=[Optional(), Length(max=40)])
+    preferred_language = SelectField("Language for letters and sheets", choices=_choices(Language), default=Language.DE)
+
+
+class ReferralForm(PatientForm):
+    patient_id = HiddenField()
+    confirm_new_patient = BooleanField("This is a different person: register a new patient")
+    physician_id = SelectField("Referring physician", coerce=int, validate_choice=False)
+    physician_name = StringField("New physician: name", validators=[Optional(), Length(max=120)])
+    physician_practice = StringField("Practice", validators=[Optional(), Length(max=160)])
+    physician_city = StringField("City", validators=[Optional(), Length(max=80)])
+    physician_phone = StringField("Phone", validators=[Optional(), Length(max=40)])
+    received_on = DateField("Received on", validators=[InputRequired(), not_in_future], default=dt.date.today)
+    clinical_question = TextAreaField(
+        "Clinical question", validators=[DataRequired(), Length(max=4000)], render_kw={"rows": 3}
+    )
+    region = SelectField("Region", choices=_choices(Region, "—"), validators=[Optional()])
+    side = SelectField("Side", choices=_choices(Side, "—"), validators=[Optional()])
+    symptom_duration_weeks = IntegerField("Symptoms for (weeks)", validators=[Optional(), NumberRange(0, 2600)])
+    treatments = MultiCheckboxField("Treatments tried", choices=list(TREATMENTS.items()))
+    treatments_note = TextAreaField(
+        "Other treatments, details", validators=[Optional(), Length(max=2000)], render_kw={"rows": 2}
+    )
+    letter = FileField("Referral letter (PDF or image)")
+
+    def red_flag_fields(self):
+        return [getattr(self, f"flag_{flag.value}") for flag in RedFlag]
+
+    def validate_physician_id(self, field):
+        if field.data == 0 and not (self.physician_name.data or "").strip():
+            raise ValidationError("Pick the referring physician, or enter a new one below.")
+
+
+for _flag in RedFlag:
+    setattr(
+        ReferralForm,
+        f"flag_{_flag.value}",
+        RadioField(
+            _flag.label,
+            choices=[("no", "No"), ("yes", "Yes")],
+            validators=[InputRequired(message="Answer this question.")],
+        ),
+    )
+
+
+class MedicationForm(FlaskForm):
+    drug_code = SelectField("Blood thinner", validate_choice=False, validators=[DataRequired()])
+    dose_class = SelectField("Dose", validate_choice=False, choices=[("", "—")])
+    last_dose_on = DateField("Last dose (planned or taken)", validators=[Optional()])
+    note = StringField("Note", validators=[Optional(), Length(max=200)])
+
+
+class MedicationSettleForm(FlaskForm):
+    raised_bleeding_risk = BooleanField(
+        "Raised bleeding risk (old age, bleeding tendency, several blood thinners, liver or advanced kidney "
+        "disease, earlier surgery or radiation at the site): handle one tier higher"
+    )
+
+
+class AllergiesForm(FlaskForm):
+    found = MultiCheckboxField("Allergies", choices=list(ALLERGENS.items()))
+    other = StringField("Other allergies", validators=[Optional(), Length(max=200)])
+
+
+class ConditionsForm(FlaskForm):
+    found = MultiCheckboxField(
+        "Conditions",
+        choices=[
+            ("diabetes", "Diabetes"),
+            ("pregnancy_possible", "Possible pregnancy"),
+            ("implant", "Pacemaker or other implant"),
+            ("kidney_disease", "Kidney disease"),
+            ("current_infection", "Current infection"),
+        ],
+    )
+    implant_note = StringField("Which implant", validators=[Optional(), Length(max=200)])
+    note = TextAreaField("Notes", validators=[Optional(), Length(max=2000)], render_kw={"rows": 2})
+
+
+class EscortForm(FlaskForm):
+    name = StringField("Escort home", validators=[DataRequired(message="Name the escort."), Length(max=120)])
+    phone = StringField("Escort's phone", validators=[Optional(), Length(max=40)])
+
+
+class LanguageForm(FlaskForm):
+    language = SelectField("Language for printed sheets", choices=_choices(Language))
+
+
+class SearchPreferencesForm(FlaskForm):
+    class Meta:
+        csrf = False  # a read-only search sent by GET; it holds no patient data
+
+    radiologist_id = SelectField("Radiologist", coerce=int, validate_choice=False, default=0)
+    room_id = SelectField("Room", coerce=int, validate_choice=False, default=0)
+    part_of_day = SelectField("Part of day", choices=_choices(PartOfDay), default=PartOfDay.ANY)
+    earliest_date = DateField("Not before", validators=[Optional()])
+
+
+class ChainForm(FlaskForm):
+    """A chosen candidate, posted back exactly as the finder offered it."""
+
+    room_id = IntegerField(validators=[InputRequired()])
+    radiologist_id = IntegerField(validators=[InputRequired()])
+    bed_id = IntegerField(validators=[Optional()])
+    table_start = StringField(validators=[InputRequired()])
+    table_end = StringField(validators=[InputRequired()])
+    obs_end = StringField(validators=[InputRequired()])
+    action = HiddenField(default="book")
+
+
+class CancelForm(FlaskForm):
+    reason = TextAreaField(
+        "Reason for the cancellation",
+        validators=[DataRequired(message="Give a reason."), Length(max=1000)],
+        render_kw={"rows": 2},
+    )
+
+
+class WaitlistForm(FlaskForm):
+    earliest_date = DateField("Earliest date", validators=[InputRequired()])
+    latest_date = DateField("Latest date", validators=[Optional()])
+    part_of_day = SelectField("Part of day", choices=_choices(PartOfDay), default=PartOfDay.ANY)
+    note = StringField("Note", validators=[Optional(), Length(max=300)])
+
+    def validate_latest_date(self, field):
+        if field.data and self.earliest_date.data and field.data < self.earliest_date.data:
+            raise ValidationError("The latest date is before the earliest.")
+
+
+class CheckInForm(FlaskForm):
+    reference = StringField(
+        "Appointment reference (scan the code on the consent form)",
+        validators=[DataRequired(), Length(max=20)],
+        render_kw={"autofocus": True},
+    )

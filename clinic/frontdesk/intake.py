@@ -1,0 +1,207 @@
+"""Referral intake, the referral list, and editing a patient's details."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, session, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..auth.access import roles
+from ..extensions import db
+from ..models import Patient, PreRegistration, Referral, ReferringPhysician
+from ..models.vocab import Priority, RedFlag, ReferralStatus, Role
+from ..services import intake, patients
+from ..services.errors import DomainError
+from ..web import get_or_404, local_today, render_form
+from . import bp
+from .forms import PatientForm, ReferralForm
+from .uploads_glue import save_referral_letter
+
+LIST_SEARCH_KEY = "referral_search"
+
+
+def _physician_choices() -> list[tuple[int, str]]:
+    rows = db.session.scalars(
+        select(ReferringPhysician).where(ReferringPhysician.active).order_by(ReferringPhysician.name)
+    )
+    return [(0, "— add a new physician below —")] + [(p.id, str(p)) for p in rows]
+
+
+def _patient_details(form: PatientForm) -> intake.PatientDetails:
+    return intake.PatientDetails(
+        family_name=form.family_name.data or "",
+        given_name=form.given_name.data or "",
+        birth_date=form.birth_date.data,
+        sex=form.sex.data,
+        phone=form.phone.data,
+        email=form.email.data,
+        street=form.street.data,
+        postal_code=form.postal_code.data,
+        city=form.city.data,
+        insurance_name=form.insurance_name.data,
+        insurance_number=form.insurance_number.data,
+        preferred_language=form.preferred_language.data,
+    )
+
+
+def _fill_from_patient(form: PatientForm, patient: Patient) -> None:
+    for name in (
+        "family_name",
+        "given_name",
+        "birth_date",
+        "sex",
+        "phone",
+        "email",
+        "street",
+        "postal_code",
+        "city",
+        "insurance_name",
+        "insurance_number",
+        "preferred_language",
+    ):
+        getattr(form, name).data = getattr(patient, name)
+
+
+@bp.route("/referrals/new", methods=["GET", "POST"])
+@bp.route("/patients/<int:patient_id>/referrals/new", methods=["GET", "POST"], endpoint="new_referral_for")
+@roles(Role.FRONT_DESK)
+def new_referral(patient_id: int | None = None):
+    patient = get_or_404(Patient, patient_id) if patient_id else None
+    form = ReferralForm()
+    form.physician_id.choices = _physician_choices()
+    if patient is not None and request.method == "GET":
+        _fill_from_patient(form, patient)  # an existing patient's details are shown, not asked again
+    duplicates: list[Patient] = []
+    if request.method == "POST":
+        if form.patient_id.data:
+            patient = get_or_404(Patient, int(form.patient_id.data))
+        if patient is not None:
+            _fill_from_patient(form, patient)  # the stored details win over anything posted
+        if form.validate():
+            try:
+                return _take(form, patient)
+            except intake.LikelyDuplicate as dup:
+                duplicates = dup.candidates
+                flash(dup.message, "warning")
+                return render_template(
+                    "frontdesk/referral_new.html",
+                    form=form,
+                    patient=patient,
+                    duplicates=duplicates,
+                    red_flags=list(RedFlag),
+                ), 409
+            except DomainError as error:
+                return render_form(
+                    "frontdesk/referral_new.html",
+                    form,
+                    error=error,
+                    patient=patient,
+                    duplicates=duplicates,
+                    red_flags=list(RedFlag),
+                )
+    return render_form(
+        "frontdesk/referral_new.html", form, patient=patient, duplicates=duplicates, red_flags=list(RedFlag)
+    )
+
+
+def _take(form: ReferralForm, patient: Patient | None):
+    today = local_today()
+    if patient is None:
+        patient = intake.register_patient(
+            db.session, current_user, _patient_details(form), today=today, allow_duplicate=form.confirm_new_patient.data
+        )
+    physician = None
+    if form.physician_id.data:
+        physician = get_or_404(ReferringPhysician, form.physician_id.data)
+    else:
+        physician = intake.add_physician(
+            db.session,
+            intake.PhysicianDetails(
+                name=form.physician_name.data or "",
+                practice=form.physician_practice.data,
+                city=form.physician_city.data,
+                phone=form.physician_phone.data,
+            ),
+        )
+    details = intake.ReferralDetails(
+        received_on=form.received_on.data,
+        clinical_question=form.clinical_question.data,
+        region=form.region.data or None,
+        side=form.side.data or None,
+        symptom_duration_weeks=form.symptom_duration_weeks.data,
+        treatments=form.treatments.data or [],
+        treatments_note=form.treatments_note.data,
+        red_flags={flag.value: getattr(form, f"flag_{flag.value}").data == "yes" for flag in RedFlag},
+    )
+    referral = intake.take_referral(
+        db.session, current_user, patient=patient, details=details, physician=physician, today=today
+    )
+    letter = form.letter.data
+    if letter and getattr(letter, "filename", ""):
+        save_referral_letter(referral, letter)
+    if referral.open_red_flags:
+        emergency = referral.has_emergency_flag
+        flash(
+            "Red flag answered: the referral is on the urgent list and cannot be booked until a radiologist "
+            "has reviewed it." + (" This may be an emergency: call the radiologist now." if emergency else ""),
+            "danger",
+        )
+    else:
+        flash("Referral recorded. It now waits for triage; the pre-registration can start.", "success")
+    return redirect(url_for("frontdesk.referral", referral_id=referral.id))
+
+
+@bp.route("/referrals", methods=["GET", "POST"])
+@roles(Role.FRONT_DESK)
+def referrals():
+    if request.method == "POST":
+        session[LIST_SEARCH_KEY] = (request.form.get("q") or "").strip()[:100]
+        return redirect(url_for("frontdesk.referrals", **{k: v for k, v in request.args.items()}))
+    status = request.args.get("status", "open")
+    stmt = select(Referral).join(Patient)
+    if status == "open":
+        stmt = stmt.where(
+            Referral.status.in_([ReferralStatus.RECEIVED, ReferralStatus.INFO_REQUESTED, ReferralStatus.ACCEPTED])
+        )
+    elif status in ReferralStatus.values():
+        stmt = stmt.where(Referral.status == status)
+    if request.args.get("urgent"):
+        stmt = stmt.where(Referral.priority == Priority.URGENT)
+    text = session.get(LIST_SEARCH_KEY, "")
+    if text:
+        names = patients.parse_query(text)
+        stmt = stmt.where(
+            Referral.patient_id.in_(patients.search_statement(names).with_only_columns(Patient.id).order_by(None))
+        )
+    stmt = stmt.outerjoin(PreRegistration).order_by(Referral.priority.desc(), Referral.received_on.asc())
+    page = db.paginate(stmt, page=request.args.get("page", 1, type=int), per_page=30, error_out=False)
+    from ..services import preregistration
+
+    rows = [(r, preregistration.missing(preregistration.checklist(db.session, r))) for r in page.items]
+    params = {k: v for k, v in request.args.items() if k != "page"}
+    return render_template(
+        "frontdesk/referrals.html",
+        page=page,
+        rows=rows,
+        status=status,
+        text=text,
+        params=params,
+        statuses=ReferralStatus,
+    )
+
+
+@bp.route("/patients/<int:patient_id>/edit", methods=["GET", "POST"])
+@roles(Role.FRONT_DESK)
+def edit_patient(patient_id: int):
+    patient = get_or_404(Patient, patient_id)
+    form = PatientForm()
+    if request.method == "GET":
+        _fill_from_patient(form, patient)
+    elif form.validate():
+        try:
+            intake.update_patient(db.session, current_user, patient, _patient_details(form), today=local_today())
+        except DomainError as error:
+            return render_form("frontdesk/patient_edit.html", form, error=error, patient=patient)
+        flash("Details saved.", "success")
+        return redirect(url_for("patients.show", patient_id=patient.id))
+    return render_form("frontdesk/patient_edit.html", form, patient=patient)

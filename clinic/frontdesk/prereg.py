@@ -1,0 +1,337 @@
+"""The referral page: the pre-registration checklist and its item forms, imaging, hold plan, waitlist."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..auth.access import roles
+from ..extensions import db
+from ..models import ImagingStudy, MedicationEntry, Referral, ReferralDocument, StudyFile, WaitlistEntry
+from ..models.vocab import ALLERGENS, Role
+from ..scheduling.plan import ProcedurePlan
+from ..scheduling.readiness import assess
+from ..services import medication, prereg_items, preregistration, uploads
+from ..services.errors import DomainError
+from ..web import get_or_404, local_today, render_form, scheduling_settings
+from . import bp
+from .forms import (
+    AllergiesForm,
+    ConditionsForm,
+    EscortForm,
+    LanguageForm,
+    MedicationForm,
+    MedicationSettleForm,
+    WaitlistForm,
+)
+from .uploads_glue import limits, read_files, store
+
+STAFF = (Role.FRONT_DESK, Role.RADIOLOGIST)
+
+
+def _drug_choices() -> list[tuple[str, str]]:
+    names = medication.drug_names(db.session)
+    return [("", "— choose —")] + sorted(((code, en) for code, (en, _de) in names.items()), key=lambda c: c[1])
+
+
+def _dose_choices() -> list[tuple[str, str]]:
+    return [(k, v) for k, v in medication.DOSE_CLASS_LABELS.items()]
+
+
+def _forms(referral: Referral) -> dict:
+    prereg = preregistration.ensure(db.session, referral)
+    med = MedicationForm(prefix="med")
+    med.drug_code.choices = _drug_choices()
+    med.dose_class.choices = _dose_choices()
+    settle = MedicationSettleForm(prefix="settle", raised_bleeding_risk=prereg.raised_bleeding_risk)
+    allergies = AllergiesForm(
+        prefix="allergy", found=[k for k in ALLERGENS if getattr(prereg, f"allergy_{k}")], other=prereg.allergy_other
+    )
+    conditions = ConditionsForm(
+        prefix="cond",
+        found=[k for k in prereg_items.CONDITIONS if getattr(prereg, k)],
+        implant_note=prereg.implant_note,
+        note=prereg.conditions_note,
+    )
+    escort = EscortForm(prefix="escort", name=prereg.escort_name, phone=prereg.escort_phone)
+    language = LanguageForm(prefix="lang", language=referral.patient.preferred_language)
+    waitlist = WaitlistForm(prefix="wait", earliest_date=local_today())
+    return {
+        "med": med,
+        "settle": settle,
+        "allergies": allergies,
+        "conditions": conditions,
+        "escort": escort,
+        "language": language,
+        "waitlist": waitlist,
+    }
+
+
+def _page(referral: Referral, forms: dict | None = None, status: int = 200):
+    forms = forms or _forms(referral)
+    items = preregistration.checklist(db.session, referral)
+    readiness = None
+    hold_plan = None
+    if referral.planned_procedure_type is not None:
+        readiness = assess(db.session, scheduling_settings(), referral, ProcedurePlan.from_referral(referral))
+        hold_plan = readiness.hold_plan
+    studies = db.session.scalars(
+        select(ImagingStudy).where(ImagingStudy.patient_id == referral.patient_id).order_by(ImagingStudy.id.desc())
+    ).all()
+    waitlisted = db.session.scalars(
+        select(WaitlistEntry).where(WaitlistEntry.referral_id == referral.id, WaitlistEntry.active)
+    ).all()
+    from ..models import Appointment
+
+    appointments = db.session.scalars(
+        select(Appointment).where(Appointment.referral_id == referral.id).order_by(Appointment.table_start.desc())
+    ).all()
+    return render_template(
+        "frontdesk/referral.html",
+        referral=referral,
+        prereg=referral.preregistration,
+        items=items,
+        readiness=readiness,
+        hold_plan=hold_plan,
+        studies=studies,
+        waitlisted=waitlisted,
+        appointments=appointments,
+        today=local_today(),
+        dose_labels=medication.DOSE_CLASS_LABELS,
+        dose_classes=medication.dose_classes(db.session),
+        **forms,
+    ), status
+
+
+@bp.get("/referrals/<int:referral_id>")
+@roles(*STAFF)
+def referral(referral_id: int):
+    referral = get_or_404(Referral, referral_id)
+    from ..services import audit
+
+    audit.record(
+        db.session, "patient.view", "referrals", referral.id, patient_id=referral.patient_id, actor=current_user
+    )
+    return _page(referral)
+
+
+def _done(referral: Referral, message: str, anchor: str = "checklist"):
+    flash(message, "success")
+    return redirect(url_for("frontdesk.referral", referral_id=referral.id, _anchor=anchor))
+
+
+def _refused(referral: Referral, error: DomainError, forms: dict | None = None):
+    flash(error.message, "danger")
+    return _page(referral, forms, status=error.http_status)
+
+
+@bp.post("/referrals/<int:referral_id>/contact")
+@roles(Role.FRONT_DESK)
+def confirm_contact(referral_id: int):
+    referral = get_or_404(Referral, referral_id)
+    try:
+        prereg_items.confirm_contact(db.session, current_user, referral)
+    except DomainError as error:
+        return _refused(referral, error)
+    return _done(referral, "Contact data and insurance confirmed.")
+
+
+@bp.post("/referrals/<int:referral_id>/medication")
+@roles(Role.FRONT_DESK)
+def add_medication(referral_id: int):
+    referral = get_or_404(Referral, referral_id)
+    forms = _forms(referral)
+    form = forms["med"]
+    if not form.validate():
+        flash("Check the blood thinner entry.", "danger")
+        return _page(referral, forms, status=422)
+    try:
+        prereg_items.add_medication(
+            db.session,
+            current_user,
+            referral,
+            drug_code=form.drug_code.data,
+            dose_class=form.dose_class.data or "",
+            last_dose_on=form.last_dose_on.data,
+            note=form.note.data,
+        )
+    except DomainError as error:
+        return _refused(referral, error, forms)
+    return _done(referral, "Blood thinner added; the hold plan below is updated.", "medication")
+
+
+@bp.post("/referrals/<int:referral_id>/medication/<int:entry_id>/remove")
+@roles(Role.FRONT_DESK)
+def remove_medication(referral_id: int, entry_id: int):
+    referral = get_or_404(Referral, referral_id)
+    get_or_404(MedicationEntry, entry_id)
+    try:
+        prereg_items.remove_medication(db.session, current_user, referral, entry_id)
+    except DomainError as error:
+        return _refused(referral, error)
+    return _done(referral, "Removed from the questionnaire.", "medication")
+
+
+@bp.post("/referrals/<int:referral_id>/medication/settle")
+@roles(Role.FRONT_DESK)
+def settle_medication(referral_id: int):
+    referral = get_or_404(Referral, referral_id)
+    forms = _forms(referral)
+    if not forms["settle"].validate():
+        return _page(referral, forms, status=422)
+    prereg_items.settle_medication(
+        db.session, current_user, referral, raised_bleeding_risk=forms["settle"].raised_bleeding_risk.data
+    )
+    return _done(referral, "Medication questionnaire completed.", "medication")
+
+
+@bp.post("/referrals/<int:referral_id>/allergies")
+@roles(Role.FRONT_DESK)
+def set_allergies(referral_id: int):
+    referral = get_or_404(Referral, referral_id)
+    forms = _forms(referral)
+    form = forms["allergies"]
+    if not form.validate():
+        return _page(referral, forms, status=422)
+    try:
+        prereg_items.set_allergies(
+            db.session, current_user, referral, found=set(form.found.data or []), other=form.other.data
+        )
+    except DomainError as error:
+        return _refused(referral, error, forms)
+    return _done(referral, "Allergies recorded.")
+
+
+@bp.post("/referrals/<int:referral_id>/conditions")
+@roles(Role.FRONT_DESK)
+def set_conditions(referral_id: int):
+    referral = get_or_404(Referral, referral_id)
+    forms = _forms(referral)
+    form = forms["conditions"]
+    if not form.validate():
+        return _page(referral, forms, status=422)
+    try:
+        prereg_items.set_conditions(
+            db.session,
+            current_user,
+            referral,
+            found=set(form.found.data or []),
+            implant_note=form.implant_note.data,
+            note=form.note.data,
+        )
+    except DomainError as error:
+        return _refused(referral, error, forms)
+    return _done(referral, "Conditions recorded.")
+
+
+@bp.post("/referrals/<int:referral_id>/escort")
+@roles(Role.FRONT_DESK)
+def set_escort(referral_id: int):
+    referral = get_or_404(Referral, referral_id)
+    forms = _forms(referral)
+    form = forms["escort"]
+    if not form.validate():
+        flash("Name the person who takes the patient home.", "danger")
+        return _page(referral, forms, status=422)
+    prereg_items.set_escort(db.session, current_user, referral, name=form.name.data, phone=form.phone.data)
+    return _done(referral, "Escort recorded.")
+
+
+@bp.post("/referrals/<int:referral_id>/language")
+@roles(Role.FRONT_DESK)
+def set_language(referral_id: int):
+    referral = get_or_404(Referral, referral_id)
+    forms = _forms(referral)
+    form = forms["language"]
+    if not form.validate():
+        return _page(referral, forms, status=422)
+    try:
+        prereg_items.set_language(db.session, current_user, referral, language=form.language.data)
+    except DomainError as error:
+        return _refused(referral, error, forms)
+    return _done(referral, "Language confirmed.")
+
+
+@bp.post("/referrals/<int:referral_id>/imaging")
+@roles(*STAFF)
+def upload_imaging(referral_id: int):
+    referral = get_or_404(Referral, referral_id)
+    files = read_files(request.files.getlist("files"))
+    if not files:
+        flash("Choose one or more files (PDF, JPEG, PNG, DICOM, or a ZIP of a DICOM CD).", "danger")
+        return _page(referral, status=400)
+    study_id = request.form.get("study_id", type=int)
+    try:
+        if study_id:
+            study = get_or_404(ImagingStudy, study_id)
+            if study.patient_id != referral.patient_id:
+                raise DomainError("That study belongs to another patient.")
+        else:
+            study = uploads.create_study(
+                db.session,
+                current_user,
+                patient=referral.patient,
+                referral=referral,
+                modality=(request.form.get("modality") or "other")[:20],
+                body_region=(request.form.get("body_region") or "").strip()[:60] or None,
+                facility=(request.form.get("facility") or "").strip()[:120] or None,
+            )
+        added = uploads.add_files(db.session, current_user, store(), limits(), study=study, files=files)
+    except DomainError as error:
+        return _refused(referral, error)
+    mismatches = [f for f in added if f.identity_status == "mismatch"]
+    flash(f"{len(added)} file(s) stored.", "success")
+    if mismatches:
+        flash(f"{len(mismatches)} file(s) name a different patient or birth date: check before use.", "warning")
+    return redirect(url_for("frontdesk.referral", referral_id=referral.id, _anchor="imaging"))
+
+
+@bp.get("/imaging/files/<int:file_id>")
+@roles(Role.FRONT_DESK, Role.RADIOLOGIST, Role.NURSE)
+def download_study_file(file_id: int):
+    study_file = get_or_404(StudyFile, file_id)
+    data, content_type, name = uploads.download_study_file(db.session, store(), study_file.id)
+    return _attachment(data, content_type, name)
+
+
+@bp.get("/referral-documents/<int:document_id>")
+@roles(Role.FRONT_DESK, Role.RADIOLOGIST)
+def download_referral_document(document_id: int):
+    document = get_or_404(ReferralDocument, document_id)
+    data, content_type, name = uploads.download_referral_document(db.session, store(), document.id)
+    return _attachment(data, content_type, name)
+
+
+def _attachment(data: bytes, content_type: str, name: str):
+    import io
+
+    return send_file(io.BytesIO(data), mimetype=content_type, as_attachment=True, download_name=name)
+
+
+@bp.post("/referrals/<int:referral_id>/waitlist")
+@roles(Role.FRONT_DESK)
+def add_to_waitlist(referral_id: int):
+    referral = get_or_404(Referral, referral_id)
+    forms = _forms(referral)
+    form = forms["waitlist"]
+    if not form.validate():
+        return _page(referral, forms, status=422)
+    from ..services import waitlist
+
+    try:
+        waitlist.add(
+            db.session,
+            current_user,
+            referral,
+            earliest=form.earliest_date.data,
+            latest=form.latest_date.data,
+            part_of_day=form.part_of_day.data,
+            note=form.note.data,
+        )
+    except DomainError as error:
+        return _refused(referral, error, forms)
+    return _done(referral, "On the waitlist: the patient is offered freed times.", "waitlist")
+
+
+__all__ = ["render_form"]

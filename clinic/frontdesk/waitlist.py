@@ -1,0 +1,34 @@
+"""The waitlist screen."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..auth.access import roles
+from ..extensions import db
+from ..models import WaitlistEntry
+from ..models.vocab import Role
+from ..services import waitlist as waitlist_service
+from ..web import get_or_404
+from . import bp
+
+
+@bp.get("/waitlist")
+@roles(Role.FRONT_DESK)
+def waitlist():
+    stmt = waitlist_service.active_entries(db.session)
+    part = request.args.get("part_of_day")
+    if part in ("morning", "afternoon", "any"):
+        stmt = stmt.where(WaitlistEntry.part_of_day == part)
+    entries = db.session.scalars(stmt).all()
+    return render_template("frontdesk/waitlist.html", entries=entries, part=part)
+
+
+@bp.post("/waitlist/<int:entry_id>/remove")
+@roles(Role.FRONT_DESK)
+def remove_from_waitlist(entry_id: int):
+    entry = get_or_404(WaitlistEntry, entry_id)
+    waitlist_service.remove(db.session, current_user, entry)
+    flash("Taken off the waitlist.", "info")
+    return redirect(url_for("frontdesk.waitlist"))

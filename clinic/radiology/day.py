@@ -1,0 +1,210 @@
+"""The procedure day for one appointment: consent, start, the procedure record, signing, addenda."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..auth.access import roles
+from ..extensions import db
+from ..models import Appointment, Consent, DrugOption, ProcedureRecord, User, UserRole
+from ..models.vocab import AppointmentStatus, Role
+from ..services import audit, daybook, procedure_records, worklist
+from ..services.errors import DomainError
+from ..timefmt import to_local
+from ..web import get_or_404, local_to_utc, utc_to_local_naive, zone
+from . import bp
+from .forms import AddendumForm, ConsentForm, RecordForm
+
+CLINICAL = (Role.RADIOLOGIST, Role.NURSE)
+
+
+def _record(appointment: Appointment) -> ProcedureRecord | None:
+    return db.session.scalar(select(ProcedureRecord).where(ProcedureRecord.appointment_id == appointment.id))
+
+
+def _drug_choices():
+    options = db.session.scalars(select(DrugOption).where(DrugOption.active).order_by(DrugOption.sort_order))
+    return [(0, "—")] + [(d.id, f"{d.name} ({d.unit})") for d in options]
+
+
+def _forms(appointment: Appointment, record: ProcedureRecord | None) -> dict:
+    consent = ConsentForm(prefix="consent")
+    radiologists = db.session.scalars(
+        select(User).join(UserRole).where(UserRole.role == Role.RADIOLOGIST, User.active).order_by(User.full_name)
+    ).all()
+    consent.taken_by_id.choices = [(u.id, u.full_name) for u in radiologists]
+    if not consent.is_submitted():
+        consent.taken_by_id.data = (
+            current_user.id if current_user.has_role(Role.RADIOLOGIST) else appointment.radiologist_id
+        )
+        consent.signed_at.data = utc_to_local_naive(dt.datetime.now(dt.UTC))
+    form = RecordForm(prefix="record")
+    for row in form.drugs:
+        row.drug_option_id.choices = _drug_choices()
+    if record is not None and not form.is_submitted():
+        form.started_at.data = utc_to_local_naive(record.started_at)
+        form.ended_at.data = utc_to_local_naive(record.ended_at)
+        for name in ("levels", "approach", "dlp_mgycm", "pain_before", "pain_after", "complications", "note"):
+            getattr(form, name).data = getattr(record, name)
+        form.side.data = record.side or ""
+        form.guidance.data = record.guidance or appointment.guidance
+        for row, drug in zip(form.drugs, record.drugs, strict=False):
+            row.drug_option_id.data = drug.drug_option_id
+            row.dose.data = drug.dose
+    return {"consent_form": consent, "record_form": form, "addendum_form": AddendumForm(prefix="addendum")}
+
+
+def _page(appointment: Appointment, forms: dict | None = None, status: int = 200):
+    record = _record(appointment)
+    day = to_local(appointment.table_start, zone()).date()
+    row = next(
+        (r for r in worklist.rows(db.session, day, zone(), include_ended=True) if r.appointment.id == appointment.id),
+        None,
+    )
+    consents = db.session.scalars(
+        select(Consent).where(Consent.appointment_id == appointment.id).order_by(Consent.id)
+    ).all()
+    return render_template(
+        "radiology/appointment.html",
+        a=appointment,
+        record=record,
+        row=row,
+        consents=consents,
+        observation=daybook.observation_of(db.session, appointment),
+        **(forms or _forms(appointment, record)),
+    ), status
+
+
+@bp.get("/appointments/<int:appointment_id>")
+@roles(*CLINICAL)
+def appointment(appointment_id: int):
+    appointment = get_or_404(Appointment, appointment_id)
+    audit.record(
+        db.session,
+        "patient.view",
+        "appointments",
+        appointment.id,
+        patient_id=appointment.patient_id,
+        actor=current_user,
+    )
+    return _page(appointment)
+
+
+def _refuse(appointment, error: DomainError, forms=None):
+    flash(error.message, "danger")
+    return _page(appointment, forms, error.http_status)
+
+
+def _back(appointment, message: str):
+    flash(message, "success")
+    return redirect(url_for("radiology.appointment", appointment_id=appointment.id))
+
+
+@bp.post("/appointments/<int:appointment_id>/consent")
+@roles(Role.RADIOLOGIST)
+def record_consent(appointment_id: int):
+    appointment = get_or_404(Appointment, appointment_id)
+    forms = _forms(appointment, _record(appointment))
+    form = forms["consent_form"]
+    if not form.validate():
+        return _page(appointment, forms, 422)
+    try:
+        daybook.record_consent(
+            db.session,
+            current_user,
+            appointment,
+            taken_by_id=form.taken_by_id.data,
+            signed_at=local_to_utc(form.signed_at.data),
+        )
+    except DomainError as error:
+        return _refuse(appointment, error, forms)
+    return _back(appointment, "Signed consent recorded.")
+
+
+@bp.post("/appointments/<int:appointment_id>/start")
+@roles(Role.RADIOLOGIST)
+def start(appointment_id: int):
+    appointment = get_or_404(Appointment, appointment_id)
+    try:
+        daybook.start_procedure(db.session, current_user, appointment)
+    except DomainError as error:
+        return _refuse(appointment, error)
+    return _back(appointment, "Procedure started.")
+
+
+@bp.post("/appointments/<int:appointment_id>/record")
+@roles(Role.RADIOLOGIST)
+def save_record(appointment_id: int):
+    appointment = get_or_404(Appointment, appointment_id)
+    record = _record(appointment)
+    forms = _forms(appointment, record)
+    form = forms["record_form"]
+    if record is None:
+        return _refuse(appointment, DomainError("Start the procedure first."), forms)
+    if not form.validate():
+        return _page(appointment, forms, 422)
+    details = procedure_records.RecordDetails(
+        started_at=local_to_utc(form.started_at.data),
+        ended_at=local_to_utc(form.ended_at.data),
+        levels=form.levels.data,
+        side=form.side.data or None,
+        approach=form.approach.data,
+        guidance=form.guidance.data or None,
+        dlp_mgycm=form.dlp_mgycm.data,
+        complications=form.complications.data,
+        pain_before=form.pain_before.data,
+        pain_after=form.pain_after.data,
+        note=form.note.data,
+        drugs=[(row.drug_option_id.data, row.dose.data) for row in form.drugs if row.drug_option_id.data],
+    )
+    try:
+        procedure_records.update(db.session, current_user, record, details)
+    except DomainError as error:
+        return _refuse(appointment, error, forms)
+    return _back(appointment, "Procedure record saved.")
+
+
+@bp.post("/appointments/<int:appointment_id>/sign")
+@roles(Role.RADIOLOGIST)
+def sign(appointment_id: int):
+    appointment = get_or_404(Appointment, appointment_id)
+    record = _record(appointment)
+    try:
+        if record is None:
+            raise DomainError("There is no record to sign.")
+        procedure_records.sign(db.session, current_user, record)
+    except DomainError as error:
+        return _refuse(appointment, error)
+    return _back(appointment, "Record signed. Changes now go into addenda.")
+
+
+@bp.post("/appointments/<int:appointment_id>/addendum")
+@roles(Role.RADIOLOGIST)
+def addendum(appointment_id: int):
+    appointment = get_or_404(Appointment, appointment_id)
+    record = _record(appointment)
+    forms = _forms(appointment, record)
+    if not forms["addendum_form"].validate():
+        return _page(appointment, forms, 422)
+    try:
+        procedure_records.add_addendum(db.session, current_user, record, forms["addendum_form"].text.data)
+    except DomainError as error:
+        return _refuse(appointment, error, forms)
+    return _back(appointment, "Addendum added.")
+
+
+@bp.post("/appointments/<int:appointment_id>/end")
+@roles(Role.RADIOLOGIST)
+def end(appointment_id: int):
+    appointment = get_or_404(Appointment, appointment_id)
+    try:
+        daybook.end_procedure(db.session, current_user, appointment)
+    except DomainError as error:
+        return _refuse(appointment, error)
+    if appointment.status == AppointmentStatus.IN_OBSERVATION:
+        flash("Procedure ended; the patient goes to observation.", "success")
+    return redirect(url_for("radiology.appointment", appointment_id=appointment.id))

@@ -1,0 +1,67 @@
+"""Follow-up call list and outcomes."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..auth.access import roles
+from ..extensions import db
+from ..models import FollowUp
+from ..models.vocab import Role
+from ..services import outcomes
+from ..services.errors import DomainError
+from ..web import get_or_404, local_today
+from . import bp
+from .forms import OutcomeForm, ReasonForm
+
+CALLERS = (Role.RADIOLOGIST, Role.FRONT_DESK)
+
+
+@bp.get("/follow-ups")
+@roles(*CALLERS)
+def follow_ups():
+    kind = request.args.get("kind")
+    stmt = outcomes.due_statement(local_today())
+    if kind in ("2w", "3m"):
+        stmt = stmt.where(FollowUp.kind == kind)
+    page = db.paginate(stmt, page=request.args.get("page", 1, type=int), per_page=40, error_out=False)
+    return render_template("radiology/follow_ups.html", page=page, kind=kind)
+
+
+@bp.route("/follow-ups/<int:follow_up_id>", methods=["GET", "POST"])
+@roles(*CALLERS)
+def follow_up(follow_up_id: int):
+    item = get_or_404(FollowUp, follow_up_id)
+    form = OutcomeForm()
+    unreachable = ReasonForm(prefix="unreachable")
+    if request.method == "POST":
+        if request.form.get("action") == "unreachable":
+            try:
+                outcomes.mark_unreachable(db.session, current_user, item, request.form.get("unreachable-reason"))
+            except DomainError as error:
+                flash(error.message, "danger")
+                return render_template("radiology/follow_up.html", item=item, form=form, unreachable=unreachable), 409
+            flash("Recorded as not reached.", "info")
+            return redirect(url_for("radiology.follow_ups"))
+        if form.validate():
+            try:
+                outcomes.record_outcome(
+                    db.session,
+                    current_user,
+                    item,
+                    pain_score=form.pain_score.data,
+                    relief_percent=form.relief_percent.data,
+                    relief_category=form.relief_category.data or None,
+                    complications=form.complications.data,
+                    note=form.note.data,
+                )
+            except DomainError as error:
+                flash(error.message, "danger")
+                return render_template(
+                    "radiology/follow_up.html", item=item, form=form, unreachable=unreachable
+                ), error.http_status
+            flash("Outcome recorded.", "success")
+            return redirect(url_for("radiology.follow_ups"))
+        return render_template("radiology/follow_up.html", item=item, form=form, unreachable=unreachable), 422
+    return render_template("radiology/follow_up.html", item=item, form=form, unreachable=unreachable)

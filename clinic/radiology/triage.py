@@ -1,0 +1,199 @@
+"""The triage queue and the triage page: accept, decline, ask for more; red flags; waivers."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..auth.access import roles
+from ..extensions import db
+from ..models import ImagingStudy, ProcedureType, RedFlagAnswer, Referral
+from ..models.vocab import Priority, ReferralStatus, Role
+from ..services import audit, triage
+from ..services.errors import DomainError
+from ..web import get_or_404, local_today
+from . import bp
+from .forms import AcceptForm, HoldOverrideForm, ReasonForm
+
+
+@bp.get("/triage", endpoint="triage")
+@roles(Role.RADIOLOGIST)
+def triage_queue():
+    referrals = db.session.scalars(
+        select(Referral)
+        .where(Referral.status.in_([ReferralStatus.RECEIVED, ReferralStatus.INFO_REQUESTED]))
+        .order_by(Referral.received_on, Referral.id)
+    ).all()
+    urgent = [r for r in referrals if r.is_urgent and r.status == ReferralStatus.RECEIVED]
+    routine = [r for r in referrals if not r.is_urgent and r.status == ReferralStatus.RECEIVED]
+    waiting = [r for r in referrals if r.status == ReferralStatus.INFO_REQUESTED]
+    # Accepted referrals can carry an open red flag too (answered later): they block booking.
+    flagged = (
+        db.session.scalars(
+            select(Referral)
+            .join(RedFlagAnswer)
+            .where(
+                Referral.status == ReferralStatus.ACCEPTED, RedFlagAnswer.present, RedFlagAnswer.cleared_at.is_(None)
+            )
+        )
+        .unique()
+        .all()
+    )
+    return render_template(
+        "radiology/triage.html", urgent=urgent + list(flagged), routine=routine, waiting=waiting, today=local_today()
+    )
+
+
+def _forms(referral: Referral) -> dict:
+    accept = AcceptForm(prefix="accept")
+    types = db.session.scalars(select(ProcedureType).where(ProcedureType.active).order_by(ProcedureType.sort_order))
+    accept.procedure_type_id.choices = [(0, "— choose —")] + [(t.id, f"{t.code}: {t.name_en}") for t in types]
+    if not accept.is_submitted():
+        accept.region.data = referral.planned_region or referral.region or ""
+        accept.side.data = referral.planned_side or referral.side or ""
+        accept.procedure_type_id.data = referral.planned_procedure_type_id or 0
+        accept.levels.data = referral.planned_levels
+        accept.stage.data = referral.planned_stage or ""
+        accept.guidance.data = referral.planned_guidance or "CT"
+        accept.priority.data = referral.priority or Priority.ROUTINE
+    return {
+        "accept": accept,
+        "decline": ReasonForm(prefix="decline"),
+        "info": ReasonForm(prefix="info"),
+        "waive": ReasonForm(prefix="waive"),
+        "override": HoldOverrideForm(prefix="override"),
+        "clear": ReasonForm(prefix="clear"),
+    }
+
+
+def _page(referral: Referral, forms: dict | None = None, status: int = 200):
+    studies = db.session.scalars(select(ImagingStudy).where(ImagingStudy.patient_id == referral.patient_id)).all()
+    return render_template(
+        "radiology/triage_referral.html", referral=referral, studies=studies, **(forms or _forms(referral))
+    ), status
+
+
+@bp.get("/referrals/<int:referral_id>")
+@roles(Role.RADIOLOGIST)
+def triage_referral(referral_id: int):
+    referral = get_or_404(Referral, referral_id)
+    audit.record(
+        db.session, "patient.view", "referrals", referral.id, patient_id=referral.patient_id, actor=current_user
+    )
+    return _page(referral)
+
+
+def _act(referral: Referral, form_key: str, action, success: str):
+    forms = _forms(referral)
+    form = forms[form_key]
+    if not form.validate_on_submit():
+        flash("Please correct the marked field.", "danger")
+        return _page(referral, forms, 422)
+    try:
+        action(form)
+    except DomainError as error:
+        flash(error.message, "danger")
+        return _page(referral, forms, error.http_status)
+    flash(success, "success")
+    return redirect(url_for("radiology.triage_referral", referral_id=referral.id))
+
+
+@bp.post("/referrals/<int:referral_id>/accept")
+@roles(Role.RADIOLOGIST)
+def accept(referral_id: int):
+    referral = get_or_404(Referral, referral_id)
+    return _act(
+        referral,
+        "accept",
+        lambda f: triage.accept(
+            db.session,
+            current_user,
+            referral,
+            triage.PlanDetails(
+                procedure_type_id=f.procedure_type_id.data,
+                region=f.region.data or None,
+                side=f.side.data or None,
+                levels=f.levels.data,
+                stage=f.stage.data or None,
+                guidance=f.guidance.data or None,
+                priority=f.priority.data,
+                note=f.note.data,
+            ),
+        ),
+        "Accepted. The front desk can book once the pre-registration is complete.",
+    )
+
+
+@bp.post("/referrals/<int:referral_id>/decline")
+@roles(Role.RADIOLOGIST)
+def decline(referral_id: int):
+    referral = get_or_404(Referral, referral_id)
+    return _act(
+        referral,
+        "decline",
+        lambda f: triage.decline(db.session, current_user, referral, f.reason.data),
+        "Declined; the reason is kept for the letter to the referring physician.",
+    )
+
+
+@bp.post("/referrals/<int:referral_id>/request-information")
+@roles(Role.RADIOLOGIST)
+def request_information(referral_id: int):
+    referral = get_or_404(Referral, referral_id)
+    return _act(
+        referral,
+        "info",
+        lambda f: triage.request_information(db.session, current_user, referral, f.reason.data),
+        "Information requested.",
+    )
+
+
+@bp.post("/referrals/<int:referral_id>/reopen")
+@roles(Role.RADIOLOGIST, Role.FRONT_DESK)
+def reopen(referral_id: int):
+    referral = get_or_404(Referral, referral_id)
+    try:
+        triage.reopen(db.session, current_user, referral)
+    except DomainError as error:
+        flash(error.message, "danger")
+        return redirect(url_for("frontdesk.referral", referral_id=referral.id))
+    flash("Back on the triage queue.", "success")
+    return redirect(url_for("frontdesk.referral", referral_id=referral.id))
+
+
+@bp.post("/red-flags/<int:answer_id>/clear")
+@roles(Role.RADIOLOGIST)
+def clear_red_flag(answer_id: int):
+    answer = get_or_404(RedFlagAnswer, answer_id)
+    referral = answer.referral
+    return _act(
+        referral,
+        "clear",
+        lambda f: triage.clear_red_flag(db.session, current_user, answer, f.reason.data),
+        "Red flag reviewed.",
+    )
+
+
+@bp.post("/referrals/<int:referral_id>/waive-imaging")
+@roles(Role.RADIOLOGIST)
+def waive_imaging(referral_id: int):
+    referral = get_or_404(Referral, referral_id)
+    return _act(
+        referral,
+        "waive",
+        lambda f: triage.waive_imaging(db.session, current_user, referral, f.reason.data),
+        "Imaging requirement waived (recorded with your reason).",
+    )
+
+
+@bp.post("/referrals/<int:referral_id>/override-hold")
+@roles(Role.RADIOLOGIST)
+def override_hold(referral_id: int):
+    referral = get_or_404(Referral, referral_id)
+    return _act(
+        referral,
+        "override",
+        lambda f: triage.override_hold(db.session, current_user, referral, f.earliest.data, f.reason.data),
+        "Medication hold overridden (recorded with your reason).",
+    )

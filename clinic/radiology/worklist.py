@@ -1,0 +1,54 @@
+"""The day's worklist, filtered by room or radiologist; it refreshes itself (htmx) and prints."""
+
+from __future__ import annotations
+
+from flask import render_template, request
+from sqlalchemy import select
+
+from ..auth.access import roles
+from ..extensions import db
+from ..models import Room, User, UserRole
+from ..models.vocab import Role
+from ..services import documents, worklist
+from ..web import get_or_404, local_today, parse_day, pdf_response, zone
+from . import bp
+
+
+def _context():
+    day = parse_day(request.args.get("day"), local_today())
+    room_id = request.args.get("room_id", type=int) or None
+    radiologist_id = request.args.get("radiologist_id", type=int) or None
+    rows = worklist.rows(db.session, day, zone(), room_id=room_id, radiologist_id=radiologist_id)
+    rooms = db.session.scalars(select(Room).where(Room.active).order_by(Room.sort_order)).all()
+    radiologists = db.session.scalars(
+        select(User).join(UserRole).where(UserRole.role == Role.RADIOLOGIST, User.active).order_by(User.full_name)
+    ).all()
+    return {
+        "day": day,
+        "room_id": room_id,
+        "radiologist_id": radiologist_id,
+        "rows": rows,
+        "rooms": rooms,
+        "radiologists": radiologists,
+    }
+
+
+@bp.get("/worklist", endpoint="worklist")
+@roles(Role.RADIOLOGIST, Role.NURSE)
+def worklist_page():
+    return render_template("radiology/worklist.html", **_context())
+
+
+@bp.get("/worklist/rows")
+@roles(Role.RADIOLOGIST, Role.NURSE)
+def worklist_rows():
+    """The table alone, for the page's periodic refresh."""
+    return render_template("radiology/_worklist_rows.html", **_context())
+
+
+@bp.get("/worklist/<int:room_id>.pdf")
+@roles(Role.RADIOLOGIST, Role.NURSE, Role.FRONT_DESK)
+def worklist_pdf(room_id: int):
+    room = get_or_404(Room, room_id)
+    day = parse_day(request.args.get("day"), local_today())
+    return pdf_response(documents.worklist_pdf(db.session, day, room, zone()), f"worklist-{day}-{room.name}.pdf")

@@ -1,0 +1,79 @@
+"""Follow-up outcomes: the call list and what the patient reports."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import Appointment, FollowUp
+from ..models.base import utcnow
+from ..models.vocab import FollowUpStatus, ReliefCategory
+from . import audit
+from .errors import DomainError, InvalidInput
+
+
+def due_statement(day: dt.date, *, include_pending_due: bool = True):
+    statuses = [FollowUpStatus.DUE]
+    stmt = select(FollowUp).join(Appointment)
+    if include_pending_due:
+        stmt = stmt.where(
+            (FollowUp.status.in_(statuses)) | ((FollowUp.status == FollowUpStatus.PENDING) & (FollowUp.due_on <= day))
+        )
+    else:
+        stmt = stmt.where(FollowUp.status.in_(statuses))
+    return stmt.order_by(FollowUp.due_on, FollowUp.id)
+
+
+def category_for(relief_percent: int) -> ReliefCategory:
+    if relief_percent >= 50:
+        return ReliefCategory.COMPLETE_OR_SIGNIFICANT
+    if relief_percent >= 20:
+        return ReliefCategory.MILD_TO_MODERATE
+    return ReliefCategory.NONE
+
+
+def record_outcome(
+    session: Session,
+    actor,
+    follow_up: FollowUp,
+    *,
+    pain_score: int | None,
+    relief_percent: int | None,
+    relief_category: str | None,
+    complications: str | None,
+    note: str | None,
+) -> FollowUp:
+    if follow_up.status == FollowUpStatus.DONE:
+        raise DomainError("This follow-up is already recorded.", code="invalid_state")
+    if pain_score is not None and not 0 <= pain_score <= 10:
+        raise InvalidInput("Pain scores run from 0 to 10.")
+    if relief_percent is not None and not 0 <= relief_percent <= 100:
+        raise InvalidInput("Relief is a percentage from 0 to 100.")
+    if relief_category is None:
+        if relief_percent is None:
+            raise InvalidInput("Give the relief: a percentage or a category.")
+        relief_category = category_for(relief_percent).value
+    if relief_category not in ReliefCategory.values():
+        raise InvalidInput("Unknown relief category.")
+    follow_up.pain_score = pain_score
+    follow_up.relief_percent = relief_percent
+    follow_up.relief_category = relief_category
+    follow_up.complications = (complications or "").strip() or None
+    follow_up.note = (note or "").strip() or None
+    follow_up.status = FollowUpStatus.DONE
+    follow_up.recorded_by_id = audit.actor_of(actor).id
+    follow_up.recorded_at = utcnow()
+    session.flush()
+    return follow_up
+
+
+def mark_unreachable(session: Session, actor, follow_up: FollowUp, note: str | None) -> None:
+    if follow_up.status == FollowUpStatus.DONE:
+        raise DomainError("This follow-up is already recorded.", code="invalid_state")
+    follow_up.status = FollowUpStatus.UNREACHABLE
+    follow_up.note = (note or "").strip() or "Not reached"
+    follow_up.recorded_by_id = audit.actor_of(actor).id
+    follow_up.recorded_at = utcnow()
+    session.flush()

@@ -1,0 +1,124 @@
+"""Settling the pre-registration items one by one; each records who settled it and when."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy.orm import Session
+
+from ..models import MedicationEntry, Referral
+from ..models.base import utcnow
+from ..models.vocab import ALLERGENS, Language
+from . import audit, medication, preregistration
+from .errors import DomainError, InvalidInput
+
+
+def _settle(prereg, item: str, actor) -> None:
+    setattr(prereg, f"{item}_by_id", audit.actor_of(actor).id)
+    setattr(prereg, f"{item}_at", utcnow())
+
+
+def confirm_contact(session: Session, actor, referral: Referral) -> None:
+    patient = referral.patient
+    if not (patient.has_contact_data and patient.has_insurance):
+        raise DomainError(
+            "Complete the patient's phone or email, postal address and insurance first.", code="contact_incomplete"
+        )
+    _settle(preregistration.ensure(session, referral), "contact_confirmed", actor)
+    session.flush()
+
+
+def add_medication(
+    session: Session,
+    actor,
+    referral: Referral,
+    *,
+    drug_code: str,
+    dose_class: str,
+    last_dose_on: dt.date | None,
+    note: str | None = None,
+) -> MedicationEntry:
+    known = medication.dose_classes(session)
+    if drug_code not in known:
+        raise InvalidInput("Choose the drug from the list; for others, a radiologist decides the hold.")
+    if dose_class not in known[drug_code]:
+        choices = ", ".join(medication.DOSE_CLASS_LABELS.get(d, d) for d in known[drug_code])
+        raise InvalidInput(f"For this drug, say which dose: {choices}.")
+    prereg = preregistration.ensure(session, referral)
+    entry = MedicationEntry(
+        drug_code=drug_code,
+        dose_class=dose_class,
+        last_dose_on=last_dose_on,
+        note=(note or "").strip() or None,
+        created_by_id=audit.actor_of(actor).id,
+    )
+    prereg.medications.append(entry)
+    session.flush()
+    return entry
+
+
+def remove_medication(session: Session, actor, referral: Referral, entry_id: int) -> None:
+    prereg = preregistration.ensure(session, referral)
+    entry = next((m for m in prereg.medications if m.id == entry_id), None)
+    if entry is None:
+        raise InvalidInput("That medicine is not on this questionnaire.")
+    prereg.medications.remove(entry)
+    session.delete(entry)
+    session.flush()
+
+
+def settle_medication(session: Session, actor, referral: Referral, *, raised_bleeding_risk: bool) -> None:
+    prereg = preregistration.ensure(session, referral)
+    prereg.raised_bleeding_risk = raised_bleeding_risk
+    _settle(prereg, "medication_settled", actor)
+    session.flush()
+
+
+def set_allergies(session: Session, actor, referral: Referral, *, found: set[str], other: str | None) -> None:
+    unknown = found - set(ALLERGENS)
+    if unknown:
+        raise InvalidInput("Unknown allergy " + ", ".join(sorted(unknown)) + ".")
+    prereg = preregistration.ensure(session, referral)
+    for key in ALLERGENS:
+        setattr(prereg, f"allergy_{key}", key in found)
+    prereg.allergy_other = (other or "").strip() or None
+    _settle(prereg, "allergies_settled", actor)
+    session.flush()
+
+
+CONDITIONS = ("diabetes", "pregnancy_possible", "implant", "kidney_disease", "current_infection")
+
+
+def set_conditions(
+    session: Session, actor, referral: Referral, *, found: set[str], implant_note: str | None, note: str | None
+) -> None:
+    unknown = found - set(CONDITIONS)
+    if unknown:
+        raise InvalidInput("Unknown condition " + ", ".join(sorted(unknown)) + ".")
+    if "implant" in found and not (implant_note or "").strip():
+        raise InvalidInput("Say which pacemaker or implant (it matters for MRI and ablation).")
+    prereg = preregistration.ensure(session, referral)
+    for key in CONDITIONS:
+        setattr(prereg, key, key in found)
+    prereg.implant_note = (implant_note or "").strip() or None
+    prereg.conditions_note = (note or "").strip() or None
+    _settle(prereg, "conditions_settled", actor)
+    session.flush()
+
+
+def set_escort(session: Session, actor, referral: Referral, *, name: str, phone: str | None) -> None:
+    if not (name or "").strip():
+        raise InvalidInput("Name the person who takes the patient home.")
+    prereg = preregistration.ensure(session, referral)
+    prereg.escort_name = name.strip()
+    prereg.escort_phone = (phone or "").strip() or None
+    _settle(prereg, "escort_settled", actor)
+    session.flush()
+
+
+def set_language(session: Session, actor, referral: Referral, *, language: str) -> None:
+    if language not in Language.values():
+        raise InvalidInput("Printed sheets exist in German and English.")
+    referral.patient.preferred_language = language
+    _settle(preregistration.ensure(session, referral), "language_settled", actor)
+    session.flush()

@@ -1,0 +1,103 @@
+"""The procedure record: what was done. Signed by the radiologist; after that only addenda."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import DrugOption, ProcedureAddendum, ProcedureDrug, ProcedureRecord
+from ..models.base import utcnow
+from ..models.vocab import Modality, Role, Side
+from . import audit
+from .errors import DomainError, InvalidInput, PermissionDenied
+
+
+@dataclass(frozen=True)
+class RecordDetails:
+    started_at: dt.datetime
+    ended_at: dt.datetime | None
+    levels: str | None
+    side: str | None
+    approach: str | None
+    guidance: str | None
+    dlp_mgycm: Decimal | None
+    complications: str | None
+    pain_before: int | None
+    pain_after: int | None
+    note: str | None
+    drugs: list[tuple[int, Decimal]] = field(default_factory=list)  # (drug option id, dose)
+
+
+def update(session: Session, actor, record: ProcedureRecord, details: RecordDetails) -> ProcedureRecord:
+    if record.is_signed:
+        raise DomainError("The record is signed: add an addendum instead.", code="record_signed")
+    problems = []
+    if details.ended_at is not None and details.ended_at < details.started_at:
+        problems.append("the end lies before the start")
+    for name in ("pain_before", "pain_after"):
+        value = getattr(details, name)
+        if value is not None and not 0 <= value <= 10:
+            problems.append("pain scores run from 0 to 10")
+    if details.side is not None and details.side not in Side.values():
+        problems.append("unknown side")
+    if details.guidance is not None and details.guidance not in Modality.values():
+        problems.append("unknown guidance")
+    if details.dlp_mgycm is not None and details.dlp_mgycm < 0:
+        problems.append("the dose-length product cannot be negative")
+    options = {d.id: d for d in session.scalars(select(DrugOption))}
+    for option_id, dose in details.drugs:
+        if option_id not in options:
+            problems.append("unknown drug")
+        elif dose is None or dose <= 0:
+            problems.append(f"give a dose above zero for {options[option_id].name}")
+    if problems:
+        raise InvalidInput("The record is not valid: " + "; ".join(dict.fromkeys(problems)) + ".", details=problems)
+    for name in (
+        "started_at",
+        "ended_at",
+        "levels",
+        "side",
+        "approach",
+        "guidance",
+        "dlp_mgycm",
+        "complications",
+        "pain_before",
+        "pain_after",
+        "note",
+    ):
+        value = getattr(details, name)
+        setattr(record, name, value.strip() or None if isinstance(value, str) else value)
+    record.drugs.clear()
+    session.flush()
+    for option_id, dose in details.drugs:
+        record.drugs.append(ProcedureDrug(drug_option_id=option_id, dose=dose, unit=options[option_id].unit))
+    session.flush()
+    return record
+
+
+def sign(session: Session, actor, record: ProcedureRecord) -> None:
+    if record.is_signed:
+        raise DomainError("Already signed.", code="record_signed")
+    if actor is None or not actor.has_role(Role.RADIOLOGIST):
+        raise PermissionDenied("Only a radiologist signs the procedure record.")
+    if record.ended_at is None:
+        raise DomainError("Enter the end time before signing.", code="record_incomplete")
+    record.signed_by_id = actor.id
+    record.signed_at = utcnow()
+    audit.record(session, "procedure_record.signed", "procedure_records", record.id, actor=actor)
+    session.flush()
+
+
+def add_addendum(session: Session, actor, record: ProcedureRecord, text: str) -> ProcedureAddendum:
+    if not record.is_signed:
+        raise DomainError("The record is not signed yet: edit it directly.", code="record_unsigned")
+    if not (text or "").strip():
+        raise InvalidInput("The addendum is empty.")
+    addendum = ProcedureAddendum(record_id=record.id, text=text.strip(), author_id=audit.actor_of(actor).id)
+    session.add(addendum)
+    session.flush()
+    return addendum

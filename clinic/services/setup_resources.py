@@ -1,0 +1,375 @@
+"""Rooms, observation beds, session templates, rosters, roster exceptions and closures.
+
+Flush only; the caller commits. Rooms and beds that appointments refer to are switched off, never
+deleted. Templates, roster entries, exceptions and closures are deleted for real only while they
+have not yet mattered (not yet in effect, or not yet over); older ones are kept for the record and
+ended instead. Whether a change strands booked appointments is ``clinic.services.stranding``'s job:
+these functions make the change, the caller decides whether to keep it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..models import Closure, ObservationBed, Room, RoomSession, RosterEntry, RosterException, User
+from ..models.vocab import ClosureScope, Modality, Role
+from . import audit
+from .errors import DomainError, InvalidInput
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def invalid(message: str, field: str | None = None) -> InvalidInput:
+    return InvalidInput(message, details={"field": field} if field else None)
+
+
+def _clean(text: str | None) -> str:
+    return (text or "").strip()
+
+
+def hhmm(value: dt.time | None) -> str:
+    return value.strftime("%H:%M") if value else ""
+
+
+# --- rooms and beds ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RoomFields:
+    name: str
+    modality: str
+    unit: str
+    location_hint: str | None = None
+    sort_order: int = 0
+
+
+def _check_room(session: Session, fields: RoomFields, room: Room | None) -> None:
+    name = _clean(fields.name)
+    if not name:
+        raise invalid("Give the room a name.", "name")
+    if fields.modality not in Modality.values():
+        raise invalid("Choose CT or MRI.", "modality")
+    if not _clean(fields.unit):
+        raise invalid("Name the unit the room belongs to (closures of a unit close all its rooms).", "unit")
+    clash = session.scalar(select(Room).where(func.lower(Room.name) == name.lower()))
+    if clash is not None and clash is not room:
+        raise invalid(f"There is already a room called {clash.name}.", "name")
+
+
+def create_room(session: Session, actor, fields: RoomFields) -> Room:
+    _check_room(session, fields, None)
+    room = Room(
+        name=_clean(fields.name),
+        modality=fields.modality,
+        unit=_clean(fields.unit),
+        location_hint=_clean(fields.location_hint) or None,
+        sort_order=fields.sort_order,
+        active=True,
+    )
+    session.add(room)
+    session.flush()
+    return room
+
+
+def update_room(session: Session, actor, room: Room, fields: RoomFields) -> Room:
+    _check_room(session, fields, room)
+    room.name = _clean(fields.name)
+    room.modality = fields.modality
+    room.unit = _clean(fields.unit)
+    room.location_hint = _clean(fields.location_hint) or None
+    room.sort_order = fields.sort_order
+    session.flush()
+    return room
+
+
+def set_room_active(session: Session, actor, room: Room, active: bool) -> Room:
+    room.active = active
+    session.flush()
+    audit.record(session, "rooms.activated" if active else "rooms.deactivated", "rooms", room.id, actor=actor)
+    return room
+
+
+@dataclass(frozen=True)
+class BedFields:
+    label: str
+    unit: str
+    sort_order: int = 0
+
+
+def _check_bed(session: Session, fields: BedFields, bed: ObservationBed | None) -> None:
+    label = _clean(fields.label)
+    if not label:
+        raise invalid("Give the bed a label, e.g. Bed 7.", "label")
+    if not _clean(fields.unit):
+        raise invalid("Name the unit the bed belongs to.", "unit")
+    clash = session.scalar(select(ObservationBed).where(func.lower(ObservationBed.label) == label.lower()))
+    if clash is not None and clash is not bed:
+        raise invalid(f"There is already a bed called {clash.label}.", "label")
+
+
+def create_bed(session: Session, actor, fields: BedFields) -> ObservationBed:
+    _check_bed(session, fields, None)
+    bed = ObservationBed(
+        label=_clean(fields.label), unit=_clean(fields.unit), sort_order=fields.sort_order, active=True
+    )
+    session.add(bed)
+    session.flush()
+    return bed
+
+
+def update_bed(session: Session, actor, bed: ObservationBed, fields: BedFields) -> ObservationBed:
+    _check_bed(session, fields, bed)
+    bed.label = _clean(fields.label)
+    bed.unit = _clean(fields.unit)
+    bed.sort_order = fields.sort_order
+    session.flush()
+    return bed
+
+
+def set_bed_active(session: Session, actor, bed: ObservationBed, active: bool) -> ObservationBed:
+    bed.active = active
+    session.flush()
+    action = "observation_beds.activated" if active else "observation_beds.deactivated"
+    audit.record(session, action, "observation_beds", bed.id, actor=actor)
+    return bed
+
+
+def units(session: Session) -> list[str]:
+    """The units of rooms and beds, for closures of a whole unit."""
+    names = set(session.scalars(select(Room.unit))) | set(session.scalars(select(ObservationBed.unit)))
+    return sorted(n for n in names if n)
+
+
+# --- weekly patterns: session templates and roster entries ------------------------------------------
+
+
+@dataclass(frozen=True)
+class WeeklyFields:
+    """A weekly slot in local wall-clock time. ``owner_id`` is the room (templates) or the radiologist."""
+
+    owner_id: int
+    weekday: int
+    start_time: dt.time
+    end_time: dt.time
+    valid_from: dt.date
+    valid_to: dt.date | None = None
+
+
+def _check_weekly(fields: WeeklyFields) -> None:
+    if fields.weekday not in range(7):
+        raise invalid("Choose a weekday from Monday to Sunday.", "weekday")
+    if fields.end_time <= fields.start_time:
+        raise invalid("The end time must be after the start time.", "end_time")
+    if fields.valid_to is not None and fields.valid_to < fields.valid_from:
+        raise invalid("'Valid to' cannot be before 'valid from'.", "valid_to")
+
+
+def _periods_overlap(a_from: dt.date, a_to: dt.date | None, b_from: dt.date, b_to: dt.date | None) -> bool:
+    return (a_to is None or b_from <= a_to) and (b_to is None or a_from <= b_to)
+
+
+def _clash(rows, fields: WeeklyFields, this) -> object | None:
+    for row in rows:
+        if row is this or row.weekday != fields.weekday:
+            continue
+        times_overlap = row.start_time < fields.end_time and fields.start_time < row.end_time
+        if times_overlap and _periods_overlap(row.valid_from, row.valid_to, fields.valid_from, fields.valid_to):
+            return row
+    return None
+
+
+def _describe_weekly(row) -> str:
+    until = f" to {row.valid_to:%d.%m.%Y}" if row.valid_to else ""
+    return (
+        f"{WEEKDAYS[row.weekday]} {hhmm(row.start_time)}–{hhmm(row.end_time)}, "
+        f"valid from {row.valid_from:%d.%m.%Y}{until}"
+    )
+
+
+def save_session_template(session: Session, actor, template: RoomSession | None, fields: WeeklyFields) -> RoomSession:
+    """Create (``template`` None) or change a weekly opening of a room."""
+    _check_weekly(fields)
+    room = session.get(Room, fields.owner_id)
+    if room is None:
+        raise invalid("Choose a room.", "room_id")
+    if not room.active and (template is None or template.room_id != room.id):
+        raise invalid(f"{room.name} is not in use; switch it on before giving it sessions.", "room_id")
+    others = session.scalars(select(RoomSession).where(RoomSession.room_id == room.id))
+    clash = _clash(others, fields, template)
+    if clash is not None:
+        raise invalid(f"{room.name} already has a session that overlaps: {_describe_weekly(clash)}.", "start_time")
+    if template is None:
+        template = RoomSession(room_id=room.id)
+        session.add(template)
+    template.room_id = room.id
+    template.weekday = fields.weekday
+    template.start_time = fields.start_time
+    template.end_time = fields.end_time
+    template.valid_from = fields.valid_from
+    template.valid_to = fields.valid_to
+    session.flush()
+    return template
+
+
+def _radiologist(session: Session, user_id: int, field: str = "radiologist_id") -> User:
+    user = session.get(User, user_id)
+    if user is None or not user.has_role(Role.RADIOLOGIST):
+        raise invalid("Choose a radiologist.", field)
+    if not user.active:
+        raise invalid(f"{user.full_name}'s account is deactivated.", field)
+    return user
+
+
+def save_roster_entry(session: Session, actor, entry: RosterEntry | None, fields: WeeklyFields) -> RosterEntry:
+    """Create (``entry`` None) or change a radiologist's weekly duty."""
+    _check_weekly(fields)
+    user = _radiologist(session, fields.owner_id)
+    others = session.scalars(select(RosterEntry).where(RosterEntry.radiologist_id == user.id))
+    clash = _clash(others, fields, entry)
+    if clash is not None:
+        raise invalid(f"{user.full_name} already has a duty that overlaps: {_describe_weekly(clash)}.", "start_time")
+    if entry is None:
+        entry = RosterEntry(radiologist_id=user.id)
+        session.add(entry)
+    entry.radiologist_id = user.id
+    entry.weekday = fields.weekday
+    entry.start_time = fields.start_time
+    entry.end_time = fields.end_time
+    entry.valid_from = fields.valid_from
+    entry.valid_to = fields.valid_to
+    session.flush()
+    return entry
+
+
+def in_effect_since(row: RoomSession | RosterEntry, today: dt.date) -> bool:
+    """A weekly pattern that has already applied is history: it is ended, not deleted."""
+    return row.valid_from <= today
+
+
+def delete_weekly(session: Session, actor, row: RoomSession | RosterEntry, today: dt.date) -> None:
+    if in_effect_since(row, today):
+        raise DomainError(
+            f"This has applied since {row.valid_from:%d.%m.%Y} and is kept for the record. "
+            "End it instead: set 'valid to' to its last day."
+        )
+    session.delete(row)
+    session.flush()
+
+
+def end_weekly(session: Session, actor, row: RoomSession | RosterEntry, last_day: dt.date) -> None:
+    """Stop a weekly pattern after ``last_day`` (it stays in the record)."""
+    if last_day < row.valid_from:
+        raise invalid(f"The last day cannot be before it began ({row.valid_from:%d.%m.%Y}).", "last_day")
+    if row.valid_to is not None and row.valid_to <= last_day:
+        raise invalid(f"It already ends on {row.valid_to:%d.%m.%Y}.", "last_day")
+    row.valid_to = last_day
+    session.flush()
+
+
+# --- roster exceptions --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExceptionFields:
+    radiologist_id: int
+    on_date: dt.date
+    kind: str  # "extra" or "off"
+    start_time: dt.time | None = None
+    end_time: dt.time | None = None
+    note: str | None = None
+
+
+def save_roster_exception(session: Session, actor, fields: ExceptionFields) -> RosterException:
+    user = _radiologist(session, fields.radiologist_id)
+    if fields.kind not in ("extra", "off"):
+        raise invalid("Choose 'extra duty' or 'off'.", "kind")
+    if (fields.start_time is None) != (fields.end_time is None):
+        raise invalid("Give both a start and an end time, or neither (the whole day).", "end_time")
+    if fields.kind == "extra" and fields.start_time is None:
+        raise invalid("An extra duty needs its start and end time.", "start_time")
+    if fields.start_time is not None and fields.end_time <= fields.start_time:
+        raise invalid("The end time must be after the start time.", "end_time")
+    row = RosterException(
+        radiologist_id=user.id,
+        on_date=fields.on_date,
+        kind=fields.kind,
+        start_time=fields.start_time,
+        end_time=fields.end_time,
+        note=_clean(fields.note) or None,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def delete_roster_exception(session: Session, actor, row: RosterException, today: dt.date) -> None:
+    if row.on_date < today:
+        raise DomainError("Past exceptions are kept for the record.")
+    session.delete(row)
+    session.flush()
+
+
+# --- closures -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClosureFields:
+    scope: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    reason: str
+    room_id: int | None = None
+    unit: str | None = None
+    radiologist_id: int | None = None
+
+
+def _closure_target(session: Session, fields: ClosureFields) -> dict:
+    target = {"room_id": None, "unit": None, "radiologist_id": None}
+    if fields.scope == ClosureScope.ROOM:
+        room = session.get(Room, fields.room_id) if fields.room_id else None
+        if room is None:
+            raise invalid("Choose the room that is closed.", "room_id")
+        target["room_id"] = room.id
+    elif fields.scope == ClosureScope.UNIT:
+        unit = _clean(fields.unit)
+        if not unit:
+            raise invalid("Choose the unit that is closed.", "unit")
+        target["unit"] = unit
+    elif fields.scope == ClosureScope.RADIOLOGIST:
+        target["radiologist_id"] = _radiologist(session, fields.radiologist_id or 0).id
+    elif fields.scope != ClosureScope.CLINIC:
+        raise invalid("Choose what is closed: the clinic, a room, a unit or a radiologist.", "scope")
+    return target
+
+
+def save_closure(session: Session, actor, closure: Closure | None, fields: ClosureFields) -> Closure:
+    """Create (``closure`` None) or change a closure."""
+    target = _closure_target(session, fields)
+    if fields.ends_at <= fields.starts_at:
+        raise invalid("The closure must end after it starts.", "last_day")
+    reason = _clean(fields.reason)
+    if not reason:
+        raise invalid("Give a reason (holiday, maintenance, absence…).", "reason")
+    if closure is None:
+        closure = Closure(created_by_id=audit.actor_of(actor).id)
+        session.add(closure)
+    closure.scope = fields.scope
+    closure.room_id = target["room_id"]
+    closure.unit = target["unit"]
+    closure.radiologist_id = target["radiologist_id"]
+    closure.starts_at = fields.starts_at
+    closure.ends_at = fields.ends_at
+    closure.reason = reason
+    session.flush()
+    return closure
+
+
+def delete_closure(session: Session, actor, closure: Closure, now: dt.datetime) -> None:
+    if closure.ends_at <= now:
+        raise DomainError("Closures that are over are kept for the record.")
+    session.delete(closure)
+    session.flush()

@@ -1,0 +1,139 @@
+"""Staff accounts for the admin screens, on top of ``clinic.services.accounts``.
+
+Accounts are never deleted: the audit trail names people, and appointments name their radiologist.
+Deactivating ends every open session and revokes the account's API tokens. The last active admin
+cannot lock everyone out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import ApiToken, ProcedureType, User, UserRole
+from ..models.vocab import Role
+from . import accounts, audit
+from .errors import DomainError, InvalidInput, NotFound
+
+
+def invalid(message: str, field: str | None = None) -> InvalidInput:
+    return InvalidInput(message, details={"field": field} if field else None)
+
+
+@dataclass(frozen=True)
+class AccountFields:
+    full_name: str
+    email: str | None
+    roles: set[str]
+    qualification_ids: set[int]
+
+
+def _check_roles(roles: set[str]) -> None:
+    if not roles:
+        raise invalid("Give the account at least one role.", "roles")
+    unknown = set(roles) - set(Role.values())
+    if unknown:
+        raise invalid(f"Unknown role(s): {', '.join(sorted(unknown))}.", "roles")
+
+
+def _procedures(session: Session, ids: set[int]) -> list[ProcedureType]:
+    if not ids:
+        return []
+    found = list(session.scalars(select(ProcedureType).where(ProcedureType.id.in_(ids))))
+    if len(found) != len(ids):
+        raise invalid("Unknown procedure among the qualifications.", "qualifications")
+    return found
+
+
+def _other_active_admins(session: Session, user: User) -> int:
+    return len(
+        session.scalars(
+            select(User.id)
+            .join(UserRole, (UserRole.user_id == User.id) & (UserRole.role == Role.ADMIN))
+            .where(User.active, User.id != user.id)
+        ).all()
+    )
+
+
+def create_account(session: Session, actor, username: str, password: str, fields: AccountFields) -> User:
+    _check_roles(fields.roles)
+    try:
+        user = accounts.create_user(
+            session, username, fields.full_name, password, set(fields.roles), email=(fields.email or None)
+        )
+    except InvalidInput as error:
+        field = "password" if "password" in error.message.lower() else "username"
+        raise invalid(error.message, field) from None
+    user.qualifications = _procedures(session, fields.qualification_ids)
+    session.flush()
+    return user
+
+
+def update_account(session: Session, actor, user: User, fields: AccountFields) -> User:
+    _check_roles(fields.roles)
+    if Role.ADMIN in user.roles and Role.ADMIN not in fields.roles:
+        if actor is not None and getattr(actor, "id", None) == user.id:
+            raise invalid("You cannot take away your own admin role; ask another admin.", "roles")
+        if user.active and _other_active_admins(session, user) == 0:
+            raise invalid("This is the last active admin; give another account the admin role first.", "roles")
+    if not fields.full_name.strip():
+        raise invalid("Give the person's full name.", "full_name")
+    user.full_name = fields.full_name.strip()
+    user.email = (fields.email or "").strip() or None
+    user.set_roles(set(fields.roles))
+    user.qualifications = _procedures(session, fields.qualification_ids)
+    session.flush()
+    return user
+
+
+def reset_password(session: Session, actor, user: User, password: str) -> None:
+    """A new password; every session of the account ends (the session version moves on)."""
+    try:
+        accounts.set_password(session, user, password)
+    except InvalidInput as error:
+        raise invalid(error.message, "password") from None
+    audit.record(session, "users.password_reset", "users", user.id, actor=actor)
+
+
+def deactivate_account(session: Session, actor, user: User) -> None:
+    if not user.active:
+        return
+    if actor is not None and getattr(actor, "id", None) == user.id:
+        raise DomainError("You cannot deactivate your own account.")
+    if Role.ADMIN in user.roles and _other_active_admins(session, user) == 0:
+        raise DomainError("This is the last active admin; it cannot be deactivated.")
+    accounts.deactivate(session, user)
+    audit.record(session, "users.deactivated", "users", user.id, actor=actor)
+
+
+def reactivate_account(session: Session, actor, user: User) -> None:
+    if user.active:
+        return
+    user.active = True
+    user.failed_logins = 0
+    user.locked_until = None
+    session.flush()
+    audit.record(session, "users.reactivated", "users", user.id, actor=actor)
+
+
+def issue_api_token(session: Session, actor, user: User, name: str) -> str:
+    """A new API token; returned once, only its hash is kept."""
+    name = (name or "").strip()
+    if not name:
+        raise invalid("Say what the token is for, e.g. the system that uses it.", "name")
+    if not user.active:
+        raise DomainError("A deactivated account cannot get API tokens.")
+    token = accounts.issue_token(session, user, name)
+    audit.record(session, "api_tokens.issued", "users", user.id, summary={"name": name}, actor=actor)
+    return token
+
+
+def revoke_api_token(session: Session, actor, user: User, token_id: int) -> ApiToken:
+    token = session.get(ApiToken, token_id)
+    if token is None or token.user_id != user.id:
+        raise NotFound("This account has no such token.")
+    accounts.revoke_token(session, token_id)
+    audit.record(session, "api_tokens.revoked", "api_tokens", token.id, actor=actor)
+    return token

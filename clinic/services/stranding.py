@@ -1,0 +1,205 @@
+"""Booked appointments that a change to the clinic's setup would leave outside its availability.
+
+A proposed change (a session template, roster entry or exception, closure, a room, bed or account
+switched off, a radiologist's qualifications) is applied inside a SAVEPOINT and flushed; every future
+booked appointment is then checked against the changed setup with the same ``Calendar`` that the
+booking checks use, and the savepoint is rolled back. Only appointments that fitted before the change
+and no longer fit after it are reported.
+
+Nothing here moves or cancels a booking. The admin sees the list and confirms (or not); the front
+desk reschedules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from ..models import Appointment
+from ..models.vocab import AppointmentStatus, Role
+from ..scheduling.availability import BedInfo, Calendar, RoomInfo
+from ..scheduling.context import Settings
+from ..scheduling.intervals import contains, normalise
+from ..timefmt import to_local
+from . import audit
+
+T = TypeVar("T")
+
+# A checked-in patient may still be moved; later states are already in the room or on a bed.
+PENDING_STATUSES = (AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN)
+
+
+@dataclass(frozen=True)
+class Stranded:
+    """A booked appointment that no longer fits, and why."""
+
+    appointment_id: int
+    reference: str
+    status: str
+    patient_name: str
+    procedure_code: str
+    table_start: dt.datetime
+    obs_end: dt.datetime
+    room_name: str
+    radiologist_name: str
+    bed_label: str | None
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ChangeOutcome(Generic[T]):
+    """What ``apply_change`` did: saved or not, the appointments it strands, the service's result."""
+
+    saved: bool
+    stranded: list[Stranded]
+    result: T | None = None
+
+    @property
+    def needs_confirmation(self) -> bool:
+        return not self.saved
+
+    @property
+    def stranded_ids(self) -> list[int]:
+        return [s.appointment_id for s in self.stranded]
+
+
+def upcoming(session: Session, now: dt.datetime) -> list[Appointment]:
+    """Booked or checked-in appointments whose table time has not begun."""
+    return list(
+        session.scalars(
+            select(Appointment)
+            .where(Appointment.status.in_(PENDING_STATUSES), Appointment.table_start >= now)
+            .order_by(Appointment.table_start, Appointment.id)
+            .options(
+                selectinload(Appointment.patient),
+                selectinload(Appointment.procedure_type),
+                selectinload(Appointment.room),
+                selectinload(Appointment.radiologist),
+                selectinload(Appointment.bed),
+            )
+        )
+    )
+
+
+def _resource_problems(appointment: Appointment) -> list[str]:
+    problems = []
+    room = appointment.room
+    if not room.active:
+        problems.append(f"room {room.name} is no longer in use")
+    elif room.modality != appointment.guidance:
+        problems.append(f"{room.name} is a {room.modality} room; the procedure is {appointment.guidance}-guided")
+    radiologist = appointment.radiologist
+    code = appointment.procedure_type.code
+    if not radiologist.active:
+        problems.append(f"{radiologist.full_name}'s account is deactivated")
+    elif not radiologist.has_role(Role.RADIOLOGIST):
+        problems.append(f"{radiologist.full_name} no longer has the radiologist role")
+    elif not radiologist.is_qualified_for(appointment.procedure_type_id):
+        problems.append(f"{radiologist.full_name} is no longer qualified for {code}")
+    if appointment.bed is not None and not appointment.bed.active:
+        problems.append(f"{appointment.bed.label} is no longer in use")
+    return problems
+
+
+def _calendar_problems(calendar: Calendar, appointment: Appointment, zone: str) -> list[str]:
+    """Invariant 4 and 5 as ``booking.validate_chain`` checks them, on the appointment's own times."""
+    problems = []
+    day = to_local(appointment.table_start, zone).date()
+    room = appointment.room
+    room_info = RoomInfo(room.id, room.name, room.modality, room.unit)
+    if not contains(calendar.room_open(room_info, day), appointment.table_start, appointment.table_end):
+        problems.append(f"{room.name} is not open then (outside its sessions, or closed)")
+    if not contains(
+        calendar.radiologist_on_duty(appointment.radiologist_id, day), appointment.table_start, appointment.table_end
+    ):
+        problems.append(f"{appointment.radiologist.full_name} is not on duty then")
+    bed = appointment.bed
+    if bed is not None and appointment.obs_end > appointment.table_end:
+        info = BedInfo(bed.id, bed.label, bed.unit)
+        open_ = normalise(calendar.bed_open(info, day) + calendar.bed_open(info, day + dt.timedelta(days=1)))
+        if not any(s <= appointment.table_end and appointment.obs_end <= e for s, e in open_):
+            problems.append(f"the observation unit ({bed.unit}) is closed then")
+    return problems
+
+
+def _stranded(appointment: Appointment, reasons: list[str]) -> Stranded:
+    return Stranded(
+        appointment_id=appointment.id,
+        reference=appointment.reference,
+        status=appointment.status,
+        patient_name=appointment.patient.display_name,
+        procedure_code=appointment.procedure_type.code,
+        table_start=appointment.table_start,
+        obs_end=appointment.obs_end,
+        room_name=appointment.room.name,
+        radiologist_name=appointment.radiologist.full_name,
+        bed_label=appointment.bed.label if appointment.bed else None,
+        reasons=tuple(reasons),
+    )
+
+
+def find_stranded(session: Session, settings: Settings) -> list[Stranded]:
+    """Every future booked appointment that does not fit the clinic's setup as it is in ``session``."""
+    appointments = upcoming(session, settings.now())
+    if not appointments:
+        return []
+    zone = settings.zone
+    first = to_local(appointments[0].table_start, zone).date()
+    last = max(to_local(a.obs_end, zone).date() for a in appointments) + dt.timedelta(days=1)
+    calendar = Calendar(session, settings, first, last)
+    found = []
+    for appointment in appointments:
+        reasons = _resource_problems(appointment) + _calendar_problems(calendar, appointment, zone)
+        if reasons:
+            found.append(_stranded(appointment, reasons))
+    return found
+
+
+def preview(session: Session, settings: Settings, change: Callable[[], object]) -> list[Stranded]:
+    """The appointments that ``change`` would strand. The change is rolled back; nothing is saved.
+
+    ``change`` must make its changes through the session (it runs again when the change is saved);
+    a ``DomainError`` it raises passes through, after the rollback."""
+    session.flush()
+    before = {s.appointment_id for s in find_stranded(session, settings)}
+    nested = session.begin_nested()
+    try:
+        change()
+        session.flush()
+        after = find_stranded(session, settings)
+    finally:
+        nested.rollback()
+    return [s for s in after if s.appointment_id not in before]
+
+
+def apply_change(
+    session: Session, settings: Settings, change: Callable[[], T], *, confirmed: Iterable[int] = ()
+) -> ChangeOutcome[T]:
+    """Save ``change`` unless it strands appointments that the admin has not confirmed.
+
+    ``confirmed`` are the ids the admin was shown and accepted. If the change would now strand any
+    other appointment (one booked in the meantime), nothing is saved and the new list is returned.
+    """
+    stranded = preview(session, settings, change)
+    if not {s.appointment_id for s in stranded} <= set(confirmed):
+        return ChangeOutcome(saved=False, stranded=stranded)
+    result = change()
+    session.flush()
+    if stranded:
+        audit.record(
+            session,
+            "setup.appointments_stranded",
+            "appointments",
+            summary={"appointments": [s.appointment_id for s in stranded]},
+        )
+    return ChangeOutcome(saved=True, stranded=stranded, result=result)
+
+
+def parse_ids(text: str | None) -> set[int]:
+    """The ids of a confirmation ("12,15,40"); anything that is not a number is ignored."""
+    return {int(part) for part in (text or "").split(",") if part.strip().isdigit()}

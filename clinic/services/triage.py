@@ -1,0 +1,172 @@
+"""Triage by a radiologist: accept with a plan, decline, ask for more; clear red flags; waivers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import Appointment, ProcedureType, RedFlagAnswer, Referral
+from ..models.base import utcnow
+from ..models.vocab import AppointmentStatus, Modality, Priority, ReferralStatus
+from ..scheduling.plan import ProcedurePlan
+from . import audit
+from .errors import DomainError, InvalidInput
+
+OPEN_FOR_TRIAGE = (ReferralStatus.RECEIVED, ReferralStatus.INFO_REQUESTED)
+
+
+@dataclass(frozen=True)
+class PlanDetails:
+    procedure_type_id: int
+    region: str | None
+    side: str | None
+    levels: str | None
+    stage: str | None
+    guidance: str | None
+    priority: str = Priority.ROUTINE
+    note: str | None = None
+
+
+def _mark(referral: Referral, actor) -> None:
+    referral.triaged_by_id = audit.actor_of(actor).id
+    referral.triaged_at = utcnow()
+
+
+def _has_live_appointment(session: Session, referral: Referral) -> bool:
+    return (
+        session.scalar(
+            select(Appointment.id).where(
+                Appointment.referral_id == referral.id,
+                Appointment.status.in_([AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN]),
+            )
+        )
+        is not None
+    )
+
+
+def accept(session: Session, actor, referral: Referral, plan: PlanDetails) -> Referral:
+    if referral.status not in (*OPEN_FOR_TRIAGE, ReferralStatus.ACCEPTED):
+        raise DomainError(f"A {referral.status.replace('_', ' ')} referral cannot be accepted.", code="invalid_state")
+    if referral.status == ReferralStatus.ACCEPTED and _has_live_appointment(session, referral):
+        raise DomainError(
+            "The plan cannot change while an appointment is booked; cancel or finish it first.", code="invalid_state"
+        )
+    procedure_type = session.get(ProcedureType, plan.procedure_type_id)
+    if procedure_type is None or not procedure_type.active:
+        raise InvalidInput("Choose a procedure the clinic offers.")
+    if plan.priority not in Priority.values():
+        raise InvalidInput("Unknown priority.")
+    if plan.guidance is not None and plan.guidance not in Modality.values():
+        raise InvalidInput("Unknown guidance.")
+    problems = ProcedurePlan(procedure_type, plan.region, plan.side, plan.levels, plan.stage, plan.guidance).problems()
+    if problems:
+        raise InvalidInput("The plan is incomplete: " + "; ".join(problems) + ".", details=problems)
+    referral.status = ReferralStatus.ACCEPTED
+    referral.planned_procedure_type_id = procedure_type.id
+    referral.planned_procedure_type = procedure_type
+    referral.planned_region = plan.region
+    referral.planned_side = plan.side
+    referral.planned_levels = (plan.levels or "").strip() or None
+    referral.planned_stage = plan.stage
+    referral.planned_guidance = plan.guidance or procedure_type.modality
+    referral.priority = plan.priority if not referral.open_red_flags else Priority.URGENT
+    referral.triage_note = (plan.note or "").strip() or None
+    _mark(referral, actor)
+    session.flush()
+    return referral
+
+
+def decline(session: Session, actor, referral: Referral, reason: str) -> Referral:
+    if referral.status not in OPEN_FOR_TRIAGE:
+        raise DomainError(f"A {referral.status.replace('_', ' ')} referral cannot be declined.", code="invalid_state")
+    if not (reason or "").strip():
+        raise InvalidInput("Give the reason: it goes into the letter to the referring physician.")
+    referral.status = ReferralStatus.DECLINED
+    referral.decline_reason = reason.strip()
+    _mark(referral, actor)
+    session.flush()
+    return referral
+
+
+def request_information(session: Session, actor, referral: Referral, text: str) -> Referral:
+    if referral.status not in OPEN_FOR_TRIAGE:
+        raise DomainError("Only a referral waiting for triage can ask for more information.", code="invalid_state")
+    if not (text or "").strip():
+        raise InvalidInput("Say what is missing.")
+    referral.status = ReferralStatus.INFO_REQUESTED
+    referral.info_request = text.strip()
+    _mark(referral, actor)
+    session.flush()
+    return referral
+
+
+def reopen(session: Session, actor, referral: Referral) -> Referral:
+    """Information arrived: back on the triage queue."""
+    if referral.status != ReferralStatus.INFO_REQUESTED:
+        raise DomainError("Only a referral waiting for information can be put back on the queue.", code="invalid_state")
+    referral.status = ReferralStatus.RECEIVED
+    session.flush()
+    return referral
+
+
+def clear_red_flag(session: Session, actor, answer: RedFlagAnswer, note: str) -> None:
+    if not answer.is_open:
+        raise DomainError("This red flag is not open.", code="invalid_state")
+    if not (note or "").strip():
+        raise InvalidInput("Write down why the red flag does not stand in the way.")
+    answer.cleared_by_id = audit.actor_of(actor).id
+    answer.cleared_at = utcnow()
+    answer.clearance_note = note.strip()
+    referral = answer.referral
+    audit.record(
+        session,
+        "referral.red_flag_cleared",
+        "referrals",
+        referral.id,
+        patient_id=referral.patient_id,
+        summary={"flag": answer.code},
+        actor=actor,
+    )
+    if not referral.open_red_flags and referral.priority == Priority.URGENT:
+        referral.priority = Priority.SOON
+    session.flush()
+
+
+def waive_imaging(session: Session, actor, referral: Referral, reason: str) -> None:
+    if not (reason or "").strip():
+        raise InvalidInput("A waiver needs a reason.")
+    referral.imaging_waived_by_id = audit.actor_of(actor).id
+    referral.imaging_waived_at = utcnow()
+    referral.imaging_waiver_reason = reason.strip()
+    audit.record(
+        session,
+        "referral.imaging_waived",
+        "referrals",
+        referral.id,
+        patient_id=referral.patient_id,
+        summary={"reason": reason.strip()[:120]},
+        actor=actor,
+    )
+    session.flush()
+
+
+def override_hold(session: Session, actor, referral: Referral, earliest: dt.date, reason: str) -> None:
+    if not (reason or "").strip():
+        raise InvalidInput("An override of the medication hold needs a reason.")
+    referral.hold_override_by_id = audit.actor_of(actor).id
+    referral.hold_override_at = utcnow()
+    referral.hold_override_date = earliest
+    referral.hold_override_reason = reason.strip()
+    audit.record(
+        session,
+        "referral.hold_override",
+        "referrals",
+        referral.id,
+        patient_id=referral.patient_id,
+        summary={"earliest": earliest.isoformat(), "reason": reason.strip()[:120]},
+        actor=actor,
+    )
+    session.flush()

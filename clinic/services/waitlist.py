@@ -1,0 +1,67 @@
+"""The waitlist: patients ready to book who would take an earlier date."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import Referral, WaitlistEntry
+from ..models.base import utcnow
+from ..models.vocab import PartOfDay, ReferralStatus
+from . import audit
+from .errors import DomainError, InvalidInput
+
+
+def add(
+    session: Session,
+    actor,
+    referral: Referral,
+    *,
+    earliest: dt.date,
+    latest: dt.date | None,
+    part_of_day: str = PartOfDay.ANY,
+    note: str | None = None,
+) -> WaitlistEntry:
+    if referral.status != ReferralStatus.ACCEPTED or referral.planned_procedure_type_id is None:
+        raise DomainError(
+            "Only an accepted referral with a planned procedure can wait for a date.", code="invalid_state"
+        )
+    if latest is not None and latest < earliest:
+        raise InvalidInput("The latest date is before the earliest.")
+    if part_of_day not in PartOfDay.values():
+        raise InvalidInput("Unknown part of day.")
+    existing = session.scalar(
+        select(WaitlistEntry).where(WaitlistEntry.referral_id == referral.id, WaitlistEntry.active)
+    )
+    if existing is not None:
+        existing.earliest_date, existing.latest_date = earliest, latest
+        existing.part_of_day, existing.note = part_of_day, (note or "").strip() or None
+        session.flush()
+        return existing
+    entry = WaitlistEntry(
+        patient_id=referral.patient_id,
+        referral_id=referral.id,
+        procedure_type_id=referral.planned_procedure_type_id,
+        earliest_date=earliest,
+        latest_date=latest,
+        part_of_day=part_of_day,
+        note=(note or "").strip() or None,
+        active=True,
+        created_by_id=audit.actor_of(actor).id,
+        created_at=utcnow(),
+    )
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def remove(session: Session, actor, entry: WaitlistEntry) -> None:
+    entry.active = False
+    entry.resolved_at = utcnow()
+    session.flush()
+
+
+def active_entries(session: Session):
+    return select(WaitlistEntry).where(WaitlistEntry.active).order_by(WaitlistEntry.created_at, WaitlistEntry.id)

@@ -1,0 +1,134 @@
+"""The day's worklist: one row per appointment with the readiness flags the radiologist checks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import Appointment, Consent, ImagingStudy, PreRegistration, StudyFile
+from ..models.vocab import AppointmentStatus, IdentityCheck
+from ..timefmt import day_bounds, to_local
+from . import medication, preregistration
+
+NEXT_ACTIONS = {
+    AppointmentStatus.BOOKED: "check in",
+    AppointmentStatus.CHECKED_IN: "consent, then start",
+    AppointmentStatus.IN_PROCEDURE: "document, then end",
+    AppointmentStatus.IN_OBSERVATION: "observe, then discharge",
+}
+
+
+@dataclass
+class Flag:
+    label: str
+    ok: bool
+    warn: bool = False
+    detail: str = ""
+
+
+@dataclass
+class Row:
+    appointment: Appointment
+    age: int
+    flags: list[Flag] = field(default_factory=list)
+    alerts: list[str] = field(default_factory=list)
+
+    @property
+    def next_action(self) -> str:
+        return NEXT_ACTIONS.get(AppointmentStatus(self.appointment.status), "")
+
+
+def rows(
+    session: Session,
+    day: dt.date,
+    zone: str,
+    *,
+    room_id: int | None = None,
+    radiologist_id: int | None = None,
+    include_ended: bool = False,
+) -> list[Row]:
+    start, end = day_bounds(day, zone)
+    stmt = select(Appointment).where(Appointment.table_start >= start, Appointment.table_start < end)
+    if room_id:
+        stmt = stmt.where(Appointment.room_id == room_id)
+    if radiologist_id:
+        stmt = stmt.where(Appointment.radiologist_id == radiologist_id)
+    if not include_ended:
+        stmt = stmt.where(Appointment.status.not_in([AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW]))
+    appointments = list(session.scalars(stmt.order_by(Appointment.table_start, Appointment.room_id)))
+    if not appointments:
+        return []
+    ids = [a.id for a in appointments]
+    signed = set(
+        session.scalars(
+            select(Consent.appointment_id).where(Consent.appointment_id.in_(ids), Consent.signed_at.is_not(None))
+        )
+    )
+    printed = set(session.scalars(select(Consent.appointment_id).where(Consent.appointment_id.in_(ids))))
+    patient_ids = {a.patient_id for a in appointments}
+    files: dict[int, list[str]] = {}
+    for patient_id, status in session.execute(
+        select(ImagingStudy.patient_id, StudyFile.identity_status)
+        .join(StudyFile)
+        .where(ImagingStudy.patient_id.in_(patient_ids))
+    ):
+        files.setdefault(patient_id, []).append(status)
+    preregs = {
+        p.referral_id: p
+        for p in session.scalars(
+            select(PreRegistration).where(
+                PreRegistration.referral_id.in_({a.referral_id for a in appointments if a.referral_id})
+            )
+        )
+    }
+
+    result = []
+    for a in appointments:
+        local_day = to_local(a.table_start, zone).date()
+        row = Row(a, a.patient.age_on(local_day))
+        referral = a.referral
+        prereg = preregs.get(a.referral_id)
+        if referral is not None:
+            missing = preregistration.missing(preregistration.checklist(session, referral))
+            row.flags.append(Flag("Pre-registration", not missing, detail="; ".join(missing)))
+        statuses = files.get(a.patient_id, [])
+        waived = referral is not None and referral.imaging_waived
+        mismatch = IdentityCheck.MISMATCH in statuses
+        row.flags.append(
+            Flag(
+                "Imaging",
+                (bool(statuses) and not mismatch) or waived,
+                warn=mismatch,
+                detail="waived"
+                if waived and not statuses
+                else ("identity mismatch" if mismatch else f"{len(statuses)} file(s)" if statuses else "none"),
+            )
+        )
+        row.flags.append(
+            Flag(
+                "Consent",
+                a.id in signed,
+                detail="signed" if a.id in signed else ("printed" if a.id in printed else "not printed"),
+            )
+        )
+        if prereg is not None:
+            plan = medication.plan_for(session, prereg, a.procedure_type, a.region)
+            earliest = plan.earliest_date(local_day)
+            ok = not plan.undecided and (earliest is None or earliest <= local_day or plan.override_date is not None)
+            row.flags.append(
+                Flag("Medication hold", ok, detail=", ".join(i.drug_name for i in plan.items) or "no blood thinners")
+            )
+            if prereg.allergies:
+                row.alerts.append("Allergy: " + ", ".join(prereg.allergies))
+            for flag, text in (
+                (prereg.diabetes, "Diabetes"),
+                (prereg.pregnancy_possible, "Possible pregnancy"),
+                (prereg.implant, "Implant: " + (prereg.implant_note or "yes")),
+            ):
+                if flag:
+                    row.alerts.append(text)
+        result.append(row)
+    return result

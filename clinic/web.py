@@ -1,0 +1,72 @@
+"""Small helpers shared by the blueprints' views (Flask-side only)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Response, abort, current_app, flash
+from flask import render_template as _render
+
+from .extensions import db
+from .scheduling.context import Settings
+from .services.errors import DomainError
+from .timefmt import to_local
+
+
+def scheduling_settings() -> Settings:
+    return Settings.from_config(current_app.config)
+
+
+def zone() -> str:
+    return current_app.config["CLINIC_TIMEZONE"]
+
+
+def local_today() -> dt.date:
+    return to_local(dt.datetime.now(dt.UTC), zone()).date()
+
+
+def get_or_404(model, ident: int):
+    obj = db.session.get(model, ident)
+    if obj is None:
+        abort(404)
+    return obj
+
+
+def render_form(template: str, form=None, *, error: DomainError | None = None, **context):
+    """Render a form page; 422 when the form (or the service behind it) refused the input, so that the
+    request boundary rolls back anything half-done."""
+    failed = error is not None or (form is not None and bool(form.errors))
+    if error is not None:
+        flash(error.message, "danger")
+    return _render(template, form=form, **context), (error.http_status if error is not None else 422) if failed else 200
+
+
+def pdf_response(data: bytes, filename: str, *, download: bool = False) -> Response:
+    disposition = "attachment" if download else "inline"
+    return Response(
+        data,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'{disposition}; filename="{filename}"', "Cache-Control": "no-store"},
+    )
+
+
+def parse_day(text: str | None, default: dt.date) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text) if text else default
+    except ValueError:
+        abort(400, "Dates are written as YYYY-MM-DD.")
+
+
+def local_to_utc(naive: dt.datetime | None) -> dt.datetime | None:
+    """A wall-clock time typed into a form, read in the clinic's zone."""
+    if naive is None:
+        return None
+    from zoneinfo import ZoneInfo
+
+    return naive.replace(tzinfo=ZoneInfo(zone())).astimezone(dt.UTC)
+
+
+def utc_to_local_naive(instant: dt.datetime | None) -> dt.datetime | None:
+    if instant is None:
+        return None
+    return to_local(instant, zone()).replace(tzinfo=None, second=0, microsecond=0)
