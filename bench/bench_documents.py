@@ -45,8 +45,9 @@ def build(session):
     room = clinic.rooms["CT 1"]
     names = ["Søren-Müller", "Weiß-Dupré", "Łęcka", "Ødegård", "Öztürk", "Šimůnek"]
 
-    def book(referral, first_day=DAY, prefs=Preferences()):
+    def book(referral, first_day=DAY, room_id=None):
         last = first_day + dt.timedelta(days=28)
+        prefs = Preferences(room_id=room_id)
         ready, found = candidates_for_referral(
             session, settings, referral, first_day=first_day, last_day=last, preferences=prefs, limit=1
         )
@@ -59,7 +60,7 @@ def build(session):
         referral = make_ready_referral(session, clinic, patient, code="FACET", stage="diagnostic")
         prereg = referral.preregistration
         prereg.diabetes, prereg.allergy_contrast = n % 3 == 0, n % 4 == 0
-        book(referral, prefs=Preferences(room_id=room.id))
+        book(referral, room_id=room.id)
     patient = make_patient(session, family_name="Søren-Müller", given_name="Łukasz", sex="male")
     meds = [("clopidogrel", "", None), ("aspirin", "secondary", None)]
     referral = make_ready_referral(session, clinic, patient, medications=meds)
@@ -79,14 +80,8 @@ def measure(runs: int, fn: Callable[[], object]) -> list[float]:
     return times
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=40)
-    args = parser.parse_args()
-
-    from flask_migrate import upgrade
-
-    from clinic import create_app
+def cases(session, room, appointment) -> list[tuple[str, str, Callable[[], object]]]:
+    """(document, "render" or "service", the call to time)."""
     from clinic.documents import (
         render_consent,
         render_information_sheet,
@@ -94,67 +89,78 @@ def main() -> int:
         render_print_pack,
         render_worklist,
     )
-    from clinic.extensions import db
     from clinic.models.vocab import DocumentKind
     from clinic.services import documents, medication, settings
     from clinic.services.consents import consent_text_for, current_text, print_consent
+
+    contact = settings.contact(session)
+    consent_text = consent_text_for(session, appointment)
+    info_text = current_text(session, appointment.procedure_type_id, DocumentKind.INFORMATION, "de")
+    letter = documents.letter_context(session, appointment, ZONE, DAY)
+    rows = documents.worklist_appointments(session, DAY, room, ZONE)
+    assert len(rows) == WORKLIST_ROWS, len(rows)
+    names = {code: en for code, (en, _de) in medication.drug_names(session).items()}
+
+    def rolled_back(fn: Callable[[], object]) -> Callable[[], object]:
+        """For calls that record a Consent: each run's row is rolled back again."""
+
+        def run() -> None:
+            with session.begin_nested() as savepoint:
+                fn()
+                savepoint.rollback()
+
+        return run
+
+    return [
+        ("consent form", "render", lambda: render_consent(appointment, consent_text, contact, ZONE)),
+        ("consent form", "service", rolled_back(lambda: print_consent(session, None, appointment, ZONE))),
+        ("information sheet", "render", lambda: render_information_sheet(info_text, contact)),
+        (
+            "information sheet",
+            "service",
+            lambda: documents.information_sheet_pdf(session, info_text.procedure_type, "de"),
+        ),
+        ("appointment letter", "render", lambda: render_letter(letter)),
+        ("appointment letter", "service", lambda: documents.letter_pdf(session, appointment, ZONE, issued_on=DAY)),
+        ("worklist, 60 rows", "render", lambda: render_worklist(rows, room.name, DAY, ZONE, contact, names)),
+        ("worklist, 60 rows", "service", lambda: documents.worklist_pdf(session, DAY, room, ZONE)),
+        ("print pack", "render", lambda: render_print_pack(letter, info_text, consent_text, contact)),
+        (
+            "print pack",
+            "service",
+            rolled_back(lambda: documents.print_pack_pdf(session, None, appointment, ZONE, issued_on=DAY)),
+        ),
+    ]
+
+
+def report(name: str, what: str, times: list[float]) -> str:
+    median = statistics.median(times)
+    goal = GOALS_MS.get(name) if what == "render" else None
+    verdict = "" if goal is None else f"goal ≤ {goal:.0f} ms: " + ("met" if median <= goal else "MISSED")
+    return f"{name:<20} {what:<8} {median:>10.1f} {min(times):>7.1f} {max(times):>7.1f}  {verdict}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=40, help="timed runs per document (at least 30)")
+    parser.add_argument("--only", help='one document, e.g. "consent form"')
+    args = parser.parse_args()
+
+    from flask_migrate import upgrade
+
+    from clinic import create_app
+    from clinic.extensions import db
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{WORKDIR}/bench.db", "TESTING": True})
     with app.app_context():
         upgrade()
         session = db.session
         _clinic, room, appointment = build(session)
-        contact = settings.contact(session)
-        consent_text = consent_text_for(session, appointment)
-        info_text = current_text(session, appointment.procedure_type_id, DocumentKind.INFORMATION, "de")
-        letter = documents.letter_context(session, appointment, ZONE, DAY)
-        rows = documents.worklist_appointments(session, DAY, room, ZONE)
-        assert len(rows) == WORKLIST_ROWS, len(rows)
-        names = {code: en for code, (en, _de) in medication.drug_names(session).items()}
-
-        def rolled_back(fn: Callable[[], object]) -> Callable[[], object]:
-            def run() -> None:
-                with session.begin_nested() as savepoint:
-                    fn()
-                    savepoint.rollback()
-
-            return run
-
-        cases: list[tuple[str, str, Callable[[], object]]] = [
-            ("consent form", "render", lambda: render_consent(appointment, consent_text, contact, ZONE)),
-            ("consent form", "service", rolled_back(lambda: print_consent(session, None, appointment, ZONE))),
-            ("information sheet", "render", lambda: render_information_sheet(info_text, contact)),
-            (
-                "information sheet",
-                "service",
-                lambda: documents.information_sheet_pdf(session, appointment.procedure_type, "de"),
-            ),
-            ("appointment letter", "render", lambda: render_letter(letter)),
-            ("appointment letter", "service", lambda: documents.letter_pdf(session, appointment, ZONE, issued_on=DAY)),
-            ("worklist, 60 rows", "render", lambda: render_worklist(rows, room.name, DAY, ZONE, contact, names)),
-            ("worklist, 60 rows", "service", lambda: documents.worklist_pdf(session, DAY, room, ZONE)),
-            ("print pack", "render", lambda: render_print_pack(letter, info_text, consent_text, contact)),
-            (
-                "print pack",
-                "service",
-                rolled_back(lambda: documents.print_pack_pdf(session, None, appointment, ZONE, issued_on=DAY)),
-            ),
-        ]
-        print(f"{args.runs} runs each (after 3 warm-up runs); SQLite in {WORKDIR}")
-        print(f"{'document':<20} {'what':<8} {'median ms':>10} {'min':>7} {'max':>7}  goal")
-        for name, what, fn in cases:
-            if os.environ.get("ONLY") and os.environ["ONLY"] != f"{name}/{what}":
-                continue
-            times = measure(args.runs, fn)
-            goal = GOALS_MS.get(name)
-            verdict = (
-                ""
-                if goal is None or what != "render"
-                else f"≤ {goal:.0f} ms: " + ("met" if statistics.median(times) <= goal else "MISSED")
-            )
-            print(
-                f"{name:<20} {what:<8} {statistics.median(times):>10.1f} {min(times):>7.1f} {max(times):>7.1f}  {verdict}"
-            )
+        print(f"{args.runs} timed runs each, after 3 warm-up runs; SQLite in {WORKDIR}")
+        print(f"{'document':<20} {'what':<8} {'median ms':>10} {'min':>7} {'max':>7}")
+        for name, what, fn in cases(session, room, appointment):
+            if args.only is None or args.only == name:
+                print(report(name, what, measure(args.runs, fn)), flush=True)
         session.rollback()
         db.engine.dispose()
     return 0

@@ -80,5 +80,7 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def clinic_context():
-        now = dt.datetime.now(dt.UTC)
+        from .web import now as clock_now
+
+        now = clock_now()
         return {"clinic_zone": _zone(), "today": timefmt.to_local(now, _zone()).date(), "now_utc": now}

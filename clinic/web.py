@@ -21,8 +21,13 @@ def zone() -> str:
     return current_app.config["CLINIC_TIMEZONE"]
 
 
+def now() -> dt.datetime:
+    """The current instant, from the same clock the scheduling code uses."""
+    return scheduling_settings().now()
+
+
 def local_today() -> dt.date:
-    return to_local(dt.datetime.now(dt.UTC), zone()).date()
+    return to_local(now(), zone()).date()
 
 
 def get_or_404(model, ident: int):

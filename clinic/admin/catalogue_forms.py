@@ -12,7 +12,7 @@ from ..models import ProcedureType
 from ..models.catalogue import MAX_OBSERVATION_MINUTES, TABLE_MINUTE_CHOICES
 from ..models.vocab import BleedingClass, Modality, Stage
 from ..services.setup_catalogue import CODE_PATTERN, MAX_EXTRA_MINUTES, ProcedureFields, normalise_code
-from .fields import IntSelectField, MultiCheckboxField
+from .fields import IntSelectField, MultiCheckboxField, options
 
 STAGE_CHOICES = [("", "Any stage"), *Stage.choices()]
 
@@ -25,8 +25,10 @@ class ProcedureForm(FlaskForm):
     )
     name_en = StringField("Name (English)", validators=[DataRequired("Give the English name."), Length(max=120)])
     name_de = StringField("Name (German)", validators=[DataRequired("Give the German name."), Length(max=120)])
-    modality = SelectField("Guidance", choices=Modality.choices())
-    table_minutes = IntSelectField("Table time (minutes)", choices=[(m, f"{m} min") for m in TABLE_MINUTE_CHOICES])
+    modality = SelectField("Guidance", choices=options(Modality.choices()))
+    table_minutes = IntSelectField(
+        "Table time (minutes)", choices=options((m, f"{m} min") for m in TABLE_MINUTE_CHOICES)
+    )
     observation_minutes = IntegerField(
         "Observation (minutes)",
         validators=[InputRequired("Give the observation time in minutes (0 if none).")],
@@ -38,9 +40,10 @@ class ProcedureForm(FlaskForm):
     extra_minutes_per_side = IntegerField(
         "Extra table minutes for the second side", default=0, validators=[InputRequired("Give 0 if none.")]
     )
-    bleeding_class = SelectField("Bleeding class (ASRA 2018)", choices=BleedingClass.choices())
+    bleeding_class = SelectField("Bleeding class (ASRA 2018)", choices=options(BleedingClass.choices()))
     bleeding_class_cervical = SelectField(
-        "Bleeding class in the cervical spine", choices=[("", "As for other regions"), *BleedingClass.choices()]
+        "Bleeding class in the cervical spine",
+        choices=options([("", "As for other regions"), *BleedingClass.choices()]),
     )
     needs_side = BooleanField("Needs a side")
     needs_levels = BooleanField("Needs the spinal level(s)")
@@ -104,9 +107,9 @@ def _extra_minutes(field) -> None:
 
 
 class StageRuleForm(FlaskForm):
-    rule_stage = SelectField("When booking", choices=STAGE_CHOICES)
+    rule_stage = SelectField("When booking", choices=options(STAGE_CHOICES))
     requires_procedure_type_id = IntSelectField("a documented positive", choices=[])
-    requires_stage = SelectField("at stage", choices=STAGE_CHOICES)
+    requires_stage = SelectField("at stage", choices=options(STAGE_CHOICES))
 
     def validate_requires_procedure_type_id(self, field):
         if field.data not in field.allowed():

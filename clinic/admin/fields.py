@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
-from wtforms import SelectField, SelectMultipleField
+from collections.abc import Iterable
+
+from wtforms import SelectChoice, SelectField, SelectMultipleField
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..services.setup_resources import WEEKDAYS
 
-WEEKDAY_CHOICES = list(enumerate(WEEKDAYS))
+
+def options(pairs: Iterable[tuple]) -> list[SelectChoice]:
+    """Choices as WTForms wants them from 3.3 on (tuples passed to a field are deprecated)."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+WEEKDAY_CHOICES = options(enumerate(WEEKDAYS))
+
+
+def int_or_none(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 class IntSelectField(SelectField):
@@ -15,19 +30,14 @@ class IntSelectField(SelectField):
     which says what is allowed, instead of WTForms' generic "Not a valid choice"."""
 
     def __init__(self, label=None, validators=None, **kwargs):
-        kwargs.setdefault("coerce", int)
+        kwargs.setdefault("coerce", int_or_none)
         super().__init__(label, validators, validate_choice=False, **kwargs)
 
     def process_formdata(self, valuelist):
-        self.data = None
-        if valuelist and valuelist[0] not in ("", None):
-            try:
-                self.data = int(valuelist[0])
-            except ValueError:
-                self.data = None
+        self.data = int_or_none(valuelist[0]) if valuelist else None
 
     def allowed(self) -> set[int]:
-        return {self.coerce(value) for value, _label in self.choices if value not in ("", None)}
+        return {self.coerce(c.value) for c in self.iter_choices() if c.value not in ("", None)}
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -8,12 +8,11 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import DateField, SelectField, StringField
+from wtforms import DateField, SelectChoice, SelectField, StringField
 from wtforms.validators import Length, Optional
 
 from ..auth.access import roles
 from ..extensions import db
-from ..jobs.tasks import NOT_CONFIGURED
 from ..models import JobRun
 from ..models.vocab import OutboxStatus, Role
 from ..services import outbox as outbox_service
@@ -29,7 +28,11 @@ class OutboxFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a read-only filter sent by GET
 
-    status = SelectField("Status", choices=[("", "Any"), *OutboxStatus.choices()], validators=[Optional()])
+    status = SelectField(
+        "Status",
+        choices=[SelectChoice(v, label) for v, label in [("", "Any"), *OutboxStatus.choices()]],
+        validators=[Optional()],
+    )
     kind = SelectField("Kind", choices=[], validators=[Optional()], validate_choice=False)
     recipient = StringField("Recipient contains", validators=[Optional(), Length(max=254)])
     since = DateField("Created from", validators=[Optional()])
@@ -50,7 +53,7 @@ def _filter(form: OutboxFilterForm, zone: str) -> outbox_service.OutboxFilter:
 @roles(Role.ADMIN)
 def outbox():
     form = OutboxFilterForm(request.args)
-    form.kind.choices = [("", "Any"), *((k, k) for k in outbox_service.kinds(db.session))]
+    form.kind.choices = [SelectChoice("", "Any"), *(SelectChoice(k, k) for k in outbox_service.kinds(db.session))]
     valid = form.validate()
     f = _filter(form, current_app.config["CLINIC_TIMEZONE"]) if valid else outbox_service.OutboxFilter()
     page = db.paginate(
@@ -69,7 +72,7 @@ def outbox():
         mail_configured=bool(current_app.config.get("SMTP_HOST")),
         mail_from=current_app.config.get("MAIL_FROM", ""),
         last_sender_run=last_sender_run,
-        not_configured=NOT_CONFIGURED,
+        not_configured=outbox_service.NOT_CONFIGURED,
         resendable=set(outbox_service.RESENDABLE),
     ), (200 if valid else 400)
 

@@ -11,13 +11,14 @@ from ..extensions import db
 from ..models import ObservationBed, Room
 from ..models.vocab import Modality
 from ..services.setup_resources import BedFields, RoomFields
+from .fields import options
 
 
 class RoomForm(FlaskForm):
     name = StringField(
         "Name", validators=[DataRequired("Give the room a name."), Length(max=60)], render_kw={"autofocus": True}
     )
-    modality = SelectField("Modality", choices=Modality.choices())
+    modality = SelectField("Modality", choices=options(Modality.choices()))
     unit = StringField(
         "Unit", default="Radiology", validators=[DataRequired("Name the unit the room belongs to."), Length(max=60)]
     )
@@ -45,7 +46,8 @@ class RoomForm(FlaskForm):
 
 class BedForm(FlaskForm):
     label = StringField(
-        "Label", validators=[DataRequired("Give the bed a label, e.g. Bed 7."), Length(max=40)],
+        "Label",
+        validators=[DataRequired("Give the bed a label, e.g. Bed 7."), Length(max=40)],
         render_kw={"autofocus": True},
     )
     unit = StringField(

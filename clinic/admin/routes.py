@@ -1,3 +1,5 @@
+"""The admin index and the audit trail; the setup screens (issue 9) live in their own modules."""
+
 import datetime as dt
 
 from flask import current_app, render_template, request
@@ -10,6 +12,7 @@ from ..models.vocab import Role
 from ..services.audit_query import AuditFilter, statement
 from ..timefmt import local_midnight
 from . import bp
+from .display import HELPERS
 from .forms import AuditFilterForm
 
 ADMIN_SECTIONS = [
@@ -25,9 +28,16 @@ ADMIN_SECTIONS = [
     ("admin.users", "Users", "Accounts, roles, passwords, API tokens"),
     ("admin.texts", "Document texts", "Information sheets and consent forms, by procedure and language"),
     ("admin.hold_rules", "Medication hold rules", "Anticoagulant and antiplatelet holds by bleeding class"),
+    ("admin.stranded", "Appointments to reschedule", "Booked appointments that no longer fit the clinic's setup"),
+    ("admin.settings", "Clinic settings", "Name, address, arrival time, reminders, follow-up"),
     ("admin.outbox", "Outbox", "Emails sent and waiting, with their delivery state"),
     ("admin.audit", "Audit trail", "Who changed what, and who opened which record"),
 ]
+
+
+@bp.context_processor
+def admin_helpers() -> dict:
+    return HELPERS
 
 
 @bp.get("/")
@@ -62,3 +72,7 @@ def audit():
     page = db.paginate(statement(f), page=request.args.get("page", 1, type=int), per_page=50, error_out=False)
     params = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("admin/audit.html", form=form, page=page, params=params), (200 if valid else 400)
+
+
+# The setup screens register their routes on the blueprint when imported.
+from . import catalogue, closures, holds, resources, schedules, settings_view, texts, users  # noqa: E402,F401

@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from ..models.vocab import ClosureScope
 from ..services.setup_resources import ClosureFields, ExceptionFields, WeeklyFields
 from ..timefmt import local_instant, local_midnight
-from .fields import WEEKDAY_CHOICES, IntSelectField
+from .fields import WEEKDAY_CHOICES, IntSelectField, options
 
 GRID_MINUTES = 5
 DATE_REQUIRED = "Give a date."
@@ -85,7 +85,9 @@ class EndForm(FlaskForm):
 class RosterExceptionForm(FlaskForm):
     radiologist_id = IntSelectField("Radiologist", choices=[], render_kw={"autofocus": True})
     on_date = DateField("Date", validators=[DataRequired(DATE_REQUIRED)])
-    kind = SelectField("Kind", choices=[("off", "Off (absent)"), ("extra", "Extra duty")], validate_choice=False)
+    kind = SelectField(
+        "Kind", choices=options([("off", "Off (absent)"), ("extra", "Extra duty")]), validate_choice=False
+    )
     start_time = TimeField("From", validators=[Optional()])
     end_time = TimeField("To", validators=[Optional()])
     note = StringField("Note", validators=[Optional(), Length(max=200)])
@@ -127,12 +129,14 @@ class RosterExceptionForm(FlaskForm):
 class ClosureForm(FlaskForm):
     scope = SelectField(
         "What is closed",
-        choices=[
-            (ClosureScope.CLINIC.value, "The whole clinic"),
-            (ClosureScope.ROOM.value, "One room"),
-            (ClosureScope.UNIT.value, "One unit (all its rooms and beds)"),
-            (ClosureScope.RADIOLOGIST.value, "One radiologist (absence)"),
-        ],
+        choices=options(
+            [
+                (ClosureScope.CLINIC.value, "The whole clinic"),
+                (ClosureScope.ROOM.value, "One room"),
+                (ClosureScope.UNIT.value, "One unit (all its rooms and beds)"),
+                (ClosureScope.RADIOLOGIST.value, "One radiologist (absence)"),
+            ]
+        ),
         validate_choice=False,
         render_kw={"autofocus": True},
     )
@@ -156,7 +160,9 @@ class ClosureForm(FlaskForm):
             raise ValidationError("Choose the room that is closed.")
 
     def validate_unit(self, field):
-        if self.scope.data == ClosureScope.UNIT and field.data not in [v for v, _l in field.choices if v]:
+        if self.scope.data == ClosureScope.UNIT and field.data not in [
+            c.value for c in field.iter_choices() if c.value
+        ]:
             raise ValidationError("Choose the unit that is closed.")
 
     def validate_radiologist_id(self, field):

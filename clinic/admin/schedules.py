@@ -74,7 +74,9 @@ def sessions():
     today = local_today()
     room_id = request.args.get("room", type=int)
     period = request.args.get("period", "current")
-    stmt = select(RoomSession).join(Room).order_by(Room.sort_order, Room.name, RoomSession.weekday, RoomSession.start_time)
+    stmt = (
+        select(RoomSession).join(Room).order_by(Room.sort_order, Room.name, RoomSession.weekday, RoomSession.start_time)
+    )
     if room_id:
         stmt = stmt.where(RoomSession.room_id == room_id)
     rows = _filter_by_period(db.session.scalars(stmt).all(), period, today)
@@ -125,7 +127,9 @@ def _save_session(form: SessionTemplateForm, template: RoomSession | None):
     if not form.validate_on_submit():
         return _render_session(form, template, status=INVALID if request.method == "POST" else 200)
     try:
-        outcome = try_change(lambda: setup_resources.save_session_template(db.session, actor(), template, form.fields()))
+        outcome = try_change(
+            lambda: setup_resources.save_session_template(db.session, actor(), template, form.fields())
+        )
     except DomainError as error:
         show_error(form, error)
         return _render_session(form, template, status=INVALID)

@@ -12,7 +12,7 @@ LETTER = {
         "salutation_other": "Dear {given} {family},",
         "subject": "Your appointment on {date}: {procedure}",
         "intro": (
-            "we have booked the appointment below for you. Please read this letter and the enclosed "
+            "We have booked the appointment below for you. Please read this letter and the enclosed "
             "information sheet carefully and keep both until the day of your procedure."
         ),
         "date": "Date",
@@ -61,7 +61,7 @@ LETTER = {
             "fever or an infection before the appointment."
         ),
         "closing": "Kind regards",
-        "letter_date": "Date",
+        "letter_date": "Letter date",
         "appointment": "Appointment",
         "number": "Clinic number",
         "phone": "Telephone",

@@ -86,7 +86,7 @@ def _row(appointment: Appointment, day: dt.date, zone: str, drug_names: Mapping[
         patient.clinic_number,
         str(patient.age_on(day)),
         SEX_SHORT.get(patient.sex, patient.sex),
-        _wrap([procedure, appointment.guidance], 5),
+        _wrap([f"{procedure} · {appointment.guidance}"], 5),
         appointment.region or "–",
         appointment.side or "–",
         _wrap([appointment.levels or "–"], 8),

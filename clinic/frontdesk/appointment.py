@@ -16,7 +16,7 @@ from ..scheduling.plan import ProcedurePlan
 from ..services import consents, daybook, documents
 from ..services.errors import DomainError
 from ..timefmt import day_bounds
-from ..web import get_or_404, local_today, pdf_response, scheduling_settings, zone
+from ..web import get_or_404, local_today, now, pdf_response, scheduling_settings, zone
 from . import bp
 from .booking import _candidate, _labels
 from .forms import CancelForm, ChainForm, CheckInForm
@@ -62,7 +62,7 @@ def appointment(appointment_id: int):
 def check_in(appointment_id: int):
     appointment = get_or_404(Appointment, appointment_id)
     try:
-        daybook.check_in(db.session, current_user, appointment, zone=zone())
+        daybook.check_in(db.session, current_user, appointment, at=now(), zone=zone())
     except DomainError as error:
         flash(error.message, "danger")
         return _page(appointment, status=error.http_status)
@@ -89,7 +89,7 @@ def check_in_by_reference():
             form.reference.errors.append("No appointment today with this reference.")
         else:
             try:
-                daybook.check_in(db.session, current_user, appointment, zone=zone())
+                daybook.check_in(db.session, current_user, appointment, at=now(), zone=zone())
             except DomainError as error:
                 form.reference.errors.append(error.message)
             else:

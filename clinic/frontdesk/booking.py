@@ -37,8 +37,8 @@ def _labels() -> dict:
 def _preferences_form() -> SearchPreferencesForm:
     form = SearchPreferencesForm(request.args)
     labels = _labels()
-    form.radiologist_id.choices = [(0, "Any")] + sorted(labels["radiologists"].items(), key=lambda x: x[1])
-    form.room_id.choices = [(0, "Any")] + sorted(labels["rooms"].items(), key=lambda x: x[1])
+    form.radiologist_id.choices = {0: "Any", **dict(sorted(labels["radiologists"].items(), key=lambda x: x[1]))}
+    form.room_id.choices = {0: "Any", **dict(sorted(labels["rooms"].items(), key=lambda x: x[1]))}
     return form
 
 

@@ -28,9 +28,10 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-def _choices(enum, blank: str | None = None):
-    items = [(m.value, m.label) for m in enum]
-    return [("", blank), *items] if blank is not None else items
+def _choices(enum, blank: str | None = None) -> dict[str, str]:
+    """Choices as a {value: label} dict (WTForms 3.3 deprecates tuples)."""
+    items = {m.value: m.label for m in enum}
+    return {"": blank, **items} if blank is not None else items
 
 
 def not_in_future(form, field):
@@ -76,7 +77,7 @@ class ReferralForm(PatientForm):
     region = SelectField("Region", choices=_choices(Region, "—"), validators=[Optional()])
     side = SelectField("Side", choices=_choices(Side, "—"), validators=[Optional()])
     symptom_duration_weeks = IntegerField("Symptoms for (weeks)", validators=[Optional(), NumberRange(0, 2600)])
-    treatments = MultiCheckboxField("Treatments tried", choices=list(TREATMENTS.items()))
+    treatments = MultiCheckboxField("Treatments tried", choices=dict(TREATMENTS))
     treatments_note = TextAreaField(
         "Other treatments, details", validators=[Optional(), Length(max=2000)], render_kw={"rows": 2}
     )
@@ -96,7 +97,7 @@ for _flag in RedFlag:
         f"flag_{_flag.value}",
         RadioField(
             _flag.label,
-            choices=[("no", "No"), ("yes", "Yes")],
+            choices={"no": "No", "yes": "Yes"},
             validators=[InputRequired(message="Answer this question.")],
         ),
     )
@@ -104,7 +105,7 @@ for _flag in RedFlag:
 
 class MedicationForm(FlaskForm):
     drug_code = SelectField("Blood thinner", validate_choice=False, validators=[DataRequired()])
-    dose_class = SelectField("Dose", validate_choice=False, choices=[("", "—")])
+    dose_class = SelectField("Dose", validate_choice=False, choices={"": "—"})
     last_dose_on = DateField("Last dose (planned or taken)", validators=[Optional()])
     note = StringField("Note", validators=[Optional(), Length(max=200)])
 
@@ -117,20 +118,20 @@ class MedicationSettleForm(FlaskForm):
 
 
 class AllergiesForm(FlaskForm):
-    found = MultiCheckboxField("Allergies", choices=list(ALLERGENS.items()))
+    found = MultiCheckboxField("Allergies", choices=dict(ALLERGENS))
     other = StringField("Other allergies", validators=[Optional(), Length(max=200)])
 
 
 class ConditionsForm(FlaskForm):
     found = MultiCheckboxField(
         "Conditions",
-        choices=[
-            ("diabetes", "Diabetes"),
-            ("pregnancy_possible", "Possible pregnancy"),
-            ("implant", "Pacemaker or other implant"),
-            ("kidney_disease", "Kidney disease"),
-            ("current_infection", "Current infection"),
-        ],
+        choices={
+            "diabetes": "Diabetes",
+            "pregnancy_possible": "Possible pregnancy",
+            "implant": "Pacemaker or other implant",
+            "kidney_disease": "Kidney disease",
+            "current_infection": "Current infection",
+        },
     )
     implant_note = StringField("Which implant", validators=[Optional(), Length(max=200)])
     note = TextAreaField("Notes", validators=[Optional(), Length(max=2000)], render_kw={"rows": 2})

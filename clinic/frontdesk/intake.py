@@ -20,11 +20,11 @@ from .uploads_glue import save_referral_letter
 LIST_SEARCH_KEY = "referral_search"
 
 
-def _physician_choices() -> list[tuple[int, str]]:
+def _physician_choices() -> dict[int, str]:
     rows = db.session.scalars(
         select(ReferringPhysician).where(ReferringPhysician.active).order_by(ReferringPhysician.name)
     )
-    return [(0, "— add a new physician below —")] + [(p.id, str(p)) for p in rows]
+    return {0: "— add a new physician below —", **{p.id: str(p) for p in rows}}
 
 
 def _patient_details(form: PatientForm) -> intake.PatientDetails:

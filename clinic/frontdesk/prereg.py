@@ -30,13 +30,13 @@ from .uploads_glue import limits, read_files, store
 STAFF = (Role.FRONT_DESK, Role.RADIOLOGIST)
 
 
-def _drug_choices() -> list[tuple[str, str]]:
+def _drug_choices() -> dict[str, str]:
     names = medication.drug_names(db.session)
-    return [("", "— choose —")] + sorted(((code, en) for code, (en, _de) in names.items()), key=lambda c: c[1])
+    return {"": "— choose —", **dict(sorted(((c, en) for c, (en, _de) in names.items()), key=lambda c: c[1]))}
 
 
-def _dose_choices() -> list[tuple[str, str]]:
-    return [(k, v) for k, v in medication.DOSE_CLASS_LABELS.items()]
+def _dose_choices() -> dict[str, str]:
+    return dict(medication.DOSE_CLASS_LABELS)
 
 
 def _forms(referral: Referral) -> dict:

@@ -21,8 +21,9 @@ from ..extensions import db
 from ..models import JobRun
 from ..models.base import utcnow
 from ..services import audit
+from ..services.outbox import NOT_CONFIGURED
 from .settings import JobSettings
-from .tasks import IDLE, JOBS, NOT_CONFIGURED, SCHEDULER, JobContext
+from .tasks import IDLE, JOBS, SCHEDULER, JobContext
 
 log = logging.getLogger(__name__)
 

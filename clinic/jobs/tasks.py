@@ -243,14 +243,11 @@ def prune_job_runs(ctx: JobContext) -> str:
 
 # --- email ---------------------------------------------------------------------------------------------
 
-NOT_CONFIGURED = "mail not configured (SMTP_HOST is empty): messages stay queued"
-
-
 def send_outbox(ctx: JobContext) -> str:
     """Deliver due messages one by one: claim (commit), send, mark sent or failed (commit)."""
     mail, policy, session = ctx.settings.mail, ctx.settings.retry, ctx.session
     if not mail.configured:
-        return NOT_CONFIGURED
+        return outbox.NOT_CONFIGURED
     sender_name = clinic_settings.get(session, "clinic_name")
     session.commit()
     tally = {"sent": 0, "retry": 0, "failed": 0, "withdrawn": 0}

@@ -13,7 +13,7 @@ from ..models.vocab import AppointmentStatus, Role
 from ..radiology.forms import CheckForm, ExtendForm
 from ..services import daybook
 from ..services.errors import DomainError
-from ..web import get_or_404
+from ..web import get_or_404, now
 from . import bp
 
 CARE = (Role.NURSE, Role.RADIOLOGIST)
@@ -124,7 +124,7 @@ def extend(appointment_id: int):
 def discharge(appointment_id: int):
     appointment = get_or_404(Appointment, appointment_id)
     try:
-        daybook.discharge(db.session, current_user, appointment)
+        daybook.discharge(db.session, current_user, appointment, at=now())
     except DomainError as error:
         return _done(error.message, "danger")
     return _done(f"{appointment.patient.display_name} discharged. Follow-up calls are scheduled.")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -15,7 +13,7 @@ from ..models.vocab import AppointmentStatus, Role
 from ..services import audit, daybook, procedure_records, worklist
 from ..services.errors import DomainError
 from ..timefmt import to_local
-from ..web import get_or_404, local_to_utc, utc_to_local_naive, zone
+from ..web import get_or_404, local_to_utc, now, utc_to_local_naive, zone
 from . import bp
 from .forms import AddendumForm, ConsentForm, RecordForm
 
@@ -28,7 +26,7 @@ def _record(appointment: Appointment) -> ProcedureRecord | None:
 
 def _drug_choices():
     options = db.session.scalars(select(DrugOption).where(DrugOption.active).order_by(DrugOption.sort_order))
-    return [(0, "—")] + [(d.id, f"{d.name} ({d.unit})") for d in options]
+    return {0: "—", **{d.id: f"{d.name} ({d.unit})" for d in options}}
 
 
 def _forms(appointment: Appointment, record: ProcedureRecord | None) -> dict:
@@ -36,12 +34,12 @@ def _forms(appointment: Appointment, record: ProcedureRecord | None) -> dict:
     radiologists = db.session.scalars(
         select(User).join(UserRole).where(UserRole.role == Role.RADIOLOGIST, User.active).order_by(User.full_name)
     ).all()
-    consent.taken_by_id.choices = [(u.id, u.full_name) for u in radiologists]
+    consent.taken_by_id.choices = {u.id: u.full_name for u in radiologists}
     if not consent.is_submitted():
         consent.taken_by_id.data = (
             current_user.id if current_user.has_role(Role.RADIOLOGIST) else appointment.radiologist_id
         )
-        consent.signed_at.data = utc_to_local_naive(dt.datetime.now(dt.UTC))
+        consent.signed_at.data = utc_to_local_naive(now())
     form = RecordForm(prefix="record")
     for row in form.drugs:
         row.drug_option_id.choices = _drug_choices()
@@ -130,7 +128,7 @@ def record_consent(appointment_id: int):
 def start(appointment_id: int):
     appointment = get_or_404(Appointment, appointment_id)
     try:
-        daybook.start_procedure(db.session, current_user, appointment)
+        daybook.start_procedure(db.session, current_user, appointment, at=now())
     except DomainError as error:
         return _refuse(appointment, error)
     return _back(appointment, "Procedure started.")
@@ -202,7 +200,7 @@ def addendum(appointment_id: int):
 def end(appointment_id: int):
     appointment = get_or_404(Appointment, appointment_id)
     try:
-        daybook.end_procedure(db.session, current_user, appointment)
+        daybook.end_procedure(db.session, current_user, appointment, at=now())
     except DomainError as error:
         return _refuse(appointment, error)
     if appointment.status == AppointmentStatus.IN_OBSERVATION:

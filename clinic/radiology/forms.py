@@ -20,9 +20,10 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from ..models.vocab import Modality, Priority, Region, ReliefCategory, Side, Stage
 
 
-def _choices(enum, blank: str | None = None):
-    items = [(m.value, m.label) for m in enum]
-    return [("", blank), *items] if blank is not None else items
+def _choices(enum, blank: str | None = None) -> dict[str, str]:
+    """Choices as a {value: label} dict (WTForms 3.3 deprecates tuples)."""
+    items = {m.value: m.label for m in enum}
+    return {"": blank, **items} if blank is not None else items
 
 
 class AcceptForm(FlaskForm):
@@ -107,8 +108,8 @@ class CheckForm(FlaskForm):
     diastolic = IntegerField("BP diastolic", validators=[Optional(), NumberRange(20, 200)])
     pulse = IntegerField("Pulse", validators=[Optional(), NumberRange(20, 250)])
     pain_score = IntegerField("Pain (0–10)", validators=[Optional(), NumberRange(0, 10)])
-    motor = SelectField("Motor", choices=[("", "—"), ("normal", "normal"), ("reduced", "reduced")])
-    sensory = SelectField("Sensory", choices=[("", "—"), ("normal", "normal"), ("reduced", "numb / reduced")])
+    motor = SelectField("Motor", choices={"": "—", "normal": "normal", "reduced": "reduced"})
+    sensory = SelectField("Sensory", choices={"": "—", "normal": "normal", "reduced": "numb / reduced"})
     note = StringField("Note", validators=[Optional(), Length(max=500)])
 
     def validate_note(self, field):

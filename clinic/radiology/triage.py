@@ -48,7 +48,7 @@ def triage_queue():
 def _forms(referral: Referral) -> dict:
     accept = AcceptForm(prefix="accept")
     types = db.session.scalars(select(ProcedureType).where(ProcedureType.active).order_by(ProcedureType.sort_order))
-    accept.procedure_type_id.choices = [(0, "— choose —")] + [(t.id, f"{t.code}: {t.name_en}") for t in types]
+    accept.procedure_type_id.choices = {0: "— choose —", **{t.id: f"{t.code}: {t.name_en}" for t in types}}
     if not accept.is_submitted():
         accept.region.data = referral.planned_region or referral.region or ""
         accept.side.data = referral.planned_side or referral.side or ""

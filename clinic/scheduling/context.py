@@ -25,4 +25,6 @@ class Settings:
 
     @classmethod
     def from_config(cls, config) -> Settings:
-        return cls(zone=config["CLINIC_TIMEZONE"], hold_minutes=config.get("BOOKING_HOLD_MINUTES", 5))
+        fixed = config.get("FIXED_NOW")  # tests pin the clock; production leaves it unset
+        clock = (lambda: fixed) if fixed is not None else utcnow
+        return cls(zone=config["CLINIC_TIMEZONE"], hold_minutes=config.get("BOOKING_HOLD_MINUTES", 5), clock=clock)

@@ -80,6 +80,13 @@ class HoldItem:
             return None
         return procedure_date - dt.timedelta(days=self.days)
 
+    def satisfied_on(self, procedure_date: dt.date) -> bool:
+        """Whether a procedure on this date respects the hold. Without a recorded last dose the
+        letter tells the patient the last day to take it, so the date is met by construction."""
+        if not self.holds or self.last_dose_on is None:
+            return True
+        return self.last_dose_on + dt.timedelta(days=self.days) <= procedure_date
+
     def restart_from(self, procedure_end: dt.datetime) -> dt.datetime | None:
         if self.action == HoldAction.NO_HOLD or self.restart_hours is None:
             return None
@@ -113,6 +120,11 @@ class HoldPlan:
             return self.override_date
         dates = [d for d in (i.earliest_procedure_date(today) for i in self.items) if d]
         return max(dates) if dates else None
+
+    def satisfied_on(self, procedure_date: dt.date) -> bool:
+        if self.override_date is not None:
+            return self.override_date <= procedure_date
+        return not self.undecided and all(i.satisfied_on(procedure_date) for i in self.items)
 
     @property
     def undecided(self) -> list[HoldItem]:

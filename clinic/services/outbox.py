@@ -30,6 +30,8 @@ from . import audit
 from .errors import Conflict, NotFound
 
 RESEND_ACTION = "outbox.resend"
+# The sender's result while SMTP_HOST is empty; the admin screen recognises it in the last job run.
+NOT_CONFIGURED = "mail not configured (SMTP_HOST is empty): messages stay queued"
 OBJECT_TYPE = "outbox_messages"
 MAX_ERROR_LENGTH = 2000
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from ..models import MedicationEntry, Referral
 from ..models.base import utcnow
@@ -16,6 +16,8 @@ from .errors import DomainError, InvalidInput
 def _settle(prereg, item: str, actor) -> None:
     setattr(prereg, f"{item}_by_id", audit.actor_of(actor).id)
     setattr(prereg, f"{item}_at", utcnow())
+    # The "settled by" relationship may have been loaded before; let it follow the new id.
+    object_session(prereg).expire(prereg, [f"{item}_by"])
 
 
 def confirm_contact(session: Session, actor, referral: Referral) -> None:

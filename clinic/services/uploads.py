@@ -33,6 +33,7 @@ from functools import partial
 from typing import Any
 
 import pydicom
+from pydicom import config as dicom_config
 from pydicom.multival import MultiValue
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -238,21 +239,24 @@ def _inspect_dicom(shown: str, data: bytes) -> tuple[Inspected, bool]:
         )
     try:
         _check_dataset(walk, dataset_start, transfer_syntax)
-        ds = pydicom.dcmread(io.BytesIO(data), stop_before_pixels=True)
-        is_directory = str(ds.file_meta.get("MediaStorageSOPClassUID", "")) == _DICOMDIR_SOP_CLASS
-        birth_text = _text(ds.get("PatientBirthDate"), 16)
-        inspected = Inspected(
-            kind=FileKind.DICOM,
-            content_type=FileKind.DICOM.content_type,
-            modality=_text(ds.get("Modality"), 16),
-            body_part=_text(ds.get("BodyPartExamined"), 64),
-            study_date=_dicom_date(ds.get("StudyDate")),
-            study_description=_text(ds.get("StudyDescription"), 200),
-            patient_name=_text(ds.get("PatientName"), 200),
-            patient_birth_date=_dicom_date(birth_text),
-            patient_birth_date_text=birth_text,
-        )
-        empty = len(ds) == 0
+        # Values are judged here (a bad birth date is "cannot verify"), not by pydicom's validation,
+        # which would only warn about them.
+        with dicom_config.disable_value_validation():
+            ds = pydicom.dcmread(io.BytesIO(data), stop_before_pixels=True)
+            is_directory = str(ds.file_meta.get("MediaStorageSOPClassUID", "")) == _DICOMDIR_SOP_CLASS
+            birth_text = _text(ds.get("PatientBirthDate"), 16)
+            inspected = Inspected(
+                kind=FileKind.DICOM,
+                content_type=FileKind.DICOM.content_type,
+                modality=_text(ds.get("Modality"), 16),
+                body_part=_text(ds.get("BodyPartExamined"), 64),
+                study_date=_dicom_date(ds.get("StudyDate")),
+                study_description=_text(ds.get("StudyDescription"), 200),
+                patient_name=_text(ds.get("PatientName"), 200),
+                patient_birth_date=_dicom_date(birth_text),
+                patient_birth_date_text=birth_text,
+            )
+            empty = len(ds) == 0
     # The parser meets malformed input with many exception types (struct.error, ValueError, KeyError,
     # UnicodeDecodeError, EOFError, its own InvalidDicomError...): for us they all mean "damaged".
     except Exception as exc:
@@ -789,6 +793,25 @@ def _stored_file_for(session: Session, part: _Part, known: dict[str, StoredFile]
     return stored
 
 
+def _new_study_file(part: _Part, stored: StoredFile, patient: Patient, uploader_id: int | None) -> StudyFile:
+    info = part.inspected
+    status, note = check_identity(info, patient)
+    return StudyFile(
+        stored_file=stored,
+        original_name=part.name[:255],
+        kind=info.kind.value,
+        dicom_modality=info.modality,
+        dicom_body_part=info.body_part,
+        dicom_study_date=info.study_date,
+        dicom_description=info.study_description,
+        dicom_patient_name=info.patient_name,
+        dicom_patient_birth_date=info.patient_birth_date,
+        identity_status=status.value,
+        identity_note=note,
+        uploaded_by_id=uploader_id,
+    )
+
+
 def add_files(
     session: Session,
     actor,
@@ -814,42 +837,25 @@ def add_files(
     patient = session.get(Patient, study.patient_id)
     if patient is None:
         raise NotFound("The study's patient no longer exists.")
-    in_study = set(
-        session.scalars(select(StoredFile.sha256).join(StudyFile).where(StudyFile.study_id == study.id))
-        if study.id is not None
-        else ()
-    )
+    in_study = set(session.scalars(select(StoredFile.sha256).join(StudyFile).where(StudyFile.study_id == study.id)))
     known = _stored_files_by_sha(session, sorted({part.sha256 for part in parts}))
     new_rows: set[str] = set()
     added = AddedFiles(skipped=skipped)
     to_write: list[_Part] = []
     uploader_id = audit.actor_of(actor).id
-    for part in parts:
-        if part.sha256 in in_study:
-            added.duplicates.append(part.name)
-            continue
-        in_study.add(part.sha256)
-        stored = _stored_file_for(session, part, known, new_rows)
-        if part.sha256 in new_rows or not store.exists(part.sha256):
-            to_write.append(part)  # an existing row whose blob went missing gets it back
-        info = part.inspected
-        status, note = check_identity(info, patient)
-        study_file = StudyFile(
-            stored_file=stored,
-            original_name=part.name[:255],
-            kind=info.kind.value,
-            dicom_modality=info.modality,
-            dicom_body_part=info.body_part,
-            dicom_study_date=info.study_date,
-            dicom_description=info.study_description,
-            dicom_patient_name=info.patient_name,
-            dicom_patient_birth_date=info.patient_birth_date,
-            identity_status=status.value,
-            identity_note=note,
-            uploaded_by_id=uploader_id,
-        )
-        study.files.append(study_file)
-        added.append(study_file)
+    # No autoflush half way: the rows go to the database together, in the one flush below.
+    with session.no_autoflush:
+        for part in parts:
+            if part.sha256 in in_study:
+                added.duplicates.append(part.name)
+                continue
+            in_study.add(part.sha256)
+            stored = _stored_file_for(session, part, known, new_rows)
+            if part.sha256 in new_rows or not store.exists(part.sha256):
+                to_write.append(part)  # an existing row whose blob went missing gets it back
+            study_file = _new_study_file(part, stored, patient, uploader_id)
+            study.files.append(study_file)
+            added.append(study_file)
     if not added:
         return added
     _fill_study_from_header(study, [f for f in added if f.kind == FileKind.DICOM])
@@ -921,12 +927,13 @@ def add_referral_document(
         if existing is not None:
             return existing
     new_rows: set[str] = set()
-    document = ReferralDocument(
-        stored_file=_stored_file_for(session, part, known, new_rows),
-        original_name=shown,
-        uploaded_by_id=audit.actor_of(actor).id,
-    )
-    referral.documents.append(document)
+    with session.no_autoflush:  # the rows go to the database together, in the one flush below
+        document = ReferralDocument(
+            stored_file=_stored_file_for(session, part, known, new_rows),
+            original_name=shown,
+            uploaded_by_id=audit.actor_of(actor).id,
+        )
+        referral.documents.append(document)
     _flush(session)
     _write_blobs(store, [part] if new_rows or not store.exists(part.sha256) else [], new_rows)
     return document

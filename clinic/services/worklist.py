@@ -116,8 +116,7 @@ def rows(
         )
         if prereg is not None:
             plan = medication.plan_for(session, prereg, a.procedure_type, a.region)
-            earliest = plan.earliest_date(local_day)
-            ok = not plan.undecided and (earliest is None or earliest <= local_day or plan.override_date is not None)
+            ok = plan.satisfied_on(local_day)
             row.flags.append(
                 Flag("Medication hold", ok, detail=", ".join(i.drug_name for i in plan.items) or "no blood thinners")
             )

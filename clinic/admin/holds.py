@@ -1,0 +1,120 @@
+"""The medication hold table: drug × dose class × bleeding class, each row verified by a named clinician
+or marked as unverified."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+
+from ..auth.access import roles
+from ..extensions import db
+from ..models import AnticoagulantRule
+from ..models.vocab import BleedingClass, Role
+from ..services import hold_rules as hold_service
+from ..services.errors import DomainError
+from ..services.medication import DOSE_CLASS_LABELS
+from . import bp
+from .common import INVALID, actor, get_or_404, show_error
+from .hold_forms import NewRuleForm, RuleForm, VerifyForm
+
+
+@bp.get("/hold-rules")
+@roles(Role.ADMIN)
+def hold_rules():
+    q = request.args.get("q", "").strip()
+    unverified_only = request.args.get("unverified") == "1"
+    return render_template(
+        "admin/hold_rules.html",
+        rows=hold_service.table(db.session, search=q, unverified_only=unverified_only),
+        classes=list(BleedingClass),
+        counts=hold_service.counts(db.session),
+        q=q,
+        unverified_only=unverified_only,
+    )
+
+
+def _render_rule(rule, form=None, verify_form=None, *, status=200):
+    return (
+        render_template(
+            "admin/hold_rule.html",
+            rule=rule,
+            form=form or RuleForm(formdata=None, obj=rule),
+            verify_form=verify_form or VerifyForm(formdata=None),
+            dose_label=DOSE_CLASS_LABELS.get(rule.dose_class, rule.dose_class),
+        ),
+        status,
+    )
+
+
+@bp.route("/hold-rules/<int:rule_id>", methods=["GET", "POST"])
+@roles(Role.ADMIN)
+def hold_rule(rule_id: int):
+    rule = get_or_404(AnticoagulantRule, rule_id)
+    if request.method == "GET":
+        return _render_rule(rule)
+    form = RuleForm()
+    if form.validate_on_submit():
+        try:
+            cleared = hold_service.update_rule(db.session, actor(), rule, form.fields())
+        except DomainError as error:
+            show_error(form, error)
+        else:
+            if cleared:
+                flash("Saved. The figures changed, so the row is no longer marked as verified.", "warning")
+            else:
+                flash("Saved.", "success")
+            return redirect(url_for("admin.hold_rule", rule_id=rule.id))
+    return _render_rule(rule, form, status=INVALID)
+
+
+@bp.post("/hold-rules/<int:rule_id>/verify")
+@roles(Role.ADMIN)
+def verify_hold_rule(rule_id: int):
+    rule = get_or_404(AnticoagulantRule, rule_id)
+    form = VerifyForm()
+    if form.validate_on_submit():
+        try:
+            hold_service.verify(db.session, actor(), rule, form.clinician.data)
+        except DomainError as error:
+            show_error(form, error)
+        else:
+            flash(f"Marked as verified by {rule.verified_by}.", "success")
+            return redirect(url_for("admin.hold_rules") + f"#drug-{rule.drug_code}")
+    return _render_rule(rule, verify_form=form, status=INVALID)
+
+
+@bp.post("/hold-rules/<int:rule_id>/unverify")
+@roles(Role.ADMIN)
+def unverify_hold_rule(rule_id: int):
+    rule = get_or_404(AnticoagulantRule, rule_id)
+    try:
+        hold_service.unverify(db.session, actor(), rule)
+    except DomainError as error:
+        flash(error.message, "danger")
+    else:
+        flash("The row is marked as unverified.", "success")
+    return redirect(url_for("admin.hold_rule", rule_id=rule.id))
+
+
+@bp.route("/hold-rules/new", methods=["GET", "POST"])
+@roles(Role.ADMIN)
+def new_hold_rule():
+    form = NewRuleForm()
+    if form.validate_on_submit():
+        try:
+            rule = hold_service.create_rule(
+                db.session,
+                actor(),
+                drug_code=form.drug_code.data,
+                drug_name_en=form.drug_name_en.data,
+                drug_name_de=form.drug_name_de.data,
+                dose_class=form.dose_class.data,
+                bleeding_class=form.bleeding_class.data,
+                fields=form.fields(),
+            )
+        except DomainError as error:
+            show_error(form, error)
+        else:
+            flash("Row added. It is unverified until a clinician checks it.", "success")
+            return redirect(url_for("admin.hold_rule", rule_id=rule.id))
+    status = INVALID if request.method == "POST" else 200
+    return render_template("admin/hold_rule_new.html", form=form), status

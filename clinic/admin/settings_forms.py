@@ -1,0 +1,67 @@
+"""The clinic settings form (keys of ``clinic.services.settings.DEFAULTS``)."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, StringField
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, ValidationError
+
+TEXT_SETTINGS = (
+    "clinic_name",
+    "clinic_department",
+    "clinic_address",
+    "clinic_phone",
+    "clinic_email",
+    "clinic_place",
+    "emergency_number",
+)
+NUMBER_SETTINGS = ("arrival_minutes_before", "positive_relief_percent", "reminder_days_before", "triage_ageing_days")
+
+
+class SettingsForm(FlaskForm):
+    clinic_name = StringField(
+        "Clinic name",
+        validators=[DataRequired("Give the clinic's name."), Length(max=120)],
+        render_kw={"autofocus": True},
+    )
+    clinic_department = StringField("Department", validators=[Length(max=160)])
+    clinic_address = StringField("Address", validators=[DataRequired("Give the address."), Length(max=200)])
+    clinic_phone = StringField("Telephone", validators=[DataRequired("Give the telephone number."), Length(max=40)])
+    clinic_email = StringField(
+        "Email", validators=[DataRequired("Give the email address."), Email("This is not a valid email address.")]
+    )
+    clinic_place = StringField("Town (for 'place, date' on letters)", validators=[Length(max=60)])
+    emergency_number = StringField("Emergency number", validators=[DataRequired("Give the emergency number.")])
+    arrival_minutes_before = IntegerField(
+        "Arrival before the appointment (minutes)",
+        validators=[InputRequired("Give the minutes."), NumberRange(0, 180, "Between 0 and 180 minutes.")],
+    )
+    positive_relief_percent = IntegerField(
+        "Pain relief that counts as a positive diagnostic block (%)",
+        validators=[InputRequired("Give a percentage."), NumberRange(1, 100, "Between 1 and 100 percent.")],
+    )
+    reminder_days_before = IntegerField(
+        "Reminder sent this many days before",
+        validators=[InputRequired("Give the days."), NumberRange(0, 14, "Between 0 and 14 days.")],
+    )
+    triage_ageing_days = IntegerField(
+        "Referrals waiting for triage are flagged after (days)",
+        validators=[InputRequired("Give the days."), NumberRange(1, 60, "Between 1 and 60 days.")],
+    )
+    follow_up_days = StringField(
+        "Follow-up after (days, comma-separated)", validators=[DataRequired("Give at least one follow-up day.")]
+    )
+
+    def validate_follow_up_days(self, field):
+        parts = [p.strip() for p in (field.data or "").split(",") if p.strip()]
+        if not parts or not all(p.isdigit() and 1 <= int(p) <= 730 for p in parts):
+            raise ValidationError("Whole days from 1 to 730, separated by commas, e.g. 14,90.")
+        days = [int(p) for p in parts]
+        if days != sorted(set(days)):
+            raise ValidationError("List each day once, in increasing order, e.g. 14,90.")
+
+    def values(self) -> dict[str, str]:
+        found = {key: (getattr(self, key).data or "").strip() for key in TEXT_SETTINGS}
+        found.update({key: str(getattr(self, key).data) for key in NUMBER_SETTINGS})
+        found["follow_up_days"] = ",".join(p.strip() for p in self.follow_up_days.data.split(",") if p.strip())
+        return found

@@ -1,0 +1,78 @@
+"""Forms for staff accounts."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
+
+from ..extensions import db
+from ..models.vocab import Role
+from ..services import accounts
+from ..services.accounts import MIN_PASSWORD_LENGTH
+from ..services.setup_users import AccountFields
+from .fields import MultiCheckboxField, options
+
+USERNAME_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
+
+
+class AccountForm(FlaskForm):
+    full_name = StringField("Full name", validators=[DataRequired("Give the person's full name."), Length(max=120)])
+    email = StringField("Email", validators=[Optional(), Email("This is not a valid email address."), Length(max=254)])
+    roles = MultiCheckboxField("Roles", choices=options(Role.choices()))
+    qualifications = MultiCheckboxField("Qualified for (radiologists)", coerce=int, choices=[])
+
+    def validate_roles(self, field):
+        if not field.data:
+            raise ValidationError("Give the account at least one role.")
+
+    def account_fields(self) -> AccountFields:
+        return AccountFields(
+            full_name=self.full_name.data,
+            email=self.email.data or None,
+            roles=set(self.roles.data),
+            qualification_ids=set(self.qualifications.data),
+        )
+
+
+class PasswordMixin:
+    password = PasswordField(
+        "Password",
+        validators=[
+            DataRequired("Give a password."),
+            Length(min=MIN_PASSWORD_LENGTH, message=f"The password needs at least {MIN_PASSWORD_LENGTH} characters."),
+            Length(max=200),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+    password_again = PasswordField(
+        "Password again",
+        validators=[DataRequired("Type the password a second time."), EqualTo("password", "The two passwords differ.")],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class NewAccountForm(PasswordMixin, AccountForm):
+    username = StringField(
+        "User name",
+        validators=[DataRequired("Give a user name."), Length(max=64)],
+        render_kw={"autofocus": True, "autocomplete": "off"},
+    )
+
+    def validate_username(self, field):
+        name = (field.data or "").strip()
+        if not set(name) <= USERNAME_CHARS:
+            raise ValidationError("A user name is letters, digits, dots, dashes and underscores.")
+        if accounts.find_user(db.session, name) is not None:
+            raise ValidationError(f"The user name {name!r} is taken.")
+
+
+class PasswordResetForm(PasswordMixin, FlaskForm):
+    pass
+
+
+class TokenForm(FlaskForm):
+    name = StringField(
+        "What the token is for",
+        validators=[DataRequired("Say what the token is for, e.g. the system that uses it."), Length(max=80)],
+    )

@@ -1,0 +1,194 @@
+"""Staff accounts: list, create, roles and qualifications, password reset, (de)activation, API tokens."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from sqlalchemy import func, or_, select
+
+from ..auth.access import roles
+from ..extensions import db
+from ..models import ProcedureType, User, UserRole
+from ..models.vocab import Role
+from ..services import accounts, setup_users
+from ..services.errors import DomainError
+from . import bp
+from .common import (
+    INVALID,
+    NEEDS_CONFIRMATION,
+    actor,
+    confirm_action,
+    get_or_404,
+    saved,
+    show_error,
+    try_change,
+)
+from .user_forms import AccountForm, NewAccountForm, PasswordResetForm, TokenForm
+
+
+def _qualification_choices(user: User | None = None) -> list[tuple[int, str]]:
+    held = {p.id for p in user.qualifications} if user else set()
+    rows = db.session.scalars(select(ProcedureType).order_by(ProcedureType.sort_order, ProcedureType.code))
+    return [
+        (p.id, f"{p.code}: {p.name_en}" + ("" if p.active else " (switched off)"))
+        for p in rows
+        if p.active or p.id in held
+    ]
+
+
+@bp.get("/users")
+@roles(Role.ADMIN)
+def users():
+    q = request.args.get("q", "").strip()
+    role = request.args.get("role", "")
+    show = request.args.get("show", "active")
+    stmt = select(User).order_by(User.full_name, User.username)
+    if show == "active":
+        stmt = stmt.where(User.active)
+    elif show == "inactive":
+        stmt = stmt.where(~User.active)
+    if role in Role.values():
+        stmt = stmt.join(UserRole, (UserRole.user_id == User.id) & (UserRole.role == role))
+    if q:
+        like = f"%{q.lower()}%"
+        stmt = stmt.where(or_(func.lower(User.username).like(like), func.lower(User.full_name).like(like)))
+    return render_template(
+        "admin/users.html", users=db.session.scalars(stmt).all(), q=q, role=role, show=show, roles=Role
+    )
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@roles(Role.ADMIN)
+def new_user():
+    form = NewAccountForm()
+    form.qualifications.choices = _qualification_choices()
+    if form.validate_on_submit():
+        try:
+            user = setup_users.create_account(
+                db.session, actor(), form.username.data.strip(), form.password.data, form.account_fields()
+            )
+        except DomainError as error:
+            show_error(form, error)
+        else:
+            flash(f"Account {user.username} created. Tell {user.full_name} the initial password in person.", "success")
+            return redirect(url_for("admin.user", user_id=user.id))
+    status = INVALID if request.method == "POST" else 200
+    return render_template("admin/user_new.html", form=form), status
+
+
+def _render_user(
+    user: User, *, form=None, password_form=None, token_form=None, stranded=None, new_token=None, status=200
+):
+    if form is None:
+        form = AccountForm(formdata=None, obj=user)
+        form.roles.data = sorted(user.roles)
+        form.qualifications.data = [p.id for p in user.qualifications]
+    form.qualifications.choices = _qualification_choices(user)
+    form.full_name.render_kw = {"autofocus": True}
+    return (
+        render_template(
+            "admin/user.html",
+            user=user,
+            form=form,
+            password_form=password_form or PasswordResetForm(formdata=None),
+            token_form=token_form or TokenForm(formdata=None),
+            tokens=accounts.user_tokens(db.session, user),
+            stranded=stranded,
+            new_token=new_token,
+        ),
+        status,
+    )
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@roles(Role.ADMIN)
+def user(user_id: int):
+    user = get_or_404(User, user_id)
+    if request.method == "GET":
+        return _render_user(user)
+    form = AccountForm()
+    form.qualifications.choices = _qualification_choices(user)
+    if not form.validate_on_submit():
+        return _render_user(user, form=form, status=INVALID)
+    try:
+        outcome = try_change(lambda: setup_users.update_account(db.session, actor(), user, form.account_fields()))
+    except DomainError as error:
+        show_error(form, error)
+        return _render_user(user, form=form, status=INVALID)
+    if outcome.needs_confirmation:
+        return _render_user(user, form=form, stranded=outcome.stranded, status=NEEDS_CONFIRMATION)
+    return saved(outcome, f"Account {user.username} saved.", url_for("admin.user", user_id=user.id))
+
+
+@bp.post("/users/<int:user_id>/password")
+@roles(Role.ADMIN)
+def reset_password(user_id: int):
+    user = get_or_404(User, user_id)
+    form = PasswordResetForm()
+    if form.validate_on_submit():
+        try:
+            setup_users.reset_password(db.session, actor(), user, form.password.data)
+        except DomainError as error:
+            show_error(form, error)
+        else:
+            flash(f"New password set for {user.username}. Every open session of the account has ended.", "success")
+            return redirect(url_for("admin.user", user_id=user.id))
+    return _render_user(user, password_form=form, status=INVALID)
+
+
+@bp.post("/users/<int:user_id>/deactivate")
+@roles(Role.ADMIN)
+def deactivate_user(user_id: int):
+    user = get_or_404(User, user_id)
+    back_url = url_for("admin.user", user_id=user.id)
+    try:
+        outcome = try_change(lambda: setup_users.deactivate_account(db.session, actor(), user))
+    except DomainError as error:
+        flash(error.message, "danger")
+        return redirect(back_url)
+    if outcome.needs_confirmation:
+        return confirm_action(
+            outcome,
+            title=f"Deactivate {user.full_name}?",
+            question=f"{user.full_name} will no longer be able to log in or be booked.",
+            back_url=back_url,
+            button="Deactivate anyway",
+        )
+    return saved(outcome, f"{user.username} deactivated: logged out everywhere, API tokens revoked.", back_url)
+
+
+@bp.post("/users/<int:user_id>/reactivate")
+@roles(Role.ADMIN)
+def reactivate_user(user_id: int):
+    user = get_or_404(User, user_id)
+    setup_users.reactivate_account(db.session, actor(), user)
+    flash(f"{user.username} can log in again. API tokens stay revoked; issue new ones if needed.", "success")
+    return redirect(url_for("admin.user", user_id=user.id))
+
+
+@bp.post("/users/<int:user_id>/tokens")
+@roles(Role.ADMIN)
+def issue_token(user_id: int):
+    user = get_or_404(User, user_id)
+    form = TokenForm()
+    if form.validate_on_submit():
+        try:
+            token = setup_users.issue_api_token(db.session, actor(), user, form.name.data)
+        except DomainError as error:
+            show_error(form, error)
+        else:
+            # Shown once, in this response only: it is neither stored nor put into the session cookie.
+            return _render_user(user, new_token=token)
+    return _render_user(user, token_form=form, status=INVALID)
+
+
+@bp.post("/users/<int:user_id>/tokens/<int:token_id>/revoke")
+@roles(Role.ADMIN)
+def revoke_token(user_id: int, token_id: int):
+    user = get_or_404(User, user_id)
+    try:
+        setup_users.revoke_api_token(db.session, actor(), user, token_id)
+    except DomainError as error:
+        flash(error.message, "danger")
+    else:
+        flash("Token revoked.", "success")
+    return redirect(url_for("admin.user", user_id=user.id) + "#tokens")

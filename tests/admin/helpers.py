@@ -1,0 +1,97 @@
+"""Helpers for the admin tests: real bookings through the scheduling engine, and what they look like."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+
+from clinic.models import Appointment, Booking
+from clinic.scheduling import booking
+from clinic.scheduling.context import Settings
+from clinic.scheduling.plan import ProcedurePlan
+from clinic.timefmt import to_local
+from tests.conftest import ZONE
+from tests.factories import Clinic, make_ready_referral
+from tests.scheduling.helpers import first_candidates
+
+
+def live_settings() -> Settings:
+    """The real clock, as the web app uses it: bookings made here are in the screens' future."""
+    return Settings(zone=ZONE)
+
+
+def next_monday(weeks_ahead: int = 1) -> dt.date:
+    today = dt.datetime.now(ZoneInfo(ZONE)).date()
+    return today + dt.timedelta(days=(7 - today.weekday()) + 7 * weeks_ahead)
+
+
+def book(
+    session,
+    clinic: Clinic,
+    day: dt.date,
+    *,
+    room=None,
+    radiologist=None,
+    code: str = "PRT",
+    not_before: dt.time | None = None,
+) -> Appointment:
+    """Book the first chain on ``day`` (optionally in a given room, with a given radiologist) and commit."""
+    settings = live_settings()
+    referral = make_ready_referral(session, clinic, code=code)
+    prefs = {}
+    if room is not None:
+        prefs["room_id"] = room.id
+    if radiologist is not None:
+        prefs["radiologist_id"] = radiologist.id
+    candidates = first_candidates(session, settings, referral, first_day=day, days=0, limit=60, **prefs)
+    candidates = [
+        c
+        for c in candidates
+        if to_local(c.table_start, ZONE).date() == day
+        and (not_before is None or to_local(c.table_start, ZONE).time() >= not_before)
+    ]
+    assert candidates, f"no free chain on {day}"
+    appointment = booking.book(
+        session, settings, None, referral=referral, plan=ProcedurePlan.from_referral(referral), candidate=candidates[0]
+    )
+    session.commit()
+    return appointment
+
+
+def snapshot(session, appointment: Appointment) -> tuple:
+    """Everything about a booking that a setup change must leave alone."""
+    session.expire_all()
+    fresh = session.get(Appointment, appointment.id)
+    rows = session.scalars(
+        select(Booking).where(Booking.appointment_id == fresh.id, Booking.active).order_by(Booking.id)
+    ).all()
+    return (
+        fresh.status,
+        fresh.table_start,
+        fresh.table_end,
+        fresh.obs_end,
+        fresh.room_id,
+        fresh.radiologist_id,
+        fresh.bed_id,
+        fresh.version,
+        [(b.resource, b.starts_at, b.ends_at) for b in rows],
+    )
+
+
+def count(session, model) -> int:
+    session.expire_all()
+    return session.scalar(select(func.count()).select_from(model))
+
+
+def confirm_value(html: str) -> str:
+    """The ids on the "save anyway" button of a stranding warning."""
+    match = re.search(r'name="confirm_stranded"\s+value="([^"]*)"', html)
+    assert match, "the page has no confirmation button"
+    return match.group(1)
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)

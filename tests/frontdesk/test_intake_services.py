@@ -1,0 +1,225 @@
+"""Referral intake and pre-registration rules (services)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from clinic.models.vocab import Priority, RedFlag
+from clinic.scheduling.plan import ProcedurePlan
+from clinic.scheduling.readiness import assess
+from clinic.services import intake, medication, prereg_items, preregistration
+from clinic.services.errors import DomainError, InvalidInput
+from tests.factories import build_clinic, make_patient, make_ready_referral, make_referral
+
+TODAY = dt.date(2026, 11, 23)
+NO_FLAGS = {f.value: False for f in RedFlag}
+
+
+def _details(**kw) -> intake.ReferralDetails:
+    kw.setdefault("red_flags", dict(NO_FLAGS))
+    return intake.ReferralDetails(
+        received_on=kw.pop("received_on", TODAY),
+        clinical_question=kw.pop("clinical_question", "Radicular pain L5 left"),
+        region="lumbar",
+        side="left",
+        symptom_duration_weeks=8,
+        **kw,
+    )
+
+
+def _patient(**kw) -> intake.PatientDetails:
+    base = dict(
+        family_name="Weiß",
+        given_name="Zoë",
+        birth_date=dt.date(1961, 4, 5),
+        sex="female",
+        phone="+49 40 1",
+        street="Hauptstraße 1",
+        postal_code="20095",
+        city="Hamburg",
+        insurance_name="AOK",
+        insurance_number="A1",
+    )
+    base.update(kw)
+    return intake.PatientDetails(**base)
+
+
+def test_a_likely_duplicate_is_shown_before_a_new_patient_is_created(session):
+    build_clinic(session)
+    existing = intake.register_patient(session, None, _patient(), today=TODAY)
+    for spelling in (_patient(family_name="WEISS"), _patient(family_name="weiss", given_name="zoe")):
+        with pytest.raises(intake.LikelyDuplicate) as dup:
+            intake.register_patient(session, None, spelling, today=TODAY)
+        assert [p.id for p in dup.value.candidates] == [existing.id]
+    twin = intake.register_patient(session, None, _patient(), today=TODAY, allow_duplicate=True)
+    assert twin.id != existing.id and twin.clinic_number != existing.clinic_number
+    other_birthday = intake.register_patient(session, None, _patient(birth_date=dt.date(1961, 4, 6)), today=TODAY)
+    assert other_birthday.id
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"family_name": " "}, "family and given name"),
+        ({"birth_date": dt.date(2030, 1, 1)}, "in the future"),
+        ({"birth_date": dt.date(1850, 1, 1)}, "before 1900"),
+        ({"preferred_language": "fr"}, "unknown language"),
+    ],
+)
+def test_invalid_patient_details_are_refused(session, change, message):
+    with pytest.raises(InvalidInput, match=message):
+        intake.register_patient(session, None, _patient(**change), today=TODAY)
+
+
+def test_a_red_flag_makes_the_referral_urgent_and_blocks_booking(session, settings):
+    clinic = build_clinic(session)
+    patient = make_patient(session)
+    flags = dict(NO_FLAGS, saddle_numbness=True)
+    referral = intake.take_referral(
+        session, None, patient=patient, details=_details(red_flags=flags), physician=None, today=TODAY
+    )
+    assert referral.priority == Priority.URGENT and referral.has_emergency_flag
+    referral.status = "accepted"
+    referral.planned_procedure_type = clinic.pt("PRT")
+    referral.planned_side, referral.planned_levels = "left", "L4/5"
+    missing = assess(session, settings, referral, ProcedurePlan.from_referral(referral)).missing
+    assert any("red flag" in m for m in missing)
+
+
+def test_every_red_flag_question_needs_an_answer(session):
+    patient = make_patient(session)
+    partial = {k: v for k, v in NO_FLAGS.items() if k != "tumour"}
+    with pytest.raises(InvalidInput, match="every red-flag question"):
+        intake.take_referral(
+            session, None, patient=patient, details=_details(red_flags=partial), physician=None, today=TODAY
+        )
+    with pytest.raises(InvalidInput, match="clinical question"):
+        intake.take_referral(
+            session, None, patient=patient, details=_details(clinical_question=" "), physician=None, today=TODAY
+        )
+    with pytest.raises(InvalidInput, match="future"):
+        intake.take_referral(
+            session,
+            None,
+            patient=patient,
+            details=_details(received_on=TODAY + dt.timedelta(3)),
+            physician=None,
+            today=TODAY,
+        )
+
+
+def test_completeness_is_derived_from_the_items(session, settings):
+    clinic = build_clinic(session)
+    staff = clinic.staff["frontdesk"]
+    referral = make_referral(
+        session,
+        status="accepted",
+        planned_procedure_type=clinic.pt("FACET"),
+        planned_side="left",
+        planned_levels="L4/5",
+        planned_stage="diagnostic",
+        triaged_by_id=clinic.radiologists[0].id,
+    )
+    items = {i.key: i for i in preregistration.checklist(session, referral)}
+    assert [k for k, i in items.items() if not i.done] == [
+        "contact",
+        "imaging",
+        "medication",
+        "allergies",
+        "conditions",
+        "escort",
+        "language",
+    ]
+    prereg_items.confirm_contact(session, staff, referral)
+    prereg_items.settle_medication(session, staff, referral, raised_bleeding_risk=False)
+    prereg_items.set_allergies(session, staff, referral, found={"contrast"}, other=None)
+    prereg_items.set_conditions(session, staff, referral, found={"diabetes"}, implant_note=None, note=None)
+    prereg_items.set_escort(session, staff, referral, name="Maria", phone=None)
+    prereg_items.set_language(session, staff, referral, language="en")
+    referral.imaging_waived_by_id = clinic.radiologists[0].id
+    referral.imaging_waiver_reason = "MRI in PACS"
+    session.flush()
+    items = preregistration.checklist(session, referral)
+    assert all(i.done for i in items), preregistration.missing(items)
+    escort = next(i for i in items if i.key == "escort")
+    assert escort.settled_by == "Petra Möller" and escort.settled_at is not None
+    prereg_items.set_conditions(session, staff, referral, found={"current_infection"}, implant_note=None, note=None)
+    assert "current infection" in " ".join(preregistration.missing(preregistration.checklist(session, referral)))
+
+
+def test_contact_cannot_be_confirmed_while_details_are_missing(session):
+    build_clinic(session)
+    referral = make_referral(session, make_patient(session, insurance_number=None))
+    with pytest.raises(DomainError, match="insurance"):
+        prereg_items.confirm_contact(session, None, referral)
+
+
+def test_medication_questionnaire_validates_drug_and_dose(session):
+    build_clinic(session)
+    referral = make_referral(session)
+    with pytest.raises(InvalidInput, match="Choose the drug"):
+        prereg_items.add_medication(session, None, referral, drug_code="marcumar", dose_class="", last_dose_on=None)
+    with pytest.raises(InvalidInput, match="say which dose"):
+        prereg_items.add_medication(session, None, referral, drug_code="aspirin", dose_class="", last_dose_on=None)
+    entry = prereg_items.add_medication(
+        session, None, referral, drug_code="aspirin", dose_class="primary", last_dose_on=None
+    )
+    prereg_items.remove_medication(session, None, referral, entry.id)
+    assert preregistration.ensure(session, referral).medications == []
+
+
+@pytest.mark.parametrize(
+    ("drug", "dose", "code", "region", "raised", "expected_days", "restart_hours", "prescriber"),
+    [
+        ("clopidogrel", "", "PRT", "lumbar", False, 7, 24, True),  # intermediate: 7 days
+        ("clopidogrel", "", "FACET", "lumbar", False, 0, 24, True),  # low: shared assessment
+        ("clopidogrel", "", "FACET", "lumbar", True, 7, 24, True),  # raised bleeding risk: one tier up
+        ("clopidogrel", "", "FACET", "cervical", False, 7, 24, True),  # cervical facet: intermediate
+        ("apixaban", "", "SYMP", None, False, 3, 24, True),
+        ("warfarin", "", "EPI", None, False, 5, 6, True),
+        ("aspirin", "primary", "PRT", "lumbar", False, 0, 24, True),  # intermediate: shared assessment
+        ("aspirin", "primary", "FACET", "lumbar", False, 0, None, False),  # low: no hold
+        ("lmwh", "therapeutic", "PRT", "lumbar", False, 1, 24, True),  # 24 hours → one calendar day
+        ("ibuprofen", "", "PRT", "lumbar", False, 0, None, False),
+    ],
+)
+def test_hold_plan_from_drug_dose_and_bleeding_class(
+    session, drug, dose, code, region, raised, expected_days, restart_hours, prescriber
+):
+    clinic = build_clinic(session)
+    referral = make_ready_referral(
+        session,
+        clinic,
+        code=code,
+        region=region or "lumbar",
+        stage="diagnostic" if code in ("FACET", "SYMP") else None,
+        medications=[(drug, dose, dt.date(2026, 11, 20))],
+    )
+    referral.preregistration.raised_bleeding_risk = raised
+    plan = medication.plan_for(session, referral.preregistration, clinic.pt(code), region)
+    [item] = plan.items
+    assert item.days == expected_days
+    assert item.confirm_with_prescriber is prescriber
+    procedure_day = dt.date(2026, 12, 10)
+    if expected_days:
+        assert item.earliest_procedure_date(TODAY) == dt.date(2026, 11, 20) + dt.timedelta(days=expected_days)
+        assert item.last_day_to_take(procedure_day) == procedure_day - dt.timedelta(days=expected_days)
+    else:
+        assert item.earliest_procedure_date(TODAY) is None and item.last_day_to_take(procedure_day) is None
+    end = dt.datetime(2026, 12, 10, 9, 0, tzinfo=dt.UTC)
+    expected_restart = None if restart_hours is None else end + dt.timedelta(hours=restart_hours)
+    assert item.restart_from(end) == expected_restart
+
+
+def test_a_drug_without_a_rule_waits_for_a_radiologist(session, settings):
+    clinic = build_clinic(session)
+    referral = make_ready_referral(session, clinic, medications=[("phenprocoumon", "", None)])
+    missing = preregistration.missing(preregistration.checklist(session, referral))
+    assert any("radiologist must set the earliest date" in m for m in missing)
+    from clinic.services import triage
+
+    triage.override_hold(session, clinic.radiologists[0], referral, dt.date(2026, 12, 1), "INR checked, stop 7 d")
+    assert preregistration.missing(preregistration.checklist(session, referral)) == []
+    assert assess(session, settings, referral, ProcedurePlan.from_referral(referral)).not_before == dt.date(2026, 12, 1)

@@ -1,0 +1,212 @@
+"""The front desk's screens: intake with duplicate check, booking with conflicts, check-in, cancel."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from sqlalchemy import func, select
+
+from clinic.models import Appointment, Patient, Referral, WaitlistEntry
+from clinic.models.vocab import RedFlag
+from clinic.scheduling import booking
+from clinic.scheduling.plan import ProcedurePlan
+from tests.factories import build_clinic, make_patient, make_ready_referral
+from tests.scheduling.helpers import first_candidates
+
+FLAGS_NO = {f"flag_{f.value}": "no" for f in RedFlag}
+
+
+def _referral_form(**kw) -> dict:
+    data = {
+        "family_name": "Søndergaard",
+        "given_name": "Bjørn",
+        "birth_date": "1957-03-14",
+        "sex": "male",
+        "phone": "+49 40 55",
+        "street": "Lindenallee 3",
+        "postal_code": "20259",
+        "city": "Hamburg",
+        "insurance_name": "TK",
+        "insurance_number": "T123",
+        "preferred_language": "de",
+        "physician_id": "0",
+        "physician_name": "Dr. Kühn",
+        "received_on": "2026-11-20",
+        "clinical_question": "L5 radicular pain left",
+        "region": "lumbar",
+        "side": "left",
+        "symptom_duration_weeks": "10",
+        "treatments": ["physiotherapy", "nsaids"],
+        **FLAGS_NO,
+    }
+    data.update(kw)
+    return data
+
+
+def test_intake_creates_patient_and_referral_and_warns_of_duplicates(session, browser):
+    build_clinic(session)
+    session.commit()
+    browser.login("frontdesk")
+    response = browser.post("/desk/referrals/new", _referral_form())
+    assert response.status_code == 302
+    referral = session.scalar(select(Referral))
+    assert referral.patient.family_name == "Søndergaard" and set(referral.treatments) == {"nsaids", "physiotherapy"}
+    assert referral.referring_physician.name == "Dr. Kühn"
+    again = browser.post("/desk/referrals/new", _referral_form(family_name="SONDERGAARD"))
+    assert again.status_code == 409
+    assert "Is this one of these patients?" in again.get_data(as_text=True)
+    assert session.scalar(select(func.count(Patient.id))) == 1
+    confirmed = browser.post("/desk/referrals/new", _referral_form(confirm_new_patient="y"))
+    assert confirmed.status_code == 302
+    assert session.scalar(select(func.count(Patient.id))) == 2
+
+
+def test_intake_form_errors_change_nothing(session, browser):
+    build_clinic(session)
+    session.commit()
+    browser.login("frontdesk")
+    data = _referral_form(clinical_question="", birth_date="2099-01-01")
+    del data["flag_tumour"]
+    response = browser.post("/desk/referrals/new", data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Answer this question." in html and "This date lies in the future." in html
+    assert session.scalar(select(func.count(Referral.id))) == 0
+    assert session.scalar(select(func.count(Patient.id))) == 0
+
+
+def test_an_incomplete_preregistration_offers_no_times_and_says_what_is_missing(session, browser):
+    clinic = build_clinic(session)
+    referral = make_ready_referral(session, clinic)
+    referral.preregistration.escort_settled_at = None
+    session.commit()
+    browser.login("frontdesk")
+    page = browser.get(f"/desk/referrals/{referral.id}/book").get_data(as_text=True)
+    assert "cannot be booked yet" in page and "Escort home arranged" in page
+    assert 'value="book"' not in page
+
+
+def _chain_data(c) -> dict:
+    return {
+        "room_id": c.room_id,
+        "radiologist_id": c.radiologist_id,
+        "bed_id": c.bed_id or "",
+        "table_start": c.table_start.isoformat(),
+        "table_end": c.table_end.isoformat(),
+        "obs_end": c.obs_end.isoformat(),
+        "action": "book",
+    }
+
+
+def test_book_then_someone_else_is_told_and_shown_new_times(session, settings, browser):
+    clinic = build_clinic(session)
+    first, second = make_ready_referral(session, clinic), make_ready_referral(session, clinic)
+    session.commit()
+    browser.login("frontdesk")
+    page = browser.get(f"/desk/referrals/{first.id}/book").get_data(as_text=True)
+    offered = re.findall(r'name="table_start" value="([^"]+)"', page)
+    assert offered, "the booking page offers times"
+    c = first_candidates(session, settings, first)[0]
+    # Another desk books the same chain first (through the service, as a second session would).
+    booking.book(session, settings, None, referral=second, plan=ProcedurePlan.from_referral(second), candidate=c)
+    session.commit()
+    response = browser.post(
+        f"/desk/referrals/{first.id}/book", _chain_data(c), form_page=f"/desk/referrals/{first.id}/book"
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "no longer free" in html and "Someone else took that time" in html
+    offered_chains = re.findall(
+        r'name="room_id" value="(\d+)">\s*<input type="hidden" name="radiologist_id" value="(\d+)">'
+        r'.*?name="table_start" value="([^"]+)"',
+        html,
+        re.S,
+    )
+    assert offered_chains and (str(c.room_id), str(c.radiologist_id), c.table_start.isoformat()) not in offered_chains
+    fresh = re.search(r'name="table_start" value="([^"]+)"', html).group(1)
+    later = next(x for x in first_candidates(session, settings, first) if x.table_start.isoformat() == fresh)
+    done = browser.post(
+        f"/desk/referrals/{first.id}/book", _chain_data(later), form_page=f"/desk/referrals/{first.id}/book"
+    )
+    assert done.status_code == 302 and "/desk/appointments/" in done.headers["Location"]
+
+
+def test_hold_confirm_check_in_calendar_and_cancel_with_waitlist_offer(app, session, settings, browser):
+    clinic = build_clinic(session)
+    referral = make_ready_referral(session, clinic)
+    waiting = make_ready_referral(session, clinic)
+    session.add(
+        WaitlistEntry(
+            patient_id=waiting.patient_id,
+            referral_id=waiting.id,
+            procedure_type_id=waiting.planned_procedure_type_id,
+            earliest_date=dt.date(2026, 11, 1),
+        )
+    )
+    session.commit()
+    browser.login("frontdesk")
+    c = first_candidates(session, settings, referral)[0]
+    held = browser.post(
+        f"/desk/referrals/{referral.id}/book",
+        {**_chain_data(c), "action": "hold"},
+        form_page=f"/desk/referrals/{referral.id}/book",
+    )
+    assert held.status_code == 302 and "/desk/holds/" in held.headers["Location"]
+    confirmed = browser.post(held.headers["Location"], {"action": "confirm"})
+    appointment = session.scalar(select(Appointment))
+    assert confirmed.headers["Location"].endswith(f"/desk/appointments/{appointment.id}")
+    calendar = browser.get("/desk/calendar?day=2026-11-23").get_data(as_text=True)
+    assert referral.patient.display_name in calendar
+    cancelled = browser.post(f"/desk/appointments/{appointment.id}/cancel", {"reason": "Patient is ill"})
+    html = cancelled.get_data(as_text=True)
+    assert cancelled.status_code == 200 and "Waitlist patients for the freed time" in html
+    assert waiting.patient.display_name in html
+    offer = re.search(r'action="(/desk/waitlist/\d+/book)"(.*?)</form>', html, re.S)
+    fields = dict(re.findall(r'name="(\w+)" value="([^"]*)"', offer.group(2)))
+    fields.pop("csrf_token")
+    one_click = browser.post(offer.group(1), fields, form_page="/desk/")
+    assert one_click.status_code == 302
+    session.expire_all()
+    rebooked = session.scalar(select(Appointment).where(Appointment.referral_id == waiting.id))
+    assert rebooked.table_start == c.table_start
+
+
+def test_check_in_by_scanned_reference(app, session, settings, browser):
+    clinic = build_clinic(session)
+    referral = make_ready_referral(session, clinic)
+    appointment = booking.book(
+        session,
+        settings,
+        None,
+        referral=referral,
+        plan=ProcedurePlan.from_referral(referral),
+        candidate=first_candidates(session, settings, referral)[0],
+    )
+    session.commit()
+    browser.login("frontdesk")
+    wrong = browser.post("/desk/check-in", {"reference": "XXXX-0000"})
+    assert wrong.status_code == 422 and "No appointment today" in wrong.get_data(as_text=True)
+    right = browser.post("/desk/check-in", {"reference": appointment.reference.lower()})
+    assert right.status_code == 302
+    session.refresh(appointment)
+    assert appointment.status == "checked_in"
+
+
+def test_patient_edit_validates(session, browser):
+    build_clinic(session)
+    patient = make_patient(session)
+    session.commit()
+    browser.login("frontdesk")
+    bad = browser.post(
+        f"/desk/patients/{patient.id}/edit",
+        {
+            "family_name": "",
+            "given_name": "X",
+            "birth_date": "1960-01-01",
+            "email": "not-an-email",
+            "sex": "female",
+            "preferred_language": "de",
+        },
+    )
+    assert bad.status_code == 422 and "This is not an email address." in bad.get_data(as_text=True)
