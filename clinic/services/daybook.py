@@ -102,6 +102,8 @@ def start_procedure(
     session: Session, actor, appointment: Appointment, *, at: dt.datetime | None = None
 ) -> ProcedureRecord:
     """Invariant 7: no procedure without a signed consent for the printed version."""
+    if appointment.status != AppointmentStatus.CHECKED_IN:
+        _advance(appointment, actor, AppointmentStatus.CHECKED_IN, AppointmentStatus.IN_PROCEDURE, utcnow())
     if signed_consent(session, appointment) is None:
         raise DomainError(
             "The procedure cannot start: no signed consent is recorded for this appointment.", code="no_consent"

@@ -1,0 +1,261 @@
+"""The procedure day on both databases: every transition and refusal, consent before the procedure
+(invariant 7), the signed record that never changes, observation, discharge and follow-up."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
+
+from clinic.models import AuditEvent, DrugOption, FollowUp, ProcedureRecord
+from clinic.models.vocab import AppointmentStatus
+from clinic.scheduling import booking
+from clinic.scheduling.plan import ProcedurePlan
+from clinic.services import consents, daybook, outcomes, procedure_records, stages, triage
+from clinic.services.errors import DomainError, InvalidInput, PermissionDenied
+from tests.conftest import ZONE
+from tests.factories import build_clinic, make_ready_referral, make_referral
+from tests.scheduling.helpers import first_candidates, utc
+
+MONDAY_9 = utc(2026, 11, 23, 8, 0)
+
+
+@pytest.fixture
+def day(session, settings):
+    clinic = build_clinic(session, texts=True)
+    referral = make_ready_referral(session, clinic, code="FACET", stage="diagnostic", side="left", levels="L4/5")
+    appointment = booking.book(
+        session,
+        settings,
+        None,
+        referral=referral,
+        plan=ProcedurePlan.from_referral(referral),
+        candidate=first_candidates(session, settings, referral)[0],
+    )
+    return clinic, appointment
+
+
+def _details(record, **kw):
+    base = dict(
+        started_at=record.started_at,
+        ended_at=record.started_at + dt.timedelta(minutes=14),
+        levels="L4/5",
+        side="left",
+        approach="medial branch",
+        guidance="CT",
+        dlp_mgycm=Decimal("84.0"),
+        complications=None,
+        pain_before=7,
+        pain_after=2,
+        note=None,
+        drugs=[],
+    )
+    base.update(kw)
+    return procedure_records.RecordDetails(**base)
+
+
+def test_transitions_only_go_forward(session, day):
+    clinic, a = day
+    with pytest.raises(DomainError, match="must be checked in"):
+        daybook.start_procedure(session, clinic.radiologists[0], a, at=MONDAY_9)
+    with pytest.raises(DomainError, match="Check-in opens on the day"):
+        daybook.check_in(session, None, a, at=utc(2026, 11, 22, 9), zone=ZONE)
+    daybook.check_in(session, None, a, at=MONDAY_9, zone=ZONE)
+    with pytest.raises(DomainError, match="checked in"):
+        daybook.check_in(session, None, a, at=MONDAY_9, zone=ZONE)
+    with pytest.raises(DomainError):
+        daybook.end_procedure(session, None, a, at=MONDAY_9)
+    with pytest.raises(DomainError):
+        daybook.discharge(session, None, a, at=MONDAY_9)
+    assert [e.to_status for e in a.events] == ["booked", "checked_in"]
+
+
+def test_invariant_7_no_procedure_without_a_signed_consent_for_the_printed_version(session, day):
+    clinic, a = day
+    radiologist = clinic.radiologists[0]
+    daybook.check_in(session, None, a, at=MONDAY_9, zone=ZONE)
+    with pytest.raises(DomainError, match="no signed consent"):
+        daybook.start_procedure(session, radiologist, a, at=MONDAY_9)
+    with pytest.raises(DomainError, match="Print the consent form first"):
+        daybook.record_consent(session, radiologist, a, taken_by_id=radiologist.id)
+    _pdf, printed = consents.print_consent(session, radiologist, a, ZONE)
+    with pytest.raises(DomainError, match="no signed consent"):
+        daybook.start_procedure(session, radiologist, a, at=MONDAY_9)
+    signed = daybook.record_consent(
+        session, radiologist, a, taken_by_id=radiologist.id, signed_at=MONDAY_9 - dt.timedelta(minutes=20)
+    )
+    assert signed.id == printed.id and signed.document_text_id == printed.document_text_id
+    assert signed.recorded_by_id == radiologist.id
+    record = daybook.start_procedure(session, radiologist, a, at=MONDAY_9)
+    assert a.status == AppointmentStatus.IN_PROCEDURE and record.started_at == MONDAY_9
+
+
+def _to_procedure(session, clinic, a):
+    radiologist = clinic.radiologists[0]
+    daybook.check_in(session, None, a, at=MONDAY_9, zone=ZONE)
+    consents.print_consent(session, radiologist, a, ZONE)
+    daybook.record_consent(session, radiologist, a, taken_by_id=radiologist.id)
+    return daybook.start_procedure(session, radiologist, a, at=MONDAY_9)
+
+
+def test_the_record_is_signed_by_a_radiologist_and_then_only_grows_by_addenda(session, day):
+    clinic, a = day
+    record = _to_procedure(session, clinic, a)
+    radiologist = clinic.radiologists[0]
+    bupivacaine = session.scalar(select(DrugOption).where(DrugOption.name == "Bupivacaine"))
+    with pytest.raises(InvalidInput, match="end lies before the start"):
+        procedure_records.update(session, radiologist, record, _details(record, ended_at=MONDAY_9 - dt.timedelta(1)))
+    with pytest.raises(InvalidInput, match="above zero"):
+        procedure_records.update(session, radiologist, record, _details(record, drugs=[(bupivacaine.id, Decimal(0))]))
+    procedure_records.update(session, radiologist, record, _details(record, drugs=[(bupivacaine.id, Decimal("0.5"))]))
+    with pytest.raises(DomainError, match="not signed yet"):
+        procedure_records.add_addendum(session, radiologist, record, "late note")
+    with pytest.raises(PermissionDenied):
+        procedure_records.sign(session, clinic.staff["nurse"], record)
+    procedure_records.sign(session, radiologist, record)
+    session.commit()
+    with pytest.raises(DomainError, match="signed"):
+        procedure_records.update(session, radiologist, record, _details(record, pain_after=5))
+    procedure_records.add_addendum(session, radiologist, record, "Pain at 6 h: 1/10.")
+    assert [x.text for x in record.addenda] == ["Pain at 6 h: 1/10."]
+    session.commit()
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE procedure_records SET pain_after = 9",
+        "DELETE FROM procedure_drugs",
+        "UPDATE procedure_drugs SET dose = 99",
+    ],
+)
+def test_the_database_refuses_changes_to_a_signed_record(session, day, statement, backend):
+    clinic, a = day
+    record = _to_procedure(session, clinic, a)
+    bupivacaine = session.scalar(select(DrugOption).where(DrugOption.name == "Bupivacaine"))
+    procedure_records.update(session, None, record, _details(record, drugs=[(bupivacaine.id, Decimal("1"))]))
+    procedure_records.sign(session, clinic.radiologists[0], record)
+    session.commit()
+    if backend == "sqlite" and statement.startswith("DELETE"):
+        pytest.skip("SQLite guards updates and inserts; deletes are guarded on PostgreSQL")
+    with pytest.raises(DBAPIError, match="immutable"):
+        session.execute(text(statement))
+        session.flush()
+    session.rollback()
+    assert session.get(ProcedureRecord, record.id).pain_after == 2
+
+
+def test_observation_extension_and_discharge(session, day):
+    clinic, a = day
+    record = _to_procedure(session, clinic, a)
+    procedure_records.update(session, None, record, _details(record))
+    end = MONDAY_9 + dt.timedelta(minutes=15)
+    observation = daybook.end_procedure(session, None, a, at=end)
+    assert a.status == AppointmentStatus.IN_OBSERVATION
+    assert observation.planned_end == end + dt.timedelta(minutes=20) and observation.bed_id == a.bed_id
+    daybook.extend_observation(session, None, a, 30, None)
+    with pytest.raises(InvalidInput, match="needs a reason"):
+        daybook.extend_observation(session, None, a, 40, "")
+    daybook.extend_observation(session, None, a, 40, "Leg still numb, BP low")
+    assert observation.extension_minutes == 70 and observation.flagged
+    with pytest.raises(DomainError, match="Discharge needs: Escort present, Aftercare instructions given"):
+        daybook.set_discharge_checklist(session, a, stable=True, can_walk=True)
+        daybook.discharge(session, None, a, at=end + dt.timedelta(minutes=90))
+    daybook.set_discharge_checklist(session, a, escort_present=True, instructions_given=True)
+    daybook.discharge(session, clinic.staff["nurse"], a, at=end + dt.timedelta(minutes=90))
+    assert a.status == AppointmentStatus.DISCHARGED
+    due = {f.kind: f.due_on for f in session.scalars(select(FollowUp).where(FollowUp.appointment_id == a.id))}
+    assert due == {"2w": dt.date(2026, 12, 7), "3m": dt.date(2027, 2, 21)}
+
+
+def test_a_positive_diagnostic_block_unlocks_ablation(session, settings, day):
+    clinic, a = day
+    record = _to_procedure(session, clinic, a)
+    procedure_records.update(session, None, record, _details(record, pain_before=8, pain_after=6))  # 25% only
+    procedure_records.sign(session, clinic.radiologists[0], record)
+    daybook.end_procedure(session, None, a, at=MONDAY_9 + dt.timedelta(minutes=15))
+    daybook.set_discharge_checklist(
+        session, a, stable=True, can_walk=True, escort_present=True, instructions_given=True
+    )
+    daybook.discharge(session, None, a, at=MONDAY_9 + dt.timedelta(minutes=40))
+    assert stages.unmet_rule(session, a.patient_id, clinic.pt("RFA"), None)
+    two_weeks = session.scalar(select(FollowUp).where(FollowUp.appointment_id == a.id, FollowUp.kind == "2w"))
+    with pytest.raises(InvalidInput, match="Give the relief"):
+        outcomes.record_outcome(
+            session,
+            None,
+            two_weeks,
+            pain_score=3,
+            relief_percent=None,
+            relief_category=None,
+            complications=None,
+            note=None,
+        )
+    outcomes.record_outcome(
+        session,
+        None,
+        two_weeks,
+        pain_score=2,
+        relief_percent=70,
+        relief_category=None,
+        complications=None,
+        note="Much better",
+    )
+    assert two_weeks.relief_category == "complete_or_significant"
+    assert stages.unmet_rule(session, a.patient_id, clinic.pt("RFA"), None) is None
+    with pytest.raises(DomainError, match="already recorded"):
+        outcomes.record_outcome(
+            session,
+            None,
+            two_weeks,
+            pain_score=1,
+            relief_percent=80,
+            relief_category=None,
+            complications=None,
+            note=None,
+        )
+
+
+def test_triage_accept_decline_and_ask(session):
+    clinic = build_clinic(session)
+    radiologist = clinic.radiologists[0]
+    referral = make_referral(session)
+    with pytest.raises(InvalidInput, match="needs a side"):
+        triage.accept(
+            session, radiologist, referral, triage.PlanDetails(clinic.pt("PRT").id, "lumbar", None, "L4/5", None, "CT")
+        )
+    with pytest.raises(InvalidInput, match="letter to the referring physician"):
+        triage.decline(session, radiologist, referral, " ")
+    triage.request_information(session, radiologist, referral, "MRI report please")
+    assert referral.status == "info_requested"
+    triage.reopen(session, None, referral)
+    triage.accept(
+        session,
+        radiologist,
+        referral,
+        triage.PlanDetails(clinic.pt("PRT").id, "lumbar", "left", "L4/5", None, "CT", "soon", "ok"),
+    )
+    assert (referral.status, referral.planned_procedure_type.code, referral.priority) == ("accepted", "PRT", "soon")
+    with pytest.raises(DomainError, match="cannot be declined"):
+        triage.decline(session, radiologist, referral, "changed my mind")
+    other = make_referral(session)
+    triage.decline(session, radiologist, other, "Symptoms do not match the imaging")
+    assert other.decline_reason == "Symptoms do not match the imaging"
+
+
+def test_waiver_and_hold_override_are_audited_with_their_reason(session):
+    clinic = build_clinic(session)
+    radiologist = clinic.radiologists[0]
+    referral = make_referral(session)
+    with pytest.raises(InvalidInput):
+        triage.waive_imaging(session, radiologist, referral, "")
+    triage.waive_imaging(session, radiologist, referral, "Recent MRI in PACS")
+    triage.override_hold(session, radiologist, referral, dt.date(2026, 12, 1), "Cardiology agrees")
+    session.flush()
+    events = {e.action: e for e in session.scalars(select(AuditEvent).where(AuditEvent.object_type == "referrals"))}
+    assert events["referral.imaging_waived"].actor_name == "rad1"
+    assert "Recent MRI in PACS" in events["referral.imaging_waived"].summary
+    assert "Cardiology agrees" in events["referral.hold_override"].summary
