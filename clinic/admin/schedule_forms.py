@@ -47,7 +47,7 @@ class WeeklyForm(FlaskForm):
 
     def validate_valid_to(self, field):
         if field.data is not None and self.valid_from.data is not None and field.data < self.valid_from.data:
-            raise ValidationError("'Valid to' cannot be before 'valid from'.")
+            raise ValidationError("“Valid to” cannot be before “valid from”.")
 
     def fields(self) -> WeeklyFields:
         return WeeklyFields(
@@ -98,7 +98,7 @@ class RosterExceptionForm(FlaskForm):
 
     def validate_kind(self, field):
         if field.data not in ("off", "extra"):
-            raise ValidationError("Choose 'off' or 'extra duty'.")
+            raise ValidationError("Choose “off” or “extra duty”.")
 
     def validate_start_time(self, field):
         _on_grid(field)

@@ -79,14 +79,16 @@ def _wrap(lines: list[str], column: int, font: str = REGULAR) -> str:
 def _row(appointment: Appointment, day: dt.date, zone: str, drug_names: Mapping[str, str]) -> list[str]:
     patient = appointment.patient
     prereg = appointment.referral.preregistration if appointment.referral else None
-    procedure = appointment.procedure_type.code + (f" ({appointment.stage})" if appointment.stage else "")
+    procedure = [f"{appointment.procedure_type.code} · {appointment.guidance}"]
+    if appointment.stage:
+        procedure.append(appointment.stage)
     return [
         f"{fmt_time(appointment.table_start, zone)}–{fmt_time(appointment.table_end, zone)}",
         _wrap([patient.display_name], 1, BOLD),
         patient.clinic_number,
         str(patient.age_on(day)),
         SEX_SHORT.get(patient.sex, patient.sex),
-        _wrap([f"{procedure} · {appointment.guidance}"], 5),
+        _wrap(procedure, 5),
         appointment.region or "–",
         appointment.side or "–",
         _wrap([appointment.levels or "–"], 8),

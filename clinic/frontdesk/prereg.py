@@ -273,17 +273,23 @@ def upload_imaging(referral_id: int):
                 current_user,
                 patient=referral.patient,
                 referral=referral,
-                modality=(request.form.get("modality") or "other")[:20],
+                modality=(request.form.get("modality") or "")[:20] or None,
                 body_region=(request.form.get("body_region") or "").strip()[:60] or None,
                 facility=(request.form.get("facility") or "").strip()[:120] or None,
             )
         added = uploads.add_files(db.session, current_user, store(), limits(), study=study, files=files)
     except DomainError as error:
         return _refused(referral, error)
-    mismatches = [f for f in added if f.identity_status == "mismatch"]
     flash(f"{len(added)} file(s) stored.", "success")
-    if mismatches:
-        flash(f"{len(mismatches)} file(s) name a different patient or birth date: check before use.", "warning")
+    if added.duplicates:
+        flash(f"Already on file, not stored again: {', '.join(added.duplicates)}.", "info")
+    if added.skipped:
+        flash(f"Skipped (not images): {', '.join(added.skipped[:10])}.", "info")
+    if added.identity_mismatches:
+        flash(
+            f"{len(added.identity_mismatches)} file(s) name a different patient or birth date: check before use.",
+            "warning",
+        )
     return redirect(url_for("frontdesk.referral", referral_id=referral.id, _anchor="imaging"))
 
 

@@ -47,8 +47,8 @@ def scheduler_command(once: bool, jobs: tuple[str, ...]) -> None:
             raise click.ClickException(f"{error}; stopped (a supervisor may start a new scheduler).") from error
         return
 
-    # The jobs run in this thread: a signal only asks them to stop after the item in hand.
-    with signals_handled(process, interrupt=False):
+    # The jobs run in this thread: a signal asks them to stop after the item in hand.
+    with signals_handled(process):
         if not acquire(process, wait=False):
             raise click.ClickException(
                 "Another scheduler is running (it holds the lock) and runs these jobs itself. Nothing done."

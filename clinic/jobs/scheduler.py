@@ -6,20 +6,20 @@ scheduler`` runs it as a process of its own; ``--once`` runs each job once and e
 Stopping: SIGTERM or SIGINT (Ctrl-C) asks the jobs to stop after the item in hand (the sender
 finishes the message it is sending and records it), waits for them, then releases the lock. A
 second signal does not hurry that; SIGKILL does, and then the next scheduler finds at most one
-message claimed and unconfirmed (see ``clinic.jobs.mailer``).
+message claimed and unconfirmed (see ``clinic.jobs.mailer``). The signal handler raises nothing
+into the main thread: APScheduler's loop catches BaseException around job submission and would
+swallow it. It sets a flag and has another thread shut the scheduler down.
 """
 
 from __future__ import annotations
 
-import _thread
 import contextlib
 import datetime as dt
 import logging
 import signal
 import threading
-import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -48,11 +48,6 @@ INTERVALS: dict[str, int] = {
 WORKERS = 4
 
 
-class StopRequested(BaseException):
-    """Raised in the main thread by SIGTERM/SIGINT to leave the scheduler's loop (not an Exception, so
-    that no ``except Exception`` on the way swallows it)."""
-
-
 class LockLost(RuntimeError):
     pass
 
@@ -64,33 +59,47 @@ class Process:
     app: Flask
     lock: SchedulerLock
     settings: JobSettings
-    stopping: threading.Event
+    stopping: threading.Event = field(default_factory=threading.Event)
     lock_lost: bool = False
+    scheduler: BlockingScheduler | None = None
+    _shutdown: threading.Lock = field(default_factory=threading.Lock)
+    _shutting_down: bool = False
 
     @classmethod
     def for_app(cls, app: Flask) -> Process:
         lock = lock_for(app.config["SQLALCHEMY_DATABASE_URI"], app.instance_path)
-        return cls(app, lock, JobSettings.from_config(app.config), threading.Event())
+        return cls(app, lock, JobSettings.from_config(app.config))
 
     def should_stop(self) -> bool:
         return self.stopping.is_set()
 
+    def stop(self) -> None:
+        """Ask the jobs to finish their item in hand, and the scheduler to shut down once they have.
+        Safe from a signal handler and from any thread, any number of times."""
+        self.stopping.set()
+        scheduler = self.scheduler
+        if scheduler is None or not scheduler.running:
+            return  # not started yet: run_forever and the heartbeat look at ``stopping``
+        with self._shutdown:
+            if self._shutting_down:
+                return
+            self._shutting_down = True
+
+        def shut_down() -> None:
+            scheduler.remove_all_jobs()  # nothing new comes due while the running jobs finish
+            scheduler.shutdown(wait=True)  # waits for them, then ends the scheduler's loop
+
+        threading.Thread(target=shut_down, name="scheduler-shutdown", daemon=True).start()
+
 
 @contextlib.contextmanager
-def signals_handled(process: Process, *, interrupt: bool) -> Iterator[None]:
-    """SIGTERM and SIGINT ask the jobs to stop; the previous handlers come back afterwards.
-
-    ``interrupt``: also raise StopRequested in the main thread, to leave a wait or the scheduler's
-    loop. Only when no job runs in the main thread: a job must never be cut between the mail
-    server's reply and the commit that records it."""
+def signals_handled(process: Process) -> Iterator[None]:
+    """SIGTERM and SIGINT stop the process gently; the previous handlers come back afterwards."""
 
     def handler(signum, _frame):
-        first = not process.stopping.is_set()
-        process.stopping.set()
-        if first:
+        if not process.should_stop():
             log.info("%s received: stopping after the jobs in hand", signal.Signals(signum).name)
-            if interrupt:
-                raise StopRequested(signum)
+        process.stop()
 
     previous = {signum: signal.signal(signum, handler) for signum in (signal.SIGTERM, signal.SIGINT)}
     try:
@@ -104,12 +113,13 @@ def acquire(process: Process, *, wait: bool) -> bool:
     """Take the lock; when another scheduler has it, wait idle (polling) unless ``wait`` is False."""
     announced = False
     while not process.lock.try_acquire():
-        if not wait or process.should_stop():
+        if not wait:
             return False
         if not announced:
             log.info("another scheduler holds the %r; waiting to take over", process.lock)
             announced = True
-        time.sleep(process.settings.lock_poll_seconds)
+        if process.stopping.wait(process.settings.lock_poll_seconds):
+            return False
     log.info("scheduler lock taken: %r", process.lock)
     return True
 
@@ -126,16 +136,19 @@ def run_once(process: Process, names: Iterable[str] | None = None) -> dict[str, 
 
 
 def _heartbeat(process: Process) -> None:
-    if process.lock.still_held():
-        return
-    log.error("the scheduler lock is lost (database connection cut?): stopping, so that two never run")
-    process.lock_lost = True
-    _thread.interrupt_main(signal.SIGTERM)  # as if the operator had stopped us: see the handler
+    """Is the lock still ours, and has anybody asked us to stop?"""
+    if not process.lock.still_held():
+        log.error("the scheduler lock is lost (database connection cut?): stopping, so that two never run")
+        process.lock_lost = True
+        process.stopping.set()
+    if process.should_stop():
+        process.stop()
 
 
 def build_scheduler(process: Process) -> BlockingScheduler:
     scheduler = BlockingScheduler(
-        executors={"default": ThreadPoolExecutor(WORKERS)},
+        # The heartbeat has a thread of its own, so that busy jobs never hold back the lock check.
+        executors={"default": ThreadPoolExecutor(WORKERS), "heartbeat": ThreadPoolExecutor(1)},
         # coalesce: after a pause (a slow run, a suspended laptop) run once, not once per missed turn.
         job_defaults={"coalesce": True, "max_instances": 1},
         timezone=dt.UTC,
@@ -156,8 +169,9 @@ def build_scheduler(process: Process) -> BlockingScheduler:
         _heartbeat,
         IntervalTrigger(seconds=process.settings.lock_poll_seconds, timezone=dt.UTC),
         args=[process],
-        id="lock_heartbeat",
-        name="lock_heartbeat",
+        id="heartbeat",
+        name="heartbeat",
+        executor="heartbeat",
         misfire_grace_time=None,
     )
     return scheduler
@@ -166,19 +180,16 @@ def build_scheduler(process: Process) -> BlockingScheduler:
 def run_forever(process: Process) -> None:
     """Wait for the lock, run the jobs until a signal (or the loss of the lock), then let the jobs in
     hand finish before the lock is released. Raises LockLost when the lock went away underneath."""
-    scheduler: BlockingScheduler | None = None
-    with signals_handled(process, interrupt=True):
+    with signals_handled(process):
         try:
             if not acquire(process, wait=True):
                 return
-            scheduler = build_scheduler(process)
-            scheduler.start()
-        except StopRequested:
-            pass
+            process.scheduler = build_scheduler(process)
+            if not process.should_stop():
+                # Blocks until stop() has shut it down, which waits for the running jobs. A signal
+                # that came just before start() is picked up by the first heartbeat.
+                process.scheduler.start()
         finally:
-            process.stopping.set()
-            if scheduler is not None and scheduler.running:
-                scheduler.shutdown(wait=True)  # the jobs see ``stopping`` and finish their item in hand
             process.lock.release()
     if process.lock_lost:
         raise LockLost("the scheduler lock was lost")

@@ -243,6 +243,7 @@ def prune_job_runs(ctx: JobContext) -> str:
 
 # --- email ---------------------------------------------------------------------------------------------
 
+
 def send_outbox(ctx: JobContext) -> str:
     """Deliver due messages one by one: claim (commit), send, mark sent or failed (commit)."""
     mail, policy, session = ctx.settings.mail, ctx.settings.retry, ctx.session

@@ -30,7 +30,8 @@ from .errors import InvalidInput
 from .medication import HoldPlan
 
 PREVIEW_REFERENCE = "MUST-ER23"
-PREVIEW_DAY = dt.date(2030, 1, 7)
+PREVIEW_DAY = dt.date(2030, 1, 7)  # a fixed specimen date keeps previews reproducible
+PREVIEW_ZONE = "Europe/Berlin"
 
 
 def information_sheet_pdf(session: Session, procedure_type: ProcedureType, language: str) -> bytes:
@@ -115,9 +116,8 @@ def text_preview_pdf(session: Session, document_text: DocumentText) -> bytes:
     label = _preview_label(document_text, procedure_type)
     clinic = settings.contact(session)
     if document_text.kind == DocumentKind.CONSENT:
-        zone = "Europe/Berlin"
-        specimen = _specimen_appointment(procedure_type, document_text.language, zone)
-        return render_consent(specimen, document_text, clinic, zone, label)
+        specimen = _specimen_appointment(procedure_type, document_text.language, PREVIEW_ZONE)
+        return render_consent(specimen, document_text, clinic, PREVIEW_ZONE, label)
     return render_information_sheet(document_text, clinic, label)
 
 

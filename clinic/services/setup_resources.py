@@ -165,7 +165,7 @@ def _check_weekly(fields: WeeklyFields) -> None:
     if fields.end_time <= fields.start_time:
         raise invalid("The end time must be after the start time.", "end_time")
     if fields.valid_to is not None and fields.valid_to < fields.valid_from:
-        raise invalid("'Valid to' cannot be before 'valid from'.", "valid_to")
+        raise invalid("“Valid to” cannot be before “valid from”.", "valid_to")
 
 
 def _periods_overlap(a_from: dt.date, a_to: dt.date | None, b_from: dt.date, b_to: dt.date | None) -> bool:
@@ -254,7 +254,7 @@ def delete_weekly(session: Session, actor, row: RoomSession | RosterEntry, today
     if in_effect_since(row, today):
         raise DomainError(
             f"This has applied since {row.valid_from:%d.%m.%Y} and is kept for the record. "
-            "End it instead: set 'valid to' to its last day."
+            "End it instead: give its last day."
         )
     session.delete(row)
     session.flush()
@@ -286,7 +286,7 @@ class ExceptionFields:
 def save_roster_exception(session: Session, actor, fields: ExceptionFields) -> RosterException:
     user = _radiologist(session, fields.radiologist_id)
     if fields.kind not in ("extra", "off"):
-        raise invalid("Choose 'extra duty' or 'off'.", "kind")
+        raise invalid("Choose “off” or “extra duty”.", "kind")
     if (fields.start_time is None) != (fields.end_time is None):
         raise invalid("Give both a start and an end time, or neither (the whole day).", "end_time")
     if fields.kind == "extra" and fields.start_time is None:

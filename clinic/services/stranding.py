@@ -92,7 +92,10 @@ def _resource_problems(appointment: Appointment) -> list[str]:
     if not room.active:
         problems.append(f"room {room.name} is no longer in use")
     elif room.modality != appointment.guidance:
-        problems.append(f"{room.name} is a {room.modality} room; the procedure is {appointment.guidance}-guided")
+        article = "an" if room.modality[:1] in "AEFHILMNORSX" else "a"  # read as letters: "an MRI room"
+        problems.append(
+            f"{room.name} is {article} {room.modality} room; the procedure is {appointment.guidance}-guided"
+        )
     radiologist = appointment.radiologist
     code = appointment.procedure_type.code
     if not radiologist.active:

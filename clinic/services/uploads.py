@@ -11,7 +11,9 @@ before the error goes on, and the request boundary rolls the rows back.
 
 Why rows before blobs: ``stored_files.sha256`` is unique, so once our new row is flushed, a second
 request storing the same new content waits on that row until we commit or roll back. Any blob we
-remove on failure can therefore never be one that another request's row points to.
+remove on failure can therefore never be one that another request's row points to. An error after
+this module has returned (when the boundary rolls back later) can leave a blob without a row: that
+wastes a little disk, where the opposite order could leave a row without its file.
 
 Patient identity: the DICOM header names a patient and a birth date; both are compared with the
 patient the study belongs to, and a mismatch is flagged on the file (see ``check_identity``).
@@ -98,7 +100,7 @@ def limits_from_config(config: Mapping[str, Any]) -> UploadLimits:
         max_file_bytes=int(config.get("UPLOAD_MAX_FILE_MB", 100)) * MB,
         max_request_bytes=request_bytes,
         max_zip_entries=int(config.get("UPLOAD_MAX_ZIP_ENTRIES", 5000)),
-        max_zip_total_bytes=int(zip_total_mb) * MB if zip_total_mb else 4 * request_bytes,
+        max_zip_total_bytes=int(zip_total_mb) * MB if zip_total_mb else None,
         max_compression_ratio=int(config.get("UPLOAD_MAX_COMPRESSION_RATIO", 200)),
     )
 
@@ -128,6 +130,10 @@ def inspect(name: str, data: bytes) -> Inspected:
     kind = _sniff(shown, data, ACCEPTED_IMAGING)
     if kind == "zip":
         raise InvalidInput(f"“{shown}” is a ZIP archive; a ZIP is only taken as a whole DICOM CD for prior imaging.")
+    return _inspected(shown, data, kind)
+
+
+def _inspected(shown: str, data: bytes, kind: FileKind) -> Inspected:
     if kind is FileKind.DICOM:
         inspected, is_directory = _inspect_dicom(shown, data)
         if is_directory:
@@ -428,15 +434,16 @@ def _unsafe_entry_name(raw: str) -> bool:
     return "\0" in raw or name.startswith("/") or re.match(r"^[A-Za-z]:", name) is not None or ".." in name.split("/")
 
 
-def _expand_zip(shown: str, data: bytes, limits: UploadLimits, budget: _Budget, skipped: list[str]) -> list[_Part]:
-    damaged = InvalidInput(f"“{shown}” is a damaged ZIP archive and could not be read.")
+def _open_zip(
+    shown: str, data: bytes, limits: UploadLimits, budget: _Budget
+) -> tuple[zipfile.ZipFile, list[zipfile.ZipInfo]]:
+    """The archive and its file entries, once everything its central directory declares is checked:
+    before a single byte is inflated."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-        raise damaged from exc
-
-    # Everything the central directory declares is checked before a single byte is inflated.
+        raise InvalidInput(f"“{shown}” is a damaged ZIP archive and could not be read.") from exc
     if len(infos) > limits.max_zip_entries:
         raise TooLarge(f"“{shown}” holds {len(infos)} entries; at most {limits.max_zip_entries} are accepted.")
     for info in infos:
@@ -455,20 +462,24 @@ def _expand_zip(shown: str, data: bytes, limits: UploadLimits, budget: _Budget, 
     for info in files:
         if info.flag_bits & 0x1:
             raise InvalidInput(f"“{shown}” is password-protected; please upload an unprotected copy.")
-        if info.file_size > RATIO_CHECK_MIN_BYTES and info.file_size > limits.max_compression_ratio * max(
-            info.compress_size, 1
-        ):
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > RATIO_CHECK_MIN_BYTES and ratio > limits.max_compression_ratio:
             raise TooLarge(
                 f"“{shown}” was refused: “{display_name(info.filename)}” is compressed more than "
                 f"{limits.max_compression_ratio}:1, the mark of a ZIP bomb rather than of medical images."
             )
+    return archive, files
 
+
+def _expand_zip(shown: str, data: bytes, limits: UploadLimits, budget: _Budget, skipped: list[str]) -> list[_Part]:
+    """The DICOM files of a CD copy, each checked like a single upload; the rest goes to ``skipped``."""
+    archive, files = _open_zip(shown, data, limits, budget)
     parts: list[_Part] = []
     for info in files:
-        entry = f"{shown}/{info.filename}"
+        entry = f"{shown}/{display_name(info.filename)}"
         head = _inflate(shown, archive, info, limits, budget, head=132)
         if head.startswith(_ZIP_SIGNATURES):
-            raise InvalidInput(f"“{shown}” contains another ZIP archive (“{info.filename}”); please unpack it first.")
+            raise InvalidInput(f"“{shown}” contains another ZIP archive (“{entry}”); please unpack it first.")
         if len(head) < 132 or head[128:132] != b"DICM":
             skipped.append(entry)  # DICOM viewers, autorun.inf, READMEs: not part of the study
             continue
@@ -674,7 +685,9 @@ def _check_request(files: list[tuple[str, bytes]], limits: UploadLimits) -> tupl
         if kind == "zip":
             parts.extend(_expand_zip(shown, data, limits, budget, skipped))
             continue
-        parts.append(_Part(shown, inspect(shown, data), hashlib.sha256(data).hexdigest(), len(data), _loader(data)))
+        assert isinstance(kind, FileKind)
+        inspected = _inspected(shown, data, kind)
+        parts.append(_Part(shown, inspected, hashlib.sha256(data).hexdigest(), len(data), _loader(data)))
     return parts, skipped
 
 
@@ -935,7 +948,17 @@ def add_referral_document(
         )
         referral.documents.append(document)
     _flush(session)
-    _write_blobs(store, [part] if new_rows or not store.exists(part.sha256) else [], new_rows)
+    audit.record(
+        session,
+        "referral_document.upload",
+        "referral_documents",
+        document.id,
+        summary={"kind": kind.value},
+        patient_id=referral.patient_id,
+        actor=actor,
+    )
+    needs_blob = bool(new_rows) or not store.exists(part.sha256)
+    _write_blobs(store, [part] if needs_blob else [], new_rows)
     return document
 
 
@@ -955,7 +978,7 @@ def _blob(store: FileStore, stored: StoredFile) -> bytes:
 
 
 def _kind_of(content_type: str) -> FileKind:
-    return next(kind for kind in FileKind if kind.content_type == content_type)
+    return {kind.content_type: kind for kind in FileKind}[content_type]
 
 
 def download_study_file(

@@ -95,3 +95,27 @@ def confirm_value(html: str) -> str:
 
 def text(response) -> str:
     return response.get_data(as_text=True)
+
+
+def warn_then_confirm(session, admin, url: str, data: dict, stranded, *, form_page=None, reason=None, spared=()):
+    """The stranding flow of one change: a warning that lists ``stranded`` (and not ``spared``) and saves
+    nothing; then the confirmation, which saves and lists them for rescheduling; the bookings untouched.
+    Returns the confirmed response."""
+    before = [snapshot(session, a) for a in stranded]
+    warned = admin.post(url, data, form_page=form_page)
+    html = text(warned)
+    assert warned.status_code == 409, html
+    for appointment in stranded:
+        assert appointment.reference in html
+    for appointment in spared:
+        assert appointment.reference not in html
+    if reason:
+        assert reason in html
+    done = admin.post(url, {**data, "confirm_stranded": confirm_value(html)}, form_page=form_page)
+    assert done.status_code == 302 and "/admin/stranded" in done.headers["Location"], text(done)
+    listed = text(admin.get(done.headers["Location"]))
+    for appointment in stranded:
+        assert appointment.reference in listed
+        assert f"/desk/appointments/{appointment.id}" in listed
+    assert [snapshot(session, a) for a in stranded] == before
+    return done

@@ -89,11 +89,11 @@ def test_a_room_without_bookings_is_switched_off_at_once(session, clinic, admin)
 
 def test_changing_a_rooms_modality_strands_its_ct_bookings(session, clinic, admin):
     ct1 = clinic.rooms["CT 1"]
-    appointment = book(session, clinic, next_monday(), room=ct1)
+    book(session, clinic, next_monday(), room=ct1)
     data = {**ROOM, "name": "CT 1", "modality": "MRI"}
     warned = admin.post(f"/admin/rooms/{ct1.id}", data)
     assert warned.status_code == 409
-    assert "CT 1 is a MRI room; the procedure is CT-guided" in text(warned)
+    assert "CT 1 is an MRI room; the procedure is CT-guided" in text(warned)
     session.expire_all()
     assert session.get(Room, ct1.id).modality == "CT"
 

@@ -64,10 +64,21 @@ NAMES = ["Weiß-Dupré", "Søren-Müller", "Ødegård", "Kowalczyk-Łęcka", "Ö
 
 def test_worklist_renders(session, settings, clinic, zone, backend):
     room = clinic.rooms["CT 1"]
-    for n in range(24):  # a full day: the table runs onto a second page
+    for n in range(32):  # a full day of 15-minute facet blocks: the table runs onto a second page
         patient = make_patient(session, family_name=NAMES[n % len(NAMES)], given_name="Zoë")
         prereg = {"diabetes": n % 2 == 0, "allergy_latex": n % 3 == 0, "implant": n % 5 == 0}
-        book_for(session, settings, clinic, patient, first_day=dt.date(2026, 11, 24), prereg=prereg, room=room)
+        day = dt.date(2026, 11, 24)
+        book_for(
+            session,
+            settings,
+            clinic,
+            patient,
+            first_day=day,
+            prereg=prereg,
+            room=room,
+            code="FACET",
+            stage="diagnostic",
+        )
     _check(documents.worklist_pdf(session, dt.date(2026, 11, 24), room, zone), backend, "worklist")
 
 

@@ -56,9 +56,9 @@ def test_readiness_notes_come_from_the_pre_registration(session, settings, clini
 
 def test_long_worklist_repeats_its_header_and_numbers_its_pages(session, settings, clinic, zone):
     room = clinic.rooms["CT 1"]
-    for n in range(24):  # a full day from 08:00 to 16:00 in 20-minute slots
+    for n in range(32):  # a full day from 08:00 to 16:00 in 15-minute slots
         patient = make_patient(session, family_name=f"Øster-Weiß{n}", given_name="Zoë")
-        book_for(session, settings, clinic, patient, first_day=DAY, room=room)
+        book_for(session, settings, clinic, patient, first_day=DAY, room=room, code="FACET", stage="diagnostic")
     pdf = documents.worklist_pdf(session, DAY, room, zone)
     texts = pages(pdf)
     assert len(texts) >= 2

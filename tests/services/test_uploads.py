@@ -580,6 +580,8 @@ def test_a_referral_letter_is_stored_once_and_downloads_as_an_attachment(session
 
     assert again.id == document.id
     assert stored_state(session, store) == (1, 1, 0, 1)
+    [event_row] = session.scalars(select(AuditEvent).where(AuditEvent.action == "referral_document.upload"))
+    assert (event_row.patient_id, event_row.actor_id) == (patient.id, user.id)
     body, content_type, filename = uploads.download_referral_document(session, store, document.id)
     assert (body, content_type, filename) == (letter, "application/pdf", "Überweisung.pdf")
 
@@ -671,3 +673,18 @@ def test_a_study_needs_the_referral_of_its_own_patient(session, user, patient):
     stranger = make_referral(session)
     with pytest.raises(InvalidInput, match="another patient"):
         uploads.create_study(session, user, patient=patient, referral=stranger, modality="CT")
+
+
+def test_the_store_names_blobs_by_content_and_nothing_else(tmp_path):
+    store = FileStore(tmp_path / "uploads")
+    sha, created = store.add(b"%PDF-1.4 a letter %%EOF")
+    assert created
+    assert store.add(b"%PDF-1.4 a letter %%EOF") == (sha, False)
+    assert store.put(b"%PDF-1.4 a letter %%EOF") == sha
+    assert store.exists(sha) and store.read(sha) == b"%PDF-1.4 a letter %%EOF"
+    assert [p.name for p in blobs_on_disk(store)] == [sha]  # no temporary files left behind
+    for bad_name in ("../../etc/passwd", sha.upper(), sha[:-1], ""):
+        with pytest.raises(ValueError, match="not a SHA-256"):
+            store.path(bad_name)
+    store.delete(sha)
+    assert not store.exists(sha)

@@ -1,0 +1,131 @@
+"""The letter's page: DIN 5008 form B, for a window envelope.
+
+The address field sits 45 mm from the top and 20 mm from the left edge, 85 × 45 mm; the sender line is
+the last line of its upper (notes) zone, the recipient's address fills its lower zone. The information
+block (letter date, appointment, reference) is to the right of it, the text starts at 98.5 mm. Fold
+marks at 105 and 210 mm, the punch mark at 148.5 mm.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import PageTemplate
+
+from ..models import Patient
+from .common import PAGE_OF
+from .fonts import BOLD, REGULAR
+from .layout import PAGE_HEIGHT, PAGE_WIDTH, PageNumber, frame, page_template, set_page_number
+from .styles import GREY, RULE
+
+LEFT = 25 * mm
+RIGHT = 20 * mm
+BODY_WIDTH = PAGE_WIDTH - LEFT - RIGHT
+FIELD_LEFT, FIELD_TOP, FIELD_WIDTH, FIELD_HEIGHT = 20 * mm, 45 * mm, 85 * mm, 45 * mm
+SENDER_BASELINE = FIELD_TOP + 15.5 * mm  # the last line of the 17.7 mm notes zone
+ADDRESS_TOP = FIELD_TOP + 17.7 * mm  # the address zone: the lower 27.3 mm of the field
+INFO_LEFT, INFO_VALUE, INFO_TOP = 125 * mm, 152 * mm, 50 * mm
+BODY_TOP = 98.5 * mm
+BOTTOM = 22 * mm
+
+
+def _y(from_top: float) -> float:
+    return PAGE_HEIGHT - from_top
+
+
+def address_lines(patient: Patient) -> list[str]:
+    lines = [patient.full_name, patient.street or "", f"{patient.postal_code or ''} {patient.city or ''}".strip()]
+    if patient.country and patient.country != "DE":
+        lines.append(patient.country)
+    return [line for line in lines if line]
+
+
+def _sender_line(canvas: Canvas, clinic: Mapping[str, str]) -> None:
+    text = f"{clinic.get('clinic_name', '')} · {clinic.get('clinic_address', '')}"
+    size = 7.0
+    while stringWidth(text, REGULAR, size) > FIELD_WIDTH - 5 * mm and size > 5:
+        size -= 0.5
+    canvas.setFont(REGULAR, size)
+    canvas.drawString(FIELD_LEFT + 5 * mm, _y(SENDER_BASELINE), text)
+    width = stringWidth(text, REGULAR, size)
+    canvas.setLineWidth(0.3)
+    canvas.line(FIELD_LEFT + 5 * mm, _y(SENDER_BASELINE) - 1.2, FIELD_LEFT + 5 * mm + width, _y(SENDER_BASELINE) - 1.2)
+
+
+def _letterhead(canvas: Canvas, clinic: Mapping[str, str]) -> None:
+    canvas.setFont(BOLD, 13)
+    canvas.drawString(LEFT, _y(20 * mm), clinic.get("clinic_name", ""))
+    canvas.setFont(REGULAR, 8)
+    canvas.setFillColor(GREY)
+    canvas.drawString(LEFT, _y(25 * mm), clinic.get("clinic_department", ""))
+    right = PAGE_WIDTH - RIGHT
+    for n, key in enumerate(("clinic_address", "clinic_phone", "clinic_email")):
+        canvas.drawRightString(right, _y((16 + 4 * n) * mm), clinic.get(key, ""))
+    canvas.setFillColor("black")
+
+
+def _marks(canvas: Canvas) -> None:
+    canvas.setStrokeColor(RULE)
+    canvas.setLineWidth(0.4)
+    for from_top, length in ((105 * mm, 5 * mm), (148.5 * mm, 7 * mm), (210 * mm, 5 * mm)):
+        canvas.line(4 * mm, _y(from_top), 4 * mm + length, _y(from_top))
+
+
+def _info_block(canvas: Canvas, rows: list[tuple[str, str]]) -> None:
+    for n, (label, value) in enumerate(rows):
+        y = _y(INFO_TOP + n * 5 * mm)
+        canvas.setFont(REGULAR, 7.5)
+        canvas.setFillColor(GREY)
+        canvas.drawString(INFO_LEFT, y, label)
+        canvas.setFont(REGULAR, 9)
+        canvas.setFillColor("black")
+        canvas.drawString(INFO_VALUE, y, value)
+
+
+def _footer(canvas: Canvas, clinic: Mapping[str, str], language: str, key: str) -> None:
+    canvas.setFont(REGULAR, 7)
+    canvas.setFillColor(GREY)
+    parts = [clinic.get(k, "") for k in ("clinic_name", "clinic_address", "clinic_phone")]
+    canvas.drawString(LEFT, 11 * mm, " · ".join(p for p in parts if p))
+    set_page_number(canvas, PageNumber(PAGE_WIDTH - RIGHT, 11 * mm, PAGE_OF[language], key, size=7))
+
+
+@dataclass(frozen=True)
+class Letterhead:
+    """What the page furniture prints: the clinic, the recipient, the information block."""
+
+    clinic: Mapping[str, str]
+    address: list[str]
+    info_rows: list[tuple[str, str]]
+    running_head: str  # at the top of later pages: who and which appointment
+    language: str
+
+
+def letter_templates(head: Letterhead, key: str = "letter") -> list[PageTemplate]:
+    """The first page (letterhead, window, information block) and the pages after it."""
+
+    def first_page(canvas, doc) -> None:
+        _letterhead(canvas, head.clinic)
+        _sender_line(canvas, head.clinic)
+        canvas.setFont(REGULAR, 10)
+        for n, line in enumerate(head.address):
+            canvas.drawString(FIELD_LEFT + 5 * mm, _y(ADDRESS_TOP + 5 * mm + n * 4.6 * mm), line)
+        _info_block(canvas, head.info_rows)
+        _marks(canvas)
+        _footer(canvas, head.clinic, head.language, key)
+
+    def next_page(canvas, doc) -> None:
+        canvas.setFont(BOLD, 9)
+        canvas.drawString(LEFT, _y(15 * mm), head.clinic.get("clinic_name", ""))
+        canvas.setFont(REGULAR, 8)
+        canvas.drawRightString(PAGE_WIDTH - RIGHT, _y(15 * mm), head.running_head)
+        _marks(canvas)
+        _footer(canvas, head.clinic, head.language, key)
+
+    first = frame(LEFT, BOTTOM, BODY_WIDTH, PAGE_HEIGHT - BODY_TOP - BOTTOM, f"{key}-first")
+    later = frame(LEFT, BOTTOM, BODY_WIDTH, PAGE_HEIGHT - 25 * mm - BOTTOM, f"{key}-later")
+    return [page_template(key, [first], first_page), page_template(f"{key}-next", [later], next_page)]

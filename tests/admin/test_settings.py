@@ -1,0 +1,52 @@
+"""Clinic settings: validation and saving."""
+
+from __future__ import annotations
+
+import pytest
+
+from clinic.services import settings as clinic_settings
+
+from .helpers import text
+
+VALID = {
+    "clinic_name": "Schmerzzentrum Nord",
+    "clinic_department": "Radiologie",
+    "clinic_address": "Nordweg 1, 20000 Hamburg",
+    "clinic_phone": "+49 40 1",
+    "clinic_email": "info@nord.example",
+    "clinic_place": "Hamburg",
+    "emergency_number": "112",
+    "arrival_minutes_before": "45",
+    "positive_relief_percent": "50",
+    "reminder_days_before": "3",
+    "triage_ageing_days": "5",
+    "follow_up_days": "14, 90",
+}
+
+
+def test_settings_are_saved_and_shown(session, clinic, admin):
+    assert "Schmerzzentrum am Stadtpark" in text(admin.get("/admin/settings"))
+    assert admin.post("/admin/settings", VALID).status_code == 302
+    session.expire_all()
+    assert clinic_settings.get(session, "clinic_name") == "Schmerzzentrum Nord"
+    assert clinic_settings.get_int(session, "arrival_minutes_before") == 45
+    assert clinic_settings.get(session, "follow_up_days") == "14,90"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"clinic_name": ""}, "Give the clinic&#39;s name."),
+        ({"clinic_email": "nope"}, "This is not a valid email address."),
+        ({"arrival_minutes_before": "200"}, "Between 0 and 180 minutes."),
+        ({"positive_relief_percent": "0"}, "Between 1 and 100 percent."),
+        ({"reminder_days_before": "x"}, "Not a valid integer value."),
+        ({"follow_up_days": "90,14"}, "in increasing order"),
+        ({"follow_up_days": "two weeks"}, "Whole days from 1 to 730"),
+    ],
+)
+def test_settings_form_errors_save_nothing(session, clinic, admin, change, message):
+    response = admin.post("/admin/settings", {**VALID, **change})
+    assert response.status_code == 422 and message in text(response)
+    session.expire_all()
+    assert clinic_settings.get(session, "clinic_name") == clinic_settings.DEFAULTS["clinic_name"]

@@ -1,0 +1,99 @@
+"""Browser tests: Playwright driving Debian's Chromium (/usr/bin/chromium) against the app served on
+a local port. Never `playwright install`. In CI a missing browser is a failure, elsewhere a skip."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.conftest import require_or_skip
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    problem = None
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        problem = "the playwright package is not installed"
+    if problem is None and not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
+        problem = f"Chromium is not installed at {CHROMIUM} (Debian package 'chromium')"
+    require_or_skip(problem)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def live_server(app):
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    app.config["SERVER_NAME"] = f"127.0.0.1:{server.server_port}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)
+
+
+class Staff:
+    """One person at one browser: logs in and works the screens."""
+
+    def __init__(self, chromium, base: str, username: str, password: str):
+        self.context = chromium.new_context(viewport={"width": 1400, "height": 1000}, locale="de-DE",
+                                            timezone_id="Europe/Berlin")
+        self.page = self.context.new_page()
+        self.base = base
+        self.console_errors: list[str] = []
+        self.page.on("console", self._console)
+        self.page.on("dialog", lambda d: d.accept())  # the "are you sure?" confirmations
+        self.page.goto(base + "/login")
+        self.page.fill("#username", username)
+        self.page.fill("#password", password)
+        self.page.click("button[type=submit]")
+        self.page.wait_for_load_state()
+        assert "/login" not in self.page.url, f"{username} could not log in"
+
+    def _console(self, message) -> None:
+        # A refused action answers 4xx on purpose, and Chromium logs that too; script errors,
+        # CSP violations and missing assets are what we look for.
+        if message.type == "error" and not re.search(r"status of 4(09|22|00)", message.text):
+            self.console_errors.append(message.text)
+
+    def go(self, path: str):
+        self.page.goto(self.base + path)
+        return self.page
+
+    def screenshot(self, name: str) -> None:
+        folder = os.environ.get("SCREENSHOT_DIR")
+        if folder:
+            os.makedirs(folder, exist_ok=True)
+            self.page.screenshot(path=os.path.join(folder, f"{name}.png"), full_page=True)
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture
+def staff(chromium, live_server):
+    opened: list[Staff] = []
+
+    def login(username: str) -> Staff:
+        from tests.factories import PASSWORD
+
+        person = Staff(chromium, live_server, username, PASSWORD)
+        opened.append(person)
+        return person
+
+    yield login
+    for person in opened:
+        person.close()
