@@ -1,10 +1,8 @@
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import select
 
 from ..extensions import db
-from ..models import User
-from ..services import accounts
+from ..services import accounts, settings
 from ..services.accounts import LoginPolicy, LoginRefused
 from . import bp
 from .access import any_staff, public
@@ -39,7 +37,7 @@ def login():
             return redirect(_safe_next(request.args.get("next")))
     elif request.method == "POST":
         status = 400
-    demo = db.session.scalar(select(User.id).where(User.username == "frontdesk")) is not None
+    demo = bool(settings.get(db.session, "demo_data"))
     return render_template("auth/login.html", form=form, demo=demo), status
 
 
