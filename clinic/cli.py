@@ -83,7 +83,7 @@ def seed_demo(if_empty: bool) -> None:
         click.echo("The database already has users; no demo data added.")
         return
     audit.set_actor(db.session, audit.Actor(None, "seed-demo"))
-    created = seed(db.session, Settings.from_config(current_app.config))
+    created = seed(db.session, Settings.from_config(current_app.config), current_app.config["UPLOAD_DIR"])
     db.session.commit()
     click.echo("Demo clinic created." if created else "Demo data already present; nothing changed.")
 

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import demo_data as names
+from . import demo_files
 from .defaults import seed_defaults
 from .models import (
     Closure,
@@ -50,9 +51,10 @@ from .scheduling import booking
 from .scheduling.context import Settings
 from .scheduling.finder import Preferences, SearchRequest, candidates_for_referral, find_candidates
 from .scheduling.plan import ProcedurePlan
-from .services import accounts, daybook, preregistration
+from .services import accounts, daybook, preregistration, uploads
 from .services import settings as clinic_settings
 from .services.patients import new_clinic_number
+from .services.storage import FileStore
 from .text import search_key
 from .timefmt import local_instant, to_local
 
@@ -94,8 +96,10 @@ def workdays(start: dt.date, count: int, step: int, closed: set[dt.date]) -> lis
 
 
 class DemoBuilder:
-    def __init__(self, session: Session, settings: Settings, seed: int = 2026):
+    def __init__(self, session: Session, settings: Settings, seed: int = 2026, store=None, limits=None):
         self.s = session
+        self.store = store
+        self.limits = limits
         self.settings = settings
         self.zone = settings.zone
         self.rng = random.Random(seed)
@@ -314,7 +318,9 @@ class DemoBuilder:
         self.s.flush()
         return referral
 
-    def complete_preregistration(self, referral: Referral, clerk: User, radiologist: User) -> None:
+    def complete_preregistration(
+        self, referral: Referral, clerk: User, radiologist: User, imaging: bool = False
+    ) -> None:
         rng, prereg = self.rng, preregistration.ensure(self.s, referral)
         at = referral.triaged_at or self.now
         for item in (
@@ -347,10 +353,42 @@ class DemoBuilder:
         prereg.kidney_disease = rng.random() < 0.05
         prereg.escort_name = rng.choice(["Ehemann", "Ehefrau", "Tochter", "Sohn", "Nachbarin", "Freund"])
         prereg.escort_phone = f"+49 171 {rng.randint(1000000, 9999999)}"
-        referral.imaging_waived_by_id = radiologist.id
-        referral.imaging_waived_at = at
-        referral.imaging_waiver_reason = "Current MRI available in the hospital PACS"
+        # Uploaded imaging for part of the upcoming patients (every blob is fsynced: keep the demo quick).
+        if self.store is None or not imaging or self.rng.random() < 0.5:
+            referral.imaging_waived_by_id = radiologist.id
+            referral.imaging_waived_at = at
+            referral.imaging_waiver_reason = "Current MRI available in the hospital PACS"
+        else:
+            self.upload_imaging(referral, clerk)
         self.s.flush()
+
+    def upload_imaging(self, referral: Referral, clerk: User) -> None:
+        """A small MRI series and the written report, uploaded through the real upload service."""
+        patient, rng = referral.patient, self.rng
+        study_date = referral.received_on - dt.timedelta(days=rng.randint(7, 60))
+        family, given = patient.family_name, patient.given_name
+        if rng.random() < 0.04:  # now and then a CD of someone else: the screens flag it
+            family = rng.choice(names.FAMILY_NAMES)
+        files = [
+            (f"IM{n:04d}", demo_files.dicom_slice(family, given, patient.birth_date, study_date, number=n))
+            for n in range(1, 4)
+        ]
+        files.append(
+            (
+                "befund.pdf",
+                demo_files.report_pdf(patient.full_name, patient.birth_date, study_date, referral.clinical_question),
+            )
+        )
+        study = uploads.create_study(
+            self.s,
+            clerk,
+            patient=patient,
+            referral=referral,
+            modality=None,
+            body_region="Lendenwirbelsäule",
+            facility="Radiologie am Markt",
+        )
+        uploads.add_files(self.s, clerk, self.store, self.limits, study=study, files=files)
 
     # --- appointments ---------------------------------------------------------------------------------
 
@@ -473,11 +511,18 @@ def accounts_random_password(rng: random.Random) -> str:
     return "".join(rng.choice("abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(24))
 
 
-def seed(session: Session, settings: Settings) -> bool:
-    """Build the demo clinic. Returns False (and changes nothing) when it is already there."""
+def seed(session: Session, settings: Settings, upload_dir: str | None = None) -> bool:
+    """Build the demo clinic. Returns False (and changes nothing) when it is already there. With an
+    upload folder, most patients get real uploaded imaging; without, imaging is waived."""
     if clinic_settings.get(session, "demo_data") or session.scalar(select(User.id).where(User.username == "frontdesk")):
         return False
-    b = DemoBuilder(session, settings)
+    store = limits = None
+    if upload_dir:
+        from pathlib import Path
+
+        store = FileStore(Path(upload_dir))
+        limits = uploads.UploadLimits(max_file_bytes=10 * 2**20, max_request_bytes=50 * 2**20)
+    b = DemoBuilder(session, settings, store=store, limits=limits)
     catalogue = seed_defaults(session)
     radiologists = b.staff(catalogue)
     clerk = session.scalar(select(User).where(User.username == "frontdesk"))
@@ -525,14 +570,14 @@ def seed(session: Session, settings: Settings) -> bool:
     future_days = workdays(b.today + dt.timedelta(days=1), FUTURE_WORKDAYS, 1, closed)
     cursor = 0
 
-    def next_ready(question=None):
+    def next_ready(question=None, imaging=False):
         nonlocal cursor
         patient = ready_pool[cursor % len(ready_pool)]
         cursor += 1
         referral = b.referral(
             patient, physicians, catalogue, radiologists, status=ReferralStatus.ACCEPTED, question=question
         )
-        b.complete_preregistration(referral, clerk, radiologists[0])
+        b.complete_preregistration(referral, clerk, radiologists[0], imaging=imaging)
         return referral
 
     for day in sorted(past_days):
@@ -569,11 +614,11 @@ def seed(session: Session, settings: Settings) -> bool:
 
     for day in future_days:
         for _ in range(PER_FUTURE_DAY):
-            b.book_on(next_ready(), day, past=False)
+            b.book_on(next_ready(imaging=True), day, past=False)
 
     # Patients ready to book who would take an earlier date.
     for _ in range(5):
-        referral = next_ready()
+        referral = next_ready(imaging=True)
         session.add(
             WaitlistEntry(
                 patient_id=referral.patient_id,

@@ -57,7 +57,7 @@ class ProcedureForm(FlaskForm):
         if procedure is not None:
             # The code is printed on consent forms (in the version label): fixed once created.
             self.code.validators = [Optional()]
-            self.code.render_kw = {"readonly": True}
+            self.name_en.render_kw = {"autofocus": True}
 
     def validate_code(self, field):
         if self.procedure is not None:

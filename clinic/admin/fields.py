@@ -32,6 +32,7 @@ class IntSelectField(SelectField):
     def __init__(self, label=None, validators=None, **kwargs):
         kwargs.setdefault("coerce", int_or_none)
         super().__init__(label, validators, validate_choice=False, **kwargs)
+        self.type = "SelectField"  # rendered (and styled by the shared macros) as the select it is
 
     def process_formdata(self, valuelist):
         self.data = int_or_none(valuelist[0]) if valuelist else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from reportlab.lib import colors
 from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
 from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
 
 from .styles import LIGHT, RULE, styles
@@ -60,14 +61,14 @@ def facts_table(rows: list[tuple[str, str, str, str]], width: float) -> Table:
 
 
 def signature_lines(labels: list[str], width: float, prefill: list[str] | None = None) -> Table:
-    """Lines to sign on, side by side, each with its label underneath (and optional text above)."""
+    """Lines to sign on, side by side, each with its label underneath (and optional plain text above)."""
     style = styles()
+    body, label = style["body"], style["label"]
     count = len(labels)
     gap = 8 * mm
     col = (width - gap * (count - 1)) / count
-    above = [Paragraph(text, style["body"]) for text in (prefill or [""] * count)]
-    below = [Paragraph(label, style["label"]) for label in labels]
-    data = [[], []]
+    above = prefill or [""] * count
+    data: list[list] = [[], []]
     widths: list[float] = []
     for n in range(count):
         if n:
@@ -75,10 +76,13 @@ def signature_lines(labels: list[str], width: float, prefill: list[str] | None =
             data[1].append("")
             widths.append(gap)
         data[0].append(above[n])
-        data[1].append(below[n])
+        data[1].append("\n".join(simpleSplit(labels[n], label.fontName, label.fontSize, col)))
         widths.append(col)
     table = Table(data, colWidths=widths, rowHeights=[14 * mm, None])
     commands = [
+        ("FONT", (0, 0), (-1, 0), body.fontName, body.fontSize, body.leading),
+        ("FONT", (0, 1), (-1, 1), label.fontName, label.fontSize, label.leading),
+        ("TEXTCOLOR", (0, 1), (-1, 1), label.textColor),
         ("VALIGN", (0, 0), (-1, 0), "BOTTOM"),
         ("VALIGN", (0, 1), (-1, 1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 0),

@@ -121,7 +121,7 @@ def consent_story(appointment: Appointment, text: DocumentText, clinic: Mapping[
         KeepTogether([Paragraph(escape(w["questions"]), style["heading"]), RuledBox(lines=5), Spacer(1, 2 * mm)])
     )
     closing = flowables([declarations], values) if declarations else []
-    place = escape(clinic.get("clinic_place", ""))
+    place = clinic.get("clinic_place", "")  # plain text in a table cell: no markup, no escaping
     closing.append(
         signature_lines([w["place_date"], w["sign_patient"], w["sign_doctor"]], WIDTH, [f"{place}, ", "", ""])
     )

@@ -50,6 +50,15 @@ def message_id(claim: Claim, sender: str) -> str:
 
 
 def build_email(claim: Claim, mail: MailSettings, sender_name: str = "") -> EmailMessage:
+    """Raises DeliveryError (permanent) for a message that cannot be written as an email at all, e.g.
+    an address with a line break in it: no retry would change that."""
+    try:
+        return _email(claim, mail, sender_name)
+    except (ValueError, TypeError) as error:
+        raise DeliveryError(f"cannot be written as an email: {error}", permanent=True) from error
+
+
+def _email(claim: Claim, mail: MailSettings, sender_name: str) -> EmailMessage:
     email = EmailMessage()
     email["From"] = formataddr((sender_name, mail.sender)) if sender_name else mail.sender
     email["To"] = claim.recipient
@@ -98,25 +107,39 @@ class SmtpCourier:
 
     def deliver(self, email: EmailMessage) -> None:
         """Returns once the server has accepted the message; raises DeliveryError otherwise."""
+        smtp = self._session()
         try:
-            if self._smtp is None:
-                self._smtp = self._connect()
-            self._smtp.send_message(email)
+            smtp.send_message(email)
         except smtplib.SMTPRecipientsRefused as error:
             code, reply = next(iter(error.recipients.values()))
             text = reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
             raise self._refused(f"recipient refused: {code} {text}", code) from error
-        except smtplib.SMTPAuthenticationError as error:
-            # A configuration problem, not the message's: retried with backoff until someone fixes it.
-            self.close()
-            raise DeliveryError(f"SMTP login failed: {_reply(error)}", connection_lost=True) from error
+        except smtplib.SMTPNotSupportedError as error:
+            # An address with non-ASCII characters, and a server without SMTPUTF8.
+            raise DeliveryError(f"the mail server cannot take this message: {error}", permanent=True) from error
         except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as error:
             raise self._refused(f"refused: {_reply(error)}", error.smtp_code) from error
         except (smtplib.SMTPException, OSError) as error:
-            # Connection refused, timeout, server disconnected, TLS failure: the session is gone.
+            # Timeout, server disconnected: the session is gone.
             self.close()
-            where = f"{self.mail.host}:{self.mail.port}"
-            raise DeliveryError(f"SMTP server {where}: {error!r}", connection_lost=True) from error
+            raise DeliveryError(f"SMTP server {self._where}: {error!r}", connection_lost=True) from error
+
+    @property
+    def _where(self) -> str:
+        return f"{self.mail.host}:{self.mail.port}"
+
+    def _session(self) -> smtplib.SMTP:
+        """The open session, or a new one. Failing to open one is the server's or the configuration's
+        problem (down, wrong port, no STARTTLS, wrong password), never the message's: retried."""
+        if self._smtp is not None:
+            return self._smtp
+        try:
+            self._smtp = self._connect()
+        except smtplib.SMTPAuthenticationError as error:
+            raise DeliveryError(f"SMTP login failed: {_reply(error)}", connection_lost=True) from error
+        except (smtplib.SMTPException, OSError) as error:
+            raise DeliveryError(f"SMTP server {self._where}: {error!r}", connection_lost=True) from error
+        return self._smtp
 
     def _refused(self, text: str, code: int) -> DeliveryError:
         if code == 421:  # "closing the channel": smtplib has already closed its end

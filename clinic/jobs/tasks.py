@@ -270,9 +270,8 @@ def send_outbox(ctx: JobContext) -> str:
             # The claim is committed before a byte goes to the server; no transaction stays open
             # while we talk to it (on SQLite an open transaction holds the database's write lock).
             session.commit()
-            email = build_email(claim, mail, sender_name)
             try:
-                courier.deliver(email)
+                courier.deliver(build_email(claim, mail, sender_name))
             except DeliveryError as error:
                 status = outbox.mark_failed(session, claim, ctx.now(), str(error), policy, permanent=error.permanent)
                 session.commit()

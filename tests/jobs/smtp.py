@@ -90,10 +90,11 @@ class Recorder:
 
 
 class SmtpServer:
-    def __init__(self, port: int):
+    def __init__(self, port: int, **options):
+        """``options`` go to aiosmtpd's SMTP class: tls_context, require_starttls, authenticator …"""
         self.port = port
         self.handler = Recorder()
-        self.controller = Controller(self.handler, hostname="127.0.0.1", port=port)
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=port, **options)
 
     def start(self) -> None:
         self.controller.start()

@@ -54,6 +54,8 @@ def test_a_reminder_is_queued_and_delivered_once_with_the_hold_plan(session, set
     assert message.dedupe_key == f"reminder:{appointment.id}:{appointment.table_start.isoformat()}"
     assert message.status == OutboxStatus.SENT
     assert appointment.reminder_queued_at == NOW
+    # Bookkeeping, not an edit: the version stays, so the front desk's next save is not refused.
+    assert appointment.version == 1
     (received,) = mail.received
     assert received.recipient == "frau.gross@example.org"
     assert received.subject == "Erinnerung an Ihren Termin am Mittwoch, 25. November 2026 um 08:00 Uhr"

@@ -4,7 +4,12 @@ twice for one claim."""
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+import ssl
+import subprocess
 
+import pytest
+from aiosmtpd.smtp import AuthResult, LoginPassword
 from sqlalchemy import select
 
 from clinic.models import JobRun, OutboxMessage
@@ -155,3 +160,56 @@ def test_queueing_with_the_same_key_twice_adds_one_message(session):
 def test_backoff_doubles_up_to_its_ceiling():
     policy = outbox.RetryPolicy(base_delay=dt.timedelta(minutes=1), max_delay=dt.timedelta(minutes=5))
     assert [policy.delay(n).total_seconds() / 60 for n in range(1, 6)] == [1, 2, 4, 5, 5]
+
+
+@pytest.fixture
+def certificate(tmp_path, monkeypatch):
+    """A self-signed certificate for 127.0.0.1, trusted by this process only (SSL_CERT_FILE)."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make a test certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1"]
+        + ["-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+        check=True,
+        capture_output=True,
+    )
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    return context
+
+
+def _clinic_login(server, session, envelope, mechanism, auth_data):
+    # handled=False: aiosmtpd sends the 235 or 535 reply itself.
+    return AuthResult(success=auth_data == LoginPassword(b"clinic", b"s3cret"), handled=False)
+
+
+def test_starttls_and_login_when_configured(session, app, certificate):
+    server = SmtpServer(free_port(), tls_context=certificate, require_starttls=True, authenticator=_clinic_login)
+    server.start()
+    try:
+        app.config.update(
+            SMTP_HOST="127.0.0.1", SMTP_PORT=server.port, SMTP_STARTTLS=True, SMTP_USER="clinic", SMTP_PASSWORD="nope"
+        )
+        (message,) = queue(session)
+        run(app, "send_outbox")
+        refused = state(session, message.id)
+        assert (refused.status, refused.attempts) == (OutboxStatus.QUEUED, 1)  # a wrong password is retried
+        assert refused.last_error.startswith("SMTP login failed: 535")
+
+        app.config["SMTP_PASSWORD"] = "s3cret"
+        run(app, "send_outbox", at=refused.next_attempt_at)
+        assert server.ids() == [message.id]
+    finally:
+        server.stop()
+
+
+def test_starttls_required_by_us_but_not_offered_is_retried_not_given_up(session, app, mail):
+    app.config["SMTP_STARTTLS"] = True
+    (message,) = queue(session)
+    run(app, "send_outbox")
+    retry = state(session, message.id)
+    assert (retry.status, retry.attempts) == (OutboxStatus.QUEUED, 1)
+    assert "STARTTLS" in retry.last_error
+    assert mail.received == []

@@ -1,0 +1,149 @@
+"""Free times, booking, and the appointment itself."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import Field
+
+from ..fields import (
+    AppointmentStatusCode,
+    Day,
+    Id,
+    ModalityCode,
+    PartOfDayCode,
+    QueryId,
+    RegionCode,
+    SideCode,
+    StageCode,
+    text,
+)
+from .common import Body, Chain, Out, Query, Slot
+
+Levels = text(80)
+Note = text(4000)
+Reason = text(4000, min_length=1)
+MAX_WINDOW_DAYS = 184
+
+
+class SlotQuery(Query):
+    """The plan comes from a referral (``referral_id``), or from a procedure type and its details."""
+
+    referral_id: QueryId | None = Field(
+        default=None, description="Search for this referral: its plan, its patient, its medication hold."
+    )
+    procedure_type_id: QueryId | None = Field(default=None, description="Or search for a procedure type.")
+    region: RegionCode | None = None
+    side: SideCode | None = None
+    levels: Levels | None = None
+    stage: StageCode | None = None
+    guidance: ModalityCode | None = None
+    from_date: Day | None = Field(default=None, description="First day of the window; default today.")
+    to_date: Day | None = Field(
+        default=None, description=f"Last day of the window; default 8 weeks on; at most {MAX_WINDOW_DAYS} days."
+    )
+    limit: int = Field(default=20, ge=1, le=100)
+    radiologist_id: QueryId | None = None
+    room_id: QueryId | None = None
+    part_of_day: PartOfDayCode = "any"
+    earliest_date: Day | None = None
+
+
+class PlanOut(Out):
+    procedure_type_id: int
+    procedure_code: str
+    region: str | None
+    side: str | None
+    levels: str | None
+    stage: str | None
+    guidance: str
+    table_minutes: int
+    observation_minutes: int
+
+
+class SlotList(Out):
+    plan: PlanOut
+    from_date: dt.date
+    to_date: dt.date
+    not_before: dt.date | None = Field(description="The medication hold plan's earliest day (referral searches).")
+    slots: list[Slot]
+
+
+class BookingIn(Chain):
+    """A slot as GET /slots returned it, for a referral whose pre-registration is complete."""
+
+    referral_id: Id
+    note: Note | None = None
+
+
+class Appointment(Out):
+    id: int
+    reference: str = Field(description="Read aloud on the phone and printed as a code on the consent form.")
+    patient_id: int
+    referral_id: int | None
+    procedure_type_id: int
+    procedure_code: str
+    region: str | None
+    side: str | None
+    levels: str | None
+    stage: str | None
+    guidance: str
+    room_id: int
+    radiologist_id: int
+    bed_id: int | None
+    table_start: dt.datetime
+    table_end: dt.datetime
+    obs_end: dt.datetime
+    status: str
+    status_changed_at: dt.datetime
+    cancel_reason: str | None
+    note: str | None
+
+
+class AppointmentEvent(Out):
+    from_status: str | None
+    to_status: str
+    at: dt.datetime
+    by_user_id: int | None
+    note: str | None
+
+
+class Consent(Out):
+    id: int
+    document_text_id: int
+    pdf_sha256: str
+    printed_at: dt.datetime
+    signed_at: dt.datetime | None
+    taken_by_id: int | None
+
+
+class AppointmentDetail(Appointment):
+    events: list[AppointmentEvent]
+    consents: list[Consent]
+
+
+class AppointmentQuery(Query):
+    date: Day | None = Field(default=None, description="The clinic's calendar day; default today.")
+    room_id: QueryId | None = None
+    status: list[AppointmentStatusCode] | None = Field(default=None, description="Repeat for several.")
+
+
+class AppointmentList(Out):
+    date: dt.date
+    items: list[Appointment]
+
+
+class CancelIn(Body):
+    reason: Reason
+
+
+class WaitlistOffer(Out):
+    entry_id: int
+    patient_id: int
+    referral_id: int
+    slot: Slot
+
+
+class Cancelled(Out):
+    appointment: Appointment
+    waitlist_offers: list[WaitlistOffer] = Field(description="Waiting patients who could take the freed time.")

@@ -1,0 +1,50 @@
+"""`flask seed-demo`: a believable demo clinic, and running it twice changes nothing."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from clinic.extensions import db
+from clinic.models import Appointment, Closure, ObservationBed, Patient, Referral, Room, StudyFile, User
+from clinic.models.vocab import ReferralStatus
+from clinic.services import accounts
+
+
+def _counts(session) -> dict[str, int]:
+    return {t.name: session.execute(select(func.count()).select_from(t)).scalar() for t in db.metadata.sorted_tables}
+
+
+def test_seed_demo_twice(app, session):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["seed-demo"])
+    assert first.exit_code == 0, first.output
+    assert "Demo clinic created." in first.output
+    session.expire_all()
+    before = _counts(session)
+    second = runner.invoke(args=["seed-demo"])
+    assert second.exit_code == 0 and "nothing changed" in second.output
+    session.expire_all()
+    assert _counts(session) == before
+
+    assert before["patients"] == 150
+    assert [r.modality for r in session.scalars(select(Room).order_by(Room.sort_order))] == ["CT", "CT", "MRI"]
+    assert session.scalar(select(func.count(ObservationBed.id))) == 6
+    radiologists = session.scalars(select(User).join(User.role_rows).where(User.role_rows.any(role="radiologist")))
+    qualifications = {u.username: {p.code for p in u.qualifications} for u in radiologists}
+    assert len(qualifications) == 4 and len({frozenset(q) for q in qualifications.values()}) == 4
+    for name in ("frontdesk", "radiologist", "nurse", "admin"):
+        assert accounts.authenticate(session, name, "demo", accounts.LoginPolicy()).username == name
+    statuses = set(session.scalars(select(Referral.status)))
+    assert {
+        ReferralStatus.RECEIVED,
+        ReferralStatus.ACCEPTED,
+        ReferralStatus.DECLINED,
+        ReferralStatus.INFO_REQUESTED,
+    } <= statuses
+    appointment_statuses = set(session.scalars(select(Appointment.status)))
+    assert {"booked", "discharged", "cancelled", "no_show"} <= appointment_statuses
+    assert session.scalar(select(func.count(Closure.id)).where(Closure.scope == "clinic")) >= 1
+    names = " ".join(f"{p.family_name} {p.given_name}" for p in session.scalars(select(Patient)))
+    for letter in "äöüßłøé":
+        assert letter in names.lower(), letter
+    assert session.scalar(select(func.count(StudyFile.id))) > 0
