@@ -2,8 +2,10 @@
 
     python bench/bench_documents.py [--runs 40]
 
-Goals (issue 6): consent form ≤ 30 ms, 60-row worklist ≤ 60 ms. "render" is the reportlab work alone
-(data already loaded); "service" is what a view pays: queries, settings, hold plan and rendering.
+Goals (issue 6): consent form ≤ 30 ms, 60-row worklist ≤ 60 ms, judged on the median wall-clock time of
+"render": the reportlab work alone, data already loaded. "service" is what a view pays: queries,
+settings, hold plan and rendering (and, for the consent and the pack, recording the Consent row).
+"cpu ms" is the median CPU time, for a machine that is busy with other work.
 """
 
 from __future__ import annotations
@@ -69,15 +71,18 @@ def build(session):
     return clinic, room, appointment
 
 
-def measure(runs: int, fn: Callable[[], object]) -> list[float]:
+def measure(runs: int, fn: Callable[[], object]) -> tuple[list[float], list[float]]:
+    """Wall-clock and CPU milliseconds per run. CPU time is the steadier figure on a shared machine:
+    it leaves out the time the process waited for a processor."""
     for _ in range(3):
         fn()
-    times = []
+    wall, cpu = [], []
     for _ in range(runs):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return times
+        wall.append((time.perf_counter() - start) * 1000)
+        cpu.append((time.process_time() - start_cpu) * 1000)
+    return wall, cpu
 
 
 def cases(session, room, appointment) -> list[tuple[str, str, Callable[[], object]]]:
@@ -133,11 +138,14 @@ def cases(session, room, appointment) -> list[tuple[str, str, Callable[[], objec
     ]
 
 
-def report(name: str, what: str, times: list[float]) -> str:
-    median = statistics.median(times)
+def report(name: str, what: str, wall: list[float], cpu: list[float]) -> str:
+    median = statistics.median(wall)
     goal = GOALS_MS.get(name) if what == "render" else None
     verdict = "" if goal is None else f"goal ≤ {goal:.0f} ms: " + ("met" if median <= goal else "MISSED")
-    return f"{name:<20} {what:<8} {median:>10.1f} {min(times):>7.1f} {max(times):>7.1f}  {verdict}"
+    return (
+        f"{name:<20} {what:<8} {median:>10.1f} {min(wall):>7.1f} {max(wall):>7.1f}"
+        f" {statistics.median(cpu):>8.1f}  {verdict}"
+    )
 
 
 def main() -> int:
@@ -157,10 +165,10 @@ def main() -> int:
         session = db.session
         _clinic, room, appointment = build(session)
         print(f"{args.runs} timed runs each, after 3 warm-up runs; SQLite in {WORKDIR}")
-        print(f"{'document':<20} {'what':<8} {'median ms':>10} {'min':>7} {'max':>7}")
+        print(f"{'document':<20} {'what':<8} {'median ms':>10} {'min':>7} {'max':>7} {'cpu ms':>8}")
         for name, what, fn in cases(session, room, appointment):
             if args.only is None or args.only == name:
-                print(report(name, what, measure(args.runs, fn)), flush=True)
+                print(report(name, what, *measure(args.runs, fn)), flush=True)
         session.rollback()
         db.engine.dispose()
     return 0

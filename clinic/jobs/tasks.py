@@ -60,7 +60,7 @@ IDLE = "nothing to do"
 
 
 def summary(**counts: int) -> str:
-    """ "queued 2, errors 1", or IDLE: the result stored in JobRun (and logged when not idle)."""
+    """The result a JobRun keeps, such as "queued 2, errors 1"; IDLE when nothing was done."""
     return ", ".join(f"{what.replace('_', ' ')} {n}" for what, n in counts.items() if n) or IDLE
 
 
@@ -94,6 +94,8 @@ def queue_reminders(ctx: JobContext) -> str:
     session.commit()
     queued = errors = 0
     for appointment_id in due:
+        if ctx.should_stop():
+            break
         try:
             queued += _queue_reminder(ctx, appointment_id)
         except Exception:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from ..models import Appointment, AuditEvent, OutboxMessage
 from ..models.vocab import OutboxStatus
@@ -288,7 +288,7 @@ class OutboxFilter:
 
 
 def statement(f: OutboxFilter) -> Select:
-    stmt = select(OutboxMessage)
+    stmt = select(OutboxMessage).options(selectinload(OutboxMessage.appointment))
     if f.status:
         stmt = stmt.where(OutboxMessage.status == f.status)
     if f.kind:
