@@ -26,7 +26,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,7 +37,7 @@ os.environ.setdefault("INSTANCE_PATH", str(Path(tempfile.gettempdir()) / "clinic
 os.environ.setdefault("SECRET_KEY", "bench-secret-key-not-for-production")
 os.environ.setdefault("CLINIC_PASSWORD_HASH_METHOD", "pbkdf2:sha256:1000")
 
-from sqlalchemy import create_engine, func, insert, select, text, update  # noqa: E402
+from sqlalchemy import create_engine, func, select, text, update  # noqa: E402
 from sqlalchemy.engine import Connection, make_url  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
@@ -137,8 +137,27 @@ def settings():
     return Settings(zone=ZONE, clock=lambda: NOW)
 
 
+def stamper(dialect) -> Callable[[dt.datetime], object]:
+    """Instants as the database stores them. The bulk paths skip SQLAlchemy's per-value type processing
+    (most of the time on SQLite), so they format as ``UTCDateTime`` does, and check that they agree."""
+    from clinic.models import Booking
+
+    if dialect.name == "postgresql":
+        return lambda value: value
+
+    def stamp(value: dt.datetime) -> str:
+        return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+    sample = dt.datetime(1954, 3, 28, 1, 5, tzinfo=dt.UTC)
+    expected = Booking.__table__.c.starts_at.type._cached_bind_processor(dialect)(sample)
+    if stamp(sample) != expected:
+        raise RuntimeError(f"SQLite stores instants as {expected!r}, the bulk insert would write {stamp(sample)!r}")
+    return stamp
+
+
 def bulk_insert(conn: Connection, table, columns: Sequence[str], rows: Sequence[tuple]) -> None:
-    """Many rows at once: COPY on PostgreSQL, batched executemany through SQLAlchemy Core elsewhere."""
+    """Many rows at once, already in storage form (``stamper``): COPY on PostgreSQL, batched
+    executemany on SQLite."""
     if not rows:
         return
     if conn.dialect.name == "postgresql":
@@ -147,9 +166,9 @@ def bulk_insert(conn: Connection, table, columns: Sequence[str], rows: Sequence[
             for row in rows:
                 copy.write_row(row)
         return
-    stmt = insert(table)
+    sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
     for first in range(0, len(rows), BATCH):
-        conn.execute(stmt, [dict(zip(columns, row, strict=True)) for row in rows[first : first + BATCH]])
+        conn.exec_driver_sql(sql, list(rows[first : first + BATCH]))
 
 
 def _sync_sequence(conn: Connection, table) -> None:
@@ -259,9 +278,13 @@ def _insert_patients(conn: Connection, count: int) -> list[int]:
         " country insurance_name insurance_number preferred_language created_at updated_at"
     ).split()
     first_birth = dt.date(1935, 1, 1)
+    stamp = stamper(conn.dialect)
+    now = stamp(NOW)
+    sqlite = conn.dialect.name == "sqlite"
     rows = []
     for n in range(count):
         family = f"{FAMILY_NAMES[n % len(FAMILY_NAMES)]}-{n}"
+        birth = first_birth + dt.timedelta(days=(n * 7919) % 25_000)
         given = GIVEN_NAMES[n % len(GIVEN_NAMES)]
         rows.append(
             (
@@ -270,7 +293,7 @@ def _insert_patients(conn: Connection, count: int) -> list[int]:
                 given,
                 search_key(family),
                 search_key(given),
-                first_birth + dt.timedelta(days=(n * 7919) % 25_000),
+                birth.isoformat() if sqlite else birth,
                 ("female", "male")[n % 2],
                 "+49 40 555 0101",
                 f"patient{n}@example.org",
@@ -281,8 +304,8 @@ def _insert_patients(conn: Connection, count: int) -> list[int]:
                 "AOK",
                 f"A{n:09d}",
                 "de",
-                NOW,
-                NOW,
+                now,
+                now,
             )
         )
     bulk_insert(conn, table, columns, rows)
@@ -416,10 +439,13 @@ def _insert_appointments(conn: Connection, planned: Sequence[PlannedAppointment]
     from clinic.models.referrals import level_count
 
     next_id = (conn.scalar(select(func.max(Appointment.id))) or 0) + 1
+    stamp = stamper(conn.dialect)
+    now = stamp(NOW)
     appointments, bookings = [], []
     for n, a in enumerate(planned):
         appointment_id = next_id + n
-        changed = a.obs_end if a.status == "discharged" else NOW
+        table_start, table_end, obs_end = stamp(a.table_start), stamp(a.table_end), stamp(a.obs_end)
+        changed = obs_end if a.status == "discharged" else now
         appointments.append(
             (
                 appointment_id,
@@ -435,21 +461,21 @@ def _insert_appointments(conn: Connection, planned: Sequence[PlannedAppointment]
                 a.room_id,
                 a.radiologist_id,
                 a.bed_id,
-                a.table_start,
-                a.table_end,
-                a.obs_end,
+                table_start,
+                table_end,
+                obs_end,
                 a.status,
                 changed,
                 1,
-                a.table_start - dt.timedelta(days=30),
+                stamp(a.table_start - dt.timedelta(days=30)),
                 changed,
             )
         )
         bookings += [
-            (appointment_id, a.room_id, None, None, None, a.table_start, a.table_end, True),
-            (appointment_id, None, a.radiologist_id, None, None, a.table_start, a.table_end, True),
-            (appointment_id, None, None, None, a.patient_id, a.table_start, a.obs_end, True),
-            (appointment_id, None, None, a.bed_id, None, a.table_end, a.obs_end, True),
+            (appointment_id, a.room_id, None, None, None, table_start, table_end, True),
+            (appointment_id, None, a.radiologist_id, None, None, table_start, table_end, True),
+            (appointment_id, None, None, None, a.patient_id, table_start, obs_end, True),
+            (appointment_id, None, None, a.bed_id, None, table_end, obs_end, True),
         ]
     bulk_insert(conn, Appointment.__table__, _appointment_columns(), appointments)
     _sync_sequence(conn, Appointment.__table__)

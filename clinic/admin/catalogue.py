@@ -96,7 +96,7 @@ def new_procedure():
             show_error(form, error)
         else:
             flash(f"{procedure.code} added. Write its information and consent texts next.", "success")
-            return redirect(url_for("admin.procedure", procedure_id=procedure.id))
+            return redirect(url_for("admin.procedure", procedure_type_id=procedure.id))
     status = INVALID if request.method == "POST" else 200
     return render_template("admin/procedure_form.html", form=form, procedure=None), status
 
@@ -115,10 +115,10 @@ def _render_edit(procedure, form, rule_form, *, stranded=None, status=200):
     )
 
 
-@bp.route("/procedures/<int:procedure_id>", methods=["GET", "POST"])
+@bp.route("/procedures/<int:procedure_type_id>", methods=["GET", "POST"])
 @roles(Role.ADMIN)
-def procedure(procedure_id: int):
-    procedure = get_or_404(ProcedureType, procedure_id)
+def procedure(procedure_type_id: int):
+    procedure = get_or_404(ProcedureType, procedure_type_id)
     form = ProcedureForm(obj=procedure if request.method == "GET" else None, procedure=procedure)
     form.radiologists.choices = _radiologist_choices()
     if request.method == "GET":
@@ -143,10 +143,10 @@ def procedure(procedure_id: int):
     return saved(outcome, f"{procedure.code} saved.", url_for("admin.procedures"))
 
 
-@bp.post("/procedures/<int:procedure_id>/stage-rules")
+@bp.post("/procedures/<int:procedure_type_id>/stage-rules")
 @roles(Role.ADMIN)
-def add_stage_rule(procedure_id: int):
-    procedure = get_or_404(ProcedureType, procedure_id)
+def add_stage_rule(procedure_type_id: int):
+    procedure = get_or_404(ProcedureType, procedure_type_id)
     rule_form = _stage_rule_form(procedure)
     if rule_form.validate_on_submit():
         try:
@@ -162,7 +162,7 @@ def add_stage_rule(procedure_id: int):
             show_error(rule_form, error)
         else:
             flash("Stage rule added.", "success")
-            return redirect(url_for("admin.procedure", procedure_id=procedure.id) + "#stage-rules")
+            return redirect(url_for("admin.procedure", procedure_type_id=procedure.id) + "#stage-rules")
     form = ProcedureForm(obj=procedure, procedure=procedure, formdata=None)
     form.radiologists.choices = _radiologist_choices()
     form.radiologists.data = sorted(setup_catalogue.qualified_ids(db.session, procedure))
@@ -170,34 +170,34 @@ def add_stage_rule(procedure_id: int):
     return _render_edit(procedure, form, rule_form, status=INVALID)
 
 
-@bp.post("/procedures/<int:procedure_id>/stage-rules/<int:rule_id>/delete")
+@bp.post("/procedures/<int:procedure_type_id>/stage-rules/<int:stage_rule_id>/delete")
 @roles(Role.ADMIN)
-def delete_stage_rule(procedure_id: int, rule_id: int):
-    procedure = get_or_404(ProcedureType, procedure_id)
+def delete_stage_rule(procedure_type_id: int, stage_rule_id: int):
+    procedure = get_or_404(ProcedureType, procedure_type_id)
     try:
-        setup_catalogue.remove_stage_rule(db.session, actor(), procedure, rule_id)
+        setup_catalogue.remove_stage_rule(db.session, actor(), procedure, stage_rule_id)
     except DomainError as error:
         flash(error.message, "danger")
-        return redirect(url_for("admin.procedure", procedure_id=procedure.id))
+        return redirect(url_for("admin.procedure", procedure_type_id=procedure.id))
     flash("Stage rule removed.", "success")
-    return redirect(url_for("admin.procedure", procedure_id=procedure.id) + "#stage-rules")
+    return redirect(url_for("admin.procedure", procedure_type_id=procedure.id) + "#stage-rules")
 
 
-@bp.post("/procedures/<int:procedure_id>/deactivate")
+@bp.post("/procedures/<int:procedure_type_id>/deactivate")
 @roles(Role.ADMIN)
-def deactivate_procedure(procedure_id: int):
-    procedure = get_or_404(ProcedureType, procedure_id)
+def deactivate_procedure(procedure_type_id: int):
+    procedure = get_or_404(ProcedureType, procedure_type_id)
     setup_catalogue.set_active(db.session, actor(), procedure, False)
     booked = _future_bookings(procedure)
     kept = f" Its {booked} booked appointment(s) keep their times." if booked else ""
     flash(f"{procedure.code} can no longer be booked.{kept}", "success")
-    return redirect(url_for("admin.procedure", procedure_id=procedure.id))
+    return redirect(url_for("admin.procedure", procedure_type_id=procedure.id))
 
 
-@bp.post("/procedures/<int:procedure_id>/activate")
+@bp.post("/procedures/<int:procedure_type_id>/activate")
 @roles(Role.ADMIN)
-def activate_procedure(procedure_id: int):
-    procedure = get_or_404(ProcedureType, procedure_id)
+def activate_procedure(procedure_type_id: int):
+    procedure = get_or_404(ProcedureType, procedure_type_id)
     setup_catalogue.set_active(db.session, actor(), procedure, True)
     flash(f"{procedure.code} can be booked again.", "success")
-    return redirect(url_for("admin.procedure", procedure_id=procedure.id))
+    return redirect(url_for("admin.procedure", procedure_type_id=procedure.id))

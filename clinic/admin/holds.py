@@ -45,10 +45,10 @@ def _render_rule(rule, form=None, verify_form=None, *, status=200):
     )
 
 
-@bp.route("/hold-rules/<int:rule_id>", methods=["GET", "POST"])
+@bp.route("/hold-rules/<int:hold_rule_id>", methods=["GET", "POST"])
 @roles(Role.ADMIN)
-def hold_rule(rule_id: int):
-    rule = get_or_404(AnticoagulantRule, rule_id)
+def hold_rule(hold_rule_id: int):
+    rule = get_or_404(AnticoagulantRule, hold_rule_id)
     if request.method == "GET":
         return _render_rule(rule)
     form = RuleForm()
@@ -62,14 +62,14 @@ def hold_rule(rule_id: int):
                 flash("Saved. The figures changed, so the row is no longer marked as verified.", "warning")
             else:
                 flash("Saved.", "success")
-            return redirect(url_for("admin.hold_rule", rule_id=rule.id))
+            return redirect(url_for("admin.hold_rule", hold_rule_id=rule.id))
     return _render_rule(rule, form, status=INVALID)
 
 
-@bp.post("/hold-rules/<int:rule_id>/verify")
+@bp.post("/hold-rules/<int:hold_rule_id>/verify")
 @roles(Role.ADMIN)
-def verify_hold_rule(rule_id: int):
-    rule = get_or_404(AnticoagulantRule, rule_id)
+def verify_hold_rule(hold_rule_id: int):
+    rule = get_or_404(AnticoagulantRule, hold_rule_id)
     form = VerifyForm()
     if form.validate_on_submit():
         try:
@@ -82,17 +82,17 @@ def verify_hold_rule(rule_id: int):
     return _render_rule(rule, verify_form=form, status=INVALID)
 
 
-@bp.post("/hold-rules/<int:rule_id>/unverify")
+@bp.post("/hold-rules/<int:hold_rule_id>/unverify")
 @roles(Role.ADMIN)
-def unverify_hold_rule(rule_id: int):
-    rule = get_or_404(AnticoagulantRule, rule_id)
+def unverify_hold_rule(hold_rule_id: int):
+    rule = get_or_404(AnticoagulantRule, hold_rule_id)
     try:
         hold_service.unverify(db.session, actor(), rule)
     except DomainError as error:
         flash(error.message, "danger")
     else:
         flash("The row is marked as unverified.", "success")
-    return redirect(url_for("admin.hold_rule", rule_id=rule.id))
+    return redirect(url_for("admin.hold_rule", hold_rule_id=rule.id))
 
 
 @bp.route("/hold-rules/new", methods=["GET", "POST"])
@@ -115,6 +115,6 @@ def new_hold_rule():
             show_error(form, error)
         else:
             flash("Row added. It is unverified until a clinician checks it.", "success")
-            return redirect(url_for("admin.hold_rule", rule_id=rule.id))
+            return redirect(url_for("admin.hold_rule", hold_rule_id=rule.id))
     status = INVALID if request.method == "POST" else 200
     return render_template("admin/hold_rule_new.html", form=form), status

@@ -114,10 +114,10 @@ def new_session():
     return _save_session(form, None)
 
 
-@bp.route("/sessions/<int:template_id>", methods=["GET", "POST"])
+@bp.route("/sessions/<int:session_template_id>", methods=["GET", "POST"])
 @roles(Role.ADMIN)
-def session_template(template_id: int):
-    template = get_or_404(RoomSession, template_id)
+def session_template(session_template_id: int):
+    template = get_or_404(RoomSession, session_template_id)
     form = SessionTemplateForm(obj=template if request.method == "GET" else None)
     form.room_id.choices = _room_choices()
     return _save_session(form, template)
@@ -139,17 +139,17 @@ def _save_session(form: SessionTemplateForm, template: RoomSession | None):
     return saved(outcome, "Session template saved.", url_for("admin.sessions", room=room_id))
 
 
-@bp.post("/sessions/<int:template_id>/end")
+@bp.post("/sessions/<int:session_template_id>/end")
 @roles(Role.ADMIN)
-def end_session(template_id: int):
-    template = get_or_404(RoomSession, template_id)
+def end_session(session_template_id: int):
+    template = get_or_404(RoomSession, session_template_id)
     return _end_weekly(template, "admin.session_template", "admin.sessions", {"room": template.room_id})
 
 
-@bp.post("/sessions/<int:template_id>/delete")
+@bp.post("/sessions/<int:session_template_id>/delete")
 @roles(Role.ADMIN)
-def delete_session(template_id: int):
-    template = get_or_404(RoomSession, template_id)
+def delete_session(session_template_id: int):
+    template = get_or_404(RoomSession, session_template_id)
     return _delete_weekly(template, "admin.session_template", "admin.sessions", {"room": template.room_id})
 
 
@@ -197,7 +197,7 @@ def _delete_weekly(row, edit_endpoint: str, list_endpoint: str, list_args: dict)
 
 
 def _id_arg(row) -> str:
-    return "template_id" if isinstance(row, RoomSession) else "entry_id"
+    return "session_template_id" if isinstance(row, RoomSession) else "roster_entry_id"
 
 
 # --- rosters -------------------------------------------------------------------------------------------
@@ -259,10 +259,10 @@ def new_roster_entry():
     return _save_roster(form, None)
 
 
-@bp.route("/rosters/<int:entry_id>", methods=["GET", "POST"])
+@bp.route("/rosters/<int:roster_entry_id>", methods=["GET", "POST"])
 @roles(Role.ADMIN)
-def roster_entry(entry_id: int):
-    entry = get_or_404(RosterEntry, entry_id)
+def roster_entry(roster_entry_id: int):
+    entry = get_or_404(RosterEntry, roster_entry_id)
     form = RosterEntryForm(obj=entry if request.method == "GET" else None)
     form.radiologist_id.choices = _radiologist_choices()
     if entry.radiologist_id not in form.radiologist_id.allowed():
@@ -283,17 +283,17 @@ def _save_roster(form: RosterEntryForm, entry: RosterEntry | None):
     return saved(outcome, "Roster entry saved.", url_for("admin.rosters", radiologist=form.radiologist_id.data))
 
 
-@bp.post("/rosters/<int:entry_id>/end")
+@bp.post("/rosters/<int:roster_entry_id>/end")
 @roles(Role.ADMIN)
-def end_roster_entry(entry_id: int):
-    entry = get_or_404(RosterEntry, entry_id)
+def end_roster_entry(roster_entry_id: int):
+    entry = get_or_404(RosterEntry, roster_entry_id)
     return _end_weekly(entry, "admin.roster_entry", "admin.rosters", {"radiologist": entry.radiologist_id})
 
 
-@bp.post("/rosters/<int:entry_id>/delete")
+@bp.post("/rosters/<int:roster_entry_id>/delete")
 @roles(Role.ADMIN)
-def delete_roster_entry(entry_id: int):
-    entry = get_or_404(RosterEntry, entry_id)
+def delete_roster_entry(roster_entry_id: int):
+    entry = get_or_404(RosterEntry, roster_entry_id)
     return _delete_weekly(entry, "admin.roster_entry", "admin.rosters", {"radiologist": entry.radiologist_id})
 
 
@@ -324,10 +324,10 @@ def new_roster_exception():
     return saved(outcome, "Roster exception saved.", url_for("admin.rosters", radiologist=form.radiologist_id.data))
 
 
-@bp.post("/rosters/exceptions/<int:exception_id>/delete")
+@bp.post("/rosters/exceptions/<int:roster_exception_id>/delete")
 @roles(Role.ADMIN)
-def delete_roster_exception(exception_id: int):
-    row = get_or_404(RosterException, exception_id)
+def delete_roster_exception(roster_exception_id: int):
+    row = get_or_404(RosterException, roster_exception_id)
     back_url = url_for("admin.rosters", radiologist=row.radiologist_id)
     today = local_today()
     try:

@@ -21,10 +21,10 @@ from .common import INVALID, actor, get_or_404, show_error
 from .text_forms import TextForm
 
 
-def _slot(procedure_id: int, kind: str, language: str) -> ProcedureType:
+def _slot(procedure_type_id: int, kind: str, language: str) -> ProcedureType:
     if kind not in DocumentKind.values() or language not in Language.values():
         abort(404)
-    return get_or_404(ProcedureType, procedure_id)
+    return get_or_404(ProcedureType, procedure_type_id)
 
 
 def _pdf(data: bytes, filename: str):
@@ -37,10 +37,10 @@ def _pdf(data: bytes, filename: str):
 @bp.get("/texts")
 @roles(Role.ADMIN)
 def texts():
-    procedure_id = request.args.get("procedure", type=int)
+    procedure_type_id = request.args.get("procedure", type=int)
     slots = text_service.overview(db.session)
-    if procedure_id:
-        slots = [s for s in slots if s.procedure_type.id == procedure_id]
+    if procedure_type_id:
+        slots = [s for s in slots if s.procedure_type.id == procedure_type_id]
     by_procedure: dict[ProcedureType, dict[tuple[str, str], text_service.TextSlot]] = {}
     for slot in slots:
         by_procedure.setdefault(slot.procedure_type, {})[(slot.kind, slot.language)] = slot
@@ -49,14 +49,14 @@ def texts():
         by_procedure=by_procedure,
         kinds=list(DocumentKind),
         languages=list(Language),
-        procedure_id=procedure_id,
+        procedure_type_id=procedure_type_id,
     )
 
 
-@bp.route("/texts/<int:procedure_id>/<kind>/<language>", methods=["GET", "POST"])
+@bp.route("/texts/<int:procedure_type_id>/<kind>/<language>", methods=["GET", "POST"])
 @roles(Role.ADMIN)
-def edit_text(procedure_id: int, kind: str, language: str):
-    procedure = _slot(procedure_id, kind, language)
+def edit_text(procedure_type_id: int, kind: str, language: str):
+    procedure = _slot(procedure_type_id, kind, language)
     current = text_service.current(db.session, procedure.id, kind, language)
     form = TextForm()
     if request.method == "GET" and current is not None:
@@ -80,7 +80,7 @@ def edit_text(procedure_id: int, kind: str, language: str):
             flash(
                 f"Saved as version {saved.version}. It is printed from now on; older versions stay readable.", "success"
             )
-            return redirect(url_for("admin.edit_text", procedure_id=procedure.id, kind=kind, language=language))
+            return redirect(url_for("admin.edit_text", procedure_type_id=procedure.id, kind=kind, language=language))
     status = INVALID if request.method == "POST" else 200
     return (
         render_template(
@@ -96,10 +96,10 @@ def edit_text(procedure_id: int, kind: str, language: str):
     )
 
 
-@bp.post("/texts/<int:procedure_id>/<kind>/<language>/preview")
+@bp.post("/texts/<int:procedure_type_id>/<kind>/<language>/preview")
 @roles(Role.ADMIN)
-def preview_text(procedure_id: int, kind: str, language: str):
-    procedure = _slot(procedure_id, kind, language)
+def preview_text(procedure_type_id: int, kind: str, language: str):
+    procedure = _slot(procedure_type_id, kind, language)
     current = text_service.current(db.session, procedure.id, kind, language)
     version = (current.version + 1) if current else 1
     draft = text_service.draft(

@@ -80,6 +80,15 @@ def _require_json_object() -> None:
         raise malformed("The body must be a JSON object.")
 
 
+def _after(req, resp, validation_error, instance, model_adapter) -> None:
+    """An answer that does not match its own model is a bug: let it reach the app's 500 handler (logged,
+    rolled back, in the error shape) rather than spectree's bare list of complaints."""
+    if validation_error is not None:
+        raise RuntimeError(
+            f"{request.endpoint} answered with a body that does not match its model"
+        ) from validation_error
+
+
 spec = SpecTree(
     "flask",
     mode="strict",
@@ -88,6 +97,7 @@ spec = SpecTree(
     description=DESCRIPTION,
     annotations=True,
     before=_before,
+    after=_after,
     validation_error_status=400,
     validation_error_model=Error,
     naming_strategy=lambda model: model.__name__,

@@ -5,9 +5,13 @@ from __future__ import annotations
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
-from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
+from reportlab.platypus import Flowable, Table, TableStyle
 
+from .fonts import REGULAR
 from .styles import LIGHT, RULE, styles
+
+PAD = 6
+WIDE_SIZE = 9
 
 
 class RuledBox(Flowable):
@@ -37,26 +41,38 @@ class RuledBox(Flowable):
         canvas.restoreState()
 
 
-def facts_table(rows: list[tuple[str, str, str, str]], width: float) -> Table:
-    """Label/value pairs in two columns: labels small and grey, values bold (paragraph markup)."""
+def facts_table(rows: list[tuple[str, str, str, str]], width: float, wide: tuple[str, str] | None = None) -> Table:
+    """Label/value pairs in two columns, labels small and grey, values bold; ``wide`` is a last row
+    whose value spans the width. Plain text, broken to the column width here: a handful of cells
+    that need no markup are much cheaper as strings than as paragraphs."""
     style = styles()
-    label_w, value_w = 0.19 * width, 0.31 * width
-    data = [[a, Paragraph(b, style["value"]), c, Paragraph(d, style["value"])] for a, b, c, d in rows]
-    table = Table(data, colWidths=[label_w, value_w, label_w, value_w])
-    label = style["label"]
-    table.setStyle(
-        TableStyle(
-            [
-                ("FONT", (0, 0), (-1, -1), label.fontName, label.fontSize, label.leading),
-                ("TEXTCOLOR", (0, 0), (-1, -1), label.textColor),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("BOX", (0, 0), (-1, -1), 0.5, RULE),
-                ("BACKGROUND", (0, 0), (-1, -1), LIGHT),
-                ("TOPPADDING", (0, 0), (-1, -1), 2.5),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
-            ]
-        )
-    )
+    label, value = style["label"], style["value"]
+    widths = [0.19 * width, 0.31 * width, 0.19 * width, 0.31 * width]
+
+    def fit(text: str, column_width: float, font: str = value.fontName, size: float = value.fontSize) -> str:
+        return "\n".join(simpleSplit(text, font, size, column_width - 2 * PAD))
+
+    data = [[a, fit(b, widths[1]), c, fit(d, widths[3])] for a, b, c, d in rows]
+    commands = [
+        ("FONT", (0, 0), (-1, -1), label.fontName, label.fontSize, label.leading),
+        ("TEXTCOLOR", (0, 0), (-1, -1), label.textColor),
+        ("FONT", (1, 0), (1, -1), value.fontName, value.fontSize, value.leading),
+        ("FONT", (3, 0), (3, -1), value.fontName, value.fontSize, value.leading),
+        ("TEXTCOLOR", (1, 0), (-1, -1), colors.black),
+        ("TEXTCOLOR", (2, 0), (2, -1), label.textColor),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("BOX", (0, 0), (-1, -1), 0.5, RULE),
+        ("BACKGROUND", (0, 0), (-1, -1), LIGHT),
+        ("LEFTPADDING", (0, 0), (-1, -1), PAD),
+        ("RIGHTPADDING", (0, 0), (-1, -1), PAD),
+        ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+    ]
+    if wide:
+        data.append([wide[0], fit(wide[1], sum(widths[1:]), REGULAR, WIDE_SIZE), "", ""])
+        commands += [("SPAN", (1, -1), (3, -1)), ("FONT", (1, -1), (3, -1), REGULAR, WIDE_SIZE, WIDE_SIZE + 2.5)]
+    table = Table(data, colWidths=widths)
+    table.setStyle(TableStyle(commands))
     return table
 
 

@@ -17,7 +17,6 @@ from ..models import Appointment, DocumentText
 from ..timefmt import fmt_date, fmt_datetime
 from .blocks import RuledBox, facts_table, signature_lines
 from .common import MARGIN, clinic_header, footer
-from .fonts import REGULAR
 from .labels import language_of, locale_of, word
 from .layout import PAGE_HEIGHT, PAGE_WIDTH, Meta, Part, build_pdf, frame, page_template
 from .markup import Section, flowables, inline, parse, placeholder_values
@@ -42,8 +41,9 @@ WORDS = {
         "levels": "Level(s)",
         "stage": "Stage",
         "guidance": "Guidance",
-        "ct_note": "X-rays at a low dose (see “Radiation”)",
-        "mri_note": "no X-rays",
+        "radiation": "Radiation",
+        "ct_note": "X-rays at a low dose, see “Radiation” below",
+        "mri_note": "none, MRI works without X-rays",
         "code": "Check-in code",
         "questions": "Your questions and notes from the information talk",
         "place_date": "Place, date",
@@ -61,8 +61,9 @@ WORDS = {
         "levels": "Höhe(n)",
         "stage": "Stufe",
         "guidance": "Bildsteuerung",
-        "ct_note": "Röntgenstrahlen in geringer Dosis (siehe „Strahlenbelastung“)",
-        "mri_note": "keine Röntgenstrahlen",
+        "radiation": "Strahlung",
+        "ct_note": "Röntgenstrahlen in geringer Dosis, siehe „Strahlenbelastung“ unten",
+        "mri_note": "keine, die MRT kommt ohne Röntgenstrahlen aus",
         "code": "Code für die Anmeldung",
         "questions": "Ihre Fragen und Notizen aus dem Aufklärungsgespräch",
         "place_date": "Ort, Datum",
@@ -77,21 +78,15 @@ def _facts(appointment: Appointment, language: str, zone: str) -> Table:
     locale = locale_of(language)
     patient = appointment.patient
     guidance = appointment.guidance
-    note = w["ct_note"] if guidance == "CT" else w["mri_note"]
-    e = escape
     rows = [
-        (w["patient"], e(patient.display_name), w["born"], fmt_date(patient.birth_date, locale)),
-        (w["number"], e(patient.clinic_number), w["appointment"], fmt_datetime(appointment.table_start, zone, locale)),
-        (w["procedure"], e(appointment.procedure_type.name(language)), w["region"], word(appointment.region, language)),
-        (w["side"], word(appointment.side, language), w["levels"], e(appointment.levels or "–")),
-        (
-            w["stage"],
-            word(appointment.stage, language),
-            w["guidance"],
-            f'{word(guidance, language)}<br/><font name="{REGULAR}" size="8">{e(note)}</font>',
-        ),
+        (w["patient"], patient.display_name, w["born"], fmt_date(patient.birth_date, locale)),
+        (w["number"], patient.clinic_number, w["appointment"], fmt_datetime(appointment.table_start, zone, locale)),
+        (w["procedure"], appointment.procedure_type.name(language), w["region"], word(appointment.region, language)),
+        (w["side"], word(appointment.side, language), w["levels"], appointment.levels or "–"),
+        (w["stage"], word(appointment.stage, language), w["guidance"], word(guidance, language)),
     ]
-    return facts_table(rows, WIDTH)
+    radiation = (w["radiation"], w["ct_note"] if guidance == "CT" else w["mri_note"])
+    return facts_table(rows, WIDTH, radiation)
 
 
 def _sections(body: str, guidance: str) -> tuple[list[Section], Section | None]:

@@ -12,6 +12,7 @@ from clinic.models import Appointment, Booking
 from clinic.scheduling import booking
 from clinic.scheduling.context import Settings
 from clinic.scheduling.plan import ProcedurePlan
+from clinic.services.setup_resources import WEEKDAYS
 from clinic.timefmt import to_local
 from tests.conftest import ZONE
 from tests.factories import Clinic, make_ready_referral
@@ -107,6 +108,7 @@ def warn_then_confirm(session, admin, url: str, data: dict, stranded, *, form_pa
     assert warned.status_code == 409, html
     for appointment in stranded:
         assert appointment.reference in html
+        assert WEEKDAYS[to_local(appointment.table_start, ZONE).weekday()] in html  # weekdays are named
     for appointment in spared:
         assert appointment.reference not in html
     if reason:

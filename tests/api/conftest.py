@@ -64,7 +64,7 @@ def api_as(app, clinic, token_for):
 
 
 @pytest.fixture
-def everyone(session, clinic) -> User:
+def everyone(session) -> User:
     """A user holding every role, as an integration account for tests."""
     user = make_user(session, "integrator", set(Role.values()), "Integration Tests")
     session.commit()
