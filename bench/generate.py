@@ -210,9 +210,13 @@ class BenchClinic:
 
     @property
     def today(self) -> dt.date:
-        from clinic.timefmt import to_local
+        return to_local_date(NOW)
 
-        return to_local(NOW, ZONE).date()
+
+def to_local_date(instant: dt.datetime) -> dt.date:
+    from clinic.timefmt import to_local
+
+    return to_local(instant, ZONE).date()
 
 
 def _resources(session: Session, clinic) -> Resources:
@@ -220,7 +224,9 @@ def _resources(session: Session, clinic) -> Resources:
 
     rooms = sorted(clinic.rooms.values(), key=lambda r: (r.sort_order, r.id))
     sessions: dict[int, list] = {room.id: [] for room in rooms}
-    for row in session.execute(select(RoomSession.room_id, RoomSession.weekday, RoomSession.start_time, RoomSession.end_time)):
+    for row in session.execute(
+        select(RoomSession.room_id, RoomSession.weekday, RoomSession.start_time, RoomSession.end_time)
+    ):
         sessions[row.room_id].append((row.weekday, row.start_time, row.end_time))
     return Resources(
         rooms=[(room.id, room.modality) for room in rooms],
@@ -233,7 +239,7 @@ def _resources(session: Session, clinic) -> Resources:
 
 def build(session: Session, *, patients: int = PATIENTS, booking_referrals: int = 0, seed: int = 1) -> BenchClinic:
     """The clinic with its 8 booked weeks, no history yet. Commits."""
-    from clinic.models import Patient, RosterEntry, RoomSession
+    from clinic.models import Patient, RoomSession, RosterEntry
     from tests.factories import build_clinic, make_ready_referral
 
     clinic = build_clinic(session)  # 2 CT rooms and an MRT, 4 radiologists, 6 beds, 08:00-16:00
@@ -273,10 +279,26 @@ def _insert_patients(conn: Connection, count: int) -> list[int]:
     from clinic.text import search_key
 
     table = Patient.__table__
-    columns = (
-        "clinic_number family_name given_name family_key given_key birth_date sex phone email street postal_code city"
-        " country insurance_name insurance_number preferred_language created_at updated_at"
-    ).split()
+    columns = [
+        "clinic_number",
+        "family_name",
+        "given_name",
+        "family_key",
+        "given_key",
+        "birth_date",
+        "sex",
+        "phone",
+        "email",
+        "street",
+        "postal_code",
+        "city",
+        "country",
+        "insurance_name",
+        "insurance_number",
+        "preferred_language",
+        "created_at",
+        "updated_at",
+    ]
     first_birth = dt.date(1935, 1, 1)
     stamp = stamper(conn.dialect)
     now = stamp(NOW)
@@ -423,14 +445,41 @@ def plan_future(resources: Resources, patients: list[int], seed: int, target: fl
 
 
 def _appointment_columns():
-    return (
-        "id reference patient_id procedure_type_id region side levels level_count stage guidance room_id"
-        " radiologist_id bed_id table_start table_end obs_end status status_changed_at version created_at"
-        " updated_at"
-    ).split()
+    return [
+        "id",
+        "reference",
+        "patient_id",
+        "procedure_type_id",
+        "region",
+        "side",
+        "levels",
+        "level_count",
+        "stage",
+        "guidance",
+        "room_id",
+        "radiologist_id",
+        "bed_id",
+        "table_start",
+        "table_end",
+        "obs_end",
+        "status",
+        "status_changed_at",
+        "version",
+        "created_at",
+        "updated_at",
+    ]
 
 
-BOOKING_COLUMNS = "appointment_id room_id radiologist_id bed_id patient_id starts_at ends_at active".split()
+BOOKING_COLUMNS = [
+    "appointment_id",
+    "room_id",
+    "radiologist_id",
+    "bed_id",
+    "patient_id",
+    "starts_at",
+    "ends_at",
+    "active",
+]
 
 
 def _insert_appointments(conn: Connection, planned: Sequence[PlannedAppointment]) -> None:
@@ -584,7 +633,9 @@ def overlapping_bookings(conn: Connection, since: dt.datetime | None = None) -> 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--url", required=True, help="sqlite:///path.db or a postgresql:// URL (the database is recreated)")
+    parser.add_argument(
+        "--url", required=True, help="sqlite:///path.db or a postgresql:// URL (the database is recreated)"
+    )
     parser.add_argument("--history", type=int, default=1000, help="past appointments (default 1000)")
     parser.add_argument("--patients", type=int, default=PATIENTS)
     args = parser.parse_args()

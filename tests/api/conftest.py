@@ -9,6 +9,7 @@ import pytest
 from clinic.models import User
 from clinic.models.vocab import Role
 from clinic.services import accounts
+from tests.api.world import World, build_world
 from tests.factories import Clinic, build_clinic, make_user
 
 PREFIX = "/api/v1"
@@ -79,3 +80,8 @@ def api(app, everyone, token_for) -> Api:
 @pytest.fixture
 def anonymous(app) -> Api:
     return Api(app.test_client(), None)
+
+
+@pytest.fixture
+def world(session, settings, clinic) -> World:
+    return build_world(session, settings, clinic)

@@ -20,6 +20,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 from schemathesis.config import SchemathesisConfig
+from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
 from clinic.extensions import db
@@ -115,7 +116,9 @@ def _seeds(session, settings, world: World) -> dict[str, list[dict[str, Any]]]:
 
 
 def _strategy(operation, seeds: dict[str, list[dict[str, Any]]]):
-    generated = operation.as_strategy()
+    # Valid requests as the document describes them, and invalid ones (wrong types, missing fields,
+    # out-of-range values), which must be refused with a documented 4xx, never a 500.
+    generated = st.one_of(operation.as_strategy(), operation.as_strategy(GenerationMode.NEGATIVE))
     fixed = list(seeds.get(operation.label, []))
     for parameter in operation.path_parameters:
         fixed.extend(seeds.get(parameter.name, []))

@@ -1,0 +1,592 @@
+"""Scheduling benchmarks (issue 3): the finder against growing history, and booking throughput.
+
+    python bench/bench_scheduling.py [--quick] [--sizes 1000,10000,100000,1000000] [--runs 30]
+        [--databases sqlite,postgresql] [--pg-url postgresql://postgres@127.0.0.1:5432/test]
+        [--clients 16] [--bookings-per-client 25] [--race-every 5] [--clients-as process|thread]
+
+The clinic comes from ``generate.py``: 3 rooms, 4 radiologists, 6 beds, the next 8 weeks about 85% booked,
+50 000 patients, and 1k, 10k, 100k and 1M past appointments added step by step. After each step:
+
+* the finder as the booking screen calls it (``candidates_for_referral``: the first 20 chains of a PRT in
+  the next 8 weeks, readiness included), each call in a fresh session as each request is, and the bare
+  ``find_candidates`` for the same search: median, p90 and SQL statements per call;
+* at the largest size, the plans of the finder's booking query (EXPLAIN ANALYZE on PostgreSQL, EXPLAIN
+  QUERY PLAN on SQLite), taken from the statement the finder really sent, and on PostgreSQL which
+  indexes of ``bookings`` were used at all.
+
+Then 16 clients book at the same time through ``clinic.scheduling.booking.book``, each in its own session
+and (by default) its own process, one request per booking: chains that fill the empty weeks after the 8
+booked ones, and every 5th attempt a chain that the next client is about to book, so that real races
+happen. Printed: bookings per second, conflicts (SlotTaken), errors, and the overlapping active bookings
+found by SQL afterwards.
+
+Goals: finder median ≤ 20 ms at every size, the 1M median within 1.5× of the 1k median (history is never
+scanned), ≥ 100 bookings/s on PostgreSQL with zero overlaps. The figures are printed, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import itertools
+import multiprocessing
+import queue
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import generate
+from sqlalchemy import event, func, select, text
+
+ZONE = generate.ZONE
+NOW = generate.NOW
+FULL_SIZES = (1_000, 10_000, 100_000, 1_000_000)
+QUICK_SIZES = (1_000, 10_000)
+FINDER_LIMIT = 20
+GOAL_MEDIAN_MS = 20.0
+GOAL_RATIO = 1.5
+GOAL_BOOKINGS_PER_SECOND = 100.0
+PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+# --- counting statements --------------------------------------------------------------------------------
+
+
+class StatementLog:
+    """Every statement the engine sends while ``recording``, with its parameters (for EXPLAIN)."""
+
+    def __init__(self, engine):
+        self.engine = engine
+        self.statements: list[tuple[str, object]] = []
+        self._on = False
+        event.listen(engine, "before_cursor_execute", self._before)
+
+    def _before(self, _conn, _cursor, statement, parameters, _context, _executemany):
+        if self._on:
+            self.statements.append((statement, parameters))
+
+    @contextmanager
+    def recording(self):
+        self.statements = []
+        self._on = True
+        try:
+            yield self
+        finally:
+            self._on = False
+
+    def close(self) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._before)
+
+
+# --- the finder -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class FinderFigures:
+    times_ms: list[float]
+    queries: list[int]
+    found: list = field(default_factory=list)
+    statements: list[tuple[str, object]] = field(default_factory=list)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.times_ms)
+
+    @property
+    def p90(self) -> float:
+        return statistics.quantiles(self.times_ms, n=10, method="inclusive")[-1]
+
+    @property
+    def queries_per_call(self) -> str:
+        low, high = min(self.queries), max(self.queries)
+        return str(low) if low == high else f"{low}-{high}"
+
+
+def measure_finder(clinic: generate.BenchClinic, runs: int, warmup: int, *, screen: bool) -> FinderFigures:
+    """``screen``: ``candidates_for_referral`` as the booking screen calls it; else the bare finder for the
+    same search. Each call gets a fresh session, as each request does; loading the referral is not timed."""
+    from clinic.extensions import db
+    from clinic.frontdesk.booking import SEARCH_DAYS
+    from clinic.models import Referral
+    from clinic.scheduling.finder import SearchRequest, candidates_for_referral, find_candidates
+    from clinic.scheduling.plan import ProcedurePlan
+
+    settings = generate.settings()
+    first_day = clinic.today
+    last_day = first_day + dt.timedelta(days=SEARCH_DAYS)
+    log = StatementLog(db.engine)
+    figures = FinderFigures([], [])
+    try:
+        for n in range(warmup + runs):
+            db.session.remove()
+            session = db.session
+            referral = session.get(Referral, clinic.finder_referral_id)
+            if not screen:
+                plan = ProcedurePlan.from_referral(referral)
+                request = SearchRequest(plan, first_day, last_day, patient_id=referral.patient_id, limit=FINDER_LIMIT)
+            with log.recording():
+                started = time.perf_counter()
+                if screen:
+                    ready, found = candidates_for_referral(
+                        session, settings, referral, first_day=first_day, last_day=last_day, limit=FINDER_LIMIT
+                    )
+                    if not ready.ready:
+                        raise RuntimeError(f"the benchmark referral is not ready: {ready.missing}")
+                else:
+                    found = find_candidates(session, settings, request)
+                elapsed = time.perf_counter() - started
+            if n >= warmup:
+                figures.times_ms.append(elapsed * 1000)
+                figures.queries.append(len(log.statements))
+        figures.found = found
+        figures.statements = log.statements
+    finally:
+        log.close()
+        db.session.remove()
+    if len(figures.found) != FINDER_LIMIT:
+        raise RuntimeError(f"the finder found {len(figures.found)} chains, not {FINDER_LIMIT}")
+    return figures
+
+
+def booking_queries(statements) -> list[tuple[str, object]]:
+    return [(sql, params) for sql, params in statements if "FROM bookings" in sql]
+
+
+def explain(engine, sql: str, params) -> list[str]:
+    with engine.connect() as conn:
+        if engine.dialect.name == "postgresql":
+            rows = conn.exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF, TIMING OFF) " + sql, params)
+            return [row[0] for row in rows]
+        rows = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, params)
+        return [row[3] for row in rows]
+
+
+def plan_verdict(engine, lines: list[str]) -> str:
+    plan = "\n".join(lines)
+    if engine.dialect.name == "postgresql":
+        scans_table = "Seq Scan on bookings" in plan
+        uses_range = "ix_bookings_starts_at" in plan and "Index Cond: ((starts_at >=" in plan
+    else:
+        scans_table = any(line.startswith("SCAN bookings") for line in lines)
+        uses_range = "USING INDEX ix_bookings_starts_at (starts_at>? AND starts_at<?)" in plan
+    if uses_range and not scans_table:
+        return "the partial index ix_bookings_starts_at (WHERE active) is read over the window's range only"
+    return "CHECK: the booking query does not read a starts_at range of the partial index"
+
+
+def pg_index_usage(engine) -> list[tuple[str, int, int]]:
+    """How often each index of bookings was used since the last reset. Statistics reach the server
+    when a backend ends, so the pool is emptied first."""
+    engine.dispose()
+    time.sleep(0.5)
+    with engine.connect() as conn:
+        return list(
+            conn.execute(
+                text(
+                    "SELECT indexrelname, idx_scan, idx_tup_read FROM pg_stat_user_indexes"
+                    " WHERE relname = 'bookings' ORDER BY idx_scan DESC, indexrelname"
+                )
+            )
+        )
+
+
+def pg_reset_statistics(engine) -> None:
+    engine.dispose()
+    with engine.connect() as conn:
+        conn.execute(text("SELECT pg_stat_reset()"))
+        conn.commit()
+    engine.dispose()
+
+
+# --- booking throughput ---------------------------------------------------------------------------------
+
+
+def empty_chains(clinic: generate.BenchClinic, count: int):
+    """PRT chains (20 minutes, then 30 on a bed) packed into the CT rooms of the weekdays after the booked
+    weeks. They never overlap one another: radiologists rotate by day, each room has its own two beds."""
+    from clinic.scheduling.finder import Candidate
+    from clinic.timefmt import local_instant
+
+    res = clinic.resources
+    table, observation = generate.HISTORY_TABLE, generate.HISTORY_OBSERVATION
+    ct_rooms = [room_id for room_id, modality in res.rooms if modality == "CT"]
+    chains = []
+    day = clinic.today + dt.timedelta(days=generate.FUTURE_DAYS)
+    while len(chains) < count:
+        for order, room_id in enumerate(ct_rooms):
+            for weekday, start, end in res.sessions[room_id]:
+                if weekday != day.weekday():
+                    continue
+                opens, closes = local_instant(day, start, ZONE), local_instant(day, end, ZONE)
+                for k in range((closes - opens) // table):
+                    t = opens + k * table
+                    rad = res.radiologists[(order + day.toordinal()) % len(res.radiologists)]
+                    bed = res.beds[(2 * order + k % 2) % len(res.beds)]
+                    chains.append(Candidate(room_id, rad, bed, t, t + table, t + table + observation))
+        day += dt.timedelta(days=1)
+    return sorted(chains[:count], key=lambda c: (c.table_start, c.room_id))
+
+
+def plan_attempts(chains, clients: int, race_every: int) -> list[list]:
+    """Client i books chains i, i + clients, …; every ``race_every``-th attempt it first tries the chain
+    its neighbour is about to book."""
+    own = [chains[i::clients] for i in range(clients)]
+    attempts = []
+    for i in range(clients):
+        neighbour = own[(i + 1) % clients]
+        mine = []
+        for j, chain in enumerate(own[i]):
+            if race_every and j % race_every == race_every - 1 and j < len(neighbour):
+                mine.append(neighbour[j])
+            mine.append(chain)
+        attempts.append(mine)
+    return attempts
+
+
+def _client(url, attempts, referral_ids, start, results, app=None) -> None:
+    """One front desk: one request (session, transaction) per booking attempt, as fast as it can."""
+    from clinic.extensions import db
+    from clinic.models import Referral
+    from clinic.scheduling.booking import SlotTaken, book
+    from clinic.scheduling.plan import ProcedurePlan
+
+    app = app or generate.make_app(url)
+    settings = generate.settings()
+    booked = conflicts = 0
+    errors: list[str] = []
+    latencies: list[float] = []
+    with app.app_context():
+        db.session.execute(select(1))  # connect before the start
+        db.session.remove()
+        start.wait(timeout=120)
+        referrals = iter(referral_ids)
+        referral_id = next(referrals)
+        started = time.monotonic()
+        for candidate in attempts:
+            begun = time.monotonic()
+            session = db.session
+            try:
+                referral = session.get(Referral, referral_id)
+                plan = ProcedurePlan.from_referral(referral)
+                book(session, settings, None, referral=referral, plan=plan, candidate=candidate)
+                session.commit()
+                booked += 1
+                referral_id = next(referrals, None)
+            except SlotTaken:
+                session.rollback()
+                conflicts += 1
+            except Exception as exc:  # counted and shown: a race must never end in a server error
+                session.rollback()
+                errors.append(f"{type(exc).__name__}: {str(exc).splitlines()[0][:160]}")
+            finally:
+                db.session.remove()
+            latencies.append(time.monotonic() - begun)
+        finished = time.monotonic()
+        db.engine.dispose()
+    results.put(
+        {
+            "booked": booked,
+            "conflicts": conflicts,
+            "errors": errors,
+            "started": started,
+            "finished": finished,
+            "latencies": latencies,
+        }
+    )
+
+
+@dataclass
+class Throughput:
+    clients: int
+    mode: str
+    attempts: int
+    booked: int
+    conflicts: int
+    errors: list[str]
+    seconds: float
+    latencies_ms: list[float]
+    overlaps: int
+    appointments: int
+
+    @property
+    def per_second(self) -> float:
+        return self.booked / self.seconds
+
+
+def measure_throughput(
+    url: str, clinic: generate.BenchClinic, clients: int, per_client: int, race_every: int, mode: str
+) -> Throughput:
+    from clinic.extensions import db
+    from clinic.models import Appointment
+
+    chains = empty_chains(clinic, clients * per_client)
+    attempts = plan_attempts(chains, clients, race_every)
+    referral_ids = iter(clinic.booking_referral_ids)
+    referrals = [list(itertools.islice(referral_ids, len(mine))) for mine in attempts]
+    if any(len(r) < len(a) for r, a in zip(referrals, attempts, strict=True)):
+        raise RuntimeError("not enough ready referrals were generated for the booking clients")
+
+    db.session.remove()
+    db.engine.dispose()  # no connection may cross a fork
+    if mode == "process":
+        ctx = multiprocessing.get_context("fork")
+        start, results = ctx.Barrier(clients), ctx.Queue()
+        workers = [
+            ctx.Process(target=_client, args=(url, attempts[i], referrals[i], start, results)) for i in range(clients)
+        ]
+    else:
+        app = generate.make_app(url, pool_size=clients + 2)
+        start, results = threading.Barrier(clients), queue.Queue()
+        workers = [
+            threading.Thread(target=_client, args=(url, attempts[i], referrals[i], start, results, app))
+            for i in range(clients)
+        ]
+    for worker in workers:
+        worker.start()
+    outcomes = [results.get(timeout=900) for _ in workers]
+    for worker in workers:
+        worker.join(timeout=60)
+
+    with db.engine.connect() as conn:
+        overlaps = generate.overlapping_bookings(conn, since=NOW - dt.timedelta(hours=12))
+        first = chains[0].table_start
+        appointments = conn.scalar(
+            select(func.count()).select_from(Appointment).where(Appointment.table_start >= first)
+        )
+    return Throughput(
+        clients=clients,
+        mode=mode,
+        attempts=sum(len(a) for a in attempts),
+        booked=sum(o["booked"] for o in outcomes),
+        conflicts=sum(o["conflicts"] for o in outcomes),
+        errors=[e for o in outcomes for e in o["errors"]],
+        seconds=max(o["finished"] for o in outcomes) - min(o["started"] for o in outcomes),
+        latencies_ms=[x * 1000 for o in outcomes for x in o["latencies"]],
+        overlaps=overlaps,
+        appointments=appointments,
+    )
+
+
+# --- the run --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Options:
+    sizes: list[int]
+    runs: int
+    warmup: int
+    databases: list[str]
+    pg_url: str
+    sqlite_dir: Path
+    patients: int
+    clients: int
+    per_client: int
+    race_every: int
+    clients_as: str
+    keep: bool
+
+
+def server_version(engine) -> str:
+    with engine.connect() as conn:
+        if engine.dialect.name == "postgresql":
+            return "PostgreSQL " + conn.scalar(text("SHOW server_version")).split()[0]
+        return "SQLite " + conn.exec_driver_sql("SELECT sqlite_version()").scalar()
+
+
+def run_database(kind: str, opts: Options) -> dict:
+    from clinic.extensions import db
+
+    if kind == "postgresql":
+        url = generate.bench_pg_url(opts.pg_url)
+    else:
+        url = f"sqlite:///{opts.sqlite_dir / 'clinic-bench.db'}"
+    referrals_needed = sum(
+        len(a) for a in plan_attempts(list(range(opts.clients * opts.per_client)), opts.clients, opts.race_every)
+    )
+    started = time.perf_counter()
+    generate.create_database(url)
+    app = generate.make_app(url, pool_size=opts.clients + 2)
+    figures: dict = {"kind": kind, "sizes": {}}
+    try:
+        with app.app_context():
+            engine = db.engine
+            clinic = generate.build(db.session, patients=opts.patients, booking_referrals=referrals_needed)
+            built = time.perf_counter() - started
+            print(f"\n== {server_version(engine)}: {url.rsplit('/', 1)[-1] if kind == 'postgresql' else url} ==")
+            print(
+                f"generated {len(clinic.patient_ids):,} patients, {clinic.future_appointments:,} appointments in the"
+                f" next {generate.FUTURE_DAYS} days ({clinic.utilisation:.1%} of the room time) and"
+                f" {referrals_needed} ready referrals: {built:.1f} s"
+            )
+            print(
+                f"{'history':>10} {'added in':>9} {'rows/s':>8} | {'screen median':>13} {'p90':>6} {'queries':>7}"
+                f" | {'finder median':>13} {'p90':>6} {'queries':>7} | {'20th chain':>10}"
+            )
+            for size in opts.sizes:
+                before = clinic.history.count
+                seconds = clinic.history.grow_to(engine, size)
+                generate.analyze(engine)
+                last = size == opts.sizes[-1]
+                if last and kind == "postgresql":
+                    pg_reset_statistics(engine)
+                screen = measure_finder(clinic, opts.runs, opts.warmup, screen=True)
+                bare = measure_finder(clinic, opts.runs, opts.warmup, screen=False)
+                added = clinic.history.count - before
+                rate = f"{5 * added / seconds:,.0f}" if seconds else "-"  # an appointment is 5 rows
+                twentieth = generate.to_local_date(screen.found[-1].table_start)
+                print(
+                    f"{size:>10,} {seconds:>8.1f}s {rate:>8} | {screen.median:>10.1f} ms {screen.p90:>6.1f}"
+                    f" {screen.queries_per_call:>7} | {bare.median:>10.1f} ms {bare.p90:>6.1f}"
+                    f" {bare.queries_per_call:>7} | {twentieth:%d %b %Y}",
+                    flush=True,
+                )
+                figures["sizes"][size] = {"screen": screen, "finder": bare, "seconds": seconds}
+            print(
+                f"history reaches back to {clinic.history.oldest:%Y-%m-%d}; each past appointment holds 4 active"
+                " bookings (room, radiologist, patient, bed), as discharged ones do"
+            )
+            largest = opts.sizes[-1]
+            statements = figures["sizes"][largest]["screen"].statements
+            print(f"\nstatements of one screen call at {largest:,} past appointments:")
+            for sql, _params in statements:
+                print("  " + " ".join(sql.split())[:150])
+            for sql, params in booking_queries(statements):
+                print(f"\nplan of the finder's booking query at {largest:,} past appointments:")
+                lines = explain(engine, sql, params)
+                for line in lines:
+                    print("  " + line)
+                print("  → " + plan_verdict(engine, lines))
+            if kind == "postgresql":
+                print("\nuse of the indexes of bookings by the finder runs at this size (pg_stat_user_indexes):")
+                for name, scans, tuples in pg_index_usage(engine):
+                    print(f"  {name:<34} {scans:>6} scans {tuples:>9} entries read")
+                pg_reset_statistics(engine)
+
+            result = measure_throughput(url, clinic, opts.clients, opts.per_client, opts.race_every, opts.clients_as)
+            figures["throughput"] = result
+            latencies = sorted(result.latencies_ms)
+            who = "processes" if result.mode == "process" else "threads"
+            print(
+                f"\nbooking: {result.clients} clients ({who}, a session each) at {largest:,} past appointments,"
+                f" {result.attempts} attempts for {opts.clients * opts.per_client} chains"
+            )
+            print(
+                f"  {result.booked} booked in {result.seconds:.2f} s = {result.per_second:.1f} bookings/s;"
+                f" {result.conflicts} conflicts (SlotTaken); {len(result.errors)} errors"
+            )
+            print(
+                f"  per attempt: median {statistics.median(latencies):.0f} ms, p90"
+                f" {statistics.quantiles(latencies, n=10, method='inclusive')[-1]:.0f} ms"
+            )
+            print(
+                f"  appointments booked in those weeks: {result.appointments};"
+                f" overlapping active bookings: {result.overlaps}"
+            )
+            for error in sorted(set(result.errors))[:5]:
+                print(f"  error: {error}")
+            if kind == "postgresql":
+                print("  use of the indexes of bookings while booking (pg_stat_user_indexes):")
+                for name, scans, tuples in pg_index_usage(engine):
+                    print(f"    {name:<34} {scans:>6} scans {tuples:>9} entries read")
+            db.session.remove()
+            engine.dispose()
+    finally:
+        if not opts.keep:
+            generate.drop_database(url)
+        else:
+            print(f"kept: {url}")
+    print(f"({kind}: {time.perf_counter() - started:.0f} s in all)")
+    return figures
+
+
+def summary(results: list[dict], opts: Options) -> None:
+    print("\n== goals ==")
+    smallest, largest = opts.sizes[0], opts.sizes[-1]
+    for figures in results:
+        kind = figures["kind"]
+        worst = max(f["screen"].median for f in figures["sizes"].values())
+        verdict = "met" if worst <= GOAL_MEDIAN_MS else "MISSED"
+        print(f"{kind:<10} finder median ≤ {GOAL_MEDIAN_MS:.0f} ms at every size: worst {worst:.1f} ms, {verdict}")
+        if largest != smallest:
+            for what in ("screen", "finder"):
+                ratio = figures["sizes"][largest][what].median / figures["sizes"][smallest][what].median
+                verdict = "met" if ratio <= GOAL_RATIO else "MISSED"
+                print(
+                    f"{kind:<10} {what} median at {largest:,} / at {smallest:,}: {ratio:.2f}×"
+                    f" (goal ≤ {GOAL_RATIO}×), {verdict}"
+                )
+        t = figures.get("throughput")
+        if t is not None:
+            goal = kind == "postgresql"
+            verdict = ""
+            if goal:
+                ok = t.per_second >= GOAL_BOOKINGS_PER_SECOND and t.overlaps == 0 and not t.errors
+                verdict = f" (goal ≥ {GOAL_BOOKINGS_PER_SECOND:.0f}/s, no overlap): " + ("met" if ok else "MISSED")
+            else:
+                verdict = " (for information)"
+            print(
+                f"{kind:<10} booking: {t.per_second:.1f} bookings/s with {t.clients} clients, {t.conflicts} conflicts,"
+                f" {len(t.errors)} errors, {t.overlaps} overlaps{verdict}"
+            )
+
+
+def parse_args(argv=None) -> Options:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="history sizes 1k and 10k only, fewer bookings")
+    parser.add_argument("--sizes", help="past appointments after each step, e.g. 1000,10000,100000,1000000")
+    parser.add_argument("--runs", type=int, default=30, help="timed finder calls per size (default 30)")
+    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--databases", default="sqlite,postgresql", help="sqlite, postgresql or both")
+    parser.add_argument(
+        "--pg-url",
+        default=PG_ADMIN_URL,
+        help="a PostgreSQL server to use; a database clinic_bench_<random> is created there and dropped after",
+    )
+    parser.add_argument("--sqlite-dir", help="where the SQLite file goes (default: a new temporary folder)")
+    parser.add_argument("--patients", type=int, default=generate.PATIENTS)
+    parser.add_argument("--clients", type=int, default=16, help="concurrent booking clients (default 16)")
+    parser.add_argument("--bookings-per-client", type=int, help="chains per client (default 25, quick 10)")
+    parser.add_argument("--race-every", type=int, default=5, help="every Nth attempt races the neighbour (0: never)")
+    parser.add_argument("--clients-as", choices=("process", "thread"), default="process")
+    parser.add_argument("--keep", action="store_true", help="keep the databases for a look afterwards")
+    args = parser.parse_args(argv)
+    if args.sizes:
+        sizes = sorted(int(s.replace("_", "")) for s in args.sizes.split(","))
+    else:
+        sizes = list(QUICK_SIZES if args.quick else FULL_SIZES)
+    from clinic.config import normalise_database_url
+
+    return Options(
+        sizes=sizes,
+        runs=max(args.runs, 1),
+        warmup=args.warmup,
+        databases=[d.strip() for d in args.databases.split(",") if d.strip()],
+        pg_url=normalise_database_url(args.pg_url),
+        sqlite_dir=Path(args.sqlite_dir or tempfile.mkdtemp(prefix="clinic-bench-")),
+        patients=args.patients,
+        clients=args.clients,
+        per_client=args.bookings_per_client or (10 if args.quick else 25),
+        race_every=args.race_every,
+        clients_as=args.clients_as,
+        keep=args.keep,
+    )
+
+
+def main(argv=None) -> int:
+    opts = parse_args(argv)
+    print(
+        f"scheduling benchmarks: history {', '.join(f'{s:,}' for s in opts.sizes)}; {opts.runs} timed finder calls"
+        f" after {opts.warmup} warm-up calls; clock fixed at {NOW:%Y-%m-%d %H:%M} UTC"
+    )
+    results = [run_database(kind, opts) for kind in opts.databases]
+    summary(results, opts)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
