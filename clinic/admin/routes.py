@@ -50,12 +50,10 @@ def index():
 @roles(Role.ADMIN)
 def audit():
     form = AuditFilterForm(request.args)
-    form.actor.choices = [("", "Anyone")] + [
-        (a, a) for a in db.session.scalars(select(AuditEvent.actor_name).distinct().order_by(AuditEvent.actor_name))
-    ]
-    form.object_type.choices = [("", "Any")] + [
-        (o, o) for o in db.session.scalars(select(AuditEvent.object_type).distinct().order_by(AuditEvent.object_type))
-    ]
+    actors = db.session.scalars(select(AuditEvent.actor_name).distinct().order_by(AuditEvent.actor_name))
+    form.actor.choices = {"": "Anyone", **{a: a for a in actors}}
+    objects = db.session.scalars(select(AuditEvent.object_type).distinct().order_by(AuditEvent.object_type))
+    form.object_type.choices = {"": "Any", **{o: o for o in objects}}
     zone = current_app.config["CLINIC_TIMEZONE"]
     valid = form.validate()
     f = AuditFilter()
