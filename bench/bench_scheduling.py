@@ -30,6 +30,7 @@ import argparse
 import datetime as dt
 import itertools
 import multiprocessing
+import os
 import queue
 import statistics
 import sys
@@ -102,14 +103,19 @@ class FinderFigures:
         return statistics.quantiles(self.times_ms, n=10, method="inclusive")[-1]
 
     @property
+    def best(self) -> float:
+        return min(self.times_ms)
+
+    @property
     def queries_per_call(self) -> str:
         low, high = min(self.queries), max(self.queries)
         return str(low) if low == high else f"{low}-{high}"
 
 
-def measure_finder(clinic: generate.BenchClinic, runs: int, warmup: int, *, screen: bool) -> FinderFigures:
-    """``screen``: ``candidates_for_referral`` as the booking screen calls it; else the bare finder for the
-    same search. Each call gets a fresh session, as each request does; loading the referral is not timed."""
+def measure_finder(clinic: generate.BenchClinic, runs: int, warmup: int) -> dict[str, FinderFigures]:
+    """ "screen": ``candidates_for_referral`` as the booking screen calls it (readiness, then the finder);
+    "finder": the bare ``find_candidates`` for the same search. The two alternate, so that both meet the
+    same machine. Each call gets a fresh session, as each request does; loading the referral is not timed."""
     from clinic.extensions import db
     from clinic.frontdesk.booking import SEARCH_DAYS
     from clinic.models import Referral
@@ -119,37 +125,44 @@ def measure_finder(clinic: generate.BenchClinic, runs: int, warmup: int, *, scre
     settings = generate.settings()
     first_day = clinic.today
     last_day = first_day + dt.timedelta(days=SEARCH_DAYS)
+
+    def screen(session, referral):
+        ready, found = candidates_for_referral(
+            session, settings, referral, first_day=first_day, last_day=last_day, limit=FINDER_LIMIT
+        )
+        if not ready.ready:
+            raise RuntimeError(f"the benchmark referral is not ready: {ready.missing}")
+        return found
+
+    def bare(session, referral):
+        plan = ProcedurePlan.from_referral(referral)
+        request = SearchRequest(plan, first_day, last_day, patient_id=referral.patient_id, limit=FINDER_LIMIT)
+        return lambda: find_candidates(session, settings, request)
+
     log = StatementLog(db.engine)
-    figures = FinderFigures([], [])
+    figures = {"screen": FinderFigures([], []), "finder": FinderFigures([], [])}
     try:
         for n in range(warmup + runs):
-            db.session.remove()
-            session = db.session
-            referral = session.get(Referral, clinic.finder_referral_id)
-            if not screen:
-                plan = ProcedurePlan.from_referral(referral)
-                request = SearchRequest(plan, first_day, last_day, patient_id=referral.patient_id, limit=FINDER_LIMIT)
-            with log.recording():
-                started = time.perf_counter()
-                if screen:
-                    ready, found = candidates_for_referral(
-                        session, settings, referral, first_day=first_day, last_day=last_day, limit=FINDER_LIMIT
-                    )
-                    if not ready.ready:
-                        raise RuntimeError(f"the benchmark referral is not ready: {ready.missing}")
-                else:
-                    found = find_candidates(session, settings, request)
-                elapsed = time.perf_counter() - started
-            if n >= warmup:
-                figures.times_ms.append(elapsed * 1000)
-                figures.queries.append(len(log.statements))
-        figures.found = found
-        figures.statements = log.statements
+            for what, figure in figures.items():
+                db.session.remove()
+                session = db.session
+                referral = session.get(Referral, clinic.finder_referral_id)
+                call = (lambda s=session, r=referral: screen(s, r)) if what == "screen" else bare(session, referral)
+                with log.recording():
+                    started = time.perf_counter()
+                    found = call()
+                    elapsed = time.perf_counter() - started
+                if n >= warmup:
+                    figure.times_ms.append(elapsed * 1000)
+                    figure.queries.append(len(log.statements))
+                figure.found = found
+                figure.statements = log.statements
     finally:
         log.close()
         db.session.remove()
-    if len(figures.found) != FINDER_LIMIT:
-        raise RuntimeError(f"the finder found {len(figures.found)} chains, not {FINDER_LIMIT}")
+    for what, figure in figures.items():
+        if len(figure.found) != FINDER_LIMIT:
+            raise RuntimeError(f"{what}: {len(figure.found)} chains found, not {FINDER_LIMIT}")
     return figures
 
 
@@ -318,15 +331,66 @@ class Throughput:
         return self.booked / self.seconds
 
 
+SERIAL_WARMUP, SERIAL_RUNS = 3, 20
+
+
+@dataclass
+class Serial:
+    times_ms: list[float]
+    queries: list[int]
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.times_ms)
+
+
+def measure_serial(chains, referral_ids) -> Serial:
+    """One client alone, in this process: what one booking costs with nobody else around."""
+    from clinic.extensions import db
+    from clinic.models import Referral
+    from clinic.scheduling.booking import book
+    from clinic.scheduling.plan import ProcedurePlan
+
+    settings = generate.settings()
+    log = StatementLog(db.engine)
+    figures = Serial([], [])
+    try:
+        for n, (candidate, referral_id) in enumerate(zip(chains, referral_ids, strict=True)):
+            db.session.remove()
+            with log.recording():
+                started = time.perf_counter()
+                session = db.session
+                referral = session.get(Referral, referral_id)
+                plan = ProcedurePlan.from_referral(referral)
+                book(session, settings, None, referral=referral, plan=plan, candidate=candidate)
+                session.commit()
+                elapsed = time.perf_counter() - started
+            if n >= SERIAL_WARMUP:
+                figures.times_ms.append(elapsed * 1000)
+                figures.queries.append(len(log.statements))
+    finally:
+        log.close()
+        db.session.remove()
+    return figures
+
+
+def referrals_needed(clients: int, per_client: int, race_every: int) -> int:
+    attempts = plan_attempts(list(range(clients * per_client)), clients, race_every)
+    return sum(len(a) for a in attempts) + SERIAL_WARMUP + SERIAL_RUNS
+
+
 def measure_throughput(
     url: str, clinic: generate.BenchClinic, clients: int, per_client: int, race_every: int, mode: str
-) -> Throughput:
+) -> tuple[Serial, Throughput]:
     from clinic.extensions import db
     from clinic.models import Appointment
 
-    chains = empty_chains(clinic, clients * per_client)
+    serial_count = SERIAL_WARMUP + SERIAL_RUNS
+    all_chains = empty_chains(clinic, clients * per_client + serial_count)
+    chains, serial_chains = all_chains[:-serial_count], all_chains[-serial_count:]
     attempts = plan_attempts(chains, clients, race_every)
     referral_ids = iter(clinic.booking_referral_ids)
+    serial = measure_serial(serial_chains, list(itertools.islice(referral_ids, serial_count)))
     referrals = [list(itertools.islice(referral_ids, len(mine))) for mine in attempts]
     if any(len(r) < len(a) for r, a in zip(referrals, attempts, strict=True)):
         raise RuntimeError("not enough ready referrals were generated for the booking clients")
@@ -358,7 +422,7 @@ def measure_throughput(
         appointments = conn.scalar(
             select(func.count()).select_from(Appointment).where(Appointment.table_start >= first)
         )
-    return Throughput(
+    return serial, Throughput(
         clients=clients,
         mode=mode,
         attempts=sum(len(a) for a in attempts),
@@ -368,7 +432,7 @@ def measure_throughput(
         seconds=max(o["finished"] for o in outcomes) - min(o["started"] for o in outcomes),
         latencies_ms=[x * 1000 for o in outcomes for x in o["latencies"]],
         overlaps=overlaps,
-        appointments=appointments,
+        appointments=appointments - serial_count,
     )
 
 
@@ -405,27 +469,26 @@ def run_database(kind: str, opts: Options) -> dict:
         url = generate.bench_pg_url(opts.pg_url)
     else:
         url = f"sqlite:///{opts.sqlite_dir / 'clinic-bench.db'}"
-    referrals_needed = sum(
-        len(a) for a in plan_attempts(list(range(opts.clients * opts.per_client)), opts.clients, opts.race_every)
-    )
+    referrals = referrals_needed(opts.clients, opts.per_client, opts.race_every)
     started = time.perf_counter()
-    generate.create_database(url)
+    admin_url = opts.pg_url if kind == "postgresql" else None
+    generate.create_database(url, admin_url)
     app = generate.make_app(url, pool_size=opts.clients + 2)
     figures: dict = {"kind": kind, "sizes": {}}
     try:
         with app.app_context():
             engine = db.engine
-            clinic = generate.build(db.session, patients=opts.patients, booking_referrals=referrals_needed)
+            clinic = generate.build(db.session, patients=opts.patients, booking_referrals=referrals)
             built = time.perf_counter() - started
             print(f"\n== {server_version(engine)}: {url.rsplit('/', 1)[-1] if kind == 'postgresql' else url} ==")
             print(
                 f"generated {len(clinic.patient_ids):,} patients, {clinic.future_appointments:,} appointments in the"
                 f" next {generate.FUTURE_DAYS} days ({clinic.utilisation:.1%} of the room time) and"
-                f" {referrals_needed} ready referrals: {built:.1f} s"
+                f" {referrals} ready referrals: {built:.1f} s"
             )
             print(
-                f"{'history':>10} {'added in':>9} {'rows/s':>8} | {'screen median':>13} {'p90':>6} {'queries':>7}"
-                f" | {'finder median':>13} {'p90':>6} {'queries':>7} | {'20th chain':>10}"
+                f"{'history':>9} {'added in':>8} {'rows/s':>7} | {'screen median':>13} {'p90':>5} {'min':>5} {'SQL':>3}"
+                f" | {'finder median':>13} {'p90':>5} {'min':>5} {'SQL':>3} | 20th chain"
             )
             for size in opts.sizes:
                 before = clinic.history.count
@@ -434,15 +497,15 @@ def run_database(kind: str, opts: Options) -> dict:
                 last = size == opts.sizes[-1]
                 if last and kind == "postgresql":
                     pg_reset_statistics(engine)
-                screen = measure_finder(clinic, opts.runs, opts.warmup, screen=True)
-                bare = measure_finder(clinic, opts.runs, opts.warmup, screen=False)
+                measured = measure_finder(clinic, opts.runs, opts.warmup)
+                screen, bare = measured["screen"], measured["finder"]
                 added = clinic.history.count - before
                 rate = f"{5 * added / seconds:,.0f}" if seconds else "-"  # an appointment is 5 rows
                 twentieth = generate.to_local_date(screen.found[-1].table_start)
                 print(
-                    f"{size:>10,} {seconds:>8.1f}s {rate:>8} | {screen.median:>10.1f} ms {screen.p90:>6.1f}"
-                    f" {screen.queries_per_call:>7} | {bare.median:>10.1f} ms {bare.p90:>6.1f}"
-                    f" {bare.queries_per_call:>7} | {twentieth:%d %b %Y}",
+                    f"{size:>9,} {seconds:>7.1f}s {rate:>7} | {screen.median:>10.1f} ms {screen.p90:>5.1f}"
+                    f" {screen.best:>5.1f} {screen.queries_per_call:>3} | {bare.median:>10.1f} ms {bare.p90:>5.1f}"
+                    f" {bare.best:>5.1f} {bare.queries_per_call:>3} | {twentieth:%d %b %Y}",
                     flush=True,
                 )
                 figures["sizes"][size] = {"screen": screen, "finder": bare, "seconds": seconds}
@@ -467,12 +530,20 @@ def run_database(kind: str, opts: Options) -> dict:
                     print(f"  {name:<34} {scans:>6} scans {tuples:>9} entries read")
                 pg_reset_statistics(engine)
 
-            result = measure_throughput(url, clinic, opts.clients, opts.per_client, opts.race_every, opts.clients_as)
+            serial, result = measure_throughput(
+                url, clinic, opts.clients, opts.per_client, opts.race_every, opts.clients_as
+            )
             figures["throughput"] = result
+            figures["serial"] = serial
+            print(
+                f"\nbooking, 1 client alone: median {serial.median:.1f} ms per booking"
+                f" ({1000 / serial.median:.0f}/s), {statistics.median(serial.queries):.0f} statements each"
+                f" ({len(serial.times_ms)} bookings after {SERIAL_WARMUP} warm-up)"
+            )
             latencies = sorted(result.latencies_ms)
             who = "processes" if result.mode == "process" else "threads"
             print(
-                f"\nbooking: {result.clients} clients ({who}, a session each) at {largest:,} past appointments,"
+                f"booking: {result.clients} clients ({who}, a session each) at {largest:,} past appointments,"
                 f" {result.attempts} attempts for {opts.clients * opts.per_client} chains"
             )
             print(
@@ -497,10 +568,10 @@ def run_database(kind: str, opts: Options) -> dict:
             engine.dispose()
     finally:
         if not opts.keep:
-            generate.drop_database(url)
+            generate.drop_database(url, admin_url)
         else:
             print(f"kept: {url}")
-    print(f"({kind}: {time.perf_counter() - started:.0f} s in all)")
+    print(f"({kind}: {time.perf_counter() - started:.0f} s in all; {machine()})")
     return figures
 
 
@@ -514,11 +585,12 @@ def summary(results: list[dict], opts: Options) -> None:
         print(f"{kind:<10} finder median ≤ {GOAL_MEDIAN_MS:.0f} ms at every size: worst {worst:.1f} ms, {verdict}")
         if largest != smallest:
             for what in ("screen", "finder"):
-                ratio = figures["sizes"][largest][what].median / figures["sizes"][smallest][what].median
+                at_largest, at_smallest = figures["sizes"][largest][what], figures["sizes"][smallest][what]
+                ratio = at_largest.median / at_smallest.median
                 verdict = "met" if ratio <= GOAL_RATIO else "MISSED"
                 print(
                     f"{kind:<10} {what} median at {largest:,} / at {smallest:,}: {ratio:.2f}×"
-                    f" (goal ≤ {GOAL_RATIO}×), {verdict}"
+                    f" (goal ≤ {GOAL_RATIO}×), {verdict}; fastest calls: {at_largest.best / at_smallest.best:.2f}×"
                 )
         t = figures.get("throughput")
         if t is not None:
@@ -577,11 +649,17 @@ def parse_args(argv=None) -> Options:
     )
 
 
+def machine() -> str:
+    """Timings mean little without the machine they were taken on."""
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    return f"{os.cpu_count()} CPUs, load average {load}"
+
+
 def main(argv=None) -> int:
     opts = parse_args(argv)
     print(
         f"scheduling benchmarks: history {', '.join(f'{s:,}' for s in opts.sizes)}; {opts.runs} timed finder calls"
-        f" after {opts.warmup} warm-up calls; clock fixed at {NOW:%Y-%m-%d %H:%M} UTC"
+        f" after {opts.warmup} warm-up calls; clock fixed at {NOW:%Y-%m-%d %H:%M} UTC; {machine()}"
     )
     results = [run_database(kind, opts) for kind in opts.databases]
     summary(results, opts)

@@ -18,15 +18,18 @@ million of them reach back about 70 years (the clinic's sessions are made valid 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import heapq
+import io
 import os
 import random
 import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,6 +54,7 @@ SESSIONS_VALID_FROM = dt.date(1900, 1, 1)
 HISTORY_TABLE = dt.timedelta(minutes=20)
 HISTORY_OBSERVATION = dt.timedelta(minutes=30)
 BATCH = 50_000
+REBUILD_FROM = 50_000  # steps smaller than this update the indexes as they go
 FIVE_MINUTES = dt.timedelta(minutes=5)
 
 # What the 8 booked weeks are made of: (code, side, levels, stage, weight).
@@ -75,12 +79,17 @@ def is_postgres_url(url: str) -> bool:
     return url.startswith("postgresql")
 
 
-def create_database(url: str) -> None:
+def _admin_engine(url: str, admin_url: str | None):
+    """A connection to the server of ``url`` that is not inside the database being created or dropped."""
+    return create_engine(admin_url or make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+
+
+def create_database(url: str, admin_url: str | None = None) -> None:
     """An empty database at ``url``: a new PostgreSQL database (dropped first if it exists), or a new
     SQLite file. The schema comes from the migrations, as in production and in the tests."""
     if is_postgres_url(url):
         name = make_url(url).database
-        admin = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+        admin = _admin_engine(url, admin_url)
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             conn.execute(text(f'CREATE DATABASE "{name}"'))
@@ -95,15 +104,20 @@ def create_database(url: str) -> None:
     from clinic.extensions import db
 
     app = make_app(url)
-    with app.app_context():
-        upgrade()
-        db.engine.dispose()
+    chatter = io.StringIO()  # alembic logs each migration to stderr; shown only if something fails
+    try:
+        with app.app_context(), contextlib.redirect_stderr(chatter):
+            upgrade()
+            db.engine.dispose()
+    except Exception:
+        sys.stderr.write(chatter.getvalue())
+        raise
 
 
-def drop_database(url: str) -> None:
+def drop_database(url: str, admin_url: str | None = None) -> None:
     if is_postgres_url(url):
         name = make_url(url).database
-        admin = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+        admin = _admin_engine(url, admin_url)
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
@@ -195,7 +209,7 @@ class Resources:
     radiologists: list[int]
     beds: list[int]
     sessions: dict[int, list[tuple[int, dt.time, dt.time]]]  # room id → (weekday, start, end)
-    procedures: dict[str, tuple[int, object]]  # code → (id, ProcedureType)
+    procedures: dict[str, int]  # code → procedure type id
 
 
 @dataclass
@@ -233,7 +247,7 @@ def _resources(session: Session, clinic) -> Resources:
         radiologists=[user.id for user in clinic.radiologists],
         beds=[bed.id for bed in sorted(clinic.beds, key=lambda b: (b.sort_order, b.id))],
         sessions=sessions,
-        procedures={code: (pt.id, pt) for code, pt in clinic.procedures.items()},
+        procedures={code: pt.id for code, pt in clinic.procedures.items()},
     )
 
 
@@ -250,7 +264,7 @@ def build(session: Session, *, patients: int = PATIENTS, booking_referrals: int 
 
     conn = session.connection()
     patient_ids = _insert_patients(conn, patients)
-    future, utilisation = plan_future(resources, patient_ids[-FUTURE_DAYS * 100 :], seed)
+    future, utilisation = plan_future(resources, _future_kinds(clinic), patient_ids[-FUTURE_DAYS * 100 :], seed)
     _insert_appointments(conn, future)
     session.commit()
 
@@ -334,7 +348,7 @@ def _insert_patients(conn: Connection, count: int) -> list[int]:
     return list(conn.scalars(select(table.c.id).where(table.c.clinic_number.like("B-%")).order_by(table.c.id)))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PlannedAppointment:
     reference: str
     patient_id: int
@@ -356,19 +370,25 @@ def _free(busy: list[tuple[dt.datetime, dt.datetime]], start: dt.datetime, end: 
     return all(not (s < end and start < e) for s, e in busy)
 
 
-def _fill(resources: Resources, patients: list[int], gap_probability: float, seed: int):
+def _future_kinds(clinic) -> list[tuple]:
+    """FUTURE_MIX with the catalogue's table and observation times, each kind repeated by its weight."""
+    from clinic.models.referrals import level_count
+
+    kinds = []
+    for code, side, levels, stage, weight in FUTURE_MIX:
+        pt = clinic.procedures[code]
+        table = dt.timedelta(minutes=pt.table_minutes_for(level_count(levels), side))
+        observation = dt.timedelta(minutes=pt.observation_minutes)
+        kinds += [(pt.id, side, levels, stage, table, observation)] * weight
+    return kinds
+
+
+def _fill(resources: Resources, kinds: list[tuple], patients: list[int], gap_probability: float, seed: int):
     """Greedy: each room takes the next procedure as early as a radiologist and a bed allow, now and then
     leaving a gap. Returns the planned appointments and the booked share of the session time."""
-    from clinic.models.referrals import level_count
     from clinic.timefmt import local_instant, to_local
 
     rng = random.Random(seed)
-    kinds = []
-    for code, side, levels, stage, weight in FUTURE_MIX:
-        pt_id, pt = resources.procedures[code]
-        table = dt.timedelta(minutes=pt.table_minutes_for(level_count(levels), side))
-        observation = dt.timedelta(minutes=pt.observation_minutes)
-        kinds += [(pt_id, side, levels, stage, table, observation)] * weight
     today = to_local(NOW, ZONE).date()
     planned: list[PlannedAppointment] = []
     session_time = booked_time = dt.timedelta(0)
@@ -426,13 +446,13 @@ def _fill(resources: Resources, patients: list[int], gap_probability: float, see
     return planned, booked_time / session_time
 
 
-def plan_future(resources: Resources, patients: list[int], seed: int, target: float = UTILISATION):
+def plan_future(resources: Resources, kinds: list[tuple], patients: list[int], seed: int, target: float = UTILISATION):
     """The 8 booked weeks, with the gap probability bisected until the rooms are ``target`` full."""
     low, high = 0.0, 1.0
     best = None
     for _ in range(24):
         middle = (low + high) / 2
-        planned, utilisation = _fill(resources, patients, middle, seed)
+        planned, utilisation = _fill(resources, kinds, patients, middle, seed)
         if best is None or abs(utilisation - target) < abs(best[1] - target):
             best = planned, utilisation
         if abs(utilisation - target) < 0.002:
@@ -444,30 +464,29 @@ def plan_future(resources: Resources, patients: list[int], seed: int, target: fl
     return best
 
 
-def _appointment_columns():
-    return [
-        "id",
-        "reference",
-        "patient_id",
-        "procedure_type_id",
-        "region",
-        "side",
-        "levels",
-        "level_count",
-        "stage",
-        "guidance",
-        "room_id",
-        "radiologist_id",
-        "bed_id",
-        "table_start",
-        "table_end",
-        "obs_end",
-        "status",
-        "status_changed_at",
-        "version",
-        "created_at",
-        "updated_at",
-    ]
+APPOINTMENT_COLUMNS = [
+    "id",
+    "reference",
+    "patient_id",
+    "procedure_type_id",
+    "region",
+    "side",
+    "levels",
+    "level_count",
+    "stage",
+    "guidance",
+    "room_id",
+    "radiologist_id",
+    "bed_id",
+    "table_start",
+    "table_end",
+    "obs_end",
+    "status",
+    "status_changed_at",
+    "version",
+    "created_at",
+    "updated_at",
+]
 
 
 BOOKING_COLUMNS = [
@@ -482,15 +501,15 @@ BOOKING_COLUMNS = [
 ]
 
 
-def _insert_appointments(conn: Connection, planned: Sequence[PlannedAppointment]) -> None:
-    """Appointments with their four bookings each (room, radiologist, patient, bed)."""
-    from clinic.models import Appointment, Booking
+def _rows(planned: Sequence[PlannedAppointment], next_id: int, stamp) -> tuple[list[tuple], list[list[tuple]]]:
+    """Appointment rows, and their booking rows in two streams: room and bed rows, radiologist and
+    patient rows (each stream feeds two of the four exclusion constraints, so two COPYs can run at once)."""
     from clinic.models.referrals import level_count
 
-    next_id = (conn.scalar(select(func.max(Appointment.id))) or 0) + 1
-    stamp = stamper(conn.dialect)
     now = stamp(NOW)
-    appointments, bookings = [], []
+    appointments: list[tuple] = []
+    rooms_beds: list[tuple] = []
+    people: list[tuple] = []
     for n, a in enumerate(planned):
         appointment_id = next_id + n
         table_start, table_end, obs_end = stamp(a.table_start), stamp(a.table_end), stamp(a.obs_end)
@@ -520,15 +539,91 @@ def _insert_appointments(conn: Connection, planned: Sequence[PlannedAppointment]
                 changed,
             )
         )
-        bookings += [
-            (appointment_id, a.room_id, None, None, None, table_start, table_end, True),
-            (appointment_id, None, a.radiologist_id, None, None, table_start, table_end, True),
-            (appointment_id, None, None, None, a.patient_id, table_start, obs_end, True),
-            (appointment_id, None, None, a.bed_id, None, table_end, obs_end, True),
-        ]
-    bulk_insert(conn, Appointment.__table__, _appointment_columns(), appointments)
+        rooms_beds.append((appointment_id, a.room_id, None, None, None, table_start, table_end, True))
+        rooms_beds.append((appointment_id, None, None, a.bed_id, None, table_end, obs_end, True))
+        people.append((appointment_id, None, a.radiologist_id, None, None, table_start, table_end, True))
+        people.append((appointment_id, None, None, None, a.patient_id, table_start, obs_end, True))
+    return appointments, [rooms_beds, people]
+
+
+def _next_appointment_id(conn: Connection) -> int:
+    from clinic.models import Appointment
+
+    return (conn.scalar(select(func.max(Appointment.id))) or 0) + 1
+
+
+def _insert_appointments(conn: Connection, planned: Sequence[PlannedAppointment]) -> None:
+    """Appointments with their four bookings each (room, radiologist, patient, bed), on one connection."""
+    from clinic.models import Appointment, Booking
+
+    appointments, streams = _rows(planned, _next_appointment_id(conn), stamper(conn.dialect))
+    bulk_insert(conn, Appointment.__table__, APPOINTMENT_COLUMNS, appointments)
     _sync_sequence(conn, Appointment.__table__)
-    bulk_insert(conn, Booking.__table__, BOOKING_COLUMNS, bookings)
+    for rows in streams:
+        bulk_insert(conn, Booking.__table__, BOOKING_COLUMNS, rows)
+
+
+def _loading(conn: Connection) -> None:
+    """Settings for a bulk-loading transaction; nothing that outlives it."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SET LOCAL synchronous_commit = off"))
+        conn.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))
+    else:
+        conn.exec_driver_sql("PRAGMA cache_size = -512000")
+
+
+def _secondary_indexes(conn: Connection) -> list[tuple[str, str]]:
+    """(name, CREATE statement) of the plain indexes of appointments and bookings: not the primary keys,
+    unique or exclusion constraints, which stay in place (they are the rules being loaded against)."""
+    if conn.dialect.name == "postgresql":
+        rows = conn.execute(
+            text(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE tablename IN ('appointments', 'bookings')"
+                " AND indexname NOT IN (SELECT conname FROM pg_constraint)"
+            )
+        )
+    else:
+        rows = conn.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index'"
+            " AND tbl_name IN ('appointments', 'bookings') AND sql IS NOT NULL"
+        )
+    return [(name, sql) for name, sql in rows]
+
+
+def _bulk_load(engine, batches: Iterable[Sequence[PlannedAppointment]], rebuild_indexes: bool) -> None:
+    """A large step: the plain indexes are dropped first and rebuilt from their own definitions at the
+    end (one sort beats millions of single inserts), and on PostgreSQL the two booking streams of each
+    batch are copied at the same time. Foreign keys, primary keys and the exclusion constraints check
+    every row as usual."""
+    from clinic.models import Appointment, Booking
+
+    postgres = engine.dialect.name == "postgresql"
+    with engine.begin() as conn:
+        indexes = _secondary_indexes(conn) if rebuild_indexes else []
+        for name, _sql in indexes:
+            conn.exec_driver_sql(f"DROP INDEX {name}")
+
+    def copy(rows):
+        with engine.begin() as conn:
+            _loading(conn)
+            bulk_insert(conn, Booking.__table__, BOOKING_COLUMNS, rows)
+
+    for planned in batches:
+        with engine.begin() as conn:
+            _loading(conn)
+            appointments, streams = _rows(planned, _next_appointment_id(conn), stamper(conn.dialect))
+            bulk_insert(conn, Appointment.__table__, APPOINTMENT_COLUMNS, appointments)
+            _sync_sequence(conn, Appointment.__table__)
+            if not postgres:
+                for rows in streams:
+                    bulk_insert(conn, Booking.__table__, BOOKING_COLUMNS, rows)
+        if postgres:
+            with ThreadPoolExecutor(len(streams)) as pool:
+                list(pool.map(copy, streams))
+    with engine.begin() as conn:
+        _loading(conn)
+        for _name, sql in indexes:
+            conn.exec_driver_sql(sql)
 
 
 # --- history --------------------------------------------------------------------------------------------
@@ -564,17 +659,18 @@ class History:
             day -= dt.timedelta(days=1)
 
     def planned(self, count: int) -> list[PlannedAppointment]:
+        """The next ``count`` older appointments (the history counts them as added)."""
         res = self.resources
-        pt_id = res.procedures["PRT"][0]
+        pt_id = res.procedures["PRT"]
         rads, beds, patients = res.radiologists, res.beds, self.patient_ids
         result = []
-        for n in range(count):
+        for n in range(self.count, self.count + count):
             order, room_id, k, day, start = next(self._slots)
             table_end = start + HISTORY_TABLE
             result.append(
                 PlannedAppointment(
-                    f"H-{self.count + n + 1:09d}",
-                    patients[(self.count + n) % len(patients)],
+                    f"H-{n + 1:09d}",
+                    patients[n % len(patients)],
                     pt_id,
                     "left",
                     "L4/5",
@@ -589,25 +685,22 @@ class History:
                     "discharged",
                 )
             )
+        if result:
+            self.count += len(result)
+            self.oldest = result[-1].table_start
         return result
 
     def extend(self, engine, count: int) -> float:
-        """Add ``count`` older appointments; returns the seconds it took."""
+        """Add ``count`` older appointments; returns the seconds it took. A step at least as large as
+        the history so far rebuilds the plain indexes instead of updating them row by row."""
         started = time.perf_counter()
-        for first in range(0, count, 10 * BATCH):
-            planned = self.planned(min(10 * BATCH, count - first))
-            with engine.begin() as conn:
-                if conn.dialect.name == "postgresql":
-                    conn.execute(text("SET LOCAL synchronous_commit = off"))
-                else:
-                    conn.exec_driver_sql("PRAGMA cache_size = -512000")
-                _insert_appointments(conn, planned)
-            self.count += len(planned)
-            self.oldest = planned[-1].table_start
+        rebuild = count >= max(self.count, REBUILD_FROM)
+        batches = (self.planned(min(10 * BATCH, count - first)) for first in range(0, count, 10 * BATCH))
+        _bulk_load(engine, batches, rebuild_indexes=rebuild)
         return time.perf_counter() - started
 
     def grow_to(self, engine, total: int) -> float:
-        return self.extend(engine, max(total - self.count, 0)) if total > self.count else 0.0
+        return self.extend(engine, total - self.count) if total > self.count else 0.0
 
 
 # --- checks ---------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__)
 
-from . import errors, routes  # noqa: E402,F401
+from . import errors, openapi, routes  # noqa: E402,F401
 
 errors.register(bp)
+bp.before_request(openapi.parse_json_body)

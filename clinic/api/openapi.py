@@ -57,6 +57,16 @@ PDF_RESPONSE = {"application/pdf": {"schema": {"type": "string", "contentMediaTy
 _pdf_operations: set[str] = set()
 
 
+def parse_json_body() -> None:
+    """Read a JSON body before anything else does (the result is cached on the request). Python's
+    parser gives up on very deep nesting with a RecursionError, which Flask does not catch."""
+    if request.is_json:
+        try:
+            request.get_json(silent=True)
+        except RecursionError:
+            raise malformed("The JSON body is nested too deeply.") from None
+
+
 def _before(req, resp, validation_error, instance, model_adapter) -> None:
     """Runs after spectree's validation, before the view. The body's form is checked first, so that
     a body that is not JSON at all says so instead of listing every missing field."""

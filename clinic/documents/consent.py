@@ -117,9 +117,8 @@ def consent_story(appointment: Appointment, text: DocumentText, clinic: Mapping[
     )
     closing = flowables([declarations], values) if declarations else []
     place = clinic.get("clinic_place", "")  # plain text in a table cell: no markup, no escaping
-    closing.append(
-        signature_lines([w["place_date"], w["sign_patient"], w["sign_doctor"]], WIDTH, [f"{place}, ", "", ""])
-    )
+    prefill = [f"{place}, " if place else "", "", ""]
+    closing.append(signature_lines([w["place_date"], w["sign_patient"], w["sign_doctor"]], WIDTH, prefill))
     story.append(KeepTogether(closing))
     return story
 

@@ -49,7 +49,7 @@ def run(app, *names: str, at=NOW) -> dict[str, str]:
     return {name: run_job(app, name, clock=lambda: at) for name in (names or JOBS)}
 
 
-def wait_until(predicate: Callable[[], object], what: str, timeout: float = 60.0, every: float = 0.1):
+def wait_until(predicate: Callable[[], object], what: str, timeout: float = 180.0, every: float = 0.1):
     """Poll until ``predicate()`` is truthy. The timeout only bounds a hang; no test asserts times."""
     deadline = time.monotonic() + timeout
     while True:
