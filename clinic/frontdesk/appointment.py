@@ -162,7 +162,8 @@ def no_show(appointment_id: int):
 @roles(Role.FRONT_DESK)
 def letter(appointment_id: int):
     appointment = get_or_404(Appointment, appointment_id)
-    return pdf_response(documents.letter_pdf(db.session, appointment, zone()), f"letter-{appointment.reference}.pdf")
+    data = documents.letter_pdf(db.session, appointment, zone(), issued_on=local_today())
+    return pdf_response(data, f"letter-{appointment.reference}.pdf")
 
 
 @bp.get("/appointments/<int:appointment_id>/information.pdf")
@@ -191,5 +192,5 @@ def consent_form(appointment_id: int):
 @roles(Role.FRONT_DESK)
 def print_pack(appointment_id: int):
     appointment = get_or_404(Appointment, appointment_id)
-    data = documents.print_pack_pdf(db.session, current_user, appointment, zone())
+    data = documents.print_pack_pdf(db.session, current_user, appointment, zone(), issued_on=local_today())
     return pdf_response(data, f"print-pack-{appointment.reference}.pdf")

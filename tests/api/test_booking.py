@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from clinic.models import Appointment, Booking, WaitlistEntry
+from tests.api.world import ready_referral
 
 
 def at(text: str) -> dt.datetime:
@@ -142,9 +143,7 @@ def test_list_appointments_by_day_room_and_status(world, api_as):
 
 
 def test_booking_before_the_medication_hold_allows_is_422(session, clinic, api_as):
-    from tests.factories import make_ready_referral
-
-    referral = make_ready_referral(session, clinic, medications=[("clopidogrel", "", dt.date(2026, 11, 22))])
+    referral = ready_referral(session, clinic, medications=[("clopidogrel", "", dt.date(2026, 11, 22))])
     session.commit()
     desk = api_as("frontdesk")
     for_referral = desk.get(f"/slots?referral_id={referral.id}&limit=1").get_json()

@@ -7,23 +7,56 @@ contract tests. Built through the services, as the screens would build it; each 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
-from clinic.models import Appointment, RedFlagAnswer, Referral
+from clinic.models import Appointment, Patient, RedFlagAnswer, Referral
 from clinic.models.vocab import RedFlag
 from clinic.scheduling import booking
 from clinic.scheduling.finder import Candidate
 from clinic.scheduling.plan import ProcedurePlan
 from clinic.services import consents, daybook
 from clinic.timefmt import day_bounds, local_instant
-from tests.factories import Clinic, make_patient, make_ready_referral, make_referral
+from tests.factories import Clinic, make_ready_referral, make_referral
 from tests.scheduling.helpers import first_candidates
 
 ZONE = "Europe/Berlin"
 NOW = dt.datetime(2026, 11, 23, 6, 0, tzinfo=dt.UTC)  # the test clock: Monday 07:00 in Berlin
 LAST_FRIDAY = dt.date(2026, 11, 20)
+
+
+_numbers = itertools.count(1)
+FAMILY_NAMES = ("Becker", "Schulz", "Nowak", "Öztürk", "Dubois", "Jensen", "Rossi", "Kowalski")
+
+
+def new_patient(session, **kw) -> Patient:
+    """A patient with contact data and insurance, numbered apart from ``tests.factories`` (whose
+    counter also sets birth dates: hundreds of patients here must not move other tests' patients
+    into the future)."""
+    n = next(_numbers)
+    patient = Patient(
+        clinic_number=f"A-{n:07d}",
+        birth_date=dt.date(1950, 1, 1) + dt.timedelta(days=(n * 53) % 15000),
+        sex="female" if n % 2 else "male",
+        phone="+49 40 555 0101",
+        email=f"api-patient{n}@example.org",
+        street="Hauptstraße 1",
+        postal_code="20095",
+        city="Hamburg",
+        insurance_name="TK",
+        insurance_number=f"T{n:09d}",
+        preferred_language=kw.pop("preferred_language", "de"),
+    )
+    patient.set_names(f"{FAMILY_NAMES[n % len(FAMILY_NAMES)]}-{n}", "Maria" if n % 2 else "Jonas")
+    session.add(patient)
+    session.flush()
+    return patient
+
+
+def ready_referral(session, clinic: Clinic, **kw) -> Referral:
+    return make_ready_referral(session, clinic, new_patient(session), **kw)
 
 
 @dataclass
@@ -59,15 +92,15 @@ def book(session, settings, referral: Referral, candidate: Candidate | None = No
 
 def build_world(session, settings, clinic: Clinic, *, ready: int = 3) -> World:
     world = World(clinic)
-    world.ready = [make_ready_referral(session, clinic) for _ in range(ready)]
-    world.received = make_referral(session, make_patient(session, preferred_language="en"))
+    world.ready = [ready_referral(session, clinic) for _ in range(ready)]
+    world.received = make_referral(session, new_patient(session, preferred_language="en"))
     world.received.red_flags.extend(RedFlagAnswer(code=flag.value, present=False) for flag in RedFlag)
-    world.incomplete = make_ready_referral(session, clinic)
+    world.incomplete = ready_referral(session, clinic)
     world.incomplete.preregistration.escort_settled_at = None
     radiologist = clinic.radiologists[0]
 
     def booked() -> Appointment:
-        return book(session, settings, make_ready_referral(session, clinic))
+        return book(session, settings, ready_referral(session, clinic))
 
     def checked_in() -> Appointment:
         appointment = booked()
@@ -101,7 +134,7 @@ def build_world(session, settings, clinic: Clinic, *, ready: int = 3) -> World:
 
     def past() -> Appointment:
         """Booked for last Friday and never checked in: a no-show to be."""
-        referral = make_ready_referral(session, clinic)
+        referral = ready_referral(session, clinic)
         plan = ProcedurePlan.from_referral(referral)
         rooms = [room for room in clinic.rooms.values() if room.modality == "CT"]
         earlier = session.scalar(
