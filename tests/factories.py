@@ -104,7 +104,7 @@ def make_patient(session: Session, **kw) -> Patient:
     n = next(_counter)
     patient = Patient(
         clinic_number=kw.pop("clinic_number", f"P-{100000 + n}"),
-        birth_date=kw.pop("birth_date", dt.date(1960, 1, 1) + dt.timedelta(days=n * 37)),
+        birth_date=kw.pop("birth_date", dt.date(1940, 1, 1) + dt.timedelta(days=(n * 37) % 20000)),
         sex=kw.pop("sex", "female"),
         phone=kw.pop("phone", "+49 40 555 0101"),
         email=kw.pop("email", f"patient{n}@example.org"),

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from ..auth.access import roles
 from ..extensions import db
 from ..models import Appointment, Consent, Referral, WaitlistEntry
-from ..models.vocab import AppointmentStatus, Role
+from ..models.vocab import Role
 from ..scheduling import booking
 from ..scheduling.finder import Candidate
 from ..scheduling.plan import ProcedurePlan
@@ -181,10 +181,11 @@ def information_sheet(appointment_id: int):
 def consent_form(appointment_id: int):
     """POST: printing records the text version and the PDF's hash for the consent record."""
     appointment = get_or_404(Appointment, appointment_id)
-    if appointment.status in (AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW):
-        flash("No consent form for an appointment that has ended.", "warning")
-        return redirect(url_for("frontdesk.appointment", appointment_id=appointment.id))
-    data, _consent = consents.print_consent(db.session, current_user, appointment, zone())
+    try:
+        data, _consent = consents.print_consent(db.session, current_user, appointment, zone())
+    except DomainError as error:
+        flash(error.message, "warning")
+        return _page(appointment, status=error.http_status)
     return pdf_response(data, f"consent-{appointment.reference}.pdf")
 
 
@@ -192,5 +193,9 @@ def consent_form(appointment_id: int):
 @roles(Role.FRONT_DESK)
 def print_pack(appointment_id: int):
     appointment = get_or_404(Appointment, appointment_id)
-    data = documents.print_pack_pdf(db.session, current_user, appointment, zone(), issued_on=local_today())
+    try:
+        data = documents.print_pack_pdf(db.session, current_user, appointment, zone(), issued_on=local_today())
+    except DomainError as error:
+        flash(error.message, "warning")
+        return _page(appointment, status=error.http_status)
     return pdf_response(data, f"print-pack-{appointment.reference}.pdf")

@@ -47,8 +47,9 @@ class Patient(db.Model):
     def set_names(self, family_name: str, given_name: str) -> None:
         self.family_name = family_name.strip()
         self.given_name = given_name.strip()
-        self.family_key = search_key(self.family_name)
-        self.given_key = search_key(self.given_name)
+        # Transliteration can lengthen a name (ß → ss, CJK → syllables); the key only serves prefix search.
+        self.family_key = search_key(self.family_name)[:100]
+        self.given_key = search_key(self.given_name)[:100]
 
     @property
     def display_name(self) -> str:

@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 
 from ..documents import render_consent
 from ..models import Appointment, Consent, DocumentText
-from ..models.vocab import DocumentKind
+from ..models.vocab import AppointmentStatus, DocumentKind
 from . import audit, settings
-from .errors import NotFound
+from .errors import DomainError, NotFound
 
 
 def current_text(session: Session, procedure_type_id: int, kind: str, language: str) -> DocumentText:
@@ -42,6 +42,8 @@ def consent_text_for(session: Session, appointment: Appointment) -> DocumentText
 
 def print_consent(session: Session, actor, appointment: Appointment, zone: str) -> tuple[bytes, Consent]:
     """Render the consent form with the current text and record it (``actor`` may be None: the system)."""
+    if appointment.status in (AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW):
+        raise DomainError("No consent form for an appointment that has ended.", code="invalid_state")
     text = consent_text_for(session, appointment)
     pdf = render_consent(appointment, text, settings.contact(session), zone)
     consent = Consent(

@@ -12,9 +12,9 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Appointment, AppointmentEvent, Consent, FollowUp, ObservationRecord, ProcedureRecord
+from ..models import Appointment, AppointmentEvent, Consent, FollowUp, ObservationRecord, ProcedureRecord, User
 from ..models.base import utcnow
-from ..models.vocab import AppointmentStatus, FollowUpKind, FollowUpStatus
+from ..models.vocab import AppointmentStatus, FollowUpKind, FollowUpStatus, Role
 from ..timefmt import to_local
 from . import audit, settings
 from .errors import DomainError, InvalidInput
@@ -82,6 +82,9 @@ def record_consent(
     one printed last (or the one named), so the record keeps its text version and PDF hash."""
     if appointment.status in (AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW, AppointmentStatus.DISCHARGED):
         raise DomainError("Consent cannot be recorded for an appointment that has ended.", code="invalid_state")
+    physician = session.get(User, taken_by_id)
+    if physician is None or not physician.active or not physician.has_role(Role.RADIOLOGIST):
+        raise InvalidInput("The consent is taken by an active radiologist.")
     consent = session.get(Consent, consent_id) if consent_id else latest_consent(session, appointment)
     if consent is None or consent.appointment_id != appointment.id:
         raise DomainError(

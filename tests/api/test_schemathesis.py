@@ -174,5 +174,5 @@ def test_every_operation_conforms(app, session, settings, token_for):
     for label, counts in sorted(statuses.items()):
         print(f"  {label}: {dict(sorted(counts.items()))}")
     assert total >= MINIMUM_CASES
-    successes = [label for label, counts in statuses.items() if any(200 <= code < 300 for code in counts)]
-    assert len(successes) >= len(statuses) - 4, f"too few operations ever succeeded: {sorted(successes)}"
+    never_succeeded = [label for label, counts in statuses.items() if not any(200 <= code < 300 for code in counts)]
+    assert never_succeeded == [], "the realistic seeds reach every operation's success too"

@@ -14,8 +14,15 @@ from werkzeug.serving import make_server
 from tests.conftest import require_or_skip
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 @pytest.fixture(scope="session")
@@ -49,8 +56,9 @@ class Staff:
     """One person at one browser: logs in and works the screens."""
 
     def __init__(self, chromium, base: str, username: str, password: str):
-        self.context = chromium.new_context(viewport={"width": 1400, "height": 1000}, locale="de-DE",
-                                            timezone_id="Europe/Berlin")
+        self.context = chromium.new_context(
+            viewport={"width": 1400, "height": 1000}, locale="de-DE", timezone_id="Europe/Berlin"
+        )
         self.page = self.context.new_page()
         self.base = base
         self.console_errors: list[str] = []

@@ -30,9 +30,16 @@ def test_referral_to_check_in(session, staff, tmp_path):
     page.fill("#given_name", "Łukasz")
     page.fill("#birth_date", "1955-06-30")
     page.select_option("#sex", "male")
-    for field, value in {"phone": "+49 40 123", "street": "Mühlenweg 4", "postal_code": "20095", "city": "Hamburg",
-                         "insurance_name": "AOK", "insurance_number": "A998877", "physician_name": "Dr. Jürgens",
-                         "clinical_question": "L5-Radikulopathie links, MRT: Prolaps L4/5"}.items():
+    for field, value in {
+        "phone": "+49 40 123",
+        "street": "Mühlenweg 4",
+        "postal_code": "20095",
+        "city": "Hamburg",
+        "insurance_name": "AOK",
+        "insurance_number": "A998877",
+        "physician_name": "Dr. Jürgens",
+        "clinical_question": "L5-Radikulopathie links, MRT: Prolaps L4/5",
+    }.items():
         page.fill(f"#{field}", value)
     page.select_option("#region", "lumbar")
     page.select_option("#side", "left")

@@ -15,8 +15,14 @@ from tests.scheduling.helpers import first_candidates
 def test_check_in_consent_start_end_observation_discharge(session, settings, staff):
     clinic = build_clinic(session, texts=True)
     referral = make_ready_referral(session, clinic)
-    appointment_id = booking.book(session, settings, None, referral=referral, plan=ProcedurePlan.from_referral(referral),
-                                  candidate=first_candidates(session, settings, referral)[0]).id
+    appointment_id = booking.book(
+        session,
+        settings,
+        None,
+        referral=referral,
+        plan=ProcedurePlan.from_referral(referral),
+        candidate=first_candidates(session, settings, referral)[0],
+    ).id
     name = referral.patient.display_name
     session.commit()
     session.close()
@@ -75,9 +81,18 @@ def test_check_in_consent_start_end_observation_discharge(session, settings, sta
     appointment = session.get(Appointment, appointment_id)
     assert appointment.status == "discharged"
     assert [e.to_status for e in appointment.events] == [
-        "booked", "checked_in", "in_procedure", "in_observation", "discharged"]
+        "booked",
+        "checked_in",
+        "in_procedure",
+        "in_observation",
+        "discharged",
+    ]
     assert session.scalar(select(Consent).where(Consent.appointment_id == appointment_id)).signed_at is not None
     assert session.scalar(select(ProcedureRecord).where(ProcedureRecord.appointment_id == appointment_id)).is_signed
-    assert session.scalar(select(ObservationRecord).where(
-        ObservationRecord.appointment_id == appointment_id)).checks[0].systolic == 128
+    assert (
+        session.scalar(select(ObservationRecord).where(ObservationRecord.appointment_id == appointment_id))
+        .checks[0]
+        .systolic
+        == 128
+    )
     assert len(session.scalars(select(FollowUp).where(FollowUp.appointment_id == appointment_id)).all()) == 2

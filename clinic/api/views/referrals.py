@@ -11,9 +11,9 @@ from ...models.vocab import Role
 from ...scheduling.plan import ProcedurePlan
 from ...scheduling.readiness import assess
 from ...services import audit, intake, triage
+from ...services.errors import InvalidInput
 from ...web import local_today, scheduling_settings
 from .. import bp, present
-from ..errors import malformed
 from ..lookup import ID, find
 from ..openapi import operation
 from ..schemas.referrals import Accept, Decline, Preregistration, ReferralIn, TriageDecision
@@ -25,7 +25,7 @@ STAFF = (Role.FRONT_DESK, Role.RADIOLOGIST)
 
 def _physician(json: ReferralIn) -> ReferringPhysician | None:
     if json.referring_physician_id is not None and json.physician is not None:
-        raise malformed("Give referring_physician_id or physician, not both.")
+        raise InvalidInput("Give referring_physician_id or physician, not both.")
     if json.referring_physician_id is not None:
         return find(ReferringPhysician, json.referring_physician_id, "referring physician")
     if json.physician is not None:
