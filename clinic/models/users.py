@@ -45,8 +45,9 @@ class User(UserMixin, db.Model):
     created_at: Mapped[dt.datetime] = created_at_column()
 
     role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+    # Loaded when asked for, not with every request's user.
     qualifications: Mapped[list[ProcedureType]] = relationship(  # noqa: F821
-        secondary=radiologist_qualifications, lazy="selectin", order_by="ProcedureType.sort_order"
+        secondary=radiologist_qualifications, order_by="ProcedureType.sort_order"
     )
 
     @property

@@ -74,6 +74,18 @@ def radiologists_for(
     return [RadiologistInfo(*row) for row in session.execute(stmt.order_by(User.id))]
 
 
+def is_qualified(session: Session, radiologist_id: int, procedure_type_id: int) -> bool:
+    return (
+        session.scalar(
+            select(radiologist_qualifications.c.user_id).where(
+                radiologist_qualifications.c.user_id == radiologist_id,
+                radiologist_qualifications.c.procedure_type_id == procedure_type_id,
+            )
+        )
+        is not None
+    )
+
+
 def beds(session: Session) -> list[BedInfo]:
     stmt = select(ObservationBed.id, ObservationBed.label, ObservationBed.unit).where(ObservationBed.active)
     return [BedInfo(*row) for row in session.execute(stmt.order_by(ObservationBed.sort_order, ObservationBed.id))]

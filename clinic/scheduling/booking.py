@@ -35,7 +35,7 @@ from ..models.vocab import AppointmentStatus, PartOfDay, Role
 from ..services import audit
 from ..services.errors import Conflict, DomainError, InvalidInput, NotFound
 from ..timefmt import fmt_date, fmt_datetime, to_local
-from . import finder, readiness
+from . import availability, finder, readiness
 from .availability import BedInfo, Calendar, RoomInfo, load_busy
 from .context import MAX_BOOKING_SPAN, Settings
 from .finder import Candidate, Preferences, SearchRequest
@@ -150,7 +150,7 @@ def validate_chain(
     radiologist = session.get(User, c.radiologist_id)
     if radiologist is None or not radiologist.active or not radiologist.has_role(Role.RADIOLOGIST):
         problems.append("the radiologist does not exist or is not active")
-    elif not radiologist.is_qualified_for(plan.procedure_type.id):
+    elif not availability.is_qualified(session, radiologist.id, plan.procedure_type.id):
         problems.append(f"{radiologist.full_name} is not qualified for {plan.procedure_type.code}")
     bed = None
     if plan.observation_minutes:

@@ -28,12 +28,15 @@ class Readiness:
 
 def assess(session: Session, settings: Settings, referral: Referral, plan: ProcedurePlan) -> Readiness:
     today = to_local(settings.now(), settings.zone).date()
-    missing = preregistration.missing(preregistration.checklist(session, referral))
+    hold_plan = medication.plan_for(
+        session, preregistration.ensure(session, referral), plan.procedure_type, plan.region
+    )
+    # The checklist judges the medication item by the referral's planned procedure; reuse the plan
+    # computed here when that is the one being booked.
+    same = plan.procedure_type.id == referral.planned_procedure_type_id and plan.region == referral.planned_region
+    missing = preregistration.missing(preregistration.checklist(session, referral, hold_plan if same else None))
     missing.extend(plan.problems())
     stage_problem = stages.unmet_rule(session, referral.patient_id, plan.procedure_type, plan.stage)
     if stage_problem:
         missing.append(stage_problem)
-    hold_plan = medication.plan_for(
-        session, preregistration.ensure(session, referral), plan.procedure_type, plan.region
-    )
     return Readiness(missing=missing, not_before=hold_plan.earliest_date(today), hold_plan=hold_plan)

@@ -142,23 +142,42 @@ def effective_bleeding_class(procedure_type: ProcedureType, region: str | None, 
     return base.raised() if raised else base
 
 
+def rules_for(session: Session, drug_codes: set[str], bleeding_class: BleedingClass) -> list[AnticoagulantRule]:
+    if not drug_codes:
+        return []
+    return list(
+        session.scalars(
+            select(AnticoagulantRule).where(
+                AnticoagulantRule.drug_code.in_(drug_codes),
+                AnticoagulantRule.bleeding_class == bleeding_class.value,
+            )
+        )
+    )
+
+
+def pick_rule(rules: list[AnticoagulantRule], drug_code: str, dose_class: str) -> AnticoagulantRule | None:
+    """The rule for the exact dose class, else the one for any dose."""
+    matching = [r for r in rules if r.drug_code == drug_code and r.dose_class in (dose_class or "", "")]
+    matching.sort(key=lambda r: r.dose_class != (dose_class or ""))
+    return matching[0] if matching else None
+
+
 def find_rule(
     session: Session, drug_code: str, dose_class: str, bleeding_class: BleedingClass
 ) -> AnticoagulantRule | None:
-    rules = session.scalars(
-        select(AnticoagulantRule).where(
-            AnticoagulantRule.drug_code == drug_code,
-            AnticoagulantRule.bleeding_class == bleeding_class.value,
-            AnticoagulantRule.dose_class.in_([dose_class or "", ""]),
-        )
-    ).all()
-    # A rule for the exact dose class wins over one for any dose.
-    rules = sorted(rules, key=lambda r: r.dose_class != (dose_class or ""))
-    return rules[0] if rules else None
+    return pick_rule(rules_for(session, {drug_code}, bleeding_class), drug_code, dose_class)
 
 
-def item_for(session: Session, entry: MedicationEntry, bleeding_class: BleedingClass, language: str = "en") -> HoldItem:
-    rule = find_rule(session, entry.drug_code, entry.dose_class, bleeding_class)
+def item_for(
+    session: Session,
+    entry: MedicationEntry,
+    bleeding_class: BleedingClass,
+    language: str = "en",
+    rules: list[AnticoagulantRule] | None = None,
+) -> HoldItem:
+    if rules is None:
+        rules = rules_for(session, {entry.drug_code}, bleeding_class)
+    rule = pick_rule(rules, entry.drug_code, entry.dose_class)
     if rule is None:
         name = drug_names(session).get(entry.drug_code, (entry.drug_code, entry.drug_code))
         return HoldItem(
@@ -198,9 +217,10 @@ def plan_for(
 ) -> HoldPlan:
     referral = prereg.referral
     bleeding = effective_bleeding_class(procedure_type, region, prereg.raised_bleeding_risk)
+    rules = rules_for(session, {e.drug_code for e in prereg.medications}, bleeding)
     return HoldPlan(
         bleeding_class=bleeding,
-        items=[item_for(session, e, bleeding, language) for e in prereg.medications],
+        items=[item_for(session, e, bleeding, language, rules) for e in prereg.medications],
         override_date=referral.hold_override_date if referral else None,
         override_reason=referral.hold_override_reason if referral else None,
     )

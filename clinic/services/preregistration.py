@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import ImagingStudy, PreRegistration, Referral, StudyFile
+from ..models import ImagingStudy, PreRegistration, Referral, StudyFile, User
 from ..models.vocab import IdentityCheck, ReferralStatus
 from . import medication
 
@@ -30,25 +30,43 @@ def ensure(session: Session, referral: Referral) -> PreRegistration:
     return referral.preregistration
 
 
-def _who(user) -> str | None:
-    return user.full_name if user is not None else None
+SETTLERS = (
+    "contact_confirmed",
+    "medication_settled",
+    "allergies_settled",
+    "conditions_settled",
+    "escort_settled",
+    "language_settled",
+)
 
 
-def imaging_files(session: Session, referral: Referral) -> list[StudyFile]:
+def _people(session: Session, referral: Referral, prereg: PreRegistration) -> dict[int, str]:
+    """The names of everyone who settled an item, in one query (the checklist runs on every booking)."""
+    ids = {referral.triaged_by_id, referral.imaging_waived_by_id}
+    ids.update(getattr(prereg, f"{item}_by_id") for item in SETTLERS)
+    ids.discard(None)
+    if not ids:
+        return {}
+    return dict(session.execute(select(User.id, User.full_name).where(User.id.in_(ids))).all())
+
+
+def imaging_statuses(session: Session, referral: Referral) -> list[str]:
+    """The identity check of every prior-imaging file of the patient."""
     return list(
         session.scalars(
-            select(StudyFile)
-            .join(ImagingStudy)
-            .where(ImagingStudy.patient_id == referral.patient_id)
-            .order_by(StudyFile.id)
+            select(StudyFile.identity_status).join(ImagingStudy).where(ImagingStudy.patient_id == referral.patient_id)
         )
     )
 
 
-def checklist(session: Session, referral: Referral) -> list[Item]:
+def checklist(session: Session, referral: Referral, hold_plan: medication.HoldPlan | None = None) -> list[Item]:
     prereg = ensure(session, referral)
     patient = referral.patient
     items: list[Item] = []
+    people = _people(session, referral, prereg)
+
+    def _who(user_id: int | None) -> str | None:
+        return people.get(user_id) if user_id is not None else None
 
     accepted = referral.status == ReferralStatus.ACCEPTED
     items.append(
@@ -57,7 +75,7 @@ def checklist(session: Session, referral: Referral) -> list[Item]:
             "Referral accepted by a radiologist",
             accepted,
             "accepted" if accepted else f"referral is {referral.status.replace('_', ' ')}, not accepted yet",
-            _who(referral.triaged_by) if accepted else None,
+            _who(referral.triaged_by_id) if accepted else None,
             referral.triaged_at if accepted else None,
         )
     )
@@ -90,13 +108,13 @@ def checklist(session: Session, referral: Referral) -> list[Item]:
             "Contact data and insurance",
             contact_ok and prereg.contact_confirmed_at is not None,
             "checked with the patient" if not missing_contact else "missing: " + ", ".join(missing_contact),
-            _who(prereg.contact_confirmed_by),
+            _who(prereg.contact_confirmed_by_id),
             prereg.contact_confirmed_at,
         )
     )
 
-    files = imaging_files(session, referral)
-    usable = [f for f in files if f.identity_status != IdentityCheck.MISMATCH]
+    files = imaging_statuses(session, referral)
+    usable = [status for status in files if status != IdentityCheck.MISMATCH]
     if referral.imaging_waived:
         items.append(
             Item(
@@ -104,7 +122,7 @@ def checklist(session: Session, referral: Referral) -> list[Item]:
                 "Prior imaging",
                 True,
                 f"waived: {referral.imaging_waiver_reason}",
-                _who(referral.imaging_waived_by),
+                _who(referral.imaging_waived_by_id),
                 referral.imaging_waived_at,
             )
         )
@@ -127,12 +145,14 @@ def checklist(session: Session, referral: Referral) -> list[Item]:
                 "Medication questionnaire",
                 True,
                 f"{len(prereg.medications)} blood thinner(s) recorded; hold plan follows the planned procedure",
-                _who(prereg.medication_settled_by),
+                _who(prereg.medication_settled_by_id),
                 prereg.medication_settled_at,
             )
         )
     else:
-        plan = medication.plan_for(session, prereg, referral.planned_procedure_type, referral.planned_region)
+        plan = hold_plan or medication.plan_for(
+            session, prereg, referral.planned_procedure_type, referral.planned_region
+        )
         undecided = plan.undecided
         if undecided:
             detail = (
@@ -150,7 +170,7 @@ def checklist(session: Session, referral: Referral) -> list[Item]:
                 "Medication questionnaire",
                 not undecided,
                 detail,
-                _who(prereg.medication_settled_by),
+                _who(prereg.medication_settled_by_id),
                 prereg.medication_settled_at,
             )
         )
@@ -161,7 +181,7 @@ def checklist(session: Session, referral: Referral) -> list[Item]:
             "Allergies",
             prereg.allergies_settled_at is not None,
             (", ".join(prereg.allergies) or "none known") if prereg.allergies_settled_at else "not asked yet",
-            _who(prereg.allergies_settled_by),
+            _who(prereg.allergies_settled_by_id),
             prereg.allergies_settled_at,
         )
     )
@@ -190,7 +210,7 @@ def checklist(session: Session, referral: Referral) -> list[Item]:
                     if prereg.current_infection
                     else (", ".join(found) or "none")
                 ),
-                _who(prereg.conditions_settled_by),
+                _who(prereg.conditions_settled_by_id),
                 prereg.conditions_settled_at,
             )
         )
@@ -204,7 +224,7 @@ def checklist(session: Session, referral: Referral) -> list[Item]:
             f"{prereg.escort_name}" + (f", {prereg.escort_phone}" if prereg.escort_phone else "")
             if escort_ok
             else "no escort recorded",
-            _who(prereg.escort_settled_by),
+            _who(prereg.escort_settled_by_id),
             prereg.escort_settled_at,
         )
     )
@@ -215,7 +235,7 @@ def checklist(session: Session, referral: Referral) -> list[Item]:
             "Language for printed sheets",
             prereg.language_settled_at is not None,
             patient.preferred_language.upper() if prereg.language_settled_at else "not confirmed",
-            _who(prereg.language_settled_by),
+            _who(prereg.language_settled_by_id),
             prereg.language_settled_at,
         )
     )
