@@ -21,6 +21,11 @@ def _int(name: str, default: int) -> int:
     return int(value) if value not in (None, "") else default
 
 
+def _float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return float(value) if value not in (None, "") else default
+
+
 def normalise_database_url(url: str) -> str:
     """Let operators write the usual postgres:// form; we always talk through psycopg 3."""
     for prefix in ("postgres://", "postgresql://"):
@@ -63,14 +68,14 @@ def from_environment(instance_path: Path) -> dict:
         "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD", ""),
         "SMTP_STARTTLS": _bool("SMTP_STARTTLS", False),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "termine@schmerzzentrum.example"),
-        "SMTP_TIMEOUT_SECONDS": _int("SMTP_TIMEOUT_SECONDS", 30),
+        "SMTP_TIMEOUT_SECONDS": _float("SMTP_TIMEOUT_SECONDS", 30),
         "OUTBOX_MAX_ATTEMPTS": _int("OUTBOX_MAX_ATTEMPTS", 8),
-        "OUTBOX_RETRY_SECONDS": _int("OUTBOX_RETRY_SECONDS", 60),
-        "OUTBOX_RETRY_MAX_SECONDS": _int("OUTBOX_RETRY_MAX_SECONDS", 3600),
-        "OUTBOX_LEASE_SECONDS": _int("OUTBOX_LEASE_SECONDS", 600),
+        "OUTBOX_RETRY_SECONDS": _float("OUTBOX_RETRY_SECONDS", 60),
+        "OUTBOX_RETRY_MAX_SECONDS": _float("OUTBOX_RETRY_MAX_SECONDS", 3600),
+        "OUTBOX_LEASE_SECONDS": _float("OUTBOX_LEASE_SECONDS", 600),
         "OUTBOX_BATCH_SIZE": _int("OUTBOX_BATCH_SIZE", 200),
         "JOB_RUNS_KEEP_DAYS": _int("JOB_RUNS_KEEP_DAYS", 30),
-        "SCHEDULER_LOCK_POLL_SECONDS": _int("SCHEDULER_LOCK_POLL_SECONDS", 5),
+        "SCHEDULER_LOCK_POLL_SECONDS": _float("SCHEDULER_LOCK_POLL_SECONDS", 5),
     }
 
 
