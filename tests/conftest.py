@@ -32,6 +32,8 @@ from clinic import create_app
 from clinic.extensions import db
 from clinic.scheduling.context import Settings
 
+pytest_plugins = ["tests.browser_fixtures"]
+
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 PG_ADMIN_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 ZONE = "Europe/Berlin"

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import chromium, live_server  # noqa: F401  (the browser tests' fixtures)
-
 pytestmark = pytest.mark.browser
 
 
-def test_the_docs_page_works_with_a_token(chromium, live_server, session, clinic, token_for):  # noqa: F811
+def test_the_docs_page_works_with_a_token(chromium, live_server, session, clinic, token_for):
     token = token_for(clinic.staff["frontdesk"])
     session.close()  # SQLite: the server needs the write lock
     context = chromium.new_context(viewport={"width": 1300, "height": 1000})

@@ -11,10 +11,9 @@ from flask_login import current_user
 from ...auth.access import roles
 from ...extensions import db
 from ...models import Appointment, ProcedureType
-from ...models.vocab import AppointmentStatus, Role
+from ...models.vocab import Role
 from ...services import consents, documents
-from ...services.errors import DomainError
-from ...web import pdf_response, zone
+from ...web import local_today, pdf_response, zone
 from .. import bp
 from ..lookup import ID, find
 from ..openapi import operation
@@ -41,12 +40,8 @@ def information_sheet(procedure_type_id: int, query: LanguageQuery):
 def appointment_letter(appointment_id: int):
     """The appointment letter: date and arrival time, what to bring, medication hold dates, escort."""
     appointment = find(Appointment, appointment_id, "appointment")
-    return pdf_response(documents.letter_pdf(db.session, appointment, zone()), f"letter-{appointment.reference}.pdf")
-
-
-def _printable(appointment: Appointment) -> None:
-    if appointment.status in (AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW):
-        raise DomainError("No consent form for an appointment that has ended.", code="invalid_state")
+    data = documents.letter_pdf(db.session, appointment, zone(), issued_on=local_today())
+    return pdf_response(data, f"letter-{appointment.reference}.pdf")
 
 
 @bp.post(f"/appointments/{APPOINTMENT}/consent-form.pdf")
@@ -55,18 +50,18 @@ def _printable(appointment: Appointment) -> None:
 def consent_form(appointment_id: int):
     """The consent form for this appointment, in the patient's language. Records the printed version."""
     appointment = find(Appointment, appointment_id, "appointment")
-    _printable(appointment)
     data, _consent = consents.print_consent(db.session, current_user, appointment, zone())
     return pdf_response(data, f"consent-{appointment.reference}.pdf")
 
 
 @bp.post(f"/appointments/{APPOINTMENT}/print-pack.pdf")
 @roles(Role.FRONT_DESK)
-@operation(**PDF)
+@operation(**{**PDF, "errors": (404, 422)})
 def print_pack(appointment_id: int):
-    """Letter, information sheet and consent form in one PDF. Records the printed consent form."""
+    """Letter, information sheet and consent form in one PDF. Records the printed consent form; refused
+    (422) for an appointment that was cancelled or not attended."""
     appointment = find(Appointment, appointment_id, "appointment")
     return pdf_response(
-        documents.print_pack_pdf(db.session, current_user, appointment, zone()),
+        documents.print_pack_pdf(db.session, current_user, appointment, zone(), issued_on=local_today()),
         f"print-pack-{appointment.reference}.pdf",
     )

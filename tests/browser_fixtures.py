@@ -1,5 +1,7 @@
-"""Browser tests: Playwright driving Debian's Chromium (/usr/bin/chromium) against the app served on
-a local port. Never `playwright install`. In CI a missing browser is a failure, elsewhere a skip."""
+"""Browser fixtures, loaded for the whole suite by tests/conftest.py: one Playwright per process
+(importing these fixtures into a second module would start a second one). Playwright drives Debian's
+Chromium (/usr/bin/chromium) against the app served on a local port; never `playwright install`. In CI
+a missing browser is a failure, elsewhere a skip."""
 
 from __future__ import annotations
 
