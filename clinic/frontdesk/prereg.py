@@ -14,7 +14,7 @@ from ..scheduling.plan import ProcedurePlan
 from ..scheduling.readiness import assess
 from ..services import medication, prereg_items, preregistration, uploads
 from ..services.errors import DomainError
-from ..web import get_or_404, local_today, render_form, scheduling_settings
+from ..web import get_or_404, local_today, scheduling_settings
 from . import bp
 from .forms import (
     AllergiesForm,
@@ -338,6 +338,3 @@ def add_to_waitlist(referral_id: int):
     except DomainError as error:
         return _refused(referral, error, forms)
     return _done(referral, "On the waitlist: the patient is offered freed times.", "waitlist")
-
-
-__all__ = ["render_form"]
