@@ -137,16 +137,25 @@ def confirm_contact(referral_id: int):
     return _done(referral, "Contact data and insurance confirmed.")
 
 
+def _item(referral_id: int, form_key: str, apply, message: str, anchor: str = "checklist"):
+    """One pre-registration item form: validate it, let the service settle the item, show the page."""
+    referral = get_or_404(Referral, referral_id)
+    forms = _forms(referral)
+    form = forms[form_key]
+    if not form.validate():
+        flash("Please correct the marked field.", "danger")
+        return _page(referral, forms, status=422)
+    try:
+        apply(referral, form)
+    except DomainError as error:
+        return _refused(referral, error, forms)
+    return _done(referral, message, anchor)
+
+
 @bp.post("/referrals/<int:referral_id>/medication")
 @roles(Role.FRONT_DESK)
 def add_medication(referral_id: int):
-    referral = get_or_404(Referral, referral_id)
-    forms = _forms(referral)
-    form = forms["med"]
-    if not form.validate():
-        flash("Check the blood thinner entry.", "danger")
-        return _page(referral, forms, status=422)
-    try:
+    def apply(referral, form):
         prereg_items.add_medication(
             db.session,
             current_user,
@@ -156,9 +165,8 @@ def add_medication(referral_id: int):
             last_dose_on=form.last_dose_on.data,
             note=form.note.data,
         )
-    except DomainError as error:
-        return _refused(referral, error, forms)
-    return _done(referral, "Blood thinner added; the hold plan below is updated.", "medication")
+
+    return _item(referral_id, "med", apply, "Blood thinner added; the hold plan below is updated.", "medication")
 
 
 @bp.post("/referrals/<int:referral_id>/medication/<int:entry_id>/remove")
@@ -176,42 +184,29 @@ def remove_medication(referral_id: int, entry_id: int):
 @bp.post("/referrals/<int:referral_id>/medication/settle")
 @roles(Role.FRONT_DESK)
 def settle_medication(referral_id: int):
-    referral = get_or_404(Referral, referral_id)
-    forms = _forms(referral)
-    if not forms["settle"].validate():
-        return _page(referral, forms, status=422)
-    prereg_items.settle_medication(
-        db.session, current_user, referral, raised_bleeding_risk=forms["settle"].raised_bleeding_risk.data
-    )
-    return _done(referral, "Medication questionnaire completed.", "medication")
+    def apply(referral, form):
+        prereg_items.settle_medication(
+            db.session, current_user, referral, raised_bleeding_risk=form.raised_bleeding_risk.data
+        )
+
+    return _item(referral_id, "settle", apply, "Medication questionnaire completed.", "medication")
 
 
 @bp.post("/referrals/<int:referral_id>/allergies")
 @roles(Role.FRONT_DESK)
 def set_allergies(referral_id: int):
-    referral = get_or_404(Referral, referral_id)
-    forms = _forms(referral)
-    form = forms["allergies"]
-    if not form.validate():
-        return _page(referral, forms, status=422)
-    try:
+    def apply(referral, form):
         prereg_items.set_allergies(
             db.session, current_user, referral, found=set(form.found.data or []), other=form.other.data
         )
-    except DomainError as error:
-        return _refused(referral, error, forms)
-    return _done(referral, "Allergies recorded.")
+
+    return _item(referral_id, "allergies", apply, "Allergies recorded.")
 
 
 @bp.post("/referrals/<int:referral_id>/conditions")
 @roles(Role.FRONT_DESK)
 def set_conditions(referral_id: int):
-    referral = get_or_404(Referral, referral_id)
-    forms = _forms(referral)
-    form = forms["conditions"]
-    if not form.validate():
-        return _page(referral, forms, status=422)
-    try:
+    def apply(referral, form):
         prereg_items.set_conditions(
             db.session,
             current_user,
@@ -220,37 +215,26 @@ def set_conditions(referral_id: int):
             implant_note=form.implant_note.data,
             note=form.note.data,
         )
-    except DomainError as error:
-        return _refused(referral, error, forms)
-    return _done(referral, "Conditions recorded.")
+
+    return _item(referral_id, "conditions", apply, "Conditions recorded.")
 
 
 @bp.post("/referrals/<int:referral_id>/escort")
 @roles(Role.FRONT_DESK)
 def set_escort(referral_id: int):
-    referral = get_or_404(Referral, referral_id)
-    forms = _forms(referral)
-    form = forms["escort"]
-    if not form.validate():
-        flash("Name the person who takes the patient home.", "danger")
-        return _page(referral, forms, status=422)
-    prereg_items.set_escort(db.session, current_user, referral, name=form.name.data, phone=form.phone.data)
-    return _done(referral, "Escort recorded.")
+    def apply(referral, form):
+        prereg_items.set_escort(db.session, current_user, referral, name=form.name.data, phone=form.phone.data)
+
+    return _item(referral_id, "escort", apply, "Escort recorded.")
 
 
 @bp.post("/referrals/<int:referral_id>/language")
 @roles(Role.FRONT_DESK)
 def set_language(referral_id: int):
-    referral = get_or_404(Referral, referral_id)
-    forms = _forms(referral)
-    form = forms["language"]
-    if not form.validate():
-        return _page(referral, forms, status=422)
-    try:
+    def apply(referral, form):
         prereg_items.set_language(db.session, current_user, referral, language=form.language.data)
-    except DomainError as error:
-        return _refused(referral, error, forms)
-    return _done(referral, "Language confirmed.")
+
+    return _item(referral_id, "language", apply, "Language confirmed.")
 
 
 @bp.post("/referrals/<int:referral_id>/imaging")
@@ -318,14 +302,9 @@ def _attachment(data: bytes, content_type: str, name: str):
 @bp.post("/referrals/<int:referral_id>/waitlist")
 @roles(Role.FRONT_DESK)
 def add_to_waitlist(referral_id: int):
-    referral = get_or_404(Referral, referral_id)
-    forms = _forms(referral)
-    form = forms["waitlist"]
-    if not form.validate():
-        return _page(referral, forms, status=422)
     from ..services import waitlist
 
-    try:
+    def apply(referral, form):
         waitlist.add(
             db.session,
             current_user,
@@ -335,6 +314,5 @@ def add_to_waitlist(referral_id: int):
             part_of_day=form.part_of_day.data,
             note=form.note.data,
         )
-    except DomainError as error:
-        return _refused(referral, error, forms)
-    return _done(referral, "On the waitlist: the patient is offered freed times.", "waitlist")
+
+    return _item(referral_id, "waitlist", apply, "On the waitlist: the patient is offered freed times.", "waitlist")
