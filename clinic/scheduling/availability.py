@@ -10,7 +10,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import or_, select
+from sqlalchemy import literal, or_, select, true
 from sqlalchemy.orm import Session
 
 from ..models import (
@@ -74,15 +74,80 @@ def radiologists_for(
     return [RadiologistInfo(*row) for row in session.execute(stmt.order_by(User.id))]
 
 
-def is_qualified(session: Session, radiologist_id: int, procedure_type_id: int) -> bool:
-    return (
-        session.scalar(
-            select(radiologist_qualifications.c.user_id).where(
-                radiologist_qualifications.c.user_id == radiologist_id,
-                radiologist_qualifications.c.procedure_type_id == procedure_type_id,
-            )
+@dataclass(frozen=True)
+class ChainResources:
+    room: RoomInfo | None
+    room_active: bool
+    radiologist: RadiologistInfo | None
+    radiologist_active: bool  # an active account holding the radiologist role
+    qualified: bool
+    bed: BedInfo | None
+    bed_active: bool
+
+
+def chain_resources(
+    session: Session, room_id: int, radiologist_id: int, bed_id: int | None, procedure_type_id: int
+) -> ChainResources:
+    """Everything the check of one chain needs to know about its resources, in one statement."""
+    is_radiologist = (
+        select(UserRole.user_id).where(UserRole.user_id == radiologist_id, UserRole.role == Role.RADIOLOGIST).exists()
+    )
+    is_qualified = (
+        select(radiologist_qualifications.c.user_id)
+        .where(
+            radiologist_qualifications.c.user_id == radiologist_id,
+            radiologist_qualifications.c.procedure_type_id == procedure_type_id,
         )
-        is not None
+        .exists()
+    )
+    # One row whatever exists: left joins from a constant, each resource joined on its own id.
+    anchor = select(literal(1).label("one")).subquery()
+    row = session.execute(
+        select(
+            Room.id,
+            Room.name,
+            Room.modality,
+            Room.unit,
+            Room.active,
+            User.id,
+            User.full_name,
+            User.active,
+            ObservationBed.id,
+            ObservationBed.label,
+            ObservationBed.unit,
+            ObservationBed.active,
+            is_radiologist,
+            is_qualified,
+        )
+        .select_from(anchor)
+        .outerjoin(Room, Room.id == room_id)
+        .outerjoin(User, User.id == radiologist_id)
+        .outerjoin(ObservationBed, ObservationBed.id == bed_id)
+    ).one()
+    (
+        r_id,
+        r_name,
+        r_modality,
+        r_unit,
+        r_active,
+        u_id,
+        u_name,
+        u_active,
+        b_id,
+        b_label,
+        b_unit,
+        b_active,
+        radiologist_role,
+        qualified,
+    ) = row
+    return ChainResources(
+        room=RoomInfo(r_id, r_name, r_modality, r_unit) if r_id is not None else None,
+        room_active=bool(r_active),
+        radiologist=RadiologistInfo(u_id, u_name) if u_id is not None else None,
+        radiologist_active=bool(u_active) and bool(radiologist_role),
+        qualified=bool(qualified),
+        bed=BedInfo(b_id, b_label, b_unit) if b_id is not None else None,
+        bed_active=bool(b_active),
     )
 
 
@@ -98,7 +163,17 @@ def _valid_on(valid_from: dt.date, valid_to: dt.date | None, day: dt.date) -> bo
 class Calendar:
     """Session templates, rosters, roster exceptions and closures for a range of local days."""
 
-    def __init__(self, session: Session, settings: Settings, first_day: dt.date, last_day: dt.date):
+    def __init__(
+        self,
+        session: Session,
+        settings: Settings,
+        first_day: dt.date,
+        last_day: dt.date,
+        *,
+        room_ids: list[int] | None = None,
+        radiologist_ids: list[int] | None = None,
+    ):
+        """All rooms and radiologists, or only those named (checking one chain needs no more)."""
         self.zone = settings.zone
         self.first_day = first_day
         self.last_day = last_day
@@ -117,6 +192,7 @@ class Calendar:
             )
             .where(RoomSession.valid_from <= last_day)
             .where(or_(RoomSession.valid_to.is_(None), RoomSession.valid_to >= first_day))
+            .where(RoomSession.room_id.in_(room_ids) if room_ids is not None else true())
         ):
             self._sessions[row.room_id].append(tuple(row)[1:])
 
@@ -132,6 +208,7 @@ class Calendar:
             )
             .where(RosterEntry.valid_from <= last_day)
             .where(or_(RosterEntry.valid_to.is_(None), RosterEntry.valid_to >= first_day))
+            .where(RosterEntry.radiologist_id.in_(radiologist_ids) if radiologist_ids is not None else true())
         ):
             self._roster[row.radiologist_id].append(tuple(row)[1:])
 
@@ -143,7 +220,9 @@ class Calendar:
                 RosterException.kind,
                 RosterException.start_time,
                 RosterException.end_time,
-            ).where(RosterException.on_date >= first_day, RosterException.on_date <= last_day)
+            )
+            .where(RosterException.on_date >= first_day, RosterException.on_date <= last_day)
+            .where(RosterException.radiologist_id.in_(radiologist_ids) if radiologist_ids is not None else true())
         ):
             self._exceptions[(row.radiologist_id, row.on_date)].append((row.kind, row.start_time, row.end_time))
 

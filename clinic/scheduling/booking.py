@@ -14,7 +14,7 @@ import datetime as dt
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -23,20 +23,17 @@ from ..models import (
     AppointmentEvent,
     Booking,
     BookingHold,
-    ObservationBed,
     ProcedureType,
     Referral,
-    Room,
-    User,
     WaitlistEntry,
 )
 from ..models.base import utcnow
-from ..models.vocab import AppointmentStatus, PartOfDay, Role
+from ..models.vocab import AppointmentStatus, PartOfDay
 from ..services import audit
 from ..services.errors import Conflict, DomainError, InvalidInput, NotFound
 from ..timefmt import fmt_date, fmt_datetime, to_local
 from . import availability, finder, readiness
-from .availability import BedInfo, Calendar, RoomInfo, load_busy
+from .availability import Calendar, load_busy
 from .context import MAX_BOOKING_SPAN, Settings
 from .finder import Candidate, Preferences, SearchRequest
 from .intervals import contains, normalise, overlaps
@@ -142,20 +139,18 @@ def validate_chain(
     if not allow_past and c.table_start < settings.now():
         problems.append("the time has already passed")
 
-    room = session.get(Room, c.room_id)
-    if room is None or not room.active:
+    found = availability.chain_resources(session, c.room_id, c.radiologist_id, c.bed_id, plan.procedure_type.id)
+    room, radiologist, bed = found.room, found.radiologist, found.bed
+    if room is None or not found.room_active:
         problems.append("the room does not exist or is not in use")
     elif room.modality != plan.modality:
         problems.append(f"{room.name} is a {room.modality} room; this procedure needs {plan.modality}")
-    radiologist = session.get(User, c.radiologist_id)
-    if radiologist is None or not radiologist.active or not radiologist.has_role(Role.RADIOLOGIST):
+    if radiologist is None or not found.radiologist_active:
         problems.append("the radiologist does not exist or is not active")
-    elif not availability.is_qualified(session, radiologist.id, plan.procedure_type.id):
-        problems.append(f"{radiologist.full_name} is not qualified for {plan.procedure_type.code}")
-    bed = None
+    elif not found.qualified:
+        problems.append(f"{radiologist.name} is not qualified for {plan.procedure_type.code}")
     if plan.observation_minutes:
-        bed = session.get(ObservationBed, c.bed_id) if c.bed_id is not None else None
-        if bed is None or not bed.active:
+        if bed is None or not found.bed_active:
             problems.append("an observation bed is needed straight after the table time")
     elif c.bed_id is not None:
         problems.append("this procedure needs no observation bed")
@@ -164,15 +159,14 @@ def validate_chain(
 
     zone = settings.zone
     day = to_local(c.table_start, zone).date()
-    calendar = Calendar(session, settings, day, day + dt.timedelta(days=1))
-    room_info = RoomInfo(room.id, room.name, room.modality, room.unit)
-    if not contains(calendar.room_open(room_info, day), c.table_start, c.table_end):
+    last_day = to_local(c.obs_end, zone).date()  # the observation may, rarely, run past midnight
+    calendar = Calendar(session, settings, day, last_day, room_ids=[room.id], radiologist_ids=[radiologist.id])
+    if not contains(calendar.room_open(room, day), c.table_start, c.table_end):
         problems.append(f"{room.name} is not open then (outside its session, or closed)")
     if not contains(calendar.radiologist_on_duty(radiologist.id, day), c.table_start, c.table_end):
-        problems.append(f"{radiologist.full_name} is not on duty then")
-    if bed is not None:
-        bed_info = BedInfo(bed.id, bed.label, bed.unit)
-        open_ = calendar.bed_open(bed_info, day) + calendar.bed_open(bed_info, day + dt.timedelta(days=1))
+        problems.append(f"{radiologist.name} is not on duty then")
+    if plan.observation_minutes:
+        open_ = [span for d in {day, last_day} for span in calendar.bed_open(bed, d)]
         if not any(s <= c.table_end and c.obs_end <= e for s, e in normalise(open_)):
             problems.append("the observation unit is closed then")
     if problems:
@@ -248,18 +242,23 @@ def _taken_error(session, settings, plan, c, patient_id, what: list[str], not_be
     return SlotTaken(f"The time {when} is no longer free ({', '.join(what)} is taken).", fresh)
 
 
-def _bookings_for(c: Candidate, patient_id: int, **owner) -> list[Booking]:
+def _insert_bookings(session: Session, c: Candidate, patient_id: int, **owner) -> None:
+    """The chain's rows, one per resource, in one statement (they are plain rows: no ORM objects needed)."""
     rows = [
-        Booking(room_id=c.room_id, starts_at=c.table_start, ends_at=c.table_end, **owner),
-        Booking(radiologist_id=c.radiologist_id, starts_at=c.table_start, ends_at=c.table_end, **owner),
-        Booking(patient_id=patient_id, starts_at=c.table_start, ends_at=c.obs_end, **owner),
+        {"room_id": c.room_id, "starts_at": c.table_start, "ends_at": c.table_end},
+        {"radiologist_id": c.radiologist_id, "starts_at": c.table_start, "ends_at": c.table_end},
+        {"patient_id": patient_id, "starts_at": c.table_start, "ends_at": c.obs_end},
     ]
     if c.bed_id is not None:
-        rows.append(Booking(bed_id=c.bed_id, starts_at=c.table_end, ends_at=c.obs_end, **owner))
+        rows.append({"bed_id": c.bed_id, "starts_at": c.table_end, "ends_at": c.obs_end})
+    columns = ("room_id", "radiologist_id", "bed_id", "patient_id", "appointment_id", "hold_id", "hold_expires_at")
     for row in rows:
-        if row.ends_at - row.starts_at > MAX_BOOKING_SPAN:
+        if row["ends_at"] - row["starts_at"] > MAX_BOOKING_SPAN:
             raise InvalidInput("A booking cannot be longer than 12 hours.")
-    return rows
+        for column in columns:
+            row.setdefault(column, owner.get(column))
+        row["active"] = True
+    session.execute(insert(Booking.__table__), rows)
 
 
 def _insert(session, settings, plan, c, patient_id, not_before, add, ignore_appointment_id=None):
@@ -351,8 +350,9 @@ def book(
 
     def add():
         session.add(appointment)
-        appointment.bookings = _bookings_for(candidate, patient_id)
         _event(appointment, actor, None, AppointmentStatus.BOOKED)
+        session.flush()
+        _insert_bookings(session, candidate, patient_id, appointment_id=appointment.id)
 
     _insert(session, settings, plan, candidate, patient_id, not_before, add)
     _resolve_waitlist(session, referral.id, appointment)
@@ -389,7 +389,8 @@ def reschedule(
             if row.active:
                 row.active = False
         session.flush()
-        appointment.bookings.extend(_bookings_for(candidate, appointment.patient_id))
+        _insert_bookings(session, candidate, appointment.patient_id, appointment_id=appointment.id)
+        session.expire(appointment, ["bookings"])
         appointment.room_id = candidate.room_id
         appointment.radiologist_id = candidate.radiologist_id
         appointment.bed_id = candidate.bed_id
@@ -555,7 +556,8 @@ def hold(
 
     def add():
         session.add(held)
-        held.bookings = _bookings_for(candidate, referral.patient_id, hold_expires_at=expires)
+        session.flush()
+        _insert_bookings(session, candidate, referral.patient_id, hold_id=held.id, hold_expires_at=expires)
 
     _insert(session, settings, plan, candidate, referral.patient_id, not_before, add)
     return held
