@@ -61,7 +61,10 @@ class PreRegistration(db.Model):
 
     referral: Mapped[Referral] = relationship(back_populates="preregistration")  # noqa: F821
     medications: Mapped[list[MedicationEntry]] = relationship(
-        back_populates="preregistration", cascade="all, delete-orphan", order_by="MedicationEntry.id"
+        back_populates="preregistration",
+        cascade="all, delete-orphan",
+        order_by="MedicationEntry.id",
+        lazy="selectin",
     )
     contact_confirmed_by: Mapped[User | None] = relationship(foreign_keys=[contact_confirmed_by_id])  # noqa: F821
     medication_settled_by: Mapped[User | None] = relationship(foreign_keys=[medication_settled_by_id])  # noqa: F821

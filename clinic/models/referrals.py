@@ -85,20 +85,21 @@ class Referral(db.Model):
     created_at: Mapped[dt.datetime] = created_at_column()
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    patient: Mapped[Patient] = relationship()  # noqa: F821
+    # Every screen of a referral shows the patient and the checklist: load them with it.
+    patient: Mapped[Patient] = relationship(lazy="joined")  # noqa: F821
     referring_physician: Mapped[ReferringPhysician | None] = relationship()  # noqa: F821
     planned_procedure_type: Mapped[ProcedureType | None] = relationship()  # noqa: F821
     triaged_by: Mapped[User | None] = relationship(foreign_keys=[triaged_by_id])  # noqa: F821
     imaging_waived_by: Mapped[User | None] = relationship(foreign_keys=[imaging_waived_by_id])  # noqa: F821
     hold_override_by: Mapped[User | None] = relationship(foreign_keys=[hold_override_by_id])  # noqa: F821
     red_flags: Mapped[list[RedFlagAnswer]] = relationship(
-        back_populates="referral", cascade="all, delete-orphan", order_by="RedFlagAnswer.id"
+        back_populates="referral", cascade="all, delete-orphan", order_by="RedFlagAnswer.id", lazy="selectin"
     )
     documents: Mapped[list[ReferralDocument]] = relationship(
         back_populates="referral", cascade="all, delete-orphan", order_by="ReferralDocument.id"
     )
     preregistration: Mapped[PreRegistration | None] = relationship(  # noqa: F821
-        back_populates="referral", uselist=False
+        back_populates="referral", uselist=False, lazy="joined"
     )
 
     @property

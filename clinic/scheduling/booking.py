@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from sqlalchemy import insert, select, update
@@ -263,8 +264,11 @@ def _insert_bookings(session: Session, c: Candidate, patient_id: int, **owner) -
 
 def _insert(session, settings, plan, c, patient_id, not_before, add, ignore_appointment_id=None):
     """Run ``add()`` (which adds rows) inside a savepoint; turn an exclusion violation into SlotTaken."""
+    # Only PostgreSQL can refuse the rows (exclusion constraints) after our check; SQLite holds the write
+    # lock, so the savepoint that lets us carry on after a refusal is needed there alone.
+    guard = session.begin_nested() if session.get_bind().dialect.name == "postgresql" else nullcontext()
     try:
-        with session.begin_nested():
+        with guard:
             add()
             session.flush()
     except IntegrityError as error:
