@@ -34,7 +34,8 @@ def assess(session: Session, settings: Settings, referral: Referral, plan: Proce
     # The checklist judges the medication item by the referral's planned procedure; reuse the plan
     # computed here when that is the one being booked.
     same = plan.procedure_type.id == referral.planned_procedure_type_id and plan.region == referral.planned_region
-    missing = preregistration.missing(preregistration.checklist(session, referral, hold_plan if same else None))
+    items = preregistration.checklist(session, referral, hold_plan if same else None, people=False)
+    missing = preregistration.missing(items)
     missing.extend(plan.problems())
     stage_problem = stages.unmet_rule(session, referral.patient_id, plan.procedure_type, plan.stage)
     if stage_problem:

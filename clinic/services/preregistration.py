@@ -59,14 +59,18 @@ def imaging_statuses(session: Session, referral: Referral) -> list[str]:
     )
 
 
-def checklist(session: Session, referral: Referral, hold_plan: medication.HoldPlan | None = None) -> list[Item]:
+def checklist(
+    session: Session, referral: Referral, hold_plan: medication.HoldPlan | None = None, *, people: bool = True
+) -> list[Item]:
+    """The items with their state; ``people=False`` leaves out who settled them (a booking's readiness
+    check does not need the names, the screens do)."""
     prereg = ensure(session, referral)
     patient = referral.patient
     items: list[Item] = []
-    people = _people(session, referral, prereg)
+    names = _people(session, referral, prereg) if people else {}
 
     def _who(user_id: int | None) -> str | None:
-        return people.get(user_id) if user_id is not None else None
+        return names.get(user_id) if user_id is not None else None
 
     accepted = referral.status == ReferralStatus.ACCEPTED
     items.append(
