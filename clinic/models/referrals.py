@@ -88,7 +88,8 @@ class Referral(db.Model):
     # Every screen of a referral shows the patient and the checklist: load them with it.
     patient: Mapped[Patient] = relationship(lazy="joined")  # noqa: F821
     referring_physician: Mapped[ReferringPhysician | None] = relationship()  # noqa: F821
-    planned_procedure_type: Mapped[ProcedureType | None] = relationship()  # noqa: F821
+    # Joined: readiness, the finder and booking all need it with the referral (one row, no extra query).
+    planned_procedure_type: Mapped[ProcedureType | None] = relationship(lazy="joined")  # noqa: F821
     triaged_by: Mapped[User | None] = relationship(foreign_keys=[triaged_by_id])  # noqa: F821
     imaging_waived_by: Mapped[User | None] = relationship(foreign_keys=[imaging_waived_by_id])  # noqa: F821
     hold_override_by: Mapped[User | None] = relationship(foreign_keys=[hold_override_by_id])  # noqa: F821

@@ -10,38 +10,11 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import (
-    CompoundSelect,
-    Date,
-    Integer,
-    Select,
-    String,
-    Time,
-    cast,
-    literal,
-    null,
-    or_,
-    select,
-    true,
-    union_all,
-)
 from sqlalchemy.orm import Session
 
-from ..models import (
-    Booking,
-    Closure,
-    ObservationBed,
-    Room,
-    RoomSession,
-    RosterEntry,
-    RosterException,
-    User,
-    UserRole,
-)
-from ..models.base import UTCDateTime
-from ..models.users import radiologist_qualifications
-from ..models.vocab import ClosureScope, Role
+from ..models.vocab import ClosureScope
 from ..timefmt import day_bounds, local_instant
+from . import queries
 from .context import MAX_BOOKING_SPAN, Settings
 from .intervals import Interval, normalise, subtract
 
@@ -68,25 +41,17 @@ class BedInfo:
 
 
 def rooms_for(session: Session, modality: str, room_id: int | None = None) -> list[RoomInfo]:
-    stmt = select(Room.id, Room.name, Room.modality, Room.unit).where(Room.active, Room.modality == modality)
-    if room_id is not None:
-        stmt = stmt.where(Room.id == room_id)
-    return [RoomInfo(*row) for row in session.execute(stmt.order_by(Room.sort_order, Room.id))]
+    stmt = queries.rooms(room_id is not None)
+    return [RoomInfo(*row) for row in session.execute(stmt, {"modality": modality, "room_id": room_id})]
 
 
 def radiologists_for(
     session: Session, procedure_type_id: int, radiologist_id: int | None = None
 ) -> list[RadiologistInfo]:
     """Active radiologists qualified for the procedure."""
-    stmt = (
-        select(User.id, User.full_name)
-        .join(UserRole, (UserRole.user_id == User.id) & (UserRole.role == Role.RADIOLOGIST))
-        .join(radiologist_qualifications, radiologist_qualifications.c.user_id == User.id)
-        .where(User.active, radiologist_qualifications.c.procedure_type_id == procedure_type_id)
-    )
-    if radiologist_id is not None:
-        stmt = stmt.where(User.id == radiologist_id)
-    return [RadiologistInfo(*row) for row in session.execute(stmt.order_by(User.id))]
+    stmt = queries.radiologists(radiologist_id is not None)
+    values = {"procedure_type_id": procedure_type_id, "radiologist_id": radiologist_id}
+    return [RadiologistInfo(*row) for row in session.execute(stmt, values)]
 
 
 @dataclass(frozen=True)
@@ -104,41 +69,13 @@ def chain_resources(
     session: Session, room_id: int, radiologist_id: int, bed_id: int | None, procedure_type_id: int
 ) -> ChainResources:
     """Everything the check of one chain needs to know about its resources, in one statement."""
-    is_radiologist = (
-        select(UserRole.user_id).where(UserRole.user_id == radiologist_id, UserRole.role == Role.RADIOLOGIST).exists()
-    )
-    is_qualified = (
-        select(radiologist_qualifications.c.user_id)
-        .where(
-            radiologist_qualifications.c.user_id == radiologist_id,
-            radiologist_qualifications.c.procedure_type_id == procedure_type_id,
-        )
-        .exists()
-    )
-    # One row whatever exists: left joins from a constant, each resource joined on its own id.
-    anchor = select(literal(1).label("one")).subquery()
-    row = session.execute(
-        select(
-            Room.id,
-            Room.name,
-            Room.modality,
-            Room.unit,
-            Room.active,
-            User.id,
-            User.full_name,
-            User.active,
-            ObservationBed.id,
-            ObservationBed.label,
-            ObservationBed.unit,
-            ObservationBed.active,
-            is_radiologist,
-            is_qualified,
-        )
-        .select_from(anchor)
-        .outerjoin(Room, Room.id == room_id)
-        .outerjoin(User, User.id == radiologist_id)
-        .outerjoin(ObservationBed, ObservationBed.id == bed_id)
-    ).one()
+    values = {
+        "room_id": room_id,
+        "radiologist_id": radiologist_id,
+        "bed_id": bed_id,
+        "procedure_type_id": procedure_type_id,
+    }
+    row = session.execute(queries.chain_resources(), values).one()
     (
         r_id,
         r_name,
@@ -167,8 +104,7 @@ def chain_resources(
 
 
 def beds(session: Session) -> list[BedInfo]:
-    stmt = select(ObservationBed.id, ObservationBed.label, ObservationBed.unit).where(ObservationBed.active)
-    return [BedInfo(*row) for row in session.execute(stmt.order_by(ObservationBed.sort_order, ObservationBed.id))]
+    return [BedInfo(*row) for row in session.execute(queries.beds())]
 
 
 def _valid_on(valid_from: dt.date, valid_to: dt.date | None, day: dt.date) -> bool:
@@ -183,91 +119,6 @@ class ClosureRow:
     radiologist_id: int | None
     starts_at: dt.datetime
     ends_at: dt.datetime
-
-
-# The columns of the calendar's one query; each part fills its own and leaves the rest NULL.
-CALENDAR_COLUMNS = {
-    "kind": String(),
-    "owner": Integer(),  # room (session, closure) or radiologist (roster, exception)
-    "weekday": Integer(),
-    "start_time": Time(),
-    "end_time": Time(),
-    "day_from": Date(),  # valid from (session, roster) or the exception's date
-    "day_to": Date(),
-    "label": String(),  # the exception's kind or the closure's scope
-    "unit": String(),
-    "other": Integer(),  # the closure's radiologist
-    "starts_at": UTCDateTime(),
-    "ends_at": UTCDateTime(),
-}
-
-
-def _calendar_part(kind: str, **columns) -> Select:
-    """One part of the union: the given columns, typed NULLs for the others, in the same order."""
-    values = [literal(kind, String()).label("kind")]
-    for name, type_ in list(CALENDAR_COLUMNS.items())[1:]:
-        values.append((columns[name] if name in columns else cast(null(), type_)).label(name))
-    return select(*values)
-
-
-def _calendar_rows(
-    first_day: dt.date,
-    last_day: dt.date,
-    range_start: dt.datetime,
-    range_end: dt.datetime,
-    room_ids: list[int] | None,
-    radiologist_ids: list[int] | None,
-) -> CompoundSelect:
-    """Session templates, rosters, roster exceptions and closures of the days, in one statement (one
-    round trip instead of four: the booking check and every chunk of the finder read them)."""
-    sessions = _calendar_part(
-        "session",
-        owner=RoomSession.room_id,
-        weekday=RoomSession.weekday,
-        start_time=RoomSession.start_time,
-        end_time=RoomSession.end_time,
-        day_from=RoomSession.valid_from,
-        day_to=RoomSession.valid_to,
-    ).where(
-        RoomSession.valid_from <= last_day,
-        or_(RoomSession.valid_to.is_(None), RoomSession.valid_to >= first_day),
-        RoomSession.room_id.in_(room_ids) if room_ids is not None else true(),
-    )
-    roster = _calendar_part(
-        "roster",
-        owner=RosterEntry.radiologist_id,
-        weekday=RosterEntry.weekday,
-        start_time=RosterEntry.start_time,
-        end_time=RosterEntry.end_time,
-        day_from=RosterEntry.valid_from,
-        day_to=RosterEntry.valid_to,
-    ).where(
-        RosterEntry.valid_from <= last_day,
-        or_(RosterEntry.valid_to.is_(None), RosterEntry.valid_to >= first_day),
-        RosterEntry.radiologist_id.in_(radiologist_ids) if radiologist_ids is not None else true(),
-    )
-    exceptions = _calendar_part(
-        "exception",
-        owner=RosterException.radiologist_id,
-        start_time=RosterException.start_time,
-        end_time=RosterException.end_time,
-        day_from=RosterException.on_date,
-        label=RosterException.kind,
-    ).where(
-        RosterException.on_date >= first_day,
-        RosterException.on_date <= last_day,
-        RosterException.radiologist_id.in_(radiologist_ids) if radiologist_ids is not None else true(),
-    )
-    closures = _calendar_part(
-        "closure",
-        owner=Closure.room_id,
-        label=Closure.scope,
-        unit=Closure.unit,
-        other=Closure.radiologist_id,
-        starts_at=Closure.starts_at,
-        ends_at=Closure.ends_at,
-    ).where(Closure.starts_at < range_end, Closure.ends_at > range_start)
-    return union_all(sessions, roster, exceptions, closures)
 
 
 class Calendar:
@@ -294,9 +145,16 @@ class Calendar:
         self._roster: dict[int, list[tuple]] = defaultdict(list)
         self._exceptions: dict[tuple[int, dt.date], list[tuple]] = defaultdict(list)
         self._closures: list[ClosureRow] = []
-        for row in session.execute(
-            _calendar_rows(first_day, last_day, range_start, range_end, room_ids, radiologist_ids)
-        ):
+        stmt = queries.calendar(room_ids is not None, radiologist_ids is not None)
+        values = {
+            "first_day": first_day,
+            "last_day": last_day,
+            "range_start": range_start,
+            "range_end": range_end,
+            "room_ids": room_ids,
+            "radiologist_ids": radiologist_ids,
+        }
+        for row in session.execute(stmt, values):
             if row.kind == "session":
                 self._sessions[row.owner].append((row.weekday, row.start_time, row.end_time, row.day_from, row.day_to))
             elif row.kind == "roster":
@@ -360,6 +218,8 @@ class Busy:
     radiologist: dict[int, list[Interval]] = field(default_factory=lambda: defaultdict(list))
     bed: dict[int, list[Interval]] = field(default_factory=lambda: defaultdict(list))
     patient: dict[int, list[Interval]] = field(default_factory=lambda: defaultdict(list))
+    # Holds that have lapsed but whose rows are still active (the job or a booking releases them).
+    lapsed_holds: set[int] = field(default_factory=set)
 
 
 def load_busy(
@@ -372,31 +232,16 @@ def load_busy(
     ignore_appointment_id: int | None = None,
     ignore_hold_id: int | None = None,
 ) -> Busy:
-    stmt = select(
-        Booking.room_id,
-        Booking.radiologist_id,
-        Booking.bed_id,
-        Booking.patient_id,
-        Booking.starts_at,
-        Booking.ends_at,
-        Booking.appointment_id,
-        Booking.hold_id,
-    ).where(
-        Booking.active,
-        Booking.starts_at >= start - MAX_BOOKING_SPAN,
-        Booking.starts_at < end,
-        Booking.ends_at > start,
-        or_(Booking.hold_id.is_(None), Booking.hold_expires_at > now),
-        # Other patients' rows would be dropped below anyway; not fetching them saves a quarter of the rows.
-        Booking.patient_id.is_(None)
-        if patient_id is None
-        else or_(Booking.patient_id.is_(None), Booking.patient_id == patient_id),
-    )
+    values = {"reach_back": start - MAX_BOOKING_SPAN, "start": start, "end": end, "patient_id": patient_id}
+    rows = session.execute(queries.busy(patient_id is not None), values)
     busy = Busy()
-    for row in session.execute(stmt):
+    for row in rows:
         if ignore_appointment_id is not None and row.appointment_id == ignore_appointment_id:
             continue
         if ignore_hold_id is not None and row.hold_id == ignore_hold_id:
+            continue
+        if row.hold_id is not None and row.hold_expires_at <= now:
+            busy.lapsed_holds.add(row.hold_id)  # no longer holds anything
             continue
         interval = (row.starts_at, row.ends_at)
         if row.room_id is not None:

@@ -1,8 +1,8 @@
 """Booking, holds, rescheduling, cancellation and no-shows: all resources of a chain or none.
 
 Each operation runs inside the caller's transaction (the request, job or test commits). The order is
-always: release lapsed holds → check the rules (friendly messages) → check the resources are free →
-insert inside a SAVEPOINT. On PostgreSQL the exclusion constraints are the last guard against a
+always: check the rules (friendly messages) → check the resources are free (releasing holds that lapsed
+in that time) → insert inside a SAVEPOINT. On PostgreSQL the exclusion constraints are the last guard against a
 concurrent booking that slipped past the check; their violation becomes the same ``SlotTaken`` error,
 with fresh candidates. On SQLite the transaction holds the write lock from its first statement
 (``clinic.database``), so the check cannot be overtaken.
@@ -183,16 +183,23 @@ def busy_resources(
     ignore_appointment_id: int | None = None,
     ignore_hold_id: int | None = None,
 ) -> list[str]:
-    """Invariants 1, 2 and 5, checked the same way the constraints do: which resources are taken."""
+    """Invariants 1, 2 and 5, checked the same way the constraints do: which resources are taken.
+
+    A hold that has lapsed within the chain's time holds nothing, but its rows stay active until they
+    are released, and the exclusion constraints would still count them: so they are released here,
+    in the caller's transaction. Most bookings meet none and send no statement for it."""
+    now = settings.now()
     busy = load_busy(
         session,
         c.table_start,
         c.obs_end,
-        settings.now(),
+        now,
         patient_id=patient_id,
         ignore_appointment_id=ignore_appointment_id,
         ignore_hold_id=ignore_hold_id,
     )
+    if busy.lapsed_holds:
+        release_expired_holds(session, now)
     taken = []
     if any(overlaps(c.table_start, c.table_end, s, e) for s, e in busy.room.get(c.room_id, [])):
         taken.append("the room")
@@ -320,7 +327,6 @@ def book(
 ) -> Appointment:
     """Book a chain for a referral. Raises NotReady, InvalidInput, DomainError or SlotTaken."""
     plan.validate()
-    release_expired_holds(session, settings.now())
     not_before = _require_ready(session, settings, referral, plan, candidate, check_readiness=check_readiness)
     validate_chain(session, settings, plan, candidate, allow_past=allow_past)
     patient_id = referral.patient_id
@@ -374,7 +380,6 @@ def reschedule(
             code="invalid_state",
         )
     plan = plan_of(appointment)
-    release_expired_holds(session, settings.now())
     referral = appointment.referral
     not_before = None
     if referral is not None:
@@ -530,7 +535,6 @@ def hold(
     """Keep a chain for a few minutes while the front desk confirms with the patient."""
     plan.validate()
     now = settings.now()
-    release_expired_holds(session, now)
     not_before = _require_ready(session, settings, referral, plan, candidate, check_readiness=True)
     validate_chain(session, settings, plan, candidate)
     taken = busy_resources(session, settings, candidate, referral.patient_id)
