@@ -71,6 +71,28 @@ def test_a_hold_lapses_by_itself(session, settings, clinic):
     assert overlapping_active_bookings(session) == []
 
 
+def test_a_lapsed_hold_meeting_only_the_patient_is_released_too(session, settings, clinic):
+    """The same patient at the same time in another room, with another radiologist and bed: only the
+    patient's row meets the lapsed hold's, and it must not block (PostgreSQL's patient constraint would
+    refuse it) nor stay beside the new booking as an overlap."""
+    referral = make_ready_referral(session, clinic)
+    held_chain = first_candidates(session, settings, referral)[0]
+    held = booking.hold(session, settings, None, referral=referral, plan=_plan(referral), candidate=held_chain)
+    session.commit()
+    room = next(r for r in clinic.rooms.values() if r.modality == "CT" and r.id != held_chain.room_id)
+    rad = next(r for r in clinic.radiologists if r.id != held_chain.radiologist_id)
+    bed = next(b for b in clinic.beds if b.id != held_chain.bed_id)
+    elsewhere = chain(room, rad, bed, held_chain.table_start, 20, 30)
+    later = Settings(zone=ZONE, clock=lambda: NOW + dt.timedelta(minutes=6))
+    appointment = _book(session, later, referral, elsewhere)
+    session.commit()
+    assert appointment.room_id == room.id
+    session.refresh(held)
+    assert held.released_at is not None
+    assert session.scalars(select(Booking).where(Booking.hold_id == held.id, Booking.active)).all() == []
+    assert overlapping_active_bookings(session) == []
+
+
 def test_reschedule_moves_all_bookings(session, settings, clinic):
     referral = make_ready_referral(session, clinic)
     first, *_ = first_candidates(session, settings, referral)

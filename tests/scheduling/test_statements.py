@@ -1,0 +1,62 @@
+"""How many statements a booking sends: the booking throughput of issue 3 rests on it (the figures are
+measured in bench/, never asserted in tests). A new statement on this path should be a decision, so
+the budget is counted here, on both databases."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event
+
+from clinic.extensions import db
+from clinic.models import Referral
+from clinic.scheduling import booking
+from clinic.scheduling.plan import ProcedurePlan
+from tests.factories import build_clinic, make_ready_referral
+
+from .helpers import first_candidates, overlapping_active_bookings
+
+# imaging files, stage rules, the chain's resources, the calendar, the busy window, the appointment,
+# its event, its audit row, its bookings (one statement), the waitlist; PostgreSQL adds the SAVEPOINT
+# and its RELEASE around the inserts (the exclusion constraints may refuse them).
+BUDGET = {"sqlite": 10, "postgresql": 12}
+
+
+@pytest.fixture
+def clinic(session):
+    return build_clinic(session)
+
+
+@contextmanager
+def recorded():
+    statements: list[str] = []
+
+    def before(_conn, _cursor, statement, _parameters, _context, _executemany):
+        statements.append(" ".join(statement.split()))
+
+    event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", before)
+
+
+def test_a_booking_sends_a_fixed_handful_of_statements(session, settings, clinic, backend):
+    first, second = make_ready_referral(session, clinic), make_ready_referral(session, clinic)
+    taken = first_candidates(session, settings, first)[0]
+    booking.book(session, settings, None, referral=first, plan=ProcedurePlan.from_referral(first), candidate=taken)
+    candidate = first_candidates(session, settings, second)[0]
+    referral_id = second.id
+    session.commit()
+    session.close()  # a new request: nothing loaded yet
+
+    referral = session.get(Referral, referral_id)
+    plan = ProcedurePlan.from_referral(referral)
+    with recorded() as statements:
+        appointment = booking.book(session, settings, None, referral=referral, plan=plan, candidate=candidate)
+    session.commit()
+
+    assert appointment.table_start == candidate.table_start
+    assert overlapping_active_bookings(session) == []
+    assert len(statements) <= BUDGET[backend], "\n".join(statements)
