@@ -136,32 +136,29 @@ def _calendar_part(kind: str, **columns) -> Select:
     return select(*values)
 
 
+def _weekly(kind: str, template, owner, first_day, last_day) -> Select:
+    """Weekly templates valid on some day of the range: room sessions and radiologists' rosters."""
+    return _calendar_part(
+        kind,
+        owner=owner,
+        weekday=template.weekday,
+        start_time=template.start_time,
+        end_time=template.end_time,
+        day_from=template.valid_from,
+        day_to=template.valid_to,
+    ).where(template.valid_from <= last_day, or_(template.valid_to.is_(None), template.valid_to >= first_day))
+
+
 @cache
 def calendar(some_rooms: bool, some_radiologists: bool) -> CompoundSelect:
     """Session templates, rosters, roster exceptions and closures of the local days ``first_day`` to
     ``last_day`` (closures by the instants ``range_start`` to ``range_end``), in one statement;
     limited to ``room_ids`` and ``radiologist_ids`` when asked."""
     first_day, last_day = bindparam("first_day", type_=Date()), bindparam("last_day", type_=Date())
-    sessions = _calendar_part(
-        "session",
-        owner=RoomSession.room_id,
-        weekday=RoomSession.weekday,
-        start_time=RoomSession.start_time,
-        end_time=RoomSession.end_time,
-        day_from=RoomSession.valid_from,
-        day_to=RoomSession.valid_to,
-    ).where(RoomSession.valid_from <= last_day, or_(RoomSession.valid_to.is_(None), RoomSession.valid_to >= first_day))
+    sessions = _weekly("session", RoomSession, RoomSession.room_id, first_day, last_day)
     if some_rooms:
         sessions = sessions.where(RoomSession.room_id.in_(bindparam("room_ids", expanding=True)))
-    roster = _calendar_part(
-        "roster",
-        owner=RosterEntry.radiologist_id,
-        weekday=RosterEntry.weekday,
-        start_time=RosterEntry.start_time,
-        end_time=RosterEntry.end_time,
-        day_from=RosterEntry.valid_from,
-        day_to=RosterEntry.valid_to,
-    ).where(RosterEntry.valid_from <= last_day, or_(RosterEntry.valid_to.is_(None), RosterEntry.valid_to >= first_day))
+    roster = _weekly("roster", RosterEntry, RosterEntry.radiologist_id, first_day, last_day)
     exceptions = _calendar_part(
         "exception",
         owner=RosterException.radiologist_id,
