@@ -2,7 +2,7 @@
 
     python bench/bench_scheduling.py [--quick] [--sizes 1000,10000,100000,1000000] [--runs 30]
         [--databases sqlite,postgresql] [--pg-url postgresql://postgres@127.0.0.1:5432/test]
-        [--clients 16] [--bookings-per-client 25] [--race-every 5] [--rounds 3] [--clients-as process|thread]
+        [--clients 16] [--bookings-per-client 25] [--race-every 5] [--rounds 3] [--workers 4,16]
 
 The clinic comes from ``generate.py``: 3 rooms, 4 radiologists, 6 beds, the next 8 weeks about 85% booked,
 50 000 patients, and 1k, 10k, 100k and 1M past appointments added step by step. After each step:
@@ -14,19 +14,26 @@ The clinic comes from ``generate.py``: 3 rooms, 4 radiologists, 6 beds, the next
   QUERY PLAN on SQLite), taken from the statement the finder really sent, and on PostgreSQL which
   indexes of ``bookings`` were used at all.
 
-Then 16 clients book at the same time through ``clinic.scheduling.booking.book``, each in its own session
-and (by default) its own process, one request per booking: chains that fill the empty weeks after the 8
-booked ones, and every 5th attempt a chain that the next client is about to book, so that real races
-happen. Printed: bookings per second, conflicts (SlotTaken), errors, and the overlapping active bookings
-found by SQL afterwards.
+Then 16 clients book at the same time through ``clinic.scheduling.booking.book``, each with its own session
+and transaction, one request per booking: chains that fill the empty weeks after the 8 booked ones, and
+every 5th attempt a chain that the next client is about to book, so that real races happen. Printed:
+bookings per second, conflicts (SlotTaken), errors, and the overlapping active bookings found by SQL
+afterwards.
 
-Each client is a fresh process standing in for a long-lived server worker, so before the common start it
+The clients are threads in server worker processes, as in production, where gunicorn's workers serve the
+front desks (the README deploys 4 workers): ``--workers 4`` puts 4 clients in each of 4 processes, so 16
+transactions are in flight at once, as many as with one process per client, but 4 Python processes share
+the CPUs instead of 16. ``--workers 16`` (one process per client) is run as well and printed for
+information: on a 2-core machine, 16 Python processes and their 16 PostgreSQL backends crowd each other
+out, and a booking then costs about twice the CPU it costs with 4.
+
+Worker processes are fresh, but a server's workers are long-lived, so before the common start each client
 books its first chain a few times and rolls each back: a new process fills SQLAlchemy's statement cache
 and psycopg's prepared statements (from a statement's 6th run) once in its life, and a server worker pays
 that on its first requests, not on every one. The first of those bookings is printed as the cold cost.
-The 16 clients book for several rounds (fresh processes, fresh chains each round, 3 by default); each
-round is printed and the goal is judged on their median, because one round of a few seconds on 2 cores
-swings by a fifth from run to run.
+Each configuration books for several rounds (fresh processes, fresh chains; 3 by default); each round is
+printed and the goal is judged on the median of the first configuration's rounds, because one round of a
+few seconds on a shared 2-core machine swings by a fifth from run to run.
 
 Goals: finder median ≤ 20 ms at every size, the 1M median within 1.5× of the 1k median (history is never
 scanned), ≥ 100 bookings/s on PostgreSQL with zero overlaps. The figures are printed, never asserted.
@@ -39,7 +46,6 @@ import datetime as dt
 import itertools
 import multiprocessing
 import os
-import queue
 import statistics
 import sys
 import tempfile
@@ -307,6 +313,7 @@ def _client(url, attempts, referral_ids, start, results, app=None) -> None:
     from clinic.scheduling.booking import SlotTaken, book
     from clinic.scheduling.plan import ProcedurePlan
 
+    own_app = app is None
     app = app or generate.make_app(url)
     settings = generate.settings()
     booked = conflicts = 0
@@ -342,7 +349,8 @@ def _client(url, attempts, referral_ids, start, results, app=None) -> None:
                 db.session.remove()
             latencies.append(time.monotonic() - begun)
         finished = time.monotonic()
-        db.engine.dispose()
+        if own_app:
+            db.engine.dispose()
     results.put(
         {
             "booked": booked,
@@ -356,10 +364,25 @@ def _client(url, attempts, referral_ids, start, results, app=None) -> None:
     )
 
 
+def _worker(url, assignments, start, results) -> None:
+    """One server worker process: its clients are threads sharing the process's app and connection
+    pool, as a threaded gunicorn worker serves several requests at once."""
+    app = generate.make_app(url, pool_size=len(assignments) + 2)
+    threads = [
+        threading.Thread(target=_client, args=(url, attempts, referral_ids, start, results, app))
+        for attempts, referral_ids in assignments
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
 @dataclass
 class Throughput:
     clients: int
-    mode: str
+    workers: int
+    chains: int
     attempts: int
     booked: int
     conflicts: int
@@ -424,22 +447,30 @@ def referrals_needed(clients: int, per_client: int, race_every: int, rounds: int
 
 
 def measure_throughput(
-    url: str, clinic: generate.BenchClinic, clients: int, per_client: int, race_every: int, mode: str, rounds: int
-) -> tuple[Serial, list[Throughput]]:
+    url: str,
+    clinic: generate.BenchClinic,
+    clients: int,
+    per_client: int,
+    race_every: int,
+    workers: list[int],
+    rounds: int,
+) -> tuple[Serial, dict[int, list[Throughput]]]:
+    """One client alone, then ``rounds`` rounds of the clients in each number of worker processes."""
     serial_count = SERIAL_WARMUP + SERIAL_RUNS
     per_round = clients * per_client
-    all_chains = empty_chains(clinic, rounds * per_round + serial_count)
+    all_chains = empty_chains(clinic, len(workers) * rounds * per_round + serial_count)
     serial_chains = all_chains[-serial_count:]
     referral_ids = iter(clinic.booking_referral_ids)
     serial = measure_serial(serial_chains, list(itertools.islice(referral_ids, serial_count)))
-    results = []
-    for n in range(rounds):
-        chains = all_chains[n * per_round : (n + 1) * per_round]
-        results.append(_one_round(url, chains, referral_ids, clients, race_every, mode))
+    results: dict[int, list[Throughput]] = {count: [] for count in workers}
+    chunks = (all_chains[n * per_round : (n + 1) * per_round] for n in itertools.count())
+    for _ in range(rounds):
+        for count in workers:  # alternating, so that each configuration meets the machine's moods
+            results[count].append(_one_round(url, next(chunks), referral_ids, clients, race_every, count))
     return serial, results
 
 
-def _one_round(url: str, chains, referral_ids, clients: int, race_every: int, mode: str) -> Throughput:
+def _one_round(url: str, chains, referral_ids, clients: int, race_every: int, workers: int) -> Throughput:
     """The clients, started together, each booking its share of ``chains`` (plus the races)."""
     from clinic.extensions import db
     from clinic.models import Appointment
@@ -451,24 +482,20 @@ def _one_round(url: str, chains, referral_ids, clients: int, race_every: int, mo
 
     db.session.remove()
     db.engine.dispose()  # no connection may cross a fork
-    if mode == "process":
-        ctx = multiprocessing.get_context("fork")
-        start, results = ctx.Barrier(clients), ctx.Queue()
-        workers = [
-            ctx.Process(target=_client, args=(url, attempts[i], referrals[i], start, results)) for i in range(clients)
-        ]
-    else:
-        app = generate.make_app(url, pool_size=clients + 2)
-        start, results = threading.Barrier(clients), queue.Queue()
-        workers = [
-            threading.Thread(target=_client, args=(url, attempts[i], referrals[i], start, results, app))
-            for i in range(clients)
-        ]
-    for worker in workers:
-        worker.start()
-    outcomes = [results.get(timeout=900) for _ in workers]
-    for worker in workers:
-        worker.join(timeout=60)
+    ctx = multiprocessing.get_context("fork")
+    start, results = ctx.Barrier(clients), ctx.Queue()
+    processes = [
+        ctx.Process(
+            target=_worker,
+            args=(url, [(attempts[i], referrals[i]) for i in range(w, clients, workers)], start, results),
+        )
+        for w in range(workers)
+    ]
+    for process in processes:
+        process.start()
+    outcomes = [results.get(timeout=900) for _ in range(clients)]
+    for process in processes:
+        process.join(timeout=60)
 
     with db.engine.connect() as conn:
         overlaps = generate.overlapping_bookings(conn, since=NOW - dt.timedelta(hours=12))
@@ -479,7 +506,8 @@ def _one_round(url: str, chains, referral_ids, clients: int, race_every: int, mo
         )
     return Throughput(
         clients=clients,
-        mode=mode,
+        workers=workers,
+        chains=len(chains),
         attempts=sum(len(a) for a in attempts),
         booked=sum(o["booked"] for o in outcomes),
         conflicts=sum(o["conflicts"] for o in outcomes),
@@ -508,7 +536,7 @@ class Options:
     per_client: int
     race_every: int
     rounds: int
-    clients_as: str
+    workers: list[int]
     keep: bool
 
 
@@ -527,7 +555,7 @@ def run_database(kind: str, opts: Options) -> dict:
     else:
         folder = opts.sqlite_dir or Path(tempfile.mkdtemp(prefix="clinic-bench-"))
         url = f"sqlite:///{folder / 'clinic-bench.db'}"
-    referrals = referrals_needed(opts.clients, opts.per_client, opts.race_every, opts.rounds)
+    referrals = referrals_needed(opts.clients, opts.per_client, opts.race_every, opts.rounds * len(opts.workers))
     started = time.perf_counter()
     admin_url = opts.pg_url if kind == "postgresql" else None
     generate.create_database(url, admin_url)
@@ -588,41 +616,18 @@ def run_database(kind: str, opts: Options) -> dict:
                     print(f"  {name:<34} {scans:>6} scans {tuples:>9} entries read")
                 pg_reset_statistics(engine)
 
-            serial, rounds = measure_throughput(
-                url, clinic, opts.clients, opts.per_client, opts.race_every, opts.clients_as, opts.rounds
+            serial, by_workers = measure_throughput(
+                url, clinic, opts.clients, opts.per_client, opts.race_every, opts.workers, opts.rounds
             )
-            figures["throughput"] = rounds
+            figures["throughput"] = by_workers
             figures["serial"] = serial
             print(
                 f"\nbooking, 1 client alone: median {serial.median:.1f} ms per booking"
                 f" ({1000 / serial.median:.0f}/s), {statistics.median(serial.queries):.0f} statements each"
                 f" ({len(serial.times_ms)} bookings after {SERIAL_WARMUP} warm-up)"
             )
-            first = rounds[0]
-            who = "processes" if first.mode == "process" else "threads"
-            print(
-                f"booking: {first.clients} clients ({who}, a session each) at {largest:,} past appointments,"
-                f" {first.attempts} attempts for {opts.clients * opts.per_client} chains per round,"
-                f" {len(rounds)} rounds"
-            )
-            cold = [x for r in rounds for x in r.cold_ms]
-            if cold:
-                print(
-                    f"  each client's first booking (a fresh process, before the start; {WARMUP_BOOKINGS} rolled"
-                    f" back): median {statistics.median(cold):.0f} ms, max {max(cold):.0f} ms"
-                )
-            for n, result in enumerate(rounds, 1):
-                latencies = sorted(result.latencies_ms)
-                print(
-                    f"  round {n}: {result.booked} booked in {result.seconds:.2f} s = {result.per_second:.1f}"
-                    f" bookings/s; {result.conflicts} conflicts (SlotTaken); {len(result.errors)} errors;"
-                    f" per attempt median {statistics.median(latencies):.0f} ms,"
-                    f" p90 {statistics.quantiles(latencies, n=10, method='inclusive')[-1]:.0f} ms;"
-                    f" appointments in its days {result.appointments}; overlapping active bookings {result.overlaps}"
-                )
-            print(f"  median of the rounds: {median_rate(rounds):.1f} bookings/s")
-            for error in sorted({e for r in rounds for e in r.errors})[:5]:
-                print(f"  error: {error}")
+            for rounds in by_workers.values():
+                print_rounds(rounds, largest)
             if kind == "postgresql":
                 print("  use of the indexes of bookings while booking (pg_stat_user_indexes):")
                 for name, scans, tuples in pg_index_usage(engine):
@@ -638,6 +643,33 @@ def run_database(kind: str, opts: Options) -> dict:
             print(f"kept: {url}")
     print(f"({kind}: {time.perf_counter() - started:.0f} s in all; {machine()})")
     return figures
+
+
+def print_rounds(rounds: list[Throughput], history: int) -> None:
+    first = rounds[0]
+    print(
+        f"booking: {first.clients} clients (a session and transaction each) as threads in {first.workers} worker"
+        f" process{'es' if first.workers > 1 else ''}, at {history:,} past appointments; {first.attempts}"
+        f" attempts for {first.chains} chains per round"
+    )
+    cold = [x for r in rounds for x in r.cold_ms]
+    if cold:
+        print(
+            f"  each client's first booking (a fresh process, before the start; {WARMUP_BOOKINGS} rolled"
+            f" back): median {statistics.median(cold):.0f} ms, max {max(cold):.0f} ms"
+        )
+    for n, result in enumerate(rounds, 1):
+        latencies = sorted(result.latencies_ms)
+        print(
+            f"  round {n}: {result.booked} booked in {result.seconds:.2f} s = {result.per_second:.1f}"
+            f" bookings/s; {result.conflicts} conflicts (SlotTaken); {len(result.errors)} errors;"
+            f" per attempt median {statistics.median(latencies):.0f} ms,"
+            f" p90 {statistics.quantiles(latencies, n=10, method='inclusive')[-1]:.0f} ms;"
+            f" appointments in its days {result.appointments}; overlapping active bookings {result.overlaps}"
+        )
+    print(f"  median of the rounds: {median_rate(rounds):.1f} bookings/s")
+    for error in sorted({e for r in rounds for e in r.errors})[:5]:
+        print(f"  error: {error}")
 
 
 def median_rate(rounds: list[Throughput]) -> float:
@@ -662,21 +694,20 @@ def summary(results: list[dict], opts: Options) -> None:
                     f"{kind:<10} {what} median at {largest:,} / at {smallest:,}: {ratio:.2f}×"
                     f" (goal ≤ {GOAL_RATIO}×), {verdict}; fastest calls: {at_largest.best / at_smallest.best:.2f}×"
                 )
-        rounds = figures.get("throughput")
-        if rounds:
+        for n, (workers, rounds) in enumerate(figures.get("throughput", {}).items()):
             rate = median_rate(rounds)
             overlaps = max(r.overlaps for r in rounds)
             errors = sum(len(r.errors) for r in rounds)
-            if kind == "postgresql":
+            if kind == "postgresql" and n == 0:
                 ok = rate >= GOAL_BOOKINGS_PER_SECOND and overlaps == 0 and not errors
                 verdict = f" (goal ≥ {GOAL_BOOKINGS_PER_SECOND:.0f}/s, no overlap): " + ("met" if ok else "MISSED")
             else:
                 verdict = " (for information)"
             each = ", ".join(f"{r.per_second:.0f}" for r in rounds)
             print(
-                f"{kind:<10} booking: median {rate:.1f} bookings/s over {len(rounds)} rounds ({each}) with"
-                f" {rounds[0].clients} clients, {sum(r.conflicts for r in rounds)} conflicts, {errors} errors,"
-                f" {overlaps} overlaps{verdict}"
+                f"{kind:<10} booking, {rounds[0].clients} clients in {workers} worker processes: median {rate:.1f}"
+                f" bookings/s over {len(rounds)} rounds ({each}), {sum(r.conflicts for r in rounds)} conflicts,"
+                f" {errors} errors, {overlaps} overlaps{verdict}"
             )
 
 
@@ -698,7 +729,12 @@ def parse_args(argv=None) -> Options:
     parser.add_argument("--bookings-per-client", type=int, help="chains per client (default 25, quick 10)")
     parser.add_argument("--race-every", type=int, default=5, help="every Nth attempt races the neighbour (0: never)")
     parser.add_argument("--rounds", type=int, help="rounds of the 16 clients (default 3; quick 1)")
-    parser.add_argument("--clients-as", choices=("process", "thread"), default="process")
+    parser.add_argument(
+        "--workers",
+        default="4,16",
+        help="worker processes the clients run in, one configuration after the other; the goal is judged on"
+        " the first (default 4,16: as the README deploys gunicorn, then one process per client)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the databases for a look afterwards")
     args = parser.parse_args(argv)
     if args.sizes:
@@ -719,7 +755,7 @@ def parse_args(argv=None) -> Options:
         per_client=args.bookings_per_client or (10 if args.quick else 25),
         race_every=args.race_every,
         rounds=max(args.rounds if args.rounds is not None else (1 if args.quick else 3), 1),
-        clients_as=args.clients_as,
+        workers=[int(w) for w in args.workers.split(",") if w.strip()],
         keep=args.keep,
     )
 
