@@ -48,7 +48,7 @@ CONSTRAINT_RESOURCES = {
     "ex_bookings_room_overlap": "the room",
     "ex_bookings_radiologist_overlap": "the radiologist",
     "ex_bookings_bed_overlap": "the observation bed",
-    "ex_bookings_patient_overlap": "the patient (another appointment at that time)",
+    "ex_bookings_patient_overlap": "the patient",
 }
 
 
@@ -208,7 +208,7 @@ def busy_resources(
     if c.bed_id is not None and any(overlaps(c.table_end, c.obs_end, s, e) for s, e in busy.bed.get(c.bed_id, [])):
         taken.append("the observation bed")
     if any(overlaps(c.table_start, c.obs_end, s, e) for s, e in busy.patient.get(patient_id, [])):
-        taken.append("the patient (another appointment at that time)")
+        taken.append("the patient")
     return taken
 
 
@@ -247,7 +247,21 @@ def _taken_error(session, settings, plan, c, patient_id, what: list[str], not_be
         not_before=not_before,
         ignore_appointment_id=ignore_appointment_id,
     )
-    return SlotTaken(f"The time {when} is no longer free ({', '.join(what)} is taken).", fresh)
+    return SlotTaken(f"The time {when} is no longer free: {taken_in_words(what)}.", fresh)
+
+
+def taken_in_words(what: list[str]) -> str:
+    """What a conflict took, as a clause: e.g. the room and the radiologist are taken, and the patient
+    has another appointment then."""
+
+    def listed(items: list[str]) -> str:
+        return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+    resources = [item for item in what if item != "the patient"]
+    parts = [f"{listed(resources)} {'is' if len(resources) == 1 else 'are'} taken"] if resources else []
+    if "the patient" in what:
+        parts.append("the patient has another appointment then")
+    return ", and ".join(parts)
 
 
 def _insert_bookings(session: Session, c: Candidate, patient_id: int, **owner) -> None:

@@ -229,3 +229,19 @@ def test_preferences_filter_room_radiologist_and_part_of_day(session, settings, 
         local = to_local(c.table_start, ZONE)
         assert local.hour >= 12 and local.date() >= dt.date(2026, 11, 25)
     assert offered == sorted(offered, key=lambda c: c.table_start)
+
+
+@pytest.mark.parametrize(
+    ("what", "words"),
+    [
+        (["the room"], "the room is taken"),
+        (["the room", "the radiologist"], "the room and the radiologist are taken"),
+        (
+            ["the room", "the radiologist", "the observation bed", "the patient"],
+            "the room, the radiologist and the observation bed are taken, and the patient has another appointment then",
+        ),
+        (["the patient"], "the patient has another appointment then"),
+    ],
+)
+def test_a_conflict_says_in_words_what_is_taken(what, words):
+    assert booking.taken_in_words(what) == words
