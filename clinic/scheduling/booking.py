@@ -113,7 +113,11 @@ def release_expired_holds(session: Session, now: dt.datetime) -> int:
     session.execute(update(Booking).where(Booking.hold_id.in_(expired), Booking.active).values(active=False))
     session.execute(
         update(BookingHold)
-        .where(BookingHold.id.in_(expired), BookingHold.released_at.is_(None))
+        .where(
+            BookingHold.id.in_(expired),
+            BookingHold.released_at.is_(None),
+            BookingHold.confirmed_appointment_id.is_(None),  # confirmed meanwhile: its rows have moved
+        )
         .values(released_at=now)
     )
     return len(expired)
@@ -590,10 +594,16 @@ def confirm_hold(session: Session, settings: Settings, actor, token: str, note: 
     held = session.scalar(select(BookingHold).where(BookingHold.token == token))
     if held is None:
         raise NotFound("There is no such hold.")
+    # Decide on locked rows, taken in the order the releases take them (the hold's bookings, then the
+    # hold), and before anything is written: a second request confirming the same hold (a double
+    # click), or a release, waits here and then finds the rows moved or inactive (PostgreSQL reads a
+    # locked row again once its holder commits). On SQLite the transaction holds the write lock.
+    rows = session.scalars(select(Booking.id).where(Booking.hold_id == held.id, Booking.active).with_for_update()).all()
+    session.refresh(held, with_for_update=True)
     if held.confirmed_appointment_id is not None:
         raise DomainError("This hold has already been booked.", code="invalid_state")
     now = settings.now()
-    if held.released_at is not None or held.expires_at <= now:
+    if not rows or held.released_at is not None or held.expires_at <= now:
         release_expired_holds(session, now)
         raise DomainError("The hold has lapsed; look for a time again.", code="hold_lapsed")
     referral = session.get(Referral, held.referral_id)

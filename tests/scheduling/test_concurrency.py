@@ -6,11 +6,14 @@ from __future__ import annotations
 import threading
 from collections import Counter
 
+from sqlalchemy import select
+
 from clinic.extensions import db
-from clinic.models import Referral
+from clinic.models import Appointment, BookingHold, Referral
 from clinic.scheduling import booking
 from clinic.scheduling.booking import SlotTaken
 from clinic.scheduling.plan import ProcedurePlan
+from clinic.services.errors import DomainError
 from tests.factories import build_clinic, make_ready_referral
 
 from .helpers import chain, first_candidates, overlapping_active_bookings, utc
@@ -88,4 +91,62 @@ def test_six_beds_twenty_concurrent_bookings_with_overlapping_observation(app, s
     assert outcomes["booked"] == 6, "one winner per bed"
     assert outcomes["taken"] == 14
     session.expire_all()
+    assert overlapping_active_bookings(session) == []
+
+
+def test_a_hold_confirmed_by_several_requests_at_once_books_once(app, session, settings):
+    """A double-clicked "Confirm" (several requests for one hold at the same moment), five times over:
+    each hold becomes exactly one appointment holding all its resources; the other requests are told
+    and write nothing (the request boundary would commit whatever they had written)."""
+    clinic = build_clinic(session)
+    tokens = []
+    for _ in range(5):
+        referral = make_ready_referral(session, clinic)
+        target = first_candidates(session, settings, referral)[0]
+        held = booking.hold(
+            session, settings, None, referral=referral, plan=ProcedurePlan.from_referral(referral), candidate=target
+        )
+        tokens.append(held.token)
+    session.commit()
+
+    barrier = threading.Barrier(6)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def confirm(token: str) -> None:
+        with app.app_context():
+            session = db.session
+            try:
+                barrier.wait(timeout=30)
+                booking.confirm_hold(session, settings, None, token)
+                session.commit()
+                outcome = "booked"
+            except DomainError as refused:
+                session.commit()  # as the request boundary does for the redirect that follows
+                outcome = refused.code
+            except Exception as exc:
+                session.rollback()
+                outcome = f"error: {exc!r}"
+            finally:
+                db.session.remove()
+            with lock:
+                outcomes.append(outcome)
+
+    for token in tokens:
+        barrier.reset()
+        threads = [threading.Thread(target=confirm, args=(token,)) for _ in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=120)
+        assert not any(t.is_alive() for t in threads), "a request hung"
+
+    assert Counter(outcomes) == Counter({"booked": 5, "invalid_state": 25})
+    session.expire_all()
+    appointments = session.scalars(select(Appointment)).all()
+    assert len(appointments) == 5
+    for appointment in appointments:
+        assert len([b for b in appointment.bookings if b.active]) == 4
+    holds = session.scalars(select(BookingHold)).all()
+    assert {h.confirmed_appointment_id for h in holds} == {a.id for a in appointments}
     assert overlapping_active_bookings(session) == []
