@@ -6,6 +6,7 @@ import logging
 
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from .boundary import SECURITY_HEADERS, is_api_request
@@ -62,6 +63,17 @@ def init_app(app: Flask) -> None:
             413: "too_large",
         }.get(status, "error")
         return _respond(status, message, code)
+
+    @app.errorhandler(StaleDataError)
+    def changed_meanwhile(error: StaleDataError):
+        # A versioned row (an appointment) was changed by another request between this one's reading
+        # and its writing, e.g. a form sent twice: a conflict, not a fault.
+        db.session.rollback()
+        return _respond(
+            409,
+            "Someone else changed this record a moment ago. Nothing was saved: reload the page and look again.",
+            "changed_meanwhile",
+        )
 
     @app.errorhandler(Exception)
     def server_error(error: Exception):
