@@ -20,17 +20,19 @@ every 5th attempt a chain that the next client is about to book, so that real ra
 bookings per second, conflicts (SlotTaken), errors, and the overlapping active bookings found by SQL
 afterwards.
 
-The clients are threads in server worker processes, as in production, where gunicorn's workers serve the
-front desks (the README deploys 4 workers): ``--workers 4`` puts 4 clients in each of 4 processes, so 16
-transactions are in flight at once, as many as with one process per client, but 4 Python processes share
-the CPUs instead of 16. ``--workers 16`` (one process per client) is run as well and printed for
-information: on a 2-core machine, 16 Python processes and their 16 PostgreSQL backends crowd each other
-out, and a booking then costs about twice the CPU it costs with 4.
+The clients are threads in server worker processes, as the README deploys the app (``gunicorn --workers 4
+--threads 4``: 4 processes serving 4 requests each at once): ``--workers 4`` puts 4 clients in each of 4
+processes, so 16 transactions are in flight at once, as many as with one process per client, but 4 Python
+processes share the CPUs instead of 16. ``--workers 16`` (one process per client) is run as well and
+printed for information: on a 2-core machine, 16 Python processes and their 16 PostgreSQL backends crowd
+each other out; the clients' own CPU time per attempt is printed for both, to show what that costs.
 
 Worker processes are fresh, but a server's workers are long-lived, so before the common start each client
 books its first chain a few times and rolls each back: a new process fills SQLAlchemy's statement cache
-and psycopg's prepared statements (from a statement's 6th run) once in its life, and a server worker pays
-that on its first requests, not on every one. The first of those bookings is printed as the cold cost.
+and psycopg's prepared statements (from a statement's 6th run on a connection) once in its life, and a
+server worker pays that on its first requests, not on every one. The first of those bookings is printed as
+the cold cost. (Threads share their process's pool, so a connection may still meet a statement for the
+first time in the timed part: that cost is counted, not hidden.)
 Each configuration books for several rounds (fresh processes, fresh chains; 3 by default); each round is
 printed and the goal is judged on the median of the first configuration's rounds, because one round of a
 few seconds on a shared 2-core machine swings by a fifth from run to run.
@@ -307,50 +309,56 @@ def _warm_up(db, settings, referral_id, candidate) -> list[float]:
 
 
 def _client(url, attempts, referral_ids, start, results, app=None) -> None:
-    """One front desk: one request (session, transaction) per booking attempt, as fast as it can."""
+    """One front desk: one request (session, transaction) per booking attempt, as fast as it can.
+    Always reports, also when it could not start, so that the run never waits for a lost client."""
     from clinic.extensions import db
     from clinic.models import Referral
     from clinic.scheduling.booking import SlotTaken, book
     from clinic.scheduling.plan import ProcedurePlan
 
     own_app = app is None
-    app = app or generate.make_app(url)
-    settings = generate.settings()
     booked = conflicts = 0
     errors: list[str] = []
     latencies: list[float] = []
     warm_up: list[float] = []
-    with app.app_context():
-        try:
-            warm_up = _warm_up(db, settings, referral_ids[0], attempts[0])
-        except Exception as exc:  # shown with the errors: the timed attempts would meet it too
-            errors.append(f"warm-up: {type(exc).__name__}: {str(exc).splitlines()[0][:160]}")
-        start.wait(timeout=120)
-        referrals = iter(referral_ids)
-        referral_id = next(referrals)
-        started = time.monotonic()
-        for candidate in attempts:
-            begun = time.monotonic()
-            session = db.session
+    started = finished = time.monotonic()
+    cpu = 0.0
+    try:
+        app = app or generate.make_app(url)
+        settings = generate.settings()
+        with app.app_context():
             try:
-                referral = session.get(Referral, referral_id)
-                plan = ProcedurePlan.from_referral(referral)
-                book(session, settings, None, referral=referral, plan=plan, candidate=candidate)
-                session.commit()
-                booked += 1
-                referral_id = next(referrals, None)
-            except SlotTaken:
-                session.rollback()
-                conflicts += 1
-            except Exception as exc:  # counted and shown: a race must never end in a server error
-                session.rollback()
-                errors.append(f"{type(exc).__name__}: {str(exc).splitlines()[0][:160]}")
-            finally:
-                db.session.remove()
-            latencies.append(time.monotonic() - begun)
-        finished = time.monotonic()
-        if own_app:
-            db.engine.dispose()
+                warm_up = _warm_up(db, settings, referral_ids[0], attempts[0])
+            except Exception as exc:  # shown with the errors: the timed attempts would meet it too
+                errors.append(f"warm-up: {type(exc).__name__}: {str(exc).splitlines()[0][:160]}")
+            start.wait(timeout=120)
+            referrals = iter(referral_ids)
+            referral_id = next(referrals)
+            started, cpu_started = time.monotonic(), time.thread_time()
+            for candidate in attempts:
+                begun = time.monotonic()
+                session = db.session
+                try:
+                    referral = session.get(Referral, referral_id)
+                    plan = ProcedurePlan.from_referral(referral)
+                    book(session, settings, None, referral=referral, plan=plan, candidate=candidate)
+                    session.commit()
+                    booked += 1
+                    referral_id = next(referrals, None)
+                except SlotTaken:
+                    session.rollback()
+                    conflicts += 1
+                except Exception as exc:  # counted and shown: a race must never end in a server error
+                    session.rollback()
+                    errors.append(f"{type(exc).__name__}: {str(exc).splitlines()[0][:160]}")
+                finally:
+                    db.session.remove()
+                latencies.append(time.monotonic() - begun)
+            finished, cpu = time.monotonic(), time.thread_time() - cpu_started
+            if own_app:
+                db.engine.dispose()
+    except Exception as exc:  # a broken start (the barrier timed out, no connection): reported, not lost
+        errors.append(f"client: {type(exc).__name__}: {str(exc).splitlines()[0][:160] if str(exc) else ''}")
     results.put(
         {
             "booked": booked,
@@ -360,6 +368,7 @@ def _client(url, attempts, referral_ids, start, results, app=None) -> None:
             "finished": finished,
             "latencies": latencies,
             "warm_up": warm_up,
+            "cpu": cpu,
         }
     )
 
@@ -390,6 +399,7 @@ class Throughput:
     seconds: float
     latencies_ms: list[float]
     cold_ms: list[float]  # each client's first booking, before the start
+    client_cpu_ms: float  # the clients' own CPU time (their threads), per attempt
     overlaps: int
     appointments: int
 
@@ -515,6 +525,7 @@ def _one_round(url: str, chains, referral_ids, clients: int, race_every: int, wo
         seconds=max(o["finished"] for o in outcomes) - min(o["started"] for o in outcomes),
         latencies_ms=[x * 1000 for o in outcomes for x in o["latencies"]],
         cold_ms=[o["warm_up"][0] for o in outcomes if o["warm_up"]],
+        client_cpu_ms=1000 * sum(o["cpu"] for o in outcomes) / max(sum(len(o["latencies"]) for o in outcomes), 1),
         overlaps=overlaps,
         appointments=appointments,
     )
@@ -664,7 +675,8 @@ def print_rounds(rounds: list[Throughput], history: int) -> None:
             f"  round {n}: {result.booked} booked in {result.seconds:.2f} s = {result.per_second:.1f}"
             f" bookings/s; {result.conflicts} conflicts (SlotTaken); {len(result.errors)} errors;"
             f" per attempt median {statistics.median(latencies):.0f} ms,"
-            f" p90 {statistics.quantiles(latencies, n=10, method='inclusive')[-1]:.0f} ms;"
+            f" p90 {statistics.quantiles(latencies, n=10, method='inclusive')[-1]:.0f} ms,"
+            f" clients' CPU {result.client_cpu_ms:.1f} ms;"
             f" appointments in its days {result.appointments}; overlapping active bookings {result.overlaps}"
         )
     print(f"  median of the rounds: {median_rate(rounds):.1f} bookings/s")
