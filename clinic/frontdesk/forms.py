@@ -21,6 +21,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Numbe
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..models.vocab import ALLERGENS, TREATMENTS, Language, PartOfDay, RedFlag, Region, Sex, Side
+from ..web import local_today
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -35,7 +36,7 @@ def _choices(enum, blank: str | None = None) -> dict[str, str]:
 
 
 def not_in_future(form, field):
-    if field.data and field.data > dt.date.today() + dt.timedelta(days=1):
+    if field.data and field.data > local_today() + dt.timedelta(days=1):
         raise ValidationError("This date lies in the future.")
 
 
@@ -70,7 +71,7 @@ class ReferralForm(PatientForm):
     physician_practice = StringField("Practice", validators=[Optional(), Length(max=160)])
     physician_city = StringField("City", validators=[Optional(), Length(max=80)])
     physician_phone = StringField("Phone", validators=[Optional(), Length(max=40)])
-    received_on = DateField("Received on", validators=[InputRequired(), not_in_future], default=dt.date.today)
+    received_on = DateField("Received on", validators=[InputRequired(), not_in_future], default=local_today)
     clinical_question = TextAreaField(
         "Clinical question", validators=[DataRequired(), Length(max=4000)], render_kw={"rows": 3}
     )

@@ -11,6 +11,8 @@ from clinic.models import Appointment, Patient, Referral, WaitlistEntry
 from clinic.models.vocab import RedFlag
 from clinic.scheduling import booking
 from clinic.scheduling.plan import ProcedurePlan
+from clinic.timefmt import to_local
+from tests.conftest import NOW, ZONE
 from tests.factories import build_clinic, make_patient, make_ready_referral
 from tests.scheduling.helpers import first_candidates
 
@@ -210,3 +212,19 @@ def test_patient_edit_validates(session, browser):
         },
     )
     assert bad.status_code == 422 and "This is not an email address." in bad.get_data(as_text=True)
+
+
+def test_the_intake_form_dates_by_the_clinics_clock(session, browser):
+    """The form's 'received on' starts at the clinic's today and refuses later days by the same clock as
+    the service (the tests pin it to Monday 23 November; the machine's own date is another day)."""
+    build_clinic(session)
+    session.commit()
+    browser.login("frontdesk")
+    today = to_local(NOW, ZONE).date()
+    page = browser.client.get("/desk/referrals/new").get_data(as_text=True)
+    assert re.search(rf'id="received_on"[^>]*value="{today.isoformat()}"', page)
+    later = browser.post("/desk/referrals/new", _referral_form(received_on=(today + dt.timedelta(days=2)).isoformat()))
+    assert "This date lies in the future." in later.get_data(as_text=True)
+    assert session.scalar(select(func.count(Referral.id))) == 0
+    on_the_day = browser.post("/desk/referrals/new", _referral_form(received_on=today.isoformat()))
+    assert on_the_day.status_code == 302
