@@ -280,43 +280,39 @@ def plan_attempts(chains, clients: int, race_every: int) -> list[list]:
 WARMUP_BOOKINGS = 6  # psycopg prepares a statement on its 6th run (prepare_threshold 5)
 
 
-def _warm_up(db, settings, referral_id, candidate) -> list[float]:
-    """Book the client's first chain and roll it back, a few times: what a new worker process does on
-    its first requests. Returns each attempt's milliseconds; the first is the cold one."""
+def _book(session, settings, referral_id: int, candidate):
+    """One booking attempt as a request makes it: load the referral, book its plan (no commit)."""
     from clinic.models import Referral
     from clinic.scheduling.booking import book
     from clinic.scheduling.plan import ProcedurePlan
 
+    referral = session.get(Referral, referral_id)
+    return book(
+        session, settings, None, referral=referral, plan=ProcedurePlan.from_referral(referral), candidate=candidate
+    )
+
+
+def _warm_up(db, settings, referral_id, candidate) -> list[float]:
+    """Book the client's first chain and roll it back, a few times: what a new worker process does on
+    its first requests. Returns each attempt's milliseconds; the first is the cold one."""
     times = []
     for _ in range(WARMUP_BOOKINGS):
         begun = time.perf_counter()
-        session = db.session
         try:
-            referral = session.get(Referral, referral_id)
-            book(
-                session,
-                settings,
-                None,
-                referral=referral,
-                plan=ProcedurePlan.from_referral(referral),
-                candidate=candidate,
-            )
+            _book(db.session, settings, referral_id, candidate)
         finally:
-            session.rollback()
+            db.session.rollback()
             db.session.remove()
         times.append((time.perf_counter() - begun) * 1000)
     return times
 
 
-def _client(url, attempts, referral_ids, start, results, app=None) -> None:
-    """One front desk: one request (session, transaction) per booking attempt, as fast as it can.
-    Always reports, also when it could not start, so that the run never waits for a lost client."""
+def _client(app, attempts, referral_ids, start, results) -> None:
+    """One front desk in a worker's app: one request (session, transaction) per booking attempt, as fast
+    as it can. Always reports, also when it could not start, so that the run never waits for a lost client."""
     from clinic.extensions import db
-    from clinic.models import Referral
-    from clinic.scheduling.booking import SlotTaken, book
-    from clinic.scheduling.plan import ProcedurePlan
+    from clinic.scheduling.booking import SlotTaken
 
-    own_app = app is None
     booked = conflicts = 0
     errors: list[str] = []
     latencies: list[float] = []
@@ -324,7 +320,6 @@ def _client(url, attempts, referral_ids, start, results, app=None) -> None:
     started = finished = time.monotonic()
     cpu = 0.0
     try:
-        app = app or generate.make_app(url)
         settings = generate.settings()
         with app.app_context():
             try:
@@ -339,9 +334,7 @@ def _client(url, attempts, referral_ids, start, results, app=None) -> None:
                 begun = time.monotonic()
                 session = db.session
                 try:
-                    referral = session.get(Referral, referral_id)
-                    plan = ProcedurePlan.from_referral(referral)
-                    book(session, settings, None, referral=referral, plan=plan, candidate=candidate)
+                    _book(session, settings, referral_id, candidate)
                     session.commit()
                     booked += 1
                     referral_id = next(referrals, None)
@@ -355,8 +348,6 @@ def _client(url, attempts, referral_ids, start, results, app=None) -> None:
                     db.session.remove()
                 latencies.append(time.monotonic() - begun)
             finished, cpu = time.monotonic(), time.thread_time() - cpu_started
-            if own_app:
-                db.engine.dispose()
     except Exception as exc:  # a broken start (the barrier timed out, no connection): reported, not lost
         errors.append(f"client: {type(exc).__name__}: {str(exc).splitlines()[0][:160] if str(exc) else ''}")
     results.put(
@@ -376,15 +367,19 @@ def _client(url, attempts, referral_ids, start, results, app=None) -> None:
 def _worker(url, assignments, start, results) -> None:
     """One server worker process: its clients are threads sharing the process's app and connection
     pool, as a threaded gunicorn worker serves several requests at once."""
+    from clinic.extensions import db
+
     app = generate.make_app(url, pool_size=len(assignments) + 2)
     threads = [
-        threading.Thread(target=_client, args=(url, attempts, referral_ids, start, results, app))
+        threading.Thread(target=_client, args=(app, attempts, referral_ids, start, results))
         for attempts, referral_ids in assignments
     ]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    with app.app_context():
+        db.engine.dispose()
 
 
 @dataclass
@@ -424,9 +419,6 @@ class Serial:
 def measure_serial(chains, referral_ids) -> Serial:
     """One client alone, in this process: what one booking costs with nobody else around."""
     from clinic.extensions import db
-    from clinic.models import Referral
-    from clinic.scheduling.booking import book
-    from clinic.scheduling.plan import ProcedurePlan
 
     settings = generate.settings()
     log = StatementLog(db.engine)
@@ -436,11 +428,8 @@ def measure_serial(chains, referral_ids) -> Serial:
             db.session.remove()
             with log.recording():
                 started = time.perf_counter()
-                session = db.session
-                referral = session.get(Referral, referral_id)
-                plan = ProcedurePlan.from_referral(referral)
-                book(session, settings, None, referral=referral, plan=plan, candidate=candidate)
-                session.commit()
+                _book(db.session, settings, referral_id, candidate)
+                db.session.commit()
                 elapsed = time.perf_counter() - started
             if n >= SERIAL_WARMUP:
                 figures.times_ms.append(elapsed * 1000)

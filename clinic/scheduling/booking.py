@@ -15,6 +15,7 @@ import secrets
 from contextlib import nullcontext
 from dataclasses import dataclass
 
+from babel.lists import format_list
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -257,12 +258,9 @@ def _taken_error(session, settings, plan, c, patient_id, what: list[str], not_be
 def taken_in_words(what: list[str]) -> str:
     """What a conflict took, as a clause: e.g. the room and the radiologist are taken, and the patient
     has another appointment then."""
-
-    def listed(items: list[str]) -> str:
-        return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
     resources = [item for item in what if item != "the patient"]
-    parts = [f"{listed(resources)} {'is' if len(resources) == 1 else 'are'} taken"] if resources else []
+    listed = format_list(resources, locale="en_GB")  # "a, b and c": no serial comma
+    parts = [f"{listed} {'is' if len(resources) == 1 else 'are'} taken"] if resources else []
     if "the patient" in what:
         parts.append("the patient has another appointment then")
     return ", and ".join(parts)

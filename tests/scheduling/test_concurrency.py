@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from collections.abc import Callable
 
 from sqlalchemy import select
 
@@ -19,17 +20,42 @@ from tests.factories import build_clinic, make_ready_referral
 from .helpers import chain, first_candidates, overlapping_active_bookings, utc
 
 
-def _race(app, settings, jobs: list[tuple[int, booking.Candidate]]) -> Counter:
-    """Run one booking per (referral id, candidate) in its own thread, all released at once."""
-    barrier = threading.Barrier(len(jobs))
+def _at_once(app, calls: list[Callable]) -> Counter:
+    """Run each call in its own thread with its own app context and session, all released at once, and
+    count what they return; an exception no call expected counts as "error: ..."."""
+    barrier = threading.Barrier(len(calls))
     outcomes: list[str] = []
     lock = threading.Lock()
 
-    def worker(referral_id: int, candidate: booking.Candidate) -> None:
+    def run(call) -> None:
         with app.app_context():
             session = db.session
             try:
                 barrier.wait(timeout=30)
+                outcome = call(session)
+            except Exception as exc:  # any other error is a failure we want to see
+                session.rollback()
+                outcome = f"error: {exc!r}"
+            finally:
+                db.session.remove()
+            with lock:
+                outcomes.append(outcome)
+
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not any(t.is_alive() for t in threads), "a worker hung"
+    return Counter(outcomes)
+
+
+def _race(app, settings, jobs: list[tuple[int, booking.Candidate]]) -> Counter:
+    """Run one booking per (referral id, candidate) in its own thread, all released at once."""
+
+    def attempt(referral_id: int, candidate: booking.Candidate):
+        def call(session) -> str:
+            try:
                 referral = session.get(Referral, referral_id)
                 booking.book(
                     session,
@@ -40,25 +66,14 @@ def _race(app, settings, jobs: list[tuple[int, booking.Candidate]]) -> Counter:
                     candidate=candidate,
                 )
                 session.commit()
-                outcome = "booked"
+                return "booked"
             except SlotTaken as taken:
                 session.rollback()
-                outcome = "taken" if taken.candidates else "taken-without-alternatives"
-            except Exception as exc:  # any other error is a failure we want to see
-                session.rollback()
-                outcome = f"error: {exc!r}"
-            finally:
-                db.session.remove()
-            with lock:
-                outcomes.append(outcome)
+                return "taken" if taken.candidates else "taken-without-alternatives"
 
-    threads = [threading.Thread(target=worker, args=job) for job in jobs]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    assert not any(t.is_alive() for t in threads), "a worker hung"
-    return Counter(outcomes)
+        return call
+
+    return _at_once(app, [attempt(*job) for job in jobs])
 
 
 def test_32_workers_race_for_the_same_chain(app, session, settings):
@@ -109,39 +124,23 @@ def test_a_hold_confirmed_by_several_requests_at_once_books_once(app, session, s
         tokens.append(held.token)
     session.commit()
 
-    barrier = threading.Barrier(6)
-    outcomes: list[str] = []
-    lock = threading.Lock()
-
-    def confirm(token: str) -> None:
-        with app.app_context():
-            session = db.session
+    def confirm(token: str):
+        def call(session) -> str:
             try:
-                barrier.wait(timeout=30)
                 booking.confirm_hold(session, settings, None, token)
                 session.commit()
-                outcome = "booked"
+                return "booked"
             except DomainError as refused:
                 session.commit()  # as the request boundary does for the redirect that follows
-                outcome = refused.code
-            except Exception as exc:
-                session.rollback()
-                outcome = f"error: {exc!r}"
-            finally:
-                db.session.remove()
-            with lock:
-                outcomes.append(outcome)
+                return refused.code
 
+        return call
+
+    outcomes = Counter()
     for token in tokens:
-        barrier.reset()
-        threads = [threading.Thread(target=confirm, args=(token,)) for _ in range(6)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=120)
-        assert not any(t.is_alive() for t in threads), "a request hung"
+        outcomes += _at_once(app, [confirm(token) for _ in range(6)])
 
-    assert Counter(outcomes) == Counter({"booked": 5, "invalid_state": 25})
+    assert outcomes == Counter({"booked": 5, "invalid_state": 25})
     session.expire_all()
     appointments = session.scalars(select(Appointment)).all()
     assert len(appointments) == 5
