@@ -160,6 +160,8 @@ def hold(token: str):
             appointment = booking.confirm_hold(db.session, scheduling_settings(), current_user, token)
         except DomainError as error:
             flash(error.message, "danger")
+            if held.confirmed_appointment_id is not None:  # sent twice: show what the first one booked
+                return redirect(url_for("frontdesk.appointment", appointment_id=held.confirmed_appointment_id))
             return redirect(url_for("frontdesk.book", referral_id=referral.id))
         flash(f"Booked: reference {appointment.reference}.", "success")
         return redirect(url_for("frontdesk.appointment", appointment_id=appointment.id))

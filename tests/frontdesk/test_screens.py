@@ -228,3 +228,25 @@ def test_the_intake_form_dates_by_the_clinics_clock(session, browser):
     assert session.scalar(select(func.count(Referral.id))) == 0
     on_the_day = browser.post("/desk/referrals/new", _referral_form(received_on=today.isoformat()))
     assert on_the_day.status_code == 302
+
+
+def test_a_hold_confirmed_twice_shows_the_appointment_it_became(session, settings, browser):
+    """The confirmation sent a second time (a double click, a reloaded page) is refused and leads to the
+    appointment the first one made, not to a booking page that would offer the patient more times."""
+    clinic = build_clinic(session)
+    referral = make_ready_referral(session, clinic)
+    session.commit()
+    browser.login("frontdesk")
+    c = first_candidates(session, settings, referral)[0]
+    book_page = f"/desk/referrals/{referral.id}/book"
+    held = browser.post(book_page, {**_chain_data(c), "action": "hold"}, form_page=book_page)
+    hold_page = held.headers["Location"]
+    token = browser.token(hold_page)
+    first = browser.post(hold_page, {"action": "confirm", "csrf_token": token})
+    again = browser.post(hold_page, {"action": "confirm", "csrf_token": token})
+    appointment = session.scalar(select(Appointment))
+    assert first.headers["Location"].endswith(f"/desk/appointments/{appointment.id}")
+    assert again.status_code == 302 and again.headers["Location"].endswith(f"/desk/appointments/{appointment.id}")
+    assert session.scalar(select(func.count(Appointment.id))) == 1
+    page = browser.get(again.headers["Location"]).get_data(as_text=True)
+    assert "This hold has already been booked." in page
