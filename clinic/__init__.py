@@ -23,6 +23,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.update(from_environment(instance_path))
     if test_config:
         app.config.update(test_config)
+    from . import clock
+
+    clock.pin_from_environment()
     app.config["MAX_CONTENT_LENGTH"] = app.config["UPLOAD_MAX_REQUEST_MB"] * 1024 * 1024
     # CSRF is checked by our own before_request so that token-authenticated API calls can skip it.
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False

@@ -1,5 +1,12 @@
 """Test fixtures. Every database test runs on SQLite and on PostgreSQL (a session-scoped parameter).
 
+Now and today: the suite runs on one pinned clock, Monday 23 November 2026, 07:00 in Berlin. Take "now"
+from ``NOW`` (or the ``settings`` fixture's clock) and "today" from ``TODAY`` (the clinic's date); the app,
+the services, the model defaults and the jobs read the same pinned clock (``clinic.clock``). No test reads
+the machine's clock for its data: CI runs the suite with the machine's clock moved months away (faketime)
+to keep it so. Only the harness's own timeouts and deadlines may use ``time.monotonic()``. A scheduler
+process started by a test runs its clock from ``NOW`` (``CLINIC_CLOCK_START``).
+
 The schema comes from the migrations (not ``create_all``), so the PostgreSQL exclusion constraints are
 there. Tables are emptied after each test. PostgreSQL tests need a server: TEST_DATABASE_URL, or the
 local one at 127.0.0.1:5432. Outside CI they are skipped when it does not answer; in CI (CI=true) they
@@ -28,7 +35,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from clinic import create_app
+from clinic import clock, create_app
 from clinic.extensions import db
 from clinic.scheduling.context import Settings
 
@@ -39,6 +46,8 @@ PG_ADMIN_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgre
 ZONE = "Europe/Berlin"
 # Monday 23 November 2026, 07:00 in Berlin: tests run against this fixed clock.
 NOW = dt.datetime(2026, 11, 23, 6, 0, tzinfo=dt.UTC)
+TODAY = dt.date(2026, 11, 23)  # the clinic's date at NOW
+clock.pin(NOW)
 
 
 def _pg_url(url: str) -> str:
@@ -97,6 +106,13 @@ def database_url(request, tmp_path_factory):
         admin.dispose()
 
 
+@pytest.fixture(autouse=True)
+def _pinned_clock():
+    """A test that moves the clock (``clock.pin``) leaves it pinned to NOW for the next one."""
+    yield
+    clock.pin(NOW)
+
+
 @pytest.fixture
 def backend(database_url) -> str:
     return "postgresql" if database_url.startswith("postgresql") else "sqlite"
@@ -140,7 +156,6 @@ def app(database_url, tmp_path):
             "TESTING": True,
             "UPLOAD_DIR": str(tmp_path / "uploads"),
             "SERVER_NAME": "clinic.test",
-            "FIXED_NOW": NOW,  # the app's clock is the tests' clock
             # Enough connections for the race tests' 32 workers to hold one each at the same time.
             "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "pool_size": 40, "max_overflow": 10},
         }

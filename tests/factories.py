@@ -23,9 +23,9 @@ from clinic.models import (
     RosterEntry,
     User,
 )
-from clinic.models.base import utcnow
 from clinic.models.vocab import Language, ReferralStatus, Role
 from clinic.services import accounts, preregistration
+from tests.conftest import NOW
 
 PASSWORD = "demo-password-1"
 _counter = itertools.count(1)
@@ -156,7 +156,7 @@ def make_ready_referral(
     """An accepted referral whose pre-registration is complete (imaging waived, no blood thinners)."""
     radiologist = clinic.radiologists[0]
     referral = make_referral(session, patient)
-    now = utcnow()
+    now = NOW
     referral.status = ReferralStatus.ACCEPTED
     referral.planned_procedure_type = clinic.pt(code)
     referral.planned_region = region

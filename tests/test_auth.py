@@ -7,6 +7,7 @@ import datetime as dt
 from sqlalchemy import select
 
 from clinic.models import AuditEvent, ReferringPhysician, User
+from tests.conftest import NOW
 from tests.factories import build_clinic
 
 
@@ -43,7 +44,7 @@ def test_lockout_after_repeated_failed_logins(app, session, browser):
     assert user.locked_until is not None
     actions = session.scalars(select(AuditEvent.action).where(AuditEvent.object_id == str(user.id))).all()
     assert actions.count("login.failed") == 5 and "login.refused_locked" in actions
-    user.locked_until = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)  # the lockout has run out
+    user.locked_until = NOW - dt.timedelta(seconds=1)  # the lockout has run out
     session.commit()
     assert browser.login("frontdesk").status_code == 302
 

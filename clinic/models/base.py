@@ -9,11 +9,11 @@ from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from ..clock import utcnow
+
 UTC = dt.UTC
 
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(UTC)
+__all__ = ["UTC", "UTCDateTime", "created_at_column", "one_of", "user_fk", "utcnow"]
 
 
 class UTCDateTime(TypeDecorator[dt.datetime]):

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..models.base import utcnow
+from ..clock import utcnow
 
 # No booking row is longer than this; queries look this far back for rows that reach into a window,
 # which keeps them on the starts_at index instead of scanning years of history.
@@ -25,6 +25,4 @@ class Settings:
 
     @classmethod
     def from_config(cls, config) -> Settings:
-        fixed = config.get("FIXED_NOW")  # tests pin the clock; production leaves it unset
-        clock = (lambda: fixed) if fixed is not None else utcnow
-        return cls(zone=config["CLINIC_TIMEZONE"], hold_minutes=config.get("BOOKING_HOLD_MINUTES", 5), clock=clock)
+        return cls(zone=config["CLINIC_TIMEZONE"], hold_minutes=config.get("BOOKING_HOLD_MINUTES", 5))

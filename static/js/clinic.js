@@ -32,9 +32,12 @@
     }
   });
 
-  // Live clocks on the observation board: <span data-since="ISO instant">.
+  // Live clocks on the observation board: <span data-since="ISO instant">. They run on the server's clock
+  // (the page says its time in <body data-server-now>), not the device's, which may be off.
+  var serverNow = Date.parse(document.body.getAttribute("data-server-now") || "");
+  var clockOffset = isNaN(serverNow) ? 0 : serverNow - Date.now();
   function tick() {
-    var now = Date.now();
+    var now = Date.now() + clockOffset;
     document.querySelectorAll("[data-since]").forEach(function (el) {
       var start = Date.parse(el.getAttribute("data-since"));
       if (!isNaN(start)) {

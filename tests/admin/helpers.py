@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
@@ -14,19 +13,18 @@ from clinic.scheduling.context import Settings
 from clinic.scheduling.plan import ProcedurePlan
 from clinic.services.setup_resources import WEEKDAYS
 from clinic.timefmt import to_local
-from tests.conftest import ZONE
+from tests.conftest import TODAY, ZONE
 from tests.factories import Clinic, make_ready_referral
 from tests.scheduling.helpers import first_candidates
 
 
 def live_settings() -> Settings:
-    """The real clock, as the web app uses it: bookings made here are in the screens' future."""
+    """The app's clock (pinned to NOW in the tests): bookings made here are in the screens' future."""
     return Settings(zone=ZONE)
 
 
 def next_monday(weeks_ahead: int = 1) -> dt.date:
-    today = dt.datetime.now(ZoneInfo(ZONE)).date()
-    return today + dt.timedelta(days=(7 - today.weekday()) + 7 * weeks_ahead)
+    return TODAY + dt.timedelta(days=(7 - TODAY.weekday()) + 7 * weeks_ahead)
 
 
 def book(

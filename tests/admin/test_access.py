@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from clinic.models import AnticoagulantRule, Closure, DocumentText, RoomSession, RosterEntry
-from clinic.models.base import utcnow
 from clinic.models.vocab import Role
+from tests.conftest import NOW
 from tests.factories import make_user
 
 from .helpers import text
@@ -37,7 +37,7 @@ LIST_PAGES = [
 
 
 def _detail_pages(session, clinic) -> list[str]:
-    closure = Closure(scope="clinic", starts_at=utcnow(), ends_at=utcnow().replace(year=2099), reason="Test")
+    closure = Closure(scope="clinic", starts_at=NOW, ends_at=NOW.replace(year=2099), reason="Test")
     session.add(closure)
     session.flush()
     text_row = session.scalar(select(DocumentText))

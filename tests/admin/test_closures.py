@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from clinic.models import Closure
-from clinic.models.base import utcnow
+from tests.conftest import NOW
 
 from .helpers import book, count, next_monday, text, warn_then_confirm
 
@@ -98,7 +98,7 @@ def test_a_closure_of_a_few_hours_spares_the_rest_of_the_day(session, clinic, ad
 
 
 def test_past_closures_are_kept_and_upcoming_ones_deleted(session, clinic, admin):
-    now = utcnow()
+    now = NOW
     past = Closure(
         scope="clinic", starts_at=now - dt.timedelta(days=9), ends_at=now - dt.timedelta(days=8), reason="Old"
     )

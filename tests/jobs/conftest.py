@@ -82,6 +82,7 @@ class Schedulers:
             "OUTBOX_LEASE_SECONDS": str(TEST_LEASE_SECONDS),
             "SCHEDULER_LOCK_POLL_SECONDS": str(LOCK_POLL_SECONDS),
             "PYTHONUNBUFFERED": "1",
+            "CLINIC_CLOCK_START": NOW.isoformat(),  # the process's clock runs on from the tests' NOW
             **env,
         }
         log_path = self.tmp_path / f"scheduler-{len(self.procs) + 1}.log"

@@ -18,9 +18,9 @@ import pytest
 from sqlalchemy import select, text
 
 from clinic.models import JobRun, OutboxMessage
-from clinic.models.base import utcnow
 from clinic.models.vocab import OutboxStatus
 from clinic.services import outbox
+from tests.conftest import NOW
 
 from .conftest import TEST_LEASE_SECONDS, wait_until
 from .smtp import Stall
@@ -32,7 +32,7 @@ def queue(session, n: int) -> list[int]:
     ids = []
     for i in range(n):
         message = outbox.queue(
-            session, kind="other", recipient=f"p{i}@example.org", subject=f"Nachricht {i}", body="…", now=utcnow()
+            session, kind="other", recipient=f"p{i}@example.org", subject=f"Nachricht {i}", body="…", now=NOW
         )
         ids.append(message.id)
     session.commit()
