@@ -42,7 +42,7 @@ test: install
 SHIFTED_DATES ?= 2027-06-15 11:00:00|2027-03-28 01:58:00|2026-12-31 23:58:00
 test-shifted: install
 	@command -v faketime >/dev/null || { echo "faketime is not installed (Debian package faketime)"; exit 1; }
-	@IFS='|'; for when in $(SHIFTED_DATES); do \
+	@dates='$(SHIFTED_DATES)'; IFS='|'; for when in $$dates; do \
 	  echo "== the machine's clock at $$when (Europe/Berlin)"; \
 	  TZ=Europe/Berlin FAKETIME_DONT_FAKE_MONOTONIC=1 PYTHONPATH=tests/shifted_clock faketime "$$when" \
 	    $(PYTEST) -q -k "not postgresql" -n $(TEST_WORKERS) || exit 1; \
