@@ -147,6 +147,7 @@ def world(app, session, settings):
         "kind": "consent",
         "language": "de",
         "ident": str(appointment.id),  # a FHIR resource id
+        "feed_id": 999999,
     }
 
 
