@@ -16,9 +16,7 @@ class CalendarFeed(db.Model):
     the URL is shown once. A revoked feed answers 404."""
 
     __tablename__ = "calendar_feeds"
-    __table_args__ = (
-        CheckConstraint("(radiologist_id IS NULL) <> (room_id IS NULL)", name="radiologist_or_room"),
-    )
+    __table_args__ = (CheckConstraint("(radiologist_id IS NULL) <> (room_id IS NULL)", name="radiologist_or_room"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     radiologist_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
