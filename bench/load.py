@@ -96,6 +96,20 @@ def run_locust(port: int, data: Path, users: int, seconds: int, prefix: Path) ->
         return {row["Name"]: row for row in csv.DictReader(handle)}
 
 
+def server_cpu(server: subprocess.Popen) -> float:
+    """CPU seconds used so far by the gunicorn workers (psutil comes with Locust)."""
+    import psutil
+
+    total = 0.0
+    for process in psutil.Process(server.pid).children(recursive=True):
+        try:
+            times = process.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += times.user + times.system
+    return total
+
+
 def report(stats: dict[str, dict], seconds: int) -> list[str]:
     """The table of one run, and the goals it missed."""
     trivial = stats.get(TRIVIAL)
@@ -147,15 +161,20 @@ def main() -> int:
         print(f"gunicorn {' '.join(GUNICORN)} on 127.0.0.1:{args.port}; {args.users} users, {os.cpu_count()} cores")
         print(f"  load average before: {' '.join(f'{v:.2f}' for v in os.getloadavg())}", flush=True)
         run_locust(args.port, data_file, args.users, 15, work / "warmup")  # connections, caches: not counted
+        # One front desk and one radiologist: each page's own time, with (almost) nobody queueing.
+        print("\nquiet: 2 users (one of each) for 30 s, the pages' own times")
+        report(run_locust(args.port, data_file, 2, 30, work / "quiet"), 30)
         all_missed = []
         for run in range(1, args.runs + 1):
-            started = os.times()
+            started, cpu_before = os.times(), server_cpu(server)
             stats = run_locust(args.port, data_file, args.users, args.time, work / f"run{run}")
-            used = os.times()
+            used, served = os.times(), server_cpu(server) - cpu_before
             cpu = used.children_user + used.children_system - started.children_user - started.children_system
+            requests = int(stats["Aggregated"]["Request Count"])
             print(
-                f"\nrun {run} of {args.runs}: {args.time} s; load average after: "
-                f"{' '.join(f'{v:.2f}' for v in os.getloadavg())}; locust used {cpu / args.time:.0%} of a core"
+                f"\nrun {run} of {args.runs}: {args.users} users, {args.time} s; load average after: "
+                f"{' '.join(f'{v:.2f}' for v in os.getloadavg())}; gunicorn used {served:.0f} CPU s "
+                f"({1000 * served / max(requests, 1):.1f} ms a request), Locust {cpu:.0f} CPU s"
             )
             missed = report(stats, args.time)
             all_missed += [f"run {run}: {m}" for m in missed]
