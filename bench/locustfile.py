@@ -72,10 +72,14 @@ class FrontDesk(Staff):
 
     @task(3)
     def patient_search(self) -> None:
-        page = self.client.get("/patients/", name="patient search")
+        with self.client.get("/patients/", name="patient search", catch_response=True) as page:
+            token = CSRF.search(page.text)
+            if token is None:
+                page.failure(f"no search form ({page.status_code})")
+                return
         with self.client.post(
             "/patients/",
-            data={"q": random.choice(SEARCHES), "csrf_token": _csrf(page.text)},
+            data={"q": random.choice(SEARCHES), "csrf_token": token.group(1)},
             name="patient search",
             catch_response=True,
         ) as response:
