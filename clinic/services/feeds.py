@@ -129,12 +129,12 @@ def events(session: Session, feed: CalendarFeed, now: dt.datetime) -> list[FeedE
 def _event(a: Appointment) -> FeedEvent:
     pt = a.procedure_type
     what = " ".join(w for w in (pt.code, a.region, a.side, a.levels) if w)
-    bed = f", then observation on {a.bed.label} until the end" if a.bed is not None else ""
+    bed = f"; observation follows on {a.bed.label}" if a.bed is not None else ""
     return FeedEvent(
         uid=f"appointment-{a.id}@pain-clinic",
         sequence=a.version,
         summary=f"{what} ({a.reference})",
-        description=f"{pt.name_en}. Reference {a.reference}: the table time{bed}.",
+        description=f"{pt.name_en}. Reference {a.reference}. The event is the table time{bed}.",
         location=a.room.name,
         start=a.table_start,
         end=a.table_end,
