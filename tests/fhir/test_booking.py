@@ -100,3 +100,33 @@ def test_a_catalogue_slot_of_another_length_is_refused_for_a_longer_plan(fhir_as
     response = desk.post("/Appointment", json=_booking(generic["id"], referral.id))
     assert response.status_code == 422
     assert "service-request" in validate(response.get_json())["issue"][0]["diagnostics"]
+
+
+def test_six_portals_booking_one_slot_at_once_get_one_appointment(app, fhir_as, world, session, clinic):
+    """Concurrent POSTs of the same Slot for six referrals: one 201, five 409, no server error, and the
+    slot's resources are held once."""
+    import threading
+
+    from tests.api.world import ready_referral
+
+    referrals = [ready_referral(session, clinic) for _ in range(6)]
+    session.commit()
+    clients = [fhir_as("frontdesk") for _ in referrals]
+    slot = _slots(clients[0], referrals[0].id)[0]
+    ids = [r.id for r in referrals]
+    session.close()
+    barrier = threading.Barrier(len(ids))
+    statuses: list[int] = []
+
+    def post(client, referral_id):
+        barrier.wait(timeout=30)
+        statuses.append(client.post("/Appointment", json=_booking(slot["id"], referral_id)).status_code)
+
+    threads = [threading.Thread(target=post, args=pair) for pair in zip(clients, ids, strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert sorted(statuses) == [201, 409, 409, 409, 409, 409]
+    booked = session.scalar(select(func.count(Appointment.id)).where(Appointment.referral_id.in_(ids)))
+    assert booked == 1
