@@ -6,7 +6,7 @@ FLASK  := $(BIN)/flask --app clinic
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test test-shifted lint format bench install clean
+.PHONY: run test test-shifted lint format bench load install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,11 @@ format: install
 
 bench: install
 	$(BIN)/python bench/run_all.py
+
+# The load test of the production deployment (gunicorn + PostgreSQL); see bench/load.py.
+load: install
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	$(BIN)/python bench/load.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

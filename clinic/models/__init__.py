@@ -13,6 +13,7 @@ from .clinical import (
     ProcedureRecord,
 )
 from .documents import DocumentText
+from .feeds import CalendarFeed
 from .imaging import ImagingStudy, StoredFile, StudyFile
 from .messaging import OutboxMessage
 from .patients import Patient, ReferringPhysician
@@ -30,6 +31,7 @@ __all__ = [
     "AuditEvent",
     "Booking",
     "BookingHold",
+    "CalendarFeed",
     "ClinicSetting",
     "Closure",
     "Consent",
