@@ -6,7 +6,7 @@ FLASK  := $(BIN)/flask --app clinic
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test test-shifted lint format bench load install clean
+.PHONY: run test test-shifted lint format bench load install translations i18n-update clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,19 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed
 
-run: install
+# Screen translations (Flask-Babel): the .po catalogues are kept in git, the compiled .mo are built here.
+CATALOGUES := $(wildcard clinic/translations/*/LC_MESSAGES/messages.po)
+COMPILED   := $(CATALOGUES:.po=.mo)
+%.mo: %.po $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -i $< -o $@
+translations: $(COMPILED)
+
+# After marking new strings: extract them and merge them into the catalogues, then translate.
+i18n-update: install
+	$(BIN)/pybabel extract --no-location -F babel.cfg -k _l -k lazy_gettext -o clinic/translations/messages.pot clinic templates
+	$(BIN)/pybabel update --no-fuzzy-matching -i clinic/translations/messages.pot -d clinic/translations
+
+run: install translations
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty
 	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl-C stops the web server and the scheduler)"
@@ -31,7 +43,7 @@ run: install
 TEST_WORKERS ?= 2
 PYTEST := $(BIN)/python -m pytest -p no:cacheprovider
 
-test: install
+test: install translations
 	$(PYTEST) -n $(TEST_WORKERS)
 
 # The suite again with the machine's clock moved far from the tests' pinned clock (Debian's faketime),
@@ -40,7 +52,7 @@ test: install
 # browser tests run too, Chromium on the real clock (tests/browser_fixtures.py), and
 # tests/shifted_clock/sitecustomize.py says why the monotonic clock is left alone.
 SHIFTED_DATES ?= 2027-06-15 11:00:00|2027-03-28 01:58:00|2026-12-31 23:58:00
-test-shifted: install
+test-shifted: install translations
 	@command -v faketime >/dev/null || { echo "faketime is not installed (Debian package faketime)"; exit 1; }
 	@dates='$(SHIFTED_DATES)'; IFS='|'; for when in $$dates; do \
 	  echo "== the machine's clock at $$when (Europe/Berlin)"; \

@@ -30,13 +30,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     # CSRF is checked by our own before_request so that token-authenticated API calls can skip it.
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False
 
-    from . import boundary, cli, errors, templating
+    from . import boundary, cli, errors, i18n, templating
     from .extensions import csrf, db, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)
+    i18n.init_app(app)
 
     with app.app_context():
         from .database import configure_engine

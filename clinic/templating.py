@@ -8,6 +8,7 @@ from flask import Flask, current_app, request, url_for
 from flask_login import current_user
 
 from . import timefmt
+from .i18n import screen_language, screen_locale
 from .models import vocab
 
 
@@ -16,7 +17,7 @@ def _zone() -> str:
 
 
 def _locale() -> str:
-    return current_app.config["CLINIC_LOCALE"]
+    return screen_locale()
 
 
 def local_datetime(value: dt.datetime | None) -> str:
@@ -75,6 +76,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["label"] = label
     app.jinja_env.globals["nav_items"] = nav_items
     app.jinja_env.globals["vocab"] = vocab
+    app.jinja_env.globals["screen_language"] = screen_language
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

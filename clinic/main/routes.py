@@ -1,10 +1,13 @@
-from flask import redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import text
 
 from ..auth.access import any_staff, public
 from ..extensions import db
+from ..services import accounts
 from . import bp
+from .forms import CLINIC_DEFAULT, ProfileForm
 
 START_PAGES = [
     ("front_desk", "frontdesk.today"),
@@ -30,3 +33,15 @@ def health():
     reaches its database."""
     db.session.execute(text("SELECT 1"))
     return "ok", 200, {"Content-Type": "text/plain; charset=utf-8"}
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@any_staff
+def profile():
+    """The user's own settings: the language of their screens."""
+    form = ProfileForm(language=current_user.language or CLINIC_DEFAULT)
+    if form.validate_on_submit():
+        accounts.set_language(db.session, current_user, form.language.data or None)
+        flash(_("Your settings are saved."), "success")
+        return redirect(url_for("main.profile"))
+    return render_template("main/profile.html", form=form), 422 if form.errors else 200

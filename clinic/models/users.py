@@ -30,6 +30,7 @@ class UserRole(db.Model):
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
+    __table_args__ = (one_of("language", ("de", "en"), nullable=True),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
@@ -42,6 +43,8 @@ class User(UserMixin, db.Model):
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     # Bumped on password reset or deactivation so that every open session of the account ends.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
+    # The language of the screens for this user (de or en); None follows the clinic's (CLINIC_LOCALE).
+    language: Mapped[str | None] = mapped_column(String(2))
     created_at: Mapped[dt.datetime] = created_at_column()
 
     role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")

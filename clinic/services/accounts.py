@@ -175,3 +175,11 @@ def user_for_token(session: Session, token: str) -> User | None:
     if row is None or row.revoked_at is not None or not row.user.active:
         return None
     return row.user
+
+
+def set_language(session: Session, user: User, language: str | None) -> None:
+    """The language of the user's screens: "de", "en", or None to follow the clinic's."""
+    if language not in (None, "de", "en"):
+        raise InvalidInput("Choose German or English.")
+    user.language = language
+    session.flush()

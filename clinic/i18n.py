@@ -1,0 +1,71 @@
+"""Screens in the user's language (Flask-Babel): German or English, per user.
+
+Who sees which language:
+- a logged-in user: the language on their account (chosen on the profile page), else the clinic's;
+- anyone not logged in (the login page): the browser's Accept-Language, else the clinic's;
+- the JSON API and FHIR: English, stated in Content-Language (machine-facing codes and messages).
+
+Patient documents and emails follow the patient's preferred language, never the screen's. The clinic's
+default comes from CLINIC_LOCALE (de_DE). Catalogues live in clinic/translations; ``make`` compiles them.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, request
+from flask_babel import Babel
+from flask_login import current_user
+
+from .config import PROJECT_ROOT
+
+SCREEN_LANGUAGES = ("de", "en")
+# The locale each language's dates and numbers are shown in.
+LOCALES = {"de": "de_DE", "en": "en_GB"}
+TRANSLATIONS = PROJECT_ROOT / "clinic" / "translations"
+
+babel = Babel()
+
+
+def clinic_language() -> str:
+    language = current_app.config["CLINIC_LOCALE"].split("_")[0].lower()
+    return language if language in SCREEN_LANGUAGES else "en"
+
+
+def is_machine_request() -> bool:
+    return request.path.startswith(("/api/", "/fhir/"))
+
+
+def screen_language() -> str:
+    if is_machine_request():
+        return "en"
+    if current_user and current_user.is_authenticated:
+        chosen = getattr(current_user, "language", None)
+        if chosen in SCREEN_LANGUAGES:
+            return chosen
+        return clinic_language()
+    return request.accept_languages.best_match(SCREEN_LANGUAGES) or clinic_language()
+
+
+def screen_locale() -> str:
+    """The locale for dates and numbers on screens (de_DE, en_GB)."""
+    try:
+        return LOCALES[screen_language()]
+    except RuntimeError:  # outside a request (a job, the CLI): the clinic's
+        return current_app.config["CLINIC_LOCALE"]
+
+
+def init_app(app: Flask) -> None:
+    babel.init_app(
+        app,
+        locale_selector=screen_language,
+        timezone_selector=lambda: current_app.config["CLINIC_TIMEZONE"],
+        default_translation_directories=str(TRANSLATIONS),
+    )
+
+    @app.after_request
+    def state_the_language(response):
+        if is_machine_request():
+            response.headers["Content-Language"] = "en"
+        else:
+            response.headers.setdefault("Content-Language", screen_language())
+            response.vary.add("Accept-Language")
+        return response

@@ -1,0 +1,82 @@
+"""Screens in the user's language: German or English per user, the login page by the browser's
+Accept-Language, the clinic's default from CLINIC_LOCALE, the API always English; and a German
+catalogue that has every string the code marks for translation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+from sqlalchemy import select
+
+from clinic.config import PROJECT_ROOT
+from clinic.models import User
+from tests.factories import build_clinic
+
+CATALOGUE = PROJECT_ROOT / "clinic" / "translations" / "de" / "LC_MESSAGES" / "messages.po"
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2)}
+
+
+def _marked_strings() -> set[str]:
+    found: set[str] = set()
+    for folder, method in ((PROJECT_ROOT / "clinic", "python"), (PROJECT_ROOT / "templates", "jinja2")):
+        pattern = "**.py" if method == "python" else "**.html"
+        for _file, _line, message, _comments, _context in extract_from_dir(
+            folder, method_map=[(pattern, method)], keywords=KEYWORDS
+        ):
+            found.add(message if isinstance(message, str) else message[0])
+    return found
+
+
+def test_every_marked_string_has_a_german_translation():
+    with Path(CATALOGUE).open("rb") as fh:
+        catalogue = read_po(fh)
+    translated = {m.id if isinstance(m.id, str) else m.id[0]: m for m in catalogue if m.id}
+    marked = _marked_strings()
+    assert marked, "nothing is marked for translation"
+    missing = sorted(s for s in marked if s not in translated)
+    assert not missing, f"not in the German catalogue (run make i18n-update and translate): {missing[:20]}"
+    untranslated = sorted(
+        m.id if isinstance(m.id, str) else m.id[0]
+        for m in translated.values()
+        if m.fuzzy or not (m.string if isinstance(m.string, str) else all(m.string))
+    )
+    assert not untranslated, f"empty or fuzzy German entries: {untranslated[:20]}"
+
+
+def test_the_login_page_follows_the_browser(session, client):
+    build_clinic(session)
+    german = client.get("/login", headers={"Accept-Language": "de-DE,de;q=0.9,en;q=0.5"})
+    assert '<html lang="de">' in german.get_data(as_text=True) and german.headers["Content-Language"] == "de"
+    english = client.get("/login", headers={"Accept-Language": "en-GB,en;q=0.8"})
+    assert '<html lang="en">' in english.get_data(as_text=True) and english.headers["Content-Language"] == "en"
+    neither = client.get("/login", headers={"Accept-Language": "fr-FR"})
+    assert neither.headers["Content-Language"] == "de"  # the clinic's CLINIC_LOCALE, de_DE
+
+
+def test_each_user_chooses_the_language_of_their_screens(session, browser):
+    build_clinic(session)
+    session.commit()
+    browser.login("frontdesk")
+    page = browser.get("/profile", headers={"Accept-Language": "en"})
+    assert "Ihre Einstellungen" in page.get_data(as_text=True)  # the clinic's German, not the browser's
+
+    saved = browser.post("/profile", {"language": "en"})
+    assert saved.status_code == 302
+    page = browser.get("/profile", headers={"Accept-Language": "de"})
+    assert "Your settings" in page.get_data(as_text=True) and page.headers["Content-Language"] == "en"
+    user = session.scalar(select(User).where(User.username == "frontdesk"))
+    session.refresh(user)
+    assert user.language == "en"
+
+    refused = browser.post("/profile", {"language": "fr"})
+    assert refused.status_code == 422
+    session.refresh(user)
+    assert user.language == "en"
+
+
+def test_the_api_speaks_english_and_says_so(session, client):
+    build_clinic(session)
+    answer = client.get("/api/v1/procedure-types", headers={"Accept-Language": "de"})
+    assert answer.status_code == 401 and answer.headers["Content-Language"] == "en"
