@@ -50,6 +50,25 @@ TODAY = dt.date(2026, 11, 23)  # the clinic's date at NOW
 clock.pin(NOW)
 
 
+def _compile_translations() -> None:
+    """The screens' catalogues, compiled as make does, so that a plain ``pytest`` sees German screens too."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in (Path(__file__).resolve().parent.parent / "clinic" / "translations").glob("*/LC_MESSAGES/*.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            with po.open("rb") as source:
+                catalogue = read_po(source)
+            partial = mo.with_name(f"{mo.name}.{os.getpid()}")  # xdist workers may compile at once
+            with partial.open("wb") as target:
+                write_mo(target, catalogue)
+            os.replace(partial, mo)
+
+
+_compile_translations()
+
+
 def _pg_url(url: str) -> str:
     if url.startswith("postgresql://"):
         return "postgresql+psycopg://" + url[len("postgresql://") :]
