@@ -23,6 +23,7 @@ TITLES = {
     409: "Conflict",
     413: "Too large",
     422: "Cannot be processed",
+    429: "Too many attempts",
     500: "Something went wrong",
 }
 
@@ -54,6 +55,7 @@ def init_app(app: Flask) -> None:
             403: "Your account does not have the role this page needs.",
             404: "There is nothing at this address.",
             413: "The upload is larger than the clinic allows.",
+            429: "Too many attempts from here. Wait a few minutes, then try again.",
         }.get(status, error.description or "")
         code = {
             400: "bad_request",
@@ -61,6 +63,7 @@ def init_app(app: Flask) -> None:
             404: "not_found",
             405: "method_not_allowed",
             413: "too_large",
+            429: "too_many_requests",
         }.get(status, "error")
         return _respond(status, message, code)
 

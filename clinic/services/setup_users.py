@@ -88,13 +88,17 @@ def update_account(session: Session, actor, user: User, fields: AccountFields) -
     return user
 
 
-def reset_password(session: Session, actor, user: User, password: str) -> None:
-    """A new password; every session of the account ends (the session version moves on)."""
+def reset_password(session: Session, actor, user: User, password: str) -> int:
+    """A new password; every session of the account ends (the session version moves on) and its API
+    tokens are revoked. Returns how many tokens were revoked."""
     try:
-        accounts.set_password(session, user, password)
+        revoked = accounts.set_password(session, user, password)
     except InvalidInput as error:
         raise invalid(error.message, "password") from None
-    audit.record(session, "users.password_reset", "users", user.id, actor=actor)
+    audit.record(
+        session, "users.password_reset", "users", user.id, summary={"tokens_revoked": len(revoked)}, actor=actor
+    )
+    return len(revoked)
 
 
 def deactivate_account(session: Session, actor, user: User) -> None:
