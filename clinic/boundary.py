@@ -14,6 +14,7 @@ from flask_login import current_user
 from .auth.access import PUBLIC, access_rule, allows
 from .extensions import csrf, db, login_manager
 from .services import accounts, audit
+from .text import has_control_characters
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -77,6 +78,8 @@ def init_app(app: Flask) -> None:
     def enforce_access():
         if request.endpoint is None or request.endpoint == "static":
             return None
+        if any(has_control_characters(k) or has_control_characters(v) for k, v in request.args.items(multi=True)):
+            abort(400, "The address contains control characters (NUL and the like); nothing was done.")
         rule = access_rule(current_app.view_functions.get(request.endpoint))
         if rule is None:
             abort(403)  # a view that does not say who may use it is closed to everyone

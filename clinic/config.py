@@ -78,6 +78,7 @@ def from_environment(instance_path: Path) -> dict:
         "OUTBOX_LEASE_SECONDS": _float("OUTBOX_LEASE_SECONDS", 600),
         "OUTBOX_BATCH_SIZE": _int("OUTBOX_BATCH_SIZE", 200),
         "JOB_RUNS_KEEP_DAYS": _int("JOB_RUNS_KEEP_DAYS", 30),
+        "SQL_LOG_PARAMETERS": _bool("SQL_LOG_PARAMETERS", False),
         "SCHEDULER_LOCK_POLL_SECONDS": _float("SCHEDULER_LOCK_POLL_SECONDS", 5),
     }
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from .boundary import SECURITY_HEADERS, is_api_request
 from .extensions import db
+from .logsafe import log_error
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +82,8 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Exception)
     def server_error(error: Exception):
         db.session.rollback()
-        log.exception("unhandled error on a request")  # the traceback, never form data
+        # What failed and where, never the values: no patient data in the log (clinic.logsafe).
+        log_error(log, f"unhandled error on {request.method} {request.url_rule or '(no route)'}", error)
         response = _respond(500, "The error has been logged. Nothing was saved.", "server_error")
         return response
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, StringField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, ValidationError
+
+from ..forms import FlaskForm
 
 TEXT_SETTINGS = (
     "clinic_name",

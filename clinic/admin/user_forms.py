@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from ..extensions import db
+from ..forms import FlaskForm
 from ..models.vocab import Role
 from ..services import accounts
 from ..services.accounts import MIN_PASSWORD_LENGTH

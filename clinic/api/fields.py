@@ -24,7 +24,7 @@ from ..models.vocab import (
     Side,
     Stage,
 )
-from ..text import search_key
+from ..text import has_control_characters, search_key
 
 MAX_ID = 2_147_483_647
 FIRST_DAY = dt.date(1900, 1, 1)
@@ -32,12 +32,9 @@ LAST_DAY = dt.date(2199, 12, 31)
 
 
 def _clean_text(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("text cannot contain the NUL character")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        raise ValueError("text must be valid Unicode (no lone surrogates)") from exc
+    # The same rule as the screens' forms (clinic.forms).
+    if has_control_characters(value):
+        raise ValueError("text cannot contain control characters (NUL and the like) or lone surrogates")
     return value
 
 
