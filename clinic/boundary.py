@@ -56,10 +56,12 @@ def init_app(app: Flask) -> None:
     def load_user_from_token(_request):
         token = bearer_token()
         if token and is_api_request():
-            user = accounts.user_for_token(db.session, token)
-            if user is not None:
+            found = accounts.token_and_user(db.session, token)
+            if found is not None:
                 g.token_authenticated = True
-            return user
+                g.api_token_id = found[0].id
+                return found[1]
+            return None
         return None
 
     @login_manager.unauthorized_handler

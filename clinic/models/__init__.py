@@ -13,6 +13,7 @@ from .clinical import (
     ProcedureRecord,
 )
 from .documents import DocumentText
+from .idempotency import IdempotentRequest
 from .imaging import ImagingStudy, StoredFile, StudyFile
 from .messaging import OutboxMessage
 from .patients import Patient, ReferringPhysician
@@ -36,6 +37,7 @@ __all__ = [
     "DocumentText",
     "DrugOption",
     "FollowUp",
+    "IdempotentRequest",
     "ImagingStudy",
     "JobRun",
     "MedicationEntry",

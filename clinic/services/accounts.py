@@ -192,8 +192,13 @@ def revoke_token(session: Session, token_id: int) -> ApiToken:
     return token
 
 
-def user_for_token(session: Session, token: str) -> User | None:
+def token_and_user(session: Session, token: str) -> tuple[ApiToken, User] | None:
     row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
     if row is None or row.revoked_at is not None or not row.user.active:
         return None
-    return row.user
+    return row, row.user
+
+
+def user_for_token(session: Session, token: str) -> User | None:
+    found = token_and_user(session, token)
+    return found[1] if found else None

@@ -27,6 +27,7 @@ NOT_AUDITED = {
     "appointment_events",
     "stored_files",
     "outbox_messages",
+    "idempotent_requests",
 }
 # Never copied into a summary, not even as a before/after value.
 SECRET_COLUMNS = {"password_hash", "token_hash", "session_version", "failed_logins", "body"}
