@@ -8,13 +8,20 @@ flush; they never commit.
 
 from __future__ import annotations
 
-from flask import Flask, abort, current_app, g, request
-from flask_login import current_user
+import logging
 
+from flask import Flask, abort, current_app, g, make_response, render_template, request
+from flask_login import current_user
+from sqlalchemy.exc import DBAPIError
+
+from . import outage
 from .auth.access import PUBLIC, access_rule, allows
 from .extensions import csrf, db, login_manager
+from .logsafe import describe
 from .services import accounts, audit
 from .text import has_control_characters
+
+log = logging.getLogger(__name__)
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -40,6 +47,34 @@ def bearer_token() -> str | None:
 
 def is_api_request() -> bool:
     return request.blueprint == "api" or request.path.startswith("/api/")
+
+
+def unavailable_response():
+    """503 with Retry-After while the database is out of reach; the page needs no database itself."""
+    if is_api_request():
+        from .api.errors import json_error
+
+        response = json_error(503, "unavailable", outage.MESSAGE)
+    else:
+        # Templates get current_user from Flask-Login, which would ask the database for it: not now.
+        if "_login_user" not in g:
+            g._login_user = login_manager.anonymous_user()
+        response = make_response(render_template("errors/unavailable.html", message=outage.MESSAGE), 503)
+    response.headers["Retry-After"] = str(outage.RETRY_AFTER_SECONDS)
+    return response
+
+
+def _commit_or_unavailable(response):
+    try:
+        db.session.commit()
+    except DBAPIError as error:
+        if not outage.database_unavailable(error):
+            raise
+        # The commit did not happen (the server went away before it): nothing is saved, say so.
+        db.session.close()
+        log.warning("database unavailable at commit: %s", describe(error))
+        return unavailable_response()
+    return response
 
 
 def init_app(app: Flask) -> None:
@@ -99,9 +134,12 @@ def init_app(app: Flask) -> None:
     def finish(response):
         if request.endpoint != "static":
             if response.status_code < 400:
-                db.session.commit()
+                response = _commit_or_unavailable(response)
             else:
-                db.session.rollback()
+                try:
+                    db.session.rollback()
+                except DBAPIError:  # the connection is gone, and with it anything to roll back
+                    db.session.close()
             response.headers.setdefault("Cache-Control", "no-store")
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)

@@ -6,12 +6,14 @@ import logging
 
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
-from .boundary import SECURITY_HEADERS, is_api_request
+from . import outage
+from .boundary import SECURITY_HEADERS, is_api_request, unavailable_response
 from .extensions import db
-from .logsafe import log_error
+from .logsafe import describe, log_error
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +27,7 @@ TITLES = {
     413: "Too large",
     422: "Cannot be processed",
     429: "Too many attempts",
+    503: "Please try again shortly",
     500: "Something went wrong",
 }
 
@@ -42,15 +45,27 @@ def _respond(status: int, message: str, code: str):
     return response
 
 
+def _rollback() -> None:
+    """Roll back, also when the connection is gone (then there is nothing to roll back)."""
+    try:
+        db.session.rollback()
+    except DBAPIError:
+        db.session.close()
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
-        db.session.rollback()
+        _rollback()
         return _respond(400, "The form had expired or was not sent from this site. Please try again.", "csrf")
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        db.session.rollback()
+        _rollback()
+        if error.code == 500 and outage.database_unavailable(getattr(error, "original_exception", None)):
+            # Raised where no handler of ours runs (the commit after the view): still only a pause.
+            log.warning("database unavailable: %s", describe(error.original_exception))
+            return unavailable_response()
         status = error.code or 500
         message = {
             403: "Your account does not have the role this page needs.",
@@ -72,7 +87,7 @@ def init_app(app: Flask) -> None:
     def changed_meanwhile(error: StaleDataError):
         # A versioned row (an appointment) was changed by another request between this one's reading
         # and its writing, e.g. a form sent twice: a conflict, not a fault.
-        db.session.rollback()
+        _rollback()
         return _respond(
             409,
             "Someone else changed this record a moment ago. Nothing was saved: reload the page and look again.",
@@ -81,7 +96,10 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def server_error(error: Exception):
-        db.session.rollback()
+        _rollback()
+        if outage.database_unavailable(error):
+            log.warning("database unavailable on %s %s: %s", request.method, request.url_rule, describe(error))
+            return unavailable_response()
         # What failed and where, never the values: no patient data in the log (clinic.logsafe).
         log_error(log, f"unhandled error on {request.method} {request.url_rule or '(no route)'}", error)
         response = _respond(500, "The error has been logged. Nothing was saved.", "server_error")
