@@ -18,7 +18,7 @@ from . import outage
 from .auth.access import PUBLIC, access_rule, allows
 from .extensions import csrf, db, login_manager
 from .logsafe import describe
-from .services import accounts, audit
+from .services import accounts, audit, reads
 from .text import has_control_characters
 
 log = logging.getLogger(__name__)
@@ -134,6 +134,9 @@ def init_app(app: Flask) -> None:
     def finish(response):
         if request.endpoint != "static":
             if response.status_code < 400:
+                if response.status_code == 200 and request.view_args and reads.names_patient_data(request.view_args):
+                    actor = current_user if current_user.is_authenticated else None
+                    reads.record_request(db.session, actor, request.endpoint, request.view_args)
                 response = _commit_or_unavailable(response)
             else:
                 try:

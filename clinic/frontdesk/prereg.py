@@ -108,11 +108,6 @@ def _page(referral: Referral, forms: dict | None = None, status: int = 200):
 @roles(*STAFF)
 def referral(referral_id: int):
     referral = get_or_404(Referral, referral_id)
-    from ..services import audit
-
-    audit.record(
-        db.session, "patient.view", "referrals", referral.id, patient_id=referral.patient_id, actor=current_user
-    )
     return _page(referral)
 
 

@@ -10,7 +10,6 @@ from ...extensions import db
 from ...models import Appointment, Referral
 from ...models.vocab import Role
 from ...scheduling import booking
-from ...services import audit
 from ...timefmt import day_bounds
 from ...web import local_today, scheduling_settings, zone
 from .. import bp, present
@@ -79,14 +78,6 @@ def list_appointments(query: AppointmentQuery):
 def get_appointment(appointment_id: int):
     """An appointment with its status history and printed consent forms."""
     appointment = find(Appointment, appointment_id, "appointment")
-    audit.record(
-        db.session,
-        "patient.view",
-        "appointments",
-        appointment.id,
-        patient_id=appointment.patient_id,
-        actor=current_user,
-    )
     return present.appointment_detail(db.session, appointment)
 
 
