@@ -12,6 +12,8 @@ from flask_wtf import FlaskForm as _FlaskForm
 from wtforms import Field
 from wtforms.validators import StopValidation
 
+from .services import contact
+from .services.errors import InvalidInput
 from .text import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 
 
@@ -28,3 +30,11 @@ class FlaskForm(_FlaskForm):
             # Checked before the field's own validators, so no other rule sees the text first.
             field.validators = [no_control_characters, *field.validators]
             return field
+
+
+def email_address(_form, field: Field) -> None:
+    """The same rule as the services and the API (``clinic.services.contact``), shown on the field."""
+    try:
+        field.data = contact.email_address(field.data) or ""
+    except InvalidInput as error:
+        raise StopValidation(error.message) from None
