@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template, request
+from flask import Flask, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm.exc import StaleDataError
@@ -81,7 +81,11 @@ def init_app(app: Flask) -> None:
             413: "too_large",
             429: "too_many_requests",
         }.get(status, "error")
-        return _respond(status, message, code)
+        response = make_response(_respond(status, message, code))
+        if status == 405:
+            # Which methods the address does take (RFC 9110 requires Allow on a 405).
+            response.headers["Allow"] = error.get_response().headers.get("Allow", "")
+        return response
 
     @app.errorhandler(StaleDataError)
     def changed_meanwhile(error: StaleDataError):
