@@ -100,6 +100,7 @@ def _written_as_day(value: object) -> object:
 
 Day = Annotated[
     dt.date,
+    Strict(False),  # the bodies' models are strict; a day arrives as text
     BeforeValidator(_written_as_day),
     AfterValidator(_in_calendar),
     Field(json_schema_extra={"pattern": r"^\d{4}-\d{2}-\d{2}$"}),

@@ -171,8 +171,10 @@ def _inspect_dicom(shown: str, data: bytes) -> tuple[Inspected, bool]:
         # Values are judged here (a bad birth date is "cannot verify"), not by pydicom's validation,
         # which would only warn about them.
         with dicom_config.disable_value_validation():
-            ds = pydicom.dcmread(io.BytesIO(data), stop_before_pixels=True)
+            # Large values (the pixels) stay unread: only whether they are there matters here.
+            ds = pydicom.dcmread(io.BytesIO(data), defer_size=1024)
             is_directory = str(ds.file_meta.get("MediaStorageSOPClassUID", "")) == _DICOMDIR_SOP_CLASS
+            missing = [] if is_directory else _missing_elements(ds)
             birth_text = _text(ds.get("PatientBirthDate"), 16)
             inspected = Inspected(
                 kind=FileKind.DICOM,
@@ -192,7 +194,29 @@ def _inspect_dicom(shown: str, data: bytes) -> tuple[Inspected, bool]:
         raise damaged from exc
     if empty:
         raise InvalidInput(f"“{shown}” is a DICOM file without any content.")
+    if missing:
+        # A file cut off before its image (the first few hundred bytes of one) reads as a complete
+        # header: it is no prior imaging anybody can look at, nor one we could tell apart from others.
+        raise InvalidInput(
+            f"“{shown}” is an incomplete DICOM file: it has no {' and no '.join(missing)}. "
+            "Please upload the complete images (cut off during copying?)."
+        )
     return inspected, is_directory
+
+
+_PIXEL_TAGS = (0x7FE00010, 0x7FE00008, 0x7FE00009)  # Pixel Data, Float and Double Float Pixel Data
+
+
+def _missing_elements(ds) -> list[str]:
+    """What an image needs to be worth storing: its pixels, its own identity and its patient's."""
+    missing = []
+    if not any(tag in ds for tag in _PIXEL_TAGS):
+        missing.append("image (pixel data)")
+    if not (ds.get("SOPInstanceUID") or ds.file_meta.get("MediaStorageSOPInstanceUID")):
+        missing.append("image identifier (SOP Instance UID)")
+    if not (str(ds.get("PatientName") or "").strip() or str(ds.get("PatientID") or "").strip()):
+        missing.append("patient name or ID")
+    return missing
 
 
 class _Damaged(Exception):
