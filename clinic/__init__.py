@@ -26,18 +26,24 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import clock
 
     clock.pin_from_environment()
+    # Statement values stay out of error texts and so out of logs (they carry patient data); a developer
+    # may turn them on for a debugging session (SQL_LOG_PARAMETERS=1).
+    engine_options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    engine_options.setdefault("hide_parameters", not app.config["SQL_LOG_PARAMETERS"])
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options
     app.config["MAX_CONTENT_LENGTH"] = app.config["UPLOAD_MAX_REQUEST_MB"] * 1024 * 1024
     # CSRF is checked by our own before_request so that token-authenticated API calls can skip it.
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False
 
     from . import boundary, cli, errors, i18n, templating
-    from .extensions import csrf, db, login_manager, migrate
+    from .extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)
     i18n.init_app(app)
+    limiter.init_app(app)
 
     with app.app_context():
         from .database import configure_engine

@@ -8,12 +8,20 @@ flush; they never commit.
 
 from __future__ import annotations
 
-from flask import Flask, abort, current_app, g, request
-from flask_login import current_user
+import logging
 
+from flask import Flask, abort, current_app, g, make_response, render_template, request
+from flask_login import current_user
+from sqlalchemy.exc import DBAPIError
+
+from . import outage
 from .auth.access import PUBLIC, access_rule, allows
 from .extensions import csrf, db, login_manager
-from .services import accounts, audit
+from .logsafe import describe
+from .services import accounts, audit, reads
+from .text import has_control_characters
+
+log = logging.getLogger(__name__)
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -46,6 +54,34 @@ def is_api_request() -> bool:
     return request.blueprint == "api" or request.path.startswith("/api/") or is_fhir_request()
 
 
+def unavailable_response():
+    """503 with Retry-After while the database is out of reach; the page needs no database itself."""
+    if is_api_request():
+        from .api.errors import json_error
+
+        response = json_error(503, "unavailable", outage.MESSAGE)
+    else:
+        # Templates get current_user from Flask-Login, which would ask the database for it: not now.
+        if "_login_user" not in g:
+            g._login_user = login_manager.anonymous_user()
+        response = make_response(render_template("errors/unavailable.html", message=outage.MESSAGE), 503)
+    response.headers["Retry-After"] = str(outage.RETRY_AFTER_SECONDS)
+    return response
+
+
+def _commit_or_unavailable(response):
+    try:
+        db.session.commit()
+    except DBAPIError as error:
+        if not outage.database_unavailable(error):
+            raise
+        # The commit did not happen (the server went away before it): nothing is saved, say so.
+        db.session.close()
+        log.warning("database unavailable at commit: %s", describe(error))
+        return unavailable_response()
+    return response
+
+
 def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please log in to continue."
@@ -60,10 +96,12 @@ def init_app(app: Flask) -> None:
     def load_user_from_token(_request):
         token = bearer_token()
         if token and is_api_request():
-            user = accounts.user_for_token(db.session, token)
-            if user is not None:
+            found = accounts.token_and_user(db.session, token)
+            if found is not None:
                 g.token_authenticated = True
-            return user
+                g.api_token_id = found[0].id
+                return found[1]
+            return None
         return None
 
     @login_manager.unauthorized_handler
@@ -88,6 +126,8 @@ def init_app(app: Flask) -> None:
     def enforce_access():
         if request.endpoint is None or request.endpoint == "static":
             return None
+        if any(has_control_characters(k) or has_control_characters(v) for k, v in request.args.items(multi=True)):
+            abort(400, "The address contains control characters (NUL and the like); nothing was done.")
         rule = access_rule(current_app.view_functions.get(request.endpoint))
         if rule is None:
             abort(403)  # a view that does not say who may use it is closed to everyone
@@ -105,9 +145,15 @@ def init_app(app: Flask) -> None:
     def finish(response):
         if request.endpoint != "static":
             if response.status_code < 400:
-                db.session.commit()
+                if response.status_code == 200 and request.view_args and reads.names_patient_data(request.view_args):
+                    actor = current_user if current_user.is_authenticated else None
+                    reads.record_request(db.session, actor, request.endpoint, request.view_args)
+                response = _commit_or_unavailable(response)
             else:
-                db.session.rollback()
+                try:
+                    db.session.rollback()
+                except DBAPIError:  # the connection is gone, and with it anything to roll back
+                    db.session.close()
             response.headers.setdefault("Cache-Control", "no-store")
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)

@@ -61,6 +61,9 @@ def from_environment(instance_path: Path) -> dict:
         "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", False),
         "LOGIN_MAX_FAILURES": _int("LOGIN_MAX_FAILURES", 5),
         "LOGIN_LOCKOUT_MINUTES": _int("LOGIN_LOCKOUT_MINUTES", 15),
+        "LOGIN_ADDRESS_MAX_FAILURES": _int("LOGIN_ADDRESS_MAX_FAILURES", 30),
+        "LOGIN_ACCOUNT_MAX_FAILURES": _int("LOGIN_ACCOUNT_MAX_FAILURES", 50),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "BOOKING_HOLD_MINUTES": _int("BOOKING_HOLD_MINUTES", 5),
         "SMTP_HOST": os.environ.get("SMTP_HOST", ""),
         "SMTP_PORT": _int("SMTP_PORT", 25),
@@ -75,6 +78,7 @@ def from_environment(instance_path: Path) -> dict:
         "OUTBOX_LEASE_SECONDS": _float("OUTBOX_LEASE_SECONDS", 600),
         "OUTBOX_BATCH_SIZE": _int("OUTBOX_BATCH_SIZE", 200),
         "JOB_RUNS_KEEP_DAYS": _int("JOB_RUNS_KEEP_DAYS", 30),
+        "SQL_LOG_PARAMETERS": _bool("SQL_LOG_PARAMETERS", False),
         "SCHEDULER_LOCK_POLL_SECONDS": _float("SCHEDULER_LOCK_POLL_SECONDS", 5),
     }
 
@@ -88,3 +92,4 @@ class Defaults:
     WTF_CSRF_TIME_LIMIT = 8 * 3600
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     PATIENTS_PER_PAGE = 25
+    RATELIMIT_HEADERS_ENABLED = True  # a throttled answer says when to come back (Retry-After)

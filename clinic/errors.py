@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template
+from flask import Flask, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
-from .boundary import SECURITY_HEADERS, is_api_request, is_fhir_request
+from . import outage
+from .boundary import SECURITY_HEADERS, is_api_request, is_fhir_request, unavailable_response
 from .extensions import db
+from .logsafe import describe, log_error
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +26,8 @@ TITLES = {
     409: "Conflict",
     413: "Too large",
     422: "Cannot be processed",
+    429: "Too many attempts",
+    503: "Please try again shortly",
     500: "Something went wrong",
 }
 
@@ -44,20 +49,33 @@ def _respond(status: int, message: str, code: str):
     return response
 
 
+def _rollback() -> None:
+    """Roll back, also when the connection is gone (then there is nothing to roll back)."""
+    try:
+        db.session.rollback()
+    except DBAPIError:
+        db.session.close()
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
-        db.session.rollback()
+        _rollback()
         return _respond(400, "The form had expired or was not sent from this site. Please try again.", "csrf")
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        db.session.rollback()
+        _rollback()
+        if error.code == 500 and outage.database_unavailable(getattr(error, "original_exception", None)):
+            # Raised where no handler of ours runs (the commit after the view): still only a pause.
+            log.warning("database unavailable: %s", describe(error.original_exception))
+            return unavailable_response()
         status = error.code or 500
         message = {
             403: "Your account does not have the role this page needs.",
             404: "There is nothing at this address.",
             413: "The upload is larger than the clinic allows.",
+            429: "Too many attempts from here. Wait a few minutes, then try again.",
         }.get(status, error.description or "")
         code = {
             400: "bad_request",
@@ -65,14 +83,19 @@ def init_app(app: Flask) -> None:
             404: "not_found",
             405: "method_not_allowed",
             413: "too_large",
+            429: "too_many_requests",
         }.get(status, "error")
-        return _respond(status, message, code)
+        response = make_response(_respond(status, message, code))
+        if status == 405:
+            # Which methods the address does take (RFC 9110 requires Allow on a 405).
+            response.headers["Allow"] = error.get_response().headers.get("Allow", "")
+        return response
 
     @app.errorhandler(StaleDataError)
     def changed_meanwhile(error: StaleDataError):
         # A versioned row (an appointment) was changed by another request between this one's reading
         # and its writing, e.g. a form sent twice: a conflict, not a fault.
-        db.session.rollback()
+        _rollback()
         return _respond(
             409,
             "Someone else changed this record a moment ago. Nothing was saved: reload the page and look again.",
@@ -81,8 +104,12 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def server_error(error: Exception):
-        db.session.rollback()
-        log.exception("unhandled error on a request")  # the traceback, never form data
+        _rollback()
+        if outage.database_unavailable(error):
+            log.warning("database unavailable on %s %s: %s", request.method, request.url_rule, describe(error))
+            return unavailable_response()
+        # What failed and where, never the values: no patient data in the log (clinic.logsafe).
+        log_error(log, f"unhandled error on {request.method} {request.url_rule or '(no route)'}", error)
         response = _respond(500, "The error has been logged. Nothing was saved.", "server_error")
         return response
 

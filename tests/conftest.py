@@ -36,7 +36,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from clinic import clock, create_app
-from clinic.extensions import db
+from clinic.extensions import db, limiter
 from clinic.scheduling.context import Settings
 
 pytest_plugins = ["tests.browser_fixtures"]
@@ -225,6 +225,7 @@ def app(shared_app, database_url, tmp_path):
     app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")
     try:
         with app.app_context():
+            limiter.reset()  # the shared app's login throttling starts afresh for each test
             yield app
             db.session.remove()
             if db.engine.dialect.name == "postgresql":

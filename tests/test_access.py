@@ -39,7 +39,9 @@ from tests.scheduling.helpers import first_candidates
 ROLES = [Role.FRONT_DESK, Role.RADIOLOGIST, Role.NURSE, Role.ADMIN]
 USERS = {Role.FRONT_DESK: "frontdesk", Role.RADIOLOGIST: "rad1", Role.NURSE: "nurse", Role.ADMIN: "admin"}
 # GET routes that answer with a redirect by design.
-REDIRECTING = {"main.home", "auth.login"}  # login: a logged-in user is sent to the start page
+# login: a logged-in user is sent to the start page; booking: the referral here is booked, so the page
+# sends the desk to move that appointment instead (one active appointment per referral)
+REDIRECTING = {"main.home", "auth.login", "frontdesk.book"}
 
 
 @pytest.fixture

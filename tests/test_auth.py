@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from sqlalchemy import select
 
-from clinic.models import AuditEvent, ReferringPhysician, User
-from tests.conftest import NOW
+from clinic.models import ReferringPhysician
 from tests.factories import build_clinic
 
 
@@ -29,24 +26,6 @@ def test_wrong_password_is_refused_without_saying_which_part_was_wrong(session, 
         response = browser.login(name, "wrong-password")
         assert response.status_code == 401
         assert "Unknown user name or wrong password." in response.get_data(as_text=True)
-
-
-def test_lockout_after_repeated_failed_logins(app, session, browser):
-    build_clinic(session)
-    session.commit()
-    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
-        browser.login("frontdesk", "wrong-password")
-    refused = browser.login("frontdesk")  # the right password, but the account is locked
-    assert refused.status_code == 401
-    assert "locked" in refused.get_data(as_text=True)
-    user = session.scalar(select(User).where(User.username == "frontdesk"))
-    session.refresh(user)
-    assert user.locked_until is not None
-    actions = session.scalars(select(AuditEvent.action).where(AuditEvent.object_id == str(user.id))).all()
-    assert actions.count("login.failed") == 5 and "login.refused_locked" in actions
-    user.locked_until = NOW - dt.timedelta(seconds=1)  # the lockout has run out
-    session.commit()
-    assert browser.login("frontdesk").status_code == 302
 
 
 def test_csrf_token_is_required_for_changes(session, browser):

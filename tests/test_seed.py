@@ -33,7 +33,7 @@ def test_seed_demo_twice(app, session):
     qualifications = {u.username: {p.code for p in u.qualifications} for u in radiologists}
     assert len(qualifications) == 4 and len({frozenset(q) for q in qualifications.values()}) == 4
     for name in ("frontdesk", "radiologist", "nurse", "admin"):
-        assert accounts.authenticate(session, name, "demo", accounts.LoginPolicy()).username == name
+        assert accounts.authenticate(session, name, "demo").username == name
     statuses = set(session.scalars(select(Referral.status)))
     assert {
         ReferralStatus.RECEIVED,

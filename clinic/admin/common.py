@@ -8,9 +8,9 @@ from typing import TypeVar
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
 from ..extensions import db
+from ..forms import FlaskForm
 from ..scheduling.context import Settings
 from ..services import stranding
 from ..services.errors import DomainError

@@ -1,6 +1,7 @@
-from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.validators import NumberRange, Optional
+
+from ..forms import FlaskForm
 
 
 class AuditFilterForm(FlaskForm):

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from ..forms import FlaskForm
 from ..models.vocab import BleedingClass, HoldAction
 from ..services.hold_rules import EVIDENCE, MAX_HOURS, RuleFields
 from ..services.medication import DOSE_CLASS_LABELS

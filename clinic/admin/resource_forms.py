@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..extensions import db
+from ..forms import FlaskForm
 from ..models import ObservationBed, Room
 from ..models.vocab import Modality
 from ..services.setup_resources import BedFields, RoomFields

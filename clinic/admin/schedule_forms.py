@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TimeField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from ..forms import FlaskForm
 from ..models.vocab import ClosureScope
 from ..services.setup_resources import ClosureFields, ExceptionFields, WeeklyFields
 from ..timefmt import local_instant, local_midnight

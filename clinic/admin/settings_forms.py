@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, StringField
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
+
+from ..forms import FlaskForm, email_address
 
 TEXT_SETTINGS = (
     "clinic_name",
@@ -27,9 +28,7 @@ class SettingsForm(FlaskForm):
     clinic_department = StringField("Department", validators=[Length(max=160)])
     clinic_address = StringField("Address", validators=[DataRequired("Give the address."), Length(max=200)])
     clinic_phone = StringField("Telephone", validators=[DataRequired("Give the telephone number."), Length(max=40)])
-    clinic_email = StringField(
-        "Email", validators=[DataRequired("Give the email address."), Email("This is not a valid email address.")]
-    )
+    clinic_email = StringField("Email", validators=[DataRequired("Give the email address."), email_address])
     clinic_place = StringField("Town (for 'place, date' on letters)", validators=[Length(max=60)])
     emergency_number = StringField("Emergency number", validators=[DataRequired("Give the emergency number.")])
     arrival_minutes_before = IntegerField(

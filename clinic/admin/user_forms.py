@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
 from ..extensions import db
+from ..forms import FlaskForm, email_address
 from ..models.vocab import Role
 from ..services import accounts
 from ..services.accounts import MIN_PASSWORD_LENGTH
@@ -18,7 +18,7 @@ USERNAME_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ012345
 
 class AccountForm(FlaskForm):
     full_name = StringField("Full name", validators=[DataRequired("Give the person's full name."), Length(max=120)])
-    email = StringField("Email", validators=[Optional(), Email("This is not a valid email address."), Length(max=254)])
+    email = StringField("Email", validators=[Optional(), email_address, Length(max=254)])
     roles = MultiCheckboxField("Roles", choices=options(Role.choices()))
     qualifications = MultiCheckboxField("Qualified for (radiologists)", coerce=int, choices=[])
 

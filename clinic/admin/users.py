@@ -126,11 +126,15 @@ def reset_password(user_id: int):
     form = PasswordResetForm()
     if form.validate_on_submit():
         try:
-            setup_users.reset_password(db.session, actor(), user, form.password.data)
+            revoked = setup_users.reset_password(db.session, actor(), user, form.password.data)
         except DomainError as error:
             show_error(form, error)
         else:
-            flash(f"New password set for {user.username}. Every open session of the account has ended.", "success")
+            tokens = f" Its {revoked} API token(s) were revoked: issue new ones where needed." if revoked else ""
+            flash(
+                f"New password set for {user.username}. Every open session of the account has ended.{tokens}",
+                "success",
+            )
             return redirect(url_for("admin.user", user_id=user.id))
     return _render_user(user, password_form=form, status=INVALID)
 

@@ -8,9 +8,10 @@ character (PostgreSQL refuses it), days and instants stay in years the clinic ca
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, AwareDatetime, Field, Strict
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, Strict
 
 from ..models.vocab import (
     TREATMENTS,
@@ -24,7 +25,7 @@ from ..models.vocab import (
     Side,
     Stage,
 )
-from ..text import search_key
+from ..text import has_control_characters, search_key
 
 MAX_ID = 2_147_483_647
 FIRST_DAY = dt.date(1900, 1, 1)
@@ -32,12 +33,9 @@ LAST_DAY = dt.date(2199, 12, 31)
 
 
 def _clean_text(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("text cannot contain the NUL character")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        raise ValueError("text must be valid Unicode (no lone surrogates)") from exc
+    # The same rule as the screens' forms (clinic.forms).
+    if has_control_characters(value):
+        raise ValueError("text cannot contain control characters (NUL and the like) or lone surrogates")
     return value
 
 
@@ -53,7 +51,16 @@ def _as_utc(value: dt.datetime) -> dt.datetime:
     return value.astimezone(dt.UTC)
 
 
-Id = Annotated[int, Strict(), Field(ge=1, le=MAX_ID)]
+def _integral(value: object) -> object:
+    """JSON Schema's "integer" includes 12.0; text and true/false are not numbers."""
+    if isinstance(value, bool | str):
+        raise ValueError("must be a number without a fraction, not text or true/false")
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+Id = Annotated[int, Field(ge=1, le=MAX_ID), BeforeValidator(_integral)]
 QueryId = Annotated[int, Field(ge=1, le=MAX_ID)]  # query strings are text: "12" is read as 12
 
 
@@ -78,7 +85,26 @@ PersonName = Annotated[
 ]
 
 # A calendar day, written YYYY-MM-DD.
-Day = Annotated[dt.date, Strict(False), AfterValidator(_in_calendar)]
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _written_as_day(value: object) -> object:
+    # pydantic would read a number ("0", 0) as seconds since 1970: a day is written YYYY-MM-DD, as the
+    # schema says (format: date), and nothing else.
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str) or not _DAY.match(value):
+        raise ValueError("must be a day written YYYY-MM-DD")
+    return value
+
+
+Day = Annotated[
+    dt.date,
+    Strict(False),  # the bodies' models are strict; a day arrives as text
+    BeforeValidator(_written_as_day),
+    AfterValidator(_in_calendar),
+    Field(json_schema_extra={"pattern": r"^\d{4}-\d{2}-\d{2}$"}),
+]
 
 # An instant: ISO 8601 with an offset (any offset; "Z" is UTC). Times without an offset are refused
 # with 400: the same wall-clock time is two instants on the night the clocks go back. Handed to the

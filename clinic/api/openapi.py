@@ -17,6 +17,7 @@ from typing import Any
 from flask import current_app, request
 from spectree import Response, SecurityScheme, SecuritySchemeData, SpecTree
 
+from . import idempotent
 from .errors import invalid, malformed
 from .schemas.common import Error
 
@@ -51,6 +52,16 @@ TAGS = {
     "documents": "Printed documents (PDF).",
 }
 
+IDEMPOTENCY_PARAMETER = {
+    "name": idempotent.HEADER,
+    "in": "header",
+    "required": False,
+    "description": (
+        "Send a new unique key (e.g. a UUID) with each booking; a retry with the same key gets the stored "
+        "answer instead of a second booking. Keys belong to the token that sent them."
+    ),
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+}
 PDF_RESPONSE = {"application/pdf": {"schema": {"type": "string", "contentMediaType": "application/pdf"}}}
 
 # Operations whose success is a PDF, by operation id; their 200 gets the PDF media type in the document.
@@ -166,6 +177,8 @@ def _finish(document: dict[str, Any]) -> dict[str, Any]:
                 success["content"] = PDF_RESPONSE
             for parameter in operation_.get("parameters", []):
                 _tidy(parameter)
+            if operation_["operationId"] in idempotent.operations:
+                operation_.setdefault("parameters", []).append(IDEMPOTENCY_PARAMETER)
     document["tags"] = [{"name": name, "description": text} for name, text in TAGS.items()]
     return document
 

@@ -44,16 +44,6 @@ def _page(appointment: Appointment, *, cancel_form=None, offers=None, status=200
 @roles(*DESK)
 def appointment(appointment_id: int):
     appointment = get_or_404(Appointment, appointment_id)
-    from ..services import audit
-
-    audit.record(
-        db.session,
-        "patient.view",
-        "appointments",
-        appointment.id,
-        patient_id=appointment.patient_id,
-        actor=current_user,
-    )
     return _page(appointment)
 
 

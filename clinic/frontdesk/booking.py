@@ -107,6 +107,13 @@ def book(referral_id: int):
     if referral.planned_procedure_type is None:
         flash("This referral has no planned procedure yet: a radiologist accepts it first.", "warning")
         return redirect(url_for("frontdesk.referral", referral_id=referral.id))
+    existing = booking.active_appointment(db.session, referral.id)
+    if existing is not None and request.method == "GET":
+        # One active appointment per referral: moving it is the way to another time.
+        flash(booking.AlreadyBooked(existing, scheduling_settings().zone).message, "info")
+        if existing.status == "booked":
+            return redirect(url_for("frontdesk.reschedule", appointment_id=existing.id))
+        return redirect(url_for("frontdesk.appointment", appointment_id=existing.id))
     if request.method == "POST":
         form = ChainForm()
         if not form.validate():

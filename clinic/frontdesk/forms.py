@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -17,9 +16,10 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..forms import FlaskForm, email_address
 from ..models.vocab import ALLERGENS, TREATMENTS, Language, PartOfDay, RedFlag, Region, Sex, Side
 from ..web import local_today
 
@@ -52,9 +52,7 @@ class PatientForm(FlaskForm):
     )
     sex = SelectField("Sex", choices=_choices(Sex), default=Sex.UNKNOWN)
     phone = StringField("Phone", validators=[Optional(), Length(max=40)])
-    email = StringField(
-        "Email", validators=[Optional(), Email(message="This is not an email address."), Length(max=254)]
-    )
+    email = StringField("Email", validators=[Optional(), email_address, Length(max=254)])
     street = StringField("Street and number", validators=[Optional(), Length(max=120)])
     postal_code = StringField("Postal code", validators=[Optional(), Length(max=12)])
     city = StringField("City", validators=[Optional(), Length(max=80)])

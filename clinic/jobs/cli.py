@@ -8,7 +8,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from .scheduler import LockLost, Process, acquire, run_forever, run_once, signals_handled
+from .scheduler import Process, acquire, run_forever, run_once, signals_handled
 from .tasks import JOBS
 
 
@@ -41,10 +41,7 @@ def scheduler_command(once: bool, jobs: tuple[str, ...]) -> None:
     _configure_logging()
     process = Process.for_app(current_app._get_current_object())
     if not once:
-        try:
-            run_forever(process)
-        except LockLost as error:
-            raise click.ClickException(f"{error}; stopped (a supervisor may start a new scheduler).") from error
+        run_forever(process)
         return
 
     # The jobs run in this thread: a signal asks them to stop after the item in hand.

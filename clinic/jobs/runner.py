@@ -16,8 +16,10 @@ from collections.abc import Callable
 
 from flask import Flask
 from sqlalchemy import update
+from sqlalchemy.exc import StatementError
 
 from ..extensions import db
+from ..logsafe import describe, log_error
 from ..models import JobRun
 from ..models.base import utcnow
 from ..services import audit
@@ -52,8 +54,11 @@ def run_job(
                 result = job(context)
             except Exception as error:
                 session.rollback()
-                log.exception("job %s failed", name)
-                result = f"error: {error.__class__.__name__}: {error}"
+                log_error(log, f"job {name} failed", error)
+                # The run's row (seen by admins) keeps the message, except a database error's, whose text
+                # quotes the values it refused.
+                said = describe(error) if isinstance(error, StatementError) else f"{error.__class__.__name__}: {error}"
+                result = f"error: {said}"
             session.execute(
                 update(JobRun)
                 .where(JobRun.id == run_id)

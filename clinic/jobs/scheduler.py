@@ -48,10 +48,6 @@ INTERVALS: dict[str, int] = {
 WORKERS = 4
 
 
-class LockLost(RuntimeError):
-    pass
-
-
 @dataclass
 class Process:
     """What one scheduler process shares between its main thread, its job threads and its signals."""
@@ -61,6 +57,9 @@ class Process:
     settings: JobSettings
     stopping: threading.Event = field(default_factory=threading.Event)
     lock_lost: bool = False
+    # A signal (or a caller) asked the process to end, as opposed to a lost lock, after which it waits
+    # for the lock again.
+    asked_to_end: bool = False
     scheduler: BlockingScheduler | None = None
     _shutdown: threading.Lock = field(default_factory=threading.Lock)
     _shutting_down: bool = False
@@ -72,6 +71,19 @@ class Process:
 
     def should_stop(self) -> bool:
         return self.stopping.is_set()
+
+    def end(self) -> None:
+        """Stop for good: after the jobs in hand, the process ends."""
+        self.asked_to_end = True
+        self.stop()
+
+    def start_over(self) -> None:
+        """After a lost lock: a fresh scheduler may be built once the lock is ours again."""
+        self.lock_lost = False
+        self.scheduler = None
+        self._shutting_down = False
+        if not self.asked_to_end:
+            self.stopping.clear()
 
     def stop(self) -> None:
         """Ask the jobs to finish their item in hand, and the scheduler to shut down once they have.
@@ -97,9 +109,9 @@ def signals_handled(process: Process) -> Iterator[None]:
     """SIGTERM and SIGINT stop the process gently; the previous handlers come back afterwards."""
 
     def handler(signum, _frame):
-        if not process.should_stop():
+        if not process.asked_to_end:
             log.info("%s received: stopping after the jobs in hand", signal.Signals(signum).name)
-        process.stop()
+        process.end()
 
     previous = {signum: signal.signal(signum, handler) for signum in (signal.SIGTERM, signal.SIGINT)}
     try:
@@ -138,7 +150,10 @@ def run_once(process: Process, names: Iterable[str] | None = None) -> dict[str, 
 def _heartbeat(process: Process) -> None:
     """Is the lock still ours, and has anybody asked us to stop?"""
     if not process.lock.still_held():
-        log.error("the scheduler lock is lost (database connection cut?): stopping, so that two never run")
+        log.error(
+            "the scheduler lock is lost (database connection cut?): stopping the jobs, so that two schedulers"
+            " never run at once, then waiting to take the lock again"
+        )
         process.lock_lost = True
         process.stopping.set()
     if process.should_stop():
@@ -178,18 +193,23 @@ def build_scheduler(process: Process) -> BlockingScheduler:
 
 
 def run_forever(process: Process) -> None:
-    """Wait for the lock, run the jobs until a signal (or the loss of the lock), then let the jobs in
-    hand finish before the lock is released. Raises LockLost when the lock went away underneath."""
+    """Wait for the lock, run the jobs until a signal, then let the jobs in hand finish before the lock
+    is released. When the lock goes away underneath (a database restart cuts its connection), the jobs
+    are stopped the same way and the process waits for the lock again, by itself: no supervisor needed,
+    and never two schedulers at once."""
     with signals_handled(process):
-        try:
-            if not acquire(process, wait=True):
+        while True:
+            try:
+                if not acquire(process, wait=True):
+                    return
+                process.scheduler = build_scheduler(process)
+                if not process.should_stop():
+                    # Blocks until stop() has shut it down, which waits for the running jobs. A signal
+                    # that came just before start() is picked up by the first heartbeat.
+                    process.scheduler.start()
+            finally:
+                process.lock.release()
+            if not process.lock_lost or process.asked_to_end:
                 return
-            process.scheduler = build_scheduler(process)
-            if not process.should_stop():
-                # Blocks until stop() has shut it down, which waits for the running jobs. A signal
-                # that came just before start() is picked up by the first heartbeat.
-                process.scheduler.start()
-        finally:
-            process.lock.release()
-    if process.lock_lost:
-        raise LockLost("the scheduler lock was lost")
+            log.warning("the jobs have stopped; waiting to take the scheduler lock again")
+            process.start_over()

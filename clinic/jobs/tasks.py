@@ -20,6 +20,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from ..logsafe import log_error
 from ..models import Appointment, FollowUp, JobRun, Patient, Referral
 from ..models.vocab import AppointmentStatus, FollowUpStatus, OutboxStatus, ReferralStatus
 from ..scheduling import booking
@@ -98,10 +99,10 @@ def queue_reminders(ctx: JobContext) -> str:
             break
         try:
             queued += _queue_reminder(ctx, appointment_id)
-        except Exception:
+        except Exception as error:
             # One appointment with bad data must not keep the others' reminders back.
             session.rollback()
-            log.exception("reminder for appointment %s could not be queued", appointment_id)
+            log_error(log, f"reminder for appointment {appointment_id} could not be queued", error)
             errors += 1
     return summary(queued=queued, errors=errors)
 

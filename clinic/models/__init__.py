@@ -14,6 +14,7 @@ from .clinical import (
 )
 from .documents import DocumentText
 from .feeds import CalendarFeed
+from .idempotency import IdempotentRequest
 from .imaging import ImagingStudy, StoredFile, StudyFile
 from .messaging import OutboxMessage
 from .patients import Patient, ReferringPhysician
@@ -38,6 +39,7 @@ __all__ = [
     "DocumentText",
     "DrugOption",
     "FollowUp",
+    "IdempotentRequest",
     "ImagingStudy",
     "JobRun",
     "MedicationEntry",

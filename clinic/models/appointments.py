@@ -11,6 +11,10 @@ from ..extensions import db
 from .base import UTCDateTime, created_at_column, one_of, utcnow
 from .vocab import STATUS_CHAIN, AppointmentStatus, Modality, PartOfDay, Region, Side, Stage
 
+# Booked up to in observation: the appointment still holds (or is using) its time.
+ACTIVE_STATUSES = ("booked", "checked_in", "in_procedure", "in_observation")
+ACTIVE_STATUSES_SQL = "status IN (" + ", ".join(f"'{s}'" for s in ACTIVE_STATUSES) + ")"
+
 
 class Appointment(db.Model):
     """One procedure for one patient: the chain of room + radiologist, then an observation bed.
@@ -31,6 +35,14 @@ class Appointment(db.Model):
         CheckConstraint("status <> 'cancelled' OR cancel_reason IS NOT NULL", name="cancel_has_reason"),
         CheckConstraint("level_count BETWEEN 1 AND 10", name="level_count_valid"),
         Index("ix_appointments_day_status", "table_start", "status"),
+        # A referral (the stage in hand) has at most one active appointment; rescheduling moves it.
+        Index(
+            "uq_appointments_one_active_per_referral",
+            "referral_id",
+            unique=True,
+            sqlite_where=text(ACTIVE_STATUSES_SQL),
+            postgresql_where=text(ACTIVE_STATUSES_SQL),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

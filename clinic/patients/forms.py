@@ -1,6 +1,7 @@
-from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import Length
+
+from ..forms import FlaskForm
 
 
 class PatientSearchForm(FlaskForm):

@@ -11,6 +11,7 @@ from ..models import Appointment, ImagingStudy, Referral
 from ..models.vocab import Role
 from ..services import patients as patient_service
 from ..services.errors import DomainError, NotFound
+from ..text import has_control_characters
 from . import bp
 from .forms import PatientSearchForm
 
@@ -28,6 +29,8 @@ def index():
             return redirect(url_for("patients.index"))
         return render_template("patients/index.html", form=form, page=None, query=None), 422
     text = session.get(SEARCH_KEY, "")
+    if has_control_characters(text):  # remembered before such searches were refused
+        text = session[SEARCH_KEY] = ""
     form.q.data = text
     error = None
     try:

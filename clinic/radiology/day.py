@@ -10,7 +10,7 @@ from ..auth.access import roles
 from ..extensions import db
 from ..models import Appointment, Consent, DrugOption, ProcedureRecord, User, UserRole
 from ..models.vocab import AppointmentStatus, Role
-from ..services import audit, daybook, procedure_records, worklist
+from ..services import daybook, procedure_records, worklist
 from ..services.errors import DomainError
 from ..timefmt import to_local
 from ..web import get_or_404, local_to_utc, now, utc_to_local_naive, zone
@@ -79,14 +79,6 @@ def _page(appointment: Appointment, forms: dict | None = None, status: int = 200
 @roles(*CLINICAL)
 def appointment(appointment_id: int):
     appointment = get_or_404(Appointment, appointment_id)
-    audit.record(
-        db.session,
-        "patient.view",
-        "appointments",
-        appointment.id,
-        patient_id=appointment.patient_id,
-        actor=current_user,
-    )
     return _page(appointment)
 
 

@@ -10,7 +10,7 @@ from ..auth.access import roles
 from ..extensions import db
 from ..models import ImagingStudy, ProcedureType, RedFlagAnswer, Referral
 from ..models.vocab import Priority, ReferralStatus, Role
-from ..services import audit, triage
+from ..services import triage
 from ..services.errors import DomainError
 from ..web import get_or_404, local_today
 from . import bp
@@ -78,9 +78,6 @@ def _page(referral: Referral, forms: dict | None = None, status: int = 200):
 @roles(Role.RADIOLOGIST)
 def triage_referral(referral_id: int):
     referral = get_or_404(Referral, referral_id)
-    audit.record(
-        db.session, "patient.view", "referrals", referral.id, patient_id=referral.patient_id, actor=current_user
-    )
     return _page(referral)
 
 

@@ -29,6 +29,7 @@ from ..models import (
     Referral,
     WaitlistEntry,
 )
+from ..models.appointments import ACTIVE_STATUSES
 from ..models.base import utcnow
 from ..models.vocab import AppointmentStatus, PartOfDay
 from ..services import audit
@@ -63,6 +64,37 @@ class SlotTaken(Conflict):
         self.candidates = candidates
 
 
+ONE_ACTIVE_PER_REFERRAL = "uq_appointments_one_active_per_referral"
+
+
+class AlreadyBooked(Conflict):
+    """The referral (the stage in hand) has an active appointment already: move that one instead."""
+
+    code = "already_booked"
+
+    def __init__(self, appointment: Appointment, zone: str):
+        super().__init__(
+            f"This referral already has an appointment on {fmt_datetime(appointment.table_start, zone)}"
+            f" (reference {appointment.reference}). Reschedule that one to change the time.",
+            details={"appointment_id": appointment.id, "reference": appointment.reference},
+        )
+        self.appointment = appointment
+
+
+def active_appointment(session: Session, referral_id: int | None) -> Appointment | None:
+    if referral_id is None:
+        return None
+    return session.scalar(
+        select(Appointment).where(Appointment.referral_id == referral_id, Appointment.status.in_(ACTIVE_STATUSES))
+    )
+
+
+def _require_unbooked(session: Session, settings: Settings, referral_id: int) -> None:
+    existing = active_appointment(session, referral_id)
+    if existing is not None:
+        raise AlreadyBooked(existing, settings.zone)
+
+
 class NotReady(DomainError):
     code = "not_ready"
 
@@ -78,9 +110,11 @@ def constraint_name(error: IntegrityError) -> str | None:
     if diag is not None and getattr(diag, "constraint_name", None):
         return diag.constraint_name
     text = str(error.orig)
-    for name in CONSTRAINT_RESOURCES:
+    for name in (*CONSTRAINT_RESOURCES, ONE_ACTIVE_PER_REFERRAL):
         if name in text:
             return name
+    if "appointments.referral_id" in text:  # SQLite names the column, not the index
+        return ONE_ACTIVE_PER_REFERRAL
     return None
 
 
@@ -285,8 +319,9 @@ def _insert_bookings(session: Session, c: Candidate, patient_id: int, **owner) -
     session.execute(insert(Booking.__table__), rows)
 
 
-def _insert(session, settings, plan, c, patient_id, not_before, add, ignore_appointment_id=None):
-    """Run ``add()`` (which adds rows) inside a savepoint; turn an exclusion violation into SlotTaken."""
+def _insert(session, settings, plan, c, patient_id, not_before, add, ignore_appointment_id=None, referral_id=None):
+    """Run ``add()`` (which adds rows) inside a savepoint; turn an exclusion violation into SlotTaken, and
+    a second active appointment for the referral into AlreadyBooked."""
     # Only PostgreSQL can refuse the rows (exclusion constraints) after our check; SQLite holds the write
     # lock, so the savepoint that lets us carry on after a refusal is needed there alone.
     guard = session.begin_nested() if session.get_bind().dialect.name == "postgresql" else nullcontext()
@@ -296,6 +331,11 @@ def _insert(session, settings, plan, c, patient_id, not_before, add, ignore_appo
             session.flush()
     except IntegrityError as error:
         name = constraint_name(error)
+        if name == ONE_ACTIVE_PER_REFERRAL and referral_id is not None:
+            # A concurrent booking for the same referral committed first: it is there to read now.
+            existing = active_appointment(session, referral_id)
+            if existing is not None:
+                raise AlreadyBooked(existing, settings.zone) from None
         if name not in CONSTRAINT_RESOURCES:
             raise
         raise _taken_error(
@@ -341,8 +381,9 @@ def book(
     check_readiness: bool = True,
     allow_past: bool = False,
 ) -> Appointment:
-    """Book a chain for a referral. Raises NotReady, InvalidInput, DomainError or SlotTaken."""
+    """Book a chain for a referral. Raises NotReady, InvalidInput, DomainError, AlreadyBooked or SlotTaken."""
     plan.validate()
+    _require_unbooked(session, settings, referral.id)
     not_before = _require_ready(session, settings, referral, plan, candidate, check_readiness=check_readiness)
     validate_chain(session, settings, plan, candidate, allow_past=allow_past)
     patient_id = referral.patient_id
@@ -380,7 +421,7 @@ def book(
         session.flush()
         _insert_bookings(session, candidate, patient_id, appointment_id=appointment.id)
 
-    _insert(session, settings, plan, candidate, patient_id, not_before, add)
+    _insert(session, settings, plan, candidate, patient_id, not_before, add, referral_id=referral.id)
     _resolve_waitlist(session, referral.id, appointment)
     return appointment
 
@@ -550,6 +591,7 @@ def hold(
 ) -> BookingHold:
     """Keep a chain for a few minutes while the front desk confirms with the patient."""
     plan.validate()
+    _require_unbooked(session, settings, referral.id)
     now = settings.now()
     not_before = _require_ready(session, settings, referral, plan, candidate, check_readiness=True)
     validate_chain(session, settings, plan, candidate)
@@ -605,6 +647,7 @@ def confirm_hold(session: Session, settings: Settings, actor, token: str, note: 
         release_expired_holds(session, now)
         raise DomainError("The hold has lapsed; look for a time again.", code="hold_lapsed")
     referral = session.get(Referral, held.referral_id)
+    _require_unbooked(session, settings, held.referral_id)
     plan = ProcedurePlan(
         procedure_type=session.get(ProcedureType, held.procedure_type_id),
         region=held.region,
@@ -639,9 +682,13 @@ def confirm_hold(session: Session, settings: Settings, actor, token: str, note: 
         note=note,
         created_by_id=who.id,
     )
-    session.add(appointment)
-    _event(appointment, actor, None, AppointmentStatus.BOOKED, note="confirmed from a hold")
-    session.flush()
+
+    def add():
+        session.add(appointment)
+        _event(appointment, actor, None, AppointmentStatus.BOOKED, note="confirmed from a hold")
+        session.flush()
+
+    _insert(session, settings, plan, candidate, held.patient_id, None, add, referral_id=held.referral_id)
     session.execute(
         update(Booking)
         .where(Booking.hold_id == held.id, Booking.active)

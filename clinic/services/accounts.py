@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import os
+import re
 import secrets
-from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
+from zxcvbn import zxcvbn
 
 from ..models import ApiToken, User
 from ..models.base import utcnow
@@ -18,18 +18,19 @@ from ..models.vocab import Role
 from . import audit
 from .errors import InvalidInput, NotFound
 
-MIN_PASSWORD_LENGTH = 10
+MIN_PASSWORD_LENGTH = 12
+# zxcvbn's score, 0 (guessable in a few tries) to 4: 3 means "safely unguessable" against an online
+# attack that is throttled, the situation of a login page.
+MIN_PASSWORD_SCORE = 3
+# One answer for every refused login, whether the name exists or not, and whatever the reason.
+REFUSED = "Unknown user name or wrong password."
 # Werkzeug's default (scrypt). The test suite lowers the cost through the environment; production never should.
 PASSWORD_METHOD = os.environ.get("CLINIC_PASSWORD_HASH_METHOD", "scrypt")
 # Verifying against a real hash for unknown names keeps the response time from revealing which
 # usernames exist.
 _DUMMY_HASH = generate_password_hash("not-a-real-password", method=PASSWORD_METHOD)
-
-
-@dataclass(frozen=True)
-class LoginPolicy:
-    max_failures: int = 5
-    lockout_minutes: int = 15
+# Words of this product that make a password easy to guess for anyone who knows where it is used.
+CONTEXT_WORDS = ("clinic", "klinik", "schmerz", "schmerzzentrum", "pain", "radiology", "radiologie", "praxis")
 
 
 class LoginRefused(Exception):
@@ -42,44 +43,46 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password, method=PASSWORD_METHOD)
 
 
-def check_password_strength(password: str, *, demo: bool = False) -> None:
-    if demo:
-        return
+def check_password_strength(password: str, *, context: tuple[str | None, ...] = ()) -> None:
+    """Refuse short, common and guessable passwords, and those built from the account's own details
+    (``context``: user name, full name, email) or the clinic's name, using zxcvbn's estimator."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput(f"The password needs at least {MIN_PASSWORD_LENGTH} characters.")
+    words = [w for value in context if value for w in re.split(r"[\s@._-]+", value) + [value] if len(w) >= 3]
+    lowered = password.casefold()
+    if any(word.casefold() in lowered for word in words):
+        raise InvalidInput("The password must not contain the user name, the person's name or email address.")
+    result = zxcvbn(password[:100], user_inputs=[*words, *CONTEXT_WORDS])
+    if result["score"] < MIN_PASSWORD_SCORE:
+        hint = result["feedback"].get("warning") or "It would be guessed too easily."
+        raise InvalidInput(
+            f"This password is too easy to guess: {hint.rstrip('.')}. "
+            "Use a few uncommon words, or a longer mix of letters, digits and signs."
+        )
 
 
 def find_user(session: Session, username: str) -> User | None:
     return session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
 
 
-def authenticate(session: Session, username: str, password: str, policy: LoginPolicy) -> User:
-    """Check a login. Failed attempts count towards a temporary lockout of the account."""
+def authenticate(session: Session, username: str, password: str) -> User:
+    """Check a login. Every refusal gives the same answer after the same work (one hash check, also for
+    names that do not exist), so neither the message nor the time tells which user names exist.
+    Throttling is the web layer's (``clinic.auth.throttle``); failures are audited for the account."""
     user = find_user(session, username)
-    now = utcnow()
+    matches = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
     if user is None:
-        check_password_hash(_DUMMY_HASH, password)
-        raise LoginRefused("Unknown user name or wrong password.")
-    if user.is_locked(now):
-        audit.record(session, "login.refused_locked", "users", user.id, actor=user)
-        raise LoginRefused(
-            "This account is locked after repeated failed logins. Try again later or ask an administrator."
-        )
-    if not check_password_hash(user.password_hash, password):
+        raise LoginRefused(REFUSED)
+    now = utcnow()
+    if not matches or user.is_locked(now):
         user.failed_logins += 1
-        summary = {"failed_logins": user.failed_logins}
-        if user.failed_logins >= policy.max_failures:
-            user.locked_until = now + dt.timedelta(minutes=policy.lockout_minutes)
-            user.failed_logins = 0
-            summary["locked_until"] = user.locked_until.isoformat()
-        audit.record(session, "login.failed", "users", user.id, summary=summary, actor=user)
-        if user.locked_until and user.locked_until > now:
-            raise LoginRefused(f"Too many failed logins: this account is locked for {policy.lockout_minutes} minutes.")
-        raise LoginRefused("Unknown user name or wrong password.")
+        audit.record(
+            session, "login.failed", "users", user.id, summary={"failed_logins": user.failed_logins}, actor=user
+        )
+        raise LoginRefused(REFUSED)
     if not user.active:
         raise LoginRefused("This account has been deactivated.")
     user.failed_logins = 0
-    user.locked_until = None
     user.last_login_at = now
     audit.record(session, "login.succeeded", "users", user.id, actor=user)
     return user
@@ -105,7 +108,8 @@ def create_user(
     unknown = set(roles) - set(Role.values())
     if unknown:
         raise InvalidInput(f"Unknown role(s): {', '.join(sorted(unknown))}.")
-    check_password_strength(password, demo=demo)
+    if not demo:
+        check_password_strength(password, context=(username, full_name, email))
     user = User(username=username, full_name=full_name.strip() or username, email=email, active=True)
     user.password_hash = hash_password(password)
     user.set_roles(set(roles))
@@ -114,21 +118,39 @@ def create_user(
     return user
 
 
-def set_password(session: Session, user: User, password: str) -> None:
-    check_password_strength(password)
+def set_password(session: Session, user: User, password: str) -> list[ApiToken]:
+    """A new password: every session of the account ends and its API tokens are revoked (whoever
+    had the old password may have made one). Returns the tokens revoked, to tell the admin."""
+    check_password_strength(password, context=(user.username, user.full_name, user.email))
     user.password_hash = hash_password(password)
-    user.session_version += 1
     user.failed_logins = 0
     user.locked_until = None
+    end_sessions(session, user)
+    revoked = revoke_tokens(session, user)
     session.flush()
+    return revoked
+
+
+def end_sessions(session: Session, user: User) -> None:
+    """Every session of this account ends, copies of its cookie included: the session id that the
+    cookie carries (``id:session_version``) no longer matches."""
+    user.session_version += 1
+    session.flush()
+
+
+def revoke_tokens(session: Session, user: User) -> list[ApiToken]:
+    revoked = []
+    for token in user_tokens(session, user):
+        if token.revoked_at is None:
+            token.revoked_at = utcnow()
+            revoked.append(token)
+    return revoked
 
 
 def deactivate(session: Session, user: User) -> None:
     user.active = False
-    user.session_version += 1
-    for token in user_tokens(session, user):
-        if token.revoked_at is None:
-            token.revoked_at = utcnow()
+    end_sessions(session, user)
+    revoke_tokens(session, user)
     session.flush()
 
 
@@ -170,11 +192,16 @@ def revoke_token(session: Session, token_id: int) -> ApiToken:
     return token
 
 
-def user_for_token(session: Session, token: str) -> User | None:
+def token_and_user(session: Session, token: str) -> tuple[ApiToken, User] | None:
     row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
     if row is None or row.revoked_at is not None or not row.user.active:
         return None
-    return row.user
+    return row, row.user
+
+
+def user_for_token(session: Session, token: str) -> User | None:
+    found = token_and_user(session, token)
+    return found[1] if found else None
 
 
 def set_language(session: Session, user: User, language: str | None) -> None:

@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from sqlalchemy import Text, event, insert, inspect, select
 from sqlalchemy.orm import Session
 
-from ..models import AuditEvent
+from ..models import Appointment, AuditEvent, Referral
 from ..models.base import utcnow
 
 ACTOR_KEY = "audit_actor"
 PENDING_KEY = "audit_pending"
+PATIENTS_KEY = "audit_patients"  # patients this session's work has already written events about
 
 # Tables whose rows are bookkeeping rather than clinical or administrative data.
 NOT_AUDITED = {
@@ -27,6 +28,7 @@ NOT_AUDITED = {
     "appointment_events",
     "stored_files",
     "outbox_messages",
+    "idempotent_requests",
 }
 # Never copied into a summary, not even as a before/after value.
 SECRET_COLUMNS = {"password_hash", "token_hash", "session_version", "failed_logins", "body"}
@@ -52,6 +54,11 @@ def actor_of(user) -> Actor:
 
 def set_actor(session: Session, user) -> None:
     session.info[ACTOR_KEY] = actor_of(user)
+    session.info[PATIENTS_KEY] = set()
+
+
+def patients_audited(session: Session) -> set[int]:
+    return session.info.setdefault(PATIENTS_KEY, set())
 
 
 def current_actor(session: Session) -> Actor:
@@ -82,6 +89,8 @@ def record(
         at=utcnow(),
     )
     session.add(event_row)
+    if patient_id is not None:
+        patients_audited(session).add(patient_id)
     return event_row
 
 
@@ -89,6 +98,15 @@ def _patient_id(obj) -> int | None:
     if obj.__tablename__ == "patients":
         return obj.id
     return getattr(obj, "patient_id", None)
+
+
+def _patient_via(session: Session, obj) -> int | None:
+    """The patient of a row that names only its appointment or referral (a consent, a record)."""
+    for attribute, model in (("appointment_id", Appointment), ("referral_id", Referral)):
+        value = getattr(obj, attribute, None)
+        if value is not None:
+            return session.connection().execute(select(model.patient_id).where(model.id == value)).scalar()
+    return None
 
 
 def _short(value) -> object:
@@ -153,7 +171,10 @@ def _after_flush(session: Session, _flush_context) -> None:
     now = utcnow()
     rows = []
     for obj, verb, changes in pending:
-        ident = inspect(obj).identity
+        # The primary key as flushed (a new row's identity key is only set after this event).
+        ident = inspect(obj).mapper.primary_key_from_instance(obj)
+        if all(part is None for part in ident):
+            ident = None
         rows.append(
             {
                 "at": now,
@@ -162,11 +183,12 @@ def _after_flush(session: Session, _flush_context) -> None:
                 "action": f"{obj.__tablename__}.{verb}",
                 "object_type": obj.__tablename__,
                 "object_id": None if ident is None else ":".join(str(i) for i in ident),
-                "patient_id": _patient_id(obj),
+                "patient_id": _patient_id(obj) or _patient_via(session, obj),
                 "summary": json.dumps(changes, ensure_ascii=False, sort_keys=True, default=str) if changes else None,
             }
         )
     session.connection().execute(insert(AuditEvent.__table__), rows)
+    patients_audited(session).update(row["patient_id"] for row in rows if row["patient_id"] is not None)
 
 
 def install() -> None:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from ..models import Patient, RedFlagAnswer, Referral, ReferringPhysician
 from ..models.vocab import TREATMENTS, Language, Priority, RedFlag, ReferralStatus, Region, Sex, Side
-from . import audit, patients, preregistration
+from . import audit, contact, patients, preregistration
 from .errors import DomainError, InvalidInput
 
 
@@ -83,6 +83,10 @@ def validate_patient(details: PatientDetails, today: dt.date) -> None:
         problems.append("unknown sex")
     if details.preferred_language not in Language.values():
         problems.append("unknown language")
+    try:
+        contact.email_address(details.email)
+    except InvalidInput as error:
+        problems.append(error.message[0].lower() + error.message[1:].rstrip("."))
     if problems:
         raise InvalidInput("The patient's details are not valid: " + "; ".join(problems) + ".", details=problems)
 
@@ -91,8 +95,9 @@ def apply_patient_details(patient: Patient, details: PatientDetails) -> None:
     patient.set_names(details.family_name, details.given_name)
     patient.birth_date = details.birth_date
     patient.sex = details.sex
-    for name in ("phone", "email", "street", "postal_code", "city", "insurance_name", "insurance_number"):
+    for name in ("phone", "street", "postal_code", "city", "insurance_name", "insurance_number"):
         setattr(patient, name, _clean(getattr(details, name)))
+    patient.email = contact.email_address(details.email)
     patient.preferred_language = details.preferred_language
 
 
@@ -127,7 +132,7 @@ def add_physician(session: Session, details: PhysicianDetails) -> ReferringPhysi
         city=_clean(details.city),
         phone=_clean(details.phone),
         fax=_clean(details.fax),
-        email=_clean(details.email),
+        email=contact.email_address(details.email),
     )
     session.add(physician)
     session.flush()

@@ -26,8 +26,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..models import Appointment, AuditEvent, OutboxMessage
 from ..models.vocab import OutboxStatus
-from . import audit
-from .errors import Conflict, NotFound
+from . import audit, contact
+from .errors import Conflict, InvalidInput, NotFound
 
 RESEND_ACTION = "outbox.resend"
 # The sender's result while SMTP_HOST is empty; the admin screen recognises it in the last job run.
@@ -86,6 +86,10 @@ def queue(
     None is returned: queueing the same thing twice is harmless."""
     if dedupe_key is not None and _has_key(session, dedupe_key):
         return None
+    # Exactly one address, checked as everywhere else: a stored "a@x.de, b@y.de" never reaches two people.
+    recipient = contact.email_address(recipient) or ""
+    if not recipient:
+        raise InvalidInput("A message needs an email address.")
     message = OutboxMessage(
         kind=kind,
         recipient=recipient,

@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 
 from ..models import Patient
 from ..text import search_key
-from . import audit
 from .errors import InvalidInput, NotFound
 
 _DATE_PATTERNS = (
@@ -100,11 +99,10 @@ def likely_duplicates(session: Session, family_name: str, given_name: str, birth
 
 
 def open_record(session: Session, actor, patient_id: int) -> Patient:
-    """Load a patient for display, and record that this person opened the record."""
+    """Load a patient for display. The opening is audited by ``clinic.services.reads`` for the request."""
     patient = session.get(Patient, patient_id)
     if patient is None:
         raise NotFound("There is no such patient.")
-    audit.record(session, "patient.view", "patients", patient.id, patient_id=patient.id, actor=actor)
     return patient
 
 

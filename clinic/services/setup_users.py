@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from ..models import ApiToken, ProcedureType, User, UserRole
 from ..models.vocab import Role
-from . import accounts, audit
+from . import accounts, audit, contact
 from .errors import DomainError, InvalidInput, NotFound
 
 
@@ -61,7 +61,7 @@ def create_account(session: Session, actor, username: str, password: str, fields
     _check_roles(fields.roles)
     try:
         user = accounts.create_user(
-            session, username, fields.full_name, password, set(fields.roles), email=(fields.email or None)
+            session, username, fields.full_name, password, set(fields.roles), email=contact.email_address(fields.email)
         )
     except InvalidInput as error:
         field = "password" if "password" in error.message.lower() else "username"
@@ -81,20 +81,24 @@ def update_account(session: Session, actor, user: User, fields: AccountFields) -
     if not fields.full_name.strip():
         raise invalid("Give the person's full name.", "full_name")
     user.full_name = fields.full_name.strip()
-    user.email = (fields.email or "").strip() or None
+    user.email = contact.email_address(fields.email)
     user.set_roles(set(fields.roles))
     user.qualifications = _procedures(session, fields.qualification_ids)
     session.flush()
     return user
 
 
-def reset_password(session: Session, actor, user: User, password: str) -> None:
-    """A new password; every session of the account ends (the session version moves on)."""
+def reset_password(session: Session, actor, user: User, password: str) -> int:
+    """A new password; every session of the account ends (the session version moves on) and its API
+    tokens are revoked. Returns how many tokens were revoked."""
     try:
-        accounts.set_password(session, user, password)
+        revoked = accounts.set_password(session, user, password)
     except InvalidInput as error:
         raise invalid(error.message, "password") from None
-    audit.record(session, "users.password_reset", "users", user.id, actor=actor)
+    audit.record(
+        session, "users.password_reset", "users", user.id, summary={"tokens_revoked": len(revoked)}, actor=actor
+    )
+    return len(revoked)
 
 
 def deactivate_account(session: Session, actor, user: User) -> None:

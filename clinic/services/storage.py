@@ -19,6 +19,7 @@ _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 # Read-only for owner and group: immutability is the point, and the web server needs no write access
 # to a blob once it exists (removing one needs write access to its directory, not to the file).
 BLOB_MODE = 0o440
+_COPY_CHUNK = 1024 * 1024
 
 
 class CorruptBlob(OSError):
@@ -48,9 +49,27 @@ class FileStore:
         The caller that created a blob is the one allowed to remove it again if its request fails.
         """
         sha256 = hashlib.sha256(data).hexdigest()
+        return sha256, self._write(sha256, lambda fh: fh.write(data))
+
+    def add_file(self, source: Path, sha256: str) -> bool:
+        """Store the content of the file ``source``, whose SHA-256 the caller computed while receiving
+        it, copying in chunks (memory stays small whatever the size); whether this call created the blob."""
+
+        def copy(fh) -> None:
+            digest = hashlib.sha256()
+            with open(source, "rb") as src:
+                while chunk := src.read(_COPY_CHUNK):
+                    digest.update(chunk)
+                    fh.write(chunk)
+            if digest.hexdigest() != sha256:
+                raise CorruptBlob(f"{source.name} changed between its check and its storage")
+
+        return self._write(sha256, copy)
+
+    def _write(self, sha256: str, fill) -> bool:
         final = self.path(sha256)
         if final.is_file():
-            return sha256, False
+            return False
         final.parent.mkdir(parents=True, exist_ok=True)
         # A temporary file in the same directory, so the rename below is atomic: a reader sees either
         # no blob or the whole blob, never a half-written one.
@@ -58,7 +77,7 @@ class FileStore:
         tmp = Path(tmp_name)
         try:
             with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
+                fill(fh)
                 fh.flush()
                 os.fsync(fh.fileno())
             tmp.chmod(BLOB_MODE)
@@ -67,7 +86,7 @@ class FileStore:
             tmp.unlink(missing_ok=True)
             raise
         _fsync_dir(final.parent)
-        return sha256, True
+        return True
 
     def read(self, sha256: str) -> bytes:
         """The blob's bytes, checked against its name. FileNotFoundError if it is missing."""

@@ -160,7 +160,7 @@ def test_two_schedulers_run_each_job_once_and_the_second_takes_over_when_the_fir
 
 
 @pytest.mark.postgres_only
-def test_a_scheduler_that_loses_its_lock_stops_rather_than_run_beside_another(session, schedulers, backend):
+def test_a_scheduler_that_loses_its_lock_stops_its_jobs_and_takes_the_lock_again(session, schedulers, backend):
     if backend != "postgresql":
         pytest.skip("a lock file cannot be taken away from a living process")
     holder = schedulers.start()
@@ -174,5 +174,9 @@ def test_a_scheduler_that_loses_its_lock_stops_rather_than_run_beside_another(se
     )
     session.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": lock_pid})
     session.commit()
-    assert holder.wait(timeout=60) == 1
-    assert "the scheduler lock is lost" in schedulers.log(holder)
+    wait_until(lambda: "the scheduler lock is lost" in schedulers.log(holder), "the scheduler to notice")
+    wait_until(lambda: schedulers.log(holder).count("scheduler lock taken") == 2, "the scheduler to take it again")
+    assert holder.poll() is None  # still running: no supervisor needed
+    log = schedulers.log(holder)
+    assert log.index("the jobs have stopped") < log.rindex("scheduler lock taken")  # never two at once
+    assert schedulers.stop(holder) == 0

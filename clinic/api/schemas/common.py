@@ -72,11 +72,17 @@ class SlotTakenDetails(BaseModel):
     candidates: list[Slot] = Field(description="The next free chains after the one asked for.")
 
 
+class AlreadyBookedDetails(BaseModel):
+    appointment_id: int = Field(description="The referral's active appointment: reschedule it to move it.")
+    reference: str
+
+
 class SlotTakenBody(ErrorBody):
-    details: SlotTakenDetails | None = None  # type: ignore[assignment]
+    details: SlotTakenDetails | AlreadyBookedDetails | None = None  # type: ignore[assignment]
 
 
 class SlotTaken(BaseModel):
-    """409: the time was taken meanwhile; details.candidates are the next free times."""
+    """409: slot_taken, the time was taken meanwhile (details.candidates are the next free times); or
+    already_booked, the referral has an active appointment (details.appointment_id: reschedule it)."""
 
     error: SlotTakenBody

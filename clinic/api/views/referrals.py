@@ -10,7 +10,7 @@ from ...models import Patient, Referral, ReferringPhysician
 from ...models.vocab import Role
 from ...scheduling.plan import ProcedurePlan
 from ...scheduling.readiness import assess
-from ...services import audit, intake, triage
+from ...services import intake, triage
 from ...services.errors import InvalidInput
 from ...web import local_today, scheduling_settings
 from .. import bp, present
@@ -61,9 +61,6 @@ def create_referral(json: ReferralIn):
 def get_referral(referral_id: int):
     """A referral with its red-flag answers and triage decision."""
     referral = find(Referral, referral_id, "referral")
-    audit.record(
-        db.session, "patient.view", "referrals", referral.id, patient_id=referral.patient_id, actor=current_user
-    )
     return present.referral(referral)
 
 

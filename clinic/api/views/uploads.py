@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from ...auth.access import roles
 from ...extensions import db
-from ...frontdesk.uploads_glue import limits, store
+from ...frontdesk.uploads_glue import limits, read_files, store
 from ...models import ImagingStudy, Referral
 from ...models.vocab import Role
 from ...services import uploads
@@ -41,6 +41,7 @@ def upload_imaging(referral_id: int, form: ImagingUpload):
             study_date=form.study_date,
             facility=form.facility,
         )
-    files = [(f.filename or "unnamed", f.read()) for f in form.files]
-    added = uploads.add_files(db.session, current_user, store(), limits(), study=study, files=files)
+    # Streamed to temporary files and hashed on the way: memory stays small whatever the upload's size.
+    with read_files(form.files) as files:
+        added = uploads.add_files(db.session, current_user, store(), limits(), study=study, files=files)
     return present.uploaded(study, added), 201

@@ -21,6 +21,7 @@ patient the study belongs to, and a mismatch is flagged on the file (see ``check
 
 from .content import Inspected, inspect
 from .identity import check_identity
+from .incoming import Incoming, Received, receive_all
 from .limits import ACCEPTED_DOCUMENT, ACCEPTED_IMAGING, UploadLimits, limits_from_config
 from .names import display_name, safe_filename
 from .service import (
@@ -36,7 +37,9 @@ __all__ = [
     "ACCEPTED_DOCUMENT",
     "ACCEPTED_IMAGING",
     "AddedFiles",
+    "Incoming",
     "Inspected",
+    "Received",
     "UploadLimits",
     "add_files",
     "add_referral_document",
@@ -47,5 +50,6 @@ __all__ = [
     "download_study_file",
     "inspect",
     "limits_from_config",
+    "receive_all",
     "safe_filename",
 ]

@@ -11,6 +11,8 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
+from typing import BinaryIO
 
 from ...models.vocab import FileKind
 from ..errors import DomainError, InvalidInput, TooLarge
@@ -20,6 +22,7 @@ from .content import (
     _inspected,
     _sniff,
 )
+from .incoming import Incoming
 from .limits import (
     _CHUNK,
     _ZIP_SIGNATURES,
@@ -36,13 +39,15 @@ from .names import display_name
 
 @dataclass
 class _Part:
-    """One checked file, ready to be stored; ``load`` gives its bytes again (a ZIP entry is re-read)."""
+    """One checked file, ready to be stored; ``load`` gives its bytes again (a ZIP entry is re-read),
+    or ``path`` names the file that holds them (an upload streamed to disk)."""
 
     name: str
     inspected: Inspected
     sha256: str
     size: int
     load: Callable[[], bytes]
+    path: Path | None = None
 
 
 class _Budget:
@@ -63,12 +68,12 @@ def _unsafe_entry_name(raw: str) -> bool:
 
 
 def _open_zip(
-    shown: str, data: bytes, limits: UploadLimits, budget: _Budget
+    shown: str, data: bytes | BinaryIO, limits: UploadLimits, budget: _Budget
 ) -> tuple[zipfile.ZipFile, list[zipfile.ZipInfo]]:
     """The archive and its file entries, once everything its central directory declares is checked:
-    before a single byte is inflated."""
+    before a single byte is inflated. ``data`` is the bytes or an open file (read entry by entry)."""
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
+        archive = zipfile.ZipFile(data if hasattr(data, "seek") else io.BytesIO(data))
         infos = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
         raise InvalidInput(f"“{shown}” is a damaged ZIP archive and could not be read.") from exc
@@ -99,7 +104,9 @@ def _open_zip(
     return archive, files
 
 
-def _expand_zip(shown: str, data: bytes, limits: UploadLimits, budget: _Budget, skipped: list[str]) -> list[_Part]:
+def _expand_zip(
+    shown: str, data: bytes | BinaryIO, limits: UploadLimits, budget: _Budget, skipped: list[str]
+) -> list[_Part]:
     """The DICOM files of a CD copy, each checked like a single upload; the rest goes to ``skipped``."""
     archive, files = _open_zip(shown, data, limits, budget)
     parts: list[_Part] = []
@@ -167,9 +174,10 @@ def _inflate(
 # --- checking a request -------------------------------------------------------------------------------
 
 
-def _check_request(files: list[tuple[str, bytes]], limits: UploadLimits) -> tuple[list[_Part], list[str]]:
-    """Every file checked, every ZIP unpacked (and counted), before anything is stored."""
-    total = sum(len(data) for _name, data in files)
+def _check_request(files: list[tuple[str, bytes | Incoming]], limits: UploadLimits) -> tuple[list[_Part], list[str]]:
+    """Every file checked, every ZIP unpacked (and counted), before anything is stored. A file may be
+    bytes or an upload streamed to disk (``Incoming``), which is read piece by piece."""
+    total = sum(item.size if isinstance(item, Incoming) else len(item) for _name, item in files)
     if total > limits.max_request_bytes:
         raise TooLarge(
             f"These files add up to {_size(total)}; the limit is {_size(limits.max_request_bytes)} per upload. "
@@ -178,19 +186,30 @@ def _check_request(files: list[tuple[str, bytes]], limits: UploadLimits) -> tupl
     budget = _Budget(limits.zip_total_bytes)
     parts: list[_Part] = []
     skipped: list[str] = []
-    for name, data in files:
+    for name, item in files:
         shown = display_name(name)
+        data = item.view() if isinstance(item, Incoming) else item
         # A CD copy is bounded by the request limit; each DICOM file in it by the per-file limit.
-        if not data.startswith(_ZIP_SIGNATURES) and len(data) > limits.max_file_bytes:
+        if not bytes(data[:4]).startswith(_ZIP_SIGNATURES) and len(data) > limits.max_file_bytes:
             raise TooLarge(_too_large_file(shown, len(data), limits))
         kind = _sniff(shown, data, ACCEPTED_IMAGING)
         if kind == "zip":
-            parts.extend(_expand_zip(shown, data, limits, budget, skipped))
+            if isinstance(item, Incoming):
+                parts.extend(_expand_zip(shown, item.reader(), limits, budget, skipped))
+            else:
+                parts.extend(_expand_zip(shown, data, limits, budget, skipped))
             continue
         assert isinstance(kind, FileKind)
         inspected = _inspected(shown, data, kind)
-        parts.append(_Part(shown, inspected, hashlib.sha256(data).hexdigest(), len(data), _loader(data)))
+        if isinstance(item, Incoming):
+            parts.append(_Part(shown, inspected, item.sha256, item.size, _unloadable, path=item.path))
+        else:
+            parts.append(_Part(shown, inspected, hashlib.sha256(data).hexdigest(), len(data), _loader(data)))
     return parts, skipped
+
+
+def _unloadable() -> bytes:
+    raise RuntimeError("a streamed upload is stored from its file, never loaded whole")
 
 
 def _loader(data: bytes) -> Callable[[], bytes]:

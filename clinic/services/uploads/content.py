@@ -69,22 +69,23 @@ def _inspected(shown: str, data: bytes, kind: FileKind) -> Inspected:
 
 def _sniff(shown: str, data: bytes, accepted: str) -> FileKind | str:
     """The kind by signature and a check that the file is whole; "zip" for ZIP archives."""
-    if not data:
+    if not len(data):
         raise InvalidInput(f"“{shown}” is empty (0 bytes).")
-    if data.startswith(b"%PDF-"):
+    head = bytes(data[:8])  # ``data`` may be a memory map of a streamed upload: read only what is needed
+    if head.startswith(b"%PDF-"):
         # Every PDF ends with "%%EOF" (perhaps followed by a line break or a little padding).
         if b"%%EOF" not in data[-1024:]:
             raise InvalidInput(f"“{shown}” is an incomplete PDF: its end is missing (cut off during copying?).")
         return FileKind.PDF
-    if data.startswith(b"\xff\xd8\xff"):
+    if head.startswith(b"\xff\xd8\xff"):
         if not _jpeg_complete(data):
             raise InvalidInput(f"“{shown}” is an incomplete or damaged JPEG image (cut off during copying?).")
         return FileKind.JPEG
-    if data.startswith(_PNG_SIGNATURE):
+    if head.startswith(_PNG_SIGNATURE):
         if not _png_complete(data):
             raise InvalidInput(f"“{shown}” is an incomplete or damaged PNG image (cut off during copying?).")
         return FileKind.PNG
-    if data.startswith(_ZIP_SIGNATURES):
+    if head.startswith(_ZIP_SIGNATURES):
         return "zip"
     if len(data) >= 132 and data[128:132] == b"DICM":
         return FileKind.DICOM
@@ -171,8 +172,10 @@ def _inspect_dicom(shown: str, data: bytes) -> tuple[Inspected, bool]:
         # Values are judged here (a bad birth date is "cannot verify"), not by pydicom's validation,
         # which would only warn about them.
         with dicom_config.disable_value_validation():
-            ds = pydicom.dcmread(io.BytesIO(data), stop_before_pixels=True)
+            # Large values (the pixels) stay unread: only whether they are there matters here.
+            ds = pydicom.dcmread(_readable(data), defer_size=1024)
             is_directory = str(ds.file_meta.get("MediaStorageSOPClassUID", "")) == _DICOMDIR_SOP_CLASS
+            missing = [] if is_directory else _missing_elements(ds)
             birth_text = _text(ds.get("PatientBirthDate"), 16)
             inspected = Inspected(
                 kind=FileKind.DICOM,
@@ -192,7 +195,37 @@ def _inspect_dicom(shown: str, data: bytes) -> tuple[Inspected, bool]:
         raise damaged from exc
     if empty:
         raise InvalidInput(f"“{shown}” is a DICOM file without any content.")
+    if missing:
+        # A file cut off before its image (the first few hundred bytes of one) reads as a complete
+        # header: it is no prior imaging anybody can look at, nor one we could tell apart from others.
+        raise InvalidInput(
+            f"“{shown}” is an incomplete DICOM file: it has no {' and no '.join(missing)}. "
+            "Please upload the complete images (cut off during copying?)."
+        )
     return inspected, is_directory
+
+
+def _readable(data):
+    """A file-like view for pydicom: a memory map is one already (no copy), bytes get a BytesIO."""
+    if hasattr(data, "seek"):
+        data.seek(0)
+        return data
+    return io.BytesIO(data)
+
+
+_PIXEL_TAGS = (0x7FE00010, 0x7FE00008, 0x7FE00009)  # Pixel Data, Float and Double Float Pixel Data
+
+
+def _missing_elements(ds) -> list[str]:
+    """What an image needs to be worth storing: its pixels, its own identity and its patient's."""
+    missing = []
+    if not any(tag in ds for tag in _PIXEL_TAGS):
+        missing.append("image (pixel data)")
+    if not (ds.get("SOPInstanceUID") or ds.file_meta.get("MediaStorageSOPInstanceUID")):
+        missing.append("image identifier (SOP Instance UID)")
+    if not (str(ds.get("PatientName") or "").strip() or str(ds.get("PatientID") or "").strip()):
+        missing.append("patient name or ID")
+    return missing
 
 
 class _Damaged(Exception):

@@ -26,6 +26,7 @@ from .content import (
     _sniff,
 )
 from .identity import check_identity
+from .incoming import Incoming
 from .limits import (
     _UNKNOWN_MODALITIES,
     ACCEPTED_DOCUMENT,
@@ -119,7 +120,10 @@ def _write_blobs(store: FileStore, parts: list[_Part], new_rows: set[str]) -> No
     created: list[str] = []
     try:
         for part in parts:
-            sha256, was_created = store.add(part.load())
+            if part.path is not None:  # streamed to disk: copied into place in chunks
+                sha256, was_created = part.sha256, store.add_file(part.path, part.sha256)
+            else:
+                sha256, was_created = store.add(part.load())
             if sha256 != part.sha256:
                 raise RuntimeError(f"{part.name} changed between its check and its storage")
             if was_created and sha256 in new_rows:
@@ -166,9 +170,10 @@ def add_files(
     limits: UploadLimits,
     *,
     study: ImagingStudy,
-    files: list[tuple[str, bytes]],
+    files: list[tuple[str, bytes | Incoming]],
 ) -> AddedFiles:
-    """Add uploaded files (name, bytes) to ``study``: all of them, or none, with a message saying why.
+    """Add uploaded files (name, bytes or an upload streamed to disk) to ``study``: all of them, or none,
+    with a message saying why.
 
     Content the study already has is reported in ``duplicates``, not stored again; content another
     study has is shared (one blob, one ``StoredFile``). DICOM files get their header fields and an

@@ -1,0 +1,40 @@
+"""The app's FlaskForm: Flask-WTF's, with one rule added to every text field of every form: no control
+characters (NUL and the other invisible C0/C1 codes; tabs and line breaks are fine). PostgreSQL refuses
+NUL in text, and none of them belongs in a name, a note or a search. The API applies the same rule
+(``clinic.api.fields``); both read it from ``clinic.text``.
+
+Forms import ``FlaskForm`` from here, not from ``flask_wtf`` (a test keeps it so).
+"""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm as _FlaskForm
+from wtforms import Field
+from wtforms.validators import StopValidation
+
+from .services import contact
+from .services.errors import InvalidInput
+from .text import CONTROL_CHARACTERS_MESSAGE, has_control_characters
+
+
+def no_control_characters(_form, field: Field) -> None:
+    values = field.data if isinstance(field.data, list | tuple) else [field.data]
+    if any(isinstance(value, str) and has_control_characters(value) for value in values):
+        raise StopValidation(CONTROL_CHARACTERS_MESSAGE)
+
+
+class FlaskForm(_FlaskForm):
+    class Meta(_FlaskForm.Meta):
+        def bind_field(self, form, unbound_field, options):
+            field = super().bind_field(form, unbound_field, options)
+            # Checked before the field's own validators, so no other rule sees the text first.
+            field.validators = [no_control_characters, *field.validators]
+            return field
+
+
+def email_address(_form, field: Field) -> None:
+    """The same rule as the services and the API (``clinic.services.contact``), shown on the field."""
+    try:
+        field.data = contact.email_address(field.data) or ""
+    except InvalidInput as error:
+        raise StopValidation(error.message) from None

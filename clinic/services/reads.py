@@ -1,0 +1,90 @@
+"""Reads of patient data, audited in one place (invariant 10).
+
+Every request whose address names a patient's record (a patient, referral, appointment, hold, study
+file, referral document, follow-up or waitlist entry) and that answered with the record (200: a page,
+a PDF, a JSON body) writes one ``patient.view`` event naming the patient, the actor and what was
+opened. The request boundary calls ``record_request``; views do not audit reads by hand, so a new
+screen or API call is audited the day it is added. A request that already wrote an event for that
+patient (a download, a change) is not recorded twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import (
+    Appointment,
+    BookingHold,
+    FollowUp,
+    ImagingStudy,
+    Patient,
+    Referral,
+    ReferralDocument,
+    StudyFile,
+    WaitlistEntry,
+)
+from . import audit
+
+# Address argument → (audited object type, statement for the patient's id given the argument's value).
+_PATIENT_OF: dict[str, tuple[str, Any]] = {
+    "patient_id": ("patients", lambda v: select(Patient.id).where(Patient.id == v)),
+    "referral_id": ("referrals", lambda v: select(Referral.patient_id).where(Referral.id == v)),
+    "appointment_id": ("appointments", lambda v: select(Appointment.patient_id).where(Appointment.id == v)),
+    "token": ("booking_holds", lambda v: select(BookingHold.patient_id).where(BookingHold.token == v)),
+    "file_id": (
+        "study_files",
+        lambda v: (
+            select(ImagingStudy.patient_id)
+            .join(StudyFile, StudyFile.study_id == ImagingStudy.id)
+            .where(StudyFile.id == v)
+        ),
+    ),
+    "document_id": (
+        "referral_documents",
+        lambda v: (
+            select(Referral.patient_id)
+            .join(ReferralDocument, ReferralDocument.referral_id == Referral.id)
+            .where(ReferralDocument.id == v)
+        ),
+    ),
+    "follow_up_id": (
+        "follow_ups",
+        lambda v: (
+            select(Appointment.patient_id)
+            .join(FollowUp, FollowUp.appointment_id == Appointment.id)
+            .where(FollowUp.id == v)
+        ),
+    ),
+    "entry_id": ("waitlist_entries", lambda v: select(WaitlistEntry.patient_id).where(WaitlistEntry.id == v)),
+}
+
+
+def names_patient_data(arguments: Mapping[str, Any]) -> bool:
+    return any(name in _PATIENT_OF for name in arguments)
+
+
+def record_request(session: Session, actor, what: str, arguments: Mapping[str, Any]) -> list[int]:
+    """Audit the opening of the records named by a request's address; returns the patients recorded."""
+    recorded = []
+    for name, value in arguments.items():
+        if name not in _PATIENT_OF:
+            continue
+        object_type, statement = _PATIENT_OF[name]
+        patient_id = session.scalar(statement(value))
+        if patient_id is None or patient_id in audit.patients_audited(session):
+            continue
+        audit.record(
+            session,
+            "patient.view",
+            object_type,
+            value if name != "token" else None,
+            patient_id=patient_id,
+            summary={"opened": what},
+            actor=actor,
+        )
+        recorded.append(patient_id)
+    return recorded
