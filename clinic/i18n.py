@@ -6,7 +6,8 @@ Who sees which language:
 - the JSON API and FHIR: English, stated in Content-Language (machine-facing codes and messages).
 
 Patient documents and emails follow the patient's preferred language, never the screen's. The clinic's
-default comes from CLINIC_LOCALE (de_DE). Catalogues live in clinic/translations; ``make`` compiles them.
+default comes from CLINIC_LOCALE (de_DE), which also sets the format of dates and times on every screen.
+Catalogues live in clinic/translations; ``make`` compiles them.
 """
 
 from __future__ import annotations
@@ -18,8 +19,6 @@ from flask_login import current_user
 from .config import PROJECT_ROOT
 
 SCREEN_LANGUAGES = ("de", "en")
-# The locale each language's dates and numbers are shown in.
-LOCALES = {"de": "de_DE", "en": "en_GB"}
 TRANSLATIONS = PROJECT_ROOT / "clinic" / "translations"
 
 babel = Babel()
@@ -43,14 +42,6 @@ def screen_language() -> str:
             return chosen
         return clinic_language()
     return request.accept_languages.best_match(SCREEN_LANGUAGES) or clinic_language()
-
-
-def screen_locale() -> str:
-    """The locale for dates and numbers on screens (de_DE, en_GB)."""
-    try:
-        return LOCALES[screen_language()]
-    except RuntimeError:  # outside a request (a job, the CLI): the clinic's
-        return current_app.config["CLINIC_LOCALE"]
 
 
 def init_app(app: Flask) -> None:

@@ -8,7 +8,7 @@ from flask import Flask, current_app, request, url_for
 from flask_login import current_user
 
 from . import timefmt
-from .i18n import screen_language, screen_locale
+from .i18n import screen_language
 from .models import vocab
 
 
@@ -17,7 +17,9 @@ def _zone() -> str:
 
 
 def _locale() -> str:
-    return screen_locale()
+    """Dates and times on screens are in the clinic's format (21.11.2026 08:30), whatever the language
+    of the words around them."""
+    return current_app.config["CLINIC_LOCALE"]
 
 
 def local_datetime(value: dt.datetime | None) -> str:

@@ -43,8 +43,14 @@ class Clinic:
         return self.procedures[code]
 
 
-def make_user(session: Session, username: str, roles: set[str], full_name: str | None = None) -> User:
-    return accounts.create_user(session, username, full_name or username.title(), PASSWORD, roles)
+def make_user(
+    session: Session, username: str, roles: set[str], full_name: str | None = None, *, language: str | None = "en"
+) -> User:
+    """A staff account; its screens are in English unless the test asks for German (``language="de"``)
+    or for the clinic's language (``language=None``, German in the tests as in the clinic)."""
+    user = accounts.create_user(session, username, full_name or username.title(), PASSWORD, roles)
+    user.language = language
+    return user
 
 
 def add_weekly_sessions(session, room: Room, weekdays, start: dt.time, end: dt.time, valid_from=dt.date(2020, 1, 1)):

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from clinic.config import PROJECT_ROOT
 from clinic.models import User
-from tests.factories import build_clinic
+from tests.factories import build_clinic, make_user
 
 CATALOGUE = PROJECT_ROOT / "clinic" / "translations" / "de" / "LC_MESSAGES" / "messages.po"
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2)}
@@ -57,8 +57,9 @@ def test_the_login_page_follows_the_browser(session, client):
 
 def test_each_user_chooses_the_language_of_their_screens(session, browser):
     build_clinic(session)
+    make_user(session, "desk2", {"front_desk"}, language=None)  # follows the clinic's language
     session.commit()
-    browser.login("frontdesk")
+    browser.login("desk2")
     page = browser.get("/profile", headers={"Accept-Language": "en"})
     assert "Ihre Einstellungen" in page.get_data(as_text=True)  # the clinic's German, not the browser's
 
@@ -66,7 +67,7 @@ def test_each_user_chooses_the_language_of_their_screens(session, browser):
     assert saved.status_code == 302
     page = browser.get("/profile", headers={"Accept-Language": "de"})
     assert "Your settings" in page.get_data(as_text=True) and page.headers["Content-Language"] == "en"
-    user = session.scalar(select(User).where(User.username == "frontdesk"))
+    user = session.scalar(select(User).where(User.username == "desk2"))
     session.refresh(user)
     assert user.language == "en"
 
