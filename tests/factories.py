@@ -48,9 +48,7 @@ def make_user(
 ) -> User:
     """A staff account; its screens are in English unless the test asks for German (``language="de"``)
     or for the clinic's language (``language=None``, German in the tests as in the clinic)."""
-    user = accounts.create_user(session, username, full_name or username.title(), PASSWORD, roles)
-    user.language = language
-    return user
+    return accounts.create_user(session, username, full_name or username.title(), PASSWORD, roles, language=language)
 
 
 def add_weekly_sessions(session, room: Room, weekdays, start: dt.time, end: dt.time, valid_from=dt.date(2020, 1, 1)):

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from flask import Response, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import SelectField
 from wtforms.validators import DataRequired
 
 from ..auth.access import public, roles
 from ..extensions import db
+from ..forms import FlaskForm
 from ..models import Room, User, UserRole
 from ..models.vocab import Role
 from ..services import feeds

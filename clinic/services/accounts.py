@@ -97,6 +97,7 @@ def create_user(
     *,
     email: str | None = None,
     demo: bool = False,
+    language: str | None = None,
 ) -> User:
     username = username.strip()
     if not username or not username.replace("_", "").replace("-", "").replace(".", "").isalnum():
@@ -110,7 +111,11 @@ def create_user(
         raise InvalidInput(f"Unknown role(s): {', '.join(sorted(unknown))}.")
     if not demo:
         check_password_strength(password, context=(username, full_name, email))
-    user = User(username=username, full_name=full_name.strip() or username, email=email, active=True)
+    if language not in (None, "de", "en"):
+        raise InvalidInput("Choose German or English.")
+    user = User(
+        username=username, full_name=full_name.strip() or username, email=email, active=True, language=language
+    )
     user.password_hash = hash_password(password)
     user.set_roles(set(roles))
     session.add(user)
