@@ -12,6 +12,7 @@ from .clinical import (
     ProcedureDrug,
     ProcedureRecord,
 )
+from .dicom import PacsRetrieval, PerformedStep
 from .documents import DocumentText
 from .imaging import ImagingStudy, StoredFile, StudyFile
 from .messaging import OutboxMessage
@@ -43,7 +44,9 @@ __all__ = [
     "ObservationCheck",
     "ObservationRecord",
     "OutboxMessage",
+    "PacsRetrieval",
     "Patient",
+    "PerformedStep",
     "PreRegistration",
     "ProcedureAddendum",
     "ProcedureDrug",
