@@ -1,0 +1,128 @@
+"""Fixtures for the DICOM tests: a small clinic whose rooms have scanners, our DICOM service running
+in the test's process on a free port, and dcmtk's command-line tools as the scanner side.
+
+The tools are Debian's (``/usr/bin/findscu`` and friends: a virtualenv's names may shadow them). Outside
+CI a missing tool skips its tests with the reason; in CI (CI=true) it fails them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from clinic.dicom.config import DicomConfig
+from clinic.dicom.server import DicomServer
+from clinic.scheduling import booking
+from clinic.scheduling.plan import ProcedurePlan
+from clinic.services import daybook
+from tests.conftest import NOW, ZONE, require_or_skip
+from tests.factories import build_clinic, make_patient, make_ready_referral
+from tests.scheduling.helpers import chain
+
+DCMTK = Path("/usr/bin")
+ORTHANC = Path("/usr/sbin/Orthanc")
+OUR_AE = "PAINCLINIC"
+
+
+def tool(name: str) -> str:
+    path = DCMTK / name
+    problem = None if os.access(path, os.X_OK) else f"{path} is missing (apt-get install dcmtk)"
+    require_or_skip(problem)
+    return str(path)
+
+
+def berlin(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    from zoneinfo import ZoneInfo
+
+    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=ZoneInfo(ZONE)).astimezone(dt.UTC)
+
+
+@dataclasses.dataclass
+class World:
+    clinic: object
+    ct1: object
+    ct2: object
+
+    def book(self, session, settings, *, room=None, start: dt.datetime, patient=None, code="PRT", radiologist=0):
+        """An appointment at ``start`` in ``room`` (CT 1), through the booking service."""
+        room = room or self.ct1
+        referral = make_ready_referral(session, self.clinic, patient, code=code)
+        procedure = self.clinic.pt(code)
+        candidate = chain(
+            room, self.clinic.radiologists[radiologist], None, start, procedure.table_minutes,
+            procedure.observation_minutes,
+        )
+        candidate = dataclasses.replace(candidate, bed_id=_free_bed(session, settings, self.clinic, candidate).id)
+        appointment = booking.book(
+            session,
+            settings,
+            None,
+            referral=referral,
+            plan=ProcedurePlan.from_referral(referral),
+            candidate=candidate,
+        )
+        session.flush()
+        return appointment
+
+    def check_in(self, session, appointment):
+        daybook.check_in(session, None, appointment, at=NOW, zone=ZONE)
+        session.flush()
+
+
+def _free_bed(session, settings, clinic, candidate):
+    from clinic.scheduling.booking import busy_resources
+
+    for bed in clinic.beds:
+        probe = dataclasses.replace(candidate, bed_id=bed.id)
+        if "the observation bed" not in busy_resources(session, settings, probe, -1):
+            return bed
+    raise AssertionError("no free observation bed in the test clinic")
+
+
+@pytest.fixture
+def world(session) -> World:
+    clinic = build_clinic(session, texts=True, beds=12, radiologists=4, hours=(dt.time(7), dt.time(20)))
+    clinic.rooms["CT 1"].ae_title = "CT1"
+    clinic.rooms["CT 2"].ae_title = "CT2"
+    clinic.rooms["MRT"].ae_title = "MRT1"
+    session.flush()
+    return World(clinic, clinic.rooms["CT 1"], clinic.rooms["CT 2"])
+
+
+@pytest.fixture
+def zoe(session):
+    return make_patient(
+        session, family_name="Müller", given_name="Zoë", birth_date=dt.date(1961, 4, 9), clinic_number="P-4711"
+    )
+
+
+@pytest.fixture
+def dicom_config(app, tmp_path) -> DicomConfig:
+    return dataclasses.replace(
+        DicomConfig.from_app(app.config),
+        ae_title=OUR_AE,
+        host="127.0.0.1",
+        port=0,
+        spool_dir=tmp_path / "spool",
+        poll_seconds=0.2,
+        zone=ZONE,
+    )
+
+
+@pytest.fixture
+def dicom(app, session, dicom_config):
+    """Our DICOM service in this process (the app's pinned clock: today is 23 Nov 2026)."""
+    session.commit()
+    server = DicomServer(app, dicom_config)
+    server.start()
+    yield server
+    server.stop()
+
+
+def run_tool(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
+    return subprocess.run(list(args), capture_output=True, timeout=timeout, check=False)
