@@ -50,9 +50,10 @@ def parse_date(text: str | None) -> dt.date | None:
     if not text:
         return None
     try:
-        return DA(text)
+        value = DA(text)
     except (ValueError, TypeError):
         return None
+    return None if value is None else dt.date(value.year, value.month, value.day)
 
 
 def parse_time(text: str | None) -> dt.time | None:

@@ -13,7 +13,6 @@ transaction, committed before the answer goes out.
 from __future__ import annotations
 
 import logging
-import re
 import threading
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -40,7 +39,6 @@ from .config import DicomConfig
 log = logging.getLogger(__name__)
 
 NOBODY = "\\"  # no AE title can be this (a backslash is not allowed): "accept no one"
-UID = re.compile(r"^[0-9]+(\.[0-9]+)*$")
 
 # DIMSE status codes (PS3.4 and PS3.7)
 SUCCESS = 0x0000
@@ -259,11 +257,10 @@ class DicomServer:
             expected = self._expected.get(study_uid)
         if expected is None:
             return NOT_AUTHORISED  # nobody asked for this study
-        sop_uid = str(event.request.AffectedSOPInstanceUID or "")
         with expected.lock:
             expected.received += 1
             number = expected.received
-        name = f"{sop_uid}.dcm" if UID.match(sop_uid) and len(sop_uid) <= 64 else f"image-{number:05d}.dcm"
+        name = f"IM{number:05d}.dcm"  # in the order the PACS sent them, as on a CD
         try:
             (expected.folder / name).write_bytes(event.encoded_dataset(include_meta=True))
         except OSError:

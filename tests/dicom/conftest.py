@@ -126,3 +126,54 @@ def dicom(app, session, dicom_config):
 
 def run_tool(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
     return subprocess.run(list(args), capture_output=True, timeout=timeout, check=False)
+
+
+# --- the PACS (Orthanc) -------------------------------------------------------------------------------
+
+
+def orthanc_problem() -> str | None:
+    if not os.access(ORTHANC, os.X_OK):
+        return f"{ORTHANC} is missing (apt-get install orthanc)"
+    return None
+
+
+@pytest.fixture(scope="session")
+def orthanc():
+    """One Orthanc for the session, loaded with the studies of ``tests.dicom.studies``."""
+    from .orthanc import Orthanc
+    from .studies import PACS_STUDIES
+
+    require_or_skip(orthanc_problem())
+    pacs = Orthanc()
+    try:
+        pacs.start()
+        for data in PACS_STUDIES.files():
+            pacs.upload(data)
+        yield pacs
+    finally:
+        pacs.stop()
+
+
+@pytest.fixture
+def pacs_config(dicom_config, orthanc) -> DicomConfig:
+    from .orthanc import AE_TITLE
+
+    return dataclasses.replace(
+        dicom_config,
+        pacs_host="127.0.0.1",
+        pacs_port=orthanc.dicom_port,
+        pacs_ae_title=AE_TITLE,
+        pacs_timeout=10,
+        retrieve_timeout=60,
+    )
+
+
+@pytest.fixture
+def pacs(app, session, pacs_config, orthanc):
+    """Our DICOM service with the PACS configured, and the PACS told where our storage listens."""
+    session.commit()
+    server = DicomServer(app, pacs_config)
+    server.start()
+    orthanc.add_modality("clinic", pacs_config.ae_title, server.port)
+    yield server
+    server.stop()
