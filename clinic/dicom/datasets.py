@@ -268,6 +268,11 @@ def dose(ds: Dataset) -> tuple[Decimal | None, Decimal | None]:
     return ctdi, dlp
 
 
+def _when(ds: Dataset, which: str, zone: str, offset: str) -> dt.datetime | None:
+    prefix = f"PerformedProcedureStep{which}"
+    return instant(ds.get(f"{prefix}Date"), ds.get(f"{prefix}Time"), zone, offset)
+
+
 def step_report(ds: Dataset, sop_instance_uid: str, station: str, zone: str) -> StepReport:
     """What an N-CREATE attribute list or an N-SET modification list says."""
     status = None
@@ -286,10 +291,8 @@ def step_report(ds: Dataset, sop_instance_uid: str, station: str, zone: str) -> 
         station_ae_title=station.strip(),
         status=status,
         accession_number=accession,
-        started_at=instant(
-            ds.get("PerformedProcedureStepStartDate"), ds.get("PerformedProcedureStepStartTime"), zone, offset
-        ),
-        ended_at=instant(ds.get("PerformedProcedureStepEndDate"), ds.get("PerformedProcedureStepEndTime"), zone, offset),
+        started_at=_when(ds, "Start", zone, offset),
+        ended_at=_when(ds, "End", zone, offset),
         ctdivol_mgy=ctdi,
         dlp_mgycm=dlp,
     )

@@ -87,16 +87,12 @@ def _association(config: DicomConfig, context: str, *, answer_timeout: float):
 
 
 def _silent(config: DicomConfig, timeout: float) -> PacsError:
-    return PacsError(
-        f"{config.pacs_label} stopped answering (no reply within {_seconds(timeout)}). Try again later."
-    )
+    return PacsError(f"{config.pacs_label} stopped answering (no reply within {_seconds(timeout)}). Try again later.")
 
 
 def _find(config: DicomConfig, query: Dataset) -> list[FoundStudy]:
     found: list[FoundStudy] = []
-    with _association(
-        config, StudyRootQueryRetrieveInformationModelFind, answer_timeout=config.pacs_timeout
-    ) as assoc:
+    with _association(config, StudyRootQueryRetrieveInformationModelFind, answer_timeout=config.pacs_timeout) as assoc:
         for status, identifier in assoc.send_c_find(query, StudyRootQueryRetrieveInformationModelFind):
             code = getattr(status, "Status", None)
             if code is None:

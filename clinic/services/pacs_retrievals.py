@@ -105,9 +105,7 @@ def active_study_uids(session: Session, patient_id: int) -> set[str]:
     )
 
 
-def request(
-    session: Session, actor, referral: Referral, studies: Iterable[tuple[str, dict]]
-) -> list[PacsRetrieval]:
+def request(session: Session, actor, referral: Referral, studies: Iterable[tuple[str, dict]]) -> list[PacsRetrieval]:
     """Queue the chosen studies (UID, what the list showed) for retrieval for the referral's patient.
     A study already on its way is not queued twice."""
     chosen = list(dict(studies).items())

@@ -54,7 +54,11 @@ class World:
         referral = make_ready_referral(session, self.clinic, patient, code=code)
         procedure = self.clinic.pt(code)
         candidate = chain(
-            room, self.clinic.radiologists[radiologist], None, start, procedure.table_minutes,
+            room,
+            self.clinic.radiologists[radiologist],
+            None,
+            start,
+            procedure.table_minutes,
             procedure.observation_minutes,
         )
         candidate = dataclasses.replace(candidate, bed_id=_free_bed(session, settings, self.clinic, candidate).id)
