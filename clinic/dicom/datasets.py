@@ -45,8 +45,8 @@ def person_name(name: PersonName) -> str:
     return "^".join(parts).rstrip("^")
 
 
-def parse_date(text: str | None) -> dt.date | None:
-    text = (text or "").strip()
+def parse_date(text) -> dt.date | None:
+    text = str(text or "").strip()
     if not text:
         return None
     try:
@@ -56,8 +56,8 @@ def parse_date(text: str | None) -> dt.date | None:
     return None if value is None else dt.date(value.year, value.month, value.day)
 
 
-def parse_time(text: str | None) -> dt.time | None:
-    text = (text or "").strip()
+def parse_time(text) -> dt.time | None:
+    text = str(text or "").strip()
     if not text:
         return None
     try:

@@ -122,9 +122,13 @@ class DicomServer:
     # --- who may call --------------------------------------------------------------------------------
 
     def _callers(self) -> list[str]:
-        with self.app.app_context():
-            titles = modality_worklist.station_titles(db.session)
-            db.session.rollback()
+        try:
+            with self.app.app_context():
+                titles = modality_worklist.station_titles(db.session)
+                db.session.rollback()
+        except Exception:
+            log.exception("could not read the rooms' AE titles; association refused")
+            return [NOBODY]
         if self.config.pacs_configured:
             titles.append(self.config.pacs_ae_title)
         return titles

@@ -48,20 +48,22 @@ class World:
     ct1: object
     ct2: object
 
-    def book(self, session, settings, *, room=None, start: dt.datetime, patient=None, code="PRT", radiologist=0):
-        """An appointment at ``start`` in ``room`` (CT 1), through the booking service."""
+    def book(self, session, settings, *, room=None, start: dt.datetime, patient=None, code="PRT"):
+        """An appointment at ``start`` in ``room`` (CT 1), through the booking service, with the first
+        radiologist and observation bed that are free."""
         room = room or self.ct1
         referral = make_ready_referral(session, self.clinic, patient, code=code)
         procedure = self.clinic.pt(code)
-        candidate = chain(
-            room,
-            self.clinic.radiologists[radiologist],
-            None,
-            start,
-            procedure.table_minutes,
-            procedure.observation_minutes,
-        )
-        candidate = dataclasses.replace(candidate, bed_id=_free_bed(session, settings, self.clinic, candidate).id)
+        candidate = None
+        for radiologist in self.clinic.radiologists:
+            for bed in self.clinic.beds:
+                probe = chain(room, radiologist, bed, start, procedure.table_minutes, procedure.observation_minutes)
+                if not booking.busy_resources(session, settings, probe, referral.patient_id):
+                    candidate = probe
+                    break
+            if candidate:
+                break
+        assert candidate is not None, f"nothing free at {start}"
         appointment = booking.book(
             session,
             settings,
@@ -76,16 +78,6 @@ class World:
     def check_in(self, session, appointment):
         daybook.check_in(session, None, appointment, at=NOW, zone=ZONE)
         session.flush()
-
-
-def _free_bed(session, settings, clinic, candidate):
-    from clinic.scheduling.booking import busy_resources
-
-    for bed in clinic.beds:
-        probe = dataclasses.replace(candidate, bed_id=bed.id)
-        if "the observation bed" not in busy_resources(session, settings, probe, -1):
-            return bed
-    raise AssertionError("no free observation bed in the test clinic")
 
 
 @pytest.fixture
