@@ -77,6 +77,14 @@ def step_created(session: Session, actor, report: StepReport, zone: str) -> Perf
         ctdivol_mgy=report.ctdivol_mgy,
         dlp_mgycm=report.dlp_mgycm,
     )
+    session.add(step)
+    try:
+        # The step first: a second copy sent at the same moment waits here for the first one's
+        # transaction and is then refused, before it can touch the appointment.
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError as exc:
+        raise DuplicateStep("This performed procedure step exists already.") from exc
     appointment = appointment_by_accession(session, step.accession_number)
     if appointment is None:
         step.warning = (
@@ -87,12 +95,7 @@ def step_created(session: Session, actor, report: StepReport, zone: str) -> Perf
     else:
         step.appointment_id = appointment.id
         step.warning = _start(session, actor, appointment, report, zone)
-    session.add(step)
-    try:
-        with session.begin_nested():
-            session.flush()
-    except IntegrityError as exc:  # the same step sent twice at the same moment
-        raise DuplicateStep("This performed procedure step exists already.") from exc
+    session.flush()
     return step
 
 

@@ -180,7 +180,7 @@ def test_the_scanners_matching_keys_narrow_the_list(session, day, dicom, tmp_pat
 def test_the_accession_number_finds_exactly_its_appointment(session, day, dicom, tmp_path):
     number = day["booked"]
     result, answers = findscu(dicom.port, tmp_path / "acc", calling="CT1", keys={"AccessionNumber": number})
-    assert [a.AccessionNumber for a in answers] == [number]
+    assert result.returncode == 0 and [a.AccessionNumber for a in answers] == [number]
 
 
 def test_every_worklist_query_is_in_the_audit_trail(session, day, dicom, tmp_path):
