@@ -40,6 +40,10 @@ class MoveOutcome:
     warning: int
 
 
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _seconds(value: float) -> str:
     return f"{value:g} second{'' if value == 1 else 's'}"
 
@@ -55,12 +59,12 @@ def _association(config: DicomConfig, context: str, *, answer_timeout: float):
             pass
     except TimeoutError as exc:
         raise PacsError(
-            f"{config.pacs_label} did not answer within {_seconds(timeout)}. Nothing was fetched; "
+            f"{_cap(config.pacs_label)} did not answer within {_seconds(timeout)}. Nothing was fetched; "
             "try again later, or tell IT if it keeps happening."
         ) from exc
     except OSError as exc:
         raise PacsError(
-            f"{config.pacs_label} cannot be reached (connection refused or no route). Is it running? "
+            f"{_cap(config.pacs_label)} cannot be reached (connection refused or no route). Is it running? "
             "Nothing was fetched."
         ) from exc
     ae = AE(ae_title=config.ae_title)
@@ -72,11 +76,11 @@ def _association(config: DicomConfig, context: str, *, answer_timeout: float):
     assoc = ae.associate(config.pacs_host, config.pacs_port, ae_title=config.pacs_ae_title)
     if assoc.is_rejected:
         raise PacsError(
-            f"{config.pacs_label} refused us: it must know our AE title {config.ae_title} (ask IT to add it)."
+            f"{_cap(config.pacs_label)} refused us: it must know our AE title {config.ae_title} (ask IT to add it)."
         )
     if not assoc.is_established:
         raise PacsError(
-            f"{config.pacs_label} did not answer within {_seconds(timeout)}. Nothing was fetched; "
+            f"{_cap(config.pacs_label)} did not answer within {_seconds(timeout)}. Nothing was fetched; "
             "try again later, or tell IT if it keeps happening."
         )
     try:
@@ -87,7 +91,9 @@ def _association(config: DicomConfig, context: str, *, answer_timeout: float):
 
 
 def _silent(config: DicomConfig, timeout: float) -> PacsError:
-    return PacsError(f"{config.pacs_label} stopped answering (no reply within {_seconds(timeout)}). Try again later.")
+    return PacsError(
+        f"{_cap(config.pacs_label)} stopped answering (no reply within {_seconds(timeout)}). Try again later."
+    )
 
 
 def _find(config: DicomConfig, query: Dataset) -> list[FoundStudy]:
@@ -107,7 +113,7 @@ def _find(config: DicomConfig, query: Dataset) -> list[FoundStudy]:
                         "(patient ID, or name with birth date)."
                     )
             elif code != 0x0000:
-                raise PacsError(f"{config.pacs_label} could not answer the search (DICOM status 0x{code:04X}).")
+                raise PacsError(f"{_cap(config.pacs_label)} could not answer the search (DICOM status 0x{code:04X}).")
     return sorted(found, key=lambda s: s.study_date or dt.date.min, reverse=True)
 
 
@@ -152,9 +158,14 @@ def move_study(
                 continue
             if code == 0xA801:
                 raise PacsError(
-                    f"{config.pacs_label} does not know where to send the images: it must know our AE title "
+                    f"{_cap(config.pacs_label)} does not know where to send the images: it must know our AE title "
                     f"{config.ae_title} with our address and port (ask IT)."
                 )
             if code not in (0x0000, 0xB000):
-                raise PacsError(f"{config.pacs_label} could not send the study (DICOM status 0x{code:04X}).")
+                said = str(status.get("ErrorComment", "") or "").strip()
+                raise PacsError(
+                    f"{_cap(config.pacs_label)} could not send the study (DICOM status 0x{code:04X}"
+                    + (f": {said[:120]}" if said else "")
+                    + f"). Check that it knows our AE title {config.ae_title} with our address and port (ask IT)."
+                )
     return outcome
