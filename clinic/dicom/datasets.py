@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 from pydicom.dataelem import DataElement
 from pydicom.dataset import Dataset
 from pydicom.sequence import Sequence
-from pydicom.valuerep import DA, TM
 
 from ..models.dicom import StepStatus
 from ..models.vocab import IdentityCheck
@@ -45,26 +44,30 @@ def person_name(name: PersonName) -> str:
     return "^".join(parts).rstrip("^")
 
 
+_DA = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_TM = re.compile(r"^(\d{2})(?::?(\d{2}))?(?::?(\d{2}))?(?:\.\d{1,6})?$")  # HHMMSS.FFFFFF, colons of old
+
+
 def parse_date(text) -> dt.date | None:
-    text = str(text or "").strip()
-    if not text:
+    """A DICOM date (YYYYMMDD); None when empty or not a date."""
+    match = _DA.match(str(text or "").strip())
+    if not match:
         return None
     try:
-        value = DA(text)
-    except (ValueError, TypeError):
+        return dt.date(*(int(g) for g in match.groups()))
+    except ValueError:
         return None
-    return None if value is None else dt.date(value.year, value.month, value.day)
 
 
 def parse_time(text) -> dt.time | None:
-    text = str(text or "").strip()
-    if not text:
+    """A DICOM time (HH, HHMM, HHMMSS, with fractions); None when empty or not a time."""
+    match = _TM.match(str(text or "").strip())
+    if not match:
         return None
     try:
-        value = TM(text)
-    except (ValueError, TypeError):
+        return dt.time(*(int(g or 0) for g in match.groups()))
+    except ValueError:
         return None
-    return dt.time(value.hour, value.minute, value.second)
 
 
 def instant(day_text: str | None, time_text: str | None, zone: str, offset: str | None = None) -> dt.datetime | None:
