@@ -80,6 +80,7 @@ def from_environment(instance_path: Path) -> dict:
         "DICOM_AE_TITLE": os.environ.get("DICOM_AE_TITLE", "PAINCLINIC"),
         "DICOM_HOST": os.environ.get("DICOM_HOST", "127.0.0.1"),
         "DICOM_PORT": _int("DICOM_PORT", 11112),
+        "DICOM_STORAGE_PORT": _int("DICOM_STORAGE_PORT", 11113),
         "DICOM_SPOOL_DIR": os.environ.get("DICOM_SPOOL_DIR", str(instance_path / "dicom-spool")),
         "DICOM_POLL_SECONDS": _float("DICOM_POLL_SECONDS", 2),
         "PACS_HOST": os.environ.get("PACS_HOST", ""),

@@ -42,14 +42,15 @@ def dicom_command() -> None:
         server.start()
     except OSError as error:
         raise click.ClickException(
-            f"Cannot listen on {config.host}:{config.port} ({error.strerror or error}). "
-            "Is another DICOM process running? (DICOM_HOST, DICOM_PORT)"
+            f"Cannot listen on {config.host}:{config.port} and {config.storage_port} ({error.strerror or error}). "
+            "Is another DICOM process running? (DICOM_HOST, DICOM_PORT, DICOM_STORAGE_PORT)"
         ) from error
     retriever = Retriever(app, config, server)
     retriever.start()
     pacs = config.pacs_label if config.pacs_configured else "no PACS configured (PACS_HOST)"
     click.echo(
-        f"DICOM {config.ae_title} listening on {config.host}:{server.port}: worklist, MPPS, storage; {pacs}.",
+        f"DICOM {config.ae_title} listening on {config.host}:{server.port} (worklist, MPPS) and "
+        f"{config.host}:{server.storage_port} (images from the PACS); {pacs}.",
         err=True,
     )
     stopping = threading.Event()

@@ -11,6 +11,7 @@ class DicomConfig:
     ae_title: str
     host: str
     port: int
+    storage_port: int
     spool_dir: Path
     poll_seconds: float
     zone: str
@@ -26,6 +27,7 @@ class DicomConfig:
             ae_title=config["DICOM_AE_TITLE"],
             host=config["DICOM_HOST"],
             port=int(config["DICOM_PORT"]),
+            storage_port=int(config["DICOM_STORAGE_PORT"]),
             spool_dir=Path(config["DICOM_SPOOL_DIR"]),
             poll_seconds=float(config["DICOM_POLL_SECONDS"]),
             zone=config["CLINIC_TIMEZONE"],

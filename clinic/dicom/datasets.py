@@ -8,11 +8,15 @@ import fnmatch
 import re
 from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from zoneinfo import ZoneInfo
 
+from pydicom import config
+from pydicom.datadict import dictionary_VR, tag_for_keyword
 from pydicom.dataelem import DataElement
 from pydicom.dataset import Dataset
 from pydicom.sequence import Sequence
+from pydicom.valuerep import PersonName as DicomPersonName
 
 from ..models.dicom import StepStatus
 from ..models.vocab import IdentityCheck
@@ -89,43 +93,64 @@ def instant(day_text: str | None, time_text: str | None, zone: str, offset: str 
 # --- the worklist -----------------------------------------------------------------------------------
 
 
+@cache
+def _tag_and_vr(keyword: str) -> tuple[int, str]:
+    tag = tag_for_keyword(keyword)
+    return tag, dictionary_VR(tag)
+
+
+def _put(ds: Dataset, keyword: str, value) -> None:
+    """Set an element we made ourselves, without pydicom's checks and conversions (the values are ours
+    and already cut to their VR's length): a day's worklist is built at every query of every scanner."""
+    tag, vr = _tag_and_vr(keyword)
+    if vr == "PN":
+        value = DicomPersonName(value)
+    ds[tag] = DataElement(tag, vr, value, already_converted=True, validation_mode=config.IGNORE)
+
+
 def _code(entry: WorklistEntry) -> Dataset:
     code = Dataset()
-    code.CodeValue = entry.procedure_code[:16]
-    code.CodingSchemeDesignator = CODING_SCHEME
-    code.CodeMeaning = entry.procedure_meaning[:64]
+    _put(code, "CodeValue", entry.procedure_code[:16])
+    _put(code, "CodingSchemeDesignator", CODING_SCHEME)
+    _put(code, "CodeMeaning", entry.procedure_meaning[:64])
     return code
 
 
 def worklist_dataset(entry: WorklistEntry) -> Dataset:
     """Everything we know about one scheduled step; ``restrict`` cuts it to what the scanner asked."""
     ds = Dataset()
-    ds.SpecificCharacterSet = UTF8
-    ds.AccessionNumber = entry.accession_number
-    ds.ReferringPhysicianName = ""
-    ds.PatientName = person_name(entry.patient_name)
-    ds.PatientID = entry.patient_id
-    ds.PatientBirthDate = da(entry.birth_date)
-    ds.PatientSex = entry.sex
-    ds.StudyInstanceUID = entry.study_instance_uid
-    ds.RequestedProcedureID = entry.requested_procedure_id
-    ds.RequestedProcedureDescription = entry.procedure_description[:64]
-    ds.RequestedProcedureCodeSequence = [_code(entry)]
+    for keyword, value in (
+        ("SpecificCharacterSet", UTF8),
+        ("AccessionNumber", entry.accession_number),
+        ("ReferringPhysicianName", ""),
+        ("PatientName", person_name(entry.patient_name)),
+        ("PatientID", entry.patient_id[:64]),
+        ("PatientBirthDate", da(entry.birth_date)),
+        ("PatientSex", entry.sex),
+        ("StudyInstanceUID", entry.study_instance_uid),
+        ("RequestedProcedureID", entry.requested_procedure_id[:16]),
+        ("RequestedProcedureDescription", entry.procedure_description[:64]),
+        ("RequestedProcedureCodeSequence", Sequence([_code(entry)])),
+    ):
+        _put(ds, keyword, value)
     step = Dataset()
-    step.ScheduledStationAETitle = entry.station_ae_title
-    step.ScheduledStationName = entry.station_name[:16]
-    step.ScheduledProcedureStepLocation = entry.location[:16]
-    step.ScheduledProcedureStepStartDate = da(entry.scheduled_start)
-    step.ScheduledProcedureStepStartTime = tm(entry.scheduled_start)
-    step.ScheduledProcedureStepEndDate = da(entry.scheduled_end)
-    step.ScheduledProcedureStepEndTime = tm(entry.scheduled_end)
-    step.Modality = entry.modality
-    step.ScheduledPerformingPhysicianName = person_name(entry.performing_physician)
-    step.ScheduledProcedureStepDescription = entry.procedure_description[:64]
-    step.ScheduledProcedureStepID = entry.requested_procedure_id
-    step.ScheduledProcedureStepStatus = "ARRIVED" if entry.checked_in else "SCHEDULED"
-    step.ScheduledProtocolCodeSequence = [_code(entry)]
-    ds.ScheduledProcedureStepSequence = [step]
+    for keyword, value in (
+        ("ScheduledStationAETitle", entry.station_ae_title),
+        ("ScheduledStationName", entry.station_name[:16]),
+        ("ScheduledProcedureStepLocation", entry.location[:16]),
+        ("ScheduledProcedureStepStartDate", da(entry.scheduled_start)),
+        ("ScheduledProcedureStepStartTime", tm(entry.scheduled_start)),
+        ("ScheduledProcedureStepEndDate", da(entry.scheduled_end)),
+        ("ScheduledProcedureStepEndTime", tm(entry.scheduled_end)),
+        ("Modality", entry.modality),
+        ("ScheduledPerformingPhysicianName", person_name(entry.performing_physician)),
+        ("ScheduledProcedureStepDescription", entry.procedure_description[:64]),
+        ("ScheduledProcedureStepID", entry.requested_procedure_id[:16]),
+        ("ScheduledProcedureStepStatus", "ARRIVED" if entry.checked_in else "SCHEDULED"),
+        ("ScheduledProtocolCodeSequence", Sequence([_code(entry)])),
+    ):
+        _put(step, keyword, value)
+    _put(ds, "ScheduledProcedureStepSequence", Sequence([step]))
     return ds
 
 
@@ -202,31 +227,26 @@ def matches(query: Dataset, candidate: Dataset) -> bool:
     return True
 
 
-def restrict(candidate: Dataset, query: Dataset) -> Dataset:
+def restrict(candidate: Dataset, query: Dataset, *, top: bool = True) -> Dataset:
     """The answer holds the keys the query asked for (empty when we do not keep them), in our
-    character set."""
+    character set (items take the character set of the dataset around them)."""
     answer = Dataset()
-    answer.SpecificCharacterSet = candidate.get("SpecificCharacterSet", UTF8)
+    if top:
+        answer[CHARACTER_SET_TAG] = candidate[CHARACTER_SET_TAG]
     for element in query:
-        if element.tag == CHARACTER_SET_TAG or element.tag.group in (0x0000, 0x0002):
+        tag = element.tag
+        if tag == CHARACTER_SET_TAG or tag.group in (0x0000, 0x0002):
             continue
-        if element.tag not in candidate:
-            answer.add(DataElement(element.tag, element.VR, Sequence() if element.VR == "SQ" else None))
-            continue
-        mine = candidate[element.tag]
-        if element.VR == "SQ" and element.value:
-            answer.add(
-                DataElement(element.tag, "SQ", Sequence([restrict_item(item, element.value[0]) for item in mine.value]))
-            )
+        mine = candidate.get(tag)
+        if mine is None:
+            empty = Sequence() if element.VR == "SQ" else None
+            answer[tag] = DataElement(tag, element.VR, empty, already_converted=True, validation_mode=config.IGNORE)
+        elif element.VR == "SQ" and element.value:
+            items = Sequence([restrict(item, element.value[0], top=False) for item in mine.value])
+            answer[tag] = DataElement(tag, "SQ", items, already_converted=True, validation_mode=config.IGNORE)
         else:
-            answer.add(mine)
+            answer[tag] = mine
     return answer
-
-
-def restrict_item(item: Dataset, query_item: Dataset) -> Dataset:
-    cut = restrict(item, query_item)
-    del cut.SpecificCharacterSet  # items take the character set of the dataset around them
-    return cut
 
 
 # --- the scanner's performed procedure steps (MPPS) -------------------------------------------------

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from pydicom.dataset import Dataset
-from pynetdicom import AE
+from pynetdicom import AE, evt
 from pynetdicom.sop_class import (
     StudyRootQueryRetrieveInformationModelFind,
     StudyRootQueryRetrieveInformationModelMove,
@@ -23,6 +23,7 @@ from pynetdicom.sop_class import (
 from ..services.pacs_retrievals import FoundStudy, StudySearch
 from . import datasets
 from .config import DicomConfig
+from .server import acknowledge_at_once, no_delays
 
 MAX_STUDIES = 200  # a patient's list; more than this means the search was too wide
 
@@ -73,7 +74,8 @@ def _association(config: DicomConfig, context: str, *, answer_timeout: float):
     ae.network_timeout = max(timeout, answer_timeout)
     ae.dimse_timeout = answer_timeout
     ae.add_requested_context(context)
-    assoc = ae.associate(config.pacs_host, config.pacs_port, ae_title=config.pacs_ae_title)
+    handlers = [(evt.EVT_CONN_OPEN, no_delays), (evt.EVT_PDU_RECV, acknowledge_at_once)]
+    assoc = ae.associate(config.pacs_host, config.pacs_port, ae_title=config.pacs_ae_title, evt_handlers=handlers)
     if assoc.is_rejected:
         raise PacsError(
             f"{_cap(config.pacs_label)} refused us: it must know our AE title {config.ae_title} (ask IT to add it)."

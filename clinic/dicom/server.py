@@ -1,10 +1,15 @@
-"""Our DICOM application entity: worklist (C-FIND), performed procedure steps (N-CREATE, N-SET) and
-the storage the PACS sends retrieved images to (C-STORE), on one port under one AE title.
+"""Our DICOM application entity (one AE title, ``DICOM_AE_TITLE``) on two ports:
 
-Who may talk to it: the scanners of the active rooms (by their AE titles, read from the database at
-every association, so an admin's change counts at once) and the configured PACS. Anyone else is
-rejected at association ("calling AE title not recognised"). The PACS may only store, and only the
-studies a retrieval is waiting for; a scanner only hears its own room's worklist.
+- ``DICOM_PORT`` for the scanners: worklist (C-FIND) and performed procedure steps (N-CREATE, N-SET).
+  Only the scanners of the active rooms are accepted, by their AE titles, read from the database at
+  every association (an admin's change counts at once); a scanner only hears its own room's worklist.
+- ``DICOM_STORAGE_PORT`` for the PACS: the images a retrieval asked for (C-STORE), from the configured
+  PACS only, and only of the studies a retrieval is waiting for.
+
+Anyone else is rejected at association ("calling AE title not recognised"). Two ports rather than
+one because pynetdicom copies every supported presentation context at each association: the ~130
+storage classes with all their transfer syntaxes would cost every worklist query tens of
+milliseconds.
 
 Each association runs in its own thread; each request gets its own app context, database session and
 transaction, committed before the answer goes out.
@@ -13,9 +18,10 @@ transaction, committed before the answer goes out.
 from __future__ import annotations
 
 import logging
+import socket
 import threading
 from collections.abc import Callable
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -64,6 +70,31 @@ class Expected:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
+def _socket(event):
+    transport = getattr(event.assoc.dul, "socket", None)
+    return getattr(transport, "socket", None)
+
+
+def no_delays(event) -> None:
+    """Send each PDU at once (no Nagle): a C-FIND answer is a command PDU and a data PDU, and the
+    second would otherwise wait for the peer's delayed acknowledgement of the first (40 ms)."""
+    sock = _socket(event)
+    if sock is not None:
+        with suppress(OSError):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    acknowledge_at_once(event)
+
+
+def acknowledge_at_once(event) -> None:
+    """Acknowledge the peer's segments at once (Linux's TCP_QUICKACK, which lapses, so it is set again
+    after every PDU): scanners that leave Nagle's algorithm on (dcmtk does by default) would otherwise
+    wait 40 ms for our delayed acknowledgement before sending a request's second PDU."""
+    sock = _socket(event)
+    if sock is not None and hasattr(socket, "TCP_QUICKACK"):
+        with suppress(OSError):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 1)
+
+
 class ClinicAE(AE):
     """An AE whose list of accepted callers is asked for at every association."""
 
@@ -84,44 +115,63 @@ class DicomServer:
     def __init__(self, app: Flask, config: DicomConfig):
         self.app = app
         self.config = config
-        self._server = None
+        self._servers: dict = {}
         self._expected: dict[str, Expected] = {}
         self._expected_lock = threading.Lock()
 
     # --- running -------------------------------------------------------------------------------------
 
     def start(self) -> None:
-        ae = ClinicAE(self.config.ae_title, self._callers)
-        ae.add_supported_context(Verification)
-        ae.add_supported_context(ModalityWorklistInformationFind)
-        ae.add_supported_context(ModalityPerformedProcedureStep)
+        scanners = ClinicAE(self.config.ae_title, self._stations)
+        scanners.add_supported_context(Verification)
+        scanners.add_supported_context(ModalityWorklistInformationFind)
+        scanners.add_supported_context(ModalityPerformedProcedureStep)
+        storage = ClinicAE(self.config.ae_title, self._pacs)
+        storage.add_supported_context(Verification)
         for context in StoragePresentationContexts:
-            ae.add_supported_context(context.abstract_syntax, ALL_TRANSFER_SYNTAXES)
-        ae.maximum_associations = 20
-        ae.network_timeout = 60
-        ae.acse_timeout = 30
-        ae.dimse_timeout = 60
+            storage.add_supported_context(context.abstract_syntax, ALL_TRANSFER_SYNTAXES)
+        for ae in (scanners, storage):
+            ae.maximum_associations = 20
+            ae.network_timeout = 60
+            ae.acse_timeout = 30
+            ae.dimse_timeout = 60
+        tuning = [
+            (evt.EVT_CONN_OPEN, no_delays),
+            (evt.EVT_PDU_RECV, acknowledge_at_once),
+            (evt.EVT_PDU_SENT, acknowledge_at_once),
+        ]
         handlers = [
+            *tuning,
             (evt.EVT_C_FIND, self._on_find),
             (evt.EVT_N_CREATE, self._on_n_create),
             (evt.EVT_N_SET, self._on_n_set),
-            (evt.EVT_C_STORE, self._on_store),
         ]
-        self._server = ae.start_server((self.config.host, self.config.port), block=False, evt_handlers=handlers)
+        host = self.config.host
+        self._servers["scanners"] = scanners.start_server((host, self.config.port), block=False, evt_handlers=handlers)
+        try:
+            self._servers["storage"] = storage.start_server(
+                (host, self.config.storage_port), block=False, evt_handlers=[*tuning, (evt.EVT_C_STORE, self._on_store)]
+            )
+        except BaseException:
+            self.stop()
+            raise
 
     @property
     def port(self) -> int:
-        assert self._server is not None
-        return self._server.server_address[1]
+        return self._servers["scanners"].server_address[1]
+
+    @property
+    def storage_port(self) -> int:
+        return self._servers["storage"].server_address[1]
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server = None
+        for server in self._servers.values():
+            server.shutdown()
+        self._servers.clear()
 
     # --- who may call --------------------------------------------------------------------------------
 
-    def _callers(self) -> list[str]:
+    def _stations(self) -> list[str]:
         try:
             with self.app.app_context():
                 titles = modality_worklist.station_titles(db.session)
@@ -129,9 +179,10 @@ class DicomServer:
         except Exception:
             log.exception("could not read the rooms' AE titles; association refused")
             return [NOBODY]
-        if self.config.pacs_configured:
-            titles.append(self.config.pacs_ae_title)
         return titles
+
+    def _pacs(self) -> list[str]:
+        return [self.config.pacs_ae_title] if self.config.pacs_configured else [NOBODY]
 
     @contextmanager
     def _transaction(self, station: str):
@@ -145,9 +196,6 @@ class DicomServer:
             except BaseException:
                 session.rollback()
                 raise
-
-    def _is_pacs(self, calling: str) -> bool:
-        return self.config.pacs_configured and calling == self.config.pacs_ae_title.strip()
 
     # --- worklist ------------------------------------------------------------------------------------
 
@@ -176,7 +224,7 @@ class DicomServer:
         with self._transaction(calling) as session:
             room = modality_worklist.room_for_station(session, calling)
             if room is None:
-                return None  # the PACS, or a room switched off since the association began
+                return None  # a room switched off since the association began
             today = to_local(utcnow(), self.config.zone).date()
             first, last = datasets.requested_days(query, today)
             entries = modality_worklist.entries(
@@ -190,8 +238,6 @@ class DicomServer:
     def _on_n_create(self, event):
         calling = event.assoc.requestor.ae_title.strip()
         uid = event.request.AffectedSOPInstanceUID
-        if self._is_pacs(calling):
-            return NOT_AUTHORISED, None
         if not uid:
             return INVALID_ATTRIBUTE_VALUE, None
         attributes: Dataset = event.attribute_list
@@ -202,8 +248,6 @@ class DicomServer:
     def _on_n_set(self, event):
         calling = event.assoc.requestor.ae_title.strip()
         uid = event.request.RequestedSOPInstanceUID
-        if self._is_pacs(calling):
-            return NOT_AUTHORISED, None
         return self._step(calling, uid, event.modification_list, mpps.step_updated, create=False)
 
     def _step(self, calling: str, uid: str, attributes: Dataset, apply, *, create: bool):
@@ -249,9 +293,6 @@ class DicomServer:
                 self._expected.pop(study_instance_uid, None)
 
     def _on_store(self, event):
-        calling = event.assoc.requestor.ae_title.strip()
-        if not self._is_pacs(calling):
-            return NOT_AUTHORISED
         try:
             dataset = event.dataset
             study_uid = str(dataset.get("StudyInstanceUID", "") or "").strip()

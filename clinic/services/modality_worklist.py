@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from pydicom.uid import generate_uid
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from ..models import Appointment, Room
 from ..models.vocab import AppointmentStatus, Modality, Sex
@@ -116,9 +116,9 @@ def entries(
             Appointment.room_id == room.id,
         )
         .options(
-            selectinload(Appointment.patient),
-            selectinload(Appointment.procedure_type),
-            selectinload(Appointment.radiologist),
+            joinedload(Appointment.patient),
+            joinedload(Appointment.procedure_type),
+            joinedload(Appointment.radiologist),
         )
         .order_by(Appointment.table_start, Appointment.id)
     ).all()

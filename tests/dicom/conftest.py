@@ -104,6 +104,7 @@ def dicom_config(app, tmp_path) -> DicomConfig:
         ae_title=OUR_AE,
         host="127.0.0.1",
         port=0,
+        storage_port=0,
         spool_dir=tmp_path / "spool",
         poll_seconds=0.2,
         zone=ZONE,
@@ -170,6 +171,6 @@ def pacs(app, session, pacs_config, orthanc):
     session.commit()
     server = DicomServer(app, pacs_config)
     server.start()
-    orthanc.add_modality("clinic", pacs_config.ae_title, server.port)
+    orthanc.add_modality("clinic", pacs_config.ae_title, server.storage_port)
     yield server
     server.stop()

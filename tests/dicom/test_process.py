@@ -39,7 +39,7 @@ def wait_until(predicate, what: str, timeout: float = 120.0):
 
 
 class DicomProcess:
-    def __init__(self, app, database_url: str, tmp_path, port: int, orthanc):
+    def __init__(self, app, database_url: str, tmp_path, port: int, storage_port: int, orthanc):
         self.log_path = tmp_path / f"dicom-{port}.log"
         env = {
             **os.environ,
@@ -50,6 +50,7 @@ class DicomProcess:
             "DICOM_AE_TITLE": OUR_AE,
             "DICOM_HOST": "127.0.0.1",
             "DICOM_PORT": str(port),
+            "DICOM_STORAGE_PORT": str(storage_port),
             "DICOM_POLL_SECONDS": "0.2",
             "PACS_HOST": "127.0.0.1",
             "PACS_PORT": str(orthanc.dicom_port),
@@ -79,8 +80,8 @@ class DicomProcess:
 def processes(app, database_url, tmp_path, orthanc):
     started: list[DicomProcess] = []
 
-    def start(port: int) -> DicomProcess:
-        process = DicomProcess(app, database_url, tmp_path, port, orthanc)
+    def start(port: int, storage_port: int) -> DicomProcess:
+        process = DicomProcess(app, database_url, tmp_path, port, storage_port, orthanc)
         started.append(process)
         return process
 
@@ -98,11 +99,13 @@ def test_the_dicom_process_answers_retrieves_and_stops_cleanly(
     pacs_retrievals.request(session, world.clinic.staff["frontdesk"], referral, [(CT_LWS.uid, {})])
     session.commit()
 
-    port = free_port()
-    orthanc.add_modality("clinic", OUR_AE, port)
-    process = processes(port)
+    port, storage_port = free_port(), free_port()
+    orthanc.add_modality("clinic", OUR_AE, storage_port)
+    process = processes(port, storage_port)
     wait_until(lambda: "listening on" in process.log(), "the DICOM process to listen")
-    assert f"DICOM {OUR_AE} listening on 127.0.0.1:{port}" in process.log()
+    assert f"DICOM {OUR_AE} listening on 127.0.0.1:{port} (worklist, MPPS) and 127.0.0.1:{storage_port}" in (
+        process.log()
+    )
 
     result, answers = findscu(port, tmp_path / "answers", calling="CT1", keys=today_for("CT1"))
     assert result.returncode == 0 and [a.AccessionNumber for a in answers] == [accession]
@@ -126,12 +129,12 @@ def test_the_dicom_process_answers_retrieves_and_stops_cleanly(
 
 def test_a_second_dicom_process_on_the_same_port_says_why_it_cannot_start(session, world, orthanc, processes):
     session.commit()
-    port = free_port()
-    first = processes(port)
+    port, storage_port = free_port(), free_port()
+    first = processes(port, storage_port)
     wait_until(lambda: "listening on" in first.log(), "the first DICOM process to listen")
-    second = processes(port)
+    second = processes(port, storage_port)
     assert second.proc.wait(timeout=60) != 0
-    assert f"Cannot listen on 127.0.0.1:{port}" in second.log()
+    assert f"Cannot listen on 127.0.0.1:{port} and {storage_port}" in second.log()
     assert first.proc.poll() is None
     first.proc.send_signal(signal.SIGINT)  # Ctrl-C, as under make run
     assert first.proc.wait(timeout=60) == 0
