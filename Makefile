@@ -22,9 +22,10 @@ install: $(VENV)/.installed
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty
-	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl-C stops the web server and the scheduler)"
+	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl-C stops the web server, the scheduler and the DICOM service)"
 	@trap 'kill 0' INT TERM EXIT; \
 	  $(FLASK) scheduler & \
+	  $(FLASK) dicom & \
 	  $(FLASK) run --host $(HOST) --port $(PORT) --no-debugger --no-reload
 
 test: install
