@@ -23,7 +23,7 @@ from pynetdicom.sop_class import (
 from ..services.pacs_retrievals import FoundStudy, StudySearch
 from . import datasets
 from .config import DicomConfig
-from .server import acknowledge_at_once, no_delays
+from .network import acknowledge_at_once, no_delays
 
 MAX_STUDIES = 200  # a patient's list; more than this means the search was too wide
 

@@ -18,16 +18,14 @@ transaction, committed before the answer goes out.
 from __future__ import annotations
 
 import logging
-import socket
 import threading
-from collections.abc import Callable
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import Flask
 from pydicom.dataset import Dataset
-from pynetdicom import AE, ALL_TRANSFER_SYNTAXES, StoragePresentationContexts, evt
+from pynetdicom import ALL_TRANSFER_SYNTAXES, StoragePresentationContexts, evt
 from pynetdicom.sop_class import (
     ModalityPerformedProcedureStep,
     ModalityWorklistInformationFind,
@@ -41,10 +39,10 @@ from ..services.errors import DomainError, InvalidInput
 from ..timefmt import to_local
 from . import datasets
 from .config import DicomConfig
+from .network import NOBODY, ClinicAE, acknowledge_at_once, no_delays
 
 log = logging.getLogger(__name__)
 
-NOBODY = "\\"  # no AE title can be this (a backslash is not allowed): "accept no one"
 
 # DIMSE status codes (PS3.4 and PS3.7)
 SUCCESS = 0x0000
@@ -68,47 +66,6 @@ class Expected:
     folder: Path
     received: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
-
-
-def _socket(event):
-    transport = getattr(event.assoc.dul, "socket", None)
-    return getattr(transport, "socket", None)
-
-
-def no_delays(event) -> None:
-    """Send each PDU at once (no Nagle): a C-FIND answer is a command PDU and a data PDU, and the
-    second would otherwise wait for the peer's delayed acknowledgement of the first (40 ms)."""
-    sock = _socket(event)
-    if sock is not None:
-        with suppress(OSError):
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    acknowledge_at_once(event)
-
-
-def acknowledge_at_once(event) -> None:
-    """Acknowledge the peer's segments at once (Linux's TCP_QUICKACK, which lapses, so it is set again
-    after every PDU): scanners that leave Nagle's algorithm on (dcmtk does by default) would otherwise
-    wait 40 ms for our delayed acknowledgement before sending a request's second PDU."""
-    sock = _socket(event)
-    if sock is not None and hasattr(socket, "TCP_QUICKACK"):
-        with suppress(OSError):
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 1)
-
-
-class ClinicAE(AE):
-    """An AE whose list of accepted callers is asked for at every association."""
-
-    def __init__(self, ae_title: str, callers: Callable[[], list[str]]):
-        super().__init__(ae_title=ae_title)
-        self._callers = callers
-
-    @property
-    def require_calling_aet(self) -> list[str]:  # type: ignore[override]
-        return self._callers() or [NOBODY]
-
-    @require_calling_aet.setter
-    def require_calling_aet(self, ae_titles: list[str]) -> None:
-        raise AttributeError("the accepted callers come from the rooms and the PACS setting")
 
 
 class DicomServer:
