@@ -10,3 +10,14 @@
 
 Started as its own process, never inside a web worker (one listening port, one retrieval worker).
 """
+
+import logging
+
+from pynetdicom import _config as _pynetdicom_config
+
+# pynetdicom logs every request and answer identifier (patient names, IDs, birth dates) at INFO: never.
+# The web process asks the PACS too, so this holds wherever clinic.dicom is imported, whatever the
+# logging set-up of the server around it; warnings and errors (no patient data) still come through.
+_pynetdicom_config.LOG_REQUEST_IDENTIFIERS = False
+_pynetdicom_config.LOG_RESPONSE_IDENTIFIERS = False
+logging.getLogger("pynetdicom").setLevel(logging.WARNING)

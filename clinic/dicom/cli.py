@@ -23,8 +23,6 @@ def _configure_logging() -> None:
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("clinic.dicom").setLevel(logging.INFO)
-    # pynetdicom logs every association at INFO, and datasets (patient data) at DEBUG: warnings only.
-    logging.getLogger("pynetdicom").setLevel(logging.WARNING)
 
 
 @click.command("dicom")

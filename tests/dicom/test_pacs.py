@@ -6,6 +6,7 @@ retrieval with a message and nothing stored."""
 
 from __future__ import annotations
 
+import logging
 import re
 import socket
 import threading
@@ -75,8 +76,9 @@ def page(browser, referral_id: int) -> str:
 
 
 def test_a_study_is_found_from_the_referral_page_and_retrieved_with_its_identity_check(
-    app, session, desk, pacs, pacs_config, browser
+    app, session, desk, pacs, pacs_config, browser, caplog
 ):
+    caplog.set_level(logging.DEBUG)
     point_app_at(app, pacs_config)
     referral_page = page(browser, desk)
     assert "Search the PACS" in referral_page
@@ -114,6 +116,8 @@ def test_a_study_is_found_from_the_referral_page_and_retrieved_with_its_identity
     upload = session.scalar(select(AuditEvent).where(AuditEvent.action == "imaging.upload"))
     assert upload.actor_name == "frontdesk" and upload.patient_id == study.patient_id
     assert not list(pacs_config.spool_dir.glob("retrieval-*"))  # the spool is cleaned up
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "Müller" not in logged and "P-4711" not in logged and "19610409" not in logged  # no patient data
     session.commit()
 
 
