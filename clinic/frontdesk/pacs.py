@@ -99,14 +99,8 @@ def pacs_search(referral_id: int):
         found = pacs_client.find_studies(_config(), search)
     except pacs_client.PacsError as error:
         return _results(referral, form, error=error.message, status=503)
-    busy = pacs_retrievals.active_study_uids(db.session, referral.patient_id)
-    studies = [pacs_retrievals.check_found(study, referral.patient) for study in found]
-    studies = [s if s.study_instance_uid not in busy else _retrieving(s) for s in studies]
+    studies = [pacs_retrievals.check_found(db.session, study, referral.patient) for study in found]
     return _results(referral, form, studies)
-
-
-def _retrieving(study: pacs_retrievals.FoundStudy) -> pacs_retrievals.FoundStudy:
-    return pacs_retrievals.FoundStudy(**{**study.__dict__, "retrieving": True})
 
 
 @bp.post("/referrals/<int:referral_id>/pacs/retrieve")
@@ -136,7 +130,7 @@ def pacs_retrieve(referral_id: int):
             "success",
         )
     else:
-        flash("These studies are already being retrieved.", "info")
+        flash("These studies are already here or on their way.", "info")
     return redirect(url_for("frontdesk.referral", referral_id=referral.id, _anchor="pacs"))
 
 

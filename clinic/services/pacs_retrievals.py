@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select, update
@@ -71,11 +71,12 @@ class FoundStudy:
     accession_number: str = ""
     identity: IdentityCheck = IdentityCheck.NOT_APPLICABLE
     identity_note: str | None = None
-    retrieving: bool = field(default=False)
+    here: str | None = None  # "retrieving", or "retrieved" when the patient has it from an earlier retrieval
 
 
-def check_found(study: FoundStudy, patient: Patient) -> FoundStudy:
-    """The same identity check an uploaded DICOM file gets, on what the PACS says about the study."""
+def check_found(session: Session, study: FoundStudy, patient: Patient) -> FoundStudy:
+    """The same identity check an uploaded DICOM file gets, on what the PACS says about the study; and
+    whether the patient has it already (or is getting it)."""
     inspected = uploads.Inspected(
         kind=FileKind.DICOM,
         content_type=FileKind.DICOM.content_type,
@@ -84,7 +85,8 @@ def check_found(study: FoundStudy, patient: Patient) -> FoundStudy:
         patient_birth_date_text=study.birth_date_text or None,
     )
     status, note = uploads.check_identity(inspected, patient)
-    return FoundStudy(**{**study.__dict__, "identity": status, "identity_note": note})
+    here = known_study_uids(session, patient.id).get(study.study_instance_uid)
+    return FoundStudy(**{**study.__dict__, "identity": status, "identity_note": note, "here": here})
 
 
 def for_patient(session: Session, patient_id: int) -> list[PacsRetrieval]:
@@ -95,19 +97,28 @@ def for_patient(session: Session, patient_id: int) -> list[PacsRetrieval]:
     )
 
 
-def active_study_uids(session: Session, patient_id: int) -> set[str]:
-    return set(
-        session.scalars(
-            select(PacsRetrieval.study_instance_uid).where(
-                PacsRetrieval.patient_id == patient_id, PacsRetrieval.status.in_(ACTIVE_RETRIEVALS)
-            )
+def known_study_uids(session: Session, patient_id: int) -> dict[str, str]:
+    """The patient's studies from the PACS that are on their way ("retrieving") or already stored
+    ("retrieved", while the imaging study they became exists): neither is fetched again."""
+    rows = session.execute(
+        select(PacsRetrieval.study_instance_uid, PacsRetrieval.status)
+        .outerjoin(ImagingStudy, ImagingStudy.id == PacsRetrieval.imaging_study_id)
+        .where(
+            PacsRetrieval.patient_id == patient_id,
+            PacsRetrieval.status.in_([*ACTIVE_RETRIEVALS, RetrievalStatus.DONE]),
+            (PacsRetrieval.status != RetrievalStatus.DONE) | ImagingStudy.id.is_not(None),
         )
     )
+    known: dict[str, str] = {}
+    for uid, status in rows:
+        if status in ACTIVE_RETRIEVALS or uid not in known:
+            known[uid] = "retrieving" if status in ACTIVE_RETRIEVALS else "retrieved"
+    return known
 
 
 def request(session: Session, actor, referral: Referral, studies: Iterable[tuple[str, dict]]) -> list[PacsRetrieval]:
     """Queue the chosen studies (UID, what the list showed) for retrieval for the referral's patient.
-    A study already on its way is not queued twice."""
+    A study already on its way, or already stored, is not queued again."""
     chosen = list(dict(studies).items())
     if not chosen:
         raise InvalidInput("Choose at least one study to retrieve.")
@@ -116,7 +127,7 @@ def request(session: Session, actor, referral: Referral, studies: Iterable[tuple
     for uid, _shown in chosen:
         if len(uid) > 64 or not UID_PATTERN.match(uid):
             raise InvalidInput("That is not a study from the PACS list.")
-    busy = active_study_uids(session, referral.patient_id)
+    busy = known_study_uids(session, referral.patient_id)
     who = audit.actor_of(actor)
     queued = []
     for uid, shown in chosen:

@@ -116,6 +116,8 @@ def test_a_study_is_found_from_the_referral_page_and_retrieved_with_its_identity
     upload = session.scalar(select(AuditEvent).where(AuditEvent.action == "imaging.upload"))
     assert upload.actor_name == "frontdesk" and upload.patient_id == study.patient_id
     assert not list(pacs_config.spool_dir.glob("retrieval-*"))  # the spool is cleaned up
+    again = search(browser, desk, family_name="Müller", given_name="Zoë", birth_date="1961-04-09")
+    assert "already here" in again.get_data(as_text=True) and 'name="study"' not in again.get_data(as_text=True)
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert "Müller" not in logged and "P-4711" not in logged and "19610409" not in logged  # no patient data
     session.commit()
@@ -242,6 +244,13 @@ def test_a_study_is_queued_once_however_often_it_is_asked_for(session, world, zo
     first = pacs_retrievals.request(session, frontdesk, referral, [(CT_LWS.uid, {}), (MR_OTHER_BIRTH.uid, {})])
     again = pacs_retrievals.request(session, frontdesk, referral, [(CT_LWS.uid, {})])
     assert len(first) == 2 and again == []
+    assert pacs_retrievals.known_study_uids(session, zoe.id) == {
+        CT_LWS.uid: "retrieving",
+        MR_OTHER_BIRTH.uid: "retrieving",
+    }
+    pacs_retrievals.fail(session, first[1].id, "The PACS was down.")
+    assert pacs_retrievals.known_study_uids(session, zoe.id) == {CT_LWS.uid: "retrieving"}  # failed: ask again
+    assert len(pacs_retrievals.request(session, frontdesk, referral, [(MR_OTHER_BIRTH.uid, {})])) == 1
     with pytest.raises(InvalidInput, match="not a study from the PACS list"):
         pacs_retrievals.request(session, frontdesk, referral, [("1.2.3; DROP TABLE", {})])
     with pytest.raises(InvalidInput, match="Choose at least one"):
