@@ -20,4 +20,5 @@ from pynetdicom import _config as _pynetdicom_config
 # logging set-up of the server around it; warnings and errors (no patient data) still come through.
 _pynetdicom_config.LOG_REQUEST_IDENTIFIERS = False
 _pynetdicom_config.LOG_RESPONSE_IDENTIFIERS = False
+_pynetdicom_config.LOG_HANDLER_LEVEL = "none"  # no per-message log handlers (they cost each answer CPU too)
 logging.getLogger("pynetdicom").setLevel(logging.WARNING)

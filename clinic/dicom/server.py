@@ -187,8 +187,7 @@ class DicomServer:
             entries = modality_worklist.entries(
                 session, room, first, last, self.config.zone, audit_actor=audit.current_actor(session)
             )
-        candidates = (datasets.worklist_dataset(e) for e in entries)
-        return [datasets.restrict(c, query) for c in candidates if datasets.matches(query, c)]
+        return datasets.answers(entries, query)
 
     # --- performed procedure steps -------------------------------------------------------------------
 

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 from pydicom.uid import generate_uid
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
-from ..models import Appointment, Room
+from ..models import Appointment, Patient, ProcedureType, Room, User
 from ..models.vocab import AppointmentStatus, Modality, Sex
 from ..timefmt import day_bounds, to_local
 from . import audit
@@ -107,22 +107,41 @@ def entries(
         return []
     start, _ = day_bounds(first_day, zone)
     _, end = day_bounds(last_day, zone)
-    appointments = session.scalars(
-        select(Appointment)
+    # Columns, not ORM objects: this runs at every query of every scanner.
+    rows = session.execute(
+        select(
+            Appointment.id,
+            Appointment.accession_number,
+            Appointment.reference,
+            Appointment.table_start,
+            Appointment.table_end,
+            Appointment.status,
+            Appointment.region,
+            Appointment.side,
+            Appointment.levels,
+            Appointment.stage,
+            Appointment.guidance,
+            Patient.clinic_number,
+            Patient.family_name,
+            Patient.given_name,
+            Patient.birth_date,
+            Patient.sex,
+            ProcedureType.code,
+            ProcedureType.name_en,
+            User.full_name,
+        )
+        .join(Patient, Patient.id == Appointment.patient_id)
+        .join(ProcedureType, ProcedureType.id == Appointment.procedure_type_id)
+        .join(User, User.id == Appointment.radiologist_id)
         .where(
             Appointment.table_start >= start,
             Appointment.table_start < end,
             Appointment.status.in_(WORKLIST_STATUSES),
             Appointment.room_id == room.id,
         )
-        .options(
-            joinedload(Appointment.patient),
-            joinedload(Appointment.procedure_type),
-            joinedload(Appointment.radiologist),
-        )
         .order_by(Appointment.table_start, Appointment.id)
     ).all()
-    result = [_entry(a, room, zone) for a in appointments]
+    result = [_entry(row, room, zone) for row in rows]
     audit.record(
         session,
         "dicom.worklist_query",
@@ -135,31 +154,28 @@ def entries(
     return result
 
 
-def _entry(a: Appointment, room: Room, zone: str) -> WorklistEntry:
-    procedure = a.procedure_type
-    what = " ".join(
-        part for part in (procedure.code, a.region or "", a.side or "", a.levels or "", a.stage or "") if part
-    )
+def _entry(row, room: Room, zone: str) -> WorklistEntry:
+    what = " ".join(part for part in (row.code, row.region, row.side, row.levels, row.stage) if part)
     return WorklistEntry(
-        appointment_id=a.id,
-        accession_number=a.accession_number,
-        requested_procedure_id=a.reference.replace("-", ""),
-        study_instance_uid=study_instance_uid(a.accession_number),
-        patient_id=a.patient.clinic_number,
-        patient_name=PersonName(a.patient.family_name, a.patient.given_name),
-        birth_date=a.patient.birth_date,
-        sex=DICOM_SEX.get(a.patient.sex, ""),
-        procedure_code=procedure.code,
-        procedure_meaning=procedure.name_en,
+        appointment_id=row.id,
+        accession_number=row.accession_number,
+        requested_procedure_id=row.reference.replace("-", ""),
+        study_instance_uid=study_instance_uid(row.accession_number),
+        patient_id=row.clinic_number,
+        patient_name=PersonName(row.family_name, row.given_name),
+        birth_date=row.birth_date,
+        sex=DICOM_SEX.get(row.sex, ""),
+        procedure_code=row.code,
+        procedure_meaning=row.name_en,
         procedure_description=what,
-        scheduled_start=to_local(a.table_start, zone).replace(tzinfo=None),
-        scheduled_end=to_local(a.table_end, zone).replace(tzinfo=None),
+        scheduled_start=to_local(row.table_start, zone).replace(tzinfo=None),
+        scheduled_end=to_local(row.table_end, zone).replace(tzinfo=None),
         station_ae_title=room.ae_title or "",
         station_name=room.name,
         location=room.location_hint or room.unit,
-        modality=DICOM_MODALITY.get(a.guidance, a.guidance),
-        performing_physician=person_name(a.radiologist.full_name),
-        checked_in=a.status == AppointmentStatus.CHECKED_IN,
+        modality=DICOM_MODALITY.get(row.guidance, row.guidance),
+        performing_physician=person_name(row.full_name),
+        checked_in=row.status == AppointmentStatus.CHECKED_IN,
     )
 
 

@@ -12,7 +12,7 @@ from pydicom.dataset import Dataset
 
 from clinic.dicom import datasets
 from clinic.services.errors import InvalidInput
-from clinic.services.modality_worklist import PersonName, person_name
+from clinic.services.modality_worklist import PersonName, WorklistEntry, person_name
 from tests.conftest import TODAY, ZONE
 
 
@@ -106,16 +106,30 @@ def test_a_scheduled_date_that_is_no_date_is_refused():
         datasets.requested_days(step(ScheduledProcedureStepSequence=[item]), TODAY)
 
 
-def candidate() -> Dataset:
-    ds = Dataset()
-    ds.SpecificCharacterSet = "ISO_IR 192"
-    ds.PatientName = "Müller^Zoë"
-    ds.PatientID = "P-4711"
-    item = Dataset()
-    item.ScheduledStationAETitle = "CT1"
-    item.ScheduledProcedureStepStartTime = "090000"
-    ds.ScheduledProcedureStepSequence = [item]
-    return ds
+def entry(**changes) -> WorklistEntry:
+    values = dict(
+        appointment_id=1,
+        accession_number="ABCDEFGH2345",
+        requested_procedure_id="ABCDEFGH",
+        study_instance_uid="2.25.1",
+        patient_id="P-4711",
+        patient_name=PersonName("Müller", "Zoë"),
+        birth_date=dt.date(1961, 4, 9),
+        sex="F",
+        procedure_code="PRT",
+        procedure_meaning="Periradicular therapy",
+        procedure_description="PRT lumbar left L4/5",
+        scheduled_start=dt.datetime(2026, 11, 23, 9, 0),
+        scheduled_end=dt.datetime(2026, 11, 23, 9, 20),
+        station_ae_title="CT1",
+        station_name="CT 1",
+        location="Radiology",
+        modality="CT",
+        performing_physician=PersonName("Schmidt", "Anna", "Dr."),
+        checked_in=True,
+    )
+    values.update(changes)
+    return WorklistEntry(**values)
 
 
 @pytest.mark.parametrize(
@@ -130,27 +144,40 @@ def candidate() -> Dataset:
         ({"PatientID": "P-4711"}, True),
         ({"PatientID": "p-4711"}, False),
         ({"PatientID": "P-47*"}, True),
+        ({"StudyInstanceUID": "2.25.9\\2.25.1"}, True),  # a list of UIDs
+        ({"StudyInstanceUID": "2.25.9"}, False),
         ({"OtherPatientIDs": "X"}, True),  # a key we do not keep does not narrow the answer
     ],
 )
 def test_dicom_matching(query, hit):
-    assert datasets.matches(step(**query), candidate()) is hit
+    assert len(datasets.answers([entry()], step(SpecificCharacterSet="ISO_IR 192", **query))) == int(hit)
 
 
 def test_sequence_matching_and_the_answer_holds_only_what_was_asked():
-    item = Dataset()
-    item.ScheduledStationAETitle = "CT2"
-    assert not datasets.matches(step(ScheduledProcedureStepSequence=[item]), candidate())
-    item.ScheduledStationAETitle = "CT1"
-    item.ScheduledProcedureStepStartTime = "0800-0930"
-    query = step(PatientName="", ScheduledProcedureStepSequence=[item])
-    assert datasets.matches(query, candidate())
-    answer = datasets.restrict(candidate(), query)
-    assert [e.keyword for e in answer] == ["SpecificCharacterSet", "PatientName", "ScheduledProcedureStepSequence"]
+    item = step(ScheduledStationAETitle="CT2")
+    assert datasets.answers([entry()], step(ScheduledProcedureStepSequence=[item])) == []
+    item = step(ScheduledStationAETitle="CT1", ScheduledProcedureStepStartTime="0800-0930")
+    query = step(PatientName="", OtherPatientIDs="", ScheduledProcedureStepSequence=[item])
+    [answer] = datasets.answers([entry(), entry(scheduled_start=dt.datetime(2026, 11, 23, 10, 0))], query)
+    assert [e.keyword for e in answer] == [
+        "SpecificCharacterSet",
+        "PatientName",
+        "OtherPatientIDs",
+        "ScheduledProcedureStepSequence",
+    ]
+    assert str(answer.PatientName) == "Müller^Zoë" and answer.OtherPatientIDs in (None, "")
     assert [e.keyword for e in answer.ScheduledProcedureStepSequence[0]] == [
         "ScheduledStationAETitle",
         "ScheduledProcedureStepStartTime",
     ]
+    # An empty sequence key asks for the whole items.
+    [whole] = datasets.answers([entry()], step(RequestedProcedureCodeSequence=[]))
+    code = whole.RequestedProcedureCodeSequence[0]
+    assert (code.CodeValue, code.CodingSchemeDesignator, code.CodeMeaning) == (
+        "PRT",
+        "99PAINCLINIC",
+        "Periradicular therapy",
+    )
 
 
 @pytest.mark.parametrize(

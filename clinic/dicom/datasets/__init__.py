@@ -9,24 +9,24 @@
 from .steps import dose, step_report
 from .studies import STUDY_KEYS, found_study, study_query
 from .values import CHARACTER_SET_TAG, UTF8, da, instant, parse_date, parse_time, person_name, tm
-from .worklist import matches, requested_days, restrict, worklist_dataset
+from .worklist import answers, query_keys, requested_days, worklist_values
 
 __all__ = [
     "CHARACTER_SET_TAG",
     "STUDY_KEYS",
     "UTF8",
+    "answers",
     "da",
     "dose",
     "found_study",
     "instant",
-    "matches",
     "parse_date",
     "parse_time",
     "person_name",
+    "query_keys",
     "requested_days",
-    "restrict",
     "step_report",
     "study_query",
     "tm",
-    "worklist_dataset",
+    "worklist_values",
 ]
