@@ -6,7 +6,7 @@ FLASK  := $(BIN)/flask --app clinic
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test lint format bench install clean
+.PHONY: run test test-shifted lint format bench load install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,8 +28,26 @@ run: install
 	  $(FLASK) dicom & \
 	  $(FLASK) run --host $(HOST) --port $(PORT) --no-debugger --no-reload
 
+# Two processes (pytest-xdist): on a 2-core machine the suite's own work and PostgreSQL's overlap.
+TEST_WORKERS ?= 2
+PYTEST := $(BIN)/python -m pytest -p no:cacheprovider
+
 test: install
-	$(BIN)/python -m pytest
+	$(PYTEST) -n $(TEST_WORKERS)
+
+# The suite again with the machine's clock moved far from the tests' pinned clock (Debian's faketime),
+# in a machine zone of Berlin: months later in summer, across the night the clocks go forward in March,
+# across New Year's Eve. Nothing may depend on the machine's date. SQLite only, to keep CI short; the
+# browser tests run too, Chromium on the real clock (tests/browser_fixtures.py), and
+# tests/shifted_clock/sitecustomize.py says why the monotonic clock is left alone.
+SHIFTED_DATES ?= 2027-06-15 11:00:00|2027-03-28 01:58:00|2026-12-31 23:58:00
+test-shifted: install
+	@command -v faketime >/dev/null || { echo "faketime is not installed (Debian package faketime)"; exit 1; }
+	@dates='$(SHIFTED_DATES)'; IFS='|'; for when in $$dates; do \
+	  echo "== the machine's clock at $$when (Europe/Berlin)"; \
+	  TZ=Europe/Berlin FAKETIME_DONT_FAKE_MONOTONIC=1 PYTHONPATH=tests/shifted_clock faketime "$$when" \
+	    $(PYTEST) -q -k "not postgresql" -n $(TEST_WORKERS) || exit 1; \
+	done
 
 lint: install
 	$(BIN)/ruff check clinic tests bench migrations/env.py
@@ -41,6 +59,11 @@ format: install
 
 bench: install
 	$(BIN)/python bench/run_all.py
+
+# The load test of the production deployment (gunicorn + PostgreSQL); see bench/load.py.
+load: install
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	$(BIN)/python bench/load.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

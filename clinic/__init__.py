@@ -50,6 +50,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .admin import bp as admin_bp
     from .api import bp as api_bp
     from .auth import bp as auth_bp
+    from .feeds import bp as feeds_bp
+    from .fhir import bp as fhir_bp
     from .frontdesk import bp as frontdesk_bp
     from .main import bp as main_bp
     from .observation import bp as observation_bp
@@ -64,6 +66,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(observation_bp, url_prefix="/observation")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
+    app.register_blueprint(fhir_bp, url_prefix="/fhir/R4")
+    app.register_blueprint(feeds_bp)
 
     boundary.init_app(app)
     errors.init_app(app)

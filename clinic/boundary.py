@@ -37,8 +37,13 @@ def bearer_token() -> str | None:
     return None
 
 
+def is_fhir_request() -> bool:
+    return request.blueprint == "fhir" or request.path.startswith("/fhir/")
+
+
 def is_api_request() -> bool:
-    return request.blueprint == "api" or request.path.startswith("/api/")
+    """The JSON API and FHIR: token authentication, and errors as data rather than pages."""
+    return request.blueprint == "api" or request.path.startswith("/api/") or is_fhir_request()
 
 
 def init_app(app: Flask) -> None:
@@ -63,6 +68,12 @@ def init_app(app: Flask) -> None:
 
     @login_manager.unauthorized_handler
     def unauthorized():
+        if is_fhir_request():
+            from .fhir.outcome import operation_outcome
+
+            response = operation_outcome(401, "Send a valid API token: Authorization: Bearer <token>.")
+            response.headers["WWW-Authenticate"] = "Bearer"
+            return response
         if is_api_request():
             from .api.errors import json_error
 

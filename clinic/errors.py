@@ -9,7 +9,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
-from .boundary import SECURITY_HEADERS, is_api_request
+from .boundary import SECURITY_HEADERS, is_api_request, is_fhir_request
 from .extensions import db
 
 log = logging.getLogger(__name__)
@@ -28,6 +28,10 @@ TITLES = {
 
 
 def _respond(status: int, message: str, code: str):
+    if is_fhir_request():
+        from .fhir.outcome import operation_outcome
+
+        return operation_outcome(status, message)
     if is_api_request():
         from .api.errors import json_error
 

@@ -27,6 +27,12 @@ ARGS = [
 ]
 
 
+def _browser_environment() -> dict[str, str]:
+    """Chromium keeps the real clock when the suite runs under faketime (make test-shifted): it does not
+    start with libfaketime's monotonic clock left alone, and a device's clock is not the server's anyway."""
+    return {k: v for k, v in os.environ.items() if k != "LD_PRELOAD" and not k.startswith("FAKETIME")}
+
+
 @pytest.fixture(scope="session")
 def chromium():
     problem = None
@@ -38,7 +44,7 @@ def chromium():
         problem = f"Chromium is not installed at {CHROMIUM} (Debian package 'chromium')"
     require_or_skip(problem)
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True, env=_browser_environment())
         yield browser
         browser.close()
 

@@ -147,6 +147,8 @@ def world(app, session, settings):
         "text_id": session.scalar(select(DocumentText.id).limit(1)),
         "kind": "consent",
         "language": "de",
+        "ident": str(appointment.id),  # a FHIR resource id
+        "feed_id": 999999,
     }
 
 
@@ -183,7 +185,7 @@ def test_every_route_against_every_role(app, world):
     for rule in _rules():
         rule_access = access_rule(app.view_functions[rule.endpoint])
         url = _url(rule, world)
-        is_api = rule.rule.startswith("/api/")
+        is_api = rule.rule.startswith(("/api/", "/fhir/"))
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             # Anonymous: sent to the login page (the API answers 401), unless the route is public.
             response = anonymous.open(url, method=method)

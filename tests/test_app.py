@@ -9,6 +9,7 @@ from clinic.auth.access import any_staff
 from clinic.extensions import db
 from clinic.models import ReferringPhysician
 from clinic.timefmt import fmt_date, fmt_datetime, fmt_long_date
+from tests.conftest import Browser
 from tests.factories import build_clinic
 
 
@@ -57,7 +58,10 @@ def test_security_headers_and_cookie_flags(app, browser, session):
     assert "<script>" not in page.get_data(as_text=True)  # all script comes from /static
 
 
-def test_error_pages_and_the_500_handler_rolls_back(app, session, browser):
+def test_error_pages_and_the_500_handler_rolls_back(app, fresh_app, session):
+    """On an app of its own: the shared one takes no new routes once it has served a request."""
+    app = fresh_app
+    browser = Browser(app.test_client())
     build_clinic(session)
     session.commit()
 

@@ -26,6 +26,7 @@ ADMIN_SECTIONS = [
     ("admin.rosters", "Rosters", "Radiologists on duty, with dated exceptions"),
     ("admin.closures", "Closures", "Holidays, maintenance and absences"),
     ("admin.users", "Users", "Accounts, roles, passwords, API tokens"),
+    ("feeds.admin_list", "Calendar feeds", "Private calendar addresses per radiologist and room"),
     ("admin.texts", "Document texts", "Information sheets and consent forms, by procedure and language"),
     ("admin.hold_rules", "Medication hold rules", "Anticoagulant and antiplatelet holds by bleeding class"),
     ("admin.stranded", "Appointments to reschedule", "Booked appointments that no longer fit the clinic's setup"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import render_template
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from ..auth.access import roles
 from ..extensions import db
@@ -23,6 +24,7 @@ def today():
     start, end = day_bounds(day, zone())
     appointments = db.session.scalars(
         select(Appointment)
+        .options(selectinload(Appointment.patient), selectinload(Appointment.procedure_type))
         .where(Appointment.table_start >= start, Appointment.table_start < end)
         .order_by(Appointment.table_start)
     ).all()
@@ -36,11 +38,13 @@ def today():
             )
         )
     )
+    waiting_referrals = [r for r in accepted if r.id not in booked_referrals]
+    # One query for the imaging of every listed patient, none for who settled which item (not shown).
+    imaging = preregistration.imaging_statuses_by_patient(db.session, {r.patient_id for r in waiting_referrals})
     to_prepare, to_book = [], []
-    for referral in accepted:
-        if referral.id in booked_referrals:
-            continue
-        missing = preregistration.missing(preregistration.checklist(db.session, referral))
+    for referral in waiting_referrals:
+        items = preregistration.checklist(db.session, referral, people=False, imaging=imaging[referral.patient_id])
+        missing = preregistration.missing(items)
         (to_prepare if missing else to_book).append((referral, missing))
     calls = db.session.scalar(select(func.count(FollowUp.id)).where(FollowUp.status == FollowUpStatus.DUE))
     waiting = db.session.scalar(select(func.count(WaitlistEntry.id)).where(WaitlistEntry.active))

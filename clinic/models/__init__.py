@@ -14,6 +14,7 @@ from .clinical import (
 )
 from .dicom import PacsRetrieval, PerformedStep
 from .documents import DocumentText
+from .feeds import CalendarFeed
 from .imaging import ImagingStudy, StoredFile, StudyFile
 from .messaging import OutboxMessage
 from .patients import Patient, ReferringPhysician
@@ -31,6 +32,7 @@ __all__ = [
     "AuditEvent",
     "Booking",
     "BookingHold",
+    "CalendarFeed",
     "ClinicSetting",
     "Closure",
     "Consent",

@@ -59,10 +59,8 @@ def _forms(appointment: Appointment, record: ProcedureRecord | None) -> dict:
 def _page(appointment: Appointment, forms: dict | None = None, status: int = 200):
     record = _record(appointment)
     day = to_local(appointment.table_start, zone()).date()
-    row = next(
-        (r for r in worklist.rows(db.session, day, zone(), include_ended=True) if r.appointment.id == appointment.id),
-        None,
-    )
+    rows = worklist.rows(db.session, day, zone(), include_ended=True, appointment_id=appointment.id)
+    row = rows[0] if rows else None
     consents = db.session.scalars(
         select(Consent).where(Consent.appointment_id == appointment.id).order_by(Consent.id)
     ).all()

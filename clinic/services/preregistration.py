@@ -59,11 +59,30 @@ def imaging_statuses(session: Session, referral: Referral) -> list[str]:
     )
 
 
+def imaging_statuses_by_patient(session: Session, patient_ids) -> dict[int, list[str]]:
+    """``imaging_statuses`` of many patients in one query, for lists that show many checklists."""
+    found: dict[int, list[str]] = {patient_id: [] for patient_id in patient_ids}
+    if found:
+        for patient_id, status in session.execute(
+            select(ImagingStudy.patient_id, StudyFile.identity_status)
+            .join(StudyFile)
+            .where(ImagingStudy.patient_id.in_(found))
+        ):
+            found[patient_id].append(status)
+    return found
+
+
 def checklist(
-    session: Session, referral: Referral, hold_plan: medication.HoldPlan | None = None, *, people: bool = True
+    session: Session,
+    referral: Referral,
+    hold_plan: medication.HoldPlan | None = None,
+    *,
+    people: bool = True,
+    imaging: list[str] | None = None,
 ) -> list[Item]:
     """The items with their state; ``people=False`` leaves out who settled them (a booking's readiness
-    check does not need the names, the screens do)."""
+    check does not need the names, the screens do). A list of many checklists passes each patient's
+    ``imaging`` statuses, read for all of them at once (``imaging_statuses_by_patient``)."""
     prereg = ensure(session, referral)
     patient = referral.patient
     items: list[Item] = []
@@ -117,7 +136,7 @@ def checklist(
         )
     )
 
-    files = imaging_statuses(session, referral)
+    files = imaging if imaging is not None else imaging_statuses(session, referral)
     usable = [status for status in files if status != IdentityCheck.MISMATCH]
     if referral.imaging_waived:
         items.append(

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from ..models import Appointment, Consent, ImagingStudy, PreRegistration, StudyFile
 from ..models.vocab import AppointmentStatus, IdentityCheck
@@ -49,9 +49,22 @@ def rows(
     room_id: int | None = None,
     radiologist_id: int | None = None,
     include_ended: bool = False,
+    appointment_id: int | None = None,
 ) -> list[Row]:
+    """The day's rows, or (``appointment_id``) the row of one appointment of that day. Each kind of
+    record is read once for all rows: no query per appointment."""
     start, end = day_bounds(day, zone)
-    stmt = select(Appointment).where(Appointment.table_start >= start, Appointment.table_start < end)
+    stmt = (
+        select(Appointment)
+        .options(
+            selectinload(Appointment.patient),
+            selectinload(Appointment.procedure_type),
+            selectinload(Appointment.referral),
+        )
+        .where(Appointment.table_start >= start, Appointment.table_start < end)
+    )
+    if appointment_id:
+        stmt = stmt.where(Appointment.id == appointment_id)
     if room_id:
         stmt = stmt.where(Appointment.room_id == room_id)
     if radiologist_id:
@@ -93,7 +106,8 @@ def rows(
         referral = a.referral
         prereg = preregs.get(a.referral_id)
         if referral is not None:
-            missing = preregistration.missing(preregistration.checklist(session, referral))
+            items = preregistration.checklist(session, referral, people=False, imaging=files.get(a.patient_id, []))
+            missing = preregistration.missing(items)
             row.flags.append(Flag("Pre-registration", not missing, detail="; ".join(missing)))
         statuses = files.get(a.patient_id, [])
         waived = referral is not None and referral.imaging_waived

@@ -8,7 +8,7 @@ rebuild would drop. Columns are added with ALTER TABLE, uniqueness comes from un
 Existing appointments get a random accession number each, drawn like the application draws them.
 
 Revision ID: i19a
-Revises: 0002
+Revises: i20a
 """
 
 import secrets
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "i19a"
-down_revision = "0002"
+down_revision = "i20a"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,91 @@
+"""The feed URL (token in the path; unknown or revoked → 404) and the admin screens for feeds."""
+
+from __future__ import annotations
+
+from flask import Response, abort, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import SelectField
+from wtforms.validators import DataRequired
+
+from ..auth.access import public, roles
+from ..extensions import db
+from ..models import Room, User, UserRole
+from ..models.vocab import Role
+from ..services import feeds
+from ..services.errors import DomainError
+from ..web import now
+from . import bp, ical
+
+INVALID = 422
+
+
+@bp.get("/feeds/<string:token>.ics")
+@public
+def calendar(token: str):
+    feed = feeds.by_token(db.session, token)
+    if feed is None:
+        abort(404)
+    at = now()
+    body = ical.render(feed.owner_label, feeds.events(db.session, feed, at), current_app.config["CLINIC_TIMEZONE"], at)
+    return Response(
+        body,
+        mimetype="text/calendar",
+        headers={"Content-Disposition": 'inline; filename="clinic.ics"', "Cache-Control": "private, no-store"},
+    )
+
+
+class FeedForm(FlaskForm):
+    owner = SelectField("Calendar of", validators=[DataRequired("Choose a radiologist or a room.")])
+
+
+def _owners() -> list[tuple[str, str]]:
+    radiologists = db.session.scalars(
+        select(User).join(UserRole).where(UserRole.role == Role.RADIOLOGIST, User.active).order_by(User.full_name)
+    )
+    rooms = db.session.scalars(select(Room).where(Room.active).order_by(Room.sort_order, Room.name))
+    return [(f"radiologist:{u.id}", u.full_name) for u in radiologists] + [
+        (f"room:{r.id}", f"Room {r.name}") for r in rooms
+    ]
+
+
+def _page(form: FeedForm, *, new_url: str | None = None, status: int = 200):
+    return render_template("feeds/admin.html", form=form, feeds=feeds.listing(db.session), new_url=new_url), status
+
+
+@bp.get("/admin/calendar-feeds")
+@roles(Role.ADMIN)
+def admin_list():
+    form = FeedForm()
+    form.owner.choices = _owners()
+    return _page(form)
+
+
+@bp.post("/admin/calendar-feeds")
+@roles(Role.ADMIN)
+def admin_create():
+    form = FeedForm()
+    form.owner.choices = _owners()
+    if not form.validate_on_submit():
+        return _page(form, status=INVALID)
+    kind, _, ident = form.owner.data.partition(":")
+    try:
+        token = feeds.create(db.session, current_user, **{f"{kind}_id": int(ident)})
+    except DomainError as error:
+        form.owner.errors = [error.message]
+        return _page(form, status=error.http_status)
+    # Shown once, in this response only: neither stored nor put into the session cookie.
+    return _page(form, new_url=url_for("feeds.calendar", token=token, _external=True))
+
+
+@bp.post("/admin/calendar-feeds/<int:feed_id>/revoke")
+@roles(Role.ADMIN)
+def admin_revoke(feed_id: int):
+    try:
+        feed = feeds.revoke(db.session, feed_id)
+    except DomainError as error:
+        flash(error.message, "danger")
+    else:
+        flash(f"The feed {feed.prefix}… of {feed.owner_label} is revoked: its URL now answers 404.", "success")
+    return redirect(url_for("feeds.admin_list"))

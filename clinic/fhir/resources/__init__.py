@@ -1,0 +1,1 @@
+"""Domain objects → FHIR R4 resources as plain JSON. Reading only: nothing here changes anything."""
