@@ -34,9 +34,10 @@ i18n-update: install
 run: install translations
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty
-	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl-C stops the web server and the scheduler)"
+	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl-C stops the web server, the scheduler and the DICOM service)"
 	@trap 'kill 0' INT TERM EXIT; \
 	  $(FLASK) scheduler & \
+	  $(FLASK) dicom & \
 	  $(FLASK) run --host $(HOST) --port $(PORT) --no-debugger --no-reload
 
 # Two processes (pytest-xdist): on a 2-core machine the suite's own work and PostgreSQL's overlap.

@@ -467,6 +467,7 @@ def plan_future(resources: Resources, kinds: list[tuple], patients: list[int], s
 APPOINTMENT_COLUMNS = [
     "id",
     "reference",
+    "accession_number",
     "patient_id",
     "procedure_type_id",
     "region",
@@ -518,6 +519,7 @@ def _rows(planned: Sequence[PlannedAppointment], next_id: int, stamp) -> tuple[l
             (
                 appointment_id,
                 a.reference,
+                f"B{appointment_id:011d}",  # unique like the app's random ones, and cheap to make
                 a.patient_id,
                 a.procedure_type_id,
                 "lumbar",

@@ -1,4 +1,4 @@
-"""Flask commands: ``seed-demo``, ``users create|token|revoke-token|list``, ``scheduler``."""
+"""Flask commands: ``seed-demo``, ``users create|token|revoke-token|list``, ``scheduler``, ``dicom``."""
 
 from __future__ import annotations
 
@@ -89,8 +89,10 @@ def seed_demo(if_empty: bool) -> None:
 
 
 def init_app(app: Flask) -> None:
+    from .dicom.cli import dicom_command
     from .jobs.cli import scheduler_command
 
     app.cli.add_command(users)
     app.cli.add_command(seed_demo)
     app.cli.add_command(scheduler_command)
+    app.cli.add_command(dicom_command)

@@ -80,6 +80,18 @@ def from_environment(instance_path: Path) -> dict:
         "JOB_RUNS_KEEP_DAYS": _int("JOB_RUNS_KEEP_DAYS", 30),
         "SQL_LOG_PARAMETERS": _bool("SQL_LOG_PARAMETERS", False),
         "SCHEDULER_LOCK_POLL_SECONDS": _float("SCHEDULER_LOCK_POLL_SECONDS", 5),
+        # DICOM (``flask --app clinic dicom``): our own AE, and the PACS prior studies are fetched from.
+        "DICOM_AE_TITLE": os.environ.get("DICOM_AE_TITLE", "PAINCLINIC"),
+        "DICOM_HOST": os.environ.get("DICOM_HOST", "127.0.0.1"),
+        "DICOM_PORT": _int("DICOM_PORT", 11112),
+        "DICOM_STORAGE_PORT": _int("DICOM_STORAGE_PORT", 11113),
+        "DICOM_SPOOL_DIR": os.environ.get("DICOM_SPOOL_DIR", str(instance_path / "dicom-spool")),
+        "DICOM_POLL_SECONDS": _float("DICOM_POLL_SECONDS", 2),
+        "PACS_HOST": os.environ.get("PACS_HOST", ""),
+        "PACS_PORT": _int("PACS_PORT", 104),
+        "PACS_AE_TITLE": os.environ.get("PACS_AE_TITLE", "PACS"),
+        "PACS_TIMEOUT_SECONDS": _float("PACS_TIMEOUT_SECONDS", 10),
+        "PACS_RETRIEVE_TIMEOUT_SECONDS": _float("PACS_RETRIEVE_TIMEOUT_SECONDS", 300),
     }
 
 

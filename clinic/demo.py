@@ -161,6 +161,7 @@ class DemoBuilder:
         mrt = Room(
             name="MRT 1", modality="MRI", unit="Radiologie", location_hint="Untergeschoss, Raum -1.03", sort_order=3
         )
+        ct1.ae_title, ct2.ae_title, mrt.ae_title = "CT1", "CT2", "MRT1"  # the scanners' DICOM AE titles
         self.s.add_all([ct1, ct2, mrt])
         for weekday in range(5):
             self.s.add(

@@ -135,6 +135,7 @@ def world(app, session, settings):
         "file_id": study_file.id,
         "document_id": letter.id,
         "message_id": 999999,
+        "step_id": 999999,  # a scanner report (MPPS) that does not exist: the confirm action answers 404
         "user_id": spare_user.id,
         "token_id": token_id,
         "procedure_type_id": spare_type.id,

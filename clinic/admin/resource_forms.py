@@ -10,7 +10,7 @@ from ..extensions import db
 from ..forms import FlaskForm
 from ..models import ObservationBed, Room
 from ..models.vocab import Modality
-from ..services.setup_resources import BedFields, RoomFields
+from ..services.setup_resources import BedFields, RoomFields, ae_title_problem
 from .fields import options
 
 
@@ -24,6 +24,7 @@ class RoomForm(FlaskForm):
     )
     location_hint = StringField("Where to find it", validators=[Optional(), Length(max=160)])
     sort_order = IntegerField("Position in lists", default=0, validators=[Optional()])
+    ae_title = StringField("Scanner AE title (DICOM)", validators=[Optional(), Length(max=16)])
 
     def __init__(self, *args, room: Room | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -34,6 +35,16 @@ class RoomForm(FlaskForm):
         if clash is not None and clash is not self.room:
             raise ValidationError(f"There is already a room called {clash.name}.")
 
+    def validate_ae_title(self, field):
+        title = (field.data or "").strip()
+        if not title:
+            return
+        if problem := ae_title_problem(title):
+            raise ValidationError(problem)
+        clash = db.session.scalar(select(Room).where(func.upper(Room.ae_title) == title.upper()))
+        if clash is not None and clash is not self.room:
+            raise ValidationError(f"Room {clash.name} already has the AE title {clash.ae_title}.")
+
     def fields(self) -> RoomFields:
         return RoomFields(
             name=self.name.data,
@@ -41,6 +52,7 @@ class RoomForm(FlaskForm):
             unit=self.unit.data,
             location_hint=self.location_hint.data,
             sort_order=self.sort_order.data or 0,
+            ae_title=self.ae_title.data,
         )
 
 

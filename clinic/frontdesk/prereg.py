@@ -25,6 +25,7 @@ from .forms import (
     MedicationSettleForm,
     WaitlistForm,
 )
+from .pacs import pacs_context
 from .uploads_glue import limits, read_files, store
 
 STAFF = (Role.FRONT_DESK, Role.RADIOLOGIST)
@@ -100,6 +101,7 @@ def _page(referral: Referral, forms: dict | None = None, status: int = 200):
         today=local_today(),
         dose_labels=medication.DOSE_CLASS_LABELS,
         dose_classes=medication.dose_classes(db.session),
+        **pacs_context(referral),
         **forms,
     ), status
 

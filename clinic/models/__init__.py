@@ -12,6 +12,7 @@ from .clinical import (
     ProcedureDrug,
     ProcedureRecord,
 )
+from .dicom import PacsRetrieval, PerformedStep
 from .documents import DocumentText
 from .feeds import CalendarFeed
 from .idempotency import IdempotentRequest
@@ -47,7 +48,9 @@ __all__ = [
     "ObservationCheck",
     "ObservationRecord",
     "OutboxMessage",
+    "PacsRetrieval",
     "Patient",
+    "PerformedStep",
     "PreRegistration",
     "ProcedureAddendum",
     "ProcedureDrug",

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .base import UTCDateTime, created_at_column, one_of, utcnow
+from .dicom import new_accession_number
 from .vocab import STATUS_CHAIN, AppointmentStatus, Modality, PartOfDay, Region, Side, Stage
 
 # Booked up to in observation: the appointment still holds (or is using) its time.
@@ -43,10 +44,13 @@ class Appointment(db.Model):
             sqlite_where=text(ACTIVE_STATUSES_SQL),
             postgresql_where=text(ACTIVE_STATUSES_SQL),
         ),
+        Index("uq_appointments_accession_number", "accession_number", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(12), unique=True)
+    # One per appointment, never reused: the scanner's worklist entry and images carry it (DICOM).
+    accession_number: Mapped[str] = mapped_column(String(16), default=new_accession_number)
     patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
     referral_id: Mapped[int | None] = mapped_column(ForeignKey("referrals.id"), index=True)
     procedure_type_id: Mapped[int] = mapped_column(ForeignKey("procedure_types.id"))

@@ -55,6 +55,7 @@ class ProcedureRecord(db.Model):
         CheckConstraint("pain_after IS NULL OR pain_after BETWEEN 0 AND 10", name="pain_after_valid"),
         CheckConstraint("ended_at IS NULL OR ended_at >= started_at", name="ends_after_start"),
         CheckConstraint("dlp_mgycm IS NULL OR dlp_mgycm >= 0", name="dlp_valid"),
+        CheckConstraint("ctdivol_mgy IS NULL OR ctdivol_mgy >= 0", name="ctdivol_valid"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -66,6 +67,7 @@ class ProcedureRecord(db.Model):
     approach: Mapped[str | None] = mapped_column(String(120))
     guidance: Mapped[str | None] = mapped_column(String(10))
     dlp_mgycm: Mapped[Decimal | None] = mapped_column(Numeric(8, 1))
+    ctdivol_mgy: Mapped[Decimal | None] = mapped_column(Numeric(8, 2))  # from the scanner (MPPS), confirmed
     complications: Mapped[str | None] = mapped_column(Text)
     pain_before: Mapped[int | None] = mapped_column(Integer)
     pain_after: Mapped[int | None] = mapped_column(Integer)

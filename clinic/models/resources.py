@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Time
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Time
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -14,7 +14,10 @@ from .vocab import ClosureScope, Modality
 
 class Room(db.Model):
     __tablename__ = "rooms"
-    __table_args__ = (one_of("modality", Modality.values()),)
+    __table_args__ = (
+        one_of("modality", Modality.values()),
+        Index("uq_rooms_ae_title", "ae_title", unique=True),  # one scanner, one room
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(60), unique=True)
@@ -23,6 +26,8 @@ class Room(db.Model):
     location_hint: Mapped[str | None] = mapped_column(String(160))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    # The DICOM AE title of the room's scanner: it asks for its worklist and reports its steps under it.
+    ae_title: Mapped[str | None] = mapped_column(String(16))
 
     sessions: Mapped[list[RoomSession]] = relationship(back_populates="room", cascade="all, delete-orphan")
 

@@ -10,7 +10,7 @@ from ..auth.access import roles
 from ..extensions import db
 from ..models import Appointment, Consent, DrugOption, ProcedureRecord, User, UserRole
 from ..models.vocab import AppointmentStatus, Role
-from ..services import daybook, procedure_records, worklist
+from ..services import daybook, mpps, procedure_records, worklist
 from ..services.errors import DomainError
 from ..timefmt import to_local
 from ..web import get_or_404, local_to_utc, now, utc_to_local_naive, zone
@@ -71,6 +71,7 @@ def _page(appointment: Appointment, forms: dict | None = None, status: int = 200
         row=row,
         consents=consents,
         observation=daybook.observation_of(db.session, appointment),
+        steps=mpps.steps_for(db.session, appointment),
         **(forms or _forms(appointment, record)),
     ), status
 

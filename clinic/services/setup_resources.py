@@ -45,6 +45,7 @@ class RoomFields:
     unit: str
     location_hint: str | None = None
     sort_order: int = 0
+    ae_title: str | None = None  # the DICOM AE title of the room's scanner
 
 
 def _check_room(session: Session, fields: RoomFields, room: Room | None) -> None:
@@ -58,6 +59,22 @@ def _check_room(session: Session, fields: RoomFields, room: Room | None) -> None
     clash = session.scalar(select(Room).where(func.lower(Room.name) == name.lower()))
     if clash is not None and clash is not room:
         raise invalid(f"There is already a room called {clash.name}.", "name")
+    ae_title = _clean(fields.ae_title)
+    if ae_title:
+        if problem := ae_title_problem(ae_title):
+            raise invalid(problem, "ae_title")
+        clash = session.scalar(select(Room).where(func.upper(Room.ae_title) == ae_title.upper()))
+        if clash is not None and clash is not room:
+            raise invalid(f"Room {clash.name} already has the AE title {clash.ae_title}.", "ae_title")
+
+
+def ae_title_problem(ae_title: str) -> str | None:
+    """DICOM's rule for an AE title: 1 to 16 characters of plain ASCII, no backslash, no control characters."""
+    if len(ae_title) > 16:
+        return "An AE title has at most 16 characters."
+    if any(not (32 <= ord(ch) < 127) or ch == "\\" for ch in ae_title):
+        return "An AE title uses plain letters, digits and punctuation (no umlauts, no backslash)."
+    return None
 
 
 def create_room(session: Session, actor, fields: RoomFields) -> Room:
@@ -68,6 +85,7 @@ def create_room(session: Session, actor, fields: RoomFields) -> Room:
         unit=_clean(fields.unit),
         location_hint=_clean(fields.location_hint) or None,
         sort_order=fields.sort_order,
+        ae_title=_clean(fields.ae_title) or None,
         active=True,
     )
     session.add(room)
@@ -82,6 +100,7 @@ def update_room(session: Session, actor, room: Room, fields: RoomFields) -> Room
     room.unit = _clean(fields.unit)
     room.location_hint = _clean(fields.location_hint) or None
     room.sort_order = fields.sort_order
+    room.ae_title = _clean(fields.ae_title) or None
     session.flush()
     return room
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 from ..models import Appointment, Consent, ImagingStudy, PreRegistration, StudyFile
 from ..models.vocab import AppointmentStatus, IdentityCheck
 from ..timefmt import day_bounds, to_local
-from . import medication, preregistration
+from . import medication, mpps, preregistration
 
 NEXT_ACTIONS = {
     AppointmentStatus.BOOKED: "check in",
@@ -98,6 +98,7 @@ def rows(
         )
     }
 
+    scanner_warnings = mpps.warnings_for(session, ids)
     result = []
     for a in appointments:
         local_day = to_local(a.table_start, zone).date()
@@ -143,5 +144,6 @@ def rows(
             ):
                 if flag:
                     row.alerts.append(text)
+        row.alerts.extend(scanner_warnings.get(a.id, []))
         result.append(row)
     return result

@@ -1,0 +1,53 @@
+"""Network details of our application entities: who may call (asked for at every association), and
+TCP settings that keep a request and its answers from waiting on delayed acknowledgements."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable
+from contextlib import suppress
+
+from pynetdicom import AE
+
+NOBODY = "\\"  # no AE title can be this (a backslash is not allowed): "accept no one"
+
+
+def _socket(event):
+    transport = getattr(event.assoc.dul, "socket", None)
+    return getattr(transport, "socket", None)
+
+
+def no_delays(event) -> None:
+    """Send each PDU at once (no Nagle): a C-FIND answer is a command PDU and a data PDU, and the
+    second would otherwise wait for the peer's delayed acknowledgement of the first (40 ms)."""
+    sock = _socket(event)
+    if sock is not None:
+        with suppress(OSError):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    acknowledge_at_once(event)
+
+
+def acknowledge_at_once(event) -> None:
+    """Acknowledge the peer's segments at once (Linux's TCP_QUICKACK, which lapses, so it is set again
+    after every PDU): scanners that leave Nagle's algorithm on (dcmtk does by default) would otherwise
+    wait 40 ms for our delayed acknowledgement before sending a request's second PDU."""
+    sock = _socket(event)
+    if sock is not None and hasattr(socket, "TCP_QUICKACK"):
+        with suppress(OSError):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 1)
+
+
+class ClinicAE(AE):
+    """An AE whose list of accepted callers is asked for at every association."""
+
+    def __init__(self, ae_title: str, callers: Callable[[], list[str]]):
+        super().__init__(ae_title=ae_title)
+        self._callers = callers
+
+    @property
+    def require_calling_aet(self) -> list[str]:  # type: ignore[override]
+        return self._callers() or [NOBODY]
+
+    @require_calling_aet.setter
+    def require_calling_aet(self, ae_titles: list[str]) -> None:
+        raise AttributeError("the accepted callers come from the rooms and the PACS setting")

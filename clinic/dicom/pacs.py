@@ -1,0 +1,173 @@
+"""Our side of query/retrieve with the hospital PACS: C-FIND at study level, C-MOVE to our own storage.
+
+Every wait is bounded: the TCP connection, the association and each answer by ``PACS_TIMEOUT_SECONDS``
+(a C-MOVE's answers by ``PACS_RETRIEVE_TIMEOUT_SECONDS``, as a PACS may fetch from its archive first).
+A PACS that is down, silent, or does not know us gives a ``PacsError`` whose message says which.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import socket
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from pydicom.dataset import Dataset
+from pynetdicom import AE, evt
+from pynetdicom.sop_class import (
+    StudyRootQueryRetrieveInformationModelFind,
+    StudyRootQueryRetrieveInformationModelMove,
+)
+
+from ..services.pacs_retrievals import FoundStudy, StudySearch
+from . import datasets
+from .config import DicomConfig
+from .network import acknowledge_at_once, no_delays
+
+MAX_STUDIES = 200  # a patient's list; more than this means the search was too wide
+
+
+class PacsError(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class MoveOutcome:
+    completed: int
+    failed: int
+    warning: int
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _seconds(value: float) -> str:
+    return f"{value:g} second{'' if value == 1 else 's'}"
+
+
+@contextmanager
+def _association(config: DicomConfig, context: str, *, answer_timeout: float):
+    if not config.pacs_configured:
+        raise PacsError("No PACS is configured (PACS_HOST). Upload the images from a CD instead.")
+    timeout = config.pacs_timeout
+    # A plain TCP connection first: "refused" and "no answer" deserve different messages.
+    try:
+        with socket.create_connection((config.pacs_host, config.pacs_port), timeout=timeout):
+            pass
+    except TimeoutError as exc:
+        raise PacsError(
+            f"{_cap(config.pacs_label)} did not answer within {_seconds(timeout)}. Nothing was fetched; "
+            "try again later, or tell IT if it keeps happening."
+        ) from exc
+    except OSError as exc:
+        raise PacsError(
+            f"{_cap(config.pacs_label)} cannot be reached (connection refused or no route). Is it running? "
+            "Nothing was fetched."
+        ) from exc
+    ae = AE(ae_title=config.ae_title)
+    ae.connection_timeout = timeout
+    ae.acse_timeout = timeout
+    ae.network_timeout = max(timeout, answer_timeout)
+    ae.dimse_timeout = answer_timeout
+    ae.add_requested_context(context)
+    handlers = [(evt.EVT_CONN_OPEN, no_delays), (evt.EVT_PDU_RECV, acknowledge_at_once)]
+    assoc = ae.associate(config.pacs_host, config.pacs_port, ae_title=config.pacs_ae_title, evt_handlers=handlers)
+    if assoc.is_rejected:
+        raise PacsError(
+            f"{_cap(config.pacs_label)} refused us: it must know our AE title {config.ae_title} (ask IT to add it)."
+        )
+    if not assoc.is_established:
+        raise PacsError(
+            f"{_cap(config.pacs_label)} did not answer within {_seconds(timeout)}. Nothing was fetched; "
+            "try again later, or tell IT if it keeps happening."
+        )
+    try:
+        yield assoc
+    finally:
+        if assoc.is_established:
+            assoc.release()
+
+
+def _silent(config: DicomConfig, timeout: float) -> PacsError:
+    return PacsError(
+        f"{_cap(config.pacs_label)} stopped answering (no reply within {_seconds(timeout)}). Try again later."
+    )
+
+
+def _find(config: DicomConfig, query: Dataset) -> list[FoundStudy]:
+    found: list[FoundStudy] = []
+    with _association(config, StudyRootQueryRetrieveInformationModelFind, answer_timeout=config.pacs_timeout) as assoc:
+        for status, identifier in assoc.send_c_find(query, StudyRootQueryRetrieveInformationModelFind):
+            code = getattr(status, "Status", None)
+            if code is None:
+                raise _silent(config, config.pacs_timeout)
+            if code in (0xFF00, 0xFF01) and identifier is not None:
+                study = datasets.found_study(identifier)
+                if study is not None:
+                    found.append(study)
+                if len(found) > MAX_STUDIES:
+                    raise PacsError(
+                        f"The PACS has more than {MAX_STUDIES} studies for this search: please narrow it "
+                        "(patient ID, or name with birth date)."
+                    )
+            elif code != 0x0000:
+                raise PacsError(f"{_cap(config.pacs_label)} could not answer the search (DICOM status 0x{code:04X}).")
+    return sorted(found, key=lambda s: s.study_date or dt.date.min, reverse=True)
+
+
+def find_studies(config: DicomConfig, search: StudySearch) -> list[FoundStudy]:
+    """The studies the PACS has for a patient, by ID, name and birth date (newest first)."""
+    search.validate()
+    return _find(config, datasets.study_query(search))
+
+
+def find_study(config: DicomConfig, study_instance_uid: str) -> FoundStudy | None:
+    found = _find(config, datasets.study_query(study_instance_uid=study_instance_uid))
+    return next((s for s in found if s.study_instance_uid == study_instance_uid), None)
+
+
+def move_study(
+    config: DicomConfig, study_instance_uid: str, on_progress: Callable[[int, int | None], None]
+) -> MoveOutcome:
+    """Ask the PACS to send one study to our storage (our AE title as the destination). Calls
+    ``on_progress(done, total)`` with each pending answer."""
+    query = Dataset()
+    query.QueryRetrieveLevel = "STUDY"
+    query.StudyInstanceUID = study_instance_uid
+    outcome = MoveOutcome(0, 0, 0)
+    with _association(
+        config, StudyRootQueryRetrieveInformationModelMove, answer_timeout=config.retrieve_timeout
+    ) as assoc:
+        for status, _identifier in assoc.send_c_move(
+            query, config.ae_title, StudyRootQueryRetrieveInformationModelMove
+        ):
+            code = getattr(status, "Status", None)
+            if code is None:
+                raise _silent(config, config.retrieve_timeout)
+            completed = int(status.get("NumberOfCompletedSuboperations", 0) or 0)
+            failed = int(status.get("NumberOfFailedSuboperations", 0) or 0)
+            warning = int(status.get("NumberOfWarningSuboperations", 0) or 0)
+            remaining = status.get("NumberOfRemainingSuboperations")
+            done = completed + failed + warning
+            total = done + int(remaining) if remaining not in (None, "") else None
+            outcome = MoveOutcome(completed, failed, warning)
+            if code in (0xFF00, 0xFF01):
+                on_progress(done, total)
+                continue
+            if code == 0xA801:
+                raise PacsError(
+                    f"{_cap(config.pacs_label)} does not know where to send the images: it must know our AE title "
+                    f"{config.ae_title} with our address and port (ask IT)."
+                )
+            if code not in (0x0000, 0xB000):
+                said = str(status.get("ErrorComment", "") or "").strip()
+                raise PacsError(
+                    f"{_cap(config.pacs_label)} could not send the study (DICOM status 0x{code:04X}"
+                    + (f": {said[:120]}" if said else "")
+                    + f"). Check that it knows our AE title {config.ae_title} with our address and port (ask IT)."
+                )
+    return outcome

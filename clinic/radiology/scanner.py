@@ -1,0 +1,34 @@
+"""What the scanner reported (MPPS) on the procedure page: a radiologist takes the proposed times and
+dose into the procedure record."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, url_for
+from flask_login import current_user
+
+from ..auth.access import roles
+from ..extensions import db
+from ..models import Appointment, PerformedStep
+from ..models.vocab import Role
+from ..services import mpps
+from ..services.errors import DomainError
+from ..web import get_or_404
+from . import bp
+
+
+@bp.post("/appointments/<int:appointment_id>/scanner/<int:step_id>/confirm")
+@roles(Role.RADIOLOGIST)
+def confirm_scanner_values(appointment_id: int, step_id: int):
+    appointment = get_or_404(Appointment, appointment_id)
+    step = get_or_404(PerformedStep, step_id)
+    back = url_for("radiology.appointment", appointment_id=appointment.id, _anchor="scanner")
+    if step.appointment_id != appointment.id:
+        flash("That scanner report belongs to another appointment.", "danger")
+        return redirect(back)
+    try:
+        mpps.confirm(db.session, current_user, step)
+    except DomainError as error:
+        flash(error.message, "danger")
+        return redirect(back)
+    flash("The scanner's times and dose are in the procedure record.", "success")
+    return redirect(back)
