@@ -10,7 +10,6 @@ import datetime as dt
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import DateField, StringField
 from wtforms.validators import Length, Optional
 
@@ -18,6 +17,7 @@ from ..auth.access import roles
 from ..dicom import pacs as pacs_client
 from ..dicom.config import DicomConfig
 from ..extensions import db
+from ..forms import FlaskForm
 from ..models import Patient, Referral
 from ..models.vocab import Role
 from ..services import audit, pacs_retrievals

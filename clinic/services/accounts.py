@@ -113,9 +113,7 @@ def create_user(
         check_password_strength(password, context=(username, full_name, email))
     if language not in (None, "de", "en"):
         raise InvalidInput("Choose German or English.")
-    user = User(
-        username=username, full_name=full_name.strip() or username, email=email, active=True, language=language
-    )
+    user = User(username=username, full_name=full_name.strip() or username, email=email, active=True, language=language)
     user.password_hash = hash_password(password)
     user.set_roles(set(roles))
     session.add(user)
