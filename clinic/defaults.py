@@ -403,6 +403,10 @@ def seed_drug_options(session: Session) -> None:
     session.flush()
 
 
+# Given as injections: letters speak of the last injection.
+INJECTED_DRUGS = {"heparin", "lmwh", "fondaparinux"}
+
+
 def seed_hold_rules(session: Session) -> None:
     have = {
         tuple(row)
@@ -425,6 +429,7 @@ def seed_hold_rules(session: Session) -> None:
                     hold_hours=hold_hours,
                     restart_hours=restart_hours,
                     requires_inr=inr and action == HOLD,
+                    injected=code in INJECTED_DRUGS,
                     note=note,
                     evidence=evidence,
                 )

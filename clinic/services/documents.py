@@ -36,7 +36,7 @@ PREVIEW_ZONE = "Europe/Berlin"
 
 def information_sheet_pdf(session: Session, procedure_type: ProcedureType, language: str) -> bytes:
     text = current_text(session, procedure_type.id, DocumentKind.INFORMATION, language)
-    return render_information_sheet(text, settings.contact(session))
+    return render_information_sheet(text, settings.contact(session, language))
 
 
 def hold_plan_for(session: Session, appointment: Appointment) -> HoldPlan:
@@ -49,21 +49,37 @@ def hold_plan_for(session: Session, appointment: Appointment) -> HoldPlan:
 
 
 def letter_context(
-    session: Session, appointment: Appointment, zone: str, issued_on: dt.date | None = None
+    session: Session,
+    appointment: Appointment,
+    zone: str,
+    issued_on: dt.date | None = None,
+    now: dt.datetime | None = None,
 ) -> LetterContext:
+    """``now`` is the moment of printing (the clock unless given); ``issued_on`` the letter's date
+    (today in the clinic's zone unless given)."""
+    now = now or utcnow()
     return LetterContext(
         appointment=appointment,
         hold_plan=hold_plan_for(session, appointment),
-        clinic=settings.contact(session),
+        clinic=settings.contact(session, appointment.patient.preferred_language),
         zone=zone,
         arrival_minutes=settings.get_int(session, "arrival_minutes_before"),
-        issued_on=issued_on or to_local(utcnow(), zone).date(),
+        issued_on=issued_on or to_local(now, zone).date(),
+        now=now,
     )
 
 
-def letter_pdf(session: Session, appointment: Appointment, zone: str, *, issued_on: dt.date | None = None) -> bytes:
-    """The appointment letter, dated ``issued_on`` (today in the clinic's zone unless given)."""
-    return render_letter(letter_context(session, appointment, zone, issued_on))
+def letter_pdf(
+    session: Session,
+    appointment: Appointment,
+    zone: str,
+    *,
+    issued_on: dt.date | None = None,
+    now: dt.datetime | None = None,
+) -> bytes:
+    """The appointment letter, dated ``issued_on`` (today in the clinic's zone unless given), printed at
+    ``now`` (the clock unless given)."""
+    return render_letter(letter_context(session, appointment, zone, issued_on, now))
 
 
 def worklist_appointments(session: Session, day: dt.date, room: Room, zone: str) -> list[Appointment]:
@@ -114,7 +130,7 @@ def text_preview_pdf(session: Session, document_text: DocumentText) -> bytes:
     if procedure_type is None:
         raise InvalidInput("The text needs a procedure before it can be previewed.")
     label = _preview_label(document_text, procedure_type)
-    clinic = settings.contact(session)
+    clinic = settings.contact(session, document_text.language)
     if document_text.kind == DocumentKind.CONSENT:
         specimen = _specimen_appointment(procedure_type, document_text.language, PREVIEW_ZONE)
         return render_consent(specimen, document_text, clinic, PREVIEW_ZONE, label)

@@ -1,23 +1,29 @@
-"""Medication holds: from the drug, its dose class and the procedure's bleeding class to dates.
+"""Medication holds: from the drug, its dose class and the procedure's bleeding class to moments.
 
 The rules are clinic data (``AnticoagulantRule``, seeded from ASRA 2018, editable by an admin). A
-hold of N hours means at least N hours between the last dose and the procedure; on calendar days
-that is ``ceil(N / 24)`` days, so a patient who takes the last dose on the 1st may be treated from
-the 1st + N days. Every hold (and every "shared assessment") carries "confirm with the prescriber":
-stopping a blood thinner is decided with whoever prescribed it.
+hold of N hours means at least N hours between the last dose and the planned table start (DESIGN.md
+§4, invariant 6). All arithmetic is on UTC instants (the table start minus N hours), shown in the
+clinic's zone only when printed, so a daylight-saving change never shortens a hold. A last dose
+recorded only by its date counts as taken at the end of that day. Every hold (and every "shared
+assessment") carries "confirm with the prescriber": stopping a blood thinner is decided with
+whoever prescribed it. A rule no physician has signed off is never told to a patient as settled.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import AnticoagulantRule, MedicationEntry, PreRegistration, ProcedureType
-from ..models.vocab import BleedingClass, HoldAction
+from ..models import AnticoagulantRule, MedicationEntry, PreRegistration, ProcedureType, Referral, User
+from ..models.base import utcnow
+from ..models.vocab import BleedingClass, HoldAction, Role
+from ..timefmt import local_midnight, to_local
+from . import audit
+from .errors import DomainError
 
 NO_RULE = "no_rule"
 
@@ -34,7 +40,14 @@ DOSE_CLASS_LABELS = {
 
 
 def hold_days(hours: int) -> int:
+    """Whole days a hold covers, for summaries on screens ("hold 3 days"); never used for dates."""
     return max(1, math.ceil(hours / 24))
+
+
+def end_of_day(day: dt.date, zone: str) -> dt.datetime:
+    """The last moment of a local calendar day (the next midnight), as a UTC instant: a dose recorded
+    only by its date may have been taken as late as that."""
+    return local_midnight(day + dt.timedelta(days=1), zone)
 
 
 @dataclass(frozen=True)
@@ -50,10 +63,15 @@ class HoldItem:
     verified_by: str | None
     note: str | None
     last_dose_on: dt.date | None
+    injected: bool = False
 
     @property
     def holds(self) -> bool:
         return self.action == HoldAction.HOLD and bool(self.hold_hours)
+
+    @property
+    def hold(self) -> dt.timedelta:
+        return dt.timedelta(hours=self.hold_hours or 0) if self.holds else dt.timedelta(0)
 
     @property
     def days(self) -> int:
@@ -68,29 +86,34 @@ class HoldItem:
         """No rule covers this drug at this bleeding class: a radiologist has to decide."""
         return self.action == NO_RULE
 
-    def earliest_procedure_date(self, today: dt.date) -> dt.date | None:
+    def last_dose_no_later_than(self, table_start: dt.datetime) -> dt.datetime | None:
+        """The latest moment of the last dose that keeps the full hold before the table start.
+        Arithmetic on UTC instants: a daylight-saving change in between cannot shorten the hold."""
         if not self.holds:
             return None
-        # A patient still taking the drug can, at the soonest, take the last dose today.
-        last = self.last_dose_on if self.last_dose_on is not None else today
-        return last + dt.timedelta(days=self.days)
+        return table_start.astimezone(dt.UTC) - self.hold
 
-    def last_day_to_take(self, procedure_date: dt.date) -> dt.date | None:
-        if not self.holds:
-            return None
-        return procedure_date - dt.timedelta(days=self.days)
-
-    def satisfied_on(self, procedure_date: dt.date) -> bool:
-        """Whether a procedure on this date respects the hold. Without a recorded last dose the
-        letter tells the patient the last day to take it, so the date is met by construction."""
-        if not self.holds or self.last_dose_on is None:
-            return True
-        return self.last_dose_on + dt.timedelta(days=self.days) <= procedure_date
-
-    def restart_from(self, procedure_end: dt.datetime) -> dt.datetime | None:
+    def restart_not_before(self, table_end: dt.datetime) -> dt.datetime | None:
         if self.action == HoldAction.NO_HOLD or self.restart_hours is None:
             return None
-        return procedure_end + dt.timedelta(hours=self.restart_hours)
+        return table_end.astimezone(dt.UTC) + dt.timedelta(hours=self.restart_hours)
+
+    def earliest_start(self, now: dt.datetime, zone: str) -> dt.datetime | None:
+        """The first table start the hold allows. With a recorded last dose, counted from the end of
+        that day; a patient still taking the drug may have taken a dose just now."""
+        if not self.holds:
+            return None
+        last = end_of_day(self.last_dose_on, zone) if self.last_dose_on is not None else now
+        return last.astimezone(dt.UTC) + self.hold
+
+    def satisfied_for(self, table_start: dt.datetime, zone: str) -> bool:
+        """Whether the recorded last dose keeps the hold before this table start. A hold with no
+        recorded last dose is not known to be met: the team asks before the needle."""
+        if not self.holds:
+            return True
+        if self.last_dose_on is None:
+            return False
+        return end_of_day(self.last_dose_on, zone) + self.hold <= table_start
 
     @property
     def summary(self) -> str:
@@ -100,7 +123,8 @@ class HoldItem:
             return "no hold needed"
         if self.action == HoldAction.SHARED:
             return "shared assessment with the prescriber; no routine hold"
-        unit = f"{self.hold_hours} hours" if (self.hold_hours or 0) < 48 else f"{self.days} days"
+        hours = self.hold_hours or 0
+        unit = f"{hours} hours" if hours < 48 or hours % 24 else f"{hours // 24} days ({hours} hours)"
         text = f"hold {unit}"
         if self.requires_inr:
             text += " and check INR"
@@ -113,18 +137,45 @@ class HoldPlan:
     items: list[HoldItem] = field(default_factory=list)
     override_date: dt.date | None = None
     override_reason: str | None = None
+    override_by: str | None = None
+    confirmed_by: str | None = None  # a radiologist confirmed this patient's plan as it stands
+    confirmed_at: dt.datetime | None = None
 
-    def earliest_date(self, today: dt.date) -> dt.date | None:
-        """The first procedure date the holds allow; a radiologist's override replaces it."""
-        if self.override_date is not None:
-            return self.override_date
-        dates = [d for d in (i.earliest_procedure_date(today) for i in self.items) if d]
-        return max(dates) if dates else None
+    @property
+    def confirmed(self) -> bool:
+        return self.confirmed_by is not None
 
-    def satisfied_on(self, procedure_date: dt.date) -> bool:
+    def firm(self, item: HoldItem) -> bool:
+        """Whether what the rule says may be told to the patient as settled (DESIGN.md §4, invariant 6):
+        the rule is signed off by a physician, or a radiologist has confirmed this patient's plan.
+        Otherwise the clinic confirms it by telephone first."""
+        return item.action != NO_RULE and (item.verified or self.confirmed)
+
+    @property
+    def key(self) -> str:
+        """The plan's figures: a confirmation holds only while these stay the same."""
+        parts = sorted(
+            f"{i.drug_code}/{i.dose_class}/{i.action}/{i.hold_hours}/{i.restart_hours}/{int(i.requires_inr)}"
+            for i in self.items
+        )
+        return ";".join([self.bleeding_class.value, *parts])[:1000]
+
+    def earliest_start(self, now: dt.datetime, zone: str) -> dt.datetime | None:
+        """The first table start the holds allow; a radiologist's override replaces it (from the
+        start of the day the radiologist chose)."""
         if self.override_date is not None:
-            return self.override_date <= procedure_date
-        return not self.undecided and all(i.satisfied_on(procedure_date) for i in self.items)
+            return local_midnight(self.override_date, zone)
+        starts = [s for s in (i.earliest_start(now, zone) for i in self.items) if s]
+        return max(starts) if starts else None
+
+    def earliest_date(self, now: dt.datetime, zone: str) -> dt.date | None:
+        start = self.earliest_start(now, zone)
+        return to_local(start, zone).date() if start else None
+
+    def satisfied_for(self, table_start: dt.datetime, zone: str) -> bool:
+        if self.override_date is not None:
+            return self.override_date <= to_local(table_start, zone).date()
+        return not self.undecided and all(i.satisfied_for(table_start, zone) for i in self.items)
 
     @property
     def undecided(self) -> list[HoldItem]:
@@ -135,6 +186,16 @@ class HoldPlan:
     @property
     def unverified(self) -> list[HoldItem]:
         return [i for i in self.items if i.action != NO_RULE and not i.verified]
+
+    @property
+    def to_confirm(self) -> list[HoldItem]:
+        """Drugs whose plan the clinic still confirms with the patient by telephone: no rule, or a
+        rule no physician has signed off while nobody has confirmed this patient's plan."""
+        return [i for i in self.items if not self.firm(i)]
+
+    @property
+    def awaiting_confirmation(self) -> bool:
+        return bool(self.to_confirm)
 
 
 def effective_bleeding_class(procedure_type: ProcedureType, region: str | None, raised: bool) -> BleedingClass:
@@ -205,6 +266,7 @@ def item_for(
         verified_by=rule.verified_by,
         note=rule.note,
         last_dose_on=entry.last_dose_on,
+        injected=rule.injected,
     )
 
 
@@ -218,12 +280,54 @@ def plan_for(
     referral = prereg.referral
     bleeding = effective_bleeding_class(procedure_type, region, prereg.raised_bleeding_risk)
     rules = rules_for(session, {e.drug_code for e in prereg.medications}, bleeding)
-    return HoldPlan(
+    plan = HoldPlan(
         bleeding_class=bleeding,
         items=[item_for(session, e, bleeding, language, rules) for e in prereg.medications],
         override_date=referral.hold_override_date if referral else None,
         override_reason=referral.hold_override_reason if referral else None,
+        override_by=referral.hold_override_by.full_name if referral and referral.hold_override_by else None,
     )
+    if referral is not None and referral.hold_plan_confirmed_key and referral.hold_plan_confirmed_key == plan.key:
+        who = referral.hold_plan_confirmed_by
+        plan = replace(plan, confirmed_by=who.full_name if who else "?", confirmed_at=referral.hold_plan_confirmed_at)
+    return plan
+
+
+def confirm_plan(session: Session, actor, referral: Referral) -> HoldPlan:
+    """A radiologist confirms this patient's medication plan for the planned procedure, as it stands
+    (after talking to the patient and, where needed, the prescriber). Letters then print its moments as
+    settled even where a rule is not signed off yet. Any later change to the plan's figures lapses it."""
+    who = audit.actor_of(actor)
+    user = session.get(User, who.id) if who.id else None
+    if user is None or not user.has_role(Role.RADIOLOGIST):
+        raise DomainError("Only a radiologist confirms a patient's medication plan.", code="forbidden")
+    if referral.planned_procedure_type is None:
+        raise DomainError("The referral has no planned procedure yet.", code="invalid_state")
+    prereg = referral.preregistration
+    if prereg is None or not prereg.medications:
+        raise DomainError("There is no medication to confirm.", code="invalid_state")
+    plan = plan_for(session, prereg, referral.planned_procedure_type, referral.planned_region)
+    if plan.undecided:
+        names = ", ".join(i.drug_name for i in plan.undecided)
+        raise DomainError(
+            f"No rule covers {names} for this procedure: set the earliest date (override) or add a rule first.",
+            code="medication_undecided",
+        )
+    referral.hold_plan_confirmed_by_id = who.id
+    referral.hold_plan_confirmed_at = utcnow()
+    referral.hold_plan_confirmed_key = plan.key
+    session.flush()
+    session.expire(referral, ["hold_plan_confirmed_by"])
+    audit.record(
+        session,
+        "referral.hold_plan_confirmed",
+        "referrals",
+        referral.id,
+        patient_id=referral.patient_id,
+        summary={"plan": plan.key[:200]},
+        actor=actor,
+    )
+    return plan_for(session, prereg, referral.planned_procedure_type, referral.planned_region)
 
 
 def drug_names(session: Session) -> dict[str, tuple[str, str]]:
