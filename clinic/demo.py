@@ -437,8 +437,15 @@ class DemoBuilder:
         if upto == AppointmentStatus.CHECKED_IN:
             return
         print_consent(self.s, radiologist, appointment, self.zone)
+        # The information talk came at the pre-registration visit, some days before.
         daybook.record_consent(
-            self.s, radiologist, appointment, taken_by_id=radiologist.id, signed_at=arrival + dt.timedelta(minutes=10)
+            self.s,
+            radiologist,
+            appointment,
+            taken_by_id=radiologist.id,
+            explained_by_id=radiologist.id,
+            explained_at=appointment.table_start - dt.timedelta(days=rng.randint(2, 10)),
+            signed_at=arrival + dt.timedelta(minutes=10),
         )
         start = appointment.table_start + dt.timedelta(minutes=rng.choice([0, 0, 5, 10]))
         record = daybook.start_procedure(self.s, radiologist, appointment, at=start)

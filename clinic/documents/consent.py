@@ -28,8 +28,8 @@ from .markup import Applies, Section, flowables, inline, parse, placeholder_valu
 from .qr import TitleWithCode
 from .styles import styles
 
-TOP = 24 * mm
-BOTTOM = 17 * mm
+TOP = 23 * mm
+BOTTOM = 15 * mm
 WIDTH = PAGE_WIDTH - 2 * MARGIN
 QR_SIZE = 26 * mm
 RADIATION_WORDS = ("radiation", "strahl", "x-ray", "röntgen")
@@ -52,10 +52,9 @@ WORDS = {
         "mri_note": "none, MRI works without X-rays",
         "code": "Check-in code",
         "questions": "Your questions and notes from the information talk",
-        "talk": "The information talk",
         "explained_by": "Talk held by (name of the physician)",
         "explained_at": "Date and time of the talk",
-        "signatures": "Signatures",
+        "signatures": "Information talk and signatures",
         "place_time": "Place, date, time",
         "sign_patient": "Signature of the patient (or legal representative)",
         "sign_doctor": "Signature of the physician",
@@ -79,10 +78,9 @@ WORDS = {
         "mri_note": "keine, die MRT kommt ohne Röntgenstrahlen aus",
         "code": "Code für die Anmeldung",
         "questions": "Ihre Fragen und Notizen aus dem Aufklärungsgespräch",
-        "talk": "Das Aufklärungsgespräch",
         "explained_by": "Gespräch geführt von (Name der Ärztin / des Arztes)",
         "explained_at": "Datum und Uhrzeit des Gesprächs",
-        "signatures": "Unterschriften",
+        "signatures": "Aufklärungsgespräch und Unterschriften",
         "place_time": "Ort, Datum, Uhrzeit",
         "sign_patient": "Unterschrift der Patientin / des Patienten (bzw. der gesetzlichen Vertretung)",
         "sign_doctor": "Unterschrift der Ärztin / des Arztes",
@@ -151,11 +149,10 @@ def _signatures(w: dict, place: str) -> list[Flowable]:
     style = styles()
     prefill = [f"{place}, " if place else "", ""]
     return [
-        Paragraph(escape(w["talk"]), style["heading"]),
-        signature_lines([w["explained_by"], w["explained_at"]], WIDTH),
         Paragraph(escape(w["signatures"]), style["heading"]),
-        signature_lines([w["place_time"], w["sign_patient"]], WIDTH, prefill),
-        signature_lines([w["place_time"], w["sign_doctor"]], WIDTH, prefill),
+        signature_lines([w["explained_by"], w["explained_at"]], WIDTH, height=11 * mm),
+        signature_lines([w["place_time"], w["sign_patient"]], WIDTH, prefill, height=11 * mm),
+        signature_lines([w["place_time"], w["sign_doctor"]], WIDTH, prefill, height=11 * mm),
     ]
 
 
@@ -176,7 +173,9 @@ def consent_story(
     ]
     story += flowables(sections, values)
     story.append(
-        KeepTogether([Paragraph(escape(w["questions"]), style["heading"]), RuledBox(lines=4), Spacer(1, 2 * mm)])
+        KeepTogether(
+            [Paragraph(escape(w["questions"]), style["heading"]), RuledBox(lines=3, spacing=7 * mm), Spacer(1, 2 * mm)]
+        )
     )
     closing = flowables([declarations], values) if declarations else []
     place = clinic.get("clinic_place", "")  # plain text in a table cell: no markup, no escaping

@@ -12,14 +12,15 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph
 
 from ..models import DocumentText
-from .common import MARGIN, clinic_header, footer
+from .common import clinic_header, footer
 from .labels import language_of
 from .layout import PAGE_HEIGHT, PAGE_WIDTH, Meta, Part, build_pdf, frame, page_template
 from .markup import Applies, flowables, inline, parse, placeholder_values
 from .styles import styles
 
-TOP = 24 * mm
-BOTTOM = 17 * mm
+TOP = 23 * mm
+BOTTOM = 15 * mm
+MARGIN = 18 * mm  # a little wider than letters: two pages at 11 pt
 
 
 def information_part(
@@ -38,8 +39,8 @@ def information_part(
     values = placeholder_values(clinic, applies.guidance or "CT", language)
 
     def on_page(canvas, doc) -> None:
-        clinic_header(canvas, clinic)
-        footer(canvas, version, key, language, centre=clinic.get("clinic_name", ""))
+        clinic_header(canvas, clinic, margin=MARGIN)
+        footer(canvas, version, key, language, centre=clinic.get("clinic_name", ""), margin=MARGIN)
 
     body = frame(MARGIN, BOTTOM, PAGE_WIDTH - 2 * MARGIN, PAGE_HEIGHT - TOP - BOTTOM, f"{key}-body")
     story = [Paragraph(inline(text.title, values), styles()["title"])]

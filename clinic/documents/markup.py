@@ -133,7 +133,7 @@ def section_flowables(section: Section, values: Mapping[str, str]) -> list[Flowa
     for block in section.paragraphs:
         if isinstance(block, list):
             out.extend(Paragraph(inline(item, values), style["bullet"], bulletText="•") for item in block)
-            out.append(Spacer(1, 3))
+            out.append(Spacer(1, 2))
         else:
             out.append(Paragraph(inline(block, values), style["body"]))
     return out

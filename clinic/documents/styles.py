@@ -19,14 +19,14 @@ RULE = colors.HexColor("#999999")
 def styles() -> dict[str, ParagraphStyle]:
     register_fonts()
     # Body text at 11 pt: patients read these at home, many of them older (issue 14, legibility).
-    body = ParagraphStyle("body", fontName=REGULAR, fontSize=11, leading=14, spaceAfter=3)
+    body = ParagraphStyle("body", fontName=REGULAR, fontSize=11, leading=13.8, spaceAfter=2.5)
     return {
         "body": body,
-        "title": ParagraphStyle("title", body, fontName=BOLD, fontSize=15, leading=19, spaceAfter=8),
+        "title": ParagraphStyle("title", body, fontName=BOLD, fontSize=15, leading=19, spaceAfter=5),
         "heading": ParagraphStyle(
-            "heading", body, fontName=BOLD, fontSize=12, leading=15, spaceBefore=5, spaceAfter=2, keepWithNext=1
+            "heading", body, fontName=BOLD, fontSize=12, leading=15, spaceBefore=4, spaceAfter=1.5, keepWithNext=1
         ),
-        "bullet": ParagraphStyle("bullet", body, leftIndent=12, bulletIndent=2, spaceAfter=1.5),
+        "bullet": ParagraphStyle("bullet", body, leftIndent=12, bulletIndent=2, spaceAfter=1),
         "small": ParagraphStyle("small", body, fontSize=7.5, leading=9.5, spaceAfter=0, textColor=GREY),
         "small_right": ParagraphStyle(
             "small_right", body, fontSize=7.5, leading=9.5, spaceAfter=0, textColor=GREY, alignment=TA_RIGHT

@@ -26,6 +26,7 @@ class Room(db.Model):
     def location(self, language: str) -> str | None:
         """Where to find the room, in the patient's language; None when not written in that language."""
         return self.location_hint_en if language == "en" else self.location_hint
+
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
 

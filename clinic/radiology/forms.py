@@ -57,8 +57,20 @@ class HoldOverrideForm(FlaskForm):
 
 
 class ConsentForm(FlaskForm):
+    """The information talk (who explained, when) is recorded apart from the signature (§630e BGB)."""
+
+    explained_by_id = SelectField("Information talk given by", coerce=int, validate_choice=False)
+    explained_at = DateTimeLocalField(
+        "Information talk on",
+        format="%Y-%m-%dT%H:%M",
+        validators=[InputRequired("Give the date and time of the talk.")],
+    )
     taken_by_id = SelectField("Consent taken by", coerce=int, validate_choice=False)
     signed_at = DateTimeLocalField("Signed at", format="%Y-%m-%dT%H:%M", validators=[InputRequired()])
+
+    def validate_explained_at(self, field):
+        if field.data and self.signed_at.data and field.data > self.signed_at.data:
+            raise ValidationError("The talk comes before the signature.")
 
 
 class DrugRow(Form):

@@ -63,7 +63,7 @@ class ProcedurePlan:
             found.append(f"{pt.code} needs a side")
         if self.side is not None and self.side not in Side.values():
             found.append("unknown side")
-        if pt.needs_levels and not (self.levels or "").strip():
+        if pt.needs_levels and not (self.levels or "").strip() and self.target != "caudal":
             found.append(f"{pt.code} needs the spinal level(s)")
         if pt.needs_stage and not self.stage:
             found.append(f"{pt.code} needs a stage (diagnostic or neurolytic)")

@@ -39,10 +39,11 @@ def information_sheet_pdf(session: Session, procedure_type: ProcedureType, langu
     return render_information_sheet(text, settings.contact(session, language))
 
 
-def hold_plan_for(session: Session, appointment: Appointment) -> HoldPlan:
-    """The medication hold plan of the appointment's referral, drug names in the patient's language."""
+def hold_plan_for(session: Session, appointment: Appointment, language: str | None = None) -> HoldPlan:
+    """The medication hold plan of the appointment's referral, drug names in the patient's language
+    (or the one given)."""
     prereg = appointment.referral.preregistration if appointment.referral else None
-    language = appointment.patient.preferred_language
+    language = language or appointment.patient.preferred_language
     if prereg is None:
         return HoldPlan(appointment.procedure_type.bleeding_class_for(appointment.region))
     return medication.plan_for(session, prereg, appointment.procedure_type, appointment.region, language)

@@ -221,7 +221,9 @@ def test_invariant_6_medication_hold_date_is_respected(session, settings, clinic
     offered = first_candidates(session, settings, referral, limit=1)
     assert offered[0].table_start.date() == dt.date(2026, 11, 30)
     too_early = chain(clinic.rooms["CT 1"], clinic.radiologists[0], clinic.beds[0], utc(2026, 11, 24, 8, 0), 20, 30)
-    with pytest.raises(DomainError, match=r"medication hold plan allows this procedure from 30\.11\.2026 00:00") as error:
+    with pytest.raises(
+        DomainError, match=r"medication hold plan allows this procedure from 30\.11\.2026 00:00"
+    ) as error:
         _book(session, settings, referral, too_early)
     assert error.value.code == "medication_hold"
     referral.hold_override_by_id = clinic.radiologists[0].id
