@@ -173,9 +173,7 @@ def letter(appointment_id: int):
 @roles(*DESK)
 def information_sheet(appointment_id: int):
     appointment = get_or_404(Appointment, appointment_id)
-    data = documents.information_sheet_pdf(
-        db.session, appointment.procedure_type, appointment.patient.preferred_language
-    )
+    data = documents.appointment_information_pdf(db.session, appointment)
     return pdf_response(data, f"information-{appointment.procedure_type.code}.pdf")
 
 

@@ -20,6 +20,7 @@ from ..documents import (
     render_print_pack,
     render_worklist,
 )
+from ..documents.consent import applies_to
 from ..models import Appointment, DocumentText, Patient, PreRegistration, ProcedureType, Referral, Room
 from ..models.base import utcnow
 from ..models.vocab import AppointmentStatus, DocumentKind, Language
@@ -37,6 +38,14 @@ PREVIEW_ZONE = "Europe/Berlin"
 def information_sheet_pdf(session: Session, procedure_type: ProcedureType, language: str) -> bytes:
     text = current_text(session, procedure_type.id, DocumentKind.INFORMATION, language)
     return render_information_sheet(text, settings.contact(session, language))
+
+
+def appointment_information_pdf(session: Session, appointment: Appointment) -> bytes:
+    """The information sheet as printed for this appointment: the patient's language, the planned
+    guidance and target (lines for other targets or guidance left out)."""
+    language = appointment.patient.preferred_language
+    text = current_text(session, appointment.procedure_type_id, DocumentKind.INFORMATION, language)
+    return render_information_sheet(text, settings.contact(session, language), applies=applies_to(appointment))
 
 
 def hold_plan_for(session: Session, appointment: Appointment, language: str | None = None) -> HoldPlan:
@@ -107,10 +116,11 @@ def worklist_appointments(session: Session, day: dt.date, room: Room, zone: str)
     )
 
 
-def worklist_pdf(session: Session, day: dt.date, room: Room, zone: str) -> bytes:
+def worklist_pdf(session: Session, day: dt.date, room: Room, zone: str, language: str = "de") -> bytes:
+    """The room's worklist for a day, in the clinic's language (German unless given)."""
     appointments = worklist_appointments(session, day, room, zone)
-    names = {code: en for code, (en, _de) in medication.drug_names(session).items()}
-    return render_worklist(appointments, room.name, day, zone, settings.contact(session), names)
+    plans = {a.id: hold_plan_for(session, a, language) for a in appointments if a.referral is not None}
+    return render_worklist(appointments, room.name, day, zone, settings.contact(session, language), plans, language)
 
 
 def print_pack_pdf(

@@ -43,7 +43,7 @@ def test_the_whole_day_of_one_appointment(session, world, api_as):
         },
     )
     assert (talk_after_signing.status_code, talk_after_signing.get_json()["error"]["details"]) == (
-        422,
+        400,
         {"field": "explained_at"},
     )
     signed = radiologist.post(
