@@ -45,7 +45,7 @@ COLUMNS = [
     ("region", 14),
     ("side", 13),
     ("levels", 14),
-    ("notes", 40),
+    ("notes", 39),
     ("meds", 42),
     ("status", 18),
 ]

@@ -55,6 +55,7 @@ def _forms(referral: Referral) -> dict:
         accept.procedure_type_id.data = referral.planned_procedure_type_id or 0
         accept.levels.data = referral.planned_levels
         accept.stage.data = referral.planned_stage or ""
+        accept.target.data = referral.planned_target or ""
         accept.guidance.data = referral.planned_guidance or "CT"
         accept.priority.data = referral.priority or Priority.ROUTINE
     return {
@@ -119,6 +120,7 @@ def accept(referral_id: int):
                 guidance=f.guidance.data or None,
                 priority=f.priority.data,
                 note=f.note.data,
+                target=f.target.data or None,
             ),
         ),
         "Accepted. The front desk can book once the pre-registration is complete.",

@@ -18,9 +18,17 @@ from dataclasses import dataclass, field, replace
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import AnticoagulantRule, MedicationEntry, PreRegistration, ProcedureType, Referral, User
+from ..models import (
+    AnticoagulantRule,
+    Appointment,
+    MedicationEntry,
+    PreRegistration,
+    ProcedureType,
+    Referral,
+    User,
+)
 from ..models.base import utcnow
-from ..models.vocab import BleedingClass, HoldAction, Role
+from ..models.vocab import AppointmentStatus, BleedingClass, HoldAction, Role
 from ..timefmt import local_midnight, to_local
 from . import audit
 from .errors import DomainError
@@ -344,3 +352,28 @@ def dose_classes(session: Session) -> dict[str, list[str]]:
     for code, dose in session.execute(select(AnticoagulantRule.drug_code, AnticoagulantRule.dose_class)).all():
         result.setdefault(code, set()).add(dose)
     return {code: sorted(doses) for code, doses in result.items()}
+
+
+def awaiting_confirmation(session: Session, start: dt.datetime, end: dt.datetime) -> list[tuple[Appointment, HoldPlan]]:
+    """Booked appointments in ``[start, end)`` whose medication plan still waits for the telephone
+    confirmation (a rule not signed off, or no rule, and no radiologist's confirmation of the plan), in
+    time order: the front desk's call list. Only appointments of patients with medication are looked at."""
+    with_medication = (
+        select(Appointment)
+        .join(PreRegistration, PreRegistration.referral_id == Appointment.referral_id)
+        .join(MedicationEntry, MedicationEntry.preregistration_id == PreRegistration.id)
+        .where(
+            Appointment.status.in_([AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN]),
+            Appointment.table_start >= start,
+            Appointment.table_start < end,
+        )
+        .order_by(Appointment.table_start, Appointment.id)
+        .distinct()
+    )
+    found = []
+    for appointment in session.scalars(with_medication):
+        prereg = appointment.referral.preregistration
+        plan = plan_for(session, prereg, appointment.procedure_type, appointment.region)
+        if plan.awaiting_confirmation:
+            found.append((appointment, plan))
+    return found
