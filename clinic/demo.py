@@ -153,13 +153,28 @@ class DemoBuilder:
     def rooms_and_beds(self) -> None:
         valid_from = self.today - dt.timedelta(days=365)
         ct1 = Room(
-            name="CT 1", modality="CT", unit="Radiologie", location_hint="Erdgeschoss, Flur B, Raum 0.14", sort_order=1
+            name="CT 1",
+            modality="CT",
+            unit="Radiologie",
+            location_hint="Erdgeschoss, Flur B, Raum 0.14",
+            location_hint_en="Ground floor, corridor B, room 0.14",
+            sort_order=1,
         )
         ct2 = Room(
-            name="CT 2", modality="CT", unit="Radiologie", location_hint="Erdgeschoss, Flur B, Raum 0.16", sort_order=2
+            name="CT 2",
+            modality="CT",
+            unit="Radiologie",
+            location_hint="Erdgeschoss, Flur B, Raum 0.16",
+            location_hint_en="Ground floor, corridor B, room 0.16",
+            sort_order=2,
         )
         mrt = Room(
-            name="MRT 1", modality="MRI", unit="Radiologie", location_hint="Untergeschoss, Raum -1.03", sort_order=3
+            name="MRT 1",
+            modality="MRI",
+            unit="Radiologie",
+            location_hint="Untergeschoss, Raum -1.03",
+            location_hint_en="Basement, room -1.03",
+            sort_order=3,
         )
         self.s.add_all([ct1, ct2, mrt])
         for weekday in range(5):

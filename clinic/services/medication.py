@@ -346,6 +346,21 @@ def drug_names(session: Session) -> dict[str, tuple[str, str]]:
     return {code: (en, de) for code, en, de in rows}
 
 
+def drug_choices(session: Session) -> dict[str, str]:
+    """What the medication questionnaire offers: each drug once when its rules do not depend on the dose,
+    else once per dose class the rules know ("Heparin (unfractionated): subcutaneous"). Values are
+    "code|dose class"; English names, sorted."""
+    names = drug_names(session)
+    choices = []
+    for code, doses in dose_classes(session).items():
+        name = names.get(code, (code, code))[0]
+        if doses == [""]:
+            choices.append((f"{code}|", name))
+        else:
+            choices += [(f"{code}|{d}", f"{name}: {DOSE_CLASS_LABELS.get(d, d)}") for d in doses]
+    return dict(sorted(choices, key=lambda choice: choice[1].casefold()))
+
+
 def dose_classes(session: Session) -> dict[str, list[str]]:
     """drug code → the dose classes the rules distinguish ("" alone when dose does not matter)."""
     result: dict[str, set[str]] = {}
