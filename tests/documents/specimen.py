@@ -44,9 +44,7 @@ def specimen_pdfs() -> dict[str, bytes]:
         obs_end=start + dt.timedelta(minutes=50),
     )
     issued = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
-    letter = LetterContext(
-        appointment, HoldPlan(BleedingClass.INTERMEDIATE), DEFAULTS, ZONE, 30, issued.date(), issued
-    )
+    letter = LetterContext(appointment, HoldPlan(BleedingClass.INTERMEDIATE), DEFAULTS, ZONE, 30, issued.date(), issued)
     return {
         "consent": render_consent(appointment, _text(pt, "consent"), DEFAULTS, ZONE),
         "information": render_information_sheet(_text(pt, "information"), DEFAULTS),
