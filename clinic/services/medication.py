@@ -293,12 +293,18 @@ def plan_for(
         items=[item_for(session, e, bleeding, language, rules) for e in prereg.medications],
         override_date=referral.hold_override_date if referral else None,
         override_reason=referral.hold_override_reason if referral else None,
-        override_by=referral.hold_override_by.full_name if referral and referral.hold_override_by else None,
+        override_by=_name(session, referral.hold_override_by_id) if referral else None,
     )
     if referral is not None and referral.hold_plan_confirmed_key and referral.hold_plan_confirmed_key == plan.key:
-        who = referral.hold_plan_confirmed_by
-        plan = replace(plan, confirmed_by=who.full_name if who else "?", confirmed_at=referral.hold_plan_confirmed_at)
+        who = _name(session, referral.hold_plan_confirmed_by_id) or "?"
+        plan = replace(plan, confirmed_by=who, confirmed_at=referral.hold_plan_confirmed_at)
     return plan
+
+
+def _name(session: Session, user_id: int | None) -> str | None:
+    """A user's name by id (the relationship may still hold what it loaded before the id was set)."""
+    user = session.get(User, user_id) if user_id else None
+    return user.full_name if user else None
 
 
 def confirm_plan(session: Session, actor, referral: Referral) -> HoldPlan:
@@ -325,7 +331,6 @@ def confirm_plan(session: Session, actor, referral: Referral) -> HoldPlan:
     referral.hold_plan_confirmed_at = utcnow()
     referral.hold_plan_confirmed_key = plan.key
     session.flush()
-    session.expire(referral, ["hold_plan_confirmed_by"])
     audit.record(
         session,
         "referral.hold_plan_confirmed",
