@@ -11,7 +11,7 @@ from ..extensions import db
 from ..models import ImagingStudy, ProcedureType, RedFlagAnswer, Referral
 from ..models.vocab import Priority, ReferralStatus, Role
 from ..services import audit, triage
-from ..services.errors import DomainError
+from ..services.errors import DomainError, InvalidInput
 from ..web import get_or_404, local_today
 from . import bp
 from .forms import AcceptForm, HoldOverrideForm, ReasonForm
@@ -95,7 +95,8 @@ def _act(referral: Referral, form_key: str, action, success: str):
         action(form)
     except DomainError as error:
         flash(error.message, "danger")
-        return _page(referral, forms, error.http_status)
+        # A refused form keeps what was typed and answers 422, as every form does (the API says 400).
+        return _page(referral, forms, 422 if isinstance(error, InvalidInput) else error.http_status)
     flash(success, "success")
     return redirect(url_for("radiology.triage_referral", referral_id=referral.id))
 
