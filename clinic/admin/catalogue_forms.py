@@ -51,7 +51,7 @@ class ProcedureForm(FlaskForm):
     fasting_hours = IntegerField(
         "Fasting before the procedure (hours)",
         default=0,
-        validators=[InputRequired("Give 0 when a light meal is fine.")],
+        validators=[Optional()],
         render_kw={"min": 0, "max": 12},
     )
     sort_order = IntegerField("Position in lists", default=0, validators=[Optional()])
