@@ -97,6 +97,9 @@ def test_medication_entry_offers_only_the_doses_the_rules_know(session, clinic, 
     session.expire_all()
     entries = session.get(Referral, referral.id).preregistration.medications
     assert [(m.drug_code, m.dose_class) for m in entries] == [("lmwh", "therapeutic")]
+    page = browser.get(path).get_data(as_text=True)
+    # 24 hours from now (Monday 07:00): Tuesday 24 November 07:00 in Berlin, to the minute.
+    assert "Earliest procedure" in page and "24.11.2026 07:00" in page and "injection" in page
 
 
 def test_a_dose_the_rules_do_not_tell_apart_is_accepted(session, clinic):
