@@ -19,7 +19,7 @@ from reportlab.lib.utils import simpleSplit
 from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
 
 from ..models import Appointment, PreRegistration
-from ..models.vocab import ALLERGENS, AppointmentStatus
+from ..models.vocab import ALLERGENS
 from ..services.medication import HoldPlan
 from ..timefmt import fmt_date, fmt_long_date, fmt_time
 from .common import clinic_header, footer
@@ -27,6 +27,7 @@ from .fonts import BOLD, REGULAR, register_fonts
 from .labels import SEX_SHORT, language_of, locale_of, word
 from .layout import Meta, Part, build_pdf, frame, page_template
 from .styles import LIGHT, RULE, styles
+from .worklist_text import WORDS
 
 PAGE = landscape(A4)
 MARGIN = 15 * mm
@@ -49,106 +50,6 @@ COLUMNS = [
     ("meds", 42),
     ("status", 18),
 ]
-WORDS = {
-    "de": {
-        "time": "Zeit",
-        "patient": "Patient/in",
-        "number": "Pat.-Nr.",
-        "age": "Alter",
-        "sex": "Geschl.",
-        "procedure": "Eingriff",
-        "region": "Region",
-        "side": "Seite",
-        "levels": "Höhe(n)",
-        "notes": "Hinweise",
-        "meds": "Gerinnungsrelevante Medikamente",
-        "status": "Status",
-        "title": "Arbeitsliste {room} · {date}",
-        "count": "{n} Termine",
-        "count_one": "1 Termin",
-        "empty": "Keine Termine in diesem Raum an diesem Tag.",
-        "no_prereg": "keine Voranmeldung",
-        "allergies": "Allergien: ",
-        "diabetes": "Diabetes",
-        "pregnancy": "Schwangerschaft möglich",
-        "implant": "Implantat",
-        "kidney": "Nierenerkrankung",
-        "infection": "Akute Infektion",
-        "no_meds": "keine",
-        "hold": "{drug}: Pause {hours} h",
-        "last_dose": "letzte Dosis {day}",
-        "kept": "eingehalten",
-        "not_kept": "NICHT eingehalten",
-        "no_last_dose": "letzte Dosis nicht erfasst: erfragen",
-        "no_hold": "{drug}: keine Pause",
-        "shared": "{drug}: mit Verordner abgestimmt",
-        "no_rule": "{drug}: keine Regel, Ärztin/Arzt entscheidet",
-        "inr": "INR nötig",
-        "confirmed": "Plan bestätigt",
-        "unconfirmed": "Plan NICHT bestätigt (Rückruf offen)",
-        "raised": "erhöhtes Blutungsrisiko",
-        "override": "Freigabe {who}: {reason}",
-        "allergens": {
-            "contrast": "Kontrastmittel",
-            "local_anaesthetic": "Lokalanästhetika",
-            "steroid": "Kortison",
-            "iodine": "Jod",
-            "latex": "Latex",
-        },
-        "regions": {"cervical": "HWS", "thoracic": "BWS", "lumbar": "LWS", "sacral": "Sakrum", "other": "andere"},
-        "status_labels": {
-            "booked": "gebucht",
-            "checked_in": "angemeldet",
-            "in_procedure": "im Eingriff",
-            "in_observation": "in Beobachtung",
-            "discharged": "entlassen",
-            "cancelled": "abgesagt",
-            "no_show": "nicht erschienen",
-        },
-    },
-    "en": {
-        "time": "Time",
-        "patient": "Patient",
-        "number": "Clinic no.",
-        "age": "Age",
-        "sex": "Sex",
-        "procedure": "Procedure",
-        "region": "Region",
-        "side": "Side",
-        "levels": "Levels",
-        "notes": "Readiness notes",
-        "meds": "Drugs that change bleeding",
-        "status": "Status",
-        "title": "Worklist {room} · {date}",
-        "count": "{n} appointments",
-        "count_one": "1 appointment",
-        "empty": "No appointments in this room on this day.",
-        "no_prereg": "no pre-registration",
-        "allergies": "Allergies: ",
-        "diabetes": "Diabetes",
-        "pregnancy": "Pregnancy possible",
-        "implant": "Implant",
-        "kidney": "Kidney disease",
-        "infection": "Current infection",
-        "no_meds": "none",
-        "hold": "{drug}: hold {hours} h",
-        "last_dose": "last dose {day}",
-        "kept": "kept",
-        "not_kept": "NOT kept",
-        "no_last_dose": "last dose not recorded: ask",
-        "no_hold": "{drug}: no hold",
-        "shared": "{drug}: agreed with prescriber",
-        "no_rule": "{drug}: no rule, radiologist decides",
-        "inr": "INR needed",
-        "confirmed": "plan confirmed",
-        "unconfirmed": "plan NOT confirmed (call pending)",
-        "raised": "raised bleeding risk",
-        "override": "override {who}: {reason}",
-        "allergens": dict(ALLERGENS),
-        "regions": {},
-        "status_labels": {s.value: s.label for s in AppointmentStatus},
-    },
-}
 
 
 def readiness_notes(prereg: PreRegistration | None, language: str = "de") -> list[str]:

@@ -152,3 +152,15 @@ def test_letter_and_pack_are_byte_identical_at_the_same_moment(session, settings
     appointment = book_for(session, settings, clinic, medications=[("apixaban", "", None)])
     first = documents.letter_pdf(session, appointment, zone, now=NOW)
     assert documents.letter_pdf(session, appointment, zone, now=NOW) == first
+
+
+def test_rfa_table_time_of_the_catalogue_matches_its_sheet(session, clinic):
+    """Finding 10: RFA 30-45 minutes on the table (one to four levels), as the sheet says."""
+    rfa = clinic.pt("RFA")
+    assert [rfa.table_minutes_for(levels) for levels in (1, 2, 3, 4)] == [30, 35, 40, 45]
+    text = text_of(documents.information_sheet_pdf(session, rfa, "en"))
+    assert "The time on the table is about 30 to 45 minutes" in text
+    assert "Numbness or weakness for some hours is possible" in text
+    german = text_of(documents.information_sheet_pdf(session, rfa, "de"))
+    assert "Radiofrequenz-Denervation (Thermokoagulation) der Facettengelenke" in german
+    assert "Neutralelektrode" in german and "Taubheit " not in german
