@@ -325,6 +325,12 @@ class DemoBuilder:
             referral.planned_guidance = "CT"
             if code in ("FACET", "SYMP"):
                 referral.planned_stage = "diagnostic"
+            # The structured target a radiologist chooses at triage (printed on the consent form).
+            referral.planned_target = {
+                "FACET": "medial_branch",
+                "SYMP": {"cervical": "stellate", "thoracic": "thoracic_chain"}.get(region, "lumbar_chain"),
+                "EPI": "caudal" if region == "sacral" else "interlaminar",
+            }.get(code)
             referral.triage_note = "Indication confirmed on the MRI."
         elif status == ReferralStatus.DECLINED:
             referral.decline_reason = "No correlation between symptoms and imaging; conservative therapy first."

@@ -125,3 +125,22 @@ def test_the_openapi_document_describes_medication_holds(api_as, clinic):
     text = str(document)
     for name in ("medication_holds", "last_dose_no_later_than", "restart_not_before", "rule_verified", "hold_hours"):
         assert name in text, name
+
+
+def test_triage_through_the_api_names_the_target(session, clinic, api_as):
+    """Issue 14, finding 8: SYMP, FACET and EPI need their structured target; the plan and the appointment
+    carry it."""
+    from tests.factories import make_referral
+
+    referral = make_referral(session)
+    session.commit()
+    radiologist = api_as("radiologist")
+    symp = clinic.pt("SYMP").id
+    plan = {"decision": "accept", "procedure_type_id": symp, "region": "lumbar", "side": "left", "stage": "diagnostic"}
+    missing = radiologist.post(f"/referrals/{referral.id}/triage", json=plan)
+    assert missing.status_code == 400 and "SYMP needs the target" in missing.get_json()["error"]["message"]
+    wrong = radiologist.post(f"/referrals/{referral.id}/triage", json={**plan, "target": "caudal"})
+    assert wrong.status_code == 400 and "cannot aim at caudal" in wrong.get_json()["error"]["message"]
+    accepted = radiologist.post(f"/referrals/{referral.id}/triage", json={**plan, "target": "lumbar_chain"})
+    assert accepted.status_code == 200, accepted.get_json()
+    assert accepted.get_json()["plan"]["target"] == "lumbar_chain"
