@@ -16,7 +16,8 @@ from .models.vocab import BleedingClass, DocumentKind, HoldAction, Language, Sta
 TEXTS_DIR = Path(__file__).parent / "content" / "texts"
 
 # code, English name, German name, modality, table, observation, +per level, +per side, bleeding,
-# bleeding when cervical, needs side, needs levels, needs stage
+# bleeding when cervical, needs side, needs levels, needs stage. RFA: 30 minutes for one level, 5 more per
+# level (30-45 minutes for up to four levels, clinical facts §2.4), 15 more for the second side.
 CATALOGUE = [
     (
         "PRT",
@@ -36,7 +37,7 @@ CATALOGUE = [
     (
         "FACET",
         "Facet joint block (intra-articular or medial branch block)",
-        "Facetteninfiltration",
+        "Facetteninfiltration (Gelenkinjektion oder Ramus-medialis-Blockade)",
         "CT",
         15,
         20,
@@ -50,8 +51,8 @@ CATALOGUE = [
     ),
     (
         "SYMP",
-        "Sympathicolysis (diagnostic or neurolytic sympathetic block)",
-        "Sympathikolyse",
+        "Sympathetic block (diagnostic or neurolytic)",
+        "Sympathikolyse (Sympathikusblockade)",
         "CT",
         30,
         60,
@@ -65,12 +66,12 @@ CATALOGUE = [
     ),
     (
         "RFA",
-        "Radiofrequency ablation of the medial branches",
-        "Radiofrequenzablation (Facettendenervierung)",
+        "Radiofrequency denervation of the facet joints (medial branches)",
+        "Radiofrequenz-Denervation (Thermokoagulation) der Facettengelenke",
         "CT",
         30,
         30,
-        10,
+        5,
         15,
         "low",
         "intermediate",
@@ -80,8 +81,8 @@ CATALOGUE = [
     ),
     (
         "EPI",
-        "Epidural injection (interlaminar or caudal)",
-        "Epidurale Injektion (interlaminär oder kaudal)",
+        "Epidural steroid injection (ESI), interlaminar or caudal",
+        "Epidurale Steroidinjektion (interlaminär oder kaudal)",
         "CT",
         20,
         30,
@@ -94,6 +95,10 @@ CATALOGUE = [
         False,
     ),
 ]
+
+# Hours without food before the procedure (clinical facts §2.3: sympathetic blocks fast per local policy,
+# often about 6 hours for solids when sedation may be given); the others allow a light meal (§2.1).
+FASTING_HOURS = {"SYMP": 6}
 
 # (procedure, stage or None for any) needs a positive (procedure, stage)
 STAGE_RULES = [
@@ -380,6 +385,7 @@ def seed_catalogue(session: Session) -> dict[str, ProcedureType]:
             needs_side=side,
             needs_levels=levels,
             needs_stage=stage,
+            fasting_hours=FASTING_HOURS.get(code, 0),
             sort_order=order,
             active=True,
         )
@@ -401,6 +407,10 @@ def seed_drug_options(session: Session) -> None:
         if name not in have:
             session.add(DrugOption(name=name, unit=unit, sort_order=order, active=True))
     session.flush()
+
+
+# Given as injections: letters speak of the last injection.
+INJECTED_DRUGS = {"heparin", "lmwh", "fondaparinux"}
 
 
 def seed_hold_rules(session: Session) -> None:
@@ -425,6 +435,7 @@ def seed_hold_rules(session: Session) -> None:
                     hold_hours=hold_hours,
                     restart_hours=restart_hours,
                     requires_inr=inr and action == HOLD,
+                    injected=code in INJECTED_DRUGS,
                     note=note,
                     evidence=evidence,
                 )

@@ -153,13 +153,28 @@ class DemoBuilder:
     def rooms_and_beds(self) -> None:
         valid_from = self.today - dt.timedelta(days=365)
         ct1 = Room(
-            name="CT 1", modality="CT", unit="Radiologie", location_hint="Erdgeschoss, Flur B, Raum 0.14", sort_order=1
+            name="CT 1",
+            modality="CT",
+            unit="Radiologie",
+            location_hint="Erdgeschoss, Flur B, Raum 0.14",
+            location_hint_en="Ground floor, corridor B, room 0.14",
+            sort_order=1,
         )
         ct2 = Room(
-            name="CT 2", modality="CT", unit="Radiologie", location_hint="Erdgeschoss, Flur B, Raum 0.16", sort_order=2
+            name="CT 2",
+            modality="CT",
+            unit="Radiologie",
+            location_hint="Erdgeschoss, Flur B, Raum 0.16",
+            location_hint_en="Ground floor, corridor B, room 0.16",
+            sort_order=2,
         )
         mrt = Room(
-            name="MRT 1", modality="MRI", unit="Radiologie", location_hint="Untergeschoss, Raum -1.03", sort_order=3
+            name="MRT 1",
+            modality="MRI",
+            unit="Radiologie",
+            location_hint="Untergeschoss, Raum -1.03",
+            location_hint_en="Basement, room -1.03",
+            sort_order=3,
         )
         ct1.ae_title, ct2.ae_title, mrt.ae_title = "CT1", "CT2", "MRT1"  # the scanners' DICOM AE titles
         self.s.add_all([ct1, ct2, mrt])
@@ -311,6 +326,12 @@ class DemoBuilder:
             referral.planned_guidance = "CT"
             if code in ("FACET", "SYMP"):
                 referral.planned_stage = "diagnostic"
+            # The structured target a radiologist chooses at triage (printed on the consent form).
+            referral.planned_target = {
+                "FACET": "medial_branch",
+                "SYMP": {"cervical": "stellate", "thoracic": "thoracic_chain"}.get(region, "lumbar_chain"),
+                "EPI": "caudal" if region == "sacral" else "interlaminar",
+            }.get(code)
             referral.triage_note = "Indication confirmed on the MRI."
         elif status == ReferralStatus.DECLINED:
             referral.decline_reason = "No correlation between symptoms and imaging; conservative therapy first."
@@ -438,8 +459,15 @@ class DemoBuilder:
         if upto == AppointmentStatus.CHECKED_IN:
             return
         print_consent(self.s, radiologist, appointment, self.zone)
+        # The information talk came at the pre-registration visit, some days before.
         daybook.record_consent(
-            self.s, radiologist, appointment, taken_by_id=radiologist.id, signed_at=arrival + dt.timedelta(minutes=10)
+            self.s,
+            radiologist,
+            appointment,
+            taken_by_id=radiologist.id,
+            explained_by_id=radiologist.id,
+            explained_at=appointment.table_start - dt.timedelta(days=rng.randint(2, 10)),
+            signed_at=arrival + dt.timedelta(minutes=10),
         )
         start = appointment.table_start + dt.timedelta(minutes=rng.choice([0, 0, 5, 10]))
         record = daybook.start_procedure(self.s, radiologist, appointment, at=start)

@@ -156,6 +156,8 @@ def make_ready_referral(
     levels: str | None = "L4/5",
     stage: str | None = None,
     medications: list[tuple[str, str, dt.date | None]] = (),
+    target: str | None = None,
+    guidance: str | None = None,
 ) -> Referral:
     """An accepted referral whose pre-registration is complete (imaging waived, no blood thinners)."""
     radiologist = clinic.radiologists[0]
@@ -167,6 +169,8 @@ def make_ready_referral(
     referral.planned_side = side
     referral.planned_levels = levels
     referral.planned_stage = stage
+    referral.planned_target = target
+    referral.planned_guidance = guidance
     referral.triaged_by_id = radiologist.id
     referral.triaged_at = now
     referral.imaging_waived_by_id = radiologist.id

@@ -48,6 +48,12 @@ class ProcedureForm(FlaskForm):
     needs_side = BooleanField("Needs a side")
     needs_levels = BooleanField("Needs the spinal level(s)")
     needs_stage = BooleanField("Needs a stage (diagnostic, therapeutic or neurolytic)")
+    fasting_hours = IntegerField(
+        "Fasting before the procedure (hours)",
+        default=0,
+        validators=[Optional()],
+        render_kw={"min": 0, "max": 12},
+    )
     sort_order = IntegerField("Position in lists", default=0, validators=[Optional()])
     radiologists = MultiCheckboxField("Qualified radiologists", coerce=int, choices=[])
 
@@ -76,6 +82,10 @@ class ProcedureForm(FlaskForm):
         if field.data is not None and not 0 <= field.data <= MAX_OBSERVATION_MINUTES:
             raise ValidationError("Observation lasts 0 to 60 minutes.")
 
+    def validate_fasting_hours(self, field):
+        if field.data is not None and not 0 <= field.data <= 12:
+            raise ValidationError("Fasting is 0 to 12 hours (0: a light meal is fine).")
+
     def validate_extra_minutes_per_level(self, field):
         _extra_minutes(field)
 
@@ -97,6 +107,7 @@ class ProcedureForm(FlaskForm):
             needs_side=self.needs_side.data,
             needs_levels=self.needs_levels.data,
             needs_stage=self.needs_stage.data,
+            fasting_hours=self.fasting_hours.data or 0,
             sort_order=self.sort_order.data or 0,
         )
 

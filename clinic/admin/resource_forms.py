@@ -22,7 +22,8 @@ class RoomForm(FlaskForm):
     unit = StringField(
         "Unit", default="Radiology", validators=[DataRequired("Name the unit the room belongs to."), Length(max=60)]
     )
-    location_hint = StringField("Where to find it", validators=[Optional(), Length(max=160)])
+    location_hint = StringField("Where to find it (German letters)", validators=[Optional(), Length(max=160)])
+    location_hint_en = StringField("Where to find it (English letters)", validators=[Optional(), Length(max=160)])
     sort_order = IntegerField("Position in lists", default=0, validators=[Optional()])
     ae_title = StringField("Scanner AE title (DICOM)", validators=[Optional(), Length(max=16)])
 
@@ -51,6 +52,7 @@ class RoomForm(FlaskForm):
             modality=self.modality.data,
             unit=self.unit.data,
             location_hint=self.location_hint.data,
+            location_hint_en=self.location_hint_en.data,
             sort_order=self.sort_order.data or 0,
             ae_title=self.ae_title.data,
         )

@@ -10,11 +10,15 @@ from ..forms import FlaskForm, email_address
 TEXT_SETTINGS = (
     "clinic_name",
     "clinic_department",
+    "clinic_department_en",
+    "letter_signature",
+    "letter_signature_en",
     "clinic_address",
     "clinic_phone",
     "clinic_email",
     "clinic_place",
     "emergency_number",
+    "out_of_hours_number",
 )
 NUMBER_SETTINGS = ("arrival_minutes_before", "positive_relief_percent", "reminder_days_before", "triage_ageing_days")
 
@@ -25,12 +29,22 @@ class SettingsForm(FlaskForm):
         validators=[DataRequired("Give the clinic's name."), Length(max=120)],
         render_kw={"autofocus": True},
     )
-    clinic_department = StringField("Department", validators=[Length(max=160)])
+    clinic_department = StringField("Department (German documents)", validators=[Length(max=160)])
+    clinic_department_en = StringField("Department (English documents)", validators=[Length(max=160)])
+    letter_signature = StringField(
+        "Letters signed by (German)", validators=[DataRequired("Name the person or team."), Length(max=120)]
+    )
+    letter_signature_en = StringField(
+        "Letters signed by (English)", validators=[DataRequired("Name the person or team."), Length(max=120)]
+    )
     clinic_address = StringField("Address", validators=[DataRequired("Give the address."), Length(max=200)])
     clinic_phone = StringField("Telephone", validators=[DataRequired("Give the telephone number."), Length(max=40)])
     clinic_email = StringField("Email", validators=[DataRequired("Give the email address."), email_address])
     clinic_place = StringField("Town (for 'place, date' on letters)", validators=[Length(max=60)])
     emergency_number = StringField("Emergency number", validators=[DataRequired("Give the emergency number.")])
+    out_of_hours_number = StringField(
+        "Out-of-hours medical service", validators=[DataRequired("Give the number."), Length(max=40)]
+    )
     arrival_minutes_before = IntegerField(
         "Arrival before the appointment (minutes)",
         validators=[InputRequired("Give the minutes."), NumberRange(0, 180, "Between 0 and 180 minutes.")],

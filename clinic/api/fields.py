@@ -24,6 +24,7 @@ from ..models.vocab import (
     Sex,
     Side,
     Stage,
+    Target,
 )
 from ..text import has_control_characters, search_key
 
@@ -121,6 +122,7 @@ LanguageCode = Literal[tuple(Language.values())]  # type: ignore[valid-type]
 RegionCode = Literal[tuple(Region.values())]  # type: ignore[valid-type]
 SideCode = Literal[tuple(Side.values())]  # type: ignore[valid-type]
 StageCode = Literal[tuple(Stage.values())]  # type: ignore[valid-type]
+TargetCode = Literal[tuple(Target.values())]  # type: ignore[valid-type]
 ModalityCode = Literal[tuple(Modality.values())]  # type: ignore[valid-type]
 PriorityCode = Literal[tuple(Priority.values())]  # type: ignore[valid-type]
 PartOfDayCode = Literal[tuple(PartOfDay.values())]  # type: ignore[valid-type]

@@ -9,7 +9,7 @@ from .. import models
 from ..scheduling.finder import Candidate
 from ..scheduling.plan import ProcedurePlan
 from ..scheduling.readiness import Readiness
-from ..services import preregistration
+from ..services import documents, preregistration
 from ..services.uploads import AddedFiles
 from ..services.worklist import Row
 from .schemas import catalogue, day, patients, referrals, scheduling, uploads
@@ -69,6 +69,7 @@ def referral(referral: models.Referral) -> referrals.Referral:
             levels=referral.planned_levels,
             stage=referral.planned_stage,
             guidance=referral.planned_guidance,
+            target=referral.planned_target,
         )
     physician = referral.referring_physician
     return referrals.Referral(
@@ -141,6 +142,27 @@ def appointment(appointment: models.Appointment) -> scheduling.Appointment:
     )
 
 
+def medication_holds(session: Session, appointment_: models.Appointment) -> list[scheduling.MedicationHold]:
+    plan = documents.hold_plan_for(session, appointment_, language="en")
+    return [
+        scheduling.MedicationHold(
+            drug=item.drug_code,
+            drug_name=item.drug_name,
+            dose_class=item.dose_class,
+            action=item.action,
+            hold_hours=item.hold_hours if item.holds else None,
+            last_dose_no_later_than=item.last_dose_no_later_than(appointment_.table_start),
+            restart_not_before=item.restart_not_before(appointment_.table_end),
+            rule_verified=item.verified,
+            plan_confirmed=plan.confirmed,
+            requires_inr=item.requires_inr,
+            injected=item.injected,
+            last_dose_recorded_on=item.last_dose_on,
+        )
+        for item in plan.items
+    ]
+
+
 def appointment_detail(session: Session, appointment_: models.Appointment) -> scheduling.AppointmentDetail:
     consents = session.scalars(
         select(models.Consent).where(models.Consent.appointment_id == appointment_.id).order_by(models.Consent.id)
@@ -150,6 +172,7 @@ def appointment_detail(session: Session, appointment_: models.Appointment) -> sc
             **appointment(appointment_).model_dump(),
             "events": [scheduling.AppointmentEvent.model_validate(e) for e in appointment_.events],
             "consents": [scheduling.Consent.model_validate(c) for c in consents],
+            "medication_holds": medication_holds(session, appointment_),
         }
     )
 

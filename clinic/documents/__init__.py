@@ -8,10 +8,11 @@ from .consent import render_consent
 from .information import render_information_sheet
 from .letter import LetterContext, render_letter
 from .pack import render_print_pack
-from .worklist import readiness_notes, render_worklist
+from .worklist import medication_notes, readiness_notes, render_worklist
 
 __all__ = [
     "LetterContext",
+    "medication_notes",
     "readiness_notes",
     "render_consent",
     "render_information_sheet",

@@ -76,7 +76,9 @@ def facts_table(rows: list[tuple[str, str, str, str]], width: float, wide: tuple
     return table
 
 
-def signature_lines(labels: list[str], width: float, prefill: list[str] | None = None) -> Table:
+def signature_lines(
+    labels: list[str], width: float, prefill: list[str] | None = None, height: float = 14 * mm
+) -> Table:
     """Lines to sign on, side by side, each with its label underneath (and optional plain text above)."""
     style = styles()
     body, label = style["body"], style["label"]
@@ -94,7 +96,7 @@ def signature_lines(labels: list[str], width: float, prefill: list[str] | None =
         data[0].append(above[n])
         data[1].append("\n".join(simpleSplit(labels[n], label.fontName, label.fontSize, col)))
         widths.append(col)
-    table = Table(data, colWidths=widths, rowHeights=[14 * mm, None])
+    table = Table(data, colWidths=widths, rowHeights=[height, None])
     commands = [
         ("FONT", (0, 0), (-1, 0), body.fontName, body.fontSize, body.leading),
         ("FONT", (0, 1), (-1, 1), label.fontName, label.fontSize, label.leading),

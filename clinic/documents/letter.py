@@ -1,6 +1,11 @@
-"""Appointment letter in the patient's language: when and where to come, what to bring, the medication
-hold plan as calendar dates, escort and no driving, how to cancel. The page itself (window envelope,
-DIN 5008 form B) is in ``letter_page``."""
+"""Appointment letter in the patient's language: when and where to come, what to bring, eating, the
+medicines that affect clotting (latest moments, or "we will call you"), warning signs before the
+appointment, escort and no driving, how to cancel. The page itself (window envelope, DIN 5008 form B)
+is in ``letter_page``; the medicines' sentences in ``holds``.
+
+Each section is kept together, and the closing with the last section, so a second page starts at a
+heading and never holds the closing alone.
+"""
 
 from __future__ import annotations
 
@@ -10,13 +15,13 @@ from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, NextPageTemplate, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, KeepTogether, NextPageTemplate, Paragraph, Spacer, Table, TableStyle
 
 from ..models import Appointment, Patient
-from ..models.vocab import HoldAction
-from ..services.medication import HoldItem, HoldPlan
-from ..timefmt import fmt_date, fmt_datetime, fmt_long_date, fmt_time, to_local
-from .labels import language_of, locale_of
+from ..services.medication import HoldPlan
+from ..timefmt import fmt_date, fmt_datetime, fmt_long_date, fmt_time
+from .holds import HoldWording
+from .labels import language_of, locale_of, word
 from .layout import Meta, Part, build_pdf
 from .letter_page import BODY_WIDTH, Letterhead, address_lines, letter_templates
 from .letter_text import LETTER
@@ -25,7 +30,8 @@ from .styles import RULE, styles
 
 @dataclass(frozen=True)
 class LetterContext:
-    """What the letter prints: dates in the clinic's zone, words in the patient's language."""
+    """What the letter prints: dates in the clinic's zone, words in the patient's language. ``now`` is
+    the moment of printing: a latest moment already past is never printed as an instruction."""
 
     appointment: Appointment
     hold_plan: HoldPlan
@@ -33,6 +39,7 @@ class LetterContext:
     zone: str
     arrival_minutes: int
     issued_on: dt.date
+    now: dt.datetime
 
     @property
     def patient(self) -> Patient:
@@ -56,6 +63,14 @@ class LetterContext:
     def long_date(self, day: dt.date | dt.datetime) -> str:
         return fmt_long_date(day, self.locale, self.zone)
 
+    def moment(self, instant: dt.datetime) -> str:
+        return self.words["at"].format(date=self.long_date(instant), time=self.time(instant))
+
+    def hold_wording(self) -> HoldWording:
+        a = self.appointment
+        phone = self.clinic.get("clinic_phone", "")
+        return HoldWording(self.language, self.zone, a.table_start, a.table_end, self.now, phone)
+
     def info_rows(self) -> list[tuple[str, str]]:
         w, a = self.words, self.appointment
         return [
@@ -74,15 +89,25 @@ def _salutation(ctx: LetterContext) -> str:
 
 def _where(ctx: LetterContext) -> str:
     room = ctx.appointment.room
-    if room.location_hint:
-        return escape(room.location_hint)
+    location = room.location(ctx.language)
+    if location:
+        return escape(location)
     return ctx.words["where_default"].format(room=escape(room.name))
+
+
+def procedure_line(appointment: Appointment, language: str) -> str:
+    """The procedure as planned: name, target, stage and guidance, in the document's language."""
+    parts = [appointment.procedure_type.name(language)]
+    parts += [word(v, language) for v in (appointment.target, appointment.stage) if v]
+    parts.append(LETTER[language]["guided"].format(guidance=word(appointment.guidance, language)))
+    return ", ".join(parts)
 
 
 def _facts(ctx: LetterContext) -> Table:
     w, a, style = ctx.words, ctx.appointment, styles()
     arrival = a.table_start - dt.timedelta(minutes=ctx.arrival_minutes)
     rows = [
+        (w["procedure"], escape(procedure_line(a, ctx.language))),
         (w["date"], f"<b>{ctx.long_date(a.table_start)}</b>"),
         (w["time"], ctx.time(a.table_start)),
         (w["arrive"], "<b>" + w["arrive_value"].format(time=ctx.time(arrival), minutes=ctx.arrival_minutes) + "</b>"),
@@ -91,13 +116,13 @@ def _facts(ctx: LetterContext) -> Table:
         (w["reference"], w["reference_value"].format(reference=escape(a.reference))),
     ]
     data = [[Paragraph(label, style["label"]), Paragraph(value, style["body"])] for label, value in rows]
-    table = Table(data, colWidths=[38 * mm, BODY_WIDTH - 38 * mm])
+    table = Table(data, colWidths=[40 * mm, BODY_WIDTH - 40 * mm])
     table.setStyle(
         TableStyle(
             [
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("LEFTPADDING", (0, 0), (0, -1), 0),
-                ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+                ("TOPPADDING", (0, 0), (-1, -1), 1),
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
                 ("LINEABOVE", (0, 0), (-1, 0), 0.5, RULE),
                 ("LINEBELOW", (0, -1), (-1, -1), 0.5, RULE),
@@ -107,33 +132,25 @@ def _facts(ctx: LetterContext) -> Table:
     return table
 
 
-def hold_line(ctx: LetterContext, item: HoldItem) -> str:
-    """One drug of the hold plan as a sentence, with calendar dates for this appointment."""
-    w = ctx.words
-    drug = escape(item.drug_name)
-    if item.holds:
-        procedure_day = to_local(ctx.appointment.table_start, ctx.zone).date()
-        last = ctx.long_date(item.last_day_to_take(procedure_day))
-        restart = item.restart_from(ctx.appointment.table_end)
-        if restart is None:
-            text = w["hold_no_restart"].format(drug=drug, last=last)
-        else:
-            when = f"{ctx.long_date(restart)}, {ctx.time(restart)}"
-            text = w["hold"].format(drug=drug, last=last, restart=when)
-        return text + (w["inr"] if item.requires_inr else "")
-    if item.action == HoldAction.SHARED:
-        return w["shared"].format(drug=drug)
-    if item.action == HoldAction.NO_HOLD:
-        return w["no_hold"].format(drug=drug)
-    return w["no_rule"].format(drug=drug)
+def _section(heading: str, body: list[Flowable]) -> KeepTogether:
+    return KeepTogether([Paragraph(heading, styles()["heading"]), *body])
+
+
+def _food(ctx: LetterContext) -> list[Flowable]:
+    w, a, style = ctx.words, ctx.appointment, styles()
+    hours = a.procedure_type.fasting_hours or 0
+    if not hours:
+        return [Paragraph(w["food_light"], style["body"])]
+    stop = a.table_start - dt.timedelta(hours=hours)  # on instants: a clock change cannot shorten it
+    return [Paragraph(w["food_fast"].format(when=ctx.moment(stop), hours=hours), style["body"])]
 
 
 def _medication(ctx: LetterContext) -> list[Flowable]:
     style = styles()
-    out: list[Flowable] = [Paragraph(ctx.words["meds"], style["heading"])]
     if not ctx.hold_plan.items:
-        return [*out, Paragraph(ctx.words["meds_none"], style["body"])]
-    out += [Paragraph(hold_line(ctx, item), style["bullet"], bulletText="•") for item in ctx.hold_plan.items]
+        return [Paragraph(ctx.words["meds_none"], style["body"])]
+    lines = ctx.hold_wording().sentences(ctx.hold_plan)
+    out: list[Flowable] = [Paragraph(line, style["bullet"], bulletText="•") for line in lines]
     out.append(Paragraph(ctx.words["meds_note"], style["body"]))
     return out
 
@@ -143,25 +160,33 @@ def letter_story(ctx: LetterContext) -> list[Flowable]:
     procedure = escape(a.procedure_type.name(ctx.language))
     subject = w["subject"].format(date=ctx.long_date(a.table_start), procedure=procedure)
     phone = escape(ctx.clinic.get("clinic_phone", ""))
+    emergency = escape(ctx.clinic.get("emergency_number", "112"))
+    bring = [Paragraph(item, style["bullet"], bulletText="•") for item in w["bring_items"]]
     story: list[Flowable] = [
         Paragraph(subject, style["heading"]),
-        Spacer(1, 3 * mm),
+        Spacer(1, 2 * mm),
         Paragraph(_salutation(ctx), style["body"]),
         Paragraph(w["intro"], style["body"]),
-        Spacer(1, 1 * mm),
         _facts(ctx),
-        Paragraph(w["bring"], style["heading"]),
+        _section(w["warning"], [Paragraph(w["warning_text"].format(emergency=emergency), style["body"])]),
+        _section(w["meds"], _medication(ctx)),
+        _section(w["food"], _food(ctx)),
     ]
-    story += [Paragraph(item, style["bullet"], bulletText="•") for item in w["bring_items"]]
-    story += _medication(ctx)
+    if a.guidance == "MRI":
+        story.append(_section(w["mri"], [Paragraph(w["mri_text"], style["body"])]))
     story += [
-        Paragraph(w["after"], style["heading"]),
-        Paragraph(w["after_text"], style["body"]),
-        Paragraph(w["change"], style["heading"]),
-        Paragraph(w["change_text"].format(phone=phone), style["body"]),
-        Spacer(1, 3 * mm),
-        Paragraph(w["closing"], style["body"]),
-        Paragraph(escape(ctx.clinic.get("clinic_name", "")), style["body"]),
+        _section(w["bring"], bring),
+        _section(w["after"], [Paragraph(w["after_text"], style["body"])]),
+        _section(
+            w["change"],
+            [
+                Paragraph(w["change_text"].format(phone=phone), style["body"]),
+                Spacer(1, 2 * mm),
+                Paragraph(w["closing"], style["body"]),
+                Paragraph(escape(ctx.clinic.get("letter_signature", "")), style["body"]),
+                Paragraph(escape(ctx.clinic.get("clinic_name", "")), style["body"]),
+            ],
+        ),
     ]
     return story
 

@@ -1,6 +1,8 @@
 """The wording of the appointment letter, in English and German (formal "Sie").
 
 Strings are reportlab paragraph markup after ``str.format``; values are escaped before they go in.
+The medicines' sentences are in ``holds``. Clinical statements follow ../shared/clinical/procedures.md:
+warning signs before the appointment §5 items 1-4 and §1.2; eating §2.1 and §2.3; MR safety §1.2.
 """
 
 from __future__ import annotations
@@ -12,15 +14,17 @@ LETTER = {
         "salutation_other": "Dear {given} {family},",
         "subject": "Your appointment on {date}: {procedure}",
         "intro": (
-            "We have booked the appointment below for you. Please read this letter and the enclosed "
+            "we have arranged the following appointment for you. Please read this letter and the enclosed "
             "information sheet carefully and keep both until the day of your procedure."
         ),
+        "procedure": "Procedure",
+        "guided": "guided by {guidance}",
         "date": "Date",
         "time": "Procedure time",
         "arrive": "Please arrive at",
         "arrive_value": "{time} ({minutes} minutes before the procedure, for registration)",
-        "where": "Where",
-        "where_default": "Please report to reception. Your procedure takes place in room {room}.",
+        "where": "Place",
+        "where_default": "Please report to reception; your procedure takes place in room {room}.",
         "until": "Expected end",
         "until_value": "about {time}, after a rest under observation",
         "reference": "Reference",
@@ -29,25 +33,38 @@ LETTER = {
         "bring_items": [
             "your earlier X-ray, CT or MRI images (for example on CD) with their reports",
             "the referral from your doctor",
-            "an up-to-date list of all the medicines you take, including blood thinners",
+            "an up-to-date list of all the medicines you take",
             "your health insurance card",
         ],
-        "meds": "Your blood-thinning medicines",
-        "hold": "<b>{drug}</b>: take the last dose on <b>{last}</b>. Take it again from <b>{restart}</b>.",
-        "hold_no_restart": "<b>{drug}</b>: take the last dose on <b>{last}</b>. We will tell you after "
-        "the procedure when to take it again.",
-        "inr": " Your INR needs to be checked shortly before the procedure; please arrange this with your doctor.",
-        "shared": "<b>{drug}</b>: please discuss with your prescriber whether to pause it before the procedure. "
-        "Do not stop it on your own.",
-        "no_hold": "<b>{drug}</b>: no pause is needed; take it as usual.",
-        "no_rule": "<b>{drug}</b>: please discuss with your prescriber; we will also be in touch about it.",
+        "food": "Eating and drinking",
+        "food_light": "A light meal before the procedure is fine, and you may drink as usual.",
+        "food_fast": (
+            "Please do not eat anything from <b>{when}</b> on ({hours} hours before the procedure). If you are "
+            "not sure what you may drink, please call us."
+        ),
+        "mri": "Safety in the MRI scanner",
+        "mri_text": (
+            "Your procedure is guided by MRI, which uses a strong magnet. Please tell us before the appointment "
+            "if you have a pacemaker or defibrillator, a nerve stimulator, a cochlear implant, metal splinters "
+            "in your body or any other implant, and bring its implant card: some of them rule out MRI. Please "
+            "also tell us if you are afraid of confined spaces."
+        ),
+        "meds": "Medicines that affect blood clotting",
         "meds_note": (
             "Do not stop or change any of these medicines until you have agreed it with the doctor who "
             "prescribed them. If that is not possible in time, please call us."
         ),
         "meds_none": (
-            "According to our records you take no blood-thinning medicines. If that is not correct, please "
-            "call us straight away."
+            "According to our records you take no medicines that affect blood clotting. If that is not "
+            "correct, please call us straight away."
+        ),
+        "warning": "Warning signs before the appointment",
+        "warning_text": (
+            "If before the appointment you notice <b>new weakness in a leg</b>, <b>new problems passing urine "
+            "or controlling your bowels</b>, or <b>numbness around the genitals or anus</b> (the saddle area), "
+            "go to an emergency department <b>the same day</b>; call {emergency} if you need help getting "
+            "there. These signs need urgent care, not an injection. Please call us if you get a fever or an "
+            "infection."
         ),
         "after": "On the day of the procedure",
         "after_text": (
@@ -57,8 +74,7 @@ LETTER = {
         "change": "If you cannot come",
         "change_text": (
             "If you cannot keep this appointment or need a different time, please call us as early as "
-            "possible on {phone}, so that another patient can have the time. Please also call if you have a "
-            "fever or an infection before the appointment."
+            "possible on {phone}, so that another patient can have the time."
         ),
         "closing": "Kind regards",
         "letter_date": "Letter date",
@@ -66,6 +82,7 @@ LETTER = {
         "number": "Clinic number",
         "phone": "Telephone",
         "time_suffix": "",
+        "at": "{date}, {time}",
     },
     "de": {
         "salutation_female": "Sehr geehrte Frau {family},",
@@ -73,15 +90,17 @@ LETTER = {
         "salutation_other": "Guten Tag {given} {family},",
         "subject": "Ihr Termin am {date}: {procedure}",
         "intro": (
-            "für Sie ist der folgende Termin reserviert. Bitte lesen Sie diesen Brief und das beiliegende "
+            "wir haben für Sie folgenden Termin vereinbart. Bitte lesen Sie diesen Brief und das beiliegende "
             "Informationsblatt in Ruhe durch und bewahren Sie beides bis zum Tag des Eingriffs auf."
         ),
+        "procedure": "Eingriff",
+        "guided": "unter {guidance}-Kontrolle",
         "date": "Datum",
         "time": "Uhrzeit des Eingriffs",
         "arrive": "Bitte kommen Sie um",
         "arrive_value": "{time} ({minutes} Minuten vor dem Eingriff, zur Anmeldung)",
-        "where": "Wohin",
-        "where_default": "Bitte melden Sie sich am Empfang. Ihr Eingriff findet im Raum {room} statt.",
+        "where": "Ort",
+        "where_default": "Bitte melden Sie sich am Empfang; der Eingriff findet in Raum {room} statt.",
         "until": "Voraussichtliches Ende",
         "until_value": "gegen {time}, nach einer Ruhezeit unter Beobachtung",
         "reference": "Terminnummer",
@@ -90,28 +109,40 @@ LETTER = {
         "bring_items": [
             "Ihre früheren Röntgen-, CT- oder MRT-Aufnahmen (zum Beispiel auf CD) mit den Befunden",
             "die Überweisung Ihrer Ärztin oder Ihres Arztes",
-            "eine aktuelle Liste aller Medikamente, die Sie einnehmen, auch der Blutverdünner",
+            "eine aktuelle Liste aller Medikamente, die Sie nehmen",
             "Ihre Gesundheitskarte (Versichertenkarte)",
         ],
-        "meds": "Ihre blutverdünnenden Medikamente",
-        "hold": "<b>{drug}</b>: letzte Einnahme am <b>{last}</b>. Wieder einnehmen ab <b>{restart}</b>.",
-        "hold_no_restart": "<b>{drug}</b>: letzte Einnahme am <b>{last}</b>. Wann Sie es wieder einnehmen, "
-        "besprechen wir nach dem Eingriff mit Ihnen.",
-        "inr": " Kurz vor dem Eingriff muss Ihr INR-Wert bestimmt werden; bitte vereinbaren Sie das mit Ihrer "
-        "Arztpraxis.",
-        "shared": "<b>{drug}</b>: Bitte besprechen Sie mit Ihrer verordnenden Ärztin oder Ihrem verordnenden "
-        "Arzt, ob das Medikament vor dem Eingriff pausiert werden soll. Setzen Sie es nicht eigenmächtig ab.",
-        "no_hold": "<b>{drug}</b>: Eine Pause ist nicht nötig; nehmen Sie es wie gewohnt ein.",
-        "no_rule": "<b>{drug}</b>: Bitte besprechen Sie das Vorgehen mit Ihrer verordnenden Ärztin oder Ihrem "
-        "verordnenden Arzt; wir melden uns dazu ebenfalls bei Ihnen.",
+        "food": "Essen und Trinken",
+        "food_light": "Vor dem Eingriff dürfen Sie eine leichte Mahlzeit essen und wie gewohnt trinken.",
+        "food_fast": (
+            "Bitte essen Sie ab <b>{when}</b> nichts mehr ({hours} Stunden vor dem Eingriff). Wenn Sie unsicher "
+            "sind, was Sie trinken dürfen, rufen Sie uns bitte an."
+        ),
+        "mri": "Sicherheit im MRT",
+        "mri_text": (
+            "Ihr Eingriff wird im MRT durchgeführt, das mit einem starken Magneten arbeitet. Bitte sagen Sie "
+            "uns vor dem Termin, ob Sie einen Herzschrittmacher oder Defibrillator, einen Nervenstimulator, ein "
+            "Cochlea-Implantat, Metallsplitter im Körper oder ein anderes Implantat haben, und bringen Sie den "
+            "Implantatausweis mit: Manche davon schließen eine MRT aus. Sagen Sie uns bitte auch, wenn Sie "
+            "Angst in engen Räumen haben."
+        ),
+        "meds": "Medikamente, die die Blutgerinnung beeinflussen",
         "meds_note": (
             "Bitte setzen Sie keines dieser Medikamente ab und ändern Sie keine Dosis, bevor Sie das mit der "
             "Ärztin oder dem Arzt abgestimmt haben, die oder der es Ihnen verordnet hat. Gelingt das nicht "
             "rechtzeitig, rufen Sie uns bitte an."
         ),
         "meds_none": (
-            "Nach unseren Unterlagen nehmen Sie keine blutverdünnenden Medikamente ein. Sollte das nicht "
-            "stimmen, rufen Sie uns bitte umgehend an."
+            "Nach unseren Unterlagen nehmen Sie keine Medikamente, die die Blutgerinnung beeinflussen. Sollte "
+            "das nicht stimmen, rufen Sie uns bitte umgehend an."
+        ),
+        "warning": "Warnzeichen vor dem Termin",
+        "warning_text": (
+            "Bemerken Sie vor dem Termin eine <b>neue Schwäche in einem Bein</b>, <b>neue Probleme beim "
+            "Wasserlassen oder beim Stuhlgang</b> oder ein <b>Taubheitsgefühl im Genital- oder Analbereich</b> "
+            "(Reithosenbereich), gehen Sie bitte <b>noch am selben Tag</b> in eine Notaufnahme; brauchen Sie "
+            "Hilfe, rufen Sie die {emergency}. Diese Zeichen brauchen rasche Hilfe, keine Spritze. Bekommen Sie "
+            "Fieber oder eine Infektion, rufen Sie uns bitte an."
         ),
         "after": "Am Tag des Eingriffs",
         "after_text": (
@@ -123,7 +154,7 @@ LETTER = {
         "change_text": (
             "Können Sie den Termin nicht wahrnehmen oder brauchen Sie eine andere Zeit, rufen Sie uns bitte so "
             "früh wie möglich unter {phone} an. So können wir den Termin an andere Patientinnen und Patienten "
-            "vergeben. Bitte melden Sie sich auch, wenn Sie vor dem Termin Fieber oder eine Infektion bekommen."
+            "vergeben."
         ),
         "closing": "Mit freundlichen Grüßen",
         "letter_date": "Datum",
@@ -131,5 +162,6 @@ LETTER = {
         "number": "Patientennummer",
         "phone": "Telefon",
         "time_suffix": " Uhr",
+        "at": "{date}, um {time}",
     },
 }

@@ -1,7 +1,9 @@
-"""Print pack: appointment letter, information sheet and consent form of one appointment, one PDF.
+"""Print pack: appointment letter, information sheet, the consent form and its copy for the patient.
 
-Built as one document of three parts (no PDF merging library needed); each part keeps its own
-page templates and its own "Page X of Y".
+Built as one document of several parts (no PDF merging library needed); each part keeps its own
+page templates and its own "Page X of Y". The sheet and the forms follow the appointment's guidance
+and target. The consent form's original is byte-identical to the form printed on its own (its hash is
+recorded); the patient's copy is marked as the copy.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ..models import DocumentText
-from .consent import consent_part
+from .consent import applies_to, consent_part
 from .information import information_part
 from .layout import Meta, build_pdf
 from .letter import LetterContext, letter_part
@@ -21,8 +23,9 @@ def render_print_pack(
     appointment = letter.appointment
     parts = [
         letter_part(letter),
-        information_part(information, clinic),
+        information_part(information, clinic, applies=applies_to(appointment)),
         consent_part(appointment, consent, clinic, letter.zone),
+        consent_part(appointment, consent, clinic, letter.zone, key="consent-copy", copy=True),
     ]
     meta = Meta(
         title=f"{appointment.reference}: {appointment.procedure_type.name(letter.language)}",

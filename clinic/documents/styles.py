@@ -18,14 +18,15 @@ RULE = colors.HexColor("#999999")
 @cache
 def styles() -> dict[str, ParagraphStyle]:
     register_fonts()
-    body = ParagraphStyle("body", fontName=REGULAR, fontSize=10, leading=13, spaceAfter=4)
+    # Body text at 11 pt: patients read these at home, many of them older (issue 14, legibility).
+    body = ParagraphStyle("body", fontName=REGULAR, fontSize=11, leading=13.8, spaceAfter=2.5)
     return {
         "body": body,
-        "title": ParagraphStyle("title", body, fontName=BOLD, fontSize=15, leading=19, spaceAfter=8),
+        "title": ParagraphStyle("title", body, fontName=BOLD, fontSize=15, leading=19, spaceAfter=5),
         "heading": ParagraphStyle(
-            "heading", body, fontName=BOLD, fontSize=11, leading=14, spaceBefore=6, spaceAfter=3, keepWithNext=1
+            "heading", body, fontName=BOLD, fontSize=12, leading=15, spaceBefore=4, spaceAfter=1.5, keepWithNext=1
         ),
-        "bullet": ParagraphStyle("bullet", body, leftIndent=12, bulletIndent=2, spaceAfter=2),
+        "bullet": ParagraphStyle("bullet", body, leftIndent=12, bulletIndent=2, spaceAfter=1),
         "small": ParagraphStyle("small", body, fontSize=7.5, leading=9.5, spaceAfter=0, textColor=GREY),
         "small_right": ParagraphStyle(
             "small_right", body, fontSize=7.5, leading=9.5, spaceAfter=0, textColor=GREY, alignment=TA_RIGHT
@@ -35,6 +36,6 @@ def styles() -> dict[str, ParagraphStyle]:
         ),
         "cell": ParagraphStyle("cell", body, fontSize=8.5, leading=10.5, spaceAfter=0),
         "cell_bold": ParagraphStyle("cell_bold", body, fontName=BOLD, fontSize=8.5, leading=10.5, spaceAfter=0),
-        "label": ParagraphStyle("label", body, fontSize=8, leading=10, spaceAfter=0, textColor=GREY),
-        "value": ParagraphStyle("value", body, fontName=BOLD, fontSize=10, leading=12.5, spaceAfter=0),
+        "label": ParagraphStyle("label", body, fontSize=9, leading=11, spaceAfter=0, textColor=GREY),
+        "value": ParagraphStyle("value", body, fontName=BOLD, fontSize=11, leading=13.5, spaceAfter=0),
     }

@@ -1,8 +1,11 @@
-"""Daily worklist of one room: a landscape table the radiologist and nurses work from.
+"""Daily worklist of one room: a landscape table the radiologist and nurses work from, in the clinic's
+language (German unless told otherwise).
 
 The header row repeats on every page and each page says "Page X of Y", because the list is read
-page by page at the scanner. Readiness notes (allergies, diabetes, possible pregnancy, implants,
-blood thinners, ...) come from the referral's pre-registration.
+page by page at the scanner. Readiness notes (allergies, diabetes, possible pregnancy, implants, ...)
+come from the referral's pre-registration. The medication column is about drugs that change bleeding
+(not all of them thin the blood): per drug the hold and whether its last dose is known to keep it, whether
+the plan is confirmed, INR where needed, a raised bleeding risk and a radiologist's override.
 """
 
 from __future__ import annotations
@@ -16,13 +19,15 @@ from reportlab.lib.utils import simpleSplit
 from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
 
 from ..models import Appointment, PreRegistration
-from ..models.vocab import AppointmentStatus
+from ..models.vocab import ALLERGENS
+from ..services.medication import HoldPlan
 from ..timefmt import fmt_date, fmt_long_date, fmt_time
 from .common import clinic_header, footer
 from .fonts import BOLD, REGULAR, register_fonts
-from .labels import SEX_SHORT
+from .labels import SEX_SHORT, language_of, locale_of, word
 from .layout import Meta, Part, build_pdf, frame, page_template
 from .styles import LIGHT, RULE, styles
+from .worklist_text import WORDS
 
 PAGE = landscape(A4)
 MARGIN = 15 * mm
@@ -30,42 +35,81 @@ WIDTH = PAGE[0] - 2 * MARGIN
 TOP = 30 * mm
 BOTTOM = 17 * mm
 SIZE, LEADING, PAD = 8.5, 10.5, 4
-# (header, width in mm); the widths add up to the 267 mm between the margins.
+# Column keys and widths in mm; the widths add up to the 267 mm between the margins.
 COLUMNS = [
-    ("Time", 21),
-    ("Patient", 44),
-    ("Clinic no.", 19),
-    ("Age", 10),
-    ("Sex", 10),
-    ("Procedure", 24),
-    ("Region", 18),
-    ("Side", 15),
-    ("Levels", 20),
-    ("Readiness notes", 65),
-    ("Status", 21),
+    ("time", 22),
+    ("patient", 36),
+    ("number", 18),
+    ("age", 9),
+    ("sex", 12),
+    ("procedure", 30),
+    ("region", 14),
+    ("side", 13),
+    ("levels", 14),
+    ("notes", 39),
+    ("meds", 42),
+    ("status", 18),
 ]
 
 
-def readiness_notes(prereg: PreRegistration | None, drug_names: Mapping[str, str]) -> list[str]:
-    """What the team must know before the needle: from the pre-registration checklist."""
+def readiness_notes(prereg: PreRegistration | None, language: str = "de") -> list[str]:
+    """What the team must know before the needle, from the pre-registration checklist."""
+    w = WORDS[language_of(language)]
     if prereg is None:
-        return ["no pre-registration"]
+        return [w["no_prereg"]]
     notes = []
-    if prereg.allergies:
-        notes.append("Allergies: " + ", ".join(prereg.allergies))
+    allergies = [w["allergens"][key] for key in ALLERGENS if getattr(prereg, f"allergy_{key}")]
+    if prereg.allergy_other:
+        allergies.append(prereg.allergy_other)
+    if allergies:
+        notes.append(w["allergies"] + ", ".join(allergies))
     if prereg.diabetes:
-        notes.append("Diabetes")
+        notes.append(w["diabetes"])
     if prereg.pregnancy_possible:
-        notes.append("Pregnancy possible")
+        notes.append(w["pregnancy"])
     if prereg.implant:
-        notes.append("Implant" + (f": {prereg.implant_note}" if prereg.implant_note else ""))
+        notes.append(w["implant"] + (f": {prereg.implant_note}" if prereg.implant_note else ""))
     if prereg.kidney_disease:
-        notes.append("Kidney disease")
+        notes.append(w["kidney"])
     if prereg.current_infection:
-        notes.append("Current infection")
-    if prereg.medications:
-        names = [drug_names.get(m.drug_code, m.drug_code) for m in prereg.medications]
-        notes.append("Blood thinners: " + ", ".join(names))
+        notes.append(w["infection"])
+    return notes
+
+
+def medication_notes(
+    plan: HoldPlan | None, prereg: PreRegistration | None, appointment: Appointment, zone: str, language: str = "de"
+) -> list[str]:
+    """Per drug: the hold, the recorded last dose and whether it keeps the hold before this table start;
+    then whether the plan is confirmed, a raised bleeding risk and a radiologist's override."""
+    w = WORDS[language_of(language)]
+    locale = locale_of(language_of(language))
+    if plan is None or not plan.items:
+        notes = [w["no_meds"]]
+    else:
+        notes = []
+        for item in plan.items:
+            drug = item.drug_name
+            if item.action == "no_rule":
+                notes.append(w["no_rule"].format(drug=drug))
+                continue
+            if not item.holds:
+                notes.append(w["shared" if item.action == "shared_assessment" else "no_hold"].format(drug=drug))
+                continue
+            line = w["hold"].format(drug=drug, hours=item.hold_hours)
+            if item.last_dose_on is None:
+                line += "; " + w["no_last_dose"]
+            else:
+                kept = item.satisfied_for(appointment.table_start, zone)
+                line += "; " + w["last_dose"].format(day=fmt_date(item.last_dose_on, locale))
+                line += ", " + w["kept" if kept else "not_kept"]
+            if item.requires_inr:
+                line += "; " + w["inr"]
+            notes.append(line)
+        notes.append(w["unconfirmed"] if plan.awaiting_confirmation else w["confirmed"])
+        if plan.override_date is not None:
+            notes.append(w["override"].format(who=plan.override_by or "?", reason=plan.override_reason or ""))
+    if prereg is not None and prereg.raised_bleeding_risk:
+        notes.append(w["raised"])
     return notes
 
 
@@ -76,12 +120,12 @@ def _wrap(lines: list[str], column: int, font: str = REGULAR) -> str:
     return "\n".join(part for line in lines for part in simpleSplit(line, font, SIZE, width)) or "–"
 
 
-def _row(appointment: Appointment, day: dt.date, zone: str, drug_names: Mapping[str, str]) -> list[str]:
+def _row(appointment: Appointment, day: dt.date, zone: str, plan: HoldPlan | None, language: str) -> list[str]:
+    w = WORDS[language]
     patient = appointment.patient
     prereg = appointment.referral.preregistration if appointment.referral else None
-    procedure = [f"{appointment.procedure_type.code} · {appointment.guidance}"]
-    if appointment.stage:
-        procedure.append(appointment.stage)
+    procedure = [f"{appointment.procedure_type.code} · {word(appointment.guidance, language)}"]
+    procedure += [word(value, language) for value in (appointment.target, appointment.stage) if value]
     return [
         f"{fmt_time(appointment.table_start, zone)}–{fmt_time(appointment.table_end, zone)}",
         _wrap([patient.display_name], 1, BOLD),
@@ -89,22 +133,29 @@ def _row(appointment: Appointment, day: dt.date, zone: str, drug_names: Mapping[
         str(patient.age_on(day)),
         SEX_SHORT.get(patient.sex, patient.sex),
         _wrap(procedure, 5),
-        appointment.region or "–",
-        appointment.side or "–",
+        _wrap([w["regions"].get(appointment.region or "", word(appointment.region, language))], 6),
+        _wrap([word(appointment.side, language)], 7),
         _wrap([appointment.levels or "–"], 8),
-        _wrap(readiness_notes(prereg, drug_names), 9),
-        AppointmentStatus(appointment.status).label,
+        _wrap(readiness_notes(prereg, language), 9),
+        _wrap(medication_notes(plan, prereg, appointment, zone, language), 10),
+        _wrap([w["status_labels"].get(appointment.status, appointment.status)], 11),
     ]
 
 
 def worklist_table(
-    appointments: Sequence[Appointment], day: dt.date, zone: str, drug_names: Mapping[str, str]
+    appointments: Sequence[Appointment],
+    day: dt.date,
+    zone: str,
+    plans: Mapping[int, HoldPlan],
+    language: str = "de",
 ) -> Flowable:
     register_fonts()  # the cells are measured before the build
+    w = WORDS[language]
     if not appointments:
-        return Paragraph("No appointments in this room on this day.", styles()["body"])
-    data = [[header for header, _width in COLUMNS]] + [_row(a, day, zone, drug_names) for a in appointments]
-    table = Table(data, colWidths=[width * mm for _header, width in COLUMNS], repeatRows=1)
+        return Paragraph(w["empty"], styles()["body"])
+    header = [_wrap([w[key]], n, BOLD) for n, (key, _width) in enumerate(COLUMNS)]
+    data = [header] + [_row(a, day, zone, plans.get(a.id), language) for a in appointments]
+    table = Table(data, colWidths=[width * mm for _key, width in COLUMNS], repeatRows=1)
     table.setStyle(
         TableStyle(
             [
@@ -131,11 +182,16 @@ def worklist_part(
     day: dt.date,
     zone: str,
     clinic: Mapping[str, str],
-    drug_names: Mapping[str, str],
+    plans: Mapping[int, HoldPlan],
     key: str = "worklist",
+    language: str = "de",
 ) -> Part:
-    title = f"Worklist {room_name} · {fmt_long_date(day, 'en_GB')} · {fmt_date(day)}"
-    count = f"{len(appointments)} appointment{'s' if len(appointments) != 1 else ''}"
+    language = language_of(language)
+    w = WORDS[language]
+    locale = locale_of(language)
+    title = w["title"].format(room=room_name, date=f"{fmt_long_date(day, locale)}")
+    n = len(appointments)
+    count = w["count_one"] if n == 1 else w["count"].format(n=n)
 
     def on_page(canvas, doc) -> None:
         clinic_header(canvas, clinic, PAGE, MARGIN)
@@ -145,11 +201,12 @@ def worklist_part(
         canvas.setFont(BOLD, 9)
         canvas.drawRightString(PAGE[0] - MARGIN, PAGE[1] - 26 * mm, count)
         canvas.restoreState()
-        footer(canvas, f"Worklist {room_name} · {fmt_date(day)}", key, "en", pagesize=PAGE, margin=MARGIN)
+        left = f"{w['title'].format(room=room_name, date=fmt_date(day, locale))}"
+        footer(canvas, left, key, language, pagesize=PAGE, margin=MARGIN)
 
     body = frame(MARGIN, BOTTOM, WIDTH, PAGE[1] - TOP - BOTTOM - 2 * mm, f"{key}-body")
     template = page_template(key, [body], on_page, pagesize=PAGE)
-    return Part([template], [worklist_table(appointments, day, zone, drug_names)])
+    return Part([template], [worklist_table(appointments, day, zone, plans, language)])
 
 
 def render_worklist(
@@ -158,7 +215,10 @@ def render_worklist(
     day: dt.date,
     zone: str,
     clinic: Mapping[str, str],
-    drug_names: Mapping[str, str],
+    plans: Mapping[int, HoldPlan],
+    language: str = "de",
 ) -> bytes:
-    meta = Meta(f"Worklist {room_name} {day.isoformat()}", clinic.get("clinic_name", ""), "worklist", "en")
-    return build_pdf([worklist_part(appointments, room_name, day, zone, clinic, drug_names)], meta)
+    title = WORDS[language_of(language)]["title"].format(room=room_name, date=day.isoformat())
+    meta = Meta(title, clinic.get("clinic_name", ""), "worklist", language_of(language))
+    part = worklist_part(appointments, room_name, day, zone, clinic, plans, language=language)
+    return build_pdf([part], meta)

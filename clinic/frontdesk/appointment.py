@@ -13,7 +13,7 @@ from ..models.vocab import Role
 from ..scheduling import booking
 from ..scheduling.finder import Candidate
 from ..scheduling.plan import ProcedurePlan
-from ..services import consents, daybook, documents
+from ..services import consents, daybook, documents, medication
 from ..services.errors import DomainError
 from ..timefmt import day_bounds
 from ..web import get_or_404, local_today, now, pdf_response, scheduling_settings, zone
@@ -31,6 +31,9 @@ def _page(appointment: Appointment, *, cancel_form=None, offers=None, status=200
     return render_template(
         "frontdesk/appointment.html",
         a=appointment,
+        referral=appointment.referral,
+        hold_plan=documents.hold_plan_for(db.session, appointment) if appointment.referral else None,
+        dose_labels=medication.DOSE_CLASS_LABELS,
         cancel_form=cancel_form or CancelForm(),
         offers=offers or [],
         consents=consents_printed,
@@ -160,9 +163,7 @@ def letter(appointment_id: int):
 @roles(*DESK)
 def information_sheet(appointment_id: int):
     appointment = get_or_404(Appointment, appointment_id)
-    data = documents.information_sheet_pdf(
-        db.session, appointment.procedure_type, appointment.patient.preferred_language
-    )
+    data = documents.appointment_information_pdf(db.session, appointment)
     return pdf_response(data, f"information-{appointment.procedure_type.code}.pdf")
 
 

@@ -103,8 +103,14 @@ for _flag in RedFlag:
 
 
 class MedicationForm(FlaskForm):
-    drug_code = SelectField("Blood thinner", validate_choice=False, validators=[DataRequired()])
-    dose_class = SelectField("Dose", validate_choice=False, choices={"": "—"})
+    """One select of the drugs and dose classes the hold rules know ("code|dose class"): nothing else can
+    be chosen, so no dose the rules cannot use is offered."""
+
+    drug_code = SelectField(
+        "Drug that changes bleeding (and its dose, where the rules depend on it)",
+        validate_choice=True,
+        validators=[DataRequired("Choose the drug.")],
+    )
     last_dose_on = DateField("Last dose (planned or taken)", validators=[Optional()])
     note = StringField("Note", validators=[Optional(), Length(max=200)])
 

@@ -32,19 +32,13 @@ STAFF = (Role.FRONT_DESK, Role.RADIOLOGIST)
 
 
 def _drug_choices() -> dict[str, str]:
-    names = medication.drug_names(db.session)
-    return {"": "— choose —", **dict(sorted(((c, en) for c, (en, _de) in names.items()), key=lambda c: c[1]))}
-
-
-def _dose_choices() -> dict[str, str]:
-    return dict(medication.DOSE_CLASS_LABELS)
+    return {"": "— choose —", **medication.drug_choices(db.session)}
 
 
 def _forms(referral: Referral) -> dict:
     prereg = preregistration.ensure(db.session, referral)
     med = MedicationForm(prefix="med")
     med.drug_code.choices = _drug_choices()
-    med.dose_class.choices = _dose_choices()
     settle = MedicationSettleForm(prefix="settle", raised_bleeding_risk=prereg.raised_bleeding_risk)
     allergies = AllergiesForm(
         prefix="allergy", found=[k for k in ALLERGENS if getattr(prereg, f"allergy_{k}")], other=prereg.allergy_other
@@ -102,6 +96,7 @@ def _page(referral: Referral, forms: dict | None = None, status: int = 200):
         dose_labels=medication.DOSE_CLASS_LABELS,
         dose_classes=medication.dose_classes(db.session),
         **pacs_context(referral),
+        drug_names=medication.drug_names(db.session),
         **forms,
     ), status
 
@@ -153,12 +148,13 @@ def _item(referral_id: int, form_key: str, apply, message: str, anchor: str = "c
 @roles(Role.FRONT_DESK)
 def add_medication(referral_id: int):
     def apply(referral, form):
+        drug_code, _bar, dose_class = (form.drug_code.data or "").partition("|")
         prereg_items.add_medication(
             db.session,
             current_user,
             referral,
-            drug_code=form.drug_code.data,
-            dose_class=form.dose_class.data or "",
+            drug_code=drug_code,
+            dose_class=dose_class,
             last_dose_on=form.last_dose_on.data,
             note=form.note.data,
         )

@@ -1,8 +1,9 @@
 """The appointment reminder email: plain text, in the patient's language (German or English).
 
-It repeats what the appointment letter says about the day (time, arrival, reference, no driving) and,
-when the patient has one, the medication hold plan with calendar dates for this appointment. The
-sentences follow the letter (``clinic.documents.letter_text``) so that both say the same thing.
+It repeats what the appointment letter says about the day (time, arrival, reference, warning signs,
+eating, no driving) and, when the patient has one, the medicines that affect clotting for this
+appointment: the same sentences as the letter (``clinic.documents.holds`` and ``letter_text``), worded
+at the moment the reminder is composed, so a latest moment already past is never sent as an instruction.
 """
 
 from __future__ import annotations
@@ -13,11 +14,15 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..clock import utcnow
+from ..documents.holds import HoldWording, plain
+from ..documents.letter import procedure_line
+from ..documents.letter_text import LETTER
 from ..models import Appointment
-from ..models.vocab import AppointmentStatus, HoldAction
+from ..models.vocab import AppointmentStatus
 from ..services import medication, settings
-from ..services.medication import HoldItem, HoldPlan
-from ..timefmt import fmt_long_date, fmt_time, to_local
+from ..services.medication import HoldPlan
+from ..timefmt import fmt_long_date, fmt_time
 
 KIND = "reminder"
 LOCALES = {"de": "de_DE", "en": "en_GB"}
@@ -25,83 +30,15 @@ LOCALES = {"de": "de_DE", "en": "en_GB"}
 WORDS = {
     "en": {
         "subject": "Reminder: your appointment on {date} at {time}",
-        "salutation_female": "Dear Ms {family},",
-        "salutation_male": "Dear Mr {family},",
-        "salutation_other": "Dear {given} {family},",
         "intro": "this is a reminder of your appointment with us.",
-        "procedure": "Procedure",
-        "date": "Date",
-        "time": "Procedure time",
-        "arrive": "Please arrive at",
-        "arrive_value": "{time} ({minutes} minutes before the procedure, for registration)",
-        "where": "Where",
-        "where_default": "Please report to reception. Your procedure takes place in room {room}.",
-        "reference": "Reference",
-        "reference_value": "{reference} (please quote it when you call us)",
-        "meds": "Your blood-thinning medicines",
-        "hold": "{drug}: take the last dose on {last}. Take it again from {restart}.",
-        "hold_no_restart": "{drug}: take the last dose on {last}. We will tell you after the procedure "
-        "when to take it again.",
-        "inr": " Your INR needs to be checked shortly before the procedure; please arrange this with your doctor.",
-        "shared": "{drug}: please discuss with your prescriber whether to pause it before the procedure. "
-        "Do not stop it on your own.",
-        "no_hold": "{drug}: no pause is needed; take it as usual.",
-        "no_rule": "{drug}: please discuss with your prescriber; we will also be in touch about it.",
-        "meds_note": "Do not stop or change any of these medicines until you have agreed it with the doctor who "
-        "prescribed them. If that is not possible in time, please call us.",
         "bring": "Please bring your earlier X-ray, CT or MRI images with their reports, the referral from your "
         "doctor, a list of all the medicines you take and your health insurance card.",
-        "after": "On the day of the procedure",
-        "after_text": "You must not drive a car or ride a bicycle, and should not operate machines, for the rest "
-        "of the day. Please arrange for an adult to collect you and take you home.",
-        "change": "If you cannot come",
-        "change_text": "If you cannot keep this appointment, please call us as early as possible on {phone}, so "
-        "that another patient can have the time. Please also call if you have a fever or an infection before "
-        "the appointment.",
-        "closing": "Kind regards",
-        "time_suffix": "",
     },
     "de": {
         "subject": "Erinnerung an Ihren Termin am {date} um {time}",
-        "salutation_female": "Sehr geehrte Frau {family},",
-        "salutation_male": "Sehr geehrter Herr {family},",
-        "salutation_other": "Guten Tag {given} {family},",
         "intro": "wir erinnern Sie an Ihren Termin bei uns.",
-        "procedure": "Eingriff",
-        "date": "Datum",
-        "time": "Uhrzeit des Eingriffs",
-        "arrive": "Bitte kommen Sie um",
-        "arrive_value": "{time} ({minutes} Minuten vor dem Eingriff, zur Anmeldung)",
-        "where": "Wohin",
-        "where_default": "Bitte melden Sie sich am Empfang. Ihr Eingriff findet im Raum {room} statt.",
-        "reference": "Terminnummer",
-        "reference_value": "{reference} (bitte bei Anrufen angeben)",
-        "meds": "Ihre blutverdünnenden Medikamente",
-        "hold": "{drug}: letzte Einnahme am {last}. Wieder einnehmen ab {restart}.",
-        "hold_no_restart": "{drug}: letzte Einnahme am {last}. Wann Sie es wieder einnehmen, besprechen wir "
-        "nach dem Eingriff mit Ihnen.",
-        "inr": " Kurz vor dem Eingriff muss Ihr INR-Wert bestimmt werden; bitte vereinbaren Sie das mit Ihrer "
-        "Arztpraxis.",
-        "shared": "{drug}: Bitte besprechen Sie mit Ihrer verordnenden Ärztin oder Ihrem verordnenden Arzt, ob "
-        "das Medikament vor dem Eingriff pausiert werden soll. Setzen Sie es nicht eigenmächtig ab.",
-        "no_hold": "{drug}: Eine Pause ist nicht nötig; nehmen Sie es wie gewohnt ein.",
-        "no_rule": "{drug}: Bitte besprechen Sie das Vorgehen mit Ihrer verordnenden Ärztin oder Ihrem "
-        "verordnenden Arzt; wir melden uns dazu ebenfalls bei Ihnen.",
-        "meds_note": "Bitte setzen Sie keines dieser Medikamente ab und ändern Sie keine Dosis, bevor Sie das mit "
-        "der Ärztin oder dem Arzt abgestimmt haben, die oder der es Ihnen verordnet hat. Gelingt das nicht "
-        "rechtzeitig, rufen Sie uns bitte an.",
         "bring": "Bitte bringen Sie Ihre früheren Röntgen-, CT- oder MRT-Aufnahmen mit den Befunden, die "
-        "Überweisung, eine Liste aller Medikamente, die Sie einnehmen, und Ihre Gesundheitskarte mit.",
-        "after": "Am Tag des Eingriffs",
-        "after_text": "Sie dürfen für den Rest des Tages nicht selbst Auto oder Fahrrad fahren und sollten keine "
-        "Maschinen bedienen. Bitte sorgen Sie dafür, dass eine erwachsene Begleitperson Sie abholt und nach "
-        "Hause bringt.",
-        "change": "Wenn Sie nicht kommen können",
-        "change_text": "Können Sie den Termin nicht wahrnehmen, rufen Sie uns bitte so früh wie möglich unter "
-        "{phone} an. So können wir den Termin an andere Patientinnen und Patienten vergeben. Bitte melden Sie "
-        "sich auch, wenn Sie vor dem Termin Fieber oder eine Infektion bekommen.",
-        "closing": "Mit freundlichen Grüßen",
-        "time_suffix": " Uhr",
+        "Überweisung, eine Liste aller Medikamente, die Sie nehmen, und Ihre Gesundheitskarte mit.",
     },
 }
 
@@ -133,7 +70,7 @@ class _Text:
         self.language = language if language in WORDS else "de"
         self.locale = LOCALES[self.language]
         self.zone = zone
-        self.w = WORDS[self.language]
+        self.w = {**LETTER[self.language], **WORDS[self.language]}
 
     def date(self, value: dt.date | dt.datetime) -> str:
         return fmt_long_date(value, self.locale, self.zone)
@@ -141,43 +78,34 @@ class _Text:
     def time(self, instant: dt.datetime) -> str:
         return fmt_time(instant, self.zone, self.locale) + self.w["time_suffix"]
 
-
-def hold_line(t: _Text, item: HoldItem, appointment: Appointment) -> str:
-    """One drug: the last day to take it (from the appointment's local date) and when to start again."""
-    w = t.w
-    if item.holds:
-        last_day = item.last_day_to_take(to_local(appointment.table_start, t.zone).date())
-        restart = item.restart_from(appointment.table_end)
-        if restart is None:
-            line = w["hold_no_restart"].format(drug=item.drug_name, last=t.date(last_day))
-        else:
-            when = f"{t.date(restart)}, {t.time(restart)}"
-            line = w["hold"].format(drug=item.drug_name, last=t.date(last_day), restart=when)
-        return line + (w["inr"] if item.requires_inr else "")
-    if item.action == HoldAction.SHARED:
-        return w["shared"].format(drug=item.drug_name)
-    if item.action == HoldAction.NO_HOLD:
-        return w["no_hold"].format(drug=item.drug_name)
-    return w["no_rule"].format(drug=item.drug_name)
+    def moment(self, instant: dt.datetime) -> str:
+        return self.w["at"].format(date=self.date(instant), time=self.time(instant))
 
 
-def compose(session: Session, appointment: Appointment, zone: str) -> Reminder:
+def compose(session: Session, appointment: Appointment, zone: str, now: dt.datetime | None = None) -> Reminder:
     patient = appointment.patient
     t = _Text(patient.preferred_language, zone)
     w = t.w
-    clinic = settings.contact(session)
+    now = now or utcnow()
+    clinic = settings.contact(session, t.language)
     arrival_minutes = settings.get_int(session, "arrival_minutes_before")
     start = appointment.table_start
     salutation_key = {"female": "salutation_female", "male": "salutation_male"}.get(patient.sex, "salutation_other")
     room = appointment.room
-    where = room.location_hint or w["where_default"].format(room=room.name)
+    where = room.location(t.language) or w["where_default"].format(room=room.name)
+    fasting = appointment.procedure_type.fasting_hours or 0
+    food = (
+        w["food_fast"].format(when=t.moment(start - dt.timedelta(hours=fasting)), hours=fasting)
+        if fasting
+        else w["food_light"]
+    )
 
     lines = [
         w[salutation_key].format(family=patient.family_name, given=patient.given_name),
         "",
         w["intro"],
         "",
-        f"{w['procedure']}: {appointment.procedure_type.name(t.language)}",
+        f"{w['procedure']}: {procedure_line(appointment, t.language)}",
         f"{w['date']}: {t.date(start)}",
         f"{w['time']}: {t.time(start)}",
         f"{w['arrive']}: "
@@ -185,10 +113,17 @@ def compose(session: Session, appointment: Appointment, zone: str) -> Reminder:
         f"{w['where']}: {where}",
         f"{w['reference']}: " + w["reference_value"].format(reference=appointment.reference),
         "",
+        w["warning"],
+        plain(w["warning_text"].format(emergency=clinic["emergency_number"])),
+        "",
     ]
     plan = hold_plan(session, appointment, t.language)
     if plan is not None and plan.items:
-        lines += [w["meds"], *(f"- {hold_line(t, item, appointment)}" for item in plan.items), w["meds_note"], ""]
+        wording = HoldWording(t.language, zone, start, appointment.table_end, now, clinic["clinic_phone"])
+        lines += [w["meds"], *(f"- {plain(line)}" for line in wording.sentences(plan)), w["meds_note"], ""]
+    lines += [w["food"], plain(food), ""]
+    if appointment.guidance == "MRI":
+        lines += [w["mri"], w["mri_text"], ""]
     lines += [
         w["bring"],
         "",
@@ -199,6 +134,7 @@ def compose(session: Session, appointment: Appointment, zone: str) -> Reminder:
         w["change_text"].format(phone=clinic["clinic_phone"]),
         "",
         w["closing"],
+        clinic["letter_signature"],
         clinic["clinic_name"],
         clinic["clinic_department"],
         f"{clinic['clinic_address']} · {clinic['clinic_phone']}",

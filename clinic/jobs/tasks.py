@@ -112,7 +112,7 @@ def _queue_reminder(ctx: JobContext, appointment_id: int) -> int:
     appointment = session.get(Appointment, appointment_id)
     if appointment is None:
         return 0
-    reminder = reminders.compose(session, appointment, ctx.settings.zone)
+    reminder = reminders.compose(session, appointment, ctx.settings.zone, now)
     # The guard and the message in one transaction: either both are there or neither.
     taken = session.execute(
         update(Appointment)

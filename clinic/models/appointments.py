@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import db
 from .base import UTCDateTime, created_at_column, one_of, utcnow
 from .dicom import new_accession_number
-from .vocab import STATUS_CHAIN, AppointmentStatus, Modality, PartOfDay, Region, Side, Stage
+from .vocab import STATUS_CHAIN, AppointmentStatus, Modality, PartOfDay, Region, Side, Stage, Target
 
 # Booked up to in observation: the appointment still holds (or is using) its time.
 ACTIVE_STATUSES = ("booked", "checked_in", "in_procedure", "in_observation")
@@ -30,6 +30,7 @@ class Appointment(db.Model):
         one_of("region", Region.values(), nullable=True),
         one_of("side", Side.values(), nullable=True),
         one_of("stage", Stage.values(), nullable=True),
+        one_of("target", Target.values(), nullable=True),
         one_of("guidance", Modality.values()),
         CheckConstraint("table_end > table_start", name="table_time_ordered"),
         CheckConstraint("obs_end >= table_end", name="observation_after_table"),
@@ -59,6 +60,7 @@ class Appointment(db.Model):
     levels: Mapped[str | None] = mapped_column(String(80))
     level_count: Mapped[int] = mapped_column(Integer, default=1)
     stage: Mapped[str | None] = mapped_column(String(20))
+    target: Mapped[str | None] = mapped_column(String(20))
     guidance: Mapped[str] = mapped_column(String(10), default=Modality.CT)
     room_id: Mapped[int] = mapped_column(ForeignKey("rooms.id"), index=True)
     radiologist_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
@@ -146,6 +148,8 @@ class BookingHold(db.Model):
     side: Mapped[str | None] = mapped_column(String(20))
     levels: Mapped[str | None] = mapped_column(String(80))
     stage: Mapped[str | None] = mapped_column(String(20))
+    target: Mapped[str | None] = mapped_column(String(20))
+    guidance: Mapped[str | None] = mapped_column(String(10))
     room_id: Mapped[int] = mapped_column(ForeignKey("rooms.id"))
     radiologist_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     bed_id: Mapped[int | None] = mapped_column(ForeignKey("observation_beds.id"))

@@ -25,6 +25,7 @@ class ProcedureType(db.Model):
         CheckConstraint("table_minutes IN (15, 20, 25, 30)", name="table_minutes_valid"),
         CheckConstraint("observation_minutes BETWEEN 0 AND 60", name="observation_minutes_valid"),
         CheckConstraint("extra_minutes_per_level >= 0 AND extra_minutes_per_side >= 0", name="extra_minutes_valid"),
+        CheckConstraint("fasting_hours BETWEEN 0 AND 12", name="fasting_hours_valid"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -42,6 +43,8 @@ class ProcedureType(db.Model):
     needs_side: Mapped[bool] = mapped_column(Boolean, default=True)
     needs_levels: Mapped[bool] = mapped_column(Boolean, default=True)
     needs_stage: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Hours without food before the table start (sedation or contrast); 0: a light meal is fine.
+    fasting_hours: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[dt.datetime] = created_at_column()

@@ -27,7 +27,13 @@ class Consent(db.Model):
     """A consent form printed for an appointment (text version + PDF hash), and its signature."""
 
     __tablename__ = "consents"
-    __table_args__ = (CheckConstraint("signed_at IS NULL OR taken_by_id IS NOT NULL", name="signed_has_physician"),)
+    __table_args__ = (
+        CheckConstraint("signed_at IS NULL OR taken_by_id IS NOT NULL", name="signed_has_physician"),
+        CheckConstraint("(explained_by_id IS NULL) = (explained_at IS NULL)", name="explanation_complete"),
+        CheckConstraint(
+            "explained_at IS NULL OR signed_at IS NULL OR explained_at <= signed_at", name="explained_before_signed"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     appointment_id: Mapped[int] = mapped_column(ForeignKey("appointments.id", ondelete="CASCADE"), index=True)
@@ -39,10 +45,14 @@ class Consent(db.Model):
     taken_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # The oral explanation (§630e BGB), recorded apart from the signature: which physician, and when.
+    explained_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    explained_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     document_text: Mapped[DocumentText] = relationship()  # noqa: F821
     taken_by: Mapped[User | None] = relationship(foreign_keys=[taken_by_id])  # noqa: F821
     printed_by: Mapped[User | None] = relationship(foreign_keys=[printed_by_id])  # noqa: F821
+    explained_by: Mapped[User | None] = relationship(foreign_keys=[explained_by_id])  # noqa: F821
 
 
 class ProcedureRecord(db.Model):

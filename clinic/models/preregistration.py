@@ -125,6 +125,8 @@ class AnticoagulantRule(db.Model):
     hold_hours: Mapped[int | None] = mapped_column(Integer)
     restart_hours: Mapped[int | None] = mapped_column(Integer)
     requires_inr: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Injected (heparins, fondaparinux): letters speak of the last injection, not the last tablet.
+    injected: Mapped[bool] = mapped_column(Boolean, default=False)
     note: Mapped[str | None] = mapped_column(Text)
     evidence: Mapped[str] = mapped_column(String(1), default="U")
     verified_by: Mapped[str | None] = mapped_column(String(120))

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .base import UTCDateTime, created_at_column, one_of, utcnow
-from .vocab import TREATMENTS, Modality, Priority, RedFlag, ReferralStatus, Region, Side, Stage
+from .vocab import TREATMENTS, Modality, Priority, RedFlag, ReferralStatus, Region, Side, Stage, Target
 
 
 class Referral(db.Model):
@@ -32,6 +32,7 @@ class Referral(db.Model):
         one_of("planned_side", Side.values(), name="planned_side_valid", nullable=True),
         one_of("planned_stage", Stage.values(), name="planned_stage_valid", nullable=True),
         one_of("planned_guidance", Modality.values(), name="planned_guidance_valid", nullable=True),
+        one_of("planned_target", Target.values(), name="planned_target_valid", nullable=True),
         one_of("priority", Priority.values()),
         CheckConstraint("status <> 'accepted' OR planned_procedure_type_id IS NOT NULL", name="accepted_has_plan"),
         CheckConstraint("status <> 'declined' OR decline_reason IS NOT NULL", name="declined_has_reason"),
@@ -39,6 +40,11 @@ class Referral(db.Model):
         CheckConstraint(
             "hold_override_by_id IS NULL OR (hold_override_reason IS NOT NULL AND hold_override_date IS NOT NULL)",
             name="hold_override_has_reason",
+        ),
+        CheckConstraint(
+            "(hold_plan_confirmed_by_id IS NULL) = (hold_plan_confirmed_at IS NULL)"
+            " AND (hold_plan_confirmed_at IS NULL) = (hold_plan_confirmed_key IS NULL)",
+            name="hold_plan_confirmation_complete",
         ),
         Index("ix_referrals_status_received", "status", "received_on"),
     )
@@ -63,6 +69,7 @@ class Referral(db.Model):
     planned_levels: Mapped[str | None] = mapped_column(String(80))
     planned_stage: Mapped[str | None] = mapped_column(String(20))
     planned_guidance: Mapped[str | None] = mapped_column(String(10))
+    planned_target: Mapped[str | None] = mapped_column(String(20))
     triage_note: Mapped[str | None] = mapped_column(Text)
     decline_reason: Mapped[str | None] = mapped_column(Text)
     info_request: Mapped[str | None] = mapped_column(Text)
@@ -77,6 +84,11 @@ class Referral(db.Model):
     hold_override_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     hold_override_date: Mapped[dt.date | None] = mapped_column(Date)
     hold_override_reason: Mapped[str | None] = mapped_column(Text)
+    # A radiologist confirmed this patient's medication plan (after the telephone call); the key is
+    # the plan's figures at that moment, so any later change (a drug, a rule, the procedure) lapses it.
+    hold_plan_confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    hold_plan_confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    hold_plan_confirmed_key: Mapped[str | None] = mapped_column(String(1000))
 
     # Set by the scheduler when the referral has waited too long for triage.
     ageing_flagged_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
@@ -93,6 +105,7 @@ class Referral(db.Model):
     triaged_by: Mapped[User | None] = relationship(foreign_keys=[triaged_by_id])  # noqa: F821
     imaging_waived_by: Mapped[User | None] = relationship(foreign_keys=[imaging_waived_by_id])  # noqa: F821
     hold_override_by: Mapped[User | None] = relationship(foreign_keys=[hold_override_by_id])  # noqa: F821
+    hold_plan_confirmed_by: Mapped[User | None] = relationship(foreign_keys=[hold_plan_confirmed_by_id])  # noqa: F821
     red_flags: Mapped[list[RedFlagAnswer]] = relationship(
         back_populates="referral", cascade="all, delete-orphan", order_by="RedFlagAnswer.id", lazy="selectin"
     )

@@ -23,7 +23,13 @@ class Room(db.Model):
     name: Mapped[str] = mapped_column(String(60), unique=True)
     modality: Mapped[str] = mapped_column(String(10))
     unit: Mapped[str] = mapped_column(String(60), default="Radiology")
-    location_hint: Mapped[str | None] = mapped_column(String(160))
+    location_hint: Mapped[str | None] = mapped_column(String(160))  # printed on German letters
+    location_hint_en: Mapped[str | None] = mapped_column(String(160))  # printed on English letters
+
+    def location(self, language: str) -> str | None:
+        """Where to find the room, in the patient's language; None when not written in that language."""
+        return self.location_hint_en if language == "en" else self.location_hint
+
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
     # The DICOM AE title of the room's scanner: it asks for its worklist and reports its steps under it.

@@ -65,6 +65,52 @@ class Stage(Labelled):
     NEUROLYTIC = "neurolytic"
 
 
+class Target(Labelled):
+    """What exactly a procedure is aimed at, chosen at triage for the procedures that have a choice
+    (clinical facts §2.2, §2.3, §2.5): it decides what the consent form names and which risks it lists."""
+
+    STELLATE = "stellate"
+    THORACIC_CHAIN = "thoracic_chain"
+    CELIAC = "celiac"
+    LUMBAR_CHAIN = "lumbar_chain"
+    HYPOGASTRIC = "hypogastric"
+    IMPAR = "impar"
+    INTRA_ARTICULAR = "intra_articular"
+    MEDIAL_BRANCH = "medial_branch"
+    INTERLAMINAR = "interlaminar"
+    CAUDAL = "caudal"
+
+    @property
+    def label(self) -> str:
+        return TARGET_LABELS[self.value]
+
+    @property
+    def midline(self) -> bool:
+        """A midline target has no side (celiac and hypogastric plexus, ganglion impar, caudal)."""
+        return self.value in ("celiac", "hypogastric", "impar", "caudal")
+
+
+TARGET_LABELS = {
+    "stellate": "Stellate ganglion",
+    "thoracic_chain": "Thoracic sympathetic chain",
+    "celiac": "Celiac plexus",
+    "lumbar_chain": "Lumbar sympathetic chain",
+    "hypogastric": "Superior hypogastric plexus",
+    "impar": "Ganglion impar",
+    "intra_articular": "Intra-articular injection",
+    "medial_branch": "Medial branch block",
+    "interlaminar": "Interlaminar",
+    "caudal": "Caudal (sacral hiatus)",
+}
+
+# The procedures (by catalogue code) whose plan names a target, and the targets each one offers.
+TARGETS_BY_PROCEDURE: dict[str, tuple[str, ...]] = {
+    "SYMP": ("stellate", "thoracic_chain", "celiac", "lumbar_chain", "hypogastric", "impar"),
+    "FACET": ("intra_articular", "medial_branch"),
+    "EPI": ("interlaminar", "caudal"),
+}
+
+
 class Modality(Labelled):
     CT = "CT"
     MRI = "MRI"

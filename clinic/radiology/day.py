@@ -35,11 +35,14 @@ def _forms(appointment: Appointment, record: ProcedureRecord | None) -> dict:
         select(User).join(UserRole).where(UserRole.role == Role.RADIOLOGIST, User.active).order_by(User.full_name)
     ).all()
     consent.taken_by_id.choices = {u.id: u.full_name for u in radiologists}
+    consent.explained_by_id.choices = consent.taken_by_id.choices
     if not consent.is_submitted():
         consent.taken_by_id.data = (
             current_user.id if current_user.has_role(Role.RADIOLOGIST) else appointment.radiologist_id
         )
+        consent.explained_by_id.data = consent.taken_by_id.data
         consent.signed_at.data = utc_to_local_naive(now())
+        consent.explained_at.data = consent.signed_at.data
     form = RecordForm(prefix="record")
     for row in form.drugs:
         row.drug_option_id.choices = _drug_choices()
@@ -107,6 +110,8 @@ def record_consent(appointment_id: int):
             current_user,
             appointment,
             taken_by_id=form.taken_by_id.data,
+            explained_by_id=form.explained_by_id.data,
+            explained_at=local_to_utc(form.explained_at.data),
             signed_at=local_to_utc(form.signed_at.data),
         )
     except DomainError as error:

@@ -17,7 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..forms import FlaskForm
-from ..models.vocab import Modality, Priority, Region, ReliefCategory, Side, Stage
+from ..models.vocab import TARGETS_BY_PROCEDURE, Modality, Priority, Region, ReliefCategory, Side, Stage, Target
 
 
 def _choices(enum, blank: str | None = None) -> dict[str, str]:
@@ -34,6 +34,14 @@ class AcceptForm(FlaskForm):
         "Levels", validators=[Optional(), Length(max=80)], render_kw={"placeholder": "e.g. L4/5, L5/S1"}
     )
     stage = SelectField("Stage", choices=_choices(Stage, "—"))
+    # Grouped by procedure: the sympathetic target, the facet technique, the epidural approach.
+    target = SelectField(
+        "Target / technique / approach",
+        choices={
+            "": {"": "— (PRT, RFA) —"},
+            **{code: {t: Target(t).label for t in targets} for code, targets in TARGETS_BY_PROCEDURE.items()},
+        },
+    )
     guidance = SelectField("Guidance", choices=_choices(Modality))
     priority = SelectField("Priority", choices=_choices(Priority))
     note = TextAreaField("Note for the team", validators=[Optional(), Length(max=2000)], render_kw={"rows": 2})
@@ -57,8 +65,20 @@ class HoldOverrideForm(FlaskForm):
 
 
 class ConsentForm(FlaskForm):
+    """The information talk (who explained, when) is recorded apart from the signature (§630e BGB)."""
+
+    explained_by_id = SelectField("Information talk given by", coerce=int, validate_choice=False)
+    explained_at = DateTimeLocalField(
+        "Information talk on",
+        format="%Y-%m-%dT%H:%M",
+        validators=[InputRequired("Give the date and time of the talk.")],
+    )
     taken_by_id = SelectField("Consent taken by", coerce=int, validate_choice=False)
     signed_at = DateTimeLocalField("Signed at", format="%Y-%m-%dT%H:%M", validators=[InputRequired()])
+
+    def validate_explained_at(self, field):
+        if field.data and self.signed_at.data and field.data > self.signed_at.data:
+            raise ValidationError("The talk comes before the signature.")
 
 
 class DrugRow(Form):

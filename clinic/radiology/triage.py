@@ -11,7 +11,7 @@ from ..extensions import db
 from ..models import ImagingStudy, ProcedureType, RedFlagAnswer, Referral
 from ..models.vocab import Priority, ReferralStatus, Role
 from ..services import triage
-from ..services.errors import DomainError
+from ..services.errors import DomainError, InvalidInput
 from ..web import get_or_404, local_today
 from . import bp
 from .forms import AcceptForm, HoldOverrideForm, ReasonForm
@@ -55,6 +55,7 @@ def _forms(referral: Referral) -> dict:
         accept.procedure_type_id.data = referral.planned_procedure_type_id or 0
         accept.levels.data = referral.planned_levels
         accept.stage.data = referral.planned_stage or ""
+        accept.target.data = referral.planned_target or ""
         accept.guidance.data = referral.planned_guidance or "CT"
         accept.priority.data = referral.priority or Priority.ROUTINE
     return {
@@ -91,7 +92,8 @@ def _act(referral: Referral, form_key: str, action, success: str):
         action(form)
     except DomainError as error:
         flash(error.message, "danger")
-        return _page(referral, forms, error.http_status)
+        # A refused form keeps what was typed and answers 422, as every form does (the API says 400).
+        return _page(referral, forms, 422 if isinstance(error, InvalidInput) else error.http_status)
     flash(success, "success")
     return redirect(url_for("radiology.triage_referral", referral_id=referral.id))
 
@@ -116,6 +118,7 @@ def accept(referral_id: int):
                 guidance=f.guidance.data or None,
                 priority=f.priority.data,
                 note=f.note.data,
+                target=f.target.data or None,
             ),
         ),
         "Accepted. The front desk can book once the pre-registration is complete.",

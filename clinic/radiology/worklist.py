@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import render_template, request
+from flask import current_app, render_template, request
 from sqlalchemy import select
 
 from ..auth.access import roles
@@ -51,4 +51,6 @@ def worklist_rows():
 def worklist_pdf(room_id: int):
     room = get_or_404(Room, room_id)
     day = parse_day(request.args.get("day"), local_today())
-    return pdf_response(documents.worklist_pdf(db.session, day, room, zone()), f"worklist-{day}-{room.name}.pdf")
+    language = current_app.config.get("CLINIC_LOCALE", "de_DE").split("_")[0]  # the clinic's language
+    pdf = documents.worklist_pdf(db.session, day, room, zone(), language)
+    return pdf_response(pdf, f"worklist-{day}-{room.name}.pdf")

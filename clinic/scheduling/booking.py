@@ -34,7 +34,7 @@ from ..models.base import utcnow
 from ..models.vocab import AppointmentStatus, PartOfDay
 from ..services import audit
 from ..services.errors import Conflict, DomainError, InvalidInput, NotFound
-from ..timefmt import fmt_date, fmt_datetime, to_local
+from ..timefmt import fmt_datetime, to_local
 from . import availability, finder, readiness
 from .availability import Calendar, load_busy
 from .context import MAX_BOOKING_SPAN, Settings
@@ -131,6 +131,7 @@ def plan_of(appointment: Appointment) -> ProcedurePlan:
         levels=appointment.levels,
         stage=appointment.stage,
         guidance=appointment.guidance,
+        target=appointment.target,
     )
 
 
@@ -258,17 +259,18 @@ def next_candidates(
     after: dt.datetime,
     patient_id: int | None,
     *,
-    not_before: dt.date | None = None,
+    not_before: dt.datetime | None = None,
     ignore_appointment_id: int | None = None,
     limit: int = NEXT_CANDIDATES,
 ) -> list[Candidate]:
+    """``not_before``: the first table start the medication holds allow."""
     day = to_local(after, settings.zone).date()
     request = SearchRequest(
         plan=plan,
         first_day=day,
         last_day=day + dt.timedelta(days=SEARCH_DAYS_AFTER_CONFLICT),
         patient_id=patient_id,
-        not_before=not_before,
+        not_before_at=not_before,
         ignore_appointment_id=ignore_appointment_id,
         limit=limit,
     )
@@ -343,20 +345,27 @@ def _insert(session, settings, plan, c, patient_id, not_before, add, ignore_appo
         ) from None
 
 
-def _require_ready(session, settings, referral, plan, c, *, check_readiness: bool) -> dt.date | None:
+def _require_ready(session, settings, referral, plan, c, *, check_readiness: bool) -> dt.datetime | None:
+    """Invariants 3, 6 and 8. A table start before the medication holds allow it, counted from now
+    (a last dose cannot be taken in the past), is refused unless a radiologist has overridden the
+    hold with a reason. Returns the first start the holds allow."""
     if not check_readiness:
         return None
     ready = readiness.assess(session, settings, referral, plan)
     if not ready.ready:
         raise NotReady(ready.missing)
-    day = to_local(c.table_start, settings.zone).date()
-    if ready.not_before is not None and day < ready.not_before:
+    if ready.not_before_at is not None and c.table_start < ready.not_before_at:
+        when = fmt_datetime(ready.not_before_at, settings.zone)
         raise DomainError(
-            f"The medication hold plan allows this procedure from {fmt_date(ready.not_before)} on.",
+            f"The medication hold plan allows this procedure from {when} on: the last dose cannot keep the "
+            "hold before an earlier time. A radiologist can override the hold with a reason.",
             code="medication_hold",
-            details={"not_before": ready.not_before.isoformat()},
+            details={
+                "not_before": to_local(ready.not_before_at, settings.zone).date().isoformat(),
+                "not_before_at": ready.not_before_at.isoformat(),
+            },
         )
-    return ready.not_before
+    return ready.not_before_at
 
 
 def _event(appointment: Appointment, actor, from_status, to_status, note=None) -> None:
@@ -402,6 +411,7 @@ def book(
         levels=plan.levels,
         level_count=plan.level_count,
         stage=plan.stage,
+        target=plan.target,
         guidance=plan.modality,
         room_id=candidate.room_id,
         radiologist_id=candidate.radiologist_id,
@@ -558,6 +568,7 @@ def waitlist_offers(session: Session, settings: Settings, freed: Candidate) -> l
             preferences=Preferences(room_id=freed.room_id),
             patient_id=entry.patient_id,
             not_before=ready.not_before,
+            not_before_at=ready.not_before_at,
             limit=50,
         )
         for c in finder.find_candidates(session, settings, request):
@@ -609,6 +620,8 @@ def hold(
         side=plan.side,
         levels=plan.levels,
         stage=plan.stage,
+        target=plan.target,
+        guidance=plan.modality,
         room_id=candidate.room_id,
         radiologist_id=candidate.radiologist_id,
         bed_id=candidate.bed_id,
@@ -654,6 +667,8 @@ def confirm_hold(session: Session, settings: Settings, actor, token: str, note: 
         side=held.side,
         levels=held.levels,
         stage=held.stage,
+        guidance=held.guidance,
+        target=held.target,
     )
     candidate = Candidate(
         held.room_id, held.radiologist_id, held.bed_id, held.table_start, held.table_end, held.obs_end
@@ -670,6 +685,7 @@ def confirm_hold(session: Session, settings: Settings, actor, token: str, note: 
         levels=held.levels,
         level_count=plan.level_count,
         stage=held.stage,
+        target=held.target,
         guidance=plan.modality,
         room_id=held.room_id,
         radiologist_id=held.radiologist_id,

@@ -6,7 +6,7 @@ A start time ``t`` is possible when, on the 5-minute grid,
 * a qualified radiologist is on duty and free for ``[t, t + table)``,
 * some observation bed is free for ``[t + table, t + table + observation)``,
 * the patient (if given) has nothing else in ``[t, t + table + observation)``,
-* and the day is not before the medication hold date (if given).
+* and the start is not before the first moment the medication holds allow (if given).
 
 Each condition becomes a list of allowed start ranges; intersecting them and walking the grid gives
 candidates in time order. Days are read a chunk at a time and the search stops as soon as it has
@@ -71,6 +71,7 @@ class SearchRequest:
     preferences: Preferences = Preferences()
     patient_id: int | None = None
     not_before: dt.date | None = None  # the medication hold plan's earliest date
+    not_before_at: dt.datetime | None = None  # ... and its first allowed table start, to the minute
     ignore_appointment_id: int | None = None  # when rescheduling: the appointment's own bookings
     ignore_hold_id: int | None = None
     limit: int = 20
@@ -135,6 +136,8 @@ class Finder:
             candidates.append(r.preferences.earliest_date)
         if r.not_before:
             candidates.append(r.not_before)
+        if r.not_before_at:
+            candidates.append(to_local(r.not_before_at, self.settings.zone).date())
         return max(candidates)
 
     def run(self) -> list[Candidate]:
@@ -169,7 +172,7 @@ class Finder:
     def _day(self, day: dt.date, calendar: Calendar, busy: Busy, limit: int) -> list[Candidate]:
         zone = self.settings.zone
         day_start, day_end = day_bounds(day, zone)
-        base = [(max(day_start, self.now), day_end)]
+        base = [(max(day_start, self.now, self.request.not_before_at or day_start), day_end)]
         part = self.request.preferences.part_of_day
         if part == PartOfDay.MORNING:
             base = intersect(base, [(day_start, local_instant(day, NOON, zone))])
@@ -276,6 +279,7 @@ def candidates_for_referral(
         preferences=preferences,
         patient_id=referral.patient_id,
         not_before=ready.not_before,
+        not_before_at=ready.not_before_at,
         ignore_appointment_id=ignore_appointment_id,
         limit=limit,
     )

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from ..models import ProcedureType, Referral
 from ..models.referrals import level_count
-from ..models.vocab import Modality, Region, Side, Stage
+from ..models.vocab import TARGETS_BY_PROCEDURE, Modality, Region, Side, Stage, Target
 from ..services.errors import InvalidInput
 
 
@@ -19,6 +19,12 @@ class ProcedurePlan:
     levels: str | None = None
     stage: str | None = None
     guidance: str | None = None
+    target: str | None = None
+
+    @property
+    def targets(self) -> tuple[str, ...]:
+        """The targets this procedure offers (empty: the procedure has no choice of target)."""
+        return TARGETS_BY_PROCEDURE.get(self.procedure_type.code, ())
 
     @property
     def modality(self) -> str:
@@ -44,7 +50,9 @@ class ProcedurePlan:
     def observation_length(self) -> dt.timedelta:
         return dt.timedelta(minutes=self.observation_minutes)
 
-    def problems(self) -> list[str]:
+    def problems(self, *, require_target: bool = False) -> list[str]:
+        """What is wrong with the plan. ``require_target``: at triage, a procedure with a choice of
+        target needs one (plans accepted before targets were recorded can still be booked)."""
         found = []
         pt = self.procedure_type
         if not pt.active:
@@ -55,7 +63,7 @@ class ProcedurePlan:
             found.append(f"{pt.code} needs a side")
         if self.side is not None and self.side not in Side.values():
             found.append("unknown side")
-        if pt.needs_levels and not (self.levels or "").strip():
+        if pt.needs_levels and not (self.levels or "").strip() and self.target != "caudal":
             found.append(f"{pt.code} needs the spinal level(s)")
         if pt.needs_stage and not self.stage:
             found.append(f"{pt.code} needs a stage (diagnostic or neurolytic)")
@@ -65,6 +73,15 @@ class ProcedurePlan:
             found.append("unknown guidance")
         if self.level_count > 10:
             found.append("more than 10 levels")
+        if self.target is not None and self.target not in self.targets:
+            known = self.target in Target.values()
+            found.append(f"{pt.code} cannot aim at {Target(self.target).label.lower()}" if known else "unknown target")
+        elif self.target is None and self.targets and require_target:
+            choices = ", ".join(Target(t).label.lower() for t in self.targets)
+            found.append(f"{pt.code} needs the target ({choices})")
+        midline = self.target in Target.values() and Target(self.target).midline
+        if midline and self.side not in (None, "midline", "bilateral"):
+            found.append(f"{Target(self.target).label} lies in the midline: no left or right side")
         return found
 
     def validate(self) -> ProcedurePlan:
@@ -84,11 +101,12 @@ class ProcedurePlan:
             levels=referral.planned_levels,
             stage=referral.planned_stage,
             guidance=referral.planned_guidance,
+            target=referral.planned_target,
         )
 
     def describe(self) -> str:
         parts = [self.procedure_type.code]
-        for value in (self.region, self.side, self.levels, self.stage):
+        for value in (self.region, self.side, self.levels, self.stage, self.target):
             if value:
                 parts.append(str(value))
         return " ".join(parts)

@@ -18,8 +18,9 @@ from .plan import ProcedurePlan
 @dataclass(frozen=True)
 class Readiness:
     missing: list[str] = field(default_factory=list)
-    not_before: dt.date | None = None
+    not_before: dt.date | None = None  # the local day of not_before_at
     hold_plan: HoldPlan | None = None
+    not_before_at: dt.datetime | None = None  # the first table start the medication holds allow
 
     @property
     def ready(self) -> bool:
@@ -27,7 +28,6 @@ class Readiness:
 
 
 def assess(session: Session, settings: Settings, referral: Referral, plan: ProcedurePlan) -> Readiness:
-    today = to_local(settings.now(), settings.zone).date()
     hold_plan = medication.plan_for(
         session, preregistration.ensure(session, referral), plan.procedure_type, plan.region
     )
@@ -40,4 +40,10 @@ def assess(session: Session, settings: Settings, referral: Referral, plan: Proce
     stage_problem = stages.unmet_rule(session, referral.patient_id, plan.procedure_type, plan.stage)
     if stage_problem:
         missing.append(stage_problem)
-    return Readiness(missing=missing, not_before=hold_plan.earliest_date(today), hold_plan=hold_plan)
+    earliest = hold_plan.earliest_start(settings.now(), settings.zone)
+    return Readiness(
+        missing=missing,
+        not_before=to_local(earliest, settings.zone).date() if earliest else None,
+        hold_plan=hold_plan,
+        not_before_at=earliest,
+    )

@@ -45,7 +45,7 @@ def print_consent(session: Session, actor, appointment: Appointment, zone: str) 
     if appointment.status in (AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW):
         raise DomainError("No consent form for an appointment that has ended.", code="invalid_state")
     text = consent_text_for(session, appointment)
-    pdf = render_consent(appointment, text, settings.contact(session), zone)
+    pdf = render_consent(appointment, text, settings.contact(session, text.language), zone)
     consent = Consent(
         appointment_id=appointment.id,
         document_text_id=text.id,

@@ -75,16 +75,31 @@ def record_consent(
     appointment: Appointment,
     *,
     taken_by_id: int,
+    explained_by_id: int,
+    explained_at: dt.datetime,
     signed_at: dt.datetime | None = None,
     consent_id: int | None = None,
 ) -> Consent:
-    """Record that the patient signed the printed form: who took the consent and when. The form is the
-    one printed last (or the one named), so the record keeps its text version and PDF hash."""
+    """Record that the patient signed the printed form: who took the consent and when, and apart from
+    it the oral explanation (§630e BGB): which physician explained and when, before the signature. The
+    form is the one printed last (or the one named), so the record keeps its text version and PDF hash."""
     if appointment.status in (AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW, AppointmentStatus.DISCHARGED):
         raise DomainError("Consent cannot be recorded for an appointment that has ended.", code="invalid_state")
     physician = session.get(User, taken_by_id)
     if physician is None or not physician.active or not physician.has_role(Role.RADIOLOGIST):
-        raise InvalidInput("The consent is taken by an active radiologist.")
+        raise InvalidInput("The consent is taken by an active radiologist.", details={"field": "taken_by_id"})
+    explainer = session.get(User, explained_by_id) if explained_by_id else None
+    if explainer is None or not explainer.active or not explainer.has_role(Role.RADIOLOGIST):
+        raise InvalidInput(
+            "The information talk is given by a physician: choose the radiologist who explained the procedure.",
+            details={"field": "explained_by_id"},
+        )
+    signed_at = signed_at or utcnow()
+    if explained_at is None or explained_at > signed_at:
+        raise InvalidInput(
+            "The information talk comes before the signature: give its date and time, no later than the signing.",
+            details={"field": "explained_at"},
+        )
     consent = session.get(Consent, consent_id) if consent_id else latest_consent(session, appointment)
     if consent is None or consent.appointment_id != appointment.id:
         raise DomainError(
@@ -93,8 +108,10 @@ def record_consent(
     if consent.signed_at is not None:
         raise DomainError("This consent form is already recorded as signed.", code="invalid_state")
     who = audit.actor_of(actor)
-    consent.signed_at = signed_at or utcnow()
+    consent.signed_at = signed_at
     consent.taken_by_id = taken_by_id
+    consent.explained_by_id = explainer.id
+    consent.explained_at = explained_at
     consent.recorded_by_id = who.id
     consent.recorded_at = utcnow()
     session.flush()

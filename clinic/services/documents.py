@@ -20,6 +20,7 @@ from ..documents import (
     render_print_pack,
     render_worklist,
 )
+from ..documents.consent import applies_to
 from ..models import Appointment, DocumentText, Patient, PreRegistration, ProcedureType, Referral, Room
 from ..models.base import utcnow
 from ..models.vocab import AppointmentStatus, DocumentKind, Language
@@ -36,34 +37,59 @@ PREVIEW_ZONE = "Europe/Berlin"
 
 def information_sheet_pdf(session: Session, procedure_type: ProcedureType, language: str) -> bytes:
     text = current_text(session, procedure_type.id, DocumentKind.INFORMATION, language)
-    return render_information_sheet(text, settings.contact(session))
+    return render_information_sheet(text, settings.contact(session, language))
 
 
-def hold_plan_for(session: Session, appointment: Appointment) -> HoldPlan:
-    """The medication hold plan of the appointment's referral, drug names in the patient's language."""
-    prereg = appointment.referral.preregistration if appointment.referral else None
+def appointment_information_pdf(session: Session, appointment: Appointment) -> bytes:
+    """The information sheet as printed for this appointment: the patient's language, the planned
+    guidance and target (lines for other targets or guidance left out)."""
     language = appointment.patient.preferred_language
+    text = current_text(session, appointment.procedure_type_id, DocumentKind.INFORMATION, language)
+    return render_information_sheet(text, settings.contact(session, language), applies=applies_to(appointment))
+
+
+def hold_plan_for(session: Session, appointment: Appointment, language: str | None = None) -> HoldPlan:
+    """The medication hold plan of the appointment's referral, drug names in the patient's language
+    (or the one given)."""
+    prereg = appointment.referral.preregistration if appointment.referral else None
+    language = language or appointment.patient.preferred_language
     if prereg is None:
         return HoldPlan(appointment.procedure_type.bleeding_class_for(appointment.region))
     return medication.plan_for(session, prereg, appointment.procedure_type, appointment.region, language)
 
 
 def letter_context(
-    session: Session, appointment: Appointment, zone: str, issued_on: dt.date | None = None
+    session: Session,
+    appointment: Appointment,
+    zone: str,
+    issued_on: dt.date | None = None,
+    now: dt.datetime | None = None,
 ) -> LetterContext:
+    """``now`` is the moment of printing (the clock unless given); ``issued_on`` the letter's date
+    (today in the clinic's zone unless given)."""
+    now = now or utcnow()
     return LetterContext(
         appointment=appointment,
         hold_plan=hold_plan_for(session, appointment),
-        clinic=settings.contact(session),
+        clinic=settings.contact(session, appointment.patient.preferred_language),
         zone=zone,
         arrival_minutes=settings.get_int(session, "arrival_minutes_before"),
-        issued_on=issued_on or to_local(utcnow(), zone).date(),
+        issued_on=issued_on or to_local(now, zone).date(),
+        now=now,
     )
 
 
-def letter_pdf(session: Session, appointment: Appointment, zone: str, *, issued_on: dt.date | None = None) -> bytes:
-    """The appointment letter, dated ``issued_on`` (today in the clinic's zone unless given)."""
-    return render_letter(letter_context(session, appointment, zone, issued_on))
+def letter_pdf(
+    session: Session,
+    appointment: Appointment,
+    zone: str,
+    *,
+    issued_on: dt.date | None = None,
+    now: dt.datetime | None = None,
+) -> bytes:
+    """The appointment letter, dated ``issued_on`` (today in the clinic's zone unless given), printed at
+    ``now`` (the clock unless given)."""
+    return render_letter(letter_context(session, appointment, zone, issued_on, now))
 
 
 def worklist_appointments(session: Session, day: dt.date, room: Room, zone: str) -> list[Appointment]:
@@ -90,10 +116,11 @@ def worklist_appointments(session: Session, day: dt.date, room: Room, zone: str)
     )
 
 
-def worklist_pdf(session: Session, day: dt.date, room: Room, zone: str) -> bytes:
+def worklist_pdf(session: Session, day: dt.date, room: Room, zone: str, language: str = "de") -> bytes:
+    """The room's worklist for a day, in the clinic's language (German unless given)."""
     appointments = worklist_appointments(session, day, room, zone)
-    names = {code: en for code, (en, _de) in medication.drug_names(session).items()}
-    return render_worklist(appointments, room.name, day, zone, settings.contact(session), names)
+    plans = {a.id: hold_plan_for(session, a, language) for a in appointments if a.referral is not None}
+    return render_worklist(appointments, room.name, day, zone, settings.contact(session, language), plans, language)
 
 
 def print_pack_pdf(
@@ -114,7 +141,7 @@ def text_preview_pdf(session: Session, document_text: DocumentText) -> bytes:
     if procedure_type is None:
         raise InvalidInput("The text needs a procedure before it can be previewed.")
     label = _preview_label(document_text, procedure_type)
-    clinic = settings.contact(session)
+    clinic = settings.contact(session, document_text.language)
     if document_text.kind == DocumentKind.CONSENT:
         specimen = _specimen_appointment(procedure_type, document_text.language, PREVIEW_ZONE)
         return render_consent(specimen, document_text, clinic, PREVIEW_ZONE, label)

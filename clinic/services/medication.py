@@ -1,25 +1,42 @@
-"""Medication holds: from the drug, its dose class and the procedure's bleeding class to dates.
+"""Medication holds: from the drug, its dose class and the procedure's bleeding class to moments.
 
 The rules are clinic data (``AnticoagulantRule``, seeded from ASRA 2018, editable by an admin). A
-hold of N hours means at least N hours between the last dose and the procedure; on calendar days
-that is ``ceil(N / 24)`` days, so a patient who takes the last dose on the 1st may be treated from
-the 1st + N days. Every hold (and every "shared assessment") carries "confirm with the prescriber":
-stopping a blood thinner is decided with whoever prescribed it.
+hold of N hours means at least N hours between the last dose and the planned table start (DESIGN.md
+§4, invariant 6). All arithmetic is on UTC instants (the table start minus N hours), shown in the
+clinic's zone only when printed, so a daylight-saving change never shortens a hold. A last dose
+recorded only by its date counts as taken at the end of that day. Every hold (and every "shared
+assessment") carries "confirm with the prescriber": stopping a blood thinner is decided with
+whoever prescribed it. A rule no physician has signed off is never told to a patient as settled.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import math
-from dataclasses import dataclass, field
+from dataclasses import replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import AnticoagulantRule, MedicationEntry, PreRegistration, ProcedureType
-from ..models.vocab import BleedingClass, HoldAction
+from ..models import (
+    AnticoagulantRule,
+    Appointment,
+    MedicationEntry,
+    PreRegistration,
+    ProcedureType,
+    Referral,
+    User,
+)
+from ..models.base import utcnow
+from ..models.vocab import AppointmentStatus, BleedingClass, Role
+from . import audit
+from .errors import DomainError
 
-NO_RULE = "no_rule"
+# The arithmetic lives in .holds; callers import it from here too (explicit re-exports).
+from .holds import NO_RULE as NO_RULE
+from .holds import HoldItem as HoldItem
+from .holds import HoldPlan as HoldPlan
+from .holds import end_of_day as end_of_day
+from .holds import hold_days as hold_days
 
 DOSE_CLASS_LABELS = {
     "": "any dose",
@@ -31,110 +48,6 @@ DOSE_CLASS_LABELS = {
     "sc": "subcutaneous",
     "renal_impaired": "impaired kidney function",
 }
-
-
-def hold_days(hours: int) -> int:
-    return max(1, math.ceil(hours / 24))
-
-
-@dataclass(frozen=True)
-class HoldItem:
-    drug_code: str
-    drug_name: str
-    dose_class: str
-    action: str  # a HoldAction value, or NO_RULE
-    hold_hours: int | None
-    restart_hours: int | None
-    requires_inr: bool
-    verified: bool
-    verified_by: str | None
-    note: str | None
-    last_dose_on: dt.date | None
-
-    @property
-    def holds(self) -> bool:
-        return self.action == HoldAction.HOLD and bool(self.hold_hours)
-
-    @property
-    def days(self) -> int:
-        return hold_days(self.hold_hours) if self.holds and self.hold_hours else 0
-
-    @property
-    def confirm_with_prescriber(self) -> bool:
-        return self.action in (HoldAction.HOLD, HoldAction.SHARED, NO_RULE)
-
-    @property
-    def needs_decision(self) -> bool:
-        """No rule covers this drug at this bleeding class: a radiologist has to decide."""
-        return self.action == NO_RULE
-
-    def earliest_procedure_date(self, today: dt.date) -> dt.date | None:
-        if not self.holds:
-            return None
-        # A patient still taking the drug can, at the soonest, take the last dose today.
-        last = self.last_dose_on if self.last_dose_on is not None else today
-        return last + dt.timedelta(days=self.days)
-
-    def last_day_to_take(self, procedure_date: dt.date) -> dt.date | None:
-        if not self.holds:
-            return None
-        return procedure_date - dt.timedelta(days=self.days)
-
-    def satisfied_on(self, procedure_date: dt.date) -> bool:
-        """Whether a procedure on this date respects the hold. Without a recorded last dose the
-        letter tells the patient the last day to take it, so the date is met by construction."""
-        if not self.holds or self.last_dose_on is None:
-            return True
-        return self.last_dose_on + dt.timedelta(days=self.days) <= procedure_date
-
-    def restart_from(self, procedure_end: dt.datetime) -> dt.datetime | None:
-        if self.action == HoldAction.NO_HOLD or self.restart_hours is None:
-            return None
-        return procedure_end + dt.timedelta(hours=self.restart_hours)
-
-    @property
-    def summary(self) -> str:
-        if self.action == NO_RULE:
-            return "no rule for this drug and procedure: a radiologist decides"
-        if self.action == HoldAction.NO_HOLD:
-            return "no hold needed"
-        if self.action == HoldAction.SHARED:
-            return "shared assessment with the prescriber; no routine hold"
-        unit = f"{self.hold_hours} hours" if (self.hold_hours or 0) < 48 else f"{self.days} days"
-        text = f"hold {unit}"
-        if self.requires_inr:
-            text += " and check INR"
-        return text
-
-
-@dataclass(frozen=True)
-class HoldPlan:
-    bleeding_class: BleedingClass
-    items: list[HoldItem] = field(default_factory=list)
-    override_date: dt.date | None = None
-    override_reason: str | None = None
-
-    def earliest_date(self, today: dt.date) -> dt.date | None:
-        """The first procedure date the holds allow; a radiologist's override replaces it."""
-        if self.override_date is not None:
-            return self.override_date
-        dates = [d for d in (i.earliest_procedure_date(today) for i in self.items) if d]
-        return max(dates) if dates else None
-
-    def satisfied_on(self, procedure_date: dt.date) -> bool:
-        if self.override_date is not None:
-            return self.override_date <= procedure_date
-        return not self.undecided and all(i.satisfied_on(procedure_date) for i in self.items)
-
-    @property
-    def undecided(self) -> list[HoldItem]:
-        if self.override_date is not None:
-            return []
-        return [i for i in self.items if i.needs_decision]
-
-    @property
-    def unverified(self) -> list[HoldItem]:
-        return [i for i in self.items if i.action != NO_RULE and not i.verified]
 
 
 def effective_bleeding_class(procedure_type: ProcedureType, region: str | None, raised: bool) -> BleedingClass:
@@ -205,6 +118,7 @@ def item_for(
         verified_by=rule.verified_by,
         note=rule.note,
         last_dose_on=entry.last_dose_on,
+        injected=rule.injected,
     )
 
 
@@ -218,12 +132,59 @@ def plan_for(
     referral = prereg.referral
     bleeding = effective_bleeding_class(procedure_type, region, prereg.raised_bleeding_risk)
     rules = rules_for(session, {e.drug_code for e in prereg.medications}, bleeding)
-    return HoldPlan(
+    plan = HoldPlan(
         bleeding_class=bleeding,
         items=[item_for(session, e, bleeding, language, rules) for e in prereg.medications],
         override_date=referral.hold_override_date if referral else None,
         override_reason=referral.hold_override_reason if referral else None,
+        override_by=_name(session, referral.hold_override_by_id) if referral else None,
     )
+    if referral is not None and referral.hold_plan_confirmed_key and referral.hold_plan_confirmed_key == plan.key:
+        who = _name(session, referral.hold_plan_confirmed_by_id) or "?"
+        plan = replace(plan, confirmed_by=who, confirmed_at=referral.hold_plan_confirmed_at)
+    return plan
+
+
+def _name(session: Session, user_id: int | None) -> str | None:
+    """A user's name by id (the relationship may still hold what it loaded before the id was set)."""
+    user = session.get(User, user_id) if user_id else None
+    return user.full_name if user else None
+
+
+def confirm_plan(session: Session, actor, referral: Referral) -> HoldPlan:
+    """A radiologist confirms this patient's medication plan for the planned procedure, as it stands
+    (after talking to the patient and, where needed, the prescriber). Letters then print its moments as
+    settled even where a rule is not signed off yet. Any later change to the plan's figures lapses it."""
+    who = audit.actor_of(actor)
+    user = session.get(User, who.id) if who.id else None
+    if user is None or not user.has_role(Role.RADIOLOGIST):
+        raise DomainError("Only a radiologist confirms a patient's medication plan.", code="forbidden")
+    if referral.planned_procedure_type is None:
+        raise DomainError("The referral has no planned procedure yet.", code="invalid_state")
+    prereg = referral.preregistration
+    if prereg is None or not prereg.medications:
+        raise DomainError("There is no medication to confirm.", code="invalid_state")
+    plan = plan_for(session, prereg, referral.planned_procedure_type, referral.planned_region)
+    if plan.undecided:
+        names = ", ".join(i.drug_name for i in plan.undecided)
+        raise DomainError(
+            f"No rule covers {names} for this procedure: set the earliest date (override) or add a rule first.",
+            code="medication_undecided",
+        )
+    referral.hold_plan_confirmed_by_id = who.id
+    referral.hold_plan_confirmed_at = utcnow()
+    referral.hold_plan_confirmed_key = plan.key
+    session.flush()
+    audit.record(
+        session,
+        "referral.hold_plan_confirmed",
+        "referrals",
+        referral.id,
+        patient_id=referral.patient_id,
+        summary={"plan": plan.key[:200]},
+        actor=actor,
+    )
+    return plan_for(session, prereg, referral.planned_procedure_type, referral.planned_region)
 
 
 def drug_names(session: Session) -> dict[str, tuple[str, str]]:
@@ -234,9 +195,49 @@ def drug_names(session: Session) -> dict[str, tuple[str, str]]:
     return {code: (en, de) for code, en, de in rows}
 
 
+def drug_choices(session: Session) -> dict[str, str]:
+    """What the medication questionnaire offers: each drug once when its rules do not depend on the dose,
+    else once per dose class the rules know ("Heparin (unfractionated): subcutaneous"). Values are
+    "code|dose class"; English names, sorted."""
+    names = drug_names(session)
+    choices = []
+    for code, doses in dose_classes(session).items():
+        name = names.get(code, (code, code))[0]
+        if doses == [""]:
+            choices.append((f"{code}|", name))
+        else:
+            choices += [(f"{code}|{d}", f"{name}: {DOSE_CLASS_LABELS.get(d, d)}") for d in doses]
+    return dict(sorted(choices, key=lambda choice: choice[1].casefold()))
+
+
 def dose_classes(session: Session) -> dict[str, list[str]]:
     """drug code → the dose classes the rules distinguish ("" alone when dose does not matter)."""
     result: dict[str, set[str]] = {}
     for code, dose in session.execute(select(AnticoagulantRule.drug_code, AnticoagulantRule.dose_class)).all():
         result.setdefault(code, set()).add(dose)
     return {code: sorted(doses) for code, doses in result.items()}
+
+
+def awaiting_confirmation(session: Session, start: dt.datetime, end: dt.datetime) -> list[tuple[Appointment, HoldPlan]]:
+    """Booked appointments in ``[start, end)`` whose medication plan still waits for the telephone
+    confirmation (a rule not signed off, or no rule, and no radiologist's confirmation of the plan), in
+    time order: the front desk's call list. Only appointments of patients with medication are looked at."""
+    with_medication = (
+        select(Appointment)
+        .join(PreRegistration, PreRegistration.referral_id == Appointment.referral_id)
+        .join(MedicationEntry, MedicationEntry.preregistration_id == PreRegistration.id)
+        .where(
+            Appointment.status.in_([AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN]),
+            Appointment.table_start >= start,
+            Appointment.table_start < end,
+        )
+        .order_by(Appointment.table_start, Appointment.id)
+        .distinct()
+    )
+    found = []
+    for appointment in session.scalars(with_medication):
+        prereg = appointment.referral.preregistration
+        plan = plan_for(session, prereg, appointment.procedure_type, appointment.region)
+        if plan.awaiting_confirmation:
+            found.append((appointment, plan))
+    return found

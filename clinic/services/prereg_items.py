@@ -43,7 +43,11 @@ def add_medication(
     known = medication.dose_classes(session)
     if drug_code not in known:
         raise InvalidInput("Choose the drug from the list; for others, a radiologist decides the hold.")
-    if dose_class not in known[drug_code]:
+    # A dose the rules do not tell apart is accepted as given when a rule covers every dose of the drug
+    # ("apixaban, therapeutic dose"); a drug whose rules depend on the dose needs one they know.
+    if dose_class not in known[drug_code] and not (
+        "" in known[drug_code] and dose_class in medication.DOSE_CLASS_LABELS
+    ):
         choices = ", ".join(medication.DOSE_CLASS_LABELS.get(d, d) for d in known[drug_code])
         raise InvalidInput(f"For this drug, say which dose: {choices}.")
     prereg = preregistration.ensure(session, referral)

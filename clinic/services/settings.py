@@ -9,11 +9,15 @@ from ..models import ClinicSetting
 DEFAULTS: dict[str, str] = {
     "clinic_name": "Schmerzzentrum am Stadtpark",
     "clinic_department": "Interventionelle Schmerztherapie · Radiologie",
+    "clinic_department_en": "Interventional Pain Therapy · Radiology",
+    "letter_signature": "Ihr Team der Interventionellen Schmerztherapie",
+    "letter_signature_en": "Your interventional pain therapy team",
     "clinic_address": "Parkallee 12, 20144 Hamburg",
     "clinic_phone": "+49 40 1234 5670",
     "clinic_email": "termine@schmerzzentrum.example",
     "clinic_place": "Hamburg",
     "emergency_number": "112",
+    "out_of_hours_number": "116 117",
     "arrival_minutes_before": "30",
     "positive_relief_percent": "50",
     "reminder_days_before": "2",
@@ -45,7 +49,13 @@ def put(session: Session, key: str, value: str) -> None:
     session.flush()
 
 
-def contact(session: Session) -> dict[str, str]:
+# Printed texts that have a value per language: the English value is kept under "<key>_en".
+PER_LANGUAGE = ("clinic_department", "letter_signature")
+
+
+def contact(session: Session, language: str = "de") -> dict[str, str]:
+    """What letters and sheets print about the clinic, in the document's language (German unless
+    "en"): an English document never prints a German line."""
     keys = (
         "clinic_name",
         "clinic_department",
@@ -54,5 +64,10 @@ def contact(session: Session) -> dict[str, str]:
         "clinic_email",
         "clinic_place",
         "emergency_number",
+        "out_of_hours_number",
+        "letter_signature",
     )
-    return {k: get(session, k) for k in keys}
+    values = {k: get(session, k) for k in keys}
+    if language == "en":
+        values.update({k: get(session, f"{k}_en") for k in PER_LANGUAGE})
+    return values

@@ -42,6 +42,7 @@ class ProcedureFields:
     needs_side: bool = True
     needs_levels: bool = True
     needs_stage: bool = False
+    fasting_hours: int = 0  # hours without food before the table start; letters print the moment
     sort_order: int = 0
 
 
@@ -69,6 +70,8 @@ def check_fields(session: Session, fields: ProcedureFields, procedure: Procedure
     for field in ("extra_minutes_per_level", "extra_minutes_per_side"):
         if not 0 <= getattr(fields, field) <= MAX_EXTRA_MINUTES:
             raise invalid(f"Extra minutes are 0 to {MAX_EXTRA_MINUTES}.", field)
+    if not 0 <= fields.fasting_hours <= 12:
+        raise invalid("Fasting is 0 to 12 hours (0: a light meal is fine).", "fasting_hours")
     if fields.bleeding_class not in BleedingClass.values():
         raise invalid("Choose the bleeding class: low, intermediate or high.", "bleeding_class")
     if fields.bleeding_class_cervical not in (None, *BleedingClass.values()):
@@ -90,6 +93,7 @@ def _apply(procedure: ProcedureType, fields: ProcedureFields) -> None:
     procedure.needs_side = fields.needs_side
     procedure.needs_levels = fields.needs_levels
     procedure.needs_stage = fields.needs_stage
+    procedure.fasting_hours = fields.fasting_hours
     procedure.sort_order = fields.sort_order
 
 

@@ -43,7 +43,8 @@ class RoomFields:
     name: str
     modality: str
     unit: str
-    location_hint: str | None = None
+    location_hint: str | None = None  # German letters
+    location_hint_en: str | None = None  # English letters: without it they say "report to reception"
     sort_order: int = 0
     ae_title: str | None = None  # the DICOM AE title of the room's scanner
 
@@ -84,6 +85,7 @@ def create_room(session: Session, actor, fields: RoomFields) -> Room:
         modality=fields.modality,
         unit=_clean(fields.unit),
         location_hint=_clean(fields.location_hint) or None,
+        location_hint_en=_clean(fields.location_hint_en) or None,
         sort_order=fields.sort_order,
         ae_title=_clean(fields.ae_title) or None,
         active=True,
@@ -99,6 +101,7 @@ def update_room(session: Session, actor, room: Room, fields: RoomFields) -> Room
     room.modality = fields.modality
     room.unit = _clean(fields.unit)
     room.location_hint = _clean(fields.location_hint) or None
+    room.location_hint_en = _clean(fields.location_hint_en) or None
     room.sort_order = fields.sort_order
     room.ae_title = _clean(fields.ae_title) or None
     session.flush()

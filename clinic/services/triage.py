@@ -28,6 +28,7 @@ class PlanDetails:
     guidance: str | None
     priority: str = Priority.ROUTINE
     note: str | None = None
+    target: str | None = None
 
 
 def _mark(referral: Referral, actor) -> None:
@@ -61,7 +62,10 @@ def accept(session: Session, actor, referral: Referral, plan: PlanDetails) -> Re
         raise InvalidInput("Unknown priority.")
     if plan.guidance is not None and plan.guidance not in Modality.values():
         raise InvalidInput("Unknown guidance.")
-    problems = ProcedurePlan(procedure_type, plan.region, plan.side, plan.levels, plan.stage, plan.guidance).problems()
+    proposed = ProcedurePlan(
+        procedure_type, plan.region, plan.side, plan.levels, plan.stage, plan.guidance, plan.target or None
+    )
+    problems = proposed.problems(require_target=True)
     if problems:
         raise InvalidInput("The plan is incomplete: " + "; ".join(problems) + ".", details=problems)
     referral.status = ReferralStatus.ACCEPTED
@@ -72,6 +76,7 @@ def accept(session: Session, actor, referral: Referral, plan: PlanDetails) -> Re
     referral.planned_levels = (plan.levels or "").strip() or None
     referral.planned_stage = plan.stage
     referral.planned_guidance = plan.guidance or procedure_type.modality
+    referral.planned_target = plan.target or None
     referral.priority = plan.priority if not referral.open_red_flags else Priority.URGENT
     referral.triage_note = (plan.note or "").strip() or None
     _mark(referral, actor)

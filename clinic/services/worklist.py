@@ -41,6 +41,27 @@ class Row:
         return NEXT_ACTIONS.get(AppointmentStatus(self.appointment.status), "")
 
 
+def medication_flag(plan: medication.HoldPlan, table_start: dt.datetime, zone: str) -> Flag:
+    """Green only when every hold is known to be met: a recorded last dose that keeps the hours. A plan
+    still waiting for the telephone confirmation, or a hold with no recorded last dose, is amber."""
+    if not plan.items:
+        return Flag("Medication hold", True, detail="no drugs that affect bleeding")
+    ok = plan.satisfied_for(table_start, zone)
+    violated = plan.override_date is None and any(
+        i.holds and i.last_dose_on is not None and not i.satisfied_for(table_start, zone) for i in plan.items
+    )
+    parts = [i.drug_name for i in plan.items]
+    unknown = [i.drug_name for i in plan.items if i.holds and i.last_dose_on is None]
+    if unknown:
+        parts.append("last dose not recorded: " + ", ".join(unknown))
+    if plan.awaiting_confirmation:
+        parts.append("plan awaits confirmation by telephone")
+    if plan.override_date is not None:
+        parts.append(f"hold overridden by {plan.override_by or 'a radiologist'}: {plan.override_reason}")
+    ok = ok and not plan.awaiting_confirmation
+    return Flag("Medication hold", ok, warn=not ok and not violated, detail="; ".join(parts))
+
+
 def rows(
     session: Session,
     day: dt.date,
@@ -131,10 +152,9 @@ def rows(
         )
         if prereg is not None:
             plan = medication.plan_for(session, prereg, a.procedure_type, a.region)
-            ok = plan.satisfied_on(local_day)
-            row.flags.append(
-                Flag("Medication hold", ok, detail=", ".join(i.drug_name for i in plan.items) or "no blood thinners")
-            )
+            row.flags.append(medication_flag(plan, a.table_start, zone))
+            if plan.awaiting_confirmation:
+                row.alerts.append("Medication plan awaits confirmation by telephone")
             if prereg.allergies:
                 row.alerts.append("Allergy: " + ", ".join(prereg.allergies))
             for flag, text in (

@@ -11,6 +11,10 @@ from .helpers import text
 VALID = {
     "clinic_name": "Schmerzzentrum Nord",
     "clinic_department": "Radiologie",
+    "clinic_department_en": "Radiology",
+    "letter_signature": "Ihr Team der Radiologie Nord",
+    "letter_signature_en": "Your radiology team north",
+    "out_of_hours_number": "116 117",
     "clinic_address": "Nordweg 1, 20000 Hamburg",
     "clinic_phone": "+49 40 1",
     "clinic_email": "info@nord.example",
@@ -31,6 +35,20 @@ def test_settings_are_saved_and_shown(session, clinic, admin):
     assert clinic_settings.get(session, "clinic_name") == "Schmerzzentrum Nord"
     assert clinic_settings.get_int(session, "arrival_minutes_before") == 45
     assert clinic_settings.get(session, "follow_up_days") == "14,90"
+
+
+def test_printed_clinic_texts_have_a_value_per_language(session, clinic, admin):
+    """Issue 21, item 10: an English document never prints the German department line."""
+    admin.post("/admin/settings", VALID)
+    session.expire_all()
+    english, german = clinic_settings.contact(session, "en"), clinic_settings.contact(session, "de")
+    assert (english["clinic_department"], german["clinic_department"]) == ("Radiology", "Radiologie")
+    assert (english["letter_signature"], german["letter_signature"]) == (
+        "Your radiology team north",
+        "Ihr Team der Radiologie Nord",
+    )
+    response = admin.post("/admin/settings", {**VALID, "letter_signature_en": ""})
+    assert response.status_code == 422 and "Name the person or team." in text(response)
 
 
 @pytest.mark.parametrize(

@@ -157,4 +157,8 @@ def test_booking_before_the_medication_hold_allows_is_422(session, clinic, api_a
     assert at(too_early["table_start"]).astimezone(ZoneInfo("Europe/Berlin")).date() < not_before
     response = desk.post("/appointments", json={"referral_id": referral.id, **too_early})
     assert (response.status_code, response.get_json()["error"]["code"]) == (422, "medication_hold")
-    assert response.get_json()["error"]["details"] == {"not_before": not_before.isoformat()}
+    # Last dose on 22 November, at any time that day: 168 hours from midnight (Berlin) at the end of it.
+    assert response.get_json()["error"]["details"] == {
+        "not_before": not_before.isoformat(),
+        "not_before_at": "2026-11-29T23:00:00+00:00",
+    }

@@ -18,22 +18,42 @@ def test_the_whole_day_of_one_appointment(session, world, api_as):
 
     no_consent = radiologist.post(f"{path}/start")
     assert (no_consent.status_code, no_consent.get_json()["error"]["code"]) == (422, "no_consent")
-    not_printed = radiologist.post(f"{path}/consent", json={"taken_by_id": world.clinic.radiologists[0].id})
+    doctor = world.clinic.radiologists[0].id
+    talk = {"explained_by_id": doctor, "explained_at": "2026-11-21T09:00:00+01:00"}
+    not_printed = radiologist.post(f"{path}/consent", json={"taken_by_id": doctor, **talk})
     assert (not_printed.status_code, not_printed.get_json()["error"]["code"]) == (422, "consent_not_printed")
 
     form = desk.post(f"{path}/consent-form.pdf")
     assert form.status_code == 200 and form.mimetype == "application/pdf" and form.data.startswith(b"%PDF")
     printed = session.scalars(select(Consent).where(Consent.appointment_id == appointment_id)).one()
 
-    not_a_radiologist = radiologist.post(f"{path}/consent", json={"taken_by_id": world.clinic.staff["nurse"].id})
+    not_a_radiologist = radiologist.post(
+        f"{path}/consent", json={"taken_by_id": world.clinic.staff["nurse"].id, **talk}
+    )
     assert not_a_radiologist.status_code == 400
+    no_talk = radiologist.post(f"{path}/consent", json={"taken_by_id": doctor})
+    assert no_talk.status_code == 400  # the information talk is part of the record
+    talk_after_signing = radiologist.post(
+        f"{path}/consent",
+        json={
+            "taken_by_id": doctor,
+            "explained_by_id": doctor,
+            "explained_at": "2026-11-23T08:00:00+01:00",
+            "signed_at": "2026-11-23T07:40:00+01:00",
+        },
+    )
+    assert (talk_after_signing.status_code, talk_after_signing.get_json()["error"]["details"]) == (
+        400,
+        {"field": "explained_at"},
+    )
     signed = radiologist.post(
         f"{path}/consent",
-        json={"taken_by_id": world.clinic.radiologists[1].id, "signed_at": "2026-11-23T07:40:00+01:00"},
+        json={"taken_by_id": world.clinic.radiologists[1].id, "signed_at": "2026-11-23T07:40:00+01:00", **talk},
     )
     assert signed.status_code == 200, signed.get_json()
     [consent] = signed.get_json()["consents"]
     assert (consent["id"], consent["signed_at"]) == (printed.id, "2026-11-23T06:40:00Z")
+    assert (consent["explained_by_id"], consent["explained_at"]) == (doctor, "2026-11-21T08:00:00Z")
 
     started = radiologist.post(f"{path}/start")
     assert (started.status_code, started.get_json()["status"]) == (200, "in_procedure")

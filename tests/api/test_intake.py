@@ -103,6 +103,7 @@ def test_take_a_referral_triage_it_and_follow_the_preregistration(session, world
         "levels": "L5/S1",
         "stage": None,
         "guidance": "CT",
+        "target": None,
     }
     prereg = desk.get(f"/referrals/{referral['id']}/preregistration").get_json()
     assert prereg["booking"]["ready"] is False

@@ -52,6 +52,15 @@ def _chain(candidate) -> dict[str, Any]:
     }
 
 
+def _talked(radiologist) -> dict[str, Any]:
+    """A consent body: who took it, and the information talk two days before (§630e BGB)."""
+    return {
+        "taken_by_id": radiologist.id,
+        "explained_by_id": radiologist.id,
+        "explained_at": "2026-11-21T09:00:00+01:00",
+    }
+
+
 def _seeds(session, settings, world: World) -> dict[str, list[dict[str, Any]]]:
     """Fixed parts of requests, by operation (or by path parameter); what they leave out is generated."""
     ids = {
@@ -82,7 +91,7 @@ def _seeds(session, settings, world: World) -> dict[str, list[dict[str, Any]]]:
         at(a["booked"], body=_chain(c)) for c in first_candidates(session, settings, a["booked"].referral, limit=4)
     ]
     seeds["POST /api/v1/appointments/{appointment_id}/consent"] = [
-        at(a[state], body={"taken_by_id": radiologist.id}) for state in ("printed", "checked_in", "consented")
+        at(a[state], body=_talked(radiologist)) for state in ("printed", "checked_in", "consented")
     ]
     seeds["POST /api/v1/appointments/{appointment_id}/discharge"] = [
         at(a["in_observation"], body={key: True for key in DISCHARGE_ITEMS}),

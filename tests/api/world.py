@@ -114,7 +114,15 @@ def build_world(session, settings, clinic: Clinic, *, ready: int = 3) -> World:
 
     def consented() -> Appointment:
         appointment = printed()
-        daybook.record_consent(session, None, appointment, taken_by_id=radiologist.id, signed_at=NOW)
+        daybook.record_consent(
+            session,
+            None,
+            appointment,
+            taken_by_id=radiologist.id,
+            explained_by_id=radiologist.id,
+            explained_at=NOW - dt.timedelta(days=2),
+            signed_at=NOW,
+        )
         return appointment
 
     def in_procedure() -> Appointment:

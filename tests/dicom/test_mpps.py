@@ -83,7 +83,15 @@ def local(hour: int, minute: int = 0) -> dt.datetime:
 def consented(session, world, appointment):
     radiologist = world.clinic.radiologists[0]
     consents.print_consent(session, None, appointment, ZONE)
-    daybook.record_consent(session, radiologist, appointment, taken_by_id=radiologist.id, signed_at=NOW)
+    daybook.record_consent(
+        session,
+        radiologist,
+        appointment,
+        taken_by_id=radiologist.id,
+        explained_by_id=radiologist.id,
+        explained_at=NOW - dt.timedelta(days=2),
+        signed_at=NOW,
+    )
 
 
 def fresh(session, model, ident):

@@ -43,7 +43,8 @@ def specimen_pdfs() -> dict[str, bytes]:
         table_end=start + dt.timedelta(minutes=20),
         obs_end=start + dt.timedelta(minutes=50),
     )
-    letter = LetterContext(appointment, HoldPlan(BleedingClass.INTERMEDIATE), DEFAULTS, ZONE, 30, dt.date(2026, 11, 23))
+    issued = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
+    letter = LetterContext(appointment, HoldPlan(BleedingClass.INTERMEDIATE), DEFAULTS, ZONE, 30, issued.date(), issued)
     return {
         "consent": render_consent(appointment, _text(pt, "consent"), DEFAULTS, ZONE),
         "information": render_information_sheet(_text(pt, "information"), DEFAULTS),

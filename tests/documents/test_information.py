@@ -27,7 +27,8 @@ def test_placeholders_are_filled_from_the_clinic_settings(session, clinic):
     text = text_of(documents.information_sheet_pdf(session, clinic.pt("PRT"), "de"))
     assert "{" not in text
     assert "Schmerzzentrum am Stadtpark, Parkallee 12, 20144 Hamburg, Telefon +49 40 1234 5670" in text
-    assert "Notruf 112" in text
+    assert "ärztlicher Bereitschaftsdienst 116 117 oder die nächste Notaufnahme" in text
+    assert "bei neuer Lähmung oder Atemnot die 112" in text
     assert "Periradikuläre Therapie (PRT): Informationen für Patientinnen und Patienten" in text
 
 

@@ -24,18 +24,20 @@ def test_print_pack_holds_all_three_documents_and_records_the_consent(session, s
     pack = documents.print_pack_pdf(session, actor, appointment, zone, issued_on=ISSUED)
 
     letter = documents.letter_pdf(session, appointment, zone, issued_on=ISSUED)
-    sheet = documents.information_sheet_pdf(session, appointment.procedure_type, "de")
+    sheet = documents.appointment_information_pdf(session, appointment)
     consent = session.scalars(select(Consent).filter_by(appointment_id=appointment.id)).one()
     form = render_consent(appointment, consent.document_text, contact, zone)
-    assert page_count(pack) == page_count(letter) + page_count(sheet) + page_count(form)
+    # The consent form twice: the original for the record and the patient's copy (§630e BGB).
+    assert page_count(pack) == page_count(letter) + page_count(sheet) + 2 * page_count(form)
 
     # The recorded hash is the consent form's own, which printing it again reproduces.
     assert consent.pdf_sha256 == hashlib.sha256(form).hexdigest()
     assert consent.printed_by_id == actor.id
 
     text = text_of(pack)
-    assert "Ihr Termin am" in text and "Rivaroxaban: letzte Einnahme am" in text
+    assert "Ihr Termin am" in text and "Rivaroxaban: Ob und ab wann Sie es vor dem Eingriff pausieren" in text
     assert "PRT-INFO-DE-v1" in text and "PRT-CONS-DE-v1" in text
+    assert "Original für die Patientenakte" in text and "Ausfertigung für die Patientin / den Patienten" in text
     assert "Łukasz Søren-Müller" in text
     # Each part counts its own pages.
     first_sheet_page = pages(pack)[page_count(letter)]

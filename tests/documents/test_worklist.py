@@ -29,7 +29,7 @@ def test_worklist_lists_the_rooms_day_in_order_without_cancelled(session, settin
     assert text.index("Ærø, Zoë") < text.index("Bødker, Zoë") < text.index("Dąbrowska, Zoë")
     assert "Çelik" not in text and "Elsewhere" not in text and "Tomorrow" not in text
     assert "08:00–08:20" in text  # local clinic time
-    assert "3 appointments" in text
+    assert "3 Termine" in text  # in the clinic's language
 
 
 def test_readiness_notes_come_from_the_pre_registration(session, settings, clinic, zone):
@@ -45,13 +45,42 @@ def test_readiness_notes_come_from_the_pre_registration(session, settings, clini
     book_for(session, settings, clinic, first_day=DAY, prereg=prereg, medications=stopped_long_ago)
     text = text_of(documents.worklist_pdf(session, DAY, clinic.rooms["CT 1"], zone))
     for note in (
-        "Allergies: Contrast medium, Jod-Pflaster",
+        "Allergien: Kontrastmittel, Jod-Pflaster",
         "Diabetes",
-        "Pregnancy possible",
-        "Implant: Herzschrittmacher",
-        "Blood thinners: Clopidogrel",
+        "Schwangerschaft möglich",
+        "Implantat: Herzschrittmacher",
     ):
         assert note in text, note
+    assert "Blutverdünner" not in text and "Blood thinners" not in text
+
+
+def test_the_medication_column_says_what_the_team_must_check(session, settings, clinic, zone):
+    """Issue 14, finding 4: per patient whether the hold is kept (by a recorded last dose) or must be asked,
+    whether the plan is confirmed, INR for warfarin, a raised bleeding risk; ibuprofen is named as a drug
+    that changes bleeding, not as a blood thinner."""
+    medications = [("warfarin", "", dt.date(2026, 11, 17)), ("ibuprofen", "", None)]
+    book_for(session, settings, clinic, first_day=DAY, medications=medications, prereg={"raised_bleeding_risk": True})
+    apixaban = make_patient(session, family_name="Zorn", given_name="Zoë")
+    book_for(
+        session, settings, clinic, apixaban, first_day=DAY + dt.timedelta(days=7), medications=[("apixaban", "", None)]
+    )
+    text = text_of(documents.worklist_pdf(session, DAY, clinic.rooms["CT 1"], zone))
+    assert "Gerinnungsrelevante Medikamente" in text
+    for note in (
+        "Warfarin: Pause 120 h; letzte Dosis 17.11.2026, eingehalten; INR nötig",
+        "Ibuprofen: Pause 24 h; letzte Dosis nicht erfasst: erfragen",  # raised risk: handled as high
+        "Plan NICHT bestätigt (Rückruf offen)",
+        "erhöhtes Blutungsrisiko",
+    ):
+        assert note in text, note
+    later = text_of(documents.worklist_pdf(session, DAY + dt.timedelta(days=7), clinic.rooms["CT 1"], zone))
+    assert "Apixaban: Pause 72 h; letzte Dosis nicht erfasst: erfragen" in later
+
+
+def test_an_english_worklist_on_request(session, settings, clinic, zone):
+    book_for(session, settings, clinic, first_day=DAY, medications=[("apixaban", "", dt.date(2026, 11, 20))])
+    text = text_of(documents.worklist_pdf(session, DAY, clinic.rooms["CT 1"], zone, "en"))
+    assert "Drugs that change bleeding" in text and "Apixaban: hold 72 h; last dose 20/11/2026, kept" in text
 
 
 def test_long_worklist_repeats_its_header_and_numbers_its_pages(session, settings, clinic, zone):
@@ -63,12 +92,12 @@ def test_long_worklist_repeats_its_header_and_numbers_its_pages(session, setting
     texts = pages(pdf)
     assert len(texts) >= 2
     for number, page in enumerate(texts, start=1):
-        assert "Readiness notes" in page and "Patient" in page  # the header row, on every page
-        assert f"Page {number} of {len(texts)}" in page
+        assert "Hinweise" in page and "Patient/in" in page  # the header row, on every page
+        assert f"Seite {number} von {len(texts)}" in page
     assert set(page_sizes_mm(pdf)) == {(297, 210)}  # landscape A4
 
 
 def test_empty_worklist_says_so(session, clinic, zone):
     text = text_of(documents.worklist_pdf(session, DAY, clinic.rooms["CT 2"], zone))
-    assert "No appointments in this room on this day." in text
-    assert "Page 1 of 1" in text
+    assert "Keine Termine in diesem Raum an diesem Tag." in text
+    assert "Seite 1 von 1" in text

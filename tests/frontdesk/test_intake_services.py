@@ -11,6 +11,7 @@ from clinic.scheduling.plan import ProcedurePlan
 from clinic.scheduling.readiness import assess
 from clinic.services import intake, medication, prereg_items, preregistration
 from clinic.services.errors import DomainError, InvalidInput
+from tests.conftest import NOW, ZONE
 from tests.factories import build_clinic, make_patient, make_ready_referral, make_referral
 
 TODAY = dt.date(2026, 11, 23)
@@ -202,15 +203,19 @@ def test_hold_plan_from_drug_dose_and_bleeding_class(
     [item] = plan.items
     assert item.days == expected_days
     assert item.confirm_with_prescriber is prescriber
-    procedure_day = dt.date(2026, 12, 10)
+    start = dt.datetime(2026, 12, 10, 8, 0, tzinfo=dt.UTC)  # Thursday 10 December, 09:00 in Berlin
     if expected_days:
-        assert item.earliest_procedure_date(TODAY) == dt.date(2026, 11, 20) + dt.timedelta(days=expected_days)
-        assert item.last_day_to_take(procedure_day) == procedure_day - dt.timedelta(days=expected_days)
+        hours = dt.timedelta(hours=24 * expected_days)
+        assert item.hold_hours == 24 * expected_days
+        # The last dose recorded on Friday 20 November may have been taken as late as midnight (Berlin).
+        midnight = dt.datetime(2026, 11, 20, 23, 0, tzinfo=dt.UTC)
+        assert item.earliest_start(NOW, ZONE) == midnight + hours
+        assert item.last_dose_no_later_than(start) == start - hours
     else:
-        assert item.earliest_procedure_date(TODAY) is None and item.last_day_to_take(procedure_day) is None
-    end = dt.datetime(2026, 12, 10, 9, 0, tzinfo=dt.UTC)
+        assert item.earliest_start(NOW, ZONE) is None and item.last_dose_no_later_than(start) is None
+    end = start + dt.timedelta(minutes=20)
     expected_restart = None if restart_hours is None else end + dt.timedelta(hours=restart_hours)
-    assert item.restart_from(end) == expected_restart
+    assert item.restart_not_before(end) == expected_restart
 
 
 def test_a_drug_without_a_rule_waits_for_a_radiologist(session, settings):

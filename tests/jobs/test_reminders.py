@@ -8,9 +8,10 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from clinic.models import OutboxMessage
+from clinic.models import AnticoagulantRule, OutboxMessage
 from clinic.models.vocab import Language, OutboxStatus
 from clinic.scheduling import booking
+from clinic.services import hold_rules
 from clinic.services import settings as clinic_settings
 from tests.conftest import NOW
 from tests.factories import build_clinic
@@ -27,6 +28,12 @@ THURSDAY = MONDAY + dt.timedelta(days=3)
 @pytest.fixture
 def clinic(session):
     return build_clinic(session)
+
+
+def sign_off(session, drug: str) -> None:
+    """A physician signs off the drug's rules: only then does a reminder give moments (invariant 6)."""
+    for rule in session.scalars(select(AnticoagulantRule).where(AnticoagulantRule.drug_code == drug)):
+        hold_rules.verify(session, None, rule, "Dr. Hanna Berg", at=NOW)
 
 
 def reminders(session) -> list[OutboxMessage]:
@@ -46,6 +53,7 @@ def test_a_reminder_is_queued_and_delivered_once_with_the_hold_plan(session, set
         email="frau.gross@example.org",
         medications=[("rivaroxaban", "", dt.date(2026, 11, 20))],
     )
+    sign_off(session, "rivaroxaban")
 
     run(app)
     run(app)  # a second round, as after a restart: nothing new
@@ -63,11 +71,18 @@ def test_a_reminder_is_queued_and_delivered_once_with_the_hold_plan(session, set
     assert body.startswith("Sehr geehrte Frau Groß,")
     assert "Bitte kommen Sie um: 07:30 Uhr" in body
     assert f"Terminnummer: {appointment.reference}" in body
-    # Rivaroxaban is held 3 days before an intermediate-risk procedure and restarted 24 h after it.
+    # Rivaroxaban is held 72 hours before an intermediate-risk procedure and restarted 24 h after it. The
+    # latest moment (Sunday 22 November, 08:00) has passed when the reminder goes out on Monday: it is
+    # not sent as an instruction; the patient is told what to do instead.
     assert (
-        "- Rivaroxaban: letzte Einnahme am Sonntag, 22. November 2026. "
-        "Wieder einnehmen ab Donnerstag, 26. November 2026, 08:20 Uhr." in body
+        "- Rivaroxaban: Der späteste Zeitpunkt für die letzte Einnahme vor diesem Termin ist bereits vorbei. "
+        "Haben Sie das Medikament wie mit uns besprochen pausiert, setzen Sie die Pause bis nach dem Eingriff "
+        "fort. Haben Sie es seitdem genommen oder sind Sie unsicher, rufen Sie uns bitte noch heute unter "
+        "+49 40 1234 5670 an: Der Termin muss dann vielleicht verschoben werden. "
+        "Wieder einnehmen frühestens am Donnerstag, 26. November 2026, um 08:20 Uhr." in body
     )
+    assert "22. November" not in body
+    assert "Warnzeichen vor dem Termin" in body and "Essen und Trinken" in body
 
 
 def test_english_patients_get_english_and_no_medication_section_without_a_plan(session, settings, clinic, app, mail):
@@ -76,7 +91,8 @@ def test_english_patients_get_english_and_no_medication_section_without_a_plan(s
     (received,) = mail.received
     assert received.subject == "Reminder: your appointment on Wednesday, 25 November 2026 at 08:00"
     assert received.body.startswith("Dear Mr Smith,")
-    assert "blood-thinning" not in received.body
+    assert "blood clotting" not in received.body
+    assert "Interventional Pain Therapy · Radiology" in received.body  # the department in English
 
 
 def test_only_appointments_within_the_reminder_days_of_patients_with_email(session, settings, clinic, app):

@@ -73,6 +73,11 @@ def test_transitions_only_go_forward(session, day):
     assert [e.to_status for e in a.events] == ["booked", "checked_in"]
 
 
+def _talk(radiologist) -> dict:
+    """The information talk (§630e BGB): by this radiologist, the Friday before."""
+    return {"explained_by_id": radiologist.id, "explained_at": MONDAY_9 - dt.timedelta(days=3)}
+
+
 def test_invariant_7_no_procedure_without_a_signed_consent_for_the_printed_version(session, day):
     clinic, a = day
     radiologist = clinic.radiologists[0]
@@ -80,12 +85,17 @@ def test_invariant_7_no_procedure_without_a_signed_consent_for_the_printed_versi
     with pytest.raises(DomainError, match="no signed consent"):
         daybook.start_procedure(session, radiologist, a, at=MONDAY_9)
     with pytest.raises(DomainError, match="Print the consent form first"):
-        daybook.record_consent(session, radiologist, a, taken_by_id=radiologist.id)
+        daybook.record_consent(session, radiologist, a, taken_by_id=radiologist.id, **_talk(radiologist))
     _pdf, printed = consents.print_consent(session, radiologist, a, ZONE)
     with pytest.raises(DomainError, match="no signed consent"):
         daybook.start_procedure(session, radiologist, a, at=MONDAY_9)
     signed = daybook.record_consent(
-        session, radiologist, a, taken_by_id=radiologist.id, signed_at=MONDAY_9 - dt.timedelta(minutes=20)
+        session,
+        radiologist,
+        a,
+        taken_by_id=radiologist.id,
+        signed_at=MONDAY_9 - dt.timedelta(minutes=20),
+        **_talk(radiologist),
     )
     assert signed.id == printed.id and signed.document_text_id == printed.document_text_id
     assert signed.recorded_by_id == radiologist.id
@@ -97,7 +107,7 @@ def _to_procedure(session, clinic, a):
     radiologist = clinic.radiologists[0]
     daybook.check_in(session, None, a, at=MONDAY_9, zone=ZONE)
     consents.print_consent(session, radiologist, a, ZONE)
-    daybook.record_consent(session, radiologist, a, taken_by_id=radiologist.id)
+    daybook.record_consent(session, radiologist, a, taken_by_id=radiologist.id, **_talk(radiologist))
     return daybook.start_procedure(session, radiologist, a, at=MONDAY_9)
 
 

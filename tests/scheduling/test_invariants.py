@@ -215,12 +215,15 @@ def test_finder_offers_nothing_when_every_bed_is_taken(session, settings):
 
 
 def test_invariant_6_medication_hold_date_is_respected(session, settings, clinic):
-    # Clopidogrel: 7 days before an intermediate-risk procedure; last dose Sunday 22 November.
+    # Clopidogrel: 168 hours before an intermediate-risk procedure; last dose on Sunday 22 November, at
+    # any time that day (as late as midnight): the first possible start is Monday 30 November, 00:00.
     referral = make_ready_referral(session, clinic, medications=[("clopidogrel", "", dt.date(2026, 11, 22))])
     offered = first_candidates(session, settings, referral, limit=1)
-    assert offered[0].table_start.date() == dt.date(2026, 11, 30)  # Sunday 29th is closed, so Monday
+    assert offered[0].table_start.date() == dt.date(2026, 11, 30)
     too_early = chain(clinic.rooms["CT 1"], clinic.radiologists[0], clinic.beds[0], utc(2026, 11, 24, 8, 0), 20, 30)
-    with pytest.raises(DomainError, match=r"medication hold plan allows this procedure from 29\.11\.2026") as error:
+    with pytest.raises(
+        DomainError, match=r"medication hold plan allows this procedure from 30\.11\.2026 00:00"
+    ) as error:
         _book(session, settings, referral, too_early)
     assert error.value.code == "medication_hold"
     referral.hold_override_by_id = clinic.radiologists[0].id

@@ -14,6 +14,8 @@ from .scheduling import Appointment
 
 class ConsentIn(Body):
     taken_by_id: Id = Field(description="The radiologist who took the consent.")
+    explained_by_id: Id = Field(description="The physician who gave the information talk (§630e BGB).")
+    explained_at: Instant = Field(description="When the information talk took place; not after signed_at.")
     signed_at: Instant | None = Field(default=None, description="Default: now.")
     consent_id: Id | None = Field(default=None, description="The printed form signed; default the last printed.")
 

@@ -15,6 +15,7 @@ from ..fields import (
     RegionCode,
     SideCode,
     StageCode,
+    TargetCode,
     TreatmentCode,
     text,
 )
@@ -78,6 +79,11 @@ class Accept(Body):
     guidance: ModalityCode | None = Field(default=None, description="Defaults to the procedure's modality.")
     priority: PriorityCode = "routine"
     note: LongText | None = None
+    target: TargetCode | None = Field(
+        default=None,
+        description="Required for SYMP (stellate, thoracic_chain, celiac, lumbar_chain, hypogastric, impar), "
+        "FACET (intra_articular, medial_branch) and EPI (interlaminar, caudal).",
+    )
 
 
 class Decline(Body):
@@ -118,6 +124,7 @@ class Plan(Out):
     levels: str | None
     stage: str | None
     guidance: str | None
+    target: str | None
 
 
 class Referral(Out):

@@ -87,6 +87,9 @@ class Appointment(Out):
     side: str | None
     levels: str | None
     stage: str | None
+    target: str | None = Field(
+        description="The planned target (sympathetic target, facet technique, epidural approach), if any."
+    )
     guidance: str
     room_id: int
     radiologist_id: int
@@ -115,11 +118,41 @@ class Consent(Out):
     printed_at: dt.datetime
     signed_at: dt.datetime | None
     taken_by_id: int | None
+    explained_by_id: int | None = Field(description="The physician who gave the oral explanation (§630e BGB).")
+    explained_at: dt.datetime | None
+
+
+class MedicationHold(Out):
+    """One drug of the appointment's medication plan. Moments are instants (ISO 8601 with offset); the
+    letter prints the same moments in the clinic's zone and the patient's language."""
+
+    drug: str = Field(description="The drug's code in the hold rules, e.g. apixaban.")
+    drug_name: str
+    dose_class: str = Field(description="Empty when the rule applies to every dose.")
+    action: str = Field(description="hold, no_hold, shared_assessment, or no_rule (a radiologist decides).")
+    hold_hours: int | None = Field(description="Hours between the last dose and the table start (holds only).")
+    last_dose_no_later_than: dt.datetime | None = Field(
+        description="The latest moment of the last dose: table_start minus hold_hours. Null without a hold."
+    )
+    restart_not_before: dt.datetime | None = Field(
+        description="The earliest moment to take the drug again after the procedure. Null when not given."
+    )
+    rule_verified: bool = Field(description="Whether a physician has signed off the rule behind this entry.")
+    plan_confirmed: bool = Field(
+        description="Whether a radiologist has confirmed this patient's plan; with rule_verified false the "
+        "letter prints the moments only when this is true, and otherwise says the clinic will call."
+    )
+    requires_inr: bool
+    injected: bool
+    last_dose_recorded_on: dt.date | None = Field(description="The last dose the patient reported (a day).")
 
 
 class AppointmentDetail(Appointment):
     events: list[AppointmentEvent]
     consents: list[Consent]
+    medication_holds: list[MedicationHold] = Field(
+        description="One entry per drug that affects bleeding, for this appointment's table start."
+    )
 
 
 class AppointmentQuery(Query):

@@ -65,6 +65,8 @@ def record_consent(appointment_id: int, json: ConsentIn):
         current_user,
         appointment,
         taken_by_id=taken_by.id,
+        explained_by_id=json.explained_by_id,
+        explained_at=json.explained_at,
         signed_at=json.signed_at or now(),
         consent_id=json.consent_id,
     )

@@ -1,0 +1,38 @@
+"""A radiologist confirms a patient's medication plan after the telephone call (issue 14, finding 2).
+
+Until then, letters do not print hold moments that come from a rule nobody has signed off; they say
+that the clinic will call. The confirmation lapses by itself when the plan's figures change.
+"""
+
+from __future__ import annotations
+
+from flask import flash, redirect, request, url_for
+from flask_login import current_user
+
+from ..auth.access import roles
+from ..extensions import db
+from ..models import Appointment, Referral
+from ..models.vocab import Role
+from ..services import medication
+from ..services.errors import DomainError
+from ..web import get_or_404
+from . import bp
+
+
+@bp.post("/referrals/<int:referral_id>/confirm-hold-plan")
+@roles(Role.RADIOLOGIST)
+def confirm_hold_plan(referral_id: int):
+    referral = get_or_404(Referral, referral_id)
+    back = url_for("frontdesk.referral", referral_id=referral.id)
+    appointment_id = request.form.get("appointment_id", type=int)
+    if appointment_id:
+        appointment = db.session.get(Appointment, appointment_id)
+        if appointment is not None and appointment.referral_id == referral.id:
+            back = url_for("frontdesk.appointment", appointment_id=appointment.id)
+    try:
+        medication.confirm_plan(db.session, current_user, referral)
+    except DomainError as error:
+        flash(error.message, "danger")
+        return redirect(back)
+    flash("Medication plan confirmed: letters printed from now on give the dates.", "success")
+    return redirect(back)

@@ -1,0 +1,178 @@
+"""The hold arithmetic: a plan of drugs, each with its hold in hours, turned into moments.
+
+A hold of N hours means at least N hours between the last dose and the planned table start (DESIGN.md
+§4, invariant 6). Everything here works on UTC instants (the table start minus N hours) and only meets
+the clinic's zone for "the end of a day" (a last dose recorded only by its date counts as taken as late as
+midnight) and for dates on screens, so a daylight-saving change never shortens a hold. Pure: no queries;
+``clinic.services.medication`` builds the plans from the rules and the questionnaire.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+
+from ..models.vocab import BleedingClass, HoldAction
+from ..timefmt import local_midnight, to_local
+
+NO_RULE = "no_rule"
+
+
+def hold_days(hours: int) -> int:
+    """Whole days a hold covers, for summaries on screens ("hold 3 days"); never used for dates."""
+    return max(1, math.ceil(hours / 24))
+
+
+def end_of_day(day: dt.date, zone: str) -> dt.datetime:
+    """The last moment of a local calendar day (the next midnight), as a UTC instant: a dose recorded
+    only by its date may have been taken as late as that."""
+    return local_midnight(day + dt.timedelta(days=1), zone)
+
+
+@dataclass(frozen=True)
+class HoldItem:
+    drug_code: str
+    drug_name: str
+    dose_class: str
+    action: str  # a HoldAction value, or NO_RULE
+    hold_hours: int | None
+    restart_hours: int | None
+    requires_inr: bool
+    verified: bool
+    verified_by: str | None
+    note: str | None
+    last_dose_on: dt.date | None
+    injected: bool = False
+
+    @property
+    def holds(self) -> bool:
+        return self.action == HoldAction.HOLD and bool(self.hold_hours)
+
+    @property
+    def hold(self) -> dt.timedelta:
+        return dt.timedelta(hours=self.hold_hours or 0) if self.holds else dt.timedelta(0)
+
+    @property
+    def days(self) -> int:
+        return hold_days(self.hold_hours) if self.holds and self.hold_hours else 0
+
+    @property
+    def confirm_with_prescriber(self) -> bool:
+        return self.action in (HoldAction.HOLD, HoldAction.SHARED, NO_RULE)
+
+    @property
+    def needs_decision(self) -> bool:
+        """No rule covers this drug at this bleeding class: a radiologist has to decide."""
+        return self.action == NO_RULE
+
+    def last_dose_no_later_than(self, table_start: dt.datetime) -> dt.datetime | None:
+        """The latest moment of the last dose that keeps the full hold before the table start.
+        Arithmetic on UTC instants: a daylight-saving change in between cannot shorten the hold."""
+        if not self.holds:
+            return None
+        return table_start.astimezone(dt.UTC) - self.hold
+
+    def restart_not_before(self, table_end: dt.datetime) -> dt.datetime | None:
+        if self.action == HoldAction.NO_HOLD or self.restart_hours is None:
+            return None
+        return table_end.astimezone(dt.UTC) + dt.timedelta(hours=self.restart_hours)
+
+    def earliest_start(self, now: dt.datetime, zone: str) -> dt.datetime | None:
+        """The first table start the hold allows. With a recorded last dose, counted from the end of
+        that day; a patient still taking the drug may have taken a dose just now."""
+        if not self.holds:
+            return None
+        last = end_of_day(self.last_dose_on, zone) if self.last_dose_on is not None else now
+        return last.astimezone(dt.UTC) + self.hold
+
+    def satisfied_for(self, table_start: dt.datetime, zone: str) -> bool:
+        """Whether the recorded last dose keeps the hold before this table start. A hold with no
+        recorded last dose is not known to be met: the team asks before the needle."""
+        if not self.holds:
+            return True
+        if self.last_dose_on is None:
+            return False
+        return end_of_day(self.last_dose_on, zone) + self.hold <= table_start
+
+    @property
+    def summary(self) -> str:
+        if self.action == NO_RULE:
+            return "no rule for this drug and procedure: a radiologist decides"
+        if self.action == HoldAction.NO_HOLD:
+            return "no hold needed"
+        if self.action == HoldAction.SHARED:
+            return "shared assessment with the prescriber; no routine hold"
+        hours = self.hold_hours or 0
+        unit = f"{hours} hours" if hours < 48 or hours % 24 else f"{hours // 24} days ({hours} hours)"
+        text = f"hold {unit}"
+        if self.requires_inr:
+            text += " and check INR"
+        return text
+
+
+@dataclass(frozen=True)
+class HoldPlan:
+    bleeding_class: BleedingClass
+    items: list[HoldItem] = field(default_factory=list)
+    override_date: dt.date | None = None
+    override_reason: str | None = None
+    override_by: str | None = None
+    confirmed_by: str | None = None  # a radiologist confirmed this patient's plan as it stands
+    confirmed_at: dt.datetime | None = None
+
+    @property
+    def confirmed(self) -> bool:
+        return self.confirmed_by is not None
+
+    def firm(self, item: HoldItem) -> bool:
+        """Whether what the rule says may be told to the patient as settled (DESIGN.md §4, invariant 6):
+        the rule is signed off by a physician, or a radiologist has confirmed this patient's plan.
+        Otherwise the clinic confirms it by telephone first."""
+        return item.action != NO_RULE and (item.verified or self.confirmed)
+
+    @property
+    def key(self) -> str:
+        """The plan's figures: a confirmation holds only while these stay the same."""
+        parts = sorted(
+            f"{i.drug_code}/{i.dose_class}/{i.action}/{i.hold_hours}/{i.restart_hours}/{int(i.requires_inr)}"
+            for i in self.items
+        )
+        return ";".join([self.bleeding_class.value, *parts])[:1000]
+
+    def earliest_start(self, now: dt.datetime, zone: str) -> dt.datetime | None:
+        """The first table start the holds allow; a radiologist's override replaces it (from the
+        start of the day the radiologist chose)."""
+        if self.override_date is not None:
+            return local_midnight(self.override_date, zone)
+        starts = [s for s in (i.earliest_start(now, zone) for i in self.items) if s]
+        return max(starts) if starts else None
+
+    def earliest_date(self, now: dt.datetime, zone: str) -> dt.date | None:
+        start = self.earliest_start(now, zone)
+        return to_local(start, zone).date() if start else None
+
+    def satisfied_for(self, table_start: dt.datetime, zone: str) -> bool:
+        if self.override_date is not None:
+            return self.override_date <= to_local(table_start, zone).date()
+        return not self.undecided and all(i.satisfied_for(table_start, zone) for i in self.items)
+
+    @property
+    def undecided(self) -> list[HoldItem]:
+        if self.override_date is not None:
+            return []
+        return [i for i in self.items if i.needs_decision]
+
+    @property
+    def unverified(self) -> list[HoldItem]:
+        return [i for i in self.items if i.action != NO_RULE and not i.verified]
+
+    @property
+    def to_confirm(self) -> list[HoldItem]:
+        """Drugs whose plan the clinic still confirms with the patient by telephone: no rule, or a
+        rule no physician has signed off while nobody has confirmed this patient's plan."""
+        return [i for i in self.items if not self.firm(i)]
+
+    @property
+    def awaiting_confirmation(self) -> bool:
+        return bool(self.to_confirm)

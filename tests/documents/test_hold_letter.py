@@ -1,0 +1,234 @@
+"""Issue 14, findings 1-3: what the letter tells the patient about medicines that change bleeding.
+
+A hold is hours between the last dose and the planned table start (DESIGN.md §4, invariant 6). The
+letter prints the latest moment of the last dose (date and clock time in Berlin) that keeps the hours,
+counted on instants so that a daylight-saving change never shortens it; the restart "not before" a
+moment; injected drugs speak of the injection. A rule nobody signed off is never printed as a date (the
+clinic calls), and a moment already past is never printed as an instruction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from clinic.defaults import HOLD_RULES, INJECTED_DRUGS
+from clinic.models import AnticoagulantRule
+from clinic.models.vocab import BleedingClass, HoldAction
+from clinic.scheduling.context import Settings
+from clinic.services import hold_rules, medication
+from clinic.services.documents import letter_pdf
+from clinic.timefmt import fmt_long_date, fmt_time
+from tests.conftest import NOW, ZONE
+from tests.factories import add_roster, add_weekly_sessions, make_patient
+from tests.scheduling.helpers import chain, utc
+
+from .helpers import book_for, text_of
+
+BERLIN_HOURS = (dt.time(7), dt.time(18))
+
+
+def sign_off(session, drug: str | None = None) -> None:
+    """A physician signs off the rules (of one drug, or all): only then does a letter print moments."""
+    query = select(AnticoagulantRule)
+    if drug is not None:
+        query = query.where(AnticoagulantRule.drug_code == drug)
+    for rule in session.scalars(query):
+        hold_rules.verify(session, None, rule, "Dr. Hanna Berg", at=NOW)
+
+
+def _long_days(session, clinic, weekdays=range(7)) -> None:
+    """Sessions and a roster from 07:00 to 18:00 every day, so that 07:30 and 16:45 can be booked."""
+    add_weekly_sessions(session, clinic.rooms["CT 1"], weekdays, *BERLIN_HOURS)
+    add_roster(session, clinic.radiologists[0], weekdays, *BERLIN_HOURS)
+    session.flush()
+
+
+def _at(clinic, start: dt.datetime, table: int = 20, obs: int = 30):
+    return chain(clinic.rooms["CT 1"], clinic.radiologists[0], clinic.beds[0], start, table, obs)
+
+
+def _moment_de(instant: dt.datetime) -> str:
+    return f"{fmt_long_date(instant, 'de_DE', ZONE)}, um {fmt_time(instant, ZONE)} Uhr"
+
+
+def _hold_cases():
+    """Every seeded rule that holds a drug, at the bleeding class it holds for."""
+    for code, _en, _de, dose, by_class, _inr, _evidence, _note in HOLD_RULES:
+        for bleeding, (action, hold_hours, restart_hours) in by_class.items():
+            if action == HoldAction.HOLD:
+                yield pytest.param(code, dose, bleeding, hold_hours, restart_hours, id=f"{code}-{dose}-{bleeding}")
+
+
+# How to reach each bleeding class: the procedure (and whether the patient's bleeding risk is raised).
+REACH = {
+    BleedingClass.LOW: {"code": "FACET", "stage": "diagnostic"},
+    BleedingClass.INTERMEDIATE: {"code": "PRT"},
+    BleedingClass.HIGH: {"code": "PRT", "prereg": {"raised_bleeding_risk": True}},
+}
+
+
+@pytest.mark.parametrize(("drug", "dose", "bleeding", "hold_hours", "restart_hours"), list(_hold_cases()))
+def test_every_signed_off_hold_prints_a_latest_moment_that_keeps_its_hours(
+    session, settings, clinic, zone, drug, dose, bleeding, hold_hours, restart_hours
+):
+    """Finding 1: a date and a clock time, at least the hold's hours before the table start."""
+    sign_off(session, drug)
+    appointment = book_for(session, settings, clinic, medications=[(drug, dose, None)], **REACH[bleeding])
+    [item] = medication.plan_for(
+        session, appointment.referral.preregistration, appointment.procedure_type, appointment.region
+    ).items
+    latest = item.last_dose_no_later_than(appointment.table_start)
+    assert appointment.table_start - latest >= dt.timedelta(hours=hold_hours)
+    assert latest >= NOW  # booked from now: the hold can still be kept
+
+    text = text_of(letter_pdf(session, appointment, zone, issued_on=NOW.date()))
+    dose_word = "letzte Spritze" if drug in INJECTED_DRUGS else "letzte Einnahme"
+    assert f"{dose_word} spätestens am {_moment_de(latest)} (mindestens {hold_hours} Stunden vor dem Eingriff)" in text
+    if restart_hours is None:
+        assert "Wann Sie wieder beginnen, besprechen wir nach dem Eingriff mit Ihnen." in text
+    else:
+        restart = appointment.table_end + dt.timedelta(hours=restart_hours)
+        verb = "Nächste Spritze" if drug in INJECTED_DRUGS else "Wieder einnehmen"
+        assert f"{verb} frühestens am {_moment_de(restart)}." in text
+
+
+# Hand-counted on the calendar, not by the code under test: each instant is the table start in Berlin
+# minus the hold's hours of real time. The clocks go forward on Sunday 28 March 2027 (02:00 → 03:00) and
+# back on Sunday 25 October 2026 (03:00 → 02:00).
+DST_CASES = [
+    # Monday after the spring change, 07:30 CEST; apixaban 72 h: Friday in winter time, 06:30.
+    ("spring-0730-apixaban", utc(2027, 3, 1, 6), utc(2027, 3, 29, 5, 30), "apixaban", "", 72,
+     "Apixaban: letzte Einnahme spätestens am Freitag, 26. März 2027, um 06:30 Uhr"),
+    # Monday after the spring change, 12:00 CEST; prophylactic LMWH 12 h: midnight, already summer time.
+    ("spring-1200-lmwh", utc(2027, 3, 1, 6), utc(2027, 3, 29, 10, 0), "lmwh", "prophylactic", 12,
+     "Enoxaparin): letzte Spritze spätestens am Montag, 29. März 2027, um 00:00 Uhr"),
+    # Monday after the spring change, 16:45 CEST; clopidogrel 168 h: the Monday before, 15:45 CET.
+    ("spring-1645-clopidogrel", utc(2027, 3, 1, 6), utc(2027, 3, 29, 14, 45), "clopidogrel", "", 168,
+     "Clopidogrel: letzte Einnahme spätestens am Montag, 22. März 2027, um 15:45 Uhr"),
+    # Monday after the autumn change, 07:30 CET; therapeutic LMWH 24 h: Sunday 07:30, after the change.
+    ("autumn-0730-lmwh", utc(2026, 10, 1, 6), utc(2026, 10, 26, 6, 30), "lmwh", "therapeutic", 24,
+     "Enoxaparin): letzte Spritze spätestens am Sonntag, 25. Oktober 2026, um 07:30 Uhr"),
+    # Monday after the autumn change, 12:00 CET; apixaban 72 h: Friday in summer time, 13:00.
+    ("autumn-1200-apixaban", utc(2026, 10, 1, 6), utc(2026, 10, 26, 11, 0), "apixaban", "", 72,
+     "Apixaban: letzte Einnahme spätestens am Freitag, 23. Oktober 2026, um 13:00 Uhr"),
+    # Monday after the autumn change, 16:45 CET; clopidogrel 168 h: the Monday before, 17:45 CEST.
+    ("autumn-1645-clopidogrel", utc(2026, 10, 1, 6), utc(2026, 10, 26, 15, 45), "clopidogrel", "", 168,
+     "Clopidogrel: letzte Einnahme spätestens am Montag, 19. Oktober 2026, um 17:45 Uhr"),
+    # The Sunday of the autumn change, 12:00 CET; therapeutic LMWH 24 h: Saturday 13:00 CEST (23 h by the wall clock).
+    ("autumn-sunday-lmwh", utc(2026, 10, 1, 6), utc(2026, 10, 25, 11, 0), "lmwh", "therapeutic", 24,
+     "Enoxaparin): letzte Spritze spätestens am Samstag, 24. Oktober 2026, um 13:00 Uhr"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("clock", "start", "drug", "dose", "hours", "expected"),
+    [pytest.param(*case[1:], id=case[0]) for case in DST_CASES],
+)
+def test_latest_moment_across_daylight_saving_changes_at_0730_1200_and_1645(
+    session, clinic, zone, clock, start, drug, dose, hours, expected
+):
+    """Finding 1: the moment keeps the full hours of real time before the table start, whatever the clocks
+    did in between (the API gives the same moment: tests/api/test_medication_holds.py)."""
+    _long_days(session, clinic)
+    sign_off(session, drug)
+    settings = Settings(zone=ZONE, clock=lambda: clock)
+    appointment = book_for(session, settings, clinic, medications=[(drug, dose, None)], candidate=_at(clinic, start))
+    text = text_of(letter_pdf(session, appointment, zone, issued_on=clock.date(), now=clock))
+    assert f"{expected} (mindestens {hours} Stunden vor dem Eingriff)" in text
+
+
+def test_english_letter_gives_the_moment_and_says_injection_for_injected_drugs(session, settings, clinic, zone):
+    sign_off(session)
+    patient = make_patient(session, preferred_language="en")
+    start = utc(2026, 12, 8, 9, 0)  # Tuesday 8 December, 10:00 in Berlin
+    medications = [("warfarin", "", None), ("lmwh", "therapeutic", None)]
+    appointment = book_for(session, settings, clinic, patient, medications=medications, candidate=_at(clinic, start))
+    text = text_of(letter_pdf(session, appointment, zone, issued_on=NOW.date()))
+    assert (
+        "Warfarin: last dose no later than Thursday, 3 December 2026, 10:00 (at least 120 hours before the "
+        "procedure). Take it again no earlier than Tuesday, 8 December 2026, 16:20." in text
+    )
+    assert "INR must be checked" in text
+    assert (
+        "enoxaparin): last injection no later than Monday, 7 December 2026, 10:00 (at least 24 hours before the "
+        "procedure). Next injection no earlier than Wednesday, 9 December 2026, 10:20." in text
+    )
+    assert "agreed it with the doctor who prescribed" in text
+
+
+def test_a_rule_nobody_signed_off_is_never_printed_as_a_date(session, settings, clinic, zone):
+    """Finding 2 (invariant 6): the letter says the clinic will call; once a radiologist has confirmed this
+    patient's plan (after the call), the moment is printed."""
+    start = utc(2026, 12, 8, 9, 0)
+    appointment = book_for(
+        session, settings, clinic, medications=[("clopidogrel", "", None)], candidate=_at(clinic, start)
+    )
+    text = text_of(letter_pdf(session, appointment, zone, issued_on=NOW.date()))
+    assert (
+        "Clopidogrel: Ob und ab wann Sie es vor dem Eingriff pausieren, bestätigen wir Ihnen vor dem Termin "
+        "telefonisch. Bis dahin nehmen Sie es bitte wie verordnet." in text
+    )
+    assert "spätestens" not in text and "1. Dezember" not in text
+
+    medication.confirm_plan(session, clinic.radiologists[0], appointment.referral)
+    text = text_of(letter_pdf(session, appointment, zone, issued_on=NOW.date()))
+    assert "Clopidogrel: letzte Einnahme spätestens am Dienstag, 1. Dezember 2026, um 10:00 Uhr" in text
+
+
+def test_a_plan_confirmation_lapses_when_the_plan_changes(session, settings, clinic, zone):
+    appointment = book_for(session, settings, clinic, medications=[("apixaban", "", None)])
+    referral = appointment.referral
+    medication.confirm_plan(session, clinic.radiologists[0], referral)
+    prereg = referral.preregistration
+    plan = medication.plan_for(session, prereg, appointment.procedure_type, appointment.region)
+    assert plan.confirmed and not plan.awaiting_confirmation
+    from clinic.services import prereg_items
+
+    prereg_items.add_medication(session, None, referral, drug_code="clopidogrel", dose_class="", last_dose_on=None)
+    plan = medication.plan_for(session, prereg, appointment.procedure_type, appointment.region)
+    assert not plan.confirmed and {i.drug_code for i in plan.to_confirm} == {"apixaban", "clopidogrel"}
+
+
+def test_only_a_radiologist_confirms_a_plan(session, settings, clinic):
+    from clinic.services.errors import DomainError
+
+    appointment = book_for(session, settings, clinic, medications=[("apixaban", "", None)])
+    with pytest.raises(DomainError, match="Only a radiologist"):
+        medication.confirm_plan(session, clinic.staff["frontdesk"], appointment.referral)
+    assert appointment.referral.hold_plan_confirmed_at is None
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_a_reprinted_letter_never_prints_a_past_moment_as_an_instruction(session, settings, clinic, zone, language):
+    """Finding 3 and issue 21 item 8: printed after the latest moment, the letter says what to do instead."""
+    sign_off(session)
+    patient = make_patient(session, preferred_language=language)
+    start = utc(2026, 12, 8, 9, 0)  # Tuesday 8 December 10:00; apixaban 72 h: latest Saturday 5 December 10:00
+    appointment = book_for(
+        session, settings, clinic, patient, medications=[("apixaban", "", None)], candidate=_at(clinic, start)
+    )
+    before = text_of(letter_pdf(session, appointment, zone, now=utc(2026, 12, 5, 8, 59)))
+    reprint = text_of(letter_pdf(session, appointment, zone, now=utc(2026, 12, 5, 9, 1)))
+    if language == "de":
+        assert "spätestens am Samstag, 5. Dezember 2026, um 10:00 Uhr" in before
+        assert "Der späteste Zeitpunkt für die letzte Einnahme vor diesem Termin ist bereits vorbei." in reprint
+        assert "rufen Sie uns bitte noch heute unter +49 40 1234 5670 an" in reprint
+        assert "5. Dezember" not in reprint.replace("Datum 05.12.2026", "")
+    else:
+        assert "no later than Saturday, 5 December 2026, 10:00" in before
+        assert "the latest time for your last dose before this appointment has already passed" in reprint
+        assert "please call us today on +49 40 1234 5670" in reprint
+        assert "5 December" not in reprint
+    # The restart lies ahead and is still given.
+    assert ("9. Dezember 2026" if language == "de" else "9 December 2026") in reprint
+
+
+def test_shared_assessment_asks_to_discuss_with_the_prescriber(session, settings, clinic, zone):
+    sign_off(session, "aspirin")
+    appointment = book_for(session, settings, clinic, medications=[("aspirin", "secondary", None)])
+    text = text_of(letter_pdf(session, appointment, zone, issued_on=NOW.date()))
+    assert "Acetylsalicylsäure (ASS): Bitte besprechen Sie mit Ihrer verordnenden Ärztin" in text
+    assert "letzte Einnahme" not in text

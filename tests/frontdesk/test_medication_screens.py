@@ -1,0 +1,151 @@
+"""Screens of the medication plan (issue 14, finding 2; issue 21, item 9) and the structured target chosen at
+triage (issue 14, finding 8)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from clinic.models import Referral
+from clinic.scheduling import booking
+from clinic.scheduling.plan import ProcedurePlan
+from clinic.services import medication, prereg_items
+from clinic.services.errors import InvalidInput
+from tests.factories import build_clinic, make_ready_referral, make_referral
+from tests.scheduling.helpers import first_candidates
+
+
+@pytest.fixture
+def clinic(session):
+    return build_clinic(session, texts=True)
+
+
+def _booked(session, settings, clinic, medications=(("apixaban", "", None),)):
+    referral = make_ready_referral(session, clinic, medications=list(medications))
+    candidate = first_candidates(session, settings, referral, limit=1)[0]
+    plan = ProcedurePlan.from_referral(referral)
+    appointment = booking.book(session, settings, None, referral=referral, plan=plan, candidate=candidate)
+    session.commit()
+    return appointment
+
+
+def test_the_appointment_shows_a_plan_awaiting_confirmation_and_a_radiologist_confirms_it(
+    session, settings, clinic, browser
+):
+    appointment = _booked(session, settings, clinic)
+    path = f"/desk/appointments/{appointment.id}"
+    browser.login("frontdesk")
+    page = browser.get(path).get_data(as_text=True)
+    assert "Awaits confirmation by telephone." in page and "rule not signed off" in page
+    assert "Confirm this patient" not in page  # the front desk calls; a radiologist confirms
+    calls = browser.get("/desk/medication-calls").get_data(as_text=True)
+    assert appointment.patient.display_name in calls and "Apixaban" in calls
+
+    browser.post("/logout", form_page=path)
+    browser.login("rad1")
+    page = browser.get(path).get_data(as_text=True)
+    assert "Confirm this patient&#39;s medication plan" in page
+    confirm = f"/radiology/referrals/{appointment.referral_id}/confirm-hold-plan"
+    response = browser.post(confirm, {"appointment_id": str(appointment.id)}, form_page=path)
+    assert response.status_code == 302 and response.headers["Location"].endswith(path)
+    page = browser.get(path, follow_redirects=True).get_data(as_text=True)
+    assert "Plan confirmed by Dr. Radiologist 1" in page and "Awaits confirmation" not in page
+    assert "No medication plan waits for a call" in browser.get("/desk/medication-calls").get_data(as_text=True)
+    session.expire_all()
+    assert session.get(Referral, appointment.referral_id).hold_plan_confirmed_by_id == clinic.radiologists[0].id
+
+
+def test_the_front_desk_cannot_confirm_a_plan(session, settings, clinic, browser):
+    appointment = _booked(session, settings, clinic)
+    browser.login("frontdesk")
+    response = browser.post(
+        f"/radiology/referrals/{appointment.referral_id}/confirm-hold-plan",
+        form_page=f"/desk/appointments/{appointment.id}",
+    )
+    assert response.status_code == 403
+    session.expire_all()
+    assert session.get(Referral, appointment.referral_id).hold_plan_confirmed_at is None
+
+
+def test_the_hold_rule_screen_counts_the_rules_awaiting_sign_off(session, clinic, browser):
+    session.commit()
+    browser.login("admin")
+    page = browser.get("/admin/hold-rules").get_data(as_text=True)
+    total = len(medication.drug_names(session))  # drugs; rows are more
+    assert total and "72 awaiting sign-off" in page and "72 of 72 rules still wait for a physician's sign-off" in page
+
+
+def test_medication_entry_offers_only_the_doses_the_rules_know(session, clinic, browser):
+    """Issue 21, item 9: one choice per drug (and per dose class where the rules depend on the dose)."""
+    referral = make_ready_referral(session, clinic)
+    session.commit()
+    choices = medication.drug_choices(session)
+    assert choices["apixaban|"] == "Apixaban"
+    assert not any(value.startswith("apixaban|") and value != "apixaban|" for value in choices)
+    assert {"heparin|iv", "heparin|sc"} <= set(choices) and "heparin|" not in choices
+    assert choices["lmwh|therapeutic"] == "Low-molecular-weight heparin (e.g. enoxaparin): therapeutic dose"
+
+    browser.login("frontdesk")
+    path = f"/desk/referrals/{referral.id}"
+    page = browser.get(path).get_data(as_text=True)
+    assert 'value="apixaban|"' in page and 'value="heparin|sc"' in page and "apixaban|therapeutic" not in page
+    added = browser.post(f"{path}/medication", {"med-drug_code": "lmwh|therapeutic"}, form_page=path)
+    assert added.status_code == 302
+    refused = browser.post(f"{path}/medication", {"med-drug_code": "heparin|"}, form_page=path)
+    assert refused.status_code == 422 and "Not a valid choice" in refused.get_data(as_text=True)
+    session.expire_all()
+    entries = session.get(Referral, referral.id).preregistration.medications
+    assert [(m.drug_code, m.dose_class) for m in entries] == [("lmwh", "therapeutic")]
+    page = browser.get(path).get_data(as_text=True)
+    # 24 hours from now (Monday 07:00): Tuesday 24 November 07:00 in Berlin, to the minute.
+    assert "Earliest procedure" in page and "24.11.2026 07:00" in page and "injection" in page
+
+
+def test_a_dose_the_rules_do_not_tell_apart_is_accepted(session, clinic):
+    """ "Apixaban, therapeutic dose" is sensible: its rules cover every dose, so that rule applies."""
+    referral = make_referral(session)
+    entry = prereg_items.add_medication(
+        session, None, referral, drug_code="apixaban", dose_class="therapeutic", last_dose_on=None
+    )
+    plan = medication.plan_for(session, referral.preregistration, clinic.pt("PRT"), "lumbar")
+    assert entry.dose_class == "therapeutic" and plan.items[0].hold_hours == 72
+    with pytest.raises(InvalidInput, match="say which dose"):
+        prereg_items.add_medication(session, None, referral, drug_code="heparin", dose_class="", last_dose_on=None)
+
+
+@pytest.mark.parametrize(
+    ("code", "target", "status", "message"),
+    [
+        ("SYMP", "", 422, "SYMP needs the target (stellate ganglion, thoracic sympathetic chain"),
+        ("FACET", "", 422, "FACET needs the target (intra-articular injection, medial branch block)"),
+        ("EPI", "stellate", 422, "EPI cannot aim at stellate ganglion"),
+        ("SYMP", "celiac", 302, None),
+    ],
+)
+def test_triage_chooses_a_structured_target(session, clinic, browser, code, target, status, message):
+    referral = make_referral(session, received_on=dt.date(2026, 11, 20))
+    session.commit()
+    browser.login("rad1")
+    path = f"/radiology/referrals/{referral.id}"
+    data = {
+        "accept-procedure_type_id": str(clinic.pt(code).id),
+        "accept-region": "lumbar",
+        "accept-side": "bilateral" if code == "SYMP" else "left",
+        "accept-levels": "" if code == "SYMP" else "L4/5",
+        "accept-stage": "diagnostic" if code in ("SYMP", "FACET") else "",
+        "accept-guidance": "CT",
+        "accept-priority": "routine",
+        "accept-target": target,
+    }
+    response = browser.post(f"{path}/accept", data, form_page=path)
+    assert response.status_code == status
+    session.expire_all()
+    saved = session.get(Referral, referral.id)
+    if message:
+        assert message in response.get_data(as_text=True).replace("&#39;", "'")
+        assert saved.status == "received"
+    else:
+        assert (saved.status, saved.planned_target) == ("accepted", "celiac")
+        page = browser.get(f"/desk/referrals/{referral.id}").get_data(as_text=True)
+        assert "Celiac plexus" in page

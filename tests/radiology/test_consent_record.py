@@ -1,0 +1,152 @@
+"""Issue 14, finding 9 (§630d, §630e BGB): the recorded consent keeps who gave the information talk and
+when, apart from who took the signature and when; the talk comes first. Guarded by the service (clear
+messages) and by named constraints (both databases)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+
+from clinic.models import Consent
+from clinic.scheduling import booking
+from clinic.scheduling.plan import ProcedurePlan
+from clinic.services import consents, daybook
+from clinic.services.errors import InvalidInput
+from tests.conftest import ZONE
+from tests.factories import build_clinic, make_ready_referral
+from tests.scheduling.helpers import first_candidates, utc
+
+MONDAY_9 = utc(2026, 11, 23, 8, 0)
+FRIDAY = MONDAY_9 - dt.timedelta(days=3)
+
+
+@pytest.fixture
+def printed(session, settings):
+    clinic = build_clinic(session, texts=True)
+    referral = make_ready_referral(
+        session, clinic, code="FACET", stage="diagnostic", side="left", levels="L4/5", target="medial_branch"
+    )
+    appointment = booking.book(
+        session,
+        settings,
+        None,
+        referral=referral,
+        plan=ProcedurePlan.from_referral(referral),
+        candidate=first_candidates(session, settings, referral)[0],
+    )
+    daybook.check_in(session, None, appointment, at=MONDAY_9, zone=ZONE)
+    consents.print_consent(session, clinic.radiologists[0], appointment, ZONE)
+    return clinic, appointment
+
+
+def test_the_information_talk_is_recorded_apart_from_the_signature(session, printed):
+    clinic, a = printed
+    explainer, taker = clinic.radiologists[1], clinic.radiologists[0]
+    consent = daybook.record_consent(
+        session,
+        taker,
+        a,
+        taken_by_id=taker.id,
+        explained_by_id=explainer.id,
+        explained_at=FRIDAY,
+        signed_at=MONDAY_9 - dt.timedelta(minutes=15),
+    )
+    assert (consent.explained_by_id, consent.explained_at) == (explainer.id, FRIDAY)
+    assert (consent.taken_by_id, consent.signed_at) == (taker.id, MONDAY_9 - dt.timedelta(minutes=15))
+
+
+@pytest.mark.parametrize(
+    ("who", "when", "field", "message"),
+    [
+        ("nurse", FRIDAY, "explained_by_id", "The information talk is given by a physician"),
+        ("radiologist", MONDAY_9 + dt.timedelta(hours=1), "explained_at", "The information talk comes before"),
+    ],
+)
+def test_a_talk_by_no_physician_or_after_the_signature_is_refused(session, printed, who, when, field, message):
+    clinic, a = printed
+    person = clinic.staff["nurse"] if who == "nurse" else clinic.radiologists[0]
+    with pytest.raises(InvalidInput, match=message) as refused:
+        daybook.record_consent(
+            session,
+            None,
+            a,
+            taken_by_id=clinic.radiologists[0].id,
+            explained_by_id=person.id,
+            explained_at=when,
+            signed_at=MONDAY_9,
+        )
+    assert refused.value.details == {"field": field}
+    assert session.get(Consent, daybook.latest_consent(session, a).id).signed_at is None  # nothing half-saved
+
+
+def test_the_database_keeps_the_talk_before_the_signature(session, printed, backend):
+    clinic, a = printed
+    consent = daybook.record_consent(
+        session,
+        None,
+        a,
+        taken_by_id=clinic.radiologists[0].id,
+        explained_by_id=clinic.radiologists[0].id,
+        explained_at=FRIDAY,
+        signed_at=MONDAY_9,
+    )
+    session.commit()
+    for statement, name in (
+        ("UPDATE consents SET explained_at = :late WHERE id = :id", "explained_before_signed"),
+        ("UPDATE consents SET explained_by_id = NULL WHERE id = :id", "explanation_complete"),
+    ):
+        with pytest.raises(IntegrityError, match=name):
+            session.execute(text(statement), {"late": MONDAY_9 + dt.timedelta(days=1), "id": consent.id})
+            session.flush()
+        session.rollback()
+
+
+def test_the_procedure_screen_records_the_talk_and_shows_it(session, printed, browser):
+    clinic, a = printed
+    session.commit()
+    browser.login("rad1")
+    page = browser.get(f"/radiology/appointments/{a.id}").get_data(as_text=True)
+    assert "Information talk given by" in page and "Information talk on" in page
+    radiologist = clinic.radiologists[1]
+    response = browser.post(
+        f"/radiology/appointments/{a.id}/consent",
+        {
+            "consent-explained_by_id": str(radiologist.id),
+            "consent-explained_at": "2026-11-23T08:30",
+            "consent-taken_by_id": str(clinic.radiologists[0].id),
+            "consent-signed_at": "2026-11-23T08:40",
+        },
+        form_page=f"/radiology/appointments/{a.id}",
+    )
+    assert response.status_code == 302
+    session.expire_all()
+    consent = daybook.signed_consent(session, a)
+    assert consent.explained_by_id == radiologist.id
+    assert consent.explained_at == utc(2026, 11, 23, 7, 30)
+    page = browser.get(f"/radiology/appointments/{a.id}").get_data(as_text=True)
+    assert f"information talk by {radiologist.full_name} on 23.11.2026 08:30" in page
+    assert "less than 24 h before" in page  # the talk should ideally come a day before
+
+
+def test_the_screen_refuses_a_talk_after_the_signature_and_keeps_what_was_typed(session, printed, browser):
+    clinic, a = printed
+    session.commit()
+    browser.login("rad1")
+    response = browser.post(
+        f"/radiology/appointments/{a.id}/consent",
+        {
+            "consent-explained_by_id": str(clinic.radiologists[1].id),
+            "consent-explained_at": "2026-11-23T09:30",
+            "consent-taken_by_id": str(clinic.radiologists[0].id),
+            "consent-signed_at": "2026-11-23T08:40",
+        },
+        form_page=f"/radiology/appointments/{a.id}",
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "The talk comes before the signature." in page and "2026-11-23T09:30" in page
+    session.expire_all()
+    assert daybook.signed_consent(session, a) is None
