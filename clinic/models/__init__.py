@@ -17,6 +17,7 @@ from .feeds import CalendarFeed
 from .imaging import ImagingStudy, StoredFile, StudyFile
 from .messaging import OutboxMessage
 from .patients import Patient, ReferringPhysician
+from .portal import PortalAnswer, PortalLink
 from .preregistration import AnticoagulantRule, MedicationEntry, PreRegistration
 from .referrals import RedFlagAnswer, Referral, ReferralDocument
 from .resources import Closure, ObservationBed, Room, RoomSession, RosterEntry, RosterException
@@ -46,6 +47,8 @@ __all__ = [
     "ObservationRecord",
     "OutboxMessage",
     "Patient",
+    "PortalAnswer",
+    "PortalLink",
     "PreRegistration",
     "ProcedureAddendum",
     "ProcedureDrug",
