@@ -220,6 +220,4 @@ def activity(session: Session, referral_id: int, *, appointment_id: int | None =
         key = f'"appointment": {int(appointment_id)}'
         stmt = stmt.where(or_(AuditEvent.summary.like(f"%{key},%"), AuditEvent.summary.like(f"%{key}}}%")))
     rows = session.scalars(stmt.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit))
-    return [
-        Activity(e.at, e.action.removeprefix("portal."), e.actor_name, e.summary, e.actor_id is None) for e in rows
-    ]
+    return [Activity(e.at, e.action.removeprefix("portal."), e.actor_name, e.summary, e.actor_id is None) for e in rows]
