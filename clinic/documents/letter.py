@@ -20,6 +20,7 @@ from .labels import language_of, locale_of
 from .layout import Meta, Part, build_pdf
 from .letter_page import BODY_WIDTH, Letterhead, address_lines, letter_templates
 from .letter_text import LETTER
+from .qr import QrCode
 from .styles import RULE, styles
 
 
@@ -33,6 +34,7 @@ class LetterContext:
     zone: str
     arrival_minutes: int
     issued_on: dt.date
+    portal_url: str | None = None  # the patient's personal link, printed with a QR code when given
 
     @property
     def patient(self) -> Patient:
@@ -138,6 +140,30 @@ def _medication(ctx: LetterContext) -> list[Flowable]:
     return out
 
 
+def _online(ctx: LetterContext) -> list[Flowable]:
+    """The patient's link as a QR code beside its address and a sentence on what it is for."""
+    if not ctx.portal_url:
+        return []
+    style = styles()
+    text = [
+        Paragraph(ctx.words["online"], style["label"]),
+        Paragraph(ctx.words["online_text"], style["body"]),
+        Paragraph(f"<font size=8>{escape(ctx.portal_url)}</font>", style["body"]),
+    ]
+    table = Table([[QrCode(ctx.portal_url, 24 * mm), text]], colWidths=[27 * mm, BODY_WIDTH - 27 * mm])
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 2),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
+    return [table]
+
+
 def letter_story(ctx: LetterContext) -> list[Flowable]:
     w, a, style = ctx.words, ctx.appointment, styles()
     procedure = escape(a.procedure_type.name(ctx.language))
@@ -159,6 +185,7 @@ def letter_story(ctx: LetterContext) -> list[Flowable]:
         Paragraph(w["after_text"], style["body"]),
         Paragraph(w["change"], style["heading"]),
         Paragraph(w["change_text"].format(phone=phone), style["body"]),
+        *_online(ctx),
         Spacer(1, 3 * mm),
         Paragraph(w["closing"], style["body"]),
         Paragraph(escape(ctx.clinic.get("clinic_name", "")), style["body"]),

@@ -1,3 +1,3 @@
 """The front desk's views live in one module per screen; importing them registers their routes."""
 
-from . import appointment, booking, calendar, intake, prereg, today, waitlist  # noqa: F401
+from . import appointment, booking, calendar, intake, portal, prereg, today, waitlist  # noqa: F401

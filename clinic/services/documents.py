@@ -49,7 +49,11 @@ def hold_plan_for(session: Session, appointment: Appointment) -> HoldPlan:
 
 
 def letter_context(
-    session: Session, appointment: Appointment, zone: str, issued_on: dt.date | None = None
+    session: Session,
+    appointment: Appointment,
+    zone: str,
+    issued_on: dt.date | None = None,
+    portal_url: str | None = None,
 ) -> LetterContext:
     return LetterContext(
         appointment=appointment,
@@ -58,12 +62,21 @@ def letter_context(
         zone=zone,
         arrival_minutes=settings.get_int(session, "arrival_minutes_before"),
         issued_on=issued_on or to_local(utcnow(), zone).date(),
+        portal_url=portal_url,
     )
 
 
-def letter_pdf(session: Session, appointment: Appointment, zone: str, *, issued_on: dt.date | None = None) -> bytes:
-    """The appointment letter, dated ``issued_on`` (today in the clinic's zone unless given)."""
-    return render_letter(letter_context(session, appointment, zone, issued_on))
+def letter_pdf(
+    session: Session,
+    appointment: Appointment,
+    zone: str,
+    *,
+    issued_on: dt.date | None = None,
+    portal_url: str | None = None,
+) -> bytes:
+    """The appointment letter, dated ``issued_on`` (today in the clinic's zone unless given), with the
+    patient's link and its QR code when ``portal_url`` is given."""
+    return render_letter(letter_context(session, appointment, zone, issued_on, portal_url))
 
 
 def worklist_appointments(session: Session, day: dt.date, room: Room, zone: str) -> list[Appointment]:
@@ -97,14 +110,20 @@ def worklist_pdf(session: Session, day: dt.date, room: Room, zone: str) -> bytes
 
 
 def print_pack_pdf(
-    session: Session, actor, appointment: Appointment, zone: str, *, issued_on: dt.date | None = None
+    session: Session,
+    actor,
+    appointment: Appointment,
+    zone: str,
+    *,
+    issued_on: dt.date | None = None,
+    portal_url: str | None = None,
 ) -> bytes:
     """Letter, information sheet and consent form in one PDF. Records the consent as printed (flush only);
     the recorded hash is that of the consent form on its own, which printing it again reproduces."""
     language = appointment.patient.preferred_language
     information = current_text(session, appointment.procedure_type_id, DocumentKind.INFORMATION, language)
     _pdf, consent = print_consent(session, actor, appointment, zone)
-    context = letter_context(session, appointment, zone, issued_on)
+    context = letter_context(session, appointment, zone, issued_on, portal_url)
     return render_print_pack(context, information, consent.document_text, context.clinic)
 
 
