@@ -106,7 +106,7 @@ def test_the_calendar_file_gives_arrival_and_end_in_the_clinics_zone(session, ap
 
 
 def test_moving_keeps_the_old_time_until_the_new_one_is_in(session, app):
-    _clinic, referral, token = _ready(session)
+    _clinic, _referral, token = _ready(session)
     patient = Patient(app.test_client(), token)
     patient.open(BIRTH)
     _book_first(patient)
@@ -125,7 +125,7 @@ def test_moving_keeps_the_old_time_until_the_new_one_is_in(session, app):
 
 
 def test_within_24_hours_the_page_gives_the_phone_number(session, app, settings):
-    clinic, referral, token = _ready(session)
+    _clinic, referral, token = _ready(session)
     tomorrow = first_candidates(session, settings, referral)[0]  # Monday, within 24 hours
     booking.book(
         session, settings, None, referral=referral, plan=ProcedurePlan.from_referral(referral), candidate=tomorrow
@@ -157,7 +157,7 @@ def test_cancelling_needs_a_reason_and_frees_the_time(session, app):
 
 
 def test_the_waitlist_offers_earlier_times_and_moves_to_one(session, app, settings):
-    clinic, referral, token = _ready(session)
+    _clinic, referral, token = _ready(session)
     # The patient's own appointment is on Friday; Tuesday's first chain is taken by someone else.
     friday = first_candidates(session, settings, referral, first_day=dt.date(2026, 11, 27))[0]
     plan = ProcedurePlan.from_referral(referral)
