@@ -20,7 +20,6 @@ from .labels import language_of, locale_of
 from .layout import Meta, Part, build_pdf
 from .letter_page import BODY_WIDTH, Letterhead, address_lines, letter_templates
 from .letter_text import LETTER
-from .qr import QrCode
 from .styles import RULE, styles
 
 
@@ -141,27 +140,11 @@ def _medication(ctx: LetterContext) -> list[Flowable]:
 
 
 def _online(ctx: LetterContext) -> list[Flowable]:
-    """The patient's link as a QR code beside its address and a sentence on what it is for."""
+    """The patient's link written out (its QR code is beside the information block, see letter_page)."""
     if not ctx.portal_url:
         return []
-    style = styles()
-    text = [
-        Paragraph(ctx.words["online"], style["label"]),
-        Paragraph(ctx.words["online_text"], style["body"]),
-        Paragraph(f"<font size=8>{escape(ctx.portal_url)}</font>", style["body"]),
-    ]
-    table = Table([[QrCode(ctx.portal_url, 24 * mm), text]], colWidths=[27 * mm, BODY_WIDTH - 27 * mm])
-    table.setStyle(
-        TableStyle(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("TOPPADDING", (0, 0), (-1, -1), 2),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
-            ]
-        )
-    )
-    return [table]
+    text = ctx.words["online_text"].format(url=f"<b>{escape(ctx.portal_url)}</b>")
+    return [Paragraph(text, styles()["cell"])]
 
 
 def letter_story(ctx: LetterContext) -> list[Flowable]:
@@ -186,7 +169,7 @@ def letter_story(ctx: LetterContext) -> list[Flowable]:
         Paragraph(w["change"], style["heading"]),
         Paragraph(w["change_text"].format(phone=phone), style["body"]),
         *_online(ctx),
-        Spacer(1, 3 * mm),
+        Spacer(1, 1.5 * mm if ctx.portal_url else 3 * mm),  # the link's line takes the gap: still one page
         Paragraph(w["closing"], style["body"]),
         Paragraph(escape(ctx.clinic.get("clinic_name", "")), style["body"]),
     ]
@@ -200,6 +183,8 @@ def letter_part(ctx: LetterContext, key: str = "letter") -> Part:
         info_rows=ctx.info_rows(),
         running_head=f"{ctx.patient.display_name} · {ctx.appointment.reference}",
         language=ctx.language,
+        code=ctx.portal_url,
+        code_caption=tuple(ctx.words["online"]) if ctx.portal_url else (),
     )
     return Part(letter_templates(head, key), [NextPageTemplate(f"{key}-next"), *letter_story(ctx)])
 

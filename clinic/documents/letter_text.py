@@ -60,11 +60,14 @@ LETTER = {
             "possible on {phone}, so that another patient can have the time. Please also call if you have a "
             "fever or an infection before the appointment."
         ),
-        "online": "Online, with your date of birth",
-        "online_text": (
-            "Scan the code or type the address below to answer our questions, send earlier images, and "
-            "confirm, move or cancel this appointment (up to 24 hours before it). Please do not pass it on."
+        "online": (
+            "Online, up to 24 hours",
+            "before: your personal link.",
+            "It opens with your date",
+            "of birth. Please do not",
+            "pass it on.",
         ),
+        "online_text": ("Online: {url}"),
         "closing": "Kind regards",
         "letter_date": "Letter date",
         "appointment": "Appointment",
@@ -130,12 +133,14 @@ LETTER = {
             "früh wie möglich unter {phone} an. So können wir den Termin an andere Patientinnen und Patienten "
             "vergeben. Bitte melden Sie sich auch, wenn Sie vor dem Termin Fieber oder eine Infektion bekommen."
         ),
-        "online": "Online, mit Ihrem Geburtsdatum",
-        "online_text": (
-            "Über den Code oder die Adresse unten können Sie unsere Fragen beantworten, frühere Aufnahmen "
-            "schicken und diesen Termin bestätigen, verschieben oder absagen (bis 24 Stunden vorher). Bitte "
-            "geben Sie die Adresse nicht weiter."
+        "online": (
+            "Online, bis 24 Stunden",
+            "vorher: Ihr persönlicher",
+            "Link. Er öffnet sich mit",
+            "Ihrem Geburtsdatum. Bitte",
+            "nicht weitergeben.",
         ),
+        "online_text": ("Online: {url}"),
         "closing": "Mit freundlichen Grüßen",
         "letter_date": "Datum",
         "appointment": "Termin",

@@ -154,7 +154,7 @@ def verify(
         return Verification(False, locked=link.is_locked)
     if birth_date is not None and hmac.compare_digest(birth_date.isoformat(), link.patient.birth_date.isoformat()):
         link.failed_attempts = 0
-        link.last_verified_at = now
+        link.last_verified_at = link.last_opened_at = now
         record(session, link, "verified")
         session.flush()
         return Verification(True)
