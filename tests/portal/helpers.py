@@ -54,3 +54,22 @@ class Patient:
         data = dict(data or {})
         data.setdefault("csrf_token", csrf_from(page.get_data(as_text=True)))
         return self.client.post(self.base + path, data=data, **kwargs)
+
+
+def candidate_from(signed: str, app):
+    """The chain a signed choice on the patient's page stands for (what the desk would see)."""
+    from itsdangerous import URLSafeSerializer
+
+    from clinic.scheduling.finder import Candidate
+
+    _link, room, radiologist, bed, start, end, obs_end = URLSafeSerializer(
+        app.config["SECRET_KEY"], salt="portal-time"
+    ).loads(signed)
+    return Candidate(
+        room,
+        radiologist,
+        bed,
+        dt.datetime.fromisoformat(start),
+        dt.datetime.fromisoformat(end),
+        dt.datetime.fromisoformat(obs_end),
+    )
