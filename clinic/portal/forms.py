@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -28,40 +29,41 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+# Choices are made per request with gettext: WTForms would take a lazy string for a group of options.
 def allergy_choices() -> dict[str, str]:
     return {
-        "contrast": _l("Contrast medium (for X-ray or CT)"),
-        "local_anaesthetic": _l("Local anaesthetics (numbing injections)"),
-        "steroid": _l("Cortisone (steroids)"),
-        "iodine": _l("Iodine"),
-        "latex": _l("Latex"),
+        "contrast": _("Contrast medium (for X-ray or CT)"),
+        "local_anaesthetic": _("Local anaesthetics (numbing injections)"),
+        "steroid": _("Cortisone (steroids)"),
+        "iodine": _("Iodine"),
+        "latex": _("Latex"),
     }
 
 
 def condition_choices() -> dict[str, str]:
     return {
-        "diabetes": _l("Diabetes"),
-        "pregnancy_possible": _l("I might be pregnant"),
-        "implant": _l("Pacemaker or another implant"),
-        "kidney_disease": _l("Kidney disease"),
-        "current_infection": _l("An infection or fever at the moment"),
+        "diabetes": _("Diabetes"),
+        "pregnancy_possible": _("I might be pregnant"),
+        "implant": _("Pacemaker or another implant"),
+        "kidney_disease": _("Kidney disease"),
+        "current_infection": _("An infection or fever at the moment"),
     }
 
 
 def part_of_day_choices() -> dict[str, str]:
-    return {PartOfDay.ANY: _l("Any time"), PartOfDay.MORNING: _l("Mornings"), PartOfDay.AFTERNOON: _l("Afternoons")}
+    return {PartOfDay.ANY: _("Any time"), PartOfDay.MORNING: _("Mornings"), PartOfDay.AFTERNOON: _("Afternoons")}
 
 
 def dose_labels() -> dict[str, str]:
     return {
-        "": _l("I do not know the dose"),
-        "primary": _l("to prevent a first heart attack or stroke (primary prevention)"),
-        "secondary": _l("after a heart attack, stroke or stent (secondary prevention)"),
-        "prophylactic": _l("low dose, to prevent clots (prophylactic)"),
-        "therapeutic": _l("full dose, to treat a clot (therapeutic)"),
-        "iv": _l("through a drip (intravenous)"),
-        "sc": _l("as an injection under the skin"),
-        "renal_impaired": _l("reduced dose because of weak kidneys"),
+        "": _("I do not know the dose"),
+        "primary": _("to prevent a first heart attack or stroke (primary prevention)"),
+        "secondary": _("after a heart attack, stroke or stent (secondary prevention)"),
+        "prophylactic": _("low dose, to prevent clots (prophylactic)"),
+        "therapeutic": _("full dose, to treat a clot (therapeutic)"),
+        "iv": _("through a drip (intravenous)"),
+        "sc": _("as an injection under the skin"),
+        "renal_impaired": _("reduced dose because of weak kidneys"),
     }
 
 
