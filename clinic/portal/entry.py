@@ -25,6 +25,7 @@ from .forms import BirthDateForm, EmptyForm
     key_func=access.birth_date_address_key,
     methods=["POST"],
     deduct_when=access.refused,
+    override_defaults=False,  # the blueprint's limits per token and per address still apply
 )
 def entry(token: str):
     link = g.get("portal_link")

@@ -166,3 +166,41 @@ def test_a_link_of_patient_a_never_shows_patient_b(session, app):
     # Bernd's right birth date does not open Anna's link either.
     assert Patient(app.test_client(), token_a).open(dt.date(1960, 1, 2)).status_code == 401
     assert session.scalar(select(PortalLink.failed_attempts).where(PortalLink.referral_id == anna.id)) == 1
+
+
+def test_requests_are_throttled_per_token_and_per_address(session, app):
+    _clinic, _referral, _link, token = _ready(session)
+    other = make_ready_referral(session, _clinic, make_patient(session, birth_date=BIRTH))
+    _other_link, other_token = link_for(session, other)
+    session.commit()
+    app.config.update(PORTAL_TOKEN_RATE="3 per minute", PORTAL_ADDRESS_RATE="5 per minute")
+    client = app.test_client()
+    answers = [client.get(f"/p/{token}").status_code for _ in range(4)]
+    assert answers == [200, 200, 200, 429]
+    too_many = client.get(f"/p/{token}")
+    assert "Zu viele Versuche" in too_many.get_data(as_text=True)
+    assert too_many.headers["Referrer-Policy"] == "no-referrer"
+    # Another token from the same address: its own count (3 would pass), but the address's 5 run out first.
+    others = [client.get(f"/p/{other_token}").status_code for _ in range(3)]
+    assert others[0] == 200 and others[-1] == 429
+
+
+def test_wrong_birth_dates_are_throttled_per_address_across_links(session, app):
+    clinic, _referral, _link, token = _ready(session)
+    others = [make_ready_referral(session, clinic, make_patient(session, birth_date=BIRTH)) for _ in range(2)]
+    tokens = [token] + [link_for(session, r)[1] for r in others]
+    session.commit()
+    app.config.update(PORTAL_ADDRESS_BIRTH_DATE_FAILURES="4 per hour")
+    client = app.test_client()
+    statuses = []
+    for n in range(5):
+        statuses.append(Patient(client, tokens[n % 3]).open(dt.date(1900, 1, 1)).status_code)
+    assert statuses == [401, 401, 401, 401, 429]
+    # The right date is still refused from that address for now: the throttle counts before the check.
+    assert Patient(client, tokens[0]).open(BIRTH).status_code == 429
+
+
+def test_the_api_document_describes_the_patient_link(client, session):
+    document = client.get("/api/v1/openapi.json").get_json()
+    assert "/p/<link token>" in document["info"]["description"]
+    assert not any(path.startswith("/p/") for path in document["paths"])
