@@ -191,3 +191,21 @@ def test_steps_turned_off_are_not_offered(session, app):
     assert "/times" not in home and "/imaging" not in home and "Wir rufen Sie an" in home
     assert patient.get("/times").status_code == 403
     assert patient.get("/imaging").status_code == 403
+
+
+def test_the_desk_sees_what_the_patient_did_on_the_appointment_and_referral_pages(session, app):
+    _clinic, referral, token = _ready(session)
+    patient = Patient(app.test_client(), token)
+    patient.open(BIRTH)
+    _book_first(patient)
+    patient.post("/attend", form_page="/home")
+    appointment = session.scalar(select(Appointment))
+    from tests.conftest import Browser
+
+    desk = Browser(app.test_client())
+    desk.login("frontdesk")
+    page = desk.get(f"/desk/appointments/{appointment.id}").get_data(as_text=True)
+    assert "Through the link" in page and "booked" in page and "confirmed they will come" in page
+    assert "chose a time (held)" not in page  # the hold named no appointment yet: it is on the referral page
+    referral_page = desk.get(f"/desk/referrals/{referral.id}").get_data(as_text=True)
+    assert "chose a time (held)" in referral_page and "date of birth given" in referral_page
