@@ -42,6 +42,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)
+    limiter.init_app(app)
     i18n.init_app(app)
     limiter.init_app(app)
 
@@ -63,6 +64,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .main import bp as main_bp
     from .observation import bp as observation_bp
     from .patients import bp as patients_bp
+    from .portal import bp as portal_bp
     from .radiology import bp as radiology_bp
 
     app.register_blueprint(auth_bp)
@@ -75,6 +77,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(fhir_bp, url_prefix="/fhir/R4")
     app.register_blueprint(feeds_bp)
+    app.register_blueprint(portal_bp, url_prefix="/p")
 
     boundary.init_app(app)
     errors.init_app(app)

@@ -28,5 +28,6 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
-# Limits are declared on the views that need them (the login); nothing is limited by default.
+# Limits are declared on the views that need them (the login, the patient's link); nothing is limited by
+# default.
 limiter = Limiter(key_func=get_remote_address)

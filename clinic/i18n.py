@@ -3,7 +3,9 @@
 Who sees which language:
 - a logged-in user: the language on their account (chosen on the profile page), else the clinic's;
 - anyone not logged in (the login page): the browser's Accept-Language, else the clinic's;
-- the JSON API and FHIR: English, stated in Content-Language (machine-facing codes and messages).
+- the JSON API and FHIR: English, stated in Content-Language (machine-facing codes and messages);
+- the patient's link (/p/...): the patient's preferred language, which the portal puts in
+  ``g.portal_language`` as soon as the link is known (before any other code of the request runs).
 
 Patient documents and emails follow the patient's preferred language, never the screen's. The clinic's
 default comes from CLINIC_LOCALE (de_DE), which also sets the format of dates and times on every screen.
@@ -12,7 +14,7 @@ Catalogues live in clinic/translations; ``make`` compiles them.
 
 from __future__ import annotations
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, g, request
 from flask_babel import Babel
 from flask_login import current_user
 
@@ -34,6 +36,8 @@ def is_machine_request() -> bool:
 
 
 def screen_language() -> str:
+    if g.get("portal_language") in SCREEN_LANGUAGES:
+        return g.portal_language
     if is_machine_request():
         return "en"
     if current_user and current_user.is_authenticated:

@@ -151,6 +151,7 @@ def world(app, session, settings):
         "language": "de",
         "ident": str(appointment.id),  # a FHIR resource id
         "feed_id": 999999,
+        "item": "contact",  # a question of the patient's link
     }
 
 

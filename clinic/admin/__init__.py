@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__)
 
-from . import outbox, routes  # noqa: E402,F401
+from . import outbox, portal, routes  # noqa: E402,F401

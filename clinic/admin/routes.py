@@ -31,6 +31,7 @@ ADMIN_SECTIONS = [
     ("admin.hold_rules", "Medication hold rules", "Anticoagulant and antiplatelet holds by bleeding class"),
     ("admin.stranded", "Appointments to reschedule", "Booked appointments that no longer fit the clinic's setup"),
     ("admin.settings", "Clinic settings", "Name, address, arrival time, reminders, follow-up"),
+    ("admin.portal", "Patient portal", "What patients may do through their personal link"),
     ("admin.outbox", "Outbox", "Emails sent and waiting, with their delivery state"),
     ("admin.audit", "Audit trail", "Who changed what, and who opened which record"),
 ]

@@ -39,6 +39,16 @@ JSON, wrong types, unknown fields), 401 no valid token, 403 the role does not al
 record, 409 a conflict (for a booking: the time was taken, `details.candidates` holds the next free
 times), 413 too large, 422 a business rule refused it (for example `not_ready`: `details.missing`
 lists what the pre-registration still needs).
+
+**The patient's link is not part of this API.** Patients have no accounts and no tokens: each referral
+can have one personal link, `/p/<link token>`, a set of server-rendered pages in the patient's language
+(German or English) that open with the patient's date of birth. Through it a patient answers the
+pre-registration questions (kept as proposals until the front desk confirms them), uploads prior
+imaging, chooses one of the earliest free times (held while they confirm, then booked with the same
+rules as here), downloads the appointment as iCalendar, confirms, moves or cancels it (not within 24
+hours of the procedure) and asks for an earlier time. The front desk sends, resends and revokes links on
+the referral page; an admin turns each step on under Admin → Patient portal. See the README, section
+"The patient's link".
 """
 
 TAGS = {

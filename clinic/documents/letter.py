@@ -40,6 +40,7 @@ class LetterContext:
     arrival_minutes: int
     issued_on: dt.date
     now: dt.datetime
+    portal_url: str | None = None  # the patient's personal link, printed with a QR code when given
 
     @property
     def patient(self) -> Patient:
@@ -155,6 +156,14 @@ def _medication(ctx: LetterContext) -> list[Flowable]:
     return out
 
 
+def _online(ctx: LetterContext) -> list[Flowable]:
+    """The patient's link written out (its QR code is beside the information block, see letter_page)."""
+    if not ctx.portal_url:
+        return []
+    text = ctx.words["online_text"].format(url=f"<b>{escape(ctx.portal_url)}</b>")
+    return [Paragraph(text, styles()["cell"])]
+
+
 def letter_story(ctx: LetterContext) -> list[Flowable]:
     w, a, style = ctx.words, ctx.appointment, styles()
     procedure = escape(a.procedure_type.name(ctx.language))
@@ -181,6 +190,7 @@ def letter_story(ctx: LetterContext) -> list[Flowable]:
             w["change"],
             [
                 Paragraph(w["change_text"].format(phone=phone), style["body"]),
+                *_online(ctx),
                 Spacer(1, 2 * mm),
                 Paragraph(w["closing"], style["body"]),
                 Paragraph(escape(ctx.clinic.get("letter_signature", "")), style["body"]),
@@ -198,6 +208,8 @@ def letter_part(ctx: LetterContext, key: str = "letter") -> Part:
         info_rows=ctx.info_rows(),
         running_head=f"{ctx.patient.display_name} · {ctx.appointment.reference}",
         language=ctx.language,
+        code=ctx.portal_url,
+        code_caption=tuple(ctx.words["online"]) if ctx.portal_url else (),
     )
     return Part(letter_templates(head, key), [NextPageTemplate(f"{key}-next"), *letter_story(ctx)])
 

@@ -20,6 +20,7 @@ from ..models import Patient
 from .common import PAGE_OF
 from .fonts import BOLD, REGULAR
 from .layout import PAGE_HEIGHT, PAGE_WIDTH, PageNumber, frame, page_template, set_page_number
+from .qr import QrCode
 from .styles import GREY, RULE
 
 LEFT = 25 * mm
@@ -86,6 +87,21 @@ def _info_block(canvas: Canvas, rows: list[tuple[str, str]]) -> None:
         canvas.drawString(INFO_VALUE, y, value)
 
 
+CODE_SIZE = 21 * mm
+CODE_TOP = 75 * mm  # below the information block's five rows, above the text (98.5 mm)
+
+
+def _code(canvas: Canvas, value: str, caption: tuple[str, ...]) -> None:
+    code = QrCode(value, CODE_SIZE)
+    code.wrapOn(canvas, CODE_SIZE, CODE_SIZE)
+    code.drawOn(canvas, INFO_LEFT - 1.5 * mm, _y(CODE_TOP + CODE_SIZE))
+    canvas.setFont(REGULAR, 7.5)
+    canvas.setFillColor(GREY)
+    for n, line in enumerate(caption):
+        canvas.drawString(INFO_VALUE, _y(CODE_TOP + 3 * mm + n * 3.6 * mm), line)
+    canvas.setFillColor("black")
+
+
 def _footer(canvas: Canvas, clinic: Mapping[str, str], language: str, key: str) -> None:
     canvas.setFont(REGULAR, 7)
     canvas.setFillColor(GREY)
@@ -103,6 +119,8 @@ class Letterhead:
     info_rows: list[tuple[str, str]]
     running_head: str  # at the top of later pages: who and which appointment
     language: str
+    code: str | None = None  # the patient's link as a QR code below the information block (never in the window)
+    code_caption: tuple[str, ...] = ()
 
 
 def letter_templates(head: Letterhead, key: str = "letter") -> list[PageTemplate]:
@@ -115,6 +133,8 @@ def letter_templates(head: Letterhead, key: str = "letter") -> list[PageTemplate
         for n, line in enumerate(head.address):
             canvas.drawString(FIELD_LEFT + 5 * mm, _y(ADDRESS_TOP + 5 * mm + n * 4.6 * mm), line)
         _info_block(canvas, head.info_rows)
+        if head.code:
+            _code(canvas, head.code, head.code_caption)
         _marks(canvas)
         _footer(canvas, head.clinic, head.language, key)
 

@@ -76,6 +76,14 @@ LETTER = {
             "If you cannot keep this appointment or need a different time, please call us as early as "
             "possible on {phone}, so that another patient can have the time."
         ),
+        "online": (
+            "Online, up to 24 hours",
+            "before: your personal link.",
+            "It opens with your date",
+            "of birth. Please do not",
+            "pass it on.",
+        ),
+        "online_text": ("Online: {url}"),
         "closing": "Kind regards",
         "letter_date": "Letter date",
         "appointment": "Appointment",
@@ -156,6 +164,14 @@ LETTER = {
             "früh wie möglich unter {phone} an. So können wir den Termin an andere Patientinnen und Patienten "
             "vergeben."
         ),
+        "online": (
+            "Online, bis 24 Stunden",
+            "vorher: Ihr persönlicher",
+            "Link. Er öffnet sich mit",
+            "Ihrem Geburtsdatum. Bitte",
+            "nicht weitergeben.",
+        ),
+        "online_text": ("Online: {url}"),
         "closing": "Mit freundlichen Grüßen",
         "letter_date": "Datum",
         "appointment": "Termin",

@@ -20,6 +20,7 @@ from ..web import get_or_404, local_today, now, pdf_response, scheduling_setting
 from . import bp
 from .booking import _candidate, _labels
 from .forms import CancelForm, ChainForm, CheckInForm
+from .portal import letter_portal_url
 
 DESK = (Role.FRONT_DESK, Role.RADIOLOGIST, Role.NURSE)
 
@@ -155,7 +156,9 @@ def no_show(appointment_id: int):
 @roles(Role.FRONT_DESK)
 def letter(appointment_id: int):
     appointment = get_or_404(Appointment, appointment_id)
-    data = documents.letter_pdf(db.session, appointment, zone(), issued_on=local_today())
+    data = documents.letter_pdf(
+        db.session, appointment, zone(), issued_on=local_today(), portal_url=letter_portal_url(appointment)
+    )
     return pdf_response(data, f"letter-{appointment.reference}.pdf")
 
 
@@ -185,7 +188,14 @@ def consent_form(appointment_id: int):
 def print_pack(appointment_id: int):
     appointment = get_or_404(Appointment, appointment_id)
     try:
-        data = documents.print_pack_pdf(db.session, current_user, appointment, zone(), issued_on=local_today())
+        data = documents.print_pack_pdf(
+            db.session,
+            current_user,
+            appointment,
+            zone(),
+            issued_on=local_today(),
+            portal_url=letter_portal_url(appointment),
+        )
     except DomainError as error:
         flash(error.message, "warning")
         return _page(appointment, status=error.http_status)

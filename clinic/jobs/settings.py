@@ -57,6 +57,7 @@ class JobSettings:
     batch_size: int = 200  # messages per sender run, so that one run ends and a stop is never far
     keep_job_runs: dt.timedelta = dt.timedelta(days=30)
     lock_poll_seconds: float = 5.0  # how often a waiting scheduler tries the lock, and the holder checks it
+    secret_key: str = field(default="", repr=False)  # writes patient links into their emails when sent
 
     @classmethod
     def from_config(cls, config: Mapping) -> JobSettings:
@@ -78,4 +79,5 @@ class JobSettings:
             batch_size=int(_number(config, "OUTBOX_BATCH_SIZE", cls.batch_size)),
             keep_job_runs=dt.timedelta(days=_number(config, "JOB_RUNS_KEEP_DAYS", cls.keep_job_runs.days)),
             lock_poll_seconds=_number(config, "SCHEDULER_LOCK_POLL_SECONDS", cls.lock_poll_seconds),
+            secret_key=config.get("SECRET_KEY") or "",
         )

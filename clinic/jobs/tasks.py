@@ -25,7 +25,7 @@ from ..models import Appointment, FollowUp, JobRun, Patient, Referral
 from ..models.vocab import AppointmentStatus, FollowUpStatus, OutboxStatus, ReferralStatus
 from ..scheduling import booking
 from ..scheduling.context import Settings as SchedulingSettings
-from ..services import audit, outbox
+from ..services import audit, outbox, portal_mail
 from ..services import settings as clinic_settings
 from ..services.errors import DomainError
 from ..timefmt import local_midnight, to_local
@@ -265,6 +265,13 @@ def send_outbox(ctx: JobContext) -> str:
             handled.add(claim.id)
             if claim.kind == reminders.KIND:
                 reason = reminders.obsolete_reason(session, claim.appointment_id, claim.dedupe_key)
+                if reason is not None:
+                    outbox.withdraw(session, claim, reason)
+                    session.commit()
+                    tally["withdrawn"] += 1
+                    continue
+            if claim.kind == portal_mail.KIND:  # the patient's link is written in now, never stored
+                claim, reason = portal_mail.prepare(session, claim, ctx.settings.secret_key)
                 if reason is not None:
                     outbox.withdraw(session, claim, reason)
                     session.commit()

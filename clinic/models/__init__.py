@@ -19,6 +19,7 @@ from .idempotency import IdempotentRequest
 from .imaging import ImagingStudy, StoredFile, StudyFile
 from .messaging import OutboxMessage
 from .patients import Patient, ReferringPhysician
+from .portal import PortalAnswer, PortalLink
 from .preregistration import AnticoagulantRule, MedicationEntry, PreRegistration
 from .referrals import RedFlagAnswer, Referral, ReferralDocument
 from .resources import Closure, ObservationBed, Room, RoomSession, RosterEntry, RosterException
@@ -51,6 +52,8 @@ __all__ = [
     "PacsRetrieval",
     "Patient",
     "PerformedStep",
+    "PortalAnswer",
+    "PortalLink",
     "PreRegistration",
     "ProcedureAddendum",
     "ProcedureDrug",

@@ -64,6 +64,7 @@ def letter_context(
     zone: str,
     issued_on: dt.date | None = None,
     now: dt.datetime | None = None,
+    portal_url: str | None = None,
 ) -> LetterContext:
     """``now`` is the moment of printing (the clock unless given); ``issued_on`` the letter's date
     (today in the clinic's zone unless given)."""
@@ -76,6 +77,7 @@ def letter_context(
         arrival_minutes=settings.get_int(session, "arrival_minutes_before"),
         issued_on=issued_on or to_local(now, zone).date(),
         now=now,
+        portal_url=portal_url,
     )
 
 
@@ -86,10 +88,11 @@ def letter_pdf(
     *,
     issued_on: dt.date | None = None,
     now: dt.datetime | None = None,
+    portal_url: str | None = None,
 ) -> bytes:
     """The appointment letter, dated ``issued_on`` (today in the clinic's zone unless given), printed at
-    ``now`` (the clock unless given)."""
-    return render_letter(letter_context(session, appointment, zone, issued_on, now))
+    ``now`` (the clock unless given), with the patient's link and its QR code when ``portal_url`` is given."""
+    return render_letter(letter_context(session, appointment, zone, issued_on, now, portal_url=portal_url))
 
 
 def worklist_appointments(session: Session, day: dt.date, room: Room, zone: str) -> list[Appointment]:
@@ -124,14 +127,20 @@ def worklist_pdf(session: Session, day: dt.date, room: Room, zone: str, language
 
 
 def print_pack_pdf(
-    session: Session, actor, appointment: Appointment, zone: str, *, issued_on: dt.date | None = None
+    session: Session,
+    actor,
+    appointment: Appointment,
+    zone: str,
+    *,
+    issued_on: dt.date | None = None,
+    portal_url: str | None = None,
 ) -> bytes:
     """Letter, information sheet and consent form in one PDF. Records the consent as printed (flush only);
     the recorded hash is that of the consent form on its own, which printing it again reproduces."""
     language = appointment.patient.preferred_language
     information = current_text(session, appointment.procedure_type_id, DocumentKind.INFORMATION, language)
     _pdf, consent = print_consent(session, actor, appointment, zone)
-    context = letter_context(session, appointment, zone, issued_on)
+    context = letter_context(session, appointment, zone, issued_on, portal_url=portal_url)
     return render_print_pack(context, information, consent.document_text, context.clinic)
 
 

@@ -1,0 +1,157 @@
+"""The questionnaire through the link, one item per page, and prior imaging. Answers go to the desk."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+
+from ..auth.access import public
+from ..extensions import db
+from ..frontdesk.uploads_glue import limits, read_files, store
+from ..models.portal import PortalItem
+from ..models.vocab import ALLERGENS
+from ..services import medication, portal_answers, portal_links, uploads
+from ..services.errors import DomainError, TooLarge
+from ..services.portal_settings import PortalStep
+from . import access, bp, render
+from .forms import (
+    AllergiesForm,
+    ConditionsForm,
+    ContactForm,
+    EmptyForm,
+    EscortForm,
+    LanguageForm,
+    MedicationForm,
+    allergy_choices,
+    condition_choices,
+    dose_labels,
+)
+
+FORMS = {
+    PortalItem.CONTACT: ContactForm,
+    PortalItem.MEDICATION: MedicationForm,
+    PortalItem.ALLERGIES: AllergiesForm,
+    PortalItem.CONDITIONS: ConditionsForm,
+    PortalItem.ESCORT: EscortForm,
+    PortalItem.LANGUAGE: LanguageForm,
+}
+
+
+def _starting_values(link, item: str) -> dict:
+    """What the form shows first: the patient's last answer, else what the clinic has on record."""
+    answer = portal_answers.latest(db.session, link.referral_id).get(item)
+    if answer is not None:
+        return portal_answers.payload_of(answer)
+    patient, prereg = link.patient, link.referral.preregistration
+    match item:
+        case PortalItem.CONTACT:
+            return {key: getattr(patient, key) or "" for key in portal_answers.CONTACT_FIELDS}
+        case PortalItem.LANGUAGE:
+            return {"language": patient.preferred_language}
+        case PortalItem.ESCORT if prereg is not None:
+            return {"name": prereg.escort_name or "", "phone": prereg.escort_phone or ""}
+    return {}
+
+
+def _form(link, item: str):
+    form_class = FORMS[PortalItem(item)]
+    data = None if request.method == "POST" else _starting_values(link, item)
+    if item == PortalItem.MEDICATION:
+        form = form_class(data={"none": (data or {}).get("none", False), "other": (data or {}).get("other", "")})
+        language = link.patient.preferred_language
+        names = medication.drug_names(db.session)
+        drugs = {"": _("— choose a medicine —")}
+        drugs.update(sorted(((c, de if language == "de" else en) for c, (en, de) in names.items()), key=lambda x: x[1]))
+        for n, row in enumerate(form.drugs):
+            row.form.drug_code.choices = drugs
+            row.form.dose_class.choices = dose_labels()
+            if data and n < len(data.get("drugs", [])):
+                given = data["drugs"][n]
+                row.form.drug_code.data = given["drug_code"]
+                row.form.dose_class.data = given["dose_class"]
+        return form
+    form = form_class(data=data) if data is not None else form_class()
+    if item == PortalItem.ALLERGIES:
+        form.found.choices = allergy_choices()
+    elif item == PortalItem.CONDITIONS:
+        form.found.choices = condition_choices()
+    return form
+
+
+def _answer_of(item: str, form) -> dict:
+    if item == PortalItem.MEDICATION:
+        drugs = [
+            {
+                "drug_code": row.form.drug_code.data,
+                "dose_class": row.form.dose_class.data or "",
+                "last_dose_on": row.form.last_dose_on.data.isoformat() if row.form.last_dose_on.data else None,
+            }
+            for row in form.drugs
+            if row.form.drug_code.data
+        ]
+        return {"none": form.none.data, "drugs": drugs, "other": form.other.data}
+    return {name: field.data for name, field in form._fields.items() if name != "csrf_token"}
+
+
+@bp.route("/<token>/answers/<item>", methods=["GET", "POST"])
+@public
+@access.verified("questionnaire", PortalStep.QUESTIONNAIRE)
+def answer(link, token: str, item: str):
+    if item not in PortalItem.values():
+        abort(404)
+    form = _form(link, item)
+    context = {"item": item, "allergens": ALLERGENS}
+    if request.method == "GET":
+        return render("portal/answer.html", form=form, **context)
+    if not form.validate():
+        return render("portal/answer.html", 422, form=form, **context)
+    try:
+        portal_answers.propose(db.session, link, item, _answer_of(item, form))
+    except DomainError as error:
+        flash(access.message(error.code), "danger")
+        return render("portal/answer.html", 422, form=form, **context)
+    flash(_("Thank you. The front desk will check your answer."), "success")
+    return redirect(url_for("portal.home", token=token, _anchor="questions"))
+
+
+@bp.route("/<token>/imaging", methods=["GET", "POST"])
+@public
+@access.verified("imaging", PortalStep.UPLOADS)
+def imaging(link, token: str):
+    form = EmptyForm()
+    if request.method == "GET":
+        return render("portal/imaging.html", form=form)
+    if not form.validate():
+        return render("portal/imaging.html", 400, form=form)
+    files = read_files(request.files.getlist("files"))
+    if not files:
+        flash(_("Please choose one or more files."), "danger")
+        return render("portal/imaging.html", 400, form=form)
+    actor = portal_links.patient_actor(link.patient)
+    try:
+        study = uploads.create_study(
+            db.session, actor, patient=link.patient, referral=link.referral, modality=None, facility=None
+        )
+        added = uploads.add_files(db.session, actor, store(), limits(), study=study, files=files)
+    except TooLarge as error:
+        flash(_("The files are too large to send here. Please bring them on a CD or USB stick."), "danger")
+        return render("portal/imaging.html", error.http_status, form=form)
+    except DomainError as error:
+        flash(
+            _("These files could not be taken. We accept PDF, JPEG, PNG, DICOM images, or a ZIP of an image CD."),
+            "danger",
+        )
+        return render("portal/imaging.html", error.http_status, form=form)
+    portal_links.record(
+        db.session,
+        link,
+        "uploaded",
+        {"study": study.id, "files": len(added), "identity_mismatch": len(added.identity_mismatches)},
+    )
+    if added.identity_mismatches:
+        flash(
+            _("Some images name another person or another date of birth. The front desk will look at them."),
+            "warning",
+        )
+    flash(_("Thank you: %(count)d file(s) received.", count=len(added)), "success")
+    return redirect(url_for("portal.home", token=token, _anchor="imaging"))

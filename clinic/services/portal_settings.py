@@ -1,0 +1,60 @@
+"""Which steps of the patient's link the clinic offers: an admin turns each on or off.
+
+Kept as one clinic setting (``portal_steps``, a comma-separated list). Nothing is on until an admin
+turns it on: a clinic decides when its patients may book for themselves.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from ..models import ClinicSetting
+from ..models.vocab import Labelled
+from .errors import InvalidInput
+
+KEY = "portal_steps"
+
+
+class PortalStep(Labelled):
+    LINKS = "links"  # the portal itself: links can be sent and opened
+    QUESTIONNAIRE = "questionnaire"  # contact, medication, allergies, conditions, escort, language
+    UPLOADS = "uploads"  # prior imaging
+    BOOKING = "booking"  # choosing a time
+    MANAGE = "manage"  # moving or cancelling a booked time
+    WAITLIST = "waitlist"  # asking for an earlier time and taking one offered
+
+    @property
+    def label(self) -> str:
+        return {
+            "links": "Patient links (the portal itself)",
+            "questionnaire": "Pre-registration questionnaire",
+            "uploads": "Prior imaging uploads",
+            "booking": "Choosing a time",
+            "manage": "Moving and cancelling",
+            "waitlist": "Waitlist: earlier times",
+        }[self.value]
+
+
+def enabled(session: Session) -> frozenset[str]:
+    """The steps that are on. Every other step needs LINKS too: without it, none is."""
+    row = session.get(ClinicSetting, KEY)
+    steps = frozenset(s for s in (row.value.split(",") if row else []) if s in PortalStep.values())
+    return steps if PortalStep.LINKS in steps else frozenset()
+
+
+def is_on(session: Session, step: str) -> bool:
+    return step in enabled(session)
+
+
+def put(session: Session, steps: set[str]) -> frozenset[str]:
+    unknown = set(steps) - set(PortalStep.values())
+    if unknown:
+        raise InvalidInput("Unknown portal step " + ", ".join(sorted(unknown)) + ".")
+    value = ",".join(s for s in PortalStep.values() if s in steps)
+    row = session.get(ClinicSetting, KEY)
+    if row is None:
+        session.add(ClinicSetting(key=KEY, value=value))
+    else:
+        row.value = value
+    session.flush()
+    return enabled(session)
