@@ -65,7 +65,6 @@ def from_environment(instance_path: Path) -> dict:
         "LOGIN_ACCOUNT_MAX_FAILURES": _int("LOGIN_ACCOUNT_MAX_FAILURES", 50),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "BOOKING_HOLD_MINUTES": _int("BOOKING_HOLD_MINUTES", 5),
-        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         # The patient's link (/p/<token>): see clinic/portal and README "The patient's link".
         "PORTAL_BASE_URL": os.environ.get("PORTAL_BASE_URL", ""),
         "PORTAL_MAX_BIRTH_DATE_FAILURES": _int("PORTAL_MAX_BIRTH_DATE_FAILURES", 5),
