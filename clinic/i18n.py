@@ -21,6 +21,8 @@ from flask_login import current_user
 from .config import PROJECT_ROOT
 
 SCREEN_LANGUAGES = ("de", "en")
+# The locale of each language, where words are spelled out (a patient's long dates: "Montag, 30. November").
+LOCALES = {"de": "de_DE", "en": "en_GB"}
 TRANSLATIONS = PROJECT_ROOT / "clinic" / "translations"
 
 babel = Babel()
@@ -46,6 +48,10 @@ def screen_language() -> str:
             return chosen
         return clinic_language()
     return request.accept_languages.best_match(SCREEN_LANGUAGES) or clinic_language()
+
+
+def screen_locale() -> str:
+    return LOCALES[screen_language()]
 
 
 def init_app(app: Flask) -> None:
