@@ -128,12 +128,12 @@ def test_the_letter_carries_the_link_as_url_and_qr_code(session, app, settings, 
     pdf = first.data
     text = text_of(pdf)
     assert "Online, bis 24 Stunden" in text and "nicht weitergeben" in text
-    png = render_png(pdf, tmp_path, "letter", dpi=150)[0]
-    [url] = [u for u in decode_qr(png) if "/p/" in u]
+    pages = render_png(pdf, tmp_path, "letter", dpi=150)
+    [url] = [u for png in pages for u in decode_qr(png) if "/p/" in u]
     token = LINK.search(url).group(1)
     assert url.replace(" ", "") in text.replace("\n", "").replace(" ", "")
     assert Patient(app.test_client(), token).open(BIRTH).status_code == 302
-    assert page_count(pdf) == 1
+    assert page_count(pdf) <= 2  # the letter's sections break where a reader expects (issue 14)
     # Printed again: the same address (the token is derived, not stored).
     assert desk.get(f"/desk/appointments/{appointment.id}/letter.pdf").data == pdf
 
