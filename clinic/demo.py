@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session
 
 from . import demo_data as names
 from . import demo_files
+from .core.text import search_key
+from .core.timefmt import local_instant, to_local
 from .defaults import seed_defaults
 from .models import (
     Closure,
@@ -49,14 +51,13 @@ from .models.vocab import (
 )
 from .scheduling import booking
 from .scheduling.context import Settings
-from .scheduling.finder import Preferences, SearchRequest, candidates_for_referral, find_candidates
+from .scheduling.finder import Preferences, SearchRequest, find_candidates
 from .scheduling.plan import ProcedurePlan
 from .services import accounts, daybook, preregistration, uploads
 from .services import settings as clinic_settings
+from .services.candidates import candidates_for_referral
 from .services.patients import new_clinic_number
 from .services.storage import FileStore
-from .text import search_key
-from .timefmt import local_instant, to_local
 
 DEMO_PASSWORD = "demo"
 PAST_WORKDAYS = 25

@@ -9,9 +9,9 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from ..auth.access import public
+from ..core.errors import DomainError
 from ..extensions import db, limiter
 from ..services import documents, portal_answers, portal_booking, portal_links, portal_settings, preregistration
-from ..services.errors import DomainError
 from ..services.portal_links import LinkState
 from ..web import pdf_response, scheduling_settings
 from . import access, bp, render

@@ -7,12 +7,12 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..auth.access import roles
+from ..core.errors import DomainError
+from ..core.timefmt import to_local
 from ..extensions import db
 from ..models import Appointment, Consent, DrugOption, ProcedureRecord, User, UserRole
 from ..models.vocab import AppointmentStatus, Role
 from ..services import daybook, mpps, procedure_records, worklist
-from ..services.errors import DomainError
-from ..timefmt import to_local
 from ..web import get_or_404, local_to_utc, now, utc_to_local_naive, zone
 from . import bp
 from .forms import AddendumForm, ConsentForm, RecordForm

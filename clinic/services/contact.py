@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from email_validator import EmailNotValidError, validate_email
 
-from .errors import InvalidInput
+from ..core.errors import InvalidInput
 
 
 def email_address(value: str | None) -> str | None:

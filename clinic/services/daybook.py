@@ -12,12 +12,13 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..core import audit
+from ..core.errors import DomainError, InvalidInput
+from ..core.timefmt import to_local
 from ..models import Appointment, AppointmentEvent, Consent, FollowUp, ObservationRecord, ProcedureRecord, User
 from ..models.base import utcnow
 from ..models.vocab import AppointmentStatus, FollowUpKind, FollowUpStatus, Role
-from ..timefmt import to_local
-from . import audit, settings
-from .errors import DomainError, InvalidInput
+from . import settings
 
 MAX_EXTENSION_WITHOUT_REASON = 60
 

@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
+from ..core import audit
+from ..core.errors import DomainError, InvalidInput
 from ..models import Patient, RedFlagAnswer, Referral, ReferringPhysician
 from ..models.vocab import TREATMENTS, Language, Priority, RedFlag, ReferralStatus, Region, Sex, Side
-from . import audit, contact, patients, preregistration
-from .errors import DomainError, InvalidInput
+from . import contact, patients, preregistration
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,15 @@ from dataclasses import replace
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..core import audit
+from ..core.errors import DomainError
+
+# The arithmetic lives in .holds; callers import it from here too (explicit re-exports).
+from ..core.holds import NO_RULE as NO_RULE
+from ..core.holds import HoldItem as HoldItem
+from ..core.holds import HoldPlan as HoldPlan
+from ..core.holds import end_of_day as end_of_day
+from ..core.holds import hold_days as hold_days
 from ..models import (
     AnticoagulantRule,
     Appointment,
@@ -28,15 +37,6 @@ from ..models import (
 )
 from ..models.base import utcnow
 from ..models.vocab import AppointmentStatus, BleedingClass, Role
-from . import audit
-from .errors import DomainError
-
-# The arithmetic lives in .holds; callers import it from here too (explicit re-exports).
-from .holds import NO_RULE as NO_RULE
-from .holds import HoldItem as HoldItem
-from .holds import HoldPlan as HoldPlan
-from .holds import end_of_day as end_of_day
-from .holds import hold_days as hold_days
 
 DOSE_CLASS_LABELS = {
     "": "any dose",

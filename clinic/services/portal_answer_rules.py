@@ -11,10 +11,10 @@ import datetime as dt
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.orm import Session
 
+from ..core.errors import InvalidInput
 from ..models.portal import PortalItem
 from ..models.vocab import ALLERGENS, Language
 from . import medication, prereg_items
-from .errors import InvalidInput
 
 CONDITIONS = prereg_items.CONDITIONS
 CONTACT_FIELDS = {

@@ -6,11 +6,12 @@ import datetime as dt
 
 from sqlalchemy.orm import Session, object_session
 
+from ..core import audit
+from ..core.errors import DomainError, InvalidInput
 from ..models import MedicationEntry, Referral
 from ..models.base import utcnow
 from ..models.vocab import ALLERGENS, Language
-from . import audit, medication, preregistration
-from .errors import DomainError, InvalidInput
+from . import medication, preregistration
 
 
 def _settle(prereg, item: str, actor) -> None:

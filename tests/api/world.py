@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
+from clinic.core.timefmt import day_bounds, local_instant
 from clinic.models import Appointment, Patient, RedFlagAnswer, Referral
 from clinic.models.vocab import RedFlag
 from clinic.scheduling import booking
 from clinic.scheduling.finder import Candidate
 from clinic.scheduling.plan import ProcedurePlan
 from clinic.services import consents, daybook
-from clinic.timefmt import day_bounds, local_instant
 from tests.factories import Clinic, make_ready_referral, make_referral
 from tests.scheduling.helpers import first_candidates
 

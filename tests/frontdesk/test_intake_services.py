@@ -6,11 +6,11 @@ import datetime as dt
 
 import pytest
 
+from clinic.core.errors import DomainError, InvalidInput
 from clinic.models.vocab import Priority, RedFlag
 from clinic.scheduling.plan import ProcedurePlan
-from clinic.scheduling.readiness import assess
 from clinic.services import intake, medication, prereg_items, preregistration
-from clinic.services.errors import DomainError, InvalidInput
+from clinic.services.readiness import assess
 from tests.conftest import NOW, ZONE
 from tests.factories import build_clinic, make_patient, make_ready_referral, make_referral
 

@@ -7,11 +7,11 @@ import re
 
 from sqlalchemy import func, select
 
+from clinic.core.timefmt import to_local
 from clinic.models import Appointment, Patient, Referral, WaitlistEntry
 from clinic.models.vocab import RedFlag
 from clinic.scheduling import booking
 from clinic.scheduling.plan import ProcedurePlan
-from clinic.timefmt import to_local
 from tests.conftest import NOW, ZONE
 from tests.factories import build_clinic, make_patient, make_ready_referral
 from tests.scheduling.helpers import first_candidates

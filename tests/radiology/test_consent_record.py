@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
+from clinic.core.errors import InvalidInput
 from clinic.models import Consent
 from clinic.scheduling import booking
 from clinic.scheduling.plan import ProcedurePlan
 from clinic.services import consents, daybook
-from clinic.services.errors import InvalidInput
 from tests.conftest import ZONE
 from tests.factories import build_clinic, make_ready_referral
 from tests.scheduling.helpers import first_candidates, utc

@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
+from clinic.core.errors import DomainError, InvalidInput, PermissionDenied
 from clinic.models import AuditEvent, DrugOption, FollowUp, ProcedureRecord
 from clinic.models.vocab import AppointmentStatus
 from clinic.scheduling import booking
 from clinic.scheduling.plan import ProcedurePlan
 from clinic.services import consents, daybook, outcomes, procedure_records, stages, triage
-from clinic.services.errors import DomainError, InvalidInput, PermissionDenied
 from tests.conftest import ZONE
 from tests.factories import build_clinic, make_ready_referral, make_referral
 from tests.scheduling.helpers import first_candidates, utc

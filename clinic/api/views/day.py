@@ -8,12 +8,12 @@ from __future__ import annotations
 from flask_login import current_user
 
 from ...auth.access import roles
+from ...core.errors import InvalidInput
 from ...extensions import db
 from ...models import Appointment, User
 from ...models.vocab import Role
 from ...scheduling import booking
 from ...services import daybook
-from ...services.errors import InvalidInput
 from ...web import now, scheduling_settings, zone
 from .. import bp, present
 from ..lookup import ID, find
