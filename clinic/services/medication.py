@@ -75,12 +75,6 @@ def pick_rule(rules: list[AnticoagulantRule], drug_code: str, dose_class: str) -
     return matching[0] if matching else None
 
 
-def find_rule(
-    session: Session, drug_code: str, dose_class: str, bleeding_class: BleedingClass
-) -> AnticoagulantRule | None:
-    return pick_rule(rules_for(session, {drug_code}, bleeding_class), drug_code, dose_class)
-
-
 def item_for(
     session: Session,
     entry: MedicationEntry,
