@@ -11,10 +11,9 @@ from clinic.models.vocab import Priority, RedFlag
 from clinic.scheduling.plan import ProcedurePlan
 from clinic.services import intake, medication, prereg_items, preregistration
 from clinic.services.readiness import assess
-from tests.conftest import NOW, ZONE
+from tests.conftest import NOW, TODAY, ZONE
 from tests.factories import build_clinic, make_patient, make_ready_referral, make_referral
 
-TODAY = dt.date(2026, 11, 23)
 NO_FLAGS = {f.value: False for f in RedFlag}
 
 
