@@ -113,6 +113,7 @@ def record_consent(appointment_id: int):
             explained_by_id=form.explained_by_id.data,
             explained_at=local_to_utc(form.explained_at.data),
             signed_at=local_to_utc(form.signed_at.data),
+            zone=zone(),
         )
     except DomainError as error:
         return _refuse(appointment, error, forms)
@@ -124,7 +125,7 @@ def record_consent(appointment_id: int):
 def start(appointment_id: int):
     appointment = get_or_404(Appointment, appointment_id)
     try:
-        daybook.start_procedure(db.session, current_user, appointment, at=now())
+        daybook.start_procedure(db.session, current_user, appointment, at=now(), zone=zone())
     except DomainError as error:
         return _refuse(appointment, error)
     return _back(appointment, "Procedure started.")

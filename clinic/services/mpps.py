@@ -116,7 +116,7 @@ def _start(session: Session, actor, appointment: Appointment, report: StepReport
         )
     try:
         with session.begin_nested():
-            daybook.start_procedure(session, actor, appointment, at=utcnow())
+            daybook.start_procedure(session, actor, appointment, at=utcnow(), zone=zone)
     except DomainError as error:
         if error.code == "no_consent":
             return (

@@ -69,6 +69,7 @@ def record_consent(appointment_id: int, json: ConsentIn):
         explained_at=json.explained_at,
         signed_at=json.signed_at or now(),
         consent_id=json.consent_id,
+        zone=zone(),
     )
     return _answer(appointment)
 
@@ -77,9 +78,10 @@ def record_consent(appointment_id: int, json: ConsentIn):
 @roles(Role.RADIOLOGIST)
 @operation(**STEP)
 def start_procedure(appointment_id: int):
-    """checked_in → in_procedure; needs a signed consent (422 no_consent)."""
+    """checked_in → in_procedure; needs a signed consent (422 no_consent) and the medication holds met and
+    settled, or overridden by a radiologist (422 medication_hold)."""
     appointment = find(Appointment, appointment_id, "appointment")
-    daybook.start_procedure(db.session, current_user, appointment, at=now())
+    daybook.start_procedure(db.session, current_user, appointment, at=now(), zone=zone())
     return _answer(appointment)
 
 
