@@ -56,4 +56,3 @@ def one_of(column: str, values: Iterable[str], name: str | None = None, nullable
 
 def created_at_column() -> Mapped[dt.datetime]:
     return mapped_column(UTCDateTime, default=utcnow)
-

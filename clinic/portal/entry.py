@@ -48,7 +48,10 @@ def entry(token: str):
     try:
         birth_date = dt.date(form.year.data, form.month.data, form.day.data)
     except ValueError:
-        birth_date = None  # 31.02.: simply wrong, and counted as such
+        # 31.02. is a slip of the fingers, not a guess: said so and not counted (it tells nobody anything;
+        # the throttles per link and per address still apply).
+        form.day.errors = [_("That day does not exist in that month. Please check the date.")]
+        return render("portal/entry.html", 422, form=form)
     result = portal_links.verify(
         db.session, link, birth_date, max_failures=current_app.config["PORTAL_MAX_BIRTH_DATE_FAILURES"]
     )
