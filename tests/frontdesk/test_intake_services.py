@@ -35,7 +35,7 @@ def _patient(**kw) -> intake.PatientDetails:
         given_name="Zoë",
         birth_date=dt.date(1961, 4, 5),
         sex="female",
-        phone="+49 40 1",
+        phone="+49 40 1234 5670",
         street="Hauptstraße 1",
         postal_code="20095",
         city="Hamburg",

@@ -190,3 +190,13 @@ def test_an_empty_escort_is_refused_and_nothing_sent(session, app):
     sent = patient.post("/answers/escort", {"name": "", "phone": ""})
     assert sent.status_code == 422
     assert session.scalar(select(PortalAnswer).where(PortalAnswer.item == "escort")) is None
+
+
+def test_an_escort_phone_that_is_no_number_is_refused(session, app):
+    _clinic, _referral, token = _accepted(session)
+    patient = Patient(app.test_client(), token)
+    assert patient.open(BIRTH).status_code == 302
+    sent = patient.post("/answers/escort", {"name": "Helga Krause", "phone": "ask my daughter"})
+    assert sent.status_code == 422
+    assert "telephone number" in sent.get_data(as_text=True) or "Telefonnummer" in sent.get_data(as_text=True)
+    assert session.scalar(select(PortalAnswer).where(PortalAnswer.item == "escort")) is None
