@@ -133,7 +133,7 @@ def decline(referral_id: int):
         referral,
         "decline",
         lambda f: triage.decline(db.session, current_user, referral, f.reason.data),
-        "Declined; the reason is kept for the letter to the referring physician.",
+        "Declined. The reason is kept with the referral; please let the referring physician know.",
     )
 
 
