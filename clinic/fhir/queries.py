@@ -21,7 +21,7 @@ from ..models import (
 )
 from ..models.vocab import ReferralStatus
 from ..services.patients import PatientQuery, search_statement
-from ..text import search_key
+from ..text import name_parts
 from . import codes
 from .outcome import FhirError
 from .search import check_known, one_of, parse_date, reference_id, token_values
@@ -73,7 +73,7 @@ def patients(args: MultiDict, zone: str, *, posted: bool) -> Search:
     names = tuple(
         key for raw in args.getlist("name") + args.getlist("family") + args.getlist("given") for key in raw.split()
     )
-    names = tuple(k for k in (search_key(n) for n in names) if k)
+    names = tuple(part for n in names for part in name_parts(n))
     birth_date = None
     for raw in args.getlist("birthdate"):
         param = parse_date(raw, zone)
