@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from ..models import Appointment, Consent, ImagingStudy, PreRegistration, StudyFile
-from ..models.vocab import AppointmentStatus, IdentityCheck
+from ..models import Appointment, Consent, PreRegistration
+from ..models.vocab import AppointmentStatus
 from ..timefmt import day_bounds, to_local
 from . import medication, mpps, preregistration
 
@@ -103,13 +103,7 @@ def rows(
     )
     printed = set(session.scalars(select(Consent.appointment_id).where(Consent.appointment_id.in_(ids))))
     patient_ids = {a.patient_id for a in appointments}
-    files: dict[int, list[str]] = {}
-    for patient_id, status in session.execute(
-        select(ImagingStudy.patient_id, StudyFile.identity_status)
-        .join(StudyFile)
-        .where(ImagingStudy.patient_id.in_(patient_ids))
-    ):
-        files.setdefault(patient_id, []).append(status)
+    files = preregistration.imaging_statuses_by_patient(session, patient_ids)
     preregs = {
         p.referral_id: p
         for p in session.scalars(
@@ -130,19 +124,10 @@ def rows(
             items = preregistration.checklist(session, referral, people=False, imaging=files.get(a.patient_id, []))
             missing = preregistration.missing(items)
             row.flags.append(Flag("Pre-registration", not missing, detail="; ".join(missing)))
-        statuses = files.get(a.patient_id, [])
-        waived = referral is not None and referral.imaging_waived
-        mismatch = IdentityCheck.MISMATCH in statuses
-        row.flags.append(
-            Flag(
-                "Imaging",
-                (bool(statuses) and not mismatch) or waived,
-                warn=mismatch,
-                detail="waived"
-                if waived and not statuses
-                else ("identity mismatch" if mismatch else f"{len(statuses)} file(s)" if statuses else "none"),
-            )
+        imaging = preregistration.imaging_state(
+            files.get(a.patient_id, []), referral is not None and referral.imaging_waived
         )
+        row.flags.append(Flag("Imaging", imaging.done, warn=imaging.warn, detail=imaging.detail))
         row.flags.append(
             Flag(
                 "Consent",

@@ -62,12 +62,12 @@ def _refill(key, words: bool) -> None:
 
 
 def upgrade():
-    with op.batch_alter_table("patients", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("name_words", sa.String(length=400), server_default="", nullable=False))
+    # Plain ALTER TABLE on both databases: a batch "move and copy" of patients would drop a table that
+    # many others point at.
+    op.add_column("patients", sa.Column("name_words", sa.String(length=400), server_default="", nullable=False))
     _refill(_key, words=True)
 
 
 def downgrade():
     _refill(_old_key, words=False)
-    with op.batch_alter_table("patients", schema=None) as batch_op:
-        batch_op.drop_column("name_words")
+    op.drop_column("patients", "name_words")

@@ -1,0 +1,95 @@
+"""Browser: issue 21's data, labels and documents (items 6-10, 14, 18): what staff see on the screens."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from clinic.models import AuditEvent, ImagingStudy, StoredFile, StudyFile
+from clinic.scheduling import booking
+from clinic.scheduling.plan import ProcedurePlan
+from clinic.timefmt import to_local
+from tests.conftest import NOW, ZONE
+from tests.factories import build_clinic, make_ready_referral
+from tests.scheduling.helpers import first_candidates
+
+
+def _book(session, settings, referral):
+    return booking.book(
+        session,
+        settings,
+        None,
+        referral=referral,
+        plan=ProcedurePlan.from_referral(referral),
+        candidate=first_candidates(session, settings, referral)[0],
+    )
+
+
+def _study_file(session, study, name: str, status: str, n: int) -> StudyFile:
+    stored = StoredFile(sha256=f"{n:064x}", size=10, content_type="application/dicom")
+    session.add(stored)
+    session.flush()
+    study_file = StudyFile(
+        stored_file_id=stored.id,
+        original_name=name,
+        kind="dicom",
+        identity_status=status,
+        identity_note="The family name in the file differs from the patient's." if status == "mismatch" else None,
+        dicom_patient_name="SCHMIDT^HANS" if status == "mismatch" else "MUELLER^JUERGEN",
+        uploaded_at=NOW,
+    )
+    study.files.append(study_file)
+    return study_file
+
+
+def test_a_wrong_patient_file_is_set_aside_and_checklist_and_worklist_agree(session, settings, staff):
+    """Issue 21, item 7: a wrong-patient DICOM kept the worklist red while the checklist showed green, and
+    could never be removed. Staff set it aside (kept, no longer counted) with a reason; both screens turn
+    green together; the setting aside is audited."""
+    clinic = build_clinic(session)
+    referral = make_ready_referral(session, clinic)
+    appointment = _book(session, settings, referral)
+    day = to_local(appointment.table_start, ZONE).date()
+    referral.imaging_waived_by_id = referral.imaging_waived_at = referral.imaging_waiver_reason = None
+    study = ImagingStudy(patient_id=referral.patient_id, referral_id=referral.id, modality="MR")
+    session.add(study)
+    _study_file(session, study, "IM0001.dcm", "match", 1)
+    wrong = _study_file(session, study, "IM0002.dcm", "mismatch", 2)
+    session.commit()
+    referral_id, wrong_id = referral.id, wrong.id
+    session.close()
+
+    doctor = staff("rad1")
+    worklist = doctor.go(f"/radiology/worklist?day={day.isoformat()}")
+    assert worklist.locator(".flag-warn", has_text="Imaging").count() == 1
+
+    desk = staff("frontdesk")
+    page = desk.go(f"/desk/referrals/{referral_id}")
+    imaging_row = page.locator("tr", has_text="Prior imaging")
+    assert imaging_row.locator(".flag-ok").count() == 0  # the same rule as the worklist: not green
+    assert "name a different patient" in imaging_row.inner_text()
+
+    form = page.locator("form.set-aside")
+    assert form.count() == 1  # only for the file that does not match
+    form.locator("button").click()
+    page.wait_for_load_state()
+    assert "Say why this file is set aside" in page.content()  # refused: a reason is needed
+
+    form = page.locator("form.set-aside")
+    form.locator("input[name=reason]").fill("CD of another patient (Hans Schmidt) in the envelope")
+    form.locator("button").click()
+    page.wait_for_load_state()
+    assert "IM0002.dcm set aside as wrong patient" in page.content()
+    assert "set aside: wrong patient" in page.content()
+    assert page.locator("form.set-aside").count() == 0
+    imaging_row = page.locator("tr", has_text="Prior imaging")
+    assert imaging_row.locator(".flag-missing").count() == 0 and "1 file(s) uploaded" in imaging_row.inner_text()
+
+    worklist = doctor.go(f"/radiology/worklist?day={day.isoformat()}")
+    assert worklist.locator(".flag-ok", has_text="Imaging").count() == 1
+    assert worklist.locator(".flag-warn", has_text="Imaging").count() == 0
+
+    kept = session.get(StudyFile, wrong_id)
+    assert kept is not None and kept.set_aside_reason.startswith("CD of another patient")
+    event = session.scalar(select(AuditEvent).where(AuditEvent.action == "imaging.set_aside"))
+    assert event.actor_name == "frontdesk" and event.object_id == str(wrong_id)
+    assert desk.console_errors == [] and doctor.console_errors == []
