@@ -29,12 +29,23 @@ class Flag:
     detail: str = ""
 
 
+@dataclass(frozen=True)
+class HoldOverride:
+    """A radiologist's override of the medication hold: shown at the table, with who and why."""
+
+    by: str
+    at: dt.datetime | None
+    earliest: dt.date
+    reason: str
+
+
 @dataclass
 class Row:
     appointment: Appointment
     age: int
     flags: list[Flag] = field(default_factory=list)
     alerts: list[str] = field(default_factory=list)
+    hold_override: HoldOverride | None = None
 
     @property
     def next_action(self) -> str:
@@ -59,6 +70,9 @@ def medication_flag(plan: medication.HoldPlan, table_start: dt.datetime, zone: s
     if plan.override_date is not None:
         parts.append(f"hold overridden by {plan.override_by or 'a radiologist'}: {plan.override_reason}")
     ok = ok and not plan.awaiting_confirmation
+    if plan.override_date is not None:
+        # Never a plain green: the holds were not kept, a radiologist decided so.
+        return Flag("Medication hold overridden", ok, warn=True, detail="; ".join(parts))
     return Flag("Medication hold", ok, warn=not ok and not violated, detail="; ".join(parts))
 
 
@@ -138,6 +152,13 @@ def rows(
         if prereg is not None:
             plan = medication.plan_for(session, prereg, a.procedure_type, a.region)
             row.flags.append(medication_flag(plan, a.table_start, zone))
+            if plan.override_date is not None and referral is not None:
+                row.hold_override = HoldOverride(
+                    plan.override_by or "a radiologist",
+                    referral.hold_override_at,
+                    plan.override_date,
+                    plan.override_reason or "",
+                )
             if plan.awaiting_confirmation:
                 row.alerts.append("Medication plan awaits confirmation by telephone")
             if prereg.allergies:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import select
 
 from clinic.models import AuditEvent, ImagingStudy, StoredFile, StudyFile
 from clinic.scheduling import booking
 from clinic.scheduling.plan import ProcedurePlan
 from clinic.timefmt import to_local
-from tests.conftest import NOW, ZONE
+from tests.conftest import NOW, TODAY, ZONE
 from tests.factories import build_clinic, make_ready_referral
 from tests.scheduling.helpers import first_candidates
 
@@ -93,3 +95,32 @@ def test_a_wrong_patient_file_is_set_aside_and_checklist_and_worklist_agree(sess
     event = session.scalar(select(AuditEvent).where(AuditEvent.action == "imaging.set_aside"))
     assert event.actor_name == "frontdesk" and event.object_id == str(wrong_id)
     assert desk.console_errors == [] and doctor.console_errors == []
+
+
+def test_a_hold_override_shows_at_the_table_with_who_and_why(session, settings, staff):
+    """Issue 21, item 8: the worklist and the procedure screen showed a green medication hold although a
+    radiologist had overridden it. Both show the override, who made it and why; never a plain green."""
+    from clinic.services import triage
+
+    clinic = build_clinic(session)
+    referral = make_ready_referral(session, clinic, medications=[("apixaban", "", TODAY - dt.timedelta(days=6))])
+    triage.override_hold(session, clinic.radiologists[0], referral, TODAY, "Cardiology wants no pause; low risk")
+    appointment = _book(session, settings, referral)
+    day = to_local(appointment.table_start, ZONE).date()
+    who = clinic.radiologists[0].full_name
+    session.commit()
+    appointment_id = appointment.id
+    session.close()
+
+    doctor = staff("rad1")
+    worklist = doctor.go(f"/radiology/worklist?day={day.isoformat()}")
+    override = worklist.locator(".hold-override")
+    assert override.count() == 1
+    assert who in override.inner_text() and "Cardiology wants no pause; low risk" in override.inner_text()
+    assert worklist.locator(".flag-ok", has_text="Medication hold").count() == 0
+    assert worklist.locator(".flag-warn:not(.hold-override)", has_text="Medication hold overridden").count() == 1
+
+    page = doctor.go(f"/radiology/appointments/{appointment_id}")
+    override = page.locator(".hold-override")
+    assert who in override.inner_text() and "Cardiology wants no pause; low risk" in override.inner_text()
+    assert doctor.console_errors == []
