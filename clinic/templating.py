@@ -34,6 +34,11 @@ def local_time(value: dt.datetime | None) -> str:
     return timefmt.fmt_time(value, _zone(), _locale())
 
 
+def treatments(codes) -> str:
+    """The treatments a referral lists, by their labels ("nsaids" → "Anti-inflammatory painkillers")."""
+    return ", ".join(vocab.TREATMENTS.get(code, code.replace("_", " ")) for code in codes)
+
+
 def label(value: str | None, enum_name: str) -> str:
     if value is None:
         return ""
@@ -76,6 +81,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["date"] = local_date
     app.jinja_env.filters["time"] = local_time
     app.jinja_env.filters["label"] = label
+    app.jinja_env.filters["treatments"] = treatments
     app.jinja_env.globals["nav_items"] = nav_items
     app.jinja_env.globals["vocab"] = vocab
     app.jinja_env.globals["screen_language"] = screen_language

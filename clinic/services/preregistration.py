@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import ImagingStudy, PreRegistration, Referral, StudyFile, User
-from ..models.vocab import IdentityCheck, ReferralStatus
+from ..models.vocab import IdentityCheck, Language, ReferralStatus
 from . import medication
 
 
@@ -278,7 +278,7 @@ def checklist(
             "language",
             "Language for printed sheets",
             prereg.language_settled_at is not None,
-            patient.preferred_language.upper() if prereg.language_settled_at else "not confirmed",
+            Language(patient.preferred_language).label if prereg.language_settled_at else "not confirmed",
             _who(prereg.language_settled_by_id),
             prereg.language_settled_at,
         )

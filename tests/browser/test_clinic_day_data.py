@@ -124,3 +124,49 @@ def test_a_hold_override_shows_at_the_table_with_who_and_why(session, settings, 
     override = page.locator(".hold-override")
     assert who in override.inner_text() and "Cardiology wants no pause; low risk" in override.inner_text()
     assert doctor.console_errors == []
+
+
+def test_a_name_too_long_is_refused_with_a_message_never_cut_silently(session, staff):
+    """Issue 21, item 14: a 5,000-character name was cut to 100 by the browser (maxlength) without a word.
+    The server refuses it with a message, keeps what was typed, and stores nothing."""
+    from clinic.models import Patient
+
+    build_clinic(session)
+    session.commit()
+    session.close()
+    desk = staff("frontdesk")
+    page = desk.go("/desk/referrals/new")
+    assert page.locator("#family_name").get_attribute("maxlength") is None
+    page.fill("#family_name", "Q" * 5000)
+    page.fill("#given_name", "Anna")
+    page.fill("#birth_date", "1960-01-02")
+    page.fill("#clinical_question", "L5 radiculopathy")
+    page.click("text=Save referral")
+    page.wait_for_load_state()
+    assert "cannot be longer than 100 characters" in page.content()
+    assert len(page.locator("#family_name").input_value()) == 5000  # what was typed is kept
+    assert session.scalar(select(Patient.id)) is None
+
+
+def test_screens_show_labels_not_codes(session, settings, staff):
+    """Issue 21, item 14: "nsaids", "diagnostic" and the like were printed as stored on the screens."""
+    clinic = build_clinic(session)
+    referral = make_ready_referral(session, clinic, code="SYMP", side="right", levels=None, stage="diagnostic")
+    referral.treatments_tried = "nsaids,physiotherapy"
+    referral.symptom_duration_weeks = 10
+    appointment = _book(session, settings, referral)
+    day = to_local(appointment.table_start, ZONE).date()
+    session.commit()
+    referral_id, appointment_id = referral.id, appointment.id
+    session.close()
+
+    doctor = staff("rad1")
+    triage = doctor.go(f"/radiology/referrals/{referral_id}").inner_text("main")
+    assert "nsaids" not in triage and "Anti-inflammatory painkillers" in triage and "10 weeks" in triage
+    desk = staff("frontdesk")
+    text = desk.go(f"/desk/referrals/{referral_id}").inner_text("main")
+    assert "nsaids" not in text and "Anti-inflammatory painkillers" in text
+    assert "Deutsch" in desk.page.locator("tr", has_text="Language for printed sheets").inner_text()
+    for path in (f"/radiology/worklist?day={day.isoformat()}", f"/radiology/appointments/{appointment_id}"):
+        text = doctor.go(path).inner_text("main")
+        assert "Diagnostic" in text and " diagnostic" not in text, path
