@@ -170,3 +170,31 @@ def test_screens_show_labels_not_codes(session, settings, staff):
     for path in (f"/radiology/worklist?day={day.isoformat()}", f"/radiology/appointments/{appointment_id}"):
         text = doctor.go(path).inner_text("main")
         assert "Diagnostic" in text and " diagnostic" not in text, path
+
+
+def test_consent_history_says_which_print_belongs_to_the_current_time(session, settings, staff):
+    """Issue 21, item 18: after a reschedule the consent history listed identical "Printed" lines. Each
+    print now says the appointment time it was printed for, and whether that is the current time."""
+    from clinic.models import Consent
+    from clinic.services import consents
+
+    clinic = build_clinic(session, texts=True)
+    referral = make_ready_referral(session, clinic)
+    appointment = _book(session, settings, referral)
+    first_start = appointment.table_start
+    consents.print_consent(session, clinic.radiologists[0], appointment, ZONE)
+    earlier = session.scalar(select(Consent))
+    assert earlier.printed_for_start == first_start
+    earlier.printed_for_start = first_start - dt.timedelta(days=2)  # as if printed before a reschedule
+    consents.print_consent(session, clinic.radiologists[0], appointment, ZONE)
+    session.commit()
+    appointment_id = appointment.id
+    session.close()
+
+    doctor = staff("rad1")
+    page = doctor.go(f"/radiology/appointments/{appointment_id}")
+    lines = page.locator(".consent-print")
+    assert lines.count() == 2
+    assert lines.nth(0).locator(".consent-stale").count() == 1 and "earlier time" in lines.nth(0).inner_text()
+    assert lines.nth(1).locator(".consent-current").count() == 1 and "latest print" in lines.nth(1).inner_text()
+    assert lines.nth(0).inner_text() != lines.nth(1).inner_text()
