@@ -39,6 +39,21 @@ def treatments(codes) -> str:
     return ", ".join(vocab.TREATMENTS.get(code, code.replace("_", " ")) for code in codes)
 
 
+def study_age(study_date: dt.date | None) -> tuple[int, bool, int] | None:
+    """(whole years since the study, older than the clinic's limit?, the limit) by the clinic's today;
+    None without a date."""
+    from .extensions import db
+    from .services import settings as clinic_settings
+    from .web import local_today
+
+    if study_date is None:
+        return None
+    today = local_today()
+    years = today.year - study_date.year - ((today.month, today.day) < (study_date.month, study_date.day))
+    limit = clinic_settings.get_int(db.session, "imaging_old_after_years")
+    return years, years >= limit, limit
+
+
 def label(value: str | None, enum_name: str) -> str:
     if value is None:
         return ""
@@ -83,6 +98,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["label"] = label
     app.jinja_env.filters["treatments"] = treatments
     app.jinja_env.globals["nav_items"] = nav_items
+    app.jinja_env.globals["study_age"] = study_age
     app.jinja_env.globals["vocab"] = vocab
     app.jinja_env.globals["screen_language"] = screen_language
     app.jinja_env.trim_blocks = True

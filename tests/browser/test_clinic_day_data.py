@@ -198,3 +198,28 @@ def test_consent_history_says_which_print_belongs_to_the_current_time(session, s
     assert lines.nth(0).locator(".consent-stale").count() == 1 and "earlier time" in lines.nth(0).inner_text()
     assert lines.nth(1).locator(".consent-current").count() == 1 and "latest print" in lines.nth(1).inner_text()
     assert lines.nth(0).inner_text() != lines.nth(1).inner_text()
+
+
+def test_an_old_study_shows_its_age_and_a_note(session, staff):
+    """Issue 21, item 18: a CT from 2004 was accepted with no note of its age. Every study shows its age;
+    one older than the clinic's limit (a setting, 5 years unless changed) carries a note."""
+    clinic = build_clinic(session)
+    referral = make_ready_referral(session, clinic)
+    for modality, day in (("CT", dt.date(2004, 3, 1)), ("MR", dt.date(2026, 9, 1))):
+        session.add(
+            ImagingStudy(patient_id=referral.patient_id, referral_id=referral.id, modality=modality, study_date=day)
+        )
+    session.commit()
+    referral_id = referral.id
+    session.close()
+
+    desk = staff("frontdesk")
+    page = desk.go(f"/desk/referrals/{referral_id}")
+    old = page.locator(".card", has_text="01.03.2004")
+    assert "22 years old" in old.inner_text() and old.locator(".study-old").count() == 1
+    assert "older than 5 years" in old.locator(".study-old").inner_text()
+    recent = page.locator(".card", has_text="01.09.2026")
+    assert "less than a year old" in recent.inner_text() and recent.locator(".study-old").count() == 0
+    doctor = staff("rad1")
+    triage = doctor.go(f"/radiology/referrals/{referral_id}")
+    assert triage.locator(".study-old").count() == 1 and "22 years old" in triage.inner_text("main")
