@@ -31,6 +31,11 @@ class FlaskForm(_FlaskForm):
             field.validators = [no_control_characters, *field.validators]
             return field
 
+        def render_field(self, field, render_kw):
+            # No maxlength in the page: a browser cuts pasted text at it without a word (a 5,000-character
+            # name became 100). The field's Length check refuses it with a message and keeps what was typed.
+            return super().render_field(field, {"maxlength": False, **render_kw})
+
 
 def email_address(_form, field: Field) -> None:
     """The same rule as the services and the API (``clinic.services.contact``), shown on the field."""

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from ..auth.access import roles
 from ..core.timefmt import local_midnight
 from ..extensions import db
-from ..models import AuditEvent
+from ..models import AuditEvent, Patient
 from ..models.vocab import Role
 from ..services.audit_query import AuditFilter, statement
 from . import bp
@@ -71,7 +71,13 @@ def audit():
         )
     page = db.paginate(statement(f), page=request.args.get("page", 1, type=int), per_page=50, error_out=False)
     params = {k: v for k, v in request.args.items() if k != "page" and v}
-    return render_template("admin/audit.html", form=form, page=page, params=params), (200 if valid else 400)
+    patient_ids = {e.patient_id for e in page.items if e.patient_id}
+    patients = (
+        {p.id: p for p in db.session.scalars(select(Patient).where(Patient.id.in_(patient_ids)))} if patient_ids else {}
+    )
+    return render_template("admin/audit.html", form=form, page=page, params=params, patients=patients), (
+        200 if valid else 400
+    )
 
 
 # The setup screens register their routes on the blueprint when imported.

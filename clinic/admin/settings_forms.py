@@ -20,7 +20,13 @@ TEXT_SETTINGS = (
     "emergency_number",
     "out_of_hours_number",
 )
-NUMBER_SETTINGS = ("arrival_minutes_before", "positive_relief_percent", "reminder_days_before", "triage_ageing_days")
+NUMBER_SETTINGS = (
+    "arrival_minutes_before",
+    "positive_relief_percent",
+    "reminder_days_before",
+    "triage_ageing_days",
+    "imaging_old_after_years",
+)
 
 
 class SettingsForm(FlaskForm):
@@ -60,6 +66,10 @@ class SettingsForm(FlaskForm):
     triage_ageing_days = IntegerField(
         "Referrals waiting for triage are flagged after (days)",
         validators=[InputRequired("Give the days."), NumberRange(1, 60, "Between 1 and 60 days.")],
+    )
+    imaging_old_after_years = IntegerField(
+        "Prior imaging is noted as old after (years)",
+        validators=[InputRequired("Give the years."), NumberRange(1, 30, "Between 1 and 30 years.")],
     )
     follow_up_days = StringField(
         "Follow-up after (days, comma-separated)", validators=[DataRequired("Give at least one follow-up day.")]

@@ -143,6 +143,8 @@ def _food(ctx: LetterContext) -> list[Flowable]:
     if not hours:
         return [Paragraph(w["food_light"], style["body"])]
     stop = a.table_start - dt.timedelta(hours=hours)  # on instants: a clock change cannot shorten it
+    if stop <= ctx.now:  # a reprint after the moment: never a past moment as an instruction
+        return [Paragraph(w["food_fast_passed"].format(hours=hours), style["body"])]
     return [Paragraph(w["food_fast"].format(when=ctx.moment(stop), hours=hours), style["body"])]
 
 

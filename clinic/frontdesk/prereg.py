@@ -274,6 +274,21 @@ def _store_imaging(referral: Referral, files):
     return redirect(url_for("frontdesk.referral", referral_id=referral.id, _anchor="imaging"))
 
 
+@bp.post("/imaging/files/<int:file_id>/set-aside")
+@roles(*STAFF)
+def set_aside_study_file(file_id: int):
+    """A file that names another patient is set aside as "wrong patient" (kept, no longer counted)."""
+    study_file = get_or_404(StudyFile, file_id)
+    referral = get_or_404(Referral, request.form.get("referral_id", type=int) or 0)
+    if referral.patient_id != study_file.study.patient_id:
+        return _refused(referral, DomainError("That file belongs to another patient."))
+    try:
+        uploads.set_aside_file(db.session, current_user, study_file.id, request.form.get("reason", ""))
+    except DomainError as error:
+        return _refused(referral, error)
+    return _done(referral, f"{study_file.original_name} set aside as wrong patient; kept for the record.", "imaging")
+
+
 @bp.get("/imaging/files/<int:file_id>")
 @roles(Role.FRONT_DESK, Role.RADIOLOGIST, Role.NURSE)
 def download_study_file(file_id: int):

@@ -52,6 +52,7 @@ def print_consent(session: Session, actor, appointment: Appointment, zone: str) 
         document_text_id=text.id,
         pdf_sha256=hashlib.sha256(pdf).hexdigest(),
         printed_by_id=audit.actor_of(actor).id,
+        printed_for_start=appointment.table_start,
     )
     session.add(consent)
     session.flush()

@@ -41,7 +41,5 @@ def phone_number(value: str | None, *, field: str = "phone", region: str = "DE")
     except phonenumbers.NumberParseException:
         raise InvalidInput(problem, details={"field": field}) from None
     if not phonenumbers.is_possible_number(number) or len(str(number.national_number)) < 4:
-        raise InvalidInput(
-            "This telephone number is too short or too long: please check it.", details={"field": field}
-        )
+        raise InvalidInput("This telephone number is too short or too long: please check it.", details={"field": field})
     return value

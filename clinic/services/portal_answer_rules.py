@@ -63,7 +63,10 @@ def _medication(session: Session, data: dict) -> dict:
             raise InvalidInput("Choose the medicine from the list.", code="unknown_drug")
         dose = str(entry.get("dose_class") or "")
         if dose and dose not in known[code]:
-            raise InvalidInput("Choose the dose from the list.", code="unknown_dose")
+            if "" not in known[code]:
+                raise InvalidInput("Choose the dose from the list.", code="unknown_dose")
+            dose = ""  # the rules hold for every dose of this medicine: the dose changes nothing
+
         last = entry.get("last_dose_on")
         if last:
             dt.date.fromisoformat(str(last))  # ValueError: caught by the caller as bad input

@@ -23,6 +23,7 @@ DEFAULTS: dict[str, str] = {
     "reminder_days_before": "2",
     "triage_ageing_days": "5",
     "follow_up_days": "14,90",
+    "imaging_old_after_years": "5",
     "demo_data": "",
 }
 

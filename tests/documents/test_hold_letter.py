@@ -232,3 +232,32 @@ def test_shared_assessment_asks_to_discuss_with_the_prescriber(session, settings
     text = text_of(letter_pdf(session, appointment, zone, issued_on=NOW.date()))
     assert "Acetylsalicylsäure (ASS): Bitte besprechen Sie mit Ihrer verordnenden Ärztin" in text
     assert "letzte Einnahme" not in text
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_a_reprinted_letter_never_prints_a_past_fasting_moment(session, settings, clinic, zone, language):
+    """Issue 21, item 8: reprinted on the morning of a sympathetic block (6 hours fasting), the letter
+    says plainly that eating is over, never "do not eat from" a moment already past."""
+    patient = make_patient(session, preferred_language=language)
+    start = utc(2026, 12, 8, 9, 0)  # Tuesday 8 December 10:00 in Berlin: no food from 04:00
+    appointment = book_for(
+        session,
+        settings,
+        clinic,
+        patient,
+        code="SYMP",
+        side="right",
+        levels=None,
+        stage="diagnostic",
+        candidate=_at(clinic, start, table=30, obs=60),
+    )
+    before = text_of(letter_pdf(session, appointment, zone, now=utc(2026, 12, 8, 2, 59)))
+    reprint = text_of(letter_pdf(session, appointment, zone, now=utc(2026, 12, 8, 3, 1)))
+    if language == "de":
+        assert "Bitte essen Sie ab Dienstag, 8. Dezember 2026, um 04:00 Uhr nichts mehr" in before
+        assert "04:00 Uhr" not in reprint
+        assert "Bitte essen Sie bis nach dem Eingriff nichts mehr" in reprint
+    else:
+        assert "Please do not eat anything from Tuesday, 8 December 2026, 04:00 on" in before
+        assert "04:00" not in reprint
+        assert "Please do not eat anything more until after the procedure" in reprint
