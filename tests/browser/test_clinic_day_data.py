@@ -223,3 +223,23 @@ def test_an_old_study_shows_its_age_and_a_note(session, staff):
     doctor = staff("rad1")
     triage = doctor.go(f"/radiology/referrals/{referral_id}")
     assert triage.locator(".study-old").count() == 1 and "22 years old" in triage.inner_text("main")
+
+
+def test_a_long_name_wraps_inside_the_worklist_table(session, settings, staff):
+    """Issue 21, item 14: a long name (100 characters, no space) never widens a table past the page."""
+    from tests.factories import make_patient
+
+    clinic = build_clinic(session)
+    patient = make_patient(session, family_name="Q" * 100, given_name="W" * 100)
+    appointment = _book(session, settings, make_ready_referral(session, clinic, patient))
+    day = to_local(appointment.table_start, ZONE).date()
+    session.commit()
+    session.close()
+    doctor = staff("rad1")
+    doctor.context.pages[0].set_viewport_size({"width": 1000, "height": 800})
+    page = doctor.go(f"/radiology/worklist?day={day.isoformat()}")
+    widths = page.evaluate(
+        "() => { const t = document.querySelector('main table');"
+        " return [t.scrollWidth, document.querySelector('main').clientWidth, document.documentElement.scrollWidth]; }"
+    )
+    assert widths[0] <= widths[1] and widths[2] <= 1000, widths
