@@ -6,8 +6,9 @@ observation, discharge and the follow-up call.
 - A German-speaking patient for a PRT (periradicular therapy): German letter and sheet, checked in at the
   desk by the reference on the letter.
 - An English-speaking patient for a lumbar sympathetic block in two stages: the diagnostic stage (positive:
-  pain 8 → 2 at the table, and 70 % relief at the two-week call), then a new referral for the neurolytic
-  stage, booked only once the diagnostic stage counts as positive (invariant 8), done and followed up.
+  pain 8 → 2 at the table, and 70 % relief at the two-week call); then the radiologist re-plans her referral
+  for the neurolytic stage (found through the patient search), which the desk books now that the diagnostic
+  stage counts as positive (invariant 8); done and followed up.
 
 Time passes as on a real day: the clinic's clock (``clinic.clock``) is moved to the appointment's morning, to
 the end of the procedure, past the planned end of observation and to the follow-up call two weeks later
@@ -19,11 +20,21 @@ procedure* (the record is signed after the end), discharging before the planned 
 "could not reach" follow-up, blood thinners with dose classes (both patients take none), reading the
 observation board while it refreshes itself (each card's form is filled and sent at once), and English
 documents' German clinic lines (only the patient's part of each document is checked).
+
+Left out because they fail on main and nobody is fixing them yet (see /work/helpers/walk-findings.md of
+2026-12-02, items 23 and 24): a *new* referral for the registered patient for the neurolytic stage. The
+patient page's *New referral* opens the form for a new patient, and the form for a known patient
+(*Use this patient* after the duplicate check) is refused with "Please correct the marked fields." and no
+field marked. Once fixed, the second stage can come as its own referral from the referring physician.
+
+With SCREENSHOT_DIR set, the front-desk home after check-in, the signed procedure record and the
+observation board before discharge are saved as screenshots.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 from zoneinfo import ZoneInfo
 
@@ -58,12 +69,10 @@ def _at(day: dt.date, hh_mm: str) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour, minute), BERLIN).astimezone(dt.UTC)
 
 
-def _pdf_text(page, path: str) -> str:
-    """Download a document the way the screen's link does (the staff member's session) and read it back."""
-    response = page.request.get(page.url.split("/", 3)[0] + "//" + page.url.split("/", 3)[2] + path)
+def _pdf_text(person, path: str) -> str:
+    """Download a document as the screen's link does (the staff member's session) and read it back."""
+    response = person.page.request.get(person.base + path)
     assert response.status == 200 and response.headers["content-type"] == "application/pdf", path
-    import io
-
     return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(response.body())).pages)
 
 
@@ -185,6 +194,7 @@ def _procedure(doctor, appointment_id: int, day: dt.date, start: str, end: str, 
     content = submit(page, "button:has-text('Sign the record')")
     assert "Record signed" in content, content
     assert page.locator("#record-pain_after").count() == 0  # only addenda from now on
+    doctor.screenshot(f"journey-{appointment_id}-record-signed")
     signed = page.locator("main").inner_text()
     assert f"{record['pain_before']} / {record['pain_after']}" in signed
     for label in drugs:
@@ -239,6 +249,7 @@ def _observe_and_discharge(nurse, name: str, day: dt.date) -> None:
     content = submit(board, card.locator("button:has-text('Update checklist')"))
     assert "Discharge checklist updated" in content, content
     card = board.locator(".card", has_text=name)
+    nurse.screenshot(f"journey-{name.split(',')[0].lower()}-{day:%m%d}-observation-board")
     content = submit(board, card.locator("button:has-text('Discharge')"))
     assert f"{name} discharged" in content, content
     assert board.locator(".card", has_text=name).count() == 0
@@ -247,7 +258,7 @@ def _observe_and_discharge(nurse, name: str, day: dt.date) -> None:
 # ---------------------------------------------------------------- the journeys
 
 
-def test_german_patient_prt_from_referral_to_follow_up(session, staff, tmp_path, backend):
+def test_german_patient_prt_from_referral_to_follow_up(session, staff, tmp_path):
     build_clinic(session, texts=True)
     session.commit()
     session.close()  # SQLite: a test session reading now would hold the write lock the server needs
@@ -297,10 +308,10 @@ def test_german_patient_prt_from_referral_to_follow_up(session, staff, tmp_path,
     appointment_id, reference, day, start, end = _book_first_time(desk, referral_id)
 
     # The letter and the sheet in the patient's language, read back from the PDFs.
-    letter_text = _pdf_text(desk.page, f"/desk/appointments/{appointment_id}/letter.pdf")
+    letter_text = _pdf_text(desk, f"/desk/appointments/{appointment_id}/letter.pdf")
     assert "Sehr geehrter Herr Größner" in letter_text and reference in letter_text
     assert f"{day:%d.%m.%Y}" in letter_text and start in letter_text
-    sheet = _pdf_text(desk.page, f"/desk/appointments/{appointment_id}/information.pdf")
+    sheet = _pdf_text(desk, f"/desk/appointments/{appointment_id}/information.pdf")
     assert "PRT-INFO-DE" in sheet
 
     # The procedure day: the desk checks him in with the reference printed on his letter.
@@ -309,6 +320,7 @@ def test_german_patient_prt_from_referral_to_follow_up(session, staff, tmp_path,
     page.fill("#reference", reference)
     content = submit(page, "form:has(#reference) button[type=submit]")
     assert f"{name} is checked in ({reference})" in content, content
+    desk.screenshot("journey-de-desk-home-checked-in")
     clock.pin(_at(day, start))
     _procedure(
         doctor,
@@ -348,7 +360,7 @@ def test_german_patient_prt_from_referral_to_follow_up(session, staff, tmp_path,
     assert len(session.get(Referral, referral_id).documents) == 1
 
 
-def test_english_patient_symp_diagnostic_then_neurolytic(session, staff, tmp_path, backend):
+def test_english_patient_symp_diagnostic_then_neurolytic(session, staff, tmp_path):
     build_clinic(session, texts=True)
     session.commit()
     session.close()  # SQLite: a test session reading now would hold the write lock the server needs
@@ -387,10 +399,10 @@ def test_english_patient_symp_diagnostic_then_neurolytic(session, staff, tmp_pat
     _preregister(desk, first_referral, escort="Tom Walker", language="en", files=[image])
     first, reference, day, start, end = _book_first_time(desk, first_referral)
 
-    letter_text = _pdf_text(desk.page, f"/desk/appointments/{first}/letter.pdf")
+    letter_text = _pdf_text(desk, f"/desk/appointments/{first}/letter.pdf")
     assert "Dear Ms Walker" in letter_text and reference in letter_text
     assert "lumbar" in letter_text and "sympathetic chain" in letter_text and "diagnostic" in letter_text
-    assert "SYMP-INFO-EN" in _pdf_text(desk.page, f"/desk/appointments/{first}/information.pdf")
+    assert "SYMP-INFO-EN" in _pdf_text(desk, f"/desk/appointments/{first}/information.pdf")
 
     # Diagnostic stage: the nurse checks her in; pain 8 before and 2 after the test block.
     clock.pin(_at(day, start) - dt.timedelta(minutes=30))
@@ -432,7 +444,7 @@ def test_english_patient_symp_diagnostic_then_neurolytic(session, staff, tmp_pat
     page = desk.go(f"/desk/referrals/{second_referral}")
     assert page.locator("td .flag-missing").count() == 0  # the pre-registration still holds
     second, reference, day, start, end = _book_first_time(desk, second_referral)
-    assert "neurolytic" in _pdf_text(desk.page, f"/desk/appointments/{second}/letter.pdf")
+    assert "neurolytic" in _pdf_text(desk, f"/desk/appointments/{second}/letter.pdf")
 
     # Neurolytic stage.
     clock.pin(_at(day, start) - dt.timedelta(minutes=30))
