@@ -194,11 +194,17 @@ def _procedure(doctor, appointment_id: int, day: dt.date, start: str, end: str, 
     content = submit(page, "button:has-text('Sign the record')")
     assert "Record signed" in content, content
     assert page.locator("#record-pain_after").count() == 0  # only addenda from now on
-    doctor.screenshot(f"journey-{appointment_id}-record-signed")
+    doctor.screenshot(f"journey-{_slug(page.locator('h1').first.inner_text())}-{day:%m%d}-record-signed")
     signed = page.locator("main").inner_text()
     assert f"{record['pain_before']} / {record['pain_after']}" in signed
     for label in drugs:
         assert label.split(" (")[0] in signed
+
+
+def _slug(text: str) -> str:
+    """A file name's part: the family name in plain letters."""
+    folded = text.split(",")[0].lower().translate(str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"}))
+    return re.sub(r"[^a-z]", "", folded)
 
 
 def _minus(hh_mm: str, minutes: int) -> str:
@@ -249,7 +255,7 @@ def _observe_and_discharge(nurse, name: str, day: dt.date) -> None:
     content = submit(board, card.locator("button:has-text('Update checklist')"))
     assert "Discharge checklist updated" in content, content
     card = board.locator(".card", has_text=name)
-    nurse.screenshot(f"journey-{name.split(',')[0].lower()}-{day:%m%d}-observation-board")
+    nurse.screenshot(f"journey-{_slug(name)}-{day:%m%d}-observation-board")
     content = submit(board, card.locator("button:has-text('Discharge')"))
     assert f"{name} discharged" in content, content
     assert board.locator(".card", has_text=name).count() == 0
