@@ -145,11 +145,15 @@ def _book_first_time(desk, referral_id: int) -> tuple[int, str, dt.date, str, st
 # ---------------------------------------------------------------- radiologist
 
 
-def _accept(doctor, name: str, *, procedure: str, stage: str | None, target: str | None, side: str, levels: str):
-    """Accept from the triage queue; or, when the referral's triage page is already open (a new plan for
-    an accepted referral), there."""
+def _accept(
+    doctor, name: str, *, procedure: str, stage: str | None, target: str | None, side: str, levels: str, here=False
+):
+    """Accept from the triage queue; or (``here``) on the referral's triage page the radiologist has open,
+    a new plan for an accepted referral."""
     page = doctor.page
-    if not re.search(r"/radiology/referrals/\d+$", page.url):
+    if here:
+        assert re.search(r"/radiology/referrals/\d+$", page.url) and name in page.content()
+    else:
         page = doctor.go("/radiology/triage")
         page.locator("tr", has_text=name).locator("a").first.click()
         page.wait_for_url(re.compile(r"/radiology/referrals/\d+$"))
@@ -446,7 +450,16 @@ def test_english_patient_symp_diagnostic_then_neurolytic(session, staff, tmp_pat
     page.click("main a:has-text('Triage')")
     page.wait_for_url(re.compile(rf"/radiology/referrals/{first_referral}$"))
     second_referral = first_referral
-    _accept(doctor, name, procedure=symp, stage="Neurolytic", target="Lumbar sympathetic chain", side="Left", levels="")
+    _accept(
+        doctor,
+        name,
+        procedure=symp,
+        stage="Neurolytic",
+        target="Lumbar sympathetic chain",
+        side="Left",
+        levels="",
+        here=True,
+    )
     page = desk.go(f"/desk/referrals/{second_referral}")
     assert page.locator("td .flag-missing").count() == 0  # the pre-registration still holds
     second, reference, day, start, end = _book_first_time(desk, second_referral)
