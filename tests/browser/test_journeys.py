@@ -41,23 +41,12 @@ from zoneinfo import ZoneInfo
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from clinic import clock
+from clinic.core import clock
 from clinic.models import Appointment, Consent, FollowUp, Patient, ProcedureRecord, Referral
+from tests.browser_fixtures import submit
 from tests.factories import build_clinic
 
 from .files import dicom_image, pdf_letter
-
-try:  # the shared helper (tests/browser_fixtures.py); kept here until every branch has it
-    from tests.browser_fixtures import submit
-except ImportError:  # pragma: no cover
-
-    def submit(page, target) -> str:
-        locator = page.locator(target) if isinstance(target, str) else target
-        with page.expect_navigation():
-            locator.click()
-        page.wait_for_load_state()
-        return page.content()
-
 
 BERLIN = ZoneInfo("Europe/Berlin")
 SECTIONS = ("i-contact", "i-med", "i-all", "i-cond", "i-esc", "i-lang")
