@@ -285,3 +285,29 @@ def test_a_real_escort_phone_is_kept_as_typed(session, browser):
     )
     session.expire_all()
     assert referral.preregistration.escort_phone == "0171 234 5678"
+
+
+PATIENT_FIELDS = (
+    "family_name", "given_name", "birth_date", "sex", "phone", "email", "street", "postal_code", "city",
+    "insurance_name", "insurance_number", "preferred_language",
+)  # fmt: skip
+
+
+def test_a_second_referral_for_a_registered_patient_is_taken(session, browser):
+    """Walk finding 24: the form for a known patient was always refused ("Please correct the marked
+    fields", nothing marked): the date of birth was required from the post, which does not carry it."""
+    build_clinic(session)
+    session.commit()
+    browser.login("frontdesk")
+    assert browser.post("/desk/referrals/new", _referral_form()).status_code == 302
+    patient = session.scalars(select(Patient)).one()
+    path = f"/desk/patients/{patient.id}/referrals/new"
+    page = browser.get(path).get_data(as_text=True)
+    assert "New referral for Søndergaard, Bjørn" in page
+    data = {
+        k: v for k, v in _referral_form(clinical_question="Facet pain L4/5 right").items() if k not in PATIENT_FIELDS
+    }
+    answer = browser.post(path, {**data, "patient_id": str(patient.id)}, form_page=path)
+    assert answer.status_code == 302, answer.get_data(as_text=True)[:2000]
+    assert session.scalar(select(func.count(Referral.id)).where(Referral.patient_id == patient.id)) == 2
+    assert session.scalar(select(func.count(Patient.id))) == 1
