@@ -4,6 +4,7 @@ switch off and on."""
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
 from ..auth.access import roles
@@ -95,7 +96,7 @@ def new_procedure():
         except DomainError as error:
             show_error(form, error)
         else:
-            flash(f"{procedure.code} added. Write its information and consent texts next.", "success")
+            flash(_("%(code)s added. Write its information and consent texts next.", code=procedure.code), "success")
             return redirect(url_for("admin.procedure", procedure_type_id=procedure.id))
     status = INVALID if request.method == "POST" else 200
     return render_template("admin/procedure_form.html", form=form, procedure=None), status
@@ -140,7 +141,7 @@ def procedure(procedure_type_id: int):
         return _render_edit(procedure, form, rule_form, status=INVALID)
     if outcome.needs_confirmation:
         return _render_edit(procedure, form, rule_form, stranded=outcome.stranded, status=NEEDS_CONFIRMATION)
-    return saved(outcome, f"{procedure.code} saved.", url_for("admin.procedures"))
+    return saved(outcome, _("%(code)s saved.", code=procedure.code), url_for("admin.procedures"))
 
 
 @bp.post("/procedures/<int:procedure_type_id>/stage-rules")
@@ -161,7 +162,7 @@ def add_stage_rule(procedure_type_id: int):
         except DomainError as error:
             show_error(rule_form, error)
         else:
-            flash("Stage rule added.", "success")
+            flash(_("Stage rule added."), "success")
             return redirect(url_for("admin.procedure", procedure_type_id=procedure.id) + "#stage-rules")
     form = ProcedureForm(obj=procedure, procedure=procedure, formdata=None)
     form.radiologists.choices = _radiologist_choices()
@@ -179,7 +180,7 @@ def delete_stage_rule(procedure_type_id: int, stage_rule_id: int):
     except DomainError as error:
         flash(error.message, "danger")
         return redirect(url_for("admin.procedure", procedure_type_id=procedure.id))
-    flash("Stage rule removed.", "success")
+    flash(_("Stage rule removed."), "success")
     return redirect(url_for("admin.procedure", procedure_type_id=procedure.id) + "#stage-rules")
 
 
@@ -189,8 +190,10 @@ def deactivate_procedure(procedure_type_id: int):
     procedure = get_or_404(ProcedureType, procedure_type_id)
     setup_catalogue.set_active(db.session, actor(), procedure, False)
     booked = _future_bookings(procedure)
-    kept = f" Its {booked} booked appointment(s) keep their times." if booked else ""
-    flash(f"{procedure.code} can no longer be booked.{kept}", "success")
+    message = _("%(code)s can no longer be booked.", code=procedure.code)
+    if booked:
+        message += " " + _("Its %(num)d booked appointment(s) keep their times.", num=booked)
+    flash(message, "success")
     return redirect(url_for("admin.procedure", procedure_type_id=procedure.id))
 
 
@@ -199,5 +202,5 @@ def deactivate_procedure(procedure_type_id: int):
 def activate_procedure(procedure_type_id: int):
     procedure = get_or_404(ProcedureType, procedure_type_id)
     setup_catalogue.set_active(db.session, actor(), procedure, True)
-    flash(f"{procedure.code} can be booked again.", "success")
+    flash(_("%(code)s can be booked again.", code=procedure.code), "success")
     return redirect(url_for("admin.procedure", procedure_type_id=procedure.id))

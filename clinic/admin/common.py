@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import ngettext
 from flask_login import current_user
 
 from ..extensions import db
@@ -70,8 +71,15 @@ def saved(outcome: ChangeOutcome, message: str, next_url: str):
     """After a saved change: straight on, or to the list of appointments that now need a new time."""
     if outcome.stranded:
         count = len(outcome.stranded)
-        noun = "appointment falls" if count == 1 else "appointments fall"
-        flash(f"{message} {count} booked {noun} outside the new availability: reschedule them.", "warning")
+        warning = ngettext(
+            "%(num)d booked appointment falls outside the new availability: reschedule them.",
+            "%(num)d booked appointments fall outside the new availability: reschedule them.",
+            count,
+        )
+        flash(
+            f"{message} {warning}",
+            "warning",
+        )
         return redirect(url_for("admin.stranded", ids=",".join(str(i) for i in outcome.stranded_ids)))
     flash(message, "success")
     return redirect(next_url)
