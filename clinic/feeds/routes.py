@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import Response, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectField
@@ -37,7 +39,7 @@ def calendar(token: str):
 
 
 class FeedForm(FlaskForm):
-    owner = SelectField("Calendar of", validators=[DataRequired("Choose a radiologist or a room.")])
+    owner = SelectField(_l("Calendar of"), validators=[DataRequired(_l("Choose a radiologist or a room."))])
 
 
 def _owners() -> list[tuple[str, str]]:
@@ -46,7 +48,7 @@ def _owners() -> list[tuple[str, str]]:
     )
     rooms = db.session.scalars(select(Room).where(Room.active).order_by(Room.sort_order, Room.name))
     return [(f"radiologist:{u.id}", u.full_name) for u in radiologists] + [
-        (f"room:{r.id}", f"Room {r.name}") for r in rooms
+        (f"room:{r.id}", _("Room %(name)s", name=r.name)) for r in rooms
     ]
 
 
@@ -69,7 +71,7 @@ def admin_create():
     form.owner.choices = _owners()
     if not form.validate_on_submit():
         return _page(form, status=INVALID)
-    kind, _, ident = form.owner.data.partition(":")
+    kind, _sep, ident = form.owner.data.partition(":")
     try:
         token = feeds.create(db.session, current_user, **{f"{kind}_id": int(ident)})
     except DomainError as error:
@@ -87,5 +89,12 @@ def admin_revoke(feed_id: int):
     except DomainError as error:
         flash(error.message, "danger")
     else:
-        flash(f"The feed {feed.prefix}… of {feed.owner_label} is revoked: its URL now answers 404.", "success")
+        flash(
+            _(
+                "The feed %(prefix)s… of %(owner)s is revoked: its URL now answers 404.",
+                prefix=feed.prefix,
+                owner=feed.owner_label,
+            ),
+            "success",
+        )
     return redirect(url_for("feeds.admin_list"))
