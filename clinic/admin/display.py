@@ -46,7 +46,9 @@ def closure_span(closure: Closure) -> str:
     if start.time() == midnight and end.time() == midnight:
         last = end.date() - dt.timedelta(days=1)
         if last == start.date():
-            return _("%(day)s, whole day", day=f"{WEEKDAY_NAMES[last.weekday()]} {fmt_date(last, locale)}")
+            return _(
+                "%(weekday)s %(day)s, whole day", weekday=WEEKDAY_NAMES[last.weekday()], day=fmt_date(last, locale)
+            )
         return _("%(first)s – %(last)s, whole days", first=fmt_date(start.date(), locale), last=fmt_date(last, locale))
     if start.date() == end.date():
         return (

@@ -169,13 +169,17 @@ def _end_weekly(row, edit_endpoint: str, list_endpoint: str, list_args: dict):
     if outcome.needs_confirmation:
         return confirm_action(
             outcome,
-            title=_("End this after %(day)s?", day=f"{last_day:%d.%m.%Y}"),
-            question=_("From %(day)s on it no longer applies.", day=f"{last_day + dt.timedelta(days=1):%d.%m.%Y}"),
+            title=_("End this after %(day)s?", day=last_day.strftime("%d.%m.%Y")),
+            question=_(
+                "From %(day)s on it no longer applies.", day=(last_day + dt.timedelta(days=1)).strftime("%d.%m.%Y")
+            ),
             back_url=edit_url,
             button=_("End it anyway"),
             fields={"last_day": last_day.isoformat()},
         )
-    return saved(outcome, _("Ends after %(day)s.", day=f"{last_day:%d.%m.%Y}"), url_for(list_endpoint, **list_args))
+    return saved(
+        outcome, _("Ends after %(day)s.", day=last_day.strftime("%d.%m.%Y")), url_for(list_endpoint, **list_args)
+    )
 
 
 def _delete_weekly(row, edit_endpoint: str, list_endpoint: str, list_args: dict):
