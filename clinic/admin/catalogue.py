@@ -25,11 +25,12 @@ from .common import (
     show_error,
     try_change,
 )
+from .display import procedure_name
 
 
 def _radiologist_choices() -> list[tuple[int, str]]:
     return [
-        (u.id, u.full_name if u.active else f"{u.full_name} (deactivated)")
+        (u.id, u.full_name if u.active else _("%(name)s (deactivated)", name=u.full_name))
         for u in setup_catalogue.radiologists(db.session)
     ]
 
@@ -37,7 +38,7 @@ def _radiologist_choices() -> list[tuple[int, str]]:
 def _stage_rule_form(procedure: ProcedureType) -> StageRuleForm:
     form = StageRuleForm()
     form.requires_procedure_type_id.choices = [
-        (p.id, f"{p.code}: {p.name_en}")
+        (p.id, f"{p.code}: {procedure_name(p)}")
         for p in db.session.scalars(select(ProcedureType).order_by(ProcedureType.sort_order, ProcedureType.code))
     ]
     return form

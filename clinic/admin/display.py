@@ -7,12 +7,20 @@ import datetime as dt
 from flask import current_app
 from flask_babel import gettext as _
 
-from ..models import AnticoagulantRule, Closure
+from ..i18n import screen_language
+from ..models import AnticoagulantRule, Closure, ProcedureType
 from ..models.vocab import HoldAction
 from ..services.medication import hold_days
 from ..services.setup_resources import hhmm
 from ..timefmt import fmt_date, to_local
 from .fields import WEEKDAY_NAMES
+
+
+def procedure_name(procedure: ProcedureType) -> str:
+    """The procedure's name in the language of the screen (the German one for German screens, when given)."""
+    if screen_language() == "de" and procedure.name_de:
+        return procedure.name_de
+    return procedure.name_en
 
 
 def weekday_name(weekday: int) -> str:
@@ -58,6 +66,7 @@ def closure_span(closure: Closure) -> str:
 
 
 HELPERS = {
+    "procedure_name": procedure_name,
     "weekday_name": weekday_name,
     "local_weekday": local_weekday,
     "hhmm": hhmm,

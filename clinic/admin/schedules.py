@@ -43,7 +43,7 @@ def period_state(row: RoomSession | RosterEntry, today: dt.date) -> str:
 
 def _room_choices() -> list[tuple[int, str]]:
     rooms = db.session.scalars(select(Room).order_by(Room.active.desc(), Room.sort_order, Room.name))
-    return [(r.id, r.name if r.active else f"{r.name} (switched off)") for r in rooms]
+    return [(r.id, r.name if r.active else _("%(name)s (switched off)", name=r.name)) for r in rooms]
 
 
 def _radiologist_choices() -> list[tuple[int, str]]:

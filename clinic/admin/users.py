@@ -23,17 +23,19 @@ from .common import (
     show_error,
     try_change,
 )
+from .display import procedure_name
 from .user_forms import AccountForm, NewAccountForm, PasswordResetForm, TokenForm
 
 
 def _qualification_choices(user: User | None = None) -> list[tuple[int, str]]:
     held = {p.id for p in user.qualifications} if user else set()
     rows = db.session.scalars(select(ProcedureType).order_by(ProcedureType.sort_order, ProcedureType.code))
-    return [
-        (p.id, f"{p.code}: {p.name_en}" + ("" if p.active else " (switched off)"))
-        for p in rows
-        if p.active or p.id in held
-    ]
+    return [(p.id, _qualification_label(p)) for p in rows if p.active or p.id in held]
+
+
+def _qualification_label(procedure: ProcedureType) -> str:
+    label = f"{procedure.code}: {procedure_name(procedure)}"
+    return label if procedure.active else _("%(name)s (switched off)", name=label)
 
 
 @bp.get("/users")
