@@ -26,6 +26,7 @@ from .common import (
     try_change,
 )
 from .display import procedure_name
+from .refusals import refusal
 
 
 def _radiologist_choices() -> list[tuple[int, str]]:
@@ -179,7 +180,7 @@ def delete_stage_rule(procedure_type_id: int, stage_rule_id: int):
     try:
         setup_catalogue.remove_stage_rule(db.session, actor(), procedure, stage_rule_id)
     except DomainError as error:
-        flash(error.message, "danger")
+        flash(refusal(error), "danger")
         return redirect(url_for("admin.procedure", procedure_type_id=procedure.id))
     flash(_("Stage rule removed."), "success")
     return redirect(url_for("admin.procedure", procedure_type_id=procedure.id) + "#stage-rules")

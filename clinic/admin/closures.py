@@ -28,6 +28,7 @@ from .common import (
     try_change,
     zone,
 )
+from .refusals import refusal
 from .schedule_forms import ClosureForm
 
 
@@ -124,7 +125,7 @@ def delete_closure(closure_id: int):
     try:
         outcome = try_change(lambda: setup_resources.delete_closure(db.session, actor(), row, now))
     except DomainError as error:
-        flash(error.message, "danger")
+        flash(refusal(error), "danger")
         return redirect(url_for("admin.closure", closure_id=row.id))
     if outcome.needs_confirmation:  # deleting a closure only opens time; kept for symmetry
         return confirm_action(

@@ -17,6 +17,7 @@ from ..services import stranding
 from ..services.errors import DomainError
 from ..services.stranding import ChangeOutcome
 from ..timefmt import to_local
+from .refusals import refusal
 
 T = TypeVar("T")
 M = TypeVar("M")
@@ -53,9 +54,9 @@ def show_error(form: FlaskForm, error: DomainError) -> None:
     name = details.get("field")
     field = getattr(form, name, None) if name else None
     if field is not None and hasattr(field, "errors") and isinstance(field.errors, list):
-        field.errors.append(error.message)
+        field.errors.append(refusal(error))
     else:
-        form.form_errors.append(error.message)
+        form.form_errors.append(refusal(error))
 
 
 def confirmed_ids() -> set[int]:

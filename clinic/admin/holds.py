@@ -16,6 +16,7 @@ from ..services.medication import DOSE_CLASS_LABELS
 from . import bp
 from .common import INVALID, actor, get_or_404, show_error
 from .hold_forms import NewRuleForm, RuleForm, VerifyForm
+from .refusals import refusal
 
 
 @bp.get("/hold-rules")
@@ -90,7 +91,7 @@ def unverify_hold_rule(hold_rule_id: int):
     try:
         hold_service.unverify(db.session, actor(), rule)
     except DomainError as error:
-        flash(error.message, "danger")
+        flash(refusal(error), "danger")
     else:
         flash(_("The row is marked as unverified."), "success")
     return redirect(url_for("admin.hold_rule", hold_rule_id=rule.id))

@@ -30,6 +30,7 @@ from .common import (
     show_error,
     try_change,
 )
+from .refusals import refusal
 from .schedule_forms import EndForm, RosterEntryForm, RosterExceptionForm, SessionTemplateForm
 
 
@@ -164,7 +165,7 @@ def _end_weekly(row, edit_endpoint: str, list_endpoint: str, list_args: dict):
     try:
         outcome = try_change(lambda: setup_resources.end_weekly(db.session, actor(), row, last_day))
     except DomainError as error:
-        flash(error.message, "danger")
+        flash(refusal(error), "danger")
         return redirect(edit_url)
     if outcome.needs_confirmation:
         return confirm_action(
@@ -188,7 +189,7 @@ def _delete_weekly(row, edit_endpoint: str, list_endpoint: str, list_args: dict)
     try:
         outcome = try_change(lambda: setup_resources.delete_weekly(db.session, actor(), row, today))
     except DomainError as error:
-        flash(error.message, "danger")
+        flash(refusal(error), "danger")
         return redirect(edit_url)
     if outcome.needs_confirmation:
         return confirm_action(
@@ -340,7 +341,7 @@ def delete_roster_exception(roster_exception_id: int):
     try:
         outcome = try_change(lambda: setup_resources.delete_roster_exception(db.session, actor(), row, today))
     except DomainError as error:
-        flash(error.message, "danger")
+        flash(refusal(error), "danger")
         return redirect(back_url)
     if outcome.needs_confirmation:
         return confirm_action(

@@ -24,6 +24,7 @@ from .common import (
     try_change,
 )
 from .display import procedure_name
+from .refusals import refusal
 from .user_forms import AccountForm, NewAccountForm, PasswordResetForm, TokenForm
 
 
@@ -164,7 +165,7 @@ def deactivate_user(user_id: int):
     try:
         outcome = try_change(lambda: setup_users.deactivate_account(db.session, actor(), user))
     except DomainError as error:
-        flash(error.message, "danger")
+        flash(refusal(error), "danger")
         return redirect(back_url)
     if outcome.needs_confirmation:
         return confirm_action(
@@ -216,7 +217,7 @@ def revoke_token(user_id: int, token_id: int):
     try:
         setup_users.revoke_api_token(db.session, actor(), user, token_id)
     except DomainError as error:
-        flash(error.message, "danger")
+        flash(refusal(error), "danger")
     else:
         flash(_("Token revoked."), "success")
     return redirect(url_for("admin.user", user_id=user.id) + "#tokens")

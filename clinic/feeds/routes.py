@@ -10,6 +10,7 @@ from sqlalchemy import select
 from wtforms import SelectField
 from wtforms.validators import DataRequired
 
+from ..admin.refusals import refusal
 from ..auth.access import public, roles
 from ..extensions import db
 from ..forms import FlaskForm
@@ -75,7 +76,7 @@ def admin_create():
     try:
         token = feeds.create(db.session, current_user, **{f"{kind}_id": int(ident)})
     except DomainError as error:
-        form.owner.errors = [error.message]
+        form.owner.errors = [refusal(error)]
         return _page(form, status=error.http_status)
     # Shown once, in this response only: neither stored nor put into the session cookie.
     return _page(form, new_url=url_for("feeds.calendar", token=token, _external=True))
@@ -87,7 +88,7 @@ def admin_revoke(feed_id: int):
     try:
         feed = feeds.revoke(db.session, feed_id)
     except DomainError as error:
-        flash(error.message, "danger")
+        flash(refusal(error), "danger")
     else:
         flash(
             _(
