@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import SelectMultipleField
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -19,7 +20,7 @@ from .common import INVALID
 
 class StepsForm(FlaskForm):
     steps = SelectMultipleField(
-        _("Steps offered through the patient's link"),
+        _l("Steps offered through the patient's link"),
         choices={s.value: s.label for s in PortalStep},
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),

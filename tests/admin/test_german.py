@@ -46,3 +46,14 @@ def test_a_refusal_of_the_account_service_is_shown_in_german(session, clinic, ap
     response = german.post(f"/admin/users/{user_id}/deactivate", form_page=f"/admin/users/{user_id}")
     page = german.get(response.headers["Location"]).get_data(as_text=True)
     assert "Sie können Ihr eigenes Konto nicht deaktivieren." in page
+
+
+def test_form_labels_follow_the_user_not_the_first_request(session, clinic, app, admin):
+    """Labels are looked up per request (lazy), never once when the module is imported."""
+    german = _german_admin(session, app)
+    assert "Schritte, die der Link der Patientin / des Patienten anbietet" in german.get("/admin/portal").get_data(
+        as_text=True
+    )
+    assert "Steps offered through the patient&#39;s link" in admin.get("/admin/portal").get_data(as_text=True) or (
+        "Steps offered through the patient's link" in admin.get("/admin/portal").get_data(as_text=True)
+    )
