@@ -9,8 +9,6 @@ from __future__ import annotations
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
-from ..services.errors import DomainError
-
 SERVICE_MESSAGES = (
     # setup_catalogue
     _l("Choose the guidance: CT or MRI."),
@@ -40,14 +38,10 @@ SERVICE_MESSAGES = (
     _l("There is already a row for this drug, dose class and bleeding class; edit it."),
     _l("The name is at most 120 characters."),
     _l("This row is not marked as verified."),
-    # feeds
-    _l("A feed belongs to one radiologist or one room."),
-    _l("There is no such feed."),
-    _l("There is no such radiologist."),
-    _l("There is no such room."),
 )
 
 
-def refusal(error: DomainError) -> str:
-    """The service's message in the screen's language, where the catalogue has it."""
-    return gettext(error.message) if error.message else error.message
+def refusal(error: Exception) -> str:
+    """A service's refusal (a DomainError's message) in the screen's language, where the catalogue has it."""
+    message = getattr(error, "message", None) or str(error)
+    return gettext(message)

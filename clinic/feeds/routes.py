@@ -10,7 +10,6 @@ from sqlalchemy import select
 from wtforms import SelectField
 from wtforms.validators import DataRequired
 
-from ..admin.refusals import refusal
 from ..auth.access import public, roles
 from ..extensions import db
 from ..forms import FlaskForm
@@ -37,6 +36,16 @@ def calendar(token: str):
         mimetype="text/calendar",
         headers={"Content-Disposition": 'inline; filename="clinic.ics"', "Cache-Control": "private, no-store"},
     )
+
+
+# The refusals of the feeds service (which knows no Flask), listed for the catalogue: the screens look each
+# message up with gettext (the screens' blueprints do not import each other, so not clinic.admin.refusals).
+FEED_REFUSALS = (
+    _l("A feed belongs to one radiologist or one room."),
+    _l("There is no such feed."),
+    _l("There is no such radiologist."),
+    _l("There is no such room."),
+)
 
 
 class FeedForm(FlaskForm):
@@ -76,7 +85,7 @@ def admin_create():
     try:
         token = feeds.create(db.session, current_user, **{f"{kind}_id": int(ident)})
     except DomainError as error:
-        form.owner.errors = [refusal(error)]
+        form.owner.errors = [_(error.message)]
         return _page(form, status=error.http_status)
     # Shown once, in this response only: neither stored nor put into the session cookie.
     return _page(form, new_url=url_for("feeds.calendar", token=token, _external=True))
@@ -88,7 +97,7 @@ def admin_revoke(feed_id: int):
     try:
         feed = feeds.revoke(db.session, feed_id)
     except DomainError as error:
-        flash(refusal(error), "danger")
+        flash(_(error.message), "danger")
     else:
         flash(
             _(
