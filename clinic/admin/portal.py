@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import SelectMultipleField
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -19,7 +21,7 @@ from .common import INVALID
 
 class StepsForm(FlaskForm):
     steps = SelectMultipleField(
-        "Steps offered through the patient's link",
+        _l("Steps offered through the patient's link"),
         choices={s.value: s.label for s in PortalStep},
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
@@ -43,7 +45,7 @@ def portal():
                 portal_settings.KEY,
                 summary={"before": sorted(before), "after": sorted(after)},
             )
-        flash("Saved. Patients' links offer these steps from now on.", "success")
+        flash(_("Saved. Patients' links offer these steps from now on."), "success")
         return redirect(url_for("admin.portal"))
     status = INVALID if request.method == "POST" else 200
     return render_template("admin/portal.html", form=form), status

@@ -10,7 +10,7 @@ observation, discharge and the follow-up call.
   for the neurolytic stage (found through the patient search), which the desk books now that the diagnostic
   stage counts as positive (invariant 8); done and followed up.
 
-Time passes as on a real day: the clinic's clock (``clinic.clock``) is moved to the appointment's morning, to
+Time passes as on a real day: the clinic's clock (``clinic.core.clock``) is moved to the appointment's morning, to
 the end of the procedure, past the planned end of observation and to the follow-up call two weeks later
 (the autouse fixture puts it back to NOW afterwards). The browser is never given a time of its own.
 
