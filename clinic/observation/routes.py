@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -19,7 +20,9 @@ from . import bp
 CARE = (Role.NURSE, Role.RADIOLOGIST)
 
 
-def _board():
+def _board(failed: tuple[int, CheckForm] | None = None):
+    """The board's data. ``failed``: the appointment whose check was refused and its posted form, shown in
+    that patient's card only (with the errors at their fields)."""
     beds = db.session.scalars(
         select(ObservationBed).where(ObservationBed.active).order_by(ObservationBed.sort_order)
     ).all()
@@ -40,7 +43,8 @@ def _board():
         "beds": beds,
         "by_bed": by_bed,
         "unassigned": unassigned,
-        "check_form": CheckForm(),
+        "check_form": CheckForm(formdata=None),
+        "failed_check": failed,
         "extend_form": ExtendForm(),
         "items": daybook.DISCHARGE_ITEMS,
     }
@@ -72,8 +76,16 @@ def add_check(appointment_id: int):
     if record is None or record.discharged_at is not None:
         return _done("This patient is not in observation.", "danger")
     if not form.validate():
-        flash("Check not saved: " + "; ".join(e for errs in form.errors.values() for e in errs), "danger")
-        return render_template("observation/board.html", **_board()), 422
+        problems = [f"{form[name].label.text}: {' '.join(errors)}" for name, errors in form.errors.items()]
+        flash(
+            _(
+                "Check not saved for %(name)s: %(problems)s",
+                name=appointment.patient.display_name,
+                problems="; ".join(problems),
+            ),
+            "danger",
+        )
+        return render_template("observation/board.html", **_board((appointment.id, form))), 422
     record.checks.append(
         ObservationCheck(
             systolic=form.systolic.data,

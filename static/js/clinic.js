@@ -2,10 +2,12 @@
 (function () {
   "use strict";
 
-  // Destructive actions ask first: <form data-confirm="Cancel this appointment?">.
+  // Destructive actions ask first: <form data-confirm="Cancel this appointment?">, or a button of its own
+  // in a form with several (<button formaction=… data-confirm=…>).
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    var question = form.getAttribute && form.getAttribute("data-confirm");
+    var button = event.submitter;
+    var question = (button && button.getAttribute("data-confirm")) || (form.getAttribute && form.getAttribute("data-confirm"));
     if (question && !window.confirm(question)) {
       event.preventDefault();
     }

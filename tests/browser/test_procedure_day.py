@@ -3,11 +3,16 @@ records the consent, starts, documents, signs and ends; the nurse observes and d
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
+
 from sqlalchemy import select
 
 from clinic.models import Appointment, Consent, FollowUp, ObservationRecord, ProcedureRecord
 from clinic.scheduling import booking
 from clinic.scheduling.plan import ProcedurePlan
+from clinic.services import consents, daybook
+from tests.conftest import NOW, ZONE
 from tests.factories import build_clinic, make_ready_referral
 from tests.scheduling.helpers import first_candidates
 
@@ -96,3 +101,73 @@ def test_check_in_consent_start_end_observation_discharge(session, settings, sta
         == 128
     )
     assert len(session.scalars(select(FollowUp).where(FollowUp.appointment_id == appointment_id)).all()) == 2
+
+
+def _in_procedure(session, settings, **kw):
+    """An appointment today, checked in, consent signed, procedure started (through the services)."""
+    clinic = build_clinic(session, texts=True)
+    referral = make_ready_referral(session, clinic, **kw)
+    appointment = booking.book(
+        session,
+        settings,
+        None,
+        referral=referral,
+        plan=ProcedurePlan.from_referral(referral),
+        candidate=first_candidates(session, settings, referral)[0],
+    )
+    radiologist = clinic.radiologists[0]
+    daybook.check_in(session, None, appointment, at=NOW, zone=ZONE)
+    consents.print_consent(session, radiologist, appointment, ZONE)
+    daybook.record_consent(
+        session,
+        radiologist,
+        appointment,
+        taken_by_id=radiologist.id,
+        explained_by_id=radiologist.id,
+        explained_at=NOW - dt.timedelta(days=3),
+        signed_at=NOW,
+    )
+    daybook.start_procedure(session, radiologist, appointment, at=NOW)
+    session.commit()
+    return clinic, appointment.id
+
+
+def test_a_refused_sign_keeps_the_saved_and_the_typed_record(session, settings, staff):
+    _, appointment_id = _in_procedure(session, settings)
+    session.close()
+    doctor = staff("rad1")
+    page = doctor.go(f"/radiology/appointments/{appointment_id}")
+    page.fill("#record-approach", "transforaminal")
+    page.fill("#record-pain_before", "8")
+    page.fill("#record-pain_after", "2")
+    page.select_option("#record-drugs-0-drug_option_id", label="Triamcinolone (mg)")
+    page.fill("#record-drugs-0-dose", "40")
+    page.fill("#record-note", "Good contrast spread")
+    page.click("button:has-text('Save record')")
+    assert "Procedure record saved" in page.content()
+    page.fill("#record-complications", "none seen")  # typed, not saved
+    page.click("button:has-text('Sign the record')")
+    assert "Enter the end time before signing." in page.content()
+    doctor.screenshot("06a-procedure-refused-sign")
+    assert page.input_value("#record-approach") == "transforaminal"
+    assert page.input_value("#record-pain_before") == "8"
+    assert page.input_value("#record-pain_after") == "2"
+    assert page.input_value("#record-drugs-0-dose") == "40.00"
+    assert page.input_value("#record-note") == "Good contrast spread"
+    assert page.input_value("#record-complications") == "none seen"
+    # Saving from the refused page keeps everything; then the end time lets the signature through.
+    page.fill("#record-ended_at", "2026-11-23T07:18")
+    page.click("button:has-text('Sign the record')")
+    assert "Record signed" in page.content()
+    assert doctor.console_errors == []
+    session.expire_all()
+    record = session.scalar(select(ProcedureRecord).where(ProcedureRecord.appointment_id == appointment_id))
+    assert record.is_signed
+    assert (record.approach, record.pain_before, record.pain_after, record.note, record.complications) == (
+        "transforaminal",
+        8,
+        2,
+        "Good contrast spread",
+        "none seen",
+    )
+    assert [(d.drug_option.name, d.dose) for d in record.drugs] == [("Triamcinolone", Decimal("40.00"))]
