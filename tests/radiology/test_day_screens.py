@@ -90,7 +90,9 @@ def test_check_errors_name_their_fields_and_check_notes_are_shown(session, setti
     session.commit()
     browser.login("nurse")
     path = f"/observation/appointments/{appointment.id}/check"
-    response = browser.post(path, {"systolic": "900", "pulse": "5", "motor": "", "sensory": ""}, form_page="/observation/")
+    response = browser.post(
+        path, {"systolic": "900", "pulse": "5", "motor": "", "sensory": ""}, form_page="/observation/"
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     banner = html.split("Check not saved")[1].split("</div>")[0]
@@ -98,7 +100,9 @@ def test_check_errors_name_their_fields_and_check_notes_are_shown(session, setti
     assert "Pulse" in banner
     # what the nurse typed is still in the card
     assert re.search(rf'id="systolic-{appointment.id}"[^>]*value="900"', html)
-    response = browser.post(path, {"systolic": "128", "motor": "", "sensory": "", "note": "Leg feels warm"}, form_page="/observation/")
+    response = browser.post(
+        path, {"systolic": "128", "motor": "", "sensory": "", "note": "Leg feels warm"}, form_page="/observation/"
+    )
     assert response.status_code == 302
     board = browser.get("/observation/").get_data(as_text=True)
     assert "Leg feels warm" in board
