@@ -1,0 +1,46 @@
+"""Browser: the nurse's observation board (issue 21): the refresh keeps what the nurse is typing, a patient
+whose booked bed is still taken gets a card with every control and a free bed, the board shows allergies,
+diabetes and the escort's phone."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from clinic.models import ObservationCheck, ObservationRecord
+from tests.radiology.test_day_screens import book, to_observation
+
+
+def test_the_refresh_keeps_what_the_nurse_is_typing(app, session, settings, staff, monkeypatch):
+    monkeypatch.setitem(app.config, "OBSERVATION_REFRESH_SECONDS", 1)
+    clinic, first = book(session, settings)
+    _, second = book(session, settings, clinic)
+    observation_id = to_observation(session, clinic, first).id
+    to_observation(session, clinic, second)
+    first_id, name = first.id, first.patient.display_name
+    session.commit()
+    session.close()  # SQLite: a session left open holds the write lock the server needs
+    nurse = staff("nurse")
+    page = nurse.go("/observation/")
+    card = page.locator(f"[data-appointment='{first_id}']")
+    card.locator("input[name=systolic]").fill("128")
+    card.locator("input[name=note]").fill("a little dizzy")
+    card.locator("input[name=stable]").check()
+    # Meanwhile a colleague records a check: the refresh shows it without touching the typed form.
+    session.add(
+        ObservationCheck(observation_id=observation_id, systolic=135, diastolic=85, pulse=70, note="by a colleague")
+    )
+    session.commit()
+    session.close()
+    page.wait_for_timeout(2500)  # the board refreshes every second here
+    page.evaluate("window.clinicBoard.refresh()")
+    card = page.locator(f"[data-appointment='{first_id}']")
+    assert "by a colleague" in card.inner_text()
+    assert card.locator("input[name=systolic]").input_value() == "128"
+    assert card.locator("input[name=note]").input_value() == "a little dizzy"
+    assert card.locator("input[name=stable]").is_checked()
+    card.locator("button:has-text('Save check')").click()
+    assert f"Check recorded for {name}" in page.content()
+    assert nurse.console_errors == []
+    session.expire_all()
+    record = session.scalar(select(ObservationRecord).where(ObservationRecord.appointment_id == first_id))
+    assert [c.note for c in record.checks] == ["by a colleague", "a little dizzy"]
