@@ -11,10 +11,10 @@ from ..auth.access import roles
 from ..extensions import db
 from ..models import Appointment, ObservationBed, ObservationCheck
 from ..models.vocab import AppointmentStatus, Role
-from ..radiology.forms import CheckForm, ExtendForm
+from ..radiology.forms import CheckForm, ExtendForm, MoveBedForm
 from ..services import daybook
 from ..services.errors import DomainError
-from ..web import get_or_404, now
+from ..web import get_or_404, now, zone
 from . import bp
 
 CARE = (Role.NURSE, Role.RADIOLOGIST)
@@ -26,8 +26,12 @@ def _board(failed: tuple[int, CheckForm] | None = None):
     beds = db.session.scalars(
         select(ObservationBed).where(ObservationBed.active).order_by(ObservationBed.sort_order)
     ).all()
+    # Earliest arrival first: a patient lying on a bed keeps it; one who arrives while their booked bed is
+    # still taken gets a card of their own (all controls) and a choice of free beds.
     patients = db.session.scalars(
-        select(Appointment).where(Appointment.status == AppointmentStatus.IN_OBSERVATION)
+        select(Appointment)
+        .where(Appointment.status == AppointmentStatus.IN_OBSERVATION)
+        .order_by(Appointment.status_changed_at, Appointment.id)
     ).all()
     records = {a.id: daybook.observation_of(db.session, a) for a in patients}
     by_bed = {}
@@ -36,7 +40,7 @@ def _board(failed: tuple[int, CheckForm] | None = None):
         record = records[a.id]
         bed_id = record.bed_id if record and record.bed_id else a.bed_id
         if bed_id in by_bed or bed_id is None:
-            unassigned.append((a, record))
+            unassigned.append((a, record, daybook.free_beds(db.session, a, now())))
         else:
             by_bed[bed_id] = (a, record)
     return {
@@ -45,7 +49,7 @@ def _board(failed: tuple[int, CheckForm] | None = None):
         "unassigned": unassigned,
         "check_form": CheckForm(formdata=None),
         "failed_check": failed,
-        "extend_form": ExtendForm(),
+        "extend_form": ExtendForm(formdata=None),
         "items": daybook.DISCHARGE_ITEMS,
     }
 
@@ -129,6 +133,20 @@ def extend(appointment_id: int):
     except DomainError as error:
         return _done(error.message, "danger")
     return _done("Observation extended.")
+
+
+@bp.post("/appointments/<int:appointment_id>/bed")
+@roles(*CARE)
+def move_bed(appointment_id: int):
+    appointment = get_or_404(Appointment, appointment_id)
+    form = MoveBedForm()
+    if not form.validate():
+        return _done(_("Choose a free bed."), "danger")
+    try:
+        daybook.move_to_bed(db.session, current_user, appointment, form.bed_id.data, at=now(), zone=zone())
+    except DomainError as error:
+        return _done(error.message, "danger")
+    return _done(_("%(name)s moved to %(bed)s.", name=appointment.patient.display_name, bed=appointment.bed.label))
 
 
 @bp.post("/appointments/<int:appointment_id>/discharge")

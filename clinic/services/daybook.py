@@ -8,16 +8,32 @@ who and when. Starting a procedure needs a signed consent for the version that w
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import nullcontext
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..models import Appointment, AppointmentEvent, Consent, FollowUp, ObservationRecord, ProcedureRecord, User
+from ..models import (
+    Appointment,
+    AppointmentEvent,
+    Booking,
+    Consent,
+    FollowUp,
+    ObservationBed,
+    ObservationRecord,
+    ProcedureRecord,
+    User,
+)
 from ..models.base import utcnow
 from ..models.vocab import AppointmentStatus, FollowUpKind, FollowUpStatus, Role
-from ..timefmt import to_local
+from ..scheduling.booking import constraint_name
+from ..timefmt import fmt_time, to_local
 from . import audit, settings
-from .errors import DomainError, InvalidInput
+from .errors import Conflict, DomainError, InvalidInput
+
+# A stay that has run past its planned end still needs its bed for a while when it moves.
+MOVED_STAY_MINIMUM = dt.timedelta(minutes=15)
 
 MAX_EXTENSION_WITHOUT_REASON = 60
 
@@ -189,6 +205,97 @@ def extend_observation(session: Session, actor, appointment: Appointment, minute
         observation.extension_reason = reason
     observation.flagged = total > MAX_EXTENSION_WITHOUT_REASON
     observation.planned_end = observation.planned_end + dt.timedelta(minutes=minutes)
+    session.flush()
+
+
+def _stay(observation: ObservationRecord, at: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    """The time a patient still needs a bed: from now (or the arrival, if later) to the planned end."""
+    start = max(at, observation.started_at)
+    return start, max(observation.planned_end, start + MOVED_STAY_MINIMUM)
+
+
+def beds_taken_by_others(session: Session, appointment: Appointment) -> set[int]:
+    """Beds another patient is lying on now: a stay that runs past its booking still takes its bed."""
+    return set(
+        session.scalars(
+            select(ObservationRecord.bed_id)
+            .join(Appointment, Appointment.id == ObservationRecord.appointment_id)
+            .where(
+                Appointment.status == AppointmentStatus.IN_OBSERVATION,
+                Appointment.id != appointment.id,
+                ObservationRecord.bed_id.is_not(None),
+            )
+        )
+    )
+
+
+def free_beds(session: Session, appointment: Appointment, at: dt.datetime) -> list[ObservationBed]:
+    """Beds free for this patient's remaining stay: nobody on them, and no active booking of another
+    appointment or hold overlapping it (half-open ranges, as the exclusion constraint counts them)."""
+    observation = observation_of(session, appointment)
+    if observation is None:
+        return []
+    start, end = _stay(observation, at)
+    booked = set(
+        session.scalars(
+            select(Booking.bed_id).where(
+                Booking.active,
+                Booking.bed_id.is_not(None),
+                Booking.starts_at < end,
+                start < Booking.ends_at,
+                Booking.appointment_id.is_distinct_from(appointment.id),
+            )
+        )
+    )
+    taken = booked | beds_taken_by_others(session, appointment)
+    beds = session.scalars(select(ObservationBed).where(ObservationBed.active).order_by(ObservationBed.sort_order))
+    return [bed for bed in beds if bed.id not in taken]
+
+
+def move_to_bed(
+    session: Session, actor, appointment: Appointment, bed_id: int, *, at: dt.datetime, zone: str = "Europe/Berlin"
+) -> None:
+    """Move a patient in observation to another bed: the bed booking moves with the same guards as
+    booking (no overlap with another active bed booking; on PostgreSQL the exclusion constraint is the
+    last guard), and the bed must have nobody on it."""
+    observation = observation_of(session, appointment)
+    if observation is None or appointment.status != AppointmentStatus.IN_OBSERVATION:
+        raise DomainError("Only a patient in observation can move to another bed.", code="invalid_state")
+    bed = session.get(ObservationBed, bed_id) if bed_id else None
+    if bed is None or not bed.active:
+        raise InvalidInput("Choose a bed of the observation area.", details={"field": "bed_id"})
+    start, end = _stay(observation, at)
+    if bed.id not in {b.id for b in free_beds(session, appointment, at)}:
+        raise Conflict(
+            f"{bed.label} is not free for this stay (until {fmt_time(end, zone)}): choose another bed.",
+            details={"field": "bed_id"},
+        )
+    old_label = observation.bed.label if observation.bed else None
+    session.execute(
+        update(Booking)
+        .where(Booking.appointment_id == appointment.id, Booking.bed_id.is_not(None), Booking.active)
+        .values(active=False)
+    )
+    guard = session.begin_nested() if session.get_bind().dialect.name == "postgresql" else nullcontext()
+    try:
+        with guard:
+            session.add(Booking(appointment_id=appointment.id, bed_id=bed.id, starts_at=start, ends_at=end))
+            session.flush()
+    except IntegrityError as error:
+        if constraint_name(error) != "ex_bookings_bed_overlap":
+            raise
+        raise Conflict(f"{bed.label} was taken meanwhile: choose another bed.") from None
+    appointment.bed = bed
+    observation.bed = bed
+    audit.record(
+        session,
+        "observation.bed_moved",
+        "appointments",
+        appointment.id,
+        summary={"from": old_label, "to": bed.label},
+        patient_id=appointment.patient_id,
+        actor=actor,
+    )
     session.flush()
 
 

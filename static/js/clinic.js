@@ -95,7 +95,9 @@
         return el.checked !== el.defaultChecked;
       }
       if (el.tagName === "SELECT") {
-        return Array.prototype.some.call(el.options, function (o) { return o.selected !== o.defaultSelected; });
+        // With no option marked selected in the page, the first one is the default.
+        var initial = Array.prototype.findIndex.call(el.options, function (o) { return o.defaultSelected; });
+        return el.selectedIndex !== Math.max(initial, 0);
       }
       return el.value !== el.defaultValue;
     });

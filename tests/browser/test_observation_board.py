@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from clinic.models import ObservationCheck, ObservationRecord
-from tests.radiology.test_day_screens import book, to_observation
+from tests.radiology.day_helpers import book, to_observation
 
 
 def test_the_refresh_keeps_what_the_nurse_is_typing(app, session, settings, staff, monkeypatch):

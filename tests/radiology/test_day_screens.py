@@ -3,53 +3,15 @@ their fields, the nurse's board shows what the nurse needs (issue 21)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 from sqlalchemy import select
 
 from clinic.models import Appointment, ObservationRecord
-from clinic.scheduling import booking
-from clinic.scheduling.plan import ProcedurePlan
 from clinic.services import consents, daybook
 from tests.conftest import NOW, ZONE
-from tests.factories import build_clinic, make_ready_referral, make_referral
-from tests.scheduling.helpers import first_candidates
-
-
-def book(session, settings, clinic=None, **kw):
-    clinic = clinic or build_clinic(session, texts=True)
-    referral = make_ready_referral(session, clinic, **kw)
-    appointment = booking.book(
-        session,
-        settings,
-        None,
-        referral=referral,
-        plan=ProcedurePlan.from_referral(referral),
-        candidate=first_candidates(session, settings, referral)[0],
-    )
-    return clinic, appointment
-
-
-def to_procedure(session, clinic, appointment):
-    radiologist = clinic.radiologists[0]
-    daybook.check_in(session, None, appointment, at=NOW, zone=ZONE)
-    consents.print_consent(session, radiologist, appointment, ZONE)
-    daybook.record_consent(
-        session,
-        radiologist,
-        appointment,
-        taken_by_id=radiologist.id,
-        explained_by_id=radiologist.id,
-        explained_at=NOW - dt.timedelta(days=3),
-        signed_at=NOW,
-    )
-    return daybook.start_procedure(session, radiologist, appointment, at=NOW)
-
-
-def to_observation(session, clinic, appointment, at=None):
-    to_procedure(session, clinic, appointment)
-    return daybook.end_procedure(session, None, appointment, at=at or NOW + dt.timedelta(minutes=20))
+from tests.factories import build_clinic, make_referral
+from tests.radiology.day_helpers import book, crowded, to_observation
 
 
 def test_a_refused_start_keeps_the_consent_form_filled_in(session, settings, browser):
@@ -110,3 +72,28 @@ def test_check_errors_name_their_fields_and_check_notes_are_shown(session, setti
     session.refresh(record)
     assert [c.note for c in record.checks] == ["Leg feels warm"]
     assert session.get(Appointment, appointment.id).status == "in_observation"
+
+
+def test_a_patient_whose_bed_is_taken_gets_a_full_card_and_a_free_bed(session, settings, browser):
+    clinic, _, b, _ = crowded(session, settings)
+    session.commit()
+    browser.login("nurse")
+    board = browser.get("/observation/").get_data(as_text=True)
+    card = board.split(f'data-board-card="waiting-{b.id}"')[1]
+    for control in ("Save check", "Update checklist", "Discharge", "Stay longer", "Move to this bed"):
+        assert control in card, control
+    offered = re.findall(r'<option value="(\d+)">(Bed \d)</option>', card.split("</select>")[0])
+    assert [label for _, label in offered] == ["Bed 2", "Bed 4", "Bed 5", "Bed 6"]
+    response = browser.post(
+        f"/observation/appointments/{b.id}/bed", {"bed_id": clinic.beds[2].id}, form_page="/observation/"
+    )
+    assert response.status_code == 302
+    board = browser.get("/observation/").get_data(as_text=True)
+    assert "Bed 3 is not free for this stay" in board
+    response = browser.post(
+        f"/observation/appointments/{b.id}/bed", {"bed_id": clinic.beds[1].id}, form_page="/observation/"
+    )
+    board = browser.get("/observation/").get_data(as_text=True)
+    assert f"{b.patient.display_name} moved to Bed 2" in board
+    assert f'data-board-card="waiting-{b.id}"' not in board
+    assert re.search(rf'data-board-card="bed-{clinic.beds[1].id}" data-appointment="{b.id}"', board)
