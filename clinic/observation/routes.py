@@ -11,7 +11,7 @@ from ..auth.access import roles
 from ..extensions import db
 from ..models import Appointment, ObservationBed, ObservationCheck
 from ..models.vocab import AppointmentStatus, Role
-from ..radiology.forms import CheckForm, ExtendForm, MoveBedForm
+from ..radiology.forms import CheckForm, DischargeForm, ExtendForm, MoveBedForm
 from ..services import daybook
 from ..services.errors import DomainError
 from ..web import get_or_404, now, zone
@@ -51,6 +51,7 @@ def _board(failed: tuple[int, CheckForm] | None = None):
         "failed_check": failed,
         "extend_form": ExtendForm(formdata=None),
         "items": daybook.DISCHARGE_ITEMS,
+        "gaps_by_id": {a.id: daybook.discharge_gaps(db.session, a, now()) for a in patients},
     }
 
 
@@ -153,8 +154,11 @@ def move_bed(appointment_id: int):
 @roles(*CARE)
 def discharge(appointment_id: int):
     appointment = get_or_404(Appointment, appointment_id)
+    form = DischargeForm()
+    if not form.validate():
+        return _done(_("The reason is too long (500 characters at most)."), "danger")
     try:
-        daybook.discharge(db.session, current_user, appointment, at=now())
+        daybook.discharge(db.session, current_user, appointment, at=now(), reason=form.reason.data)
     except DomainError as error:
         return _done(error.message, "danger")
     return _done(f"{appointment.patient.display_name} discharged. Follow-up calls are scheduled.")

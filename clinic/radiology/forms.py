@@ -149,3 +149,7 @@ class MoveBedForm(FlaskForm):
     def validate_bed_id(self, field):
         if not field.data:
             raise ValidationError("Choose a free bed.")
+
+
+class DischargeForm(FlaskForm):
+    reason = StringField("Reason to discharge now", validators=[Optional(), Length(max=500)])

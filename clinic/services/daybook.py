@@ -30,7 +30,7 @@ from ..models.vocab import AppointmentStatus, FollowUpKind, FollowUpStatus, Role
 from ..scheduling.booking import constraint_name
 from ..timefmt import fmt_time, to_local
 from . import audit, settings
-from .errors import Conflict, DomainError, InvalidInput
+from .errors import Conflict, DomainError, InvalidInput, PermissionDenied
 
 # A stay that has run past its planned end still needs its bed for a while when it moves.
 MOVED_STAY_MINIMUM = dt.timedelta(minutes=15)
@@ -319,7 +319,43 @@ def set_discharge_checklist(session: Session, appointment: Appointment, **items:
     return observation
 
 
-def discharge(session: Session, actor, appointment: Appointment, *, at: dt.datetime | None = None) -> None:
+# The checks a procedure needs before the patient goes home (clinical facts file, §2 and §3): blood pressure
+# and pulse after every procedure (SYMP: BP before standing); the legs' motor function where local
+# anaesthetic can reach the nerve roots (numb or weak leg: PRT, epidural, RFA).
+MOTOR_CHECK_PROCEDURES = frozenset({"PRT", "EPI", "RFA"})
+
+
+def discharge_gaps(session: Session, appointment: Appointment, at: dt.datetime) -> list[str]:
+    """What a discharge now would skip: observation time still planned, checks the procedure needs."""
+    observation = observation_of(session, appointment)
+    if observation is None:
+        return []
+    gaps = []
+    if at < observation.planned_end:
+        stayed = max(0, int((at - observation.started_at).total_seconds() // 60))
+        planned = int((observation.planned_end - observation.started_at).total_seconds() // 60)
+        gaps.append(f"observed {stayed} of {planned} planned minutes")
+    checks = observation.checks
+    if not any(c.systolic is not None and c.pulse is not None for c in checks):
+        gaps.append("no blood pressure and pulse recorded")
+    if appointment.procedure_type.code in MOTOR_CHECK_PROCEDURES and not any(
+        c.motor_normal is not None for c in checks
+    ):
+        gaps.append("leg strength (motor) not checked")
+    return gaps
+
+
+def discharge(
+    session: Session,
+    actor,
+    appointment: Appointment,
+    *,
+    at: dt.datetime | None = None,
+    reason: str | None = None,
+) -> None:
+    """Discharge when the checklist is complete. Before the planned end, or without the checks the
+    procedure needs, a radiologist or nurse gives a reason; the discharge is then flagged and keeps what
+    was missing."""
     observation = observation_of(session, appointment)
     if observation is None:
         raise DomainError("The patient has not been in observation.", code="invalid_state")
@@ -329,10 +365,34 @@ def discharge(session: Session, actor, appointment: Appointment, *, at: dt.datet
             "Discharge needs: " + ", ".join(missing) + ".", code="discharge_incomplete", details={"missing": missing}
         )
     at = at or utcnow()
+    gaps = discharge_gaps(session, appointment, at) if appointment.status == AppointmentStatus.IN_OBSERVATION else []
+    reason = (reason or "").strip() or None
+    if gaps:
+        if reason is None:
+            raise DomainError(
+                "Discharge now needs a reason: " + "; ".join(gaps) + ".",
+                code="discharge_early",
+                details={"gaps": gaps},
+            )
+        if actor is None or not (actor.has_role(Role.RADIOLOGIST) or actor.has_role(Role.NURSE)):
+            raise PermissionDenied("Only a radiologist or a nurse discharges early or without the checks.")
     _advance(appointment, actor, AppointmentStatus.IN_OBSERVATION, AppointmentStatus.DISCHARGED, at)
     who = audit.actor_of(actor)
     observation.discharged_at = at
     observation.discharged_by_id = who.id
+    if gaps:
+        observation.discharge_flagged = True
+        observation.discharge_gaps = "; ".join(gaps)
+        observation.discharge_reason = reason
+        audit.record(
+            session,
+            "observation.discharged_with_gaps",
+            "appointments",
+            appointment.id,
+            summary={"gaps": gaps, "reason": reason},
+            patient_id=appointment.patient_id,
+            actor=actor,
+        )
     schedule_follow_ups(session, appointment, at)
     session.flush()
 

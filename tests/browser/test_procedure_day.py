@@ -78,9 +78,17 @@ def test_check_in_consent_start_end_observation_discharge(session, settings, sta
         card.locator(f"input[name={item}]").check()
     card.locator("button:has-text('Update checklist')").click()
     card = board.locator(".card", has_text=name)
+    assert "observed 0 of 30 planned minutes" in card.inner_text()  # what an early discharge would skip
+    assert "leg strength (motor) not checked" in card.inner_text()
     nurse.screenshot("07-observation-board")
     card.locator("button:has-text('Discharge')").click()
+    assert "Discharge now needs a reason" in board.content()
+    card = board.locator(".card", has_text=name)
+    card.locator("input[name=reason][placeholder*=discharge]").fill("Transferred to the ward for the night")
+    card.locator("button:has-text('Discharge')").click()
     assert "discharged" in board.content()
+    page = doctor.go(path)
+    assert "Transferred to the ward for the night" in page.locator("[data-flagged-discharge]").inner_text()
     assert nurse.console_errors == [] and doctor.console_errors == []
 
     appointment = session.get(Appointment, appointment_id)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from clinic.models import Appointment, ObservationRecord
 from clinic.services import consents, daybook
-from tests.conftest import NOW, ZONE
+from tests.conftest import NOW, ZONE, Browser
 from tests.factories import build_clinic, make_referral
 from tests.radiology.day_helpers import book, crowded, to_observation
 
@@ -97,3 +97,33 @@ def test_a_patient_whose_bed_is_taken_gets_a_full_card_and_a_free_bed(session, s
     assert f"{b.patient.display_name} moved to Bed 2" in board
     assert f'data-board-card="waiting-{b.id}"' not in board
     assert re.search(rf'data-board-card="bed-{clinic.beds[1].id}" data-appointment="{b.id}"', board)
+
+
+def test_the_board_lists_what_an_early_discharge_skips_and_the_appointment_shows_the_flag(
+    app, session, settings, browser
+):
+    clinic, appointment = book(session, settings, code="SYMP", stage="diagnostic", side="right", levels=None)
+    to_observation(session, clinic, appointment, at=NOW)
+    daybook.set_discharge_checklist(
+        session, appointment, stable=True, can_walk=True, escort_present=False, instructions_given=True
+    )
+    session.commit()
+    browser.login("nurse")
+    board = browser.get("/observation/").get_data(as_text=True)
+    before = board.split("Before discharge:")[1].split("</ul>")[0]
+    assert "Escort present" in before
+    assert "observed 0 of 60 planned minutes" in before and "no blood pressure and pulse recorded" in before
+    session.expire_all()
+    daybook.set_discharge_checklist(session, session.get(Appointment, appointment.id), escort_present=True)
+    session.commit()
+    path = f"/observation/appointments/{appointment.id}/discharge"
+    browser.post(path, {}, form_page="/observation/")
+    assert "Discharge now needs a reason" in browser.get("/observation/").get_data(as_text=True)
+    assert session.get(Appointment, appointment.id).status == "in_observation"
+    response = browser.post(path, {"reason": "Patient insists; radiologist informed"}, form_page="/observation/")
+    assert response.status_code == 302
+    doctor = Browser(app.test_client())
+    doctor.login("rad1")
+    page = doctor.get(f"/radiology/appointments/{appointment.id}").get_data(as_text=True)
+    flag = page.split("data-flagged-discharge")[1].split("</div>")[0]
+    assert "Patient insists; radiologist informed" in flag and "observed 0 of 60 planned minutes" in flag
