@@ -52,6 +52,7 @@ def _board(failed: tuple[int, CheckForm] | None = None):
         "extend_form": ExtendForm(formdata=None),
         "items": daybook.DISCHARGE_ITEMS,
         "gaps_by_id": {a.id: daybook.discharge_gaps(db.session, a, now()) for a in patients},
+        "facts_by_id": {a.id: daybook.bedside_facts(db.session, a) for a in patients},
     }
 
 

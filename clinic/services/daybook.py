@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from contextlib import nullcontext
+from dataclasses import dataclass
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -22,6 +23,7 @@ from ..models import (
     FollowUp,
     ObservationBed,
     ObservationRecord,
+    PreRegistration,
     ProcedureRecord,
     User,
 )
@@ -297,6 +299,44 @@ def move_to_bed(
         actor=actor,
     )
     session.flush()
+
+
+# Corticosteroids raise a diabetic's blood glucose for a day or more (clinical facts file, ESI-GLU).
+STEROID_NAMES = ("triamcinolon", "dexamethason", "methylprednisolon", "betamethason", "prednisolon")
+
+
+@dataclass(frozen=True)
+class BedsideFacts:
+    """What the nurse needs at the bed, from the pre-registration and the procedure record."""
+
+    allergies: list[str]
+    diabetes: bool
+    steroid_given: bool
+    escort_name: str | None
+    escort_phone: str | None
+
+    @property
+    def glucose_check(self) -> bool:
+        return self.diabetes and self.steroid_given
+
+
+def bedside_facts(session: Session, appointment: Appointment) -> BedsideFacts:
+    prereg = (
+        session.scalar(select(PreRegistration).where(PreRegistration.referral_id == appointment.referral_id))
+        if appointment.referral_id
+        else None
+    )
+    record = session.scalar(select(ProcedureRecord).where(ProcedureRecord.appointment_id == appointment.id))
+    steroid = record is not None and any(
+        any(name in drug.drug_option.name.lower() for name in STEROID_NAMES) for drug in record.drugs
+    )
+    return BedsideFacts(
+        allergies=prereg.allergies if prereg else [],
+        diabetes=bool(prereg and prereg.diabetes),
+        steroid_given=steroid,
+        escort_name=prereg.escort_name if prereg else None,
+        escort_phone=prereg.escort_phone if prereg else None,
+    )
 
 
 DISCHARGE_ITEMS = {

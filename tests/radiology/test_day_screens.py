@@ -3,15 +3,17 @@ their fields, the nurse's board shows what the nurse needs (issue 21)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from decimal import Decimal
 
 from sqlalchemy import select
 
-from clinic.models import Appointment, ObservationRecord
+from clinic.models import Appointment, DrugOption, ObservationRecord, ProcedureDrug
 from clinic.services import consents, daybook
 from tests.conftest import NOW, ZONE, Browser
 from tests.factories import build_clinic, make_referral
-from tests.radiology.day_helpers import book, crowded, to_observation
+from tests.radiology.day_helpers import book, crowded, to_observation, to_procedure
 
 
 def test_a_refused_start_keeps_the_consent_form_filled_in(session, settings, browser):
@@ -127,3 +129,22 @@ def test_the_board_lists_what_an_early_discharge_skips_and_the_appointment_shows
     page = doctor.get(f"/radiology/appointments/{appointment.id}").get_data(as_text=True)
     flag = page.split("data-flagged-discharge")[1].split("</div>")[0]
     assert "Patient insists; radiologist informed" in flag and "observed 0 of 60 planned minutes" in flag
+
+
+def test_the_board_shows_allergies_diabetes_with_the_glucose_check_and_the_escort_phone(session, settings, browser):
+    clinic, appointment = book(session, settings)
+    record = to_procedure(session, clinic, appointment)
+    prereg = appointment.referral.preregistration
+    prereg.allergy_contrast = True
+    prereg.allergy_other = "Plaster"
+    prereg.diabetes = True
+    triamcinolone = session.scalar(select(DrugOption).where(DrugOption.name == "Triamcinolone"))
+    record.drugs.append(ProcedureDrug(drug_option_id=triamcinolone.id, dose=Decimal(40), unit="mg"))
+    daybook.end_procedure(session, None, appointment, at=NOW + dt.timedelta(minutes=20))
+    session.commit()
+    browser.login("nurse")
+    board = browser.get("/observation/").get_data(as_text=True)
+    facts = board.split("data-bedside-facts")[1].split("</div>")[0]
+    assert "Contrast medium, Plaster" in facts
+    assert "steroid given: check glucose" in facts
+    assert "Maria Beispiel" in facts and 'href="tel:+49405550199"' in facts and "+49 40 555 0199" in facts
