@@ -9,11 +9,12 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from clinic.models import Appointment, DrugOption, ObservationRecord, ProcedureDrug
+from clinic.models import Appointment, DrugOption, ObservationCheck, ObservationRecord, ProcedureDrug
 from clinic.services import consents, daybook
 from tests.conftest import NOW, ZONE, Browser
 from tests.factories import build_clinic, make_referral
-from tests.radiology.day_helpers import book, crowded, to_observation, to_procedure
+from tests.radiology.day_helpers import START, book, crowded, to_observation, to_procedure
+from tests.scheduling.helpers import chain
 
 
 def test_a_refused_start_keeps_the_consent_form_filled_in(session, settings, browser):
@@ -148,3 +149,42 @@ def test_the_board_shows_allergies_diabetes_with_the_glucose_check_and_the_escor
     assert "Contrast medium, Plaster" in facts
     assert "steroid given: check glucose" in facts
     assert "Maria Beispiel" in facts and 'href="tel:+49405550199"' in facts and "+49 40 555 0199" in facts
+
+
+def test_the_worklist_puts_finished_patients_after_those_still_to_do(session, settings, browser):
+    clinic = build_clinic(session, texts=True)
+    ct1, ct2 = clinic.rooms["CT 1"], clinic.rooms["CT 2"]
+    r1, r2 = clinic.radiologists[:2]
+    _, early = book(session, settings, clinic, candidate=chain(ct1, r1, clinic.beds[0], START, 20, 30))
+    _, late = book(
+        session, settings, clinic, candidate=chain(ct2, r2, clinic.beds[1], START + dt.timedelta(hours=1), 20, 30)
+    )
+    observation = to_observation(session, clinic, early, at=START + dt.timedelta(minutes=20))
+    observation.checks.append(ObservationCheck(systolic=120, diastolic=70, pulse=60, motor_normal=True))
+    daybook.set_discharge_checklist(
+        session, early, stable=True, can_walk=True, escort_present=True, instructions_given=True
+    )
+    daybook.discharge(session, clinic.staff["nurse"], early, at=START + dt.timedelta(minutes=60))
+    session.commit()
+    browser.login("rad1")
+    html = browser.get("/radiology/worklist").get_data(as_text=True)
+    assert html.index(late.patient.display_name) < html.index("Finished") < html.index(early.patient.display_name)
+
+
+def test_check_in_is_offered_only_on_the_day(session, settings, browser):
+    clinic = build_clinic(session, texts=True)
+    _, today = book(session, settings, clinic)
+    next_week = START + dt.timedelta(days=7)
+    _, later = book(
+        session,
+        settings,
+        clinic,
+        candidate=chain(clinic.rooms["CT 2"], clinic.radiologists[1], clinic.beds[1], next_week, 20, 30),
+    )
+    session.commit()
+    browser.login("nurse")
+    for appointment, offered in ((today, True), (later, False)):
+        for path in (f"/radiology/appointments/{appointment.id}", f"/desk/appointments/{appointment.id}"):
+            html = browser.get(path).get_data(as_text=True)
+            assert (">Check in</button>" in html) is offered, path
+    assert "Check-in opens on 30.11.2026" in browser.get(f"/radiology/appointments/{later.id}").get_data(as_text=True)
