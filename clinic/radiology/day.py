@@ -188,6 +188,9 @@ def sign(appointment_id: int):
             procedure_records.update(db.session, current_user, record, _details(forms["record_form"]))
         procedure_records.sign(db.session, current_user, record)
     except DomainError as error:
+        if error.code == "record_incomplete":  # the field to fill in is marked, under the form's one banner
+            forms["record_form"].ended_at.errors = [*forms["record_form"].ended_at.errors, error.message]
+            return _page(appointment, forms, error.http_status)
         return _refuse(appointment, error, forms)
     return _back(appointment, "Record signed. Changes now go into addenda.")
 

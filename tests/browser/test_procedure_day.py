@@ -155,7 +155,8 @@ def test_a_refused_sign_keeps_the_saved_and_the_typed_record(session, settings, 
     assert "Procedure record saved" in page.content()
     page.fill("#record-complications", "none seen")  # typed, not saved
     page.click("button:has-text('Sign the record')")
-    assert "Enter the end time before signing." in page.content()
+    assert "Enter the end time before signing." in page.locator("#record-ended_at ~ .invalid-feedback").inner_text()
+    assert page.locator(".alert-danger").count() == 1  # one banner
     doctor.screenshot("06a-procedure-refused-sign")
     assert page.input_value("#record-approach") == "transforaminal"
     assert page.input_value("#record-pain_before") == "8"
