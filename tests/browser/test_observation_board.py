@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from clinic.models import ObservationCheck, ObservationRecord
-from tests.radiology.day_helpers import book, to_observation
+from tests.radiology.day_helpers import book, crowded, to_observation
 
 
 def test_the_refresh_keeps_what_the_nurse_is_typing(app, session, settings, staff, monkeypatch):
@@ -44,3 +44,26 @@ def test_the_refresh_keeps_what_the_nurse_is_typing(app, session, settings, staf
     session.expire_all()
     record = session.scalar(select(ObservationRecord).where(ObservationRecord.appointment_id == first_id))
     assert [c.note for c in record.checks] == ["by a colleague", "a little dizzy"]
+
+
+def test_a_patient_whose_bed_is_taken_is_cared_for_and_moved_to_a_free_bed(session, settings, staff):
+    clinic, _, waiting, _ = crowded(session, settings)
+    waiting_id, name = waiting.id, waiting.patient.display_name
+    bed2 = clinic.beds[1].id
+    session.commit()
+    session.close()
+    nurse = staff("nurse")
+    page = nurse.go("/observation/")
+    card = page.locator(f"[data-board-card='waiting-{waiting_id}']")
+    assert "The booked bed is still taken." in card.inner_text()
+    card.locator("input[name=systolic]").fill("118")
+    card.locator("input[name=pulse]").fill("64")
+    card.locator("button:has-text('Save check')").click()
+    assert f"Check recorded for {name}" in page.content()
+    nurse.screenshot("07b-observation-waiting-for-a-bed")
+    card = page.locator(f"[data-board-card='waiting-{waiting_id}']")
+    card.locator("select[name=bed_id]").select_option(str(bed2))
+    card.locator("button:has-text('Move to this bed')").click()
+    assert f"{name} moved to Bed 2." in page.content()
+    assert page.locator(f"[data-board-card='bed-{bed2}'][data-appointment='{waiting_id}']").count() == 1
+    assert nurse.console_errors == []
