@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -182,8 +181,7 @@ def sign(appointment_id: int):
         if record is None:
             raise DomainError("There is no record to sign.")
         if with_record and not record.is_signed:
-            if not forms["record_form"].validate():
-                flash(_("The record is not signed: correct the marked fields."), "danger")
+            if not forms["record_form"].validate():  # the form's own banner says it; no second one
                 return _page(appointment, forms, 422)
             procedure_records.update(db.session, current_user, record, _details(forms["record_form"]))
         procedure_records.sign(db.session, current_user, record)

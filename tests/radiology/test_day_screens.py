@@ -9,7 +9,14 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from clinic.models import Appointment, DrugOption, ObservationCheck, ObservationRecord, ProcedureDrug
+from clinic.models import (
+    Appointment,
+    DrugOption,
+    ObservationCheck,
+    ObservationRecord,
+    ProcedureDrug,
+    ProcedureRecord,
+)
 from clinic.services import consents, daybook
 from tests.conftest import NOW, ZONE, Browser
 from tests.factories import build_clinic, make_referral
@@ -188,3 +195,26 @@ def test_check_in_is_offered_only_on_the_day(session, settings, browser):
             html = browser.get(path).get_data(as_text=True)
             assert (">Check in</button>" in html) is offered, path
     assert "Check-in opens on 30.11.2026" in browser.get(f"/radiology/appointments/{later.id}").get_data(as_text=True)
+
+
+def test_signing_an_invalid_record_refuses_with_one_banner_and_keeps_the_typed_values(session, settings, browser):
+    clinic, appointment = book(session, settings)
+    to_procedure(session, clinic, appointment)
+    session.commit()
+    browser.login("rad1")
+    path = f"/radiology/appointments/{appointment.id}"
+    data = {
+        "record-started_at": "2026-11-23T07:00",
+        "record-ended_at": "2026-11-23T07:15",
+        "record-approach": "transforaminal",
+        "record-pain_before": "11",
+        "record-side": "left",
+        "record-guidance": "CT",
+    }
+    response = browser.post(f"{path}/sign", data, form_page=path)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and html.count('class="alert alert-danger') == 1
+    assert re.search(r'id="record-approach"[^>]*value="transforaminal"', html)
+    record = session.scalar(select(ProcedureRecord).where(ProcedureRecord.appointment_id == appointment.id))
+    session.refresh(record)
+    assert not record.is_signed and record.approach is None  # a refusal changes nothing
