@@ -12,9 +12,9 @@ from flask_wtf import FlaskForm as _FlaskForm
 from wtforms import Field
 from wtforms.validators import StopValidation
 
+from .core.errors import InvalidInput
+from .core.text import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 from .services import contact
-from .services.errors import InvalidInput
-from .text import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 
 
 def no_control_characters(_form, field: Field) -> None:

@@ -7,7 +7,7 @@ import datetime as dt
 from flask import Flask, current_app, request, url_for
 from flask_login import current_user
 
-from . import timefmt
+from .core import timefmt
 from .i18n import screen_language
 from .models import vocab
 

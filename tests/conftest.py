@@ -35,7 +35,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from clinic import clock, create_app
+from clinic import create_app
+from clinic.core import clock
 from clinic.extensions import db, limiter
 from clinic.scheduling.context import Settings
 
@@ -218,9 +219,11 @@ def fresh_app(database_url):
 
 @pytest.fixture
 def app(shared_app, database_url, tmp_path):
+    app = shared_app
     if database_url.startswith("sqlite"):
         _fresh_sqlite(database_url)
-    app = shared_app
+        with app.app_context():
+            db.engine.dispose()  # no pooled connection may still point at the last test's file
     configured = dict(app.config)
     app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")
     try:

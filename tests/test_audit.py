@@ -6,8 +6,8 @@ import json
 
 from sqlalchemy import select
 
+from clinic.core import audit
 from clinic.models import AuditEvent, User
-from clinic.services import audit
 from tests.conftest import Browser
 from tests.factories import build_clinic, make_patient
 

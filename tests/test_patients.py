@@ -71,3 +71,14 @@ def test_patient_list_searches_by_post_and_pages(session, browser, people):
     assert "Zander29" in second
     nothing = browser.post("/patients/", {"q": "qqqq"}, follow_redirects=True).get_data(as_text=True)
     assert "No patient matches" in nothing
+
+
+def test_new_referral_on_a_patients_page_is_for_that_patient(session, browser, people):
+    """Walk finding 23: the link opened the form for a brand-new patient (the id went into the query)."""
+    patient = people["nowak"]
+    browser.login("frontdesk")
+    page = browser.get(f"/patients/{patient.id}").get_data(as_text=True)
+    target = f"/desk/patients/{patient.id}/referrals/new"
+    assert f'href="{target}"' in page
+    form = browser.get(target).get_data(as_text=True)
+    assert "Nowak" in form and 'id="family_name"' not in form

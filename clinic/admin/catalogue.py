@@ -7,11 +7,11 @@ from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy import func, or_, select
 
 from ..auth.access import roles
+from ..core.errors import DomainError
 from ..extensions import db
 from ..models import Appointment, ProcedureType
 from ..models.vocab import AppointmentStatus, Role
 from ..services import setup_catalogue
-from ..services.errors import DomainError
 from . import bp
 from .catalogue_forms import ProcedureForm, StageRuleForm
 from .common import (

@@ -8,12 +8,12 @@ from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from ..auth.access import roles
+from ..core.errors import DomainError
+from ..core.timefmt import to_local
 from ..extensions import db
 from ..models import Closure, Room
 from ..models.vocab import ClosureScope, Role
 from ..services import setup_catalogue, setup_resources, stranding
-from ..services.errors import DomainError
-from ..timefmt import to_local
 from . import bp
 from .common import (
     INVALID,

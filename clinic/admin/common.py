@@ -9,13 +9,13 @@ from typing import TypeVar
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from ..core.errors import DomainError
+from ..core.timefmt import to_local
 from ..extensions import db
 from ..forms import FlaskForm
 from ..scheduling.context import Settings
 from ..services import stranding
-from ..services.errors import DomainError
 from ..services.stranding import ChangeOutcome
-from ..timefmt import to_local
 
 T = TypeVar("T")
 M = TypeVar("M")

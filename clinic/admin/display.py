@@ -6,11 +6,11 @@ import datetime as dt
 
 from flask import current_app
 
+from ..core.timefmt import fmt_date, to_local
 from ..models import AnticoagulantRule, Closure
 from ..models.vocab import HoldAction
 from ..services.medication import hold_days
 from ..services.setup_resources import WEEKDAYS, hhmm
-from ..timefmt import fmt_date, to_local
 
 
 def weekday_name(weekday: int) -> str:

@@ -6,11 +6,11 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 
 from ..auth.access import roles
+from ..core.errors import DomainError
 from ..extensions import db
 from ..models import AnticoagulantRule
 from ..models.vocab import BleedingClass, Role
 from ..services import hold_rules as hold_service
-from ..services.errors import DomainError
 from ..services.medication import DOSE_CLASS_LABELS
 from . import bp
 from .common import INVALID, actor, get_or_404, show_error

@@ -11,13 +11,13 @@ from wtforms import DateField, SelectChoice, SelectField, StringField
 from wtforms.validators import Length, Optional
 
 from ..auth.access import roles
+from ..core.errors import DomainError
+from ..core.timefmt import local_midnight
 from ..extensions import db
 from ..forms import FlaskForm
 from ..models import JobRun
 from ..models.vocab import OutboxStatus, Role
 from ..services import outbox as outbox_service
-from ..services.errors import DomainError
-from ..timefmt import local_midnight
 from . import bp
 
 FILTERS = ("status", "kind", "recipient", "since", "until")

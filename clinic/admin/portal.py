@@ -7,10 +7,11 @@ from wtforms import SelectMultipleField
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..auth.access import roles
+from ..core import audit
 from ..extensions import db
 from ..forms import FlaskForm
 from ..models.vocab import Role
-from ..services import audit, portal_settings
+from ..services import portal_settings
 from ..services.portal_settings import PortalStep
 from . import bp
 from .common import INVALID

@@ -6,11 +6,11 @@ from flask import current_app, render_template, request
 from sqlalchemy import select
 
 from ..auth.access import roles
+from ..core.timefmt import local_midnight
 from ..extensions import db
 from ..models import AuditEvent
 from ..models.vocab import Role
 from ..services.audit_query import AuditFilter, statement
-from ..timefmt import local_midnight
 from . import bp
 from .display import HELPERS
 from .forms import AuditFilterForm

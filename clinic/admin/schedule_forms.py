@@ -7,10 +7,10 @@ import datetime as dt
 from wtforms import DateField, SelectField, StringField, TimeField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from ..core.timefmt import local_instant, local_midnight
 from ..forms import FlaskForm
 from ..models.vocab import ClosureScope
 from ..services.setup_resources import ClosureFields, ExceptionFields, WeeklyFields
-from ..timefmt import local_instant, local_midnight
 from .fields import WEEKDAY_CHOICES, IntSelectField, options
 
 GRID_MINUTES = 5

@@ -12,11 +12,11 @@ from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from ..auth.access import roles
+from ..core.errors import DomainError
 from ..extensions import db
 from ..models import Room, RoomSession, RosterEntry, RosterException, User
 from ..models.vocab import Role
 from ..services import setup_catalogue, setup_resources
-from ..services.errors import DomainError
 from . import bp
 from .common import (
     INVALID,

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 
 from ..auth.access import roles
+from ..core import audit
 from ..extensions import db
 from ..models.vocab import Role
-from ..services import audit
 from ..services import settings as clinic_settings
 from . import bp
 from .common import INVALID

@@ -10,12 +10,12 @@ from flask import abort, flash, make_response, redirect, render_template, reques
 from sqlalchemy import func, select
 
 from ..auth.access import roles
+from ..core.errors import DomainError
 from ..extensions import db
 from ..models import Consent, DocumentText, ProcedureType
 from ..models.vocab import DocumentKind, Language, Role
 from ..services import texts as text_service
 from ..services.documents import text_preview_pdf
-from ..services.errors import DomainError
 from . import bp
 from .common import INVALID, actor, get_or_404, show_error
 from .text_forms import TextForm

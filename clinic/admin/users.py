@@ -6,11 +6,11 @@ from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy import func, or_, select
 
 from ..auth.access import roles
+from ..core.errors import DomainError
 from ..extensions import db
 from ..models import ProcedureType, User, UserRole
 from ..models.vocab import Role
 from ..services import accounts, setup_users
-from ..services.errors import DomainError
 from . import bp
 from .common import (
     INVALID,

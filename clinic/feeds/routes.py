@@ -9,12 +9,12 @@ from wtforms import SelectField
 from wtforms.validators import DataRequired
 
 from ..auth.access import public, roles
+from ..core.errors import DomainError
 from ..extensions import db
 from ..forms import FlaskForm
 from ..models import Room, User, UserRole
 from ..models.vocab import Role
 from ..services import feeds
-from ..services.errors import DomainError
 from ..web import now
 from . import bp, ical
 

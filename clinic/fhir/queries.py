@@ -9,6 +9,7 @@ from sqlalchemy import Select, false, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.datastructures import MultiDict
 
+from ..core.text import search_key
 from ..models import (
     Appointment,
     Consent,
@@ -21,7 +22,6 @@ from ..models import (
 )
 from ..models.vocab import ReferralStatus
 from ..services.patients import PatientQuery, search_statement
-from ..text import search_key
 from . import codes
 from .outcome import FhirError
 from .search import check_known, one_of, parse_date, reference_id, token_values

@@ -7,12 +7,12 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..auth.access import roles
+from ..core.errors import DomainError
+from ..core.text import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 from ..extensions import db
 from ..models import Patient, PreRegistration, Referral, ReferringPhysician
 from ..models.vocab import Priority, RedFlag, ReferralStatus, Role
 from ..services import intake, patients
-from ..services.errors import DomainError
-from ..text import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 from ..web import get_or_404, local_today, render_form
 from . import bp
 from .forms import PatientForm, ReferralForm

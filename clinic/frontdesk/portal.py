@@ -12,11 +12,11 @@ from flask import current_app, flash, redirect, request, url_for
 from flask_login import current_user
 
 from ..auth.access import roles
+from ..core.errors import DomainError
 from ..extensions import db
 from ..models import Appointment, PortalAnswer, PortalLink, Referral
 from ..models.vocab import Role
 from ..services import portal_answers, portal_links, portal_mail, portal_settings
-from ..services.errors import DomainError
 from ..web import get_or_404
 from . import bp
 from .forms import CancelForm

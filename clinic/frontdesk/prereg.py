@@ -7,13 +7,13 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..auth.access import roles
+from ..core.errors import DomainError
 from ..extensions import db
 from ..models import ImagingStudy, MedicationEntry, Referral, ReferralDocument, StudyFile, WaitlistEntry
 from ..models.vocab import ALLERGENS, Role
 from ..scheduling.plan import ProcedurePlan
-from ..scheduling.readiness import assess
 from ..services import medication, prereg_items, preregistration, uploads
-from ..services.errors import DomainError
+from ..services.readiness import assess
 from ..web import get_or_404, local_today, scheduling_settings
 from . import bp
 from .forms import (

@@ -7,8 +7,8 @@ import datetime as dt
 from sqlalchemy import Boolean, Date, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..core.text import search_key
 from ..extensions import db
-from ..text import search_key
 from .base import UTCDateTime, created_at_column, one_of, utcnow
 from .vocab import Language, Sex
 

@@ -6,12 +6,12 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 
 from ..auth.access import public
+from ..core.errors import DomainError, TooLarge
 from ..extensions import db
 from ..frontdesk.uploads_glue import limits, read_files, store
 from ..models.portal import PortalItem
 from ..models.vocab import ALLERGENS
 from ..services import medication, portal_answers, portal_links, uploads
-from ..services.errors import DomainError, TooLarge
 from ..services.portal_settings import PortalStep
 from . import access, bp, render
 from .forms import (

@@ -6,11 +6,11 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..auth.access import roles
+from ..core.errors import DomainError
 from ..extensions import db
 from ..models import FollowUp
 from ..models.vocab import Role
 from ..services import outcomes
-from ..services.errors import DomainError
 from ..web import get_or_404, local_today
 from . import bp
 from .forms import OutcomeForm, ReasonForm

@@ -11,11 +11,12 @@ import hashlib
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..core import audit
+from ..core.errors import DomainError, NotFound
 from ..documents import render_consent
 from ..models import Appointment, Consent, DocumentText
 from ..models.vocab import AppointmentStatus, DocumentKind
-from . import audit, settings
-from .errors import DomainError, NotFound
+from . import settings
 
 
 def current_text(session: Session, procedure_type_id: int, kind: str, language: str) -> DocumentText:

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session
 
+from ..core.errors import InvalidInput, NotFound
+from ..core.text import search_key
 from ..models import Patient
-from ..text import search_key
-from .errors import InvalidInput, NotFound
 
 _DATE_PATTERNS = (
     re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$"),  # 21.11.1960

@@ -267,7 +267,3 @@ def checklist(
 
 def missing(items: list[Item]) -> list[str]:
     return [f"{i.label}: {i.detail}" for i in items if not i.done]
-
-
-def is_complete(session: Session, referral: Referral) -> bool:
-    return not missing(checklist(session, referral))

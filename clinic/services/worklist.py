@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from ..core.timefmt import day_bounds, to_local
 from ..models import Appointment, Consent, ImagingStudy, PreRegistration, StudyFile
 from ..models.vocab import AppointmentStatus, IdentityCheck
-from ..timefmt import day_bounds, to_local
 from . import medication, mpps, preregistration
 
 NEXT_ACTIONS = {

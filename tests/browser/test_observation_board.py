@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from clinic.models import ObservationCheck, ObservationRecord
+from tests.browser_fixtures import submit
 from tests.radiology.day_helpers import book, crowded, to_observation
 
 
@@ -38,8 +39,7 @@ def test_the_refresh_keeps_what_the_nurse_is_typing(app, session, settings, staf
     assert card.locator("input[name=systolic]").input_value() == "128"
     assert card.locator("input[name=note]").input_value() == "a little dizzy"
     assert card.locator("input[name=stable]").is_checked()
-    card.locator("button:has-text('Save check')").click()
-    assert f"Check recorded for {name}" in page.content()
+    assert f"Check recorded for {name}" in submit(page, card.locator("button:has-text('Save check')"))
     assert nurse.console_errors == []
     session.expire_all()
     record = session.scalar(select(ObservationRecord).where(ObservationRecord.appointment_id == first_id))
@@ -58,12 +58,10 @@ def test_a_patient_whose_bed_is_taken_is_cared_for_and_moved_to_a_free_bed(sessi
     assert "The booked bed is still taken." in card.inner_text()
     card.locator("input[name=systolic]").fill("118")
     card.locator("input[name=pulse]").fill("64")
-    card.locator("button:has-text('Save check')").click()
-    assert f"Check recorded for {name}" in page.content()
+    assert f"Check recorded for {name}" in submit(page, card.locator("button:has-text('Save check')"))
     nurse.screenshot("07b-observation-waiting-for-a-bed")
     card = page.locator(f"[data-board-card='waiting-{waiting_id}']")
     card.locator("select[name=bed_id]").select_option(str(bed2))
-    card.locator("button:has-text('Move to this bed')").click()
-    assert f"{name} moved to Bed 2." in page.content()
+    assert f"{name} moved to Bed 2." in submit(page, card.locator("button:has-text('Move to this bed')"))
     assert page.locator(f"[data-board-card='bed-{bed2}'][data-appointment='{waiting_id}']").count() == 1
     assert nurse.console_errors == []

@@ -12,6 +12,7 @@ from clinic.models import Appointment, Consent, FollowUp, ObservationRecord, Pro
 from clinic.scheduling import booking
 from clinic.scheduling.plan import ProcedurePlan
 from clinic.services import consents, daybook
+from tests.browser_fixtures import submit
 from tests.conftest import NOW, ZONE
 from tests.factories import build_clinic, make_ready_referral
 from tests.scheduling.helpers import first_candidates
@@ -35,34 +36,34 @@ def test_check_in_consent_start_end_observation_discharge(session, settings, sta
 
     nurse = staff("nurse")
     page = nurse.go(path)
-    page.click("button:has-text('Check in')")
-    assert "is checked in" in page.content()
+    shown = submit(page, "button:has-text('Check in')")
+    assert "is checked in" in shown
 
     doctor = staff("rad1")
     page = doctor.go(path)
-    page.click("button:has-text('Start procedure')")
-    assert "no signed consent" in page.content()  # invariant 7, on screen
+    shown = submit(page, "button:has-text('Start procedure')")
+    assert "no signed consent" in shown  # invariant 7, on screen
     with doctor.context.expect_page() as pdf_tab:
         page.click("button:has-text('Print consent form')")
     pdf_tab.value.close()
     page = doctor.go(path)
-    page.click("button:has-text('Patient has signed')")
-    assert "Signed consent recorded" in page.content()
-    page.click("button:has-text('Start procedure')")
-    assert "Procedure started" in page.content()
+    shown = submit(page, "button:has-text('Patient has signed')")
+    assert "Signed consent recorded" in shown
+    shown = submit(page, "button:has-text('Start procedure')")
+    assert "Procedure started" in shown
     page.fill("#record-ended_at", "2026-11-23T07:18")
     page.fill("#record-approach", "transforaminal")
     page.fill("#record-pain_before", "8")
     page.fill("#record-pain_after", "2")
     page.select_option("#record-drugs-0-drug_option_id", label="Triamcinolone (mg)")
     page.fill("#record-drugs-0-dose", "40")
-    page.click("button:has-text('Save record')")
-    assert "Procedure record saved" in page.content()
-    page.click("button:has-text('Sign the record')")
-    assert "Record signed" in page.content()
+    shown = submit(page, "button:has-text('Save record')")
+    assert "Procedure record saved" in shown
+    shown = submit(page, "button:has-text('Sign the record')")
+    assert "Record signed" in shown
     assert page.locator("#record-pain_after").count() == 0  # no edit form after signing
-    page.click("button:has-text('End procedure')")
-    assert "goes to observation" in page.content()
+    shown = submit(page, "button:has-text('End procedure')")
+    assert "goes to observation" in shown
     doctor.screenshot("06-procedure-signed")
 
     board = nurse.go("/observation/")
@@ -70,23 +71,23 @@ def test_check_in_consent_start_end_observation_discharge(session, settings, sta
     card.locator("input[name=systolic]").fill("128")
     card.locator("input[name=diastolic]").fill("80")
     card.locator("input[name=pulse]").fill("72")
-    card.locator("button:has-text('Save check')").click()
-    assert "Check recorded" in board.content()
+    shown = submit(board, card.locator("button:has-text('Save check')"))
+    assert "Check recorded" in shown
     card = board.locator(".card", has_text=name)
     assert card.locator("button:has-text('Discharge')").is_disabled()
     for item in ("stable", "can_walk", "escort_present", "instructions_given"):
         card.locator(f"input[name={item}]").check()
-    card.locator("button:has-text('Update checklist')").click()
+    submit(board, card.locator("button:has-text('Update checklist')"))
     card = board.locator(".card", has_text=name)
     assert "observed 0 of 30 planned minutes" in card.inner_text()  # what an early discharge would skip
     assert "leg strength (motor) not checked" in card.inner_text()
     nurse.screenshot("07-observation-board")
-    card.locator("button:has-text('Discharge')").click()
-    assert "Discharge now needs a reason" in board.content()
+    shown = submit(board, card.locator("button:has-text('Discharge')"))
+    assert "Discharge now needs a reason" in shown
     card = board.locator(".card", has_text=name)
     card.locator("input[name=reason][placeholder*=discharge]").fill("Transferred to the ward for the night")
-    card.locator("button:has-text('Discharge')").click()
-    assert "discharged" in board.content()
+    shown = submit(board, card.locator("button:has-text('Discharge')"))
+    assert "discharged" in shown
     page = doctor.go(path)
     assert "Transferred to the ward for the night" in page.locator("[data-flagged-discharge]").inner_text()
     assert nurse.console_errors == [] and doctor.console_errors == []
@@ -151,10 +152,9 @@ def test_a_refused_sign_keeps_the_saved_and_the_typed_record(session, settings, 
     page.select_option("#record-drugs-0-drug_option_id", label="Triamcinolone (mg)")
     page.fill("#record-drugs-0-dose", "40")
     page.fill("#record-note", "Good contrast spread")
-    page.click("button:has-text('Save record')")
-    assert "Procedure record saved" in page.content()
+    assert "Procedure record saved" in submit(page, "button:has-text('Save record')")
     page.fill("#record-complications", "none seen")  # typed, not saved
-    page.click("button:has-text('Sign the record')")
+    submit(page, "button:has-text('Sign the record')")
     assert "Enter the end time before signing." in page.locator("#record-ended_at ~ .invalid-feedback").inner_text()
     assert page.locator(".alert-danger").count() == 1  # one banner
     doctor.screenshot("06a-procedure-refused-sign")
@@ -166,8 +166,7 @@ def test_a_refused_sign_keeps_the_saved_and_the_typed_record(session, settings, 
     assert page.input_value("#record-complications") == "none seen"
     # Saving from the refused page keeps everything; then the end time lets the signature through.
     page.fill("#record-ended_at", "2026-11-23T07:18")
-    page.click("button:has-text('Sign the record')")
-    assert "Record signed" in page.content()
+    assert "Record signed" in submit(page, "button:has-text('Sign the record')")
     assert doctor.console_errors == []
     session.expire_all()
     record = session.scalar(select(ProcedureRecord).where(ProcedureRecord.appointment_id == appointment_id))

@@ -14,13 +14,13 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
+from clinic.core.timefmt import fmt_long_date, fmt_time
 from clinic.defaults import HOLD_RULES, INJECTED_DRUGS
 from clinic.models import AnticoagulantRule
 from clinic.models.vocab import BleedingClass, HoldAction
 from clinic.scheduling.context import Settings
 from clinic.services import hold_rules, medication
 from clinic.services.documents import letter_pdf
-from clinic.timefmt import fmt_long_date, fmt_time
 from tests.conftest import NOW, ZONE
 from tests.factories import add_roster, add_weekly_sessions, make_patient
 from tests.scheduling.helpers import chain, utc
@@ -193,7 +193,7 @@ def test_a_plan_confirmation_lapses_when_the_plan_changes(session, settings, cli
 
 
 def test_only_a_radiologist_confirms_a_plan(session, settings, clinic):
-    from clinic.services.errors import DomainError
+    from clinic.core.errors import DomainError
 
     appointment = book_for(session, settings, clinic, medications=[("apixaban", "", None)])
     with pytest.raises(DomainError, match="Only a radiologist"):

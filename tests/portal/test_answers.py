@@ -178,3 +178,25 @@ def test_imaging_goes_through_the_desks_upload_and_identity_check(session, app, 
     assert junk.status_code == 400 and len(session.scalars(select(StudyFile)).all()) == 3
     upload = session.scalar(select(AuditEvent).where(AuditEvent.action == "imaging.upload"))
     assert upload.actor_name == f"patient {referral.patient.clinic_number}"
+
+
+def test_an_empty_escort_is_refused_and_nothing_sent(session, app):
+    """Walk finding 15: both fields empty were accepted and sent to the desk."""
+    _clinic, referral, token = _accepted(session)
+    referral.preregistration.escort_name = "Ehemann"  # the desk had a name already: the form comes prefilled
+    session.commit()
+    patient = Patient(app.test_client(), token)
+    assert patient.open(BIRTH).status_code == 302
+    sent = patient.post("/answers/escort", {"name": "", "phone": ""})
+    assert sent.status_code == 422
+    assert session.scalar(select(PortalAnswer).where(PortalAnswer.item == "escort")) is None
+
+
+def test_an_escort_phone_that_is_no_number_is_refused(session, app):
+    _clinic, _referral, token = _accepted(session)
+    patient = Patient(app.test_client(), token)
+    assert patient.open(BIRTH).status_code == 302
+    sent = patient.post("/answers/escort", {"name": "Helga Krause", "phone": "ask my daughter"})
+    assert sent.status_code == 422
+    assert "telephone number" in sent.get_data(as_text=True) or "Telefonnummer" in sent.get_data(as_text=True)
+    assert session.scalar(select(PortalAnswer).where(PortalAnswer.item == "escort")) is None

@@ -8,10 +8,10 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
+from clinic.core.errors import DomainError, PermissionDenied
 from clinic.models import AuditEvent, ObservationCheck
 from clinic.models.vocab import AppointmentStatus
 from clinic.services import daybook
-from clinic.services.errors import DomainError, PermissionDenied
 from tests.radiology.day_helpers import book, to_observation
 
 ALL_TICKED = dict(stable=True, can_walk=True, escort_present=True, instructions_given=True)

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from clinic.core.errors import Conflict, DomainError
 from clinic.models import AuditEvent, Booking
 from clinic.services import daybook
-from clinic.services.errors import Conflict, DomainError
 from tests.conftest import ZONE
 from tests.radiology.day_helpers import START, crowded
 

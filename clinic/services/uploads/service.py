@@ -10,10 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ...core import audit
+from ...core.errors import Conflict, DomainError, InvalidInput, NotFound, TooLarge
 from ...models import ImagingStudy, Patient, Referral, ReferralDocument, StoredFile, StudyFile
 from ...models.vocab import FileKind, IdentityCheck
-from .. import audit
-from ..errors import Conflict, DomainError, InvalidInput, NotFound, TooLarge
 from ..storage import CorruptBlob, FileStore
 from .archive import (
     _check_request,
