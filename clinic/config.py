@@ -101,6 +101,8 @@ def from_environment(instance_path: Path) -> dict:
         "PACS_AE_TITLE": os.environ.get("PACS_AE_TITLE", "PACS"),
         "PACS_TIMEOUT_SECONDS": _float("PACS_TIMEOUT_SECONDS", 10),
         "PACS_RETRIEVE_TIMEOUT_SECONDS": _float("PACS_RETRIEVE_TIMEOUT_SECONDS", 300),
+        # How often the observation board refreshes its timers and beds (cards being edited keep their forms).
+        "OBSERVATION_REFRESH_SECONDS": _float("OBSERVATION_REFRESH_SECONDS", 30),
     }
 
 

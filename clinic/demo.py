@@ -532,7 +532,9 @@ class DemoBuilder:
         daybook.set_discharge_checklist(
             self.s, appointment, stable=True, can_walk=True, escort_present=True, instructions_given=True
         )
-        daybook.discharge(self.s, nurse, appointment, at=appointment.obs_end + dt.timedelta(minutes=rng.randint(0, 10)))
+        # Home after the observation time planned from the actual end (the demo's patients stay their time).
+        leaves = max(appointment.obs_end, observation.planned_end) + dt.timedelta(minutes=rng.randint(0, 10))
+        daybook.discharge(self.s, nurse, appointment, at=leaves)
 
     def outcomes(self, appointment, clerk: User) -> None:
         for follow_up in self.s.scalars(select(FollowUp).where(FollowUp.appointment_id == appointment.id)):

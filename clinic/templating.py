@@ -31,6 +31,11 @@ def local_date(value: dt.date | dt.datetime | None) -> str:
     return timefmt.fmt_date(value, _locale(), _zone())
 
 
+def local_day(value: dt.datetime | None) -> dt.date | None:
+    """The clinic's calendar day of an instant, to compare with ``today``."""
+    return timefmt.to_local(value, _zone()).date() if value is not None else None
+
+
 def local_time(value: dt.datetime | None) -> str:
     return timefmt.fmt_time(value, _zone(), _locale())
 
@@ -113,6 +118,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["dt"] = local_datetime
     app.jinja_env.filters["date"] = local_date
     app.jinja_env.filters["time"] = local_time
+    app.jinja_env.filters["local_day"] = local_day
     app.jinja_env.filters["label"] = label
     app.jinja_env.filters["treatments"] = treatments
     app.jinja_env.filters["local_instants"] = local_instants

@@ -136,6 +136,7 @@ class ObservationRecord(db.Model):
     __table_args__ = (
         CheckConstraint("extension_minutes BETWEEN 0 AND 240", name="extension_valid"),
         CheckConstraint("extension_minutes <= 60 OR extension_reason IS NOT NULL", name="long_extension_has_reason"),
+        CheckConstraint("NOT discharge_flagged OR discharge_reason IS NOT NULL", name="flagged_discharge_has_reason"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -152,6 +153,11 @@ class ObservationRecord(db.Model):
     instructions_given: Mapped[bool] = mapped_column(Boolean, default=False)
     discharged_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     discharged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # A discharge before the planned end or without the checks the procedure needs: what was missing, and
+    # the radiologist's or nurse's reason (issue 21).
+    discharge_flagged: Mapped[bool] = mapped_column(Boolean, default=False)
+    discharge_gaps: Mapped[str | None] = mapped_column(Text)
+    discharge_reason: Mapped[str | None] = mapped_column(Text)
 
     checks: Mapped[list[ObservationCheck]] = relationship(
         back_populates="observation", cascade="all, delete-orphan", order_by="ObservationCheck.at"

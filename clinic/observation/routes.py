@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -11,20 +12,26 @@ from ..core.errors import DomainError
 from ..extensions import db
 from ..models import Appointment, ObservationBed, ObservationCheck
 from ..models.vocab import AppointmentStatus, Role
-from ..radiology.forms import CheckForm, ExtendForm
+from ..radiology.forms import CheckForm, DischargeForm, ExtendForm, MoveBedForm
 from ..services import daybook
-from ..web import get_or_404, now
+from ..web import get_or_404, now, zone
 from . import bp
 
 CARE = (Role.NURSE, Role.RADIOLOGIST)
 
 
-def _board():
+def _board(failed: tuple[int, CheckForm] | None = None):
+    """The board's data. ``failed``: the appointment whose check was refused and its posted form, shown in
+    that patient's card only (with the errors at their fields)."""
     beds = db.session.scalars(
         select(ObservationBed).where(ObservationBed.active).order_by(ObservationBed.sort_order)
     ).all()
+    # Earliest arrival first: a patient lying on a bed keeps it; one who arrives while their booked bed is
+    # still taken gets a card of their own (all controls) and a choice of free beds.
     patients = db.session.scalars(
-        select(Appointment).where(Appointment.status == AppointmentStatus.IN_OBSERVATION)
+        select(Appointment)
+        .where(Appointment.status == AppointmentStatus.IN_OBSERVATION)
+        .order_by(Appointment.status_changed_at, Appointment.id)
     ).all()
     records = {a.id: daybook.observation_of(db.session, a) for a in patients}
     by_bed = {}
@@ -33,16 +40,19 @@ def _board():
         record = records[a.id]
         bed_id = record.bed_id if record and record.bed_id else a.bed_id
         if bed_id in by_bed or bed_id is None:
-            unassigned.append((a, record))
+            unassigned.append((a, record, daybook.free_beds(db.session, a, now())))
         else:
             by_bed[bed_id] = (a, record)
     return {
         "beds": beds,
         "by_bed": by_bed,
         "unassigned": unassigned,
-        "check_form": CheckForm(),
-        "extend_form": ExtendForm(),
+        "check_form": CheckForm(formdata=None),
+        "failed_check": failed,
+        "extend_form": ExtendForm(formdata=None),
         "items": daybook.DISCHARGE_ITEMS,
+        "gaps_by_id": {a.id: daybook.discharge_gaps(db.session, a, now()) for a in patients},
+        "facts_by_id": {a.id: daybook.bedside_facts(db.session, a) for a in patients},
     }
 
 
@@ -72,8 +82,16 @@ def add_check(appointment_id: int):
     if record is None or record.discharged_at is not None:
         return _done("This patient is not in observation.", "danger")
     if not form.validate():
-        flash("Check not saved: " + "; ".join(e for errs in form.errors.values() for e in errs), "danger")
-        return render_template("observation/board.html", **_board()), 422
+        problems = [f"{form[name].label.text}: {' '.join(errors)}" for name, errors in form.errors.items()]
+        flash(
+            _(
+                "Check not saved for %(name)s: %(problems)s",
+                name=appointment.patient.display_name,
+                problems="; ".join(problems),
+            ),
+            "danger",
+        )
+        return render_template("observation/board.html", **_board((appointment.id, form))), 422
     record.checks.append(
         ObservationCheck(
             systolic=form.systolic.data,
@@ -119,12 +137,29 @@ def extend(appointment_id: int):
     return _done("Observation extended.")
 
 
+@bp.post("/appointments/<int:appointment_id>/bed")
+@roles(*CARE)
+def move_bed(appointment_id: int):
+    appointment = get_or_404(Appointment, appointment_id)
+    form = MoveBedForm()
+    if not form.validate():
+        return _done(_("Choose a free bed."), "danger")
+    try:
+        daybook.move_to_bed(db.session, current_user, appointment, form.bed_id.data, at=now(), zone=zone())
+    except DomainError as error:
+        return _done(error.message, "danger")
+    return _done(_("%(name)s moved to %(bed)s.", name=appointment.patient.display_name, bed=appointment.bed.label))
+
+
 @bp.post("/appointments/<int:appointment_id>/discharge")
 @roles(*CARE)
 def discharge(appointment_id: int):
     appointment = get_or_404(Appointment, appointment_id)
+    form = DischargeForm()
+    if not form.validate():
+        return _done(_("The reason is too long (500 characters at most)."), "danger")
     try:
-        daybook.discharge(db.session, current_user, appointment, at=now())
+        daybook.discharge(db.session, current_user, appointment, at=now(), reason=form.reason.data)
     except DomainError as error:
         return _done(error.message, "danger")
     return _done(f"{appointment.patient.display_name} discharged. Follow-up calls are scheduled.")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -29,24 +29,26 @@ def _drug_choices():
     return {0: "—", **{d.id: f"{d.name} ({d.unit})" for d in options}}
 
 
-def _forms(appointment: Appointment, record: ProcedureRecord | None) -> dict:
-    consent = ConsentForm(prefix="consent")
+def _forms(appointment: Appointment, record: ProcedureRecord | None, posted: str | None = None) -> dict:
+    """The page's forms. Only the form that was posted (``posted``: consent, record or addendum) reads the
+    request; the others show their defaults and what is saved, so a refused action never empties them."""
+    consent = ConsentForm(prefix="consent", **({} if posted == "consent" else {"formdata": None}))
     radiologists = db.session.scalars(
         select(User).join(UserRole).where(UserRole.role == Role.RADIOLOGIST, User.active).order_by(User.full_name)
     ).all()
     consent.taken_by_id.choices = {u.id: u.full_name for u in radiologists}
     consent.explained_by_id.choices = consent.taken_by_id.choices
-    if not consent.is_submitted():
+    if posted != "consent":
         consent.taken_by_id.data = (
             current_user.id if current_user.has_role(Role.RADIOLOGIST) else appointment.radiologist_id
         )
         consent.explained_by_id.data = consent.taken_by_id.data
         consent.signed_at.data = utc_to_local_naive(now())
         consent.explained_at.data = consent.signed_at.data
-    form = RecordForm(prefix="record")
+    form = RecordForm(prefix="record", **({} if posted == "record" else {"formdata": None}))
     for row in form.drugs:
         row.drug_option_id.choices = _drug_choices()
-    if record is not None and not form.is_submitted():
+    if record is not None and posted != "record":
         form.started_at.data = utc_to_local_naive(record.started_at)
         form.ended_at.data = utc_to_local_naive(record.ended_at)
         for name in ("levels", "approach", "dlp_mgycm", "pain_before", "pain_after", "complications", "note"):
@@ -56,7 +58,25 @@ def _forms(appointment: Appointment, record: ProcedureRecord | None) -> dict:
         for row, drug in zip(form.drugs, record.drugs, strict=False):
             row.drug_option_id.data = drug.drug_option_id
             row.dose.data = drug.dose
-    return {"consent_form": consent, "record_form": form, "addendum_form": AddendumForm(prefix="addendum")}
+    addendum = AddendumForm(prefix="addendum", **({} if posted == "addendum" else {"formdata": None}))
+    return {"consent_form": consent, "record_form": form, "addendum_form": addendum}
+
+
+def _details(form: RecordForm) -> procedure_records.RecordDetails:
+    return procedure_records.RecordDetails(
+        started_at=local_to_utc(form.started_at.data),
+        ended_at=local_to_utc(form.ended_at.data),
+        levels=form.levels.data,
+        side=form.side.data or None,
+        approach=form.approach.data,
+        guidance=form.guidance.data or None,
+        dlp_mgycm=form.dlp_mgycm.data,
+        complications=form.complications.data,
+        pain_before=form.pain_before.data,
+        pain_after=form.pain_after.data,
+        note=form.note.data,
+        drugs=[(row.drug_option_id.data, row.dose.data) for row in form.drugs if row.drug_option_id.data],
+    )
 
 
 def _page(appointment: Appointment, forms: dict | None = None, status: int = 200):
@@ -100,7 +120,7 @@ def _back(appointment, message: str):
 @roles(Role.RADIOLOGIST)
 def record_consent(appointment_id: int):
     appointment = get_or_404(Appointment, appointment_id)
-    forms = _forms(appointment, _record(appointment))
+    forms = _forms(appointment, _record(appointment), posted="consent")
     form = forms["consent_form"]
     if not form.validate():
         return _page(appointment, forms, 422)
@@ -136,28 +156,14 @@ def start(appointment_id: int):
 def save_record(appointment_id: int):
     appointment = get_or_404(Appointment, appointment_id)
     record = _record(appointment)
-    forms = _forms(appointment, record)
+    forms = _forms(appointment, record, posted="record")
     form = forms["record_form"]
     if record is None:
         return _refuse(appointment, DomainError("Start the procedure first."), forms)
     if not form.validate():
         return _page(appointment, forms, 422)
-    details = procedure_records.RecordDetails(
-        started_at=local_to_utc(form.started_at.data),
-        ended_at=local_to_utc(form.ended_at.data),
-        levels=form.levels.data,
-        side=form.side.data or None,
-        approach=form.approach.data,
-        guidance=form.guidance.data or None,
-        dlp_mgycm=form.dlp_mgycm.data,
-        complications=form.complications.data,
-        pain_before=form.pain_before.data,
-        pain_after=form.pain_after.data,
-        note=form.note.data,
-        drugs=[(row.drug_option_id.data, row.dose.data) for row in form.drugs if row.drug_option_id.data],
-    )
     try:
-        procedure_records.update(db.session, current_user, record, details)
+        procedure_records.update(db.session, current_user, record, _details(form))
     except DomainError as error:
         return _refuse(appointment, error, forms)
     return _back(appointment, "Procedure record saved.")
@@ -168,12 +174,23 @@ def save_record(appointment_id: int):
 def sign(appointment_id: int):
     appointment = get_or_404(Appointment, appointment_id)
     record = _record(appointment)
+    # The sign button belongs to the record form: what is on the screen is saved and signed together,
+    # and a refusal shows the form as it was posted (the boundary rolls the save back).
+    with_record = request.form.get("record-started_at") is not None
+    forms = _forms(appointment, record, posted="record" if with_record else None)
     try:
         if record is None:
             raise DomainError("There is no record to sign.")
+        if with_record and not record.is_signed:
+            if not forms["record_form"].validate():  # the form's own banner says it; no second one
+                return _page(appointment, forms, 422)
+            procedure_records.update(db.session, current_user, record, _details(forms["record_form"]))
         procedure_records.sign(db.session, current_user, record)
     except DomainError as error:
-        return _refuse(appointment, error)
+        if error.code == "record_incomplete":  # the field to fill in is marked, under the form's one banner
+            forms["record_form"].ended_at.errors = [*forms["record_form"].ended_at.errors, error.message]
+            return _page(appointment, forms, error.http_status)
+        return _refuse(appointment, error, forms)
     return _back(appointment, "Record signed. Changes now go into addenda.")
 
 
@@ -182,7 +199,7 @@ def sign(appointment_id: int):
 def addendum(appointment_id: int):
     appointment = get_or_404(Appointment, appointment_id)
     record = _record(appointment)
-    forms = _forms(appointment, record)
+    forms = _forms(appointment, record, posted="addendum")
     if not forms["addendum_form"].validate():
         return _page(appointment, forms, 422)
     try:

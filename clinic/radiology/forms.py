@@ -141,3 +141,15 @@ class CheckForm(FlaskForm):
 class ExtendForm(FlaskForm):
     minutes = IntegerField("Minutes", validators=[InputRequired(), NumberRange(1, 120)], default=15)
     reason = StringField("Reason (needed beyond 60 minutes in all)", validators=[Optional(), Length(max=500)])
+
+
+class MoveBedForm(FlaskForm):
+    bed_id = SelectField("Free bed", coerce=int, validate_choice=False)
+
+    def validate_bed_id(self, field):
+        if not field.data:
+            raise ValidationError("Choose a free bed.")
+
+
+class DischargeForm(FlaskForm):
+    reason = StringField("Reason to discharge now", validators=[Optional(), Length(max=500)])

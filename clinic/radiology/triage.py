@@ -45,11 +45,20 @@ def triage_queue():
     )
 
 
-def _forms(referral: Referral) -> dict:
-    accept = AcceptForm(prefix="accept")
+FORMS_WITH_THEIR_OWN_BANNER = {"accept"}  # the template shows form_errors() for these
+
+
+def _forms(referral: Referral, posted: str | None = None) -> dict:
+    """Only the posted form reads the request; the others keep their defaults (a refused decline does not
+    empty the accept form)."""
+
+    def bound(form_class, prefix: str):
+        return form_class(prefix=prefix, **({} if posted == prefix else {"formdata": None}))
+
+    accept = bound(AcceptForm, "accept")
     types = db.session.scalars(select(ProcedureType).where(ProcedureType.active).order_by(ProcedureType.sort_order))
     accept.procedure_type_id.choices = {0: "— choose —", **{t.id: f"{t.code}: {t.name_en}" for t in types}}
-    if not accept.is_submitted():
+    if posted != "accept":
         accept.region.data = referral.planned_region or referral.region or ""
         accept.side.data = referral.planned_side or referral.side or ""
         accept.procedure_type_id.data = referral.planned_procedure_type_id or 0
@@ -60,11 +69,11 @@ def _forms(referral: Referral) -> dict:
         accept.priority.data = referral.priority or Priority.ROUTINE
     return {
         "accept": accept,
-        "decline": ReasonForm(prefix="decline"),
-        "info": ReasonForm(prefix="info"),
-        "waive": ReasonForm(prefix="waive"),
-        "override": HoldOverrideForm(prefix="override"),
-        "clear": ReasonForm(prefix="clear"),
+        "decline": bound(ReasonForm, "decline"),
+        "info": bound(ReasonForm, "info"),
+        "waive": bound(ReasonForm, "waive"),
+        "override": bound(HoldOverrideForm, "override"),
+        "clear": bound(ReasonForm, "clear"),
     }
 
 
@@ -83,10 +92,11 @@ def triage_referral(referral_id: int):
 
 
 def _act(referral: Referral, form_key: str, action, success: str):
-    forms = _forms(referral)
+    forms = _forms(referral, posted=form_key)
     form = forms[form_key]
     if not form.validate_on_submit():
-        flash("Please correct the marked field.", "danger")
+        if form_key not in FORMS_WITH_THEIR_OWN_BANNER:  # one banner per refusal, not two
+            flash("Please correct the marked field.", "danger")
         return _page(referral, forms, 422)
     try:
         action(form)

@@ -18,7 +18,7 @@ def _context():
     day = parse_day(request.args.get("day"), local_today())
     room_id = request.args.get("room_id", type=int) or None
     radiologist_id = request.args.get("radiologist_id", type=int) or None
-    rows = worklist.rows(db.session, day, zone(), room_id=room_id, radiologist_id=radiologist_id)
+    rows = worklist.rows(db.session, day, zone(), room_id=room_id, radiologist_id=radiologist_id, finished_last=True)
     rooms = db.session.scalars(select(Room).where(Room.active).order_by(Room.sort_order)).all()
     radiologists = db.session.scalars(
         select(User).join(UserRole).where(UserRole.role == Role.RADIOLOGIST, User.active).order_by(User.full_name)

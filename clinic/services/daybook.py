@@ -8,17 +8,35 @@ who and when. Starting a procedure needs a signed consent for the version that w
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import nullcontext
+from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..core import audit
-from ..core.errors import DomainError, InvalidInput
-from ..core.timefmt import to_local
-from ..models import Appointment, AppointmentEvent, Consent, FollowUp, ObservationRecord, ProcedureRecord, User
+from ..core.errors import Conflict, DomainError, InvalidInput, PermissionDenied
+from ..core.timefmt import fmt_time, to_local
+from ..models import (
+    Appointment,
+    AppointmentEvent,
+    Booking,
+    Consent,
+    FollowUp,
+    ObservationBed,
+    ObservationRecord,
+    PreRegistration,
+    ProcedureRecord,
+    User,
+)
 from ..models.base import utcnow
 from ..models.vocab import AppointmentStatus, FollowUpKind, FollowUpStatus, Role
+from ..scheduling.booking import constraint_name
 from . import medication, settings
+
+# A stay that has run past its planned end still needs its bed for a while when it moves.
+MOVED_STAY_MINIMUM = dt.timedelta(minutes=15)
 
 MAX_EXTENSION_WITHOUT_REASON = 60
 # A clock on the ward may run a little ahead of the server's: times typed this far ahead are accepted.
@@ -237,6 +255,135 @@ def extend_observation(session: Session, actor, appointment: Appointment, minute
     session.flush()
 
 
+def _stay(observation: ObservationRecord, at: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    """The time a patient still needs a bed: from now (or the arrival, if later) to the planned end."""
+    start = max(at, observation.started_at)
+    return start, max(observation.planned_end, start + MOVED_STAY_MINIMUM)
+
+
+def beds_taken_by_others(session: Session, appointment: Appointment) -> set[int]:
+    """Beds another patient is lying on now: a stay that runs past its booking still takes its bed."""
+    return set(
+        session.scalars(
+            select(ObservationRecord.bed_id)
+            .join(Appointment, Appointment.id == ObservationRecord.appointment_id)
+            .where(
+                Appointment.status == AppointmentStatus.IN_OBSERVATION,
+                Appointment.id != appointment.id,
+                ObservationRecord.bed_id.is_not(None),
+            )
+        )
+    )
+
+
+def free_beds(session: Session, appointment: Appointment, at: dt.datetime) -> list[ObservationBed]:
+    """Beds free for this patient's remaining stay: nobody on them, and no active booking of another
+    appointment or hold overlapping it (half-open ranges, as the exclusion constraint counts them)."""
+    observation = observation_of(session, appointment)
+    if observation is None:
+        return []
+    start, end = _stay(observation, at)
+    booked = set(
+        session.scalars(
+            select(Booking.bed_id).where(
+                Booking.active,
+                Booking.bed_id.is_not(None),
+                Booking.starts_at < end,
+                start < Booking.ends_at,
+                Booking.appointment_id.is_distinct_from(appointment.id),
+            )
+        )
+    )
+    taken = booked | beds_taken_by_others(session, appointment)
+    beds = session.scalars(select(ObservationBed).where(ObservationBed.active).order_by(ObservationBed.sort_order))
+    return [bed for bed in beds if bed.id not in taken]
+
+
+def move_to_bed(
+    session: Session, actor, appointment: Appointment, bed_id: int, *, at: dt.datetime, zone: str = "Europe/Berlin"
+) -> None:
+    """Move a patient in observation to another bed: the bed booking moves with the same guards as
+    booking (no overlap with another active bed booking; on PostgreSQL the exclusion constraint is the
+    last guard), and the bed must have nobody on it."""
+    observation = observation_of(session, appointment)
+    if observation is None or appointment.status != AppointmentStatus.IN_OBSERVATION:
+        raise DomainError("Only a patient in observation can move to another bed.", code="invalid_state")
+    bed = session.get(ObservationBed, bed_id) if bed_id else None
+    if bed is None or not bed.active:
+        raise InvalidInput("Choose a bed of the observation area.", details={"field": "bed_id"})
+    start, end = _stay(observation, at)
+    if bed.id not in {b.id for b in free_beds(session, appointment, at)}:
+        raise Conflict(
+            f"{bed.label} is not free for this stay (until {fmt_time(end, zone)}): choose another bed.",
+            details={"field": "bed_id"},
+        )
+    old_label = observation.bed.label if observation.bed else None
+    session.execute(
+        update(Booking)
+        .where(Booking.appointment_id == appointment.id, Booking.bed_id.is_not(None), Booking.active)
+        .values(active=False)
+    )
+    guard = session.begin_nested() if session.get_bind().dialect.name == "postgresql" else nullcontext()
+    try:
+        with guard:
+            session.add(Booking(appointment_id=appointment.id, bed_id=bed.id, starts_at=start, ends_at=end))
+            session.flush()
+    except IntegrityError as error:
+        if constraint_name(error) != "ex_bookings_bed_overlap":
+            raise
+        raise Conflict(f"{bed.label} was taken meanwhile: choose another bed.") from None
+    appointment.bed = bed
+    observation.bed = bed
+    audit.record(
+        session,
+        "observation.bed_moved",
+        "appointments",
+        appointment.id,
+        summary={"from": old_label, "to": bed.label},
+        patient_id=appointment.patient_id,
+        actor=actor,
+    )
+    session.flush()
+
+
+# Corticosteroids raise a diabetic's blood glucose for a day or more (clinical facts file, ESI-GLU).
+STEROID_NAMES = ("triamcinolon", "dexamethason", "methylprednisolon", "betamethason", "prednisolon")
+
+
+@dataclass(frozen=True)
+class BedsideFacts:
+    """What the nurse needs at the bed, from the pre-registration and the procedure record."""
+
+    allergies: list[str]
+    diabetes: bool
+    steroid_given: bool
+    escort_name: str | None
+    escort_phone: str | None
+
+    @property
+    def glucose_check(self) -> bool:
+        return self.diabetes and self.steroid_given
+
+
+def bedside_facts(session: Session, appointment: Appointment) -> BedsideFacts:
+    prereg = (
+        session.scalar(select(PreRegistration).where(PreRegistration.referral_id == appointment.referral_id))
+        if appointment.referral_id
+        else None
+    )
+    record = session.scalar(select(ProcedureRecord).where(ProcedureRecord.appointment_id == appointment.id))
+    steroid = record is not None and any(
+        any(name in drug.drug_option.name.lower() for name in STEROID_NAMES) for drug in record.drugs
+    )
+    return BedsideFacts(
+        allergies=prereg.allergies if prereg else [],
+        diabetes=bool(prereg and prereg.diabetes),
+        steroid_given=steroid,
+        escort_name=prereg.escort_name if prereg else None,
+        escort_phone=prereg.escort_phone if prereg else None,
+    )
+
+
 DISCHARGE_ITEMS = {
     "stable": "Circulation stable",
     "can_walk": "Can walk safely",
@@ -257,7 +404,43 @@ def set_discharge_checklist(session: Session, appointment: Appointment, **items:
     return observation
 
 
-def discharge(session: Session, actor, appointment: Appointment, *, at: dt.datetime | None = None) -> None:
+# The checks a procedure needs before the patient goes home (clinical facts file, §2 and §3): blood pressure
+# and pulse after every procedure (SYMP: BP before standing); the legs' motor function where local
+# anaesthetic can reach the nerve roots (numb or weak leg: PRT, epidural, RFA).
+MOTOR_CHECK_PROCEDURES = frozenset({"PRT", "EPI", "RFA"})
+
+
+def discharge_gaps(session: Session, appointment: Appointment, at: dt.datetime) -> list[str]:
+    """What a discharge now would skip: observation time still planned, checks the procedure needs."""
+    observation = observation_of(session, appointment)
+    if observation is None:
+        return []
+    gaps = []
+    if at < observation.planned_end:
+        stayed = max(0, int((at - observation.started_at).total_seconds() // 60))
+        planned = int((observation.planned_end - observation.started_at).total_seconds() // 60)
+        gaps.append(f"observed {stayed} of {planned} planned minutes")
+    checks = observation.checks
+    if not any(c.systolic is not None and c.pulse is not None for c in checks):
+        gaps.append("no blood pressure and pulse recorded")
+    if appointment.procedure_type.code in MOTOR_CHECK_PROCEDURES and not any(
+        c.motor_normal is not None for c in checks
+    ):
+        gaps.append("leg strength (motor) not checked")
+    return gaps
+
+
+def discharge(
+    session: Session,
+    actor,
+    appointment: Appointment,
+    *,
+    at: dt.datetime | None = None,
+    reason: str | None = None,
+) -> None:
+    """Discharge when the checklist is complete. Before the planned end, or without the checks the
+    procedure needs, a radiologist or nurse gives a reason; the discharge is then flagged and keeps what
+    was missing."""
     observation = observation_of(session, appointment)
     if observation is None:
         raise DomainError("The patient has not been in observation.", code="invalid_state")
@@ -267,10 +450,34 @@ def discharge(session: Session, actor, appointment: Appointment, *, at: dt.datet
             "Discharge needs: " + ", ".join(missing) + ".", code="discharge_incomplete", details={"missing": missing}
         )
     at = at or utcnow()
+    gaps = discharge_gaps(session, appointment, at) if appointment.status == AppointmentStatus.IN_OBSERVATION else []
+    reason = (reason or "").strip() or None
+    if gaps:
+        if reason is None:
+            raise DomainError(
+                "Discharge now needs a reason: " + "; ".join(gaps) + ".",
+                code="discharge_early",
+                details={"gaps": gaps},
+            )
+        if actor is None or not (actor.has_role(Role.RADIOLOGIST) or actor.has_role(Role.NURSE)):
+            raise PermissionDenied("Only a radiologist or a nurse discharges early or without the checks.")
     _advance(appointment, actor, AppointmentStatus.IN_OBSERVATION, AppointmentStatus.DISCHARGED, at)
     who = audit.actor_of(actor)
     observation.discharged_at = at
     observation.discharged_by_id = who.id
+    if gaps:
+        observation.discharge_flagged = True
+        observation.discharge_gaps = "; ".join(gaps)
+        observation.discharge_reason = reason
+        audit.record(
+            session,
+            "observation.discharged_with_gaps",
+            "appointments",
+            appointment.id,
+            summary={"gaps": gaps, "reason": reason},
+            patient_id=appointment.patient_id,
+            actor=actor,
+        )
     schedule_follow_ups(session, appointment, at)
     session.flush()
 

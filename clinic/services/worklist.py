@@ -21,6 +21,15 @@ NEXT_ACTIONS = {
 }
 
 
+# Where a patient is in the day, for the screen's order: to do, in observation, finished.
+STAGE_OF_THE_DAY = {
+    AppointmentStatus.IN_OBSERVATION: 1,
+    AppointmentStatus.DISCHARGED: 2,
+    AppointmentStatus.CANCELLED: 2,
+    AppointmentStatus.NO_SHOW: 2,
+}
+
+
 @dataclass
 class Flag:
     label: str
@@ -46,6 +55,10 @@ class Row:
     flags: list[Flag] = field(default_factory=list)
     alerts: list[str] = field(default_factory=list)
     hold_override: HoldOverride | None = None
+
+    @property
+    def finished(self) -> bool:
+        return STAGE_OF_THE_DAY.get(AppointmentStatus(self.appointment.status)) == 2
 
     @property
     def next_action(self) -> str:
@@ -85,9 +98,12 @@ def rows(
     radiologist_id: int | None = None,
     include_ended: bool = False,
     appointment_id: int | None = None,
+    finished_last: bool = False,
 ) -> list[Row]:
     """The day's rows, or (``appointment_id``) the row of one appointment of that day. Each kind of
-    record is read once for all rows: no query per appointment."""
+    record is read once for all rows: no query per appointment. ``finished_last``: the patients still to
+    do first, in time order, then those in observation, then the finished ones (the screen's order; the
+    printed list keeps the time order)."""
     start, end = day_bounds(day, zone)
     stmt = (
         select(Appointment)
@@ -107,6 +123,8 @@ def rows(
     if not include_ended:
         stmt = stmt.where(Appointment.status.not_in([AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW]))
     appointments = list(session.scalars(stmt.order_by(Appointment.table_start, Appointment.room_id)))
+    if finished_last:
+        appointments.sort(key=lambda a: STAGE_OF_THE_DAY.get(AppointmentStatus(a.status), 0))  # stable: time order
     if not appointments:
         return []
     ids = [a.id for a in appointments]

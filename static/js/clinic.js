@@ -2,10 +2,12 @@
 (function () {
   "use strict";
 
-  // Destructive actions ask first: <form data-confirm="Cancel this appointment?">.
+  // Destructive actions ask first: <form data-confirm="Cancel this appointment?">, or a button of its own
+  // in a form with several (<button formaction=… data-confirm=…>).
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    var question = form.getAttribute && form.getAttribute("data-confirm");
+    var button = event.submitter;
+    var question = (button && button.getAttribute("data-confirm")) || (form.getAttribute && form.getAttribute("data-confirm"));
     if (question && !window.confirm(question)) {
       event.preventDefault();
     }
@@ -74,4 +76,73 @@
     });
   });
   document.addEventListener("htmx:afterSwap", tick);
+
+  // The observation board refreshes its cards: <div data-board-refresh="URL of the cards"
+  // data-refresh-seconds="30">, each card <div data-board-card="key" data-appointment="id">. A card the
+  // nurse is editing (focus inside, or a field changed and not yet saved) keeps its forms: only its
+  // parts marked data-live (header, timers, checks) are replaced. window.clinicBoard.refresh() runs one.
+  var board = document.querySelector("[data-board-refresh]");
+  function edited(card) {
+    var active = document.activeElement;
+    if (active && card.contains(active) && active.matches("input, select, textarea")) {
+      return true;
+    }
+    return Array.prototype.some.call(card.querySelectorAll("input, select, textarea"), function (el) {
+      if (el.type === "hidden" || el.type === "submit") {
+        return false;
+      }
+      if (el.type === "checkbox" || el.type === "radio") {
+        return el.checked !== el.defaultChecked;
+      }
+      if (el.tagName === "SELECT") {
+        // With no option marked selected in the page, the first one is the default.
+        var initial = Array.prototype.findIndex.call(el.options, function (o) { return o.defaultSelected; });
+        return el.selectedIndex !== Math.max(initial, 0);
+      }
+      return el.value !== el.defaultValue;
+    });
+  }
+  function merge(fresh) {
+    fresh.querySelectorAll("[data-board-card]").forEach(function (card) {
+      var key = card.getAttribute("data-board-card");
+      var old = board.querySelector('[data-board-card="' + key + '"]');
+      if (!old || old.getAttribute("data-appointment") !== card.getAttribute("data-appointment") || !edited(old)) {
+        return;
+      }
+      old.querySelectorAll("[data-live]").forEach(function (part) {
+        var update = card.querySelector('[data-live="' + part.getAttribute("data-live") + '"]');
+        if (update) {
+          part.replaceWith(update);
+        }
+      });
+      var timer = card.querySelector("[data-overdue-after]");
+      var oldTimer = old.querySelector("[data-overdue-after]");
+      if (timer && oldTimer) {
+        oldTimer.setAttribute("data-overdue-after", timer.getAttribute("data-overdue-after"));
+      }
+      card.replaceWith(old);  // the edited card, with its typed values, moves into the fresh board
+    });
+    board.replaceChildren.apply(board, Array.prototype.slice.call(fresh.childNodes));
+    tick();
+  }
+  function refresh() {
+    return fetch(board.getAttribute("data-board-refresh"), { credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) {
+          throw new Error("board refresh answered " + response.status);
+        }
+        return response.text();
+      })
+      .then(function (html) {
+        var fresh = document.createElement("div");
+        fresh.innerHTML = html;
+        merge(fresh);
+      })
+      .catch(function () { /* the next refresh tries again; the board stays as it is */ });
+  }
+  if (board) {
+    var seconds = parseFloat(board.getAttribute("data-refresh-seconds")) || 30;
+    window.clinicBoard = { refresh: refresh };
+    window.setInterval(refresh, seconds * 1000);
+  }
 })();

@@ -66,7 +66,11 @@ def test_the_whole_day_of_one_appointment(session, world, api_as):
     assert (ended.status_code, ended.get_json()["status"]) == (200, "in_observation")
 
     items = {"stable": True, "can_walk": True, "escort_present": True, "instructions_given": True}
-    discharged = nurse.post(f"{path}/discharge", json=items)
+    early = nurse.post(f"{path}/discharge", json=items)  # at once: before the planned end, no checks
+    error = early.get_json()["error"]
+    assert (early.status_code, error["code"]) == (422, "discharge_early")
+    assert "no blood pressure and pulse recorded" in error["details"]["gaps"]
+    discharged = nurse.post(f"{path}/discharge", json={**items, "reason": "Transferred to the ward"})
     assert discharged.status_code == 200, discharged.get_json()
     body = discharged.get_json()
     assert body["status"] == "discharged"

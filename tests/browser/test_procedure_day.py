@@ -3,12 +3,17 @@ records the consent, starts, documents, signs and ends; the nurse observes and d
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
+
 from sqlalchemy import select
 
 from clinic.models import Appointment, Consent, FollowUp, ObservationRecord, ProcedureRecord
 from clinic.scheduling import booking
 from clinic.scheduling.plan import ProcedurePlan
+from clinic.services import consents, daybook
 from tests.browser_fixtures import submit
+from tests.conftest import NOW, ZONE
 from tests.factories import build_clinic, make_ready_referral
 from tests.scheduling.helpers import first_candidates
 
@@ -74,9 +79,17 @@ def test_check_in_consent_start_end_observation_discharge(session, settings, sta
         card.locator(f"input[name={item}]").check()
     submit(board, card.locator("button:has-text('Update checklist')"))
     card = board.locator(".card", has_text=name)
+    assert "observed 0 of 30 planned minutes" in card.inner_text()  # what an early discharge would skip
+    assert "leg strength (motor) not checked" in card.inner_text()
     nurse.screenshot("07-observation-board")
     shown = submit(board, card.locator("button:has-text('Discharge')"))
+    assert "Discharge now needs a reason" in shown
+    card = board.locator(".card", has_text=name)
+    card.locator("input[name=reason][placeholder*=discharge]").fill("Transferred to the ward for the night")
+    shown = submit(board, card.locator("button:has-text('Discharge')"))
     assert "discharged" in shown
+    page = doctor.go(path)
+    assert "Transferred to the ward for the night" in page.locator("[data-flagged-discharge]").inner_text()
     assert nurse.console_errors == [] and doctor.console_errors == []
 
     appointment = session.get(Appointment, appointment_id)
@@ -97,3 +110,72 @@ def test_check_in_consent_start_end_observation_discharge(session, settings, sta
         == 128
     )
     assert len(session.scalars(select(FollowUp).where(FollowUp.appointment_id == appointment_id)).all()) == 2
+
+
+def _in_procedure(session, settings, **kw):
+    """An appointment today, checked in, consent signed, procedure started (through the services)."""
+    clinic = build_clinic(session, texts=True)
+    referral = make_ready_referral(session, clinic, **kw)
+    appointment = booking.book(
+        session,
+        settings,
+        None,
+        referral=referral,
+        plan=ProcedurePlan.from_referral(referral),
+        candidate=first_candidates(session, settings, referral)[0],
+    )
+    radiologist = clinic.radiologists[0]
+    daybook.check_in(session, None, appointment, at=NOW, zone=ZONE)
+    consents.print_consent(session, radiologist, appointment, ZONE)
+    daybook.record_consent(
+        session,
+        radiologist,
+        appointment,
+        taken_by_id=radiologist.id,
+        explained_by_id=radiologist.id,
+        explained_at=NOW - dt.timedelta(days=3),
+        signed_at=NOW,
+    )
+    daybook.start_procedure(session, radiologist, appointment, at=NOW)
+    session.commit()
+    return clinic, appointment.id
+
+
+def test_a_refused_sign_keeps_the_saved_and_the_typed_record(session, settings, staff):
+    _, appointment_id = _in_procedure(session, settings)
+    session.close()
+    doctor = staff("rad1")
+    page = doctor.go(f"/radiology/appointments/{appointment_id}")
+    page.fill("#record-approach", "transforaminal")
+    page.fill("#record-pain_before", "8")
+    page.fill("#record-pain_after", "2")
+    page.select_option("#record-drugs-0-drug_option_id", label="Triamcinolone (mg)")
+    page.fill("#record-drugs-0-dose", "40")
+    page.fill("#record-note", "Good contrast spread")
+    assert "Procedure record saved" in submit(page, "button:has-text('Save record')")
+    page.fill("#record-complications", "none seen")  # typed, not saved
+    submit(page, "button:has-text('Sign the record')")
+    assert "Enter the end time before signing." in page.locator("#record-ended_at ~ .invalid-feedback").inner_text()
+    assert page.locator(".alert-danger").count() == 1  # one banner
+    doctor.screenshot("06a-procedure-refused-sign")
+    assert page.input_value("#record-approach") == "transforaminal"
+    assert page.input_value("#record-pain_before") == "8"
+    assert page.input_value("#record-pain_after") == "2"
+    assert page.input_value("#record-drugs-0-dose") == "40.00"
+    assert page.input_value("#record-note") == "Good contrast spread"
+    assert page.input_value("#record-complications") == "none seen"
+    # Saving from the refused page keeps everything; then the end time lets the signature through.
+    page.fill("#record-ended_at", "2026-11-23T07:18")
+    assert "Record signed" in submit(page, "button:has-text('Sign the record')")
+    assert doctor.console_errors == []
+    session.expire_all()
+    record = session.scalar(select(ProcedureRecord).where(ProcedureRecord.appointment_id == appointment_id))
+    assert record.is_signed
+    assert (record.approach, record.pain_before, record.pain_after, record.note, record.complications) == (
+        "transforaminal",
+        8,
+        2,
+        "Good contrast spread",
+        "none seen",
+    )
+    assert [(d.drug_option.name, d.dose) for d in record.drugs] == [("Triamcinolone", Decimal("40.00"))]

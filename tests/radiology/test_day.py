@@ -13,7 +13,7 @@ from sqlalchemy.exc import DBAPIError
 from clinic.core import clock
 from clinic.core.errors import DomainError, InvalidInput, PermissionDenied
 from clinic.core.timefmt import to_local
-from clinic.models import AuditEvent, DrugOption, FollowUp, ProcedureRecord
+from clinic.models import AuditEvent, DrugOption, FollowUp, ObservationCheck, ProcedureRecord
 from clinic.models.vocab import AppointmentStatus
 from clinic.scheduling import booking
 from clinic.scheduling.plan import ProcedurePlan
@@ -178,6 +178,7 @@ def test_observation_extension_and_discharge(session, day):
         daybook.set_discharge_checklist(session, a, stable=True, can_walk=True)
         daybook.discharge(session, None, a, at=end + dt.timedelta(minutes=90))
     daybook.set_discharge_checklist(session, a, escort_present=True, instructions_given=True)
+    observation.checks.append(ObservationCheck(systolic=120, diastolic=75, pulse=66))
     daybook.discharge(session, clinic.staff["nurse"], a, at=end + dt.timedelta(minutes=90))
     assert a.status == AppointmentStatus.DISCHARGED
     due = {f.kind: f.due_on for f in session.scalars(select(FollowUp).where(FollowUp.appointment_id == a.id))}
@@ -189,10 +190,11 @@ def test_a_positive_diagnostic_block_unlocks_ablation(session, settings, day):
     record = _to_procedure(session, clinic, a)
     procedure_records.update(session, None, record, _details(record, pain_before=8, pain_after=6))  # 25% only
     procedure_records.sign(session, clinic.radiologists[0], record)
-    daybook.end_procedure(session, None, a, at=MONDAY_9 + dt.timedelta(minutes=15))
+    observation = daybook.end_procedure(session, None, a, at=MONDAY_9 + dt.timedelta(minutes=15))
     daybook.set_discharge_checklist(
         session, a, stable=True, can_walk=True, escort_present=True, instructions_given=True
     )
+    observation.checks.append(ObservationCheck(systolic=120, diastolic=75, pulse=66))
     daybook.discharge(session, None, a, at=MONDAY_9 + dt.timedelta(minutes=40))
     assert stages.unmet_rule(session, a.patient_id, clinic.pt("RFA"), None)
     two_weeks = session.scalar(select(FollowUp).where(FollowUp.appointment_id == a.id, FollowUp.kind == "2w"))

@@ -6,7 +6,7 @@ import datetime as dt
 
 from pydantic import Field
 
-from ..fields import Day, Id, Instant, QueryId
+from ..fields import Day, Id, Instant, QueryId, text
 from .common import Body, Out, Query
 from .patients import PatientSummary
 from .scheduling import Appointment
@@ -27,6 +27,11 @@ class DischargeIn(Body):
     can_walk: bool | None = None
     escort_present: bool | None = None
     instructions_given: bool | None = None
+    reason: text(500) | None = Field(  # type: ignore[valid-type]
+        default=None,
+        description="Needed to discharge before the planned end or without the checks the procedure needs "
+        "(422 discharge_early, details.gaps); the discharge is then flagged.",
+    )
 
 
 class WorklistQuery(Query):

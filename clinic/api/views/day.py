@@ -100,10 +100,11 @@ def end_procedure(appointment_id: int):
 @operation(**STEP)
 def discharge(appointment_id: int, json: DischargeIn):
     """in_observation → discharged, when the discharge checklist is complete (422 discharge_incomplete,
-    details.missing). Items given here are recorded on the checklist first."""
+    details.missing). Items given here are recorded on the checklist first. Before the planned end or
+    without the checks the procedure needs, a reason is needed (422 discharge_early, details.gaps)."""
     appointment = find(Appointment, appointment_id, "appointment")
-    items = json.model_dump(exclude_none=True)
+    items = json.model_dump(exclude_none=True, exclude={"reason"})
     if items:
         daybook.set_discharge_checklist(db.session, appointment, **items)
-    daybook.discharge(db.session, current_user, appointment, at=now())
+    daybook.discharge(db.session, current_user, appointment, at=now(), reason=json.reason)
     return _answer(appointment)

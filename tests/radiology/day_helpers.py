@@ -1,0 +1,69 @@
+"""The procedure day's set-up for tests: a booked appointment taken through the services to the
+procedure or to observation, and a crowded observation area (a stay that runs over its bed)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from clinic.scheduling import booking
+from clinic.scheduling.plan import ProcedurePlan
+from clinic.services import consents, daybook
+from tests.conftest import NOW, ZONE
+from tests.factories import build_clinic, make_ready_referral
+from tests.scheduling.helpers import chain, first_candidates, utc
+
+
+def book(session, settings, clinic=None, candidate=None, **kw):
+    clinic = clinic or build_clinic(session, texts=True)
+    referral = make_ready_referral(session, clinic, **kw)
+    appointment = booking.book(
+        session,
+        settings,
+        None,
+        referral=referral,
+        plan=ProcedurePlan.from_referral(referral),
+        candidate=candidate or first_candidates(session, settings, referral)[0],
+    )
+    return clinic, appointment
+
+
+def to_procedure(session, clinic, appointment):
+    radiologist = clinic.radiologists[0]
+    daybook.check_in(session, None, appointment, at=NOW, zone=ZONE)
+    consents.print_consent(session, radiologist, appointment, ZONE)
+    daybook.record_consent(
+        session,
+        radiologist,
+        appointment,
+        taken_by_id=radiologist.id,
+        explained_by_id=radiologist.id,
+        explained_at=NOW - dt.timedelta(days=3),
+        signed_at=NOW,
+    )
+    return daybook.start_procedure(session, radiologist, appointment, at=NOW)
+
+
+def to_observation(session, clinic, appointment, at=None):
+    to_procedure(session, clinic, appointment)
+    return daybook.end_procedure(session, None, appointment, at=at or NOW + dt.timedelta(minutes=20))
+
+
+START = utc(2026, 11, 23, 8, 0)  # 09:00 in Berlin
+
+
+def crowded(session, settings):
+    """A (bed 1) stays longer than booked; B, booked on bed 1 after A, comes out of the procedure while
+    A is still there; C holds bed 3 from 08:45 (UTC)."""
+    clinic = build_clinic(session, texts=True)
+    ct1, ct2 = clinic.rooms["CT 1"], clinic.rooms["CT 2"]
+    r1, r2 = clinic.radiologists[:2]
+    bed1, bed3 = clinic.beds[0], clinic.beds[2]
+    _, a = book(session, settings, clinic, candidate=chain(ct1, r1, bed1, START, 20, 30))
+    _, b = book(session, settings, clinic, candidate=chain(ct2, r2, bed1, START + dt.timedelta(minutes=30), 20, 30))
+    _, c = book(session, settings, clinic, candidate=chain(ct1, r1, bed3, START + dt.timedelta(minutes=25), 20, 30))
+    to_procedure(session, clinic, a)
+    daybook.end_procedure(session, None, a, at=START + dt.timedelta(minutes=20))
+    daybook.extend_observation(session, None, a, 30, None)
+    to_procedure(session, clinic, b)
+    daybook.end_procedure(session, None, b, at=START + dt.timedelta(minutes=50))
+    return clinic, a, b, c

@@ -1,0 +1,220 @@
+"""The procedure day's screens through the test client: refused actions keep what was typed, errors name
+their fields, the nurse's board shows what the nurse needs (issue 21)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from clinic.models import (
+    Appointment,
+    DrugOption,
+    ObservationCheck,
+    ObservationRecord,
+    ProcedureDrug,
+    ProcedureRecord,
+)
+from clinic.services import consents, daybook
+from tests.conftest import NOW, ZONE, Browser
+from tests.factories import build_clinic, make_referral
+from tests.radiology.day_helpers import START, book, crowded, to_observation, to_procedure
+from tests.scheduling.helpers import chain
+
+
+def test_a_refused_start_keeps_the_consent_form_filled_in(session, settings, browser):
+    clinic, appointment = book(session, settings)
+    daybook.check_in(session, None, appointment, at=NOW, zone=ZONE)
+    consents.print_consent(session, clinic.radiologists[0], appointment, ZONE)
+    session.commit()
+    browser.login("rad1")
+    path = f"/radiology/appointments/{appointment.id}"
+    response = browser.post(f"{path}/start", form_page=path)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "no signed consent" in html
+    assert re.search(r'id="consent-signed_at"[^>]*value="2026-11-23T07:00"', html), "Signed at lost its default"
+    assert re.search(r'id="consent-explained_at"[^>]*value="2026-11-23T07:00"', html)
+
+
+def test_a_failed_accept_shows_one_banner_and_a_refused_decline_keeps_the_plan(session, browser):
+    clinic = build_clinic(session)
+    referral = make_referral(session, region="lumbar", side="left")
+    session.commit()
+    browser.login("rad1")
+    path = f"/radiology/referrals/{referral.id}"
+    response = browser.post(f"{path}/accept", {"accept-procedure_type_id": "0"}, form_page=path)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert html.count('class="alert alert-danger') == 1, "two banners for one refusal"
+    response = browser.post(f"{path}/decline", {"decline-reason": ""}, form_page=path)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    # the accept form still shows the referral's region and side, not empty selects
+    assert re.search(r'<option selected value="lumbar">|<option value="lumbar" selected>', html)
+    assert clinic  # the clinic's catalogue is what the accept form offers
+
+
+def test_check_errors_name_their_fields_and_check_notes_are_shown(session, settings, browser):
+    clinic, appointment = book(session, settings)
+    to_observation(session, clinic, appointment)
+    session.commit()
+    browser.login("nurse")
+    path = f"/observation/appointments/{appointment.id}/check"
+    response = browser.post(
+        path, {"systolic": "900", "pulse": "5", "motor": "", "sensory": ""}, form_page="/observation/"
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    banner = html.split("Check not saved")[1].split("</div>")[0]
+    assert "BP systolic" in banner
+    assert "Pulse" in banner
+    # what the nurse typed is still in the card
+    assert re.search(rf'id="systolic-{appointment.id}"[^>]*value="900"', html)
+    response = browser.post(
+        path, {"systolic": "128", "motor": "", "sensory": "", "note": "Leg feels warm"}, form_page="/observation/"
+    )
+    assert response.status_code == 302
+    board = browser.get("/observation/").get_data(as_text=True)
+    assert "Leg feels warm" in board
+    record = session.scalar(select(ObservationRecord).where(ObservationRecord.appointment_id == appointment.id))
+    session.refresh(record)
+    assert [c.note for c in record.checks] == ["Leg feels warm"]
+    assert session.get(Appointment, appointment.id).status == "in_observation"
+
+
+def test_a_patient_whose_bed_is_taken_gets_a_full_card_and_a_free_bed(session, settings, browser):
+    clinic, _, b, _ = crowded(session, settings)
+    session.commit()
+    browser.login("nurse")
+    board = browser.get("/observation/").get_data(as_text=True)
+    card = board.split(f'data-board-card="waiting-{b.id}"')[1]
+    for control in ("Save check", "Update checklist", "Discharge", "Stay longer", "Move to this bed"):
+        assert control in card, control
+    offered = re.findall(r'<option value="(\d+)">(Bed \d)</option>', card.split("</select>")[0])
+    assert [label for _, label in offered] == ["Bed 2", "Bed 4", "Bed 5", "Bed 6"]
+    response = browser.post(
+        f"/observation/appointments/{b.id}/bed", {"bed_id": clinic.beds[2].id}, form_page="/observation/"
+    )
+    assert response.status_code == 302
+    board = browser.get("/observation/").get_data(as_text=True)
+    assert "Bed 3 is not free for this stay" in board
+    response = browser.post(
+        f"/observation/appointments/{b.id}/bed", {"bed_id": clinic.beds[1].id}, form_page="/observation/"
+    )
+    board = browser.get("/observation/").get_data(as_text=True)
+    assert f"{b.patient.display_name} moved to Bed 2" in board
+    assert f'data-board-card="waiting-{b.id}"' not in board
+    assert re.search(rf'data-board-card="bed-{clinic.beds[1].id}" data-appointment="{b.id}"', board)
+
+
+def test_the_board_lists_what_an_early_discharge_skips_and_the_appointment_shows_the_flag(
+    app, session, settings, browser
+):
+    clinic, appointment = book(session, settings, code="SYMP", stage="diagnostic", side="right", levels=None)
+    to_observation(session, clinic, appointment, at=NOW)
+    daybook.set_discharge_checklist(
+        session, appointment, stable=True, can_walk=True, escort_present=False, instructions_given=True
+    )
+    session.commit()
+    browser.login("nurse")
+    board = browser.get("/observation/").get_data(as_text=True)
+    before = board.split("Before discharge:")[1].split("</ul>")[0]
+    assert "Escort present" in before
+    assert "observed 0 of 60 planned minutes" in before and "no blood pressure and pulse recorded" in before
+    session.expire_all()
+    daybook.set_discharge_checklist(session, session.get(Appointment, appointment.id), escort_present=True)
+    session.commit()
+    path = f"/observation/appointments/{appointment.id}/discharge"
+    browser.post(path, {}, form_page="/observation/")
+    assert "Discharge now needs a reason" in browser.get("/observation/").get_data(as_text=True)
+    assert session.get(Appointment, appointment.id).status == "in_observation"
+    response = browser.post(path, {"reason": "Patient insists; radiologist informed"}, form_page="/observation/")
+    assert response.status_code == 302
+    doctor = Browser(app.test_client())
+    doctor.login("rad1")
+    page = doctor.get(f"/radiology/appointments/{appointment.id}").get_data(as_text=True)
+    flag = page.split("data-flagged-discharge")[1].split("</div>")[0]
+    assert "Patient insists; radiologist informed" in flag and "observed 0 of 60 planned minutes" in flag
+
+
+def test_the_board_shows_allergies_diabetes_with_the_glucose_check_and_the_escort_phone(session, settings, browser):
+    clinic, appointment = book(session, settings)
+    record = to_procedure(session, clinic, appointment)
+    prereg = appointment.referral.preregistration
+    prereg.allergy_contrast = True
+    prereg.allergy_other = "Plaster"
+    prereg.diabetes = True
+    triamcinolone = session.scalar(select(DrugOption).where(DrugOption.name == "Triamcinolone"))
+    record.drugs.append(ProcedureDrug(drug_option_id=triamcinolone.id, dose=Decimal(40), unit="mg"))
+    daybook.end_procedure(session, None, appointment, at=NOW + dt.timedelta(minutes=20))
+    session.commit()
+    browser.login("nurse")
+    board = browser.get("/observation/").get_data(as_text=True)
+    facts = board.split("data-bedside-facts")[1].split("</div>")[0]
+    assert "Contrast medium, Plaster" in facts
+    assert "steroid given: check glucose" in facts
+    assert "Maria Beispiel" in facts and 'href="tel:+49405550199"' in facts and "+49 40 555 0199" in facts
+
+
+def test_the_worklist_puts_finished_patients_after_those_still_to_do(session, settings, browser):
+    clinic = build_clinic(session, texts=True)
+    ct1, ct2 = clinic.rooms["CT 1"], clinic.rooms["CT 2"]
+    r1, r2 = clinic.radiologists[:2]
+    _, early = book(session, settings, clinic, candidate=chain(ct1, r1, clinic.beds[0], START, 20, 30))
+    _, late = book(
+        session, settings, clinic, candidate=chain(ct2, r2, clinic.beds[1], START + dt.timedelta(hours=1), 20, 30)
+    )
+    observation = to_observation(session, clinic, early, at=START + dt.timedelta(minutes=20))
+    observation.checks.append(ObservationCheck(systolic=120, diastolic=70, pulse=60, motor_normal=True))
+    daybook.set_discharge_checklist(
+        session, early, stable=True, can_walk=True, escort_present=True, instructions_given=True
+    )
+    daybook.discharge(session, clinic.staff["nurse"], early, at=START + dt.timedelta(minutes=60))
+    session.commit()
+    browser.login("rad1")
+    html = browser.get("/radiology/worklist").get_data(as_text=True)
+    assert html.index(late.patient.display_name) < html.index("Finished") < html.index(early.patient.display_name)
+
+
+def test_check_in_is_offered_only_on_the_day(session, settings, browser):
+    clinic = build_clinic(session, texts=True)
+    _, today = book(session, settings, clinic)
+    next_week = START + dt.timedelta(days=7)
+    _, later = book(
+        session,
+        settings,
+        clinic,
+        candidate=chain(clinic.rooms["CT 2"], clinic.radiologists[1], clinic.beds[1], next_week, 20, 30),
+    )
+    session.commit()
+    browser.login("nurse")
+    for appointment, offered in ((today, True), (later, False)):
+        for path in (f"/radiology/appointments/{appointment.id}", f"/desk/appointments/{appointment.id}"):
+            html = browser.get(path).get_data(as_text=True)
+            assert (">Check in</button>" in html) is offered, path
+    assert "Check-in opens on 30.11.2026" in browser.get(f"/radiology/appointments/{later.id}").get_data(as_text=True)
+
+
+def test_signing_an_invalid_record_refuses_with_one_banner_and_keeps_the_typed_values(session, settings, browser):
+    clinic, appointment = book(session, settings)
+    to_procedure(session, clinic, appointment)
+    session.commit()
+    browser.login("rad1")
+    path = f"/radiology/appointments/{appointment.id}"
+    data = {
+        "record-started_at": "2026-11-23T07:00",
+        "record-ended_at": "2026-11-23T07:15",
+        "record-approach": "transforaminal",
+        "record-pain_before": "11",
+        "record-side": "left",
+        "record-guidance": "CT",
+    }
+    response = browser.post(f"{path}/sign", data, form_page=path)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and html.count('class="alert alert-danger') == 1
+    assert re.search(r'id="record-approach"[^>]*value="transforaminal"', html)
+    record = session.scalar(select(ProcedureRecord).where(ProcedureRecord.appointment_id == appointment.id))
+    session.refresh(record)
+    assert not record.is_signed and record.approach is None  # a refusal changes nothing
