@@ -2,14 +2,14 @@
 missing and the reason (issue 21).
 
 Revision ID: i21a
-Revises: i18a
+Revises: i21c3
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "i21a"
-down_revision = "i18a"
+down_revision = "i21c3"
 branch_labels = None
 depends_on = None
 
