@@ -10,7 +10,7 @@ from sqlalchemy import select
 from ..auth.access import roles
 from ..core.errors import DomainError
 from ..extensions import db
-from ..models import Appointment, ObservationBed, ObservationCheck
+from ..models import Appointment, ObservationBed
 from ..models.vocab import AppointmentStatus, Role
 from ..radiology.forms import CheckForm, DischargeForm, ExtendForm, MoveBedForm
 from ..services import daybook
@@ -73,6 +73,18 @@ def _done(message: str, category: str = "success"):
     return redirect(url_for("observation.board"))
 
 
+def _check_values(form: CheckForm) -> daybook.CheckValues:
+    return daybook.CheckValues(
+        systolic=form.systolic.data,
+        diastolic=form.diastolic.data,
+        pulse=form.pulse.data,
+        pain_score=form.pain_score.data,
+        motor_normal=None if not form.motor.data else form.motor.data == "normal",
+        sensory_normal=None if not form.sensory.data else form.sensory.data == "normal",
+        note=form.note.data,
+    )
+
+
 @bp.post("/appointments/<int:appointment_id>/check")
 @roles(*CARE)
 def add_check(appointment_id: int):
@@ -81,8 +93,14 @@ def add_check(appointment_id: int):
     form = CheckForm()
     if record is None or record.discharged_at is not None:
         return _done("This patient is not in observation.", "danger")
-    if not form.validate():
-        problems = [f"{form[name].label.text}: {' '.join(errors)}" for name, errors in form.errors.items()]
+    if form.validate():
+        try:
+            daybook.record_check(db.session, current_user, appointment, _check_values(form))
+        except DomainError as error:
+            field = error.details.get("field") if isinstance(error.details, dict) else None
+            form[field if field in form else "systolic"].errors = [error.message]
+    if form.errors:
+        problems = [f"{form[name].label.text}: {' '.join(map(str, errors))}" for name, errors in form.errors.items()]
         flash(
             _(
                 "Check not saved for %(name)s: %(problems)s",
@@ -92,19 +110,6 @@ def add_check(appointment_id: int):
             "danger",
         )
         return render_template("observation/board.html", **_board((appointment.id, form))), 422
-    record.checks.append(
-        ObservationCheck(
-            systolic=form.systolic.data,
-            diastolic=form.diastolic.data,
-            pulse=form.pulse.data,
-            pain_score=form.pain_score.data,
-            motor_normal=None if not form.motor.data else form.motor.data == "normal",
-            sensory_normal=None if not form.sensory.data else form.sensory.data == "normal",
-            note=(form.note.data or "").strip() or None,
-            by_user_id=current_user.id,
-        )
-    )
-    db.session.flush()
     return _done(f"Check recorded for {appointment.patient.display_name}.")
 
 

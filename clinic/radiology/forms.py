@@ -132,11 +132,6 @@ class CheckForm(FlaskForm):
     sensory = SelectField("Sensory", choices={"": "—", "normal": "normal", "reduced": "numb / reduced"})
     note = StringField("Note", validators=[Optional(), Length(max=500)])
 
-    def validate_note(self, field):
-        values = (self.systolic.data, self.diastolic.data, self.pulse.data, self.pain_score.data)
-        if all(v is None for v in values) and not (self.motor.data or self.sensory.data or field.data):
-            raise ValidationError("Enter at least one value.")
-
 
 class ExtendForm(FlaskForm):
     minutes = IntegerField("Minutes", validators=[InputRequired(), NumberRange(1, 120)], default=15)

@@ -25,6 +25,7 @@ from ..models import (
     Consent,
     FollowUp,
     ObservationBed,
+    ObservationCheck,
     ObservationRecord,
     PreRegistration,
     ProcedureRecord,
@@ -230,6 +231,47 @@ def end_procedure(
 
 def observation_of(session: Session, appointment: Appointment) -> ObservationRecord | None:
     return session.scalar(select(ObservationRecord).where(ObservationRecord.appointment_id == appointment.id))
+
+
+@dataclass(frozen=True)
+class CheckValues:
+    """One observation check as the nurse writes it down; None where nothing was measured."""
+
+    systolic: int | None = None
+    diastolic: int | None = None
+    pulse: int | None = None
+    pain_score: int | None = None
+    motor_normal: bool | None = None
+    sensory_normal: bool | None = None
+    note: str | None = None
+
+    @property
+    def empty(self) -> bool:
+        values = (getattr(self, name) for name in self.__dataclass_fields__)
+        return all(v is None or (isinstance(v, str) and not v.strip()) for v in values)
+
+
+def record_check(session: Session, actor, appointment: Appointment, values: CheckValues) -> ObservationCheck:
+    """A check of a patient in observation; a check with nothing in it is refused (it would look like a
+    check on the board and in the record)."""
+    record = observation_of(session, appointment)
+    if record is None or record.discharged_at is not None:
+        raise DomainError("This patient is not in observation.", code="invalid_state")
+    if values.empty:
+        raise InvalidInput("Enter at least one value.", details={"field": "systolic"})
+    check = ObservationCheck(
+        systolic=values.systolic,
+        diastolic=values.diastolic,
+        pulse=values.pulse,
+        pain_score=values.pain_score,
+        motor_normal=values.motor_normal,
+        sensory_normal=values.sensory_normal,
+        note=(values.note or "").strip() or None,
+        by_user_id=audit.actor_of(actor).id,
+    )
+    record.checks.append(check)
+    session.flush()
+    return check
 
 
 def extend_observation(session: Session, actor, appointment: Appointment, minutes: int, reason: str | None) -> None:

@@ -7,8 +7,10 @@ import datetime as dt
 import re
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import select
 
+from clinic.core.errors import InvalidInput
 from clinic.models import (
     Appointment,
     DrugOption,
@@ -82,6 +84,21 @@ def test_check_errors_name_their_fields_and_check_notes_are_shown(session, setti
     session.refresh(record)
     assert [c.note for c in record.checks] == ["Leg feels warm"]
     assert session.get(Appointment, appointment.id).status == "in_observation"
+
+
+def test_an_empty_check_is_refused_and_nothing_recorded(session, settings, browser):
+    """Walk finding 14: a check with every field empty was recorded (the form's rule never ran)."""
+    clinic, appointment = book(session, settings)
+    to_observation(session, clinic, appointment)
+    session.commit()
+    browser.login("nurse")
+    path = f"/observation/appointments/{appointment.id}/check"
+    response = browser.post(path, {"systolic": "", "motor": "", "sensory": "", "note": "  "}, form_page="/observation/")
+    assert response.status_code == 422
+    assert "Enter at least one value." in response.get_data(as_text=True)
+    assert session.scalar(select(ObservationCheck.id)) is None
+    with pytest.raises(InvalidInput, match="at least one value"):
+        daybook.record_check(session, clinic.staff["nurse"], appointment, daybook.CheckValues(note=""))
 
 
 def test_a_patient_whose_bed_is_taken_gets_a_full_card_and_a_free_bed(session, settings, browser):
