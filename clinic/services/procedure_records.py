@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from ..core import audit
 from ..core.errors import DomainError, InvalidInput, PermissionDenied
-from ..models import DrugOption, ProcedureAddendum, ProcedureDrug, ProcedureRecord
+from ..models import Appointment, DrugOption, ProcedureAddendum, ProcedureDrug, ProcedureRecord
 from ..models.base import utcnow
 from ..models.vocab import Modality, Role, Side
 
@@ -79,6 +79,19 @@ def update(session: Session, actor, record: ProcedureRecord, details: RecordDeta
     return record
 
 
+def unsigned_gaps(record: ProcedureRecord) -> list[str]:
+    """What a signed record may not lack: the drugs given, and for a diagnostic stage the pain before and
+    after (they decide whether the next stage may follow, invariant 8)."""
+    gaps = []
+    if not record.drugs:
+        gaps.append("the drugs given")
+    appointment = object_session(record).get(Appointment, record.appointment_id)
+    stage = appointment.stage if appointment is not None else None
+    if stage == "diagnostic" and (record.pain_before is None or record.pain_after is None):
+        gaps.append("the pain before and after (a diagnostic block is judged by them)")
+    return gaps
+
+
 def sign(session: Session, actor, record: ProcedureRecord) -> None:
     if record.is_signed:
         raise DomainError("Already signed.", code="record_signed")
@@ -86,6 +99,9 @@ def sign(session: Session, actor, record: ProcedureRecord) -> None:
         raise PermissionDenied("Only a radiologist signs the procedure record.")
     if record.ended_at is None:
         raise DomainError("Enter the end time before signing.", code="record_incomplete")
+    missing = unsigned_gaps(record)
+    if missing:
+        raise DomainError("Before signing, record " + " and ".join(missing) + ".", code="record_incomplete")
     record.signed_by_id = actor.id
     record.signed_at = utcnow()
     audit.record(session, "procedure_record.signed", "procedure_records", record.id, actor=actor)

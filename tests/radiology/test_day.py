@@ -188,7 +188,9 @@ def test_observation_extension_and_discharge(session, day):
 def test_a_positive_diagnostic_block_unlocks_ablation(session, settings, day):
     clinic, a = day
     record = _to_procedure(session, clinic, a)
-    procedure_records.update(session, None, record, _details(record, pain_before=8, pain_after=6))  # 25% only
+    bupivacaine = session.scalar(select(DrugOption).where(DrugOption.name == "Bupivacaine"))
+    details = _details(record, pain_before=8, pain_after=6, drugs=[(bupivacaine.id, Decimal("2"))])  # 25% only
+    procedure_records.update(session, None, record, details)
     procedure_records.sign(session, clinic.radiologists[0], record)
     observation = daybook.end_procedure(session, None, a, at=MONDAY_9 + dt.timedelta(minutes=15))
     daybook.set_discharge_checklist(
@@ -274,6 +276,26 @@ def test_waiver_and_hold_override_are_audited_with_their_reason(session):
     assert events["referral.imaging_waived"].actor_name == "rad1"
     assert "Recent MRI in PACS" in events["referral.imaging_waived"].summary
     assert "Cardiology agrees" in events["referral.hold_override"].summary
+
+
+def test_a_record_without_drugs_or_a_diagnostic_without_pain_scores_is_not_signed(session, day):
+    """Walk finding 11: an empty record (no drug, no pain scores for a diagnostic block) could be signed."""
+    clinic, a = day
+    record = _to_procedure(session, clinic, a)
+    radiologist = clinic.radiologists[0]
+    procedure_records.update(session, radiologist, record, _details(record, pain_before=None, pain_after=None))
+    with pytest.raises(DomainError, match="record the drugs given and the pain before and after") as refused:
+        procedure_records.sign(session, radiologist, record)
+    assert refused.value.code == "record_incomplete" and not record.is_signed
+    bupivacaine = session.scalar(select(DrugOption).where(DrugOption.name == "Bupivacaine"))
+    procedure_records.update(
+        session, radiologist, record, _details(record, pain_after=None, drugs=[(bupivacaine.id, Decimal("2"))])
+    )
+    with pytest.raises(DomainError, match="the pain before and after"):
+        procedure_records.sign(session, radiologist, record)
+    procedure_records.update(session, radiologist, record, _details(record, drugs=[(bupivacaine.id, Decimal("2"))]))
+    procedure_records.sign(session, radiologist, record)
+    assert record.is_signed
 
 
 def test_a_consent_signed_in_the_future_or_before_printing_is_refused(session, day):
