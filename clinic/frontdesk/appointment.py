@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..auth.access import roles
+from ..auth.redirects import safe_next
 from ..core.errors import DomainError
 from ..core.timefmt import day_bounds
 from ..extensions import db
@@ -61,7 +62,8 @@ def check_in(appointment_id: int):
         flash(error.message, "danger")
         return _page(appointment, status=error.http_status)
     flash(f"{appointment.patient.display_name} is checked in.", "success")
-    return redirect(request.form.get("next") or url_for("frontdesk.appointment", appointment_id=appointment.id))
+    back = safe_next(request.form.get("next"), request.host_url)  # only a page of this site
+    return redirect(back or url_for("frontdesk.appointment", appointment_id=appointment.id))
 
 
 @bp.route("/check-in", methods=["GET", "POST"])

@@ -235,3 +235,23 @@ def test_signing_an_invalid_record_refuses_with_one_banner_and_keeps_the_typed_v
     record = session.scalar(select(ProcedureRecord).where(ProcedureRecord.appointment_id == appointment.id))
     session.refresh(record)
     assert not record.is_signed and record.approach is None  # a refusal changes nothing
+
+
+@pytest.mark.parametrize("elsewhere", [None, "https://evil.example/", "//evil.example/x", "/\t/evil.example"])
+def test_the_nurse_checks_in_from_the_radiology_page_and_stays_there(session, settings, browser, elsewhere):
+    """Walk finding 18: check-in on the radiology page answered with the front desk's page. The page to go
+    back to is a path of this site only."""
+    clinic = build_clinic(session, texts=True)
+    _, appointment = book(session, settings, clinic)
+    session.commit()
+    browser.login("nurse")
+    path = f"/radiology/appointments/{appointment.id}"
+    html = browser.get(path).get_data(as_text=True)
+    assert f'name="next" value="{path}"' in html
+    answer = browser.post(f"/desk/appointments/{appointment.id}/check-in", {"next": elsewhere or path}, form_page=path)
+    assert answer.status_code == 302
+    location = answer.headers["Location"]
+    assert "evil" not in location
+    assert location.endswith(path if elsewhere is None else f"/desk/appointments/{appointment.id}")
+    session.expire_all()
+    assert session.get(Appointment, appointment.id).status == "checked_in"
