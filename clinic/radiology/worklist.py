@@ -10,7 +10,7 @@ from ..extensions import db
 from ..models import Room, User, UserRole
 from ..models.vocab import Role
 from ..services import documents, worklist
-from ..web import get_or_404, local_today, parse_day, pdf_response, zone
+from ..web import get_or_404, local_today, now, parse_day, pdf_response, zone
 from . import bp
 
 
@@ -18,7 +18,9 @@ def _context():
     day = parse_day(request.args.get("day"), local_today())
     room_id = request.args.get("room_id", type=int) or None
     radiologist_id = request.args.get("radiologist_id", type=int) or None
-    rows = worklist.rows(db.session, day, zone(), room_id=room_id, radiologist_id=radiologist_id, finished_last=True)
+    rows = worklist.rows(
+        db.session, day, zone(), room_id=room_id, radiologist_id=radiologist_id, finished_last=True, now=now()
+    )
     rooms = db.session.scalars(select(Room).where(Room.active).order_by(Room.sort_order)).all()
     radiologists = db.session.scalars(
         select(User).join(UserRole).where(UserRole.role == Role.RADIOLOGIST, User.active).order_by(User.full_name)

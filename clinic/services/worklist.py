@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from ..core.timefmt import day_bounds, to_local
+from ..core.timefmt import day_bounds, fmt_time, to_local
 from ..models import Appointment, Consent, PreRegistration
 from ..models.vocab import AppointmentStatus
 from . import medication, mpps, preregistration
@@ -99,6 +99,7 @@ def rows(
     include_ended: bool = False,
     appointment_id: int | None = None,
     finished_last: bool = False,
+    now: dt.datetime | None = None,
 ) -> list[Row]:
     """The day's rows, or (``appointment_id``) the row of one appointment of that day. Each kind of
     record is read once for all rows: no query per appointment. ``finished_last``: the patients still to
@@ -150,6 +151,8 @@ def rows(
     for a in appointments:
         local_day = to_local(a.table_start, zone).date()
         row = Row(a, a.patient.age_on(local_day))
+        if now is not None and a.status == AppointmentStatus.BOOKED and a.table_start <= now:
+            row.alerts.append(f"Late: not checked in (procedure due at {fmt_time(a.table_start, zone)})")
         referral = a.referral
         prereg = preregs.get(a.referral_id)
         if referral is not None:

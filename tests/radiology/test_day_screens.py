@@ -10,7 +10,9 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from clinic.core import clock
 from clinic.core.errors import InvalidInput
+from clinic.core.timefmt import to_local
 from clinic.models import (
     Appointment,
     DrugOption,
@@ -255,3 +257,17 @@ def test_the_nurse_checks_in_from_the_radiology_page_and_stays_there(session, se
     assert location.endswith(path if elsewhere is None else f"/desk/appointments/{appointment.id}")
     session.expire_all()
     assert session.get(Appointment, appointment.id).status == "checked_in"
+
+
+def test_a_patient_not_checked_in_after_the_procedure_time_is_marked_late(session, settings, browser):
+    """Walk finding 21: patients booked for 08:00 were still just 'booked' at 09:57, nothing marked them."""
+    clinic = build_clinic(session, texts=True)
+    _, appointment = book(session, settings, clinic)
+    session.commit()
+    browser.login("rad1")
+    clock.pin(appointment.table_start - dt.timedelta(minutes=10))
+    assert "Late: not checked in" not in browser.get("/radiology/worklist").get_data(as_text=True)
+    clock.pin(appointment.table_start + dt.timedelta(minutes=30))
+    html = browser.get("/radiology/worklist").get_data(as_text=True)
+    due = to_local(appointment.table_start, ZONE).strftime("%H:%M")
+    assert f"Late: not checked in (procedure due at {due})" in html
