@@ -52,12 +52,17 @@ def chromium():
 @pytest.fixture
 def live_server(app):
     server = make_server("127.0.0.1", 0, app, threaded=True)
+    # Request threads are joined when the server closes: a request still running when a test ends (the
+    # browser left mid-upload) would otherwise write on, and hand a connection to this test's database
+    # back to the pool for the next test.
+    server.daemon_threads = False
     app.config["SERVER_NAME"] = f"127.0.0.1:{server.server_port}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=10)
+    server.server_close()
 
 
 class Staff:
@@ -113,3 +118,14 @@ def staff(chromium, live_server):
     yield login
     for person in opened:
         person.close()
+
+
+def submit(page, target) -> str:
+    """Click a button that sends a form, wait for the page that answers to load, and return its HTML.
+    Reading ``page.content()`` straight after ``click()`` can catch the page between two documents
+    (an empty string) on a busy machine."""
+    locator = page.locator(target) if isinstance(target, str) else target
+    with page.expect_navigation():
+        locator.click()
+    page.wait_for_load_state()
+    return page.content()

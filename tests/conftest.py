@@ -218,9 +218,11 @@ def fresh_app(database_url):
 
 @pytest.fixture
 def app(shared_app, database_url, tmp_path):
+    app = shared_app
     if database_url.startswith("sqlite"):
         _fresh_sqlite(database_url)
-    app = shared_app
+        with app.app_context():
+            db.engine.dispose()  # no pooled connection may still point at the last test's file
     configured = dict(app.config)
     app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")
     try:
