@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -178,6 +179,14 @@ class CancelForm(FlaskForm):
         "Reason for the cancellation",
         validators=[DataRequired(message="Give a reason."), Length(max=1000)],
         render_kw={"rows": 2},
+    )
+
+
+class CloseReferralForm(FlaskForm):
+    reason = StringField(
+        _l("Why the episode ends"),
+        validators=[DataRequired(message=_l("Give the reason the episode ends.")), Length(max=500)],
+        render_kw={"placeholder": _l("e.g. patient declines further treatment")},
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -12,12 +13,13 @@ from ..models import ImagingStudy, MedicationEntry, Referral, ReferralDocument, 
 from ..models.vocab import ALLERGENS, Role
 from ..scheduling.plan import ProcedurePlan
 from ..scheduling.readiness import assess
-from ..services import medication, prereg_items, preregistration, uploads
+from ..services import episodes, medication, prereg_items, preregistration, uploads
 from ..services.errors import DomainError
 from ..web import get_or_404, local_today, scheduling_settings
 from . import bp
 from .forms import (
     AllergiesForm,
+    CloseReferralForm,
     ConditionsForm,
     EscortForm,
     LanguageForm,
@@ -60,6 +62,7 @@ def _forms(referral: Referral) -> dict:
         "escort": escort,
         "language": language,
         "waitlist": waitlist,
+        "close": CloseReferralForm(),
     }
 
 
@@ -313,3 +316,15 @@ def add_to_waitlist(referral_id: int):
         )
 
     return _item(referral_id, "waitlist", apply, "On the waitlist: the patient is offered freed times.", "waitlist")
+
+
+@bp.post("/referrals/<int:referral_id>/close")
+@roles(*STAFF)
+def close_referral(referral_id: int):
+    return _item(
+        referral_id,
+        "close",
+        lambda referral, form: episodes.close(db.session, current_user, referral, form.reason.data),
+        _("The referral is closed: its episode has ended."),
+        "booking",
+    )

@@ -16,7 +16,7 @@ from ..models import Appointment, AppointmentEvent, Consent, FollowUp, Observati
 from ..models.base import utcnow
 from ..models.vocab import AppointmentStatus, FollowUpKind, FollowUpStatus, Role
 from ..timefmt import to_local
-from . import audit, settings
+from . import audit, episodes, settings
 from .errors import DomainError, InvalidInput
 
 MAX_EXTENSION_WITHOUT_REASON = 60
@@ -227,6 +227,7 @@ def discharge(session: Session, actor, appointment: Appointment, *, at: dt.datet
     observation.discharged_at = at
     observation.discharged_by_id = who.id
     schedule_follow_ups(session, appointment, at)
+    episodes.after_discharge(session, actor, appointment)
     session.flush()
 
 
