@@ -15,7 +15,7 @@ from ..models import Room, User, UserRole
 from ..models.vocab import Role
 from ..services import feeds
 from ..services.errors import DomainError
-from ..web import now
+from ..web import now, shows_page_after_post
 from . import bp, ical
 
 INVALID = 422
@@ -64,6 +64,7 @@ def admin_list():
 
 @bp.post("/admin/calendar-feeds")
 @roles(Role.ADMIN)
+@shows_page_after_post("the new address is shown once, in this answer only")
 def admin_create():
     form = FeedForm()
     form.owner.choices = _owners()

@@ -25,7 +25,7 @@ from .portal import letter_portal_url
 DESK = (Role.FRONT_DESK, Role.RADIOLOGIST, Role.NURSE)
 
 
-def _page(appointment: Appointment, *, cancel_form=None, offers=None, status=200):
+def _page(appointment: Appointment, *, cancel_form=None, status=200):
     consents_printed = db.session.scalars(
         select(Consent).where(Consent.appointment_id == appointment.id).order_by(Consent.id)
     ).all()
@@ -36,7 +36,6 @@ def _page(appointment: Appointment, *, cancel_form=None, offers=None, status=200
         hold_plan=documents.hold_plan_for(db.session, appointment) if appointment.referral else None,
         dose_labels=medication.DOSE_CLASS_LABELS,
         cancel_form=cancel_form or CancelForm(),
-        offers=offers or [],
         consents=consents_printed,
         labels=_labels(),
         chain_form=ChainForm(),
@@ -107,7 +106,16 @@ def cancel(appointment_id: int):
     flash(
         "Cancelled. The time is free again." + (" Patients on the waitlist can take it:" if offers else ""), "success"
     )
-    return _page(appointment, offers=offers)
+    return redirect(url_for("frontdesk.freed_time_offers", appointment_id=appointment.id))
+
+
+@bp.get("/appointments/<int:appointment_id>/offers")
+@roles(Role.FRONT_DESK)
+def freed_time_offers(appointment_id: int):
+    """The waitlist patients who could take the time a cancelled appointment freed, as it stands now."""
+    appointment = get_or_404(Appointment, appointment_id)
+    offers = booking.freed_time_offers(db.session, scheduling_settings(), appointment)
+    return render_template("frontdesk/offers.html", a=appointment, offers=offers)
 
 
 @bp.post("/waitlist/<int:entry_id>/book")

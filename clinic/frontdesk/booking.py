@@ -118,6 +118,8 @@ def book(referral_id: int):
         form = ChainForm()
         if not form.validate():
             flash("The chosen time could not be read; pick it again.", "danger")
+            readiness, candidates = _search(referral, _preferences(prefs_form))
+            return _render(referral, prefs_form, readiness, candidates, status=422)
         else:
             try:
                 candidate = _candidate(form)

@@ -22,7 +22,7 @@ from ..models import Patient, Referral
 from ..models.vocab import Role
 from ..services import audit, pacs_retrievals
 from ..services.errors import DomainError
-from ..web import get_or_404
+from ..web import get_or_404, shows_page_after_post
 from . import bp
 
 STAFF = (Role.FRONT_DESK, Role.RADIOLOGIST)
@@ -82,6 +82,9 @@ def _results(referral: Referral, form: PacsSearchForm, studies=None, error: str 
 
 @bp.post("/referrals/<int:referral_id>/pacs/search")
 @roles(*STAFF)
+@shows_page_after_post(
+    "a search of the hospital PACS: it changes nothing, and the patient's details stay out of the URL"
+)
 def pacs_search(referral_id: int):
     referral = get_or_404(Referral, referral_id)
     form = PacsSearchForm(prefix="pacs")
