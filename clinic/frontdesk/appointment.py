@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -121,7 +122,7 @@ def freed_time_offers(appointment_id: int):
 @bp.post("/waitlist/<int:entry_id>/book")
 @roles(Role.FRONT_DESK)
 def book_waitlist_offer(entry_id: int):
-    """One click from a waitlist offer to a booking."""
+    """A waitlist offer is held first, as any booking: the desk calls the patient, then books or releases."""
     entry = get_or_404(WaitlistEntry, entry_id)
     referral = db.session.get(Referral, entry.referral_id)
     form = ChainForm()
@@ -129,7 +130,7 @@ def book_waitlist_offer(entry_id: int):
         if not form.validate():
             raise DomainError("The offered time could not be read.")
         candidate: Candidate = _candidate(form)
-        appointment = booking.book(
+        held = booking.hold(
             db.session,
             scheduling_settings(),
             current_user,
@@ -140,8 +141,8 @@ def book_waitlist_offer(entry_id: int):
     except DomainError as error:
         flash(error.message + " Open the patient's referral to book another time.", "danger")
         return redirect(url_for("frontdesk.waitlist"))
-    flash(f"Booked from the waitlist: {appointment.patient.display_name}.", "success")
-    return redirect(url_for("frontdesk.appointment", appointment_id=appointment.id))
+    flash(_("The time is held for %(patient)s: call and book it.", patient=entry.patient.display_name), "info")
+    return redirect(url_for("frontdesk.hold", token=held.token))
 
 
 @bp.post("/appointments/<int:appointment_id>/no-show")

@@ -22,6 +22,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..forms import FlaskForm, email_address
 from ..models.vocab import ALLERGENS, TREATMENTS, Language, PartOfDay, RedFlag, Region, Sex, Side
+from ..services.waitlist import date_problem
 from ..web import local_today
 
 
@@ -196,9 +197,17 @@ class WaitlistForm(FlaskForm):
     part_of_day = SelectField("Part of day", choices=_choices(PartOfDay), default=PartOfDay.ANY)
     note = StringField("Note", validators=[Optional(), Length(max=300)])
 
+    def validate_earliest_date(self, field):
+        problem = date_problem(field.data, None, local_today())
+        if problem:
+            raise ValidationError(problem)
+
     def validate_latest_date(self, field):
         if field.data and self.earliest_date.data and field.data < self.earliest_date.data:
             raise ValidationError("The latest date is before the earliest.")
+        problem = date_problem(local_today(), field.data, local_today()) if field.data else None
+        if problem:
+            raise ValidationError(problem)
 
 
 class CheckInForm(FlaskForm):

@@ -313,6 +313,7 @@ def add_to_waitlist(referral_id: int):
             latest=form.latest_date.data,
             part_of_day=form.part_of_day.data,
             note=form.note.data,
+            today=local_today(),
         )
 
     return _item(referral_id, "waitlist", apply, "On the waitlist: the patient is offered freed times.", "waitlist")

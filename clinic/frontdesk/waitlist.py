@@ -11,6 +11,7 @@ from ..auth.access import roles
 from ..extensions import db
 from ..models import Appointment, WaitlistEntry
 from ..models.vocab import AppointmentStatus, Role
+from ..services import preregistration
 from ..services import waitlist as waitlist_service
 from ..web import get_or_404, now
 from . import bp
@@ -26,6 +27,13 @@ def waitlist():
     if part in ("morning", "afternoon", "any"):
         stmt = stmt.where(WaitlistEntry.part_of_day == part)
     entries = db.session.scalars(stmt).all()
+    imaging = preregistration.imaging_statuses_by_patient(db.session, {e.patient_id for e in entries})
+    missing = {
+        e.id: preregistration.missing(
+            preregistration.checklist(db.session, e.referral, people=False, imaging=imaging[e.patient_id])
+        )
+        for e in entries
+    }
     # Times freed by cancellations that still lie ahead: their offers are one click away.
     freed = db.session.scalars(
         select(Appointment)
@@ -34,7 +42,7 @@ def waitlist():
         .order_by(Appointment.table_start)
         .limit(FREED_SHOWN)
     ).all()
-    return render_template("frontdesk/waitlist.html", entries=entries, part=part, freed=freed)
+    return render_template("frontdesk/waitlist.html", entries=entries, part=part, freed=freed, missing=missing)
 
 
 @bp.post("/waitlist/<int:entry_id>/remove")
