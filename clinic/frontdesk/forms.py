@@ -21,7 +21,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..forms import FlaskForm, email_address
-from ..models.vocab import ALLERGENS, TREATMENTS, Language, PartOfDay, RedFlag, Region, Sex, Side
+from ..models.vocab import ALLERGENS, TREATMENTS, Language, PartOfDay, Priority, RedFlag, Region, Sex, Side
 from ..services.waitlist import date_problem
 from ..web import local_today
 
@@ -78,6 +78,11 @@ class ReferralForm(PatientForm):
     region = SelectField("Region", choices=_choices(Region, "—"), validators=[Optional()])
     side = SelectField("Side", choices=_choices(Side, "—"), validators=[Optional()])
     symptom_duration_weeks = IntegerField("Symptoms for (weeks)", validators=[Optional(), NumberRange(0, 2600)])
+    priority = SelectField(
+        _l("Priority"),
+        choices=_choices(Priority),
+        default=Priority.ROUTINE,
+    )
     treatments = MultiCheckboxField("Treatments tried", choices=dict(TREATMENTS))
     treatments_note = TextAreaField(
         "Other treatments, details", validators=[Optional(), Length(max=2000)], render_kw={"rows": 2}

@@ -129,7 +129,7 @@ def confirm_contact(referral_id: int):
         prereg_items.confirm_contact(db.session, current_user, referral)
     except DomainError as error:
         return _refused(referral, error)
-    return _done(referral, "Contact data and insurance confirmed.")
+    return _done(referral, "Contact data and insurance confirmed.", "i-contact")
 
 
 def _item(referral_id: int, form_key: str, apply, message: str, anchor: str = "checklist"):
@@ -162,7 +162,7 @@ def add_medication(referral_id: int):
             note=form.note.data,
         )
 
-    return _item(referral_id, "med", apply, "Blood thinner added; the hold plan below is updated.", "medication")
+    return _item(referral_id, "med", apply, "Blood thinner added; the hold plan below is updated.", "i-med")
 
 
 @bp.post("/referrals/<int:referral_id>/medication/<int:entry_id>/remove")
@@ -174,7 +174,7 @@ def remove_medication(referral_id: int, entry_id: int):
         prereg_items.remove_medication(db.session, current_user, referral, entry_id)
     except DomainError as error:
         return _refused(referral, error)
-    return _done(referral, "Removed from the questionnaire.", "medication")
+    return _done(referral, "Removed from the questionnaire.", "i-med")
 
 
 @bp.post("/referrals/<int:referral_id>/medication/settle")
@@ -185,7 +185,7 @@ def settle_medication(referral_id: int):
             db.session, current_user, referral, raised_bleeding_risk=form.raised_bleeding_risk.data
         )
 
-    return _item(referral_id, "settle", apply, "Medication questionnaire completed.", "medication")
+    return _item(referral_id, "settle", apply, "Medication questionnaire completed.", "i-med")
 
 
 @bp.post("/referrals/<int:referral_id>/allergies")
@@ -196,7 +196,7 @@ def set_allergies(referral_id: int):
             db.session, current_user, referral, found=set(form.found.data or []), other=form.other.data
         )
 
-    return _item(referral_id, "allergies", apply, "Allergies recorded.")
+    return _item(referral_id, "allergies", apply, "Allergies recorded.", "i-all")
 
 
 @bp.post("/referrals/<int:referral_id>/conditions")
@@ -212,7 +212,7 @@ def set_conditions(referral_id: int):
             note=form.note.data,
         )
 
-    return _item(referral_id, "conditions", apply, "Conditions recorded.")
+    return _item(referral_id, "conditions", apply, "Conditions recorded.", "i-cond")
 
 
 @bp.post("/referrals/<int:referral_id>/escort")
@@ -221,7 +221,7 @@ def set_escort(referral_id: int):
     def apply(referral, form):
         prereg_items.set_escort(db.session, current_user, referral, name=form.name.data, phone=form.phone.data)
 
-    return _item(referral_id, "escort", apply, "Escort recorded.")
+    return _item(referral_id, "escort", apply, "Escort recorded.", "i-esc")
 
 
 @bp.post("/referrals/<int:referral_id>/language")
@@ -230,7 +230,7 @@ def set_language(referral_id: int):
     def apply(referral, form):
         prereg_items.set_language(db.session, current_user, referral, language=form.language.data)
 
-    return _item(referral_id, "language", apply, "Language confirmed.")
+    return _item(referral_id, "language", apply, "Language confirmed.", "i-lang")
 
 
 @bp.post("/referrals/<int:referral_id>/imaging")
