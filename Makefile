@@ -31,13 +31,18 @@ i18n-update: install
 	$(BIN)/pybabel extract --no-location -F babel.cfg -k _l -k lazy_gettext -o clinic/translations/messages.pot clinic templates
 	$(BIN)/pybabel update --no-fuzzy-matching -i clinic/translations/messages.pot -d clinic/translations
 
+# Ctrl-C reaches all three (one process group); the web server stops on it, and the trap then stops the
+# scheduler and the DICOM service by their process ids and waits for them. Not `kill 0`: that signals
+# the recipe's shell too, whose TERM trap then runs `kill 0` again, and again, until the shell's stack
+# overflows ("make: *** [run] Segmentation fault") while the three processes are flooded with signals.
 run: install translations
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty
 	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl-C stops the web server, the scheduler and the DICOM service)"
-	@trap 'kill 0' INT TERM EXIT; \
-	  $(FLASK) scheduler & \
-	  $(FLASK) dicom & \
+	@stop() { trap - INT TERM EXIT; kill $$pids 2>/dev/null; wait; }; \
+	  trap 'stop; exit 0' INT TERM; trap stop EXIT; \
+	  $(FLASK) scheduler & pids=$$!; \
+	  $(FLASK) dicom & pids="$$pids $$!"; \
 	  $(FLASK) run --host $(HOST) --port $(PORT) --no-debugger --no-reload
 
 # Two processes (pytest-xdist): on a 2-core machine the suite's own work and PostgreSQL's overlap.

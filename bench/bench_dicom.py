@@ -43,12 +43,13 @@ OUR_AE, STATION = "PAINCLINIC", "CT1"
 
 def build(session) -> None:
     """A clinic open 06:00-22:00; 60 facet blocks in CT 1 on the day, half of them checked in."""
-    from clinic import clock
+    from clinic.core import clock
     from clinic.scheduling import booking
     from clinic.scheduling.context import Settings
-    from clinic.scheduling.finder import Preferences, candidates_for_referral
+    from clinic.scheduling.finder import Preferences
     from clinic.scheduling.plan import ProcedurePlan
     from clinic.services import daybook
+    from clinic.services.candidates import candidates_for_referral
     from tests.factories import build_clinic, make_patient, make_ready_referral
 
     clock.pin(NOW)

@@ -38,8 +38,9 @@ def build(session):
     """A clinic open 06:00-22:00, 60 facet blocks in CT 1 on one day, one PRT patient on blood thinners."""
     from clinic.scheduling import booking
     from clinic.scheduling.context import Settings
-    from clinic.scheduling.finder import Preferences, candidates_for_referral
+    from clinic.scheduling.finder import Preferences
     from clinic.scheduling.plan import ProcedurePlan
+    from clinic.services.candidates import candidates_for_referral
     from tests.factories import build_clinic, make_patient, make_ready_referral
 
     settings = Settings(zone=ZONE, clock=lambda: NOW)

@@ -135,8 +135,9 @@ def measure_finder(clinic: generate.BenchClinic, runs: int, warmup: int) -> dict
     from clinic.extensions import db
     from clinic.frontdesk.booking import SEARCH_DAYS
     from clinic.models import Referral
-    from clinic.scheduling.finder import SearchRequest, candidates_for_referral, find_candidates
+    from clinic.scheduling.finder import SearchRequest, find_candidates
     from clinic.scheduling.plan import ProcedurePlan
+    from clinic.services.candidates import candidates_for_referral
 
     settings = generate.settings()
     first_day = clinic.today
@@ -238,8 +239,8 @@ def pg_reset_statistics(engine) -> None:
 def empty_chains(clinic: generate.BenchClinic, count: int):
     """PRT chains (20 minutes, then 30 on a bed) packed into the CT rooms of the weekdays after the booked
     weeks. They never overlap one another: radiologists rotate by day, each room has its own two beds."""
+    from clinic.core.timefmt import local_instant
     from clinic.scheduling.finder import Candidate
-    from clinic.timefmt import local_instant
 
     res = clinic.resources
     table, observation = generate.HISTORY_TABLE, generate.HISTORY_OBSERVATION

@@ -228,7 +228,7 @@ class BenchClinic:
 
 
 def to_local_date(instant: dt.datetime) -> dt.date:
-    from clinic.timefmt import to_local
+    from clinic.core.timefmt import to_local
 
     return to_local(instant, ZONE).date()
 
@@ -289,8 +289,8 @@ def build(session: Session, *, patients: int = PATIENTS, booking_referrals: int 
 
 
 def _insert_patients(conn: Connection, count: int) -> list[int]:
+    from clinic.core.text import search_key
     from clinic.models import Patient
-    from clinic.text import search_key
 
     table = Patient.__table__
     columns = [
@@ -386,7 +386,7 @@ def _future_kinds(clinic) -> list[tuple]:
 def _fill(resources: Resources, kinds: list[tuple], patients: list[int], gap_probability: float, seed: int):
     """Greedy: each room takes the next procedure as early as a radiologist and a bed allow, now and then
     leaving a gap. Returns the planned appointments and the booked share of the session time."""
-    from clinic.timefmt import local_instant, to_local
+    from clinic.core.timefmt import local_instant, to_local
 
     rng = random.Random(seed)
     today = to_local(NOW, ZONE).date()
@@ -646,7 +646,7 @@ class History:
         self._slots = self._slot_iter()
 
     def _slot_iter(self) -> Iterator[tuple[int, int, int, dt.date, dt.datetime]]:
-        from clinic.timefmt import local_instant, to_local
+        from clinic.core.timefmt import local_instant, to_local
 
         day = to_local(NOW, ZONE).date() - dt.timedelta(days=1)
         rooms = self.resources.rooms

@@ -23,7 +23,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.update(from_environment(instance_path))
     if test_config:
         app.config.update(test_config)
-    from . import clock
+    from .core import clock
 
     clock.pin_from_environment()
     # Statement values stay out of error texts and so out of logs (they carry patient data); a developer
@@ -51,7 +51,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
         configure_engine(db.engine)
 
-    from .services import audit
+    from .core import audit
 
     audit.install()
 

@@ -16,10 +16,11 @@ from sqlalchemy.exc import DBAPIError
 
 from . import outage
 from .auth.access import PUBLIC, access_rule, allows
+from .core import audit
+from .core.text import has_control_characters
 from .extensions import csrf, db, login_manager
 from .logsafe import describe
-from .services import accounts, audit, reads
-from .text import has_control_characters
+from .services import accounts, reads
 
 log = logging.getLogger(__name__)
 

@@ -7,11 +7,12 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from .core import audit
+from .core.errors import DomainError
 from .extensions import db
 from .models import ApiToken
 from .models.vocab import Role
-from .services import accounts, audit
-from .services.errors import DomainError
+from .services import accounts
 
 users = AppGroup("users", help="Staff accounts and API tokens.")
 

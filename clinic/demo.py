@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session
 
 from . import demo_data as names
 from . import demo_files
+from .core.text import search_key
+from .core.timefmt import local_instant, to_local
 from .defaults import seed_defaults
 from .models import (
     Closure,
@@ -49,14 +51,13 @@ from .models.vocab import (
 )
 from .scheduling import booking
 from .scheduling.context import Settings
-from .scheduling.finder import Preferences, SearchRequest, candidates_for_referral, find_candidates
+from .scheduling.finder import Preferences, SearchRequest, find_candidates
 from .scheduling.plan import ProcedurePlan
-from .services import accounts, daybook, preregistration, uploads
+from .services import accounts, daybook, medication, preregistration, uploads
 from .services import settings as clinic_settings
+from .services.candidates import candidates_for_referral
 from .services.patients import new_clinic_number
 from .services.storage import FileStore
-from .text import search_key
-from .timefmt import local_instant, to_local
 
 DEMO_PASSWORD = "demo"
 PAST_WORKDAYS = 25
@@ -449,6 +450,22 @@ class DemoBuilder:
             return None
         return booking.book(self.s, self.settings, None, referral=referral, plan=plan, candidate=found[0])
 
+    def settle_medication(self, appointment, radiologist: User) -> None:
+        """What the team did before the needle: the last doses asked and recorded (a day more than each
+        hold), and the patient's plan confirmed by the radiologist."""
+        referral = appointment.referral
+        prereg = referral.preregistration if referral is not None else None
+        if prereg is None or not prereg.medications:
+            return
+        plan = medication.plan_for(self.s, prereg, appointment.procedure_type, appointment.region)
+        day = to_local(appointment.table_start, self.zone).date()
+        for entry, item in zip(prereg.medications, plan.items, strict=True):
+            if item.holds and entry.last_dose_on is None:
+                entry.last_dose_on = day - dt.timedelta(days=item.days + 1)
+        if plan.awaiting_confirmation:
+            medication.confirm_plan(self.s, radiologist, referral)
+        self.s.flush()
+
     def document_day(self, appointment, nurse: User, drugs: dict[str, DrugOption], *, upto: AppointmentStatus):
         """Walk an appointment along the day's chain up to ``upto``, with the records a real day leaves."""
         from .services.consents import print_consent
@@ -458,7 +475,8 @@ class DemoBuilder:
         daybook.check_in(self.s, nurse, appointment, at=arrival, zone=self.zone)
         if upto == AppointmentStatus.CHECKED_IN:
             return
-        print_consent(self.s, radiologist, appointment, self.zone)
+        _pdf, printed = print_consent(self.s, radiologist, appointment, self.zone)
+        printed.printed_at = arrival  # printed at the desk when the patient came (the demo builds the past)
         # The information talk came at the pre-registration visit, some days before.
         daybook.record_consent(
             self.s,
@@ -470,7 +488,8 @@ class DemoBuilder:
             signed_at=arrival + dt.timedelta(minutes=10),
         )
         start = appointment.table_start + dt.timedelta(minutes=rng.choice([0, 0, 5, 10]))
-        record = daybook.start_procedure(self.s, radiologist, appointment, at=start)
+        self.settle_medication(appointment, radiologist)
+        record = daybook.start_procedure(self.s, radiologist, appointment, at=start, zone=self.zone)
         record.approach = {
             "PRT": "transforaminal",
             "FACET": "medial branch",

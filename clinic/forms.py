@@ -12,9 +12,9 @@ from flask_wtf import FlaskForm as _FlaskForm
 from wtforms import Field
 from wtforms.validators import StopValidation
 
+from .core.errors import InvalidInput
+from .core.text import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 from .services import contact
-from .services.errors import InvalidInput
-from .text import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 
 
 def no_control_characters(_form, field: Field) -> None:
@@ -30,6 +30,11 @@ class FlaskForm(_FlaskForm):
             # Checked before the field's own validators, so no other rule sees the text first.
             field.validators = [no_control_characters, *field.validators]
             return field
+
+        def render_field(self, field, render_kw):
+            # No maxlength in the page: a browser cuts pasted text at it without a word (a 5,000-character
+            # name became 100). The field's Length check refuses it with a message and keeps what was typed.
+            return super().render_field(field, {"maxlength": False, **render_kw})
 
 
 def email_address(_form, field: Field) -> None:

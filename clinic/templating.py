@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from flask import Flask, current_app, request, url_for
 from flask_login import current_user
 
-from . import timefmt
+from .core import timefmt
 from .i18n import screen_language
 from .models import vocab
 
@@ -32,6 +33,43 @@ def local_date(value: dt.date | dt.datetime | None) -> str:
 
 def local_time(value: dt.datetime | None) -> str:
     return timefmt.fmt_time(value, _zone(), _locale())
+
+
+def treatments(codes) -> str:
+    """The treatments a referral lists, by their labels ("nsaids" → "Anti-inflammatory painkillers")."""
+    return ", ".join(vocab.TREATMENTS.get(code, code.replace("_", " ")) for code in codes)
+
+
+def study_age(study_date: dt.date | None) -> tuple[int, bool, int] | None:
+    """(whole years since the study, older than the clinic's limit?, the limit) by the clinic's today;
+    None without a date."""
+    from .extensions import db
+    from .services import settings as clinic_settings
+    from .web import local_today
+
+    if study_date is None:
+        return None
+    today = local_today()
+    years = today.year - study_date.year - ((today.month, today.day) < (study_date.month, study_date.day))
+    limit = clinic_settings.get_int(db.session, "imaging_old_after_years")
+    return years, years >= limit, limit
+
+
+_UTC_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\+00:00|Z)")
+
+
+def local_instants(text: str | None) -> str:
+    """Text (an audit event's JSON summary) with its UTC instants written in the clinic's zone and format:
+    "2026-11-23T06:05:00+00:00" → "23.11.2026 07:05"."""
+
+    def local(match: re.Match) -> str:
+        try:
+            instant = dt.datetime.fromisoformat(match.group(0).replace("Z", "+00:00"))
+        except ValueError:
+            return match.group(0)
+        return local_datetime(instant)
+
+    return _UTC_INSTANT.sub(local, text or "")
 
 
 def label(value: str | None, enum_name: str) -> str:
@@ -76,7 +114,10 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["date"] = local_date
     app.jinja_env.filters["time"] = local_time
     app.jinja_env.filters["label"] = label
+    app.jinja_env.filters["treatments"] = treatments
+    app.jinja_env.filters["local_instants"] = local_instants
     app.jinja_env.globals["nav_items"] = nav_items
+    app.jinja_env.globals["study_age"] = study_age
     app.jinja_env.globals["vocab"] = vocab
     app.jinja_env.globals["screen_language"] = screen_language
     app.jinja_env.trim_blocks = True

@@ -7,10 +7,10 @@ import datetime as dt
 from flask import Response, abort, current_app, flash
 from flask import render_template as _render
 
+from .core.errors import DomainError
+from .core.timefmt import to_local
 from .extensions import db
 from .scheduling.context import Settings
-from .services.errors import DomainError
-from .timefmt import to_local
 
 
 def scheduling_settings() -> Settings:

@@ -35,7 +35,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from clinic import clock, create_app
+from clinic import create_app
+from clinic.core import clock
 from clinic.extensions import db, limiter
 from clinic.scheduling.context import Settings
 

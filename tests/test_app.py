@@ -6,9 +6,9 @@ import datetime as dt
 
 from clinic import create_app
 from clinic.auth.access import any_staff
+from clinic.core.timefmt import fmt_date, fmt_datetime, fmt_long_date
 from clinic.extensions import db
 from clinic.models import ReferringPhysician
-from clinic.timefmt import fmt_date, fmt_datetime, fmt_long_date
 from tests.conftest import Browser
 from tests.factories import build_clinic
 

@@ -6,8 +6,8 @@ import json
 
 from sqlalchemy import select
 
+from clinic.core import audit
 from clinic.models import AuditEvent, User
-from clinic.services import audit
 from tests.conftest import Browser
 from tests.factories import build_clinic, make_patient
 
@@ -57,3 +57,26 @@ def test_admin_can_filter_the_audit_trail(app, session):
     assert "users.create" in everything
     bad = admin.get("/admin/audit?since=not-a-date")
     assert bad.status_code == 400 and "Not a valid date" in bad.get_data(as_text=True)
+
+
+def test_the_audit_screen_shows_clinic_times_and_patient_names(app, session):
+    """Issue 21, item 18: the audit screen showed UTC instants inside the JSON and patients as IDs."""
+    import datetime as dt
+
+    clinic = build_clinic(session)
+    patient = make_patient(session, family_name="Weiß", given_name="Zoë", clinic_number="P-424242")
+    audit.record(
+        session,
+        "referral.hold_override",
+        "referrals",
+        1,
+        summary={"signed_at": dt.datetime(2026, 11, 23, 6, 5, tzinfo=dt.UTC).isoformat(), "note": "x"},
+        patient_id=patient.id,
+        actor=clinic.radiologists[0],
+    )
+    session.commit()
+    admin = Browser(app.test_client())
+    admin.login("admin")
+    html = admin.get("/admin/audit?action=referral.hold_override").get_data(as_text=True)
+    assert "2026-11-23T06:05:00+00:00" not in html and "23.11.2026 07:05" in html  # Berlin, not UTC
+    assert "Weiß, Zoë" in html and "P-424242" in html and f">#{patient.id}<" not in html

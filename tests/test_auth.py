@@ -22,6 +22,7 @@ def test_login_and_logout(session, browser):
 def test_wrong_password_is_refused_without_saying_which_part_was_wrong(session, browser):
     build_clinic(session)
     session.commit()
+    browser.client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"  # the login page follows the browser
     for name in ("frontdesk", "nobody"):
         response = browser.login(name, "wrong-password")
         assert response.status_code == 401

@@ -10,9 +10,9 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from clinic.auth.redirects import safe_next
+from clinic.core.errors import InvalidInput
 from clinic.models import AuditEvent, User
 from clinic.services import accounts
-from clinic.services.errors import InvalidInput
 from tests.conftest import Browser, csrf_from
 from tests.factories import PASSWORD, build_clinic
 

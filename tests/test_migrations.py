@@ -41,3 +41,28 @@ def test_downgrade_to_empty_and_up_again(app, backend):
     upgrade()
     with db.engine.connect() as conn:
         assert "bookings" in db.inspect(conn).get_table_names()
+
+
+def test_i21c1_folds_the_names_of_existing_patients(app, backend):
+    """Issue 21, item 6: patients stored before the migration are found by German spellings afterwards."""
+    import datetime as dt
+
+    from flask_migrate import downgrade, upgrade
+
+    from clinic.services import patients as patient_service
+
+    downgrade(revision="i18a")
+    with db.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO patients (clinic_number, family_name, given_name, family_key, given_key, birth_date,"
+                " sex, country, preferred_language, created_at, updated_at) VALUES ('P-999001',"
+                " 'Meyer-Lüdenscheidt', 'Zoë', 'meyer-ludenscheidt', 'zoe', '1960-01-02', 'female', 'DE', 'de',"
+                " '2026-01-01 00:00:00+00:00', '2026-01-01 00:00:00+00:00')"
+            )
+        )
+    upgrade()
+    db.session.remove()
+    found = patient_service.search(db.session, "luedenscheidt zoe")
+    assert [p.clinic_number for p in found] == ["P-999001"]
+    assert patient_service.likely_duplicates(db.session, "Meyer-Luedenscheidt", "Zoe", dt.date(1960, 1, 2))

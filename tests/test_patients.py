@@ -22,6 +22,9 @@ def people(session):
         "dahl": make_patient(session, family_name="Dahl", given_name="Søren", birth_date=dt.date(1966, 9, 10)),
         "strauss": make_patient(session, family_name="Strauß", given_name="Zoë", birth_date=dt.date(1949, 11, 12)),
         "lefevre": make_patient(session, family_name="Lefèvre", given_name="Hélène", birth_date=dt.date(1990, 1, 2)),
+        "double": make_patient(session, family_name="Meyer-Lüdenscheidt", given_name="Anna Karla"),
+        "groesser": make_patient(session, family_name="Grösser", given_name="Paul"),
+        "strasse": make_patient(session, family_name="Strasse", given_name="Eva"),
     }
     session.commit()
     return rows
@@ -30,9 +33,22 @@ def people(session):
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        ("müller", {"müller"}),
-        ("MULLER", {"müller"}),
-        ("mül", {"müller"}),
+        ("müller", {"müller", "mueller"}),
+        ("MULLER", {"müller", "mueller"}),
+        # German spellings fold both ways: ü/ue, ö/oe, ä/ae, ß/ss (issue 21, item 6).
+        ("mül", {"müller", "mueller"}),
+        ("mueller", {"müller", "mueller"}),
+        ("MÜLLER", {"müller", "mueller"}),
+        ("lüdenscheidt", {"double"}),
+        ("ludenscheidt", {"double"}),
+        ("luedenscheidt", {"double"}),
+        ("meyer-lü", {"double"}),
+        ("meyer", {"double"}),
+        ("karl", {"double"}),
+        ("groesser", {"groesser"}),
+        ("größer", {"groesser"}),
+        ("strasse", {"strasse"}),
+        ("straße", {"strasse"}),
         ("mu", {"müller", "mueller"}),
         ("lukasz", {"nowak"}),
         ("ŁUKASZ nowak", {"nowak"}),
@@ -54,6 +70,24 @@ def test_search_ignores_case_and_accents(session, people, query, expected):
     assert found == {people[key].id for key in expected}
 
 
+@pytest.mark.parametrize(
+    ("stored", "typed"),
+    [
+        (("Müller", "Zoë"), ("Mueller", "Zoe")),
+        (("Mueller", "Zoe"), ("Müller", "Zoë")),
+        (("Strauß", "Jürgen"), ("STRAUSS", "juergen")),
+        (("Schäfer", "Björn"), ("Schaefer", "Bjoern")),
+    ],
+)
+def test_duplicate_check_folds_german_spellings(session, people, stored, typed):
+    """Issue 21, item 6: "Mueller, Zoe" is the likely duplicate of "Müller, Zoë" born the same day."""
+    patient = make_patient(session, family_name=stored[0], given_name=stored[1], birth_date=dt.date(1977, 4, 5))
+    session.commit()
+    found = patient_service.likely_duplicates(session, typed[0], typed[1], dt.date(1977, 4, 5))
+    assert [p.id for p in found] == [patient.id]
+    assert patient_service.likely_duplicates(session, typed[0], typed[1], dt.date(1977, 4, 6)) == []
+
+
 def test_impossible_date_is_a_clear_error(session, people):
     with pytest.raises(patient_service.InvalidInput, match="not a real date"):
         patient_service.search(session, "31.02.1960")
@@ -71,3 +105,14 @@ def test_patient_list_searches_by_post_and_pages(session, browser, people):
     assert "Zander29" in second
     nothing = browser.post("/patients/", {"q": "qqqq"}, follow_redirects=True).get_data(as_text=True)
     assert "No patient matches" in nothing
+
+
+def test_new_referral_on_a_patients_page_is_for_that_patient(session, browser, people):
+    """Walk finding 23: the link opened the form for a brand-new patient (the id went into the query)."""
+    patient = people["nowak"]
+    browser.login("frontdesk")
+    page = browser.get(f"/patients/{patient.id}").get_data(as_text=True)
+    target = f"/desk/patients/{patient.id}/referrals/new"
+    assert f'href="{target}"' in page
+    form = browser.get(target).get_data(as_text=True)
+    assert "Nowak" in form and 'id="family_name"' not in form

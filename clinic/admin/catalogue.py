@@ -4,14 +4,15 @@ switch off and on."""
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
 from ..auth.access import roles
+from ..core.errors import DomainError
 from ..extensions import db
 from ..models import Appointment, ProcedureType
 from ..models.vocab import AppointmentStatus, Role
 from ..services import setup_catalogue
-from ..services.errors import DomainError
 from . import bp
 from .catalogue_forms import ProcedureForm, StageRuleForm
 from .common import (
@@ -24,11 +25,13 @@ from .common import (
     show_error,
     try_change,
 )
+from .display import procedure_name
+from .refusals import refusal
 
 
 def _radiologist_choices() -> list[tuple[int, str]]:
     return [
-        (u.id, u.full_name if u.active else f"{u.full_name} (deactivated)")
+        (u.id, u.full_name if u.active else _("%(name)s (deactivated)", name=u.full_name))
         for u in setup_catalogue.radiologists(db.session)
     ]
 
@@ -36,7 +39,7 @@ def _radiologist_choices() -> list[tuple[int, str]]:
 def _stage_rule_form(procedure: ProcedureType) -> StageRuleForm:
     form = StageRuleForm()
     form.requires_procedure_type_id.choices = [
-        (p.id, f"{p.code}: {p.name_en}")
+        (p.id, f"{p.code}: {procedure_name(p)}")
         for p in db.session.scalars(select(ProcedureType).order_by(ProcedureType.sort_order, ProcedureType.code))
     ]
     return form
@@ -95,7 +98,7 @@ def new_procedure():
         except DomainError as error:
             show_error(form, error)
         else:
-            flash(f"{procedure.code} added. Write its information and consent texts next.", "success")
+            flash(_("%(code)s added. Write its information and consent texts next.", code=procedure.code), "success")
             return redirect(url_for("admin.procedure", procedure_type_id=procedure.id))
     status = INVALID if request.method == "POST" else 200
     return render_template("admin/procedure_form.html", form=form, procedure=None), status
@@ -140,7 +143,7 @@ def procedure(procedure_type_id: int):
         return _render_edit(procedure, form, rule_form, status=INVALID)
     if outcome.needs_confirmation:
         return _render_edit(procedure, form, rule_form, stranded=outcome.stranded, status=NEEDS_CONFIRMATION)
-    return saved(outcome, f"{procedure.code} saved.", url_for("admin.procedures"))
+    return saved(outcome, _("%(code)s saved.", code=procedure.code), url_for("admin.procedures"))
 
 
 @bp.post("/procedures/<int:procedure_type_id>/stage-rules")
@@ -161,7 +164,7 @@ def add_stage_rule(procedure_type_id: int):
         except DomainError as error:
             show_error(rule_form, error)
         else:
-            flash("Stage rule added.", "success")
+            flash(_("Stage rule added."), "success")
             return redirect(url_for("admin.procedure", procedure_type_id=procedure.id) + "#stage-rules")
     form = ProcedureForm(obj=procedure, procedure=procedure, formdata=None)
     form.radiologists.choices = _radiologist_choices()
@@ -177,9 +180,9 @@ def delete_stage_rule(procedure_type_id: int, stage_rule_id: int):
     try:
         setup_catalogue.remove_stage_rule(db.session, actor(), procedure, stage_rule_id)
     except DomainError as error:
-        flash(error.message, "danger")
+        flash(refusal(error), "danger")
         return redirect(url_for("admin.procedure", procedure_type_id=procedure.id))
-    flash("Stage rule removed.", "success")
+    flash(_("Stage rule removed."), "success")
     return redirect(url_for("admin.procedure", procedure_type_id=procedure.id) + "#stage-rules")
 
 
@@ -189,8 +192,10 @@ def deactivate_procedure(procedure_type_id: int):
     procedure = get_or_404(ProcedureType, procedure_type_id)
     setup_catalogue.set_active(db.session, actor(), procedure, False)
     booked = _future_bookings(procedure)
-    kept = f" Its {booked} booked appointment(s) keep their times." if booked else ""
-    flash(f"{procedure.code} can no longer be booked.{kept}", "success")
+    message = _("%(code)s can no longer be booked.", code=procedure.code)
+    if booked:
+        message += " " + _("Its %(num)d booked appointment(s) keep their times.", num=booked)
+    flash(message, "success")
     return redirect(url_for("admin.procedure", procedure_type_id=procedure.id))
 
 
@@ -199,5 +204,5 @@ def deactivate_procedure(procedure_type_id: int):
 def activate_procedure(procedure_type_id: int):
     procedure = get_or_404(ProcedureType, procedure_type_id)
     setup_catalogue.set_active(db.session, actor(), procedure, True)
-    flash(f"{procedure.code} can be booked again.", "success")
+    flash(_("%(code)s can be booked again.", code=procedure.code), "success")
     return redirect(url_for("admin.procedure", procedure_type_id=procedure.id))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from wtforms import BooleanField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
@@ -14,48 +16,50 @@ from ..models.vocab import BleedingClass, Modality, Stage
 from ..services.setup_catalogue import CODE_PATTERN, MAX_EXTRA_MINUTES, ProcedureFields, normalise_code
 from .fields import IntSelectField, MultiCheckboxField, options
 
-STAGE_CHOICES = [("", "Any stage"), *Stage.choices()]
+STAGE_CHOICES = [("", _l("Any stage")), *Stage.choices()]
 
 
 class ProcedureForm(FlaskForm):
     code = StringField(
-        "Code",
-        validators=[DataRequired("Give a code, e.g. PRT.")],
+        _l("Code"),
+        validators=[DataRequired(_l("Give a code, e.g. PRT."))],
         render_kw={"autofocus": True, "autocapitalize": "characters", "maxlength": 20},
     )
-    name_en = StringField("Name (English)", validators=[DataRequired("Give the English name."), Length(max=120)])
-    name_de = StringField("Name (German)", validators=[DataRequired("Give the German name."), Length(max=120)])
-    modality = SelectField("Guidance", choices=options(Modality.choices()))
+    name_en = StringField(
+        _l("Name (English)"), validators=[DataRequired(_l("Give the English name.")), Length(max=120)]
+    )
+    name_de = StringField(_l("Name (German)"), validators=[DataRequired(_l("Give the German name.")), Length(max=120)])
+    modality = SelectField(_l("Guidance"), choices=options(Modality.choices()))
     table_minutes = IntSelectField(
-        "Table time (minutes)", choices=options((m, f"{m} min") for m in TABLE_MINUTE_CHOICES)
+        _l("Table time (minutes)"), choices=options((m, f"{m} min") for m in TABLE_MINUTE_CHOICES)
     )
     observation_minutes = IntegerField(
-        "Observation (minutes)",
-        validators=[InputRequired("Give the observation time in minutes (0 if none).")],
+        _l("Observation (minutes)"),
+        validators=[InputRequired(_l("Give the observation time in minutes (0 if none)."))],
         render_kw={"min": 0, "max": MAX_OBSERVATION_MINUTES, "step": 5},
     )
     extra_minutes_per_level = IntegerField(
-        "Extra table minutes per additional level", default=0, validators=[InputRequired("Give 0 if none.")]
+        _l("Extra table minutes per additional level"), default=0, validators=[InputRequired(_l("Give 0 if none."))]
     )
     extra_minutes_per_side = IntegerField(
-        "Extra table minutes for the second side", default=0, validators=[InputRequired("Give 0 if none.")]
+        _l("Extra table minutes for the second side"), default=0, validators=[InputRequired(_l("Give 0 if none."))]
     )
-    bleeding_class = SelectField("Bleeding class (ASRA 2018)", choices=options(BleedingClass.choices()))
+    bleeding_class = SelectField(_l("Bleeding class (ASRA 2018)"), choices=options(BleedingClass.choices()))
     bleeding_class_cervical = SelectField(
-        "Bleeding class in the cervical spine",
-        choices=options([("", "As for other regions"), *BleedingClass.choices()]),
+        _l("Bleeding class in the cervical spine"),
+        choices=options([("", _l("As for other regions")), *BleedingClass.choices()]),
     )
-    needs_side = BooleanField("Needs a side")
-    needs_levels = BooleanField("Needs the spinal level(s)")
-    needs_stage = BooleanField("Needs a stage (diagnostic, therapeutic or neurolytic)")
+    needs_side = BooleanField(_l("Needs a side"))
+    needs_levels = BooleanField(_l("Needs the spinal level(s)"))
+    needs_stage = BooleanField(_l("Needs a stage (diagnostic, therapeutic or neurolytic)"))
     fasting_hours = IntegerField(
-        "Fasting before the procedure (hours)",
+        _l("Fasting before the procedure (hours)"),
         default=0,
         validators=[Optional()],
         render_kw={"min": 0, "max": 12},
     )
-    sort_order = IntegerField("Position in lists", default=0, validators=[Optional()])
-    radiologists = MultiCheckboxField("Qualified radiologists", coerce=int, choices=[])
+    sort_order = IntegerField(_l("Position in lists"), default=0, validators=[Optional()])
+    radiologists = MultiCheckboxField(_l("Qualified radiologists"), coerce=int, choices=[])
 
     def __init__(self, *args, procedure: ProcedureType | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -70,21 +74,21 @@ class ProcedureForm(FlaskForm):
             return
         code = normalise_code(field.data)
         if not CODE_PATTERN.match(code):
-            raise ValidationError("A code is 1 to 20 capital letters, digits or dashes, e.g. PRT or SYMP-NL.")
+            raise ValidationError(_("A code is 1 to 20 capital letters, digits or dashes, e.g. PRT or SYMP-NL."))
         if db.session.scalar(select(ProcedureType.id).where(func.upper(ProcedureType.code) == code)):
-            raise ValidationError(f"The code {code} is taken.")
+            raise ValidationError(_("The code %(code)s is taken.", code=code))
 
     def validate_table_minutes(self, field):
         if field.data not in TABLE_MINUTE_CHOICES:
-            raise ValidationError("The table time is 15, 20, 25 or 30 minutes.")
+            raise ValidationError(_("The table time is 15, 20, 25 or 30 minutes."))
 
     def validate_observation_minutes(self, field):
         if field.data is not None and not 0 <= field.data <= MAX_OBSERVATION_MINUTES:
-            raise ValidationError("Observation lasts 0 to 60 minutes.")
+            raise ValidationError(_("Observation lasts 0 to 60 minutes."))
 
     def validate_fasting_hours(self, field):
         if field.data is not None and not 0 <= field.data <= 12:
-            raise ValidationError("Fasting is 0 to 12 hours (0: a light meal is fine).")
+            raise ValidationError(_("Fasting is 0 to 12 hours (0: a light meal is fine)."))
 
     def validate_extra_minutes_per_level(self, field):
         _extra_minutes(field)
@@ -114,14 +118,14 @@ class ProcedureForm(FlaskForm):
 
 def _extra_minutes(field) -> None:
     if field.data is not None and not 0 <= field.data <= MAX_EXTRA_MINUTES:
-        raise ValidationError(f"Extra minutes are 0 to {MAX_EXTRA_MINUTES}.")
+        raise ValidationError(_("Extra minutes are 0 to %(minutes)s.", minutes=MAX_EXTRA_MINUTES))
 
 
 class StageRuleForm(FlaskForm):
-    rule_stage = SelectField("When booking", choices=options(STAGE_CHOICES))
-    requires_procedure_type_id = IntSelectField("a documented positive", choices=[])
-    requires_stage = SelectField("at stage", choices=options(STAGE_CHOICES))
+    rule_stage = SelectField(_l("When booking"), choices=options(STAGE_CHOICES))
+    requires_procedure_type_id = IntSelectField(_l("a documented positive"), choices=[])
+    requires_stage = SelectField(_l("at stage"), choices=options(STAGE_CHOICES))
 
     def validate_requires_procedure_type_id(self, field):
         if field.data not in field.allowed():
-            raise ValidationError("Choose the procedure that has to come first.")
+            raise ValidationError(_("Choose the procedure that has to come first."))

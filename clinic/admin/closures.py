@@ -5,15 +5,16 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..auth.access import roles
+from ..core.errors import DomainError
+from ..core.timefmt import to_local
 from ..extensions import db
 from ..models import Closure, Room
 from ..models.vocab import ClosureScope, Role
 from ..services import setup_catalogue, setup_resources, stranding
-from ..services.errors import DomainError
-from ..timefmt import to_local
 from . import bp
 from .common import (
     INVALID,
@@ -27,6 +28,7 @@ from .common import (
     try_change,
     zone,
 )
+from .refusals import refusal
 from .schedule_forms import ClosureForm
 
 
@@ -99,7 +101,7 @@ def _save(form: ClosureForm, closure: Closure | None):
         return _render(form, closure, status=INVALID)
     if outcome.needs_confirmation:
         return _render(form, closure, stranded=outcome.stranded, status=NEEDS_CONFIRMATION)
-    return saved(outcome, "Closure saved.", url_for("admin.closures"))
+    return saved(outcome, _("Closure saved."), url_for("admin.closures"))
 
 
 @bp.route("/closures/new", methods=["GET", "POST"])
@@ -123,17 +125,17 @@ def delete_closure(closure_id: int):
     try:
         outcome = try_change(lambda: setup_resources.delete_closure(db.session, actor(), row, now))
     except DomainError as error:
-        flash(error.message, "danger")
+        flash(refusal(error), "danger")
         return redirect(url_for("admin.closure", closure_id=row.id))
     if outcome.needs_confirmation:  # deleting a closure only opens time; kept for symmetry
         return confirm_action(
             outcome,
-            title="Delete this closure?",
+            title=_("Delete this closure?"),
             question="",
             back_url=url_for("admin.closure", closure_id=row.id),
-            button="Delete it anyway",
+            button=_("Delete it anyway"),
         )
-    return saved(outcome, "Closure deleted.", url_for("admin.closures"))
+    return saved(outcome, _("Closure deleted."), url_for("admin.closures"))
 
 
 @bp.get("/stranded")

@@ -7,15 +7,17 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import ngettext
 from flask_login import current_user
 
+from ..core.errors import DomainError
+from ..core.timefmt import to_local
 from ..extensions import db
 from ..forms import FlaskForm
 from ..scheduling.context import Settings
 from ..services import stranding
-from ..services.errors import DomainError
 from ..services.stranding import ChangeOutcome
-from ..timefmt import to_local
+from .refusals import refusal
 
 T = TypeVar("T")
 M = TypeVar("M")
@@ -52,9 +54,9 @@ def show_error(form: FlaskForm, error: DomainError) -> None:
     name = details.get("field")
     field = getattr(form, name, None) if name else None
     if field is not None and hasattr(field, "errors") and isinstance(field.errors, list):
-        field.errors.append(error.message)
+        field.errors.append(refusal(error))
     else:
-        form.form_errors.append(error.message)
+        form.form_errors.append(refusal(error))
 
 
 def confirmed_ids() -> set[int]:
@@ -70,8 +72,15 @@ def saved(outcome: ChangeOutcome, message: str, next_url: str):
     """After a saved change: straight on, or to the list of appointments that now need a new time."""
     if outcome.stranded:
         count = len(outcome.stranded)
-        noun = "appointment falls" if count == 1 else "appointments fall"
-        flash(f"{message} {count} booked {noun} outside the new availability: reschedule them.", "warning")
+        warning = ngettext(
+            "%(num)d booked appointment falls outside the new availability: reschedule them.",
+            "%(num)d booked appointments fall outside the new availability: reschedule them.",
+            count,
+        )
+        flash(
+            f"{message} {warning}",
+            "warning",
+        )
         return redirect(url_for("admin.stranded", ids=",".join(str(i) for i in outcome.stranded_ids)))
     flash(message, "success")
     return redirect(next_url)

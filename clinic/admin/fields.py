@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice, SelectField, SelectMultipleField
 from wtforms.widgets import CheckboxInput, ListWidget
-
-from ..services.setup_resources import WEEKDAYS
 
 
 def options(pairs: Iterable[tuple]) -> list[SelectChoice]:
@@ -15,7 +14,17 @@ def options(pairs: Iterable[tuple]) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-WEEKDAY_CHOICES = options(enumerate(WEEKDAYS))
+# The services' WEEKDAYS (English, for logs and audit) as the screens say them.
+WEEKDAY_NAMES = (
+    _l("Monday"),
+    _l("Tuesday"),
+    _l("Wednesday"),
+    _l("Thursday"),
+    _l("Friday"),
+    _l("Saturday"),
+    _l("Sunday"),
+)
+WEEKDAY_CHOICES = options(enumerate(WEEKDAY_NAMES))
 
 
 def int_or_none(value) -> int | None:

@@ -1,3 +1,4 @@
+from flask_babel import lazy_gettext as _l
 from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.validators import NumberRange, Optional
 
@@ -8,10 +9,10 @@ class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a read-only filter sent by GET
 
-    actor = SelectField("Who", choices=[], validators=[Optional()], validate_choice=False)
-    action = StringField("Action starts with", validators=[Optional()])
-    object_type = SelectField("Object", choices=[], validators=[Optional()], validate_choice=False)
-    object_id = StringField("Object id", validators=[Optional()])
-    patient_id = IntegerField("Patient id", validators=[Optional(), NumberRange(min=1)])
-    since = DateField("From", validators=[Optional()])
-    until = DateField("To (inclusive)", validators=[Optional()])
+    actor = SelectField(_l("Who"), choices=[], validators=[Optional()], validate_choice=False)
+    action = StringField(_l("Action starts with"), validators=[Optional()])
+    object_type = SelectField(_l("Object"), choices=[], validators=[Optional()], validate_choice=False)
+    object_id = StringField(_l("Object id"), validators=[Optional()])
+    patient_id = IntegerField(_l("Patient id"), validators=[Optional(), NumberRange(min=1)])
+    since = DateField(_l("From"), validators=[Optional()])
+    until = DateField(_l("To (inclusive)"), validators=[Optional()])

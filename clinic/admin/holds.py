@@ -4,17 +4,19 @@ or marked as unverified."""
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from ..auth.access import roles
+from ..core.errors import DomainError
 from ..extensions import db
 from ..models import AnticoagulantRule
 from ..models.vocab import BleedingClass, Role
 from ..services import hold_rules as hold_service
-from ..services.errors import DomainError
 from ..services.medication import DOSE_CLASS_LABELS
 from . import bp
 from .common import INVALID, actor, get_or_404, show_error
 from .hold_forms import NewRuleForm, RuleForm, VerifyForm
+from .refusals import refusal
 
 
 @bp.get("/hold-rules")
@@ -59,9 +61,9 @@ def hold_rule(hold_rule_id: int):
             show_error(form, error)
         else:
             if cleared:
-                flash("Saved. The figures changed, so the row is no longer marked as verified.", "warning")
+                flash(_("Saved. The figures changed, so the row is no longer marked as verified."), "warning")
             else:
-                flash("Saved.", "success")
+                flash(_("Saved."), "success")
             return redirect(url_for("admin.hold_rule", hold_rule_id=rule.id))
     return _render_rule(rule, form, status=INVALID)
 
@@ -77,7 +79,7 @@ def verify_hold_rule(hold_rule_id: int):
         except DomainError as error:
             show_error(form, error)
         else:
-            flash(f"Marked as verified by {rule.verified_by}.", "success")
+            flash(_("Marked as verified by %(verified_by)s.", verified_by=rule.verified_by), "success")
             return redirect(url_for("admin.hold_rules") + f"#drug-{rule.drug_code}")
     return _render_rule(rule, verify_form=form, status=INVALID)
 
@@ -89,9 +91,9 @@ def unverify_hold_rule(hold_rule_id: int):
     try:
         hold_service.unverify(db.session, actor(), rule)
     except DomainError as error:
-        flash(error.message, "danger")
+        flash(refusal(error), "danger")
     else:
-        flash("The row is marked as unverified.", "success")
+        flash(_("The row is marked as unverified."), "success")
     return redirect(url_for("admin.hold_rule", hold_rule_id=rule.id))
 
 
@@ -114,7 +116,7 @@ def new_hold_rule():
         except DomainError as error:
             show_error(form, error)
         else:
-            flash("Row added. It is unverified until a clinician checks it.", "success")
+            flash(_("Row added. It is unverified until a clinician checks it."), "success")
             return redirect(url_for("admin.hold_rule", hold_rule_id=rule.id))
     status = INVALID if request.method == "POST" else 200
     return render_template("admin/hold_rule_new.html", form=form), status

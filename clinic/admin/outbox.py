@@ -5,20 +5,23 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms import DateField, SelectChoice, SelectField, StringField
 from wtforms.validators import Length, Optional
 
 from ..auth.access import roles
+from ..core.errors import DomainError
+from ..core.timefmt import local_midnight
 from ..extensions import db
 from ..forms import FlaskForm
 from ..models import JobRun
 from ..models.vocab import OutboxStatus, Role
 from ..services import outbox as outbox_service
-from ..services.errors import DomainError
-from ..timefmt import local_midnight
 from . import bp
+from .refusals import refusal
 
 FILTERS = ("status", "kind", "recipient", "since", "until")
 PER_PAGE = 50
@@ -29,14 +32,14 @@ class OutboxFilterForm(FlaskForm):
         csrf = False  # a read-only filter sent by GET
 
     status = SelectField(
-        "Status",
-        choices=[SelectChoice(v, label) for v, label in [("", "Any"), *OutboxStatus.choices()]],
+        _l("Status"),
+        choices=[SelectChoice(v, label) for v, label in [("", _l("Any")), *OutboxStatus.choices()]],
         validators=[Optional()],
     )
-    kind = SelectField("Kind", choices=[], validators=[Optional()], validate_choice=False)
-    recipient = StringField("Recipient contains", validators=[Optional(), Length(max=254)])
-    since = DateField("Created from", validators=[Optional()])
-    until = DateField("To (inclusive)", validators=[Optional()])
+    kind = SelectField(_l("Kind"), choices=[], validators=[Optional()], validate_choice=False)
+    recipient = StringField(_l("Recipient contains"), validators=[Optional(), Length(max=254)])
+    since = DateField(_l("Created from"), validators=[Optional()])
+    until = DateField(_l("To (inclusive)"), validators=[Optional()])
 
 
 def _filter(form: OutboxFilterForm, zone: str) -> outbox_service.OutboxFilter:
@@ -53,7 +56,7 @@ def _filter(form: OutboxFilterForm, zone: str) -> outbox_service.OutboxFilter:
 @roles(Role.ADMIN)
 def outbox():
     form = OutboxFilterForm(request.args)
-    form.kind.choices = [SelectChoice("", "Any"), *(SelectChoice(k, k) for k in outbox_service.kinds(db.session))]
+    form.kind.choices = [SelectChoice("", _("Any")), *(SelectChoice(k, k) for k in outbox_service.kinds(db.session))]
     valid = form.validate()
     f = _filter(form, current_app.config["CLINIC_TIMEZONE"]) if valid else outbox_service.OutboxFilter()
     page = db.paginate(
@@ -83,9 +86,9 @@ def outbox_resend(message_id: int):
     try:
         message = outbox_service.resend(db.session, current_user, message_id)
     except DomainError as error:
-        flash(error.message, "danger")
+        flash(refusal(error), "danger")
     else:
-        flash(f"The message to {message.recipient} is queued to be sent again.", "success")
+        flash(_("The message to %(recipient)s is queued to be sent again.", recipient=message.recipient), "success")
     # Back to the list as the admin had filtered it (the form carries the filters along).
     back = {k: request.form[k] for k in (*FILTERS, "page") if request.form.get(k)}
     return redirect(url_for("admin.outbox", **back))

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import SelectMultipleField
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..auth.access import roles
+from ..core import audit
 from ..extensions import db
 from ..forms import FlaskForm
 from ..models.vocab import Role
-from ..services import audit, portal_settings
+from ..services import portal_settings
 from ..services.portal_settings import PortalStep
 from . import bp
 from .common import INVALID
@@ -18,7 +21,7 @@ from .common import INVALID
 
 class StepsForm(FlaskForm):
     steps = SelectMultipleField(
-        "Steps offered through the patient's link",
+        _l("Steps offered through the patient's link"),
         choices={s.value: s.label for s in PortalStep},
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
@@ -42,7 +45,7 @@ def portal():
                 portal_settings.KEY,
                 summary={"before": sorted(before), "after": sorted(after)},
             )
-        flash("Saved. Patients' links offer these steps from now on.", "success")
+        flash(_("Saved. Patients' links offer these steps from now on."), "success")
         return redirect(url_for("admin.portal"))
     status = INVALID if request.method == "POST" else 200
     return render_template("admin/portal.html", form=form), status

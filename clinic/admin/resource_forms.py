@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
@@ -16,16 +18,20 @@ from .fields import options
 
 class RoomForm(FlaskForm):
     name = StringField(
-        "Name", validators=[DataRequired("Give the room a name."), Length(max=60)], render_kw={"autofocus": True}
+        _l("Name"),
+        validators=[DataRequired(_l("Give the room a name.")), Length(max=60)],
+        render_kw={"autofocus": True},
     )
-    modality = SelectField("Modality", choices=options(Modality.choices()))
+    modality = SelectField(_l("Modality"), choices=options(Modality.choices()))
     unit = StringField(
-        "Unit", default="Radiology", validators=[DataRequired("Name the unit the room belongs to."), Length(max=60)]
+        _l("Unit"),
+        default="Radiology",
+        validators=[DataRequired(_l("Name the unit the room belongs to.")), Length(max=60)],
     )
-    location_hint = StringField("Where to find it (German letters)", validators=[Optional(), Length(max=160)])
-    location_hint_en = StringField("Where to find it (English letters)", validators=[Optional(), Length(max=160)])
-    sort_order = IntegerField("Position in lists", default=0, validators=[Optional()])
-    ae_title = StringField("Scanner AE title (DICOM)", validators=[Optional(), Length(max=16)])
+    location_hint = StringField(_l("Where to find it (German letters)"), validators=[Optional(), Length(max=160)])
+    location_hint_en = StringField(_l("Where to find it (English letters)"), validators=[Optional(), Length(max=160)])
+    sort_order = IntegerField(_l("Position in lists"), default=0, validators=[Optional()])
+    ae_title = StringField(_l("Scanner AE title (DICOM)"), validators=[Optional(), Length(max=16)])
 
     def __init__(self, *args, room: Room | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -34,7 +40,7 @@ class RoomForm(FlaskForm):
     def validate_name(self, field):
         clash = db.session.scalar(select(Room).where(func.lower(Room.name) == field.data.strip().lower()))
         if clash is not None and clash is not self.room:
-            raise ValidationError(f"There is already a room called {clash.name}.")
+            raise ValidationError(_("There is already a room called %(name)s.", name=clash.name))
 
     def validate_ae_title(self, field):
         title = (field.data or "").strip()
@@ -44,7 +50,9 @@ class RoomForm(FlaskForm):
             raise ValidationError(problem)
         clash = db.session.scalar(select(Room).where(func.upper(Room.ae_title) == title.upper()))
         if clash is not None and clash is not self.room:
-            raise ValidationError(f"Room {clash.name} already has the AE title {clash.ae_title}.")
+            raise ValidationError(
+                _("Room %(name)s already has the AE title %(ae_title)s.", name=clash.name, ae_title=clash.ae_title)
+            )
 
     def fields(self) -> RoomFields:
         return RoomFields(
@@ -60,14 +68,16 @@ class RoomForm(FlaskForm):
 
 class BedForm(FlaskForm):
     label = StringField(
-        "Label",
-        validators=[DataRequired("Give the bed a label, e.g. Bed 7."), Length(max=40)],
+        _l("Label"),
+        validators=[DataRequired(_l("Give the bed a label, e.g. Bed 7.")), Length(max=40)],
         render_kw={"autofocus": True},
     )
     unit = StringField(
-        "Unit", default="Observation", validators=[DataRequired("Name the unit the bed belongs to."), Length(max=60)]
+        _l("Unit"),
+        default="Observation",
+        validators=[DataRequired(_l("Name the unit the bed belongs to.")), Length(max=60)],
     )
-    sort_order = IntegerField("Position in lists", default=0, validators=[Optional()])
+    sort_order = IntegerField(_l("Position in lists"), default=0, validators=[Optional()])
 
     def __init__(self, *args, bed: ObservationBed | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -78,7 +88,7 @@ class BedForm(FlaskForm):
             select(ObservationBed).where(func.lower(ObservationBed.label) == field.data.strip().lower())
         )
         if clash is not None and clash is not self.bed:
-            raise ValidationError(f"There is already a bed called {clash.label}.")
+            raise ValidationError(_("There is already a bed called %(label)s.", label=clash.label))
 
     def fields(self) -> BedFields:
         return BedFields(label=self.label.data, unit=self.unit.data, sort_order=self.sort_order.data or 0)

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from ..auth.access import roles
+from ..core.errors import DomainError
 from ..extensions import db
 from ..models import ObservationBed, Room, RoomSession
 from ..models.vocab import Role
 from ..services import setup_resources
-from ..services.errors import DomainError
 from . import bp
 from .common import (
     INVALID,
@@ -64,7 +65,9 @@ def new_room():
         except DomainError as error:
             show_error(form, error)
         else:
-            flash(f"Room {room.name} added. Give it session templates so that it can be booked.", "success")
+            flash(
+                _("Room %(name)s added. Give it session templates so that it can be booked.", name=room.name), "success"
+            )
             return redirect(url_for("admin.sessions", room=room.id))
     status = INVALID if request.method == "POST" else 200
     return render_template("admin/room_form.html", form=form, room=None), status
@@ -88,7 +91,7 @@ def room(room_id: int):
             render_template("admin/room_form.html", form=form, room=room, stranded=outcome.stranded),
             NEEDS_CONFIRMATION,
         )
-    return saved(outcome, f"Room {room.name} saved.", url_for("admin.rooms"))
+    return saved(outcome, _("Room %(name)s saved.", name=room.name), url_for("admin.rooms"))
 
 
 @bp.post("/rooms/<int:room_id>/deactivate")
@@ -99,12 +102,12 @@ def deactivate_room(room_id: int):
     if outcome.needs_confirmation:
         return confirm_action(
             outcome,
-            title=f"Switch off room {room.name}?",
-            question=f"Once switched off, {room.name} cannot be booked.",
+            title=_("Switch off room %(name)s?", name=room.name),
+            question=_("Once switched off, %(name)s cannot be booked.", name=room.name),
             back_url=url_for("admin.room", room_id=room.id),
-            button=f"Switch off {room.name} anyway",
+            button=_("Switch off %(name)s anyway", name=room.name),
         )
-    return saved(outcome, f"Room {room.name} switched off.", url_for("admin.rooms"))
+    return saved(outcome, _("Room %(name)s switched off.", name=room.name), url_for("admin.rooms"))
 
 
 @bp.post("/rooms/<int:room_id>/activate")
@@ -112,7 +115,7 @@ def deactivate_room(room_id: int):
 def activate_room(room_id: int):
     room = get_or_404(Room, room_id)
     setup_resources.set_room_active(db.session, actor(), room, True)
-    flash(f"Room {room.name} is in use again.", "success")
+    flash(_("Room %(name)s is in use again.", name=room.name), "success")
     return redirect(url_for("admin.rooms"))
 
 
@@ -129,7 +132,7 @@ def new_bed():
         except DomainError as error:
             show_error(form, error)
         else:
-            flash(f"{bed.label} added.", "success")
+            flash(_("%(label)s added.", label=bed.label), "success")
             return redirect(url_for("admin.rooms") + "#beds")
     status = INVALID if request.method == "POST" else 200
     return render_template("admin/bed_form.html", form=form, bed=None), status
@@ -153,7 +156,7 @@ def bed(bed_id: int):
             render_template("admin/bed_form.html", form=form, bed=bed, stranded=outcome.stranded),
             NEEDS_CONFIRMATION,
         )
-    return saved(outcome, f"{bed.label} saved.", url_for("admin.rooms") + "#beds")
+    return saved(outcome, _("%(label)s saved.", label=bed.label), url_for("admin.rooms") + "#beds")
 
 
 @bp.post("/beds/<int:bed_id>/deactivate")
@@ -164,12 +167,12 @@ def deactivate_bed(bed_id: int):
     if outcome.needs_confirmation:
         return confirm_action(
             outcome,
-            title=f"Switch off {bed.label}?",
-            question=f"Once switched off, {bed.label} is not used for observation.",
+            title=_("Switch off %(label)s?", label=bed.label),
+            question=_("Once switched off, %(label)s is not used for observation.", label=bed.label),
             back_url=url_for("admin.bed", bed_id=bed.id),
-            button=f"Switch off {bed.label} anyway",
+            button=_("Switch off %(label)s anyway", label=bed.label),
         )
-    return saved(outcome, f"{bed.label} switched off.", url_for("admin.rooms") + "#beds")
+    return saved(outcome, _("%(label)s switched off.", label=bed.label), url_for("admin.rooms") + "#beds")
 
 
 @bp.post("/beds/<int:bed_id>/activate")
@@ -177,5 +180,5 @@ def deactivate_bed(bed_id: int):
 def activate_bed(bed_id: int):
     bed = get_or_404(ObservationBed, bed_id)
     setup_resources.set_bed_active(db.session, actor(), bed, True)
-    flash(f"{bed.label} is in use again.", "success")
+    flash(_("%(label)s is in use again.", label=bed.label), "success")
     return redirect(url_for("admin.rooms") + "#beds")

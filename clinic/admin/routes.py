@@ -3,14 +3,16 @@
 import datetime as dt
 
 from flask import current_app, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..auth.access import roles
+from ..core.timefmt import local_midnight
 from ..extensions import db
-from ..models import AuditEvent
+from ..models import AuditEvent, Patient
 from ..models.vocab import Role
 from ..services.audit_query import AuditFilter, statement
-from ..timefmt import local_midnight
 from . import bp
 from .display import HELPERS
 from .forms import AuditFilterForm
@@ -18,22 +20,26 @@ from .forms import AuditFilterForm
 ADMIN_SECTIONS = [
     (
         "admin.procedures",
-        "Procedure catalogue",
-        "Codes, names, times, bleeding class, stage rules, qualified radiologists",
+        _l("Procedure catalogue"),
+        _l("Codes, names, times, bleeding class, stage rules, qualified radiologists"),
     ),
-    ("admin.rooms", "Rooms and beds", "CT and MRI rooms, observation beds"),
-    ("admin.sessions", "Session templates", "When each room is open, week by week"),
-    ("admin.rosters", "Rosters", "Radiologists on duty, with dated exceptions"),
-    ("admin.closures", "Closures", "Holidays, maintenance and absences"),
-    ("admin.users", "Users", "Accounts, roles, passwords, API tokens"),
-    ("feeds.admin_list", "Calendar feeds", "Private calendar addresses per radiologist and room"),
-    ("admin.texts", "Document texts", "Information sheets and consent forms, by procedure and language"),
-    ("admin.hold_rules", "Medication hold rules", "Anticoagulant and antiplatelet holds by bleeding class"),
-    ("admin.stranded", "Appointments to reschedule", "Booked appointments that no longer fit the clinic's setup"),
-    ("admin.settings", "Clinic settings", "Name, address, arrival time, reminders, follow-up"),
-    ("admin.portal", "Patient portal", "What patients may do through their personal link"),
-    ("admin.outbox", "Outbox", "Emails sent and waiting, with their delivery state"),
-    ("admin.audit", "Audit trail", "Who changed what, and who opened which record"),
+    ("admin.rooms", _l("Rooms and beds"), _l("CT and MRI rooms, observation beds")),
+    ("admin.sessions", _l("Session templates"), _l("When each room is open, week by week")),
+    ("admin.rosters", _l("Rosters"), _l("Radiologists on duty, with dated exceptions")),
+    ("admin.closures", _l("Closures"), _l("Holidays, maintenance and absences")),
+    ("admin.users", _l("Users"), _l("Accounts, roles, passwords, API tokens")),
+    ("feeds.admin_list", _l("Calendar feeds"), _l("Private calendar addresses per radiologist and room")),
+    ("admin.texts", _l("Document texts"), _l("Information sheets and consent forms, by procedure and language")),
+    ("admin.hold_rules", _l("Medication hold rules"), _l("Anticoagulant and antiplatelet holds by bleeding class")),
+    (
+        "admin.stranded",
+        _l("Appointments to reschedule"),
+        _l("Booked appointments that no longer fit the clinic's setup"),
+    ),
+    ("admin.settings", _l("Clinic settings"), _l("Name, address, arrival time, reminders, follow-up")),
+    ("admin.portal", _l("Patient portal"), _l("What patients may do through their personal link")),
+    ("admin.outbox", _l("Outbox"), _l("Emails sent and waiting, with their delivery state")),
+    ("admin.audit", _l("Audit trail"), _l("Who changed what, and who opened which record")),
 ]
 
 
@@ -53,9 +59,9 @@ def index():
 def audit():
     form = AuditFilterForm(request.args)
     actors = db.session.scalars(select(AuditEvent.actor_name).distinct().order_by(AuditEvent.actor_name))
-    form.actor.choices = {"": "Anyone", **{a: a for a in actors}}
+    form.actor.choices = {"": _("Anyone"), **{a: a for a in actors}}
     objects = db.session.scalars(select(AuditEvent.object_type).distinct().order_by(AuditEvent.object_type))
-    form.object_type.choices = {"": "Any", **{o: o for o in objects}}
+    form.object_type.choices = {"": _("Any"), **{o: o for o in objects}}
     zone = current_app.config["CLINIC_TIMEZONE"]
     valid = form.validate()
     f = AuditFilter()
@@ -71,7 +77,13 @@ def audit():
         )
     page = db.paginate(statement(f), page=request.args.get("page", 1, type=int), per_page=50, error_out=False)
     params = {k: v for k, v in request.args.items() if k != "page" and v}
-    return render_template("admin/audit.html", form=form, page=page, params=params), (200 if valid else 400)
+    patient_ids = {e.patient_id for e in page.items if e.patient_id}
+    patients = (
+        {p.id: p for p in db.session.scalars(select(Patient).where(Patient.id.in_(patient_ids)))} if patient_ids else {}
+    )
+    return render_template("admin/audit.html", form=form, page=page, params=params, patients=patients), (
+        200 if valid else 400
+    )
 
 
 # The setup screens register their routes on the blueprint when imported.

@@ -4,38 +4,40 @@ from __future__ import annotations
 
 import datetime as dt
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import DateField, SelectField, StringField, TimeField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from ..core.timefmt import local_instant, local_midnight
 from ..forms import FlaskForm
 from ..models.vocab import ClosureScope
 from ..services.setup_resources import ClosureFields, ExceptionFields, WeeklyFields
-from ..timefmt import local_instant, local_midnight
 from .fields import WEEKDAY_CHOICES, IntSelectField, options
 
 GRID_MINUTES = 5
-DATE_REQUIRED = "Give a date."
+DATE_REQUIRED = _l("Give a date.")
 
 
 def _on_grid(field) -> None:
     if field.data is not None and field.data.minute % GRID_MINUTES:
-        raise ValidationError("Times lie on the 5-minute grid, e.g. 08:00 or 12:35.")
+        raise ValidationError(_("Times lie on the 5-minute grid, e.g. 08:00 or 12:35."))
 
 
 class WeeklyForm(FlaskForm):
     """A weekly slot; subclasses add the room or the radiologist as the first field."""
 
-    weekday = IntSelectField("Weekday", choices=WEEKDAY_CHOICES)
-    start_time = TimeField("From", validators=[DataRequired("Give the start time, e.g. 08:00.")])
-    end_time = TimeField("To", validators=[DataRequired("Give the end time, e.g. 16:00.")])
-    valid_from = DateField("Valid from", validators=[DataRequired(DATE_REQUIRED)])
-    valid_to = DateField("Valid to (last day)", validators=[Optional()])
+    weekday = IntSelectField(_l("Weekday"), choices=WEEKDAY_CHOICES)
+    start_time = TimeField(_l("From"), validators=[DataRequired(_l("Give the start time, e.g. 08:00."))])
+    end_time = TimeField(_l("To"), validators=[DataRequired(_l("Give the end time, e.g. 16:00."))])
+    valid_from = DateField(_l("Valid from"), validators=[DataRequired(DATE_REQUIRED)])
+    valid_to = DateField(_l("Valid to (last day)"), validators=[Optional()])
 
     owner_field = ""
 
     def validate_weekday(self, field):
         if field.data not in range(7):
-            raise ValidationError("Choose a weekday from Monday to Sunday.")
+            raise ValidationError(_("Choose a weekday from Monday to Sunday."))
 
     def validate_start_time(self, field):
         _on_grid(field)
@@ -43,11 +45,11 @@ class WeeklyForm(FlaskForm):
     def validate_end_time(self, field):
         _on_grid(field)
         if field.data is not None and self.start_time.data is not None and field.data <= self.start_time.data:
-            raise ValidationError("The end time must be after the start time.")
+            raise ValidationError(_("The end time must be after the start time."))
 
     def validate_valid_to(self, field):
         if field.data is not None and self.valid_from.data is not None and field.data < self.valid_from.data:
-            raise ValidationError("“Valid to” cannot be before “valid from”.")
+            raise ValidationError(_("“Valid to” cannot be before “valid from”."))
 
     def fields(self) -> WeeklyFields:
         return WeeklyFields(
@@ -61,59 +63,59 @@ class WeeklyForm(FlaskForm):
 
 
 class SessionTemplateForm(WeeklyForm):
-    room_id = IntSelectField("Room", choices=[], render_kw={"autofocus": True})
+    room_id = IntSelectField(_l("Room"), choices=[], render_kw={"autofocus": True})
     owner_field = "room_id"
 
     def validate_room_id(self, field):
         if field.data not in field.allowed():
-            raise ValidationError("Choose a room.")
+            raise ValidationError(_("Choose a room."))
 
 
 class RosterEntryForm(WeeklyForm):
-    radiologist_id = IntSelectField("Radiologist", choices=[], render_kw={"autofocus": True})
+    radiologist_id = IntSelectField(_l("Radiologist"), choices=[], render_kw={"autofocus": True})
     owner_field = "radiologist_id"
 
     def validate_radiologist_id(self, field):
         if field.data not in field.allowed():
-            raise ValidationError("Choose a radiologist.")
+            raise ValidationError(_("Choose a radiologist."))
 
 
 class EndForm(FlaskForm):
-    last_day = DateField("Last day", validators=[DataRequired(DATE_REQUIRED)])
+    last_day = DateField(_l("Last day"), validators=[DataRequired(DATE_REQUIRED)])
 
 
 class RosterExceptionForm(FlaskForm):
-    radiologist_id = IntSelectField("Radiologist", choices=[], render_kw={"autofocus": True})
-    on_date = DateField("Date", validators=[DataRequired(DATE_REQUIRED)])
+    radiologist_id = IntSelectField(_l("Radiologist"), choices=[], render_kw={"autofocus": True})
+    on_date = DateField(_l("Date"), validators=[DataRequired(DATE_REQUIRED)])
     kind = SelectField(
-        "Kind", choices=options([("off", "Off (absent)"), ("extra", "Extra duty")]), validate_choice=False
+        _l("Kind"), choices=options([("off", _l("Off (absent)")), ("extra", _l("Extra duty"))]), validate_choice=False
     )
-    start_time = TimeField("From", validators=[Optional()])
-    end_time = TimeField("To", validators=[Optional()])
-    note = StringField("Note", validators=[Optional(), Length(max=200)])
+    start_time = TimeField(_l("From"), validators=[Optional()])
+    end_time = TimeField(_l("To"), validators=[Optional()])
+    note = StringField(_l("Note"), validators=[Optional(), Length(max=200)])
 
     def validate_radiologist_id(self, field):
         if field.data not in field.allowed():
-            raise ValidationError("Choose a radiologist.")
+            raise ValidationError(_("Choose a radiologist."))
 
     def validate_kind(self, field):
         if field.data not in ("off", "extra"):
-            raise ValidationError("Choose “off” or “extra duty”.")
+            raise ValidationError(_("Choose “off” or “extra duty”."))
 
     def validate_start_time(self, field):
         _on_grid(field)
         if field.data is None and self.kind.data == "extra":
-            raise ValidationError("An extra duty needs its start and end time.")
+            raise ValidationError(_("An extra duty needs its start and end time."))
 
     def validate_end_time(self, field):
         _on_grid(field)
         start = self.start_time.data
         if (field.data is None) != (start is None) and self.kind.data == "off":
-            raise ValidationError("Give both a start and an end time, or neither (the whole day off).")
+            raise ValidationError(_("Give both a start and an end time, or neither (the whole day off)."))
         if field.data is None and self.kind.data == "extra":
-            raise ValidationError("An extra duty needs its start and end time.")
+            raise ValidationError(_("An extra duty needs its start and end time."))
         if field.data is not None and start is not None and field.data <= start:
-            raise ValidationError("The end time must be after the start time.")
+            raise ValidationError(_("The end time must be after the start time."))
 
     def fields(self) -> ExceptionFields:
         return ExceptionFields(
@@ -128,50 +130,50 @@ class RosterExceptionForm(FlaskForm):
 
 class ClosureForm(FlaskForm):
     scope = SelectField(
-        "What is closed",
+        _l("What is closed"),
         choices=options(
             [
-                (ClosureScope.CLINIC.value, "The whole clinic"),
-                (ClosureScope.ROOM.value, "One room"),
-                (ClosureScope.UNIT.value, "One unit (all its rooms and beds)"),
-                (ClosureScope.RADIOLOGIST.value, "One radiologist (absence)"),
+                (ClosureScope.CLINIC.value, _l("The whole clinic")),
+                (ClosureScope.ROOM.value, _l("One room")),
+                (ClosureScope.UNIT.value, _l("One unit (all its rooms and beds)")),
+                (ClosureScope.RADIOLOGIST.value, _l("One radiologist (absence)")),
             ]
         ),
         validate_choice=False,
         render_kw={"autofocus": True},
     )
-    room_id = IntSelectField("Room", choices=[])
-    unit = SelectField("Unit", choices=[], validate_choice=False)
-    radiologist_id = IntSelectField("Radiologist", choices=[])
-    first_day = DateField("First day", validators=[DataRequired(DATE_REQUIRED)])
-    start_time = TimeField("From (empty: the whole day)", validators=[Optional()])
-    last_day = DateField("Last day (empty: the same day)", validators=[Optional()])
-    end_time = TimeField("Until (empty: the end of the day)", validators=[Optional()])
+    room_id = IntSelectField(_l("Room"), choices=[])
+    unit = SelectField(_l("Unit"), choices=[], validate_choice=False)
+    radiologist_id = IntSelectField(_l("Radiologist"), choices=[])
+    first_day = DateField(_l("First day"), validators=[DataRequired(DATE_REQUIRED)])
+    start_time = TimeField(_l("From (empty: the whole day)"), validators=[Optional()])
+    last_day = DateField(_l("Last day (empty: the same day)"), validators=[Optional()])
+    end_time = TimeField(_l("Until (empty: the end of the day)"), validators=[Optional()])
     reason = StringField(
-        "Reason", validators=[DataRequired("Give a reason (holiday, maintenance, absence…)."), Length(max=200)]
+        _l("Reason"), validators=[DataRequired(_l("Give a reason (holiday, maintenance, absence…).")), Length(max=200)]
     )
 
     def validate_scope(self, field):
         if field.data not in ClosureScope.values():
-            raise ValidationError("Choose what is closed: the clinic, a room, a unit or a radiologist.")
+            raise ValidationError(_("Choose what is closed: the clinic, a room, a unit or a radiologist."))
 
     def validate_room_id(self, field):
         if self.scope.data == ClosureScope.ROOM and field.data not in field.allowed():
-            raise ValidationError("Choose the room that is closed.")
+            raise ValidationError(_("Choose the room that is closed."))
 
     def validate_unit(self, field):
         if self.scope.data == ClosureScope.UNIT and field.data not in [
             c.value for c in field.iter_choices() if c.value
         ]:
-            raise ValidationError("Choose the unit that is closed.")
+            raise ValidationError(_("Choose the unit that is closed."))
 
     def validate_radiologist_id(self, field):
         if self.scope.data == ClosureScope.RADIOLOGIST and field.data not in field.allowed():
-            raise ValidationError("Choose the radiologist who is absent.")
+            raise ValidationError(_("Choose the radiologist who is absent."))
 
     def validate_last_day(self, field):
         if field.data is not None and self.first_day.data is not None and field.data < self.first_day.data:
-            raise ValidationError("The last day cannot be before the first day.")
+            raise ValidationError(_("The last day cannot be before the first day."))
 
     def validate_end_time(self, field):
         first, last = self.first_day.data, self.last_day.data or self.first_day.data
@@ -179,7 +181,7 @@ class ClosureForm(FlaskForm):
             return
         start = self.start_time.data or dt.time(0)
         if (last, field.data) <= (first, start):
-            raise ValidationError("The closure must end after it starts.")
+            raise ValidationError(_("The closure must end after it starts."))
 
     def fields(self, zone: str) -> ClosureFields:
         first = self.first_day.data

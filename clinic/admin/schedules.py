@@ -9,14 +9,15 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..auth.access import roles
+from ..core.errors import DomainError
 from ..extensions import db
 from ..models import Room, RoomSession, RosterEntry, RosterException, User
 from ..models.vocab import Role
 from ..services import setup_catalogue, setup_resources
-from ..services.errors import DomainError
 from . import bp
 from .common import (
     INVALID,
@@ -29,6 +30,7 @@ from .common import (
     show_error,
     try_change,
 )
+from .refusals import refusal
 from .schedule_forms import EndForm, RosterEntryForm, RosterExceptionForm, SessionTemplateForm
 
 
@@ -42,7 +44,7 @@ def period_state(row: RoomSession | RosterEntry, today: dt.date) -> str:
 
 def _room_choices() -> list[tuple[int, str]]:
     rooms = db.session.scalars(select(Room).order_by(Room.active.desc(), Room.sort_order, Room.name))
-    return [(r.id, r.name if r.active else f"{r.name} (switched off)") for r in rooms]
+    return [(r.id, r.name if r.active else _("%(name)s (switched off)", name=r.name)) for r in rooms]
 
 
 def _radiologist_choices() -> list[tuple[int, str]]:
@@ -136,7 +138,7 @@ def _save_session(form: SessionTemplateForm, template: RoomSession | None):
     if outcome.needs_confirmation:
         return _render_session(form, template, stranded=outcome.stranded, status=NEEDS_CONFIRMATION)
     room_id = form.room_id.data
-    return saved(outcome, "Session template saved.", url_for("admin.sessions", room=room_id))
+    return saved(outcome, _("Session template saved."), url_for("admin.sessions", room=room_id))
 
 
 @bp.post("/sessions/<int:session_template_id>/end")
@@ -157,24 +159,28 @@ def _end_weekly(row, edit_endpoint: str, list_endpoint: str, list_args: dict):
     edit_url = url_for(edit_endpoint, **{_id_arg(row): row.id})
     form = EndForm()
     if not form.validate_on_submit():
-        flash(" ".join(form.last_day.errors) or "Give the last day.", "danger")
+        flash(" ".join(form.last_day.errors) or _("Give the last day."), "danger")
         return redirect(edit_url)
     last_day = form.last_day.data
     try:
         outcome = try_change(lambda: setup_resources.end_weekly(db.session, actor(), row, last_day))
     except DomainError as error:
-        flash(error.message, "danger")
+        flash(refusal(error), "danger")
         return redirect(edit_url)
     if outcome.needs_confirmation:
         return confirm_action(
             outcome,
-            title=f"End this after {last_day:%d.%m.%Y}?",
-            question=f"From {last_day + dt.timedelta(days=1):%d.%m.%Y} on it no longer applies.",
+            title=_("End this after %(day)s?", day=last_day.strftime("%d.%m.%Y")),
+            question=_(
+                "From %(day)s on it no longer applies.", day=(last_day + dt.timedelta(days=1)).strftime("%d.%m.%Y")
+            ),
             back_url=edit_url,
-            button="End it anyway",
+            button=_("End it anyway"),
             fields={"last_day": last_day.isoformat()},
         )
-    return saved(outcome, f"Ends after {last_day:%d.%m.%Y}.", url_for(list_endpoint, **list_args))
+    return saved(
+        outcome, _("Ends after %(day)s.", day=last_day.strftime("%d.%m.%Y")), url_for(list_endpoint, **list_args)
+    )
 
 
 def _delete_weekly(row, edit_endpoint: str, list_endpoint: str, list_args: dict):
@@ -183,17 +189,17 @@ def _delete_weekly(row, edit_endpoint: str, list_endpoint: str, list_args: dict)
     try:
         outcome = try_change(lambda: setup_resources.delete_weekly(db.session, actor(), row, today))
     except DomainError as error:
-        flash(error.message, "danger")
+        flash(refusal(error), "danger")
         return redirect(edit_url)
     if outcome.needs_confirmation:
         return confirm_action(
             outcome,
-            title="Delete this?",
-            question="Once deleted, it no longer applies.",
+            title=_("Delete this?"),
+            question=_("Once deleted, it no longer applies."),
             back_url=edit_url,
-            button="Delete it anyway",
+            button=_("Delete it anyway"),
         )
-    return saved(outcome, "Deleted.", url_for(list_endpoint, **list_args))
+    return saved(outcome, _("Deleted."), url_for(list_endpoint, **list_args))
 
 
 def _id_arg(row) -> str:
@@ -266,7 +272,9 @@ def roster_entry(roster_entry_id: int):
     form = RosterEntryForm(obj=entry if request.method == "GET" else None)
     form.radiologist_id.choices = _radiologist_choices()
     if entry.radiologist_id not in form.radiologist_id.allowed():
-        form.radiologist_id.choices.append((entry.radiologist_id, f"{entry.radiologist.full_name} (deactivated)"))
+        form.radiologist_id.choices.append(
+            (entry.radiologist_id, _("%(name)s (deactivated)", name=entry.radiologist.full_name))
+        )
     return _save_roster(form, entry)
 
 
@@ -280,7 +288,7 @@ def _save_roster(form: RosterEntryForm, entry: RosterEntry | None):
         return _render_roster(form, entry, status=INVALID)
     if outcome.needs_confirmation:
         return _render_roster(form, entry, stranded=outcome.stranded, status=NEEDS_CONFIRMATION)
-    return saved(outcome, "Roster entry saved.", url_for("admin.rosters", radiologist=form.radiologist_id.data))
+    return saved(outcome, _("Roster entry saved."), url_for("admin.rosters", radiologist=form.radiologist_id.data))
 
 
 @bp.post("/rosters/<int:roster_entry_id>/end")
@@ -321,7 +329,7 @@ def new_roster_exception():
             render_template("admin/roster_exception_form.html", form=form, stranded=outcome.stranded),
             NEEDS_CONFIRMATION,
         )
-    return saved(outcome, "Roster exception saved.", url_for("admin.rosters", radiologist=form.radiologist_id.data))
+    return saved(outcome, _("Roster exception saved."), url_for("admin.rosters", radiologist=form.radiologist_id.data))
 
 
 @bp.post("/rosters/exceptions/<int:roster_exception_id>/delete")
@@ -333,14 +341,14 @@ def delete_roster_exception(roster_exception_id: int):
     try:
         outcome = try_change(lambda: setup_resources.delete_roster_exception(db.session, actor(), row, today))
     except DomainError as error:
-        flash(error.message, "danger")
+        flash(refusal(error), "danger")
         return redirect(back_url)
     if outcome.needs_confirmation:
         return confirm_action(
             outcome,
-            title="Delete this extra duty?",
-            question="Without it the radiologist is not on duty at that time.",
+            title=_("Delete this extra duty?"),
+            question=_("Without it the radiologist is not on duty at that time."),
             back_url=back_url,
-            button="Delete it anyway",
+            button=_("Delete it anyway"),
         )
-    return saved(outcome, "Roster exception deleted.", back_url)
+    return saved(outcome, _("Roster exception deleted."), back_url)

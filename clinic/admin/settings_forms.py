@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
@@ -20,58 +22,70 @@ TEXT_SETTINGS = (
     "emergency_number",
     "out_of_hours_number",
 )
-NUMBER_SETTINGS = ("arrival_minutes_before", "positive_relief_percent", "reminder_days_before", "triage_ageing_days")
+NUMBER_SETTINGS = (
+    "arrival_minutes_before",
+    "positive_relief_percent",
+    "reminder_days_before",
+    "triage_ageing_days",
+    "imaging_old_after_years",
+)
 
 
 class SettingsForm(FlaskForm):
     clinic_name = StringField(
-        "Clinic name",
-        validators=[DataRequired("Give the clinic's name."), Length(max=120)],
+        _l("Clinic name"),
+        validators=[DataRequired(_l("Give the clinic's name.")), Length(max=120)],
         render_kw={"autofocus": True},
     )
-    clinic_department = StringField("Department (German documents)", validators=[Length(max=160)])
-    clinic_department_en = StringField("Department (English documents)", validators=[Length(max=160)])
+    clinic_department = StringField(_l("Department (German documents)"), validators=[Length(max=160)])
+    clinic_department_en = StringField(_l("Department (English documents)"), validators=[Length(max=160)])
     letter_signature = StringField(
-        "Letters signed by (German)", validators=[DataRequired("Name the person or team."), Length(max=120)]
+        _l("Letters signed by (German)"), validators=[DataRequired(_l("Name the person or team.")), Length(max=120)]
     )
     letter_signature_en = StringField(
-        "Letters signed by (English)", validators=[DataRequired("Name the person or team."), Length(max=120)]
+        _l("Letters signed by (English)"), validators=[DataRequired(_l("Name the person or team.")), Length(max=120)]
     )
-    clinic_address = StringField("Address", validators=[DataRequired("Give the address."), Length(max=200)])
-    clinic_phone = StringField("Telephone", validators=[DataRequired("Give the telephone number."), Length(max=40)])
-    clinic_email = StringField("Email", validators=[DataRequired("Give the email address."), email_address])
-    clinic_place = StringField("Town (for 'place, date' on letters)", validators=[Length(max=60)])
-    emergency_number = StringField("Emergency number", validators=[DataRequired("Give the emergency number.")])
+    clinic_address = StringField(_l("Address"), validators=[DataRequired(_l("Give the address.")), Length(max=200)])
+    clinic_phone = StringField(
+        _l("Telephone"), validators=[DataRequired(_l("Give the telephone number.")), Length(max=40)]
+    )
+    clinic_email = StringField(_l("Email"), validators=[DataRequired(_l("Give the email address.")), email_address])
+    clinic_place = StringField(_l("Town (for 'place, date' on letters)"), validators=[Length(max=60)])
+    emergency_number = StringField(_l("Emergency number"), validators=[DataRequired(_l("Give the emergency number."))])
     out_of_hours_number = StringField(
-        "Out-of-hours medical service", validators=[DataRequired("Give the number."), Length(max=40)]
+        _l("Out-of-hours medical service"), validators=[DataRequired(_l("Give the number.")), Length(max=40)]
     )
     arrival_minutes_before = IntegerField(
-        "Arrival before the appointment (minutes)",
-        validators=[InputRequired("Give the minutes."), NumberRange(0, 180, "Between 0 and 180 minutes.")],
+        _l("Arrival before the appointment (minutes)"),
+        validators=[InputRequired(_l("Give the minutes.")), NumberRange(0, 180, _l("Between 0 and 180 minutes."))],
     )
     positive_relief_percent = IntegerField(
-        "Pain relief that counts as a positive diagnostic block (%)",
-        validators=[InputRequired("Give a percentage."), NumberRange(1, 100, "Between 1 and 100 percent.")],
+        _l("Pain relief that counts as a positive diagnostic block (%)"),
+        validators=[InputRequired(_l("Give a percentage.")), NumberRange(1, 100, _l("Between 1 and 100 percent."))],
     )
     reminder_days_before = IntegerField(
-        "Reminder sent this many days before",
-        validators=[InputRequired("Give the days."), NumberRange(0, 14, "Between 0 and 14 days.")],
+        _l("Reminder sent this many days before"),
+        validators=[InputRequired(_l("Give the days.")), NumberRange(0, 14, _l("Between 0 and 14 days."))],
     )
     triage_ageing_days = IntegerField(
-        "Referrals waiting for triage are flagged after (days)",
-        validators=[InputRequired("Give the days."), NumberRange(1, 60, "Between 1 and 60 days.")],
+        _l("Referrals waiting for triage are flagged after (days)"),
+        validators=[InputRequired(_l("Give the days.")), NumberRange(1, 60, _l("Between 1 and 60 days."))],
+    )
+    imaging_old_after_years = IntegerField(
+        _l("Prior imaging is noted as old after (years)"),
+        validators=[InputRequired(_l("Give the years.")), NumberRange(1, 30, _l("Between 1 and 30 years."))],
     )
     follow_up_days = StringField(
-        "Follow-up after (days, comma-separated)", validators=[DataRequired("Give at least one follow-up day.")]
+        _l("Follow-up after (days, comma-separated)"), validators=[DataRequired(_l("Give at least one follow-up day."))]
     )
 
     def validate_follow_up_days(self, field):
         parts = [p.strip() for p in (field.data or "").split(",") if p.strip()]
         if not parts or not all(p.isdigit() and 1 <= int(p) <= 730 for p in parts):
-            raise ValidationError("Whole days from 1 to 730, separated by commas, e.g. 14,90.")
+            raise ValidationError(_("Whole days from 1 to 730, separated by commas, e.g. 14,90."))
         days = [int(p) for p in parts]
         if days != sorted(set(days)):
-            raise ValidationError("List each day once, in increasing order, e.g. 14,90.")
+            raise ValidationError(_("List each day once, in increasing order, e.g. 14,90."))
 
     def values(self) -> dict[str, str]:
         found = {key: (getattr(self, key).data or "").strip() for key in TEXT_SETTINGS}

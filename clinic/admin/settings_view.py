@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from ..auth.access import roles
+from ..core import audit
 from ..extensions import db
 from ..models.vocab import Role
-from ..services import audit
 from ..services import settings as clinic_settings
 from . import bp
 from .common import INVALID
@@ -32,9 +33,9 @@ def settings():
                 changed[key] = value
         if changed:
             audit.record(db.session, "clinic_settings.changed", "clinic_settings", summary=changed)
-            flash("Settings saved. Letters and sheets printed from now on use them.", "success")
+            flash(_("Settings saved. Letters and sheets printed from now on use them."), "success")
         else:
-            flash("Nothing changed.", "info")
+            flash(_("Nothing changed."), "info")
         return redirect(url_for("admin.settings"))
     status = INVALID if request.method == "POST" else 200
     return render_template("admin/settings.html", form=form, defaults=clinic_settings.DEFAULTS), status

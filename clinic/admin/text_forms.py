@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
@@ -11,12 +12,12 @@ from ..services.texts import MAX_NOTE, MAX_TITLE
 
 class TextForm(FlaskForm):
     title = StringField(
-        "Title",
-        validators=[DataRequired("Give the text a title."), Length(max=MAX_TITLE)],
+        _l("Title"),
+        validators=[DataRequired(_l("Give the text a title.")), Length(max=MAX_TITLE)],
         render_kw={"autofocus": True},
     )
-    body = TextAreaField("Text", validators=[DataRequired("The text is empty.")], render_kw={"rows": 26})
+    body = TextAreaField(_l("Text"), validators=[DataRequired(_l("The text is empty."))], render_kw={"rows": 26})
     change_note = StringField(
-        "What changed",
-        validators=[DataRequired("Say what changed; the note is kept with the version."), Length(max=MAX_NOTE)],
+        _l("What changed"),
+        validators=[DataRequired(_l("Say what changed; the note is kept with the version.")), Length(max=MAX_NOTE)],
     )

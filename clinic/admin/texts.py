@@ -7,15 +7,16 @@ renders the unsaved text to PDF in a new tab, from a text that is never added to
 from __future__ import annotations
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from ..auth.access import roles
+from ..core.errors import DomainError
 from ..extensions import db
 from ..models import Consent, DocumentText, ProcedureType
 from ..models.vocab import DocumentKind, Language, Role
 from ..services import texts as text_service
 from ..services.documents import text_preview_pdf
-from ..services.errors import DomainError
 from . import bp
 from .common import INVALID, actor, get_or_404, show_error
 from .text_forms import TextForm
@@ -78,7 +79,11 @@ def edit_text(procedure_type_id: int, kind: str, language: str):
             show_error(form, error)
         else:
             flash(
-                f"Saved as version {saved.version}. It is printed from now on; older versions stay readable.", "success"
+                _(
+                    "Saved as version %(version)s. It is printed from now on; older versions stay readable.",
+                    version=saved.version,
+                ),
+                "success",
             )
             return redirect(url_for("admin.edit_text", procedure_type_id=procedure.id, kind=kind, language=language))
     status = INVALID if request.method == "POST" else 200
@@ -106,7 +111,7 @@ def preview_text(procedure_type_id: int, kind: str, language: str):
         procedure, kind, language, request.form.get("title", ""), request.form.get("body", ""), version
     )
     if not draft.title or not draft.body.strip():
-        abort(422, description="Give a title and a text to preview.")
+        abort(422, description=_("Give a title and a text to preview."))
     return _pdf(text_preview_pdf(db.session, draft), f"{procedure.code}-{kind}-{language}-draft.pdf")
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
@@ -17,14 +19,16 @@ USERNAME_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ012345
 
 
 class AccountForm(FlaskForm):
-    full_name = StringField("Full name", validators=[DataRequired("Give the person's full name."), Length(max=120)])
-    email = StringField("Email", validators=[Optional(), email_address, Length(max=254)])
-    roles = MultiCheckboxField("Roles", choices=options(Role.choices()))
-    qualifications = MultiCheckboxField("Qualified for (radiologists)", coerce=int, choices=[])
+    full_name = StringField(
+        _l("Full name"), validators=[DataRequired(_l("Give the person's full name.")), Length(max=120)]
+    )
+    email = StringField(_l("Email"), validators=[Optional(), email_address, Length(max=254)])
+    roles = MultiCheckboxField(_l("Roles"), choices=options(Role.choices()))
+    qualifications = MultiCheckboxField(_l("Qualified for (radiologists)"), coerce=int, choices=[])
 
     def validate_roles(self, field):
         if not field.data:
-            raise ValidationError("Give the account at least one role.")
+            raise ValidationError(_("Give the account at least one role."))
 
     def account_fields(self) -> AccountFields:
         return AccountFields(
@@ -37,34 +41,43 @@ class AccountForm(FlaskForm):
 
 class PasswordMixin:
     password = PasswordField(
-        "Password",
+        _l("Password"),
         validators=[
-            DataRequired("Give a password."),
-            Length(min=MIN_PASSWORD_LENGTH, message=f"The password needs at least {MIN_PASSWORD_LENGTH} characters."),
+            DataRequired(_l("Give a password.")),
+            Length(
+                min=MIN_PASSWORD_LENGTH,
+                message=_l(
+                    "The password needs at least %(length)s characters.",
+                    length=MIN_PASSWORD_LENGTH,
+                ),
+            ),
             Length(max=200),
         ],
         render_kw={"autocomplete": "new-password"},
     )
     password_again = PasswordField(
-        "Password again",
-        validators=[DataRequired("Type the password a second time."), EqualTo("password", "The two passwords differ.")],
+        _l("Password again"),
+        validators=[
+            DataRequired(_l("Type the password a second time.")),
+            EqualTo("password", _l("The two passwords differ.")),
+        ],
         render_kw={"autocomplete": "new-password"},
     )
 
 
 class NewAccountForm(PasswordMixin, AccountForm):
     username = StringField(
-        "User name",
-        validators=[DataRequired("Give a user name."), Length(max=64)],
+        _l("User name"),
+        validators=[DataRequired(_l("Give a user name.")), Length(max=64)],
         render_kw={"autofocus": True, "autocomplete": "off"},
     )
 
     def validate_username(self, field):
         name = (field.data or "").strip()
         if not set(name) <= USERNAME_CHARS:
-            raise ValidationError("A user name is letters, digits, dots, dashes and underscores.")
+            raise ValidationError(_("A user name is letters, digits, dots, dashes and underscores."))
         if accounts.find_user(db.session, name) is not None:
-            raise ValidationError(f"The user name {name!r} is taken.")
+            raise ValidationError(_("The user name %(name)s is taken.", name=repr(name)))
 
 
 class PasswordResetForm(PasswordMixin, FlaskForm):
@@ -73,6 +86,6 @@ class PasswordResetForm(PasswordMixin, FlaskForm):
 
 class TokenForm(FlaskForm):
     name = StringField(
-        "What the token is for",
-        validators=[DataRequired("Say what the token is for, e.g. the system that uses it."), Length(max=80)],
+        _l("What the token is for"),
+        validators=[DataRequired(_l("Say what the token is for, e.g. the system that uses it.")), Length(max=80)],
     )

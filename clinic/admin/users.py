@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
 from ..auth.access import roles
+from ..core.errors import DomainError
 from ..extensions import db
 from ..models import ProcedureType, User, UserRole
 from ..models.vocab import Role
 from ..services import accounts, setup_users
-from ..services.errors import DomainError
 from ..web import shows_page_after_post
 from . import bp
 from .common import (
@@ -23,17 +24,20 @@ from .common import (
     show_error,
     try_change,
 )
+from .display import procedure_name
+from .refusals import refusal
 from .user_forms import AccountForm, NewAccountForm, PasswordResetForm, TokenForm
 
 
 def _qualification_choices(user: User | None = None) -> list[tuple[int, str]]:
     held = {p.id for p in user.qualifications} if user else set()
     rows = db.session.scalars(select(ProcedureType).order_by(ProcedureType.sort_order, ProcedureType.code))
-    return [
-        (p.id, f"{p.code}: {p.name_en}" + ("" if p.active else " (switched off)"))
-        for p in rows
-        if p.active or p.id in held
-    ]
+    return [(p.id, _qualification_label(p)) for p in rows if p.active or p.id in held]
+
+
+def _qualification_label(procedure: ProcedureType) -> str:
+    label = f"{procedure.code}: {procedure_name(procedure)}"
+    return label if procedure.active else _("%(name)s (switched off)", name=label)
 
 
 @bp.get("/users")
@@ -70,7 +74,14 @@ def new_user():
         except DomainError as error:
             show_error(form, error)
         else:
-            flash(f"Account {user.username} created. Tell {user.full_name} the initial password in person.", "success")
+            flash(
+                _(
+                    "Account %(username)s created. Tell %(full_name)s the initial password in person.",
+                    username=user.username,
+                    full_name=user.full_name,
+                ),
+                "success",
+            )
             return redirect(url_for("admin.user", user_id=user.id))
     status = INVALID if request.method == "POST" else 200
     return render_template("admin/user_new.html", form=form), status
@@ -117,7 +128,9 @@ def user(user_id: int):
         return _render_user(user, form=form, status=INVALID)
     if outcome.needs_confirmation:
         return _render_user(user, form=form, stranded=outcome.stranded, status=NEEDS_CONFIRMATION)
-    return saved(outcome, f"Account {user.username} saved.", url_for("admin.user", user_id=user.id))
+    return saved(
+        outcome, _("Account %(username)s saved.", username=user.username), url_for("admin.user", user_id=user.id)
+    )
 
 
 @bp.post("/users/<int:user_id>/password")
@@ -131,9 +144,14 @@ def reset_password(user_id: int):
         except DomainError as error:
             show_error(form, error)
         else:
-            tokens = f" Its {revoked} API token(s) were revoked: issue new ones where needed." if revoked else ""
+            message = _(
+                "New password set for %(username)s. Every open session of the account has ended.",
+                username=user.username,
+            )
+            if revoked:
+                message += " " + _("Its %(num)d API token(s) were revoked: issue new ones where needed.", num=revoked)
             flash(
-                f"New password set for {user.username}. Every open session of the account has ended.{tokens}",
+                message,
                 "success",
             )
             return redirect(url_for("admin.user", user_id=user.id))
@@ -148,17 +166,21 @@ def deactivate_user(user_id: int):
     try:
         outcome = try_change(lambda: setup_users.deactivate_account(db.session, actor(), user))
     except DomainError as error:
-        flash(error.message, "danger")
+        flash(refusal(error), "danger")
         return redirect(back_url)
     if outcome.needs_confirmation:
         return confirm_action(
             outcome,
-            title=f"Deactivate {user.full_name}?",
-            question=f"{user.full_name} will no longer be able to log in or be booked.",
+            title=_("Deactivate %(full_name)s?", full_name=user.full_name),
+            question=_("%(full_name)s will no longer be able to log in or be booked.", full_name=user.full_name),
             back_url=back_url,
-            button="Deactivate anyway",
+            button=_("Deactivate anyway"),
         )
-    return saved(outcome, f"{user.username} deactivated: logged out everywhere, API tokens revoked.", back_url)
+    return saved(
+        outcome,
+        _("%(username)s deactivated: logged out everywhere, API tokens revoked.", username=user.username),
+        back_url,
+    )
 
 
 @bp.post("/users/<int:user_id>/reactivate")
@@ -166,7 +188,10 @@ def deactivate_user(user_id: int):
 def reactivate_user(user_id: int):
     user = get_or_404(User, user_id)
     setup_users.reactivate_account(db.session, actor(), user)
-    flash(f"{user.username} can log in again. API tokens stay revoked; issue new ones if needed.", "success")
+    flash(
+        _("%(username)s can log in again. API tokens stay revoked; issue new ones if needed.", username=user.username),
+        "success",
+    )
     return redirect(url_for("admin.user", user_id=user.id))
 
 
@@ -194,7 +219,7 @@ def revoke_token(user_id: int, token_id: int):
     try:
         setup_users.revoke_api_token(db.session, actor(), user, token_id)
     except DomainError as error:
-        flash(error.message, "danger")
+        flash(refusal(error), "danger")
     else:
-        flash("Token revoked.", "success")
+        flash(_("Token revoked."), "success")
     return redirect(url_for("admin.user", user_id=user.id) + "#tokens")

@@ -13,8 +13,8 @@ from typing import Any
 from flask import Blueprint, jsonify
 from pydantic import ValidationError
 
+from ..core.errors import DomainError
 from ..scheduling.booking import SlotTaken
-from ..services.errors import DomainError
 from .schemas.common import Slot
 
 

@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, Strict
 
+from ..core.text import has_control_characters, search_key
 from ..models.vocab import (
     TREATMENTS,
     AppointmentStatus,
@@ -26,7 +27,6 @@ from ..models.vocab import (
     Stage,
     Target,
 )
-from ..text import has_control_characters, search_key
 
 MAX_ID = 2_147_483_647
 FIRST_DAY = dt.date(1900, 1, 1)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TypeVar
 
+from ..core.errors import NotFound
 from ..extensions import db
-from ..services.errors import NotFound
 
 T = TypeVar("T")
 

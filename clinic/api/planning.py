@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+from ..core.errors import InvalidInput
 from ..extensions import db
 from ..models import Referral
 from ..scheduling.booking import NotReady
 from ..scheduling.finder import Candidate
 from ..scheduling.plan import ProcedurePlan
 from ..services import preregistration
-from ..services.errors import InvalidInput
 from ..web import local_today
 from .schemas.common import Chain
 from .schemas.scheduling import MAX_WINDOW_DAYS

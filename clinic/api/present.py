@@ -8,8 +8,8 @@ from sqlalchemy.orm import Session
 from .. import models
 from ..scheduling.finder import Candidate
 from ..scheduling.plan import ProcedurePlan
-from ..scheduling.readiness import Readiness
 from ..services import documents, preregistration
+from ..services.readiness import Readiness
 from ..services.uploads import AddedFiles
 from ..services.worklist import Row
 from .schemas import catalogue, day, patients, referrals, scheduling, uploads

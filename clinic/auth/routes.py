@@ -1,4 +1,6 @@
 from flask import flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
 from ..extensions import db, limiter
@@ -12,6 +14,13 @@ from .redirects import safe_next
 
 def _next() -> str | None:
     return safe_next(request.args.get("next"), request.host_url)
+
+
+# The refusals of the accounts service (which knows no Flask), as the login page says them.
+REFUSAL_MESSAGES = {
+    accounts.REFUSED: _l("Unknown user name or wrong password."),
+    "This account has been deactivated.": _l("This account has been deactivated."),
+}
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -35,7 +44,7 @@ def login():
         except LoginRefused as refused:
             # The failed attempt is audited even though the page shows an error.
             db.session.commit()
-            form.password.errors.append(refused.message)
+            form.password.errors.append(str(REFUSAL_MESSAGES.get(refused.message, refused.message)))
             status = 401
         else:
             # A new session: nothing from before the login is carried over, the CSRF secret included
@@ -58,5 +67,5 @@ def logout():
     accounts.end_sessions(db.session, current_user._get_current_object())
     logout_user()
     session.clear()
-    flash("You have been logged out.", "info")
+    flash(_("You have been logged out."), "info")
     return redirect(url_for("auth.login"))

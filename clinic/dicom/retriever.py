@@ -18,10 +18,11 @@ from pathlib import Path
 
 from flask import Flask
 
+from ..core import audit
+from ..core.errors import DomainError
 from ..extensions import db
 from ..models import PacsRetrieval
-from ..services import audit, pacs_retrievals, uploads
-from ..services.errors import DomainError
+from ..services import pacs_retrievals, uploads
 from ..services.storage import FileStore
 from .config import DicomConfig
 from .pacs import PacsError, find_study, move_study

@@ -32,11 +32,12 @@ from pynetdicom.sop_class import (
     Verification,
 )
 
-from ..clock import utcnow
+from ..core import audit
+from ..core.clock import utcnow
+from ..core.errors import DomainError, InvalidInput
+from ..core.timefmt import to_local
 from ..extensions import db
-from ..services import audit, modality_worklist, mpps
-from ..services.errors import DomainError, InvalidInput
-from ..timefmt import to_local
+from ..services import modality_worklist, mpps
 from . import datasets
 from .config import DicomConfig
 from .network import NOBODY, ClinicAE, acknowledge_at_once, no_delays

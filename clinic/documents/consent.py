@@ -17,9 +17,9 @@ from xml.sax.saxutils import escape
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table
 
+from ..core.timefmt import fmt_date, fmt_datetime
 from ..models import Appointment, DocumentText
 from ..models.vocab import Target
-from ..timefmt import fmt_date, fmt_datetime
 from .blocks import RuledBox, facts_table, signature_lines
 from .common import MARGIN, clinic_header, footer
 from .labels import language_of, locale_of, word

@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from html import unescape
 from xml.sax.saxutils import escape
 
+from ..core.holds import HoldItem, HoldPlan
+from ..core.timefmt import fmt_long_date, fmt_time
 from ..models.vocab import HoldAction
-from ..services.medication import HoldItem, HoldPlan
-from ..timefmt import fmt_long_date, fmt_time
 
 WORDS = {
     "en": {

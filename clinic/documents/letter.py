@@ -17,9 +17,9 @@ from xml.sax.saxutils import escape
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, NextPageTemplate, Paragraph, Spacer, Table, TableStyle
 
+from ..core.holds import HoldPlan
+from ..core.timefmt import fmt_date, fmt_datetime, fmt_long_date, fmt_time
 from ..models import Appointment, Patient
-from ..services.medication import HoldPlan
-from ..timefmt import fmt_date, fmt_datetime, fmt_long_date, fmt_time
 from .holds import HoldWording
 from .labels import language_of, locale_of, word
 from .layout import Meta, Part, build_pdf
@@ -143,6 +143,8 @@ def _food(ctx: LetterContext) -> list[Flowable]:
     if not hours:
         return [Paragraph(w["food_light"], style["body"])]
     stop = a.table_start - dt.timedelta(hours=hours)  # on instants: a clock change cannot shorten it
+    if stop <= ctx.now:  # a reprint after the moment: never a past moment as an instruction
+        return [Paragraph(w["food_fast_passed"].format(hours=hours), style["body"])]
     return [Paragraph(w["food_fast"].format(when=ctx.moment(stop), hours=hours), style["body"])]
 
 

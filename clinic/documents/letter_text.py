@@ -42,6 +42,10 @@ LETTER = {
             "Please do not eat anything from <b>{when}</b> on ({hours} hours before the procedure). If you are "
             "not sure what you may drink, please call us."
         ),
+        "food_fast_passed": (
+            "<b>Please do not eat anything more until after the procedure</b> (no food in the {hours} hours "
+            "before it). If you have eaten since then, or are not sure what you may drink, please call us."
+        ),
         "mri": "Safety in the MRI scanner",
         "mri_text": (
             "Your procedure is guided by MRI, which uses a strong magnet. Please tell us before the appointment "
@@ -125,6 +129,11 @@ LETTER = {
         "food_fast": (
             "Bitte essen Sie ab <b>{when}</b> nichts mehr ({hours} Stunden vor dem Eingriff). Wenn Sie unsicher "
             "sind, was Sie trinken dürfen, rufen Sie uns bitte an."
+        ),
+        "food_fast_passed": (
+            "<b>Bitte essen Sie bis nach dem Eingriff nichts mehr</b> (keine Mahlzeit in den {hours} Stunden "
+            "davor). Haben Sie seitdem gegessen oder sind Sie unsicher, was Sie trinken dürfen, rufen Sie uns "
+            "bitte an."
         ),
         "mri": "Sicherheit im MRT",
         "mri_text": (

@@ -18,10 +18,10 @@ from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
 from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
 
+from ..core.holds import HoldPlan
+from ..core.timefmt import fmt_date, fmt_long_date, fmt_time
 from ..models import Appointment, PreRegistration
 from ..models.vocab import ALLERGENS
-from ..services.medication import HoldPlan
-from ..timefmt import fmt_date, fmt_long_date, fmt_time
 from .common import clinic_header, footer
 from .fonts import BOLD, REGULAR, register_fonts
 from .labels import SEX_SHORT, language_of, locale_of, word

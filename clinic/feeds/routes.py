@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from flask import Response, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectField
 from wtforms.validators import DataRequired
 
 from ..auth.access import public, roles
+from ..core.errors import DomainError
 from ..extensions import db
 from ..forms import FlaskForm
 from ..models import Room, User, UserRole
 from ..models.vocab import Role
 from ..services import feeds
-from ..services.errors import DomainError
 from ..web import now, shows_page_after_post
 from . import bp, ical
 
@@ -36,8 +38,18 @@ def calendar(token: str):
     )
 
 
+# The refusals of the feeds service (which knows no Flask), listed for the catalogue: the screens look each
+# message up with gettext (the screens' blueprints do not import each other, so not clinic.admin.refusals).
+FEED_REFUSALS = (
+    _l("A feed belongs to one radiologist or one room."),
+    _l("There is no such feed."),
+    _l("There is no such radiologist."),
+    _l("There is no such room."),
+)
+
+
 class FeedForm(FlaskForm):
-    owner = SelectField("Calendar of", validators=[DataRequired("Choose a radiologist or a room.")])
+    owner = SelectField(_l("Calendar of"), validators=[DataRequired(_l("Choose a radiologist or a room."))])
 
 
 def _owners() -> list[tuple[str, str]]:
@@ -46,7 +58,7 @@ def _owners() -> list[tuple[str, str]]:
     )
     rooms = db.session.scalars(select(Room).where(Room.active).order_by(Room.sort_order, Room.name))
     return [(f"radiologist:{u.id}", u.full_name) for u in radiologists] + [
-        (f"room:{r.id}", f"Room {r.name}") for r in rooms
+        (f"room:{r.id}", _("Room %(name)s", name=r.name)) for r in rooms
     ]
 
 
@@ -70,11 +82,11 @@ def admin_create():
     form.owner.choices = _owners()
     if not form.validate_on_submit():
         return _page(form, status=INVALID)
-    kind, _, ident = form.owner.data.partition(":")
+    kind, _sep, ident = form.owner.data.partition(":")
     try:
         token = feeds.create(db.session, current_user, **{f"{kind}_id": int(ident)})
     except DomainError as error:
-        form.owner.errors = [error.message]
+        form.owner.errors = [_(error.message)]
         return _page(form, status=error.http_status)
     # Shown once, in this response only: neither stored nor put into the session cookie.
     return _page(form, new_url=url_for("feeds.calendar", token=token, _external=True))
@@ -86,7 +98,14 @@ def admin_revoke(feed_id: int):
     try:
         feed = feeds.revoke(db.session, feed_id)
     except DomainError as error:
-        flash(error.message, "danger")
+        flash(_(error.message), "danger")
     else:
-        flash(f"The feed {feed.prefix}… of {feed.owner_label} is revoked: its URL now answers 404.", "success")
+        flash(
+            _(
+                "The feed %(prefix)s… of %(owner)s is revoked: its URL now answers 404.",
+                prefix=feed.prefix,
+                owner=feed.owner_label,
+            ),
+            "success",
+        )
     return redirect(url_for("feeds.admin_list"))

@@ -12,11 +12,11 @@ from flask import request
 from flask_login import current_user
 
 from ..auth.access import roles
+from ..core.errors import DomainError, NotFound
 from ..extensions import db
 from ..models import Referral
 from ..models.vocab import Role
 from ..scheduling import booking
-from ..services.errors import DomainError, NotFound
 from ..web import scheduling_settings, zone
 from . import bp, slots
 from .outcome import FhirError, operation_outcome, resource_response

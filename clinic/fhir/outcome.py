@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, json
 
-from ..services.errors import DomainError
+from ..core.errors import DomainError
 
 FHIR_JSON = "application/fhir+json"
 PREFIX = "/fhir/"

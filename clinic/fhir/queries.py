@@ -9,6 +9,7 @@ from sqlalchemy import Select, false, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.datastructures import MultiDict
 
+from ..core.text import name_parts
 from ..models import (
     Appointment,
     Consent,
@@ -21,7 +22,6 @@ from ..models import (
 )
 from ..models.vocab import ReferralStatus
 from ..services.patients import PatientQuery, search_statement
-from ..text import search_key
 from . import codes
 from .outcome import FhirError
 from .search import check_known, one_of, parse_date, reference_id, token_values
@@ -73,7 +73,7 @@ def patients(args: MultiDict, zone: str, *, posted: bool) -> Search:
     names = tuple(
         key for raw in args.getlist("name") + args.getlist("family") + args.getlist("given") for key in raw.split()
     )
-    names = tuple(k for k in (search_key(n) for n in names) if k)
+    names = tuple(part for n in names for part in name_parts(n))
     birth_date = None
     for raw in args.getlist("birthdate"):
         param = parse_date(raw, zone)

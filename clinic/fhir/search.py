@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 from sqlalchemy import ColumnElement, and_, false, not_, or_
 from werkzeug.datastructures import MultiDict
 
-from ..timefmt import local_midnight, to_local
+from ..core.timefmt import local_midnight, to_local
 from .outcome import FhirError
 
 DEFAULT_COUNT = 20

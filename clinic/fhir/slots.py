@@ -13,16 +13,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
+from ..core.errors import DomainError, InvalidInput, NotFound
+from ..core.intervals import overlaps
+from ..core.timefmt import to_local
 from ..models import ProcedureType, Referral, Room
 from ..scheduling import availability, booking
 from ..scheduling.booking import NotReady
 from ..scheduling.context import Settings
-from ..scheduling.finder import Candidate, Preferences, SearchRequest, candidates_for_referral, find_candidates
-from ..scheduling.intervals import overlaps
+from ..scheduling.finder import Candidate, Preferences, SearchRequest, find_candidates
 from ..scheduling.plan import ProcedurePlan
 from ..services import preregistration
-from ..services.errors import DomainError, InvalidInput, NotFound
-from ..timefmt import to_local
+from ..services.candidates import candidates_for_referral
 from .outcome import FhirError
 from .queries import location_id
 from .resources.slots import SlotKey

@@ -11,8 +11,8 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from ..auth.access import public, roles
+from ..core import audit
 from ..extensions import db
-from ..services import audit
 from . import bp
 from .capability import capability_statement
 from .kinds import KINDS, Kind, Result

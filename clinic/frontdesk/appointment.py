@@ -8,6 +8,8 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..auth.access import roles
+from ..core.errors import DomainError
+from ..core.timefmt import day_bounds
 from ..extensions import db
 from ..models import Appointment, Consent, Referral, WaitlistEntry
 from ..models.vocab import Role
@@ -15,8 +17,6 @@ from ..scheduling import booking
 from ..scheduling.finder import Candidate
 from ..scheduling.plan import ProcedurePlan
 from ..services import consents, daybook, documents, medication
-from ..services.errors import DomainError
-from ..timefmt import day_bounds
 from ..web import get_or_404, local_today, now, pdf_response, scheduling_settings, zone
 from . import bp
 from .booking import _candidate, _labels

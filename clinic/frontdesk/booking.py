@@ -12,14 +12,15 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..auth.access import roles
+from ..core.errors import DomainError
+from ..core.timefmt import to_local
 from ..extensions import db
 from ..models import Appointment, BookingHold, ObservationBed, Referral, Room, User, UserRole
 from ..models.vocab import AppointmentStatus, Role
 from ..scheduling import booking
-from ..scheduling.finder import Candidate, Preferences, candidates_for_referral
+from ..scheduling.finder import Candidate, Preferences
 from ..scheduling.plan import ProcedurePlan
-from ..services.errors import DomainError
-from ..timefmt import to_local
+from ..services.candidates import candidates_for_referral
 from ..web import get_or_404, local_today, scheduling_settings
 from . import bp
 from .forms import ChainForm, SearchPreferencesForm

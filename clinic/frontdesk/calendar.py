@@ -13,12 +13,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..auth.access import roles
+from ..core.intervals import contains
+from ..core.timefmt import day_bounds, local_instant, to_local
 from ..extensions import db
 from ..models import Appointment, ObservationBed, Room
 from ..models.vocab import AppointmentStatus, Role
 from ..scheduling.availability import BedInfo, Calendar, RoomInfo
-from ..scheduling.intervals import contains
-from ..timefmt import day_bounds, local_instant, to_local
 from ..web import local_today, parse_day, scheduling_settings, zone
 from . import bp
 

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from ..auth.access import roles
+from ..core.errors import DomainError
+from ..core.text import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 from ..extensions import db
 from ..models import Patient, PreRegistration, Referral, ReferringPhysician
 from ..models.vocab import Priority, RedFlag, ReferralStatus, Role
 from ..services import intake, patients
-from ..services.errors import DomainError
-from ..text import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 from ..web import get_or_404, local_today, render_form
 from . import bp
 from .forms import PatientForm, ReferralForm
@@ -45,22 +45,32 @@ def _patient_details(form: PatientForm) -> intake.PatientDetails:
     )
 
 
+PATIENT_FIELDS = (
+    "family_name",
+    "given_name",
+    "birth_date",
+    "sex",
+    "phone",
+    "email",
+    "street",
+    "postal_code",
+    "city",
+    "insurance_name",
+    "insurance_number",
+    "preferred_language",
+)
+
+
 def _fill_from_patient(form: PatientForm, patient: Patient) -> None:
-    for name in (
-        "family_name",
-        "given_name",
-        "birth_date",
-        "sex",
-        "phone",
-        "email",
-        "street",
-        "postal_code",
-        "city",
-        "insurance_name",
-        "insurance_number",
-        "preferred_language",
-    ):
+    for name in PATIENT_FIELDS:
         getattr(form, name).data = getattr(patient, name)
+
+
+def _for_known_patient(form: ReferralForm) -> None:
+    """A referral for a registered patient asks only for the referral: the patient's fields are neither
+    shown nor posted, so they are not validated either (their details are edited on the patient's page)."""
+    for name in PATIENT_FIELDS:
+        delattr(form, name)
 
 
 @bp.route("/referrals/new", methods=["GET", "POST"])
@@ -70,36 +80,35 @@ def new_referral(patient_id: int | None = None):
     patient = get_or_404(Patient, patient_id) if patient_id else None
     form = ReferralForm()
     form.physician_id.choices = _physician_choices()
-    if patient is not None and request.method == "GET":
-        _fill_from_patient(form, patient)  # an existing patient's details are shown, not asked again
     duplicates: list[Patient] = []
-    if request.method == "POST":
-        if form.patient_id.data:
-            patient = get_or_404(Patient, int(form.patient_id.data))
-        if patient is not None:
-            _fill_from_patient(form, patient)  # the stored details win over anything posted
-        if form.validate():
-            try:
-                return _take(form, patient)
-            except intake.LikelyDuplicate as dup:
-                duplicates = dup.candidates
-                flash(dup.message, "warning")
-                return render_template(
-                    "frontdesk/referral_new.html",
-                    form=form,
-                    patient=patient,
-                    duplicates=duplicates,
-                    red_flags=list(RedFlag),
-                ), 409
-            except DomainError as error:
-                return render_form(
-                    "frontdesk/referral_new.html",
-                    form,
-                    error=error,
-                    patient=patient,
-                    duplicates=duplicates,
-                    red_flags=list(RedFlag),
-                )
+    if request.method == "POST" and form.patient_id.data:
+        if not str(form.patient_id.data).isdigit():
+            abort(400)
+        patient = get_or_404(Patient, int(form.patient_id.data))
+    if patient is not None:
+        _for_known_patient(form)  # an existing patient's details are shown, not asked again
+    if request.method == "POST" and form.validate():
+        try:
+            return _take(form, patient)
+        except intake.LikelyDuplicate as dup:
+            duplicates = dup.candidates
+            flash(dup.message, "warning")
+            return render_template(
+                "frontdesk/referral_new.html",
+                form=form,
+                patient=patient,
+                duplicates=duplicates,
+                red_flags=list(RedFlag),
+            ), 409
+        except DomainError as error:
+            return render_form(
+                "frontdesk/referral_new.html",
+                form,
+                error=error,
+                patient=patient,
+                duplicates=duplicates,
+                red_flags=list(RedFlag),
+            )
     return render_form(
         "frontdesk/referral_new.html", form, patient=patient, duplicates=duplicates, red_flags=list(RedFlag)
     )

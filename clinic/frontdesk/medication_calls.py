@@ -11,10 +11,10 @@ import datetime as dt
 from flask import render_template
 
 from ..auth.access import roles
+from ..core.timefmt import local_midnight
 from ..extensions import db
 from ..models.vocab import Role
 from ..services import medication
-from ..timefmt import local_midnight
 from ..web import local_today, now, zone
 from . import bp
 

@@ -14,14 +14,15 @@ from wtforms import DateField, StringField
 from wtforms.validators import Length, Optional
 
 from ..auth.access import roles
+from ..core import audit
+from ..core.errors import DomainError
 from ..dicom import pacs as pacs_client
 from ..dicom.config import DicomConfig
 from ..extensions import db
 from ..forms import FlaskForm
 from ..models import Patient, Referral
 from ..models.vocab import Role
-from ..services import audit, pacs_retrievals
-from ..services.errors import DomainError
+from ..services import pacs_retrievals
 from ..web import get_or_404, shows_page_after_post
 from . import bp
 

@@ -12,14 +12,16 @@ from flask import current_app, flash, redirect, request, url_for
 from flask_login import current_user
 
 from ..auth.access import roles
+from ..core.errors import DomainError
 from ..extensions import db
 from ..models import Appointment, PortalAnswer, PortalLink, Referral
-from ..models.vocab import Role
-from ..services import portal_answers, portal_links, portal_mail, portal_settings
-from ..services.errors import DomainError
+from ..models.vocab import ALLERGENS, Language, Role
+from ..services import medication, portal_answers, portal_links, portal_mail, portal_settings
 from ..web import get_or_404
 from . import bp
-from .forms import CancelForm
+from .forms import CancelForm, ConditionsForm
+
+LANGUAGE_LABELS = {language.value: language.label for language in Language}
 
 ITEM_LABELS = {
     "contact": "Contact data and insurance",
@@ -100,7 +102,15 @@ def letter_portal_url(appointment: Appointment) -> str | None:
 
 @bp.app_template_global()
 def portal_labels() -> dict:
-    return {"items": ITEM_LABELS, "activity": ACTIVITY_LABELS, "payload": portal_answers.payload_of}
+    return {
+        "items": ITEM_LABELS,
+        "activity": ACTIVITY_LABELS,
+        "payload": portal_answers.payload_of,
+        # What the patient chose, by its label rather than its code ("apixaban" → "Apixaban").
+        "drugs": {code: names[0] for code, names in medication.drug_names(db.session).items()},
+        "doses": medication.DOSE_CLASS_LABELS,
+        "choices": {**ALLERGENS, **dict(ConditionsForm.found.kwargs["choices"]), **LANGUAGE_LABELS},
+    }
 
 
 def _back(referral: Referral, message: str, category: str = "success"):

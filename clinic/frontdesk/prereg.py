@@ -8,13 +8,13 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..auth.access import roles
+from ..core.errors import DomainError
 from ..extensions import db
 from ..models import ImagingStudy, MedicationEntry, Referral, ReferralDocument, StudyFile, WaitlistEntry
 from ..models.vocab import ALLERGENS, Role
 from ..scheduling.plan import ProcedurePlan
-from ..scheduling.readiness import assess
 from ..services import episodes, medication, prereg_items, preregistration, uploads
-from ..services.errors import DomainError
+from ..services.readiness import assess
 from ..web import get_or_404, local_today, scheduling_settings
 from . import bp
 from .forms import (
@@ -275,6 +275,21 @@ def _store_imaging(referral: Referral, files):
             "warning",
         )
     return redirect(url_for("frontdesk.referral", referral_id=referral.id, _anchor="imaging"))
+
+
+@bp.post("/imaging/files/<int:file_id>/set-aside")
+@roles(*STAFF)
+def set_aside_study_file(file_id: int):
+    """A file that names another patient is set aside as "wrong patient" (kept, no longer counted)."""
+    study_file = get_or_404(StudyFile, file_id)
+    referral = get_or_404(Referral, request.form.get("referral_id", type=int) or 0)
+    if referral.patient_id != study_file.study.patient_id:
+        return _refused(referral, DomainError("That file belongs to another patient."))
+    try:
+        uploads.set_aside_file(db.session, current_user, study_file.id, request.form.get("reason", ""))
+    except DomainError as error:
+        return _refused(referral, error)
+    return _done(referral, f"{study_file.original_name} set aside as wrong patient; kept for the record.", "imaging")
 
 
 @bp.get("/imaging/files/<int:file_id>")

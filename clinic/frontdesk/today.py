@@ -9,11 +9,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..auth.access import roles
+from ..core.timefmt import day_bounds
 from ..extensions import db
 from ..models import Appointment, FollowUp, Referral, WaitlistEntry
 from ..models.vocab import FollowUpStatus, ReferralStatus, Role
 from ..services import booking_queue
-from ..timefmt import day_bounds
 from ..web import local_today, zone
 from . import bp
 from .forms import CheckInForm

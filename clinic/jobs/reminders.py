@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..clock import utcnow
+from ..core.clock import utcnow
+from ..core.timefmt import fmt_long_date, fmt_time
 from ..documents.holds import HoldWording, plain
 from ..documents.letter import procedure_line
 from ..documents.letter_text import LETTER
@@ -22,7 +23,6 @@ from ..models import Appointment
 from ..models.vocab import AppointmentStatus
 from ..services import medication, settings
 from ..services.medication import HoldPlan
-from ..timefmt import fmt_long_date, fmt_time
 
 KIND = "reminder"
 LOCALES = {"de": "de_DE", "en": "en_GB"}

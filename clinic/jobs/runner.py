@@ -18,11 +18,11 @@ from flask import Flask
 from sqlalchemy import update
 from sqlalchemy.exc import StatementError
 
+from ..core import audit
 from ..extensions import db
 from ..logsafe import describe, log_error
 from ..models import JobRun
 from ..models.base import utcnow
-from ..services import audit
 from ..services.outbox import NOT_CONFIGURED
 from .settings import JobSettings
 from .tasks import IDLE, JOBS, SCHEDULER, JobContext

@@ -20,15 +20,16 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from ..core import audit
+from ..core.errors import DomainError
+from ..core.timefmt import local_midnight, to_local
 from ..logsafe import log_error
 from ..models import Appointment, FollowUp, JobRun, Patient, Referral
 from ..models.vocab import AppointmentStatus, FollowUpStatus, OutboxStatus, ReferralStatus
 from ..scheduling import booking
 from ..scheduling.context import Settings as SchedulingSettings
-from ..services import audit, outbox, portal_mail
+from ..services import outbox, portal_mail
 from ..services import settings as clinic_settings
-from ..services.errors import DomainError
-from ..timefmt import local_midnight, to_local
 from . import reminders
 from .mailer import DeliveryError, SmtpCourier, build_email
 from .settings import JobSettings

@@ -5,15 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer
+from sqlalchemy import CheckConstraint, DateTime
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
-from ..clock import utcnow
+from ..core.clock import utcnow
 
 UTC = dt.UTC
 
-__all__ = ["UTC", "UTCDateTime", "created_at_column", "one_of", "user_fk", "utcnow"]
+__all__ = ["UTC", "UTCDateTime", "created_at_column", "one_of", "utcnow"]
 
 
 class UTCDateTime(TypeDecorator[dt.datetime]):
@@ -56,7 +56,3 @@ def one_of(column: str, values: Iterable[str], name: str | None = None, nullable
 
 def created_at_column() -> Mapped[dt.datetime]:
     return mapped_column(UTCDateTime, default=utcnow)
-
-
-def user_fk(nullable: bool = True, **kwargs) -> Mapped:
-    return mapped_column(Integer, ForeignKey("users.id"), nullable=nullable, **kwargs)

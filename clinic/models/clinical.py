@@ -41,6 +41,8 @@ class Consent(db.Model):
     pdf_sha256: Mapped[str] = mapped_column(String(64))
     printed_at: Mapped[dt.datetime] = created_at_column()
     printed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The appointment's table start the form was printed for: a reschedule makes earlier prints stale.
+    printed_for_start: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     signed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     taken_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from sqlalchemy import BigInteger, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+if TYPE_CHECKING:
+    from .users import User
+
 from ..extensions import db
-from .base import created_at_column, one_of
+from .base import UTCDateTime, created_at_column, one_of
 from .vocab import FileKind, IdentityCheck
 
 
@@ -44,7 +48,8 @@ class ImagingStudy(db.Model):
 
     @property
     def identity_mismatch(self) -> bool:
-        return any(f.identity_status == IdentityCheck.MISMATCH for f in self.files)
+        """A file names another patient and has not been set aside as "wrong patient"."""
+        return any(f.identity_status == IdentityCheck.MISMATCH and not f.set_aside for f in self.files)
 
 
 class StudyFile(db.Model):
@@ -70,6 +75,16 @@ class StudyFile(db.Model):
     identity_note: Mapped[str | None] = mapped_column(String(300))
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     uploaded_at: Mapped[dt.datetime] = created_at_column()
+    # "Wrong patient": kept for the record (files are never deleted), no longer counted as the patient's imaging.
+    set_aside_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    set_aside_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    set_aside_reason: Mapped[str | None] = mapped_column(String(300))
 
     study: Mapped[ImagingStudy] = relationship(back_populates="files")
+    set_aside_by: Mapped[User | None] = relationship(foreign_keys=[set_aside_by_id])
+
+    @property
+    def set_aside(self) -> bool:
+        return self.set_aside_at is not None
+
     stored_file: Mapped[StoredFile] = relationship()

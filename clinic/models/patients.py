@@ -7,8 +7,8 @@ import datetime as dt
 from sqlalchemy import Boolean, Date, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..core.text import NAME_WORDS_LENGTH, name_key, name_words
 from ..extensions import db
-from ..text import search_key
 from .base import UTCDateTime, created_at_column, one_of, utcnow
 from .vocab import Language, Sex
 
@@ -30,6 +30,9 @@ class Patient(db.Model):
     # Case- and accent-folded copies of the names, so that "muller" finds "Müller" on every database.
     family_key: Mapped[str] = mapped_column(String(100))
     given_key: Mapped[str] = mapped_column(String(100))
+    # Every part of both names, folded the same way, each after a space: " meyer ludenscheidt anna", so that
+    # the second part of a double name is found too.
+    name_words: Mapped[str] = mapped_column(String(NAME_WORDS_LENGTH), default="", server_default="")
     birth_date: Mapped[dt.date] = mapped_column(Date, index=True)
     sex: Mapped[str] = mapped_column(String(10), default=Sex.UNKNOWN)
     phone: Mapped[str | None] = mapped_column(String(40))
@@ -48,8 +51,9 @@ class Patient(db.Model):
         self.family_name = family_name.strip()
         self.given_name = given_name.strip()
         # Transliteration can lengthen a name (ß → ss, CJK → syllables); the key only serves prefix search.
-        self.family_key = search_key(self.family_name)[:100]
-        self.given_key = search_key(self.given_name)[:100]
+        self.family_key = name_key(self.family_name)[:100]
+        self.given_key = name_key(self.given_name)[:100]
+        self.name_words = name_words(self.family_name, self.given_name)
 
     @property
     def display_name(self) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask_login import UserMixin
 from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -28,7 +27,7 @@ class UserRole(db.Model):
     role: Mapped[str] = mapped_column(String(20), primary_key=True)
 
 
-class User(UserMixin, db.Model):
+class User(db.Model):
     __tablename__ = "users"
     __table_args__ = (one_of("language", ("de", "en"), nullable=True),)
 
@@ -67,6 +66,10 @@ class User(UserMixin, db.Model):
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.roles & set(roles))
+
+    # What Flask-Login asks of a user (written out, so that the models do not import the web layer).
+    is_authenticated = True
+    is_anonymous = False
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts

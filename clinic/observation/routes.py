@@ -7,12 +7,12 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..auth.access import roles
+from ..core.errors import DomainError
 from ..extensions import db
 from ..models import Appointment, ObservationBed, ObservationCheck
 from ..models.vocab import AppointmentStatus, Role
 from ..radiology.forms import CheckForm, ExtendForm
 from ..services import daybook
-from ..services.errors import DomainError
 from ..web import get_or_404, now
 from . import bp
 

@@ -6,12 +6,12 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..auth.access import roles
+from ..core.errors import DomainError, NotFound
+from ..core.text import has_control_characters
 from ..extensions import db
 from ..models import Appointment, ImagingStudy, Referral
 from ..models.vocab import Role
 from ..services import patients as patient_service
-from ..services.errors import DomainError, NotFound
-from ..text import has_control_characters
 from . import bp
 from .forms import PatientSearchForm
 

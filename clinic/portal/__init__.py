@@ -12,11 +12,12 @@ from flask import Blueprint, g, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from ..core import audit
+from ..core.timefmt import fmt_long_date, fmt_time
 from ..extensions import db, limiter
 from ..i18n import screen_language, screen_locale
-from ..services import audit, portal_links
+from ..services import portal_links
 from ..services import settings as clinic_settings
-from ..timefmt import fmt_long_date, fmt_time
 from ..web import zone
 from . import access
 

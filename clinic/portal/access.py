@@ -183,5 +183,6 @@ def message(code: str) -> str:
         "medication_needed": _("Please name the blood-thinning medicines you take, or tick that you take none."),
         "implant_note_needed": _("Please say which pacemaker or implant you have."),
         "escort_needed": _("Please name the adult who takes you home."),
+        "bad_phone": _("That telephone number does not look right. Please use digits only, e.g. 040 1234 5670."),
     }
     return messages.get(code, _("That did not work. Please try again, or call us."))

@@ -6,12 +6,12 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 
 from ..auth.access import public
+from ..core.errors import DomainError, TooLarge
 from ..extensions import db
 from ..frontdesk.uploads_glue import limits, read_files, store
 from ..models.portal import PortalItem
 from ..models.vocab import ALLERGENS
 from ..services import medication, portal_answers, portal_links, uploads
-from ..services.errors import DomainError, TooLarge
 from ..services.portal_settings import PortalStep
 from . import access, bp, render
 from .forms import (
@@ -53,22 +53,36 @@ def _starting_values(link, item: str) -> dict:
     return {}
 
 
+def _drug_choices(language: str) -> dict[str, str]:
+    """One choice per medicine and dose the hold rules tell apart ("code|dose class"): a medicine whose
+    rules hold for every dose is offered once, others once per dose they know and once for "I do not
+    know the dose". So no dose the rules cannot use is offered (issue 21, item 9)."""
+    names = medication.drug_names(db.session)
+    labels = dose_labels()
+    choices = []
+    for code, doses in medication.dose_classes(db.session).items():
+        en, de = names.get(code, (code, code))
+        name = de if language == "de" else en
+        if doses == [""]:
+            choices.append((f"{code}|", name))
+            continue
+        choices += [(f"{code}|{d}", f"{name}: {labels.get(d, d)}") for d in doses if d]
+        choices.append((f"{code}|", f"{name}: {labels['']}"))
+    return dict(sorted(choices, key=lambda choice: choice[1].casefold()))
+
+
 def _form(link, item: str):
     form_class = FORMS[PortalItem(item)]
     data = None if request.method == "POST" else _starting_values(link, item)
     if item == PortalItem.MEDICATION:
         form = form_class(data={"none": (data or {}).get("none", False), "other": (data or {}).get("other", "")})
         language = link.patient.preferred_language
-        names = medication.drug_names(db.session)
-        drugs = {"": _("— choose a medicine —")}
-        drugs.update(sorted(((c, de if language == "de" else en) for c, (en, de) in names.items()), key=lambda x: x[1]))
+        drugs = {"": _("— choose a medicine —"), **_drug_choices(language)}
         for n, row in enumerate(form.drugs):
             row.form.drug_code.choices = drugs
-            row.form.dose_class.choices = dose_labels()
             if data and n < len(data.get("drugs", [])):
                 given = data["drugs"][n]
-                row.form.drug_code.data = given["drug_code"]
-                row.form.dose_class.data = given["dose_class"]
+                row.form.drug_code.data = f"{given['drug_code']}|{given['dose_class']}"
         return form
     form = form_class(data=data) if data is not None else form_class()
     if item == PortalItem.ALLERGIES:
@@ -82,8 +96,8 @@ def _answer_of(item: str, form) -> dict:
     if item == PortalItem.MEDICATION:
         drugs = [
             {
-                "drug_code": row.form.drug_code.data,
-                "dose_class": row.form.dose_class.data or "",
+                "drug_code": row.form.drug_code.data.partition("|")[0],
+                "dose_class": row.form.drug_code.data.partition("|")[2],
                 "last_dose_on": row.form.last_dose_on.data.isoformat() if row.form.last_dose_on.data else None,
             }
             for row in form.drugs

@@ -9,9 +9,9 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from ..auth.access import public
+from ..core.errors import DomainError
 from ..extensions import db, limiter
 from ..services import documents, portal_answers, portal_booking, portal_links, portal_settings, preregistration
-from ..services.errors import DomainError
 from ..services.portal_links import LinkState
 from ..web import pdf_response, scheduling_settings
 from . import access, bp, render
@@ -48,7 +48,10 @@ def entry(token: str):
     try:
         birth_date = dt.date(form.year.data, form.month.data, form.day.data)
     except ValueError:
-        birth_date = None  # 31.02.: simply wrong, and counted as such
+        # 31.02. is a slip of the fingers, not a guess: said so and not counted (it tells nobody anything;
+        # the throttles per link and per address still apply).
+        form.day.errors = [_("That day does not exist in that month. Please check the date.")]
+        return render("portal/entry.html", 422, form=form)
     result = portal_links.verify(
         db.session, link, birth_date, max_failures=current_app.config["PORTAL_MAX_BIRTH_DATE_FAILURES"]
     )

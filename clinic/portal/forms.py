@@ -124,8 +124,8 @@ class DrugForm(FlaskForm):
     class Meta:
         csrf = False  # a row inside the medication form, which carries the token
 
+    # "code|dose class": the medicine and, where the rules depend on it, its dose (see answers._drug_choices).
     drug_code = SelectField(_l("Medicine"), validators=[Optional()], validate_choice=False)
-    dose_class = SelectField(_l("Dose"), validators=[Optional()], validate_choice=False)
     last_dose_on = DateField(_l("Last dose taken on (if you know it)"), validators=[Optional()])
 
 

@@ -6,11 +6,11 @@ from flask import Response, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 
 from ..auth.access import public
+from ..core.errors import DomainError
 from ..extensions import db
 from ..models import BookingHold
 from ..scheduling import booking
 from ..services import portal_booking, portal_calendar
-from ..services.errors import DomainError
 from ..services.portal_settings import PortalStep
 from ..web import now, scheduling_settings, shows_page_after_post, zone
 from . import access, bp, render

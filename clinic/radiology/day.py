@@ -7,12 +7,12 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..auth.access import roles
+from ..core.errors import DomainError
+from ..core.timefmt import to_local
 from ..extensions import db
 from ..models import Appointment, Consent, DrugOption, ProcedureRecord, User, UserRole
 from ..models.vocab import AppointmentStatus, Role
 from ..services import daybook, mpps, procedure_records, worklist
-from ..services.errors import DomainError
-from ..timefmt import to_local
 from ..web import get_or_404, local_to_utc, now, utc_to_local_naive, zone
 from . import bp
 from .forms import AddendumForm, ConsentForm, RecordForm
@@ -113,6 +113,7 @@ def record_consent(appointment_id: int):
             explained_by_id=form.explained_by_id.data,
             explained_at=local_to_utc(form.explained_at.data),
             signed_at=local_to_utc(form.signed_at.data),
+            zone=zone(),
         )
     except DomainError as error:
         return _refuse(appointment, error, forms)
@@ -124,7 +125,7 @@ def record_consent(appointment_id: int):
 def start(appointment_id: int):
     appointment = get_or_404(Appointment, appointment_id)
     try:
-        daybook.start_procedure(db.session, current_user, appointment, at=now())
+        daybook.start_procedure(db.session, current_user, appointment, at=now(), zone=zone())
     except DomainError as error:
         return _refuse(appointment, error)
     return _back(appointment, "Procedure started.")

@@ -7,11 +7,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..auth.access import roles
+from ..core.errors import DomainError
 from ..extensions import db
 from ..models import FollowUp
 from ..models.vocab import Role
 from ..services import outcomes, settings
-from ..services.errors import DomainError
 from ..templating import local_date
 from ..web import get_or_404, local_today
 from . import bp

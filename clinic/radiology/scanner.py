@@ -7,11 +7,11 @@ from flask import flash, redirect, url_for
 from flask_login import current_user
 
 from ..auth.access import roles
+from ..core.errors import DomainError
 from ..extensions import db
 from ..models import Appointment, PerformedStep
 from ..models.vocab import Role
 from ..services import mpps
-from ..services.errors import DomainError
 from ..web import get_or_404
 from . import bp
 

@@ -7,11 +7,11 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..auth.access import roles
+from ..core.errors import DomainError, InvalidInput
 from ..extensions import db
 from ..models import ImagingStudy, ProcedureType, RedFlagAnswer, Referral
 from ..models.vocab import Priority, ReferralStatus, Role
 from ..services import triage
-from ..services.errors import DomainError, InvalidInput
 from ..web import get_or_404, local_today
 from . import bp
 from .forms import AcceptForm, HoldOverrideForm, ReasonForm
@@ -133,7 +133,7 @@ def decline(referral_id: int):
         referral,
         "decline",
         lambda f: triage.decline(db.session, current_user, referral, f.reason.data),
-        "Declined; the reason is kept for the letter to the referring physician.",
+        "Declined. The reason is kept with the referral; please let the referring physician know.",
     )
 
 

@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
+from ..core.intervals import Interval, normalise, subtract
+from ..core.timefmt import day_bounds, local_instant
 from ..models.vocab import ClosureScope
-from ..timefmt import day_bounds, local_instant
 from . import queries
 from .context import MAX_BOOKING_SPAN, Settings
-from .intervals import Interval, normalise, subtract
 
 
 @dataclass(frozen=True)

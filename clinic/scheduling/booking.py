@@ -20,6 +20,10 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ..core import audit
+from ..core.errors import Conflict, DomainError, InvalidInput, NotFound
+from ..core.intervals import contains, normalise, overlaps
+from ..core.timefmt import fmt_datetime, to_local
 from ..models import (
     Appointment,
     AppointmentEvent,
@@ -32,14 +36,11 @@ from ..models import (
 from ..models.appointments import ACTIVE_STATUSES
 from ..models.base import utcnow
 from ..models.vocab import AppointmentStatus, PartOfDay
-from ..services import audit
-from ..services.errors import Conflict, DomainError, InvalidInput, NotFound
-from ..timefmt import fmt_datetime, to_local
-from . import availability, finder, readiness
+from ..services import readiness
+from . import availability, finder
 from .availability import Calendar, load_busy
 from .context import MAX_BOOKING_SPAN, Settings
 from .finder import Candidate, Preferences, SearchRequest
-from .intervals import contains, normalise, overlaps
 from .plan import ProcedurePlan
 
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud on the phone

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..clock import utcnow
+from ..core.clock import utcnow
 
 # No booking row is longer than this; queries look this far back for rows that reach into a window,
 # which keeps them on the starts_at index instead of scanning years of history.

@@ -23,12 +23,12 @@ from dataclasses import asdict, dataclass
 
 from sqlalchemy.orm import Session
 
+from ..core.intervals import Interval, intersect, normalise, subtract
+from ..core.timefmt import day_bounds, local_instant, to_local
 from ..models.vocab import PartOfDay
-from ..timefmt import day_bounds, local_instant, to_local
 from . import availability
 from .availability import BedInfo, Busy, Calendar, RadiologistInfo, RoomInfo
 from .context import Settings
-from .intervals import Interval, intersect, normalise, subtract
 from .plan import ProcedurePlan
 
 # Allowed start times are closed ranges [first, last]; stored half-open as [first, last + EPSILON).
@@ -255,42 +255,3 @@ class Finder:
 
 def find_candidates(session: Session, settings: Settings, request: SearchRequest) -> list[Candidate]:
     return Finder(session, settings, request).run()
-
-
-def candidates_for_referral(
-    session: Session,
-    settings: Settings,
-    referral,
-    *,
-    first_day: dt.date,
-    last_day: dt.date,
-    plan: ProcedurePlan | None = None,
-    preferences: Preferences = Preferences(),
-    limit: int = 20,
-    ignore_appointment_id: int | None = None,
-    per_day: int | None = None,
-    spacing_minutes: int = 0,
-):
-    """The finder for a real patient: the plan from the referral, the patient's own appointments and
-    the medication hold date respected (invariants 2 and 6). Offers nothing while the referral is not
-    ready (invariants 3 and 8); the returned readiness says what is missing."""
-    from .readiness import assess
-
-    plan = plan or ProcedurePlan.from_referral(referral)
-    ready = assess(session, settings, referral, plan)
-    if not ready.ready:
-        return ready, []
-    request = SearchRequest(
-        plan=plan,
-        first_day=first_day,
-        last_day=last_day,
-        preferences=preferences,
-        patient_id=referral.patient_id,
-        not_before=ready.not_before,
-        not_before_at=ready.not_before_at,
-        ignore_appointment_id=ignore_appointment_id,
-        limit=limit,
-        per_day=per_day,
-        spacing_minutes=spacing_minutes,
-    )
-    return ready, find_candidates(session, settings, request)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from ..core.errors import InvalidInput
 from ..models import ProcedureType, Referral
 from ..models.referrals import level_count
 from ..models.vocab import TARGETS_BY_PROCEDURE, Modality, Region, Side, Stage, Target
-from ..services.errors import InvalidInput
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,11 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
+from ..core import audit
+from ..core.errors import InvalidInput, NotFound
 from ..models import ApiToken, User
 from ..models.base import utcnow
 from ..models.vocab import Role
-from . import audit
-from .errors import InvalidInput, NotFound
 
 MIN_PASSWORD_LENGTH = 12
 # zxcvbn's score, 0 (guessable in a few tries) to 4: 3 means "safely unguessable" against an online

@@ -11,11 +11,12 @@ import hashlib
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..core import audit
+from ..core.errors import DomainError, NotFound
 from ..documents import render_consent
 from ..models import Appointment, Consent, DocumentText
 from ..models.vocab import AppointmentStatus, DocumentKind
-from . import audit, settings
-from .errors import DomainError, NotFound
+from . import settings
 
 
 def current_text(session: Session, procedure_type_id: int, kind: str, language: str) -> DocumentText:
@@ -51,6 +52,7 @@ def print_consent(session: Session, actor, appointment: Appointment, zone: str) 
         document_text_id=text.id,
         pdf_sha256=hashlib.sha256(pdf).hexdigest(),
         printed_by_id=audit.actor_of(actor).id,
+        printed_for_start=appointment.table_start,
     )
     session.add(consent)
     session.flush()

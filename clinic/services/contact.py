@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
+import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
-from .errors import InvalidInput
+from ..core.errors import InvalidInput
 
 
 def email_address(value: str | None) -> str | None:
@@ -18,3 +21,25 @@ def email_address(value: str | None) -> str | None:
         return validate_email(value, check_deliverability=False).normalized
     except EmailNotValidError as error:
         raise InvalidInput(f"This is not one valid email address: {error}", details={"field": "email"}) from None
+
+
+PHONE_CHARACTERS = re.compile(r"^[0-9+()/.\-\s]+$")
+
+
+def phone_number(value: str | None, *, field: str = "phone", region: str = "DE") -> str | None:
+    """A telephone number as typed (spaces tidied), or None for an empty field. Refused: letters and
+    signs no number has, and digit strings no number can be (libphonenumber, the clinic's country for
+    numbers without +): the nurse has to reach the escort with it."""
+    value = " ".join((value or "").split())
+    if not value:
+        return None
+    problem = "This is not a telephone number: use digits, spaces, + ( ) / - only, e.g. +49 40 1234 5670."
+    if not PHONE_CHARACTERS.match(value):
+        raise InvalidInput(problem, details={"field": field})
+    try:
+        number = phonenumbers.parse(value, region)
+    except phonenumbers.NumberParseException:
+        raise InvalidInput(problem, details={"field": field}) from None
+    if not phonenumbers.is_possible_number(number) or len(str(number.national_number)) < 4:
+        raise InvalidInput("This telephone number is too short or too long: please check it.", details={"field": field})
+    return value

@@ -12,14 +12,17 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..core import audit
+from ..core.errors import DomainError, InvalidInput
+from ..core.timefmt import to_local
 from ..models import Appointment, AppointmentEvent, Consent, FollowUp, ObservationRecord, ProcedureRecord, User
 from ..models.base import utcnow
 from ..models.vocab import AppointmentStatus, FollowUpKind, FollowUpStatus, Role
-from ..timefmt import to_local
-from . import audit, episodes, settings
-from .errors import DomainError, InvalidInput
+from . import episodes, medication, settings
 
 MAX_EXTENSION_WITHOUT_REASON = 60
+# A clock on the ward may run a little ahead of the server's: times typed this far ahead are accepted.
+CLOCK_SLACK = dt.timedelta(minutes=5)
 
 
 def _advance(
@@ -79,6 +82,7 @@ def record_consent(
     explained_at: dt.datetime,
     signed_at: dt.datetime | None = None,
     consent_id: int | None = None,
+    zone: str = "Europe/Berlin",
 ) -> Consent:
     """Record that the patient signed the printed form: who took the consent and when, and apart from
     it the oral explanation (§630e BGB): which physician explained and when, before the signature. The
@@ -94,7 +98,13 @@ def record_consent(
             "The information talk is given by a physician: choose the radiologist who explained the procedure.",
             details={"field": "explained_by_id"},
         )
-    signed_at = signed_at or utcnow()
+    now = utcnow()
+    signed_at = signed_at or now
+    if signed_at > now + CLOCK_SLACK:
+        raise InvalidInput(
+            "The signature cannot lie in the future: give the date and time the patient signed.",
+            details={"field": "signed_at"},
+        )
     if explained_at is None or explained_at > signed_at:
         raise InvalidInput(
             "The information talk comes before the signature: give its date and time, no later than the signing.",
@@ -104,6 +114,12 @@ def record_consent(
     if consent is None or consent.appointment_id != appointment.id:
         raise DomainError(
             "Print the consent form first: the signature belongs to a printed version.", code="consent_not_printed"
+        )
+    if signed_at < consent.printed_at - CLOCK_SLACK:
+        raise InvalidInput(
+            "The patient signs the printed form, so the signature cannot come before it was printed "
+            f"({to_local(consent.printed_at, zone):%d.%m.%Y %H:%M}).",
+            details={"field": "signed_at"},
         )
     if consent.signed_at is not None:
         raise DomainError("This consent form is already recorded as signed.", code="invalid_state")
@@ -118,8 +134,34 @@ def record_consent(
     return consent
 
 
+def medication_problem(session: Session, appointment: Appointment, at: dt.datetime, zone: str) -> str | None:
+    """Why the medication holds do not allow this procedure to start now, or None (invariant 6 at the
+    table): every hold met by a recorded last dose, and the plan settled (rules signed off, or this
+    patient's plan confirmed by a radiologist), unless a radiologist overrode the hold with a reason."""
+    referral = appointment.referral
+    prereg = referral.preregistration if referral is not None else None
+    if prereg is None or not prereg.medications:
+        return None
+    plan = medication.plan_for(session, prereg, appointment.procedure_type, appointment.region)
+    if plan.override_date is not None:
+        return None
+    names = ", ".join(i.drug_name for i in plan.to_confirm)
+    if names:
+        return (
+            f"the medication plan ({names}) is not confirmed yet. A radiologist confirms it after speaking "
+            "with the patient, or overrides the hold with a reason."
+        )
+    if not plan.satisfied_for(at, zone):
+        unmet = ", ".join(i.drug_name for i in plan.items if i.holds and not i.satisfied_for(at, zone))
+        return (
+            f"the medication hold is not met ({unmet or 'no decision'}): record the last dose, or a radiologist "
+            "overrides the hold with a reason."
+        )
+    return None
+
+
 def start_procedure(
-    session: Session, actor, appointment: Appointment, *, at: dt.datetime | None = None
+    session: Session, actor, appointment: Appointment, *, at: dt.datetime | None = None, zone: str = "Europe/Berlin"
 ) -> ProcedureRecord:
     """Invariant 7: no procedure without a signed consent for the printed version."""
     if appointment.status != AppointmentStatus.CHECKED_IN:
@@ -129,6 +171,9 @@ def start_procedure(
             "The procedure cannot start: no signed consent is recorded for this appointment.", code="no_consent"
         )
     at = at or utcnow()
+    problem = medication_problem(session, appointment, at, zone)
+    if problem:
+        raise DomainError(f"The procedure cannot start: {problem}", code="medication_hold")
     _advance(appointment, actor, AppointmentStatus.CHECKED_IN, AppointmentStatus.IN_PROCEDURE, at)
     record = session.scalar(select(ProcedureRecord).where(ProcedureRecord.appointment_id == appointment.id))
     if record is None:

@@ -12,6 +12,8 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from ..core.errors import InvalidInput
+from ..core.timefmt import day_bounds, local_instant, to_local
 from ..documents import (
     LetterContext,
     render_consent,
@@ -24,10 +26,8 @@ from ..documents.consent import applies_to
 from ..models import Appointment, DocumentText, Patient, PreRegistration, ProcedureType, Referral, Room
 from ..models.base import utcnow
 from ..models.vocab import AppointmentStatus, DocumentKind, Language
-from ..timefmt import day_bounds, local_instant, to_local
 from . import medication, settings
 from .consents import current_text, print_consent
-from .errors import InvalidInput
 from .medication import HoldPlan
 
 PREVIEW_REFERENCE = "MUST-ER23"

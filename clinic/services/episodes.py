@@ -8,12 +8,12 @@ from __future__ import annotations
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from ..core import audit
+from ..core.errors import DomainError, InvalidInput
 from ..models import Appointment, Referral, StageRule, WaitlistEntry
 from ..models.appointments import ACTIVE_STATUSES
 from ..models.base import utcnow
 from ..models.vocab import ReferralStatus
-from . import audit
-from .errors import DomainError, InvalidInput
 
 
 def leads_to_a_later_stage(session: Session, procedure_type_id: int, stage: str | None) -> bool:

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from ..core.errors import InvalidInput, NotFound
 from ..models import Appointment, CalendarFeed, Room, User
 from ..models.base import utcnow
 from ..models.vocab import AppointmentStatus, Role
-from .errors import InvalidInput, NotFound
 
 DAYS_BACK = 14
 DAYS_AHEAD = 120

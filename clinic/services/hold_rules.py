@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from ..core import audit
+from ..core.errors import DomainError, InvalidInput
 from ..models import AnticoagulantRule
 from ..models.base import utcnow
 from ..models.vocab import BleedingClass, HoldAction
-from . import audit
-from .errors import DomainError, InvalidInput
 from .medication import DOSE_CLASS_LABELS
 
 MAX_HOURS = 30 * 24

@@ -17,9 +17,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ..core.errors import DomainError, InvalidInput
 from ..models import IdempotentRequest
 from ..models.base import utcnow
-from .errors import DomainError, InvalidInput
 
 MAX_KEY_LENGTH = 255
 

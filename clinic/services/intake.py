@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
+from ..core import audit
+from ..core.errors import DomainError, InvalidInput
 from ..models import Patient, RedFlagAnswer, Referral, ReferringPhysician
 from ..models.vocab import TREATMENTS, Language, Priority, RedFlag, ReferralStatus, Region, Sex, Side
-from . import audit, contact, patients, preregistration
-from .errors import DomainError, InvalidInput
+from . import contact, patients, preregistration
 
 
 @dataclass(frozen=True)
@@ -84,10 +85,11 @@ def validate_patient(details: PatientDetails, today: dt.date) -> None:
         problems.append("unknown sex")
     if details.preferred_language not in Language.values():
         problems.append("unknown language")
-    try:
-        contact.email_address(details.email)
-    except InvalidInput as error:
-        problems.append(error.message[0].lower() + error.message[1:].rstrip("."))
+    for check in (lambda: contact.email_address(details.email), lambda: contact.phone_number(details.phone)):
+        try:
+            check()
+        except InvalidInput as error:
+            problems.append(error.message[0].lower() + error.message[1:].rstrip("."))
     if problems:
         raise InvalidInput("The patient's details are not valid: " + "; ".join(problems) + ".", details=problems)
 

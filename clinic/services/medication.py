@@ -17,6 +17,15 @@ from dataclasses import replace
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..core import audit
+from ..core.errors import DomainError
+
+# The arithmetic lives in .holds; callers import it from here too (explicit re-exports).
+from ..core.holds import NO_RULE as NO_RULE
+from ..core.holds import HoldItem as HoldItem
+from ..core.holds import HoldPlan as HoldPlan
+from ..core.holds import end_of_day as end_of_day
+from ..core.holds import hold_days as hold_days
 from ..models import (
     AnticoagulantRule,
     Appointment,
@@ -28,15 +37,6 @@ from ..models import (
 )
 from ..models.base import utcnow
 from ..models.vocab import AppointmentStatus, BleedingClass, Role
-from . import audit
-from .errors import DomainError
-
-# The arithmetic lives in .holds; callers import it from here too (explicit re-exports).
-from .holds import NO_RULE as NO_RULE
-from .holds import HoldItem as HoldItem
-from .holds import HoldPlan as HoldPlan
-from .holds import end_of_day as end_of_day
-from .holds import hold_days as hold_days
 
 DOSE_CLASS_LABELS = {
     "": "any dose",
@@ -73,12 +73,6 @@ def pick_rule(rules: list[AnticoagulantRule], drug_code: str, dose_class: str) -
     matching = [r for r in rules if r.drug_code == drug_code and r.dose_class in (dose_class or "", "")]
     matching.sort(key=lambda r: r.dose_class != (dose_class or ""))
     return matching[0] if matching else None
-
-
-def find_rule(
-    session: Session, drug_code: str, dose_class: str, bleeding_class: BleedingClass
-) -> AnticoagulantRule | None:
-    return pick_rule(rules_for(session, {drug_code}, bleeding_class), drug_code, dose_class)
 
 
 def item_for(

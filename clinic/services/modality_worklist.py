@@ -16,10 +16,10 @@ from pydicom.uid import generate_uid
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..core import audit
+from ..core.timefmt import day_bounds, to_local
 from ..models import Appointment, Patient, ProcedureType, Room, User
 from ..models.vocab import AppointmentStatus, Modality, Sex
-from ..timefmt import day_bounds, to_local
-from . import audit
 
 WORKLIST_STATUSES = (AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN)
 MAX_DAYS = 31  # a scanner asks for a day or a few; a wider range is cut to a month

@@ -18,13 +18,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ..core import audit
+from ..core.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
+from ..core.timefmt import fmt_time
 from ..models import Appointment, PerformedStep, ProcedureRecord
 from ..models.base import utcnow
 from ..models.dicom import StepStatus
 from ..models.vocab import AppointmentStatus, Role
-from ..timefmt import fmt_time
-from . import audit, daybook
-from .errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
+from . import daybook
 from .modality_worklist import appointment_by_accession
 
 STARTED_OR_LATER = (AppointmentStatus.IN_PROCEDURE, AppointmentStatus.IN_OBSERVATION, AppointmentStatus.DISCHARGED)
@@ -115,7 +116,7 @@ def _start(session: Session, actor, appointment: Appointment, report: StepReport
         )
     try:
         with session.begin_nested():
-            daybook.start_procedure(session, actor, appointment, at=utcnow())
+            daybook.start_procedure(session, actor, appointment, at=utcnow(), zone=zone)
     except DomainError as error:
         if error.code == "no_consent":
             return (

@@ -24,10 +24,11 @@ from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from ..core import audit
+from ..core.errors import Conflict, InvalidInput, NotFound
 from ..models import Appointment, AuditEvent, OutboxMessage
 from ..models.vocab import OutboxStatus
-from . import audit, contact
-from .errors import Conflict, InvalidInput, NotFound
+from . import contact
 
 RESEND_ACTION = "outbox.resend"
 # The sender's result while SMTP_HOST is empty; the admin screen recognises it in the last job run.

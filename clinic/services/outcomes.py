@@ -7,11 +7,12 @@ import datetime as dt
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ..core import audit
+from ..core.errors import DomainError, InvalidInput
 from ..models import Appointment, FollowUp
 from ..models.base import utcnow
 from ..models.vocab import FollowUpStatus, ReliefCategory
-from . import audit, settings
-from .errors import DomainError, InvalidInput
+from . import settings
 
 
 def due_statement(day: dt.date, *, include_pending_due: bool = True):

@@ -19,12 +19,13 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ..core import audit
+from ..core.errors import Conflict, DomainError, InvalidInput
 from ..models import ImagingStudy, PacsRetrieval, Patient, Referral, User
 from ..models.base import utcnow
 from ..models.dicom import ACTIVE_RETRIEVALS, RetrievalStatus
 from ..models.vocab import FileKind, IdentityCheck
-from . import audit, uploads
-from .errors import Conflict, DomainError, InvalidInput
+from . import uploads
 from .storage import FileStore
 
 UID_PATTERN = re.compile(r"^[0-9]+(\.[0-9]+)*$")

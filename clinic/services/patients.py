@@ -7,12 +7,12 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, and_, select
 from sqlalchemy.orm import Session
 
+from ..core.errors import InvalidInput, NotFound
+from ..core.text import name_key, name_parts, search_key
 from ..models import Patient
-from ..text import search_key
-from .errors import InvalidInput, NotFound
 
 _DATE_PATTERNS = (
     re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$"),  # 21.11.1960
@@ -58,9 +58,8 @@ def parse_query(text: str) -> PatientQuery:
         elif _CLINIC_NUMBER.match(token) and any(c.isdigit() for c in token):
             clinic_number = token.upper()
         else:
-            key = search_key(token)
-            if key:
-                names.append(key)
+            # A token without letters or digits ("%") still has to match, so it matches nothing.
+            names.extend(name_parts(token) or [search_key(token)])
     return PatientQuery(tuple(names), birth_date, clinic_number)
 
 
@@ -70,11 +69,9 @@ def _like_prefix(value: str) -> str:
 
 def search_statement(query: PatientQuery) -> Select:
     stmt = select(Patient)
+    # Each typed part is the start of some part of a name ("lüd" finds "Meyer-Lüdenscheidt").
     for name in query.names:
-        pattern = _like_prefix(name)
-        stmt = stmt.where(
-            or_(Patient.family_key.like(pattern, escape="\\"), Patient.given_key.like(pattern, escape="\\"))
-        )
+        stmt = stmt.where(Patient.name_words.like("% " + _like_prefix(name), escape="\\"))
     if query.birth_date:
         stmt = stmt.where(Patient.birth_date == query.birth_date)
     if query.clinic_number:
@@ -87,11 +84,12 @@ def search(session: Session, text: str, limit: int = 50) -> list[Patient]:
 
 
 def likely_duplicates(session: Session, family_name: str, given_name: str, birth_date: dt.date) -> list[Patient]:
-    """Same name (ignoring case and accents) and the same date of birth."""
+    """Same name (ignoring case, accents and German spelling: "Mueller, Zoe" is "Müller, Zoë") and the same
+    date of birth."""
     stmt = select(Patient).where(
         and_(
-            Patient.family_key == search_key(family_name),
-            Patient.given_key == search_key(given_name),
+            Patient.family_key == name_key(family_name.strip())[:100],
+            Patient.given_key == name_key(given_name.strip())[:100],
             Patient.birth_date == birth_date,
         )
     )

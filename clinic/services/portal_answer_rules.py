@@ -11,10 +11,10 @@ import datetime as dt
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.orm import Session
 
+from ..core.errors import InvalidInput
 from ..models.portal import PortalItem
 from ..models.vocab import ALLERGENS, Language
-from . import medication, prereg_items
-from .errors import InvalidInput
+from . import contact, medication, prereg_items
 
 CONDITIONS = prereg_items.CONDITIONS
 CONTACT_FIELDS = {
@@ -44,6 +44,7 @@ def _contact(data: dict) -> dict:
             clean["email"] = validate_email(clean["email"], check_deliverability=False).normalized
         except EmailNotValidError as error:
             raise InvalidInput("That email address is not valid.", code="bad_email") from error
+    clean["phone"] = _phone(clean["phone"]) or ""
     if not (clean["phone"] or clean["email"]):
         raise InvalidInput("Give a phone number or an email address.", code="contact_needed")
     if not (clean["street"] and clean["postal_code"] and clean["city"]):
@@ -62,7 +63,10 @@ def _medication(session: Session, data: dict) -> dict:
             raise InvalidInput("Choose the medicine from the list.", code="unknown_drug")
         dose = str(entry.get("dose_class") or "")
         if dose and dose not in known[code]:
-            raise InvalidInput("Choose the dose from the list.", code="unknown_dose")
+            if "" not in known[code]:
+                raise InvalidInput("Choose the dose from the list.", code="unknown_dose")
+            dose = ""  # the rules hold for every dose of this medicine: the dose changes nothing
+
         last = entry.get("last_dose_on")
         if last:
             dt.date.fromisoformat(str(last))  # ValueError: caught by the caller as bad input
@@ -97,7 +101,14 @@ def _escort(data: dict) -> dict:
     name = _text(data.get("name"), 120)
     if not name:
         raise InvalidInput("Name the person who takes you home.", code="escort_needed")
-    return {"name": name, "phone": _text(data.get("phone"), 40)}
+    return {"name": name, "phone": _phone(_text(data.get("phone"), 40)) or ""}
+
+
+def _phone(value: str) -> str | None:
+    try:
+        return contact.phone_number(value)
+    except InvalidInput as error:
+        raise InvalidInput(error.message, code="bad_phone") from None
 
 
 def _language(data: dict) -> dict:

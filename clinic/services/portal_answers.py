@@ -18,11 +18,12 @@ import json
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from ..core import audit
+from ..core.errors import DomainError, InvalidInput, NotFound
 from ..models import PortalAnswer, PortalLink, Referral
 from ..models.base import utcnow
 from ..models.portal import AnswerStatus, PortalItem
-from . import audit, medication, portal_links, prereg_items, preregistration
-from .errors import DomainError, InvalidInput, NotFound
+from . import medication, portal_links, prereg_items, preregistration
 from .portal_answer_rules import CONTACT_FIELDS, clean
 
 

@@ -18,16 +18,17 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..core.errors import DomainError
+from ..core.timefmt import to_local
 from ..models import Appointment, BookingHold, PortalLink, Referral, WaitlistEntry
 from ..models.vocab import AppointmentStatus, PartOfDay
 from ..scheduling import booking
 from ..scheduling.context import Settings
-from ..scheduling.finder import Candidate, Preferences, candidates_for_referral
+from ..scheduling.finder import Candidate, Preferences
 from ..scheduling.plan import ProcedurePlan
-from ..scheduling.readiness import Readiness
-from ..timefmt import to_local
 from . import portal_links, waitlist
-from .errors import DomainError
+from .candidates import candidates_for_referral
+from .readiness import Readiness
 
 
 @dataclass(frozen=True)

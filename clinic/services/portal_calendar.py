@@ -13,9 +13,9 @@ from zoneinfo import ZoneInfo
 from icalendar import Alarm, Calendar, Event
 from sqlalchemy.orm import Session
 
+from ..core.timefmt import fmt_time
 from ..models import Appointment
 from ..models.vocab import AppointmentStatus
-from ..timefmt import fmt_time
 from . import settings as clinic_settings
 
 PRODID = "-//Pain clinic//Patient appointment//EN"

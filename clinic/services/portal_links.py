@@ -28,11 +28,11 @@ from enum import StrEnum
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from ..core import audit
+from ..core.errors import DomainError
 from ..models import AuditEvent, Patient, PortalLink, Referral
 from ..models.base import utcnow
 from ..models.vocab import ReferralStatus
-from . import audit
-from .errors import DomainError
 
 OBJECT_TYPE = "portal_links"
 PATH = "/p/"

@@ -13,12 +13,13 @@ import re
 
 from sqlalchemy.orm import Session
 
+from ..core import audit
+from ..core.errors import DomainError
 from ..models import PortalLink
 from ..models.base import utcnow
 from ..models.vocab import Language
-from . import audit, outbox, portal_links
+from . import outbox, portal_links
 from . import settings as clinic_settings
-from .errors import DomainError
 from .outbox import Claim
 
 KIND = "portal_link"

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from ..core.errors import InvalidInput
 from ..models import ClinicSetting
 from ..models.vocab import Labelled
-from .errors import InvalidInput
 
 KEY = "portal_steps"
 

@@ -6,11 +6,12 @@ import datetime as dt
 
 from sqlalchemy.orm import Session, object_session
 
+from ..core import audit
+from ..core.errors import DomainError, InvalidInput
 from ..models import MedicationEntry, Referral
 from ..models.base import utcnow
 from ..models.vocab import ALLERGENS, Language
-from . import audit, medication, preregistration
-from .errors import DomainError, InvalidInput
+from . import contact, medication, preregistration
 
 
 def _settle(prereg, item: str, actor) -> None:
@@ -115,9 +116,10 @@ def set_conditions(
 def set_escort(session: Session, actor, referral: Referral, *, name: str, phone: str | None) -> None:
     if not (name or "").strip():
         raise InvalidInput("Name the person who takes the patient home.")
+    phone = contact.phone_number(phone, field="escort_phone")
     prereg = preregistration.ensure(session, referral)
     prereg.escort_name = name.strip()
-    prereg.escort_phone = (phone or "").strip() or None
+    prereg.escort_phone = phone
     _settle(prereg, "escort_settled", actor)
     session.flush()
 

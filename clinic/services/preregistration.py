@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import ImagingStudy, PreRegistration, Referral, StudyFile, User
-from ..models.vocab import IdentityCheck, ReferralStatus
+from ..models.vocab import IdentityCheck, Language, ReferralStatus
 from . import medication
 
 
@@ -51,12 +51,42 @@ def _people(session: Session, referral: Referral, prereg: PreRegistration) -> di
 
 
 def imaging_statuses(session: Session, referral: Referral) -> list[str]:
-    """The identity check of every prior-imaging file of the patient."""
+    """The identity check of every prior-imaging file of the patient that counts (not set aside)."""
     return list(
         session.scalars(
-            select(StudyFile.identity_status).join(ImagingStudy).where(ImagingStudy.patient_id == referral.patient_id)
+            select(StudyFile.identity_status)
+            .join(ImagingStudy)
+            .where(ImagingStudy.patient_id == referral.patient_id, StudyFile.set_aside_at.is_(None))
         )
     )
+
+
+@dataclass(frozen=True)
+class ImagingState:
+    done: bool
+    warn: bool
+    detail: str
+
+
+def imaging_state(statuses: list[str], waived: bool, waiver_reason: str | None = None) -> ImagingState:
+    """The one rule for prior imaging, read by the checklist and the worklist alike. ``statuses`` are the
+    identity checks of the files that count (``imaging_statuses``: files set aside as "wrong patient" are
+    left out). A file naming another patient keeps the item open until it is set aside; then a waiver or
+    one usable file settles it."""
+    mismatches = statuses.count(IdentityCheck.MISMATCH)
+    usable = len(statuses) - mismatches
+    if mismatches:
+        return ImagingState(
+            False,
+            True,
+            f"{mismatches} file(s) name a different patient or birth date: check them, and set a wrong "
+            "patient's file aside",
+        )
+    if waived:
+        return ImagingState(True, False, f"waived: {waiver_reason}" if waiver_reason else "waived")
+    if usable:
+        return ImagingState(True, False, f"{usable} file(s) uploaded")
+    return ImagingState(False, False, "no prior imaging uploaded")
 
 
 def imaging_statuses_by_patient(session: Session, patient_ids) -> dict[int, list[str]]:
@@ -66,7 +96,7 @@ def imaging_statuses_by_patient(session: Session, patient_ids) -> dict[int, list
         for patient_id, status in session.execute(
             select(ImagingStudy.patient_id, StudyFile.identity_status)
             .join(StudyFile)
-            .where(ImagingStudy.patient_id.in_(found))
+            .where(ImagingStudy.patient_id.in_(found), StudyFile.set_aside_at.is_(None))
         ):
             found[patient_id].append(status)
     return found
@@ -137,27 +167,18 @@ def checklist(
     )
 
     files = imaging if imaging is not None else imaging_statuses(session, referral)
-    usable = [status for status in files if status != IdentityCheck.MISMATCH]
-    if referral.imaging_waived:
-        items.append(
-            Item(
-                "imaging",
-                "Prior imaging",
-                True,
-                f"waived: {referral.imaging_waiver_reason}",
-                _who(referral.imaging_waived_by_id),
-                referral.imaging_waived_at,
-            )
+    state = imaging_state(files, referral.imaging_waived, referral.imaging_waiver_reason)
+    waiver_counts = referral.imaging_waived and state.done and not files
+    items.append(
+        Item(
+            "imaging",
+            "Prior imaging",
+            state.done,
+            state.detail,
+            _who(referral.imaging_waived_by_id) if waiver_counts else None,
+            referral.imaging_waived_at if waiver_counts else None,
         )
-    else:
-        detail = (
-            f"{len(usable)} file(s) uploaded"
-            if usable
-            else (
-                "only files whose patient name or birth date does not match" if files else "no prior imaging uploaded"
-            )
-        )
-        items.append(Item("imaging", "Prior imaging", bool(usable), detail))
+    )
 
     if prereg.medication_settled_at is None:
         items.append(Item("medication", "Medication questionnaire", False, "not filled in"))
@@ -257,7 +278,7 @@ def checklist(
             "language",
             "Language for printed sheets",
             prereg.language_settled_at is not None,
-            patient.preferred_language.upper() if prereg.language_settled_at else "not confirmed",
+            Language(patient.preferred_language).label if prereg.language_settled_at else "not confirmed",
             _who(prereg.language_settled_by_id),
             prereg.language_settled_at,
         )
@@ -267,7 +288,3 @@ def checklist(
 
 def missing(items: list[Item]) -> list[str]:
     return [f"{i.label}: {i.detail}" for i in items if not i.done]
-
-
-def is_complete(session: Session, referral: Referral) -> bool:
-    return not missing(checklist(session, referral))

@@ -9,11 +9,11 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..core import audit
+from ..core.errors import DomainError, InvalidInput, PermissionDenied
 from ..models import DrugOption, ProcedureAddendum, ProcedureDrug, ProcedureRecord
 from ..models.base import utcnow
 from ..models.vocab import Modality, Role, Side
-from . import audit
-from .errors import DomainError, InvalidInput, PermissionDenied
 
 
 @dataclass(frozen=True)

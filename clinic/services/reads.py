@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..core import audit
 from ..models import (
     Appointment,
     BookingHold,
@@ -27,7 +28,6 @@ from ..models import (
     StudyFile,
     WaitlistEntry,
 )
-from . import audit
 
 # Address argument → (audited object type, statement for the patient's id given the argument's value).
 _PATIENT_OF: dict[str, tuple[str, Any]] = {

@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..core.timefmt import day_bounds, to_local
 from ..models import Appointment, FollowUp, ProcedureType, Referral, Room
 from ..models.vocab import AppointmentStatus, FollowUpKind, FollowUpStatus, ReliefCategory
 from ..scheduling.availability import Calendar, RoomInfo
 from ..scheduling.context import Settings
-from ..timefmt import day_bounds, to_local
 
 PUBLISHED = {
     "PRT": [

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ..core import audit
+from ..core.errors import DomainError, InvalidInput
 from ..models import ProcedureType, StageRule, User, UserRole
 from ..models.catalogue import MAX_OBSERVATION_MINUTES, TABLE_MINUTE_CHOICES
 from ..models.vocab import BleedingClass, Modality, Role, Stage
-from . import audit
-from .errors import DomainError, InvalidInput
 
 CODE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,19}$")
 MAX_EXTRA_MINUTES = 30

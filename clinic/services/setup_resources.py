@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ..core import audit
+from ..core.errors import DomainError, InvalidInput
 from ..models import Closure, ObservationBed, Room, RoomSession, RosterEntry, RosterException, User
 from ..models.vocab import ClosureScope, Modality, Role
-from . import audit
-from .errors import DomainError, InvalidInput
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..core import audit
+from ..core.errors import DomainError, InvalidInput, NotFound
 from ..models import ApiToken, ProcedureType, User, UserRole
 from ..models.vocab import Role
-from . import accounts, audit, contact
-from .errors import DomainError, InvalidInput, NotFound
+from . import accounts, contact
 
 
 def invalid(message: str, field: str | None = None) -> InvalidInput:

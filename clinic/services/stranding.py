@@ -20,13 +20,13 @@ from typing import Generic, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from ..core import audit
+from ..core.intervals import contains, normalise
+from ..core.timefmt import to_local
 from ..models import Appointment
 from ..models.vocab import AppointmentStatus, Role
 from ..scheduling.availability import BedInfo, Calendar, RoomInfo
 from ..scheduling.context import Settings
-from ..scheduling.intervals import contains, normalise
-from ..timefmt import to_local
-from . import audit
 
 T = TypeVar("T")
 

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, defer
 
+from ..core import audit
+from ..core.errors import InvalidInput
 from ..models import DocumentText, ProcedureType
 from ..models.vocab import DocumentKind, Language
-from . import audit
-from .errors import InvalidInput
 
 MAX_TITLE = 200
 MAX_NOTE = 300

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..core import audit
+from ..core.errors import DomainError, InvalidInput
 from ..models import Appointment, ProcedureType, RedFlagAnswer, Referral
 from ..models.base import utcnow
 from ..models.vocab import AppointmentStatus, Modality, Priority, ReferralStatus
 from ..scheduling.plan import ProcedurePlan
-from . import audit
-from .errors import DomainError, InvalidInput
 
 OPEN_FOR_TRIAGE = (ReferralStatus.RECEIVED, ReferralStatus.INFO_REQUESTED)
 

@@ -7,11 +7,11 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..core import audit
+from ..core.errors import DomainError, InvalidInput
 from ..models import Referral, WaitlistEntry
 from ..models.base import utcnow
 from ..models.vocab import PartOfDay, ReferralStatus
-from . import audit
-from .errors import DomainError, InvalidInput
 
 
 def add(

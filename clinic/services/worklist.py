@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from ..models import Appointment, Consent, ImagingStudy, PreRegistration, StudyFile
-from ..models.vocab import AppointmentStatus, IdentityCheck
-from ..timefmt import day_bounds, to_local
+from ..core.timefmt import day_bounds, to_local
+from ..models import Appointment, Consent, PreRegistration
+from ..models.vocab import AppointmentStatus
 from . import medication, mpps, preregistration
 
 NEXT_ACTIONS = {
@@ -29,12 +29,23 @@ class Flag:
     detail: str = ""
 
 
+@dataclass(frozen=True)
+class HoldOverride:
+    """A radiologist's override of the medication hold: shown at the table, with who and why."""
+
+    by: str
+    at: dt.datetime | None
+    earliest: dt.date
+    reason: str
+
+
 @dataclass
 class Row:
     appointment: Appointment
     age: int
     flags: list[Flag] = field(default_factory=list)
     alerts: list[str] = field(default_factory=list)
+    hold_override: HoldOverride | None = None
 
     @property
     def next_action(self) -> str:
@@ -59,6 +70,9 @@ def medication_flag(plan: medication.HoldPlan, table_start: dt.datetime, zone: s
     if plan.override_date is not None:
         parts.append(f"hold overridden by {plan.override_by or 'a radiologist'}: {plan.override_reason}")
     ok = ok and not plan.awaiting_confirmation
+    if plan.override_date is not None:
+        # Never a plain green: the holds were not kept, a radiologist decided so.
+        return Flag("Medication hold overridden", ok, warn=True, detail="; ".join(parts))
     return Flag("Medication hold", ok, warn=not ok and not violated, detail="; ".join(parts))
 
 
@@ -103,13 +117,7 @@ def rows(
     )
     printed = set(session.scalars(select(Consent.appointment_id).where(Consent.appointment_id.in_(ids))))
     patient_ids = {a.patient_id for a in appointments}
-    files: dict[int, list[str]] = {}
-    for patient_id, status in session.execute(
-        select(ImagingStudy.patient_id, StudyFile.identity_status)
-        .join(StudyFile)
-        .where(ImagingStudy.patient_id.in_(patient_ids))
-    ):
-        files.setdefault(patient_id, []).append(status)
+    files = preregistration.imaging_statuses_by_patient(session, patient_ids)
     preregs = {
         p.referral_id: p
         for p in session.scalars(
@@ -130,19 +138,10 @@ def rows(
             items = preregistration.checklist(session, referral, people=False, imaging=files.get(a.patient_id, []))
             missing = preregistration.missing(items)
             row.flags.append(Flag("Pre-registration", not missing, detail="; ".join(missing)))
-        statuses = files.get(a.patient_id, [])
-        waived = referral is not None and referral.imaging_waived
-        mismatch = IdentityCheck.MISMATCH in statuses
-        row.flags.append(
-            Flag(
-                "Imaging",
-                (bool(statuses) and not mismatch) or waived,
-                warn=mismatch,
-                detail="waived"
-                if waived and not statuses
-                else ("identity mismatch" if mismatch else f"{len(statuses)} file(s)" if statuses else "none"),
-            )
+        imaging = preregistration.imaging_state(
+            files.get(a.patient_id, []), referral is not None and referral.imaging_waived
         )
+        row.flags.append(Flag("Imaging", imaging.done, warn=imaging.warn, detail=imaging.detail))
         row.flags.append(
             Flag(
                 "Consent",
@@ -153,6 +152,13 @@ def rows(
         if prereg is not None:
             plan = medication.plan_for(session, prereg, a.procedure_type, a.region)
             row.flags.append(medication_flag(plan, a.table_start, zone))
+            if plan.override_date is not None and referral is not None:
+                row.hold_override = HoldOverride(
+                    plan.override_by or "a radiologist",
+                    referral.hold_override_at,
+                    plan.override_date,
+                    plan.override_reason or "",
+                )
             if plan.awaiting_confirmation:
                 row.alerts.append("Medication plan awaits confirmation by telephone")
             if prereg.allergies:

@@ -3,14 +3,14 @@
 stayed "accepted" and came back on the front desk's "Ready to book". From here on discharge closes them.
 
 Revision ID: i21b1
-Revises: i18a
+Revises: i21c3
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "i21b1"
-down_revision = "i18a"
+down_revision = "i21c3"
 branch_labels = None
 depends_on = None
 

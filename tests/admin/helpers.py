@@ -7,12 +7,12 @@ import re
 
 from sqlalchemy import func, select
 
+from clinic.core.timefmt import to_local
 from clinic.models import Appointment, Booking
 from clinic.scheduling import booking
 from clinic.scheduling.context import Settings
 from clinic.scheduling.plan import ProcedurePlan
 from clinic.services.setup_resources import WEEKDAYS
-from clinic.timefmt import to_local
 from tests.conftest import TODAY, ZONE
 from tests.factories import Clinic, make_ready_referral
 from tests.scheduling.helpers import first_candidates

@@ -24,6 +24,7 @@ VALID = {
     "positive_relief_percent": "50",
     "reminder_days_before": "3",
     "triage_ageing_days": "5",
+    "imaging_old_after_years": "5",
     "follow_up_days": "14, 90",
 }
 

@@ -140,7 +140,9 @@ def test_deactivating_a_radiologist_warns_then_ends_their_access(session, clinic
     user = _user(session, "rad1")
     assert user is not None and not user.active  # never deleted: the audit keeps the name
     assert logged_in.get("/radiology/worklist").status_code == 302  # the open session ended
-    refused = Browser(app.test_client()).login("rad1")
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"  # the login page follows the browser
+    refused = Browser(client).login("rad1")
     assert refused.status_code == 401 and "deactivated" in text(refused)
     assert accounts.user_for_token(session, token) is None
     assert session.scalar(select(AuditEvent).where(AuditEvent.action == "users.deactivated"))

@@ -3,9 +3,13 @@ no-show, the worklist and the printed documents."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import select
 
+from clinic.core import clock
 from clinic.models import Consent, FollowUp
+from tests.conftest import NOW
 
 
 def test_the_whole_day_of_one_appointment(session, world, api_as):
@@ -33,6 +37,7 @@ def test_the_whole_day_of_one_appointment(session, world, api_as):
     assert not_a_radiologist.status_code == 400
     no_talk = radiologist.post(f"{path}/consent", json={"taken_by_id": doctor})
     assert no_talk.status_code == 400  # the information talk is part of the record
+    clock.pin(NOW + dt.timedelta(hours=1))  # the patient has read and signed the form meanwhile
     talk_after_signing = radiologist.post(
         f"{path}/consent",
         json={

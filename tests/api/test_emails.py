@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from clinic.core.errors import InvalidInput
 from clinic.models import Patient
 from clinic.services import contact, outbox
-from clinic.services.errors import InvalidInput
 from tests.conftest import NOW, Browser
 from tests.factories import make_patient
 

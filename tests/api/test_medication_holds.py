@@ -16,13 +16,13 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from clinic.core.timefmt import fmt_long_date, fmt_time
 from clinic.models import AnticoagulantRule
 from clinic.scheduling import booking
 from clinic.scheduling.context import Settings
 from clinic.scheduling.plan import ProcedurePlan
 from clinic.services import hold_rules
 from clinic.services.documents import letter_pdf
-from clinic.timefmt import fmt_long_date, fmt_time
 from tests.conftest import NOW, ZONE
 from tests.factories import add_roster, add_weekly_sessions, make_patient, make_ready_referral
 from tests.scheduling.helpers import chain, first_candidates, utc

@@ -12,18 +12,18 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
+from clinic.core.timefmt import day_bounds, local_instant
 from clinic.models import Appointment, Patient, RedFlagAnswer, Referral
 from clinic.models.vocab import RedFlag
 from clinic.scheduling import booking
 from clinic.scheduling.finder import Candidate
 from clinic.scheduling.plan import ProcedurePlan
 from clinic.services import consents, daybook
-from clinic.timefmt import day_bounds, local_instant
+from tests.conftest import NOW as NOW  # the test clock: Monday 07:00 in Berlin
 from tests.factories import Clinic, make_ready_referral, make_referral
 from tests.scheduling.helpers import first_candidates
 
 ZONE = "Europe/Berlin"
-NOW = dt.datetime(2026, 11, 23, 6, 0, tzinfo=dt.UTC)  # the test clock: Monday 07:00 in Berlin
 LAST_FRIDAY = dt.date(2026, 11, 20)
 
 

@@ -8,6 +8,7 @@ import re
 from sqlalchemy import select
 
 from clinic.models import Appointment, Referral, StudyFile
+from tests.browser_fixtures import submit
 from tests.factories import build_clinic, make_ready_referral
 
 from .files import dicom_image, pdf_letter
@@ -59,8 +60,8 @@ def test_referral_to_check_in(session, staff, tmp_path):
     triage.select_option("#accept-procedure_type_id", label="PRT: Periradicular therapy (nerve-root injection)")
     triage.select_option("#accept-side", "left")
     triage.fill("#accept-levels", "L4/5")
-    triage.click("button:has-text('Accept')")
-    assert "Accepted" in triage.content()
+    shown = submit(triage, "button:has-text('Accept')")
+    assert "Accepted" in shown
 
     page = desk.go(f"/desk/referrals/{referral_id}")
     for section in ("i-contact", "i-med", "i-all", "i-cond", "i-esc", "i-lang"):
@@ -68,12 +69,10 @@ def test_referral_to_check_in(session, staff, tmp_path):
         page.locator(f"#{section}.show").wait_for()
         if section == "i-esc":
             page.fill("#escort-name", "Maria Großmann")
-        page.locator(f"#{section} button[type=submit]").last.click()
-        page.wait_for_load_state()
-        assert "alert-success" in page.content(), section
+        assert "alert-success" in submit(page, page.locator(f"#{section} button[type=submit]").last), section
     page.set_input_files("#files", [str(report), str(image)])
-    page.click("#imaging button:has-text('Upload')")
-    assert "2 file(s) stored" in page.content()
+    shown = submit(page, "#imaging button:has-text('Upload')")
+    assert "2 file(s) stored" in shown
     assert "matches" in page.content()
     desk.screenshot("02-preregistration-complete")
     assert page.locator(".flag-missing").count() == 0
@@ -84,8 +83,8 @@ def test_referral_to_check_in(session, staff, tmp_path):
     page.locator("button[value=book]").first.click()
     page.wait_for_url(re.compile(r"/desk/appointments/\d+$"))
     assert "Booked: reference" in page.content()
-    page.click("button:has-text('Check in')")
-    assert "is checked in" in page.content()
+    shown = submit(page, "button:has-text('Check in')")
+    assert "is checked in" in shown
     desk.screenshot("04-checked-in")
     assert desk.console_errors == []
 
@@ -109,8 +108,7 @@ def test_two_desks_race_for_the_same_time(session, staff):
     assert offered_a == offered_b, "both desks see the same first time"
     page_a.locator("button[value=book]").first.click()
     page_a.wait_for_url(re.compile(r"/desk/appointments/\d+$"))
-    page_b.locator("button[value=book]").first.click()  # the page is stale: that time is gone
-    content = page_b.content()
+    content = submit(page_b, page_b.locator("button[value=book]").first)  # the page is stale: that time is gone
     assert "Someone else took that time" in content and "no longer free" in content
     ben.screenshot("05-race-lost")
     page_b.locator("button[value=book]").first.click()

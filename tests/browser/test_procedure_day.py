@@ -8,6 +8,7 @@ from sqlalchemy import select
 from clinic.models import Appointment, Consent, FollowUp, ObservationRecord, ProcedureRecord
 from clinic.scheduling import booking
 from clinic.scheduling.plan import ProcedurePlan
+from tests.browser_fixtures import submit
 from tests.factories import build_clinic, make_ready_referral
 from tests.scheduling.helpers import first_candidates
 
@@ -30,34 +31,34 @@ def test_check_in_consent_start_end_observation_discharge(session, settings, sta
 
     nurse = staff("nurse")
     page = nurse.go(path)
-    page.click("button:has-text('Check in')")
-    assert "is checked in" in page.content()
+    shown = submit(page, "button:has-text('Check in')")
+    assert "is checked in" in shown
 
     doctor = staff("rad1")
     page = doctor.go(path)
-    page.click("button:has-text('Start procedure')")
-    assert "no signed consent" in page.content()  # invariant 7, on screen
+    shown = submit(page, "button:has-text('Start procedure')")
+    assert "no signed consent" in shown  # invariant 7, on screen
     with doctor.context.expect_page() as pdf_tab:
         page.click("button:has-text('Print consent form')")
     pdf_tab.value.close()
     page = doctor.go(path)
-    page.click("button:has-text('Patient has signed')")
-    assert "Signed consent recorded" in page.content()
-    page.click("button:has-text('Start procedure')")
-    assert "Procedure started" in page.content()
+    shown = submit(page, "button:has-text('Patient has signed')")
+    assert "Signed consent recorded" in shown
+    shown = submit(page, "button:has-text('Start procedure')")
+    assert "Procedure started" in shown
     page.fill("#record-ended_at", "2026-11-23T07:18")
     page.fill("#record-approach", "transforaminal")
     page.fill("#record-pain_before", "8")
     page.fill("#record-pain_after", "2")
     page.select_option("#record-drugs-0-drug_option_id", label="Triamcinolone (mg)")
     page.fill("#record-drugs-0-dose", "40")
-    page.click("button:has-text('Save record')")
-    assert "Procedure record saved" in page.content()
-    page.click("button:has-text('Sign the record')")
-    assert "Record signed" in page.content()
+    shown = submit(page, "button:has-text('Save record')")
+    assert "Procedure record saved" in shown
+    shown = submit(page, "button:has-text('Sign the record')")
+    assert "Record signed" in shown
     assert page.locator("#record-pain_after").count() == 0  # no edit form after signing
-    page.click("button:has-text('End procedure')")
-    assert "goes to observation" in page.content()
+    shown = submit(page, "button:has-text('End procedure')")
+    assert "goes to observation" in shown
     doctor.screenshot("06-procedure-signed")
 
     board = nurse.go("/observation/")
@@ -65,17 +66,17 @@ def test_check_in_consent_start_end_observation_discharge(session, settings, sta
     card.locator("input[name=systolic]").fill("128")
     card.locator("input[name=diastolic]").fill("80")
     card.locator("input[name=pulse]").fill("72")
-    card.locator("button:has-text('Save check')").click()
-    assert "Check recorded" in board.content()
+    shown = submit(board, card.locator("button:has-text('Save check')"))
+    assert "Check recorded" in shown
     card = board.locator(".card", has_text=name)
     assert card.locator("button:has-text('Discharge')").is_disabled()
     for item in ("stable", "can_walk", "escort_present", "instructions_given"):
         card.locator(f"input[name={item}]").check()
-    card.locator("button:has-text('Update checklist')").click()
+    submit(board, card.locator("button:has-text('Update checklist')"))
     card = board.locator(".card", has_text=name)
     nurse.screenshot("07-observation-board")
-    card.locator("button:has-text('Discharge')").click()
-    assert "discharged" in board.content()
+    shown = submit(board, card.locator("button:has-text('Discharge')"))
+    assert "discharged" in shown
     assert nurse.console_errors == [] and doctor.console_errors == []
 
     appointment = session.get(Appointment, appointment_id)

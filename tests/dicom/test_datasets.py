@@ -10,8 +10,8 @@ from decimal import Decimal
 import pytest
 from pydicom.dataset import Dataset
 
+from clinic.core.errors import InvalidInput
 from clinic.dicom import datasets
-from clinic.services.errors import InvalidInput
 from clinic.services.modality_worklist import PersonName, WorklistEntry, person_name
 from tests.conftest import TODAY, ZONE
 

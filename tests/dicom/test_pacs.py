@@ -15,12 +15,12 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from clinic.core.errors import InvalidInput
 from clinic.dicom.retriever import Retriever
 from clinic.dicom.server import DicomServer
 from clinic.models import AuditEvent, ImagingStudy, PacsRetrieval, Referral, StoredFile
 from clinic.models.dicom import RetrievalStatus
 from clinic.services import pacs_retrievals
-from clinic.services.errors import InvalidInput
 from clinic.services.storage import FileStore
 from tests.factories import PASSWORD, make_referral
 

@@ -12,8 +12,9 @@ from pathlib import Path
 from pypdf import PdfReader
 
 from clinic.scheduling import booking
-from clinic.scheduling.finder import Preferences, candidates_for_referral
+from clinic.scheduling.finder import Preferences
 from clinic.scheduling.plan import ProcedurePlan
+from clinic.services.candidates import candidates_for_referral
 from tests.conftest import require_or_skip
 from tests.factories import make_ready_referral
 

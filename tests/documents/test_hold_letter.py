@@ -14,13 +14,13 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
+from clinic.core.timefmt import fmt_long_date, fmt_time
 from clinic.defaults import HOLD_RULES, INJECTED_DRUGS
 from clinic.models import AnticoagulantRule
 from clinic.models.vocab import BleedingClass, HoldAction
 from clinic.scheduling.context import Settings
 from clinic.services import hold_rules, medication
 from clinic.services.documents import letter_pdf
-from clinic.timefmt import fmt_long_date, fmt_time
 from tests.conftest import NOW, ZONE
 from tests.factories import add_roster, add_weekly_sessions, make_patient
 from tests.scheduling.helpers import chain, utc
@@ -193,7 +193,7 @@ def test_a_plan_confirmation_lapses_when_the_plan_changes(session, settings, cli
 
 
 def test_only_a_radiologist_confirms_a_plan(session, settings, clinic):
-    from clinic.services.errors import DomainError
+    from clinic.core.errors import DomainError
 
     appointment = book_for(session, settings, clinic, medications=[("apixaban", "", None)])
     with pytest.raises(DomainError, match="Only a radiologist"):
@@ -232,3 +232,32 @@ def test_shared_assessment_asks_to_discuss_with_the_prescriber(session, settings
     text = text_of(letter_pdf(session, appointment, zone, issued_on=NOW.date()))
     assert "Acetylsalicylsäure (ASS): Bitte besprechen Sie mit Ihrer verordnenden Ärztin" in text
     assert "letzte Einnahme" not in text
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_a_reprinted_letter_never_prints_a_past_fasting_moment(session, settings, clinic, zone, language):
+    """Issue 21, item 8: reprinted on the morning of a sympathetic block (6 hours fasting), the letter
+    says plainly that eating is over, never "do not eat from" a moment already past."""
+    patient = make_patient(session, preferred_language=language)
+    start = utc(2026, 12, 8, 9, 0)  # Tuesday 8 December 10:00 in Berlin: no food from 04:00
+    appointment = book_for(
+        session,
+        settings,
+        clinic,
+        patient,
+        code="SYMP",
+        side="right",
+        levels=None,
+        stage="diagnostic",
+        candidate=_at(clinic, start, table=30, obs=60),
+    )
+    before = text_of(letter_pdf(session, appointment, zone, now=utc(2026, 12, 8, 2, 59)))
+    reprint = text_of(letter_pdf(session, appointment, zone, now=utc(2026, 12, 8, 3, 1)))
+    if language == "de":
+        assert "Bitte essen Sie ab Dienstag, 8. Dezember 2026, um 04:00 Uhr nichts mehr" in before
+        assert "04:00 Uhr" not in reprint
+        assert "Bitte essen Sie bis nach dem Eingriff nichts mehr" in reprint
+    else:
+        assert "Please do not eat anything from Tuesday, 8 December 2026, 04:00 on" in before
+        assert "04:00" not in reprint
+        assert "Please do not eat anything more until after the procedure" in reprint

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from clinic.core.errors import NotFound
 from clinic.models import DocumentText
 from clinic.services import documents
-from clinic.services.errors import NotFound
 
 from .helpers import page_count, pages, text_of
 

@@ -164,3 +164,23 @@ def test_rfa_table_time_of_the_catalogue_matches_its_sheet(session, clinic):
     german = text_of(documents.information_sheet_pdf(session, rfa, "de"))
     assert "Radiofrequenz-Denervation (Thermokoagulation) der Facettengelenke" in german
     assert "Neutralelektrode" in german and "Taubheit " not in german
+
+
+def test_english_consent_sheet_and_pack_print_no_german_clinic_line(session, settings, clinic, zone):
+    """Issue 21 item 10, the other printed documents: the consent form, the information sheet and the
+    print pack of an English-speaking patient carry the department and the room in English."""
+    from clinic.services import consents
+
+    room = clinic.rooms["CT 1"]
+    room.location_hint = "Haus B, Erdgeschoss, Anmeldung Radiologie"
+    room.location_hint_en = "Building B, ground floor, radiology reception"
+    appointment = book_for(session, settings, clinic, make_patient(session, preferred_language="en"), room=room)
+    printed = {
+        "consent": consents.print_consent(session, None, appointment, zone)[0],
+        "sheet": documents.appointment_information_pdf(session, appointment),
+        "pack": documents.print_pack_pdf(session, None, appointment, zone),
+    }
+    for name, pdf in printed.items():
+        text = text_of(pdf if isinstance(pdf, bytes) else pdf[0])
+        assert "Interventionelle" not in text and "Erdgeschoss" not in text, name
+        assert "Interventional Pain Therapy" in text, name

@@ -11,7 +11,7 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import select
 
-from clinic import clock
+from clinic.core import clock
 from clinic.models import Appointment, CalendarFeed
 from clinic.services import feeds
 from tests.api.conftest import clinic, world  # noqa: F401  (fixtures)
@@ -122,7 +122,7 @@ def test_times_are_right_across_the_change_to_summer_time(app, session, settings
 
 @pytest.mark.parametrize("owner", ["radiologist", "room"])
 def test_feed_service_refuses_a_feed_without_exactly_one_owner(session, clinic, owner):  # noqa: F811
-    from clinic.services.errors import InvalidInput, NotFound
+    from clinic.core.errors import InvalidInput, NotFound
 
     with pytest.raises(InvalidInput):
         feeds.create(session, None)

@@ -7,8 +7,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from clinic.core.timefmt import to_local
 from clinic.models import Appointment
-from clinic.timefmt import to_local
 from tests.api.world import build_world
 from tests.conftest import TODAY, ZONE
 from tests.fhir.models import validate

@@ -6,9 +6,9 @@ from __future__ import annotations
 import itertools
 import re
 
+from clinic.core.timefmt import to_local
 from clinic.scheduling.finder import Preferences, SearchRequest, find_candidates
 from clinic.scheduling.plan import ProcedurePlan
-from clinic.timefmt import to_local
 from tests.conftest import ZONE
 from tests.factories import build_clinic, make_ready_referral
 from tests.scheduling.helpers import MONDAY

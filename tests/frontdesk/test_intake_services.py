@@ -6,15 +6,14 @@ import datetime as dt
 
 import pytest
 
+from clinic.core.errors import DomainError, InvalidInput
 from clinic.models.vocab import Priority, RedFlag
 from clinic.scheduling.plan import ProcedurePlan
-from clinic.scheduling.readiness import assess
 from clinic.services import intake, medication, prereg_items, preregistration
-from clinic.services.errors import DomainError, InvalidInput
-from tests.conftest import NOW, ZONE
+from clinic.services.readiness import assess
+from tests.conftest import NOW, TODAY, ZONE
 from tests.factories import build_clinic, make_patient, make_ready_referral, make_referral
 
-TODAY = dt.date(2026, 11, 23)
 NO_FLAGS = {f.value: False for f in RedFlag}
 
 
@@ -36,7 +35,7 @@ def _patient(**kw) -> intake.PatientDetails:
         given_name="Zoë",
         birth_date=dt.date(1961, 4, 5),
         sex="female",
-        phone="+49 40 1",
+        phone="+49 40 1234 5670",
         street="Hauptstraße 1",
         postal_code="20095",
         city="Hamburg",

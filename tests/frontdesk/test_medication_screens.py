@@ -7,11 +7,11 @@ import datetime as dt
 
 import pytest
 
+from clinic.core.errors import InvalidInput
 from clinic.models import Referral
 from clinic.scheduling import booking
 from clinic.scheduling.plan import ProcedurePlan
 from clinic.services import medication, prereg_items
-from clinic.services.errors import InvalidInput
 from tests.factories import build_clinic, make_ready_referral, make_referral
 from tests.scheduling.helpers import first_candidates
 

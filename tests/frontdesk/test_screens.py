@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import pytest
 from sqlalchemy import func, select
 
+from clinic.core.timefmt import to_local
 from clinic.models import Appointment, Patient, Referral, WaitlistEntry
 from clinic.models.vocab import RedFlag
 from clinic.scheduling import booking
 from clinic.scheduling.plan import ProcedurePlan
-from clinic.timefmt import to_local
 from tests.conftest import NOW, ZONE
 from tests.factories import build_clinic, make_patient, make_ready_referral
 from tests.scheduling.helpers import first_candidates
@@ -252,3 +253,63 @@ def test_a_hold_confirmed_twice_shows_the_appointment_it_became(session, setting
     assert session.scalar(select(func.count(Appointment.id))) == 1
     page = browser.get(again.headers["Location"]).get_data(as_text=True)
     assert "This hold has already been booked." in page
+
+
+@pytest.mark.parametrize("phone", ["abc", "Tom's mobile", "12", "040 123<b>"])
+def test_an_escort_phone_that_is_no_number_is_refused_and_nothing_saved(session, browser, phone):
+    """Walk finding 5: "abc" was saved as the escort's phone, the number the nurse calls at discharge."""
+    clinic = build_clinic(session)
+    referral = make_ready_referral(session, clinic)
+    referral.preregistration.escort_phone = None
+    session.commit()
+    browser.login("frontdesk")
+    page = f"/desk/referrals/{referral.id}"
+    answer = browser.post(
+        f"/desk/referrals/{referral.id}/escort",
+        {"escort-name": "Tom Walker", "escort-phone": phone},
+        form_page=page,
+        follow_redirects=True,
+    )
+    assert "telephone number" in answer.get_data(as_text=True)
+    session.expire_all()
+    assert referral.preregistration.escort_phone is None
+
+
+def test_a_real_escort_phone_is_kept_as_typed(session, browser):
+    clinic = build_clinic(session)
+    referral = make_ready_referral(session, clinic)
+    session.commit()
+    browser.login("frontdesk")
+    browser.post(
+        f"/desk/referrals/{referral.id}/escort",
+        {"escort-name": "Tom Walker", "escort-phone": " 0171  234 5678 "},
+        form_page=f"/desk/referrals/{referral.id}",
+    )
+    session.expire_all()
+    assert referral.preregistration.escort_phone == "0171 234 5678"
+
+
+PATIENT_FIELDS = (
+    "family_name", "given_name", "birth_date", "sex", "phone", "email", "street", "postal_code", "city",
+    "insurance_name", "insurance_number", "preferred_language",
+)  # fmt: skip
+
+
+def test_a_second_referral_for_a_registered_patient_is_taken(session, browser):
+    """Walk finding 24: the form for a known patient was always refused ("Please correct the marked
+    fields", nothing marked): the date of birth was required from the post, which does not carry it."""
+    build_clinic(session)
+    session.commit()
+    browser.login("frontdesk")
+    assert browser.post("/desk/referrals/new", _referral_form()).status_code == 302
+    patient = session.scalars(select(Patient)).one()
+    path = f"/desk/patients/{patient.id}/referrals/new"
+    page = browser.get(path).get_data(as_text=True)
+    assert "New referral for Søndergaard, Bjørn" in page
+    data = {
+        k: v for k, v in _referral_form(clinical_question="Facet pain L4/5 right").items() if k not in PATIENT_FIELDS
+    }
+    answer = browser.post(path, {**data, "patient_id": str(patient.id)}, form_page=path)
+    assert answer.status_code == 302, answer.get_data(as_text=True)[:2000]
+    assert session.scalar(select(func.count(Referral.id)).where(Referral.patient_id == patient.id)) == 2
+    assert session.scalar(select(func.count(Patient.id))) == 1

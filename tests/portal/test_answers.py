@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from clinic.models import AuditEvent, PortalAnswer, StudyFile
 from clinic.models.portal import AnswerStatus
-from clinic.services import preregistration
+from clinic.services import portal_answers, preregistration
 from tests.browser.files import dicom_image, pdf_letter
 from tests.conftest import Browser
 from tests.factories import build_clinic, make_patient, make_referral
@@ -178,3 +178,48 @@ def test_imaging_goes_through_the_desks_upload_and_identity_check(session, app, 
     assert junk.status_code == 400 and len(session.scalars(select(StudyFile)).all()) == 3
     upload = session.scalar(select(AuditEvent).where(AuditEvent.action == "imaging.upload"))
     assert upload.actor_name == f"patient {referral.patient.clinic_number}"
+
+
+def test_an_empty_escort_is_refused_and_nothing_sent(session, app):
+    """Walk finding 15: both fields empty were accepted and sent to the desk."""
+    _clinic, referral, token = _accepted(session)
+    referral.preregistration.escort_name = "Ehemann"  # the desk had a name already: the form comes prefilled
+    session.commit()
+    patient = Patient(app.test_client(), token)
+    assert patient.open(BIRTH).status_code == 302
+    sent = patient.post("/answers/escort", {"name": "", "phone": ""})
+    assert sent.status_code == 422
+    assert session.scalar(select(PortalAnswer).where(PortalAnswer.item == "escort")) is None
+
+
+def test_an_escort_phone_that_is_no_number_is_refused(session, app):
+    _clinic, _referral, token = _accepted(session)
+    patient = Patient(app.test_client(), token)
+    assert patient.open(BIRTH).status_code == 302
+    sent = patient.post("/answers/escort", {"name": "Helga Krause", "phone": "ask my daughter"})
+    assert sent.status_code == 422
+    assert "telephone number" in sent.get_data(as_text=True) or "Telefonnummer" in sent.get_data(as_text=True)
+    assert session.scalar(select(PortalAnswer).where(PortalAnswer.item == "escort")) is None
+
+
+def test_the_medicine_choices_offer_only_the_doses_the_rules_know(session, app):
+    """Issue 21, item 9: the dose list offered every dose for every medicine, and "Apixaban, full dose"
+    was refused. Each medicine now comes with the doses its rules tell apart; the server agrees."""
+    _clinic, _referral, token = _accepted(session)
+    patient = Patient(app.test_client(), token)
+    patient.open(BIRTH)
+    html = patient.get("/answers/medication").get_data(as_text=True)
+    assert 'value="apixaban|"' in html and "apixaban|therapeutic" not in html
+    assert 'value="aspirin|primary"' in html and 'value="aspirin|secondary"' in html and 'value="aspirin|"' in html
+    assert "aspirin|therapeutic" not in html and 'name="drugs-0-dose_class"' not in html
+
+    refused = patient.post("/answers/medication", {"drugs-0-drug_code": "aspirin|therapeutic"})
+    assert refused.status_code == 422
+    sent = patient.post("/answers/medication", {"drugs-0-drug_code": "apixaban|therapeutic"})
+    assert sent.status_code == 302
+    answer = session.scalar(select(PortalAnswer).where(PortalAnswer.item == "medication"))
+    assert portal_answers.payload_of(answer)["drugs"] == [
+        {"drug_code": "apixaban", "dose_class": "", "last_dose_on": None}
+    ]
+    again = patient.get("/answers/medication").get_data(as_text=True)
+    assert 'value="apixaban|" selected' in again or 'selected value="apixaban|"' in again

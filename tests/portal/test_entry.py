@@ -11,6 +11,7 @@ from sqlalchemy import select
 from clinic.models import AuditEvent, PortalLink
 from clinic.models.vocab import ReferralStatus
 from clinic.services import portal_links
+from tests.conftest import csrf_from
 from tests.factories import build_clinic, make_patient, make_ready_referral
 
 from .helpers import Patient, link_for, open_portal
@@ -82,6 +83,23 @@ def test_five_wrong_birth_dates_lock_the_link(session, client):
     assert patient.open(BIRTH).status_code == 423
     assert patient.get().status_code in (302, 423)
     assert session.scalar(select(AuditEvent.id).where(AuditEvent.action == "portal.locked")) is not None
+
+
+def test_a_day_that_does_not_exist_is_said_and_not_counted(session, client):
+    """Walk finding 16: 31 February cost one of the five tries."""
+    _clinic, _referral, link, token = _ready(session)
+    patient = Patient(client, token)
+    page = patient.client.get(patient.base)
+    answer = patient.client.post(
+        patient.base,
+        data={"day": 31, "month": 2, "year": 1958, "csrf_token": csrf_from(page.get_data(as_text=True))},
+    )
+    assert answer.status_code == 422
+    text = answer.get_data(as_text=True)
+    assert "does not exist" in text or "gibt es" in text
+    session.refresh(link)
+    assert link.failed_attempts == 0
+    assert patient.open(BIRTH).status_code == 302
 
 
 def test_the_desk_unlocks_a_locked_link(session, client):

@@ -10,11 +10,11 @@ import re
 from icalendar import Calendar
 from sqlalchemy import select
 
+from clinic.core.timefmt import to_local
 from clinic.models import Appointment, BookingHold, WaitlistEntry
 from clinic.models.vocab import AppointmentStatus
 from clinic.scheduling import booking
 from clinic.scheduling.plan import ProcedurePlan
-from clinic.timefmt import to_local
 from tests.conftest import NOW
 from tests.factories import build_clinic, make_patient, make_ready_referral
 from tests.scheduling.helpers import first_candidates

@@ -10,11 +10,12 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
+from clinic.core import clock
+from clinic.core.errors import InvalidInput
 from clinic.models import Consent
 from clinic.scheduling import booking
 from clinic.scheduling.plan import ProcedurePlan
 from clinic.services import consents, daybook
-from clinic.services.errors import InvalidInput
 from tests.conftest import ZONE
 from tests.factories import build_clinic, make_ready_referral
 from tests.scheduling.helpers import first_candidates, utc
@@ -37,8 +38,10 @@ def printed(session, settings):
         plan=ProcedurePlan.from_referral(referral),
         candidate=first_candidates(session, settings, referral)[0],
     )
+    clock.pin(MONDAY_9 - dt.timedelta(minutes=30))  # arrival: checked in, the form printed
     daybook.check_in(session, None, appointment, at=MONDAY_9, zone=ZONE)
     consents.print_consent(session, clinic.radiologists[0], appointment, ZONE)
+    clock.pin(MONDAY_9)  # the table start: the signature was taken in between
     return clinic, appointment
 
 

@@ -10,12 +10,14 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
+from clinic.core import clock
+from clinic.core.errors import DomainError, InvalidInput, PermissionDenied
+from clinic.core.timefmt import to_local
 from clinic.models import AuditEvent, DrugOption, FollowUp, ProcedureRecord
 from clinic.models.vocab import AppointmentStatus
 from clinic.scheduling import booking
 from clinic.scheduling.plan import ProcedurePlan
-from clinic.services import consents, daybook, outcomes, procedure_records, stages, triage
-from clinic.services.errors import DomainError, InvalidInput, PermissionDenied
+from clinic.services import consents, daybook, medication, outcomes, procedure_records, stages, triage
 from tests.conftest import ZONE
 from tests.factories import build_clinic, make_ready_referral, make_referral
 from tests.scheduling.helpers import first_candidates, utc
@@ -81,6 +83,7 @@ def _talk(radiologist) -> dict:
 def test_invariant_7_no_procedure_without_a_signed_consent_for_the_printed_version(session, day):
     clinic, a = day
     radiologist = clinic.radiologists[0]
+    clock.pin(MONDAY_9 - dt.timedelta(minutes=20))  # the morning of the procedure: nothing recorded ahead of it
     daybook.check_in(session, None, a, at=MONDAY_9, zone=ZONE)
     with pytest.raises(DomainError, match="no signed consent"):
         daybook.start_procedure(session, radiologist, a, at=MONDAY_9)
@@ -270,3 +273,86 @@ def test_waiver_and_hold_override_are_audited_with_their_reason(session):
     assert events["referral.imaging_waived"].actor_name == "rad1"
     assert "Recent MRI in PACS" in events["referral.imaging_waived"].summary
     assert "Cardiology agrees" in events["referral.hold_override"].summary
+
+
+def test_a_consent_signed_in_the_future_or_before_printing_is_refused(session, day):
+    clinic, a = day
+    radiologist = clinic.radiologists[0]
+    clock.pin(MONDAY_9)
+    daybook.check_in(session, None, a, at=MONDAY_9, zone=ZONE)
+    _pdf, printed = consents.print_consent(session, radiologist, a, ZONE)
+    talk = {"explained_by_id": radiologist.id, "explained_at": MONDAY_9 - dt.timedelta(days=2)}
+    with pytest.raises(InvalidInput, match="cannot lie in the future") as refused:
+        daybook.record_consent(
+            session, radiologist, a, taken_by_id=radiologist.id, signed_at=MONDAY_9 + dt.timedelta(days=2), **talk
+        )
+    assert refused.value.details == {"field": "signed_at"}
+    with pytest.raises(InvalidInput, match="before it was printed"):
+        daybook.record_consent(
+            session, radiologist, a, taken_by_id=radiologist.id, signed_at=MONDAY_9 - dt.timedelta(hours=1), **talk
+        )
+    assert printed.signed_at is None
+    # A ward clock a few minutes ahead of the server's is no reason to refuse.
+    signed = daybook.record_consent(
+        session, radiologist, a, taken_by_id=radiologist.id, signed_at=MONDAY_9 + dt.timedelta(minutes=3), **talk
+    )
+    assert signed.signed_at == MONDAY_9 + dt.timedelta(minutes=3)
+
+
+def _consented(session, clinic, a):
+    """Checked in half an hour before the table start, consent printed and signed; the clock stands there."""
+    radiologist = clinic.radiologists[0]
+    arrival = a.table_start - dt.timedelta(minutes=30)
+    clock.pin(arrival)
+    daybook.check_in(session, None, a, at=arrival, zone=ZONE)
+    consents.print_consent(session, radiologist, a, ZONE)
+    daybook.record_consent(session, radiologist, a, taken_by_id=radiologist.id, **_talk(radiologist))
+    return radiologist
+
+
+@pytest.fixture
+def apixaban_day(session, settings):
+    """A PRT patient on apixaban whose last dose is not recorded and whose plan nobody has confirmed (the
+    seeded rules are not signed off)."""
+    clinic = build_clinic(session, texts=True)
+    referral = make_ready_referral(
+        session, clinic, code="PRT", side="left", levels="L5", medications=[("apixaban", "", None)]
+    )
+    appointment = booking.book(
+        session,
+        settings,
+        None,
+        referral=referral,
+        plan=ProcedurePlan.from_referral(referral),
+        candidate=first_candidates(session, settings, referral)[0],
+        check_readiness=False,
+    )
+    return clinic, referral, appointment
+
+
+def test_the_procedure_does_not_start_while_the_medication_plan_is_unsettled(session, apixaban_day):
+    clinic, referral, a = apixaban_day
+    radiologist = _consented(session, clinic, a)
+    with pytest.raises(DomainError, match=r"medication plan \(Apixaban\) is not confirmed") as refused:
+        daybook.start_procedure(session, radiologist, a, at=a.table_start, zone=ZONE)
+    assert refused.value.code == "medication_hold" and a.status == AppointmentStatus.CHECKED_IN
+    medication.confirm_plan(session, radiologist, referral)
+    # Confirmed, but nobody has asked when the last dose was taken.
+    with pytest.raises(DomainError, match=r"hold is not met \(Apixaban\)"):
+        daybook.start_procedure(session, radiologist, a, at=a.table_start, zone=ZONE)
+    day = to_local(a.table_start, ZONE).date()
+    referral.preregistration.medications[0].last_dose_on = day - dt.timedelta(days=2)  # under 72 h
+    with pytest.raises(DomainError, match="hold is not met"):
+        daybook.start_procedure(session, radiologist, a, at=a.table_start, zone=ZONE)
+    referral.preregistration.medications[0].last_dose_on = day - dt.timedelta(days=4)
+    daybook.start_procedure(session, radiologist, a, at=a.table_start, zone=ZONE)
+    assert a.status == AppointmentStatus.IN_PROCEDURE
+
+
+def test_a_radiologists_hold_override_lets_the_procedure_start(session, apixaban_day):
+    clinic, referral, a = apixaban_day
+    radiologist = _consented(session, clinic, a)
+    day = to_local(a.table_start, ZONE).date()
+    triage.override_hold(session, radiologist, referral, day, "Cardiology: bridging not needed")
+    daybook.start_procedure(session, radiologist, a, at=a.table_start, zone=ZONE)
+    assert a.status == AppointmentStatus.IN_PROCEDURE

@@ -7,9 +7,9 @@ from collections import defaultdict
 
 from sqlalchemy import select
 
+from clinic.core.intervals import overlaps
 from clinic.models import Booking
 from clinic.scheduling.finder import Candidate, SearchRequest, find_candidates
-from clinic.scheduling.intervals import overlaps
 from clinic.scheduling.plan import ProcedurePlan
 
 MONDAY = dt.date(2026, 11, 23)
@@ -22,7 +22,8 @@ def utc(*args) -> dt.datetime:
 def first_candidates(session, settings, referral, *, days=14, limit=5, first_day=MONDAY, **prefs):
     """What the finder offers for a referral; falls back to the raw finder when the referral is not
     ready (so that tests can show that booking, not only the finder, refuses)."""
-    from clinic.scheduling.finder import Preferences, candidates_for_referral
+    from clinic.scheduling.finder import Preferences
+    from clinic.services.candidates import candidates_for_referral
 
     ready, found = candidates_for_referral(
         session,

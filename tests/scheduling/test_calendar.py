@@ -8,9 +8,9 @@ import datetime as dt
 
 import pytest
 
+from clinic.core.timefmt import day_bounds, local_instant
 from clinic.models import Closure, RoomSession, RosterException
 from clinic.scheduling.availability import BedInfo, Calendar, RoomInfo
-from clinic.timefmt import day_bounds, local_instant
 from tests.conftest import ZONE
 from tests.factories import build_clinic
 

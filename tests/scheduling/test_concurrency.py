@@ -9,12 +9,12 @@ from collections.abc import Callable
 
 from sqlalchemy import select
 
+from clinic.core.errors import DomainError
 from clinic.extensions import db
 from clinic.models import Appointment, BookingHold, Referral
 from clinic.scheduling import booking
 from clinic.scheduling.booking import SlotTaken
 from clinic.scheduling.plan import ProcedurePlan
-from clinic.services.errors import DomainError
 from tests.factories import build_clinic, make_ready_referral
 
 from .helpers import chain, first_candidates, overlapping_active_bookings, utc

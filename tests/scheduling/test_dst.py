@@ -7,11 +7,11 @@ import datetime as dt
 
 import pytest
 
+from clinic.core.timefmt import to_local
 from clinic.scheduling import booking
 from clinic.scheduling.availability import Calendar, RoomInfo
 from clinic.scheduling.context import Settings
 from clinic.scheduling.plan import ProcedurePlan
-from clinic.timefmt import to_local
 from tests.factories import build_clinic, make_ready_referral
 
 from .helpers import first_candidates, utc

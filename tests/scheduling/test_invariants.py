@@ -7,12 +7,12 @@ import datetime as dt
 import pytest
 from sqlalchemy.exc import IntegrityError
 
+from clinic.core.errors import DomainError, InvalidInput
 from clinic.models import Booking, Closure, FollowUp, RedFlagAnswer, RosterException
 from clinic.models.vocab import AppointmentStatus, FollowUpKind, FollowUpStatus, RedFlag, ReliefCategory
 from clinic.scheduling import booking
 from clinic.scheduling.booking import NotReady, SlotTaken
 from clinic.scheduling.plan import ProcedurePlan
-from clinic.services.errors import DomainError, InvalidInput
 from tests.factories import build_clinic, make_ready_referral
 
 from .helpers import chain, first_candidates, overlapping_active_bookings, utc

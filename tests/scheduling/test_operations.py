@@ -7,14 +7,14 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
+from clinic.core.errors import DomainError, InvalidInput
+from clinic.core.timefmt import to_local
 from clinic.models import Booking, WaitlistEntry
 from clinic.models.vocab import AppointmentStatus
 from clinic.scheduling import booking
 from clinic.scheduling.booking import SlotTaken
 from clinic.scheduling.context import Settings
 from clinic.scheduling.plan import ProcedurePlan
-from clinic.services.errors import DomainError, InvalidInput
-from clinic.timefmt import to_local
 from tests.conftest import NOW, ZONE
 from tests.factories import build_clinic, make_ready_referral
 

@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 
 from clinic.models.vocab import AppointmentStatus
 from clinic.scheduling import booking
-from clinic.scheduling.finder import Preferences, candidates_for_referral
+from clinic.scheduling.finder import Preferences
 from clinic.scheduling.plan import ProcedurePlan
+from clinic.services.candidates import candidates_for_referral
 from tests.factories import build_clinic, make_patient, make_ready_referral
 
 from .helpers import MONDAY, overlapping_active_bookings

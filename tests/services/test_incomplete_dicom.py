@@ -9,8 +9,8 @@ import io
 import pydicom
 import pytest
 
+from clinic.core.errors import InvalidInput
 from clinic.services import uploads
-from clinic.services.errors import InvalidInput
 from tests.api.test_errors import multipart
 from tests.conftest import Browser
 from tests.factories import build_clinic, make_ready_referral

@@ -7,11 +7,11 @@ import datetime as dt
 
 import pytest
 
+from clinic.core.errors import DomainError
 from clinic.scheduling import booking
 from clinic.scheduling.plan import ProcedurePlan
-from clinic.scheduling.readiness import assess
 from clinic.services import medication, triage, worklist
-from clinic.services.errors import DomainError
+from clinic.services.readiness import assess
 from tests.conftest import NOW, ZONE
 from tests.factories import build_clinic, make_ready_referral
 from tests.scheduling.helpers import chain, first_candidates, utc

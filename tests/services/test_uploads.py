@@ -23,11 +23,11 @@ from pydicom.uid import CTImageStorage, ExplicitVRLittleEndian, ImplicitVRLittle
 from reportlab.pdfgen import canvas
 from sqlalchemy import event, func, insert, select
 
+from clinic.core.errors import Conflict, DomainError, InvalidInput, NotFound, TooLarge
 from clinic.extensions import db
 from clinic.models import AuditEvent, ImagingStudy, Patient, ReferralDocument, StoredFile, StudyFile
 from clinic.models.vocab import FileKind, IdentityCheck, Role
 from clinic.services import uploads
-from clinic.services.errors import Conflict, DomainError, InvalidInput, NotFound, TooLarge
 from clinic.services.storage import BLOB_MODE, FileStore
 from tests.factories import make_patient, make_referral, make_user
 

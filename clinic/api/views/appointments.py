@@ -6,11 +6,11 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ...auth.access import roles
+from ...core.timefmt import day_bounds
 from ...extensions import db
 from ...models import Appointment, Referral
 from ...models.vocab import Role
 from ...scheduling import booking
-from ...timefmt import day_bounds
 from ...web import local_today, scheduling_settings, zone
 from .. import bp, present
 from ..idempotent import idempotent

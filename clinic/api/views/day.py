@@ -8,12 +8,12 @@ from __future__ import annotations
 from flask_login import current_user
 
 from ...auth.access import roles
+from ...core.errors import InvalidInput
 from ...extensions import db
 from ...models import Appointment, User
 from ...models.vocab import Role
 from ...scheduling import booking
 from ...services import daybook
-from ...services.errors import InvalidInput
 from ...web import now, scheduling_settings, zone
 from .. import bp, present
 from ..lookup import ID, find
@@ -69,6 +69,7 @@ def record_consent(appointment_id: int, json: ConsentIn):
         explained_at=json.explained_at,
         signed_at=json.signed_at or now(),
         consent_id=json.consent_id,
+        zone=zone(),
     )
     return _answer(appointment)
 
@@ -77,9 +78,10 @@ def record_consent(appointment_id: int, json: ConsentIn):
 @roles(Role.RADIOLOGIST)
 @operation(**STEP)
 def start_procedure(appointment_id: int):
-    """checked_in → in_procedure; needs a signed consent (422 no_consent)."""
+    """checked_in → in_procedure; needs a signed consent (422 no_consent) and the medication holds met and
+    settled, or overridden by a radiologist (422 medication_hold)."""
     appointment = find(Appointment, appointment_id, "appointment")
-    daybook.start_procedure(db.session, current_user, appointment, at=now())
+    daybook.start_procedure(db.session, current_user, appointment, at=now(), zone=zone())
     return _answer(appointment)
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from flask_login import current_user
 
 from ...auth.access import roles
+from ...core.errors import InvalidInput
 from ...extensions import db
 from ...models import Patient, Referral, ReferringPhysician
 from ...models.vocab import Role
 from ...scheduling.plan import ProcedurePlan
-from ...scheduling.readiness import assess
 from ...services import intake, triage
-from ...services.errors import InvalidInput
+from ...services.readiness import assess
 from ...web import local_today, scheduling_settings
 from .. import bp, present
 from ..lookup import ID, find

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from ...auth.access import roles
+from ...core.errors import InvalidInput
 from ...extensions import db
 from ...models import ProcedureType, Referral
 from ...models.vocab import Role
 from ...scheduling.booking import NotReady
-from ...scheduling.finder import Preferences, SearchRequest, candidates_for_referral, find_candidates
+from ...scheduling.finder import Preferences, SearchRequest, find_candidates
 from ...scheduling.plan import ProcedurePlan
-from ...services.errors import InvalidInput
+from ...services.candidates import candidates_for_referral
 from ...web import scheduling_settings
 from .. import bp, present
 from ..lookup import find

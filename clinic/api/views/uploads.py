@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask_login import current_user
 
 from ...auth.access import roles
+from ...core.errors import InvalidInput
 from ...extensions import db
 from ...frontdesk.uploads_glue import limits, read_files, store
 from ...models import ImagingStudy, Referral
 from ...models.vocab import Role
 from ...services import uploads
-from ...services.errors import InvalidInput
 from .. import bp, present
 from ..lookup import ID, find
 from ..openapi import operation

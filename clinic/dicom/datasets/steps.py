@@ -11,8 +11,8 @@ from decimal import Decimal, InvalidOperation
 from pydicom.dataelem import DataElement
 from pydicom.dataset import Dataset
 
+from ...core.errors import InvalidInput
 from ...models.dicom import StepStatus
-from ...services.errors import InvalidInput
 from ...services.mpps import StepReport
 from .values import instant
 

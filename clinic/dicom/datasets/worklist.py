@@ -16,9 +16,9 @@ from pydicom.dataset import Dataset
 from pydicom.sequence import Sequence
 from pydicom.valuerep import PersonName as DicomPersonName
 
-from ...services.errors import InvalidInput
+from ...core.errors import InvalidInput
+from ...core.text import search_key
 from ...services.modality_worklist import CODING_SCHEME, WorklistEntry
-from ...text import search_key
 from .values import CHARACTER_SET_TAG, UTF8, da, parse_date, person_name, tm
 
 

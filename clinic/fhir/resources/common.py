@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from ...core.timefmt import to_local
 from ...models import ProcedureType
-from ...timefmt import to_local
 from .. import codes
 
 

@@ -31,6 +31,7 @@ from .service import (
     create_study,
     download_referral_document,
     download_study_file,
+    set_aside_file,
 )
 
 __all__ = [
@@ -52,4 +53,5 @@ __all__ = [
     "limits_from_config",
     "receive_all",
     "safe_filename",
+    "set_aside_file",
 ]

@@ -14,8 +14,8 @@ from functools import partial
 from pathlib import Path
 from typing import BinaryIO
 
+from ...core.errors import DomainError, InvalidInput, TooLarge
 from ...models.vocab import FileKind
-from ..errors import DomainError, InvalidInput, TooLarge
 from .content import (
     Inspected,
     _inspect_dicom,

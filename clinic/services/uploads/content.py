@@ -15,8 +15,8 @@ import pydicom
 from pydicom import config as dicom_config
 from pydicom.multival import MultiValue
 
+from ...core.errors import InvalidInput
 from ...models.vocab import FileKind
-from ..errors import InvalidInput
 from .limits import (
     _DEFLATED_TS,
     _DICOMDIR_SOP_CLASS,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
+from ...core.text import search_key
 from ...models import Patient
 from ...models.vocab import FileKind, IdentityCheck
-from ...text import search_key
 from .content import (
     Inspected,
 )

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from ..errors import TooLarge
+from ...core.errors import TooLarge
 from .limits import _size
 
 CHUNK = 1024 * 1024

@@ -10,10 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ...core import audit
+from ...core.clock import utcnow
+from ...core.errors import Conflict, DomainError, InvalidInput, NotFound, TooLarge
 from ...models import ImagingStudy, Patient, Referral, ReferralDocument, StoredFile, StudyFile
 from ...models.vocab import FileKind, IdentityCheck
-from .. import audit
-from ..errors import Conflict, DomainError, InvalidInput, NotFound, TooLarge
 from ..storage import CorruptBlob, FileStore
 from .archive import (
     _check_request,
@@ -357,3 +358,36 @@ def download_referral_document(
         actor=actor,
     )
     return data, content_type, safe_filename(document.original_name, _kind_of(content_type))
+
+
+SET_ASIDE_REASON_LENGTH = 300
+
+
+def set_aside_file(session: Session, actor, study_file_id: int, reason: str) -> StudyFile:
+    """Set a prior-imaging file aside as "wrong patient": it stays on file for the record (uploaded
+    files are never deleted, invariant 9), but no longer counts as the patient's imaging, on the
+    checklist or the worklist. Needs a reason; audited."""
+    study_file = session.get(StudyFile, study_file_id)
+    if study_file is None:
+        raise NotFound("There is no such file.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("Say why this file is set aside (for example: a different patient on the CD).")
+    if len(reason) > SET_ASIDE_REASON_LENGTH:
+        raise InvalidInput(f"The reason is too long: at most {SET_ASIDE_REASON_LENGTH} characters.")
+    if study_file.set_aside:
+        raise DomainError("This file was already set aside as wrong patient.")
+    study_file.set_aside_at = utcnow()
+    study_file.set_aside_by_id = audit.actor_of(actor).id
+    study_file.set_aside_reason = reason
+    audit.record(
+        session,
+        "imaging.set_aside",
+        "study_files",
+        study_file.id,
+        summary={"file": study_file.original_name, "reason": reason, "identity": study_file.identity_status},
+        patient_id=study_file.study.patient_id,
+        actor=actor,
+    )
+    session.flush()
+    return study_file

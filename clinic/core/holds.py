@@ -14,7 +14,7 @@ import math
 from dataclasses import dataclass, field
 
 from ..models.vocab import BleedingClass, HoldAction
-from ..timefmt import local_midnight, to_local
+from .timefmt import local_midnight, to_local
 
 NO_RULE = "no_rule"
 

@@ -73,17 +73,3 @@ def intersect(a: list[Interval], b: list[Interval]) -> list[Interval]:
 def contains(intervals: list[Interval], start: T, end: T) -> bool:
     """Whether ``[start, end)`` lies inside one of the intervals."""
     return any(s <= start and end <= e for s, e in intervals)
-
-
-def starts_fitting(intervals: list[Interval], length, tail=None) -> list[Interval]:
-    """For each free interval, the closed range of start times ``t`` with ``[t, t + length)`` inside.
-
-    Returned as half-open ``[first, last + epsilon)`` is awkward with datetimes, so this returns
-    closed ranges ``(first, last)``; callers test ``first <= t <= last``.
-    """
-    result = []
-    for start, end in intervals:
-        last = end - length
-        if last >= start:
-            result.append((start, last))
-    return result

@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
+from ..core.holds import HoldPlan
+from ..core.timefmt import to_local
 from ..models import Referral
-from ..services import medication, preregistration, stages
-from ..services.medication import HoldPlan
-from ..timefmt import to_local
-from .context import Settings
-from .plan import ProcedurePlan
+from ..scheduling.context import Settings
+from ..scheduling.plan import ProcedurePlan
+from . import medication, preregistration, stages
 
 
 @dataclass(frozen=True)

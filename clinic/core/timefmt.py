@@ -21,10 +21,6 @@ def to_local(instant: dt.datetime, zone: str) -> dt.datetime:
     return instant.astimezone(ZoneInfo(zone))
 
 
-def local_date_of(instant: dt.datetime, zone: str) -> dt.date:
-    return to_local(instant, zone).date()
-
-
 def fmt_date(day: dt.date | dt.datetime | None, locale: str = "de_DE", zone: str | None = None) -> str:
     if day is None:
         return ""

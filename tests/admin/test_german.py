@@ -1,0 +1,59 @@
+"""Issue 17: the admin screens in German for a German user, in English for an English one."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from clinic.models import User
+from tests.conftest import Browser
+from tests.factories import make_user
+
+
+def _german_admin(session, app) -> Browser:
+    make_user(session, "admin_de", {"admin"}, "Greta Verwaltung", language="de")
+    session.commit()
+    browser = Browser(app.test_client())
+    assert browser.login("admin_de").status_code == 302
+    return browser
+
+
+def test_the_admin_screens_speak_german_to_a_german_user(session, clinic, app, admin):
+    german = _german_admin(session, app)
+    page = german.get("/admin/").get_data(as_text=True)
+    assert '<html lang="de">' in page
+    assert "Eingriffskatalog" in page and "Raumzeiten" in page and "Dienstpläne" in page
+    rosters = german.get("/admin/rosters").get_data(as_text=True)
+    assert "Neuer Wochendienst" in rosters and "Montag" in rosters
+
+    english = admin.get("/admin/").get_data(as_text=True)
+    assert "Procedure catalogue" in english and "Eingriffskatalog" not in english
+
+
+def test_a_refusal_of_the_services_reads_in_german_where_the_catalogue_has_it(session, clinic, app):
+    german = _german_admin(session, app)
+    # An empty room name: the form refuses it ("Give the room a name."), in German.
+    response = german.post("/admin/rooms/new", {"name": "", "modality": "CT", "unit": "Radiologie"})
+    assert response.status_code == 422
+    assert "Geben Sie dem Raum einen Namen." in response.get_data(as_text=True)
+    # The feed service refuses an owner that does not exist; the form's own choice check answers first.
+    refused = german.post("/admin/calendar-feeds", {"owner": ""}, form_page="/admin/calendar-feeds")
+    assert "Wählen Sie eine Radiologin, einen Radiologen oder einen Raum." in refused.get_data(as_text=True)
+
+
+def test_a_refusal_of_the_account_service_is_shown_in_german(session, clinic, app):
+    german = _german_admin(session, app)
+    user_id = session.scalar(select(User.id).where(User.username == "admin_de"))
+    response = german.post(f"/admin/users/{user_id}/deactivate", form_page=f"/admin/users/{user_id}")
+    page = german.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Sie können Ihr eigenes Konto nicht deaktivieren." in page
+
+
+def test_form_labels_follow_the_user_not_the_first_request(session, clinic, app, admin):
+    """Labels are looked up per request (lazy), never once when the module is imported."""
+    german = _german_admin(session, app)
+    assert "Schritte, die der Link der Patientin / des Patienten anbietet" in german.get("/admin/portal").get_data(
+        as_text=True
+    )
+    assert "Steps offered through the patient&#39;s link" in admin.get("/admin/portal").get_data(as_text=True) or (
+        "Steps offered through the patient's link" in admin.get("/admin/portal").get_data(as_text=True)
+    )
