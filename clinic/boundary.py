@@ -26,6 +26,22 @@ log = logging.getLogger(__name__)
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
+
+def post_redirect_get_problem(view, response) -> str | None:
+    """What is wrong when a browser's successful POST answers with a page instead of a redirect
+    (post/redirect/get): Back and Reload would then offer to send the form again. A refused POST
+    answers 4xx with the page (it keeps what was typed); htmx fragments, files and JSON are not pages.
+    A view may be marked with ``shows_page_after_post`` (a search, a secret shown only once)."""
+    if request.method in SAFE_METHODS or response.status_code != 200 or response.mimetype != "text/html":
+        return None
+    if request.headers.get("HX-Request") or getattr(view, "post_page_reason", None):
+        return None
+    return (
+        f"POST {request.path} ({request.endpoint}) answered 200 with a page: redirect after a successful "
+        "POST (post/redirect/get), or answer 4xx when it was refused."
+    )
+
+
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -159,3 +175,14 @@ def init_app(app: Flask) -> None:
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
         return response
+
+    if app.config.setdefault("CHECK_POST_REDIRECT_GET", app.testing):
+
+        @app.after_request
+        def check_post_redirect_get(response):
+            # Registered after ``finish``, so it runs before it: the transaction is rolled back.
+            problem = post_redirect_get_problem(current_app.view_functions.get(request.endpoint), response)
+            if problem:
+                log.error(problem)
+                return make_response(problem, 500)
+            return response

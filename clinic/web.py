@@ -75,3 +75,14 @@ def utc_to_local_naive(instant: dt.datetime | None) -> dt.datetime | None:
     if instant is None:
         return None
     return to_local(instant, zone()).replace(tzinfo=None, second=0, microsecond=0)
+
+
+def shows_page_after_post(reason: str):
+    """Marks a view whose successful POST answers with a page rather than a redirect, and says why:
+    nothing was changed (a search, a last look before confirming) or a secret is shown only once."""
+
+    def mark(view):
+        view.post_page_reason = reason
+        return view
+
+    return mark

@@ -12,6 +12,7 @@ from ..extensions import db
 from ..models import ProcedureType, User, UserRole
 from ..models.vocab import Role
 from ..services import accounts, setup_users
+from ..web import shows_page_after_post
 from . import bp
 from .common import (
     INVALID,
@@ -196,6 +197,7 @@ def reactivate_user(user_id: int):
 
 @bp.post("/users/<int:user_id>/tokens")
 @roles(Role.ADMIN)
+@shows_page_after_post("the new token is shown once, in this answer only")
 def issue_token(user_id: int):
     user = get_or_404(User, user_id)
     form = TokenForm()

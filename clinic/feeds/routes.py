@@ -17,7 +17,7 @@ from ..forms import FlaskForm
 from ..models import Room, User, UserRole
 from ..models.vocab import Role
 from ..services import feeds
-from ..web import now
+from ..web import now, shows_page_after_post
 from . import bp, ical
 
 INVALID = 422
@@ -76,6 +76,7 @@ def admin_list():
 
 @bp.post("/admin/calendar-feeds")
 @roles(Role.ADMIN)
+@shows_page_after_post("the new address is shown once, in this answer only")
 def admin_create():
     form = FeedForm()
     form.owner.choices = _owners()

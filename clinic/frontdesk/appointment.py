@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -26,7 +27,7 @@ from .portal import letter_portal_url
 DESK = (Role.FRONT_DESK, Role.RADIOLOGIST, Role.NURSE)
 
 
-def _page(appointment: Appointment, *, cancel_form=None, offers=None, status=200):
+def _page(appointment: Appointment, *, cancel_form=None, status=200):
     consents_printed = db.session.scalars(
         select(Consent).where(Consent.appointment_id == appointment.id).order_by(Consent.id)
     ).all()
@@ -37,7 +38,6 @@ def _page(appointment: Appointment, *, cancel_form=None, offers=None, status=200
         hold_plan=documents.hold_plan_for(db.session, appointment) if appointment.referral else None,
         dose_labels=medication.DOSE_CLASS_LABELS,
         cancel_form=cancel_form or CancelForm(),
-        offers=offers or [],
         consents=consents_printed,
         labels=_labels(),
         chain_form=ChainForm(),
@@ -109,13 +109,22 @@ def cancel(appointment_id: int):
     flash(
         "Cancelled. The time is free again." + (" Patients on the waitlist can take it:" if offers else ""), "success"
     )
-    return _page(appointment, offers=offers)
+    return redirect(url_for("frontdesk.freed_time_offers", appointment_id=appointment.id))
+
+
+@bp.get("/appointments/<int:appointment_id>/offers")
+@roles(Role.FRONT_DESK)
+def freed_time_offers(appointment_id: int):
+    """The waitlist patients who could take the time a cancelled appointment freed, as it stands now."""
+    appointment = get_or_404(Appointment, appointment_id)
+    offers = booking.freed_time_offers(db.session, scheduling_settings(), appointment)
+    return render_template("frontdesk/offers.html", a=appointment, offers=offers)
 
 
 @bp.post("/waitlist/<int:entry_id>/book")
 @roles(Role.FRONT_DESK)
 def book_waitlist_offer(entry_id: int):
-    """One click from a waitlist offer to a booking."""
+    """A waitlist offer is held first, as any booking: the desk calls the patient, then books or releases."""
     entry = get_or_404(WaitlistEntry, entry_id)
     referral = db.session.get(Referral, entry.referral_id)
     form = ChainForm()
@@ -123,7 +132,7 @@ def book_waitlist_offer(entry_id: int):
         if not form.validate():
             raise DomainError("The offered time could not be read.")
         candidate: Candidate = _candidate(form)
-        appointment = booking.book(
+        held = booking.hold(
             db.session,
             scheduling_settings(),
             current_user,
@@ -134,8 +143,8 @@ def book_waitlist_offer(entry_id: int):
     except DomainError as error:
         flash(error.message + " Open the patient's referral to book another time.", "danger")
         return redirect(url_for("frontdesk.waitlist"))
-    flash(f"Booked from the waitlist: {appointment.patient.display_name}.", "success")
-    return redirect(url_for("frontdesk.appointment", appointment_id=appointment.id))
+    flash(_("The time is held for %(patient)s: call and book it.", patient=entry.patient.display_name), "info")
+    return redirect(url_for("frontdesk.hold", token=held.token))
 
 
 @bp.post("/appointments/<int:appointment_id>/no-show")

@@ -4,13 +4,16 @@ pick one, confirm. If someone else took the time meanwhile, say so and show fres
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import format_date
 from flask_login import current_user
 from sqlalchemy import select
 
 from ..auth.access import roles
 from ..core.errors import DomainError
+from ..core.timefmt import to_local
 from ..extensions import db
 from ..models import Appointment, BookingHold, ObservationBed, Referral, Room, User, UserRole
 from ..models.vocab import AppointmentStatus, Role
@@ -68,10 +71,37 @@ def _candidate(form: ChainForm) -> Candidate:
         raise DomainError("The chosen time could not be read; pick it again.", code="bad_candidate") from exc
 
 
+# On the phone: a few times a day, apart, over several days; "more" opens one whole day.
+PER_DAY = 4
+SPACING_MINUTES = 90
+DAYS_SHOWN = 5
+ONE_DAY_LIMIT = 60
+
+
+def _one_day() -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(request.args.get("day", ""))
+    except ValueError:
+        return None
+
+
 def _search(
     referral: Referral, prefs: Preferences, ignore_appointment_id: int | None = None, plan: ProcedurePlan | None = None
 ):
     today = local_today()
+    day = _one_day()
+    if day is not None and today <= day <= today + dt.timedelta(days=SEARCH_DAYS):
+        return candidates_for_referral(
+            db.session,
+            scheduling_settings(),
+            referral,
+            first_day=day,
+            last_day=day,
+            plan=plan,
+            preferences=prefs,
+            limit=ONE_DAY_LIMIT,
+            ignore_appointment_id=ignore_appointment_id,
+        )
     return candidates_for_referral(
         db.session,
         scheduling_settings(),
@@ -80,9 +110,30 @@ def _search(
         last_day=today + dt.timedelta(days=SEARCH_DAYS),
         plan=plan,
         preferences=prefs,
-        limit=20,
+        limit=PER_DAY * DAYS_SHOWN,
         ignore_appointment_id=ignore_appointment_id,
+        per_day=PER_DAY,
+        spacing_minutes=SPACING_MINUTES,
     )
+
+
+@dataclass(frozen=True)
+class Day:
+    day: dt.date
+    weekday: str
+    candidates: list[Candidate]
+
+    @property
+    def later(self) -> dt.date:
+        return self.day + dt.timedelta(days=1)
+
+
+def _by_day(candidates: list[Candidate]) -> list[Day]:
+    zone = scheduling_settings().zone
+    days: dict[dt.date, list[Candidate]] = {}
+    for candidate in candidates:
+        days.setdefault(to_local(candidate.table_start, zone).date(), []).append(candidate)
+    return [Day(day, format_date(day, "EEEE"), found) for day, found in days.items()]
 
 
 def _render(referral, prefs_form, readiness, candidates, *, appointment=None, status=200, taken=None):
@@ -92,6 +143,8 @@ def _render(referral, prefs_form, readiness, candidates, *, appointment=None, st
         prefs=prefs_form,
         readiness=readiness,
         candidates=candidates,
+        days=_by_day(candidates),
+        one_day=_one_day(),
         labels=_labels(),
         chain_form=ChainForm(),
         appointment=appointment,
@@ -119,6 +172,8 @@ def book(referral_id: int):
         form = ChainForm()
         if not form.validate():
             flash("The chosen time could not be read; pick it again.", "danger")
+            readiness, candidates = _search(referral, _preferences(prefs_form))
+            return _render(referral, prefs_form, readiness, candidates, status=422)
         else:
             try:
                 candidate = _candidate(form)

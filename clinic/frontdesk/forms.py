@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -20,7 +21,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..forms import FlaskForm, email_address
-from ..models.vocab import ALLERGENS, TREATMENTS, Language, PartOfDay, RedFlag, Region, Sex, Side
+from ..models.vocab import ALLERGENS, TREATMENTS, Language, PartOfDay, Priority, RedFlag, Region, Sex, Side
+from ..services.waitlist import date_problem
 from ..web import local_today
 
 
@@ -76,6 +78,11 @@ class ReferralForm(PatientForm):
     region = SelectField("Region", choices=_choices(Region, "—"), validators=[Optional()])
     side = SelectField("Side", choices=_choices(Side, "—"), validators=[Optional()])
     symptom_duration_weeks = IntegerField("Symptoms for (weeks)", validators=[Optional(), NumberRange(0, 2600)])
+    priority = SelectField(
+        _l("Priority"),
+        choices=_choices(Priority),
+        default=Priority.ROUTINE,
+    )
     treatments = MultiCheckboxField("Treatments tried", choices=dict(TREATMENTS))
     treatments_note = TextAreaField(
         "Other treatments, details", validators=[Optional(), Length(max=2000)], render_kw={"rows": 2}
@@ -181,15 +188,31 @@ class CancelForm(FlaskForm):
     )
 
 
+class CloseReferralForm(FlaskForm):
+    reason = StringField(
+        _l("Why the episode ends"),
+        validators=[DataRequired(message=_l("Give the reason the episode ends.")), Length(max=500)],
+        render_kw={"placeholder": _l("e.g. patient declines further treatment")},
+    )
+
+
 class WaitlistForm(FlaskForm):
     earliest_date = DateField("Earliest date", validators=[InputRequired()])
     latest_date = DateField("Latest date", validators=[Optional()])
     part_of_day = SelectField("Part of day", choices=_choices(PartOfDay), default=PartOfDay.ANY)
     note = StringField("Note", validators=[Optional(), Length(max=300)])
 
+    def validate_earliest_date(self, field):
+        problem = date_problem(field.data, None, local_today())
+        if problem:
+            raise ValidationError(problem)
+
     def validate_latest_date(self, field):
         if field.data and self.earliest_date.data and field.data < self.earliest_date.data:
             raise ValidationError("The latest date is before the earliest.")
+        problem = date_problem(local_today(), field.data, local_today()) if field.data else None
+        if problem:
+            raise ValidationError(problem)
 
 
 class CheckInForm(FlaskForm):

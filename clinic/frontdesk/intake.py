@@ -142,6 +142,7 @@ def _take(form: ReferralForm, patient: Patient | None):
         treatments=form.treatments.data or [],
         treatments_note=form.treatments_note.data,
         red_flags={flag.value: getattr(form, f"flag_{flag.value}").data == "yes" for flag in RedFlag},
+        priority=form.priority.data or Priority.ROUTINE,
     )
     referral = intake.take_referral(
         db.session, current_user, patient=patient, details=details, physician=physician, today=today

@@ -23,7 +23,7 @@ from ..forms import FlaskForm
 from ..models import Patient, Referral
 from ..models.vocab import Role
 from ..services import pacs_retrievals
-from ..web import get_or_404
+from ..web import get_or_404, shows_page_after_post
 from . import bp
 
 STAFF = (Role.FRONT_DESK, Role.RADIOLOGIST)
@@ -83,6 +83,9 @@ def _results(referral: Referral, form: PacsSearchForm, studies=None, error: str 
 
 @bp.post("/referrals/<int:referral_id>/pacs/search")
 @roles(*STAFF)
+@shows_page_after_post(
+    "a search of the hospital PACS: it changes nothing, and the patient's details stay out of the URL"
+)
 def pacs_search(referral_id: int):
     referral = get_or_404(Referral, referral_id)
     form = PacsSearchForm(prefix="pacs")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -12,12 +13,13 @@ from ..extensions import db
 from ..models import ImagingStudy, MedicationEntry, Referral, ReferralDocument, StudyFile, WaitlistEntry
 from ..models.vocab import ALLERGENS, Role
 from ..scheduling.plan import ProcedurePlan
-from ..services import medication, prereg_items, preregistration, uploads
+from ..services import episodes, medication, prereg_items, preregistration, uploads
 from ..services.readiness import assess
 from ..web import get_or_404, local_today, scheduling_settings
 from . import bp
 from .forms import (
     AllergiesForm,
+    CloseReferralForm,
     ConditionsForm,
     EscortForm,
     LanguageForm,
@@ -60,6 +62,7 @@ def _forms(referral: Referral) -> dict:
         "escort": escort,
         "language": language,
         "waitlist": waitlist,
+        "close": CloseReferralForm(),
     }
 
 
@@ -126,7 +129,7 @@ def confirm_contact(referral_id: int):
         prereg_items.confirm_contact(db.session, current_user, referral)
     except DomainError as error:
         return _refused(referral, error)
-    return _done(referral, "Contact data and insurance confirmed.")
+    return _done(referral, "Contact data and insurance confirmed.", "i-contact")
 
 
 def _item(referral_id: int, form_key: str, apply, message: str, anchor: str = "checklist"):
@@ -159,7 +162,7 @@ def add_medication(referral_id: int):
             note=form.note.data,
         )
 
-    return _item(referral_id, "med", apply, "Blood thinner added; the hold plan below is updated.", "medication")
+    return _item(referral_id, "med", apply, "Blood thinner added; the hold plan below is updated.", "i-med")
 
 
 @bp.post("/referrals/<int:referral_id>/medication/<int:entry_id>/remove")
@@ -171,7 +174,7 @@ def remove_medication(referral_id: int, entry_id: int):
         prereg_items.remove_medication(db.session, current_user, referral, entry_id)
     except DomainError as error:
         return _refused(referral, error)
-    return _done(referral, "Removed from the questionnaire.", "medication")
+    return _done(referral, "Removed from the questionnaire.", "i-med")
 
 
 @bp.post("/referrals/<int:referral_id>/medication/settle")
@@ -182,7 +185,7 @@ def settle_medication(referral_id: int):
             db.session, current_user, referral, raised_bleeding_risk=form.raised_bleeding_risk.data
         )
 
-    return _item(referral_id, "settle", apply, "Medication questionnaire completed.", "medication")
+    return _item(referral_id, "settle", apply, "Medication questionnaire completed.", "i-med")
 
 
 @bp.post("/referrals/<int:referral_id>/allergies")
@@ -193,7 +196,7 @@ def set_allergies(referral_id: int):
             db.session, current_user, referral, found=set(form.found.data or []), other=form.other.data
         )
 
-    return _item(referral_id, "allergies", apply, "Allergies recorded.")
+    return _item(referral_id, "allergies", apply, "Allergies recorded.", "i-all")
 
 
 @bp.post("/referrals/<int:referral_id>/conditions")
@@ -209,7 +212,7 @@ def set_conditions(referral_id: int):
             note=form.note.data,
         )
 
-    return _item(referral_id, "conditions", apply, "Conditions recorded.")
+    return _item(referral_id, "conditions", apply, "Conditions recorded.", "i-cond")
 
 
 @bp.post("/referrals/<int:referral_id>/escort")
@@ -218,7 +221,7 @@ def set_escort(referral_id: int):
     def apply(referral, form):
         prereg_items.set_escort(db.session, current_user, referral, name=form.name.data, phone=form.phone.data)
 
-    return _item(referral_id, "escort", apply, "Escort recorded.")
+    return _item(referral_id, "escort", apply, "Escort recorded.", "i-esc")
 
 
 @bp.post("/referrals/<int:referral_id>/language")
@@ -227,7 +230,7 @@ def set_language(referral_id: int):
     def apply(referral, form):
         prereg_items.set_language(db.session, current_user, referral, language=form.language.data)
 
-    return _item(referral_id, "language", apply, "Language confirmed.")
+    return _item(referral_id, "language", apply, "Language confirmed.", "i-lang")
 
 
 @bp.post("/referrals/<int:referral_id>/imaging")
@@ -325,6 +328,19 @@ def add_to_waitlist(referral_id: int):
             latest=form.latest_date.data,
             part_of_day=form.part_of_day.data,
             note=form.note.data,
+            today=local_today(),
         )
 
     return _item(referral_id, "waitlist", apply, "On the waitlist: the patient is offered freed times.", "waitlist")
+
+
+@bp.post("/referrals/<int:referral_id>/close")
+@roles(*STAFF)
+def close_referral(referral_id: int):
+    return _item(
+        referral_id,
+        "close",
+        lambda referral, form: episodes.close(db.session, current_user, referral, form.reason.data),
+        _("The referral is closed: its episode has ended."),
+        "booking",
+    )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import render_template
+from dataclasses import dataclass
+
+from flask import render_template, request
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -10,11 +12,36 @@ from ..auth.access import roles
 from ..core.timefmt import day_bounds
 from ..extensions import db
 from ..models import Appointment, FollowUp, Referral, WaitlistEntry
-from ..models.vocab import AppointmentStatus, FollowUpStatus, ReferralStatus, Role
-from ..services import preregistration
+from ..models.vocab import FollowUpStatus, ReferralStatus, Role
+from ..services import booking_queue
 from ..web import local_today, zone
 from . import bp
 from .forms import CheckInForm
+
+PER_PAGE = 15
+
+
+@dataclass(frozen=True)
+class ListPage:
+    """One page of a list the page holds in full (the open work is bounded, history is not in it)."""
+
+    rows: list
+    number: int
+    total: int
+
+    @classmethod
+    def of(cls, rows: list, number: int) -> ListPage:
+        pages = max(1, -(-len(rows) // PER_PAGE))
+        number = min(max(number, 1), pages)
+        return cls(rows[(number - 1) * PER_PAGE : number * PER_PAGE], number, len(rows))
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // PER_PAGE))
+
+
+def _page(name: str) -> int:
+    return request.args.get(name, 1, type=int) or 1
 
 
 @bp.get("/")
@@ -28,37 +55,19 @@ def today():
         .where(Appointment.table_start >= start, Appointment.table_start < end)
         .order_by(Appointment.table_start)
     ).all()
-    accepted = db.session.scalars(
-        select(Referral).where(Referral.status == ReferralStatus.ACCEPTED).order_by(Referral.received_on)
-    ).all()
-    booked_referrals = set(
-        db.session.scalars(
-            select(Appointment.referral_id).where(
-                Appointment.status.in_([AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN])
-            )
-        )
-    )
-    waiting_referrals = [r for r in accepted if r.id not in booked_referrals]
-    # One query for the imaging of every listed patient, none for who settled which item (not shown).
-    imaging = preregistration.imaging_statuses_by_patient(db.session, {r.patient_id for r in waiting_referrals})
-    to_prepare, to_book = [], []
-    for referral in waiting_referrals:
-        items = preregistration.checklist(db.session, referral, people=False, imaging=imaging[referral.patient_id])
-        missing = preregistration.missing(items)
-        (to_prepare if missing else to_book).append((referral, missing))
+    waiting = booking_queue.queue(db.session)
     calls = db.session.scalar(select(func.count(FollowUp.id)).where(FollowUp.status == FollowUpStatus.DUE))
-    waiting = db.session.scalar(select(func.count(WaitlistEntry.id)).where(WaitlistEntry.active))
+    on_waitlist = db.session.scalar(select(func.count(WaitlistEntry.id)).where(WaitlistEntry.active))
     received = db.session.scalar(select(func.count(Referral.id)).where(Referral.status == ReferralStatus.RECEIVED))
     return render_template(
         "frontdesk/today.html",
         day=day,
         appointments=appointments,
-        to_prepare=to_prepare[:15],
-        to_book=to_book[:15],
-        prepare_total=len(to_prepare),
-        book_total=len(to_book),
+        to_book=ListPage.of(waiting.ready, _page("page")),
+        blocked=ListPage.of(waiting.blocked, _page("blocked_page")),
+        to_prepare=ListPage.of(waiting.prepare, _page("prepare_page")),
         calls=calls,
-        waiting=waiting,
+        waiting=on_waitlist,
         received=received,
         checkin_form=CheckInForm(),
     )

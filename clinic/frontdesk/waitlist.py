@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ..auth.access import roles
 from ..extensions import db
-from ..models import WaitlistEntry
-from ..models.vocab import Role
+from ..models import Appointment, WaitlistEntry
+from ..models.vocab import AppointmentStatus, Role
+from ..services import preregistration
 from ..services import waitlist as waitlist_service
-from ..web import get_or_404
+from ..web import get_or_404, now
 from . import bp
+
+FREED_SHOWN = 20
 
 
 @bp.get("/waitlist")
@@ -22,7 +27,22 @@ def waitlist():
     if part in ("morning", "afternoon", "any"):
         stmt = stmt.where(WaitlistEntry.part_of_day == part)
     entries = db.session.scalars(stmt).all()
-    return render_template("frontdesk/waitlist.html", entries=entries, part=part)
+    imaging = preregistration.imaging_statuses_by_patient(db.session, {e.patient_id for e in entries})
+    missing = {
+        e.id: preregistration.missing(
+            preregistration.checklist(db.session, e.referral, people=False, imaging=imaging[e.patient_id])
+        )
+        for e in entries
+    }
+    # Times freed by cancellations that still lie ahead: their offers are one click away.
+    freed = db.session.scalars(
+        select(Appointment)
+        .options(selectinload(Appointment.patient), selectinload(Appointment.room))
+        .where(Appointment.status == AppointmentStatus.CANCELLED, Appointment.table_start > now())
+        .order_by(Appointment.table_start)
+        .limit(FREED_SHOWN)
+    ).all()
+    return render_template("frontdesk/waitlist.html", entries=entries, part=part, freed=freed, missing=missing)
 
 
 @bp.post("/waitlist/<int:entry_id>/remove")

@@ -218,5 +218,8 @@ class FollowUp(db.Model):
     note: Mapped[str | None] = mapped_column(Text)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # Calls that did not reach the patient; the next one is tried on ``next_try_on``.
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_try_on: Mapped[dt.date | None] = mapped_column(Date)
 
     appointment: Mapped[Appointment] = relationship()  # noqa: F821

@@ -251,12 +251,13 @@ class DocumentKind(Labelled):
 
 
 class FollowUpKind(Labelled):
+    SAME_DAY = "0d"  # the result of a diagnostic stage (block), on the day of the procedure
     TWO_WEEKS = "2w"
     THREE_MONTHS = "3m"
 
     @property
     def label(self) -> str:
-        return {"2w": "2 weeks", "3m": "3 months"}[self.value]
+        return {"0d": "Same day", "2w": "2 weeks", "3m": "3 months"}[self.value]
 
 
 class FollowUpStatus(Labelled):

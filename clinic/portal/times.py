@@ -12,7 +12,7 @@ from ..models import BookingHold
 from ..scheduling import booking
 from ..services import portal_booking, portal_calendar
 from ..services.portal_settings import PortalStep
-from ..web import now, scheduling_settings, zone
+from ..web import now, scheduling_settings, shows_page_after_post, zone
 from . import access, bp, render
 from .entry import _rules
 from .forms import CancelForm, ChoiceForm, EmptyForm, TimesForm, WaitlistForm, part_of_day_choices
@@ -136,6 +136,7 @@ def attend(link, token: str):
 
 
 @bp.route("/<token>/move", methods=["GET", "POST"])
+@shows_page_after_post("the chosen time is shown for a last look; only the confirmation changes it")
 @public
 @access.verified("move", PortalStep.MANAGE)
 def move(link, token: str):
@@ -151,6 +152,7 @@ def move(link, token: str):
 
 
 @bp.post("/<token>/offer")
+@shows_page_after_post("the chosen time is shown for a last look; only the confirmation changes it")
 @public
 @access.verified("earlier time", PortalStep.WAITLIST)
 def take_offer(link, token: str):

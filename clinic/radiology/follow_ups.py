@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..auth.access import roles
@@ -10,7 +11,8 @@ from ..core.errors import DomainError
 from ..extensions import db
 from ..models import FollowUp
 from ..models.vocab import Role
-from ..services import outcomes
+from ..services import outcomes, settings
+from ..templating import local_date
 from ..web import get_or_404, local_today
 from . import bp
 from .forms import OutcomeForm, ReasonForm
@@ -23,10 +25,11 @@ CALLERS = (Role.RADIOLOGIST, Role.FRONT_DESK)
 def follow_ups():
     kind = request.args.get("kind")
     stmt = outcomes.due_statement(local_today())
-    if kind in ("2w", "3m"):
+    if kind in ("0d", "2w", "3m"):
         stmt = stmt.where(FollowUp.kind == kind)
     page = db.paginate(stmt, page=request.args.get("page", 1, type=int), per_page=40, error_out=False)
-    return render_template("radiology/follow_ups.html", page=page, kind=kind)
+    attempts = settings.get_int(db.session, "follow_up_attempts")
+    return render_template("radiology/follow_ups.html", page=page, kind=kind, attempts=attempts)
 
 
 @bp.route("/follow-ups/<int:follow_up_id>", methods=["GET", "POST"])
@@ -38,11 +41,16 @@ def follow_up(follow_up_id: int):
     if request.method == "POST":
         if request.form.get("action") == "unreachable":
             try:
-                outcomes.mark_unreachable(db.session, current_user, item, request.form.get("unreachable-reason"))
+                outcomes.mark_unreachable(
+                    db.session, current_user, item, request.form.get("unreachable-reason"), today=local_today()
+                )
             except DomainError as error:
                 flash(error.message, "danger")
                 return render_template("radiology/follow_up.html", item=item, form=form, unreachable=unreachable), 409
-            flash("Recorded as not reached.", "info")
+            if item.next_try_on is not None:
+                flash(_("Not reached: try again on %(day)s.", day=local_date(item.next_try_on)), "info")
+            else:
+                flash(_("Not reached after %(n)s attempts: the follow-up is given up.", n=item.attempts), "info")
             return redirect(url_for("radiology.follow_ups"))
         if form.validate():
             try:

@@ -503,7 +503,16 @@ def cancel(session: Session, settings: Settings, actor, appointment: Appointment
         raise DomainError(
             f"An appointment that is {appointment.status.replace('_', ' ')} cannot be cancelled.", code="invalid_state"
         )
-    freed = Candidate(
+    freed = freed_chain(appointment)
+    appointment.cancel_reason = reason  # before the status: a lazy load in _end may autoflush
+    _end(appointment, actor, AppointmentStatus.CANCELLED, note=reason)
+    session.flush()
+    return waitlist_offers(session, settings, freed)
+
+
+def freed_chain(appointment: Appointment) -> Candidate:
+    """The chain an ended appointment held (what a cancellation frees)."""
+    return Candidate(
         appointment.room_id,
         appointment.radiologist_id,
         appointment.bed_id,
@@ -511,10 +520,14 @@ def cancel(session: Session, settings: Settings, actor, appointment: Appointment
         appointment.table_end,
         appointment.obs_end,
     )
-    appointment.cancel_reason = reason  # before the status: a lazy load in _end may autoflush
-    _end(appointment, actor, AppointmentStatus.CANCELLED, note=reason)
-    session.flush()
-    return waitlist_offers(session, settings, freed)
+
+
+def freed_time_offers(session: Session, settings: Settings, appointment: Appointment) -> list[WaitlistOffer]:
+    """The waitlist offers for the time a cancelled appointment freed, as they stand now (none once the
+    time has passed; a chain someone booked since is no longer offered)."""
+    if appointment.status != AppointmentStatus.CANCELLED:
+        return []
+    return waitlist_offers(session, settings, freed_chain(appointment))
 
 
 def mark_no_show(session: Session, settings: Settings, actor, appointment: Appointment) -> None:

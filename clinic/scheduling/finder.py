@@ -75,6 +75,8 @@ class SearchRequest:
     ignore_appointment_id: int | None = None  # when rescheduling: the appointment's own bookings
     ignore_hold_id: int | None = None
     limit: int = 20
+    per_day: int | None = None  # at most this many times of one day (spread over several days)
+    spacing_minutes: int = 0  # times of one day at least this far apart (none: every grid step)
 
 
 def _grid_times(allowed: list[Interval], grid: dt.timedelta) -> Iterator[dt.datetime]:
@@ -164,7 +166,8 @@ class Finder:
             )
             current = day
             while current <= last and len(found) < r.limit:
-                found.extend(self._day(current, calendar, busy, r.limit - len(found)))
+                wanted = r.limit - len(found) if r.per_day is None else min(r.per_day, r.limit - len(found))
+                found.extend(self._day(current, calendar, busy, wanted))
                 current += dt.timedelta(days=1)
             day = last + dt.timedelta(days=1)
         return found
@@ -222,9 +225,12 @@ class Finder:
 
         result: list[Candidate] = []
         last_time = None
+        spacing = dt.timedelta(minutes=self.request.spacing_minutes)
         for t, _order, room_id, rad_id in heapq.merge(*streams):
             if t == last_time:
                 continue  # one chain per start time: the first room/radiologist in preference order
+            if spacing and result and t < result[-1].table_start + spacing:
+                continue
             bed_id = self._pick_bed(bed_free, t) if self.observation else None
             if self.observation and bed_id is None:
                 continue

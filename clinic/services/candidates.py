@@ -23,6 +23,8 @@ def candidates_for_referral(
     preferences: Preferences | None = None,
     limit: int = 20,
     ignore_appointment_id: int | None = None,
+    per_day: int | None = None,
+    spacing_minutes: int = 0,
 ):
     """The finder for a real patient: the plan from the referral, the patient's own appointments and
     the medication hold date respected (invariants 2 and 6). Offers nothing while the referral is not
@@ -41,5 +43,7 @@ def candidates_for_referral(
         not_before_at=ready.not_before_at,
         ignore_appointment_id=ignore_appointment_id,
         limit=limit,
+        per_day=per_day,
+        spacing_minutes=spacing_minutes,
     )
     return ready, find_candidates(session, settings, request)

@@ -34,7 +34,7 @@ from ..models import (
 from ..models.base import utcnow
 from ..models.vocab import AppointmentStatus, FollowUpKind, FollowUpStatus, Role
 from ..scheduling.booking import constraint_name
-from . import medication, settings
+from . import episodes, medication, settings
 
 # A stay that has run past its planned end still needs its bed for a while when it moves.
 MOVED_STAY_MINIMUM = dt.timedelta(minutes=15)
@@ -521,13 +521,18 @@ def discharge(
             actor=actor,
         )
     schedule_follow_ups(session, appointment, at)
+    episodes.after_discharge(session, actor, appointment)
     session.flush()
 
 
 def schedule_follow_ups(session: Session, appointment: Appointment, at: dt.datetime) -> list[FollowUp]:
     days = [int(d) for d in settings.get(session, "follow_up_days").split(",")]
+    plan = list(zip((FollowUpKind.TWO_WEEKS, FollowUpKind.THREE_MONTHS), days, strict=False))
+    if episodes.leads_to_a_later_stage(session, appointment.procedure_type_id, appointment.stage):
+        # A diagnostic stage's relief shows within hours: its result can be recorded on the day.
+        plan.insert(0, (FollowUpKind.SAME_DAY, 0))
     created = []
-    for kind, after in zip((FollowUpKind.TWO_WEEKS, FollowUpKind.THREE_MONTHS), days, strict=False):
+    for kind, after in plan:
         exists = session.scalar(
             select(FollowUp.id).where(FollowUp.appointment_id == appointment.id, FollowUp.kind == kind)
         )

@@ -50,6 +50,7 @@ class ReferralDetails:
     treatments: list[str] = field(default_factory=list)
     treatments_note: str | None = None
     red_flags: dict[str, bool] = field(default_factory=dict)
+    priority: str = Priority.ROUTINE  # the desk may mark a referral urgent without a red flag
 
 
 class LikelyDuplicate(DomainError):
@@ -173,6 +174,8 @@ def take_referral(
         raise InvalidInput("The referral is not complete: " + "; ".join(problems) + ".", details=problems)
 
     any_flag = any(details.red_flags.values())
+    if details.priority not in Priority.values():
+        raise InvalidInput("Unknown priority.", details={"field": "priority"})
     referral = Referral(
         patient_id=patient.id,
         referring_physician_id=physician.id if physician else None,
@@ -184,7 +187,7 @@ def take_referral(
         treatments_tried=",".join(details.treatments),
         treatments_note=_clean(details.treatments_note),
         status=ReferralStatus.RECEIVED,
-        priority=Priority.URGENT if any_flag else Priority.ROUTINE,
+        priority=Priority.URGENT if any_flag else details.priority,
         created_by_id=audit.actor_of(actor).id,
     )
     for flag in RedFlag:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..core import audit
@@ -12,6 +12,7 @@ from ..core.errors import DomainError, InvalidInput
 from ..models import Appointment, FollowUp
 from ..models.base import utcnow
 from ..models.vocab import FollowUpStatus, ReliefCategory
+from . import settings
 
 
 def due_statement(day: dt.date, *, include_pending_due: bool = True):
@@ -23,7 +24,7 @@ def due_statement(day: dt.date, *, include_pending_due: bool = True):
         )
     else:
         stmt = stmt.where(FollowUp.status.in_(statuses))
-    return stmt.order_by(FollowUp.due_on, FollowUp.id)
+    return stmt.order_by(func.coalesce(FollowUp.next_try_on, FollowUp.due_on), FollowUp.due_on, FollowUp.id)
 
 
 def category_for(relief_percent: int) -> ReliefCategory:
@@ -69,11 +70,24 @@ def record_outcome(
     return follow_up
 
 
-def mark_unreachable(session: Session, actor, follow_up: FollowUp, note: str | None) -> None:
-    if follow_up.status == FollowUpStatus.DONE:
+def mark_unreachable(
+    session: Session, actor, follow_up: FollowUp, note: str | None, *, today: dt.date | None = None
+) -> FollowUp:
+    """A call that did not reach the patient: counted, and tried again after the set days; only the
+    last of the set number of attempts gives the follow-up up."""
+    if follow_up.status in (FollowUpStatus.DONE, FollowUpStatus.UNREACHABLE):
         raise DomainError("This follow-up is already recorded.", code="invalid_state")
-    follow_up.status = FollowUpStatus.UNREACHABLE
-    follow_up.note = (note or "").strip() or "Not reached"
-    follow_up.recorded_by_id = audit.actor_of(actor).id
-    follow_up.recorded_at = utcnow()
+    today = today or utcnow().date()
+    follow_up.attempts = (follow_up.attempts or 0) + 1
+    line = f"{today.strftime('%d.%m.%Y')}, attempt {follow_up.attempts}: {(note or '').strip() or 'not reached'}"
+    follow_up.note = f"{follow_up.note}\n{line}" if follow_up.note else line
+    if follow_up.attempts >= settings.get_int(session, "follow_up_attempts"):
+        follow_up.status = FollowUpStatus.UNREACHABLE
+        follow_up.next_try_on = None
+        follow_up.recorded_by_id = audit.actor_of(actor).id
+        follow_up.recorded_at = utcnow()
+    else:
+        follow_up.status = FollowUpStatus.DUE
+        follow_up.next_try_on = today + dt.timedelta(days=settings.get_int(session, "follow_up_retry_days"))
     session.flush()
+    return follow_up

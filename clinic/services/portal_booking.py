@@ -227,6 +227,7 @@ def join_waitlist(
         latest=latest,
         part_of_day=part_of_day,
         note="asked for through the patient link",
+        today=today,
     )
     portal_links.record(session, link, "joined_waitlist", {"appointment": appointment.id})
     return entry

@@ -23,6 +23,8 @@ DEFAULTS: dict[str, str] = {
     "reminder_days_before": "2",
     "triage_ageing_days": "5",
     "follow_up_days": "14,90",
+    "follow_up_attempts": "3",  # calls that do not reach the patient before the follow-up is given up
+    "follow_up_retry_days": "2",  # days until the next call after one that did not reach the patient
     "imaging_old_after_years": "5",
     "demo_data": "",
 }

@@ -33,6 +33,61 @@ def is_positive(session: Session, appointment: Appointment, threshold: int | Non
     return False
 
 
+def unmet_rules(session: Session, referrals) -> dict[int, str]:
+    """``unmet_rule`` for the plans of many referrals in a few statements (lists show many): the
+    referral ids whose plan the stage rule refuses, with what is missing."""
+    wanted = {}
+    for referral in referrals:
+        procedure_type = referral.planned_procedure_type
+        rule = procedure_type.rule_for_stage(referral.planned_stage) if procedure_type is not None else None
+        if rule is not None:
+            wanted[referral.id] = (referral, rule)
+    if not wanted:
+        return {}
+    earlier = session.scalars(
+        select(Appointment).where(
+            Appointment.patient_id.in_({r.patient_id for r, _ in wanted.values()}),
+            Appointment.procedure_type_id.in_({rule.requires_procedure_type_id for _, rule in wanted.values()}),
+            Appointment.status == AppointmentStatus.DISCHARGED,
+        )
+    ).all()
+    positive = positive_ids(session, [a.id for a in earlier])
+    found = {}
+    for referral_id, (referral, rule) in wanted.items():
+        if not any(
+            a.id in positive
+            and a.patient_id == referral.patient_id
+            and a.procedure_type_id == rule.requires_procedure_type_id
+            and (not rule.requires_stage or a.stage == rule.requires_stage)
+            for a in earlier
+        ):
+            what = referral.planned_procedure_type.code + (
+                f" ({referral.planned_stage})" if referral.planned_stage else ""
+            )
+            found[referral_id] = f"{what} {rule.describe()} for this patient"
+    return found
+
+
+def positive_ids(session: Session, appointment_ids, threshold: int | None = None) -> set[int]:
+    """Which of these (discharged) appointments were positive, by the rule of ``is_positive``."""
+    ids = set(appointment_ids)
+    if not ids:
+        return set()
+    threshold = settings.get_int(session, "positive_relief_percent") if threshold is None else threshold
+    positive = set()
+    for follow_up in session.scalars(select(FollowUp).where(FollowUp.appointment_id.in_(ids))):
+        if follow_up.relief_percent is not None and follow_up.relief_percent >= threshold:
+            positive.add(follow_up.appointment_id)
+        if follow_up.relief_percent is None and follow_up.relief_category == ReliefCategory.COMPLETE_OR_SIGNIFICANT:
+            positive.add(follow_up.appointment_id)
+    for record in session.scalars(select(ProcedureRecord).where(ProcedureRecord.appointment_id.in_(ids - positive))):
+        if record.is_signed:
+            relief = relief_from_scores(record.pain_before, record.pain_after)
+            if relief is not None and relief >= threshold:
+                positive.add(record.appointment_id)
+    return positive
+
+
 def unmet_rule(session: Session, patient_id: int, procedure_type, stage: str | None) -> str | None:
     """None when the plan may be booked; else what is missing, in words."""
     rule = procedure_type.rule_for_stage(stage)

@@ -23,7 +23,11 @@ def add(
     latest: dt.date | None,
     part_of_day: str = PartOfDay.ANY,
     note: str | None = None,
+    today: dt.date | None = None,
 ) -> WaitlistEntry:
+    problem = date_problem(earliest, latest, today or utcnow().date())
+    if problem:
+        raise InvalidInput(problem, details={"field": "earliest_date"})
     if referral.status != ReferralStatus.ACCEPTED or referral.planned_procedure_type_id is None:
         raise DomainError(
             "Only an accepted referral with a planned procedure can wait for a date.", code="invalid_state"
@@ -55,6 +59,23 @@ def add(
     session.add(entry)
     session.flush()
     return entry
+
+
+MAX_AHEAD = dt.timedelta(days=366)
+
+
+def date_problem(earliest: dt.date | None, latest: dt.date | None, today: dt.date) -> str | None:
+    """What is wrong with a waitlist's dates: it waits for times from today up to a year ahead."""
+    if earliest is None:
+        return "Give the earliest date."
+    if earliest < today:
+        return "The earliest date lies in the past: the waitlist offers times from today on."
+    for day in (earliest, latest):
+        if day is not None and day > today + MAX_AHEAD:
+            return "That date is more than a year ahead: the waitlist looks for times within a year."
+    if latest is not None and latest < earliest:
+        return "The latest date is before the earliest."
+    return None
 
 
 def remove(session: Session, actor, entry: WaitlistEntry) -> None:

@@ -27,6 +27,34 @@
     }
   });
 
+  // A section of an accordion named in the address (#i-esc, after saving it) opens again, so that a
+  // save never closes what the user is working on (post/redirect/get keeps the fragment).
+  function openFromHash() {
+    var id = decodeURIComponent((window.location.hash || "").slice(1));
+    var target = id && document.getElementById(id);
+    if (!target) {
+      return;
+    }
+    var section = target.classList.contains("accordion-collapse") ? target : target.querySelector(".accordion-collapse");
+    if (!section || section.classList.contains("show")) {
+      return;
+    }
+    var parent = section.getAttribute("data-bs-parent");
+    if (parent) {
+      document.querySelectorAll(parent + " .accordion-collapse.show").forEach(function (other) {
+        other.classList.remove("show");
+      });
+    }
+    section.classList.add("show");
+    document.querySelectorAll("[data-bs-target='#" + section.id + "']").forEach(function (button) {
+      button.classList.remove("collapsed");
+      button.setAttribute("aria-expanded", "true");
+    });
+    section.closest(".accordion-item").scrollIntoView({block: "start"});
+  }
+  openFromHash();
+  window.addEventListener("hashchange", openFromHash);
+
   // Print buttons: <button data-print>.
   document.addEventListener("click", function (event) {
     if (event.target.closest("[data-print]")) {

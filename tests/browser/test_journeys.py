@@ -207,10 +207,10 @@ def _minus(hh_mm: str, minutes: int) -> str:
     return moment.strftime("%H:%M")
 
 
-def _follow_up(caller, name: str, *, pain: str, relief: str) -> None:
+def _follow_up(caller, name: str, *, pain: str, relief: str, kind: str = "2 weeks") -> None:
     page = caller.go("/radiology/follow-ups")
     row = page.locator("tr", has_text=name)
-    assert "2 weeks" in row.inner_text()
+    assert kind in row.inner_text()
     row.locator("a:has-text('Record')").click()
     page.wait_for_url(re.compile(r"/radiology/follow-ups/\d+$"))
     page.fill("#pain_score", pain)
@@ -420,6 +420,8 @@ def test_english_patient_symp_diagnostic_then_neurolytic(session, staff, tmp_pat
         drugs={"Bupivacaine (ml)": "10", "Contrast (ml)": "3"},
     )
     _observe_and_discharge(nurse, name, day)
+    # The diagnostic block's result is recorded on the day (issue 21, item 13): the same-day call.
+    _follow_up(doctor, name, pain="2", relief="75", kind="Same day")
 
     # Two weeks later: the call confirms the relief, and the physician refers her for neurolysis.
     later = day + dt.timedelta(days=14)
@@ -481,8 +483,8 @@ def test_english_patient_symp_diagnostic_then_neurolytic(session, staff, tmp_pat
         for a in session.scalars(select(Appointment).order_by(Appointment.table_start)).all()
     ]
     assert stages == [("diagnostic", "discharged", first_referral), ("neurolytic", "discharged", first_referral)]
-    for appointment_id, relief in ((first, 70), (second, 60)):
+    for appointment_id, reliefs in ((first, [0, 70, 75]), (second, [0, 60])):
         follow_ups = session.scalars(select(FollowUp).where(FollowUp.appointment_id == appointment_id)).all()
-        assert sorted(f.relief_percent or 0 for f in follow_ups) == [0, relief]
+        assert sorted(f.relief_percent or 0 for f in follow_ups) == reliefs
         record = session.scalar(select(ProcedureRecord).where(ProcedureRecord.appointment_id == appointment_id))
         assert record.is_signed

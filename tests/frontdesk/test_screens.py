@@ -162,14 +162,16 @@ def test_hold_confirm_check_in_calendar_and_cancel_with_waitlist_offer(app, sess
     calendar = browser.get("/desk/calendar?day=2026-11-23").get_data(as_text=True)
     assert referral.patient.display_name in calendar
     cancelled = browser.post(f"/desk/appointments/{appointment.id}/cancel", {"reason": "Patient is ill"})
-    html = cancelled.get_data(as_text=True)
-    assert cancelled.status_code == 200 and "Waitlist patients for the freed time" in html
+    assert cancelled.status_code == 302
+    html = browser.get(cancelled.headers["Location"]).get_data(as_text=True)
+    assert "Waitlist patients for the freed time" in html
     assert waiting.patient.display_name in html
     offer = re.search(r'action="(/desk/waitlist/\d+/book)"(.*?)</form>', html, re.S)
     fields = dict(re.findall(r'name="(\w+)" value="([^"]*)"', offer.group(2)))
     fields.pop("csrf_token")
-    one_click = browser.post(offer.group(1), fields, form_page="/desk/")
-    assert one_click.status_code == 302
+    held_offer = browser.post(offer.group(1), fields, form_page="/desk/")
+    assert held_offer.status_code == 302 and "/desk/holds/" in held_offer.headers["Location"]
+    assert browser.post(held_offer.headers["Location"], {"action": "confirm"}).status_code == 302
     session.expire_all()
     rebooked = session.scalar(select(Appointment).where(Appointment.referral_id == waiting.id))
     assert rebooked.table_start == c.table_start

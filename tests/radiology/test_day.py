@@ -182,7 +182,8 @@ def test_observation_extension_and_discharge(session, day):
     daybook.discharge(session, clinic.staff["nurse"], a, at=end + dt.timedelta(minutes=90))
     assert a.status == AppointmentStatus.DISCHARGED
     due = {f.kind: f.due_on for f in session.scalars(select(FollowUp).where(FollowUp.appointment_id == a.id))}
-    assert due == {"2w": dt.date(2026, 12, 7), "3m": dt.date(2027, 2, 21)}
+    # A diagnostic block: its result can also be recorded on the day (issue 21, item 13).
+    assert due == {"0d": dt.date(2026, 11, 23), "2w": dt.date(2026, 12, 7), "3m": dt.date(2027, 2, 21)}
 
 
 def test_a_positive_diagnostic_block_unlocks_ablation(session, settings, day):

@@ -1,0 +1,80 @@
+"""Episodes: a referral stays open while a stage of it is still to be booked, and closes when its
+episode ends (DESIGN.md §2 step 7): the planned procedure was done and no later stage depends on it,
+or staff close it (the patient declines further treatment, a diagnostic stage was negative, …).
+A closed referral leaves the front desk's lists; its patient link ends with it."""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from ..core import audit
+from ..core.errors import DomainError, InvalidInput
+from ..models import Appointment, Referral, StageRule, WaitlistEntry
+from ..models.appointments import ACTIVE_STATUSES
+from ..models.base import utcnow
+from ..models.vocab import ReferralStatus
+
+
+def leads_to_a_later_stage(session: Session, procedure_type_id: int, stage: str | None) -> bool:
+    """Whether another procedure (or stage) needs this one first: a diagnostic stage, a diagnostic block."""
+    stmt = select(StageRule.id).where(StageRule.requires_procedure_type_id == procedure_type_id)
+    if stage is None:
+        stmt = stmt.where(StageRule.requires_stage.is_(None))
+    else:
+        stmt = stmt.where((StageRule.requires_stage.is_(None)) | (StageRule.requires_stage == stage))
+    return session.scalar(stmt.limit(1)) is not None
+
+
+def same_plan(referral: Referral, appointment: Appointment) -> bool:
+    """The appointment did what the referral still plans (no new stage planned since)."""
+    return referral.planned_procedure_type_id == appointment.procedure_type_id and (referral.planned_stage or None) == (
+        appointment.stage or None
+    )
+
+
+def after_discharge(session: Session, actor, appointment: Appointment) -> None:
+    """The planned procedure is done: the episode ends unless a later stage may follow from it (then
+    the outcome decides, and a radiologist plans the next stage or staff close the referral)."""
+    referral = appointment.referral
+    if referral is None or referral.status != ReferralStatus.ACCEPTED or not same_plan(referral, appointment):
+        return
+    if leads_to_a_later_stage(session, appointment.procedure_type_id, appointment.stage):
+        return
+    _close(session, actor, referral, "The planned procedure is done.")
+
+
+def close(session: Session, actor, referral: Referral, reason: str | None) -> Referral:
+    """Staff end an episode by hand, with the reason."""
+    if referral.status != ReferralStatus.ACCEPTED:
+        raise DomainError("Only an accepted referral can be closed.", code="invalid_state")
+    if not (reason or "").strip():
+        raise InvalidInput("Give the reason the episode ends.", details={"field": "reason"})
+    active = session.scalar(
+        select(Appointment.id).where(Appointment.referral_id == referral.id, Appointment.status.in_(ACTIVE_STATUSES))
+    )
+    if active is not None:
+        raise DomainError(
+            "This referral has an appointment that is not over yet: cancel it first.", code="invalid_state"
+        )
+    _close(session, actor, referral, reason.strip())
+    return referral
+
+
+def _close(session: Session, actor, referral: Referral, reason: str) -> None:
+    referral.status = ReferralStatus.CLOSED
+    session.execute(
+        update(WaitlistEntry)
+        .where(WaitlistEntry.referral_id == referral.id, WaitlistEntry.active)
+        .values(active=False, resolved_at=utcnow())
+    )
+    audit.record(
+        session,
+        "referral.closed",
+        "referrals",
+        referral.id,
+        patient_id=referral.patient_id,
+        summary={"reason": reason},
+        actor=actor,
+    )
+    session.flush()

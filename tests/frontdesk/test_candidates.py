@@ -1,0 +1,50 @@
+"""Booking candidates on the phone (issue 21, item 17): a few times per day across several days, with
+weekday names, "more" for one day and "later days", instead of twenty rows five minutes apart."""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+from clinic.core.timefmt import to_local
+from clinic.scheduling.finder import Preferences, SearchRequest, find_candidates
+from clinic.scheduling.plan import ProcedurePlan
+from tests.conftest import ZONE
+from tests.factories import build_clinic, make_ready_referral
+from tests.scheduling.helpers import MONDAY
+
+
+def _rows(html: str) -> list[str]:
+    return re.findall(r'name="table_start" value="([^"]+)"', html)
+
+
+def test_the_booking_page_spreads_times_over_several_days(session, browser):
+    clinic = build_clinic(session)
+    referral = make_ready_referral(session, clinic)
+    session.commit()
+    browser.login("frontdesk")
+    html = browser.get(f"/desk/referrals/{referral.id}/book").get_data(as_text=True)
+    starts = _rows(html)
+    days = {s[:10] for s in starts}
+    assert len(days) >= 4, days
+    for day in days:
+        on_day = sorted(s for s in starts if s.startswith(day))
+        assert len(on_day) <= 4
+    for weekday in ("Monday", "Tuesday", "Wednesday"):
+        assert weekday in html
+    assert f"/desk/referrals/{referral.id}/book?day=2026-11-23" in html.replace("&amp;", "&")
+    later = re.search(r'href="([^"]*earliest_date=[^"]*)"[^>]*>\s*Later days', html)
+    assert later is not None
+    one_day = browser.get(f"/desk/referrals/{referral.id}/book?day=2026-11-24").get_data(as_text=True)
+    on_tuesday = _rows(one_day)
+    assert len(on_tuesday) > 4 and {s[:10] for s in on_tuesday} == {"2026-11-24"}
+
+
+def test_the_finder_keeps_times_of_a_day_apart(session, settings):
+    clinic = build_clinic(session)
+    plan = ProcedurePlan(clinic.pt("PRT"), "lumbar", "left", "L4/5")
+    request = SearchRequest(plan, MONDAY, MONDAY, Preferences(), per_day=4, spacing_minutes=60)
+    found = find_candidates(session, settings, request)
+    assert len(found) == 4
+    starts = [to_local(c.table_start, ZONE) for c in found]
+    assert all((b - a).total_seconds() >= 3600 for a, b in itertools.pairwise(starts))

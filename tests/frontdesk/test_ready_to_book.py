@@ -1,0 +1,156 @@
+"""The front desk's "Ready to book" (issue 21, item 5): only referrals that can really be booked now,
+the others with the reason why not; a referral closes when its episode ends (DESIGN.md §2 step 7)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from sqlalchemy import select
+
+from clinic.models import AuditEvent, FollowUp
+from clinic.models.vocab import AppointmentStatus, ReferralStatus
+from clinic.scheduling import booking
+from clinic.scheduling.plan import ProcedurePlan
+from clinic.services import consents, daybook, episodes
+from tests.conftest import ZONE
+from tests.factories import build_clinic, make_patient, make_ready_referral
+from tests.scheduling.helpers import first_candidates, utc
+
+MONDAY_9 = utc(2026, 11, 23, 8, 0)
+
+
+def _book(session, settings, referral, first_day=dt.date(2026, 11, 23)):
+    candidate = first_candidates(session, settings, referral, first_day=first_day)[0]
+    plan = ProcedurePlan.from_referral(referral)
+    return booking.book(session, settings, None, referral=referral, plan=plan, candidate=candidate)
+
+
+def _ended(session, settings, clinic, status, *, code="PRT", stage=None, reason=None, family_name=None):
+    kw = {"family_name": family_name} if family_name else {}
+    referral = make_ready_referral(
+        session, clinic, make_patient(session, **kw), code=code, stage=stage, levels="L4/5" if code != "SYMP" else None
+    )
+    appointment = _book(session, settings, referral)
+    appointment.status = status
+    appointment.cancel_reason = reason
+    session.flush()
+    return referral, appointment
+
+
+def _ready_section(html: str) -> str:
+    return html.split('id="ready-to-book"', 1)[1].split("</section>", 1)[0]
+
+
+def test_ready_to_book_lists_only_what_can_be_booked_now(session, settings, browser):
+    clinic = build_clinic(session)
+    ready = make_ready_referral(session, clinic, make_patient(session, family_name="Bereitmann"))
+    _ended(session, settings, clinic, AppointmentStatus.DISCHARGED, family_name="Entlassen")
+    _ended(session, settings, clinic, AppointmentStatus.IN_OBSERVATION, family_name="Liegend")
+    _ended(session, settings, clinic, AppointmentStatus.CANCELLED, reason="Patient ill", family_name="Abgesagt")
+    _ended(session, settings, clinic, AppointmentStatus.NO_SHOW, family_name="Ferngeblieben")
+    _ended(
+        session,
+        settings,
+        clinic,
+        AppointmentStatus.DISCHARGED,
+        code="SYMP",
+        stage="diagnostic",
+        family_name="Diagnostik",
+    )
+    neurolytic = make_ready_referral(
+        session, clinic, make_patient(session, family_name="Neurolyse"), code="SYMP", stage="neurolytic", levels=None
+    )
+    session.commit()
+    browser.login("frontdesk")
+    html = browser.get("/desk/").get_data(as_text=True)
+    section = _ready_section(html)
+    assert "Bereitmann" in section
+    lists = html.split('id="ready-to-book"', 1)[1]
+    for gone in ("Entlassen", "Liegend"):
+        assert gone not in lists, gone
+    # Cancelled and no-show appointments can be booked again, and the list says what happened.
+    assert "Abgesagt" in section and "Cancelled on" in section and "Patient ill" in section
+    assert "Ferngeblieben" in section and "Did not come on" in section
+    # The stage rule refuses these: listed apart with the reason, without a Book button.
+    for name in ("Diagnostik", "Neurolyse"):
+        assert name not in section, name
+    blocked = html.split('id="not-bookable"', 1)[1].split("</section>", 1)[0]
+    assert "Neurolyse" in blocked and "needs a documented positive diagnostic" in blocked
+    assert "Diagnostik" in blocked and "diagnostic stage done on" in blocked
+    assert f"/desk/referrals/{neurolytic.id}/book" not in html
+    assert f"/desk/referrals/{ready.id}/book" in section
+
+
+def test_ready_to_book_pages(session, settings, browser):
+    clinic = build_clinic(session)
+    for _ in range(23):
+        make_ready_referral(session, clinic)
+    session.commit()
+    browser.login("frontdesk")
+    first = _ready_section(browser.get("/desk/").get_data(as_text=True))
+    assert first.count("/book") == 15 and "page=2" in first
+    second = _ready_section(browser.get("/desk/?page=2").get_data(as_text=True))
+    assert second.count("/book") == 8
+    assert "23" in browser.get("/desk/").get_data(as_text=True)
+
+
+def _discharge(session, clinic, appointment):
+    radiologist = clinic.radiologists[0]
+    daybook.check_in(session, None, appointment, at=MONDAY_9, zone=ZONE)
+    consents.print_consent(session, radiologist, appointment, ZONE)
+    daybook.record_consent(
+        session,
+        radiologist,
+        appointment,
+        taken_by_id=radiologist.id,
+        explained_by_id=radiologist.id,
+        explained_at=MONDAY_9 - dt.timedelta(days=3),
+    )
+    daybook.start_procedure(session, radiologist, appointment, at=MONDAY_9)
+    end = MONDAY_9 + dt.timedelta(minutes=20)
+    daybook.end_procedure(session, None, appointment, at=end)
+    daybook.set_discharge_checklist(
+        session, appointment, stable=True, can_walk=True, escort_present=True, instructions_given=True
+    )
+    daybook.discharge(session, clinic.staff["nurse"], appointment, at=end + dt.timedelta(minutes=90))
+
+
+def test_the_referral_closes_when_its_episode_ends(session, settings):
+    clinic = build_clinic(session, texts=True)
+    referral = make_ready_referral(session, clinic)
+    appointment = _book(session, settings, referral)
+    _discharge(session, clinic, appointment)
+    assert referral.status == ReferralStatus.CLOSED
+    assert session.scalar(select(AuditEvent).where(AuditEvent.action == "referral.closed")) is not None
+    assert session.scalar(select(FollowUp).where(FollowUp.appointment_id == appointment.id)) is not None
+
+
+def test_a_diagnostic_stage_keeps_the_episode_open_for_the_next_stage(session, settings):
+    clinic = build_clinic(session, texts=True)
+    referral = make_ready_referral(session, clinic, code="SYMP", stage="diagnostic", levels=None)
+    appointment = _book(session, settings, referral)
+    _discharge(session, clinic, appointment)
+    assert referral.status == ReferralStatus.ACCEPTED
+    episodes.close(session, clinic.staff["frontdesk"], referral, "Diagnostic block negative: no neurolysis")
+    assert referral.status == ReferralStatus.CLOSED
+
+
+def test_staff_close_a_referral_whose_episode_was_abandoned(session, settings, browser):
+    clinic = build_clinic(session)
+    referral, _ = _ended(session, settings, clinic, AppointmentStatus.NO_SHOW)
+    session.commit()
+    browser.login("frontdesk")
+    page = browser.get(f"/desk/referrals/{referral.id}").get_data(as_text=True)
+    assert "Close the referral" in page
+    refused = browser.post(f"/desk/referrals/{referral.id}/close", {"reason": ""})
+    assert refused.status_code in (302, 303, 422)
+    session.expire_all()
+    assert referral.status == ReferralStatus.ACCEPTED
+    done = browser.post(f"/desk/referrals/{referral.id}/close", {"reason": "Patient declines further treatment"})
+    assert done.status_code in (302, 303)
+    session.expire_all()
+    assert referral.status == ReferralStatus.CLOSED
+    assert not re.search(
+        rf"/desk/referrals/{referral.id}\"", _ready_section(browser.get("/desk/").get_data(as_text=True))
+    )

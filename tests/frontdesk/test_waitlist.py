@@ -1,0 +1,107 @@
+"""The waitlist (issue 21, item 12): sensible dates only, a marker for an incomplete pre-registration,
+the telephone number with every offer, and an offer that holds the time first (as booking does)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from clinic.models import Appointment, BookingHold, WaitlistEntry
+from clinic.models.vocab import ReferralStatus
+from clinic.scheduling import booking
+from clinic.scheduling.plan import ProcedurePlan
+from tests.factories import build_clinic, make_patient, make_ready_referral, make_referral
+from tests.scheduling.helpers import first_candidates
+
+
+@pytest.mark.parametrize(
+    ("earliest", "latest", "message"),
+    [
+        ("1900-01-01", "", "earliest date lies in the past"),
+        ("2026-11-22", "", "earliest date lies in the past"),
+        ("2031-01-01", "", "more than a year ahead"),
+        ("2026-12-01", "2099-01-01", "more than a year ahead"),
+    ],
+)
+def test_the_waitlist_refuses_absurd_dates(session, browser, earliest, latest, message):
+    clinic = build_clinic(session)
+    referral = make_ready_referral(session, clinic)
+    session.commit()
+    browser.login("frontdesk")
+    data = {"wait-earliest_date": earliest, "wait-latest_date": latest, "wait-part_of_day": "any"}
+    answer = browser.post(f"/desk/referrals/{referral.id}/waitlist", data, form_page=f"/desk/referrals/{referral.id}")
+    assert answer.status_code == 422
+    assert message in answer.get_data(as_text=True)
+    assert session.scalar(select(func.count(WaitlistEntry.id))) == 0
+    fine = browser.post(
+        f"/desk/referrals/{referral.id}/waitlist",
+        {**data, "wait-earliest_date": "2026-11-23", "wait-latest_date": ""},
+        form_page=f"/desk/referrals/{referral.id}",
+    )
+    assert fine.status_code == 302
+    assert session.scalar(select(func.count(WaitlistEntry.id))) == 1
+
+
+def _entry(session, referral, earliest=dt.date(2026, 11, 23)):
+    entry = WaitlistEntry(
+        patient_id=referral.patient_id,
+        referral_id=referral.id,
+        procedure_type_id=referral.planned_procedure_type_id,
+        earliest_date=earliest,
+    )
+    session.add(entry)
+    return entry
+
+
+def test_the_waitlist_marks_an_incomplete_pre_registration_and_shows_the_phone(session, browser):
+    clinic = build_clinic(session)
+    ready = make_ready_referral(session, clinic, make_patient(session, family_name="Fertig", phone="+49 40 111"))
+    open_ = make_referral(
+        session,
+        make_patient(session, family_name="Offen", phone="+49 40 222"),
+        status=ReferralStatus.ACCEPTED,
+        planned_procedure_type=clinic.pt("PRT"),
+        planned_side="left",
+        planned_levels="L4/5",
+    )
+    _entry(session, ready)
+    _entry(session, open_)
+    session.commit()
+    browser.login("frontdesk")
+    html = browser.get("/desk/waitlist").get_data(as_text=True)
+    rows = {name: re.search(rf"<tr>(?:(?!</tr>).)*{name}.*?</tr>", html, re.S).group(0) for name in ("Fertig", "Offen")}
+    assert "Pre-registration incomplete" in rows["Offen"] and "Pre-registration incomplete" not in rows["Fertig"]
+    assert "+49 40 111" in rows["Fertig"] and "+49 40 222" in rows["Offen"]
+
+
+def test_an_offer_holds_the_time_first_then_books_on_confirmation(session, settings, browser):
+    clinic = build_clinic(session)
+    referral = make_ready_referral(session, clinic)
+    candidate = first_candidates(session, settings, referral, first_day=dt.date(2026, 11, 24))[0]
+    plan = ProcedurePlan.from_referral(referral)
+    cancelled = booking.book(session, settings, None, referral=referral, plan=plan, candidate=candidate)
+    waiting = make_ready_referral(session, clinic, make_patient(session, family_name="Wartemann", phone="+49 40 333"))
+    _entry(session, waiting)
+    session.commit()
+    browser.login("frontdesk")
+    browser.post(f"/desk/appointments/{cancelled.id}/cancel", {"reason": "Patient is ill"})
+    offers = browser.get(f"/desk/appointments/{cancelled.id}/offers").get_data(as_text=True)
+    assert "+49 40 333" in offers
+    offer = re.search(r'action="(/desk/waitlist/\d+/book)"(.*?)</form>', offers, re.S)
+    fields = dict(re.findall(r'name="(\w+)" value="([^"]*)"', offer.group(2)))
+    fields.pop("csrf_token")
+    held = browser.post(offer.group(1), fields, form_page="/desk/waitlist")
+    assert held.status_code == 302 and "/desk/holds/" in held.headers["Location"]
+    assert session.scalar(select(Appointment).where(Appointment.referral_id == waiting.id)) is None
+    assert session.scalar(select(func.count(BookingHold.id))) == 1
+    page = browser.get(held.headers["Location"]).get_data(as_text=True)
+    assert "Wartemann" in page and "+49 40 333" in page
+    confirmed = browser.post(held.headers["Location"], {"action": "confirm"})
+    assert confirmed.status_code == 302
+    session.expire_all()
+    booked = session.scalar(select(Appointment).where(Appointment.referral_id == waiting.id))
+    assert booked is not None and booked.table_start == candidate.table_start
+    assert session.scalar(select(WaitlistEntry.active).where(WaitlistEntry.referral_id == waiting.id)) is False
