@@ -95,6 +95,7 @@ def _seeds(session, settings, world: World) -> dict[str, list[dict[str, Any]]]:
     ]
     seeds["POST /api/v1/appointments/{appointment_id}/discharge"] = [
         at(a["in_observation"], body={key: True for key in DISCHARGE_ITEMS}),
+        at(a["in_observation"], body={**{key: True for key in DISCHARGE_ITEMS}, "reason": "Checks on paper"}),
         at(a["in_observation"], body={}),
     ]
     seeds["POST /api/v1/referrals"] = [

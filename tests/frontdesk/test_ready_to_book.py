@@ -113,7 +113,9 @@ def _discharge(session, clinic, appointment):
     daybook.set_discharge_checklist(
         session, appointment, stable=True, can_walk=True, escort_present=True, instructions_given=True
     )
-    daybook.discharge(session, clinic.staff["nurse"], appointment, at=end + dt.timedelta(minutes=90))
+    daybook.discharge(
+        session, clinic.staff["nurse"], appointment, at=end + dt.timedelta(minutes=90), reason="Checks on paper"
+    )
 
 
 def test_the_referral_closes_when_its_episode_ends(session, settings):
