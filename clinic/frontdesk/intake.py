@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -28,37 +30,15 @@ def _physician_choices() -> dict[int, str]:
     return {0: "— add a new physician below —", **{p.id: str(p) for p in rows}}
 
 
+# The patient's part of the intake form: the fields of the service's PatientDetails.
+PATIENT_FIELDS = tuple(f.name for f in dataclasses.fields(intake.PatientDetails))
+
+
 def _patient_details(form: PatientForm) -> intake.PatientDetails:
+    values = {name: getattr(form, name).data for name in PATIENT_FIELDS}
     return intake.PatientDetails(
-        family_name=form.family_name.data or "",
-        given_name=form.given_name.data or "",
-        birth_date=form.birth_date.data,
-        sex=form.sex.data,
-        phone=form.phone.data,
-        email=form.email.data,
-        street=form.street.data,
-        postal_code=form.postal_code.data,
-        city=form.city.data,
-        insurance_name=form.insurance_name.data,
-        insurance_number=form.insurance_number.data,
-        preferred_language=form.preferred_language.data,
+        **{**values, "family_name": values["family_name"] or "", "given_name": values["given_name"] or ""}
     )
-
-
-PATIENT_FIELDS = (
-    "family_name",
-    "given_name",
-    "birth_date",
-    "sex",
-    "phone",
-    "email",
-    "street",
-    "postal_code",
-    "city",
-    "insurance_name",
-    "insurance_number",
-    "preferred_language",
-)
 
 
 def _fill_from_patient(form: PatientForm, patient: Patient) -> None:

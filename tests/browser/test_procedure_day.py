@@ -3,7 +3,6 @@ records the consent, starts, documents, signs and ends; the nurse observes and d
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -11,10 +10,9 @@ from sqlalchemy import select
 from clinic.models import Appointment, Consent, FollowUp, ObservationRecord, ProcedureRecord
 from clinic.scheduling import booking
 from clinic.scheduling.plan import ProcedurePlan
-from clinic.services import consents, daybook
 from tests.browser_fixtures import submit
-from tests.conftest import NOW, ZONE
 from tests.factories import build_clinic, make_ready_referral
+from tests.radiology.day_helpers import book, to_procedure
 from tests.scheduling.helpers import first_candidates
 
 
@@ -114,29 +112,8 @@ def test_check_in_consent_start_end_observation_discharge(session, settings, sta
 
 def _in_procedure(session, settings, **kw):
     """An appointment today, checked in, consent signed, procedure started (through the services)."""
-    clinic = build_clinic(session, texts=True)
-    referral = make_ready_referral(session, clinic, **kw)
-    appointment = booking.book(
-        session,
-        settings,
-        None,
-        referral=referral,
-        plan=ProcedurePlan.from_referral(referral),
-        candidate=first_candidates(session, settings, referral)[0],
-    )
-    radiologist = clinic.radiologists[0]
-    daybook.check_in(session, None, appointment, at=NOW, zone=ZONE)
-    consents.print_consent(session, radiologist, appointment, ZONE)
-    daybook.record_consent(
-        session,
-        radiologist,
-        appointment,
-        taken_by_id=radiologist.id,
-        explained_by_id=radiologist.id,
-        explained_at=NOW - dt.timedelta(days=3),
-        signed_at=NOW,
-    )
-    daybook.start_procedure(session, radiologist, appointment, at=NOW)
+    clinic, appointment = book(session, settings, **kw)
+    to_procedure(session, clinic, appointment)
     session.commit()
     return clinic, appointment.id
 

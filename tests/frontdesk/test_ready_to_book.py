@@ -12,9 +12,9 @@ from clinic.models import AuditEvent, FollowUp
 from clinic.models.vocab import AppointmentStatus, ReferralStatus
 from clinic.scheduling import booking
 from clinic.scheduling.plan import ProcedurePlan
-from clinic.services import consents, daybook, episodes
-from tests.conftest import ZONE
+from clinic.services import daybook, episodes
 from tests.factories import build_clinic, make_patient, make_ready_referral
+from tests.radiology.day_helpers import to_procedure
 from tests.scheduling.helpers import first_candidates, utc
 
 MONDAY_9 = utc(2026, 11, 23, 8, 0)
@@ -96,18 +96,7 @@ def test_ready_to_book_pages(session, settings, browser):
 
 
 def _discharge(session, clinic, appointment):
-    radiologist = clinic.radiologists[0]
-    daybook.check_in(session, None, appointment, at=MONDAY_9, zone=ZONE)
-    consents.print_consent(session, radiologist, appointment, ZONE)
-    daybook.record_consent(
-        session,
-        radiologist,
-        appointment,
-        taken_by_id=radiologist.id,
-        explained_by_id=radiologist.id,
-        explained_at=MONDAY_9 - dt.timedelta(days=3),
-    )
-    daybook.start_procedure(session, radiologist, appointment, at=MONDAY_9)
+    to_procedure(session, clinic, appointment, at=MONDAY_9)
     end = MONDAY_9 + dt.timedelta(minutes=20)
     daybook.end_procedure(session, None, appointment, at=end)
     daybook.set_discharge_checklist(

@@ -27,9 +27,10 @@ def book(session, settings, clinic=None, candidate=None, **kw):
     return clinic, appointment
 
 
-def to_procedure(session, clinic, appointment):
+def to_procedure(session, clinic, appointment, at=NOW):
+    """Checked in and started at ``at``; the consent printed and signed now (the test clock)."""
     radiologist = clinic.radiologists[0]
-    daybook.check_in(session, None, appointment, at=NOW, zone=ZONE)
+    daybook.check_in(session, None, appointment, at=at, zone=ZONE)
     consents.print_consent(session, radiologist, appointment, ZONE)
     daybook.record_consent(
         session,
@@ -37,10 +38,10 @@ def to_procedure(session, clinic, appointment):
         appointment,
         taken_by_id=radiologist.id,
         explained_by_id=radiologist.id,
-        explained_at=NOW - dt.timedelta(days=3),
+        explained_at=at - dt.timedelta(days=3),
         signed_at=NOW,
     )
-    return daybook.start_procedure(session, radiologist, appointment, at=NOW)
+    return daybook.start_procedure(session, radiologist, appointment, at=at)
 
 
 def to_observation(session, clinic, appointment, at=None):
