@@ -143,6 +143,7 @@ def _item(referral_id: int, form_key: str, apply, message: str, anchor: str = "c
     try:
         apply(referral, form)
     except DomainError as error:
+        form.form_errors.append(error.message)  # the refused section stays open with what was typed
         return _refused(referral, error, forms)
     return _done(referral, message, anchor)
 

@@ -270,7 +270,9 @@ def test_an_escort_phone_that_is_no_number_is_refused_and_nothing_saved(session,
         form_page=page,
         follow_redirects=True,
     )
-    assert "telephone number" in answer.get_data(as_text=True)
+    html = answer.get_data(as_text=True)
+    assert "telephone number" in html
+    assert 'id="i-esc" class="accordion-collapse collapse show"' in html  # the section stays open
     session.expire_all()
     assert referral.preregistration.escort_phone is None
 
