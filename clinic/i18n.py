@@ -15,10 +15,11 @@ Catalogues live in clinic/translations; ``make`` compiles them.
 from __future__ import annotations
 
 from flask import Flask, current_app, g, request
-from flask_babel import Babel
+from flask_babel import Babel, gettext
 from flask_login import current_user
 
 from .config import PROJECT_ROOT
+from .core.messages import fill
 
 SCREEN_LANGUAGES = ("de", "en")
 # The locale of each language, where words are spelled out (a patient's long dates: "Montag, 30. November").
@@ -52,6 +53,18 @@ def screen_language() -> str:
 
 def screen_locale() -> str:
     return LOCALES[screen_language()]
+
+
+def refusal(error: Exception) -> str:
+    """A service's refusal (a DomainError) in the screen's language: its marked sentence looked up in the
+    catalogue, then its named values filled in (core/messages.py). A sentence the catalogue lacks shows
+    in English."""
+    template = getattr(error, "template", None) or getattr(error, "message", None) or str(error)
+    params = getattr(error, "params", None) or {}
+    try:
+        return gettext(template).format(**params) if params else gettext(template)
+    except (KeyError, IndexError, ValueError):  # a translation that lost a value's name: the English
+        return fill(template, params)
 
 
 def init_app(app: Flask) -> None:

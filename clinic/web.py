@@ -10,6 +10,7 @@ from flask import render_template as _render
 from .core.errors import DomainError
 from .core.timefmt import to_local
 from .extensions import db
+from .i18n import refusal
 from .scheduling.context import Settings
 
 
@@ -42,7 +43,7 @@ def render_form(template: str, form=None, *, error: DomainError | None = None, *
     request boundary rolls back anything half-done."""
     failed = error is not None or (form is not None and bool(form.errors))
     if error is not None:
-        flash(error.message, "danger")
+        flash(refusal(error), "danger")
     return _render(template, form=form, **context), (error.http_status if error is not None else 422) if failed else 200
 
 

@@ -15,7 +15,15 @@ from clinic.models import User
 from tests.factories import build_clinic, make_user
 
 CATALOGUE = PROJECT_ROOT / "clinic" / "translations" / "de" / "LC_MESSAGES" / "messages.po"
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2)}
+KEYWORDS = {
+    "_": None,
+    "N_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "_l": None,
+    "lazy_gettext": None,
+    "lazy_ngettext": (1, 2),
+}
 
 
 def _marked_strings() -> set[str]:
@@ -81,3 +89,32 @@ def test_the_api_speaks_english_and_says_so(session, client):
     build_clinic(session)
     answer = client.get("/api/v1/procedure-types", headers={"Accept-Language": "de"})
     assert answer.status_code == 401 and answer.headers["Content-Language"] == "en"
+
+
+def test_a_service_refusal_is_shown_in_the_screen_language_with_its_values(app):
+    """Services mark a sentence with N_ and hand its values over; the screen translates, then fills in."""
+    from flask_babel import force_locale
+
+    from clinic.core.errors import DomainError
+    from clinic.core.messages import N_
+    from clinic.i18n import refusal
+
+    error = DomainError(
+        N_(
+            "The medication hold plan allows this procedure from {when} on: the last dose cannot keep the "
+            "hold before an earlier time. A radiologist can override the hold with a reason."
+        ),
+        when="30.11.2026 08:00",
+        code="medication_hold",
+    )
+    assert error.message.startswith("The medication hold plan allows this procedure from 30.11.2026 08:00 on")
+    with app.test_request_context("/"):
+        with force_locale("de"):
+            assert refusal(error).startswith(
+                "Der Plan zum Pausieren der Medikamente erlaubt diesen Eingriff erst ab 30.11.2026 08:00:"
+            )
+        with force_locale("en"):
+            assert refusal(error) == error.message
+        untranslated = DomainError(N_("Nothing like this is in the catalogue {x}."), x="1")
+        with force_locale("de"):
+            assert refusal(untranslated) == "Nothing like this is in the catalogue 1."

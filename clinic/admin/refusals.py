@@ -6,8 +6,9 @@ extraction finds them and the German catalogue has them. A message missing here 
 
 from __future__ import annotations
 
-from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
+
+from ..i18n import refusal  # noqa: F401 (the admin views import it from here)
 
 SERVICE_MESSAGES = (
     # setup_catalogue
@@ -39,9 +40,3 @@ SERVICE_MESSAGES = (
     _l("The name is at most 120 characters."),
     _l("This row is not marked as verified."),
 )
-
-
-def refusal(error: Exception) -> str:
-    """A service's refusal (a DomainError's message) in the screen's language, where the catalogue has it."""
-    message = getattr(error, "message", None) or str(error)
-    return gettext(message)

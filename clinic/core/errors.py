@@ -4,16 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from .messages import fill
+
 
 class DomainError(Exception):
-    """A business rule refused the request. ``code`` is stable; ``message`` is for people."""
+    """A business rule refused the request. ``code`` is stable; ``message`` is for people.
+
+    ``template`` is the sentence as marked for translation (``core.messages.N_``) and ``params`` its
+    named values; ``message`` is the two filled in, in English (see core/messages.py)."""
 
     code = "rule_violated"
     http_status = 422
 
-    def __init__(self, message: str, *, details: Any = None, code: str | None = None):
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str, *, details: Any = None, code: str | None = None, **params: Any):
+        self.template = message
+        self.params = params
+        self.message = fill(message, params)
+        super().__init__(self.message)
         self.details = details
         if code:
             self.code = code

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from ..core import audit
 from ..core.errors import Conflict, DomainError, InvalidInput, NotFound
 from ..core.intervals import contains, normalise, overlaps
+from ..core.messages import N_
 from ..core.timefmt import fmt_datetime, to_local
 from ..models import (
     Appointment,
@@ -358,8 +359,11 @@ def _require_ready(session, settings, referral, plan, c, *, check_readiness: boo
     if ready.not_before_at is not None and c.table_start < ready.not_before_at:
         when = fmt_datetime(ready.not_before_at, settings.zone)
         raise DomainError(
-            f"The medication hold plan allows this procedure from {when} on: the last dose cannot keep the "
-            "hold before an earlier time. A radiologist can override the hold with a reason.",
+            N_(
+                "The medication hold plan allows this procedure from {when} on: the last dose cannot keep the "
+                "hold before an earlier time. A radiologist can override the hold with a reason."
+            ),
+            when=when,
             code="medication_hold",
             details={
                 "not_before": to_local(ready.not_before_at, settings.zone).date().isoformat(),
