@@ -129,3 +129,33 @@ def submit(page, target) -> str:
         locator.click()
     page.wait_for_load_state()
     return page.content()
+
+
+class Words:
+    """The screens' words in a staff member's language, looked up in the compiled catalogue the app uses:
+    ``say("Check in")`` is "Check in" for English staff and the catalogue's German for German staff, so
+    that one browser flow runs in both languages. A German run that found English on the page would fail
+    on the first button it looks for."""
+
+    def __init__(self, language: str):
+        from babel.support import NullTranslations, Translations
+
+        from clinic.i18n import TRANSLATIONS
+
+        self.language = language
+        self._catalogue = NullTranslations() if language == "en" else Translations.load(str(TRANSLATIONS), [language])
+
+    def __call__(self, english: str, **values) -> str:
+        text = self._catalogue.gettext(english)
+        return text % values if values else text
+
+
+def speak(session, language: str) -> Words:
+    """Every staff account of the test's clinic in ``language``; the words to look for on their screens."""
+    from sqlalchemy import update
+
+    from clinic.models import User
+
+    session.execute(update(User).values(language=language))
+    session.commit()
+    return Words(language)
