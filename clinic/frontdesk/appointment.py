@@ -10,8 +10,10 @@ from sqlalchemy import select
 from ..auth.access import roles
 from ..auth.redirects import safe_next
 from ..core.errors import DomainError
+from ..core.messages import N_
 from ..core.timefmt import day_bounds
 from ..extensions import db
+from ..i18n import refusal
 from ..models import Appointment, Consent, Referral, WaitlistEntry
 from ..models.vocab import Role
 from ..scheduling import booking
@@ -59,9 +61,9 @@ def check_in(appointment_id: int):
     try:
         daybook.check_in(db.session, current_user, appointment, at=now(), zone=zone())
     except DomainError as error:
-        flash(error.message, "danger")
+        flash(refusal(error), "danger")
         return _page(appointment, status=error.http_status)
-    flash(f"{appointment.patient.display_name} is checked in.", "success")
+    flash(_("%(patient)s is checked in.", patient=appointment.patient.display_name), "success")
     back = safe_next(request.form.get("next"), request.host_url)  # only a page of this site
     return redirect(back or url_for("frontdesk.appointment", appointment_id=appointment.id))
 
@@ -82,14 +84,21 @@ def check_in_by_reference():
             )
         )
         if appointment is None:
-            form.reference.errors.append("No appointment today with this reference.")
+            form.reference.errors.append(_("No appointment today with this reference."))
         else:
             try:
                 daybook.check_in(db.session, current_user, appointment, at=now(), zone=zone())
             except DomainError as error:
-                form.reference.errors.append(error.message)
+                form.reference.errors.append(refusal(error))
             else:
-                flash(f"{appointment.patient.display_name} is checked in ({appointment.reference}).", "success")
+                flash(
+                    _(
+                        "%(patient)s is checked in (%(reference)s).",
+                        patient=appointment.patient.display_name,
+                        reference=appointment.reference,
+                    ),
+                    "success",
+                )
                 return redirect(url_for("frontdesk.check_in_by_reference"))
     return render_template("frontdesk/check_in.html", form=form), (422 if form.errors else 200)
 
@@ -104,11 +113,12 @@ def cancel(appointment_id: int):
     try:
         offers = booking.cancel(db.session, scheduling_settings(), current_user, appointment, form.reason.data)
     except DomainError as error:
-        flash(error.message, "danger")
+        flash(refusal(error), "danger")
         return _page(appointment, cancel_form=form, status=error.http_status)
-    flash(
-        "Cancelled. The time is free again." + (" Patients on the waitlist can take it:" if offers else ""), "success"
-    )
+    if offers:
+        flash(_("Cancelled. The time is free again. Patients on the waitlist can take it:"), "success")
+    else:
+        flash(_("Cancelled. The time is free again."), "success")
     return redirect(url_for("frontdesk.freed_time_offers", appointment_id=appointment.id))
 
 
@@ -130,7 +140,7 @@ def book_waitlist_offer(entry_id: int):
     form = ChainForm()
     try:
         if not form.validate():
-            raise DomainError("The offered time could not be read.")
+            raise DomainError(N_("The offered time could not be read."))
         candidate: Candidate = _candidate(form)
         held = booking.hold(
             db.session,
@@ -141,7 +151,7 @@ def book_waitlist_offer(entry_id: int):
             candidate=candidate,
         )
     except DomainError as error:
-        flash(error.message + " Open the patient's referral to book another time.", "danger")
+        flash(refusal(error) + " " + _("Open the patient's referral to book another time."), "danger")
         return redirect(url_for("frontdesk.waitlist"))
     flash(_("The time is held for %(patient)s: call and book it.", patient=entry.patient.display_name), "info")
     return redirect(url_for("frontdesk.hold", token=held.token))
@@ -154,9 +164,9 @@ def no_show(appointment_id: int):
     try:
         booking.mark_no_show(db.session, scheduling_settings(), current_user, appointment)
     except DomainError as error:
-        flash(error.message, "danger")
+        flash(refusal(error), "danger")
         return _page(appointment, status=error.http_status)
-    flash("Recorded as not attended.", "info")
+    flash(_("Recorded as not attended."), "info")
     return redirect(url_for("frontdesk.appointment", appointment_id=appointment.id))
 
 
@@ -189,7 +199,7 @@ def consent_form(appointment_id: int):
     try:
         data, _consent = consents.print_consent(db.session, current_user, appointment, zone())
     except DomainError as error:
-        flash(error.message, "warning")
+        flash(refusal(error), "warning")
         return _page(appointment, status=error.http_status)
     return pdf_response(data, f"consent-{appointment.reference}.pdf")
 
@@ -208,6 +218,6 @@ def print_pack(appointment_id: int):
             portal_url=letter_portal_url(appointment),
         )
     except DomainError as error:
-        flash(error.message, "warning")
+        flash(refusal(error), "warning")
         return _page(appointment, status=error.http_status)
     return pdf_response(data, f"print-pack-{appointment.reference}.pdf")

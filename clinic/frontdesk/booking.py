@@ -8,13 +8,16 @@ from dataclasses import dataclass
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import format_date
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from ..auth.access import roles
 from ..core.errors import DomainError
+from ..core.messages import N_
 from ..core.timefmt import to_local
 from ..extensions import db
+from ..i18n import refusal
 from ..models import Appointment, BookingHold, ObservationBed, Referral, Room, User, UserRole
 from ..models.vocab import AppointmentStatus, Role
 from ..scheduling import booking
@@ -41,8 +44,8 @@ def _labels() -> dict:
 def _preferences_form() -> SearchPreferencesForm:
     form = SearchPreferencesForm(request.args)
     labels = _labels()
-    form.radiologist_id.choices = {0: "Any", **dict(sorted(labels["radiologists"].items(), key=lambda x: x[1]))}
-    form.room_id.choices = {0: "Any", **dict(sorted(labels["rooms"].items(), key=lambda x: x[1]))}
+    form.radiologist_id.choices = {0: _("Any"), **dict(sorted(labels["radiologists"].items(), key=lambda x: x[1]))}
+    form.room_id.choices = {0: _("Any"), **dict(sorted(labels["rooms"].items(), key=lambda x: x[1]))}
     return form
 
 
@@ -68,7 +71,7 @@ def _candidate(form: ChainForm) -> Candidate:
             obs_end=dt.datetime.fromisoformat(form.obs_end.data),
         )
     except (TypeError, ValueError) as exc:
-        raise DomainError("The chosen time could not be read; pick it again.", code="bad_candidate") from exc
+        raise DomainError(N_("The chosen time could not be read; pick it again."), code="bad_candidate") from exc
 
 
 # On the phone: a few times a day, apart, over several days; "more" opens one whole day.
@@ -159,19 +162,19 @@ def book(referral_id: int):
     referral = get_or_404(Referral, referral_id)
     prefs_form = _preferences_form()
     if referral.planned_procedure_type is None:
-        flash("This referral has no planned procedure yet: a radiologist accepts it first.", "warning")
+        flash(_("This referral has no planned procedure yet: a radiologist accepts it first."), "warning")
         return redirect(url_for("frontdesk.referral", referral_id=referral.id))
     existing = booking.active_appointment(db.session, referral.id)
     if existing is not None and request.method == "GET":
         # One active appointment per referral: moving it is the way to another time.
-        flash(booking.AlreadyBooked(existing, scheduling_settings().zone).message, "info")
+        flash(refusal(booking.AlreadyBooked(existing, scheduling_settings().zone)), "info")
         if existing.status == "booked":
             return redirect(url_for("frontdesk.reschedule", appointment_id=existing.id))
         return redirect(url_for("frontdesk.appointment", appointment_id=existing.id))
     if request.method == "POST":
         form = ChainForm()
         if not form.validate():
-            flash("The chosen time could not be read; pick it again.", "danger")
+            flash(_("The chosen time could not be read; pick it again."), "danger")
             readiness, candidates = _search(referral, _preferences(prefs_form))
             return _render(referral, prefs_form, readiness, candidates, status=422)
         else:
@@ -192,14 +195,20 @@ def book(referral_id: int):
                     db.session, scheduling_settings(), current_user, referral=referral, plan=plan, candidate=candidate
                 )
             except booking.SlotTaken as taken:
-                flash(taken.message + " Here are the next free times.", "warning")
-                readiness, _ = _search(referral, Preferences())
+                flash(refusal(taken) + " " + _("Here are the next free times."), "warning")
+                readiness, _unused = _search(referral, Preferences())
                 return _render(referral, prefs_form, readiness, taken.candidates, status=409, taken=taken)
             except DomainError as error:
-                flash(error.message, "danger")
+                flash(refusal(error), "danger")
                 readiness, candidates = _search(referral, _preferences(prefs_form))
                 return _render(referral, prefs_form, readiness, candidates, status=error.http_status)
-            flash(f"Booked: reference {appointment.reference}. Print the letter and the information sheet.", "success")
+            flash(
+                _(
+                    "Booked: reference %(reference)s. Print the letter and the information sheet.",
+                    reference=appointment.reference,
+                ),
+                "success",
+            )
             return redirect(url_for("frontdesk.appointment", appointment_id=appointment.id))
     readiness, candidates = _search(referral, _preferences(prefs_form))
     return _render(referral, prefs_form, readiness, candidates)
@@ -217,16 +226,16 @@ def hold(token: str):
     if request.method == "POST":
         if request.form.get("action") == "release":
             booking.release_hold(db.session, token)
-            flash("Hold released; the time is free again.", "info")
+            flash(_("Hold released; the time is free again."), "info")
             return redirect(url_for("frontdesk.book", referral_id=referral.id))
         try:
             appointment = booking.confirm_hold(db.session, scheduling_settings(), current_user, token)
         except DomainError as error:
-            flash(error.message, "danger")
+            flash(refusal(error), "danger")
             if held.confirmed_appointment_id is not None:  # sent twice: show what the first one booked
                 return redirect(url_for("frontdesk.appointment", appointment_id=held.confirmed_appointment_id))
             return redirect(url_for("frontdesk.book", referral_id=referral.id))
-        flash(f"Booked: reference {appointment.reference}.", "success")
+        flash(_("Booked: reference %(reference)s.", reference=appointment.reference), "success")
         return redirect(url_for("frontdesk.appointment", appointment_id=appointment.id))
     return render_template("frontdesk/hold.html", held=held, referral=referral, labels=_labels())
 
@@ -237,7 +246,7 @@ def reschedule(appointment_id: int):
     appointment = get_or_404(Appointment, appointment_id)
     referral = appointment.referral
     if appointment.status != AppointmentStatus.BOOKED or referral is None:
-        flash("Only a booked appointment can be moved.", "warning")
+        flash(_("Only a booked appointment can be moved."), "warning")
         return redirect(url_for("frontdesk.appointment", appointment_id=appointment.id))
     prefs_form = _preferences_form()
     plan = booking.plan_of(appointment)
@@ -245,21 +254,21 @@ def reschedule(appointment_id: int):
         form = ChainForm()
         try:
             if not form.validate():
-                raise DomainError("The chosen time could not be read; pick it again.")
+                raise DomainError(N_("The chosen time could not be read; pick it again."))
             booking.reschedule(db.session, scheduling_settings(), current_user, appointment, _candidate(form))
         except booking.SlotTaken as taken:
-            flash(taken.message + " Here are the next free times.", "warning")
-            readiness, _ = _search(referral, Preferences(), appointment.id, plan)
+            flash(refusal(taken) + " " + _("Here are the next free times."), "warning")
+            readiness, _unused = _search(referral, Preferences(), appointment.id, plan)
             return _render(
                 referral, prefs_form, readiness, taken.candidates, appointment=appointment, status=409, taken=taken
             )
         except DomainError as error:
-            flash(error.message, "danger")
+            flash(refusal(error), "danger")
             readiness, candidates = _search(referral, _preferences(prefs_form), appointment.id, plan)
             return _render(
                 referral, prefs_form, readiness, candidates, appointment=appointment, status=error.http_status
             )
-        flash("Moved. The old time is free again; print the new letter.", "success")
+        flash(_("Moved. The old time is free again; print the new letter."), "success")
         return redirect(url_for("frontdesk.appointment", appointment_id=appointment.id))
     readiness, candidates = _search(referral, _preferences(prefs_form), appointment.id, plan)
     return _render(referral, prefs_form, readiness, candidates, appointment=appointment)

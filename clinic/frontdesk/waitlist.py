@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -50,5 +51,5 @@ def waitlist():
 def remove_from_waitlist(entry_id: int):
     entry = get_or_404(WaitlistEntry, entry_id)
     waitlist_service.remove(db.session, current_user, entry)
-    flash("Taken off the waitlist.", "info")
+    flash(_("Taken off the waitlist."), "info")
     return redirect(url_for("frontdesk.waitlist"))
