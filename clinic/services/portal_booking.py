@@ -35,6 +35,8 @@ from .readiness import Readiness
 class PortalRules:
     lead: dt.timedelta = dt.timedelta(hours=24)  # nothing offered, moved or cancelled closer than this
     offers: int = 6  # how many times the patient is shown
+    per_day: int = 2  # at most this many of them on one day, so that the patient can choose a day
+    spacing_minutes: int = 120  # and those of one day this far apart
     search_days: int = 56
     hold_minutes: int = 10  # a patient on a phone needs longer than the desk's few minutes
 
@@ -70,7 +72,8 @@ def offered_times(
     plan: ProcedurePlan | None = None,
 ) -> tuple[Readiness, list[Candidate]]:
     """A few of the earliest chains, one per start time, at least ``lead`` from now (and before
-    ``before`` when given: earlier times for a waitlisted patient)."""
+    ``before`` when given: earlier times for a waitlisted patient), spread over several days: a few per
+    day, apart, rather than the whole first morning."""
     if part_of_day not in PartOfDay.values():
         part_of_day = PartOfDay.ANY
     earliest = settings.now() + rules.lead
@@ -88,6 +91,8 @@ def offered_times(
         preferences=Preferences(part_of_day=part_of_day, earliest_date=first_day),
         limit=rules.offers * 8,
         ignore_appointment_id=ignore_appointment_id,
+        per_day=rules.per_day,
+        spacing_minutes=rules.spacing_minutes,
     )
     times: list[Candidate] = []
     seen: set[dt.datetime] = set()

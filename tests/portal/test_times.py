@@ -5,6 +5,7 @@ clinic's telephone number); the waitlist's earlier times."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 
 from icalendar import Calendar
@@ -209,3 +210,21 @@ def test_the_desk_sees_what_the_patient_did_on_the_appointment_and_referral_page
     assert "chose a time (held)" not in page  # the hold named no appointment yet: it is on the referral page
     referral_page = desk.get(f"/desk/referrals/{referral.id}").get_data(as_text=True)
     assert "chose a time (held)" in referral_page and "date of birth given" in referral_page
+
+
+def test_the_times_offered_spread_over_days_so_that_the_patient_can_choose_a_day(session, settings):
+    """Walk finding 17: six times of one morning are no choice; at most two per day, two hours apart."""
+    from clinic.services import portal_booking
+
+    _clinic, referral, _token = _ready(session)
+    rules = portal_booking.PortalRules()
+    _ready_state, times = portal_booking.offered_times(session, settings, referral, rules)
+    assert len(times) == rules.offers
+    by_day: dict[dt.date, list[dt.datetime]] = {}
+    for candidate in times:
+        by_day.setdefault(to_local(candidate.table_start, settings.zone).date(), []).append(candidate.table_start)
+    assert len(by_day) >= 3, by_day
+    for starts in by_day.values():
+        assert len(starts) <= rules.per_day
+        assert all(b - a >= dt.timedelta(minutes=rules.spacing_minutes) for a, b in itertools.pairwise(starts))
+    assert min(times, key=lambda c: c.table_start).table_start == times[0].table_start  # earliest first
