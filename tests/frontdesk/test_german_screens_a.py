@@ -1,0 +1,143 @@
+"""The front desk's referral screens in German for a German user (issue 17): the referral list, a referral
+page with its checklist, imaging and patient link, the new-referral form with its German form errors and
+duplicate warning, and the page of a held time."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from clinic.models import Patient, Referral
+from clinic.models.vocab import RedFlag, Role
+from tests.factories import build_clinic, make_ready_referral, make_referral, make_user
+from tests.scheduling.helpers import first_candidates
+
+FLAGS_NO = {f"flag_{f.value}": "no" for f in RedFlag}
+
+
+def _german_desk(session) -> None:
+    make_user(session, "desk_de", {Role.FRONT_DESK}, "Petra Schäfer", language="de")
+    session.commit()
+
+
+def _intake(**kw) -> dict:
+    data = {
+        "family_name": "Brandt",
+        "given_name": "Käthe",
+        "birth_date": "1961-05-02",
+        "sex": "female",
+        "preferred_language": "de",
+        "physician_id": "0",
+        "physician_name": "Dr. Voss",
+        "received_on": "2026-11-20",
+        "clinical_question": "Lumboischialgie rechts",
+        "region": "lumbar",
+        "side": "right",
+        "symptom_duration_weeks": "1",
+        **FLAGS_NO,
+    }
+    data.update(kw)
+    return data
+
+
+def test_the_referral_list_and_a_referral_page_speak_german(session, browser):
+    clinic = build_clinic(session)
+    waiting = make_referral(session, symptom_duration_weeks=1)
+    ready = make_ready_referral(session, clinic)
+    _german_desk(session)
+    browser.login("desk_de")
+
+    listed = browser.get("/desk/referrals")
+    html = listed.get_data(as_text=True)
+    assert listed.headers["Content-Language"] == "de" and '<html lang="de">' in html
+    for words in ("Überweisungen", "Neue Überweisung", "Wartet auf Indikationsprüfung", "Nur dringende"):
+        assert words in html, words
+    assert "Eingegangen" in html and "Voranmeldung" in html and "fehlen" in html
+    assert "Waiting for triage" not in html and "New referral" not in html
+
+    page = browser.get(f"/desk/referrals/{waiting.id}").get_data(as_text=True)
+    assert "Überweisung eingegangen am" in page and "Beschwerden seit 1 Woche" in page
+    assert "Wartet auf die Indikationsprüfung durch einen Radiologen." in page
+    assert "Kontaktdaten und Versicherung" in page and "Begleitperson für den Heimweg" in page
+    assert "Mit dem Patienten geprüft" in page and "Abfrage abgeschlossen" in page
+    assert "Vorbefunde und Voraufnahmen" in page and "Hochladen" in page
+    assert "Referral received" not in page and "Checked with the patient" not in page
+
+    accepted = browser.get(f"/desk/referrals/{ready.id}").get_data(as_text=True)
+    assert "Angenommen von" in accepted and "Termin suchen" in accepted and "Auf die Warteliste setzen" in accepted
+
+    # A checklist item refused by its form, in German: the escort needs a name.
+    saved = browser.post(
+        f"/desk/referrals/{waiting.id}/escort",
+        {"escort-name": "", "escort-phone": ""},
+        form_page=f"/desk/referrals/{waiting.id}",
+    )
+    assert saved.status_code == 422
+    shown = saved.get_data(as_text=True)
+    assert "Bitte korrigieren Sie das markierte Feld." in shown and "Nennen Sie die Begleitperson." in shown
+
+
+def test_the_new_referral_form_and_its_errors_are_german(session, browser):
+    build_clinic(session)
+    _german_desk(session)
+    browser.login("desk_de")
+
+    form = browser.get("/desk/referrals/new").get_data(as_text=True)
+    for words in (
+        "Neue Überweisung",
+        "Nachname",
+        "Geburtsdatum",
+        "Zuweiser",
+        "Klinische Fragestellung",
+        "Warnzeichen (jedes erfragen)",
+        "Notfall",
+        "Überweisung speichern",
+        "— neuen Zuweiser unten eintragen —",
+    ):
+        assert words in form, words
+    assert "Family name" not in form and "Save referral" not in form
+
+    data = _intake(birth_date="2099-01-01", clinical_question="")
+    del data["flag_tumour"]
+    refused = browser.post("/desk/referrals/new", data)
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert "Dieses Datum liegt in der Zukunft." in html and "Beantworten Sie diese Frage." in html
+    assert "This date lies in the future." not in html and "Answer this question." not in html
+    assert session.scalar(select(func.count(Referral.id))) == 0
+
+    taken = browser.post("/desk/referrals/new", _intake())
+    assert taken.status_code == 302
+    shown = browser.get(taken.headers["Location"]).get_data(as_text=True)
+    assert "Überweisung erfasst. Sie wartet jetzt auf die Indikationsprüfung" in shown
+
+    again = browser.post("/desk/referrals/new", _intake(family_name="BRANDT"))
+    assert again.status_code == 409
+    warned = again.get_data(as_text=True)
+    assert "Ist es einer dieser Patienten?" in warned and "Diesen Patienten verwenden" in warned
+    assert "Das ist eine andere Person: neuen Patienten anlegen" in warned
+    assert session.scalar(select(func.count(Patient.id))) == 1
+
+
+def test_the_page_of_a_held_time_is_german(session, settings, browser):
+    clinic = build_clinic(session)
+    referral = make_ready_referral(session, clinic)
+    _german_desk(session)
+    browser.login("desk_de")
+    c = first_candidates(session, settings, referral)[0]
+    book_page = f"/desk/referrals/{referral.id}/book"
+    chain = {
+        "room_id": c.room_id,
+        "radiologist_id": c.radiologist_id,
+        "bed_id": c.bed_id or "",
+        "table_start": c.table_start.isoformat(),
+        "table_end": c.table_end.isoformat(),
+        "obs_end": c.obs_end.isoformat(),
+        "action": "hold",
+    }
+    held = browser.post(book_page, chain, form_page=book_page)
+    assert held.status_code == 302 and "/desk/holds/" in held.headers["Location"]
+    page = browser.get(held.headers["Location"]).get_data(as_text=True)
+    assert f"Termin vorgemerkt für {referral.patient.display_name}" in page
+    assert "kann niemand sonst diesen Termin nehmen" in page and "<strong>" in page
+    assert "Diesen Termin buchen" in page and "Freigeben" in page and " bei " in page
+    assert "Time held for" not in page and "Book this time" not in page
