@@ -32,10 +32,20 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-def _choices(enum, blank: str | None = None) -> dict[str, str]:
-    """Choices as a {value: label} dict (WTForms 3.3 deprecates tuples)."""
-    items = {m.value: m.label for m in enum}
-    return {"": blank, **items} if blank is not None else items
+def _choices(enum, blank: str | None = None):
+    """Choices as a {value: label} dict (WTForms 3.3 deprecates tuples), read when the form is shown, so
+    that the labels are those of the screen's language."""
+
+    def choices() -> dict[str, str]:
+        items = {m.value: str(m.label) for m in enum}
+        return {"": blank, **items} if blank is not None else items
+
+    return choices
+
+
+def _labels(pairs):
+    """A vocabulary's {code: label} as choices, read when the form is shown (see _choices)."""
+    return lambda: {code: str(text) for code, text in dict(pairs).items()}
 
 
 def yes_no() -> dict[str, str]:
@@ -101,7 +111,7 @@ class ReferralForm(PatientForm):
         choices=_choices(Priority),
         default=Priority.ROUTINE,
     )
-    treatments = MultiCheckboxField(_l("Treatments tried"), choices=dict(TREATMENTS))
+    treatments = MultiCheckboxField(_l("Treatments tried"), choices=_labels(TREATMENTS))
     treatments_note = TextAreaField(
         _l("Other treatments, details"), validators=[Optional(), Length(max=2000)], render_kw={"rows": 2}
     )
@@ -150,7 +160,7 @@ class MedicationSettleForm(FlaskForm):
 
 
 class AllergiesForm(FlaskForm):
-    found = MultiCheckboxField(_l("Allergies"), choices=dict(ALLERGENS))
+    found = MultiCheckboxField(_l("Allergies"), choices=_labels(ALLERGENS))
     other = StringField(_l("Other allergies"), validators=[Optional(), Length(max=200)])
 
 

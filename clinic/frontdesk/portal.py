@@ -24,8 +24,6 @@ from ..web import get_or_404
 from . import bp
 from .forms import CancelForm, condition_choices
 
-LANGUAGE_LABELS = {language.value: language.label for language in Language}
-
 ITEM_LABELS = {
     "contact": _l("Contact data and insurance"),
     "medication": _l("Medication questionnaire"),
@@ -131,7 +129,7 @@ def portal_labels() -> dict:
         # What the patient chose, by its label rather than its code ("apixaban" → "Apixaban").
         "drugs": {code: names[0] for code, names in medication.drug_names(db.session).items()},
         "doses": medication.DOSE_CLASS_LABELS,
-        "choices": {**ALLERGENS, **condition_choices(), **LANGUAGE_LABELS},
+        "choices": {**ALLERGENS, **condition_choices(), **{language.value: language.label for language in Language}},
     }
 
 
