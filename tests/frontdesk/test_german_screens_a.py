@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from clinic.models import Patient, Referral
+from clinic.models import ImagingStudy, Patient, Referral, StoredFile, StudyFile
 from clinic.models.vocab import RedFlag, Role
+from tests.conftest import NOW
 from tests.factories import build_clinic, make_ready_referral, make_referral, make_user
 from tests.scheduling.helpers import first_candidates
 
@@ -141,3 +142,37 @@ def test_the_page_of_a_held_time_is_german(session, settings, browser):
     assert "kann niemand sonst diesen Termin nehmen" in page and "<strong>" in page
     assert "Diesen Termin buchen" in page and "Freigeben" in page and " bei " in page
     assert "Time held for" not in page and "Book this time" not in page
+
+
+def test_a_refusal_of_the_referral_page_is_german_and_the_mismatch_is_named(session, browser):
+    """The page's own refusal (a file of another patient cannot be set aside from this referral) goes
+    through the catalogue; the identity badges of prior imaging are German too."""
+    build_clinic(session)
+    mine, other = make_referral(session), make_referral(session)
+    study = ImagingStudy(patient_id=other.patient_id, referral_id=other.id, modality="MR")
+    session.add(study)
+    stored = StoredFile(sha256="a" * 64, size=10, content_type="application/dicom")
+    session.add(stored)
+    session.flush()
+    study_file = StudyFile(
+        stored_file_id=stored.id,
+        original_name="slice.dcm",
+        kind="dicom",
+        identity_status="mismatch",
+        dicom_patient_name="SCHMIDT^HANS",
+        uploaded_at=NOW,
+    )
+    study.files.append(study_file)
+    _german_desk(session)
+    browser.login("desk_de")
+
+    shown = browser.get(f"/desk/referrals/{other.id}").get_data(as_text=True)
+    assert "stimmt nicht überein" in shown and "Zurückstellen: falscher Patient" in shown
+    refused = browser.post(
+        f"/desk/imaging/files/{study_file.id}/set-aside",
+        {"referral_id": str(mine.id), "reason": "falsche CD"},
+        form_page=f"/desk/referrals/{mine.id}",
+    )
+    assert refused.status_code == 422
+    html = refused.get_data(as_text=True)
+    assert "Diese Datei gehört zu einem anderen Patienten." in html and "belongs to another patient" not in html
