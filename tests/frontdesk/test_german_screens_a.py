@@ -4,12 +4,16 @@ duplicate warning, and the page of a held time."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy import func, select
 
+from clinic.config import PROJECT_ROOT
 from clinic.models import ImagingStudy, Patient, Referral, StoredFile, StudyFile
 from clinic.models.vocab import RedFlag, Role
 from tests.conftest import NOW
 from tests.factories import build_clinic, make_ready_referral, make_referral, make_user
+from tests.i18n_check.scan import python_findings, template_findings
 from tests.scheduling.helpers import first_candidates
 
 FLAGS_NO = {f"flag_{f.value}": "no" for f in RedFlag}
@@ -176,3 +180,44 @@ def test_a_refusal_of_the_referral_page_is_german_and_the_mismatch_is_named(sess
     assert refused.status_code == 422
     html = refused.get_data(as_text=True)
     assert "Diese Datei gehört zu einem anderen Patienten." in html and "belongs to another patient" not in html
+
+
+MARKED_TEMPLATES = [
+    "referral.html",
+    "referral_new.html",
+    "referrals.html",
+    "_patient_fields.html",
+    "_hold_plan.html",
+    "hold.html",
+    "pacs_results.html",
+    "_pacs.html",
+    "_pacs_retrievals.html",
+    "medication_calls.html",
+    "patient_edit.html",
+    "_portal.html",
+]
+MARKED_MODULES = [
+    "forms.py",
+    "intake.py",
+    "prereg.py",
+    "pacs.py",
+    "medication_calls.py",
+    "portal.py",
+    "uploads_glue.py",
+]
+ERRORS = {"DomainError", "NotFound", "PermissionDenied", "InvalidInput", "Conflict", "TooLarge"}
+
+
+def test_these_front_desk_screens_mark_every_string_staff_read():
+    """The referral screens and their views leave no text unmarked (tests/i18n_check/scan.py)."""
+    templates = [
+        f
+        for f in template_findings(PROJECT_ROOT / "templates" / "frontdesk", PROJECT_ROOT)
+        if Path(f.path).name in MARKED_TEMPLATES
+    ]
+    modules = [
+        f
+        for f in python_findings(PROJECT_ROOT / "clinic" / "frontdesk", PROJECT_ROOT, error_names=ERRORS)
+        if Path(f.path).name in MARKED_MODULES
+    ]
+    assert not templates + modules, [str(f) for f in templates + modules]
