@@ -69,6 +69,7 @@ def test_the_referral_list_and_a_referral_page_speak_german(session, browser):
 
     accepted = browser.get(f"/desk/referrals/{ready.id}").get_data(as_text=True)
     assert "Angenommen von" in accepted and "Termin suchen" in accepted and "Auf die Warteliste setzen" in accepted
+    assert "Periradikuläre Therapie (PRT)" in accepted  # the procedure by its German name
 
     # A checklist item refused by its form, in German: the escort needs a name.
     saved = browser.post(
