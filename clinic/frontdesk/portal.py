@@ -16,7 +16,7 @@ from flask_login import current_user
 from ..auth.access import roles
 from ..core.errors import DomainError
 from ..extensions import db
-from ..i18n import refusal
+from ..i18n import refusal, screen_language
 from ..models import Appointment, PortalAnswer, PortalLink, Referral
 from ..models.vocab import ALLERGENS, Language, Role
 from ..services import medication, portal_answers, portal_links, portal_mail, portal_settings
@@ -126,8 +126,12 @@ def portal_labels() -> dict:
         "activity": ACTIVITY_LABELS,
         "fields": FIELD_LABELS,
         "payload": portal_answers.payload_of,
-        # What the patient chose, by its label rather than its code ("apixaban" → "Apixaban").
-        "drugs": {code: names[0] for code, names in medication.drug_names(db.session).items()},
+        # What the patient chose, by its label rather than its code ("apixaban" → "Apixaban"), in the
+        # screen's language where the rule names the drug in German.
+        "drugs": {
+            code: (names[1] if screen_language() == "de" and names[1] else names[0])
+            for code, names in medication.drug_names(db.session).items()
+        },
         "doses": medication.DOSE_CLASS_LABELS,
         "choices": {**ALLERGENS, **condition_choices(), **{language.value: language.label for language in Language}},
     }

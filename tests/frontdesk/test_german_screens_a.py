@@ -47,7 +47,7 @@ def _intake(**kw) -> dict:
 def test_the_referral_list_and_a_referral_page_speak_german(session, browser):
     clinic = build_clinic(session)
     waiting = make_referral(session, symptom_duration_weeks=1)
-    ready = make_ready_referral(session, clinic)
+    ready = make_ready_referral(session, clinic, medications=[("aspirin", "secondary", None)])
     _german_desk(session)
     browser.login("desk_de")
 
@@ -70,6 +70,7 @@ def test_the_referral_list_and_a_referral_page_speak_german(session, browser):
     accepted = browser.get(f"/desk/referrals/{ready.id}").get_data(as_text=True)
     assert "Angenommen von" in accepted and "Termin suchen" in accepted and "Auf die Warteliste setzen" in accepted
     assert "Periradikuläre Therapie (PRT)" in accepted  # the procedure by its German name
+    assert "Acetylsalicylsäure (ASS)" in accepted and "Medikamentenplan" in accepted  # the drug by its German name
 
     # A checklist item refused by its form, in German: the escort needs a name.
     saved = browser.post(
