@@ -223,3 +223,19 @@ def test_these_front_desk_screens_mark_every_string_staff_read():
         if Path(f.path).name in MARKED_MODULES
     ]
     assert not templates + modules, [str(f) for f in templates + modules]
+
+
+def test_the_pacs_search_page_is_german(session, browser):
+    build_clinic(session)
+    referral = make_referral(session)
+    _german_desk(session)
+    browser.login("desk_de")
+    page = browser.post(
+        f"/desk/referrals/{referral.id}/pacs/search",
+        {"pacs-family_name": "Müller", "pacs-birth_date": "kein Datum"},
+        form_page=f"/desk/referrals/{referral.id}",
+    )
+    html = page.get_data(as_text=True)
+    assert page.status_code == 422
+    assert "Untersuchungen im PACS für" in html and "Korrigieren Sie die Suche oben." in html
+    assert "Patienten-ID im PACS" in html and "Erneut suchen" in html and "← Zurück zur Überweisung" in html
