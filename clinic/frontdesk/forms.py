@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import (
@@ -31,70 +32,97 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-def _choices(enum, blank: str | None = None) -> dict[str, str]:
-    """Choices as a {value: label} dict (WTForms 3.3 deprecates tuples)."""
-    items = {m.value: m.label for m in enum}
-    return {"": blank, **items} if blank is not None else items
+def _choices(enum, blank: str | None = None):
+    """Choices as a {value: label} dict (WTForms 3.3 deprecates tuples), read when the form is shown, so
+    that the labels are those of the screen's language."""
+
+    def choices() -> dict[str, str]:
+        items = {m.value: str(m.label) for m in enum}
+        return {"": blank, **items} if blank is not None else items
+
+    return choices
+
+
+def _labels(pairs):
+    """A vocabulary's {code: label} as choices, read when the form is shown (see _choices)."""
+    return lambda: {code: str(text) for code, text in dict(pairs).items()}
+
+
+def yes_no() -> dict[str, str]:
+    """Choices in the screen's language, made when the form is shown (WTForms wants str labels)."""
+    return {"no": _("No"), "yes": _("Yes")}
+
+
+def condition_choices() -> dict[str, str]:
+    return {
+        "diabetes": _("Diabetes"),
+        "pregnancy_possible": _("Possible pregnancy"),
+        "implant": _("Pacemaker or other implant"),
+        "kidney_disease": _("Kidney disease"),
+        "current_infection": _("Current infection"),
+    }
 
 
 def not_in_future(form, field):
     if field.data and field.data > local_today() + dt.timedelta(days=1):
-        raise ValidationError("This date lies in the future.")
+        raise ValidationError(_("This date lies in the future."))
 
 
 class PatientForm(FlaskForm):
     family_name = StringField(
-        "Family name", validators=[DataRequired(), Length(max=100)], render_kw={"autocomplete": "off"}
+        _l("Family name"), validators=[DataRequired(), Length(max=100)], render_kw={"autocomplete": "off"}
     )
     given_name = StringField(
-        "Given name", validators=[DataRequired(), Length(max=100)], render_kw={"autocomplete": "off"}
+        _l("Given name"), validators=[DataRequired(), Length(max=100)], render_kw={"autocomplete": "off"}
     )
     birth_date = DateField(
-        "Date of birth", validators=[InputRequired(message="Enter the date of birth."), not_in_future]
+        _l("Date of birth"), validators=[InputRequired(message=_l("Enter the date of birth.")), not_in_future]
     )
-    sex = SelectField("Sex", choices=_choices(Sex), default=Sex.UNKNOWN)
-    phone = StringField("Phone", validators=[Optional(), Length(max=40)])
-    email = StringField("Email", validators=[Optional(), email_address, Length(max=254)])
-    street = StringField("Street and number", validators=[Optional(), Length(max=120)])
-    postal_code = StringField("Postal code", validators=[Optional(), Length(max=12)])
-    city = StringField("City", validators=[Optional(), Length(max=80)])
-    insurance_name = StringField("Insurance", validators=[Optional(), Length(max=120)])
-    insurance_number = StringField("Insurance number", validators=[Optional(), Length(max=40)])
-    preferred_language = SelectField("Language for letters and sheets", choices=_choices(Language), default=Language.DE)
+    sex = SelectField(_l("Sex"), choices=_choices(Sex), default=Sex.UNKNOWN)
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
+    email = StringField(_l("Email"), validators=[Optional(), email_address, Length(max=254)])
+    street = StringField(_l("Street and number"), validators=[Optional(), Length(max=120)])
+    postal_code = StringField(_l("Postal code"), validators=[Optional(), Length(max=12)])
+    city = StringField(_l("City"), validators=[Optional(), Length(max=80)])
+    insurance_name = StringField(_l("Insurance"), validators=[Optional(), Length(max=120)])
+    insurance_number = StringField(_l("Insurance number"), validators=[Optional(), Length(max=40)])
+    preferred_language = SelectField(
+        _l("Language for letters and sheets"), choices=_choices(Language), default=Language.DE
+    )
 
 
 class ReferralForm(PatientForm):
     patient_id = HiddenField()
-    confirm_new_patient = BooleanField("This is a different person: register a new patient")
-    physician_id = SelectField("Referring physician", coerce=int, validate_choice=False)
-    physician_name = StringField("New physician: name", validators=[Optional(), Length(max=120)])
-    physician_practice = StringField("Practice", validators=[Optional(), Length(max=160)])
-    physician_city = StringField("City", validators=[Optional(), Length(max=80)])
-    physician_phone = StringField("Phone", validators=[Optional(), Length(max=40)])
-    received_on = DateField("Received on", validators=[InputRequired(), not_in_future], default=local_today)
+    confirm_new_patient = BooleanField(_l("This is a different person: register a new patient"))
+    physician_id = SelectField(_l("Referring physician"), coerce=int, validate_choice=False)
+    physician_name = StringField(_l("New physician: name"), validators=[Optional(), Length(max=120)])
+    physician_practice = StringField(_l("Practice"), validators=[Optional(), Length(max=160)])
+    physician_city = StringField(_l("City"), validators=[Optional(), Length(max=80)])
+    physician_phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
+    received_on = DateField(_l("Received on"), validators=[InputRequired(), not_in_future], default=local_today)
     clinical_question = TextAreaField(
-        "Clinical question", validators=[DataRequired(), Length(max=4000)], render_kw={"rows": 3}
+        _l("Clinical question"), validators=[DataRequired(), Length(max=4000)], render_kw={"rows": 3}
     )
-    region = SelectField("Region", choices=_choices(Region, "—"), validators=[Optional()])
-    side = SelectField("Side", choices=_choices(Side, "—"), validators=[Optional()])
-    symptom_duration_weeks = IntegerField("Symptoms for (weeks)", validators=[Optional(), NumberRange(0, 2600)])
+    region = SelectField(_l("Region"), choices=_choices(Region, "—"), validators=[Optional()])
+    side = SelectField(_l("Side"), choices=_choices(Side, "—"), validators=[Optional()])
+    symptom_duration_weeks = IntegerField(_l("Symptoms for (weeks)"), validators=[Optional(), NumberRange(0, 2600)])
     priority = SelectField(
         _l("Priority"),
         choices=_choices(Priority),
         default=Priority.ROUTINE,
     )
-    treatments = MultiCheckboxField("Treatments tried", choices=dict(TREATMENTS))
+    treatments = MultiCheckboxField(_l("Treatments tried"), choices=_labels(TREATMENTS))
     treatments_note = TextAreaField(
-        "Other treatments, details", validators=[Optional(), Length(max=2000)], render_kw={"rows": 2}
+        _l("Other treatments, details"), validators=[Optional(), Length(max=2000)], render_kw={"rows": 2}
     )
-    letter = FileField("Referral letter (PDF or image)")
+    letter = FileField(_l("Referral letter (PDF or image)"))
 
     def red_flag_fields(self):
         return [getattr(self, f"flag_{flag.value}") for flag in RedFlag]
 
     def validate_physician_id(self, field):
         if field.data == 0 and not (self.physician_name.data or "").strip():
-            raise ValidationError("Pick the referring physician, or enter a new one below.")
+            raise ValidationError(_("Pick the referring physician, or enter a new one below."))
 
 
 for _flag in RedFlag:
@@ -103,8 +131,8 @@ for _flag in RedFlag:
         f"flag_{_flag.value}",
         RadioField(
             _flag.label,
-            choices={"no": "No", "yes": "Yes"},
-            validators=[InputRequired(message="Answer this question.")],
+            choices=yes_no,
+            validators=[InputRequired(message=_l("Answer this question."))],
         ),
     )
 
@@ -114,58 +142,54 @@ class MedicationForm(FlaskForm):
     be chosen, so no dose the rules cannot use is offered."""
 
     drug_code = SelectField(
-        "Drug that changes bleeding (and its dose, where the rules depend on it)",
+        _l("Drug that changes bleeding (and its dose, where the rules depend on it)"),
         validate_choice=True,
-        validators=[DataRequired("Choose the drug.")],
+        validators=[DataRequired(_l("Choose the drug."))],
     )
-    last_dose_on = DateField("Last dose (planned or taken)", validators=[Optional()])
-    note = StringField("Note", validators=[Optional(), Length(max=200)])
+    last_dose_on = DateField(_l("Last dose (planned or taken)"), validators=[Optional()])
+    note = StringField(_l("Note"), validators=[Optional(), Length(max=200)])
 
 
 class MedicationSettleForm(FlaskForm):
     raised_bleeding_risk = BooleanField(
-        "Raised bleeding risk (old age, bleeding tendency, several blood thinners, liver or advanced kidney "
-        "disease, earlier surgery or radiation at the site): handle one tier higher"
+        _l(
+            "Raised bleeding risk (old age, bleeding tendency, several blood thinners, liver or advanced kidney "
+            "disease, earlier surgery or radiation at the site): handle one tier higher"
+        )
     )
 
 
 class AllergiesForm(FlaskForm):
-    found = MultiCheckboxField("Allergies", choices=dict(ALLERGENS))
-    other = StringField("Other allergies", validators=[Optional(), Length(max=200)])
+    found = MultiCheckboxField(_l("Allergies"), choices=_labels(ALLERGENS))
+    other = StringField(_l("Other allergies"), validators=[Optional(), Length(max=200)])
 
 
 class ConditionsForm(FlaskForm):
     found = MultiCheckboxField(
-        "Conditions",
-        choices={
-            "diabetes": "Diabetes",
-            "pregnancy_possible": "Possible pregnancy",
-            "implant": "Pacemaker or other implant",
-            "kidney_disease": "Kidney disease",
-            "current_infection": "Current infection",
-        },
+        _l("Conditions"),
+        choices=condition_choices,
     )
-    implant_note = StringField("Which implant", validators=[Optional(), Length(max=200)])
-    note = TextAreaField("Notes", validators=[Optional(), Length(max=2000)], render_kw={"rows": 2})
+    implant_note = StringField(_l("Which implant"), validators=[Optional(), Length(max=200)])
+    note = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=2000)], render_kw={"rows": 2})
 
 
 class EscortForm(FlaskForm):
-    name = StringField("Escort home", validators=[DataRequired(message="Name the escort."), Length(max=120)])
-    phone = StringField("Escort's phone", validators=[Optional(), Length(max=40)])
+    name = StringField(_l("Escort home"), validators=[DataRequired(message=_l("Name the escort.")), Length(max=120)])
+    phone = StringField(_l("Escort's phone"), validators=[Optional(), Length(max=40)])
 
 
 class LanguageForm(FlaskForm):
-    language = SelectField("Language for printed sheets", choices=_choices(Language))
+    language = SelectField(_l("Language for printed sheets"), choices=_choices(Language))
 
 
 class SearchPreferencesForm(FlaskForm):
     class Meta:
         csrf = False  # a read-only search sent by GET; it holds no patient data
 
-    radiologist_id = SelectField("Radiologist", coerce=int, validate_choice=False, default=0)
-    room_id = SelectField("Room", coerce=int, validate_choice=False, default=0)
-    part_of_day = SelectField("Part of day", choices=_choices(PartOfDay), default=PartOfDay.ANY)
-    earliest_date = DateField("Not before", validators=[Optional()])
+    radiologist_id = SelectField(_l("Radiologist"), coerce=int, validate_choice=False, default=0)
+    room_id = SelectField(_l("Room"), coerce=int, validate_choice=False, default=0)
+    part_of_day = SelectField(_l("Part of day"), choices=_choices(PartOfDay), default=PartOfDay.ANY)
+    earliest_date = DateField(_l("Not before"), validators=[Optional()])
 
 
 class ChainForm(FlaskForm):
@@ -182,8 +206,8 @@ class ChainForm(FlaskForm):
 
 class CancelForm(FlaskForm):
     reason = TextAreaField(
-        "Reason for the cancellation",
-        validators=[DataRequired(message="Give a reason."), Length(max=1000)],
+        _l("Reason for the cancellation"),
+        validators=[DataRequired(message=_l("Give a reason.")), Length(max=1000)],
         render_kw={"rows": 2},
     )
 
@@ -197,27 +221,27 @@ class CloseReferralForm(FlaskForm):
 
 
 class WaitlistForm(FlaskForm):
-    earliest_date = DateField("Earliest date", validators=[InputRequired()])
-    latest_date = DateField("Latest date", validators=[Optional()])
-    part_of_day = SelectField("Part of day", choices=_choices(PartOfDay), default=PartOfDay.ANY)
-    note = StringField("Note", validators=[Optional(), Length(max=300)])
+    earliest_date = DateField(_l("Earliest date"), validators=[InputRequired()])
+    latest_date = DateField(_l("Latest date"), validators=[Optional()])
+    part_of_day = SelectField(_l("Part of day"), choices=_choices(PartOfDay), default=PartOfDay.ANY)
+    note = StringField(_l("Note"), validators=[Optional(), Length(max=300)])
 
     def validate_earliest_date(self, field):
         problem = date_problem(field.data, None, local_today())
         if problem:
-            raise ValidationError(problem)
+            raise ValidationError(_(problem))  # the service's sentence, in the catalogue
 
     def validate_latest_date(self, field):
         if field.data and self.earliest_date.data and field.data < self.earliest_date.data:
-            raise ValidationError("The latest date is before the earliest.")
+            raise ValidationError(_("The latest date is before the earliest."))
         problem = date_problem(local_today(), field.data, local_today()) if field.data else None
         if problem:
-            raise ValidationError(problem)
+            raise ValidationError(_(problem))  # the service's sentence, in the catalogue
 
 
 class CheckInForm(FlaskForm):
     reference = StringField(
-        "Appointment reference (scan the code on the consent form)",
+        _l("Appointment reference (scan the code on the consent form)"),
         validators=[DataRequired(), Length(max=20)],
         render_kw={"autofocus": True},
     )

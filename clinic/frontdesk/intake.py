@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -12,6 +13,7 @@ from ..auth.access import roles
 from ..core.errors import DomainError
 from ..core.text import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 from ..extensions import db
+from ..i18n import refusal
 from ..models import Patient, PreRegistration, Referral, ReferringPhysician
 from ..models.vocab import Priority, RedFlag, ReferralStatus, Role
 from ..services import intake, patients
@@ -27,7 +29,7 @@ def _physician_choices() -> dict[int, str]:
     rows = db.session.scalars(
         select(ReferringPhysician).where(ReferringPhysician.active).order_by(ReferringPhysician.name)
     )
-    return {0: "— add a new physician below —", **{p.id: str(p) for p in rows}}
+    return {0: _("— add a new physician below —"), **{p.id: str(p) for p in rows}}
 
 
 # The patient's part of the intake form: the fields of the service's PatientDetails.
@@ -72,7 +74,7 @@ def new_referral(patient_id: int | None = None):
             return _take(form, patient)
         except intake.LikelyDuplicate as dup:
             duplicates = dup.candidates
-            flash(dup.message, "warning")
+            flash(refusal(dup), "warning")
             return render_template(
                 "frontdesk/referral_new.html",
                 form=form,
@@ -132,13 +134,15 @@ def _take(form: ReferralForm, patient: Patient | None):
         save_referral_letter(referral, letter)
     if referral.open_red_flags:
         emergency = referral.has_emergency_flag
-        flash(
+        message = _(
             "Red flag answered: the referral is on the urgent list and cannot be booked until a radiologist "
-            "has reviewed it." + (" This may be an emergency: call the radiologist now." if emergency else ""),
-            "danger",
+            "has reviewed it."
         )
+        if emergency:
+            message += " " + _("This may be an emergency: call the radiologist now.")
+        flash(message, "danger")
     else:
-        flash("Referral recorded. It now waits for triage; the pre-registration can start.", "success")
+        flash(_("Referral recorded. It now waits for triage; the pre-registration can start."), "success")
     return redirect(url_for("frontdesk.referral", referral_id=referral.id))
 
 
@@ -148,7 +152,7 @@ def referrals():
     if request.method == "POST":
         typed = (request.form.get("q") or "").strip()[:100]
         if has_control_characters(typed):
-            flash(CONTROL_CHARACTERS_MESSAGE, "danger")
+            flash(_(CONTROL_CHARACTERS_MESSAGE), "danger")  # core/text.py's sentence, in the catalogue
             typed = ""
         session[LIST_SEARCH_KEY] = typed
         return redirect(url_for("frontdesk.referrals", **{k: v for k, v in request.args.items()}))
@@ -199,6 +203,6 @@ def edit_patient(patient_id: int):
             intake.update_patient(db.session, current_user, patient, _patient_details(form), today=local_today())
         except DomainError as error:
             return render_form("frontdesk/patient_edit.html", form, error=error, patient=patient)
-        flash("Details saved.", "success")
+        flash(_("Details saved."), "success")
         return redirect(url_for("patients.show", patient_id=patient.id))
     return render_form("frontdesk/patient_edit.html", form, patient=patient)

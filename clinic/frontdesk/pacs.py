@@ -9,6 +9,9 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from wtforms import DateField, StringField
 from wtforms.validators import Length, Optional
@@ -20,6 +23,7 @@ from ..dicom import pacs as pacs_client
 from ..dicom.config import DicomConfig
 from ..extensions import db
 from ..forms import FlaskForm
+from ..i18n import refusal
 from ..models import Patient, Referral
 from ..models.vocab import Role
 from ..services import pacs_retrievals
@@ -30,10 +34,10 @@ STAFF = (Role.FRONT_DESK, Role.RADIOLOGIST)
 
 
 class PacsSearchForm(FlaskForm):
-    patient_id = StringField("Patient ID in the PACS", validators=[Optional(), Length(max=64)])
-    family_name = StringField("Family name", validators=[Optional(), Length(max=60)])
-    given_name = StringField("Given name", validators=[Optional(), Length(max=60)])
-    birth_date = DateField("Date of birth", validators=[Optional()])
+    patient_id = StringField(_l("Patient ID in the PACS"), validators=[Optional(), Length(max=64)])
+    family_name = StringField(_l("Family name"), validators=[Optional(), Length(max=60)])
+    given_name = StringField(_l("Given name"), validators=[Optional(), Length(max=60)])
+    birth_date = DateField(_l("Date of birth"), validators=[Optional()])
 
     @classmethod
     def for_patient(cls, patient: Patient) -> PacsSearchForm:
@@ -95,14 +99,14 @@ def pacs_search(referral_id: int):
     try:
         search.validate()
     except DomainError as error:
-        return _results(referral, form, error=error.message, status=error.http_status)
+        return _results(referral, form, error=refusal(error), status=error.http_status)
     audit.record(
         db.session, "pacs.search", "referrals", referral.id, patient_id=referral.patient_id, actor=current_user
     )
     try:
         found = pacs_client.find_studies(_config(), search)
     except pacs_client.PacsError as error:
-        return _results(referral, form, error=error.message, status=503)
+        return _results(referral, form, error=refusal(error), status=503)
     studies = [pacs_retrievals.check_found(db.session, study, referral.patient) for study in found]
     return _results(referral, form, studies)
 
@@ -125,16 +129,19 @@ def pacs_retrieve(referral_id: int):
     try:
         queued = pacs_retrievals.request(db.session, current_user, referral, chosen)
     except DomainError as error:
-        flash(error.message, "danger")
+        flash(refusal(error), "danger")
         return redirect(url_for("frontdesk.referral", referral_id=referral.id, _anchor="pacs"))
     if queued:
         flash(
-            f"{len(queued)} stud{'y' if len(queued) == 1 else 'ies'} queued for retrieval from the PACS; "
-            "the progress is shown below.",
+            ngettext(
+                "%(num)d study queued for retrieval from the PACS; the progress is shown below.",
+                "%(num)d studies queued for retrieval from the PACS; the progress is shown below.",
+                len(queued),
+            ),
             "success",
         )
     else:
-        flash("These studies are already here or on their way.", "info")
+        flash(_("These studies are already here or on their way."), "info")
     return redirect(url_for("frontdesk.referral", referral_id=referral.id, _anchor="pacs"))
 
 

@@ -9,50 +9,69 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..auth.access import roles
 from ..core.errors import DomainError
 from ..extensions import db
+from ..i18n import refusal, screen_language
 from ..models import Appointment, PortalAnswer, PortalLink, Referral
 from ..models.vocab import ALLERGENS, Language, Role
 from ..services import medication, portal_answers, portal_links, portal_mail, portal_settings
 from ..web import get_or_404
 from . import bp
-from .forms import CancelForm, ConditionsForm
-
-LANGUAGE_LABELS = {language.value: language.label for language in Language}
+from .forms import CancelForm, condition_choices
 
 ITEM_LABELS = {
-    "contact": "Contact data and insurance",
-    "medication": "Medication questionnaire",
-    "allergies": "Allergies",
-    "conditions": "Conditions",
-    "escort": "Escort home",
-    "language": "Language",
+    "contact": _l("Contact data and insurance"),
+    "medication": _l("Medication questionnaire"),
+    "allergies": _l("Allergies"),
+    "conditions": _l("Conditions"),
+    "escort": _l("Escort home"),
+    "language": _l("Language"),
 }
 ACTIVITY_LABELS = {
-    "sent": "link sent by email",
-    "revoked": "link revoked",
-    "unlocked": "link unlocked",
-    "opened": "link opened",
-    "verified": "date of birth given",
-    "birth_date_wrong": "wrong date of birth",
-    "locked": "locked after wrong dates of birth",
-    "refused": "opened while closed",
-    "answered": "answered a question",
-    "answer_confirmed": "answer confirmed",
-    "answer_closed": "answer closed",
-    "uploaded": "uploaded imaging",
-    "held": "chose a time (held)",
-    "released": "let a held time go",
-    "booked": "booked",
-    "moved": "moved the appointment",
-    "took_offer": "took an earlier time from the waitlist",
-    "cancelled": "cancelled",
-    "confirmed_attendance": "confirmed they will come",
-    "joined_waitlist": "asked for an earlier time",
-    "left_waitlist": "no longer wants an earlier time",
+    "sent": _l("link sent by email"),
+    "revoked": _l("link revoked"),
+    "unlocked": _l("link unlocked"),
+    "opened": _l("link opened"),
+    "verified": _l("date of birth given"),
+    "birth_date_wrong": _l("wrong date of birth"),
+    "locked": _l("locked after wrong dates of birth"),
+    "refused": _l("opened while closed"),
+    "answered": _l("answered a question"),
+    "answer_confirmed": _l("answer confirmed"),
+    "answer_closed": _l("answer closed"),
+    "uploaded": _l("uploaded imaging"),
+    "held": _l("chose a time (held)"),
+    "released": _l("let a held time go"),
+    "booked": _l("booked"),
+    "moved": _l("moved the appointment"),
+    "took_offer": _l("took an earlier time from the waitlist"),
+    "cancelled": _l("cancelled"),
+    "confirmed_attendance": _l("confirmed they will come"),
+    "joined_waitlist": _l("asked for an earlier time"),
+    "left_waitlist": _l("no longer wants an earlier time"),
+}
+# The names of what the patient sent (the answer's keys), as the confirmation list shows them.
+FIELD_LABELS = {
+    "phone": _l("Phone"),
+    "email": _l("Email"),
+    "street": _l("Street and number"),
+    "postal_code": _l("Postal code"),
+    "city": _l("City"),
+    "insurance_name": _l("Insurance"),
+    "insurance_number": _l("Insurance number"),
+    "drugs": _l("Blood thinners"),
+    "none": _l("No blood thinners"),
+    "other": _l("Other"),
+    "found": _l("Ticked"),
+    "implant_note": _l("Which implant"),
+    "note": _l("Notes"),
+    "name": _l("Escort home"),
+    "language": _l("Language"),
 }
 
 
@@ -105,11 +124,16 @@ def portal_labels() -> dict:
     return {
         "items": ITEM_LABELS,
         "activity": ACTIVITY_LABELS,
+        "fields": FIELD_LABELS,
         "payload": portal_answers.payload_of,
-        # What the patient chose, by its label rather than its code ("apixaban" → "Apixaban").
-        "drugs": {code: names[0] for code, names in medication.drug_names(db.session).items()},
+        # What the patient chose, by its label rather than its code ("apixaban" → "Apixaban"), in the
+        # screen's language where the rule names the drug in German.
+        "drugs": {
+            code: (names[1] if screen_language() == "de" and names[1] else names[0])
+            for code, names in medication.drug_names(db.session).items()
+        },
         "doses": medication.DOSE_CLASS_LABELS,
-        "choices": {**ALLERGENS, **dict(ConditionsForm.found.kwargs["choices"]), **LANGUAGE_LABELS},
+        "choices": {**ALLERGENS, **condition_choices(), **{language.value: language.label for language in Language}},
     }
 
 
@@ -124,14 +148,14 @@ def portal_send(referral_id: int):
     """Send the link by email: made now if the referral has none, the same link again if it has."""
     referral = get_or_404(Referral, referral_id)
     if not portal_settings.is_on(db.session, portal_settings.PortalStep.LINKS):
-        return _back(referral, "The patient portal is turned off (Admin → Patient portal).", "warning")
+        return _back(referral, _("The patient portal is turned off (Admin → Patient portal)."), "warning")
     try:
         link = portal_links.ensure(db.session, current_user, referral, secret())
         portal_mail.queue(db.session, current_user, link, base_url())
     except DomainError as error:
         db.session.rollback()
-        return _back(referral, error.message, "danger")
-    return _back(referral, f"The link is on its way to {referral.patient.email}.")
+        return _back(referral, refusal(error), "danger")
+    return _back(referral, _("The link is on its way to %(email)s.", email=referral.patient.email))
 
 
 @bp.post("/referrals/<int:referral_id>/portal/revoke")
@@ -141,7 +165,7 @@ def portal_revoke(referral_id: int):
     link = portal_links.live_link(db.session, referral.id)
     if link is not None:
         portal_links.revoke(db.session, current_user, link)
-    return _back(referral, "The link is revoked: it no longer opens. Sending again makes a new one.", "info")
+    return _back(referral, _("The link is revoked: it no longer opens. Sending again makes a new one."), "info")
 
 
 @bp.post("/referrals/<int:referral_id>/portal/unlock")
@@ -150,9 +174,9 @@ def portal_unlock(referral_id: int):
     referral = get_or_404(Referral, referral_id)
     link = portal_links.live_link(db.session, referral.id)
     if link is None:
-        return _back(referral, "There is no live link to unlock.", "warning")
+        return _back(referral, _("There is no live link to unlock."), "warning")
     portal_links.unlock(db.session, current_user, link)
-    return _back(referral, "Unlocked: the same link opens again with the date of birth.")
+    return _back(referral, _("Unlocked: the same link opens again with the date of birth."))
 
 
 @bp.post("/referrals/<int:referral_id>/portal/answers/<int:answer_id>/confirm")
@@ -163,9 +187,11 @@ def portal_confirm_answer(referral_id: int, answer_id: int):
         answer = portal_answers.confirm(db.session, current_user, referral, answer_id)
     except DomainError as error:
         db.session.rollback()
-        flash(error.message, "danger")
+        flash(refusal(error), "danger")
         return redirect(url_for("frontdesk.referral", referral_id=referral.id, _anchor="portal")), 303
-    return _back(referral, f"{ITEM_LABELS[answer.item]}: the patient's answer is taken into the checklist.")
+    return _back(
+        referral, _("%(item)s: the patient's answer is taken into the checklist.", item=ITEM_LABELS[answer.item])
+    )
 
 
 @bp.post("/referrals/<int:referral_id>/portal/answers/<int:answer_id>/close")
@@ -178,5 +204,5 @@ def portal_close_answer(referral_id: int, answer_id: int):
         portal_answers.close(db.session, current_user, referral, answer_id, note)
     except DomainError as error:
         db.session.rollback()
-        return _back(referral, error.message, "danger")
-    return _back(referral, "The answer is closed.", "info")
+        return _back(referral, refusal(error), "danger")
+    return _back(referral, _("The answer is closed."), "info")

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
 from ..auth.access import roles
 from ..core.errors import DomainError
+from ..core.messages import N_
 from ..extensions import db
+from ..i18n import refusal
 from ..models import ImagingStudy, MedicationEntry, Referral, ReferralDocument, StudyFile, WaitlistEntry
 from ..models.vocab import ALLERGENS, Role
 from ..scheduling.plan import ProcedurePlan
@@ -34,7 +37,7 @@ STAFF = (Role.FRONT_DESK, Role.RADIOLOGIST)
 
 
 def _drug_choices() -> dict[str, str]:
-    return {"": "— choose —", **medication.drug_choices(db.session)}
+    return {"": _("— choose —"), **medication.drug_choices(db.session)}
 
 
 def _forms(referral: Referral) -> dict:
@@ -117,7 +120,7 @@ def _done(referral: Referral, message: str, anchor: str = "checklist"):
 
 
 def _refused(referral: Referral, error: DomainError, forms: dict | None = None):
-    flash(error.message, "danger")
+    flash(refusal(error), "danger")
     return _page(referral, forms, status=error.http_status)
 
 
@@ -129,7 +132,7 @@ def confirm_contact(referral_id: int):
         prereg_items.confirm_contact(db.session, current_user, referral)
     except DomainError as error:
         return _refused(referral, error)
-    return _done(referral, "Contact data and insurance confirmed.", "i-contact")
+    return _done(referral, _("Contact data and insurance confirmed."), "i-contact")
 
 
 def _item(referral_id: int, form_key: str, apply, message: str, anchor: str = "checklist"):
@@ -138,12 +141,12 @@ def _item(referral_id: int, form_key: str, apply, message: str, anchor: str = "c
     forms = _forms(referral)
     form = forms[form_key]
     if not form.validate():
-        flash("Please correct the marked field.", "danger")
+        flash(_("Please correct the marked field."), "danger")
         return _page(referral, forms, status=422)
     try:
         apply(referral, form)
     except DomainError as error:
-        form.form_errors.append(error.message)  # the refused section stays open with what was typed
+        form.form_errors.append(refusal(error))  # the refused section stays open with what was typed
         return _refused(referral, error, forms)
     return _done(referral, message, anchor)
 
@@ -163,7 +166,7 @@ def add_medication(referral_id: int):
             note=form.note.data,
         )
 
-    return _item(referral_id, "med", apply, "Blood thinner added; the hold plan below is updated.", "i-med")
+    return _item(referral_id, "med", apply, _("Blood thinner added; the hold plan below is updated."), "i-med")
 
 
 @bp.post("/referrals/<int:referral_id>/medication/<int:entry_id>/remove")
@@ -175,7 +178,7 @@ def remove_medication(referral_id: int, entry_id: int):
         prereg_items.remove_medication(db.session, current_user, referral, entry_id)
     except DomainError as error:
         return _refused(referral, error)
-    return _done(referral, "Removed from the questionnaire.", "i-med")
+    return _done(referral, _("Removed from the questionnaire."), "i-med")
 
 
 @bp.post("/referrals/<int:referral_id>/medication/settle")
@@ -186,7 +189,7 @@ def settle_medication(referral_id: int):
             db.session, current_user, referral, raised_bleeding_risk=form.raised_bleeding_risk.data
         )
 
-    return _item(referral_id, "settle", apply, "Medication questionnaire completed.", "i-med")
+    return _item(referral_id, "settle", apply, _("Medication questionnaire completed."), "i-med")
 
 
 @bp.post("/referrals/<int:referral_id>/allergies")
@@ -197,7 +200,7 @@ def set_allergies(referral_id: int):
             db.session, current_user, referral, found=set(form.found.data or []), other=form.other.data
         )
 
-    return _item(referral_id, "allergies", apply, "Allergies recorded.", "i-all")
+    return _item(referral_id, "allergies", apply, _("Allergies recorded."), "i-all")
 
 
 @bp.post("/referrals/<int:referral_id>/conditions")
@@ -213,7 +216,7 @@ def set_conditions(referral_id: int):
             note=form.note.data,
         )
 
-    return _item(referral_id, "conditions", apply, "Conditions recorded.", "i-cond")
+    return _item(referral_id, "conditions", apply, _("Conditions recorded."), "i-cond")
 
 
 @bp.post("/referrals/<int:referral_id>/escort")
@@ -222,7 +225,7 @@ def set_escort(referral_id: int):
     def apply(referral, form):
         prereg_items.set_escort(db.session, current_user, referral, name=form.name.data, phone=form.phone.data)
 
-    return _item(referral_id, "escort", apply, "Escort recorded.", "i-esc")
+    return _item(referral_id, "escort", apply, _("Escort recorded."), "i-esc")
 
 
 @bp.post("/referrals/<int:referral_id>/language")
@@ -231,7 +234,7 @@ def set_language(referral_id: int):
     def apply(referral, form):
         prereg_items.set_language(db.session, current_user, referral, language=form.language.data)
 
-    return _item(referral_id, "language", apply, "Language confirmed.", "i-lang")
+    return _item(referral_id, "language", apply, _("Language confirmed."), "i-lang")
 
 
 @bp.post("/referrals/<int:referral_id>/imaging")
@@ -244,14 +247,14 @@ def upload_imaging(referral_id: int):
 
 def _store_imaging(referral: Referral, files):
     if not files:
-        flash("Choose one or more files (PDF, JPEG, PNG, DICOM, or a ZIP of a DICOM CD).", "danger")
+        flash(_("Choose one or more files (PDF, JPEG, PNG, DICOM, or a ZIP of a DICOM CD)."), "danger")
         return _page(referral, status=400)
     study_id = request.form.get("study_id", type=int)
     try:
         if study_id:
             study = get_or_404(ImagingStudy, study_id)
             if study.patient_id != referral.patient_id:
-                raise DomainError("That study belongs to another patient.")
+                raise DomainError(N_("That study belongs to another patient."))
         else:
             study = uploads.create_study(
                 db.session,
@@ -265,14 +268,18 @@ def _store_imaging(referral: Referral, files):
         added = uploads.add_files(db.session, current_user, store(), limits(), study=study, files=files)
     except DomainError as error:
         return _refused(referral, error)
-    flash(f"{len(added)} file(s) stored.", "success")
+    flash(ngettext("%(num)d file stored.", "%(num)d files stored.", len(added)), "success")
     if added.duplicates:
-        flash(f"Already on file, not stored again: {', '.join(added.duplicates)}.", "info")
+        flash(_("Already on file, not stored again: %(names)s.", names=", ".join(added.duplicates)), "info")
     if added.skipped:
-        flash(f"Skipped (not images): {', '.join(added.skipped[:10])}.", "info")
+        flash(_("Skipped (not images): %(names)s.", names=", ".join(added.skipped[:10])), "info")
     if added.identity_mismatches:
         flash(
-            f"{len(added.identity_mismatches)} file(s) name a different patient or birth date: check before use.",
+            ngettext(
+                "%(num)d file names a different patient or birth date: check before use.",
+                "%(num)d files name a different patient or birth date: check before use.",
+                len(added.identity_mismatches),
+            ),
             "warning",
         )
     return redirect(url_for("frontdesk.referral", referral_id=referral.id, _anchor="imaging"))
@@ -285,12 +292,16 @@ def set_aside_study_file(file_id: int):
     study_file = get_or_404(StudyFile, file_id)
     referral = get_or_404(Referral, request.form.get("referral_id", type=int) or 0)
     if referral.patient_id != study_file.study.patient_id:
-        return _refused(referral, DomainError("That file belongs to another patient."))
+        return _refused(referral, DomainError(N_("That file belongs to another patient.")))
     try:
         uploads.set_aside_file(db.session, current_user, study_file.id, request.form.get("reason", ""))
     except DomainError as error:
         return _refused(referral, error)
-    return _done(referral, f"{study_file.original_name} set aside as wrong patient; kept for the record.", "imaging")
+    return _done(
+        referral,
+        _("%(name)s set aside as wrong patient; kept for the record.", name=study_file.original_name),
+        "imaging",
+    )
 
 
 @bp.get("/imaging/files/<int:file_id>")
@@ -332,7 +343,7 @@ def add_to_waitlist(referral_id: int):
             today=local_today(),
         )
 
-    return _item(referral_id, "waitlist", apply, "On the waitlist: the patient is offered freed times.", "waitlist")
+    return _item(referral_id, "waitlist", apply, _("On the waitlist: the patient is offered freed times."), "waitlist")
 
 
 @bp.post("/referrals/<int:referral_id>/close")

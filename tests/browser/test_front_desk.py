@@ -72,7 +72,7 @@ def test_referral_to_check_in(session, staff, tmp_path):
         assert "alert-success" in submit(page, page.locator(f"#{section} button[type=submit]").last), section
     page.set_input_files("#files", [str(report), str(image)])
     shown = submit(page, "#imaging button:has-text('Upload')")
-    assert "2 file(s) stored" in shown
+    assert "2 files stored" in shown
     assert "matches" in page.content()
     desk.screenshot("02-preregistration-complete")
     assert page.locator(".flag-missing").count() == 0

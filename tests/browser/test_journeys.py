@@ -112,7 +112,9 @@ def _preregister(desk, referral_id: int, *, escort: str, language: str, files: l
     if files:
         page.set_input_files("#files", [str(f) for f in files])
         content = submit(page, "#imaging button:has-text('Upload')")
-        assert f"{len(files)} file(s) stored" in content and "matches" in content
+        assert (
+            "1 file stored" if len(files) == 1 else f"{len(files)} files stored"
+        ) in content and "matches" in content
     assert page.locator("td .flag-missing").count() == 0, page.locator("table").first.inner_text()
 
 

@@ -45,7 +45,7 @@ def test_the_appointment_shows_a_plan_awaiting_confirmation_and_a_radiologist_co
     browser.post("/logout", form_page=path)
     browser.login("rad1")
     page = browser.get(path).get_data(as_text=True)
-    assert "Confirm this patient&#39;s medication plan" in page
+    assert "Confirm this patient's medication plan" in page.replace("&#39;", "'")
     confirm = f"/radiology/referrals/{appointment.referral_id}/confirm-hold-plan"
     response = browser.post(confirm, {"appointment_id": str(appointment.id)}, form_page=path)
     assert response.status_code == 302 and response.headers["Location"].endswith(path)

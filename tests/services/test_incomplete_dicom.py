@@ -76,4 +76,9 @@ def test_screens_and_api_refuse_a_header_without_pixels(session, app):
         content_type="multipart/form-data",
     )
     text = screen.get_data(as_text=True)
-    assert screen.status_code in (400, 422) and "incomplete DICOM" in text and "file(s) stored" not in text
+    assert (
+        screen.status_code in (400, 422)
+        and "incomplete DICOM" in text
+        and "file stored" not in text
+        and "files stored" not in text
+    )
