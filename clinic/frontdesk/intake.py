@@ -63,10 +63,13 @@ def new_referral(patient_id: int | None = None):
     form = ReferralForm()
     form.physician_id.choices = _physician_choices()
     duplicates: list[Patient] = []
-    if request.method == "POST" and form.patient_id.data:
-        if not str(form.patient_id.data).isdigit():
+    # A known patient: the form's own (a referral for a registered patient), or "Use this patient" after
+    # the duplicate check, which posts the typed referral with the chosen patient (walk finding 22).
+    chosen = (form.patient_id.data or request.form.get("use_patient")) if request.method == "POST" else None
+    if chosen:
+        if not str(chosen).isdigit():
             abort(400)
-        patient = get_or_404(Patient, int(form.patient_id.data))
+        patient = get_or_404(Patient, int(chosen))
     if patient is not None:
         _for_known_patient(form)  # an existing patient's details are shown, not asked again
     if request.method == "POST" and form.validate():
@@ -75,6 +78,7 @@ def new_referral(patient_id: int | None = None):
         except intake.LikelyDuplicate as dup:
             duplicates = dup.candidates
             flash(refusal(dup), "warning")
+            _ask_for_the_letter_again(form)
             return render_template(
                 "frontdesk/referral_new.html",
                 form=form,
@@ -83,6 +87,7 @@ def new_referral(patient_id: int | None = None):
                 red_flags=list(RedFlag),
             ), 409
         except DomainError as error:
+            _ask_for_the_letter_again(form)
             return render_form(
                 "frontdesk/referral_new.html",
                 form,
@@ -91,9 +96,24 @@ def new_referral(patient_id: int | None = None):
                 duplicates=duplicates,
                 red_flags=list(RedFlag),
             )
+    if request.method == "POST":
+        _ask_for_the_letter_again(form)
     return render_form(
         "frontdesk/referral_new.html", form, patient=patient, duplicates=duplicates, red_flags=list(RedFlag)
     )
+
+
+def _ask_for_the_letter_again(form: ReferralForm) -> None:
+    """A browser cannot put a chosen file back into a page it is shown again, and a form that was not
+    saved keeps no file on the server (no stray uploads): the letter's field says so, by name (walk
+    finding 2), instead of the letter silently going missing."""
+    letter = form.letter.data
+    name = getattr(letter, "filename", "") or ""
+    if name:
+        form.letter.errors = [
+            *form.letter.errors,
+            _("The letter “%(name)s” was not kept because the form was not saved: choose it again.", name=name),
+        ]
 
 
 def _take(form: ReferralForm, patient: Patient | None):
@@ -202,6 +222,7 @@ def edit_patient(patient_id: int):
         try:
             intake.update_patient(db.session, current_user, patient, _patient_details(form), today=local_today())
         except DomainError as error:
+            _ask_for_the_letter_again(form)
             return render_form("frontdesk/patient_edit.html", form, error=error, patient=patient)
         flash(_("Details saved."), "success")
         return redirect(url_for("patients.show", patient_id=patient.id))

@@ -315,3 +315,51 @@ def test_a_second_referral_for_a_registered_patient_is_taken(session, browser):
     assert answer.status_code == 302, answer.get_data(as_text=True)[:2000]
     assert session.scalar(select(func.count(Referral.id)).where(Referral.patient_id == patient.id)) == 2
     assert session.scalar(select(func.count(Patient.id))) == 1
+
+
+def test_use_this_patient_saves_the_typed_referral_for_the_registered_patient(session, browser):
+    """Walk finding 22: after the duplicate check, "Use this patient" posts the referral as typed (it was a
+    link to an empty form for that patient)."""
+    build_clinic(session)
+    session.commit()
+    browser.login("frontdesk")
+    assert browser.post("/desk/referrals/new", _referral_form()).status_code == 302
+    known = session.scalar(select(Patient))
+    again = browser.post(
+        "/desk/referrals/new", _referral_form(family_name="SONDERGAARD", clinical_question="C6 radicular pain right")
+    )
+    html = again.get_data(as_text=True)
+    assert again.status_code == 409
+    assert f'name="use_patient" value="{known.id}"' in html and 'form="referral-form"' in html
+    used = browser.post(
+        "/desk/referrals/new",
+        _referral_form(family_name="SONDERGAARD", clinical_question="C6 radicular pain right", use_patient=known.id),
+    )
+    assert used.status_code == 302
+    assert session.scalar(select(func.count(Patient.id))) == 1
+    second = session.scalar(select(Referral).order_by(Referral.id.desc()))
+    assert second.patient_id == known.id and second.clinical_question == "C6 radicular pain right"
+    assert known.family_name == "Søndergaard"  # the registered patient's details are not overwritten
+
+
+def test_a_refused_referral_names_the_letter_to_choose_again_and_keeps_no_file(session, browser, app):
+    """Walk finding 2: a browser cannot refill a file field; the refused form says which letter to choose
+    again, and nothing of it is stored."""
+    import io
+    from pathlib import Path
+
+    from clinic.models import StoredFile
+
+    build_clinic(session)
+    session.commit()
+    browser.login("frontdesk")
+    data = _referral_form(clinical_question="")
+    data["letter"] = (io.BytesIO(b"%PDF-1.4\n%%EOF\n"), "ueberweisung-mueller.pdf")
+    refused = browser.post("/desk/referrals/new", data)
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert "ueberweisung-mueller.pdf" in html and "choose it again" in html
+    assert session.scalar(select(func.count(StoredFile.id))) == 0
+    assert session.scalar(select(func.count(Referral.id))) == 0
+    storage = Path(app.config["UPLOAD_DIR"])
+    assert not storage.exists() or not any(p.is_file() for p in storage.rglob("*"))
