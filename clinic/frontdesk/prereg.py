@@ -18,7 +18,7 @@ from ..models.vocab import ALLERGENS, Role
 from ..scheduling.plan import ProcedurePlan
 from ..services import episodes, medication, prereg_items, preregistration, uploads
 from ..services.readiness import assess
-from ..web import get_or_404, local_today, scheduling_settings
+from ..web import get_or_404, local_today, now, scheduling_settings
 from . import bp
 from .forms import (
     AllergiesForm,
@@ -83,10 +83,21 @@ def _page(referral: Referral, forms: dict | None = None, status: int = 200):
     waitlisted = db.session.scalars(
         select(WaitlistEntry).where(WaitlistEntry.referral_id == referral.id, WaitlistEntry.active)
     ).all()
-    from ..models import Appointment
+    from ..models import Appointment, BookingHold
 
     appointments = db.session.scalars(
         select(Appointment).where(Appointment.referral_id == referral.id).order_by(Appointment.table_start.desc())
+    ).all()
+    # A time the desk is holding for this referral (while phoning the patient): findable from here.
+    held = db.session.scalars(
+        select(BookingHold)
+        .where(
+            BookingHold.referral_id == referral.id,
+            BookingHold.released_at.is_(None),
+            BookingHold.confirmed_appointment_id.is_(None),
+            BookingHold.expires_at > now(),
+        )
+        .order_by(BookingHold.table_start)
     ).all()
     return render_template(
         "frontdesk/referral.html",
@@ -98,6 +109,7 @@ def _page(referral: Referral, forms: dict | None = None, status: int = 200):
         studies=studies,
         waitlisted=waitlisted,
         appointments=appointments,
+        held=held,
         today=local_today(),
         dose_labels=medication.DOSE_CLASS_LABELS,
         dose_classes=medication.dose_classes(db.session),

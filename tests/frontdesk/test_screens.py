@@ -363,3 +363,22 @@ def test_a_refused_referral_names_the_letter_to_choose_again_and_keeps_no_file(s
     assert session.scalar(select(func.count(Referral.id))) == 0
     storage = Path(app.config["UPLOAD_DIR"])
     assert not storage.exists() or not any(p.is_file() for p in storage.rglob("*"))
+
+
+def test_a_held_time_is_found_from_the_referral_page(session, settings, browser):
+    """Walk finding 6: a time the desk held (while phoning the patient) could only be found through the
+    page the hold led to; the referral page now lists it until it is booked, released or lapsed."""
+    clinic = build_clinic(session)
+    referral = make_ready_referral(session, clinic)
+    session.commit()
+    browser.login("frontdesk")
+    c = first_candidates(session, settings, referral)[0]
+    book_page = f"/desk/referrals/{referral.id}/book"
+    held = browser.post(book_page, {**_chain_data(c), "action": "hold"}, form_page=book_page)
+    hold_page = held.headers["Location"]
+    page = browser.get(f"/desk/referrals/{referral.id}").get_data(as_text=True)
+    assert f'href="{hold_page}"' in page and "Time held:" in page
+    token = browser.token(hold_page)
+    assert browser.post(hold_page, {"action": "release", "csrf_token": token}).status_code == 302
+    page = browser.get(f"/desk/referrals/{referral.id}").get_data(as_text=True)
+    assert "Time held:" not in page
