@@ -11,6 +11,7 @@ from wtforms import (
     Form,
     FormField,
     IntegerField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -21,10 +22,16 @@ from ..forms import FlaskForm
 from ..models.vocab import TARGETS_BY_PROCEDURE, Modality, Priority, Region, ReliefCategory, Side, Stage, Target
 
 
-def _choices(enum, blank: str | None = None) -> dict[str, str]:
-    """Choices as a {value: label} dict (WTForms 3.3 deprecates tuples)."""
-    items = {m.value: m.label for m in enum}
-    return {"": blank, **items} if blank is not None else items
+def _choices(enum, blank: str | None = None) -> list[SelectChoice]:
+    """Choices as WTForms 3.3 wants them (tuples are deprecated, and a dict only takes plain strings, not
+    labels translated when the page is shown)."""
+    items = [SelectChoice(m.value, m.label) for m in enum]
+    return [SelectChoice("", blank), *items] if blank is not None else items
+
+
+def _findings(reduced):
+    """A motor or sensory finding: not checked, normal or reduced."""
+    return [SelectChoice("", "—"), SelectChoice("normal", _l("normal")), SelectChoice("reduced", reduced)]
 
 
 class AcceptForm(FlaskForm):
@@ -131,8 +138,8 @@ class CheckForm(FlaskForm):
     diastolic = IntegerField(_l("BP diastolic"), validators=[Optional(), NumberRange(20, 200)])
     pulse = IntegerField(_l("Pulse"), validators=[Optional(), NumberRange(20, 250)])
     pain_score = IntegerField(_l("Pain (0–10)"), validators=[Optional(), NumberRange(0, 10)])
-    motor = SelectField(_l("Motor"), choices={"": "—", "normal": _l("normal"), "reduced": _l("reduced")})
-    sensory = SelectField(_l("Sensory"), choices={"": "—", "normal": _l("normal"), "reduced": _l("numb / reduced")})
+    motor = SelectField(_l("Motor"), choices=_findings(_l("reduced")))
+    sensory = SelectField(_l("Sensory"), choices=_findings(_l("numb / reduced")))
     note = StringField(_l("Note"), validators=[Optional(), Length(max=500)])
 
 
