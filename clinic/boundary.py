@@ -88,6 +88,7 @@ def unavailable_response():
         with force_locale(LOCALES[language]):
             page = render_template("errors/unavailable.html", message=gettext(outage.MESSAGE), language=language)
         response = make_response(page, 503)
+        response.headers["Content-Language"] = language
     response.headers["Retry-After"] = str(outage.RETRY_AFTER_SECONDS)
     return response
 

@@ -132,7 +132,7 @@ def test_the_page_without_the_database_speaks_the_language_of_the_last_screen(ap
     monkeypatch.setattr(boundary.accounts, "load_session_user", _database_gone)
     page = browser.get("/patients/", headers={"Accept-Language": "en"})
     html = page.get_data(as_text=True)
-    assert page.status_code == 503 and page.headers["Retry-After"]
+    assert page.status_code == 503 and page.headers["Retry-After"] and page.headers["Content-Language"] == "de"
     assert '<html lang="de">' in html and "Bitte versuchen Sie es gleich noch einmal" in html
     assert "Die Datenbank der Klinik ist gerade nicht erreichbar." in html
     monkeypatch.undo()
