@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, abort, current_app, g, make_response, render_template, request
+from flask_babel import force_locale, gettext
 from flask_login import current_user
 from sqlalchemy.exc import DBAPIError
 
@@ -19,6 +20,7 @@ from .auth.access import PUBLIC, access_rule, allows
 from .core import audit
 from .core.text import has_control_characters
 from .extensions import csrf, db, login_manager
+from .i18n import LOCALES, language_without_database
 from .logsafe import describe
 from .services import accounts, reads
 
@@ -81,7 +83,12 @@ def unavailable_response():
         # Templates get current_user from Flask-Login, which would ask the database for it: not now.
         if "_login_user" not in g:
             g._login_user = login_manager.anonymous_user()
-        response = make_response(render_template("errors/unavailable.html", message=outage.MESSAGE), 503)
+        # Nor can it read the user's language: the one of their last screen, kept in the session.
+        language = language_without_database()
+        with force_locale(LOCALES[language]):
+            page = render_template("errors/unavailable.html", message=gettext(outage.MESSAGE), language=language)
+        response = make_response(page, 503)
+        response.headers["Content-Language"] = language
     response.headers["Retry-After"] = str(outage.RETRY_AFTER_SECONDS)
     return response
 

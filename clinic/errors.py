@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, make_response, render_template, request
+from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm.exc import StaleDataError
@@ -12,23 +13,24 @@ from werkzeug.exceptions import HTTPException
 
 from . import outage
 from .boundary import SECURITY_HEADERS, is_api_request, is_fhir_request, unavailable_response
+from .core.messages import N_
 from .extensions import db
 from .logsafe import describe, log_error
 
 log = logging.getLogger(__name__)
 
 TITLES = {
-    400: "The request could not be understood",
-    401: "Please log in",
-    403: "Not allowed",
-    404: "Not found",
-    405: "Method not allowed",
-    409: "Conflict",
-    413: "Too large",
-    422: "Cannot be processed",
-    429: "Too many attempts",
-    503: "Please try again shortly",
-    500: "Something went wrong",
+    400: N_("The request could not be understood"),
+    401: N_("Please log in"),
+    403: N_("Not allowed"),
+    404: N_("Not found"),
+    405: N_("Method not allowed"),
+    409: N_("Conflict"),
+    413: N_("Too large"),
+    422: N_("Cannot be processed"),
+    429: N_("Too many attempts"),
+    503: N_("Please try again shortly"),
+    500: N_("Something went wrong"),
 }
 
 
@@ -41,11 +43,10 @@ def _respond(status: int, message: str, code: str):
         from .api.errors import json_error
 
         response = json_error(status, code, message)
-    else:
-        response = (
-            render_template("errors/error.html", status=status, title=TITLES.get(status, "Error"), message=message),
-            status,
-        )
+    else:  # a person reads it: in the screen's language (the API keeps English)
+        title = gettext(TITLES.get(status, N_("Error")))
+        shown = gettext(message) if message else ""  # gettext("") would be the catalogue's header
+        response = render_template("errors/error.html", status=status, title=title, message=shown), status
     return response
 
 
@@ -61,7 +62,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         _rollback()
-        return _respond(400, "The form had expired or was not sent from this site. Please try again.", "csrf")
+        return _respond(400, N_("The form had expired or was not sent from this site. Please try again."), "csrf")
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
@@ -72,10 +73,10 @@ def init_app(app: Flask) -> None:
             return unavailable_response()
         status = error.code or 500
         message = {
-            403: "Your account does not have the role this page needs.",
-            404: "There is nothing at this address.",
-            413: "The upload is larger than the clinic allows.",
-            429: "Too many attempts from here. Wait a few minutes, then try again.",
+            403: N_("Your account does not have the role this page needs."),
+            404: N_("There is nothing at this address."),
+            413: N_("The upload is larger than the clinic allows."),
+            429: N_("Too many attempts from here. Wait a few minutes, then try again."),
         }.get(status, error.description or "")
         code = {
             400: "bad_request",
@@ -98,7 +99,7 @@ def init_app(app: Flask) -> None:
         _rollback()
         return _respond(
             409,
-            "Someone else changed this record a moment ago. Nothing was saved: reload the page and look again.",
+            N_("Someone else changed this record a moment ago. Nothing was saved: reload the page and look again."),
             "changed_meanwhile",
         )
 
@@ -110,7 +111,7 @@ def init_app(app: Flask) -> None:
             return unavailable_response()
         # What failed and where, never the values: no patient data in the log (clinic.logsafe).
         log_error(log, f"unhandled error on {request.method} {request.url_rule or '(no route)'}", error)
-        response = _respond(500, "The error has been logged. Nothing was saved.", "server_error")
+        response = _respond(500, N_("The error has been logged. Nothing was saved."), "server_error")
         return response
 
     @app.after_request

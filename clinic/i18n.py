@@ -7,6 +7,9 @@ Who sees which language:
 - the patient's link (/p/...): the patient's preferred language, which the portal puts in
   ``g.portal_language`` as soon as the link is known (before any other code of the request runs).
 
+While the database is out of reach (errors/unavailable.html) the user's account cannot be read: the
+language of their last screen, remembered in the session cookie, stands in for it.
+
 Patient documents and emails follow the patient's preferred language, never the screen's. The clinic's
 default comes from CLINIC_LOCALE (de_DE), which also sets the format of dates and times on every screen.
 Catalogues live in clinic/translations; ``make`` compiles them.
@@ -14,7 +17,7 @@ Catalogues live in clinic/translations; ``make`` compiles them.
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, g, request, session
 from flask_babel import Babel, gettext
 from flask_login import current_user
 
@@ -25,6 +28,7 @@ SCREEN_LANGUAGES = ("de", "en")
 # The locale of each language, where words are spelled out (a patient's long dates: "Montag, 30. November").
 LOCALES = {"de": "de_DE", "en": "en_GB"}
 TRANSLATIONS = PROJECT_ROOT / "clinic" / "translations"
+REMEMBERED = "screen_language"  # the session's key for the language of the user's last screen
 
 babel = Babel()
 
@@ -48,6 +52,17 @@ def screen_language() -> str:
         if chosen in SCREEN_LANGUAGES:
             return chosen
         return clinic_language()
+    return request.accept_languages.best_match(SCREEN_LANGUAGES) or clinic_language()
+
+
+def language_without_database() -> str:
+    """The screen's language when the database cannot be asked for the user's account: the language the
+    user's last screen was in (kept in the session), else the browser's, else the clinic's."""
+    if g.get("portal_language") in SCREEN_LANGUAGES:
+        return g.portal_language
+    remembered = session.get(REMEMBERED)
+    if remembered in SCREEN_LANGUAGES:
+        return remembered
     return request.accept_languages.best_match(SCREEN_LANGUAGES) or clinic_language()
 
 
@@ -80,6 +95,9 @@ def init_app(app: Flask) -> None:
         if is_machine_request():
             response.headers["Content-Language"] = "en"
         else:
-            response.headers.setdefault("Content-Language", screen_language())
+            language = screen_language()
+            response.headers.setdefault("Content-Language", language)
             response.vary.add("Accept-Language")
+            if current_user and current_user.is_authenticated and session.get(REMEMBERED) != language:
+                session[REMEMBERED] = language  # for a page shown without the database
         return response

@@ -15,8 +15,10 @@ import psycopg
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from .core.messages import N_
+
 RETRY_AFTER_SECONDS = 30
-MESSAGE = "The clinic's database cannot be reached for a moment. Nothing was saved. Please try again shortly."
+MESSAGE = N_("The clinic's database cannot be reached for a moment. Nothing was saved. Please try again shortly.")
 _SQLITE_UNAVAILABLE = ("database is locked", "unable to open database file", "disk i/o error")
 
 

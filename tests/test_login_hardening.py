@@ -156,6 +156,8 @@ def _client(app, address: str):
 def test_refusals_are_the_same_for_known_and_unknown_names(app, session):
     _clinic(session)
     known, unknown = _client(app, "203.0.113.10"), _client(app, "203.0.113.11")
+    for client in (known, unknown):  # English browsers: the pages before login follow Accept-Language
+        client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     limit = app.config["LOGIN_MAX_FAILURES"]
     for attempt in range(limit + 1):
         a, b = _attempt(known, "frontdesk"), _attempt(unknown, "nobody-here")

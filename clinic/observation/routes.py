@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
 from ..auth.access import roles
 from ..core.errors import DomainError
 from ..extensions import db
+from ..i18n import refusal
 from ..models import Appointment, ObservationBed
 from ..models.vocab import AppointmentStatus, Role
 from ..radiology.forms import CheckForm, DischargeForm, ExtendForm, MoveBedForm
@@ -18,6 +20,13 @@ from ..web import get_or_404, now, zone
 from . import bp
 
 CARE = (Role.NURSE, Role.RADIOLOGIST)
+# The discharge checklist's items (daybook.DISCHARGE_ITEMS) as the board shows them, in the screen's language.
+CHECKLIST_LABELS = {
+    "stable": _l("Circulation stable"),
+    "can_walk": _l("Can walk safely"),
+    "escort_present": _l("Escort present"),
+    "instructions_given": _l("Aftercare instructions given"),
+}
 
 
 def _board(failed: tuple[int, CheckForm] | None = None):
@@ -50,7 +59,7 @@ def _board(failed: tuple[int, CheckForm] | None = None):
         "check_form": CheckForm(formdata=None),
         "failed_check": failed,
         "extend_form": ExtendForm(formdata=None),
-        "items": daybook.DISCHARGE_ITEMS,
+        "items": {key: CHECKLIST_LABELS.get(key, text) for key, text in daybook.DISCHARGE_ITEMS.items()},
         "gaps_by_id": {a.id: daybook.discharge_gaps(db.session, a, now()) for a in patients},
         "facts_by_id": {a.id: daybook.bedside_facts(db.session, a) for a in patients},
     }
@@ -92,13 +101,13 @@ def add_check(appointment_id: int):
     record = daybook.observation_of(db.session, appointment)
     form = CheckForm()
     if record is None or record.discharged_at is not None:
-        return _done("This patient is not in observation.", "danger")
+        return _done(_("This patient is not in observation."), "danger")
     if form.validate():
         try:
             daybook.record_check(db.session, current_user, appointment, _check_values(form))
         except DomainError as error:
             field = error.details.get("field") if isinstance(error.details, dict) else None
-            form[field if field in form else "systolic"].errors = [error.message]
+            form[field if field in form else "systolic"].errors = [refusal(error)]
     if form.errors:
         problems = [f"{form[name].label.text}: {' '.join(map(str, errors))}" for name, errors in form.errors.items()]
         flash(
@@ -110,22 +119,20 @@ def add_check(appointment_id: int):
             "danger",
         )
         return render_template("observation/board.html", **_board((appointment.id, form))), 422
-    return _done(f"Check recorded for {appointment.patient.display_name}.")
+    return _done(_("Check recorded for %(name)s.", name=appointment.patient.display_name))
 
 
 @bp.post("/appointments/<int:appointment_id>/checklist")
 @roles(*CARE)
 def checklist(appointment_id: int):
-    from flask import request
-
     appointment = get_or_404(Appointment, appointment_id)
     try:
         daybook.set_discharge_checklist(
             db.session, appointment, **{key: request.form.get(key) == "on" for key in daybook.DISCHARGE_ITEMS}
         )
     except DomainError as error:
-        return _done(error.message, "danger")
-    return _done("Discharge checklist updated.")
+        return _done(refusal(error), "danger")
+    return _done(_("Discharge checklist updated."))
 
 
 @bp.post("/appointments/<int:appointment_id>/extend")
@@ -134,12 +141,12 @@ def extend(appointment_id: int):
     appointment = get_or_404(Appointment, appointment_id)
     form = ExtendForm()
     if not form.validate():
-        return _done("Give the minutes (1–120).", "danger")
+        return _done(_("Give the minutes (1–120)."), "danger")
     try:
         daybook.extend_observation(db.session, current_user, appointment, form.minutes.data, form.reason.data)
     except DomainError as error:
-        return _done(error.message, "danger")
-    return _done("Observation extended.")
+        return _done(refusal(error), "danger")
+    return _done(_("Observation extended."))
 
 
 @bp.post("/appointments/<int:appointment_id>/bed")
@@ -152,7 +159,7 @@ def move_bed(appointment_id: int):
     try:
         daybook.move_to_bed(db.session, current_user, appointment, form.bed_id.data, at=now(), zone=zone())
     except DomainError as error:
-        return _done(error.message, "danger")
+        return _done(refusal(error), "danger")
     return _done(_("%(name)s moved to %(bed)s.", name=appointment.patient.display_name, bed=appointment.bed.label))
 
 
@@ -166,5 +173,5 @@ def discharge(appointment_id: int):
     try:
         daybook.discharge(db.session, current_user, appointment, at=now(), reason=form.reason.data)
     except DomainError as error:
-        return _done(error.message, "danger")
-    return _done(f"{appointment.patient.display_name} discharged. Follow-up calls are scheduled.")
+        return _done(refusal(error), "danger")
+    return _done(_("%(name)s discharged. Follow-up calls are scheduled.", name=appointment.patient.display_name))

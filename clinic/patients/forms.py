@@ -1,3 +1,4 @@
+from flask_babel import lazy_gettext as _l
 from wtforms import StringField
 from wtforms.validators import Length
 
@@ -6,7 +7,7 @@ from ..forms import FlaskForm
 
 class PatientSearchForm(FlaskForm):
     q = StringField(
-        "Search",
+        _l("Search"),
         validators=[Length(max=100)],
-        render_kw={"placeholder": "Name, date of birth (21.11.1960) or clinic number", "autofocus": True},
+        render_kw={"placeholder": _l("Name, date of birth (21.11.1960) or clinic number"), "autofocus": True},
     )

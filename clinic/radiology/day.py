@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from ..auth.access import roles
 from ..core.errors import DomainError
+from ..core.messages import N_
 from ..core.timefmt import to_local
 from ..extensions import db
+from ..i18n import refusal
 from ..models import Appointment, Consent, DrugOption, ProcedureRecord, User, UserRole
 from ..models.vocab import AppointmentStatus, Role
 from ..services import daybook, mpps, procedure_records, worklist
@@ -107,7 +110,7 @@ def appointment(appointment_id: int):
 
 
 def _refuse(appointment, error: DomainError, forms=None):
-    flash(error.message, "danger")
+    flash(refusal(error), "danger")
     return _page(appointment, forms, error.http_status)
 
 
@@ -137,7 +140,7 @@ def record_consent(appointment_id: int):
         )
     except DomainError as error:
         return _refuse(appointment, error, forms)
-    return _back(appointment, "Signed consent recorded.")
+    return _back(appointment, _("Signed consent recorded."))
 
 
 @bp.post("/appointments/<int:appointment_id>/start")
@@ -148,7 +151,7 @@ def start(appointment_id: int):
         daybook.start_procedure(db.session, current_user, appointment, at=now(), zone=zone())
     except DomainError as error:
         return _refuse(appointment, error)
-    return _back(appointment, "Procedure started.")
+    return _back(appointment, _("Procedure started."))
 
 
 @bp.post("/appointments/<int:appointment_id>/record")
@@ -159,14 +162,14 @@ def save_record(appointment_id: int):
     forms = _forms(appointment, record, posted="record")
     form = forms["record_form"]
     if record is None:
-        return _refuse(appointment, DomainError("Start the procedure first."), forms)
+        return _refuse(appointment, DomainError(N_("Start the procedure first.")), forms)
     if not form.validate():
         return _page(appointment, forms, 422)
     try:
         procedure_records.update(db.session, current_user, record, _details(form))
     except DomainError as error:
         return _refuse(appointment, error, forms)
-    return _back(appointment, "Procedure record saved.")
+    return _back(appointment, _("Procedure record saved."))
 
 
 @bp.post("/appointments/<int:appointment_id>/sign")
@@ -180,7 +183,7 @@ def sign(appointment_id: int):
     forms = _forms(appointment, record, posted="record" if with_record else None)
     try:
         if record is None:
-            raise DomainError("There is no record to sign.")
+            raise DomainError(N_("There is no record to sign."))
         if with_record and not record.is_signed:
             if not forms["record_form"].validate():  # the form's own banner says it; no second one
                 return _page(appointment, forms, 422)
@@ -188,10 +191,10 @@ def sign(appointment_id: int):
         procedure_records.sign(db.session, current_user, record)
     except DomainError as error:
         if error.code == "record_incomplete":  # the field to fill in is marked, under the form's one banner
-            forms["record_form"].ended_at.errors = [*forms["record_form"].ended_at.errors, error.message]
+            forms["record_form"].ended_at.errors = [*forms["record_form"].ended_at.errors, refusal(error)]
             return _page(appointment, forms, error.http_status)
         return _refuse(appointment, error, forms)
-    return _back(appointment, "Record signed. Changes now go into addenda.")
+    return _back(appointment, _("Record signed. Changes now go into addenda."))
 
 
 @bp.post("/appointments/<int:appointment_id>/addendum")
@@ -206,7 +209,7 @@ def addendum(appointment_id: int):
         procedure_records.add_addendum(db.session, current_user, record, forms["addendum_form"].text.data)
     except DomainError as error:
         return _refuse(appointment, error, forms)
-    return _back(appointment, "Addendum added.")
+    return _back(appointment, _("Addendum added."))
 
 
 @bp.post("/appointments/<int:appointment_id>/end")
@@ -218,5 +221,5 @@ def end(appointment_id: int):
     except DomainError as error:
         return _refuse(appointment, error)
     if appointment.status == AppointmentStatus.IN_OBSERVATION:
-        flash("Procedure ended; the patient goes to observation.", "success")
+        flash(_("Procedure ended; the patient goes to observation."), "success")
     return redirect(url_for("radiology.appointment", appointment_id=appointment.id))

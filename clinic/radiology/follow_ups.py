@@ -9,6 +9,7 @@ from flask_login import current_user
 from ..auth.access import roles
 from ..core.errors import DomainError
 from ..extensions import db
+from ..i18n import refusal
 from ..models import FollowUp
 from ..models.vocab import Role
 from ..services import outcomes, settings
@@ -45,7 +46,7 @@ def follow_up(follow_up_id: int):
                     db.session, current_user, item, request.form.get("unreachable-reason"), today=local_today()
                 )
             except DomainError as error:
-                flash(error.message, "danger")
+                flash(refusal(error), "danger")
                 return render_template("radiology/follow_up.html", item=item, form=form, unreachable=unreachable), 409
             if item.next_try_on is not None:
                 flash(_("Not reached: try again on %(day)s.", day=local_date(item.next_try_on)), "info")
@@ -65,11 +66,11 @@ def follow_up(follow_up_id: int):
                     note=form.note.data,
                 )
             except DomainError as error:
-                flash(error.message, "danger")
+                flash(refusal(error), "danger")
                 return render_template(
                     "radiology/follow_up.html", item=item, form=form, unreachable=unreachable
                 ), error.http_status
-            flash("Outcome recorded.", "success")
+            flash(_("Outcome recorded."), "success")
             return redirect(url_for("radiology.follow_ups"))
         return render_template("radiology/follow_up.html", item=item, form=form, unreachable=unreachable), 422
     return render_template("radiology/follow_up.html", item=item, form=form, unreachable=unreachable)

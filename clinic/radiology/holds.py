@@ -7,11 +7,13 @@ that the clinic will call. The confirmation lapses by itself when the plan's fig
 from __future__ import annotations
 
 from flask import flash, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..auth.access import roles
 from ..core.errors import DomainError
 from ..extensions import db
+from ..i18n import refusal
 from ..models import Appointment, Referral
 from ..models.vocab import Role
 from ..services import medication
@@ -32,7 +34,7 @@ def confirm_hold_plan(referral_id: int):
     try:
         medication.confirm_plan(db.session, current_user, referral)
     except DomainError as error:
-        flash(error.message, "danger")
+        flash(refusal(error), "danger")
         return redirect(back)
-    flash("Medication plan confirmed: letters printed from now on give the dates.", "success")
+    flash(_("Medication plan confirmed: letters printed from now on give the dates."), "success")
     return redirect(back)

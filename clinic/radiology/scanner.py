@@ -4,11 +4,13 @@ dose into the procedure record."""
 from __future__ import annotations
 
 from flask import flash, redirect, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..auth.access import roles
 from ..core.errors import DomainError
 from ..extensions import db
+from ..i18n import refusal
 from ..models import Appointment, PerformedStep
 from ..models.vocab import Role
 from ..services import mpps
@@ -23,12 +25,12 @@ def confirm_scanner_values(appointment_id: int, step_id: int):
     step = get_or_404(PerformedStep, step_id)
     back = url_for("radiology.appointment", appointment_id=appointment.id, _anchor="scanner")
     if step.appointment_id != appointment.id:
-        flash("That scanner report belongs to another appointment.", "danger")
+        flash(_("That scanner report belongs to another appointment."), "danger")
         return redirect(back)
     try:
         mpps.confirm(db.session, current_user, step)
     except DomainError as error:
-        flash(error.message, "danger")
+        flash(refusal(error), "danger")
         return redirect(back)
-    flash("The scanner's times and dose are in the procedure record.", "success")
+    flash(_("The scanner's times and dose are in the procedure record."), "success")
     return redirect(back)

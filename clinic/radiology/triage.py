@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from ..auth.access import roles
 from ..core.errors import DomainError, InvalidInput
 from ..extensions import db
+from ..i18n import refusal, screen_language
 from ..models import ImagingStudy, ProcedureType, RedFlagAnswer, Referral
 from ..models.vocab import Priority, ReferralStatus, Role
 from ..services import triage
@@ -57,7 +59,10 @@ def _forms(referral: Referral, posted: str | None = None) -> dict:
 
     accept = bound(AcceptForm, "accept")
     types = db.session.scalars(select(ProcedureType).where(ProcedureType.active).order_by(ProcedureType.sort_order))
-    accept.procedure_type_id.choices = {0: "— choose —", **{t.id: f"{t.code}: {t.name_en}" for t in types}}
+    accept.procedure_type_id.choices = {
+        0: _("— choose —"),
+        **{t.id: f"{t.code}: {t.name(screen_language())}" for t in types},
+    }
     if posted != "accept":
         accept.region.data = referral.planned_region or referral.region or ""
         accept.side.data = referral.planned_side or referral.side or ""
@@ -96,12 +101,12 @@ def _act(referral: Referral, form_key: str, action, success: str):
     form = forms[form_key]
     if not form.validate_on_submit():
         if form_key not in FORMS_WITH_THEIR_OWN_BANNER:  # one banner per refusal, not two
-            flash("Please correct the marked field.", "danger")
+            flash(_("Please correct the marked field."), "danger")
         return _page(referral, forms, 422)
     try:
         action(form)
     except DomainError as error:
-        flash(error.message, "danger")
+        flash(refusal(error), "danger")
         # A refused form keeps what was typed and answers 422, as every form does (the API says 400).
         return _page(referral, forms, 422 if isinstance(error, InvalidInput) else error.http_status)
     flash(success, "success")
@@ -131,7 +136,7 @@ def accept(referral_id: int):
                 target=f.target.data or None,
             ),
         ),
-        "Accepted. The front desk can book once the pre-registration is complete.",
+        _("Accepted. The front desk can book once the pre-registration is complete."),
     )
 
 
@@ -143,7 +148,7 @@ def decline(referral_id: int):
         referral,
         "decline",
         lambda f: triage.decline(db.session, current_user, referral, f.reason.data),
-        "Declined. The reason is kept with the referral; please let the referring physician know.",
+        _("Declined. The reason is kept with the referral; please let the referring physician know."),
     )
 
 
@@ -155,7 +160,7 @@ def request_information(referral_id: int):
         referral,
         "info",
         lambda f: triage.request_information(db.session, current_user, referral, f.reason.data),
-        "Information requested.",
+        _("Information requested."),
     )
 
 
@@ -166,9 +171,9 @@ def reopen(referral_id: int):
     try:
         triage.reopen(db.session, current_user, referral)
     except DomainError as error:
-        flash(error.message, "danger")
+        flash(refusal(error), "danger")
         return redirect(url_for("frontdesk.referral", referral_id=referral.id))
-    flash("Back on the triage queue.", "success")
+    flash(_("Back on the triage queue."), "success")
     return redirect(url_for("frontdesk.referral", referral_id=referral.id))
 
 
@@ -181,7 +186,7 @@ def clear_red_flag(answer_id: int):
         referral,
         "clear",
         lambda f: triage.clear_red_flag(db.session, current_user, answer, f.reason.data),
-        "Red flag reviewed.",
+        _("Red flag reviewed."),
     )
 
 
@@ -193,7 +198,7 @@ def waive_imaging(referral_id: int):
         referral,
         "waive",
         lambda f: triage.waive_imaging(db.session, current_user, referral, f.reason.data),
-        "Imaging requirement waived (recorded with your reason).",
+        _("Imaging requirement waived (recorded with your reason)."),
     )
 
 
@@ -205,5 +210,5 @@ def override_hold(referral_id: int):
         referral,
         "override",
         lambda f: triage.override_hold(db.session, current_user, referral, f.earliest.data, f.reason.data),
-        "Medication hold overridden (recorded with your reason).",
+        _("Medication hold overridden (recorded with your reason)."),
     )

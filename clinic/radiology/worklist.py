@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import current_app, render_template, request
+from flask import render_template, request
 from sqlalchemy import select
 
 from ..auth.access import roles
 from ..extensions import db
+from ..i18n import screen_language
 from ..models import Room, User, UserRole
 from ..models.vocab import Role
 from ..services import documents, worklist
@@ -53,6 +54,6 @@ def worklist_rows():
 def worklist_pdf(room_id: int):
     room = get_or_404(Room, room_id)
     day = parse_day(request.args.get("day"), local_today())
-    language = current_app.config.get("CLINIC_LOCALE", "de_DE").split("_")[0]  # the clinic's language
+    language = screen_language()  # a staff sheet: in the language of the staff member's screens
     pdf = documents.worklist_pdf(db.session, day, room, zone(), language)
     return pdf_response(pdf, f"worklist-{day}-{room.name}.pdf")
