@@ -149,6 +149,14 @@ class Words:
         text = self._catalogue.gettext(english)
         return text % values if values else text
 
+    def plural(self, singular: str, plural: str, num: int, **values) -> str:
+        return self._catalogue.ngettext(singular, plural, num) % {"num": num, **values}
+
+    def start_of(self, english: str) -> str:
+        """The words of a sentence before its first value ("Booked: reference %(reference)s." → "Booked:
+        reference "), to find a sentence whose values the test does not know."""
+        return self._catalogue.gettext(english).split("%(")[0]
+
 
 def speak(session, language: str) -> Words:
     """Every staff account of the test's clinic in ``language``; the words to look for on their screens."""

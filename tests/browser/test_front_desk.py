@@ -1,22 +1,29 @@
-"""Browser: referral → triage → pre-registration → upload → book → check-in, and two desks racing."""
+"""Browser: referral → triage → pre-registration → upload → book → check-in, by German staff and by
+English staff (issue 17: the same flow in both languages, every button found by its translated words);
+and two desks racing."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
 
+import pytest
 from sqlalchemy import select
 
-from clinic.models import Appointment, Referral, StudyFile
-from tests.browser_fixtures import submit
+from clinic.models import Appointment, ProcedureType, Referral, StudyFile
+from tests.browser_fixtures import speak, submit
 from tests.factories import build_clinic, make_ready_referral
 
 from .files import dicom_image, pdf_letter
 
 
-def test_referral_to_check_in(session, staff, tmp_path):
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_referral_to_check_in(session, staff, tmp_path, language):
     build_clinic(session, texts=True)
     session.commit()
+    say = speak(session, language)
+    prt = session.scalar(select(ProcedureType).where(ProcedureType.code == "PRT"))
+    prt_label = f"PRT: {prt.name(language)}"
     session.close()  # SQLite: a test session reading now would hold the write lock the server needs
     letter = tmp_path / "ueberweisung.pdf"
     letter.write_bytes(pdf_letter())
@@ -48,20 +55,21 @@ def test_referral_to_check_in(session, staff, tmp_path):
     for radio in page.locator("input[type=radio][value=no]").all():
         radio.check()
     page.set_input_files("#letter", str(letter))
-    desk.screenshot("01-referral-form")
-    page.click("text=Save referral")
+    desk.screenshot(f"01-referral-form-{language}")
+    page.click(f"button:has-text('{say('Save referral')}')")
     page.wait_for_url(re.compile(r"/desk/referrals/\d+$"))
     referral_id = int(page.url.rsplit("/", 1)[1])
-    assert "Waiting for a radiologist" in page.content()
+    assert f'<html lang="{language}">' in page.content()
+    assert say("Waiting for a radiologist's triage.") in page.locator("main").inner_text()
 
     radiologist = staff("rad1")
     triage = radiologist.go("/radiology/triage")
     triage.click("text=Großmann, Łukasz")
-    triage.select_option("#accept-procedure_type_id", label="PRT: Periradicular therapy (nerve-root injection)")
+    triage.select_option("#accept-procedure_type_id", label=prt_label)
     triage.select_option("#accept-side", "left")
     triage.fill("#accept-levels", "L4/5")
-    shown = submit(triage, "button:has-text('Accept')")
-    assert "Accepted" in shown
+    submit(triage, f"button:has-text('{say('Accept')}')")
+    assert say("Accepted. The front desk can book once the pre-registration is complete.") in triage.inner_text("main")
 
     page = desk.go(f"/desk/referrals/{referral_id}")
     for section in ("i-contact", "i-med", "i-all", "i-cond", "i-esc", "i-lang"):
@@ -71,21 +79,23 @@ def test_referral_to_check_in(session, staff, tmp_path):
             page.fill("#escort-name", "Maria Großmann")
         assert "alert-success" in submit(page, page.locator(f"#{section} button[type=submit]").last), section
     page.set_input_files("#files", [str(report), str(image)])
-    shown = submit(page, "#imaging button:has-text('Upload')")
-    assert "2 files stored" in shown
-    assert "matches" in page.content()
-    desk.screenshot("02-preregistration-complete")
+    submit(page, f"#imaging button:has-text('{say('Upload')}')")
+    assert say.plural("%(num)d file stored.", "%(num)d files stored.", 2) in page.inner_text("main")
+    assert page.locator(f".badge:has-text('{say('matches')}')").count() == 1  # the DICOM image; a PDF has no identity
+    desk.screenshot(f"02-preregistration-complete-{language}")
     assert page.locator(".flag-missing").count() == 0
 
-    page.click("text=Find a time")
+    page.click(f"text={say('Find a time')}")
     page.wait_for_url(re.compile(r"/book"))
-    desk.screenshot("03-candidates")
+    desk.screenshot(f"03-candidates-{language}")
     page.locator("button[value=book]").first.click()
     page.wait_for_url(re.compile(r"/desk/appointments/\d+$"))
-    assert "Booked: reference" in page.content()
-    shown = submit(page, "button:has-text('Check in')")
-    assert "is checked in" in shown
-    desk.screenshot("04-checked-in")
+    assert say.start_of("Booked: reference %(reference)s. Print the letter and the information sheet.") in (
+        page.inner_text("main")
+    )
+    submit(page, f"button:has-text('{say('Check in')}')")
+    assert say("%(patient)s is checked in.", patient="Großmann, Łukasz") in page.inner_text("main")
+    desk.screenshot(f"04-checked-in-{language}")
     assert desk.console_errors == []
 
     session.expire_all()
