@@ -27,7 +27,6 @@ from ..core.messages import N_
 from ..core.timefmt import fmt_datetime, to_local
 from ..models import (
     Appointment,
-    AppointmentEvent,
     Booking,
     BookingHold,
     ProcedureType,
@@ -373,13 +372,6 @@ def _require_ready(session, settings, referral, plan, c, *, check_readiness: boo
     return ready.not_before_at
 
 
-def _event(appointment: Appointment, actor, from_status, to_status, note=None) -> None:
-    who = audit.actor_of(actor)
-    appointment.events.append(
-        AppointmentEvent(from_status=from_status, to_status=to_status, by_user_id=who.id, note=note, at=utcnow())
-    )
-
-
 # --- operations -------------------------------------------------------------------------------------
 
 
@@ -432,7 +424,7 @@ def book(
 
     def add():
         session.add(appointment)
-        _event(appointment, actor, None, AppointmentStatus.BOOKED)
+        appointment.record_booked(actor, utcnow())
         session.flush()
         _insert_bookings(session, candidate, patient_id, appointment_id=appointment.id)
 
@@ -479,12 +471,8 @@ def reschedule(
         appointment.table_end = candidate.table_end
         appointment.obs_end = candidate.obs_end
         appointment.reminder_queued_at = None
-        _event(
-            appointment,
-            actor,
-            AppointmentStatus.BOOKED,
-            AppointmentStatus.BOOKED,
-            note=f"moved from {old_when} to {fmt_datetime(candidate.table_start, settings.zone)}",
+        appointment.record_moved(
+            actor, utcnow(), note=f"moved from {old_when} to {fmt_datetime(candidate.table_start, settings.zone)}"
         )
 
     _insert(session, settings, plan, candidate, appointment.patient_id, not_before, move, appointment.id)
@@ -503,13 +491,9 @@ def cancel(session: Session, settings: Settings, actor, appointment: Appointment
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput("Give a reason for the cancellation.")
-    if appointment.status not in (AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN):
-        raise DomainError(
-            f"An appointment that is {appointment.status.replace('_', ' ')} cannot be cancelled.", code="invalid_state"
-        )
+    appointment.refuse_unless(AppointmentStatus.CANCELLED)
     freed = freed_chain(appointment)
-    appointment.cancel_reason = reason  # before the status: a lazy load in _end may autoflush
-    _end(appointment, actor, AppointmentStatus.CANCELLED, note=reason)
+    appointment.cancel(actor, utcnow(), reason)
     session.flush()
     return waitlist_offers(session, settings, freed)
 
@@ -535,21 +519,11 @@ def freed_time_offers(session: Session, settings: Settings, appointment: Appoint
 
 
 def mark_no_show(session: Session, settings: Settings, actor, appointment: Appointment) -> None:
-    if appointment.status != AppointmentStatus.BOOKED:
-        raise DomainError("Only a booked appointment that was never checked in can be a no-show.", code="invalid_state")
+    appointment.refuse_unless(AppointmentStatus.NO_SHOW)
     if appointment.table_start > settings.now():
-        raise DomainError("An appointment cannot be a no-show before its time.", code="invalid_state")
-    _end(appointment, actor, AppointmentStatus.NO_SHOW)
+        raise DomainError(N_("An appointment cannot be a no-show before its time."), code="invalid_state")
+    appointment.mark_no_show(actor, utcnow())
     session.flush()
-
-
-def _end(appointment: Appointment, actor, status: AppointmentStatus, note: str | None = None) -> None:
-    previous = appointment.status
-    for row in appointment.bookings:
-        row.active = False
-    appointment.status = status
-    appointment.status_changed_at = utcnow()
-    _event(appointment, actor, previous, status, note=note)
 
 
 def waitlist_offers(session: Session, settings: Settings, freed: Candidate) -> list[WaitlistOffer]:
@@ -719,7 +693,7 @@ def confirm_hold(session: Session, settings: Settings, actor, token: str, note: 
 
     def add():
         session.add(appointment)
-        _event(appointment, actor, None, AppointmentStatus.BOOKED, note="confirmed from a hold")
+        appointment.record_booked(actor, utcnow(), note="confirmed from a hold")
         session.flush()
 
     _insert(session, settings, plan, candidate, held.patient_id, None, add, referral_id=held.referral_id)

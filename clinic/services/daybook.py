@@ -1,8 +1,9 @@
 """The procedure day as a state machine: check-in → consent → procedure → observation → discharge.
 
-Transitions only go forward (DESIGN.md §3), each checked here and recorded as an AppointmentEvent with
-who and when. Starting a procedure needs a signed consent for the version that was printed
-(invariant 7); discharge needs the discharge checklist.
+Transitions only go forward (DESIGN.md §3): the appointment checks each against its transition table
+and records it as an AppointmentEvent with who and when (``Appointment.check_in`` and the rest); this
+module keeps the rules of the day around them. Starting a procedure needs a signed consent for the
+version that was printed (invariant 7); discharge needs the discharge checklist.
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ from sqlalchemy.orm import Session
 
 from ..core import audit
 from ..core.errors import Conflict, DomainError, InvalidInput, PermissionDenied
+from ..core.messages import N_
 from ..core.timefmt import fmt_time, to_local
 from ..models import (
     Appointment,
-    AppointmentEvent,
     Booking,
     Consent,
     FollowUp,
@@ -44,35 +45,13 @@ MAX_EXTENSION_WITHOUT_REASON = 60
 CLOCK_SLACK = dt.timedelta(minutes=5)
 
 
-def _advance(
-    appointment: Appointment,
-    actor,
-    expected: AppointmentStatus,
-    to: AppointmentStatus,
-    at: dt.datetime,
-    note: str | None = None,
-) -> None:
-    if appointment.status != expected:
-        raise DomainError(
-            f"This appointment is {appointment.status.replace('_', ' ')}; it must be "
-            f"{expected.replace('_', ' ')} to become {to.replace('_', ' ')}.",
-            code="invalid_state",
-        )
-    who = audit.actor_of(actor)
-    appointment.events.append(
-        AppointmentEvent(from_status=appointment.status, to_status=to, at=at, by_user_id=who.id, note=note)
-    )
-    appointment.status = to
-    appointment.status_changed_at = at
-
-
 def check_in(
     session: Session, actor, appointment: Appointment, *, at: dt.datetime | None = None, zone: str = "Europe/Berlin"
 ) -> None:
     at = at or utcnow()
     if to_local(at, zone).date() < to_local(appointment.table_start, zone).date():
-        raise DomainError("Check-in opens on the day of the appointment.", code="too_early")
-    _advance(appointment, actor, AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN, at)
+        raise DomainError(N_("Check-in opens on the day of the appointment."), code="too_early")
+    appointment.check_in(actor, at)
     session.flush()
 
 
@@ -183,8 +162,7 @@ def start_procedure(
     session: Session, actor, appointment: Appointment, *, at: dt.datetime | None = None, zone: str = "Europe/Berlin"
 ) -> ProcedureRecord:
     """Invariant 7: no procedure without a signed consent for the printed version."""
-    if appointment.status != AppointmentStatus.CHECKED_IN:
-        _advance(appointment, actor, AppointmentStatus.CHECKED_IN, AppointmentStatus.IN_PROCEDURE, utcnow())
+    appointment.refuse_unless(AppointmentStatus.IN_PROCEDURE)
     if signed_consent(session, appointment) is None:
         raise DomainError(
             "The procedure cannot start: no signed consent is recorded for this appointment.", code="no_consent"
@@ -193,7 +171,7 @@ def start_procedure(
     problem = medication_problem(session, appointment, at, zone)
     if problem:
         raise DomainError(f"The procedure cannot start: {problem}", code="medication_hold")
-    _advance(appointment, actor, AppointmentStatus.CHECKED_IN, AppointmentStatus.IN_PROCEDURE, at)
+    appointment.start(actor, at)
     record = session.scalar(select(ProcedureRecord).where(ProcedureRecord.appointment_id == appointment.id))
     if record is None:
         who = audit.actor_of(actor)
@@ -215,7 +193,7 @@ def end_procedure(
 ) -> ObservationRecord:
     at = at or utcnow()
     record = session.scalar(select(ProcedureRecord).where(ProcedureRecord.appointment_id == appointment.id))
-    _advance(appointment, actor, AppointmentStatus.IN_PROCEDURE, AppointmentStatus.IN_OBSERVATION, at)
+    appointment.end_procedure(actor, at)
     if record is not None and record.ended_at is None:
         record.ended_at = at
     observation = ObservationRecord(
@@ -503,7 +481,7 @@ def discharge(
             )
         if actor is None or not (actor.has_role(Role.RADIOLOGIST) or actor.has_role(Role.NURSE)):
             raise PermissionDenied("Only a radiologist or a nurse discharges early or without the checks.")
-    _advance(appointment, actor, AppointmentStatus.IN_OBSERVATION, AppointmentStatus.DISCHARGED, at)
+    appointment.discharge(actor, at)
     who = audit.actor_of(actor)
     observation.discharged_at = at
     observation.discharged_by_id = who.id
