@@ -18,7 +18,7 @@ from ..scheduling import booking
 from ..scheduling.finder import Candidate
 from ..scheduling.plan import ProcedurePlan
 from ..services import consents, daybook, documents, medication
-from ..web import get_or_404, local_today, now, pdf_response, scheduling_settings, zone
+from ..web import get_or_404, local_today, now, pdf_response, refused, scheduling_settings, zone
 from . import bp
 from .booking import _candidate, _labels
 from .forms import CancelForm, ChainForm, CheckInForm
@@ -59,7 +59,7 @@ def check_in(appointment_id: int):
     try:
         daybook.check_in(db.session, current_user, appointment, at=now(), zone=zone())
     except DomainError as error:
-        flash(error.message, "danger")
+        flash(refused(error), "danger")
         return _page(appointment, status=error.http_status)
     flash(f"{appointment.patient.display_name} is checked in.", "success")
     back = safe_next(request.form.get("next"), request.host_url)  # only a page of this site
@@ -87,7 +87,7 @@ def check_in_by_reference():
             try:
                 daybook.check_in(db.session, current_user, appointment, at=now(), zone=zone())
             except DomainError as error:
-                form.reference.errors.append(error.message)
+                form.reference.errors.append(refused(error))
             else:
                 flash(f"{appointment.patient.display_name} is checked in ({appointment.reference}).", "success")
                 return redirect(url_for("frontdesk.check_in_by_reference"))
@@ -104,7 +104,7 @@ def cancel(appointment_id: int):
     try:
         offers = booking.cancel(db.session, scheduling_settings(), current_user, appointment, form.reason.data)
     except DomainError as error:
-        flash(error.message, "danger")
+        flash(refused(error), "danger")
         return _page(appointment, cancel_form=form, status=error.http_status)
     flash(
         "Cancelled. The time is free again." + (" Patients on the waitlist can take it:" if offers else ""), "success"
@@ -141,7 +141,7 @@ def book_waitlist_offer(entry_id: int):
             candidate=candidate,
         )
     except DomainError as error:
-        flash(error.message + " Open the patient's referral to book another time.", "danger")
+        flash(refused(error) + " Open the patient's referral to book another time.", "danger")
         return redirect(url_for("frontdesk.waitlist"))
     flash(_("The time is held for %(patient)s: call and book it.", patient=entry.patient.display_name), "info")
     return redirect(url_for("frontdesk.hold", token=held.token))
@@ -154,7 +154,7 @@ def no_show(appointment_id: int):
     try:
         booking.mark_no_show(db.session, scheduling_settings(), current_user, appointment)
     except DomainError as error:
-        flash(error.message, "danger")
+        flash(refused(error), "danger")
         return _page(appointment, status=error.http_status)
     flash("Recorded as not attended.", "info")
     return redirect(url_for("frontdesk.appointment", appointment_id=appointment.id))
@@ -189,7 +189,7 @@ def consent_form(appointment_id: int):
     try:
         data, _consent = consents.print_consent(db.session, current_user, appointment, zone())
     except DomainError as error:
-        flash(error.message, "warning")
+        flash(refused(error), "warning")
         return _page(appointment, status=error.http_status)
     return pdf_response(data, f"consent-{appointment.reference}.pdf")
 
@@ -208,6 +208,6 @@ def print_pack(appointment_id: int):
             portal_url=letter_portal_url(appointment),
         )
     except DomainError as error:
-        flash(error.message, "warning")
+        flash(refused(error), "warning")
         return _page(appointment, status=error.http_status)
     return pdf_response(data, f"print-pack-{appointment.reference}.pdf")

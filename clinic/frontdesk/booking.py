@@ -21,7 +21,7 @@ from ..scheduling import booking
 from ..scheduling.finder import Candidate, Preferences
 from ..scheduling.plan import ProcedurePlan
 from ..services.candidates import candidates_for_referral
-from ..web import get_or_404, local_today, scheduling_settings
+from ..web import get_or_404, local_today, refused, scheduling_settings
 from . import bp
 from .forms import ChainForm, SearchPreferencesForm
 
@@ -196,7 +196,7 @@ def book(referral_id: int):
                 readiness, _ = _search(referral, Preferences())
                 return _render(referral, prefs_form, readiness, taken.candidates, status=409, taken=taken)
             except DomainError as error:
-                flash(error.message, "danger")
+                flash(refused(error), "danger")
                 readiness, candidates = _search(referral, _preferences(prefs_form))
                 return _render(referral, prefs_form, readiness, candidates, status=error.http_status)
             flash(f"Booked: reference {appointment.reference}. Print the letter and the information sheet.", "success")
@@ -222,7 +222,7 @@ def hold(token: str):
         try:
             appointment = booking.confirm_hold(db.session, scheduling_settings(), current_user, token)
         except DomainError as error:
-            flash(error.message, "danger")
+            flash(refused(error), "danger")
             if held.confirmed_appointment_id is not None:  # sent twice: show what the first one booked
                 return redirect(url_for("frontdesk.appointment", appointment_id=held.confirmed_appointment_id))
             return redirect(url_for("frontdesk.book", referral_id=referral.id))
@@ -254,7 +254,7 @@ def reschedule(appointment_id: int):
                 referral, prefs_form, readiness, taken.candidates, appointment=appointment, status=409, taken=taken
             )
         except DomainError as error:
-            flash(error.message, "danger")
+            flash(refused(error), "danger")
             readiness, candidates = _search(referral, _preferences(prefs_form), appointment.id, plan)
             return _render(
                 referral, prefs_form, readiness, candidates, appointment=appointment, status=error.http_status

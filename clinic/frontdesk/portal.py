@@ -17,7 +17,7 @@ from ..extensions import db
 from ..models import Appointment, PortalAnswer, PortalLink, Referral
 from ..models.vocab import ALLERGENS, Language, Role
 from ..services import medication, portal_answers, portal_links, portal_mail, portal_settings
-from ..web import get_or_404
+from ..web import get_or_404, refused
 from . import bp
 from .forms import CancelForm, ConditionsForm
 
@@ -129,8 +129,7 @@ def portal_send(referral_id: int):
         link = portal_links.ensure(db.session, current_user, referral, secret())
         portal_mail.queue(db.session, current_user, link, base_url())
     except DomainError as error:
-        db.session.rollback()
-        return _back(referral, error.message, "danger")
+        return _back(referral, refused(error), "danger")
     return _back(referral, f"The link is on its way to {referral.patient.email}.")
 
 
@@ -162,8 +161,7 @@ def portal_confirm_answer(referral_id: int, answer_id: int):
     try:
         answer = portal_answers.confirm(db.session, current_user, referral, answer_id)
     except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
+        flash(refused(error), "danger")
         return redirect(url_for("frontdesk.referral", referral_id=referral.id, _anchor="portal")), 303
     return _back(referral, f"{ITEM_LABELS[answer.item]}: the patient's answer is taken into the checklist.")
 
@@ -177,6 +175,5 @@ def portal_close_answer(referral_id: int, answer_id: int):
     try:
         portal_answers.close(db.session, current_user, referral, answer_id, note)
     except DomainError as error:
-        db.session.rollback()
-        return _back(referral, error.message, "danger")
+        return _back(referral, refused(error), "danger")
     return _back(referral, "The answer is closed.", "info")

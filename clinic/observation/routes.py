@@ -14,7 +14,7 @@ from ..models import Appointment, ObservationBed
 from ..models.vocab import AppointmentStatus, Role
 from ..radiology.forms import CheckForm, DischargeForm, ExtendForm, MoveBedForm
 from ..services import daybook
-from ..web import get_or_404, now, zone
+from ..web import get_or_404, now, refused, zone
 from . import bp
 
 CARE = (Role.NURSE, Role.RADIOLOGIST)
@@ -98,7 +98,7 @@ def add_check(appointment_id: int):
             daybook.record_check(db.session, current_user, appointment, _check_values(form))
         except DomainError as error:
             field = error.details.get("field") if isinstance(error.details, dict) else None
-            form[field if field in form else "systolic"].errors = [error.message]
+            form[field if field in form else "systolic"].errors = [refused(error)]
     if form.errors:
         problems = [f"{form[name].label.text}: {' '.join(map(str, errors))}" for name, errors in form.errors.items()]
         flash(
@@ -124,7 +124,7 @@ def checklist(appointment_id: int):
             db.session, appointment, **{key: request.form.get(key) == "on" for key in daybook.DISCHARGE_ITEMS}
         )
     except DomainError as error:
-        return _done(error.message, "danger")
+        return _done(refused(error), "danger")
     return _done("Discharge checklist updated.")
 
 
@@ -138,7 +138,7 @@ def extend(appointment_id: int):
     try:
         daybook.extend_observation(db.session, current_user, appointment, form.minutes.data, form.reason.data)
     except DomainError as error:
-        return _done(error.message, "danger")
+        return _done(refused(error), "danger")
     return _done("Observation extended.")
 
 
@@ -152,7 +152,7 @@ def move_bed(appointment_id: int):
     try:
         daybook.move_to_bed(db.session, current_user, appointment, form.bed_id.data, at=now(), zone=zone())
     except DomainError as error:
-        return _done(error.message, "danger")
+        return _done(refused(error), "danger")
     return _done(_("%(name)s moved to %(bed)s.", name=appointment.patient.display_name, bed=appointment.bed.label))
 
 
@@ -166,5 +166,5 @@ def discharge(appointment_id: int):
     try:
         daybook.discharge(db.session, current_user, appointment, at=now(), reason=form.reason.data)
     except DomainError as error:
-        return _done(error.message, "danger")
+        return _done(refused(error), "danger")
     return _done(f"{appointment.patient.display_name} discharged. Follow-up calls are scheduled.")

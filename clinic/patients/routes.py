@@ -12,6 +12,7 @@ from ..extensions import db
 from ..models import Appointment, ImagingStudy, Referral
 from ..models.vocab import Role
 from ..services import patients as patient_service
+from ..web import refused
 from . import bp
 from .forms import PatientSearchForm
 
@@ -36,7 +37,7 @@ def index():
     try:
         query = patient_service.parse_query(text)
     except DomainError as exc:
-        query, error = patient_service.PatientQuery(), exc.message
+        query, error = patient_service.PatientQuery(), refused(exc)
     page = db.paginate(
         patient_service.search_statement(query),
         page=request.args.get("page", 1, type=int),

@@ -13,7 +13,7 @@ from ..extensions import db
 from ..models import Appointment, Consent, DrugOption, ProcedureRecord, User, UserRole
 from ..models.vocab import AppointmentStatus, Role
 from ..services import daybook, mpps, procedure_records, worklist
-from ..web import get_or_404, local_to_utc, now, utc_to_local_naive, zone
+from ..web import get_or_404, local_to_utc, now, refused, utc_to_local_naive, zone
 from . import bp
 from .forms import AddendumForm, ConsentForm, RecordForm
 
@@ -107,7 +107,7 @@ def appointment(appointment_id: int):
 
 
 def _refuse(appointment, error: DomainError, forms=None):
-    flash(error.message, "danger")
+    flash(refused(error), "danger")
     return _page(appointment, forms, error.http_status)
 
 
@@ -188,7 +188,7 @@ def sign(appointment_id: int):
         procedure_records.sign(db.session, current_user, record)
     except DomainError as error:
         if error.code == "record_incomplete":  # the field to fill in is marked, under the form's one banner
-            forms["record_form"].ended_at.errors = [*forms["record_form"].ended_at.errors, error.message]
+            forms["record_form"].ended_at.errors = [*forms["record_form"].ended_at.errors, refused(error)]
             return _page(appointment, forms, error.http_status)
         return _refuse(appointment, error, forms)
     return _back(appointment, "Record signed. Changes now go into addenda.")

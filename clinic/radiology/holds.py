@@ -15,7 +15,7 @@ from ..extensions import db
 from ..models import Appointment, Referral
 from ..models.vocab import Role
 from ..services import medication
-from ..web import get_or_404
+from ..web import get_or_404, refused
 from . import bp
 
 
@@ -32,7 +32,7 @@ def confirm_hold_plan(referral_id: int):
     try:
         medication.confirm_plan(db.session, current_user, referral)
     except DomainError as error:
-        flash(error.message, "danger")
+        flash(refused(error), "danger")
         return redirect(back)
     flash("Medication plan confirmed: letters printed from now on give the dates.", "success")
     return redirect(back)

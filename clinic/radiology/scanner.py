@@ -12,7 +12,7 @@ from ..extensions import db
 from ..models import Appointment, PerformedStep
 from ..models.vocab import Role
 from ..services import mpps
-from ..web import get_or_404
+from ..web import get_or_404, refused
 from . import bp
 
 
@@ -28,7 +28,7 @@ def confirm_scanner_values(appointment_id: int, step_id: int):
     try:
         mpps.confirm(db.session, current_user, step)
     except DomainError as error:
-        flash(error.message, "danger")
+        flash(refused(error), "danger")
         return redirect(back)
     flash("The scanner's times and dose are in the procedure record.", "success")
     return redirect(back)

@@ -12,7 +12,7 @@ from ..extensions import db
 from ..models import ImagingStudy, ProcedureType, RedFlagAnswer, Referral
 from ..models.vocab import Priority, ReferralStatus, Role
 from ..services import triage
-from ..web import get_or_404, local_today
+from ..web import get_or_404, local_today, refused
 from . import bp
 from .forms import AcceptForm, HoldOverrideForm, ReasonForm
 
@@ -101,7 +101,7 @@ def _act(referral: Referral, form_key: str, action, success: str):
     try:
         action(form)
     except DomainError as error:
-        flash(error.message, "danger")
+        flash(refused(error), "danger")
         # A refused form keeps what was typed and answers 422, as every form does (the API says 400).
         return _page(referral, forms, 422 if isinstance(error, InvalidInput) else error.http_status)
     flash(success, "success")
@@ -166,7 +166,7 @@ def reopen(referral_id: int):
     try:
         triage.reopen(db.session, current_user, referral)
     except DomainError as error:
-        flash(error.message, "danger")
+        flash(refused(error), "danger")
         return redirect(url_for("frontdesk.referral", referral_id=referral.id))
     flash("Back on the triage queue.", "success")
     return redirect(url_for("frontdesk.referral", referral_id=referral.id))

@@ -1,0 +1,82 @@
+"""Issue 16 item 3: a refusal rolls back what the request wrote before it, whatever the view answers.
+
+A view that catches a DomainError answers with a redirect (status < 400) as often as with a page; the
+boundary commits a redirect. ``clinic.web.refused`` rolls the session back where the view catches the
+refusal, so a refused request leaves nothing written. Both tests run on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+
+from clinic.core import clock
+from clinic.core.errors import DomainError
+from clinic.models import Booking, BookingHold, ObservationRecord
+from clinic.services import daybook
+from tests.conftest import NOW
+from tests.factories import build_clinic, make_ready_referral
+from tests.radiology.day_helpers import book, to_observation
+from tests.scheduling.helpers import first_candidates
+
+
+def test_a_lapsed_hold_refused_at_confirmation_leaves_the_hold_as_it_was(session, settings, browser):
+    """confirm_hold releases the holds that lapsed, then refuses: the refusal keeps none of it (the
+    scheduler's release job frees them; a lapsed hold holds nothing for the finder anyway)."""
+    clinic = build_clinic(session)
+    referral = make_ready_referral(session, clinic)
+    session.commit()
+    browser.login("frontdesk")
+    c = first_candidates(session, settings, referral)[0]
+    book_page = f"/desk/referrals/{referral.id}/book"
+    data = {
+        "room_id": c.room_id,
+        "radiologist_id": c.radiologist_id,
+        "bed_id": c.bed_id or "",
+        "table_start": c.table_start.isoformat(),
+        "table_end": c.table_end.isoformat(),
+        "obs_end": c.obs_end.isoformat(),
+        "action": "hold",
+    }
+    held = browser.post(book_page, data, form_page=book_page)
+    hold_page = held.headers["Location"]
+    token = browser.token(hold_page)
+    clock.pin(NOW + dt.timedelta(minutes=30))  # the hold's few minutes are over
+
+    refused = browser.post(hold_page, {"action": "confirm", "csrf_token": token})
+
+    assert refused.status_code == 302
+    assert "The hold has lapsed" in browser.get(refused.headers["Location"]).get_data(as_text=True)
+    session.expire_all()
+    hold = session.scalar(select(BookingHold))
+    assert hold.released_at is None and hold.confirmed_appointment_id is None
+    assert all(row.active for row in session.scalars(select(Booking).where(Booking.hold_id == hold.id)))
+
+
+def test_an_observation_change_refused_after_it_wrote_keeps_nothing(session, settings, browser, monkeypatch):
+    """An observation route answers a refusal with a redirect to the board: what the service wrote before
+    it refused (here: the stay extended, then a refusal) is not committed."""
+    clinic, appointment = book(session, settings)
+    to_observation(session, clinic, appointment)
+    session.commit()
+    record = session.scalar(select(ObservationRecord).where(ObservationRecord.appointment_id == appointment.id))
+    planned_end, extension = record.planned_end, record.extension_minutes
+    extend = daybook.extend_observation
+
+    def extend_then_refuse(session, actor, appointment, minutes, reason):
+        extend(session, actor, appointment, minutes, reason)  # writes and flushes
+        raise DomainError("Refused after writing.")
+
+    monkeypatch.setattr(daybook, "extend_observation", extend_then_refuse)
+    browser.login("nurse")
+    response = browser.post(
+        f"/observation/appointments/{appointment.id}/extend",
+        {"minutes": "30", "reason": ""},
+        form_page="/observation/",
+    )
+
+    assert response.status_code == 302
+    assert "Refused after writing." in browser.get("/observation/").get_data(as_text=True)
+    session.expire_all()
+    record = session.get(ObservationRecord, record.id)
+    assert (record.planned_end, record.extension_minutes) == (planned_end, extension)
