@@ -12,21 +12,18 @@ from sqlalchemy import select
 
 from clinic.core import clock
 from clinic.core.errors import DomainError
-from clinic.models import Booking, BookingHold, ObservationRecord
+from clinic.models import Booking, BookingHold, ObservationRecord, Referral
 from clinic.services import daybook
 from tests.conftest import NOW
-from tests.factories import build_clinic, make_ready_referral
+from tests.factories import build_clinic, make_ready_referral, make_user
 from tests.radiology.day_helpers import book, to_observation
 from tests.scheduling.helpers import first_candidates
 
 
-def test_a_lapsed_hold_refused_at_confirmation_leaves_the_hold_as_it_was(session, settings, browser):
-    """confirm_hold releases the holds that lapsed, then refuses: the refusal keeps none of it (the
-    scheduler's release job frees them; a lapsed hold holds nothing for the finder anyway)."""
-    clinic = build_clinic(session)
-    referral = make_ready_referral(session, clinic)
-    session.commit()
-    browser.login("frontdesk")
+def _a_lapsed_hold(session, settings, browser, username: str) -> tuple[str, str]:
+    """A hold made on the booking screen whose few minutes are over: its page and the form's token."""
+    referral = session.scalar(select(Referral))
+    browser.login(username)
     c = first_candidates(session, settings, referral)[0]
     book_page = f"/desk/referrals/{referral.id}/book"
     data = {
@@ -42,6 +39,16 @@ def test_a_lapsed_hold_refused_at_confirmation_leaves_the_hold_as_it_was(session
     hold_page = held.headers["Location"]
     token = browser.token(hold_page)
     clock.pin(NOW + dt.timedelta(minutes=30))  # the hold's few minutes are over
+    return hold_page, token
+
+
+def test_a_lapsed_hold_refused_at_confirmation_leaves_the_hold_as_it_was(session, settings, browser):
+    """confirm_hold releases the holds that lapsed, then refuses: the refusal keeps none of it (the
+    scheduler's release job frees them; a lapsed hold holds nothing for the finder anyway)."""
+    clinic = build_clinic(session)
+    make_ready_referral(session, clinic)
+    session.commit()
+    hold_page, token = _a_lapsed_hold(session, settings, browser, "frontdesk")
 
     refused = browser.post(hold_page, {"action": "confirm", "csrf_token": token})
 
@@ -51,6 +58,17 @@ def test_a_lapsed_hold_refused_at_confirmation_leaves_the_hold_as_it_was(session
     hold = session.scalar(select(BookingHold))
     assert hold.released_at is None and hold.confirmed_appointment_id is None
     assert all(row.active for row in session.scalars(select(Booking).where(Booking.hold_id == hold.id)))
+
+
+def test_the_refusal_is_said_in_the_users_language(session, settings, browser):
+    clinic = build_clinic(session)
+    make_ready_referral(session, clinic)
+    make_user(session, "desk_de", {"front_desk"}, "Dora Empfang", language="de")
+    session.commit()
+    hold_page, token = _a_lapsed_hold(session, settings, browser, "desk_de")
+    refused = browser.post(hold_page, {"action": "confirm", "csrf_token": token})
+    page = browser.get(refused.headers["Location"]).get_data(as_text=True)
+    assert "Die Vormerkung ist abgelaufen; suchen Sie erneut eine Zeit." in page
 
 
 def test_an_observation_change_refused_after_it_wrote_keeps_nothing(session, settings, browser, monkeypatch):

@@ -14,7 +14,7 @@ from ..core.timefmt import day_bounds
 from ..extensions import db
 from ..models import Appointment, Consent, Referral, WaitlistEntry
 from ..models.vocab import Role
-from ..scheduling import booking
+from ..scheduling import ending, holds
 from ..scheduling.finder import Candidate
 from ..scheduling.plan import ProcedurePlan
 from ..services import consents, daybook, documents, medication
@@ -102,7 +102,7 @@ def cancel(appointment_id: int):
     if not form.validate():
         return _page(appointment, cancel_form=form, status=422)
     try:
-        offers = booking.cancel(db.session, scheduling_settings(), current_user, appointment, form.reason.data)
+        offers = ending.cancel(db.session, scheduling_settings(), current_user, appointment, form.reason.data)
     except DomainError as error:
         flash(refused(error), "danger")
         return _page(appointment, cancel_form=form, status=error.http_status)
@@ -117,7 +117,7 @@ def cancel(appointment_id: int):
 def freed_time_offers(appointment_id: int):
     """The waitlist patients who could take the time a cancelled appointment freed, as it stands now."""
     appointment = get_or_404(Appointment, appointment_id)
-    offers = booking.freed_time_offers(db.session, scheduling_settings(), appointment)
+    offers = ending.freed_time_offers(db.session, scheduling_settings(), appointment)
     return render_template("frontdesk/offers.html", a=appointment, offers=offers)
 
 
@@ -132,7 +132,7 @@ def book_waitlist_offer(entry_id: int):
         if not form.validate():
             raise DomainError("The offered time could not be read.")
         candidate: Candidate = _candidate(form)
-        held = booking.hold(
+        held = holds.hold(
             db.session,
             scheduling_settings(),
             current_user,
@@ -152,7 +152,7 @@ def book_waitlist_offer(entry_id: int):
 def no_show(appointment_id: int):
     appointment = get_or_404(Appointment, appointment_id)
     try:
-        booking.mark_no_show(db.session, scheduling_settings(), current_user, appointment)
+        ending.mark_no_show(db.session, scheduling_settings(), current_user, appointment)
     except DomainError as error:
         flash(refused(error), "danger")
         return _page(appointment, status=error.http_status)

@@ -17,7 +17,7 @@ from ..core.timefmt import to_local
 from ..extensions import db
 from ..models import Appointment, BookingHold, ObservationBed, Referral, Room, User, UserRole
 from ..models.vocab import AppointmentStatus, Role
-from ..scheduling import booking
+from ..scheduling import booking, holds
 from ..scheduling.finder import Candidate, Preferences
 from ..scheduling.plan import ProcedurePlan
 from ..services.candidates import candidates_for_referral
@@ -179,7 +179,7 @@ def book(referral_id: int):
                 candidate = _candidate(form)
                 plan = ProcedurePlan.from_referral(referral)
                 if form.action.data == "hold":
-                    held = booking.hold(
+                    held = holds.hold(
                         db.session,
                         scheduling_settings(),
                         current_user,
@@ -216,11 +216,11 @@ def hold(token: str):
     referral = db.session.get(Referral, held.referral_id)
     if request.method == "POST":
         if request.form.get("action") == "release":
-            booking.release_hold(db.session, token)
+            holds.release_hold(db.session, token)
             flash("Hold released; the time is free again.", "info")
             return redirect(url_for("frontdesk.book", referral_id=referral.id))
         try:
-            appointment = booking.confirm_hold(db.session, scheduling_settings(), current_user, token)
+            appointment = holds.confirm_hold(db.session, scheduling_settings(), current_user, token)
         except DomainError as error:
             flash(refused(error), "danger")
             if held.confirmed_appointment_id is not None:  # sent twice: show what the first one booked
