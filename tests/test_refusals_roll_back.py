@@ -98,3 +98,17 @@ def test_an_observation_change_refused_after_it_wrote_keeps_nothing(session, set
     session.expire_all()
     record = session.get(ObservationRecord, record.id)
     assert (record.planned_end, record.extension_minutes) == (planned_end, extension)
+
+
+def test_a_nurse_reads_the_day_books_refusal_in_german(session, settings, browser):
+    clinic, appointment = book(session, settings)
+    to_observation(session, clinic, appointment)
+    make_user(session, "nurse_de", {"nurse"}, "Nora Pflege", language="de")
+    session.commit()
+    browser.login("nurse_de")
+    response = browser.post(
+        f"/observation/appointments/{appointment.id}/extend", {"minutes": "90", "reason": ""}, form_page="/observation/"
+    )
+    assert response.status_code == 302
+    board = browser.get("/observation/").get_data(as_text=True)
+    assert "Ein Aufenthalt von mehr als 60 Minuten über das geplante Ende hinaus braucht eine Begründung." in board
