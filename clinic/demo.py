@@ -486,6 +486,7 @@ class DemoBuilder:
             explained_by_id=radiologist.id,
             explained_at=appointment.table_start - dt.timedelta(days=rng.randint(2, 10)),
             signed_at=arrival + dt.timedelta(minutes=10),
+            zone=self.zone,
         )
         start = appointment.table_start + dt.timedelta(minutes=rng.choice([0, 0, 5, 10]))
         self.settle_medication(appointment, radiologist)

@@ -45,9 +45,7 @@ MAX_EXTENSION_WITHOUT_REASON = 60
 CLOCK_SLACK = dt.timedelta(minutes=5)
 
 
-def check_in(
-    session: Session, actor, appointment: Appointment, *, at: dt.datetime | None = None, zone: str = "Europe/Berlin"
-) -> None:
+def check_in(session: Session, actor, appointment: Appointment, *, zone: str, at: dt.datetime | None = None) -> None:
     at = at or utcnow()
     if to_local(at, zone).date() < to_local(appointment.table_start, zone).date():
         raise DomainError(N_("Check-in opens on the day of the appointment."), code="too_early")
@@ -80,7 +78,7 @@ def record_consent(
     explained_at: dt.datetime,
     signed_at: dt.datetime | None = None,
     consent_id: int | None = None,
-    zone: str = "Europe/Berlin",
+    zone: str,
 ) -> Consent:
     """Record that the patient signed the printed form: who took the consent and when, and apart from
     it the oral explanation (§630e BGB): which physician explained and when, before the signature. The
@@ -167,7 +165,7 @@ def medication_problem(session: Session, appointment: Appointment, at: dt.dateti
 
 
 def start_procedure(
-    session: Session, actor, appointment: Appointment, *, at: dt.datetime | None = None, zone: str = "Europe/Berlin"
+    session: Session, actor, appointment: Appointment, *, zone: str, at: dt.datetime | None = None
 ) -> ProcedureRecord:
     """Invariant 7: no procedure without a signed consent for the printed version."""
     appointment.refuse_unless(AppointmentStatus.IN_PROCEDURE)
@@ -328,9 +326,7 @@ def free_beds(session: Session, appointment: Appointment, at: dt.datetime) -> li
     return [bed for bed in beds if bed.id not in taken]
 
 
-def move_to_bed(
-    session: Session, actor, appointment: Appointment, bed_id: int, *, at: dt.datetime, zone: str = "Europe/Berlin"
-) -> None:
+def move_to_bed(session: Session, actor, appointment: Appointment, bed_id: int, *, at: dt.datetime, zone: str) -> None:
     """Move a patient in observation to another bed: the bed booking moves with the same guards as
     booking (no overlap with another active bed booking; on PostgreSQL the exclusion constraint is the
     last guard), and the bed must have nobody on it."""

@@ -122,12 +122,13 @@ def build_world(session, settings, clinic: Clinic, *, ready: int = 3) -> World:
             explained_by_id=radiologist.id,
             explained_at=NOW - dt.timedelta(days=2),
             signed_at=NOW,
+            zone=ZONE,
         )
         return appointment
 
     def in_procedure() -> Appointment:
         appointment = consented()
-        daybook.start_procedure(session, None, appointment, at=NOW)
+        daybook.start_procedure(session, None, appointment, at=NOW, zone=ZONE)
         return appointment
 
     def in_observation() -> Appointment:
