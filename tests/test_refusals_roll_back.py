@@ -17,7 +17,7 @@ from clinic.services import daybook
 from tests.conftest import NOW
 from tests.factories import build_clinic, make_ready_referral, make_user
 from tests.radiology.day_helpers import book, to_observation
-from tests.scheduling.helpers import first_candidates
+from tests.scheduling.helpers import chain_form, first_candidates
 
 
 def _a_lapsed_hold(session, settings, browser, username: str) -> tuple[str, str]:
@@ -26,16 +26,7 @@ def _a_lapsed_hold(session, settings, browser, username: str) -> tuple[str, str]
     browser.login(username)
     c = first_candidates(session, settings, referral)[0]
     book_page = f"/desk/referrals/{referral.id}/book"
-    data = {
-        "room_id": c.room_id,
-        "radiologist_id": c.radiologist_id,
-        "bed_id": c.bed_id or "",
-        "table_start": c.table_start.isoformat(),
-        "table_end": c.table_end.isoformat(),
-        "obs_end": c.obs_end.isoformat(),
-        "action": "hold",
-    }
-    held = browser.post(book_page, data, form_page=book_page)
+    held = browser.post(book_page, chain_form(c, "hold"), form_page=book_page)
     hold_page = held.headers["Location"]
     token = browser.token(hold_page)
     clock.pin(NOW + dt.timedelta(minutes=30))  # the hold's few minutes are over

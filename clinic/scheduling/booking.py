@@ -145,6 +145,25 @@ def chain_of(row: Appointment | BookingHold) -> Candidate:
     return Candidate(row.room_id, row.radiologist_id, row.bed_id, row.table_start, row.table_end, row.obs_end)
 
 
+def booked_columns(plan: ProcedurePlan, candidate: Candidate) -> dict:
+    """The plan and the chain as the columns an appointment and a hold share: written down once."""
+    return {
+        "procedure_type_id": plan.procedure_type.id,
+        "region": plan.region,
+        "side": plan.side,
+        "levels": plan.levels,
+        "stage": plan.stage,
+        "target": plan.target,
+        "guidance": plan.modality,
+        "room_id": candidate.room_id,
+        "radiologist_id": candidate.radiologist_id,
+        "bed_id": candidate.bed_id,
+        "table_start": candidate.table_start,
+        "table_end": candidate.table_end,
+        "obs_end": candidate.obs_end,
+    }
+
+
 def new_appointment(
     plan: ProcedurePlan, candidate: Candidate, *, patient_id: int, referral_id: int | None, actor, note: str | None
 ) -> Appointment:
@@ -153,20 +172,8 @@ def new_appointment(
         reference=new_reference(),
         patient_id=patient_id,
         referral_id=referral_id,
-        procedure_type_id=plan.procedure_type.id,
-        region=plan.region,
-        side=plan.side,
-        levels=plan.levels,
         level_count=plan.level_count,
-        stage=plan.stage,
-        target=plan.target,
-        guidance=plan.modality,
-        room_id=candidate.room_id,
-        radiologist_id=candidate.radiologist_id,
-        bed_id=candidate.bed_id,
-        table_start=candidate.table_start,
-        table_end=candidate.table_end,
-        obs_end=candidate.obs_end,
+        **booked_columns(plan, candidate),
         status=AppointmentStatus.BOOKED,
         status_changed_at=utcnow(),
         note=note,
