@@ -3,7 +3,9 @@
 Every request: the access rule of its view is checked (deny by default), CSRF is checked for
 browser requests that change something, the acting user is handed to the audit trail, and at the end
 the session is committed when the answer is a success, or rolled back when it is not. Services only
-flush; they never commit.
+flush; they never commit. A refusal (a ``DomainError``) is rolled back where the view catches it, through
+``clinic.web.refused``, so that a refusal answered with a redirect keeps nothing either; one the view
+does not catch becomes an error answer (``clinic.errors``), rolled back here.
 """
 
 from __future__ import annotations

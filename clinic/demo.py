@@ -49,7 +49,7 @@ from .models.vocab import (
     ReliefCategory,
     Role,
 )
-from .scheduling import booking
+from .scheduling import booking, ending
 from .scheduling.context import Settings
 from .scheduling.finder import Preferences, SearchRequest, find_candidates
 from .scheduling.plan import ProcedurePlan
@@ -486,6 +486,7 @@ class DemoBuilder:
             explained_by_id=radiologist.id,
             explained_at=appointment.table_start - dt.timedelta(days=rng.randint(2, 10)),
             signed_at=arrival + dt.timedelta(minutes=10),
+            zone=self.zone,
         )
         start = appointment.table_start + dt.timedelta(minutes=rng.choice([0, 0, 5, 10]))
         self.settle_medication(appointment, radiologist)
@@ -639,9 +640,9 @@ def seed(session: Session, settings: Settings, upload_dir: str | None = None) ->
                 continue
             roll = rng.random()
             if roll < 0.06:
-                booking.cancel(session, settings, clerk, appointment, "Patient called: not well enough")
+                ending.cancel(session, settings, clerk, appointment, "Patient called: not well enough")
             elif roll < 0.12:
-                booking.mark_no_show(session, settings, None, appointment)
+                ending.mark_no_show(session, settings, None, appointment)
             else:
                 b.document_day(appointment, nurse, drugs, upto=AppointmentStatus.DISCHARGED)
                 b.outcomes(appointment, clerk)

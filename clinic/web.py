@@ -38,12 +38,21 @@ def get_or_404(model, ident: int):
     return obj
 
 
+def refused(error: DomainError) -> str:
+    """A service refused the request: nothing it wrote before saying no is kept, whatever the view answers
+    (a redirect too). Every view that catches a ``DomainError`` calls this (``render_form`` does): the
+    session is rolled back here, so the page shows what is stored and the boundary commits none of it.
+    Returns the refusal in the screen's language, to flash or to put under a field."""
+    db.session.rollback()
+    return refusal(error)
+
+
 def render_form(template: str, form=None, *, error: DomainError | None = None, **context):
     """Render a form page; 422 when the form (or the service behind it) refused the input, so that the
-    request boundary rolls back anything half-done."""
+    request boundary rolls back anything half-done (a service's refusal is rolled back at once)."""
     failed = error is not None or (form is not None and bool(form.errors))
     if error is not None:
-        flash(refusal(error), "danger")
+        flash(refused(error), "danger")
     return _render(template, form=form, **context), (error.http_status if error is not None else 422) if failed else 200
 
 

@@ -27,7 +27,7 @@ from clinic.models import (
     WaitlistEntry,
 )
 from clinic.models.vocab import Role
-from clinic.scheduling import booking
+from clinic.scheduling import booking, holds
 from clinic.scheduling.plan import ProcedurePlan
 from clinic.services import accounts, daybook, uploads
 from clinic.services.storage import FileStore
@@ -63,7 +63,7 @@ def world(app, session, settings):
     received = make_referral(session)
     received.red_flags.append(RedFlagAnswer(code="tumour", present=True))
     held_for = make_ready_referral(session, clinic)
-    hold = booking.hold(
+    hold = holds.hold(
         session,
         settings,
         None,

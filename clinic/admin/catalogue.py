@@ -13,6 +13,7 @@ from ..extensions import db
 from ..models import Appointment, ProcedureType
 from ..models.vocab import AppointmentStatus, Role
 from ..services import setup_catalogue
+from ..web import refused
 from . import bp
 from .catalogue_forms import ProcedureForm, StageRuleForm
 from .common import (
@@ -26,7 +27,6 @@ from .common import (
     try_change,
 )
 from .display import procedure_name
-from .refusals import refusal
 
 
 def _radiologist_choices() -> list[tuple[int, str]]:
@@ -180,7 +180,7 @@ def delete_stage_rule(procedure_type_id: int, stage_rule_id: int):
     try:
         setup_catalogue.remove_stage_rule(db.session, actor(), procedure, stage_rule_id)
     except DomainError as error:
-        flash(refusal(error), "danger")
+        flash(refused(error), "danger")
         return redirect(url_for("admin.procedure", procedure_type_id=procedure.id))
     flash(_("Stage rule removed."), "success")
     return redirect(url_for("admin.procedure", procedure_type_id=procedure.id) + "#stage-rules")

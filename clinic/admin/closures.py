@@ -15,6 +15,7 @@ from ..extensions import db
 from ..models import Closure, Room
 from ..models.vocab import ClosureScope, Role
 from ..services import setup_catalogue, setup_resources, stranding
+from ..web import refused
 from . import bp
 from .common import (
     INVALID,
@@ -28,7 +29,6 @@ from .common import (
     try_change,
     zone,
 )
-from .refusals import refusal
 from .schedule_forms import ClosureForm
 
 
@@ -125,7 +125,7 @@ def delete_closure(closure_id: int):
     try:
         outcome = try_change(lambda: setup_resources.delete_closure(db.session, actor(), row, now))
     except DomainError as error:
-        flash(refusal(error), "danger")
+        flash(refused(error), "danger")
         return redirect(url_for("admin.closure", closure_id=row.id))
     if outcome.needs_confirmation:  # deleting a closure only opens time; kept for symmetry
         return confirm_action(

@@ -17,7 +17,7 @@ from ..forms import FlaskForm
 from ..scheduling.context import Settings
 from ..services import stranding
 from ..services.stranding import ChangeOutcome
-from .refusals import refusal
+from ..web import refused
 
 T = TypeVar("T")
 M = TypeVar("M")
@@ -54,9 +54,9 @@ def show_error(form: FlaskForm, error: DomainError) -> None:
     name = details.get("field")
     field = getattr(form, name, None) if name else None
     if field is not None and hasattr(field, "errors") and isinstance(field.errors, list):
-        field.errors.append(refusal(error))
+        field.errors.append(refused(error))
     else:
-        form.form_errors.append(refusal(error))
+        form.form_errors.append(refused(error))
 
 
 def confirmed_ids() -> set[int]:

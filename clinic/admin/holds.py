@@ -13,10 +13,10 @@ from ..models import AnticoagulantRule
 from ..models.vocab import BleedingClass, Role
 from ..services import hold_rules as hold_service
 from ..services.medication import DOSE_CLASS_LABELS
+from ..web import refused
 from . import bp
 from .common import INVALID, actor, get_or_404, show_error
 from .hold_forms import NewRuleForm, RuleForm, VerifyForm
-from .refusals import refusal
 
 
 @bp.get("/hold-rules")
@@ -91,7 +91,7 @@ def unverify_hold_rule(hold_rule_id: int):
     try:
         hold_service.unverify(db.session, actor(), rule)
     except DomainError as error:
-        flash(refusal(error), "danger")
+        flash(refused(error), "danger")
     else:
         flash(_("The row is marked as unverified."), "success")
     return redirect(url_for("admin.hold_rule", hold_rule_id=rule.id))

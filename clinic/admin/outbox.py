@@ -20,8 +20,8 @@ from ..forms import FlaskForm
 from ..models import JobRun
 from ..models.vocab import OutboxStatus, Role
 from ..services import outbox as outbox_service
+from ..web import refused
 from . import bp
-from .refusals import refusal
 
 FILTERS = ("status", "kind", "recipient", "since", "until")
 PER_PAGE = 50
@@ -86,7 +86,7 @@ def outbox_resend(message_id: int):
     try:
         message = outbox_service.resend(db.session, current_user, message_id)
     except DomainError as error:
-        flash(refusal(error), "danger")
+        flash(refused(error), "danger")
     else:
         flash(_("The message to %(recipient)s is queued to be sent again.", recipient=message.recipient), "success")
     # Back to the list as the admin had filtered it (the form carries the filters along).

@@ -18,6 +18,7 @@ from ..extensions import db
 from ..models import Room, RoomSession, RosterEntry, RosterException, User
 from ..models.vocab import Role
 from ..services import setup_catalogue, setup_resources
+from ..web import refused
 from . import bp
 from .common import (
     INVALID,
@@ -30,7 +31,6 @@ from .common import (
     show_error,
     try_change,
 )
-from .refusals import refusal
 from .schedule_forms import EndForm, RosterEntryForm, RosterExceptionForm, SessionTemplateForm
 
 
@@ -165,7 +165,7 @@ def _end_weekly(row, edit_endpoint: str, list_endpoint: str, list_args: dict):
     try:
         outcome = try_change(lambda: setup_resources.end_weekly(db.session, actor(), row, last_day))
     except DomainError as error:
-        flash(refusal(error), "danger")
+        flash(refused(error), "danger")
         return redirect(edit_url)
     if outcome.needs_confirmation:
         return confirm_action(
@@ -189,7 +189,7 @@ def _delete_weekly(row, edit_endpoint: str, list_endpoint: str, list_args: dict)
     try:
         outcome = try_change(lambda: setup_resources.delete_weekly(db.session, actor(), row, today))
     except DomainError as error:
-        flash(refusal(error), "danger")
+        flash(refused(error), "danger")
         return redirect(edit_url)
     if outcome.needs_confirmation:
         return confirm_action(
@@ -341,7 +341,7 @@ def delete_roster_exception(roster_exception_id: int):
     try:
         outcome = try_change(lambda: setup_resources.delete_roster_exception(db.session, actor(), row, today))
     except DomainError as error:
-        flash(refusal(error), "danger")
+        flash(refused(error), "danger")
         return redirect(back_url)
     if outcome.needs_confirmation:
         return confirm_action(

@@ -18,7 +18,7 @@ from ..models.vocab import DocumentKind, Language, Role
 from ..services import texts as text_service
 from ..services.documents import text_preview_pdf
 from . import bp
-from .common import INVALID, actor, get_or_404, show_error
+from .common import INVALID, actor, get_or_404, show_error, zone
 from .text_forms import TextForm
 
 
@@ -112,7 +112,7 @@ def preview_text(procedure_type_id: int, kind: str, language: str):
     )
     if not draft.title or not draft.body.strip():
         abort(422, description=_("Give a title and a text to preview."))
-    return _pdf(text_preview_pdf(db.session, draft), f"{procedure.code}-{kind}-{language}-draft.pdf")
+    return _pdf(text_preview_pdf(db.session, draft, zone()), f"{procedure.code}-{kind}-{language}-draft.pdf")
 
 
 @bp.get("/texts/versions/<int:text_id>")
@@ -128,4 +128,4 @@ def text_version(text_id: int):
 @roles(Role.ADMIN)
 def text_version_pdf(text_id: int):
     text = get_or_404(DocumentText, text_id)
-    return _pdf(text_preview_pdf(db.session, text), f"{text.version_label}.pdf")
+    return _pdf(text_preview_pdf(db.session, text, zone()), f"{text.version_label}.pdf")

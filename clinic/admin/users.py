@@ -12,7 +12,7 @@ from ..extensions import db
 from ..models import ProcedureType, User, UserRole
 from ..models.vocab import Role
 from ..services import accounts, setup_users
-from ..web import shows_page_after_post
+from ..web import refused, shows_page_after_post
 from . import bp
 from .common import (
     INVALID,
@@ -25,7 +25,6 @@ from .common import (
     try_change,
 )
 from .display import procedure_name
-from .refusals import refusal
 from .user_forms import AccountForm, NewAccountForm, PasswordResetForm, TokenForm
 
 
@@ -166,7 +165,7 @@ def deactivate_user(user_id: int):
     try:
         outcome = try_change(lambda: setup_users.deactivate_account(db.session, actor(), user))
     except DomainError as error:
-        flash(refusal(error), "danger")
+        flash(refused(error), "danger")
         return redirect(back_url)
     if outcome.needs_confirmation:
         return confirm_action(
@@ -219,7 +218,7 @@ def revoke_token(user_id: int, token_id: int):
     try:
         setup_users.revoke_api_token(db.session, actor(), user, token_id)
     except DomainError as error:
-        flash(refusal(error), "danger")
+        flash(refused(error), "danger")
     else:
         flash(_("Token revoked."), "success")
     return redirect(url_for("admin.user", user_id=user.id) + "#tokens")

@@ -17,7 +17,7 @@ from ..forms import FlaskForm
 from ..models import Room, User, UserRole
 from ..models.vocab import Role
 from ..services import feeds
-from ..web import now, shows_page_after_post
+from ..web import now, refused, shows_page_after_post
 from . import bp, ical
 
 INVALID = 422
@@ -86,7 +86,7 @@ def admin_create():
     try:
         token = feeds.create(db.session, current_user, **{f"{kind}_id": int(ident)})
     except DomainError as error:
-        form.owner.errors = [_(error.message)]
+        form.owner.errors = [refused(error)]
         return _page(form, status=error.http_status)
     # Shown once, in this response only: neither stored nor put into the session cookie.
     return _page(form, new_url=url_for("feeds.calendar", token=token, _external=True))
@@ -98,7 +98,7 @@ def admin_revoke(feed_id: int):
     try:
         feed = feeds.revoke(db.session, feed_id)
     except DomainError as error:
-        flash(_(error.message), "danger")
+        flash(refused(error), "danger")
     else:
         flash(
             _(

@@ -13,14 +13,13 @@ from ..core.errors import DomainError
 from ..core.messages import N_
 from ..core.timefmt import day_bounds
 from ..extensions import db
-from ..i18n import refusal
 from ..models import Appointment, Consent, Referral, WaitlistEntry
 from ..models.vocab import Role
-from ..scheduling import booking
+from ..scheduling import ending, holds
 from ..scheduling.finder import Candidate
 from ..scheduling.plan import ProcedurePlan
 from ..services import consents, daybook, documents, medication
-from ..web import get_or_404, local_today, now, pdf_response, scheduling_settings, zone
+from ..web import get_or_404, local_today, now, pdf_response, refused, scheduling_settings, zone
 from . import bp
 from .booking import _candidate, _labels
 from .forms import CancelForm, ChainForm, CheckInForm
@@ -61,7 +60,7 @@ def check_in(appointment_id: int):
     try:
         daybook.check_in(db.session, current_user, appointment, at=now(), zone=zone())
     except DomainError as error:
-        flash(refusal(error), "danger")
+        flash(refused(error), "danger")
         return _page(appointment, status=error.http_status)
     flash(_("%(patient)s is checked in.", patient=appointment.patient.display_name), "success")
     back = safe_next(request.form.get("next"), request.host_url)  # only a page of this site
@@ -89,7 +88,7 @@ def check_in_by_reference():
             try:
                 daybook.check_in(db.session, current_user, appointment, at=now(), zone=zone())
             except DomainError as error:
-                form.reference.errors.append(refusal(error))
+                form.reference.errors.append(refused(error))
             else:
                 flash(
                     _(
@@ -111,9 +110,9 @@ def cancel(appointment_id: int):
     if not form.validate():
         return _page(appointment, cancel_form=form, status=422)
     try:
-        offers = booking.cancel(db.session, scheduling_settings(), current_user, appointment, form.reason.data)
+        offers = ending.cancel(db.session, scheduling_settings(), current_user, appointment, form.reason.data)
     except DomainError as error:
-        flash(refusal(error), "danger")
+        flash(refused(error), "danger")
         return _page(appointment, cancel_form=form, status=error.http_status)
     if offers:
         flash(_("Cancelled. The time is free again. Patients on the waitlist can take it:"), "success")
@@ -127,7 +126,7 @@ def cancel(appointment_id: int):
 def freed_time_offers(appointment_id: int):
     """The waitlist patients who could take the time a cancelled appointment freed, as it stands now."""
     appointment = get_or_404(Appointment, appointment_id)
-    offers = booking.freed_time_offers(db.session, scheduling_settings(), appointment)
+    offers = ending.freed_time_offers(db.session, scheduling_settings(), appointment)
     return render_template("frontdesk/offers.html", a=appointment, offers=offers)
 
 
@@ -142,7 +141,7 @@ def book_waitlist_offer(entry_id: int):
         if not form.validate():
             raise DomainError(N_("The offered time could not be read."))
         candidate: Candidate = _candidate(form)
-        held = booking.hold(
+        held = holds.hold(
             db.session,
             scheduling_settings(),
             current_user,
@@ -151,7 +150,7 @@ def book_waitlist_offer(entry_id: int):
             candidate=candidate,
         )
     except DomainError as error:
-        flash(refusal(error) + " " + _("Open the patient's referral to book another time."), "danger")
+        flash(refused(error) + " " + _("Open the patient's referral to book another time."), "danger")
         return redirect(url_for("frontdesk.waitlist"))
     flash(_("The time is held for %(patient)s: call and book it.", patient=entry.patient.display_name), "info")
     return redirect(url_for("frontdesk.hold", token=held.token))
@@ -162,9 +161,9 @@ def book_waitlist_offer(entry_id: int):
 def no_show(appointment_id: int):
     appointment = get_or_404(Appointment, appointment_id)
     try:
-        booking.mark_no_show(db.session, scheduling_settings(), current_user, appointment)
+        ending.mark_no_show(db.session, scheduling_settings(), current_user, appointment)
     except DomainError as error:
-        flash(refusal(error), "danger")
+        flash(refused(error), "danger")
         return _page(appointment, status=error.http_status)
     flash(_("Recorded as not attended."), "info")
     return redirect(url_for("frontdesk.appointment", appointment_id=appointment.id))
@@ -199,7 +198,7 @@ def consent_form(appointment_id: int):
     try:
         data, _consent = consents.print_consent(db.session, current_user, appointment, zone())
     except DomainError as error:
-        flash(refusal(error), "warning")
+        flash(refused(error), "warning")
         return _page(appointment, status=error.http_status)
     return pdf_response(data, f"consent-{appointment.reference}.pdf")
 
@@ -218,6 +217,6 @@ def print_pack(appointment_id: int):
             portal_url=letter_portal_url(appointment),
         )
     except DomainError as error:
-        flash(refusal(error), "warning")
+        flash(refused(error), "warning")
         return _page(appointment, status=error.http_status)
     return pdf_response(data, f"print-pack-{appointment.reference}.pdf")

@@ -20,11 +20,11 @@ from ..extensions import db
 from ..i18n import refusal
 from ..models import Appointment, BookingHold, ObservationBed, Referral, Room, User, UserRole
 from ..models.vocab import AppointmentStatus, Role
-from ..scheduling import booking
+from ..scheduling import booking, holds
 from ..scheduling.finder import Candidate, Preferences
 from ..scheduling.plan import ProcedurePlan
 from ..services.candidates import candidates_for_referral
-from ..web import get_or_404, local_today, scheduling_settings
+from ..web import get_or_404, local_today, refused, scheduling_settings
 from . import bp
 from .forms import ChainForm, SearchPreferencesForm
 
@@ -182,7 +182,7 @@ def book(referral_id: int):
                 candidate = _candidate(form)
                 plan = ProcedurePlan.from_referral(referral)
                 if form.action.data == "hold":
-                    held = booking.hold(
+                    held = holds.hold(
                         db.session,
                         scheduling_settings(),
                         current_user,
@@ -199,7 +199,7 @@ def book(referral_id: int):
                 readiness, _unused = _search(referral, Preferences())
                 return _render(referral, prefs_form, readiness, taken.candidates, status=409, taken=taken)
             except DomainError as error:
-                flash(refusal(error), "danger")
+                flash(refused(error), "danger")
                 readiness, candidates = _search(referral, _preferences(prefs_form))
                 return _render(referral, prefs_form, readiness, candidates, status=error.http_status)
             flash(
@@ -225,13 +225,13 @@ def hold(token: str):
     referral = db.session.get(Referral, held.referral_id)
     if request.method == "POST":
         if request.form.get("action") == "release":
-            booking.release_hold(db.session, token)
+            holds.release_hold(db.session, token)
             flash(_("Hold released; the time is free again."), "info")
             return redirect(url_for("frontdesk.book", referral_id=referral.id))
         try:
-            appointment = booking.confirm_hold(db.session, scheduling_settings(), current_user, token)
+            appointment = holds.confirm_hold(db.session, scheduling_settings(), current_user, token)
         except DomainError as error:
-            flash(refusal(error), "danger")
+            flash(refused(error), "danger")
             if held.confirmed_appointment_id is not None:  # sent twice: show what the first one booked
                 return redirect(url_for("frontdesk.appointment", appointment_id=held.confirmed_appointment_id))
             return redirect(url_for("frontdesk.book", referral_id=referral.id))
@@ -263,7 +263,7 @@ def reschedule(appointment_id: int):
                 referral, prefs_form, readiness, taken.candidates, appointment=appointment, status=409, taken=taken
             )
         except DomainError as error:
-            flash(refusal(error), "danger")
+            flash(refused(error), "danger")
             readiness, candidates = _search(referral, _preferences(prefs_form), appointment.id, plan)
             return _render(
                 referral, prefs_form, readiness, candidates, appointment=appointment, status=error.http_status

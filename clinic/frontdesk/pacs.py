@@ -27,7 +27,7 @@ from ..i18n import refusal
 from ..models import Patient, Referral
 from ..models.vocab import Role
 from ..services import pacs_retrievals
-from ..web import get_or_404, shows_page_after_post
+from ..web import get_or_404, refused, shows_page_after_post
 from . import bp
 
 STAFF = (Role.FRONT_DESK, Role.RADIOLOGIST)
@@ -99,7 +99,7 @@ def pacs_search(referral_id: int):
     try:
         search.validate()
     except DomainError as error:
-        return _results(referral, form, error=refusal(error), status=error.http_status)
+        return _results(referral, form, error=refused(error), status=error.http_status)
     audit.record(
         db.session, "pacs.search", "referrals", referral.id, patient_id=referral.patient_id, actor=current_user
     )
@@ -129,7 +129,7 @@ def pacs_retrieve(referral_id: int):
     try:
         queued = pacs_retrievals.request(db.session, current_user, referral, chosen)
     except DomainError as error:
-        flash(refusal(error), "danger")
+        flash(refused(error), "danger")
         return redirect(url_for("frontdesk.referral", referral_id=referral.id, _anchor="pacs"))
     if queued:
         flash(

@@ -16,11 +16,11 @@ from flask_login import current_user
 from ..auth.access import roles
 from ..core.errors import DomainError
 from ..extensions import db
-from ..i18n import refusal, screen_language
+from ..i18n import screen_language
 from ..models import Appointment, PortalAnswer, PortalLink, Referral
 from ..models.vocab import ALLERGENS, Language, Role
 from ..services import medication, portal_answers, portal_links, portal_mail, portal_settings
-from ..web import get_or_404
+from ..web import get_or_404, refused
 from . import bp
 from .forms import CancelForm, condition_choices
 
@@ -153,8 +153,7 @@ def portal_send(referral_id: int):
         link = portal_links.ensure(db.session, current_user, referral, secret())
         portal_mail.queue(db.session, current_user, link, base_url())
     except DomainError as error:
-        db.session.rollback()
-        return _back(referral, refusal(error), "danger")
+        return _back(referral, refused(error), "danger")
     return _back(referral, _("The link is on its way to %(email)s.", email=referral.patient.email))
 
 
@@ -186,8 +185,7 @@ def portal_confirm_answer(referral_id: int, answer_id: int):
     try:
         answer = portal_answers.confirm(db.session, current_user, referral, answer_id)
     except DomainError as error:
-        db.session.rollback()
-        flash(refusal(error), "danger")
+        flash(refused(error), "danger")
         return redirect(url_for("frontdesk.referral", referral_id=referral.id, _anchor="portal")), 303
     return _back(
         referral, _("%(item)s: the patient's answer is taken into the checklist.", item=ITEM_LABELS[answer.item])
@@ -203,6 +201,5 @@ def portal_close_answer(referral_id: int, answer_id: int):
     try:
         portal_answers.close(db.session, current_user, referral, answer_id, note)
     except DomainError as error:
-        db.session.rollback()
-        return _back(referral, refusal(error), "danger")
+        return _back(referral, refused(error), "danger")
     return _back(referral, _("The answer is closed."), "info")

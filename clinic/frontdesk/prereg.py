@@ -12,13 +12,12 @@ from ..auth.access import roles
 from ..core.errors import DomainError
 from ..core.messages import N_
 from ..extensions import db
-from ..i18n import refusal
 from ..models import ImagingStudy, MedicationEntry, Referral, ReferralDocument, StudyFile, WaitlistEntry
 from ..models.vocab import ALLERGENS, Role
 from ..scheduling.plan import ProcedurePlan
 from ..services import episodes, medication, prereg_items, preregistration, uploads
 from ..services.readiness import assess
-from ..web import get_or_404, local_today, now, scheduling_settings
+from ..web import get_or_404, local_today, now, refused, scheduling_settings
 from . import bp
 from .forms import (
     AllergiesForm,
@@ -132,7 +131,7 @@ def _done(referral: Referral, message: str, anchor: str = "checklist"):
 
 
 def _refused(referral: Referral, error: DomainError, forms: dict | None = None):
-    flash(refusal(error), "danger")
+    flash(refused(error), "danger")
     return _page(referral, forms, status=error.http_status)
 
 
@@ -158,7 +157,7 @@ def _item(referral_id: int, form_key: str, apply, message: str, anchor: str = "c
     try:
         apply(referral, form)
     except DomainError as error:
-        form.form_errors.append(refusal(error))  # the refused section stays open with what was typed
+        form.form_errors.append(refused(error))  # the refused section stays open with what was typed
         return _refused(referral, error, forms)
     return _done(referral, message, anchor)
 

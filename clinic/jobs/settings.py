@@ -51,7 +51,7 @@ class MailSettings:
 
 @dataclass(frozen=True)
 class JobSettings:
-    zone: str = "Europe/Berlin"
+    zone: str  # the clinic's (CLINIC_TIMEZONE): handed in, never assumed
     mail: MailSettings = field(default_factory=MailSettings)
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     batch_size: int = 200  # messages per sender run, so that one run ends and a stop is never far
@@ -73,7 +73,7 @@ class JobSettings:
             lease=dt.timedelta(seconds=_number(config, "OUTBOX_LEASE_SECONDS", defaults.lease.total_seconds())),
         )
         return cls(
-            zone=config.get("CLINIC_TIMEZONE") or cls.zone,
+            zone=config["CLINIC_TIMEZONE"],
             mail=MailSettings.from_config(config),
             retry=retry,
             batch_size=int(_number(config, "OUTBOX_BATCH_SIZE", cls.batch_size)),

@@ -26,7 +26,7 @@ from ..core.timefmt import local_midnight, to_local
 from ..logsafe import log_error
 from ..models import Appointment, FollowUp, JobRun, Patient, Referral
 from ..models.vocab import AppointmentStatus, FollowUpStatus, OutboxStatus, ReferralStatus
-from ..scheduling import booking
+from ..scheduling import ending, holds
 from ..scheduling.context import Settings as SchedulingSettings
 from ..services import outbox, portal_mail
 from ..services import settings as clinic_settings
@@ -148,7 +148,7 @@ def _queue_reminder(ctx: JobContext, appointment_id: int) -> int:
 
 def mark_no_shows(ctx: JobContext) -> str:
     """Booked appointments never checked in, once their local day is over, become no-shows: their
-    bookings are freed and an AppointmentEvent records it (``booking.mark_no_show``)."""
+    bookings are freed and an AppointmentEvent records it (``ending.mark_no_show``)."""
     session = ctx.session
     day_start = local_midnight(ctx.today(), ctx.settings.zone)
     overdue = session.scalars(
@@ -168,7 +168,7 @@ def mark_no_shows(ctx: JobContext) -> str:
         try:
             # The appointment's version column guards the update: a check-in by the front desk
             # between our read and our write makes it fail instead of being overwritten.
-            booking.mark_no_show(session, ctx.scheduling, SCHEDULER, appointment)
+            ending.mark_no_show(session, ctx.scheduling, SCHEDULER, appointment)
             session.commit()
             marked += 1
         except (StaleDataError, DomainError):
@@ -232,7 +232,7 @@ def flag_ageing_referrals(ctx: JobContext) -> str:
 
 
 def release_holds(ctx: JobContext) -> str:
-    released = booking.release_expired_holds(ctx.session, ctx.now())
+    released = holds.release_expired_holds(ctx.session, ctx.now())
     ctx.session.commit()
     return summary(released=released)
 

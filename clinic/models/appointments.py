@@ -7,10 +7,12 @@ import datetime as dt
 from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core.errors import DomainError
+from ..core.messages import N_
 from ..extensions import db
 from .base import UTCDateTime, created_at_column, one_of, utcnow
 from .dicom import new_accession_number
-from .vocab import STATUS_CHAIN, AppointmentStatus, Modality, PartOfDay, Region, Side, Stage, Target
+from .vocab import STATUS_CHAIN, TRANSITIONS, AppointmentStatus, Modality, PartOfDay, Region, Side, Stage, Target
 
 # Booked up to in observation: the appointment still holds (or is using) its time.
 ACTIVE_STATUSES = ("booked", "checked_in", "in_procedure", "in_observation")
@@ -21,7 +23,11 @@ class Appointment(db.Model):
     """One procedure for one patient: the chain of room + radiologist, then an observation bed.
 
     The resources are held by the ``Booking`` rows; the times here are the plan the screens show.
-    State changes go through ``clinic.services.appointments`` so that each one is checked and recorded.
+    The status changes only through the methods below (``check_in``, ``start``, ``end_procedure``,
+    ``discharge``, ``cancel``, ``mark_no_show``): each is checked against ``vocab.TRANSITIONS`` and
+    recorded as an ``AppointmentEvent`` with who and when. The rules around them (consent, medication
+    holds, the discharge checklist, freeing the time) are the callers': ``clinic.services.daybook`` for the
+    day, ``clinic.scheduling.ending`` for cancellations and no-shows.
     """
 
     __tablename__ = "appointments"
@@ -106,6 +112,78 @@ class Appointment(db.Model):
         if status not in STATUS_CHAIN or status == STATUS_CHAIN[-1]:
             return None
         return STATUS_CHAIN[STATUS_CHAIN.index(status) + 1]
+
+    # --- the appointment's life ----------------------------------------------------------------------
+
+    def refuse_unless(self, to: AppointmentStatus) -> None:
+        """Raise the refusal for a change to ``to`` that the transition table does not allow from here."""
+        if to in TRANSITIONS.get(self.status_enum, ()):
+            return
+        status = self.status.replace("_", " ")
+        if to == AppointmentStatus.CANCELLED:
+            raise DomainError(
+                N_("An appointment that is {status} cannot be cancelled."), status=status, code="invalid_state"
+            )
+        if to == AppointmentStatus.NO_SHOW:
+            raise DomainError(
+                N_("Only a booked appointment that was never checked in can be a no-show."), code="invalid_state"
+            )
+        expected = STATUS_CHAIN[STATUS_CHAIN.index(to) - 1]
+        raise DomainError(
+            N_("This appointment is {status}; it must be {expected} to become {to}."),
+            status=status,
+            expected=expected.replace("_", " "),
+            to=to.replace("_", " "),
+            code="invalid_state",
+        )
+
+    def _event(self, from_status, to: AppointmentStatus, by, at: dt.datetime, note: str | None = None) -> None:
+        """``by`` is the acting user: a User, an audit Actor, or None for the system."""
+        who = getattr(by, "id", None)
+        self.events.append(AppointmentEvent(from_status=from_status, to_status=to, by_user_id=who, note=note, at=at))
+
+    def record_booked(self, by, at: dt.datetime, note: str | None = None) -> None:
+        """The first event of a new appointment: booked, by whom and when."""
+        self._event(None, AppointmentStatus.BOOKED, by, at, note)
+
+    def record_moved(self, by, at: dt.datetime, note: str) -> None:
+        """A move to another time: the appointment stays booked; the event says from when to when."""
+        self._event(AppointmentStatus.BOOKED, AppointmentStatus.BOOKED, by, at, note)
+
+    def _become(self, to: AppointmentStatus, by, at: dt.datetime, note: str | None = None) -> None:
+        self.refuse_unless(to)
+        self._event(self.status, to, by, at, note)
+        self.status = to
+        self.status_changed_at = at
+
+    def _end(self, to: AppointmentStatus, by, at: dt.datetime, note: str | None = None) -> None:
+        """An early end: the time the chain held is free again."""
+        self.refuse_unless(to)
+        for row in self.bookings:
+            row.active = False
+        self._become(to, by, at, note)
+
+    def check_in(self, by, at: dt.datetime) -> None:
+        self._become(AppointmentStatus.CHECKED_IN, by, at)
+
+    def start(self, by, at: dt.datetime) -> None:
+        self._become(AppointmentStatus.IN_PROCEDURE, by, at)
+
+    def end_procedure(self, by, at: dt.datetime) -> None:
+        self._become(AppointmentStatus.IN_OBSERVATION, by, at)
+
+    def discharge(self, by, at: dt.datetime) -> None:
+        self._become(AppointmentStatus.DISCHARGED, by, at)
+
+    def cancel(self, by, at: dt.datetime, reason: str) -> None:
+        """Cancel with a reason (kept on the appointment and in the event); frees the chain."""
+        self.refuse_unless(AppointmentStatus.CANCELLED)
+        self.cancel_reason = reason  # before the status: loading the bookings may flush
+        self._end(AppointmentStatus.CANCELLED, by, at, note=reason)
+
+    def mark_no_show(self, by, at: dt.datetime) -> None:
+        """Never came (the caller checks that the time has come); frees the chain."""
+        self._end(AppointmentStatus.NO_SHOW, by, at)
 
     @property
     def table_minutes(self) -> int:

@@ -176,6 +176,17 @@ STATUS_CHAIN = [
     AppointmentStatus.DISCHARGED,
 ]
 ENDED_EARLY = {AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW}
+# Which status may follow which: one step forward along the chain, or an early end. ``Appointment`` checks
+# every change against this table (its methods check_in, start, end_procedure, discharge, cancel,
+# mark_no_show); a move to another time keeps an appointment booked and is no change of status.
+TRANSITIONS: dict[AppointmentStatus, frozenset[AppointmentStatus]] = {
+    AppointmentStatus.BOOKED: frozenset(
+        {AppointmentStatus.CHECKED_IN, AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW}
+    ),
+    AppointmentStatus.CHECKED_IN: frozenset({AppointmentStatus.IN_PROCEDURE, AppointmentStatus.CANCELLED}),
+    AppointmentStatus.IN_PROCEDURE: frozenset({AppointmentStatus.IN_OBSERVATION}),
+    AppointmentStatus.IN_OBSERVATION: frozenset({AppointmentStatus.DISCHARGED}),
+}
 INACTIVE_STATUSES = ENDED_EARLY
 
 

@@ -11,12 +11,11 @@ from sqlalchemy import select
 from ..auth.access import roles
 from ..core.errors import DomainError
 from ..extensions import db
-from ..i18n import refusal
 from ..models import Appointment, ObservationBed
 from ..models.vocab import AppointmentStatus, Role
 from ..radiology.forms import CheckForm, DischargeForm, ExtendForm, MoveBedForm
 from ..services import daybook
-from ..web import get_or_404, now, zone
+from ..web import get_or_404, now, refused, zone
 from . import bp
 
 CARE = (Role.NURSE, Role.RADIOLOGIST)
@@ -107,7 +106,7 @@ def add_check(appointment_id: int):
             daybook.record_check(db.session, current_user, appointment, _check_values(form))
         except DomainError as error:
             field = error.details.get("field") if isinstance(error.details, dict) else None
-            form[field if field in form else "systolic"].errors = [refusal(error)]
+            form[field if field in form else "systolic"].errors = [refused(error)]
     if form.errors:
         problems = [f"{form[name].label.text}: {' '.join(map(str, errors))}" for name, errors in form.errors.items()]
         flash(
@@ -131,7 +130,7 @@ def checklist(appointment_id: int):
             db.session, appointment, **{key: request.form.get(key) == "on" for key in daybook.DISCHARGE_ITEMS}
         )
     except DomainError as error:
-        return _done(refusal(error), "danger")
+        return _done(refused(error), "danger")
     return _done(_("Discharge checklist updated."))
 
 
@@ -145,7 +144,7 @@ def extend(appointment_id: int):
     try:
         daybook.extend_observation(db.session, current_user, appointment, form.minutes.data, form.reason.data)
     except DomainError as error:
-        return _done(refusal(error), "danger")
+        return _done(refused(error), "danger")
     return _done(_("Observation extended."))
 
 
@@ -159,7 +158,7 @@ def move_bed(appointment_id: int):
     try:
         daybook.move_to_bed(db.session, current_user, appointment, form.bed_id.data, at=now(), zone=zone())
     except DomainError as error:
-        return _done(refusal(error), "danger")
+        return _done(refused(error), "danger")
     return _done(_("%(name)s moved to %(bed)s.", name=appointment.patient.display_name, bed=appointment.bed.label))
 
 
@@ -173,5 +172,5 @@ def discharge(appointment_id: int):
     try:
         daybook.discharge(db.session, current_user, appointment, at=now(), reason=form.reason.data)
     except DomainError as error:
-        return _done(refusal(error), "danger")
+        return _done(refused(error), "danger")
     return _done(_("%(name)s discharged. Follow-up calls are scheduled.", name=appointment.patient.display_name))

@@ -9,10 +9,10 @@ from ..auth.access import roles
 from ..core.errors import DomainError, NotFound
 from ..core.text import has_control_characters
 from ..extensions import db
-from ..i18n import refusal
 from ..models import Appointment, ImagingStudy, Referral
 from ..models.vocab import Role
 from ..services import patients as patient_service
+from ..web import refused
 from . import bp
 from .forms import PatientSearchForm
 
@@ -37,7 +37,7 @@ def index():
     try:
         query = patient_service.parse_query(text)
     except DomainError as exc:
-        query, error = patient_service.PatientQuery(), refusal(exc)
+        query, error = patient_service.PatientQuery(), refused(exc)
     page = db.paginate(
         patient_service.search_statement(query),
         page=request.args.get("page", 1, type=int),

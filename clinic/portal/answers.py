@@ -13,6 +13,7 @@ from ..models.portal import PortalItem
 from ..models.vocab import ALLERGENS
 from ..services import medication, portal_answers, portal_links, uploads
 from ..services.portal_settings import PortalStep
+from ..web import refused
 from . import access, bp, render
 from .forms import (
     AllergiesForm,
@@ -122,6 +123,7 @@ def answer(link, token: str, item: str):
     try:
         portal_answers.propose(db.session, link, item, _answer_of(item, form))
     except DomainError as error:
+        refused(error)
         flash(access.message(error.code), "danger")
         return render("portal/answer.html", 422, form=form, **context)
     flash(_("Thank you. The front desk will check your answer."), "success")
@@ -151,6 +153,7 @@ def imaging(link, token: str):
         flash(_("The files are too large to send here. Please bring them on a CD or USB stick."), "danger")
         return render("portal/imaging.html", error.http_status, form=form)
     except DomainError as error:
+        refused(error)
         flash(
             _("These files could not be taken. We accept PDF, JPEG, PNG, DICOM images, or a ZIP of an image CD."),
             "danger",

@@ -12,7 +12,7 @@ from ..models import BookingHold
 from ..scheduling import booking
 from ..services import portal_booking, portal_calendar
 from ..services.portal_settings import PortalStep
-from ..web import now, scheduling_settings, shows_page_after_post, zone
+from ..web import now, refused, scheduling_settings, shows_page_after_post, zone
 from . import access, bp, render
 from .entry import _rules
 from .forms import CancelForm, ChoiceForm, EmptyForm, TimesForm, WaitlistForm, part_of_day_choices
@@ -64,6 +64,7 @@ def times(link, token: str):
     except booking.SlotTaken:
         return _times_page(link, token, status=409, notice=access.message("slot_taken"))
     except DomainError as error:
+        refused(error)
         return _times_page(link, token, status=error.http_status, notice=access.message(error.code))
     session[HOLD_KEY] = {"link": link.id, "hold": held.id}
     return redirect(url_for("portal.confirm", token=token))
@@ -98,6 +99,7 @@ def confirm(link, token: str):
     try:
         portal_booking.confirm(db.session, scheduling_settings(), link, held.id)
     except DomainError as error:
+        refused(error)
         session.pop(HOLD_KEY, None)
         return _times_page(link, token, status=error.http_status, notice=access.message(error.code))
     session.pop(HOLD_KEY, None)
@@ -189,6 +191,7 @@ def _move_to_choice(link, token, appointment, *, from_waitlist: bool):
     except booking.SlotTaken:
         return _times_page(link, token, appointment=appointment, status=409, notice=access.message("slot_taken"))
     except DomainError as error:
+        refused(error)
         return _times_page(
             link, token, appointment=appointment, status=error.http_status, notice=access.message(error.code)
         )
@@ -213,6 +216,7 @@ def cancel(link, token: str):
     try:
         portal_booking.cancel(db.session, scheduling_settings(), link, appointment.id, form.reason.data, _rules())
     except DomainError as error:
+        refused(error)
         flash(access.message(error.code), "danger")
         return render("portal/cancel.html", error.http_status, appointment=appointment, form=form)
     flash(_("Your appointment is cancelled. Thank you for letting us know."), "success")
@@ -235,5 +239,6 @@ def waitlist(link, token: str):
             portal_booking.join_waitlist(db.session, scheduling_settings(), link, part_of_day=form.part.data or "any")
             flash(_("Done: when an earlier time becomes free, you will see it here."), "success")
     except DomainError as error:
+        refused(error)
         flash(access.message(error.code), "danger")
     return redirect(url_for("portal.home", token=token, _anchor="waitlist"))

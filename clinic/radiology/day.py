@@ -12,11 +12,10 @@ from ..core.errors import DomainError
 from ..core.messages import N_
 from ..core.timefmt import to_local
 from ..extensions import db
-from ..i18n import refusal
 from ..models import Appointment, Consent, DrugOption, ProcedureRecord, User, UserRole
 from ..models.vocab import AppointmentStatus, Role
 from ..services import daybook, mpps, procedure_records, worklist
-from ..web import get_or_404, local_to_utc, now, utc_to_local_naive, zone
+from ..web import get_or_404, local_to_utc, now, refused, utc_to_local_naive, zone
 from . import bp
 from .forms import AddendumForm, ConsentForm, RecordForm
 
@@ -110,7 +109,7 @@ def appointment(appointment_id: int):
 
 
 def _refuse(appointment, error: DomainError, forms=None):
-    flash(refusal(error), "danger")
+    flash(refused(error), "danger")
     return _page(appointment, forms, error.http_status)
 
 
@@ -191,7 +190,7 @@ def sign(appointment_id: int):
         procedure_records.sign(db.session, current_user, record)
     except DomainError as error:
         if error.code == "record_incomplete":  # the field to fill in is marked, under the form's one banner
-            forms["record_form"].ended_at.errors = [*forms["record_form"].ended_at.errors, refusal(error)]
+            forms["record_form"].ended_at.errors = [*forms["record_form"].ended_at.errors, refused(error)]
             return _page(appointment, forms, error.http_status)
         return _refuse(appointment, error, forms)
     return _back(appointment, _("Record signed. Changes now go into addenda."))

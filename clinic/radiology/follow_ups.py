@@ -9,12 +9,11 @@ from flask_login import current_user
 from ..auth.access import roles
 from ..core.errors import DomainError
 from ..extensions import db
-from ..i18n import refusal
 from ..models import FollowUp
 from ..models.vocab import Role
 from ..services import outcomes, settings
 from ..templating import local_date
-from ..web import get_or_404, local_today
+from ..web import get_or_404, local_today, refused
 from . import bp
 from .forms import OutcomeForm, ReasonForm
 
@@ -46,7 +45,7 @@ def follow_up(follow_up_id: int):
                     db.session, current_user, item, request.form.get("unreachable-reason"), today=local_today()
                 )
             except DomainError as error:
-                flash(refusal(error), "danger")
+                flash(refused(error), "danger")
                 return render_template("radiology/follow_up.html", item=item, form=form, unreachable=unreachable), 409
             if item.next_try_on is not None:
                 flash(_("Not reached: try again on %(day)s.", day=local_date(item.next_try_on)), "info")
@@ -66,7 +65,7 @@ def follow_up(follow_up_id: int):
                     note=form.note.data,
                 )
             except DomainError as error:
-                flash(refusal(error), "danger")
+                flash(refused(error), "danger")
                 return render_template(
                     "radiology/follow_up.html", item=item, form=form, unreachable=unreachable
                 ), error.http_status

@@ -13,11 +13,10 @@ from flask_login import current_user
 from ..auth.access import roles
 from ..core.errors import DomainError
 from ..extensions import db
-from ..i18n import refusal
 from ..models import Appointment, Referral
 from ..models.vocab import Role
 from ..services import medication
-from ..web import get_or_404
+from ..web import get_or_404, refused
 from . import bp
 
 
@@ -34,7 +33,7 @@ def confirm_hold_plan(referral_id: int):
     try:
         medication.confirm_plan(db.session, current_user, referral)
     except DomainError as error:
-        flash(refusal(error), "danger")
+        flash(refused(error), "danger")
         return redirect(back)
     flash(_("Medication plan confirmed: letters printed from now on give the dates."), "success")
     return redirect(back)

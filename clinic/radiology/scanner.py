@@ -10,11 +10,10 @@ from flask_login import current_user
 from ..auth.access import roles
 from ..core.errors import DomainError
 from ..extensions import db
-from ..i18n import refusal
 from ..models import Appointment, PerformedStep
 from ..models.vocab import Role
 from ..services import mpps
-from ..web import get_or_404
+from ..web import get_or_404, refused
 from . import bp
 
 
@@ -30,7 +29,7 @@ def confirm_scanner_values(appointment_id: int, step_id: int):
     try:
         mpps.confirm(db.session, current_user, step)
     except DomainError as error:
-        flash(refusal(error), "danger")
+        flash(refused(error), "danger")
         return redirect(back)
     flash(_("The scanner's times and dose are in the procedure record."), "success")
     return redirect(back)

@@ -10,11 +10,11 @@ from sqlalchemy import select
 from ..auth.access import roles
 from ..core.errors import DomainError, InvalidInput
 from ..extensions import db
-from ..i18n import refusal, screen_language
+from ..i18n import screen_language
 from ..models import ImagingStudy, ProcedureType, RedFlagAnswer, Referral
 from ..models.vocab import Priority, ReferralStatus, Role
 from ..services import triage
-from ..web import get_or_404, local_today
+from ..web import get_or_404, local_today, refused
 from . import bp
 from .forms import AcceptForm, HoldOverrideForm, ReasonForm
 
@@ -106,7 +106,7 @@ def _act(referral: Referral, form_key: str, action, success: str):
     try:
         action(form)
     except DomainError as error:
-        flash(refusal(error), "danger")
+        flash(refused(error), "danger")
         # A refused form keeps what was typed and answers 422, as every form does (the API says 400).
         return _page(referral, forms, 422 if isinstance(error, InvalidInput) else error.http_status)
     flash(success, "success")
@@ -171,7 +171,7 @@ def reopen(referral_id: int):
     try:
         triage.reopen(db.session, current_user, referral)
     except DomainError as error:
-        flash(refusal(error), "danger")
+        flash(refused(error), "danger")
         return redirect(url_for("frontdesk.referral", referral_id=referral.id))
     flash(_("Back on the triage queue."), "success")
     return redirect(url_for("frontdesk.referral", referral_id=referral.id))

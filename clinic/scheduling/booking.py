@@ -1,17 +1,21 @@
-"""Booking, holds, rescheduling, cancellation and no-shows: all resources of a chain or none.
+"""Booking and rescheduling: all resources of a chain or none. Holds are in ``holds.py``, cancellations
+and no-shows in ``ending.py``; all three share the pipeline here.
 
 Each operation runs inside the caller's transaction (the request, job or test commits). The order is
 always: check the rules (friendly messages) → check the resources are free (releasing holds that lapsed
-in that time) → insert inside a SAVEPOINT. On PostgreSQL the exclusion constraints are the last guard against a
-concurrent booking that slipped past the check; their violation becomes the same ``SlotTaken`` error,
-with fresh candidates. On SQLite the transaction holds the write lock from its first statement
-(``clinic.database``), so the check cannot be overtaken.
+in that time) → insert inside a SAVEPOINT. A ``BookingRequest`` carries one chain through those steps:
+``check()`` runs the rules and the resources, ``insert()`` the rows, ``conflict()`` is the refusal with
+fresh candidates. On PostgreSQL the exclusion constraints are the last guard against a concurrent
+booking that slipped past the check; their violation becomes the same ``SlotTaken`` error, with fresh
+candidates. On SQLite the transaction holds the write lock from its first statement (``clinic.database``),
+so the check cannot be overtaken.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
 
@@ -21,19 +25,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..core import audit
-from ..core.errors import Conflict, DomainError, InvalidInput, NotFound
+from ..core.errors import Conflict, DomainError, InvalidInput
 from ..core.intervals import contains, normalise, overlaps
 from ..core.messages import N_
 from ..core.timefmt import fmt_datetime, to_local
-from ..models import (
-    Appointment,
-    AppointmentEvent,
-    Booking,
-    BookingHold,
-    ProcedureType,
-    Referral,
-    WaitlistEntry,
-)
+from ..models import Appointment, Booking, BookingHold, ProcedureType, Referral, WaitlistEntry
 from ..models.appointments import ACTIVE_STATUSES
 from ..models.base import utcnow
 from ..models.vocab import AppointmentStatus, PartOfDay
@@ -61,8 +57,8 @@ class SlotTaken(Conflict):
 
     code = "slot_taken"
 
-    def __init__(self, message: str, candidates: list[Candidate]):
-        super().__init__(message, details={"candidates": [c.as_dict() for c in candidates]})
+    def __init__(self, message: str, candidates: list[Candidate], **params):
+        super().__init__(message, details={"candidates": [c.as_dict() for c in candidates]}, **params)
         self.candidates = candidates
 
 
@@ -76,8 +72,12 @@ class AlreadyBooked(Conflict):
 
     def __init__(self, appointment: Appointment, zone: str):
         super().__init__(
-            f"This referral already has an appointment on {fmt_datetime(appointment.table_start, zone)}"
-            f" (reference {appointment.reference}). Reschedule that one to change the time.",
+            N_(
+                "This referral already has an appointment on {when} (reference {reference}). Reschedule that "
+                "one to change the time."
+            ),
+            when=fmt_datetime(appointment.table_start, zone),
+            reference=appointment.reference,
             details={"appointment_id": appointment.id, "reference": appointment.reference},
         )
         self.appointment = appointment
@@ -91,7 +91,7 @@ def active_appointment(session: Session, referral_id: int | None) -> Appointment
     )
 
 
-def _require_unbooked(session: Session, settings: Settings, referral_id: int) -> None:
+def require_unbooked(session: Session, settings: Settings, referral_id: int) -> None:
     existing = active_appointment(session, referral_id)
     if existing is not None:
         raise AlreadyBooked(existing, settings.zone)
@@ -102,7 +102,9 @@ class NotReady(DomainError):
 
     def __init__(self, missing: list[str]):
         super().__init__(
-            "This referral cannot be booked yet: " + "; ".join(missing) + ".", details={"missing": missing}
+            N_("This referral cannot be booked yet: {missing}."),
+            missing="; ".join(missing),
+            details={"missing": missing},
         )
         self.missing = missing
 
@@ -125,15 +127,57 @@ def new_reference() -> str:
     return f"{raw[:4]}-{raw[4:]}"
 
 
-def plan_of(appointment: Appointment) -> ProcedurePlan:
+def plan_of(row: Appointment | BookingHold, procedure_type: ProcedureType | None = None) -> ProcedurePlan:
+    """The plan an appointment (or a hold, given its procedure type) was booked for."""
     return ProcedurePlan(
-        procedure_type=appointment.procedure_type,
-        region=appointment.region,
-        side=appointment.side,
-        levels=appointment.levels,
-        stage=appointment.stage,
-        guidance=appointment.guidance,
-        target=appointment.target,
+        procedure_type=procedure_type or row.procedure_type,
+        region=row.region,
+        side=row.side,
+        levels=row.levels,
+        stage=row.stage,
+        guidance=row.guidance,
+        target=row.target,
+    )
+
+
+def chain_of(row: Appointment | BookingHold) -> Candidate:
+    """The chain an appointment or a hold holds (what a cancellation frees, what a hold keeps)."""
+    return Candidate(row.room_id, row.radiologist_id, row.bed_id, row.table_start, row.table_end, row.obs_end)
+
+
+def booked_columns(plan: ProcedurePlan, candidate: Candidate) -> dict:
+    """The plan and the chain as the columns an appointment and a hold share: written down once."""
+    return {
+        "procedure_type_id": plan.procedure_type.id,
+        "region": plan.region,
+        "side": plan.side,
+        "levels": plan.levels,
+        "stage": plan.stage,
+        "target": plan.target,
+        "guidance": plan.modality,
+        "room_id": candidate.room_id,
+        "radiologist_id": candidate.radiologist_id,
+        "bed_id": candidate.bed_id,
+        "table_start": candidate.table_start,
+        "table_end": candidate.table_end,
+        "obs_end": candidate.obs_end,
+    }
+
+
+def new_appointment(
+    plan: ProcedurePlan, candidate: Candidate, *, patient_id: int, referral_id: int | None, actor, note: str | None
+) -> Appointment:
+    """The appointment for a chain and a plan, booked, not yet added: the one place its fields are filled."""
+    return Appointment(
+        reference=new_reference(),
+        patient_id=patient_id,
+        referral_id=referral_id,
+        level_count=plan.level_count,
+        **booked_columns(plan, candidate),
+        status=AppointmentStatus.BOOKED,
+        status_changed_at=utcnow(),
+        note=note,
+        created_by_id=audit.actor_of(actor).id,
     )
 
 
@@ -198,7 +242,9 @@ def validate_chain(
     elif c.bed_id is not None:
         problems.append("this procedure needs no observation bed")
     if problems:
-        raise InvalidInput("This time cannot be booked: " + "; ".join(problems) + ".", details=problems)
+        raise InvalidInput(
+            N_("This time cannot be booked: {problems}."), problems="; ".join(problems), details=problems
+        )
 
     zone = settings.zone
     day = to_local(c.table_start, zone).date()
@@ -213,7 +259,9 @@ def validate_chain(
         if not any(s <= c.table_end and c.obs_end <= e for s, e in normalise(open_)):
             problems.append("the observation unit is closed then")
     if problems:
-        raise InvalidInput("This time cannot be booked: " + "; ".join(problems) + ".", details=problems)
+        raise InvalidInput(
+            N_("This time cannot be booked: {problems}."), problems="; ".join(problems), details=problems
+        )
 
 
 def busy_resources(
@@ -279,20 +327,6 @@ def next_candidates(
     return finder.find_candidates(session, settings, request)
 
 
-def _taken_error(session, settings, plan, c, patient_id, what: list[str], not_before, ignore_appointment_id=None):
-    when = fmt_datetime(c.table_start, settings.zone)
-    fresh = next_candidates(
-        session,
-        settings,
-        plan,
-        c.table_start,
-        patient_id,
-        not_before=not_before,
-        ignore_appointment_id=ignore_appointment_id,
-    )
-    return SlotTaken(f"The time {when} is no longer free: {taken_in_words(what)}.", fresh)
-
-
 def taken_in_words(what: list[str]) -> str:
     """What a conflict took, as a clause: e.g. the room and the radiologist are taken, and the patient
     has another appointment then."""
@@ -304,7 +338,7 @@ def taken_in_words(what: list[str]) -> str:
     return ", and ".join(parts)
 
 
-def _insert_bookings(session: Session, c: Candidate, patient_id: int, **owner) -> None:
+def insert_bookings(session: Session, c: Candidate, patient_id: int, **owner) -> None:
     """The chain's rows, one per resource, in one statement (they are plain rows: no ORM objects needed)."""
     rows = [
         {"room_id": c.room_id, "starts_at": c.table_start, "ends_at": c.table_end},
@@ -316,35 +350,11 @@ def _insert_bookings(session: Session, c: Candidate, patient_id: int, **owner) -
     columns = ("room_id", "radiologist_id", "bed_id", "patient_id", "appointment_id", "hold_id", "hold_expires_at")
     for row in rows:
         if row["ends_at"] - row["starts_at"] > MAX_BOOKING_SPAN:
-            raise InvalidInput("A booking cannot be longer than 12 hours.")
+            raise InvalidInput(N_("A booking cannot be longer than 12 hours."))
         for column in columns:
             row.setdefault(column, owner.get(column))
         row["active"] = True
     session.execute(insert(Booking.__table__), rows)
-
-
-def _insert(session, settings, plan, c, patient_id, not_before, add, ignore_appointment_id=None, referral_id=None):
-    """Run ``add()`` (which adds rows) inside a savepoint; turn an exclusion violation into SlotTaken, and
-    a second active appointment for the referral into AlreadyBooked."""
-    # Only PostgreSQL can refuse the rows (exclusion constraints) after our check; SQLite holds the write
-    # lock, so the savepoint that lets us carry on after a refusal is needed there alone.
-    guard = session.begin_nested() if session.get_bind().dialect.name == "postgresql" else nullcontext()
-    try:
-        with guard:
-            add()
-            session.flush()
-    except IntegrityError as error:
-        name = constraint_name(error)
-        if name == ONE_ACTIVE_PER_REFERRAL and referral_id is not None:
-            # A concurrent booking for the same referral committed first: it is there to read now.
-            existing = active_appointment(session, referral_id)
-            if existing is not None:
-                raise AlreadyBooked(existing, settings.zone) from None
-        if name not in CONSTRAINT_RESOURCES:
-            raise
-        raise _taken_error(
-            session, settings, plan, c, patient_id, [CONSTRAINT_RESOURCES[name]], not_before, ignore_appointment_id
-        ) from None
 
 
 def _require_ready(session, settings, referral, plan, c, *, check_readiness: bool) -> dt.datetime | None:
@@ -373,11 +383,82 @@ def _require_ready(session, settings, referral, plan, c, *, check_readiness: boo
     return ready.not_before_at
 
 
-def _event(appointment: Appointment, actor, from_status, to_status, note=None) -> None:
-    who = audit.actor_of(actor)
-    appointment.events.append(
-        AppointmentEvent(from_status=from_status, to_status=to_status, by_user_id=who.id, note=note, at=utcnow())
-    )
+# --- one request through the pipeline ----------------------------------------------------------------
+
+
+@dataclass
+class BookingRequest:
+    """One chain asked for one patient: what booking, holding and moving check and insert the same way.
+
+    ``referral``: the readiness and medication holds are checked for it (a move of an appointment without
+    a referral checks none); ``moving``: the appointment being moved, whose own chain does not count as
+    taken. ``not_before`` is filled in by the checks: the first table start the medication holds allow."""
+
+    plan: ProcedurePlan
+    candidate: Candidate
+    patient_id: int
+    referral: Referral | None = None
+    moving: int | None = None
+    check_readiness: bool = True
+    allow_past: bool = False
+    not_before: dt.datetime | None = None
+
+    def check_ready(self, session: Session, settings: Settings) -> None:
+        """Invariants 3, 6 and 8 (readiness, medication holds); raises NotReady or DomainError."""
+        if self.referral is not None:
+            self.not_before = _require_ready(
+                session, settings, self.referral, self.plan, self.candidate, check_readiness=self.check_readiness
+            )
+
+    def check(self, session: Session, settings: Settings) -> None:
+        """The rules, then the resources. Raises NotReady, InvalidInput, DomainError or SlotTaken."""
+        self.check_ready(session, settings)
+        validate_chain(session, settings, self.plan, self.candidate, allow_past=self.allow_past)
+        taken = busy_resources(session, settings, self.candidate, self.patient_id, ignore_appointment_id=self.moving)
+        if taken:
+            raise self.conflict(session, settings, taken)
+
+    def conflict(self, session: Session, settings: Settings, taken: list[str]) -> SlotTaken:
+        """The refusal for a chain that is taken: what took it, and the next free chains."""
+        fresh = next_candidates(
+            session,
+            settings,
+            self.plan,
+            self.candidate.table_start,
+            self.patient_id,
+            not_before=self.not_before,
+            ignore_appointment_id=self.moving,
+        )
+        return SlotTaken(
+            N_("The time {when} is no longer free: {taken}."),
+            fresh,
+            when=fmt_datetime(self.candidate.table_start, settings.zone),
+            taken=taken_in_words(taken),
+        )
+
+    def insert(self, session: Session, settings: Settings, add: Callable[[], None]) -> None:
+        """Run ``add()`` (which adds rows) inside a savepoint; turn an exclusion violation into SlotTaken,
+        and a second active appointment for the referral into AlreadyBooked."""
+        # Only PostgreSQL can refuse the rows (exclusion constraints) after our check; SQLite holds the write
+        # lock, so the savepoint that lets us carry on after a refusal is needed there alone.
+        guard = session.begin_nested() if session.get_bind().dialect.name == "postgresql" else nullcontext()
+        try:
+            with guard:
+                add()
+                session.flush()
+        except IntegrityError as error:
+            name = constraint_name(error)
+            if name == ONE_ACTIVE_PER_REFERRAL and self.referral is not None and self.moving is None:
+                # A concurrent booking for the same referral committed first: it is there to read now.
+                existing = active_appointment(session, self.referral.id)
+                if existing is not None:
+                    raise AlreadyBooked(existing, settings.zone) from None
+            if name not in CONSTRAINT_RESOURCES:
+                raise
+            raise self.conflict(session, settings, [CONSTRAINT_RESOURCES[name]]) from None
+
+    def insert_bookings(self, session: Session, **owner) -> None:
+        insert_bookings(session, self.candidate, self.patient_id, **owner)
 
 
 # --- operations -------------------------------------------------------------------------------------
@@ -397,47 +478,23 @@ def book(
 ) -> Appointment:
     """Book a chain for a referral. Raises NotReady, InvalidInput, DomainError, AlreadyBooked or SlotTaken."""
     plan.validate()
-    _require_unbooked(session, settings, referral.id)
-    not_before = _require_ready(session, settings, referral, plan, candidate, check_readiness=check_readiness)
-    validate_chain(session, settings, plan, candidate, allow_past=allow_past)
-    patient_id = referral.patient_id
-    taken = busy_resources(session, settings, candidate, patient_id)
-    if taken:
-        raise _taken_error(session, settings, plan, candidate, patient_id, taken, not_before)
-
-    who = audit.actor_of(actor)
-    appointment = Appointment(
-        reference=new_reference(),
-        patient_id=patient_id,
-        referral_id=referral.id,
-        procedure_type_id=plan.procedure_type.id,
-        region=plan.region,
-        side=plan.side,
-        levels=plan.levels,
-        level_count=plan.level_count,
-        stage=plan.stage,
-        target=plan.target,
-        guidance=plan.modality,
-        room_id=candidate.room_id,
-        radiologist_id=candidate.radiologist_id,
-        bed_id=candidate.bed_id,
-        table_start=candidate.table_start,
-        table_end=candidate.table_end,
-        obs_end=candidate.obs_end,
-        status=AppointmentStatus.BOOKED,
-        status_changed_at=utcnow(),
-        note=note,
-        created_by_id=who.id,
+    require_unbooked(session, settings, referral.id)
+    request = BookingRequest(
+        plan, candidate, referral.patient_id, referral, check_readiness=check_readiness, allow_past=allow_past
+    )
+    request.check(session, settings)
+    appointment = new_appointment(
+        plan, candidate, patient_id=referral.patient_id, referral_id=referral.id, actor=actor, note=note
     )
 
     def add():
         session.add(appointment)
-        _event(appointment, actor, None, AppointmentStatus.BOOKED)
+        appointment.record_booked(actor, utcnow())
         session.flush()
-        _insert_bookings(session, candidate, patient_id, appointment_id=appointment.id)
+        request.insert_bookings(session, appointment_id=appointment.id)
 
-    _insert(session, settings, plan, candidate, patient_id, not_before, add, referral_id=referral.id)
-    _resolve_waitlist(session, referral.id, appointment)
+    request.insert(session, settings, add)
+    resolve_waitlist(session, referral.id, appointment)
     return appointment
 
 
@@ -448,21 +505,14 @@ def reschedule(
     one savepoint, and a conflict rolls back to the old bookings untouched."""
     if appointment.status != AppointmentStatus.BOOKED:
         raise DomainError(
-            f"Only booked appointments can be moved; this one is {appointment.status.replace('_', ' ')}.",
+            N_("Only booked appointments can be moved; this one is {status}."),
+            status=appointment.status.replace("_", " "),
             code="invalid_state",
         )
-    plan = plan_of(appointment)
-    referral = appointment.referral
-    not_before = None
-    if referral is not None:
-        not_before = _require_ready(session, settings, referral, plan, candidate, check_readiness=True)
-    validate_chain(session, settings, plan, candidate)
-    taken = busy_resources(session, settings, candidate, appointment.patient_id, ignore_appointment_id=appointment.id)
-    if taken:
-        raise _taken_error(
-            session, settings, plan, candidate, appointment.patient_id, taken, not_before, appointment.id
-        )
-
+    request = BookingRequest(
+        plan_of(appointment), candidate, appointment.patient_id, appointment.referral, moving=appointment.id
+    )
+    request.check(session, settings)
     old_when = fmt_datetime(appointment.table_start, settings.zone)
 
     def move():
@@ -470,7 +520,7 @@ def reschedule(
             if row.active:
                 row.active = False
         session.flush()
-        _insert_bookings(session, candidate, appointment.patient_id, appointment_id=appointment.id)
+        request.insert_bookings(session, appointment_id=appointment.id)
         session.expire(appointment, ["bookings"])
         appointment.room_id = candidate.room_id
         appointment.radiologist_id = candidate.radiologist_id
@@ -479,77 +529,22 @@ def reschedule(
         appointment.table_end = candidate.table_end
         appointment.obs_end = candidate.obs_end
         appointment.reminder_queued_at = None
-        _event(
-            appointment,
-            actor,
-            AppointmentStatus.BOOKED,
-            AppointmentStatus.BOOKED,
-            note=f"moved from {old_when} to {fmt_datetime(candidate.table_start, settings.zone)}",
+        appointment.record_moved(
+            actor, utcnow(), note=f"moved from {old_when} to {fmt_datetime(candidate.table_start, settings.zone)}"
         )
 
-    _insert(session, settings, plan, candidate, appointment.patient_id, not_before, move, appointment.id)
+    request.insert(session, settings, move)
     session.refresh(appointment)
     return appointment
+
+
+# --- the waitlist -------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class WaitlistOffer:
     entry: WaitlistEntry
     candidate: Candidate
-
-
-def cancel(session: Session, settings: Settings, actor, appointment: Appointment, reason: str) -> list[WaitlistOffer]:
-    """Cancel with a reason, free the chain, and return waitlist patients who could take the time."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidInput("Give a reason for the cancellation.")
-    if appointment.status not in (AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN):
-        raise DomainError(
-            f"An appointment that is {appointment.status.replace('_', ' ')} cannot be cancelled.", code="invalid_state"
-        )
-    freed = freed_chain(appointment)
-    appointment.cancel_reason = reason  # before the status: a lazy load in _end may autoflush
-    _end(appointment, actor, AppointmentStatus.CANCELLED, note=reason)
-    session.flush()
-    return waitlist_offers(session, settings, freed)
-
-
-def freed_chain(appointment: Appointment) -> Candidate:
-    """The chain an ended appointment held (what a cancellation frees)."""
-    return Candidate(
-        appointment.room_id,
-        appointment.radiologist_id,
-        appointment.bed_id,
-        appointment.table_start,
-        appointment.table_end,
-        appointment.obs_end,
-    )
-
-
-def freed_time_offers(session: Session, settings: Settings, appointment: Appointment) -> list[WaitlistOffer]:
-    """The waitlist offers for the time a cancelled appointment freed, as they stand now (none once the
-    time has passed; a chain someone booked since is no longer offered)."""
-    if appointment.status != AppointmentStatus.CANCELLED:
-        return []
-    return waitlist_offers(session, settings, freed_chain(appointment))
-
-
-def mark_no_show(session: Session, settings: Settings, actor, appointment: Appointment) -> None:
-    if appointment.status != AppointmentStatus.BOOKED:
-        raise DomainError("Only a booked appointment that was never checked in can be a no-show.", code="invalid_state")
-    if appointment.table_start > settings.now():
-        raise DomainError("An appointment cannot be a no-show before its time.", code="invalid_state")
-    _end(appointment, actor, AppointmentStatus.NO_SHOW)
-    session.flush()
-
-
-def _end(appointment: Appointment, actor, status: AppointmentStatus, note: str | None = None) -> None:
-    previous = appointment.status
-    for row in appointment.bookings:
-        row.active = False
-    appointment.status = status
-    appointment.status_changed_at = utcnow()
-    _event(appointment, actor, previous, status, note=note)
 
 
 def waitlist_offers(session: Session, settings: Settings, freed: Candidate) -> list[WaitlistOffer]:
@@ -596,149 +591,10 @@ def waitlist_offers(session: Session, settings: Settings, freed: Candidate) -> l
     return offers
 
 
-def _resolve_waitlist(session: Session, referral_id: int, appointment: Appointment) -> None:
+def resolve_waitlist(session: Session, referral_id: int, appointment: Appointment) -> None:
     for entry in session.scalars(
         select(WaitlistEntry).where(WaitlistEntry.referral_id == referral_id, WaitlistEntry.active)
     ):
         entry.active = False
         entry.resolved_at = utcnow()
         entry.resolved_appointment_id = appointment.id
-
-
-# --- holds --------------------------------------------------------------------------------------------
-
-
-def hold(
-    session: Session,
-    settings: Settings,
-    actor,
-    *,
-    referral: Referral,
-    plan: ProcedurePlan,
-    candidate: Candidate,
-    minutes: int | None = None,
-) -> BookingHold:
-    """Keep a chain for a few minutes while the front desk confirms with the patient."""
-    plan.validate()
-    _require_unbooked(session, settings, referral.id)
-    now = settings.now()
-    not_before = _require_ready(session, settings, referral, plan, candidate, check_readiness=True)
-    validate_chain(session, settings, plan, candidate)
-    taken = busy_resources(session, settings, candidate, referral.patient_id)
-    if taken:
-        raise _taken_error(session, settings, plan, candidate, referral.patient_id, taken, not_before)
-    who = audit.actor_of(actor)
-    expires = now + dt.timedelta(minutes=minutes or settings.hold_minutes)
-    held = BookingHold(
-        token=secrets.token_urlsafe(18),
-        patient_id=referral.patient_id,
-        referral_id=referral.id,
-        procedure_type_id=plan.procedure_type.id,
-        region=plan.region,
-        side=plan.side,
-        levels=plan.levels,
-        stage=plan.stage,
-        target=plan.target,
-        guidance=plan.modality,
-        room_id=candidate.room_id,
-        radiologist_id=candidate.radiologist_id,
-        bed_id=candidate.bed_id,
-        table_start=candidate.table_start,
-        table_end=candidate.table_end,
-        obs_end=candidate.obs_end,
-        created_by_id=who.id,
-        created_at=now,
-        expires_at=expires,
-    )
-
-    def add():
-        session.add(held)
-        session.flush()
-        _insert_bookings(session, candidate, referral.patient_id, hold_id=held.id, hold_expires_at=expires)
-
-    _insert(session, settings, plan, candidate, referral.patient_id, not_before, add)
-    return held
-
-
-def confirm_hold(session: Session, settings: Settings, actor, token: str, note: str | None = None) -> Appointment:
-    """Turn a live hold into the appointment: its bookings simply change owner, so nothing can slip in."""
-    held = session.scalar(select(BookingHold).where(BookingHold.token == token))
-    if held is None:
-        raise NotFound("There is no such hold.")
-    # Decide on locked rows, taken in the order the releases take them (the hold's bookings, then the
-    # hold), and before anything is written: a second request confirming the same hold (a double
-    # click), or a release, waits here and then finds the rows moved or inactive (PostgreSQL reads a
-    # locked row again once its holder commits). On SQLite the transaction holds the write lock.
-    rows = session.scalars(select(Booking.id).where(Booking.hold_id == held.id, Booking.active).with_for_update()).all()
-    session.refresh(held, with_for_update=True)
-    if held.confirmed_appointment_id is not None:
-        raise DomainError("This hold has already been booked.", code="invalid_state")
-    now = settings.now()
-    if not rows or held.released_at is not None or held.expires_at <= now:
-        release_expired_holds(session, now)
-        raise DomainError("The hold has lapsed; look for a time again.", code="hold_lapsed")
-    referral = session.get(Referral, held.referral_id)
-    _require_unbooked(session, settings, held.referral_id)
-    plan = ProcedurePlan(
-        procedure_type=session.get(ProcedureType, held.procedure_type_id),
-        region=held.region,
-        side=held.side,
-        levels=held.levels,
-        stage=held.stage,
-        guidance=held.guidance,
-        target=held.target,
-    )
-    candidate = Candidate(
-        held.room_id, held.radiologist_id, held.bed_id, held.table_start, held.table_end, held.obs_end
-    )
-    _require_ready(session, settings, referral, plan, candidate, check_readiness=True)
-    who = audit.actor_of(actor)
-    appointment = Appointment(
-        reference=new_reference(),
-        patient_id=held.patient_id,
-        referral_id=held.referral_id,
-        procedure_type_id=held.procedure_type_id,
-        region=held.region,
-        side=held.side,
-        levels=held.levels,
-        level_count=plan.level_count,
-        stage=held.stage,
-        target=held.target,
-        guidance=plan.modality,
-        room_id=held.room_id,
-        radiologist_id=held.radiologist_id,
-        bed_id=held.bed_id,
-        table_start=held.table_start,
-        table_end=held.table_end,
-        obs_end=held.obs_end,
-        status=AppointmentStatus.BOOKED,
-        status_changed_at=utcnow(),
-        note=note,
-        created_by_id=who.id,
-    )
-
-    def add():
-        session.add(appointment)
-        _event(appointment, actor, None, AppointmentStatus.BOOKED, note="confirmed from a hold")
-        session.flush()
-
-    _insert(session, settings, plan, candidate, held.patient_id, None, add, referral_id=held.referral_id)
-    session.execute(
-        update(Booking)
-        .where(Booking.hold_id == held.id, Booking.active)
-        .values(appointment_id=appointment.id, hold_id=None, hold_expires_at=None)
-    )
-    held.confirmed_appointment_id = appointment.id
-    session.flush()
-    session.refresh(appointment)
-    _resolve_waitlist(session, held.referral_id, appointment)
-    return appointment
-
-
-def release_hold(session: Session, token: str) -> None:
-    held = session.scalar(select(BookingHold).where(BookingHold.token == token))
-    if held is None or held.released_at is not None or held.confirmed_appointment_id is not None:
-        return
-    session.execute(update(Booking).where(Booking.hold_id == held.id).values(active=False))
-    held.released_at = utcnow()
-    session.flush()

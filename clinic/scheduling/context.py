@@ -15,7 +15,7 @@ MAX_BOOKING_SPAN = dt.timedelta(hours=12)
 
 @dataclass(frozen=True)
 class Settings:
-    zone: str = "Europe/Berlin"
+    zone: str  # the clinic's (CLINIC_TIMEZONE): handed in, never assumed
     grid_minutes: int = 5
     hold_minutes: int = 5
     clock: Callable[[], dt.datetime] = field(default=utcnow)

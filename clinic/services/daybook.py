@@ -1,8 +1,9 @@
 """The procedure day as a state machine: check-in → consent → procedure → observation → discharge.
 
-Transitions only go forward (DESIGN.md §3), each checked here and recorded as an AppointmentEvent with
-who and when. Starting a procedure needs a signed consent for the version that was printed
-(invariant 7); discharge needs the discharge checklist.
+Transitions only go forward (DESIGN.md §3): the appointment checks each against its transition table
+and records it as an AppointmentEvent with who and when (``Appointment.check_in`` and the rest); this
+module keeps the rules of the day around them. Starting a procedure needs a signed consent for the
+version that was printed (invariant 7); discharge needs the discharge checklist.
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ from sqlalchemy.orm import Session
 
 from ..core import audit
 from ..core.errors import Conflict, DomainError, InvalidInput, PermissionDenied
+from ..core.messages import N_
 from ..core.timefmt import fmt_time, to_local
 from ..models import (
     Appointment,
-    AppointmentEvent,
     Booking,
     Consent,
     FollowUp,
@@ -44,35 +45,11 @@ MAX_EXTENSION_WITHOUT_REASON = 60
 CLOCK_SLACK = dt.timedelta(minutes=5)
 
 
-def _advance(
-    appointment: Appointment,
-    actor,
-    expected: AppointmentStatus,
-    to: AppointmentStatus,
-    at: dt.datetime,
-    note: str | None = None,
-) -> None:
-    if appointment.status != expected:
-        raise DomainError(
-            f"This appointment is {appointment.status.replace('_', ' ')}; it must be "
-            f"{expected.replace('_', ' ')} to become {to.replace('_', ' ')}.",
-            code="invalid_state",
-        )
-    who = audit.actor_of(actor)
-    appointment.events.append(
-        AppointmentEvent(from_status=appointment.status, to_status=to, at=at, by_user_id=who.id, note=note)
-    )
-    appointment.status = to
-    appointment.status_changed_at = at
-
-
-def check_in(
-    session: Session, actor, appointment: Appointment, *, at: dt.datetime | None = None, zone: str = "Europe/Berlin"
-) -> None:
+def check_in(session: Session, actor, appointment: Appointment, *, zone: str, at: dt.datetime | None = None) -> None:
     at = at or utcnow()
     if to_local(at, zone).date() < to_local(appointment.table_start, zone).date():
-        raise DomainError("Check-in opens on the day of the appointment.", code="too_early")
-    _advance(appointment, actor, AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN, at)
+        raise DomainError(N_("Check-in opens on the day of the appointment."), code="too_early")
+    appointment.check_in(actor, at)
     session.flush()
 
 
@@ -101,47 +78,47 @@ def record_consent(
     explained_at: dt.datetime,
     signed_at: dt.datetime | None = None,
     consent_id: int | None = None,
-    zone: str = "Europe/Berlin",
+    zone: str,
 ) -> Consent:
     """Record that the patient signed the printed form: who took the consent and when, and apart from
     it the oral explanation (§630e BGB): which physician explained and when, before the signature. The
     form is the one printed last (or the one named), so the record keeps its text version and PDF hash."""
     if appointment.status in (AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW, AppointmentStatus.DISCHARGED):
-        raise DomainError("Consent cannot be recorded for an appointment that has ended.", code="invalid_state")
+        raise DomainError(N_("Consent cannot be recorded for an appointment that has ended."), code="invalid_state")
     physician = session.get(User, taken_by_id)
     if physician is None or not physician.active or not physician.has_role(Role.RADIOLOGIST):
-        raise InvalidInput("The consent is taken by an active radiologist.", details={"field": "taken_by_id"})
+        raise InvalidInput(N_("The consent is taken by an active radiologist."), details={"field": "taken_by_id"})
     explainer = session.get(User, explained_by_id) if explained_by_id else None
     if explainer is None or not explainer.active or not explainer.has_role(Role.RADIOLOGIST):
         raise InvalidInput(
-            "The information talk is given by a physician: choose the radiologist who explained the procedure.",
+            N_("The information talk is given by a physician: choose the radiologist who explained the procedure."),
             details={"field": "explained_by_id"},
         )
     now = utcnow()
     signed_at = signed_at or now
     if signed_at > now + CLOCK_SLACK:
         raise InvalidInput(
-            "The signature cannot lie in the future: give the date and time the patient signed.",
+            N_("The signature cannot lie in the future: give the date and time the patient signed."),
             details={"field": "signed_at"},
         )
     if explained_at is None or explained_at > signed_at:
         raise InvalidInput(
-            "The information talk comes before the signature: give its date and time, no later than the signing.",
+            N_("The information talk comes before the signature: give its date and time, no later than the signing."),
             details={"field": "explained_at"},
         )
     consent = session.get(Consent, consent_id) if consent_id else latest_consent(session, appointment)
     if consent is None or consent.appointment_id != appointment.id:
         raise DomainError(
-            "Print the consent form first: the signature belongs to a printed version.", code="consent_not_printed"
+            N_("Print the consent form first: the signature belongs to a printed version."), code="consent_not_printed"
         )
     if signed_at < consent.printed_at - CLOCK_SLACK:
         raise InvalidInput(
-            "The patient signs the printed form, so the signature cannot come before it was printed "
-            f"({to_local(consent.printed_at, zone):%d.%m.%Y %H:%M}).",
+            N_("The patient signs the printed form, so the signature cannot come before it was printed ({printed})."),
+            printed=f"{to_local(consent.printed_at, zone):%d.%m.%Y %H:%M}",
             details={"field": "signed_at"},
         )
     if consent.signed_at is not None:
-        raise DomainError("This consent form is already recorded as signed.", code="invalid_state")
+        raise DomainError(N_("This consent form is already recorded as signed."), code="invalid_state")
     who = audit.actor_of(actor)
     consent.signed_at = signed_at
     consent.taken_by_id = taken_by_id
@@ -153,8 +130,8 @@ def record_consent(
     return consent
 
 
-def medication_problem(session: Session, appointment: Appointment, at: dt.datetime, zone: str) -> str | None:
-    """Why the medication holds do not allow this procedure to start now, or None (invariant 6 at the
+def medication_problem(session: Session, appointment: Appointment, at: dt.datetime, zone: str) -> DomainError | None:
+    """The refusal when the medication holds do not allow this procedure to start now, or None (invariant 6 at the
     table): every hold met by a recorded last dose, and the plan settled (rules signed off, or this
     patient's plan confirmed by a radiologist), unless a radiologist overrode the hold with a reason."""
     referral = appointment.referral
@@ -166,34 +143,41 @@ def medication_problem(session: Session, appointment: Appointment, at: dt.dateti
         return None
     names = ", ".join(i.drug_name for i in plan.to_confirm)
     if names:
-        return (
-            f"the medication plan ({names}) is not confirmed yet. A radiologist confirms it after speaking "
-            "with the patient, or overrides the hold with a reason."
+        return DomainError(
+            N_(
+                "The procedure cannot start: the medication plan ({names}) is not confirmed yet. A radiologist "
+                "confirms it after speaking with the patient, or overrides the hold with a reason."
+            ),
+            names=names,
+            code="medication_hold",
         )
     if not plan.satisfied_for(at, zone):
         unmet = ", ".join(i.drug_name for i in plan.items if i.holds and not i.satisfied_for(at, zone))
-        return (
-            f"the medication hold is not met ({unmet or 'no decision'}): record the last dose, or a radiologist "
-            "overrides the hold with a reason."
+        return DomainError(
+            N_(
+                "The procedure cannot start: the medication hold is not met ({unmet}): record the last dose, or a "
+                "radiologist overrides the hold with a reason."
+            ),
+            unmet=unmet or "no decision",
+            code="medication_hold",
         )
     return None
 
 
 def start_procedure(
-    session: Session, actor, appointment: Appointment, *, at: dt.datetime | None = None, zone: str = "Europe/Berlin"
+    session: Session, actor, appointment: Appointment, *, zone: str, at: dt.datetime | None = None
 ) -> ProcedureRecord:
     """Invariant 7: no procedure without a signed consent for the printed version."""
-    if appointment.status != AppointmentStatus.CHECKED_IN:
-        _advance(appointment, actor, AppointmentStatus.CHECKED_IN, AppointmentStatus.IN_PROCEDURE, utcnow())
+    appointment.refuse_unless(AppointmentStatus.IN_PROCEDURE)
     if signed_consent(session, appointment) is None:
         raise DomainError(
-            "The procedure cannot start: no signed consent is recorded for this appointment.", code="no_consent"
+            N_("The procedure cannot start: no signed consent is recorded for this appointment."), code="no_consent"
         )
     at = at or utcnow()
     problem = medication_problem(session, appointment, at, zone)
-    if problem:
-        raise DomainError(f"The procedure cannot start: {problem}", code="medication_hold")
-    _advance(appointment, actor, AppointmentStatus.CHECKED_IN, AppointmentStatus.IN_PROCEDURE, at)
+    if problem is not None:
+        raise problem
+    appointment.start(actor, at)
     record = session.scalar(select(ProcedureRecord).where(ProcedureRecord.appointment_id == appointment.id))
     if record is None:
         who = audit.actor_of(actor)
@@ -215,7 +199,7 @@ def end_procedure(
 ) -> ObservationRecord:
     at = at or utcnow()
     record = session.scalar(select(ProcedureRecord).where(ProcedureRecord.appointment_id == appointment.id))
-    _advance(appointment, actor, AppointmentStatus.IN_PROCEDURE, AppointmentStatus.IN_OBSERVATION, at)
+    appointment.end_procedure(actor, at)
     if record is not None and record.ended_at is None:
         record.ended_at = at
     observation = ObservationRecord(
@@ -256,9 +240,9 @@ def record_check(session: Session, actor, appointment: Appointment, values: Chec
     check on the board and in the record)."""
     record = observation_of(session, appointment)
     if record is None or record.discharged_at is not None:
-        raise DomainError("This patient is not in observation.", code="invalid_state")
+        raise DomainError(N_("This patient is not in observation."), code="invalid_state")
     if values.empty:
-        raise InvalidInput("Enter at least one value.", details={"field": "systolic"})
+        raise InvalidInput(N_("Enter at least one value."), details={"field": "systolic"})
     check = ObservationCheck(
         systolic=values.systolic,
         diastolic=values.diastolic,
@@ -278,17 +262,18 @@ def extend_observation(session: Session, actor, appointment: Appointment, minute
     """Up to 60 minutes in all without a reason; longer needs a reason and is flagged."""
     observation = observation_of(session, appointment)
     if observation is None or appointment.status != AppointmentStatus.IN_OBSERVATION:
-        raise DomainError("Only a patient in observation can stay longer.", code="invalid_state")
+        raise DomainError(N_("Only a patient in observation can stay longer."), code="invalid_state")
     if minutes <= 0 or minutes > 120:
-        raise InvalidInput("Extend by 1 to 120 minutes at a time.")
+        raise InvalidInput(N_("Extend by 1 to 120 minutes at a time."))
     total = observation.extension_minutes + minutes
     reason = (reason or "").strip() or None
     if total > MAX_EXTENSION_WITHOUT_REASON and not (reason or observation.extension_reason):
         raise InvalidInput(
-            f"Staying more than {MAX_EXTENSION_WITHOUT_REASON} minutes past the planned end needs a reason."
+            N_("Staying more than {minutes} minutes past the planned end needs a reason."),
+            minutes=MAX_EXTENSION_WITHOUT_REASON,
         )
     if total > 240:
-        raise InvalidInput("Observation can be extended by at most 4 hours; arrange admission instead.")
+        raise InvalidInput(N_("Observation can be extended by at most 4 hours; arrange admission instead."))
     observation.extension_minutes = total
     if reason:
         observation.extension_reason = reason
@@ -341,22 +326,22 @@ def free_beds(session: Session, appointment: Appointment, at: dt.datetime) -> li
     return [bed for bed in beds if bed.id not in taken]
 
 
-def move_to_bed(
-    session: Session, actor, appointment: Appointment, bed_id: int, *, at: dt.datetime, zone: str = "Europe/Berlin"
-) -> None:
+def move_to_bed(session: Session, actor, appointment: Appointment, bed_id: int, *, at: dt.datetime, zone: str) -> None:
     """Move a patient in observation to another bed: the bed booking moves with the same guards as
     booking (no overlap with another active bed booking; on PostgreSQL the exclusion constraint is the
     last guard), and the bed must have nobody on it."""
     observation = observation_of(session, appointment)
     if observation is None or appointment.status != AppointmentStatus.IN_OBSERVATION:
-        raise DomainError("Only a patient in observation can move to another bed.", code="invalid_state")
+        raise DomainError(N_("Only a patient in observation can move to another bed."), code="invalid_state")
     bed = session.get(ObservationBed, bed_id) if bed_id else None
     if bed is None or not bed.active:
-        raise InvalidInput("Choose a bed of the observation area.", details={"field": "bed_id"})
+        raise InvalidInput(N_("Choose a bed of the observation area."), details={"field": "bed_id"})
     start, end = _stay(observation, at)
     if bed.id not in {b.id for b in free_beds(session, appointment, at)}:
         raise Conflict(
-            f"{bed.label} is not free for this stay (until {fmt_time(end, zone)}): choose another bed.",
+            N_("{bed} is not free for this stay (until {until}): choose another bed."),
+            bed=bed.label,
+            until=fmt_time(end, zone),
             details={"field": "bed_id"},
         )
     old_label = observation.bed.label if observation.bed else None
@@ -373,7 +358,7 @@ def move_to_bed(
     except IntegrityError as error:
         if constraint_name(error) != "ex_bookings_bed_overlap":
             raise
-        raise Conflict(f"{bed.label} was taken meanwhile: choose another bed.") from None
+        raise Conflict(N_("{bed} was taken meanwhile: choose another bed."), bed=bed.label) from None
     appointment.bed = bed
     observation.bed = bed
     audit.record(
@@ -437,10 +422,10 @@ DISCHARGE_ITEMS = {
 def set_discharge_checklist(session: Session, appointment: Appointment, **items: bool) -> ObservationRecord:
     observation = observation_of(session, appointment)
     if observation is None or observation.discharged_at is not None:
-        raise DomainError("There is no open observation for this appointment.", code="invalid_state")
+        raise DomainError(N_("There is no open observation for this appointment."), code="invalid_state")
     for key, value in items.items():
         if key not in DISCHARGE_ITEMS:
-            raise InvalidInput(f"Unknown checklist item {key}.")
+            raise InvalidInput(N_("Unknown checklist item {key}."), key=key)
         setattr(observation, key, bool(value))
     session.flush()
     return observation
@@ -485,11 +470,14 @@ def discharge(
     was missing."""
     observation = observation_of(session, appointment)
     if observation is None:
-        raise DomainError("The patient has not been in observation.", code="invalid_state")
+        raise DomainError(N_("The patient has not been in observation."), code="invalid_state")
     missing = [label for key, label in DISCHARGE_ITEMS.items() if not getattr(observation, key)]
     if missing:
         raise DomainError(
-            "Discharge needs: " + ", ".join(missing) + ".", code="discharge_incomplete", details={"missing": missing}
+            N_("Discharge needs: {missing}."),
+            missing=", ".join(missing),
+            code="discharge_incomplete",
+            details={"missing": missing},
         )
     at = at or utcnow()
     gaps = discharge_gaps(session, appointment, at) if appointment.status == AppointmentStatus.IN_OBSERVATION else []
@@ -497,13 +485,14 @@ def discharge(
     if gaps:
         if reason is None:
             raise DomainError(
-                "Discharge now needs a reason: " + "; ".join(gaps) + ".",
+                N_("Discharge now needs a reason: {gaps}."),
+                gaps="; ".join(gaps),
                 code="discharge_early",
                 details={"gaps": gaps},
             )
         if actor is None or not (actor.has_role(Role.RADIOLOGIST) or actor.has_role(Role.NURSE)):
-            raise PermissionDenied("Only a radiologist or a nurse discharges early or without the checks.")
-    _advance(appointment, actor, AppointmentStatus.IN_OBSERVATION, AppointmentStatus.DISCHARGED, at)
+            raise PermissionDenied(N_("Only a radiologist or a nurse discharges early or without the checks."))
+    appointment.discharge(actor, at)
     who = audit.actor_of(actor)
     observation.discharged_at = at
     observation.discharged_by_id = who.id

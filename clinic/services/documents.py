@@ -32,7 +32,6 @@ from .medication import HoldPlan
 
 PREVIEW_REFERENCE = "MUST-ER23"
 PREVIEW_DAY = dt.date(2030, 1, 7)  # a fixed specimen date keeps previews reproducible
-PREVIEW_ZONE = "Europe/Berlin"
 
 
 def information_sheet_pdf(session: Session, procedure_type: ProcedureType, language: str) -> bytes:
@@ -144,16 +143,17 @@ def print_pack_pdf(
     return render_print_pack(context, information, consent.document_text, context.clinic)
 
 
-def text_preview_pdf(session: Session, document_text: DocumentText) -> bytes:
-    """An admin's preview of a text, saved or not. Consent texts are shown on a specimen patient."""
+def text_preview_pdf(session: Session, document_text: DocumentText, zone: str) -> bytes:
+    """An admin's preview of a text, saved or not. Consent texts are shown on a specimen patient, at a
+    specimen time in the clinic's zone."""
     procedure_type = document_text.procedure_type or session.get(ProcedureType, document_text.procedure_type_id)
     if procedure_type is None:
         raise InvalidInput("The text needs a procedure before it can be previewed.")
     label = _preview_label(document_text, procedure_type)
     clinic = settings.contact(session, document_text.language)
     if document_text.kind == DocumentKind.CONSENT:
-        specimen = _specimen_appointment(procedure_type, document_text.language, PREVIEW_ZONE)
-        return render_consent(specimen, document_text, clinic, PREVIEW_ZONE, label)
+        specimen = _specimen_appointment(procedure_type, document_text.language, zone)
+        return render_consent(specimen, document_text, clinic, zone, label)
     return render_information_sheet(document_text, clinic, label)
 
 

@@ -22,7 +22,7 @@ from ..core.errors import DomainError
 from ..core.timefmt import to_local
 from ..models import Appointment, BookingHold, PortalLink, Referral, WaitlistEntry
 from ..models.vocab import AppointmentStatus, PartOfDay
-from ..scheduling import booking
+from ..scheduling import booking, ending, holds
 from ..scheduling.context import Settings
 from ..scheduling.finder import Candidate, Preferences
 from ..scheduling.plan import ProcedurePlan
@@ -123,7 +123,7 @@ def hold(
         raise DomainError("There is already an appointment for this referral.", code="already_booked")
     if candidate.table_start - settings.now() < rules.lead:
         raise DomainError("This time is too soon to book online.", code="too_soon")
-    held = booking.hold(
+    held = holds.hold(
         session,
         settings,
         portal_links.patient_actor(link.patient),
@@ -142,7 +142,7 @@ def confirm(session: Session, settings: Settings, link: PortalLink, hold_id: int
     held = session.get(BookingHold, hold_id)
     if held is None or held.referral_id != referral.id:
         raise DomainError("There is no such hold.", code="hold_lapsed")
-    appointment = booking.confirm_hold(session, settings, portal_links.patient_actor(link.patient), held.token)
+    appointment = holds.confirm_hold(session, settings, portal_links.patient_actor(link.patient), held.token)
     portal_links.record(session, link, "booked", {"appointment": appointment.id})
     return appointment
 
@@ -150,7 +150,7 @@ def confirm(session: Session, settings: Settings, link: PortalLink, hold_id: int
 def release(session: Session, link: PortalLink, hold_id: int) -> None:
     held = session.get(BookingHold, hold_id)
     if held is not None and held.referral_id == link.referral_id:
-        booking.release_hold(session, held.token)
+        holds.release_hold(session, held.token)
         portal_links.record(session, link, "released", {"hold": held.id})
 
 
@@ -197,7 +197,7 @@ def cancel(
     reason = (reason or "").strip()
     if not reason:
         raise DomainError("Give a reason.", code="reason_needed")
-    booking.cancel(
+    ending.cancel(
         session, settings, portal_links.patient_actor(link.patient), appointment, f"by the patient online: {reason}"
     )
     portal_links.record(session, link, "cancelled", {"appointment": appointment.id})

@@ -11,7 +11,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from clinic.models import AuditEvent, Consent
-from clinic.scheduling import booking
+from clinic.scheduling import holds
 from clinic.scheduling.plan import ProcedurePlan
 from tests.conftest import Browser
 from tests.scheduling.helpers import first_candidates
@@ -51,7 +51,7 @@ def _arguments(world, hold_token):
 
 def test_every_page_that_shows_a_record_audits_its_reading(session, settings, world, everyone, app):
     referral = world.ready[1]
-    hold = booking.hold(
+    hold = holds.hold(
         session,
         settings,
         None,

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from clinic.models import Appointment
-from clinic.scheduling import booking
+from clinic.scheduling import booking, ending, holds
 from clinic.scheduling.plan import ProcedurePlan
 from tests.api.conftest import Api
 from tests.factories import make_ready_referral
@@ -79,8 +79,8 @@ def test_the_service_refuses_a_second_booking_and_a_hold(session, settings, clin
         booking.book(session, settings, None, referral=referral, plan=plan, candidate=second)
     assert booked.reference in refused.value.message and "Reschedule" in refused.value.message
     with pytest.raises(booking.AlreadyBooked):
-        booking.hold(session, settings, None, referral=referral, plan=plan, candidate=second)
-    booking.cancel(session, settings, None, booked, "patient asked")
+        holds.hold(session, settings, None, referral=referral, plan=plan, candidate=second)
+    ending.cancel(session, settings, None, booked, "patient asked")
     again = booking.book(session, settings, None, referral=referral, plan=plan, candidate=second)
     assert again.status == "booked"
 
@@ -89,10 +89,10 @@ def test_a_hold_made_before_the_booking_cannot_be_confirmed_after_it(session, se
     referral = make_ready_referral(session, clinic)
     first, second = _slots(session, settings, referral, 2)
     plan = ProcedurePlan.from_referral(referral)
-    held = booking.hold(session, settings, None, referral=referral, plan=plan, candidate=second)
+    held = holds.hold(session, settings, None, referral=referral, plan=plan, candidate=second)
     booking.book(session, settings, None, referral=referral, plan=plan, candidate=first)
     with pytest.raises(booking.AlreadyBooked):
-        booking.confirm_hold(session, settings, None, held.token)
+        holds.confirm_hold(session, settings, None, held.token)
 
 
 def test_the_database_refuses_a_second_active_appointment(session, settings, clinic):

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from clinic.core.timefmt import day_bounds, local_instant
 from clinic.models import Appointment, Patient, RedFlagAnswer, Referral
 from clinic.models.vocab import RedFlag
-from clinic.scheduling import booking
+from clinic.scheduling import booking, ending
 from clinic.scheduling.finder import Candidate
 from clinic.scheduling.plan import ProcedurePlan
 from clinic.services import consents, daybook
@@ -122,12 +122,13 @@ def build_world(session, settings, clinic: Clinic, *, ready: int = 3) -> World:
             explained_by_id=radiologist.id,
             explained_at=NOW - dt.timedelta(days=2),
             signed_at=NOW,
+            zone=ZONE,
         )
         return appointment
 
     def in_procedure() -> Appointment:
         appointment = consented()
-        daybook.start_procedure(session, None, appointment, at=NOW)
+        daybook.start_procedure(session, None, appointment, at=NOW, zone=ZONE)
         return appointment
 
     def in_observation() -> Appointment:
@@ -137,7 +138,7 @@ def build_world(session, settings, clinic: Clinic, *, ready: int = 3) -> World:
 
     def cancelled() -> Appointment:
         appointment = booked()
-        booking.cancel(session, settings, None, appointment, "The patient is unwell")
+        ending.cancel(session, settings, None, appointment, "The patient is unwell")
         return appointment
 
     def past() -> Appointment:

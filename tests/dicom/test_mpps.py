@@ -91,6 +91,7 @@ def consented(session, world, appointment):
         explained_by_id=radiologist.id,
         explained_at=NOW - dt.timedelta(days=2),
         signed_at=NOW,
+        zone=ZONE,
     )
 
 
@@ -175,7 +176,9 @@ def test_without_consent_the_appointment_stays_and_the_warning_shows(session, wo
 
     # Consent recorded, procedure started on the screen: the warning has served its purpose.
     consented(session, world, session.get(Appointment, appointment_id))
-    daybook.start_procedure(session, world.clinic.radiologists[0], session.get(Appointment, appointment_id), at=NOW)
+    daybook.start_procedure(
+        session, world.clinic.radiologists[0], session.get(Appointment, appointment_id), at=NOW, zone=ZONE
+    )
     session.commit()
     worklist = browser.get("/radiology/worklist/rows").get_data(as_text=True)
     assert "no signed consent is recorded" not in worklist

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from clinic.models import Consent, DocumentText
 from clinic.services import documents
 from clinic.services.consents import print_consent
+from tests.conftest import ZONE
 from tests.factories import make_patient
 
 from .helpers import book_for, decode_qr, page_count, render_png, text_of
@@ -124,4 +125,4 @@ def test_every_consent_text_fits_on_two_pages(session, clinic):
     texts = session.scalars(select(DocumentText).filter_by(kind="consent")).all()
     assert len(texts) == 10
     for text in texts:
-        assert page_count(documents.text_preview_pdf(session, text)) <= 2, text.version_label
+        assert page_count(documents.text_preview_pdf(session, text, zone=ZONE)) <= 2, text.version_label

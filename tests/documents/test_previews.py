@@ -11,6 +11,7 @@ import pytest
 from clinic.models import DocumentText
 from clinic.services import documents
 from clinic.services.consents import print_consent
+from tests.conftest import ZONE
 from tests.factories import make_patient
 
 from .helpers import book_for, render_png
@@ -94,4 +95,4 @@ def test_text_preview_renders(session, clinic, backend):
         title="Entwurf: Einwilligung",
         body="## Der Eingriff\n\nText mit **Fettdruck** und {clinic_name}.\n\n## Erklärungen\n\n- Ich willige ein.\n",
     )
-    _check(documents.text_preview_pdf(session, draft), backend, "preview-consent")
+    _check(documents.text_preview_pdf(session, draft, zone=ZONE), backend, "preview-consent")

@@ -15,7 +15,7 @@ from clinic.scheduling import booking
 from clinic.scheduling.plan import ProcedurePlan
 from tests.conftest import NOW, ZONE
 from tests.factories import build_clinic, make_patient, make_ready_referral
-from tests.scheduling.helpers import first_candidates
+from tests.scheduling.helpers import chain_form, first_candidates
 
 FLAGS_NO = {f"flag_{f.value}": "no" for f in RedFlag}
 
@@ -90,18 +90,6 @@ def test_an_incomplete_preregistration_offers_no_times_and_says_what_is_missing(
     assert 'value="book"' not in page
 
 
-def _chain_data(c) -> dict:
-    return {
-        "room_id": c.room_id,
-        "radiologist_id": c.radiologist_id,
-        "bed_id": c.bed_id or "",
-        "table_start": c.table_start.isoformat(),
-        "table_end": c.table_end.isoformat(),
-        "obs_end": c.obs_end.isoformat(),
-        "action": "book",
-    }
-
-
 def test_book_then_someone_else_is_told_and_shown_new_times(session, settings, browser):
     clinic = build_clinic(session)
     first, second = make_ready_referral(session, clinic), make_ready_referral(session, clinic)
@@ -115,7 +103,7 @@ def test_book_then_someone_else_is_told_and_shown_new_times(session, settings, b
     booking.book(session, settings, None, referral=second, plan=ProcedurePlan.from_referral(second), candidate=c)
     session.commit()
     response = browser.post(
-        f"/desk/referrals/{first.id}/book", _chain_data(c), form_page=f"/desk/referrals/{first.id}/book"
+        f"/desk/referrals/{first.id}/book", chain_form(c), form_page=f"/desk/referrals/{first.id}/book"
     )
     html = response.get_data(as_text=True)
     assert response.status_code == 409
@@ -130,7 +118,7 @@ def test_book_then_someone_else_is_told_and_shown_new_times(session, settings, b
     fresh = re.search(r'name="table_start" value="([^"]+)"', html).group(1)
     later = next(x for x in first_candidates(session, settings, first) if x.table_start.isoformat() == fresh)
     done = browser.post(
-        f"/desk/referrals/{first.id}/book", _chain_data(later), form_page=f"/desk/referrals/{first.id}/book"
+        f"/desk/referrals/{first.id}/book", chain_form(later), form_page=f"/desk/referrals/{first.id}/book"
     )
     assert done.status_code == 302 and "/desk/appointments/" in done.headers["Location"]
 
@@ -152,7 +140,7 @@ def test_hold_confirm_check_in_calendar_and_cancel_with_waitlist_offer(app, sess
     c = first_candidates(session, settings, referral)[0]
     held = browser.post(
         f"/desk/referrals/{referral.id}/book",
-        {**_chain_data(c), "action": "hold"},
+        {**chain_form(c), "action": "hold"},
         form_page=f"/desk/referrals/{referral.id}/book",
     )
     assert held.status_code == 302 and "/desk/holds/" in held.headers["Location"]
@@ -242,7 +230,7 @@ def test_a_hold_confirmed_twice_shows_the_appointment_it_became(session, setting
     browser.login("frontdesk")
     c = first_candidates(session, settings, referral)[0]
     book_page = f"/desk/referrals/{referral.id}/book"
-    held = browser.post(book_page, {**_chain_data(c), "action": "hold"}, form_page=book_page)
+    held = browser.post(book_page, {**chain_form(c), "action": "hold"}, form_page=book_page)
     hold_page = held.headers["Location"]
     token = browser.token(hold_page)
     first = browser.post(hold_page, {"action": "confirm", "csrf_token": token})
@@ -374,7 +362,7 @@ def test_a_held_time_is_found_from_the_referral_page(session, settings, browser)
     browser.login("frontdesk")
     c = first_candidates(session, settings, referral)[0]
     book_page = f"/desk/referrals/{referral.id}/book"
-    held = browser.post(book_page, {**_chain_data(c), "action": "hold"}, form_page=book_page)
+    held = browser.post(book_page, chain_form(c, "hold"), form_page=book_page)
     hold_page = held.headers["Location"]
     page = browser.get(f"/desk/referrals/{referral.id}").get_data(as_text=True)
     assert f'href="{hold_page}"' in page and "Time held:" in page

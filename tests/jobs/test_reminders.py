@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from clinic.models import AnticoagulantRule, OutboxMessage
 from clinic.models.vocab import Language, OutboxStatus
-from clinic.scheduling import booking
+from clinic.scheduling import booking, ending
 from clinic.services import hold_rules
 from clinic.services import settings as clinic_settings
 from tests.conftest import NOW
@@ -135,7 +135,7 @@ def test_a_cancelled_appointment_is_not_reminded(session, settings, clinic, app,
     app.config["SMTP_HOST"] = ""
     appointment = book_on(session, settings, clinic, WEDNESDAY)
     run(app, "queue_reminders")
-    booking.cancel(session, settings, None, appointment, "patient called")
+    ending.cancel(session, settings, None, appointment, "patient called")
     app.config["SMTP_HOST"] = "127.0.0.1"
     run(app, "send_outbox")
     (message,) = reminders(session)

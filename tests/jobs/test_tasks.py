@@ -11,7 +11,7 @@ from sqlalchemy import select
 from clinic.jobs import tasks
 from clinic.models import AppointmentEvent, AuditEvent, Booking, FollowUp, JobRun, Referral
 from clinic.models.vocab import AppointmentStatus, FollowUpKind, FollowUpStatus, ReferralStatus
-from clinic.scheduling import booking
+from clinic.scheduling import holds
 from clinic.scheduling.plan import ProcedurePlan
 from clinic.services import daybook
 from tests.conftest import NOW, ZONE
@@ -100,7 +100,7 @@ def test_referrals_waiting_too_long_for_triage_are_flagged_once(session, clinic,
 def test_expired_holds_are_released_once(session, settings, clinic, app):
     referral = make_ready_referral(session, clinic)
     candidate = first_candidates(session, settings, referral)[0]
-    held = booking.hold(
+    held = holds.hold(
         session, settings, None, referral=referral, plan=ProcedurePlan.from_referral(referral), candidate=candidate
     )
     assert run(app, "release_holds")["release_holds"] == "nothing to do"  # still within its minutes

@@ -40,8 +40,9 @@ def to_procedure(session, clinic, appointment, at=NOW):
         explained_by_id=radiologist.id,
         explained_at=at - dt.timedelta(days=3),
         signed_at=NOW,
+        zone=ZONE,
     )
-    return daybook.start_procedure(session, radiologist, appointment, at=at)
+    return daybook.start_procedure(session, radiologist, appointment, at=at, zone=ZONE)
 
 
 def to_observation(session, clinic, appointment, at=None):

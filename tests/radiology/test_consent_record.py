@@ -56,6 +56,7 @@ def test_the_information_talk_is_recorded_apart_from_the_signature(session, prin
         explained_by_id=explainer.id,
         explained_at=FRIDAY,
         signed_at=MONDAY_9 - dt.timedelta(minutes=15),
+        zone=ZONE,
     )
     assert (consent.explained_by_id, consent.explained_at) == (explainer.id, FRIDAY)
     assert (consent.taken_by_id, consent.signed_at) == (taker.id, MONDAY_9 - dt.timedelta(minutes=15))
@@ -80,6 +81,7 @@ def test_a_talk_by_no_physician_or_after_the_signature_is_refused(session, print
             explained_by_id=person.id,
             explained_at=when,
             signed_at=MONDAY_9,
+            zone=ZONE,
         )
     assert refused.value.details == {"field": field}
     assert session.get(Consent, daybook.latest_consent(session, a).id).signed_at is None  # nothing half-saved
@@ -95,6 +97,7 @@ def test_the_database_keeps_the_talk_before_the_signature(session, printed, back
         explained_by_id=clinic.radiologists[0].id,
         explained_at=FRIDAY,
         signed_at=MONDAY_9,
+        zone=ZONE,
     )
     session.commit()
     for statement, name in (

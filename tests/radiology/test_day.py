@@ -62,7 +62,7 @@ def _details(record, **kw):
 def test_transitions_only_go_forward(session, day):
     clinic, a = day
     with pytest.raises(DomainError, match="must be checked in"):
-        daybook.start_procedure(session, clinic.radiologists[0], a, at=MONDAY_9)
+        daybook.start_procedure(session, clinic.radiologists[0], a, at=MONDAY_9, zone=ZONE)
     with pytest.raises(DomainError, match="Check-in opens on the day"):
         daybook.check_in(session, None, a, at=utc(2026, 11, 22, 9), zone=ZONE)
     daybook.check_in(session, None, a, at=MONDAY_9, zone=ZONE)
@@ -86,12 +86,12 @@ def test_invariant_7_no_procedure_without_a_signed_consent_for_the_printed_versi
     clock.pin(MONDAY_9 - dt.timedelta(minutes=20))  # the morning of the procedure: nothing recorded ahead of it
     daybook.check_in(session, None, a, at=MONDAY_9, zone=ZONE)
     with pytest.raises(DomainError, match="no signed consent"):
-        daybook.start_procedure(session, radiologist, a, at=MONDAY_9)
+        daybook.start_procedure(session, radiologist, a, at=MONDAY_9, zone=ZONE)
     with pytest.raises(DomainError, match="Print the consent form first"):
-        daybook.record_consent(session, radiologist, a, taken_by_id=radiologist.id, **_talk(radiologist))
+        daybook.record_consent(session, radiologist, a, taken_by_id=radiologist.id, **_talk(radiologist), zone=ZONE)
     _pdf, printed = consents.print_consent(session, radiologist, a, ZONE)
     with pytest.raises(DomainError, match="no signed consent"):
-        daybook.start_procedure(session, radiologist, a, at=MONDAY_9)
+        daybook.start_procedure(session, radiologist, a, at=MONDAY_9, zone=ZONE)
     signed = daybook.record_consent(
         session,
         radiologist,
@@ -99,10 +99,11 @@ def test_invariant_7_no_procedure_without_a_signed_consent_for_the_printed_versi
         taken_by_id=radiologist.id,
         signed_at=MONDAY_9 - dt.timedelta(minutes=20),
         **_talk(radiologist),
+        zone=ZONE,
     )
     assert signed.id == printed.id and signed.document_text_id == printed.document_text_id
     assert signed.recorded_by_id == radiologist.id
-    record = daybook.start_procedure(session, radiologist, a, at=MONDAY_9)
+    record = daybook.start_procedure(session, radiologist, a, at=MONDAY_9, zone=ZONE)
     assert a.status == AppointmentStatus.IN_PROCEDURE and record.started_at == MONDAY_9
 
 
@@ -110,8 +111,8 @@ def _to_procedure(session, clinic, a):
     radiologist = clinic.radiologists[0]
     daybook.check_in(session, None, a, at=MONDAY_9, zone=ZONE)
     consents.print_consent(session, radiologist, a, ZONE)
-    daybook.record_consent(session, radiologist, a, taken_by_id=radiologist.id, **_talk(radiologist))
-    return daybook.start_procedure(session, radiologist, a, at=MONDAY_9)
+    daybook.record_consent(session, radiologist, a, taken_by_id=radiologist.id, **_talk(radiologist), zone=ZONE)
+    return daybook.start_procedure(session, radiologist, a, at=MONDAY_9, zone=ZONE)
 
 
 def test_the_record_is_signed_by_a_radiologist_and_then_only_grows_by_addenda(session, day):
@@ -308,17 +309,35 @@ def test_a_consent_signed_in_the_future_or_before_printing_is_refused(session, d
     talk = {"explained_by_id": radiologist.id, "explained_at": MONDAY_9 - dt.timedelta(days=2)}
     with pytest.raises(InvalidInput, match="cannot lie in the future") as refused:
         daybook.record_consent(
-            session, radiologist, a, taken_by_id=radiologist.id, signed_at=MONDAY_9 + dt.timedelta(days=2), **talk
+            session,
+            radiologist,
+            a,
+            taken_by_id=radiologist.id,
+            signed_at=MONDAY_9 + dt.timedelta(days=2),
+            **talk,
+            zone=ZONE,
         )
     assert refused.value.details == {"field": "signed_at"}
     with pytest.raises(InvalidInput, match="before it was printed"):
         daybook.record_consent(
-            session, radiologist, a, taken_by_id=radiologist.id, signed_at=MONDAY_9 - dt.timedelta(hours=1), **talk
+            session,
+            radiologist,
+            a,
+            taken_by_id=radiologist.id,
+            signed_at=MONDAY_9 - dt.timedelta(hours=1),
+            **talk,
+            zone=ZONE,
         )
     assert printed.signed_at is None
     # A ward clock a few minutes ahead of the server's is no reason to refuse.
     signed = daybook.record_consent(
-        session, radiologist, a, taken_by_id=radiologist.id, signed_at=MONDAY_9 + dt.timedelta(minutes=3), **talk
+        session,
+        radiologist,
+        a,
+        taken_by_id=radiologist.id,
+        signed_at=MONDAY_9 + dt.timedelta(minutes=3),
+        **talk,
+        zone=ZONE,
     )
     assert signed.signed_at == MONDAY_9 + dt.timedelta(minutes=3)
 
@@ -330,7 +349,7 @@ def _consented(session, clinic, a):
     clock.pin(arrival)
     daybook.check_in(session, None, a, at=arrival, zone=ZONE)
     consents.print_consent(session, radiologist, a, ZONE)
-    daybook.record_consent(session, radiologist, a, taken_by_id=radiologist.id, **_talk(radiologist))
+    daybook.record_consent(session, radiologist, a, taken_by_id=radiologist.id, **_talk(radiologist), zone=ZONE)
     return radiologist
 
 

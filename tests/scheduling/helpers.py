@@ -75,3 +75,16 @@ def overlapping_active_bookings(session) -> list[tuple[Booking, Booking]]:
                 if overlaps(a.starts_at, a.ends_at, b.starts_at, b.ends_at):
                     clashes.append((a, b))
     return clashes
+
+
+def chain_form(c: Candidate, action: str = "book") -> dict:
+    """A chain as the booking screen's form posts it."""
+    return {
+        "room_id": c.room_id,
+        "radiologist_id": c.radiologist_id,
+        "bed_id": c.bed_id or "",
+        "table_start": c.table_start.isoformat(),
+        "table_end": c.table_end.isoformat(),
+        "obs_end": c.obs_end.isoformat(),
+        "action": action,
+    }

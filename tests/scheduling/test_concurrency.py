@@ -12,7 +12,7 @@ from sqlalchemy import select
 from clinic.core.errors import DomainError
 from clinic.extensions import db
 from clinic.models import Appointment, BookingHold, Referral
-from clinic.scheduling import booking
+from clinic.scheduling import booking, holds
 from clinic.scheduling.booking import SlotTaken
 from clinic.scheduling.plan import ProcedurePlan
 from tests.factories import build_clinic, make_ready_referral
@@ -118,7 +118,7 @@ def test_a_hold_confirmed_by_several_requests_at_once_books_once(app, session, s
     for _ in range(5):
         referral = make_ready_referral(session, clinic)
         target = first_candidates(session, settings, referral)[0]
-        held = booking.hold(
+        held = holds.hold(
             session, settings, None, referral=referral, plan=ProcedurePlan.from_referral(referral), candidate=target
         )
         tokens.append(held.token)
@@ -127,7 +127,7 @@ def test_a_hold_confirmed_by_several_requests_at_once_books_once(app, session, s
     def confirm(token: str):
         def call(session) -> str:
             try:
-                booking.confirm_hold(session, settings, None, token)
+                holds.confirm_hold(session, settings, None, token)
                 session.commit()
                 return "booked"
             except DomainError as refused:
@@ -146,6 +146,6 @@ def test_a_hold_confirmed_by_several_requests_at_once_books_once(app, session, s
     assert len(appointments) == 5
     for appointment in appointments:
         assert len([b for b in appointment.bookings if b.active]) == 4
-    holds = session.scalars(select(BookingHold)).all()
-    assert {h.confirmed_appointment_id for h in holds} == {a.id for a in appointments}
+    held_rows = session.scalars(select(BookingHold)).all()
+    assert {h.confirmed_appointment_id for h in held_rows} == {a.id for a in appointments}
     assert overlapping_active_bookings(session) == []

@@ -11,7 +11,7 @@ from clinic.core.errors import DomainError, InvalidInput
 from clinic.core.timefmt import to_local
 from clinic.models import Booking, WaitlistEntry
 from clinic.models.vocab import AppointmentStatus
-from clinic.scheduling import booking
+from clinic.scheduling import booking, ending, holds
 from clinic.scheduling.booking import SlotTaken
 from clinic.scheduling.context import Settings
 from clinic.scheduling.plan import ProcedurePlan
@@ -41,25 +41,25 @@ def _active(session, appointment_id):
 def test_a_hold_keeps_the_chain_then_becomes_the_booking(session, settings, clinic):
     a, b = make_ready_referral(session, clinic), make_ready_referral(session, clinic)
     c = first_candidates(session, settings, a)[0]
-    held = booking.hold(session, settings, None, referral=a, plan=_plan(a), candidate=c)
+    held = holds.hold(session, settings, None, referral=a, plan=_plan(a), candidate=c)
     assert held.expires_at == NOW + dt.timedelta(minutes=5)
     with pytest.raises(SlotTaken):
         _book(session, settings, b, c)
     assert c.table_start not in [
         x.table_start for x in first_candidates(session, settings, b, limit=3) if x.room_id == c.room_id
     ]
-    appointment = booking.confirm_hold(session, settings, None, held.token)
+    appointment = holds.confirm_hold(session, settings, None, held.token)
     assert appointment.status == AppointmentStatus.BOOKED
     assert len(_active(session, appointment.id)) == 4
     assert session.scalars(select(Booking).where(Booking.hold_id == held.id)).all() == []
     with pytest.raises(DomainError, match="already been booked"):
-        booking.confirm_hold(session, settings, None, held.token)
+        holds.confirm_hold(session, settings, None, held.token)
 
 
 def test_a_hold_lapses_by_itself(session, settings, clinic):
     a, b = make_ready_referral(session, clinic), make_ready_referral(session, clinic)
     c = first_candidates(session, settings, a)[0]
-    held = booking.hold(session, settings, None, referral=a, plan=_plan(a), candidate=c)
+    held = holds.hold(session, settings, None, referral=a, plan=_plan(a), candidate=c)
     session.commit()
     later = Settings(zone=ZONE, clock=lambda: NOW + dt.timedelta(minutes=6))
     assert c.table_start in [x.table_start for x in first_candidates(session, later, b, limit=1)]
@@ -67,7 +67,7 @@ def test_a_hold_lapses_by_itself(session, settings, clinic):
     session.commit()
     assert appointment.table_start == c.table_start
     with pytest.raises(DomainError, match="lapsed"):
-        booking.confirm_hold(session, later, None, held.token)
+        holds.confirm_hold(session, later, None, held.token)
     assert overlapping_active_bookings(session) == []
 
 
@@ -77,7 +77,7 @@ def test_a_lapsed_hold_meeting_only_the_patient_is_released_too(session, setting
     refuse it) nor stay beside the new booking as an overlap."""
     referral = make_ready_referral(session, clinic)
     held_chain = first_candidates(session, settings, referral)[0]
-    held = booking.hold(session, settings, None, referral=referral, plan=_plan(referral), candidate=held_chain)
+    held = holds.hold(session, settings, None, referral=referral, plan=_plan(referral), candidate=held_chain)
     session.commit()
     room = next(r for r in clinic.rooms.values() if r.modality == "CT" and r.id != held_chain.room_id)
     rad = next(r for r in clinic.radiologists if r.id != held_chain.radiologist_id)
@@ -170,8 +170,8 @@ def test_cancel_frees_the_chain_and_offers_it_to_the_waitlist(session, settings,
     )
     session.flush()
     with pytest.raises(InvalidInput, match="reason"):
-        booking.cancel(session, settings, None, appointment, "  ")
-    offers = booking.cancel(session, settings, None, appointment, "Patient has a cold")
+        ending.cancel(session, settings, None, appointment, "  ")
+    offers = ending.cancel(session, settings, None, appointment, "Patient has a cold")
     assert appointment.status == AppointmentStatus.CANCELLED
     assert _active(session, appointment.id) == []
     assert [o.entry.referral_id for o in offers] == [waiting.id]
@@ -187,9 +187,9 @@ def test_no_show_only_after_the_time_and_only_when_never_checked_in(session, set
     c = first_candidates(session, settings, referral)[0]
     appointment = _book(session, settings, referral, c)
     with pytest.raises(DomainError, match="before its time"):
-        booking.mark_no_show(session, settings, None, appointment)
+        ending.mark_no_show(session, settings, None, appointment)
     evening = Settings(zone=ZONE, clock=lambda: utc(2026, 11, 23, 20))
-    booking.mark_no_show(session, evening, None, appointment)
+    ending.mark_no_show(session, evening, None, appointment)
     assert appointment.status == AppointmentStatus.NO_SHOW
     assert _active(session, appointment.id) == []
     assert [e.to_status for e in appointment.events] == ["booked", "no_show"]

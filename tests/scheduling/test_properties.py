@@ -11,7 +11,7 @@ from hypothesis import settings as hyp_settings
 from hypothesis import strategies as st
 
 from clinic.models.vocab import AppointmentStatus
-from clinic.scheduling import booking
+from clinic.scheduling import booking, ending
 from clinic.scheduling.finder import Preferences
 from clinic.scheduling.plan import ProcedurePlan
 from clinic.services.candidates import candidates_for_referral
@@ -82,7 +82,7 @@ def test_random_operations_never_overlap_and_offers_are_bookable(session, settin
                     continue
                 appointment = live[pick % len(live)]
                 if op == "cancel":
-                    booking.cancel(session, settings, None, appointment, "changed plans")
+                    ending.cancel(session, settings, None, appointment, "changed plans")
                 else:
                     ready, offered = candidates_for_referral(
                         session,

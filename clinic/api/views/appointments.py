@@ -10,7 +10,7 @@ from ...core.timefmt import day_bounds
 from ...extensions import db
 from ...models import Appointment, Referral
 from ...models.vocab import Role
-from ...scheduling import booking
+from ...scheduling import booking, ending
 from ...web import local_today, scheduling_settings, zone
 from .. import bp, present
 from ..idempotent import idempotent
@@ -99,7 +99,7 @@ def reschedule_appointment(appointment_id: int, json: Chain):
 def cancel_appointment(appointment_id: int, json: CancelIn):
     """Cancel with a reason. The answer lists waiting patients who could take the freed time."""
     appointment = find(Appointment, appointment_id, "appointment")
-    offers = booking.cancel(db.session, scheduling_settings(), current_user, appointment, json.reason)
+    offers = ending.cancel(db.session, scheduling_settings(), current_user, appointment, json.reason)
     return Cancelled(
         appointment=present.appointment(appointment),
         waitlist_offers=[

@@ -12,7 +12,7 @@ from ...core.errors import InvalidInput
 from ...extensions import db
 from ...models import Appointment, User
 from ...models.vocab import Role
-from ...scheduling import booking
+from ...scheduling import ending
 from ...services import daybook
 from ...web import now, scheduling_settings, zone
 from .. import bp, present
@@ -46,7 +46,7 @@ def check_in(appointment_id: int):
 def mark_no_show(appointment_id: int):
     """booked → no_show, once its time has passed; frees the resources."""
     appointment = find(Appointment, appointment_id, "appointment")
-    booking.mark_no_show(db.session, scheduling_settings(), current_user, appointment)
+    ending.mark_no_show(db.session, scheduling_settings(), current_user, appointment)
     return _answer(appointment)
 
 

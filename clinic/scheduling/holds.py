@@ -1,0 +1,125 @@
+"""Holds: a chain kept for a few minutes while the front desk (or the patient, on the portal) confirms.
+
+A hold takes the same checks and the same rows as a booking (``booking.BookingRequest``); confirming it
+turns it into the appointment by moving its rows to the new owner, so nothing can slip in between.
+Holds that lapse hold nothing: ``release_expired_holds`` (the job, and every booking that meets one)
+frees their rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from ..core import audit
+from ..core.errors import DomainError, NotFound
+from ..core.messages import N_
+from ..models import Appointment, Booking, BookingHold, ProcedureType, Referral
+from ..models.base import utcnow
+from .booking import (
+    BookingRequest,
+    booked_columns,
+    chain_of,
+    new_appointment,
+    plan_of,
+    release_expired_holds,
+    require_unbooked,
+    resolve_waitlist,
+)
+from .context import Settings
+from .finder import Candidate
+from .plan import ProcedurePlan
+
+__all__ = ["confirm_hold", "hold", "release_expired_holds", "release_hold"]
+
+
+def hold(
+    session: Session,
+    settings: Settings,
+    actor,
+    *,
+    referral: Referral,
+    plan: ProcedurePlan,
+    candidate: Candidate,
+    minutes: int | None = None,
+) -> BookingHold:
+    """Keep a chain for a few minutes while the front desk confirms with the patient."""
+    plan.validate()
+    require_unbooked(session, settings, referral.id)
+    now = settings.now()
+    request = BookingRequest(plan, candidate, referral.patient_id, referral)
+    request.check(session, settings)
+    expires = now + dt.timedelta(minutes=minutes or settings.hold_minutes)
+    held = BookingHold(
+        token=secrets.token_urlsafe(18),
+        patient_id=referral.patient_id,
+        referral_id=referral.id,
+        **booked_columns(plan, candidate),
+        created_by_id=audit.actor_of(actor).id,
+        created_at=now,
+        expires_at=expires,
+    )
+
+    def add():
+        session.add(held)
+        session.flush()
+        request.insert_bookings(session, hold_id=held.id, hold_expires_at=expires)
+
+    request.insert(session, settings, add)
+    return held
+
+
+def confirm_hold(session: Session, settings: Settings, actor, token: str, note: str | None = None) -> Appointment:
+    """Turn a live hold into the appointment: its bookings simply change owner, so nothing can slip in."""
+    held = session.scalar(select(BookingHold).where(BookingHold.token == token))
+    if held is None:
+        raise NotFound(N_("There is no such hold."))
+    # Decide on locked rows, taken in the order the releases take them (the hold's bookings, then the
+    # hold), and before anything is written: a second request confirming the same hold (a double
+    # click), or a release, waits here and then finds the rows moved or inactive (PostgreSQL reads a
+    # locked row again once its holder commits). On SQLite the transaction holds the write lock.
+    rows = session.scalars(select(Booking.id).where(Booking.hold_id == held.id, Booking.active).with_for_update()).all()
+    session.refresh(held, with_for_update=True)
+    if held.confirmed_appointment_id is not None:
+        raise DomainError(N_("This hold has already been booked."), code="invalid_state")
+    now = settings.now()
+    if not rows or held.released_at is not None or held.expires_at <= now:
+        release_expired_holds(session, now)
+        raise DomainError(N_("The hold has lapsed; look for a time again."), code="hold_lapsed")
+    referral = session.get(Referral, held.referral_id)
+    require_unbooked(session, settings, held.referral_id)
+    plan = plan_of(held, session.get(ProcedureType, held.procedure_type_id))
+    request = BookingRequest(plan, chain_of(held), held.patient_id, referral)
+    request.check_ready(session, settings)
+    appointment = new_appointment(
+        plan, request.candidate, patient_id=held.patient_id, referral_id=held.referral_id, actor=actor, note=note
+    )
+
+    def add():
+        session.add(appointment)
+        appointment.record_booked(actor, utcnow(), note="confirmed from a hold")
+        session.flush()
+
+    request.insert(session, settings, add)
+    session.execute(
+        update(Booking)
+        .where(Booking.hold_id == held.id, Booking.active)
+        .values(appointment_id=appointment.id, hold_id=None, hold_expires_at=None)
+    )
+    held.confirmed_appointment_id = appointment.id
+    session.flush()
+    session.refresh(appointment)
+    resolve_waitlist(session, held.referral_id, appointment)
+    return appointment
+
+
+def release_hold(session: Session, token: str) -> None:
+    held = session.scalar(select(BookingHold).where(BookingHold.token == token))
+    if held is None or held.released_at is not None or held.confirmed_appointment_id is not None:
+        return
+    session.execute(update(Booking).where(Booking.hold_id == held.id).values(active=False))
+    held.released_at = utcnow()
+    session.flush()
