@@ -133,15 +133,15 @@ def measure_finder(clinic: generate.BenchClinic, runs: int, warmup: int) -> dict
     "finder": the bare ``find_candidates`` for the same search. The two alternate, so that both meet the
     same machine. Each call gets a fresh session, as each request does; loading the referral is not timed."""
     from clinic.extensions import db
-    from clinic.frontdesk.booking import SEARCH_DAYS
     from clinic.models import Referral
+    from clinic.scheduling.context import SEARCH_WINDOW_DAYS
     from clinic.scheduling.finder import SearchRequest, find_candidates
     from clinic.scheduling.plan import ProcedurePlan
     from clinic.services.candidates import candidates_for_referral
 
     settings = generate.settings()
     first_day = clinic.today
-    last_day = first_day + dt.timedelta(days=SEARCH_DAYS)
+    last_day = first_day + dt.timedelta(days=SEARCH_WINDOW_DAYS)
 
     def screen(session, referral):
         ready, found = candidates_for_referral(

@@ -8,14 +8,13 @@ from ..core.errors import InvalidInput
 from ..extensions import db
 from ..models import Referral
 from ..scheduling.booking import NotReady
+from ..scheduling.context import SEARCH_WINDOW_DAYS
 from ..scheduling.finder import Candidate
 from ..scheduling.plan import ProcedurePlan
 from ..services import preregistration
 from ..web import local_today
 from .schemas.common import Chain
 from .schemas.scheduling import MAX_WINDOW_DAYS
-
-DEFAULT_WINDOW_DAYS = 56  # as the front desk's booking screen
 
 
 def referral_plan(referral: Referral) -> ProcedurePlan:
@@ -39,7 +38,7 @@ def candidate(chain: Chain) -> Candidate:
 
 def window(first: dt.date | None, last: dt.date | None) -> tuple[dt.date, dt.date]:
     first = first or local_today()
-    last = last or first + dt.timedelta(days=DEFAULT_WINDOW_DAYS)
+    last = last or first + dt.timedelta(days=SEARCH_WINDOW_DAYS)
     if (last - first).days > MAX_WINDOW_DAYS:
         raise InvalidInput(f"Search at most {MAX_WINDOW_DAYS} days at a time.")
     return first, last

@@ -19,7 +19,7 @@ from ..core.timefmt import to_local
 from ..models import ProcedureType, Referral, Room
 from ..scheduling import availability, booking
 from ..scheduling.booking import NotReady
-from ..scheduling.context import Settings
+from ..scheduling.context import SEARCH_WINDOW_DAYS, Settings
 from ..scheduling.finder import Candidate, Preferences, SearchRequest, find_candidates
 from ..scheduling.plan import ProcedurePlan
 from ..services import preregistration
@@ -30,9 +30,8 @@ from .resources.slots import SlotKey
 from .search import Page, check_known, parse_date, reference_id, token_values
 
 SLOT_PARAMS = {"service-type", "service-request", "schedule", "start", "status"}
-DEFAULT_WINDOW_DAYS = 56
 MAX_WINDOW_DAYS = 92
-SCHEDULE_HORIZON_DAYS = DEFAULT_WINDOW_DAYS
+SCHEDULE_HORIZON_DAYS = SEARCH_WINDOW_DAYS
 
 
 def referral_plan(session: Session, referral: Referral) -> ProcedurePlan:
@@ -72,7 +71,7 @@ def _window(args: MultiDict, settings: Settings) -> tuple[dt.datetime | None, dt
     last = (
         to_local(hi - dt.timedelta(microseconds=1), settings.zone).date()
         if hi
-        else first + dt.timedelta(days=DEFAULT_WINDOW_DAYS)
+        else first + dt.timedelta(days=SEARCH_WINDOW_DAYS)
     )
     if (last - first).days > MAX_WINDOW_DAYS:
         raise FhirError(400, f"Search slots at most {MAX_WINDOW_DAYS} days at a time.")

@@ -21,14 +21,13 @@ from ..i18n import refusal
 from ..models import Appointment, BookingHold, ObservationBed, Referral, Room, User, UserRole
 from ..models.vocab import AppointmentStatus, Role
 from ..scheduling import booking, holds
+from ..scheduling.context import SEARCH_WINDOW_DAYS
 from ..scheduling.finder import Candidate, Preferences
 from ..scheduling.plan import ProcedurePlan
 from ..services.candidates import candidates_for_referral
 from ..web import get_or_404, local_today, refused, scheduling_settings
 from . import bp
 from .forms import ChainForm, SearchPreferencesForm
-
-SEARCH_DAYS = 56
 
 
 def _labels() -> dict:
@@ -93,7 +92,7 @@ def _search(
 ):
     today = local_today()
     day = _one_day()
-    if day is not None and today <= day <= today + dt.timedelta(days=SEARCH_DAYS):
+    if day is not None and today <= day <= today + dt.timedelta(days=SEARCH_WINDOW_DAYS):
         return candidates_for_referral(
             db.session,
             scheduling_settings(),
@@ -110,7 +109,7 @@ def _search(
         scheduling_settings(),
         referral,
         first_day=today,
-        last_day=today + dt.timedelta(days=SEARCH_DAYS),
+        last_day=today + dt.timedelta(days=SEARCH_WINDOW_DAYS),
         plan=plan,
         preferences=prefs,
         limit=PER_DAY * DAYS_SHOWN,

@@ -36,13 +36,12 @@ from ..models.vocab import AppointmentStatus, PartOfDay
 from ..services import readiness
 from . import availability, finder
 from .availability import Calendar, load_busy
-from .context import MAX_BOOKING_SPAN, Settings
+from .context import MAX_BOOKING_SPAN, SEARCH_WINDOW_DAYS, Settings
 from .finder import Candidate, Preferences, SearchRequest
 from .plan import ProcedurePlan
 
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud on the phone
 NEXT_CANDIDATES = 5
-SEARCH_DAYS_AFTER_CONFLICT = 56
 
 CONSTRAINT_RESOURCES = {
     "ex_bookings_room_overlap": "the room",
@@ -318,7 +317,7 @@ def next_candidates(
     request = SearchRequest(
         plan=plan,
         first_day=day,
-        last_day=day + dt.timedelta(days=SEARCH_DAYS_AFTER_CONFLICT),
+        last_day=day + dt.timedelta(days=SEARCH_WINDOW_DAYS),
         patient_id=patient_id,
         not_before_at=not_before,
         ignore_appointment_id=ignore_appointment_id,

@@ -11,6 +11,9 @@ from ..core.clock import utcnow
 # No booking row is longer than this; queries look this far back for rows that reach into a window,
 # which keeps them on the starts_at index instead of scanning years of history.
 MAX_BOOKING_SPAN = dt.timedelta(hours=12)
+# How far ahead a search for free times looks, everywhere: the desk, the patient's link, the API, FHIR
+# and the next times offered after a conflict.
+SEARCH_WINDOW_DAYS = 56
 
 
 @dataclass(frozen=True)

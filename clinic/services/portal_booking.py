@@ -23,7 +23,7 @@ from ..core.timefmt import to_local
 from ..models import Appointment, BookingHold, PortalLink, Referral, WaitlistEntry
 from ..models.vocab import AppointmentStatus, PartOfDay
 from ..scheduling import booking, ending, holds
-from ..scheduling.context import Settings
+from ..scheduling.context import SEARCH_WINDOW_DAYS, Settings
 from ..scheduling.finder import Candidate, Preferences
 from ..scheduling.plan import ProcedurePlan
 from . import portal_links, waitlist
@@ -37,7 +37,7 @@ class PortalRules:
     offers: int = 6  # how many times the patient is shown
     per_day: int = 2  # at most this many of them on one day, so that the patient can choose a day
     spacing_minutes: int = 120  # and those of one day this far apart
-    search_days: int = 56
+    search_days: int = SEARCH_WINDOW_DAYS
     hold_minutes: int = 10  # a patient on a phone needs longer than the desk's few minutes
 
 
