@@ -27,6 +27,7 @@ from sqlalchemy import (
     union_all,
 )
 
+from ..core.intervals import overlap_clause
 from ..models import Booking, Closure, ObservationBed, Room, RoomSession, RosterEntry, RosterException, User, UserRole
 from ..models.base import UTCDateTime
 from ..models.users import radiologist_qualifications
@@ -180,8 +181,12 @@ def calendar(some_rooms: bool, some_radiologists: bool) -> CompoundSelect:
         starts_at=Closure.starts_at,
         ends_at=Closure.ends_at,
     ).where(
-        Closure.starts_at < bindparam("range_end", type_=UTCDateTime()),
-        Closure.ends_at > bindparam("range_start", type_=UTCDateTime()),
+        overlap_clause(
+            Closure.starts_at,
+            Closure.ends_at,
+            bindparam("range_start", type_=UTCDateTime()),
+            bindparam("range_end", type_=UTCDateTime()),
+        ),
     )
     return union_all(sessions, roster, exceptions, closures)
 
@@ -208,8 +213,7 @@ def busy(with_patient: bool) -> Select:
     ).where(
         Booking.active,
         Booking.starts_at >= bindparam("reach_back", type_=UTCDateTime()),
-        Booking.starts_at < end,
-        Booking.ends_at > start,
+        overlap_clause(Booking.starts_at, Booking.ends_at, start, end),
         or_(Booking.patient_id.is_(None), Booking.patient_id == bindparam("patient_id", type_=Integer()))
         if with_patient
         else Booking.patient_id.is_(None),

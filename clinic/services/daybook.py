@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from ..core import audit
 from ..core.errors import Conflict, DomainError, InvalidInput, PermissionDenied
+from ..core.intervals import overlap_clause
 from ..core.messages import N_
 from ..core.timefmt import fmt_time, to_local
 from ..models import (
@@ -315,8 +316,7 @@ def free_beds(session: Session, appointment: Appointment, at: dt.datetime) -> li
             select(Booking.bed_id).where(
                 Booking.active,
                 Booking.bed_id.is_not(None),
-                Booking.starts_at < end,
-                start < Booking.ends_at,
+                overlap_clause(Booking.starts_at, Booking.ends_at, start, end),
                 Booking.appointment_id.is_distinct_from(appointment.id),
             )
         )
