@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -25,19 +25,24 @@ from ..scheduling.context import SEARCH_WINDOW_DAYS
 from ..scheduling.finder import Candidate, Preferences
 from ..scheduling.plan import ProcedurePlan
 from ..services.candidates import candidates_for_referral
+from ..services.readiness import assess
 from ..web import get_or_404, local_today, refused, scheduling_settings
 from . import bp
 from .forms import ChainForm, SearchPreferencesForm
 
 
 def _labels() -> dict:
-    rooms = {r.id: r.name for r in db.session.scalars(select(Room))}
-    beds = {b.id: b.label for b in db.session.scalars(select(ObservationBed))}
-    radiologists = {
-        u.id: u.full_name
-        for u in db.session.scalars(select(User).join(UserRole).where(UserRole.role == Role.RADIOLOGIST))
-    }
-    return {"rooms": rooms, "beds": beds, "radiologists": radiologists}
+    """The names of rooms, beds and radiologists, read once per request (the preferences form and the
+    page both need them)."""
+    if "booking_labels" not in g:
+        rooms = {r.id: r.name for r in db.session.scalars(select(Room))}
+        beds = {b.id: b.label for b in db.session.scalars(select(ObservationBed))}
+        radiologists = {
+            u.id: u.full_name
+            for u in db.session.scalars(select(User).join(UserRole).where(UserRole.role == Role.RADIOLOGIST))
+        }
+        g.booking_labels = {"rooms": rooms, "beds": beds, "radiologists": radiologists}
+    return g.booking_labels
 
 
 def _preferences_form() -> SearchPreferencesForm:
@@ -195,7 +200,8 @@ def book(referral_id: int):
                 )
             except booking.SlotTaken as taken:
                 flash(refusal(taken) + " " + _("Here are the next free times."), "warning")
-                readiness, _unused = _search(referral, Preferences())
+                # The service has found the next free times already: only the readiness is read again.
+                readiness = assess(db.session, scheduling_settings(), referral, plan)
                 return _render(referral, prefs_form, readiness, taken.candidates, status=409, taken=taken)
             except DomainError as error:
                 flash(refused(error), "danger")
@@ -257,7 +263,7 @@ def reschedule(appointment_id: int):
             booking.reschedule(db.session, scheduling_settings(), current_user, appointment, _candidate(form))
         except booking.SlotTaken as taken:
             flash(refusal(taken) + " " + _("Here are the next free times."), "warning")
-            readiness, _unused = _search(referral, Preferences(), appointment.id, plan)
+            readiness = assess(db.session, scheduling_settings(), referral, plan)
             return _render(
                 referral, prefs_form, readiness, taken.candidates, appointment=appointment, status=409, taken=taken
             )
