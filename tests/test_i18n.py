@@ -118,3 +118,27 @@ def test_a_service_refusal_is_shown_in_the_screen_language_with_its_values(app):
         untranslated = DomainError(N_("Nothing like this is in the catalogue {x}."), x="1")
         with force_locale("de"):
             assert refusal(untranslated) == "Nothing like this is in the catalogue 1."
+
+
+def test_a_list_of_reasons_is_translated_piece_by_piece(app):
+    """A service hands over a list of marked phrases (``Phrases``): English as a str for the API, each
+    piece translated on a screen, in Python (``say``) and in a template (``_()`` on the value)."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    from clinic.core.errors import InvalidInput
+    from clinic.core.messages import N_, Phrase, Phrases
+    from clinic.i18n import refusal, say
+
+    problems = Phrases([N_("unknown side"), Phrase(N_("{procedure} needs a side"), procedure="PRT")])
+    error = InvalidInput(N_("The procedure plan is incomplete: {problems}."), problems=problems)
+    assert error.message == "The procedure plan is incomplete: unknown side; PRT needs a side."
+    late = Phrase(N_("Late: not checked in (procedure due at {time})"), time="<08:30>")
+    with app.test_request_context("/"):
+        with force_locale("de"):
+            assert refusal(error) == "Der Eingriffsplan ist unvollständig: unbekannte Seite; PRT braucht eine Seite."
+            assert say(late) == "Verspätet: nicht angemeldet (Eingriff fällig um <08:30>)"
+            shown = render_template_string("{{ _(late) }} / {{ _(plain) }}", late=late, plain=N_("Prior imaging"))
+            assert shown == "Verspätet: nicht angemeldet (Eingriff fällig um &lt;08:30&gt;) / Voraufnahmen"
+        with force_locale("en"):
+            assert refusal(error) == error.message

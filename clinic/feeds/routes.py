@@ -14,6 +14,7 @@ from ..auth.access import public, roles
 from ..core.errors import DomainError
 from ..extensions import db
 from ..forms import FlaskForm
+from ..i18n import refusal
 from ..models import Room, User, UserRole
 from ..models.vocab import Role
 from ..services import feeds
@@ -86,7 +87,7 @@ def admin_create():
     try:
         token = feeds.create(db.session, current_user, **{f"{kind}_id": int(ident)})
     except DomainError as error:
-        form.owner.errors = [_(error.message)]
+        form.owner.errors = [refusal(error)]
         return _page(form, status=error.http_status)
     # Shown once, in this response only: neither stored nor put into the session cookie.
     return _page(form, new_url=url_for("feeds.calendar", token=token, _external=True))
@@ -98,7 +99,7 @@ def admin_revoke(feed_id: int):
     try:
         feed = feeds.revoke(db.session, feed_id)
     except DomainError as error:
-        flash(_(error.message), "danger")
+        flash(refusal(error), "danger")
     else:
         flash(
             _(

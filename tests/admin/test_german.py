@@ -57,3 +57,24 @@ def test_form_labels_follow_the_user_not_the_first_request(session, clinic, app,
     assert "Steps offered through the patient&#39;s link" in admin.get("/admin/portal").get_data(as_text=True) or (
         "Steps offered through the patient's link" in admin.get("/admin/portal").get_data(as_text=True)
     )
+
+
+def test_a_service_refusal_with_a_value_reads_in_german(session, clinic, app):
+    """The texts service refuses an unchanged text with the version's number: translated, then filled in."""
+    from clinic.defaults import seed_texts
+    from clinic.models import DocumentText
+
+    seed_texts(session, clinic.procedures)
+    session.commit()
+    german = _german_admin(session, app)
+    prt = clinic.pt("PRT")
+    current = session.scalars(
+        select(DocumentText)
+        .where(DocumentText.procedure_type_id == prt.id, DocumentText.kind == "consent", DocumentText.language == "de")
+        .order_by(DocumentText.version.desc())
+    ).first()
+    url = f"/admin/texts/{prt.id}/consent/de"
+    response = german.post(url, {"title": current.title, "body": current.body, "change_note": "Nichts"})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert f"Seit Version {current.version} hat sich nichts geändert; es wurde keine neue Version gespeichert." in page
