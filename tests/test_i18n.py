@@ -142,3 +142,51 @@ def test_a_list_of_reasons_is_translated_piece_by_piece(app):
             assert shown == "Verspätet: nicht angemeldet (Eingriff fällig um &lt;08:30&gt;) / Voraufnahmen"
         with force_locale("en"):
             assert refusal(error) == error.message
+
+
+def _labelled_enums():
+    import clinic.models  # noqa: F401 (every model module, with its enums)
+    import clinic.services.portal_settings  # noqa: F401
+    from clinic.models.vocab import Labelled
+
+    found, todo = [], list(Labelled.__subclasses__())
+    while todo:
+        enum = todo.pop()
+        found.append(enum)
+        todo.extend(enum.__subclasses__())
+    return found
+
+
+def test_every_label_of_the_vocabulary_is_marked_for_translation():
+    """Statuses, roles, regions…: their English labels are marked (N_) so that screens can translate them;
+    the same in every language: CT/MRI, file kinds, and each language by its own name."""
+    same_everywhere = {"Modality", "FileKind", "Language"}
+    marked = _marked_strings()
+    unmarked = [
+        f"{enum.__name__}.{member.name}: {member.label!r}"
+        for enum in _labelled_enums()
+        if enum.__name__ not in same_everywhere
+        for member in enum
+        if member.label not in marked
+    ]
+    assert not unmarked, unmarked
+
+
+def test_labels_and_the_menu_are_shown_in_the_users_language(app, session, browser):
+    from flask_babel import force_locale
+
+    from clinic.templating import label, treatments
+
+    with app.test_request_context("/"):
+        with force_locale("de"):
+            assert label("checked_in", "AppointmentStatus") == "Angemeldet"
+            assert label("info_requested", "ReferralStatus") == "Informationen angefordert"
+            assert treatments(["physiotherapy", "acupuncture"]) == "Physiotherapie, acupuncture"
+        with force_locale("en"):
+            assert label("checked_in", "AppointmentStatus") == "Checked in"
+    build_clinic(session)
+    make_user(session, "desk_de", {"front_desk"}, language="de")
+    session.commit()
+    browser.login("desk_de")
+    page = browser.get("/patients/").get_data(as_text=True)
+    assert "Überweisungen" in page and "Kalender" in page and ">Referrals<" not in page

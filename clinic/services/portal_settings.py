@@ -27,12 +27,12 @@ class PortalStep(Labelled):
     @property
     def label(self) -> str:
         return {
-            "links": "Patient links (the portal itself)",
-            "questionnaire": "Pre-registration questionnaire",
-            "uploads": "Prior imaging uploads",
-            "booking": "Choosing a time",
-            "manage": "Moving and cancelling",
-            "waitlist": "Waitlist: earlier times",
+            "links": N_("Patient links (the portal itself)"),
+            "questionnaire": N_("Pre-registration questionnaire"),
+            "uploads": N_("Prior imaging uploads"),
+            "booking": N_("Choosing a time"),
+            "manage": N_("Moving and cancelling"),
+            "waitlist": N_("Waitlist: earlier times"),
         }[self.value]
 
 
