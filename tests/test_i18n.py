@@ -145,9 +145,12 @@ def test_a_list_of_reasons_is_translated_piece_by_piece(app):
 
 
 def _labelled_enums():
-    import clinic.models  # noqa: F401 (every model module, with its enums)
-    import clinic.services.portal_settings  # noqa: F401
+    from importlib import import_module
+
     from clinic.models.vocab import Labelled
+
+    for module in ("clinic.models", "clinic.services.portal_settings"):  # every module with its enums
+        import_module(module)
 
     found, todo = [], list(Labelled.__subclasses__())
     while todo:
@@ -190,3 +193,55 @@ def test_labels_and_the_menu_are_shown_in_the_users_language(app, session, brows
     browser.login("desk_de")
     page = browser.get("/patients/").get_data(as_text=True)
     assert "Überweisungen" in page and "Kalender" in page and ">Referrals<" not in page
+
+
+# What the scan of unmarked text leaves out: machine-facing code and pages (the JSON API and its docs, FHIR,
+# DICOM, the command line's output). Patient documents (clinic/documents) carry their own German and English
+# texts, chosen by the patient's language; the scan finds nothing there to mark (no flash, form or refusal),
+# so they stay in the scan. The patient's link (templates/portal) is a screen in the patient's language.
+NOT_SCREENS = ("clinic/api/", "clinic/fhir/", "clinic/dicom/", "clinic/cli.py", "clinic/jobs/cli.py", "templates/api/")
+
+
+def _error_names() -> set[str]:
+    from importlib import import_module
+
+    from clinic.core.errors import DomainError
+
+    # The refusals defined next to their services.
+    for module in (
+        "clinic.scheduling.booking",
+        "clinic.services.idempotency",
+        "clinic.services.intake",
+        "clinic.services.mpps",
+    ):
+        import_module(module)
+
+    names, todo = set(), [DomainError]
+    while todo:
+        error = todo.pop()
+        names.add(error.__name__)
+        todo.extend(error.__subclasses__())
+    return names | {"invalid", "LoginRefused"}  # the services' helper for a field's refusal; the login's
+
+
+def test_every_string_staff_read_is_marked_for_translation():
+    """Issue 17: a template or a Python module that shows staff (or a patient, on the link's screens) text
+    not marked for translation fails here, listed by file and line (tests/i18n_check/scan.py says what
+    counts as text: words between tags, readable attributes, flash messages, form labels, validator
+    messages and refusals)."""
+    from collections import Counter
+
+    from tests.i18n_check.scan import python_findings, template_findings
+
+    findings = [
+        f
+        for f in (
+            *template_findings(PROJECT_ROOT / "templates", PROJECT_ROOT),
+            *python_findings(PROJECT_ROOT / "clinic", PROJECT_ROOT, error_names=_error_names()),
+        )
+        if not f.path.startswith(NOT_SCREENS)
+    ]
+    per_folder = Counter(str(Path(f.path).parent) for f in findings)
+    summary = ", ".join(f"{folder}: {n}" for folder, n in sorted(per_folder.items()))
+    listing = "\n".join(str(f) for f in findings)
+    assert not findings, f"{len(findings)} strings not marked for translation ({summary}):\n{listing}"
