@@ -183,7 +183,7 @@ def test_labels_and_the_menu_are_shown_in_the_users_language(app, session, brows
     with app.test_request_context("/"):
         with force_locale("de"):
             assert label("checked_in", "AppointmentStatus") == "Angemeldet"
-            assert label("info_requested", "ReferralStatus") == "Informationen angefordert"
+            assert label("info_requested", "ReferralStatus") == "Rückfrage gestellt"
             assert treatments(["physiotherapy", "acupuncture"]) == "Physiotherapie, acupuncture"
         with force_locale("en"):
             assert label("checked_in", "AppointmentStatus") == "Checked in"
