@@ -78,3 +78,17 @@ def test_a_service_refusal_with_a_value_reads_in_german(session, clinic, app):
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert f"Seit Version {current.version} hat sich nichts geändert; es wurde keine neue Version gespeichert." in page
+
+
+def test_the_stranding_reasons_read_in_german(session, clinic, app):
+    """The stranding service hands its reasons over as marked phrases with values; the German admin reads them
+    translated, with the room's name filled in."""
+    from .helpers import book, next_monday
+    from .test_resources import ROOM
+
+    german = _german_admin(session, app)
+    ct1 = clinic.rooms["CT 1"]
+    book(session, clinic, next_monday(), room=ct1)
+    warned = german.post(f"/admin/rooms/{ct1.id}", {**ROOM, "name": "CT 1", "modality": "MRI"})
+    assert warned.status_code == 409
+    assert "CT 1 ist ein MRI-Raum; der Eingriff ist CT-gesteuert" in warned.get_data(as_text=True)
