@@ -72,7 +72,9 @@ def say(value):
         return separator.join(say(part) for part in value.parts)
     if isinstance(value, Phrase):
         text = _translated(value.template, value.params)
-        return lowered(text) if value.lower else text
+        if value.lower:  # the middle of a sentence: English lowers its first letter, German keeps its nouns
+            text = lowered(text) if gettext(value.template) == value.template else text.rstrip(".")
+        return text
     return value
 
 

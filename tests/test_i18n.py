@@ -245,3 +245,21 @@ def test_every_string_staff_read_is_marked_for_translation():
     summary = ", ".join(f"{folder}: {n}" for folder, n in sorted(per_folder.items()))
     listing = "\n".join(str(f) for f in findings)
     assert not findings, f"{len(findings)} strings not marked for translation ({summary}):\n{listing}"
+
+
+def test_a_phrase_in_the_middle_of_a_sentence_keeps_german_nouns(app):
+    from flask_babel import force_locale
+
+    from clinic.core.errors import DomainError
+    from clinic.core.messages import N_, Phrase
+    from clinic.i18n import refusal
+
+    error = DomainError(
+        N_("A referral that is {status} cannot be accepted."), status=Phrase(N_("Info requested"), lower=True)
+    )
+    assert error.message == "A referral that is info requested cannot be accepted."
+    with app.test_request_context("/"):
+        with force_locale("de"):
+            assert refusal(error) == "Eine Überweisung im Status „Rückfrage gestellt“ kann nicht angenommen werden."
+        with force_locale("en"):
+            assert refusal(error) == error.message

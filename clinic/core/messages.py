@@ -8,6 +8,11 @@ changing parts over as named values instead of formatting them in::
 The error keeps the marked sentence (``template``) and the values (``params``); ``message`` is the
 English sentence with the values filled in, for the API, the command line and logs. A screen shows
 ``clinic.i18n.refusal(error)``: the sentence looked up in the screen's catalogue, then filled in.
+
+A value that is itself words (a status, a list of problems) is handed over as a ``Phrase`` (or
+``Phrases``, joined): a str with the English, which the screen translates too. Lists of reasons a
+service returns to screens (a checklist's details, the worklist's flags) are made of them; a template
+shows one with ``{{ _(value) }}``.
 """
 
 from __future__ import annotations

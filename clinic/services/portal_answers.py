@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from ..core import audit
 from ..core.errors import DomainError, InvalidInput, NotFound
-from ..core.messages import N_
+from ..core.messages import N_, Phrase
 from ..models import PortalAnswer, PortalLink, Referral
 from ..models.base import utcnow
 from ..models.portal import AnswerStatus, PortalItem
@@ -87,7 +87,11 @@ def _proposed(session: Session, answer_id: int, referral: Referral) -> PortalAns
     if answer is None or answer.referral_id != referral.id:
         raise NotFound(N_("There is no such answer for this referral."))
     if answer.status != AnswerStatus.PROPOSED:
-        raise DomainError(N_("This answer has already been {status}."), code="invalid_state", status=answer.status)
+        raise DomainError(
+            N_("This answer has already been {status}."),
+            code="invalid_state",
+            status=Phrase(AnswerStatus(answer.status).label, lower=True),
+        )
     return answer
 
 
