@@ -14,7 +14,7 @@ from zxcvbn import zxcvbn
 
 from ..core import audit
 from ..core.errors import InvalidInput, NotFound
-from ..core.messages import N_
+from ..core.messages import N_, Phrase
 from ..models import ApiToken, User
 from ..models.base import utcnow
 from ..models.vocab import Role
@@ -55,13 +55,15 @@ def check_password_strength(password: str, *, context: tuple[str | None, ...] = 
         raise InvalidInput(N_("The password must not contain the user name, the person's name or email address."))
     result = zxcvbn(password[:100], user_inputs=[*words, *CONTEXT_WORDS])
     if result["score"] < MIN_PASSWORD_SCORE:
-        hint = result["feedback"].get("warning") or "It would be guessed too easily."
+        # zxcvbn's own warning is English only; the fallback is marked.
+        warning = result["feedback"].get("warning")
+        hint = Phrase(warning.rstrip(".") if warning else N_("It would be guessed too easily"))
         raise InvalidInput(
             N_(
                 "This password is too easy to guess: {hint}. Use a few uncommon words, or a longer "
                 "mix of letters, digits and signs."
             ),
-            hint=hint.rstrip("."),
+            hint=hint,
         )
 
 
