@@ -26,7 +26,7 @@ from .medication import DOSE_CLASS_LABELS
 
 MAX_HOURS = 30 * 24
 DRUG_CODE = re.compile(r"^[a-z0-9_]{2,40}$")
-EVIDENCE = {"V": "verified in a primary source", "S": "from a secondary summary", "U": "unverified"}
+EVIDENCE = {"V": N_("verified in a primary source"), "S": N_("from a secondary summary"), "U": N_("unverified")}
 # The figures a clinician signs off; a change to any of them clears the verification.
 CHECKED_FIELDS = ("action", "hold_hours", "restart_hours", "requires_inr")
 

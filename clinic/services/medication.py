@@ -39,15 +39,16 @@ from ..models import (
 from ..models.base import utcnow
 from ..models.vocab import AppointmentStatus, BleedingClass, Role
 
+# English, marked for the catalogue: a screen shows a label through gettext.
 DOSE_CLASS_LABELS = {
-    "": "any dose",
-    "primary": "primary prevention",
-    "secondary": "secondary prevention",
-    "prophylactic": "prophylactic dose",
-    "therapeutic": "therapeutic dose",
-    "iv": "intravenous",
-    "sc": "subcutaneous",
-    "renal_impaired": "impaired kidney function",
+    "": N_("any dose"),
+    "primary": N_("primary prevention"),
+    "secondary": N_("secondary prevention"),
+    "prophylactic": N_("prophylactic dose"),
+    "therapeutic": N_("therapeutic dose"),
+    "iv": N_("intravenous"),
+    "sc": N_("subcutaneous"),
+    "renal_impaired": N_("impaired kidney function"),
 }
 
 

@@ -92,3 +92,11 @@ def test_the_stranding_reasons_read_in_german(session, clinic, app):
     warned = german.post(f"/admin/rooms/{ct1.id}", {**ROOM, "name": "CT 1", "modality": "MRI"})
     assert warned.status_code == 409
     assert "CT 1 ist ein MRI-Raum; der Eingriff ist CT-gesteuert" in warned.get_data(as_text=True)
+
+
+def test_the_hold_table_names_dose_classes_and_evidence_in_german(session, clinic, app):
+    german = _german_admin(session, app)
+    table = german.get("/admin/hold-rules").get_data(as_text=True)
+    assert "jede Dosis" in table and "any dose" not in table
+    new = german.get("/admin/hold-rules/new").get_data(as_text=True)
+    assert "V: in einer Primärquelle geprüft" in new
