@@ -65,11 +65,14 @@ FUTURE_WORKDAYS = 20
 PER_PAST_DAY = 7
 PER_FUTURE_DAY = 5
 
+# The demo logins (password "demo"): German screens, as the clinic works, and one front desk in English
+# (README.md names it).
 STAFF = [
-    ("frontdesk", "Petra Möller", {Role.FRONT_DESK}),
-    ("radiologist", "Dr. Anna Schäfer", {Role.RADIOLOGIST}),
-    ("nurse", "Jörg Weiß", {Role.NURSE}),
-    ("admin", "Sabine Krüger", {Role.ADMIN}),
+    ("frontdesk", "Petra Möller", {Role.FRONT_DESK}, "de"),
+    ("radiologist", "Dr. Anna Schäfer", {Role.RADIOLOGIST}, "de"),
+    ("nurse", "Jörg Weiß", {Role.NURSE}, "de"),
+    ("admin", "Sabine Krüger", {Role.ADMIN}, "de"),
+    ("frontdesk_en", "Emma Clarke", {Role.FRONT_DESK}, "en"),
 ]
 OTHER_RADIOLOGISTS = [
     ("lnowak", "Dr. Łukasz Nowak", ["PRT", "FACET", "EPI"], (0, 1, 2, 3), (8, 16)),
@@ -111,8 +114,10 @@ class DemoBuilder:
 
     def staff(self, catalogue: dict[str, ProcedureType]) -> list[User]:
         users = {}
-        for username, full_name, roles in STAFF:
-            users[username] = accounts.create_user(self.s, username, full_name, DEMO_PASSWORD, roles, demo=True)
+        for username, full_name, roles, language in STAFF:
+            users[username] = accounts.create_user(
+                self.s, username, full_name, DEMO_PASSWORD, roles, demo=True, language=language
+            )
         main = users["radiologist"]
         main.qualifications = list(catalogue.values())
         valid_from = self.today - dt.timedelta(days=365)
@@ -129,7 +134,13 @@ class DemoBuilder:
         radiologists = [main]
         for username, full_name, codes, weekdays, (start, end) in OTHER_RADIOLOGISTS:
             user = accounts.create_user(
-                self.s, username, full_name, accounts_random_password(self.rng), {Role.RADIOLOGIST}, demo=True
+                self.s,
+                username,
+                full_name,
+                accounts_random_password(self.rng),
+                {Role.RADIOLOGIST},
+                demo=True,
+                language="de",
             )
             user.qualifications = [catalogue[c] for c in codes]
             for weekday in weekdays:

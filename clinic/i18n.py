@@ -18,11 +18,12 @@ Catalogues live in clinic/translations; ``make`` compiles them.
 from __future__ import annotations
 
 from flask import Flask, current_app, g, request, session
-from flask_babel import Babel, gettext
+from flask_babel import Babel, get_translations, gettext
 from flask_login import current_user
+from markupsafe import escape
 
 from .config import PROJECT_ROOT
-from .core.messages import fill
+from .core.messages import Phrase, Phrases, fill, lowered
 
 SCREEN_LANGUAGES = ("de", "en")
 # The locale of each language, where words are spelled out (a patient's long dates: "Montag, 30. November").
@@ -75,7 +76,25 @@ def refusal(error: Exception) -> str:
     catalogue, then its named values filled in (core/messages.py). A sentence the catalogue lacks shows
     in English."""
     template = getattr(error, "template", None) or getattr(error, "message", None) or str(error)
-    params = getattr(error, "params", None) or {}
+    return _translated(template, getattr(error, "params", None) or {})
+
+
+def say(value):
+    """A value a service handed over, in the screen's language: a marked ``Phrase`` (or a list of them,
+    ``Phrases``) translated, anything else (a name, a number, a date) as it is."""
+    if isinstance(value, Phrases):
+        separator = gettext(value.separator) if value.separator.strip(" ;,") else value.separator  # " and "
+        return separator.join(say(part) for part in value.parts)
+    if isinstance(value, Phrase):
+        text = _translated(value.template, value.params)
+        if value.lower:  # the middle of a sentence: English lowers its first letter, German keeps its nouns
+            text = lowered(text) if gettext(value.template) == value.template else text.rstrip(".")
+        return text
+    return value
+
+
+def _translated(template: str, params: dict) -> str:
+    params = {name: say(value) for name, value in params.items()}
     try:
         return gettext(template).format(**params) if params else gettext(template)
     except (KeyError, IndexError, ValueError):  # a translation that lost a value's name: the English
@@ -90,6 +109,16 @@ def init_app(app: Flask) -> None:
         default_translation_directories=str(TRANSLATIONS),
     )
 
+    # ``_()`` in a template also takes what a service handed over: a marked sentence (looked up as it is)
+    # or a ``Phrase`` with values (``say``: translated, then filled in; escaped, since its values are text).
+    app.jinja_env.install_gettext_callables(
+        gettext=_template_gettext,
+        ngettext=lambda s, p, n: get_translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: get_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: get_translations().unpgettext(c, s, p, n),
+    )
+
     @app.after_request
     def state_the_language(response):
         if is_machine_request():
@@ -101,3 +130,9 @@ def init_app(app: Flask) -> None:
             if current_user and current_user.is_authenticated and session.get(REMEMBERED) != language:
                 session[REMEMBERED] = language  # for a page shown without the database
         return response
+
+
+def _template_gettext(text):
+    if isinstance(text, (Phrase, Phrases)):
+        return escape(say(text)).replace("%", "%%")  # the template's gettext fills in with %
+    return get_translations().ugettext(text)

@@ -6,9 +6,11 @@ import datetime as dt
 import re
 
 from flask import Flask, current_app, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from .core import timefmt
+from .core.messages import N_
 from .i18n import screen_language
 from .models import vocab
 
@@ -41,8 +43,11 @@ def local_time(value: dt.datetime | None) -> str:
 
 
 def treatments(codes) -> str:
-    """The treatments a referral lists, by their labels ("nsaids" → "Anti-inflammatory painkillers")."""
-    return ", ".join(vocab.TREATMENTS.get(code, code.replace("_", " ")) for code in codes)
+    """The treatments a referral lists, by their labels ("nsaids" → "Anti-inflammatory painkillers"), in the
+    screen's language."""
+    return ", ".join(
+        gettext(vocab.TREATMENTS[code]) if code in vocab.TREATMENTS else code.replace("_", " ") for code in codes
+    )
 
 
 def study_age(study_date: dt.date | None) -> tuple[int, bool, int] | None:
@@ -78,27 +83,29 @@ def local_instants(text: str | None) -> str:
 
 
 def label(value: str | None, enum_name: str) -> str:
+    """A stored code by its label, in the screen's language ("checked_in" → "Angemeldet"); a code the
+    vocabulary does not know shows as it is."""
     if value is None:
         return ""
     enum = getattr(vocab, enum_name)
     try:
-        return enum(value).label
+        return gettext(enum(value).label)
     except ValueError:
         return value
 
 
 NAV = [
-    # (endpoint, label, roles)
-    ("frontdesk.today", "Front desk", {"front_desk"}),
-    ("frontdesk.referrals", "Referrals", {"front_desk"}),
-    ("frontdesk.calendar", "Calendar", {"front_desk", "radiologist"}),
-    ("patients.index", "Patients", {"front_desk", "radiologist", "nurse"}),
-    ("radiology.triage", "Triage", {"radiologist"}),
-    ("radiology.worklist", "Worklist", {"radiologist", "nurse"}),
-    ("observation.board", "Observation", {"nurse", "radiologist"}),
-    ("radiology.follow_ups", "Follow-up", {"radiologist", "front_desk"}),
-    ("radiology.reports", "Reports", {"radiologist", "admin"}),
-    ("admin.index", "Admin", {"admin"}),
+    # (endpoint, label (translated when the menu is drawn), roles)
+    ("frontdesk.today", N_("Front desk"), {"front_desk"}),
+    ("frontdesk.referrals", N_("Referrals"), {"front_desk"}),
+    ("frontdesk.calendar", N_("Calendar"), {"front_desk", "radiologist"}),
+    ("patients.index", N_("Patients"), {"front_desk", "radiologist", "nurse"}),
+    ("radiology.triage", N_("Triage"), {"radiologist"}),
+    ("radiology.worklist", N_("Worklist"), {"radiologist", "nurse"}),
+    ("observation.board", N_("Observation"), {"nurse", "radiologist"}),
+    ("radiology.follow_ups", N_("Follow-up"), {"radiologist", "front_desk"}),
+    ("radiology.reports", N_("Reports"), {"radiologist", "admin"}),
+    ("admin.index", N_("Admin"), {"admin"}),
 ]
 
 
@@ -110,7 +117,7 @@ def nav_items() -> list[tuple[str, str, bool]]:
         if endpoint not in current_app.view_functions or not current_user.has_role(*roles):
             continue
         prefix = url_for(endpoint).rstrip("/")
-        items.append((url_for(endpoint), text, request.path.startswith(prefix) if prefix else False))
+        items.append((url_for(endpoint), gettext(text), request.path.startswith(prefix) if prefix else False))
     return items
 
 

@@ -118,3 +118,148 @@ def test_a_service_refusal_is_shown_in_the_screen_language_with_its_values(app):
         untranslated = DomainError(N_("Nothing like this is in the catalogue {x}."), x="1")
         with force_locale("de"):
             assert refusal(untranslated) == "Nothing like this is in the catalogue 1."
+
+
+def test_a_list_of_reasons_is_translated_piece_by_piece(app):
+    """A service hands over a list of marked phrases (``Phrases``): English as a str for the API, each
+    piece translated on a screen, in Python (``say``) and in a template (``_()`` on the value)."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    from clinic.core.errors import InvalidInput
+    from clinic.core.messages import N_, Phrase, Phrases
+    from clinic.i18n import refusal, say
+
+    problems = Phrases([N_("unknown side"), Phrase(N_("{procedure} needs a side"), procedure="PRT")])
+    error = InvalidInput(N_("The procedure plan is incomplete: {problems}."), problems=problems)
+    assert error.message == "The procedure plan is incomplete: unknown side; PRT needs a side."
+    late = Phrase(N_("Late: not checked in (procedure due at {time})"), time="<08:30>")
+    with app.test_request_context("/"):
+        with force_locale("de"):
+            assert refusal(error) == "Der Eingriffsplan ist unvollständig: unbekannte Seite; PRT braucht eine Seite."
+            assert say(late) == "Verspätet: nicht angemeldet (Eingriff fällig um <08:30>)"
+            shown = render_template_string("{{ _(late) }} / {{ _(plain) }}", late=late, plain=N_("Prior imaging"))
+            assert shown == "Verspätet: nicht angemeldet (Eingriff fällig um &lt;08:30&gt;) / Voraufnahmen"
+        with force_locale("en"):
+            assert refusal(error) == error.message
+
+
+def _labelled_enums():
+    from importlib import import_module
+
+    from clinic.models.vocab import Labelled
+
+    for module in ("clinic.models", "clinic.services.portal_settings"):  # every module with its enums
+        import_module(module)
+
+    found, todo = [], list(Labelled.__subclasses__())
+    while todo:
+        enum = todo.pop()
+        found.append(enum)
+        todo.extend(enum.__subclasses__())
+    return found
+
+
+def test_every_label_of_the_vocabulary_is_marked_for_translation():
+    """Statuses, roles, regions…: their English labels are marked (N_) so that screens can translate them;
+    the same in every language: CT/MRI, file kinds, and each language by its own name."""
+    same_everywhere = {"Modality", "FileKind", "Language"}
+    marked = _marked_strings()
+    unmarked = [
+        f"{enum.__name__}.{member.name}: {member.label!r}"
+        for enum in _labelled_enums()
+        if enum.__name__ not in same_everywhere
+        for member in enum
+        if member.label not in marked
+    ]
+    assert not unmarked, unmarked
+
+
+def test_labels_and_the_menu_are_shown_in_the_users_language(app, session, browser):
+    from flask_babel import force_locale
+
+    from clinic.templating import label, treatments
+
+    with app.test_request_context("/"):
+        with force_locale("de"):
+            assert label("checked_in", "AppointmentStatus") == "Angemeldet"
+            assert label("info_requested", "ReferralStatus") == "Rückfrage gestellt"
+            assert treatments(["physiotherapy", "acupuncture"]) == "Physiotherapie, acupuncture"
+        with force_locale("en"):
+            assert label("checked_in", "AppointmentStatus") == "Checked in"
+    build_clinic(session)
+    make_user(session, "desk_de", {"front_desk"}, language="de")
+    session.commit()
+    browser.login("desk_de")
+    page = browser.get("/patients/").get_data(as_text=True)
+    assert "Überweisungen" in page and "Kalender" in page and ">Referrals<" not in page
+
+
+# What the scan of unmarked text leaves out: machine-facing code and pages (the JSON API and its docs, FHIR,
+# DICOM, the command line's output). Patient documents (clinic/documents) carry their own German and English
+# texts, chosen by the patient's language; the scan finds nothing there to mark (no flash, form or refusal),
+# so they stay in the scan. The patient's link (templates/portal) is a screen in the patient's language.
+NOT_SCREENS = ("clinic/api/", "clinic/fhir/", "clinic/dicom/", "clinic/cli.py", "clinic/jobs/cli.py", "templates/api/")
+
+
+def _error_names() -> set[str]:
+    from importlib import import_module
+
+    from clinic.core.errors import DomainError
+
+    # The refusals defined next to their services.
+    for module in (
+        "clinic.scheduling.booking",
+        "clinic.services.idempotency",
+        "clinic.services.intake",
+        "clinic.services.mpps",
+    ):
+        import_module(module)
+
+    names, todo = set(), [DomainError]
+    while todo:
+        error = todo.pop()
+        names.add(error.__name__)
+        todo.extend(error.__subclasses__())
+    return names | {"invalid", "LoginRefused"}  # the services' helper for a field's refusal; the login's
+
+
+def test_every_string_staff_read_is_marked_for_translation():
+    """Issue 17: a template or a Python module that shows staff (or a patient, on the link's screens) text
+    not marked for translation fails here, listed by file and line (tests/i18n_check/scan.py says what
+    counts as text: words between tags, readable attributes, flash messages, form labels, validator
+    messages and refusals)."""
+    from collections import Counter
+
+    from tests.i18n_check.scan import python_findings, template_findings
+
+    findings = [
+        f
+        for f in (
+            *template_findings(PROJECT_ROOT / "templates", PROJECT_ROOT),
+            *python_findings(PROJECT_ROOT / "clinic", PROJECT_ROOT, error_names=_error_names()),
+        )
+        if not f.path.startswith(NOT_SCREENS)
+    ]
+    per_folder = Counter(str(Path(f.path).parent) for f in findings)
+    summary = ", ".join(f"{folder}: {n}" for folder, n in sorted(per_folder.items()))
+    listing = "\n".join(str(f) for f in findings)
+    assert not findings, f"{len(findings)} strings not marked for translation ({summary}):\n{listing}"
+
+
+def test_a_phrase_in_the_middle_of_a_sentence_keeps_german_nouns(app):
+    from flask_babel import force_locale
+
+    from clinic.core.errors import DomainError
+    from clinic.core.messages import N_, Phrase
+    from clinic.i18n import refusal
+
+    error = DomainError(
+        N_("A referral that is {status} cannot be accepted."), status=Phrase(N_("Info requested"), lower=True)
+    )
+    assert error.message == "A referral that is info requested cannot be accepted."
+    with app.test_request_context("/"):
+        with force_locale("de"):
+            assert refusal(error) == "Eine Überweisung im Status „Rückfrage gestellt“ kann nicht angenommen werden."
+        with force_locale("en"):
+            assert refusal(error) == error.message

@@ -32,8 +32,12 @@ def test_seed_demo_twice(app, session):
     radiologists = session.scalars(select(User).join(User.role_rows).where(User.role_rows.any(role="radiologist")))
     qualifications = {u.username: {p.code for p in u.qualifications} for u in radiologists}
     assert len(qualifications) == 4 and len({frozenset(q) for q in qualifications.values()}) == 4
-    for name in ("frontdesk", "radiologist", "nurse", "admin"):
+    for name in ("frontdesk", "radiologist", "nurse", "admin", "frontdesk_en"):
         assert accounts.authenticate(session, name, "demo").username == name
+    # Issue 17: the demo speaks German, but for one English front desk (README.md names it).
+    languages = dict(session.execute(select(User.username, User.language)).all())
+    assert [name for name, language in languages.items() if language == "en"] == ["frontdesk_en"]
+    assert set(languages.values()) == {"de", "en"}
     statuses = set(session.scalars(select(Referral.status)))
     assert {
         ReferralStatus.RECEIVED,

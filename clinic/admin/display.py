@@ -38,7 +38,9 @@ def hold_summary(rule: AnticoagulantRule) -> str:
         hours = rule.hold_hours or 0
         text = _("hold %(days)s days", days=hold_days(hours)) if hours >= 48 else _("hold %(hours)s h", hours=hours)
     else:
-        text = HoldAction(rule.action).label.lower()
+        english = HoldAction(rule.action).label
+        text = _(english)
+        text = text.lower() if text == english else text  # "no hold"; German keeps its nouns
     if rule.restart_hours is not None:
         text += _(", restart after %(hours)s h", hours=rule.restart_hours)
     if rule.requires_inr:

@@ -10,8 +10,10 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 
 def options(pairs: Iterable[tuple]) -> list[SelectChoice]:
-    """Choices as WTForms wants them from 3.3 on (tuples passed to a field are deprecated)."""
-    return [SelectChoice(value, label) for value, label in pairs]
+    """Choices as WTForms wants them from 3.3 on (tuples passed to a field are deprecated). A plain
+    label (an enum's English label, marked in models/vocab.py) is looked up in the screen's language when
+    the form is drawn."""
+    return [SelectChoice(value, _l(label) if type(label) is str else label) for value, label in pairs]
 
 
 # The services' WEEKDAYS (English, for logs and audit) as the screens say them.

@@ -24,7 +24,9 @@ class RuleForm(FlaskForm):
     restart_hours = IntegerField(_l("Restart after the procedure"), validators=[Optional()], render_kw={"min": 0})
     requires_inr = BooleanField(_l("Check INR before the procedure"))
     evidence = SelectField(
-        _l("Evidence"), choices=options((k, f"{k}: {v}") for k, v in EVIDENCE.items()), validate_choice=False
+        _l("Evidence"),
+        choices=options((k, _l("%(code)s: %(meaning)s", code=k, meaning=_l(v))) for k, v in EVIDENCE.items()),
+        validate_choice=False,
     )
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=1000)], render_kw={"rows": 3})
 

@@ -41,7 +41,7 @@ def _render_rule(rule, form=None, verify_form=None, *, status=200):
             rule=rule,
             form=form or RuleForm(formdata=None, obj=rule),
             verify_form=verify_form or VerifyForm(formdata=None),
-            dose_label=DOSE_CLASS_LABELS.get(rule.dose_class, rule.dose_class),
+            dose_label=_(DOSE_CLASS_LABELS.get(rule.dose_class, rule.dose_class)),
         ),
         status,
     )

@@ -33,7 +33,7 @@ class OutboxFilterForm(FlaskForm):
 
     status = SelectField(
         _l("Status"),
-        choices=[SelectChoice(v, label) for v, label in [("", _l("Any")), *OutboxStatus.choices()]],
+        choices=[SelectChoice("", _l("Any")), *(SelectChoice(v, _l(label)) for v, label in OutboxStatus.choices())],
         validators=[Optional()],
     )
     kind = SelectField(_l("Kind"), choices=[], validators=[Optional()], validate_choice=False)

@@ -17,12 +17,13 @@ from ..services import portal_settings
 from ..services.portal_settings import PortalStep
 from . import bp
 from .common import INVALID
+from .fields import options
 
 
 class StepsForm(FlaskForm):
     steps = SelectMultipleField(
         _l("Steps offered through the patient's link"),
-        choices={s.value: s.label for s in PortalStep},
+        choices=options((s.value, s.label) for s in PortalStep),
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
     )

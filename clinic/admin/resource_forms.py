@@ -47,7 +47,7 @@ class RoomForm(FlaskForm):
         if not title:
             return
         if problem := ae_title_problem(title):
-            raise ValidationError(problem)
+            raise ValidationError(_(problem))
         clash = db.session.scalar(select(Room).where(func.upper(Room.ae_title) == title.upper()))
         if clash is not None and clash is not self.room:
             raise ValidationError(

@@ -1,9 +1,9 @@
 from flask import flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
 from ..extensions import db, limiter
+from ..i18n import refusal
 from ..services import accounts, settings
 from ..services.accounts import LoginRefused
 from . import bp, throttle
@@ -14,13 +14,6 @@ from .redirects import safe_next
 
 def _next() -> str | None:
     return safe_next(request.args.get("next"), request.host_url)
-
-
-# The refusals of the accounts service (which knows no Flask), as the login page says them.
-REFUSAL_MESSAGES = {
-    accounts.REFUSED: _l("Unknown user name or wrong password."),
-    "This account has been deactivated.": _l("This account has been deactivated."),
-}
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -44,7 +37,7 @@ def login():
         except LoginRefused as refused:
             # The failed attempt is audited even though the page shows an error.
             db.session.commit()
-            form.password.errors.append(str(REFUSAL_MESSAGES.get(refused.message, refused.message)))
+            form.password.errors.append(refusal(refused))  # the service's marked sentence, translated
             status = 401
         else:
             # A new session: nothing from before the login is carried over, the CSRF secret included

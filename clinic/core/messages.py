@@ -8,6 +8,11 @@ changing parts over as named values instead of formatting them in::
 The error keeps the marked sentence (``template``) and the values (``params``); ``message`` is the
 English sentence with the values filled in, for the API, the command line and logs. A screen shows
 ``clinic.i18n.refusal(error)``: the sentence looked up in the screen's catalogue, then filled in.
+
+A value that is itself words (a status, a list of problems) is handed over as a ``Phrase`` (or
+``Phrases``, joined): a str with the English, which the screen translates too. Lists of reasons a
+service returns to screens (a checklist's details, the worklist's flags) are made of them; a template
+shows one with ``{{ _(value) }}``.
 """
 
 from __future__ import annotations
@@ -28,3 +33,37 @@ def fill(template: str, params: dict[str, Any]) -> str:
         return template.format(**params)
     except (KeyError, IndexError, ValueError):
         return template
+
+
+class Phrase(str):
+    """A marked phrase handed over as a named value or as one item of a list (a status, one problem of
+    a form): as a str it is the English with its values; a screen translates it too (``clinic.i18n.say``).
+    ``lower`` makes it the middle of a sentence: a small first letter, no full stop."""
+
+    template: str
+    params: dict[str, Any]
+    lower: bool
+
+    def __new__(cls, template: str, *, lower: bool = False, **params: Any) -> Phrase:
+        text = lowered(fill(template, params)) if lower else fill(template, params)
+        phrase = super().__new__(cls, text)
+        phrase.template, phrase.params, phrase.lower = template, params, lower
+        return phrase
+
+
+class Phrases(str):
+    """Marked phrases joined by ``separator``: the English join as a str; a screen translates each."""
+
+    parts: tuple[Phrase, ...]
+    separator: str
+
+    def __new__(cls, parts, separator: str = "; ") -> Phrases:
+        items = tuple(p if isinstance(p, Phrase) else Phrase(p) for p in parts)
+        joined = super().__new__(cls, separator.join(items))
+        joined.parts, joined.separator = items, separator
+        return joined
+
+
+def lowered(text: str) -> str:
+    text = text.rstrip(".")
+    return text[:1].lower() + text[1:]

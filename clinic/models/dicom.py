@@ -10,6 +10,7 @@ from decimal import Decimal
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, Numeric, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core.messages import N_
 from ..extensions import db
 from .base import UTCDateTime, created_at_column, one_of, utcnow
 from .vocab import Labelled
@@ -40,7 +41,12 @@ class RetrievalStatus(Labelled):
 
     @property
     def label(self) -> str:
-        return {"queued": "Waiting", "running": "Retrieving", "done": "Done", "failed": "Failed"}[self.value]
+        return {
+            "queued": N_("Waiting"),
+            "running": N_("Retrieving"),
+            "done": N_("Done"),
+            "failed": N_("Failed"),
+        }[self.value]
 
 
 ACTIVE_RETRIEVALS = (RetrievalStatus.QUEUED, RetrievalStatus.RUNNING)
@@ -135,3 +141,12 @@ class PacsRetrieval(db.Model):
     @property
     def active(self) -> bool:
         return self.status in ACTIVE_RETRIEVALS
+
+
+# The labels derived from the values, marked for the catalogue (see vocab.SCREEN_LABELS).
+SCREEN_LABELS = (
+    # StepStatus
+    N_("In progress"),
+    N_("Completed"),
+    N_("Discontinued"),
+)

@@ -12,6 +12,7 @@ import datetime as dt
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core.messages import N_
 from ..extensions import db
 from .base import UTCDateTime, created_at_column, one_of
 from .vocab import Labelled
@@ -110,3 +111,20 @@ class PortalAnswer(db.Model):
     decision_note: Mapped[str | None] = mapped_column(Text)
 
     decided_by: Mapped[User | None] = relationship()  # noqa: F821
+
+
+# The labels derived from the values, marked for the catalogue (see vocab.SCREEN_LABELS).
+SCREEN_LABELS = (
+    # PortalItem
+    N_("Contact"),
+    N_("Medication"),
+    N_("Allergies"),
+    N_("Conditions"),
+    N_("Escort"),
+    N_("Language"),
+    # AnswerStatus
+    N_("Proposed"),
+    N_("Confirmed"),
+    N_("Closed"),
+    N_("Superseded"),
+)

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from ..core.messages import N_
+
 
 class Labelled(StrEnum):
-    """A string enum whose members carry a human label for screens and documents."""
+    """A string enum whose members carry a human label for screens and documents. The label is English,
+    marked for the catalogue (``N_``: here, or in ``SCREEN_LABELS`` for the labels derived from the value);
+    screens translate it when they show it (the ``label`` filter, ``clinic.i18n.say``); the API and FHIR
+    keep the codes and the English."""
 
     @property
     def label(self) -> str:
@@ -91,16 +96,16 @@ class Target(Labelled):
 
 
 TARGET_LABELS = {
-    "stellate": "Stellate ganglion",
-    "thoracic_chain": "Thoracic sympathetic chain",
-    "celiac": "Celiac plexus",
-    "lumbar_chain": "Lumbar sympathetic chain",
-    "hypogastric": "Superior hypogastric plexus",
-    "impar": "Ganglion impar",
-    "intra_articular": "Intra-articular injection",
-    "medial_branch": "Medial branch block",
-    "interlaminar": "Interlaminar",
-    "caudal": "Caudal (sacral hiatus)",
+    "stellate": N_("Stellate ganglion"),
+    "thoracic_chain": N_("Thoracic sympathetic chain"),
+    "celiac": N_("Celiac plexus"),
+    "lumbar_chain": N_("Lumbar sympathetic chain"),
+    "hypogastric": N_("Superior hypogastric plexus"),
+    "impar": N_("Ganglion impar"),
+    "intra_articular": N_("Intra-articular injection"),
+    "medial_branch": N_("Medial branch block"),
+    "interlaminar": N_("Interlaminar"),
+    "caudal": N_("Caudal (sacral hiatus)"),
 }
 
 # The procedures (by catalogue code) whose plan names a target, and the targets each one offers.
@@ -211,9 +216,9 @@ class ReliefCategory(Labelled):
     @property
     def label(self) -> str:
         return {
-            "complete_or_significant": "Complete or significant",
-            "mild_to_moderate": "Mild to moderate",
-            "none": "None",
+            "complete_or_significant": N_("Complete or significant"),
+            "mild_to_moderate": N_("Mild to moderate"),
+            "none": N_("None"),
         }[self.value]
 
 
@@ -224,7 +229,7 @@ class HoldAction(Labelled):
 
     @property
     def label(self) -> str:
-        return {"hold": "Hold", "no_hold": "No hold", "shared_assessment": "Shared assessment"}[self.value]
+        return {"hold": N_("Hold"), "no_hold": N_("No hold"), "shared_assessment": N_("Shared assessment")}[self.value]
 
 
 class FileKind(Labelled):
@@ -268,7 +273,7 @@ class FollowUpKind(Labelled):
 
     @property
     def label(self) -> str:
-        return {"0d": "Same day", "2w": "2 weeks", "3m": "3 months"}[self.value]
+        return {"0d": N_("Same day"), "2w": N_("2 weeks"), "3m": N_("3 months")}[self.value]
 
 
 class FollowUpStatus(Labelled):
@@ -307,28 +312,110 @@ EMERGENCY_FLAGS = {
 }
 
 RED_FLAG_QUESTIONS = {
-    "bladder_bowel": "New trouble passing urine, new incontinence of urine or stool",
-    "saddle_numbness": "Numbness around the genitals or back passage (saddle area)",
-    "progressive_weakness": "Severe or increasing weakness in the legs, or new trouble walking",
-    "weakness_with_easing_pain": "Pain easing while weakness gets worse",
-    "infection": "Fever or chills, recent infection, immune suppression or a recent spinal injection",
-    "tumour": "History of cancer, unexplained weight loss, or severe pain at night",
-    "fracture": "Recent trauma, or minor trauma with osteoporosis or long-term steroids",
-    "other_serious": "Thoracic pain, new deformity, widespread nerve signs, feeling very unwell, known aortic aneurysm",
+    "bladder_bowel": N_("New trouble passing urine, new incontinence of urine or stool"),
+    "saddle_numbness": N_("Numbness around the genitals or back passage (saddle area)"),
+    "progressive_weakness": N_("Severe or increasing weakness in the legs, or new trouble walking"),
+    "weakness_with_easing_pain": N_("Pain easing while weakness gets worse"),
+    "infection": N_("Fever or chills, recent infection, immune suppression or a recent spinal injection"),
+    "tumour": N_("History of cancer, unexplained weight loss, or severe pain at night"),
+    "fracture": N_("Recent trauma, or minor trauma with osteoporosis or long-term steroids"),
+    "other_serious": N_(
+        "Thoracic pain, new deformity, widespread nerve signs, feeling very unwell, known aortic aneurysm"
+    ),
 }
 
 TREATMENTS = {
-    "nsaids": "Anti-inflammatory painkillers",
-    "opioids": "Opioids",
-    "physiotherapy": "Physiotherapy",
-    "injections": "Earlier injections",
-    "surgery": "Spine surgery",
+    "nsaids": N_("Anti-inflammatory painkillers"),
+    "opioids": N_("Opioids"),
+    "physiotherapy": N_("Physiotherapy"),
+    "injections": N_("Earlier injections"),
+    "surgery": N_("Spine surgery"),
 }
 
 ALLERGENS = {
-    "contrast": "Contrast medium",
-    "local_anaesthetic": "Local anaesthetics",
-    "steroid": "Steroids",
-    "iodine": "Iodine",
-    "latex": "Latex",
+    "contrast": N_("Contrast medium"),
+    "local_anaesthetic": N_("Local anaesthetics"),
+    "steroid": N_("Steroids"),
+    "iodine": N_("Iodine"),
+    "latex": N_("Latex"),
 }
+
+
+# The labels derived from the values (``Labelled.label``), marked for the catalogue; a test checks that
+# every label of every Labelled enum is marked (tests/test_i18n.py). Not here: Modality and FileKind (CT,
+# MRI, PDF: the same in every language) and Language (each language by its own name).
+SCREEN_LABELS = (
+    # Role
+    N_("Front desk"),
+    N_("Radiologist"),
+    N_("Nurse"),
+    N_("Admin"),
+    # Sex
+    N_("Female"),
+    N_("Male"),
+    N_("Diverse"),
+    N_("Unknown"),
+    # Region
+    N_("Cervical"),
+    N_("Thoracic"),
+    N_("Lumbar"),
+    N_("Sacral"),
+    N_("Other"),
+    # Side
+    N_("Left"),
+    N_("Right"),
+    N_("Bilateral"),
+    N_("Midline"),
+    # Stage
+    N_("Diagnostic"),
+    N_("Therapeutic"),
+    N_("Neurolytic"),
+    # BleedingClass
+    N_("Low"),
+    N_("Intermediate"),
+    N_("High"),
+    # ReferralStatus
+    N_("Received"),
+    N_("Accepted"),
+    N_("Declined"),
+    N_("Info requested"),
+    N_("Closed"),
+    # Priority
+    N_("Routine"),
+    N_("Soon"),
+    N_("Urgent"),
+    # AppointmentStatus
+    N_("Booked"),
+    N_("Checked in"),
+    N_("In procedure"),
+    N_("In observation"),
+    N_("Discharged"),
+    N_("Cancelled"),
+    N_("No show"),
+    # PartOfDay
+    N_("Any"),
+    N_("Morning"),
+    N_("Afternoon"),
+    # ClosureScope
+    N_("Clinic"),
+    N_("Room"),
+    N_("Unit"),
+    N_("Radiologist"),
+    # IdentityCheck
+    N_("Match"),
+    N_("Mismatch"),
+    N_("Cannot verify"),
+    N_("Not applicable"),
+    # OutboxStatus
+    N_("Queued"),
+    N_("Sent"),
+    N_("Failed"),
+    # DocumentKind
+    N_("Information"),
+    N_("Consent"),
+    # FollowUpStatus
+    N_("Pending"),
+    N_("Due"),
+    N_("Done"),
+    N_("Unreachable"),
+)

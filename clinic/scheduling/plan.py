@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from ..core.errors import InvalidInput
+from ..core.messages import N_, Phrase, Phrases
 from ..models import ProcedureType, Referral
 from ..models.referrals import level_count
 from ..models.vocab import TARGETS_BY_PROCEDURE, Modality, Region, Side, Stage, Target
@@ -56,44 +57,58 @@ class ProcedurePlan:
         found = []
         pt = self.procedure_type
         if not pt.active:
-            found.append(f"{pt.code} is no longer offered")
+            found.append(Phrase(N_("{procedure} is no longer offered"), procedure=pt.code))
         if self.region is not None and self.region not in Region.values():
-            found.append("unknown region")
+            found.append(N_("unknown region"))
         if pt.needs_side and not self.side:
-            found.append(f"{pt.code} needs a side")
+            found.append(Phrase(N_("{procedure} needs a side"), procedure=pt.code))
         if self.side is not None and self.side not in Side.values():
-            found.append("unknown side")
+            found.append(N_("unknown side"))
         if pt.needs_levels and not (self.levels or "").strip() and self.target != "caudal":
-            found.append(f"{pt.code} needs the spinal level(s)")
+            found.append(Phrase(N_("{procedure} needs the spinal level(s)"), procedure=pt.code))
         if pt.needs_stage and not self.stage:
-            found.append(f"{pt.code} needs a stage (diagnostic or neurolytic)")
+            found.append(Phrase(N_("{procedure} needs a stage (diagnostic or neurolytic)"), procedure=pt.code))
         if self.stage is not None and self.stage not in Stage.values():
-            found.append("unknown stage")
+            found.append(N_("unknown stage"))
         if self.guidance is not None and self.guidance not in Modality.values():
-            found.append("unknown guidance")
+            found.append(N_("unknown guidance"))
         if self.level_count > 10:
-            found.append("more than 10 levels")
+            found.append(N_("more than 10 levels"))
         if self.target is not None and self.target not in self.targets:
             known = self.target in Target.values()
-            found.append(f"{pt.code} cannot aim at {Target(self.target).label.lower()}" if known else "unknown target")
+            found.append(
+                Phrase(
+                    N_("{procedure} cannot aim at {target}"),
+                    procedure=pt.code,
+                    target=Phrase(Target(self.target).label, lower=True),
+                )
+                if known
+                else N_("unknown target")
+            )
         elif self.target is None and self.targets and require_target:
-            choices = ", ".join(Target(t).label.lower() for t in self.targets)
-            found.append(f"{pt.code} needs the target ({choices})")
+            choices = Phrases([Phrase(Target(t).label, lower=True) for t in self.targets], ", ")
+            found.append(Phrase(N_("{procedure} needs the target ({choices})"), procedure=pt.code, choices=choices))
         midline = self.target in Target.values() and Target(self.target).midline
         if midline and self.side not in (None, "midline", "bilateral"):
-            found.append(f"{Target(self.target).label} lies in the midline: no left or right side")
+            found.append(
+                Phrase(
+                    N_("{label} lies in the midline: no left or right side"), label=Phrase(Target(self.target).label)
+                )
+            )
         return found
 
     def validate(self) -> ProcedurePlan:
         problems = self.problems()
         if problems:
-            raise InvalidInput("The procedure plan is incomplete: " + "; ".join(problems) + ".", details=problems)
+            raise InvalidInput(
+                N_("The procedure plan is incomplete: {problems}."), problems=Phrases(problems), details=problems
+            )
         return self
 
     @classmethod
     def from_referral(cls, referral: Referral) -> ProcedurePlan:
         if referral.planned_procedure_type is None:
-            raise InvalidInput("This referral has no planned procedure yet: a radiologist accepts it first.")
+            raise InvalidInput(N_("This referral has no planned procedure yet: a radiologist accepts it first."))
         return cls(
             procedure_type=referral.planned_procedure_type,
             region=referral.planned_region,

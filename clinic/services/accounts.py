@@ -14,6 +14,7 @@ from zxcvbn import zxcvbn
 
 from ..core import audit
 from ..core.errors import InvalidInput, NotFound
+from ..core.messages import N_, Phrase
 from ..models import ApiToken, User
 from ..models.base import utcnow
 from ..models.vocab import Role
@@ -23,7 +24,7 @@ MIN_PASSWORD_LENGTH = 12
 # attack that is throttled, the situation of a login page.
 MIN_PASSWORD_SCORE = 3
 # One answer for every refused login, whether the name exists or not, and whatever the reason.
-REFUSED = "Unknown user name or wrong password."
+REFUSED = N_("Unknown user name or wrong password.")
 # Werkzeug's default (scrypt). The test suite lowers the cost through the environment; production never should.
 PASSWORD_METHOD = os.environ.get("CLINIC_PASSWORD_HASH_METHOD", "scrypt")
 # Verifying against a real hash for unknown names keeps the response time from revealing which
@@ -47,17 +48,22 @@ def check_password_strength(password: str, *, context: tuple[str | None, ...] = 
     """Refuse short, common and guessable passwords, and those built from the account's own details
     (``context``: user name, full name, email) or the clinic's name, using zxcvbn's estimator."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(f"The password needs at least {MIN_PASSWORD_LENGTH} characters.")
+        raise InvalidInput(N_("The password needs at least {count} characters."), count=MIN_PASSWORD_LENGTH)
     words = [w for value in context if value for w in re.split(r"[\s@._-]+", value) + [value] if len(w) >= 3]
     lowered = password.casefold()
     if any(word.casefold() in lowered for word in words):
-        raise InvalidInput("The password must not contain the user name, the person's name or email address.")
+        raise InvalidInput(N_("The password must not contain the user name, the person's name or email address."))
     result = zxcvbn(password[:100], user_inputs=[*words, *CONTEXT_WORDS])
     if result["score"] < MIN_PASSWORD_SCORE:
-        hint = result["feedback"].get("warning") or "It would be guessed too easily."
+        # zxcvbn's own warning is English only; the fallback is marked.
+        warning = result["feedback"].get("warning")
+        hint = Phrase(warning.rstrip(".") if warning else N_("It would be guessed too easily"))
         raise InvalidInput(
-            f"This password is too easy to guess: {hint.rstrip('.')}. "
-            "Use a few uncommon words, or a longer mix of letters, digits and signs."
+            N_(
+                "This password is too easy to guess: {hint}. Use a few uncommon words, or a longer "
+                "mix of letters, digits and signs."
+            ),
+            hint=hint,
         )
 
 
@@ -81,7 +87,7 @@ def authenticate(session: Session, username: str, password: str) -> User:
         )
         raise LoginRefused(REFUSED)
     if not user.active:
-        raise LoginRefused("This account has been deactivated.")
+        raise LoginRefused(N_("This account has been deactivated."))
     user.failed_logins = 0
     user.last_login_at = now
     audit.record(session, "login.succeeded", "users", user.id, actor=user)
@@ -101,18 +107,18 @@ def create_user(
 ) -> User:
     username = username.strip()
     if not username or not username.replace("_", "").replace("-", "").replace(".", "").isalnum():
-        raise InvalidInput("A user name is letters, digits, dots, dashes and underscores.")
+        raise InvalidInput(N_("A user name is letters, digits, dots, dashes and underscores."))
     if find_user(session, username):
-        raise InvalidInput(f"The user name {username!r} is taken.")
+        raise InvalidInput(N_("The user name “{username}” is taken."), username=username)
     if not roles:
-        raise InvalidInput("Give the account at least one role.")
+        raise InvalidInput(N_("Give the account at least one role."))
     unknown = set(roles) - set(Role.values())
     if unknown:
-        raise InvalidInput(f"Unknown role(s): {', '.join(sorted(unknown))}.")
+        raise InvalidInput(N_("Unknown role(s): {items}."), items=", ".join(sorted(unknown)))
     if not demo:
         check_password_strength(password, context=(username, full_name, email))
     if language not in (None, "de", "en"):
-        raise InvalidInput("Choose German or English.")
+        raise InvalidInput(N_("Choose German or English."))
     user = User(username=username, full_name=full_name.strip() or username, email=email, active=True, language=language)
     user.password_hash = hash_password(password)
     user.set_roles(set(roles))
@@ -188,7 +194,7 @@ def user_tokens(session: Session, user: User) -> list[ApiToken]:
 def revoke_token(session: Session, token_id: int) -> ApiToken:
     token = session.get(ApiToken, token_id)
     if token is None:
-        raise NotFound("No such token.")
+        raise NotFound(N_("No such token."))
     if token.revoked_at is None:
         token.revoked_at = utcnow()
     session.flush()
@@ -210,6 +216,6 @@ def user_for_token(session: Session, token: str) -> User | None:
 def set_language(session: Session, user: User, language: str | None) -> None:
     """The language of the user's screens: "de", "en", or None to follow the clinic's."""
     if language not in (None, "de", "en"):
-        raise InvalidInput("Choose German or English.")
+        raise InvalidInput(N_("Choose German or English."))
     user.language = language
     session.flush()

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from ..core import audit
 from ..core.errors import DomainError, NotFound
+from ..core.messages import N_
 from ..documents import render_consent
 from ..models import Appointment, Consent, DocumentText
 from ..models.vocab import AppointmentStatus, DocumentKind
@@ -32,7 +33,9 @@ def current_text(session: Session, procedure_type_id: int, kind: str, language: 
         .limit(1)
     ).first()
     if text is None:
-        raise NotFound(f"There is no {kind} text in language '{language}' for this procedure yet.")
+        raise NotFound(
+            N_("There is no {kind} text in language '{language}' for this procedure yet."), kind=kind, language=language
+        )
     return text
 
 
@@ -44,7 +47,7 @@ def consent_text_for(session: Session, appointment: Appointment) -> DocumentText
 def print_consent(session: Session, actor, appointment: Appointment, zone: str) -> tuple[bytes, Consent]:
     """Render the consent form with the current text and record it (``actor`` may be None: the system)."""
     if appointment.status in (AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW):
-        raise DomainError("No consent form for an appointment that has ended.", code="invalid_state")
+        raise DomainError(N_("No consent form for an appointment that has ended."), code="invalid_state")
     text = consent_text_for(session, appointment)
     pdf = render_consent(appointment, text, settings.contact(session, text.language), zone)
     consent = Consent(

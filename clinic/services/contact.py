@@ -8,6 +8,7 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
 from ..core.errors import InvalidInput
+from ..core.messages import N_
 
 
 def email_address(value: str | None) -> str | None:
@@ -20,7 +21,9 @@ def email_address(value: str | None) -> str | None:
         # Deliverability (a DNS look-up) is not checked: clinics often run without outside DNS.
         return validate_email(value, check_deliverability=False).normalized
     except EmailNotValidError as error:
-        raise InvalidInput(f"This is not one valid email address: {error}", details={"field": "email"}) from None
+        raise InvalidInput(
+            N_("This is not one valid email address: {error}"), details={"field": "email"}, error=error
+        ) from None
 
 
 PHONE_CHARACTERS = re.compile(r"^[0-9+()/.\-\s]+$")
@@ -33,7 +36,7 @@ def phone_number(value: str | None, *, field: str = "phone", region: str = "DE")
     value = " ".join((value or "").split())
     if not value:
         return None
-    problem = "This is not a telephone number: use digits, spaces, + ( ) / - only, e.g. +49 40 1234 5670."
+    problem = N_("This is not a telephone number: use digits, spaces, + ( ) / - only, e.g. +49 40 1234 5670.")
     if not PHONE_CHARACTERS.match(value):
         raise InvalidInput(problem, details={"field": field})
     try:
@@ -41,5 +44,7 @@ def phone_number(value: str | None, *, field: str = "phone", region: str = "DE")
     except phonenumbers.NumberParseException:
         raise InvalidInput(problem, details={"field": field}) from None
     if not phonenumbers.is_possible_number(number) or len(str(number.national_number)) < 4:
-        raise InvalidInput("This telephone number is too short or too long: please check it.", details={"field": field})
+        raise InvalidInput(
+            N_("This telephone number is too short or too long: please check it."), details={"field": field}
+        )
     return value

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from ..core.errors import InvalidInput
+from ..core.messages import N_
 from ..core.timefmt import day_bounds, local_instant, to_local
 from ..documents import (
     LetterContext,
@@ -148,7 +149,7 @@ def text_preview_pdf(session: Session, document_text: DocumentText, zone: str) -
     specimen time in the clinic's zone."""
     procedure_type = document_text.procedure_type or session.get(ProcedureType, document_text.procedure_type_id)
     if procedure_type is None:
-        raise InvalidInput("The text needs a procedure before it can be previewed.")
+        raise InvalidInput(N_("The text needs a procedure before it can be previewed."))
     label = _preview_label(document_text, procedure_type)
     clinic = settings.contact(session, document_text.language)
     if document_text.kind == DocumentKind.CONSENT:

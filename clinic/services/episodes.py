@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from ..core import audit
 from ..core.errors import DomainError, InvalidInput
+from ..core.messages import N_
 from ..models import Appointment, Referral, StageRule, WaitlistEntry
 from ..models.appointments import ACTIVE_STATUSES
 from ..models.base import utcnow
@@ -47,15 +48,15 @@ def after_discharge(session: Session, actor, appointment: Appointment) -> None:
 def close(session: Session, actor, referral: Referral, reason: str | None) -> Referral:
     """Staff end an episode by hand, with the reason."""
     if referral.status != ReferralStatus.ACCEPTED:
-        raise DomainError("Only an accepted referral can be closed.", code="invalid_state")
+        raise DomainError(N_("Only an accepted referral can be closed."), code="invalid_state")
     if not (reason or "").strip():
-        raise InvalidInput("Give the reason the episode ends.", details={"field": "reason"})
+        raise InvalidInput(N_("Give the reason the episode ends."), details={"field": "reason"})
     active = session.scalar(
         select(Appointment.id).where(Appointment.referral_id == referral.id, Appointment.status.in_(ACTIVE_STATUSES))
     )
     if active is not None:
         raise DomainError(
-            "This referral has an appointment that is not over yet: cancel it first.", code="invalid_state"
+            N_("This referral has an appointment that is not over yet: cancel it first."), code="invalid_state"
         )
     _close(session, actor, referral, reason.strip())
     return referral

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from ..core.errors import InvalidInput, NotFound
+from ..core.messages import N_
 from ..models import Appointment, CalendarFeed, Room, User
 from ..models.base import utcnow
 from ..models.vocab import AppointmentStatus, Role
@@ -34,16 +35,16 @@ def _hash(token: str) -> str:
 def create(session: Session, actor, *, radiologist_id: int | None = None, room_id: int | None = None) -> str:
     """A new feed for a radiologist or a room; returns the token (shown once)."""
     if (radiologist_id is None) == (room_id is None):
-        raise InvalidInput("A feed belongs to one radiologist or one room.")
+        raise InvalidInput(N_("A feed belongs to one radiologist or one room."))
     if radiologist_id is not None:
         user = session.get(User, radiologist_id)
         if user is None or not user.has_role(Role.RADIOLOGIST):
-            raise NotFound("There is no such radiologist.")
+            raise NotFound(N_("There is no such radiologist."))
         label = user.full_name
     else:
         room = session.get(Room, room_id)
         if room is None:
-            raise NotFound("There is no such room.")
+            raise NotFound(N_("There is no such room."))
         label = f"Room {room.name}"
     token = "cf_" + secrets.token_urlsafe(32)
     feed = CalendarFeed(
@@ -62,7 +63,7 @@ def create(session: Session, actor, *, radiologist_id: int | None = None, room_i
 def revoke(session: Session, feed_id: int) -> CalendarFeed:
     feed = session.get(CalendarFeed, feed_id)
     if feed is None:
-        raise NotFound("There is no such feed.")
+        raise NotFound(N_("There is no such feed."))
     if feed.revoked_at is None:
         feed.revoked_at = utcnow()
     session.flush()

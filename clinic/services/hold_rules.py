@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from ..core import audit
 from ..core.errors import DomainError, InvalidInput
+from ..core.messages import N_
 from ..models import AnticoagulantRule
 from ..models.base import utcnow
 from ..models.vocab import BleedingClass, HoldAction
@@ -25,13 +26,14 @@ from .medication import DOSE_CLASS_LABELS
 
 MAX_HOURS = 30 * 24
 DRUG_CODE = re.compile(r"^[a-z0-9_]{2,40}$")
-EVIDENCE = {"V": "verified in a primary source", "S": "from a secondary summary", "U": "unverified"}
+EVIDENCE = {"V": N_("verified in a primary source"), "S": N_("from a secondary summary"), "U": N_("unverified")}
 # The figures a clinician signs off; a change to any of them clears the verification.
 CHECKED_FIELDS = ("action", "hold_hours", "restart_hours", "requires_inr")
 
 
-def invalid(message: str, field_name: str | None = None) -> InvalidInput:
-    return InvalidInput(message, details={"field": field_name} if field_name else None)
+def invalid(message: str, field_name: str | None = None, **params) -> InvalidInput:
+    """A refusal of one field: ``message`` marked with N_, its named values as keyword arguments."""
+    return InvalidInput(message, details={"field": field_name} if field_name else None, **params)
 
 
 @dataclass(frozen=True)
@@ -96,18 +98,18 @@ def counts(session: Session) -> dict[str, int]:
 
 def check_fields(fields: RuleFields) -> None:
     if fields.action not in HoldAction.values():
-        raise invalid("Choose hold, no hold or shared assessment.", "action")
+        raise invalid(N_("Choose hold, no hold or shared assessment."), "action")
     for name, value in (("hold_hours", fields.hold_hours), ("restart_hours", fields.restart_hours)):
         if value is not None and not 0 <= value <= MAX_HOURS:
-            raise invalid(f"Hours are between 0 and {MAX_HOURS} (30 days).", name)
+            raise invalid(N_("Hours are between 0 and {max_hours} (30 days)."), name, max_hours=MAX_HOURS)
     if fields.action == HoldAction.HOLD and not fields.hold_hours:
-        raise invalid("A hold needs the number of hours before the procedure.", "hold_hours")
+        raise invalid(N_("A hold needs the number of hours before the procedure."), "hold_hours")
     if fields.action != HoldAction.HOLD and fields.hold_hours:
-        raise invalid("Only a hold has hours before the procedure; leave this empty.", "hold_hours")
+        raise invalid(N_("Only a hold has hours before the procedure; leave this empty."), "hold_hours")
     if fields.requires_inr and fields.action != HoldAction.HOLD:
-        raise invalid("An INR check belongs to a hold.", "requires_inr")
+        raise invalid(N_("An INR check belongs to a hold."), "requires_inr")
     if fields.evidence not in EVIDENCE:
-        raise invalid("Choose the kind of evidence.", "evidence")
+        raise invalid(N_("Choose the kind of evidence."), "evidence")
 
 
 def update_rule(session: Session, actor, rule: AnticoagulantRule, fields: RuleFields) -> bool:
@@ -142,13 +144,13 @@ def create_rule(
 ) -> AnticoagulantRule:
     drug_code = (drug_code or "").strip().lower()
     if not DRUG_CODE.match(drug_code):
-        raise invalid("A drug code is 2 to 40 small letters, digits or underscores, e.g. rivaroxaban.", "drug_code")
+        raise invalid(N_("A drug code is 2 to 40 small letters, digits or underscores, e.g. rivaroxaban."), "drug_code")
     if not (drug_name_en or "").strip() or not (drug_name_de or "").strip():
-        raise invalid("Give the drug's name in English and German.", "drug_name_en")
+        raise invalid(N_("Give the drug's name in English and German."), "drug_name_en")
     if dose_class not in DOSE_CLASS_LABELS:
-        raise invalid("Choose a dose class from the list.", "dose_class")
+        raise invalid(N_("Choose a dose class from the list."), "dose_class")
     if bleeding_class not in BleedingClass.values():
-        raise invalid("Choose the bleeding class.", "bleeding_class")
+        raise invalid(N_("Choose the bleeding class."), "bleeding_class")
     check_fields(fields)
     exists = session.scalar(
         select(AnticoagulantRule.id).where(
@@ -158,7 +160,9 @@ def create_rule(
         )
     )
     if exists:
-        raise invalid("There is already a row for this drug, dose class and bleeding class; edit it.", "bleeding_class")
+        raise invalid(
+            N_("There is already a row for this drug, dose class and bleeding class; edit it."), "bleeding_class"
+        )
     rule = AnticoagulantRule(
         drug_code=drug_code,
         drug_name_en=drug_name_en.strip(),
@@ -181,9 +185,9 @@ def verify(session: Session, actor, rule: AnticoagulantRule, clinician: str, at:
     """Mark the row as checked by the named clinician (who need not have an account)."""
     clinician = (clinician or "").strip()
     if len(clinician) < 3:
-        raise invalid("Type the full name of the clinician who checked this row.", "clinician")
+        raise invalid(N_("Type the full name of the clinician who checked this row."), "clinician")
     if len(clinician) > 120:
-        raise invalid("The name is at most 120 characters.", "clinician")
+        raise invalid(N_("The name is at most 120 characters."), "clinician")
     rule.verified_by = clinician
     rule.verified_at = at or utcnow()
     session.flush()
@@ -194,7 +198,7 @@ def verify(session: Session, actor, rule: AnticoagulantRule, clinician: str, at:
 
 def unverify(session: Session, actor, rule: AnticoagulantRule) -> None:
     if not rule.verified:
-        raise DomainError("This row is not marked as verified.")
+        raise DomainError(N_("This row is not marked as verified."))
     rule.verified_by = None
     rule.verified_at = None
     session.flush()

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..core.errors import DomainError, InvalidInput
+from ..core.messages import N_
 from ..models import IdempotentRequest
 from ..models.base import utcnow
 
@@ -42,7 +43,9 @@ def fingerprint(method: str, path: str, body: bytes) -> str:
 
 def check_key(key: str) -> str:
     if not key or len(key) > MAX_KEY_LENGTH or not key.isascii() or not key.isprintable():
-        raise InvalidInput(f"An Idempotency-Key is 1 to {MAX_KEY_LENGTH} printable ASCII characters.")
+        raise InvalidInput(
+            N_("An Idempotency-Key is 1 to {max_key_length} printable ASCII characters."), max_key_length=MAX_KEY_LENGTH
+        )
     return key
 
 
@@ -62,9 +65,9 @@ def claim(session: Session, scope: str, key: str, request_hash: str) -> Idempote
         select(IdempotentRequest).where(IdempotentRequest.scope == scope, IdempotentRequest.key == key)
     )
     if existing is None or existing.status_code is None:  # pragma: no cover - the holder commits it complete
-        raise DomainError("A request with this Idempotency-Key is still running; try again shortly.", code="busy")
+        raise DomainError(N_("A request with this Idempotency-Key is still running; try again shortly."), code="busy")
     if existing.request_hash != request_hash:
-        raise KeyReused("This Idempotency-Key was used for a different request. Use a new key for a new request.")
+        raise KeyReused(N_("This Idempotency-Key was used for a different request. Use a new key for a new request."))
     return Stored(existing.status_code, existing.body or "", existing.location)
 
 

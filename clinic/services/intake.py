@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from ..core import audit
 from ..core.errors import DomainError, InvalidInput
+from ..core.messages import N_, Phrase, Phrases
 from ..models import Patient, RedFlagAnswer, Referral, ReferringPhysician
 from ..models.vocab import TREATMENTS, Language, Priority, RedFlag, ReferralStatus, Region, Sex, Side
 from . import contact, patients, preregistration
@@ -76,22 +77,24 @@ def _clean(value: str | None) -> str | None:
 def validate_patient(details: PatientDetails, today: dt.date) -> None:
     problems = []
     if not details.family_name.strip() or not details.given_name.strip():
-        problems.append("family and given name are needed")
+        problems.append(N_("family and given name are needed"))
     if details.birth_date > today:
-        problems.append("the date of birth lies in the future")
+        problems.append(N_("the date of birth lies in the future"))
     if details.birth_date.year < 1900:
-        problems.append("the date of birth is before 1900")
+        problems.append(N_("the date of birth is before 1900"))
     if details.sex not in Sex.values():
-        problems.append("unknown sex")
+        problems.append(N_("unknown sex"))
     if details.preferred_language not in Language.values():
-        problems.append("unknown language")
+        problems.append(N_("unknown language"))
     for check in (lambda: contact.email_address(details.email), lambda: contact.phone_number(details.phone)):
         try:
             check()
         except InvalidInput as error:
-            problems.append(error.message[0].lower() + error.message[1:].rstrip("."))
+            problems.append(Phrase(error.template, lower=True, **error.params))
     if problems:
-        raise InvalidInput("The patient's details are not valid: " + "; ".join(problems) + ".", details=problems)
+        raise InvalidInput(
+            N_("The patient's details are not valid: {problems}."), problems=Phrases(problems), details=problems
+        )
 
 
 def apply_patient_details(patient: Patient, details: PatientDetails) -> None:
@@ -128,7 +131,7 @@ def update_patient(session: Session, actor, patient: Patient, details: PatientDe
 
 def add_physician(session: Session, details: PhysicianDetails) -> ReferringPhysician:
     if not details.name.strip():
-        raise InvalidInput("The referring physician needs a name.")
+        raise InvalidInput(N_("The referring physician needs a name."))
     physician = ReferringPhysician(
         name=details.name.strip(),
         practice=_clean(details.practice),
@@ -155,27 +158,29 @@ def take_referral(
     radiologist has reviewed it."""
     problems = []
     if not details.clinical_question.strip():
-        problems.append("the clinical question is needed")
+        problems.append(N_("the clinical question is needed"))
     if details.region is not None and details.region not in Region.values():
-        problems.append("unknown region")
+        problems.append(N_("unknown region"))
     if details.side is not None and details.side not in Side.values():
-        problems.append("unknown side")
+        problems.append(N_("unknown side"))
     if details.received_on > today:
-        problems.append("the referral cannot be received in the future")
+        problems.append(N_("the referral cannot be received in the future"))
     if details.symptom_duration_weeks is not None and not 0 <= details.symptom_duration_weeks <= 2600:
-        problems.append("symptom duration must be between 0 and 2600 weeks")
+        problems.append(N_("symptom duration must be between 0 and 2600 weeks"))
     unknown = [t for t in details.treatments if t not in TREATMENTS]
     if unknown:
-        problems.append("unknown treatment " + ", ".join(unknown))
+        problems.append(Phrase(N_("unknown treatment {treatments}"), treatments=", ".join(unknown)))
     missing_flags = [f.value for f in RedFlag if f.value not in details.red_flags]
     if missing_flags:
-        problems.append("every red-flag question needs an answer")
+        problems.append(N_("every red-flag question needs an answer"))
     if problems:
-        raise InvalidInput("The referral is not complete: " + "; ".join(problems) + ".", details=problems)
+        raise InvalidInput(
+            N_("The referral is not complete: {problems}."), problems=Phrases(problems), details=problems
+        )
 
     any_flag = any(details.red_flags.values())
     if details.priority not in Priority.values():
-        raise InvalidInput("Unknown priority.", details={"field": "priority"})
+        raise InvalidInput(N_("Unknown priority."), details={"field": "priority"})
     referral = Referral(
         patient_id=patient.id,
         referring_physician_id=physician.id if physician else None,

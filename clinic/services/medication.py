@@ -26,6 +26,7 @@ from ..core.holds import HoldItem as HoldItem
 from ..core.holds import HoldPlan as HoldPlan
 from ..core.holds import end_of_day as end_of_day
 from ..core.holds import hold_days as hold_days
+from ..core.messages import N_
 from ..models import (
     AnticoagulantRule,
     Appointment,
@@ -38,15 +39,16 @@ from ..models import (
 from ..models.base import utcnow
 from ..models.vocab import AppointmentStatus, BleedingClass, Role
 
+# English, marked for the catalogue: a screen shows a label through gettext.
 DOSE_CLASS_LABELS = {
-    "": "any dose",
-    "primary": "primary prevention",
-    "secondary": "secondary prevention",
-    "prophylactic": "prophylactic dose",
-    "therapeutic": "therapeutic dose",
-    "iv": "intravenous",
-    "sc": "subcutaneous",
-    "renal_impaired": "impaired kidney function",
+    "": N_("any dose"),
+    "primary": N_("primary prevention"),
+    "secondary": N_("secondary prevention"),
+    "prophylactic": N_("prophylactic dose"),
+    "therapeutic": N_("therapeutic dose"),
+    "iv": N_("intravenous"),
+    "sc": N_("subcutaneous"),
+    "renal_impaired": N_("impaired kidney function"),
 }
 
 
@@ -152,18 +154,19 @@ def confirm_plan(session: Session, actor, referral: Referral) -> HoldPlan:
     who = audit.actor_of(actor)
     user = session.get(User, who.id) if who.id else None
     if user is None or not user.has_role(Role.RADIOLOGIST):
-        raise DomainError("Only a radiologist confirms a patient's medication plan.", code="forbidden")
+        raise DomainError(N_("Only a radiologist confirms a patient's medication plan."), code="forbidden")
     if referral.planned_procedure_type is None:
-        raise DomainError("The referral has no planned procedure yet.", code="invalid_state")
+        raise DomainError(N_("The referral has no planned procedure yet."), code="invalid_state")
     prereg = referral.preregistration
     if prereg is None or not prereg.medications:
-        raise DomainError("There is no medication to confirm.", code="invalid_state")
+        raise DomainError(N_("There is no medication to confirm."), code="invalid_state")
     plan = plan_for(session, prereg, referral.planned_procedure_type, referral.planned_region)
     if plan.undecided:
         names = ", ".join(i.drug_name for i in plan.undecided)
         raise DomainError(
-            f"No rule covers {names} for this procedure: set the earliest date (override) or add a rule first.",
+            N_("No rule covers {names} for this procedure: set the earliest date (override) or add a rule first."),
             code="medication_undecided",
+            names=names,
         )
     referral.hold_plan_confirmed_by_id = who.id
     referral.hold_plan_confirmed_at = utcnow()

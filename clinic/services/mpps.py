@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from ..core import audit
 from ..core.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
+from ..core.messages import N_, Phrase
 from ..core.timefmt import fmt_time
 from ..models import Appointment, PerformedStep, ProcedureRecord
 from ..models.base import utcnow
@@ -65,9 +66,9 @@ def _find(session: Session, sop_instance_uid: str) -> PerformedStep | None:
 def step_created(session: Session, actor, report: StepReport, zone: str) -> PerformedStep:
     """N-CREATE: the scanner began a step. Refused when the step exists or is not "in progress"."""
     if report.status is not StepStatus.IN_PROGRESS:
-        raise InvalidInput("A performed procedure step is created “in progress”.")
+        raise InvalidInput(N_("A performed procedure step is created “in progress”."))
     if _find(session, report.sop_instance_uid) is not None:
-        raise DuplicateStep("This performed procedure step exists already.")
+        raise DuplicateStep(N_("This performed procedure step exists already."))
     step = PerformedStep(
         sop_instance_uid=report.sop_instance_uid,
         station_ae_title=report.station_ae_title[:16],
@@ -85,7 +86,7 @@ def step_created(session: Session, actor, report: StepReport, zone: str) -> Perf
         with session.begin_nested():
             session.flush()
     except IntegrityError as exc:
-        raise DuplicateStep("This performed procedure step exists already.") from exc
+        raise DuplicateStep(N_("This performed procedure step exists already.")) from exc
     appointment = appointment_by_accession(session, step.accession_number)
     if appointment is None:
         step.warning = (
@@ -131,20 +132,23 @@ def step_updated(session: Session, actor, report: StepReport) -> PerformedStep:
     """N-SET: times, dose and the final status. A completed or discontinued step takes no more changes."""
     step = _find(session, report.sop_instance_uid)
     if step is None:
-        raise UnknownStep("No such performed procedure step.")
+        raise UnknownStep(N_("No such performed procedure step."))
     if step.status != StepStatus.IN_PROGRESS:
-        raise StepClosed(f"This performed procedure step is {step.status_enum.label.lower()}; it takes no changes.")
+        raise StepClosed(
+            N_("This performed procedure step is {status}; it takes no changes."),
+            status=Phrase(step.status_enum.label, lower=True),
+        )
     if report.station_ae_title.strip() != step.station_ae_title.strip():
-        raise StepClosed("Only the scanner that created a performed procedure step may change it.")
+        raise StepClosed(N_("Only the scanner that created a performed procedure step may change it."))
     for name in ("started_at", "ended_at", "ctdivol_mgy", "dlp_mgycm"):
         value = getattr(report, name)
         if value is not None:
             setattr(step, name, value)
     if step.started_at and step.ended_at and step.ended_at < step.started_at:
-        raise InvalidInput("The step cannot end before it started.")
+        raise InvalidInput(N_("The step cannot end before it started."))
     for value in (step.ctdivol_mgy, step.dlp_mgycm):
         if value is not None and value < 0:
-            raise InvalidInput("A dose cannot be negative.")
+            raise InvalidInput(N_("A dose cannot be negative."))
     if report.status is not None:
         step.status = report.status
     session.flush()
@@ -182,20 +186,20 @@ def warnings_for(session: Session, appointment_ids: list[int]) -> dict[int, list
 def confirm(session: Session, actor, step: PerformedStep) -> ProcedureRecord:
     """A radiologist takes the scanner's times and dose into the (unsigned) procedure record."""
     if actor is None or not actor.has_role(Role.RADIOLOGIST):
-        raise PermissionDenied("Only a radiologist confirms the scanner's values.")
+        raise PermissionDenied(N_("Only a radiologist confirms the scanner's values."))
     if step.confirmed_at is not None:
-        raise DomainError("These values are already in the procedure record.", code="already_confirmed")
+        raise DomainError(N_("These values are already in the procedure record."), code="already_confirmed")
     if step.status != StepStatus.COMPLETED:
-        raise DomainError("The scanner has not reported this step as completed.", code="step_not_completed")
+        raise DomainError(N_("The scanner has not reported this step as completed."), code="step_not_completed")
     record = session.scalar(select(ProcedureRecord).where(ProcedureRecord.appointment_id == step.appointment_id))
     if record is None:
-        raise DomainError("Start the procedure first: the values go into its record.", code="no_record")
+        raise DomainError(N_("Start the procedure first: the values go into its record."), code="no_record")
     if record.is_signed:
-        raise DomainError("The record is signed: add an addendum instead.", code="record_signed")
+        raise DomainError(N_("The record is signed: add an addendum instead."), code="record_signed")
     started = step.started_at or record.started_at
     ended = step.ended_at or record.ended_at
     if ended is not None and ended < started:
-        raise InvalidInput("The scanner's end lies before the start in the record; enter the times by hand.")
+        raise InvalidInput(N_("The scanner's end lies before the start in the record; enter the times by hand."))
     record.started_at = started
     record.ended_at = ended
     if step.dlp_mgycm is not None:

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..core import audit
 from ..core.errors import Conflict, InvalidInput, NotFound
+from ..core.messages import N_
 from ..models import Appointment, AuditEvent, OutboxMessage
 from ..models.vocab import OutboxStatus
 from . import contact
@@ -90,7 +91,7 @@ def queue(
     # Exactly one address, checked as everywhere else: a stored "a@x.de, b@y.de" never reaches two people.
     recipient = contact.email_address(recipient) or ""
     if not recipient:
-        raise InvalidInput("A message needs an email address.")
+        raise InvalidInput(N_("A message needs an email address."))
     message = OutboxMessage(
         kind=kind,
         recipient=recipient,
@@ -244,7 +245,7 @@ def resend(session: Session, actor, message_id: int) -> OutboxMessage:
     """Put a failed or sent message back in the queue, attempts reset, and audit it."""
     message = session.get(OutboxMessage, message_id)
     if message is None:
-        raise NotFound("There is no such message in the outbox.")
+        raise NotFound(N_("There is no such message in the outbox."))
     before = {"status": message.status, "attempts": message.attempts, "sent_at": message.sent_at}
     done = session.execute(
         update(OutboxMessage)
@@ -260,7 +261,7 @@ def resend(session: Session, actor, message_id: int) -> OutboxMessage:
         .execution_options(synchronize_session=False)
     )
     if done.rowcount != 1:
-        raise Conflict("Only a failed or sent message can be sent again; this one is still queued.")
+        raise Conflict(N_("Only a failed or sent message can be sent again; this one is still queued."))
     patient_id = None
     if message.appointment_id is not None:
         patient_id = session.scalar(select(Appointment.patient_id).where(Appointment.id == message.appointment_id))

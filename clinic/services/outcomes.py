@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from ..core import audit
 from ..core.errors import DomainError, InvalidInput
+from ..core.messages import N_
 from ..models import Appointment, FollowUp
 from ..models.base import utcnow
 from ..models.vocab import FollowUpStatus, ReliefCategory
@@ -47,17 +48,17 @@ def record_outcome(
     note: str | None,
 ) -> FollowUp:
     if follow_up.status == FollowUpStatus.DONE:
-        raise DomainError("This follow-up is already recorded.", code="invalid_state")
+        raise DomainError(N_("This follow-up is already recorded."), code="invalid_state")
     if pain_score is not None and not 0 <= pain_score <= 10:
-        raise InvalidInput("Pain scores run from 0 to 10.")
+        raise InvalidInput(N_("Pain scores run from 0 to 10."))
     if relief_percent is not None and not 0 <= relief_percent <= 100:
-        raise InvalidInput("Relief is a percentage from 0 to 100.")
+        raise InvalidInput(N_("Relief is a percentage from 0 to 100."))
     if relief_category is None:
         if relief_percent is None:
-            raise InvalidInput("Give the relief: a percentage or a category.")
+            raise InvalidInput(N_("Give the relief: a percentage or a category."))
         relief_category = category_for(relief_percent).value
     if relief_category not in ReliefCategory.values():
-        raise InvalidInput("Unknown relief category.")
+        raise InvalidInput(N_("Unknown relief category."))
     follow_up.pain_score = pain_score
     follow_up.relief_percent = relief_percent
     follow_up.relief_category = relief_category
@@ -76,7 +77,7 @@ def mark_unreachable(
     """A call that did not reach the patient: counted, and tried again after the set days; only the
     last of the set number of attempts gives the follow-up up."""
     if follow_up.status in (FollowUpStatus.DONE, FollowUpStatus.UNREACHABLE):
-        raise DomainError("This follow-up is already recorded.", code="invalid_state")
+        raise DomainError(N_("This follow-up is already recorded."), code="invalid_state")
     today = today or utcnow().date()
     follow_up.attempts = (follow_up.attempts or 0) + 1
     line = f"{today.strftime('%d.%m.%Y')}, attempt {follow_up.attempts}: {(note or '').strip() or 'not reached'}"

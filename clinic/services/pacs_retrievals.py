@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from ..core import audit
 from ..core.errors import Conflict, DomainError, InvalidInput
+from ..core.messages import N_, Phrase
 from ..models import ImagingStudy, PacsRetrieval, Patient, Referral, User
 from ..models.base import utcnow
 from ..models.dicom import ACTIVE_RETRIEVALS, RetrievalStatus
@@ -44,16 +45,16 @@ class StudySearch:
 
     def validate(self) -> None:
         if not (self.patient_id.strip() or self.family_name.strip() or self.birth_date):
-            raise InvalidInput("Give the patient ID, the family name or the birth date to search the PACS.")
+            raise InvalidInput(N_("Give the patient ID, the family name or the birth date to search the PACS."))
         for label, value, limit in (
-            ("The patient ID", self.patient_id, 64),
-            ("The family name", self.family_name, 60),
-            ("The given name", self.given_name, 60),
+            (Phrase(N_("The patient ID")), self.patient_id, 64),
+            (Phrase(N_("The family name")), self.family_name, 60),
+            (Phrase(N_("The given name")), self.given_name, 60),
         ):
             if len(value.strip()) > limit:
-                raise InvalidInput(f"{label} is too long (at most {limit} characters).")
+                raise InvalidInput(N_("{label} is too long (at most {limit} characters)."), label=label, limit=limit)
             if any(ch in value for ch in "\\*?"):
-                raise InvalidInput(f"{label} may not contain \\, * or ?.")
+                raise InvalidInput(N_("{label} may not contain \\, * or ?."), label=label)
 
 
 @dataclass(frozen=True)
@@ -122,12 +123,15 @@ def request(session: Session, actor, referral: Referral, studies: Iterable[tuple
     A study already on its way, or already stored, is not queued again."""
     chosen = list(dict(studies).items())
     if not chosen:
-        raise InvalidInput("Choose at least one study to retrieve.")
+        raise InvalidInput(N_("Choose at least one study to retrieve."))
     if len(chosen) > MAX_STUDIES_PER_REQUEST:
-        raise InvalidInput(f"Retrieve at most {MAX_STUDIES_PER_REQUEST} studies at a time.")
+        raise InvalidInput(
+            N_("Retrieve at most {max_studies_per_request} studies at a time."),
+            max_studies_per_request=MAX_STUDIES_PER_REQUEST,
+        )
     for uid, _shown in chosen:
         if len(uid) > 64 or not UID_PATTERN.match(uid):
-            raise InvalidInput("That is not a study from the PACS list.")
+            raise InvalidInput(N_("That is not a study from the PACS list."))
     busy = known_study_uids(session, referral.patient_id)
     who = audit.actor_of(actor)
     queued = []
@@ -151,7 +155,7 @@ def request(session: Session, actor, referral: Referral, studies: Iterable[tuple
         with session.begin_nested():
             session.flush()
     except IntegrityError as exc:  # the same study queued by another request at the same moment
-        raise Conflict("This study is already being retrieved.") from exc
+        raise Conflict(N_("This study is already being retrieved.")) from exc
     return queued
 
 
@@ -231,7 +235,7 @@ def store_retrieved(
     exactly as if they were uploaded by the person who asked for them; they are read a batch at a time.
     All or nothing: on an error nothing is stored."""
     if not files:
-        raise DomainError("The PACS sent no images for this study.", code="nothing_retrieved")
+        raise DomainError(N_("The PACS sent no images for this study."), code="nothing_retrieved")
     patient = session.get(Patient, retrieval.patient_id)
     referral = session.get(Referral, retrieval.referral_id) if retrieval.referral_id else None
     requester = session.get(User, retrieval.requested_by_id) if retrieval.requested_by_id else None

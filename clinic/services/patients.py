@@ -11,6 +11,7 @@ from sqlalchemy import Select, and_, select
 from sqlalchemy.orm import Session
 
 from ..core.errors import InvalidInput, NotFound
+from ..core.messages import N_
 from ..core.text import name_key, name_parts, search_key
 from ..models import Patient
 
@@ -42,7 +43,7 @@ def parse_date(text: str) -> dt.date | None:
             try:
                 return dt.date(year, month, day)
             except ValueError as exc:
-                raise InvalidInput(f"{text} is not a real date.") from exc
+                raise InvalidInput(N_("{text} is not a real date."), text=text) from exc
     return None
 
 
@@ -100,7 +101,7 @@ def open_record(session: Session, actor, patient_id: int) -> Patient:
     """Load a patient for display. The opening is audited by ``clinic.services.reads`` for the request."""
     patient = session.get(Patient, patient_id)
     if patient is None:
-        raise NotFound("There is no such patient.")
+        raise NotFound(N_("There is no such patient."))
     return patient
 
 

@@ -12,6 +12,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.orm import Session
 
 from ..core.errors import InvalidInput
+from ..core.messages import N_
 from ..models.portal import PortalItem
 from ..models.vocab import ALLERGENS, Language
 from . import contact, medication, prereg_items
@@ -31,9 +32,9 @@ CONTACT_FIELDS = {
 def _text(value, limit: int) -> str:
     text = str(value or "").strip()
     if len(text) > limit:
-        raise InvalidInput(f"At most {limit} characters.", code="too_long")
+        raise InvalidInput(N_("At most {limit} characters."), code="too_long", limit=limit)
     if any(ord(c) < 32 and c not in "\n\t" for c in text):
-        raise InvalidInput("Control characters are not allowed.", code="bad_text")
+        raise InvalidInput(N_("Control characters are not allowed."), code="bad_text")
     return text
 
 
@@ -43,14 +44,14 @@ def _contact(data: dict) -> dict:
         try:
             clean["email"] = validate_email(clean["email"], check_deliverability=False).normalized
         except EmailNotValidError as error:
-            raise InvalidInput("That email address is not valid.", code="bad_email") from error
+            raise InvalidInput(N_("That email address is not valid."), code="bad_email") from error
     clean["phone"] = _phone(clean["phone"]) or ""
     if not (clean["phone"] or clean["email"]):
-        raise InvalidInput("Give a phone number or an email address.", code="contact_needed")
+        raise InvalidInput(N_("Give a phone number or an email address."), code="contact_needed")
     if not (clean["street"] and clean["postal_code"] and clean["city"]):
-        raise InvalidInput("Give the full postal address.", code="address_needed")
+        raise InvalidInput(N_("Give the full postal address."), code="address_needed")
     if not (clean["insurance_name"] and clean["insurance_number"]):
-        raise InvalidInput("Give the health insurer and the insurance number.", code="insurance_needed")
+        raise InvalidInput(N_("Give the health insurer and the insurance number."), code="insurance_needed")
     return clean
 
 
@@ -60,11 +61,11 @@ def _medication(session: Session, data: dict) -> dict:
     for entry in data.get("drugs") or []:
         code = str(entry.get("drug_code") or "")
         if code not in known:
-            raise InvalidInput("Choose the medicine from the list.", code="unknown_drug")
+            raise InvalidInput(N_("Choose the medicine from the list."), code="unknown_drug")
         dose = str(entry.get("dose_class") or "")
         if dose and dose not in known[code]:
             if "" not in known[code]:
-                raise InvalidInput("Choose the dose from the list.", code="unknown_dose")
+                raise InvalidInput(N_("Choose the dose from the list."), code="unknown_dose")
             dose = ""  # the rules hold for every dose of this medicine: the dose changes nothing
 
         last = entry.get("last_dose_on")
@@ -74,33 +75,35 @@ def _medication(session: Session, data: dict) -> dict:
     other = _text(data.get("other"), 200)
     none = bool(data.get("none"))
     if none and (drugs or other):
-        raise InvalidInput("Either no blood thinners, or the ones you take.", code="none_and_some")
+        raise InvalidInput(N_("Either no blood thinners, or the ones you take."), code="none_and_some")
     if not (none or drugs or other):
-        raise InvalidInput("Tell us which blood thinners you take, or that you take none.", code="medication_needed")
+        raise InvalidInput(
+            N_("Tell us which blood thinners you take, or that you take none."), code="medication_needed"
+        )
     return {"none": none, "drugs": drugs, "other": other}
 
 
 def _allergies(data: dict) -> dict:
     found = sorted(set(data.get("found") or []))
     if set(found) - set(ALLERGENS):
-        raise InvalidInput("Unknown allergy.", code="unknown_choice")
+        raise InvalidInput(N_("Unknown allergy."), code="unknown_choice")
     return {"found": found, "other": _text(data.get("other"), 200)}
 
 
 def _conditions(data: dict) -> dict:
     found = sorted(set(data.get("found") or []))
     if set(found) - set(CONDITIONS):
-        raise InvalidInput("Unknown condition.", code="unknown_choice")
+        raise InvalidInput(N_("Unknown condition."), code="unknown_choice")
     implant_note = _text(data.get("implant_note"), 200)
     if "implant" in found and not implant_note:
-        raise InvalidInput("Say which pacemaker or implant.", code="implant_note_needed")
+        raise InvalidInput(N_("Say which pacemaker or implant."), code="implant_note_needed")
     return {"found": found, "implant_note": implant_note, "note": _text(data.get("note"), 1000)}
 
 
 def _escort(data: dict) -> dict:
     name = _text(data.get("name"), 120)
     if not name:
-        raise InvalidInput("Name the person who takes you home.", code="escort_needed")
+        raise InvalidInput(N_("Name the person who takes you home."), code="escort_needed")
     return {"name": name, "phone": _phone(_text(data.get("phone"), 40)) or ""}
 
 
@@ -108,13 +111,13 @@ def _phone(value: str) -> str | None:
     try:
         return contact.phone_number(value)
     except InvalidInput as error:
-        raise InvalidInput(error.message, code="bad_phone") from None
+        raise InvalidInput(error.template, code="bad_phone", **error.params) from None
 
 
 def _language(data: dict) -> dict:
     language = str(data.get("language") or "")
     if language not in Language.values():
-        raise InvalidInput("Choose German or English.", code="unknown_choice")
+        raise InvalidInput(N_("Choose German or English."), code="unknown_choice")
     return {"language": language}
 
 
@@ -135,5 +138,5 @@ def clean(session: Session, item: str, data: dict) -> dict:
             case PortalItem.LANGUAGE:
                 return _language(data)
     except (TypeError, ValueError, AttributeError) as error:
-        raise InvalidInput("The answer could not be read.", code="bad_answer") from error
-    raise InvalidInput("Unknown question.", code="unknown_item")
+        raise InvalidInput(N_("The answer could not be read."), code="bad_answer") from error
+    raise InvalidInput(N_("Unknown question."), code="unknown_item")

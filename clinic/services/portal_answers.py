@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from ..core import audit
 from ..core.errors import DomainError, InvalidInput, NotFound
+from ..core.messages import N_, Phrase
 from ..models import PortalAnswer, PortalLink, Referral
 from ..models.base import utcnow
 from ..models.portal import AnswerStatus, PortalItem
@@ -84,9 +85,13 @@ def payload_of(answer: PortalAnswer) -> dict:
 def _proposed(session: Session, answer_id: int, referral: Referral) -> PortalAnswer:
     answer = session.get(PortalAnswer, answer_id, with_for_update=True)
     if answer is None or answer.referral_id != referral.id:
-        raise NotFound("There is no such answer for this referral.")
+        raise NotFound(N_("There is no such answer for this referral."))
     if answer.status != AnswerStatus.PROPOSED:
-        raise DomainError(f"This answer has already been {answer.status}.", code="invalid_state")
+        raise DomainError(
+            N_("This answer has already been {status}."),
+            code="invalid_state",
+            status=Phrase(AnswerStatus(answer.status).label, lower=True),
+        )
     return answer
 
 
@@ -94,13 +99,16 @@ def _apply_medication(session: Session, actor, referral: Referral, data: dict) -
     prereg = preregistration.ensure(session, referral)
     if data["other"]:
         raise DomainError(
-            f"The patient names another medicine ({data['other']}): enter it by hand, then close this answer.",
+            N_("The patient names another medicine ({data}): enter it by hand, then close this answer."),
             code="needs_hand",
+            data=data["other"],
         )
     if data["none"] and prereg.medications:
         raise DomainError(
-            "The patient says they take no blood thinners, but some are recorded: check with the patient, "
-            "then close this answer.",
+            N_(
+                "The patient says they take no blood thinners, but some are recorded: check with the patient, "
+                "then close this answer."
+            ),
             code="needs_hand",
         )
     have = {(m.drug_code, m.dose_class) for m in prereg.medications}
@@ -110,7 +118,7 @@ def _apply_medication(session: Session, actor, referral: Referral, data: dict) -
             continue
         if drug["dose_class"] not in doses.get(drug["drug_code"], []):
             raise DomainError(
-                "The patient did not know the dose of one medicine: ask, enter it by hand, then close this answer.",
+                N_("The patient did not know the dose of one medicine: ask, enter it by hand, then close this answer."),
                 code="needs_hand",
             )
         last = dt.date.fromisoformat(drug["last_dose_on"]) if drug["last_dose_on"] else None
@@ -159,7 +167,7 @@ def close(session: Session, actor, referral: Referral, answer_id: int, note: str
     """Set the answer aside without taking it over (entered by hand, or not right), with a note."""
     note = (note or "").strip()
     if not note:
-        raise InvalidInput("Say why the answer is closed (e.g. entered by hand after a call).")
+        raise InvalidInput(N_("Say why the answer is closed (e.g. entered by hand after a call)."))
     answer = _proposed(session, answer_id, referral)
     _decide(session, actor, answer, AnswerStatus.CLOSED, note)
     return answer

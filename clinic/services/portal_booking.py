@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..core.errors import DomainError
+from ..core.messages import N_
 from ..core.timefmt import to_local
 from ..models import Appointment, BookingHold, PortalLink, Referral, WaitlistEntry
 from ..models.vocab import AppointmentStatus, PartOfDay
@@ -110,7 +111,7 @@ def offered_times(
 
 def _require_open(session: Session, link: PortalLink) -> Referral:
     if portal_links.state(link) != portal_links.LinkState.OPEN:
-        raise DomainError("The link is not open.", code="link_closed")
+        raise DomainError(N_("The link is not open."), code="link_closed")
     return link.referral
 
 
@@ -120,9 +121,9 @@ def hold(
     """Keep the chosen chain while the patient confirms. SlotTaken (with fresh times) if it went."""
     referral = _require_open(session, link)
     if active_appointment(session, referral.id) is not None:
-        raise DomainError("There is already an appointment for this referral.", code="already_booked")
+        raise DomainError(N_("There is already an appointment for this referral."), code="already_booked")
     if candidate.table_start - settings.now() < rules.lead:
-        raise DomainError("This time is too soon to book online.", code="too_soon")
+        raise DomainError(N_("This time is too soon to book online."), code="too_soon")
     held = holds.hold(
         session,
         settings,
@@ -141,7 +142,7 @@ def confirm(session: Session, settings: Settings, link: PortalLink, hold_id: int
     referral = _require_open(session, link)
     held = session.get(BookingHold, hold_id)
     if held is None or held.referral_id != referral.id:
-        raise DomainError("There is no such hold.", code="hold_lapsed")
+        raise DomainError(N_("There is no such hold."), code="hold_lapsed")
     appointment = holds.confirm_hold(session, settings, portal_links.patient_actor(link.patient), held.token)
     portal_links.record(session, link, "booked", {"appointment": appointment.id})
     return appointment
@@ -158,9 +159,9 @@ def _own_changeable(session, settings, link: PortalLink, appointment_id: int, ru
     _require_open(session, link)
     appointment = session.get(Appointment, appointment_id)
     if appointment is None or appointment.referral_id != link.referral_id:
-        raise DomainError("There is no such appointment.", code="not_found")
+        raise DomainError(N_("There is no such appointment."), code="not_found")
     if not can_change(settings, appointment, rules):
-        raise DomainError("This appointment can no longer be changed online.", code="too_late")
+        raise DomainError(N_("This appointment can no longer be changed online."), code="too_late")
     return appointment
 
 
@@ -177,7 +178,7 @@ def move(
     """Move the patient's appointment (the old time stays theirs until the new one is in)."""
     appointment = _own_changeable(session, settings, link, appointment_id, rules)
     if candidate.table_start - settings.now() < rules.lead:
-        raise DomainError("This time is too soon to book online.", code="too_soon")
+        raise DomainError(N_("This time is too soon to book online."), code="too_soon")
     old = appointment.table_start
     booking.reschedule(session, settings, portal_links.patient_actor(link.patient), appointment, candidate)
     summary = {"appointment": appointment.id, "from": old.isoformat(), "to": candidate.table_start.isoformat()}
@@ -196,7 +197,7 @@ def cancel(
     appointment = _own_changeable(session, settings, link, appointment_id, rules)
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError("Give a reason.", code="reason_needed")
+        raise DomainError(N_("Give a reason."), code="reason_needed")
     ending.cancel(
         session, settings, portal_links.patient_actor(link.patient), appointment, f"by the patient online: {reason}"
     )
@@ -219,11 +220,11 @@ def join_waitlist(
     referral = _require_open(session, link)
     appointment = active_appointment(session, referral.id)
     if appointment is None or appointment.status != AppointmentStatus.BOOKED:
-        raise DomainError("The waitlist is for an earlier time than a booked appointment.", code="invalid_state")
+        raise DomainError(N_("The waitlist is for an earlier time than a booked appointment."), code="invalid_state")
     today = to_local(settings.now(), settings.zone).date()
     latest = to_local(appointment.table_start, settings.zone).date() - dt.timedelta(days=1)
     if latest < today:
-        raise DomainError("Your appointment is already the earliest.", code="invalid_state")
+        raise DomainError(N_("Your appointment is already the earliest."), code="invalid_state")
     entry = waitlist.add(
         session,
         portal_links.patient_actor(link.patient),

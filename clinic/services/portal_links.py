@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from ..core import audit
 from ..core.errors import DomainError
+from ..core.messages import N_
 from ..models import AuditEvent, Patient, PortalLink, Referral
 from ..models.base import utcnow
 from ..models.vocab import ReferralStatus
@@ -90,7 +91,7 @@ def ensure(session: Session, actor, referral: Referral, secret: str) -> PortalLi
         else:
             return link
     if episode_ended(referral):
-        raise DomainError("This referral is closed: its patient link has ended.", code="episode_ended")
+        raise DomainError(N_("This referral is closed: its patient link has ended."), code="episode_ended")
     nonce = secrets.token_hex(16)
     link = PortalLink(
         referral_id=referral.id,
@@ -185,7 +186,7 @@ def revoke(session: Session, actor, link: PortalLink) -> None:
 def unlock(session: Session, actor, link: PortalLink) -> None:
     """After the patient called and was identified: the same link opens again."""
     if link.revoked_at is not None:
-        raise DomainError("This link has been revoked; send a new one.", code="revoked")
+        raise DomainError(N_("This link has been revoked; send a new one."), code="revoked")
     link.locked_at = None
     link.failed_attempts = 0
     audit.record(session, "portal.unlocked", OBJECT_TYPE, link.id, patient_id=link.patient_id, actor=actor)

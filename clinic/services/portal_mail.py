@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from ..core import audit
 from ..core.errors import DomainError
+from ..core.messages import N_
 from ..models import PortalLink
 from ..models.base import utcnow
 from ..models.vocab import Language
@@ -62,7 +63,7 @@ def queue(session: Session, actor, link: PortalLink, base_url: str) -> None:
     patient = link.patient
     if not patient.email:
         raise DomainError(
-            "The patient has no email address: print the letter (it carries the link) or add an address.",
+            N_("The patient has no email address: print the letter (it carries the link) or add an address."),
             code="no_email",
         )
     language = patient.preferred_language if patient.preferred_language in WORDS else Language.DE

@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from ..core.errors import InvalidInput
+from ..core.messages import N_
 from ..models import ClinicSetting
 from ..models.vocab import Labelled
 
@@ -26,12 +27,12 @@ class PortalStep(Labelled):
     @property
     def label(self) -> str:
         return {
-            "links": "Patient links (the portal itself)",
-            "questionnaire": "Pre-registration questionnaire",
-            "uploads": "Prior imaging uploads",
-            "booking": "Choosing a time",
-            "manage": "Moving and cancelling",
-            "waitlist": "Waitlist: earlier times",
+            "links": N_("Patient links (the portal itself)"),
+            "questionnaire": N_("Pre-registration questionnaire"),
+            "uploads": N_("Prior imaging uploads"),
+            "booking": N_("Choosing a time"),
+            "manage": N_("Moving and cancelling"),
+            "waitlist": N_("Waitlist: earlier times"),
         }[self.value]
 
 
@@ -49,7 +50,7 @@ def is_on(session: Session, step: str) -> bool:
 def put(session: Session, steps: set[str]) -> frozenset[str]:
     unknown = set(steps) - set(PortalStep.values())
     if unknown:
-        raise InvalidInput("Unknown portal step " + ", ".join(sorted(unknown)) + ".")
+        raise InvalidInput(N_("Unknown portal step {steps}."), steps=", ".join(sorted(unknown)))
     value = ",".join(s for s in PortalStep.values() if s in steps)
     row = session.get(ClinicSetting, KEY)
     if row is None:

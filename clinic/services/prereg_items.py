@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session, object_session
 
 from ..core import audit
 from ..core.errors import DomainError, InvalidInput
+from ..core.messages import N_
 from ..models import MedicationEntry, Referral
 from ..models.base import utcnow
 from ..models.vocab import ALLERGENS, Language
@@ -25,7 +26,7 @@ def confirm_contact(session: Session, actor, referral: Referral) -> None:
     patient = referral.patient
     if not (patient.has_contact_data and patient.has_insurance):
         raise DomainError(
-            "Complete the patient's phone or email, postal address and insurance first.", code="contact_incomplete"
+            N_("Complete the patient's phone or email, postal address and insurance first."), code="contact_incomplete"
         )
     _settle(preregistration.ensure(session, referral), "contact_confirmed", actor)
     session.flush()
@@ -43,14 +44,14 @@ def add_medication(
 ) -> MedicationEntry:
     known = medication.dose_classes(session)
     if drug_code not in known:
-        raise InvalidInput("Choose the drug from the list; for others, a radiologist decides the hold.")
+        raise InvalidInput(N_("Choose the drug from the list; for others, a radiologist decides the hold."))
     # A dose the rules do not tell apart is accepted as given when a rule covers every dose of the drug
     # ("apixaban, therapeutic dose"); a drug whose rules depend on the dose needs one they know.
     if dose_class not in known[drug_code] and not (
         "" in known[drug_code] and dose_class in medication.DOSE_CLASS_LABELS
     ):
         choices = ", ".join(medication.DOSE_CLASS_LABELS.get(d, d) for d in known[drug_code])
-        raise InvalidInput(f"For this drug, say which dose: {choices}.")
+        raise InvalidInput(N_("For this drug, say which dose: {choices}."), choices=choices)
     prereg = preregistration.ensure(session, referral)
     entry = MedicationEntry(
         drug_code=drug_code,
@@ -68,7 +69,7 @@ def remove_medication(session: Session, actor, referral: Referral, entry_id: int
     prereg = preregistration.ensure(session, referral)
     entry = next((m for m in prereg.medications if m.id == entry_id), None)
     if entry is None:
-        raise InvalidInput("That medicine is not on this questionnaire.")
+        raise InvalidInput(N_("That medicine is not on this questionnaire."))
     prereg.medications.remove(entry)
     session.delete(entry)
     session.flush()
@@ -84,7 +85,7 @@ def settle_medication(session: Session, actor, referral: Referral, *, raised_ble
 def set_allergies(session: Session, actor, referral: Referral, *, found: set[str], other: str | None) -> None:
     unknown = found - set(ALLERGENS)
     if unknown:
-        raise InvalidInput("Unknown allergy " + ", ".join(sorted(unknown)) + ".")
+        raise InvalidInput(N_("Unknown allergy {items}."), items=", ".join(sorted(unknown)))
     prereg = preregistration.ensure(session, referral)
     for key in ALLERGENS:
         setattr(prereg, f"allergy_{key}", key in found)
@@ -101,9 +102,9 @@ def set_conditions(
 ) -> None:
     unknown = found - set(CONDITIONS)
     if unknown:
-        raise InvalidInput("Unknown condition " + ", ".join(sorted(unknown)) + ".")
+        raise InvalidInput(N_("Unknown condition {items}."), items=", ".join(sorted(unknown)))
     if "implant" in found and not (implant_note or "").strip():
-        raise InvalidInput("Say which pacemaker or implant (it matters for MRI and ablation).")
+        raise InvalidInput(N_("Say which pacemaker or implant (it matters for MRI and ablation)."))
     prereg = preregistration.ensure(session, referral)
     for key in CONDITIONS:
         setattr(prereg, key, key in found)
@@ -115,7 +116,7 @@ def set_conditions(
 
 def set_escort(session: Session, actor, referral: Referral, *, name: str, phone: str | None) -> None:
     if not (name or "").strip():
-        raise InvalidInput("Name the person who takes the patient home.")
+        raise InvalidInput(N_("Name the person who takes the patient home."))
     phone = contact.phone_number(phone, field="escort_phone")
     prereg = preregistration.ensure(session, referral)
     prereg.escort_name = name.strip()
@@ -126,7 +127,7 @@ def set_escort(session: Session, actor, referral: Referral, *, name: str, phone:
 
 def set_language(session: Session, actor, referral: Referral, *, language: str) -> None:
     if language not in Language.values():
-        raise InvalidInput("Printed sheets exist in German and English.")
+        raise InvalidInput(N_("Printed sheets exist in German and English."))
     referral.patient.preferred_language = language
     _settle(preregistration.ensure(session, referral), "language_settled", actor)
     session.flush()

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..core.messages import N_, Phrase, Phrases
 from ..models import ImagingStudy, PreRegistration, Referral, StudyFile, User
 from ..models.vocab import IdentityCheck, Language, ReferralStatus
 from . import medication
@@ -15,6 +16,9 @@ from . import medication
 
 @dataclass(frozen=True)
 class Item:
+    """One item of the checklist. ``label`` and ``detail`` are English, marked for translation (``N_``, or a
+    ``Phrase`` with its values): a screen shows them through ``_()``, which translates both."""
+
     key: str
     label: str
     done: bool
@@ -79,14 +83,21 @@ def imaging_state(statuses: list[str], waived: bool, waiver_reason: str | None =
         return ImagingState(
             False,
             True,
-            f"{mismatches} file(s) name a different patient or birth date: check them, and set a wrong "
-            "patient's file aside",
+            Phrase(
+                N_(
+                    "{count} file(s) name a different patient or birth date: check them, and set a wrong "
+                    "patient's file aside"
+                ),
+                count=mismatches,
+            ),
         )
     if waived:
-        return ImagingState(True, False, f"waived: {waiver_reason}" if waiver_reason else "waived")
+        return ImagingState(
+            True, False, Phrase(N_("waived: {reason}"), reason=waiver_reason) if waiver_reason else N_("waived")
+        )
     if usable:
-        return ImagingState(True, False, f"{usable} file(s) uploaded")
-    return ImagingState(False, False, "no prior imaging uploaded")
+        return ImagingState(True, False, Phrase(N_("{count} file(s) uploaded"), count=usable))
+    return ImagingState(False, False, N_("no prior imaging uploaded"))
 
 
 def imaging_statuses_by_patient(session: Session, patient_ids) -> dict[int, list[str]]:
@@ -125,9 +136,14 @@ def checklist(
     items.append(
         Item(
             "referral",
-            "Referral accepted by a radiologist",
+            N_("Referral accepted by a radiologist"),
             accepted,
-            "accepted" if accepted else f"referral is {referral.status.replace('_', ' ')}, not accepted yet",
+            N_("accepted")
+            if accepted
+            else Phrase(
+                N_("referral is {status}, not accepted yet"),
+                status=Phrase(ReferralStatus(referral.status).label, lower=True),
+            ),
             _who(referral.triaged_by_id) if accepted else None,
             referral.triaged_at if accepted else None,
         )
@@ -137,30 +153,35 @@ def checklist(
     items.append(
         Item(
             "red_flags",
-            "No open red flag",
+            N_("No open red flag"),
             not open_flags,
-            "none open"
+            N_("none open")
             if not open_flags
-            else "open red flag: " + "; ".join(f.question for f in open_flags) + " (a radiologist must review)",
+            else Phrase(
+                N_("open red flag: {questions} (a radiologist must review)"),
+                questions=Phrases([f.question for f in open_flags]),
+            ),
         )
     )
 
     contact_ok = patient.has_contact_data and patient.has_insurance
     missing_contact = []
     if not (patient.phone or patient.email):
-        missing_contact.append("phone or email")
+        missing_contact.append(N_("phone or email"))
     if not (patient.street and patient.postal_code and patient.city):
-        missing_contact.append("postal address")
+        missing_contact.append(N_("postal address"))
     if not patient.has_insurance:
-        missing_contact.append("insurance name and number")
+        missing_contact.append(N_("insurance name and number"))
     if contact_ok and prereg.contact_confirmed_at is None:
-        missing_contact.append("confirmation that the details were checked with the patient")
+        missing_contact.append(N_("confirmation that the details were checked with the patient"))
     items.append(
         Item(
             "contact",
-            "Contact data and insurance",
+            N_("Contact data and insurance"),
             contact_ok and prereg.contact_confirmed_at is not None,
-            "checked with the patient" if not missing_contact else "missing: " + ", ".join(missing_contact),
+            N_("checked with the patient")
+            if not missing_contact
+            else Phrase(N_("missing: {items}"), items=Phrases(missing_contact, ", ")),
             _who(prereg.contact_confirmed_by_id),
             prereg.contact_confirmed_at,
         )
@@ -172,7 +193,7 @@ def checklist(
     items.append(
         Item(
             "imaging",
-            "Prior imaging",
+            N_("Prior imaging"),
             state.done,
             state.detail,
             _who(referral.imaging_waived_by_id) if waiver_counts else None,
@@ -181,14 +202,17 @@ def checklist(
     )
 
     if prereg.medication_settled_at is None:
-        items.append(Item("medication", "Medication questionnaire", False, "not filled in"))
+        items.append(Item("medication", N_("Medication questionnaire"), False, N_("not filled in")))
     elif referral.planned_procedure_type is None:
         items.append(
             Item(
                 "medication",
-                "Medication questionnaire",
+                N_("Medication questionnaire"),
                 True,
-                f"{len(prereg.medications)} blood thinner(s) recorded; hold plan follows the planned procedure",
+                Phrase(
+                    N_("{count} blood thinner(s) recorded; hold plan follows the planned procedure"),
+                    count=len(prereg.medications),
+                ),
                 _who(prereg.medication_settled_by_id),
                 prereg.medication_settled_at,
             )
@@ -199,19 +223,18 @@ def checklist(
         )
         undecided = plan.undecided
         if undecided:
-            detail = (
-                "no hold rule for "
-                + ", ".join(i.drug_name for i in undecided)
-                + " at this bleeding class: a radiologist must set the earliest date"
+            detail = Phrase(
+                N_("no hold rule for {drugs} at this bleeding class: a radiologist must set the earliest date"),
+                drugs=", ".join(i.drug_name for i in undecided),
             )
         elif prereg.medications:
-            detail = f"{len(prereg.medications)} blood thinner(s); hold plan computed"
+            detail = Phrase(N_("{count} blood thinner(s); hold plan computed"), count=len(prereg.medications))
         else:
-            detail = "no blood thinners"
+            detail = N_("no blood thinners")
         items.append(
             Item(
                 "medication",
-                "Medication questionnaire",
+                N_("Medication questionnaire"),
                 not undecided,
                 detail,
                 _who(prereg.medication_settled_by_id),
@@ -222,37 +245,39 @@ def checklist(
     items.append(
         Item(
             "allergies",
-            "Allergies",
+            N_("Allergies"),
             prereg.allergies_settled_at is not None,
-            (", ".join(prereg.allergies) or "none known") if prereg.allergies_settled_at else "not asked yet",
+            (Phrases(prereg.allergies, ", ") or N_("none known"))
+            if prereg.allergies_settled_at
+            else N_("not asked yet"),
             _who(prereg.allergies_settled_by_id),
             prereg.allergies_settled_at,
         )
     )
 
     if prereg.conditions_settled_at is None:
-        items.append(Item("conditions", "Conditions", False, "not asked yet"))
+        items.append(Item("conditions", N_("Conditions"), False, N_("not asked yet")))
     else:
         found = [
             label
             for flag, label in (
-                (prereg.diabetes, "diabetes"),
-                (prereg.pregnancy_possible, "possible pregnancy"),
-                (prereg.implant, "pacemaker or implant"),
-                (prereg.kidney_disease, "kidney disease"),
-                (prereg.current_infection, "current infection"),
+                (prereg.diabetes, N_("diabetes")),
+                (prereg.pregnancy_possible, N_("possible pregnancy")),
+                (prereg.implant, N_("pacemaker or implant")),
+                (prereg.kidney_disease, N_("kidney disease")),
+                (prereg.current_infection, N_("current infection")),
             )
             if flag
         ]
         items.append(
             Item(
                 "conditions",
-                "Conditions",
+                N_("Conditions"),
                 not prereg.current_infection,
                 (
-                    "current infection: booking waits until it has cleared"
+                    N_("current infection: booking waits until it has cleared")
                     if prereg.current_infection
-                    else (", ".join(found) or "none")
+                    else (Phrases(found, ", ") or N_("none"))
                 ),
                 _who(prereg.conditions_settled_by_id),
                 prereg.conditions_settled_at,
@@ -263,11 +288,11 @@ def checklist(
     items.append(
         Item(
             "escort",
-            "Escort home arranged",
+            N_("Escort home arranged"),
             escort_ok,
             f"{prereg.escort_name}" + (f", {prereg.escort_phone}" if prereg.escort_phone else "")
             if escort_ok
-            else "no escort recorded",
+            else N_("no escort recorded"),
             _who(prereg.escort_settled_by_id),
             prereg.escort_settled_at,
         )
@@ -276,9 +301,9 @@ def checklist(
     items.append(
         Item(
             "language",
-            "Language for printed sheets",
+            N_("Language for printed sheets"),
             prereg.language_settled_at is not None,
-            Language(patient.preferred_language).label if prereg.language_settled_at else "not confirmed",
+            Phrase(Language(patient.preferred_language).label) if prereg.language_settled_at else N_("not confirmed"),
             _who(prereg.language_settled_by_id),
             prereg.language_settled_at,
         )
@@ -287,4 +312,11 @@ def checklist(
 
 
 def missing(items: list[Item]) -> list[str]:
-    return [f"{i.label}: {i.detail}" for i in items if not i.done]
+    """What is not done yet, one ``Phrase`` per item (English as a str; ``_()`` on a screen translates it)."""
+    return [
+        Phrase(N_("{label}: {detail}"), label=Phrase(i.label), detail=_phrase(i.detail)) for i in items if not i.done
+    ]
+
+
+def _phrase(text: str) -> Phrase:
+    return text if isinstance(text, Phrase) else Phrase(text)

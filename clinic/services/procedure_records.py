@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, object_session
 
 from ..core import audit
 from ..core.errors import DomainError, InvalidInput, PermissionDenied
+from ..core.messages import N_, Phrase, Phrases
 from ..models import Appointment, DrugOption, ProcedureAddendum, ProcedureDrug, ProcedureRecord
 from ..models.base import utcnow
 from ..models.vocab import Modality, Role, Side
@@ -34,28 +35,30 @@ class RecordDetails:
 
 def update(session: Session, actor, record: ProcedureRecord, details: RecordDetails) -> ProcedureRecord:
     if record.is_signed:
-        raise DomainError("The record is signed: add an addendum instead.", code="record_signed")
+        raise DomainError(N_("The record is signed: add an addendum instead."), code="record_signed")
     problems = []
     if details.ended_at is not None and details.ended_at < details.started_at:
-        problems.append("the end lies before the start")
+        problems.append(N_("the end lies before the start"))
     for name in ("pain_before", "pain_after"):
         value = getattr(details, name)
         if value is not None and not 0 <= value <= 10:
-            problems.append("pain scores run from 0 to 10")
+            problems.append(N_("pain scores run from 0 to 10"))
     if details.side is not None and details.side not in Side.values():
-        problems.append("unknown side")
+        problems.append(N_("unknown side"))
     if details.guidance is not None and details.guidance not in Modality.values():
-        problems.append("unknown guidance")
+        problems.append(N_("unknown guidance"))
     if details.dlp_mgycm is not None and details.dlp_mgycm < 0:
-        problems.append("the dose-length product cannot be negative")
+        problems.append(N_("the dose-length product cannot be negative"))
     options = {d.id: d for d in session.scalars(select(DrugOption))}
     for option_id, dose in details.drugs:
         if option_id not in options:
-            problems.append("unknown drug")
+            problems.append(N_("unknown drug"))
         elif dose is None or dose <= 0:
-            problems.append(f"give a dose above zero for {options[option_id].name}")
+            problems.append(Phrase(N_("give a dose above zero for {name}"), name=options[option_id].name))
     if problems:
-        raise InvalidInput("The record is not valid: " + "; ".join(dict.fromkeys(problems)) + ".", details=problems)
+        raise InvalidInput(
+            N_("The record is not valid: {problems}."), problems=Phrases(dict.fromkeys(problems)), details=problems
+        )
     for name in (
         "started_at",
         "ended_at",
@@ -84,24 +87,26 @@ def unsigned_gaps(record: ProcedureRecord) -> list[str]:
     after (they decide whether the next stage may follow, invariant 8)."""
     gaps = []
     if not record.drugs:
-        gaps.append("the drugs given")
+        gaps.append(N_("the drugs given"))
     appointment = object_session(record).get(Appointment, record.appointment_id)
     stage = appointment.stage if appointment is not None else None
     if stage == "diagnostic" and (record.pain_before is None or record.pain_after is None):
-        gaps.append("the pain before and after (a diagnostic block is judged by them)")
+        gaps.append(N_("the pain before and after (a diagnostic block is judged by them)"))
     return gaps
 
 
 def sign(session: Session, actor, record: ProcedureRecord) -> None:
     if record.is_signed:
-        raise DomainError("Already signed.", code="record_signed")
+        raise DomainError(N_("Already signed."), code="record_signed")
     if actor is None or not actor.has_role(Role.RADIOLOGIST):
-        raise PermissionDenied("Only a radiologist signs the procedure record.")
+        raise PermissionDenied(N_("Only a radiologist signs the procedure record."))
     if record.ended_at is None:
-        raise DomainError("Enter the end time before signing.", code="record_incomplete")
+        raise DomainError(N_("Enter the end time before signing."), code="record_incomplete")
     missing = unsigned_gaps(record)
     if missing:
-        raise DomainError("Before signing, record " + " and ".join(missing) + ".", code="record_incomplete")
+        raise DomainError(
+            N_("Before signing, record {missing}."), missing=Phrases(missing, N_(" and ")), code="record_incomplete"
+        )
     record.signed_by_id = actor.id
     record.signed_at = utcnow()
     audit.record(session, "procedure_record.signed", "procedure_records", record.id, actor=actor)
@@ -110,9 +115,9 @@ def sign(session: Session, actor, record: ProcedureRecord) -> None:
 
 def add_addendum(session: Session, actor, record: ProcedureRecord, text: str) -> ProcedureAddendum:
     if not record.is_signed:
-        raise DomainError("The record is not signed yet: edit it directly.", code="record_unsigned")
+        raise DomainError(N_("The record is not signed yet: edit it directly."), code="record_unsigned")
     if not (text or "").strip():
-        raise InvalidInput("The addendum is empty.")
+        raise InvalidInput(N_("The addendum is empty."))
     addendum = ProcedureAddendum(record_id=record.id, text=text.strip(), author_id=audit.actor_of(actor).id)
     session.add(addendum)
     session.flush()

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from ..core import audit
 from ..core.errors import DomainError, InvalidInput
+from ..core.messages import N_, Phrase
 from ..models import ProcedureType, StageRule, User, UserRole
 from ..models.catalogue import MAX_OBSERVATION_MINUTES, TABLE_MINUTE_CHOICES
 from ..models.vocab import BleedingClass, Modality, Role, Stage
@@ -23,8 +24,9 @@ CODE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,19}$")
 MAX_EXTRA_MINUTES = 30
 
 
-def invalid(message: str, field: str | None = None) -> InvalidInput:
-    return InvalidInput(message, details={"field": field} if field else None)
+def invalid(message: str, field: str | None = None, **params) -> InvalidInput:
+    """A refusal of one field: ``message`` marked with N_, its named values as keyword arguments."""
+    return InvalidInput(message, details={"field": field} if field else None, **params)
 
 
 @dataclass(frozen=True)
@@ -55,28 +57,28 @@ def check_fields(session: Session, fields: ProcedureFields, procedure: Procedure
     if procedure is None:
         code = normalise_code(fields.code)
         if not CODE_PATTERN.match(code):
-            raise invalid("A code is 1 to 20 capital letters, digits or dashes, e.g. PRT or SYMP-NL.", "code")
+            raise invalid(N_("A code is 1 to 20 capital letters, digits or dashes, e.g. PRT or SYMP-NL."), "code")
         if session.scalar(select(ProcedureType.id).where(func.upper(ProcedureType.code) == code)):
-            raise invalid(f"The code {code} is taken.", "code")
-    for field, label in (("name_en", "English"), ("name_de", "German")):
+            raise invalid(N_("The code {code_value} is taken."), "code", code_value=code)
+    for field, refusal in (("name_en", N_("Give the English name.")), ("name_de", N_("Give the German name."))):
         if not (getattr(fields, field) or "").strip():
-            raise invalid(f"Give the {label} name.", field)
+            raise invalid(refusal, field)
     if fields.modality not in Modality.values():
-        raise invalid("Choose the guidance: CT or MRI.", "modality")
+        raise invalid(N_("Choose the guidance: CT or MRI."), "modality")
     if fields.table_minutes not in TABLE_MINUTE_CHOICES:
-        raise invalid("The table time is 15, 20, 25 or 30 minutes.", "table_minutes")
+        raise invalid(N_("The table time is 15, 20, 25 or 30 minutes."), "table_minutes")
     if not 0 <= fields.observation_minutes <= MAX_OBSERVATION_MINUTES:
-        raise invalid("Observation lasts 0 to 60 minutes.", "observation_minutes")
+        raise invalid(N_("Observation lasts 0 to 60 minutes."), "observation_minutes")
     for field in ("extra_minutes_per_level", "extra_minutes_per_side"):
         if not 0 <= getattr(fields, field) <= MAX_EXTRA_MINUTES:
-            raise invalid(f"Extra minutes are 0 to {MAX_EXTRA_MINUTES}.", field)
+            raise invalid(N_("Extra minutes are 0 to {max_extra_minutes}."), field, max_extra_minutes=MAX_EXTRA_MINUTES)
     if not 0 <= fields.fasting_hours <= 12:
-        raise invalid("Fasting is 0 to 12 hours (0: a light meal is fine).", "fasting_hours")
+        raise invalid(N_("Fasting is 0 to 12 hours (0: a light meal is fine)."), "fasting_hours")
     if fields.bleeding_class not in BleedingClass.values():
-        raise invalid("Choose the bleeding class: low, intermediate or high.", "bleeding_class")
+        raise invalid(N_("Choose the bleeding class: low, intermediate or high."), "bleeding_class")
     if fields.bleeding_class_cervical not in (None, *BleedingClass.values()):
         raise invalid(
-            "Choose the cervical bleeding class, or leave it as for other regions.", "bleeding_class_cervical"
+            N_("Choose the cervical bleeding class, or leave it as for other regions."), "bleeding_class_cervical"
         )
 
 
@@ -145,7 +147,7 @@ def set_qualified(session: Session, actor, procedure: ProcedureType, user_ids: s
     candidates = {u.id: u for u in radiologists(session)}
     unknown = set(user_ids) - set(candidates)
     if unknown:
-        raise invalid("Only radiologists can be qualified for a procedure.", "radiologists")
+        raise invalid(N_("Only radiologists can be qualified for a procedure."), "radiologists")
     for user_id, user in candidates.items():
         has = user.is_qualified_for(procedure.id)
         if user_id in user_ids and not has:
@@ -170,15 +172,20 @@ def add_stage_rule(
     """Booking ``procedure`` (at ``stage``, or at any stage) needs a positive earlier procedure."""
     for value, field in ((stage, "stage"), (requires_stage, "requires_stage")):
         if value is not None and value not in Stage.values():
-            raise invalid("Choose a stage from the list.", field)
+            raise invalid(N_("Choose a stage from the list."), field)
     required = session.get(ProcedureType, requires_procedure_type_id)
     if required is None:
-        raise invalid("Choose the procedure that has to come first.", "requires_procedure_type_id")
+        raise invalid(N_("Choose the procedure that has to come first."), "requires_procedure_type_id")
     if required.id == procedure.id and (stage is None or stage == requires_stage):
-        raise invalid("A procedure cannot require itself at the same stage.", "requires_stage")
+        raise invalid(N_("A procedure cannot require itself at the same stage."), "requires_stage")
     if any(rule.stage == stage for rule in procedure.stage_rules):
-        which = f"the {stage} stage" if stage else "every stage"
-        raise invalid(f"There is already a rule for {which} of {procedure.code}; remove it first.", "stage")
+        which = Phrase(N_("the {stage} stage"), stage=stage) if stage else Phrase(N_("every stage"))
+        raise invalid(
+            N_("There is already a rule for {which} of {code_value}; remove it first."),
+            "stage",
+            which=which,
+            code_value=procedure.code,
+        )
     rule = StageRule(stage=stage, requires_procedure_type_id=required.id, requires_stage=requires_stage)
     procedure.stage_rules.append(rule)
     session.flush()
@@ -188,6 +195,6 @@ def add_stage_rule(
 def remove_stage_rule(session: Session, actor, procedure: ProcedureType, rule_id: int) -> None:
     rule = next((r for r in procedure.stage_rules if r.id == rule_id), None)
     if rule is None:
-        raise DomainError("This rule does not belong to this procedure.")
+        raise DomainError(N_("This rule does not belong to this procedure."))
     procedure.stage_rules.remove(rule)
     session.flush()

@@ -17,14 +17,16 @@ from sqlalchemy.orm import Session
 
 from ..core import audit
 from ..core.errors import DomainError, InvalidInput
+from ..core.messages import N_
 from ..models import Closure, ObservationBed, Room, RoomSession, RosterEntry, RosterException, User
 from ..models.vocab import ClosureScope, Modality, Role
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
-def invalid(message: str, field: str | None = None) -> InvalidInput:
-    return InvalidInput(message, details={"field": field} if field else None)
+def invalid(message: str, field: str | None = None, **params) -> InvalidInput:
+    """A refusal of one field: ``message`` marked with N_, its named values as keyword arguments."""
+    return InvalidInput(message, details={"field": field} if field else None, **params)
 
 
 def _clean(text: str | None) -> str:
@@ -52,29 +54,34 @@ class RoomFields:
 def _check_room(session: Session, fields: RoomFields, room: Room | None) -> None:
     name = _clean(fields.name)
     if not name:
-        raise invalid("Give the room a name.", "name")
+        raise invalid(N_("Give the room a name."), "name")
     if fields.modality not in Modality.values():
-        raise invalid("Choose CT or MRI.", "modality")
+        raise invalid(N_("Choose CT or MRI."), "modality")
     if not _clean(fields.unit):
-        raise invalid("Name the unit the room belongs to (closures of a unit close all its rooms).", "unit")
+        raise invalid(N_("Name the unit the room belongs to (closures of a unit close all its rooms)."), "unit")
     clash = session.scalar(select(Room).where(func.lower(Room.name) == name.lower()))
     if clash is not None and clash is not room:
-        raise invalid(f"There is already a room called {clash.name}.", "name")
+        raise invalid(N_("There is already a room called {name}."), "name", name=clash.name)
     ae_title = _clean(fields.ae_title)
     if ae_title:
         if problem := ae_title_problem(ae_title):
             raise invalid(problem, "ae_title")
         clash = session.scalar(select(Room).where(func.upper(Room.ae_title) == ae_title.upper()))
         if clash is not None and clash is not room:
-            raise invalid(f"Room {clash.name} already has the AE title {clash.ae_title}.", "ae_title")
+            raise invalid(
+                N_("Room {name} already has the AE title {ae_title}."),
+                "ae_title",
+                name=clash.name,
+                ae_title=clash.ae_title,
+            )
 
 
 def ae_title_problem(ae_title: str) -> str | None:
     """DICOM's rule for an AE title: 1 to 16 characters of plain ASCII, no backslash, no control characters."""
     if len(ae_title) > 16:
-        return "An AE title has at most 16 characters."
+        return N_("An AE title has at most 16 characters.")
     if any(not (32 <= ord(ch) < 127) or ch == "\\" for ch in ae_title):
-        return "An AE title uses plain letters, digits and punctuation (no umlauts, no backslash)."
+        return N_("An AE title uses plain letters, digits and punctuation (no umlauts, no backslash).")
     return None
 
 
@@ -125,12 +132,12 @@ class BedFields:
 def _check_bed(session: Session, fields: BedFields, bed: ObservationBed | None) -> None:
     label = _clean(fields.label)
     if not label:
-        raise invalid("Give the bed a label, e.g. Bed 7.", "label")
+        raise invalid(N_("Give the bed a label, e.g. Bed 7."), "label")
     if not _clean(fields.unit):
-        raise invalid("Name the unit the bed belongs to.", "unit")
+        raise invalid(N_("Name the unit the bed belongs to."), "unit")
     clash = session.scalar(select(ObservationBed).where(func.lower(ObservationBed.label) == label.lower()))
     if clash is not None and clash is not bed:
-        raise invalid(f"There is already a bed called {clash.label}.", "label")
+        raise invalid(N_("There is already a bed called {label}."), "label", label=clash.label)
 
 
 def create_bed(session: Session, actor, fields: BedFields) -> ObservationBed:
@@ -183,11 +190,11 @@ class WeeklyFields:
 
 def _check_weekly(fields: WeeklyFields) -> None:
     if fields.weekday not in range(7):
-        raise invalid("Choose a weekday from Monday to Sunday.", "weekday")
+        raise invalid(N_("Choose a weekday from Monday to Sunday."), "weekday")
     if fields.end_time <= fields.start_time:
-        raise invalid("The end time must be after the start time.", "end_time")
+        raise invalid(N_("The end time must be after the start time."), "end_time")
     if fields.valid_to is not None and fields.valid_to < fields.valid_from:
-        raise invalid("“Valid to” cannot be before “valid from”.", "valid_to")
+        raise invalid(N_("“Valid to” cannot be before “valid from”."), "valid_to")
 
 
 def _periods_overlap(a_from: dt.date, a_to: dt.date | None, b_from: dt.date, b_to: dt.date | None) -> bool:
@@ -217,13 +224,18 @@ def save_session_template(session: Session, actor, template: RoomSession | None,
     _check_weekly(fields)
     room = session.get(Room, fields.owner_id)
     if room is None:
-        raise invalid("Choose a room.", "room_id")
+        raise invalid(N_("Choose a room."), "room_id")
     if not room.active and (template is None or template.room_id != room.id):
-        raise invalid(f"{room.name} is not in use; switch it on before giving it sessions.", "room_id")
+        raise invalid(N_("{name} is not in use; switch it on before giving it sessions."), "room_id", name=room.name)
     others = session.scalars(select(RoomSession).where(RoomSession.room_id == room.id))
     clash = _clash(others, fields, template)
     if clash is not None:
-        raise invalid(f"{room.name} already has a session that overlaps: {_describe_weekly(clash)}.", "start_time")
+        raise invalid(
+            N_("{name} already has a session that overlaps: {session}."),
+            "start_time",
+            name=room.name,
+            session=_describe_weekly(clash),
+        )
     if template is None:
         template = RoomSession(room_id=room.id)
         session.add(template)
@@ -240,9 +252,9 @@ def save_session_template(session: Session, actor, template: RoomSession | None,
 def _radiologist(session: Session, user_id: int, field: str = "radiologist_id") -> User:
     user = session.get(User, user_id)
     if user is None or not user.has_role(Role.RADIOLOGIST):
-        raise invalid("Choose a radiologist.", field)
+        raise invalid(N_("Choose a radiologist."), field)
     if not user.active:
-        raise invalid(f"{user.full_name}'s account is deactivated.", field)
+        raise invalid(N_("{full_name}'s account is deactivated."), field, full_name=user.full_name)
     return user
 
 
@@ -253,7 +265,12 @@ def save_roster_entry(session: Session, actor, entry: RosterEntry | None, fields
     others = session.scalars(select(RosterEntry).where(RosterEntry.radiologist_id == user.id))
     clash = _clash(others, fields, entry)
     if clash is not None:
-        raise invalid(f"{user.full_name} already has a duty that overlaps: {_describe_weekly(clash)}.", "start_time")
+        raise invalid(
+            N_("{full_name} already has a duty that overlaps: {session}."),
+            "start_time",
+            full_name=user.full_name,
+            session=_describe_weekly(clash),
+        )
     if entry is None:
         entry = RosterEntry(radiologist_id=user.id)
         session.add(entry)
@@ -275,8 +292,8 @@ def in_effect_since(row: RoomSession | RosterEntry, today: dt.date) -> bool:
 def delete_weekly(session: Session, actor, row: RoomSession | RosterEntry, today: dt.date) -> None:
     if in_effect_since(row, today):
         raise DomainError(
-            f"This has applied since {row.valid_from:%d.%m.%Y} and is kept for the record. "
-            "End it instead: give its last day."
+            N_("This has applied since {valid_from} and is kept for the record. End it instead: give its last day."),
+            valid_from=f"{row.valid_from:%d.%m.%Y}",
         )
     session.delete(row)
     session.flush()
@@ -285,9 +302,13 @@ def delete_weekly(session: Session, actor, row: RoomSession | RosterEntry, today
 def end_weekly(session: Session, actor, row: RoomSession | RosterEntry, last_day: dt.date) -> None:
     """Stop a weekly pattern after ``last_day`` (it stays in the record)."""
     if last_day < row.valid_from:
-        raise invalid(f"The last day cannot be before it began ({row.valid_from:%d.%m.%Y}).", "last_day")
+        raise invalid(
+            N_("The last day cannot be before it began ({valid_from})."),
+            "last_day",
+            valid_from=f"{row.valid_from:%d.%m.%Y}",
+        )
     if row.valid_to is not None and row.valid_to <= last_day:
-        raise invalid(f"It already ends on {row.valid_to:%d.%m.%Y}.", "last_day")
+        raise invalid(N_("It already ends on {valid_to}."), "last_day", valid_to=f"{row.valid_to:%d.%m.%Y}")
     row.valid_to = last_day
     session.flush()
 
@@ -308,13 +329,13 @@ class ExceptionFields:
 def save_roster_exception(session: Session, actor, fields: ExceptionFields) -> RosterException:
     user = _radiologist(session, fields.radiologist_id)
     if fields.kind not in ("extra", "off"):
-        raise invalid("Choose “off” or “extra duty”.", "kind")
+        raise invalid(N_("Choose “off” or “extra duty”."), "kind")
     if (fields.start_time is None) != (fields.end_time is None):
-        raise invalid("Give both a start and an end time, or neither (the whole day).", "end_time")
+        raise invalid(N_("Give both a start and an end time, or neither (the whole day)."), "end_time")
     if fields.kind == "extra" and fields.start_time is None:
-        raise invalid("An extra duty needs its start and end time.", "start_time")
+        raise invalid(N_("An extra duty needs its start and end time."), "start_time")
     if fields.start_time is not None and fields.end_time <= fields.start_time:
-        raise invalid("The end time must be after the start time.", "end_time")
+        raise invalid(N_("The end time must be after the start time."), "end_time")
     row = RosterException(
         radiologist_id=user.id,
         on_date=fields.on_date,
@@ -330,7 +351,7 @@ def save_roster_exception(session: Session, actor, fields: ExceptionFields) -> R
 
 def delete_roster_exception(session: Session, actor, row: RosterException, today: dt.date) -> None:
     if row.on_date < today:
-        raise DomainError("Past exceptions are kept for the record.")
+        raise DomainError(N_("Past exceptions are kept for the record."))
     session.delete(row)
     session.flush()
 
@@ -354,17 +375,17 @@ def _closure_target(session: Session, fields: ClosureFields) -> dict:
     if fields.scope == ClosureScope.ROOM:
         room = session.get(Room, fields.room_id) if fields.room_id else None
         if room is None:
-            raise invalid("Choose the room that is closed.", "room_id")
+            raise invalid(N_("Choose the room that is closed."), "room_id")
         target["room_id"] = room.id
     elif fields.scope == ClosureScope.UNIT:
         unit = _clean(fields.unit)
         if not unit:
-            raise invalid("Choose the unit that is closed.", "unit")
+            raise invalid(N_("Choose the unit that is closed."), "unit")
         target["unit"] = unit
     elif fields.scope == ClosureScope.RADIOLOGIST:
         target["radiologist_id"] = _radiologist(session, fields.radiologist_id or 0).id
     elif fields.scope != ClosureScope.CLINIC:
-        raise invalid("Choose what is closed: the clinic, a room, a unit or a radiologist.", "scope")
+        raise invalid(N_("Choose what is closed: the clinic, a room, a unit or a radiologist."), "scope")
     return target
 
 
@@ -372,10 +393,10 @@ def save_closure(session: Session, actor, closure: Closure | None, fields: Closu
     """Create (``closure`` None) or change a closure."""
     target = _closure_target(session, fields)
     if fields.ends_at <= fields.starts_at:
-        raise invalid("The closure must end after it starts.", "last_day")
+        raise invalid(N_("The closure must end after it starts."), "last_day")
     reason = _clean(fields.reason)
     if not reason:
-        raise invalid("Give a reason (holiday, maintenance, absence…).", "reason")
+        raise invalid(N_("Give a reason (holiday, maintenance, absence…)."), "reason")
     if closure is None:
         closure = Closure(created_by_id=audit.actor_of(actor).id)
         session.add(closure)
@@ -392,6 +413,6 @@ def save_closure(session: Session, actor, closure: Closure | None, fields: Closu
 
 def delete_closure(session: Session, actor, closure: Closure, now: dt.datetime) -> None:
     if closure.ends_at <= now:
-        raise DomainError("Closures that are over are kept for the record.")
+        raise DomainError(N_("Closures that are over are kept for the record."))
     session.delete(closure)
     session.flush()

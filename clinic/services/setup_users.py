@@ -14,13 +14,15 @@ from sqlalchemy.orm import Session
 
 from ..core import audit
 from ..core.errors import DomainError, InvalidInput, NotFound
+from ..core.messages import N_
 from ..models import ApiToken, ProcedureType, User, UserRole
 from ..models.vocab import Role
 from . import accounts, contact
 
 
-def invalid(message: str, field: str | None = None) -> InvalidInput:
-    return InvalidInput(message, details={"field": field} if field else None)
+def invalid(message: str, field: str | None = None, **params) -> InvalidInput:
+    """A refusal of one field: ``message`` marked with N_, its named values as keyword arguments."""
+    return InvalidInput(message, details={"field": field} if field else None, **params)
 
 
 @dataclass(frozen=True)
@@ -33,10 +35,10 @@ class AccountFields:
 
 def _check_roles(roles: set[str]) -> None:
     if not roles:
-        raise invalid("Give the account at least one role.", "roles")
+        raise invalid(N_("Give the account at least one role."), "roles")
     unknown = set(roles) - set(Role.values())
     if unknown:
-        raise invalid(f"Unknown role(s): {', '.join(sorted(unknown))}.", "roles")
+        raise invalid(N_("Unknown role(s): {items}."), "roles", items=", ".join(sorted(unknown)))
 
 
 def _procedures(session: Session, ids: set[int]) -> list[ProcedureType]:
@@ -44,7 +46,7 @@ def _procedures(session: Session, ids: set[int]) -> list[ProcedureType]:
         return []
     found = list(session.scalars(select(ProcedureType).where(ProcedureType.id.in_(ids))))
     if len(found) != len(ids):
-        raise invalid("Unknown procedure among the qualifications.", "qualifications")
+        raise invalid(N_("Unknown procedure among the qualifications."), "qualifications")
     return found
 
 
@@ -66,7 +68,7 @@ def create_account(session: Session, actor, username: str, password: str, fields
         )
     except InvalidInput as error:
         field = "password" if "password" in error.message.lower() else "username"
-        raise invalid(error.message, field) from None
+        raise invalid(error.template, field, **error.params) from None
     user.qualifications = _procedures(session, fields.qualification_ids)
     session.flush()
     return user
@@ -76,11 +78,11 @@ def update_account(session: Session, actor, user: User, fields: AccountFields) -
     _check_roles(fields.roles)
     if Role.ADMIN in user.roles and Role.ADMIN not in fields.roles:
         if actor is not None and getattr(actor, "id", None) == user.id:
-            raise invalid("You cannot take away your own admin role; ask another admin.", "roles")
+            raise invalid(N_("You cannot take away your own admin role; ask another admin."), "roles")
         if user.active and _other_active_admins(session, user) == 0:
-            raise invalid("This is the last active admin; give another account the admin role first.", "roles")
+            raise invalid(N_("This is the last active admin; give another account the admin role first."), "roles")
     if not fields.full_name.strip():
-        raise invalid("Give the person's full name.", "full_name")
+        raise invalid(N_("Give the person's full name."), "full_name")
     user.full_name = fields.full_name.strip()
     user.email = contact.email_address(fields.email)
     user.set_roles(set(fields.roles))
@@ -95,7 +97,7 @@ def reset_password(session: Session, actor, user: User, password: str) -> int:
     try:
         revoked = accounts.set_password(session, user, password)
     except InvalidInput as error:
-        raise invalid(error.message, "password") from None
+        raise invalid(error.template, "password", **error.params) from None
     audit.record(
         session, "users.password_reset", "users", user.id, summary={"tokens_revoked": len(revoked)}, actor=actor
     )
@@ -106,9 +108,9 @@ def deactivate_account(session: Session, actor, user: User) -> None:
     if not user.active:
         return
     if actor is not None and getattr(actor, "id", None) == user.id:
-        raise DomainError("You cannot deactivate your own account.")
+        raise DomainError(N_("You cannot deactivate your own account."))
     if Role.ADMIN in user.roles and _other_active_admins(session, user) == 0:
-        raise DomainError("This is the last active admin; it cannot be deactivated.")
+        raise DomainError(N_("This is the last active admin; it cannot be deactivated."))
     accounts.deactivate(session, user)
     audit.record(session, "users.deactivated", "users", user.id, actor=actor)
 
@@ -127,9 +129,9 @@ def issue_api_token(session: Session, actor, user: User, name: str) -> str:
     """A new API token; returned once, only its hash is kept."""
     name = (name or "").strip()
     if not name:
-        raise invalid("Say what the token is for, e.g. the system that uses it.", "name")
+        raise invalid(N_("Say what the token is for, e.g. the system that uses it."), "name")
     if not user.active:
-        raise DomainError("A deactivated account cannot get API tokens.")
+        raise DomainError(N_("A deactivated account cannot get API tokens."))
     token = accounts.issue_token(session, user, name)
     audit.record(session, "api_tokens.issued", "users", user.id, summary={"name": name}, actor=actor)
     return token
@@ -138,7 +140,7 @@ def issue_api_token(session: Session, actor, user: User, name: str) -> str:
 def revoke_api_token(session: Session, actor, user: User, token_id: int) -> ApiToken:
     token = session.get(ApiToken, token_id)
     if token is None or token.user_id != user.id:
-        raise NotFound("This account has no such token.")
+        raise NotFound(N_("This account has no such token."))
     accounts.revoke_token(session, token_id)
     audit.record(session, "api_tokens.revoked", "api_tokens", token.id, actor=actor)
     return token

@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..core.messages import N_, Phrase
 from ..models import Appointment, FollowUp, ProcedureRecord
 from ..models.vocab import AppointmentStatus, ReliefCategory
 from . import settings
@@ -61,10 +62,7 @@ def unmet_rules(session: Session, referrals) -> dict[int, str]:
             and (not rule.requires_stage or a.stage == rule.requires_stage)
             for a in earlier
         ):
-            what = referral.planned_procedure_type.code + (
-                f" ({referral.planned_stage})" if referral.planned_stage else ""
-            )
-            found[referral_id] = f"{what} {rule.describe()} for this patient"
+            found[referral_id] = _unmet(referral.planned_procedure_type.code, referral.planned_stage, rule)
     return found
 
 
@@ -103,5 +101,16 @@ def unmet_rule(session: Session, patient_id: int, procedure_type, stage: str | N
     for earlier in session.scalars(stmt.order_by(Appointment.table_start.desc())):
         if is_positive(session, earlier):
             return None
-    what = procedure_type.code + (f" ({stage})" if stage else "")
-    return f"{what} {rule.describe()} for this patient"
+    return _unmet(procedure_type.code, stage, rule)
+
+
+def _unmet(code: str, stage: str | None, rule) -> Phrase:
+    """What the stage rule misses, in words (a ``Phrase``: English as a str, translated on a screen)."""
+    need = rule.requires_procedure_type.name_en
+    if rule.requires_stage:
+        need = f"{rule.requires_stage} {need}"
+    return Phrase(
+        N_("{procedure} needs a documented positive {need} for this patient"),
+        procedure=code + (f" ({stage})" if stage else ""),
+        need=need.lower(),
+    )

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..core import audit
 from ..core.intervals import contains, normalise
+from ..core.messages import N_, Phrase
 from ..core.timefmt import to_local
 from ..models import Appointment
 from ..models.vocab import AppointmentStatus, Role
@@ -90,22 +91,30 @@ def _resource_problems(appointment: Appointment) -> list[str]:
     problems = []
     room = appointment.room
     if not room.active:
-        problems.append(f"room {room.name} is no longer in use")
+        problems.append(Phrase(N_("room {name} is no longer in use"), name=room.name))
     elif room.modality != appointment.guidance:
-        article = "an" if room.modality[:1] in "AEFHILMNORSX" else "a"  # read as letters: "an MRI room"
-        problems.append(
-            f"{room.name} is {article} {room.modality} room; the procedure is {appointment.guidance}-guided"
+        sentence = (  # read as letters: "an MRI room"
+            N_("{name} is an {modality} room; the procedure is {guidance}-guided")
+            if room.modality[:1] in "AEFHILMNORSX"
+            else N_("{name} is a {modality} room; the procedure is {guidance}-guided")
         )
+        problems.append(Phrase(sentence, name=room.name, modality=room.modality, guidance=appointment.guidance))
     radiologist = appointment.radiologist
     code = appointment.procedure_type.code
     if not radiologist.active:
-        problems.append(f"{radiologist.full_name}'s account is deactivated")
+        problems.append(Phrase(N_("{full_name}'s account is deactivated"), full_name=radiologist.full_name))
     elif not radiologist.has_role(Role.RADIOLOGIST):
-        problems.append(f"{radiologist.full_name} no longer has the radiologist role")
+        problems.append(Phrase(N_("{full_name} no longer has the radiologist role"), full_name=radiologist.full_name))
     elif not radiologist.is_qualified_for(appointment.procedure_type_id):
-        problems.append(f"{radiologist.full_name} is no longer qualified for {code}")
+        problems.append(
+            Phrase(
+                N_("{full_name} is no longer qualified for {procedure}"),
+                full_name=radiologist.full_name,
+                procedure=code,
+            )
+        )
     if appointment.bed is not None and not appointment.bed.active:
-        problems.append(f"{appointment.bed.label} is no longer in use")
+        problems.append(Phrase(N_("{label} is no longer in use"), label=appointment.bed.label))
     return problems
 
 
@@ -116,17 +125,17 @@ def _calendar_problems(calendar: Calendar, appointment: Appointment, zone: str) 
     room = appointment.room
     room_info = RoomInfo(room.id, room.name, room.modality, room.unit)
     if not contains(calendar.room_open(room_info, day), appointment.table_start, appointment.table_end):
-        problems.append(f"{room.name} is not open then (outside its sessions, or closed)")
+        problems.append(Phrase(N_("{name} is not open then (outside its sessions, or closed)"), name=room.name))
     if not contains(
         calendar.radiologist_on_duty(appointment.radiologist_id, day), appointment.table_start, appointment.table_end
     ):
-        problems.append(f"{appointment.radiologist.full_name} is not on duty then")
+        problems.append(Phrase(N_("{full_name} is not on duty then"), full_name=appointment.radiologist.full_name))
     bed = appointment.bed
     if bed is not None and appointment.obs_end > appointment.table_end:
         info = BedInfo(bed.id, bed.label, bed.unit)
         open_ = normalise(calendar.bed_open(info, day) + calendar.bed_open(info, day + dt.timedelta(days=1)))
         if not any(s <= appointment.table_end and appointment.obs_end <= e for s, e in open_):
-            problems.append(f"the observation unit ({bed.unit}) is closed then")
+            problems.append(Phrase(N_("the observation unit ({unit}) is closed then"), unit=bed.unit))
     return problems
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, defer
 
 from ..core import audit
 from ..core.errors import InvalidInput
+from ..core.messages import N_
 from ..models import DocumentText, ProcedureType
 from ..models.vocab import DocumentKind, Language
 
@@ -21,8 +22,9 @@ MAX_TITLE = 200
 MAX_NOTE = 300
 
 
-def invalid(message: str, field: str | None = None) -> InvalidInput:
-    return InvalidInput(message, details={"field": field} if field else None)
+def invalid(message: str, field: str | None = None, **params) -> InvalidInput:
+    """A refusal of one field: ``message`` marked with N_, its named values as keyword arguments."""
+    return InvalidInput(message, details={"field": field} if field else None, **params)
 
 
 @dataclass(frozen=True)
@@ -38,9 +40,9 @@ class TextSlot:
 
 def check_slot(kind: str, language: str) -> None:
     if kind not in DocumentKind.values():
-        raise invalid("Unknown kind of text: information or consent.")
+        raise invalid(N_("Unknown kind of text: information or consent."))
     if language not in Language.values():
-        raise invalid("Unknown language.")
+        raise invalid(N_("Unknown language."))
 
 
 def versions(session: Session, procedure_type_id: int, kind: str, language: str) -> list[DocumentText]:
@@ -132,18 +134,20 @@ def save_version(
     body = (body or "").replace("\r\n", "\n").strip() + "\n"
     note = (change_note or "").strip()
     if not title:
-        raise invalid("Give the text a title.", "title")
+        raise invalid(N_("Give the text a title."), "title")
     if len(title) > MAX_TITLE:
-        raise invalid(f"The title is at most {MAX_TITLE} characters.", "title")
+        raise invalid(N_("The title is at most {max_title} characters."), "title", max_title=MAX_TITLE)
     if not body.strip():
-        raise invalid("The text is empty.", "body")
+        raise invalid(N_("The text is empty."), "body")
     if not note:
-        raise invalid("Say what changed; the note is kept with the version.", "change_note")
+        raise invalid(N_("Say what changed; the note is kept with the version."), "change_note")
     if len(note) > MAX_NOTE:
-        raise invalid(f"The note is at most {MAX_NOTE} characters.", "change_note")
+        raise invalid(N_("The note is at most {max_note} characters."), "change_note", max_note=MAX_NOTE)
     latest = current(session, procedure_type.id, kind, language)
     if latest is not None and latest.title == title and latest.body.strip() == body.strip():
-        raise invalid(f"Nothing has changed since version {latest.version}; no new version was saved.", "body")
+        raise invalid(
+            N_("Nothing has changed since version {version}; no new version was saved."), "body", version=latest.version
+        )
     text = DocumentText(
         procedure_type_id=procedure_type.id,
         kind=kind,

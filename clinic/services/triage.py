@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from ..core import audit
 from ..core.errors import DomainError, InvalidInput
+from ..core.messages import N_, Phrase, Phrases
 from ..models import Appointment, ProcedureType, RedFlagAnswer, Referral
 from ..models.base import utcnow
 from ..models.vocab import AppointmentStatus, Modality, Priority, ReferralStatus
@@ -50,24 +51,29 @@ def _has_live_appointment(session: Session, referral: Referral) -> bool:
 
 def accept(session: Session, actor, referral: Referral, plan: PlanDetails) -> Referral:
     if referral.status not in (*OPEN_FOR_TRIAGE, ReferralStatus.ACCEPTED):
-        raise DomainError(f"A {referral.status.replace('_', ' ')} referral cannot be accepted.", code="invalid_state")
+        raise DomainError(
+            N_("A referral that is {status} cannot be accepted."),
+            code="invalid_state",
+            status=Phrase(ReferralStatus(referral.status).label, lower=True),
+        )
     if referral.status == ReferralStatus.ACCEPTED and _has_live_appointment(session, referral):
         raise DomainError(
-            "The plan cannot change while an appointment is booked; cancel or finish it first.", code="invalid_state"
+            N_("The plan cannot change while an appointment is booked; cancel or finish it first."),
+            code="invalid_state",
         )
     procedure_type = session.get(ProcedureType, plan.procedure_type_id)
     if procedure_type is None or not procedure_type.active:
-        raise InvalidInput("Choose a procedure the clinic offers.")
+        raise InvalidInput(N_("Choose a procedure the clinic offers."))
     if plan.priority not in Priority.values():
-        raise InvalidInput("Unknown priority.")
+        raise InvalidInput(N_("Unknown priority."))
     if plan.guidance is not None and plan.guidance not in Modality.values():
-        raise InvalidInput("Unknown guidance.")
+        raise InvalidInput(N_("Unknown guidance."))
     proposed = ProcedurePlan(
         procedure_type, plan.region, plan.side, plan.levels, plan.stage, plan.guidance, plan.target or None
     )
     problems = proposed.problems(require_target=True)
     if problems:
-        raise InvalidInput("The plan is incomplete: " + "; ".join(problems) + ".", details=problems)
+        raise InvalidInput(N_("The plan is incomplete: {problems}."), problems=Phrases(problems), details=problems)
     referral.status = ReferralStatus.ACCEPTED
     referral.planned_procedure_type_id = procedure_type.id
     referral.planned_procedure_type = procedure_type
@@ -86,9 +92,13 @@ def accept(session: Session, actor, referral: Referral, plan: PlanDetails) -> Re
 
 def decline(session: Session, actor, referral: Referral, reason: str) -> Referral:
     if referral.status not in OPEN_FOR_TRIAGE:
-        raise DomainError(f"A {referral.status.replace('_', ' ')} referral cannot be declined.", code="invalid_state")
+        raise DomainError(
+            N_("A referral that is {status} cannot be declined."),
+            code="invalid_state",
+            status=Phrase(ReferralStatus(referral.status).label, lower=True),
+        )
     if not (reason or "").strip():
-        raise InvalidInput("Give the reason: it goes into the letter to the referring physician.")
+        raise InvalidInput(N_("Give the reason: it goes into the letter to the referring physician."))
     referral.status = ReferralStatus.DECLINED
     referral.decline_reason = reason.strip()
     _mark(referral, actor)
@@ -98,9 +108,9 @@ def decline(session: Session, actor, referral: Referral, reason: str) -> Referra
 
 def request_information(session: Session, actor, referral: Referral, text: str) -> Referral:
     if referral.status not in OPEN_FOR_TRIAGE:
-        raise DomainError("Only a referral waiting for triage can ask for more information.", code="invalid_state")
+        raise DomainError(N_("Only a referral waiting for triage can ask for more information."), code="invalid_state")
     if not (text or "").strip():
-        raise InvalidInput("Say what is missing.")
+        raise InvalidInput(N_("Say what is missing."))
     referral.status = ReferralStatus.INFO_REQUESTED
     referral.info_request = text.strip()
     _mark(referral, actor)
@@ -111,7 +121,9 @@ def request_information(session: Session, actor, referral: Referral, text: str) 
 def reopen(session: Session, actor, referral: Referral) -> Referral:
     """Information arrived: back on the triage queue."""
     if referral.status != ReferralStatus.INFO_REQUESTED:
-        raise DomainError("Only a referral waiting for information can be put back on the queue.", code="invalid_state")
+        raise DomainError(
+            N_("Only a referral waiting for information can be put back on the queue."), code="invalid_state"
+        )
     referral.status = ReferralStatus.RECEIVED
     session.flush()
     return referral
@@ -119,9 +131,9 @@ def reopen(session: Session, actor, referral: Referral) -> Referral:
 
 def clear_red_flag(session: Session, actor, answer: RedFlagAnswer, note: str) -> None:
     if not answer.is_open:
-        raise DomainError("This red flag is not open.", code="invalid_state")
+        raise DomainError(N_("This red flag is not open."), code="invalid_state")
     if not (note or "").strip():
-        raise InvalidInput("Write down why the red flag does not stand in the way.")
+        raise InvalidInput(N_("Write down why the red flag does not stand in the way."))
     answer.cleared_by_id = audit.actor_of(actor).id
     answer.cleared_at = utcnow()
     answer.clearance_note = note.strip()
@@ -142,7 +154,7 @@ def clear_red_flag(session: Session, actor, answer: RedFlagAnswer, note: str) ->
 
 def waive_imaging(session: Session, actor, referral: Referral, reason: str) -> None:
     if not (reason or "").strip():
-        raise InvalidInput("A waiver needs a reason.")
+        raise InvalidInput(N_("A waiver needs a reason."))
     referral.imaging_waived_by_id = audit.actor_of(actor).id
     referral.imaging_waived_at = utcnow()
     referral.imaging_waiver_reason = reason.strip()
@@ -160,7 +172,7 @@ def waive_imaging(session: Session, actor, referral: Referral, reason: str) -> N
 
 def override_hold(session: Session, actor, referral: Referral, earliest: dt.date, reason: str) -> None:
     if not (reason or "").strip():
-        raise InvalidInput("An override of the medication hold needs a reason.")
+        raise InvalidInput(N_("An override of the medication hold needs a reason."))
     referral.hold_override_by_id = audit.actor_of(actor).id
     referral.hold_override_at = utcnow()
     referral.hold_override_date = earliest

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from ..core import audit
 from ..core.errors import DomainError, InvalidInput
+from ..core.messages import N_
 from ..models import Referral, WaitlistEntry
 from ..models.base import utcnow
 from ..models.vocab import PartOfDay, ReferralStatus
@@ -30,12 +31,12 @@ def add(
         raise InvalidInput(problem, details={"field": "earliest_date"})
     if referral.status != ReferralStatus.ACCEPTED or referral.planned_procedure_type_id is None:
         raise DomainError(
-            "Only an accepted referral with a planned procedure can wait for a date.", code="invalid_state"
+            N_("Only an accepted referral with a planned procedure can wait for a date."), code="invalid_state"
         )
     if latest is not None and latest < earliest:
-        raise InvalidInput("The latest date is before the earliest.")
+        raise InvalidInput(N_("The latest date is before the earliest."))
     if part_of_day not in PartOfDay.values():
-        raise InvalidInput("Unknown part of day.")
+        raise InvalidInput(N_("Unknown part of day."))
     existing = session.scalar(
         select(WaitlistEntry).where(WaitlistEntry.referral_id == referral.id, WaitlistEntry.active)
     )
@@ -65,16 +66,17 @@ MAX_AHEAD = dt.timedelta(days=366)
 
 
 def date_problem(earliest: dt.date | None, latest: dt.date | None, today: dt.date) -> str | None:
-    """What is wrong with a waitlist's dates: it waits for times from today up to a year ahead."""
+    """What is wrong with a waitlist's dates: it waits for times from today up to a year ahead (a sentence
+    marked with N_: a screen shows it through gettext)."""
     if earliest is None:
-        return "Give the earliest date."
+        return N_("Give the earliest date.")
     if earliest < today:
-        return "The earliest date lies in the past: the waitlist offers times from today on."
+        return N_("The earliest date lies in the past: the waitlist offers times from today on.")
     for day in (earliest, latest):
         if day is not None and day > today + MAX_AHEAD:
-            return "That date is more than a year ahead: the waitlist looks for times within a year."
+            return N_("That date is more than a year ahead: the waitlist looks for times within a year.")
     if latest is not None and latest < earliest:
-        return "The latest date is before the earliest."
+        return N_("The latest date is before the earliest.")
     return None
 
 

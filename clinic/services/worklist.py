@@ -8,16 +8,17 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from ..core.messages import N_, Phrase, Phrases
 from ..core.timefmt import day_bounds, fmt_time, to_local
 from ..models import Appointment, Consent, PreRegistration
 from ..models.vocab import AppointmentStatus
 from . import medication, mpps, preregistration
 
 NEXT_ACTIONS = {
-    AppointmentStatus.BOOKED: "check in",
-    AppointmentStatus.CHECKED_IN: "consent, then start",
-    AppointmentStatus.IN_PROCEDURE: "document, then end",
-    AppointmentStatus.IN_OBSERVATION: "observe, then discharge",
+    AppointmentStatus.BOOKED: N_("check in"),
+    AppointmentStatus.CHECKED_IN: N_("consent, then start"),
+    AppointmentStatus.IN_PROCEDURE: N_("document, then end"),
+    AppointmentStatus.IN_OBSERVATION: N_("observe, then discharge"),
 }
 
 
@@ -32,6 +33,9 @@ STAGE_OF_THE_DAY = {
 
 @dataclass
 class Flag:
+    """One light of a row. ``label`` and ``detail`` (and a row's ``alerts``) are English marked for
+    translation (``N_`` or a ``Phrase``): the screens and the printed list show them through ``_()``."""
+
     label: str
     ok: bool
     warn: bool = False
@@ -69,24 +73,30 @@ def medication_flag(plan: medication.HoldPlan, table_start: dt.datetime, zone: s
     """Green only when every hold is known to be met: a recorded last dose that keeps the hours. A plan
     still waiting for the telephone confirmation, or a hold with no recorded last dose, is amber."""
     if not plan.items:
-        return Flag("Medication hold", True, detail="no drugs that affect bleeding")
+        return Flag(N_("Medication hold"), True, detail=N_("no drugs that affect bleeding"))
     ok = plan.satisfied_for(table_start, zone)
     violated = plan.override_date is None and any(
         i.holds and i.last_dose_on is not None and not i.satisfied_for(table_start, zone) for i in plan.items
     )
-    parts = [i.drug_name for i in plan.items]
+    parts = [Phrase(i.drug_name) for i in plan.items]
     unknown = [i.drug_name for i in plan.items if i.holds and i.last_dose_on is None]
     if unknown:
-        parts.append("last dose not recorded: " + ", ".join(unknown))
+        parts.append(Phrase(N_("last dose not recorded: {drugs}"), drugs=", ".join(unknown)))
     if plan.awaiting_confirmation:
-        parts.append("plan awaits confirmation by telephone")
+        parts.append(N_("plan awaits confirmation by telephone"))
     if plan.override_date is not None:
-        parts.append(f"hold overridden by {plan.override_by or 'a radiologist'}: {plan.override_reason}")
+        parts.append(
+            Phrase(
+                N_("hold overridden by {who}: {reason}"),
+                who=plan.override_by or Phrase(N_("a radiologist")),
+                reason=plan.override_reason,
+            )
+        )
     ok = ok and not plan.awaiting_confirmation
     if plan.override_date is not None:
         # Never a plain green: the holds were not kept, a radiologist decided so.
-        return Flag("Medication hold overridden", ok, warn=True, detail="; ".join(parts))
-    return Flag("Medication hold", ok, warn=not ok and not violated, detail="; ".join(parts))
+        return Flag(N_("Medication hold overridden"), ok, warn=True, detail=Phrases(parts))
+    return Flag(N_("Medication hold"), ok, warn=not ok and not violated, detail=Phrases(parts))
 
 
 def rows(
@@ -152,22 +162,24 @@ def rows(
         local_day = to_local(a.table_start, zone).date()
         row = Row(a, a.patient.age_on(local_day))
         if now is not None and a.status == AppointmentStatus.BOOKED and a.table_start <= now:
-            row.alerts.append(f"Late: not checked in (procedure due at {fmt_time(a.table_start, zone)})")
+            row.alerts.append(
+                Phrase(N_("Late: not checked in (procedure due at {time})"), time=fmt_time(a.table_start, zone))
+            )
         referral = a.referral
         prereg = preregs.get(a.referral_id)
         if referral is not None:
             items = preregistration.checklist(session, referral, people=False, imaging=files.get(a.patient_id, []))
             missing = preregistration.missing(items)
-            row.flags.append(Flag("Pre-registration", not missing, detail="; ".join(missing)))
+            row.flags.append(Flag(N_("Pre-registration"), not missing, detail=Phrases(missing)))
         imaging = preregistration.imaging_state(
             files.get(a.patient_id, []), referral is not None and referral.imaging_waived
         )
-        row.flags.append(Flag("Imaging", imaging.done, warn=imaging.warn, detail=imaging.detail))
+        row.flags.append(Flag(N_("Imaging"), imaging.done, warn=imaging.warn, detail=imaging.detail))
         row.flags.append(
             Flag(
-                "Consent",
+                N_("Consent"),
                 a.id in signed,
-                detail="signed" if a.id in signed else ("printed" if a.id in printed else "not printed"),
+                detail=N_("signed") if a.id in signed else (N_("printed") if a.id in printed else N_("not printed")),
             )
         )
         if prereg is not None:
@@ -175,19 +187,19 @@ def rows(
             row.flags.append(medication_flag(plan, a.table_start, zone))
             if plan.override_date is not None and referral is not None:
                 row.hold_override = HoldOverride(
-                    plan.override_by or "a radiologist",
+                    plan.override_by or N_("a radiologist"),
                     referral.hold_override_at,
                     plan.override_date,
                     plan.override_reason or "",
                 )
             if plan.awaiting_confirmation:
-                row.alerts.append("Medication plan awaits confirmation by telephone")
+                row.alerts.append(N_("Medication plan awaits confirmation by telephone"))
             if prereg.allergies:
-                row.alerts.append("Allergy: " + ", ".join(prereg.allergies))
+                row.alerts.append(Phrase(N_("Allergy: {allergies}"), allergies=Phrases(prereg.allergies, ", ")))
             for flag, text in (
-                (prereg.diabetes, "Diabetes"),
-                (prereg.pregnancy_possible, "Possible pregnancy"),
-                (prereg.implant, "Implant: " + (prereg.implant_note or "yes")),
+                (prereg.diabetes, N_("Diabetes")),
+                (prereg.pregnancy_possible, N_("Possible pregnancy")),
+                (prereg.implant, Phrase(N_("Implant: {note}"), note=prereg.implant_note or Phrase(N_("yes")))),
             ):
                 if flag:
                     row.alerts.append(text)

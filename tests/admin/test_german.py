@@ -57,3 +57,46 @@ def test_form_labels_follow_the_user_not_the_first_request(session, clinic, app,
     assert "Steps offered through the patient&#39;s link" in admin.get("/admin/portal").get_data(as_text=True) or (
         "Steps offered through the patient's link" in admin.get("/admin/portal").get_data(as_text=True)
     )
+
+
+def test_a_service_refusal_with_a_value_reads_in_german(session, clinic, app):
+    """The texts service refuses an unchanged text with the version's number: translated, then filled in."""
+    from clinic.defaults import seed_texts
+    from clinic.models import DocumentText
+
+    seed_texts(session, clinic.procedures)
+    session.commit()
+    german = _german_admin(session, app)
+    prt = clinic.pt("PRT")
+    current = session.scalars(
+        select(DocumentText)
+        .where(DocumentText.procedure_type_id == prt.id, DocumentText.kind == "consent", DocumentText.language == "de")
+        .order_by(DocumentText.version.desc())
+    ).first()
+    url = f"/admin/texts/{prt.id}/consent/de"
+    response = german.post(url, {"title": current.title, "body": current.body, "change_note": "Nichts"})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert f"Seit Version {current.version} hat sich nichts geändert; es wurde keine neue Version gespeichert." in page
+
+
+def test_the_stranding_reasons_read_in_german(session, clinic, app):
+    """The stranding service hands its reasons over as marked phrases with values; the German admin reads them
+    translated, with the room's name filled in."""
+    from .helpers import book, next_monday
+    from .test_resources import ROOM
+
+    german = _german_admin(session, app)
+    ct1 = clinic.rooms["CT 1"]
+    book(session, clinic, next_monday(), room=ct1)
+    warned = german.post(f"/admin/rooms/{ct1.id}", {**ROOM, "name": "CT 1", "modality": "MRI"})
+    assert warned.status_code == 409
+    assert "CT 1 ist ein MRI-Raum; der Eingriff ist CT-gesteuert" in warned.get_data(as_text=True)
+
+
+def test_the_hold_table_names_dose_classes_and_evidence_in_german(session, clinic, app):
+    german = _german_admin(session, app)
+    table = german.get("/admin/hold-rules").get_data(as_text=True)
+    assert "jede Dosis" in table and "any dose" not in table
+    new = german.get("/admin/hold-rules/new").get_data(as_text=True)
+    assert "V: in einer Primärquelle geprüft" in new

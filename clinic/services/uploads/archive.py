@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ...core.errors import DomainError, InvalidInput, TooLarge
+from ...core.messages import N_, Phrase
 from ...models.vocab import FileKind
 from .content import (
     Inspected,
@@ -76,30 +77,46 @@ def _open_zip(
         archive = zipfile.ZipFile(data if hasattr(data, "seek") else io.BytesIO(data))
         infos = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-        raise InvalidInput(f"“{shown}” is a damaged ZIP archive and could not be read.") from exc
+        raise InvalidInput(N_("“{shown}” is a damaged ZIP archive and could not be read."), shown=shown) from exc
     if len(infos) > limits.max_zip_entries:
-        raise TooLarge(f"“{shown}” holds {len(infos)} entries; at most {limits.max_zip_entries} are accepted.")
+        raise TooLarge(
+            N_("“{shown}” holds {count} entries; at most {limit} are accepted."),
+            shown=shown,
+            count=len(infos),
+            limit=limits.max_zip_entries,
+        )
     for info in infos:
         if _unsafe_entry_name(info.orig_filename) or _unsafe_entry_name(info.filename):
             raise InvalidInput(
-                f"“{shown}” was refused: it contains an entry with an unsafe path ({info.orig_filename[:80]!r}). "
-                "A CD copy never needs absolute paths or “..”."
+                N_(
+                    "“{shown}” was refused: it contains an entry with an unsafe path "
+                    "({path}). A CD copy never needs absolute paths or “..”."
+                ),
+                shown=shown,
+                path=f"{info.orig_filename[:80]!r}",
             )
     files = [info for info in infos if not info.is_dir()]
     declared = sum(info.file_size for info in files)
     if declared > limits.zip_total_bytes - budget.used:
         raise TooLarge(
-            f"“{shown}” would unpack to {_size(declared)}, more than the {_size(limits.zip_total_bytes)} "
-            "allowed for one upload."
+            N_("“{shown}” would unpack to {size}, more than the {limit} allowed for one upload."),
+            shown=shown,
+            size=_size(declared),
+            limit=_size(limits.zip_total_bytes),
         )
     for info in files:
         if info.flag_bits & 0x1:
-            raise InvalidInput(f"“{shown}” is password-protected; please upload an unprotected copy.")
+            raise InvalidInput(N_("“{shown}” is password-protected; please upload an unprotected copy."), shown=shown)
         ratio = info.file_size / max(info.compress_size, 1)
         if info.file_size > RATIO_CHECK_MIN_BYTES and ratio > limits.max_compression_ratio:
             raise TooLarge(
-                f"“{shown}” was refused: “{display_name(info.filename)}” is compressed more than "
-                f"{limits.max_compression_ratio}:1, the mark of a ZIP bomb rather than of medical images."
+                N_(
+                    "“{shown}” was refused: “{entry}” is compressed more than "
+                    "{ratio}:1, the mark of a ZIP bomb rather than of medical images."
+                ),
+                shown=shown,
+                entry=display_name(info.filename),
+                ratio=limits.max_compression_ratio,
             )
     return archive, files
 
@@ -114,12 +131,16 @@ def _expand_zip(
         entry = f"{shown}/{display_name(info.filename)}"
         head = _inflate(shown, archive, info, limits, budget, head=132)
         if head.startswith(_ZIP_SIGNATURES):
-            raise InvalidInput(f"“{shown}” contains another ZIP archive (“{entry}”); please unpack it first.")
+            raise InvalidInput(
+                N_("“{shown}” contains another ZIP archive (“{entry}”); please unpack it first."),
+                shown=shown,
+                entry=entry,
+            )
         if len(head) < 132 or head[128:132] != b"DICM":
             skipped.append(entry)  # DICOM viewers, autorun.inf, READMEs: not part of the study
             continue
         if info.file_size > limits.max_file_bytes:
-            raise TooLarge(_too_large_file(entry, info.file_size, limits))
+            raise _too_large_file(entry, info.file_size, limits)
         content = _inflate(shown, archive, info, limits, budget)
         inspected, is_directory = _inspect_dicom(entry, content)
         if is_directory:
@@ -128,7 +149,9 @@ def _expand_zip(
         reread = partial(_inflate, shown, archive, info, limits, None)
         parts.append(_Part(entry, inspected, hashlib.sha256(content).hexdigest(), len(content), reread))
     if not parts:
-        raise InvalidInput(f"“{shown}” contains no DICOM images. A ZIP is only accepted as a copy of a DICOM CD.")
+        raise InvalidInput(
+            N_("“{shown}” contains no DICOM images. A ZIP is only accepted as a copy of a DICOM CD."), shown=shown
+        )
     return parts
 
 
@@ -157,17 +180,26 @@ def _inflate(
                 chunks.append(chunk)
                 if budget is not None and not budget.take(len(chunk)):
                     raise TooLarge(
-                        f"“{shown}” unpacks to more than the {_size(limits.zip_total_bytes)} allowed for one "
-                        "upload (a ZIP bomb, or a CD too large for one upload)."
+                        N_(
+                            "“{shown}” unpacks to more than the {size} allowed for one upload (a ZIP "
+                            "bomb, or a CD too large for one upload)."
+                        ),
+                        shown=shown,
+                        size=_size(limits.zip_total_bytes),
                     )
     except NotImplementedError as exc:  # e.g. Deflate64, which Windows uses for large archives
         raise InvalidInput(
-            f"“{shown}” uses a compression method we cannot read; please zip it again with standard compression."
+            N_("“{shown}” uses a compression method we cannot read; please zip it again with standard compression."),
+            shown=shown,
         ) from exc
     except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError) as exc:
-        raise InvalidInput(f"“{shown}” is a damaged ZIP archive: “{info.filename}” could not be read.") from exc
+        raise InvalidInput(
+            N_("“{shown}” is a damaged ZIP archive: “{filename}” could not be read."),
+            shown=shown,
+            filename=info.filename,
+        ) from exc
     if total > limits.max_file_bytes:
-        raise TooLarge(_too_large_file(f"{shown}/{info.filename}", total, limits))
+        raise _too_large_file(f"{shown}/{info.filename}", total, limits)
     return b"".join(chunks)
 
 
@@ -180,8 +212,9 @@ def _check_request(files: list[tuple[str, bytes | Incoming]], limits: UploadLimi
     total = sum(item.size if isinstance(item, Incoming) else len(item) for _name, item in files)
     if total > limits.max_request_bytes:
         raise TooLarge(
-            f"These files add up to {_size(total)}; the limit is {_size(limits.max_request_bytes)} per upload. "
-            "Please upload them in smaller batches."
+            N_("These files add up to {size}; the limit is {limit} per upload. Please upload them in smaller batches."),
+            size=_size(total),
+            limit=_size(limits.max_request_bytes),
         )
     budget = _Budget(limits.zip_total_bytes)
     parts: list[_Part] = []
@@ -191,7 +224,7 @@ def _check_request(files: list[tuple[str, bytes | Incoming]], limits: UploadLimi
         data = item.view() if isinstance(item, Incoming) else item
         # A CD copy is bounded by the request limit; each DICOM file in it by the per-file limit.
         if not bytes(data[:4]).startswith(_ZIP_SIGNATURES) and len(data) > limits.max_file_bytes:
-            raise TooLarge(_too_large_file(shown, len(data), limits))
+            raise _too_large_file(shown, len(data), limits)
         kind = _sniff(shown, data, ACCEPTED_IMAGING)
         if kind == "zip":
             if isinstance(item, Incoming):
@@ -217,5 +250,13 @@ def _loader(data: bytes) -> Callable[[], bytes]:
 
 
 def _nothing_stored(error: DomainError, count: int) -> DomainError:
-    tail = "Nothing was stored." if count == 1 else f"None of the {count} files was stored."
-    return type(error)(f"{error.message} {tail}", details=error.details, code=error.code)
+    refusal = Phrase(error.template, **error.params)
+    if count == 1:
+        return type(error)(N_("{refusal} Nothing was stored."), details=error.details, code=error.code, refusal=refusal)
+    return type(error)(
+        N_("{refusal} None of the {count} files was stored."),
+        details=error.details,
+        code=error.code,
+        refusal=refusal,
+        count=count,
+    )

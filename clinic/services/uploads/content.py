@@ -16,6 +16,7 @@ from pydicom import config as dicom_config
 from pydicom.multival import MultiValue
 
 from ...core.errors import InvalidInput
+from ...core.messages import N_, Phrases
 from ...models.vocab import FileKind
 from .limits import (
     _DEFLATED_TS,
@@ -52,7 +53,9 @@ def inspect(name: str, data: bytes) -> Inspected:
     shown = display_name(name)
     kind = _sniff(shown, data, ACCEPTED_IMAGING)
     if kind == "zip":
-        raise InvalidInput(f"“{shown}” is a ZIP archive; a ZIP is only taken as a whole DICOM CD for prior imaging.")
+        raise InvalidInput(
+            N_("“{shown}” is a ZIP archive; a ZIP is only taken as a whole DICOM CD for prior imaging."), shown=shown
+        )
     return _inspected(shown, data, kind)
 
 
@@ -61,7 +64,8 @@ def _inspected(shown: str, data: bytes, kind: FileKind) -> Inspected:
         inspected, is_directory = _inspect_dicom(shown, data)
         if is_directory:
             raise InvalidInput(
-                f"“{shown}” is the DICOMDIR index of a CD, not an image. Upload the whole CD as one ZIP instead."
+                N_("“{shown}” is the DICOMDIR index of a CD, not an image. Upload the whole CD as one ZIP instead."),
+                shown=shown,
             )
         return inspected
     return Inspected(kind=kind, content_type=kind.content_type)
@@ -70,27 +74,37 @@ def _inspected(shown: str, data: bytes, kind: FileKind) -> Inspected:
 def _sniff(shown: str, data: bytes, accepted: str) -> FileKind | str:
     """The kind by signature and a check that the file is whole; "zip" for ZIP archives."""
     if not len(data):
-        raise InvalidInput(f"“{shown}” is empty (0 bytes).")
+        raise InvalidInput(N_("“{shown}” is empty (0 bytes)."), shown=shown)
     head = bytes(data[:8])  # ``data`` may be a memory map of a streamed upload: read only what is needed
     if head.startswith(b"%PDF-"):
         # Every PDF ends with "%%EOF" (perhaps followed by a line break or a little padding).
         if b"%%EOF" not in data[-1024:]:
-            raise InvalidInput(f"“{shown}” is an incomplete PDF: its end is missing (cut off during copying?).")
+            raise InvalidInput(
+                N_("“{shown}” is an incomplete PDF: its end is missing (cut off during copying?)."), shown=shown
+            )
         return FileKind.PDF
     if head.startswith(b"\xff\xd8\xff"):
         if not _jpeg_complete(data):
-            raise InvalidInput(f"“{shown}” is an incomplete or damaged JPEG image (cut off during copying?).")
+            raise InvalidInput(
+                N_("“{shown}” is an incomplete or damaged JPEG image (cut off during copying?)."), shown=shown
+            )
         return FileKind.JPEG
     if head.startswith(_PNG_SIGNATURE):
         if not _png_complete(data):
-            raise InvalidInput(f"“{shown}” is an incomplete or damaged PNG image (cut off during copying?).")
+            raise InvalidInput(
+                N_("“{shown}” is an incomplete or damaged PNG image (cut off during copying?)."), shown=shown
+            )
         return FileKind.PNG
     if head.startswith(_ZIP_SIGNATURES):
         return "zip"
     if len(data) >= 132 and data[128:132] == b"DICM":
         return FileKind.DICOM
     raise InvalidInput(
-        f"“{shown}” is not a file type we accept. Accepted: {accepted}. (The content is checked, not the file name.)"
+        N_(
+            "“{shown}” is not a file type we accept. Accepted: {accepted}. (The content is checked, not the file name.)"
+        ),
+        shown=shown,
+        accepted=accepted,
     )
 
 
@@ -154,7 +168,7 @@ def _png_complete(data: bytes) -> bool:
 def _inspect_dicom(shown: str, data: bytes) -> tuple[Inspected, bool]:
     """The header fields of a DICOM file, and whether it is a DICOMDIR (a CD's index, not an image)."""
     damaged = InvalidInput(
-        f"“{shown}” is a damaged DICOM file: it could not be read completely (cut off during copying?)."
+        N_("“{shown}” is a damaged DICOM file: it could not be read completely (cut off during copying?)."), shown=shown
     )
     walk = _DicomWalk(data)
     try:
@@ -164,8 +178,11 @@ def _inspect_dicom(shown: str, data: bytes) -> tuple[Inspected, bool]:
     if transfer_syntax == _DEFLATED_TS:
         # pydicom would inflate the whole data set in memory without a limit: a bomb in disguise.
         raise InvalidInput(
-            f"“{shown}” uses the deflated DICOM encoding, which we do not accept. "
-            "Please ask the sender for an uncompressed or standard export."
+            N_(
+                "“{shown}” uses the deflated DICOM encoding, which we do not accept. Please ask the "
+                "sender for an uncompressed or standard export."
+            ),
+            shown=shown,
         )
     try:
         _check_dataset(walk, dataset_start, transfer_syntax)
@@ -194,13 +211,17 @@ def _inspect_dicom(shown: str, data: bytes) -> tuple[Inspected, bool]:
     except Exception as exc:
         raise damaged from exc
     if empty:
-        raise InvalidInput(f"“{shown}” is a DICOM file without any content.")
+        raise InvalidInput(N_("“{shown}” is a DICOM file without any content."), shown=shown)
     if missing:
         # A file cut off before its image (the first few hundred bytes of one) reads as a complete
         # header: it is no prior imaging anybody can look at, nor one we could tell apart from others.
         raise InvalidInput(
-            f"“{shown}” is an incomplete DICOM file: it has no {' and no '.join(missing)}. "
-            "Please upload the complete images (cut off during copying?)."
+            N_(
+                "“{shown}” is an incomplete DICOM file: it has no {items}. Please upload the "
+                "complete images (cut off during copying?)."
+            ),
+            shown=shown,
+            items=Phrases(missing, N_(" and no ")),
         )
     return inspected, is_directory
 
@@ -220,11 +241,11 @@ def _missing_elements(ds) -> list[str]:
     """What an image needs to be worth storing: its pixels, its own identity and its patient's."""
     missing = []
     if not any(tag in ds for tag in _PIXEL_TAGS):
-        missing.append("image (pixel data)")
+        missing.append(N_("image (pixel data)"))
     if not (ds.get("SOPInstanceUID") or ds.file_meta.get("MediaStorageSOPInstanceUID")):
-        missing.append("image identifier (SOP Instance UID)")
+        missing.append(N_("image identifier (SOP Instance UID)"))
     if not (str(ds.get("PatientName") or "").strip() or str(ds.get("PatientID") or "").strip()):
-        missing.append("patient name or ID")
+        missing.append(N_("patient name or ID"))
     return missing
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ...core.errors import TooLarge
+from ...core.messages import N_
 from .limits import _size
 
 CHUNK = 1024 * 1024
@@ -68,7 +69,7 @@ def receive(name: str, stream: BinaryIO, directory: Path, max_bytes: int) -> Inc
             while chunk := stream.read(CHUNK):
                 size += len(chunk)
                 if size > max_bytes:
-                    raise TooLarge(f"The upload is larger than the {_size(max_bytes)} allowed.")
+                    raise TooLarge(N_("The upload is larger than the {size} allowed."), size=_size(max_bytes))
                 digest.update(chunk)
                 out.write(chunk)
     except BaseException:

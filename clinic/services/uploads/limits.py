@@ -6,6 +6,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ...core.errors import TooLarge
+from ...core.messages import N_
+
 MB = 1024 * 1024
 ACCEPTED_IMAGING = "PDF, JPEG, PNG, DICOM, or a ZIP of a DICOM CD"
 ACCEPTED_DOCUMENT = "PDF, JPEG or PNG"
@@ -67,5 +70,10 @@ def _size(n: int) -> str:
     return f"{n / MB:.1f} MB" if n >= MB / 10 else f"{n / 1024:.0f} KB"
 
 
-def _too_large_file(shown: str, size: int, limits: UploadLimits) -> str:
-    return f"“{shown}” is {_size(size)}; the limit is {_size(limits.max_file_bytes)} per file."
+def _too_large_file(shown: str, size: int, limits: UploadLimits) -> TooLarge:
+    return TooLarge(
+        N_("“{shown}” is {size}; the limit is {limit} per file."),
+        shown=shown,
+        size=_size(size),
+        limit=_size(limits.max_file_bytes),
+    )

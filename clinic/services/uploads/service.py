@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from ...core import audit
 from ...core.clock import utcnow
-from ...core.errors import Conflict, DomainError, InvalidInput, NotFound, TooLarge
+from ...core.errors import Conflict, DomainError, InvalidInput, NotFound
+from ...core.messages import N_, Phrase
 from ...models import ImagingStudy, Patient, Referral, ReferralDocument, StoredFile, StudyFile
 from ...models.vocab import FileKind, IdentityCheck
 from ..storage import CorruptBlob, FileStore
@@ -56,7 +57,9 @@ class AddedFiles(list[StudyFile]):
 def _clean_text(value: str | None, max_length: int, label: str) -> str | None:
     text = (value or "").strip()
     if len(text) > max_length:
-        raise InvalidInput(f"{label} is too long (at most {max_length} characters).")
+        raise InvalidInput(
+            N_("{label} is too long (at most {max_length} characters)."), label=label, max_length=max_length
+        )
     return text or None
 
 
@@ -75,14 +78,14 @@ def create_study(
     """A prior study for ``patient``. Modality and date may stay empty ("other" counts as empty):
     the first DICOM file uploaded fills them in."""
     if referral is not None and referral.patient_id != patient.id:
-        raise InvalidInput("That referral belongs to another patient.")
+        raise InvalidInput(N_("That referral belongs to another patient."))
     study = ImagingStudy(
         patient_id=patient.id,
         referral_id=referral.id if referral is not None else None,
-        modality=_clean_text(modality, 20, "The modality") or "",
-        body_region=_clean_text(body_region, 60, "The body region"),
+        modality=_clean_text(modality, 20, Phrase(N_("The modality"))) or "",
+        body_region=_clean_text(body_region, 60, Phrase(N_("The body region"))),
         study_date=study_date,
-        facility=_clean_text(facility, 120, "The facility"),
+        facility=_clean_text(facility, 120, Phrase(N_("The facility"))),
         description=(description or "").strip() or None,
         created_by_id=audit.actor_of(actor).id,
     )
@@ -109,8 +112,10 @@ def _flush(session: Session) -> None:
         if "sha256" in str(exc.orig):
             # Another request stored the same new file at the same moment (a double click, say).
             raise Conflict(
-                "The same file was being stored by another upload at the same moment. Nothing was stored; "
-                "please try again."
+                N_(
+                    "The same file was being stored by another upload at the same moment. Nothing was stored; "
+                    "please try again."
+                )
             ) from exc
         raise
 
@@ -181,7 +186,7 @@ def add_files(
     identity check against the study's patient.
     """
     if not files:
-        raise InvalidInput("Choose at least one file to upload.")
+        raise InvalidInput(N_("Choose at least one file to upload."))
     try:
         parts, skipped = _check_request(files, limits)
     except DomainError as error:
@@ -189,7 +194,7 @@ def add_files(
 
     patient = session.get(Patient, study.patient_id)
     if patient is None:
-        raise NotFound("The study's patient no longer exists.")
+        raise NotFound(N_("The study's patient no longer exists."))
     in_study = set(session.scalars(select(StoredFile.sha256).join(StudyFile).where(StudyFile.study_id == study.id)))
     known = _stored_files_by_sha(session, sorted({part.sha256 for part in parts}))
     new_rows: set[str] = set()
@@ -258,12 +263,14 @@ def add_referral_document(
     shown = display_name(name)
     try:
         if len(data) > min(limits.max_file_bytes, limits.max_request_bytes):
-            raise TooLarge(_too_large_file(shown, len(data), limits))
+            raise _too_large_file(shown, len(data), limits)
         kind = _sniff(shown, data, ACCEPTED_DOCUMENT)
         if kind == "zip" or kind is FileKind.DICOM:
             raise InvalidInput(
-                f"“{shown}” is {'a ZIP archive' if kind == 'zip' else 'a DICOM file'}. A referral letter must be "
-                f"{ACCEPTED_DOCUMENT}; images go under prior imaging."
+                N_("“{shown}” is {kind}. A referral letter must be {accepted}; images go under prior imaging."),
+                shown=shown,
+                kind=Phrase(N_("a ZIP archive")) if kind == "zip" else Phrase(N_("a DICOM file")),
+                accepted=ACCEPTED_DOCUMENT,
             )
     except DomainError as error:
         raise _nothing_stored(error, 1) from error
@@ -309,10 +316,10 @@ def _blob(store: FileStore, stored: StoredFile) -> bytes:
     try:
         return store.read(stored.sha256)
     except FileNotFoundError as exc:
-        raise NotFound("The stored copy of this file is missing. Please tell an administrator.") from exc
+        raise NotFound(N_("The stored copy of this file is missing. Please tell an administrator.")) from exc
     except CorruptBlob as exc:
         raise DomainError(
-            "The stored copy of this file is damaged. Please tell an administrator (restore from backup).",
+            N_("The stored copy of this file is damaged. Please tell an administrator (restore from backup)."),
             code="file_damaged",
         ) from exc
 
@@ -327,7 +334,7 @@ def download_study_file(
     """(bytes, content type, file name) for sending as an attachment; the opening is audited."""
     study_file = session.get(StudyFile, study_file_id)
     if study_file is None:
-        raise NotFound("No such imaging file.")
+        raise NotFound(N_("No such imaging file."))
     data = _blob(store, study_file.stored_file)
     audit.record(
         session,
@@ -346,7 +353,7 @@ def download_referral_document(
     """(bytes, content type, file name) for sending as an attachment; the opening is audited."""
     document = session.get(ReferralDocument, referral_document_id)
     if document is None:
-        raise NotFound("No such referral document.")
+        raise NotFound(N_("No such referral document."))
     data = _blob(store, document.stored_file)
     content_type = document.stored_file.content_type
     audit.record(
@@ -369,14 +376,17 @@ def set_aside_file(session: Session, actor, study_file_id: int, reason: str) -> 
     checklist or the worklist. Needs a reason; audited."""
     study_file = session.get(StudyFile, study_file_id)
     if study_file is None:
-        raise NotFound("There is no such file.")
+        raise NotFound(N_("There is no such file."))
     reason = (reason or "").strip()
     if not reason:
-        raise InvalidInput("Say why this file is set aside (for example: a different patient on the CD).")
+        raise InvalidInput(N_("Say why this file is set aside (for example: a different patient on the CD)."))
     if len(reason) > SET_ASIDE_REASON_LENGTH:
-        raise InvalidInput(f"The reason is too long: at most {SET_ASIDE_REASON_LENGTH} characters.")
+        raise InvalidInput(
+            N_("The reason is too long: at most {set_aside_reason_length} characters."),
+            set_aside_reason_length=SET_ASIDE_REASON_LENGTH,
+        )
     if study_file.set_aside:
-        raise DomainError("This file was already set aside as wrong patient.")
+        raise DomainError(N_("This file was already set aside as wrong patient."))
     study_file.set_aside_at = utcnow()
     study_file.set_aside_by_id = audit.actor_of(actor).id
     study_file.set_aside_reason = reason
