@@ -119,6 +119,11 @@ def init_app(app: Flask) -> None:
         npgettext=lambda c, s, p, n: get_translations().unpgettext(c, s, p, n),
     )
 
+    # What a service handed over and a template prints as it is (``{{ item.detail }}``): a Phrase is shown
+    # in the screen's language without each template having to say so.
+    app.jinja_env.finalize = _finalize
+    app.jinja_env.filters["say"] = say  # before a filter that makes it a plain str: |map('say')|join('; ')
+
     @app.after_request
     def state_the_language(response):
         if is_machine_request():
@@ -130,6 +135,10 @@ def init_app(app: Flask) -> None:
             if current_user and current_user.is_authenticated and session.get(REMEMBERED) != language:
                 session[REMEMBERED] = language  # for a page shown without the database
         return response
+
+
+def _finalize(value):
+    return say(value) if isinstance(value, (Phrase, Phrases)) else value
 
 
 def _template_gettext(text):

@@ -19,6 +19,13 @@ from jinja2 import Environment
 from jinja2.lexer import TOKEN_DATA, TOKEN_NAME, TOKEN_OPERATOR, TOKEN_STRING
 
 WORDS = re.compile(r"[A-Za-zÄÖÜäöüß]{2,}")
+# Units and names of standards that read the same in every language (the scanner's dose report, a file's
+# checksum): text made only of these is not words to translate.
+TECHNICAL = re.compile(r"\b(?:CTDIvol|DLP|mGy|cm|sha256)\b")
+
+
+def _has_words(text: str) -> bool:
+    return bool(WORDS.search(TECHNICAL.sub(" ", text)))
 READABLE_ATTRIBUTES = {"title", "placeholder", "aria-label", "alt", "data-confirm", "data-files", "label"}
 MARKERS = {"_", "gettext", "ngettext", "_l", "lazy_gettext", "lazy_ngettext", "N_", "pgettext"}
 # A string literal that is code, not words: CSS classes, endpoints, enum and field names, formats.
@@ -53,7 +60,7 @@ class _TextParser(HTMLParser):
             readable = name in READABLE_ATTRIBUTES or (
                 name == "value" and tag == "input" and attributes.get("type") in ("submit", "button")
             )
-            if readable and value and WORDS.search(value.replace(PLACEHOLDER, " ")):
+            if readable and value and _has_words(value.replace(PLACEHOLDER, " ")):
                 self.found.append((self.getpos()[0], value))
 
     def handle_endtag(self, tag):
@@ -61,7 +68,7 @@ class _TextParser(HTMLParser):
             self._skip -= 1
 
     def handle_data(self, data):
-        if not self._skip and WORDS.search(data.replace(PLACEHOLDER, " ")):
+        if not self._skip and _has_words(data.replace(PLACEHOLDER, " ")):
             self.found.append((self.getpos()[0], data))
 
 
