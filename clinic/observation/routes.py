@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -19,13 +18,6 @@ from ..web import get_or_404, now, refused, zone
 from . import bp
 
 CARE = (Role.NURSE, Role.RADIOLOGIST)
-# The discharge checklist's items (daybook.DISCHARGE_ITEMS) as the board shows them, in the screen's language.
-CHECKLIST_LABELS = {
-    "stable": _l("Circulation stable"),
-    "can_walk": _l("Can walk safely"),
-    "escort_present": _l("Escort present"),
-    "instructions_given": _l("Aftercare instructions given"),
-}
 
 
 def _board(failed: tuple[int, CheckForm] | None = None):
@@ -58,7 +50,7 @@ def _board(failed: tuple[int, CheckForm] | None = None):
         "check_form": CheckForm(formdata=None),
         "failed_check": failed,
         "extend_form": ExtendForm(formdata=None),
-        "items": {key: CHECKLIST_LABELS.get(key, text) for key, text in daybook.DISCHARGE_ITEMS.items()},
+        "items": daybook.DISCHARGE_ITEMS,  # marked phrases: the board shows them in the screen's language
         "gaps_by_id": {a.id: daybook.discharge_gaps(db.session, a, now()) for a in patients},
         "facts_by_id": {a.id: daybook.bedside_facts(db.session, a) for a in patients},
     }

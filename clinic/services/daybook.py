@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from ..core import audit
 from ..core.errors import Conflict, DomainError, InvalidInput, PermissionDenied
 from ..core.intervals import overlap_clause
-from ..core.messages import N_
+from ..core.messages import N_, Phrase, Phrases
 from ..core.timefmt import fmt_time, to_local
 from ..models import (
     Appointment,
@@ -412,10 +412,10 @@ def bedside_facts(session: Session, appointment: Appointment) -> BedsideFacts:
 
 
 DISCHARGE_ITEMS = {
-    "stable": "Circulation stable",
-    "can_walk": "Can walk safely",
-    "escort_present": "Escort present",
-    "instructions_given": "Aftercare instructions given",
+    "stable": Phrase(N_("Circulation stable")),
+    "can_walk": Phrase(N_("Can walk safely")),
+    "escort_present": Phrase(N_("Escort present")),
+    "instructions_given": Phrase(N_("Aftercare instructions given")),
 }
 
 
@@ -437,7 +437,7 @@ def set_discharge_checklist(session: Session, appointment: Appointment, **items:
 MOTOR_CHECK_PROCEDURES = frozenset({"PRT", "EPI", "RFA"})
 
 
-def discharge_gaps(session: Session, appointment: Appointment, at: dt.datetime) -> list[str]:
+def discharge_gaps(session: Session, appointment: Appointment, at: dt.datetime) -> list[Phrase]:
     """What a discharge now would skip: observation time still planned, checks the procedure needs."""
     observation = observation_of(session, appointment)
     if observation is None:
@@ -446,14 +446,14 @@ def discharge_gaps(session: Session, appointment: Appointment, at: dt.datetime) 
     if at < observation.planned_end:
         stayed = max(0, int((at - observation.started_at).total_seconds() // 60))
         planned = int((observation.planned_end - observation.started_at).total_seconds() // 60)
-        gaps.append(f"observed {stayed} of {planned} planned minutes")
+        gaps.append(Phrase(N_("observed {stayed} of {planned} planned minutes"), stayed=stayed, planned=planned))
     checks = observation.checks
     if not any(c.systolic is not None and c.pulse is not None for c in checks):
-        gaps.append("no blood pressure and pulse recorded")
+        gaps.append(Phrase(N_("no blood pressure and pulse recorded")))
     if appointment.procedure_type.code in MOTOR_CHECK_PROCEDURES and not any(
         c.motor_normal is not None for c in checks
     ):
-        gaps.append("leg strength (motor) not checked")
+        gaps.append(Phrase(N_("leg strength (motor) not checked")))
     return gaps
 
 
@@ -475,7 +475,7 @@ def discharge(
     if missing:
         raise DomainError(
             N_("Discharge needs: {missing}."),
-            missing=", ".join(missing),
+            missing=Phrases(missing, ", "),
             code="discharge_incomplete",
             details={"missing": missing},
         )
@@ -486,7 +486,7 @@ def discharge(
         if reason is None:
             raise DomainError(
                 N_("Discharge now needs a reason: {gaps}."),
-                gaps="; ".join(gaps),
+                gaps=Phrases(gaps),
                 code="discharge_early",
                 details={"gaps": gaps},
             )
