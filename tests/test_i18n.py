@@ -139,7 +139,9 @@ def test_a_list_of_reasons_is_translated_piece_by_piece(app):
             assert refusal(error) == "Der Eingriffsplan ist unvollständig: unbekannte Seite; PRT braucht eine Seite."
             assert say(late) == "Verspätet: nicht angemeldet (Eingriff fällig um <08:30>)"
             shown = render_template_string("{{ _(late) }} / {{ _(plain) }}", late=late, plain=N_("Prior imaging"))
-            assert shown == "Verspätet: nicht angemeldet (Eingriff fällig um &lt;08:30&gt;) / Vorbefunde und Voraufnahmen"
+            assert (
+                shown == "Verspätet: nicht angemeldet (Eingriff fällig um &lt;08:30&gt;) / Vorbefunde und Voraufnahmen"
+            )
         with force_locale("en"):
             assert refusal(error) == error.message
 

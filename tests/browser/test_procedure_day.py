@@ -1,22 +1,26 @@
 """Browser: a procedure day as the roles that do each step — nurse checks in, radiologist prints and
-records the consent, starts, documents, signs and ends; the nurse observes and discharges."""
+records the consent, starts, documents, signs and ends; the nurse observes and discharges. The day runs
+once with German staff and once with English staff (issue 17), each button and message found by its
+words in that language."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import select
 
 from clinic.models import Appointment, Consent, FollowUp, ObservationRecord, ProcedureRecord
 from clinic.scheduling import booking
 from clinic.scheduling.plan import ProcedurePlan
-from tests.browser_fixtures import submit
+from tests.browser_fixtures import speak, submit
 from tests.factories import build_clinic, make_ready_referral
 from tests.radiology.day_helpers import book, to_procedure
 from tests.scheduling.helpers import first_candidates
 
 
-def test_check_in_consent_start_end_observation_discharge(session, settings, staff):
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_check_in_consent_start_end_observation_discharge(session, settings, staff, language):
     clinic = build_clinic(session, texts=True)
     referral = make_ready_referral(session, clinic)
     appointment_id = booking.book(
@@ -29,63 +33,71 @@ def test_check_in_consent_start_end_observation_discharge(session, settings, sta
     ).id
     name = referral.patient.display_name
     session.commit()
+    say = speak(session, language)
     session.close()
     path = f"/radiology/appointments/{appointment_id}"
 
     nurse = staff("nurse")
     page = nurse.go(path)
-    shown = submit(page, "button:has-text('Check in')")
-    assert "is checked in" in shown
+    submit(page, f"button:has-text('{say('Check in')}')")
+    assert f'<html lang="{language}">' in page.content()
+    assert say("%(patient)s is checked in.", patient=name) in page.inner_text("main")
 
     doctor = staff("rad1")
     page = doctor.go(path)
-    shown = submit(page, "button:has-text('Start procedure')")
-    assert "no signed consent" in shown  # invariant 7, on screen
+    submit(page, f"button:has-text('{say('Start procedure')}')")
+    # invariant 7, on screen
+    assert say("The procedure cannot start: no signed consent is recorded for this appointment.") in (
+        page.inner_text("main")
+    )
     with doctor.context.expect_page() as pdf_tab:
-        page.click("button:has-text('Print consent form')")
+        page.click(f"button:has-text('{say('Print consent form')}')")
     pdf_tab.value.close()
     page = doctor.go(path)
-    shown = submit(page, "button:has-text('Patient has signed')")
-    assert "Signed consent recorded" in shown
-    shown = submit(page, "button:has-text('Start procedure')")
-    assert "Procedure started" in shown
+    submit(page, f"button:has-text('{say('Patient has signed')}')")
+    assert say("Signed consent recorded.") in page.inner_text("main")
+    submit(page, f"button:has-text('{say('Start procedure')}')")
+    assert say("Procedure started.") in page.inner_text("main")
     page.fill("#record-ended_at", "2026-11-23T07:18")
     page.fill("#record-approach", "transforaminal")
     page.fill("#record-pain_before", "8")
     page.fill("#record-pain_after", "2")
-    page.select_option("#record-drugs-0-drug_option_id", label="Triamcinolone (mg)")
+    page.select_option("#record-drugs-0-drug_option_id", label=say("Triamcinolone (mg)"))
     page.fill("#record-drugs-0-dose", "40")
-    shown = submit(page, "button:has-text('Save record')")
-    assert "Procedure record saved" in shown
-    shown = submit(page, "button:has-text('Sign the record')")
-    assert "Record signed" in shown
+    submit(page, f"button:has-text('{say('Save record')}')")
+    assert say("Procedure record saved.") in page.inner_text("main")
+    submit(page, f"button:has-text('{say('Sign the record')}')")
+    assert say("Record signed. Changes now go into addenda.") in page.inner_text("main")
     assert page.locator("#record-pain_after").count() == 0  # no edit form after signing
-    shown = submit(page, "button:has-text('End procedure')")
-    assert "goes to observation" in shown
-    doctor.screenshot("06-procedure-signed")
+    submit(page, f"button:has-text('{say('End procedure → observation')}')")
+    assert say("Procedure ended; the patient goes to observation.") in page.inner_text("main")
+    doctor.screenshot(f"06-procedure-signed-{language}")
 
     board = nurse.go("/observation/")
     card = board.locator(".card", has_text=name)
     card.locator("input[name=systolic]").fill("128")
     card.locator("input[name=diastolic]").fill("80")
     card.locator("input[name=pulse]").fill("72")
-    shown = submit(board, card.locator("button:has-text('Save check')"))
-    assert "Check recorded" in shown
+    submit(board, card.locator(f"button:has-text('{say('Save check')}')"))
+    assert say("Check recorded for %(name)s.", name=name) in board.inner_text("main")
     card = board.locator(".card", has_text=name)
-    assert card.locator("button:has-text('Discharge')").is_disabled()
+    discharge = f"button:text-is('{say('Discharge')}')"
+    assert card.locator(discharge).is_disabled()
     for item in ("stable", "can_walk", "escort_present", "instructions_given"):
         card.locator(f"input[name={item}]").check()
-    submit(board, card.locator("button:has-text('Update checklist')"))
+    submit(board, card.locator(f"button:has-text('{say('Update checklist')}')"))
     card = board.locator(".card", has_text=name)
-    assert "observed 0 of 30 planned minutes" in card.inner_text()  # what an early discharge would skip
-    assert "leg strength (motor) not checked" in card.inner_text()
-    nurse.screenshot("07-observation-board")
-    shown = submit(board, card.locator("button:has-text('Discharge')"))
-    assert "Discharge now needs a reason" in shown
+    # what an early discharge would skip, in the nurse's language
+    early = say("observed {stayed} of {planned} planned minutes").format(stayed=0, planned=30)
+    assert early in card.inner_text()
+    assert say("leg strength (motor) not checked") in card.inner_text()
+    nurse.screenshot(f"07-observation-board-{language}")
+    submit(board, card.locator(discharge))
+    assert say("Discharge now needs a reason: {gaps}.").split("{gaps}")[0] in board.inner_text("main")
     card = board.locator(".card", has_text=name)
-    card.locator("input[name=reason][placeholder*=discharge]").fill("Transferred to the ward for the night")
-    shown = submit(board, card.locator("button:has-text('Discharge')"))
-    assert "discharged" in shown
+    card.locator("input[name=reason][id^=discharge-reason]").fill("Transferred to the ward for the night")
+    submit(board, card.locator(discharge))
+    assert say("%(name)s discharged. Follow-up calls are scheduled.", name=name) in board.inner_text("main")
     page = doctor.go(path)
     assert "Transferred to the ward for the night" in page.locator("[data-flagged-discharge]").inner_text()
     assert nurse.console_errors == [] and doctor.console_errors == []

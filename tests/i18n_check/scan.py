@@ -26,6 +26,8 @@ TECHNICAL = re.compile(r"\b(?:CTDIvol|DLP|mGy|cm|sha256)\b")
 
 def _has_words(text: str) -> bool:
     return bool(WORDS.search(TECHNICAL.sub(" ", text)))
+
+
 READABLE_ATTRIBUTES = {"title", "placeholder", "aria-label", "alt", "data-confirm", "data-files", "label"}
 MARKERS = {"_", "gettext", "ngettext", "_l", "lazy_gettext", "lazy_ngettext", "N_", "pgettext"}
 # A string literal that is code, not words: CSS classes, endpoints, enum and field names, formats.
