@@ -41,6 +41,15 @@ class Flag:
     warn: bool = False
     detail: str = ""
 
+    def __post_init__(self):
+        # A marked sentence handed over as a plain str becomes a Phrase, which a screen shows translated.
+        self.label = _phrase(self.label)
+        self.detail = _phrase(self.detail)
+
+
+def _phrase(text: str) -> str:
+    return Phrase(text) if text and not isinstance(text, (Phrase, Phrases)) else text
+
 
 @dataclass(frozen=True)
 class HoldOverride:
@@ -66,7 +75,7 @@ class Row:
 
     @property
     def next_action(self) -> str:
-        return NEXT_ACTIONS.get(AppointmentStatus(self.appointment.status), "")
+        return _phrase(NEXT_ACTIONS.get(AppointmentStatus(self.appointment.status), ""))
 
 
 def medication_flag(plan: medication.HoldPlan, table_start: dt.datetime, zone: str) -> Flag:
@@ -187,13 +196,13 @@ def rows(
             row.flags.append(medication_flag(plan, a.table_start, zone))
             if plan.override_date is not None and referral is not None:
                 row.hold_override = HoldOverride(
-                    plan.override_by or N_("a radiologist"),
+                    plan.override_by or Phrase(N_("a radiologist")),
                     referral.hold_override_at,
                     plan.override_date,
                     plan.override_reason or "",
                 )
             if plan.awaiting_confirmation:
-                row.alerts.append(N_("Medication plan awaits confirmation by telephone"))
+                row.alerts.append(Phrase(N_("Medication plan awaits confirmation by telephone")))
             if prereg.allergies:
                 row.alerts.append(Phrase(N_("Allergy: {allergies}"), allergies=Phrases(prereg.allergies, ", ")))
             for flag, text in (
@@ -202,7 +211,7 @@ def rows(
                 (prereg.implant, Phrase(N_("Implant: {note}"), note=prereg.implant_note or Phrase(N_("yes")))),
             ):
                 if flag:
-                    row.alerts.append(text)
-        row.alerts.extend(scanner_warnings.get(a.id, []))
+                    row.alerts.append(_phrase(text))
+        row.alerts.extend(_phrase(w) for w in scanner_warnings.get(a.id, []))
         result.append(row)
     return result
