@@ -23,7 +23,7 @@ from ..models.vocab import AppointmentStatus, Role
 from ..scheduling import booking, holds
 from ..scheduling.context import SEARCH_WINDOW_DAYS
 from ..scheduling.finder import Candidate, Preferences
-from ..scheduling.plan import ProcedurePlan
+from ..scheduling.plan import NotPlanned, ProcedurePlan
 from ..services.candidates import candidates_for_referral
 from ..services.readiness import assess
 from ..web import get_or_404, local_today, refused, scheduling_settings
@@ -165,8 +165,10 @@ def _render(referral, prefs_form, readiness, candidates, *, appointment=None, st
 def book(referral_id: int):
     referral = get_or_404(Referral, referral_id)
     prefs_form = _preferences_form()
-    if referral.planned_procedure_type is None:
-        flash(_("This referral has no planned procedure yet: a radiologist accepts it first."), "warning")
+    try:
+        ProcedurePlan.from_referral(referral)
+    except NotPlanned as error:
+        flash(refusal(error), "warning")
         return redirect(url_for("frontdesk.referral", referral_id=referral.id))
     existing = booking.active_appointment(db.session, referral.id)
     if existing is not None and request.method == "GET":

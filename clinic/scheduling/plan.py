@@ -5,11 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ..core.errors import InvalidInput
+from ..core.errors import DomainError, InvalidInput
 from ..core.messages import N_, Phrase, Phrases
 from ..models import ProcedureType, Referral
 from ..models.referrals import level_count
 from ..models.vocab import TARGETS_BY_PROCEDURE, Modality, Region, Side, Stage, Target
+
+
+class NotPlanned(DomainError):
+    """The referral has no planned procedure yet (422, like a referral that is not ready). The API and
+    FHIR answer it as not_ready with the checklist, whose first missing item says the same."""
+
+    code = "not_planned"
 
 
 @dataclass(frozen=True)
@@ -107,8 +114,10 @@ class ProcedurePlan:
 
     @classmethod
     def from_referral(cls, referral: Referral) -> ProcedurePlan:
+        """The plan a radiologist set at triage. The one check of "no plan yet": the booking screens, the
+        API, FHIR and the medication plan all ask here and give the same answer (NotPlanned)."""
         if referral.planned_procedure_type is None:
-            raise InvalidInput(N_("This referral has no planned procedure yet: a radiologist accepts it first."))
+            raise NotPlanned(N_("This referral has no planned procedure yet: a radiologist accepts it first."))
         return cls(
             procedure_type=referral.planned_procedure_type,
             region=referral.planned_region,

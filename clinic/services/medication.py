@@ -38,6 +38,7 @@ from ..models import (
 )
 from ..models.base import utcnow
 from ..models.vocab import AppointmentStatus, BleedingClass, Role
+from ..scheduling.plan import ProcedurePlan
 
 # English, marked for the catalogue: a screen shows a label through gettext.
 DOSE_CLASS_LABELS = {
@@ -155,8 +156,7 @@ def confirm_plan(session: Session, actor, referral: Referral) -> HoldPlan:
     user = session.get(User, who.id) if who.id else None
     if user is None or not user.has_role(Role.RADIOLOGIST):
         raise DomainError(N_("Only a radiologist confirms a patient's medication plan."), code="forbidden")
-    if referral.planned_procedure_type is None:
-        raise DomainError(N_("The referral has no planned procedure yet."), code="invalid_state")
+    ProcedurePlan.from_referral(referral)  # refuses a referral without a planned procedure (NotPlanned)
     prereg = referral.preregistration
     if prereg is None or not prereg.medications:
         raise DomainError(N_("There is no medication to confirm."), code="invalid_state")

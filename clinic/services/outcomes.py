@@ -71,14 +71,11 @@ def record_outcome(
     return follow_up
 
 
-def mark_unreachable(
-    session: Session, actor, follow_up: FollowUp, note: str | None, *, today: dt.date | None = None
-) -> FollowUp:
+def mark_unreachable(session: Session, actor, follow_up: FollowUp, note: str | None, *, today: dt.date) -> FollowUp:
     """A call that did not reach the patient: counted, and tried again after the set days; only the
     last of the set number of attempts gives the follow-up up."""
     if follow_up.status in (FollowUpStatus.DONE, FollowUpStatus.UNREACHABLE):
         raise DomainError(N_("This follow-up is already recorded."), code="invalid_state")
-    today = today or utcnow().date()
     follow_up.attempts = (follow_up.attempts or 0) + 1
     line = f"{today.strftime('%d.%m.%Y')}, attempt {follow_up.attempts}: {(note or '').strip() or 'not reached'}"
     follow_up.note = f"{follow_up.note}\n{line}" if follow_up.note else line

@@ -24,9 +24,11 @@ def add(
     latest: dt.date | None,
     part_of_day: str = PartOfDay.ANY,
     note: str | None = None,
-    today: dt.date | None = None,
+    today: dt.date,
 ) -> WaitlistEntry:
-    problem = date_problem(earliest, latest, today or utcnow().date())
+    """``today`` is the clinic's date (in its zone), which the caller knows; the machine's UTC date would
+    be yesterday's for the first hour or two of a Berlin morning."""
+    problem = date_problem(earliest, latest, today)
     if problem:
         raise InvalidInput(problem, details={"field": "earliest_date"})
     if referral.status != ReferralStatus.ACCEPTED or referral.planned_procedure_type_id is None:
