@@ -129,12 +129,11 @@ def rows(
     if not appointments:
         return []
     ids = [a.id for a in appointments]
-    signed = set(
-        session.scalars(
-            select(Consent.appointment_id).where(Consent.appointment_id.in_(ids), Consent.signed_at.is_not(None))
-        )
-    )
-    printed = set(session.scalars(select(Consent.appointment_id).where(Consent.appointment_id.in_(ids))))
+    consents = session.execute(
+        select(Consent.appointment_id, Consent.signed_at.is_not(None)).where(Consent.appointment_id.in_(ids))
+    ).all()
+    printed = {appointment_id for appointment_id, _ in consents}
+    signed = {appointment_id for appointment_id, is_signed in consents if is_signed}
     patient_ids = {a.patient_id for a in appointments}
     files = preregistration.imaging_statuses_by_patient(session, patient_ids)
     preregs = {
