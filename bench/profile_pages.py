@@ -93,21 +93,26 @@ def measure(client, path: str, counter: Counter, runs: int) -> tuple[float, floa
     return statistics.median(walls), statistics.median(cpus), max(statements)
 
 
-def book(client, counter: Counter, referrals: list[int], runs: int) -> tuple[float, float, int] | None:
-    """The booking POST (the finder's first offer), on referrals not booked yet."""
+def book(client, counter: Counter, referrals: list[int], runs: int, profile=None) -> tuple[float, float, int] | None:
+    """The booking POST (the finder's first offer), on referrals not booked yet; ``profile`` (a
+    cProfile.Profile) is enabled around the POSTs only."""
     walls, cpus, statements = [], [], []
     for referral in referrals:
         if len(walls) == runs:
             break
         page = client.get(f"/desk/referrals/{referral}/book").get_data(as_text=True)
         forms = [f for f in CHAIN.findall(page) if 'name="table_start"' in f]
-        if not forms:
+        if not forms or f"/desk/referrals/{referral}/book" not in page:
             continue
         fields = dict(HIDDEN.findall(forms[0]))
         fields.update(csrf_token=CSRF.search(page).group(1), action="book")
         counter.count = 0
         wall, cpu = time.perf_counter(), time.process_time()
+        if profile is not None:
+            profile.enable()
         answer = client.post(f"/desk/referrals/{referral}/book", data=fields)
+        if profile is not None:
+            profile.disable()
         cpus.append((time.process_time() - cpu) * 1000)
         walls.append((time.perf_counter() - wall) * 1000)
         statements.append(counter.count)
@@ -145,6 +150,11 @@ def main() -> int:
     for user in ("frontdesk", "rad1"):
         clients[user] = app.test_client()
         login(clients[user], user)
+    if args.profile == "booking (POST)":
+        profile = cProfile.Profile()
+        book(clients["frontdesk"], counter, data["ready_referrals"][::-1], args.runs, profile)
+        pstats.Stats(profile).sort_stats("cumulative").print_stats(70)
+        return 0
     if args.profile:
         user, path = table[args.profile]
         for _ in range(3):
