@@ -21,9 +21,9 @@ CEILINGS = {
     "/desk/": 16,
     f"/desk/calendar?day={TODAY}": 9,
     f"/desk/calendar?day={TODAY}&view=week": 6,
-    "/radiology/worklist": 15,
-    "/radiology/worklist/rows": 15,
-    "/radiology/appointments/{appointment}": 26,
+    "/radiology/worklist": 12,
+    "/radiology/worklist/rows": 11,
+    "/radiology/appointments/{appointment}": 24,
 }
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from ..core.timefmt import day_bounds, fmt_time, to_local
-from ..models import Appointment, Consent, PreRegistration
+from ..models import Appointment, Consent
 from ..models.vocab import AppointmentStatus
 from . import medication, mpps, preregistration
 
@@ -136,13 +136,11 @@ def rows(
     signed = {appointment_id for appointment_id, is_signed in consents if is_signed}
     patient_ids = {a.patient_id for a in appointments}
     files = preregistration.imaging_statuses_by_patient(session, patient_ids)
+    # Loaded with the referrals (Referral.preregistration is joined): no second read of them and their drugs.
     preregs = {
-        p.referral_id: p
-        for p in session.scalars(
-            select(PreRegistration).where(
-                PreRegistration.referral_id.in_({a.referral_id for a in appointments if a.referral_id})
-            )
-        )
+        a.referral_id: a.referral.preregistration
+        for a in appointments
+        if a.referral is not None and a.referral.preregistration is not None
     }
 
     scanner_warnings = mpps.warnings_for(session, ids)
