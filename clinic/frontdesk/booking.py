@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_login import current_user
 from sqlalchemy import select
@@ -29,13 +29,18 @@ SEARCH_DAYS = 56
 
 
 def _labels() -> dict:
-    rooms = {r.id: r.name for r in db.session.scalars(select(Room))}
-    beds = {b.id: b.label for b in db.session.scalars(select(ObservationBed))}
-    radiologists = {
-        u.id: u.full_name
-        for u in db.session.scalars(select(User).join(UserRole).where(UserRole.role == Role.RADIOLOGIST))
-    }
-    return {"rooms": rooms, "beds": beds, "radiologists": radiologists}
+    """Names of the rooms, beds and radiologists by id: read once per request (the search form and the
+    page both show them), as plain columns."""
+    if "booking_labels" not in g:
+        rooms = dict(db.session.execute(select(Room.id, Room.name)).all())
+        beds = dict(db.session.execute(select(ObservationBed.id, ObservationBed.label)).all())
+        radiologists = dict(
+            db.session.execute(
+                select(User.id, User.full_name).join(UserRole).where(UserRole.role == Role.RADIOLOGIST)
+            ).all()
+        )
+        g.booking_labels = {"rooms": rooms, "beds": beds, "radiologists": radiologists}
+    return g.booking_labels
 
 
 def _preferences_form() -> SearchPreferencesForm:
