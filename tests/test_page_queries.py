@@ -10,6 +10,7 @@ from clinic.extensions import db
 from tests.api.conftest import clinic, world  # noqa: F401  (fixtures)
 from tests.api.world import build_world
 from tests.conftest import TODAY
+from tests.factories import make_user
 
 PAGES = {
     "frontdesk": ["/desk/", f"/desk/calendar?day={TODAY}", f"/desk/calendar?day={TODAY}&view=week"],
@@ -62,3 +63,15 @@ def test_a_page_request_reads_the_user_with_its_roles_in_one_statement(app, brow
     stated in the response does not read the account again after the commit."""
     browser.login("frontdesk")
     assert _statements(app, browser, "/healthz") == 2  # the user with its roles, and the database check
+
+
+def test_the_language_a_request_chooses_is_the_one_its_response_states(app, browser, session, world):  # noqa: F811
+    """The response's language is taken before the commit (not read again after it): a user who switches
+    to English gets the answer to that very request stated in English."""
+    make_user(session, "desk2", {"front_desk"}, language="de")
+    session.commit()
+    browser.login("desk2")
+    assert browser.get("/profile").headers["Content-Language"] == "de"
+    saved = browser.post("/profile", {"language": "en"})
+    assert saved.status_code == 302 and saved.headers["Content-Language"] == "en"
+    assert browser.get("/profile").headers["Content-Language"] == "en"
