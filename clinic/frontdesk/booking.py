@@ -162,7 +162,8 @@ def _render(referral, prefs_form, readiness, candidates, *, appointment=None, st
 @roles(Role.FRONT_DESK)
 def book(referral_id: int):
     referral = get_or_404(Referral, referral_id)
-    prefs_form = _preferences_form()
+    # The search form (with the names of rooms and radiologists) only where the page is shown: a booking
+    # that goes through is redirected without it.
     if referral.planned_procedure_type is None:
         flash("This referral has no planned procedure yet: a radiologist accepts it first.", "warning")
         return redirect(url_for("frontdesk.referral", referral_id=referral.id))
@@ -177,6 +178,7 @@ def book(referral_id: int):
         form = ChainForm()
         if not form.validate():
             flash("The chosen time could not be read; pick it again.", "danger")
+            prefs_form = _preferences_form()
             readiness, candidates = _search(referral, _preferences(prefs_form))
             return _render(referral, prefs_form, readiness, candidates, status=422)
         else:
@@ -199,13 +201,15 @@ def book(referral_id: int):
             except booking.SlotTaken as taken:
                 flash(taken.message + " Here are the next free times.", "warning")
                 readiness, _ = _search(referral, Preferences())
-                return _render(referral, prefs_form, readiness, taken.candidates, status=409, taken=taken)
+                return _render(referral, _preferences_form(), readiness, taken.candidates, status=409, taken=taken)
             except DomainError as error:
                 flash(error.message, "danger")
+                prefs_form = _preferences_form()
                 readiness, candidates = _search(referral, _preferences(prefs_form))
                 return _render(referral, prefs_form, readiness, candidates, status=error.http_status)
             flash(f"Booked: reference {appointment.reference}. Print the letter and the information sheet.", "success")
             return redirect(url_for("frontdesk.appointment", appointment_id=appointment.id))
+    prefs_form = _preferences_form()
     readiness, candidates = _search(referral, _preferences(prefs_form))
     return _render(referral, prefs_form, readiness, candidates)
 
