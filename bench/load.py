@@ -3,7 +3,7 @@ a clinic with three years of history, 32 people at once (16 at the front desk, 1
 by Locust (bench/locustfile.py). Prints p50/p95/p99 per page, the error count, and each page against a
 trivial route (/healthz) measured in the same run; then the goals of issue 20.
 
-    python bench/load.py [--runs 2] [--time 60] [--users 32] [--port 5200] [--keep]
+    python bench/load.py [--runs 2] [--time 60] [--users 32] [--port 5200] [--keep] [--database NAME]
 
 ``make load`` runs it. Needs PostgreSQL (TEST_DATABASE_URL or postgres@127.0.0.1:5432): it creates its
 own database and drops it at the end (``--keep`` keeps it). Everything runs on this machine: the load
@@ -146,9 +146,12 @@ def main() -> int:
     parser.add_argument("--patients", type=int, default=20_000)
     parser.add_argument("--port", type=int, default=5200)
     parser.add_argument("--keep", action="store_true", help="keep the database (its URL is printed)")
+    parser.add_argument("--database", help="name of the database to build (default: a new clinic_bench_… name)")
     args = parser.parse_args()
 
     url = generate.bench_pg_url(ADMIN_URL)
+    if args.database:
+        url = url.rsplit("/", 1)[0] + "/" + args.database
     work = Path(tempfile.mkdtemp(prefix="clinic-load-"))
     print(f"building the clinic in {url.rsplit('/', 1)[-1]} …", flush=True)
     data = load_seed.seed(url, patients=args.patients, ready_referrals=300)

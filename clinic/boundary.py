@@ -17,7 +17,7 @@ from flask_babel import force_locale, gettext
 from flask_login import current_user
 from sqlalchemy.exc import DBAPIError
 
-from . import outage
+from . import i18n, outage
 from .auth.access import PUBLIC, access_rule, allows
 from .core import audit
 from .core.text import has_control_characters
@@ -170,6 +170,7 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def finish(response):
         if request.endpoint != "static":
+            i18n.remember_screen_language()  # before the commit expires the user
             if response.status_code < 400:
                 if response.status_code == 200 and request.view_args and reads.names_patient_data(request.view_args):
                     actor = current_user if current_user.is_authenticated else None

@@ -44,6 +44,9 @@ def is_machine_request() -> bool:
 
 
 def screen_language() -> str:
+    remembered = g.get("_screen_language")
+    if remembered is not None:
+        return remembered
     if g.get("portal_language") in SCREEN_LANGUAGES:
         return g.portal_language
     if is_machine_request():
@@ -65,6 +68,13 @@ def language_without_database() -> str:
     if remembered in SCREEN_LANGUAGES:
         return remembered
     return request.accept_languages.best_match(SCREEN_LANGUAGES) or clinic_language()
+
+
+def remember_screen_language() -> None:
+    """Keep the request's language for what runs after the request's commit (the Content-Language
+    header): the commit expires the user, and reading the language again would load the account anew
+    (two statements on every page)."""
+    g._screen_language = screen_language()
 
 
 def screen_locale() -> str:

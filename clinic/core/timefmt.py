@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_time
+from babel.dates import format_date
 
 # Numeric formats that staff read at a glance; month names come from Babel for letters.
 NUMERIC_DATE = {"de": "dd.MM.yyyy", "en": "dd/MM/yyyy"}
@@ -21,18 +21,29 @@ def to_local(instant: dt.datetime, zone: str) -> dt.datetime:
     return instant.astimezone(ZoneInfo(zone))
 
 
+# The numeric formats written directly: what Babel writes for these patterns (ASCII digits, zero-padded),
+# without its pattern machinery, which a screen with hundreds of times (the day calendar) paid for each.
+_NUMERIC_DATE_FORMAT = {"dd.MM.yyyy": "{d:02d}.{m:02d}.{y:04d}", "dd/MM/yyyy": "{d:02d}/{m:02d}/{y:04d}"}
+
+
 def fmt_date(day: dt.date | dt.datetime | None, locale: str = "de_DE", zone: str | None = None) -> str:
     if day is None:
         return ""
     if isinstance(day, dt.datetime):
         day = to_local(day, zone or "UTC").date()
-    return format_date(day, NUMERIC_DATE.get(_lang(locale), "yyyy-MM-dd"), locale=locale)
+    pattern = NUMERIC_DATE.get(_lang(locale), "yyyy-MM-dd")
+    written = _NUMERIC_DATE_FORMAT.get(pattern)
+    if written is not None:
+        return written.format(d=day.day, m=day.month, y=day.year)
+    return format_date(day, pattern, locale=locale)
 
 
 def fmt_time(instant: dt.datetime | None, zone: str, locale: str = "de_DE") -> str:
+    """HH:mm in the clinic's zone (the same in every locale the clinic uses)."""
     if instant is None:
         return ""
-    return format_time(to_local(instant, zone), "HH:mm", locale=locale)
+    local = to_local(instant, zone)
+    return f"{local.hour:02d}:{local.minute:02d}"
 
 
 def fmt_datetime(instant: dt.datetime | None, zone: str, locale: str = "de_DE") -> str:

@@ -51,3 +51,31 @@ class ClinicAE(AE):
     @require_calling_aet.setter
     def require_calling_aet(self, ae_titles: list[str]) -> None:
         raise AttributeError("the accepted callers come from the rooms and the PACS setting")
+
+
+COMMAND_SETS_KEPT = 512
+
+
+def remember_command_sets(encode: Callable[..., bytes | None]) -> Callable[..., bytes | None]:
+    """``encode`` for pynetdicom's command sets (``dimse_messages.encode``), which it encodes twice per
+    message, once for the group length and once to send: the same few elements each time, and the
+    same for all the pending answers of one C-FIND. Bytes are kept by the elements' values (tag, VR,
+    value); a command set with a value that cannot be a key is encoded as before."""
+    kept: dict[tuple, bytes] = {}
+
+    def encoded(ds, is_implicit_vr: bool, is_little_endian: bool, deflated: bool = False) -> bytes | None:
+        try:
+            key = (is_implicit_vr, is_little_endian, deflated, *((int(e.tag), e.VR, e.value) for e in ds))
+            found = kept.get(key)
+        except TypeError:  # a list or another unhashable value
+            return encode(ds, is_implicit_vr, is_little_endian, deflated)
+        if found is None:
+            found = encode(ds, is_implicit_vr, is_little_endian, deflated)
+            if found:
+                if len(kept) >= COMMAND_SETS_KEPT:
+                    kept.clear()
+                kept[key] = found
+        return found
+
+    encoded.wrapped = encode  # type: ignore[attr-defined]
+    return encoded

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from flask import Flask
 from pydicom.dataset import Dataset
-from pynetdicom import ALL_TRANSFER_SYNTAXES, StoragePresentationContexts, evt
+from pynetdicom import ALL_TRANSFER_SYNTAXES, StoragePresentationContexts, dimse_messages, evt, service_class
 from pynetdicom.sop_class import (
     ModalityPerformedProcedureStep,
     ModalityWorklistInformationFind,
@@ -40,7 +40,7 @@ from ..extensions import db
 from ..services import modality_worklist, mpps
 from . import datasets
 from .config import DicomConfig
-from .network import NOBODY, ClinicAE, acknowledge_at_once, no_delays
+from .network import NOBODY, ClinicAE, acknowledge_at_once, no_delays, remember_command_sets
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +69,20 @@ class Expected:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
+def _reuse_prebuilt_encodings() -> None:
+    """pynetdicom encodes each C-FIND answer it is handed (``service_class.encode``); a worklist answer
+    made before (``datasets.PrebuiltAnswer``) keeps its bytes instead, so a repeated query costs no
+    encoding. Other datasets are encoded as before. The command sets around the answers are encoded
+    once per distinct content (``network.remember_command_sets``). Without the hooks (another
+    pynetdicom) nothing changes but the speed."""
+    encode = getattr(service_class, "encode", None)
+    if encode is not None and not hasattr(encode, "wrapped"):
+        service_class.encode = datasets.encode_once(encode)
+    encode = getattr(dimse_messages, "encode", None)
+    if encode is not None and not hasattr(encode, "wrapped"):
+        dimse_messages.encode = remember_command_sets(encode)
+
+
 class DicomServer:
     def __init__(self, app: Flask, config: DicomConfig):
         self.app = app
@@ -80,6 +94,7 @@ class DicomServer:
     # --- running -------------------------------------------------------------------------------------
 
     def start(self) -> None:
+        _reuse_prebuilt_encodings()
         scanners = ClinicAE(self.config.ae_title, self._stations)
         scanners.add_supported_context(Verification)
         scanners.add_supported_context(ModalityWorklistInformationFind)

@@ -32,15 +32,16 @@ from .forms import ChainForm, SearchPreferencesForm
 
 
 def _labels() -> dict:
-    """The names of rooms, beds and radiologists, read once per request (the preferences form and the
-    page both need them)."""
+    """Names of the rooms, beds and radiologists by id: read once per request (the search form and the
+    page both show them), as plain columns."""
     if "booking_labels" not in g:
-        rooms = {r.id: r.name for r in db.session.scalars(select(Room))}
-        beds = {b.id: b.label for b in db.session.scalars(select(ObservationBed))}
-        radiologists = {
-            u.id: u.full_name
-            for u in db.session.scalars(select(User).join(UserRole).where(UserRole.role == Role.RADIOLOGIST))
-        }
+        rooms = dict(db.session.execute(select(Room.id, Room.name)).all())
+        beds = dict(db.session.execute(select(ObservationBed.id, ObservationBed.label)).all())
+        radiologists = dict(
+            db.session.execute(
+                select(User.id, User.full_name).join(UserRole).where(UserRole.role == Role.RADIOLOGIST)
+            ).all()
+        )
         g.booking_labels = {"rooms": rooms, "beds": beds, "radiologists": radiologists}
     return g.booking_labels
 
@@ -164,7 +165,8 @@ def _render(referral, prefs_form, readiness, candidates, *, appointment=None, st
 @roles(Role.FRONT_DESK)
 def book(referral_id: int):
     referral = get_or_404(Referral, referral_id)
-    prefs_form = _preferences_form()
+    # The search form (with the names of rooms and radiologists) only where the page is shown: a booking
+    # that goes through is redirected without it.
     try:
         ProcedurePlan.from_referral(referral)
     except NotPlanned as error:
@@ -181,6 +183,7 @@ def book(referral_id: int):
         form = ChainForm()
         if not form.validate():
             flash(_("The chosen time could not be read; pick it again."), "danger")
+            prefs_form = _preferences_form()
             readiness, candidates = _search(referral, _preferences(prefs_form))
             return _render(referral, prefs_form, readiness, candidates, status=422)
         else:
@@ -204,9 +207,10 @@ def book(referral_id: int):
                 flash(refusal(taken) + " " + _("Here are the next free times."), "warning")
                 # The service has found the next free times already: only the readiness is read again.
                 readiness = assess(db.session, scheduling_settings(), referral, plan)
-                return _render(referral, prefs_form, readiness, taken.candidates, status=409, taken=taken)
+                return _render(referral, _preferences_form(), readiness, taken.candidates, status=409, taken=taken)
             except DomainError as error:
                 flash(refused(error), "danger")
+                prefs_form = _preferences_form()
                 readiness, candidates = _search(referral, _preferences(prefs_form))
                 return _render(referral, prefs_form, readiness, candidates, status=error.http_status)
             flash(
@@ -217,6 +221,7 @@ def book(referral_id: int):
                 "success",
             )
             return redirect(url_for("frontdesk.appointment", appointment_id=appointment.id))
+    prefs_form = _preferences_form()
     readiness, candidates = _search(referral, _preferences(prefs_form))
     return _render(referral, prefs_form, readiness, candidates)
 

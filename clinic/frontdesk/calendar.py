@@ -78,6 +78,8 @@ def _cells(times, open_, appointments, kind, span_of) -> list[Cell]:
 
 # What each cell shows with its appointment: loaded in one query each, not one per appointment.
 SHOWN_WITH = (selectinload(Appointment.patient), selectinload(Appointment.procedure_type))
+# The day's cells name the radiologist too (a query for them all, not one per radiologist of the day).
+SHOWN_WITH_DAY = (*SHOWN_WITH, selectinload(Appointment.radiologist))
 
 
 @bp.get("/calendar")
@@ -115,7 +117,7 @@ def calendar():
     start, end = day_bounds(day, zone())
     appointments = db.session.scalars(
         select(Appointment)
-        .options(*SHOWN_WITH)
+        .options(*SHOWN_WITH_DAY)
         .where(Appointment.table_start >= start, Appointment.table_start < end)
         .order_by(Appointment.table_start)
     ).all()

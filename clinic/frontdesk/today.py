@@ -51,7 +51,11 @@ def today():
     start, end = day_bounds(day, zone())
     appointments = db.session.scalars(
         select(Appointment)
-        .options(selectinload(Appointment.patient), selectinload(Appointment.procedure_type))
+        .options(
+            selectinload(Appointment.patient),
+            selectinload(Appointment.procedure_type),
+            selectinload(Appointment.room),  # the list names the room: one statement, not one per room
+        )
         .where(Appointment.table_start >= start, Appointment.table_start < end)
         .order_by(Appointment.table_start)
     ).all()

@@ -10,6 +10,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    Index,
     Integer,
     Numeric,
     String,
@@ -203,6 +204,8 @@ class FollowUp(db.Model):
         CheckConstraint("pain_score IS NULL OR pain_score BETWEEN 0 AND 10", name="pain_valid"),
         CheckConstraint("relief_percent IS NULL OR relief_percent BETWEEN 0 AND 100", name="relief_valid"),
         CheckConstraint("status <> 'done' OR relief_category IS NOT NULL", name="done_has_outcome"),
+        # calls due, the call list and the scheduler's pending ones find follow-ups by status (issue 20)
+        Index("ix_follow_ups_status_due_on", "status", "due_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

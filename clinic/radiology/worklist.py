@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import render_template, request
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
 from ..auth.access import roles
 from ..extensions import db
@@ -15,17 +16,26 @@ from ..web import get_or_404, local_today, now, parse_day, pdf_response, zone
 from . import bp
 
 
-def _context():
+def _context(*, filters: bool = True):
+    """What the worklist shows; ``filters``: with the rooms and radiologists of the filter form (the
+    page, not its periodic refresh of the table)."""
     day = parse_day(request.args.get("day"), local_today())
     room_id = request.args.get("room_id", type=int) or None
     radiologist_id = request.args.get("radiologist_id", type=int) or None
     rows = worklist.rows(
         db.session, day, zone(), room_id=room_id, radiologist_id=radiologist_id, finished_last=True, now=now()
     )
+    # The rows name their rooms: read them in one statement (rather than one per room as each is met).
     rooms = db.session.scalars(select(Room).where(Room.active).order_by(Room.sort_order)).all()
-    radiologists = db.session.scalars(
-        select(User).join(UserRole).where(UserRole.role == Role.RADIOLOGIST, User.active).order_by(User.full_name)
-    ).all()
+    radiologists = []
+    if filters:
+        radiologists = db.session.scalars(
+            select(User)
+            .join(UserRole)
+            .where(UserRole.role == Role.RADIOLOGIST, User.active)
+            .order_by(User.full_name)
+            .options(lazyload(User.role_rows))  # names for the filter: their roles are not needed
+        ).all()
     return {
         "day": day,
         "room_id": room_id,
@@ -46,7 +56,7 @@ def worklist_page():
 @roles(Role.RADIOLOGIST, Role.NURSE)
 def worklist_rows():
     """The table alone, for the page's periodic refresh."""
-    return render_template("radiology/_worklist_rows.html", **_context())
+    return render_template("radiology/_worklist_rows.html", **_context(filters=False))
 
 
 @bp.get("/worklist/<int:room_id>.pdf")

@@ -8,7 +8,7 @@ import re
 import secrets
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
@@ -169,7 +169,8 @@ def load_session_user(session: Session, session_id: str) -> User | None:
         user_id, version = (int(part) for part in session_id.split(":", 1))
     except ValueError:
         return None
-    user = session.get(User, user_id)
+    # The roles in the same statement: every request asks for them (access rules, navigation).
+    user = session.get(User, user_id, options=[joinedload(User.role_rows)])
     if user is None or user.session_version != version or not user.active:
         return None
     return user

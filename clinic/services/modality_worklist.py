@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pydicom.uid import generate_uid
 from sqlalchemy import select
@@ -62,6 +63,7 @@ class WorklistEntry:
     checked_in: bool
 
 
+@lru_cache(maxsize=4096)  # a hash of the number: the same at every query of every scanner
 def study_instance_uid(accession_number: str) -> str:
     """The study's UID, the same at every query (derived from the accession number, which is unique)."""
     return generate_uid(entropy_srcs=["clinic-worklist-study", accession_number])

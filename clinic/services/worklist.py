@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..core.messages import N_, Phrase, Phrases
 from ..core.timefmt import day_bounds, fmt_time, to_local
-from ..models import Appointment, Consent, PreRegistration
+from ..models import Appointment, Consent
 from ..models.vocab import AppointmentStatus
 from . import medication, mpps, preregistration
 
@@ -148,21 +148,18 @@ def rows(
     if not appointments:
         return []
     ids = [a.id for a in appointments]
-    signed = set(
-        session.scalars(
-            select(Consent.appointment_id).where(Consent.appointment_id.in_(ids), Consent.signed_at.is_not(None))
-        )
-    )
-    printed = set(session.scalars(select(Consent.appointment_id).where(Consent.appointment_id.in_(ids))))
+    consents = session.execute(
+        select(Consent.appointment_id, Consent.signed_at.is_not(None)).where(Consent.appointment_id.in_(ids))
+    ).all()
+    printed = {appointment_id for appointment_id, _ in consents}
+    signed = {appointment_id for appointment_id, is_signed in consents if is_signed}
     patient_ids = {a.patient_id for a in appointments}
     files = preregistration.imaging_statuses_by_patient(session, patient_ids)
+    # Loaded with the referrals (Referral.preregistration is joined): no second read of them and their drugs.
     preregs = {
-        p.referral_id: p
-        for p in session.scalars(
-            select(PreRegistration).where(
-                PreRegistration.referral_id.in_({a.referral_id for a in appointments if a.referral_id})
-            )
-        )
+        a.referral_id: a.referral.preregistration
+        for a in appointments
+        if a.referral is not None and a.referral.preregistration is not None
     }
 
     scanner_warnings = mpps.warnings_for(session, ids)

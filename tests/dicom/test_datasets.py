@@ -194,3 +194,45 @@ def test_staff_names_become_dicom_person_names(full_name, expected):
 
 def test_a_person_name_cannot_break_its_components():
     assert datasets.person_name(PersonName("Mül^ler", "Zo\\ë", "Dr.")) == "Mül ler^Zo ë^^Dr."
+
+
+def test_a_repeated_query_gets_the_answers_made_before_and_their_bytes():
+    """The worklist's answers are made once per entry and query shape and encoded once per transfer
+    syntax (issue 19's benchmark): the bytes are the ones pydicom writes, and a changed entry (checked
+    in meanwhile) gets a new answer."""
+    from pynetdicom.dsutils import encode
+
+    query = step(PatientName="", ScheduledProcedureStepSequence=[step(ScheduledProcedureStepStatus="")])
+    [first] = datasets.answers([entry()], query)
+    [again] = datasets.answers([entry()], query)
+    assert again is first
+    [waiting, arrived] = datasets.answers([entry(checked_in=False), entry(checked_in=True)], query)
+    assert {waiting is first, arrived is first} == {True, False}
+    statuses = [a.ScheduledProcedureStepSequence[0].ScheduledProcedureStepStatus for a in (waiting, arrived)]
+    assert statuses == ["SCHEDULED", "ARRIVED"]
+    encode_once = datasets.encode_once(encode)
+    for syntax in [(True, True), (False, True), (False, False)]:
+        assert encode_once(first, *syntax) == encode(first, *syntax) == encode_once(first, *syntax)
+    assert set(first.encodings) == {(True, True, False), (False, True, False), (False, False, False)}
+    other = step(PatientName="Müller^Zoë", SpecificCharacterSet="ISO_IR 192")
+    assert encode_once(other, True, True) == encode(other, True, True)
+
+
+def test_command_sets_are_encoded_once_per_content():
+    from pydicom.uid import UID
+    from pynetdicom.dsutils import encode
+
+    from clinic.dicom.network import remember_command_sets
+
+    calls = []
+
+    def counting(ds, *syntax):
+        calls.append(1)
+        return encode(ds, *syntax)
+
+    remembered = remember_command_sets(counting)
+    command = step(AffectedSOPClassUID=UID("1.2.840.10008.5.1.4.31"), MessageIDBeingRespondedTo=7, Status=0xFF00)
+    assert remembered(command, True, True) == encode(command, True, True)
+    assert remembered(command, True, True) == encode(command, True, True) and len(calls) == 1
+    command.Status = 0x0000
+    assert remembered(command, True, True) == encode(command, True, True) and len(calls) == 2

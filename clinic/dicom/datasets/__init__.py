@@ -9,15 +9,17 @@
 from .steps import dose, step_report
 from .studies import STUDY_KEYS, found_study, study_query
 from .values import CHARACTER_SET_TAG, UTF8, da, instant, parse_date, parse_time, person_name, tm
-from .worklist import answers, query_keys, requested_days, worklist_values
+from .worklist import PrebuiltAnswer, answers, encode_once, query_keys, requested_days, worklist_values
 
 __all__ = [
     "CHARACTER_SET_TAG",
     "STUDY_KEYS",
     "UTF8",
+    "PrebuiltAnswer",
     "answers",
     "da",
     "dose",
+    "encode_once",
     "found_study",
     "instant",
     "parse_date",

@@ -6,8 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import fnmatch
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from pydicom import config
 from pydicom.datadict import dictionary_VR, tag_for_keyword
@@ -179,10 +180,10 @@ def _element(tag: int, vr: str, value) -> DataElement:
     return DataElement(tag, vr, value, already_converted=True, validation_mode=config.IGNORE)
 
 
-def _dataset(values: dict, keys: tuple[Key, ...] | None, *, top: bool) -> Dataset:
+def _dataset(values: dict, keys: tuple[Key, ...] | None, *, top: bool, into: Dataset | None = None) -> Dataset:
     """The answer: the keys asked for (empty when we do not keep them; all of an item when its keys
     are not given), in our character set (items take the character set of the dataset around them)."""
-    ds = Dataset()
+    ds = Dataset() if into is None else into
     if top:
         _put(ds, "SpecificCharacterSet", UTF8)
     wanted = keys if keys is not None else tuple(Key(k, *_tag_and_vr(k)) for k in values)
@@ -198,12 +199,53 @@ def _dataset(values: dict, keys: tuple[Key, ...] | None, *, top: bool) -> Datase
     return ds
 
 
+class PrebuiltAnswer(Dataset):
+    """An answer made once for an entry and a query's keys, and handed out again while both stay the
+    same (a scanner asks the same question every few minutes, and the day's entries rarely change).
+    ``encodings`` keeps its encoded bytes per transfer syntax, filled by ``encode_once`` in the DICOM
+    process. Read-only once made: it is shared between queries and their threads."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.encodings: dict[tuple[bool, bool, bool], bytes] = {}
+
+
+# Entries and keys are frozen values: the same ones make the same answer. A day of a few rooms and the
+# query shapes of their scanners fit many times over.
+PREBUILT = 4096
+
+
+@lru_cache(maxsize=PREBUILT)
+def _values(entry: WorklistEntry) -> dict:
+    return worklist_values(entry)  # only read (matching, building): shared safely
+
+
+@lru_cache(maxsize=PREBUILT)
+def _answer(entry: WorklistEntry, keys: tuple[Key, ...]) -> PrebuiltAnswer:
+    return _dataset(_values(entry), keys, top=True, into=PrebuiltAnswer())
+
+
 def answers(entries: list[WorklistEntry], query: Dataset) -> list[Dataset]:
-    """The scanner's answers: one dataset per matching entry, holding what the query asked for."""
+    """The scanner's answers: one dataset per matching entry, holding what the query asked for (made
+    once per entry and query shape, see ``PrebuiltAnswer``)."""
     keys = query_keys(query)
-    found = []
-    for entry in entries:
-        values = worklist_values(entry)
-        if _matches(keys, values):
-            found.append(_dataset(values, keys, top=True))
-    return found
+    return [_answer(entry, keys) for entry in entries if _matches(keys, _values(entry))]
+
+
+def encode_once(encode: Callable[..., bytes | None]) -> Callable[..., bytes | None]:
+    """``encode`` (pynetdicom's dataset encoder) that encodes a ``PrebuiltAnswer`` once per transfer
+    syntax and reuses the bytes; any other dataset is encoded as before."""
+
+    def encoded(ds: Dataset, is_implicit_vr: bool, is_little_endian: bool, deflated: bool = False) -> bytes | None:
+        if not isinstance(ds, PrebuiltAnswer):
+            return encode(ds, is_implicit_vr, is_little_endian, deflated)
+        syntax = (is_implicit_vr, is_little_endian, deflated)
+        found = ds.encodings.get(syntax)
+        if found is None:
+            found = encode(ds, is_implicit_vr, is_little_endian, deflated)
+            if found:
+                ds.encodings[syntax] = found
+        return found
+
+    encoded.wrapped = encode  # type: ignore[attr-defined]
+    return encoded
