@@ -198,7 +198,8 @@ def referrals():
     page = db.paginate(stmt, page=request.args.get("page", 1, type=int), per_page=30, error_out=False)
     from ..services import preregistration
 
-    rows = [(r, preregistration.missing(preregistration.checklist(db.session, r))) for r in page.items]
+    lists = preregistration.checklists(db.session, page.items)
+    rows = [(r, preregistration.missing(lists[r.id])) for r in page.items]
     params = {k: v for k, v in request.args.items() if k != "page"}
     return render_template(
         "frontdesk/referrals.html",

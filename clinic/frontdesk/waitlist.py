@@ -28,13 +28,8 @@ def waitlist():
     if part in ("morning", "afternoon", "any"):
         stmt = stmt.where(WaitlistEntry.part_of_day == part)
     entries = db.session.scalars(stmt).all()
-    imaging = preregistration.imaging_statuses_by_patient(db.session, {e.patient_id for e in entries})
-    missing = {
-        e.id: preregistration.missing(
-            preregistration.checklist(db.session, e.referral, people=False, imaging=imaging[e.patient_id])
-        )
-        for e in entries
-    }
+    lists = preregistration.checklists(db.session, [e.referral for e in entries])
+    missing = {e.id: preregistration.missing(lists[e.referral_id]) for e in entries}
     # Times freed by cancellations that still lie ahead: their offers are one click away.
     freed = db.session.scalars(
         select(Appointment)

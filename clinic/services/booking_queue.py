@@ -57,6 +57,7 @@ def queue(session: Session) -> Queue:
         ):
             last[appointment.referral_id] = appointment
     imaging = preregistration.imaging_statuses_by_patient(session, {r.patient_id for r in referrals})
+    lists = preregistration.checklists(session, referrals, imaging=imaging)
     refused = stages.unmet_rules(session, referrals)
     leading = session.execute(select(StageRule.requires_procedure_type_id, StageRule.requires_stage)).all()
 
@@ -73,8 +74,7 @@ def queue(session: Session) -> Queue:
             if leads_on(ended):  # else the episode is over (a referral from before episodes closed)
                 blocked.append(Waiting(referral, last=ended, done=True))
             continue
-        items = preregistration.checklist(session, referral, people=False, imaging=imaging[referral.patient_id])
-        missing = preregistration.missing(items)
+        missing = preregistration.missing(lists[referral.id])
         if missing:
             prepare.append(Waiting(referral, missing=missing, last=ended))
         elif referral.id in refused:

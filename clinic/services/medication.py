@@ -71,6 +71,13 @@ def rules_for(session: Session, drug_codes: set[str], bleeding_class: BleedingCl
     )
 
 
+def rules_for_any(session: Session, drug_codes: set[str]) -> list[AnticoagulantRule]:
+    """The rules of these drugs at every bleeding class, for lists that plan many patients at once."""
+    if not drug_codes:
+        return []
+    return list(session.scalars(select(AnticoagulantRule).where(AnticoagulantRule.drug_code.in_(drug_codes))))
+
+
 def pick_rule(rules: list[AnticoagulantRule], drug_code: str, dose_class: str) -> AnticoagulantRule | None:
     """The rule for the exact dose class, else the one for any dose."""
     matching = [r for r in rules if r.drug_code == drug_code and r.dose_class in (dose_class or "", "")]
@@ -125,10 +132,16 @@ def plan_for(
     procedure_type: ProcedureType,
     region: str | None,
     language: str = "en",
+    *,
+    rules: list[AnticoagulantRule] | None = None,
 ) -> HoldPlan:
+    """``rules``: the drug rules read beforehand for many patients (``rules_for_any``), else read here."""
     referral = prereg.referral
     bleeding = effective_bleeding_class(procedure_type, region, prereg.raised_bleeding_risk)
-    rules = rules_for(session, {e.drug_code for e in prereg.medications}, bleeding)
+    if rules is None:
+        rules = rules_for(session, {e.drug_code for e in prereg.medications}, bleeding)
+    else:
+        rules = [r for r in rules if r.bleeding_class == bleeding.value]
     plan = HoldPlan(
         bleeding_class=bleeding,
         items=[item_for(session, e, bleeding, language, rules) for e in prereg.medications],

@@ -14,7 +14,7 @@ from ..models.vocab import IdentityCheck, Language, ReferralStatus
 from . import medication
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Item:
     """One item of the checklist. ``label`` and ``detail`` are English, marked for translation (``N_``, or a
     ``Phrase`` with its values): a screen shows them through ``_()``, which translates both."""
@@ -44,11 +44,15 @@ SETTLERS = (
 )
 
 
-def _people(session: Session, referral: Referral, prereg: PreRegistration) -> dict[int, str]:
-    """The names of everyone who settled an item, in one query (the checklist runs on every booking)."""
+def _settler_ids(referral: Referral, prereg: PreRegistration) -> set[int]:
     ids = {referral.triaged_by_id, referral.imaging_waived_by_id}
     ids.update(getattr(prereg, f"{item}_by_id") for item in SETTLERS)
     ids.discard(None)
+    return ids
+
+
+def _names(session: Session, ids: set[int]) -> dict[int, str]:
+    """The names of everyone who settled an item, in one query (the checklist runs on every booking)."""
     if not ids:
         return {}
     return dict(session.execute(select(User.id, User.full_name).where(User.id.in_(ids))).all())
@@ -113,57 +117,62 @@ def imaging_statuses_by_patient(session: Session, patient_ids) -> dict[int, list
     return found
 
 
-def checklist(
-    session: Session,
-    referral: Referral,
-    hold_plan: medication.HoldPlan | None = None,
-    *,
-    people: bool = True,
-    imaging: list[str] | None = None,
-) -> list[Item]:
-    """The items with their state; ``people=False`` leaves out who settled them (a booking's readiness
-    check does not need the names, the screens do). A list of many checklists passes each patient's
-    ``imaging`` statuses, read for all of them at once (``imaging_statuses_by_patient``)."""
-    prereg = ensure(session, referral)
-    patient = referral.patient
-    items: list[Item] = []
-    names = _people(session, referral, prereg) if people else {}
+@dataclass(frozen=True)
+class _Facts:
+    """What the items of one referral read: loaded once, for one referral or (``checklists``) for many."""
 
-    def _who(user_id: int | None) -> str | None:
-        return names.get(user_id) if user_id is not None else None
+    session: Session
+    referral: Referral
+    prereg: PreRegistration
+    imaging: list[str]
+    names: dict[int, str]
+    hold_plan: medication.HoldPlan | None = None
 
+    def who(self, user_id: int | None) -> str | None:
+        return self.names.get(user_id) if user_id is not None else None
+
+    def plan(self) -> medication.HoldPlan:
+        referral = self.referral
+        return self.hold_plan or medication.plan_for(
+            self.session, self.prereg, referral.planned_procedure_type, referral.planned_region
+        )
+
+
+def _referral_item(f: _Facts) -> Item:
+    referral = f.referral
     accepted = referral.status == ReferralStatus.ACCEPTED
-    items.append(
-        Item(
-            "referral",
-            N_("Referral accepted by a radiologist"),
-            accepted,
-            N_("accepted")
-            if accepted
-            else Phrase(
-                N_("referral is {status}, not accepted yet"),
-                status=Phrase(ReferralStatus(referral.status).label, lower=True),
-            ),
-            _who(referral.triaged_by_id) if accepted else None,
-            referral.triaged_at if accepted else None,
-        )
+    return Item(
+        key="referral",
+        label=N_("Referral accepted by a radiologist"),
+        done=accepted,
+        detail=N_("accepted")
+        if accepted
+        else Phrase(
+            N_("referral is {status}, not accepted yet"),
+            status=Phrase(ReferralStatus(referral.status).label, lower=True),
+        ),
+        settled_by=f.who(referral.triaged_by_id) if accepted else None,
+        settled_at=referral.triaged_at if accepted else None,
     )
 
-    open_flags = referral.open_red_flags
-    items.append(
-        Item(
-            "red_flags",
-            N_("No open red flag"),
-            not open_flags,
-            N_("none open")
-            if not open_flags
-            else Phrase(
-                N_("open red flag: {questions} (a radiologist must review)"),
-                questions=Phrases([f.question for f in open_flags]),
-            ),
-        )
+
+def _red_flags_item(f: _Facts) -> Item:
+    open_flags = f.referral.open_red_flags
+    return Item(
+        key="red_flags",
+        label=N_("No open red flag"),
+        done=not open_flags,
+        detail=N_("none open")
+        if not open_flags
+        else Phrase(
+            N_("open red flag: {questions} (a radiologist must review)"),
+            questions=Phrases([flag.question for flag in open_flags]),
+        ),
     )
 
+
+def _contact_item(f: _Facts) -> Item:
+    patient, prereg = f.referral.patient, f.prereg
     contact_ok = patient.has_contact_data and patient.has_insurance
     missing_contact = []
     if not (patient.phone or patient.email):
@@ -174,54 +183,45 @@ def checklist(
         missing_contact.append(N_("insurance name and number"))
     if contact_ok and prereg.contact_confirmed_at is None:
         missing_contact.append(N_("confirmation that the details were checked with the patient"))
-    items.append(
-        Item(
-            "contact",
-            N_("Contact data and insurance"),
-            contact_ok and prereg.contact_confirmed_at is not None,
-            N_("checked with the patient")
-            if not missing_contact
-            else Phrase(N_("missing: {items}"), items=Phrases(missing_contact, ", ")),
-            _who(prereg.contact_confirmed_by_id),
-            prereg.contact_confirmed_at,
-        )
+    return Item(
+        key="contact",
+        label=N_("Contact data and insurance"),
+        done=contact_ok and prereg.contact_confirmed_at is not None,
+        detail=N_("checked with the patient")
+        if not missing_contact
+        else Phrase(N_("missing: {items}"), items=Phrases(missing_contact, ", ")),
+        settled_by=f.who(prereg.contact_confirmed_by_id),
+        settled_at=prereg.contact_confirmed_at,
     )
 
-    files = imaging if imaging is not None else imaging_statuses(session, referral)
-    state = imaging_state(files, referral.imaging_waived, referral.imaging_waiver_reason)
-    waiver_counts = referral.imaging_waived and state.done and not files
-    items.append(
-        Item(
-            "imaging",
-            N_("Prior imaging"),
-            state.done,
-            state.detail,
-            _who(referral.imaging_waived_by_id) if waiver_counts else None,
-            referral.imaging_waived_at if waiver_counts else None,
-        )
+
+def _imaging_item(f: _Facts) -> Item:
+    referral = f.referral
+    state = imaging_state(f.imaging, referral.imaging_waived, referral.imaging_waiver_reason)
+    waiver_counts = referral.imaging_waived and state.done and not f.imaging
+    return Item(
+        key="imaging",
+        label=N_("Prior imaging"),
+        done=state.done,
+        detail=state.detail,
+        settled_by=f.who(referral.imaging_waived_by_id) if waiver_counts else None,
+        settled_at=referral.imaging_waived_at if waiver_counts else None,
     )
 
+
+def _medication_item(f: _Facts) -> Item:
+    prereg = f.prereg
+    label = N_("Medication questionnaire")
     if prereg.medication_settled_at is None:
-        items.append(Item("medication", N_("Medication questionnaire"), False, N_("not filled in")))
-    elif referral.planned_procedure_type is None:
-        items.append(
-            Item(
-                "medication",
-                N_("Medication questionnaire"),
-                True,
-                Phrase(
-                    N_("{count} blood thinner(s) recorded; hold plan follows the planned procedure"),
-                    count=len(prereg.medications),
-                ),
-                _who(prereg.medication_settled_by_id),
-                prereg.medication_settled_at,
-            )
+        return Item(key="medication", label=label, done=False, detail=N_("not filled in"))
+    undecided = []
+    if f.referral.planned_procedure_type is None:
+        detail = Phrase(
+            N_("{count} blood thinner(s) recorded; hold plan follows the planned procedure"),
+            count=len(prereg.medications),
         )
     else:
-        plan = hold_plan or medication.plan_for(
-            session, prereg, referral.planned_procedure_type, referral.planned_region
-        )
-        undecided = plan.undecided
+        undecided = f.plan().undecided
         if undecided:
             detail = Phrase(
                 N_("no hold rule for {drugs} at this bleeding class: a radiologist must set the earliest date"),
@@ -231,84 +231,172 @@ def checklist(
             detail = Phrase(N_("{count} blood thinner(s); hold plan computed"), count=len(prereg.medications))
         else:
             detail = N_("no blood thinners")
-        items.append(
-            Item(
-                "medication",
-                N_("Medication questionnaire"),
-                not undecided,
-                detail,
-                _who(prereg.medication_settled_by_id),
-                prereg.medication_settled_at,
-            )
-        )
-
-    items.append(
-        Item(
-            "allergies",
-            N_("Allergies"),
-            prereg.allergies_settled_at is not None,
-            (Phrases(prereg.allergies, ", ") or N_("none known"))
-            if prereg.allergies_settled_at
-            else N_("not asked yet"),
-            _who(prereg.allergies_settled_by_id),
-            prereg.allergies_settled_at,
-        )
+    return Item(
+        key="medication",
+        label=label,
+        done=not undecided,
+        detail=detail,
+        settled_by=f.who(prereg.medication_settled_by_id),
+        settled_at=prereg.medication_settled_at,
     )
 
+
+def _allergies_item(f: _Facts) -> Item:
+    prereg = f.prereg
+    return Item(
+        key="allergies",
+        label=N_("Allergies"),
+        done=prereg.allergies_settled_at is not None,
+        detail=(Phrases(prereg.allergies, ", ") or N_("none known"))
+        if prereg.allergies_settled_at
+        else N_("not asked yet"),
+        settled_by=f.who(prereg.allergies_settled_by_id),
+        settled_at=prereg.allergies_settled_at,
+    )
+
+
+def _conditions_item(f: _Facts) -> Item:
+    prereg = f.prereg
+    label = N_("Conditions")
     if prereg.conditions_settled_at is None:
-        items.append(Item("conditions", N_("Conditions"), False, N_("not asked yet")))
-    else:
-        found = [
-            label
-            for flag, label in (
-                (prereg.diabetes, N_("diabetes")),
-                (prereg.pregnancy_possible, N_("possible pregnancy")),
-                (prereg.implant, N_("pacemaker or implant")),
-                (prereg.kidney_disease, N_("kidney disease")),
-                (prereg.current_infection, N_("current infection")),
-            )
-            if flag
-        ]
-        items.append(
-            Item(
-                "conditions",
-                N_("Conditions"),
-                not prereg.current_infection,
-                (
-                    N_("current infection: booking waits until it has cleared")
-                    if prereg.current_infection
-                    else (Phrases(found, ", ") or N_("none"))
-                ),
-                _who(prereg.conditions_settled_by_id),
-                prereg.conditions_settled_at,
-            )
+        return Item(key="conditions", label=label, done=False, detail=N_("not asked yet"))
+    found = [
+        name
+        for flag, name in (
+            (prereg.diabetes, N_("diabetes")),
+            (prereg.pregnancy_possible, N_("possible pregnancy")),
+            (prereg.implant, N_("pacemaker or implant")),
+            (prereg.kidney_disease, N_("kidney disease")),
+            (prereg.current_infection, N_("current infection")),
         )
+        if flag
+    ]
+    return Item(
+        key="conditions",
+        label=label,
+        done=not prereg.current_infection,
+        detail=N_("current infection: booking waits until it has cleared")
+        if prereg.current_infection
+        else (Phrases(found, ", ") or N_("none")),
+        settled_by=f.who(prereg.conditions_settled_by_id),
+        settled_at=prereg.conditions_settled_at,
+    )
 
+
+def _escort_item(f: _Facts) -> Item:
+    prereg = f.prereg
     escort_ok = prereg.escort_settled_at is not None and bool(prereg.escort_name)
-    items.append(
-        Item(
-            "escort",
-            N_("Escort home arranged"),
-            escort_ok,
-            f"{prereg.escort_name}" + (f", {prereg.escort_phone}" if prereg.escort_phone else "")
-            if escort_ok
-            else N_("no escort recorded"),
-            _who(prereg.escort_settled_by_id),
-            prereg.escort_settled_at,
-        )
+    return Item(
+        key="escort",
+        label=N_("Escort home arranged"),
+        done=escort_ok,
+        detail=f"{prereg.escort_name}" + (f", {prereg.escort_phone}" if prereg.escort_phone else "")
+        if escort_ok
+        else N_("no escort recorded"),
+        settled_by=f.who(prereg.escort_settled_by_id),
+        settled_at=prereg.escort_settled_at,
     )
 
-    items.append(
-        Item(
-            "language",
-            N_("Language for printed sheets"),
-            prereg.language_settled_at is not None,
-            Phrase(Language(patient.preferred_language).label) if prereg.language_settled_at else N_("not confirmed"),
-            _who(prereg.language_settled_by_id),
-            prereg.language_settled_at,
-        )
+
+def _language_item(f: _Facts) -> Item:
+    prereg = f.prereg
+    return Item(
+        key="language",
+        label=N_("Language for printed sheets"),
+        done=prereg.language_settled_at is not None,
+        detail=Phrase(Language(f.referral.patient.preferred_language).label)
+        if prereg.language_settled_at
+        else N_("not confirmed"),
+        settled_by=f.who(prereg.language_settled_by_id),
+        settled_at=prereg.language_settled_at,
     )
-    return items
+
+
+ITEMS = (
+    _referral_item,
+    _red_flags_item,
+    _contact_item,
+    _imaging_item,
+    _medication_item,
+    _allergies_item,
+    _conditions_item,
+    _escort_item,
+    _language_item,
+)
+
+
+def checklist(
+    session: Session,
+    referral: Referral,
+    hold_plan: medication.HoldPlan | None = None,
+    *,
+    people: bool = True,
+    imaging: list[str] | None = None,
+) -> list[Item]:
+    """The items with their state; ``people=False`` leaves out who settled them (a booking's readiness
+    check does not need the names, the screens do). Lists of many referrals use ``checklists``."""
+    prereg = ensure(session, referral)
+    facts = _Facts(
+        session,
+        referral,
+        prereg,
+        imaging if imaging is not None else imaging_statuses(session, referral),
+        _names(session, _settler_ids(referral, prereg)) if people else {},
+        hold_plan,
+    )
+    return [item(facts) for item in ITEMS]
+
+
+def checklists(
+    session: Session,
+    referrals,
+    *,
+    people: bool = False,
+    imaging: dict[int, list[str]] | None = None,
+) -> dict[int, list[Item]]:
+    """``checklist`` of many referrals, by referral id, reading what all of them need in a few queries
+    (imaging files, settlers' names, drug rules) instead of a few per row. ``imaging`` is
+    ``imaging_statuses_by_patient`` where the caller has it already."""
+    referrals = list({r.id: r for r in referrals}.values())
+    if not referrals:
+        return {}
+    missing = [r for r in referrals if r.preregistration is None]
+    for referral in missing:
+        referral.preregistration = PreRegistration()
+    if missing:
+        session.flush()
+    if imaging is None:
+        imaging = imaging_statuses_by_patient(session, {r.patient_id for r in referrals})
+    names = _names(session, set().union(*(_settler_ids(r, r.preregistration) for r in referrals))) if people else {}
+    plans = _hold_plans(session, referrals)
+    return {
+        r.id: [
+            item(_Facts(session, r, r.preregistration, imaging.get(r.patient_id, []), names, plans.get(r.id)))
+            for item in ITEMS
+        ]
+        for r in referrals
+    }
+
+
+def _hold_plans(session: Session, referrals: list[Referral]) -> dict[int, medication.HoldPlan]:
+    """The hold plans the medication items read, with the drug rules and the named radiologists read once."""
+    needing = [
+        r
+        for r in referrals
+        if r.planned_procedure_type is not None and r.preregistration.medication_settled_at is not None
+    ]
+    if not needing:
+        return {}
+    codes = {e.drug_code for r in needing for e in r.preregistration.medications}
+    rules = medication.rules_for_any(session, codes)
+    users = {r.hold_override_by_id for r in needing} | {r.hold_plan_confirmed_by_id for r in needing}
+    users.discard(None)
+    if users:  # into the session, where the plans' names are looked up
+        session.scalars(select(User).where(User.id.in_(users))).all()
+    return {
+        r.id: medication.plan_for(session, r.preregistration, r.planned_procedure_type, r.planned_region, rules=rules)
+        for r in needing
+    }
 
 
 def missing(items: list[Item]) -> list[str]:

@@ -162,6 +162,9 @@ def rows(
         if a.referral is not None and a.referral.preregistration is not None
     }
 
+    lists = preregistration.checklists(
+        session, [a.referral for a in appointments if a.referral is not None], imaging=files
+    )
     scanner_warnings = mpps.warnings_for(session, ids)
     result = []
     for a in appointments:
@@ -174,8 +177,7 @@ def rows(
         referral = a.referral
         prereg = preregs.get(a.referral_id)
         if referral is not None:
-            items = preregistration.checklist(session, referral, people=False, imaging=files.get(a.patient_id, []))
-            missing = preregistration.missing(items)
+            missing = preregistration.missing(lists[referral.id])
             row.flags.append(Flag(N_("Pre-registration"), not missing, detail=Phrases(missing)))
         imaging = preregistration.imaging_state(
             files.get(a.patient_id, []), referral is not None and referral.imaging_waived
