@@ -102,7 +102,7 @@ def cases(session, room, appointment) -> list[tuple[str, str, Callable[[], objec
     contact = settings.contact(session)
     consent_text = consent_text_for(session, appointment)
     info_text = current_text(session, appointment.procedure_type_id, DocumentKind.INFORMATION, "de")
-    letter = documents.letter_context(session, appointment, ZONE, DAY)
+    letter = documents.letter_context(session, appointment, ZONE, issued_on=DAY)
     rows = documents.worklist_appointments(session, DAY, room, ZONE)
     assert len(rows) == WORKLIST_ROWS, len(rows)
     names = {code: en for code, (en, _de) in medication.drug_names(session).items()}

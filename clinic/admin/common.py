@@ -86,6 +86,29 @@ def saved(outcome: ChangeOutcome, message: str, next_url: str):
     return redirect(next_url)
 
 
+def save_form(
+    form: FlaskForm,
+    change: Callable[[], T],
+    *,
+    render: Callable[..., tuple],
+    message: Callable[[], str],
+    next_url: Callable[[], str],
+):
+    """The edit form of a setup change: shown again while it is invalid or refused, with the appointments
+    it would strand until the admin confirms, else saved. ``render(stranded=None, status=200)`` draws the
+    form page; ``message`` and ``next_url`` are read once the change is made."""
+    if not form.validate_on_submit():
+        return render(status=INVALID if request.method == "POST" else 200)
+    try:
+        outcome = try_change(change)
+    except DomainError as error:
+        show_error(form, error)
+        return render(status=INVALID)
+    if outcome.needs_confirmation:
+        return render(stranded=outcome.stranded, status=NEEDS_CONFIRMATION)
+    return saved(outcome, message(), next_url())
+
+
 def confirm_action(
     outcome: ChangeOutcome, *, title: str, question: str, back_url: str, button: str, fields: dict | None = None
 ):

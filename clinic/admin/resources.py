@@ -15,10 +15,10 @@ from ..services import setup_resources
 from . import bp
 from .common import (
     INVALID,
-    NEEDS_CONFIRMATION,
     actor,
     confirm_action,
     get_or_404,
+    save_form,
     saved,
     show_error,
     try_change,
@@ -78,20 +78,16 @@ def new_room():
 def room(room_id: int):
     room = get_or_404(Room, room_id)
     form = RoomForm(obj=room if request.method == "GET" else None, room=room)
-    if not form.validate_on_submit():
-        status = INVALID if request.method == "POST" else 200
-        return render_template("admin/room_form.html", form=form, room=room), status
-    try:
-        outcome = try_change(lambda: setup_resources.update_room(db.session, actor(), room, form.fields()))
-    except DomainError as error:
-        show_error(form, error)
-        return render_template("admin/room_form.html", form=form, room=room), INVALID
-    if outcome.needs_confirmation:
-        return (
-            render_template("admin/room_form.html", form=form, room=room, stranded=outcome.stranded),
-            NEEDS_CONFIRMATION,
-        )
-    return saved(outcome, _("Room %(name)s saved.", name=room.name), url_for("admin.rooms"))
+    return save_form(
+        form,
+        lambda: setup_resources.update_room(db.session, actor(), room, form.fields()),
+        render=lambda stranded=None, status=200: (
+            render_template("admin/room_form.html", form=form, room=room, stranded=stranded),
+            status,
+        ),
+        message=lambda: _("Room %(name)s saved.", name=room.name),
+        next_url=lambda: url_for("admin.rooms"),
+    )
 
 
 @bp.post("/rooms/<int:room_id>/deactivate")
@@ -143,20 +139,16 @@ def new_bed():
 def bed(bed_id: int):
     bed = get_or_404(ObservationBed, bed_id)
     form = BedForm(obj=bed if request.method == "GET" else None, bed=bed)
-    if not form.validate_on_submit():
-        status = INVALID if request.method == "POST" else 200
-        return render_template("admin/bed_form.html", form=form, bed=bed), status
-    try:
-        outcome = try_change(lambda: setup_resources.update_bed(db.session, actor(), bed, form.fields()))
-    except DomainError as error:
-        show_error(form, error)
-        return render_template("admin/bed_form.html", form=form, bed=bed), INVALID
-    if outcome.needs_confirmation:
-        return (
-            render_template("admin/bed_form.html", form=form, bed=bed, stranded=outcome.stranded),
-            NEEDS_CONFIRMATION,
-        )
-    return saved(outcome, _("%(label)s saved.", label=bed.label), url_for("admin.rooms") + "#beds")
+    return save_form(
+        form,
+        lambda: setup_resources.update_bed(db.session, actor(), bed, form.fields()),
+        render=lambda stranded=None, status=200: (
+            render_template("admin/bed_form.html", form=form, bed=bed, stranded=stranded),
+            status,
+        ),
+        message=lambda: _("%(label)s saved.", label=bed.label),
+        next_url=lambda: url_for("admin.rooms") + "#beds",
+    )
 
 
 @bp.post("/beds/<int:bed_id>/deactivate")

@@ -21,14 +21,12 @@ from ..services import setup_catalogue, setup_resources
 from ..web import refused
 from . import bp
 from .common import (
-    INVALID,
-    NEEDS_CONFIRMATION,
     actor,
     confirm_action,
     get_or_404,
     local_today,
+    save_form,
     saved,
-    show_error,
     try_change,
 )
 from .schedule_forms import EndForm, RosterEntryForm, RosterExceptionForm, SessionTemplateForm
@@ -67,6 +65,26 @@ def _weekly_view_args(row, today: dt.date) -> dict:
     }
 
 
+def _new_form(form, owner: str, choices, arg: str, first_day: str = "valid_from"):
+    """The form of a new row: its owner (room or radiologist) as the list was filtered, from today on."""
+    field = getattr(form, owner)
+    field.choices = choices
+    if request.method == "GET":
+        field.data = request.args.get(arg, type=int)
+        getattr(form, first_day).data = local_today()
+    return form
+
+
+# The form page of a session template and of a roster entry: its template, and the name it gives the row.
+FORM_PAGES = {RoomSession: ("admin/session_form.html", "template"), RosterEntry: ("admin/roster_form.html", "entry")}
+
+
+def _render_weekly(kind, form, row, *, stranded=None, status=200):
+    page, name = FORM_PAGES[kind]
+    extra = _weekly_view_args(row, local_today()) if row else {}
+    return render_template(page, form=form, stranded=stranded, **{name: row}, **extra), status
+
+
 # --- session templates -------------------------------------------------------------------------------
 
 
@@ -96,24 +114,10 @@ def sessions():
     )
 
 
-def _render_session(form, template, *, stranded=None, status=200):
-    today = local_today()
-    extra = _weekly_view_args(template, today) if template else {}
-    return (
-        render_template("admin/session_form.html", form=form, template=template, stranded=stranded, **extra),
-        status,
-    )
-
-
 @bp.route("/sessions/new", methods=["GET", "POST"])
 @roles(Role.ADMIN)
 def new_session():
-    form = SessionTemplateForm()
-    form.room_id.choices = _room_choices()
-    if request.method == "GET":
-        form.room_id.data = request.args.get("room", type=int)
-        form.valid_from.data = local_today()
-    return _save_session(form, None)
+    return _save_session(_new_form(SessionTemplateForm(), "room_id", _room_choices(), "room"), None)
 
 
 @bp.route("/sessions/<int:session_template_id>", methods=["GET", "POST"])
@@ -126,19 +130,13 @@ def session_template(session_template_id: int):
 
 
 def _save_session(form: SessionTemplateForm, template: RoomSession | None):
-    if not form.validate_on_submit():
-        return _render_session(form, template, status=INVALID if request.method == "POST" else 200)
-    try:
-        outcome = try_change(
-            lambda: setup_resources.save_session_template(db.session, actor(), template, form.fields())
-        )
-    except DomainError as error:
-        show_error(form, error)
-        return _render_session(form, template, status=INVALID)
-    if outcome.needs_confirmation:
-        return _render_session(form, template, stranded=outcome.stranded, status=NEEDS_CONFIRMATION)
-    room_id = form.room_id.data
-    return saved(outcome, _("Session template saved."), url_for("admin.sessions", room=room_id))
+    return save_form(
+        form,
+        lambda: setup_resources.save_session_template(db.session, actor(), template, form.fields()),
+        render=lambda **kw: _render_weekly(RoomSession, form, template, **kw),
+        message=lambda: _("Session template saved."),
+        next_url=lambda: url_for("admin.sessions", room=form.room_id.data),
+    )
 
 
 @bp.post("/sessions/<int:session_template_id>/end")
@@ -246,23 +244,10 @@ def rosters():
     )
 
 
-def _render_roster(form, entry, *, stranded=None, status=200):
-    extra = _weekly_view_args(entry, local_today()) if entry else {}
-    return (
-        render_template("admin/roster_form.html", form=form, entry=entry, stranded=stranded, **extra),
-        status,
-    )
-
-
 @bp.route("/rosters/new", methods=["GET", "POST"])
 @roles(Role.ADMIN)
 def new_roster_entry():
-    form = RosterEntryForm()
-    form.radiologist_id.choices = _radiologist_choices()
-    if request.method == "GET":
-        form.radiologist_id.data = request.args.get("radiologist", type=int)
-        form.valid_from.data = local_today()
-    return _save_roster(form, None)
+    return _save_roster(_new_form(RosterEntryForm(), "radiologist_id", _radiologist_choices(), "radiologist"), None)
 
 
 @bp.route("/rosters/<int:roster_entry_id>", methods=["GET", "POST"])
@@ -279,16 +264,13 @@ def roster_entry(roster_entry_id: int):
 
 
 def _save_roster(form: RosterEntryForm, entry: RosterEntry | None):
-    if not form.validate_on_submit():
-        return _render_roster(form, entry, status=INVALID if request.method == "POST" else 200)
-    try:
-        outcome = try_change(lambda: setup_resources.save_roster_entry(db.session, actor(), entry, form.fields()))
-    except DomainError as error:
-        show_error(form, error)
-        return _render_roster(form, entry, status=INVALID)
-    if outcome.needs_confirmation:
-        return _render_roster(form, entry, stranded=outcome.stranded, status=NEEDS_CONFIRMATION)
-    return saved(outcome, _("Roster entry saved."), url_for("admin.rosters", radiologist=form.radiologist_id.data))
+    return save_form(
+        form,
+        lambda: setup_resources.save_roster_entry(db.session, actor(), entry, form.fields()),
+        render=lambda **kw: _render_weekly(RosterEntry, form, entry, **kw),
+        message=lambda: _("Roster entry saved."),
+        next_url=lambda: url_for("admin.rosters", radiologist=form.radiologist_id.data),
+    )
 
 
 @bp.post("/rosters/<int:roster_entry_id>/end")
@@ -311,25 +293,17 @@ def delete_roster_entry(roster_entry_id: int):
 @bp.route("/rosters/exceptions/new", methods=["GET", "POST"])
 @roles(Role.ADMIN)
 def new_roster_exception():
-    form = RosterExceptionForm()
-    form.radiologist_id.choices = _radiologist_choices()
-    if request.method == "GET":
-        form.radiologist_id.data = request.args.get("radiologist", type=int)
-        form.on_date.data = local_today()
-    if not form.validate_on_submit():
-        status = INVALID if request.method == "POST" else 200
-        return render_template("admin/roster_exception_form.html", form=form), status
-    try:
-        outcome = try_change(lambda: setup_resources.save_roster_exception(db.session, actor(), form.fields()))
-    except DomainError as error:
-        show_error(form, error)
-        return render_template("admin/roster_exception_form.html", form=form), INVALID
-    if outcome.needs_confirmation:
-        return (
-            render_template("admin/roster_exception_form.html", form=form, stranded=outcome.stranded),
-            NEEDS_CONFIRMATION,
-        )
-    return saved(outcome, _("Roster exception saved."), url_for("admin.rosters", radiologist=form.radiologist_id.data))
+    form = _new_form(RosterExceptionForm(), "radiologist_id", _radiologist_choices(), "radiologist", "on_date")
+    return save_form(
+        form,
+        lambda: setup_resources.save_roster_exception(db.session, actor(), form.fields()),
+        render=lambda stranded=None, status=200: (
+            render_template("admin/roster_exception_form.html", form=form, stranded=stranded),
+            status,
+        ),
+        message=lambda: _("Roster exception saved."),
+        next_url=lambda: url_for("admin.rosters", radiologist=form.radiologist_id.data),
+    )
 
 
 @bp.post("/rosters/exceptions/<int:roster_exception_id>/delete")

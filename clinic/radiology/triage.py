@@ -113,6 +113,17 @@ def _act(referral: Referral, form_key: str, action, success: str):
     return redirect(url_for("radiology.triage_referral", referral_id=referral.id))
 
 
+def _act_with_reason(referral: Referral, form_key: str, change, success: str, target=None):
+    """``_act`` for a form that gives only a reason: ``change(session, user, target, reason)``, the target
+    being the referral unless given (a red flag)."""
+    return _act(
+        referral,
+        form_key,
+        lambda f: change(db.session, current_user, referral if target is None else target, f.reason.data),
+        success,
+    )
+
+
 @bp.post("/referrals/<int:referral_id>/accept")
 @roles(Role.RADIOLOGIST)
 def accept(referral_id: int):
@@ -144,10 +155,10 @@ def accept(referral_id: int):
 @roles(Role.RADIOLOGIST)
 def decline(referral_id: int):
     referral = get_or_404(Referral, referral_id)
-    return _act(
+    return _act_with_reason(
         referral,
         "decline",
-        lambda f: triage.decline(db.session, current_user, referral, f.reason.data),
+        triage.decline,
         _("Declined. The reason is kept with the referral; please let the referring physician know."),
     )
 
@@ -156,12 +167,7 @@ def decline(referral_id: int):
 @roles(Role.RADIOLOGIST)
 def request_information(referral_id: int):
     referral = get_or_404(Referral, referral_id)
-    return _act(
-        referral,
-        "info",
-        lambda f: triage.request_information(db.session, current_user, referral, f.reason.data),
-        _("Information requested."),
-    )
+    return _act_with_reason(referral, "info", triage.request_information, _("Information requested."))
 
 
 @bp.post("/referrals/<int:referral_id>/reopen")
@@ -182,23 +188,15 @@ def reopen(referral_id: int):
 def clear_red_flag(answer_id: int):
     answer = get_or_404(RedFlagAnswer, answer_id)
     referral = answer.referral
-    return _act(
-        referral,
-        "clear",
-        lambda f: triage.clear_red_flag(db.session, current_user, answer, f.reason.data),
-        _("Red flag reviewed."),
-    )
+    return _act_with_reason(referral, "clear", triage.clear_red_flag, _("Red flag reviewed."), target=answer)
 
 
 @bp.post("/referrals/<int:referral_id>/waive-imaging")
 @roles(Role.RADIOLOGIST)
 def waive_imaging(referral_id: int):
     referral = get_or_404(Referral, referral_id)
-    return _act(
-        referral,
-        "waive",
-        lambda f: triage.waive_imaging(db.session, current_user, referral, f.reason.data),
-        _("Imaging requirement waived (recorded with your reason)."),
+    return _act_with_reason(
+        referral, "waive", triage.waive_imaging, _("Imaging requirement waived (recorded with your reason).")
     )
 
 

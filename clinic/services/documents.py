@@ -62,6 +62,7 @@ def letter_context(
     session: Session,
     appointment: Appointment,
     zone: str,
+    *,
     issued_on: dt.date | None = None,
     now: dt.datetime | None = None,
     portal_url: str | None = None,
@@ -81,18 +82,11 @@ def letter_context(
     )
 
 
-def letter_pdf(
-    session: Session,
-    appointment: Appointment,
-    zone: str,
-    *,
-    issued_on: dt.date | None = None,
-    now: dt.datetime | None = None,
-    portal_url: str | None = None,
-) -> bytes:
-    """The appointment letter, dated ``issued_on`` (today in the clinic's zone unless given), printed at
-    ``now`` (the clock unless given), with the patient's link and its QR code when ``portal_url`` is given."""
-    return render_letter(letter_context(session, appointment, zone, issued_on, now, portal_url=portal_url))
+def letter_pdf(session: Session, appointment: Appointment, zone: str, **when) -> bytes:
+    """The appointment letter; ``when`` are ``letter_context``'s ``issued_on`` (today in the clinic's zone
+    unless given), ``now`` (the moment of printing, the clock unless given) and ``portal_url`` (the
+    patient's link and its QR code)."""
+    return render_letter(letter_context(session, appointment, zone, **when))
 
 
 def worklist_appointments(session: Session, day: dt.date, room: Room, zone: str) -> list[Appointment]:
@@ -140,7 +134,7 @@ def print_pack_pdf(
     language = appointment.patient.preferred_language
     information = current_text(session, appointment.procedure_type_id, DocumentKind.INFORMATION, language)
     _pdf, consent = print_consent(session, actor, appointment, zone)
-    context = letter_context(session, appointment, zone, issued_on, portal_url=portal_url)
+    context = letter_context(session, appointment, zone, issued_on=issued_on, portal_url=portal_url)
     return render_print_pack(context, information, consent.document_text, context.clinic)
 
 

@@ -242,16 +242,25 @@ def _medication_item(f: _Facts) -> Item:
 
 
 def _allergies_item(f: _Facts) -> Item:
-    prereg = f.prereg
+    return _asked(
+        f,
+        "allergies",
+        N_("Allergies"),
+        lambda: Phrases(f.prereg.allergies, ", ") or N_("none known"),
+        N_("not asked yet"),
+    )
+
+
+def _asked(f: _Facts, key: str, label: str, answer, unanswered: str) -> Item:
+    """An item done once the patient was asked (``{key}_settled_at``), its detail the ``answer()``."""
+    settled_at = getattr(f.prereg, f"{key}_settled_at")
     return Item(
-        key="allergies",
-        label=N_("Allergies"),
-        done=prereg.allergies_settled_at is not None,
-        detail=(Phrases(prereg.allergies, ", ") or N_("none known"))
-        if prereg.allergies_settled_at
-        else N_("not asked yet"),
-        settled_by=f.who(prereg.allergies_settled_by_id),
-        settled_at=prereg.allergies_settled_at,
+        key=key,
+        label=label,
+        done=settled_at is not None,
+        detail=answer() if settled_at else unanswered,
+        settled_by=f.who(getattr(f.prereg, f"{key}_settled_by_id")),
+        settled_at=settled_at,
     )
 
 
@@ -299,16 +308,12 @@ def _escort_item(f: _Facts) -> Item:
 
 
 def _language_item(f: _Facts) -> Item:
-    prereg = f.prereg
-    return Item(
-        key="language",
-        label=N_("Language for printed sheets"),
-        done=prereg.language_settled_at is not None,
-        detail=Phrase(Language(f.referral.patient.preferred_language).label)
-        if prereg.language_settled_at
-        else N_("not confirmed"),
-        settled_by=f.who(prereg.language_settled_by_id),
-        settled_at=prereg.language_settled_at,
+    return _asked(
+        f,
+        "language",
+        N_("Language for printed sheets"),
+        lambda: Phrase(Language(f.referral.patient.preferred_language).label),
+        N_("not confirmed"),
     )
 
 

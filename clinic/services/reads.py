@@ -29,35 +29,26 @@ from ..models import (
     WaitlistEntry,
 )
 
+
+def _through(patient_id, child, link):
+    """The statement for the patient's id of a ``child`` row (by its id), reached by ``link``."""
+    return lambda v: select(patient_id).join(child, link).where(child.id == v)
+
+
 # Address argument → (audited object type, statement for the patient's id given the argument's value).
 _PATIENT_OF: dict[str, tuple[str, Any]] = {
     "patient_id": ("patients", lambda v: select(Patient.id).where(Patient.id == v)),
     "referral_id": ("referrals", lambda v: select(Referral.patient_id).where(Referral.id == v)),
     "appointment_id": ("appointments", lambda v: select(Appointment.patient_id).where(Appointment.id == v)),
     "token": ("booking_holds", lambda v: select(BookingHold.patient_id).where(BookingHold.token == v)),
-    "file_id": (
-        "study_files",
-        lambda v: (
-            select(ImagingStudy.patient_id)
-            .join(StudyFile, StudyFile.study_id == ImagingStudy.id)
-            .where(StudyFile.id == v)
-        ),
-    ),
+    "file_id": ("study_files", _through(ImagingStudy.patient_id, StudyFile, StudyFile.study_id == ImagingStudy.id)),
     "document_id": (
         "referral_documents",
-        lambda v: (
-            select(Referral.patient_id)
-            .join(ReferralDocument, ReferralDocument.referral_id == Referral.id)
-            .where(ReferralDocument.id == v)
-        ),
+        _through(Referral.patient_id, ReferralDocument, ReferralDocument.referral_id == Referral.id),
     ),
     "follow_up_id": (
         "follow_ups",
-        lambda v: (
-            select(Appointment.patient_id)
-            .join(FollowUp, FollowUp.appointment_id == Appointment.id)
-            .where(FollowUp.id == v)
-        ),
+        _through(Appointment.patient_id, FollowUp, FollowUp.appointment_id == Appointment.id),
     ),
     "entry_id": ("waitlist_entries", lambda v: select(WaitlistEntry.patient_id).where(WaitlistEntry.id == v)),
 }

@@ -227,26 +227,36 @@ def save_session_template(session: Session, actor, template: RoomSession | None,
         raise invalid(N_("Choose a room."), "room_id")
     if not room.active and (template is None or template.room_id != room.id):
         raise invalid(N_("{name} is not in use; switch it on before giving it sessions."), "room_id", name=room.name)
-    others = session.scalars(select(RoomSession).where(RoomSession.room_id == room.id))
-    clash = _clash(others, fields, template)
+    return _save_weekly(
+        session,
+        template,
+        fields,
+        owner=RoomSession.room_id,
+        owner_id=room.id,
+        overlap=N_("{name} already has a session that overlaps: {session}."),
+        name=room.name,
+    )
+
+
+def _save_weekly(session: Session, row, fields: WeeklyFields, *, owner, owner_id: int, overlap: str, **names):
+    """Create (``row`` None) or change a weekly pattern of its ``owner`` (a room's session, a radiologist's
+    duty), refused when it overlaps another of the same owner (``overlap`` names the clash as {session})."""
+    model = owner.class_
+    others = session.scalars(select(model).where(owner == owner_id))
+    clash = _clash(others, fields, row)
     if clash is not None:
-        raise invalid(
-            N_("{name} already has a session that overlaps: {session}."),
-            "start_time",
-            name=room.name,
-            session=_describe_weekly(clash),
-        )
-    if template is None:
-        template = RoomSession(room_id=room.id)
-        session.add(template)
-    template.room_id = room.id
-    template.weekday = fields.weekday
-    template.start_time = fields.start_time
-    template.end_time = fields.end_time
-    template.valid_from = fields.valid_from
-    template.valid_to = fields.valid_to
+        raise invalid(overlap, "start_time", session=_describe_weekly(clash), **names)
+    if row is None:
+        row = model(**{owner.key: owner_id})
+        session.add(row)
+    setattr(row, owner.key, owner_id)
+    row.weekday = fields.weekday
+    row.start_time = fields.start_time
+    row.end_time = fields.end_time
+    row.valid_from = fields.valid_from
+    row.valid_to = fields.valid_to
     session.flush()
-    return template
+    return row
 
 
 def _radiologist(session: Session, user_id: int, field: str = "radiologist_id") -> User:
@@ -262,26 +272,15 @@ def save_roster_entry(session: Session, actor, entry: RosterEntry | None, fields
     """Create (``entry`` None) or change a radiologist's weekly duty."""
     _check_weekly(fields)
     user = _radiologist(session, fields.owner_id)
-    others = session.scalars(select(RosterEntry).where(RosterEntry.radiologist_id == user.id))
-    clash = _clash(others, fields, entry)
-    if clash is not None:
-        raise invalid(
-            N_("{full_name} already has a duty that overlaps: {session}."),
-            "start_time",
-            full_name=user.full_name,
-            session=_describe_weekly(clash),
-        )
-    if entry is None:
-        entry = RosterEntry(radiologist_id=user.id)
-        session.add(entry)
-    entry.radiologist_id = user.id
-    entry.weekday = fields.weekday
-    entry.start_time = fields.start_time
-    entry.end_time = fields.end_time
-    entry.valid_from = fields.valid_from
-    entry.valid_to = fields.valid_to
-    session.flush()
-    return entry
+    return _save_weekly(
+        session,
+        entry,
+        fields,
+        owner=RosterEntry.radiologist_id,
+        owner_id=user.id,
+        overlap=N_("{full_name} already has a duty that overlaps: {session}."),
+        full_name=user.full_name,
+    )
 
 
 def in_effect_since(row: RoomSession | RosterEntry, today: dt.date) -> bool:
