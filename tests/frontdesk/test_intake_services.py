@@ -227,3 +227,16 @@ def test_a_drug_without_a_rule_waits_for_a_radiologist(session, settings):
     triage.override_hold(session, clinic.radiologists[0], referral, dt.date(2026, 12, 1), "INR checked, stop 7 d")
     assert preregistration.missing(preregistration.checklist(session, referral)) == []
     assert assess(session, settings, referral, ProcedurePlan.from_referral(referral)).not_before == dt.date(2026, 12, 1)
+
+
+def test_the_batch_checklists_say_what_each_checklist_says(session):
+    clinic = build_clinic(session)
+    referrals = [
+        make_ready_referral(session, clinic),
+        make_ready_referral(session, clinic, medications=[("phenprocoumon", "", None)]),
+        make_ready_referral(session, clinic, medications=[("clopidogrel", "", dt.date(2026, 11, 20))]),
+        make_referral(session),
+    ]
+    for people in (False, True):
+        batch = preregistration.checklists(session, referrals, people=people)
+        assert batch == {r.id: preregistration.checklist(session, r, people=people) for r in referrals}
