@@ -64,6 +64,12 @@ class Phrases(str):
         return joined
 
 
+def as_phrase(text: str) -> str:
+    """A sentence marked with ``N_`` and handed over as a plain str, made a ``Phrase`` so that a screen
+    shows it translated; an empty text, a Phrase or Phrases stay as they are."""
+    return Phrase(text) if text and not isinstance(text, (Phrase, Phrases)) else text
+
+
 def lowered(text: str) -> str:
     text = text.rstrip(".")
     return text[:1].lower() + text[1:]

@@ -145,6 +145,10 @@ def _by_day(candidates: list[Candidate]) -> list[Day]:
 
 
 def _render(referral, prefs_form, readiness, candidates, *, appointment=None, status=200, taken=None):
+    if appointment is not None:  # moving: the time it has now is no time to move it to (walk finding)
+        candidates = [
+            c for c in candidates if (c.room_id, c.table_start) != (appointment.room_id, appointment.table_start)
+        ]
     return render_template(
         "frontdesk/book.html",
         referral=referral,

@@ -37,7 +37,7 @@ def _choices(enum, blank: str | None = None):
     that the labels are those of the screen's language."""
 
     def choices() -> dict[str, str]:
-        items = {m.value: str(m.label) for m in enum}
+        items = {m.value: _(m.label) for m in enum}
         return {"": blank, **items} if blank is not None else items
 
     return choices
@@ -45,7 +45,7 @@ def _choices(enum, blank: str | None = None):
 
 def _labels(pairs):
     """A vocabulary's {code: label} as choices, read when the form is shown (see _choices)."""
-    return lambda: {code: str(text) for code, text in dict(pairs).items()}
+    return lambda: {code: _(text) for code, text in dict(pairs).items()}
 
 
 def yes_no() -> dict[str, str]:
@@ -130,7 +130,7 @@ for _flag in RedFlag:
         ReferralForm,
         f"flag_{_flag.value}",
         RadioField(
-            _flag.label,
+            _l(_flag.label),
             choices=yes_no,
             validators=[InputRequired(message=_l("Answer this question."))],
         ),

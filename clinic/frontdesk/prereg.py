@@ -12,6 +12,7 @@ from ..auth.access import roles
 from ..core.errors import DomainError
 from ..core.messages import N_
 from ..extensions import db
+from ..i18n import screen_language
 from ..models import ImagingStudy, MedicationEntry, Referral, ReferralDocument, StudyFile, WaitlistEntry
 from ..models.vocab import ALLERGENS, Role
 from ..scheduling.plan import ProcedurePlan
@@ -36,7 +37,7 @@ STAFF = (Role.FRONT_DESK, Role.RADIOLOGIST)
 
 
 def _drug_choices() -> dict[str, str]:
-    return {"": _("— choose —"), **medication.drug_choices(db.session)}
+    return {"": _("— choose —"), **medication.drug_choices(db.session, screen_language(), _)}
 
 
 def _forms(referral: Referral) -> dict:

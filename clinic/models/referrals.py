@@ -17,6 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core.messages import Phrase
 from ..extensions import db
 from .base import UTCDateTime, created_at_column, one_of, utcnow
 from .vocab import TREATMENTS, Modality, Priority, RedFlag, ReferralStatus, Region, Side, Stage, Target
@@ -173,7 +174,8 @@ class RedFlagAnswer(db.Model):
 
     @property
     def question(self) -> str:
-        return RedFlag(self.code).label
+        """The question as a marked phrase: screens show it in the user's language."""
+        return Phrase(RedFlag(self.code).label)
 
 
 class ReferralDocument(db.Model):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateField,
@@ -25,7 +26,7 @@ from ..models.vocab import TARGETS_BY_PROCEDURE, Modality, Priority, Region, Rel
 def _choices(enum, blank: str | None = None) -> list[SelectChoice]:
     """Choices as WTForms 3.3 wants them (tuples are deprecated, and a dict only takes plain strings, not
     labels translated when the page is shown)."""
-    items = [SelectChoice(m.value, m.label) for m in enum]
+    items = [SelectChoice(m.value, _l(m.label)) for m in enum]
     return [SelectChoice("", blank), *items] if blank is not None else items
 
 
@@ -45,9 +46,9 @@ class AcceptForm(FlaskForm):
     # Grouped by procedure: the sympathetic target, the facet technique, the epidural approach.
     target = SelectField(
         _l("Target / technique / approach"),
-        choices={
+        choices=lambda: {  # read when the form is shown: the labels in the screen's language
             "": {"": "— (PRT, RFA) —"},
-            **{code: {t: Target(t).label for t in targets} for code, targets in TARGETS_BY_PROCEDURE.items()},
+            **{code: {t: gettext(Target(t).label) for t in targets} for code, targets in TARGETS_BY_PROCEDURE.items()},
         },
     )
     guidance = SelectField(_l("Guidance"), choices=_choices(Modality))

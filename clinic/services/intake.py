@@ -62,8 +62,10 @@ class LikelyDuplicate(DomainError):
 
     def __init__(self, candidates: list[Patient]):
         super().__init__(
-            "A patient with this name and date of birth is already registered. Use that record, or confirm "
-            "that this is a different person.",
+            N_(
+                "A patient with this name and date of birth is already registered. Use that record, or confirm "
+                "that this is a different person."
+            ),
             details={"patient_ids": [p.id for p in candidates]},
         )
         self.candidates = candidates

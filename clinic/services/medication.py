@@ -205,18 +205,20 @@ def drug_names(session: Session) -> dict[str, tuple[str, str]]:
     return {code: (en, de) for code, en, de in rows}
 
 
-def drug_choices(session: Session) -> dict[str, str]:
+def drug_choices(session: Session, language: str = "en", translate=lambda text: text) -> dict[str, str]:
     """What the medication questionnaire offers: each drug once when its rules do not depend on the dose,
     else once per dose class the rules know ("Heparin (unfractionated): subcutaneous"). Values are
-    "code|dose class"; English names, sorted."""
+    "code|dose class"; the drug's name in ``language`` (English or German, from the rules table) and the
+    dose class through ``translate`` (the screen's gettext), sorted."""
     names = drug_names(session)
     choices = []
     for code, doses in dose_classes(session).items():
-        name = names.get(code, (code, code))[0]
+        en, de = names.get(code, (code, code))
+        name = (de or en) if language == "de" else en
         if doses == [""]:
             choices.append((f"{code}|", name))
         else:
-            choices += [(f"{code}|{d}", f"{name}: {DOSE_CLASS_LABELS.get(d, d)}") for d in doses]
+            choices += [(f"{code}|{d}", f"{name}: {translate(DOSE_CLASS_LABELS.get(d, d))}") for d in doses]
     return dict(sorted(choices, key=lambda choice: choice[1].casefold()))
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..core.messages import N_, Phrase, Phrases
+from ..core.messages import N_, Phrase, Phrases, as_phrase
 from ..models import ImagingStudy, PreRegistration, Referral, StudyFile, User
 from ..models.vocab import IdentityCheck, Language, ReferralStatus
 from . import medication
@@ -25,6 +25,10 @@ class Item:
     detail: str
     settled_by: str | None = None
     settled_at: dt.datetime | None = None
+
+    def __post_init__(self):
+        object.__setattr__(self, "label", as_phrase(self.label))
+        object.__setattr__(self, "detail", as_phrase(self.detail))
 
 
 def ensure(session: Session, referral: Referral) -> PreRegistration:
@@ -179,8 +183,10 @@ def _contact_item(f: _Facts) -> Item:
         missing_contact.append(N_("phone or email"))
     if not (patient.street and patient.postal_code and patient.city):
         missing_contact.append(N_("postal address"))
-    if not patient.has_insurance:
-        missing_contact.append(N_("insurance name and number"))
+    if not patient.insurance_name:
+        missing_contact.append(N_("insurance name") if patient.insurance_number else N_("insurance name and number"))
+    elif not patient.insurance_number:
+        missing_contact.append(N_("insurance number"))
     if contact_ok and prereg.contact_confirmed_at is None:
         missing_contact.append(N_("confirmation that the details were checked with the patient"))
     return Item(

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from ..core.messages import N_, Phrase, Phrases
+from ..core.messages import N_, Phrase, Phrases, as_phrase
 from ..core.timefmt import day_bounds, fmt_time, to_local
 from ..models import Appointment, Consent
 from ..models.vocab import AppointmentStatus
@@ -47,8 +47,7 @@ class Flag:
         self.detail = _phrase(self.detail)
 
 
-def _phrase(text: str) -> str:
-    return Phrase(text) if text and not isinstance(text, (Phrase, Phrases)) else text
+_phrase = as_phrase
 
 
 @dataclass(frozen=True)

@@ -370,3 +370,20 @@ def test_a_held_time_is_found_from_the_referral_page(session, settings, browser)
     assert browser.post(hold_page, {"action": "release", "csrf_token": token}).status_code == 302
     page = browser.get(f"/desk/referrals/{referral.id}").get_data(as_text=True)
     assert "Time held:" not in page
+
+
+def test_the_move_page_does_not_offer_the_time_the_appointment_has(session, settings, browser):
+    """Walk finding: moving an appointment offered its own time as a time to move to."""
+    clinic = build_clinic(session)
+    referral = make_ready_referral(session, clinic)
+    c = first_candidates(session, settings, referral)[0]
+    appointment = booking.book(
+        session, settings, None, referral=referral, plan=ProcedurePlan.from_referral(referral), candidate=c
+    )
+    session.commit()
+    browser.login("frontdesk")
+    page = browser.get(f"/desk/appointments/{appointment.id}/reschedule").get_data(as_text=True)
+    offered = re.findall(r'name="table_start" value="([^"]+)"', page)
+    assert offered, "the move page offers other times"
+    rooms = re.findall(r'name="room_id" value="([^"]+)"', page)
+    assert (str(c.room_id), c.table_start.isoformat()) not in set(zip(rooms, offered, strict=True))
