@@ -17,8 +17,8 @@ Catalogues live in clinic/translations; ``make`` compiles them.
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g, request, session
-from flask_babel import Babel, get_translations, gettext
+from flask import Flask, current_app, g, has_app_context, request, session
+from flask_babel import Babel, get_locale, get_translations
 from flask_login import current_user
 from markupsafe import escape
 
@@ -103,6 +103,24 @@ def say(value):
     return value
 
 
+def gettext(text: str) -> str:
+    """``text`` in the screen's language (Flask-Babel's ``gettext`` without its %-values). Flask-Babel
+    finds the catalogue anew on every call (the request's locale, its name, the cache); a list page looks
+    up several hundred words, so the request keeps the catalogue for as long as its locale stays the same
+    (``force_locale`` changes the locale, and with it the catalogue)."""
+    return catalogue().ugettext(text)
+
+
+def catalogue():
+    if not has_app_context():
+        return get_translations()  # no request, no locale: the words as written
+    locale = get_locale()
+    kept = g.get("_catalogue")
+    if kept is None or kept[0] is not locale:
+        kept = g._catalogue = (locale, get_translations())
+    return kept[1]
+
+
 def _translated(template: str, params: dict) -> str:
     params = {name: say(value) for name, value in params.items()}
     try:
@@ -123,10 +141,10 @@ def init_app(app: Flask) -> None:
     # or a ``Phrase`` with values (``say``: translated, then filled in; escaped, since its values are text).
     app.jinja_env.install_gettext_callables(
         gettext=_template_gettext,
-        ngettext=lambda s, p, n: get_translations().ungettext(s, p, n),
+        ngettext=lambda s, p, n: catalogue().ungettext(s, p, n),
         newstyle=True,
-        pgettext=lambda c, s: get_translations().upgettext(c, s),
-        npgettext=lambda c, s, p, n: get_translations().unpgettext(c, s, p, n),
+        pgettext=lambda c, s: catalogue().upgettext(c, s),
+        npgettext=lambda c, s, p, n: catalogue().unpgettext(c, s, p, n),
     )
 
     # What a service handed over and a template prints as it is (``{{ item.detail }}``): a Phrase is shown
@@ -154,4 +172,4 @@ def _finalize(value):
 def _template_gettext(text):
     if isinstance(text, (Phrase, Phrases)):
         return escape(say(text)).replace("%", "%%")  # the template's gettext fills in with %
-    return get_translations().ugettext(text)
+    return catalogue().ugettext(text)

@@ -6,12 +6,11 @@ import datetime as dt
 import re
 
 from flask import Flask, current_app, request, url_for
-from flask_babel import gettext
 from flask_login import current_user
 
 from .core import timefmt
 from .core.messages import N_
-from .i18n import screen_language
+from .i18n import gettext, screen_language
 from .models import vocab
 
 

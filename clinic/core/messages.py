@@ -17,6 +17,7 @@ shows one with ``{{ _(value) }}``.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 
@@ -67,7 +68,17 @@ class Phrases(str):
 def as_phrase(text: str) -> str:
     """A sentence marked with ``N_`` and handed over as a plain str, made a ``Phrase`` so that a screen
     shows it translated; an empty text, a Phrase or Phrases stay as they are."""
-    return Phrase(text) if text and not isinstance(text, (Phrase, Phrases)) else text
+    if not text or isinstance(text, (Phrase, Phrases)):
+        return text
+    return _plain_phrase(text)
+
+
+@lru_cache(maxsize=4096)
+def _plain_phrase(text: str) -> Phrase:
+    """The Phrase of a sentence without values, made once: lists build the same few labels thousands of
+    times a page (the start page's checklists: 9 items of every referral waiting), and a Phrase is never
+    changed after it is made."""
+    return Phrase(text)
 
 
 def lowered(text: str) -> str:
