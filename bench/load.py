@@ -41,7 +41,7 @@ BOOKING = ("booking (POST)", 150)
 DOCUMENTS = {"letter (PDF)", "worklist (PDF)"}
 
 
-def start_server(url: str, port: int, instance: Path) -> subprocess.Popen:
+def start_server(url: str, port: int, instance: Path, options: list[str]) -> subprocess.Popen:
     env = {
         **os.environ,
         "DATABASE_URL": url,
@@ -52,7 +52,7 @@ def start_server(url: str, port: int, instance: Path) -> subprocess.Popen:
         "CLINIC_CLOCK_START": generate.NOW.isoformat(),
     }
     server = subprocess.Popen(
-        [str(BIN / "gunicorn"), *GUNICORN, "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
+        [str(BIN / "gunicorn"), *options, "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
         cwd=ROOT,
         env=env,
         start_new_session=True,
@@ -147,7 +147,13 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=5200)
     parser.add_argument("--keep", action="store_true", help="keep the database (its URL is printed)")
     parser.add_argument("--database", help="name of the database to build (default: a new clinic_bench_… name)")
+    parser.add_argument(
+        "--gunicorn",
+        default=" ".join(GUNICORN),
+        help=f"gunicorn's processes and threads (default the README's: {' '.join(GUNICORN)})",
+    )
     args = parser.parse_args()
+    options = args.gunicorn.split()
 
     url = generate.bench_pg_url(ADMIN_URL)
     if args.database:
@@ -159,9 +165,9 @@ def main() -> int:
     print(f"  {rows}; history from {data['history_from']}; built in {data['seconds']} s", flush=True)
     data_file = work / "data.json"
     data_file.write_text(json.dumps(data), encoding="utf-8")
-    server = start_server(url, args.port, work / "instance")
+    server = start_server(url, args.port, work / "instance", options)
     try:
-        print(f"gunicorn {' '.join(GUNICORN)} on 127.0.0.1:{args.port}; {args.users} users, {os.cpu_count()} cores")
+        print(f"gunicorn {' '.join(options)} on 127.0.0.1:{args.port}; {args.users} users, {os.cpu_count()} cores")
         print(f"  load average before: {' '.join(f'{v:.2f}' for v in os.getloadavg())}", flush=True)
         run_locust(args.port, data_file, args.users, 15, work / "warmup")  # connections, caches: not counted
         # One front desk and one radiologist: each page's own time, with (almost) nobody queueing.
