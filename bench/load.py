@@ -4,6 +4,7 @@ by Locust (bench/locustfile.py). Prints p50/p95/p99 per page, the error count, a
 trivial route (/healthz) measured in the same run; then the goals of issue 20.
 
     python bench/load.py [--runs 2] [--time 60] [--users 32] [--port 5200] [--keep] [--database NAME]
+        [--gunicorn "--workers 4 --threads 4"]
 
 ``make load`` runs it. Needs PostgreSQL (TEST_DATABASE_URL or postgres@127.0.0.1:5432): it creates its
 own database and drops it at the end (``--keep`` keeps it). Everything runs on this machine: the load
