@@ -18,13 +18,12 @@ from . import bp
 from .catalogue_forms import ProcedureForm, StageRuleForm
 from .common import (
     INVALID,
-    NEEDS_CONFIRMATION,
     actor,
     get_or_404,
-    saved,
+    save_form,
     scheduling_settings,
     show_error,
-    try_change,
+    submit_form,
 )
 from .display import procedure_name
 
@@ -91,17 +90,21 @@ def new_procedure():
         form.table_minutes.data = 20
         form.observation_minutes.data = 30
         form.needs_side.data = form.needs_levels.data = True
-    if form.validate_on_submit():
-        try:
-            procedure = setup_catalogue.create_procedure(db.session, actor(), form.fields())
-            setup_catalogue.set_qualified(db.session, actor(), procedure, set(form.radiologists.data))
-        except DomainError as error:
-            show_error(form, error)
-        else:
-            flash(_("%(code)s added. Write its information and consent texts next.", code=procedure.code), "success")
-            return redirect(url_for("admin.procedure", procedure_type_id=procedure.id))
-    status = INVALID if request.method == "POST" else 200
-    return render_template("admin/procedure_form.html", form=form, procedure=None), status
+
+    def create():
+        procedure = setup_catalogue.create_procedure(db.session, actor(), form.fields())
+        setup_catalogue.set_qualified(db.session, actor(), procedure, set(form.radiologists.data))
+        return procedure
+
+    return submit_form(
+        form,
+        create,
+        render=lambda status: (render_template("admin/procedure_form.html", form=form, procedure=None), status),
+        message=lambda procedure: _(
+            "%(code)s added. Write its information and consent texts next.", code=procedure.code
+        ),
+        next_url=lambda procedure: url_for("admin.procedure", procedure_type_id=procedure.id),
+    )
 
 
 def _render_edit(procedure, form, rule_form, *, stranded=None, status=200):
@@ -129,21 +132,18 @@ def procedure(procedure_type_id: int):
         form.bleeding_class_cervical.data = procedure.bleeding_class_cervical or ""
         form.radiologists.data = sorted(setup_catalogue.qualified_ids(db.session, procedure))
     rule_form = _stage_rule_form(procedure)
-    if not form.validate_on_submit():
-        return _render_edit(procedure, form, rule_form, status=INVALID if request.method == "POST" else 200)
 
     def change():
         setup_catalogue.update_procedure(db.session, actor(), procedure, form.fields())
         setup_catalogue.set_qualified(db.session, actor(), procedure, set(form.radiologists.data))
 
-    try:
-        outcome = try_change(change)
-    except DomainError as error:
-        show_error(form, error)
-        return _render_edit(procedure, form, rule_form, status=INVALID)
-    if outcome.needs_confirmation:
-        return _render_edit(procedure, form, rule_form, stranded=outcome.stranded, status=NEEDS_CONFIRMATION)
-    return saved(outcome, _("%(code)s saved.", code=procedure.code), url_for("admin.procedures"))
+    return save_form(
+        form,
+        change,
+        render=lambda **kw: _render_edit(procedure, form, rule_form, **kw),
+        message=lambda: _("%(code)s saved.", code=procedure.code),
+        next_url=lambda: url_for("admin.procedures"),
+    )
 
 
 @bp.post("/procedures/<int:procedure_type_id>/stage-rules")

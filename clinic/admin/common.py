@@ -109,6 +109,51 @@ def save_form(
     return saved(outcome, message(), next_url())
 
 
+def submit_form(
+    form: FlaskForm,
+    change: Callable[[], T],
+    *,
+    render: Callable[[int], tuple],
+    message: Callable[[T], str],
+    next_url: Callable[[T], str],
+):
+    """The form of a change that strands nothing (a new row, a password, a text): shown again while it is
+    invalid or refused, else made. ``render(status)`` draws the form page; ``message`` and ``next_url`` are
+    given what the change returned."""
+    if form.validate_on_submit():
+        try:
+            result = change()
+        except DomainError as error:
+            show_error(form, error)
+        else:
+            flash(message(result), "success")
+            return redirect(next_url(result))
+    return render(INVALID if request.method == "POST" else 200)
+
+
+def one_click_change(
+    change: Callable[[], object],
+    *,
+    back_url: str,
+    message: str,
+    next_url: str,
+    title: str,
+    question: str,
+    button: str,
+    fields: dict | None = None,
+):
+    """A one-click change (deactivate, delete, end): refused back to ``back_url``, asked again with the
+    appointments it would strand, else saved with ``message``."""
+    try:
+        outcome = try_change(change)
+    except DomainError as error:
+        flash(refused(error), "danger")
+        return redirect(back_url)
+    if outcome.needs_confirmation:
+        return confirm_action(outcome, title=title, question=question, back_url=back_url, button=button, fields=fields)
+    return saved(outcome, message, next_url)
+
+
 def confirm_action(
     outcome: ChangeOutcome, *, title: str, question: str, back_url: str, button: str, fields: dict | None = None
 ):
