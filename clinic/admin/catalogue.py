@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from ..auth.access import roles
 from ..core.errors import DomainError
@@ -19,7 +19,9 @@ from .catalogue_forms import ProcedureForm, StageRuleForm
 from .common import (
     INVALID,
     actor,
+    containing,
     get_or_404,
+    in_state,
     save_form,
     scheduling_settings,
     show_error,
@@ -63,19 +65,9 @@ def procedures():
     q = request.args.get("q", "").strip()
     show = request.args.get("show", "active")
     stmt = select(ProcedureType).order_by(ProcedureType.sort_order, ProcedureType.code)
-    if show == "active":
-        stmt = stmt.where(ProcedureType.active)
-    elif show == "inactive":
-        stmt = stmt.where(~ProcedureType.active)
+    stmt = in_state(stmt, show, ProcedureType.active)
     if q:
-        like = f"%{q.lower()}%"
-        stmt = stmt.where(
-            or_(
-                func.lower(ProcedureType.code).like(like),
-                func.lower(ProcedureType.name_en).like(like),
-                func.lower(ProcedureType.name_de).like(like),
-            )
-        )
+        stmt = stmt.where(containing(q, ProcedureType.code, ProcedureType.name_en, ProcedureType.name_de))
     rows = db.session.scalars(stmt).all()
     qualified = {p.id: setup_catalogue.qualified_ids(db.session, p) for p in rows}
     return render_template("admin/procedures.html", procedures=rows, q=q, show=show, qualified=qualified)

@@ -9,6 +9,7 @@ from typing import TypeVar
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import ngettext
 from flask_login import current_user
+from sqlalchemy import func, or_
 
 from ..core.errors import DomainError
 from ..core.timefmt import to_local
@@ -46,6 +47,21 @@ def get_or_404(model: type[M], ident: int) -> M:
     if row is None:
         abort(404)
     return row
+
+
+def containing(q: str, *columns):
+    """A filter: rows where any of the columns contains q, whatever the case."""
+    like = f"%{q.lower()}%"
+    return or_(*(func.lower(column).like(like) for column in columns))
+
+
+def in_state(stmt, show: str, active):
+    """A list's "show" filter: the rows in use ("active"), those switched off ("inactive"), else all."""
+    if show == "active":
+        return stmt.where(active)
+    if show == "inactive":
+        return stmt.where(~active)
+    return stmt
 
 
 def show_error(form: FlaskForm, error: DomainError) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 
 from ..auth.access import roles
 from ..core.errors import DomainError
@@ -17,7 +17,9 @@ from . import bp
 from .common import (
     INVALID,
     actor,
+    containing,
     get_or_404,
+    in_state,
     one_click_change,
     save_form,
     show_error,
@@ -45,15 +47,11 @@ def users():
     role = request.args.get("role", "")
     show = request.args.get("show", "active")
     stmt = select(User).order_by(User.full_name, User.username)
-    if show == "active":
-        stmt = stmt.where(User.active)
-    elif show == "inactive":
-        stmt = stmt.where(~User.active)
+    stmt = in_state(stmt, show, User.active)
     if role in Role.values():
         stmt = stmt.join(UserRole, (UserRole.user_id == User.id) & (UserRole.role == role))
     if q:
-        like = f"%{q.lower()}%"
-        stmt = stmt.where(or_(func.lower(User.username).like(like), func.lower(User.full_name).like(like)))
+        stmt = stmt.where(containing(q, User.username, User.full_name))
     return render_template(
         "admin/users.html", users=db.session.scalars(stmt).all(), q=q, role=role, show=show, roles=Role
     )
