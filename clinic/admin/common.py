@@ -1,4 +1,5 @@
-"""Helpers shared by the admin screens: the clock and zone, errors onto forms, the stranding flow."""
+"""Helpers shared by the admin screens: the clock and zone, list filters, errors onto forms, the form and
+one-click flows with their stranding check."""
 
 from __future__ import annotations
 
