@@ -22,16 +22,12 @@ import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-WORKDIR = tempfile.mkdtemp(prefix="bench-dicom-")
-os.environ.setdefault("INSTANCE_PATH", WORKDIR)
-os.environ.setdefault("SECRET_KEY", "bench-secret-key")
-os.environ.setdefault("CLINIC_PASSWORD_HASH_METHOD", "pbkdf2:sha256:1000")
+from benchenv import ROOT, prepare
+
+WORKDIR = prepare("bench-dicom-")
 
 ZONE = "Europe/Berlin"
 DAY = dt.date(2026, 11, 24)

@@ -12,20 +12,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import statistics
-import sys
-import tempfile
 import time
 from collections.abc import Callable
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-WORKDIR = tempfile.mkdtemp(prefix="bench-documents-")
-os.environ.setdefault("INSTANCE_PATH", WORKDIR)
-os.environ.setdefault("SECRET_KEY", "bench-secret-key")
-os.environ.setdefault("CLINIC_PASSWORD_HASH_METHOD", "pbkdf2:sha256:1000")
+from benchenv import prepare
+
+WORKDIR = prepare("bench-documents-")
 
 ZONE = "Europe/Berlin"
 DAY = dt.date(2026, 11, 24)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from ..auth.access import roles
 from ..core.errors import DomainError
@@ -18,13 +18,14 @@ from . import bp
 from .catalogue_forms import ProcedureForm, StageRuleForm
 from .common import (
     INVALID,
-    NEEDS_CONFIRMATION,
     actor,
+    containing,
     get_or_404,
-    saved,
+    in_state,
+    save_form,
     scheduling_settings,
     show_error,
-    try_change,
+    submit_form,
 )
 from .display import procedure_name
 
@@ -64,19 +65,9 @@ def procedures():
     q = request.args.get("q", "").strip()
     show = request.args.get("show", "active")
     stmt = select(ProcedureType).order_by(ProcedureType.sort_order, ProcedureType.code)
-    if show == "active":
-        stmt = stmt.where(ProcedureType.active)
-    elif show == "inactive":
-        stmt = stmt.where(~ProcedureType.active)
+    stmt = in_state(stmt, show, ProcedureType.active)
     if q:
-        like = f"%{q.lower()}%"
-        stmt = stmt.where(
-            or_(
-                func.lower(ProcedureType.code).like(like),
-                func.lower(ProcedureType.name_en).like(like),
-                func.lower(ProcedureType.name_de).like(like),
-            )
-        )
+        stmt = stmt.where(containing(q, ProcedureType.code, ProcedureType.name_en, ProcedureType.name_de))
     rows = db.session.scalars(stmt).all()
     qualified = {p.id: setup_catalogue.qualified_ids(db.session, p) for p in rows}
     return render_template("admin/procedures.html", procedures=rows, q=q, show=show, qualified=qualified)
@@ -91,17 +82,21 @@ def new_procedure():
         form.table_minutes.data = 20
         form.observation_minutes.data = 30
         form.needs_side.data = form.needs_levels.data = True
-    if form.validate_on_submit():
-        try:
-            procedure = setup_catalogue.create_procedure(db.session, actor(), form.fields())
-            setup_catalogue.set_qualified(db.session, actor(), procedure, set(form.radiologists.data))
-        except DomainError as error:
-            show_error(form, error)
-        else:
-            flash(_("%(code)s added. Write its information and consent texts next.", code=procedure.code), "success")
-            return redirect(url_for("admin.procedure", procedure_type_id=procedure.id))
-    status = INVALID if request.method == "POST" else 200
-    return render_template("admin/procedure_form.html", form=form, procedure=None), status
+
+    def create():
+        procedure = setup_catalogue.create_procedure(db.session, actor(), form.fields())
+        setup_catalogue.set_qualified(db.session, actor(), procedure, set(form.radiologists.data))
+        return procedure
+
+    return submit_form(
+        form,
+        create,
+        render=lambda status: (render_template("admin/procedure_form.html", form=form, procedure=None), status),
+        message=lambda procedure: _(
+            "%(code)s added. Write its information and consent texts next.", code=procedure.code
+        ),
+        next_url=lambda procedure: url_for("admin.procedure", procedure_type_id=procedure.id),
+    )
 
 
 def _render_edit(procedure, form, rule_form, *, stranded=None, status=200):
@@ -129,21 +124,18 @@ def procedure(procedure_type_id: int):
         form.bleeding_class_cervical.data = procedure.bleeding_class_cervical or ""
         form.radiologists.data = sorted(setup_catalogue.qualified_ids(db.session, procedure))
     rule_form = _stage_rule_form(procedure)
-    if not form.validate_on_submit():
-        return _render_edit(procedure, form, rule_form, status=INVALID if request.method == "POST" else 200)
 
     def change():
         setup_catalogue.update_procedure(db.session, actor(), procedure, form.fields())
         setup_catalogue.set_qualified(db.session, actor(), procedure, set(form.radiologists.data))
 
-    try:
-        outcome = try_change(change)
-    except DomainError as error:
-        show_error(form, error)
-        return _render_edit(procedure, form, rule_form, status=INVALID)
-    if outcome.needs_confirmation:
-        return _render_edit(procedure, form, rule_form, stranded=outcome.stranded, status=NEEDS_CONFIRMATION)
-    return saved(outcome, _("%(code)s saved.", code=procedure.code), url_for("admin.procedures"))
+    return save_form(
+        form,
+        change,
+        render=lambda **kw: _render_edit(procedure, form, rule_form, **kw),
+        message=lambda: _("%(code)s saved.", code=procedure.code),
+        next_url=lambda: url_for("admin.procedures"),
+    )
 
 
 @bp.post("/procedures/<int:procedure_type_id>/stage-rules")

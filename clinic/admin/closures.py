@@ -4,29 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..auth.access import roles
-from ..core.errors import DomainError
 from ..core.timefmt import to_local
 from ..extensions import db
 from ..models import Closure, Room
 from ..models.vocab import ClosureScope, Role
 from ..services import setup_catalogue, setup_resources, stranding
-from ..web import refused
 from . import bp
 from .common import (
-    INVALID,
-    NEEDS_CONFIRMATION,
     actor,
-    confirm_action,
     get_or_404,
-    saved,
+    one_click_change,
+    save_form,
     scheduling_settings,
-    show_error,
-    try_change,
     zone,
 )
 from .schedule_forms import ClosureForm
@@ -91,17 +85,13 @@ def _render(form, closure, *, stranded=None, status=200):
 
 
 def _save(form: ClosureForm, closure: Closure | None):
-    if not form.validate_on_submit():
-        return _render(form, closure, status=INVALID if request.method == "POST" else 200)
-    fields = form.fields(zone())
-    try:
-        outcome = try_change(lambda: setup_resources.save_closure(db.session, actor(), closure, fields))
-    except DomainError as error:
-        show_error(form, error)
-        return _render(form, closure, status=INVALID)
-    if outcome.needs_confirmation:
-        return _render(form, closure, stranded=outcome.stranded, status=NEEDS_CONFIRMATION)
-    return saved(outcome, _("Closure saved."), url_for("admin.closures"))
+    return save_form(
+        form,
+        lambda: setup_resources.save_closure(db.session, actor(), closure, form.fields(zone())),
+        render=lambda **kw: _render(form, closure, **kw),
+        message=lambda: _("Closure saved."),
+        next_url=lambda: url_for("admin.closures"),
+    )
 
 
 @bp.route("/closures/new", methods=["GET", "POST"])
@@ -122,20 +112,16 @@ def closure(closure_id: int):
 def delete_closure(closure_id: int):
     row = get_or_404(Closure, closure_id)
     now = scheduling_settings().now()
-    try:
-        outcome = try_change(lambda: setup_resources.delete_closure(db.session, actor(), row, now))
-    except DomainError as error:
-        flash(refused(error), "danger")
-        return redirect(url_for("admin.closure", closure_id=row.id))
-    if outcome.needs_confirmation:  # deleting a closure only opens time; kept for symmetry
-        return confirm_action(
-            outcome,
-            title=_("Delete this closure?"),
-            question="",
-            back_url=url_for("admin.closure", closure_id=row.id),
-            button=_("Delete it anyway"),
-        )
-    return saved(outcome, _("Closure deleted."), url_for("admin.closures"))
+    # Deleting a closure only opens time: the confirmation is there for symmetry.
+    return one_click_change(
+        lambda: setup_resources.delete_closure(db.session, actor(), row, now),
+        back_url=url_for("admin.closure", closure_id=row.id),
+        message=_("Closure deleted."),
+        next_url=url_for("admin.closures"),
+        title=_("Delete this closure?"),
+        question="",
+        button=_("Delete it anyway"),
+    )
 
 
 @bp.get("/stranded")

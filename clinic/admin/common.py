@@ -1,4 +1,5 @@
-"""Helpers shared by the admin screens: the clock and zone, errors onto forms, the stranding flow."""
+"""Helpers shared by the admin screens: the clock and zone, list filters, errors onto forms, the form and
+one-click flows with their stranding check."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import TypeVar
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import ngettext
 from flask_login import current_user
+from sqlalchemy import func, or_
 
 from ..core.errors import DomainError
 from ..core.timefmt import to_local
@@ -46,6 +48,21 @@ def get_or_404(model: type[M], ident: int) -> M:
     if row is None:
         abort(404)
     return row
+
+
+def containing(q: str, *columns):
+    """A filter: rows where any of the columns contains q, whatever the case."""
+    like = f"%{q.lower()}%"
+    return or_(*(func.lower(column).like(like) for column in columns))
+
+
+def in_state(stmt, show: str, active):
+    """A list's "show" filter: the rows in use ("active"), those switched off ("inactive"), else all."""
+    if show == "active":
+        return stmt.where(active)
+    if show == "inactive":
+        return stmt.where(~active)
+    return stmt
 
 
 def show_error(form: FlaskForm, error: DomainError) -> None:
@@ -107,6 +124,51 @@ def save_form(
     if outcome.needs_confirmation:
         return render(stranded=outcome.stranded, status=NEEDS_CONFIRMATION)
     return saved(outcome, message(), next_url())
+
+
+def submit_form(
+    form: FlaskForm,
+    change: Callable[[], T],
+    *,
+    render: Callable[[int], tuple],
+    message: Callable[[T], str],
+    next_url: Callable[[T], str],
+):
+    """The form of a change that strands nothing (a new row, a password, a text): shown again while it is
+    invalid or refused, else made. ``render(status)`` draws the form page; ``message`` and ``next_url`` are
+    given what the change returned."""
+    if form.validate_on_submit():
+        try:
+            result = change()
+        except DomainError as error:
+            show_error(form, error)
+        else:
+            flash(message(result), "success")
+            return redirect(next_url(result))
+    return render(INVALID if request.method == "POST" else 200)
+
+
+def one_click_change(
+    change: Callable[[], object],
+    *,
+    back_url: str,
+    message: str,
+    next_url: str,
+    title: str,
+    question: str,
+    button: str,
+    fields: dict | None = None,
+):
+    """A one-click change (deactivate, delete, end): refused back to ``back_url``, asked again with the
+    appointments it would strand, else saved with ``message``."""
+    try:
+        outcome = try_change(change)
+    except DomainError as error:
+        flash(refused(error), "danger")
+        return redirect(back_url)
+    if outcome.needs_confirmation:
+        return confirm_action(outcome, title=title, question=question, back_url=back_url, button=button, fields=fields)
+    return saved(outcome, message, next_url)
 
 
 def confirm_action(

@@ -15,7 +15,7 @@ from ..services import hold_rules as hold_service
 from ..services.medication import DOSE_CLASS_LABELS
 from ..web import refused
 from . import bp
-from .common import INVALID, actor, get_or_404, show_error
+from .common import INVALID, actor, get_or_404, show_error, submit_form
 from .hold_forms import NewRuleForm, RuleForm, VerifyForm
 
 
@@ -73,15 +73,13 @@ def hold_rule(hold_rule_id: int):
 def verify_hold_rule(hold_rule_id: int):
     rule = get_or_404(AnticoagulantRule, hold_rule_id)
     form = VerifyForm()
-    if form.validate_on_submit():
-        try:
-            hold_service.verify(db.session, actor(), rule, form.clinician.data)
-        except DomainError as error:
-            show_error(form, error)
-        else:
-            flash(_("Marked as verified by %(verified_by)s.", verified_by=rule.verified_by), "success")
-            return redirect(url_for("admin.hold_rules") + f"#drug-{rule.drug_code}")
-    return _render_rule(rule, verify_form=form, status=INVALID)
+    return submit_form(
+        form,
+        lambda: hold_service.verify(db.session, actor(), rule, form.clinician.data),
+        render=lambda status: _render_rule(rule, verify_form=form, status=status),
+        message=lambda _verified: _("Marked as verified by %(verified_by)s.", verified_by=rule.verified_by),
+        next_url=lambda _verified: url_for("admin.hold_rules") + f"#drug-{rule.drug_code}",
+    )
 
 
 @bp.post("/hold-rules/<int:hold_rule_id>/unverify")
@@ -101,22 +99,19 @@ def unverify_hold_rule(hold_rule_id: int):
 @roles(Role.ADMIN)
 def new_hold_rule():
     form = NewRuleForm()
-    if form.validate_on_submit():
-        try:
-            rule = hold_service.create_rule(
-                db.session,
-                actor(),
-                drug_code=form.drug_code.data,
-                drug_name_en=form.drug_name_en.data,
-                drug_name_de=form.drug_name_de.data,
-                dose_class=form.dose_class.data,
-                bleeding_class=form.bleeding_class.data,
-                fields=form.fields(),
-            )
-        except DomainError as error:
-            show_error(form, error)
-        else:
-            flash(_("Row added. It is unverified until a clinician checks it."), "success")
-            return redirect(url_for("admin.hold_rule", hold_rule_id=rule.id))
-    status = INVALID if request.method == "POST" else 200
-    return render_template("admin/hold_rule_new.html", form=form), status
+    return submit_form(
+        form,
+        lambda: hold_service.create_rule(
+            db.session,
+            actor(),
+            drug_code=form.drug_code.data,
+            drug_name_en=form.drug_name_en.data,
+            drug_name_de=form.drug_name_de.data,
+            dose_class=form.dose_class.data,
+            bleeding_class=form.bleeding_class.data,
+            fields=form.fields(),
+        ),
+        render=lambda status: (render_template("admin/hold_rule_new.html", form=form), status),
+        message=lambda _rule: _("Row added. It is unverified until a clinician checks it."),
+        next_url=lambda rule: url_for("admin.hold_rule", hold_rule_id=rule.id),
+    )

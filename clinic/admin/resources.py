@@ -7,21 +7,17 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from ..auth.access import roles
-from ..core.errors import DomainError
 from ..extensions import db
 from ..models import ObservationBed, Room, RoomSession
 from ..models.vocab import Role
 from ..services import setup_resources
 from . import bp
 from .common import (
-    INVALID,
     actor,
-    confirm_action,
     get_or_404,
+    one_click_change,
     save_form,
-    saved,
-    show_error,
-    try_change,
+    submit_form,
 )
 from .resource_forms import BedForm, RoomForm
 
@@ -59,18 +55,15 @@ def rooms():
 @roles(Role.ADMIN)
 def new_room():
     form = RoomForm()
-    if form.validate_on_submit():
-        try:
-            room = setup_resources.create_room(db.session, actor(), form.fields())
-        except DomainError as error:
-            show_error(form, error)
-        else:
-            flash(
-                _("Room %(name)s added. Give it session templates so that it can be booked.", name=room.name), "success"
-            )
-            return redirect(url_for("admin.sessions", room=room.id))
-    status = INVALID if request.method == "POST" else 200
-    return render_template("admin/room_form.html", form=form, room=None), status
+    return submit_form(
+        form,
+        lambda: setup_resources.create_room(db.session, actor(), form.fields()),
+        render=lambda status: (render_template("admin/room_form.html", form=form, room=None), status),
+        message=lambda room: _(
+            "Room %(name)s added. Give it session templates so that it can be booked.", name=room.name
+        ),
+        next_url=lambda room: url_for("admin.sessions", room=room.id),
+    )
 
 
 @bp.route("/rooms/<int:room_id>", methods=["GET", "POST"])
@@ -94,16 +87,15 @@ def room(room_id: int):
 @roles(Role.ADMIN)
 def deactivate_room(room_id: int):
     room = get_or_404(Room, room_id)
-    outcome = try_change(lambda: setup_resources.set_room_active(db.session, actor(), room, False))
-    if outcome.needs_confirmation:
-        return confirm_action(
-            outcome,
-            title=_("Switch off room %(name)s?", name=room.name),
-            question=_("Once switched off, %(name)s cannot be booked.", name=room.name),
-            back_url=url_for("admin.room", room_id=room.id),
-            button=_("Switch off %(name)s anyway", name=room.name),
-        )
-    return saved(outcome, _("Room %(name)s switched off.", name=room.name), url_for("admin.rooms"))
+    return one_click_change(
+        lambda: setup_resources.set_room_active(db.session, actor(), room, False),
+        back_url=url_for("admin.room", room_id=room.id),
+        message=_("Room %(name)s switched off.", name=room.name),
+        next_url=url_for("admin.rooms"),
+        title=_("Switch off room %(name)s?", name=room.name),
+        question=_("Once switched off, %(name)s cannot be booked.", name=room.name),
+        button=_("Switch off %(name)s anyway", name=room.name),
+    )
 
 
 @bp.post("/rooms/<int:room_id>/activate")
@@ -122,16 +114,13 @@ def activate_room(room_id: int):
 @roles(Role.ADMIN)
 def new_bed():
     form = BedForm()
-    if form.validate_on_submit():
-        try:
-            bed = setup_resources.create_bed(db.session, actor(), form.fields())
-        except DomainError as error:
-            show_error(form, error)
-        else:
-            flash(_("%(label)s added.", label=bed.label), "success")
-            return redirect(url_for("admin.rooms") + "#beds")
-    status = INVALID if request.method == "POST" else 200
-    return render_template("admin/bed_form.html", form=form, bed=None), status
+    return submit_form(
+        form,
+        lambda: setup_resources.create_bed(db.session, actor(), form.fields()),
+        render=lambda status: (render_template("admin/bed_form.html", form=form, bed=None), status),
+        message=lambda bed: _("%(label)s added.", label=bed.label),
+        next_url=lambda bed: url_for("admin.rooms") + "#beds",
+    )
 
 
 @bp.route("/beds/<int:bed_id>", methods=["GET", "POST"])
@@ -155,16 +144,15 @@ def bed(bed_id: int):
 @roles(Role.ADMIN)
 def deactivate_bed(bed_id: int):
     bed = get_or_404(ObservationBed, bed_id)
-    outcome = try_change(lambda: setup_resources.set_bed_active(db.session, actor(), bed, False))
-    if outcome.needs_confirmation:
-        return confirm_action(
-            outcome,
-            title=_("Switch off %(label)s?", label=bed.label),
-            question=_("Once switched off, %(label)s is not used for observation.", label=bed.label),
-            back_url=url_for("admin.bed", bed_id=bed.id),
-            button=_("Switch off %(label)s anyway", label=bed.label),
-        )
-    return saved(outcome, _("%(label)s switched off.", label=bed.label), url_for("admin.rooms") + "#beds")
+    return one_click_change(
+        lambda: setup_resources.set_bed_active(db.session, actor(), bed, False),
+        back_url=url_for("admin.bed", bed_id=bed.id),
+        message=_("%(label)s switched off.", label=bed.label),
+        next_url=url_for("admin.rooms") + "#beds",
+        title=_("Switch off %(label)s?", label=bed.label),
+        question=_("Once switched off, %(label)s is not used for observation.", label=bed.label),
+        button=_("Switch off %(label)s anyway", label=bed.label),
+    )
 
 
 @bp.post("/beds/<int:bed_id>/activate")

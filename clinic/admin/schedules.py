@@ -7,27 +7,25 @@ new availability shows them first and is saved only when the admin confirms.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..auth.access import roles
-from ..core.errors import DomainError
 from ..extensions import db
 from ..models import Room, RoomSession, RosterEntry, RosterException, User
 from ..models.vocab import Role
 from ..services import setup_catalogue, setup_resources
-from ..web import refused
 from . import bp
 from .common import (
     actor,
-    confirm_action,
     get_or_404,
     local_today,
+    one_click_change,
     save_form,
-    saved,
-    try_change,
 )
 from .schedule_forms import EndForm, RosterEntryForm, RosterExceptionForm, SessionTemplateForm
 
@@ -75,14 +73,101 @@ def _new_form(form, owner: str, choices, arg: str, first_day: str = "valid_from"
     return form
 
 
-# The form page of a session template and of a roster entry: its template, and the name it gives the row.
-FORM_PAGES = {RoomSession: ("admin/session_form.html", "template"), RosterEntry: ("admin/roster_form.html", "entry")}
+@dataclass(frozen=True)
+class _Weekly:
+    """Where the screens of session templates and of roster entries differ."""
+
+    form_page: str
+    row_name: str  # what the form page calls the row
+    endpoint: str  # the row's form page
+    id_arg: str
+    list_endpoint: str
+    owner: str  # the column, and the form field, naming the row's room or radiologist
+    list_arg: str  # the list's filter by that owner
+    save: Callable
+    saved: Callable[[], str]
+
+    def edit_url(self, row) -> str:
+        return url_for(self.endpoint, **{self.id_arg: row.id})
+
+    def list_url(self, owner_id: int | None) -> str:
+        return url_for(self.list_endpoint, **{self.list_arg: owner_id})
 
 
-def _render_weekly(kind, form, row, *, stranded=None, status=200):
-    page, name = FORM_PAGES[kind]
-    extra = _weekly_view_args(row, local_today()) if row else {}
-    return render_template(page, form=form, stranded=stranded, **{name: row}, **extra), status
+WEEKLY = {
+    RoomSession: _Weekly(
+        form_page="admin/session_form.html",
+        row_name="template",
+        endpoint="admin.session_template",
+        id_arg="session_template_id",
+        list_endpoint="admin.sessions",
+        owner="room_id",
+        list_arg="room",
+        save=setup_resources.save_session_template,
+        saved=lambda: _("Session template saved."),
+    ),
+    RosterEntry: _Weekly(
+        form_page="admin/roster_form.html",
+        row_name="entry",
+        endpoint="admin.roster_entry",
+        id_arg="roster_entry_id",
+        list_endpoint="admin.rosters",
+        owner="radiologist_id",
+        list_arg="radiologist",
+        save=setup_resources.save_roster_entry,
+        saved=lambda: _("Roster entry saved."),
+    ),
+}
+
+
+def _save_weekly(kind: type[RoomSession | RosterEntry], form, row: RoomSession | RosterEntry | None):
+    weekly = WEEKLY[kind]
+
+    def render(*, stranded=None, status=200):
+        extra = _weekly_view_args(row, local_today()) if row else {}
+        page = render_template(weekly.form_page, form=form, stranded=stranded, **{weekly.row_name: row}, **extra)
+        return page, status
+
+    return save_form(
+        form,
+        lambda: weekly.save(db.session, actor(), row, form.fields()),
+        render=render,
+        message=weekly.saved,
+        next_url=lambda: weekly.list_url(getattr(form, weekly.owner).data),
+    )
+
+
+def _end_weekly(row: RoomSession | RosterEntry):
+    weekly = WEEKLY[type(row)]
+    form = EndForm()
+    if not form.validate_on_submit():
+        flash(" ".join(form.last_day.errors) or _("Give the last day."), "danger")
+        return redirect(weekly.edit_url(row))
+    last_day = form.last_day.data
+    return one_click_change(
+        lambda: setup_resources.end_weekly(db.session, actor(), row, last_day),
+        back_url=weekly.edit_url(row),
+        message=_("Ends after %(day)s.", day=last_day.strftime("%d.%m.%Y")),
+        next_url=weekly.list_url(getattr(row, weekly.owner)),
+        title=_("End this after %(day)s?", day=last_day.strftime("%d.%m.%Y")),
+        question=_("From %(day)s on it no longer applies.", day=(last_day + dt.timedelta(days=1)).strftime("%d.%m.%Y")),
+        button=_("End it anyway"),
+        fields={"last_day": last_day.isoformat()},
+    )
+
+
+def _delete_weekly(row: RoomSession | RosterEntry):
+    weekly = WEEKLY[type(row)]
+    today = local_today()
+    return one_click_change(
+        lambda: setup_resources.delete_weekly(db.session, actor(), row, today),
+        back_url=weekly.edit_url(row),
+        message=_("Deleted."),
+        next_url=weekly.list_url(getattr(row, weekly.owner)),
+        title=_("Delete this?"),
+        question=_("Once deleted, it no longer applies."),
+        button=_("Delete it anyway"),
+    )
 
 
 # --- session templates -------------------------------------------------------------------------------
@@ -117,7 +202,7 @@ def sessions():
 @bp.route("/sessions/new", methods=["GET", "POST"])
 @roles(Role.ADMIN)
 def new_session():
-    return _save_session(_new_form(SessionTemplateForm(), "room_id", _room_choices(), "room"), None)
+    return _save_weekly(RoomSession, _new_form(SessionTemplateForm(), "room_id", _room_choices(), "room"), None)
 
 
 @bp.route("/sessions/<int:session_template_id>", methods=["GET", "POST"])
@@ -126,82 +211,19 @@ def session_template(session_template_id: int):
     template = get_or_404(RoomSession, session_template_id)
     form = SessionTemplateForm(obj=template if request.method == "GET" else None)
     form.room_id.choices = _room_choices()
-    return _save_session(form, template)
-
-
-def _save_session(form: SessionTemplateForm, template: RoomSession | None):
-    return save_form(
-        form,
-        lambda: setup_resources.save_session_template(db.session, actor(), template, form.fields()),
-        render=lambda **kw: _render_weekly(RoomSession, form, template, **kw),
-        message=lambda: _("Session template saved."),
-        next_url=lambda: url_for("admin.sessions", room=form.room_id.data),
-    )
+    return _save_weekly(RoomSession, form, template)
 
 
 @bp.post("/sessions/<int:session_template_id>/end")
 @roles(Role.ADMIN)
 def end_session(session_template_id: int):
-    template = get_or_404(RoomSession, session_template_id)
-    return _end_weekly(template, "admin.session_template", "admin.sessions", {"room": template.room_id})
+    return _end_weekly(get_or_404(RoomSession, session_template_id))
 
 
 @bp.post("/sessions/<int:session_template_id>/delete")
 @roles(Role.ADMIN)
 def delete_session(session_template_id: int):
-    template = get_or_404(RoomSession, session_template_id)
-    return _delete_weekly(template, "admin.session_template", "admin.sessions", {"room": template.room_id})
-
-
-def _end_weekly(row, edit_endpoint: str, list_endpoint: str, list_args: dict):
-    edit_url = url_for(edit_endpoint, **{_id_arg(row): row.id})
-    form = EndForm()
-    if not form.validate_on_submit():
-        flash(" ".join(form.last_day.errors) or _("Give the last day."), "danger")
-        return redirect(edit_url)
-    last_day = form.last_day.data
-    try:
-        outcome = try_change(lambda: setup_resources.end_weekly(db.session, actor(), row, last_day))
-    except DomainError as error:
-        flash(refused(error), "danger")
-        return redirect(edit_url)
-    if outcome.needs_confirmation:
-        return confirm_action(
-            outcome,
-            title=_("End this after %(day)s?", day=last_day.strftime("%d.%m.%Y")),
-            question=_(
-                "From %(day)s on it no longer applies.", day=(last_day + dt.timedelta(days=1)).strftime("%d.%m.%Y")
-            ),
-            back_url=edit_url,
-            button=_("End it anyway"),
-            fields={"last_day": last_day.isoformat()},
-        )
-    return saved(
-        outcome, _("Ends after %(day)s.", day=last_day.strftime("%d.%m.%Y")), url_for(list_endpoint, **list_args)
-    )
-
-
-def _delete_weekly(row, edit_endpoint: str, list_endpoint: str, list_args: dict):
-    edit_url = url_for(edit_endpoint, **{_id_arg(row): row.id})
-    today = local_today()
-    try:
-        outcome = try_change(lambda: setup_resources.delete_weekly(db.session, actor(), row, today))
-    except DomainError as error:
-        flash(refused(error), "danger")
-        return redirect(edit_url)
-    if outcome.needs_confirmation:
-        return confirm_action(
-            outcome,
-            title=_("Delete this?"),
-            question=_("Once deleted, it no longer applies."),
-            back_url=edit_url,
-            button=_("Delete it anyway"),
-        )
-    return saved(outcome, _("Deleted."), url_for(list_endpoint, **list_args))
-
-
-def _id_arg(row) -> str:
-    return "session_template_id" if isinstance(row, RoomSession) else "roster_entry_id"
+    return _delete_weekly(get_or_404(RoomSession, session_template_id))
 
 
 # --- rosters -------------------------------------------------------------------------------------------
@@ -247,7 +269,8 @@ def rosters():
 @bp.route("/rosters/new", methods=["GET", "POST"])
 @roles(Role.ADMIN)
 def new_roster_entry():
-    return _save_roster(_new_form(RosterEntryForm(), "radiologist_id", _radiologist_choices(), "radiologist"), None)
+    form = _new_form(RosterEntryForm(), "radiologist_id", _radiologist_choices(), "radiologist")
+    return _save_weekly(RosterEntry, form, None)
 
 
 @bp.route("/rosters/<int:roster_entry_id>", methods=["GET", "POST"])
@@ -260,31 +283,19 @@ def roster_entry(roster_entry_id: int):
         form.radiologist_id.choices.append(
             (entry.radiologist_id, _("%(name)s (deactivated)", name=entry.radiologist.full_name))
         )
-    return _save_roster(form, entry)
-
-
-def _save_roster(form: RosterEntryForm, entry: RosterEntry | None):
-    return save_form(
-        form,
-        lambda: setup_resources.save_roster_entry(db.session, actor(), entry, form.fields()),
-        render=lambda **kw: _render_weekly(RosterEntry, form, entry, **kw),
-        message=lambda: _("Roster entry saved."),
-        next_url=lambda: url_for("admin.rosters", radiologist=form.radiologist_id.data),
-    )
+    return _save_weekly(RosterEntry, form, entry)
 
 
 @bp.post("/rosters/<int:roster_entry_id>/end")
 @roles(Role.ADMIN)
 def end_roster_entry(roster_entry_id: int):
-    entry = get_or_404(RosterEntry, roster_entry_id)
-    return _end_weekly(entry, "admin.roster_entry", "admin.rosters", {"radiologist": entry.radiologist_id})
+    return _end_weekly(get_or_404(RosterEntry, roster_entry_id))
 
 
 @bp.post("/rosters/<int:roster_entry_id>/delete")
 @roles(Role.ADMIN)
 def delete_roster_entry(roster_entry_id: int):
-    entry = get_or_404(RosterEntry, roster_entry_id)
-    return _delete_weekly(entry, "admin.roster_entry", "admin.rosters", {"radiologist": entry.radiologist_id})
+    return _delete_weekly(get_or_404(RosterEntry, roster_entry_id))
 
 
 # --- roster exceptions ---------------------------------------------------------------------------------
@@ -312,17 +323,12 @@ def delete_roster_exception(roster_exception_id: int):
     row = get_or_404(RosterException, roster_exception_id)
     back_url = url_for("admin.rosters", radiologist=row.radiologist_id)
     today = local_today()
-    try:
-        outcome = try_change(lambda: setup_resources.delete_roster_exception(db.session, actor(), row, today))
-    except DomainError as error:
-        flash(refused(error), "danger")
-        return redirect(back_url)
-    if outcome.needs_confirmation:
-        return confirm_action(
-            outcome,
-            title=_("Delete this extra duty?"),
-            question=_("Without it the radiologist is not on duty at that time."),
-            back_url=back_url,
-            button=_("Delete it anyway"),
-        )
-    return saved(outcome, _("Roster exception deleted."), back_url)
+    return one_click_change(
+        lambda: setup_resources.delete_roster_exception(db.session, actor(), row, today),
+        back_url=back_url,
+        message=_("Roster exception deleted."),
+        next_url=back_url,
+        title=_("Delete this extra duty?"),
+        question=_("Without it the radiologist is not on duty at that time."),
+        button=_("Delete it anyway"),
+    )

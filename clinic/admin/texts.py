@@ -6,19 +6,18 @@ renders the unsaved text to PDF in a new tab, from a text that is never added to
 
 from __future__ import annotations
 
-from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask import abort, make_response, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from ..auth.access import roles
-from ..core.errors import DomainError
 from ..extensions import db
 from ..models import Consent, DocumentText, ProcedureType
 from ..models.vocab import DocumentKind, Language, Role
 from ..services import texts as text_service
 from ..services.documents import text_preview_pdf
 from . import bp
-from .common import INVALID, actor, get_or_404, show_error, zone
+from .common import actor, get_or_404, submit_form, zone
 from .text_forms import TextForm
 
 
@@ -63,41 +62,37 @@ def edit_text(procedure_type_id: int, kind: str, language: str):
     if request.method == "GET" and current is not None:
         form.title.data = current.title
         form.body.data = current.body
-    if form.validate_on_submit():
-        try:
-            saved = text_service.save_version(
-                db.session,
-                actor(),
-                procedure,
-                kind,
-                language,
-                title=form.title.data,
-                body=form.body.data,
-                change_note=form.change_note.data,
-            )
-        except DomainError as error:
-            show_error(form, error)
-        else:
-            flash(
-                _(
-                    "Saved as version %(version)s. It is printed from now on; older versions stay readable.",
-                    version=saved.version,
-                ),
-                "success",
-            )
-            return redirect(url_for("admin.edit_text", procedure_type_id=procedure.id, kind=kind, language=language))
-    status = INVALID if request.method == "POST" else 200
-    return (
-        render_template(
-            "admin/text_edit.html",
-            form=form,
-            procedure=procedure,
-            kind=kind,
-            language=language,
-            current=current,
-            versions=text_service.versions(db.session, procedure.id, kind, language),
+    return submit_form(
+        form,
+        lambda: text_service.save_version(
+            db.session,
+            actor(),
+            procedure,
+            kind,
+            language,
+            title=form.title.data,
+            body=form.body.data,
+            change_note=form.change_note.data,
         ),
-        status,
+        render=lambda status: (
+            render_template(
+                "admin/text_edit.html",
+                form=form,
+                procedure=procedure,
+                kind=kind,
+                language=language,
+                current=current,
+                versions=text_service.versions(db.session, procedure.id, kind, language),
+            ),
+            status,
+        ),
+        message=lambda saved: _(
+            "Saved as version %(version)s. It is printed from now on; older versions stay readable.",
+            version=saved.version,
+        ),
+        next_url=lambda _saved: url_for(
+            "admin.edit_text", procedure_type_id=procedure.id, kind=kind, language=language
+        ),
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 
 from ..auth.access import roles
 from ..core.errors import DomainError
@@ -16,13 +16,14 @@ from ..web import refused, shows_page_after_post
 from . import bp
 from .common import (
     INVALID,
-    NEEDS_CONFIRMATION,
     actor,
-    confirm_action,
+    containing,
     get_or_404,
-    saved,
+    in_state,
+    one_click_change,
+    save_form,
     show_error,
-    try_change,
+    submit_form,
 )
 from .display import procedure_name
 from .user_forms import AccountForm, NewAccountForm, PasswordResetForm, TokenForm
@@ -46,15 +47,11 @@ def users():
     role = request.args.get("role", "")
     show = request.args.get("show", "active")
     stmt = select(User).order_by(User.full_name, User.username)
-    if show == "active":
-        stmt = stmt.where(User.active)
-    elif show == "inactive":
-        stmt = stmt.where(~User.active)
+    stmt = in_state(stmt, show, User.active)
     if role in Role.values():
         stmt = stmt.join(UserRole, (UserRole.user_id == User.id) & (UserRole.role == role))
     if q:
-        like = f"%{q.lower()}%"
-        stmt = stmt.where(or_(func.lower(User.username).like(like), func.lower(User.full_name).like(like)))
+        stmt = stmt.where(containing(q, User.username, User.full_name))
     return render_template(
         "admin/users.html", users=db.session.scalars(stmt).all(), q=q, role=role, show=show, roles=Role
     )
@@ -65,25 +62,19 @@ def users():
 def new_user():
     form = NewAccountForm()
     form.qualifications.choices = _qualification_choices()
-    if form.validate_on_submit():
-        try:
-            user = setup_users.create_account(
-                db.session, actor(), form.username.data.strip(), form.password.data, form.account_fields()
-            )
-        except DomainError as error:
-            show_error(form, error)
-        else:
-            flash(
-                _(
-                    "Account %(username)s created. Tell %(full_name)s the initial password in person.",
-                    username=user.username,
-                    full_name=user.full_name,
-                ),
-                "success",
-            )
-            return redirect(url_for("admin.user", user_id=user.id))
-    status = INVALID if request.method == "POST" else 200
-    return render_template("admin/user_new.html", form=form), status
+    return submit_form(
+        form,
+        lambda: setup_users.create_account(
+            db.session, actor(), form.username.data.strip(), form.password.data, form.account_fields()
+        ),
+        render=lambda status: (render_template("admin/user_new.html", form=form), status),
+        message=lambda user: _(
+            "Account %(username)s created. Tell %(full_name)s the initial password in person.",
+            username=user.username,
+            full_name=user.full_name,
+        ),
+        next_url=lambda user: url_for("admin.user", user_id=user.id),
+    )
 
 
 def _render_user(
@@ -118,17 +109,12 @@ def user(user_id: int):
         return _render_user(user)
     form = AccountForm()
     form.qualifications.choices = _qualification_choices(user)
-    if not form.validate_on_submit():
-        return _render_user(user, form=form, status=INVALID)
-    try:
-        outcome = try_change(lambda: setup_users.update_account(db.session, actor(), user, form.account_fields()))
-    except DomainError as error:
-        show_error(form, error)
-        return _render_user(user, form=form, status=INVALID)
-    if outcome.needs_confirmation:
-        return _render_user(user, form=form, stranded=outcome.stranded, status=NEEDS_CONFIRMATION)
-    return saved(
-        outcome, _("Account %(username)s saved.", username=user.username), url_for("admin.user", user_id=user.id)
+    return save_form(
+        form,
+        lambda: setup_users.update_account(db.session, actor(), user, form.account_fields()),
+        render=lambda **kw: _render_user(user, form=form, **kw),
+        message=lambda: _("Account %(username)s saved.", username=user.username),
+        next_url=lambda: url_for("admin.user", user_id=user.id),
     )
 
 
@@ -137,24 +123,22 @@ def user(user_id: int):
 def reset_password(user_id: int):
     user = get_or_404(User, user_id)
     form = PasswordResetForm()
-    if form.validate_on_submit():
-        try:
-            revoked = setup_users.reset_password(db.session, actor(), user, form.password.data)
-        except DomainError as error:
-            show_error(form, error)
-        else:
-            message = _(
-                "New password set for %(username)s. Every open session of the account has ended.",
-                username=user.username,
-            )
-            if revoked:
-                message += " " + _("Its %(num)d API token(s) were revoked: issue new ones where needed.", num=revoked)
-            flash(
-                message,
-                "success",
-            )
-            return redirect(url_for("admin.user", user_id=user.id))
-    return _render_user(user, password_form=form, status=INVALID)
+
+    def message(revoked: int) -> str:
+        text = _(
+            "New password set for %(username)s. Every open session of the account has ended.", username=user.username
+        )
+        if revoked:
+            text += " " + _("Its %(num)d API token(s) were revoked: issue new ones where needed.", num=revoked)
+        return text
+
+    return submit_form(
+        form,
+        lambda: setup_users.reset_password(db.session, actor(), user, form.password.data),
+        render=lambda status: _render_user(user, password_form=form, status=status),
+        message=message,
+        next_url=lambda _revoked: url_for("admin.user", user_id=user.id),
+    )
 
 
 @bp.post("/users/<int:user_id>/deactivate")
@@ -162,23 +146,14 @@ def reset_password(user_id: int):
 def deactivate_user(user_id: int):
     user = get_or_404(User, user_id)
     back_url = url_for("admin.user", user_id=user.id)
-    try:
-        outcome = try_change(lambda: setup_users.deactivate_account(db.session, actor(), user))
-    except DomainError as error:
-        flash(refused(error), "danger")
-        return redirect(back_url)
-    if outcome.needs_confirmation:
-        return confirm_action(
-            outcome,
-            title=_("Deactivate %(full_name)s?", full_name=user.full_name),
-            question=_("%(full_name)s will no longer be able to log in or be booked.", full_name=user.full_name),
-            back_url=back_url,
-            button=_("Deactivate anyway"),
-        )
-    return saved(
-        outcome,
-        _("%(username)s deactivated: logged out everywhere, API tokens revoked.", username=user.username),
-        back_url,
+    return one_click_change(
+        lambda: setup_users.deactivate_account(db.session, actor(), user),
+        back_url=back_url,
+        message=_("%(username)s deactivated: logged out everywhere, API tokens revoked.", username=user.username),
+        next_url=back_url,
+        title=_("Deactivate %(full_name)s?", full_name=user.full_name),
+        question=_("%(full_name)s will no longer be able to log in or be booked.", full_name=user.full_name),
+        button=_("Deactivate anyway"),
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -10,6 +12,7 @@ from sqlalchemy import select
 from ..auth.access import roles
 from ..core.errors import DomainError
 from ..extensions import db
+from ..forms import FlaskForm
 from ..models import Appointment, ObservationBed
 from ..models.vocab import AppointmentStatus, Role
 from ..radiology.forms import CheckForm, DischargeForm, ExtendForm, MoveBedForm
@@ -73,6 +76,20 @@ def _done(message: str, category: str = "success"):
     return redirect(url_for("observation.board"))
 
 
+def _step(
+    change: Callable[[], object], message: Callable[[], str], *, form: FlaskForm | None = None, invalid: str = ""
+):
+    """A step taken from the board, and back to it: refused when the form is invalid (saying ``invalid``) or
+    when the service refuses (saying why), else done (saying ``message``, read after the change)."""
+    if form is not None and not form.validate():
+        return _done(invalid, "danger")
+    try:
+        change()
+    except DomainError as error:
+        return _done(refused(error), "danger")
+    return _done(message())
+
+
 def _check_values(form: CheckForm) -> daybook.CheckValues:
     return daybook.CheckValues(
         systolic=form.systolic.data,
@@ -117,13 +134,11 @@ def add_check(appointment_id: int):
 @roles(*CARE)
 def checklist(appointment_id: int):
     appointment = get_or_404(Appointment, appointment_id)
-    try:
-        daybook.set_discharge_checklist(
-            db.session, appointment, **{key: request.form.get(key) == "on" for key in daybook.DISCHARGE_ITEMS}
-        )
-    except DomainError as error:
-        return _done(refused(error), "danger")
-    return _done(_("Discharge checklist updated."))
+    ticked = {key: request.form.get(key) == "on" for key in daybook.DISCHARGE_ITEMS}
+    return _step(
+        lambda: daybook.set_discharge_checklist(db.session, appointment, **ticked),
+        lambda: _("Discharge checklist updated."),
+    )
 
 
 @bp.post("/appointments/<int:appointment_id>/extend")
@@ -131,13 +146,12 @@ def checklist(appointment_id: int):
 def extend(appointment_id: int):
     appointment = get_or_404(Appointment, appointment_id)
     form = ExtendForm()
-    if not form.validate():
-        return _done(_("Give the minutes (1–120)."), "danger")
-    try:
-        daybook.extend_observation(db.session, current_user, appointment, form.minutes.data, form.reason.data)
-    except DomainError as error:
-        return _done(refused(error), "danger")
-    return _done(_("Observation extended."))
+    return _step(
+        lambda: daybook.extend_observation(db.session, current_user, appointment, form.minutes.data, form.reason.data),
+        lambda: _("Observation extended."),
+        form=form,
+        invalid=_("Give the minutes (1–120)."),
+    )
 
 
 @bp.post("/appointments/<int:appointment_id>/bed")
@@ -145,13 +159,12 @@ def extend(appointment_id: int):
 def move_bed(appointment_id: int):
     appointment = get_or_404(Appointment, appointment_id)
     form = MoveBedForm()
-    if not form.validate():
-        return _done(_("Choose a free bed."), "danger")
-    try:
-        daybook.move_to_bed(db.session, current_user, appointment, form.bed_id.data, at=now(), zone=zone())
-    except DomainError as error:
-        return _done(refused(error), "danger")
-    return _done(_("%(name)s moved to %(bed)s.", name=appointment.patient.display_name, bed=appointment.bed.label))
+    return _step(
+        lambda: daybook.move_to_bed(db.session, current_user, appointment, form.bed_id.data, at=now(), zone=zone()),
+        lambda: _("%(name)s moved to %(bed)s.", name=appointment.patient.display_name, bed=appointment.bed.label),
+        form=form,
+        invalid=_("Choose a free bed."),
+    )
 
 
 @bp.post("/appointments/<int:appointment_id>/discharge")
@@ -159,10 +172,9 @@ def move_bed(appointment_id: int):
 def discharge(appointment_id: int):
     appointment = get_or_404(Appointment, appointment_id)
     form = DischargeForm()
-    if not form.validate():
-        return _done(_("The reason is too long (500 characters at most)."), "danger")
-    try:
-        daybook.discharge(db.session, current_user, appointment, at=now(), reason=form.reason.data)
-    except DomainError as error:
-        return _done(refused(error), "danger")
-    return _done(_("%(name)s discharged. Follow-up calls are scheduled.", name=appointment.patient.display_name))
+    return _step(
+        lambda: daybook.discharge(db.session, current_user, appointment, at=now(), reason=form.reason.data),
+        lambda: _("%(name)s discharged. Follow-up calls are scheduled.", name=appointment.patient.display_name),
+        form=form,
+        invalid=_("The reason is too long (500 characters at most)."),
+    )

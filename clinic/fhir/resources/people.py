@@ -51,28 +51,24 @@ def practitioner(user: User) -> dict:
 
 
 def room(r: Room) -> dict:
-    return compact(
-        {
-            "resourceType": "Location",
-            "id": f"room-{r.id}",
-            "status": "active" if r.active else "inactive",
-            "name": r.name,
-            "description": f"{r.modality} room, {r.unit}" + (f" ({r.location_hint})" if r.location_hint else ""),
-            "mode": "instance",
-            "physicalType": {"coding": [{"system": codes.LOCATION_PHYSICAL_TYPE, "code": "ro", "display": "Room"}]},
-        }
-    )
+    description = f"{r.modality} room, {r.unit}" + (f" ({r.location_hint})" if r.location_hint else "")
+    return _location(f"room-{r.id}", r.active, r.name, description, code="ro", display="Room")
 
 
 def bed(b: ObservationBed) -> dict:
+    return _location(f"bed-{b.id}", b.active, b.label, f"Observation bed, {b.unit}", code="bd", display="Bed")
+
+
+def _location(ident: str, active: bool, name: str, description: str, *, code: str, display: str) -> dict:
+    """A room or a bed as a Location; code and display name its physical type."""
     return compact(
         {
             "resourceType": "Location",
-            "id": f"bed-{b.id}",
-            "status": "active" if b.active else "inactive",
-            "name": b.label,
-            "description": f"Observation bed, {b.unit}",
+            "id": ident,
+            "status": "active" if active else "inactive",
+            "name": name,
+            "description": description,
             "mode": "instance",
-            "physicalType": {"coding": [{"system": codes.LOCATION_PHYSICAL_TYPE, "code": "bd", "display": "Bed"}]},
+            "physicalType": {"coding": [{"system": codes.LOCATION_PHYSICAL_TYPE, "code": code, "display": display}]},
         }
     )
