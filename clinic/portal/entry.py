@@ -80,7 +80,7 @@ def home(link, token: str):
     on = access.steps()
     items = {i.key: i for i in preregistration.checklist(db.session, referral, people=False)}
     appointment = portal_booking.active_appointment(db.session, referral.id)
-    rules = _rules()
+    rules = portal_rules()
     settings = scheduling_settings()
     changeable = appointment is not None and portal_booking.can_change(settings, appointment, rules)
     offers = []
@@ -128,7 +128,8 @@ def leave(token: str):
     return redirect(url_for("portal.entry", token=token))
 
 
-def _rules() -> portal_booking.PortalRules:
+def portal_rules() -> portal_booking.PortalRules:
+    """The portal's booking rules from the configuration (how far ahead, how long a held time waits)."""
     return portal_booking.PortalRules(
         lead=dt.timedelta(hours=current_app.config["PORTAL_LEAD_HOURS"]),
         hold_minutes=current_app.config["PORTAL_HOLD_MINUTES"],

@@ -14,7 +14,7 @@ from ..services import portal_booking, portal_calendar
 from ..services.portal_settings import PortalStep
 from ..web import now, refused, scheduling_settings, shows_page_after_post, zone
 from . import access, bp, render
-from .entry import _rules
+from .entry import portal_rules
 from .forms import CancelForm, ChoiceForm, EmptyForm, TimesForm, WaitlistForm, part_of_day_choices
 
 HOLD_KEY = "portal_hold"
@@ -29,7 +29,7 @@ def _times_page(link, token, *, appointment=None, status=200, times=None, notice
             db.session,
             scheduling_settings(),
             link.referral,
-            _rules(),
+            portal_rules(),
             part_of_day=part,
             ignore_appointment_id=appointment.id if appointment else None,
             plan=booking.plan_of(appointment) if appointment else None,
@@ -60,7 +60,7 @@ def times(link, token: str):
     if candidate is None:
         return _times_page(link, token, status=400, notice=access.message("hold_lapsed"))
     try:
-        held = portal_booking.hold(db.session, scheduling_settings(), link, candidate, _rules())
+        held = portal_booking.hold(db.session, scheduling_settings(), link, candidate, portal_rules())
     except booking.SlotTaken:
         return _times_page(link, token, status=409, notice=access.message("slot_taken"))
     except DomainError as error:
@@ -143,7 +143,7 @@ def attend(link, token: str):
 @access.verified("move", PortalStep.MANAGE)
 def move(link, token: str):
     appointment = _appointment(link)
-    rules = _rules()
+    rules = portal_rules()
     if appointment is None:
         return redirect(url_for("portal.home", token=token))
     if not portal_booking.can_change(scheduling_settings(), appointment, rules):
@@ -185,7 +185,7 @@ def _move_to_choice(link, token, appointment, *, from_waitlist: bool):
             link,
             appointment.id,
             candidate,
-            _rules(),
+            portal_rules(),
             from_waitlist=from_waitlist,
         )
     except booking.SlotTaken:
@@ -206,7 +206,7 @@ def cancel(link, token: str):
     appointment = _appointment(link)
     if appointment is None:
         return redirect(url_for("portal.home", token=token))
-    if not portal_booking.can_change(scheduling_settings(), appointment, _rules()):
+    if not portal_booking.can_change(scheduling_settings(), appointment, portal_rules()):
         return access.problem_page(409, "too_late")
     form = CancelForm()
     if request.method == "GET":
@@ -214,7 +214,7 @@ def cancel(link, token: str):
     if not form.validate():
         return render("portal/cancel.html", 422, appointment=appointment, form=form)
     try:
-        portal_booking.cancel(db.session, scheduling_settings(), link, appointment.id, form.reason.data, _rules())
+        portal_booking.cancel(db.session, scheduling_settings(), link, appointment.id, form.reason.data, portal_rules())
     except DomainError as error:
         refused(error)
         flash(access.message(error.code), "danger")
