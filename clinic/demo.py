@@ -49,11 +49,11 @@ from .models.vocab import (
     ReliefCategory,
     Role,
 )
-from .scheduling import booking, ending
+from .scheduling import ending
 from .scheduling.context import Settings
 from .scheduling.finder import Preferences, SearchRequest, find_candidates
 from .scheduling.plan import ProcedurePlan
-from .services import accounts, daybook, medication, preregistration, uploads
+from .services import accounts, appointments, daybook, medication, preregistration, uploads
 from .services import settings as clinic_settings
 from .services.candidates import candidates_for_referral
 from .services.patients import new_clinic_number
@@ -438,14 +438,14 @@ class DemoBuilder:
             )
             if not found:
                 return None
-            return booking.book(
+            return appointments.book(
                 self.s,
                 self.settings,
                 None,
                 referral=referral,
                 plan=plan,
                 candidate=found[0],
-                check_readiness=False,
+                readiness=None,
                 allow_past=True,
             )
         _ready, found = candidates_for_referral(
@@ -459,7 +459,7 @@ class DemoBuilder:
         )
         if not found:
             return None
-        return booking.book(self.s, self.settings, None, referral=referral, plan=plan, candidate=found[0])
+        return appointments.book(self.s, self.settings, None, referral=referral, plan=plan, candidate=found[0])
 
     def settle_medication(self, appointment, radiologist: User) -> None:
         """What the team did before the needle: the last doses asked and recorded (a day more than each
@@ -651,7 +651,7 @@ def seed(session: Session, settings: Settings, upload_dir: str | None = None) ->
                 continue
             roll = rng.random()
             if roll < 0.06:
-                ending.cancel(session, settings, clerk, appointment, "Patient called: not well enough")
+                appointments.cancel(session, settings, clerk, appointment, "Patient called: not well enough")
             elif roll < 0.12:
                 ending.mark_no_show(session, settings, None, appointment)
             else:
