@@ -357,14 +357,7 @@ class DemoBuilder:
     ) -> None:
         rng, prereg = self.rng, preregistration.ensure(self.s, referral)
         at = referral.triaged_at or self.now
-        for item in (
-            "contact_confirmed",
-            "medication_settled",
-            "allergies_settled",
-            "conditions_settled",
-            "escort_settled",
-            "language_settled",
-        ):
+        for item in preregistration.SETTLERS:
             setattr(prereg, f"{item}_by_id", clerk.id)
             setattr(prereg, f"{item}_at", at)
         if rng.random() < 0.25:

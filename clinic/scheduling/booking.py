@@ -153,6 +153,13 @@ def booked_columns(plan: ProcedurePlan, candidate: Candidate) -> dict:
         "stage": plan.stage,
         "target": plan.target,
         "guidance": plan.modality,
+        **chain_columns(candidate),
+    }
+
+
+def chain_columns(candidate: Candidate) -> dict:
+    """The chain as the columns of an appointment or a hold (what a move rewrites)."""
+    return {
         "room_id": candidate.room_id,
         "radiologist_id": candidate.radiologist_id,
         "bed_id": candidate.bed_id,
@@ -534,12 +541,8 @@ def reschedule(
         session.flush()
         request.insert_bookings(session, appointment_id=appointment.id)
         session.expire(appointment, ["bookings"])
-        appointment.room_id = candidate.room_id
-        appointment.radiologist_id = candidate.radiologist_id
-        appointment.bed_id = candidate.bed_id
-        appointment.table_start = candidate.table_start
-        appointment.table_end = candidate.table_end
-        appointment.obs_end = candidate.obs_end
+        for column, value in chain_columns(candidate).items():
+            setattr(appointment, column, value)
         appointment.reminder_queued_at = None
         appointment.record_moved(
             actor, utcnow(), note=f"moved from {old_when} to {fmt_datetime(candidate.table_start, settings.zone)}"
