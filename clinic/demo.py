@@ -56,6 +56,7 @@ from .scheduling.plan import ProcedurePlan
 from .services import accounts, appointments, daybook, medication, preregistration, uploads
 from .services import settings as clinic_settings
 from .services.candidates import candidates_for_referral
+from .services.consents import print_consent
 from .services.patients import new_clinic_number
 from .services.storage import FileStore
 
@@ -472,8 +473,6 @@ class DemoBuilder:
 
     def document_day(self, appointment, nurse: User, drugs: dict[str, DrugOption], *, upto: AppointmentStatus):
         """Walk an appointment along the day's chain up to ``upto``, with the records a real day leaves."""
-        from .services.consents import print_consent
-
         rng, radiologist = self.rng, appointment.radiologist
         arrival = appointment.table_start - dt.timedelta(minutes=rng.randint(15, 35))
         daybook.check_in(self.s, nurse, appointment, at=arrival, zone=self.zone)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -236,8 +236,6 @@ def book(referral_id: int):
 def hold(token: str):
     held = db.session.scalar(select(BookingHold).where(BookingHold.token == token))
     if held is None:
-        from flask import abort
-
         abort(404)
     referral = db.session.get(Referral, held.referral_id)
     if request.method == "POST":
