@@ -40,11 +40,10 @@ OUR_AE, STATION = "PAINCLINIC", "CT1"
 def build(session) -> None:
     """A clinic open 06:00-22:00; 60 facet blocks in CT 1 on the day, half of them checked in."""
     from clinic.core import clock
-    from clinic.scheduling import booking
     from clinic.scheduling.context import Settings
     from clinic.scheduling.finder import Preferences
     from clinic.scheduling.plan import ProcedurePlan
-    from clinic.services import daybook
+    from clinic.services import appointments, daybook
     from clinic.services.candidates import candidates_for_referral
     from tests.factories import build_clinic, make_patient, make_ready_referral
 
@@ -62,7 +61,7 @@ def build(session) -> None:
         )
         assert ready.ready and found, f"no time left on {DAY} for appointment {n + 1}"
         plan = ProcedurePlan.from_referral(referral)
-        appointment = booking.book(session, settings, None, referral=referral, plan=plan, candidate=found[0])
+        appointment = appointments.book(session, settings, None, referral=referral, plan=plan, candidate=found[0])
         if n % 2 == 0:
             daybook.check_in(session, None, appointment, at=NOW, zone=ZONE)
     session.commit()

@@ -29,10 +29,10 @@ WORKLIST_ROWS = 60
 
 def build(session):
     """A clinic open 06:00-22:00, 60 facet blocks in CT 1 on one day, one PRT patient on blood thinners."""
-    from clinic.scheduling import booking
     from clinic.scheduling.context import Settings
     from clinic.scheduling.finder import Preferences
     from clinic.scheduling.plan import ProcedurePlan
+    from clinic.services import appointments
     from clinic.services.candidates import candidates_for_referral
     from tests.factories import build_clinic, make_patient, make_ready_referral
 
@@ -49,7 +49,7 @@ def build(session):
         )
         assert ready.ready and found, ready.missing
         plan = ProcedurePlan.from_referral(referral)
-        return booking.book(session, settings, None, referral=referral, plan=plan, candidate=found[0])
+        return appointments.book(session, settings, None, referral=referral, plan=plan, candidate=found[0])
 
     for n in range(WORKLIST_ROWS):
         patient = make_patient(session, family_name=names[n % len(names)], given_name="Zoë")

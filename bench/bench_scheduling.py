@@ -14,7 +14,7 @@ The clinic comes from ``generate.py``: 3 rooms, 4 radiologists, 6 beds, the next
   QUERY PLAN on SQLite), taken from the statement the finder really sent, and on PostgreSQL which
   indexes of ``bookings`` were used at all.
 
-Then 16 clients book at the same time through ``clinic.scheduling.booking.book``, each with its own session
+Then 16 clients book at the same time through ``clinic.services.appointments.book``, each with its own session
 and transaction, one request per booking: chains that fill the empty weeks after the 8 booked ones, and
 every 5th attempt a chain that the next client is about to book, so that real races happen. Printed:
 bookings per second, conflicts (SlotTaken), errors, and the overlapping active bookings found by SQL
@@ -284,8 +284,8 @@ WARMUP_BOOKINGS = 6  # psycopg prepares a statement on its 6th run (prepare_thre
 def _book(session, settings, referral_id: int, candidate):
     """One booking attempt as a request makes it: load the referral, book its plan (no commit)."""
     from clinic.models import Referral
-    from clinic.scheduling.booking import book
     from clinic.scheduling.plan import ProcedurePlan
+    from clinic.services.appointments import book
 
     referral = session.get(Referral, referral_id)
     return book(

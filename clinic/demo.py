@@ -49,13 +49,14 @@ from .models.vocab import (
     ReliefCategory,
     Role,
 )
-from .scheduling import booking, ending
+from .scheduling import ending
 from .scheduling.context import Settings
 from .scheduling.finder import Preferences, SearchRequest, find_candidates
 from .scheduling.plan import ProcedurePlan
-from .services import accounts, daybook, medication, preregistration, uploads
+from .services import accounts, appointments, daybook, medication, preregistration, uploads
 from .services import settings as clinic_settings
 from .services.candidates import candidates_for_referral
+from .services.consents import print_consent
 from .services.patients import new_clinic_number
 from .services.storage import FileStore
 
@@ -357,14 +358,7 @@ class DemoBuilder:
     ) -> None:
         rng, prereg = self.rng, preregistration.ensure(self.s, referral)
         at = referral.triaged_at or self.now
-        for item in (
-            "contact_confirmed",
-            "medication_settled",
-            "allergies_settled",
-            "conditions_settled",
-            "escort_settled",
-            "language_settled",
-        ):
+        for item in preregistration.SETTLERS:
             setattr(prereg, f"{item}_by_id", clerk.id)
             setattr(prereg, f"{item}_at", at)
         if rng.random() < 0.25:
@@ -438,14 +432,14 @@ class DemoBuilder:
             )
             if not found:
                 return None
-            return booking.book(
+            return appointments.book(
                 self.s,
                 self.settings,
                 None,
                 referral=referral,
                 plan=plan,
                 candidate=found[0],
-                check_readiness=False,
+                readiness=None,
                 allow_past=True,
             )
         _ready, found = candidates_for_referral(
@@ -459,7 +453,7 @@ class DemoBuilder:
         )
         if not found:
             return None
-        return booking.book(self.s, self.settings, None, referral=referral, plan=plan, candidate=found[0])
+        return appointments.book(self.s, self.settings, None, referral=referral, plan=plan, candidate=found[0])
 
     def settle_medication(self, appointment, radiologist: User) -> None:
         """What the team did before the needle: the last doses asked and recorded (a day more than each
@@ -479,8 +473,6 @@ class DemoBuilder:
 
     def document_day(self, appointment, nurse: User, drugs: dict[str, DrugOption], *, upto: AppointmentStatus):
         """Walk an appointment along the day's chain up to ``upto``, with the records a real day leaves."""
-        from .services.consents import print_consent
-
         rng, radiologist = self.rng, appointment.radiologist
         arrival = appointment.table_start - dt.timedelta(minutes=rng.randint(15, 35))
         daybook.check_in(self.s, nurse, appointment, at=arrival, zone=self.zone)
@@ -651,7 +643,7 @@ def seed(session: Session, settings: Settings, upload_dir: str | None = None) ->
                 continue
             roll = rng.random()
             if roll < 0.06:
-                ending.cancel(session, settings, clerk, appointment, "Patient called: not well enough")
+                appointments.cancel(session, settings, clerk, appointment, "Patient called: not well enough")
             elif roll < 0.12:
                 ending.mark_no_show(session, settings, None, appointment)
             else:

@@ -27,9 +27,8 @@ from clinic.models import (
     WaitlistEntry,
 )
 from clinic.models.vocab import Role
-from clinic.scheduling import booking, holds
 from clinic.scheduling.plan import ProcedurePlan
-from clinic.services import accounts, daybook, uploads
+from clinic.services import accounts, appointments, daybook, uploads
 from clinic.services.storage import FileStore
 from tests.browser.files import pdf_letter
 from tests.conftest import Browser
@@ -49,7 +48,7 @@ def world(app, session, settings):
     clinic = build_clinic(session, texts=True)
     referral = make_ready_referral(session, clinic, medications=[("clopidogrel", "", None)])
     candidate = first_candidates(session, settings, referral)[0]
-    appointment = booking.book(
+    appointment = appointments.book(
         session, settings, None, referral=referral, plan=ProcedurePlan.from_referral(referral), candidate=candidate
     )
     waiting = make_ready_referral(session, clinic)
@@ -63,7 +62,7 @@ def world(app, session, settings):
     received = make_referral(session)
     received.red_flags.append(RedFlagAnswer(code="tumour", present=True))
     held_for = make_ready_referral(session, clinic)
-    hold = holds.hold(
+    hold = appointments.hold(
         session,
         settings,
         None,

@@ -17,6 +17,7 @@ from ..extensions import db
 from ..models import Referral
 from ..models.vocab import Role
 from ..scheduling import booking
+from ..services import appointments
 from ..web import scheduling_settings, zone
 from . import bp, slots
 from .outcome import FhirError, operation_outcome, resource_response
@@ -74,7 +75,7 @@ def create_appointment():
 
     plan, candidate = slots.candidate_for_booking(db.session, referral, key)
     try:
-        appointment = booking.book(
+        appointment = appointments.book(
             db.session,
             scheduling_settings(),
             current_user,

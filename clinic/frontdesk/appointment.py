@@ -15,10 +15,10 @@ from ..core.timefmt import day_bounds
 from ..extensions import db
 from ..models import Appointment, Consent, Referral, WaitlistEntry
 from ..models.vocab import Role
-from ..scheduling import ending, holds
+from ..scheduling import ending
 from ..scheduling.finder import Candidate
 from ..scheduling.plan import ProcedurePlan
-from ..services import consents, daybook, documents, medication
+from ..services import appointments, consents, daybook, documents, medication
 from ..web import get_or_404, local_today, now, pdf_response, refused, scheduling_settings, zone
 from . import bp
 from .booking import _candidate, _labels
@@ -110,7 +110,7 @@ def cancel(appointment_id: int):
     if not form.validate():
         return _page(appointment, cancel_form=form, status=422)
     try:
-        offers = ending.cancel(db.session, scheduling_settings(), current_user, appointment, form.reason.data)
+        offers = appointments.cancel(db.session, scheduling_settings(), current_user, appointment, form.reason.data)
     except DomainError as error:
         flash(refused(error), "danger")
         return _page(appointment, cancel_form=form, status=error.http_status)
@@ -126,7 +126,7 @@ def cancel(appointment_id: int):
 def freed_time_offers(appointment_id: int):
     """The waitlist patients who could take the time a cancelled appointment freed, as it stands now."""
     appointment = get_or_404(Appointment, appointment_id)
-    offers = ending.freed_time_offers(db.session, scheduling_settings(), appointment)
+    offers = appointments.freed_time_offers(db.session, scheduling_settings(), appointment)
     return render_template("frontdesk/offers.html", a=appointment, offers=offers)
 
 
@@ -141,7 +141,7 @@ def book_waitlist_offer(entry_id: int):
         if not form.validate():
             raise DomainError(N_("The offered time could not be read."))
         candidate: Candidate = _candidate(form)
-        held = holds.hold(
+        held = appointments.hold(
             db.session,
             scheduling_settings(),
             current_user,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -24,6 +24,7 @@ from ..scheduling import booking, holds
 from ..scheduling.context import SEARCH_WINDOW_DAYS
 from ..scheduling.finder import Candidate, Preferences
 from ..scheduling.plan import NotPlanned, ProcedurePlan
+from ..services import appointments
 from ..services.candidates import candidates_for_referral
 from ..services.readiness import assess
 from ..web import get_or_404, local_today, refused, scheduling_settings
@@ -195,7 +196,7 @@ def book(referral_id: int):
                 candidate = _candidate(form)
                 plan = ProcedurePlan.from_referral(referral)
                 if form.action.data == "hold":
-                    held = holds.hold(
+                    held = appointments.hold(
                         db.session,
                         scheduling_settings(),
                         current_user,
@@ -204,7 +205,7 @@ def book(referral_id: int):
                         candidate=candidate,
                     )
                     return redirect(url_for("frontdesk.hold", token=held.token))
-                appointment = booking.book(
+                appointment = appointments.book(
                     db.session, scheduling_settings(), current_user, referral=referral, plan=plan, candidate=candidate
                 )
             except booking.SlotTaken as taken:
@@ -235,8 +236,6 @@ def book(referral_id: int):
 def hold(token: str):
     held = db.session.scalar(select(BookingHold).where(BookingHold.token == token))
     if held is None:
-        from flask import abort
-
         abort(404)
     referral = db.session.get(Referral, held.referral_id)
     if request.method == "POST":
@@ -245,7 +244,7 @@ def hold(token: str):
             flash(_("Hold released; the time is free again."), "info")
             return redirect(url_for("frontdesk.book", referral_id=referral.id))
         try:
-            appointment = holds.confirm_hold(db.session, scheduling_settings(), current_user, token)
+            appointment = appointments.confirm_hold(db.session, scheduling_settings(), current_user, token)
         except DomainError as error:
             flash(refused(error), "danger")
             if held.confirmed_appointment_id is not None:  # sent twice: show what the first one booked
@@ -271,7 +270,7 @@ def reschedule(appointment_id: int):
         try:
             if not form.validate():
                 raise DomainError(N_("The chosen time could not be read; pick it again."))
-            booking.reschedule(db.session, scheduling_settings(), current_user, appointment, _candidate(form))
+            appointments.reschedule(db.session, scheduling_settings(), current_user, appointment, _candidate(form))
         except booking.SlotTaken as taken:
             flash(refusal(taken) + " " + _("Here are the next free times."), "warning")
             readiness = assess(db.session, scheduling_settings(), referral, plan)

@@ -16,7 +16,7 @@ from ..extensions import db
 from ..i18n import refusal
 from ..models import Patient, PreRegistration, Referral, ReferringPhysician
 from ..models.vocab import Priority, RedFlag, ReferralStatus, Role
-from ..services import intake, patients
+from ..services import intake, patients, preregistration
 from ..web import get_or_404, local_today, render_form
 from . import bp
 from .forms import PatientForm, ReferralForm
@@ -196,8 +196,6 @@ def referrals():
         )
     stmt = stmt.outerjoin(PreRegistration).order_by(Referral.priority.desc(), Referral.received_on.asc())
     page = db.paginate(stmt, page=request.args.get("page", 1, type=int), per_page=30, error_out=False)
-    from ..services import preregistration
-
     lists = preregistration.checklists(db.session, page.items)
     rows = [(r, preregistration.missing(lists[r.id])) for r in page.items]
     params = {k: v for k, v in request.args.items() if k != "page"}

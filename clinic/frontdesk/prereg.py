@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -13,10 +15,19 @@ from ..core.errors import DomainError
 from ..core.messages import N_
 from ..extensions import db
 from ..i18n import screen_language
-from ..models import ImagingStudy, MedicationEntry, Referral, ReferralDocument, StudyFile, WaitlistEntry
+from ..models import (
+    Appointment,
+    BookingHold,
+    ImagingStudy,
+    MedicationEntry,
+    Referral,
+    ReferralDocument,
+    StudyFile,
+    WaitlistEntry,
+)
 from ..models.vocab import ALLERGENS, Role
 from ..scheduling.plan import ProcedurePlan
-from ..services import episodes, medication, prereg_items, preregistration, uploads
+from ..services import episodes, medication, prereg_items, preregistration, uploads, waitlist
 from ..services.readiness import assess
 from ..web import get_or_404, local_today, now, refused, scheduling_settings
 from . import bp
@@ -83,8 +94,6 @@ def _page(referral: Referral, forms: dict | None = None, status: int = 200):
     waitlisted = db.session.scalars(
         select(WaitlistEntry).where(WaitlistEntry.referral_id == referral.id, WaitlistEntry.active)
     ).all()
-    from ..models import Appointment, BookingHold
-
     appointments = db.session.scalars(
         select(Appointment).where(Appointment.referral_id == referral.id).order_by(Appointment.table_start.desc())
     ).all()
@@ -333,16 +342,12 @@ def download_referral_document(document_id: int):
 
 
 def _attachment(data: bytes, content_type: str, name: str):
-    import io
-
     return send_file(io.BytesIO(data), mimetype=content_type, as_attachment=True, download_name=name)
 
 
 @bp.post("/referrals/<int:referral_id>/waitlist")
 @roles(Role.FRONT_DESK)
 def add_to_waitlist(referral_id: int):
-    from ..services import waitlist
-
     def apply(referral, form):
         waitlist.add(
             db.session,

@@ -33,10 +33,9 @@ from ..models import Appointment, Booking, BookingHold, ProcedureType, Referral,
 from ..models.appointments import ACTIVE_STATUSES
 from ..models.base import utcnow
 from ..models.vocab import AppointmentStatus, PartOfDay
-from ..services import readiness
 from . import availability, finder
 from .availability import Calendar, load_busy
-from .context import MAX_BOOKING_SPAN, SEARCH_WINDOW_DAYS, Settings
+from .context import MAX_BOOKING_SPAN, SEARCH_WINDOW_DAYS, ReadinessCheck, Settings
 from .finder import Candidate, Preferences, SearchRequest
 from .plan import ProcedurePlan
 
@@ -154,6 +153,13 @@ def booked_columns(plan: ProcedurePlan, candidate: Candidate) -> dict:
         "stage": plan.stage,
         "target": plan.target,
         "guidance": plan.modality,
+        **chain_columns(candidate),
+    }
+
+
+def chain_columns(candidate: Candidate) -> dict:
+    """The chain as the columns of an appointment or a hold (what a move rewrites)."""
+    return {
         "room_id": candidate.room_id,
         "radiologist_id": candidate.radiologist_id,
         "bed_id": candidate.bed_id,
@@ -356,13 +362,18 @@ def insert_bookings(session: Session, c: Candidate, patient_id: int, **owner) ->
     session.execute(insert(Booking.__table__), rows)
 
 
-def _require_ready(session, settings, referral, plan, c, *, check_readiness: bool) -> dt.datetime | None:
-    """Invariants 3, 6 and 8. A table start before the medication holds allow it, counted from now
-    (a last dose cannot be taken in the past), is refused unless a radiologist has overridden the
-    hold with a reason. Returns the first start the holds allow."""
-    if not check_readiness:
-        return None
-    ready = readiness.assess(session, settings, referral, plan)
+def _require_ready(
+    session: Session,
+    settings: Settings,
+    referral: Referral,
+    plan: ProcedurePlan,
+    c: Candidate,
+    readiness: ReadinessCheck,
+) -> dt.datetime | None:
+    """Invariants 3, 6 and 8, judged by the ``readiness`` the caller hands in. A table start before the
+    medication holds allow it, counted from now (a last dose cannot be taken in the past), is refused
+    unless a radiologist has overridden the hold with a reason. Returns the first start the holds allow."""
+    ready = readiness(session, settings, referral, plan)
     if not ready.ready:
         raise NotReady(ready.missing)
     if ready.not_before_at is not None and c.table_start < ready.not_before_at:
@@ -389,24 +400,26 @@ def _require_ready(session, settings, referral, plan, c, *, check_readiness: boo
 class BookingRequest:
     """One chain asked for one patient: what booking, holding and moving check and insert the same way.
 
-    ``referral``: the readiness and medication holds are checked for it (a move of an appointment without
-    a referral checks none); ``moving``: the appointment being moved, whose own chain does not count as
-    taken. ``not_before`` is filled in by the checks: the first table start the medication holds allow."""
+    ``referral``: the readiness and medication holds are checked for it by ``readiness`` (the clinic's rules,
+    handed in by the caller: ``services.readiness.assess``; None checks none, as for a move of an
+    appointment without a referral, or the demo's past); ``moving``: the appointment being moved, whose own
+    chain does not count as taken. ``not_before`` is filled in by the checks: the first table start the
+    medication holds allow."""
 
     plan: ProcedurePlan
     candidate: Candidate
     patient_id: int
-    referral: Referral | None = None
+    referral: Referral | None
+    readiness: ReadinessCheck | None
     moving: int | None = None
-    check_readiness: bool = True
     allow_past: bool = False
     not_before: dt.datetime | None = None
 
     def check_ready(self, session: Session, settings: Settings) -> None:
         """Invariants 3, 6 and 8 (readiness, medication holds); raises NotReady or DomainError."""
-        if self.referral is not None:
+        if self.referral is not None and self.readiness is not None:
             self.not_before = _require_ready(
-                session, settings, self.referral, self.plan, self.candidate, check_readiness=self.check_readiness
+                session, settings, self.referral, self.plan, self.candidate, self.readiness
             )
 
     def check(self, session: Session, settings: Settings) -> None:
@@ -471,16 +484,16 @@ def book(
     referral: Referral,
     plan: ProcedurePlan,
     candidate: Candidate,
+    readiness: ReadinessCheck | None,
     note: str | None = None,
-    check_readiness: bool = True,
     allow_past: bool = False,
 ) -> Appointment:
-    """Book a chain for a referral. Raises NotReady, InvalidInput, DomainError, AlreadyBooked or SlotTaken."""
+    """Book a chain for a referral. Raises NotReady, InvalidInput, DomainError, AlreadyBooked or SlotTaken.
+    ``readiness``: the clinic's readiness rules (``services.appointments.book`` hands them in); None books
+    without them (the demo's past)."""
     plan.validate()
     require_unbooked(session, settings, referral.id)
-    request = BookingRequest(
-        plan, candidate, referral.patient_id, referral, check_readiness=check_readiness, allow_past=allow_past
-    )
+    request = BookingRequest(plan, candidate, referral.patient_id, referral, readiness, allow_past=allow_past)
     request.check(session, settings)
     appointment = new_appointment(
         plan, candidate, patient_id=referral.patient_id, referral_id=referral.id, actor=actor, note=note
@@ -498,10 +511,17 @@ def book(
 
 
 def reschedule(
-    session: Session, settings: Settings, actor, appointment: Appointment, candidate: Candidate
+    session: Session,
+    settings: Settings,
+    actor,
+    appointment: Appointment,
+    candidate: Candidate,
+    *,
+    readiness: ReadinessCheck,
 ) -> Appointment:
     """Move a booked appointment. The old chain stays held until the new one is in: both happen in
-    one savepoint, and a conflict rolls back to the old bookings untouched."""
+    one savepoint, and a conflict rolls back to the old bookings untouched. The referral's readiness
+    (medication holds for the new time) is checked by ``readiness``."""
     if appointment.status != AppointmentStatus.BOOKED:
         raise DomainError(
             N_("Only booked appointments can be moved; this one is {status}."),
@@ -509,7 +529,7 @@ def reschedule(
             code="invalid_state",
         )
     request = BookingRequest(
-        plan_of(appointment), candidate, appointment.patient_id, appointment.referral, moving=appointment.id
+        plan_of(appointment), candidate, appointment.patient_id, appointment.referral, readiness, moving=appointment.id
     )
     request.check(session, settings)
     old_when = fmt_datetime(appointment.table_start, settings.zone)
@@ -521,12 +541,8 @@ def reschedule(
         session.flush()
         request.insert_bookings(session, appointment_id=appointment.id)
         session.expire(appointment, ["bookings"])
-        appointment.room_id = candidate.room_id
-        appointment.radiologist_id = candidate.radiologist_id
-        appointment.bed_id = candidate.bed_id
-        appointment.table_start = candidate.table_start
-        appointment.table_end = candidate.table_end
-        appointment.obs_end = candidate.obs_end
+        for column, value in chain_columns(candidate).items():
+            setattr(appointment, column, value)
         appointment.reminder_queued_at = None
         appointment.record_moved(
             actor, utcnow(), note=f"moved from {old_when} to {fmt_datetime(candidate.table_start, settings.zone)}"
@@ -546,8 +562,10 @@ class WaitlistOffer:
     candidate: Candidate
 
 
-def waitlist_offers(session: Session, settings: Settings, freed: Candidate) -> list[WaitlistOffer]:
-    """Waitlist entries for which a chain inside the freed time is bookable now."""
+def waitlist_offers(
+    session: Session, settings: Settings, freed: Candidate, *, readiness: ReadinessCheck
+) -> list[WaitlistOffer]:
+    """Waitlist entries for which a chain inside the freed time is bookable now (ready by ``readiness``)."""
     zone = settings.zone
     day = to_local(freed.table_start, zone).date()
     if freed.table_start < settings.now():
@@ -570,7 +588,7 @@ def waitlist_offers(session: Session, settings: Settings, freed: Candidate) -> l
             plan = ProcedurePlan.from_referral(referral)
         except DomainError:
             continue
-        ready = readiness.assess(session, settings, referral, plan)
+        ready = readiness(session, settings, referral, plan)
         if not ready.ready:
             continue
         request = SearchRequest(

@@ -5,8 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ..core.clock import utcnow
+from ..core.holds import HoldPlan
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from ..models import Referral
+    from .plan import ProcedurePlan
 
 # No booking row is longer than this; queries look this far back for rows that reach into a window,
 # which keeps them on the starts_at index instead of scanning years of history.
@@ -29,3 +37,23 @@ class Settings:
     @classmethod
     def from_config(cls, config) -> Settings:
         return cls(zone=config["CLINIC_TIMEZONE"], hold_minutes=config.get("BOOKING_HOLD_MINUTES", 5))
+
+
+@dataclass(frozen=True)
+class Readiness:
+    """Whether a referral may be booked for a plan (invariants 3, 6 and 8), and from when. The clinic's
+    rules that decide it live above scheduling (``services.readiness.assess``); booking is handed them."""
+
+    missing: list[str] = field(default_factory=list)
+    not_before: dt.date | None = None  # the local day of not_before_at
+    hold_plan: HoldPlan | None = None
+    not_before_at: dt.datetime | None = None  # the first table start the medication holds allow
+
+    @property
+    def ready(self) -> bool:
+        return not self.missing
+
+
+# How booking asks whether a referral is ready (``services.readiness.assess`` in the clinic, handed in by
+# ``services.appointments``). Booking calls it inside its own transaction, before anything is written.
+ReadinessCheck = Callable[["Session", Settings, "Referral", "ProcedurePlan"], Readiness]

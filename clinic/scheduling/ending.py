@@ -12,11 +12,14 @@ from ..models import Appointment
 from ..models.base import utcnow
 from ..models.vocab import AppointmentStatus
 from .booking import WaitlistOffer, chain_of, waitlist_offers
-from .context import Settings
+from .context import ReadinessCheck, Settings
 
 
-def cancel(session: Session, settings: Settings, actor, appointment: Appointment, reason: str) -> list[WaitlistOffer]:
-    """Cancel with a reason, free the chain, and return waitlist patients who could take the time."""
+def cancel(
+    session: Session, settings: Settings, actor, appointment: Appointment, reason: str, *, readiness: ReadinessCheck
+) -> list[WaitlistOffer]:
+    """Cancel with a reason, free the chain, and return waitlist patients who could take the time (those
+    ready by ``readiness``)."""
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput(N_("Give a reason for the cancellation."))
@@ -24,15 +27,17 @@ def cancel(session: Session, settings: Settings, actor, appointment: Appointment
     freed = chain_of(appointment)
     appointment.cancel(actor, utcnow(), reason)
     session.flush()
-    return waitlist_offers(session, settings, freed)
+    return waitlist_offers(session, settings, freed, readiness=readiness)
 
 
-def freed_time_offers(session: Session, settings: Settings, appointment: Appointment) -> list[WaitlistOffer]:
+def freed_time_offers(
+    session: Session, settings: Settings, appointment: Appointment, *, readiness: ReadinessCheck
+) -> list[WaitlistOffer]:
     """The waitlist offers for the time a cancelled appointment freed, as they stand now (none once the
     time has passed; a chain someone booked since is no longer offered)."""
     if appointment.status != AppointmentStatus.CANCELLED:
         return []
-    return waitlist_offers(session, settings, chain_of(appointment))
+    return waitlist_offers(session, settings, chain_of(appointment), readiness=readiness)
 
 
 def mark_no_show(session: Session, settings: Settings, actor, appointment: Appointment) -> None:

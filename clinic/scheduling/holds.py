@@ -29,7 +29,7 @@ from .booking import (
     require_unbooked,
     resolve_waitlist,
 )
-from .context import Settings
+from .context import ReadinessCheck, Settings
 from .finder import Candidate
 from .plan import ProcedurePlan
 
@@ -44,13 +44,15 @@ def hold(
     referral: Referral,
     plan: ProcedurePlan,
     candidate: Candidate,
+    readiness: ReadinessCheck,
     minutes: int | None = None,
 ) -> BookingHold:
-    """Keep a chain for a few minutes while the front desk confirms with the patient."""
+    """Keep a chain for a few minutes while the front desk confirms with the patient. The referral must be
+    ready by ``readiness`` (the clinic's rules, handed in), as for a booking."""
     plan.validate()
     require_unbooked(session, settings, referral.id)
     now = settings.now()
-    request = BookingRequest(plan, candidate, referral.patient_id, referral)
+    request = BookingRequest(plan, candidate, referral.patient_id, referral, readiness)
     request.check(session, settings)
     expires = now + dt.timedelta(minutes=minutes or settings.hold_minutes)
     held = BookingHold(
@@ -72,8 +74,17 @@ def hold(
     return held
 
 
-def confirm_hold(session: Session, settings: Settings, actor, token: str, note: str | None = None) -> Appointment:
-    """Turn a live hold into the appointment: its bookings simply change owner, so nothing can slip in."""
+def confirm_hold(
+    session: Session,
+    settings: Settings,
+    actor,
+    token: str,
+    note: str | None = None,
+    *,
+    readiness: ReadinessCheck,
+) -> Appointment:
+    """Turn a live hold into the appointment: its bookings simply change owner, so nothing can slip in.
+    The referral's readiness is checked again by ``readiness`` (it may have changed while held)."""
     held = session.scalar(select(BookingHold).where(BookingHold.token == token))
     if held is None:
         raise NotFound(N_("There is no such hold."))
@@ -92,7 +103,7 @@ def confirm_hold(session: Session, settings: Settings, actor, token: str, note: 
     referral = session.get(Referral, held.referral_id)
     require_unbooked(session, settings, held.referral_id)
     plan = plan_of(held, session.get(ProcedureType, held.procedure_type_id))
-    request = BookingRequest(plan, chain_of(held), held.patient_id, referral)
+    request = BookingRequest(plan, chain_of(held), held.patient_id, referral, readiness)
     request.check_ready(session, settings)
     appointment = new_appointment(
         plan, request.candidate, patient_id=held.patient_id, referral_id=held.referral_id, actor=actor, note=note

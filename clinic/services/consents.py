@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..core import audit
@@ -17,21 +16,12 @@ from ..core.messages import N_
 from ..documents import render_consent
 from ..models import Appointment, Consent, DocumentText
 from ..models.vocab import AppointmentStatus, DocumentKind
-from . import settings
+from . import settings, texts
 
 
 def current_text(session: Session, procedure_type_id: int, kind: str, language: str) -> DocumentText:
     """The highest version of a text: the one that is printed from now on."""
-    text = session.scalars(
-        select(DocumentText)
-        .where(
-            DocumentText.procedure_type_id == procedure_type_id,
-            DocumentText.kind == kind,
-            DocumentText.language == language,
-        )
-        .order_by(DocumentText.version.desc())
-        .limit(1)
-    ).first()
+    text = texts.current(session, procedure_type_id, kind, language)
     if text is None:
         raise NotFound(
             N_("There is no {kind} text in language '{language}' for this procedure yet."), kind=kind, language=language

@@ -23,11 +23,11 @@ from ..core.messages import N_
 from ..core.timefmt import to_local
 from ..models import Appointment, BookingHold, PortalLink, Referral, WaitlistEntry
 from ..models.vocab import AppointmentStatus, PartOfDay
-from ..scheduling import booking, ending, holds
+from ..scheduling import booking, holds
 from ..scheduling.context import SEARCH_WINDOW_DAYS, Settings
 from ..scheduling.finder import Candidate, Preferences
 from ..scheduling.plan import ProcedurePlan
-from . import portal_links, waitlist
+from . import appointments, portal_links, waitlist
 from .candidates import candidates_for_referral
 from .readiness import Readiness
 
@@ -124,7 +124,7 @@ def hold(
         raise DomainError(N_("There is already an appointment for this referral."), code="already_booked")
     if candidate.table_start - settings.now() < rules.lead:
         raise DomainError(N_("This time is too soon to book online."), code="too_soon")
-    held = holds.hold(
+    held = appointments.hold(
         session,
         settings,
         portal_links.patient_actor(link.patient),
@@ -143,7 +143,7 @@ def confirm(session: Session, settings: Settings, link: PortalLink, hold_id: int
     held = session.get(BookingHold, hold_id)
     if held is None or held.referral_id != referral.id:
         raise DomainError(N_("There is no such hold."), code="hold_lapsed")
-    appointment = holds.confirm_hold(session, settings, portal_links.patient_actor(link.patient), held.token)
+    appointment = appointments.confirm_hold(session, settings, portal_links.patient_actor(link.patient), held.token)
     portal_links.record(session, link, "booked", {"appointment": appointment.id})
     return appointment
 
@@ -180,7 +180,7 @@ def move(
     if candidate.table_start - settings.now() < rules.lead:
         raise DomainError(N_("This time is too soon to book online."), code="too_soon")
     old = appointment.table_start
-    booking.reschedule(session, settings, portal_links.patient_actor(link.patient), appointment, candidate)
+    appointments.reschedule(session, settings, portal_links.patient_actor(link.patient), appointment, candidate)
     summary = {"appointment": appointment.id, "from": old.isoformat(), "to": candidate.table_start.isoformat()}
     if from_waitlist:
         entry = waitlist_entry(session, link.referral_id)
@@ -198,7 +198,7 @@ def cancel(
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(N_("Give a reason."), code="reason_needed")
-    ending.cancel(
+    appointments.cancel(
         session, settings, portal_links.patient_actor(link.patient), appointment, f"by the patient online: {reason}"
     )
     portal_links.record(session, link, "cancelled", {"appointment": appointment.id})

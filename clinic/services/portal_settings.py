@@ -12,6 +12,7 @@ from ..core.errors import InvalidInput
 from ..core.messages import N_
 from ..models import ClinicSetting
 from ..models.vocab import Labelled
+from . import settings
 
 KEY = "portal_steps"
 
@@ -52,10 +53,5 @@ def put(session: Session, steps: set[str]) -> frozenset[str]:
     if unknown:
         raise InvalidInput(N_("Unknown portal step {steps}."), steps=", ".join(sorted(unknown)))
     value = ",".join(s for s in PortalStep.values() if s in steps)
-    row = session.get(ClinicSetting, KEY)
-    if row is None:
-        session.add(ClinicSetting(key=KEY, value=value))
-    else:
-        row.value = value
-    session.flush()
+    settings.store(session, KEY, value)
     return enabled(session)

@@ -2,29 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass, field
-
 from sqlalchemy.orm import Session
 
-from ..core.holds import HoldPlan
 from ..core.timefmt import to_local
 from ..models import Referral
-from ..scheduling.context import Settings
+from ..scheduling.context import Readiness, Settings
 from ..scheduling.plan import ProcedurePlan
 from . import medication, preregistration, stages
 
-
-@dataclass(frozen=True)
-class Readiness:
-    missing: list[str] = field(default_factory=list)
-    not_before: dt.date | None = None  # the local day of not_before_at
-    hold_plan: HoldPlan | None = None
-    not_before_at: dt.datetime | None = None  # the first table start the medication holds allow
-
-    @property
-    def ready(self) -> bool:
-        return not self.missing
+__all__ = ["Readiness", "assess"]
 
 
 def assess(session: Session, settings: Settings, referral: Referral, plan: ProcedurePlan) -> Readiness:

@@ -44,6 +44,12 @@ def get_int(session: Session, key: str) -> int:
 def put(session: Session, key: str, value: str) -> None:
     if key not in DEFAULTS:
         raise KeyError(key)
+    store(session, key, value)
+
+
+def store(session: Session, key: str, value: str) -> None:
+    """Write one setting's row (added the first time): ``put`` for the keys above, and the settings of
+    their own (``portal_settings``)."""
     row = session.get(ClinicSetting, key)
     if row is None:
         session.add(ClinicSetting(key=key, value=value))

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..core import audit
 from ..core.errors import DomainError, InvalidInput
 from ..core.messages import N_, Phrase
 from ..models import ProcedureType, StageRule, User, UserRole
 from ..models.catalogue import MAX_OBSERVATION_MINUTES, TABLE_MINUTE_CHOICES
 from ..models.vocab import BleedingClass, Modality, Role, Stage
+from .setup_resources import switch_active
 
 CODE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,19}$")
 MAX_EXTRA_MINUTES = 30
@@ -117,11 +117,7 @@ def update_procedure(session: Session, actor, procedure: ProcedureType, fields: 
 
 def set_active(session: Session, actor, procedure: ProcedureType, active: bool) -> ProcedureType:
     """Switch a procedure off (no new bookings; booked appointments keep it) or on again."""
-    procedure.active = active
-    session.flush()
-    action = "procedure_types.activated" if active else "procedure_types.deactivated"
-    audit.record(session, action, "procedure_types", procedure.id, actor=actor)
-    return procedure
+    return switch_active(session, actor, procedure, active)
 
 
 # --- qualified radiologists -----------------------------------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -18,8 +19,10 @@ from sqlalchemy.orm import Session
 from ..core import audit
 from ..core.errors import DomainError, InvalidInput
 from ..core.messages import N_
-from ..models import Closure, ObservationBed, Room, RoomSession, RosterEntry, RosterException, User
+from ..models import Closure, ObservationBed, ProcedureType, Room, RoomSession, RosterEntry, RosterException, User
 from ..models.vocab import ClosureScope, Modality, Role
+
+Switchable = TypeVar("Switchable", Room, ObservationBed, ProcedureType)
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -115,11 +118,18 @@ def update_room(session: Session, actor, room: Room, fields: RoomFields) -> Room
     return room
 
 
-def set_room_active(session: Session, actor, room: Room, active: bool) -> Room:
-    room.active = active
+def switch_active(session: Session, actor, row: Switchable, active: bool) -> Switchable:
+    """Switch a room, bed or procedure off (no new bookings; booked appointments keep it) or on again,
+    recorded as ``<table>.activated`` or ``<table>.deactivated``."""
+    row.active = active
     session.flush()
-    audit.record(session, "rooms.activated" if active else "rooms.deactivated", "rooms", room.id, actor=actor)
-    return room
+    table = row.__tablename__
+    audit.record(session, f"{table}.activated" if active else f"{table}.deactivated", table, row.id, actor=actor)
+    return row
+
+
+def set_room_active(session: Session, actor, room: Room, active: bool) -> Room:
+    return switch_active(session, actor, room, active)
 
 
 @dataclass(frozen=True)
@@ -160,11 +170,7 @@ def update_bed(session: Session, actor, bed: ObservationBed, fields: BedFields) 
 
 
 def set_bed_active(session: Session, actor, bed: ObservationBed, active: bool) -> ObservationBed:
-    bed.active = active
-    session.flush()
-    action = "observation_beds.activated" if active else "observation_beds.deactivated"
-    audit.record(session, action, "observation_beds", bed.id, actor=actor)
-    return bed
+    return switch_active(session, actor, bed, active)
 
 
 def units(session: Session) -> list[str]:

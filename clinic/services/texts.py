@@ -45,24 +45,26 @@ def check_slot(kind: str, language: str) -> None:
         raise invalid(N_("Unknown language."))
 
 
-def versions(session: Session, procedure_type_id: int, kind: str, language: str) -> list[DocumentText]:
-    """Every version, newest first."""
-    return list(
-        session.scalars(
-            select(DocumentText)
-            .where(
-                DocumentText.procedure_type_id == procedure_type_id,
-                DocumentText.kind == kind,
-                DocumentText.language == language,
-            )
-            .order_by(DocumentText.version.desc())
+def _newest_first(procedure_type_id: int, kind: str, language: str):
+    return (
+        select(DocumentText)
+        .where(
+            DocumentText.procedure_type_id == procedure_type_id,
+            DocumentText.kind == kind,
+            DocumentText.language == language,
         )
+        .order_by(DocumentText.version.desc())
     )
 
 
+def versions(session: Session, procedure_type_id: int, kind: str, language: str) -> list[DocumentText]:
+    """Every version, newest first."""
+    return list(session.scalars(_newest_first(procedure_type_id, kind, language)))
+
+
 def current(session: Session, procedure_type_id: int, kind: str, language: str) -> DocumentText | None:
-    found = versions(session, procedure_type_id, kind, language)
-    return found[0] if found else None
+    """The highest version: the one that is printed from now on (None: not written yet)."""
+    return session.scalars(_newest_first(procedure_type_id, kind, language).limit(1)).first()
 
 
 def overview(session: Session) -> list[TextSlot]:

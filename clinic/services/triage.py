@@ -99,11 +99,7 @@ def decline(session: Session, actor, referral: Referral, reason: str) -> Referra
         )
     if not (reason or "").strip():
         raise InvalidInput(N_("Give the reason: it goes into the letter to the referring physician."))
-    referral.status = ReferralStatus.DECLINED
-    referral.decline_reason = reason.strip()
-    _mark(referral, actor)
-    session.flush()
-    return referral
+    return _answered(session, actor, referral, ReferralStatus.DECLINED, decline_reason=reason.strip())
 
 
 def request_information(session: Session, actor, referral: Referral, text: str) -> Referral:
@@ -111,8 +107,14 @@ def request_information(session: Session, actor, referral: Referral, text: str) 
         raise DomainError(N_("Only a referral waiting for triage can ask for more information."), code="invalid_state")
     if not (text or "").strip():
         raise InvalidInput(N_("Say what is missing."))
-    referral.status = ReferralStatus.INFO_REQUESTED
-    referral.info_request = text.strip()
+    return _answered(session, actor, referral, ReferralStatus.INFO_REQUESTED, info_request=text.strip())
+
+
+def _answered(session: Session, actor, referral: Referral, status: str, **written: str) -> Referral:
+    """Triage's answer that needs words (a decline's reason, the information asked for), kept and marked."""
+    referral.status = status
+    for column, text in written.items():
+        setattr(referral, column, text)
     _mark(referral, actor)
     session.flush()
     return referral

@@ -11,8 +11,8 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from clinic.models import AuditEvent, Consent
-from clinic.scheduling import holds
 from clinic.scheduling.plan import ProcedurePlan
+from clinic.services import appointments
 from tests.conftest import Browser
 from tests.scheduling.helpers import first_candidates
 
@@ -51,7 +51,7 @@ def _arguments(world, hold_token):
 
 def test_every_page_that_shows_a_record_audits_its_reading(session, settings, world, everyone, app):
     referral = world.ready[1]
-    hold = holds.hold(
+    hold = appointments.hold(
         session,
         settings,
         None,

@@ -12,8 +12,9 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from clinic.models import Appointment
-from clinic.scheduling import booking, ending, holds
+from clinic.scheduling import booking
 from clinic.scheduling.plan import ProcedurePlan
+from clinic.services import appointments
 from tests.api.conftest import Api
 from tests.factories import make_ready_referral
 from tests.scheduling.helpers import first_candidates
@@ -74,14 +75,14 @@ def test_the_service_refuses_a_second_booking_and_a_hold(session, settings, clin
     referral = make_ready_referral(session, clinic)
     first, second = _slots(session, settings, referral, 2)
     plan = ProcedurePlan.from_referral(referral)
-    booked = booking.book(session, settings, None, referral=referral, plan=plan, candidate=first)
+    booked = appointments.book(session, settings, None, referral=referral, plan=plan, candidate=first)
     with pytest.raises(booking.AlreadyBooked) as refused:
-        booking.book(session, settings, None, referral=referral, plan=plan, candidate=second)
+        appointments.book(session, settings, None, referral=referral, plan=plan, candidate=second)
     assert booked.reference in refused.value.message and "Reschedule" in refused.value.message
     with pytest.raises(booking.AlreadyBooked):
-        holds.hold(session, settings, None, referral=referral, plan=plan, candidate=second)
-    ending.cancel(session, settings, None, booked, "patient asked")
-    again = booking.book(session, settings, None, referral=referral, plan=plan, candidate=second)
+        appointments.hold(session, settings, None, referral=referral, plan=plan, candidate=second)
+    appointments.cancel(session, settings, None, booked, "patient asked")
+    again = appointments.book(session, settings, None, referral=referral, plan=plan, candidate=second)
     assert again.status == "booked"
 
 
@@ -89,17 +90,17 @@ def test_a_hold_made_before_the_booking_cannot_be_confirmed_after_it(session, se
     referral = make_ready_referral(session, clinic)
     first, second = _slots(session, settings, referral, 2)
     plan = ProcedurePlan.from_referral(referral)
-    held = holds.hold(session, settings, None, referral=referral, plan=plan, candidate=second)
-    booking.book(session, settings, None, referral=referral, plan=plan, candidate=first)
+    held = appointments.hold(session, settings, None, referral=referral, plan=plan, candidate=second)
+    appointments.book(session, settings, None, referral=referral, plan=plan, candidate=first)
     with pytest.raises(booking.AlreadyBooked):
-        holds.confirm_hold(session, settings, None, held.token)
+        appointments.confirm_hold(session, settings, None, held.token)
 
 
 def test_the_database_refuses_a_second_active_appointment(session, settings, clinic):
     referral = make_ready_referral(session, clinic)
     first = _slots(session, settings, referral, 1)[0]
     plan = ProcedurePlan.from_referral(referral)
-    booked = booking.book(session, settings, None, referral=referral, plan=plan, candidate=first)
+    booked = appointments.book(session, settings, None, referral=referral, plan=plan, candidate=first)
     session.commit()
     copy = {
         c.key: getattr(booked, c.key)
@@ -134,7 +135,7 @@ def test_eight_concurrent_bookings_of_one_referral_make_one_appointment(session,
 def test_the_booking_screen_offers_to_move_a_booked_referral(session, settings, clinic, browser):
     referral = make_ready_referral(session, clinic)
     first = _slots(session, settings, referral, 1)[0]
-    booked = booking.book(
+    booked = appointments.book(
         session, settings, None, referral=referral, plan=ProcedurePlan.from_referral(referral), candidate=first
     )
     session.commit()

@@ -15,10 +15,9 @@ from sqlalchemy import func, select
 from clinic.core.timefmt import day_bounds, local_instant
 from clinic.models import Appointment, Patient, RedFlagAnswer, Referral
 from clinic.models.vocab import RedFlag
-from clinic.scheduling import booking, ending
 from clinic.scheduling.finder import Candidate
 from clinic.scheduling.plan import ProcedurePlan
-from clinic.services import consents, daybook
+from clinic.services import appointments, consents, daybook
 from tests.conftest import NOW as NOW  # the test clock: Monday 07:00 in Berlin
 from tests.factories import Clinic, make_ready_referral, make_referral
 from tests.scheduling.helpers import first_candidates
@@ -87,7 +86,7 @@ class World:
 def book(session, settings, referral: Referral, candidate: Candidate | None = None, **kw) -> Appointment:
     candidate = candidate or first_candidates(session, settings, referral, limit=1)[0]
     plan = ProcedurePlan.from_referral(referral)
-    return booking.book(session, settings, None, referral=referral, plan=plan, candidate=candidate, **kw)
+    return appointments.book(session, settings, None, referral=referral, plan=plan, candidate=candidate, **kw)
 
 
 def build_world(session, settings, clinic: Clinic, *, ready: int = 3) -> World:
@@ -138,7 +137,7 @@ def build_world(session, settings, clinic: Clinic, *, ready: int = 3) -> World:
 
     def cancelled() -> Appointment:
         appointment = booked()
-        ending.cancel(session, settings, None, appointment, "The patient is unwell")
+        appointments.cancel(session, settings, None, appointment, "The patient is unwell")
         return appointment
 
     def past() -> Appointment:

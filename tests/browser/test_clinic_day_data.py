@@ -8,15 +8,15 @@ from sqlalchemy import select
 
 from clinic.core.timefmt import to_local
 from clinic.models import AuditEvent, ImagingStudy, StoredFile, StudyFile
-from clinic.scheduling import booking
 from clinic.scheduling.plan import ProcedurePlan
+from clinic.services import appointments
 from tests.conftest import NOW, TODAY, ZONE
 from tests.factories import build_clinic, make_ready_referral
 from tests.scheduling.helpers import first_candidates
 
 
 def _book(session, settings, referral):
-    return booking.book(
+    return appointments.book(
         session,
         settings,
         None,

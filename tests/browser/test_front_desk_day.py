@@ -8,8 +8,8 @@ import re
 
 from clinic.models import WaitlistEntry
 from clinic.models.vocab import ReferralStatus
-from clinic.scheduling import booking
 from clinic.scheduling.plan import ProcedurePlan
+from clinic.services import appointments
 from tests.browser_fixtures import submit
 from tests.factories import build_clinic, make_patient, make_ready_referral, make_referral
 from tests.scheduling.helpers import first_candidates
@@ -44,7 +44,7 @@ def test_candidates_by_day_and_a_held_waitlist_offer(session, settings, staff):
     referral = make_ready_referral(session, clinic)
     plan = ProcedurePlan.from_referral(referral)
     candidate = first_candidates(session, settings, referral, first_day=dt.date(2026, 11, 24))[0]
-    appointment = booking.book(session, settings, None, referral=referral, plan=plan, candidate=candidate)
+    appointment = appointments.book(session, settings, None, referral=referral, plan=plan, candidate=candidate)
     waiting = make_ready_referral(session, clinic, make_patient(session, family_name="Wartemann", phone="+49 40 333"))
     session.add(
         WaitlistEntry(

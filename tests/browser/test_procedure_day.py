@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import select
 
 from clinic.models import Appointment, Consent, FollowUp, ObservationRecord, ProcedureRecord
-from clinic.scheduling import booking
 from clinic.scheduling.plan import ProcedurePlan
+from clinic.services import appointments
 from tests.browser_fixtures import speak, submit
 from tests.factories import build_clinic, make_ready_referral
 from tests.radiology.day_helpers import book, to_procedure
@@ -23,7 +23,7 @@ from tests.scheduling.helpers import first_candidates
 def test_check_in_consent_start_end_observation_discharge(session, settings, staff, language):
     clinic = build_clinic(session, texts=True)
     referral = make_ready_referral(session, clinic)
-    appointment_id = booking.book(
+    appointment_id = appointments.book(
         session,
         settings,
         None,

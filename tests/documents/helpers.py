@@ -11,9 +11,9 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from clinic.scheduling import booking
 from clinic.scheduling.finder import Preferences
 from clinic.scheduling.plan import ProcedurePlan
+from clinic.services import appointments
 from clinic.services.candidates import candidates_for_referral
 from tests.conftest import require_or_skip
 from tests.factories import make_ready_referral
@@ -45,7 +45,7 @@ def book_for(
         assert ready.ready, ready.missing
         candidate = found[0]
     plan = ProcedurePlan.from_referral(ref)
-    return booking.book(session, settings, None, referral=ref, plan=plan, candidate=candidate)
+    return appointments.book(session, settings, None, referral=ref, plan=plan, candidate=candidate)
 
 
 def pages(pdf: bytes) -> list[str]:

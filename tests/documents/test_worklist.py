@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from clinic.scheduling import ending
-from clinic.services import documents
+from clinic.services import appointments, documents
 from tests.factories import make_patient
 
 from .helpers import book_for, page_sizes_mm, pages, text_of
@@ -19,7 +18,7 @@ def test_worklist_lists_the_rooms_day_in_order_without_cancelled(session, settin
     for name in ("Ærø", "Bødker", "Çelik", "Dąbrowska"):
         patient = make_patient(session, family_name=name, given_name="Zoë")
         booked.append(book_for(session, settings, clinic, patient, first_day=DAY, room=room))
-    ending.cancel(session, settings, None, booked[2], "patient unwell")
+    appointments.cancel(session, settings, None, booked[2], "patient unwell")
     other_room = make_patient(session, family_name="Elsewhere", given_name="Eve")
     book_for(session, settings, clinic, other_room, first_day=DAY, room=clinic.rooms["CT 2"])
     next_day = make_patient(session, family_name="Tomorrow", given_name="Tim")

@@ -8,8 +8,8 @@ import datetime as dt
 import html as markup
 
 from clinic.models import WaitlistEntry
-from clinic.scheduling import booking
 from clinic.scheduling.plan import ProcedurePlan
+from clinic.services import appointments
 from tests.factories import build_clinic, make_ready_referral, make_user
 from tests.scheduling.helpers import chain, first_candidates, utc
 
@@ -34,7 +34,7 @@ def _booked_today(session, settings, clinic):
     """An appointment on Monday 23 November (the pinned today), booked through the service."""
     referral = make_ready_referral(session, clinic)
     c = first_candidates(session, settings, referral)[0]
-    appointment = booking.book(
+    appointment = appointments.book(
         session, settings, None, referral=referral, plan=ProcedurePlan.from_referral(referral), candidate=c
     )
     return referral, appointment
@@ -136,7 +136,7 @@ def test_german_refusals_on_the_desk(session, settings, browser):
 
     # A time someone else took meanwhile.
     c = first_candidates(session, settings, first)[0]
-    booking.book(session, settings, None, referral=second, plan=ProcedurePlan.from_referral(second), candidate=c)
+    appointments.book(session, settings, None, referral=second, plan=ProcedurePlan.from_referral(second), candidate=c)
     session.commit()
     taken = browser.post(
         f"/desk/referrals/{first.id}/book", _chain_data(c), form_page=f"/desk/referrals/{first.id}/book"

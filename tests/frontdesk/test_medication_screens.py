@@ -9,9 +9,8 @@ import pytest
 
 from clinic.core.errors import InvalidInput
 from clinic.models import Referral
-from clinic.scheduling import booking
 from clinic.scheduling.plan import ProcedurePlan
-from clinic.services import medication, prereg_items
+from clinic.services import appointments, medication, prereg_items
 from tests.factories import build_clinic, make_ready_referral, make_referral
 from tests.scheduling.helpers import first_candidates
 
@@ -25,7 +24,7 @@ def _booked(session, settings, clinic, medications=(("apixaban", "", None),)):
     referral = make_ready_referral(session, clinic, medications=list(medications))
     candidate = first_candidates(session, settings, referral, limit=1)[0]
     plan = ProcedurePlan.from_referral(referral)
-    appointment = booking.book(session, settings, None, referral=referral, plan=plan, candidate=candidate)
+    appointment = appointments.book(session, settings, None, referral=referral, plan=plan, candidate=candidate)
     session.commit()
     return appointment
 

@@ -10,8 +10,8 @@ from flask import Flask, Response
 
 from clinic.boundary import post_redirect_get_problem
 from clinic.models import WaitlistEntry
-from clinic.scheduling import booking
 from clinic.scheduling.plan import ProcedurePlan
+from clinic.services import appointments
 from tests.factories import build_clinic, make_patient, make_ready_referral
 from tests.scheduling.helpers import first_candidates
 
@@ -34,7 +34,7 @@ def test_cancel_redirects_and_the_offers_for_the_freed_time_stay_reachable(sessi
     referral = make_ready_referral(session, clinic)
     candidate = first_candidates(session, settings, referral, first_day=dt.date(2026, 11, 24))[0]
     plan = ProcedurePlan.from_referral(referral)
-    appointment = booking.book(session, settings, None, referral=referral, plan=plan, candidate=candidate)
+    appointment = appointments.book(session, settings, None, referral=referral, plan=plan, candidate=candidate)
     _waiting(session, clinic, "Wartemann")
     session.commit()
     browser.login("frontdesk")

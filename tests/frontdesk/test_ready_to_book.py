@@ -10,9 +10,8 @@ from sqlalchemy import select
 
 from clinic.models import AuditEvent, FollowUp
 from clinic.models.vocab import AppointmentStatus, ReferralStatus
-from clinic.scheduling import booking
 from clinic.scheduling.plan import ProcedurePlan
-from clinic.services import daybook, episodes
+from clinic.services import appointments, daybook, episodes
 from tests.factories import build_clinic, make_patient, make_ready_referral
 from tests.radiology.day_helpers import to_procedure
 from tests.scheduling.helpers import first_candidates, utc
@@ -23,7 +22,7 @@ MONDAY_9 = utc(2026, 11, 23, 8, 0)
 def _book(session, settings, referral, first_day=dt.date(2026, 11, 23)):
     candidate = first_candidates(session, settings, referral, first_day=first_day)[0]
     plan = ProcedurePlan.from_referral(referral)
-    return booking.book(session, settings, None, referral=referral, plan=plan, candidate=candidate)
+    return appointments.book(session, settings, None, referral=referral, plan=plan, candidate=candidate)
 
 
 def _ended(session, settings, clinic, status, *, code="PRT", stage=None, reason=None, family_name=None):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from clinic.scheduling import booking
 from clinic.scheduling.plan import ProcedurePlan
+from clinic.services import appointments
 from tests.factories import make_patient, make_ready_referral
 from tests.scheduling.helpers import first_candidates
 
@@ -15,7 +15,7 @@ def book_on(session, settings, clinic, day: dt.date, *, patient=None, medication
     patient = patient or make_patient(session, **patient_fields)
     referral = make_ready_referral(session, clinic, patient, medications=list(medications))
     (candidate,) = first_candidates(session, settings, referral, first_day=day, days=0, limit=1)
-    return booking.book(
+    return appointments.book(
         session,
         settings,
         None,

@@ -10,8 +10,7 @@ from sqlalchemy import func, select
 
 from clinic.models import AnticoagulantRule, OutboxMessage
 from clinic.models.vocab import Language, OutboxStatus
-from clinic.scheduling import booking, ending
-from clinic.services import hold_rules
+from clinic.services import appointments, hold_rules
 from clinic.services import settings as clinic_settings
 from tests.conftest import NOW
 from tests.factories import build_clinic
@@ -119,7 +118,7 @@ def test_a_moved_appointment_gets_a_new_reminder_and_the_old_one_is_withdrawn(se
     (old,) = reminders(session)
 
     target = first_candidates(session, settings, appointment.referral, first_day=dt.date(2026, 11, 24), limit=1)[0]
-    booking.reschedule(session, settings, None, appointment, target)
+    appointments.reschedule(session, settings, None, appointment, target)
     app.config["SMTP_HOST"] = "127.0.0.1"
     run(app, "queue_reminders", "send_outbox")
 
@@ -135,7 +134,7 @@ def test_a_cancelled_appointment_is_not_reminded(session, settings, clinic, app,
     app.config["SMTP_HOST"] = ""
     appointment = book_on(session, settings, clinic, WEDNESDAY)
     run(app, "queue_reminders")
-    ending.cancel(session, settings, None, appointment, "patient called")
+    appointments.cancel(session, settings, None, appointment, "patient called")
     app.config["SMTP_HOST"] = "127.0.0.1"
     run(app, "send_outbox")
     (message,) = reminders(session)

@@ -11,9 +11,8 @@ from sqlalchemy import select
 from clinic.jobs import tasks
 from clinic.models import AppointmentEvent, AuditEvent, Booking, FollowUp, JobRun, Referral
 from clinic.models.vocab import AppointmentStatus, FollowUpKind, FollowUpStatus, ReferralStatus
-from clinic.scheduling import holds
 from clinic.scheduling.plan import ProcedurePlan
-from clinic.services import daybook
+from clinic.services import appointments, daybook
 from tests.conftest import NOW, ZONE
 from tests.factories import build_clinic, make_ready_referral, make_referral
 from tests.scheduling.helpers import first_candidates
@@ -100,7 +99,7 @@ def test_referrals_waiting_too_long_for_triage_are_flagged_once(session, clinic,
 def test_expired_holds_are_released_once(session, settings, clinic, app):
     referral = make_ready_referral(session, clinic)
     candidate = first_candidates(session, settings, referral)[0]
-    held = holds.hold(
+    held = appointments.hold(
         session, settings, None, referral=referral, plan=ProcedurePlan.from_referral(referral), candidate=candidate
     )
     assert run(app, "release_holds")["release_holds"] == "nothing to do"  # still within its minutes

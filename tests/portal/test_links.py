@@ -14,9 +14,8 @@ from clinic.extensions import db
 from clinic.jobs.runner import run_job
 from clinic.models import OutboxMessage, PortalLink
 from clinic.models.vocab import OutboxStatus
-from clinic.scheduling import booking
 from clinic.scheduling.plan import ProcedurePlan
-from clinic.services import documents, portal_links, portal_mail
+from clinic.services import appointments, documents, portal_links, portal_mail
 from tests.conftest import NOW, Browser
 from tests.documents.helpers import decode_qr, page_count, render_png, text_of
 from tests.factories import build_clinic, make_patient, make_ready_referral
@@ -112,7 +111,7 @@ def test_revoke_and_send_again_makes_a_new_link(session, app):
 
 def test_the_letter_carries_the_link_as_url_and_qr_code(session, app, settings, tmp_path):
     _clinic, referral = _ready(session, preferred_language="de")
-    appointment = booking.book(
+    appointment = appointments.book(
         session,
         settings,
         None,
@@ -145,14 +144,14 @@ def test_the_letter_stays_within_two_pages_with_several_drugs_and_the_link(sessi
         clinic,
         medications=[("clopidogrel", "", None), ("aspirin", "primary", None), ("rivaroxaban", "", None)],
     )
-    appointment = booking.book(
+    appointment = appointments.book(
         session,
         settings,
         None,
         referral=referral,
         plan=ProcedurePlan.from_referral(referral),
         candidate=first_candidates(session, settings, referral, first_day=dt.date(2026, 12, 7))[0],
-        check_readiness=False,
+        readiness=None,
     )
     url = "https://termine.schmerzzentrum.example/p/" + "x" * 43
     pdf = documents.letter_pdf(session, appointment, "Europe/Berlin", issued_on=dt.date(2026, 11, 23), portal_url=url)

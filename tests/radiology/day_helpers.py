@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from clinic.scheduling import booking
 from clinic.scheduling.plan import ProcedurePlan
-from clinic.services import consents, daybook
+from clinic.services import appointments, consents, daybook
 from tests.conftest import NOW, ZONE
 from tests.factories import build_clinic, make_ready_referral
 from tests.scheduling.helpers import chain, first_candidates, utc
@@ -16,7 +15,7 @@ from tests.scheduling.helpers import chain, first_candidates, utc
 def book(session, settings, clinic=None, candidate=None, **kw):
     clinic = clinic or build_clinic(session, texts=True)
     referral = make_ready_referral(session, clinic, **kw)
-    appointment = booking.book(
+    appointment = appointments.book(
         session,
         settings,
         None,

@@ -13,9 +13,8 @@ from sqlalchemy.exc import IntegrityError
 from clinic.core import clock
 from clinic.core.errors import InvalidInput
 from clinic.models import Consent
-from clinic.scheduling import booking
 from clinic.scheduling.plan import ProcedurePlan
-from clinic.services import consents, daybook
+from clinic.services import appointments, consents, daybook
 from tests.conftest import ZONE
 from tests.factories import build_clinic, make_ready_referral
 from tests.scheduling.helpers import first_candidates, utc
@@ -30,7 +29,7 @@ def printed(session, settings):
     referral = make_ready_referral(
         session, clinic, code="FACET", stage="diagnostic", side="left", levels="L4/5", target="medial_branch"
     )
-    appointment = booking.book(
+    appointment = appointments.book(
         session,
         settings,
         None,

@@ -15,9 +15,8 @@ from clinic.core.errors import DomainError, InvalidInput, PermissionDenied
 from clinic.core.timefmt import to_local
 from clinic.models import AuditEvent, DrugOption, FollowUp, ObservationCheck, ProcedureRecord
 from clinic.models.vocab import AppointmentStatus
-from clinic.scheduling import booking
 from clinic.scheduling.plan import ProcedurePlan
-from clinic.services import consents, daybook, medication, outcomes, procedure_records, stages, triage
+from clinic.services import appointments, consents, daybook, medication, outcomes, procedure_records, stages, triage
 from tests.conftest import ZONE
 from tests.factories import build_clinic, make_ready_referral, make_referral
 from tests.scheduling.helpers import first_candidates, utc
@@ -29,7 +28,7 @@ MONDAY_9 = utc(2026, 11, 23, 8, 0)
 def day(session, settings):
     clinic = build_clinic(session, texts=True)
     referral = make_ready_referral(session, clinic, code="FACET", stage="diagnostic", side="left", levels="L4/5")
-    appointment = booking.book(
+    appointment = appointments.book(
         session,
         settings,
         None,
@@ -361,14 +360,14 @@ def apixaban_day(session, settings):
     referral = make_ready_referral(
         session, clinic, code="PRT", side="left", levels="L5", medications=[("apixaban", "", None)]
     )
-    appointment = booking.book(
+    appointment = appointments.book(
         session,
         settings,
         None,
         referral=referral,
         plan=ProcedurePlan.from_referral(referral),
         candidate=first_candidates(session, settings, referral)[0],
-        check_readiness=False,
+        readiness=None,
     )
     return clinic, referral, appointment
 

@@ -12,9 +12,10 @@ from sqlalchemy import select
 from clinic.core.errors import DomainError
 from clinic.extensions import db
 from clinic.models import Appointment, BookingHold, Referral
-from clinic.scheduling import booking, holds
+from clinic.scheduling import booking
 from clinic.scheduling.booking import SlotTaken
 from clinic.scheduling.plan import ProcedurePlan
+from clinic.services import appointments
 from tests.factories import build_clinic, make_ready_referral
 
 from .helpers import chain, first_candidates, overlapping_active_bookings, utc
@@ -57,7 +58,7 @@ def _race(app, settings, jobs: list[tuple[int, booking.Candidate]]) -> Counter:
         def call(session) -> str:
             try:
                 referral = session.get(Referral, referral_id)
-                booking.book(
+                appointments.book(
                     session,
                     settings,
                     None,
@@ -118,7 +119,7 @@ def test_a_hold_confirmed_by_several_requests_at_once_books_once(app, session, s
     for _ in range(5):
         referral = make_ready_referral(session, clinic)
         target = first_candidates(session, settings, referral)[0]
-        held = holds.hold(
+        held = appointments.hold(
             session, settings, None, referral=referral, plan=ProcedurePlan.from_referral(referral), candidate=target
         )
         tokens.append(held.token)
@@ -127,7 +128,7 @@ def test_a_hold_confirmed_by_several_requests_at_once_books_once(app, session, s
     def confirm(token: str):
         def call(session) -> str:
             try:
-                holds.confirm_hold(session, settings, None, token)
+                appointments.confirm_hold(session, settings, None, token)
                 session.commit()
                 return "booked"
             except DomainError as refused:
@@ -142,10 +143,10 @@ def test_a_hold_confirmed_by_several_requests_at_once_books_once(app, session, s
 
     assert outcomes == Counter({"booked": 5, "invalid_state": 25})
     session.expire_all()
-    appointments = session.scalars(select(Appointment)).all()
-    assert len(appointments) == 5
-    for appointment in appointments:
+    booked = session.scalars(select(Appointment)).all()
+    assert len(booked) == 5
+    for appointment in booked:
         assert len([b for b in appointment.bookings if b.active]) == 4
     held_rows = session.scalars(select(BookingHold)).all()
-    assert {h.confirmed_appointment_id for h in held_rows} == {a.id for a in appointments}
+    assert {h.confirmed_appointment_id for h in held_rows} == {a.id for a in booked}
     assert overlapping_active_bookings(session) == []

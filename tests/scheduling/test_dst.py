@@ -8,10 +8,10 @@ import datetime as dt
 import pytest
 
 from clinic.core.timefmt import to_local
-from clinic.scheduling import booking
 from clinic.scheduling.availability import Calendar, RoomInfo
 from clinic.scheduling.context import Settings
 from clinic.scheduling.plan import ProcedurePlan
+from clinic.services import appointments
 from tests.factories import build_clinic, make_ready_referral
 
 from .helpers import first_candidates, utc
@@ -44,7 +44,7 @@ def test_eight_oclock_session_stays_eight_oclock_local(session, clock, before, a
         referral = make_ready_referral(session, clinic)
         offered = first_candidates(session, settings, referral, first_day=day, days=0, limit=1)
         assert offered[0].table_start == utc(day.year, day.month, day.day, hour)
-        appointment = booking.book(
+        appointment = appointments.book(
             session, settings, None, referral=referral, plan=ProcedurePlan.from_referral(referral), candidate=offered[0]
         )
         session.commit()

@@ -13,6 +13,7 @@ from clinic.models.vocab import AppointmentStatus, FollowUpKind, FollowUpStatus,
 from clinic.scheduling import booking
 from clinic.scheduling.booking import NotReady, SlotTaken
 from clinic.scheduling.plan import ProcedurePlan
+from clinic.services import appointments
 from tests.factories import build_clinic, make_ready_referral
 
 from .helpers import chain, first_candidates, overlapping_active_bookings, utc
@@ -24,7 +25,7 @@ def clinic(session):
 
 
 def _book(session, settings, referral, candidate):
-    return booking.book(
+    return appointments.book(
         session, settings, None, referral=referral, plan=ProcedurePlan.from_referral(referral), candidate=candidate
     )
 

@@ -11,10 +11,11 @@ from clinic.core.errors import DomainError, InvalidInput
 from clinic.core.timefmt import to_local
 from clinic.models import Booking, WaitlistEntry
 from clinic.models.vocab import AppointmentStatus
-from clinic.scheduling import booking, ending, holds
+from clinic.scheduling import booking, ending
 from clinic.scheduling.booking import SlotTaken
 from clinic.scheduling.context import Settings
 from clinic.scheduling.plan import ProcedurePlan
+from clinic.services import appointments
 from tests.conftest import NOW, ZONE
 from tests.factories import build_clinic, make_ready_referral
 
@@ -31,7 +32,7 @@ def _plan(referral):
 
 
 def _book(session, settings, referral, candidate):
-    return booking.book(session, settings, None, referral=referral, plan=_plan(referral), candidate=candidate)
+    return appointments.book(session, settings, None, referral=referral, plan=_plan(referral), candidate=candidate)
 
 
 def _active(session, appointment_id):
@@ -41,25 +42,25 @@ def _active(session, appointment_id):
 def test_a_hold_keeps_the_chain_then_becomes_the_booking(session, settings, clinic):
     a, b = make_ready_referral(session, clinic), make_ready_referral(session, clinic)
     c = first_candidates(session, settings, a)[0]
-    held = holds.hold(session, settings, None, referral=a, plan=_plan(a), candidate=c)
+    held = appointments.hold(session, settings, None, referral=a, plan=_plan(a), candidate=c)
     assert held.expires_at == NOW + dt.timedelta(minutes=5)
     with pytest.raises(SlotTaken):
         _book(session, settings, b, c)
     assert c.table_start not in [
         x.table_start for x in first_candidates(session, settings, b, limit=3) if x.room_id == c.room_id
     ]
-    appointment = holds.confirm_hold(session, settings, None, held.token)
+    appointment = appointments.confirm_hold(session, settings, None, held.token)
     assert appointment.status == AppointmentStatus.BOOKED
     assert len(_active(session, appointment.id)) == 4
     assert session.scalars(select(Booking).where(Booking.hold_id == held.id)).all() == []
     with pytest.raises(DomainError, match="already been booked"):
-        holds.confirm_hold(session, settings, None, held.token)
+        appointments.confirm_hold(session, settings, None, held.token)
 
 
 def test_a_hold_lapses_by_itself(session, settings, clinic):
     a, b = make_ready_referral(session, clinic), make_ready_referral(session, clinic)
     c = first_candidates(session, settings, a)[0]
-    held = holds.hold(session, settings, None, referral=a, plan=_plan(a), candidate=c)
+    held = appointments.hold(session, settings, None, referral=a, plan=_plan(a), candidate=c)
     session.commit()
     later = Settings(zone=ZONE, clock=lambda: NOW + dt.timedelta(minutes=6))
     assert c.table_start in [x.table_start for x in first_candidates(session, later, b, limit=1)]
@@ -67,7 +68,7 @@ def test_a_hold_lapses_by_itself(session, settings, clinic):
     session.commit()
     assert appointment.table_start == c.table_start
     with pytest.raises(DomainError, match="lapsed"):
-        holds.confirm_hold(session, later, None, held.token)
+        appointments.confirm_hold(session, later, None, held.token)
     assert overlapping_active_bookings(session) == []
 
 
@@ -77,7 +78,7 @@ def test_a_lapsed_hold_meeting_only_the_patient_is_released_too(session, setting
     refuse it) nor stay beside the new booking as an overlap."""
     referral = make_ready_referral(session, clinic)
     held_chain = first_candidates(session, settings, referral)[0]
-    held = holds.hold(session, settings, None, referral=referral, plan=_plan(referral), candidate=held_chain)
+    held = appointments.hold(session, settings, None, referral=referral, plan=_plan(referral), candidate=held_chain)
     session.commit()
     room = next(r for r in clinic.rooms.values() if r.modality == "CT" and r.id != held_chain.room_id)
     rad = next(r for r in clinic.radiologists if r.id != held_chain.radiologist_id)
@@ -98,7 +99,7 @@ def test_reschedule_moves_all_bookings(session, settings, clinic):
     first, *_ = first_candidates(session, settings, referral)
     appointment = _book(session, settings, referral, first)
     target = first_candidates(session, settings, referral, first_day=dt.date(2026, 11, 26), limit=1)[0]
-    booking.reschedule(session, settings, None, appointment, target)
+    appointments.reschedule(session, settings, None, appointment, target)
     rows = _active(session, appointment.id)
     assert {r.starts_at for r in rows} == {target.table_start, target.table_end}
     assert appointment.table_start == target.table_start
@@ -117,7 +118,7 @@ def test_reschedule_may_overlap_its_own_old_time(session, settings, clinic):
         c.table_end + dt.timedelta(minutes=10),
         c.obs_end + dt.timedelta(minutes=10),
     )
-    booking.reschedule(session, settings, None, appointment, ten_later)
+    appointments.reschedule(session, settings, None, appointment, ten_later)
     assert appointment.table_start == ten_later.table_start
     assert overlapping_active_bookings(session) == []
 
@@ -131,7 +132,7 @@ def test_reschedule_into_a_taken_time_keeps_the_old_booking(session, settings, c
     session.commit()
     before = {(r.id, r.starts_at) for r in _active(session, second.id)}
     with pytest.raises(SlotTaken) as taken:
-        booking.reschedule(
+        appointments.reschedule(
             session,
             settings,
             None,
@@ -170,8 +171,8 @@ def test_cancel_frees_the_chain_and_offers_it_to_the_waitlist(session, settings,
     )
     session.flush()
     with pytest.raises(InvalidInput, match="reason"):
-        ending.cancel(session, settings, None, appointment, "  ")
-    offers = ending.cancel(session, settings, None, appointment, "Patient has a cold")
+        appointments.cancel(session, settings, None, appointment, "  ")
+    offers = appointments.cancel(session, settings, None, appointment, "Patient has a cold")
     assert appointment.status == AppointmentStatus.CANCELLED
     assert _active(session, appointment.id) == []
     assert [o.entry.referral_id for o in offers] == [waiting.id]

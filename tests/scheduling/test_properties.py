@@ -11,9 +11,10 @@ from hypothesis import settings as hyp_settings
 from hypothesis import strategies as st
 
 from clinic.models.vocab import AppointmentStatus
-from clinic.scheduling import booking, ending
+from clinic.scheduling import booking
 from clinic.scheduling.finder import Preferences
 from clinic.scheduling.plan import ProcedurePlan
+from clinic.services import appointments
 from clinic.services.candidates import candidates_for_referral
 from tests.factories import build_clinic, make_patient, make_ready_referral
 
@@ -49,7 +50,7 @@ def tight_clinic(session):
 @given(ops=st.lists(operation, min_size=1, max_size=14))
 def test_random_operations_never_overlap_and_offers_are_bookable(session, settings, tight_clinic, ops):
     clinic, patients = tight_clinic
-    appointments = []
+    made = []
     try:
         for op, pick, which, part in ops:
             window = {
@@ -67,7 +68,7 @@ def test_random_operations_never_overlap_and_offers_are_bookable(session, settin
                 assert ready.ready
                 if offered:
                     chosen = offered[pick % len(offered)]
-                    appointment = booking.book(
+                    appointment = appointments.book(
                         session,
                         settings,
                         None,
@@ -75,14 +76,14 @@ def test_random_operations_never_overlap_and_offers_are_bookable(session, settin
                         plan=ProcedurePlan.from_referral(referral),
                         candidate=chosen,
                     )
-                    appointments.append(appointment)
+                    made.append(appointment)
             else:
-                live = [a for a in appointments if a.status == AppointmentStatus.BOOKED]
+                live = [a for a in made if a.status == AppointmentStatus.BOOKED]
                 if not live:
                     continue
                 appointment = live[pick % len(live)]
                 if op == "cancel":
-                    ending.cancel(session, settings, None, appointment, "changed plans")
+                    appointments.cancel(session, settings, None, appointment, "changed plans")
                 else:
                     ready, offered = candidates_for_referral(
                         session,
@@ -93,7 +94,7 @@ def test_random_operations_never_overlap_and_offers_are_bookable(session, settin
                         **window,
                     )
                     if offered:
-                        booking.reschedule(session, settings, None, appointment, offered[pick % len(offered)])
+                        appointments.reschedule(session, settings, None, appointment, offered[pick % len(offered)])
             assert overlapping_active_bookings(session) == []
     finally:
         session.rollback()

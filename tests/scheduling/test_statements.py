@@ -11,8 +11,8 @@ from sqlalchemy import event
 
 from clinic.extensions import db
 from clinic.models import Referral
-from clinic.scheduling import booking
 from clinic.scheduling.plan import ProcedurePlan
+from clinic.services import appointments
 from tests.factories import build_clinic, make_ready_referral
 
 from .helpers import first_candidates, overlapping_active_bookings
@@ -46,7 +46,7 @@ def recorded():
 def test_a_booking_sends_a_fixed_handful_of_statements(session, settings, clinic, backend):
     first, second = make_ready_referral(session, clinic), make_ready_referral(session, clinic)
     taken = first_candidates(session, settings, first)[0]
-    booking.book(session, settings, None, referral=first, plan=ProcedurePlan.from_referral(first), candidate=taken)
+    appointments.book(session, settings, None, referral=first, plan=ProcedurePlan.from_referral(first), candidate=taken)
     candidate = first_candidates(session, settings, second)[0]
     referral_id = second.id
     session.commit()
@@ -55,7 +55,7 @@ def test_a_booking_sends_a_fixed_handful_of_statements(session, settings, clinic
     referral = session.get(Referral, referral_id)
     plan = ProcedurePlan.from_referral(referral)
     with recorded() as statements:
-        appointment = booking.book(session, settings, None, referral=referral, plan=plan, candidate=candidate)
+        appointment = appointments.book(session, settings, None, referral=referral, plan=plan, candidate=candidate)
     session.commit()
 
     assert appointment.table_start == candidate.table_start

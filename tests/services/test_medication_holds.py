@@ -8,9 +8,8 @@ import datetime as dt
 import pytest
 
 from clinic.core.errors import DomainError
-from clinic.scheduling import booking
 from clinic.scheduling.plan import ProcedurePlan
-from clinic.services import medication, triage, worklist
+from clinic.services import appointments, medication, triage, worklist
 from clinic.services.readiness import assess
 from tests.conftest import NOW, ZONE
 from tests.factories import build_clinic, make_ready_referral
@@ -40,7 +39,7 @@ def test_a_hold_with_no_recorded_last_dose_counts_from_now(session, settings, cl
     too_early = _chain(clinic, utc(2026, 11, 25, 13, 0))  # Wednesday 14:00: only 55 hours from now
     plan = ProcedurePlan.from_referral(referral)
     with pytest.raises(DomainError, match=r"allows this procedure from 26\.11\.2026 07:00") as refused:
-        booking.book(session, settings, None, referral=referral, plan=plan, candidate=too_early)
+        appointments.book(session, settings, None, referral=referral, plan=plan, candidate=too_early)
     assert refused.value.code == "medication_hold"
     assert refused.value.details["not_before_at"] == "2026-11-26T06:00:00+00:00"
 
@@ -50,9 +49,9 @@ def test_a_radiologists_override_with_a_reason_allows_an_earlier_date(session, s
     plan = ProcedurePlan.from_referral(referral)
     tomorrow = _chain(clinic, utc(2026, 11, 24, 9, 0))
     with pytest.raises(DomainError, match="A radiologist can override the hold with a reason"):
-        booking.book(session, settings, None, referral=referral, plan=plan, candidate=tomorrow)
+        appointments.book(session, settings, None, referral=referral, plan=plan, candidate=tomorrow)
     triage.override_hold(session, clinic.radiologists[0], referral, dt.date(2026, 11, 24), "Cardiology: no pause")
-    appointment = booking.book(session, settings, None, referral=referral, plan=plan, candidate=tomorrow)
+    appointment = appointments.book(session, settings, None, referral=referral, plan=plan, candidate=tomorrow)
     hold_plan = medication.plan_for(session, referral.preregistration, clinic.pt("PRT"), "lumbar")
     assert hold_plan.satisfied_for(appointment.table_start, ZONE)  # the override decides
     flag = worklist.medication_flag(hold_plan, appointment.table_start, ZONE)
@@ -82,7 +81,7 @@ def test_the_worklist_shows_which_appointments_wait_for_the_telephone_confirmati
     referral = make_ready_referral(session, clinic, medications=[("apixaban", "", dt.date(2026, 11, 22))])
     candidate = first_candidates(session, settings, referral, limit=1)[0]
     plan = ProcedurePlan.from_referral(referral)
-    appointment = booking.book(session, settings, None, referral=referral, plan=plan, candidate=candidate)
+    appointment = appointments.book(session, settings, None, referral=referral, plan=plan, candidate=candidate)
     day = appointment.table_start.astimezone(dt.timezone(dt.timedelta(hours=1))).date()
     [row] = worklist.rows(session, day, ZONE)
     assert "Medication plan awaits confirmation by telephone" in row.alerts

@@ -10,7 +10,7 @@ from ...core.timefmt import day_bounds
 from ...extensions import db
 from ...models import Appointment, Referral
 from ...models.vocab import Role
-from ...scheduling import booking, ending
+from ...services import appointments
 from ...web import local_today, scheduling_settings, zone
 from .. import bp, present
 from ..idempotent import idempotent
@@ -44,7 +44,7 @@ def create_appointment(json: BookingIn):
     not_ready (details.missing) while the pre-registration is incomplete, medication_hold before the
     hold plan allows."""
     referral = find(Referral, json.referral_id, "referral")
-    appointment = booking.book(
+    appointment = appointments.book(
         db.session,
         scheduling_settings(),
         current_user,
@@ -88,7 +88,7 @@ def get_appointment(appointment_id: int):
 def reschedule_appointment(appointment_id: int, json: Chain):
     """Move a booked appointment to another slot. The old time stays held until the new one is in."""
     appointment = find(Appointment, appointment_id, "appointment")
-    booking.reschedule(db.session, scheduling_settings(), current_user, appointment, candidate(json))
+    appointments.reschedule(db.session, scheduling_settings(), current_user, appointment, candidate(json))
     return present.appointment_detail(db.session, appointment)
 
 
@@ -99,7 +99,7 @@ def reschedule_appointment(appointment_id: int, json: Chain):
 def cancel_appointment(appointment_id: int, json: CancelIn):
     """Cancel with a reason. The answer lists waiting patients who could take the freed time."""
     appointment = find(Appointment, appointment_id, "appointment")
-    offers = ending.cancel(db.session, scheduling_settings(), current_user, appointment, json.reason)
+    offers = appointments.cancel(db.session, scheduling_settings(), current_user, appointment, json.reason)
     return Cancelled(
         appointment=present.appointment(appointment),
         waitlist_offers=[

@@ -328,6 +328,13 @@ def _kind_of(content_type: str) -> FileKind:
     return {kind.content_type: kind for kind in FileKind}[content_type]
 
 
+def _download(session: Session, store: FileStore, row, action: str, patient_id: int, kind: FileKind, actor):
+    """(bytes, content type, file name) of an uploaded file's row, the opening audited as ``action``."""
+    data = _blob(store, row.stored_file)
+    audit.record(session, action, row.__tablename__, row.id, patient_id=patient_id, actor=actor)
+    return data, row.stored_file.content_type, safe_filename(row.original_name, kind)
+
+
 def download_study_file(
     session: Session, store: FileStore, study_file_id: int, *, actor=None
 ) -> tuple[bytes, str, str]:
@@ -335,16 +342,8 @@ def download_study_file(
     study_file = session.get(StudyFile, study_file_id)
     if study_file is None:
         raise NotFound(N_("No such imaging file."))
-    data = _blob(store, study_file.stored_file)
-    audit.record(
-        session,
-        "imaging.download",
-        "study_files",
-        study_file.id,
-        patient_id=study_file.study.patient_id,
-        actor=actor,
-    )
-    return data, study_file.stored_file.content_type, safe_filename(study_file.original_name, FileKind(study_file.kind))
+    kind = FileKind(study_file.kind)
+    return _download(session, store, study_file, "imaging.download", study_file.study.patient_id, kind, actor)
 
 
 def download_referral_document(
@@ -354,17 +353,9 @@ def download_referral_document(
     document = session.get(ReferralDocument, referral_document_id)
     if document is None:
         raise NotFound(N_("No such referral document."))
-    data = _blob(store, document.stored_file)
-    content_type = document.stored_file.content_type
-    audit.record(
-        session,
-        "referral_document.download",
-        "referral_documents",
-        document.id,
-        patient_id=document.referral.patient_id,
-        actor=actor,
-    )
-    return data, content_type, safe_filename(document.original_name, _kind_of(content_type))
+    kind = _kind_of(document.stored_file.content_type)
+    patient_id = document.referral.patient_id
+    return _download(session, store, document, "referral_document.download", patient_id, kind, actor)
 
 
 SET_ASIDE_REASON_LENGTH = 300
