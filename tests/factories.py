@@ -1,7 +1,8 @@
-"""Factories for tests: a small clinic, patients and referrals ready to book.
+"""Factories for tests: a small clinic, patients, referrals ready to book, and their appointments.
 
-Built through the same models and services the app uses; defaults are filled with ``setdefault`` so a
-test names only what it cares about.
+Built through the same models and services the app uses; a test names only what it cares about. Each kind
+of record is built here one way: ``make_patient``, ``make_referral``, ``make_ready_referral``, ``book``
+(through the booking service) and ``sign_consent``. The clock is conftest's ``NOW`` and ``TODAY``.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from sqlalchemy.orm import Session
 
 from clinic.defaults import seed_catalogue, seed_drug_options, seed_hold_rules, seed_texts
 from clinic.models import (
+    Appointment,
+    MedicationEntry,
     ObservationBed,
     Patient,
     ProcedureType,
@@ -24,8 +27,12 @@ from clinic.models import (
     User,
 )
 from clinic.models.vocab import Language, ReferralStatus, Role
-from clinic.services import accounts, preregistration
-from tests.conftest import NOW
+from clinic.scheduling import booking
+from clinic.scheduling.finder import Candidate
+from clinic.scheduling.plan import ProcedurePlan
+from clinic.services import accounts, consents, daybook, preregistration
+from tests.conftest import NOW, ZONE
+from tests.scheduling.helpers import first_candidates
 
 PASSWORD = "demo-password-1"
 _counter = itertools.count(1)
@@ -178,8 +185,6 @@ def make_ready_referral(
     referral.imaging_waiver_reason = "Recent MRI seen in the hospital system"
     prereg = preregistration.ensure(session, referral)
     staff = clinic.staff["frontdesk"]
-    from clinic.models import MedicationEntry
-
     for drug, dose, last_dose in medications:
         prereg.medications.append(MedicationEntry(drug_code=drug, dose_class=dose, last_dose_on=last_dose))
     for item in (
@@ -196,3 +201,54 @@ def make_ready_referral(
     prereg.escort_phone = "+49 40 555 0199"
     session.flush()
     return referral
+
+
+def book(
+    session: Session,
+    settings,
+    referral: Referral,
+    candidate: Candidate | None = None,
+    *,
+    note: str | None = None,
+    check_readiness: bool = True,
+    allow_past: bool = False,
+    **search,
+) -> Appointment:
+    """Book ``referral`` through the booking service, as the front desk does: at ``candidate``, or at the
+    first chain the finder offers (``search`` as for ``first_candidates``: ``first_day``, ``days``, ...)."""
+    candidate = candidate or first_candidates(session, settings, referral, **search)[0]
+    return booking.book(
+        session,
+        settings,
+        None,
+        referral=referral,
+        plan=ProcedurePlan.from_referral(referral),
+        candidate=candidate,
+        note=note,
+        check_readiness=check_readiness,
+        allow_past=allow_past,
+    )
+
+
+def sign_consent(
+    session: Session,
+    clinic: Clinic,
+    appointment: Appointment,
+    *,
+    actor: User | None = None,
+    explained_at: dt.datetime | None = None,
+) -> None:
+    """The consent form printed and signed now (the talk ``explained_at``, two days ago by default), with
+    the first radiologist explaining and taking it; ``actor`` is who the audit names."""
+    radiologist = clinic.radiologists[0]
+    consents.print_consent(session, actor, appointment, ZONE)
+    daybook.record_consent(
+        session,
+        actor,
+        appointment,
+        taken_by_id=radiologist.id,
+        explained_by_id=radiologist.id,
+        explained_at=explained_at or NOW - dt.timedelta(days=2),
+        signed_at=NOW,
+        zone=ZONE,
+    )

@@ -27,13 +27,13 @@ from clinic.models import (
     WaitlistEntry,
 )
 from clinic.models.vocab import Role
-from clinic.scheduling import booking, holds
+from clinic.scheduling import holds
 from clinic.scheduling.plan import ProcedurePlan
 from clinic.services import accounts, daybook, uploads
 from clinic.services.storage import FileStore
 from tests.browser.files import pdf_letter
 from tests.conftest import Browser
-from tests.factories import build_clinic, make_ready_referral, make_referral, make_user
+from tests.factories import book, build_clinic, make_ready_referral, make_referral, make_user
 from tests.scheduling.helpers import first_candidates
 
 ROLES = [Role.FRONT_DESK, Role.RADIOLOGIST, Role.NURSE, Role.ADMIN]
@@ -49,9 +49,7 @@ def world(app, session, settings):
     clinic = build_clinic(session, texts=True)
     referral = make_ready_referral(session, clinic, medications=[("clopidogrel", "", None)])
     candidate = first_candidates(session, settings, referral)[0]
-    appointment = booking.book(
-        session, settings, None, referral=referral, plan=ProcedurePlan.from_referral(referral), candidate=candidate
-    )
+    appointment = book(session, settings, referral, candidate)
     waiting = make_ready_referral(session, clinic)
     entry = WaitlistEntry(
         patient_id=waiting.patient_id,

@@ -14,10 +14,8 @@ from sqlalchemy.orm import Session
 from clinic.extensions import db
 from clinic.models import Appointment, AuditEvent, User
 from clinic.models.vocab import AppointmentStatus
-from clinic.scheduling import booking
-from clinic.scheduling.plan import ProcedurePlan
 from clinic.services import accounts
-from tests.factories import build_clinic, make_ready_referral
+from tests.factories import book, build_clinic, make_ready_referral
 from tests.scheduling.helpers import first_candidates
 
 
@@ -51,9 +49,7 @@ def appointment(session, settings):
     clinic = build_clinic(session)
     referral = make_ready_referral(session, clinic)
     candidate = first_candidates(session, settings, referral)[0]
-    booked = booking.book(
-        session, settings, None, referral=referral, plan=ProcedurePlan.from_referral(referral), candidate=candidate
-    )
+    booked = book(session, settings, referral, candidate)
     session.commit()
     return booked
 

@@ -14,7 +14,7 @@ from werkzeug.test import encode_multipart
 
 from clinic.models import Appointment
 from tests.api.conftest import PREFIX, Api
-from tests.api.world import new_patient
+from tests.factories import make_patient
 from tests.scheduling.helpers import first_candidates
 
 
@@ -189,7 +189,7 @@ def test_a_time_that_was_taken_is_409_with_the_next_candidates(session, settings
 
 
 def test_a_likely_duplicate_patient_is_409_with_the_existing_record(session, clinic, desk):
-    patient = new_patient(session)
+    patient = make_patient(session)
     session.commit()
     body = {"family_name": patient.family_name, "given_name": patient.given_name, "birth_date": str(patient.birth_date)}
     error = error_of(desk.post("/patients", json=body), 409, "likely_duplicate")

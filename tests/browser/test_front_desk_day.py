@@ -8,11 +8,8 @@ import re
 
 from clinic.models import WaitlistEntry
 from clinic.models.vocab import ReferralStatus
-from clinic.scheduling import booking
-from clinic.scheduling.plan import ProcedurePlan
 from tests.browser_fixtures import submit
-from tests.factories import build_clinic, make_patient, make_ready_referral, make_referral
-from tests.scheduling.helpers import first_candidates
+from tests.factories import book, build_clinic, make_patient, make_ready_referral, make_referral
 
 
 def test_a_saved_pre_registration_section_stays_open(session, staff):
@@ -42,9 +39,7 @@ def test_a_saved_pre_registration_section_stays_open(session, staff):
 def test_candidates_by_day_and_a_held_waitlist_offer(session, settings, staff):
     clinic = build_clinic(session)
     referral = make_ready_referral(session, clinic)
-    plan = ProcedurePlan.from_referral(referral)
-    candidate = first_candidates(session, settings, referral, first_day=dt.date(2026, 11, 24))[0]
-    appointment = booking.book(session, settings, None, referral=referral, plan=plan, candidate=candidate)
+    appointment = book(session, settings, referral, first_day=dt.date(2026, 11, 24))
     waiting = make_ready_referral(session, clinic, make_patient(session, family_name="Wartemann", phone="+49 40 333"))
     session.add(
         WaitlistEntry(

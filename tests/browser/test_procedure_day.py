@@ -11,26 +11,16 @@ import pytest
 from sqlalchemy import select
 
 from clinic.models import Appointment, Consent, FollowUp, ObservationRecord, ProcedureRecord
-from clinic.scheduling import booking
-from clinic.scheduling.plan import ProcedurePlan
 from tests.browser_fixtures import speak, submit
 from tests.factories import build_clinic, make_ready_referral
 from tests.radiology.day_helpers import book, to_procedure
-from tests.scheduling.helpers import first_candidates
 
 
 @pytest.mark.parametrize("language", ["de", "en"])
 def test_check_in_consent_start_end_observation_discharge(session, settings, staff, language):
     clinic = build_clinic(session, texts=True)
     referral = make_ready_referral(session, clinic)
-    appointment_id = booking.book(
-        session,
-        settings,
-        None,
-        referral=referral,
-        plan=ProcedurePlan.from_referral(referral),
-        candidate=first_candidates(session, settings, referral)[0],
-    ).id
+    appointment_id = book(session, settings, referral).id
     name = referral.patient.display_name
     session.commit()
     say = speak(session, language)

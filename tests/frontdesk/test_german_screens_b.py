@@ -8,22 +8,8 @@ import datetime as dt
 import html as markup
 
 from clinic.models import WaitlistEntry
-from clinic.scheduling import booking
-from clinic.scheduling.plan import ProcedurePlan
-from tests.factories import build_clinic, make_ready_referral, make_user
-from tests.scheduling.helpers import chain, first_candidates, utc
-
-
-def _chain_data(c) -> dict:
-    return {
-        "room_id": c.room_id,
-        "radiologist_id": c.radiologist_id,
-        "bed_id": c.bed_id or "",
-        "table_start": c.table_start.isoformat(),
-        "table_end": c.table_end.isoformat(),
-        "obs_end": c.obs_end.isoformat(),
-        "action": "book",
-    }
+from tests.factories import book, build_clinic, make_ready_referral, make_user
+from tests.scheduling.helpers import chain, chain_form, first_candidates, utc
 
 
 def _text(response) -> str:
@@ -33,11 +19,7 @@ def _text(response) -> str:
 def _booked_today(session, settings, clinic):
     """An appointment on Monday 23 November (the pinned today), booked through the service."""
     referral = make_ready_referral(session, clinic)
-    c = first_candidates(session, settings, referral)[0]
-    appointment = booking.book(
-        session, settings, None, referral=referral, plan=ProcedurePlan.from_referral(referral), candidate=c
-    )
-    return referral, appointment
+    return referral, book(session, settings, referral)
 
 
 def test_a_german_front_desk_sees_its_day_in_german(session, settings, browser):
@@ -136,10 +118,10 @@ def test_german_refusals_on_the_desk(session, settings, browser):
 
     # A time someone else took meanwhile.
     c = first_candidates(session, settings, first)[0]
-    booking.book(session, settings, None, referral=second, plan=ProcedurePlan.from_referral(second), candidate=c)
+    book(session, settings, second, c)
     session.commit()
     taken = browser.post(
-        f"/desk/referrals/{first.id}/book", _chain_data(c), form_page=f"/desk/referrals/{first.id}/book"
+        f"/desk/referrals/{first.id}/book", chain_form(c), form_page=f"/desk/referrals/{first.id}/book"
     )
     page = _text(taken)
     assert taken.status_code == 409
@@ -151,7 +133,7 @@ def test_german_refusals_on_the_desk(session, settings, browser):
     assert "Pausieren der Medikamente: frühestmöglicher Beginn 30.11.2026 00:00" in booking_page
     too_early = chain(clinic.rooms["CT 1"], clinic.radiologists[0], clinic.beds[0], utc(2026, 11, 24, 8, 0), 20, 30)
     refused = browser.post(
-        f"/desk/referrals/{held.id}/book", _chain_data(too_early), form_page=f"/desk/referrals/{held.id}/book"
+        f"/desk/referrals/{held.id}/book", chain_form(too_early), form_page=f"/desk/referrals/{held.id}/book"
     )
     assert refused.status_code == 422
     assert "Der Plan zum Pausieren der Medikamente erlaubt diesen Eingriff erst ab 30.11.2026 00:00" in _text(refused)

@@ -11,9 +11,7 @@ from sqlalchemy import func, select
 
 from clinic.models import Appointment, BookingHold, WaitlistEntry
 from clinic.models.vocab import ReferralStatus
-from clinic.scheduling import booking
-from clinic.scheduling.plan import ProcedurePlan
-from tests.factories import build_clinic, make_patient, make_ready_referral, make_referral
+from tests.factories import book, build_clinic, make_patient, make_ready_referral, make_referral
 from tests.scheduling.helpers import first_candidates
 
 
@@ -81,8 +79,7 @@ def test_an_offer_holds_the_time_first_then_books_on_confirmation(session, setti
     clinic = build_clinic(session)
     referral = make_ready_referral(session, clinic)
     candidate = first_candidates(session, settings, referral, first_day=dt.date(2026, 11, 24))[0]
-    plan = ProcedurePlan.from_referral(referral)
-    cancelled = booking.book(session, settings, None, referral=referral, plan=plan, candidate=candidate)
+    cancelled = book(session, settings, referral, candidate)
     waiting = make_ready_referral(session, clinic, make_patient(session, family_name="Wartemann", phone="+49 40 333"))
     _entry(session, waiting)
     session.commit()

@@ -14,14 +14,13 @@ from clinic.models.vocab import AppointmentStatus, FollowUpKind, FollowUpStatus,
 from clinic.scheduling import holds
 from clinic.scheduling.plan import ProcedurePlan
 from clinic.services import daybook
-from tests.conftest import NOW, ZONE
+from tests.conftest import NOW, TODAY, ZONE
 from tests.factories import build_clinic, make_ready_referral, make_referral
 from tests.scheduling.helpers import first_candidates
 
 from .conftest import run
 from .helpers import book_on
 
-MONDAY = dt.date(2026, 11, 23)
 # Tuesday 00:30 in Berlin: Monday is over.
 TUESDAY_NIGHT = dt.datetime(2026, 11, 23, 23, 30, tzinfo=dt.UTC)
 
@@ -32,10 +31,10 @@ def clinic(session):
 
 
 def test_no_show_after_the_local_day_ends_frees_the_bookings_once(session, settings, clinic, app):
-    missed = book_on(session, settings, clinic, MONDAY)
-    came = book_on(session, settings, clinic, MONDAY)
+    missed = book_on(session, settings, clinic, TODAY)
+    came = book_on(session, settings, clinic, TODAY)
     daybook.check_in(session, None, came, at=NOW, zone=ZONE)
-    tomorrow = book_on(session, settings, clinic, MONDAY + dt.timedelta(days=1))
+    tomorrow = book_on(session, settings, clinic, TODAY + dt.timedelta(days=1))
 
     assert run(app, "mark_no_shows", at=NOW + dt.timedelta(hours=12))["mark_no_shows"] == "nothing to do"  # Monday
     assert run(app, "mark_no_shows", at=TUESDAY_NIGHT)["mark_no_shows"] == "no shows 1"
@@ -68,9 +67,9 @@ def _follow_up(session, appointment, due_on, status=FollowUpStatus.PENDING, kind
 
 
 def test_follow_ups_that_fall_due_go_on_the_call_list_once(session, settings, clinic, app):
-    appointment = book_on(session, settings, clinic, MONDAY)
-    due = _follow_up(session, appointment, MONDAY)
-    later = _follow_up(session, appointment, MONDAY + dt.timedelta(days=1), kind=FollowUpKind.THREE_MONTHS)
+    appointment = book_on(session, settings, clinic, TODAY)
+    due = _follow_up(session, appointment, TODAY)
+    later = _follow_up(session, appointment, TODAY + dt.timedelta(days=1), kind=FollowUpKind.THREE_MONTHS)
 
     assert run(app, "follow_ups_due")["follow_ups_due"] == "on call list 1"
     assert run(app, "follow_ups_due", at=NOW + dt.timedelta(hours=1))["follow_ups_due"] == "nothing to do"
@@ -122,7 +121,7 @@ def test_every_run_is_recorded_with_host_pid_and_result(session, app):
 
 def test_a_failing_job_is_rolled_back_and_its_error_recorded(session, app, monkeypatch):
     def broken(ctx):
-        ctx.session.add(Referral(patient_id=1, received_on=MONDAY, clinical_question="half done"))
+        ctx.session.add(Referral(patient_id=1, received_on=TODAY, clinical_question="half done"))
         raise RuntimeError("disk on fire")
 
     monkeypatch.setitem(tasks.JOBS, "broken", broken)

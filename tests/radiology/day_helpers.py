@@ -5,44 +5,24 @@ from __future__ import annotations
 
 import datetime as dt
 
-from clinic.scheduling import booking
-from clinic.scheduling.plan import ProcedurePlan
-from clinic.services import consents, daybook
+from clinic.services import daybook
+from tests import factories
 from tests.conftest import NOW, ZONE
-from tests.factories import build_clinic, make_ready_referral
-from tests.scheduling.helpers import chain, first_candidates, utc
+from tests.factories import build_clinic, make_ready_referral, sign_consent
+from tests.scheduling.helpers import chain, utc
 
 
 def book(session, settings, clinic=None, candidate=None, **kw):
+    """A new ready referral (``kw`` as for make_ready_referral) booked in a clinic with texts."""
     clinic = clinic or build_clinic(session, texts=True)
-    referral = make_ready_referral(session, clinic, **kw)
-    appointment = booking.book(
-        session,
-        settings,
-        None,
-        referral=referral,
-        plan=ProcedurePlan.from_referral(referral),
-        candidate=candidate or first_candidates(session, settings, referral)[0],
-    )
-    return clinic, appointment
+    return clinic, factories.book(session, settings, make_ready_referral(session, clinic, **kw), candidate)
 
 
 def to_procedure(session, clinic, appointment, at=NOW):
     """Checked in and started at ``at``; the consent printed and signed now (the test clock)."""
-    radiologist = clinic.radiologists[0]
     daybook.check_in(session, None, appointment, at=at, zone=ZONE)
-    consents.print_consent(session, radiologist, appointment, ZONE)
-    daybook.record_consent(
-        session,
-        radiologist,
-        appointment,
-        taken_by_id=radiologist.id,
-        explained_by_id=radiologist.id,
-        explained_at=at - dt.timedelta(days=3),
-        signed_at=NOW,
-        zone=ZONE,
-    )
-    return daybook.start_procedure(session, radiologist, appointment, at=at, zone=ZONE)
+    sign_consent(session, clinic, appointment, actor=clinic.radiologists[0], explained_at=at - dt.timedelta(days=3))
+    return daybook.start_procedure(session, clinic.radiologists[0], appointment, at=at, zone=ZONE)
 
 
 def to_observation(session, clinic, appointment, at=None):

@@ -15,12 +15,10 @@ from clinic.core.errors import DomainError, InvalidInput, PermissionDenied
 from clinic.core.timefmt import to_local
 from clinic.models import AuditEvent, DrugOption, FollowUp, ObservationCheck, ProcedureRecord
 from clinic.models.vocab import AppointmentStatus
-from clinic.scheduling import booking
-from clinic.scheduling.plan import ProcedurePlan
 from clinic.services import consents, daybook, medication, outcomes, procedure_records, stages, triage
 from tests.conftest import ZONE
-from tests.factories import build_clinic, make_ready_referral, make_referral
-from tests.scheduling.helpers import first_candidates, utc
+from tests.factories import book, build_clinic, make_ready_referral, make_referral
+from tests.scheduling.helpers import utc
 
 MONDAY_9 = utc(2026, 11, 23, 8, 0)
 
@@ -29,14 +27,7 @@ MONDAY_9 = utc(2026, 11, 23, 8, 0)
 def day(session, settings):
     clinic = build_clinic(session, texts=True)
     referral = make_ready_referral(session, clinic, code="FACET", stage="diagnostic", side="left", levels="L4/5")
-    appointment = booking.book(
-        session,
-        settings,
-        None,
-        referral=referral,
-        plan=ProcedurePlan.from_referral(referral),
-        candidate=first_candidates(session, settings, referral)[0],
-    )
+    appointment = book(session, settings, referral)
     return clinic, appointment
 
 
@@ -361,15 +352,7 @@ def apixaban_day(session, settings):
     referral = make_ready_referral(
         session, clinic, code="PRT", side="left", levels="L5", medications=[("apixaban", "", None)]
     )
-    appointment = booking.book(
-        session,
-        settings,
-        None,
-        referral=referral,
-        plan=ProcedurePlan.from_referral(referral),
-        candidate=first_candidates(session, settings, referral)[0],
-        check_readiness=False,
-    )
+    appointment = book(session, settings, referral, check_readiness=False)
     return clinic, referral, appointment
 
 

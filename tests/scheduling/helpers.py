@@ -11,15 +11,14 @@ from clinic.core.intervals import overlaps
 from clinic.models import Booking
 from clinic.scheduling.finder import Candidate, SearchRequest, find_candidates
 from clinic.scheduling.plan import ProcedurePlan
-
-MONDAY = dt.date(2026, 11, 23)
+from tests.conftest import TODAY
 
 
 def utc(*args) -> dt.datetime:
     return dt.datetime(*args, tzinfo=dt.UTC)
 
 
-def first_candidates(session, settings, referral, *, days=14, limit=5, first_day=MONDAY, **prefs):
+def first_candidates(session, settings, referral, *, days=14, limit=5, first_day=TODAY, **prefs):
     """What the finder offers for a referral; falls back to the raw finder when the referral is not
     ready (so that tests can show that booking, not only the finder, refuses)."""
     from clinic.scheduling.finder import Preferences

@@ -15,9 +15,10 @@ from clinic.scheduling import booking, ending
 from clinic.scheduling.finder import Preferences
 from clinic.scheduling.plan import ProcedurePlan
 from clinic.services.candidates import candidates_for_referral
+from tests.conftest import TODAY
 from tests.factories import build_clinic, make_patient, make_ready_referral
 
-from .helpers import MONDAY, overlapping_active_bookings
+from .helpers import overlapping_active_bookings
 
 PROCEDURES = [
     ("PRT", "L4/5", "left", None),
@@ -53,8 +54,8 @@ def test_random_operations_never_overlap_and_offers_are_bookable(session, settin
     try:
         for op, pick, which, part in ops:
             window = {
-                "first_day": MONDAY,
-                "last_day": MONDAY + dt.timedelta(days=2),
+                "first_day": TODAY,
+                "last_day": TODAY + dt.timedelta(days=2),
                 "preferences": Preferences(part_of_day=part),
                 "limit": 41,
             }
