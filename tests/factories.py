@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
@@ -25,13 +26,14 @@ from clinic.models import (
     RoomSession,
     RosterEntry,
     User,
+    WaitlistEntry,
 )
 from clinic.models.vocab import Language, ReferralStatus, Role
 from clinic.scheduling import booking
 from clinic.scheduling.finder import Candidate
 from clinic.scheduling.plan import ProcedurePlan
-from clinic.services import accounts, consents, daybook, preregistration
-from tests.conftest import NOW, ZONE
+from clinic.services import accounts, consents, daybook, preregistration, procedure_records
+from tests.conftest import NOW, TODAY, ZONE
 from tests.scheduling.helpers import first_candidates
 
 PASSWORD = "demo-password-1"
@@ -252,3 +254,38 @@ def sign_consent(
         signed_at=NOW,
         zone=ZONE,
     )
+
+
+def add_to_waitlist(session: Session, referral: Referral, earliest: dt.date = TODAY, **kw) -> WaitlistEntry:
+    """A waitlist entry for a ready referral. Written as a row: the waitlist service (rightly) refuses an
+    earliest date in the past, which tests of entries made days ago need."""
+    entry = WaitlistEntry(
+        patient_id=referral.patient_id,
+        referral_id=referral.id,
+        procedure_type_id=referral.planned_procedure_type_id,
+        earliest_date=earliest,
+        **kw,
+    )
+    session.add(entry)
+    return entry
+
+
+def record_details(record, **kw) -> procedure_records.RecordDetails:
+    """What a radiologist writes into a procedure record: a medial branch block of 14 minutes at L4/5 left,
+    pain 7 before and 2 after, no drugs; ``kw`` changes any of it."""
+    details = dict(
+        started_at=record.started_at,
+        ended_at=record.started_at + dt.timedelta(minutes=14),
+        levels="L4/5",
+        side="left",
+        approach="medial branch",
+        guidance="CT",
+        dlp_mgycm=Decimal("84.0"),
+        complications=None,
+        pain_before=7,
+        pain_after=2,
+        note=None,
+        drugs=[],
+    )
+    details.update(kw)
+    return procedure_records.RecordDetails(**details)

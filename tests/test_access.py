@@ -24,7 +24,6 @@ from clinic.models import (
     RoomSession,
     RosterEntry,
     RosterException,
-    WaitlistEntry,
 )
 from clinic.models.vocab import Role
 from clinic.scheduling import holds
@@ -33,7 +32,7 @@ from clinic.services import accounts, daybook, uploads
 from clinic.services.storage import FileStore
 from tests.browser.files import pdf_letter
 from tests.conftest import Browser
-from tests.factories import book, build_clinic, make_ready_referral, make_referral, make_user
+from tests.factories import add_to_waitlist, book, build_clinic, make_ready_referral, make_referral, make_user
 from tests.scheduling.helpers import first_candidates
 
 ROLES = [Role.FRONT_DESK, Role.RADIOLOGIST, Role.NURSE, Role.ADMIN]
@@ -51,13 +50,7 @@ def world(app, session, settings):
     candidate = first_candidates(session, settings, referral)[0]
     appointment = book(session, settings, referral, candidate)
     waiting = make_ready_referral(session, clinic)
-    entry = WaitlistEntry(
-        patient_id=waiting.patient_id,
-        referral_id=waiting.id,
-        procedure_type_id=waiting.planned_procedure_type_id,
-        earliest_date=dt.date(2026, 11, 23),
-    )
-    session.add(entry)
+    entry = add_to_waitlist(session, waiting)
     received = make_referral(session)
     received.red_flags.append(RedFlagAnswer(code="tumour", present=True))
     held_for = make_ready_referral(session, clinic)

@@ -7,8 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import html as markup
 
-from clinic.models import WaitlistEntry
-from tests.factories import book, build_clinic, make_ready_referral, make_user
+from tests.factories import add_to_waitlist, book, build_clinic, make_ready_referral, make_user
 from tests.scheduling.helpers import chain, chain_form, first_candidates, utc
 
 
@@ -27,14 +26,7 @@ def test_a_german_front_desk_sees_its_day_in_german(session, settings, browser):
     make_user(session, "empfang", {"front_desk"}, "Erika Empfang", language="de")
     referral, appointment = _booked_today(session, settings, clinic)
     waiting = make_ready_referral(session, clinic)
-    session.add(
-        WaitlistEntry(
-            patient_id=waiting.patient_id,
-            referral_id=waiting.id,
-            procedure_type_id=waiting.planned_procedure_type_id,
-            earliest_date=dt.date(2026, 11, 1),
-        )
-    )
+    add_to_waitlist(session, waiting, dt.date(2026, 11, 1))
     session.commit()
     assert appointment.table_start.date() == dt.date(2026, 11, 23)
     browser.login("empfang")

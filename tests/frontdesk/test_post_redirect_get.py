@@ -9,20 +9,12 @@ import pytest
 from flask import Flask, Response
 
 from clinic.boundary import post_redirect_get_problem
-from clinic.models import WaitlistEntry
-from tests.factories import book, build_clinic, make_patient, make_ready_referral
+from tests.factories import add_to_waitlist, book, build_clinic, make_patient, make_ready_referral
 
 
 def _waiting(session, clinic, family_name):
     referral = make_ready_referral(session, clinic, make_patient(session, family_name=family_name))
-    session.add(
-        WaitlistEntry(
-            patient_id=referral.patient_id,
-            referral_id=referral.id,
-            procedure_type_id=referral.planned_procedure_type_id,
-            earliest_date=dt.date(2026, 11, 23),
-        )
-    )
+    add_to_waitlist(session, referral)
     return referral
 
 

@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import func, select
 
 from clinic.core.timefmt import to_local
-from clinic.models import Appointment, Patient, Referral, WaitlistEntry
+from clinic.models import Appointment, Patient, Referral
 from clinic.models.vocab import RedFlag
 from tests.conftest import NOW, ZONE
-from tests.factories import book, build_clinic, make_patient, make_ready_referral
+from tests.factories import add_to_waitlist, book, build_clinic, make_patient, make_ready_referral
 from tests.scheduling.helpers import chain_form, first_candidates
 
 FLAGS_NO = {f"flag_{f.value}": "no" for f in RedFlag}
@@ -125,14 +125,7 @@ def test_hold_confirm_check_in_calendar_and_cancel_with_waitlist_offer(app, sess
     clinic = build_clinic(session)
     referral = make_ready_referral(session, clinic)
     waiting = make_ready_referral(session, clinic)
-    session.add(
-        WaitlistEntry(
-            patient_id=waiting.patient_id,
-            referral_id=waiting.id,
-            procedure_type_id=waiting.planned_procedure_type_id,
-            earliest_date=dt.date(2026, 11, 1),
-        )
-    )
+    add_to_waitlist(session, waiting, dt.date(2026, 11, 1))
     session.commit()
     browser.login("frontdesk")
     c = first_candidates(session, settings, referral)[0]

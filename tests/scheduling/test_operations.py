@@ -16,7 +16,7 @@ from clinic.scheduling.booking import SlotTaken
 from clinic.scheduling.context import Settings
 from clinic.scheduling.plan import ProcedurePlan
 from tests.conftest import NOW, ZONE
-from tests.factories import book, build_clinic, make_ready_referral
+from tests.factories import add_to_waitlist, book, build_clinic, make_ready_referral
 
 from .helpers import chain, first_candidates, overlapping_active_bookings, utc
 
@@ -146,24 +146,9 @@ def test_cancel_frees_the_chain_and_offers_it_to_the_waitlist(session, settings,
     c = first_candidates(session, settings, booked)[0]
     appointment = book(session, settings, booked, c)
     waiting = make_ready_referral(session, clinic)
-    session.add(
-        WaitlistEntry(
-            patient_id=waiting.patient_id,
-            referral_id=waiting.id,
-            procedure_type_id=waiting.planned_procedure_type_id,
-            earliest_date=dt.date(2026, 11, 20),
-            part_of_day="morning",
-        )
-    )
+    add_to_waitlist(session, waiting, dt.date(2026, 11, 20), part_of_day="morning")
     not_now = make_ready_referral(session, clinic)
-    session.add(
-        WaitlistEntry(
-            patient_id=not_now.patient_id,
-            referral_id=not_now.id,
-            procedure_type_id=not_now.planned_procedure_type_id,
-            earliest_date=dt.date(2026, 12, 1),
-        )
-    )
+    add_to_waitlist(session, not_now, dt.date(2026, 12, 1))
     session.flush()
     with pytest.raises(InvalidInput, match="reason"):
         ending.cancel(session, settings, None, appointment, "  ")
