@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from clinic.defaults import seed_catalogue, seed_drug_options, seed_hold_rules, seed_texts
 from clinic.models import (
     Appointment,
+    BookingHold,
     MedicationEntry,
     ObservationBed,
     Patient,
@@ -29,7 +30,7 @@ from clinic.models import (
     WaitlistEntry,
 )
 from clinic.models.vocab import Language, ReferralStatus, Role
-from clinic.scheduling import booking
+from clinic.scheduling import booking, holds
 from clinic.scheduling.finder import Candidate
 from clinic.scheduling.plan import ProcedurePlan
 from clinic.services import accounts, consents, daybook, preregistration, procedure_records
@@ -219,17 +220,34 @@ def book(
     """Book ``referral`` through the booking service, as the front desk does: at ``candidate``, or at the
     first chain the finder offers (``search`` as for ``first_candidates``: ``first_day``, ``days``, ...)."""
     candidate = candidate or first_candidates(session, settings, referral, **search)[0]
+    plan = ProcedurePlan.from_referral(referral)
     return booking.book(
         session,
         settings,
         None,
         referral=referral,
-        plan=ProcedurePlan.from_referral(referral),
+        plan=plan,
         candidate=candidate,
         note=note,
         check_readiness=check_readiness,
         allow_past=allow_past,
     )
+
+
+def hold(
+    session: Session,
+    settings,
+    referral: Referral,
+    candidate: Candidate | None = None,
+    *,
+    minutes: int | None = None,
+    **search,
+) -> BookingHold:
+    """Hold a chain for ``referral`` through the holds service, as the front desk does while it calls the
+    patient: ``candidate``, or the first chain the finder offers (``search`` as for ``book``)."""
+    candidate = candidate or first_candidates(session, settings, referral, **search)[0]
+    plan = ProcedurePlan.from_referral(referral)
+    return holds.hold(session, settings, None, referral=referral, plan=plan, candidate=candidate, minutes=minutes)
 
 
 def sign_consent(

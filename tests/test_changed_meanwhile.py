@@ -16,7 +16,6 @@ from clinic.models import Appointment, AuditEvent, User
 from clinic.models.vocab import AppointmentStatus
 from clinic.services import accounts
 from tests.factories import book, build_clinic, make_ready_referral
-from tests.scheduling.helpers import first_candidates
 
 
 @contextmanager
@@ -48,8 +47,7 @@ def changed_by_another_request(appointment_id: int):
 def appointment(session, settings):
     clinic = build_clinic(session)
     referral = make_ready_referral(session, clinic)
-    candidate = first_candidates(session, settings, referral)[0]
-    booked = book(session, settings, referral, candidate)
+    booked = book(session, settings, referral)
     session.commit()
     return booked
 

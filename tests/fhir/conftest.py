@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from clinic.models import DrugOption, ImagingStudy, ProcedureRecord, StoredFile, StudyFile
 from clinic.services import procedure_records
-from tests.api.conftest import api_as, clinic, everyone, token_for, world  # noqa: F401  (fixtures)
+from tests.api.conftest import api_as, clinic, everyone, token_for, users_of, world  # noqa: F401  (fixtures)
 from tests.conftest import NOW
 from tests.factories import record_details
 
@@ -45,8 +45,7 @@ class Fhir:
 
 @pytest.fixture
 def fhir_as(app, clinic, token_for):  # noqa: F811
-    users = {"frontdesk": clinic.staff["frontdesk"], "nurse": clinic.staff["nurse"], "admin": clinic.staff["admin"]}
-    users["radiologist"] = clinic.radiologists[0]
+    users = users_of(clinic)
 
     def make(name: str) -> Fhir:
         return Fhir(app.test_client(), token_for(users[name]))

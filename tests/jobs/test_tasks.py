@@ -11,12 +11,9 @@ from sqlalchemy import select
 from clinic.jobs import tasks
 from clinic.models import AppointmentEvent, AuditEvent, Booking, FollowUp, JobRun, Referral
 from clinic.models.vocab import AppointmentStatus, FollowUpKind, FollowUpStatus, ReferralStatus
-from clinic.scheduling import holds
-from clinic.scheduling.plan import ProcedurePlan
 from clinic.services import daybook
 from tests.conftest import NOW, TODAY, ZONE
-from tests.factories import build_clinic, make_ready_referral, make_referral
-from tests.scheduling.helpers import first_candidates
+from tests.factories import build_clinic, hold, make_ready_referral, make_referral
 
 from .conftest import run
 from .helpers import book_on
@@ -98,10 +95,7 @@ def test_referrals_waiting_too_long_for_triage_are_flagged_once(session, clinic,
 
 def test_expired_holds_are_released_once(session, settings, clinic, app):
     referral = make_ready_referral(session, clinic)
-    candidate = first_candidates(session, settings, referral)[0]
-    held = holds.hold(
-        session, settings, None, referral=referral, plan=ProcedurePlan.from_referral(referral), candidate=candidate
-    )
+    held = hold(session, settings, referral)
     assert run(app, "release_holds")["release_holds"] == "nothing to do"  # still within its minutes
     later = NOW + dt.timedelta(minutes=6)
     assert run(app, "release_holds", at=later)["release_holds"] == "released 1"

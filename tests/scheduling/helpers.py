@@ -76,14 +76,18 @@ def overlapping_active_bookings(session) -> list[tuple[Booking, Booking]]:
     return clashes
 
 
-def chain_form(c: Candidate, action: str = "book") -> dict:
-    """A chain as the booking screen's form posts it."""
+def chain_json(c: Candidate) -> dict:
+    """A chain as the API's JSON takes it."""
     return {
         "room_id": c.room_id,
         "radiologist_id": c.radiologist_id,
-        "bed_id": c.bed_id or "",
+        "bed_id": c.bed_id,
         "table_start": c.table_start.isoformat(),
         "table_end": c.table_end.isoformat(),
         "obs_end": c.obs_end.isoformat(),
-        "action": action,
     }
+
+
+def chain_form(c: Candidate, action: str = "book") -> dict:
+    """A chain as the booking screen's form posts it."""
+    return {**chain_json(c), "bed_id": c.bed_id or "", "action": action}

@@ -226,8 +226,7 @@ def test_invariant_6_medication_hold_date_is_respected(session, settings, clinic
 
 def _discharged_with_relief(session, settings, clinic, code, stage, relief):
     referral = make_ready_referral(session, clinic, code=code, stage=stage, levels="L4/5", side="left")
-    c = first_candidates(session, settings, referral)[0]
-    appointment = book(session, settings, referral, c)
+    appointment = book(session, settings, referral)
     appointment.status = AppointmentStatus.DISCHARGED
     session.add(
         FollowUp(

@@ -16,7 +16,7 @@ from clinic.scheduling.booking import SlotTaken
 from clinic.scheduling.context import Settings
 from clinic.scheduling.plan import ProcedurePlan
 from tests.conftest import NOW, ZONE
-from tests.factories import add_to_waitlist, book, build_clinic, make_ready_referral
+from tests.factories import add_to_waitlist, book, build_clinic, hold, make_ready_referral
 
 from .helpers import chain, first_candidates, overlapping_active_bookings, utc
 
@@ -26,10 +26,6 @@ def clinic(session):
     return build_clinic(session)
 
 
-def _plan(referral):
-    return ProcedurePlan.from_referral(referral)
-
-
 def _active(session, appointment_id):
     return session.scalars(select(Booking).where(Booking.appointment_id == appointment_id, Booking.active)).all()
 
@@ -37,7 +33,7 @@ def _active(session, appointment_id):
 def test_a_hold_keeps_the_chain_then_becomes_the_booking(session, settings, clinic):
     a, b = make_ready_referral(session, clinic), make_ready_referral(session, clinic)
     c = first_candidates(session, settings, a)[0]
-    held = holds.hold(session, settings, None, referral=a, plan=_plan(a), candidate=c)
+    held = hold(session, settings, a, c)
     assert held.expires_at == NOW + dt.timedelta(minutes=5)
     with pytest.raises(SlotTaken):
         book(session, settings, b, c)
@@ -55,7 +51,7 @@ def test_a_hold_keeps_the_chain_then_becomes_the_booking(session, settings, clin
 def test_a_hold_lapses_by_itself(session, settings, clinic):
     a, b = make_ready_referral(session, clinic), make_ready_referral(session, clinic)
     c = first_candidates(session, settings, a)[0]
-    held = holds.hold(session, settings, None, referral=a, plan=_plan(a), candidate=c)
+    held = hold(session, settings, a, c)
     session.commit()
     later = Settings(zone=ZONE, clock=lambda: NOW + dt.timedelta(minutes=6))
     assert c.table_start in [x.table_start for x in first_candidates(session, later, b, limit=1)]
@@ -73,7 +69,7 @@ def test_a_lapsed_hold_meeting_only_the_patient_is_released_too(session, setting
     refuse it) nor stay beside the new booking as an overlap."""
     referral = make_ready_referral(session, clinic)
     held_chain = first_candidates(session, settings, referral)[0]
-    held = holds.hold(session, settings, None, referral=referral, plan=_plan(referral), candidate=held_chain)
+    held = hold(session, settings, referral, held_chain)
     session.commit()
     room = next(r for r in clinic.rooms.values() if r.modality == "CT" and r.id != held_chain.room_id)
     rad = next(r for r in clinic.radiologists if r.id != held_chain.radiologist_id)
@@ -122,8 +118,7 @@ def test_reschedule_into_a_taken_time_keeps_the_old_booking(session, settings, c
     a, b = make_ready_referral(session, clinic), make_ready_referral(session, clinic)
     ca = first_candidates(session, settings, a)[0]
     first = book(session, settings, a, ca)
-    cb = first_candidates(session, settings, b, first_day=dt.date(2026, 11, 24), limit=1)[0]
-    second = book(session, settings, b, cb)
+    second = book(session, settings, b, first_day=dt.date(2026, 11, 24), limit=1)
     session.commit()
     before = {(r.id, r.starts_at) for r in _active(session, second.id)}
     with pytest.raises(SlotTaken) as taken:
@@ -165,8 +160,7 @@ def test_cancel_frees_the_chain_and_offers_it_to_the_waitlist(session, settings,
 
 def test_no_show_only_after_the_time_and_only_when_never_checked_in(session, settings, clinic):
     referral = make_ready_referral(session, clinic)
-    c = first_candidates(session, settings, referral)[0]
-    appointment = book(session, settings, referral, c)
+    appointment = book(session, settings, referral)
     with pytest.raises(DomainError, match="before its time"):
         ending.mark_no_show(session, settings, None, appointment)
     evening = Settings(zone=ZONE, clock=lambda: utc(2026, 11, 23, 20))

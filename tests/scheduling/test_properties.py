@@ -13,10 +13,9 @@ from hypothesis import strategies as st
 from clinic.models.vocab import AppointmentStatus
 from clinic.scheduling import booking, ending
 from clinic.scheduling.finder import Preferences
-from clinic.scheduling.plan import ProcedurePlan
 from clinic.services.candidates import candidates_for_referral
 from tests.conftest import TODAY
-from tests.factories import build_clinic, make_patient, make_ready_referral
+from tests.factories import book, build_clinic, make_patient, make_ready_referral
 
 from .helpers import overlapping_active_bookings
 
@@ -68,14 +67,7 @@ def test_random_operations_never_overlap_and_offers_are_bookable(session, settin
                 assert ready.ready
                 if offered:
                     chosen = offered[pick % len(offered)]
-                    appointment = booking.book(
-                        session,
-                        settings,
-                        None,
-                        referral=referral,
-                        plan=ProcedurePlan.from_referral(referral),
-                        candidate=chosen,
-                    )
+                    appointment = book(session, settings, referral, chosen)
                     appointments.append(appointment)
             else:
                 live = [a for a in appointments if a.status == AppointmentStatus.BOOKED]
