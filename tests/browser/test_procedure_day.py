@@ -12,16 +12,14 @@ from sqlalchemy import select
 
 from clinic.models import Appointment, Consent, FollowUp, ObservationRecord, ProcedureRecord
 from tests.browser_fixtures import speak, submit
-from tests.factories import build_clinic, make_ready_referral
 from tests.radiology.day_helpers import book, to_procedure
 
 
 @pytest.mark.parametrize("language", ["de", "en"])
 def test_check_in_consent_start_end_observation_discharge(session, settings, staff, language):
-    clinic = build_clinic(session, texts=True)
-    referral = make_ready_referral(session, clinic)
-    appointment_id = book(session, settings, referral).id
-    name = referral.patient.display_name
+    _clinic, appointment = book(session, settings)  # a clinic with texts, a ready referral booked
+    appointment_id = appointment.id
+    name = appointment.referral.patient.display_name
     session.commit()
     say = speak(session, language)
     session.close()
