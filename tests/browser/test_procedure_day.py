@@ -12,12 +12,12 @@ from sqlalchemy import select
 
 from clinic.models import Appointment, Consent, FollowUp, ObservationRecord, ProcedureRecord
 from tests.browser_fixtures import speak, submit
-from tests.radiology.day_helpers import book, to_procedure
+from tests.radiology.day_helpers import day_appointment, to_procedure
 
 
 @pytest.mark.parametrize("language", ["de", "en"])
 def test_check_in_consent_start_end_observation_discharge(session, settings, staff, language):
-    _clinic, appointment = book(session, settings)  # a clinic with texts, a ready referral booked
+    _clinic, appointment = day_appointment(session, settings)  # a clinic with texts, a ready referral booked
     appointment_id = appointment.id
     name = appointment.referral.patient.display_name
     session.commit()
@@ -112,7 +112,7 @@ def test_check_in_consent_start_end_observation_discharge(session, settings, sta
 
 def _in_procedure(session, settings, **kw):
     """An appointment today, checked in, consent signed, procedure started (through the services)."""
-    clinic, appointment = book(session, settings, **kw)
+    clinic, appointment = day_appointment(session, settings, **kw)
     to_procedure(session, clinic, appointment)
     session.commit()
     return clinic, appointment.id

@@ -12,7 +12,7 @@ from tests.factories import build_clinic, make_ready_referral, sign_consent
 from tests.scheduling.helpers import chain, utc
 
 
-def book(session, settings, clinic=None, candidate=None, **kw):
+def day_appointment(session, settings, clinic=None, candidate=None, **kw):
     """A new ready referral (``kw`` as for make_ready_referral) booked in a clinic with texts."""
     clinic = clinic or build_clinic(session, texts=True)
     return clinic, factories.book(session, settings, make_ready_referral(session, clinic, **kw), candidate)
@@ -40,9 +40,13 @@ def crowded(session, settings):
     ct1, ct2 = clinic.rooms["CT 1"], clinic.rooms["CT 2"]
     r1, r2 = clinic.radiologists[:2]
     bed1, bed3 = clinic.beds[0], clinic.beds[2]
-    _, a = book(session, settings, clinic, candidate=chain(ct1, r1, bed1, START, 20, 30))
-    _, b = book(session, settings, clinic, candidate=chain(ct2, r2, bed1, START + dt.timedelta(minutes=30), 20, 30))
-    _, c = book(session, settings, clinic, candidate=chain(ct1, r1, bed3, START + dt.timedelta(minutes=25), 20, 30))
+    _, a = day_appointment(session, settings, clinic, candidate=chain(ct1, r1, bed1, START, 20, 30))
+    _, b = day_appointment(
+        session, settings, clinic, candidate=chain(ct2, r2, bed1, START + dt.timedelta(minutes=30), 20, 30)
+    )
+    _, c = day_appointment(
+        session, settings, clinic, candidate=chain(ct1, r1, bed3, START + dt.timedelta(minutes=25), 20, 30)
+    )
     to_procedure(session, clinic, a)
     daybook.end_procedure(session, None, a, at=START + dt.timedelta(minutes=20))
     daybook.extend_observation(session, None, a, 30, None)
