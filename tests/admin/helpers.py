@@ -26,7 +26,7 @@ def next_monday(weeks_ahead: int = 1) -> dt.date:
     return TODAY + dt.timedelta(days=(7 - TODAY.weekday()) + 7 * weeks_ahead)
 
 
-def book(
+def book_on_day(
     session,
     clinic: Clinic,
     day: dt.date,
