@@ -1,7 +1,8 @@
-"""Factories for tests: a small clinic, patients and referrals ready to book.
+"""Factories for tests: a small clinic, patients, referrals ready to book, and their appointments.
 
-Built through the same models and services the app uses; defaults are filled with ``setdefault`` so a
-test names only what it cares about.
+Built through the same models and services the app uses; a test names only what it cares about. Each kind
+of record is built here one way: ``make_patient``, ``make_referral``, ``make_ready_referral``, ``book``
+(through the booking service) and ``sign_consent``. The clock is conftest's ``NOW`` and ``TODAY``.
 """
 
 from __future__ import annotations
@@ -9,11 +10,15 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
 from clinic.defaults import seed_catalogue, seed_drug_options, seed_hold_rules, seed_texts
 from clinic.models import (
+    Appointment,
+    BookingHold,
+    MedicationEntry,
     ObservationBed,
     Patient,
     ProcedureType,
@@ -22,10 +27,16 @@ from clinic.models import (
     RoomSession,
     RosterEntry,
     User,
+    WaitlistEntry,
 )
 from clinic.models.vocab import Language, ReferralStatus, Role
-from clinic.services import accounts, preregistration
-from tests.conftest import NOW
+from clinic.scheduling import booking
+from clinic.scheduling.finder import Candidate
+from clinic.scheduling.plan import ProcedurePlan
+from clinic.services import accounts, appointments, consents, daybook, preregistration, procedure_records
+from clinic.services.readiness import assess
+from tests.conftest import NOW, TODAY, ZONE
+from tests.scheduling.helpers import first_candidates
 
 PASSWORD = "demo-password-1"
 _counter = itertools.count(1)
@@ -178,8 +189,6 @@ def make_ready_referral(
     referral.imaging_waiver_reason = "Recent MRI seen in the hospital system"
     prereg = preregistration.ensure(session, referral)
     staff = clinic.staff["frontdesk"]
-    from clinic.models import MedicationEntry
-
     for drug, dose, last_dose in medications:
         prereg.medications.append(MedicationEntry(drug_code=drug, dose_class=dose, last_dose_on=last_dose))
     for item in (
@@ -196,3 +205,110 @@ def make_ready_referral(
     prereg.escort_phone = "+49 40 555 0199"
     session.flush()
     return referral
+
+
+def book(
+    session: Session,
+    settings,
+    referral: Referral,
+    candidate: Candidate | None = None,
+    *,
+    note: str | None = None,
+    check_readiness: bool = True,
+    allow_past: bool = False,
+    **search,
+) -> Appointment:
+    """Book ``referral`` through the booking service, as the front desk does: at ``candidate``, or at the
+    first chain the finder offers (``search`` as for ``first_candidates``: ``first_day``, ``days``, ...).
+    ``check_readiness=False`` books without the clinic's readiness rules (``readiness=None``), for tests of
+    the day that need an appointment whatever its pre-registration."""
+    candidate = candidate or first_candidates(session, settings, referral, **search)[0]
+    plan = ProcedurePlan.from_referral(referral)
+    return booking.book(
+        session,
+        settings,
+        None,
+        referral=referral,
+        plan=plan,
+        candidate=candidate,
+        note=note,
+        readiness=assess if check_readiness else None,
+        allow_past=allow_past,
+    )
+
+
+def hold(
+    session: Session,
+    settings,
+    referral: Referral,
+    candidate: Candidate | None = None,
+    *,
+    minutes: int | None = None,
+    **search,
+) -> BookingHold:
+    """Hold a chain for ``referral`` through the holds service, as the front desk does while it calls the
+    patient: ``candidate``, or the first chain the finder offers (``search`` as for ``book``)."""
+    candidate = candidate or first_candidates(session, settings, referral, **search)[0]
+    plan = ProcedurePlan.from_referral(referral)
+    return appointments.hold(
+        session, settings, None, referral=referral, plan=plan, candidate=candidate, minutes=minutes
+    )
+
+
+def sign_consent(
+    session: Session,
+    clinic: Clinic,
+    appointment: Appointment,
+    *,
+    actor: User | None = None,
+    explained_at: dt.datetime | None = None,
+) -> None:
+    """The consent form printed and signed now (the talk ``explained_at``, two days ago by default), with
+    the first radiologist explaining and taking it; ``actor`` is who the audit names."""
+    radiologist = clinic.radiologists[0]
+    consents.print_consent(session, actor, appointment, ZONE)
+    daybook.record_consent(
+        session,
+        actor,
+        appointment,
+        taken_by_id=radiologist.id,
+        explained_by_id=radiologist.id,
+        explained_at=explained_at or NOW - dt.timedelta(days=2),
+        signed_at=NOW,
+        zone=ZONE,
+    )
+
+
+def add_to_waitlist(session: Session, referral: Referral, earliest: dt.date = TODAY, **kw) -> WaitlistEntry:
+    """A waitlist entry for a ready referral. Written as a row: the waitlist service (rightly) refuses an
+    earliest date in the past, which tests of entries made days ago need."""
+    entry = WaitlistEntry(
+        patient_id=referral.patient_id,
+        referral_id=referral.id,
+        procedure_type_id=referral.planned_procedure_type_id,
+        earliest_date=earliest,
+        **kw,
+    )
+    session.add(entry)
+    return entry
+
+
+def record_details(record, **kw) -> procedure_records.RecordDetails:
+    """What a radiologist writes into a procedure record: a medial branch block of 14 minutes at L4/5 left,
+    pain 7 before and 2 after, no drugs; ``kw`` changes any of it."""
+    details = dict(
+        started_at=record.started_at,
+        ended_at=record.started_at + dt.timedelta(minutes=14),
+        levels="L4/5",
+        side="left",
+        approach="medial branch",
+        guidance="CT",
+        dlp_mgycm=Decimal("84.0"),
+        complications=None,
+        pain_before=7,
+        pain_after=2,
+        note=None,
+        drugs=[],
+    )
+    details.update(kw)
+    return procedure_records.RecordDetails(**details)

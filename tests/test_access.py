@@ -24,16 +24,13 @@ from clinic.models import (
     RoomSession,
     RosterEntry,
     RosterException,
-    WaitlistEntry,
 )
 from clinic.models.vocab import Role
-from clinic.scheduling.plan import ProcedurePlan
-from clinic.services import accounts, appointments, daybook, uploads
+from clinic.services import accounts, daybook, uploads
 from clinic.services.storage import FileStore
 from tests.browser.files import pdf_letter
 from tests.conftest import Browser
-from tests.factories import build_clinic, make_ready_referral, make_referral, make_user
-from tests.scheduling.helpers import first_candidates
+from tests.factories import add_to_waitlist, book, build_clinic, hold, make_ready_referral, make_referral, make_user
 
 ROLES = [Role.FRONT_DESK, Role.RADIOLOGIST, Role.NURSE, Role.ADMIN]
 USERS = {Role.FRONT_DESK: "frontdesk", Role.RADIOLOGIST: "rad1", Role.NURSE: "nurse", Role.ADMIN: "admin"}
@@ -47,30 +44,13 @@ REDIRECTING = {"main.home", "auth.login", "frontdesk.book"}
 def world(app, session, settings):
     clinic = build_clinic(session, texts=True)
     referral = make_ready_referral(session, clinic, medications=[("clopidogrel", "", None)])
-    candidate = first_candidates(session, settings, referral)[0]
-    appointment = appointments.book(
-        session, settings, None, referral=referral, plan=ProcedurePlan.from_referral(referral), candidate=candidate
-    )
+    appointment = book(session, settings, referral)
     waiting = make_ready_referral(session, clinic)
-    entry = WaitlistEntry(
-        patient_id=waiting.patient_id,
-        referral_id=waiting.id,
-        procedure_type_id=waiting.planned_procedure_type_id,
-        earliest_date=dt.date(2026, 11, 23),
-    )
-    session.add(entry)
+    entry = add_to_waitlist(session, waiting)
     received = make_referral(session)
     received.red_flags.append(RedFlagAnswer(code="tumour", present=True))
     held_for = make_ready_referral(session, clinic)
-    hold = appointments.hold(
-        session,
-        settings,
-        None,
-        referral=held_for,
-        plan=ProcedurePlan.from_referral(held_for),
-        candidate=first_candidates(session, settings, held_for)[0],
-        minutes=600,
-    )
+    held = hold(session, settings, held_for, minutes=600)
     follow_ups = daybook.schedule_follow_ups(session, appointment, dt.datetime(2026, 11, 1, tzinfo=dt.UTC))
     # Spare objects for the admin routes: a POST with an empty form may really deactivate or delete
     # them, which must not disturb the routes checked after.
@@ -129,7 +109,7 @@ def world(app, session, settings):
         "entry_id": entry.id,
         "answer_id": received.red_flags[0].id,
         "follow_up_id": follow_ups[0].id,
-        "token": hold.token,
+        "token": held.token,
         "room_id": spare_room.id,
         "file_id": study_file.id,
         "document_id": letter.id,

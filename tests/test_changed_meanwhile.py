@@ -14,10 +14,8 @@ from sqlalchemy.orm import Session
 from clinic.extensions import db
 from clinic.models import Appointment, AuditEvent, User
 from clinic.models.vocab import AppointmentStatus
-from clinic.scheduling.plan import ProcedurePlan
-from clinic.services import accounts, appointments
-from tests.factories import build_clinic, make_ready_referral
-from tests.scheduling.helpers import first_candidates
+from clinic.services import accounts
+from tests.factories import book, build_clinic, make_ready_referral
 
 
 @contextmanager
@@ -49,10 +47,7 @@ def changed_by_another_request(appointment_id: int):
 def appointment(session, settings):
     clinic = build_clinic(session)
     referral = make_ready_referral(session, clinic)
-    candidate = first_candidates(session, settings, referral)[0]
-    booked = appointments.book(
-        session, settings, None, referral=referral, plan=ProcedurePlan.from_referral(referral), candidate=candidate
-    )
+    booked = book(session, settings, referral)
     session.commit()
     return booked
 

@@ -16,7 +16,7 @@ from clinic.models import Booking, BookingHold, ObservationRecord, Referral
 from clinic.services import daybook
 from tests.conftest import NOW
 from tests.factories import build_clinic, make_ready_referral, make_user
-from tests.radiology.day_helpers import book, to_observation
+from tests.radiology.day_helpers import day_appointment, to_observation
 from tests.scheduling.helpers import chain_form, first_candidates
 
 
@@ -65,7 +65,7 @@ def test_the_refusal_is_said_in_the_users_language(session, settings, browser):
 def test_an_observation_change_refused_after_it_wrote_keeps_nothing(session, settings, browser, monkeypatch):
     """An observation route answers a refusal with a redirect to the board: what the service wrote before
     it refused (here: the stay extended, then a refusal) is not committed."""
-    clinic, appointment = book(session, settings)
+    clinic, appointment = day_appointment(session, settings)
     to_observation(session, clinic, appointment)
     session.commit()
     record = session.scalar(select(ObservationRecord).where(ObservationRecord.appointment_id == appointment.id))
@@ -92,7 +92,7 @@ def test_an_observation_change_refused_after_it_wrote_keeps_nothing(session, set
 
 
 def test_a_nurse_reads_the_day_books_refusal_in_german(session, settings, browser):
-    clinic, appointment = book(session, settings)
+    clinic, appointment = day_appointment(session, settings)
     to_observation(session, clinic, appointment)
     make_user(session, "nurse_de", {"nurse"}, "Nora Pflege", language="de")
     session.commit()

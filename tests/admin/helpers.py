@@ -10,9 +10,8 @@ from sqlalchemy import func, select
 from clinic.core.timefmt import to_local
 from clinic.models import Appointment, Booking
 from clinic.scheduling.context import Settings
-from clinic.scheduling.plan import ProcedurePlan
-from clinic.services import appointments
 from clinic.services.setup_resources import WEEKDAYS
+from tests import factories
 from tests.conftest import TODAY, ZONE
 from tests.factories import Clinic, make_ready_referral
 from tests.scheduling.helpers import first_candidates
@@ -27,7 +26,7 @@ def next_monday(weeks_ahead: int = 1) -> dt.date:
     return TODAY + dt.timedelta(days=(7 - TODAY.weekday()) + 7 * weeks_ahead)
 
 
-def book(
+def book_on_day(
     session,
     clinic: Clinic,
     day: dt.date,
@@ -53,9 +52,7 @@ def book(
         and (not_before is None or to_local(c.table_start, ZONE).time() >= not_before)
     ]
     assert candidates, f"no free chain on {day}"
-    appointment = appointments.book(
-        session, settings, None, referral=referral, plan=ProcedurePlan.from_referral(referral), candidate=candidates[0]
-    )
+    appointment = factories.book(session, settings, referral, candidates[0])
     session.commit()
     return appointment
 

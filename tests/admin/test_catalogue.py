@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from clinic.models import ProcedureType, StageRule
 
-from .helpers import book, confirm_value, count, next_monday, snapshot, text
+from .helpers import book_on_day, confirm_value, count, next_monday, snapshot, text
 
 VALID = {
     "code": "SI",
@@ -99,8 +99,8 @@ def _procedure_form(procedure: ProcedureType, radiologist_ids) -> dict:
 def test_taking_a_qualification_away_warns_of_the_radiologists_bookings(session, clinic, admin):
     monday = next_monday()
     rad1, *others = clinic.radiologists
-    appointment = book(session, clinic, monday, radiologist=rad1)
-    unaffected = book(session, clinic, monday, radiologist=others[0])
+    appointment = book_on_day(session, clinic, monday, radiologist=rad1)
+    unaffected = book_on_day(session, clinic, monday, radiologist=others[0])
     before = snapshot(session, appointment)
     prt = clinic.pt("PRT")
     data = _procedure_form(prt, [r.id for r in others])
@@ -123,7 +123,7 @@ def test_taking_a_qualification_away_warns_of_the_radiologists_bookings(session,
 
 
 def test_switching_a_procedure_off_keeps_its_appointments(session, clinic, admin):
-    appointment = book(session, clinic, next_monday())
+    appointment = book_on_day(session, clinic, next_monday())
     before = snapshot(session, appointment)
     prt = clinic.pt("PRT")
     response = admin.post(f"/admin/procedures/{prt.id}/deactivate", {}, form_page=f"/admin/procedures/{prt.id}")

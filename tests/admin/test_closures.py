@@ -10,7 +10,7 @@ from sqlalchemy import select
 from clinic.models import Closure
 from tests.conftest import NOW
 
-from .helpers import book, count, next_monday, text, warn_then_confirm
+from .helpers import book_on_day, count, next_monday, text, warn_then_confirm
 
 
 def _closure(day: dt.date, **kw) -> dict:
@@ -81,8 +81,8 @@ def _scenarios(clinic):
 def test_a_closure_warns_of_the_bookings_inside_it(session, clinic, admin, kind):
     fields, target, other, both_closed = _scenarios(clinic)[kind]
     monday = next_monday()
-    inside = book(session, clinic, monday, **target)
-    next_door = book(session, clinic, monday, **other)
+    inside = book_on_day(session, clinic, monday, **target)
+    next_door = book_on_day(session, clinic, monday, **other)
     stranded, spared = ([inside, next_door], []) if both_closed else ([inside], [next_door])
     warn_then_confirm(session, admin, "/admin/closures/new", _closure(monday, **fields), stranded, spared=spared)
     assert count(session, Closure) == 1
@@ -91,8 +91,8 @@ def test_a_closure_warns_of_the_bookings_inside_it(session, clinic, admin, kind)
 def test_a_closure_of_a_few_hours_spares_the_rest_of_the_day(session, clinic, admin):
     monday = next_monday()
     ct1 = clinic.rooms["CT 1"]
-    early = book(session, clinic, monday, room=ct1)
-    late = book(session, clinic, monday, room=ct1, not_before=dt.time(13))
+    early = book_on_day(session, clinic, monday, room=ct1)
+    late = book_on_day(session, clinic, monday, room=ct1, not_before=dt.time(13))
     data = _closure(monday, scope="room", room_id=str(ct1.id), start_time="07:00", end_time="12:00", reason="Service")
     warn_then_confirm(session, admin, "/admin/closures/new", data, [early], spared=[late])
 

@@ -83,12 +83,12 @@ def test_a_service_refusal_with_a_value_reads_in_german(session, clinic, app):
 def test_the_stranding_reasons_read_in_german(session, clinic, app):
     """The stranding service hands its reasons over as marked phrases with values; the German admin reads them
     translated, with the room's name filled in."""
-    from .helpers import book, next_monday
+    from .helpers import book_on_day, next_monday
     from .test_resources import ROOM
 
     german = _german_admin(session, app)
     ct1 = clinic.rooms["CT 1"]
-    book(session, clinic, next_monday(), room=ct1)
+    book_on_day(session, clinic, next_monday(), room=ct1)
     warned = german.post(f"/admin/rooms/{ct1.id}", {**ROOM, "name": "CT 1", "modality": "MRI"})
     assert warned.status_code == 409
     assert "CT 1 ist ein MRI-Raum; der Eingriff ist CT-gesteuert" in warned.get_data(as_text=True)

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from clinic.models import ObservationBed, Room
 
-from .helpers import book, confirm_value, count, next_monday, snapshot, text
+from .helpers import book_on_day, confirm_value, count, next_monday, snapshot, text
 
 ROOM = {"name": "CT 3", "modality": "CT", "unit": "Radiology", "location_hint": "Level 2", "sort_order": "3"}
 BED = {"label": "Bed 7", "unit": "Observation", "sort_order": "7"}
@@ -56,8 +56,8 @@ def test_bed_form_errors_save_nothing(session, clinic, admin, change, message):
 
 def test_switching_off_a_room_warns_then_lists_its_bookings(session, clinic, admin):
     ct1 = clinic.rooms["CT 1"]
-    appointment = book(session, clinic, next_monday(), room=ct1)
-    other = book(session, clinic, next_monday(), room=clinic.rooms["CT 2"])
+    appointment = book_on_day(session, clinic, next_monday(), room=ct1)
+    other = book_on_day(session, clinic, next_monday(), room=clinic.rooms["CT 2"])
     before = snapshot(session, appointment)
     url = f"/admin/rooms/{ct1.id}/deactivate"
 
@@ -89,7 +89,7 @@ def test_a_room_without_bookings_is_switched_off_at_once(session, clinic, admin)
 
 def test_changing_a_rooms_modality_strands_its_ct_bookings(session, clinic, admin):
     ct1 = clinic.rooms["CT 1"]
-    book(session, clinic, next_monday(), room=ct1)
+    book_on_day(session, clinic, next_monday(), room=ct1)
     data = {**ROOM, "name": "CT 1", "modality": "MRI"}
     warned = admin.post(f"/admin/rooms/{ct1.id}", data)
     assert warned.status_code == 409
@@ -99,7 +99,7 @@ def test_changing_a_rooms_modality_strands_its_ct_bookings(session, clinic, admi
 
 
 def test_switching_off_a_bed_warns_then_lists_its_bookings(session, clinic, admin):
-    appointment = book(session, clinic, next_monday())
+    appointment = book_on_day(session, clinic, next_monday())
     bed = session.get(ObservationBed, appointment.bed_id)
     before = snapshot(session, appointment)
     url = f"/admin/beds/{bed.id}/deactivate"

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from clinic.models import RoomSession, RosterEntry, RosterException
 
-from .helpers import book, count, next_monday, snapshot, text, warn_then_confirm
+from .helpers import book_on_day, count, next_monday, snapshot, text, warn_then_confirm
 
 
 def _session_template(session, room, weekday: int = 0) -> RoomSession:
@@ -115,8 +115,8 @@ def test_roster_exception_form_errors_save_nothing(session, clinic, admin, chang
 def test_changing_a_session_template_warns_of_bookings_outside_it(session, clinic, admin):
     ct1 = clinic.rooms["CT 1"]
     monday = next_monday()
-    early = book(session, clinic, monday, room=ct1)
-    late = book(session, clinic, monday, room=ct1, not_before=dt.time(13))
+    early = book_on_day(session, clinic, monday, room=ct1)
+    late = book_on_day(session, clinic, monday, room=ct1, not_before=dt.time(13))
     template = _session_template(session, ct1)
     data = _weekly("room_id", ct1.id, weekday="0", start_time="12:00", end_time="16:00", valid_from="2020-01-01")
     warn_then_confirm(
@@ -134,7 +134,7 @@ def test_changing_a_session_template_warns_of_bookings_outside_it(session, clini
 
 def test_a_change_that_strands_nothing_is_saved_at_once(session, clinic, admin):
     ct1 = clinic.rooms["CT 1"]
-    book(session, clinic, next_monday(), room=ct1)
+    book_on_day(session, clinic, next_monday(), room=ct1)
     template = _session_template(session, ct1)
     data = _weekly("room_id", ct1.id, weekday="0", start_time="07:00", end_time="17:00", valid_from="2020-01-01")
     response = admin.post(f"/admin/sessions/{template.id}", data)
@@ -144,7 +144,7 @@ def test_a_change_that_strands_nothing_is_saved_at_once(session, clinic, admin):
 def test_ending_a_session_template_warns_of_bookings_after_it(session, clinic, admin):
     ct1 = clinic.rooms["CT 1"]
     monday = next_monday()
-    appointment = book(session, clinic, monday, room=ct1)
+    appointment = book_on_day(session, clinic, monday, room=ct1)
     template = _session_template(session, ct1)
     last_day = (monday - dt.timedelta(days=1)).isoformat()
     warn_then_confirm(
@@ -180,7 +180,7 @@ def _saturday_clinic(session, clinic, saturday, *, session_from=None, roster_fro
 def test_deleting_an_upcoming_session_template_warns_of_its_bookings(session, clinic, admin):
     saturday = next_monday() + dt.timedelta(days=5)
     template, _entry = _saturday_clinic(session, clinic, saturday, session_from=saturday)
-    appointment = book(session, clinic, saturday, room=clinic.rooms["CT 1"])
+    appointment = book_on_day(session, clinic, saturday, room=clinic.rooms["CT 1"])
     template_id = template.id
     warn_then_confirm(
         session,
@@ -207,8 +207,8 @@ def test_a_session_template_in_effect_is_ended_not_deleted(session, clinic, admi
 def test_changing_a_roster_entry_warns_of_the_radiologists_bookings(session, clinic, admin):
     rad1, rad2 = clinic.radiologists[:2]
     monday = next_monday()
-    appointment = book(session, clinic, monday, radiologist=rad1)
-    colleague = book(session, clinic, monday, radiologist=rad2)
+    appointment = book_on_day(session, clinic, monday, radiologist=rad1)
+    colleague = book_on_day(session, clinic, monday, radiologist=rad2)
     entry = _roster_entry(session, rad1)
     data = _weekly(
         "radiologist_id", rad1.id, weekday="0", start_time="12:00", end_time="16:00", valid_from="2020-01-01"
@@ -229,7 +229,7 @@ def test_changing_a_roster_entry_warns_of_the_radiologists_bookings(session, cli
 def test_ending_a_roster_entry_warns_of_bookings_after_it(session, clinic, admin):
     rad1 = clinic.radiologists[0]
     monday = next_monday()
-    appointment = book(session, clinic, monday, radiologist=rad1)
+    appointment = book_on_day(session, clinic, monday, radiologist=rad1)
     entry = _roster_entry(session, rad1)
     warn_then_confirm(
         session,
@@ -244,7 +244,7 @@ def test_ending_a_roster_entry_warns_of_bookings_after_it(session, clinic, admin
 def test_deleting_an_upcoming_roster_entry_warns_of_its_bookings(session, clinic, admin):
     saturday = next_monday() + dt.timedelta(days=5)
     _template, entry = _saturday_clinic(session, clinic, saturday, roster_from=saturday)
-    appointment = book(session, clinic, saturday, radiologist=clinic.radiologists[0])
+    appointment = book_on_day(session, clinic, saturday, radiologist=clinic.radiologists[0])
     entry_id = entry.id
     warn_then_confirm(
         session,
@@ -262,8 +262,8 @@ def test_deleting_an_upcoming_roster_entry_warns_of_its_bookings(session, clinic
 def test_a_day_off_warns_of_the_radiologists_bookings(session, clinic, admin, start, end):
     rad1, rad2 = clinic.radiologists[:2]
     monday = next_monday()
-    appointment = book(session, clinic, monday, radiologist=rad1)
-    colleague = book(session, clinic, monday, radiologist=rad2)
+    appointment = book_on_day(session, clinic, monday, radiologist=rad1)
+    colleague = book_on_day(session, clinic, monday, radiologist=rad2)
     data = {
         "radiologist_id": str(rad1.id),
         "on_date": monday.isoformat(),
@@ -294,7 +294,7 @@ def test_deleting_an_extra_duty_warns_of_its_bookings(session, clinic, admin):
     )
     session.add(extra)
     session.commit()
-    appointment = book(session, clinic, saturday, radiologist=rad1)
+    appointment = book_on_day(session, clinic, saturday, radiologist=rad1)
     warn_then_confirm(
         session, admin, f"/admin/rosters/exceptions/{extra.id}/delete", {}, [appointment], form_page="/admin/rosters"
     )
@@ -308,5 +308,5 @@ def test_roster_page_names_weekdays_and_shows_exceptions(session, clinic, admin)
     session.commit()
     page = text(admin.get(f"/admin/rosters?radiologist={rad1.id}"))
     assert "Monday" in page and "Friday" in page and "Congress" in page and "whole day" in page
-    before = snapshot(session, book(session, clinic, monday + dt.timedelta(days=1), radiologist=rad1))
+    before = snapshot(session, book_on_day(session, clinic, monday + dt.timedelta(days=1), radiologist=rad1))
     assert before[0] == "booked"

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from clinic.models import AuditEvent, RoomSession
 from clinic.services import setup_resources, stranding
 
-from .helpers import book, live_settings, next_monday, snapshot
+from .helpers import book_on_day, live_settings, next_monday, snapshot
 
 
 def _monday_session(session, room) -> RoomSession:
@@ -17,8 +17,8 @@ def _monday_session(session, room) -> RoomSession:
 def test_preview_lists_the_appointment_and_changes_nothing(session, clinic):
     monday = next_monday()
     ct1 = clinic.rooms["CT 1"]
-    appointment = book(session, clinic, monday, room=ct1)
-    elsewhere = book(session, clinic, monday, room=clinic.rooms["CT 2"])
+    appointment = book_on_day(session, clinic, monday, room=ct1)
+    elsewhere = book_on_day(session, clinic, monday, room=clinic.rooms["CT 2"])
     before = snapshot(session, appointment)
     template = _monday_session(session, ct1)
 
@@ -34,7 +34,7 @@ def test_preview_lists_the_appointment_and_changes_nothing(session, clinic):
 def test_apply_change_saves_only_what_was_confirmed(session, clinic):
     monday = next_monday()
     ct1 = clinic.rooms["CT 1"]
-    first = book(session, clinic, monday, room=ct1)
+    first = book_on_day(session, clinic, monday, room=ct1)
     settings = live_settings()
 
     def switch_off():
@@ -46,7 +46,7 @@ def test_apply_change_saves_only_what_was_confirmed(session, clinic):
     assert session.get(type(ct1), ct1.id).active
 
     # Someone books another appointment in the room before the admin confirms what they saw.
-    second = book(session, clinic, monday, room=ct1)
+    second = book_on_day(session, clinic, monday, room=ct1)
     stale = stranding.apply_change(session, settings, switch_off, confirmed=[first.id])
     assert not stale.saved and set(stale.stranded_ids) == {first.id, second.id}
     session.rollback()
@@ -62,7 +62,7 @@ def test_apply_change_saves_only_what_was_confirmed(session, clinic):
 def test_appointments_already_stranded_are_not_reported_again(session, clinic):
     monday = next_monday()
     ct1 = clinic.rooms["CT 1"]
-    appointment = book(session, clinic, monday, room=ct1, radiologist=clinic.radiologists[0])
+    appointment = book_on_day(session, clinic, monday, room=ct1, radiologist=clinic.radiologists[0])
     settings = live_settings()
     stranding.apply_change(
         session,

@@ -11,7 +11,7 @@ from clinic.models import Consent, DocumentText
 from clinic.services.consents import print_consent
 from tests.conftest import ZONE
 
-from .helpers import book, count, next_monday, text
+from .helpers import book_on_day, count, next_monday, text
 
 
 @pytest.fixture
@@ -69,7 +69,7 @@ def test_two_edits_make_three_versions_all_readable(session, texts, admin):
 
 
 def test_a_printed_consent_keeps_its_version(session, texts, admin):
-    appointment = book(session, texts, next_monday())
+    appointment = book_on_day(session, texts, next_monday())
     _pdf, consent = print_consent(session, None, appointment, ZONE)
     session.commit()
     printed_from = consent.document_text

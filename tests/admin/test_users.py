@@ -12,7 +12,7 @@ from clinic.models import ApiToken, AuditEvent, User
 from clinic.services import accounts
 from tests.factories import PASSWORD
 
-from .helpers import book, count, next_monday, text, warn_then_confirm
+from .helpers import book_on_day, count, next_monday, text, warn_then_confirm
 
 NEW = {
     "username": "m.schulz",
@@ -87,8 +87,8 @@ def test_the_admin_cannot_take_away_their_own_admin_role(session, clinic, admin)
 def test_taking_the_radiologist_role_away_warns_of_their_bookings(session, clinic, admin):
     rad1, rad2 = clinic.radiologists[:2]
     monday = next_monday()
-    appointment = book(session, clinic, monday, radiologist=rad1)
-    colleague = book(session, clinic, monday, radiologist=rad2)
+    appointment = book_on_day(session, clinic, monday, radiologist=rad1)
+    colleague = book_on_day(session, clinic, monday, radiologist=rad2)
     data = {"full_name": rad1.full_name, "roles": ["nurse"], "qualifications": [str(p.id) for p in rad1.qualifications]}
     warn_then_confirm(
         session,
@@ -104,7 +104,7 @@ def test_taking_the_radiologist_role_away_warns_of_their_bookings(session, clini
 
 def test_disqualifying_a_radiologist_warns_of_their_bookings(session, clinic, admin):
     rad1 = clinic.radiologists[0]
-    appointment = book(session, clinic, next_monday(), radiologist=rad1)  # a PRT
+    appointment = book_on_day(session, clinic, next_monday(), radiologist=rad1)  # a PRT
     keep = [str(p.id) for p in rad1.qualifications if p.code != "PRT"]
     data = {"full_name": rad1.full_name, "roles": ["radiologist"], "qualifications": keep}
     warn_then_confirm(
@@ -120,7 +120,7 @@ def test_disqualifying_a_radiologist_warns_of_their_bookings(session, clinic, ad
 
 def test_deactivating_a_radiologist_warns_then_ends_their_access(session, clinic, admin, app):
     rad1 = clinic.radiologists[0]
-    appointment = book(session, clinic, next_monday(), radiologist=rad1)
+    appointment = book_on_day(session, clinic, next_monday(), radiologist=rad1)
     token = accounts.issue_token(session, rad1, "script")
     session.commit()
     other = app.test_client()

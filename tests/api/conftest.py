@@ -52,11 +52,15 @@ def token_for(session):
     return issue
 
 
+def users_of(clinic) -> dict[str, User]:
+    """The test clinic's users by role: its front desk, nurse and admin, and its first radiologist."""
+    return {**clinic.staff, "radiologist": clinic.radiologists[0]}
+
+
 @pytest.fixture
 def api_as(app, clinic, token_for):
     """``api_as("frontdesk")``: a client holding a token of that user of the test clinic."""
-    users = {"frontdesk": clinic.staff["frontdesk"], "nurse": clinic.staff["nurse"], "admin": clinic.staff["admin"]}
-    users["radiologist"] = clinic.radiologists[0]
+    users = users_of(clinic)
 
     def make(name: str) -> Api:
         return Api(app.test_client(), token_for(users[name]))

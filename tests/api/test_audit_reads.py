@@ -11,10 +11,8 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from clinic.models import AuditEvent, Consent
-from clinic.scheduling.plan import ProcedurePlan
-from clinic.services import appointments
 from tests.conftest import Browser
-from tests.scheduling.helpers import first_candidates
+from tests.factories import hold
 
 # Pages the issue found unaudited, each of which must be among those checked.
 FOUND_UNAUDITED = {
@@ -51,15 +49,8 @@ def _arguments(world, hold_token):
 
 def test_every_page_that_shows_a_record_audits_its_reading(session, settings, world, everyone, app):
     referral = world.ready[1]
-    hold = appointments.hold(
-        session,
-        settings,
-        None,
-        referral=referral,
-        plan=ProcedurePlan.from_referral(referral),
-        candidate=first_candidates(session, settings, referral, limit=1)[0],
-    )
-    values = _arguments(world, hold.token)
+    held = hold(session, settings, referral, limit=1)
+    values = _arguments(world, held.token)
     session.commit()
     browser = Browser(app.test_client())
     assert browser.login("integrator").status_code == 302

@@ -7,8 +7,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from clinic.models import Appointment, Booking, WaitlistEntry
+from clinic.models import Appointment, Booking
 from tests.api.world import ready_referral
+from tests.factories import add_to_waitlist
 
 
 def at(text: str) -> dt.datetime:
@@ -72,14 +73,7 @@ def test_slots_book_read_reschedule_cancel(session, world, api_as):
 
 def test_cancelling_offers_the_freed_time_to_the_waitlist(session, world, api_as):
     waiting = world.ready[1]
-    session.add(
-        WaitlistEntry(
-            patient_id=waiting.patient_id,
-            referral_id=waiting.id,
-            procedure_type_id=waiting.planned_procedure_type_id,
-            earliest_date=dt.date(2026, 11, 23),
-        )
-    )
+    add_to_waitlist(session, waiting)
     session.commit()
     appointment = world.appointments["booked"]
     response = api_as("frontdesk").post(f"/appointments/{appointment.id}/cancel", json={"reason": "Ill"})

@@ -14,8 +14,8 @@ from werkzeug.test import encode_multipart
 
 from clinic.models import Appointment
 from tests.api.conftest import PREFIX, Api
-from tests.api.world import new_patient
-from tests.scheduling.helpers import first_candidates
+from tests.factories import make_patient
+from tests.scheduling.helpers import chain_json, first_candidates
 
 
 def error_of(response, status: int, code: str | None = None) -> dict:
@@ -28,17 +28,6 @@ def error_of(response, status: int, code: str | None = None) -> dict:
     if code is not None:
         assert body["error"]["code"] == code
     return body["error"]
-
-
-def chain_of(candidate) -> dict:
-    return {
-        "room_id": candidate.room_id,
-        "radiologist_id": candidate.radiologist_id,
-        "bed_id": candidate.bed_id,
-        "table_start": candidate.table_start.isoformat(),
-        "table_end": candidate.table_end.isoformat(),
-        "obs_end": candidate.obs_end.isoformat(),
-    }
 
 
 @pytest.fixture
@@ -91,7 +80,7 @@ def test_validation_errors_do_not_echo_the_input(desk):
 
 def test_a_time_without_an_offset_is_400(session, settings, world, desk):
     referral = world.ready[0]
-    chain = chain_of(first_candidates(session, settings, referral)[0])
+    chain = chain_json(first_candidates(session, settings, referral)[0])
     chain["table_start"] = chain["table_start"].replace("+00:00", "")
     error = error_of(desk.post("/appointments", json={"referral_id": referral.id, **chain}), 400, "invalid_request")
     assert error["details"][0]["loc"] == ["table_start"]
@@ -149,7 +138,7 @@ def test_an_id_that_does_not_exist_is_404(world, desk):
 
 
 def test_an_id_in_the_body_that_does_not_exist_is_404(session, settings, world, desk):
-    chain = chain_of(first_candidates(session, settings, world.ready[0])[0])
+    chain = chain_json(first_candidates(session, settings, world.ready[0])[0])
     error_of(desk.post("/appointments", json={"referral_id": 999999, **chain}), 404, "not_found")
 
 
@@ -171,14 +160,14 @@ def test_a_method_the_path_does_not_take_is_405(desk):
 def test_a_time_that_was_taken_is_409_with_the_next_candidates(session, settings, world, desk):
     first, second = world.ready[0], world.ready[1]
     candidate = first_candidates(session, settings, first)[0]
-    assert desk.post("/appointments", json={"referral_id": first.id, **chain_of(candidate)}).status_code == 201
+    assert desk.post("/appointments", json={"referral_id": first.id, **chain_json(candidate)}).status_code == 201
 
     # Another client books the same chain for another patient: it was free when it looked.
-    error = error_of(desk.post("/appointments", json={"referral_id": second.id, **chain_of(candidate)}), 409)
+    error = error_of(desk.post("/appointments", json={"referral_id": second.id, **chain_json(candidate)}), 409)
     assert error["code"] == "slot_taken"
     candidates = error["details"]["candidates"]
     assert candidates, "the next free times are offered"
-    assert chain_of(candidate) not in [
+    assert chain_json(candidate) not in [
         {**c, **{k: dt.datetime.fromisoformat(c[k]).isoformat() for k in ("table_start", "table_end", "obs_end")}}
         for c in candidates
     ]
@@ -189,7 +178,7 @@ def test_a_time_that_was_taken_is_409_with_the_next_candidates(session, settings
 
 
 def test_a_likely_duplicate_patient_is_409_with_the_existing_record(session, clinic, desk):
-    patient = new_patient(session)
+    patient = make_patient(session)
     session.commit()
     body = {"family_name": patient.family_name, "given_name": patient.given_name, "birth_date": str(patient.birth_date)}
     error = error_of(desk.post("/patients", json=body), 409, "likely_duplicate")
@@ -234,7 +223,7 @@ def test_slots_for_a_referral_that_is_not_ready_is_422_with_what_is_missing(worl
 
 def test_booking_a_referral_that_is_not_ready_is_422_with_what_is_missing(session, settings, world, desk):
     referral = world.incomplete
-    chain = chain_of(first_candidates(session, settings, referral)[0])  # the raw finder's offer
+    chain = chain_json(first_candidates(session, settings, referral)[0])  # the raw finder's offer
     error = error_of(desk.post("/appointments", json={"referral_id": referral.id, **chain}), 422, "not_ready")
     assert error["details"]["missing"] == ["Escort home arranged: no escort recorded"]
     assert session.scalar(select(Appointment.id).where(Appointment.referral_id == referral.id)) is None

@@ -19,12 +19,11 @@ from sqlalchemy import select
 from clinic.core.timefmt import fmt_long_date, fmt_time
 from clinic.models import AnticoagulantRule
 from clinic.scheduling.context import Settings
-from clinic.scheduling.plan import ProcedurePlan
-from clinic.services import appointments, hold_rules
+from clinic.services import hold_rules
 from clinic.services.documents import letter_pdf
 from tests.conftest import NOW, ZONE
-from tests.factories import add_roster, add_weekly_sessions, make_patient, make_ready_referral
-from tests.scheduling.helpers import chain, first_candidates, utc
+from tests.factories import add_roster, add_weekly_sessions, book, make_patient, make_ready_referral
+from tests.scheduling.helpers import chain, utc
 
 OFFSET = re.compile(r"(Z|[+-]\d\d:\d\d)$")
 MEDICATIONS = [
@@ -37,10 +36,7 @@ MEDICATIONS = [
 
 def _book(session, settings, clinic, patient=None, medications=MEDICATIONS, candidate=None):
     referral = make_ready_referral(session, clinic, patient, medications=medications)
-    candidate = candidate or first_candidates(session, settings, referral, first_day=dt.date(2026, 11, 30))[0]
-    appointment = appointments.book(
-        session, settings, None, referral=referral, plan=ProcedurePlan.from_referral(referral), candidate=candidate
-    )
+    appointment = book(session, settings, referral, candidate, first_day=dt.date(2026, 11, 30))
     session.commit()
     return appointment
 

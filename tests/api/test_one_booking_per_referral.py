@@ -17,7 +17,7 @@ from clinic.scheduling.plan import ProcedurePlan
 from clinic.services import appointments
 from tests.api.conftest import Api
 from tests.factories import make_ready_referral
-from tests.scheduling.helpers import first_candidates
+from tests.scheduling.helpers import chain_json, first_candidates
 
 
 def _slots(session, settings, referral, n: int):
@@ -32,15 +32,7 @@ def _slots(session, settings, referral, n: int):
 
 
 def _body(referral, c) -> dict:
-    return {
-        "referral_id": referral.id,
-        "room_id": c.room_id,
-        "radiologist_id": c.radiologist_id,
-        "bed_id": c.bed_id,
-        "table_start": c.table_start.isoformat(),
-        "table_end": c.table_end.isoformat(),
-        "obs_end": c.obs_end.isoformat(),
-    }
+    return {"referral_id": referral.id, **chain_json(c)}
 
 
 def _active(session, referral) -> int:

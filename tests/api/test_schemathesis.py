@@ -28,7 +28,7 @@ from clinic.models.vocab import RedFlag, Role
 from clinic.services.daybook import DISCHARGE_ITEMS
 from tests.api.world import World, build_world
 from tests.factories import build_clinic, make_user
-from tests.scheduling.helpers import first_candidates
+from tests.scheduling.helpers import chain_json, first_candidates
 
 pytestmark = pytest.mark.slow
 
@@ -39,17 +39,6 @@ CHECKS = [not_a_server_error, status_code_conformance, response_schema_conforman
 
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 NO_RED_FLAGS = {flag.value: False for flag in RedFlag}
-
-
-def _chain(candidate) -> dict[str, Any]:
-    return {
-        "room_id": candidate.room_id,
-        "radiologist_id": candidate.radiologist_id,
-        "bed_id": candidate.bed_id,
-        "table_start": candidate.table_start.isoformat(),
-        "table_end": candidate.table_end.isoformat(),
-        "obs_end": candidate.obs_end.isoformat(),
-    }
 
 
 def _talked(radiologist) -> dict[str, Any]:
@@ -83,12 +72,12 @@ def _seeds(session, settings, world: World) -> dict[str, list[dict[str, Any]]]:
         {"query": {"referral_id": r.id}} for r in [*world.ready, world.incomplete, world.received]
     ] + [{"query": {"procedure_type_id": pt_id}} for pt_id in ids["procedure_type_id"]]
     seeds["POST /api/v1/appointments"] = [
-        {"body": {"referral_id": referral.id, **_chain(c)}}
+        {"body": {"referral_id": referral.id, **chain_json(c)}}
         for referral in [*world.ready, world.incomplete]
         for c in first_candidates(session, settings, referral, limit=2)
     ]
     seeds["POST /api/v1/appointments/{appointment_id}/reschedule"] = [
-        at(a["booked"], body=_chain(c)) for c in first_candidates(session, settings, a["booked"].referral, limit=4)
+        at(a["booked"], body=chain_json(c)) for c in first_candidates(session, settings, a["booked"].referral, limit=4)
     ]
     seeds["POST /api/v1/appointments/{appointment_id}/consent"] = [
         at(a[state], body=_talked(radiologist)) for state in ("printed", "checked_in", "consented")

@@ -18,44 +18,31 @@ from clinic.models.vocab import RedFlag
 from clinic.scheduling.finder import Candidate
 from clinic.scheduling.plan import ProcedurePlan
 from clinic.services import appointments, consents, daybook
-from tests.conftest import NOW as NOW  # the test clock: Monday 07:00 in Berlin
-from tests.factories import Clinic, make_ready_referral, make_referral
-from tests.scheduling.helpers import first_candidates
+from tests.conftest import NOW, TODAY, ZONE
+from tests.factories import Clinic, book, make_patient, make_ready_referral, make_referral, sign_consent
 
-ZONE = "Europe/Berlin"
-LAST_FRIDAY = dt.date(2026, 11, 20)
+LAST_FRIDAY = TODAY - dt.timedelta(days=3)
 
 
 _numbers = itertools.count(1)
 FAMILY_NAMES = ("Becker", "Schulz", "Nowak", "Öztürk", "Dubois", "Jensen", "Rossi", "Kowalski")
 
 
-def new_patient(session, **kw) -> Patient:
-    """A patient with contact data and insurance, numbered apart from ``tests.factories`` (whose
-    counter also sets birth dates: hundreds of patients here must not move other tests' patients
-    into the future)."""
+def world_patient(session, **kw) -> Patient:
+    """A patient of ``make_patient`` with one of the world's names, so that searches meet a mix of them."""
     n = next(_numbers)
-    patient = Patient(
-        clinic_number=f"A-{n:07d}",
-        birth_date=dt.date(1950, 1, 1) + dt.timedelta(days=(n * 53) % 15000),
+    return make_patient(
+        session,
+        family_name=f"{FAMILY_NAMES[n % len(FAMILY_NAMES)]}-{n}",
+        given_name="Maria" if n % 2 else "Jonas",
         sex="female" if n % 2 else "male",
-        phone="+49 40 555 0101",
-        email=f"api-patient{n}@example.org",
-        street="Hauptstraße 1",
-        postal_code="20095",
-        city="Hamburg",
         insurance_name="TK",
-        insurance_number=f"T{n:09d}",
-        preferred_language=kw.pop("preferred_language", "de"),
+        **kw,
     )
-    patient.set_names(f"{FAMILY_NAMES[n % len(FAMILY_NAMES)]}-{n}", "Maria" if n % 2 else "Jonas")
-    session.add(patient)
-    session.flush()
-    return patient
 
 
 def ready_referral(session, clinic: Clinic, **kw) -> Referral:
-    return make_ready_referral(session, clinic, new_patient(session), **kw)
+    return make_ready_referral(session, clinic, world_patient(session), **kw)
 
 
 @dataclass
@@ -83,23 +70,16 @@ class World:
         return sorted(a.id for a in self.appointments.values())
 
 
-def book(session, settings, referral: Referral, candidate: Candidate | None = None, **kw) -> Appointment:
-    candidate = candidate or first_candidates(session, settings, referral, limit=1)[0]
-    plan = ProcedurePlan.from_referral(referral)
-    return appointments.book(session, settings, None, referral=referral, plan=plan, candidate=candidate, **kw)
-
-
 def build_world(session, settings, clinic: Clinic, *, ready: int = 3) -> World:
     world = World(clinic)
     world.ready = [ready_referral(session, clinic) for _ in range(ready)]
-    world.received = make_referral(session, new_patient(session, preferred_language="en"))
+    world.received = make_referral(session, world_patient(session, preferred_language="en"))
     world.received.red_flags.extend(RedFlagAnswer(code=flag.value, present=False) for flag in RedFlag)
     world.incomplete = ready_referral(session, clinic)
     world.incomplete.preregistration.escort_settled_at = None
-    radiologist = clinic.radiologists[0]
 
     def booked() -> Appointment:
-        return book(session, settings, ready_referral(session, clinic))
+        return book(session, settings, ready_referral(session, clinic), limit=1)
 
     def checked_in() -> Appointment:
         appointment = booked()
@@ -112,17 +92,8 @@ def build_world(session, settings, clinic: Clinic, *, ready: int = 3) -> World:
         return appointment
 
     def consented() -> Appointment:
-        appointment = printed()
-        daybook.record_consent(
-            session,
-            None,
-            appointment,
-            taken_by_id=radiologist.id,
-            explained_by_id=radiologist.id,
-            explained_at=NOW - dt.timedelta(days=2),
-            signed_at=NOW,
-            zone=ZONE,
-        )
+        appointment = checked_in()
+        sign_consent(session, clinic, appointment)
         return appointment
 
     def in_procedure() -> Appointment:

@@ -8,22 +8,8 @@ from sqlalchemy import select
 
 from clinic.core.timefmt import to_local
 from clinic.models import AuditEvent, ImagingStudy, StoredFile, StudyFile
-from clinic.scheduling.plan import ProcedurePlan
-from clinic.services import appointments
 from tests.conftest import NOW, TODAY, ZONE
-from tests.factories import build_clinic, make_ready_referral
-from tests.scheduling.helpers import first_candidates
-
-
-def _book(session, settings, referral):
-    return appointments.book(
-        session,
-        settings,
-        None,
-        referral=referral,
-        plan=ProcedurePlan.from_referral(referral),
-        candidate=first_candidates(session, settings, referral)[0],
-    )
+from tests.factories import book, build_clinic, make_ready_referral
 
 
 def _study_file(session, study, name: str, status: str, n: int) -> StudyFile:
@@ -49,7 +35,7 @@ def test_a_wrong_patient_file_is_set_aside_and_checklist_and_worklist_agree(sess
     green together; the setting aside is audited."""
     clinic = build_clinic(session)
     referral = make_ready_referral(session, clinic)
-    appointment = _book(session, settings, referral)
+    appointment = book(session, settings, referral)
     day = to_local(appointment.table_start, ZONE).date()
     referral.imaging_waived_by_id = referral.imaging_waived_at = referral.imaging_waiver_reason = None
     study = ImagingStudy(patient_id=referral.patient_id, referral_id=referral.id, modality="MR")
@@ -105,7 +91,7 @@ def test_a_hold_override_shows_at_the_table_with_who_and_why(session, settings, 
     clinic = build_clinic(session)
     referral = make_ready_referral(session, clinic, medications=[("apixaban", "", TODAY - dt.timedelta(days=6))])
     triage.override_hold(session, clinic.radiologists[0], referral, TODAY, "Cardiology wants no pause; low risk")
-    appointment = _book(session, settings, referral)
+    appointment = book(session, settings, referral)
     day = to_local(appointment.table_start, ZONE).date()
     who = clinic.radiologists[0].full_name
     session.commit()
@@ -154,7 +140,7 @@ def test_screens_show_labels_not_codes(session, settings, staff):
     referral = make_ready_referral(session, clinic, code="SYMP", side="right", levels=None, stage="diagnostic")
     referral.treatments_tried = "nsaids,physiotherapy"
     referral.symptom_duration_weeks = 10
-    appointment = _book(session, settings, referral)
+    appointment = book(session, settings, referral)
     day = to_local(appointment.table_start, ZONE).date()
     session.commit()
     referral_id, appointment_id = referral.id, appointment.id
@@ -180,7 +166,7 @@ def test_consent_history_says_which_print_belongs_to_the_current_time(session, s
 
     clinic = build_clinic(session, texts=True)
     referral = make_ready_referral(session, clinic)
-    appointment = _book(session, settings, referral)
+    appointment = book(session, settings, referral)
     first_start = appointment.table_start
     consents.print_consent(session, clinic.radiologists[0], appointment, ZONE)
     earlier = session.scalar(select(Consent))
@@ -231,7 +217,7 @@ def test_a_long_name_wraps_inside_the_worklist_table(session, settings, staff):
 
     clinic = build_clinic(session)
     patient = make_patient(session, family_name="Q" * 100, given_name="W" * 100)
-    appointment = _book(session, settings, make_ready_referral(session, clinic, patient))
+    appointment = book(session, settings, make_ready_referral(session, clinic, patient))
     day = to_local(appointment.table_start, ZONE).date()
     session.commit()
     session.close()

@@ -6,13 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from clinic.models import WaitlistEntry
 from clinic.models.vocab import ReferralStatus
-from clinic.scheduling.plan import ProcedurePlan
-from clinic.services import appointments
 from tests.browser_fixtures import submit
-from tests.factories import build_clinic, make_patient, make_ready_referral, make_referral
-from tests.scheduling.helpers import first_candidates
+from tests.factories import add_to_waitlist, book, build_clinic, make_patient, make_ready_referral, make_referral
 
 
 def test_a_saved_pre_registration_section_stays_open(session, staff):
@@ -42,18 +38,9 @@ def test_a_saved_pre_registration_section_stays_open(session, staff):
 def test_candidates_by_day_and_a_held_waitlist_offer(session, settings, staff):
     clinic = build_clinic(session)
     referral = make_ready_referral(session, clinic)
-    plan = ProcedurePlan.from_referral(referral)
-    candidate = first_candidates(session, settings, referral, first_day=dt.date(2026, 11, 24))[0]
-    appointment = appointments.book(session, settings, None, referral=referral, plan=plan, candidate=candidate)
+    appointment = book(session, settings, referral, first_day=dt.date(2026, 11, 24))
     waiting = make_ready_referral(session, clinic, make_patient(session, family_name="Wartemann", phone="+49 40 333"))
-    session.add(
-        WaitlistEntry(
-            patient_id=waiting.patient_id,
-            referral_id=waiting.id,
-            procedure_type_id=waiting.planned_procedure_type_id,
-            earliest_date=dt.date(2026, 11, 23),
-        )
-    )
+    add_to_waitlist(session, waiting)
     other = make_ready_referral(session, clinic)
     session.commit()
     other_id, appointment_id = other.id, appointment.id

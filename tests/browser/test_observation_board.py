@@ -8,13 +8,13 @@ from sqlalchemy import select
 
 from clinic.models import ObservationCheck, ObservationRecord
 from tests.browser_fixtures import submit
-from tests.radiology.day_helpers import book, crowded, to_observation
+from tests.radiology.day_helpers import crowded, day_appointment, to_observation
 
 
 def test_the_refresh_keeps_what_the_nurse_is_typing(app, session, settings, staff, monkeypatch):
     monkeypatch.setitem(app.config, "OBSERVATION_REFRESH_SECONDS", 1)
-    clinic, first = book(session, settings)
-    _, second = book(session, settings, clinic)
+    clinic, first = day_appointment(session, settings)
+    _, second = day_appointment(session, settings, clinic)
     observation_id = to_observation(session, clinic, first).id
     to_observation(session, clinic, second)
     first_id, name = first.id, first.patient.display_name

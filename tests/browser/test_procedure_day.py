@@ -11,27 +11,15 @@ import pytest
 from sqlalchemy import select
 
 from clinic.models import Appointment, Consent, FollowUp, ObservationRecord, ProcedureRecord
-from clinic.scheduling.plan import ProcedurePlan
-from clinic.services import appointments
 from tests.browser_fixtures import speak, submit
-from tests.factories import build_clinic, make_ready_referral
-from tests.radiology.day_helpers import book, to_procedure
-from tests.scheduling.helpers import first_candidates
+from tests.radiology.day_helpers import day_appointment, to_procedure
 
 
 @pytest.mark.parametrize("language", ["de", "en"])
 def test_check_in_consent_start_end_observation_discharge(session, settings, staff, language):
-    clinic = build_clinic(session, texts=True)
-    referral = make_ready_referral(session, clinic)
-    appointment_id = appointments.book(
-        session,
-        settings,
-        None,
-        referral=referral,
-        plan=ProcedurePlan.from_referral(referral),
-        candidate=first_candidates(session, settings, referral)[0],
-    ).id
-    name = referral.patient.display_name
+    _clinic, appointment = day_appointment(session, settings)  # a clinic with texts, a ready referral booked
+    appointment_id = appointment.id
+    name = appointment.referral.patient.display_name
     session.commit()
     say = speak(session, language)
     session.close()
@@ -124,7 +112,7 @@ def test_check_in_consent_start_end_observation_discharge(session, settings, sta
 
 def _in_procedure(session, settings, **kw):
     """An appointment today, checked in, consent signed, procedure started (through the services)."""
-    clinic, appointment = book(session, settings, **kw)
+    clinic, appointment = day_appointment(session, settings, **kw)
     to_procedure(session, clinic, appointment)
     session.commit()
     return clinic, appointment.id

@@ -18,8 +18,8 @@ import pytest
 from clinic.dicom.config import DicomConfig
 from clinic.dicom.server import DicomServer
 from clinic.scheduling import booking
-from clinic.scheduling.plan import ProcedurePlan
-from clinic.services import appointments, daybook
+from clinic.services import daybook
+from tests import factories
 from tests.conftest import NOW, ZONE, require_or_skip
 from tests.factories import build_clinic, make_patient, make_ready_referral
 from tests.scheduling.helpers import chain
@@ -64,14 +64,7 @@ class World:
             if candidate:
                 break
         assert candidate is not None, f"nothing free at {start}"
-        appointment = appointments.book(
-            session,
-            settings,
-            None,
-            referral=referral,
-            plan=ProcedurePlan.from_referral(referral),
-            candidate=candidate,
-        )
+        appointment = factories.book(session, settings, referral, candidate)
         session.flush()
         return appointment
 

@@ -18,9 +18,9 @@ from sqlalchemy import func, select
 
 from clinic.models import Appointment, PerformedStep, ProcedureRecord
 from clinic.models.vocab import AppointmentStatus
-from clinic.services import consents, daybook
+from clinic.services import daybook
 from tests.conftest import NOW, TODAY, ZONE
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, sign_consent
 
 from .conftest import OUR_AE, berlin
 
@@ -81,18 +81,7 @@ def local(hour: int, minute: int = 0) -> dt.datetime:
 
 
 def consented(session, world, appointment):
-    radiologist = world.clinic.radiologists[0]
-    consents.print_consent(session, None, appointment, ZONE)
-    daybook.record_consent(
-        session,
-        radiologist,
-        appointment,
-        taken_by_id=radiologist.id,
-        explained_by_id=radiologist.id,
-        explained_at=NOW - dt.timedelta(days=2),
-        signed_at=NOW,
-        zone=ZONE,
-    )
+    sign_consent(session, world.clinic, appointment, actor=world.clinic.radiologists[0])
 
 
 def fresh(session, model, ident):

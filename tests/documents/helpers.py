@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import re
 import shutil
@@ -11,18 +10,12 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from clinic.scheduling.finder import Preferences
-from clinic.scheduling.plan import ProcedurePlan
-from clinic.services import appointments
-from clinic.services.candidates import candidates_for_referral
-from tests.conftest import require_or_skip
-from tests.factories import make_ready_referral
-
-MONDAY = dt.date(2026, 11, 23)
+from tests.conftest import TODAY, require_or_skip
+from tests.factories import book, make_ready_referral
 
 
 def book_for(
-    session, settings, clinic, patient=None, *, first_day=MONDAY, candidate=None, prereg=None, room=None, **referral
+    session, settings, clinic, patient=None, *, first_day=TODAY, candidate=None, prereg=None, room=None, **referral
 ):
     """Book the first free time from ``first_day`` (or ``candidate``) for a new ready referral.
 
@@ -32,20 +25,8 @@ def book_for(
     for key, value in (prereg or {}).items():
         setattr(ref.preregistration, key, value)
     session.flush()
-    if candidate is None:
-        ready, found = candidates_for_referral(
-            session,
-            settings,
-            ref,
-            first_day=first_day,
-            last_day=first_day + dt.timedelta(days=28),
-            preferences=Preferences(room_id=room.id if room else None),
-            limit=1,
-        )
-        assert ready.ready, ready.missing
-        candidate = found[0]
-    plan = ProcedurePlan.from_referral(ref)
-    return appointments.book(session, settings, None, referral=ref, plan=plan, candidate=candidate)
+    room_id = room.id if room else None
+    return book(session, settings, ref, candidate, first_day=first_day, days=28, limit=1, room_id=room_id)
 
 
 def pages(pdf: bytes) -> list[str]:

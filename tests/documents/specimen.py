@@ -15,7 +15,7 @@ from clinic.models.vocab import BleedingClass
 from clinic.services.medication import HoldPlan
 from clinic.services.settings import DEFAULTS
 
-ZONE = "Europe/Berlin"
+ZONE = "Europe/Berlin"  # as conftest.ZONE; this module also runs alone in a subprocess, without the test harness
 
 
 def _text(procedure_type: ProcedureType, kind: str) -> DocumentText:

@@ -8,12 +8,13 @@ import io
 from pypdf import PdfReader
 
 from clinic.services.documents import letter_pdf
+from tests.conftest import TODAY
 from tests.factories import make_patient
 from tests.scheduling.helpers import chain, utc
 
 from .helpers import book_for, page_count, text_of
 
-ISSUED = dt.date(2026, 11, 23)
+ISSUED = TODAY  # the letters are issued today
 
 
 def _at(clinic, start: dt.datetime, table: int = 20, obs: int = 30):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 
 from sqlalchemy import select
@@ -10,11 +9,12 @@ from sqlalchemy import select
 from clinic.documents import render_consent
 from clinic.models import Consent
 from clinic.services import documents
+from tests.conftest import TODAY
 from tests.factories import make_patient
 
 from .helpers import book_for, page_count, pages, text_of
 
-ISSUED = dt.date(2026, 11, 23)
+ISSUED = TODAY  # the letters are issued today
 
 
 def test_print_pack_holds_all_three_documents_and_records_the_consent(session, settings, clinic, zone, contact):

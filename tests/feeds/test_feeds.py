@@ -15,7 +15,8 @@ from clinic.core import clock
 from clinic.models import Appointment, CalendarFeed
 from clinic.services import feeds
 from tests.api.conftest import clinic, world  # noqa: F401  (fixtures)
-from tests.api.world import book, ready_referral
+from tests.api.world import ready_referral
+from tests.factories import book
 from tests.scheduling.helpers import first_candidates
 
 SUBSCRIBER = {

@@ -11,8 +11,9 @@ from sqlalchemy import select
 
 from clinic.models import DrugOption, ImagingStudy, ProcedureRecord, StoredFile, StudyFile
 from clinic.services import procedure_records
-from tests.api.conftest import api_as, clinic, everyone, token_for, world  # noqa: F401  (fixtures)
+from tests.api.conftest import api_as, clinic, everyone, token_for, users_of, world  # noqa: F401  (fixtures)
 from tests.conftest import NOW
+from tests.factories import record_details
 
 PREFIX = "/fhir/R4"
 
@@ -44,8 +45,7 @@ class Fhir:
 
 @pytest.fixture
 def fhir_as(app, clinic, token_for):  # noqa: F811
-    users = {"frontdesk": clinic.staff["frontdesk"], "nurse": clinic.staff["nurse"], "admin": clinic.staff["admin"]}
-    users["radiologist"] = clinic.radiologists[0]
+    users = users_of(clinic)
 
     def make(name: str) -> Fhir:
         return Fhir(app.test_client(), token_for(users[name]))
@@ -65,17 +65,11 @@ def records(session, world):  # noqa: F811
     appointment = world.appointments["in_observation"]
     record = session.scalar(select(ProcedureRecord).where(ProcedureRecord.appointment_id == appointment.id))
     drug = session.scalars(select(DrugOption).order_by(DrugOption.id)).first()
-    details = procedure_records.RecordDetails(
-        started_at=record.started_at,
+    details = record_details(
+        record,
         ended_at=record.started_at + dt.timedelta(minutes=18),
-        levels="L4/5",
-        side="left",
         approach="transforaminal",
-        guidance="CT",
         dlp_mgycm=Decimal("120.5"),
-        complications=None,
-        pain_before=7,
-        pain_after=2,
         note="Contrast spread along the L5 root.",
         drugs=[(drug.id, Decimal("40"))],
     )

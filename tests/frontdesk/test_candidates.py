@@ -9,9 +9,8 @@ import re
 from clinic.core.timefmt import to_local
 from clinic.scheduling.finder import Preferences, SearchRequest, find_candidates
 from clinic.scheduling.plan import ProcedurePlan
-from tests.conftest import ZONE
+from tests.conftest import TODAY, ZONE
 from tests.factories import build_clinic, make_ready_referral
-from tests.scheduling.helpers import MONDAY
 
 
 def _rows(html: str) -> list[str]:
@@ -43,7 +42,7 @@ def test_the_booking_page_spreads_times_over_several_days(session, browser):
 def test_the_finder_keeps_times_of_a_day_apart(session, settings):
     clinic = build_clinic(session)
     plan = ProcedurePlan(clinic.pt("PRT"), "lumbar", "left", "L4/5")
-    request = SearchRequest(plan, MONDAY, MONDAY, Preferences(), per_day=4, spacing_minutes=60)
+    request = SearchRequest(plan, TODAY, TODAY, Preferences(), per_day=4, spacing_minutes=60)
     found = find_candidates(session, settings, request)
     assert len(found) == 4
     starts = [to_local(c.table_start, ZONE) for c in found]

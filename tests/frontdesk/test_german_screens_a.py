@@ -14,7 +14,7 @@ from clinic.models.vocab import RedFlag, Role
 from tests.conftest import NOW
 from tests.factories import build_clinic, make_ready_referral, make_referral, make_user
 from tests.i18n_check.scan import python_findings, template_findings
-from tests.scheduling.helpers import first_candidates
+from tests.scheduling.helpers import chain_form, first_candidates
 
 FLAGS_NO = {f"flag_{f.value}": "no" for f in RedFlag}
 
@@ -132,15 +132,7 @@ def test_the_page_of_a_held_time_is_german(session, settings, browser):
     browser.login("desk_de")
     c = first_candidates(session, settings, referral)[0]
     book_page = f"/desk/referrals/{referral.id}/book"
-    chain = {
-        "room_id": c.room_id,
-        "radiologist_id": c.radiologist_id,
-        "bed_id": c.bed_id or "",
-        "table_start": c.table_start.isoformat(),
-        "table_end": c.table_end.isoformat(),
-        "obs_end": c.obs_end.isoformat(),
-        "action": "hold",
-    }
+    chain = chain_form(c, "hold")
     held = browser.post(book_page, chain, form_page=book_page)
     assert held.status_code == 302 and "/desk/holds/" in held.headers["Location"]
     page = browser.get(held.headers["Location"]).get_data(as_text=True)

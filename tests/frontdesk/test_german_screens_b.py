@@ -7,23 +7,8 @@ from __future__ import annotations
 import datetime as dt
 import html as markup
 
-from clinic.models import WaitlistEntry
-from clinic.scheduling.plan import ProcedurePlan
-from clinic.services import appointments
-from tests.factories import build_clinic, make_ready_referral, make_user
-from tests.scheduling.helpers import chain, first_candidates, utc
-
-
-def _chain_data(c) -> dict:
-    return {
-        "room_id": c.room_id,
-        "radiologist_id": c.radiologist_id,
-        "bed_id": c.bed_id or "",
-        "table_start": c.table_start.isoformat(),
-        "table_end": c.table_end.isoformat(),
-        "obs_end": c.obs_end.isoformat(),
-        "action": "book",
-    }
+from tests.factories import add_to_waitlist, book, build_clinic, make_ready_referral, make_user
+from tests.scheduling.helpers import chain, chain_form, first_candidates, utc
 
 
 def _text(response) -> str:
@@ -33,11 +18,7 @@ def _text(response) -> str:
 def _booked_today(session, settings, clinic):
     """An appointment on Monday 23 November (the pinned today), booked through the service."""
     referral = make_ready_referral(session, clinic)
-    c = first_candidates(session, settings, referral)[0]
-    appointment = appointments.book(
-        session, settings, None, referral=referral, plan=ProcedurePlan.from_referral(referral), candidate=c
-    )
-    return referral, appointment
+    return referral, book(session, settings, referral)
 
 
 def test_a_german_front_desk_sees_its_day_in_german(session, settings, browser):
@@ -45,14 +26,7 @@ def test_a_german_front_desk_sees_its_day_in_german(session, settings, browser):
     make_user(session, "empfang", {"front_desk"}, "Erika Empfang", language="de")
     referral, appointment = _booked_today(session, settings, clinic)
     waiting = make_ready_referral(session, clinic)
-    session.add(
-        WaitlistEntry(
-            patient_id=waiting.patient_id,
-            referral_id=waiting.id,
-            procedure_type_id=waiting.planned_procedure_type_id,
-            earliest_date=dt.date(2026, 11, 1),
-        )
-    )
+    add_to_waitlist(session, waiting, dt.date(2026, 11, 1))
     session.commit()
     assert appointment.table_start.date() == dt.date(2026, 11, 23)
     browser.login("empfang")
@@ -136,10 +110,10 @@ def test_german_refusals_on_the_desk(session, settings, browser):
 
     # A time someone else took meanwhile.
     c = first_candidates(session, settings, first)[0]
-    appointments.book(session, settings, None, referral=second, plan=ProcedurePlan.from_referral(second), candidate=c)
+    book(session, settings, second, c)
     session.commit()
     taken = browser.post(
-        f"/desk/referrals/{first.id}/book", _chain_data(c), form_page=f"/desk/referrals/{first.id}/book"
+        f"/desk/referrals/{first.id}/book", chain_form(c), form_page=f"/desk/referrals/{first.id}/book"
     )
     page = _text(taken)
     assert taken.status_code == 409
@@ -151,7 +125,7 @@ def test_german_refusals_on_the_desk(session, settings, browser):
     assert "Pausieren der Medikamente: frühestmöglicher Beginn 30.11.2026 00:00" in booking_page
     too_early = chain(clinic.rooms["CT 1"], clinic.radiologists[0], clinic.beds[0], utc(2026, 11, 24, 8, 0), 20, 30)
     refused = browser.post(
-        f"/desk/referrals/{held.id}/book", _chain_data(too_early), form_page=f"/desk/referrals/{held.id}/book"
+        f"/desk/referrals/{held.id}/book", chain_form(too_early), form_page=f"/desk/referrals/{held.id}/book"
     )
     assert refused.status_code == 422
     assert "Der Plan zum Pausieren der Medikamente erlaubt diesen Eingriff erst ab 30.11.2026 00:00" in _text(refused)

@@ -9,10 +9,8 @@ import pytest
 
 from clinic.core.errors import InvalidInput
 from clinic.models import Referral
-from clinic.scheduling.plan import ProcedurePlan
-from clinic.services import appointments, medication, prereg_items
-from tests.factories import build_clinic, make_ready_referral, make_referral
-from tests.scheduling.helpers import first_candidates
+from clinic.services import medication, prereg_items
+from tests.factories import book, build_clinic, make_ready_referral, make_referral
 
 
 @pytest.fixture
@@ -22,9 +20,7 @@ def clinic(session):
 
 def _booked(session, settings, clinic, medications=(("apixaban", "", None),)):
     referral = make_ready_referral(session, clinic, medications=list(medications))
-    candidate = first_candidates(session, settings, referral, limit=1)[0]
-    plan = ProcedurePlan.from_referral(referral)
-    appointment = appointments.book(session, settings, None, referral=referral, plan=plan, candidate=candidate)
+    appointment = book(session, settings, referral, limit=1)
     session.commit()
     return appointment
 

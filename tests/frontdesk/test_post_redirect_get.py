@@ -9,32 +9,19 @@ import pytest
 from flask import Flask, Response
 
 from clinic.boundary import post_redirect_get_problem
-from clinic.models import WaitlistEntry
-from clinic.scheduling.plan import ProcedurePlan
-from clinic.services import appointments
-from tests.factories import build_clinic, make_patient, make_ready_referral
-from tests.scheduling.helpers import first_candidates
+from tests.factories import add_to_waitlist, book, build_clinic, make_patient, make_ready_referral
 
 
 def _waiting(session, clinic, family_name):
     referral = make_ready_referral(session, clinic, make_patient(session, family_name=family_name))
-    session.add(
-        WaitlistEntry(
-            patient_id=referral.patient_id,
-            referral_id=referral.id,
-            procedure_type_id=referral.planned_procedure_type_id,
-            earliest_date=dt.date(2026, 11, 23),
-        )
-    )
+    add_to_waitlist(session, referral)
     return referral
 
 
 def test_cancel_redirects_and_the_offers_for_the_freed_time_stay_reachable(session, settings, browser):
     clinic = build_clinic(session)
     referral = make_ready_referral(session, clinic)
-    candidate = first_candidates(session, settings, referral, first_day=dt.date(2026, 11, 24))[0]
-    plan = ProcedurePlan.from_referral(referral)
-    appointment = appointments.book(session, settings, None, referral=referral, plan=plan, candidate=candidate)
+    appointment = book(session, settings, referral, first_day=dt.date(2026, 11, 24))
     _waiting(session, clinic, "Wartemann")
     session.commit()
     browser.login("frontdesk")

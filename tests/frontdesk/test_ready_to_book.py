@@ -10,19 +10,12 @@ from sqlalchemy import select
 
 from clinic.models import AuditEvent, FollowUp
 from clinic.models.vocab import AppointmentStatus, ReferralStatus
-from clinic.scheduling.plan import ProcedurePlan
-from clinic.services import appointments, daybook, episodes
-from tests.factories import build_clinic, make_patient, make_ready_referral
+from clinic.services import daybook, episodes
+from tests.factories import book, build_clinic, make_patient, make_ready_referral
 from tests.radiology.day_helpers import to_procedure
-from tests.scheduling.helpers import first_candidates, utc
+from tests.scheduling.helpers import utc
 
 MONDAY_9 = utc(2026, 11, 23, 8, 0)
-
-
-def _book(session, settings, referral, first_day=dt.date(2026, 11, 23)):
-    candidate = first_candidates(session, settings, referral, first_day=first_day)[0]
-    plan = ProcedurePlan.from_referral(referral)
-    return appointments.book(session, settings, None, referral=referral, plan=plan, candidate=candidate)
 
 
 def _ended(session, settings, clinic, status, *, code="PRT", stage=None, reason=None, family_name=None):
@@ -30,7 +23,7 @@ def _ended(session, settings, clinic, status, *, code="PRT", stage=None, reason=
     referral = make_ready_referral(
         session, clinic, make_patient(session, **kw), code=code, stage=stage, levels="L4/5" if code != "SYMP" else None
     )
-    appointment = _book(session, settings, referral)
+    appointment = book(session, settings, referral)
     appointment.status = status
     appointment.cancel_reason = reason
     session.flush()
@@ -109,7 +102,7 @@ def _discharge(session, clinic, appointment):
 def test_the_referral_closes_when_its_episode_ends(session, settings):
     clinic = build_clinic(session, texts=True)
     referral = make_ready_referral(session, clinic)
-    appointment = _book(session, settings, referral)
+    appointment = book(session, settings, referral)
     _discharge(session, clinic, appointment)
     assert referral.status == ReferralStatus.CLOSED
     assert session.scalar(select(AuditEvent).where(AuditEvent.action == "referral.closed")) is not None
@@ -119,7 +112,7 @@ def test_the_referral_closes_when_its_episode_ends(session, settings):
 def test_a_diagnostic_stage_keeps_the_episode_open_for_the_next_stage(session, settings):
     clinic = build_clinic(session, texts=True)
     referral = make_ready_referral(session, clinic, code="SYMP", stage="diagnostic", levels=None)
-    appointment = _book(session, settings, referral)
+    appointment = book(session, settings, referral)
     _discharge(session, clinic, appointment)
     assert referral.status == ReferralStatus.ACCEPTED
     episodes.close(session, clinic.staff["frontdesk"], referral, "Diagnostic block negative: no neurolysis")

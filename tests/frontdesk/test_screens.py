@@ -9,12 +9,10 @@ import pytest
 from sqlalchemy import func, select
 
 from clinic.core.timefmt import to_local
-from clinic.models import Appointment, Patient, Referral, WaitlistEntry
+from clinic.models import Appointment, Patient, Referral
 from clinic.models.vocab import RedFlag
-from clinic.scheduling.plan import ProcedurePlan
-from clinic.services import appointments
 from tests.conftest import NOW, ZONE
-from tests.factories import build_clinic, make_patient, make_ready_referral
+from tests.factories import add_to_waitlist, book, build_clinic, make_patient, make_ready_referral
 from tests.scheduling.helpers import chain_form, first_candidates
 
 FLAGS_NO = {f"flag_{f.value}": "no" for f in RedFlag}
@@ -100,7 +98,7 @@ def test_book_then_someone_else_is_told_and_shown_new_times(session, settings, b
     assert offered, "the booking page offers times"
     c = first_candidates(session, settings, first)[0]
     # Another desk books the same chain first (through the service, as a second session would).
-    appointments.book(session, settings, None, referral=second, plan=ProcedurePlan.from_referral(second), candidate=c)
+    book(session, settings, second, c)
     session.commit()
     response = browser.post(
         f"/desk/referrals/{first.id}/book", chain_form(c), form_page=f"/desk/referrals/{first.id}/book"
@@ -127,14 +125,7 @@ def test_hold_confirm_check_in_calendar_and_cancel_with_waitlist_offer(app, sess
     clinic = build_clinic(session)
     referral = make_ready_referral(session, clinic)
     waiting = make_ready_referral(session, clinic)
-    session.add(
-        WaitlistEntry(
-            patient_id=waiting.patient_id,
-            referral_id=waiting.id,
-            procedure_type_id=waiting.planned_procedure_type_id,
-            earliest_date=dt.date(2026, 11, 1),
-        )
-    )
+    add_to_waitlist(session, waiting, dt.date(2026, 11, 1))
     session.commit()
     browser.login("frontdesk")
     c = first_candidates(session, settings, referral)[0]
@@ -168,14 +159,7 @@ def test_hold_confirm_check_in_calendar_and_cancel_with_waitlist_offer(app, sess
 def test_check_in_by_scanned_reference(app, session, settings, browser):
     clinic = build_clinic(session)
     referral = make_ready_referral(session, clinic)
-    appointment = appointments.book(
-        session,
-        settings,
-        None,
-        referral=referral,
-        plan=ProcedurePlan.from_referral(referral),
-        candidate=first_candidates(session, settings, referral)[0],
-    )
+    appointment = book(session, settings, referral)
     session.commit()
     browser.login("frontdesk")
     wrong = browser.post("/desk/check-in", {"reference": "XXXX-0000"})
@@ -377,9 +361,7 @@ def test_the_move_page_does_not_offer_the_time_the_appointment_has(session, sett
     clinic = build_clinic(session)
     referral = make_ready_referral(session, clinic)
     c = first_candidates(session, settings, referral)[0]
-    appointment = appointments.book(
-        session, settings, None, referral=referral, plan=ProcedurePlan.from_referral(referral), candidate=c
-    )
+    appointment = book(session, settings, referral, c)
     session.commit()
     browser.login("frontdesk")
     page = browser.get(f"/desk/appointments/{appointment.id}/reschedule").get_data(as_text=True)

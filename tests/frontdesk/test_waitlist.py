@@ -11,9 +11,7 @@ from sqlalchemy import func, select
 
 from clinic.models import Appointment, BookingHold, WaitlistEntry
 from clinic.models.vocab import ReferralStatus
-from clinic.scheduling.plan import ProcedurePlan
-from clinic.services import appointments
-from tests.factories import build_clinic, make_patient, make_ready_referral, make_referral
+from tests.factories import add_to_waitlist, book, build_clinic, make_patient, make_ready_referral, make_referral
 from tests.scheduling.helpers import first_candidates
 
 
@@ -45,17 +43,6 @@ def test_the_waitlist_refuses_absurd_dates(session, browser, earliest, latest, m
     assert session.scalar(select(func.count(WaitlistEntry.id))) == 1
 
 
-def _entry(session, referral, earliest=dt.date(2026, 11, 23)):
-    entry = WaitlistEntry(
-        patient_id=referral.patient_id,
-        referral_id=referral.id,
-        procedure_type_id=referral.planned_procedure_type_id,
-        earliest_date=earliest,
-    )
-    session.add(entry)
-    return entry
-
-
 def test_the_waitlist_marks_an_incomplete_pre_registration_and_shows_the_phone(session, browser):
     clinic = build_clinic(session)
     ready = make_ready_referral(session, clinic, make_patient(session, family_name="Fertig", phone="+49 40 111"))
@@ -67,8 +54,8 @@ def test_the_waitlist_marks_an_incomplete_pre_registration_and_shows_the_phone(s
         planned_side="left",
         planned_levels="L4/5",
     )
-    _entry(session, ready)
-    _entry(session, open_)
+    add_to_waitlist(session, ready)
+    add_to_waitlist(session, open_)
     session.commit()
     browser.login("frontdesk")
     html = browser.get("/desk/waitlist").get_data(as_text=True)
@@ -81,10 +68,9 @@ def test_an_offer_holds_the_time_first_then_books_on_confirmation(session, setti
     clinic = build_clinic(session)
     referral = make_ready_referral(session, clinic)
     candidate = first_candidates(session, settings, referral, first_day=dt.date(2026, 11, 24))[0]
-    plan = ProcedurePlan.from_referral(referral)
-    cancelled = appointments.book(session, settings, None, referral=referral, plan=plan, candidate=candidate)
+    cancelled = book(session, settings, referral, candidate)
     waiting = make_ready_referral(session, clinic, make_patient(session, family_name="Wartemann", phone="+49 40 333"))
-    _entry(session, waiting)
+    add_to_waitlist(session, waiting)
     session.commit()
     browser.login("frontdesk")
     browser.post(f"/desk/appointments/{cancelled.id}/cancel", {"reason": "Patient is ill"})

@@ -12,16 +12,15 @@ from clinic.models import AnticoagulantRule, OutboxMessage
 from clinic.models.vocab import Language, OutboxStatus
 from clinic.services import appointments, hold_rules
 from clinic.services import settings as clinic_settings
-from tests.conftest import NOW
+from tests.conftest import NOW, TODAY
 from tests.factories import build_clinic
 from tests.scheduling.helpers import first_candidates
 
 from .conftest import run
 from .helpers import book_on
 
-MONDAY = dt.date(2026, 11, 23)  # NOW is Monday 07:00 in Berlin
-WEDNESDAY = MONDAY + dt.timedelta(days=2)
-THURSDAY = MONDAY + dt.timedelta(days=3)
+WEDNESDAY = TODAY + dt.timedelta(days=2)
+THURSDAY = TODAY + dt.timedelta(days=3)
 
 
 @pytest.fixture
@@ -144,7 +143,7 @@ def test_a_cancelled_appointment_is_not_reminded(session, settings, clinic, app,
 
 def test_queueing_reminders_twice_changes_nothing(session, settings, clinic, app):
     book_on(session, settings, clinic, WEDNESDAY)
-    book_on(session, settings, clinic, MONDAY + dt.timedelta(days=1))
+    book_on(session, settings, clinic, TODAY + dt.timedelta(days=1))
     first = run(app, "queue_reminders")["queue_reminders"]
     second = run(app, "queue_reminders", at=NOW + dt.timedelta(minutes=15))["queue_reminders"]
     assert (first, second) == ("queued 2", "nothing to do")

@@ -11,16 +11,13 @@ from sqlalchemy import select
 from clinic.jobs import tasks
 from clinic.models import AppointmentEvent, AuditEvent, Booking, FollowUp, JobRun, Referral
 from clinic.models.vocab import AppointmentStatus, FollowUpKind, FollowUpStatus, ReferralStatus
-from clinic.scheduling.plan import ProcedurePlan
-from clinic.services import appointments, daybook
-from tests.conftest import NOW, ZONE
-from tests.factories import build_clinic, make_ready_referral, make_referral
-from tests.scheduling.helpers import first_candidates
+from clinic.services import daybook
+from tests.conftest import NOW, TODAY, ZONE
+from tests.factories import build_clinic, hold, make_ready_referral, make_referral
 
 from .conftest import run
 from .helpers import book_on
 
-MONDAY = dt.date(2026, 11, 23)
 # Tuesday 00:30 in Berlin: Monday is over.
 TUESDAY_NIGHT = dt.datetime(2026, 11, 23, 23, 30, tzinfo=dt.UTC)
 
@@ -31,10 +28,10 @@ def clinic(session):
 
 
 def test_no_show_after_the_local_day_ends_frees_the_bookings_once(session, settings, clinic, app):
-    missed = book_on(session, settings, clinic, MONDAY)
-    came = book_on(session, settings, clinic, MONDAY)
+    missed = book_on(session, settings, clinic, TODAY)
+    came = book_on(session, settings, clinic, TODAY)
     daybook.check_in(session, None, came, at=NOW, zone=ZONE)
-    tomorrow = book_on(session, settings, clinic, MONDAY + dt.timedelta(days=1))
+    tomorrow = book_on(session, settings, clinic, TODAY + dt.timedelta(days=1))
 
     assert run(app, "mark_no_shows", at=NOW + dt.timedelta(hours=12))["mark_no_shows"] == "nothing to do"  # Monday
     assert run(app, "mark_no_shows", at=TUESDAY_NIGHT)["mark_no_shows"] == "no shows 1"
@@ -67,9 +64,9 @@ def _follow_up(session, appointment, due_on, status=FollowUpStatus.PENDING, kind
 
 
 def test_follow_ups_that_fall_due_go_on_the_call_list_once(session, settings, clinic, app):
-    appointment = book_on(session, settings, clinic, MONDAY)
-    due = _follow_up(session, appointment, MONDAY)
-    later = _follow_up(session, appointment, MONDAY + dt.timedelta(days=1), kind=FollowUpKind.THREE_MONTHS)
+    appointment = book_on(session, settings, clinic, TODAY)
+    due = _follow_up(session, appointment, TODAY)
+    later = _follow_up(session, appointment, TODAY + dt.timedelta(days=1), kind=FollowUpKind.THREE_MONTHS)
 
     assert run(app, "follow_ups_due")["follow_ups_due"] == "on call list 1"
     assert run(app, "follow_ups_due", at=NOW + dt.timedelta(hours=1))["follow_ups_due"] == "nothing to do"
@@ -98,10 +95,7 @@ def test_referrals_waiting_too_long_for_triage_are_flagged_once(session, clinic,
 
 def test_expired_holds_are_released_once(session, settings, clinic, app):
     referral = make_ready_referral(session, clinic)
-    candidate = first_candidates(session, settings, referral)[0]
-    held = appointments.hold(
-        session, settings, None, referral=referral, plan=ProcedurePlan.from_referral(referral), candidate=candidate
-    )
+    held = hold(session, settings, referral)
     assert run(app, "release_holds")["release_holds"] == "nothing to do"  # still within its minutes
     later = NOW + dt.timedelta(minutes=6)
     assert run(app, "release_holds", at=later)["release_holds"] == "released 1"
@@ -121,7 +115,7 @@ def test_every_run_is_recorded_with_host_pid_and_result(session, app):
 
 def test_a_failing_job_is_rolled_back_and_its_error_recorded(session, app, monkeypatch):
     def broken(ctx):
-        ctx.session.add(Referral(patient_id=1, received_on=MONDAY, clinical_question="half done"))
+        ctx.session.add(Referral(patient_id=1, received_on=TODAY, clinical_question="half done"))
         raise RuntimeError("disk on fire")
 
     monkeypatch.setitem(tasks.JOBS, "broken", broken)

@@ -14,13 +14,11 @@ from clinic.extensions import db
 from clinic.jobs.runner import run_job
 from clinic.models import OutboxMessage, PortalLink
 from clinic.models.vocab import OutboxStatus
-from clinic.scheduling.plan import ProcedurePlan
-from clinic.services import appointments, documents, portal_links, portal_mail
+from clinic.services import documents, portal_links, portal_mail
 from tests.conftest import NOW, Browser
 from tests.documents.helpers import decode_qr, page_count, render_png, text_of
-from tests.factories import build_clinic, make_patient, make_ready_referral
+from tests.factories import book, build_clinic, make_patient, make_ready_referral
 from tests.jobs.smtp import SmtpServer, free_port
-from tests.scheduling.helpers import first_candidates
 
 from .helpers import Patient, link_for, open_portal
 
@@ -111,14 +109,7 @@ def test_revoke_and_send_again_makes_a_new_link(session, app):
 
 def test_the_letter_carries_the_link_as_url_and_qr_code(session, app, settings, tmp_path):
     _clinic, referral = _ready(session, preferred_language="de")
-    appointment = appointments.book(
-        session,
-        settings,
-        None,
-        referral=referral,
-        plan=ProcedurePlan.from_referral(referral),
-        candidate=first_candidates(session, settings, referral)[0],
-    )
+    appointment = book(session, settings, referral)
     session.commit()
     desk = Browser(app.test_client())
     desk.login("frontdesk")
@@ -144,15 +135,7 @@ def test_the_letter_stays_within_two_pages_with_several_drugs_and_the_link(sessi
         clinic,
         medications=[("clopidogrel", "", None), ("aspirin", "primary", None), ("rivaroxaban", "", None)],
     )
-    appointment = appointments.book(
-        session,
-        settings,
-        None,
-        referral=referral,
-        plan=ProcedurePlan.from_referral(referral),
-        candidate=first_candidates(session, settings, referral, first_day=dt.date(2026, 12, 7))[0],
-        readiness=None,
-    )
+    appointment = book(session, settings, referral, first_day=dt.date(2026, 12, 7), check_readiness=False)
     url = "https://termine.schmerzzentrum.example/p/" + "x" * 43
     pdf = documents.letter_pdf(session, appointment, "Europe/Berlin", issued_on=dt.date(2026, 11, 23), portal_url=url)
     assert 1 <= page_count(pdf) <= 2

@@ -14,10 +14,8 @@ from sqlalchemy import select
 from clinic.core.timefmt import to_local
 from clinic.models import Appointment, BookingHold, WaitlistEntry
 from clinic.models.vocab import AppointmentStatus
-from clinic.scheduling.plan import ProcedurePlan
-from clinic.services import appointments
 from tests.conftest import NOW
-from tests.factories import build_clinic, make_patient, make_ready_referral
+from tests.factories import book, build_clinic, make_patient, make_ready_referral
 from tests.scheduling.helpers import first_candidates
 
 from .helpers import Patient, link_for, open_portal
@@ -128,9 +126,7 @@ def test_moving_keeps_the_old_time_until_the_new_one_is_in(session, app):
 def test_within_24_hours_the_page_gives_the_phone_number(session, app, settings):
     _clinic, referral, token = _ready(session)
     tomorrow = first_candidates(session, settings, referral)[0]  # Monday, within 24 hours
-    appointments.book(
-        session, settings, None, referral=referral, plan=ProcedurePlan.from_referral(referral), candidate=tomorrow
-    )
+    book(session, settings, referral, tomorrow)
     session.commit()
     patient = Patient(app.test_client(), token)
     patient.open(BIRTH)
@@ -161,8 +157,7 @@ def test_the_waitlist_offers_earlier_times_and_moves_to_one(session, app, settin
     _clinic, referral, token = _ready(session)
     # The patient's own appointment is on Friday; Tuesday's first chain is taken by someone else.
     friday = first_candidates(session, settings, referral, first_day=dt.date(2026, 11, 27))[0]
-    plan = ProcedurePlan.from_referral(referral)
-    appointments.book(session, settings, None, referral=referral, plan=plan, candidate=friday)
+    book(session, settings, referral, friday)
     session.commit()
     patient = Patient(app.test_client(), token)
     patient.open(BIRTH)

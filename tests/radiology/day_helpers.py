@@ -5,43 +5,24 @@ from __future__ import annotations
 
 import datetime as dt
 
-from clinic.scheduling.plan import ProcedurePlan
-from clinic.services import appointments, consents, daybook
+from clinic.services import daybook
+from tests import factories
 from tests.conftest import NOW, ZONE
-from tests.factories import build_clinic, make_ready_referral
-from tests.scheduling.helpers import chain, first_candidates, utc
+from tests.factories import build_clinic, make_ready_referral, sign_consent
+from tests.scheduling.helpers import chain, utc
 
 
-def book(session, settings, clinic=None, candidate=None, **kw):
+def day_appointment(session, settings, clinic=None, candidate=None, **kw):
+    """A new ready referral (``kw`` as for make_ready_referral) booked in a clinic with texts."""
     clinic = clinic or build_clinic(session, texts=True)
-    referral = make_ready_referral(session, clinic, **kw)
-    appointment = appointments.book(
-        session,
-        settings,
-        None,
-        referral=referral,
-        plan=ProcedurePlan.from_referral(referral),
-        candidate=candidate or first_candidates(session, settings, referral)[0],
-    )
-    return clinic, appointment
+    return clinic, factories.book(session, settings, make_ready_referral(session, clinic, **kw), candidate)
 
 
 def to_procedure(session, clinic, appointment, at=NOW):
     """Checked in and started at ``at``; the consent printed and signed now (the test clock)."""
-    radiologist = clinic.radiologists[0]
     daybook.check_in(session, None, appointment, at=at, zone=ZONE)
-    consents.print_consent(session, radiologist, appointment, ZONE)
-    daybook.record_consent(
-        session,
-        radiologist,
-        appointment,
-        taken_by_id=radiologist.id,
-        explained_by_id=radiologist.id,
-        explained_at=at - dt.timedelta(days=3),
-        signed_at=NOW,
-        zone=ZONE,
-    )
-    return daybook.start_procedure(session, radiologist, appointment, at=at, zone=ZONE)
+    sign_consent(session, clinic, appointment, actor=clinic.radiologists[0], explained_at=at - dt.timedelta(days=3))
+    return daybook.start_procedure(session, clinic.radiologists[0], appointment, at=at, zone=ZONE)
 
 
 def to_observation(session, clinic, appointment, at=None):
@@ -59,9 +40,13 @@ def crowded(session, settings):
     ct1, ct2 = clinic.rooms["CT 1"], clinic.rooms["CT 2"]
     r1, r2 = clinic.radiologists[:2]
     bed1, bed3 = clinic.beds[0], clinic.beds[2]
-    _, a = book(session, settings, clinic, candidate=chain(ct1, r1, bed1, START, 20, 30))
-    _, b = book(session, settings, clinic, candidate=chain(ct2, r2, bed1, START + dt.timedelta(minutes=30), 20, 30))
-    _, c = book(session, settings, clinic, candidate=chain(ct1, r1, bed3, START + dt.timedelta(minutes=25), 20, 30))
+    _, a = day_appointment(session, settings, clinic, candidate=chain(ct1, r1, bed1, START, 20, 30))
+    _, b = day_appointment(
+        session, settings, clinic, candidate=chain(ct2, r2, bed1, START + dt.timedelta(minutes=30), 20, 30)
+    )
+    _, c = day_appointment(
+        session, settings, clinic, candidate=chain(ct1, r1, bed3, START + dt.timedelta(minutes=25), 20, 30)
+    )
     to_procedure(session, clinic, a)
     daybook.end_procedure(session, None, a, at=START + dt.timedelta(minutes=20))
     daybook.extend_observation(session, None, a, 30, None)

@@ -13,11 +13,10 @@ from sqlalchemy.exc import IntegrityError
 from clinic.core import clock
 from clinic.core.errors import InvalidInput
 from clinic.models import Consent
-from clinic.scheduling.plan import ProcedurePlan
-from clinic.services import appointments, consents, daybook
+from clinic.services import consents, daybook
 from tests.conftest import ZONE
-from tests.factories import build_clinic, make_ready_referral
-from tests.scheduling.helpers import first_candidates, utc
+from tests.factories import book, build_clinic, make_ready_referral
+from tests.scheduling.helpers import utc
 
 MONDAY_9 = utc(2026, 11, 23, 8, 0)
 FRIDAY = MONDAY_9 - dt.timedelta(days=3)
@@ -29,14 +28,7 @@ def printed(session, settings):
     referral = make_ready_referral(
         session, clinic, code="FACET", stage="diagnostic", side="left", levels="L4/5", target="medial_branch"
     )
-    appointment = appointments.book(
-        session,
-        settings,
-        None,
-        referral=referral,
-        plan=ProcedurePlan.from_referral(referral),
-        candidate=first_candidates(session, settings, referral)[0],
-    )
+    appointment = book(session, settings, referral)
     clock.pin(MONDAY_9 - dt.timedelta(minutes=30))  # arrival: checked in, the form printed
     daybook.check_in(session, None, appointment, at=MONDAY_9, zone=ZONE)
     consents.print_consent(session, clinic.radiologists[0], appointment, ZONE)

@@ -15,11 +15,10 @@ from clinic.core.errors import DomainError, InvalidInput, PermissionDenied
 from clinic.core.timefmt import to_local
 from clinic.models import AuditEvent, DrugOption, FollowUp, ObservationCheck, ProcedureRecord
 from clinic.models.vocab import AppointmentStatus
-from clinic.scheduling.plan import ProcedurePlan
-from clinic.services import appointments, consents, daybook, medication, outcomes, procedure_records, stages, triage
+from clinic.services import consents, daybook, medication, outcomes, procedure_records, stages, triage
 from tests.conftest import ZONE
-from tests.factories import build_clinic, make_ready_referral, make_referral
-from tests.scheduling.helpers import first_candidates, utc
+from tests.factories import book, build_clinic, make_ready_referral, make_referral, record_details
+from tests.scheduling.helpers import utc
 
 MONDAY_9 = utc(2026, 11, 23, 8, 0)
 
@@ -28,34 +27,8 @@ MONDAY_9 = utc(2026, 11, 23, 8, 0)
 def day(session, settings):
     clinic = build_clinic(session, texts=True)
     referral = make_ready_referral(session, clinic, code="FACET", stage="diagnostic", side="left", levels="L4/5")
-    appointment = appointments.book(
-        session,
-        settings,
-        None,
-        referral=referral,
-        plan=ProcedurePlan.from_referral(referral),
-        candidate=first_candidates(session, settings, referral)[0],
-    )
+    appointment = book(session, settings, referral)
     return clinic, appointment
-
-
-def _details(record, **kw):
-    base = dict(
-        started_at=record.started_at,
-        ended_at=record.started_at + dt.timedelta(minutes=14),
-        levels="L4/5",
-        side="left",
-        approach="medial branch",
-        guidance="CT",
-        dlp_mgycm=Decimal("84.0"),
-        complications=None,
-        pain_before=7,
-        pain_after=2,
-        note=None,
-        drugs=[],
-    )
-    base.update(kw)
-    return procedure_records.RecordDetails(**base)
 
 
 def test_transitions_only_go_forward(session, day):
@@ -120,10 +93,16 @@ def test_the_record_is_signed_by_a_radiologist_and_then_only_grows_by_addenda(se
     radiologist = clinic.radiologists[0]
     bupivacaine = session.scalar(select(DrugOption).where(DrugOption.name == "Bupivacaine"))
     with pytest.raises(InvalidInput, match="end lies before the start"):
-        procedure_records.update(session, radiologist, record, _details(record, ended_at=MONDAY_9 - dt.timedelta(1)))
+        procedure_records.update(
+            session, radiologist, record, record_details(record, ended_at=MONDAY_9 - dt.timedelta(1))
+        )
     with pytest.raises(InvalidInput, match="above zero"):
-        procedure_records.update(session, radiologist, record, _details(record, drugs=[(bupivacaine.id, Decimal(0))]))
-    procedure_records.update(session, radiologist, record, _details(record, drugs=[(bupivacaine.id, Decimal("0.5"))]))
+        procedure_records.update(
+            session, radiologist, record, record_details(record, drugs=[(bupivacaine.id, Decimal(0))])
+        )
+    procedure_records.update(
+        session, radiologist, record, record_details(record, drugs=[(bupivacaine.id, Decimal("0.5"))])
+    )
     with pytest.raises(DomainError, match="not signed yet"):
         procedure_records.add_addendum(session, radiologist, record, "late note")
     with pytest.raises(PermissionDenied):
@@ -131,7 +110,7 @@ def test_the_record_is_signed_by_a_radiologist_and_then_only_grows_by_addenda(se
     procedure_records.sign(session, radiologist, record)
     session.commit()
     with pytest.raises(DomainError, match="signed"):
-        procedure_records.update(session, radiologist, record, _details(record, pain_after=5))
+        procedure_records.update(session, radiologist, record, record_details(record, pain_after=5))
     procedure_records.add_addendum(session, radiologist, record, "Pain at 6 h: 1/10.")
     assert [x.text for x in record.addenda] == ["Pain at 6 h: 1/10."]
     session.commit()
@@ -149,7 +128,7 @@ def test_the_database_refuses_changes_to_a_signed_record(session, day, statement
     clinic, a = day
     record = _to_procedure(session, clinic, a)
     bupivacaine = session.scalar(select(DrugOption).where(DrugOption.name == "Bupivacaine"))
-    procedure_records.update(session, None, record, _details(record, drugs=[(bupivacaine.id, Decimal("1"))]))
+    procedure_records.update(session, None, record, record_details(record, drugs=[(bupivacaine.id, Decimal("1"))]))
     procedure_records.sign(session, clinic.radiologists[0], record)
     session.commit()
     if backend == "sqlite" and statement.startswith("DELETE"):
@@ -164,7 +143,7 @@ def test_the_database_refuses_changes_to_a_signed_record(session, day, statement
 def test_observation_extension_and_discharge(session, day):
     clinic, a = day
     record = _to_procedure(session, clinic, a)
-    procedure_records.update(session, None, record, _details(record))
+    procedure_records.update(session, None, record, record_details(record))
     end = MONDAY_9 + dt.timedelta(minutes=15)
     observation = daybook.end_procedure(session, None, a, at=end)
     assert a.status == AppointmentStatus.IN_OBSERVATION
@@ -190,7 +169,7 @@ def test_a_positive_diagnostic_block_unlocks_ablation(session, settings, day):
     clinic, a = day
     record = _to_procedure(session, clinic, a)
     bupivacaine = session.scalar(select(DrugOption).where(DrugOption.name == "Bupivacaine"))
-    details = _details(record, pain_before=8, pain_after=6, drugs=[(bupivacaine.id, Decimal("2"))])  # 25% only
+    details = record_details(record, pain_before=8, pain_after=6, drugs=[(bupivacaine.id, Decimal("2"))])  # 25% only
     procedure_records.update(session, None, record, details)
     procedure_records.sign(session, clinic.radiologists[0], record)
     observation = daybook.end_procedure(session, None, a, at=MONDAY_9 + dt.timedelta(minutes=15))
@@ -284,17 +263,19 @@ def test_a_record_without_drugs_or_a_diagnostic_without_pain_scores_is_not_signe
     clinic, a = day
     record = _to_procedure(session, clinic, a)
     radiologist = clinic.radiologists[0]
-    procedure_records.update(session, radiologist, record, _details(record, pain_before=None, pain_after=None))
+    procedure_records.update(session, radiologist, record, record_details(record, pain_before=None, pain_after=None))
     with pytest.raises(DomainError, match="record the drugs given and the pain before and after") as refused:
         procedure_records.sign(session, radiologist, record)
     assert refused.value.code == "record_incomplete" and not record.is_signed
     bupivacaine = session.scalar(select(DrugOption).where(DrugOption.name == "Bupivacaine"))
     procedure_records.update(
-        session, radiologist, record, _details(record, pain_after=None, drugs=[(bupivacaine.id, Decimal("2"))])
+        session, radiologist, record, record_details(record, pain_after=None, drugs=[(bupivacaine.id, Decimal("2"))])
     )
     with pytest.raises(DomainError, match="the pain before and after"):
         procedure_records.sign(session, radiologist, record)
-    procedure_records.update(session, radiologist, record, _details(record, drugs=[(bupivacaine.id, Decimal("2"))]))
+    procedure_records.update(
+        session, radiologist, record, record_details(record, drugs=[(bupivacaine.id, Decimal("2"))])
+    )
     procedure_records.sign(session, radiologist, record)
     assert record.is_signed
 
@@ -360,15 +341,7 @@ def apixaban_day(session, settings):
     referral = make_ready_referral(
         session, clinic, code="PRT", side="left", levels="L5", medications=[("apixaban", "", None)]
     )
-    appointment = appointments.book(
-        session,
-        settings,
-        None,
-        referral=referral,
-        plan=ProcedurePlan.from_referral(referral),
-        candidate=first_candidates(session, settings, referral)[0],
-        readiness=None,
-    )
+    appointment = book(session, settings, referral, check_readiness=False)
     return clinic, referral, appointment
 
 

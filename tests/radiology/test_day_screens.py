@@ -24,12 +24,12 @@ from clinic.models import (
 from clinic.services import consents, daybook
 from tests.conftest import NOW, ZONE, Browser
 from tests.factories import build_clinic, make_referral
-from tests.radiology.day_helpers import START, book, crowded, to_observation, to_procedure
+from tests.radiology.day_helpers import START, crowded, day_appointment, to_observation, to_procedure
 from tests.scheduling.helpers import chain
 
 
 def test_a_refused_start_keeps_the_consent_form_filled_in(session, settings, browser):
-    clinic, appointment = book(session, settings)
+    clinic, appointment = day_appointment(session, settings)
     daybook.check_in(session, None, appointment, at=NOW, zone=ZONE)
     consents.print_consent(session, clinic.radiologists[0], appointment, ZONE)
     session.commit()
@@ -61,7 +61,7 @@ def test_a_failed_accept_shows_one_banner_and_a_refused_decline_keeps_the_plan(s
 
 
 def test_check_errors_name_their_fields_and_check_notes_are_shown(session, settings, browser):
-    clinic, appointment = book(session, settings)
+    clinic, appointment = day_appointment(session, settings)
     to_observation(session, clinic, appointment)
     session.commit()
     browser.login("nurse")
@@ -90,7 +90,7 @@ def test_check_errors_name_their_fields_and_check_notes_are_shown(session, setti
 
 def test_an_empty_check_is_refused_and_nothing_recorded(session, settings, browser):
     """Walk finding 14: a check with every field empty was recorded (the form's rule never ran)."""
-    clinic, appointment = book(session, settings)
+    clinic, appointment = day_appointment(session, settings)
     to_observation(session, clinic, appointment)
     session.commit()
     browser.login("nurse")
@@ -131,7 +131,7 @@ def test_a_patient_whose_bed_is_taken_gets_a_full_card_and_a_free_bed(session, s
 def test_the_board_lists_what_an_early_discharge_skips_and_the_appointment_shows_the_flag(
     app, session, settings, browser
 ):
-    clinic, appointment = book(session, settings, code="SYMP", stage="diagnostic", side="right", levels=None)
+    clinic, appointment = day_appointment(session, settings, code="SYMP", stage="diagnostic", side="right", levels=None)
     to_observation(session, clinic, appointment, at=NOW)
     daybook.set_discharge_checklist(
         session, appointment, stable=True, can_walk=True, escort_present=False, instructions_given=True
@@ -159,7 +159,7 @@ def test_the_board_lists_what_an_early_discharge_skips_and_the_appointment_shows
 
 
 def test_the_board_shows_allergies_diabetes_with_the_glucose_check_and_the_escort_phone(session, settings, browser):
-    clinic, appointment = book(session, settings)
+    clinic, appointment = day_appointment(session, settings)
     record = to_procedure(session, clinic, appointment)
     prereg = appointment.referral.preregistration
     prereg.allergy_contrast = True
@@ -181,8 +181,8 @@ def test_the_worklist_puts_finished_patients_after_those_still_to_do(session, se
     clinic = build_clinic(session, texts=True)
     ct1, ct2 = clinic.rooms["CT 1"], clinic.rooms["CT 2"]
     r1, r2 = clinic.radiologists[:2]
-    _, early = book(session, settings, clinic, candidate=chain(ct1, r1, clinic.beds[0], START, 20, 30))
-    _, late = book(
+    _, early = day_appointment(session, settings, clinic, candidate=chain(ct1, r1, clinic.beds[0], START, 20, 30))
+    _, late = day_appointment(
         session, settings, clinic, candidate=chain(ct2, r2, clinic.beds[1], START + dt.timedelta(hours=1), 20, 30)
     )
     observation = to_observation(session, clinic, early, at=START + dt.timedelta(minutes=20))
@@ -199,9 +199,9 @@ def test_the_worklist_puts_finished_patients_after_those_still_to_do(session, se
 
 def test_check_in_is_offered_only_on_the_day(session, settings, browser):
     clinic = build_clinic(session, texts=True)
-    _, today = book(session, settings, clinic)
+    _, today = day_appointment(session, settings, clinic)
     next_week = START + dt.timedelta(days=7)
-    _, later = book(
+    _, later = day_appointment(
         session,
         settings,
         clinic,
@@ -217,7 +217,7 @@ def test_check_in_is_offered_only_on_the_day(session, settings, browser):
 
 
 def test_signing_an_invalid_record_refuses_with_one_banner_and_keeps_the_typed_values(session, settings, browser):
-    clinic, appointment = book(session, settings)
+    clinic, appointment = day_appointment(session, settings)
     to_procedure(session, clinic, appointment)
     session.commit()
     browser.login("rad1")
@@ -244,7 +244,7 @@ def test_the_nurse_checks_in_from_the_radiology_page_and_stays_there(session, se
     """Walk finding 18: check-in on the radiology page answered with the front desk's page. The page to go
     back to is a path of this site only."""
     clinic = build_clinic(session, texts=True)
-    _, appointment = book(session, settings, clinic)
+    _, appointment = day_appointment(session, settings, clinic)
     session.commit()
     browser.login("nurse")
     path = f"/radiology/appointments/{appointment.id}"
@@ -262,7 +262,7 @@ def test_the_nurse_checks_in_from_the_radiology_page_and_stays_there(session, se
 def test_a_patient_not_checked_in_after_the_procedure_time_is_marked_late(session, settings, browser):
     """Walk finding 21: patients booked for 08:00 were still just 'booked' at 09:57, nothing marked them."""
     clinic = build_clinic(session, texts=True)
-    _, appointment = book(session, settings, clinic)
+    _, appointment = day_appointment(session, settings, clinic)
     session.commit()
     browser.login("rad1")
     clock.pin(appointment.table_start - dt.timedelta(minutes=10))

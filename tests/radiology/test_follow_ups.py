@@ -10,20 +10,16 @@ from sqlalchemy import select
 
 from clinic.models import FollowUp
 from clinic.models.vocab import FollowUpKind, FollowUpStatus
-from clinic.scheduling.plan import ProcedurePlan
-from clinic.services import appointments, outcomes, stages
+from clinic.services import outcomes, stages
 from clinic.services import settings as clinic_settings
 from tests.conftest import TODAY
-from tests.factories import build_clinic, make_ready_referral
+from tests.factories import book, build_clinic, make_ready_referral
 from tests.frontdesk.test_ready_to_book import _discharge
-from tests.scheduling.helpers import first_candidates
 
 
 def _due_follow_up(session, settings, clinic):
     referral = make_ready_referral(session, clinic)
-    candidate = first_candidates(session, settings, referral)[0]
-    plan = ProcedurePlan.from_referral(referral)
-    appointment = appointments.book(session, settings, None, referral=referral, plan=plan, candidate=candidate)
+    appointment = book(session, settings, referral)
     appointment.status = "discharged"
     follow_up = FollowUp(appointment_id=appointment.id, kind=FollowUpKind.TWO_WEEKS, due_on=TODAY, status="due")
     session.add(follow_up)
@@ -63,9 +59,7 @@ def test_the_number_of_attempts_is_a_setting(session, settings):
 def test_a_diagnostic_stage_result_is_recorded_on_the_day(session, settings):
     clinic = build_clinic(session, texts=True)
     referral = make_ready_referral(session, clinic, code="SYMP", stage="diagnostic", levels=None)
-    candidate = first_candidates(session, settings, referral)[0]
-    plan = ProcedurePlan.from_referral(referral)
-    appointment = appointments.book(session, settings, None, referral=referral, plan=plan, candidate=candidate)
+    appointment = book(session, settings, referral)
     _discharge(session, clinic, appointment)
     same_day = session.scalar(
         select(FollowUp).where(FollowUp.appointment_id == appointment.id, FollowUp.kind == FollowUpKind.SAME_DAY)

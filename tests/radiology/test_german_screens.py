@@ -14,7 +14,7 @@ from clinic.services import consents, daybook
 from tests.conftest import NOW, ZONE, Browser
 from tests.documents.helpers import text_of
 from tests.factories import build_clinic, make_referral, make_user
-from tests.radiology.day_helpers import book, to_observation
+from tests.radiology.day_helpers import day_appointment, to_observation
 
 
 def _german_staff(session):
@@ -29,7 +29,7 @@ def _page(browser: Browser, path: str) -> str:
 
 
 def test_a_german_radiologist_works_the_day_in_german(session, settings, browser):
-    clinic, appointment = book(session, settings)
+    clinic, appointment = day_appointment(session, settings)
     daybook.check_in(session, None, appointment, at=NOW, zone=ZONE)
     consents.print_consent(session, clinic.radiologists[0], appointment, ZONE)
     referral = make_referral(session, region="lumbar", side="left")
@@ -69,7 +69,7 @@ def test_a_german_radiologist_works_the_day_in_german(session, settings, browser
 
 
 def test_a_german_nurse_sees_the_board_and_the_patient_search_in_german(session, settings, browser):
-    clinic, appointment = book(session, settings)
+    clinic, appointment = day_appointment(session, settings)
     to_observation(session, clinic, appointment)
     _german_staff(session)
     session.commit()
@@ -106,7 +106,7 @@ def test_a_german_nurse_sees_the_board_and_the_patient_search_in_german(session,
 
 
 def test_english_staff_keep_english_on_the_same_screens(session, settings, browser):
-    clinic, appointment = book(session, settings)
+    clinic, appointment = day_appointment(session, settings)
     to_observation(session, clinic, appointment)
     session.commit()
     browser.login("rad1")  # English, as test users are

@@ -11,15 +11,14 @@ from clinic.core.intervals import overlaps
 from clinic.models import Booking
 from clinic.scheduling.finder import Candidate, SearchRequest, find_candidates
 from clinic.scheduling.plan import ProcedurePlan
-
-MONDAY = dt.date(2026, 11, 23)
+from tests.conftest import TODAY
 
 
 def utc(*args) -> dt.datetime:
     return dt.datetime(*args, tzinfo=dt.UTC)
 
 
-def first_candidates(session, settings, referral, *, days=14, limit=5, first_day=MONDAY, **prefs):
+def first_candidates(session, settings, referral, *, days=14, limit=5, first_day=TODAY, **prefs):
     """What the finder offers for a referral; falls back to the raw finder when the referral is not
     ready (so that tests can show that booking, not only the finder, refuses)."""
     from clinic.scheduling.finder import Preferences
@@ -77,14 +76,18 @@ def overlapping_active_bookings(session) -> list[tuple[Booking, Booking]]:
     return clashes
 
 
-def chain_form(c: Candidate, action: str = "book") -> dict:
-    """A chain as the booking screen's form posts it."""
+def chain_json(c: Candidate) -> dict:
+    """A chain as the API's JSON takes it."""
     return {
         "room_id": c.room_id,
         "radiologist_id": c.radiologist_id,
-        "bed_id": c.bed_id or "",
+        "bed_id": c.bed_id,
         "table_start": c.table_start.isoformat(),
         "table_end": c.table_end.isoformat(),
         "obs_end": c.obs_end.isoformat(),
-        "action": action,
     }
+
+
+def chain_form(c: Candidate, action: str = "book") -> dict:
+    """A chain as the booking screen's form posts it."""
+    return {**chain_json(c), "bed_id": c.bed_id or "", "action": action}

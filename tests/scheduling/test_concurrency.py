@@ -14,9 +14,8 @@ from clinic.extensions import db
 from clinic.models import Appointment, BookingHold, Referral
 from clinic.scheduling import booking
 from clinic.scheduling.booking import SlotTaken
-from clinic.scheduling.plan import ProcedurePlan
 from clinic.services import appointments
-from tests.factories import build_clinic, make_ready_referral
+from tests.factories import book, build_clinic, hold, make_ready_referral
 
 from .helpers import chain, first_candidates, overlapping_active_bookings, utc
 
@@ -58,14 +57,7 @@ def _race(app, settings, jobs: list[tuple[int, booking.Candidate]]) -> Counter:
         def call(session) -> str:
             try:
                 referral = session.get(Referral, referral_id)
-                appointments.book(
-                    session,
-                    settings,
-                    None,
-                    referral=referral,
-                    plan=ProcedurePlan.from_referral(referral),
-                    candidate=candidate,
-                )
+                book(session, settings, referral, candidate)
                 session.commit()
                 return "booked"
             except SlotTaken as taken:
@@ -118,10 +110,7 @@ def test_a_hold_confirmed_by_several_requests_at_once_books_once(app, session, s
     tokens = []
     for _ in range(5):
         referral = make_ready_referral(session, clinic)
-        target = first_candidates(session, settings, referral)[0]
-        held = appointments.hold(
-            session, settings, None, referral=referral, plan=ProcedurePlan.from_referral(referral), candidate=target
-        )
+        held = hold(session, settings, referral)
         tokens.append(held.token)
     session.commit()
 

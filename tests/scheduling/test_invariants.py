@@ -12,9 +12,7 @@ from clinic.models import Booking, Closure, FollowUp, RedFlagAnswer, RosterExcep
 from clinic.models.vocab import AppointmentStatus, FollowUpKind, FollowUpStatus, RedFlag, ReliefCategory
 from clinic.scheduling import booking
 from clinic.scheduling.booking import NotReady, SlotTaken
-from clinic.scheduling.plan import ProcedurePlan
-from clinic.services import appointments
-from tests.factories import build_clinic, make_ready_referral
+from tests.factories import book, build_clinic, make_ready_referral
 
 from .helpers import chain, first_candidates, overlapping_active_bookings, utc
 
@@ -24,57 +22,48 @@ def clinic(session):
     return build_clinic(session)
 
 
-def _book(session, settings, referral, candidate):
-    return appointments.book(
-        session, settings, None, referral=referral, plan=ProcedurePlan.from_referral(referral), candidate=candidate
-    )
+@pytest.fixture
+def first(session, settings, clinic):
+    """An appointment at the first chain the finder offers, which a second booking then meets."""
+    return book(session, settings, make_ready_referral(session, clinic))
 
 
-def test_invariant_1_room_is_never_double_booked(session, settings, clinic):
-    first = make_ready_referral(session, clinic)
-    c = first_candidates(session, settings, first)[0]
-    _book(session, settings, first, c)
+def test_invariant_1_room_is_never_double_booked(session, settings, clinic, first):
     second = make_ready_referral(session, clinic)
     # Same room and time, another radiologist and bed: the room alone is the clash.
-    clash = chain(clinic.rooms["CT 1"], clinic.radiologists[1], clinic.beds[1], c.table_start, 20, 30)
+    clash = chain(clinic.rooms["CT 1"], clinic.radiologists[1], clinic.beds[1], first.table_start, 20, 30)
     with pytest.raises(SlotTaken, match="the room"):
-        _book(session, settings, second, clash)
+        book(session, settings, second, clash)
     assert overlapping_active_bookings(session) == []
 
 
-def test_invariant_1_radiologist_and_bed_are_never_double_booked(session, settings, clinic):
-    first = make_ready_referral(session, clinic)
-    c = first_candidates(session, settings, first)[0]
-    _book(session, settings, first, c)
+def test_invariant_1_radiologist_and_bed_are_never_double_booked(session, settings, clinic, first):
     second = make_ready_referral(session, clinic)
-    rad_clash = chain(clinic.rooms["CT 2"], clinic.radiologists[0], clinic.beds[1], c.table_start, 20, 30)
+    rad_clash = chain(clinic.rooms["CT 2"], clinic.radiologists[0], clinic.beds[1], first.table_start, 20, 30)
     with pytest.raises(SlotTaken, match="the radiologist"):
-        _book(session, settings, second, rad_clash)
-    bed_clash = chain(clinic.rooms["CT 2"], clinic.radiologists[1], clinic.beds[0], c.table_start, 20, 30)
-    assert bed_clash.bed_id == c.bed_id
+        book(session, settings, second, rad_clash)
+    bed_clash = chain(clinic.rooms["CT 2"], clinic.radiologists[1], clinic.beds[0], first.table_start, 20, 30)
+    assert bed_clash.bed_id == first.bed_id
     with pytest.raises(SlotTaken, match="observation bed"):
-        _book(session, settings, second, bed_clash)
+        book(session, settings, second, bed_clash)
 
 
-def test_back_to_back_bookings_are_allowed(session, settings, clinic):
-    first = make_ready_referral(session, clinic)
-    c = first_candidates(session, settings, first)[0]
-    _book(session, settings, first, c)
+def test_back_to_back_bookings_are_allowed(session, settings, clinic, first):
     second = make_ready_referral(session, clinic)
-    after = chain(clinic.rooms["CT 1"], clinic.radiologists[0], clinic.beds[1], c.table_end, 20, 30)
-    appointment = _book(session, settings, second, after)
-    assert appointment.table_start == c.table_end
+    after = chain(clinic.rooms["CT 1"], clinic.radiologists[0], clinic.beds[1], first.table_end, 20, 30)
+    appointment = book(session, settings, second, after)
+    assert appointment.table_start == first.table_end
 
 
 def test_invariant_2_patient_is_never_in_two_places(session, settings, clinic):
     referral = make_ready_referral(session, clinic)
     c = first_candidates(session, settings, referral)[0]
-    _book(session, settings, referral, c)
+    book(session, settings, referral, c)
     again = make_ready_referral(session, clinic, referral.patient)
     # Another room, radiologist and bed, during the first appointment's observation.
     elsewhere = chain(clinic.rooms["CT 2"], clinic.radiologists[1], clinic.beds[3], c.table_end, 20, 30)
     with pytest.raises(SlotTaken, match="the patient"):
-        _book(session, settings, again, elsewhere)
+        book(session, settings, again, elsewhere)
     # The finder does not offer it either.
     offered = first_candidates(session, settings, again, limit=3)
     assert all(x.table_start >= c.obs_end for x in offered)
@@ -87,7 +76,7 @@ def test_exclusion_constraints_are_the_last_guard(session, settings, clinic, bac
         pytest.skip("exclusion constraints exist on PostgreSQL only; SQLite relies on the write lock")
     referral = make_ready_referral(session, clinic)
     c = first_candidates(session, settings, referral)[0]
-    appointment = _book(session, settings, referral, c)
+    appointment = book(session, settings, referral, c)
     session.commit()
     for column, value in (
         ("room_id", c.room_id),
@@ -116,22 +105,22 @@ def test_invariant_3_no_booking_without_preregistration(session, settings, clini
     prereg.escort_settled_at = None
     prereg.escort_name = None
     with pytest.raises(NotReady, match="Escort"):
-        _book(session, settings, referral, c)
+        book(session, settings, referral, c)
     prereg.escort_settled_at = dt.datetime(2026, 11, 20, tzinfo=dt.UTC)
     prereg.escort_name = "Maria"
     referral.red_flags.append(RedFlagAnswer(code=RedFlag.TUMOUR, present=True))
     session.flush()
     with pytest.raises(NotReady, match="red flag"):
-        _book(session, settings, referral, c)
+        book(session, settings, referral, c)
     referral.red_flags[0].cleared_at = dt.datetime(2026, 11, 20, tzinfo=dt.UTC)
     referral.red_flags[0].cleared_by_id = clinic.radiologists[0].id
     referral.red_flags[0].clearance_note = "Known, treated, unrelated to the pain"
     referral.status = "received"
     session.flush()
     with pytest.raises(NotReady, match="not accepted"):
-        _book(session, settings, referral, c)
+        book(session, settings, referral, c)
     referral.status = "accepted"
-    assert _book(session, settings, referral, c).status == AppointmentStatus.BOOKED
+    assert book(session, settings, referral, c).status == AppointmentStatus.BOOKED
 
 
 def test_invariant_4_chain_must_fit_sessions_rosters_closures_modality_and_qualification(session, settings, clinic):
@@ -147,13 +136,13 @@ def test_invariant_4_chain_must_fit_sessions_rosters_closures_modality_and_quali
     ]
     for candidate, message in cases:
         with pytest.raises(InvalidInput, match=message):
-            _book(session, settings, referral, candidate)
+            book(session, settings, referral, candidate)
 
     other = clinic.radiologists[1]
     other.qualifications = [clinic.pt("FACET")]
     session.flush()
     with pytest.raises(InvalidInput, match="not qualified"):
-        _book(session, settings, referral, chain(ct1, other, bed, utc(2026, 11, 23, 8, 0), 20, 30))
+        book(session, settings, referral, chain(ct1, other, bed, utc(2026, 11, 23, 8, 0), 20, 30))
 
     monday_9 = utc(2026, 11, 23, 8, 0)
     session.add(
@@ -173,11 +162,11 @@ def test_invariant_4_chain_must_fit_sessions_rosters_closures_modality_and_quali
     )
     session.flush()
     with pytest.raises(InvalidInput, match="CT 1 is not open"):
-        _book(session, settings, referral, chain(ct1, rad, bed, monday_9, 20, 30))
+        book(session, settings, referral, chain(ct1, rad, bed, monday_9, 20, 30))
     with pytest.raises(InvalidInput, match="not on duty"):
-        _book(session, settings, referral, chain(ct1, rad, bed, utc(2026, 11, 24, 8, 0), 20, 30))
+        book(session, settings, referral, chain(ct1, rad, bed, utc(2026, 11, 24, 8, 0), 20, 30))
     with pytest.raises(InvalidInput, match="not open"):
-        _book(session, settings, referral, chain(ct1, rad, bed, utc(2026, 11, 25, 8, 0), 20, 30))
+        book(session, settings, referral, chain(ct1, rad, bed, utc(2026, 11, 25, 8, 0), 20, 30))
     # The finder steps around all of it: first offer is Monday 10:00 local in CT 1 or 09:00 in CT 2.
     offered = first_candidates(session, settings, referral, limit=200, days=3)
     days = {c.table_start.date() for c in offered}
@@ -195,11 +184,11 @@ def test_invariant_5_bed_is_reserved_straight_after_the_table_time(session, sett
         c.room_id, c.radiologist_id, c.bed_id, c.table_start, c.table_end, c.obs_end + dt.timedelta(minutes=10)
     )
     with pytest.raises(InvalidInput, match="observation"):
-        _book(session, settings, referral, late_bed)
+        book(session, settings, referral, late_bed)
     no_bed = booking.Candidate(c.room_id, c.radiologist_id, None, c.table_start, c.table_end, c.obs_end)
     with pytest.raises(InvalidInput, match="observation bed is needed"):
-        _book(session, settings, referral, no_bed)
-    appointment = _book(session, settings, referral, c)
+        book(session, settings, referral, no_bed)
+    appointment = book(session, settings, referral, c)
     bed_rows = [b for b in appointment.bookings if b.bed_id]
     assert [(b.starts_at, b.ends_at) for b in bed_rows] == [(c.table_end, c.obs_end)]
 
@@ -208,7 +197,7 @@ def test_finder_offers_nothing_when_every_bed_is_taken(session, settings):
     clinic = build_clinic(session, beds=1)
     first = make_ready_referral(session, clinic)
     c = first_candidates(session, settings, first)[0]
-    _book(session, settings, first, c)
+    book(session, settings, first, c)
     second = make_ready_referral(session, clinic)
     offered = first_candidates(session, settings, second, limit=10)
     for x in offered:
@@ -225,20 +214,19 @@ def test_invariant_6_medication_hold_date_is_respected(session, settings, clinic
     with pytest.raises(
         DomainError, match=r"medication hold plan allows this procedure from 30\.11\.2026 00:00"
     ) as error:
-        _book(session, settings, referral, too_early)
+        book(session, settings, referral, too_early)
     assert error.value.code == "medication_hold"
     referral.hold_override_by_id = clinic.radiologists[0].id
     referral.hold_override_at = dt.datetime(2026, 11, 23, 6, tzinfo=dt.UTC)
     referral.hold_override_date = dt.date(2026, 11, 24)
     referral.hold_override_reason = "Cardiology: stop only 1 day, risk discussed"
     session.flush()
-    assert _book(session, settings, referral, too_early).status == AppointmentStatus.BOOKED
+    assert book(session, settings, referral, too_early).status == AppointmentStatus.BOOKED
 
 
 def _discharged_with_relief(session, settings, clinic, code, stage, relief):
     referral = make_ready_referral(session, clinic, code=code, stage=stage, levels="L4/5", side="left")
-    c = first_candidates(session, settings, referral)[0]
-    appointment = _book(session, settings, referral, c)
+    appointment = book(session, settings, referral)
     appointment.status = AppointmentStatus.DISCHARGED
     session.add(
         FollowUp(
@@ -260,7 +248,7 @@ def test_invariant_8_ablation_needs_a_positive_diagnostic_block(session, setting
     c = first_candidates(session, settings, rfa, first_day=dt.date(2026, 11, 30))
     assert c, "the finder still shows times; booking is what is refused"
     with pytest.raises(NotReady, match="positive diagnostic facet"):
-        _book(session, settings, rfa, c[0])
+        book(session, settings, rfa, c[0])
     # A later outcome of the same block reaches the threshold: the ablation may now be booked.
     session.add(
         FollowUp(
@@ -273,15 +261,15 @@ def test_invariant_8_ablation_needs_a_positive_diagnostic_block(session, setting
         )
     )
     session.flush()
-    assert _book(session, settings, rfa, c[0]).status == AppointmentStatus.BOOKED
+    assert book(session, settings, rfa, c[0]).status == AppointmentStatus.BOOKED
 
 
 def test_invariant_8_neurolytic_stage_needs_a_positive_diagnostic_stage(session, settings, clinic):
     neurolytic = make_ready_referral(session, clinic, code="SYMP", stage="neurolytic", levels=None)
     c = first_candidates(session, settings, neurolytic)
     with pytest.raises(NotReady, match="neurolytic"):
-        _book(session, settings, neurolytic, c[0])
+        book(session, settings, neurolytic, c[0])
     block = _discharged_with_relief(session, settings, clinic, "SYMP", "diagnostic", 70)
     later = make_ready_referral(session, clinic, block.patient, code="SYMP", stage="neurolytic", levels=None)
     c = first_candidates(session, settings, later, first_day=dt.date(2026, 11, 30))
-    assert _book(session, settings, later, c[0]).stage == "neurolytic"
+    assert book(session, settings, later, c[0]).stage == "neurolytic"

@@ -17,7 +17,7 @@ from clinic.scheduling.context import Settings
 from clinic.scheduling.plan import ProcedurePlan
 from clinic.services import appointments
 from tests.conftest import NOW, ZONE
-from tests.factories import build_clinic, make_ready_referral
+from tests.factories import add_to_waitlist, book, build_clinic, hold, make_ready_referral
 
 from .helpers import chain, first_candidates, overlapping_active_bookings, utc
 
@@ -27,14 +27,6 @@ def clinic(session):
     return build_clinic(session)
 
 
-def _plan(referral):
-    return ProcedurePlan.from_referral(referral)
-
-
-def _book(session, settings, referral, candidate):
-    return appointments.book(session, settings, None, referral=referral, plan=_plan(referral), candidate=candidate)
-
-
 def _active(session, appointment_id):
     return session.scalars(select(Booking).where(Booking.appointment_id == appointment_id, Booking.active)).all()
 
@@ -42,10 +34,10 @@ def _active(session, appointment_id):
 def test_a_hold_keeps_the_chain_then_becomes_the_booking(session, settings, clinic):
     a, b = make_ready_referral(session, clinic), make_ready_referral(session, clinic)
     c = first_candidates(session, settings, a)[0]
-    held = appointments.hold(session, settings, None, referral=a, plan=_plan(a), candidate=c)
+    held = hold(session, settings, a, c)
     assert held.expires_at == NOW + dt.timedelta(minutes=5)
     with pytest.raises(SlotTaken):
-        _book(session, settings, b, c)
+        book(session, settings, b, c)
     assert c.table_start not in [
         x.table_start for x in first_candidates(session, settings, b, limit=3) if x.room_id == c.room_id
     ]
@@ -60,11 +52,11 @@ def test_a_hold_keeps_the_chain_then_becomes_the_booking(session, settings, clin
 def test_a_hold_lapses_by_itself(session, settings, clinic):
     a, b = make_ready_referral(session, clinic), make_ready_referral(session, clinic)
     c = first_candidates(session, settings, a)[0]
-    held = appointments.hold(session, settings, None, referral=a, plan=_plan(a), candidate=c)
+    held = hold(session, settings, a, c)
     session.commit()
     later = Settings(zone=ZONE, clock=lambda: NOW + dt.timedelta(minutes=6))
     assert c.table_start in [x.table_start for x in first_candidates(session, later, b, limit=1)]
-    appointment = _book(session, later, b, c)  # the lapsed hold is released in the same transaction
+    appointment = book(session, later, b, c)  # the lapsed hold is released in the same transaction
     session.commit()
     assert appointment.table_start == c.table_start
     with pytest.raises(DomainError, match="lapsed"):
@@ -78,14 +70,14 @@ def test_a_lapsed_hold_meeting_only_the_patient_is_released_too(session, setting
     refuse it) nor stay beside the new booking as an overlap."""
     referral = make_ready_referral(session, clinic)
     held_chain = first_candidates(session, settings, referral)[0]
-    held = appointments.hold(session, settings, None, referral=referral, plan=_plan(referral), candidate=held_chain)
+    held = hold(session, settings, referral, held_chain)
     session.commit()
     room = next(r for r in clinic.rooms.values() if r.modality == "CT" and r.id != held_chain.room_id)
     rad = next(r for r in clinic.radiologists if r.id != held_chain.radiologist_id)
     bed = next(b for b in clinic.beds if b.id != held_chain.bed_id)
     elsewhere = chain(room, rad, bed, held_chain.table_start, 20, 30)
     later = Settings(zone=ZONE, clock=lambda: NOW + dt.timedelta(minutes=6))
-    appointment = _book(session, later, referral, elsewhere)
+    appointment = book(session, later, referral, elsewhere)
     session.commit()
     assert appointment.room_id == room.id
     session.refresh(held)
@@ -97,7 +89,7 @@ def test_a_lapsed_hold_meeting_only_the_patient_is_released_too(session, setting
 def test_reschedule_moves_all_bookings(session, settings, clinic):
     referral = make_ready_referral(session, clinic)
     first, *_ = first_candidates(session, settings, referral)
-    appointment = _book(session, settings, referral, first)
+    appointment = book(session, settings, referral, first)
     target = first_candidates(session, settings, referral, first_day=dt.date(2026, 11, 26), limit=1)[0]
     appointments.reschedule(session, settings, None, appointment, target)
     rows = _active(session, appointment.id)
@@ -109,7 +101,7 @@ def test_reschedule_moves_all_bookings(session, settings, clinic):
 def test_reschedule_may_overlap_its_own_old_time(session, settings, clinic):
     referral = make_ready_referral(session, clinic)
     c = first_candidates(session, settings, referral)[0]
-    appointment = _book(session, settings, referral, c)
+    appointment = book(session, settings, referral, c)
     ten_later = booking.Candidate(
         c.room_id,
         c.radiologist_id,
@@ -126,9 +118,8 @@ def test_reschedule_may_overlap_its_own_old_time(session, settings, clinic):
 def test_reschedule_into_a_taken_time_keeps_the_old_booking(session, settings, clinic):
     a, b = make_ready_referral(session, clinic), make_ready_referral(session, clinic)
     ca = first_candidates(session, settings, a)[0]
-    first = _book(session, settings, a, ca)
-    cb = first_candidates(session, settings, b, first_day=dt.date(2026, 11, 24), limit=1)[0]
-    second = _book(session, settings, b, cb)
+    first = book(session, settings, a, ca)
+    second = book(session, settings, b, first_day=dt.date(2026, 11, 24), limit=1)
     session.commit()
     before = {(r.id, r.starts_at) for r in _active(session, second.id)}
     with pytest.raises(SlotTaken) as taken:
@@ -149,26 +140,11 @@ def test_reschedule_into_a_taken_time_keeps_the_old_booking(session, settings, c
 def test_cancel_frees_the_chain_and_offers_it_to_the_waitlist(session, settings, clinic):
     booked = make_ready_referral(session, clinic)
     c = first_candidates(session, settings, booked)[0]
-    appointment = _book(session, settings, booked, c)
+    appointment = book(session, settings, booked, c)
     waiting = make_ready_referral(session, clinic)
-    session.add(
-        WaitlistEntry(
-            patient_id=waiting.patient_id,
-            referral_id=waiting.id,
-            procedure_type_id=waiting.planned_procedure_type_id,
-            earliest_date=dt.date(2026, 11, 20),
-            part_of_day="morning",
-        )
-    )
+    add_to_waitlist(session, waiting, dt.date(2026, 11, 20), part_of_day="morning")
     not_now = make_ready_referral(session, clinic)
-    session.add(
-        WaitlistEntry(
-            patient_id=not_now.patient_id,
-            referral_id=not_now.id,
-            procedure_type_id=not_now.planned_procedure_type_id,
-            earliest_date=dt.date(2026, 12, 1),
-        )
-    )
+    add_to_waitlist(session, not_now, dt.date(2026, 12, 1))
     session.flush()
     with pytest.raises(InvalidInput, match="reason"):
         appointments.cancel(session, settings, None, appointment, "  ")
@@ -178,15 +154,14 @@ def test_cancel_frees_the_chain_and_offers_it_to_the_waitlist(session, settings,
     assert [o.entry.referral_id for o in offers] == [waiting.id]
     offer = offers[0]
     assert c.table_start <= offer.candidate.table_start < c.obs_end
-    taken = _book(session, settings, waiting, offer.candidate)
+    taken = book(session, settings, waiting, offer.candidate)
     assert session.get(WaitlistEntry, offer.entry.id).active is False
     assert taken.table_start == offer.candidate.table_start
 
 
 def test_no_show_only_after_the_time_and_only_when_never_checked_in(session, settings, clinic):
     referral = make_ready_referral(session, clinic)
-    c = first_candidates(session, settings, referral)[0]
-    appointment = _book(session, settings, referral, c)
+    appointment = book(session, settings, referral)
     with pytest.raises(DomainError, match="before its time"):
         ending.mark_no_show(session, settings, None, appointment)
     evening = Settings(zone=ZONE, clock=lambda: utc(2026, 11, 23, 20))

@@ -13,12 +13,12 @@ from hypothesis import strategies as st
 from clinic.models.vocab import AppointmentStatus
 from clinic.scheduling import booking
 from clinic.scheduling.finder import Preferences
-from clinic.scheduling.plan import ProcedurePlan
 from clinic.services import appointments
 from clinic.services.candidates import candidates_for_referral
-from tests.factories import build_clinic, make_patient, make_ready_referral
+from tests.conftest import TODAY
+from tests.factories import book, build_clinic, make_patient, make_ready_referral
 
-from .helpers import MONDAY, overlapping_active_bookings
+from .helpers import overlapping_active_bookings
 
 PROCEDURES = [
     ("PRT", "L4/5", "left", None),
@@ -54,8 +54,8 @@ def test_random_operations_never_overlap_and_offers_are_bookable(session, settin
     try:
         for op, pick, which, part in ops:
             window = {
-                "first_day": MONDAY,
-                "last_day": MONDAY + dt.timedelta(days=2),
+                "first_day": TODAY,
+                "last_day": TODAY + dt.timedelta(days=2),
                 "preferences": Preferences(part_of_day=part),
                 "limit": 41,
             }
@@ -68,14 +68,7 @@ def test_random_operations_never_overlap_and_offers_are_bookable(session, settin
                 assert ready.ready
                 if offered:
                     chosen = offered[pick % len(offered)]
-                    appointment = appointments.book(
-                        session,
-                        settings,
-                        None,
-                        referral=referral,
-                        plan=ProcedurePlan.from_referral(referral),
-                        candidate=chosen,
-                    )
+                    appointment = book(session, settings, referral, chosen)
                     made.append(appointment)
             else:
                 live = [a for a in made if a.status == AppointmentStatus.BOOKED]

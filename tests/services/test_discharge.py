@@ -12,13 +12,13 @@ from clinic.core.errors import DomainError, PermissionDenied
 from clinic.models import AuditEvent, ObservationCheck
 from clinic.models.vocab import AppointmentStatus
 from clinic.services import daybook
-from tests.radiology.day_helpers import book, to_observation
+from tests.radiology.day_helpers import day_appointment, to_observation
 
 ALL_TICKED = dict(stable=True, can_walk=True, escort_present=True, instructions_given=True)
 
 
 def test_a_symp_patient_cannot_go_home_after_one_minute_without_a_reason(session, settings):
-    clinic, appointment = book(
+    clinic, appointment = day_appointment(
         session, settings, code="SYMP", stage="diagnostic", target="lumbar_chain", side="right", levels=None
     )
     observation = to_observation(session, clinic, appointment)
@@ -43,7 +43,7 @@ def test_a_symp_patient_cannot_go_home_after_one_minute_without_a_reason(session
 
 
 def test_a_discharge_after_the_planned_time_with_the_checks_is_not_flagged(session, settings):
-    clinic, appointment = book(session, settings)  # PRT: blood pressure, pulse and the legs' strength
+    clinic, appointment = day_appointment(session, settings)  # PRT: blood pressure, pulse and the legs' strength
     observation = to_observation(session, clinic, appointment)
     daybook.set_discharge_checklist(session, appointment, **ALL_TICKED)
     on_time = observation.planned_end
