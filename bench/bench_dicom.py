@@ -43,7 +43,7 @@ def build(session) -> None:
     from clinic.scheduling.context import Settings
     from clinic.scheduling.finder import Preferences
     from clinic.scheduling.plan import ProcedurePlan
-    from clinic.services import appointments, daybook
+    from clinic.services import appointments, procedure_day
     from clinic.services.candidates import candidates_for_referral
     from tests.factories import build_clinic, make_patient, make_ready_referral
 
@@ -63,7 +63,7 @@ def build(session) -> None:
         plan = ProcedurePlan.from_referral(referral)
         appointment = appointments.book(session, settings, None, referral=referral, plan=plan, candidate=found[0])
         if n % 2 == 0:
-            daybook.check_in(session, None, appointment, at=NOW, zone=ZONE)
+            procedure_day.check_in(session, None, appointment, at=NOW, zone=ZONE)
     session.commit()
 
 

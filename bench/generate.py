@@ -9,7 +9,7 @@ PostgreSQL), never through the ORM row by row. The history is added in steps (``
 that a benchmark can measure at 1k, then add 9k and measure at 10k, and so on.
 
 History is realistic where the finder can tell: every past appointment is discharged and keeps its four
-*active* bookings (room, radiologist, patient, bed), exactly as the daybook leaves them, so the partial
+*active* bookings (room, radiologist, patient, bed), exactly as the procedure_day leaves them, so the partial
 ``WHERE active`` indexes hold all of them and only the ``starts_at`` range keeps them out of a search.
 Past appointments are 20-minute PRTs packed back to back inside the session hours; with 3 rooms a
 million of them reach back about 70 years (the clinic's sessions are made valid that far back).

@@ -53,7 +53,7 @@ from .scheduling import ending
 from .scheduling.context import Settings
 from .scheduling.finder import Preferences, SearchRequest, find_candidates
 from .scheduling.plan import ProcedurePlan
-from .services import accounts, appointments, daybook, medication, preregistration, uploads
+from .services import accounts, appointments, medication, preregistration, procedure_day, uploads
 from .services import settings as clinic_settings
 from .services.candidates import candidates_for_referral
 from .services.consents import print_consent
@@ -475,13 +475,13 @@ class DemoBuilder:
         """Walk an appointment along the day's chain up to ``upto``, with the records a real day leaves."""
         rng, radiologist = self.rng, appointment.radiologist
         arrival = appointment.table_start - dt.timedelta(minutes=rng.randint(15, 35))
-        daybook.check_in(self.s, nurse, appointment, at=arrival, zone=self.zone)
+        procedure_day.check_in(self.s, nurse, appointment, at=arrival, zone=self.zone)
         if upto == AppointmentStatus.CHECKED_IN:
             return
         _pdf, printed = print_consent(self.s, radiologist, appointment, self.zone)
         printed.printed_at = arrival  # printed at the desk when the patient came (the demo builds the past)
         # The information talk came at the pre-registration visit, some days before.
-        daybook.record_consent(
+        procedure_day.record_consent(
             self.s,
             radiologist,
             appointment,
@@ -493,7 +493,7 @@ class DemoBuilder:
         )
         start = appointment.table_start + dt.timedelta(minutes=rng.choice([0, 0, 5, 10]))
         self.settle_medication(appointment, radiologist)
-        record = daybook.start_procedure(self.s, radiologist, appointment, at=start, zone=self.zone)
+        record = procedure_day.start_procedure(self.s, radiologist, appointment, at=start, zone=self.zone)
         record.approach = {
             "PRT": "transforaminal",
             "FACET": "medial branch",
@@ -516,7 +516,7 @@ class DemoBuilder:
         if upto == AppointmentStatus.IN_PROCEDURE:
             return
         end = start + dt.timedelta(minutes=appointment.table_minutes - rng.choice([0, 5]))
-        observation = daybook.end_procedure(self.s, radiologist, appointment, at=end)
+        observation = procedure_day.end_procedure(self.s, radiologist, appointment, at=end)
         record.pain_after = max(0, record.pain_before - rng.randint(2, 6))
         record.signed_by_id, record.signed_at = radiologist.id, end + dt.timedelta(minutes=5)
         observation.checks.append(
@@ -533,12 +533,12 @@ class DemoBuilder:
         )
         if upto == AppointmentStatus.IN_OBSERVATION:
             return
-        daybook.set_discharge_checklist(
+        procedure_day.set_discharge_checklist(
             self.s, appointment, stable=True, can_walk=True, escort_present=True, instructions_given=True
         )
         # Home after the observation time planned from the actual end (the demo's patients stay their time).
         leaves = max(appointment.obs_end, observation.planned_end) + dt.timedelta(minutes=rng.randint(0, 10))
-        daybook.discharge(self.s, nurse, appointment, at=leaves)
+        procedure_day.discharge(self.s, nurse, appointment, at=leaves)
 
     def outcomes(self, appointment, clerk: User) -> None:
         for follow_up in self.s.scalars(select(FollowUp).where(FollowUp.appointment_id == appointment.id)):

@@ -33,7 +33,7 @@ from clinic.models.vocab import Language, ReferralStatus, Role
 from clinic.scheduling import booking
 from clinic.scheduling.finder import Candidate
 from clinic.scheduling.plan import ProcedurePlan
-from clinic.services import accounts, appointments, consents, daybook, preregistration, procedure_records
+from clinic.services import accounts, appointments, consents, preregistration, procedure_day, procedure_records
 from clinic.services.readiness import assess
 from tests.conftest import NOW, TODAY, ZONE
 from tests.scheduling.helpers import first_candidates
@@ -267,7 +267,7 @@ def sign_consent(
     the first radiologist explaining and taking it; ``actor`` is who the audit names."""
     radiologist = clinic.radiologists[0]
     consents.print_consent(session, actor, appointment, ZONE)
-    daybook.record_consent(
+    procedure_day.record_consent(
         session,
         actor,
         appointment,

@@ -26,7 +26,7 @@ from clinic.models import (
     RosterException,
 )
 from clinic.models.vocab import Role
-from clinic.services import accounts, daybook, uploads
+from clinic.services import accounts, procedure_day, uploads
 from clinic.services.storage import FileStore
 from tests.browser.files import pdf_letter
 from tests.conftest import Browser
@@ -51,7 +51,7 @@ def world(app, session, settings):
     received.red_flags.append(RedFlagAnswer(code="tumour", present=True))
     held_for = make_ready_referral(session, clinic)
     held = hold(session, settings, held_for, minutes=600)
-    follow_ups = daybook.schedule_follow_ups(session, appointment, dt.datetime(2026, 11, 1, tzinfo=dt.UTC))
+    follow_ups = procedure_day.schedule_follow_ups(session, appointment, dt.datetime(2026, 11, 1, tzinfo=dt.UTC))
     # Spare objects for the admin routes: a POST with an empty form may really deactivate or delete
     # them, which must not disturb the routes checked after.
     spare_user = make_user(session, "spare", {Role.RADIOLOGIST}, "Spare Radiologist")

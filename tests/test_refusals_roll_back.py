@@ -13,7 +13,7 @@ from sqlalchemy import select
 from clinic.core import clock
 from clinic.core.errors import DomainError
 from clinic.models import Booking, BookingHold, ObservationRecord, Referral
-from clinic.services import daybook
+from clinic.services import procedure_day
 from tests.conftest import NOW
 from tests.factories import build_clinic, make_ready_referral, make_user
 from tests.radiology.day_helpers import day_appointment, to_observation
@@ -70,13 +70,13 @@ def test_an_observation_change_refused_after_it_wrote_keeps_nothing(session, set
     session.commit()
     record = session.scalar(select(ObservationRecord).where(ObservationRecord.appointment_id == appointment.id))
     planned_end, extension = record.planned_end, record.extension_minutes
-    extend = daybook.extend_observation
+    extend = procedure_day.extend_observation
 
     def extend_then_refuse(session, actor, appointment, minutes, reason):
         extend(session, actor, appointment, minutes, reason)  # writes and flushes
         raise DomainError("Refused after writing.")
 
-    monkeypatch.setattr(daybook, "extend_observation", extend_then_refuse)
+    monkeypatch.setattr(procedure_day, "extend_observation", extend_then_refuse)
     browser.login("nurse")
     response = browser.post(
         f"/observation/appointments/{appointment.id}/extend",

@@ -18,10 +18,10 @@ from ..models.vocab import Role
 from ..scheduling import ending
 from ..scheduling.finder import Candidate
 from ..scheduling.plan import ProcedurePlan
-from ..services import appointments, consents, daybook, documents, medication
+from ..services import appointments, consents, documents, medication, procedure_day
 from ..web import get_or_404, local_today, now, pdf_response, refused, scheduling_settings, zone
 from . import bp
-from .booking import _candidate, _labels
+from .booking import chosen_candidate, resource_labels
 from .forms import CancelForm, ChainForm, CheckInForm
 from .portal import letter_portal_url
 
@@ -40,7 +40,7 @@ def _page(appointment: Appointment, *, cancel_form=None, status=200):
         dose_labels=medication.DOSE_CLASS_LABELS,
         cancel_form=cancel_form or CancelForm(),
         consents=consents_printed,
-        labels=_labels(),
+        labels=resource_labels(),
         chain_form=ChainForm(),
         today=local_today(),
     ), status
@@ -58,7 +58,7 @@ def appointment(appointment_id: int):
 def check_in(appointment_id: int):
     appointment = get_or_404(Appointment, appointment_id)
     try:
-        daybook.check_in(db.session, current_user, appointment, at=now(), zone=zone())
+        procedure_day.check_in(db.session, current_user, appointment, at=now(), zone=zone())
     except DomainError as error:
         flash(refused(error), "danger")
         return _page(appointment, status=error.http_status)
@@ -86,7 +86,7 @@ def check_in_by_reference():
             form.reference.errors.append(_("No appointment today with this reference."))
         else:
             try:
-                daybook.check_in(db.session, current_user, appointment, at=now(), zone=zone())
+                procedure_day.check_in(db.session, current_user, appointment, at=now(), zone=zone())
             except DomainError as error:
                 form.reference.errors.append(refused(error))
             else:
@@ -140,7 +140,7 @@ def book_waitlist_offer(entry_id: int):
     try:
         if not form.validate():
             raise DomainError(N_("The offered time could not be read."))
-        candidate: Candidate = _candidate(form)
+        candidate: Candidate = chosen_candidate(form)
         held = appointments.hold(
             db.session,
             scheduling_settings(),

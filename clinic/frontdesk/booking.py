@@ -32,7 +32,7 @@ from . import bp
 from .forms import ChainForm, SearchPreferencesForm
 
 
-def _labels() -> dict:
+def resource_labels() -> dict:
     """Names of the rooms, beds and radiologists by id: read once per request (the search form and the
     page both show them), as plain columns."""
     if "booking_labels" not in g:
@@ -49,7 +49,7 @@ def _labels() -> dict:
 
 def _preferences_form() -> SearchPreferencesForm:
     form = SearchPreferencesForm(request.args)
-    labels = _labels()
+    labels = resource_labels()
     form.radiologist_id.choices = {0: _("Any"), **dict(sorted(labels["radiologists"].items(), key=lambda x: x[1]))}
     form.room_id.choices = {0: _("Any"), **dict(sorted(labels["rooms"].items(), key=lambda x: x[1]))}
     return form
@@ -66,7 +66,7 @@ def _preferences(form: SearchPreferencesForm) -> Preferences:
     )
 
 
-def _candidate(form: ChainForm) -> Candidate:
+def chosen_candidate(form: ChainForm) -> Candidate:
     try:
         return Candidate(
             room_id=form.room_id.data,
@@ -158,7 +158,7 @@ def _render(referral, prefs_form, readiness, candidates, *, appointment=None, st
         candidates=candidates,
         days=_by_day(candidates),
         one_day=_one_day(),
-        labels=_labels(),
+        labels=resource_labels(),
         chain_form=ChainForm(),
         appointment=appointment,
         taken=taken,
@@ -193,7 +193,7 @@ def book(referral_id: int):
             return _render(referral, prefs_form, readiness, candidates, status=422)
         else:
             try:
-                candidate = _candidate(form)
+                candidate = chosen_candidate(form)
                 plan = ProcedurePlan.from_referral(referral)
                 if form.action.data == "hold":
                     held = appointments.hold(
@@ -252,7 +252,7 @@ def hold(token: str):
             return redirect(url_for("frontdesk.book", referral_id=referral.id))
         flash(_("Booked: reference %(reference)s.", reference=appointment.reference), "success")
         return redirect(url_for("frontdesk.appointment", appointment_id=appointment.id))
-    return render_template("frontdesk/hold.html", held=held, referral=referral, labels=_labels())
+    return render_template("frontdesk/hold.html", held=held, referral=referral, labels=resource_labels())
 
 
 @bp.route("/appointments/<int:appointment_id>/reschedule", methods=["GET", "POST"])
@@ -270,7 +270,8 @@ def reschedule(appointment_id: int):
         try:
             if not form.validate():
                 raise DomainError(N_("The chosen time could not be read; pick it again."))
-            appointments.reschedule(db.session, scheduling_settings(), current_user, appointment, _candidate(form))
+            chosen = chosen_candidate(form)
+            appointments.reschedule(db.session, scheduling_settings(), current_user, appointment, chosen)
         except booking.SlotTaken as taken:
             flash(refusal(taken) + " " + _("Here are the next free times."), "warning")
             readiness = assess(db.session, scheduling_settings(), referral, plan)

@@ -20,7 +20,7 @@ from ..services import intake, patients, preregistration
 from ..web import get_or_404, local_today, render_form
 from . import bp
 from .forms import PatientForm, ReferralForm
-from .uploads_glue import save_referral_letter
+from .upload_requests import save_referral_letter
 
 LIST_SEARCH_KEY = "referral_search"
 

@@ -42,7 +42,7 @@ from .forms import (
     WaitlistForm,
 )
 from .pacs import pacs_context
-from .uploads_glue import limits, read_files, store
+from .upload_requests import limits, read_files, store
 
 STAFF = (Role.FRONT_DESK, Role.RADIOLOGIST)
 

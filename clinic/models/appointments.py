@@ -26,7 +26,7 @@ class Appointment(db.Model):
     The status changes only through the methods below (``check_in``, ``start``, ``end_procedure``,
     ``discharge``, ``cancel``, ``mark_no_show``): each is checked against ``vocab.TRANSITIONS`` and
     recorded as an ``AppointmentEvent`` with who and when. The rules around them (consent, medication
-    holds, the discharge checklist, freeing the time) are the callers': ``clinic.services.daybook`` for the
+    holds, the discharge checklist, freeing the time) are the callers': ``clinic.services.procedure_day`` for the
     day, ``clinic.scheduling.ending`` for cancellations and no-shows.
     """
 

@@ -16,7 +16,7 @@ from ..forms import FlaskForm
 from ..models import Appointment, ObservationBed
 from ..models.vocab import AppointmentStatus, Role
 from ..radiology.forms import CheckForm, DischargeForm, ExtendForm, MoveBedForm
-from ..services import daybook
+from ..services import procedure_day
 from ..web import get_or_404, now, refused, zone
 from . import bp
 
@@ -36,14 +36,14 @@ def _board(failed: tuple[int, CheckForm] | None = None):
         .where(Appointment.status == AppointmentStatus.IN_OBSERVATION)
         .order_by(Appointment.status_changed_at, Appointment.id)
     ).all()
-    records = {a.id: daybook.observation_of(db.session, a) for a in patients}
+    records = {a.id: procedure_day.observation_of(db.session, a) for a in patients}
     by_bed = {}
     unassigned = []
     for a in patients:
         record = records[a.id]
         bed_id = record.bed_id if record and record.bed_id else a.bed_id
         if bed_id in by_bed or bed_id is None:
-            unassigned.append((a, record, daybook.free_beds(db.session, a, now())))
+            unassigned.append((a, record, procedure_day.free_beds(db.session, a, now())))
         else:
             by_bed[bed_id] = (a, record)
     return {
@@ -53,9 +53,9 @@ def _board(failed: tuple[int, CheckForm] | None = None):
         "check_form": CheckForm(formdata=None),
         "failed_check": failed,
         "extend_form": ExtendForm(formdata=None),
-        "items": daybook.DISCHARGE_ITEMS,  # marked phrases: the board shows them in the screen's language
-        "gaps_by_id": {a.id: daybook.discharge_gaps(db.session, a, now()) for a in patients},
-        "facts_by_id": {a.id: daybook.bedside_facts(db.session, a) for a in patients},
+        "items": procedure_day.DISCHARGE_ITEMS,  # marked phrases: the board shows them in the screen's language
+        "gaps_by_id": {a.id: procedure_day.discharge_gaps(db.session, a, now()) for a in patients},
+        "facts_by_id": {a.id: procedure_day.bedside_facts(db.session, a) for a in patients},
     }
 
 
@@ -90,8 +90,8 @@ def _step(
     return _done(message())
 
 
-def _check_values(form: CheckForm) -> daybook.CheckValues:
-    return daybook.CheckValues(
+def _check_values(form: CheckForm) -> procedure_day.CheckValues:
+    return procedure_day.CheckValues(
         systolic=form.systolic.data,
         diastolic=form.diastolic.data,
         pulse=form.pulse.data,
@@ -106,13 +106,13 @@ def _check_values(form: CheckForm) -> daybook.CheckValues:
 @roles(*CARE)
 def add_check(appointment_id: int):
     appointment = get_or_404(Appointment, appointment_id)
-    record = daybook.observation_of(db.session, appointment)
+    record = procedure_day.observation_of(db.session, appointment)
     form = CheckForm()
     if record is None or record.discharged_at is not None:
         return _done(_("This patient is not in observation."), "danger")
     if form.validate():
         try:
-            daybook.record_check(db.session, current_user, appointment, _check_values(form))
+            procedure_day.record_check(db.session, current_user, appointment, _check_values(form))
         except DomainError as error:
             field = error.details.get("field") if isinstance(error.details, dict) else None
             form[field if field in form else "systolic"].errors = [refused(error)]
@@ -134,9 +134,9 @@ def add_check(appointment_id: int):
 @roles(*CARE)
 def checklist(appointment_id: int):
     appointment = get_or_404(Appointment, appointment_id)
-    ticked = {key: request.form.get(key) == "on" for key in daybook.DISCHARGE_ITEMS}
+    ticked = {key: request.form.get(key) == "on" for key in procedure_day.DISCHARGE_ITEMS}
     return _step(
-        lambda: daybook.set_discharge_checklist(db.session, appointment, **ticked),
+        lambda: procedure_day.set_discharge_checklist(db.session, appointment, **ticked),
         lambda: _("Discharge checklist updated."),
     )
 
@@ -147,7 +147,9 @@ def extend(appointment_id: int):
     appointment = get_or_404(Appointment, appointment_id)
     form = ExtendForm()
     return _step(
-        lambda: daybook.extend_observation(db.session, current_user, appointment, form.minutes.data, form.reason.data),
+        lambda: procedure_day.extend_observation(
+            db.session, current_user, appointment, form.minutes.data, form.reason.data
+        ),
         lambda: _("Observation extended."),
         form=form,
         invalid=_("Give the minutes (1–120)."),
@@ -160,7 +162,9 @@ def move_bed(appointment_id: int):
     appointment = get_or_404(Appointment, appointment_id)
     form = MoveBedForm()
     return _step(
-        lambda: daybook.move_to_bed(db.session, current_user, appointment, form.bed_id.data, at=now(), zone=zone()),
+        lambda: procedure_day.move_to_bed(
+            db.session, current_user, appointment, form.bed_id.data, at=now(), zone=zone()
+        ),
         lambda: _("%(name)s moved to %(bed)s.", name=appointment.patient.display_name, bed=appointment.bed.label),
         form=form,
         invalid=_("Choose a free bed."),
@@ -173,7 +177,7 @@ def discharge(appointment_id: int):
     appointment = get_or_404(Appointment, appointment_id)
     form = DischargeForm()
     return _step(
-        lambda: daybook.discharge(db.session, current_user, appointment, at=now(), reason=form.reason.data),
+        lambda: procedure_day.discharge(db.session, current_user, appointment, at=now(), reason=form.reason.data),
         lambda: _("%(name)s discharged. Follow-up calls are scheduled.", name=appointment.patient.display_name),
         form=form,
         invalid=_("The reason is too long (500 characters at most)."),

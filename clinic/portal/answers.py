@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from ..auth.access import public
 from ..core.errors import DomainError, TooLarge
 from ..extensions import db
-from ..frontdesk.uploads_glue import limits, read_files, store
+from ..frontdesk.upload_requests import limits, read_files, store
 from ..models.portal import PortalItem
 from ..models.vocab import ALLERGENS
 from ..services import medication, portal_answers, portal_links, uploads

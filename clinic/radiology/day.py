@@ -14,7 +14,7 @@ from ..core.timefmt import to_local
 from ..extensions import db
 from ..models import Appointment, Consent, DrugOption, ProcedureRecord, User, UserRole
 from ..models.vocab import AppointmentStatus, Role
-from ..services import daybook, mpps, procedure_records, worklist
+from ..services import mpps, procedure_day, procedure_records, worklist
 from ..web import get_or_404, local_to_utc, now, refused, utc_to_local_naive, zone
 from . import bp
 from .forms import AddendumForm, ConsentForm, RecordForm
@@ -95,7 +95,7 @@ def _page(appointment: Appointment, forms: dict | None = None, status: int = 200
         record=record,
         row=row,
         consents=consents,
-        observation=daybook.observation_of(db.session, appointment),
+        observation=procedure_day.observation_of(db.session, appointment),
         steps=mpps.steps_for(db.session, appointment),
         **(forms or _forms(appointment, record)),
     ), status
@@ -127,7 +127,7 @@ def record_consent(appointment_id: int):
     if not form.validate():
         return _page(appointment, forms, 422)
     try:
-        daybook.record_consent(
+        procedure_day.record_consent(
             db.session,
             current_user,
             appointment,
@@ -147,7 +147,7 @@ def record_consent(appointment_id: int):
 def start(appointment_id: int):
     appointment = get_or_404(Appointment, appointment_id)
     try:
-        daybook.start_procedure(db.session, current_user, appointment, at=now(), zone=zone())
+        procedure_day.start_procedure(db.session, current_user, appointment, at=now(), zone=zone())
     except DomainError as error:
         return _refuse(appointment, error)
     return _back(appointment, _("Procedure started."))
@@ -216,7 +216,7 @@ def addendum(appointment_id: int):
 def end(appointment_id: int):
     appointment = get_or_404(Appointment, appointment_id)
     try:
-        daybook.end_procedure(db.session, current_user, appointment, at=now())
+        procedure_day.end_procedure(db.session, current_user, appointment, at=now())
     except DomainError as error:
         return _refuse(appointment, error)
     if appointment.status == AppointmentStatus.IN_OBSERVATION:

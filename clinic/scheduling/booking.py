@@ -214,24 +214,26 @@ def release_expired_holds(session: Session, now: dt.datetime) -> int:
 
 
 def validate_chain(
-    session: Session, settings: Settings, plan: ProcedurePlan, c: Candidate, *, allow_past: bool = False
+    session: Session, settings: Settings, plan: ProcedurePlan, chain: Candidate, *, allow_past: bool = False
 ) -> None:
     """Invariants 4 and 5: the chain fits the clinic (sessions, rosters, closures, modality,
     qualification) and the bed is reserved straight after the table time."""
     problems: list[str] = []
-    if c.table_end != c.table_start + plan.table_length:
+    if chain.table_end != chain.table_start + plan.table_length:
         problems.append(f"the table time of this plan is {plan.table_minutes} minutes")
-    if c.obs_end != c.table_end + plan.observation_length:
+    if chain.obs_end != chain.table_end + plan.observation_length:
         problems.append(
             f"the observation of this plan is {plan.observation_minutes} minutes, straight after the table time"
         )
     grid = settings.grid_minutes * 60
-    if c.table_start.timestamp() % grid:
+    if chain.table_start.timestamp() % grid:
         problems.append(f"times lie on a {settings.grid_minutes}-minute grid")
-    if not allow_past and c.table_start < settings.now():
+    if not allow_past and chain.table_start < settings.now():
         problems.append("the time has already passed")
 
-    found = availability.chain_resources(session, c.room_id, c.radiologist_id, c.bed_id, plan.procedure_type.id)
+    found = availability.chain_resources(
+        session, chain.room_id, chain.radiologist_id, chain.bed_id, plan.procedure_type.id
+    )
     room, radiologist, bed = found.room, found.radiologist, found.bed
     if room is None or not found.room_active:
         problems.append("the room does not exist or is not in use")
@@ -244,7 +246,7 @@ def validate_chain(
     if plan.observation_minutes:
         if bed is None or not found.bed_active:
             problems.append("an observation bed is needed straight after the table time")
-    elif c.bed_id is not None:
+    elif chain.bed_id is not None:
         problems.append("this procedure needs no observation bed")
     if problems:
         raise InvalidInput(
@@ -252,16 +254,16 @@ def validate_chain(
         )
 
     zone = settings.zone
-    day = to_local(c.table_start, zone).date()
-    last_day = to_local(c.obs_end, zone).date()  # the observation may, rarely, run past midnight
+    day = to_local(chain.table_start, zone).date()
+    last_day = to_local(chain.obs_end, zone).date()  # the observation may, rarely, run past midnight
     calendar = Calendar(session, settings, day, last_day, room_ids=[room.id], radiologist_ids=[radiologist.id])
-    if not contains(calendar.room_open(room, day), c.table_start, c.table_end):
+    if not contains(calendar.room_open(room, day), chain.table_start, chain.table_end):
         problems.append(f"{room.name} is not open then (outside its session, or closed)")
-    if not contains(calendar.radiologist_on_duty(radiologist.id, day), c.table_start, c.table_end):
+    if not contains(calendar.radiologist_on_duty(radiologist.id, day), chain.table_start, chain.table_end):
         problems.append(f"{radiologist.name} is not on duty then")
     if plan.observation_minutes:
         open_ = [span for d in {day, last_day} for span in calendar.bed_open(bed, d)]
-        if not any(s <= c.table_end and c.obs_end <= e for s, e in normalise(open_)):
+        if not any(start <= chain.table_end and chain.obs_end <= end for start, end in normalise(open_)):
             problems.append("the observation unit is closed then")
     if problems:
         raise InvalidInput(
@@ -272,7 +274,7 @@ def validate_chain(
 def busy_resources(
     session: Session,
     settings: Settings,
-    c: Candidate,
+    chain: Candidate,
     patient_id: int,
     *,
     ignore_appointment_id: int | None = None,
@@ -286,8 +288,8 @@ def busy_resources(
     now = settings.now()
     busy = load_busy(
         session,
-        c.table_start,
-        c.obs_end,
+        chain.table_start,
+        chain.obs_end,
         now,
         patient_id=patient_id,
         ignore_appointment_id=ignore_appointment_id,
@@ -296,13 +298,18 @@ def busy_resources(
     if busy.lapsed_holds:
         release_expired_holds(session, now)
     taken = []
-    if any(overlaps(c.table_start, c.table_end, s, e) for s, e in busy.room.get(c.room_id, [])):
+    if any(overlaps(chain.table_start, chain.table_end, start, end) for start, end in busy.room.get(chain.room_id, [])):
         taken.append("the room")
-    if any(overlaps(c.table_start, c.table_end, s, e) for s, e in busy.radiologist.get(c.radiologist_id, [])):
+    if any(
+        overlaps(chain.table_start, chain.table_end, start, end)
+        for start, end in busy.radiologist.get(chain.radiologist_id, [])
+    ):
         taken.append("the radiologist")
-    if c.bed_id is not None and any(overlaps(c.table_end, c.obs_end, s, e) for s, e in busy.bed.get(c.bed_id, [])):
+    if chain.bed_id is not None and any(
+        overlaps(chain.table_end, chain.obs_end, start, end) for start, end in busy.bed.get(chain.bed_id, [])
+    ):
         taken.append("the observation bed")
-    if any(overlaps(c.table_start, c.obs_end, s, e) for s, e in busy.patient.get(patient_id, [])):
+    if any(overlaps(chain.table_start, chain.obs_end, start, end) for start, end in busy.patient.get(patient_id, [])):
         taken.append("the patient")
     return taken
 
@@ -343,15 +350,15 @@ def taken_in_words(what: list[str]) -> str:
     return ", and ".join(parts)
 
 
-def insert_bookings(session: Session, c: Candidate, patient_id: int, **owner) -> None:
+def insert_bookings(session: Session, chain: Candidate, patient_id: int, **owner) -> None:
     """The chain's rows, one per resource, in one statement (they are plain rows: no ORM objects needed)."""
     rows = [
-        {"room_id": c.room_id, "starts_at": c.table_start, "ends_at": c.table_end},
-        {"radiologist_id": c.radiologist_id, "starts_at": c.table_start, "ends_at": c.table_end},
-        {"patient_id": patient_id, "starts_at": c.table_start, "ends_at": c.obs_end},
+        {"room_id": chain.room_id, "starts_at": chain.table_start, "ends_at": chain.table_end},
+        {"radiologist_id": chain.radiologist_id, "starts_at": chain.table_start, "ends_at": chain.table_end},
+        {"patient_id": patient_id, "starts_at": chain.table_start, "ends_at": chain.obs_end},
     ]
-    if c.bed_id is not None:
-        rows.append({"bed_id": c.bed_id, "starts_at": c.table_end, "ends_at": c.obs_end})
+    if chain.bed_id is not None:
+        rows.append({"bed_id": chain.bed_id, "starts_at": chain.table_end, "ends_at": chain.obs_end})
     columns = ("room_id", "radiologist_id", "bed_id", "patient_id", "appointment_id", "hold_id", "hold_expires_at")
     for row in rows:
         if row["ends_at"] - row["starts_at"] > MAX_BOOKING_SPAN:
@@ -367,7 +374,7 @@ def _require_ready(
     settings: Settings,
     referral: Referral,
     plan: ProcedurePlan,
-    c: Candidate,
+    chain: Candidate,
     readiness: ReadinessCheck,
 ) -> dt.datetime | None:
     """Invariants 3, 6 and 8, judged by the ``readiness`` the caller hands in. A table start before the
@@ -376,7 +383,7 @@ def _require_ready(
     ready = readiness(session, settings, referral, plan)
     if not ready.ready:
         raise NotReady(ready.missing)
-    if ready.not_before_at is not None and c.table_start < ready.not_before_at:
+    if ready.not_before_at is not None and chain.table_start < ready.not_before_at:
         when = fmt_datetime(ready.not_before_at, settings.zone)
         raise DomainError(
             N_(

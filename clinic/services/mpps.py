@@ -26,7 +26,7 @@ from ..models import Appointment, PerformedStep, ProcedureRecord
 from ..models.base import utcnow
 from ..models.dicom import StepStatus
 from ..models.vocab import AppointmentStatus, Role
-from . import daybook
+from . import procedure_day
 from .modality_worklist import appointment_by_accession
 
 STARTED_OR_LATER = (AppointmentStatus.IN_PROCEDURE, AppointmentStatus.IN_OBSERVATION, AppointmentStatus.DISCHARGED)
@@ -117,7 +117,7 @@ def _start(session: Session, actor, appointment: Appointment, report: StepReport
         )
     try:
         with session.begin_nested():
-            daybook.start_procedure(session, actor, appointment, at=utcnow(), zone=zone)
+            procedure_day.start_procedure(session, actor, appointment, at=utcnow(), zone=zone)
     except DomainError as error:
         if error.code == "no_consent":
             return (

@@ -251,6 +251,6 @@ def test_a_refused_request_leaves_nothing_behind(session, world, api_as):
     response = api_as("nurse").post(f"/appointments/{appointment.id}/discharge", json={"stable": True})
     assert response.status_code == 422
     session.expire_all()
-    from clinic.services import daybook
+    from clinic.services import procedure_day
 
-    assert daybook.observation_of(session, appointment).stable is False  # the checklist change was rolled back
+    assert procedure_day.observation_of(session, appointment).stable is False  # the checklist change was rolled back

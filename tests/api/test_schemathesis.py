@@ -25,7 +25,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance, statu
 
 from clinic.extensions import db
 from clinic.models.vocab import RedFlag, Role
-from clinic.services.daybook import DISCHARGE_ITEMS
+from clinic.services.procedure_day import DISCHARGE_ITEMS
 from tests.api.world import World, build_world
 from tests.factories import build_clinic, make_user
 from tests.scheduling.helpers import chain_json, first_candidates

@@ -17,7 +17,7 @@ from clinic.models import Appointment, Patient, RedFlagAnswer, Referral
 from clinic.models.vocab import RedFlag
 from clinic.scheduling.finder import Candidate
 from clinic.scheduling.plan import ProcedurePlan
-from clinic.services import appointments, consents, daybook
+from clinic.services import appointments, consents, procedure_day
 from tests.conftest import NOW, TODAY, ZONE
 from tests.factories import Clinic, book, make_patient, make_ready_referral, make_referral, sign_consent
 
@@ -83,7 +83,7 @@ def build_world(session, settings, clinic: Clinic, *, ready: int = 3) -> World:
 
     def checked_in() -> Appointment:
         appointment = booked()
-        daybook.check_in(session, None, appointment, at=NOW, zone=ZONE)
+        procedure_day.check_in(session, None, appointment, at=NOW, zone=ZONE)
         return appointment
 
     def printed() -> Appointment:
@@ -98,12 +98,12 @@ def build_world(session, settings, clinic: Clinic, *, ready: int = 3) -> World:
 
     def in_procedure() -> Appointment:
         appointment = consented()
-        daybook.start_procedure(session, None, appointment, at=NOW, zone=ZONE)
+        procedure_day.start_procedure(session, None, appointment, at=NOW, zone=ZONE)
         return appointment
 
     def in_observation() -> Appointment:
         appointment = in_procedure()
-        daybook.end_procedure(session, None, appointment, at=NOW)
+        procedure_day.end_procedure(session, None, appointment, at=NOW)
         return appointment
 
     def cancelled() -> Appointment:

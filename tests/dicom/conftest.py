@@ -18,7 +18,7 @@ import pytest
 from clinic.dicom.config import DicomConfig
 from clinic.dicom.server import DicomServer
 from clinic.scheduling import booking
-from clinic.services import daybook
+from clinic.services import procedure_day
 from tests import factories
 from tests.conftest import NOW, ZONE, require_or_skip
 from tests.factories import build_clinic, make_patient, make_ready_referral
@@ -69,7 +69,7 @@ class World:
         return appointment
 
     def check_in(self, session, appointment):
-        daybook.check_in(session, None, appointment, at=NOW, zone=ZONE)
+        procedure_day.check_in(session, None, appointment, at=NOW, zone=ZONE)
         session.flush()
 
 

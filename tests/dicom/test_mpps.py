@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 
 from clinic.models import Appointment, PerformedStep, ProcedureRecord
 from clinic.models.vocab import AppointmentStatus
-from clinic.services import daybook
+from clinic.services import procedure_day
 from tests.conftest import NOW, TODAY, ZONE
 from tests.factories import PASSWORD, sign_consent
 
@@ -165,7 +165,7 @@ def test_without_consent_the_appointment_stays_and_the_warning_shows(session, wo
 
     # Consent recorded, procedure started on the screen: the warning has served its purpose.
     consented(session, world, session.get(Appointment, appointment_id))
-    daybook.start_procedure(
+    procedure_day.start_procedure(
         session, world.clinic.radiologists[0], session.get(Appointment, appointment_id), at=NOW, zone=ZONE
     )
     session.commit()

@@ -197,7 +197,7 @@ MARKED_MODULES = [
     "pacs.py",
     "medication_calls.py",
     "portal.py",
-    "uploads_glue.py",
+    "upload_requests.py",
 ]
 ERRORS = {"DomainError", "NotFound", "PermissionDenied", "InvalidInput", "Conflict", "TooLarge"}
 

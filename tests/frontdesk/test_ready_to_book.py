@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from clinic.models import AuditEvent, FollowUp
 from clinic.models.vocab import AppointmentStatus, ReferralStatus
-from clinic.services import daybook, episodes
+from clinic.services import episodes, procedure_day
 from tests.factories import book, build_clinic, make_patient, make_ready_referral
 from tests.radiology.day_helpers import to_procedure
 from tests.scheduling.helpers import utc
@@ -90,11 +90,11 @@ def test_ready_to_book_pages(session, settings, browser):
 def _discharge(session, clinic, appointment):
     to_procedure(session, clinic, appointment, at=MONDAY_9)
     end = MONDAY_9 + dt.timedelta(minutes=20)
-    daybook.end_procedure(session, None, appointment, at=end)
-    daybook.set_discharge_checklist(
+    procedure_day.end_procedure(session, None, appointment, at=end)
+    procedure_day.set_discharge_checklist(
         session, appointment, stable=True, can_walk=True, escort_present=True, instructions_given=True
     )
-    daybook.discharge(
+    procedure_day.discharge(
         session, clinic.staff["nurse"], appointment, at=end + dt.timedelta(minutes=90), reason="Checks on paper"
     )
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from clinic.jobs import tasks
 from clinic.models import AppointmentEvent, AuditEvent, Booking, FollowUp, JobRun, Referral
 from clinic.models.vocab import AppointmentStatus, FollowUpKind, FollowUpStatus, ReferralStatus
-from clinic.services import daybook
+from clinic.services import procedure_day
 from tests.conftest import NOW, TODAY, ZONE
 from tests.factories import build_clinic, hold, make_ready_referral, make_referral
 
@@ -30,7 +30,7 @@ def clinic(session):
 def test_no_show_after_the_local_day_ends_frees_the_bookings_once(session, settings, clinic, app):
     missed = book_on(session, settings, clinic, TODAY)
     came = book_on(session, settings, clinic, TODAY)
-    daybook.check_in(session, None, came, at=NOW, zone=ZONE)
+    procedure_day.check_in(session, None, came, at=NOW, zone=ZONE)
     tomorrow = book_on(session, settings, clinic, TODAY + dt.timedelta(days=1))
 
     assert run(app, "mark_no_shows", at=NOW + dt.timedelta(hours=12))["mark_no_shows"] == "nothing to do"  # Monday

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from clinic.services import daybook
+from clinic.services import procedure_day
 from tests import factories
 from tests.conftest import NOW, ZONE
 from tests.factories import build_clinic, make_ready_referral, sign_consent
@@ -20,14 +20,14 @@ def day_appointment(session, settings, clinic=None, candidate=None, **kw):
 
 def to_procedure(session, clinic, appointment, at=NOW):
     """Checked in and started at ``at``; the consent printed and signed now (the test clock)."""
-    daybook.check_in(session, None, appointment, at=at, zone=ZONE)
+    procedure_day.check_in(session, None, appointment, at=at, zone=ZONE)
     sign_consent(session, clinic, appointment, actor=clinic.radiologists[0], explained_at=at - dt.timedelta(days=3))
-    return daybook.start_procedure(session, clinic.radiologists[0], appointment, at=at, zone=ZONE)
+    return procedure_day.start_procedure(session, clinic.radiologists[0], appointment, at=at, zone=ZONE)
 
 
 def to_observation(session, clinic, appointment, at=None):
     to_procedure(session, clinic, appointment)
-    return daybook.end_procedure(session, None, appointment, at=at or NOW + dt.timedelta(minutes=20))
+    return procedure_day.end_procedure(session, None, appointment, at=at or NOW + dt.timedelta(minutes=20))
 
 
 START = utc(2026, 11, 23, 8, 0)  # 09:00 in Berlin
@@ -48,8 +48,8 @@ def crowded(session, settings):
         session, settings, clinic, candidate=chain(ct1, r1, bed3, START + dt.timedelta(minutes=25), 20, 30)
     )
     to_procedure(session, clinic, a)
-    daybook.end_procedure(session, None, a, at=START + dt.timedelta(minutes=20))
-    daybook.extend_observation(session, None, a, 30, None)
+    procedure_day.end_procedure(session, None, a, at=START + dt.timedelta(minutes=20))
+    procedure_day.extend_observation(session, None, a, 30, None)
     to_procedure(session, clinic, b)
-    daybook.end_procedure(session, None, b, at=START + dt.timedelta(minutes=50))
+    procedure_day.end_procedure(session, None, b, at=START + dt.timedelta(minutes=50))
     return clinic, a, b, c

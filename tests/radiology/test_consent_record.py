@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from clinic.core import clock
 from clinic.core.errors import InvalidInput
 from clinic.models import Consent
-from clinic.services import consents, daybook
+from clinic.services import consents, procedure_day
 from tests.conftest import ZONE
 from tests.factories import book, build_clinic, make_ready_referral
 from tests.scheduling.helpers import utc
@@ -30,7 +30,7 @@ def printed(session, settings):
     )
     appointment = book(session, settings, referral)
     clock.pin(MONDAY_9 - dt.timedelta(minutes=30))  # arrival: checked in, the form printed
-    daybook.check_in(session, None, appointment, at=MONDAY_9, zone=ZONE)
+    procedure_day.check_in(session, None, appointment, at=MONDAY_9, zone=ZONE)
     consents.print_consent(session, clinic.radiologists[0], appointment, ZONE)
     clock.pin(MONDAY_9)  # the table start: the signature was taken in between
     return clinic, appointment
@@ -39,7 +39,7 @@ def printed(session, settings):
 def test_the_information_talk_is_recorded_apart_from_the_signature(session, printed):
     clinic, a = printed
     explainer, taker = clinic.radiologists[1], clinic.radiologists[0]
-    consent = daybook.record_consent(
+    consent = procedure_day.record_consent(
         session,
         taker,
         a,
@@ -64,7 +64,7 @@ def test_a_talk_by_no_physician_or_after_the_signature_is_refused(session, print
     clinic, a = printed
     person = clinic.staff["nurse"] if who == "nurse" else clinic.radiologists[0]
     with pytest.raises(InvalidInput, match=message) as refused:
-        daybook.record_consent(
+        procedure_day.record_consent(
             session,
             None,
             a,
@@ -75,12 +75,12 @@ def test_a_talk_by_no_physician_or_after_the_signature_is_refused(session, print
             zone=ZONE,
         )
     assert refused.value.details == {"field": field}
-    assert session.get(Consent, daybook.latest_consent(session, a).id).signed_at is None  # nothing half-saved
+    assert session.get(Consent, procedure_day.latest_consent(session, a).id).signed_at is None  # nothing half-saved
 
 
 def test_the_database_keeps_the_talk_before_the_signature(session, printed, backend):
     clinic, a = printed
-    consent = daybook.record_consent(
+    consent = procedure_day.record_consent(
         session,
         None,
         a,
@@ -120,7 +120,7 @@ def test_the_procedure_screen_records_the_talk_and_shows_it(session, printed, br
     )
     assert response.status_code == 302
     session.expire_all()
-    consent = daybook.signed_consent(session, a)
+    consent = procedure_day.signed_consent(session, a)
     assert consent.explained_by_id == radiologist.id
     assert consent.explained_at == utc(2026, 11, 23, 7, 30)
     page = browser.get(f"/radiology/appointments/{a.id}").get_data(as_text=True)
@@ -146,4 +146,4 @@ def test_the_screen_refuses_a_talk_after_the_signature_and_keeps_what_was_typed(
     page = response.get_data(as_text=True)
     assert "The talk comes before the signature." in page and "2026-11-23T09:30" in page
     session.expire_all()
-    assert daybook.signed_consent(session, a) is None
+    assert procedure_day.signed_consent(session, a) is None

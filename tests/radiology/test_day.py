@@ -15,7 +15,7 @@ from clinic.core.errors import DomainError, InvalidInput, PermissionDenied
 from clinic.core.timefmt import to_local
 from clinic.models import AuditEvent, DrugOption, FollowUp, ObservationCheck, ProcedureRecord
 from clinic.models.vocab import AppointmentStatus
-from clinic.services import consents, daybook, medication, outcomes, procedure_records, stages, triage
+from clinic.services import consents, medication, outcomes, procedure_day, procedure_records, stages, triage
 from tests.conftest import ZONE
 from tests.factories import book, build_clinic, make_ready_referral, make_referral, record_details
 from tests.scheduling.helpers import utc
@@ -34,16 +34,16 @@ def day(session, settings):
 def test_transitions_only_go_forward(session, day):
     clinic, a = day
     with pytest.raises(DomainError, match="must be checked in"):
-        daybook.start_procedure(session, clinic.radiologists[0], a, at=MONDAY_9, zone=ZONE)
+        procedure_day.start_procedure(session, clinic.radiologists[0], a, at=MONDAY_9, zone=ZONE)
     with pytest.raises(DomainError, match="Check-in opens on the day"):
-        daybook.check_in(session, None, a, at=utc(2026, 11, 22, 9), zone=ZONE)
-    daybook.check_in(session, None, a, at=MONDAY_9, zone=ZONE)
+        procedure_day.check_in(session, None, a, at=utc(2026, 11, 22, 9), zone=ZONE)
+    procedure_day.check_in(session, None, a, at=MONDAY_9, zone=ZONE)
     with pytest.raises(DomainError, match="checked in"):
-        daybook.check_in(session, None, a, at=MONDAY_9, zone=ZONE)
+        procedure_day.check_in(session, None, a, at=MONDAY_9, zone=ZONE)
     with pytest.raises(DomainError):
-        daybook.end_procedure(session, None, a, at=MONDAY_9)
+        procedure_day.end_procedure(session, None, a, at=MONDAY_9)
     with pytest.raises(DomainError):
-        daybook.discharge(session, None, a, at=MONDAY_9)
+        procedure_day.discharge(session, None, a, at=MONDAY_9)
     assert [e.to_status for e in a.events] == ["booked", "checked_in"]
 
 
@@ -56,15 +56,17 @@ def test_invariant_7_no_procedure_without_a_signed_consent_for_the_printed_versi
     clinic, a = day
     radiologist = clinic.radiologists[0]
     clock.pin(MONDAY_9 - dt.timedelta(minutes=20))  # the morning of the procedure: nothing recorded ahead of it
-    daybook.check_in(session, None, a, at=MONDAY_9, zone=ZONE)
+    procedure_day.check_in(session, None, a, at=MONDAY_9, zone=ZONE)
     with pytest.raises(DomainError, match="no signed consent"):
-        daybook.start_procedure(session, radiologist, a, at=MONDAY_9, zone=ZONE)
+        procedure_day.start_procedure(session, radiologist, a, at=MONDAY_9, zone=ZONE)
     with pytest.raises(DomainError, match="Print the consent form first"):
-        daybook.record_consent(session, radiologist, a, taken_by_id=radiologist.id, **_talk(radiologist), zone=ZONE)
+        procedure_day.record_consent(
+            session, radiologist, a, taken_by_id=radiologist.id, **_talk(radiologist), zone=ZONE
+        )
     _pdf, printed = consents.print_consent(session, radiologist, a, ZONE)
     with pytest.raises(DomainError, match="no signed consent"):
-        daybook.start_procedure(session, radiologist, a, at=MONDAY_9, zone=ZONE)
-    signed = daybook.record_consent(
+        procedure_day.start_procedure(session, radiologist, a, at=MONDAY_9, zone=ZONE)
+    signed = procedure_day.record_consent(
         session,
         radiologist,
         a,
@@ -75,16 +77,16 @@ def test_invariant_7_no_procedure_without_a_signed_consent_for_the_printed_versi
     )
     assert signed.id == printed.id and signed.document_text_id == printed.document_text_id
     assert signed.recorded_by_id == radiologist.id
-    record = daybook.start_procedure(session, radiologist, a, at=MONDAY_9, zone=ZONE)
+    record = procedure_day.start_procedure(session, radiologist, a, at=MONDAY_9, zone=ZONE)
     assert a.status == AppointmentStatus.IN_PROCEDURE and record.started_at == MONDAY_9
 
 
 def _to_procedure(session, clinic, a):
     radiologist = clinic.radiologists[0]
-    daybook.check_in(session, None, a, at=MONDAY_9, zone=ZONE)
+    procedure_day.check_in(session, None, a, at=MONDAY_9, zone=ZONE)
     consents.print_consent(session, radiologist, a, ZONE)
-    daybook.record_consent(session, radiologist, a, taken_by_id=radiologist.id, **_talk(radiologist), zone=ZONE)
-    return daybook.start_procedure(session, radiologist, a, at=MONDAY_9, zone=ZONE)
+    procedure_day.record_consent(session, radiologist, a, taken_by_id=radiologist.id, **_talk(radiologist), zone=ZONE)
+    return procedure_day.start_procedure(session, radiologist, a, at=MONDAY_9, zone=ZONE)
 
 
 def test_the_record_is_signed_by_a_radiologist_and_then_only_grows_by_addenda(session, day):
@@ -145,20 +147,20 @@ def test_observation_extension_and_discharge(session, day):
     record = _to_procedure(session, clinic, a)
     procedure_records.update(session, None, record, record_details(record))
     end = MONDAY_9 + dt.timedelta(minutes=15)
-    observation = daybook.end_procedure(session, None, a, at=end)
+    observation = procedure_day.end_procedure(session, None, a, at=end)
     assert a.status == AppointmentStatus.IN_OBSERVATION
     assert observation.planned_end == end + dt.timedelta(minutes=20) and observation.bed_id == a.bed_id
-    daybook.extend_observation(session, None, a, 30, None)
+    procedure_day.extend_observation(session, None, a, 30, None)
     with pytest.raises(InvalidInput, match="needs a reason"):
-        daybook.extend_observation(session, None, a, 40, "")
-    daybook.extend_observation(session, None, a, 40, "Leg still numb, BP low")
+        procedure_day.extend_observation(session, None, a, 40, "")
+    procedure_day.extend_observation(session, None, a, 40, "Leg still numb, BP low")
     assert observation.extension_minutes == 70 and observation.flagged
     with pytest.raises(DomainError, match="Discharge needs: Escort present, Aftercare instructions given"):
-        daybook.set_discharge_checklist(session, a, stable=True, can_walk=True)
-        daybook.discharge(session, None, a, at=end + dt.timedelta(minutes=90))
-    daybook.set_discharge_checklist(session, a, escort_present=True, instructions_given=True)
+        procedure_day.set_discharge_checklist(session, a, stable=True, can_walk=True)
+        procedure_day.discharge(session, None, a, at=end + dt.timedelta(minutes=90))
+    procedure_day.set_discharge_checklist(session, a, escort_present=True, instructions_given=True)
     observation.checks.append(ObservationCheck(systolic=120, diastolic=75, pulse=66))
-    daybook.discharge(session, clinic.staff["nurse"], a, at=end + dt.timedelta(minutes=90))
+    procedure_day.discharge(session, clinic.staff["nurse"], a, at=end + dt.timedelta(minutes=90))
     assert a.status == AppointmentStatus.DISCHARGED
     due = {f.kind: f.due_on for f in session.scalars(select(FollowUp).where(FollowUp.appointment_id == a.id))}
     # A diagnostic block: its result can also be recorded on the day (issue 21, item 13).
@@ -172,12 +174,12 @@ def test_a_positive_diagnostic_block_unlocks_ablation(session, settings, day):
     details = record_details(record, pain_before=8, pain_after=6, drugs=[(bupivacaine.id, Decimal("2"))])  # 25% only
     procedure_records.update(session, None, record, details)
     procedure_records.sign(session, clinic.radiologists[0], record)
-    observation = daybook.end_procedure(session, None, a, at=MONDAY_9 + dt.timedelta(minutes=15))
-    daybook.set_discharge_checklist(
+    observation = procedure_day.end_procedure(session, None, a, at=MONDAY_9 + dt.timedelta(minutes=15))
+    procedure_day.set_discharge_checklist(
         session, a, stable=True, can_walk=True, escort_present=True, instructions_given=True
     )
     observation.checks.append(ObservationCheck(systolic=120, diastolic=75, pulse=66))
-    daybook.discharge(session, None, a, at=MONDAY_9 + dt.timedelta(minutes=40))
+    procedure_day.discharge(session, None, a, at=MONDAY_9 + dt.timedelta(minutes=40))
     assert stages.unmet_rule(session, a.patient_id, clinic.pt("RFA"), None)
     two_weeks = session.scalar(select(FollowUp).where(FollowUp.appointment_id == a.id, FollowUp.kind == "2w"))
     with pytest.raises(InvalidInput, match="Give the relief"):
@@ -284,11 +286,11 @@ def test_a_consent_signed_in_the_future_or_before_printing_is_refused(session, d
     clinic, a = day
     radiologist = clinic.radiologists[0]
     clock.pin(MONDAY_9)
-    daybook.check_in(session, None, a, at=MONDAY_9, zone=ZONE)
+    procedure_day.check_in(session, None, a, at=MONDAY_9, zone=ZONE)
     _pdf, printed = consents.print_consent(session, radiologist, a, ZONE)
     talk = {"explained_by_id": radiologist.id, "explained_at": MONDAY_9 - dt.timedelta(days=2)}
     with pytest.raises(InvalidInput, match="cannot lie in the future") as refused:
-        daybook.record_consent(
+        procedure_day.record_consent(
             session,
             radiologist,
             a,
@@ -299,7 +301,7 @@ def test_a_consent_signed_in_the_future_or_before_printing_is_refused(session, d
         )
     assert refused.value.details == {"field": "signed_at"}
     with pytest.raises(InvalidInput, match="before it was printed"):
-        daybook.record_consent(
+        procedure_day.record_consent(
             session,
             radiologist,
             a,
@@ -310,7 +312,7 @@ def test_a_consent_signed_in_the_future_or_before_printing_is_refused(session, d
         )
     assert printed.signed_at is None
     # A ward clock a few minutes ahead of the server's is no reason to refuse.
-    signed = daybook.record_consent(
+    signed = procedure_day.record_consent(
         session,
         radiologist,
         a,
@@ -327,9 +329,9 @@ def _consented(session, clinic, a):
     radiologist = clinic.radiologists[0]
     arrival = a.table_start - dt.timedelta(minutes=30)
     clock.pin(arrival)
-    daybook.check_in(session, None, a, at=arrival, zone=ZONE)
+    procedure_day.check_in(session, None, a, at=arrival, zone=ZONE)
     consents.print_consent(session, radiologist, a, ZONE)
-    daybook.record_consent(session, radiologist, a, taken_by_id=radiologist.id, **_talk(radiologist), zone=ZONE)
+    procedure_day.record_consent(session, radiologist, a, taken_by_id=radiologist.id, **_talk(radiologist), zone=ZONE)
     return radiologist
 
 
@@ -349,18 +351,18 @@ def test_the_procedure_does_not_start_while_the_medication_plan_is_unsettled(ses
     clinic, referral, a = apixaban_day
     radiologist = _consented(session, clinic, a)
     with pytest.raises(DomainError, match=r"medication plan \(Apixaban\) is not confirmed") as refused:
-        daybook.start_procedure(session, radiologist, a, at=a.table_start, zone=ZONE)
+        procedure_day.start_procedure(session, radiologist, a, at=a.table_start, zone=ZONE)
     assert refused.value.code == "medication_hold" and a.status == AppointmentStatus.CHECKED_IN
     medication.confirm_plan(session, radiologist, referral)
     # Confirmed, but nobody has asked when the last dose was taken.
     with pytest.raises(DomainError, match=r"hold is not met \(Apixaban\)"):
-        daybook.start_procedure(session, radiologist, a, at=a.table_start, zone=ZONE)
+        procedure_day.start_procedure(session, radiologist, a, at=a.table_start, zone=ZONE)
     day = to_local(a.table_start, ZONE).date()
     referral.preregistration.medications[0].last_dose_on = day - dt.timedelta(days=2)  # under 72 h
     with pytest.raises(DomainError, match="hold is not met"):
-        daybook.start_procedure(session, radiologist, a, at=a.table_start, zone=ZONE)
+        procedure_day.start_procedure(session, radiologist, a, at=a.table_start, zone=ZONE)
     referral.preregistration.medications[0].last_dose_on = day - dt.timedelta(days=4)
-    daybook.start_procedure(session, radiologist, a, at=a.table_start, zone=ZONE)
+    procedure_day.start_procedure(session, radiologist, a, at=a.table_start, zone=ZONE)
     assert a.status == AppointmentStatus.IN_PROCEDURE
 
 
@@ -369,5 +371,5 @@ def test_a_radiologists_hold_override_lets_the_procedure_start(session, apixaban
     radiologist = _consented(session, clinic, a)
     day = to_local(a.table_start, ZONE).date()
     triage.override_hold(session, radiologist, referral, day, "Cardiology: bridging not needed")
-    daybook.start_procedure(session, radiologist, a, at=a.table_start, zone=ZONE)
+    procedure_day.start_procedure(session, radiologist, a, at=a.table_start, zone=ZONE)
     assert a.status == AppointmentStatus.IN_PROCEDURE

@@ -21,7 +21,7 @@ from clinic.models import (
     ProcedureDrug,
     ProcedureRecord,
 )
-from clinic.services import consents, daybook
+from clinic.services import consents, procedure_day
 from tests.conftest import NOW, ZONE, Browser
 from tests.factories import build_clinic, make_referral
 from tests.radiology.day_helpers import START, crowded, day_appointment, to_observation, to_procedure
@@ -30,7 +30,7 @@ from tests.scheduling.helpers import chain
 
 def test_a_refused_start_keeps_the_consent_form_filled_in(session, settings, browser):
     clinic, appointment = day_appointment(session, settings)
-    daybook.check_in(session, None, appointment, at=NOW, zone=ZONE)
+    procedure_day.check_in(session, None, appointment, at=NOW, zone=ZONE)
     consents.print_consent(session, clinic.radiologists[0], appointment, ZONE)
     session.commit()
     browser.login("rad1")
@@ -100,7 +100,7 @@ def test_an_empty_check_is_refused_and_nothing_recorded(session, settings, brows
     assert "Enter at least one value." in response.get_data(as_text=True)
     assert session.scalar(select(ObservationCheck.id)) is None
     with pytest.raises(InvalidInput, match="at least one value"):
-        daybook.record_check(session, clinic.staff["nurse"], appointment, daybook.CheckValues(note=""))
+        procedure_day.record_check(session, clinic.staff["nurse"], appointment, procedure_day.CheckValues(note=""))
 
 
 def test_a_patient_whose_bed_is_taken_gets_a_full_card_and_a_free_bed(session, settings, browser):
@@ -133,7 +133,7 @@ def test_the_board_lists_what_an_early_discharge_skips_and_the_appointment_shows
 ):
     clinic, appointment = day_appointment(session, settings, code="SYMP", stage="diagnostic", side="right", levels=None)
     to_observation(session, clinic, appointment, at=NOW)
-    daybook.set_discharge_checklist(
+    procedure_day.set_discharge_checklist(
         session, appointment, stable=True, can_walk=True, escort_present=False, instructions_given=True
     )
     session.commit()
@@ -143,7 +143,7 @@ def test_the_board_lists_what_an_early_discharge_skips_and_the_appointment_shows
     assert "Escort present" in before
     assert "observed 0 of 60 planned minutes" in before and "no blood pressure and pulse recorded" in before
     session.expire_all()
-    daybook.set_discharge_checklist(session, session.get(Appointment, appointment.id), escort_present=True)
+    procedure_day.set_discharge_checklist(session, session.get(Appointment, appointment.id), escort_present=True)
     session.commit()
     path = f"/observation/appointments/{appointment.id}/discharge"
     browser.post(path, {}, form_page="/observation/")
@@ -167,7 +167,7 @@ def test_the_board_shows_allergies_diabetes_with_the_glucose_check_and_the_escor
     prereg.diabetes = True
     triamcinolone = session.scalar(select(DrugOption).where(DrugOption.name == "Triamcinolone"))
     record.drugs.append(ProcedureDrug(drug_option_id=triamcinolone.id, dose=Decimal(40), unit="mg"))
-    daybook.end_procedure(session, None, appointment, at=NOW + dt.timedelta(minutes=20))
+    procedure_day.end_procedure(session, None, appointment, at=NOW + dt.timedelta(minutes=20))
     session.commit()
     browser.login("nurse")
     board = browser.get("/observation/").get_data(as_text=True)
@@ -187,10 +187,10 @@ def test_the_worklist_puts_finished_patients_after_those_still_to_do(session, se
     )
     observation = to_observation(session, clinic, early, at=START + dt.timedelta(minutes=20))
     observation.checks.append(ObservationCheck(systolic=120, diastolic=70, pulse=60, motor_normal=True))
-    daybook.set_discharge_checklist(
+    procedure_day.set_discharge_checklist(
         session, early, stable=True, can_walk=True, escort_present=True, instructions_given=True
     )
-    daybook.discharge(session, clinic.staff["nurse"], early, at=START + dt.timedelta(minutes=60))
+    procedure_day.discharge(session, clinic.staff["nurse"], early, at=START + dt.timedelta(minutes=60))
     session.commit()
     browser.login("rad1")
     html = browser.get("/radiology/worklist").get_data(as_text=True)

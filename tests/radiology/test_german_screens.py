@@ -10,7 +10,7 @@ from sqlalchemy.exc import OperationalError
 
 from clinic import boundary
 from clinic.models.vocab import Role
-from clinic.services import consents, daybook
+from clinic.services import consents, procedure_day
 from tests.conftest import NOW, ZONE, Browser
 from tests.documents.helpers import text_of
 from tests.factories import build_clinic, make_referral, make_user
@@ -30,7 +30,7 @@ def _page(browser: Browser, path: str) -> str:
 
 def test_a_german_radiologist_works_the_day_in_german(session, settings, browser):
     clinic, appointment = day_appointment(session, settings)
-    daybook.check_in(session, None, appointment, at=NOW, zone=ZONE)
+    procedure_day.check_in(session, None, appointment, at=NOW, zone=ZONE)
     consents.print_consent(session, clinic.radiologists[0], appointment, ZONE)
     referral = make_referral(session, region="lumbar", side="left")
     _german_staff(session)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from clinic.core.errors import DomainError, PermissionDenied
 from clinic.models import AuditEvent, ObservationCheck
 from clinic.models.vocab import AppointmentStatus
-from clinic.services import daybook
+from clinic.services import procedure_day
 from tests.radiology.day_helpers import day_appointment, to_observation
 
 ALL_TICKED = dict(stable=True, can_walk=True, escort_present=True, instructions_given=True)
@@ -23,14 +23,14 @@ def test_a_symp_patient_cannot_go_home_after_one_minute_without_a_reason(session
     )
     observation = to_observation(session, clinic, appointment)
     assert observation.planned_end - observation.started_at == dt.timedelta(minutes=60)
-    daybook.set_discharge_checklist(session, appointment, **ALL_TICKED)
+    procedure_day.set_discharge_checklist(session, appointment, **ALL_TICKED)
     one_minute = observation.started_at + dt.timedelta(minutes=1)
     with pytest.raises(DomainError, match="observed 1 of 60 planned minutes; no blood pressure and pulse recorded"):
-        daybook.discharge(session, clinic.staff["nurse"], appointment, at=one_minute)
+        procedure_day.discharge(session, clinic.staff["nurse"], appointment, at=one_minute)
     with pytest.raises(PermissionDenied):
-        daybook.discharge(session, clinic.staff["frontdesk"], appointment, at=one_minute, reason="wants to go")
+        procedure_day.discharge(session, clinic.staff["frontdesk"], appointment, at=one_minute, reason="wants to go")
     assert appointment.status == AppointmentStatus.IN_OBSERVATION
-    daybook.discharge(
+    procedure_day.discharge(
         session, clinic.staff["nurse"], appointment, at=one_minute, reason="Leaves against advice, signed form"
     )
     session.commit()
@@ -45,12 +45,12 @@ def test_a_symp_patient_cannot_go_home_after_one_minute_without_a_reason(session
 def test_a_discharge_after_the_planned_time_with_the_checks_is_not_flagged(session, settings):
     clinic, appointment = day_appointment(session, settings)  # PRT: blood pressure, pulse and the legs' strength
     observation = to_observation(session, clinic, appointment)
-    daybook.set_discharge_checklist(session, appointment, **ALL_TICKED)
+    procedure_day.set_discharge_checklist(session, appointment, **ALL_TICKED)
     on_time = observation.planned_end
     observation.checks.append(ObservationCheck(systolic=130, diastolic=80, pulse=70))
-    assert daybook.discharge_gaps(session, appointment, on_time) == ["leg strength (motor) not checked"]
+    assert procedure_day.discharge_gaps(session, appointment, on_time) == ["leg strength (motor) not checked"]
     observation.checks.append(ObservationCheck(motor_normal=True, sensory_normal=False))
-    assert daybook.discharge_gaps(session, appointment, on_time) == []
-    daybook.discharge(session, clinic.staff["nurse"], appointment, at=on_time)
+    assert procedure_day.discharge_gaps(session, appointment, on_time) == []
+    procedure_day.discharge(session, clinic.staff["nurse"], appointment, at=on_time)
     assert appointment.status == AppointmentStatus.DISCHARGED and not observation.discharge_flagged
     assert observation.discharge_reason is None

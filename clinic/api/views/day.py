@@ -13,7 +13,7 @@ from ...extensions import db
 from ...models import Appointment, User
 from ...models.vocab import Role
 from ...scheduling import ending
-from ...services import daybook
+from ...services import procedure_day
 from ...web import now, scheduling_settings, zone
 from .. import bp, present
 from ..lookup import ID, find
@@ -36,7 +36,7 @@ def _answer(appointment: Appointment) -> AppointmentDetail:
 def check_in(appointment_id: int):
     """booked → checked_in, on the day of the appointment."""
     appointment = find(Appointment, appointment_id, "appointment")
-    daybook.check_in(db.session, current_user, appointment, at=now(), zone=zone())
+    procedure_day.check_in(db.session, current_user, appointment, at=now(), zone=zone())
     return _answer(appointment)
 
 
@@ -60,7 +60,7 @@ def record_consent(appointment_id: int, json: ConsentIn):
     taken_by = db.session.get(User, json.taken_by_id)
     if taken_by is None or not taken_by.active or not taken_by.has_role(Role.RADIOLOGIST):
         raise InvalidInput("taken_by_id must name an active radiologist.")
-    daybook.record_consent(
+    procedure_day.record_consent(
         db.session,
         current_user,
         appointment,
@@ -81,7 +81,7 @@ def start_procedure(appointment_id: int):
     """checked_in → in_procedure; needs a signed consent (422 no_consent) and the medication holds met and
     settled, or overridden by a radiologist (422 medication_hold)."""
     appointment = find(Appointment, appointment_id, "appointment")
-    daybook.start_procedure(db.session, current_user, appointment, at=now(), zone=zone())
+    procedure_day.start_procedure(db.session, current_user, appointment, at=now(), zone=zone())
     return _answer(appointment)
 
 
@@ -91,7 +91,7 @@ def start_procedure(appointment_id: int):
 def end_procedure(appointment_id: int):
     """in_procedure → in_observation: the observation timer starts."""
     appointment = find(Appointment, appointment_id, "appointment")
-    daybook.end_procedure(db.session, current_user, appointment, at=now())
+    procedure_day.end_procedure(db.session, current_user, appointment, at=now())
     return _answer(appointment)
 
 
@@ -105,6 +105,6 @@ def discharge(appointment_id: int, json: DischargeIn):
     appointment = find(Appointment, appointment_id, "appointment")
     items = json.model_dump(exclude_none=True, exclude={"reason"})
     if items:
-        daybook.set_discharge_checklist(db.session, appointment, **items)
-    daybook.discharge(db.session, current_user, appointment, at=now(), reason=json.reason)
+        procedure_day.set_discharge_checklist(db.session, appointment, **items)
+    procedure_day.discharge(db.session, current_user, appointment, at=now(), reason=json.reason)
     return _answer(appointment)

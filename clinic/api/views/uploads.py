@@ -7,7 +7,7 @@ from flask_login import current_user
 from ...auth.access import roles
 from ...core.errors import InvalidInput
 from ...extensions import db
-from ...frontdesk.uploads_glue import limits, read_files, store
+from ...frontdesk.upload_requests import limits, read_files, store
 from ...models import ImagingStudy, Referral
 from ...models.vocab import Role
 from ...services import uploads

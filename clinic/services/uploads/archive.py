@@ -30,8 +30,8 @@ from .limits import (
     ACCEPTED_IMAGING,
     RATIO_CHECK_MIN_BYTES,
     UploadLimits,
-    _size,
     _too_large_file,
+    size_in_words,
 )
 from .names import display_name
 
@@ -101,8 +101,8 @@ def _open_zip(
         raise TooLarge(
             N_("“{shown}” would unpack to {size}, more than the {limit} allowed for one upload."),
             shown=shown,
-            size=_size(declared),
-            limit=_size(limits.zip_total_bytes),
+            size=size_in_words(declared),
+            limit=size_in_words(limits.zip_total_bytes),
         )
     for info in files:
         if info.flag_bits & 0x1:
@@ -185,7 +185,7 @@ def _inflate(
                             "bomb, or a CD too large for one upload)."
                         ),
                         shown=shown,
-                        size=_size(limits.zip_total_bytes),
+                        size=size_in_words(limits.zip_total_bytes),
                     )
     except NotImplementedError as exc:  # e.g. Deflate64, which Windows uses for large archives
         raise InvalidInput(
@@ -213,8 +213,8 @@ def _check_request(files: list[tuple[str, bytes | Incoming]], limits: UploadLimi
     if total > limits.max_request_bytes:
         raise TooLarge(
             N_("These files add up to {size}; the limit is {limit} per upload. Please upload them in smaller batches."),
-            size=_size(total),
-            limit=_size(limits.max_request_bytes),
+            size=size_in_words(total),
+            limit=size_in_words(limits.max_request_bytes),
         )
     budget = _Budget(limits.zip_total_bytes)
     parts: list[_Part] = []

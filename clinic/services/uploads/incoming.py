@@ -19,7 +19,7 @@ from typing import BinaryIO
 
 from ...core.errors import TooLarge
 from ...core.messages import N_
-from .limits import _size
+from .limits import size_in_words
 
 CHUNK = 1024 * 1024
 
@@ -69,7 +69,7 @@ def receive(name: str, stream: BinaryIO, directory: Path, max_bytes: int) -> Inc
             while chunk := stream.read(CHUNK):
                 size += len(chunk)
                 if size > max_bytes:
-                    raise TooLarge(N_("The upload is larger than the {size} allowed."), size=_size(max_bytes))
+                    raise TooLarge(N_("The upload is larger than the {size} allowed."), size=size_in_words(max_bytes))
                 digest.update(chunk)
                 out.write(chunk)
     except BaseException:

@@ -66,7 +66,7 @@ def limits_from_config(config: Mapping[str, Any]) -> UploadLimits:
     )
 
 
-def _size(n: int) -> str:
+def size_in_words(n: int) -> str:
     return f"{n / MB:.1f} MB" if n >= MB / 10 else f"{n / 1024:.0f} KB"
 
 
@@ -74,6 +74,6 @@ def _too_large_file(shown: str, size: int, limits: UploadLimits) -> TooLarge:
     return TooLarge(
         N_("“{shown}” is {size}; the limit is {limit} per file."),
         shown=shown,
-        size=_size(size),
-        limit=_size(limits.max_file_bytes),
+        size=size_in_words(size),
+        limit=size_in_words(limits.max_file_bytes),
     )
