@@ -15,84 +15,85 @@ from .models.vocab import BleedingClass, DocumentKind, HoldAction, Language, Sta
 
 TEXTS_DIR = Path(__file__).parent / "content" / "texts"
 
-# code, English name, German name, modality, table, observation, +per level, +per side, bleeding,
-# bleeding when cervical, needs side, needs levels, needs stage. RFA: 30 minutes for one level, 5 more per
-# level (30-45 minutes for up to four levels, clinical facts §2.4), 15 more for the second side.
+# The procedures a new clinic starts with, each as the ProcedureType's columns: minutes on the table and in
+# observation, extra minutes per level beyond the first and for the second side, the bleeding-risk class (and
+# for cervical levels where it is higher), which details a plan must give. RFA: 30 minutes for one level, 5 more
+# per level (30-45 minutes for up to four levels, clinical facts §2.4), 15 more for the second side.
 CATALOGUE = [
-    (
-        "PRT",
-        "Periradicular therapy (nerve-root injection)",
-        "Periradikuläre Therapie (PRT)",
-        "CT",
-        20,
-        30,
-        5,
-        10,
-        "intermediate",
-        None,
-        True,
-        True,
-        False,
+    dict(
+        code="PRT",
+        name_en="Periradicular therapy (nerve-root injection)",
+        name_de="Periradikuläre Therapie (PRT)",
+        modality="CT",
+        table_minutes=20,
+        observation_minutes=30,
+        extra_minutes_per_level=5,
+        extra_minutes_per_side=10,
+        bleeding_class="intermediate",
+        bleeding_class_cervical=None,
+        needs_side=True,
+        needs_levels=True,
+        needs_stage=False,
     ),
-    (
-        "FACET",
-        "Facet joint block (intra-articular or medial branch block)",
-        "Facetteninfiltration (Gelenkinjektion oder Ramus-medialis-Blockade)",
-        "CT",
-        15,
-        20,
-        5,
-        5,
-        "low",
-        "intermediate",
-        True,
-        True,
-        True,
+    dict(
+        code="FACET",
+        name_en="Facet joint block (intra-articular or medial branch block)",
+        name_de="Facetteninfiltration (Gelenkinjektion oder Ramus-medialis-Blockade)",
+        modality="CT",
+        table_minutes=15,
+        observation_minutes=20,
+        extra_minutes_per_level=5,
+        extra_minutes_per_side=5,
+        bleeding_class="low",
+        bleeding_class_cervical="intermediate",
+        needs_side=True,
+        needs_levels=True,
+        needs_stage=True,
     ),
-    (
-        "SYMP",
-        "Sympathetic block (diagnostic or neurolytic)",
-        "Sympathikolyse (Sympathikusblockade)",
-        "CT",
-        30,
-        60,
-        0,
-        15,
-        "intermediate",
-        None,
-        True,
-        False,
-        True,
+    dict(
+        code="SYMP",
+        name_en="Sympathetic block (diagnostic or neurolytic)",
+        name_de="Sympathikolyse (Sympathikusblockade)",
+        modality="CT",
+        table_minutes=30,
+        observation_minutes=60,
+        extra_minutes_per_level=0,
+        extra_minutes_per_side=15,
+        bleeding_class="intermediate",
+        bleeding_class_cervical=None,
+        needs_side=True,
+        needs_levels=False,
+        needs_stage=True,
     ),
-    (
-        "RFA",
-        "Radiofrequency denervation of the facet joints (medial branches)",
-        "Radiofrequenz-Denervation (Thermokoagulation) der Facettengelenke",
-        "CT",
-        30,
-        30,
-        5,
-        15,
-        "low",
-        "intermediate",
-        True,
-        True,
-        False,
+    dict(
+        code="RFA",
+        name_en="Radiofrequency denervation of the facet joints (medial branches)",
+        name_de="Radiofrequenz-Denervation (Thermokoagulation) der Facettengelenke",
+        modality="CT",
+        table_minutes=30,
+        observation_minutes=30,
+        extra_minutes_per_level=5,
+        extra_minutes_per_side=15,
+        bleeding_class="low",
+        bleeding_class_cervical="intermediate",
+        needs_side=True,
+        needs_levels=True,
+        needs_stage=False,
     ),
-    (
-        "EPI",
-        "Epidural steroid injection (ESI), interlaminar or caudal",
-        "Epidurale Steroidinjektion (interlaminär oder kaudal)",
-        "CT",
-        20,
-        30,
-        0,
-        0,
-        "intermediate",
-        None,
-        False,
-        True,
-        False,
+    dict(
+        code="EPI",
+        name_en="Epidural steroid injection (ESI), interlaminar or caudal",
+        name_de="Epidurale Steroidinjektion (interlaminär oder kaudal)",
+        modality="CT",
+        table_minutes=20,
+        observation_minutes=30,
+        extra_minutes_per_level=0,
+        extra_minutes_per_side=0,
+        bleeding_class="intermediate",
+        bleeding_class_cervical=None,
+        needs_side=False,
+        needs_levels=True,
+        needs_stage=False,
     ),
 ]
 
@@ -367,27 +368,12 @@ HOLD_RULES = [
 
 def seed_catalogue(session: Session) -> dict[str, ProcedureType]:
     existing = {p.code: p for p in session.scalars(select(ProcedureType))}
-    for order, row in enumerate(CATALOGUE):
-        code, en, de, modality, table, obs, per_level, per_side, bleeding, cervical, side, levels, stage = row
+    for order, columns in enumerate(CATALOGUE):
+        code = columns["code"]
         if code in existing:
             continue
         existing[code] = ProcedureType(
-            code=code,
-            name_en=en,
-            name_de=de,
-            modality=modality,
-            table_minutes=table,
-            observation_minutes=obs,
-            extra_minutes_per_level=per_level,
-            extra_minutes_per_side=per_side,
-            bleeding_class=bleeding,
-            bleeding_class_cervical=cervical,
-            needs_side=side,
-            needs_levels=levels,
-            needs_stage=stage,
-            fasting_hours=FASTING_HOURS.get(code, 0),
-            sort_order=order,
-            active=True,
+            **columns, fasting_hours=FASTING_HOURS.get(code, 0), sort_order=order, active=True
         )
         session.add(existing[code])
     session.flush()

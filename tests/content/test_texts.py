@@ -210,8 +210,8 @@ def test_rfa_numbness_is_possible_not_expected_and_table_time_matches_the_catalo
     level); leg numbness after RFA is possible, not expected."""
     from clinic.defaults import CATALOGUE
 
-    rfa = next(row for row in CATALOGUE if row[0] == "RFA")
-    table, per_level = rfa[4], rfa[6]
+    rfa = next(row for row in CATALOGUE if row["code"] == "RFA")
+    table, per_level = rfa["table_minutes"], rfa["extra_minutes_per_level"]
     assert (table, table + 3 * per_level) == (30, 45)
     english, german = _read("RFA", "information", "en"), _read("RFA", "information", "de")
     assert "30 to 45 minutes" in english and "30 bis 45 Minuten" in german
