@@ -116,3 +116,26 @@ def test_new_referral_on_a_patients_page_is_for_that_patient(session, browser, p
     assert f'href="{target}"' in page
     form = browser.get(target).get_data(as_text=True)
     assert "Nowak" in form and 'id="family_name"' not in form
+
+
+def test_a_patients_page_links_only_to_pages_the_reader_may_open(session, settings, client):
+    """Found in the walk: the nurse's patient page linked the referrals and appointments to the front
+    desk's pages, which answered "not allowed"."""
+    from tests.conftest import Browser
+    from tests.factories import book, make_ready_referral
+
+    clinic = build_clinic(session)
+    referral = make_ready_referral(session, clinic)
+    appointment = book(session, settings, referral)
+    session.commit()
+    for user, shown, hidden in (
+        ("nurse", f"/radiology/appointments/{appointment.id}", "/desk/"),
+        ("frontdesk", f"/desk/appointments/{appointment.id}", "/radiology/appointments/"),
+    ):
+        browser = Browser(client.application.test_client())  # a fresh session per user
+        browser.login(user)
+        page = browser.get(f"/patients/{referral.patient_id}").get_data(as_text=True)
+        assert shown in page and hidden not in page.split("<main", 1)[-1]
+        if user == "frontdesk":
+            assert f"/desk/referrals/{referral.id}" in page
+        assert browser.get(shown).status_code == 200

@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 from ..auth.access import roles
 from ..extensions import db
 from ..models import Appointment, WaitlistEntry
-from ..models.vocab import AppointmentStatus, Role
+from ..models.vocab import AppointmentStatus, PartOfDay, Role
 from ..services import preregistration
 from ..services import waitlist as waitlist_service
 from ..web import get_or_404, now
@@ -25,8 +25,8 @@ FREED_SHOWN = 20
 def waitlist():
     stmt = waitlist_service.active_entries(db.session)
     part = request.args.get("part_of_day")
-    if part in ("morning", "afternoon", "any"):
-        stmt = stmt.where(WaitlistEntry.part_of_day == part)
+    if part in PartOfDay.values():
+        stmt = stmt.where(WaitlistEntry.part_of_day.in_(PartOfDay(part).includes()))
     entries = db.session.scalars(stmt).all()
     lists = preregistration.checklists(db.session, [e.referral for e in entries])
     missing = {e.id: preregistration.missing(lists[e.referral_id]) for e in entries}

@@ -7,6 +7,7 @@ import datetime as dt
 from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Time
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core.messages import N_, Phrase
 from ..extensions import db
 from .base import UTCDateTime, created_at_column, one_of
 from .vocab import ClosureScope, Modality
@@ -149,10 +150,11 @@ class Closure(db.Model):
 
     @property
     def target_label(self) -> str:
+        """What is closed, in words a screen translates (a Phrase; a radiologist by name)."""
         if self.scope == ClosureScope.ROOM and self.room:
-            return f"Room {self.room.name}"
+            return Phrase(N_("Room {room}"), room=self.room.name)
         if self.scope == ClosureScope.RADIOLOGIST and self.radiologist:
             return self.radiologist.full_name
         if self.scope == ClosureScope.UNIT:
-            return f"Unit {self.unit}"
-        return "Whole clinic"
+            return Phrase(N_("Unit {unit}"), unit=self.unit)
+        return Phrase(N_("Whole clinic"))

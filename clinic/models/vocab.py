@@ -200,6 +200,14 @@ class PartOfDay(Labelled):
     MORNING = "morning"
     AFTERNOON = "afternoon"
 
+    @property
+    def label(self) -> str:
+        return N_("Any time") if self is PartOfDay.ANY else super().label
+
+    def includes(self) -> tuple[str, ...]:
+        """The wishes that take this part of the day: a patient who takes any time takes a morning too."""
+        return (self.value,) if self is PartOfDay.ANY else (self.value, PartOfDay.ANY.value)
+
 
 class ClosureScope(Labelled):
     CLINIC = "clinic"

@@ -341,6 +341,17 @@ def save_roster_exception(session: Session, actor, fields: ExceptionFields) -> R
         raise invalid(N_("An extra duty needs its start and end time."), "start_time")
     if fields.start_time is not None and fields.end_time <= fields.start_time:
         raise invalid(N_("The end time must be after the start time."), "end_time")
+    same = session.scalar(
+        select(RosterException.id).where(
+            RosterException.radiologist_id == user.id,
+            RosterException.on_date == fields.on_date,
+            RosterException.kind == fields.kind,
+            _same(RosterException.start_time, fields.start_time),
+            _same(RosterException.end_time, fields.end_time),
+        )
+    )
+    if same is not None:  # a form sent twice (the back button, a reload): the day is already recorded
+        raise invalid(N_("This exception is already recorded for that day."), "on_date")
     row = RosterException(
         radiologist_id=user.id,
         on_date=fields.on_date,
@@ -352,6 +363,11 @@ def save_roster_exception(session: Session, actor, fields: ExceptionFields) -> R
     session.add(row)
     session.flush()
     return row
+
+
+def _same(column, value):
+    """``column`` holds ``value``, an empty value included (SQL's ``=`` is never true for NULL)."""
+    return column.is_(None) if value is None else column == value
 
 
 def delete_roster_exception(session: Session, actor, row: RosterException, today: dt.date) -> None:
@@ -402,6 +418,21 @@ def save_closure(session: Session, actor, closure: Closure | None, fields: Closu
     reason = _clean(fields.reason)
     if not reason:
         raise invalid(N_("Give a reason (holiday, maintenance, absence…)."), "reason")
+    covering = session.scalar(
+        select(Closure).where(
+            Closure.scope == fields.scope,
+            _same(Closure.room_id, target["room_id"]),
+            _same(Closure.unit, target["unit"]),
+            _same(Closure.radiologist_id, target["radiologist_id"]),
+            Closure.starts_at <= fields.starts_at,
+            Closure.ends_at >= fields.ends_at,
+            Closure.id != (closure.id if closure is not None else -1),
+        )
+    )
+    if covering is not None:  # a form sent twice (the back button, a reload) would close it twice
+        raise invalid(
+            N_("This time is already closed (“{reason}”): nothing new to save."), "first_day", reason=covering.reason
+        )
     if closure is None:
         closure = Closure(created_by_id=audit.actor_of(actor).id)
         session.add(closure)

@@ -60,6 +60,24 @@ def test_whole_days_run_from_local_midnight_to_midnight(session, clinic, admin):
     assert 'value="2026-12-26"' in form and "Public holiday" in form
 
 
+def test_a_closure_sent_again_is_refused_and_saves_nothing(session, clinic, admin):
+    """Found in the walk: the back button and a reload sent the form again and closed the day twice."""
+    first = _closure(dt.date(2026, 12, 24), last_day="2026-12-26")
+    assert admin.post("/admin/closures/new", first).status_code == 302
+    for again in (first, _closure(dt.date(2026, 12, 25), reason="Again")):  # the same days, or some of them
+        response = admin.post("/admin/closures/new", again)
+        assert response.status_code == 422
+        assert "This time is already closed (“Public holiday”): nothing new to save." in text(response)
+        assert 'value="Again"' in text(response) or again is first  # what was typed stays in the form
+    assert count(session, Closure) == 1
+    ct1 = clinic.rooms["CT 1"]
+    room = _closure(dt.date(2026, 12, 24), scope="room", room_id=str(ct1.id))
+    assert admin.post("/admin/closures/new", room).status_code == 302  # the clinic's closure is another target
+    longer = _closure(dt.date(2026, 12, 23), last_day="2026-12-27")
+    assert admin.post("/admin/closures/new", longer).status_code == 302  # more days than the first: new
+    assert count(session, Closure) == 3
+
+
 def _scenarios(clinic):
     rad1, rad2 = clinic.radiologists[:2]
     ct1, ct2 = clinic.rooms["CT 1"], clinic.rooms["CT 2"]

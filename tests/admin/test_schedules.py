@@ -109,6 +109,21 @@ def test_roster_exception_form_errors_save_nothing(session, clinic, admin, chang
     assert count(session, RosterException) == 0
 
 
+def test_a_roster_exception_sent_again_is_refused(session, clinic, admin):
+    """Found in the walk: the same exception sent twice (back button, reload) was saved twice."""
+    rad = clinic.radiologists[0]
+    data = {"radiologist_id": str(rad.id), "on_date": "2026-12-24", "kind": "off", "note": "", "start_time": ""}
+    data["end_time"] = ""
+    assert admin.post("/admin/rosters/exceptions/new", data).status_code == 302
+    response = admin.post("/admin/rosters/exceptions/new", data)
+    assert response.status_code == 422
+    assert "This exception is already recorded for that day." in text(response)
+    morning = {**data, "start_time": "08:00", "end_time": "12:00"}
+    assert admin.post("/admin/rosters/exceptions/new", morning).status_code == 302  # another time: new
+    assert admin.post("/admin/rosters/exceptions/new", morning).status_code == 422
+    assert count(session, RosterException) == 2
+
+
 # --- the stranded-appointment warning, per kind of change -----------------------------------------
 
 

@@ -91,3 +91,24 @@ def test_an_offer_holds_the_time_first_then_books_on_confirmation(session, setti
     booked = session.scalar(select(Appointment).where(Appointment.referral_id == waiting.id))
     assert booked is not None and booked.table_start == candidate.table_start
     assert session.scalar(select(WaitlistEntry.active).where(WaitlistEntry.referral_id == waiting.id)) is False
+
+
+def test_the_part_of_day_filter_counts_those_who_take_any_time(session, browser):
+    """Found in the walk: "Mornings" left out the patients who take any time, and its empty state said the
+    whole waitlist was empty."""
+    clinic = build_clinic(session)
+    morning = add_to_waitlist(session, make_ready_referral(session, clinic), part_of_day="morning")
+    any_time = add_to_waitlist(session, make_ready_referral(session, clinic), part_of_day="any")
+    session.commit()
+    browser.login("frontdesk")
+    names = {e.id: e.patient.display_name for e in (morning, any_time)}
+    mornings = browser.get("/desk/waitlist?part_of_day=morning").get_data(as_text=True)
+    assert names[morning.id] in mornings and names[any_time.id] in mornings
+    afternoons = browser.get("/desk/waitlist?part_of_day=afternoon").get_data(as_text=True)
+    assert names[any_time.id] in afternoons and names[morning.id] not in afternoons
+    assert "Any time" in afternoons  # the wish by its label, not the filter's "Any"
+    session.delete(any_time)
+    session.commit()
+    afternoons = browser.get("/desk/waitlist?part_of_day=afternoon").get_data(as_text=True)
+    assert "Nobody on the waitlist would take this part of the day." in afternoons
+    assert "Show everyone on the waitlist" in afternoons and "Nobody is on the waitlist." not in afternoons
