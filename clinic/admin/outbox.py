@@ -20,6 +20,7 @@ from ..forms import FlaskForm
 from ..models import JobRun
 from ..models.vocab import OutboxStatus, Role
 from ..services import outbox as outbox_service
+from ..templating import label
 from ..web import refused
 from . import bp
 
@@ -56,7 +57,10 @@ def _filter(form: OutboxFilterForm, zone: str) -> outbox_service.OutboxFilter:
 @roles(Role.ADMIN)
 def outbox():
     form = OutboxFilterForm(request.args)
-    form.kind.choices = [SelectChoice("", _("Any")), *(SelectChoice(k, k) for k in outbox_service.kinds(db.session))]
+    form.kind.choices = [
+        SelectChoice("", _("Any")),
+        *(SelectChoice(k, label(k, "MessageKind")) for k in outbox_service.kinds(db.session)),
+    ]
     valid = form.validate()
     f = _filter(form, current_app.config["CLINIC_TIMEZONE"]) if valid else outbox_service.OutboxFilter()
     page = db.paginate(

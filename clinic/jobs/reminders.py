@@ -20,11 +20,11 @@ from ..documents.holds import HoldWording, plain
 from ..documents.letter import procedure_line
 from ..documents.letter_text import LETTER
 from ..models import Appointment
-from ..models.vocab import AppointmentStatus
+from ..models.vocab import AppointmentStatus, MessageKind
 from ..services import medication, settings
 from ..services.medication import HoldPlan
 
-KIND = "reminder"
+KIND = MessageKind.REMINDER.value
 LOCALES = {"de": "de_DE", "en": "en_GB"}
 
 WORDS = {

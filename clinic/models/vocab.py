@@ -269,6 +269,17 @@ class OutboxStatus(Labelled):
     FAILED = "failed"
 
 
+class MessageKind(Labelled):
+    """What an email of the outbox is (``OutboxMessage.kind``)."""
+
+    REMINDER = "reminder"
+    PORTAL_LINK = "portal_link"
+
+    @property
+    def label(self) -> str:
+        return {"reminder": N_("Appointment reminder"), "portal_link": N_("Patient link")}[self.value]
+
+
 class DocumentKind(Labelled):
     INFORMATION = "information"
     CONSENT = "consent"

@@ -18,12 +18,12 @@ from ..core.errors import DomainError
 from ..core.messages import N_
 from ..models import PortalLink
 from ..models.base import utcnow
-from ..models.vocab import Language
+from ..models.vocab import Language, MessageKind
 from . import outbox, portal_links
 from . import settings as clinic_settings
 from .outbox import Claim
 
-KIND = "portal_link"
+KIND = MessageKind.PORTAL_LINK.value
 PLACEHOLDER = "[[portal-link:{id}]]"
 _PLACEHOLDER_RE = re.compile(r"\[\[portal-link:(\d+)\]\]")
 

@@ -48,6 +48,15 @@ def test_only_admins_see_the_outbox(app, admin, session):
     assert admin.get("/admin/outbox").status_code == 200
 
 
+def test_kinds_show_by_their_labels(admin, session):
+    """Found in the walk: the kind column and its filter showed codes (portal_link)."""
+    message(session, kind="portal_link")
+    message(session, "bert@example.org")
+    page = admin.get("/admin/outbox").get_data(as_text=True)
+    assert "<td>Patient link</td>" in page and "<td>Appointment reminder</td>" in page
+    assert '<option value="portal_link">Patient link</option>' in page and "<td>portal_link</td>" not in page
+
+
 def test_filters_by_status_kind_recipient_and_date(admin, session):
     failed = message(session, "Anna.Schmidt@example.org", status=OutboxStatus.FAILED, last_error="550 No such user")
     sent = message(session, "bert@example.org", status=OutboxStatus.SENT, kind="letter")
