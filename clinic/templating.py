@@ -8,6 +8,7 @@ import re
 from flask import Flask, current_app, request, url_for
 from flask_login import current_user
 
+from .auth.access import access_rule, allows
 from .core import timefmt
 from .core.messages import N_
 from .i18n import gettext, screen_language
@@ -120,6 +121,12 @@ def nav_items() -> list[tuple[str, str, bool]]:
     return items
 
 
+def may_open(endpoint: str) -> bool:
+    """Whether the current user may open the page of ``endpoint`` (its access rule), so that a screen
+    links only to pages its reader may see."""
+    return allows(access_rule(current_app.view_functions.get(endpoint)), current_user)
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["dt"] = local_datetime
     app.jinja_env.filters["date"] = local_date
@@ -129,6 +136,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["treatments"] = treatments
     app.jinja_env.filters["local_instants"] = local_instants
     app.jinja_env.globals["nav_items"] = nav_items
+    app.jinja_env.globals["may_open"] = may_open
     app.jinja_env.globals["study_age"] = study_age
     app.jinja_env.globals["vocab"] = vocab
     app.jinja_env.globals["screen_language"] = screen_language
