@@ -13,7 +13,7 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
-from tests.conftest import require_or_skip
+from tests.conftest import real_clock_environment, require_or_skip
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARGS = [
@@ -30,7 +30,7 @@ ARGS = [
 def _browser_environment() -> dict[str, str]:
     """Chromium keeps the real clock when the suite runs under faketime (make test-shifted): it does not
     start with libfaketime's monotonic clock left alone, and a device's clock is not the server's anyway."""
-    return {k: v for k, v in os.environ.items() if k != "LD_PRELOAD" and not k.startswith("FAKETIME")}
+    return real_clock_environment()
 
 
 @pytest.fixture(scope="session")

@@ -42,6 +42,14 @@ from clinic.scheduling.context import Settings
 
 pytest_plugins = ["tests.browser_fixtures"]
 
+
+def real_clock_environment() -> dict[str, str]:
+    """This environment without libfaketime, for a program that stands for another machine (the browser, the
+    PACS): under make test-shifted it keeps the real clock. Orthanc under libfaketime (with the monotonic
+    clock left alone) spins a core on its timed waits, and a device's clock is not the server's anyway."""
+    return {k: v for k, v in os.environ.items() if k != "LD_PRELOAD" and not k.startswith("FAKETIME")}
+
+
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 PG_ADMIN_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 ZONE = "Europe/Berlin"

@@ -20,6 +20,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from tests.conftest import real_clock_environment
+
 ORTHANC = Path("/usr/sbin/Orthanc")
 AE_TITLE = "HOSPITALPACS"
 
@@ -76,6 +78,7 @@ class Orthanc:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 cwd=self.folder,
+                env=real_clock_environment(),  # the PACS is another machine, on the real clock
                 start_new_session=True,
             )
         deadline = time.monotonic() + timeout
