@@ -138,6 +138,7 @@ def main() -> int:
         "--least", action="store_true", help="the least time of the runs, not the median (a busy machine)"
     )
     parser.add_argument("--sort", default="cumulative", help="the profile's order: cumulative or tottime")
+    parser.add_argument("--limit", type=int, default=70, help="how many rows of the profile to print")
     args = parser.parse_args()
 
     if args.seed:
@@ -161,7 +162,7 @@ def main() -> int:
     if args.profile == "booking (POST)":
         profile = cProfile.Profile()
         book(clients["frontdesk"], counter, data["ready_referrals"][::-1], args.runs, profile)
-        pstats.Stats(profile).sort_stats(args.sort).print_stats(70)
+        pstats.Stats(profile).sort_stats(args.sort).print_stats(args.limit)
         return 0
     if args.profile:
         user, path = table[args.profile]
@@ -172,7 +173,7 @@ def main() -> int:
         for _ in range(args.runs):
             clients[user].get(path)
         profile.disable()
-        pstats.Stats(profile).sort_stats(args.sort).print_stats(70)
+        pstats.Stats(profile).sort_stats(args.sort).print_stats(args.limit)
         return 0
     results = {
         name: measure(clients[user], path, counter, args.runs, args.least) for name, (user, path) in table.items()

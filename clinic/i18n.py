@@ -114,10 +114,13 @@ def gettext(text: str) -> str:
 def catalogue():
     if not has_app_context():
         return get_translations()  # no request, no locale: the words as written
-    locale = get_locale()
-    kept = g.get("_catalogue")
+    here = g._get_current_object()  # the proxy resolved once, not on each attribute below
+    state = here.__dict__
+    babel_state = state.get("_flask_babel")  # where Flask-Babel keeps the locale (force_locale sets it)
+    locale = getattr(babel_state, "babel_locale", None) or get_locale()
+    kept = state.get("_catalogue")
     if kept is None or kept[0] is not locale:
-        kept = g._catalogue = (locale, get_translations())
+        kept = here._catalogue = (locale, get_translations())
     return kept[1]
 
 
