@@ -125,9 +125,11 @@ def delete_closure(closure_id: int):
 
 
 @bp.get("/stranded")
-@roles(Role.ADMIN)
+@roles(Role.ADMIN, Role.FRONT_DESK)
 def stranded():
-    """Booked appointments that no longer fit the clinic's setup, for the front desk to reschedule."""
+    """Booked appointments that no longer fit the clinic's setup, for the front desk to reschedule (the
+    front desk opens it too: every future booking checked, where its start page checks those that
+    confirmed changes named)."""
     rows = stranding.find_stranded(db.session, scheduling_settings())
     highlight = stranding.parse_ids(request.args.get("ids"))
     return render_template(

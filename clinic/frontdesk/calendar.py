@@ -19,6 +19,7 @@ from ..extensions import db
 from ..models import Appointment, ObservationBed, Room
 from ..models.vocab import AppointmentStatus, Role
 from ..scheduling.availability import BedInfo, Calendar, RoomInfo
+from ..services import stranding
 from ..web import local_today, parse_day, scheduling_settings, zone
 from . import bp
 
@@ -123,6 +124,8 @@ def calendar():
     ).all()
     visible = [a for a in appointments if a.status not in HIDDEN]
     times, columns = _grid(day, rooms, beds, visible)
+    # Marked in their cells and listed below the grid (a room switched off has no column of its own).
+    stranded = stranding.still_stranded(db.session, scheduling_settings(), among=[a.id for a in visible])
     return render_template(
         "frontdesk/calendar_day.html",
         day=day,
@@ -130,6 +133,8 @@ def calendar():
         columns=columns,
         room_count=len(rooms),
         ended=[a for a in appointments if a.status in HIDDEN],
+        stranded=stranded,
+        stranded_ids={s.appointment_id for s in stranded},
         prev_url=url_for("frontdesk.calendar", day=(day - dt.timedelta(days=1)).isoformat()),
         next_url=url_for("frontdesk.calendar", day=(day + dt.timedelta(days=1)).isoformat()),
     )

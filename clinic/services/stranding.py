@@ -7,12 +7,14 @@ booking checks use, and the savepoint is rolled back. Only appointments that fit
 and no longer fit after it are reported.
 
 Nothing here moves or cancels a booking. The admin sees the list and confirms (or not); the front
-desk reschedules.
+desk reschedules. The front desk's screens ask ``still_stranded``: it checks only the appointments that
+confirmed changes named (their audit events), so a busy screen does not scan every future booking.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
@@ -24,7 +26,7 @@ from ..core import audit
 from ..core.intervals import contains, normalise
 from ..core.messages import N_, Phrase
 from ..core.timefmt import to_local
-from ..models import Appointment
+from ..models import Appointment, AuditEvent
 from ..models.vocab import AppointmentStatus, Role
 from ..scheduling.availability import BedInfo, Calendar, RoomInfo
 from ..scheduling.context import Settings
@@ -33,6 +35,8 @@ T = TypeVar("T")
 
 # A checked-in patient may still be moved; later states are already in the room or on a bed.
 PENDING_STATUSES = (AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN)
+# The audit event of a change saved although it strands appointments; its summary names them.
+STRANDED_EVENT = "setup.appointments_stranded"
 
 
 @dataclass(frozen=True)
@@ -69,14 +73,14 @@ class ChangeOutcome(Generic[T]):
         return [s.appointment_id for s in self.stranded]
 
 
-def upcoming(session: Session, now: dt.datetime) -> list[Appointment]:
-    """Booked or checked-in appointments whose table time has not begun."""
+def upcoming(session: Session, now: dt.datetime, ids: Iterable[int] | None = None) -> list[Appointment]:
+    """Booked or checked-in appointments whose table time has not begun (only those of ``ids``, if given)."""
+    stmt = select(Appointment).where(Appointment.status.in_(PENDING_STATUSES), Appointment.table_start >= now)
+    if ids is not None:
+        stmt = stmt.where(Appointment.id.in_(sorted(ids)))
     return list(
         session.scalars(
-            select(Appointment)
-            .where(Appointment.status.in_(PENDING_STATUSES), Appointment.table_start >= now)
-            .order_by(Appointment.table_start, Appointment.id)
-            .options(
+            stmt.order_by(Appointment.table_start, Appointment.id).options(
                 selectinload(Appointment.patient),
                 selectinload(Appointment.procedure_type),
                 selectinload(Appointment.room),
@@ -157,7 +161,36 @@ def _stranded(appointment: Appointment, reasons: list[str]) -> Stranded:
 
 def find_stranded(session: Session, settings: Settings) -> list[Stranded]:
     """Every future booked appointment that does not fit the clinic's setup as it is in ``session``."""
-    appointments = upcoming(session, settings.now())
+    return _check(session, settings, upcoming(session, settings.now()))
+
+
+def named_by_changes(session: Session) -> set[int]:
+    """The appointments that setup changes saved "anyway" left outside the clinic's availability, as
+    ``apply_change`` recorded them. Such changes are rare, so this stays a short read however many
+    appointments are booked."""
+    named: set[int] = set()
+    for summary in session.scalars(select(AuditEvent.summary).where(AuditEvent.action == STRANDED_EVENT)):
+        try:
+            named.update(int(i) for i in json.loads(summary or "{}").get("appointments", []))
+        except (ValueError, TypeError, AttributeError):
+            continue  # a summary written by hand: nothing to read from it
+    return named
+
+
+def still_stranded(session: Session, settings: Settings, among: Iterable[int] | None = None) -> list[Stranded]:
+    """The appointments named by confirmed setup changes (``named_by_changes``) that are still booked
+    and still do not fit: moved, cancelled or fitting again, they drop out. ``among`` narrows the check
+    to those appointments (a page that shows only some). One statement when nothing was stranded."""
+    named = named_by_changes(session)
+    if among is not None:
+        named &= set(among)
+    if not named:
+        return []
+    return _check(session, settings, upcoming(session, settings.now(), named))
+
+
+def _check(session: Session, settings: Settings, appointments: list[Appointment]) -> list[Stranded]:
+    """Those of ``appointments`` that do not fit the clinic's setup, with the reasons."""
     if not appointments:
         return []
     zone = settings.zone
@@ -205,7 +238,7 @@ def apply_change(
     if stranded:
         audit.record(
             session,
-            "setup.appointments_stranded",
+            STRANDED_EVENT,
             "appointments",
             summary={"appointments": [s.appointment_id for s in stranded]},
         )

@@ -99,7 +99,9 @@ def test_other_roles_are_refused(session, seeded, browser, role):
     session.commit()
     browser.login("someone")
     for path in pages:
-        assert browser.get(path).status_code == 403, path
+        # The front desk reschedules what a setup change strands: it opens that list too.
+        expected = 200 if role == Role.FRONT_DESK and path == "/admin/stranded" else 403
+        assert browser.get(path).status_code == expected, path
     refused = browser.post(f"/admin/rooms/{seeded.rooms['CT 1'].id}/deactivate", {}, form_page="/")
     assert refused.status_code == 403
     session.expire_all()

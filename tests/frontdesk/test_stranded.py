@@ -1,0 +1,92 @@
+"""Appointments a closure saved "anyway" leaves outside the clinic's hours are shown where the front desk
+works (walk finding): its start page lists them, the appointment page and the day calendar warn, and the
+full list opens for it, with a link to each appointment."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from clinic.core.timefmt import local_instant
+from clinic.models import Closure
+from clinic.services import stranding
+from tests.admin.helpers import book_on_day, live_settings, next_monday
+from tests.conftest import ZONE
+from tests.factories import build_clinic
+
+WARNING = "This appointment no longer fits the clinic's hours."
+
+
+def _strand(session, clinic, monday: dt.date):
+    """A booking in CT 1 on ``monday``, one in CT 2, then CT 1 closed that day and saved anyway."""
+    ct1 = clinic.rooms["CT 1"]
+    stranded = book_on_day(session, clinic, monday, room=ct1)
+    spared = book_on_day(session, clinic, monday, room=clinic.rooms["CT 2"])
+
+    def close_ct1():
+        session.add(
+            Closure(
+                scope="room",
+                room_id=ct1.id,
+                starts_at=local_instant(monday, dt.time(0), ZONE),
+                ends_at=local_instant(monday + dt.timedelta(days=1), dt.time(0), ZONE),
+                reason="Tube change",
+            )
+        )
+
+    outcome = stranding.apply_change(session, live_settings(), close_ct1, confirmed=[stranded.id])
+    assert outcome.saved and outcome.stranded_ids == [stranded.id]
+    session.commit()
+    return stranded, spared
+
+
+def test_the_start_page_lists_the_stranded_appointments_with_links(session, browser):
+    clinic = build_clinic(session)
+    stranded, spared = _strand(session, clinic, next_monday())
+    browser.login("frontdesk")
+    page = browser.get("/desk/").get_data(as_text=True)
+    assert 'id="to-reschedule"' in page and "Appointments to reschedule" in page
+    assert f'href="/desk/appointments/{stranded.id}"' in page and stranded.reference in page
+    assert "CT 1 is not open then (outside its sessions, or closed)" in page
+    assert spared.reference not in page
+
+
+def test_the_appointment_page_warns_and_a_fitting_one_does_not(session, browser):
+    clinic = build_clinic(session)
+    stranded, spared = _strand(session, clinic, next_monday())
+    browser.login("frontdesk")
+    page = browser.get(f"/desk/appointments/{stranded.id}").get_data(as_text=True)
+    assert WARNING in page and "CT 1 is not open then" in page and "Move it to a time that fits" in page
+    assert WARNING not in browser.get(f"/desk/appointments/{spared.id}").get_data(as_text=True)
+
+
+def test_the_day_calendar_marks_the_cell_and_lists_it(session, browser):
+    clinic = build_clinic(session)
+    monday = next_monday()
+    stranded, _spared = _strand(session, clinic, monday)
+    browser.login("frontdesk")
+    page = browser.get(f"/desk/calendar?day={monday.isoformat()}").get_data(as_text=True)
+    assert page.count("cal-stranded") == 1 and "to reschedule" in page
+    assert 'id="to-reschedule"' in page and stranded.patient.display_name in page
+    other_day = browser.get(f"/desk/calendar?day={(monday + dt.timedelta(days=1)).isoformat()}")
+    assert "cal-stranded" not in other_day.get_data(as_text=True)
+
+
+def test_the_full_list_opens_for_the_front_desk_with_links(session, browser):
+    clinic = build_clinic(session)
+    stranded, _spared = _strand(session, clinic, next_monday())
+    browser.login("frontdesk")
+    response = browser.get("/admin/stranded")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert f'href="/desk/appointments/{stranded.id}"' in page
+    assert 'href="/admin/"' not in page  # its way back is the start page, not the admin's index
+
+
+def test_a_cancelled_appointment_leaves_the_list(session, browser):
+    clinic = build_clinic(session)
+    stranded, _spared = _strand(session, clinic, next_monday())
+    browser.login("frontdesk")
+    path = f"/desk/appointments/{stranded.id}"
+    assert browser.post(f"{path}/cancel", {"reason": "Patient moved away"}, form_page=path).status_code == 302
+    assert 'id="to-reschedule"' not in browser.get("/desk/").get_data(as_text=True)
+    assert stranding.still_stranded(session, live_settings()) == []
