@@ -62,6 +62,8 @@ def _medication(session: Session, data: dict) -> dict:
         code = str(entry.get("drug_code") or "")
         if code not in known:
             raise InvalidInput(N_("Choose the medicine from the list."), code="unknown_drug")
+        if any(d["drug_code"] == code for d in drugs):  # the desk keeps one entry per drug
+            raise InvalidInput(N_("Name each medicine once, with its last dose."), code="same_drug_twice")
         dose = str(entry.get("dose_class") or "")
         if dose and dose not in known[code]:
             if "" not in known[code]:

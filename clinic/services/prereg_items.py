@@ -53,6 +53,17 @@ def add_medication(
         choices = ", ".join(medication.DOSE_CLASS_LABELS.get(d, d) for d in known[drug_code])
         raise InvalidInput(N_("For this drug, say which dose: {choices}."), choices=choices)
     prereg = preregistration.ensure(session, referral)
+    # One entry per drug: a second one (another last dose) made the plan read "Rivaroxaban, Rivaroxaban"
+    # and left two holds to reconcile.
+    if any(m.drug_code == drug_code for m in prereg.medications):
+        raise InvalidInput(
+            N_(
+                "This drug is already on the questionnaire. To record another dose or last dose, remove that "
+                "entry first, then add the drug again."
+            ),
+            code="drug_already_recorded",
+            details={"field": "drug_code"},
+        )
     entry = MedicationEntry(
         drug_code=drug_code,
         dose_class=dose_class,

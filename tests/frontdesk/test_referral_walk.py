@@ -1,0 +1,67 @@
+"""The front desk's referral page, as the staff walk found it: one entry per blood thinner, a declined or
+closed referral that looks closed, the answer to a radiologist's question, closing with a confirmation, the
+closed filter of the list, and the PACS message in the desk's words."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from clinic.core.errors import InvalidInput
+from clinic.models import Referral
+from clinic.services import medication, portal_answer_rules, prereg_items
+from tests.conftest import TODAY
+from tests.factories import build_clinic, make_ready_referral, make_referral
+
+
+@pytest.fixture
+def clinic(session):
+    return build_clinic(session)
+
+
+# 1. The same blood thinner twice.
+
+
+def test_the_same_drug_cannot_be_added_twice(session, clinic):
+    referral = make_referral(session)
+    prereg_items.add_medication(session, None, referral, drug_code="rivaroxaban", dose_class="", last_dose_on=None)
+    with pytest.raises(InvalidInput, match="already on the questionnaire") as refused:
+        prereg_items.add_medication(
+            session, None, referral, drug_code="rivaroxaban", dose_class="", last_dose_on=TODAY - dt.timedelta(days=2)
+        )
+    assert refused.value.details == {"field": "drug_code"}
+    assert [m.drug_code for m in referral.preregistration.medications] == ["rivaroxaban"]
+    # Another drug is still welcome.
+    prereg_items.add_medication(session, None, referral, drug_code="apixaban", dose_class="", last_dose_on=None)
+    assert len(referral.preregistration.medications) == 2
+
+
+def test_the_desk_is_told_at_the_field_and_keeps_what_it_typed(session, clinic, browser):
+    referral = make_ready_referral(session, clinic, medications=[("rivaroxaban", "", None)])
+    session.commit()
+    browser.login("frontdesk")
+    path = f"/desk/referrals/{referral.id}"
+    again = browser.post(
+        f"{path}/medication",
+        {"med-drug_code": "rivaroxaban|", "med-last_dose_on": "2026-11-21", "med-note": "evening dose"},
+        form_page=path,
+    )
+    html = again.get_data(as_text=True)
+    assert again.status_code == 400
+    field = html[html.index('id="med-drug_code"') :]
+    assert 'class="invalid-feedback">This drug is already on the questionnaire.' in field[:2000]
+    assert 'value="2026-11-21"' in html  # the date typed is still there
+    session.expire_all()
+    entries = session.get(Referral, referral.id).preregistration.medications
+    assert [m.drug_code for m in entries] == ["rivaroxaban"]
+    plan = medication.plan_for(session, entries[0].preregistration, clinic.pt("PRT"), "lumbar")
+    assert [i.drug_code for i in plan.items] == ["rivaroxaban"]
+
+
+def test_a_patient_names_each_medicine_once(session, clinic):
+    data = {"drugs": [{"drug_code": "rivaroxaban"}, {"drug_code": "rivaroxaban", "last_dose_on": "2026-11-20"}]}
+    with pytest.raises(InvalidInput, match="Name each medicine once"):
+        portal_answer_rules.clean(session, "medication", data)
+    assert session.scalar(select(Referral.id)) is None
