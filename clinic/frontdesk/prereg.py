@@ -25,7 +25,7 @@ from ..models import (
     StudyFile,
     WaitlistEntry,
 )
-from ..models.vocab import ALLERGENS, Role
+from ..models.vocab import ALLERGENS, ReferralStatus, Role
 from ..scheduling.plan import ProcedurePlan
 from ..services import episodes, medication, prereg_items, preregistration, uploads, waitlist
 from ..services.readiness import assess
@@ -85,7 +85,7 @@ def _page(referral: Referral, forms: dict | None = None, status: int = 200):
     items = preregistration.checklist(db.session, referral)
     readiness = None
     hold_plan = None
-    if referral.planned_procedure_type is not None:
+    if referral.planned_procedure_type is not None and not referral.has_ended:
         readiness = assess(db.session, scheduling_settings(), referral, ProcedurePlan.from_referral(referral))
         hold_plan = readiness.hold_plan
     studies = db.session.scalars(
@@ -119,6 +119,7 @@ def _page(referral: Referral, forms: dict | None = None, status: int = 200):
         waitlisted=waitlisted,
         appointments=appointments,
         held=held,
+        closing=episodes.closing(db.session, referral) if referral.status == ReferralStatus.CLOSED else None,
         today=local_today(),
         dose_labels=medication.DOSE_CLASS_LABELS,
         dose_classes=medication.dose_classes(db.session),
@@ -274,6 +275,7 @@ def _store_imaging(referral: Referral, files):
         return _page(referral, status=400)
     study_id = request.form.get("study_id", type=int)
     try:
+        preregistration.require_open(referral)
         if study_id:
             study = get_or_404(ImagingStudy, study_id)
             if study.patient_id != referral.patient_id:

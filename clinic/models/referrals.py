@@ -141,6 +141,11 @@ class Referral(db.Model):
     def imaging_waived(self) -> bool:
         return self.imaging_waived_by_id is not None
 
+    @property
+    def has_ended(self) -> bool:
+        """Declined, or closed when its episode ended: nothing is prepared or booked for it any more."""
+        return self.status in (ReferralStatus.DECLINED, ReferralStatus.CLOSED)
+
 
 def level_count(levels: str | None) -> int:
     """How many spinal levels a free-text list such as "L4/5, L5/S1" names (at least one)."""

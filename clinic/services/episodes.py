@@ -5,16 +5,32 @@ A closed referral leaves the front desk's lists; its patient link ends with it."
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+from dataclasses import dataclass
+
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ..core import audit
 from ..core.errors import DomainError, InvalidInput
-from ..core.messages import N_
-from ..models import Appointment, Referral, StageRule, WaitlistEntry
+from ..core.messages import N_, Phrase
+from ..models import Appointment, AuditEvent, Referral, StageRule, WaitlistEntry
 from ..models.appointments import ACTIVE_STATUSES
 from ..models.base import utcnow
 from ..models.vocab import ReferralStatus
+
+CLOSED_EVENT = "referral.closed"
+PROCEDURE_DONE = N_("The planned procedure is done.")  # the reason when a discharge ends the episode
+
+
+@dataclass(frozen=True)
+class Closing:
+    """Who closed a referral, when, and why (a ``Phrase`` for the clinic's own reason)."""
+
+    by: str
+    at: dt.datetime
+    reason: str
 
 
 def leads_to_a_later_stage(session: Session, procedure_type_id: int, stage: str | None) -> bool:
@@ -42,7 +58,7 @@ def after_discharge(session: Session, actor, appointment: Appointment) -> None:
         return
     if leads_to_a_later_stage(session, appointment.procedure_type_id, appointment.stage):
         return
-    _close(session, actor, referral, "The planned procedure is done.")
+    _close(session, actor, referral, PROCEDURE_DONE)
 
 
 def close(session: Session, actor, referral: Referral, reason: str | None) -> Referral:
@@ -71,7 +87,7 @@ def _close(session: Session, actor, referral: Referral, reason: str) -> None:
     )
     audit.record(
         session,
-        "referral.closed",
+        CLOSED_EVENT,
         "referrals",
         referral.id,
         patient_id=referral.patient_id,
@@ -79,3 +95,28 @@ def _close(session: Session, actor, referral: Referral, reason: str) -> None:
         actor=actor,
     )
     session.flush()
+
+
+def closing(session: Session, referral: Referral) -> Closing | None:
+    """The closing of ``referral`` as its audit event recorded it (the last one), or None."""
+    event = session.scalar(
+        select(AuditEvent)
+        .where(
+            AuditEvent.object_type == "referrals",
+            AuditEvent.object_id == str(referral.id),
+            AuditEvent.action == CLOSED_EVENT,
+        )
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    )
+    if event is None:
+        return None
+    try:
+        reason = str(json.loads(event.summary or "{}").get("reason") or "")
+    except (ValueError, AttributeError):
+        reason = ""
+    return Closing(
+        by=event.actor.full_name if event.actor is not None else event.actor_name,
+        at=event.at,
+        reason=Phrase(reason) if reason == PROCEDURE_DONE else reason,
+    )

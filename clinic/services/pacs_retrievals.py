@@ -26,7 +26,7 @@ from ..models import ImagingStudy, PacsRetrieval, Patient, Referral, User
 from ..models.base import utcnow
 from ..models.dicom import ACTIVE_RETRIEVALS, RetrievalStatus
 from ..models.vocab import FileKind, IdentityCheck
-from . import uploads
+from . import preregistration, uploads
 from .storage import FileStore
 
 UID_PATTERN = re.compile(r"^[0-9]+(\.[0-9]+)*$")
@@ -121,6 +121,7 @@ def known_study_uids(session: Session, patient_id: int) -> dict[str, str]:
 def request(session: Session, actor, referral: Referral, studies: Iterable[tuple[str, dict]]) -> list[PacsRetrieval]:
     """Queue the chosen studies (UID, what the list showed) for retrieval for the referral's patient.
     A study already on its way, or already stored, is not queued again."""
+    preregistration.require_open(referral)
     chosen = list(dict(studies).items())
     if not chosen:
         raise InvalidInput(N_("Choose at least one study to retrieve."))

@@ -1,4 +1,5 @@
-"""Settling the pre-registration items one by one; each records who settled it and when."""
+"""Settling the pre-registration items one by one; each records who settled it and when. A declined or
+closed referral's items no longer change (``preregistration.changeable``)."""
 
 from __future__ import annotations
 
@@ -23,12 +24,13 @@ def _settle(prereg, item: str, actor) -> None:
 
 
 def confirm_contact(session: Session, actor, referral: Referral) -> None:
+    preregistration.require_open(referral)
     patient = referral.patient
     if not (patient.has_contact_data and patient.has_insurance):
         raise DomainError(
             N_("Complete the patient's phone or email, postal address and insurance first."), code="contact_incomplete"
         )
-    _settle(preregistration.ensure(session, referral), "contact_confirmed", actor)
+    _settle(preregistration.changeable(session, referral), "contact_confirmed", actor)
     session.flush()
 
 
@@ -52,7 +54,7 @@ def add_medication(
     ):
         choices = ", ".join(medication.DOSE_CLASS_LABELS.get(d, d) for d in known[drug_code])
         raise InvalidInput(N_("For this drug, say which dose: {choices}."), choices=choices)
-    prereg = preregistration.ensure(session, referral)
+    prereg = preregistration.changeable(session, referral)
     # One entry per drug: a second one (another last dose) made the plan read "Rivaroxaban, Rivaroxaban"
     # and left two holds to reconcile.
     if any(m.drug_code == drug_code for m in prereg.medications):
@@ -77,7 +79,7 @@ def add_medication(
 
 
 def remove_medication(session: Session, actor, referral: Referral, entry_id: int) -> None:
-    prereg = preregistration.ensure(session, referral)
+    prereg = preregistration.changeable(session, referral)
     entry = next((m for m in prereg.medications if m.id == entry_id), None)
     if entry is None:
         raise InvalidInput(N_("That medicine is not on this questionnaire."))
@@ -87,7 +89,7 @@ def remove_medication(session: Session, actor, referral: Referral, entry_id: int
 
 
 def settle_medication(session: Session, actor, referral: Referral, *, raised_bleeding_risk: bool) -> None:
-    prereg = preregistration.ensure(session, referral)
+    prereg = preregistration.changeable(session, referral)
     prereg.raised_bleeding_risk = raised_bleeding_risk
     _settle(prereg, "medication_settled", actor)
     session.flush()
@@ -97,7 +99,7 @@ def set_allergies(session: Session, actor, referral: Referral, *, found: set[str
     unknown = found - set(ALLERGENS)
     if unknown:
         raise InvalidInput(N_("Unknown allergy {items}."), items=", ".join(sorted(unknown)))
-    prereg = preregistration.ensure(session, referral)
+    prereg = preregistration.changeable(session, referral)
     for key in ALLERGENS:
         setattr(prereg, f"allergy_{key}", key in found)
     prereg.allergy_other = (other or "").strip() or None
@@ -116,7 +118,7 @@ def set_conditions(
         raise InvalidInput(N_("Unknown condition {items}."), items=", ".join(sorted(unknown)))
     if "implant" in found and not (implant_note or "").strip():
         raise InvalidInput(N_("Say which pacemaker or implant (it matters for MRI and ablation)."))
-    prereg = preregistration.ensure(session, referral)
+    prereg = preregistration.changeable(session, referral)
     for key in CONDITIONS:
         setattr(prereg, key, key in found)
     prereg.implant_note = (implant_note or "").strip() or None
@@ -129,7 +131,7 @@ def set_escort(session: Session, actor, referral: Referral, *, name: str, phone:
     if not (name or "").strip():
         raise InvalidInput(N_("Name the person who takes the patient home."))
     phone = contact.phone_number(phone, field="escort_phone")
-    prereg = preregistration.ensure(session, referral)
+    prereg = preregistration.changeable(session, referral)
     prereg.escort_name = name.strip()
     prereg.escort_phone = phone
     _settle(prereg, "escort_settled", actor)
@@ -140,5 +142,5 @@ def set_language(session: Session, actor, referral: Referral, *, language: str) 
     if language not in Language.values():
         raise InvalidInput(N_("Printed sheets exist in German and English."))
     referral.patient.preferred_language = language
-    _settle(preregistration.ensure(session, referral), "language_settled", actor)
+    _settle(preregistration.changeable(session, referral), "language_settled", actor)
     session.flush()

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..core.errors import DomainError
 from ..core.messages import N_, Phrase, Phrases, as_phrase
 from ..models import ImagingStudy, PreRegistration, Referral, StudyFile, User
 from ..models.vocab import IdentityCheck, Language, ReferralStatus
@@ -36,6 +37,22 @@ def ensure(session: Session, referral: Referral) -> PreRegistration:
         referral.preregistration = PreRegistration()
         session.flush()
     return referral.preregistration
+
+
+def require_open(referral: Referral) -> None:
+    """A declined or closed referral's pre-registration is a record: it no longer changes."""
+    if referral.has_ended:
+        raise DomainError(
+            N_("This referral is {status}: its pre-registration no longer changes."),
+            code="invalid_state",
+            status=Phrase(ReferralStatus(referral.status).label, lower=True),
+        )
+
+
+def changeable(session: Session, referral: Referral) -> PreRegistration:
+    """``ensure``, for a change: refused once the referral has ended (``require_open``)."""
+    require_open(referral)
+    return ensure(session, referral)
 
 
 SETTLERS = (
@@ -145,16 +162,18 @@ class _Facts:
 def _referral_item(f: _Facts) -> Item:
     referral = f.referral
     accepted = referral.status == ReferralStatus.ACCEPTED
+    status = Phrase(ReferralStatus(referral.status).label, lower=True)
+    if accepted:
+        detail = N_("accepted")
+    elif referral.has_ended:  # no "yet": a declined or closed referral is not accepted any more
+        detail = Phrase(N_("referral is {status}"), status=status)
+    else:
+        detail = Phrase(N_("referral is {status}, not accepted yet"), status=status)
     return Item(
         key="referral",
         label=N_("Referral accepted by a radiologist"),
         done=accepted,
-        detail=N_("accepted")
-        if accepted
-        else Phrase(
-            N_("referral is {status}, not accepted yet"),
-            status=Phrase(ReferralStatus(referral.status).label, lower=True),
-        ),
+        detail=detail,
         settled_by=f.who(referral.triaged_by_id) if accepted else None,
         settled_at=referral.triaged_at if accepted else None,
     )

@@ -9,9 +9,9 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from clinic.core.errors import InvalidInput
+from clinic.core.errors import DomainError, InvalidInput
 from clinic.models import Referral
-from clinic.services import medication, portal_answer_rules, prereg_items
+from clinic.services import episodes, medication, portal_answer_rules, prereg_items, triage
 from tests.conftest import TODAY
 from tests.factories import build_clinic, make_ready_referral, make_referral
 
@@ -65,3 +65,63 @@ def test_a_patient_names_each_medicine_once(session, clinic):
     with pytest.raises(InvalidInput, match="Name each medicine once"):
         portal_answer_rules.clean(session, "medication", data)
     assert session.scalar(select(Referral.id)) is None
+
+
+# 2. A declined or closed referral looks ended.
+
+ITEM_FORMS = ("contact", "medication", "medication/settle", "allergies", "conditions", "escort", "language", "imaging")
+
+
+def _declined(session, clinic):
+    referral = make_referral(session)
+    triage.decline(session, clinic.radiologists[0], referral, "No radicular pain; physiotherapy first")
+    session.commit()
+    return referral
+
+
+def _closed(session, clinic):
+    referral = make_ready_referral(session, clinic)
+    episodes.close(session, clinic.staff["frontdesk"], referral, "Patient moved to Munich")
+    session.commit()
+    return referral
+
+
+def test_a_declined_referral_says_who_declined_it_and_offers_nothing(session, clinic, browser):
+    referral = _declined(session, clinic)
+    browser.login("frontdesk")
+    path = f"/desk/referrals/{referral.id}"
+    page = browser.get(path).get_data(as_text=True)
+    banner = page[page.index('id="ended"') :][:600]
+    assert "Declined" in banner and "by Dr. Radiologist 1" in banner and "No radicular pain" in banner
+    assert "once a radiologist" not in page and "Booking opens when" not in page and "not accepted yet" not in page
+    assert "No booking: the referral is declined." in page
+    for form in ITEM_FORMS:
+        assert f'action="{path}/{form}"' not in page, form
+    assert "Find a time" not in page and 'id="pacs"' not in page
+
+
+def test_a_closed_referral_says_who_closed_it_why_and_offers_nothing(session, clinic, browser):
+    referral = _closed(session, clinic)
+    browser.login("frontdesk")
+    path = f"/desk/referrals/{referral.id}"
+    page = browser.get(path).get_data(as_text=True)
+    banner = page[page.index('id="ended"') :][:600]
+    assert "Closed" in banner and "by Petra Möller" in banner and "Patient moved to Munich" in banner
+    assert "Cannot be booked yet" not in page and "Find a time" not in page
+    for form in (*ITEM_FORMS, "close", "waitlist"):
+        assert f'action="{path}/{form}"' not in page, form
+
+
+@pytest.mark.parametrize("ended", [_declined, _closed])
+def test_the_pre_registration_of_an_ended_referral_does_not_change(session, clinic, browser, ended):
+    referral = ended(session, clinic)
+    with pytest.raises(DomainError, match="its pre-registration no longer changes"):
+        prereg_items.set_escort(session, None, referral, name="Anna Berg", phone=None)
+    session.rollback()
+    browser.login("frontdesk")
+    path = f"/desk/referrals/{referral.id}"
+    refused = browser.post(f"{path}/escort", {"escort-name": "Anna Berg"}, form_page=path)
+    assert refused.status_code == 422 and "its pre-registration no longer changes" in refused.get_data(as_text=True)
+    session.expire_all()
+    prereg = session.get(Referral, referral.id).preregistration
+    assert prereg is None or prereg.escort_name != "Anna Berg"
