@@ -220,6 +220,17 @@ class CloseReferralForm(FlaskForm):
     )
 
 
+class InformationAnswerForm(FlaskForm):
+    """The referring physician's answer to a radiologist's request for information."""
+
+    answer = TextAreaField(
+        _l("The referring physician's answer"),
+        validators=[DataRequired(message=_l("Write down what the referring physician answered.")), Length(max=4000)],
+        render_kw={"rows": 3},
+    )
+    letter = FileField(_l("Their letter or report (PDF or image, optional)"))
+
+
 class WaitlistForm(FlaskForm):
     earliest_date = DateField(_l("Earliest date"), validators=[InputRequired()])
     latest_date = DateField(_l("Latest date"), validators=[Optional()])

@@ -27,7 +27,7 @@ from ..models import (
 )
 from ..models.vocab import ALLERGENS, ReferralStatus, Role
 from ..scheduling.plan import ProcedurePlan
-from ..services import episodes, medication, prereg_items, preregistration, uploads, waitlist
+from ..services import episodes, medication, prereg_items, preregistration, triage, uploads, waitlist
 from ..services.readiness import assess
 from ..web import get_or_404, local_today, now, refused, scheduling_settings
 from . import bp
@@ -36,13 +36,14 @@ from .forms import (
     CloseReferralForm,
     ConditionsForm,
     EscortForm,
+    InformationAnswerForm,
     LanguageForm,
     MedicationForm,
     MedicationSettleForm,
     WaitlistForm,
 )
 from .pacs import pacs_context
-from .upload_requests import limits, read_files, store
+from .upload_requests import limits, read_files, save_referral_letter, store
 
 STAFF = (Role.FRONT_DESK, Role.RADIOLOGIST)
 
@@ -77,6 +78,7 @@ def _forms(referral: Referral) -> dict:
         "language": language,
         "waitlist": waitlist,
         "close": CloseReferralForm(),
+        "answer": InformationAnswerForm(prefix="answer"),
     }
 
 
@@ -157,6 +159,12 @@ def confirm_contact(referral_id: int):
     return _done(referral, _("Contact data and insurance confirmed."), "i-contact")
 
 
+def _refusal_on(form, error: DomainError) -> None:
+    """A service's refusal under the field it names (``details["field"]``), else above the form."""
+    named = error.details.get("field") if isinstance(error.details, dict) else None
+    (form[named].errors if named in form else form.form_errors).append(refused(error))
+
+
 def _item(referral_id: int, form_key: str, apply, message: str, anchor: str = "checklist"):
     """One pre-registration item form: validate it, let the service settle the item, show the page."""
     referral = get_or_404(Referral, referral_id)
@@ -168,9 +176,7 @@ def _item(referral_id: int, form_key: str, apply, message: str, anchor: str = "c
     try:
         apply(referral, form)
     except DomainError as error:
-        # The refused section stays open with what was typed, the refusal under the field it names.
-        named = error.details.get("field") if isinstance(error.details, dict) else None
-        (form[named].errors if named in form else form.form_errors).append(refused(error))
+        _refusal_on(form, error)  # the refused section stays open with what was typed
         return _refused(referral, error, forms)
     return _done(referral, message, anchor)
 
@@ -365,6 +371,40 @@ def add_to_waitlist(referral_id: int):
         )
 
     return _item(referral_id, "waitlist", apply, _("On the waitlist: the patient is offered freed times."), "waitlist")
+
+
+@bp.post("/referrals/<int:referral_id>/information-answer")
+@roles(Role.FRONT_DESK)
+def answer_information_request(referral_id: int):
+    """The referring physician's answer to a radiologist's question (and their letter, if sent): the
+    referral goes back on the triage queue with it."""
+    referral = get_or_404(Referral, referral_id)
+    forms = _forms(referral)
+    form = forms["answer"]
+    if form.validate():
+        try:
+            triage.answer_information_request(db.session, current_user, referral, form.answer.data)
+            letter = form.letter.data
+            if letter and getattr(letter, "filename", ""):
+                save_referral_letter(referral, letter)
+        except DomainError as error:
+            _refusal_on(form, error)
+            _letter_not_kept(form)
+            return _refused(referral, error, forms)
+        return _done(referral, _("Answer recorded: the referral is back on the radiologists' triage queue."), "plan")
+    flash(_("Please correct the marked field."), "danger")
+    _letter_not_kept(form)
+    return _page(referral, forms, status=422)
+
+
+def _letter_not_kept(form: InformationAnswerForm) -> None:
+    """A refused form keeps no file (a browser cannot put it back either): the field says so, by name."""
+    name = getattr(form.letter.data, "filename", "") or ""
+    if name:
+        form.letter.errors = [
+            *form.letter.errors,
+            _("The letter “%(name)s” was not kept because the form was not saved: choose it again.", name=name),
+        ]
 
 
 @bp.post("/referrals/<int:referral_id>/close")

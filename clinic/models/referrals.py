@@ -74,6 +74,10 @@ class Referral(db.Model):
     triage_note: Mapped[str | None] = mapped_column(Text)
     decline_reason: Mapped[str | None] = mapped_column(Text)
     info_request: Mapped[str | None] = mapped_column(Text)
+    # The referring physician's answer to ``info_request``, recorded by the front desk.
+    info_answer: Mapped[str | None] = mapped_column(Text)
+    info_answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    info_answered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     triaged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     triaged_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
@@ -105,6 +109,7 @@ class Referral(db.Model):
     planned_procedure_type: Mapped[ProcedureType | None] = relationship(lazy="joined")  # noqa: F821
     triaged_by: Mapped[User | None] = relationship(foreign_keys=[triaged_by_id])  # noqa: F821
     imaging_waived_by: Mapped[User | None] = relationship(foreign_keys=[imaging_waived_by_id])  # noqa: F821
+    info_answered_by: Mapped[User | None] = relationship(foreign_keys=[info_answered_by_id])  # noqa: F821
     hold_override_by: Mapped[User | None] = relationship(foreign_keys=[hold_override_by_id])  # noqa: F821
     hold_plan_confirmed_by: Mapped[User | None] = relationship(foreign_keys=[hold_plan_confirmed_by_id])  # noqa: F821
     red_flags: Mapped[list[RedFlagAnswer]] = relationship(

@@ -107,6 +107,8 @@ def request_information(session: Session, actor, referral: Referral, text: str) 
         raise DomainError(N_("Only a referral waiting for triage can ask for more information."), code="invalid_state")
     if not (text or "").strip():
         raise InvalidInput(N_("Say what is missing."))
+    # A new question: the answer to an earlier one no longer stands beside it.
+    referral.info_answer = referral.info_answered_by_id = referral.info_answered_at = None
     return _answered(session, actor, referral, ReferralStatus.INFO_REQUESTED, info_request=text.strip())
 
 
@@ -116,6 +118,35 @@ def _answered(session: Session, actor, referral: Referral, status: str, **writte
     for column, text in written.items():
         setattr(referral, column, text)
     _mark(referral, actor)
+    session.flush()
+    return referral
+
+
+def answer_information_request(session: Session, actor, referral: Referral, answer: str) -> Referral:
+    """The referring physician answered the radiologist's question (the front desk records it): the
+    answer is kept with the referral, which goes back on the triage queue."""
+    if referral.status != ReferralStatus.INFO_REQUESTED:
+        raise DomainError(
+            N_("Only a referral waiting for information can take an answer: this one is {status}."),
+            code="invalid_state",
+            status=Phrase(ReferralStatus(referral.status).label, lower=True),
+        )
+    answer = (answer or "").strip()
+    if not answer:
+        raise InvalidInput(N_("Write down what the referring physician answered."), details={"field": "answer"})
+    referral.info_answer = answer
+    referral.info_answered_by_id = audit.actor_of(actor).id
+    referral.info_answered_at = utcnow()
+    referral.status = ReferralStatus.RECEIVED
+    audit.record(
+        session,
+        "referral.information_answered",
+        "referrals",
+        referral.id,
+        patient_id=referral.patient_id,
+        summary={"answer": answer[:120]},
+        actor=actor,
+    )
     session.flush()
     return referral
 

@@ -5,13 +5,16 @@ closed filter of the list, and the PACS message in the desk's words."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
 from sqlalchemy import select
 
 from clinic.core.errors import DomainError, InvalidInput
-from clinic.models import Referral
+from clinic.models import AuditEvent, Referral
+from clinic.models.vocab import ReferralStatus
 from clinic.services import episodes, medication, portal_answer_rules, prereg_items, triage
+from tests.browser.files import pdf_letter
 from tests.conftest import TODAY
 from tests.factories import build_clinic, make_ready_referral, make_referral
 
@@ -125,3 +128,76 @@ def test_the_pre_registration_of_an_ended_referral_does_not_change(session, clin
     session.expire_all()
     prereg = session.get(Referral, referral.id).preregistration
     assert prereg is None or prereg.escort_name != "Anna Berg"
+
+
+# 3. The answer to a radiologist's question ("Rückfrage").
+
+
+def _asked(session, clinic):
+    referral = make_referral(session)
+    triage.request_information(session, clinic.radiologists[0], referral, "Which levels did the MRI show?")
+    session.commit()
+    return referral
+
+
+def test_the_desk_records_the_answer_and_the_referral_goes_back_to_triage(session, clinic, browser):
+    referral = _asked(session, clinic)
+    browser.login("frontdesk")
+    path = f"/desk/referrals/{referral.id}"
+    page = browser.get(path).get_data(as_text=True)
+    assert f'action="{path}/information-answer"' in page and "Asked by Dr. Radiologist 1" in page
+    answered = browser.post(
+        f"{path}/information-answer",
+        {
+            "answer-answer": "Disc protrusion L5/S1 left, see the report",
+            "answer-letter": (io.BytesIO(pdf_letter()), "MRT-Befund.pdf"),
+        },
+        form_page=path,
+        content_type="multipart/form-data",
+    )
+    assert answered.status_code == 302, answered.get_data(as_text=True)
+    session.expire_all()
+    stored = session.get(Referral, referral.id)
+    assert stored.status == ReferralStatus.RECEIVED
+    assert stored.info_answer == "Disc protrusion L5/S1 left, see the report"
+    assert stored.info_answered_by_id == clinic.staff["frontdesk"].id and stored.info_answered_at is not None
+    assert [d.original_name for d in stored.documents] == ["MRT-Befund.pdf"]
+    event = session.scalar(select(AuditEvent).where(AuditEvent.action == "referral.information_answered"))
+    assert event is not None and event.object_id == str(referral.id)
+
+    browser.post("/logout", form_page=path)
+    browser.login("rad1")
+    queue = browser.get("/radiology/triage").get_data(as_text=True)
+    assert referral.patient.display_name in queue and "answer received" in queue
+    triage_page = browser.get(f"/radiology/referrals/{referral.id}").get_data(as_text=True)
+    info = triage_page[triage_page.index('id="information"') :][:1500]
+    assert "Which levels did the MRI show?" in info and "Disc protrusion L5/S1 left" in info
+    assert "recorded by Petra Möller" in info and "MRT-Befund.pdf" in info
+
+
+def test_an_empty_answer_is_refused_and_changes_nothing(session, clinic, browser):
+    referral = _asked(session, clinic)
+    browser.login("frontdesk")
+    path = f"/desk/referrals/{referral.id}"
+    refused = browser.post(
+        f"{path}/information-answer",
+        {"answer-answer": "  ", "answer-letter": (io.BytesIO(pdf_letter()), "Befund.pdf")},
+        form_page=path,
+        content_type="multipart/form-data",
+    )
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert "Write down what the referring physician answered." in html and "choose it again" in html
+    session.expire_all()
+    stored = session.get(Referral, referral.id)
+    assert stored.status == ReferralStatus.INFO_REQUESTED and stored.info_answer is None and not stored.documents
+
+
+def test_only_a_referral_waiting_for_information_takes_an_answer(session, clinic):
+    referral = make_referral(session)
+    with pytest.raises(DomainError, match="Only a referral waiting for information"):
+        triage.answer_information_request(session, None, referral, "Anything")
+    asked = _asked(session, clinic)
+    triage.answer_information_request(session, None, asked, "L4/5")
+    triage.request_information(session, clinic.radiologists[0], asked, "And the side?")
+    assert asked.info_answer is None and asked.info_request == "And the side?"  # a new question, no old answer
