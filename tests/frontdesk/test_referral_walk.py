@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
 import pytest
 from sqlalchemy import select
@@ -201,3 +202,17 @@ def test_only_a_referral_waiting_for_information_takes_an_answer(session, clinic
     triage.answer_information_request(session, None, asked, "L4/5")
     triage.request_information(session, clinic.radiologists[0], asked, "And the side?")
     assert asked.info_answer is None and asked.info_request == "And the side?"  # a new question, no old answer
+
+
+# 4. Closing the referral asks first, as the app's other destructive actions do.
+
+
+def test_closing_the_referral_asks_for_confirmation(session, clinic, browser):
+    referral = make_ready_referral(session, clinic)
+    session.commit()
+    browser.login("frontdesk")
+    path = f"/desk/referrals/{referral.id}"
+    page = browser.get(path).get_data(as_text=True)
+    form = re.search(rf'<form [^>]*action="{path}/close"[^>]*>', page)
+    assert form, "the referral page offers to close the referral"
+    assert 'data-confirm="Close this referral? Its episode ends' in form.group(0)
