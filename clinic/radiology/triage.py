@@ -72,6 +72,7 @@ def _forms(referral: Referral, posted: str | None = None) -> dict:
         accept.target.data = referral.planned_target or ""
         accept.guidance.data = referral.planned_guidance or "CT"
         accept.priority.data = referral.priority or Priority.ROUTINE
+        accept.note.data = referral.triage_note  # a changed plan keeps the team's note unless it is edited
     return {
         "accept": accept,
         "decline": bound(ReasonForm, "decline"),
@@ -85,7 +86,11 @@ def _forms(referral: Referral, posted: str | None = None) -> dict:
 def _page(referral: Referral, forms: dict | None = None, status: int = 200):
     studies = db.session.scalars(select(ImagingStudy).where(ImagingStudy.patient_id == referral.patient_id)).all()
     return render_template(
-        "radiology/triage_referral.html", referral=referral, studies=studies, **(forms or _forms(referral))
+        "radiology/triage_referral.html",
+        referral=referral,
+        studies=studies,
+        plan_can_change=triage.plan_can_change(db.session, referral),
+        **(forms or _forms(referral)),
     ), status
 
 
@@ -109,7 +114,7 @@ def _act(referral: Referral, form_key: str, action, success: str):
         flash(refused(error), "danger")
         # A refused form keeps what was typed and answers 422, as every form does (the API says 400).
         return _page(referral, forms, 422 if isinstance(error, InvalidInput) else error.http_status)
-    flash(success, "success")
+    flash(success() if callable(success) else success, "success")
     return redirect(url_for("radiology.triage_referral", referral_id=referral.id))
 
 
@@ -124,10 +129,25 @@ def _act_with_reason(referral: Referral, form_key: str, change, success: str, ta
     )
 
 
+def _accepted_message(referral: Referral, was_accepted: bool) -> str:
+    """What accepting (or changing the plan) means for booking (DESIGN.md §2: an open red flag blocks it)."""
+    if referral.open_red_flags and was_accepted:
+        return _("Plan changed. Booking waits until a radiologist has reviewed the open red flag.")
+    if referral.open_red_flags:
+        return _(
+            "Accepted. Booking waits until a radiologist has reviewed the open red flag; the referral stays on "
+            "the urgent list until then."
+        )
+    if was_accepted:
+        return _("Plan changed. The front desk books with the new plan.")
+    return _("Accepted. The front desk can book once the pre-registration is complete.")
+
+
 @bp.post("/referrals/<int:referral_id>/accept")
 @roles(Role.RADIOLOGIST)
 def accept(referral_id: int):
     referral = get_or_404(Referral, referral_id)
+    was_accepted = referral.status == ReferralStatus.ACCEPTED
     return _act(
         referral,
         "accept",
@@ -147,7 +167,7 @@ def accept(referral_id: int):
                 target=f.target.data or None,
             ),
         ),
-        _("Accepted. The front desk can book once the pre-registration is complete."),
+        lambda: _accepted_message(referral, was_accepted),
     )
 
 

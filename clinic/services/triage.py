@@ -49,6 +49,14 @@ def _has_live_appointment(session: Session, referral: Referral) -> bool:
     )
 
 
+def plan_can_change(session: Session, referral: Referral) -> bool:
+    """Whether ``accept`` would take a (new) plan for ``referral``: open for triage, or accepted with no
+    appointment booked or checked in."""
+    if referral.status in OPEN_FOR_TRIAGE:
+        return True
+    return referral.status == ReferralStatus.ACCEPTED and not _has_live_appointment(session, referral)
+
+
 def accept(session: Session, actor, referral: Referral, plan: PlanDetails) -> Referral:
     if referral.status not in (*OPEN_FOR_TRIAGE, ReferralStatus.ACCEPTED):
         raise DomainError(
