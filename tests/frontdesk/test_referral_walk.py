@@ -216,3 +216,18 @@ def test_closing_the_referral_asks_for_confirmation(session, clinic, browser):
     form = re.search(rf'<form [^>]*action="{path}/close"[^>]*>', page)
     assert form, "the referral page offers to close the referral"
     assert 'data-confirm="Close this referral? Its episode ends' in form.group(0)
+
+
+# 5. The referral list filters closed referrals too.
+
+
+def test_the_referral_list_filters_closed_referrals(session, clinic, browser):
+    closed = _closed(session, clinic)
+    still_open = make_ready_referral(session, clinic)
+    session.commit()
+    browser.login("frontdesk")
+    page = browser.get("/desk/referrals?status=closed").get_data(as_text=True)
+    assert re.search(r'class="btn btn-outline-secondary active" href="/desk/referrals\?status=closed">Closed</a>', page)
+    assert f"/desk/referrals/{closed.id}" in page and f"/desk/referrals/{still_open.id}" not in page
+    open_list = browser.get("/desk/referrals").get_data(as_text=True)
+    assert f"/desk/referrals/{closed.id}" not in open_list and f"/desk/referrals/{still_open.id}" in open_list
