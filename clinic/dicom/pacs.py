@@ -20,6 +20,7 @@ from pynetdicom.sop_class import (
     StudyRootQueryRetrieveInformationModelMove,
 )
 
+from ..core.messages import N_
 from ..services.pacs_retrievals import FoundStudy, StudySearch
 from . import datasets
 from .config import DicomConfig
@@ -52,7 +53,8 @@ def _seconds(value: float) -> str:
 @contextmanager
 def _association(config: DicomConfig, context: str, *, answer_timeout: float):
     if not config.pacs_configured:
-        raise PacsError("No PACS is configured (PACS_HOST). Upload the images from a CD instead.")
+        # Read at the front desk: no setting's name, only whom to ask.
+        raise PacsError(N_("No PACS connection is set up; ask the administrator. Upload the images from a CD instead."))
     timeout = config.pacs_timeout
     # A plain TCP connection first: "refused" and "no answer" deserve different messages.
     try:

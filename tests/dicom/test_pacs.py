@@ -185,7 +185,8 @@ def test_a_pacs_that_is_down_or_not_configured_says_so(app, session, desk, pacs_
     assert response.status_code == 503 and "cannot be reached" in response.get_data(as_text=True)
 
     app.config.update(PACS_HOST="")
-    assert "No PACS is connected (PACS_HOST)" in page(browser, desk)
+    shown = page(browser, desk)
+    assert "No PACS connection is set up; ask the administrator." in shown and "PACS_HOST" not in shown
 
 
 def test_a_pacs_that_does_not_know_us_fails_the_retrieval_and_stores_nothing(app, session, desk, pacs_config, browser):

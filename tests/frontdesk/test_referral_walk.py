@@ -231,3 +231,24 @@ def test_the_referral_list_filters_closed_referrals(session, clinic, browser):
     assert f"/desk/referrals/{closed.id}" in page and f"/desk/referrals/{still_open.id}" not in page
     open_list = browser.get("/desk/referrals").get_data(as_text=True)
     assert f"/desk/referrals/{closed.id}" not in open_list and f"/desk/referrals/{still_open.id}" in open_list
+
+
+# 6. The PACS message in the front desk's words.
+
+
+def test_a_missing_pacs_is_worded_for_the_front_desk(app, session, clinic, browser):
+    referral = make_referral(session)
+    session.commit()
+    app.config.update(PACS_HOST="")
+    browser.login("frontdesk")
+    page = browser.get(f"/desk/referrals/{referral.id}").get_data(as_text=True)
+    assert "No PACS connection is set up; ask the administrator." in page
+    assert "PACS_HOST" not in page
+    searched = browser.post(
+        f"/desk/referrals/{referral.id}/pacs/search",
+        {"pacs-family_name": referral.patient.family_name},
+        form_page=f"/desk/referrals/{referral.id}",
+    )
+    assert searched.status_code == 503, searched.get_data(as_text=True)[:2000]
+    assert "No PACS connection is set up" in searched.get_data(as_text=True)
+    assert "PACS_HOST" not in searched.get_data(as_text=True)
