@@ -144,6 +144,7 @@ def _accept(
     page = doctor.page
     if here:
         assert re.search(r"/radiology/referrals/\d+$", page.url) and name in page.content()
+        page.click("#change-plan summary")  # an accepted referral shows its plan; the form opens from here
     else:
         page = doctor.go("/radiology/triage")
         page.locator("tr", has_text=name).locator("a").first.click()
@@ -156,8 +157,12 @@ def _accept(
         page.select_option("#accept-target", label=target)
     if levels:
         page.fill("#accept-levels", levels)
-    content = submit(page, "button:has-text('Accept')")
-    assert "Accepted. The front desk can book" in content, content
+    if here:
+        content = submit(page, "button:has-text('Save the changed plan')")
+        assert "Plan changed. The front desk books with the new plan." in content, content
+    else:
+        content = submit(page, "button:has-text('Accept')")
+        assert "Accepted. The front desk can book" in content, content
 
 
 def _procedure(doctor, appointment_id: int, day: dt.date, start: str, end: str, *, record: dict, drugs: dict):
