@@ -12,10 +12,13 @@ from .core.timefmt import to_local
 from .extensions import db
 from .i18n import refusal
 from .scheduling.context import Settings
+from .services import settings as clinic_settings
 
 
 def scheduling_settings() -> Settings:
-    return Settings.from_config(current_app.config)
+    """The scheduling settings, with the clinic's booking notice as it stands (read when a search or a
+    booking asks for it)."""
+    return Settings.from_config(current_app.config, notice=lambda: clinic_settings.booking_notice(db.session))
 
 
 def zone() -> str:
@@ -24,7 +27,7 @@ def zone() -> str:
 
 def now() -> dt.datetime:
     """The current instant, from the same clock the scheduling code uses."""
-    return scheduling_settings().now()
+    return Settings.from_config(current_app.config).now()
 
 
 def local_today() -> dt.date:
