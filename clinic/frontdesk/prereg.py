@@ -167,7 +167,12 @@ def _item(referral_id: int, form_key: str, apply, message: str, anchor: str = "c
     try:
         apply(referral, form)
     except DomainError as error:
-        form.form_errors.append(refused(error))  # the refused section stays open with what was typed
+        # The refused section stays open with what was typed, the refusal at the field it names.
+        field = error.details.get("field") if isinstance(error.details, dict) else None
+        if field in form:
+            form[field].errors = [*form[field].errors, refused(error)]
+        else:
+            form.form_errors.append(refused(error))
         return _refused(referral, error, forms)
     return _done(referral, message, anchor)
 

@@ -112,6 +112,21 @@ def test_every_item_of_the_questionnaire_can_be_answered_and_confirmed(session, 
     assert referral.preregistration.allergy_contrast and referral.preregistration.allergy_other == "Pflaster"
 
 
+def test_an_implant_ticked_without_its_name_is_refused_beside_the_field(session, app):
+    """Walk finding (the implant question): the refusal stood only in the banner; now beside the field too,
+    what was ticked and typed kept, nothing proposed."""
+    _clinic, _referral, token = _accepted(session)
+    patient = Patient(app.test_client(), token)
+    patient.open(BIRTH)
+    refused = patient.post("/answers/conditions", {"found": ["diabetes", "implant"], "note": "Knie links operiert"})
+    assert refused.status_code == 422
+    html = refused.get_data(as_text=True)
+    beside = html.split('id="implant_note-error"')[1].split("</div>")[0]
+    assert "welchen Herzschrittmacher oder welches Implantat" in beside
+    assert 'aria-describedby="implant_note-error"' in html and "Knie links operiert" in html
+    assert session.scalar(select(PortalAnswer.id)) is None
+
+
 def test_an_answer_the_desk_cannot_take_as_it_is_is_refused_and_closed_by_hand(session, app):
     _clinic, referral, token = _accepted(session)
     patient = Patient(app.test_client(), token)
