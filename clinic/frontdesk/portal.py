@@ -133,7 +133,12 @@ def portal_labels() -> dict:
             for code, names in medication.drug_names(db.session).items()
         },
         "doses": medication.DOSE_CLASS_LABELS,
-        "choices": {**ALLERGENS, **condition_choices(), **{language.value: language.label for language in Language}},
+        # Allergens, conditions and languages by their words in the screen's language.
+        "choices": {
+            **{code: _(text) for code, text in ALLERGENS.items()},
+            **condition_choices(),
+            **{language.value: _(language.label) for language in Language},
+        },
     }
 
 

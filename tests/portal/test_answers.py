@@ -13,7 +13,7 @@ from clinic.models.portal import AnswerStatus
 from clinic.services import portal_answers, preregistration
 from tests.browser.files import dicom_image, pdf_letter
 from tests.conftest import Browser
-from tests.factories import build_clinic, make_patient, make_referral
+from tests.factories import build_clinic, make_patient, make_referral, make_user
 
 from .helpers import Patient, link_for, open_portal
 
@@ -125,6 +125,24 @@ def test_an_implant_ticked_without_its_name_is_refused_beside_the_field(session,
     assert "welchen Herzschrittmacher oder welches Implantat" in beside
     assert 'aria-describedby="implant_note-error"' in html and "Knie links operiert" in html
     assert session.scalar(select(PortalAnswer.id)) is None
+
+
+def test_the_desk_reads_the_patients_answers_in_its_own_language(session, app):
+    """Walk finding: a German front desk read the patient's choices in English ("Contrast medium",
+    "English"): allergens and languages are named in the screen's language."""
+    _clinic, referral, token = _accepted(session)
+    make_user(session, "empfang", {"front_desk"}, "Erika Empfang", language="de")
+    session.commit()
+    patient = Patient(app.test_client(), token)
+    patient.open(BIRTH)
+    assert patient.post("/answers/allergies", {"found": ["contrast", "latex"], "other": ""}).status_code == 302
+    assert patient.post("/answers/language", {"language": "en"}).status_code == 302
+    desk = Browser(app.test_client())
+    desk.login("empfang")
+    page = desk.get(f"/desk/referrals/{referral.id}").get_data(as_text=True)
+    answers = page.split("Angaben des Patienten, zu bestätigen")[1]
+    assert "Kontrastmittel, Latex" in answers and "Englisch" in answers
+    assert "Contrast medium" not in answers and ": English" not in answers
 
 
 def test_an_answer_the_desk_cannot_take_as_it_is_is_refused_and_closed_by_hand(session, app):
