@@ -86,7 +86,13 @@ def _page(referral: Referral, forms: dict | None = None, status: int = 200):
     readiness = None
     hold_plan = None
     if referral.planned_procedure_type is not None:
-        readiness = assess(db.session, scheduling_settings(), referral, ProcedurePlan.from_referral(referral))
+        readiness = assess(
+            db.session,
+            scheduling_settings(),
+            referral,
+            ProcedurePlan.from_referral(referral),
+            language=screen_language(),  # the drugs of the plan named as the screen names them
+        )
         hold_plan = readiness.hold_plan
     studies = db.session.scalars(
         select(ImagingStudy).where(ImagingStudy.patient_id == referral.patient_id).order_by(ImagingStudy.id.desc())

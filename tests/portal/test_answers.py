@@ -129,7 +129,7 @@ def test_an_implant_ticked_without_its_name_is_refused_beside_the_field(session,
 
 def test_the_desk_reads_the_patients_answers_in_its_own_language(session, app):
     """Walk finding: a German front desk read the patient's choices in English ("Contrast medium",
-    "English"): allergens and languages are named in the screen's language."""
+    "English", "primary prevention"): allergens, languages and doses are named in the screen's language."""
     _clinic, referral, token = _accepted(session)
     make_user(session, "empfang", {"front_desk"}, "Erika Empfang", language="de")
     session.commit()
@@ -137,12 +137,15 @@ def test_the_desk_reads_the_patients_answers_in_its_own_language(session, app):
     patient.open(BIRTH)
     assert patient.post("/answers/allergies", {"found": ["contrast", "latex"], "other": ""}).status_code == 302
     assert patient.post("/answers/language", {"language": "en"}).status_code == 302
+    medication = {"drugs-0-drug_code": "aspirin|primary", "drugs-0-last_dose_on": "2026-11-22"}
+    assert patient.post("/answers/medication", medication).status_code == 302
     desk = Browser(app.test_client())
     desk.login("empfang")
     page = desk.get(f"/desk/referrals/{referral.id}").get_data(as_text=True)
     answers = page.split("Angaben des Patienten, zu bestätigen")[1]
     assert "Kontrastmittel, Latex" in answers and "Englisch" in answers
     assert "Contrast medium" not in answers and ": English" not in answers
+    assert "Acetylsalicylsäure (ASS) (Primärprävention)" in answers and "primary prevention" not in answers
 
 
 def test_an_answer_the_desk_cannot_take_as_it_is_is_refused_and_closed_by_hand(session, app):
