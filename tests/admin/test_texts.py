@@ -163,9 +163,11 @@ def test_the_languages_are_named_in_the_readers_language(session, texts, app, ad
     session.commit()
     german = Browser(app.test_client())
     german.login("admin_de")
-    headings = german.get("/admin/texts").get_data(as_text=True).split("<thead>")[1].split("</thead>")[0]
+    overview = german.get("/admin/texts").get_data(as_text=True)
+    headings = overview.split("<thead>")[1].split("</thead>")[0]
     assert '<th class="small">Deutsch</th>' in headings and '<th class="small">Englisch</th>' in headings
     assert "English" not in headings
+    assert prt.name_de in overview and prt.name_en not in overview  # the procedures' names too
     edit = german.get(_edit_url(prt, "information", "en")).get_data(as_text=True)
     assert "(Englisch)" in edit.split("<title>")[1].split("</title>")[0]
     version = _versions(session, prt, "consent", "en")[-1]
