@@ -169,8 +169,17 @@ class ConditionsForm(FlaskForm):
         _l("Conditions"),
         choices=condition_choices,
     )
-    implant_note = StringField(_l("Which implant"), validators=[Optional(), Length(max=200)])
+    # Needed when "Pacemaker or other implant" is ticked (it may rule out MRI or ablation): the page marks it
+    # as the required fields are marked, and refuses the tick without it at this field (no Optional(): it
+    # would end the checks of an empty field before validate_implant_note).
+    implant_note = StringField(_l("Which pacemaker or implant"), validators=[Length(max=200)])
     note = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=2000)], render_kw={"rows": 2})
+
+    def validate_implant_note(self, field):
+        if "implant" in (self.found.data or []) and not (field.data or "").strip():
+            raise ValidationError(
+                _l("“Pacemaker or other implant” is ticked: say which one (it matters for MRI and ablation).")
+            )
 
 
 class EscortForm(FlaskForm):

@@ -86,7 +86,13 @@ def _page(referral: Referral, forms: dict | None = None, status: int = 200):
     readiness = None
     hold_plan = None
     if referral.planned_procedure_type is not None:
-        readiness = assess(db.session, scheduling_settings(), referral, ProcedurePlan.from_referral(referral))
+        readiness = assess(
+            db.session,
+            scheduling_settings(),
+            referral,
+            ProcedurePlan.from_referral(referral),
+            language=screen_language(),  # the drugs of the plan named as the screen names them
+        )
         hold_plan = readiness.hold_plan
     studies = db.session.scalars(
         select(ImagingStudy).where(ImagingStudy.patient_id == referral.patient_id).order_by(ImagingStudy.id.desc())
@@ -167,7 +173,12 @@ def _item(referral_id: int, form_key: str, apply, message: str, anchor: str = "c
     try:
         apply(referral, form)
     except DomainError as error:
-        form.form_errors.append(refused(error))  # the refused section stays open with what was typed
+        # The refused section stays open with what was typed, the refusal at the field it names.
+        field = error.details.get("field") if isinstance(error.details, dict) else None
+        if field in form:
+            form[field].errors = [*form[field].errors, refused(error)]
+        else:
+            form.form_errors.append(refused(error))
         return _refused(referral, error, forms)
     return _done(referral, message, anchor)
 

@@ -46,6 +46,12 @@ class Language(Labelled):
 
     @property
     def label(self) -> str:
+        """The language's name for screens, in the reader's language (Englisch on a German screen)."""
+        return {"de": N_("German"), "en": N_("English")}[self.value]
+
+    @property
+    def own_name(self) -> str:
+        """The language's name in that language, for whoever chooses the language they read (Deutsch, English)."""
         return {"de": "Deutsch", "en": "English"}[self.value]
 
 
@@ -362,7 +368,7 @@ ALLERGENS = {
 
 # The labels derived from the values (``Labelled.label``), marked for the catalogue; a test checks that
 # every label of every Labelled enum is marked (tests/test_i18n.py). Not here: Modality and FileKind (CT,
-# MRI, PDF: the same in every language) and Language (each language by its own name).
+# MRI, PDF: the same in every language).
 SCREEN_LABELS = (
     # Role
     N_("Front desk"),

@@ -21,7 +21,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..forms import FlaskForm
-from ..models.vocab import PartOfDay
+from ..models.vocab import Language, PartOfDay
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -157,7 +157,7 @@ class EscortForm(FlaskForm):
 class LanguageForm(FlaskForm):
     language = RadioField(
         _l("Language for letters and information sheets"),
-        choices={"de": "Deutsch", "en": "English"},
+        choices={language.value: language.own_name for language in Language},  # each by its own name
         validators=[InputRequired(_l("Choose a language."))],
     )
 

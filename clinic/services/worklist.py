@@ -118,11 +118,12 @@ def rows(
     appointment_id: int | None = None,
     finished_last: bool = False,
     now: dt.datetime | None = None,
+    language: str = "en",
 ) -> list[Row]:
     """The day's rows, or (``appointment_id``) the row of one appointment of that day. Each kind of
     record is read once for all rows: no query per appointment. ``finished_last``: the patients still to
     do first, in time order, then those in observation, then the finished ones (the screen's order; the
-    printed list keeps the time order)."""
+    printed list keeps the time order). ``language``: of the drug names in the medication flags."""
     start, end = day_bounds(day, zone)
     stmt = (
         select(Appointment)
@@ -190,7 +191,7 @@ def rows(
             )
         )
         if prereg is not None:
-            plan = medication.plan_for(session, prereg, a.procedure_type, a.region)
+            plan = medication.plan_for(session, prereg, a.procedure_type, a.region, language)
             row.flags.append(medication_flag(plan, a.table_start, zone))
             if plan.override_date is not None and referral is not None:
                 row.hold_override = HoldOverride(
