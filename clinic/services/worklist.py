@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 from ..core.messages import N_, Phrase, Phrases, as_phrase
 from ..core.timefmt import day_bounds, fmt_time, to_local
 from ..models import Appointment, Consent
-from ..models.vocab import AppointmentStatus
+from ..models.vocab import AppointmentStatus, ReferralStatus
 from . import medication, mpps, preregistration
 
 NEXT_ACTIONS = {
@@ -177,7 +177,12 @@ def rows(
         referral = a.referral
         prereg = preregs.get(a.referral_id)
         if referral is not None:
-            missing = preregistration.missing(lists[referral.id])
+            items = lists[referral.id]
+            if referral.status == ReferralStatus.CLOSED:
+                # Closed after it was accepted (only an accepted referral closes: services.episodes), once
+                # its procedure was done: the day's row is not waiting for an acceptance.
+                items = [item for item in items if item.key != "referral"]
+            missing = preregistration.missing(items)
             row.flags.append(Flag(N_("Pre-registration"), not missing, detail=Phrases(missing)))
         imaging = preregistration.imaging_state(
             files.get(a.patient_id, []), referral is not None and referral.imaging_waived
