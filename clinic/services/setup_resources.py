@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..core import audit
-from ..core.errors import DomainError, InvalidInput
+from ..core.errors import DomainError, invalid
 from ..core.messages import N_
 from ..models import Closure, ObservationBed, ProcedureType, Room, RoomSession, RosterEntry, RosterException, User
 from ..models.vocab import ClosureScope, Modality, Role
@@ -25,11 +25,6 @@ from ..models.vocab import ClosureScope, Modality, Role
 Switchable = TypeVar("Switchable", Room, ObservationBed, ProcedureType)
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-
-
-def invalid(message: str, field: str | None = None, **params) -> InvalidInput:
-    """A refusal of one field: ``message`` marked with N_, its named values as keyword arguments."""
-    return InvalidInput(message, details={"field": field} if field else None, **params)
 
 
 def _clean(text: str | None) -> str:
