@@ -13,7 +13,7 @@ from ..models import AnticoagulantRule
 from ..models.vocab import BleedingClass, Role
 from ..services import hold_rules as hold_service
 from ..services.medication import DOSE_CLASS_LABELS
-from ..web import one_click
+from ..web import refused
 from . import bp
 from .common import INVALID, actor, get_or_404, show_error, submit_form
 from .hold_forms import NewRuleForm, RuleForm, VerifyForm
@@ -86,11 +86,13 @@ def verify_hold_rule(hold_rule_id: int):
 @roles(Role.ADMIN)
 def unverify_hold_rule(hold_rule_id: int):
     rule = get_or_404(AnticoagulantRule, hold_rule_id)
-    return one_click(
-        lambda: hold_service.unverify(db.session, actor(), rule),
-        done=_("The row is marked as unverified."),
-        back=url_for("admin.hold_rule", hold_rule_id=rule.id),
-    )
+    try:
+        hold_service.unverify(db.session, actor(), rule)
+    except DomainError as error:
+        flash(refused(error), "danger")
+    else:
+        flash(_("The row is marked as unverified."), "success")
+    return redirect(url_for("admin.hold_rule", hold_rule_id=rule.id))
 
 
 @bp.route("/hold-rules/new", methods=["GET", "POST"])
