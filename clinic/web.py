@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import TypeVar
 
-from flask import Response, abort, current_app, flash
+from flask import Response, abort, current_app, flash, redirect
 from flask import render_template as _render
 
 from .core.errors import DomainError
@@ -13,6 +15,8 @@ from .extensions import db
 from .i18n import refusal
 from .scheduling.context import Settings
 from .services import settings as clinic_settings
+
+M = TypeVar("M")
 
 
 def scheduling_settings() -> Settings:
@@ -34,7 +38,7 @@ def local_today() -> dt.date:
     return to_local(now(), zone()).date()
 
 
-def get_or_404(model, ident: int):
+def get_or_404(model: type[M], ident: int) -> M:
     obj = db.session.get(model, ident)
     if obj is None:
         abort(404)
@@ -48,6 +52,18 @@ def refused(error: DomainError) -> str:
     Returns the refusal in the screen's language, to flash or to put under a field."""
     db.session.rollback()
     return refusal(error)
+
+
+def one_click(change: Callable[[], object], *, done: str, back: str, next_url: str | None = None):
+    """The change a button makes (confirm, reopen, revoke, remove): refused, the refusal is flashed and the
+    user goes back to ``back``; made, ``done`` is flashed and the user goes on to ``next_url`` (or back)."""
+    try:
+        change()
+    except DomainError as error:
+        flash(refused(error), "danger")
+        return redirect(back)
+    flash(done, "success")
+    return redirect(next_url or back)
 
 
 def render_form(template: str, form=None, *, error: DomainError | None = None, **context):

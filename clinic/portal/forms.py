@@ -13,20 +13,13 @@ from wtforms import (
     IntegerField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..forms import FlaskForm
+from ..forms import FlaskForm, MultiCheckboxField
 from ..models.vocab import Language, PartOfDay
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 # Choices are made per request with gettext: WTForms would take a lazy string for a group of options.
