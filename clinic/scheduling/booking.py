@@ -28,7 +28,7 @@ from ..core import audit
 from ..core.errors import Conflict, DomainError, InvalidInput
 from ..core.intervals import contains, normalise, overlaps
 from ..core.messages import N_, Phrase, Phrases
-from ..core.timefmt import fmt_datetime, to_local
+from ..core.timefmt import fmt_datetime, fmt_time, to_local
 from ..models import Appointment, Booking, BookingHold, ProcedureType, Referral, WaitlistEntry
 from ..models.appointments import ACTIVE_STATUSES
 from ..models.base import utcnow
@@ -79,6 +79,43 @@ class AlreadyBooked(Conflict):
             details={"appointment_id": appointment.id, "reference": appointment.reference},
         )
         self.appointment = appointment
+
+
+class HeldAlready(Conflict):
+    """The chain meets a hold kept for this same referral (another window, or a colleague on the phone):
+    not someone else's time, and not another appointment of the patient's."""
+
+    code = "held_already"
+
+    def __init__(self, held: BookingHold, zone: str):
+        super().__init__(
+            N_(
+                "This time is already held for this patient (a hold made at {made}, in another window or by a "
+                "colleague): confirm that hold, or choose again after it lapses at {lapses}."
+            ),
+            made=fmt_time(held.created_at, zone),
+            lapses=fmt_time(held.expires_at, zone),
+            details={"hold_expires_at": held.expires_at.isoformat()},
+        )
+        self.held = held
+
+
+def own_hold(session: Session, settings: Settings, referral: Referral | None, chain: Candidate) -> BookingHold | None:
+    """A live hold of ``referral`` whose time meets the chain's."""
+    if referral is None:
+        return None
+    return session.scalar(
+        select(BookingHold)
+        .where(
+            BookingHold.referral_id == referral.id,
+            BookingHold.released_at.is_(None),
+            BookingHold.confirmed_appointment_id.is_(None),
+            BookingHold.expires_at > settings.now(),
+            BookingHold.table_start < chain.obs_end,
+            BookingHold.obs_end > chain.table_start,
+        )
+        .limit(1)
+    )
 
 
 def active_appointment(session: Session, referral_id: int | None) -> Appointment | None:
@@ -455,6 +492,9 @@ class BookingRequest:
         validate_chain(session, settings, self.plan, self.candidate, allow_past=self.allow_past)
         taken = busy_resources(session, settings, self.candidate, self.patient_id, ignore_appointment_id=self.moving)
         if taken:
+            held = own_hold(session, settings, self.referral, self.candidate)
+            if held is not None:
+                raise HeldAlready(held, settings.zone)
             raise self.conflict(session, settings, taken)
 
     def conflict(self, session: Session, settings: Settings, taken: list[str]) -> SlotTaken:

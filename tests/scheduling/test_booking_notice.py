@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from clinic.core.errors import InvalidInput
 from clinic.core.timefmt import to_local
 from clinic.models import Appointment, Booking, BookingHold
+from clinic.scheduling.booking import HeldAlready
 from clinic.scheduling.context import Settings
 from clinic.services import settings as clinic_settings
 from tests.conftest import NOW, ZONE
@@ -114,3 +115,26 @@ def test_the_admin_sets_the_notice(session, browser, clinic):
     assert answer.status_code == 302
     session.expire_all()
     assert clinic_settings.booking_notice(session) == dt.timedelta(minutes=270)
+
+
+def test_a_time_held_for_the_same_patient_is_named_as_such_not_as_another_appointment(
+    session, settings, browser, clinic
+):
+    """Found in the walk: a hold in one window, then the same time booked for the same referral in another,
+    was refused with "the patient has another appointment then", and the screen said it twice."""
+    referral = make_ready_referral(session, clinic)
+    make_user(session, "desk", {"front_desk"})
+    c = first_candidates(session, settings, referral)[0]
+    held = hold(session, settings, referral, c)
+    session.commit()
+    with pytest.raises(HeldAlready, match="already held for this patient"):
+        book(session, settings, referral, c)
+    session.rollback()
+    browser.login("desk")
+    page = f"/desk/referrals/{referral.id}/book"
+    answer = browser.post(page, chain_form(c), form_page=page)
+    text = answer.get_data(as_text=True)
+    assert answer.status_code == 409
+    assert text.count("This time is already held for this patient") == 1
+    assert f"lapses at {to_local(held.expires_at, ZONE):%H:%M}" in text and "another appointment" not in text
+    assert session.scalar(select(func.count(Appointment.id))) == 0
