@@ -121,17 +121,7 @@ class DemoBuilder:
             )
         main = users["radiologist"]
         main.qualifications = list(catalogue.values())
-        valid_from = self.today - dt.timedelta(days=365)
-        for weekday in range(5):
-            self.s.add(
-                RosterEntry(
-                    radiologist=main,
-                    weekday=weekday,
-                    start_time=dt.time(8),
-                    end_time=dt.time(16),
-                    valid_from=valid_from,
-                )
-            )
+        self.weekly(RosterEntry, range(5), dt.time(8), dt.time(16), radiologist=main)
         radiologists = [main]
         for username, full_name, codes, weekdays, (start, end) in OTHER_RADIOLOGISTS:
             user = accounts.create_user(
@@ -144,16 +134,7 @@ class DemoBuilder:
                 language="de",
             )
             user.qualifications = [catalogue[c] for c in codes]
-            for weekday in weekdays:
-                self.s.add(
-                    RosterEntry(
-                        radiologist=user,
-                        weekday=weekday,
-                        start_time=dt.time(start),
-                        end_time=dt.time(end),
-                        valid_from=valid_from,
-                    )
-                )
+            self.weekly(RosterEntry, weekdays, dt.time(start), dt.time(end), radiologist=user)
             radiologists.append(user)
         self.s.flush()
         # A dated exception: Dr. Nowak is away next Tuesday.
@@ -163,8 +144,20 @@ class DemoBuilder:
         )
         return radiologists
 
+    def weekly(self, model: type[RoomSession | RosterEntry], weekdays, opens: dt.time, closes: dt.time, **owner):
+        """A weekly pattern of a room or radiologist (``owner``), in effect since a year ago."""
+        for weekday in weekdays:
+            self.s.add(
+                model(
+                    weekday=weekday,
+                    start_time=opens,
+                    end_time=closes,
+                    valid_from=self.today - dt.timedelta(days=365),
+                    **owner,
+                )
+            )
+
     def rooms_and_beds(self) -> None:
-        valid_from = self.today - dt.timedelta(days=365)
         ct1 = Room(
             name="CT 1",
             modality="CT",
@@ -191,29 +184,10 @@ class DemoBuilder:
         )
         ct1.ae_title, ct2.ae_title, mrt.ae_title = "CT1", "CT2", "MRT1"  # the scanners' DICOM AE titles
         self.s.add_all([ct1, ct2, mrt])
-        for weekday in range(5):
-            self.s.add(
-                RoomSession(
-                    room=ct1, weekday=weekday, start_time=dt.time(8), end_time=dt.time(16), valid_from=valid_from
-                )
-            )
-            self.s.add(
-                RoomSession(
-                    room=ct2, weekday=weekday, start_time=dt.time(8), end_time=dt.time(12, 30), valid_from=valid_from
-                )
-            )
-        for weekday in (0, 2):
-            self.s.add(
-                RoomSession(
-                    room=ct2, weekday=weekday, start_time=dt.time(13), end_time=dt.time(16), valid_from=valid_from
-                )
-            )
-        for weekday in (1, 3):
-            self.s.add(
-                RoomSession(
-                    room=mrt, weekday=weekday, start_time=dt.time(8), end_time=dt.time(12), valid_from=valid_from
-                )
-            )
+        self.weekly(RoomSession, range(5), dt.time(8), dt.time(16), room=ct1)
+        self.weekly(RoomSession, range(5), dt.time(8), dt.time(12, 30), room=ct2)
+        self.weekly(RoomSession, (0, 2), dt.time(13), dt.time(16), room=ct2)
+        self.weekly(RoomSession, (1, 3), dt.time(8), dt.time(12), room=mrt)
         for n in range(1, 7):
             self.s.add(ObservationBed(label=f"Liege {n}", unit="Tagesklinik", sort_order=n))
         self.s.flush()

@@ -3,14 +3,16 @@ characters (NUL and the other invisible C0/C1 codes; tabs and line breaks are fi
 NUL in text, and none of them belongs in a name, a note or a search. The API applies the same rule
 (``clinic.api.fields``); both read it from ``clinic.text``.
 
-Forms import ``FlaskForm`` from here, not from ``flask_wtf`` (a test keeps it so).
+Forms import ``FlaskForm`` from here, not from ``flask_wtf`` (a test keeps it so), and the fields every
+area uses.
 """
 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm as _FlaskForm
-from wtforms import Field
+from wtforms import Field, SelectMultipleField
 from wtforms.validators import StopValidation
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from .core.errors import InvalidInput
 from .core.text import CONTROL_CHARACTERS_MESSAGE, has_control_characters
@@ -43,3 +45,10 @@ def email_address(_form, field: Field) -> None:
         field.data = contact.email_address(field.data) or ""
     except InvalidInput as error:
         raise StopValidation(error.message) from None
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A list of checkboxes: easier with the keyboard than a multi-select."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import TypeVar
 
-from flask import Response, abort, current_app, flash
+from flask import Response, abort, current_app, flash, redirect
 from flask import render_template as _render
 
 from .core.errors import DomainError
@@ -12,10 +14,15 @@ from .core.timefmt import to_local
 from .extensions import db
 from .i18n import refusal
 from .scheduling.context import Settings
+from .services import settings as clinic_settings
+
+M = TypeVar("M")
 
 
 def scheduling_settings() -> Settings:
-    return Settings.from_config(current_app.config)
+    """The scheduling settings, with the clinic's booking notice as it stands (read when a search or a
+    booking asks for it)."""
+    return Settings.from_config(current_app.config, notice=lambda: clinic_settings.booking_notice(db.session))
 
 
 def zone() -> str:
@@ -24,14 +31,14 @@ def zone() -> str:
 
 def now() -> dt.datetime:
     """The current instant, from the same clock the scheduling code uses."""
-    return scheduling_settings().now()
+    return Settings.from_config(current_app.config).now()
 
 
 def local_today() -> dt.date:
     return to_local(now(), zone()).date()
 
 
-def get_or_404(model, ident: int):
+def get_or_404(model: type[M], ident: int) -> M:
     obj = db.session.get(model, ident)
     if obj is None:
         abort(404)
@@ -45,6 +52,18 @@ def refused(error: DomainError) -> str:
     Returns the refusal in the screen's language, to flash or to put under a field."""
     db.session.rollback()
     return refusal(error)
+
+
+def one_click(change: Callable[[], object], *, done: str, back: str, next_url: str | None = None):
+    """The change a button makes (confirm, reopen, revoke, remove): refused, the refusal is flashed and the
+    user goes back to ``back``; made, ``done`` is flashed and the user goes on to ``next_url`` (or back)."""
+    try:
+        change()
+    except DomainError as error:
+        flash(refused(error), "danger")
+        return redirect(back)
+    flash(done, "success")
+    return redirect(next_url or back)
 
 
 def render_form(template: str, form=None, *, error: DomainError | None = None, **context):

@@ -39,6 +39,7 @@ from clinic import create_app
 from clinic.core import clock
 from clinic.extensions import db, limiter
 from clinic.scheduling.context import Settings
+from clinic.services import settings as clinic_settings
 
 pytest_plugins = ["tests.browser_fixtures"]
 
@@ -252,9 +253,14 @@ def session(app):
     return db.session
 
 
+# The clinic's booking notice as the app has it by default (services.settings: an hour's notice, then
+# the arrival half an hour before the table time): the times a test finds are the times the screens offer.
+NOTICE = clinic_settings.booking_notice_default()
+
+
 @pytest.fixture
 def settings() -> Settings:
-    return Settings(zone=ZONE, clock=lambda: NOW)
+    return Settings(zone=ZONE, clock=lambda: NOW, notice=NOTICE)
 
 
 @pytest.fixture

@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+import ast
 import json
+import re
+from pathlib import Path
 
 from sqlalchemy import select
 
+from clinic.config import PROJECT_ROOT
 from clinic.core import audit
+from clinic.extensions import db
 from clinic.models import AuditEvent, User
+from clinic.models.portal import AnswerStatus
+from clinic.services import audit_query
+from clinic.services.outbox import RESEND_ACTION
 from tests.conftest import Browser
-from tests.factories import build_clinic, make_patient
+from tests.factories import build_clinic, make_patient, make_user
+
+
+def _rows(html: str) -> str:
+    """The table of events (the filters above it hold the codes as their values)."""
+    return html.split("<tbody>")[1].split("</tbody>")[0]
 
 
 def test_opening_a_patient_record_is_audited_with_the_actor(session, browser):
@@ -50,11 +63,11 @@ def test_admin_can_filter_the_audit_trail(app, session):
     admin.login("admin")
     page = admin.get(f"/admin/audit?actor=nurse&action=patient.view&patient_id={patient.id}")
     assert page.status_code == 200
-    html = page.get_data(as_text=True)
-    assert "patient.view" in html and "nurse" in html
-    assert "users.create" not in html
-    everything = admin.get("/admin/audit").get_data(as_text=True)
-    assert "users.create" in everything
+    rows = _rows(page.get_data(as_text=True))
+    assert "Record opened" in rows and "nurse" in rows
+    assert "User created" not in rows
+    everything = _rows(admin.get("/admin/audit").get_data(as_text=True))
+    assert "User created" in everything
     bad = admin.get("/admin/audit?since=not-a-date")
     assert bad.status_code == 400 and "Not a valid date" in bad.get_data(as_text=True)
 
@@ -80,3 +93,91 @@ def test_the_audit_screen_shows_clinic_times_and_patient_names(app, session):
     html = admin.get("/admin/audit?action=referral.hold_override").get_data(as_text=True)
     assert "2026-11-23T06:05:00+00:00" not in html and "23.11.2026 07:05" in html  # Berlin, not UTC
     assert "Weiß, Zoë" in html and "P-424242" in html and f">#{patient.id}<" not in html
+
+
+def _words(node: ast.expr) -> set[str]:
+    """The strings an argument can be: a literal, or either literal of ``a if ... else b``."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return {node.value}
+    if isinstance(node, ast.IfExp):
+        return _words(node.body) | _words(node.orelse)
+    return set()
+
+
+def _recorded_actions() -> set[str]:
+    """The actions the code records by name: ``audit.record(session, "<action>", ...)``, the patient link's
+    ``record(session, link, "<action>")`` (recorded as ``portal.<action>``) and the file openings."""
+    found = set()
+    for path in (PROJECT_ROOT / "clinic").rglob("*.py"):
+        for node in ast.walk(ast.parse(Path(path).read_text())):
+            if not isinstance(node, ast.Call):
+                continue
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", None)
+            args = node.args
+            if name == "record" and len(args) > 2 and isinstance(args[1], ast.Name) and args[1].id == "link":
+                found |= {f"portal.{action}" for action in _words(args[2])}
+            elif name == "record" and len(args) > 1:
+                found |= _words(args[1])
+            elif name == "_download" and len(args) > 3:
+                found |= _words(args[3])
+    return found | {f"portal.answer_{s.value}" for s in AnswerStatus} | {RESEND_ACTION}
+
+
+def test_every_action_and_object_the_trail_records_has_words():
+    """Walk finding: the audit screen showed codes (``appointments.update``, ``referrals``). Every action and
+    kind of object the code records has words for the screen; a new one without them fails here."""
+    from clinic.fhir.kinds import KINDS
+
+    actions = _recorded_actions()
+    assert "referral.hold_override" in actions and "portal.verified" in actions and "imaging.download" in actions
+    unnamed = sorted(a for a in actions if audit_query.action_label(a) == a)
+    assert not unnamed, f"audit actions without words (clinic/services/audit_query.py ACTIONS): {unnamed}"
+    tables = set(db.metadata.tables) - audit.NOT_AUDITED
+    assert not tables - set(audit_query.OBJECTS), f"tables without words: {tables - set(audit_query.OBJECTS)}"
+    for table in tables:
+        for verb in audit_query.VERBS:
+            assert audit_query.action_label(f"{table}.{verb}") != f"{table}.{verb}"
+    assert not set(KINDS) - set(audit_query.FHIR_RESOURCES), f"FHIR without words: {set(KINDS)}"
+
+
+def test_the_audit_screen_shows_actions_objects_and_processes_in_words_and_keeps_codes_as_filter_values(app, session):
+    """Walk finding: the trail showed its codes (``referral.hold_override``, ``referrals``, ``rooms.create``)
+    to German and English readers alike. Now words in the reader's language; the filters keep working on
+    the codes, which stay only as their values."""
+    clinic = build_clinic(session)
+    patient = make_patient(session)
+    audit.record(session, "referral.hold_override", "referrals", 7, patient_id=patient.id, actor=clinic.radiologists[0])
+    audit.record(
+        session, "fhir.read", "Patient", patient.id, patient_id=patient.id, actor=audit.Actor(None, "scheduler")
+    )
+    make_user(session, "admin_de", {"admin"}, "Greta Verwaltung", language="de")
+    session.commit()
+    german, english = Browser(app.test_client()), Browser(app.test_client())
+    german.login("admin_de")
+    english.login("admin")
+
+    html = german.get("/admin/audit").get_data(as_text=True)
+    rows = _rows(html)
+    assert "Medikamentenpause aufgehoben" in rows and "Überweisung 7" in rows
+    assert "Patient (FHIR)" in rows and "Geplante Aufgaben" in rows
+    assert "Raum angelegt" in _rows(german.get("/admin/audit?object_type=rooms").get_data(as_text=True))
+    for code in ("referral.hold_override", "rooms.create", "fhir.read", "referrals", "scheduler", "<code>"):
+        assert code not in rows, code
+    assert '<option value="referral.hold_override">Medikamentenpause aufgehoben</option>' in html
+    assert '<option value="rooms">Raum</option>' in html
+    assert '<option value="scheduler">Geplante Aufgaben</option>' in html
+
+    filtered = german.get("/admin/audit?action=referral.hold_override&object_type=referrals").get_data(as_text=True)
+    assert re.search(
+        r'<option selected value="referral.hold_override">|<option value="referral.hold_override" selected', filtered
+    )
+    rows = _rows(filtered)
+    assert "Medikamentenpause aufgehoben" in rows and "angelegt" not in rows
+
+    rows = _rows(english.get("/admin/audit").get_data(as_text=True))
+    assert "Medication hold overridden" in rows and "Referral 7" in rows
+    assert "Scheduled jobs" in rows and "Patient (FHIR)" in rows
+    # A group of actions by the start of their code, as an address kept from before asked for it.
+    grouped = english.get("/admin/audit?action=rooms").get_data(as_text=True)
+    assert "Room created" in _rows(grouped) and "User created" not in _rows(grouped)
+    assert re.search(r'<option selected value="rooms">|<option value="rooms" selected', grouped)

@@ -63,8 +63,8 @@ def test_the_refusal_is_said_in_the_users_language(session, settings, browser):
 
 
 def test_an_observation_change_refused_after_it_wrote_keeps_nothing(session, settings, browser, monkeypatch):
-    """An observation route answers a refusal with a redirect to the board: what the service wrote before
-    it refused (here: the stay extended, then a refusal) is not committed."""
+    """An observation route answers a refusal with the board again (422, what was typed kept): what the
+    service wrote before it refused (here: the stay extended, then a refusal) is not committed."""
     clinic, appointment = day_appointment(session, settings)
     to_observation(session, clinic, appointment)
     session.commit()
@@ -84,8 +84,8 @@ def test_an_observation_change_refused_after_it_wrote_keeps_nothing(session, set
         form_page="/observation/",
     )
 
-    assert response.status_code == 302
-    assert "Refused after writing." in browser.get("/observation/").get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Refused after writing." in response.get_data(as_text=True)
     session.expire_all()
     record = session.get(ObservationRecord, record.id)
     assert (record.planned_end, record.extension_minutes) == (planned_end, extension)
@@ -100,6 +100,6 @@ def test_a_nurse_reads_the_day_books_refusal_in_german(session, settings, browse
     response = browser.post(
         f"/observation/appointments/{appointment.id}/extend", {"minutes": "90", "reason": ""}, form_page="/observation/"
     )
-    assert response.status_code == 302
-    board = browser.get("/observation/").get_data(as_text=True)
+    assert response.status_code == 422
+    board = response.get_data(as_text=True)
     assert "Ein Aufenthalt von mehr als 60 Minuten über das geplante Ende hinaus braucht eine Begründung." in board

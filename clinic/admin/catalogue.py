@@ -13,7 +13,7 @@ from ..extensions import db
 from ..models import Appointment, ProcedureType
 from ..models.vocab import AppointmentStatus, Role
 from ..services import setup_catalogue
-from ..web import refused
+from ..web import one_click
 from . import bp
 from .catalogue_forms import ProcedureForm, StageRuleForm
 from .common import (
@@ -169,13 +169,12 @@ def add_stage_rule(procedure_type_id: int):
 @roles(Role.ADMIN)
 def delete_stage_rule(procedure_type_id: int, stage_rule_id: int):
     procedure = get_or_404(ProcedureType, procedure_type_id)
-    try:
-        setup_catalogue.remove_stage_rule(db.session, actor(), procedure, stage_rule_id)
-    except DomainError as error:
-        flash(refused(error), "danger")
-        return redirect(url_for("admin.procedure", procedure_type_id=procedure.id))
-    flash(_("Stage rule removed."), "success")
-    return redirect(url_for("admin.procedure", procedure_type_id=procedure.id) + "#stage-rules")
+    return one_click(
+        lambda: setup_catalogue.remove_stage_rule(db.session, actor(), procedure, stage_rule_id),
+        done=_("Stage rule removed."),
+        back=url_for("admin.procedure", procedure_type_id=procedure.id),
+        next_url=url_for("admin.procedure", procedure_type_id=procedure.id) + "#stage-rules",
+    )
 
 
 @bp.post("/procedures/<int:procedure_type_id>/deactivate")

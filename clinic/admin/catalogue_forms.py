@@ -9,12 +9,12 @@ from wtforms import BooleanField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from ..extensions import db
-from ..forms import FlaskForm
+from ..forms import FlaskForm, MultiCheckboxField
 from ..models import ProcedureType
 from ..models.catalogue import MAX_OBSERVATION_MINUTES, TABLE_MINUTE_CHOICES
 from ..models.vocab import BleedingClass, Modality, Stage
 from ..services.setup_catalogue import CODE_PATTERN, MAX_EXTRA_MINUTES, ProcedureFields, normalise_code
-from .fields import IntSelectField, MultiCheckboxField, options
+from .fields import IntSelectField, options
 
 STAGE_CHOICES = [("", _l("Any stage")), *Stage.choices()]
 

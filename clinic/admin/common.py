@@ -1,53 +1,33 @@
-"""Helpers shared by the admin screens: the clock and zone, list filters, errors onto forms, the form and
-one-click flows with their stranding check."""
+"""Helpers shared by the admin screens: list filters, errors onto forms, the form and one-click flows with
+their stranding check; and, for the screens' imports, the clock, zone and lookups of ``clinic.web``."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from typing import TypeVar
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import func, or_
 
 from ..core.errors import DomainError
-from ..core.timefmt import to_local
 from ..extensions import db
 from ..forms import FlaskForm
-from ..scheduling.context import Settings
 from ..services import stranding
 from ..services.stranding import ChangeOutcome
-from ..web import refused
+from ..web import get_or_404 as get_or_404
+from ..web import local_today as local_today
+from ..web import refused, scheduling_settings
+from ..web import zone as zone
 
 T = TypeVar("T")
-M = TypeVar("M")
 
 # Form status codes: 422 for input the form refuses, 409 for a valid change that needs confirming.
 # Both roll the transaction back at the boundary, so nothing is saved.
 INVALID = 422
 NEEDS_CONFIRMATION = 409
 CONFIRM_FIELD = "confirm_stranded"
-
-
-def scheduling_settings() -> Settings:
-    return Settings.from_config(current_app.config)
-
-
-def zone() -> str:
-    return current_app.config["CLINIC_TIMEZONE"]
-
-
-def local_today() -> dt.date:
-    return to_local(scheduling_settings().now(), zone()).date()
-
-
-def get_or_404(model: type[M], ident: int) -> M:
-    row = db.session.get(model, ident)
-    if row is None:
-        abort(404)
-    return row
 
 
 def containing(q: str, *columns):

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectChoice, SelectField, SelectMultipleField
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms import SelectChoice, SelectField
 
 
 def options(pairs: Iterable[tuple]) -> list[SelectChoice]:
@@ -50,10 +49,3 @@ class IntSelectField(SelectField):
 
     def allowed(self) -> set[int]:
         return {self.coerce(c.value) for c in self.iter_choices() if c.value not in ("", None)}
-
-
-class MultiCheckboxField(SelectMultipleField):
-    """A list of checkboxes: easier with the keyboard than a multi-select."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()

@@ -10,7 +10,7 @@ class AuditFilterForm(FlaskForm):
         csrf = False  # a read-only filter sent by GET
 
     actor = SelectField(_l("Who"), choices=[], validators=[Optional()], validate_choice=False)
-    action = StringField(_l("Action starts with"), validators=[Optional()])
+    action = SelectField(_l("Action"), choices=[], validators=[Optional()], validate_choice=False)
     object_type = SelectField(_l("Object"), choices=[], validators=[Optional()], validate_choice=False)
     object_id = StringField(_l("Object id"), validators=[Optional()])
     patient_id = IntegerField(_l("Patient id"), validators=[Optional(), NumberRange(min=1)])

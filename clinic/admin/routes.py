@@ -10,8 +10,10 @@ from sqlalchemy import select
 from ..auth.access import roles
 from ..core.timefmt import local_midnight
 from ..extensions import db
-from ..models import AuditEvent, Patient
+from ..i18n import say
+from ..models import Patient
 from ..models.vocab import Role
+from ..services import audit_query
 from ..services.audit_query import AuditFilter, statement
 from . import bp
 from .display import HELPERS
@@ -58,10 +60,13 @@ def index():
 @roles(Role.ADMIN)
 def audit():
     form = AuditFilterForm(request.args)
-    actors = db.session.scalars(select(AuditEvent.actor_name).distinct().order_by(AuditEvent.actor_name))
-    form.actor.choices = {"": _("Anyone"), **{a: a for a in actors}}
-    objects = db.session.scalars(select(AuditEvent.object_type).distinct().order_by(AuditEvent.object_type))
-    form.object_type.choices = {"": _("Any"), **{o: o for o in objects}}
+    # The codes are the filters' values; the choices read as words, in the screen's language.
+    actors = {name: say(audit_query.actor_label(name, is_user)) for name, is_user in audit_query.actors(db.session)}
+    form.actor.choices = _choices(_("Anyone"), actors, form.actor.data)
+    actions = {code: say(audit_query.action_label(code)) for code in audit_query.actions(db.session)}
+    form.action.choices = _choices(_("Any"), actions, form.action.data)
+    objects = {code: say(audit_query.object_label(code)) for code in audit_query.object_types(db.session)}
+    form.object_type.choices = _choices(_("Any"), objects, form.object_type.data)
     zone = current_app.config["CLINIC_TIMEZONE"]
     valid = form.validate()
     f = AuditFilter()
@@ -81,9 +86,25 @@ def audit():
     patients = (
         {p.id: p for p in db.session.scalars(select(Patient).where(Patient.id.in_(patient_ids)))} if patient_ids else {}
     )
-    return render_template("admin/audit.html", form=form, page=page, params=params, patients=patients), (
-        200 if valid else 400
-    )
+    return render_template(
+        "admin/audit.html",
+        form=form,
+        page=page,
+        params=params,
+        patients=patients,
+        action_label=audit_query.action_label,
+        object_label=audit_query.object_label,
+        actor_label=audit_query.actor_label,
+    ), (200 if valid else 400)
+
+
+def _choices(anything: str, labels: dict[str, str], chosen: str | None) -> dict[str, str]:
+    """A filter's choices by their words (sorted as read); a value asked for that the trail does not hold
+    (an address kept from before) stays chosen, shown as it is."""
+    choices = dict(sorted(labels.items(), key=lambda item: item[1].casefold()))
+    if chosen and chosen not in choices:
+        choices[chosen] = chosen
+    return {"": anything, **choices}
 
 
 # The setup screens register their routes on the blueprint when imported.

@@ -24,6 +24,7 @@ TEXT_SETTINGS = (
 )
 NUMBER_SETTINGS = (
     "arrival_minutes_before",
+    "booking_notice_minutes",
     "positive_relief_percent",
     "reminder_days_before",
     "triage_ageing_days",
@@ -58,6 +59,13 @@ class SettingsForm(FlaskForm):
     arrival_minutes_before = IntegerField(
         _l("Arrival before the appointment (minutes)"),
         validators=[InputRequired(_l("Give the minutes.")), NumberRange(0, 180, _l("Between 0 and 180 minutes."))],
+    )
+    booking_notice_minutes = IntegerField(
+        _l("Shortest notice for a booking (minutes before the arrival time)"),
+        validators=[
+            InputRequired(_l("Give the minutes.")),
+            NumberRange(0, 2880, _l("Between 0 and 2880 minutes (two days).")),
+        ],
     )
     positive_relief_percent = IntegerField(
         _l("Pain relief that counts as a positive diagnostic block (%)"),

@@ -8,12 +8,12 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
 from ..extensions import db
-from ..forms import FlaskForm, email_address
+from ..forms import FlaskForm, MultiCheckboxField, email_address
 from ..models.vocab import Role
 from ..services import accounts
 from ..services.accounts import MIN_PASSWORD_LENGTH
 from ..services.setup_users import AccountFields
-from .fields import MultiCheckboxField, options
+from .fields import options
 
 USERNAME_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
 

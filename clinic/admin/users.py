@@ -12,7 +12,7 @@ from ..extensions import db
 from ..models import ProcedureType, User, UserRole
 from ..models.vocab import Role
 from ..services import accounts, setup_users
-from ..web import refused, shows_page_after_post
+from ..web import one_click, shows_page_after_post
 from . import bp
 from .common import (
     INVALID,
@@ -190,10 +190,8 @@ def issue_token(user_id: int):
 @roles(Role.ADMIN)
 def revoke_token(user_id: int, token_id: int):
     user = get_or_404(User, user_id)
-    try:
-        setup_users.revoke_api_token(db.session, actor(), user, token_id)
-    except DomainError as error:
-        flash(refused(error), "danger")
-    else:
-        flash(_("Token revoked."), "success")
-    return redirect(url_for("admin.user", user_id=user.id) + "#tokens")
+    return one_click(
+        lambda: setup_users.revoke_api_token(db.session, actor(), user, token_id),
+        done=_("Token revoked."),
+        back=url_for("admin.user", user_id=user.id) + "#tokens",
+    )

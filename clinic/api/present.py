@@ -58,19 +58,10 @@ def patient(session: Session, patient: models.Patient) -> patients.Patient:
 
 
 def referral(referral: models.Referral) -> referrals.Referral:
-    pt = referral.planned_procedure_type
     plan = None
-    if pt is not None:
-        plan = referrals.Plan(
-            procedure_type_id=pt.id,
-            procedure_code=pt.code,
-            region=referral.planned_region,
-            side=referral.planned_side,
-            levels=referral.planned_levels,
-            stage=referral.planned_stage,
-            guidance=referral.planned_guidance,
-            target=referral.planned_target,
-        )
+    if referral.planned_procedure_type is not None:
+        planned = ProcedurePlan.from_referral(referral)
+        plan = referrals.Plan(**_planned(planned), guidance=planned.guidance, target=planned.target)
     physician = referral.referring_physician
     return referrals.Referral(
         id=referral.id,
@@ -116,14 +107,21 @@ def slot(candidate: Candidate) -> Slot:
     return Slot.model_validate(candidate)
 
 
+def _planned(plan: ProcedurePlan) -> dict:
+    """The fields of ``PlannedProcedure``."""
+    return {
+        "procedure_type_id": plan.procedure_type.id,
+        "procedure_code": plan.procedure_type.code,
+        "region": plan.region,
+        "side": plan.side,
+        "levels": plan.levels,
+        "stage": plan.stage,
+    }
+
+
 def plan(plan: ProcedurePlan) -> scheduling.PlanOut:
     return scheduling.PlanOut(
-        procedure_type_id=plan.procedure_type.id,
-        procedure_code=plan.procedure_type.code,
-        region=plan.region,
-        side=plan.side,
-        levels=plan.levels,
-        stage=plan.stage,
+        **_planned(plan),
         guidance=plan.modality,
         table_minutes=plan.table_minutes,
         observation_minutes=plan.observation_minutes,

@@ -41,6 +41,12 @@ class InvalidInput(DomainError):
     http_status = 400
 
 
+def invalid(message: str, field: str | None = None, **params: Any) -> InvalidInput:
+    """A refusal of one field of a form: ``message`` marked with N_, its named values as keyword arguments;
+    ``field`` names the form field the screens show the message next to (``details["field"]``)."""
+    return InvalidInput(message, details={"field": field} if field else None, **params)
+
+
 class Conflict(DomainError):
     code = "conflict"
     http_status = 409

@@ -14,6 +14,7 @@ import math
 from dataclasses import dataclass, field
 
 from ..models.vocab import BleedingClass, HoldAction
+from .messages import N_, Phrase
 from .timefmt import local_midnight, to_local
 
 NO_RULE = "no_rule"
@@ -97,18 +98,22 @@ class HoldItem:
 
     @property
     def summary(self) -> str:
+        """The rule in a few words for staff screens: a marked phrase (English as a str; a screen shows it
+        in its language). The hours are the rule's: the words around them change, never the figures."""
         if self.action == NO_RULE:
-            return "no rule for this drug and procedure: a radiologist decides"
+            return Phrase(N_("no rule for this drug and procedure: a radiologist decides"))
         if self.action == HoldAction.NO_HOLD:
-            return "no hold needed"
+            return Phrase(N_("no hold needed"))
         if self.action == HoldAction.SHARED:
-            return "shared assessment with the prescriber; no routine hold"
+            return Phrase(N_("shared assessment with the prescriber; no routine hold"))
         hours = self.hold_hours or 0
-        unit = f"{hours} hours" if hours < 48 or hours % 24 else f"{hours // 24} days ({hours} hours)"
-        text = f"hold {unit}"
+        if hours < 48 or hours % 24:
+            if self.requires_inr:
+                return Phrase(N_("hold {hours} hours and check INR"), hours=hours)
+            return Phrase(N_("hold {hours} hours"), hours=hours)
         if self.requires_inr:
-            text += " and check INR"
-        return text
+            return Phrase(N_("hold {days} days ({hours} hours) and check INR"), days=hours // 24, hours=hours)
+        return Phrase(N_("hold {days} days ({hours} hours)"), days=hours // 24, hours=hours)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from ..core.errors import DomainError
 from ..core.messages import N_
 from ..core.timefmt import day_bounds
 from ..extensions import db
+from ..i18n import screen_language
 from ..models import Appointment, Consent, Referral, WaitlistEntry
 from ..models.vocab import Role
 from ..scheduling import ending
@@ -36,7 +37,8 @@ def _page(appointment: Appointment, *, cancel_form=None, status=200):
         "frontdesk/appointment.html",
         a=appointment,
         referral=appointment.referral,
-        hold_plan=documents.hold_plan_for(db.session, appointment) if appointment.referral else None,
+        # The drugs named in the screen's language (the letter names them in the patient's).
+        hold_plan=documents.hold_plan_for(db.session, appointment, screen_language()) if appointment.referral else None,
         dose_labels=medication.DOSE_CLASS_LABELS,
         cancel_form=cancel_form or CancelForm(),
         consents=consents_printed,

@@ -14,22 +14,15 @@ from wtforms import (
     IntegerField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..forms import FlaskForm, email_address
+from ..forms import FlaskForm, MultiCheckboxField, email_address
 from ..models.vocab import ALLERGENS, TREATMENTS, Language, PartOfDay, Priority, RedFlag, Region, Sex, Side
 from ..services.waitlist import date_problem
 from ..web import local_today
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 def _choices(enum, blank: str | None = None):
@@ -169,8 +162,17 @@ class ConditionsForm(FlaskForm):
         _l("Conditions"),
         choices=condition_choices,
     )
-    implant_note = StringField(_l("Which implant"), validators=[Optional(), Length(max=200)])
+    # Needed when "Pacemaker or other implant" is ticked (it may rule out MRI or ablation): the page marks it
+    # as the required fields are marked, and refuses the tick without it at this field (no Optional(): it
+    # would end the checks of an empty field before validate_implant_note).
+    implant_note = StringField(_l("Which pacemaker or implant"), validators=[Length(max=200)])
     note = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=2000)], render_kw={"rows": 2})
+
+    def validate_implant_note(self, field):
+        if "implant" in (self.found.data or []) and not (field.data or "").strip():
+            raise ValidationError(
+                _l("“Pacemaker or other implant” is ticked: say which one (it matters for MRI and ablation).")
+            )
 
 
 class EscortForm(FlaskForm):

@@ -13,6 +13,7 @@ from flask import render_template
 from ..auth.access import roles
 from ..core.timefmt import local_midnight
 from ..extensions import db
+from ..i18n import screen_language
 from ..models.vocab import Role
 from ..services import medication
 from ..web import local_today, now, zone
@@ -26,5 +27,5 @@ WEEKS_AHEAD = 8
 def medication_calls():
     today = local_today()
     end = local_midnight(today + dt.timedelta(weeks=WEEKS_AHEAD), zone())
-    waiting = medication.awaiting_confirmation(db.session, now(), end)
+    waiting = medication.awaiting_confirmation(db.session, now(), end, screen_language())
     return render_template("frontdesk/medication_calls.html", waiting=waiting, weeks=WEEKS_AHEAD, today=today)

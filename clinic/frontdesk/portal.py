@@ -132,8 +132,13 @@ def portal_labels() -> dict:
             code: (names[1] if screen_language() == "de" and names[1] else names[0])
             for code, names in medication.drug_names(db.session).items()
         },
-        "doses": medication.DOSE_CLASS_LABELS,
-        "choices": {**ALLERGENS, **condition_choices(), **{language.value: language.label for language in Language}},
+        "doses": {code: _(text) for code, text in medication.DOSE_CLASS_LABELS.items()},
+        # Allergens, conditions and languages by their words in the screen's language.
+        "choices": {
+            **{code: _(text) for code, text in ALLERGENS.items()},
+            **condition_choices(),
+            **{language.value: _(language.label) for language in Language},
+        },
     }
 
 

@@ -88,7 +88,13 @@ def _page(referral: Referral, forms: dict | None = None, status: int = 200):
     readiness = None
     hold_plan = None
     if referral.planned_procedure_type is not None and not referral.has_ended:
-        readiness = assess(db.session, scheduling_settings(), referral, ProcedurePlan.from_referral(referral))
+        readiness = assess(
+            db.session,
+            scheduling_settings(),
+            referral,
+            ProcedurePlan.from_referral(referral),
+            language=screen_language(),  # the drugs of the plan named as the screen names them
+        )
         hold_plan = readiness.hold_plan
     studies = db.session.scalars(
         select(ImagingStudy).where(ImagingStudy.patient_id == referral.patient_id).order_by(ImagingStudy.id.desc())
@@ -161,8 +167,11 @@ def confirm_contact(referral_id: int):
 
 def _refusal_on(form, error: DomainError) -> None:
     """A service's refusal under the field it names (``details["field"]``), else above the form."""
-    named = error.details.get("field") if isinstance(error.details, dict) else None
-    (form[named].errors if named in form else form.form_errors).append(refused(error))
+    field = error.details.get("field") if isinstance(error.details, dict) else None
+    if field in form:
+        form[field].errors = [*form[field].errors, refused(error)]
+    else:
+        form.form_errors.append(refused(error))
 
 
 def _item(referral_id: int, form_key: str, apply, message: str, anchor: str = "checklist"):

@@ -34,19 +34,10 @@ class StepStatus(Labelled):
 
 
 class RetrievalStatus(Labelled):
-    QUEUED = "queued"
-    RUNNING = "running"
-    DONE = "done"
-    FAILED = "failed"
-
-    @property
-    def label(self) -> str:
-        return {
-            "queued": N_("Waiting"),
-            "running": N_("Retrieving"),
-            "done": N_("Done"),
-            "failed": N_("Failed"),
-        }[self.value]
+    QUEUED = "queued", N_("Waiting")
+    RUNNING = "running", N_("Retrieving")
+    DONE = "done", N_("Done")
+    FAILED = "failed", N_("Failed")
 
 
 ACTIVE_RETRIEVALS = (RetrievalStatus.QUEUED, RetrievalStatus.RUNNING)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Time
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from ..core.messages import N_, Phrase
 from ..extensions import db
@@ -55,44 +55,44 @@ class ObservationBed(db.Model):
         return self.label
 
 
-class RoomSession(db.Model):
-    """A weekly opening of a room, in the clinic's local wall-clock time."""
+class WeeklyPattern:
+    """The columns and rules of a weekly pattern (a room's session template, a radiologist's roster entry):
+    a weekday's hours in the clinic's local wall-clock time, in effect from ``valid_from`` on and, when
+    ``valid_to`` is set, up to that day."""
 
-    __tablename__ = "room_sessions"
-    __table_args__ = (
-        CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday_valid"),
-        CheckConstraint("end_time > start_time", name="ends_after_start"),
-        CheckConstraint("valid_to IS NULL OR valid_to >= valid_from", name="validity_ordered"),
-    )
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple:
+        return (
+            CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday_valid"),
+            CheckConstraint("end_time > start_time", name="ends_after_start"),
+            CheckConstraint("valid_to IS NULL OR valid_to >= valid_from", name="validity_ordered"),
+        )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    room_id: Mapped[int] = mapped_column(ForeignKey("rooms.id", ondelete="CASCADE"), index=True)
     weekday: Mapped[int] = mapped_column(Integer)  # Monday = 0
     start_time: Mapped[dt.time] = mapped_column(Time)
     end_time: Mapped[dt.time] = mapped_column(Time)
     valid_from: Mapped[dt.date] = mapped_column(Date)
     valid_to: Mapped[dt.date | None] = mapped_column(Date)
 
+
+class RoomSession(WeeklyPattern, db.Model):
+    """A weekly opening of a room."""
+
+    __tablename__ = "room_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    room_id: Mapped[int] = mapped_column(ForeignKey("rooms.id", ondelete="CASCADE"), index=True)
+
     room: Mapped[Room] = relationship(back_populates="sessions")
 
 
-class RosterEntry(db.Model):
-    """A radiologist's weekly duty pattern, in local wall-clock time."""
+class RosterEntry(WeeklyPattern, db.Model):
+    """A radiologist's weekly duty pattern."""
 
     __tablename__ = "roster_entries"
-    __table_args__ = (
-        CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday_valid"),
-        CheckConstraint("end_time > start_time", name="ends_after_start"),
-        CheckConstraint("valid_to IS NULL OR valid_to >= valid_from", name="validity_ordered"),
-    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     radiologist_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    weekday: Mapped[int] = mapped_column(Integer)
-    start_time: Mapped[dt.time] = mapped_column(Time)
-    end_time: Mapped[dt.time] = mapped_column(Time)
-    valid_from: Mapped[dt.date] = mapped_column(Date)
-    valid_to: Mapped[dt.date | None] = mapped_column(Date)
 
     radiologist: Mapped[User] = relationship()  # noqa: F821
 

@@ -8,14 +8,23 @@ from ..core.messages import N_
 
 
 class Labelled(StrEnum):
-    """A string enum whose members carry a human label for screens and documents. The label is English,
-    marked for the catalogue (``N_``: here, or in ``SCREEN_LABELS`` for the labels derived from the value);
-    screens translate it when they show it (the ``label`` filter, ``clinic.i18n.say``); the API and FHIR
-    keep the codes and the English."""
+    """A string enum whose members carry a human label for screens and documents. The label is the value in
+    words ("checked_in": "Checked in", marked for the catalogue in ``SCREEN_LABELS``), or, where that does
+    not do, given with the member: ``HOLD = "hold", N_("Hold")``. It is English; screens translate it when
+    they show it (the ``label`` filter, ``clinic.i18n.say``); the API and FHIR keep the codes and the
+    English."""
+
+    _label: str | None
+
+    def __new__(cls, value: str, label: str | None = None):
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member._label = label
+        return member
 
     @property
     def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
+        return self._label or self.value.replace("_", " ").capitalize()
 
     @classmethod
     def values(cls) -> list[str]:
@@ -41,11 +50,14 @@ class Sex(Labelled):
 
 
 class Language(Labelled):
-    DE = "de"
-    EN = "en"
+    """A language: named in the reader's language on screens (``label``), by its own name where it is chosen."""
+
+    DE = "de", N_("German")  # the name for screens, in the reader's language (Englisch on a German screen)
+    EN = "en", N_("English")
 
     @property
-    def label(self) -> str:
+    def own_name(self) -> str:
+        """The language's name in that language, for whoever chooses the language they read (Deutsch, English)."""
         return {"de": "Deutsch", "en": "English"}[self.value]
 
 
@@ -74,39 +86,22 @@ class Target(Labelled):
     """What exactly a procedure is aimed at, chosen at triage for the procedures that have a choice
     (clinical facts §2.2, §2.3, §2.5): it decides what the consent form names and which risks it lists."""
 
-    STELLATE = "stellate"
-    THORACIC_CHAIN = "thoracic_chain"
-    CELIAC = "celiac"
-    LUMBAR_CHAIN = "lumbar_chain"
-    HYPOGASTRIC = "hypogastric"
-    IMPAR = "impar"
-    INTRA_ARTICULAR = "intra_articular"
-    MEDIAL_BRANCH = "medial_branch"
-    INTERLAMINAR = "interlaminar"
-    CAUDAL = "caudal"
-
-    @property
-    def label(self) -> str:
-        return TARGET_LABELS[self.value]
+    STELLATE = "stellate", N_("Stellate ganglion")
+    THORACIC_CHAIN = "thoracic_chain", N_("Thoracic sympathetic chain")
+    CELIAC = "celiac", N_("Celiac plexus")
+    LUMBAR_CHAIN = "lumbar_chain", N_("Lumbar sympathetic chain")
+    HYPOGASTRIC = "hypogastric", N_("Superior hypogastric plexus")
+    IMPAR = "impar", N_("Ganglion impar")
+    INTRA_ARTICULAR = "intra_articular", N_("Intra-articular injection")
+    MEDIAL_BRANCH = "medial_branch", N_("Medial branch block")
+    INTERLAMINAR = "interlaminar", N_("Interlaminar")
+    CAUDAL = "caudal", N_("Caudal (sacral hiatus)")
 
     @property
     def midline(self) -> bool:
         """A midline target has no side (celiac and hypogastric plexus, ganglion impar, caudal)."""
         return self.value in ("celiac", "hypogastric", "impar", "caudal")
 
-
-TARGET_LABELS = {
-    "stellate": N_("Stellate ganglion"),
-    "thoracic_chain": N_("Thoracic sympathetic chain"),
-    "celiac": N_("Celiac plexus"),
-    "lumbar_chain": N_("Lumbar sympathetic chain"),
-    "hypogastric": N_("Superior hypogastric plexus"),
-    "impar": N_("Ganglion impar"),
-    "intra_articular": N_("Intra-articular injection"),
-    "medial_branch": N_("Medial branch block"),
-    "interlaminar": N_("Interlaminar"),
-    "caudal": N_("Caudal (sacral hiatus)"),
-}
 
 # The procedures (by catalogue code) whose plan names a target, and the targets each one offers.
 TARGETS_BY_PROCEDURE: dict[str, tuple[str, ...]] = {
@@ -217,27 +212,15 @@ class ClosureScope(Labelled):
 
 
 class ReliefCategory(Labelled):
-    COMPLETE_OR_SIGNIFICANT = "complete_or_significant"
-    MILD_TO_MODERATE = "mild_to_moderate"
-    NONE = "none"
-
-    @property
-    def label(self) -> str:
-        return {
-            "complete_or_significant": N_("Complete or significant"),
-            "mild_to_moderate": N_("Mild to moderate"),
-            "none": N_("None"),
-        }[self.value]
+    COMPLETE_OR_SIGNIFICANT = "complete_or_significant", N_("Complete or significant")
+    MILD_TO_MODERATE = "mild_to_moderate", N_("Mild to moderate")
+    NONE = "none", N_("None")
 
 
 class HoldAction(Labelled):
-    HOLD = "hold"
-    NO_HOLD = "no_hold"
-    SHARED = "shared_assessment"
-
-    @property
-    def label(self) -> str:
-        return {"hold": N_("Hold"), "no_hold": N_("No hold"), "shared_assessment": N_("Shared assessment")}[self.value]
+    HOLD = "hold", N_("Hold")
+    NO_HOLD = "no_hold", N_("No hold")
+    SHARED = "shared_assessment", N_("Shared assessment")
 
 
 class FileKind(Labelled):
@@ -272,12 +255,8 @@ class OutboxStatus(Labelled):
 class MessageKind(Labelled):
     """What an email of the outbox is (``OutboxMessage.kind``)."""
 
-    REMINDER = "reminder"
-    PORTAL_LINK = "portal_link"
-
-    @property
-    def label(self) -> str:
-        return {"reminder": N_("Appointment reminder"), "portal_link": N_("Patient link")}[self.value]
+    REMINDER = "reminder", N_("Appointment reminder")
+    PORTAL_LINK = "portal_link", N_("Patient link")
 
 
 class DocumentKind(Labelled):
@@ -286,13 +265,9 @@ class DocumentKind(Labelled):
 
 
 class FollowUpKind(Labelled):
-    SAME_DAY = "0d"  # the result of a diagnostic stage (block), on the day of the procedure
-    TWO_WEEKS = "2w"
-    THREE_MONTHS = "3m"
-
-    @property
-    def label(self) -> str:
-        return {"0d": N_("Same day"), "2w": N_("2 weeks"), "3m": N_("3 months")}[self.value]
+    SAME_DAY = "0d", N_("Same day")  # the result of a diagnostic stage (block), on the day of the procedure
+    TWO_WEEKS = "2w", N_("2 weeks")
+    THREE_MONTHS = "3m", N_("3 months")
 
 
 class FollowUpStatus(Labelled):
@@ -305,22 +280,24 @@ class FollowUpStatus(Labelled):
 class RedFlag(Labelled):
     """Red-flag questions of the clinical facts file, §5. The first four are emergencies."""
 
-    BLADDER_BOWEL = "bladder_bowel"
-    SADDLE_NUMBNESS = "saddle_numbness"
-    PROGRESSIVE_WEAKNESS = "progressive_weakness"
-    WEAKNESS_WITH_EASING_PAIN = "weakness_with_easing_pain"
-    INFECTION = "infection"
-    TUMOUR = "tumour"
-    FRACTURE = "fracture"
-    OTHER_SERIOUS = "other_serious"
+    BLADDER_BOWEL = "bladder_bowel", N_("New trouble passing urine, new incontinence of urine or stool")
+    SADDLE_NUMBNESS = "saddle_numbness", N_("Numbness around the genitals or back passage (saddle area)")
+    PROGRESSIVE_WEAKNESS = (
+        "progressive_weakness",
+        N_("Severe or increasing weakness in the legs, or new trouble walking"),
+    )
+    WEAKNESS_WITH_EASING_PAIN = "weakness_with_easing_pain", N_("Pain easing while weakness gets worse")
+    INFECTION = "infection", N_("Fever or chills, recent infection, immune suppression or a recent spinal injection")
+    TUMOUR = "tumour", N_("History of cancer, unexplained weight loss, or severe pain at night")
+    FRACTURE = "fracture", N_("Recent trauma, or minor trauma with osteoporosis or long-term steroids")
+    OTHER_SERIOUS = (
+        "other_serious",
+        N_("Thoracic pain, new deformity, widespread nerve signs, feeling very unwell, known aortic aneurysm"),
+    )
 
     @property
     def emergency(self) -> bool:
         return self in EMERGENCY_FLAGS
-
-    @property
-    def label(self) -> str:
-        return RED_FLAG_QUESTIONS[self.value]
 
 
 EMERGENCY_FLAGS = {
@@ -328,19 +305,6 @@ EMERGENCY_FLAGS = {
     RedFlag.SADDLE_NUMBNESS,
     RedFlag.PROGRESSIVE_WEAKNESS,
     RedFlag.WEAKNESS_WITH_EASING_PAIN,
-}
-
-RED_FLAG_QUESTIONS = {
-    "bladder_bowel": N_("New trouble passing urine, new incontinence of urine or stool"),
-    "saddle_numbness": N_("Numbness around the genitals or back passage (saddle area)"),
-    "progressive_weakness": N_("Severe or increasing weakness in the legs, or new trouble walking"),
-    "weakness_with_easing_pain": N_("Pain easing while weakness gets worse"),
-    "infection": N_("Fever or chills, recent infection, immune suppression or a recent spinal injection"),
-    "tumour": N_("History of cancer, unexplained weight loss, or severe pain at night"),
-    "fracture": N_("Recent trauma, or minor trauma with osteoporosis or long-term steroids"),
-    "other_serious": N_(
-        "Thoracic pain, new deformity, widespread nerve signs, feeling very unwell, known aortic aneurysm"
-    ),
 }
 
 TREATMENTS = {
@@ -362,7 +326,7 @@ ALLERGENS = {
 
 # The labels derived from the values (``Labelled.label``), marked for the catalogue; a test checks that
 # every label of every Labelled enum is marked (tests/test_i18n.py). Not here: Modality and FileKind (CT,
-# MRI, PDF: the same in every language) and Language (each language by its own name).
+# MRI, PDF: the same in every language).
 SCREEN_LABELS = (
     # Role
     N_("Front desk"),

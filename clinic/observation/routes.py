@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -23,9 +24,20 @@ from . import bp
 CARE = (Role.NURSE, Role.RADIOLOGIST)
 
 
-def _board(failed: tuple[int, CheckForm] | None = None):
-    """The board's data. ``failed``: the appointment whose check was refused and its posted form, shown in
-    that patient's card only (with the errors at their fields)."""
+@dataclass(frozen=True)
+class Refused:
+    """A step refused for one patient: which form of the card (``step``: "check", "extend", "discharge",
+    "bed") and the form as posted, with its errors; ``problem`` is a refusal that names no field."""
+
+    appointment_id: int
+    step: str
+    form: FlaskForm
+    problem: str | None = None
+
+
+def _board(failed: Refused | None = None):
+    """The board's data. ``failed``: the step refused for one appointment, its posted form shown in that
+    patient's card only (what was typed, the errors at their fields); every other card's forms are fresh."""
     beds = db.session.scalars(
         select(ObservationBed).where(ObservationBed.active).order_by(ObservationBed.sort_order)
     ).all()
@@ -51,8 +63,9 @@ def _board(failed: tuple[int, CheckForm] | None = None):
         "by_bed": by_bed,
         "unassigned": unassigned,
         "check_form": CheckForm(formdata=None),
-        "failed_check": failed,
         "extend_form": ExtendForm(formdata=None),
+        "discharge_form": DischargeForm(formdata=None),
+        "failed": failed,
         "items": procedure_day.DISCHARGE_ITEMS,  # marked phrases: the board shows them in the screen's language
         "gaps_by_id": {a.id: procedure_day.discharge_gaps(db.session, a, now()) for a in patients},
         "facts_by_id": {a.id: procedure_day.bedside_facts(db.session, a) for a in patients},
@@ -77,17 +90,36 @@ def _done(message: str, category: str = "success"):
 
 
 def _step(
-    change: Callable[[], object], message: Callable[[], str], *, form: FlaskForm | None = None, invalid: str = ""
+    appointment: Appointment,
+    step: str,
+    change: Callable[[], object],
+    message: Callable[[], str],
+    *,
+    form: FlaskForm,
+    invalid: str = "",
 ):
-    """A step taken from the board, and back to it: refused when the form is invalid (saying ``invalid``) or
-    when the service refuses (saying why), else done (saying ``message``, read after the change)."""
-    if form is not None and not form.validate():
-        return _done(invalid, "danger")
+    """A step taken from the board. Done: back to the board (post/redirect/get), saying ``message`` (read
+    after the change). Refused, because the form is invalid (saying ``invalid``) or because the service
+    says no (saying why): the board again, answered 422, with this card's form holding what was typed and
+    the error beside it. The refusal is rolled back (``refused``; the boundary rolls back any 4xx), so
+    nothing of the step is kept."""
+    if not form.validate():
+        return _board_again(appointment, step, form, invalid)
     try:
         change()
     except DomainError as error:
-        return _done(refused(error), "danger")
+        problem = refused(error)
+        field = error.details.get("field") if isinstance(error.details, dict) else None
+        if field in form:  # the refusal names a field of the form: shown there
+            form[field].errors = [*form[field].errors, problem]
+            return _board_again(appointment, step, form, problem)
+        return _board_again(appointment, step, form, problem, problem=problem)
     return _done(message())
+
+
+def _board_again(appointment: Appointment, step: str, form: FlaskForm, banner: str, *, problem: str | None = None):
+    flash(banner, "danger")
+    return render_template("observation/board.html", **_board(Refused(appointment.id, step, form, problem))), 422
 
 
 def _check_values(form: CheckForm) -> procedure_day.CheckValues:
@@ -126,7 +158,7 @@ def add_check(appointment_id: int):
             ),
             "danger",
         )
-        return render_template("observation/board.html", **_board((appointment.id, form))), 422
+        return render_template("observation/board.html", **_board(Refused(appointment.id, "check", form))), 422
     return _done(_("Check recorded for %(name)s.", name=appointment.patient.display_name))
 
 
@@ -135,10 +167,11 @@ def add_check(appointment_id: int):
 def checklist(appointment_id: int):
     appointment = get_or_404(Appointment, appointment_id)
     ticked = {key: request.form.get(key) == "on" for key in procedure_day.DISCHARGE_ITEMS}
-    return _step(
-        lambda: procedure_day.set_discharge_checklist(db.session, appointment, **ticked),
-        lambda: _("Discharge checklist updated."),
-    )
+    try:
+        procedure_day.set_discharge_checklist(db.session, appointment, **ticked)
+    except DomainError as error:
+        return _done(refused(error), "danger")
+    return _done(_("Discharge checklist updated."))
 
 
 @bp.post("/appointments/<int:appointment_id>/extend")
@@ -147,6 +180,8 @@ def extend(appointment_id: int):
     appointment = get_or_404(Appointment, appointment_id)
     form = ExtendForm()
     return _step(
+        appointment,
+        "extend",
         lambda: procedure_day.extend_observation(
             db.session, current_user, appointment, form.minutes.data, form.reason.data
         ),
@@ -162,6 +197,8 @@ def move_bed(appointment_id: int):
     appointment = get_or_404(Appointment, appointment_id)
     form = MoveBedForm()
     return _step(
+        appointment,
+        "bed",
         lambda: procedure_day.move_to_bed(
             db.session, current_user, appointment, form.bed_id.data, at=now(), zone=zone()
         ),
@@ -177,6 +214,8 @@ def discharge(appointment_id: int):
     appointment = get_or_404(Appointment, appointment_id)
     form = DischargeForm()
     return _step(
+        appointment,
+        "discharge",
         lambda: procedure_day.discharge(db.session, current_user, appointment, at=now(), reason=form.reason.data),
         lambda: _("%(name)s discharged. Follow-up calls are scheduled.", name=appointment.patient.display_name),
         form=form,

@@ -124,7 +124,11 @@ def answer(link, token: str, item: str):
         portal_answers.propose(db.session, link, item, _answer_of(item, form))
     except DomainError as error:
         refused(error)
-        flash(access.message(error.code), "danger")
+        said = access.message(error.code)
+        field = error.details.get("field") if isinstance(error.details, dict) else None
+        if field in form:  # beside the field it is about, too (the implant's name)
+            form[field].errors = [*form[field].errors, said]
+        flash(said, "danger")
         return render("portal/answer.html", 422, form=form, **context)
     flash(_("Thank you. The front desk will check your answer."), "success")
     return redirect(url_for("portal.home", token=token, _anchor="questions"))

@@ -13,20 +13,13 @@ from wtforms import (
     IntegerField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..forms import FlaskForm
-from ..models.vocab import PartOfDay
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
+from ..forms import FlaskForm, MultiCheckboxField
+from ..models.vocab import Language, PartOfDay
 
 
 # Choices are made per request with gettext: WTForms would take a lazy string for a group of options.
@@ -157,7 +150,7 @@ class EscortForm(FlaskForm):
 class LanguageForm(FlaskForm):
     language = RadioField(
         _l("Language for letters and information sheets"),
-        choices={"de": "Deutsch", "en": "English"},
+        choices={language.value: language.own_name for language in Language},  # each by its own name
         validators=[InputRequired(_l("Choose a language."))],
     )
 

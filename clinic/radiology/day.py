@@ -12,6 +12,7 @@ from ..core.errors import DomainError
 from ..core.messages import N_
 from ..core.timefmt import to_local
 from ..extensions import db
+from ..i18n import screen_language
 from ..models import Appointment, Consent, DrugOption, ProcedureRecord, User, UserRole
 from ..models.vocab import AppointmentStatus, Role
 from ..services import mpps, procedure_day, procedure_records, worklist
@@ -84,7 +85,9 @@ def _details(form: RecordForm) -> procedure_records.RecordDetails:
 def _page(appointment: Appointment, forms: dict | None = None, status: int = 200):
     record = _record(appointment)
     day = to_local(appointment.table_start, zone()).date()
-    rows = worklist.rows(db.session, day, zone(), include_ended=True, appointment_id=appointment.id)
+    rows = worklist.rows(
+        db.session, day, zone(), include_ended=True, appointment_id=appointment.id, language=screen_language()
+    )
     row = rows[0] if rows else None
     consents = db.session.scalars(
         select(Consent).where(Consent.appointment_id == appointment.id).order_by(Consent.id)

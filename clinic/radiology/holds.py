@@ -6,17 +6,16 @@ that the clinic will call. The confirmation lapses by itself when the plan's fig
 
 from __future__ import annotations
 
-from flask import flash, redirect, request, url_for
+from flask import request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..auth.access import roles
-from ..core.errors import DomainError
 from ..extensions import db
 from ..models import Appointment, Referral
 from ..models.vocab import Role
 from ..services import medication
-from ..web import get_or_404, refused
+from ..web import get_or_404, one_click
 from . import bp
 
 
@@ -30,10 +29,8 @@ def confirm_hold_plan(referral_id: int):
         appointment = db.session.get(Appointment, appointment_id)
         if appointment is not None and appointment.referral_id == referral.id:
             back = url_for("frontdesk.appointment", appointment_id=appointment.id)
-    try:
-        medication.confirm_plan(db.session, current_user, referral)
-    except DomainError as error:
-        flash(refused(error), "danger")
-        return redirect(back)
-    flash(_("Medication plan confirmed: letters printed from now on give the dates."), "success")
-    return redirect(back)
+    return one_click(
+        lambda: medication.confirm_plan(db.session, current_user, referral),
+        done=_("Medication plan confirmed: letters printed from now on give the dates."),
+        back=back,
+    )

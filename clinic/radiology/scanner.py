@@ -8,12 +8,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..auth.access import roles
-from ..core.errors import DomainError
 from ..extensions import db
 from ..models import Appointment, PerformedStep
 from ..models.vocab import Role
 from ..services import mpps
-from ..web import get_or_404, refused
+from ..web import get_or_404, one_click
 from . import bp
 
 
@@ -26,10 +25,8 @@ def confirm_scanner_values(appointment_id: int, step_id: int):
     if step.appointment_id != appointment.id:
         flash(_("That scanner report belongs to another appointment."), "danger")
         return redirect(back)
-    try:
-        mpps.confirm(db.session, current_user, step)
-    except DomainError as error:
-        flash(refused(error), "danger")
-        return redirect(back)
-    flash(_("The scanner's times and dose are in the procedure record."), "success")
-    return redirect(back)
+    return one_click(
+        lambda: mpps.confirm(db.session, current_user, step),
+        done=_("The scanner's times and dose are in the procedure record."),
+        back=back,
+    )

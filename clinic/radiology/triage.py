@@ -14,7 +14,7 @@ from ..i18n import screen_language
 from ..models import ImagingStudy, ProcedureType, RedFlagAnswer, Referral
 from ..models.vocab import Priority, ReferralStatus, Role
 from ..services import triage
-from ..web import get_or_404, local_today, refused
+from ..web import get_or_404, local_today, one_click, refused
 from . import bp
 from .forms import AcceptForm, HoldOverrideForm, ReasonForm
 
@@ -194,13 +194,11 @@ def request_information(referral_id: int):
 @roles(Role.RADIOLOGIST, Role.FRONT_DESK)
 def reopen(referral_id: int):
     referral = get_or_404(Referral, referral_id)
-    try:
-        triage.reopen(db.session, current_user, referral)
-    except DomainError as error:
-        flash(refused(error), "danger")
-        return redirect(url_for("frontdesk.referral", referral_id=referral.id))
-    flash(_("Back on the triage queue."), "success")
-    return redirect(url_for("frontdesk.referral", referral_id=referral.id))
+    return one_click(
+        lambda: triage.reopen(db.session, current_user, referral),
+        done=_("Back on the triage queue."),
+        back=url_for("frontdesk.referral", referral_id=referral.id),
+    )
 
 
 @bp.post("/red-flags/<int:answer_id>/clear")

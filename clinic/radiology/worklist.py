@@ -23,7 +23,14 @@ def _context(*, filters: bool = True):
     room_id = request.args.get("room_id", type=int) or None
     radiologist_id = request.args.get("radiologist_id", type=int) or None
     rows = worklist.rows(
-        db.session, day, zone(), room_id=room_id, radiologist_id=radiologist_id, finished_last=True, now=now()
+        db.session,
+        day,
+        zone(),
+        room_id=room_id,
+        radiologist_id=radiologist_id,
+        finished_last=True,
+        now=now(),
+        language=screen_language(),
     )
     # The rows name their rooms: read them in one statement (rather than one per room as each is met).
     rooms = db.session.scalars(select(Room).where(Room.active).order_by(Room.sort_order)).all()

@@ -27,8 +27,8 @@ from sqlalchemy.orm import Session
 from ..core import audit
 from ..core.errors import Conflict, DomainError, InvalidInput
 from ..core.intervals import contains, normalise, overlaps
-from ..core.messages import N_
-from ..core.timefmt import fmt_datetime, to_local
+from ..core.messages import N_, Phrase, Phrases
+from ..core.timefmt import fmt_datetime, fmt_time, to_local
 from ..models import Appointment, Booking, BookingHold, ProcedureType, Referral, WaitlistEntry
 from ..models.appointments import ACTIVE_STATUSES
 from ..models.base import utcnow
@@ -79,6 +79,43 @@ class AlreadyBooked(Conflict):
             details={"appointment_id": appointment.id, "reference": appointment.reference},
         )
         self.appointment = appointment
+
+
+class HeldAlready(Conflict):
+    """The chain meets a hold kept for this same referral (another window, or a colleague on the phone):
+    not someone else's time, and not another appointment of the patient's."""
+
+    code = "held_already"
+
+    def __init__(self, held: BookingHold, zone: str):
+        super().__init__(
+            N_(
+                "This time is already held for this patient (a hold made at {made}, in another window or by a "
+                "colleague): confirm that hold, or choose again after it lapses at {lapses}."
+            ),
+            made=fmt_time(held.created_at, zone),
+            lapses=fmt_time(held.expires_at, zone),
+            details={"hold_expires_at": held.expires_at.isoformat()},
+        )
+        self.held = held
+
+
+def own_hold(session: Session, settings: Settings, referral: Referral | None, chain: Candidate) -> BookingHold | None:
+    """A live hold of ``referral`` whose time meets the chain's."""
+    if referral is None:
+        return None
+    return session.scalar(
+        select(BookingHold)
+        .where(
+            BookingHold.referral_id == referral.id,
+            BookingHold.released_at.is_(None),
+            BookingHold.confirmed_appointment_id.is_(None),
+            BookingHold.expires_at > settings.now(),
+            BookingHold.table_start < chain.obs_end,
+            BookingHold.obs_end > chain.table_start,
+        )
+        .limit(1)
+    )
 
 
 def active_appointment(session: Session, referral_id: int | None) -> Appointment | None:
@@ -220,55 +257,75 @@ def validate_chain(
     qualification) and the bed is reserved straight after the table time."""
     problems: list[str] = []
     if chain.table_end != chain.table_start + plan.table_length:
-        problems.append(f"the table time of this plan is {plan.table_minutes} minutes")
+        problems.append(Phrase(N_("the table time of this plan is {minutes} minutes"), minutes=plan.table_minutes))
     if chain.obs_end != chain.table_end + plan.observation_length:
         problems.append(
-            f"the observation of this plan is {plan.observation_minutes} minutes, straight after the table time"
+            Phrase(
+                N_("the observation of this plan is {minutes} minutes, straight after the table time"),
+                minutes=plan.observation_minutes,
+            )
         )
     grid = settings.grid_minutes * 60
     if chain.table_start.timestamp() % grid:
-        problems.append(f"times lie on a {settings.grid_minutes}-minute grid")
+        problems.append(Phrase(N_("times lie on a {minutes}-minute grid"), minutes=settings.grid_minutes))
+    earliest = settings.earliest_start()
     if not allow_past and chain.table_start < settings.now():
-        problems.append("the time has already passed")
+        problems.append(N_("the time has already passed"))
+    elif not allow_past and chain.table_start < earliest:
+        problems.append(
+            Phrase(
+                N_("it is too soon: the patient could not be told and arrive in time (the earliest is {earliest})"),
+                earliest=fmt_datetime(earliest, settings.zone),
+            )
+        )
 
     found = availability.chain_resources(
         session, chain.room_id, chain.radiologist_id, chain.bed_id, plan.procedure_type.id
     )
     room, radiologist, bed = found.room, found.radiologist, found.bed
     if room is None or not found.room_active:
-        problems.append("the room does not exist or is not in use")
+        problems.append(N_("the room does not exist or is not in use"))
     elif room.modality != plan.modality:
-        problems.append(f"{room.name} is a {room.modality} room; this procedure needs {plan.modality}")
+        problems.append(
+            Phrase(
+                N_("{room} is a {modality} room; this procedure needs {needed}"),
+                room=room.name,
+                modality=room.modality,
+                needed=plan.modality,
+            )
+        )
     if radiologist is None or not found.radiologist_active:
-        problems.append("the radiologist does not exist or is not active")
+        problems.append(N_("the radiologist does not exist or is not active"))
     elif not found.qualified:
-        problems.append(f"{radiologist.name} is not qualified for {plan.procedure_type.code}")
+        problems.append(
+            Phrase(
+                N_("{radiologist} is not qualified for {procedure}"),
+                radiologist=radiologist.name,
+                procedure=plan.procedure_type.code,
+            )
+        )
     if plan.observation_minutes:
         if bed is None or not found.bed_active:
-            problems.append("an observation bed is needed straight after the table time")
+            problems.append(N_("an observation bed is needed straight after the table time"))
     elif chain.bed_id is not None:
-        problems.append("this procedure needs no observation bed")
+        problems.append(N_("this procedure needs no observation bed"))
     if problems:
-        raise InvalidInput(
-            N_("This time cannot be booked: {problems}."), problems="; ".join(problems), details=problems
-        )
+        raise InvalidInput(N_("This time cannot be booked: {problems}."), problems=Phrases(problems), details=problems)
 
     zone = settings.zone
     day = to_local(chain.table_start, zone).date()
     last_day = to_local(chain.obs_end, zone).date()  # the observation may, rarely, run past midnight
     calendar = Calendar(session, settings, day, last_day, room_ids=[room.id], radiologist_ids=[radiologist.id])
     if not contains(calendar.room_open(room, day), chain.table_start, chain.table_end):
-        problems.append(f"{room.name} is not open then (outside its session, or closed)")
+        problems.append(Phrase(N_("{room} is not open then (outside its session, or closed)"), room=room.name))
     if not contains(calendar.radiologist_on_duty(radiologist.id, day), chain.table_start, chain.table_end):
-        problems.append(f"{radiologist.name} is not on duty then")
+        problems.append(Phrase(N_("{radiologist} is not on duty then"), radiologist=radiologist.name))
     if plan.observation_minutes:
         open_ = [span for d in {day, last_day} for span in calendar.bed_open(bed, d)]
         if not any(start <= chain.table_end and chain.obs_end <= end for start, end in normalise(open_)):
-            problems.append("the observation unit is closed then")
+            problems.append(N_("the observation unit is closed then"))
     if problems:
-        raise InvalidInput(
-            N_("This time cannot be booked: {problems}."), problems="; ".join(problems), details=problems
-        )
+        raise InvalidInput(N_("This time cannot be booked: {problems}."), problems=Phrases(problems), details=problems)
 
 
 def busy_resources(
@@ -435,6 +492,9 @@ class BookingRequest:
         validate_chain(session, settings, self.plan, self.candidate, allow_past=self.allow_past)
         taken = busy_resources(session, settings, self.candidate, self.patient_id, ignore_appointment_id=self.moving)
         if taken:
+            held = own_hold(session, settings, self.referral, self.candidate)
+            if held is not None:
+                raise HeldAlready(held, settings.zone)
             raise self.conflict(session, settings, taken)
 
     def conflict(self, session: Session, settings: Settings, taken: list[str]) -> SlotTaken:

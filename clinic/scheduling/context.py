@@ -30,13 +30,21 @@ class Settings:
     grid_minutes: int = 5
     hold_minutes: int = 5
     clock: Callable[[], dt.datetime] = field(default=utcnow)
+    # The shortest time from now to a new table start: for the patient to hear of it and arrive in time
+    # (the clinic's notice plus the arrival before the table time; ``services.settings.booking_notice``).
+    # A function where it is read from the database when first needed: pages that offer no times skip it.
+    notice: dt.timedelta | Callable[[], dt.timedelta] = dt.timedelta(0)
 
     def now(self) -> dt.datetime:
         return self.clock()
 
+    def earliest_start(self) -> dt.datetime:
+        """The first table start a new booking, hold or move may take."""
+        return self.now() + (self.notice() if callable(self.notice) else self.notice)
+
     @classmethod
-    def from_config(cls, config) -> Settings:
-        return cls(zone=config["CLINIC_TIMEZONE"], hold_minutes=config.get("BOOKING_HOLD_MINUTES", 5))
+    def from_config(cls, config, *, notice: dt.timedelta | Callable[[], dt.timedelta] = dt.timedelta(0)) -> Settings:
+        return cls(zone=config["CLINIC_TIMEZONE"], hold_minutes=config.get("BOOKING_HOLD_MINUTES", 5), notice=notice)
 
 
 @dataclass(frozen=True)

@@ -124,6 +124,7 @@ class Finder:
         self.observation = plan.observation_length
         self.grid = dt.timedelta(minutes=settings.grid_minutes)
         self.now = settings.now()
+        self.earliest = settings.earliest_start()  # now and the clinic's notice: no time the patient cannot reach
         self.rooms: list[RoomInfo] = availability.rooms_for(session, plan.modality, prefs.room_id)
         self.radiologists: list[RadiologistInfo] = availability.radiologists_for(
             session, plan.procedure_type.id, prefs.radiologist_id
@@ -132,7 +133,7 @@ class Finder:
 
     def first_day(self) -> dt.date:
         r = self.request
-        today = to_local(self.now, self.settings.zone).date()
+        today = to_local(self.earliest, self.settings.zone).date()
         candidates = [r.first_day, today]
         if r.preferences.earliest_date:
             candidates.append(r.preferences.earliest_date)
@@ -175,7 +176,7 @@ class Finder:
     def _day(self, day: dt.date, calendar: Calendar, busy: Busy, limit: int) -> list[Candidate]:
         zone = self.settings.zone
         day_start, day_end = day_bounds(day, zone)
-        base = [(max(day_start, self.now, self.request.not_before_at or day_start), day_end)]
+        base = [(max(day_start, self.earliest, self.request.not_before_at or day_start), day_end)]
         part = self.request.preferences.part_of_day
         if part == PartOfDay.MORNING:
             base = intersect(base, [(day_start, local_instant(day, NOON, zone))])

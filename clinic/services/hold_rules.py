@@ -17,7 +17,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from ..core import audit
-from ..core.errors import DomainError, InvalidInput
+from ..core.errors import DomainError, invalid
 from ..core.messages import N_
 from ..models import AnticoagulantRule
 from ..models.base import utcnow
@@ -29,11 +29,6 @@ DRUG_CODE = re.compile(r"^[a-z0-9_]{2,40}$")
 EVIDENCE = {"V": N_("verified in a primary source"), "S": N_("from a secondary summary"), "U": N_("unverified")}
 # The figures a clinician signs off; a change to any of them clears the verification.
 CHECKED_FIELDS = ("action", "hold_hours", "restart_hours", "requires_inr")
-
-
-def invalid(message: str, field_name: str | None = None, **params) -> InvalidInput:
-    """A refusal of one field: ``message`` marked with N_, its named values as keyword arguments."""
-    return InvalidInput(message, details={"field": field_name} if field_name else None, **params)
 
 
 @dataclass(frozen=True)

@@ -230,10 +230,13 @@ def dose_classes(session: Session) -> dict[str, list[str]]:
     return {code: sorted(doses) for code, doses in result.items()}
 
 
-def awaiting_confirmation(session: Session, start: dt.datetime, end: dt.datetime) -> list[tuple[Appointment, HoldPlan]]:
+def awaiting_confirmation(
+    session: Session, start: dt.datetime, end: dt.datetime, language: str = "en"
+) -> list[tuple[Appointment, HoldPlan]]:
     """Booked appointments in ``[start, end)`` whose medication plan still waits for the telephone
     confirmation (a rule not signed off, or no rule, and no radiologist's confirmation of the plan), in
-    time order: the front desk's call list. Only appointments of patients with medication are looked at."""
+    time order: the front desk's call list. Only appointments of patients with medication are looked at.
+    ``language``: of the drug names (the screen's)."""
     with_medication = (
         select(Appointment)
         .join(PreRegistration, PreRegistration.referral_id == Appointment.referral_id)
@@ -249,7 +252,7 @@ def awaiting_confirmation(session: Session, start: dt.datetime, end: dt.datetime
     found = []
     for appointment in session.scalars(with_medication):
         prereg = appointment.referral.preregistration
-        plan = plan_for(session, prereg, appointment.procedure_type, appointment.region)
+        plan = plan_for(session, prereg, appointment.procedure_type, appointment.region, language)
         if plan.awaiting_confirmation:
             found.append((appointment, plan))
     return found

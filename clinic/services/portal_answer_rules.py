@@ -98,7 +98,9 @@ def _conditions(data: dict) -> dict:
         raise InvalidInput(N_("Unknown condition."), code="unknown_choice")
     implant_note = _text(data.get("implant_note"), 200)
     if "implant" in found and not implant_note:
-        raise InvalidInput(N_("Say which pacemaker or implant."), code="implant_note_needed")
+        raise InvalidInput(
+            N_("Say which pacemaker or implant."), code="implant_note_needed", details={"field": "implant_note"}
+        )
     return {"found": found, "implant_note": implant_note, "note": _text(data.get("note"), 1000)}
 
 

@@ -18,23 +18,12 @@ KEY = "portal_steps"
 
 
 class PortalStep(Labelled):
-    LINKS = "links"  # the portal itself: links can be sent and opened
-    QUESTIONNAIRE = "questionnaire"  # contact, medication, allergies, conditions, escort, language
-    UPLOADS = "uploads"  # prior imaging
-    BOOKING = "booking"  # choosing a time
-    MANAGE = "manage"  # moving or cancelling a booked time
-    WAITLIST = "waitlist"  # asking for an earlier time and taking one offered
-
-    @property
-    def label(self) -> str:
-        return {
-            "links": N_("Patient links (the portal itself)"),
-            "questionnaire": N_("Pre-registration questionnaire"),
-            "uploads": N_("Prior imaging uploads"),
-            "booking": N_("Choosing a time"),
-            "manage": N_("Moving and cancelling"),
-            "waitlist": N_("Waitlist: earlier times"),
-        }[self.value]
+    LINKS = "links", N_("Patient links (the portal itself)")  # links can be sent and opened
+    QUESTIONNAIRE = "questionnaire", N_("Pre-registration questionnaire")  # the items of PortalItem
+    UPLOADS = "uploads", N_("Prior imaging uploads")
+    BOOKING = "booking", N_("Choosing a time")
+    MANAGE = "manage", N_("Moving and cancelling")  # a booked time
+    WAITLIST = "waitlist", N_("Waitlist: earlier times")  # asking for an earlier time and taking one offered
 
 
 def enabled(session: Session) -> frozenset[str]:

@@ -117,7 +117,9 @@ def set_conditions(
     if unknown:
         raise InvalidInput(N_("Unknown condition {items}."), items=", ".join(sorted(unknown)))
     if "implant" in found and not (implant_note or "").strip():
-        raise InvalidInput(N_("Say which pacemaker or implant (it matters for MRI and ablation)."))
+        raise InvalidInput(
+            N_("Say which pacemaker or implant (it matters for MRI and ablation)."), details={"field": "implant_note"}
+        )
     prereg = preregistration.changeable(session, referral)
     for key in CONDITIONS:
         setattr(prereg, key, key in found)

@@ -265,16 +265,20 @@ def extend_observation(session: Session, actor, appointment: Appointment, minute
     if observation is None or appointment.status != AppointmentStatus.IN_OBSERVATION:
         raise DomainError(N_("Only a patient in observation can stay longer."), code="invalid_state")
     if minutes <= 0 or minutes > 120:
-        raise InvalidInput(N_("Extend by 1 to 120 minutes at a time."))
+        raise InvalidInput(N_("Extend by 1 to 120 minutes at a time."), details={"field": "minutes"})
     total = observation.extension_minutes + minutes
     reason = (reason or "").strip() or None
     if total > MAX_EXTENSION_WITHOUT_REASON and not (reason or observation.extension_reason):
         raise InvalidInput(
             N_("Staying more than {minutes} minutes past the planned end needs a reason."),
             minutes=MAX_EXTENSION_WITHOUT_REASON,
+            details={"field": "reason"},
         )
     if total > 240:
-        raise InvalidInput(N_("Observation can be extended by at most 4 hours; arrange admission instead."))
+        raise InvalidInput(
+            N_("Observation can be extended by at most 4 hours; arrange admission instead."),
+            details={"field": "minutes"},
+        )
     observation.extension_minutes = total
     if reason:
         observation.extension_reason = reason
@@ -488,7 +492,7 @@ def discharge(
                 N_("Discharge now needs a reason: {gaps}."),
                 gaps=Phrases(gaps),
                 code="discharge_early",
-                details={"gaps": gaps},
+                details={"gaps": gaps, "field": "reason"},
             )
         if actor is None or not (actor.has_role(Role.RADIOLOGIST) or actor.has_role(Role.NURSE)):
             raise PermissionDenied(N_("Only a radiologist or a nurse discharges early or without the checks."))

@@ -13,9 +13,12 @@ from . import medication, preregistration, stages
 __all__ = ["Readiness", "assess"]
 
 
-def assess(session: Session, settings: Settings, referral: Referral, plan: ProcedurePlan) -> Readiness:
+def assess(
+    session: Session, settings: Settings, referral: Referral, plan: ProcedurePlan, *, language: str = "en"
+) -> Readiness:
+    """``language``: of the drug names in the hold plan (a screen's, "de" or "en")."""
     hold_plan = medication.plan_for(
-        session, preregistration.ensure(session, referral), plan.procedure_type, plan.region
+        session, preregistration.ensure(session, referral), plan.procedure_type, plan.region, language
     )
     # The checklist judges the medication item by the referral's planned procedure; reuse the plan
     # computed here when that is the one being booked.

@@ -12,52 +12,89 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..core.messages import N_, Phrase
 from ..core.timefmt import day_bounds, to_local
 from ..models import Appointment, FollowUp, ProcedureType, Referral, Room
 from ..models.vocab import AppointmentStatus, FollowUpKind, FollowUpStatus, ReliefCategory
 from ..scheduling.availability import Calendar, RoomInfo
 from ..scheduling.context import Settings
 
+# (kind, text): English, marked for the catalogue; the report shows them in the reader's language. The
+# figures are values of the sentences, so that no translation can change them.
 PUBLISHED = {
     "PRT": [
         (
             "evidence",
-            "Controlled trial: 54% had at least 50% relief at one month, against 7–21% in the control "
-            "groups (Ghahreman 2010).",
+            Phrase(
+                N_(
+                    "Controlled trial: {relieved} had at least {threshold} relief at one month, against {control} "
+                    "in the control groups (Ghahreman 2010)."
+                ),
+                relieved="54%",
+                threshold="50%",
+                control="7–21%",
+            ),
         ),
         (
             "claim",
-            "Clinic experience quoted in practice information: 60–80% complete or significant relief. Higher "
-            "than trial data; not guideline evidence.",
+            Phrase(
+                N_(
+                    "Clinic experience quoted in practice information: {relieved} complete or significant relief. "
+                    "Higher than trial data; not guideline evidence."
+                ),
+                relieved="60–80%",
+            ),
         ),
     ],
     "FACET": [
         (
             "evidence",
-            "Randomised trial of repeated medial branch blocks in patients positive on two test blocks: "
-            "85–90% with significant relief at two years (Manchikanti 2010).",
+            Phrase(
+                N_(
+                    "Randomised trial of repeated medial branch blocks in patients positive on two test blocks: "
+                    "{relieved} with significant relief at two years (Manchikanti 2010)."
+                ),
+                relieved="85–90%",
+            ),
         ),
-        ("context", "Facet joints are the source in roughly 15–45% of chronic low back pain."),
+        (
+            "context",
+            Phrase(N_("Facet joints are the source in roughly {share} of chronic low back pain."), share="15–45%"),
+        ),
     ],
     "RFA": [
         (
             "evidence",
-            "In rigorously selected patients, 53–58% had complete relief for six months or more "
-            "(MacVicar 2013); benefit typically lasts 6–12 months.",
+            Phrase(
+                N_(
+                    "In rigorously selected patients, {relieved} had complete relief for six months or more "
+                    "(MacVicar 2013); benefit typically lasts {months} months."
+                ),
+                relieved="53–58%",
+                months="6–12",
+            ),
         ),
     ],
     "SYMP": [
         (
             "context",
-            "A positive diagnostic block predicts benefit from the neurolytic stage; the facts file gives "
-            "no relief rate to compare with.",
+            Phrase(
+                N_(
+                    "A positive diagnostic block predicts benefit from the neurolytic stage; the facts file gives "
+                    "no relief rate to compare with."
+                )
+            ),
         ),
     ],
     "EPI": [
         (
             "evidence",
-            "Good evidence for radicular pain from disc herniation, fair for spinal stenosis "
-            "(ASIPP guideline summary); no single relief rate.",
+            Phrase(
+                N_(
+                    "Good evidence for radicular pain from disc herniation, fair for spinal stenosis "
+                    "(ASIPP guideline summary); no single relief rate."
+                )
+            ),
         ),
     ],
 }
@@ -76,6 +113,7 @@ class OutcomeRow:
 
     @property
     def published(self) -> list[tuple[str, str]]:
+        """(kind, text) of the published figures; each text a marked phrase, shown in the reader's language."""
         return PUBLISHED.get(self.procedure.code, [])
 
 

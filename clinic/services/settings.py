@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import ClinicSetting
@@ -19,6 +22,9 @@ DEFAULTS: dict[str, str] = {
     "emergency_number": "112",
     "out_of_hours_number": "116 117",
     "arrival_minutes_before": "30",
+    # The least time between booking and the patient's arrival: the finder offers no time sooner, and
+    # booking refuses one, so that no letter names an arrival time that has passed or cannot be reached.
+    "booking_notice_minutes": "60",
     "positive_relief_percent": "50",
     "reminder_days_before": "2",
     "triage_ageing_days": "5",
@@ -39,6 +45,24 @@ def get(session: Session, key: str) -> str:
 
 def get_int(session: Session, key: str) -> int:
     return int(get(session, key))
+
+
+NOTICE_KEYS = ("booking_notice_minutes", "arrival_minutes_before")
+
+
+def booking_notice_default() -> dt.timedelta:
+    """``booking_notice`` of a clinic that kept the defaults."""
+    return dt.timedelta(minutes=sum(int(DEFAULTS[key]) for key in NOTICE_KEYS))
+
+
+def booking_notice(session: Session) -> dt.timedelta:
+    """How far from now a new table start must lie: the notice the clinic gives, then the arrival before
+    the table time (scheduling's ``Settings.notice``)."""
+    keys = NOTICE_KEYS
+    stored = dict(
+        session.execute(select(ClinicSetting.key, ClinicSetting.value).where(ClinicSetting.key.in_(keys))).all()
+    )
+    return dt.timedelta(minutes=sum(int(stored.get(key, DEFAULTS[key])) for key in keys))
 
 
 def put(session: Session, key: str, value: str) -> None:

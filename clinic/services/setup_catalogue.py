@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..core.errors import DomainError, InvalidInput
+from ..core.errors import DomainError, invalid
 from ..core.messages import N_, Phrase
 from ..models import ProcedureType, StageRule, User, UserRole
 from ..models.catalogue import MAX_OBSERVATION_MINUTES, TABLE_MINUTE_CHOICES
@@ -22,11 +22,6 @@ from .setup_resources import switch_active
 
 CODE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,19}$")
 MAX_EXTRA_MINUTES = 30
-
-
-def invalid(message: str, field: str | None = None, **params) -> InvalidInput:
-    """A refusal of one field: ``message`` marked with N_, its named values as keyword arguments."""
-    return InvalidInput(message, details={"field": field} if field else None, **params)
 
 
 @dataclass(frozen=True)

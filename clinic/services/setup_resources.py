@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..core import audit
-from ..core.errors import DomainError, InvalidInput
+from ..core.errors import DomainError, invalid
 from ..core.messages import N_
 from ..models import Closure, ObservationBed, ProcedureType, Room, RoomSession, RosterEntry, RosterException, User
 from ..models.vocab import ClosureScope, Modality, Role
@@ -25,11 +25,6 @@ from ..models.vocab import ClosureScope, Modality, Role
 Switchable = TypeVar("Switchable", Room, ObservationBed, ProcedureType)
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-
-
-def invalid(message: str, field: str | None = None, **params) -> InvalidInput:
-    """A refusal of one field: ``message`` marked with N_, its named values as keyword arguments."""
-    return InvalidInput(message, details={"field": field} if field else None, **params)
 
 
 def _clean(text: str | None) -> str:
@@ -88,25 +83,7 @@ def ae_title_problem(ae_title: str) -> str | None:
     return None
 
 
-def create_room(session: Session, actor, fields: RoomFields) -> Room:
-    _check_room(session, fields, None)
-    room = Room(
-        name=_clean(fields.name),
-        modality=fields.modality,
-        unit=_clean(fields.unit),
-        location_hint=_clean(fields.location_hint) or None,
-        location_hint_en=_clean(fields.location_hint_en) or None,
-        sort_order=fields.sort_order,
-        ae_title=_clean(fields.ae_title) or None,
-        active=True,
-    )
-    session.add(room)
-    session.flush()
-    return room
-
-
-def update_room(session: Session, actor, room: Room, fields: RoomFields) -> Room:
-    _check_room(session, fields, room)
+def _apply_room(room: Room, fields: RoomFields) -> None:
     room.name = _clean(fields.name)
     room.modality = fields.modality
     room.unit = _clean(fields.unit)
@@ -114,6 +91,20 @@ def update_room(session: Session, actor, room: Room, fields: RoomFields) -> Room
     room.location_hint_en = _clean(fields.location_hint_en) or None
     room.sort_order = fields.sort_order
     room.ae_title = _clean(fields.ae_title) or None
+
+
+def create_room(session: Session, actor, fields: RoomFields) -> Room:
+    _check_room(session, fields, None)
+    room = Room(active=True)
+    _apply_room(room, fields)
+    session.add(room)
+    session.flush()
+    return room
+
+
+def update_room(session: Session, actor, room: Room, fields: RoomFields) -> Room:
+    _check_room(session, fields, room)
+    _apply_room(room, fields)
     session.flush()
     return room
 
@@ -150,11 +141,16 @@ def _check_bed(session: Session, fields: BedFields, bed: ObservationBed | None) 
         raise invalid(N_("There is already a bed called {label}."), "label", label=clash.label)
 
 
+def _apply_bed(bed: ObservationBed, fields: BedFields) -> None:
+    bed.label = _clean(fields.label)
+    bed.unit = _clean(fields.unit)
+    bed.sort_order = fields.sort_order
+
+
 def create_bed(session: Session, actor, fields: BedFields) -> ObservationBed:
     _check_bed(session, fields, None)
-    bed = ObservationBed(
-        label=_clean(fields.label), unit=_clean(fields.unit), sort_order=fields.sort_order, active=True
-    )
+    bed = ObservationBed(active=True)
+    _apply_bed(bed, fields)
     session.add(bed)
     session.flush()
     return bed
@@ -162,9 +158,7 @@ def create_bed(session: Session, actor, fields: BedFields) -> ObservationBed:
 
 def update_bed(session: Session, actor, bed: ObservationBed, fields: BedFields) -> ObservationBed:
     _check_bed(session, fields, bed)
-    bed.label = _clean(fields.label)
-    bed.unit = _clean(fields.unit)
-    bed.sort_order = fields.sort_order
+    _apply_bed(bed, fields)
     session.flush()
     return bed
 

@@ -13,16 +13,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..core import audit
-from ..core.errors import DomainError, InvalidInput, NotFound
+from ..core.errors import DomainError, InvalidInput, NotFound, invalid
 from ..core.messages import N_
 from ..models import ApiToken, ProcedureType, User, UserRole
 from ..models.vocab import Role
 from . import accounts, contact
-
-
-def invalid(message: str, field: str | None = None, **params) -> InvalidInput:
-    """A refusal of one field: ``message`` marked with N_, its named values as keyword arguments."""
-    return InvalidInput(message, details={"field": field} if field else None, **params)
 
 
 @dataclass(frozen=True)

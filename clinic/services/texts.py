@@ -13,18 +13,13 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, defer
 
 from ..core import audit
-from ..core.errors import InvalidInput
+from ..core.errors import invalid
 from ..core.messages import N_
 from ..models import DocumentText, ProcedureType
 from ..models.vocab import DocumentKind, Language
 
 MAX_TITLE = 200
 MAX_NOTE = 300
-
-
-def invalid(message: str, field: str | None = None, **params) -> InvalidInput:
-    """A refusal of one field: ``message`` marked with N_, its named values as keyword arguments."""
-    return InvalidInput(message, details={"field": field} if field else None, **params)
 
 
 @dataclass(frozen=True)

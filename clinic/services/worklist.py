@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 from ..core.messages import N_, Phrase, Phrases, as_phrase
 from ..core.timefmt import day_bounds, fmt_time, to_local
 from ..models import Appointment, Consent
-from ..models.vocab import AppointmentStatus
+from ..models.vocab import AppointmentStatus, ReferralStatus
 from . import medication, mpps, preregistration
 
 NEXT_ACTIONS = {
@@ -118,11 +118,12 @@ def rows(
     appointment_id: int | None = None,
     finished_last: bool = False,
     now: dt.datetime | None = None,
+    language: str = "en",
 ) -> list[Row]:
     """The day's rows, or (``appointment_id``) the row of one appointment of that day. Each kind of
     record is read once for all rows: no query per appointment. ``finished_last``: the patients still to
     do first, in time order, then those in observation, then the finished ones (the screen's order; the
-    printed list keeps the time order)."""
+    printed list keeps the time order). ``language``: of the drug names in the medication flags."""
     start, end = day_bounds(day, zone)
     stmt = (
         select(Appointment)
@@ -176,7 +177,12 @@ def rows(
         referral = a.referral
         prereg = preregs.get(a.referral_id)
         if referral is not None:
-            missing = preregistration.missing(lists[referral.id])
+            items = lists[referral.id]
+            if referral.status == ReferralStatus.CLOSED:
+                # Closed after it was accepted (only an accepted referral closes: services.episodes), once
+                # its procedure was done: the day's row is not waiting for an acceptance.
+                items = [item for item in items if item.key != "referral"]
+            missing = preregistration.missing(items)
             row.flags.append(Flag(N_("Pre-registration"), not missing, detail=Phrases(missing)))
         imaging = preregistration.imaging_state(
             files.get(a.patient_id, []), referral is not None and referral.imaging_waived
@@ -190,7 +196,7 @@ def rows(
             )
         )
         if prereg is not None:
-            plan = medication.plan_for(session, prereg, a.procedure_type, a.region)
+            plan = medication.plan_for(session, prereg, a.procedure_type, a.region, language)
             row.flags.append(medication_flag(plan, a.table_start, zone))
             if plan.override_date is not None and referral is not None:
                 row.hold_override = HoldOverride(

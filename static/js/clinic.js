@@ -107,10 +107,14 @@
 
   // The observation board refreshes its cards: <div data-board-refresh="URL of the cards"
   // data-refresh-seconds="30">, each card <div data-board-card="key" data-appointment="id">. A card the
-  // nurse is editing (focus inside, or a field changed and not yet saved) keeps its forms: only its
-  // parts marked data-live (header, timers, checks) are replaced. window.clinicBoard.refresh() runs one.
+  // nurse is editing (focus inside, or a field changed and not yet saved, or a step refused and shown
+  // again with what was typed: data-refused) keeps its forms: only its parts marked data-live (header,
+  // timers, checks) are replaced. window.clinicBoard.refresh() runs one.
   var board = document.querySelector("[data-board-refresh]");
   function edited(card) {
+    if (card.querySelector("[data-refused]")) {
+      return true;
+    }
     var active = document.activeElement;
     if (active && card.contains(active) && active.matches("input, select, textarea")) {
       return true;

@@ -21,6 +21,7 @@ VALID = {
     "clinic_place": "Hamburg",
     "emergency_number": "112",
     "arrival_minutes_before": "45",
+    "booking_notice_minutes": "60",
     "positive_relief_percent": "50",
     "reminder_days_before": "3",
     "triage_ageing_days": "5",

@@ -149,3 +149,30 @@ def test_unknown_kinds_and_languages_are_not_found(session, clinic, admin):
     prt = clinic.pt("PRT")
     assert admin.get(f"/admin/texts/{prt.id}/letter/de").status_code == 404
     assert admin.get(f"/admin/texts/{prt.id}/consent/fr").status_code == 404
+
+
+def test_the_languages_are_named_in_the_readers_language(session, texts, app, admin):
+    """Walk finding: the document texts showed the heading "English" on a German screen. Each language is
+    named in the language of the screen (Deutsch, Englisch; German, English), on the overview and the
+    pages of a text."""
+    from tests.conftest import Browser
+    from tests.factories import make_user
+
+    prt = texts.pt("PRT")
+    make_user(session, "admin_de", {"admin"}, "Greta Verwaltung", language="de")
+    session.commit()
+    german = Browser(app.test_client())
+    german.login("admin_de")
+    overview = german.get("/admin/texts").get_data(as_text=True)
+    headings = overview.split("<thead>")[1].split("</thead>")[0]
+    assert '<th class="small">Deutsch</th>' in headings and '<th class="small">Englisch</th>' in headings
+    assert "English" not in headings
+    assert prt.name_de in overview and prt.name_en not in overview  # the procedures' names too
+    edit = german.get(_edit_url(prt, "information", "en")).get_data(as_text=True)
+    assert "(Englisch)" in edit.split("<title>")[1].split("</title>")[0]
+    version = _versions(session, prt, "consent", "en")[-1]
+    shown = german.get(f"/admin/texts/versions/{version.id}").get_data(as_text=True)
+    assert ", Englisch</dd>" in shown
+
+    headings = admin.get("/admin/texts").get_data(as_text=True).split("<thead>")[1].split("</thead>")[0]
+    assert '<th class="small">German</th>' in headings and '<th class="small">English</th>' in headings

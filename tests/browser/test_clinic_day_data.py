@@ -152,7 +152,8 @@ def test_screens_show_labels_not_codes(session, settings, staff):
     desk = staff("frontdesk")
     text = desk.go(f"/desk/referrals/{referral_id}").inner_text("main")
     assert "nsaids" not in text and "Anti-inflammatory painkillers" in text
-    assert "Deutsch" in desk.page.locator("tr", has_text="Language for printed sheets").inner_text()
+    # The patient's language, named in the screen's language (an English front desk here).
+    assert "German" in desk.page.locator("tr", has_text="Language for printed sheets").inner_text()
     for path in (f"/radiology/worklist?day={day.isoformat()}", f"/radiology/appointments/{appointment_id}"):
         text = doctor.go(path).inner_text("main")
         assert "Diagnostic" in text and " diagnostic" not in text, path

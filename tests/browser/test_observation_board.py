@@ -65,3 +65,29 @@ def test_a_patient_whose_bed_is_taken_is_cared_for_and_moved_to_a_free_bed(sessi
     assert f"{name} moved to Bed 2." in submit(page, card.locator("button:has-text('Move to this bed')"))
     assert page.locator(f"[data-board-card='bed-{bed2}'][data-appointment='{waiting_id}']").count() == 1
     assert nurse.console_errors == []
+
+
+def test_a_refused_longer_stay_keeps_what_was_typed_through_the_refresh(app, session, settings, staff, monkeypatch):
+    """Walk finding: a refused "stay longer" lost the minutes and the reason typed. The board shows them
+    again with the error at the field, and the board's refresh leaves that card's forms alone."""
+    monkeypatch.setitem(app.config, "OBSERVATION_REFRESH_SECONDS", 1)
+    clinic, appointment = day_appointment(session, settings)
+    to_observation(session, clinic, appointment)
+    appointment_id = appointment.id
+    session.commit()
+    session.close()
+    nurse = staff("nurse")
+    page = nurse.go("/observation/")
+    card = page.locator(f"[data-appointment='{appointment_id}']")
+    card.locator(f"#minutes-{appointment_id}").fill("90")
+    submit(page, card.locator("button:has-text('Stay longer')"))
+    card = page.locator(f"[data-appointment='{appointment_id}']")
+    assert "needs a reason" in card.inner_text()
+    page.wait_for_timeout(1500)  # the board refreshes every second here
+    page.evaluate("window.clinicBoard.refresh()")
+    card = page.locator(f"[data-appointment='{appointment_id}']")
+    assert card.locator(f"#minutes-{appointment_id}").input_value() == "90"
+    assert "needs a reason" in card.inner_text()
+    card.locator(f"#reason-{appointment_id}").fill("Dizzy when standing")
+    assert "Observation extended." in submit(page, card.locator("button:has-text('Stay longer')"))
+    assert nurse.console_errors == []

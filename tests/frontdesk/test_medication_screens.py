@@ -4,13 +4,17 @@ triage (issue 14, finding 8)."""
 from __future__ import annotations
 
 import datetime as dt
+import html as markup
+import re
 
 import pytest
 
 from clinic.core.errors import InvalidInput
+from clinic.core.timefmt import to_local
 from clinic.models import Referral
 from clinic.services import medication, prereg_items
-from tests.factories import book, build_clinic, make_ready_referral, make_referral
+from tests.conftest import ZONE, Browser
+from tests.factories import book, build_clinic, make_ready_referral, make_referral, make_user
 
 
 @pytest.fixture
@@ -144,3 +148,53 @@ def test_triage_chooses_a_structured_target(session, clinic, browser, code, targ
         assert (saved.status, saved.planned_target) == ("accepted", "celiac")
         page = browser.get(f"/desk/referrals/{referral.id}").get_data(as_text=True)
         assert "Celiac plexus" in page
+
+
+def _plan_text(page: str) -> str:
+    section = page.split('id="medication-plan"')[1].split("</section>")[0]
+    return markup.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", section)))
+
+
+ENGLISH_WORDS = re.compile(r"\b(hold|hours|days|no rule|shared assessment|prescriber|bleeding class|prevention|dose)\b")
+
+
+def test_the_medication_plan_reads_in_german_with_the_same_hours_and_moments(session, settings, clinic, app):
+    """Walk finding: the medication plan was partly English on German screens (the rule "hold 5 days (120
+    hours) and check INR", the bleeding class, the dose, the drugs' English names). Every phrase is in the
+    screen's language now; the hours and the moments (last dose, restart) are the same in both languages."""
+    make_user(session, "empfang", {"front_desk"}, "Erika Empfang", language="de")
+    make_user(session, "radiologe", {"radiologist"}, "Rita Radiologin", language="de")
+    medications = (
+        ("aspirin", "primary", None),
+        ("lmwh", "prophylactic", dt.date(2026, 11, 20)),
+        ("warfarin", "", None),
+        ("apixaban", "", None),
+    )
+    appointment = _booked(session, settings, clinic, medications)
+    german, english, doctor = Browser(app.test_client()), Browser(app.test_client()), Browser(app.test_client())
+    german.login("empfang")
+    english.login("frontdesk")
+    doctor.login("radiologe")
+
+    for path in (f"/desk/referrals/{appointment.referral_id}", f"/desk/appointments/{appointment.id}"):
+        de, en = (
+            _plan_text(german.get(path).get_data(as_text=True)),
+            _plan_text(english.get(path).get_data(as_text=True)),
+        )
+        assert "Blutungsrisiko mittel" in de and "bleeding class intermediate" in en
+        assert "Acetylsalicylsäure (ASS) (Primärprävention)" in de and "Aspirin (ASA) (primary prevention)" in en
+        assert "Niedermolekulares Heparin (z. B. Enoxaparin) (prophylaktische Dosis)" in de
+        assert "5 Tage (120 Stunden) pausieren und INR prüfen" in de and "hold 5 days (120 hours) and check INR" in en
+        assert "3 Tage (72 Stunden) pausieren" in de and "hold 3 days (72 hours)" in en
+        assert "12 Stunden pausieren" in de and "hold 12 hours" in en
+        assert "gemeinsame Abwägung mit der verordnenden Ärztin" in de
+        assert "shared assessment with the prescriber; no routine hold" in en
+        assert not ENGLISH_WORDS.search(de), ENGLISH_WORDS.search(de)
+        moments = re.compile(r"\d\d\.\d\d\.\d{4}(?: \d\d:\d\d)?")
+        assert moments.findall(de) == moments.findall(en)  # the same dates and times, whatever the language
+
+    calls = german.get("/desk/medication-calls").get_data(as_text=True)
+    assert "Warfarin: 5 Tage (120 Stunden) pausieren und INR prüfen" in calls and "Aspirin (ASA)" not in calls
+    day = to_local(appointment.table_start, ZONE).date().isoformat()
+    worklist = markup.unescape(doctor.get(f"/radiology/worklist?day={day}").get_data(as_text=True))
+    assert "Acetylsalicylsäure (ASS)" in worklist and "Aspirin (ASA)" not in worklist

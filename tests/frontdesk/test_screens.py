@@ -12,7 +12,7 @@ from clinic.core.timefmt import to_local
 from clinic.models import Appointment, Patient, Referral
 from clinic.models.vocab import RedFlag
 from tests.conftest import NOW, ZONE
-from tests.factories import add_to_waitlist, book, build_clinic, make_patient, make_ready_referral
+from tests.factories import add_to_waitlist, book, build_clinic, make_patient, make_ready_referral, make_user
 from tests.scheduling.helpers import chain_form, first_candidates
 
 FLAGS_NO = {f"flag_{f.value}": "no" for f in RedFlag}
@@ -105,7 +105,8 @@ def test_book_then_someone_else_is_told_and_shown_new_times(session, settings, b
     )
     html = response.get_data(as_text=True)
     assert response.status_code == 409
-    assert "no longer free" in html and "Someone else took that time" in html
+    # said once (the walk found the flash and a second box saying the same), with the next free times
+    assert html.count("no longer free") == 1 and "Here are the next free times." in html
     offered_chains = re.findall(
         r'name="room_id" value="(\d+)">\s*<input type="hidden" name="radiologist_id" value="(\d+)">'
         r'.*?name="table_start" value="([^"]+)"',
@@ -369,3 +370,62 @@ def test_the_move_page_does_not_offer_the_time_the_appointment_has(session, sett
     assert offered, "the move page offers other times"
     rooms = re.findall(r'name="room_id" value="([^"]+)"', page)
     assert (str(c.room_id), c.table_start.isoformat()) not in set(zip(rooms, offered, strict=True))
+
+
+@pytest.mark.parametrize(
+    ("username", "language", "words"),
+    [
+        (
+            "frontdesk",
+            "en",
+            ("Which pacemaker or implant", "Needed when “Pacemaker or other implant” is ticked", "say which one"),
+        ),
+        (
+            "empfang",
+            "de",
+            (
+                "Welcher Schrittmacher oder welches Implantat",
+                "Nötig, wenn „Herzschrittmacher oder anderes Implantat“ angekreuzt ist",
+                "Geben Sie an, welches",
+            ),
+        ),
+    ],
+)
+def test_the_implant_question_is_marked_required_and_a_tick_without_it_is_refused_at_the_field(
+    session, browser, username, language, words
+):
+    """Walk finding: the implant's name (needed when "Pacemaker or other implant" is ticked: it may rule out
+    MRI or ablation) was not marked as the required fields of the page are, and a tick without it was said
+    only in a banner. Now it carries the required mark and a hint, and the refusal stands at the field."""
+    label, hint, refusal = words
+    clinic = build_clinic(session)
+    make_user(session, "empfang", {"front_desk"}, "Erika Empfang", language="de")
+    referral = make_ready_referral(session, clinic)
+    session.commit()
+    browser.login(username)
+    path = f"/desk/referrals/{referral.id}"
+    page = browser.get(path).get_data(as_text=True)
+    star = '<span class="text-danger" aria-hidden="true">*</span>'  # as the page marks its required fields
+    assert f'<label class="form-label" for="cond-implant_note">{label}</label> {star}' in page
+    assert hint in page.split('id="cond-implant_note"')[1].split('for="cond-note"')[0]
+
+    response = browser.post(
+        f"{path}/conditions", {"cond-found": ["diabetes", "implant"], "cond-implant_note": "  "}, form_page=path
+    )
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert 'id="i-cond" class="accordion-collapse collapse show"' in html  # the section stays open
+    assert re.search(r'class="form-control is-invalid" id="cond-implant_note"', html)
+    assert refusal in html.split('id="cond-implant_note"')[1].split('for="cond-note"')[0]
+    assert re.search(r'checked[^>]*value="diabetes"|value="diabetes"[^>]*checked', html)  # the ticks stay
+    session.expire_all()
+    assert not referral.preregistration.implant
+
+    response = browser.post(
+        f"{path}/conditions",
+        {"cond-found": ["implant"], "cond-implant_note": "Pacemaker, MRI conditional"},
+        form_page=path,
+    )
+    assert response.status_code == 302
+    session.expire_all()
+    assert referral.preregistration.implant and referral.preregistration.implant_note == "Pacemaker, MRI conditional"

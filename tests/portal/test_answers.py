@@ -13,7 +13,7 @@ from clinic.models.portal import AnswerStatus
 from clinic.services import portal_answers, preregistration
 from tests.browser.files import dicom_image, pdf_letter
 from tests.conftest import Browser
-from tests.factories import build_clinic, make_patient, make_referral
+from tests.factories import build_clinic, make_patient, make_referral, make_user
 
 from .helpers import Patient, link_for, open_portal
 
@@ -110,6 +110,42 @@ def test_every_item_of_the_questionnaire_can_be_answered_and_confirmed(session, 
     assert referral.patient.street == "Lindenweg 3" and referral.patient.preferred_language == "en"
     assert [m.drug_code for m in referral.preregistration.medications] == ["clopidogrel"]
     assert referral.preregistration.allergy_contrast and referral.preregistration.allergy_other == "Pflaster"
+
+
+def test_an_implant_ticked_without_its_name_is_refused_beside_the_field(session, app):
+    """Walk finding (the implant question): the refusal stood only in the banner; now beside the field too,
+    what was ticked and typed kept, nothing proposed."""
+    _clinic, _referral, token = _accepted(session)
+    patient = Patient(app.test_client(), token)
+    patient.open(BIRTH)
+    refused = patient.post("/answers/conditions", {"found": ["diabetes", "implant"], "note": "Knie links operiert"})
+    assert refused.status_code == 422
+    html = refused.get_data(as_text=True)
+    beside = html.split('id="implant_note-error"')[1].split("</div>")[0]
+    assert "welchen Herzschrittmacher oder welches Implantat" in beside
+    assert 'aria-describedby="implant_note-error"' in html and "Knie links operiert" in html
+    assert session.scalar(select(PortalAnswer.id)) is None
+
+
+def test_the_desk_reads_the_patients_answers_in_its_own_language(session, app):
+    """Walk finding: a German front desk read the patient's choices in English ("Contrast medium",
+    "English", "primary prevention"): allergens, languages and doses are named in the screen's language."""
+    _clinic, referral, token = _accepted(session)
+    make_user(session, "empfang", {"front_desk"}, "Erika Empfang", language="de")
+    session.commit()
+    patient = Patient(app.test_client(), token)
+    patient.open(BIRTH)
+    assert patient.post("/answers/allergies", {"found": ["contrast", "latex"], "other": ""}).status_code == 302
+    assert patient.post("/answers/language", {"language": "en"}).status_code == 302
+    medication = {"drugs-0-drug_code": "aspirin|primary", "drugs-0-last_dose_on": "2026-11-22"}
+    assert patient.post("/answers/medication", medication).status_code == 302
+    desk = Browser(app.test_client())
+    desk.login("empfang")
+    page = desk.get(f"/desk/referrals/{referral.id}").get_data(as_text=True)
+    answers = page.split("Angaben des Patienten, zu bestätigen")[1]
+    assert "Kontrastmittel, Latex" in answers and "Englisch" in answers
+    assert "Contrast medium" not in answers and ": English" not in answers
+    assert "Acetylsalicylsäure (ASS) (Primärprävention)" in answers and "primary prevention" not in answers
 
 
 def test_an_answer_the_desk_cannot_take_as_it_is_is_refused_and_closed_by_hand(session, app):

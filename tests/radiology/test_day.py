@@ -15,7 +15,17 @@ from clinic.core.errors import DomainError, InvalidInput, PermissionDenied
 from clinic.core.timefmt import to_local
 from clinic.models import AuditEvent, DrugOption, FollowUp, ObservationCheck, ProcedureRecord
 from clinic.models.vocab import AppointmentStatus
-from clinic.services import consents, medication, outcomes, procedure_day, procedure_records, stages, triage
+from clinic.services import (
+    consents,
+    episodes,
+    medication,
+    outcomes,
+    procedure_day,
+    procedure_records,
+    stages,
+    triage,
+    worklist,
+)
 from tests.conftest import ZONE
 from tests.factories import book, build_clinic, make_ready_referral, make_referral, record_details
 from tests.scheduling.helpers import utc
@@ -373,3 +383,24 @@ def test_a_radiologists_hold_override_lets_the_procedure_start(session, apixaban
     triage.override_hold(session, radiologist, referral, day, "Cardiology: bridging not needed")
     procedure_day.start_procedure(session, radiologist, a, at=a.table_start, zone=ZONE)
     assert a.status == AppointmentStatus.IN_PROCEDURE
+
+
+def test_a_discharged_patient_whose_referral_closed_is_not_flagged_for_pre_registration(session, day):
+    """Found in the walk: once the episode closed after the discharge, the checklist's "accepted" item
+    read "referral is closed, not accepted yet" and the worklist showed the finished patient's
+    pre-registration in red."""
+    clinic, a = day
+    record = _to_procedure(session, clinic, a)
+    procedure_records.update(session, None, record, record_details(record))
+    end = MONDAY_9 + dt.timedelta(minutes=15)
+    observation = procedure_day.end_procedure(session, None, a, at=end)
+    procedure_day.set_discharge_checklist(
+        session, a, stable=True, can_walk=True, escort_present=True, instructions_given=True
+    )
+    observation.checks.append(ObservationCheck(systolic=120, diastolic=75, pulse=66))
+    procedure_day.discharge(session, clinic.staff["nurse"], a, at=end + dt.timedelta(minutes=30))
+    episodes.close(session, None, a.referral, "Pain gone after the block")
+    assert a.referral.status == "closed"
+    (row,) = worklist.rows(session, dt.date(2026, 11, 23), ZONE)
+    prereg = next(flag for flag in row.flags if flag.label == "Pre-registration")
+    assert prereg.ok and prereg.detail == ""

@@ -11,11 +11,13 @@ import pytest
 from sqlalchemy import select
 
 from clinic.core import clock
-from clinic.core.errors import InvalidInput
+from clinic.core.errors import DomainError, InvalidInput
 from clinic.core.timefmt import to_local
 from clinic.models import (
     Appointment,
+    AuditEvent,
     DrugOption,
+    FollowUp,
     ObservationCheck,
     ObservationRecord,
     ProcedureDrug,
@@ -103,6 +105,95 @@ def test_an_empty_check_is_refused_and_nothing_recorded(session, settings, brows
         procedure_day.record_check(session, clinic.staff["nurse"], appointment, procedure_day.CheckValues(note=""))
 
 
+def _card(board: str, appointment_id: int) -> str:
+    """One patient's card of the observation board."""
+    return board.split(f'data-appointment="{appointment_id}"')[1].split("data-board-card=")[0]
+
+
+def _observation(session, appointment_id: int) -> ObservationRecord:
+    session.expire_all()
+    return session.scalar(select(ObservationRecord).where(ObservationRecord.appointment_id == appointment_id))
+
+
+def test_a_refused_longer_stay_keeps_what_the_nurse_typed_at_the_card_and_saves_nothing(session, settings, browser):
+    """Walk finding: a refused "stay longer" went back to the board with a banner only, and the minutes and
+    the reason the nurse had typed were gone. Now the board comes again (422) with that card's form as it
+    was sent and the error beside its field; the other cards' forms stay fresh; nothing is saved."""
+    clinic, appointment = day_appointment(session, settings)
+    _, other = day_appointment(session, settings, clinic)
+    to_observation(session, clinic, appointment)
+    to_observation(session, clinic, other)
+    session.commit()
+    before = _observation(session, appointment.id)
+    planned_end = before.planned_end
+    browser.login("nurse")
+    path = f"/observation/appointments/{appointment.id}/extend"
+
+    # The service refuses: more than 60 minutes need a reason. The error stands at the reason.
+    response = browser.post(path, {"minutes": "90", "reason": ""}, form_page="/observation/")
+    assert response.status_code == 422
+    board = response.get_data(as_text=True)
+    card = _card(board, appointment.id)
+    assert re.search(rf'id="minutes-{appointment.id}"[^>]*value="90"', card)
+    assert re.search(rf'class="[^"]*is-invalid[^"]*" id="reason-{appointment.id}"', card)
+    assert "needs a reason" in card.split(f'id="reason-{appointment.id}"')[1].split("</form>")[0]
+    assert re.search(rf'id="minutes-{other.id}"[^>]*value="15"', _card(board, other.id))  # not the other's
+
+    # The form refuses: minutes out of range; the reason typed stays, the error stands at the minutes.
+    response = browser.post(path, {"minutes": "500", "reason": "Dizzy when standing"}, form_page="/observation/")
+    assert response.status_code == 422
+    card = _card(response.get_data(as_text=True), appointment.id)
+    assert re.search(rf'id="minutes-{appointment.id}"[^>]*value="500"', card)
+    assert re.search(rf'id="reason-{appointment.id}"[^>]*value="Dizzy when standing"', card)
+    assert "between 1 and 120" in card.split(f'id="minutes-{appointment.id}"')[1].split('id="reason-')[0]
+    record = _observation(session, appointment.id)
+    assert (record.planned_end, record.extension_minutes, record.extension_reason) == (planned_end, 0, None)
+
+    # Given the reason, the step is done: back to the board (post/redirect/get).
+    response = browser.post(path, {"minutes": "90", "reason": "Dizzy when standing"}, form_page="/observation/")
+    assert response.status_code == 302
+    assert _observation(session, appointment.id).extension_minutes == 90
+
+
+def test_a_discharge_refused_after_it_wrote_keeps_the_reason_typed_and_nothing_of_the_discharge(
+    session, settings, browser, monkeypatch
+):
+    """Walk finding: a refused discharge lost the reason typed. The board comes again (422) with the reason
+    in the card and the refusal beside the form; what the discharge wrote before the refusal is rolled back."""
+    clinic, appointment = day_appointment(session, settings)
+    to_observation(session, clinic, appointment, at=NOW)
+    procedure_day.set_discharge_checklist(
+        session, appointment, stable=True, can_walk=True, escort_present=True, instructions_given=True
+    )
+    session.commit()
+    browser.login("nurse")
+    path = f"/observation/appointments/{appointment.id}/discharge"
+
+    too_long = "Patient insists " + "x" * 500
+    response = browser.post(path, {"reason": too_long}, form_page="/observation/")
+    assert response.status_code == 422
+    card = _card(response.get_data(as_text=True), appointment.id)
+    field = rf'class="[^"]*is-invalid[^"]*" id="discharge-reason-{appointment.id}"[^>]*value="{too_long}"'
+    assert re.search(field, card)
+    assert "500" in card.split(f'id="discharge-reason-{appointment.id}"')[1].split("</form>")[0]
+
+    def refuse(*_args):
+        raise DomainError("The follow-up calls could not be planned.")
+
+    monkeypatch.setattr(procedure_day.episodes, "after_discharge", refuse)  # after the discharge wrote
+    reason = "Patient insists; radiologist informed"
+    response = browser.post(path, {"reason": reason}, form_page="/observation/")
+    assert response.status_code == 422
+    card = _card(response.get_data(as_text=True), appointment.id)
+    assert re.search(rf'id="discharge-reason-{appointment.id}"[^>]*value="{reason}"', card)
+    assert "The follow-up calls could not be planned." in card.split("data-refusal>")[1]
+    record = _observation(session, appointment.id)
+    assert (record.discharged_at, record.discharge_flagged, record.discharge_reason) == (None, False, None)
+    assert session.get(Appointment, appointment.id).status == "in_observation"
+    assert session.scalar(select(FollowUp.id)) is None
+    assert session.scalar(select(AuditEvent.id).where(AuditEvent.action == "observation.discharged_with_gaps")) is None
+
+
 def test_a_patient_whose_bed_is_taken_gets_a_full_card_and_a_free_bed(session, settings, browser):
     clinic, _, b, _ = crowded(session, settings)
     session.commit()
@@ -116,9 +207,9 @@ def test_a_patient_whose_bed_is_taken_gets_a_full_card_and_a_free_bed(session, s
     response = browser.post(
         f"/observation/appointments/{b.id}/bed", {"bed_id": clinic.beds[2].id}, form_page="/observation/"
     )
-    assert response.status_code == 302
-    board = browser.get("/observation/").get_data(as_text=True)
-    assert "Bed 3 is not free for this stay" in board
+    assert response.status_code == 422  # refused: the board again, the error at the card's bed choice
+    card = response.get_data(as_text=True).split(f'data-board-card="waiting-{b.id}"')[1].split("data-board-card")[0]
+    assert "Bed 3 is not free for this stay" in card.split("</select>")[1].split("</form>")[0]
     response = browser.post(
         f"/observation/appointments/{b.id}/bed", {"bed_id": clinic.beds[1].id}, form_page="/observation/"
     )
@@ -146,8 +237,8 @@ def test_the_board_lists_what_an_early_discharge_skips_and_the_appointment_shows
     procedure_day.set_discharge_checklist(session, session.get(Appointment, appointment.id), escort_present=True)
     session.commit()
     path = f"/observation/appointments/{appointment.id}/discharge"
-    browser.post(path, {}, form_page="/observation/")
-    assert "Discharge now needs a reason" in browser.get("/observation/").get_data(as_text=True)
+    refused = browser.post(path, {}, form_page="/observation/")
+    assert refused.status_code == 422 and "Discharge now needs a reason" in refused.get_data(as_text=True)
     assert session.get(Appointment, appointment.id).status == "in_observation"
     response = browser.post(path, {"reason": "Patient insists; radiologist informed"}, form_page="/observation/")
     assert response.status_code == 302

@@ -128,7 +128,10 @@ def test_invariant_4_chain_must_fit_sessions_rosters_closures_modality_and_quali
     rad, bed = clinic.radiologists[0], clinic.beds[0]
     ct1, mrt = clinic.rooms["CT 1"], clinic.rooms["MRT"]
     cases = [
-        (chain(ct1, rad, bed, utc(2026, 11, 23, 6, 0), 20, 30), "not open"),  # 07:00 local, before the session
+        (chain(ct1, rad, bed, utc(2026, 11, 24, 6, 0), 20, 30), "not open"),  # 07:00 local, before the session
+        # 08:00 local today, an hour from now: the session is open, but the patient could not be told and
+        # arrive half an hour before (the clinic's notice: an hour, then the arrival)
+        (chain(ct1, rad, bed, utc(2026, 11, 23, 7, 0), 20, 30), "too soon: the patient could not be told"),
         (chain(ct1, rad, bed, utc(2026, 11, 28, 9, 0), 20, 30), "not open"),  # Saturday
         (chain(mrt, rad, bed, utc(2026, 11, 24, 8, 0), 20, 30), "MRI room"),  # wrong modality
         (chain(ct1, rad, bed, utc(2026, 11, 23, 8, 2), 20, 30), "grid"),  # off the 5-minute grid

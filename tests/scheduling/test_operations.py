@@ -51,11 +51,12 @@ def test_a_hold_keeps_the_chain_then_becomes_the_booking(session, settings, clin
 
 def test_a_hold_lapses_by_itself(session, settings, clinic):
     a, b = make_ready_referral(session, clinic), make_ready_referral(session, clinic)
-    c = first_candidates(session, settings, a)[0]
+    tomorrow = dt.date(2026, 11, 24)  # not today's first time: six minutes on, the notice has passed it
+    c = first_candidates(session, settings, a, first_day=tomorrow)[0]
     held = hold(session, settings, a, c)
     session.commit()
-    later = Settings(zone=ZONE, clock=lambda: NOW + dt.timedelta(minutes=6))
-    assert c.table_start in [x.table_start for x in first_candidates(session, later, b, limit=1)]
+    later = Settings(zone=ZONE, clock=lambda: NOW + dt.timedelta(minutes=6), notice=settings.notice)
+    assert c.table_start in [x.table_start for x in first_candidates(session, later, b, first_day=tomorrow, limit=1)]
     appointment = book(session, later, b, c)  # the lapsed hold is released in the same transaction
     session.commit()
     assert appointment.table_start == c.table_start
@@ -69,14 +70,14 @@ def test_a_lapsed_hold_meeting_only_the_patient_is_released_too(session, setting
     patient's row meets the lapsed hold's, and it must not block (PostgreSQL's patient constraint would
     refuse it) nor stay beside the new booking as an overlap."""
     referral = make_ready_referral(session, clinic)
-    held_chain = first_candidates(session, settings, referral)[0]
+    held_chain = first_candidates(session, settings, referral, first_day=dt.date(2026, 11, 24))[0]
     held = hold(session, settings, referral, held_chain)
     session.commit()
     room = next(r for r in clinic.rooms.values() if r.modality == "CT" and r.id != held_chain.room_id)
     rad = next(r for r in clinic.radiologists if r.id != held_chain.radiologist_id)
     bed = next(b for b in clinic.beds if b.id != held_chain.bed_id)
     elsewhere = chain(room, rad, bed, held_chain.table_start, 20, 30)
-    later = Settings(zone=ZONE, clock=lambda: NOW + dt.timedelta(minutes=6))
+    later = Settings(zone=ZONE, clock=lambda: NOW + dt.timedelta(minutes=6), notice=settings.notice)
     appointment = book(session, later, referral, elsewhere)
     session.commit()
     assert appointment.room_id == room.id
@@ -95,7 +96,9 @@ def test_reschedule_moves_all_bookings(session, settings, clinic):
     rows = _active(session, appointment.id)
     assert {r.starts_at for r in rows} == {target.table_start, target.table_end}
     assert appointment.table_start == target.table_start
-    assert appointment.events[-1].note.startswith("moved from 23.11.2026 08:00")
+    # the first time the finder offers today: 08:30, the clinic's notice (an hour) and the arrival (half an
+    # hour) after 07:00
+    assert appointment.events[-1].note.startswith("moved from 23.11.2026 08:30")
 
 
 def test_reschedule_may_overlap_its_own_old_time(session, settings, clinic):

@@ -57,6 +57,17 @@ class Chain(Body):
     obs_end: Instant = Field(description="End of the observation; the bed is held from table_end to obs_end.")
 
 
+class PlannedProcedure(Out):
+    """The procedure a plan names, and where: the part a referral's plan and a slot search's plan share."""
+
+    procedure_type_id: int
+    procedure_code: str
+    region: str | None
+    side: str | None
+    levels: str | None
+    stage: str | None
+
+
 class Slot(Out):
     """A free chain, exactly as POST /appointments takes it."""
 

@@ -19,7 +19,7 @@ from ..fields import (
     TreatmentCode,
     text,
 )
-from .common import Body, Out
+from .common import Body, Out, PlannedProcedure
 
 LongText = text(4000)
 Question = text(4000, min_length=1)
@@ -116,13 +116,7 @@ class Physician(Out):
     email: str | None
 
 
-class Plan(Out):
-    procedure_type_id: int
-    procedure_code: str
-    region: str | None
-    side: str | None
-    levels: str | None
-    stage: str | None
+class Plan(PlannedProcedure):
     guidance: str | None
     target: str | None
 

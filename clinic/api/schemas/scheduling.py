@@ -18,7 +18,7 @@ from ..fields import (
     StageCode,
     text,
 )
-from .common import Body, Chain, Out, Query, Slot
+from .common import Body, Chain, Out, PlannedProcedure, Query, Slot
 
 Levels = text(80)
 Note = text(4000)
@@ -49,13 +49,7 @@ class SlotQuery(Query):
     earliest_date: Day | None = None
 
 
-class PlanOut(Out):
-    procedure_type_id: int
-    procedure_code: str
-    region: str | None
-    side: str | None
-    levels: str | None
-    stage: str | None
+class PlanOut(PlannedProcedure):
     guidance: str
     table_minutes: int
     observation_minutes: int
