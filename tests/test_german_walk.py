@@ -1,0 +1,62 @@
+"""What a staff walk through the German screens found: English words, raw codes and English number formats
+on German pages and PDFs. Each test renders the German page (or PDF) and looks for the German text and for
+the absence of the English one; where the English screen changed too, it is checked as well."""
+
+from __future__ import annotations
+
+import html as markup
+
+from clinic.models.vocab import RedFlag, Role
+from tests.admin.test_settings import VALID as CLINIC_SETTINGS
+from tests.conftest import Browser
+from tests.factories import build_clinic, make_user
+
+
+def _text(response) -> str:
+    return markup.unescape(response.get_data(as_text=True))
+
+
+def _staff(app, session, username: str, roles: set[str], language: str = "de") -> Browser:
+    """A browser of its own, logged in as a new user whose screens are in ``language``."""
+    make_user(session, username, roles, username.title(), language=language)
+    session.commit()
+    browser = Browser(app.test_client())
+    assert browser.login(username).status_code == 302
+    return browser
+
+
+def _intake(**changes) -> dict:
+    data = {
+        "family_name": "Brandt",
+        "given_name": "Käthe",
+        "birth_date": "1961-05-02",
+        "sex": "female",
+        "preferred_language": "de",
+        "physician_id": "0",
+        "physician_name": "Dr. Voss",
+        "received_on": "2026-11-20",
+        "clinical_question": "Lumboischialgie rechts",
+        "region": "lumbar",
+        "side": "right",
+        "symptom_duration_weeks": "1",
+        **{f"flag_{flag.value}": "no" for flag in RedFlag},
+    }
+    return {**data, **changes}
+
+
+def test_a_wrong_email_address_is_refused_in_the_screens_language(app, session):
+    build_clinic(session)
+    desk = _staff(app, session, "desk_de", {Role.FRONT_DESK})
+    german = _text(desk.post("/desk/referrals/new", _intake(email="kaethe.brandt.example.org")))
+    assert "Keine gültige E-Mail-Adresse: Bitte prüfen Sie die Schreibweise" in german
+    assert "email address" not in german and "@-sign" not in german
+
+    admin = _staff(app, session, "admin_de", {Role.ADMIN})
+    refused = admin.post("/admin/settings", {**CLINIC_SETTINGS, "clinic_email": "info.nord.example"})
+    assert refused.status_code == 422
+    assert "Keine gültige E-Mail-Adresse" in _text(refused) and "email address" not in _text(refused)
+
+    english = _staff(app, session, "desk_en", {Role.FRONT_DESK}, "en")
+    shown = _text(english.post("/desk/referrals/new", _intake(email="kaethe.brandt.example.org")))
+    assert "This is not a valid email address: An email address must have an @-sign." in shown
+    assert "not one valid" not in shown
