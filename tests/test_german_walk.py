@@ -5,11 +5,12 @@ the absence of the English one; where the English screen changed too, it is chec
 from __future__ import annotations
 
 import html as markup
+import io
 
 from clinic.models.vocab import RedFlag, Role
 from tests.admin.test_settings import VALID as CLINIC_SETTINGS
 from tests.conftest import Browser
-from tests.factories import build_clinic, make_user
+from tests.factories import build_clinic, make_ready_referral, make_user
 
 
 def _text(response) -> str:
@@ -60,3 +61,21 @@ def test_a_wrong_email_address_is_refused_in_the_screens_language(app, session):
     shown = _text(english.post("/desk/referrals/new", _intake(email="kaethe.brandt.example.org")))
     assert "This is not a valid email address: An email address must have an @-sign." in shown
     assert "not one valid" not in shown
+
+
+def test_an_upload_refusal_names_the_accepted_kinds_in_german(app, session):
+    clinic = build_clinic(session)
+    referral = make_ready_referral(session, clinic)
+    desk = _staff(app, session, "desk_de", {Role.FRONT_DESK})
+    not_a_pdf = (io.BytesIO(b"Sehr geehrte Kollegen, ...\n" * 20), "befund.pdf")
+    page = f"/desk/referrals/{referral.id}"
+    refused = desk.post(f"{page}/imaging", {"files": not_a_pdf}, form_page=page, content_type="multipart/form-data")
+    shown = _text(refused)
+    assert refused.status_code == 400, shown
+    assert "Angenommen: PDF, JPEG, PNG, DICOM oder eine ZIP-Datei einer DICOM-CD." in shown
+    assert "or a ZIP" not in shown
+
+    letter = (io.BytesIO(b"Sehr geehrte Kollegen, ...\n" * 20), "brief.pdf")
+    form = {**_intake(), "letter": letter}
+    refused = desk.post("/desk/referrals/new", form, content_type="multipart/form-data")
+    assert "Angenommen: PDF, JPEG oder PNG." in _text(refused) and "JPEG or PNG" not in _text(refused)

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...core.errors import TooLarge
-from ...core.messages import N_
+from ...core.messages import N_, Phrase
 
 MB = 1024 * 1024
-ACCEPTED_IMAGING = "PDF, JPEG, PNG, DICOM, or a ZIP of a DICOM CD"
-ACCEPTED_DOCUMENT = "PDF, JPEG or PNG"
+# The kinds a refusal names, as phrases: a screen says them in its language ("oder", "ZIP-Datei").
+ACCEPTED_IMAGING = Phrase(N_("PDF, JPEG, PNG, DICOM, or a ZIP of a DICOM CD"))
+ACCEPTED_DOCUMENT = Phrase(N_("PDF, JPEG or PNG"))
 
 # Below this size an entry's compression ratio says nothing: a blank 512×512 image squeezes to a few
 # hundred bytes and is harmless. Above it, a ratio past the limit is what ZIP bombs look like.
