@@ -10,7 +10,8 @@ import io
 from clinic.models.vocab import RedFlag, Role
 from tests.admin.test_settings import VALID as CLINIC_SETTINGS
 from tests.conftest import Browser
-from tests.factories import build_clinic, make_ready_referral, make_user
+from tests.factories import book, build_clinic, make_ready_referral, make_user
+from tests.scheduling.helpers import chain_form, first_candidates
 
 
 def _text(response) -> str:
@@ -79,3 +80,21 @@ def test_an_upload_refusal_names_the_accepted_kinds_in_german(app, session):
     form = {**_intake(), "letter": letter}
     refused = desk.post("/desk/referrals/new", form, content_type="multipart/form-data")
     assert "Angenommen: PDF, JPEG oder PNG." in _text(refused) and "JPEG or PNG" not in _text(refused)
+
+
+def test_a_booking_conflict_names_what_is_taken_in_german(app, session, settings):
+    clinic = build_clinic(session)
+    first, second = make_ready_referral(session, clinic), make_ready_referral(session, clinic)
+    chosen = first_candidates(session, settings, first)[0]
+    book(session, settings, second, chosen)  # someone else took the time meanwhile
+    desk = _staff(app, session, "desk_de", {Role.FRONT_DESK})
+    page = f"/desk/referrals/{first.id}/book"
+    taken = desk.post(page, chain_form(chosen), form_page=page)
+    shown = _text(taken)
+    assert taken.status_code == 409
+    assert "ist nicht mehr frei: der Raum, die Radiologin/der Radiologe und das Beobachtungsbett sind belegt." in shown
+    assert "the room" not in shown and "taken" not in shown
+
+    english = _staff(app, session, "desk_en", {Role.FRONT_DESK}, "en")
+    shown = _text(english.post(page, chain_form(chosen), form_page=page))
+    assert "is no longer free: the room, the radiologist and the observation bed are taken." in shown
