@@ -98,3 +98,23 @@ def test_a_booking_conflict_names_what_is_taken_in_german(app, session, settings
     english = _staff(app, session, "desk_en", {Role.FRONT_DESK}, "en")
     shown = _text(english.post(page, chain_form(chosen), form_page=page))
     assert "is no longer free: the room, the radiologist and the observation bed are taken." in shown
+
+
+def test_booking_a_referral_that_is_not_ready_lists_what_is_missing_in_german(app, session, settings):
+    clinic = build_clinic(session)
+    referral = make_ready_referral(session, clinic)
+    chosen = first_candidates(session, settings, referral)[0]
+    prereg = referral.preregistration
+    prereg.contact_confirmed_at = prereg.contact_confirmed_by_id = None
+    prereg.allergies_settled_at = prereg.allergies_settled_by_id = None
+    referral.imaging_waived_at = referral.imaging_waived_by_id = referral.imaging_waiver_reason = None
+    desk = _staff(app, session, "desk_de", {Role.FRONT_DESK})
+    page = f"/desk/referrals/{referral.id}/book"
+    shown = _text(desk.post(page, chain_form(chosen), form_page=page))
+    assert (
+        "Für diese Überweisung kann noch kein Termin gebucht werden: Kontaktdaten und Versicherung: fehlt: "
+        "Bestätigung, dass die Angaben mit dem Patienten geprüft wurden; Vorbefunde und Voraufnahmen: "
+    ) in shown
+    assert "; Allergien: noch nicht erfragt." in shown
+    for english in ("Contact data", "missing:", "Prior imaging", "Allergies", "not asked yet"):
+        assert english not in shown, english

@@ -139,7 +139,7 @@ class NotReady(DomainError):
     def __init__(self, missing: list[str]):
         super().__init__(
             N_("This referral cannot be booked yet: {missing}."),
-            missing="; ".join(missing),
+            missing=Phrases(missing),  # each item a phrase: a screen says them in its language
             details={"missing": missing},
         )
         self.missing = missing
