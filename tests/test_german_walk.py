@@ -7,9 +7,11 @@ from __future__ import annotations
 import html as markup
 import io
 
+from clinic.core.timefmt import fmt_datetime
 from clinic.models.vocab import RedFlag, Role
+from clinic.services import appointments
 from tests.admin.test_settings import VALID as CLINIC_SETTINGS
-from tests.conftest import Browser
+from tests.conftest import ZONE, Browser
 from tests.factories import book, build_clinic, make_ready_referral, make_user
 from tests.scheduling.helpers import chain_form, first_candidates
 
@@ -118,3 +120,18 @@ def test_booking_a_referral_that_is_not_ready_lists_what_is_missing_in_german(ap
     assert "; Allergien: noch nicht erfragt." in shown
     for english in ("Contact data", "missing:", "Prior imaging", "Allergies", "not asked yet"):
         assert english not in shown, english
+
+
+def test_the_history_of_a_moved_appointment_reads_in_german(app, session, settings):
+    clinic = build_clinic(session)
+    referral = make_ready_referral(session, clinic)
+    first, later = first_candidates(session, settings, referral)[:2]
+    appointment = book(session, settings, referral, first)
+    appointments.reschedule(session, settings, None, appointment, later)
+    old, new = (fmt_datetime(c.table_start, ZONE) for c in (first, later))
+    desk = _staff(app, session, "desk_de", {Role.FRONT_DESK})
+    shown = _text(desk.get(f"/desk/appointments/{appointment.id}"))
+    assert f"verschoben von {old} auf {new}" in shown and "moved from" not in shown
+
+    english = _staff(app, session, "desk_en", {Role.FRONT_DESK}, "en")
+    assert f"moved from {old} to {new}" in _text(english.get(f"/desk/appointments/{appointment.id}"))

@@ -618,9 +618,7 @@ def reschedule(
         for column, value in chain_columns(candidate).items():
             setattr(appointment, column, value)
         appointment.reminder_queued_at = None
-        appointment.record_moved(
-            actor, utcnow(), note=f"moved from {old_when} to {fmt_datetime(candidate.table_start, settings.zone)}"
-        )
+        appointment.record_moved(actor, utcnow(), old=old_when, new=fmt_datetime(candidate.table_start, settings.zone))
 
     request.insert(session, settings, move)
     session.refresh(appointment)
