@@ -135,3 +135,22 @@ def test_the_history_of_a_moved_appointment_reads_in_german(app, session, settin
 
     english = _staff(app, session, "desk_en", {Role.FRONT_DESK}, "en")
     assert f"moved from {old} to {new}" in _text(english.get(f"/desk/appointments/{appointment.id}"))
+
+
+def test_error_pages_and_the_login_prompt_follow_the_screens_language(app, session):
+    build_clinic(session)
+    desk = _staff(app, session, "desk_de", {Role.FRONT_DESK})
+    bad_day = desk.get("/desk/calendar?day=2026-13-45")
+    assert bad_day.status_code == 400
+    assert "Ein Datum wird als JJJJ-MM-TT geschrieben." in _text(bad_day) and "Dates are" not in _text(bad_day)
+    wrong_method = desk.client.post("/desk/calendar")
+    assert wrong_method.status_code == 405
+    assert "Diese Art von Anfrage ist für diese Adresse nicht erlaubt." in _text(wrong_method)
+    assert "method is not allowed" not in _text(wrong_method)
+
+    stranger = app.test_client()
+    german = {"Accept-Language": "de-DE,de;q=0.9"}
+    prompt = _text(stranger.get("/desk/", headers=german, follow_redirects=True))
+    assert "Bitte melden Sie sich an, um fortzufahren." in prompt and "Please log in" not in prompt
+    english = _text(app.test_client().get("/desk/", headers={"Accept-Language": "en"}, follow_redirects=True))
+    assert "Please log in to continue." in english
