@@ -8,10 +8,11 @@ import html as markup
 import io
 
 from clinic.core.timefmt import fmt_datetime
+from clinic.models import JobRun
 from clinic.models.vocab import RedFlag, Role
-from clinic.services import appointments
+from clinic.services import appointments, outbox
 from tests.admin.test_settings import VALID as CLINIC_SETTINGS
-from tests.conftest import ZONE, Browser
+from tests.conftest import NOW, ZONE, Browser
 from tests.factories import book, build_clinic, make_ready_referral, make_user
 from tests.scheduling.helpers import chain_form, first_candidates
 
@@ -154,3 +155,14 @@ def test_error_pages_and_the_login_prompt_follow_the_screens_language(app, sessi
     assert "Bitte melden Sie sich an, um fortzufahren." in prompt and "Please log in" not in prompt
     english = _text(app.test_client().get("/desk/", headers={"Accept-Language": "en"}, follow_redirects=True))
     assert "Please log in to continue." in english
+
+
+def test_the_outbox_says_in_german_that_the_scheduler_has_no_mail_settings(app, session):
+    build_clinic(session)
+    session.add(JobRun(job="send_outbox", host="h", pid=1, started_at=NOW, result=outbox.NOT_CONFIGURED))
+    admin = _staff(app, session, "admin_de", {Role.ADMIN})
+    app.config["SMTP_HOST"] = "mail.example.org"  # the web server has the settings, the scheduler not
+    shown = _text(admin.get("/admin/outbox"))
+    said = "E-Mail nicht eingerichtet (SMTP_HOST ist leer): Nachrichten bleiben in der Warteschlange"
+    assert f"Sein letzter Lauf meldet: {said}." in shown and shown.count(said) == 2  # the alert, the last run
+    assert "mail not configured" not in shown and "messages stay queued" not in shown
