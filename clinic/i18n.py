@@ -17,8 +17,10 @@ Catalogues live in clinic/translations; ``make`` compiles them.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask import Flask, current_app, g, has_app_context, request, session
-from flask_babel import Babel, get_locale, get_translations
+from flask_babel import Babel, format_decimal, get_locale, get_translations
 from flask_login import current_user
 from markupsafe import escape
 
@@ -91,7 +93,10 @@ def refusal(error: Exception) -> str:
 
 def say(value):
     """A value a service handed over, in the screen's language: a marked ``Phrase`` (or a list of them,
-    ``Phrases``) translated, anything else (a name, a number, a date) as it is."""
+    ``Phrases``) translated, a measured number (a float or a Decimal: 45.3 MB, 85.5 mGy·cm) in the screen's
+    number format (45,3), anything else (a name, a count, a date) as it is."""
+    if isinstance(value, float | Decimal) and has_app_context():
+        return format_decimal(value)
     if isinstance(value, Phrases):
         separator = gettext(value.separator) if value.separator.strip(" ;,") else value.separator  # " and "
         return separator.join(say(part) for part in value.parts)

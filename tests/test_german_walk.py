@@ -6,14 +6,21 @@ from __future__ import annotations
 
 import html as markup
 import io
+import zipfile
+from decimal import Decimal
+
+from babel.numbers import format_decimal
+from sqlalchemy import select
 
 from clinic.core.timefmt import fmt_datetime
-from clinic.models import JobRun
+from clinic.models import DrugOption, JobRun
 from clinic.models.vocab import RedFlag, Role
-from clinic.services import appointments, outbox
+from clinic.services import appointments, outbox, procedure_records
+from clinic.services.uploads.limits import MB
 from tests.admin.test_settings import VALID as CLINIC_SETTINGS
 from tests.conftest import NOW, ZONE, Browser
-from tests.factories import book, build_clinic, make_ready_referral, make_user
+from tests.factories import book, build_clinic, make_ready_referral, make_user, record_details
+from tests.radiology.day_helpers import day_appointment, to_procedure
 from tests.scheduling.helpers import chain_form, first_candidates
 
 
@@ -83,6 +90,14 @@ def test_an_upload_refusal_names_the_accepted_kinds_in_german(app, session):
     form = {**_intake(), "letter": letter}
     refused = desk.post("/desk/referrals/new", form, content_type="multipart/form-data")
     assert "Angenommen: PDF, JPEG oder PNG." in _text(refused) and "JPEG or PNG" not in _text(refused)
+
+    app.config["UPLOAD_MAX_ZIP_TOTAL_MB"] = 1  # a size in a refusal is written with the German decimal comma
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as cd:
+        cd.writestr("IM000001", bytes(MB * 16 // 10))
+    large = (io.BytesIO(packed.getvalue()), "cd.zip")
+    refused = desk.post(f"{page}/imaging", {"files": large}, form_page=page, content_type="multipart/form-data")
+    assert "„cd.zip“ würde sich zu 1,6 MB entpacken, mehr als die 1 MB," in _text(refused)
 
 
 def test_a_booking_conflict_names_what_is_taken_in_german(app, session, settings):
@@ -166,3 +181,31 @@ def test_the_outbox_says_in_german_that_the_scheduler_has_no_mail_settings(app, 
     said = "E-Mail nicht eingerichtet (SMTP_HOST ist leer): Nachrichten bleiben in der Warteschlange"
     assert f"Sein letzter Lauf meldet: {said}." in shown and shown.count(said) == 2  # the alert, the last run
     assert "mail not configured" not in shown and "messages stay queued" not in shown
+
+
+def test_the_procedure_record_names_drugs_in_german_with_german_numbers(app, session, settings):
+    clinic, appointment = day_appointment(session, settings)
+    record = to_procedure(session, clinic, appointment)
+    radiologist = clinic.radiologists[0]
+    drugs = {d.name: d.id for d in session.scalars(select(DrugOption))}
+    given = [(drugs["Triamcinolone"], Decimal("40.00")), (drugs["Ropivacaine"], Decimal("2.50"))]
+    procedure_records.update(
+        session, radiologist, record, record_details(record, dlp_mgycm=Decimal("85.5"), drugs=given)
+    )
+    anna = _staff(app, session, "anna", {Role.RADIOLOGIST})
+    page = f"/radiology/appointments/{appointment.id}"
+    form = _text(anna.get(page))
+    for german, english in [("Triamcinolon (mg)", "Triamcinolone"), ("Kontrastmittel (ml)", "Contrast (ml)")]:
+        assert german in form and english not in form
+    assert 'value="85.5"' in form  # the form's field keeps the number as typed, for the browser
+
+    procedure_records.sign(session, radiologist, record)
+    signed = _text(anna.get(page))
+    assert "Triamcinolon 40 mg; Ropivacain 2,5 ml" in signed and "85,5 mGy·cm" in signed
+    assert "Triamcinolone" not in signed and "40.00" not in signed and "85.5" not in signed
+
+    reports = _text(anna.get("/radiology/reports?from=2026-11-23&to=2026-11-23"))
+    booked = appointment.table_minutes
+    share = format_decimal(100 * booked / 480, "#,##0.0", locale="de_DE")  # CT 1 is open 08:00-16:00
+    assert f"<td>{booked}</td><td>480</td><td>{share}\N{NO-BREAK SPACE}%" in reports
+    assert "." not in share and f"{100 * booked / 480:.1f}%" not in reports

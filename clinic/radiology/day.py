@@ -29,7 +29,7 @@ def _record(appointment: Appointment) -> ProcedureRecord | None:
 
 def _drug_choices():
     options = db.session.scalars(select(DrugOption).where(DrugOption.active).order_by(DrugOption.sort_order))
-    return {0: "—", **{d.id: f"{d.name} ({d.unit})" for d in options}}
+    return {0: "—", **{d.id: f"{_(d.name)} ({d.unit})" for d in options}}  # the name in the screen's language
 
 
 def _forms(appointment: Appointment, record: ProcedureRecord | None, posted: str | None = None) -> dict:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from ...core.errors import TooLarge
@@ -67,8 +68,11 @@ def limits_from_config(config: Mapping[str, Any]) -> UploadLimits:
     )
 
 
-def size_in_words(n: int) -> str:
-    return f"{n / MB:.1f} MB" if n >= MB / 10 else f"{n / 1024:.0f} KB"
+def size_in_words(n: int) -> Phrase:
+    """ "45.3 MB", "12 KB": a phrase whose number a screen writes in its language (45,3 MB)."""
+    if n >= MB / 10:
+        return Phrase(N_("{number} MB"), number=Decimal(n / MB).quantize(Decimal("0.1")))
+    return Phrase(N_("{number} KB"), number=round(n / 1024))
 
 
 def _too_large_file(shown: str, size: int, limits: UploadLimits) -> TooLarge:
