@@ -13,7 +13,7 @@ from babel.numbers import format_decimal
 from sqlalchemy import select
 
 from clinic.core.timefmt import fmt_datetime
-from clinic.models import DrugOption, JobRun
+from clinic.models import AnticoagulantRule, DrugOption, JobRun
 from clinic.models.vocab import RedFlag, Role
 from clinic.services import appointments, outbox, procedure_records
 from clinic.services.uploads.limits import MB
@@ -209,3 +209,24 @@ def test_the_procedure_record_names_drugs_in_german_with_german_numbers(app, ses
     share = format_decimal(100 * booked / 480, "#,##0.0", locale="de_DE")  # CT 1 is open 08:00-16:00
     assert f"<td>{booked}</td><td>480</td><td>{share}\N{NO-BREAK SPACE}%" in reports
     assert "." not in share and f"{100 * booked / 480:.1f}%" not in reports
+
+
+def test_german_screens_say_mrt_and_one_german_name_for_aspirin(app, session, settings):
+    clinic = build_clinic(session)
+    referral = make_ready_referral(session, clinic, guidance="MRI", medications=[("aspirin", "secondary", None)])
+    desk = _staff(app, session, "desk_de", {Role.FRONT_DESK})
+    plan = _text(desk.get(f"/desk/referrals/{referral.id}")).split('<h2 class="h6">Planung</h2>')[1][:1500]
+    assert "· MRT</p>" in plan and "MRI" not in plan
+
+    admin = _staff(app, session, "admin_de", {Role.ADMIN})
+    rooms = _text(admin.get("/admin/rooms"))
+    assert "<td>MRT</td>" in rooms and "<td>MRI</td>" not in rooms
+    assert "MRT · Radiology" in _text(admin.get("/admin/sessions"))
+    form = _text(admin.get("/admin/rooms/new"))
+    assert '<option value="MRI">MRT</option>' in form
+
+    rules = _text(admin.get("/admin/hold-rules"))
+    assert "<strong>Acetylsalicylsäure (ASS)</strong>" in rules and "Aspirin (ASA)" not in rules
+    aspirin = session.scalar(select(AnticoagulantRule).where(AnticoagulantRule.drug_code == "aspirin"))
+    rule = _text(admin.get(f"/admin/hold-rules/{aspirin.id}"))
+    assert '<h1 class="h3">Acetylsalicylsäure (ASS) <span' in rule and "Aspirin (ASA)" not in rule.split("<form")[0]

@@ -291,8 +291,8 @@ def validate_chain(
             Phrase(
                 N_("{room} is a {modality} room; this procedure needs {needed}"),
                 room=room.name,
-                modality=room.modality,
-                needed=plan.modality,
+                modality=Phrase(room.modality),  # MRI: MRT on German screens
+                needed=Phrase(plan.modality),
             )
         )
     if radiologist is None or not found.radiologist_active:
