@@ -13,7 +13,7 @@ from babel.numbers import format_decimal
 from sqlalchemy import select
 
 from clinic.core.timefmt import fmt_datetime
-from clinic.models import AnticoagulantRule, DrugOption, JobRun
+from clinic.models import AnticoagulantRule, DocumentText, DrugOption, JobRun
 from clinic.models.vocab import RedFlag, Role
 from clinic.services import appointments, outbox, procedure_records
 from clinic.services.uploads.limits import MB
@@ -230,3 +230,25 @@ def test_german_screens_say_mrt_and_one_german_name_for_aspirin(app, session, se
     aspirin = session.scalar(select(AnticoagulantRule).where(AnticoagulantRule.drug_code == "aspirin"))
     rule = _text(admin.get(f"/admin/hold-rules/{aspirin.id}"))
     assert '<h1 class="h3">Acetylsalicylsäure (ASS) <span' in rule and "Aspirin (ASA)" not in rule.split("<form")[0]
+
+
+def test_german_screens_name_procedures_in_german(app, session):
+    clinic = build_clinic(session, texts=True)
+    make_ready_referral(session, clinic, code="SYMP", stage="neurolytic", levels=None)  # no diagnostic stage yet
+    admin = _staff(app, session, "admin_de", {Role.ADMIN})
+    catalogue = _text(admin.get("/admin/procedures"))
+    german, english = "Periradikuläre Therapie (PRT)", "Periradicular therapy (nerve-root injection)"
+    assert f'<td>{german}<br><span class="small text-muted" lang="en">{english}</span></td>' in catalogue
+    texts = _text(admin.get("/admin/texts"))
+    assert german in texts and english not in texts
+    version = session.scalar(select(DocumentText.id).where(DocumentText.procedure_type_id == clinic.pt("PRT").id))
+    shown = _text(admin.get(f"/admin/texts/versions/{version}"))
+    assert f"PRT: {german}" in shown and english not in shown
+
+    desk = _staff(app, session, "desk_de", {Role.FRONT_DESK})
+    blocked = _text(desk.get("/desk/")).split('id="not-bookable"')[1].split("</section>")[0]
+    assert (
+        "SYMP (Stufe Neurolytisch) braucht bei diesem Patienten zuvor einen dokumentiert positiven Eingriff: "
+        "Sympathikolyse (Sympathikusblockade), Stufe Diagnostisch"
+    ) in blocked
+    assert "sympathetic block" not in blocked and "neurolytic" not in blocked
