@@ -204,5 +204,6 @@ QUESTIONS = [
         "EPI",
         "L4/5",
     ),
-    ("Post-laminectomy leg pain, caudal epidural injection requested.", "sacral", "bilateral", "EPI", "caudal"),
+    # A caudal injection has no spinal levels: the target (caudal, through the sacral hiatus) says where.
+    ("Post-laminectomy leg pain, caudal epidural injection requested.", "sacral", "bilateral", "EPI", None),
 ]

@@ -10,15 +10,20 @@ import zipfile
 from decimal import Decimal
 
 from babel.numbers import format_decimal
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from sqlalchemy import select
 
 from clinic.core.timefmt import fmt_datetime
+from clinic.documents import worklist
+from clinic.documents.worklist_text import WORDS
 from clinic.models import AnticoagulantRule, DocumentText, DrugOption, JobRun
 from clinic.models.vocab import RedFlag, Role
-from clinic.services import appointments, outbox, procedure_records
+from clinic.services import appointments, documents, outbox, procedure_records
 from clinic.services.uploads.limits import MB
 from tests.admin.test_settings import VALID as CLINIC_SETTINGS
-from tests.conftest import NOW, ZONE, Browser
+from tests.conftest import NOW, TODAY, ZONE, Browser
+from tests.documents.helpers import text_of
 from tests.factories import book, build_clinic, make_ready_referral, make_user, record_details
 from tests.radiology.day_helpers import day_appointment, to_procedure
 from tests.scheduling.helpers import chain_form, first_candidates
@@ -252,3 +257,45 @@ def test_german_screens_name_procedures_in_german(app, session):
         "Sympathikolyse (Sympathikusblockade), Stufe Diagnostisch"
     ) in blocked
     assert "sympathetic block" not in blocked and "neurolytic" not in blocked
+
+
+def _worklist(session, settings, **plan):
+    """A German worklist PDF of CT 1 for today, with one patient booked there."""
+    clinic = build_clinic(session)
+    referral = make_ready_referral(session, clinic, **plan)
+    appointment = book(session, settings, referral, room_id=clinic.rooms["CT 1"].id)
+    pdf = documents.worklist_pdf(session, TODAY, clinic.rooms["CT 1"], ZONE)
+    return clinic, appointment, pdf
+
+
+def test_the_worklist_pdf_gives_the_sex_in_the_german_letter(session, settings):
+    _clinic, appointment, pdf = _worklist(session, settings)
+    patient = appointment.patient
+    assert patient.sex == "female"
+    cells = f"{patient.clinic_number} {patient.age_on(TODAY)}"
+    assert f"{cells} W " in text_of(pdf) and f"{cells} F " not in text_of(pdf)
+    english = documents.worklist_pdf(session, TODAY, appointment.room, ZONE, language="en")
+    assert f"{cells} F " in text_of(english)
+
+
+def test_a_caudal_injection_shows_its_target_once_and_every_worklist_cell_fits_its_column(app, session, settings):
+    plan = {"code": "EPI", "region": "sacral", "side": "bilateral", "levels": "caudal", "target": "caudal"}
+    _clinic, appointment, pdf = _worklist(session, settings, **plan)
+    rows = _text(_staff(app, session, "anna", {Role.RADIOLOGIST}).get(f"/radiology/worklist?day={TODAY}"))
+    cell = rows.split("Kaudal (Hiatus sacralis)</strong>")[1].split("</td>")[0]
+    assert rows.count("Kaudal (Hiatus sacralis)") == 1 and "caudal" not in cell
+
+    assert "Sakrum beidseits –" in text_of(pdf) and "caudal" not in text_of(pdf)
+    for language in ("de", "en"):
+        plans = {appointment.id: documents.hold_plan_for(session, appointment, language)}
+        table = worklist.worklist_table([appointment], TODAY, ZONE, plans, language)
+        header, cells = table._cellvalues
+        assert [" ".join(cell.split("\n")) for cell in header] == [WORDS[language][key] for key, _ in worklist.COLUMNS]
+        shown = {"de": ["Sakrum", "beidseits", "–"], "en": ["sacrum", "both sides", "–"]}[language]
+        assert [cell.replace("\n", " ") for cell in cells[6:9]] == shown  # region, side, levels: whole words
+        for row in table._cellvalues:
+            for (key, width), cell in zip(worklist.COLUMNS, row, strict=True):
+                for line in cell.split("\n"):
+                    font = worklist.BOLD if row is table._cellvalues[0] or key == "patient" else worklist.REGULAR
+                    used = stringWidth(line, font, worklist.SIZE)
+                    assert used <= width * mm - 2 * worklist.PAD, (language, key, line)
