@@ -4,6 +4,7 @@ the absence of the English one; where the English screen changed too, it is chec
 
 from __future__ import annotations
 
+import datetime as dt
 import html as markup
 import io
 import zipfile
@@ -19,7 +20,7 @@ from clinic.documents import worklist
 from clinic.documents.worklist_text import WORDS
 from clinic.models import AnticoagulantRule, DocumentText, DrugOption, JobRun
 from clinic.models.vocab import RedFlag, Role
-from clinic.services import appointments, documents, outbox, procedure_records
+from clinic.services import appointments, documents, outbox, procedure_records, uploads
 from clinic.services.uploads.limits import MB
 from tests.admin.test_settings import VALID as CLINIC_SETTINGS
 from tests.conftest import NOW, TODAY, ZONE, Browser
@@ -312,3 +313,16 @@ def test_the_referrals_plan_names_the_code_once_and_spaces_its_parts(app, sessio
     plan = _text(desk.get(f"/desk/referrals/{symp.id}")).split('<h2 class="h6">Planung</h2>')[1][:700]
     assert "(Sympathikusblockade)</strong> (SYMP)</p>" in plan
     assert "Lendenwirbelsäule · <strong>Ganglion impar</strong> · Stufe Diagnostisch · CT</p>" in plan
+
+
+def test_no_stray_separators_beside_missing_values(app, session):
+    clinic = build_clinic(session)
+    referral = make_ready_referral(session, clinic, medications=[("rivaroxaban", "", dt.date(2026, 11, 20))])
+    uploads.create_study(
+        session, None, patient=referral.patient, modality="MR", body_region="LWS", facility="Radiologie Altona"
+    )
+    desk = _staff(app, session, "desk_de", {Role.FRONT_DESK})
+    patient = _text(desk.get(f"/patients/{referral.patient_id}"))
+    assert "MR LWS · Radiologie Altona</span>" in patient and "· ·" not in patient
+    page = _text(desk.get(f"/desk/referrals/{referral.id}"))
+    assert "Rivaroxaban, letzte Einnahme 20.11.2026" in page and "Rivaroxaban ," not in page
