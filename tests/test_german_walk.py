@@ -326,3 +326,17 @@ def test_no_stray_separators_beside_missing_values(app, session):
     assert "MR LWS · Radiologie Altona</span>" in patient and "· ·" not in patient
     page = _text(desk.get(f"/desk/referrals/{referral.id}"))
     assert "Rivaroxaban, letzte Einnahme 20.11.2026" in page and "Rivaroxaban ," not in page
+
+
+def test_the_start_page_names_what_is_missing_whole(app, session):
+    clinic = build_clinic(session)
+    referral = make_ready_referral(session, clinic)
+    prereg = referral.preregistration
+    prereg.contact_confirmed_at = prereg.contact_confirmed_by_id = None
+    prereg.allergies_settled_at = prereg.allergies_settled_by_id = None
+    desk = _staff(app, session, "desk_de", {Role.FRONT_DESK})
+    listed = _text(desk.get("/desk/")).split('id="pre-registration-open"')[1].split("</section>")[0]
+    assert "<summary>2 fehlen: Kontaktdaten und Versicherung; Allergien</summary>" in listed
+    whole = "Kontaktdaten und Versicherung: fehlt: Bestätigung, dass die Angaben mit dem Patienten geprüft wurden"
+    assert f"<li>{whole}</li>" in listed and "<li>Allergien: noch nicht erfragt</li>" in listed
+    assert "..." not in listed
