@@ -7,18 +7,27 @@ from __future__ import annotations
 import datetime as dt
 import html as markup
 import io
+import re
 import zipfile
 from decimal import Decimal
 
 from babel.numbers import format_decimal
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from clinic.core.timefmt import fmt_datetime
 from clinic.documents import worklist
 from clinic.documents.worklist_text import WORDS
-from clinic.models import AnticoagulantRule, DocumentText, DrugOption, JobRun
+from clinic.models import (
+    AnticoagulantRule,
+    Appointment,
+    DocumentText,
+    DrugOption,
+    JobRun,
+    ProcedureRecord,
+    Referral,
+)
 from clinic.models.vocab import RedFlag, Role
 from clinic.services import appointments, documents, outbox, procedure_records, uploads
 from clinic.services.uploads.limits import MB
@@ -340,3 +349,25 @@ def test_the_start_page_names_what_is_missing_whole(app, session):
     whole = "Kontaktdaten und Versicherung: fehlt: Bestätigung, dass die Angaben mit dem Patienten geprüft wurden"
     assert f"<li>{whole}</li>" in listed and "<li>Allergien: noch nicht erfragt</li>" in listed
     assert "..." not in listed
+
+
+def test_the_demo_clinic_writes_its_texts_in_german(app, session):
+    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
+    session.expire_all()
+    written = [
+        *session.scalars(select(Appointment.cancel_reason).where(Appointment.cancel_reason.is_not(None))),
+        *session.scalars(select(Referral.clinical_question)),
+        *session.scalars(select(Referral.triage_note).where(Referral.triage_note.is_not(None))),
+        *session.scalars(select(Referral.decline_reason).where(Referral.decline_reason.is_not(None))),
+        *session.scalars(select(Referral.info_request).where(Referral.info_request.is_not(None))),
+        *session.scalars(select(Referral.imaging_waiver_reason).where(Referral.imaging_waiver_reason.is_not(None))),
+        *session.scalars(select(ProcedureRecord.approach).where(ProcedureRecord.approach.is_not(None))),
+    ]
+    english = re.compile(r"\b(the|please|called|not well|pain|requested|available|branch|posterior)\b", re.I)
+    assert written and not [text for text in written if english.search(text)]
+    assert session.scalar(select(func.count(Referral.id)).where(Referral.planned_levels == "caudal")) == 0
+
+    desk = Browser(app.test_client())
+    assert desk.login("frontdesk", "demo").status_code == 302
+    start = _text(desk.get("/desk/"))
+    assert "Patient hat angerufen: fühlt sich nicht wohl genug" in start and "Patient called" not in start
