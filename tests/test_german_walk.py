@@ -25,6 +25,7 @@ from clinic.models import (
     DocumentText,
     DrugOption,
     JobRun,
+    PerformedStep,
     ProcedureRecord,
     Referral,
 )
@@ -207,9 +208,20 @@ def test_the_procedure_record_names_drugs_in_german_with_german_numbers(app, ses
     procedure_records.update(
         session, radiologist, record, record_details(record, dlp_mgycm=Decimal("85.5"), drugs=given)
     )
+    scanned = {"ctdivol_mgy": Decimal("12.35"), "dlp_mgycm": Decimal("85.5"), "started_at": NOW, "ended_at": NOW}
+    session.add(
+        PerformedStep(
+            sop_instance_uid="1.2.3",
+            appointment_id=appointment.id,
+            station_ae_title="CT1",
+            status="completed",
+            **scanned,
+        )
+    )
     anna = _staff(app, session, "anna", {Role.RADIOLOGIST})
     page = f"/radiology/appointments/{appointment.id}"
     form = _text(anna.get(page))
+    assert "CT1</strong> · Abgeschlossen" in form and "CTDIvol 12,35 mGy · DLP 85,5 mGy·cm" in form
     for german, english in [("Triamcinolon (mg)", "Triamcinolone"), ("Kontrastmittel (ml)", "Contrast (ml)")]:
         assert german in form and english not in form
     assert 'value="85.5"' in form  # the form's field keeps the number as typed, for the browser
