@@ -112,12 +112,8 @@ TARGETS_BY_PROCEDURE: dict[str, tuple[str, ...]] = {
 
 
 class Modality(Labelled):
-    CT = "CT"
-    MRI = "MRI"
-
-    @property
-    def label(self) -> str:
-        return {"CT": N_("CT"), "MRI": N_("MRI")}[self.value]  # German screens say MRT
+    CT = "CT", N_("CT")
+    MRI = "MRI", N_("MRI")  # German screens say MRT
 
 
 class BleedingClass(Labelled):
