@@ -20,6 +20,7 @@ from sqlalchemy.exc import DBAPIError
 from . import i18n, outage
 from .auth.access import PUBLIC, access_rule, allows
 from .core import audit
+from .core.messages import N_
 from .core.text import has_control_characters
 from .extensions import csrf, db, login_manager
 from .i18n import LOCALES, language_without_database
@@ -110,7 +111,7 @@ def _commit_or_unavailable(response):
 
 def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Please log in to continue."
+    login_manager.login_message = N_("Please log in to continue.")  # flashed in the login page's language
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
 
@@ -144,7 +145,7 @@ def init_app(app: Flask) -> None:
             return json_error(401, "unauthorized", "Send a valid API token: Authorization: Bearer <token>.")
         from flask import flash, redirect, url_for
 
-        flash(login_manager.login_message, "info")
+        flash(gettext(login_manager.login_message), "info")
         # The path only: query strings may carry search terms, which stay out of URLs we store.
         return redirect(url_for("auth.login", next=request.path))
 
@@ -153,7 +154,7 @@ def init_app(app: Flask) -> None:
         if request.endpoint is None or request.endpoint == "static":
             return None
         if any(has_control_characters(k) or has_control_characters(v) for k, v in request.args.items(multi=True)):
-            abort(400, "The address contains control characters (NUL and the like); nothing was done.")
+            abort(400, N_("The address contains control characters (NUL and the like); nothing was done."))
         rule = access_rule(current_app.view_functions.get(request.endpoint))
         if rule is None:
             abort(403)  # a view that does not say who may use it is closed to everyone

@@ -319,11 +319,13 @@ class DemoBuilder:
                 "SYMP": {"cervical": "stellate", "thoracic": "thoracic_chain"}.get(region, "lumbar_chain"),
                 "EPI": "caudal" if region == "sacral" else "interlaminar",
             }.get(code)
-            referral.triage_note = "Indication confirmed on the MRI."
+            referral.triage_note = "Indikation anhand der MRT bestätigt."
         elif status == ReferralStatus.DECLINED:
-            referral.decline_reason = "No correlation between symptoms and imaging; conservative therapy first."
+            referral.decline_reason = (
+                "Beschwerden und Bildgebung passen nicht zusammen; zunächst konservative Therapie."
+            )
         elif status == ReferralStatus.INFO_REQUESTED:
-            referral.info_request = "Please send the current MRI report and the list of medicines."
+            referral.info_request = "Bitte den aktuellen MRT-Befund und den Medikamentenplan schicken."
         self.s.flush()
         return referral
 
@@ -359,7 +361,7 @@ class DemoBuilder:
         if self.store is None or not imaging or self.rng.random() < 0.5:
             referral.imaging_waived_by_id = radiologist.id
             referral.imaging_waived_at = at
-            referral.imaging_waiver_reason = "Current MRI available in the hospital PACS"
+            referral.imaging_waiver_reason = "Aktuelle MRT im Krankenhaus-PACS einsehbar"
         else:
             self.upload_imaging(referral, clerk)
         self.s.flush()
@@ -470,10 +472,10 @@ class DemoBuilder:
         record = procedure_day.start_procedure(self.s, radiologist, appointment, at=start, zone=self.zone)
         record.approach = {
             "PRT": "transforaminal",
-            "FACET": "medial branch",
-            "EPI": "interlaminar",
-            "SYMP": "posterior paravertebral",
-            "RFA": "posterior, parallel",
+            "FACET": "Ramus medialis",
+            "EPI": "interlaminär",
+            "SYMP": "dorsal paravertebral",
+            "RFA": "dorsal, parallel",
         }.get(appointment.procedure_type.code)
         record.pain_before = rng.randint(5, 9)
         record.dlp_mgycm = Decimal(rng.randint(40, 260))
@@ -617,7 +619,9 @@ def seed(session: Session, settings: Settings, upload_dir: str | None = None) ->
                 continue
             roll = rng.random()
             if roll < 0.06:
-                appointments.cancel(session, settings, clerk, appointment, "Patient called: not well enough")
+                appointments.cancel(
+                    session, settings, clerk, appointment, "Patient hat angerufen: fühlt sich nicht wohl genug"
+                )
             elif roll < 0.12:
                 ending.mark_no_show(session, settings, None, appointment)
             else:

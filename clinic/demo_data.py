@@ -176,33 +176,53 @@ PHYSICIANS = [
     ("Prof. Dr. med. Björn Åkesson", "Wirbelsäulenzentrum Nord", "Martinistraße 52", "20246", "Hamburg"),
 ]
 
+# The demo clinic is German: its staff write the clinical questions in German (text, region, side, procedure,
+# levels). A caudal injection has no spinal levels: the target (caudal, through the sacral hiatus) says where.
 QUESTIONS = [
-    ("Radicular pain left leg L5, MRI: disc protrusion L4/5 left. PRT please.", "lumbar", "left", "PRT", "L4/5"),
-    ("Radicular pain right leg S1, MRI: herniation L5/S1 right, no paresis.", "lumbar", "right", "PRT", "L5/S1"),
-    ("Cervical radiculopathy C6 right, foraminal stenosis C5/6.", "cervical", "right", "PRT", "C5/6"),
     (
-        "Axial low back pain, facet arthropathy L4-S1 both sides. Diagnostic medial branch block?",
+        "Radikuläre Schmerzen linkes Bein L5, MRT: Bandscheibenprotrusion L4/5 links. Bitte PRT.",
+        "lumbar",
+        "left",
+        "PRT",
+        "L4/5",
+    ),
+    (
+        "Radikuläre Schmerzen rechtes Bein S1, MRT: Bandscheibenvorfall L5/S1 rechts, keine Parese.",
+        "lumbar",
+        "right",
+        "PRT",
+        "L5/S1",
+    ),
+    ("Zervikale Radikulopathie C6 rechts, Neuroforamenstenose C5/6.", "cervical", "right", "PRT", "C5/6"),
+    (
+        "Axialer Kreuzschmerz, Facettenarthrose L4–S1 beidseits. Diagnostische Ramus-medialis-Blockade?",
         "lumbar",
         "bilateral",
         "FACET",
         "L4/5, L5/S1",
     ),
-    ("Facet syndrome L3/4 left, pain on extension.", "lumbar", "left", "FACET", "L3/4"),
+    ("Facettensyndrom L3/4 links, Schmerz bei Reklination.", "lumbar", "left", "FACET", "L3/4"),
     (
-        "Positive medial branch blocks L4/5 both sides; please consider radiofrequency denervation.",
+        "Ramus-medialis-Blockaden L4/5 beidseits positiv; bitte Radiofrequenz-Denervation erwägen.",
         "lumbar",
         "bilateral",
         "RFA",
         "L4/5, L5/S1",
     ),
-    ("PAD Fontaine III left leg, not reconstructable. Lumbar sympathicolysis?", "lumbar", "left", "SYMP", None),
-    ("CRPS left foot after fracture, 6 months. Sympathetic block?", "lumbar", "left", "SYMP", None),
     (
-        "Lumbar spinal stenosis L4/5 with bilateral claudication; epidural injection?",
+        "pAVK Stadium III nach Fontaine linkes Bein, nicht rekonstruierbar. Lumbale Sympathikolyse?",
+        "lumbar",
+        "left",
+        "SYMP",
+        None,
+    ),
+    ("CRPS linker Fuß nach Fraktur, seit 6 Monaten. Sympathikusblockade?", "lumbar", "left", "SYMP", None),
+    (
+        "Lumbale Spinalkanalstenose L4/5 mit Claudicatio spinalis beidseits; epidurale Injektion?",
         "lumbar",
         "bilateral",
         "EPI",
         "L4/5",
     ),
-    ("Post-laminectomy leg pain, caudal epidural injection requested.", "sacral", "bilateral", "EPI", "caudal"),
+    ("Beinschmerzen nach Laminektomie, kaudale epidurale Injektion erbeten.", "sacral", "bilateral", "EPI", None),
 ]

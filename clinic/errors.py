@@ -34,6 +34,13 @@ TITLES = {
 }
 
 
+# Werkzeug's sentences for errors raised without one of ours (a 405, a form field missing from a POST).
+WERKZEUG_DEFAULTS = {
+    400: N_("The browser (or proxy) sent a request that this server could not understand."),
+    405: N_("The method is not allowed for the requested URL."),
+}
+
+
 def _respond(status: int, message: str, code: str):
     if is_fhir_request():
         from .fhir.outcome import operation_outcome
@@ -78,6 +85,8 @@ def init_app(app: Flask) -> None:
             413: N_("The upload is larger than the clinic allows."),
             429: N_("Too many attempts from here. Wait a few minutes, then try again."),
         }.get(status, error.description or "")
+        if message == type(error).description:  # Werkzeug's own English sentence: ours, marked for the catalogue
+            message = WERKZEUG_DEFAULTS.get(status, message)
         code = {
             400: "bad_request",
             403: "forbidden",

@@ -16,6 +16,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from .core.errors import InvalidInput
 from .core.text import CONTROL_CHARACTERS_MESSAGE, has_control_characters
+from .i18n import refusal
 from .services import contact
 
 
@@ -44,7 +45,7 @@ def email_address(_form, field: Field) -> None:
     try:
         field.data = contact.email_address(field.data) or ""
     except InvalidInput as error:
-        raise StopValidation(error.message) from None
+        raise StopValidation(refusal(error)) from None  # in the screen's language
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -17,13 +17,15 @@ Catalogues live in clinic/translations; ``make`` compiles them.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask import Flask, current_app, g, has_app_context, request, session
-from flask_babel import Babel, get_locale, get_translations
+from flask_babel import Babel, format_decimal, get_locale, get_translations
 from flask_login import current_user
 from markupsafe import escape
 
 from .config import PROJECT_ROOT
-from .core.messages import Phrase, Phrases, fill, lowered
+from .core.messages import Named, Phrase, Phrases, fill, lowered
 
 SCREEN_LANGUAGES = ("de", "en")
 # The locale of each language, where words are spelled out (a patient's long dates: "Montag, 30. November").
@@ -91,7 +93,12 @@ def refusal(error: Exception) -> str:
 
 def say(value):
     """A value a service handed over, in the screen's language: a marked ``Phrase`` (or a list of them,
-    ``Phrases``) translated, anything else (a name, a number, a date) as it is."""
+    ``Phrases``) translated, a measured number (a float or a Decimal: 45.3 MB, 85.5 mGy·cm) in the screen's
+    number format (45,3), anything else (a name, a count, a date) as it is."""
+    if isinstance(value, float | Decimal) and has_app_context():
+        return format_decimal(value)
+    if isinstance(value, Named):
+        return _name(value)
     if isinstance(value, Phrases):
         separator = gettext(value.separator) if value.separator.strip(" ;,") else value.separator  # " and "
         return separator.join(say(part) for part in value.parts)
@@ -115,13 +122,23 @@ def catalogue():
     if not has_app_context():
         return get_translations()  # no request, no locale: the words as written
     here = g._get_current_object()  # the proxy resolved once, not on each attribute below
-    state = here.__dict__
-    babel_state = state.get("_flask_babel")  # where Flask-Babel keeps the locale (force_locale sets it)
-    locale = getattr(babel_state, "babel_locale", None) or get_locale()
-    kept = state.get("_catalogue")
+    locale = _locale(here)
+    kept = here.__dict__.get("_catalogue")
     if kept is None or kept[0] is not locale:
         kept = here._catalogue = (locale, get_translations())
     return kept[1]
+
+
+def _locale(here):
+    """The locale words are looked up in: the one ``force_locale`` set, else the screen's."""
+    babel_state = here.__dict__.get("_flask_babel")  # where Flask-Babel keeps the locale (force_locale sets it)
+    return getattr(babel_state, "babel_locale", None) or get_locale()
+
+
+def _name(value: Named) -> str:
+    if has_app_context():
+        return value.names.get(_locale(g._get_current_object()).language) or value.params["name"]
+    return value.params["name"]
 
 
 def _translated(template: str, params: dict) -> str:

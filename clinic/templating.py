@@ -6,6 +6,7 @@ import datetime as dt
 import re
 
 from flask import Flask, current_app, request, url_for
+from flask_babel import format_decimal, format_percent, get_locale
 from flask_login import current_user
 
 from .auth.access import access_rule, allows
@@ -82,6 +83,22 @@ def local_instants(text: str | None) -> str:
     return _UTC_INSTANT.sub(local, text or "")
 
 
+def number(value) -> str:
+    """A measured value in the screen's language (Babel's locale data): 40 mg, 2,5 ml, 85,5 mGy·cm on German
+    screens; trailing zeros left out (a dose stored as 40.00 reads 40)."""
+    if value is None:
+        return ""
+    return format_decimal(value)
+
+
+def percent(value) -> str:
+    """A percentage given as 0–100, with one decimal, in the screen's language: "65,0 %" / "65.0%"."""
+    if value is None:
+        return "—"
+    pattern = get_locale().percent_formats[None].pattern.replace("#,##0", "#,##0.0", 1)  # "#,##0 %" (de)
+    return format_percent(value / 100, pattern)
+
+
 def label(value: str | None, enum_name: str) -> str:
     """A stored code by its label, in the screen's language ("checked_in" → "Angemeldet"); a code the
     vocabulary does not know shows as it is."""
@@ -133,6 +150,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["time"] = local_time
     app.jinja_env.filters["local_day"] = local_day
     app.jinja_env.filters["label"] = label
+    app.jinja_env.filters["number"] = number
+    app.jinja_env.filters["percent"] = percent
     app.jinja_env.filters["treatments"] = treatments
     app.jinja_env.filters["local_instants"] = local_instants
     app.jinja_env.globals["nav_items"] = nav_items

@@ -10,6 +10,7 @@ from flask import Response, abort, current_app, flash, redirect
 from flask import render_template as _render
 
 from .core.errors import DomainError
+from .core.messages import N_
 from .core.timefmt import to_local
 from .extensions import db
 from .i18n import refusal
@@ -88,7 +89,7 @@ def parse_day(text: str | None, default: dt.date) -> dt.date:
     try:
         return dt.date.fromisoformat(text) if text else default
     except ValueError:
-        abort(400, "Dates are written as YYYY-MM-DD.")
+        abort(400, N_("Dates are written as YYYY-MM-DD."))  # the error page says it in the screen's language
 
 
 def local_to_utc(naive: dt.datetime | None) -> dt.datetime | None:

@@ -164,9 +164,9 @@ def _labelled_enums():
 
 def test_every_label_of_the_vocabulary_is_marked_for_translation():
     """Statuses, roles, regions…: their English labels are marked (N_) so that screens can translate them;
-    the same in every language: CT/MRI and file kinds. Languages too are named in the reader's language
-    (walk finding: "English" on a German screen); the patient chooses theirs by its own name."""
-    same_everywhere = {"Modality", "FileKind"}
+    the same in every language: file kinds (MRI is MRT in German). Languages too are named in the reader's
+    language (walk finding: "English" on a German screen); the patient chooses theirs by its own name."""
+    same_everywhere = {"FileKind"}
     marked = _marked_strings()
     unmarked = [
         f"{enum.__name__}.{member.name}: {member.label!r}"

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from ..auth.access import roles
 from ..core.errors import DomainError
 from ..extensions import db
+from ..i18n import screen_language
 from ..models import AnticoagulantRule
 from ..models.vocab import BleedingClass, Role
 from ..services import hold_rules as hold_service
@@ -26,7 +27,7 @@ def hold_rules():
     unverified_only = request.args.get("unverified") == "1"
     return render_template(
         "admin/hold_rules.html",
-        rows=hold_service.table(db.session, search=q, unverified_only=unverified_only),
+        rows=hold_service.table(db.session, search=q, unverified_only=unverified_only, language=screen_language()),
         classes=list(BleedingClass),
         counts=hold_service.counts(db.session),
         q=q,

@@ -52,6 +52,18 @@ class Phrase(str):
         return phrase
 
 
+class Named(Phrase):
+    """A name the data gives in each language (a procedure's ``name_en`` and ``name_de``): as a str the
+    English; a screen shows the name in its language (``clinic.i18n.say``), the English where it has none."""
+
+    names: dict[str, str]
+
+    def __new__(cls, english: str, **names: str) -> Named:
+        named = super().__new__(cls, "{name}", name=english)
+        named.names = {language: name for language, name in names.items() if name}
+        return named
+
+
 class Phrases(str):
     """Marked phrases joined by ``separator``: the English join as a str; a screen translates each."""
 

@@ -57,7 +57,11 @@ VOCAB: dict[str, dict[str, str]] = {
     },
 }
 
-SEX_SHORT = {"female": "F", "male": "M", "diverse": "D", "unknown": "–"}
+# The sex in one letter, for the worklist's narrow column: German W/M/D, as the screens' labels (Weiblich, …).
+SEX_SHORT = {
+    "en": {"female": "F", "male": "M", "diverse": "D", "unknown": "–"},
+    "de": {"female": "W", "male": "M", "diverse": "D", "unknown": "–"},
+}
 
 
 def language_of(code: str | None) -> str:

@@ -11,11 +11,13 @@ the plan is confirmed, INR where needed, a raised bleeding risk and a radiologis
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping, Sequence
 
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
 
 from ..core.holds import HoldPlan
@@ -35,20 +37,22 @@ WIDTH = PAGE[0] - 2 * MARGIN
 TOP = 30 * mm
 BOTTOM = 17 * mm
 SIZE, LEADING, PAD = 8.5, 10.5, 4
-# Column keys and widths in mm; the widths add up to the 267 mm between the margins.
+# Column keys and widths in mm; the widths add up to the 267 mm between the margins. The narrow columns are
+# as wide as their longest word in either language (the headers' "Geschl.", "Gerinnungsrelevante"; "beidseits"),
+# so that no word runs into the next column; a longer typed value is cut to fit (``_wrap``).
 COLUMNS = [
     ("time", 22),
-    ("patient", 36),
+    ("patient", 33),
     ("number", 18),
-    ("age", 9),
-    ("sex", 12),
+    ("age", 12),
+    ("sex", 16),
     ("procedure", 30),
-    ("region", 14),
-    ("side", 13),
-    ("levels", 14),
-    ("notes", 39),
-    ("meds", 42),
-    ("status", 18),
+    ("region", 15),
+    ("side", 17),
+    ("levels", 17),
+    ("notes", 31),
+    ("meds", 39),
+    ("status", 17),
 ]
 
 
@@ -117,7 +121,32 @@ def _wrap(lines: list[str], column: int, font: str = REGULAR) -> str:
     """Plain cell text broken to the column width: much cheaper than a Paragraph per cell, which
     matters for a long list."""
     width = COLUMNS[column][1] * mm - 2 * PAD
-    return "\n".join(part for line in lines for part in simpleSplit(line, font, SIZE, width)) or "–"
+    parts = [part for line in lines for part in simpleSplit(line, font, SIZE, width)]
+    return "\n".join(piece for part in parts for piece in _cut(part, font, width)) or "–"
+
+
+def _cut(text: str, font: str, width: float) -> list[str]:
+    """A word wider than its column (Ramus-medialis-Blockade, a value typed without spaces) in pieces that
+    fit, broken after a hyphen or slash where it has one: text never runs into the next column."""
+    if stringWidth(text, font, SIZE) <= width:
+        return [text]
+    pieces, piece = [], ""
+    for segment in re.split(r"(?<=[-/])", text):
+        if piece and stringWidth(piece + segment, font, SIZE) > width:
+            pieces.append(piece)
+            piece = ""
+        for character in segment:
+            if piece and stringWidth(piece + character, font, SIZE) > width:
+                pieces.append(piece)
+                piece = ""
+            piece += character
+    return [*pieces, piece]
+
+
+def levels_of(appointment: Appointment) -> str | None:
+    """The spinal levels, unless the field holds the target's code ("caudal": the demo clinic's data once put
+    it there), which the procedure column names already."""
+    return appointment.levels if appointment.levels != appointment.target else None
 
 
 def _row(appointment: Appointment, day: dt.date, zone: str, plan: HoldPlan | None, language: str) -> list[str]:
@@ -131,11 +160,11 @@ def _row(appointment: Appointment, day: dt.date, zone: str, plan: HoldPlan | Non
         _wrap([patient.display_name], 1, BOLD),
         patient.clinic_number,
         str(patient.age_on(day)),
-        SEX_SHORT.get(patient.sex, patient.sex),
+        SEX_SHORT[language].get(patient.sex, patient.sex),
         _wrap(procedure, 5),
         _wrap([w["regions"].get(appointment.region or "", word(appointment.region, language))], 6),
         _wrap([word(appointment.side, language)], 7),
-        _wrap([appointment.levels or "–"], 8),
+        _wrap([levels_of(appointment) or "–"], 8),
         _wrap(readiness_notes(prereg, language), 9),
         _wrap(medication_notes(plan, prereg, appointment, zone, language), 10),
         _wrap([w["status_labels"].get(appointment.status, appointment.status)], 11),

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.errors import DomainError
-from ..core.messages import N_
+from ..core.messages import N_, Phrase, fill
 from ..extensions import db
 from .base import UTCDateTime, created_at_column, one_of, utcnow
 from .dicom import new_accession_number
@@ -17,6 +18,11 @@ from .vocab import STATUS_CHAIN, TRANSITIONS, AppointmentStatus, Modality, PartO
 # Booked up to in observation: the appointment still holds (or is using) its time.
 ACTIVE_STATUSES = ("booked", "checked_in", "in_procedure", "in_observation")
 ACTIVE_STATUSES_SQL = "status IN (" + ", ".join(f"'{s}'" for s in ACTIVE_STATUSES) + ")"
+
+# A move's event note, stored in English (the API and the audit read it as it is); screens read it back
+# into its two times (``AppointmentEvent.shown_note``) and say it in their language.
+MOVED_NOTE = N_("moved from {old} to {new}")
+_MOVED = re.compile(r"moved from (?P<old>.+) to (?P<new>.+)")
 
 
 class Appointment(db.Model):
@@ -146,8 +152,9 @@ class Appointment(db.Model):
         """The first event of a new appointment: booked, by whom and when."""
         self._event(None, AppointmentStatus.BOOKED, by, at, note)
 
-    def record_moved(self, by, at: dt.datetime, note: str) -> None:
+    def record_moved(self, by, at: dt.datetime, *, old: str, new: str) -> None:
         """A move to another time: the appointment stays booked; the event says from when to when."""
+        note = fill(MOVED_NOTE, {"old": old, "new": new})
         self._event(AppointmentStatus.BOOKED, AppointmentStatus.BOOKED, by, at, note)
 
     def _become(self, to: AppointmentStatus, by, at: dt.datetime, note: str | None = None) -> None:
@@ -209,6 +216,13 @@ class AppointmentEvent(db.Model):
 
     appointment: Mapped[Appointment] = relationship(back_populates="events")
     by_user: Mapped[User | None] = relationship()  # noqa: F821
+
+    @property
+    def shown_note(self) -> str | None:
+        """The note as staff read it: a move's note as a phrase with its two times (a screen says it in its
+        language), any other note (a cancellation's reason, as typed) as it is."""
+        moved = self.from_status == self.to_status and self.note and _MOVED.fullmatch(self.note)
+        return Phrase(MOVED_NOTE, **moved.groupdict()) if moved else self.note
 
 
 class BookingHold(db.Model):

@@ -112,12 +112,8 @@ TARGETS_BY_PROCEDURE: dict[str, tuple[str, ...]] = {
 
 
 class Modality(Labelled):
-    CT = "CT"
-    MRI = "MRI"
-
-    @property
-    def label(self) -> str:
-        return self.value
+    CT = "CT", N_("CT")
+    MRI = "MRI", N_("MRI")  # German screens say MRT
 
 
 class BleedingClass(Labelled):
@@ -325,8 +321,8 @@ ALLERGENS = {
 
 
 # The labels derived from the values (``Labelled.label``), marked for the catalogue; a test checks that
-# every label of every Labelled enum is marked (tests/test_i18n.py). Not here: Modality and FileKind (CT,
-# MRI, PDF: the same in every language).
+# every label of every Labelled enum is marked (tests/test_i18n.py). Not here: Modality (marked in its class:
+# German says MRT) and FileKind (PDF, DICOM: the same in every language).
 SCREEN_LABELS = (
     # Role
     N_("Front desk"),

@@ -27,9 +27,22 @@ def _record(appointment: Appointment) -> ProcedureRecord | None:
     return db.session.scalar(select(ProcedureRecord).where(ProcedureRecord.appointment_id == appointment.id))
 
 
+# The drugs a new clinic starts with (clinic/defaults.py), stored by their English names: marked here for the
+# catalogue, so that the record shows them in the screen's language. A drug an admin adds shows as it is named.
+SEEDED_DRUG_NAMES = (
+    N_("Triamcinolone"),
+    N_("Dexamethasone"),
+    N_("Ropivacaine"),
+    N_("Bupivacaine"),
+    N_("Lidocaine"),
+    N_("Ethanol"),
+    N_("Contrast"),
+)
+
+
 def _drug_choices():
     options = db.session.scalars(select(DrugOption).where(DrugOption.active).order_by(DrugOption.sort_order))
-    return {0: "—", **{d.id: f"{d.name} ({d.unit})" for d in options}}
+    return {0: "—", **{d.id: f"{_(d.name)} ({d.unit})" for d in options}}  # the name in the screen's language
 
 
 def _forms(appointment: Appointment, record: ProcedureRecord | None, posted: str | None = None) -> dict:

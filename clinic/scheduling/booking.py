@@ -19,7 +19,6 @@ from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
 
-from babel.lists import format_list
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -42,11 +41,13 @@ from .plan import ProcedurePlan
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud on the phone
 NEXT_CANDIDATES = 5
 
+# What a conflict can take, in the words of its refusal (marked: a screen says them in its language).
+ROOM, RADIOLOGIST, BED, PATIENT = N_("the room"), N_("the radiologist"), N_("the observation bed"), N_("the patient")
 CONSTRAINT_RESOURCES = {
-    "ex_bookings_room_overlap": "the room",
-    "ex_bookings_radiologist_overlap": "the radiologist",
-    "ex_bookings_bed_overlap": "the observation bed",
-    "ex_bookings_patient_overlap": "the patient",
+    "ex_bookings_room_overlap": ROOM,
+    "ex_bookings_radiologist_overlap": RADIOLOGIST,
+    "ex_bookings_bed_overlap": BED,
+    "ex_bookings_patient_overlap": PATIENT,
 }
 
 
@@ -138,7 +139,7 @@ class NotReady(DomainError):
     def __init__(self, missing: list[str]):
         super().__init__(
             N_("This referral cannot be booked yet: {missing}."),
-            missing="; ".join(missing),
+            missing=Phrases(missing),  # each item a phrase: a screen says them in its language
             details={"missing": missing},
         )
         self.missing = missing
@@ -290,8 +291,8 @@ def validate_chain(
             Phrase(
                 N_("{room} is a {modality} room; this procedure needs {needed}"),
                 room=room.name,
-                modality=room.modality,
-                needed=plan.modality,
+                modality=Phrase(room.modality),  # MRI: MRT on German screens
+                needed=Phrase(plan.modality),
             )
         )
     if radiologist is None or not found.radiologist_active:
@@ -356,18 +357,18 @@ def busy_resources(
         release_expired_holds(session, now)
     taken = []
     if any(overlaps(chain.table_start, chain.table_end, start, end) for start, end in busy.room.get(chain.room_id, [])):
-        taken.append("the room")
+        taken.append(ROOM)
     if any(
         overlaps(chain.table_start, chain.table_end, start, end)
         for start, end in busy.radiologist.get(chain.radiologist_id, [])
     ):
-        taken.append("the radiologist")
+        taken.append(RADIOLOGIST)
     if chain.bed_id is not None and any(
         overlaps(chain.table_end, chain.obs_end, start, end) for start, end in busy.bed.get(chain.bed_id, [])
     ):
-        taken.append("the observation bed")
+        taken.append(BED)
     if any(overlaps(chain.table_start, chain.obs_end, start, end) for start, end in busy.patient.get(patient_id, [])):
-        taken.append("the patient")
+        taken.append(PATIENT)
     return taken
 
 
@@ -396,15 +397,21 @@ def next_candidates(
     return finder.find_candidates(session, settings, request)
 
 
-def taken_in_words(what: list[str]) -> str:
+def taken_in_words(what: list[str]) -> Phrase:
     """What a conflict took, as a clause: e.g. the room and the radiologist are taken, and the patient
-    has another appointment then."""
-    resources = [item for item in what if item != "the patient"]
-    listed = format_list(resources, locale="en_GB")  # "a, b and c": no serial comma
-    parts = [f"{listed} {'is' if len(resources) == 1 else 'are'} taken"] if resources else []
-    if "the patient" in what:
-        parts.append("the patient has another appointment then")
-    return ", and ".join(parts)
+    has another appointment then. A phrase: its str is the English, a screen says it in its language."""
+    resources = [Phrase(item) for item in what if item != PATIENT]
+    parts = []
+    if len(resources) == 1:
+        parts.append(Phrase(N_("{resources} is taken"), resources=resources[0]))
+    elif resources:  # "a, b and c": no serial comma
+        listed = Phrase(N_("{items} and {last}"), items=Phrases(resources[:-1], ", "), last=resources[-1])
+        parts.append(Phrase(N_("{resources} are taken"), resources=listed))
+    if PATIENT in what:
+        parts.append(Phrase(N_("the patient has another appointment then")))
+    if len(parts) == 2:
+        return Phrase(N_("{taken}, and {patient}"), taken=parts[0], patient=parts[1])
+    return parts[0]
 
 
 def insert_bookings(session: Session, chain: Candidate, patient_id: int, **owner) -> None:
@@ -611,9 +618,7 @@ def reschedule(
         for column, value in chain_columns(candidate).items():
             setattr(appointment, column, value)
         appointment.reminder_queued_at = None
-        appointment.record_moved(
-            actor, utcnow(), note=f"moved from {old_when} to {fmt_datetime(candidate.table_start, settings.zone)}"
-        )
+        appointment.record_moved(actor, utcnow(), old=old_when, new=fmt_datetime(candidate.table_start, settings.zone))
 
     request.insert(session, settings, move)
     session.refresh(appointment)

@@ -21,8 +21,10 @@ def email_address(value: str | None) -> str | None:
         # Deliverability (a DNS look-up) is not checked: clinics often run without outside DNS.
         return validate_email(value, check_deliverability=False).normalized
     except EmailNotValidError as error:
+        # The library's reason ("An email address must have an @-sign.") is English: it stays in the English
+        # sentence (the API's, the logs'); a catalogue's sentence may leave it out.
         raise InvalidInput(
-            N_("This is not one valid email address: {error}"), details={"field": "email"}, error=error
+            N_("This is not a valid email address: {error}"), details={"field": "email"}, error=str(error)
         ) from None
 
 

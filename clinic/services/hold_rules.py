@@ -59,7 +59,8 @@ class DrugRow:
         return sum(1 for r in self.rules.values() if not r.verified)
 
 
-def table(session: Session, *, search: str = "", unverified_only: bool = False) -> list[DrugRow]:
+def table(session: Session, *, search: str = "", unverified_only: bool = False, language: str = "en") -> list[DrugRow]:
+    """One row per drug and dose class, named and sorted in ``language`` (the screen's)."""
     stmt = select(AnticoagulantRule).order_by(
         AnticoagulantRule.drug_name_en, AnticoagulantRule.dose_class, AnticoagulantRule.bleeding_class
     )
@@ -76,9 +77,9 @@ def table(session: Session, *, search: str = "", unverified_only: bool = False) 
     rows: dict[tuple[str, str], DrugRow] = {}
     for rule in session.scalars(stmt):
         key = (rule.drug_code, rule.dose_class)
-        row = rows.setdefault(key, DrugRow(rule.drug_code, rule.drug_name_en, rule.dose_class))
+        row = rows.setdefault(key, DrugRow(rule.drug_code, rule.drug_name(language), rule.dose_class))
         row.rules[rule.bleeding_class] = rule
-    result = list(rows.values())
+    result = sorted(rows.values(), key=lambda row: row.drug_name.casefold())  # stable: dose classes keep their order
     if unverified_only:
         result = [r for r in result if r.unverified]
     return result

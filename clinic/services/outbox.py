@@ -32,8 +32,9 @@ from ..models.vocab import OutboxStatus
 from . import contact
 
 RESEND_ACTION = "outbox.resend"
-# The sender's result while SMTP_HOST is empty; the admin screen recognises it in the last job run.
-NOT_CONFIGURED = "mail not configured (SMTP_HOST is empty): messages stay queued"
+# The sender's result while SMTP_HOST is empty; the admin screen recognises it in the last job run and says it
+# in its language (marked; the job run keeps the English, as the log does).
+NOT_CONFIGURED = N_("mail not configured (SMTP_HOST is empty): messages stay queued")
 OBJECT_TYPE = "outbox_messages"
 MAX_ERROR_LENGTH = 2000
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..core.messages import N_, Phrase
+from ..core.messages import N_, Named, Phrase
 from ..models import Appointment, FollowUp, ProcedureRecord
-from ..models.vocab import AppointmentStatus, ReliefCategory
+from ..models.vocab import AppointmentStatus, ReliefCategory, Stage
 from . import settings
 
 
@@ -105,12 +105,18 @@ def unmet_rule(session: Session, patient_id: int, procedure_type, stage: str | N
 
 
 def _unmet(code: str, stage: str | None, rule) -> Phrase:
-    """What the stage rule misses, in words (a ``Phrase``: English as a str, translated on a screen)."""
-    need = rule.requires_procedure_type.name_en
+    """What the stage rule misses, in words (a ``Phrase``: English as a str, translated on a screen; the
+    procedure by its name in the screen's language)."""
+    required = rule.requires_procedure_type
+    need = Named(required.name_en.lower(), de=required.name_de)
+    procedure = code
+    if stage:
+        procedure = Phrase(N_("{code} ({stage})"), code=code, stage=Phrase(Stage(stage).label, lower=True))
     if rule.requires_stage:
-        need = f"{rule.requires_stage} {need}"
-    return Phrase(
-        N_("{procedure} needs a documented positive {need} for this patient"),
-        procedure=code + (f" ({stage})" if stage else ""),
-        need=need.lower(),
-    )
+        return Phrase(
+            N_("{procedure} needs a documented positive {stage} {need} for this patient"),
+            procedure=procedure,
+            stage=Phrase(Stage(rule.requires_stage).label, lower=True),
+            need=need,
+        )
+    return Phrase(N_("{procedure} needs a documented positive {need} for this patient"), procedure=procedure, need=need)

@@ -102,7 +102,8 @@ def _resource_problems(appointment: Appointment) -> list[str]:
             if room.modality[:1] in "AEFHILMNORSX"
             else N_("{name} is a {modality} room; the procedure is {guidance}-guided")
         )
-        problems.append(Phrase(sentence, name=room.name, modality=room.modality, guidance=appointment.guidance))
+        modality, guidance = Phrase(room.modality), Phrase(appointment.guidance)  # MRI: MRT on German screens
+        problems.append(Phrase(sentence, name=room.name, modality=modality, guidance=guidance))
     radiologist = appointment.radiologist
     code = appointment.procedure_type.code
     if not radiologist.active:

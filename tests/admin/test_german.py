@@ -91,7 +91,7 @@ def test_the_stranding_reasons_read_in_german(session, clinic, app):
     book_on_day(session, clinic, next_monday(), room=ct1)
     warned = german.post(f"/admin/rooms/{ct1.id}", {**ROOM, "name": "CT 1", "modality": "MRI"})
     assert warned.status_code == 409
-    assert "CT 1 ist ein MRI-Raum; der Eingriff ist CT-gesteuert" in warned.get_data(as_text=True)
+    assert "CT 1 ist ein MRT-Raum; der Eingriff ist CT-gesteuert" in warned.get_data(as_text=True)
 
 
 def test_the_hold_table_names_dose_classes_and_evidence_in_german(session, clinic, app):

@@ -57,7 +57,7 @@ def test_printed_clinic_texts_have_a_value_per_language(session, clinic, admin):
     ("change", "message"),
     [
         ({"clinic_name": ""}, "Give the clinic&#39;s name."),
-        ({"clinic_email": "nope"}, "This is not one valid email address"),
+        ({"clinic_email": "nope"}, "This is not a valid email address"),
         ({"arrival_minutes_before": "200"}, "Between 0 and 180 minutes."),
         ({"positive_relief_percent": "0"}, "Between 1 and 100 percent."),
         ({"reminder_days_before": "x"}, "Not a valid integer value."),

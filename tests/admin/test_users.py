@@ -55,7 +55,7 @@ def test_an_account_is_created_with_roles_and_qualifications(session, clinic, ad
         ({"username": "m schulz"}, "A user name is letters, digits, dots, dashes and underscores."),
         ({"username": ""}, "Give a user name."),
         ({"full_name": ""}, "Give the person&#39;s full name."),
-        ({"email": "not-an-address"}, "This is not one valid email address"),
+        ({"email": "not-an-address"}, "This is not a valid email address"),
         ({"qualifications": ["999"]}, "is not a valid choice for this field."),
     ],
 )

@@ -37,7 +37,7 @@ def test_the_api_refuses_what_the_screens_refuse(session, clinic, api_as, app, e
     form = {"family_name": "Emailtest", "given_name": "Screen", "birth_date": "1960-05-01", "email": email}
     screen = browser.post(f"/desk/patients/{patient.id}/edit", {**form, "preferred_language": "de"})
     assert screen.status_code == 422
-    assert "not one valid email address" in screen.get_data(as_text=True)
+    assert "not a valid email address" in screen.get_data(as_text=True)
     assert session.scalar(select(Patient.id).where(Patient.family_name == "Emailtest")) is None
 
 

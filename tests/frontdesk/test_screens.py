@@ -187,7 +187,7 @@ def test_patient_edit_validates(session, browser):
             "preferred_language": "de",
         },
     )
-    assert bad.status_code == 422 and "This is not one valid email address" in bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "This is not a valid email address" in bad.get_data(as_text=True)
 
 
 def test_the_intake_form_dates_by_the_clinics_clock(session, browser):

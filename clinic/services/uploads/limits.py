@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from ...core.errors import TooLarge
-from ...core.messages import N_
+from ...core.messages import N_, Phrase
 
 MB = 1024 * 1024
-ACCEPTED_IMAGING = "PDF, JPEG, PNG, DICOM, or a ZIP of a DICOM CD"
-ACCEPTED_DOCUMENT = "PDF, JPEG or PNG"
+# The kinds a refusal names, as phrases: a screen says them in its language ("oder", "ZIP-Datei").
+ACCEPTED_IMAGING = Phrase(N_("PDF, JPEG, PNG, DICOM, or a ZIP of a DICOM CD"))
+ACCEPTED_DOCUMENT = Phrase(N_("PDF, JPEG or PNG"))
 
 # Below this size an entry's compression ratio says nothing: a blank 512×512 image squeezes to a few
 # hundred bytes and is harmless. Above it, a ratio past the limit is what ZIP bombs look like.
@@ -66,8 +68,11 @@ def limits_from_config(config: Mapping[str, Any]) -> UploadLimits:
     )
 
 
-def size_in_words(n: int) -> str:
-    return f"{n / MB:.1f} MB" if n >= MB / 10 else f"{n / 1024:.0f} KB"
+def size_in_words(n: int) -> Phrase:
+    """ "45.3 MB", "12 KB": a phrase whose number a screen writes in its language (45,3 MB)."""
+    if n >= MB / 10:
+        return Phrase(N_("{number} MB"), number=Decimal(n / MB).quantize(Decimal("0.1")))
+    return Phrase(N_("{number} KB"), number=round(n / 1024))
 
 
 def _too_large_file(shown: str, size: int, limits: UploadLimits) -> TooLarge:
