@@ -34,14 +34,13 @@ def test_a_wrong_patient_file_is_set_aside_and_checklist_and_worklist_agree(sess
     could never be removed. Staff set it aside (kept, no longer counted) with a reason; both screens turn
     green together; the setting aside is audited."""
     clinic = build_clinic(session)
-    referral = make_ready_referral(session, clinic)
-    appointment = book(session, settings, referral)
-    day = to_local(appointment.table_start, ZONE).date()
-    referral.imaging_waived_by_id = referral.imaging_waived_at = referral.imaging_waiver_reason = None
+    referral = make_ready_referral(session, clinic, imaging_waiver=None)  # the patient's own file settles it
     study = ImagingStudy(patient_id=referral.patient_id, referral_id=referral.id, modality="MR")
     session.add(study)
     _study_file(session, study, "IM0001.dcm", "match", 1)
-    wrong = _study_file(session, study, "IM0002.dcm", "mismatch", 2)
+    appointment = book(session, settings, referral)
+    day = to_local(appointment.table_start, ZONE).date()
+    wrong = _study_file(session, study, "IM0002.dcm", "mismatch", 2)  # a file that came with the booking letter
     session.commit()
     referral_id, wrong_id = referral.id, wrong.id
     session.close()

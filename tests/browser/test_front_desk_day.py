@@ -6,20 +6,21 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from clinic.models.vocab import ReferralStatus
 from tests.browser_fixtures import submit
-from tests.factories import add_to_waitlist, book, build_clinic, make_patient, make_ready_referral, make_referral
+from tests.factories import (
+    accept_referral,
+    add_to_waitlist,
+    book,
+    build_clinic,
+    make_patient,
+    make_ready_referral,
+    make_referral,
+)
 
 
 def test_a_saved_pre_registration_section_stays_open(session, staff):
     clinic = build_clinic(session)
-    referral = make_referral(
-        session,
-        status=ReferralStatus.ACCEPTED,
-        planned_procedure_type=clinic.pt("PRT"),
-        planned_side="left",
-        planned_levels="L4/5",
-    )
+    referral = accept_referral(session, clinic, make_referral(session))
     session.commit()
     referral_id = referral.id
     session.close()  # SQLite: a test session reading now would hold the write lock the server needs

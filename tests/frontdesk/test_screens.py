@@ -79,8 +79,7 @@ def test_intake_form_errors_change_nothing(session, browser):
 
 def test_an_incomplete_preregistration_offers_no_times_and_says_what_is_missing(session, browser):
     clinic = build_clinic(session)
-    referral = make_ready_referral(session, clinic)
-    referral.preregistration.escort_settled_at = None
+    referral = make_ready_referral(session, clinic, escort_name=None)
     session.commit()
     browser.login("frontdesk")
     page = browser.get(f"/desk/referrals/{referral.id}/book").get_data(as_text=True)
@@ -231,8 +230,7 @@ def test_a_hold_confirmed_twice_shows_the_appointment_it_became(session, setting
 def test_an_escort_phone_that_is_no_number_is_refused_and_nothing_saved(session, browser, phone):
     """Walk finding 5: "abc" was saved as the escort's phone, the number the nurse calls at discharge."""
     clinic = build_clinic(session)
-    referral = make_ready_referral(session, clinic)
-    referral.preregistration.escort_phone = None
+    referral = make_ready_referral(session, clinic, escort_phone=None)
     session.commit()
     browser.login("frontdesk")
     page = f"/desk/referrals/{referral.id}"

@@ -10,10 +10,10 @@ from sqlalchemy import select
 
 from clinic.models import AuditEvent, PortalAnswer, StudyFile
 from clinic.models.portal import AnswerStatus
-from clinic.services import portal_answers, preregistration
+from clinic.services import portal_answers, prereg_items, preregistration
 from tests.browser.files import dicom_image, pdf_letter
 from tests.conftest import Browser
-from tests.factories import build_clinic, make_patient, make_referral
+from tests.factories import accept_referral, build_clinic, make_patient, make_referral
 
 from .helpers import Patient, link_for, open_portal
 
@@ -25,10 +25,7 @@ def _accepted(session):
     clinic = build_clinic(session, texts=True)
     open_portal(session)
     patient = make_patient(session, family_name="Krause", given_name="Dieter", birth_date=BIRTH, phone=None)
-    referral = make_referral(session, patient, status="accepted", planned_procedure_type_id=clinic.pt("PRT").id)
-    referral.planned_region, referral.planned_side, referral.planned_levels = "lumbar", "left", "L4/5"
-    referral.triaged_by_id = clinic.radiologists[0].id
-    referral.triaged_at = dt.datetime(2026, 11, 20, 9, tzinfo=dt.UTC)
+    referral = accept_referral(session, clinic, make_referral(session, patient))
     _link, token = link_for(session, referral)
     session.commit()
     return clinic, referral, token
@@ -182,8 +179,9 @@ def test_imaging_goes_through_the_desks_upload_and_identity_check(session, app, 
 
 def test_an_empty_escort_is_refused_and_nothing_sent(session, app):
     """Walk finding 15: both fields empty were accepted and sent to the desk."""
-    _clinic, referral, token = _accepted(session)
-    referral.preregistration.escort_name = "Ehemann"  # the desk had a name already: the form comes prefilled
+    clinic, referral, token = _accepted(session)
+    # The desk had a name already: the form comes prefilled.
+    prereg_items.set_escort(session, clinic.staff["frontdesk"], referral, name="Ehemann", phone=None)
     session.commit()
     patient = Patient(app.test_client(), token)
     assert patient.open(BIRTH).status_code == 302

@@ -24,10 +24,12 @@ BIRTH = dt.date(1949, 12, 1)
 CHOICE = re.compile(r'name="choice" value="([^"]+)"')
 
 
-def _ready(session, **patient):
+def _ready(session, *, escort: bool = True, **patient):
+    """A ready referral with its link (``escort=False``: the escort home not arranged, so not ready)."""
     clinic = build_clinic(session, texts=True)
     open_portal(session)
-    referral = make_ready_referral(session, clinic, make_patient(session, birth_date=BIRTH, **patient))
+    patient = make_patient(session, birth_date=BIRTH, **patient)
+    referral = make_ready_referral(session, clinic, patient, **({} if escort else {"escort_name": None}))
     _link, token = link_for(session, referral)
     session.commit()
     return clinic, referral, token
@@ -78,9 +80,7 @@ def test_a_tampered_choice_is_refused(session, app):
 
 
 def test_no_times_while_the_checklist_is_incomplete(session, app):
-    _clinic, referral, token = _ready(session)
-    referral.preregistration.escort_settled_at = None
-    session.commit()
+    _clinic, _referral, token = _ready(session, escort=False)
     patient = Patient(app.test_client(), token)
     patient.open(BIRTH)
     assert CHOICE.findall(patient.get("/times").get_data(as_text=True)) == []

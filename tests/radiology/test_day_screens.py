@@ -159,12 +159,10 @@ def test_the_board_lists_what_an_early_discharge_skips_and_the_appointment_shows
 
 
 def test_the_board_shows_allergies_diabetes_with_the_glucose_check_and_the_escort_phone(session, settings, browser):
-    clinic, appointment = day_appointment(session, settings)
+    clinic, appointment = day_appointment(
+        session, settings, allergies={"contrast"}, allergy_other="Plaster", conditions={"diabetes"}
+    )
     record = to_procedure(session, clinic, appointment)
-    prereg = appointment.referral.preregistration
-    prereg.allergy_contrast = True
-    prereg.allergy_other = "Plaster"
-    prereg.diabetes = True
     triamcinolone = session.scalar(select(DrugOption).where(DrugOption.name == "Triamcinolone"))
     record.drugs.append(ProcedureDrug(drug_option_id=triamcinolone.id, dose=Decimal(40), unit="mg"))
     procedure_day.end_procedure(session, None, appointment, at=NOW + dt.timedelta(minutes=20))
