@@ -189,6 +189,9 @@ def acting_as(session: Session, user: User | None):
 
 # The target a procedure with a choice of target is usually aimed at; triage needs one (``triage.accept``).
 USUAL_TARGETS = {"FACET": "medial_branch", "EPI": "interlaminar", "SYMP": "lumbar_chain"}
+# What ``accept_referral`` takes of ``make_ready_referral``'s keywords: the plan.
+PLAN_KEYWORDS = ("code", "region", "side", "levels", "stage", "target", "guidance")
+IMAGING_WAIVER = "Recent MRI seen in the hospital system"
 
 
 def accept_referral(
@@ -231,7 +234,7 @@ def waive_imaging(
     clinic: Clinic,
     referral: Referral,
     *,
-    reason: str = "Recent MRI seen in the hospital system",
+    reason: str = IMAGING_WAIVER,
     radiologist: User | None = None,
 ) -> None:
     """The prior-imaging item settled by a radiologist's waiver (the first radiologist unless ``radiologist``),
@@ -284,36 +287,20 @@ def make_ready_referral(
     clinic: Clinic,
     patient: Patient | None = None,
     *,
-    code: str = "PRT",
-    region: str = "lumbar",
-    side: str | None = "left",
-    levels: str | None = "L4/5",
-    stage: str | None = None,
-    target: str | None = None,
-    guidance: str | None = None,
-    imaging_waiver: str | None = "Recent MRI seen in the hospital system",
-    **preregistration_items,
+    imaging_waiver: str | None = IMAGING_WAIVER,
+    **kw,
 ) -> Referral:
-    """A referral ready to book, made so by the services: accepted by the first radiologist with this plan
-    (``accept_referral``), prior imaging waived (``imaging_waiver=None``: not waived, the item stays open
-    until files are uploaded) and the pre-registration complete (``complete_preregistration``, which takes
-    the rest of the keywords: ``medications``, ``allergies``, ``conditions``, ``escort_name``, ...)."""
+    """A referral ready to book, made so by the services: accepted by the first radiologist
+    (``accept_referral``, which takes the plan's keywords: ``code``, ``region``, ``side``, ``levels``,
+    ``stage``, ``target``, ``guidance``), prior imaging waived (``imaging_waiver=None``: not waived, the item
+    stays open until files are uploaded) and the pre-registration complete (``complete_preregistration``,
+    which takes the rest: ``medications``, ``allergies``, ``conditions``, ``escort_name``, ...)."""
+    plan = {key: kw.pop(key) for key in PLAN_KEYWORDS if key in kw}
     referral = make_referral(session, patient)
-    accept_referral(
-        session,
-        clinic,
-        referral,
-        code=code,
-        region=region,
-        side=side,
-        levels=levels,
-        stage=stage,
-        target=target,
-        guidance=guidance,
-    )
+    accept_referral(session, clinic, referral, **plan)
     if imaging_waiver is not None:
         waive_imaging(session, clinic, referral, reason=imaging_waiver)
-    complete_preregistration(session, clinic, referral, **preregistration_items)
+    complete_preregistration(session, clinic, referral, **kw)
     return referral
 
 
