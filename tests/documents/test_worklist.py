@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from clinic.services import appointments, documents
+from tests.conftest import assert_shows
 from tests.factories import make_patient
 
 from .helpers import book_for, page_sizes_mm, pages, text_of
@@ -45,13 +46,13 @@ def test_readiness_notes_come_from_the_pre_registration(session, settings, clini
         medications=stopped_long_ago,
     )
     text = text_of(documents.worklist_pdf(session, DAY, clinic.rooms["CT 1"], zone))
-    for note in (
+    assert_shows(
+        text,
         "Allergien: Kontrastmittel, Jod-Pflaster",
         "Diabetes",
         "Schwangerschaft möglich",
         "Implantat: Herzschrittmacher",
-    ):
-        assert note in text, note
+    )
     assert "Blutverdünner" not in text and "Blood thinners" not in text
 
 
@@ -67,13 +68,13 @@ def test_the_medication_column_says_what_the_team_must_check(session, settings, 
     )
     text = text_of(documents.worklist_pdf(session, DAY, clinic.rooms["CT 1"], zone))
     assert "Gerinnungsrelevante Medikamente" in text
-    for note in (
+    assert_shows(
+        text,
         "Warfarin: Pause 120 h; letzte Dosis 17.11.2026, eingehalten; INR nötig",
         "Ibuprofen: Pause 24 h; letzte Dosis nicht erfasst: erfragen",  # raised risk: handled as high
         "Plan NICHT bestätigt (Rückruf offen)",
         "erhöhtes Blutungsrisiko",
-    ):
-        assert note in text, note
+    )
     later = text_of(documents.worklist_pdf(session, DAY + dt.timedelta(days=7), clinic.rooms["CT 1"], zone))
     assert "Apixaban: Pause 72 h; letzte Dosis nicht erfasst: erfragen" in later
 

@@ -15,7 +15,7 @@ from tests.browser.files import dicom_image, pdf_letter
 from tests.conftest import Browser
 from tests.factories import accept_referral, build_clinic, make_patient, make_referral
 
-from .helpers import Patient, link_for, open_portal
+from .helpers import link_for, open_portal, opened
 
 BIRTH = dt.date(1961, 7, 4)
 
@@ -38,8 +38,7 @@ def _items(session, referral):
 
 def test_answers_wait_for_the_desk_and_count_once_confirmed(session, app):
     clinic, referral, token = _accepted(session)
-    patient = Patient(app.test_client(), token)
-    assert patient.open(BIRTH).status_code == 302
+    patient = opened(app, token, BIRTH)
     sent = patient.post("/answers/escort", {"name": "Helga Krause", "phone": "+49 40 555 0111"})
     assert sent.status_code == 302
     answer = session.scalar(select(PortalAnswer).where(PortalAnswer.item == "escort"))
@@ -72,8 +71,7 @@ def test_answers_wait_for_the_desk_and_count_once_confirmed(session, app):
 
 def test_every_item_of_the_questionnaire_can_be_answered_and_confirmed(session, app):
     _clinic, referral, token = _accepted(session)
-    patient = Patient(app.test_client(), token)
-    patient.open(BIRTH)
+    patient = opened(app, token, BIRTH)
     forms = {
         "contact": {
             "street": "Lindenweg 3",
@@ -111,8 +109,7 @@ def test_every_item_of_the_questionnaire_can_be_answered_and_confirmed(session, 
 
 def test_an_answer_the_desk_cannot_take_as_it_is_is_refused_and_closed_by_hand(session, app):
     _clinic, referral, token = _accepted(session)
-    patient = Patient(app.test_client(), token)
-    patient.open(BIRTH)
+    patient = opened(app, token, BIRTH)
     assert patient.post("/answers/medication", {"other": "Xarelto-Generikum"}).status_code == 302
     answer = session.scalar(select(PortalAnswer))
     desk = Browser(app.test_client())
@@ -136,8 +133,7 @@ def test_an_answer_the_desk_cannot_take_as_it_is_is_refused_and_closed_by_hand(s
 
 def test_bad_answers_are_refused_with_the_reason_and_keep_what_was_typed(session, app):
     _clinic, _referral, token = _accepted(session)
-    patient = Patient(app.test_client(), token)
-    patient.open(BIRTH)
+    patient = opened(app, token, BIRTH)
     refused = patient.post("/answers/contact", {"street": "Lindenweg 3", "city": "Hamburg", "postal_code": "22085"})
     assert refused.status_code == 422
     html = refused.get_data(as_text=True)
@@ -149,8 +145,7 @@ def test_bad_answers_are_refused_with_the_reason_and_keep_what_was_typed(session
 
 def test_imaging_goes_through_the_desks_upload_and_identity_check(session, app, tmp_path):
     _clinic, referral, token = _accepted(session)
-    patient = Patient(app.test_client(), token)
-    patient.open(BIRTH)
+    patient = opened(app, token, BIRTH)
     import io
 
     sent = patient.post(
@@ -183,8 +178,7 @@ def test_an_empty_escort_is_refused_and_nothing_sent(session, app):
     # The desk had a name already: the form comes prefilled.
     prereg_items.set_escort(session, clinic.staff["frontdesk"], referral, name="Ehemann", phone=None)
     session.commit()
-    patient = Patient(app.test_client(), token)
-    assert patient.open(BIRTH).status_code == 302
+    patient = opened(app, token, BIRTH)
     sent = patient.post("/answers/escort", {"name": "", "phone": ""})
     assert sent.status_code == 422
     assert session.scalar(select(PortalAnswer).where(PortalAnswer.item == "escort")) is None
@@ -192,8 +186,7 @@ def test_an_empty_escort_is_refused_and_nothing_sent(session, app):
 
 def test_an_escort_phone_that_is_no_number_is_refused(session, app):
     _clinic, _referral, token = _accepted(session)
-    patient = Patient(app.test_client(), token)
-    assert patient.open(BIRTH).status_code == 302
+    patient = opened(app, token, BIRTH)
     sent = patient.post("/answers/escort", {"name": "Helga Krause", "phone": "ask my daughter"})
     assert sent.status_code == 422
     assert "telephone number" in sent.get_data(as_text=True) or "Telefonnummer" in sent.get_data(as_text=True)
@@ -204,8 +197,7 @@ def test_the_medicine_choices_offer_only_the_doses_the_rules_know(session, app):
     """Issue 21, item 9: the dose list offered every dose for every medicine, and "Apixaban, full dose"
     was refused. Each medicine now comes with the doses its rules tell apart; the server agrees."""
     _clinic, _referral, token = _accepted(session)
-    patient = Patient(app.test_client(), token)
-    patient.open(BIRTH)
+    patient = opened(app, token, BIRTH)
     html = patient.get("/answers/medication").get_data(as_text=True)
     assert 'value="apixaban|"' in html and "apixaban|therapeutic" not in html
     assert 'value="aspirin|primary"' in html and 'value="aspirin|secondary"' in html and 'value="aspirin|"' in html

@@ -222,18 +222,24 @@ def _discharged_with_relief(session, settings, clinic, code, stage, relief):
     referral = make_ready_referral(session, clinic, code=code, stage=stage, levels="L4/5", side="left")
     appointment = book(session, settings, referral)
     appointment.status = AppointmentStatus.DISCHARGED
+    _followed_up(session, appointment, FollowUpKind.TWO_WEEKS, dt.date(2026, 12, 7), relief)
+    return appointment
+
+
+def _followed_up(session, appointment, kind: str, due_on: dt.date, relief: int) -> None:
+    """The follow-up call of ``kind`` done, with the relief the patient reported."""
+    category = ReliefCategory.COMPLETE_OR_SIGNIFICANT if relief >= 50 else ReliefCategory.NONE
     session.add(
         FollowUp(
             appointment_id=appointment.id,
-            kind=FollowUpKind.TWO_WEEKS,
-            due_on=dt.date(2026, 12, 7),
+            kind=kind,
+            due_on=due_on,
             status=FollowUpStatus.DONE,
             relief_percent=relief,
-            relief_category=ReliefCategory.COMPLETE_OR_SIGNIFICANT if relief >= 50 else ReliefCategory.NONE,
+            relief_category=category,
         )
     )
     session.flush()
-    return appointment
 
 
 def test_invariant_8_ablation_needs_a_positive_diagnostic_block(session, settings, clinic):
@@ -244,17 +250,7 @@ def test_invariant_8_ablation_needs_a_positive_diagnostic_block(session, setting
     with pytest.raises(NotReady, match="positive diagnostic facet"):
         book(session, settings, rfa, c[0])
     # A later outcome of the same block reaches the threshold: the ablation may now be booked.
-    session.add(
-        FollowUp(
-            appointment_id=block.id,
-            kind=FollowUpKind.THREE_MONTHS,
-            due_on=dt.date(2027, 2, 23),
-            status=FollowUpStatus.DONE,
-            relief_percent=80,
-            relief_category=ReliefCategory.COMPLETE_OR_SIGNIFICANT,
-        )
-    )
-    session.flush()
+    _followed_up(session, block, FollowUpKind.THREE_MONTHS, dt.date(2027, 2, 23), 80)
     assert book(session, settings, rfa, c[0]).status == AppointmentStatus.BOOKED
 
 
