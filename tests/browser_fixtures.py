@@ -120,6 +120,16 @@ def staff(chromium, live_server):
         person.close()
 
 
+def hand_over(session, *rows) -> list[int]:
+    """Commit the test's data and close its session, for the app behind the browser to work on: the
+    rows' ids, read before the close. (On SQLite a test session still reading would hold the write lock
+    the server needs.)"""
+    session.commit()
+    ids = [row.id for row in rows]
+    session.close()
+    return ids
+
+
 def submit(page, target) -> str:
     """Click a button that sends a form, wait for the page that answers to load, and return its HTML.
     Reading ``page.content()`` straight after ``click()`` can catch the page between two documents

@@ -277,6 +277,12 @@ def csrf_from(html: str) -> str:
     return match.group(1)
 
 
+def assert_shows(text: str, *phrases: str) -> None:
+    """Every phrase is in ``text`` (a page, a PDF's words); a failure names all the phrases missing."""
+    missing = [phrase for phrase in phrases if phrase not in text]
+    assert not missing, f"not shown: {missing}"
+
+
 class Browser:
     """A test client that logs in and posts forms with the CSRF token of the page, as a browser does."""
 

@@ -1,26 +1,32 @@
 """Factories for tests: a small clinic, patients, referrals ready to book, and their appointments.
 
 Built through the same models and services the app uses; a test names only what it cares about. Each kind
-of record is built here one way: ``make_patient``, ``make_referral``, ``make_ready_referral``, ``book``
-(through the booking service) and ``sign_consent``. The clock is conftest's ``NOW`` and ``TODAY``.
+of record is built here one way: ``make_patient``, ``make_referral`` (as intake records it), triage through
+the triage service (``accept_referral``, ``waive_imaging``), the pre-registration through its items' services
+(``complete_preregistration``), ``make_ready_referral`` (all three), ``book`` and ``hold`` (through the booking
+services) and ``sign_consent``. Each service acts as the staff member who would: the first radiologist for
+triage, the front desk for the checklist. The clock is conftest's ``NOW`` and ``TODAY``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections.abc import Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
+from clinic.core import audit
 from clinic.defaults import seed_catalogue, seed_drug_options, seed_hold_rules, seed_texts
 from clinic.models import (
     Appointment,
     BookingHold,
-    MedicationEntry,
     ObservationBed,
     Patient,
+    PreRegistration,
     ProcedureType,
     Referral,
     Room,
@@ -29,11 +35,20 @@ from clinic.models import (
     User,
     WaitlistEntry,
 )
-from clinic.models.vocab import Language, ReferralStatus, Role
+from clinic.models.vocab import Language, Priority, ReferralStatus, Role
 from clinic.scheduling import booking
 from clinic.scheduling.finder import Candidate
 from clinic.scheduling.plan import ProcedurePlan
-from clinic.services import accounts, appointments, consents, preregistration, procedure_day, procedure_records
+from clinic.services import (
+    accounts,
+    appointments,
+    consents,
+    prereg_items,
+    preregistration,
+    procedure_day,
+    procedure_records,
+    triage,
+)
 from clinic.services.readiness import assess
 from tests.conftest import NOW, TODAY, ZONE
 from tests.scheduling.helpers import first_candidates
@@ -139,6 +154,7 @@ def make_patient(session: Session, **kw) -> Patient:
 
 
 def make_referral(session: Session, patient: Patient | None = None, **kw) -> Referral:
+    """A referral as intake records it: received, waiting for triage (``kw`` sets any other column)."""
     patient = patient or make_patient(session)
     referral = Referral(
         patient_id=patient.id,
@@ -156,54 +172,135 @@ def make_referral(session: Session, patient: Patient | None = None, **kw) -> Ref
     return referral
 
 
-def make_ready_referral(
+@contextmanager
+def acting_as(session: Session, user: User | None):
+    """``user`` is the session's acting user for a while, as the request boundary makes the logged-in user
+    for a screen: the audit rows written on flush name them. The acting user before is restored."""
+    before = session.info.get(audit.ACTOR_KEY)
+    session.info[audit.ACTOR_KEY] = audit.actor_of(user)
+    try:
+        yield user
+    finally:
+        if before is None:
+            session.info.pop(audit.ACTOR_KEY, None)
+        else:
+            session.info[audit.ACTOR_KEY] = before
+
+
+# The target a procedure with a choice of target is usually aimed at; triage needs one (``triage.accept``).
+USUAL_TARGETS = {"FACET": "medial_branch", "EPI": "interlaminar", "SYMP": "lumbar_chain"}
+# What ``accept_referral`` takes of ``make_ready_referral``'s keywords: the plan.
+PLAN_KEYWORDS = ("code", "region", "side", "levels", "stage", "target", "guidance")
+IMAGING_WAIVER = "Recent MRI seen in the hospital system"
+
+
+def accept_referral(
     session: Session,
     clinic: Clinic,
-    patient: Patient | None = None,
+    referral: Referral,
     *,
     code: str = "PRT",
     region: str = "lumbar",
     side: str | None = "left",
     levels: str | None = "L4/5",
     stage: str | None = None,
-    medications: list[tuple[str, str, dt.date | None]] = (),
     target: str | None = None,
     guidance: str | None = None,
+    priority: str = Priority.ROUTINE,
+    note: str | None = None,
+    radiologist: User | None = None,
 ) -> Referral:
-    """An accepted referral whose pre-registration is complete (imaging waived, no blood thinners)."""
-    radiologist = clinic.radiologists[0]
+    """Triage: a radiologist (the first, unless ``radiologist``) accepts ``referral`` with this plan, through
+    the triage service. A procedure with a choice of target gets its usual one (``USUAL_TARGETS``) unless the
+    test names another; ``guidance`` left out is the procedure's own modality, as the service sets it."""
+    radiologist = radiologist or clinic.radiologists[0]
+    plan = triage.PlanDetails(
+        procedure_type_id=clinic.pt(code).id,
+        region=region,
+        side=side,
+        levels=levels,
+        stage=stage,
+        guidance=guidance,
+        priority=priority,
+        note=note,
+        target=target or USUAL_TARGETS.get(code),
+    )
+    with acting_as(session, radiologist):
+        return triage.accept(session, radiologist, referral, plan)
+
+
+def waive_imaging(
+    session: Session,
+    clinic: Clinic,
+    referral: Referral,
+    *,
+    reason: str = IMAGING_WAIVER,
+    radiologist: User | None = None,
+) -> None:
+    """The prior-imaging item settled by a radiologist's waiver (the first radiologist unless ``radiologist``),
+    through the triage service, which audits it."""
+    radiologist = radiologist or clinic.radiologists[0]
+    with acting_as(session, radiologist):
+        triage.waive_imaging(session, radiologist, referral, reason)
+
+
+def complete_preregistration(
+    session: Session,
+    clinic: Clinic,
+    referral: Referral,
+    *,
+    medications: Iterable[tuple[str, str, dt.date | None]] = (),
+    raised_bleeding_risk: bool = False,
+    allergies: Iterable[str] = (),
+    allergy_other: str | None = None,
+    conditions: Iterable[str] = (),
+    implant_note: str | None = None,
+    escort_name: str | None = "Maria Beispiel",
+    escort_phone: str | None = "+49 40 555 0199",
+    staff: User | None = None,
+) -> PreRegistration:
+    """The front desk (``staff``, the clinic's front desk by default) goes through the pre-registration
+    checklist with the patient, each item through its service: contact checked, the medicines (drug code,
+    dose class, last dose) and the questionnaire settled, allergies and conditions asked (none unless named),
+    the escort home, the language for printed sheets (the patient's own). ``escort_name=None`` leaves the
+    escort not arranged: the one item a test most often needs open."""
+    staff = staff or clinic.staff["frontdesk"]
+    with acting_as(session, staff):
+        prereg_items.confirm_contact(session, staff, referral)
+        for drug_code, dose_class, last_dose_on in medications:
+            prereg_items.add_medication(
+                session, staff, referral, drug_code=drug_code, dose_class=dose_class, last_dose_on=last_dose_on
+            )
+        prereg_items.settle_medication(session, staff, referral, raised_bleeding_risk=raised_bleeding_risk)
+        prereg_items.set_allergies(session, staff, referral, found=set(allergies), other=allergy_other)
+        prereg_items.set_conditions(
+            session, staff, referral, found=set(conditions), implant_note=implant_note, note=None
+        )
+        if escort_name is not None:
+            prereg_items.set_escort(session, staff, referral, name=escort_name, phone=escort_phone)
+        prereg_items.set_language(session, staff, referral, language=referral.patient.preferred_language)
+    return referral.preregistration
+
+
+def make_ready_referral(
+    session: Session,
+    clinic: Clinic,
+    patient: Patient | None = None,
+    *,
+    imaging_waiver: str | None = IMAGING_WAIVER,
+    **kw,
+) -> Referral:
+    """A referral ready to book, made so by the services: accepted by the first radiologist
+    (``accept_referral``, which takes the plan's keywords: ``code``, ``region``, ``side``, ``levels``,
+    ``stage``, ``target``, ``guidance``), prior imaging waived (``imaging_waiver=None``: not waived, the item
+    stays open until files are uploaded) and the pre-registration complete (``complete_preregistration``,
+    which takes the rest: ``medications``, ``allergies``, ``conditions``, ``escort_name``, ...)."""
+    plan = {key: kw.pop(key) for key in PLAN_KEYWORDS if key in kw}
     referral = make_referral(session, patient)
-    now = NOW
-    referral.status = ReferralStatus.ACCEPTED
-    referral.planned_procedure_type = clinic.pt(code)
-    referral.planned_region = region
-    referral.planned_side = side
-    referral.planned_levels = levels
-    referral.planned_stage = stage
-    referral.planned_target = target
-    referral.planned_guidance = guidance
-    referral.triaged_by_id = radiologist.id
-    referral.triaged_at = now
-    referral.imaging_waived_by_id = radiologist.id
-    referral.imaging_waived_at = now
-    referral.imaging_waiver_reason = "Recent MRI seen in the hospital system"
-    prereg = preregistration.ensure(session, referral)
-    staff = clinic.staff["frontdesk"]
-    for drug, dose, last_dose in medications:
-        prereg.medications.append(MedicationEntry(drug_code=drug, dose_class=dose, last_dose_on=last_dose))
-    for item in (
-        "contact_confirmed",
-        "medication_settled",
-        "allergies_settled",
-        "conditions_settled",
-        "escort_settled",
-        "language_settled",
-    ):
-        setattr(prereg, f"{item}_by_id", staff.id)
-        setattr(prereg, f"{item}_at", now)
-    prereg.escort_name = "Maria Beispiel"
-    prereg.escort_phone = "+49 40 555 0199"
-    session.flush()
+    accept_referral(session, clinic, referral, **plan)
+    if imaging_waiver is not None:
+        waive_imaging(session, clinic, referral, reason=imaging_waiver)
+    complete_preregistration(session, clinic, referral, **kw)
     return referral
 
 

@@ -16,18 +16,15 @@ from clinic.models import Booking, BookingHold, ObservationRecord, Referral
 from clinic.services import procedure_day
 from tests.conftest import NOW
 from tests.factories import build_clinic, make_ready_referral, make_user
+from tests.frontdesk.helpers import hold_on_the_booking_page
 from tests.radiology.day_helpers import day_appointment, to_observation
-from tests.scheduling.helpers import chain_form, first_candidates
 
 
 def _a_lapsed_hold(session, settings, browser, username: str) -> tuple[str, str]:
     """A hold made on the booking screen whose few minutes are over: its page and the form's token."""
     referral = session.scalar(select(Referral))
     browser.login(username)
-    c = first_candidates(session, settings, referral)[0]
-    book_page = f"/desk/referrals/{referral.id}/book"
-    held = browser.post(book_page, chain_form(c, "hold"), form_page=book_page)
-    hold_page = held.headers["Location"]
+    hold_page = hold_on_the_booking_page(session, settings, browser, referral)
     token = browser.token(hold_page)
     clock.pin(NOW + dt.timedelta(minutes=30))  # the hold's few minutes are over
     return hold_page, token
@@ -65,8 +62,7 @@ def test_the_refusal_is_said_in_the_users_language(session, settings, browser):
 def test_an_observation_change_refused_after_it_wrote_keeps_nothing(session, settings, browser, monkeypatch):
     """An observation route answers a refusal with the board again (422, what was typed kept): what the
     service wrote before it refused (here: the stay extended, then a refusal) is not committed."""
-    clinic, appointment = day_appointment(session, settings)
-    to_observation(session, clinic, appointment)
+    _clinic, appointment = day_appointment(session, settings, to=to_observation)
     session.commit()
     record = session.scalar(select(ObservationRecord).where(ObservationRecord.appointment_id == appointment.id))
     planned_end, extension = record.planned_end, record.extension_minutes
@@ -92,8 +88,7 @@ def test_an_observation_change_refused_after_it_wrote_keeps_nothing(session, set
 
 
 def test_a_nurse_reads_the_day_books_refusal_in_german(session, settings, browser):
-    clinic, appointment = day_appointment(session, settings)
-    to_observation(session, clinic, appointment)
+    _clinic, appointment = day_appointment(session, settings, to=to_observation)
     make_user(session, "nurse_de", {"nurse"}, "Nora Pflege", language="de")
     session.commit()
     browser.login("nurse_de")

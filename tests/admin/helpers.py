@@ -82,6 +82,14 @@ def count(session, model) -> int:
     return session.scalar(select(func.count()).select_from(model))
 
 
+def refused_saving_nothing(session, admin, url: str, data: dict, message: str, model) -> None:
+    """The form sent with ``data`` is refused (422) with ``message``, and no ``model`` row is added."""
+    before = count(session, model)
+    response = admin.post(url, data)
+    assert response.status_code == 422 and message in text(response)
+    assert count(session, model) == before
+
+
 def confirm_value(html: str) -> str:
     """The ids on the "save anyway" button of a stranding warning."""
     match = re.search(r'name="confirm_stranded"\s+value="([^"]*)"', html)

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from clinic.models import ProcedureType, StageRule
 
-from .helpers import book_on_day, confirm_value, count, next_monday, snapshot, text
+from .helpers import book_on_day, confirm_value, next_monday, refused_saving_nothing, snapshot, text
 
 VALID = {
     "code": "SI",
@@ -57,11 +57,7 @@ def test_a_new_procedure_is_added_with_its_qualified_radiologists(session, clini
     ],
 )
 def test_procedure_form_errors_save_nothing(session, clinic, admin, change, message):
-    before = count(session, ProcedureType)
-    response = admin.post("/admin/procedures/new", {**VALID, **change})
-    assert response.status_code == 422
-    assert message in text(response)
-    assert count(session, ProcedureType) == before
+    refused_saving_nothing(session, admin, "/admin/procedures/new", {**VALID, **change}, message, ProcedureType)
 
 
 def test_the_code_cannot_change_once_created(session, clinic, admin):

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from clinic.models import ObservationBed, Room
 
-from .helpers import book_on_day, confirm_value, count, next_monday, snapshot, text
+from .helpers import book_on_day, confirm_value, next_monday, refused_saving_nothing, snapshot, text
 
 ROOM = {"name": "CT 3", "modality": "CT", "unit": "Radiology", "location_hint": "Level 2", "sort_order": "3"}
 BED = {"label": "Bed 7", "unit": "Observation", "sort_order": "7"}
@@ -33,10 +33,7 @@ def test_rooms_and_beds_are_added(session, clinic, admin):
     ],
 )
 def test_room_form_errors_save_nothing(session, clinic, admin, change, message):
-    before = count(session, Room)
-    response = admin.post("/admin/rooms/new", {**ROOM, **change})
-    assert response.status_code == 422 and message in text(response)
-    assert count(session, Room) == before
+    refused_saving_nothing(session, admin, "/admin/rooms/new", {**ROOM, **change}, message, Room)
 
 
 @pytest.mark.parametrize(
@@ -48,10 +45,7 @@ def test_room_form_errors_save_nothing(session, clinic, admin, change, message):
     ],
 )
 def test_bed_form_errors_save_nothing(session, clinic, admin, change, message):
-    before = count(session, ObservationBed)
-    response = admin.post("/admin/beds/new", {**BED, **change})
-    assert response.status_code == 422 and message in text(response)
-    assert count(session, ObservationBed) == before
+    refused_saving_nothing(session, admin, "/admin/beds/new", {**BED, **change}, message, ObservationBed)
 
 
 def test_switching_off_a_room_warns_then_lists_its_bookings(session, clinic, admin):

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from clinic.models import RoomSession, RosterEntry, RosterException
 
-from .helpers import book_on_day, count, next_monday, snapshot, text, warn_then_confirm
+from .helpers import book_on_day, count, next_monday, refused_saving_nothing, snapshot, text, warn_then_confirm
 
 
 def _session_template(session, room, weekday: int = 0) -> RoomSession:
@@ -55,21 +55,14 @@ WEEKLY_ERRORS = [
 
 @pytest.mark.parametrize(("change", "message"), WEEKLY_ERRORS)
 def test_session_template_form_errors_save_nothing(session, clinic, admin, change, message):
-    before = count(session, RoomSession)
     data = _weekly("room_id", clinic.rooms["CT 1"].id, **change)
-    response = admin.post("/admin/sessions/new", data)
-    assert response.status_code == 422
-    assert message in text(response)
-    assert count(session, RoomSession) == before
+    refused_saving_nothing(session, admin, "/admin/sessions/new", data, message, RoomSession)
 
 
 @pytest.mark.parametrize(("change", "message"), WEEKLY_ERRORS)
 def test_roster_entry_form_errors_save_nothing(session, clinic, admin, change, message):
-    before = count(session, RosterEntry)
-    response = admin.post("/admin/rosters/new", _weekly("radiologist_id", clinic.radiologists[0].id, **change))
-    assert response.status_code == 422
-    assert message in text(response)
-    assert count(session, RosterEntry) == before
+    data = _weekly("radiologist_id", clinic.radiologists[0].id, **change)
+    refused_saving_nothing(session, admin, "/admin/rosters/new", data, message, RosterEntry)
 
 
 def test_unknown_room_or_radiologist_is_refused(session, clinic, admin):
@@ -192,21 +185,20 @@ def _saturday_clinic(session, clinic, saturday, *, session_from=None, roster_fro
     return template, entry
 
 
+def _deleted_after_the_warning(session, admin, row, page: str, appointment) -> None:
+    """Deleting ``row`` (a session template or roster entry, edited at ``page``) that has not begun yet
+    warns of ``appointment`` first; confirmed, the row is gone."""
+    model, row_id = type(row), row.id
+    warn_then_confirm(session, admin, f"{page}/delete", {}, [appointment], form_page=page)
+    session.expire_all()
+    assert session.get(model, row_id) is None
+
+
 def test_deleting_an_upcoming_session_template_warns_of_its_bookings(session, clinic, admin):
     saturday = next_monday() + dt.timedelta(days=5)
     template, _entry = _saturday_clinic(session, clinic, saturday, session_from=saturday)
     appointment = book_on_day(session, clinic, saturday, room=clinic.rooms["CT 1"])
-    template_id = template.id
-    warn_then_confirm(
-        session,
-        admin,
-        f"/admin/sessions/{template.id}/delete",
-        {},
-        [appointment],
-        form_page=f"/admin/sessions/{template.id}",
-    )
-    session.expire_all()
-    assert session.get(RoomSession, template_id) is None
+    _deleted_after_the_warning(session, admin, template, f"/admin/sessions/{template.id}", appointment)
 
 
 def test_a_session_template_in_effect_is_ended_not_deleted(session, clinic, admin):
@@ -260,17 +252,7 @@ def test_deleting_an_upcoming_roster_entry_warns_of_its_bookings(session, clinic
     saturday = next_monday() + dt.timedelta(days=5)
     _template, entry = _saturday_clinic(session, clinic, saturday, roster_from=saturday)
     appointment = book_on_day(session, clinic, saturday, radiologist=clinic.radiologists[0])
-    entry_id = entry.id
-    warn_then_confirm(
-        session,
-        admin,
-        f"/admin/rosters/{entry.id}/delete",
-        {},
-        [appointment],
-        form_page=f"/admin/rosters/{entry.id}",
-    )
-    session.expire_all()
-    assert session.get(RosterEntry, entry_id) is None
+    _deleted_after_the_warning(session, admin, entry, f"/admin/rosters/{entry.id}", appointment)
 
 
 @pytest.mark.parametrize(("start", "end"), [("", ""), ("07:00", "10:00")])

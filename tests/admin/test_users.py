@@ -12,7 +12,7 @@ from clinic.models import ApiToken, AuditEvent, User
 from clinic.services import accounts
 from tests.factories import PASSWORD
 
-from .helpers import book_on_day, count, next_monday, text, warn_then_confirm
+from .helpers import book_on_day, next_monday, refused_saving_nothing, text, warn_then_confirm
 
 NEW = {
     "username": "m.schulz",
@@ -60,11 +60,7 @@ def test_an_account_is_created_with_roles_and_qualifications(session, clinic, ad
     ],
 )
 def test_account_form_errors_save_nothing(session, clinic, admin, change, message):
-    before = count(session, User)
-    response = admin.post("/admin/users/new", {**NEW, **change})
-    assert response.status_code == 422
-    assert message in text(response)
-    assert count(session, User) == before
+    refused_saving_nothing(session, admin, "/admin/users/new", {**NEW, **change}, message, User)
 
 
 def test_roles_and_qualifications_are_edited(session, clinic, admin):

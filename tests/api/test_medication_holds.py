@@ -21,7 +21,7 @@ from clinic.models import AnticoagulantRule
 from clinic.scheduling.context import Settings
 from clinic.services import hold_rules
 from clinic.services.documents import letter_pdf
-from tests.conftest import NOW, ZONE
+from tests.conftest import NOW, ZONE, assert_shows
 from tests.factories import add_roster, add_weekly_sessions, book, make_patient, make_ready_referral
 from tests.scheduling.helpers import chain, utc
 
@@ -118,8 +118,9 @@ def test_the_letter_prints_the_apis_moment_in_the_clinics_zone_and_the_patients_
 def test_the_openapi_document_describes_medication_holds(api_as, clinic):
     document = api_as("frontdesk").get("/openapi.json").get_json()
     text = str(document)
-    for name in ("medication_holds", "last_dose_no_later_than", "restart_not_before", "rule_verified", "hold_hours"):
-        assert name in text, name
+    assert_shows(
+        text, "medication_holds", "last_dose_no_later_than", "restart_not_before", "rule_verified", "hold_hours"
+    )
 
 
 def test_triage_through_the_api_names_the_target(session, clinic, api_as):

@@ -75,8 +75,7 @@ def build_world(session, settings, clinic: Clinic, *, ready: int = 3) -> World:
     world.ready = [ready_referral(session, clinic) for _ in range(ready)]
     world.received = make_referral(session, world_patient(session, preferred_language="en"))
     world.received.red_flags.extend(RedFlagAnswer(code=flag.value, present=False) for flag in RedFlag)
-    world.incomplete = ready_referral(session, clinic)
-    world.incomplete.preregistration.escort_settled_at = None
+    world.incomplete = ready_referral(session, clinic, escort_name=None)
 
     def booked() -> Appointment:
         return book(session, settings, ready_referral(session, clinic), limit=1)

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from clinic.core.timefmt import to_local
 from clinic.models import AuditEvent, ImagingStudy, StoredFile, StudyFile
+from tests.browser_fixtures import hand_over
 from tests.conftest import NOW, TODAY, ZONE
 from tests.factories import book, build_clinic, make_ready_referral
 
@@ -34,17 +35,14 @@ def test_a_wrong_patient_file_is_set_aside_and_checklist_and_worklist_agree(sess
     could never be removed. Staff set it aside (kept, no longer counted) with a reason; both screens turn
     green together; the setting aside is audited."""
     clinic = build_clinic(session)
-    referral = make_ready_referral(session, clinic)
-    appointment = book(session, settings, referral)
-    day = to_local(appointment.table_start, ZONE).date()
-    referral.imaging_waived_by_id = referral.imaging_waived_at = referral.imaging_waiver_reason = None
+    referral = make_ready_referral(session, clinic, imaging_waiver=None)  # the patient's own file settles it
     study = ImagingStudy(patient_id=referral.patient_id, referral_id=referral.id, modality="MR")
     session.add(study)
     _study_file(session, study, "IM0001.dcm", "match", 1)
-    wrong = _study_file(session, study, "IM0002.dcm", "mismatch", 2)
-    session.commit()
-    referral_id, wrong_id = referral.id, wrong.id
-    session.close()
+    appointment = book(session, settings, referral)
+    day = to_local(appointment.table_start, ZONE).date()
+    wrong = _study_file(session, study, "IM0002.dcm", "mismatch", 2)  # a file that came with the booking letter
+    referral_id, wrong_id = hand_over(session, referral, wrong)
 
     doctor = staff("rad1")
     worklist = doctor.go(f"/radiology/worklist?day={day.isoformat()}")
@@ -94,9 +92,7 @@ def test_a_hold_override_shows_at_the_table_with_who_and_why(session, settings, 
     appointment = book(session, settings, referral)
     day = to_local(appointment.table_start, ZONE).date()
     who = clinic.radiologists[0].full_name
-    session.commit()
-    appointment_id = appointment.id
-    session.close()
+    [appointment_id] = hand_over(session, appointment)
 
     doctor = staff("rad1")
     worklist = doctor.go(f"/radiology/worklist?day={day.isoformat()}")
@@ -118,8 +114,7 @@ def test_a_name_too_long_is_refused_with_a_message_never_cut_silently(session, s
     from clinic.models import Patient
 
     build_clinic(session)
-    session.commit()
-    session.close()
+    hand_over(session)
     desk = staff("frontdesk")
     page = desk.go("/desk/referrals/new")
     assert page.locator("#family_name").get_attribute("maxlength") is None
@@ -142,9 +137,7 @@ def test_screens_show_labels_not_codes(session, settings, staff):
     referral.symptom_duration_weeks = 10
     appointment = book(session, settings, referral)
     day = to_local(appointment.table_start, ZONE).date()
-    session.commit()
-    referral_id, appointment_id = referral.id, appointment.id
-    session.close()
+    referral_id, appointment_id = hand_over(session, referral, appointment)
 
     doctor = staff("rad1")
     triage = doctor.go(f"/radiology/referrals/{referral_id}").inner_text("main")
@@ -174,9 +167,7 @@ def test_consent_history_says_which_print_belongs_to_the_current_time(session, s
     assert earlier.printed_for_start == first_start
     earlier.printed_for_start = first_start - dt.timedelta(days=2)  # as if printed before a reschedule
     consents.print_consent(session, clinic.radiologists[0], appointment, ZONE)
-    session.commit()
-    appointment_id = appointment.id
-    session.close()
+    [appointment_id] = hand_over(session, appointment)
 
     doctor = staff("rad1")
     page = doctor.go(f"/radiology/appointments/{appointment_id}")
@@ -196,9 +187,7 @@ def test_an_old_study_shows_its_age_and_a_note(session, staff):
         session.add(
             ImagingStudy(patient_id=referral.patient_id, referral_id=referral.id, modality=modality, study_date=day)
         )
-    session.commit()
-    referral_id = referral.id
-    session.close()
+    [referral_id] = hand_over(session, referral)
 
     desk = staff("frontdesk")
     page = desk.go(f"/desk/referrals/{referral_id}")
@@ -220,8 +209,7 @@ def test_a_long_name_wraps_inside_the_worklist_table(session, settings, staff):
     patient = make_patient(session, family_name="Q" * 100, given_name="W" * 100)
     appointment = book(session, settings, make_ready_referral(session, clinic, patient))
     day = to_local(appointment.table_start, ZONE).date()
-    session.commit()
-    session.close()
+    hand_over(session)
     doctor = staff("rad1")
     doctor.context.pages[0].set_viewport_size({"width": 1000, "height": 800})
     page = doctor.go(f"/radiology/worklist?day={day.isoformat()}")

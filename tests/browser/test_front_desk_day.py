@@ -6,23 +6,22 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from clinic.models.vocab import ReferralStatus
-from tests.browser_fixtures import submit
-from tests.factories import add_to_waitlist, book, build_clinic, make_patient, make_ready_referral, make_referral
+from tests.browser_fixtures import hand_over, submit
+from tests.factories import (
+    accept_referral,
+    add_to_waitlist,
+    book,
+    build_clinic,
+    make_patient,
+    make_ready_referral,
+    make_referral,
+)
 
 
 def test_a_saved_pre_registration_section_stays_open(session, staff):
     clinic = build_clinic(session)
-    referral = make_referral(
-        session,
-        status=ReferralStatus.ACCEPTED,
-        planned_procedure_type=clinic.pt("PRT"),
-        planned_side="left",
-        planned_levels="L4/5",
-    )
-    session.commit()
-    referral_id = referral.id
-    session.close()  # SQLite: a test session reading now would hold the write lock the server needs
+    referral = accept_referral(session, clinic, make_referral(session))
+    [referral_id] = hand_over(session, referral)
     page = staff("frontdesk").go(f"/desk/referrals/{referral_id}")
     page.click("[data-bs-target='#i-esc']")
     page.locator("#i-esc.show").wait_for()
@@ -42,9 +41,7 @@ def test_candidates_by_day_and_a_held_waitlist_offer(session, settings, staff):
     waiting = make_ready_referral(session, clinic, make_patient(session, family_name="Wartemann", phone="+49 40 333"))
     add_to_waitlist(session, waiting)
     other = make_ready_referral(session, clinic)
-    session.commit()
-    other_id, appointment_id = other.id, appointment.id
-    session.close()
+    other_id, appointment_id = hand_over(session, other, appointment)
     desk = staff("frontdesk")
     page = desk.go(f"/desk/referrals/{other_id}/book")
     days = page.locator("tbody.candidate-day")

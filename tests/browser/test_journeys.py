@@ -42,11 +42,12 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from clinic.core import clock
-from clinic.models import Appointment, Consent, FollowUp, Patient, ProcedureRecord, Referral
-from tests.browser_fixtures import submit
+from clinic.models import Appointment, FollowUp, Patient, Referral
+from tests.browser_fixtures import hand_over, submit
 from tests.factories import build_clinic
 
 from .files import dicom_image, pdf_letter
+from .records import through_the_whole_day
 
 BERLIN = ZoneInfo("Europe/Berlin")
 SECTIONS = ("i-contact", "i-med", "i-all", "i-cond", "i-esc", "i-lang")
@@ -261,13 +262,38 @@ def _observe_and_discharge(nurse, name: str, day: dt.date) -> None:
     assert board.locator(".card", has_text=name).count() == 0
 
 
+# ---------------------------------------------------------------- the day, by both
+
+
+def _checked_in_by_the_nurse(nurse, appointment_id: int, name: str, day: dt.date, start: str) -> None:
+    """Half an hour before the table time, the nurse checks the patient in on the radiology page."""
+    clock.pin(_at(day, start) - dt.timedelta(minutes=30))
+    page = nurse.go(f"/radiology/appointments/{appointment_id}")
+    content = submit(page, "button:has-text('Check in')")
+    assert f"{name} is checked in" in content, content
+
+
+def _procedure_and_observation(
+    doctor, nurse, appointment_id: int, name: str, day: dt.date, start: str, end: str, *, record: dict, drugs: dict
+) -> None:
+    """At the table time the radiologist does and records the procedure; the nurse observes and discharges."""
+    clock.pin(_at(day, start))
+    _procedure(doctor, appointment_id, day, start, end, record=record, drugs=drugs)
+    _observe_and_discharge(nurse, name, day)
+
+
+def _reliefs(session, appointment_id: int) -> list[int]:
+    """The relief each follow-up call recorded (0 for one not made yet), smallest first."""
+    follow_ups = session.scalars(select(FollowUp).where(FollowUp.appointment_id == appointment_id)).all()
+    return sorted(f.relief_percent or 0 for f in follow_ups)
+
+
 # ---------------------------------------------------------------- the journeys
 
 
 def test_german_patient_prt_from_referral_to_follow_up(session, staff, tmp_path):
     build_clinic(session, texts=True)
-    session.commit()
-    session.close()  # SQLite: a test session reading now would hold the write lock the server needs
+    hand_over(session)
     letter = tmp_path / "ueberweisung-groessner.pdf"
     letter.write_bytes(pdf_letter("Überweisung: PRT L5/S1 links, Ischialgie seit 3 Monaten"))
     report = tmp_path / "mrt-befund.pdf"
@@ -327,18 +353,18 @@ def test_german_patient_prt_from_referral_to_follow_up(session, staff, tmp_path)
     content = submit(page, "form:has(#reference) button[type=submit]")
     assert f"{name} is checked in ({reference})" in content, content
     desk.screenshot("journey-de-desk-home-checked-in")
-    clock.pin(_at(day, start))
-    _procedure(
+    nurse = staff("nurse")
+    _procedure_and_observation(
         doctor,
+        nurse,
         appointment_id,
+        name,
         day,
         start,
         end,
         record={"levels": "L5/S1", "approach": "transforaminal", "pain_before": "7", "pain_after": "3"},
         drugs={"Triamcinolone (mg)": "40", "Ropivacaine (ml)": "2"},
     )
-    nurse = staff("nurse")
-    _observe_and_discharge(nurse, name, day)
 
     # Two weeks later: the follow-up call.
     clock.pin(_at(day + dt.timedelta(days=14), "10:00"))
@@ -349,27 +375,16 @@ def test_german_patient_prt_from_referral_to_follow_up(session, staff, tmp_path)
     session.expire_all()
     patient = session.scalar(select(Patient))
     assert patient.preferred_language == "de"
-    appointment = session.get(Appointment, appointment_id)
-    assert appointment.status == "discharged" and appointment.referral_id == referral_id
-    assert [e.to_status for e in appointment.events] == [
-        "booked",
-        "checked_in",
-        "in_procedure",
-        "in_observation",
-        "discharged",
-    ]
-    assert session.scalar(select(Consent).where(Consent.appointment_id == appointment_id)).signed_at is not None
-    record = session.scalar(select(ProcedureRecord).where(ProcedureRecord.appointment_id == appointment_id))
-    assert record.is_signed and (record.pain_before, record.pain_after) == (7, 3)
-    follow_ups = session.scalars(select(FollowUp).where(FollowUp.appointment_id == appointment_id)).all()
-    assert sorted(f.relief_percent or 0 for f in follow_ups) == [0, 70]
+    appointment, record = through_the_whole_day(session, appointment_id)
+    assert appointment.referral_id == referral_id
+    assert (record.pain_before, record.pain_after) == (7, 3)
+    assert _reliefs(session, appointment_id) == [0, 70]
     assert len(session.get(Referral, referral_id).documents) == 1
 
 
 def test_english_patient_symp_diagnostic_then_neurolytic(session, staff, tmp_path):
     build_clinic(session, texts=True)
-    session.commit()
-    session.close()  # SQLite: a test session reading now would hold the write lock the server needs
+    hand_over(session)
     letter = tmp_path / "referral-walker.pdf"
     letter.write_bytes(pdf_letter("Referral: CRPS left foot, lumbar sympathetic block please"))
     image = tmp_path / "IM0001"
@@ -411,22 +426,19 @@ def test_english_patient_symp_diagnostic_then_neurolytic(session, staff, tmp_pat
     assert "SYMP-INFO-EN" in _pdf_text(desk, f"/desk/appointments/{first}/information.pdf")
 
     # Diagnostic stage: the nurse checks her in; pain 8 before and 2 after the test block.
-    clock.pin(_at(day, start) - dt.timedelta(minutes=30))
     nurse = staff("nurse")
-    page = nurse.go(f"/radiology/appointments/{first}")
-    content = submit(page, "button:has-text('Check in')")
-    assert f"{name} is checked in" in content, content
-    clock.pin(_at(day, start))
-    _procedure(
+    _checked_in_by_the_nurse(nurse, first, name, day, start)
+    _procedure_and_observation(
         doctor,
+        nurse,
         first,
+        name,
         day,
         start,
         end,
         record={"approach": "posterolateral, left", "pain_before": "8", "pain_after": "2"},
         drugs={"Bupivacaine (ml)": "10", "Contrast (ml)": "3"},
     )
-    _observe_and_discharge(nurse, name, day)
     # The diagnostic block's result is recorded on the day (issue 21, item 13): the same-day call.
     _follow_up(doctor, name, pain="2", relief="75", kind="Same day")
 
@@ -464,21 +476,18 @@ def test_english_patient_symp_diagnostic_then_neurolytic(session, staff, tmp_pat
     assert "neurolytic" in _pdf_text(desk, f"/desk/appointments/{second}/letter.pdf")
 
     # Neurolytic stage.
-    clock.pin(_at(day, start) - dt.timedelta(minutes=30))
-    page = nurse.go(f"/radiology/appointments/{second}")
-    content = submit(page, "button:has-text('Check in')")
-    assert f"{name} is checked in" in content, content
-    clock.pin(_at(day, start))
-    _procedure(
+    _checked_in_by_the_nurse(nurse, second, name, day, start)
+    _procedure_and_observation(
         doctor,
+        nurse,
         second,
+        name,
         day,
         start,
         end,
         record={"approach": "posterolateral, left", "pain_before": "7", "pain_after": "3"},
         drugs={"Bupivacaine (ml)": "5", "Ethanol (ml)": "3", "Contrast (ml)": "3"},
     )
-    _observe_and_discharge(nurse, name, day)
     clock.pin(_at(day + dt.timedelta(days=14), "09:00"))
     _follow_up(doctor, name, pain="3", relief="60")
 
@@ -491,7 +500,5 @@ def test_english_patient_symp_diagnostic_then_neurolytic(session, staff, tmp_pat
     ]
     assert stages == [("diagnostic", "discharged", first_referral), ("neurolytic", "discharged", first_referral)]
     for appointment_id, reliefs in ((first, [0, 70, 75]), (second, [0, 60])):
-        follow_ups = session.scalars(select(FollowUp).where(FollowUp.appointment_id == appointment_id)).all()
-        assert sorted(f.relief_percent or 0 for f in follow_ups) == reliefs
-        record = session.scalar(select(ProcedureRecord).where(ProcedureRecord.appointment_id == appointment_id))
-        assert record.is_signed
+        through_the_whole_day(session, appointment_id)
+        assert _reliefs(session, appointment_id) == reliefs

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from clinic.models import Appointment, PortalAnswer, StudyFile
 from clinic.models.portal import AnswerStatus
-from tests.factories import build_clinic, make_patient, make_referral
+from tests.factories import accept_referral, build_clinic, make_patient, make_referral
 from tests.portal.helpers import link_for, open_portal
 
 from .files import dicom_image
@@ -44,10 +44,7 @@ def _accepted_referral(session):
     clinic = build_clinic(session, texts=True)
     open_portal(session)
     patient = make_patient(session, family_name="Krause", given_name="Dieter", birth_date=BIRTH)
-    referral = make_referral(session, patient, status="accepted", planned_procedure_type_id=clinic.pt("PRT").id)
-    referral.planned_region, referral.planned_side, referral.planned_levels = "lumbar", "left", "L4/5"
-    referral.triaged_by_id = clinic.radiologists[0].id
-    referral.triaged_at = dt.datetime(2026, 11, 20, 9, tzinfo=dt.UTC)
+    referral = accept_referral(session, clinic, make_referral(session, patient))
     _link, token = link_for(session, referral)
     return referral, token
 

@@ -10,9 +10,11 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from clinic.models import Appointment, Consent, FollowUp, ObservationRecord, ProcedureRecord
+from clinic.models import FollowUp, ObservationRecord, ProcedureRecord
 from tests.browser_fixtures import speak, submit
 from tests.radiology.day_helpers import day_appointment, to_procedure
+
+from .records import through_the_whole_day
 
 
 @pytest.mark.parametrize("language", ["de", "en"])
@@ -90,17 +92,7 @@ def test_check_in_consent_start_end_observation_discharge(session, settings, sta
     assert "Transferred to the ward for the night" in page.locator("[data-flagged-discharge]").inner_text()
     assert nurse.console_errors == [] and doctor.console_errors == []
 
-    appointment = session.get(Appointment, appointment_id)
-    assert appointment.status == "discharged"
-    assert [e.to_status for e in appointment.events] == [
-        "booked",
-        "checked_in",
-        "in_procedure",
-        "in_observation",
-        "discharged",
-    ]
-    assert session.scalar(select(Consent).where(Consent.appointment_id == appointment_id)).signed_at is not None
-    assert session.scalar(select(ProcedureRecord).where(ProcedureRecord.appointment_id == appointment_id)).is_signed
+    through_the_whole_day(session, appointment_id)
     assert (
         session.scalar(select(ObservationRecord).where(ObservationRecord.appointment_id == appointment_id))
         .checks[0]
@@ -112,8 +104,7 @@ def test_check_in_consent_start_end_observation_discharge(session, settings, sta
 
 def _in_procedure(session, settings, **kw):
     """An appointment today, checked in, consent signed, procedure started (through the services)."""
-    clinic, appointment = day_appointment(session, settings, **kw)
-    to_procedure(session, clinic, appointment)
+    clinic, appointment = day_appointment(session, settings, to=to_procedure, **kw)
     session.commit()
     return clinic, appointment.id
 

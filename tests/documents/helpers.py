@@ -14,17 +14,12 @@ from tests.conftest import TODAY, require_or_skip
 from tests.factories import book, make_ready_referral
 
 
-def book_for(
-    session, settings, clinic, patient=None, *, first_day=TODAY, candidate=None, prereg=None, room=None, **referral
-):
+def book_for(session, settings, clinic, patient=None, *, first_day=TODAY, candidate=None, room=None, **referral):
     """Book the first free time from ``first_day`` (or ``candidate``) for a new ready referral.
 
-    ``prereg`` sets pre-registration fields (allergies, diabetes, ...) before booking; ``room`` asks the
-    finder for that room."""
+    ``referral`` is what ``make_ready_referral`` takes: the plan, and the pre-registration's answers
+    (``allergies``, ``conditions``, ``medications``, ...); ``room`` asks the finder for that room."""
     ref = make_ready_referral(session, clinic, patient, **referral)
-    for key, value in (prereg or {}).items():
-        setattr(ref.preregistration, key, value)
-    session.flush()
     room_id = room.id if room else None
     return book(session, settings, ref, candidate, first_day=first_day, days=28, limit=1, room_id=room_id)
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from clinic.models import Consent, DocumentText
 from clinic.services import documents
 from clinic.services.consents import print_consent
-from tests.conftest import ZONE
+from tests.conftest import ZONE, assert_shows
 from tests.factories import make_patient
 
 from .helpers import book_for, decode_qr, page_count, render_png, text_of
@@ -70,7 +70,8 @@ def test_consent_form_shows_who_what_and_where(session, appointment, zone):
     pdf, _consent = print_consent(session, None, appointment, zone)
     text = text_of(pdf)
     patient = appointment.patient
-    for expected in (
+    assert_shows(
+        text,
         "Weiß-Dupré, Zoë",
         patient.birth_date.strftime("%d.%m.%Y"),
         patient.clinic_number,
@@ -95,8 +96,7 @@ def test_consent_form_shows_who_what_and_where(session, appointment, zone):
         "Unterschrift der Ärztin / des Arztes",
         "Ich habe eine Kopie dieses Bogens erhalten.",
         appointment.reference,
-    ):
-        assert expected in text, expected
+    )
     assert "{clinic_" not in text
 
 

@@ -66,7 +66,7 @@ def _hold_cases():
 REACH = {
     BleedingClass.LOW: {"code": "FACET", "stage": "diagnostic"},
     BleedingClass.INTERMEDIATE: {"code": "PRT"},
-    BleedingClass.HIGH: {"code": "PRT", "prereg": {"raised_bleeding_risk": True}},
+    BleedingClass.HIGH: {"code": "PRT", "raised_bleeding_risk": True},
 }
 
 

@@ -23,14 +23,15 @@ MIN_PNG_BYTES = 2000  # a blank page at 50 dpi is smaller than this
 @pytest.fixture
 def appointment(session, settings, clinic):
     patient = make_patient(session, family_name="Søren-Müller", given_name="Łukasz", sex="male", city="Lübeck")
-    prereg = {"allergy_contrast": True, "diabetes": True, "allergy_other": "Pflaster (Zinkoxid)"}
     return book_for(
         session,
         settings,
         clinic,
         patient,
         first_day=dt.date(2026, 12, 7),
-        prereg=prereg,
+        allergies={"contrast"},
+        allergy_other="Pflaster (Zinkoxid)",
+        conditions={"diabetes"},
         medications=[("clopidogrel", "", None), ("aspirin", "secondary", None), ("warfarin", "", None)],
     )
 
@@ -67,7 +68,9 @@ def test_worklist_renders(session, settings, clinic, zone, backend):
     room = clinic.rooms["CT 1"]
     for n in range(32):  # a full day of 15-minute facet blocks: the table runs onto a second page
         patient = make_patient(session, family_name=NAMES[n % len(NAMES)], given_name="Zoë")
-        prereg = {"diabetes": n % 2 == 0, "allergy_latex": n % 3 == 0, "implant": n % 5 == 0}
+        conditions = {"diabetes"} if n % 2 == 0 else set()
+        if n % 5 == 0:
+            conditions.add("implant")
         day = dt.date(2026, 11, 24)
         book_for(
             session,
@@ -75,7 +78,9 @@ def test_worklist_renders(session, settings, clinic, zone, backend):
             clinic,
             patient,
             first_day=day,
-            prereg=prereg,
+            allergies={"latex"} if n % 3 == 0 else set(),
+            conditions=conditions,
+            implant_note="Herzschrittmacher" if "implant" in conditions else None,  # the checklist asks which
             room=room,
             code="FACET",
             stage="diagnostic",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from clinic.services import appointments, documents
+from tests.conftest import assert_shows
 from tests.factories import make_patient
 
 from .helpers import book_for, page_sizes_mm, pages, text_of
@@ -32,24 +33,26 @@ def test_worklist_lists_the_rooms_day_in_order_without_cancelled(session, settin
 
 
 def test_readiness_notes_come_from_the_pre_registration(session, settings, clinic, zone):
-    prereg = {
-        "allergy_contrast": True,
-        "allergy_other": "Jod-Pflaster",
-        "diabetes": True,
-        "pregnancy_possible": True,
-        "implant": True,
-        "implant_note": "Herzschrittmacher",
-    }
     stopped_long_ago = [("clopidogrel", "", dt.date(2026, 11, 1))]
-    book_for(session, settings, clinic, first_day=DAY, prereg=prereg, medications=stopped_long_ago)
+    book_for(
+        session,
+        settings,
+        clinic,
+        first_day=DAY,
+        allergies={"contrast"},
+        allergy_other="Jod-Pflaster",
+        conditions={"diabetes", "pregnancy_possible", "implant"},
+        implant_note="Herzschrittmacher",
+        medications=stopped_long_ago,
+    )
     text = text_of(documents.worklist_pdf(session, DAY, clinic.rooms["CT 1"], zone))
-    for note in (
+    assert_shows(
+        text,
         "Allergien: Kontrastmittel, Jod-Pflaster",
         "Diabetes",
         "Schwangerschaft möglich",
         "Implantat: Herzschrittmacher",
-    ):
-        assert note in text, note
+    )
     assert "Blutverdünner" not in text and "Blood thinners" not in text
 
 
@@ -58,20 +61,20 @@ def test_the_medication_column_says_what_the_team_must_check(session, settings, 
     whether the plan is confirmed, INR for warfarin, a raised bleeding risk; ibuprofen is named as a drug
     that changes bleeding, not as a blood thinner."""
     medications = [("warfarin", "", dt.date(2026, 11, 17)), ("ibuprofen", "", None)]
-    book_for(session, settings, clinic, first_day=DAY, medications=medications, prereg={"raised_bleeding_risk": True})
+    book_for(session, settings, clinic, first_day=DAY, medications=medications, raised_bleeding_risk=True)
     apixaban = make_patient(session, family_name="Zorn", given_name="Zoë")
     book_for(
         session, settings, clinic, apixaban, first_day=DAY + dt.timedelta(days=7), medications=[("apixaban", "", None)]
     )
     text = text_of(documents.worklist_pdf(session, DAY, clinic.rooms["CT 1"], zone))
     assert "Gerinnungsrelevante Medikamente" in text
-    for note in (
+    assert_shows(
+        text,
         "Warfarin: Pause 120 h; letzte Dosis 17.11.2026, eingehalten; INR nötig",
         "Ibuprofen: Pause 24 h; letzte Dosis nicht erfasst: erfragen",  # raised risk: handled as high
         "Plan NICHT bestätigt (Rückruf offen)",
         "erhöhtes Blutungsrisiko",
-    ):
-        assert note in text, note
+    )
     later = text_of(documents.worklist_pdf(session, DAY + dt.timedelta(days=7), clinic.rooms["CT 1"], zone))
     assert "Apixaban: Pause 72 h; letzte Dosis nicht erfasst: erfragen" in later
 

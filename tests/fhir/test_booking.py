@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import func, select
 
 from clinic.models import Appointment, Booking
+from tests.factories import accept_referral
 from tests.fhir.models import validate
 
 
@@ -94,7 +95,7 @@ def test_booking_refuses_another_patient_and_a_malformed_body(fhir_as, world):
 def test_a_catalogue_slot_of_another_length_is_refused_for_a_longer_plan(fhir_as, world, session):
     desk = fhir_as("frontdesk")
     referral = world.ready[0]
-    referral.planned_levels = "L3/4, L4/5, L5/S1"  # three levels: longer than the catalogue's one
+    accept_referral(session, world.clinic, referral, levels="L3/4, L4/5, L5/S1")  # longer than the catalogue's one
     session.commit()
     generic = validate(desk.get("/Slot?service-type=PRT&_count=1").get_json())["entry"][0]["resource"]
     response = desk.post("/Appointment", json=_booking(generic["id"], referral.id))

@@ -10,13 +10,12 @@ from sqlalchemy import func, select
 
 from clinic.config import PROJECT_ROOT
 from clinic.models import ImagingStudy, Patient, Referral, StoredFile, StudyFile
-from clinic.models.vocab import RedFlag, Role
-from tests.conftest import NOW
+from clinic.models.vocab import Role
+from tests.conftest import NOW, assert_shows
 from tests.factories import build_clinic, make_ready_referral, make_referral, make_user
 from tests.i18n_check.scan import python_findings, template_findings
-from tests.scheduling.helpers import chain_form, first_candidates
 
-FLAGS_NO = {f"flag_{f.value}": "no" for f in RedFlag}
+from .helpers import hold_on_the_booking_page, referral_form, refused_intake
 
 
 def _german_desk(session) -> None:
@@ -25,23 +24,18 @@ def _german_desk(session) -> None:
 
 
 def _intake(**kw) -> dict:
-    data = {
+    """The new-referral form for a German patient."""
+    german = {
         "family_name": "Brandt",
         "given_name": "Käthe",
         "birth_date": "1961-05-02",
         "sex": "female",
-        "preferred_language": "de",
-        "physician_id": "0",
         "physician_name": "Dr. Voss",
-        "received_on": "2026-11-20",
         "clinical_question": "Lumboischialgie rechts",
-        "region": "lumbar",
         "side": "right",
         "symptom_duration_weeks": "1",
-        **FLAGS_NO,
     }
-    data.update(kw)
-    return data
+    return referral_form(**{**german, **kw})
 
 
 def test_the_referral_list_and_a_referral_page_speak_german(session, browser):
@@ -54,8 +48,7 @@ def test_the_referral_list_and_a_referral_page_speak_german(session, browser):
     listed = browser.get("/desk/referrals")
     html = listed.get_data(as_text=True)
     assert listed.headers["Content-Language"] == "de" and '<html lang="de">' in html
-    for words in ("Überweisungen", "Neue Überweisung", "Wartet auf Indikationsprüfung", "Nur dringende"):
-        assert words in html, words
+    assert_shows(html, "Überweisungen", "Neue Überweisung", "Wartet auf Indikationsprüfung", "Nur dringende")
     assert "Eingegangen" in html and "Voranmeldung" in html and "fehlen" in html
     assert "Waiting for triage" not in html and "New referral" not in html
 
@@ -89,7 +82,8 @@ def test_the_new_referral_form_and_its_errors_are_german(session, browser):
     browser.login("desk_de")
 
     form = browser.get("/desk/referrals/new").get_data(as_text=True)
-    for words in (
+    assert_shows(
+        form,
         "Neue Überweisung",
         "Nachname",
         "Geburtsdatum",
@@ -99,15 +93,12 @@ def test_the_new_referral_form_and_its_errors_are_german(session, browser):
         "Notfall",
         "Überweisung speichern",
         "— neuen Zuweiser unten eintragen —",
-    ):
-        assert words in form, words
+    )
     assert "Family name" not in form and "Save referral" not in form
 
     data = _intake(birth_date="2099-01-01", clinical_question="")
     del data["flag_tumour"]
-    refused = browser.post("/desk/referrals/new", data)
-    html = refused.get_data(as_text=True)
-    assert refused.status_code == 422
+    html = refused_intake(browser, data)
     assert "Dieses Datum liegt in der Zukunft." in html and "Beantworten Sie diese Frage." in html
     assert "This date lies in the future." not in html and "Answer this question." not in html
     assert session.scalar(select(func.count(Referral.id))) == 0
@@ -130,12 +121,7 @@ def test_the_page_of_a_held_time_is_german(session, settings, browser):
     referral = make_ready_referral(session, clinic)
     _german_desk(session)
     browser.login("desk_de")
-    c = first_candidates(session, settings, referral)[0]
-    book_page = f"/desk/referrals/{referral.id}/book"
-    chain = chain_form(c, "hold")
-    held = browser.post(book_page, chain, form_page=book_page)
-    assert held.status_code == 302 and "/desk/holds/" in held.headers["Location"]
-    page = browser.get(held.headers["Location"]).get_data(as_text=True)
+    page = browser.get(hold_on_the_booking_page(session, settings, browser, referral)).get_data(as_text=True)
     assert f"Termin vorgemerkt für {referral.patient.display_name}" in page
     assert "kann niemand sonst diesen Termin nehmen" in page and "<strong>" in page
     assert "Diesen Termin buchen" in page and "Freigeben" in page and " bei " in page

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import html as markup
 
+from tests.conftest import assert_shows
 from tests.factories import add_to_waitlist, book, build_clinic, make_ready_referral, make_user
 from tests.scheduling.helpers import chain, chain_form, first_candidates, utc
 
@@ -32,8 +33,7 @@ def test_a_german_front_desk_sees_its_day_in_german(session, settings, browser):
     browser.login("empfang")
 
     today = _text(browser.get("/desk/"))
-    for words in ("Heute, 23.11.2026", "Neue Überweisung", "Kalender", "Warteliste", "Anrufliste", "Termine"):
-        assert words in today, words
+    assert_shows(today, "Heute, 23.11.2026", "Neue Überweisung", "Kalender", "Warteliste", "Anrufliste", "Termine")
     assert "Code scannen zum Anmelden" in today and ">Anmelden</button>" in today
     assert "<th>Uhrzeit</th><th>Patient</th><th>Eingriff</th><th>Raum</th>" in today
     assert "Medikamentenpläne, telefonisch zu bestätigen" in today
@@ -41,16 +41,9 @@ def test_a_german_front_desk_sees_its_day_in_german(session, settings, browser):
 
     day = _text(browser.get("/desk/calendar?day=2026-11-23"))
     assert "Montag, 23.11.2026" in day and "Monday" not in day
-    for words in (
-        "Vorheriger Tag",
-        "Nächster Tag",
-        "Zum Datum",
-        "Heute",
-        "Woche",
-        "Drucken",
-        "Grau hinterlegte Felder",
-    ):
-        assert words in day, words
+    assert_shows(
+        day, "Vorheriger Tag", "Nächster Tag", "Zum Datum", "Heute", "Woche", "Drucken", "Grau hinterlegte Felder"
+    )
     assert referral.patient.display_name in day
 
     week = _text(browser.get("/desk/calendar?view=week&day=2026-11-25"))
@@ -65,7 +58,8 @@ def test_a_german_front_desk_sees_its_day_in_german(session, settings, browser):
     assert "Periradikuläre Therapie" in page  # the procedure's German name
 
     shown = _text(browser.get(f"/desk/appointments/{appointment.id}"))
-    for words in (
+    assert_shows(
+        shown,
         f"Termin {appointment.reference}",
         "Terminnummer",
         "Eingriff",
@@ -79,8 +73,7 @@ def test_a_german_front_desk_sees_its_day_in_german(session, settings, browser):
         "Diesen Termin absagen? Die Zeit wird für andere frei.",
         "Verlauf",
         "Periradikuläre Therapie",
-    ):
-        assert words in shown, words
+    )
     assert "Cancel appointment" not in shown and "History" not in shown
     assert "(PRT) (PRT)" not in shown  # the German name has the code in it already
 

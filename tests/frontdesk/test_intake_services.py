@@ -7,12 +7,19 @@ import datetime as dt
 import pytest
 
 from clinic.core.errors import DomainError, InvalidInput
-from clinic.models.vocab import Priority, RedFlag
+from clinic.models.vocab import BleedingClass, HoldAction, Priority, RedFlag
 from clinic.scheduling.plan import ProcedurePlan
-from clinic.services import intake, medication, prereg_items, preregistration
+from clinic.services import hold_rules, intake, medication, prereg_items, preregistration
 from clinic.services.readiness import assess
 from tests.conftest import NOW, TODAY, ZONE
-from tests.factories import build_clinic, make_patient, make_ready_referral, make_referral
+from tests.factories import (
+    accept_referral,
+    build_clinic,
+    make_patient,
+    make_ready_referral,
+    make_referral,
+    waive_imaging,
+)
 
 NO_FLAGS = {f.value: False for f in RedFlag}
 
@@ -81,9 +88,7 @@ def test_a_red_flag_makes_the_referral_urgent_and_blocks_booking(session, settin
         session, None, patient=patient, details=_details(red_flags=flags), physician=None, today=TODAY
     )
     assert referral.priority == Priority.URGENT and referral.has_emergency_flag
-    referral.status = "accepted"
-    referral.planned_procedure_type = clinic.pt("PRT")
-    referral.planned_side, referral.planned_levels = "left", "L4/5"
+    accept_referral(session, clinic, referral)
     missing = assess(session, settings, referral, ProcedurePlan.from_referral(referral)).missing
     assert any("red flag" in m for m in missing)
 
@@ -113,15 +118,7 @@ def test_every_red_flag_question_needs_an_answer(session):
 def test_completeness_is_derived_from_the_items(session, settings):
     clinic = build_clinic(session)
     staff = clinic.staff["frontdesk"]
-    referral = make_referral(
-        session,
-        status="accepted",
-        planned_procedure_type=clinic.pt("FACET"),
-        planned_side="left",
-        planned_levels="L4/5",
-        planned_stage="diagnostic",
-        triaged_by_id=clinic.radiologists[0].id,
-    )
+    referral = accept_referral(session, clinic, make_referral(session), code="FACET", stage="diagnostic")
     items = {i.key: i for i in preregistration.checklist(session, referral)}
     assert [k for k, i in items.items() if not i.done] == [
         "contact",
@@ -138,9 +135,7 @@ def test_completeness_is_derived_from_the_items(session, settings):
     prereg_items.set_conditions(session, staff, referral, found={"diabetes"}, implant_note=None, note=None)
     prereg_items.set_escort(session, staff, referral, name="Maria", phone=None)
     prereg_items.set_language(session, staff, referral, language="en")
-    referral.imaging_waived_by_id = clinic.radiologists[0].id
-    referral.imaging_waiver_reason = "MRI in PACS"
-    session.flush()
+    waive_imaging(session, clinic, referral, reason="MRI in PACS")
     items = preregistration.checklist(session, referral)
     assert all(i.done for i in items), preregistration.missing(items)
     escort = next(i for i in items if i.key == "escort")
@@ -196,8 +191,8 @@ def test_hold_plan_from_drug_dose_and_bleeding_class(
         region=region or "lumbar",
         stage="diagnostic" if code in ("FACET", "SYMP") else None,
         medications=[(drug, dose, dt.date(2026, 11, 20))],
+        raised_bleeding_risk=raised,
     )
-    referral.preregistration.raised_bleeding_risk = raised
     plan = medication.plan_for(session, referral.preregistration, clinic.pt(code), region)
     [item] = plan.items
     assert item.days == expected_days
@@ -217,9 +212,28 @@ def test_hold_plan_from_drug_dose_and_bleeding_class(
     assert item.restart_not_before(end) == expected_restart
 
 
+def _a_drug_ruled_only_for_high_bleeding_risk(session, clinic) -> str:
+    """Phenprocoumon, added by the admin with a rule for high-bleeding-risk procedures only: the desk can
+    record it (the questionnaire offers drugs the rules know), but no rule covers it for a PRT."""
+    hold_rules.create_rule(
+        session,
+        clinic.staff["admin"],
+        drug_code="phenprocoumon",
+        drug_name_en="Phenprocoumon",
+        drug_name_de="Phenprocoumon",
+        dose_class="",
+        bleeding_class=BleedingClass.HIGH,
+        fields=hold_rules.RuleFields(
+            action=HoldAction.HOLD, hold_hours=7 * 24, restart_hours=24, requires_inr=True, note=None
+        ),
+    )
+    return "phenprocoumon"
+
+
 def test_a_drug_without_a_rule_waits_for_a_radiologist(session, settings):
     clinic = build_clinic(session)
-    referral = make_ready_referral(session, clinic, medications=[("phenprocoumon", "", None)])
+    drug = _a_drug_ruled_only_for_high_bleeding_risk(session, clinic)
+    referral = make_ready_referral(session, clinic, medications=[(drug, "", None)])
     missing = preregistration.missing(preregistration.checklist(session, referral))
     assert any("radiologist must set the earliest date" in m for m in missing)
     from clinic.services import triage
@@ -231,9 +245,10 @@ def test_a_drug_without_a_rule_waits_for_a_radiologist(session, settings):
 
 def test_the_batch_checklists_say_what_each_checklist_says(session):
     clinic = build_clinic(session)
+    drug = _a_drug_ruled_only_for_high_bleeding_risk(session, clinic)
     referrals = [
         make_ready_referral(session, clinic),
-        make_ready_referral(session, clinic, medications=[("phenprocoumon", "", None)]),
+        make_ready_referral(session, clinic, medications=[(drug, "", None)]),
         make_ready_referral(session, clinic, medications=[("clopidogrel", "", dt.date(2026, 11, 20))]),
         make_referral(session),
     ]

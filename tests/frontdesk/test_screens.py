@@ -10,55 +10,27 @@ from sqlalchemy import func, select
 
 from clinic.core.timefmt import to_local
 from clinic.models import Appointment, Patient, Referral
-from clinic.models.vocab import RedFlag
 from tests.conftest import NOW, ZONE
 from tests.factories import add_to_waitlist, book, build_clinic, make_patient, make_ready_referral, make_user
 from tests.scheduling.helpers import chain_form, first_candidates
 
-FLAGS_NO = {f"flag_{f.value}": "no" for f in RedFlag}
-
-
-def _referral_form(**kw) -> dict:
-    data = {
-        "family_name": "Søndergaard",
-        "given_name": "Bjørn",
-        "birth_date": "1957-03-14",
-        "sex": "male",
-        "phone": "+49 40 55",
-        "street": "Lindenallee 3",
-        "postal_code": "20259",
-        "city": "Hamburg",
-        "insurance_name": "TK",
-        "insurance_number": "T123",
-        "preferred_language": "de",
-        "physician_id": "0",
-        "physician_name": "Dr. Kühn",
-        "received_on": "2026-11-20",
-        "clinical_question": "L5 radicular pain left",
-        "region": "lumbar",
-        "side": "left",
-        "symptom_duration_weeks": "10",
-        "treatments": ["physiotherapy", "nsaids"],
-        **FLAGS_NO,
-    }
-    data.update(kw)
-    return data
+from .helpers import hold_on_the_booking_page, referral_form, refused_intake
 
 
 def test_intake_creates_patient_and_referral_and_warns_of_duplicates(session, browser):
     build_clinic(session)
     session.commit()
     browser.login("frontdesk")
-    response = browser.post("/desk/referrals/new", _referral_form())
+    response = browser.post("/desk/referrals/new", referral_form())
     assert response.status_code == 302
     referral = session.scalar(select(Referral))
     assert referral.patient.family_name == "Søndergaard" and set(referral.treatments) == {"nsaids", "physiotherapy"}
     assert referral.referring_physician.name == "Dr. Kühn"
-    again = browser.post("/desk/referrals/new", _referral_form(family_name="SONDERGAARD"))
+    again = browser.post("/desk/referrals/new", referral_form(family_name="SONDERGAARD"))
     assert again.status_code == 409
     assert "Is this one of these patients?" in again.get_data(as_text=True)
     assert session.scalar(select(func.count(Patient.id))) == 1
-    confirmed = browser.post("/desk/referrals/new", _referral_form(confirm_new_patient="y"))
+    confirmed = browser.post("/desk/referrals/new", referral_form(confirm_new_patient="y"))
     assert confirmed.status_code == 302
     assert session.scalar(select(func.count(Patient.id))) == 2
 
@@ -67,11 +39,9 @@ def test_intake_form_errors_change_nothing(session, browser):
     build_clinic(session)
     session.commit()
     browser.login("frontdesk")
-    data = _referral_form(clinical_question="", birth_date="2099-01-01")
+    data = referral_form(clinical_question="", birth_date="2099-01-01")
     del data["flag_tumour"]
-    response = browser.post("/desk/referrals/new", data)
-    html = response.get_data(as_text=True)
-    assert response.status_code == 422
+    html = refused_intake(browser, data)
     assert "Answer this question." in html and "This date lies in the future." in html
     assert session.scalar(select(func.count(Referral.id))) == 0
     assert session.scalar(select(func.count(Patient.id))) == 0
@@ -79,8 +49,7 @@ def test_intake_form_errors_change_nothing(session, browser):
 
 def test_an_incomplete_preregistration_offers_no_times_and_says_what_is_missing(session, browser):
     clinic = build_clinic(session)
-    referral = make_ready_referral(session, clinic)
-    referral.preregistration.escort_settled_at = None
+    referral = make_ready_referral(session, clinic, escort_name=None)
     session.commit()
     browser.login("frontdesk")
     page = browser.get(f"/desk/referrals/{referral.id}/book").get_data(as_text=True)
@@ -130,13 +99,8 @@ def test_hold_confirm_check_in_calendar_and_cancel_with_waitlist_offer(app, sess
     session.commit()
     browser.login("frontdesk")
     c = first_candidates(session, settings, referral)[0]
-    held = browser.post(
-        f"/desk/referrals/{referral.id}/book",
-        {**chain_form(c), "action": "hold"},
-        form_page=f"/desk/referrals/{referral.id}/book",
-    )
-    assert held.status_code == 302 and "/desk/holds/" in held.headers["Location"]
-    confirmed = browser.post(held.headers["Location"], {"action": "confirm"})
+    hold_page = hold_on_the_booking_page(session, settings, browser, referral, c)
+    confirmed = browser.post(hold_page, {"action": "confirm"})
     appointment = session.scalar(select(Appointment))
     assert confirmed.headers["Location"].endswith(f"/desk/appointments/{appointment.id}")
     calendar = browser.get("/desk/calendar?day=2026-11-23").get_data(as_text=True)
@@ -199,10 +163,10 @@ def test_the_intake_form_dates_by_the_clinics_clock(session, browser):
     today = to_local(NOW, ZONE).date()
     page = browser.client.get("/desk/referrals/new").get_data(as_text=True)
     assert re.search(rf'id="received_on"[^>]*value="{today.isoformat()}"', page)
-    later = browser.post("/desk/referrals/new", _referral_form(received_on=(today + dt.timedelta(days=2)).isoformat()))
+    later = browser.post("/desk/referrals/new", referral_form(received_on=(today + dt.timedelta(days=2)).isoformat()))
     assert "This date lies in the future." in later.get_data(as_text=True)
     assert session.scalar(select(func.count(Referral.id))) == 0
-    on_the_day = browser.post("/desk/referrals/new", _referral_form(received_on=today.isoformat()))
+    on_the_day = browser.post("/desk/referrals/new", referral_form(received_on=today.isoformat()))
     assert on_the_day.status_code == 302
 
 
@@ -213,10 +177,7 @@ def test_a_hold_confirmed_twice_shows_the_appointment_it_became(session, setting
     referral = make_ready_referral(session, clinic)
     session.commit()
     browser.login("frontdesk")
-    c = first_candidates(session, settings, referral)[0]
-    book_page = f"/desk/referrals/{referral.id}/book"
-    held = browser.post(book_page, {**chain_form(c), "action": "hold"}, form_page=book_page)
-    hold_page = held.headers["Location"]
+    hold_page = hold_on_the_booking_page(session, settings, browser, referral)
     token = browser.token(hold_page)
     first = browser.post(hold_page, {"action": "confirm", "csrf_token": token})
     again = browser.post(hold_page, {"action": "confirm", "csrf_token": token})
@@ -232,8 +193,7 @@ def test_a_hold_confirmed_twice_shows_the_appointment_it_became(session, setting
 def test_an_escort_phone_that_is_no_number_is_refused_and_nothing_saved(session, browser, phone):
     """Walk finding 5: "abc" was saved as the escort's phone, the number the nurse calls at discharge."""
     clinic = build_clinic(session)
-    referral = make_ready_referral(session, clinic)
-    referral.preregistration.escort_phone = None
+    referral = make_ready_referral(session, clinic, escort_phone=None)
     session.commit()
     browser.login("frontdesk")
     page = f"/desk/referrals/{referral.id}"
@@ -276,13 +236,13 @@ def test_a_second_referral_for_a_registered_patient_is_taken(session, browser):
     build_clinic(session)
     session.commit()
     browser.login("frontdesk")
-    assert browser.post("/desk/referrals/new", _referral_form()).status_code == 302
+    assert browser.post("/desk/referrals/new", referral_form()).status_code == 302
     patient = session.scalars(select(Patient)).one()
     path = f"/desk/patients/{patient.id}/referrals/new"
     page = browser.get(path).get_data(as_text=True)
     assert "New referral for Søndergaard, Bjørn" in page
     data = {
-        k: v for k, v in _referral_form(clinical_question="Facet pain L4/5 right").items() if k not in PATIENT_FIELDS
+        k: v for k, v in referral_form(clinical_question="Facet pain L4/5 right").items() if k not in PATIENT_FIELDS
     }
     answer = browser.post(path, {**data, "patient_id": str(patient.id)}, form_page=path)
     assert answer.status_code == 302, answer.get_data(as_text=True)[:2000]
@@ -296,17 +256,17 @@ def test_use_this_patient_saves_the_typed_referral_for_the_registered_patient(se
     build_clinic(session)
     session.commit()
     browser.login("frontdesk")
-    assert browser.post("/desk/referrals/new", _referral_form()).status_code == 302
+    assert browser.post("/desk/referrals/new", referral_form()).status_code == 302
     known = session.scalar(select(Patient))
     again = browser.post(
-        "/desk/referrals/new", _referral_form(family_name="SONDERGAARD", clinical_question="C6 radicular pain right")
+        "/desk/referrals/new", referral_form(family_name="SONDERGAARD", clinical_question="C6 radicular pain right")
     )
     html = again.get_data(as_text=True)
     assert again.status_code == 409
     assert f'name="use_patient" value="{known.id}"' in html and 'form="referral-form"' in html
     used = browser.post(
         "/desk/referrals/new",
-        _referral_form(family_name="SONDERGAARD", clinical_question="C6 radicular pain right", use_patient=known.id),
+        referral_form(family_name="SONDERGAARD", clinical_question="C6 radicular pain right", use_patient=known.id),
     )
     assert used.status_code == 302
     assert session.scalar(select(func.count(Patient.id))) == 1
@@ -326,11 +286,9 @@ def test_a_refused_referral_names_the_letter_to_choose_again_and_keeps_no_file(s
     build_clinic(session)
     session.commit()
     browser.login("frontdesk")
-    data = _referral_form(clinical_question="")
+    data = referral_form(clinical_question="")
     data["letter"] = (io.BytesIO(b"%PDF-1.4\n%%EOF\n"), "ueberweisung-mueller.pdf")
-    refused = browser.post("/desk/referrals/new", data)
-    html = refused.get_data(as_text=True)
-    assert refused.status_code == 422
+    html = refused_intake(browser, data)
     assert "ueberweisung-mueller.pdf" in html and "choose it again" in html
     assert session.scalar(select(func.count(StoredFile.id))) == 0
     assert session.scalar(select(func.count(Referral.id))) == 0
@@ -345,10 +303,7 @@ def test_a_held_time_is_found_from_the_referral_page(session, settings, browser)
     referral = make_ready_referral(session, clinic)
     session.commit()
     browser.login("frontdesk")
-    c = first_candidates(session, settings, referral)[0]
-    book_page = f"/desk/referrals/{referral.id}/book"
-    held = browser.post(book_page, chain_form(c, "hold"), form_page=book_page)
-    hold_page = held.headers["Location"]
+    hold_page = hold_on_the_booking_page(session, settings, browser, referral)
     page = browser.get(f"/desk/referrals/{referral.id}").get_data(as_text=True)
     assert f'href="{hold_page}"' in page and "Time held:" in page
     token = browser.token(hold_page)

@@ -10,8 +10,15 @@ import pytest
 from sqlalchemy import func, select
 
 from clinic.models import Appointment, BookingHold, WaitlistEntry
-from clinic.models.vocab import ReferralStatus
-from tests.factories import add_to_waitlist, book, build_clinic, make_patient, make_ready_referral, make_referral
+from tests.factories import (
+    accept_referral,
+    add_to_waitlist,
+    book,
+    build_clinic,
+    make_patient,
+    make_ready_referral,
+    make_referral,
+)
 from tests.scheduling.helpers import first_candidates
 
 
@@ -46,14 +53,8 @@ def test_the_waitlist_refuses_absurd_dates(session, browser, earliest, latest, m
 def test_the_waitlist_marks_an_incomplete_pre_registration_and_shows_the_phone(session, browser):
     clinic = build_clinic(session)
     ready = make_ready_referral(session, clinic, make_patient(session, family_name="Fertig", phone="+49 40 111"))
-    open_ = make_referral(
-        session,
-        make_patient(session, family_name="Offen", phone="+49 40 222"),
-        status=ReferralStatus.ACCEPTED,
-        planned_procedure_type=clinic.pt("PRT"),
-        planned_side="left",
-        planned_levels="L4/5",
-    )
+    offen = make_patient(session, family_name="Offen", phone="+49 40 222")
+    open_ = accept_referral(session, clinic, make_referral(session, offen))  # accepted, checklist not started
     add_to_waitlist(session, ready)
     add_to_waitlist(session, open_)
     session.commit()

@@ -62,13 +62,30 @@ def all_sent(session):
     return all(m.status == OutboxStatus.SENT for m in messages(session).values())
 
 
+def sending_until(session, mail, schedulers, stall: Stall, *, queued: int, reached: str):
+    """``queued`` messages in the outbox and a scheduler sending them until the mail server holds one
+    (``stall``, described by ``reached``): the messages' ids and the scheduler, caught in the middle."""
+    ids = queue(session, queued)
+    mail.handler.stall = stall
+    first = schedulers.start(smtp_port=mail.port)
+    wait_until(stall.reached.is_set, reached)
+    return ids, first
+
+
+def send_the_rest(session, mail, schedulers, waiting_for: str = "every message to be sent") -> None:
+    """A new scheduler sends what is left in the outbox and stops cleanly."""
+    second = schedulers.start(smtp_port=mail.port)
+    wait_until(lambda: all_sent(session), waiting_for)
+    assert schedulers.stop(second) == 0
+
+
 def test_killed_while_a_message_is_on_its_way_then_restarted_loses_nothing_and_repeats_nothing(
     session, mail, schedulers
 ):
-    ids = queue(session, 6)
-    stall = mail.handler.stall = Stall(3, accept=False)
-    first = schedulers.start(smtp_port=mail.port)
-    wait_until(stall.reached.is_set, "the third message to reach the server")
+    stall = Stall(3, accept=False)
+    ids, first = sending_until(
+        session, mail, schedulers, stall, queued=6, reached="the third message to reach the server"
+    )
     schedulers.kill(first)
     stall.release.set()
 
@@ -79,9 +96,7 @@ def test_killed_while_a_message_is_on_its_way_then_restarted_loses_nothing_and_r
     assert all(at_crash[i].claimed_at is None for i in ids[3:])
 
     time.sleep(TEST_LEASE_SECONDS)  # the dead sender's claim runs out
-    second = schedulers.start(smtp_port=mail.port)
-    wait_until(lambda: all_sent(session), "every message to be sent")
-    assert schedulers.stop(second) == 0
+    send_the_rest(session, mail, schedulers)
 
     assert mail.ids() == ids  # each exactly once
     killed = [r for r in runs(session) if r.pid == first.pid and r.job == "send_outbox"]
@@ -91,17 +106,15 @@ def test_killed_while_a_message_is_on_its_way_then_restarted_loses_nothing_and_r
 def test_killed_just_after_the_server_took_a_message_sends_it_again_under_the_same_message_id(
     session, mail, schedulers
 ):
-    ids = queue(session, 4)
-    stall = mail.handler.stall = Stall(2, accept=True)
-    first = schedulers.start(smtp_port=mail.port)
-    wait_until(stall.reached.is_set, "the second message to be taken by the server")
+    stall = Stall(2, accept=True)
+    ids, first = sending_until(
+        session, mail, schedulers, stall, queued=4, reached="the second message to be taken by the server"
+    )
     schedulers.kill(first)  # the server has the message; its "250" never reached the sender
     stall.release.set()
 
     time.sleep(TEST_LEASE_SECONDS)
-    second = schedulers.start(smtp_port=mail.port)
-    wait_until(lambda: all_sent(session), "every message to be sent")
-    assert schedulers.stop(second) == 0
+    send_the_rest(session, mail, schedulers)
 
     # The one message in the window arrives twice, recognisably the same; every other one once.
     assert mail.ids() == sorted([*ids, ids[1]])
@@ -110,10 +123,10 @@ def test_killed_just_after_the_server_took_a_message_sends_it_again_under_the_sa
 
 
 def test_sigterm_while_sending_finishes_that_message_and_starts_no_other(session, mail, schedulers):
-    ids = queue(session, 4)
-    stall = mail.handler.stall = Stall(2, accept=True)
-    first = schedulers.start(smtp_port=mail.port)
-    wait_until(stall.reached.is_set, "the second message to reach the server")
+    stall = Stall(2, accept=True)
+    ids, first = sending_until(
+        session, mail, schedulers, stall, queued=4, reached="the second message to reach the server"
+    )
     first.terminate()
     wait_until(lambda: "SIGTERM received" in schedulers.log(first), "the scheduler to take the signal")
     stall.release.set()
@@ -124,9 +137,7 @@ def test_sigterm_while_sending_finishes_that_message_and_starts_no_other(session
     assert all(m.claimed_at is None for m in after_stop.values())
     assert mail.ids() == ids[:2]
 
-    second = schedulers.start(smtp_port=mail.port)
-    wait_until(lambda: all_sent(session), "the rest to be sent")
-    assert schedulers.stop(second) == 0
+    send_the_rest(session, mail, schedulers, "the rest to be sent")
     assert mail.ids() == ids
 
 

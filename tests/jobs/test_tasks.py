@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from clinic.jobs import tasks
 from clinic.models import AppointmentEvent, AuditEvent, Booking, FollowUp, JobRun, Referral
-from clinic.models.vocab import AppointmentStatus, FollowUpKind, FollowUpStatus, ReferralStatus
-from clinic.services import procedure_day
+from clinic.models.vocab import AppointmentStatus, FollowUpKind, FollowUpStatus
+from clinic.services import procedure_day, triage
 from tests.conftest import NOW, TODAY, ZONE
 from tests.factories import build_clinic, hold, make_ready_referral, make_referral
 
@@ -81,9 +81,8 @@ def test_referrals_waiting_too_long_for_triage_are_flagged_once(session, clinic,
     # triage_ageing_days is 5: on Monday 23 November, a referral from the 17th has waited six days.
     old = make_referral(session, received_on=dt.date(2026, 11, 17))
     recent = make_referral(session, received_on=dt.date(2026, 11, 18))
-    triaged = make_referral(
-        session, received_on=dt.date(2026, 11, 1), status=ReferralStatus.DECLINED, decline_reason="not indicated"
-    )
+    triaged = make_referral(session, received_on=dt.date(2026, 11, 1))
+    triage.decline(session, clinic.radiologists[0], triaged, "not indicated")
 
     assert run(app, "flag_ageing_referrals")["flag_ageing_referrals"] == "flagged 1"
     assert run(app, "flag_ageing_referrals", at=NOW + dt.timedelta(minutes=15))["flag_ageing_referrals"] == (

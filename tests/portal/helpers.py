@@ -56,6 +56,13 @@ class Patient:
         return self.client.post(self.base + path, data=data, **kwargs)
 
 
+def opened(app, token: str, birth_date: dt.date) -> Patient:
+    """The patient at a browser of their own, through the date-of-birth check onto their page."""
+    patient = Patient(app.test_client(), token)
+    assert patient.open(birth_date).status_code == 302
+    return patient
+
+
 def candidate_from(signed: str, app):
     """The chain a signed choice on the patient's page stands for (what the desk would see)."""
     from itsdangerous import URLSafeSerializer

@@ -10,12 +10,12 @@ from sqlalchemy import select
 
 from clinic.models import AuditEvent, PortalAnswer, StudyFile
 from clinic.models.portal import AnswerStatus
-from clinic.services import portal_answers, preregistration
+from clinic.services import portal_answers, prereg_items, preregistration
 from tests.browser.files import dicom_image, pdf_letter
 from tests.conftest import Browser
-from tests.factories import build_clinic, make_patient, make_referral, make_user
+from tests.factories import accept_referral, build_clinic, make_patient, make_referral, make_user
 
-from .helpers import Patient, link_for, open_portal
+from .helpers import Patient, link_for, open_portal, opened
 
 BIRTH = dt.date(1961, 7, 4)
 
@@ -25,10 +25,7 @@ def _accepted(session):
     clinic = build_clinic(session, texts=True)
     open_portal(session)
     patient = make_patient(session, family_name="Krause", given_name="Dieter", birth_date=BIRTH, phone=None)
-    referral = make_referral(session, patient, status="accepted", planned_procedure_type_id=clinic.pt("PRT").id)
-    referral.planned_region, referral.planned_side, referral.planned_levels = "lumbar", "left", "L4/5"
-    referral.triaged_by_id = clinic.radiologists[0].id
-    referral.triaged_at = dt.datetime(2026, 11, 20, 9, tzinfo=dt.UTC)
+    referral = accept_referral(session, clinic, make_referral(session, patient))
     _link, token = link_for(session, referral)
     session.commit()
     return clinic, referral, token
@@ -41,8 +38,7 @@ def _items(session, referral):
 
 def test_answers_wait_for_the_desk_and_count_once_confirmed(session, app):
     clinic, referral, token = _accepted(session)
-    patient = Patient(app.test_client(), token)
-    assert patient.open(BIRTH).status_code == 302
+    patient = opened(app, token, BIRTH)
     sent = patient.post("/answers/escort", {"name": "Helga Krause", "phone": "+49 40 555 0111"})
     assert sent.status_code == 302
     answer = session.scalar(select(PortalAnswer).where(PortalAnswer.item == "escort"))
@@ -75,8 +71,7 @@ def test_answers_wait_for_the_desk_and_count_once_confirmed(session, app):
 
 def test_every_item_of_the_questionnaire_can_be_answered_and_confirmed(session, app):
     _clinic, referral, token = _accepted(session)
-    patient = Patient(app.test_client(), token)
-    patient.open(BIRTH)
+    patient = opened(app, token, BIRTH)
     forms = {
         "contact": {
             "street": "Lindenweg 3",
@@ -150,8 +145,7 @@ def test_the_desk_reads_the_patients_answers_in_its_own_language(session, app):
 
 def test_an_answer_the_desk_cannot_take_as_it_is_is_refused_and_closed_by_hand(session, app):
     _clinic, referral, token = _accepted(session)
-    patient = Patient(app.test_client(), token)
-    patient.open(BIRTH)
+    patient = opened(app, token, BIRTH)
     assert patient.post("/answers/medication", {"other": "Xarelto-Generikum"}).status_code == 302
     answer = session.scalar(select(PortalAnswer))
     desk = Browser(app.test_client())
@@ -175,8 +169,7 @@ def test_an_answer_the_desk_cannot_take_as_it_is_is_refused_and_closed_by_hand(s
 
 def test_bad_answers_are_refused_with_the_reason_and_keep_what_was_typed(session, app):
     _clinic, _referral, token = _accepted(session)
-    patient = Patient(app.test_client(), token)
-    patient.open(BIRTH)
+    patient = opened(app, token, BIRTH)
     refused = patient.post("/answers/contact", {"street": "Lindenweg 3", "city": "Hamburg", "postal_code": "22085"})
     assert refused.status_code == 422
     html = refused.get_data(as_text=True)
@@ -188,8 +181,7 @@ def test_bad_answers_are_refused_with_the_reason_and_keep_what_was_typed(session
 
 def test_imaging_goes_through_the_desks_upload_and_identity_check(session, app, tmp_path):
     _clinic, referral, token = _accepted(session)
-    patient = Patient(app.test_client(), token)
-    patient.open(BIRTH)
+    patient = opened(app, token, BIRTH)
     import io
 
     sent = patient.post(
@@ -218,11 +210,11 @@ def test_imaging_goes_through_the_desks_upload_and_identity_check(session, app, 
 
 def test_an_empty_escort_is_refused_and_nothing_sent(session, app):
     """Walk finding 15: both fields empty were accepted and sent to the desk."""
-    _clinic, referral, token = _accepted(session)
-    referral.preregistration.escort_name = "Ehemann"  # the desk had a name already: the form comes prefilled
+    clinic, referral, token = _accepted(session)
+    # The desk had a name already: the form comes prefilled.
+    prereg_items.set_escort(session, clinic.staff["frontdesk"], referral, name="Ehemann", phone=None)
     session.commit()
-    patient = Patient(app.test_client(), token)
-    assert patient.open(BIRTH).status_code == 302
+    patient = opened(app, token, BIRTH)
     sent = patient.post("/answers/escort", {"name": "", "phone": ""})
     assert sent.status_code == 422
     assert session.scalar(select(PortalAnswer).where(PortalAnswer.item == "escort")) is None
@@ -230,8 +222,7 @@ def test_an_empty_escort_is_refused_and_nothing_sent(session, app):
 
 def test_an_escort_phone_that_is_no_number_is_refused(session, app):
     _clinic, _referral, token = _accepted(session)
-    patient = Patient(app.test_client(), token)
-    assert patient.open(BIRTH).status_code == 302
+    patient = opened(app, token, BIRTH)
     sent = patient.post("/answers/escort", {"name": "Helga Krause", "phone": "ask my daughter"})
     assert sent.status_code == 422
     assert "telephone number" in sent.get_data(as_text=True) or "Telefonnummer" in sent.get_data(as_text=True)
@@ -242,8 +233,7 @@ def test_the_medicine_choices_offer_only_the_doses_the_rules_know(session, app):
     """Issue 21, item 9: the dose list offered every dose for every medicine, and "Apixaban, full dose"
     was refused. Each medicine now comes with the doses its rules tell apart; the server agrees."""
     _clinic, _referral, token = _accepted(session)
-    patient = Patient(app.test_client(), token)
-    patient.open(BIRTH)
+    patient = opened(app, token, BIRTH)
     html = patient.get("/answers/medication").get_data(as_text=True)
     assert 'value="apixaban|"' in html and "apixaban|therapeutic" not in html
     assert 'value="aspirin|primary"' in html and 'value="aspirin|secondary"' in html and 'value="aspirin|"' in html

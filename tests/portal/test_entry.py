@@ -9,8 +9,7 @@ import datetime as dt
 from sqlalchemy import select
 
 from clinic.models import AuditEvent, PortalLink
-from clinic.models.vocab import ReferralStatus
-from clinic.services import portal_links
+from clinic.services import episodes, portal_links
 from tests.conftest import csrf_from
 from tests.factories import build_clinic, make_patient, make_ready_referral
 
@@ -125,8 +124,8 @@ def test_a_revoked_link_says_so(session, client):
 
 
 def test_a_closed_referral_ends_its_link(session, client):
-    _clinic, referral, _link, token = _ready(session)
-    referral.status = ReferralStatus.CLOSED
+    clinic, referral, _link, token = _ready(session)
+    episodes.close(session, clinic.staff["frontdesk"], referral, "Treated elsewhere")
     session.commit()
     page = Patient(client, token).get("")
     assert page.status_code == 403 and "beendet" in page.get_data(as_text=True)

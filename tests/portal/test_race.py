@@ -16,7 +16,7 @@ from tests.conftest import Browser, csrf_from
 from tests.factories import build_clinic, make_patient, make_ready_referral
 from tests.scheduling.helpers import overlapping_active_bookings
 
-from .helpers import Patient, candidate_from, link_for, open_portal
+from .helpers import candidate_from, link_for, open_portal, opened
 
 BIRTH = dt.date(1966, 2, 14)
 CHOICE = re.compile(r'name="choice" value="([^"]+)"')
@@ -31,8 +31,7 @@ def test_patient_and_desk_book_the_same_chain_at_once(session, app, attempt):
     _link, token = link_for(session, online)
     session.commit()
 
-    patient = Patient(app.test_client(), token)
-    assert patient.open(BIRTH).status_code == 302
+    patient = opened(app, token, BIRTH)
     times = patient.get("/times").get_data(as_text=True)
     choice = CHOICE.findall(times)[0]
     patient_csrf = csrf_from(times)

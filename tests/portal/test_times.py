@@ -18,16 +18,18 @@ from tests.conftest import NOW
 from tests.factories import book, build_clinic, make_patient, make_ready_referral
 from tests.scheduling.helpers import first_candidates
 
-from .helpers import Patient, link_for, open_portal
+from .helpers import Patient, link_for, open_portal, opened
 
 BIRTH = dt.date(1949, 12, 1)
 CHOICE = re.compile(r'name="choice" value="([^"]+)"')
 
 
-def _ready(session, **patient):
+def _ready(session, *, escort: bool = True, **patient):
+    """A ready referral with its link (``escort=False``: the escort home not arranged, so not ready)."""
     clinic = build_clinic(session, texts=True)
     open_portal(session)
-    referral = make_ready_referral(session, clinic, make_patient(session, birth_date=BIRTH, **patient))
+    patient = make_patient(session, birth_date=BIRTH, **patient)
+    referral = make_ready_referral(session, clinic, patient, **({} if escort else {"escort_name": None}))
     _link, token = link_for(session, referral)
     session.commit()
     return clinic, referral, token
@@ -43,8 +45,7 @@ def _book_first(patient: Patient) -> str:
 
 def test_the_patient_sees_a_few_times_holds_one_and_books_it(session, app, settings):
     _clinic, referral, token = _ready(session)
-    patient = Patient(app.test_client(), token)
-    patient.open(BIRTH)
+    patient = opened(app, token, BIRTH)
     html = patient.get("/times").get_data(as_text=True)
     choices = CHOICE.findall(html)
     assert 1 <= len(choices) <= 6
@@ -70,27 +71,22 @@ def test_the_patient_sees_a_few_times_holds_one_and_books_it(session, app, setti
 
 def test_a_tampered_choice_is_refused(session, app):
     _clinic, _referral, token = _ready(session)
-    patient = Patient(app.test_client(), token)
-    patient.open(BIRTH)
+    patient = opened(app, token, BIRTH)
     choice = CHOICE.findall(patient.get("/times").get_data(as_text=True))[0]
     refused = patient.post("/times", {"choice": choice[:-2] + "xx"})
     assert refused.status_code == 400 and session.scalar(select(BookingHold.id)) is None
 
 
 def test_no_times_while_the_checklist_is_incomplete(session, app):
-    _clinic, referral, token = _ready(session)
-    referral.preregistration.escort_settled_at = None
-    session.commit()
-    patient = Patient(app.test_client(), token)
-    patient.open(BIRTH)
+    _clinic, _referral, token = _ready(session, escort=False)
+    patient = opened(app, token, BIRTH)
     assert CHOICE.findall(patient.get("/times").get_data(as_text=True)) == []
     assert "sobald Ihre Angaben" in patient.get().get_data(as_text=True)
 
 
 def test_the_calendar_file_gives_arrival_and_end_in_the_clinics_zone(session, app):
     _clinic, _referral, token = _ready(session, preferred_language="en")
-    patient = Patient(app.test_client(), token)
-    patient.open(BIRTH)
+    patient = opened(app, token, BIRTH)
     _book_first(patient)
     answer = patient.get("/appointment.ics")
     assert answer.status_code == 200 and answer.mimetype == "text/calendar"
@@ -106,8 +102,7 @@ def test_the_calendar_file_gives_arrival_and_end_in_the_clinics_zone(session, ap
 
 def test_moving_keeps_the_old_time_until_the_new_one_is_in(session, app):
     _clinic, _referral, token = _ready(session)
-    patient = Patient(app.test_client(), token)
-    patient.open(BIRTH)
+    patient = opened(app, token, BIRTH)
     _book_first(patient)
     appointment = session.scalar(select(Appointment))
     old = appointment.table_start
@@ -128,8 +123,7 @@ def test_within_24_hours_the_page_gives_the_phone_number(session, app, settings)
     tomorrow = first_candidates(session, settings, referral)[0]  # Monday, within 24 hours
     book(session, settings, referral, tomorrow)
     session.commit()
-    patient = Patient(app.test_client(), token)
-    patient.open(BIRTH)
+    patient = opened(app, token, BIRTH)
     home = patient.get().get_data(as_text=True)
     assert "+49 40 1234 5670" in home and "/move" not in home and "/cancel" not in home
     for path in ("/move", "/cancel"):
@@ -141,8 +135,7 @@ def test_within_24_hours_the_page_gives_the_phone_number(session, app, settings)
 
 def test_cancelling_needs_a_reason_and_frees_the_time(session, app):
     _clinic, _referral, token = _ready(session)
-    patient = Patient(app.test_client(), token)
-    patient.open(BIRTH)
+    patient = opened(app, token, BIRTH)
     _book_first(patient)
     assert patient.post("/cancel", {"reason": ""}).status_code == 422
     done = patient.post("/cancel", {"reason": "Ich bin erkältet"})
@@ -159,8 +152,7 @@ def test_the_waitlist_offers_earlier_times_and_moves_to_one(session, app, settin
     friday = first_candidates(session, settings, referral, first_day=dt.date(2026, 11, 27))[0]
     book(session, settings, referral, friday)
     session.commit()
-    patient = Patient(app.test_client(), token)
-    patient.open(BIRTH)
+    patient = opened(app, token, BIRTH)
     assert "Frühere Termine anbieten" in patient.get().get_data(as_text=True)
     joined = patient.post("/waitlist", {"part": "any"}, form_page="/home")
     assert joined.status_code == 302
@@ -181,8 +173,7 @@ def test_steps_turned_off_are_not_offered(session, app):
     _clinic, _referral, token = _ready(session)
     open_portal(session, {"links", "questionnaire"})
     session.commit()
-    patient = Patient(app.test_client(), token)
-    patient.open(BIRTH)
+    patient = opened(app, token, BIRTH)
     home = patient.get().get_data(as_text=True)
     assert "/times" not in home and "/imaging" not in home and "Wir rufen Sie an" in home
     assert patient.get("/times").status_code == 403
@@ -191,8 +182,7 @@ def test_steps_turned_off_are_not_offered(session, app):
 
 def test_the_desk_sees_what_the_patient_did_on_the_appointment_and_referral_pages(session, app):
     _clinic, referral, token = _ready(session)
-    patient = Patient(app.test_client(), token)
-    patient.open(BIRTH)
+    patient = opened(app, token, BIRTH)
     _book_first(patient)
     patient.post("/attend", form_page="/home")
     appointment = session.scalar(select(Appointment))

@@ -12,10 +12,14 @@ from tests.factories import build_clinic, make_ready_referral, sign_consent
 from tests.scheduling.helpers import chain, utc
 
 
-def day_appointment(session, settings, clinic=None, candidate=None, **kw):
-    """A new ready referral (``kw`` as for make_ready_referral) booked in a clinic with texts."""
+def day_appointment(session, settings, clinic=None, candidate=None, *, to=None, **kw):
+    """A new ready referral (``kw`` as for make_ready_referral) booked in a clinic with texts; ``to``
+    (``to_procedure``, ``to_observation``) takes it on through the day."""
     clinic = clinic or build_clinic(session, texts=True)
-    return clinic, factories.book(session, settings, make_ready_referral(session, clinic, **kw), candidate)
+    appointment = factories.book(session, settings, make_ready_referral(session, clinic, **kw), candidate)
+    if to is not None:
+        to(session, clinic, appointment)
+    return clinic, appointment
 
 
 def to_procedure(session, clinic, appointment, at=NOW):

@@ -24,7 +24,7 @@ from clinic.models import (
     ProcedureRecord,
 )
 from clinic.services import consents, procedure_day
-from tests.conftest import NOW, ZONE, Browser
+from tests.conftest import NOW, ZONE, Browser, assert_shows
 from tests.factories import build_clinic, make_referral
 from tests.radiology.day_helpers import START, crowded, day_appointment, to_observation, to_procedure
 from tests.scheduling.helpers import chain
@@ -63,8 +63,7 @@ def test_a_failed_accept_shows_one_banner_and_a_refused_decline_keeps_the_plan(s
 
 
 def test_check_errors_name_their_fields_and_check_notes_are_shown(session, settings, browser):
-    clinic, appointment = day_appointment(session, settings)
-    to_observation(session, clinic, appointment)
+    _clinic, appointment = day_appointment(session, settings, to=to_observation)
     session.commit()
     browser.login("nurse")
     path = f"/observation/appointments/{appointment.id}/check"
@@ -92,8 +91,7 @@ def test_check_errors_name_their_fields_and_check_notes_are_shown(session, setti
 
 def test_an_empty_check_is_refused_and_nothing_recorded(session, settings, browser):
     """Walk finding 14: a check with every field empty was recorded (the form's rule never ran)."""
-    clinic, appointment = day_appointment(session, settings)
-    to_observation(session, clinic, appointment)
+    clinic, appointment = day_appointment(session, settings, to=to_observation)
     session.commit()
     browser.login("nurse")
     path = f"/observation/appointments/{appointment.id}/check"
@@ -200,8 +198,7 @@ def test_a_patient_whose_bed_is_taken_gets_a_full_card_and_a_free_bed(session, s
     browser.login("nurse")
     board = browser.get("/observation/").get_data(as_text=True)
     card = board.split(f'data-board-card="waiting-{b.id}"')[1]
-    for control in ("Save check", "Update checklist", "Discharge", "Stay longer", "Move to this bed"):
-        assert control in card, control
+    assert_shows(card, "Save check", "Update checklist", "Discharge", "Stay longer", "Move to this bed")
     offered = re.findall(r'<option value="(\d+)">(Bed \d)</option>', card.split("</select>")[0])
     assert [label for _, label in offered] == ["Bed 2", "Bed 4", "Bed 5", "Bed 6"]
     response = browser.post(
@@ -250,12 +247,10 @@ def test_the_board_lists_what_an_early_discharge_skips_and_the_appointment_shows
 
 
 def test_the_board_shows_allergies_diabetes_with_the_glucose_check_and_the_escort_phone(session, settings, browser):
-    clinic, appointment = day_appointment(session, settings)
+    clinic, appointment = day_appointment(
+        session, settings, allergies={"contrast"}, allergy_other="Plaster", conditions={"diabetes"}
+    )
     record = to_procedure(session, clinic, appointment)
-    prereg = appointment.referral.preregistration
-    prereg.allergy_contrast = True
-    prereg.allergy_other = "Plaster"
-    prereg.diabetes = True
     triamcinolone = session.scalar(select(DrugOption).where(DrugOption.name == "Triamcinolone"))
     record.drugs.append(ProcedureDrug(drug_option_id=triamcinolone.id, dose=Decimal(40), unit="mg"))
     procedure_day.end_procedure(session, None, appointment, at=NOW + dt.timedelta(minutes=20))
@@ -308,8 +303,7 @@ def test_check_in_is_offered_only_on_the_day(session, settings, browser):
 
 
 def test_signing_an_invalid_record_refuses_with_one_banner_and_keeps_the_typed_values(session, settings, browser):
-    clinic, appointment = day_appointment(session, settings)
-    to_procedure(session, clinic, appointment)
+    _clinic, appointment = day_appointment(session, settings, to=to_procedure)
     session.commit()
     browser.login("rad1")
     path = f"/radiology/appointments/{appointment.id}"

@@ -11,7 +11,7 @@ from sqlalchemy.exc import OperationalError
 from clinic import boundary
 from clinic.models.vocab import Role
 from clinic.services import consents, procedure_day
-from tests.conftest import NOW, ZONE, Browser
+from tests.conftest import NOW, ZONE, Browser, assert_shows
 from tests.documents.helpers import text_of
 from tests.factories import build_clinic, make_referral, make_user
 from tests.radiology.day_helpers import day_appointment, to_observation
@@ -40,21 +40,20 @@ def test_a_german_radiologist_works_the_day_in_german(session, settings, browser
     worklist = _page(browser, "/radiology/worklist")
     assert '<html lang="de">' in worklist
     assert "Arbeitsliste 23.11.2026" in worklist
-    for word in ("Voraussetzungen", "Warnhinweise", "Nächster Schritt", "Die Liste aktualisiert sich"):
-        assert word in worklist, word
+    assert_shows(worklist, "Voraussetzungen", "Warnhinweise", "Nächster Schritt", "Die Liste aktualisiert sich")
     assert "Readiness" not in worklist and "Worklist 23" not in worklist, worklist[worklist.find("Readiness") - 300 :]
 
     triage = _page(browser, "/radiology/triage")
     assert "Indikationsprüfung" in triage and "Wartend, älteste zuerst" in triage
     assert "Keine dringenden Überweisungen." in triage and "Waiting, oldest first" not in triage
     plan = _page(browser, f"/radiology/referrals/{referral.id}")
-    for word in ("Mit Plan annehmen", "Ziel / Technik / Zugang", "Rückfrage stellen", "Warnzeichen", "— auswählen —"):
-        assert word in plan, word
+    assert_shows(
+        plan, "Mit Plan annehmen", "Ziel / Technik / Zugang", "Rückfrage stellen", "Warnzeichen", "— auswählen —"
+    )
 
     path = f"/radiology/appointments/{appointment.id}"
     day = _page(browser, path)
-    for word in ("Einwilligung", "Gedruckt 23.11.2026", "Eingriff beginnen", "Eingriffsprotokoll"):
-        assert word in day, word
+    assert_shows(day, "Einwilligung", "Gedruckt 23.11.2026", "Eingriff beginnen", "Eingriffsprotokoll")
     assert "Das Protokoll öffnet sich, wenn der Eingriff beginnt." in day
     assert "Aufklärungsgespräch geführt von" in day  # the consent form's labels
     assert "Procedure record" not in day and "Start procedure" not in day
@@ -69,14 +68,14 @@ def test_a_german_radiologist_works_the_day_in_german(session, settings, browser
 
 
 def test_a_german_nurse_sees_the_board_and_the_patient_search_in_german(session, settings, browser):
-    clinic, appointment = day_appointment(session, settings)
-    to_observation(session, clinic, appointment)
+    _clinic, appointment = day_appointment(session, settings, to=to_observation)
     _german_staff(session)
     session.commit()
     browser.login("jonas")
 
     board = _page(browser, "/observation/")
-    for word in (
+    assert_shows(
+        board,
         "Überwachung",
         "RR systolisch",
         "taub / vermindert",
@@ -85,8 +84,7 @@ def test_a_german_nurse_sees_the_board_and_the_patient_search_in_german(session,
         "Checkliste aktualisieren",
         "Länger überwachen",
         "geplantes Ende",
-    ):
-        assert word in board, word
+    )
     assert "Save check" not in board and "Circulation stable" not in board
     name = appointment.patient.display_name
     saved = browser.post(
@@ -99,15 +97,13 @@ def test_a_german_nurse_sees_the_board_and_the_patient_search_in_german(session,
 
     browser.post("/patients/", {"q": appointment.patient.family_name}, form_page="/patients/")
     search = _page(browser, "/patients/")
-    for word in ("Patienten", "Suche", "Patientennummer", "Geburtsdatum", "1 Patient gefunden.", "Namen passen"):
-        assert word in search, word
+    assert_shows(search, "Patienten", "Suche", "Patientennummer", "Geburtsdatum", "1 Patient gefunden.", "Namen passen")
     record = _page(browser, f"/patients/{appointment.patient_id}")
     assert "Kontakt und Versicherung" in record and "Termine" in record and "Überweisungen" in record
 
 
 def test_english_staff_keep_english_on_the_same_screens(session, settings, browser):
-    clinic, appointment = day_appointment(session, settings)
-    to_observation(session, clinic, appointment)
+    _clinic, appointment = day_appointment(session, settings, to=to_observation)
     session.commit()
     browser.login("rad1")  # English, as test users are
     worklist = _page(browser, "/radiology/worklist")

@@ -12,6 +12,7 @@ from clinic.models import Booking, Closure, FollowUp, RedFlagAnswer, RosterExcep
 from clinic.models.vocab import AppointmentStatus, FollowUpKind, FollowUpStatus, RedFlag, ReliefCategory
 from clinic.scheduling import booking
 from clinic.scheduling.booking import NotReady, SlotTaken
+from clinic.services import prereg_items, triage
 from tests.factories import book, build_clinic, make_ready_referral
 
 from .helpers import chain, first_candidates, overlapping_active_bookings, utc
@@ -99,23 +100,18 @@ def test_exclusion_constraints_are_the_last_guard(session, settings, clinic, bac
 
 
 def test_invariant_3_no_booking_without_preregistration(session, settings, clinic):
-    referral = make_ready_referral(session, clinic)
+    referral = make_ready_referral(session, clinic, escort_name=None)
     c = first_candidates(session, settings, referral)[0]
-    prereg = referral.preregistration
-    prereg.escort_settled_at = None
-    prereg.escort_name = None
     with pytest.raises(NotReady, match="Escort"):
         book(session, settings, referral, c)
-    prereg.escort_settled_at = dt.datetime(2026, 11, 20, tzinfo=dt.UTC)
-    prereg.escort_name = "Maria"
+    prereg_items.set_escort(session, clinic.staff["frontdesk"], referral, name="Maria", phone=None)
     referral.red_flags.append(RedFlagAnswer(code=RedFlag.TUMOUR, present=True))
     session.flush()
     with pytest.raises(NotReady, match="red flag"):
         book(session, settings, referral, c)
-    referral.red_flags[0].cleared_at = dt.datetime(2026, 11, 20, tzinfo=dt.UTC)
-    referral.red_flags[0].cleared_by_id = clinic.radiologists[0].id
-    referral.red_flags[0].clearance_note = "Known, treated, unrelated to the pain"
-    referral.status = "received"
+    flag = referral.red_flags[0]
+    triage.clear_red_flag(session, clinic.radiologists[0], flag, "Known, treated, unrelated to the pain")
+    referral.status = "received"  # no service takes an acceptance back: set here to meet the check
     session.flush()
     with pytest.raises(NotReady, match="not accepted"):
         book(session, settings, referral, c)
@@ -219,11 +215,9 @@ def test_invariant_6_medication_hold_date_is_respected(session, settings, clinic
     ) as error:
         book(session, settings, referral, too_early)
     assert error.value.code == "medication_hold"
-    referral.hold_override_by_id = clinic.radiologists[0].id
-    referral.hold_override_at = dt.datetime(2026, 11, 23, 6, tzinfo=dt.UTC)
-    referral.hold_override_date = dt.date(2026, 11, 24)
-    referral.hold_override_reason = "Cardiology: stop only 1 day, risk discussed"
-    session.flush()
+    triage.override_hold(
+        session, clinic.radiologists[0], referral, dt.date(2026, 11, 24), "Cardiology: stop only 1 day, risk discussed"
+    )
     assert book(session, settings, referral, too_early).status == AppointmentStatus.BOOKED
 
 
@@ -231,18 +225,24 @@ def _discharged_with_relief(session, settings, clinic, code, stage, relief):
     referral = make_ready_referral(session, clinic, code=code, stage=stage, levels="L4/5", side="left")
     appointment = book(session, settings, referral)
     appointment.status = AppointmentStatus.DISCHARGED
+    _followed_up(session, appointment, FollowUpKind.TWO_WEEKS, dt.date(2026, 12, 7), relief)
+    return appointment
+
+
+def _followed_up(session, appointment, kind: str, due_on: dt.date, relief: int) -> None:
+    """The follow-up call of ``kind`` done, with the relief the patient reported."""
+    category = ReliefCategory.COMPLETE_OR_SIGNIFICANT if relief >= 50 else ReliefCategory.NONE
     session.add(
         FollowUp(
             appointment_id=appointment.id,
-            kind=FollowUpKind.TWO_WEEKS,
-            due_on=dt.date(2026, 12, 7),
+            kind=kind,
+            due_on=due_on,
             status=FollowUpStatus.DONE,
             relief_percent=relief,
-            relief_category=ReliefCategory.COMPLETE_OR_SIGNIFICANT if relief >= 50 else ReliefCategory.NONE,
+            relief_category=category,
         )
     )
     session.flush()
-    return appointment
 
 
 def test_invariant_8_ablation_needs_a_positive_diagnostic_block(session, settings, clinic):
@@ -253,17 +253,7 @@ def test_invariant_8_ablation_needs_a_positive_diagnostic_block(session, setting
     with pytest.raises(NotReady, match="positive diagnostic facet"):
         book(session, settings, rfa, c[0])
     # A later outcome of the same block reaches the threshold: the ablation may now be booked.
-    session.add(
-        FollowUp(
-            appointment_id=block.id,
-            kind=FollowUpKind.THREE_MONTHS,
-            due_on=dt.date(2027, 2, 23),
-            status=FollowUpStatus.DONE,
-            relief_percent=80,
-            relief_category=ReliefCategory.COMPLETE_OR_SIGNIFICANT,
-        )
-    )
-    session.flush()
+    _followed_up(session, block, FollowUpKind.THREE_MONTHS, dt.date(2027, 2, 23), 80)
     assert book(session, settings, rfa, c[0]).status == AppointmentStatus.BOOKED
 
 
