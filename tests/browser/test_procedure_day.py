@@ -52,7 +52,7 @@ def test_check_in_consent_start_end_observation_discharge(session, settings, sta
     page.fill("#record-approach", "transforaminal")
     page.fill("#record-pain_before", "8")
     page.fill("#record-pain_after", "2")
-    page.select_option("#record-drugs-0-drug_option_id", label=say("Triamcinolone (mg)"))
+    page.select_option("#record-drugs-0-drug_option_id", label=f"{say('Triamcinolone')} (mg)")
     page.fill("#record-drugs-0-dose", "40")
     submit(page, f"button:has-text('{say('Save record')}')")
     assert say("Procedure record saved.") in page.inner_text("main")
