@@ -326,14 +326,16 @@ def test_a_caudal_injection_shows_its_target_once_and_every_worklist_cell_fits_i
 def test_the_referrals_plan_names_the_code_once_and_spaces_its_parts(app, session):
     clinic = build_clinic(session)
     referral = make_ready_referral(session, clinic, code="PRT", levels="L5")
-    symp = make_ready_referral(session, clinic, code="SYMP", stage="diagnostic", levels=None, side=None, target="impar")
+    symp = make_ready_referral(
+        session, clinic, code="SYMP", stage="diagnostic", levels=None, side="midline", target="impar"
+    )
     desk = _staff(app, session, "desk_de", {Role.FRONT_DESK})
     plan = _text(desk.get(f"/desk/referrals/{referral.id}")).split('<h2 class="h6">Planung</h2>')[1][:700]
     assert "<strong>Periradikuläre Therapie (PRT)</strong></p>" in plan and "(PRT) (PRT)" not in plan
     assert "Lendenwirbelsäule · Links · L5 · CT</p>" in plan
     plan = _text(desk.get(f"/desk/referrals/{symp.id}")).split('<h2 class="h6">Planung</h2>')[1][:700]
     assert "(Sympathikusblockade)</strong> (SYMP)</p>" in plan
-    assert "Lendenwirbelsäule · <strong>Ganglion impar</strong> · Stufe Diagnostisch · CT</p>" in plan
+    assert "Lendenwirbelsäule · Mitte · <strong>Ganglion impar</strong> · Stufe Diagnostisch · CT</p>" in plan
 
 
 def test_no_stray_separators_beside_missing_values(app, session):
