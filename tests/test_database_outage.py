@@ -75,12 +75,15 @@ class Answer:
 
 
 class Http:
-    def __init__(self, base: str, name: str, answers: list, lock: threading.Lock, token: str | None = None):
+    def __init__(self, base, name, answers, lock, token: str | None = None, language: str | None = None):
         self.base, self.name, self.answers, self.lock, self.token = base, name, answers, lock, token
+        self.language = language
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
 
     def call(self, method: str, path: str, payload: dict | None = None, form: dict | None = None) -> Answer:
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        if self.language:
+            headers["Accept-Language"] = self.language
         data = None
         if payload is not None:
             data, headers["Content-Type"] = json.dumps(payload).encode(), "application/json"
@@ -156,6 +159,7 @@ def test_a_database_restart_gives_503s_not_500s_and_the_scheduler_resumes(cluste
     lock = threading.Lock()
     done = threading.Event()
     booked: list[int] = []
+    at_work: set[str] = set()  # clients that have had a good answer: the outage waits for all of them
     try:
         wait_until(lambda: "scheduler lock taken" in scheduler_log.read_text(), "the scheduler to start", 120)
 
@@ -177,27 +181,38 @@ def test_a_database_restart_gives_503s_not_500s_and_the_scheduler_resumes(cluste
                     if made.status == 201:
                         with lock:
                             booked.append(json.loads(made.body)["id"])
+                    at_work.add(api.name)
                     break
 
         def reader() -> None:
             api = Http(base + "/api/v1", "reader", answers, lock, token)
             while not done.is_set():
-                api.call("GET", "/appointments?date=2026-11-23")
+                if api.call("GET", "/appointments?date=2026-11-23").status == 200:
+                    at_work.add(api.name)
                 api.call("GET", f"/referrals/{referrals[0][0]}")
 
         def screen() -> None:
-            browser = Http(base, "screen", answers, lock)
-            page = browser.call("GET", "/login")
-            csrf = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.body).group(1)
-            browser.call("POST", "/login", form={"username": "frontdesk", "password": PASSWORD, "csrf_token": csrf})
+            browser = Http(base, "screen", answers, lock, language="en")
+            while not done.is_set():  # as a person would: a page that did not come is asked for again
+                page = browser.call("GET", "/login")
+                csrf = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.body)
+                if csrf is None:
+                    time.sleep(0.2)
+                    continue
+                form = {"username": "frontdesk", "password": PASSWORD, "csrf_token": csrf.group(1)}
+                if browser.call("POST", "/login", form=form).status == 200:
+                    break
             while not done.is_set():
-                browser.call("GET", "/patients/")
+                if browser.call("GET", "/patients/").status == 200:
+                    at_work.add(browser.name)
 
         threads = [threading.Thread(target=booker, args=(n,)) for n in range(BOOKERS)]
         threads += [threading.Thread(target=reader), threading.Thread(target=screen)]
         for t in threads:
             t.start()
-        time.sleep(2)
+        clients = {f"booker{n}" for n in range(BOOKERS)} | {"reader", "screen"}
+        wait_until(lambda: at_work >= clients, "every client to be at work", 120)
+        time.sleep(1)
         outage_begins = time.monotonic()
         cluster.stop()
         time.sleep(OUTAGE_SECONDS)
