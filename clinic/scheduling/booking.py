@@ -269,10 +269,11 @@ def validate_chain(
     grid = settings.grid_minutes * 60
     if chain.table_start.timestamp() % grid:
         problems.append(Phrase(N_("times lie on a {minutes}-minute grid"), minutes=settings.grid_minutes))
-    earliest = settings.earliest_start()
-    if not allow_past and chain.table_start < settings.now():
+    if allow_past:
+        pass  # a record of what already happened: no notice to keep (and the setting is not read)
+    elif chain.table_start < settings.now():
         problems.append(N_("the time has already passed"))
-    elif not allow_past and chain.table_start < earliest:
+    elif chain.table_start < (earliest := settings.earliest_start()):
         problems.append(
             Phrase(
                 N_("it is too soon: the patient could not be told and arrive in time (the earliest is {earliest})"),

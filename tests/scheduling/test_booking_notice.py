@@ -138,3 +138,19 @@ def test_a_time_held_for_the_same_patient_is_named_as_such_not_as_another_appoin
     assert text.count("This time is already held for this patient") == 1
     assert f"lapses at {to_local(held.expires_at, ZONE):%H:%M}" in text and "another appointment" not in text
     assert session.scalar(select(func.count(Appointment.id))) == 0
+
+
+def test_a_record_of_the_past_keeps_no_notice_and_does_not_read_it(session, clinic):
+    """Entering what already happened (``allow_past``) is not held to the notice, and the notice (read
+    from the database by the app) is not asked for at all."""
+
+    def unreadable() -> dt.timedelta:
+        raise AssertionError("the notice was read for a record of the past")
+
+    referral = make_ready_referral(session, clinic)
+    week_ago = Settings(zone=ZONE, clock=lambda: NOW - dt.timedelta(days=7))
+    chain = first_candidates(session, week_ago, referral, first_day=NOW.date() - dt.timedelta(days=7))[0]
+    appointment = book(
+        session, Settings(zone=ZONE, clock=lambda: NOW, notice=unreadable), referral, chain, allow_past=True
+    )
+    assert appointment.table_start == chain.table_start < NOW
