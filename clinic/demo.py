@@ -65,6 +65,7 @@ PAST_WORKDAYS = 25
 FUTURE_WORKDAYS = 20
 PER_PAST_DAY = 7
 PER_FUTURE_DAY = 5
+BUSY_DAY = 24  # the second workday ahead is a full one: as many more as fit, up to this many
 
 # The demo logins (password "demo"): German screens, as the clinic works, and one front desk in English
 # (README.md names it).
@@ -396,9 +397,9 @@ class DemoBuilder:
 
     # --- appointments ---------------------------------------------------------------------------------
 
-    def book_on(self, referral: Referral, day: dt.date, *, past: bool):
+    def book_on(self, referral: Referral, day: dt.date, *, past: bool, spill_days: int = 3, part: str | None = None):
         plan = ProcedurePlan.from_referral(referral)
-        part = self.rng.choice(["any", "morning", "afternoon"])
+        part = part or self.rng.choice(["any", "morning", "afternoon"])
         if past:
             clock = Settings(zone=self.zone, clock=lambda: local_instant(day, dt.time(0), self.zone))
             found = find_candidates(
@@ -423,7 +424,7 @@ class DemoBuilder:
             self.settings,
             referral,
             first_day=day,
-            last_day=day + dt.timedelta(days=3),
+            last_day=day + dt.timedelta(days=spill_days),
             preferences=Preferences(part_of_day=part),
             limit=1,
         )
@@ -647,6 +648,15 @@ def seed(session: Session, settings: Settings, upload_dir: str | None = None) ->
     for day in future_days:
         for _ in range(PER_FUTURE_DAY):
             b.book_on(next_ready(imaging=True), day, past=False)
+    # A busy day, as a clinic has them: the calendar, the worklist and the observation board full.
+    busy, booked, misses = future_days[1], 0, 0
+    while booked < BUSY_DAY and misses < 5:
+        # A miss (the day is full for that procedure, or a drug's hold reaches past it) waits on the
+        # front desk's list, ready to book.
+        if b.book_on(next_ready(imaging=True), busy, past=False, spill_days=0, part="any") is None:
+            misses += 1
+        else:
+            booked += 1
 
     # Patients ready to book who would take an earlier date.
     for _ in range(5):

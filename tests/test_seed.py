@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from sqlalchemy import func, select
 
 from clinic.extensions import db
@@ -46,6 +48,9 @@ def test_seed_demo_twice(app, session):
         ReferralStatus.INFO_REQUESTED,
     } <= statuses
     appointment_statuses = set(session.scalars(select(Appointment.status)))
+    # One busy day ahead (the walk asked for one): the calendar, the worklist and the board full.
+    booked_days = Counter(a.table_start.date() for a in session.scalars(select(Appointment)))
+    assert max(booked_days.values()) >= 20, booked_days
     assert {"booked", "discharged", "cancelled", "no_show"} <= appointment_statuses
     assert session.scalar(select(func.count(Closure.id)).where(Closure.scope == "clinic")) >= 1
     names = " ".join(f"{p.family_name} {p.given_name}" for p in session.scalars(select(Patient)))
