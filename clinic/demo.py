@@ -445,7 +445,7 @@ class DemoBuilder:
             if item.holds and entry.last_dose_on is None:
                 entry.last_dose_on = day - dt.timedelta(days=item.days + 1)
         if plan.awaiting_confirmation:
-            medication.confirm_plan(self.s, radiologist, referral)
+            medication.confirm_plan(self.s, radiologist, referral, self.zone)
         self.s.flush()
 
     def document_day(self, appointment, nurse: User, drugs: dict[str, DrugOption], *, upto: AppointmentStatus):

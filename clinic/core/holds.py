@@ -18,6 +18,7 @@ from .messages import N_, Phrase
 from .timefmt import local_midnight, to_local
 
 NO_RULE = "no_rule"
+CALL_SOON = dt.timedelta(hours=48)  # a drug to stop within this, its plan unconfirmed: call now
 
 
 def hold_days(hours: int) -> int:
@@ -162,6 +163,16 @@ class HoldPlan:
             return self.override_date <= to_local(table_start, zone).date()
         return not self.undecided and all(i.satisfied_for(table_start, zone) for i in self.items)
 
+    def broken_for(self, table_start: dt.datetime, zone: str) -> list[HoldItem]:
+        """The drugs whose recorded last dose (taken or planned) comes too late for the hold before this
+        table start: the appointment cannot go ahead as booked unless a radiologist overrides the hold.
+        A drug with no recorded last dose is not broken, only not known to be met."""
+        if self.override_date is not None:
+            return []
+        return [
+            i for i in self.items if i.holds and i.last_dose_on is not None and not i.satisfied_for(table_start, zone)
+        ]
+
     @property
     def undecided(self) -> list[HoldItem]:
         if self.override_date is not None:
@@ -181,3 +192,17 @@ class HoldPlan:
     @property
     def awaiting_confirmation(self) -> bool:
         return bool(self.to_confirm)
+
+    def call_by(self, table_start: dt.datetime) -> dt.datetime:
+        """When the telephone call must have happened at the latest: the first moment a drug still to
+        confirm must be stopped by, else the table start."""
+        latest = [m for m in (i.last_dose_no_later_than(table_start) for i in self.to_confirm) if m is not None]
+        return min([*latest, table_start.astimezone(dt.UTC)])
+
+    def call_urgently(self, table_start: dt.datetime, now: dt.datetime) -> dt.datetime | None:
+        """The moment the call is due by, when the plan still awaits it and that is less than
+        ``CALL_SOON`` away (or past): the desk calls now, not in the day's round of calls."""
+        if not self.awaiting_confirmation:
+            return None
+        due = self.call_by(table_start)
+        return due if due < now + CALL_SOON else None

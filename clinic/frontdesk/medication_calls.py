@@ -28,4 +28,10 @@ def medication_calls():
     today = local_today()
     end = local_midnight(today + dt.timedelta(weeks=WEEKS_AHEAD), zone())
     waiting = medication.awaiting_confirmation(db.session, now(), end, screen_language())
-    return render_template("frontdesk/medication_calls.html", waiting=waiting, weeks=WEEKS_AHEAD, today=today)
+    return render_template(
+        "frontdesk/medication_calls.html",
+        waiting=waiting,
+        weeks=WEEKS_AHEAD,
+        today=today,
+        soon=now() + medication.CALL_SOON,
+    )

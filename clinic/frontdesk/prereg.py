@@ -29,7 +29,8 @@ from ..models.vocab import ALLERGENS, ReferralStatus, Role
 from ..scheduling.plan import ProcedurePlan
 from ..services import episodes, medication, prereg_items, preregistration, triage, uploads, waitlist
 from ..services.readiness import assess
-from ..web import get_or_404, local_today, now, refused, scheduling_settings
+from ..templating import local_datetime
+from ..web import get_or_404, local_today, now, refused, scheduling_settings, zone
 from . import bp
 from .forms import (
     AllergiesForm,
@@ -123,6 +124,7 @@ def _page(referral: Referral, forms: dict | None = None, status: int = 200):
         items=items,
         readiness=readiness,
         hold_plan=hold_plan,
+        broken_holds=medication.broken_holds(db.session, referral, zone(), screen_language()) if hold_plan else [],
         studies=studies,
         waitlisted=waitlisted,
         appointments=appointments,
@@ -165,17 +167,20 @@ def confirm_contact(referral_id: int):
     return _done(referral, _("Contact data and insurance confirmed."), "i-contact")
 
 
-def _refusal_on(form, error: DomainError) -> None:
-    """A service's refusal under the field it names (``details["field"]``), else above the form."""
+def _refusal_on(form, error: DomainError) -> bool:
+    """A service's refusal under the field it names (``details["field"]``), else above the form; True
+    when a field shows it."""
     field = error.details.get("field") if isinstance(error.details, dict) else None
     if field in form:
         form[field].errors = [*form[field].errors, refused(error)]
-    else:
-        form.form_errors.append(refused(error))
+        return True
+    form.form_errors.append(refused(error))
+    return False
 
 
-def _item(referral_id: int, form_key: str, apply, message: str, anchor: str = "checklist"):
-    """One pre-registration item form: validate it, let the service settle the item, show the page."""
+def _item(referral_id: int, form_key: str, apply, message: str, anchor: str = "checklist", warning=None):
+    """One pre-registration item form: validate it, let the service settle the item, show the page.
+    ``warning``: given the referral after the change, what the desk must act on now (or None)."""
     referral = get_or_404(Referral, referral_id)
     forms = _forms(referral)
     form = forms[form_key]
@@ -185,9 +190,15 @@ def _item(referral_id: int, form_key: str, apply, message: str, anchor: str = "c
     try:
         apply(referral, form)
     except DomainError as error:
-        _refusal_on(form, error)  # the refused section stays open with what was typed
+        # The refused section stays open with what was typed; the refusal is said once, at its field.
+        if _refusal_on(form, error):
+            flash(_("Please correct the marked field."), "danger")
+            return _page(referral, forms, status=error.http_status)
         return _refused(referral, error, forms)
-    return _done(referral, message, anchor)
+    response = _done(referral, message, anchor)
+    if warning is not None and (text := warning(referral)):
+        flash(text, "danger")
+    return response
 
 
 @bp.post("/referrals/<int:referral_id>/medication")
@@ -205,7 +216,22 @@ def add_medication(referral_id: int):
             note=form.note.data,
         )
 
-    return _item(referral_id, "med", apply, _("Blood thinner added; the hold plan below is updated."), "i-med")
+    return _item(referral_id, "med", apply, _("Blood thinner added."), "i-med", warning=_broken_hold_warning)
+
+
+def _broken_hold_warning(referral: Referral) -> str | None:
+    """Said at once when the recorded last dose breaks the hold of an appointment already booked."""
+    broken = medication.broken_holds(db.session, referral, zone(), screen_language())
+    if not broken:
+        return None
+    appointment, items = broken[0]
+    return _(
+        "The hold is not kept for the appointment on %(when)s: the recorded last dose of %(drugs)s comes too "
+        "late. Speak with the patient, then correct the date if it was wrong, move the appointment, or have a "
+        "radiologist override the hold with a reason.",
+        when=local_datetime(appointment.table_start),
+        drugs=", ".join(i.drug_name for i in items),
+    )
 
 
 @bp.post("/referrals/<int:referral_id>/medication/<int:entry_id>/remove")

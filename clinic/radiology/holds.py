@@ -15,7 +15,7 @@ from ..extensions import db
 from ..models import Appointment, Referral
 from ..models.vocab import Role
 from ..services import medication
-from ..web import get_or_404, one_click
+from ..web import get_or_404, one_click, zone
 from . import bp
 
 
@@ -28,9 +28,10 @@ def confirm_hold_plan(referral_id: int):
     if appointment_id:
         appointment = db.session.get(Appointment, appointment_id)
         if appointment is not None and appointment.referral_id == referral.id:
-            back = url_for("frontdesk.appointment", appointment_id=appointment.id)
+            screen = "radiology.appointment" if request.form.get("back_to") == "radiology" else "frontdesk.appointment"
+            back = url_for(screen, appointment_id=appointment.id)
     return one_click(
-        lambda: medication.confirm_plan(db.session, current_user, referral),
+        lambda: medication.confirm_plan(db.session, current_user, referral, zone()),
         done=_("Medication plan confirmed: letters printed from now on give the dates."),
         back=back,
     )

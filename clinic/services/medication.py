@@ -21,12 +21,14 @@ from ..core import audit
 from ..core.errors import DomainError
 
 # The arithmetic lives in .holds; callers import it from here too (explicit re-exports).
+from ..core.holds import CALL_SOON as CALL_SOON
 from ..core.holds import NO_RULE as NO_RULE
 from ..core.holds import HoldItem as HoldItem
 from ..core.holds import HoldPlan as HoldPlan
 from ..core.holds import end_of_day as end_of_day
 from ..core.holds import hold_days as hold_days
 from ..core.messages import N_
+from ..core.timefmt import fmt_datetime
 from ..models import (
     AnticoagulantRule,
     Appointment,
@@ -161,7 +163,7 @@ def _name(session: Session, user_id: int | None) -> str | None:
     return user.full_name if user else None
 
 
-def confirm_plan(session: Session, actor, referral: Referral) -> HoldPlan:
+def confirm_plan(session: Session, actor, referral: Referral, zone: str) -> HoldPlan:
     """A radiologist confirms this patient's medication plan for the planned procedure, as it stands
     (after talking to the patient and, where needed, the prescriber). Letters then print its moments as
     settled even where a rule is not signed off yet. Any later change to the plan's figures lapses it."""
@@ -181,6 +183,18 @@ def confirm_plan(session: Session, actor, referral: Referral) -> HoldPlan:
             code="medication_undecided",
             names=names,
         )
+    if broken := broken_holds(session, referral, zone):
+        appointment, items = broken[0]
+        raise DomainError(
+            N_(
+                "The recorded last dose of {drugs} comes too late for the hold before the appointment on {when}: "
+                "correct the date after speaking with the patient, move the appointment, or override the hold "
+                "with a reason. The plan was not confirmed."
+            ),
+            code="hold_broken",
+            drugs=", ".join(i.drug_name for i in items),
+            when=fmt_datetime(appointment.table_start, zone),
+        )
     referral.hold_plan_confirmed_by_id = who.id
     referral.hold_plan_confirmed_at = utcnow()
     referral.hold_plan_confirmed_key = plan.key
@@ -195,6 +209,31 @@ def confirm_plan(session: Session, actor, referral: Referral) -> HoldPlan:
         actor=actor,
     )
     return plan_for(session, prereg, referral.planned_procedure_type, referral.planned_region)
+
+
+def broken_holds(
+    session: Session, referral: Referral, zone: str, language: str = "en"
+) -> list[tuple[Appointment, list[HoldItem]]]:
+    """The referral's coming appointments (booked or checked in) whose hold a recorded last dose breaks
+    (``HoldPlan.broken_for``), each with those drugs, in time order. Recording the drugs after the
+    booking can do that; the screens say so at once, and a plan that breaks a hold is not confirmed."""
+    prereg = referral.preregistration
+    if prereg is None or not prereg.medications:
+        return []
+    found = []
+    for appointment in session.scalars(
+        select(Appointment)
+        .where(
+            Appointment.referral_id == referral.id,
+            Appointment.status.in_([AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN]),
+        )
+        .order_by(Appointment.table_start, Appointment.id)
+    ):
+        plan = plan_for(session, prereg, appointment.procedure_type, appointment.region, language)
+        broken = plan.broken_for(appointment.table_start, zone)
+        if broken:
+            found.append((appointment, broken))
+    return found
 
 
 def drug_names(session: Session) -> dict[str, tuple[str, str]]:
@@ -235,8 +274,9 @@ def awaiting_confirmation(
 ) -> list[tuple[Appointment, HoldPlan]]:
     """Booked appointments in ``[start, end)`` whose medication plan still waits for the telephone
     confirmation (a rule not signed off, or no rule, and no radiologist's confirmation of the plan), in
-    time order: the front desk's call list. Only appointments of patients with medication are looked at.
-    ``language``: of the drug names (the screen's)."""
+    the order the calls are due (``HoldPlan.call_by``: the first drug to stop comes first, not the first
+    appointment): the front desk's call list. Only appointments of patients with medication are looked
+    at. ``language``: of the drug names (the screen's)."""
     with_medication = (
         select(Appointment)
         .join(PreRegistration, PreRegistration.referral_id == Appointment.referral_id)
@@ -255,4 +295,5 @@ def awaiting_confirmation(
         plan = plan_for(session, prereg, appointment.procedure_type, appointment.region, language)
         if plan.awaiting_confirmation:
             found.append((appointment, plan))
+    found.sort(key=lambda pair: (pair[1].call_by(pair[0].table_start), pair[0].table_start, pair[0].id))
     return found

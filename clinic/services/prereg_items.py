@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, object_session
 from ..core import audit
 from ..core.errors import DomainError, InvalidInput
 from ..core.messages import N_
+from ..core.timefmt import fmt_date
 from ..models import MedicationEntry, Referral
 from ..models.base import utcnow
 from ..models.vocab import ALLERGENS, Language
@@ -54,6 +55,15 @@ def add_medication(
     ):
         choices = ", ".join(medication.DOSE_CLASS_LABELS.get(d, d) for d in known[drug_code])
         raise InvalidInput(N_("For this drug, say which dose: {choices}."), choices=choices)
+    born = referral.patient.birth_date
+    if last_dose_on is not None and born is not None and last_dose_on < born:
+        # A slip of the year (01.01.1900) would read as a drug stopped long ago: a hold met.
+        raise InvalidInput(
+            N_("The last dose cannot be before the patient's birth ({born}): check the year."),
+            code="last_dose_before_birth",
+            details={"field": "last_dose_on"},
+            born=fmt_date(born),
+        )
     prereg = preregistration.changeable(session, referral)
     # One entry per drug: a second one (another last dose) made the plan read "Rivaroxaban, Rivaroxaban"
     # and left two holds to reconcile.

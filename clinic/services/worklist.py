@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from ..core.messages import N_, Phrase, Phrases, as_phrase
-from ..core.timefmt import day_bounds, fmt_time, to_local
+from ..core.timefmt import day_bounds, fmt_date, fmt_time, to_local
 from ..models import Appointment, Consent
 from ..models.vocab import AppointmentStatus, ReferralStatus
 from . import medication, mpps, preregistration
@@ -77,16 +77,21 @@ class Row:
         return _phrase(NEXT_ACTIONS.get(AppointmentStatus(self.appointment.status), ""))
 
 
+def broken_drugs(items: list[medication.HoldItem]) -> str:
+    """The drugs whose recorded last dose breaks the hold, each with that date ("Rivaroxaban 10.12.2026")."""
+    return ", ".join(f"{i.drug_name} {fmt_date(i.last_dose_on)}" for i in items)
+
+
 def medication_flag(plan: medication.HoldPlan, table_start: dt.datetime, zone: str) -> Flag:
     """Green only when every hold is known to be met: a recorded last dose that keeps the hours. A plan
     still waiting for the telephone confirmation, or a hold with no recorded last dose, is amber."""
     if not plan.items:
         return Flag(N_("Medication hold"), True, detail=N_("no drugs that affect bleeding"))
     ok = plan.satisfied_for(table_start, zone)
-    violated = plan.override_date is None and any(
-        i.holds and i.last_dose_on is not None and not i.satisfied_for(table_start, zone) for i in plan.items
-    )
+    broken = plan.broken_for(table_start, zone)
     parts = [Phrase(i.drug_name) for i in plan.items]
+    if broken:
+        parts.append(Phrase(N_("last dose too late for the hold: {drugs}"), drugs=broken_drugs(broken)))
     unknown = [i.drug_name for i in plan.items if i.holds and i.last_dose_on is None]
     if unknown:
         parts.append(Phrase(N_("last dose not recorded: {drugs}"), drugs=", ".join(unknown)))
@@ -104,7 +109,7 @@ def medication_flag(plan: medication.HoldPlan, table_start: dt.datetime, zone: s
     if plan.override_date is not None:
         # Never a plain green: the holds were not kept, a radiologist decided so.
         return Flag(N_("Medication hold overridden"), ok, warn=True, detail=Phrases(parts))
-    return Flag(N_("Medication hold"), ok, warn=not ok and not violated, detail=Phrases(parts))
+    return Flag(N_("Medication hold"), ok, warn=not ok and not broken, detail=Phrases(parts))
 
 
 def rows(

@@ -7,6 +7,7 @@ import pytest
 
 from clinic.scheduling.plan import NotPlanned
 from clinic.services import medication
+from tests.conftest import ZONE
 
 MESSAGE = "This referral has no planned procedure yet: a radiologist accepts it first."
 
@@ -20,7 +21,7 @@ def test_the_api_the_booking_screen_and_the_medication_plan_refuse_alike(session
     )
 
     with pytest.raises(NotPlanned, match="no planned procedure yet") as refused:
-        medication.confirm_plan(session, world.clinic.radiologists[0], referral)
+        medication.confirm_plan(session, world.clinic.radiologists[0], referral, ZONE)
     assert refused.value.http_status == 422 and refused.value.message == MESSAGE
 
     browser.login("frontdesk")

@@ -173,7 +173,7 @@ def test_a_rule_nobody_signed_off_is_never_printed_as_a_date(session, settings, 
     )
     assert "spätestens" not in text and "1. Dezember" not in text
 
-    medication.confirm_plan(session, clinic.radiologists[0], appointment.referral)
+    medication.confirm_plan(session, clinic.radiologists[0], appointment.referral, ZONE)
     text = text_of(letter_pdf(session, appointment, zone, issued_on=NOW.date()))
     assert "Clopidogrel: letzte Einnahme spätestens am Dienstag, 1. Dezember 2026, um 10:00 Uhr" in text
 
@@ -181,7 +181,7 @@ def test_a_rule_nobody_signed_off_is_never_printed_as_a_date(session, settings, 
 def test_a_plan_confirmation_lapses_when_the_plan_changes(session, settings, clinic, zone):
     appointment = book_for(session, settings, clinic, medications=[("apixaban", "", None)])
     referral = appointment.referral
-    medication.confirm_plan(session, clinic.radiologists[0], referral)
+    medication.confirm_plan(session, clinic.radiologists[0], referral, ZONE)
     prereg = referral.preregistration
     plan = medication.plan_for(session, prereg, appointment.procedure_type, appointment.region)
     assert plan.confirmed and not plan.awaiting_confirmation
@@ -197,7 +197,7 @@ def test_only_a_radiologist_confirms_a_plan(session, settings, clinic):
 
     appointment = book_for(session, settings, clinic, medications=[("apixaban", "", None)])
     with pytest.raises(DomainError, match="Only a radiologist"):
-        medication.confirm_plan(session, clinic.staff["frontdesk"], appointment.referral)
+        medication.confirm_plan(session, clinic.staff["frontdesk"], appointment.referral, ZONE)
     assert appointment.referral.hold_plan_confirmed_at is None
 
 

@@ -363,7 +363,7 @@ def test_the_procedure_does_not_start_while_the_medication_plan_is_unsettled(ses
     with pytest.raises(DomainError, match=r"medication plan \(Apixaban\) is not confirmed") as refused:
         procedure_day.start_procedure(session, radiologist, a, at=a.table_start, zone=ZONE)
     assert refused.value.code == "medication_hold" and a.status == AppointmentStatus.CHECKED_IN
-    medication.confirm_plan(session, radiologist, referral)
+    medication.confirm_plan(session, radiologist, referral, ZONE)
     # Confirmed, but nobody has asked when the last dose was taken.
     with pytest.raises(DomainError, match=r"hold is not met \(Apixaban\)"):
         procedure_day.start_procedure(session, radiologist, a, at=a.table_start, zone=ZONE)

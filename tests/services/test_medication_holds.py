@@ -88,7 +88,7 @@ def test_the_worklist_shows_which_appointments_wait_for_the_telephone_confirmati
     waiting = medication.awaiting_confirmation(session, NOW, NOW + dt.timedelta(days=30))
     assert [a.id for a, _plan in waiting] == [appointment.id]
 
-    medication.confirm_plan(session, clinic.radiologists[0], referral)
+    medication.confirm_plan(session, clinic.radiologists[0], referral, ZONE)
     [row] = worklist.rows(session, day, ZONE)
     assert "Medication plan awaits confirmation by telephone" not in row.alerts
     assert medication.awaiting_confirmation(session, NOW, NOW + dt.timedelta(days=30)) == []
