@@ -39,7 +39,7 @@ BOTTOM = 17 * mm
 SIZE, LEADING, PAD = 8.5, 10.5, 4
 # Column keys and widths in mm; the widths add up to the 267 mm between the margins. The narrow columns are
 # as wide as their longest word in either language (the headers' "Geschl.", "Gerinnungsrelevante"; "beidseits";
-# the statuses' "Beobachtung", "observation"; the notes' "Nierenerkrankung"), so that no printed word is broken
+# the statuses' "Beobachtung", "observation"; an implant typed as "Herzschrittmacher"), so that no printed word is broken
 # or runs into the next column; a longer typed value is cut to fit (``_wrap``).
 COLUMNS = [
     ("time", 22),
@@ -47,11 +47,11 @@ COLUMNS = [
     ("number", 17),
     ("age", 12),
     ("sex", 16),
-    ("procedure", 29),
+    ("procedure", 28),
     ("region", 15),
     ("side", 17),
     ("levels", 17),
-    ("notes", 30),
+    ("notes", 31),
     ("meds", 39),
     ("status", 23),
 ]
