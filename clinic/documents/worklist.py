@@ -39,8 +39,8 @@ BOTTOM = 17 * mm
 SIZE, LEADING, PAD = 8.5, 10.5, 4
 # Column keys and widths in mm; the widths add up to the 267 mm between the margins. The narrow columns are
 # as wide as their longest word in either language (the headers' "Geschl.", "Gerinnungsrelevante"; "beidseits";
-# the statuses' "Beobachtung", "observation"; an implant typed as "Herzschrittmacher"), so that no printed word is broken
-# or runs into the next column; a longer typed value is cut to fit (``_wrap``).
+# the statuses' "Beobachtung", "observation"; an implant typed as "Herzschrittmacher"), so that no printed word
+# is broken or runs into the next column; a longer typed value is cut to fit (``_wrap``).
 COLUMNS = [
     ("time", 22),
     ("patient", 30),
