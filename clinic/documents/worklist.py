@@ -39,12 +39,12 @@ BOTTOM = 17 * mm
 SIZE, LEADING, PAD = 8.5, 10.5, 4
 # Column keys and widths in mm; the widths add up to the 267 mm between the margins. The narrow columns are
 # as wide as their longest word in either language (the headers' "Geschl.", "Gerinnungsrelevante"; "beidseits";
-# the statuses' "Beobachtung", "observation"; an implant typed as "Herzschrittmacher"), so that no printed word
-# is broken or runs into the next column; a longer typed value is cut to fit (``_wrap``).
+# a clinic number P-123456; the statuses' "Beobachtung", "observation"; an implant typed as "Herzschrittmacher"),
+# so that no printed word is broken or runs into the next column; a longer typed value is cut to fit (``_wrap``).
 COLUMNS = [
     ("time", 22),
-    ("patient", 30),
-    ("number", 17),
+    ("patient", 29),
+    ("number", 18),
     ("age", 12),
     ("sex", 16),
     ("procedure", 28),
