@@ -65,10 +65,35 @@ def _rollback() -> None:
         db.session.close()
 
 
+def _resendable() -> list[tuple[str, str]] | None:
+    """What a person typed into a form whose token had expired, to send again with a fresh token; None when
+    it cannot be offered safely: the post did not come from this site (the Origin header, which browsers send
+    with every form post, names another or none: offering the values again would hand a forged request a
+    button on our own page), it carried a password, or it carried files (a browser cannot be given them back)."""
+    if is_api_request() or is_fhir_request() or request.method != "POST" or request.files:
+        return None
+    if request.headers.get("Origin", "").rstrip("/") != request.host_url.rstrip("/"):
+        return None
+    fields = [(name, value) for name, value in request.form.items(multi=True) if name != "csrf_token"]
+    if not fields or any("password" in name for name, _value in fields):
+        return None
+    return fields
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         _rollback()
+        fields = _resendable()
+        if fields is not None:
+            # The same address and the values as typed, under a fresh token: nothing is lost, nothing is
+            # sent until the person says so.
+            action = request.full_path.rstrip("?")
+            referrer = request.referrer or ""
+            back = referrer if referrer.startswith(request.host_url) else action
+            title = gettext(N_("The form had expired"))
+            page = render_template("errors/csrf_resend.html", title=title, action=action, back=back, fields=fields)
+            return page, 400
         return _respond(400, N_("The form had expired or was not sent from this site. Please try again."), "csrf")
 
     @app.errorhandler(HTTPException)

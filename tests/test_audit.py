@@ -181,3 +181,41 @@ def test_the_audit_screen_shows_actions_objects_and_processes_in_words_and_keeps
     grouped = english.get("/admin/audit?action=rooms").get_data(as_text=True)
     assert "Room created" in _rows(grouped) and "User created" not in _rows(grouped)
     assert re.search(r'<option selected value="rooms">|<option value="rooms" selected', grouped)
+
+
+def test_what_changed_names_fields_and_codes_in_words_in_the_readers_language(app, session):
+    """Staff walk: "What changed" showed stored column names and codes (``status: booked → checked_in``).
+    Now the field's label and the code's label, in the reader's language; a before/after pair keeps its
+    arrow, an instant is in the clinic's zone, a secret is only "changed"."""
+    clinic = build_clinic(session)
+    patient = make_patient(session, family_name="Weiß", given_name="Zoë")
+    session.commit()
+    audit.set_actor(session, clinic.staff["frontdesk"])
+    patient.sex = "male"
+    patient.preferred_language = "en"
+    clinic.staff["nurse"].password_hash = "changed"
+    audit.record(
+        session,
+        "appointments.update",
+        "appointments",
+        1,
+        summary={"status": ["booked", "checked_in"], "table_start": [None, "2026-11-23T06:05:00+00:00"]},
+        patient_id=patient.id,
+    )
+    make_user(session, "admin_de", {"admin"}, "Greta Verwaltung", language="de")
+    session.commit()
+    german, english = Browser(app.test_client()), Browser(app.test_client())
+    german.login("admin_de")
+    english.login("admin")
+
+    rows = _rows(german.get("/admin/audit").get_data(as_text=True))
+    assert "Status: Gebucht → Angemeldet" in rows
+    assert "Beginn der Tischzeit: – → 23.11.2026 07:05" in rows
+    assert "Geschlecht: Weiblich → Männlich" in rows
+    assert "Passwort: geändert" in rows
+    for code in ("checked_in", "table_start", "preferred_language", "password_hash", "(changed)"):
+        assert code not in rows, code
+
+    rows = _rows(english.get("/admin/audit").get_data(as_text=True))
+    assert "Status: Booked → Checked in" in rows and "Sex: Female → Male" in rows
+    assert "Password: changed" in rows and "checked_in" not in rows

@@ -141,3 +141,40 @@ def test_every_form_refuses_control_characters():
     assert len(forms) > 30
     outside = [f"{f.__module__}.{f.__qualname__}" for f in forms if not issubclass(f, clinic.forms.FlaskForm)]
     assert outside == []
+
+
+def test_a_form_sent_with_an_expired_token_keeps_what_was_typed_and_sends_it_again(session, browser):
+    """Staff walk: a form left open past the token's lifetime ended on a bare error page and what was typed
+    was gone. From this site, the values come back under a fresh token, to send again; from elsewhere (or
+    with a password, or with files) the plain refusal stays, so a forged post never gets a button of ours."""
+    import re
+
+    from clinic.models import User
+    from tests.conftest import csrf_from
+
+    build_clinic(session)
+    session.commit()
+    browser.login("frontdesk")
+    here = {"Origin": "http://clinic.test", "Referer": "http://clinic.test/profile"}  # the test SERVER_NAME
+    expired = browser.client.post("/profile", data={"language": "de", "csrf_token": "expired"}, headers=here)
+    page = expired.get_data(as_text=True)
+    assert expired.status_code == 400 and "What you typed is kept" in page
+    assert (
+        '<form method="post" action="/profile"' in page and '<input type="hidden" name="language" value="de">' in page
+    )
+    assert 'href="http://clinic.test/profile"' in page  # back to the form
+    sent = browser.client.post("/profile", data={"language": "de", "csrf_token": csrf_from(page)}, headers=here)
+    assert sent.status_code == 302
+    assert session.scalar(select(User.language).where(User.username == "frontdesk")) == "de"
+
+    forged = browser.client.post(
+        "/profile", data={"language": "en", "csrf_token": "x"}, headers={"Origin": "https://elsewhere.example"}
+    )
+    assert forged.status_code == 400 and not re.search(r'name="language"', forged.get_data(as_text=True))
+    assert "nicht von dieser Seite gesendet" in forged.get_data(as_text=True)  # the screens are German now
+    no_origin = browser.client.post("/profile", data={"language": "en", "csrf_token": "x"})
+    assert no_origin.status_code == 400 and 'name="language"' not in no_origin.get_data(as_text=True)
+    password = browser.client.post(
+        "/login", data={"username": "frontdesk", "password": "secret", "csrf_token": "x"}, headers=here
+    )
+    assert password.status_code == 400 and "secret" not in password.get_data(as_text=True)

@@ -86,12 +86,15 @@ def audit():
     patients = (
         {p.id: p for p in db.session.scalars(select(Patient).where(Patient.id.in_(patient_ids)))} if patient_ids else {}
     )
+    locale = current_app.config["CLINIC_LOCALE"]
+    changes = {e.id: audit_query.changes(e, zone, locale) for e in page.items}
     return render_template(
         "admin/audit.html",
         form=form,
         page=page,
         params=params,
         patients=patients,
+        changes=changes,
         action_label=audit_query.action_label,
         object_label=audit_query.object_label,
         actor_label=audit_query.actor_label,

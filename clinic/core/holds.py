@@ -14,7 +14,7 @@ import math
 from dataclasses import dataclass, field
 
 from ..models.vocab import BleedingClass, HoldAction
-from .messages import N_, Phrase
+from .messages import N_, Named, Phrase, Phrases
 from .timefmt import local_midnight, to_local
 
 NO_RULE = "no_rule"
@@ -24,6 +24,11 @@ CALL_SOON = dt.timedelta(hours=48)  # a drug to stop within this, its plan uncon
 def hold_days(hours: int) -> int:
     """Whole days a hold covers, for summaries on screens ("hold 3 days"); never used for dates."""
     return max(1, math.ceil(hours / 24))
+
+
+def drug_list(items) -> Phrases:
+    """The drugs of some hold items, joined, each named in the screen's language."""
+    return Phrases([item.named for item in items], ", ")
 
 
 def end_of_day(day: dt.date, zone: str) -> dt.datetime:
@@ -46,6 +51,14 @@ class HoldItem:
     note: str | None
     last_dose_on: dt.date | None
     injected: bool = False
+    names: tuple[str, str] | None = None  # (English, German), as the rules table names the drug
+
+    @property
+    def named(self) -> Named:
+        """The drug's name as a screen says it, in the screen's language, whatever language the plan was
+        made in (a refusal, a checklist item)."""
+        english, german = self.names or (self.drug_name, self.drug_name)
+        return Named(english, de=german)
 
     @property
     def holds(self) -> bool:

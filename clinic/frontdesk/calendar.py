@@ -106,8 +106,10 @@ def calendar():
         by_day_room = {(d, r.id): [] for d in days for r in rooms}
         for a in appointments:
             by_day_room.setdefault((to_local(a.table_start, zone()).date(), a.room_id), []).append(a)
+        stranded = stranding.still_stranded(db.session, scheduling_settings(), among=[a.id for a in appointments])
         return render_template(
             "frontdesk/calendar_week.html",
+            stranded_ids={s.appointment_id for s in stranded},
             day=day,
             days=days,
             rooms=rooms,

@@ -47,11 +47,14 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
 
 def one_of(column: str, values: Iterable[str], name: str | None = None, nullable: bool = False) -> CheckConstraint:
     """A named CHECK constraint that keeps a string column inside a fixed vocabulary."""
+    values = tuple(values)
     quoted = ", ".join(f"'{v}'" for v in values)
     expr = f"{column} IN ({quoted})"
     if nullable:
         expr = f"{column} IS NULL OR {expr}"
-    return CheckConstraint(expr, name=name or f"{column}_valid")
+    # The column and its vocabulary, for readers that show a stored code by its label (the audit trail).
+    info = {"column": column, "values": values}
+    return CheckConstraint(expr, name=name or f"{column}_valid", info=info)
 
 
 def created_at_column() -> Mapped[dt.datetime]:

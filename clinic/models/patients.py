@@ -60,6 +60,13 @@ class Patient(db.Model):
         return f"{self.family_name}, {self.given_name}"
 
     @property
+    def short_name(self) -> str:
+        """For narrow calendar cells: the family name and the given name's initial ("Yılmaz, A."), so that two
+        patients of one family name on one day can be told apart."""
+        initial = self.given_name.strip()[:1]
+        return f"{self.family_name}, {initial}." if initial else self.family_name
+
+    @property
     def full_name(self) -> str:
         return f"{self.given_name} {self.family_name}"
 

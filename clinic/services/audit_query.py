@@ -1,20 +1,26 @@
 """Reading the audit trail back, with filters, for the admin screen; and what its codes mean.
 
 The trail stores codes: the action (``appointments.update``, ``referral.hold_override``), the kind of
-object (a table's name, or a FHIR resource's), the actor's user name (or a process's). The screen shows
-them as words in the reader's language (``action_label``, ``object_label``, ``actor_label``: marked
-phrases, English until a screen translates them) and keeps the codes as the filters' values."""
+object (a table's name, or a FHIR resource's), the actor's user name (or a process's), and what changed
+as JSON with column names and stored codes (``{"status": ["booked", "checked_in"]}``). The screen shows
+them as words in the reader's language (``action_label``, ``object_label``, ``actor_label``, ``changes``:
+marked phrases, English until a screen translates them) and keeps the codes as the filters' values."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 from dataclasses import dataclass
+from functools import cache
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import CheckConstraint, Select, or_, select
 from sqlalchemy.orm import Session
 
 from ..core.messages import N_, Phrase
+from ..core.timefmt import fmt_datetime
 from ..models import AuditEvent
+from ..models.vocab import Labelled
 
 # Each kind of object the trail names (the table of a changed row, or the object of an action).
 OBJECTS = {
@@ -152,6 +158,242 @@ PROCESSES = {
     "system": N_("System"),
 }
 NAMED_PROCESSES = {"patient": N_("Patient {name} (patient link)"), "scanner": N_("Scanner {name}")}
+
+
+# The changed columns (and the keys services record by name) in words; a column not named here shows as its
+# name with spaces. Most screens' labels are reused, so the trail says "Date of birth" where the form does.
+FIELDS = {
+    "accession_number": N_("Accession number"),
+    "action": N_("Action"),
+    "active": N_("Active"),
+    "allergy_contrast": N_("Allergy: contrast medium"),
+    "allergy_iodine": N_("Allergy: iodine"),
+    "allergy_latex": N_("Allergy: latex"),
+    "allergy_local_anaesthetic": N_("Allergy: local anaesthetics"),
+    "allergy_other": N_("Other allergies"),
+    "allergy_steroid": N_("Allergy: steroids"),
+    "approach": N_("Approach"),
+    "attempts": N_("Attempts"),
+    "bed_id": N_("Bed"),
+    "birth_date": N_("Date of birth"),
+    "bleeding_class": N_("Bleeding class"),
+    "body_region": N_("Body region"),
+    "can_walk": N_("Can walk safely"),
+    "cancel_reason": N_("Reason for cancelling"),
+    "city": N_("City"),
+    "clinic_number": N_("Clinic number"),
+    "clinical_question": N_("Clinical question"),
+    "complications": N_("Complications"),
+    "conditions_note": N_("Note on conditions"),
+    "created_at": N_("Created at"),
+    "created_by_id": N_("Created by"),
+    "current_infection": N_("Current infection"),
+    "decline_reason": N_("Reason for declining"),
+    "description": N_("Description"),
+    "diabetes": N_("Diabetes"),
+    "discharge_reason": N_("Reason for discharge"),
+    "discharged_at": N_("Discharged at"),
+    "discharged_by_id": N_("Discharged by"),
+    "dose_class": N_("Dose"),
+    "drug_code": N_("Drug"),
+    "due_on": N_("Due on"),
+    "earliest_date": N_("Earliest date"),
+    "email": N_("Email"),
+    "end_time": N_("End"),
+    "ended_at": N_("Ended at"),
+    "ends_at": N_("Ends at"),
+    "escort_name": N_("Escort's name"),
+    "escort_phone": N_("Escort's phone"),
+    "escort_present": N_("Escort present"),
+    "extension_minutes": N_("Extension (minutes)"),
+    "extension_reason": N_("Reason for the extension"),
+    "facility": N_("Facility"),
+    "failed_logins": N_("Failed logins"),
+    "family_name": N_("Family name"),
+    "from": N_("From"),
+    "full_name": N_("Full name"),
+    "given_name": N_("Given name"),
+    "guidance": N_("Guidance"),
+    "hold_hours": N_("Hold (hours)"),
+    "hold_override_date": N_("Hold overridden for"),
+    "hold_override_reason": N_("Reason for the override"),
+    "identity_status": N_("Identity"),
+    "imaging_waiver_reason": N_("Reason for waiving imaging"),
+    "implant": N_("Pacemaker or other implant"),
+    "implant_note": N_("Which pacemaker or implant?"),
+    "info_answer": N_("Answer to the request"),
+    "info_request": N_("Request for information"),
+    "instructions_given": N_("Instructions given"),
+    "insurance_name": N_("Insurance"),
+    "insurance_number": N_("Insurance number"),
+    "kidney_disease": N_("Kidney disease"),
+    "kind": N_("Kind"),
+    "label": N_("Label"),
+    "language": N_("Language"),
+    "last_dose_on": N_("Last dose on"),
+    "last_login_at": N_("Last login"),
+    "latest_date": N_("Latest date"),
+    "level_count": N_("Number of levels"),
+    "levels": N_("Levels"),
+    "locked_until": N_("Locked until"),
+    "modality": N_("Modality"),
+    "name": N_("Name"),
+    "name_de": N_("Name (German)"),
+    "name_en": N_("Name (English)"),
+    "next_try_on": N_("Next try on"),
+    "note": N_("Note"),
+    "obs_end": N_("End of observation"),
+    "observation_minutes": N_("Observation (minutes)"),
+    "pain_after": N_("Pain after"),
+    "pain_before": N_("Pain before"),
+    "pain_score": N_("Pain score"),
+    "part_of_day": N_("Part of day"),
+    "password_hash": N_("Password"),
+    "patient_id": N_("Patient"),
+    "phone": N_("Phone"),
+    "planned_end": N_("Planned end"),
+    "planned_guidance": N_("Planned guidance"),
+    "planned_levels": N_("Planned levels"),
+    "planned_procedure_type_id": N_("Planned procedure"),
+    "planned_region": N_("Planned region"),
+    "planned_side": N_("Planned side"),
+    "planned_stage": N_("Planned stage"),
+    "planned_target": N_("Planned target"),
+    "postal_code": N_("Postal code"),
+    "preferred_language": N_("Language for printed sheets"),
+    "pregnancy_possible": N_("Possible pregnancy"),
+    "priority": N_("Priority"),
+    "procedure_type_id": N_("Procedure"),
+    "radiologist_id": N_("Radiologist"),
+    "raised_bleeding_risk": N_("Raised bleeding risk"),
+    "reason": N_("Reason"),
+    "received_on": N_("Received on"),
+    "reference": N_("Reference"),
+    "referral_id": N_("Referral"),
+    "referring_physician_id": N_("Referring physician"),
+    "region": N_("Region"),
+    "relief_category": N_("Relief"),
+    "relief_percent": N_("Relief (%)"),
+    "reminder_queued_at": N_("Reminder queued at"),
+    "rescheduled_from_id": N_("Moved from appointment"),
+    "resolved_at": N_("Resolved at"),
+    "restart_hours": N_("Restart after (hours)"),
+    "room_id": N_("Room"),
+    "scope": N_("Scope"),
+    "sex": N_("Sex"),
+    "side": N_("Side"),
+    "signed_at": N_("Signed at"),
+    "signed_by_id": N_("Signed by"),
+    "stable": N_("Stable"),
+    "stage": N_("Stage"),
+    "start_time": N_("Start"),
+    "started_at": N_("Started at"),
+    "starts_at": N_("Starts at"),
+    "status": N_("Status"),
+    "status_changed_at": N_("Status changed at"),
+    "street": N_("Street and number"),
+    "study_date": N_("Study date"),
+    "symptom_duration_weeks": N_("Symptom duration (weeks)"),
+    "table_end": N_("Table end"),
+    "table_minutes": N_("Table time (minutes)"),
+    "table_start": N_("Table start"),
+    "target": N_("Target"),
+    "to": N_("To"),
+    "treatments_note": N_("Note on treatments"),
+    "treatments_tried": N_("Treatments tried"),
+    "triage_note": N_("Triage note"),
+    "triaged_at": N_("Triaged at"),
+    "triaged_by_id": N_("Triaged by"),
+    "unit": N_("Unit"),
+    "username": N_("User name"),
+    "valid_from": N_("Valid from"),
+    "valid_to": N_("Valid to"),
+    "weekday": N_("Weekday"),
+}
+HIDDEN = "(changed)"  # what the trail keeps of a secret or a long text: that it changed
+_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\+00:00|Z)")
+
+
+@dataclass(frozen=True)
+class Change:
+    """One line of "What changed": the field in words, and its value before and after (``before`` is None
+    for a value an action recorded on its own, such as a reason)."""
+
+    field: str
+    after: object
+    before: object = None
+    paired: bool = False
+
+
+def field_label(table: str, column: str) -> str:
+    if column in FIELDS:
+        return Phrase(FIELDS[column])
+    return column.removesuffix("_id").replace("_", " ")
+
+
+@cache
+def _vocabularies() -> dict[tuple[str, str], type[Labelled]]:
+    """(table, column) → its labelled vocabulary, from the CHECK constraints that keep the column inside it."""
+    enums = {frozenset(e.values()): e for e in _labelled(Labelled)}
+    found = {}
+    for table in AuditEvent.metadata.tables.values():
+        for constraint in table.constraints:
+            if isinstance(constraint, CheckConstraint) and "values" in constraint.info:
+                enum = enums.get(frozenset(constraint.info["values"]))
+                if enum is not None:
+                    found[(table.name, constraint.info["column"])] = enum
+    return found
+
+
+def _labelled(cls: type) -> list[type]:
+    return [found for sub in cls.__subclasses__() for found in (sub, *_labelled(sub))]
+
+
+def value_label(table: str, column: str, value: object, zone: str, locale: str) -> object:
+    """A stored value as the screen says it: a code by its label, yes or no, an instant in the clinic's zone
+    and format; a secret or long text only as "changed"."""
+    if value is None or value == "":
+        return "–"
+    if value == HIDDEN:
+        return Phrase(N_("changed"))
+    if isinstance(value, bool):
+        return Phrase(N_("yes") if value else N_("no"))
+    if isinstance(value, list):
+        return ", ".join(str(value_label(table, column, v, zone, locale)) for v in value)
+    enum = _vocabularies().get((table, column))
+    if enum is not None and isinstance(value, str):
+        try:
+            return Phrase(enum(value).label)
+        except ValueError:
+            return value
+    if isinstance(value, str) and _INSTANT.fullmatch(value):
+        return fmt_datetime(dt.datetime.fromisoformat(value.replace("Z", "+00:00")), zone, locale)
+    return value
+
+
+def changes(event: AuditEvent, zone: str, locale: str) -> list[Change] | None:
+    """What an event's summary says changed, field by field in words; None for a summary that is a sentence
+    (shown as it is) or none."""
+    if not event.summary:
+        return None
+    try:
+        summary = json.loads(event.summary)
+    except ValueError:
+        return None
+    if not isinstance(summary, dict):
+        return None
+    # Only a row's update keeps [before, after] pairs; an action's own values may be lists of two.
+    updated = event.action.endswith(".update")
+    table = event.object_type
+    result = []
+    for column, value in summary.items():
+        field = field_label(table, column)
+        if updated and isinstance(value, list) and len(value) == 2:
+            before, after = (value_label(table, column, v, zone, locale) for v in value)
+            result.append(Change(field, after, before, paired=True))
+        else:
+            result.append(Change(field, value_label(table, column, value, zone, locale)))
+    return result
 
 
 def object_label(object_type: str) -> str:

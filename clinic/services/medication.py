@@ -25,6 +25,7 @@ from ..core.holds import CALL_SOON as CALL_SOON
 from ..core.holds import NO_RULE as NO_RULE
 from ..core.holds import HoldItem as HoldItem
 from ..core.holds import HoldPlan as HoldPlan
+from ..core.holds import drug_list
 from ..core.holds import end_of_day as end_of_day
 from ..core.holds import hold_days as hold_days
 from ..core.messages import N_
@@ -111,6 +112,7 @@ def item_for(
             None,
             None,
             entry.last_dose_on,
+            names=name,
         )
     return HoldItem(
         drug_code=entry.drug_code,
@@ -125,6 +127,7 @@ def item_for(
         note=rule.note,
         last_dose_on=entry.last_dose_on,
         injected=rule.injected,
+        names=(rule.drug_name_en, rule.drug_name_de),
     )
 
 
@@ -177,7 +180,7 @@ def confirm_plan(session: Session, actor, referral: Referral, zone: str) -> Hold
         raise DomainError(N_("There is no medication to confirm."), code="invalid_state")
     plan = plan_for(session, prereg, referral.planned_procedure_type, referral.planned_region)
     if plan.undecided:
-        names = ", ".join(i.drug_name for i in plan.undecided)
+        names = drug_list(plan.undecided)
         raise DomainError(
             N_("No rule covers {names} for this procedure: set the earliest date (override) or add a rule first."),
             code="medication_undecided",

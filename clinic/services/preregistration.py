@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..core.errors import DomainError
+from ..core.holds import drug_list
 from ..core.messages import N_, Phrase, Phrases, as_phrase
 from ..models import ImagingStudy, PreRegistration, Referral, StudyFile, User
 from ..models.vocab import IdentityCheck, Language, ReferralStatus
@@ -250,7 +251,7 @@ def _medication_item(f: _Facts) -> Item:
         if undecided:
             detail = Phrase(
                 N_("no hold rule for {drugs} at this bleeding class: a radiologist must set the earliest date"),
-                drugs=", ".join(i.drug_name for i in undecided),
+                drugs=drug_list(undecided),
             )
         elif prereg.medications:
             detail = Phrase(N_("{count} blood thinner(s); hold plan computed"), count=len(prereg.medications))

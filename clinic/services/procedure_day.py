@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from ..core import audit
 from ..core.errors import Conflict, DomainError, InvalidInput, PermissionDenied
+from ..core.holds import drug_list
 from ..core.intervals import overlap_clause
 from ..core.messages import N_, Phrase, Phrases
 from ..core.timefmt import fmt_time, to_local
@@ -142,7 +143,7 @@ def medication_problem(session: Session, appointment: Appointment, at: dt.dateti
     plan = medication.plan_for(session, prereg, appointment.procedure_type, appointment.region)
     if plan.override_date is not None:
         return None
-    names = ", ".join(i.drug_name for i in plan.to_confirm)
+    names = drug_list(plan.to_confirm)
     if names:
         return DomainError(
             N_(
@@ -153,7 +154,7 @@ def medication_problem(session: Session, appointment: Appointment, at: dt.dateti
             code="medication_hold",
         )
     if not plan.satisfied_for(at, zone):
-        unmet = ", ".join(i.drug_name for i in plan.items if i.holds and not i.satisfied_for(at, zone))
+        unmet = drug_list(i for i in plan.items if i.holds and not i.satisfied_for(at, zone))
         return DomainError(
             N_(
                 "The procedure cannot start: the medication hold is not met ({unmet}): record the last dose, or a "

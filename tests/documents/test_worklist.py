@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
+from clinic.documents.worklist_text import WORDS
+from clinic.models.vocab import AppointmentStatus
 from clinic.services import appointments, documents
 from tests.conftest import assert_shows
 from tests.factories import make_patient
 
-from .helpers import book_for, page_sizes_mm, pages, text_of
+from .helpers import book_for, page_sizes_mm, pages, render_png, text_of
 
 DAY = dt.date(2026, 11, 24)
 
@@ -103,3 +106,22 @@ def test_empty_worklist_says_so(session, clinic, zone):
     text = text_of(documents.worklist_pdf(session, DAY, clinic.rooms["CT 2"], zone))
     assert "Keine Termine in diesem Raum an diesem Tag." in text
     assert "Seite 1 von 1" in text
+
+
+def test_no_status_word_is_broken_in_either_language(session, settings, clinic, zone, tmp_path):
+    """Staff walk: the German status column broke "entlasse|n", "angemel|det"; every status word of both
+    languages reads back whole, on one line of its cell."""
+    room = clinic.rooms["CT 1"]
+    shown = [s for s in AppointmentStatus if s is not AppointmentStatus.CANCELLED]
+    for n, status in enumerate(shown):
+        patient = make_patient(session, family_name=f"Status{n}", given_name="Zoë")
+        book_for(session, settings, clinic, patient, first_day=DAY, room=room).status = status
+    session.flush()
+    for language in ("de", "en"):
+        pdf = documents.worklist_pdf(session, DAY, room, zone, language)
+        lines = {line.strip() for page in pages(pdf) for line in page.splitlines()}
+        words = {w for status in shown for w in WORDS[language]["status_labels"][status.value].split()}
+        assert len(words) > 6
+        for w in words:
+            assert w in lines or any(re.search(rf"(^|\s){re.escape(w)}(\s|$)", line) for line in lines), (language, w)
+        assert render_png(pdf, tmp_path, f"worklist-{language}", dpi=80)

@@ -198,3 +198,44 @@ def test_the_medication_plan_reads_in_german_with_the_same_hours_and_moments(ses
     day = to_local(appointment.table_start, ZONE).date().isoformat()
     worklist = markup.unescape(doctor.get(f"/radiology/worklist?day={day}").get_data(as_text=True))
     assert "Acetylsalicylsäure (ASS)" in worklist and "Aspirin (ASA)" not in worklist
+
+
+def test_drug_names_in_checklists_and_refusals_follow_the_screens_language(session, settings, clinic, app):
+    """Staff walk: the drugs named in the medication item of the checklist (front desk start page, booking
+    page) and in a radiologist's refusal were English on German screens ("Aspirin (ASA)"); they are named as
+    the rules table names them in the screen's language, as the procedure record does."""
+    from sqlalchemy import delete
+
+    from clinic.models import AnticoagulantRule
+
+    referral = make_ready_referral(session, clinic, medications=[("aspirin", "secondary", None)])
+    # No rule for aspirin at this procedure's bleeding class (PRT: intermediate); the other classes name it.
+    session.execute(
+        delete(AnticoagulantRule).where(
+            AnticoagulantRule.drug_code == "aspirin", AnticoagulantRule.bleeding_class == "intermediate"
+        )
+    )
+    make_user(session, "desk_de", {"front_desk"}, "Frieda Empfang", language="de")
+    make_user(session, "rad_de", {"radiologist"}, "Dr. Renate Röntgen", language="de")
+    session.commit()
+
+    desk = Browser(app.test_client())
+    desk.login("desk_de")
+    for path in ("/desk/", f"/desk/referrals/{referral.id}/book"):
+        page = markup.unescape(desk.get(path).get_data(as_text=True))
+        assert "keine Pausierungsregel für Acetylsalicylsäure (ASS)" in page, path
+        assert "Aspirin (ASA)" not in page, path
+
+    radiologist = Browser(app.test_client())
+    radiologist.login("rad_de")
+    back = f"/desk/referrals/{referral.id}"
+    refused = radiologist.post(
+        f"/radiology/referrals/{referral.id}/confirm-hold-plan", {}, form_page=back, follow_redirects=True
+    )
+    page = markup.unescape(refused.get_data(as_text=True))
+    assert "Keine Regel erfasst Acetylsalicylsäure (ASS)" in page and "Aspirin (ASA)" not in page
+
+    english = Browser(app.test_client())
+    english.login("frontdesk")
+    page = markup.unescape(english.get(f"/desk/referrals/{referral.id}/book").get_data(as_text=True))
+    assert "no hold rule for Aspirin (ASA)" in page

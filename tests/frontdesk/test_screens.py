@@ -384,3 +384,23 @@ def test_the_implant_question_is_marked_required_and_a_tick_without_it_is_refuse
     assert response.status_code == 302
     session.expire_all()
     assert referral.preregistration.implant and referral.preregistration.implant_note == "Pacemaker, MRI conditional"
+
+
+def test_calendar_cells_tell_two_patients_of_one_family_name_apart(session, settings, browser):
+    """Staff walk: the day calendar's bed cells and the week calendar named the family name only, so two
+    patients named Yılmaz on one day looked the same. Both name them "Yılmaz, A." and "Yılmaz, M."."""
+    clinic = build_clinic(session)
+    booked = []
+    for given in ("Ayşe", "Mehmet"):
+        patient = make_patient(session, family_name="Yılmaz", given_name=given)
+        referral = make_ready_referral(session, clinic, patient)
+        booked.append(book(session, settings, referral, first_day=dt.date(2026, 11, 24), days=1, limit=1))
+    session.commit()
+    browser.login("frontdesk")
+    day = browser.get("/desk/calendar?day=2026-11-24").get_data(as_text=True)
+    beds = re.findall(r'<td rowspan="\d+" class="cal-obs[^"]*"><a [^>]*>([^<]*)</a>', day)
+    assert sorted(beds) == ["Yılmaz, A.", "Yılmaz, M."]
+    week = browser.get("/desk/calendar?view=week&day=2026-11-24").get_data(as_text=True)
+    for appointment, short in zip(booked, ("Yılmaz, A.", "Yılmaz, M."), strict=True):
+        start = week.index(f'href="/desk/appointments/{appointment.id}"')
+        assert short in week[start : week.index("</a>", start)]

@@ -90,3 +90,30 @@ def test_a_cancelled_appointment_leaves_the_list(session, browser):
     assert browser.post(f"{path}/cancel", {"reason": "Patient moved away"}, form_page=path).status_code == 302
     assert 'id="to-reschedule"' not in browser.get("/desk/").get_data(as_text=True)
     assert stranding.still_stranded(session, live_settings()) == []
+
+
+def _link(page: str, appointment_id: int) -> str:
+    """The week calendar's entry of one appointment (its link)."""
+    start = page.index(f'href="/desk/appointments/{appointment_id}"')
+    return page[start : page.index("</a>", start)]
+
+
+def test_the_week_calendar_marks_the_stranded_appointment(session, browser):
+    """Staff walk: the week calendar lacked the marker the day calendar has."""
+    clinic = build_clinic(session)
+    monday = next_monday()
+    stranded, spared = _strand(session, clinic, monday)
+    browser.login("frontdesk")
+    page = browser.get(f"/desk/calendar?view=week&day={monday.isoformat()}").get_data(as_text=True)
+    assert "to reschedule" in _link(page, stranded.id)
+    assert "to reschedule" not in _link(page, spared.id)
+
+
+def test_the_radiologists_appointment_page_warns_as_the_front_desks_does(session, browser):
+    """Staff walk: the radiologist's appointment page lacked the warning the front desk's page shows."""
+    clinic = build_clinic(session)
+    stranded, spared = _strand(session, clinic, next_monday())
+    browser.login("rad1")
+    page = browser.get(f"/radiology/appointments/{stranded.id}").get_data(as_text=True)
+    assert WARNING in page and "CT 1 is not open then" in page and "The front desk moves or cancels it." in page
+    assert WARNING not in browser.get(f"/radiology/appointments/{spared.id}").get_data(as_text=True)
