@@ -11,8 +11,8 @@ from ..extensions import db
 from ..i18n import screen_language
 from ..models import Room, User, UserRole
 from ..models.vocab import Role
-from ..services import documents, worklist
-from ..web import get_or_404, local_today, now, parse_day, pdf_response, zone
+from ..services import documents, stranding, worklist
+from ..web import get_or_404, local_today, now, parse_day, pdf_response, scheduling_settings, zone
 from . import bp
 
 
@@ -43,8 +43,12 @@ def _context(*, filters: bool = True):
             .order_by(User.full_name)
             .options(lazyload(User.role_rows))  # names for the filter: their roles are not needed
         ).all()
+    # Left outside the clinic's hours by a setup change saved anyway: the front desk moves or cancels them.
+    among = [r.appointment.id for r in rows]
+    stranded = {s.appointment_id: s for s in stranding.still_stranded(db.session, scheduling_settings(), among)}
     return {
         "day": day,
+        "stranded": stranded,
         "room_id": room_id,
         "radiologist_id": radiologist_id,
         "rows": rows,

@@ -117,3 +117,18 @@ def test_the_radiologists_appointment_page_warns_as_the_front_desks_does(session
     page = browser.get(f"/radiology/appointments/{stranded.id}").get_data(as_text=True)
     assert WARNING in page and "CT 1 is not open then" in page and "The front desk moves or cancels it." in page
     assert WARNING not in browser.get(f"/radiology/appointments/{spared.id}").get_data(as_text=True)
+
+
+def test_the_worklist_marks_the_stranded_appointment_and_not_the_other(session, browser):
+    """Walk finding F-14: the radiologist's worklist said nothing of a room closed since the booking."""
+    clinic = build_clinic(session)
+    monday = next_monday()
+    stranded, spared = _strand(session, clinic, monday)
+    browser.login("rad1")
+    for path in (f"/radiology/worklist?day={monday}", f"/radiology/worklist/rows?day={monday}"):
+        page = browser.get(path).get_data(as_text=True)
+        rows = page.split("<tr")
+        marked = [r for r in rows if f"/radiology/appointments/{stranded.id}" in r]
+        other = [r for r in rows if f"/radiology/appointments/{spared.id}" in r]
+        assert len(marked) == 1 and "to reschedule" in marked[0] and "CT 1 is not open then" in marked[0]
+        assert len(other) == 1 and "to reschedule" not in other[0]
