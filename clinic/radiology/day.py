@@ -15,7 +15,7 @@ from ..extensions import db
 from ..i18n import screen_language
 from ..models import Appointment, Consent, DrugOption, ProcedureRecord, User, UserRole
 from ..models.vocab import AppointmentStatus, Role
-from ..services import documents, medication, mpps, procedure_day, procedure_records, worklist
+from ..services import documents, medication, mpps, outcomes, procedure_day, procedure_records, worklist
 from ..web import get_or_404, local_to_utc, now, refused, utc_to_local_naive, zone
 from . import bp
 from .forms import AddendumForm, ConsentForm, RecordForm
@@ -116,6 +116,7 @@ def _page(appointment: Appointment, forms: dict | None = None, status: int = 200
         # The drugs and their holds, with the confirmation after the call: where the radiologist decides.
         hold_plan=documents.hold_plan_for(db.session, appointment, screen_language()) if appointment.referral else None,
         dose_labels=medication.DOSE_CLASS_LABELS,
+        follow_up_results=outcomes.recorded(db.session, [appointment.id]),
         **(forms or _forms(appointment, record)),
     ), status
 
