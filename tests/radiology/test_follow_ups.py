@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy import select
 
 from clinic.core.errors import InvalidInput
-
 from clinic.models import FollowUp
 from clinic.models.vocab import FollowUpKind, FollowUpStatus
 from clinic.services import outcomes, stages
