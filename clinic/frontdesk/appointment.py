@@ -19,7 +19,7 @@ from ..models.vocab import Role
 from ..scheduling import ending
 from ..scheduling.finder import Candidate
 from ..scheduling.plan import ProcedurePlan
-from ..services import appointments, consents, documents, medication, procedure_day, stranding
+from ..services import appointments, consents, documents, medication, outcomes, procedure_day, stranding
 from ..web import get_or_404, local_today, now, pdf_response, refused, scheduling_settings, zone
 from . import bp
 from .booking import chosen_candidate, resource_labels
@@ -46,6 +46,7 @@ def _page(appointment: Appointment, *, cancel_form=None, status=200):
         chain_form=ChainForm(),
         today=local_today(),
         stranded=stranding.still_stranded(db.session, scheduling_settings(), among=[appointment.id]),
+        follow_up_results=outcomes.recorded(db.session, [appointment.id]),
     ), status
 
 

@@ -80,6 +80,15 @@ def chosen_candidate(form: ChainForm) -> Candidate:
         raise DomainError(N_("The chosen time could not be read; pick it again."), code="bad_candidate") from exc
 
 
+def _seen_start(form: ChainForm) -> dt.datetime | None:
+    """The time the moving page showed the appointment at (its hidden ``moving_from``); None when the post
+    does not say (then the move is not checked against it)."""
+    try:
+        return dt.datetime.fromisoformat(form.moving_from.data) if form.moving_from.data else None
+    except (TypeError, ValueError) as exc:
+        raise DomainError(N_("The chosen time could not be read; pick it again."), code="bad_candidate") from exc
+
+
 # On the phone: a few times a day, apart, over several days; "more" opens one whole day.
 PER_DAY = 4
 SPACING_MINUTES = 90
@@ -271,7 +280,9 @@ def reschedule(appointment_id: int):
             if not form.validate():
                 raise DomainError(N_("The chosen time could not be read; pick it again."))
             chosen = chosen_candidate(form)
-            appointments.reschedule(db.session, scheduling_settings(), current_user, appointment, chosen)
+            appointments.reschedule(
+                db.session, scheduling_settings(), current_user, appointment, chosen, seen_start=_seen_start(form)
+            )
         except booking.SlotTaken as taken:
             flash(refusal(taken) + " " + _("Here are the next free times."), "warning")
             readiness = assess(db.session, scheduling_settings(), referral, plan)

@@ -204,6 +204,8 @@ class ChainForm(FlaskForm):
     table_end = StringField(validators=[InputRequired()])
     obs_end = StringField(validators=[InputRequired()])
     action = HiddenField(default="book")
+    # Moving: the time the page showed the appointment at, so that a move made meanwhile is not overwritten.
+    moving_from = HiddenField()
 
 
 class CancelForm(FlaskForm):

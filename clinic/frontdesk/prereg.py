@@ -27,7 +27,7 @@ from ..models import (
 )
 from ..models.vocab import ALLERGENS, ReferralStatus, Role
 from ..scheduling.plan import ProcedurePlan
-from ..services import episodes, medication, prereg_items, preregistration, triage, uploads, waitlist
+from ..services import episodes, medication, outcomes, prereg_items, preregistration, triage, uploads, waitlist
 from ..services.readiness import assess
 from ..templating import local_datetime
 from ..web import get_or_404, local_today, now, refused, scheduling_settings, zone
@@ -128,6 +128,8 @@ def _page(referral: Referral, forms: dict | None = None, status: int = 200):
         studies=studies,
         waitlisted=waitlisted,
         appointments=appointments,
+        # The results that decide the next stage of this referral's plan (walk finding F-08).
+        follow_up_results=outcomes.recorded(db.session, [a.id for a in appointments]),
         held=held,
         closing=episodes.closing(db.session, referral) if referral.status == ReferralStatus.CLOSED else None,
         today=local_today(),

@@ -226,3 +226,4 @@ class FollowUp(db.Model):
     next_try_on: Mapped[dt.date | None] = mapped_column(Date)
 
     appointment: Mapped[Appointment] = relationship()  # noqa: F821
+    recorded_by: Mapped[User | None] = relationship(foreign_keys=[recorded_by_id])  # noqa: F821

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..auth.access import roles
-from ..core.errors import DomainError
+from ..core.errors import DomainError, InvalidInput
 from ..extensions import db
 from ..models import FollowUp
 from ..models.vocab import Role
@@ -65,10 +65,16 @@ def follow_up(follow_up_id: int):
                     note=form.note.data,
                 )
             except DomainError as error:
-                flash(refused(error), "danger")
+                message = refused(error)
+                field = error.details.get("field") if isinstance(error.details, dict) else None
+                if field in form:  # said at its field, under the form's one banner; what was typed stays
+                    form[field].errors = [*form[field].errors, message]
+                else:
+                    flash(message, "danger")
+                status = 422 if isinstance(error, InvalidInput) else error.http_status
                 return render_template(
                     "radiology/follow_up.html", item=item, form=form, unreachable=unreachable
-                ), error.http_status
+                ), status
             flash(_("Outcome recorded."), "success")
             return redirect(url_for("radiology.follow_ups"))
         return render_template("radiology/follow_up.html", item=item, form=form, unreachable=unreachable), 422

@@ -113,6 +113,24 @@ class RecordForm(FlaskForm):
         if field.data and self.started_at.data and field.data < self.started_at.data:
             raise ValidationError(_l("The end lies before the start."))
 
+    def validate(self, extra_validators=None) -> bool:
+        """A drug given twice is one row with the whole dose (walk finding F-11): the later row is marked,
+        and the record keeps what was typed."""
+        valid = super().validate(extra_validators)
+        seen: set[int] = set()
+        for row in self.drugs:
+            drug = row.drug_option_id.data
+            if not drug:
+                continue
+            if drug in seen:
+                row.drug_option_id.errors = [
+                    *row.drug_option_id.errors,
+                    _l("This drug is in a row above already: give the whole dose in one row."),
+                ]
+                valid = False
+            seen.add(drug)
+        return valid
+
 
 class AddendumForm(FlaskForm):
     text = TextAreaField(

@@ -111,7 +111,14 @@ def _act(referral: Referral, form_key: str, action, success: str):
     try:
         action(form)
     except DomainError as error:
-        flash(refused(error), "danger")
+        message = refused(error)
+        field = error.details.get("field") if isinstance(error.details, dict) else None
+        if field in form:  # the refusal names a field of the form: said there, under one banner
+            form[field].errors = [*form[field].errors, message]
+            if form_key not in FORMS_WITH_THEIR_OWN_BANNER:
+                flash(_("Please correct the marked field."), "danger")
+        else:
+            flash(message, "danger")
         # A refused form keeps what was typed and answers 422, as every form does (the API says 400).
         return _page(referral, forms, 422 if isinstance(error, InvalidInput) else error.http_status)
     flash(success() if callable(success) else success, "success")
@@ -225,6 +232,8 @@ def override_hold(referral_id: int):
     return _act(
         referral,
         "override",
-        lambda f: triage.override_hold(db.session, current_user, referral, f.earliest.data, f.reason.data),
+        lambda f: triage.override_hold(
+            db.session, current_user, referral, f.earliest.data, f.reason.data, today=local_today()
+        ),
         _("Medication hold overridden (recorded with your reason)."),
     )

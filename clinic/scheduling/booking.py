@@ -28,7 +28,7 @@ from ..core.errors import Conflict, DomainError, InvalidInput
 from ..core.intervals import contains, normalise, overlaps
 from ..core.messages import N_, Phrase, Phrases
 from ..core.timefmt import fmt_datetime, fmt_time, to_local
-from ..models import Appointment, Booking, BookingHold, ProcedureType, Referral, WaitlistEntry
+from ..models import Appointment, AppointmentEvent, Booking, BookingHold, ProcedureType, Referral, WaitlistEntry
 from ..models.appointments import ACTIVE_STATUSES
 from ..models.base import utcnow
 from ..models.vocab import AppointmentStatus, PartOfDay
@@ -59,6 +59,14 @@ class SlotTaken(Conflict):
     def __init__(self, message: str, candidates: list[Candidate], **params):
         super().__init__(message, details={"candidates": [c.as_dict() for c in candidates]}, **params)
         self.candidates = candidates
+
+
+class MovedMeanwhile(Conflict):
+    """The appointment is no longer at the time the mover saw: someone moved it in between (walk finding
+    F-09, two desks on the phone). The move is refused, so nobody tells the patient a time another desk
+    has already changed; the page shows the current time and the mover chooses again."""
+
+    code = "moved_meanwhile"
 
 
 ONE_ACTIVE_PER_REFERRAL = "uq_appointments_one_active_per_referral"
@@ -593,16 +601,21 @@ def reschedule(
     candidate: Candidate,
     *,
     readiness: ReadinessCheck,
+    seen_start: dt.datetime | None = None,
 ) -> Appointment:
     """Move a booked appointment. The old chain stays held until the new one is in: both happen in
     one savepoint, and a conflict rolls back to the old bookings untouched. The referral's readiness
-    (medication holds for the new time) is checked by ``readiness``."""
+    (medication holds for the new time) is checked by ``readiness``. ``seen_start``: the time the mover
+    saw the appointment at (the screen's page); if it has moved since, the move is refused
+    (``MovedMeanwhile``)."""
     if appointment.status != AppointmentStatus.BOOKED:
         raise DomainError(
             N_("Only booked appointments can be moved; this one is {status}."),
             status=appointment.status.replace("_", " "),
             code="invalid_state",
         )
+    if seen_start is not None and seen_start != appointment.table_start:
+        raise _moved_meanwhile(session, settings, appointment)
     request = BookingRequest(
         plan_of(appointment), candidate, appointment.patient_id, appointment.referral, readiness, moving=appointment.id
     )
@@ -624,6 +637,32 @@ def reschedule(
     request.insert(session, settings, move)
     session.refresh(appointment)
     return appointment
+
+
+def _moved_meanwhile(session: Session, settings: Settings, appointment: Appointment) -> MovedMeanwhile:
+    last = session.scalar(
+        select(AppointmentEvent)
+        .where(AppointmentEvent.appointment_id == appointment.id)
+        .order_by(AppointmentEvent.at.desc(), AppointmentEvent.id.desc())
+        .limit(1)
+    )
+    when = fmt_datetime(appointment.table_start, settings.zone)
+    if last is not None and last.by_user is not None:
+        return MovedMeanwhile(
+            N_(
+                "{who} moved this appointment meanwhile: it is now on {when}. Nothing was changed. Check that "
+                "time with the patient; to move it again, choose a new time below."
+            ),
+            who=last.by_user.full_name,
+            when=when,
+        )
+    return MovedMeanwhile(
+        N_(
+            "This appointment was moved meanwhile: it is now on {when}. Nothing was changed. Check that time "
+            "with the patient; to move it again, choose a new time below."
+        ),
+        when=when,
+    )
 
 
 # --- the waitlist -------------------------------------------------------------------------------------

@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..core import audit
-from ..core.errors import DomainError, InvalidInput
-from ..core.messages import N_
+from ..core.errors import DomainError, InvalidInput, invalid
+from ..core.messages import N_, Phrase
 from ..models import Appointment, FollowUp
 from ..models.base import utcnow
 from ..models.vocab import FollowUpStatus, ReliefCategory
@@ -28,12 +28,46 @@ def due_statement(day: dt.date, *, include_pending_due: bool = True):
     return stmt.order_by(func.coalesce(FollowUp.next_try_on, FollowUp.due_on), FollowUp.due_on, FollowUp.id)
 
 
+# The relief categories are bands of the relief the patient reports, in per cent. "Complete or significant"
+# starts at 50: the response the studies count (/work/shared/clinical/procedures.md: "≥50% relief" in the PRT
+# trial, GHAHREMAN; "≥50% relief plus ≥40% functional improvement" for facet nerve blocks, MANCH10). Under 20
+# is no relief worth the name, 20 to 49 mild to moderate (the clinic's bands; procedures.md gives none). A
+# stricter rule before a neurolytic stage or an RFA (≥80% or complete relief after controlled blocks,
+# COHEN20, MACVICAR) is the clinic's setting ``positive_relief_percent``, read from the percentage
+# (services/stages.py), not a category. A category that contradicts the percentage's band is refused (walk
+# finding F-08: 80 % with "none" was saved), so that the two never say different things.
+RELIEF_BANDS: tuple[tuple[int, ReliefCategory, str], ...] = (  # (from per cent, category, the band in words)
+    (50, ReliefCategory.COMPLETE_OR_SIGNIFICANT, N_("50 per cent or more")),
+    (20, ReliefCategory.MILD_TO_MODERATE, N_("20 to 49 per cent")),
+    (0, ReliefCategory.NONE, N_("under 20 per cent")),
+)
+
+
+def band_for(relief_percent: int) -> tuple[ReliefCategory, str]:
+    """The category of a relief in per cent, and its band in words."""
+    for lowest, category, band in RELIEF_BANDS:
+        if relief_percent >= lowest:
+            return category, band
+    raise ValueError(relief_percent)
+
+
 def category_for(relief_percent: int) -> ReliefCategory:
-    if relief_percent >= 50:
-        return ReliefCategory.COMPLETE_OR_SIGNIFICANT
-    if relief_percent >= 20:
-        return ReliefCategory.MILD_TO_MODERATE
-    return ReliefCategory.NONE
+    return band_for(relief_percent)[0]
+
+
+def recorded(session: Session, appointment_ids) -> list[FollowUp]:
+    """The recorded outcomes of these appointments (the follow-ups done), in the order they were due:
+    shown where staff decide the next stage (the appointment, the referral)."""
+    ids = set(appointment_ids)
+    if not ids:
+        return []
+    return list(
+        session.scalars(
+            select(FollowUp)
+            .where(FollowUp.appointment_id.in_(ids), FollowUp.status == FollowUpStatus.DONE)
+            .order_by(FollowUp.due_on, FollowUp.id)
+        )
+    )
 
 
 def record_outcome(
@@ -59,6 +93,20 @@ def record_outcome(
         relief_category = category_for(relief_percent).value
     if relief_category not in ReliefCategory.values():
         raise InvalidInput(N_("Unknown relief category."))
+    if relief_percent is not None:
+        fits, band = band_for(relief_percent)
+        if relief_category != fits:
+            raise invalid(
+                N_(
+                    "{percent} per cent relief is “{fits}” ({band}), not “{chosen}”: choose that category, or "
+                    "leave the category empty to take it from the percentage."
+                ),
+                "relief_category",
+                percent=relief_percent,
+                fits=Phrase(fits.label),
+                band=Phrase(band),
+                chosen=Phrase(ReliefCategory(relief_category).label),
+            )
     follow_up.pain_score = pain_score
     follow_up.relief_percent = relief_percent
     follow_up.relief_category = relief_category

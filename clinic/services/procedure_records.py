@@ -50,11 +50,17 @@ def update(session: Session, actor, record: ProcedureRecord, details: RecordDeta
     if details.dlp_mgycm is not None and details.dlp_mgycm < 0:
         problems.append(N_("the dose-length product cannot be negative"))
     options = {d.id: d for d in session.scalars(select(DrugOption))}
+    given: set[int] = set()
     for option_id, dose in details.drugs:
         if option_id not in options:
             problems.append(N_("unknown drug"))
+        elif option_id in given:  # one row per drug, with the whole dose (walk finding F-11)
+            problems.append(
+                Phrase(N_("{name} is listed twice: give the whole dose in one row"), name=options[option_id].name)
+            )
         elif dose is None or dose <= 0:
             problems.append(Phrase(N_("give a dose above zero for {name}"), name=options[option_id].name))
+        given.add(option_id)
     if problems:
         raise InvalidInput(
             N_("The record is not valid: {problems}."), problems=Phrases(dict.fromkeys(problems)), details=problems

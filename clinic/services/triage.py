@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..core import audit
-from ..core.errors import DomainError, InvalidInput
+from ..core.errors import DomainError, InvalidInput, invalid
 from ..core.messages import N_, Phrase, Phrases
 from ..models import Appointment, ProcedureType, RedFlagAnswer, Referral
 from ..models.base import utcnow
@@ -211,20 +211,39 @@ def waive_imaging(session: Session, actor, referral: Referral, reason: str) -> N
     session.flush()
 
 
-def override_hold(session: Session, actor, referral: Referral, earliest: dt.date, reason: str) -> None:
-    if not (reason or "").strip():
-        raise InvalidInput(N_("An override of the medication hold needs a reason."))
+# An override of a medication hold is a safety decision read later by others (the worklist, the audit): its
+# reason must say something (walk finding F-17 accepted "x"). At least this many characters, letters among them.
+OVERRIDE_REASON_MIN_LENGTH = 10
+OVERRIDE_REASON_MIN_LETTERS = 5
+
+
+def override_hold(
+    session: Session, actor, referral: Referral, earliest: dt.date, reason: str, *, today: dt.date
+) -> None:
+    """The radiologist's earliest procedure date despite the medication hold, with a reason; it replaces
+    any earlier override. ``today`` is the clinic's date: an earliest date before it says nothing true."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise invalid(N_("An override of the medication hold needs a reason."), "reason")
+    if len(reason) < OVERRIDE_REASON_MIN_LENGTH or sum(ch.isalpha() for ch in reason) < OVERRIDE_REASON_MIN_LETTERS:
+        raise invalid(
+            N_("Give the reason in words (at least {n} characters): it is shown with the override at the table."),
+            "reason",
+            n=OVERRIDE_REASON_MIN_LENGTH,
+        )
+    if earliest is None or earliest < today:
+        raise invalid(N_("The earliest date cannot lie in the past: choose today or a later day."), "earliest")
     referral.hold_override_by_id = audit.actor_of(actor).id
     referral.hold_override_at = utcnow()
     referral.hold_override_date = earliest
-    referral.hold_override_reason = reason.strip()
+    referral.hold_override_reason = reason
     audit.record(
         session,
         "referral.hold_override",
         "referrals",
         referral.id,
         patient_id=referral.patient_id,
-        summary={"earliest": earliest.isoformat(), "reason": reason.strip()[:120]},
+        summary={"earliest": earliest.isoformat(), "reason": reason[:120]},
         actor=actor,
     )
     session.flush()

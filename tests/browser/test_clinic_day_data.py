@@ -88,7 +88,9 @@ def test_a_hold_override_shows_at_the_table_with_who_and_why(session, settings, 
 
     clinic = build_clinic(session)
     referral = make_ready_referral(session, clinic, medications=[("apixaban", "", TODAY - dt.timedelta(days=6))])
-    triage.override_hold(session, clinic.radiologists[0], referral, TODAY, "Cardiology wants no pause; low risk")
+    triage.override_hold(
+        session, clinic.radiologists[0], referral, TODAY, "Cardiology wants no pause; low risk", today=TODAY
+    )
     appointment = book(session, settings, referral)
     day = to_local(appointment.table_start, ZONE).date()
     who = clinic.radiologists[0].full_name

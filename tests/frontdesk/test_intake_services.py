@@ -238,7 +238,9 @@ def test_a_drug_without_a_rule_waits_for_a_radiologist(session, settings):
     assert any("radiologist must set the earliest date" in m for m in missing)
     from clinic.services import triage
 
-    triage.override_hold(session, clinic.radiologists[0], referral, dt.date(2026, 12, 1), "INR checked, stop 7 d")
+    triage.override_hold(
+        session, clinic.radiologists[0], referral, dt.date(2026, 12, 1), "INR checked, stop 7 d", today=TODAY
+    )
     assert preregistration.missing(preregistration.checklist(session, referral)) == []
     assert assess(session, settings, referral, ProcedurePlan.from_referral(referral)).not_before == dt.date(2026, 12, 1)
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from clinic.core.timefmt import to_local
 from clinic.models import Appointment, Patient, Referral
-from tests.conftest import NOW, ZONE
+from tests.conftest import NOW, ZONE, Browser
 from tests.factories import add_to_waitlist, book, build_clinic, make_patient, make_ready_referral, make_user
 from tests.scheduling.helpers import chain_form, first_candidates
 
@@ -404,3 +404,47 @@ def test_calendar_cells_tell_two_patients_of_one_family_name_apart(session, sett
     for appointment, short in zip(booked, ("Yılmaz, A.", "Yılmaz, M."), strict=True):
         start = week.index(f'href="/desk/appointments/{appointment.id}"')
         assert short in week[start : week.index("</a>", start)]
+
+
+def _move_forms(page: str) -> list[dict]:
+    """The "Move here" forms of a move page, each as the browser would post it."""
+    forms = re.findall(r'<form method="post" action="[^"]*/reschedule"[^>]*>(.*?)</form>', page, re.S)
+    return [dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form)) for form in forms]
+
+
+def test_a_move_from_a_page_that_shows_an_old_time_is_refused_and_changes_nothing(app, session, settings, browser):
+    """Walk finding F-09: two desks opened the move page of the same appointment; the second, still showing
+    the old time, moved it again without a word, over the first desk's move the patient had been told.
+    The second move is refused (409), naming who moved it and the time it has now; nothing changes. From
+    the page shown again (with the current time) it can be moved on purpose."""
+    clinic = build_clinic(session)
+    make_user(session, "desk2", {"front_desk"}, "Emma Clarke")
+    referral = make_ready_referral(session, clinic)
+    appointment = book(session, settings, referral, first_candidates(session, settings, referral)[0])
+    session.commit()
+    path = f"/desk/appointments/{appointment.id}/reschedule"
+    other = Browser(app.test_client())
+    browser.login("frontdesk")
+    other.login("desk2")
+    mine = _move_forms(browser.get(path).get_data(as_text=True))
+    theirs = _move_forms(other.get(path).get_data(as_text=True))
+    assert len(mine) >= 2 and mine[0]["moving_from"] == appointment.table_start.isoformat()
+    assert other.client.post(path, data={**theirs[0], "action": "book"}).status_code == 302
+    session.expire_all()
+    moved = session.get(Appointment, appointment.id)
+    moved_to, events = moved.table_start, len(moved.events)
+    assert moved_to.isoformat() == theirs[0]["table_start"]
+
+    stale = next(f for f in mine if f["table_start"] != theirs[0]["table_start"])
+    response = browser.client.post(path, data={**stale, "action": "book"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409
+    when = to_local(moved_to, ZONE).strftime("%d.%m.%Y %H:%M")
+    assert f"Emma Clarke moved this appointment meanwhile: it is now on {when}. Nothing was changed." in html
+    session.expire_all()
+    unchanged = session.get(Appointment, appointment.id)
+    assert unchanged.table_start == moved_to and len(unchanged.events) == events
+    # The page shown again has the current time: moving from it is a decision made knowing it.
+    again = _move_forms(html)
+    assert again and again[0]["moving_from"] == moved_to.isoformat()
+    assert browser.client.post(path, data={**again[0], "action": "book"}).status_code == 302

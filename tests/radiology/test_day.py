@@ -26,7 +26,7 @@ from clinic.services import (
     triage,
     worklist,
 )
-from tests.conftest import ZONE
+from tests.conftest import TODAY, ZONE
 from tests.factories import book, build_clinic, make_ready_referral, make_referral, record_details
 from tests.scheduling.helpers import utc
 
@@ -262,7 +262,7 @@ def test_waiver_and_hold_override_are_audited_with_their_reason(session):
     with pytest.raises(InvalidInput):
         triage.waive_imaging(session, radiologist, referral, "")
     triage.waive_imaging(session, radiologist, referral, "Recent MRI in PACS")
-    triage.override_hold(session, radiologist, referral, dt.date(2026, 12, 1), "Cardiology agrees")
+    triage.override_hold(session, radiologist, referral, dt.date(2026, 12, 1), "Cardiology agrees", today=TODAY)
     session.flush()
     events = {e.action: e for e in session.scalars(select(AuditEvent).where(AuditEvent.object_type == "referrals"))}
     assert events["referral.imaging_waived"].actor_name == "rad1"
@@ -380,7 +380,7 @@ def test_a_radiologists_hold_override_lets_the_procedure_start(session, apixaban
     clinic, referral, a = apixaban_day
     radiologist = _consented(session, clinic, a)
     day = to_local(a.table_start, ZONE).date()
-    triage.override_hold(session, radiologist, referral, day, "Cardiology: bridging not needed")
+    triage.override_hold(session, radiologist, referral, day, "Cardiology: bridging not needed", today=TODAY)
     procedure_day.start_procedure(session, radiologist, a, at=a.table_start, zone=ZONE)
     assert a.status == AppointmentStatus.IN_PROCEDURE
 

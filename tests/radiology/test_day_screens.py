@@ -23,9 +23,9 @@ from clinic.models import (
     ProcedureDrug,
     ProcedureRecord,
 )
-from clinic.services import consents, procedure_day
+from clinic.services import consents, procedure_day, procedure_records
 from tests.conftest import NOW, ZONE, Browser, assert_shows
-from tests.factories import build_clinic, make_referral
+from tests.factories import build_clinic, make_referral, record_details
 from tests.radiology.day_helpers import START, crowded, day_appointment, to_observation, to_procedure
 from tests.scheduling.helpers import chain
 
@@ -356,3 +356,39 @@ def test_a_patient_not_checked_in_after_the_procedure_time_is_marked_late(sessio
     html = browser.get("/radiology/worklist").get_data(as_text=True)
     due = to_local(appointment.table_start, ZONE).strftime("%H:%M")
     assert f"Late: not checked in (procedure due at {due})" in html
+
+
+def test_the_same_drug_twice_in_one_record_is_refused_at_its_row_keeping_what_was_typed(session, settings, browser):
+    """Walk finding F-11: "Bupivacaine 0.5 ml; Bupivacaine 0.5 ml" was saved and signed. A drug is one row
+    with the whole dose: the second row is refused at the row, the form keeps what was typed, and nothing
+    is saved (the service refuses it too, for any other caller)."""
+    _clinic, appointment = day_appointment(session, settings, to=to_procedure)
+    bupivacaine = session.scalar(select(DrugOption).where(DrugOption.name == "Bupivacaine"))
+    session.commit()
+    browser.login("rad1")
+    path = f"/radiology/appointments/{appointment.id}"
+    data = {
+        "record-started_at": "2026-11-23T07:00",
+        "record-approach": "transforaminal",
+        "record-side": "left",
+        "record-guidance": "CT",
+        "record-drugs-0-drug_option_id": str(bupivacaine.id),
+        "record-drugs-0-dose": "0.5",
+        "record-drugs-1-drug_option_id": str(bupivacaine.id),
+        "record-drugs-1-dose": "0.5",
+    }
+    for action in ("record", "sign"):
+        response = browser.post(f"{path}/{action}", data, form_page=path)
+        html = response.get_data(as_text=True)
+        assert response.status_code == 422, action
+        row = re.search(r'<select[^>]*id="record-drugs-1-drug_option_id"[^>]*>', html).group(0)
+        assert "is-invalid" in row
+        assert "This drug is in a row above already: give the whole dose in one row." in html
+        assert re.search(r'id="record-approach"[^>]*value="transforaminal"', html)
+        assert re.search(r'id="record-drugs-1-dose"[^>]*value="0.5', html)
+    record = session.scalar(select(ProcedureRecord).where(ProcedureRecord.appointment_id == appointment.id))
+    session.refresh(record)
+    assert not record.is_signed and record.approach is None and record.drugs == []
+    twice = [(bupivacaine.id, Decimal("0.5")), (bupivacaine.id, Decimal("0.5"))]
+    with pytest.raises(InvalidInput, match="Bupivacaine is listed twice"):
+        procedure_records.update(session, None, record, record_details(record, drugs=twice))

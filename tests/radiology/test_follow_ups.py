@@ -5,14 +5,17 @@ result can be recorded on the day of the block."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
+import pytest
 from sqlalchemy import select
 
+from clinic.core.errors import InvalidInput
 from clinic.models import FollowUp
 from clinic.models.vocab import FollowUpKind, FollowUpStatus
 from clinic.services import outcomes, stages
 from clinic.services import settings as clinic_settings
-from tests.conftest import TODAY
+from tests.conftest import TODAY, Browser
 from tests.factories import book, build_clinic, make_ready_referral
 from tests.frontdesk.test_ready_to_book import _discharge
 
@@ -72,3 +75,58 @@ def test_a_diagnostic_stage_result_is_recorded_on_the_day(session, settings):
         session, None, same_day, pain_score=1, relief_percent=80, relief_category=None, complications=None, note=None
     )
     assert stages.unmet_rule(session, referral.patient_id, procedure, "neurolytic") is None
+
+
+def test_a_contradictory_outcome_is_refused_and_a_recorded_one_is_shown_where_the_next_stage_is_decided(
+    app, session, settings, browser
+):
+    """Walk finding F-08: 80 % relief with the category "none" was saved, and the recorded result was
+    shown nowhere (the follow-up came back as an empty form). A category outside the percentage's band is
+    refused at its field, keeping what was typed, and nothing is stored; the recorded result (values,
+    who, when) is shown on the follow-up, both appointment pages and the referral."""
+    clinic = build_clinic(session)
+    follow_up = _due_follow_up(session, settings, clinic)
+    appointment_id, referral_id = follow_up.appointment_id, follow_up.appointment.referral_id
+    session.commit()
+    browser.login("frontdesk")
+    url = f"/radiology/follow-ups/{follow_up.id}"
+    typed = {"action": "outcome", "pain_score": "2", "relief_percent": "80", "note": "walks again"}
+    for category in ("none", "mild_to_moderate"):
+        answer = browser.post(url, {**typed, "relief_category": category})
+        page = answer.get_data(as_text=True)
+        assert answer.status_code == 422, category
+        assert "80 per cent relief is “Complete or significant” (50 per cent or more)" in page
+        assert re.search(r'<select[^>]*id="relief_category"[^>]*>', page).group(0).count("is-invalid") == 1
+        assert re.search(r'id="relief_percent"[^>]*value="80"', page) and "walks again" in page
+        session.expire_all()
+        assert session.get(FollowUp, follow_up.id).status == FollowUpStatus.DUE
+    with pytest.raises(InvalidInput, match="15 per cent relief is “None”"):
+        outcomes.record_outcome(
+            session,
+            None,
+            follow_up,
+            pain_score=None,
+            relief_percent=15,
+            relief_category="mild_to_moderate",
+            complications=None,
+            note=None,
+        )
+    answer = browser.post(url, {**typed, "relief_category": "complete_or_significant"})
+    assert answer.status_code == 302
+    shown = {
+        "follow-up": url,
+        "desk appointment": f"/desk/appointments/{appointment_id}",
+        "referral": f"/desk/referrals/{referral_id}",
+    }
+    for where, path in shown.items():
+        page = browser.get(path).get_data(as_text=True)
+        results = re.search(r'id="follow-up-results">(.*?)</section>', page, re.S)
+        assert results, where
+        text = " ".join(re.sub(r"<[^>]+>", " ", results.group(1)).split())
+        assert "relief 80 %, Complete or significant; pain now 2" in text, where
+        assert "Note: walks again" in text and "Recorded by Petra Möller on 23.11.2026 07:00" in text, where
+    assert 'name="relief_percent"' not in browser.get(url).get_data(as_text=True)  # no empty form again
+    radiologist = Browser(app.test_client())
+    radiologist.login("rad1")
+    page = radiologist.get(f"/radiology/appointments/{appointment_id}").get_data(as_text=True)
+    assert 'id="follow-up-results"' in page and "relief 80 %, Complete or significant" in page

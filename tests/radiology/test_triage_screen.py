@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
+from clinic.models import Referral
 from clinic.models.vocab import ReferralStatus
-from tests.factories import build_clinic, make_referral
+from tests.conftest import TODAY
+from tests.factories import build_clinic, make_ready_referral, make_referral
 
 
 def test_a_declined_referral_shows_why_and_offers_no_accept(session, browser):
@@ -27,3 +30,42 @@ def test_a_declined_referral_shows_why_and_offers_no_accept(session, browser):
     for action in ("/accept", "/waive-imaging", "/override-hold", "/decline"):
         assert f'action="{path}{action}"' not in page, action
     assert "letter to the referring physician" not in page
+
+
+def test_a_hold_override_needs_a_date_from_today_and_a_real_reason_and_shows_who_set_it(session, browser):
+    """Walk finding F-17: an earliest date two days ago with the reason "x" was accepted, and the page
+    did not say which override is in force. Each is refused at its field, with what was typed kept and
+    nothing stored; the override in force shows its date, who set it, when and why."""
+    clinic = build_clinic(session)
+    referral = make_ready_referral(session, clinic, medications=[("apixaban", "", None)])
+    session.commit()
+    browser.login("rad1")
+    path = f"/radiology/referrals/{referral.id}"
+    refusals = [
+        (TODAY - dt.timedelta(days=2), "Cardiology: no pause needed", "override-earliest", "cannot lie in the past"),
+        (TODAY + dt.timedelta(days=3), "x", "override-reason", "Give the reason in words (at least 10 characters)"),
+        (TODAY + dt.timedelta(days=3), "1234567890!", "override-reason", "Give the reason in words"),
+    ]
+    for earliest, reason, field_id, message in refusals:
+        response = browser.post(
+            f"{path}/override-hold",
+            {"override-earliest": earliest.isoformat(), "override-reason": reason},
+            form_page=path,
+        )
+        html = response.get_data(as_text=True)
+        assert response.status_code == 422, reason
+        assert message in html
+        assert re.search(rf'id="{field_id}"[^>]*is-invalid|class="[^"]*is-invalid[^"]*"[^>]*id="{field_id}"', html)
+        assert re.search(rf'id="override-earliest"[^>]*value="{earliest.isoformat()}"', html)
+        session.expire_all()
+        assert session.get(Referral, referral.id).hold_override_date is None
+    answer = browser.post(
+        f"{path}/override-hold",
+        {"override-earliest": (TODAY + dt.timedelta(days=1)).isoformat(), "override-reason": "Cardiology: no pause"},
+        form_page=path,
+    )
+    assert answer.status_code == 302
+    page = browser.get(path).get_data(as_text=True)
+    shown = re.search(r'id="active-hold-override">(.*?)</div>', page, re.S).group(1)
+    assert "earliest procedure date 24.11.2026" in shown
+    assert "set by Dr. Radiologist 1 on 23.11.2026 07:00" in shown and "Reason: Cardiology: no pause" in shown

@@ -13,6 +13,7 @@ from clinic.models.vocab import AppointmentStatus, FollowUpKind, FollowUpStatus,
 from clinic.scheduling import booking
 from clinic.scheduling.booking import NotReady, SlotTaken
 from clinic.services import prereg_items, triage
+from tests.conftest import TODAY
 from tests.factories import book, build_clinic, make_ready_referral
 
 from .helpers import chain, first_candidates, overlapping_active_bookings, utc
@@ -216,7 +217,12 @@ def test_invariant_6_medication_hold_date_is_respected(session, settings, clinic
         book(session, settings, referral, too_early)
     assert error.value.code == "medication_hold"
     triage.override_hold(
-        session, clinic.radiologists[0], referral, dt.date(2026, 11, 24), "Cardiology: stop only 1 day, risk discussed"
+        session,
+        clinic.radiologists[0],
+        referral,
+        dt.date(2026, 11, 24),
+        "Cardiology: stop only 1 day, risk discussed",
+        today=TODAY,
     )
     assert book(session, settings, referral, too_early).status == AppointmentStatus.BOOKED
 

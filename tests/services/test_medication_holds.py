@@ -11,7 +11,7 @@ from clinic.core.errors import DomainError
 from clinic.scheduling.plan import ProcedurePlan
 from clinic.services import appointments, medication, triage, worklist
 from clinic.services.readiness import assess
-from tests.conftest import NOW, ZONE
+from tests.conftest import NOW, TODAY, ZONE
 from tests.factories import build_clinic, make_ready_referral
 from tests.scheduling.helpers import chain, first_candidates, utc
 
@@ -50,7 +50,9 @@ def test_a_radiologists_override_with_a_reason_allows_an_earlier_date(session, s
     tomorrow = _chain(clinic, utc(2026, 11, 24, 9, 0))
     with pytest.raises(DomainError, match="A radiologist can override the hold with a reason"):
         appointments.book(session, settings, None, referral=referral, plan=plan, candidate=tomorrow)
-    triage.override_hold(session, clinic.radiologists[0], referral, dt.date(2026, 11, 24), "Cardiology: no pause")
+    triage.override_hold(
+        session, clinic.radiologists[0], referral, dt.date(2026, 11, 24), "Cardiology: no pause", today=TODAY
+    )
     appointment = appointments.book(session, settings, None, referral=referral, plan=plan, candidate=tomorrow)
     hold_plan = medication.plan_for(session, referral.preregistration, clinic.pt("PRT"), "lumbar")
     assert hold_plan.satisfied_for(appointment.table_start, ZONE)  # the override decides
