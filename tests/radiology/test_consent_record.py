@@ -158,7 +158,7 @@ def test_the_same_form_printed_again_is_one_print_on_the_page(app, session, prin
     from clinic.models import AuditEvent
     from tests.conftest import Browser
 
-    clinic, a = printed
+    _clinic, a = printed
     session.commit()
     desk = Browser(app.test_client())
     desk.login("frontdesk")
