@@ -11,7 +11,7 @@ from flask import render_template as _render
 
 from .core.errors import DomainError
 from .core.messages import N_
-from .core.timefmt import to_local
+from .core.timefmt import is_shown_day, to_local
 from .extensions import db
 from .i18n import refusal
 from .scheduling.context import Settings
@@ -86,10 +86,15 @@ def pdf_response(data: bytes, filename: str, *, download: bool = False) -> Respo
 
 
 def parse_day(text: str | None, default: dt.date) -> dt.date:
+    """A day from the address (``?day=2026-12-08``): 400 with a clear message when it is not a date or lies
+    outside the years a screen shows (a typo such as 0002 or 9999), never a server error further on."""
     try:
-        return dt.date.fromisoformat(text) if text else default
+        day = dt.date.fromisoformat(text) if text else default
     except ValueError:
         abort(400, N_("Dates are written as YYYY-MM-DD."))  # the error page says it in the screen's language
+    if not is_shown_day(day):
+        abort(400, N_("Choose a day between the years 2000 and 2099."))
+    return day
 
 
 def local_to_utc(naive: dt.datetime | None) -> dt.datetime | None:

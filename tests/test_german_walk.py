@@ -16,7 +16,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from sqlalchemy import func, select
 
-from clinic.core.timefmt import fmt_datetime
+from clinic.core.timefmt import fmt_datetime, to_local
 from clinic.documents import worklist
 from clinic.documents.worklist_text import WORDS
 from clinic.models import (
@@ -35,7 +35,7 @@ from clinic.services.uploads.limits import MB
 from tests.admin.test_settings import VALID as CLINIC_SETTINGS
 from tests.conftest import NOW, TODAY, ZONE, Browser
 from tests.documents.helpers import text_of
-from tests.factories import book, build_clinic, make_ready_referral, make_user, record_details
+from tests.factories import book, build_clinic, hold, make_ready_referral, make_user, record_details
 from tests.radiology.day_helpers import day_appointment, to_procedure
 from tests.scheduling.helpers import chain_form, first_candidates
 
@@ -385,3 +385,43 @@ def test_the_demo_clinic_writes_its_texts_in_german(app, session):
     assert desk.login("frontdesk", "demo").status_code == 302
     start = _text(desk.get("/desk/"))
     assert "Patient hat angerufen: fühlt sich nicht wohl genug" in start and "Patient called" not in start
+
+
+def test_the_history_of_a_held_then_confirmed_appointment_reads_in_german(app, session, settings):
+    """Walk F-04 / F-10: "— confirmed from a hold" was English on the German history; rows written before
+    read in German too (the stored note stays English for the API)."""
+    clinic = build_clinic(session)
+    referral = make_ready_referral(session, clinic)
+    held = hold(session, settings, referral)
+    appointment = appointments.confirm_hold(session, settings, None, held.token)
+    assert appointment.events[0].note == "confirmed from a hold"
+    desk = _staff(app, session, "desk_de", {Role.FRONT_DESK})
+    shown = _text(desk.get(f"/desk/appointments/{appointment.id}"))
+    assert "aus einer Vormerkung gebucht" in shown and "confirmed from a hold" not in shown
+
+    english = _staff(app, session, "desk_en", {Role.FRONT_DESK}, "en")
+    assert "confirmed from a hold" in _text(english.get(f"/desk/appointments/{appointment.id}"))
+
+
+def test_a_cancellation_online_and_its_day_read_true_on_the_desk(app, session, settings):
+    """Walk F-16: the desk's start page said "Abgesagt am <the appointment's date>"; it says the day of the
+    appointment and the day it was cancelled. A cancellation online reads in German (F-10)."""
+    clinic = build_clinic(session)
+    referral = make_ready_referral(session, clinic)
+    later = first_candidates(session, settings, referral, first_day=TODAY + dt.timedelta(days=7))[0]
+    appointment = book(session, settings, referral, later)
+    appointments.cancel(session, settings, None, appointment, "by the patient online: Ich bin erkältet")
+    session.commit()
+    planned = to_local(later.table_start, ZONE).strftime("%d.%m.%Y")
+    desk = _staff(app, session, "desk_de", {Role.FRONT_DESK})
+    home = _text(desk.get("/desk/"))
+    expected = f"Termin vom {planned} abgesagt am {TODAY:%d.%m.%Y}: vom Patienten online: Ich bin erkältet"
+    assert expected in home, home
+    assert f"Abgesagt am {planned}" not in home
+    shown = _text(desk.get(f"/desk/appointments/{appointment.id}"))
+    assert "vom Patienten online: Ich bin erkältet" in shown and "by the patient online" not in shown
+
+    english = _staff(app, session, "desk_en", {Role.FRONT_DESK}, "en")
+    assert f"Appointment of {planned} cancelled on {TODAY:%d.%m.%Y}: by the patient online" in _text(
+        english.get("/desk/")
+    )

@@ -10,6 +10,16 @@ from babel.dates import format_date
 # Numeric formats that staff read at a glance; month names come from Babel for letters.
 NUMERIC_DATE = {"de": "dd.MM.yyyy", "en": "dd/MM/yyyy"}
 
+# The days a screen shows or searches (a calendar, a worklist, a report, the finder's "not before"): a
+# clinic works within this century. A year typed wrongly (0002, 9999) is refused rather than shown, and
+# the arithmetic around a day (the next midnight, the week's Sunday) never leaves Python's calendar.
+FIRST_SHOWN_DAY = dt.date(2000, 1, 1)
+LAST_SHOWN_DAY = dt.date(2099, 12, 31)
+
+
+def is_shown_day(day: dt.date) -> bool:
+    return FIRST_SHOWN_DAY <= day <= LAST_SHOWN_DAY
+
 
 def _lang(locale: str) -> str:
     return locale.split("_")[0].lower()

@@ -22,6 +22,8 @@ DEFAULT_COUNT = 20
 MAX_COUNT = 100
 MAX_OFFSET = 10_000
 PREFIXES = ("eq", "ne", "gt", "lt", "ge", "le", "sa", "eb")
+FIRST_SEARCHED_DAY = dt.date(1900, 1, 1)
+LAST_SEARCHED_DAY = dt.date(2199, 12, 31)
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2})(T.+)?)?)?$")
 # Parameters of every search (FHIR's result parameters); anything else unknown is refused.
 COMMON = {"_count", "_offset", "_format"}
@@ -58,6 +60,15 @@ class DateParam:
         }[self.prefix]()
 
 
+def _within_searched_years(raw: str, day: dt.date) -> None:
+    # The day after 9999-12-31 does not exist in Python's calendar; the API's days keep to these years too.
+    if not FIRST_SEARCHED_DAY <= day <= LAST_SEARCHED_DAY:
+        raise FhirError(
+            400,
+            f"{raw!r}: search dates lie between {FIRST_SEARCHED_DAY.isoformat()} and {LAST_SEARCHED_DAY.isoformat()}.",
+        )
+
+
 def parse_date(raw: str, zone: str) -> DateParam:
     prefix = raw[:2] if raw[:2] in PREFIXES else "eq"
     value = raw[2:] if raw[:2] in PREFIXES else raw
@@ -70,6 +81,7 @@ def parse_date(raw: str, zone: str) -> DateParam:
             instant = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
             if instant.tzinfo is None:
                 raise FhirError(400, f"{raw!r}: a date with a time needs a time zone (Z or +01:00).")
+            _within_searched_years(raw, instant.date())
             lo = instant.astimezone(dt.UTC)
             step = dt.timedelta(seconds=1) if instant.microsecond == 0 else dt.timedelta(microseconds=1)
             hi = lo + step
@@ -77,6 +89,7 @@ def parse_date(raw: str, zone: str) -> DateParam:
         first = dt.date(int(year), int(month or 1), int(day or 1))
     except ValueError:
         raise FhirError(400, f"{raw!r} is not a real date.") from None
+    _within_searched_years(raw, first)
     if day:
         last = first + dt.timedelta(days=1)
     elif month:

@@ -19,6 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from ..core.timefmt import is_shown_day
 from ..forms import FlaskForm, MultiCheckboxField, email_address
 from ..models.vocab import ALLERGENS, TREATMENTS, Language, PartOfDay, Priority, RedFlag, Region, Sex, Side
 from ..services.waitlist import date_problem
@@ -54,6 +55,11 @@ def condition_choices() -> dict[str, str]:
         "kidney_disease": _("Kidney disease"),
         "current_infection": _("Current infection"),
     }
+
+
+def shown_day(form, field):
+    if field.data and not is_shown_day(field.data):
+        raise ValidationError(_("Choose a day between the years 2000 and 2099."))
 
 
 def not_in_future(form, field):
@@ -191,7 +197,7 @@ class SearchPreferencesForm(FlaskForm):
     radiologist_id = SelectField(_l("Radiologist"), coerce=int, validate_choice=False, default=0)
     room_id = SelectField(_l("Room"), coerce=int, validate_choice=False, default=0)
     part_of_day = SelectField(_l("Part of day"), choices=_choices(PartOfDay), default=PartOfDay.ANY)
-    earliest_date = DateField(_l("Not before"), validators=[Optional()])
+    earliest_date = DateField(_l("Not before"), validators=[Optional(), shown_day])
 
 
 class ChainForm(FlaskForm):

@@ -19,10 +19,28 @@ from .vocab import STATUS_CHAIN, TRANSITIONS, AppointmentStatus, Modality, PartO
 ACTIVE_STATUSES = ("booked", "checked_in", "in_procedure", "in_observation")
 ACTIVE_STATUSES_SQL = "status IN (" + ", ".join(f"'{s}'" for s in ACTIVE_STATUSES) + ")"
 
-# A move's event note, stored in English (the API and the audit read it as it is); screens read it back
-# into its two times (``AppointmentEvent.shown_note``) and say it in their language.
+# The notes the system writes on an event (and a cancellation online), stored in English (the API and the
+# audit read them as they are); screens read them back into marked phrases (``shown_text``) and say them in
+# their language, rows written before this as well.
 MOVED_NOTE = N_("moved from {old} to {new}")
 _MOVED = re.compile(r"moved from (?P<old>.+) to (?P<new>.+)")
+CONFIRMED_FROM_HOLD_NOTE = N_("confirmed from a hold")
+CANCELLED_ONLINE_NOTE = N_("by the patient online: {reason}")
+_CANCELLED_ONLINE = re.compile(r"by the patient online: (?P<reason>.*)", re.S)
+
+
+def shown_text(note: str | None, *, move: bool = False) -> str | None:
+    """A note as staff read it: a note the system wrote as a marked phrase (a screen says it in its
+    language), anything typed (a cancellation's reason) as it is. Only a move's event reads as a move."""
+    if not note:
+        return note
+    if note == CONFIRMED_FROM_HOLD_NOTE:
+        return Phrase(CONFIRMED_FROM_HOLD_NOTE)
+    if move and (moved := _MOVED.fullmatch(note)):
+        return Phrase(MOVED_NOTE, **moved.groupdict())
+    if online := _CANCELLED_ONLINE.fullmatch(note):
+        return Phrase(CANCELLED_ONLINE_NOTE, **online.groupdict())
+    return note
 
 
 class Appointment(db.Model):
@@ -193,6 +211,12 @@ class Appointment(db.Model):
         self._end(AppointmentStatus.NO_SHOW, by, at)
 
     @property
+    def shown_cancel_reason(self) -> str | None:
+        """The cancellation's reason as staff read it (``shown_text``: one given online says so in their
+        language)."""
+        return shown_text(self.cancel_reason)
+
+    @property
     def table_minutes(self) -> int:
         return int((self.table_end - self.table_start).total_seconds() // 60)
 
@@ -219,10 +243,9 @@ class AppointmentEvent(db.Model):
 
     @property
     def shown_note(self) -> str | None:
-        """The note as staff read it: a move's note as a phrase with its two times (a screen says it in its
-        language), any other note (a cancellation's reason, as typed) as it is."""
-        moved = self.from_status == self.to_status and self.note and _MOVED.fullmatch(self.note)
-        return Phrase(MOVED_NOTE, **moved.groupdict()) if moved else self.note
+        """The note as staff read it (``shown_text``): a move's note as a phrase with its two times, a hold's
+        confirmation as a phrase, a cancellation's reason as typed."""
+        return shown_text(self.note, move=self.from_status == self.to_status)
 
 
 class BookingHold(db.Model):

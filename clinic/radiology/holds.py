@@ -24,6 +24,8 @@ from . import bp
 def confirm_hold_plan(referral_id: int):
     referral = get_or_404(Referral, referral_id)
     back = url_for("frontdesk.referral", referral_id=referral.id)
+    if request.form.get("back_to") == "triage":
+        back = url_for("radiology.triage_referral", referral_id=referral.id)
     appointment_id = request.form.get("appointment_id", type=int)
     if appointment_id:
         appointment = db.session.get(Appointment, appointment_id)

@@ -13,8 +13,8 @@ from ..extensions import db
 from ..i18n import screen_language
 from ..models import ImagingStudy, ProcedureType, RedFlagAnswer, Referral
 from ..models.vocab import Priority, ReferralStatus, Role
-from ..services import triage
-from ..web import get_or_404, local_today, one_click, refused
+from ..services import medication, triage
+from ..web import get_or_404, local_today, one_click, refused, zone
 from . import bp
 from .forms import AcceptForm, HoldOverrideForm, ReasonForm
 
@@ -85,10 +85,17 @@ def _forms(referral: Referral, posted: str | None = None) -> dict:
 
 def _page(referral: Referral, forms: dict | None = None, status: int = 200):
     studies = db.session.scalars(select(ImagingStudy).where(ImagingStudy.patient_id == referral.patient_id)).all()
+    # The blood thinners beside the hold override: the radiologist decides it seeing the drugs and the plan.
+    hold_plan = medication.referral_plan(db.session, referral, screen_language())
     return render_template(
         "radiology/triage_referral.html",
         referral=referral,
         studies=studies,
+        medications=referral.preregistration.medications if referral.preregistration else [],
+        drug_names=medication.drug_names(db.session),
+        dose_labels=medication.DOSE_CLASS_LABELS,
+        hold_plan=hold_plan,
+        broken_holds=medication.broken_holds(db.session, referral, zone(), screen_language()) if hold_plan else [],
         plan_can_change=triage.plan_can_change(db.session, referral),
         **(forms or _forms(referral)),
     ), status

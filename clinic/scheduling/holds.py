@@ -18,6 +18,7 @@ from ..core import audit
 from ..core.errors import DomainError, NotFound
 from ..core.messages import N_
 from ..models import Appointment, Booking, BookingHold, ProcedureType, Referral
+from ..models.appointments import CONFIRMED_FROM_HOLD_NOTE
 from ..models.base import utcnow
 from .booking import (
     BookingRequest,
@@ -111,7 +112,7 @@ def confirm_hold(
 
     def add():
         session.add(appointment)
-        appointment.record_booked(actor, utcnow(), note="confirmed from a hold")
+        appointment.record_booked(actor, utcnow(), note=CONFIRMED_FROM_HOLD_NOTE)
         session.flush()
 
     request.insert(session, settings, add)

@@ -96,6 +96,7 @@ ACTIONS = {
     "api_tokens.issued": N_("API token issued"),
     "api_tokens.revoked": N_("API token revoked"),
     "clinic_settings.changed": N_("Clinic settings changed"),
+    "consent.reprinted": N_("Consent form printed again (the same form)"),
     "dicom.worklist_query": N_("Scanner asked for its worklist"),
     "fhir.read": N_("Read through FHIR"),
     "fhir.search": N_("Searched through FHIR"),

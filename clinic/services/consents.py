@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..core import audit
@@ -35,15 +36,36 @@ def consent_text_for(session: Session, appointment: Appointment) -> DocumentText
 
 
 def print_consent(session: Session, actor, appointment: Appointment, zone: str) -> tuple[bytes, Consent]:
-    """Render the consent form with the current text and record it (``actor`` may be None: the system)."""
+    """Render the consent form with the current text and record it (``actor`` may be None: the system).
+    The same form printed again (same text, same appointment time: the same bytes) is the print already
+    recorded, not a second one to sign: the reprint is kept in the audit trail only."""
     if appointment.status in (AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW):
         raise DomainError(N_("No consent form for an appointment that has ended."), code="invalid_state")
     text = consent_text_for(session, appointment)
     pdf = render_consent(appointment, text, settings.contact(session, text.language), zone)
+    sha256 = hashlib.sha256(pdf).hexdigest()
+    printed = session.scalar(
+        select(Consent).where(
+            Consent.appointment_id == appointment.id,
+            Consent.pdf_sha256 == sha256,
+            Consent.printed_for_start == appointment.table_start,
+        )
+    )
+    if printed is not None:
+        audit.record(
+            session,
+            "consent.reprinted",
+            "consents",
+            printed.id,
+            summary={"appointment": appointment.id},
+            patient_id=appointment.patient_id,
+            actor=actor,
+        )
+        return pdf, printed
     consent = Consent(
         appointment_id=appointment.id,
         document_text_id=text.id,
-        pdf_sha256=hashlib.sha256(pdf).hexdigest(),
+        pdf_sha256=sha256,
         printed_by_id=audit.actor_of(actor).id,
         printed_for_start=appointment.table_start,
     )

@@ -160,6 +160,15 @@ def plan_for(
     return plan
 
 
+def referral_plan(session: Session, referral: Referral, language: str = "en") -> HoldPlan | None:
+    """The hold plan of a referral's planned procedure (None until a radiologist has planned one, or once
+    the episode has ended): the drugs, their rules and the earliest day."""
+    prereg = referral.preregistration
+    if prereg is None or referral.planned_procedure_type is None or referral.has_ended:
+        return None
+    return plan_for(session, prereg, referral.planned_procedure_type, referral.planned_region, language)
+
+
 def _name(session: Session, user_id: int | None) -> str | None:
     """A user's name by id (the relationship may still hold what it loaded before the id was set)."""
     user = session.get(User, user_id) if user_id else None

@@ -19,9 +19,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..core.errors import DomainError
-from ..core.messages import N_
+from ..core.messages import N_, fill
 from ..core.timefmt import to_local
 from ..models import Appointment, BookingHold, PortalLink, Referral, WaitlistEntry
+from ..models.appointments import CANCELLED_ONLINE_NOTE
 from ..models.vocab import AppointmentStatus, PartOfDay
 from ..scheduling import booking, holds
 from ..scheduling.context import SEARCH_WINDOW_DAYS, Settings
@@ -199,7 +200,11 @@ def cancel(
     if not reason:
         raise DomainError(N_("Give a reason."), code="reason_needed")
     appointments.cancel(
-        session, settings, portal_links.patient_actor(link.patient), appointment, f"by the patient online: {reason}"
+        session,
+        settings,
+        portal_links.patient_actor(link.patient),
+        appointment,
+        fill(CANCELLED_ONLINE_NOTE, {"reason": reason}),
     )
     portal_links.record(session, link, "cancelled", {"appointment": appointment.id})
 

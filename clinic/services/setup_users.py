@@ -36,6 +36,21 @@ def _check_roles(roles: set[str]) -> None:
         raise invalid(N_("Unknown role(s): {items}."), "roles", items=", ".join(sorted(unknown)))
 
 
+def _qualifications(roles: set[str], ids: set[int], held: set[int] = frozenset()) -> set[int]:
+    """The qualifications an account keeps. A qualification says which procedures a radiologist may be
+    booked for; on any other account it means nothing (and would count the day the account became a
+    radiologist's): ticked for one, it is refused; held by a radiologist whose role is taken away, it goes
+    with the role."""
+    if Role.RADIOLOGIST in roles:
+        return ids
+    if ids - held:
+        raise invalid(
+            N_("Only a radiologist is qualified for procedures: give the account the radiologist role, or tick none."),
+            "qualifications",
+        )
+    return set()
+
+
 def _procedures(session: Session, ids: set[int]) -> list[ProcedureType]:
     if not ids:
         return []
@@ -57,6 +72,7 @@ def _other_active_admins(session: Session, user: User) -> int:
 
 def create_account(session: Session, actor, username: str, password: str, fields: AccountFields) -> User:
     _check_roles(fields.roles)
+    qualification_ids = _qualifications(fields.roles, fields.qualification_ids)
     try:
         user = accounts.create_user(
             session, username, fields.full_name, password, set(fields.roles), email=contact.email_address(fields.email)
@@ -64,13 +80,14 @@ def create_account(session: Session, actor, username: str, password: str, fields
     except InvalidInput as error:
         field = "password" if "password" in error.message.lower() else "username"
         raise invalid(error.template, field, **error.params) from None
-    user.qualifications = _procedures(session, fields.qualification_ids)
+    user.qualifications = _procedures(session, qualification_ids)
     session.flush()
     return user
 
 
 def update_account(session: Session, actor, user: User, fields: AccountFields) -> User:
     _check_roles(fields.roles)
+    qualification_ids = _qualifications(fields.roles, fields.qualification_ids, {p.id for p in user.qualifications})
     if Role.ADMIN in user.roles and Role.ADMIN not in fields.roles:
         if actor is not None and getattr(actor, "id", None) == user.id:
             raise invalid(N_("You cannot take away your own admin role; ask another admin."), "roles")
@@ -81,7 +98,7 @@ def update_account(session: Session, actor, user: User, fields: AccountFields) -
     user.full_name = fields.full_name.strip()
     user.email = contact.email_address(fields.email)
     user.set_roles(set(fields.roles))
-    user.qualifications = _procedures(session, fields.qualification_ids)
+    user.qualifications = _procedures(session, qualification_ids)
     session.flush()
     return user
 

@@ -96,6 +96,21 @@ def test_taking_the_radiologist_role_away_warns_of_their_bookings(session, clini
         reason=f"{rad1.full_name} no longer has the radiologist role",
     )
     assert _user(session, "rad1").roles == {"nurse"}
+    assert _user(session, "rad1").qualifications == []  # they went with the role
+
+
+def test_only_a_radiologist_is_given_qualifications(session, clinic, admin):
+    """Walk F-15: a nurse's new account with PRT ticked was created without a word."""
+    prt = clinic.pt("PRT")
+    only_nurse = {**NEW, "roles": ["nurse"], "qualifications": [str(prt.id)]}
+    message = "Only a radiologist is qualified for procedures: give the account the radiologist role, or tick none."
+    refused_saving_nothing(session, admin, "/admin/users/new", only_nurse, message, User)
+    nurse = clinic.staff["nurse"]
+    refused = admin.post(
+        f"/admin/users/{nurse.id}", {"full_name": "Jörg Weiß", "roles": ["nurse"], "qualifications": [str(prt.id)]}
+    )
+    assert refused.status_code == 422 and message in text(refused)
+    assert _user(session, "nurse").qualifications == []
 
 
 def test_disqualifying_a_radiologist_warns_of_their_bookings(session, clinic, admin):

@@ -158,3 +158,22 @@ def test_slot_search_for_a_referral_respects_its_plan_and_pages(fhir, world):
     not_ready = fhir.get(f"/Slot?service-request={world.incomplete.id}")
     assert not_ready.status_code == 422
     assert "escort" in validate(not_ready.get_json())["issue"][0]["diagnostics"].lower()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "date=9999-12-31",
+        "date=9999-12",
+        "date=9999",
+        "date=0001-01-01",
+        "date=lt0001",
+        "date=ge9999-12-31",
+        "date=9999-12-31T23:59:59Z",
+    ],
+)
+def test_a_date_at_the_end_of_the_calendar_is_an_operation_outcome_not_a_server_error(fhir, world, query):
+    """Walk F-18: the day after 9999-12-31 (or a year 10000) does not exist in Python's calendar."""
+    answer = fhir.get(f"/Appointment?{query}")
+    assert answer.status_code == 400
+    assert answer.get_json()["resourceType"] == "OperationOutcome"

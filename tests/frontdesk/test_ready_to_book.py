@@ -62,7 +62,7 @@ def test_ready_to_book_lists_only_what_can_be_booked_now(session, settings, brow
     for gone in ("Entlassen", "Liegend"):
         assert gone not in lists, gone
     # Cancelled and no-show appointments can be booked again, and the list says what happened.
-    assert "Abgesagt" in section and "Cancelled on" in section and "Patient ill" in section
+    assert "Abgesagt" in section and "cancelled on" in section and "Patient ill" in section
     assert "Ferngeblieben" in section and "Did not come on" in section
     # The stage rule refuses these: listed apart with the reason, without a Book button.
     for name in ("Diagnostik", "Neurolyse"):

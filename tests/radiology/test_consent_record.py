@@ -147,3 +147,30 @@ def test_the_screen_refuses_a_talk_after_the_signature_and_keeps_what_was_typed(
     assert "The talk comes before the signature." in page and "2026-11-23T09:30" in page
     session.expire_all()
     assert procedure_day.signed_consent(session, a) is None
+
+
+def test_the_same_form_printed_again_is_one_print_on_the_page(app, session, printed):
+    """Walk F-12: one consent form, printed at the desk and again in the procedure room (the same bytes:
+    same text, same time), was listed twice, once as 'latest print'. It is one print; the reprint is in the
+    audit trail."""
+    from sqlalchemy import func, select
+
+    from clinic.models import AuditEvent
+    from tests.conftest import Browser
+
+    _clinic, a = printed
+    session.commit()
+    desk = Browser(app.test_client())
+    desk.login("frontdesk")
+    assert (
+        desk.post(f"/desk/appointments/{a.id}/consent.pdf", form_page=f"/desk/appointments/{a.id}").status_code == 200
+    )
+    doctor = Browser(app.test_client())
+    doctor.login("rad1")
+    page = f"/radiology/appointments/{a.id}"
+    assert doctor.post(f"/desk/appointments/{a.id}/consent.pdf", form_page=page).status_code == 200
+    assert session.scalar(select(func.count(Consent.id))) == 1
+    html = doctor.get(page).get_data(as_text=True)
+    assert html.count('class="small mb-1 consent-print"') == 1 and "latest print" not in html
+    reprints = session.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.action == "consent.reprinted"))
+    assert reprints == 2

@@ -7,8 +7,9 @@ import re
 
 from clinic.models import Referral
 from clinic.models.vocab import ReferralStatus
+from clinic.services import prereg_items
 from tests.conftest import TODAY
-from tests.factories import build_clinic, make_ready_referral, make_referral
+from tests.factories import acting_as, build_clinic, make_ready_referral, make_referral
 
 
 def test_a_declined_referral_shows_why_and_offers_no_accept(session, browser):
@@ -69,3 +70,37 @@ def test_a_hold_override_needs_a_date_from_today_and_a_real_reason_and_shows_who
     shown = re.search(r'id="active-hold-override">(.*?)</div>', page, re.S).group(1)
     assert "earliest procedure date 24.11.2026" in shown
     assert "set by Dr. Radiologist 1 on 23.11.2026 07:00" in shown and "Reason: Cardiology: no pause" in shown
+
+
+def test_the_triage_page_shows_the_blood_thinners_beside_the_hold_override(session, browser):
+    """Walk F-07: the radiologist was offered the hold override without seeing which blood thinners the
+    patient takes. Before a plan: the drugs with their recorded last dose; after it: the hold plan too,
+    confirmed from this page and back to it."""
+    clinic = build_clinic(session)
+    received = make_referral(session)
+    with acting_as(session, clinic.staff["frontdesk"]):
+        prereg_items.add_medication(
+            session, clinic.staff["frontdesk"], received, drug_code="apixaban", dose_class="", last_dose_on=None
+        )
+    planned = make_ready_referral(
+        session, clinic, medications=[("clopidogrel", "", dt.date(2026, 11, 20)), ("apixaban", "", None)]
+    )
+    session.commit()
+    browser.login("rad1")
+
+    page = browser.get(f"/radiology/referrals/{received.id}").get_data(as_text=True)
+    drugs = page.split('id="blood-thinners"', 1)[1].split("</section>", 1)[0]
+    assert "Apixaban" in drugs and "last dose not recorded" in drugs
+    assert "The hold plan follows once a procedure is planned" in drugs
+
+    path = f"/radiology/referrals/{planned.id}"
+    page = browser.get(path).get_data(as_text=True)
+    drugs = page.split('id="blood-thinners"', 1)[1].split("</section>\n    </section>", 1)[0]
+    assert "Clopidogrel" in drugs and "last dose 20.11.2026" in drugs and "Apixaban" in drugs
+    assert 'id="medication-plan"' in drugs and "Earliest procedure" in drugs
+    # The seeded rules are not signed off: the plan waits for a radiologist's confirmation, given here.
+    assert f'action="{path}/confirm-hold-plan"' in drugs and 'name="back_to" value="triage"' in drugs
+    answer = browser.post(f"{path}/confirm-hold-plan", {"back_to": "triage"}, form_page=path)
+    assert answer.status_code == 302 and answer.headers["Location"].endswith(path)
+    session.expire_all()
+    assert planned.hold_plan_confirmed_key
