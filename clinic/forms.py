@@ -9,6 +9,8 @@ area uses.
 
 from __future__ import annotations
 
+import dataclasses
+
 from flask_wtf import FlaskForm as _FlaskForm
 from wtforms import Field, SelectMultipleField
 from wtforms.validators import StopValidation
@@ -38,6 +40,12 @@ class FlaskForm(_FlaskForm):
             # No maxlength in the page: a browser cuts pasted text at it without a word (a 5,000-character
             # name became 100). The field's Length check refuses it with a message and keeps what was typed.
             return super().render_field(field, {"maxlength": False, **render_kw})
+
+    def values_for(self, fields_class, **given):
+        """A service's fields dataclass filled from the form's fields of the same names; ``given`` stands in for
+        the fields the form cleans or computes itself."""
+        names = [f.name for f in dataclasses.fields(fields_class) if f.name not in given]
+        return fields_class(**{name: self[name].data for name in names}, **given)
 
 
 def email_address(_form, field: Field) -> None:

@@ -97,20 +97,10 @@ class ProcedureForm(FlaskForm):
         _extra_minutes(field)
 
     def fields(self) -> ProcedureFields:
-        return ProcedureFields(
+        return self.values_for(
+            ProcedureFields,
             code=self.procedure.code if self.procedure else normalise_code(self.code.data),
-            name_en=self.name_en.data,
-            name_de=self.name_de.data,
-            modality=self.modality.data,
-            table_minutes=self.table_minutes.data,
-            observation_minutes=self.observation_minutes.data,
-            bleeding_class=self.bleeding_class.data,
             bleeding_class_cervical=self.bleeding_class_cervical.data or None,
-            extra_minutes_per_level=self.extra_minutes_per_level.data,
-            extra_minutes_per_side=self.extra_minutes_per_side.data,
-            needs_side=self.needs_side.data,
-            needs_levels=self.needs_levels.data,
-            needs_stage=self.needs_stage.data,
             fasting_hours=self.fasting_hours.data or 0,
             sort_order=self.sort_order.data or 0,
         )

@@ -55,14 +55,7 @@ class RuleForm(FlaskForm):
             raise ValidationError(_("Choose the kind of evidence."))
 
     def fields(self) -> RuleFields:
-        return RuleFields(
-            action=self.action.data,
-            hold_hours=self.hold_hours.data,
-            restart_hours=self.restart_hours.data,
-            requires_inr=self.requires_inr.data,
-            note=self.note.data,
-            evidence=self.evidence.data,
-        )
+        return self.values_for(RuleFields)
 
 
 class NewRuleForm(RuleForm):

@@ -55,15 +55,7 @@ class RoomForm(FlaskForm):
             )
 
     def fields(self) -> RoomFields:
-        return RoomFields(
-            name=self.name.data,
-            modality=self.modality.data,
-            unit=self.unit.data,
-            location_hint=self.location_hint.data,
-            location_hint_en=self.location_hint_en.data,
-            sort_order=self.sort_order.data or 0,
-            ae_title=self.ae_title.data,
-        )
+        return self.values_for(RoomFields, sort_order=self.sort_order.data or 0)
 
 
 class BedForm(FlaskForm):
@@ -91,4 +83,4 @@ class BedForm(FlaskForm):
             raise ValidationError(_("There is already a bed called %(label)s.", label=clash.label))
 
     def fields(self) -> BedFields:
-        return BedFields(label=self.label.data, unit=self.unit.data, sort_order=self.sort_order.data or 0)
+        return self.values_for(BedFields, sort_order=self.sort_order.data or 0)

@@ -52,14 +52,7 @@ class WeeklyForm(FlaskForm):
             raise ValidationError(_("“Valid to” cannot be before “valid from”."))
 
     def fields(self) -> WeeklyFields:
-        return WeeklyFields(
-            owner_id=getattr(self, self.owner_field).data,
-            weekday=self.weekday.data,
-            start_time=self.start_time.data,
-            end_time=self.end_time.data,
-            valid_from=self.valid_from.data,
-            valid_to=self.valid_to.data,
-        )
+        return self.values_for(WeeklyFields, owner_id=self[self.owner_field].data)
 
 
 class SessionTemplateForm(WeeklyForm):
@@ -118,14 +111,7 @@ class RosterExceptionForm(FlaskForm):
             raise ValidationError(_("The end time must be after the start time."))
 
     def fields(self) -> ExceptionFields:
-        return ExceptionFields(
-            radiologist_id=self.radiologist_id.data,
-            on_date=self.on_date.data,
-            kind=self.kind.data,
-            start_time=self.start_time.data,
-            end_time=self.end_time.data,
-            note=self.note.data,
-        )
+        return self.values_for(ExceptionFields)
 
 
 class ClosureForm(FlaskForm):

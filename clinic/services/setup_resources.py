@@ -94,19 +94,22 @@ def _apply_room(room: Room, fields: RoomFields) -> None:
 
 
 def create_room(session: Session, actor, fields: RoomFields) -> Room:
-    _check_room(session, fields, None)
-    room = Room(active=True)
-    _apply_room(room, fields)
-    session.add(room)
-    session.flush()
-    return room
+    return save_row(session, Room(active=True), fields, _check_room, _apply_room, new=True)
 
 
 def update_room(session: Session, actor, room: Room, fields: RoomFields) -> Room:
-    _check_room(session, fields, room)
-    _apply_room(room, fields)
+    return save_row(session, room, fields, _check_room, _apply_room, new=False)
+
+
+def save_row(session: Session, row: Switchable, fields, check, apply, *, new: bool) -> Switchable:
+    """The save of a room, bed or procedure: ``check(session, fields, row or None)`` refuses what clashes with
+    the others of its table, ``apply(row, fields)`` writes the fields; a new row is added."""
+    check(session, fields, None if new else row)
+    apply(row, fields)
+    if new:
+        session.add(row)
     session.flush()
-    return room
+    return row
 
 
 def switch_active(session: Session, actor, row: Switchable, active: bool) -> Switchable:
@@ -148,19 +151,11 @@ def _apply_bed(bed: ObservationBed, fields: BedFields) -> None:
 
 
 def create_bed(session: Session, actor, fields: BedFields) -> ObservationBed:
-    _check_bed(session, fields, None)
-    bed = ObservationBed(active=True)
-    _apply_bed(bed, fields)
-    session.add(bed)
-    session.flush()
-    return bed
+    return save_row(session, ObservationBed(active=True), fields, _check_bed, _apply_bed, new=True)
 
 
 def update_bed(session: Session, actor, bed: ObservationBed, fields: BedFields) -> ObservationBed:
-    _check_bed(session, fields, bed)
-    _apply_bed(bed, fields)
-    session.flush()
-    return bed
+    return save_row(session, bed, fields, _check_bed, _apply_bed, new=False)
 
 
 def set_bed_active(session: Session, actor, bed: ObservationBed, active: bool) -> ObservationBed:
