@@ -6,10 +6,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from wtforms import IntegerField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import Length, Optional, ValidationError
 
 from ..extensions import db
-from ..forms import FlaskForm
+from ..forms import FlaskForm, required_text
 from ..models import ObservationBed, Room
 from ..models.vocab import Modality
 from ..services.setup_resources import BedFields, RoomFields, ae_title_problem
@@ -17,17 +17,9 @@ from .fields import options
 
 
 class RoomForm(FlaskForm):
-    name = StringField(
-        _l("Name"),
-        validators=[DataRequired(_l("Give the room a name.")), Length(max=60)],
-        render_kw={"autofocus": True},
-    )
+    name = required_text(_l("Name"), _l("Give the room a name."), 60, render_kw={"autofocus": True})
     modality = SelectField(_l("Modality"), choices=options(Modality.choices()))
-    unit = StringField(
-        _l("Unit"),
-        default="Radiology",
-        validators=[DataRequired(_l("Name the unit the room belongs to.")), Length(max=60)],
-    )
+    unit = required_text(_l("Unit"), _l("Name the unit the room belongs to."), 60, default="Radiology")
     location_hint = StringField(_l("Where to find it (German letters)"), validators=[Optional(), Length(max=160)])
     location_hint_en = StringField(_l("Where to find it (English letters)"), validators=[Optional(), Length(max=160)])
     sort_order = IntegerField(_l("Position in lists"), default=0, validators=[Optional()])
@@ -59,16 +51,8 @@ class RoomForm(FlaskForm):
 
 
 class BedForm(FlaskForm):
-    label = StringField(
-        _l("Label"),
-        validators=[DataRequired(_l("Give the bed a label, e.g. Bed 7.")), Length(max=40)],
-        render_kw={"autofocus": True},
-    )
-    unit = StringField(
-        _l("Unit"),
-        default="Observation",
-        validators=[DataRequired(_l("Name the unit the bed belongs to.")), Length(max=60)],
-    )
+    label = required_text(_l("Label"), _l("Give the bed a label, e.g. Bed 7."), 40, render_kw={"autofocus": True})
+    unit = required_text(_l("Unit"), _l("Name the unit the bed belongs to."), 60, default="Observation")
     sort_order = IntegerField(_l("Position in lists"), default=0, validators=[Optional()])
 
     def __init__(self, *args, bed: ObservationBed | None = None, **kwargs):
