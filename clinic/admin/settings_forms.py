@@ -8,20 +8,10 @@ from wtforms import IntegerField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
 from ..forms import FlaskForm, email_address, required_text
+from ..services.settings import CONTACT_KEYS, PER_LANGUAGE
 
-TEXT_SETTINGS = (
-    "clinic_name",
-    "clinic_department",
-    "clinic_department_en",
-    "letter_signature",
-    "letter_signature_en",
-    "clinic_address",
-    "clinic_phone",
-    "clinic_email",
-    "clinic_place",
-    "emergency_number",
-    "out_of_hours_number",
-)
+# The clinic's printed texts, and the English values of those kept per language.
+TEXT_SETTINGS = (*CONTACT_KEYS, *(f"{key}_en" for key in PER_LANGUAGE))
 NUMBER_SETTINGS = (
     "arrival_minutes_before",
     "booking_notice_minutes",
