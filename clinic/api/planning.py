@@ -26,8 +26,8 @@ def referral_plan(referral: Referral) -> ProcedurePlan:
 
 
 def candidate(chain: Chain) -> Candidate:
-    """The chain in the finder's terms: the same six fields."""
-    return Candidate(**chain.model_dump())
+    """The chain (of a body that names one) in the finder's terms: the same six fields."""
+    return Candidate(**chain.model_dump(include=set(Chain.model_fields)))
 
 
 def window(first: dt.date | None, last: dt.date | None) -> tuple[dt.date, dt.date]:
