@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from sqlalchemy import select
 
 from clinic.models import ApiToken, AuditEvent, User
 from clinic.services import accounts
 from tests.factories import PASSWORD
 
-from .helpers import book_on_day, next_monday, refused_saving_nothing, text, warn_then_confirm
+from .helpers import book_on_day, form_refusals, next_monday, refused_saving_nothing, text, warn_then_confirm
 
 NEW = {
     "username": "m.schulz",
@@ -42,8 +41,7 @@ def test_an_account_is_created_with_roles_and_qualifications(session, clinic, ad
     assert "Dr. Mira Schulz" in page and "a-long-password-1" not in page
 
 
-@pytest.mark.parametrize(
-    ("change", "message"),
+@form_refusals(
     [
         ({"roles": []}, "Give the account at least one role."),
         ({"roles": ["janitor"]}, "is not a valid choice for this field."),
