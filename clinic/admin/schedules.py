@@ -22,6 +22,7 @@ from ..services import setup_catalogue, setup_resources
 from . import bp
 from .common import (
     actor,
+    form_page,
     get_or_404,
     local_today,
     one_click_change,
@@ -337,10 +338,7 @@ def new_roster_exception():
     return save_form(
         form,
         lambda: setup_resources.save_roster_exception(db.session, actor(), form.fields()),
-        render=lambda stranded=None, status=200: (
-            render_template("admin/roster_exception_form.html", form=form, stranded=stranded),
-            status,
-        ),
+        render=form_page("admin/roster_exception_form.html", form),
         message=lambda: _("Roster exception saved."),
         next_url=lambda: url_for("admin.rosters", radiologist=form.radiologist_id.data),
     )
