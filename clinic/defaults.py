@@ -115,23 +115,21 @@ def seed_hold_rules(session: Session) -> None:
         )
     }
     for code, en, de, dose, by_class, inr, evidence, note in HOLD_RULES:
+        # What the drug's rows share; each bleeding class has its own action and hours.
+        drug = {"drug_code": code, "drug_name_en": en, "drug_name_de": de, "dose_class": dose}
+        drug |= {"injected": code in INJECTED_DRUGS, "note": note, "evidence": evidence}
         for bleeding, (action, hold_hours, restart_hours) in by_class.items():
             if (code, dose, bleeding.value) in have:
                 continue
+            requires_inr = inr and action == HoldAction.HOLD
             session.add(
                 AnticoagulantRule(
-                    drug_code=code,
-                    drug_name_en=en,
-                    drug_name_de=de,
-                    dose_class=dose,
+                    **drug,
                     bleeding_class=bleeding.value,
                     action=action.value,
                     hold_hours=hold_hours,
                     restart_hours=restart_hours,
-                    requires_inr=inr and action == HoldAction.HOLD,
-                    injected=code in INJECTED_DRUGS,
-                    note=note,
-                    evidence=evidence,
+                    requires_inr=requires_inr,
                 )
             )
     session.flush()

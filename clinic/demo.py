@@ -81,6 +81,12 @@ OTHER_RADIOLOGISTS = [
     ("mlefevre", "Dr. Marie Lefèvre", ["PRT", "FACET", "RFA"], (1, 2, 3, 4), (8, 13)),
     ("sdahl", "Dr. Søren Dahl", ["SYMP", "PRT", "EPI"], (0, 2, 4), (8, 16)),
 ]
+# The rooms: name, modality, where to find it (German letters, English letters), the scanner's DICOM AE title.
+DEMO_ROOMS = [
+    ("CT 1", "CT", "Erdgeschoss, Flur B, Raum 0.14", "Ground floor, corridor B, room 0.14", "CT1"),
+    ("CT 2", "CT", "Erdgeschoss, Flur B, Raum 0.16", "Ground floor, corridor B, room 0.16", "CT2"),
+    ("MRT 1", "MRI", "Untergeschoss, Raum -1.03", "Basement, room -1.03", "MRT1"),
+]
 FIXED_HOLIDAYS = [
     ((1, 1), "Neujahr"),
     ((5, 1), "Tag der Arbeit"),
@@ -159,32 +165,19 @@ class DemoBuilder:
             )
 
     def rooms_and_beds(self) -> None:
-        ct1 = Room(
-            name="CT 1",
-            modality="CT",
-            unit="Radiologie",
-            location_hint="Erdgeschoss, Flur B, Raum 0.14",
-            location_hint_en="Ground floor, corridor B, room 0.14",
-            sort_order=1,
-        )
-        ct2 = Room(
-            name="CT 2",
-            modality="CT",
-            unit="Radiologie",
-            location_hint="Erdgeschoss, Flur B, Raum 0.16",
-            location_hint_en="Ground floor, corridor B, room 0.16",
-            sort_order=2,
-        )
-        mrt = Room(
-            name="MRT 1",
-            modality="MRI",
-            unit="Radiologie",
-            location_hint="Untergeschoss, Raum -1.03",
-            location_hint_en="Basement, room -1.03",
-            sort_order=3,
-        )
-        ct1.ae_title, ct2.ae_title, mrt.ae_title = "CT1", "CT2", "MRT1"  # the scanners' DICOM AE titles
-        self.s.add_all([ct1, ct2, mrt])
+        ct1, ct2, mrt = rooms = [
+            Room(
+                name=name,
+                modality=modality,
+                unit="Radiologie",
+                location_hint=where_de,
+                location_hint_en=where_en,
+                sort_order=n,
+                ae_title=ae_title,
+            )
+            for n, (name, modality, where_de, where_en, ae_title) in enumerate(DEMO_ROOMS, start=1)
+        ]
+        self.s.add_all(rooms)
         self.weekly(RoomSession, range(5), dt.time(8), dt.time(16), room=ct1)
         self.weekly(RoomSession, range(5), dt.time(8), dt.time(12, 30), room=ct2)
         self.weekly(RoomSession, (0, 2), dt.time(13), dt.time(16), room=ct2)

@@ -9,9 +9,11 @@ area uses.
 
 from __future__ import annotations
 
+import dataclasses
+
 from flask_wtf import FlaskForm as _FlaskForm
-from wtforms import Field, SelectMultipleField
-from wtforms.validators import StopValidation
+from wtforms import Field, IntegerField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, StopValidation
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from .core.errors import InvalidInput
@@ -39,6 +41,12 @@ class FlaskForm(_FlaskForm):
             # name became 100). The field's Length check refuses it with a message and keeps what was typed.
             return super().render_field(field, {"maxlength": False, **render_kw})
 
+    def values_for(self, fields_class, **given):
+        """A service's fields dataclass filled from the form's fields of the same names; ``given`` stands in for
+        the fields the form cleans or computes itself."""
+        names = [f.name for f in dataclasses.fields(fields_class) if f.name not in given]
+        return fields_class(**{name: self[name].data for name in names}, **given)
+
 
 def email_address(_form, field: Field) -> None:
     """The same rule as the services and the API (``clinic.services.contact``), shown on the field."""
@@ -46,6 +54,18 @@ def email_address(_form, field: Field) -> None:
         field.data = contact.email_address(field.data) or ""
     except InvalidInput as error:
         raise StopValidation(refusal(error)) from None  # in the screen's language
+
+
+def required_text(label, message, max_length: int, field=StringField, **kwargs):
+    """A text field that must be filled in (``message`` says so when it is not), of ``max_length`` characters at
+    the most; ``field`` is another text field class (``TextAreaField``)."""
+    return field(label, validators=[DataRequired(message), Length(max=max_length)], **kwargs)
+
+
+def whole_number(label, message, low: int, high: int, out_of_range, **kwargs):
+    """A whole number that must be given (``message`` says so when it is not), from ``low`` to ``high``
+    (``out_of_range`` when it is not)."""
+    return IntegerField(label, validators=[InputRequired(message), NumberRange(low, high, out_of_range)], **kwargs)
 
 
 class MultiCheckboxField(SelectMultipleField):

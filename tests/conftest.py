@@ -309,6 +309,14 @@ class Browser:
         return self.client.get(path, **kwargs)
 
 
+def logged_in(app, *usernames: str) -> list[Browser]:
+    """A browser of its own for each of the users, logged in (one screen beside the other: German and English)."""
+    browsers = [Browser(app.test_client()) for _ in usernames]
+    for browser, username in zip(browsers, usernames, strict=True):
+        browser.login(username)
+    return browsers
+
+
 @pytest.fixture
 def browser(client) -> Browser:
     return Browser(client)

@@ -16,7 +16,7 @@ from clinic.models import AuditEvent, User
 from clinic.models.portal import AnswerStatus
 from clinic.services import audit_query
 from clinic.services.outbox import RESEND_ACTION
-from tests.conftest import Browser
+from tests.conftest import Browser, logged_in
 from tests.factories import build_clinic, make_patient, make_user
 
 
@@ -152,9 +152,7 @@ def test_the_audit_screen_shows_actions_objects_and_processes_in_words_and_keeps
     )
     make_user(session, "admin_de", {"admin"}, "Greta Verwaltung", language="de")
     session.commit()
-    german, english = Browser(app.test_client()), Browser(app.test_client())
-    german.login("admin_de")
-    english.login("admin")
+    german, english = logged_in(app, "admin_de", "admin")
 
     html = german.get("/admin/audit").get_data(as_text=True)
     rows = _rows(html)

@@ -29,13 +29,14 @@ from clinic.models import (
     ProcedureRecord,
     Referral,
 )
-from clinic.models.vocab import RedFlag, Role
+from clinic.models.vocab import Role
 from clinic.services import appointments, documents, outbox, procedure_records, uploads
 from clinic.services.uploads.limits import MB
 from tests.admin.test_settings import VALID as CLINIC_SETTINGS
 from tests.conftest import NOW, TODAY, ZONE, Browser
 from tests.documents.helpers import text_of
 from tests.factories import book, build_clinic, hold, make_ready_referral, make_user, record_details
+from tests.frontdesk.helpers import FLAGS_NO, GERMAN_INTAKE
 from tests.radiology.day_helpers import day_appointment, to_procedure
 from tests.scheduling.helpers import chain_form, first_candidates
 
@@ -55,19 +56,12 @@ def _staff(app, session, username: str, roles: set[str], language: str = "de") -
 
 def _intake(**changes) -> dict:
     data = {
-        "family_name": "Brandt",
-        "given_name": "Käthe",
-        "birth_date": "1961-05-02",
-        "sex": "female",
+        **GERMAN_INTAKE,
         "preferred_language": "de",
         "physician_id": "0",
-        "physician_name": "Dr. Voss",
         "received_on": "2026-11-20",
-        "clinical_question": "Lumboischialgie rechts",
         "region": "lumbar",
-        "side": "right",
-        "symptom_duration_weeks": "1",
-        **{f"flag_{flag.value}": "no" for flag in RedFlag},
+        **FLAGS_NO,
     }
     return {**data, **changes}
 

@@ -6,15 +6,15 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from wtforms import BooleanField, IntegerField, SelectField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
 from ..extensions import db
-from ..forms import FlaskForm, MultiCheckboxField
+from ..forms import FlaskForm, MultiCheckboxField, required_text
 from ..models import ProcedureType
 from ..models.catalogue import MAX_OBSERVATION_MINUTES, TABLE_MINUTE_CHOICES
 from ..models.vocab import BleedingClass, Modality, Stage
 from ..services.setup_catalogue import CODE_PATTERN, MAX_EXTRA_MINUTES, ProcedureFields, normalise_code
-from .fields import IntSelectField, options
+from .fields import IntSelectField, one_of_the_choices, options
 
 STAGE_CHOICES = [("", _l("Any stage")), *Stage.choices()]
 
@@ -25,10 +25,8 @@ class ProcedureForm(FlaskForm):
         validators=[DataRequired(_l("Give a code, e.g. PRT."))],
         render_kw={"autofocus": True, "autocapitalize": "characters", "maxlength": 20},
     )
-    name_en = StringField(
-        _l("Name (English)"), validators=[DataRequired(_l("Give the English name.")), Length(max=120)]
-    )
-    name_de = StringField(_l("Name (German)"), validators=[DataRequired(_l("Give the German name.")), Length(max=120)])
+    name_en = required_text(_l("Name (English)"), _l("Give the English name."), 120)
+    name_de = required_text(_l("Name (German)"), _l("Give the German name."), 120)
     modality = SelectField(_l("Guidance"), choices=options(Modality.choices()))
     table_minutes = IntSelectField(
         _l("Table time (minutes)"), choices=options((m, f"{m} min") for m in TABLE_MINUTE_CHOICES)
@@ -97,20 +95,10 @@ class ProcedureForm(FlaskForm):
         _extra_minutes(field)
 
     def fields(self) -> ProcedureFields:
-        return ProcedureFields(
+        return self.values_for(
+            ProcedureFields,
             code=self.procedure.code if self.procedure else normalise_code(self.code.data),
-            name_en=self.name_en.data,
-            name_de=self.name_de.data,
-            modality=self.modality.data,
-            table_minutes=self.table_minutes.data,
-            observation_minutes=self.observation_minutes.data,
-            bleeding_class=self.bleeding_class.data,
             bleeding_class_cervical=self.bleeding_class_cervical.data or None,
-            extra_minutes_per_level=self.extra_minutes_per_level.data,
-            extra_minutes_per_side=self.extra_minutes_per_side.data,
-            needs_side=self.needs_side.data,
-            needs_levels=self.needs_levels.data,
-            needs_stage=self.needs_stage.data,
             fasting_hours=self.fasting_hours.data or 0,
             sort_order=self.sort_order.data or 0,
         )
@@ -123,9 +111,9 @@ def _extra_minutes(field) -> None:
 
 class StageRuleForm(FlaskForm):
     rule_stage = SelectField(_l("When booking"), choices=options(STAGE_CHOICES))
-    requires_procedure_type_id = IntSelectField(_l("a documented positive"), choices=[])
+    requires_procedure_type_id = IntSelectField(
+        _l("a documented positive"),
+        choices=[],
+        validators=[one_of_the_choices(_l("Choose the procedure that has to come first."))],
+    )
     requires_stage = SelectField(_l("at stage"), choices=options(STAGE_CHOICES))
-
-    def validate_requires_procedure_type_id(self, field):
-        if field.data not in field.allowed():
-            raise ValidationError(_("Choose the procedure that has to come first."))

@@ -106,6 +106,16 @@ def save_form(
     return saved(outcome, message(), next_url())
 
 
+def form_page(template: str, form: FlaskForm, **context) -> Callable[..., tuple]:
+    """The ``render`` of ``save_form`` and ``submit_form`` for a page that is the form: the template with the
+    form, the appointments the change would strand (if any) and ``context``."""
+
+    def render(status: int = 200, stranded=None) -> tuple:
+        return render_template(template, form=form, stranded=stranded, **context), status
+
+    return render
+
+
 def submit_form(
     form: FlaskForm,
     change: Callable[[], T],

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice, SelectField
+from wtforms.validators import ValidationError
 
 
 def options(pairs: Iterable[tuple]) -> list[SelectChoice]:
@@ -36,8 +37,8 @@ def int_or_none(value) -> int | None:
 
 
 class IntSelectField(SelectField):
-    """A select of numbers. Input that is not one of them is left to the form's ``validate_<field>``,
-    which says what is allowed, instead of WTForms' generic "Not a valid choice"."""
+    """A select of numbers. Input that is not one of them is left to ``one_of_the_choices`` or the form's
+    ``validate_<field>``, which say what is allowed, instead of WTForms' generic "Not a valid choice"."""
 
     def __init__(self, label=None, validators=None, **kwargs):
         kwargs.setdefault("coerce", int_or_none)
@@ -49,3 +50,13 @@ class IntSelectField(SelectField):
 
     def allowed(self) -> set[int]:
         return {self.coerce(c.value) for c in self.iter_choices() if c.value not in ("", None)}
+
+
+def one_of_the_choices(message):
+    """A validator of an ``IntSelectField``: the value is one of its choices, else ``message`` says what to choose."""
+
+    def check(_form, field: IntSelectField) -> None:
+        if field.data not in field.allowed():
+            raise ValidationError(message)
+
+    return check

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from ..forms import FlaskForm
+from ..forms import FlaskForm, required_text
 from ..models.vocab import BleedingClass, HoldAction
 from ..services.hold_rules import EVIDENCE, MAX_HOURS, RuleFields
 from ..services.medication import DOSE_CLASS_LABELS
@@ -55,28 +55,15 @@ class RuleForm(FlaskForm):
             raise ValidationError(_("Choose the kind of evidence."))
 
     def fields(self) -> RuleFields:
-        return RuleFields(
-            action=self.action.data,
-            hold_hours=self.hold_hours.data,
-            restart_hours=self.restart_hours.data,
-            requires_inr=self.requires_inr.data,
-            note=self.note.data,
-            evidence=self.evidence.data,
-        )
+        return self.values_for(RuleFields)
 
 
 class NewRuleForm(RuleForm):
-    drug_code = StringField(
-        _l("Drug code"),
-        validators=[DataRequired(_l("Give a drug code, e.g. rivaroxaban.")), Length(max=40)],
-        render_kw={"autofocus": True},
+    drug_code = required_text(
+        _l("Drug code"), _l("Give a drug code, e.g. rivaroxaban."), 40, render_kw={"autofocus": True}
     )
-    drug_name_en = StringField(
-        _l("Name (English)"), validators=[DataRequired(_l("Give the English name.")), Length(max=80)]
-    )
-    drug_name_de = StringField(
-        _l("Name (German)"), validators=[DataRequired(_l("Give the German name.")), Length(max=80)]
-    )
+    drug_name_en = required_text(_l("Name (English)"), _l("Give the English name."), 80)
+    drug_name_de = required_text(_l("Name (German)"), _l("Give the German name."), 80)
     dose_class = SelectField(_l("Dose class"), choices=options(DOSE_CLASS_LABELS.items()), validate_choice=False)
     bleeding_class = SelectField(_l("Bleeding class"), choices=options(BleedingClass.choices()), validate_choice=False)
 

@@ -16,7 +16,7 @@ from ..services import hold_rules as hold_service
 from ..services.medication import DOSE_CLASS_LABELS
 from ..web import refused
 from . import bp
-from .common import INVALID, actor, get_or_404, show_error, submit_form
+from .common import INVALID, actor, form_page, get_or_404, show_error, submit_form
 from .hold_forms import NewRuleForm, RuleForm, VerifyForm
 
 
@@ -112,7 +112,7 @@ def new_hold_rule():
             bleeding_class=form.bleeding_class.data,
             fields=form.fields(),
         ),
-        render=lambda status: (render_template("admin/hold_rule_new.html", form=form), status),
+        render=form_page("admin/hold_rule_new.html", form),
         message=lambda _rule: _("Row added. It is unverified until a clinician checks it."),
         next_url=lambda rule: url_for("admin.hold_rule", hold_rule_id=rule.id),
     )

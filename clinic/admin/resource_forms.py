@@ -6,10 +6,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from wtforms import IntegerField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import Length, Optional, ValidationError
 
 from ..extensions import db
-from ..forms import FlaskForm
+from ..forms import FlaskForm, required_text
 from ..models import ObservationBed, Room
 from ..models.vocab import Modality
 from ..services.setup_resources import BedFields, RoomFields, ae_title_problem
@@ -17,17 +17,9 @@ from .fields import options
 
 
 class RoomForm(FlaskForm):
-    name = StringField(
-        _l("Name"),
-        validators=[DataRequired(_l("Give the room a name.")), Length(max=60)],
-        render_kw={"autofocus": True},
-    )
+    name = required_text(_l("Name"), _l("Give the room a name."), 60, render_kw={"autofocus": True})
     modality = SelectField(_l("Modality"), choices=options(Modality.choices()))
-    unit = StringField(
-        _l("Unit"),
-        default="Radiology",
-        validators=[DataRequired(_l("Name the unit the room belongs to.")), Length(max=60)],
-    )
+    unit = required_text(_l("Unit"), _l("Name the unit the room belongs to."), 60, default="Radiology")
     location_hint = StringField(_l("Where to find it (German letters)"), validators=[Optional(), Length(max=160)])
     location_hint_en = StringField(_l("Where to find it (English letters)"), validators=[Optional(), Length(max=160)])
     sort_order = IntegerField(_l("Position in lists"), default=0, validators=[Optional()])
@@ -55,28 +47,12 @@ class RoomForm(FlaskForm):
             )
 
     def fields(self) -> RoomFields:
-        return RoomFields(
-            name=self.name.data,
-            modality=self.modality.data,
-            unit=self.unit.data,
-            location_hint=self.location_hint.data,
-            location_hint_en=self.location_hint_en.data,
-            sort_order=self.sort_order.data or 0,
-            ae_title=self.ae_title.data,
-        )
+        return self.values_for(RoomFields, sort_order=self.sort_order.data or 0)
 
 
 class BedForm(FlaskForm):
-    label = StringField(
-        _l("Label"),
-        validators=[DataRequired(_l("Give the bed a label, e.g. Bed 7.")), Length(max=40)],
-        render_kw={"autofocus": True},
-    )
-    unit = StringField(
-        _l("Unit"),
-        default="Observation",
-        validators=[DataRequired(_l("Name the unit the bed belongs to.")), Length(max=60)],
-    )
+    label = required_text(_l("Label"), _l("Give the bed a label, e.g. Bed 7."), 40, render_kw={"autofocus": True})
+    unit = required_text(_l("Unit"), _l("Name the unit the bed belongs to."), 60, default="Observation")
     sort_order = IntegerField(_l("Position in lists"), default=0, validators=[Optional()])
 
     def __init__(self, *args, bed: ObservationBed | None = None, **kwargs):
@@ -91,4 +67,4 @@ class BedForm(FlaskForm):
             raise ValidationError(_("There is already a bed called %(label)s.", label=clash.label))
 
     def fields(self) -> BedFields:
-        return BedFields(label=self.label.data, unit=self.unit.data, sort_order=self.sort_order.data or 0)
+        return self.values_for(BedFields, sort_order=self.sort_order.data or 0)

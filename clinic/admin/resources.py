@@ -14,6 +14,7 @@ from ..services import setup_resources
 from . import bp
 from .common import (
     actor,
+    form_page,
     get_or_404,
     one_click_change,
     save_form,
@@ -58,7 +59,7 @@ def new_room():
     return submit_form(
         form,
         lambda: setup_resources.create_room(db.session, actor(), form.fields()),
-        render=lambda status: (render_template("admin/room_form.html", form=form, room=None), status),
+        render=form_page("admin/room_form.html", form, room=None),
         message=lambda room: _(
             "Room %(name)s added. Give it session templates so that it can be booked.", name=room.name
         ),
@@ -74,10 +75,7 @@ def room(room_id: int):
     return save_form(
         form,
         lambda: setup_resources.update_room(db.session, actor(), room, form.fields()),
-        render=lambda stranded=None, status=200: (
-            render_template("admin/room_form.html", form=form, room=room, stranded=stranded),
-            status,
-        ),
+        render=form_page("admin/room_form.html", form, room=room),
         message=lambda: _("Room %(name)s saved.", name=room.name),
         next_url=lambda: url_for("admin.rooms"),
     )
@@ -117,7 +115,7 @@ def new_bed():
     return submit_form(
         form,
         lambda: setup_resources.create_bed(db.session, actor(), form.fields()),
-        render=lambda status: (render_template("admin/bed_form.html", form=form, bed=None), status),
+        render=form_page("admin/bed_form.html", form, bed=None),
         message=lambda bed: _("%(label)s added.", label=bed.label),
         next_url=lambda bed: url_for("admin.rooms") + "#beds",
     )
@@ -131,10 +129,7 @@ def bed(bed_id: int):
     return save_form(
         form,
         lambda: setup_resources.update_bed(db.session, actor(), bed, form.fields()),
-        render=lambda stranded=None, status=200: (
-            render_template("admin/bed_form.html", form=form, bed=bed, stranded=stranded),
-            status,
-        ),
+        render=form_page("admin/bed_form.html", form, bed=bed),
         message=lambda: _("%(label)s saved.", label=bed.label),
         next_url=lambda: url_for("admin.rooms") + "#beds",
     )

@@ -10,13 +10,16 @@ from wtforms import DateField, SelectField, StringField, TimeField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..core.timefmt import local_instant, local_midnight
-from ..forms import FlaskForm
+from ..forms import FlaskForm, required_text
 from ..models.vocab import ClosureScope
 from ..services.setup_resources import ClosureFields, ExceptionFields, WeeklyFields
-from .fields import WEEKDAY_CHOICES, IntSelectField, options
+from .fields import WEEKDAY_CHOICES, IntSelectField, one_of_the_choices, options
 
 GRID_MINUTES = 5
 DATE_REQUIRED = _l("Give a date.")
+CHOOSE_ROOM = one_of_the_choices(_l("Choose a room."))
+CHOOSE_RADIOLOGIST = one_of_the_choices(_l("Choose a radiologist."))
+AUTOFOCUS = {"autofocus": True}
 
 
 def _on_grid(field) -> None:
@@ -52,32 +55,19 @@ class WeeklyForm(FlaskForm):
             raise ValidationError(_("“Valid to” cannot be before “valid from”."))
 
     def fields(self) -> WeeklyFields:
-        return WeeklyFields(
-            owner_id=getattr(self, self.owner_field).data,
-            weekday=self.weekday.data,
-            start_time=self.start_time.data,
-            end_time=self.end_time.data,
-            valid_from=self.valid_from.data,
-            valid_to=self.valid_to.data,
-        )
+        return self.values_for(WeeklyFields, owner_id=self[self.owner_field].data)
 
 
 class SessionTemplateForm(WeeklyForm):
-    room_id = IntSelectField(_l("Room"), choices=[], render_kw={"autofocus": True})
+    room_id = IntSelectField(
+        _l("Room"), choices=[], validators=[one_of_the_choices(_l("Choose a room."))], render_kw=AUTOFOCUS
+    )
     owner_field = "room_id"
-
-    def validate_room_id(self, field):
-        if field.data not in field.allowed():
-            raise ValidationError(_("Choose a room."))
 
 
 class RosterEntryForm(WeeklyForm):
-    radiologist_id = IntSelectField(_l("Radiologist"), choices=[], render_kw={"autofocus": True})
+    radiologist_id = IntSelectField(_l("Radiologist"), choices=[], validators=[CHOOSE_RADIOLOGIST], render_kw=AUTOFOCUS)
     owner_field = "radiologist_id"
-
-    def validate_radiologist_id(self, field):
-        if field.data not in field.allowed():
-            raise ValidationError(_("Choose a radiologist."))
 
 
 class EndForm(FlaskForm):
@@ -85,7 +75,7 @@ class EndForm(FlaskForm):
 
 
 class RosterExceptionForm(FlaskForm):
-    radiologist_id = IntSelectField(_l("Radiologist"), choices=[], render_kw={"autofocus": True})
+    radiologist_id = IntSelectField(_l("Radiologist"), choices=[], validators=[CHOOSE_RADIOLOGIST], render_kw=AUTOFOCUS)
     on_date = DateField(_l("Date"), validators=[DataRequired(DATE_REQUIRED)])
     kind = SelectField(
         _l("Kind"), choices=options([("off", _l("Off (absent)")), ("extra", _l("Extra duty"))]), validate_choice=False
@@ -93,10 +83,6 @@ class RosterExceptionForm(FlaskForm):
     start_time = TimeField(_l("From"), validators=[Optional()])
     end_time = TimeField(_l("To"), validators=[Optional()])
     note = StringField(_l("Note"), validators=[Optional(), Length(max=200)])
-
-    def validate_radiologist_id(self, field):
-        if field.data not in field.allowed():
-            raise ValidationError(_("Choose a radiologist."))
 
     def validate_kind(self, field):
         if field.data not in ("off", "extra"):
@@ -118,14 +104,7 @@ class RosterExceptionForm(FlaskForm):
             raise ValidationError(_("The end time must be after the start time."))
 
     def fields(self) -> ExceptionFields:
-        return ExceptionFields(
-            radiologist_id=self.radiologist_id.data,
-            on_date=self.on_date.data,
-            kind=self.kind.data,
-            start_time=self.start_time.data,
-            end_time=self.end_time.data,
-            note=self.note.data,
-        )
+        return self.values_for(ExceptionFields)
 
 
 class ClosureForm(FlaskForm):
@@ -149,9 +128,7 @@ class ClosureForm(FlaskForm):
     start_time = TimeField(_l("From (empty: the whole day)"), validators=[Optional()])
     last_day = DateField(_l("Last day (empty: the same day)"), validators=[Optional()])
     end_time = TimeField(_l("Until (empty: the end of the day)"), validators=[Optional()])
-    reason = StringField(
-        _l("Reason"), validators=[DataRequired(_l("Give a reason (holiday, maintenance, absence…).")), Length(max=200)]
-    )
+    reason = required_text(_l("Reason"), _l("Give a reason (holiday, maintenance, absence…)."), 200)
 
     def validate_scope(self, field):
         if field.data not in ClosureScope.values():

@@ -22,6 +22,7 @@ from ..services import setup_catalogue, setup_resources
 from . import bp
 from .common import (
     actor,
+    form_page,
     get_or_404,
     local_today,
     one_click_change,
@@ -86,9 +87,32 @@ class _Weekly:
     list_arg: str  # the list's filter by that owner
     save: Callable
     saved: Callable[[], str]
+    end_endpoint: str
+    delete_endpoint: str
+    form_id: str
+    owner_name: Callable[[object], str]  # the room's or radiologist's name, on the page of a row
 
     def edit_url(self, row) -> str:
         return url_for(self.endpoint, **{self.id_arg: row.id})
+
+    def page_args(self, form, row) -> dict:
+        """What the form page (``admin/_weekly_form.html``) needs besides its words."""
+        args = {
+            "row": row,
+            self.row_name: row,
+            "owner_field": form[self.owner],
+            "form_id": self.form_id,
+            "list_url": self.list_url(getattr(row, self.owner) if row else None),
+            "cancel_url": self.list_url(None),
+        }
+        if row:
+            args.update(
+                owner_name=self.owner_name(row),
+                end_url=url_for(self.end_endpoint, **{self.id_arg: row.id}),
+                delete_url=url_for(self.delete_endpoint, **{self.id_arg: row.id}),
+                **_weekly_view_args(row, local_today()),
+            )
+        return args
 
     def list_url(self, owner_id: int | None) -> str:
         return url_for(self.list_endpoint, **{self.list_arg: owner_id})
@@ -105,6 +129,10 @@ WEEKLY = {
         list_arg="room",
         save=setup_resources.save_session_template,
         saved=lambda: _("Session template saved."),
+        end_endpoint="admin.end_session",
+        delete_endpoint="admin.delete_session",
+        form_id="session-form",
+        owner_name=lambda template: template.room.name,
     ),
     RosterEntry: _Weekly(
         form_page="admin/roster_form.html",
@@ -116,6 +144,10 @@ WEEKLY = {
         list_arg="radiologist",
         save=setup_resources.save_roster_entry,
         saved=lambda: _("Roster entry saved."),
+        end_endpoint="admin.end_roster_entry",
+        delete_endpoint="admin.delete_roster_entry",
+        form_id="roster-form",
+        owner_name=lambda entry: entry.radiologist.full_name,
     ),
 }
 
@@ -124,9 +156,7 @@ def _save_weekly(kind: type[RoomSession | RosterEntry], form, row: RoomSession |
     weekly = WEEKLY[kind]
 
     def render(*, stranded=None, status=200):
-        extra = _weekly_view_args(row, local_today()) if row else {}
-        page = render_template(weekly.form_page, form=form, stranded=stranded, **{weekly.row_name: row}, **extra)
-        return page, status
+        return render_template(weekly.form_page, form=form, stranded=stranded, **weekly.page_args(form, row)), status
 
     return save_form(
         form,
@@ -308,10 +338,7 @@ def new_roster_exception():
     return save_form(
         form,
         lambda: setup_resources.save_roster_exception(db.session, actor(), form.fields()),
-        render=lambda stranded=None, status=200: (
-            render_template("admin/roster_exception_form.html", form=form, stranded=stranded),
-            status,
-        ),
+        render=form_page("admin/roster_exception_form.html", form),
         message=lambda: _("Roster exception saved."),
         next_url=lambda: url_for("admin.rosters", radiologist=form.radiologist_id.data),
     )

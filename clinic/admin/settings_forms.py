@@ -7,21 +7,11 @@ from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
-from ..forms import FlaskForm, email_address
+from ..forms import FlaskForm, email_address, required_text
+from ..services.settings import CONTACT_KEYS, PER_LANGUAGE
 
-TEXT_SETTINGS = (
-    "clinic_name",
-    "clinic_department",
-    "clinic_department_en",
-    "letter_signature",
-    "letter_signature_en",
-    "clinic_address",
-    "clinic_phone",
-    "clinic_email",
-    "clinic_place",
-    "emergency_number",
-    "out_of_hours_number",
-)
+# The clinic's printed texts, and the English values of those kept per language.
+TEXT_SETTINGS = (*CONTACT_KEYS, *(f"{key}_en" for key in PER_LANGUAGE))
 NUMBER_SETTINGS = (
     "arrival_minutes_before",
     "booking_notice_minutes",
@@ -33,29 +23,17 @@ NUMBER_SETTINGS = (
 
 
 class SettingsForm(FlaskForm):
-    clinic_name = StringField(
-        _l("Clinic name"),
-        validators=[DataRequired(_l("Give the clinic's name.")), Length(max=120)],
-        render_kw={"autofocus": True},
-    )
+    clinic_name = required_text(_l("Clinic name"), _l("Give the clinic's name."), 120, render_kw={"autofocus": True})
     clinic_department = StringField(_l("Department (German documents)"), validators=[Length(max=160)])
     clinic_department_en = StringField(_l("Department (English documents)"), validators=[Length(max=160)])
-    letter_signature = StringField(
-        _l("Letters signed by (German)"), validators=[DataRequired(_l("Name the person or team.")), Length(max=120)]
-    )
-    letter_signature_en = StringField(
-        _l("Letters signed by (English)"), validators=[DataRequired(_l("Name the person or team.")), Length(max=120)]
-    )
-    clinic_address = StringField(_l("Address"), validators=[DataRequired(_l("Give the address.")), Length(max=200)])
-    clinic_phone = StringField(
-        _l("Telephone"), validators=[DataRequired(_l("Give the telephone number.")), Length(max=40)]
-    )
+    letter_signature = required_text(_l("Letters signed by (German)"), _l("Name the person or team."), 120)
+    letter_signature_en = required_text(_l("Letters signed by (English)"), _l("Name the person or team."), 120)
+    clinic_address = required_text(_l("Address"), _l("Give the address."), 200)
+    clinic_phone = required_text(_l("Telephone"), _l("Give the telephone number."), 40)
     clinic_email = StringField(_l("Email"), validators=[DataRequired(_l("Give the email address.")), email_address])
     clinic_place = StringField(_l("Town (for 'place, date' on letters)"), validators=[Length(max=60)])
     emergency_number = StringField(_l("Emergency number"), validators=[DataRequired(_l("Give the emergency number."))])
-    out_of_hours_number = StringField(
-        _l("Out-of-hours medical service"), validators=[DataRequired(_l("Give the number.")), Length(max=40)]
-    )
+    out_of_hours_number = required_text(_l("Out-of-hours medical service"), _l("Give the number."), 40)
     arrival_minutes_before = IntegerField(
         _l("Arrival before the appointment (minutes)"),
         validators=[InputRequired(_l("Give the minutes.")), NumberRange(0, 180, _l("Between 0 and 180 minutes."))],

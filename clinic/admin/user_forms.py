@@ -8,7 +8,7 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
 from ..extensions import db
-from ..forms import FlaskForm, MultiCheckboxField, email_address
+from ..forms import FlaskForm, MultiCheckboxField, email_address, required_text
 from ..models.vocab import Role
 from ..services import accounts
 from ..services.accounts import MIN_PASSWORD_LENGTH
@@ -19,9 +19,7 @@ USERNAME_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ012345
 
 
 class AccountForm(FlaskForm):
-    full_name = StringField(
-        _l("Full name"), validators=[DataRequired(_l("Give the person's full name.")), Length(max=120)]
-    )
+    full_name = required_text(_l("Full name"), _l("Give the person's full name."), 120)
     email = StringField(_l("Email"), validators=[Optional(), email_address, Length(max=254)])
     roles = MultiCheckboxField(_l("Roles"), choices=options(Role.choices()))
     qualifications = MultiCheckboxField(_l("Qualified for (radiologists)"), coerce=int, choices=[])
@@ -66,10 +64,8 @@ class PasswordMixin:
 
 
 class NewAccountForm(PasswordMixin, AccountForm):
-    username = StringField(
-        _l("User name"),
-        validators=[DataRequired(_l("Give a user name.")), Length(max=64)],
-        render_kw={"autofocus": True, "autocomplete": "off"},
+    username = required_text(
+        _l("User name"), _l("Give a user name."), 64, render_kw={"autofocus": True, "autocomplete": "off"}
     )
 
     def validate_username(self, field):
@@ -85,7 +81,6 @@ class PasswordResetForm(PasswordMixin, FlaskForm):
 
 
 class TokenForm(FlaskForm):
-    name = StringField(
-        _l("What the token is for"),
-        validators=[DataRequired(_l("Say what the token is for, e.g. the system that uses it.")), Length(max=80)],
+    name = required_text(
+        _l("What the token is for"), _l("Say what the token is for, e.g. the system that uses it."), 80
     )

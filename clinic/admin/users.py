@@ -18,6 +18,7 @@ from .common import (
     INVALID,
     actor,
     containing,
+    form_page,
     get_or_404,
     in_state,
     one_click_change,
@@ -67,7 +68,7 @@ def new_user():
         lambda: setup_users.create_account(
             db.session, actor(), form.username.data.strip(), form.password.data, form.account_fields()
         ),
-        render=lambda status: (render_template("admin/user_new.html", form=form), status),
+        render=form_page("admin/user_new.html", form),
         message=lambda user: _(
             "Account %(username)s created. Tell %(full_name)s the initial password in person.",
             username=user.username,

@@ -26,14 +26,8 @@ def referral_plan(referral: Referral) -> ProcedurePlan:
 
 
 def candidate(chain: Chain) -> Candidate:
-    return Candidate(
-        room_id=chain.room_id,
-        radiologist_id=chain.radiologist_id,
-        bed_id=chain.bed_id,
-        table_start=chain.table_start,
-        table_end=chain.table_end,
-        obs_end=chain.obs_end,
-    )
+    """The chain (of a body that names one) in the finder's terms: the same six fields."""
+    return Candidate(**chain.model_dump(include=set(Chain.model_fields)))
 
 
 def window(first: dt.date | None, last: dt.date | None) -> tuple[dt.date, dt.date]:

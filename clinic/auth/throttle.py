@@ -33,20 +33,19 @@ def account_and_address_key() -> str:
     return f"login-account-address:{_typed_name()}:{get_remote_address()}"
 
 
-def _window() -> str:
-    return f"{current_app.config['LOGIN_LOCKOUT_MINUTES']} minutes"
+def _failures(setting: str):
+    """A limit for Flask-Limiter, read when a login comes: the configured number of failures in the window."""
+
+    def limit() -> str:
+        config = current_app.config
+        return f"{config[setting]} per {config['LOGIN_LOCKOUT_MINUTES']} minutes"
+
+    return limit
 
 
-def per_account_and_address() -> str:
-    return f"{current_app.config['LOGIN_MAX_FAILURES']} per {_window()}"
-
-
-def per_address() -> str:
-    return f"{current_app.config['LOGIN_ADDRESS_MAX_FAILURES']} per {_window()}"
-
-
-def per_account() -> str:
-    return f"{current_app.config['LOGIN_ACCOUNT_MAX_FAILURES']} per {_window()}"
+per_account_and_address = _failures("LOGIN_MAX_FAILURES")
+per_address = _failures("LOGIN_ADDRESS_MAX_FAILURES")
+per_account = _failures("LOGIN_ACCOUNT_MAX_FAILURES")
 
 
 def refused(response) -> bool:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from .messages import fill
+
+Row = TypeVar("Row")
 
 
 class DomainError(Exception):
@@ -29,6 +31,14 @@ class DomainError(Exception):
 class NotFound(DomainError):
     code = "not_found"
     http_status = 404
+
+
+def found(session, model: type[Row], row_id, message: str) -> Row:
+    """The row of ``model`` with this id, else ``NotFound(message)`` (``message`` marked with N_)."""
+    row = session.get(model, row_id)
+    if row is None:
+        raise NotFound(message)
+    return row
 
 
 class PermissionDenied(DomainError):

@@ -20,7 +20,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..core.timefmt import is_shown_day
-from ..forms import FlaskForm, MultiCheckboxField, email_address
+from ..forms import FlaskForm, MultiCheckboxField, email_address, required_text
 from ..models.vocab import ALLERGENS, TREATMENTS, Language, PartOfDay, Priority, RedFlag, Region, Sex, Side
 from ..services.waitlist import date_problem
 from ..web import local_today
@@ -182,7 +182,7 @@ class ConditionsForm(FlaskForm):
 
 
 class EscortForm(FlaskForm):
-    name = StringField(_l("Escort home"), validators=[DataRequired(message=_l("Name the escort.")), Length(max=120)])
+    name = required_text(_l("Escort home"), _l("Name the escort."), 120)
     phone = StringField(_l("Escort's phone"), validators=[Optional(), Length(max=40)])
 
 
@@ -215,17 +215,16 @@ class ChainForm(FlaskForm):
 
 
 class CancelForm(FlaskForm):
-    reason = TextAreaField(
-        _l("Reason for the cancellation"),
-        validators=[DataRequired(message=_l("Give a reason.")), Length(max=1000)],
-        render_kw={"rows": 2},
+    reason = required_text(
+        _l("Reason for the cancellation"), _l("Give a reason."), 1000, field=TextAreaField, render_kw={"rows": 2}
     )
 
 
 class CloseReferralForm(FlaskForm):
-    reason = StringField(
+    reason = required_text(
         _l("Why the episode ends"),
-        validators=[DataRequired(message=_l("Give the reason the episode ends.")), Length(max=500)],
+        _l("Give the reason the episode ends."),
+        500,
         render_kw={"placeholder": _l("e.g. patient declines further treatment")},
     )
 
@@ -233,9 +232,11 @@ class CloseReferralForm(FlaskForm):
 class InformationAnswerForm(FlaskForm):
     """The referring physician's answer to a radiologist's request for information."""
 
-    answer = TextAreaField(
+    answer = required_text(
         _l("The referring physician's answer"),
-        validators=[DataRequired(message=_l("Write down what the referring physician answered.")), Length(max=4000)],
+        _l("Write down what the referring physician answered."),
+        4000,
+        field=TextAreaField,
         render_kw={"rows": 3},
     )
     letter = FileField(_l("Their letter or report (PDF or image, optional)"))

@@ -59,3 +59,15 @@ def one_of(column: str, values: Iterable[str], name: str | None = None, nullable
 
 def created_at_column() -> Mapped[dt.datetime]:
     return mapped_column(UTCDateTime, default=utcnow)
+
+
+class Revocable:
+    """A row that can be revoked once: an API token, a calendar feed. The model has the ``revoked_at`` column
+    (not declared here, so that no mapping is inherited)."""
+
+    def revoke(self, at: dt.datetime) -> bool:
+        """Revoked at ``at`` unless it was already; whether this revoked it."""
+        if self.revoked_at is not None:
+            return False
+        self.revoked_at = at
+        return True

@@ -8,10 +8,10 @@ from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .base import UTCDateTime, created_at_column
+from .base import Revocable, UTCDateTime, created_at_column
 
 
-class CalendarFeed(db.Model):
+class CalendarFeed(db.Model, Revocable):
     """The feed of one radiologist or one room. Only the token's SHA-256 is kept (as for API tokens);
     the URL is shown once. A revoked feed answers 404."""
 

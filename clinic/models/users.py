@@ -8,7 +8,7 @@ from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .base import UTCDateTime, created_at_column, one_of, utcnow
+from .base import Revocable, UTCDateTime, created_at_column, one_of, utcnow
 from .vocab import Role
 
 radiologist_qualifications = Table(
@@ -88,7 +88,7 @@ class User(db.Model):
         return f"<User {self.username}>"
 
 
-class ApiToken(db.Model):
+class ApiToken(db.Model, Revocable):
     """A bearer token for the JSON API. Only its SHA-256 is kept; the token itself is shown once."""
 
     __tablename__ = "api_tokens"

@@ -145,21 +145,19 @@ def sign_candidate(link: PortalLink, c: Candidate) -> str:
     )
 
 
+def unsign_candidate(signed: str) -> tuple[int, Candidate]:
+    """The link id and the chain of a signed choice; raises on a bad signature or a changed value."""
+    link_id, room, radiologist, bed, start, end, obs_end = _signer().loads(signed)
+    times = (dt.datetime.fromisoformat(value) for value in (start, end, obs_end))
+    return link_id, Candidate(room, radiologist, bed, *times)
+
+
 def read_candidate(link: PortalLink, signed: str | None) -> Candidate | None:
     try:
-        link_id, room, radiologist, bed, start, end, obs_end = _signer().loads(signed or "")
-        if link_id != link.id:
-            return None
-        return Candidate(
-            room,
-            radiologist,
-            bed,
-            dt.datetime.fromisoformat(start),
-            dt.datetime.fromisoformat(end),
-            dt.datetime.fromisoformat(obs_end),
-        )
+        link_id, candidate = unsign_candidate(signed or "")
     except (BadSignature, ValueError, TypeError):
         return None
+    return candidate if link_id == link.id else None
 
 
 # --- what a refusal says, in the patient's words ----------------------------------------------------

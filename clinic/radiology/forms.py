@@ -17,9 +17,9 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from ..forms import FlaskForm
+from ..forms import FlaskForm, required_text
 from ..models.vocab import TARGETS_BY_PROCEDURE, Modality, Priority, Region, ReliefCategory, Side, Stage, Target
 
 
@@ -61,16 +61,12 @@ class AcceptForm(FlaskForm):
 
 
 class ReasonForm(FlaskForm):
-    reason = TextAreaField(
-        _l("Reason"), validators=[DataRequired(message=_l("Give a reason.")), Length(max=2000)], render_kw={"rows": 2}
-    )
+    reason = required_text(_l("Reason"), _l("Give a reason."), 2000, field=TextAreaField, render_kw={"rows": 2})
 
 
 class HoldOverrideForm(FlaskForm):
     earliest = DateField(_l("Earliest procedure date"), validators=[InputRequired()])
-    reason = TextAreaField(
-        _l("Reason"), validators=[DataRequired(message=_l("Give a reason.")), Length(max=2000)], render_kw={"rows": 2}
-    )
+    reason = required_text(_l("Reason"), _l("Give a reason."), 2000, field=TextAreaField, render_kw={"rows": 2})
 
 
 class ConsentForm(FlaskForm):
@@ -133,11 +129,7 @@ class RecordForm(FlaskForm):
 
 
 class AddendumForm(FlaskForm):
-    text = TextAreaField(
-        _l("Addendum"),
-        validators=[DataRequired(message=_l("Write the addendum.")), Length(max=4000)],
-        render_kw={"rows": 3},
-    )
+    text = required_text(_l("Addendum"), _l("Write the addendum."), 4000, field=TextAreaField, render_kw={"rows": 3})
 
 
 class OutcomeForm(FlaskForm):

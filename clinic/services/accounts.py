@@ -13,7 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
 from ..core import audit
-from ..core.errors import InvalidInput, NotFound
+from ..core.errors import InvalidInput, found
 from ..core.messages import N_, Phrase
 from ..models import ApiToken, User
 from ..models.base import utcnow
@@ -150,8 +150,7 @@ def end_sessions(session: Session, user: User) -> None:
 def revoke_tokens(session: Session, user: User) -> list[ApiToken]:
     revoked = []
     for token in user_tokens(session, user):
-        if token.revoked_at is None:
-            token.revoked_at = utcnow()
+        if token.revoke(utcnow()):
             revoked.append(token)
     return revoked
 
@@ -193,11 +192,8 @@ def user_tokens(session: Session, user: User) -> list[ApiToken]:
 
 
 def revoke_token(session: Session, token_id: int) -> ApiToken:
-    token = session.get(ApiToken, token_id)
-    if token is None:
-        raise NotFound(N_("No such token."))
-    if token.revoked_at is None:
-        token.revoked_at = utcnow()
+    token = found(session, ApiToken, token_id, N_("No such token."))
+    token.revoke(utcnow())
     session.flush()
     return token
 

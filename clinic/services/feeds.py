@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from ..core.errors import InvalidInput, NotFound
+from ..core.errors import InvalidInput, NotFound, found
 from ..core.messages import N_
 from ..models import Appointment, CalendarFeed, Room, User
 from ..models.base import utcnow
@@ -42,9 +42,7 @@ def create(session: Session, actor, *, radiologist_id: int | None = None, room_i
             raise NotFound(N_("There is no such radiologist."))
         label = user.full_name
     else:
-        room = session.get(Room, room_id)
-        if room is None:
-            raise NotFound(N_("There is no such room."))
+        room = found(session, Room, room_id, N_("There is no such room."))
         label = f"Room {room.name}"
     token = "cf_" + secrets.token_urlsafe(32)
     feed = CalendarFeed(
@@ -61,11 +59,8 @@ def create(session: Session, actor, *, radiologist_id: int | None = None, room_i
 
 
 def revoke(session: Session, feed_id: int) -> CalendarFeed:
-    feed = session.get(CalendarFeed, feed_id)
-    if feed is None:
-        raise NotFound(N_("There is no such feed."))
-    if feed.revoked_at is None:
-        feed.revoked_at = utcnow()
+    feed = found(session, CalendarFeed, feed_id, N_("There is no such feed."))
+    feed.revoke(utcnow())
     session.flush()
     return feed
 

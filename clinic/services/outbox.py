@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from ..core import audit
-from ..core.errors import Conflict, InvalidInput, NotFound
+from ..core.errors import Conflict, InvalidInput, found
 from ..core.messages import N_
 from ..models import Appointment, AuditEvent, OutboxMessage
 from ..models.vocab import OutboxStatus
@@ -244,9 +244,7 @@ RESENDABLE = (OutboxStatus.FAILED, OutboxStatus.SENT)
 
 def resend(session: Session, actor, message_id: int) -> OutboxMessage:
     """Put a failed or sent message back in the queue, attempts reset, and audit it."""
-    message = session.get(OutboxMessage, message_id)
-    if message is None:
-        raise NotFound(N_("There is no such message in the outbox."))
+    message = found(session, OutboxMessage, message_id, N_("There is no such message in the outbox."))
     before = {"status": message.status, "attempts": message.attempts, "sent_at": message.sent_at}
     done = session.execute(
         update(OutboxMessage)

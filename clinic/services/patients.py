@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import Select, and_, select
 from sqlalchemy.orm import Session
 
-from ..core.errors import InvalidInput, NotFound
+from ..core.errors import InvalidInput, found
 from ..core.messages import N_
 from ..core.text import name_key, name_parts, search_key
 from ..models import Patient
@@ -99,9 +99,7 @@ def likely_duplicates(session: Session, family_name: str, given_name: str, birth
 
 def open_record(session: Session, actor, patient_id: int) -> Patient:
     """Load a patient for display. The opening is audited by ``clinic.services.reads`` for the request."""
-    patient = session.get(Patient, patient_id)
-    if patient is None:
-        raise NotFound(N_("There is no such patient."))
+    patient = found(session, Patient, patient_id, N_("There is no such patient."))
     return patient
 
 

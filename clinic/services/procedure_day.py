@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -245,16 +245,8 @@ def record_check(session: Session, actor, appointment: Appointment, values: Chec
         raise DomainError(N_("This patient is not in observation."), code="invalid_state")
     if values.empty:
         raise InvalidInput(N_("Enter at least one value."), details={"field": "systolic"})
-    check = ObservationCheck(
-        systolic=values.systolic,
-        diastolic=values.diastolic,
-        pulse=values.pulse,
-        pain_score=values.pain_score,
-        motor_normal=values.motor_normal,
-        sensory_normal=values.sensory_normal,
-        note=(values.note or "").strip() or None,
-        by_user_id=audit.actor_of(actor).id,
-    )
+    cleaned = replace(values, note=(values.note or "").strip() or None)
+    check = ObservationCheck(**asdict(cleaned), by_user_id=audit.actor_of(actor).id)
     record.checks.append(check)
     session.flush()
     return check

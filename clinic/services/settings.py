@@ -82,6 +82,18 @@ def store(session: Session, key: str, value: str) -> None:
     session.flush()
 
 
+# What letters and sheets print about the clinic.
+CONTACT_KEYS = (
+    "clinic_name",
+    "clinic_department",
+    "clinic_address",
+    "clinic_phone",
+    "clinic_email",
+    "clinic_place",
+    "emergency_number",
+    "out_of_hours_number",
+    "letter_signature",
+)
 # Printed texts that have a value per language: the English value is kept under "<key>_en".
 PER_LANGUAGE = ("clinic_department", "letter_signature")
 
@@ -89,18 +101,7 @@ PER_LANGUAGE = ("clinic_department", "letter_signature")
 def contact(session: Session, language: str = "de") -> dict[str, str]:
     """What letters and sheets print about the clinic, in the document's language (German unless
     "en"): an English document never prints a German line."""
-    keys = (
-        "clinic_name",
-        "clinic_department",
-        "clinic_address",
-        "clinic_phone",
-        "clinic_email",
-        "clinic_place",
-        "emergency_number",
-        "out_of_hours_number",
-        "letter_signature",
-    )
-    values = {k: get(session, k) for k in keys}
+    values = {k: get(session, k) for k in CONTACT_KEYS}
     if language == "en":
         values.update({k: get(session, f"{k}_en") for k in PER_LANGUAGE})
     return values

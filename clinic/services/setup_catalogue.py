@@ -18,7 +18,7 @@ from ..core.messages import N_, Phrase
 from ..models import ProcedureType, StageRule, User, UserRole
 from ..models.catalogue import MAX_OBSERVATION_MINUTES, TABLE_MINUTE_CHOICES
 from ..models.vocab import BleedingClass, Modality, Role, Stage
-from .setup_resources import switch_active
+from .setup_resources import save_row, switch_active
 
 CODE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,19}$")
 MAX_EXTRA_MINUTES = 30
@@ -95,19 +95,12 @@ def _apply(procedure: ProcedureType, fields: ProcedureFields) -> None:
 
 
 def create_procedure(session: Session, actor, fields: ProcedureFields) -> ProcedureType:
-    check_fields(session, fields, None)
     procedure = ProcedureType(code=normalise_code(fields.code), active=True)
-    _apply(procedure, fields)
-    session.add(procedure)
-    session.flush()
-    return procedure
+    return save_row(session, procedure, fields, check_fields, _apply, new=True)
 
 
 def update_procedure(session: Session, actor, procedure: ProcedureType, fields: ProcedureFields) -> ProcedureType:
-    check_fields(session, fields, procedure)
-    _apply(procedure, fields)
-    session.flush()
-    return procedure
+    return save_row(session, procedure, fields, check_fields, _apply, new=False)
 
 
 def set_active(session: Session, actor, procedure: ProcedureType, active: bool) -> ProcedureType:

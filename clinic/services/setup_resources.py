@@ -49,6 +49,14 @@ class RoomFields:
     ae_title: str | None = None  # the DICOM AE title of the room's scanner
 
 
+def _refuse_taken(session: Session, column, value: str, row, message: str) -> None:
+    """Refused when another row of the table has ``value`` in ``column`` already, whatever the case;
+    ``message`` names the other row's value as {<column>}."""
+    clash = session.scalar(select(column.class_).where(func.lower(column) == value.lower()))
+    if clash is not None and clash is not row:
+        raise invalid(message, column.key, **{column.key: getattr(clash, column.key)})
+
+
 def _check_room(session: Session, fields: RoomFields, room: Room | None) -> None:
     name = _clean(fields.name)
     if not name:
@@ -57,9 +65,7 @@ def _check_room(session: Session, fields: RoomFields, room: Room | None) -> None
         raise invalid(N_("Choose CT or MRI."), "modality")
     if not _clean(fields.unit):
         raise invalid(N_("Name the unit the room belongs to (closures of a unit close all its rooms)."), "unit")
-    clash = session.scalar(select(Room).where(func.lower(Room.name) == name.lower()))
-    if clash is not None and clash is not room:
-        raise invalid(N_("There is already a room called {name}."), "name", name=clash.name)
+    _refuse_taken(session, Room.name, name, room, N_("There is already a room called {name}."))
     ae_title = _clean(fields.ae_title)
     if ae_title:
         if problem := ae_title_problem(ae_title):
@@ -94,19 +100,22 @@ def _apply_room(room: Room, fields: RoomFields) -> None:
 
 
 def create_room(session: Session, actor, fields: RoomFields) -> Room:
-    _check_room(session, fields, None)
-    room = Room(active=True)
-    _apply_room(room, fields)
-    session.add(room)
-    session.flush()
-    return room
+    return save_row(session, Room(active=True), fields, _check_room, _apply_room, new=True)
 
 
 def update_room(session: Session, actor, room: Room, fields: RoomFields) -> Room:
-    _check_room(session, fields, room)
-    _apply_room(room, fields)
+    return save_row(session, room, fields, _check_room, _apply_room, new=False)
+
+
+def save_row(session: Session, row: Switchable, fields, check, apply, *, new: bool) -> Switchable:
+    """The save of a room, bed or procedure: ``check(session, fields, row or None)`` refuses what clashes with
+    the others of its table, ``apply(row, fields)`` writes the fields; a new row is added."""
+    check(session, fields, None if new else row)
+    apply(row, fields)
+    if new:
+        session.add(row)
     session.flush()
-    return room
+    return row
 
 
 def switch_active(session: Session, actor, row: Switchable, active: bool) -> Switchable:
@@ -136,9 +145,7 @@ def _check_bed(session: Session, fields: BedFields, bed: ObservationBed | None) 
         raise invalid(N_("Give the bed a label, e.g. Bed 7."), "label")
     if not _clean(fields.unit):
         raise invalid(N_("Name the unit the bed belongs to."), "unit")
-    clash = session.scalar(select(ObservationBed).where(func.lower(ObservationBed.label) == label.lower()))
-    if clash is not None and clash is not bed:
-        raise invalid(N_("There is already a bed called {label}."), "label", label=clash.label)
+    _refuse_taken(session, ObservationBed.label, label, bed, N_("There is already a bed called {label}."))
 
 
 def _apply_bed(bed: ObservationBed, fields: BedFields) -> None:
@@ -148,19 +155,11 @@ def _apply_bed(bed: ObservationBed, fields: BedFields) -> None:
 
 
 def create_bed(session: Session, actor, fields: BedFields) -> ObservationBed:
-    _check_bed(session, fields, None)
-    bed = ObservationBed(active=True)
-    _apply_bed(bed, fields)
-    session.add(bed)
-    session.flush()
-    return bed
+    return save_row(session, ObservationBed(active=True), fields, _check_bed, _apply_bed, new=True)
 
 
 def update_bed(session: Session, actor, bed: ObservationBed, fields: BedFields) -> ObservationBed:
-    _check_bed(session, fields, bed)
-    _apply_bed(bed, fields)
-    session.flush()
-    return bed
+    return save_row(session, bed, fields, _check_bed, _apply_bed, new=False)
 
 
 def set_bed_active(session: Session, actor, bed: ObservationBed, active: bool) -> ObservationBed:
@@ -227,18 +226,11 @@ def save_session_template(session: Session, actor, template: RoomSession | None,
         raise invalid(N_("Choose a room."), "room_id")
     if not room.active and (template is None or template.room_id != room.id):
         raise invalid(N_("{name} is not in use; switch it on before giving it sessions."), "room_id", name=room.name)
-    return _save_weekly(
-        session,
-        template,
-        fields,
-        owner=RoomSession.room_id,
-        owner_id=room.id,
-        overlap=N_("{name} already has a session that overlaps: {session}."),
-        name=room.name,
-    )
+    overlap = N_("{name} already has a session that overlaps: {session}.")
+    return _save_weekly(session, template, fields, RoomSession.room_id, room.id, overlap, name=room.name)
 
 
-def _save_weekly(session: Session, row, fields: WeeklyFields, *, owner, owner_id: int, overlap: str, **names):
+def _save_weekly(session: Session, row, fields: WeeklyFields, owner, owner_id: int, overlap: str, **names):
     """Create (``row`` None) or change a weekly pattern of its ``owner`` (a room's session, a radiologist's
     duty), refused when it overlaps another of the same owner (``overlap`` names the clash as {session})."""
     model = owner.class_
@@ -272,15 +264,8 @@ def save_roster_entry(session: Session, actor, entry: RosterEntry | None, fields
     """Create (``entry`` None) or change a radiologist's weekly duty."""
     _check_weekly(fields)
     user = _radiologist(session, fields.owner_id)
-    return _save_weekly(
-        session,
-        entry,
-        fields,
-        owner=RosterEntry.radiologist_id,
-        owner_id=user.id,
-        overlap=N_("{full_name} already has a duty that overlaps: {session}."),
-        full_name=user.full_name,
-    )
+    overlap = N_("{full_name} already has a duty that overlaps: {session}.")
+    return _save_weekly(session, entry, fields, RosterEntry.radiologist_id, user.id, overlap, full_name=user.full_name)
 
 
 def in_effect_since(row: RoomSession | RosterEntry, today: dt.date) -> bool:

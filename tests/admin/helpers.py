@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import pytest
 from sqlalchemy import func, select
 
 from clinic.core.timefmt import to_local
@@ -80,6 +81,11 @@ def snapshot(session, appointment: Appointment) -> tuple:
 def count(session, model) -> int:
     session.expire_all()
     return session.scalar(select(func.count()).select_from(model))
+
+
+def form_refusals(cases):
+    """Parametrizes a test by (change, message): a change to a valid form, and what the form then says."""
+    return pytest.mark.parametrize(("change", "message"), cases)
 
 
 def refused_saving_nothing(session, admin, url: str, data: dict, message: str, model) -> None:

@@ -3,12 +3,11 @@ stage rules, switching a procedure off."""
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import select
 
 from clinic.models import ProcedureType, StageRule
 
-from .helpers import book_on_day, confirm_value, next_monday, refused_saving_nothing, snapshot, text
+from .helpers import book_on_day, confirm_value, form_refusals, next_monday, refused_saving_nothing, snapshot, text
 
 VALID = {
     "code": "SI",
@@ -38,8 +37,7 @@ def test_a_new_procedure_is_added_with_its_qualified_radiologists(session, clini
     assert not clinic.radiologists[0].is_qualified_for(added.id)
 
 
-@pytest.mark.parametrize(
-    ("change", "message"),
+@form_refusals(
     [
         ({"table_minutes": "17"}, "The table time is 15, 20, 25 or 30 minutes."),
         ({"table_minutes": "35"}, "The table time is 15, 20, 25 or 30 minutes."),

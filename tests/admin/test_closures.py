@@ -10,7 +10,7 @@ from sqlalchemy import select
 from clinic.models import Closure
 from tests.conftest import NOW
 
-from .helpers import book_on_day, count, next_monday, text, warn_then_confirm
+from .helpers import book_on_day, count, form_refusals, next_monday, text, warn_then_confirm
 
 
 def _closure(day: dt.date, **kw) -> dict:
@@ -29,8 +29,7 @@ def _closure(day: dt.date, **kw) -> dict:
     return data
 
 
-@pytest.mark.parametrize(
-    ("change", "message"),
+@form_refusals(
     [
         ({"scope": "room"}, "Choose the room that is closed."),
         ({"scope": "unit"}, "Choose the unit that is closed."),

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from clinic.models import AnticoagulantRule
 
-from .helpers import count, text
+from .helpers import count, form_refusals, text
 
 
 def _rule(session, drug: str, bleeding: str, dose: str = "") -> AnticoagulantRule:
@@ -87,8 +87,7 @@ def test_verification_needs_a_name_and_a_confirmation(session, clinic, admin, da
     assert not _rule(session, "apixaban", "high").verified
 
 
-@pytest.mark.parametrize(
-    ("change", "message"),
+@form_refusals(
     [
         ({"action": "hold", "hold_hours": ""}, "A hold needs the number of hours before the procedure."),
         ({"action": "hold", "hold_hours": "0"}, "A hold lasts 1 to 720 hours (30 days)."),

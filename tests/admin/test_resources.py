@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import select
 
 from clinic.models import ObservationBed, Room
 
-from .helpers import book_on_day, confirm_value, next_monday, refused_saving_nothing, snapshot, text
+from .helpers import book_on_day, confirm_value, form_refusals, next_monday, refused_saving_nothing, snapshot, text
 
 ROOM = {"name": "CT 3", "modality": "CT", "unit": "Radiology", "location_hint": "Level 2", "sort_order": "3"}
 BED = {"label": "Bed 7", "unit": "Observation", "sort_order": "7"}
@@ -23,8 +22,7 @@ def test_rooms_and_beds_are_added(session, clinic, admin):
     assert "CT 3" in listing and "Bed 7" in listing
 
 
-@pytest.mark.parametrize(
-    ("change", "message"),
+@form_refusals(
     [
         ({"name": ""}, "Give the room a name."),
         ({"name": "ct 1"}, "There is already a room called CT 1."),
@@ -36,8 +34,7 @@ def test_room_form_errors_save_nothing(session, clinic, admin, change, message):
     refused_saving_nothing(session, admin, "/admin/rooms/new", {**ROOM, **change}, message, Room)
 
 
-@pytest.mark.parametrize(
-    ("change", "message"),
+@form_refusals(
     [
         ({"label": ""}, "Give the bed a label, e.g. Bed 7."),
         ({"label": "BED 1"}, "There is already a bed called Bed 1."),

@@ -10,7 +10,16 @@ from sqlalchemy import select
 
 from clinic.models import RoomSession, RosterEntry, RosterException
 
-from .helpers import book_on_day, count, next_monday, refused_saving_nothing, snapshot, text, warn_then_confirm
+from .helpers import (
+    book_on_day,
+    count,
+    form_refusals,
+    next_monday,
+    refused_saving_nothing,
+    snapshot,
+    text,
+    warn_then_confirm,
+)
 
 
 def _session_template(session, room, weekday: int = 0) -> RoomSession:
@@ -53,13 +62,13 @@ WEEKLY_ERRORS = [
 ]
 
 
-@pytest.mark.parametrize(("change", "message"), WEEKLY_ERRORS)
+@form_refusals(WEEKLY_ERRORS)
 def test_session_template_form_errors_save_nothing(session, clinic, admin, change, message):
     data = _weekly("room_id", clinic.rooms["CT 1"].id, **change)
     refused_saving_nothing(session, admin, "/admin/sessions/new", data, message, RoomSession)
 
 
-@pytest.mark.parametrize(("change", "message"), WEEKLY_ERRORS)
+@form_refusals(WEEKLY_ERRORS)
 def test_roster_entry_form_errors_save_nothing(session, clinic, admin, change, message):
     data = _weekly("radiologist_id", clinic.radiologists[0].id, **change)
     refused_saving_nothing(session, admin, "/admin/rosters/new", data, message, RosterEntry)
@@ -93,7 +102,7 @@ EXCEPTION_ERRORS = [
 ]
 
 
-@pytest.mark.parametrize(("change", "message"), EXCEPTION_ERRORS)
+@form_refusals(EXCEPTION_ERRORS)
 def test_roster_exception_form_errors_save_nothing(session, clinic, admin, change, message):
     data = {"radiologist_id": str(clinic.radiologists[0].id), "on_date": "2026-12-24", "kind": "off", "note": ""}
     response = admin.post("/admin/rosters/exceptions/new", {**data, **change})

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
 from clinic.services import settings as clinic_settings
 
-from .helpers import text
+from .helpers import form_refusals, text
 
 VALID = {
     "clinic_name": "Schmerzzentrum Nord",
@@ -53,8 +51,7 @@ def test_printed_clinic_texts_have_a_value_per_language(session, clinic, admin):
     assert response.status_code == 422 and "Name the person or team." in text(response)
 
 
-@pytest.mark.parametrize(
-    ("change", "message"),
+@form_refusals(
     [
         ({"clinic_name": ""}, "Give the clinic&#39;s name."),
         ({"clinic_email": "nope"}, "This is not a valid email address"),

@@ -11,7 +11,7 @@ from clinic.models import Consent, DocumentText
 from clinic.services.consents import print_consent
 from tests.conftest import ZONE
 
-from .helpers import book_on_day, count, next_monday, text
+from .helpers import book_on_day, count, form_refusals, next_monday, text
 
 
 @pytest.fixture
@@ -91,8 +91,7 @@ def test_a_printed_consent_keeps_its_version(session, texts, admin):
     assert "1 printed from this version" in text(admin.get(f"/admin/texts/versions/{printed_id}"))
 
 
-@pytest.mark.parametrize(
-    ("change", "message"),
+@form_refusals(
     [
         ({"title": ""}, "Give the text a title."),
         ({"body": "   "}, "The text is empty."),

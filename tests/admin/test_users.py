@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from sqlalchemy import select
 
 from clinic.models import ApiToken, AuditEvent, User
 from clinic.services import accounts
 from tests.factories import PASSWORD
 
-from .helpers import book_on_day, next_monday, refused_saving_nothing, text, warn_then_confirm
+from .helpers import book_on_day, form_refusals, next_monday, refused_saving_nothing, text, warn_then_confirm
 
 NEW = {
     "username": "m.schulz",
@@ -42,8 +41,7 @@ def test_an_account_is_created_with_roles_and_qualifications(session, clinic, ad
     assert "Dr. Mira Schulz" in page and "a-long-password-1" not in page
 
 
-@pytest.mark.parametrize(
-    ("change", "message"),
+@form_refusals(
     [
         ({"roles": []}, "Give the account at least one role."),
         ({"roles": ["janitor"]}, "is not a valid choice for this field."),
@@ -80,21 +78,20 @@ def test_the_admin_cannot_take_away_their_own_admin_role(session, clinic, admin)
     assert _user(session, "admin").roles == {"admin"}
 
 
+def _saved_after_warning(session, admin, radiologist, data, appointment, why: str, spared=()):
+    """The radiologist's account saved with ``data``: first a warning of their appointment, then confirmed."""
+    url = f"/admin/users/{radiologist.id}"
+    reason = f"{radiologist.full_name} {why}"
+    warn_then_confirm(session, admin, url, data, [appointment], spared=spared, reason=reason)
+
+
 def test_taking_the_radiologist_role_away_warns_of_their_bookings(session, clinic, admin):
     rad1, rad2 = clinic.radiologists[:2]
     monday = next_monday()
     appointment = book_on_day(session, clinic, monday, radiologist=rad1)
     colleague = book_on_day(session, clinic, monday, radiologist=rad2)
     data = {"full_name": rad1.full_name, "roles": ["nurse"], "qualifications": [str(p.id) for p in rad1.qualifications]}
-    warn_then_confirm(
-        session,
-        admin,
-        f"/admin/users/{rad1.id}",
-        data,
-        [appointment],
-        spared=[colleague],
-        reason=f"{rad1.full_name} no longer has the radiologist role",
-    )
+    _saved_after_warning(session, admin, rad1, data, appointment, "no longer has the radiologist role", [colleague])
     assert _user(session, "rad1").roles == {"nurse"}
     assert _user(session, "rad1").qualifications == []  # they went with the role
 
@@ -118,14 +115,7 @@ def test_disqualifying_a_radiologist_warns_of_their_bookings(session, clinic, ad
     appointment = book_on_day(session, clinic, next_monday(), radiologist=rad1)  # a PRT
     keep = [str(p.id) for p in rad1.qualifications if p.code != "PRT"]
     data = {"full_name": rad1.full_name, "roles": ["radiologist"], "qualifications": keep}
-    warn_then_confirm(
-        session,
-        admin,
-        f"/admin/users/{rad1.id}",
-        data,
-        [appointment],
-        reason=f"{rad1.full_name} is no longer qualified for PRT",
-    )
+    _saved_after_warning(session, admin, rad1, data, appointment, "is no longer qualified for PRT")
     assert "PRT" not in [p.code for p in _user(session, "rad1").qualifications]
 
 

@@ -80,35 +80,22 @@ def build_world(session, settings, clinic: Clinic, *, ready: int = 3) -> World:
     def booked() -> Appointment:
         return book(session, settings, ready_referral(session, clinic), limit=1)
 
-    def checked_in() -> Appointment:
-        appointment = booked()
-        procedure_day.check_in(session, None, appointment, at=NOW, zone=ZONE)
-        return appointment
+    def after(earlier, step):
+        """An appointment one step on from ``earlier``'s state."""
 
-    def printed() -> Appointment:
-        appointment = checked_in()
-        consents.print_consent(session, None, appointment, ZONE)
-        return appointment
+        def make() -> Appointment:
+            appointment = earlier()
+            step(appointment)
+            return appointment
 
-    def consented() -> Appointment:
-        appointment = checked_in()
-        sign_consent(session, clinic, appointment)
-        return appointment
+        return make
 
-    def in_procedure() -> Appointment:
-        appointment = consented()
-        procedure_day.start_procedure(session, None, appointment, at=NOW, zone=ZONE)
-        return appointment
-
-    def in_observation() -> Appointment:
-        appointment = in_procedure()
-        procedure_day.end_procedure(session, None, appointment, at=NOW)
-        return appointment
-
-    def cancelled() -> Appointment:
-        appointment = booked()
-        appointments.cancel(session, settings, None, appointment, "The patient is unwell")
-        return appointment
+    checked_in = after(booked, lambda a: procedure_day.check_in(session, None, a, at=NOW, zone=ZONE))
+    printed = after(checked_in, lambda a: consents.print_consent(session, None, a, ZONE))
+    consented = after(checked_in, lambda a: sign_consent(session, clinic, a))
+    in_procedure = after(consented, lambda a: procedure_day.start_procedure(session, None, a, at=NOW, zone=ZONE))
+    in_observation = after(in_procedure, lambda a: procedure_day.end_procedure(session, None, a, at=NOW))
+    cancelled = after(booked, lambda a: appointments.cancel(session, settings, None, a, "The patient is unwell"))
 
     def past() -> Appointment:
         """Booked for last Friday and never checked in: a no-show to be."""

@@ -8,6 +8,17 @@ from clinic.scheduling.finder import Candidate
 from tests.scheduling.helpers import chain_form, first_candidates
 
 FLAGS_NO = {f"flag_{f.value}": "no" for f in RedFlag}
+# A German patient's new referral, for the screens in German.
+GERMAN_INTAKE = {
+    "family_name": "Brandt",
+    "given_name": "Käthe",
+    "birth_date": "1961-05-02",
+    "sex": "female",
+    "physician_name": "Dr. Voss",
+    "clinical_question": "Lumboischialgie rechts",
+    "side": "right",
+    "symptom_duration_weeks": "1",
+}
 
 
 def referral_form(**kw) -> dict:

@@ -15,7 +15,7 @@ from tests.conftest import NOW, assert_shows
 from tests.factories import build_clinic, make_ready_referral, make_referral, make_user
 from tests.i18n_check.scan import python_findings, template_findings
 
-from .helpers import hold_on_the_booking_page, referral_form, refused_intake
+from .helpers import GERMAN_INTAKE, hold_on_the_booking_page, referral_form, refused_intake
 
 
 def _german_desk(session) -> None:
@@ -25,17 +25,7 @@ def _german_desk(session) -> None:
 
 def _intake(**kw) -> dict:
     """The new-referral form for a German patient."""
-    german = {
-        "family_name": "Brandt",
-        "given_name": "Käthe",
-        "birth_date": "1961-05-02",
-        "sex": "female",
-        "physician_name": "Dr. Voss",
-        "clinical_question": "Lumboischialgie rechts",
-        "side": "right",
-        "symptom_duration_weeks": "1",
-    }
-    return referral_form(**{**german, **kw})
+    return referral_form(**{**GERMAN_INTAKE, **kw})
 
 
 def test_the_referral_list_and_a_referral_page_speak_german(session, browser):

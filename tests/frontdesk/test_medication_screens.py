@@ -13,7 +13,7 @@ from clinic.core.errors import InvalidInput
 from clinic.core.timefmt import to_local
 from clinic.models import Referral
 from clinic.services import medication, prereg_items
-from tests.conftest import ZONE, Browser
+from tests.conftest import ZONE, logged_in
 from tests.factories import book, build_clinic, make_ready_referral, make_referral, make_user
 
 
@@ -171,10 +171,7 @@ def test_the_medication_plan_reads_in_german_with_the_same_hours_and_moments(ses
         ("apixaban", "", None),
     )
     appointment = _booked(session, settings, clinic, medications)
-    german, english, doctor = Browser(app.test_client()), Browser(app.test_client()), Browser(app.test_client())
-    german.login("empfang")
-    english.login("frontdesk")
-    doctor.login("radiologe")
+    german, english, doctor = logged_in(app, "empfang", "frontdesk", "radiologe")
 
     for path in (f"/desk/referrals/{appointment.referral_id}", f"/desk/appointments/{appointment.id}"):
         de, en = (

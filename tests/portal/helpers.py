@@ -6,6 +6,7 @@ import datetime as dt
 
 from flask import current_app
 
+from clinic.portal import access
 from clinic.services import portal_links, portal_settings
 from tests.conftest import csrf_from
 
@@ -65,18 +66,5 @@ def opened(app, token: str, birth_date: dt.date) -> Patient:
 
 def candidate_from(signed: str, app):
     """The chain a signed choice on the patient's page stands for (what the desk would see)."""
-    from itsdangerous import URLSafeSerializer
-
-    from clinic.scheduling.finder import Candidate
-
-    _link, room, radiologist, bed, start, end, obs_end = URLSafeSerializer(
-        app.config["SECRET_KEY"], salt="portal-time"
-    ).loads(signed)
-    return Candidate(
-        room,
-        radiologist,
-        bed,
-        dt.datetime.fromisoformat(start),
-        dt.datetime.fromisoformat(end),
-        dt.datetime.fromisoformat(obs_end),
-    )
+    with app.app_context():
+        return access.unsign_candidate(signed)[1]

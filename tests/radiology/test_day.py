@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from decimal import Decimal
 
 import pytest
@@ -192,40 +193,16 @@ def test_a_positive_diagnostic_block_unlocks_ablation(session, settings, day):
     procedure_day.discharge(session, None, a, at=MONDAY_9 + dt.timedelta(minutes=40))
     assert stages.unmet_rule(session, a.patient_id, clinic.pt("RFA"), None)
     two_weeks = session.scalar(select(FollowUp).where(FollowUp.appointment_id == a.id, FollowUp.kind == "2w"))
-    with pytest.raises(InvalidInput, match="Give the relief"):
-        outcomes.record_outcome(
-            session,
-            None,
-            two_weeks,
-            pain_score=3,
-            relief_percent=None,
-            relief_category=None,
-            complications=None,
-            note=None,
-        )
-    outcomes.record_outcome(
-        session,
-        None,
-        two_weeks,
-        pain_score=2,
-        relief_percent=70,
-        relief_category=None,
-        complications=None,
-        note="Much better",
+    outcome = functools.partial(
+        outcomes.record_outcome, session, None, two_weeks, relief_category=None, complications=None, note=None
     )
+    with pytest.raises(InvalidInput, match="Give the relief"):
+        outcome(pain_score=3, relief_percent=None)
+    outcome(pain_score=2, relief_percent=70, note="Much better")
     assert two_weeks.relief_category == "complete_or_significant"
     assert stages.unmet_rule(session, a.patient_id, clinic.pt("RFA"), None) is None
     with pytest.raises(DomainError, match="already recorded"):
-        outcomes.record_outcome(
-            session,
-            None,
-            two_weeks,
-            pain_score=1,
-            relief_percent=80,
-            relief_category=None,
-            complications=None,
-            note=None,
-        )
+        outcome(pain_score=1, relief_percent=80)
 
 
 def test_triage_accept_decline_and_ask(session):

@@ -4,7 +4,7 @@ language (walk finding: they were English on German screens)."""
 from __future__ import annotations
 
 from clinic.services.reports import PUBLISHED
-from tests.conftest import Browser
+from tests.conftest import logged_in
 from tests.factories import build_clinic, make_user
 
 
@@ -12,9 +12,7 @@ def test_the_published_figures_read_in_the_readers_language_with_the_same_figure
     build_clinic(session)
     make_user(session, "radiologe", {"radiologist"}, "Rita Radiologin", language="de")
     session.commit()
-    german, english = Browser(app.test_client()), Browser(app.test_client())
-    german.login("radiologe")
-    english.login("rad1")
+    german, english = logged_in(app, "radiologe", "rad1")
 
     page = german.get("/radiology/reports").get_data(as_text=True)
     assert "Kontrollierte Studie: 54% hatten nach einem Monat mindestens 50% Linderung" in page

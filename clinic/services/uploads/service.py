@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from ...core import audit
 from ...core.clock import utcnow
-from ...core.errors import Conflict, DomainError, InvalidInput, NotFound
+from ...core.errors import Conflict, DomainError, InvalidInput, NotFound, found
 from ...core.messages import N_, Phrase
 from ...models import ImagingStudy, Patient, Referral, ReferralDocument, StoredFile, StudyFile
 from ...models.vocab import FileKind, IdentityCheck
@@ -339,9 +339,7 @@ def download_study_file(
     session: Session, store: FileStore, study_file_id: int, *, actor=None
 ) -> tuple[bytes, str, str]:
     """(bytes, content type, file name) for sending as an attachment; the opening is audited."""
-    study_file = session.get(StudyFile, study_file_id)
-    if study_file is None:
-        raise NotFound(N_("No such imaging file."))
+    study_file = found(session, StudyFile, study_file_id, N_("No such imaging file."))
     kind = FileKind(study_file.kind)
     return _download(session, store, study_file, "imaging.download", study_file.study.patient_id, kind, actor)
 
@@ -350,9 +348,7 @@ def download_referral_document(
     session: Session, store: FileStore, referral_document_id: int, *, actor=None
 ) -> tuple[bytes, str, str]:
     """(bytes, content type, file name) for sending as an attachment; the opening is audited."""
-    document = session.get(ReferralDocument, referral_document_id)
-    if document is None:
-        raise NotFound(N_("No such referral document."))
+    document = found(session, ReferralDocument, referral_document_id, N_("No such referral document."))
     kind = _kind_of(document.stored_file.content_type)
     patient_id = document.referral.patient_id
     return _download(session, store, document, "referral_document.download", patient_id, kind, actor)
@@ -365,9 +361,7 @@ def set_aside_file(session: Session, actor, study_file_id: int, reason: str) -> 
     """Set a prior-imaging file aside as "wrong patient": it stays on file for the record (uploaded
     files are never deleted, invariant 9), but no longer counts as the patient's imaging, on the
     checklist or the worklist. Needs a reason; audited."""
-    study_file = session.get(StudyFile, study_file_id)
-    if study_file is None:
-        raise NotFound(N_("There is no such file."))
+    study_file = found(session, StudyFile, study_file_id, N_("There is no such file."))
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput(N_("Say why this file is set aside (for example: a different patient on the CD)."))
