@@ -13,7 +13,7 @@ from clinic.core.errors import InvalidInput
 from clinic.core.timefmt import to_local
 from clinic.models import Referral
 from clinic.services import medication, prereg_items
-from tests.conftest import ZONE, logged_in
+from tests.conftest import ZONE, Browser, logged_in
 from tests.factories import book, build_clinic, make_ready_referral, make_referral, make_user
 
 

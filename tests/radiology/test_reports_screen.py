@@ -4,7 +4,7 @@ language (walk finding: they were English on German screens)."""
 from __future__ import annotations
 
 from clinic.services.reports import PUBLISHED
-from tests.conftest import logged_in
+from tests.conftest import Browser, logged_in
 from tests.factories import build_clinic, make_user
 
 
