@@ -102,28 +102,18 @@ def test_the_service_refuses_to_confirm_a_plan_a_recorded_dose_breaks(session, s
     referral.hold_override_reason = "Nutzen überwiegt"
     referral.hold_override_by_id = clinic.radiologists[0].id
     assert medication.broken_holds(session, referral, ZONE) == []
+    assert medication.confirm_plan(session, clinic.radiologists[0], referral, ZONE).confirmed
 
 
 def test_the_call_list_puts_the_first_drug_to_stop_first_and_marks_the_urgent(session, settings, clinic, browser):
     # Clopidogrel is held 7 days before a PRT, apixaban 3: the later appointment's call is due first.
-    later = book(
-        session,
-        settings,
-        make_ready_referral(session, clinic, medications=[("clopidogrel", "", None)]),
-        first_day=TODAY + dt.timedelta(days=14),
-        limit=1,
-    )
-    earlier = book(
-        session,
-        settings,
-        make_ready_referral(session, clinic, medications=[("apixaban", "", None)]),
-        first_day=TODAY + dt.timedelta(days=11),
-        limit=1,
-    )
-    # Booked as soon as the hold allows: its drug must be stopped within the next two days.
-    urgent = book(
-        session, settings, make_ready_referral(session, clinic, medications=[("clopidogrel", "", None)]), limit=1
-    )
+    def booked_on(drug: str, **search):
+        referral = make_ready_referral(session, clinic, medications=[(drug, "", None)])
+        return book(session, settings, referral, limit=1, **search)
+
+    later = booked_on("clopidogrel", first_day=TODAY + dt.timedelta(days=14))
+    earlier = booked_on("apixaban", first_day=TODAY + dt.timedelta(days=11))
+    urgent = booked_on("clopidogrel")  # as soon as the hold allows: the drug stops within two days
     session.commit()
     assert earlier.table_start < later.table_start
     calls = medication.awaiting_confirmation(session, NOW, NOW + dt.timedelta(weeks=8))

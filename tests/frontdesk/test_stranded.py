@@ -121,9 +121,8 @@ def test_the_radiologists_appointment_page_warns_as_the_front_desks_does(session
 
 def test_the_worklist_marks_the_stranded_appointment_and_not_the_other(session, browser):
     """Walk finding F-14: the radiologist's worklist said nothing of a room closed since the booking."""
-    clinic = build_clinic(session)
     monday = next_monday()
-    stranded, spared = _strand(session, clinic, monday)
+    stranded, spared = _strand(session, build_clinic(session), monday)
     browser.login("rad1")
     for path in (f"/radiology/worklist?day={monday}", f"/radiology/worklist/rows?day={monday}"):
         page = browser.get(path).get_data(as_text=True)
