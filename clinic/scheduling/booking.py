@@ -20,7 +20,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 
 from sqlalchemy import insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from ..core import audit
@@ -43,6 +43,7 @@ NEXT_CANDIDATES = 5
 
 # What a conflict can take, in the words of its refusal (marked: a screen says them in its language).
 ROOM, RADIOLOGIST, BED, PATIENT = N_("the room"), N_("the radiologist"), N_("the observation bed"), N_("the patient")
+DEADLOCK_DETECTED = "40P01"  # PostgreSQL's SQLSTATE for a transaction the deadlock detector cancelled
 CONSTRAINT_RESOURCES = {
     "ex_bookings_room_overlap": ROOM,
     "ex_bookings_radiologist_overlap": RADIOLOGIST,
@@ -513,9 +514,9 @@ class BookingRequest:
                 raise HeldAlready(held, settings.zone)
             raise self.conflict(session, settings, taken)
 
-    def conflict(self, session: Session, settings: Settings, taken: list[str]) -> SlotTaken:
-        """The refusal for a chain that is taken: what took it, and the next free chains."""
-        fresh = next_candidates(
+    def _next(self, session: Session, settings: Settings) -> list[Candidate]:
+        """The next free chains after this one, offered with a refusal."""
+        return next_candidates(
             session,
             settings,
             self.plan,
@@ -524,6 +525,18 @@ class BookingRequest:
             not_before=self.not_before,
             ignore_appointment_id=self.moving,
         )
+
+    def raced(self, session: Session, settings: Settings) -> SlotTaken:
+        """The refusal when another booking of the same time was being made at the same instant."""
+        return SlotTaken(
+            N_("The time {when} was being booked by someone else at the same moment: choose again."),
+            self._next(session, settings),
+            when=fmt_datetime(self.candidate.table_start, settings.zone),
+        )
+
+    def conflict(self, session: Session, settings: Settings, taken: list[str]) -> SlotTaken:
+        """The refusal for a chain that is taken: what took it, and the next free chains."""
+        fresh = self._next(session, settings)
         return SlotTaken(
             N_("The time {when} is no longer free: {taken}."),
             fresh,
@@ -541,6 +554,13 @@ class BookingRequest:
             with guard:
                 add()
                 session.flush()
+        except OperationalError as error:
+            # Two bookings of one resource at the same instant: PostgreSQL's exclusion constraints can make
+            # them wait on each other, and the deadlock detector then cancels one (SQLSTATE 40P01). Its rows
+            # are gone with the savepoint: for the desk it is a time taken meanwhile, never a server error.
+            if getattr(error.orig, "sqlstate", None) != DEADLOCK_DETECTED:
+                raise
+            raise self.raced(session, settings) from None
         except IntegrityError as error:
             name = constraint_name(error)
             if name == ONE_ACTIVE_PER_REFERRAL and self.referral is not None and self.moving is None:
