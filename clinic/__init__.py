@@ -44,7 +44,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     limiter.init_app(app)
     i18n.init_app(app)
-    limiter.init_app(app)
 
     with app.app_context():
         from .database import configure_engine

@@ -18,9 +18,29 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
 def configure_engine(engine: Engine) -> None:
-    if engine.dialect.name != "sqlite" or getattr(engine, "_clinic_configured", False):
+    if getattr(engine, "_clinic_configured", False):
         return
     engine._clinic_configured = True  # type: ignore[attr-defined]
+    if engine.dialect.name == "postgresql":
+        _session_in_utc(engine)
+    elif engine.dialect.name == "sqlite":
+        _sqlite_transactions(engine)
+
+
+def _session_in_utc(engine: Engine) -> None:
+    """Every PostgreSQL session runs in UTC, whatever the server's default: a date taken from an instant
+    in SQL is then the UTC date on every server, and instants come back with Python's own UTC, which
+    the model's column type hands on as they are (no conversion per value: a finder reads thousands)."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SET TIME ZONE 'UTC'")
+        dbapi_connection.commit()
+
+
+def _sqlite_transactions(engine: Engine) -> None:
+    """Foreign keys, the busy timeout, WAL, and BEGIN IMMEDIATE (the module's docstring says why)."""
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):

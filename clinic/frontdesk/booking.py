@@ -131,6 +131,7 @@ def _search(
         limit=PER_DAY * DAYS_SHOWN,
         ignore_appointment_id=ignore_appointment_id,
         per_day=PER_DAY,
+        days=DAYS_SHOWN,
         spacing_minutes=SPACING_MINUTES,
     )
 

@@ -38,8 +38,8 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         return value
 
     def process_result_value(self, value: dt.datetime | None, dialect) -> dt.datetime | None:
-        if value is None:
-            return None
+        if value is None or value.tzinfo is UTC:  # PostgreSQL's sessions run in UTC (clinic.database)
+            return value
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)

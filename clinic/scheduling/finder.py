@@ -34,9 +34,12 @@ from .plan import ProcedurePlan
 # Allowed start times are closed ranges [first, last]; stored half-open as [first, last + EPSILON).
 EPSILON = dt.timedelta(microseconds=1)
 NOON = dt.time(12, 0)
-# Days read per round. Three days hold the first 20 chains of a clinic booked to about 85%; a fuller
-# calendar costs another round of queries, an emptier one reads fewer rows.
-CHUNK_DAYS = (3, 7, 14, 28)
+# Days read per round: the first round reads three; each later one as many as the days read so far say
+# the rest will need (a fifth more, at least one day, at most four weeks), or twice the last round while
+# nothing has been found. Every day read costs its bookings' rows, so a round that reads four weeks for
+# a last chain on its first day is the finder's largest waste in a full calendar.
+FIRST_CHUNK_DAYS = 3
+MAX_CHUNK_DAYS = 28
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,7 @@ class SearchRequest:
     ignore_hold_id: int | None = None
     limit: int = 20
     per_day: int | None = None  # at most this many times of one day (spread over several days)
+    days: int | None = None  # stop once this many days have offered times (the page shows that many)
     spacing_minutes: int = 0  # times of one day at least this far apart (none: every grid step)
 
 
@@ -148,10 +152,10 @@ class Finder:
         if not self.rooms or not self.radiologists or (self.observation and not self.beds):
             return []
         found: list[Candidate] = []
+        days_with_times = 0
         day = self.first_day()
-        chunk_sizes = iter(CHUNK_DAYS)
-        while day <= r.last_day and len(found) < r.limit:
-            size = next(chunk_sizes, CHUNK_DAYS[-1])
+        read, size = 0, FIRST_CHUNK_DAYS
+        while day <= r.last_day and not self._enough(found, days_with_times):
             last = min(day + dt.timedelta(days=size - 1), r.last_day)
             calendar = Calendar(self.session, self.settings, day, last)
             start, _ = day_bounds(day, self.settings.zone)
@@ -166,12 +170,29 @@ class Finder:
                 ignore_hold_id=r.ignore_hold_id,
             )
             current = day
-            while current <= last and len(found) < r.limit:
+            while current <= last and not self._enough(found, days_with_times):
                 wanted = r.limit - len(found) if r.per_day is None else min(r.per_day, r.limit - len(found))
-                found.extend(self._day(current, calendar, busy, wanted))
+                times = self._day(current, calendar, busy, wanted)
+                found.extend(times)
+                days_with_times += bool(times)
                 current += dt.timedelta(days=1)
+            read += (last - day).days + 1
+            size = self._next_chunk(size, read, len(found), days_with_times)
             day = last + dt.timedelta(days=1)
         return found
+
+    def _enough(self, found: list[Candidate], days_with_times: int) -> bool:
+        r = self.request
+        return len(found) >= r.limit or (r.days is not None and days_with_times >= r.days)
+
+    def _next_chunk(self, size: int, read: int, found: int, days_with_times: int) -> int:
+        """Days to read next: what the days read so far say the rest needs, by times or by days."""
+        if not found:
+            return min(2 * size, MAX_CHUNK_DAYS)
+        needed = (self.request.limit - found) * read / found
+        if self.request.days is not None:
+            needed = min(needed, (self.request.days - days_with_times) * read / days_with_times)
+        return max(1, min(math.ceil(needed * 1.2), MAX_CHUNK_DAYS))
 
     def _day(self, day: dt.date, calendar: Calendar, busy: Busy, limit: int) -> list[Candidate]:
         zone = self.settings.zone

@@ -24,6 +24,7 @@ def candidates_for_referral(
     limit: int = 20,
     ignore_appointment_id: int | None = None,
     per_day: int | None = None,
+    days: int | None = None,
     spacing_minutes: int = 0,
 ):
     """The finder for a real patient: the plan from the referral, the patient's own appointments and
@@ -44,6 +45,7 @@ def candidates_for_referral(
         ignore_appointment_id=ignore_appointment_id,
         limit=limit,
         per_day=per_day,
+        days=days,
         spacing_minutes=spacing_minutes,
     )
     return ready, find_candidates(session, settings, request)

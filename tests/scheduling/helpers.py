@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from contextlib import contextmanager
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from clinic.core.intervals import overlaps
+from clinic.extensions import db
 from clinic.models import Booking
 from clinic.scheduling.finder import Candidate, SearchRequest, find_candidates
 from clinic.scheduling.plan import ProcedurePlan
@@ -16,6 +18,21 @@ from tests.conftest import TODAY
 
 def utc(*args) -> dt.datetime:
     return dt.datetime(*args, tzinfo=dt.UTC)
+
+
+@contextmanager
+def recorded():
+    """The statements sent inside the block, whitespace folded."""
+    statements: list[str] = []
+
+    def before(_conn, _cursor, statement, _parameters, _context, _executemany):
+        statements.append(" ".join(statement.split()))
+
+    event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", before)
 
 
 def first_candidates(session, settings, referral, *, days=14, limit=5, first_day=TODAY, **prefs):

@@ -4,18 +4,14 @@ the budget is counted here, on both databases."""
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 import pytest
-from sqlalchemy import event
 
-from clinic.extensions import db
 from clinic.models import Referral
 from clinic.scheduling.plan import ProcedurePlan
 from clinic.services import appointments
 from tests.factories import build_clinic, make_ready_referral
 
-from .helpers import first_candidates, overlapping_active_bookings
+from .helpers import first_candidates, overlapping_active_bookings, recorded
 
 # imaging files, stage rules, the chain's resources, the calendar, the busy window, the appointment,
 # its event, its audit row, its bookings (one statement), the waitlist; PostgreSQL adds the SAVEPOINT
@@ -27,20 +23,6 @@ BUDGET = {"sqlite": 11, "postgresql": 13}
 @pytest.fixture
 def clinic(session):
     return build_clinic(session)
-
-
-@contextmanager
-def recorded():
-    statements: list[str] = []
-
-    def before(_conn, _cursor, statement, _parameters, _context, _executemany):
-        statements.append(" ".join(statement.split()))
-
-    event.listen(db.engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", before)
 
 
 def test_a_booking_sends_a_fixed_handful_of_statements(session, settings, clinic, backend):
