@@ -235,21 +235,22 @@ def load_busy(
     values = {"reach_back": start - MAX_BOOKING_SPAN, "start": start, "end": end, "patient_id": patient_id}
     rows = session.execute(queries.busy(patient_id is not None), values)
     busy = Busy()
-    for row in rows:
-        if ignore_appointment_id is not None and row.appointment_id == ignore_appointment_id:
+    # Positional rows: a full calendar's window is thousands of them, and this loop is the finder's own cost.
+    for room_id, radiologist_id, bed_id, row_patient_id, starts_at, ends_at, appointment_id, hold_id, expires in rows:
+        if appointment_id is not None and appointment_id == ignore_appointment_id:
             continue
-        if ignore_hold_id is not None and row.hold_id == ignore_hold_id:
-            continue
-        if row.hold_id is not None and row.hold_expires_at <= now:
-            busy.lapsed_holds.add(row.hold_id)  # no longer holds anything
-            continue
-        interval = (row.starts_at, row.ends_at)
-        if row.room_id is not None:
-            busy.room[row.room_id].append(interval)
-        elif row.radiologist_id is not None:
-            busy.radiologist[row.radiologist_id].append(interval)
-        elif row.bed_id is not None:
-            busy.bed[row.bed_id].append(interval)
-        elif row.patient_id is not None and row.patient_id == patient_id:
-            busy.patient[row.patient_id].append(interval)
+        if hold_id is not None:
+            if hold_id == ignore_hold_id:
+                continue
+            if expires <= now:
+                busy.lapsed_holds.add(hold_id)  # no longer holds anything
+                continue
+        if room_id is not None:
+            busy.room[room_id].append((starts_at, ends_at))
+        elif radiologist_id is not None:
+            busy.radiologist[radiologist_id].append((starts_at, ends_at))
+        elif bed_id is not None:
+            busy.bed[bed_id].append((starts_at, ends_at))
+        elif row_patient_id is not None and row_patient_id == patient_id:
+            busy.patient[row_patient_id].append((starts_at, ends_at))
     return busy
