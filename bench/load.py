@@ -111,6 +111,17 @@ def server_cpu(server: subprocess.Popen) -> float:
     return total
 
 
+def database_cpu() -> float:
+    """CPU seconds used so far by this machine's PostgreSQL processes (every database of the server)."""
+    import psutil
+
+    total = 0.0
+    for process in psutil.process_iter(["name", "cpu_times"]):
+        if process.info["name"] in ("postgres", "postmaster") and process.info["cpu_times"] is not None:
+            total += process.info["cpu_times"].user + process.info["cpu_times"].system
+    return total
+
+
 def report(stats: dict[str, dict], seconds: int) -> list[str]:
     """The table of one run, and the goals it missed."""
     trivial = stats.get(TRIVIAL)
@@ -176,15 +187,17 @@ def main() -> int:
         report(run_locust(args.port, data_file, 2, 30, work / "quiet"), 30)
         all_missed = []
         for run in range(1, args.runs + 1):
-            started, cpu_before = os.times(), server_cpu(server)
+            started, cpu_before, db_before = os.times(), server_cpu(server), database_cpu()
             stats = run_locust(args.port, data_file, args.users, args.time, work / f"run{run}")
             used, served = os.times(), server_cpu(server) - cpu_before
+            database = database_cpu() - db_before
             cpu = used.children_user + used.children_system - started.children_user - started.children_system
             requests = int(stats["Aggregated"]["Request Count"])
             print(
                 f"\nrun {run} of {args.runs}: {args.users} users, {args.time} s; load average after: "
                 f"{' '.join(f'{v:.2f}' for v in os.getloadavg())}; gunicorn used {served:.0f} CPU s "
-                f"({1000 * served / max(requests, 1):.1f} ms a request), Locust {cpu:.0f} CPU s"
+                f"({1000 * served / max(requests, 1):.1f} ms a request), PostgreSQL {database:.0f} CPU s "
+                f"({1000 * database / max(requests, 1):.1f} ms a request), Locust {cpu:.0f} CPU s"
             )
             missed = report(stats, args.time)
             all_missed += [f"run {run}: {m}" for m in missed]
