@@ -156,3 +156,28 @@ def test_booking_before_the_medication_hold_allows_is_422(session, clinic, api_a
         "not_before": not_before.isoformat(),
         "not_before_at": "2026-11-29T23:00:00+00:00",
     }
+
+
+def test_a_move_from_a_time_read_before_another_move_is_refused(session, world, api_as):
+    desk = api_as("frontdesk")
+    referral = world.ready[0]
+    first, second, third = desk.get(f"/slots?referral_id={referral.id}&limit=3").get_json()["slots"]
+    appointment = desk.post("/appointments", json={"referral_id": referral.id, **first}).get_json()
+    read_at = appointment["table_start"]  # two desks read it at the first time
+
+    moved = desk.post(f"/appointments/{appointment['id']}/reschedule", json={**second, "moving_from": read_at})
+    assert moved.status_code == 200, moved.get_json()
+    stale = desk.post(f"/appointments/{appointment['id']}/reschedule", json={**third, "moving_from": read_at})
+
+    assert stale.status_code == 409, stale.get_json()
+    error = stale.get_json()["error"]
+    assert error["code"] == "moved_meanwhile"
+    assert "moved this appointment meanwhile" in error["message"]
+    session.expire_all()
+    active = session.scalars(select(Booking).where(Booking.appointment_id == appointment["id"], Booking.active)).all()
+    assert {b.starts_at for b in active} == {at(second["table_start"]), at(second["table_end"])}
+    # Read again: the move goes through from the time it has now.
+    fresh = desk.get(f"/appointments/{appointment['id']}").get_json()["table_start"]
+    again = desk.post(f"/appointments/{appointment['id']}/reschedule", json={**third, "moving_from": fresh})
+    assert again.status_code == 200, again.get_json()
+    assert again.get_json()["table_start"] == third["table_start"]

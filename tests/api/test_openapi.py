@@ -70,9 +70,11 @@ def test_pdfs_and_uploads_have_their_media_types(document):
 
 
 def test_times_are_documented_with_their_offset(document):
-    chain = document["components"]["schemas"]["Chain"]["properties"]
+    chain = document["components"]["schemas"]["RescheduleIn"]["properties"]
     assert chain["table_start"]["format"] == "date-time"
     assert "offset" in chain["table_start"]["description"]
+    seen = chain["moving_from"]["anyOf"][0]
+    assert seen["format"] == "date-time" and "moved_meanwhile" in chain["moving_from"]["description"]
 
 
 def test_query_parameters_are_plain_and_optional(document):

@@ -10,6 +10,7 @@ from ..fields import (
     AppointmentStatusCode,
     Day,
     Id,
+    Instant,
     ModalityCode,
     PartOfDayCode,
     QueryId,
@@ -68,6 +69,20 @@ class BookingIn(Chain):
 
     referral_id: Id
     note: Note | None = None
+
+
+class RescheduleIn(Chain):
+    """The new slot (as GET /slots returned it for this appointment), and the time the client last read
+    the appointment at."""
+
+    moving_from: Instant | None = Field(
+        default=None,
+        description=(
+            "The appointment's table_start as the client last read it. If the appointment has moved since "
+            "(another desk, the patient's link), the move is refused with 409 moved_meanwhile and nothing "
+            "changes; read it again and ask the patient. Without it the appointment moves from wherever it is."
+        ),
+    )
 
 
 class Appointment(Out):

@@ -17,7 +17,7 @@ from ..idempotent import idempotent
 from ..lookup import ID, find
 from ..openapi import operation
 from ..planning import candidate, referral_plan
-from ..schemas.common import Chain, SlotTaken
+from ..schemas.common import SlotTaken
 from ..schemas.scheduling import (
     AppointmentDetail,
     AppointmentList,
@@ -25,6 +25,7 @@ from ..schemas.scheduling import (
     BookingIn,
     CancelIn,
     Cancelled,
+    RescheduleIn,
     WaitlistOffer,
 )
 
@@ -85,10 +86,14 @@ def get_appointment(appointment_id: int):
 @roles(Role.FRONT_DESK)
 @idempotent
 @operation(ok=AppointmentDetail, errors=(404, 422), models={409: SlotTaken}, tags=["appointments"])
-def reschedule_appointment(appointment_id: int, json: Chain):
-    """Move a booked appointment to another slot. The old time stays held until the new one is in."""
+def reschedule_appointment(appointment_id: int, json: RescheduleIn):
+    """Move a booked appointment to another slot. The old time stays held until the new one is in. With
+    ``moving_from`` (the time the client last read), a move made meanwhile by someone else is refused
+    (409 moved_meanwhile) rather than overwritten."""
     appointment = find(Appointment, appointment_id, "appointment")
-    appointments.reschedule(db.session, scheduling_settings(), current_user, appointment, candidate(json))
+    appointments.reschedule(
+        db.session, scheduling_settings(), current_user, appointment, candidate(json), seen_start=json.moving_from
+    )
     return present.appointment_detail(db.session, appointment)
 
 
