@@ -4,7 +4,10 @@ by Locust (bench/locustfile.py). Prints p50/p95/p99 per page, the error count, a
 trivial route (/healthz) measured in the same run; then the goals of issue 20.
 
     python bench/load.py [--runs 2] [--time 60] [--users 32] [--port 5200] [--keep] [--database NAME]
-        [--gunicorn "--workers 4 --threads 4"]
+        [--gunicorn "--workers 4 --threads 4"] [--pace stress|human]
+
+``--pace``: each person pauses 0.5-1.5 s between steps (stress, the default: about 35 requests a second
+from 32 people) or 5-10 s (human: a person reading the screen between clicks).
 
 ``make load`` runs it. Needs PostgreSQL (TEST_DATABASE_URL or postgres@127.0.0.1:5432): it creates its
 own database and drops it at the end (``--keep`` keeps it). Everything runs on this machine: the load
@@ -70,7 +73,10 @@ def start_server(url: str, port: int, instance: Path, options: list[str]) -> sub
     raise RuntimeError("gunicorn did not answer within 60 s")
 
 
-def run_locust(port: int, data: Path, users: int, seconds: int, prefix: Path) -> dict[str, dict]:
+PACES = {"stress": "0.5 1.5", "human": "5 10"}
+
+
+def run_locust(port: int, data: Path, users: int, seconds: int, prefix: Path, pace: str = "stress") -> dict[str, dict]:
     command = [
         str(BIN / "locust"),
         "-f",
@@ -92,7 +98,8 @@ def run_locust(port: int, data: Path, users: int, seconds: int, prefix: Path) ->
         "--loglevel",
         "WARNING",
     ]
-    subprocess.run(command, cwd=ROOT, env={**os.environ, "LOAD_DATA": str(data)}, check=False, timeout=seconds + 120)
+    env = {**os.environ, "LOAD_DATA": str(data), "LOAD_PAUSE": PACES[pace]}
+    subprocess.run(command, cwd=ROOT, env=env, check=False, timeout=seconds + 120)
     with open(f"{prefix}_stats.csv", encoding="utf-8") as handle:
         return {row["Name"]: row for row in csv.DictReader(handle)}
 
@@ -164,6 +171,7 @@ def main() -> int:
         default=" ".join(GUNICORN),
         help=f"gunicorn's processes and threads (default the README's: {' '.join(GUNICORN)})",
     )
+    parser.add_argument("--pace", choices=sorted(PACES), default="stress", help="pause between steps (see above)")
     args = parser.parse_args()
     options = args.gunicorn.split()
 
@@ -188,14 +196,15 @@ def main() -> int:
         all_missed = []
         for run in range(1, args.runs + 1):
             started, cpu_before, db_before = os.times(), server_cpu(server), database_cpu()
-            stats = run_locust(args.port, data_file, args.users, args.time, work / f"run{run}")
+            stats = run_locust(args.port, data_file, args.users, args.time, work / f"run{run}", args.pace)
             used, served = os.times(), server_cpu(server) - cpu_before
             database = database_cpu() - db_before
             cpu = used.children_user + used.children_system - started.children_user - started.children_system
             requests = int(stats["Aggregated"]["Request Count"])
             print(
-                f"\nrun {run} of {args.runs}: {args.users} users, {args.time} s; load average after: "
-                f"{' '.join(f'{v:.2f}' for v in os.getloadavg())}; gunicorn used {served:.0f} CPU s "
+                f"\nrun {run} of {args.runs}: {args.users} users at the {args.pace} pace, {args.time} s; "
+                f"load average after: {' '.join(f'{v:.2f}' for v in os.getloadavg())}; "
+                f"gunicorn used {served:.0f} CPU s "
                 f"({1000 * served / max(requests, 1):.1f} ms a request), PostgreSQL {database:.0f} CPU s "
                 f"({1000 * database / max(requests, 1):.1f} ms a request), Locust {cpu:.0f} CPU s"
             )

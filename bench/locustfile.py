@@ -53,10 +53,16 @@ def _day(span: int = 10) -> str:
     return day.isoformat()
 
 
+# The pause between one person's steps, in seconds: 0.5-1.5 by default, a stress test (every person clicks
+# about once a second); `load.py --pace human` sets 5-10, a person reading the screen between clicks.
+PAUSE = tuple(float(s) for s in os.environ.get("LOAD_PAUSE", "0.5 1.5").split())
+
+
 class Staff(FastHttpUser):
     abstract = True
-    # Shorter than gunicorn's 2 s keep-alive, so that a reused connection is not closed under the client.
-    wait_time = between(0.5, 1.5)
+    # The stress pause is shorter than gunicorn's 2 s keep-alive, so that a reused connection is not closed
+    # under the client; at the human pace the client opens a new one when it was.
+    wait_time = between(*PAUSE)
     username = ""
 
     def on_start(self) -> None:
