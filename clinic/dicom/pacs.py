@@ -20,7 +20,7 @@ from pynetdicom.sop_class import (
     StudyRootQueryRetrieveInformationModelMove,
 )
 
-from ..core.messages import N_
+from ..models.dicom import PACS_NOT_SET_UP
 from ..services.pacs_retrievals import FoundStudy, StudySearch
 from . import datasets
 from .config import DicomConfig
@@ -54,7 +54,7 @@ def _seconds(value: float) -> str:
 def _association(config: DicomConfig, context: str, *, answer_timeout: float):
     if not config.pacs_configured:
         # Read at the front desk: no setting's name, only whom to ask.
-        raise PacsError(N_("No PACS connection is set up; ask the administrator. Upload the images from a CD instead."))
+        raise PacsError(PACS_NOT_SET_UP)
     timeout = config.pacs_timeout
     # A plain TCP connection first: "refused" and "no answer" deserve different messages.
     try:

@@ -100,7 +100,7 @@ def test_a_study_is_found_from_the_referral_page_and_retrieved_with_its_identity
     assert Retriever(app, pacs_config, pacs).work_once() is True  # the DICOM process's job, one turn
 
     done = page(browser, desk)
-    assert "2 image(s) stored." in done and 'hx-trigger="every 2s"' not in done
+    assert "Images stored: 2." in done and 'hx-trigger="every 2s"' not in done
     assert "IM00001.dcm" in done and "IM00002.dcm" in done
     session.expire_all()
     retrieval = session.scalar(select(PacsRetrieval))
