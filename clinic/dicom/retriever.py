@@ -110,7 +110,7 @@ class Retriever:
                 outcome = move_study(self.config, uid, on_progress)
             files = sorted(folder.glob("*.dcm"))
             if outcome.failed and not files:
-                raise PacsError(fill(IMAGES_NOT_SENT, {"failed": outcome.failed}))
+                raise PacsError(IMAGES_NOT_SENT, failed=outcome.failed)
             self._store(retrieval_id, files)
         except PacsError as error:
             self._fail(retrieval_id, error.message)

@@ -75,6 +75,62 @@ STUDY_GONE = N_("The PACS no longer has this study.")
 IMAGES_NOT_SENT = N_("The PACS could not send the images ({failed} failed).")
 IMAGES_NOT_STORED = N_("The images could not be stored: {reason}")
 RETRIEVAL_BROKE = N_("The retrieval failed with an unexpected error; nothing was stored. Try again.")
+# What the PACS did (``clinic.dicom.pacs``): shown at a search, stored on a retrieval that failed of it.
+PACS_NO_ANSWER = N_(
+    "The PACS {ae_title} at {address} did not answer in time ({seconds} s). Nothing was fetched; try again "
+    "later, or tell IT if it keeps happening."
+)
+PACS_UNREACHABLE = N_(
+    "The PACS {ae_title} at {address} cannot be reached (connection refused or no route). Is it running? "
+    "Nothing was fetched."
+)
+PACS_REFUSED_US = N_(
+    "The PACS {ae_title} at {address} refused us: it must know our AE title {our_ae_title} (ask IT to add it)."
+)
+PACS_STOPPED = N_("The PACS {ae_title} at {address} stopped answering (no reply within {seconds} s). Try again later.")
+PACS_TOO_MANY = N_(
+    "The PACS has more than {max_studies} studies for this search: please narrow it (patient ID, or name with "
+    "birth date)."
+)
+PACS_SEARCH_FAILED = N_("The PACS {ae_title} at {address} could not answer the search (DICOM status {status}).")
+PACS_NO_DESTINATION = N_(
+    "The PACS {ae_title} at {address} does not know where to send the images: it must know our AE title "
+    "{our_ae_title} with our address and port (ask IT)."
+)
+PACS_SEND_FAILED = N_(
+    "The PACS {ae_title} at {address} could not send the study (DICOM status {status}). Check that it knows our "
+    "AE title {our_ae_title} with our address and port (ask IT)."
+)
+PACS_SEND_FAILED_SAYING = N_(
+    "The PACS {ae_title} at {address} could not send the study (DICOM status {status}: {said}). Check that it "
+    "knows our AE title {our_ae_title} with our address and port (ask IT)."
+)
+_RETRIEVAL_FAILURES = (
+    STUDY_GONE,
+    IMAGES_NOT_SENT,
+    RETRIEVAL_BROKE,
+    PACS_NOT_SET_UP,
+    PACS_NO_ANSWER,
+    PACS_UNREACHABLE,
+    PACS_REFUSED_US,
+    PACS_STOPPED,
+    PACS_TOO_MANY,
+    PACS_SEARCH_FAILED,
+    PACS_NO_DESTINATION,
+    PACS_SEND_FAILED_SAYING,  # before the one without: its status would take the PACS's words too
+    PACS_SEND_FAILED,
+)
+# Written before the seconds lost their plural: read as the sentences above.
+_RETRIEVAL_FAILURES_BEFORE = {
+    f"The PACS {{ae_title}} at {{address}} did not answer within {{seconds}} {unit}. Nothing was fetched; try "
+    "again later, or tell IT if it keeps happening.": PACS_NO_ANSWER
+    for unit in ("second", "seconds")
+} | {
+    f"The PACS {{ae_title}} at {{address}} stopped answering (no reply within {{seconds}} {unit}). Try again later.": (
+        PACS_STOPPED
+    )
+    for unit in ("second", "seconds")
+}
 
 
 def retrieval_stored(stored: int, mismatches: int) -> str:
@@ -85,7 +141,7 @@ def retrieval_stored(stored: int, mismatches: int) -> str:
 
 def shown_retrieval_message(message: str | None) -> str | None:
     """A retrieval's message as staff read it: one the system wrote as a marked phrase (a screen says it in
-    its language), anything else (a PACS's own words) as it is."""
+    its language), anything else as it is."""
     if not message:
         return message
     if (values := read_back(message, RETRIEVAL_STORED + RETRIEVAL_MISMATCHES)) is not None:
@@ -95,10 +151,12 @@ def shown_retrieval_message(message: str | None) -> str | None:
         )
     if (values := read_back(message, RETRIEVAL_STORED)) is not None:
         return Phrase(IMAGES_STORED, count=values["stored"])
-    if message in (PACS_NOT_SET_UP, STUDY_GONE, RETRIEVAL_BROKE):
-        return Phrase(message)
-    if (values := read_back(message, IMAGES_NOT_SENT)) is not None:
-        return Phrase(IMAGES_NOT_SENT, **values)
+    for template in _RETRIEVAL_FAILURES:
+        if (values := read_back(message, template)) is not None:
+            return Phrase(template, **values)
+    for before, template in _RETRIEVAL_FAILURES_BEFORE.items():
+        if (values := read_back(message, before)) is not None:
+            return Phrase(template, **values)
     if (values := read_back(message, IMAGES_NOT_STORED)) is not None:
         return Phrase(IMAGES_NOT_STORED, reason=as_phrase(values["reason"]))
     return message

@@ -1,11 +1,13 @@
 """Sentences the system stores in English (for the API and the audit) read on German screens in German:
-a PACS retrieval's message, the waitlist note of a patient who asked through their link, and a scanner
-report's warning. Rows written before the screens read them back are read the same way; English screens
-still read English, and what staff typed (or a PACS said in its own words) is shown as it is."""
+a PACS retrieval's message (and what the PACS did, also at a search), the waitlist note of a patient who
+asked through their link, and a scanner report's warning. Rows written before the screens read them back
+are read the same way; English screens still read English, and what staff typed (or a PACS said in its
+own words) is shown as it is."""
 
 from __future__ import annotations
 
 import datetime as dt
+import socket
 
 from clinic.core.timefmt import to_local
 from clinic.models import ImagingStudy, PacsRetrieval
@@ -22,7 +24,16 @@ GONE = "The PACS no longer has this study."
 NOT_SENT = "The PACS could not send the images (4 failed)."
 NOT_STORED = "The images could not be stored: The PACS sent no images for this study."
 BROKE = "The retrieval failed with an unexpected error; nothing was stored. Try again."
-PACS_OWN_WORDS = "The PACS ORTHANC at pacs:4242 refused us: it must know our AE title CLINIC (ask IT to add it)."
+REFUSED_US = "The PACS ORTHANC at pacs:4242 refused us: it must know our AE title CLINIC (ask IT to add it)."
+SILENT_BEFORE = (  # written before the seconds lost their plural
+    "The PACS ORTHANC at pacs:4242 did not answer within 30 seconds. Nothing was fetched; try again later, or tell "
+    "IT if it keeps happening."
+)
+SEND_FAILED = (
+    "The PACS ORTHANC at pacs:4242 could not send the study (DICOM status 0xA702: Out of Resources). Check that "
+    "it knows our AE title CLINIC with our address and port (ask IT)."
+)
+NOT_OURS = "The PACS said something no sentence of ours says."
 
 
 def _retrieval(session, referral, n: int, status: RetrievalStatus, message: str) -> PacsRetrieval:
@@ -57,7 +68,10 @@ def test_a_pacs_retrievals_messages_read_in_the_screens_language(app, session):
             (RetrievalStatus.FAILED, NOT_SENT),
             (RetrievalStatus.FAILED, NOT_STORED),
             (RetrievalStatus.FAILED, BROKE),
-            (RetrievalStatus.FAILED, PACS_OWN_WORDS),
+            (RetrievalStatus.FAILED, REFUSED_US),
+            (RetrievalStatus.FAILED, SILENT_BEFORE),
+            (RetrievalStatus.FAILED, SEND_FAILED),
+            (RetrievalStatus.FAILED, NOT_OURS),
         ]
     ):
         _retrieval(session, referral, n, status, message)
@@ -71,13 +85,16 @@ def test_a_pacs_retrievals_messages_read_in_the_screens_language(app, session):
         "Gespeicherte Bilder: 12.",
         "Gespeicherte Bilder: 3. Davon mit anderem Patientennamen oder Geburtsdatum: 1. "
         "Bitte vor der Verwendung prüfen.",
-        "Das PACS hat diese Untersuchung nicht mehr.",
+        "Das PACS hat diese Studie nicht mehr.",
         "Das PACS konnte die Bilder nicht senden (4 fehlgeschlagen).",
         "Die Bilder konnten nicht gespeichert werden: Das PACS hat für diese Studie keine Bilder geschickt.",
         "Der Abruf ist mit einem unerwarteten Fehler abgebrochen; es wurde nichts gespeichert.",
-        PACS_OWN_WORDS,  # a PACS's own words: no sentence of ours to say in German
+        "Das PACS ORTHANC unter pacs:4242 hat uns abgewiesen: Es muss unseren AE-Titel CLINIC kennen",
+        "Das PACS ORTHANC unter pacs:4242 hat nicht rechtzeitig geantwortet (30 s).",
+        "konnte die Studie nicht senden (DICOM-Status 0xA702: Out of Resources).",  # the PACS's words as it said them
+        NOT_OURS,  # no sentence of ours: as it is
     )
-    for sentence in (STORED, "image(s)", GONE, NOT_SENT, NOT_STORED, BROKE, "check before use"):
+    for sentence in (STORED, "image(s)", GONE, NOT_SENT, NOT_STORED, BROKE, "check before use", "refused us"):
         assert sentence not in shown
     assert "Gespeicherte Bilder" in german.get(f"/desk/referrals/{referral.id}").get_data(as_text=True)
 
@@ -90,9 +107,33 @@ def test_a_pacs_retrievals_messages_read_in_the_screens_language(app, session):
         NOT_SENT,
         NOT_STORED,
         BROKE,
-        PACS_OWN_WORDS,
+        REFUSED_US,
+        "The PACS ORTHANC at pacs:4242 did not answer in time (30 s).",
+        SEND_FAILED,
+        NOT_OURS,
     )
     assert "image(s)" not in shown and "Gespeicherte Bilder" not in shown
+
+
+def test_a_pacs_that_cannot_be_reached_says_so_in_the_screens_language(app, session):
+    build_clinic(session)
+    make_user(session, "desk_de", {Role.FRONT_DESK}, "Petra Schäfer", language="de")
+    referral = make_referral(session)
+    session.commit()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed_port = s.getsockname()[1]
+    app.config.update(PACS_HOST="127.0.0.1", PACS_PORT=closed_port, PACS_AE_TITLE="ORTHANC")
+    german, english = logged_in(app, "desk_de", "frontdesk")
+    page = f"/desk/referrals/{referral.id}"
+    form = {"pacs-family_name": "Müller", "pacs-given_name": "", "pacs-birth_date": "", "pacs-patient_id": ""}
+
+    shown = german.post(f"{page}/pacs/search", form, form_page=page)
+    assert shown.status_code == 503
+    assert f"Das PACS ORTHANC unter 127.0.0.1:{closed_port} ist nicht erreichbar" in shown.get_data(as_text=True)
+    assert "cannot be reached" not in shown.get_data(as_text=True)
+    shown = english.post(f"{page}/pacs/search", form, form_page=page).get_data(as_text=True)
+    assert f"The PACS ORTHANC at 127.0.0.1:{closed_port} cannot be reached" in shown
 
 
 def test_the_waitlist_note_of_the_patient_link_reads_in_the_screens_language(app, session):
