@@ -17,6 +17,7 @@ shows one with ``{{ _(value) }}``.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -91,6 +92,21 @@ def _plain_phrase(text: str) -> Phrase:
     times a page (the start page's checklists: 9 items of every referral waiting), and a Phrase is never
     changed after it is made."""
     return Phrase(text)
+
+
+def read_back(text: str, template: str) -> dict[str, str] | None:
+    """The values ``fill`` put into ``template`` to write ``text`` (a note stored in English, read back
+    for a screen), or None when ``text`` was not written from it."""
+    found = _pattern(template).fullmatch(text)
+    return found.groupdict() if found else None
+
+
+@lru_cache(maxsize=256)
+def _pattern(template: str) -> re.Pattern:
+    pieces = re.split(r"\{(\w+)\}", template)  # text, name, text, name, ..., text
+    return re.compile(
+        "".join(re.escape(piece) if i % 2 == 0 else f"(?P<{piece}>.+?)" for i, piece in enumerate(pieces)), re.S
+    )
 
 
 def lowered(text: str) -> str:

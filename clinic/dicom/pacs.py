@@ -20,7 +20,19 @@ from pynetdicom.sop_class import (
     StudyRootQueryRetrieveInformationModelMove,
 )
 
-from ..core.messages import N_
+from ..core.messages import fill
+from ..models.dicom import (
+    PACS_NO_ANSWER,
+    PACS_NO_DESTINATION,
+    PACS_NOT_SET_UP,
+    PACS_REFUSED_US,
+    PACS_SEARCH_FAILED,
+    PACS_SEND_FAILED,
+    PACS_SEND_FAILED_SAYING,
+    PACS_STOPPED,
+    PACS_TOO_MANY,
+    PACS_UNREACHABLE,
+)
 from ..services.pacs_retrievals import FoundStudy, StudySearch
 from . import datasets
 from .config import DicomConfig
@@ -30,9 +42,13 @@ MAX_STUDIES = 200  # a patient's list; more than this means the search was too w
 
 
 class PacsError(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+    """What went wrong with the PACS, as a marked sentence and its values (like a ``DomainError``): a screen
+    says it in its language (``clinic.i18n.refusal``), ``message`` is the English a retrieval stores."""
+
+    def __init__(self, template: str, **params):
+        self.template, self.params = template, params
+        self.message = fill(template, params)
+        super().__init__(self.message)
 
 
 @dataclass(frozen=True)
@@ -42,34 +58,24 @@ class MoveOutcome:
     warning: int
 
 
-def _cap(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-def _seconds(value: float) -> str:
-    return f"{value:g} second{'' if value == 1 else 's'}"
+def _where(config: DicomConfig) -> dict[str, str]:
+    return {"ae_title": config.pacs_ae_title, "address": f"{config.pacs_host}:{config.pacs_port}"}
 
 
 @contextmanager
 def _association(config: DicomConfig, context: str, *, answer_timeout: float):
     if not config.pacs_configured:
         # Read at the front desk: no setting's name, only whom to ask.
-        raise PacsError(N_("No PACS connection is set up; ask the administrator. Upload the images from a CD instead."))
+        raise PacsError(PACS_NOT_SET_UP)
     timeout = config.pacs_timeout
     # A plain TCP connection first: "refused" and "no answer" deserve different messages.
     try:
         with socket.create_connection((config.pacs_host, config.pacs_port), timeout=timeout):
             pass
     except TimeoutError as exc:
-        raise PacsError(
-            f"{_cap(config.pacs_label)} did not answer within {_seconds(timeout)}. Nothing was fetched; "
-            "try again later, or tell IT if it keeps happening."
-        ) from exc
+        raise PacsError(PACS_NO_ANSWER, **_where(config), seconds=f"{timeout:g}") from exc
     except OSError as exc:
-        raise PacsError(
-            f"{_cap(config.pacs_label)} cannot be reached (connection refused or no route). Is it running? "
-            "Nothing was fetched."
-        ) from exc
+        raise PacsError(PACS_UNREACHABLE, **_where(config)) from exc
     ae = AE(ae_title=config.ae_title)
     ae.connection_timeout = timeout
     ae.acse_timeout = timeout
@@ -79,14 +85,9 @@ def _association(config: DicomConfig, context: str, *, answer_timeout: float):
     handlers = [(evt.EVT_CONN_OPEN, no_delays), (evt.EVT_PDU_RECV, acknowledge_at_once)]
     assoc = ae.associate(config.pacs_host, config.pacs_port, ae_title=config.pacs_ae_title, evt_handlers=handlers)
     if assoc.is_rejected:
-        raise PacsError(
-            f"{_cap(config.pacs_label)} refused us: it must know our AE title {config.ae_title} (ask IT to add it)."
-        )
+        raise PacsError(PACS_REFUSED_US, **_where(config), our_ae_title=config.ae_title)
     if not assoc.is_established:
-        raise PacsError(
-            f"{_cap(config.pacs_label)} did not answer within {_seconds(timeout)}. Nothing was fetched; "
-            "try again later, or tell IT if it keeps happening."
-        )
+        raise PacsError(PACS_NO_ANSWER, **_where(config), seconds=f"{timeout:g}")
     try:
         yield assoc
     finally:
@@ -95,9 +96,7 @@ def _association(config: DicomConfig, context: str, *, answer_timeout: float):
 
 
 def _silent(config: DicomConfig, timeout: float) -> PacsError:
-    return PacsError(
-        f"{_cap(config.pacs_label)} stopped answering (no reply within {_seconds(timeout)}). Try again later."
-    )
+    return PacsError(PACS_STOPPED, **_where(config), seconds=f"{timeout:g}")
 
 
 def _find(config: DicomConfig, query: Dataset) -> list[FoundStudy]:
@@ -112,12 +111,9 @@ def _find(config: DicomConfig, query: Dataset) -> list[FoundStudy]:
                 if study is not None:
                     found.append(study)
                 if len(found) > MAX_STUDIES:
-                    raise PacsError(
-                        f"The PACS has more than {MAX_STUDIES} studies for this search: please narrow it "
-                        "(patient ID, or name with birth date)."
-                    )
+                    raise PacsError(PACS_TOO_MANY, max_studies=MAX_STUDIES)
             elif code != 0x0000:
-                raise PacsError(f"{_cap(config.pacs_label)} could not answer the search (DICOM status 0x{code:04X}).")
+                raise PacsError(PACS_SEARCH_FAILED, **_where(config), status=f"0x{code:04X}")
     return sorted(found, key=lambda s: s.study_date or dt.date.min, reverse=True)
 
 
@@ -161,15 +157,14 @@ def move_study(
                 on_progress(done, total)
                 continue
             if code == 0xA801:
-                raise PacsError(
-                    f"{_cap(config.pacs_label)} does not know where to send the images: it must know our AE title "
-                    f"{config.ae_title} with our address and port (ask IT)."
-                )
+                raise PacsError(PACS_NO_DESTINATION, **_where(config), our_ae_title=config.ae_title)
             if code not in (0x0000, 0xB000):
                 said = str(status.get("ErrorComment", "") or "").strip()
                 raise PacsError(
-                    f"{_cap(config.pacs_label)} could not send the study (DICOM status 0x{code:04X}"
-                    + (f": {said[:120]}" if said else "")
-                    + f"). Check that it knows our AE title {config.ae_title} with our address and port (ask IT)."
+                    PACS_SEND_FAILED_SAYING if said else PACS_SEND_FAILED,
+                    **_where(config),
+                    status=f"0x{code:04X}",
+                    said=said[:120],
+                    our_ae_title=config.ae_title,
                 )
     return outcome

@@ -20,8 +20,10 @@ from flask import Flask
 
 from ..core import audit
 from ..core.errors import DomainError
+from ..core.messages import fill
 from ..extensions import db
 from ..models import PacsRetrieval
+from ..models.dicom import IMAGES_NOT_SENT, IMAGES_NOT_STORED, RETRIEVAL_BROKE, STUDY_GONE
 from ..services import pacs_retrievals, uploads
 from ..services.storage import FileStore
 from .config import DicomConfig
@@ -92,7 +94,7 @@ class Retriever:
         try:
             found = find_study(self.config, uid)
             if found is None:
-                raise PacsError("The PACS no longer has this study.")
+                raise PacsError(STUDY_GONE)
             with self.app.app_context():
                 pacs_retrievals.describe(db.session, db.session.get(PacsRetrieval, retrieval_id), found)
                 db.session.commit()
@@ -108,15 +110,15 @@ class Retriever:
                 outcome = move_study(self.config, uid, on_progress)
             files = sorted(folder.glob("*.dcm"))
             if outcome.failed and not files:
-                raise PacsError(f"The PACS could not send the images ({outcome.failed} failed).")
+                raise PacsError(IMAGES_NOT_SENT, failed=outcome.failed)
             self._store(retrieval_id, files)
         except PacsError as error:
             self._fail(retrieval_id, error.message)
         except DomainError as error:
-            self._fail(retrieval_id, f"The images could not be stored: {error.message}")
+            self._fail(retrieval_id, fill(IMAGES_NOT_STORED, {"reason": error.message}))
         except Exception:
             log.exception("retrieval %s failed", retrieval_id)
-            self._fail(retrieval_id, "The retrieval failed with an unexpected error; nothing was stored. Try again.")
+            self._fail(retrieval_id, RETRIEVAL_BROKE)
 
     def _progress(self, retrieval_id: int, received: int, expected: int | None) -> None:
         with self.app.app_context():

@@ -27,6 +27,8 @@ _MOVED = re.compile(r"moved from (?P<old>.+) to (?P<new>.+)")
 CONFIRMED_FROM_HOLD_NOTE = N_("confirmed from a hold")
 CANCELLED_ONLINE_NOTE = N_("by the patient online: {reason}")
 _CANCELLED_ONLINE = re.compile(r"by the patient online: (?P<reason>.*)", re.S)
+# A waitlist entry the patient asked for through their link (``WaitlistEntry.shown_note``).
+WAITLIST_THROUGH_LINK_NOTE = N_("asked for through the patient link")
 
 
 def shown_text(note: str | None, *, move: bool = False) -> str | None:
@@ -387,3 +389,11 @@ class WaitlistEntry(db.Model):
     patient: Mapped[Patient] = relationship()  # noqa: F821
     referral: Mapped[Referral] = relationship()  # noqa: F821
     procedure_type: Mapped[ProcedureType] = relationship()  # noqa: F821
+
+    @property
+    def shown_note(self) -> str | None:
+        """The note as staff read it: the one the patient link writes as a marked phrase (a screen says it
+        in its language), a note the desk typed as it is."""
+        if self.note == WAITLIST_THROUGH_LINK_NOTE:
+            return Phrase(WAITLIST_THROUGH_LINK_NOTE)
+        return self.note

@@ -20,11 +20,20 @@ from sqlalchemy.orm import Session
 
 from ..core import audit
 from ..core.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
-from ..core.messages import N_, Phrase
+from ..core.messages import N_, Phrase, fill
 from ..core.timefmt import fmt_time
 from ..models import Appointment, PerformedStep, ProcedureRecord
 from ..models.base import utcnow
-from ..models.dicom import StepStatus
+from ..models.dicom import (
+    STEP_ENDED,
+    STEP_NO_ACCESSION,
+    STEP_NO_APPOINTMENT,
+    STEP_NO_CONSENT,
+    STEP_NOT_CHECKED_IN,
+    STEP_NOT_STARTED,
+    StepStatus,
+    shown_step_warning,
+)
 from ..models.vocab import AppointmentStatus, Role
 from . import procedure_day
 from .modality_worklist import appointment_by_accession
@@ -90,9 +99,9 @@ def step_created(session: Session, actor, report: StepReport, zone: str) -> Perf
     appointment = appointment_by_accession(session, step.accession_number)
     if appointment is None:
         step.warning = (
-            f"No appointment has the accession number {step.accession_number}."
+            fill(STEP_NO_APPOINTMENT, {"accession": step.accession_number})
             if step.accession_number
-            else "The scanner sent no accession number."
+            else STEP_NO_ACCESSION
         )
     else:
         step.appointment_id = appointment.id
@@ -106,25 +115,18 @@ def _start(session: Session, actor, appointment: Appointment, report: StepReport
     status = AppointmentStatus(appointment.status)
     if status in STARTED_OR_LATER:
         return None  # the staff started it on the screen first
-    when = fmt_time(report.started_at or utcnow(), zone)
-    heard = f"The scanner {report.station_ae_title.strip()} reported the start at {when}"
+    heard = {"scanner": report.station_ae_title.strip(), "time": fmt_time(report.started_at or utcnow(), zone)}
     if status in (AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW):
-        return f"{heard}, but the appointment is {status.label.lower()}: nothing was changed."
+        return fill(STEP_ENDED, {**heard, "status": status.label.lower()})
     if status == AppointmentStatus.BOOKED:
-        return (
-            f"{heard}, but the patient is not checked in: the appointment was not moved to in procedure. "
-            "Check the patient in, record the signed consent, then start the procedure."
-        )
+        return fill(STEP_NOT_CHECKED_IN, heard)
     try:
         with session.begin_nested():
             procedure_day.start_procedure(session, actor, appointment, at=utcnow(), zone=zone)
     except DomainError as error:
         if error.code == "no_consent":
-            return (
-                f"{heard}, but no signed consent is recorded: the appointment was not moved to in procedure. "
-                "Record the signed consent, then start the procedure."
-            )
-        return f"{heard}, but the appointment could not be moved to in procedure: {error.message}"
+            return fill(STEP_NO_CONSENT, heard)
+        return fill(STEP_NOT_STARTED, {**heard, "reason": error.message})
     return None
 
 
@@ -164,7 +166,8 @@ def steps_for(session: Session, appointment: Appointment) -> list[PerformedStep]
 
 
 def warnings_for(session: Session, appointment_ids: list[int]) -> dict[int, list[str]]:
-    """The scanner reports that could not move their appointment, while it has still not started."""
+    """The scanner reports that could not move their appointment, while it has still not started (as
+    staff read them: ``shown_step_warning``)."""
     if not appointment_ids:
         return {}
     found: dict[int, list[str]] = {}
@@ -179,7 +182,7 @@ def warnings_for(session: Session, appointment_ids: list[int]) -> dict[int, list
         .order_by(PerformedStep.id)
     )
     for appointment_id, warning in rows:
-        found.setdefault(appointment_id, []).append(warning)
+        found.setdefault(appointment_id, []).append(shown_step_warning(warning))
     return found
 
 

@@ -24,7 +24,7 @@ from ..core.errors import Conflict, DomainError, InvalidInput
 from ..core.messages import N_, Phrase
 from ..models import ImagingStudy, PacsRetrieval, Patient, Referral, User
 from ..models.base import utcnow
-from ..models.dicom import ACTIVE_RETRIEVALS, RetrievalStatus
+from ..models.dicom import ACTIVE_RETRIEVALS, RetrievalStatus, retrieval_stored
 from ..models.vocab import FileKind, IdentityCheck
 from . import preregistration, uploads
 from .storage import FileStore
@@ -260,9 +260,7 @@ def store_retrieved(
     retrieval.imaging_study_id = study.id
     retrieval.received = len(files)
     retrieval.finished_at = utcnow()
-    retrieval.message = f"{stored} image(s) stored." + (
-        f" {mismatches} name a different patient or birth date: check before use." if mismatches else ""
-    )
+    retrieval.message = retrieval_stored(stored, mismatches)
     session.flush()
     return study
 

@@ -22,7 +22,7 @@ from ..core.errors import DomainError
 from ..core.messages import N_, fill
 from ..core.timefmt import to_local
 from ..models import Appointment, BookingHold, PortalLink, Referral, WaitlistEntry
-from ..models.appointments import CANCELLED_ONLINE_NOTE
+from ..models.appointments import CANCELLED_ONLINE_NOTE, WAITLIST_THROUGH_LINK_NOTE
 from ..models.vocab import AppointmentStatus, PartOfDay
 from ..scheduling import booking, holds
 from ..scheduling.context import SEARCH_WINDOW_DAYS, Settings
@@ -237,7 +237,7 @@ def join_waitlist(
         earliest=today,
         latest=latest,
         part_of_day=part_of_day,
-        note="asked for through the patient link",
+        note=WAITLIST_THROUGH_LINK_NOTE,
         today=today,
     )
     portal_links.record(session, link, "joined_waitlist", {"appointment": appointment.id})

@@ -100,7 +100,7 @@ def test_a_study_is_found_from_the_referral_page_and_retrieved_with_its_identity
     assert Retriever(app, pacs_config, pacs).work_once() is True  # the DICOM process's job, one turn
 
     done = page(browser, desk)
-    assert "2 image(s) stored." in done and 'hx-trigger="every 2s"' not in done
+    assert "Images stored: 2." in done and 'hx-trigger="every 2s"' not in done
     assert "IM00001.dcm" in done and "IM00002.dcm" in done
     session.expire_all()
     retrieval = session.scalar(select(PacsRetrieval))
@@ -172,7 +172,7 @@ def test_a_pacs_that_does_not_answer_gives_a_clear_message_within_the_timeout(ap
                 connection.close()
     assert response.status_code == 503
     assert f"The PACS {AE_TITLE} at 127.0.0.1:" in response.get_data(as_text=True)
-    assert "did not answer within 1 second" in response.get_data(as_text=True)
+    assert "did not answer in time (1 s)" in response.get_data(as_text=True)
     assert held  # the association was really tried
 
 
