@@ -60,6 +60,9 @@ def add_form_landings(app: Flask) -> None:
             continue
         if rule.rule in answer_get:
             raise ValueError(f"{rule.endpoint}: {rule.rule} answers GET already; it needs no lands_on")
+        page = view.landing[0]
+        if isinstance(page, str) and page not in app.view_functions:
+            raise ValueError(f"{rule.endpoint}: lands on {page}, which is no endpoint")
         # Named in the form's blueprint, so that its hooks run for the GET too (the patient link's lookup).
         app.add_url_rule(rule.rule, f"{rule.endpoint}_landing", _landing_view(view), methods=["GET"])
 

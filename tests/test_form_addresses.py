@@ -9,13 +9,23 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from flask import url_for
+from flask import Flask, url_for
 from sqlalchemy import select
 
 from clinic.auth.access import ANY_STAFF, PUBLIC
+from clinic.boundary import add_form_landings
 from clinic.extensions import limiter
-from clinic.models import AnticoagulantRule, ImagingStudy, RedFlagAnswer, StoredFile, StudyFile
+from clinic.models import (
+    AnticoagulantRule,
+    ImagingStudy,
+    RedFlagAnswer,
+    RoomSession,
+    RosterEntry,
+    StoredFile,
+    StudyFile,
+)
 from clinic.models.vocab import Role
+from clinic.web import lands_on
 from tests.conftest import NOW, Browser
 from tests.factories import book, build_clinic, make_patient, make_ready_referral, make_referral
 from tests.portal.helpers import link_for, open_portal
@@ -72,6 +82,8 @@ def _clinic_with_one_of_everything(session, settings) -> dict[str, object]:
         "user_id": clinic.staff["frontdesk"].id,
         "procedure_type_id": clinic.pt("PRT").id,
         "hold_rule_id": session.scalars(select(AnticoagulantRule.id)).first(),
+        "session_template_id": session.scalars(select(RoomSession.id)).first(),
+        "roster_entry_id": session.scalars(select(RosterEntry.id)).first(),
         "kind": "information",
         "language": "de",
         "answer_id": red_flag.id,
@@ -153,3 +165,17 @@ def test_the_landing_keeps_the_forms_access_rule(app):
 def test_a_form_view_marked_to_land_somewhere_is_still_its_own_view_for_a_post(app, method):
     endpoint = app.url_map.bind("localhost").match("/desk/referrals/1/medication", method=method)[0]
     assert endpoint == {"POST": "frontdesk.add_medication", "GET": "frontdesk.add_medication_landing"}[method]
+
+
+@pytest.mark.parametrize(
+    ("methods", "page", "problem"),
+    [
+        (["POST"], "pages.typo", "no endpoint"),  # a misspelt page fails when the app is built, not at a GET
+        (["GET", "POST"], "pages.form", "answers GET already"),  # the view shows its own page: no landing
+    ],
+)
+def test_a_landing_that_cannot_work_stops_the_app_being_built(methods, page, problem):
+    app = Flask(__name__)
+    app.add_url_rule("/form", "pages.form", lands_on(page)(lambda: ""), methods=methods)
+    with pytest.raises(ValueError, match=problem):
+        add_form_landings(app)

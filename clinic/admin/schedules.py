@@ -246,14 +246,14 @@ def session_template(session_template_id: int):
 
 
 @bp.post("/sessions/<int:session_template_id>/end")
-@lands_on("admin.sessions")
+@lands_on("admin.session_template", anchor="end-title")
 @roles(Role.ADMIN)
 def end_session(session_template_id: int):
     return _end_weekly(get_or_404(RoomSession, session_template_id))
 
 
 @bp.post("/sessions/<int:session_template_id>/delete")
-@lands_on("admin.sessions")
+@lands_on("admin.session_template", anchor="end-title")
 @roles(Role.ADMIN)
 def delete_session(session_template_id: int):
     return _delete_weekly(get_or_404(RoomSession, session_template_id))
@@ -320,14 +320,14 @@ def roster_entry(roster_entry_id: int):
 
 
 @bp.post("/rosters/<int:roster_entry_id>/end")
-@lands_on("admin.rosters")
+@lands_on("admin.roster_entry", anchor="end-title")
 @roles(Role.ADMIN)
 def end_roster_entry(roster_entry_id: int):
     return _end_weekly(get_or_404(RosterEntry, roster_entry_id))
 
 
 @bp.post("/rosters/<int:roster_entry_id>/delete")
-@lands_on("admin.rosters")
+@lands_on("admin.roster_entry", anchor="end-title")
 @roles(Role.ADMIN)
 def delete_roster_entry(roster_entry_id: int):
     return _delete_weekly(get_or_404(RosterEntry, roster_entry_id))

@@ -465,7 +465,7 @@ def _letter_not_kept(form: InformationAnswerForm) -> None:
 
 
 @bp.post("/referrals/<int:referral_id>/close")
-@lands_on("frontdesk.referral")
+@lands_on("frontdesk.referral", anchor="booking")
 @roles(*STAFF)
 def close_referral(referral_id: int):
     return _item(
