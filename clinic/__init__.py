@@ -78,6 +78,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(feeds_bp)
     app.register_blueprint(portal_bp, url_prefix="/p")
 
+    boundary.add_form_landings(app)  # after every blueprint: the POST-only form addresses answer a GET too
     boundary.init_app(app)
     errors.init_app(app)
     templating.init_app(app)

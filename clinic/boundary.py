@@ -11,8 +11,9 @@ does not catch becomes an error answer (``clinic.errors``), rolled back here.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
-from flask import Flask, abort, current_app, g, make_response, render_template, request
+from flask import Flask, abort, current_app, g, make_response, redirect, render_template, request, url_for
 from flask_babel import force_locale, gettext
 from flask_login import current_user
 from sqlalchemy.exc import DBAPIError
@@ -45,6 +46,42 @@ def post_redirect_get_problem(view, response) -> str | None:
         f"POST {request.path} ({request.endpoint}) answered 200 with a page: redirect after a successful "
         "POST (post/redirect/get), or answer 4xx when it was refused."
     )
+
+
+def add_form_landings(app: Flask) -> None:
+    """For every POST-only address whose view says ``lands_on``: a GET at the same address that redirects
+    to the form's page. It carries the form's access rule, so a user without the role is refused as the
+    POST would be, and a logged-out user is sent to log in (the boundary checks it before the redirect)."""
+    rules = list(app.url_map.iter_rules())
+    answer_get = {rule.rule for rule in rules if "GET" in rule.methods}
+    for rule in rules:
+        view = app.view_functions[rule.endpoint]
+        if getattr(view, "landing", None) is None:
+            continue
+        if rule.rule in answer_get:
+            raise ValueError(f"{rule.endpoint}: {rule.rule} answers GET already; it needs no lands_on")
+        page = view.landing[0]
+        if isinstance(page, str) and page not in app.view_functions:
+            raise ValueError(f"{rule.endpoint}: lands on {page}, which is no endpoint")
+        # Named in the form's blueprint, so that its hooks run for the GET too (the patient link's lookup).
+        app.add_url_rule(rule.rule, f"{rule.endpoint}_landing", _landing_view(view), methods=["GET"])
+
+
+def _landing_view(form_view: Callable) -> Callable:
+    page, anchor = form_view.landing
+
+    def land(**values):
+        if callable(page):
+            address = page(**values)
+        else:
+            takes = {name for rule in current_app.url_map.iter_rules(page) for name in rule.arguments}
+            address = url_for(page, **{name: value for name, value in values.items() if name in takes})
+        return redirect(address + (f"#{anchor}" if anchor else ""), 303)
+
+    land.access = access_rule(form_view)
+    land.landing_of = form_view
+    land.__name__ = f"{form_view.__name__}_landing"
+    return land
 
 
 SECURITY_HEADERS = {

@@ -121,3 +121,19 @@ def shows_page_after_post(reason: str):
         return view
 
     return mark
+
+
+def lands_on(page: str | Callable[..., str], anchor: str | None = None):
+    """Names the page a POST-only form lives on, so that a GET of the form's address lands there.
+
+    A refused form is shown again at its POST address (with what was typed and the error), so that address
+    is what the address bar holds: Enter there, a new tab, history or a restored session then GET it, and
+    without a GET it would answer 405, a dead end. ``page`` is an endpoint, given those of the address's
+    values it takes (``referral_id``...), or a function of the address's values returning the page's
+    address (when finding the page needs a lookup). ``boundary.add_form_landings`` adds the GETs."""
+
+    def mark(view):
+        view.landing = (page, anchor)
+        return view
+
+    return mark

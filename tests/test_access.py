@@ -189,6 +189,7 @@ def test_every_route_against_every_role(app, world):
                     method == "GET"
                     and not is_api
                     and rule.endpoint not in REDIRECTING
+                    and not hasattr(app.view_functions[rule.endpoint], "landing_of")  # a form's address: 303
                     and "token" not in rule.arguments
                 ):
                     assert status == 200, f"{method} {url} as {role}: expected 200, got {status}"

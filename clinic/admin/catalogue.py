@@ -13,7 +13,7 @@ from ..extensions import db
 from ..models import Appointment, ProcedureType
 from ..models.vocab import AppointmentStatus, Role
 from ..services import setup_catalogue
-from ..web import one_click
+from ..web import lands_on, one_click
 from . import bp
 from .catalogue_forms import ProcedureForm, StageRuleForm
 from .common import (
@@ -139,6 +139,7 @@ def procedure(procedure_type_id: int):
 
 
 @bp.post("/procedures/<int:procedure_type_id>/stage-rules")
+@lands_on("admin.procedure", anchor="stage-rules")
 @roles(Role.ADMIN)
 def add_stage_rule(procedure_type_id: int):
     procedure = get_or_404(ProcedureType, procedure_type_id)
@@ -166,6 +167,7 @@ def add_stage_rule(procedure_type_id: int):
 
 
 @bp.post("/procedures/<int:procedure_type_id>/stage-rules/<int:stage_rule_id>/delete")
+@lands_on("admin.procedure", anchor="stage-rules")
 @roles(Role.ADMIN)
 def delete_stage_rule(procedure_type_id: int, stage_rule_id: int):
     procedure = get_or_404(ProcedureType, procedure_type_id)
@@ -178,6 +180,7 @@ def delete_stage_rule(procedure_type_id: int, stage_rule_id: int):
 
 
 @bp.post("/procedures/<int:procedure_type_id>/deactivate")
+@lands_on("admin.procedure")
 @roles(Role.ADMIN)
 def deactivate_procedure(procedure_type_id: int):
     procedure = get_or_404(ProcedureType, procedure_type_id)
@@ -191,6 +194,7 @@ def deactivate_procedure(procedure_type_id: int):
 
 
 @bp.post("/procedures/<int:procedure_type_id>/activate")
+@lands_on("admin.procedure")
 @roles(Role.ADMIN)
 def activate_procedure(procedure_type_id: int):
     procedure = get_or_404(ProcedureType, procedure_type_id)

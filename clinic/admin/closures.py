@@ -14,6 +14,7 @@ from ..extensions import db
 from ..models import Closure, Room
 from ..models.vocab import ClosureScope, Role
 from ..services import setup_catalogue, setup_resources, stranding
+from ..web import lands_on
 from . import bp
 from .common import (
     actor,
@@ -108,6 +109,7 @@ def closure(closure_id: int):
 
 
 @bp.post("/closures/<int:closure_id>/delete")
+@lands_on("admin.closures")
 @roles(Role.ADMIN)
 def delete_closure(closure_id: int):
     row = get_or_404(Closure, closure_id)

@@ -14,7 +14,7 @@ from ..models import AnticoagulantRule
 from ..models.vocab import BleedingClass, Role
 from ..services import hold_rules as hold_service
 from ..services.medication import DOSE_CLASS_LABELS
-from ..web import refused
+from ..web import lands_on, refused
 from . import bp
 from .common import INVALID, actor, form_page, get_or_404, show_error, submit_form
 from .hold_forms import NewRuleForm, RuleForm, VerifyForm
@@ -70,6 +70,7 @@ def hold_rule(hold_rule_id: int):
 
 
 @bp.post("/hold-rules/<int:hold_rule_id>/verify")
+@lands_on("admin.hold_rule")
 @roles(Role.ADMIN)
 def verify_hold_rule(hold_rule_id: int):
     rule = get_or_404(AnticoagulantRule, hold_rule_id)
@@ -84,6 +85,7 @@ def verify_hold_rule(hold_rule_id: int):
 
 
 @bp.post("/hold-rules/<int:hold_rule_id>/unverify")
+@lands_on("admin.hold_rule")
 @roles(Role.ADMIN)
 def unverify_hold_rule(hold_rule_id: int):
     rule = get_or_404(AnticoagulantRule, hold_rule_id)

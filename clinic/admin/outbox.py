@@ -21,7 +21,7 @@ from ..models import JobRun
 from ..models.vocab import OutboxStatus, Role
 from ..services import outbox as outbox_service
 from ..templating import label
-from ..web import refused
+from ..web import lands_on, refused
 from . import bp
 
 FILTERS = ("status", "kind", "recipient", "since", "until")
@@ -85,6 +85,7 @@ def outbox():
 
 
 @bp.post("/outbox/<int:message_id>/resend")
+@lands_on("admin.outbox")
 @roles(Role.ADMIN)
 def outbox_resend(message_id: int):
     try:

@@ -11,6 +11,7 @@ from ..extensions import db
 from ..models import ObservationBed, Room, RoomSession
 from ..models.vocab import Role
 from ..services import setup_resources
+from ..web import lands_on
 from . import bp
 from .common import (
     actor,
@@ -82,6 +83,7 @@ def room(room_id: int):
 
 
 @bp.post("/rooms/<int:room_id>/deactivate")
+@lands_on("admin.rooms")
 @roles(Role.ADMIN)
 def deactivate_room(room_id: int):
     room = get_or_404(Room, room_id)
@@ -97,6 +99,7 @@ def deactivate_room(room_id: int):
 
 
 @bp.post("/rooms/<int:room_id>/activate")
+@lands_on("admin.rooms")
 @roles(Role.ADMIN)
 def activate_room(room_id: int):
     room = get_or_404(Room, room_id)
@@ -136,6 +139,7 @@ def bed(bed_id: int):
 
 
 @bp.post("/beds/<int:bed_id>/deactivate")
+@lands_on("admin.rooms", anchor="beds")
 @roles(Role.ADMIN)
 def deactivate_bed(bed_id: int):
     bed = get_or_404(ObservationBed, bed_id)
@@ -151,6 +155,7 @@ def deactivate_bed(bed_id: int):
 
 
 @bp.post("/beds/<int:bed_id>/activate")
+@lands_on("admin.rooms", anchor="beds")
 @roles(Role.ADMIN)
 def activate_bed(bed_id: int):
     bed = get_or_404(ObservationBed, bed_id)

@@ -19,6 +19,7 @@ from ..extensions import db
 from ..models import Room, RoomSession, RosterEntry, RosterException, User
 from ..models.vocab import Role
 from ..services import setup_catalogue, setup_resources
+from ..web import lands_on
 from . import bp
 from .common import (
     actor,
@@ -245,12 +246,14 @@ def session_template(session_template_id: int):
 
 
 @bp.post("/sessions/<int:session_template_id>/end")
+@lands_on("admin.session_template", anchor="end-title")
 @roles(Role.ADMIN)
 def end_session(session_template_id: int):
     return _end_weekly(get_or_404(RoomSession, session_template_id))
 
 
 @bp.post("/sessions/<int:session_template_id>/delete")
+@lands_on("admin.session_template", anchor="end-title")
 @roles(Role.ADMIN)
 def delete_session(session_template_id: int):
     return _delete_weekly(get_or_404(RoomSession, session_template_id))
@@ -317,12 +320,14 @@ def roster_entry(roster_entry_id: int):
 
 
 @bp.post("/rosters/<int:roster_entry_id>/end")
+@lands_on("admin.roster_entry", anchor="end-title")
 @roles(Role.ADMIN)
 def end_roster_entry(roster_entry_id: int):
     return _end_weekly(get_or_404(RosterEntry, roster_entry_id))
 
 
 @bp.post("/rosters/<int:roster_entry_id>/delete")
+@lands_on("admin.roster_entry", anchor="end-title")
 @roles(Role.ADMIN)
 def delete_roster_entry(roster_entry_id: int):
     return _delete_weekly(get_or_404(RosterEntry, roster_entry_id))
@@ -345,6 +350,7 @@ def new_roster_exception():
 
 
 @bp.post("/rosters/exceptions/<int:roster_exception_id>/delete")
+@lands_on("admin.rosters")
 @roles(Role.ADMIN)
 def delete_roster_exception(roster_exception_id: int):
     row = get_or_404(RosterException, roster_exception_id)

@@ -16,6 +16,7 @@ from ..models import Consent, DocumentText, ProcedureType
 from ..models.vocab import DocumentKind, Language, Role
 from ..services import texts as text_service
 from ..services.documents import text_preview_pdf
+from ..web import lands_on
 from . import bp
 from .common import actor, get_or_404, submit_form, zone
 from .text_forms import TextForm
@@ -97,6 +98,7 @@ def edit_text(procedure_type_id: int, kind: str, language: str):
 
 
 @bp.post("/texts/<int:procedure_type_id>/<kind>/<language>/preview")
+@lands_on("admin.edit_text")
 @roles(Role.ADMIN)
 def preview_text(procedure_type_id: int, kind: str, language: str):
     procedure = _slot(procedure_type_id, kind, language)

@@ -12,7 +12,7 @@ from ..extensions import db
 from ..models import ProcedureType, User, UserRole
 from ..models.vocab import Role
 from ..services import accounts, setup_users
-from ..web import one_click, shows_page_after_post
+from ..web import lands_on, one_click, shows_page_after_post
 from . import bp
 from .common import (
     INVALID,
@@ -120,6 +120,7 @@ def user(user_id: int):
 
 
 @bp.post("/users/<int:user_id>/password")
+@lands_on("admin.user", anchor="password")
 @roles(Role.ADMIN)
 def reset_password(user_id: int):
     user = get_or_404(User, user_id)
@@ -143,6 +144,7 @@ def reset_password(user_id: int):
 
 
 @bp.post("/users/<int:user_id>/deactivate")
+@lands_on("admin.user")
 @roles(Role.ADMIN)
 def deactivate_user(user_id: int):
     user = get_or_404(User, user_id)
@@ -159,6 +161,7 @@ def deactivate_user(user_id: int):
 
 
 @bp.post("/users/<int:user_id>/reactivate")
+@lands_on("admin.user")
 @roles(Role.ADMIN)
 def reactivate_user(user_id: int):
     user = get_or_404(User, user_id)
@@ -171,6 +174,7 @@ def reactivate_user(user_id: int):
 
 
 @bp.post("/users/<int:user_id>/tokens")
+@lands_on("admin.user", anchor="tokens")
 @roles(Role.ADMIN)
 @shows_page_after_post("the new token is shown once, in this answer only")
 def issue_token(user_id: int):
@@ -188,6 +192,7 @@ def issue_token(user_id: int):
 
 
 @bp.post("/users/<int:user_id>/tokens/<int:token_id>/revoke")
+@lands_on("admin.user", anchor="tokens")
 @roles(Role.ADMIN)
 def revoke_token(user_id: int, token_id: int):
     user = get_or_404(User, user_id)

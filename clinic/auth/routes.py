@@ -6,6 +6,7 @@ from ..extensions import db, limiter
 from ..i18n import refusal
 from ..services import accounts, settings
 from ..services.accounts import LoginRefused
+from ..web import lands_on
 from . import bp, throttle
 from .access import any_staff, public
 from .forms import LoginForm
@@ -54,6 +55,7 @@ def login():
 
 
 @bp.post("/logout")
+@lands_on("main.home")
 @any_staff
 def logout():
     # Every session of this login ends, including copies of the cookie (the session version moves on).

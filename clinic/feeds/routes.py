@@ -17,7 +17,7 @@ from ..forms import FlaskForm
 from ..models import Room, User, UserRole
 from ..models.vocab import Role
 from ..services import feeds
-from ..web import now, refused, shows_page_after_post
+from ..web import lands_on, now, refused, shows_page_after_post
 from . import bp, ical
 
 INVALID = 422
@@ -93,6 +93,7 @@ def admin_create():
 
 
 @bp.post("/admin/calendar-feeds/<int:feed_id>/revoke")
+@lands_on("feeds.admin_list")
 @roles(Role.ADMIN)
 def admin_revoke(feed_id: int):
     try:

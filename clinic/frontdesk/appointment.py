@@ -20,7 +20,7 @@ from ..scheduling import ending
 from ..scheduling.finder import Candidate
 from ..scheduling.plan import ProcedurePlan
 from ..services import appointments, consents, documents, medication, outcomes, procedure_day, stranding
-from ..web import get_or_404, local_today, now, pdf_response, refused, scheduling_settings, zone
+from ..web import get_or_404, lands_on, local_today, now, pdf_response, refused, scheduling_settings, zone
 from . import bp
 from .booking import chosen_candidate, resource_labels
 from .forms import CancelForm, ChainForm, CheckInForm
@@ -58,6 +58,7 @@ def appointment(appointment_id: int):
 
 
 @bp.post("/appointments/<int:appointment_id>/check-in")
+@lands_on("frontdesk.appointment")
 @roles(Role.FRONT_DESK, Role.NURSE)
 def check_in(appointment_id: int):
     appointment = get_or_404(Appointment, appointment_id)
@@ -107,6 +108,7 @@ def check_in_by_reference():
 
 
 @bp.post("/appointments/<int:appointment_id>/cancel")
+@lands_on("frontdesk.appointment")
 @roles(Role.FRONT_DESK)
 def cancel(appointment_id: int):
     appointment = get_or_404(Appointment, appointment_id)
@@ -135,6 +137,7 @@ def freed_time_offers(appointment_id: int):
 
 
 @bp.post("/waitlist/<int:entry_id>/book")
+@lands_on("frontdesk.waitlist")
 @roles(Role.FRONT_DESK)
 def book_waitlist_offer(entry_id: int):
     """A waitlist offer is held first, as any booking: the desk calls the patient, then books or releases."""
@@ -161,6 +164,7 @@ def book_waitlist_offer(entry_id: int):
 
 
 @bp.post("/appointments/<int:appointment_id>/no-show")
+@lands_on("frontdesk.appointment")
 @roles(Role.FRONT_DESK)
 def no_show(appointment_id: int):
     appointment = get_or_404(Appointment, appointment_id)
@@ -195,6 +199,7 @@ def information_sheet(appointment_id: int):
 
 
 @bp.post("/appointments/<int:appointment_id>/consent.pdf")
+@lands_on("frontdesk.appointment")
 @roles(Role.FRONT_DESK, Role.RADIOLOGIST, Role.NURSE)
 def consent_form(appointment_id: int):
     """POST: printing records the text version and the PDF's hash for the consent record."""
@@ -208,6 +213,7 @@ def consent_form(appointment_id: int):
 
 
 @bp.post("/appointments/<int:appointment_id>/print-pack.pdf")
+@lands_on("frontdesk.appointment")
 @roles(Role.FRONT_DESK)
 def print_pack(appointment_id: int):
     appointment = get_or_404(Appointment, appointment_id)

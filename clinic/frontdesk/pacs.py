@@ -27,7 +27,7 @@ from ..i18n import refusal
 from ..models import Patient, Referral
 from ..models.vocab import Role
 from ..services import pacs_retrievals
-from ..web import get_or_404, refused, shows_page_after_post
+from ..web import get_or_404, lands_on, refused, shows_page_after_post
 from . import bp
 
 STAFF = (Role.FRONT_DESK, Role.RADIOLOGIST)
@@ -86,6 +86,7 @@ def _results(referral: Referral, form: PacsSearchForm, studies=None, error: str 
 
 
 @bp.post("/referrals/<int:referral_id>/pacs/search")
+@lands_on("frontdesk.referral", anchor="pacs")
 @roles(*STAFF)
 @shows_page_after_post(
     "a search of the hospital PACS: it changes nothing, and the patient's details stay out of the URL"
@@ -112,6 +113,7 @@ def pacs_search(referral_id: int):
 
 
 @bp.post("/referrals/<int:referral_id>/pacs/retrieve")
+@lands_on("frontdesk.referral", anchor="pacs")
 @roles(*STAFF)
 def pacs_retrieve(referral_id: int):
     referral = get_or_404(Referral, referral_id)

@@ -20,7 +20,7 @@ from ..i18n import screen_language
 from ..models import Appointment, PortalAnswer, PortalLink, Referral
 from ..models.vocab import ALLERGENS, Language, Role
 from ..services import medication, portal_answers, portal_links, portal_mail, portal_settings
-from ..web import get_or_404, refused
+from ..web import get_or_404, lands_on, refused
 from . import bp
 from .forms import CancelForm, condition_choices
 
@@ -148,6 +148,7 @@ def _back(referral: Referral, message: str, category: str = "success"):
 
 
 @bp.post("/referrals/<int:referral_id>/portal/send")
+@lands_on("frontdesk.referral", anchor="portal")
 @roles(Role.FRONT_DESK)
 def portal_send(referral_id: int):
     """Send the link by email: made now if the referral has none, the same link again if it has."""
@@ -163,6 +164,7 @@ def portal_send(referral_id: int):
 
 
 @bp.post("/referrals/<int:referral_id>/portal/revoke")
+@lands_on("frontdesk.referral", anchor="portal")
 @roles(Role.FRONT_DESK)
 def portal_revoke(referral_id: int):
     referral = get_or_404(Referral, referral_id)
@@ -173,6 +175,7 @@ def portal_revoke(referral_id: int):
 
 
 @bp.post("/referrals/<int:referral_id>/portal/unlock")
+@lands_on("frontdesk.referral", anchor="portal")
 @roles(Role.FRONT_DESK)
 def portal_unlock(referral_id: int):
     referral = get_or_404(Referral, referral_id)
@@ -184,6 +187,7 @@ def portal_unlock(referral_id: int):
 
 
 @bp.post("/referrals/<int:referral_id>/portal/answers/<int:answer_id>/confirm")
+@lands_on("frontdesk.referral", anchor="portal")
 @roles(Role.FRONT_DESK)
 def portal_confirm_answer(referral_id: int, answer_id: int):
     referral = get_or_404(Referral, referral_id)
@@ -198,6 +202,7 @@ def portal_confirm_answer(referral_id: int, answer_id: int):
 
 
 @bp.post("/referrals/<int:referral_id>/portal/answers/<int:answer_id>/close")
+@lands_on("frontdesk.referral", anchor="portal")
 @roles(Role.FRONT_DESK)
 def portal_close_answer(referral_id: int, answer_id: int):
     referral = get_or_404(Referral, referral_id)

@@ -30,7 +30,7 @@ from ..scheduling.plan import ProcedurePlan
 from ..services import episodes, medication, outcomes, prereg_items, preregistration, triage, uploads, waitlist
 from ..services.readiness import assess
 from ..templating import local_datetime
-from ..web import get_or_404, local_today, now, refused, scheduling_settings, zone
+from ..web import get_or_404, lands_on, local_today, now, refused, scheduling_settings, zone
 from . import bp
 from .forms import (
     AllergiesForm,
@@ -159,6 +159,7 @@ def _refused(referral: Referral, error: DomainError, forms: dict | None = None):
 
 
 @bp.post("/referrals/<int:referral_id>/contact")
+@lands_on("frontdesk.referral", anchor="i-contact")
 @roles(Role.FRONT_DESK)
 def confirm_contact(referral_id: int):
     referral = get_or_404(Referral, referral_id)
@@ -204,6 +205,7 @@ def _item(referral_id: int, form_key: str, apply, message: str, anchor: str = "c
 
 
 @bp.post("/referrals/<int:referral_id>/medication")
+@lands_on("frontdesk.referral", anchor="i-med")
 @roles(Role.FRONT_DESK)
 def add_medication(referral_id: int):
     def apply(referral, form):
@@ -237,6 +239,7 @@ def _broken_hold_warning(referral: Referral) -> str | None:
 
 
 @bp.post("/referrals/<int:referral_id>/medication/<int:entry_id>/remove")
+@lands_on("frontdesk.referral", anchor="i-med")
 @roles(Role.FRONT_DESK)
 def remove_medication(referral_id: int, entry_id: int):
     referral = get_or_404(Referral, referral_id)
@@ -249,6 +252,7 @@ def remove_medication(referral_id: int, entry_id: int):
 
 
 @bp.post("/referrals/<int:referral_id>/medication/settle")
+@lands_on("frontdesk.referral", anchor="i-med")
 @roles(Role.FRONT_DESK)
 def settle_medication(referral_id: int):
     def apply(referral, form):
@@ -260,6 +264,7 @@ def settle_medication(referral_id: int):
 
 
 @bp.post("/referrals/<int:referral_id>/allergies")
+@lands_on("frontdesk.referral", anchor="i-all")
 @roles(Role.FRONT_DESK)
 def set_allergies(referral_id: int):
     def apply(referral, form):
@@ -271,6 +276,7 @@ def set_allergies(referral_id: int):
 
 
 @bp.post("/referrals/<int:referral_id>/conditions")
+@lands_on("frontdesk.referral", anchor="i-cond")
 @roles(Role.FRONT_DESK)
 def set_conditions(referral_id: int):
     def apply(referral, form):
@@ -287,6 +293,7 @@ def set_conditions(referral_id: int):
 
 
 @bp.post("/referrals/<int:referral_id>/escort")
+@lands_on("frontdesk.referral", anchor="i-esc")
 @roles(Role.FRONT_DESK)
 def set_escort(referral_id: int):
     def apply(referral, form):
@@ -296,6 +303,7 @@ def set_escort(referral_id: int):
 
 
 @bp.post("/referrals/<int:referral_id>/language")
+@lands_on("frontdesk.referral", anchor="i-lang")
 @roles(Role.FRONT_DESK)
 def set_language(referral_id: int):
     def apply(referral, form):
@@ -305,6 +313,7 @@ def set_language(referral_id: int):
 
 
 @bp.post("/referrals/<int:referral_id>/imaging")
+@lands_on("frontdesk.referral", anchor="imaging")
 @roles(*STAFF)
 def upload_imaging(referral_id: int):
     referral = get_or_404(Referral, referral_id)
@@ -353,7 +362,16 @@ def _store_imaging(referral: Referral, files):
     return redirect(url_for("frontdesk.referral", referral_id=referral.id, _anchor="imaging"))
 
 
+def study_file_page(file_id: int) -> str:
+    """Where a file's "wrong patient" form is: the imaging of the study's referral (or of the patient)."""
+    study = get_or_404(StudyFile, file_id).study
+    if study.referral_id is not None:
+        return url_for("frontdesk.referral", referral_id=study.referral_id, _anchor="imaging")
+    return url_for("patients.show", patient_id=study.patient_id)
+
+
 @bp.post("/imaging/files/<int:file_id>/set-aside")
+@lands_on(study_file_page)
 @roles(*STAFF)
 def set_aside_study_file(file_id: int):
     """A file that names another patient is set aside as "wrong patient" (kept, no longer counted)."""
@@ -393,6 +411,7 @@ def _attachment(data: bytes, content_type: str, name: str):
 
 
 @bp.post("/referrals/<int:referral_id>/waitlist")
+@lands_on("frontdesk.referral", anchor="waitlist")
 @roles(Role.FRONT_DESK)
 def add_to_waitlist(referral_id: int):
     def apply(referral, form):
@@ -411,6 +430,7 @@ def add_to_waitlist(referral_id: int):
 
 
 @bp.post("/referrals/<int:referral_id>/information-answer")
+@lands_on("frontdesk.referral", anchor="information-answer")
 @roles(Role.FRONT_DESK)
 def answer_information_request(referral_id: int):
     """The referring physician's answer to a radiologist's question (and their letter, if sent): the
@@ -445,6 +465,7 @@ def _letter_not_kept(form: InformationAnswerForm) -> None:
 
 
 @bp.post("/referrals/<int:referral_id>/close")
+@lands_on("frontdesk.referral", anchor="booking")
 @roles(*STAFF)
 def close_referral(referral_id: int):
     return _item(

@@ -14,7 +14,7 @@ from ..models import Appointment, WaitlistEntry
 from ..models.vocab import AppointmentStatus, PartOfDay, Role
 from ..services import preregistration
 from ..services import waitlist as waitlist_service
-from ..web import get_or_404, now
+from ..web import get_or_404, lands_on, now
 from . import bp
 
 FREED_SHOWN = 20
@@ -42,6 +42,7 @@ def waitlist():
 
 
 @bp.post("/waitlist/<int:entry_id>/remove")
+@lands_on("frontdesk.waitlist")
 @roles(Role.FRONT_DESK)
 def remove_from_waitlist(entry_id: int):
     entry = get_or_404(WaitlistEntry, entry_id)

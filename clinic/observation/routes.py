@@ -18,7 +18,7 @@ from ..models import Appointment, ObservationBed
 from ..models.vocab import AppointmentStatus, Role
 from ..radiology.forms import CheckForm, DischargeForm, ExtendForm, MoveBedForm
 from ..services import procedure_day
-from ..web import get_or_404, now, refused, zone
+from ..web import get_or_404, lands_on, now, refused, zone
 from . import bp
 
 CARE = (Role.NURSE, Role.RADIOLOGIST)
@@ -135,6 +135,7 @@ def _check_values(form: CheckForm) -> procedure_day.CheckValues:
 
 
 @bp.post("/appointments/<int:appointment_id>/check")
+@lands_on("observation.board")
 @roles(*CARE)
 def add_check(appointment_id: int):
     appointment = get_or_404(Appointment, appointment_id)
@@ -163,6 +164,7 @@ def add_check(appointment_id: int):
 
 
 @bp.post("/appointments/<int:appointment_id>/checklist")
+@lands_on("observation.board")
 @roles(*CARE)
 def checklist(appointment_id: int):
     appointment = get_or_404(Appointment, appointment_id)
@@ -175,6 +177,7 @@ def checklist(appointment_id: int):
 
 
 @bp.post("/appointments/<int:appointment_id>/extend")
+@lands_on("observation.board")
 @roles(*CARE)
 def extend(appointment_id: int):
     appointment = get_or_404(Appointment, appointment_id)
@@ -192,6 +195,7 @@ def extend(appointment_id: int):
 
 
 @bp.post("/appointments/<int:appointment_id>/bed")
+@lands_on("observation.board")
 @roles(*CARE)
 def move_bed(appointment_id: int):
     appointment = get_or_404(Appointment, appointment_id)
@@ -209,6 +213,7 @@ def move_bed(appointment_id: int):
 
 
 @bp.post("/appointments/<int:appointment_id>/discharge")
+@lands_on("observation.board")
 @roles(*CARE)
 def discharge(appointment_id: int):
     appointment = get_or_404(Appointment, appointment_id)

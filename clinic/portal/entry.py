@@ -13,7 +13,7 @@ from ..core.errors import DomainError
 from ..extensions import db, limiter
 from ..services import documents, portal_answers, portal_booking, portal_links, portal_settings, preregistration
 from ..services.portal_links import LinkState
-from ..web import pdf_response, scheduling_settings
+from ..web import lands_on, pdf_response, scheduling_settings
 from . import access, bp, render
 from .forms import BirthDateForm, EmptyForm
 
@@ -119,6 +119,7 @@ def information_sheet(link, token: str):
 
 
 @bp.post("/<token>/leave")
+@lands_on("portal.entry")
 @public
 def leave(token: str):
     """End the session in this browser (a shared computer)."""

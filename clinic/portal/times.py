@@ -12,7 +12,7 @@ from ..models import BookingHold
 from ..scheduling import booking
 from ..services import portal_booking, portal_calendar
 from ..services.portal_settings import PortalStep
-from ..web import now, refused, scheduling_settings, shows_page_after_post, zone
+from ..web import lands_on, now, refused, scheduling_settings, shows_page_after_post, zone
 from . import access, bp, render
 from .entry import portal_rules
 from .forms import CancelForm, ChoiceForm, EmptyForm, TimesForm, WaitlistForm, part_of_day_choices
@@ -127,6 +127,7 @@ def calendar_file(link, token: str):
 
 
 @bp.post("/<token>/attend")
+@lands_on("portal.home", anchor="appointment")
 @public
 @access.verified("attend")
 def attend(link, token: str):
@@ -154,6 +155,7 @@ def move(link, token: str):
 
 
 @bp.post("/<token>/offer")
+@lands_on("portal.home")
 @shows_page_after_post("the chosen time is shown for a last look; only the confirmation changes it")
 @public
 @access.verified("earlier time", PortalStep.WAITLIST)
@@ -224,6 +226,7 @@ def cancel(link, token: str):
 
 
 @bp.post("/<token>/waitlist")
+@lands_on("portal.home", anchor="waitlist")
 @public
 @access.verified("waitlist", PortalStep.WAITLIST)
 def waitlist(link, token: str):

@@ -16,7 +16,7 @@ from ..i18n import screen_language
 from ..models import Appointment, Consent, DrugOption, ProcedureRecord, User, UserRole
 from ..models.vocab import AppointmentStatus, Role
 from ..services import documents, medication, mpps, outcomes, procedure_day, procedure_records, stranding, worklist
-from ..web import get_or_404, local_to_utc, now, refused, scheduling_settings, utc_to_local_naive, zone
+from ..web import get_or_404, lands_on, local_to_utc, now, refused, scheduling_settings, utc_to_local_naive, zone
 from . import bp
 from .forms import AddendumForm, ConsentForm, RecordForm
 
@@ -140,6 +140,7 @@ def _back(appointment, message: str):
 
 
 @bp.post("/appointments/<int:appointment_id>/consent")
+@lands_on("radiology.appointment")
 @roles(Role.RADIOLOGIST)
 def record_consent(appointment_id: int):
     appointment = get_or_404(Appointment, appointment_id)
@@ -164,6 +165,7 @@ def record_consent(appointment_id: int):
 
 
 @bp.post("/appointments/<int:appointment_id>/start")
+@lands_on("radiology.appointment")
 @roles(Role.RADIOLOGIST)
 def start(appointment_id: int):
     appointment = get_or_404(Appointment, appointment_id)
@@ -175,6 +177,7 @@ def start(appointment_id: int):
 
 
 @bp.post("/appointments/<int:appointment_id>/record")
+@lands_on("radiology.appointment")
 @roles(Role.RADIOLOGIST)
 def save_record(appointment_id: int):
     appointment = get_or_404(Appointment, appointment_id)
@@ -193,6 +196,7 @@ def save_record(appointment_id: int):
 
 
 @bp.post("/appointments/<int:appointment_id>/sign")
+@lands_on("radiology.appointment")
 @roles(Role.RADIOLOGIST)
 def sign(appointment_id: int):
     appointment = get_or_404(Appointment, appointment_id)
@@ -218,6 +222,7 @@ def sign(appointment_id: int):
 
 
 @bp.post("/appointments/<int:appointment_id>/addendum")
+@lands_on("radiology.appointment")
 @roles(Role.RADIOLOGIST)
 def addendum(appointment_id: int):
     appointment = get_or_404(Appointment, appointment_id)
@@ -233,6 +238,7 @@ def addendum(appointment_id: int):
 
 
 @bp.post("/appointments/<int:appointment_id>/end")
+@lands_on("radiology.appointment")
 @roles(Role.RADIOLOGIST)
 def end(appointment_id: int):
     appointment = get_or_404(Appointment, appointment_id)

@@ -15,11 +15,12 @@ from ..extensions import db
 from ..models import Appointment, Referral
 from ..models.vocab import Role
 from ..services import medication
-from ..web import get_or_404, one_click, zone
+from ..web import get_or_404, lands_on, one_click, zone
 from . import bp
 
 
 @bp.post("/referrals/<int:referral_id>/confirm-hold-plan")
+@lands_on("radiology.triage_referral", anchor="blood-thinners")
 @roles(Role.RADIOLOGIST)
 def confirm_hold_plan(referral_id: int):
     referral = get_or_404(Referral, referral_id)

@@ -12,11 +12,12 @@ from ..extensions import db
 from ..models import Appointment, PerformedStep
 from ..models.vocab import Role
 from ..services import mpps
-from ..web import get_or_404, one_click
+from ..web import get_or_404, lands_on, one_click
 from . import bp
 
 
 @bp.post("/appointments/<int:appointment_id>/scanner/<int:step_id>/confirm")
+@lands_on("radiology.appointment", anchor="scanner")
 @roles(Role.RADIOLOGIST)
 def confirm_scanner_values(appointment_id: int, step_id: int):
     appointment = get_or_404(Appointment, appointment_id)

@@ -14,7 +14,7 @@ from ..i18n import screen_language
 from ..models import ImagingStudy, ProcedureType, RedFlagAnswer, Referral
 from ..models.vocab import Priority, ReferralStatus, Role
 from ..services import medication, triage
-from ..web import get_or_404, local_today, one_click, refused, zone
+from ..web import get_or_404, lands_on, local_today, one_click, refused, zone
 from . import bp
 from .forms import AcceptForm, HoldOverrideForm, ReasonForm
 
@@ -158,6 +158,7 @@ def _accepted_message(referral: Referral, was_accepted: bool) -> str:
 
 
 @bp.post("/referrals/<int:referral_id>/accept")
+@lands_on("radiology.triage_referral")
 @roles(Role.RADIOLOGIST)
 def accept(referral_id: int):
     referral = get_or_404(Referral, referral_id)
@@ -186,6 +187,7 @@ def accept(referral_id: int):
 
 
 @bp.post("/referrals/<int:referral_id>/decline")
+@lands_on("radiology.triage_referral")
 @roles(Role.RADIOLOGIST)
 def decline(referral_id: int):
     referral = get_or_404(Referral, referral_id)
@@ -198,6 +200,7 @@ def decline(referral_id: int):
 
 
 @bp.post("/referrals/<int:referral_id>/request-information")
+@lands_on("radiology.triage_referral")
 @roles(Role.RADIOLOGIST)
 def request_information(referral_id: int):
     referral = get_or_404(Referral, referral_id)
@@ -205,6 +208,7 @@ def request_information(referral_id: int):
 
 
 @bp.post("/referrals/<int:referral_id>/reopen")
+@lands_on("frontdesk.referral")
 @roles(Role.RADIOLOGIST, Role.FRONT_DESK)
 def reopen(referral_id: int):
     referral = get_or_404(Referral, referral_id)
@@ -215,7 +219,14 @@ def reopen(referral_id: int):
     )
 
 
+def red_flag_page(answer_id: int) -> str:
+    """Where a red flag's form is: its referral's triage page."""
+    answer = get_or_404(RedFlagAnswer, answer_id)
+    return url_for("radiology.triage_referral", referral_id=answer.referral_id, _anchor="red-flags")
+
+
 @bp.post("/red-flags/<int:answer_id>/clear")
+@lands_on(red_flag_page)
 @roles(Role.RADIOLOGIST)
 def clear_red_flag(answer_id: int):
     answer = get_or_404(RedFlagAnswer, answer_id)
@@ -224,6 +235,7 @@ def clear_red_flag(answer_id: int):
 
 
 @bp.post("/referrals/<int:referral_id>/waive-imaging")
+@lands_on("radiology.triage_referral")
 @roles(Role.RADIOLOGIST)
 def waive_imaging(referral_id: int):
     referral = get_or_404(Referral, referral_id)
@@ -233,6 +245,7 @@ def waive_imaging(referral_id: int):
 
 
 @bp.post("/referrals/<int:referral_id>/override-hold")
+@lands_on("radiology.triage_referral", anchor="blood-thinners")
 @roles(Role.RADIOLOGIST)
 def override_hold(referral_id: int):
     referral = get_or_404(Referral, referral_id)
