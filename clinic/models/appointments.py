@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.errors import DomainError
-from ..core.messages import N_, Phrase, fill
+from ..core.messages import N_, Phrase, fill, read_back
 from ..extensions import db
 from .base import UTCDateTime, created_at_column, one_of, utcnow
 from .dicom import new_accession_number
@@ -23,10 +22,8 @@ ACTIVE_STATUSES_SQL = "status IN (" + ", ".join(f"'{s}'" for s in ACTIVE_STATUSE
 # audit read them as they are); screens read them back into marked phrases (``shown_text``) and say them in
 # their language, rows written before this as well.
 MOVED_NOTE = N_("moved from {old} to {new}")
-_MOVED = re.compile(r"moved from (?P<old>.+) to (?P<new>.+)")
 CONFIRMED_FROM_HOLD_NOTE = N_("confirmed from a hold")
 CANCELLED_ONLINE_NOTE = N_("by the patient online: {reason}")
-_CANCELLED_ONLINE = re.compile(r"by the patient online: (?P<reason>.*)", re.S)
 # A waitlist entry the patient asked for through their link (``WaitlistEntry.shown_note``).
 WAITLIST_THROUGH_LINK_NOTE = N_("asked for through the patient link")
 
@@ -38,10 +35,10 @@ def shown_text(note: str | None, *, move: bool = False) -> str | None:
         return note
     if note == CONFIRMED_FROM_HOLD_NOTE:
         return Phrase(CONFIRMED_FROM_HOLD_NOTE)
-    if move and (moved := _MOVED.fullmatch(note)):
-        return Phrase(MOVED_NOTE, **moved.groupdict())
-    if online := _CANCELLED_ONLINE.fullmatch(note):
-        return Phrase(CANCELLED_ONLINE_NOTE, **online.groupdict())
+    if move and (moved := read_back(note, MOVED_NOTE)) is not None:
+        return Phrase(MOVED_NOTE, **moved)
+    if (online := read_back(note, CANCELLED_ONLINE_NOTE)) is not None:
+        return Phrase(CANCELLED_ONLINE_NOTE, **online)
     return note
 
 
