@@ -83,7 +83,7 @@ def room(room_id: int):
 
 
 @bp.post("/rooms/<int:room_id>/deactivate")
-@lands_on("admin.rooms")
+@lands_on("admin.room")
 @roles(Role.ADMIN)
 def deactivate_room(room_id: int):
     room = get_or_404(Room, room_id)
@@ -91,7 +91,7 @@ def deactivate_room(room_id: int):
         lambda: setup_resources.set_room_active(db.session, actor(), room, False),
         back_url=url_for("admin.room", room_id=room.id),
         message=_("Room %(name)s switched off.", name=room.name),
-        next_url=url_for("admin.rooms"),
+        next_url=url_for("admin.room", room_id=room.id),
         title=_("Switch off room %(name)s?", name=room.name),
         question=_("Once switched off, %(name)s cannot be booked.", name=room.name),
         button=_("Switch off %(name)s anyway", name=room.name),
@@ -99,13 +99,13 @@ def deactivate_room(room_id: int):
 
 
 @bp.post("/rooms/<int:room_id>/activate")
-@lands_on("admin.rooms")
+@lands_on("admin.room")
 @roles(Role.ADMIN)
 def activate_room(room_id: int):
     room = get_or_404(Room, room_id)
     setup_resources.set_room_active(db.session, actor(), room, True)
     flash(_("Room %(name)s is in use again.", name=room.name), "success")
-    return redirect(url_for("admin.rooms"))
+    return redirect(url_for("admin.room", room_id=room.id))
 
 
 # --- beds --------------------------------------------------------------------------------------------
@@ -139,7 +139,7 @@ def bed(bed_id: int):
 
 
 @bp.post("/beds/<int:bed_id>/deactivate")
-@lands_on("admin.rooms", anchor="beds")
+@lands_on("admin.bed")
 @roles(Role.ADMIN)
 def deactivate_bed(bed_id: int):
     bed = get_or_404(ObservationBed, bed_id)
@@ -147,7 +147,7 @@ def deactivate_bed(bed_id: int):
         lambda: setup_resources.set_bed_active(db.session, actor(), bed, False),
         back_url=url_for("admin.bed", bed_id=bed.id),
         message=_("%(label)s switched off.", label=bed.label),
-        next_url=url_for("admin.rooms") + "#beds",
+        next_url=url_for("admin.bed", bed_id=bed.id),
         title=_("Switch off %(label)s?", label=bed.label),
         question=_("Once switched off, %(label)s is not used for observation.", label=bed.label),
         button=_("Switch off %(label)s anyway", label=bed.label),
@@ -155,10 +155,10 @@ def deactivate_bed(bed_id: int):
 
 
 @bp.post("/beds/<int:bed_id>/activate")
-@lands_on("admin.rooms", anchor="beds")
+@lands_on("admin.bed")
 @roles(Role.ADMIN)
 def activate_bed(bed_id: int):
     bed = get_or_404(ObservationBed, bed_id)
     setup_resources.set_bed_active(db.session, actor(), bed, True)
     flash(_("%(label)s is in use again.", label=bed.label), "success")
-    return redirect(url_for("admin.rooms") + "#beds")
+    return redirect(url_for("admin.bed", bed_id=bed.id))

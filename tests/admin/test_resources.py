@@ -71,11 +71,34 @@ def test_switching_off_a_room_warns_then_lists_its_bookings(session, clinic, adm
 
 def test_a_room_without_bookings_is_switched_off_at_once(session, clinic, admin):
     mrt = clinic.rooms["MRT"]
-    done = admin.post(f"/admin/rooms/{mrt.id}/deactivate", {}, form_page="/admin/rooms")
-    assert done.status_code == 302 and done.headers["Location"].endswith("/admin/rooms")
+    done = admin.post(f"/admin/rooms/{mrt.id}/deactivate", {}, form_page=f"/admin/rooms/{mrt.id}")
+    assert done.status_code == 302 and done.headers["Location"] == f"/admin/rooms/{mrt.id}"
+    assert "Room MRT switched off." in text(admin.get(done.headers["Location"]))
     session.expire_all()
     assert not session.get(Room, mrt.id).active
     assert session.get(Room, mrt.id) is not None  # switched off, never deleted
+
+    back = admin.post(f"/admin/rooms/{mrt.id}/activate", {}, form_page=f"/admin/rooms/{mrt.id}")
+    assert back.status_code == 302 and back.headers["Location"] == f"/admin/rooms/{mrt.id}"
+    assert "Room MRT is in use again." in text(admin.get(back.headers["Location"]))
+    session.expire_all()
+    assert session.get(Room, mrt.id).active
+
+
+def test_a_bed_without_bookings_is_switched_off_and_on_on_its_own_page(session, clinic, admin):
+    bed = session.scalar(select(ObservationBed).where(ObservationBed.active).order_by(ObservationBed.id))
+    page = f"/admin/beds/{bed.id}"
+    done = admin.post(f"{page}/deactivate", {}, form_page=page)
+    assert done.status_code == 302 and done.headers["Location"] == page
+    assert f"{bed.label} switched off." in text(admin.get(page))
+    session.expire_all()
+    assert not session.get(ObservationBed, bed.id).active
+
+    back = admin.post(f"{page}/activate", {}, form_page=page)
+    assert back.status_code == 302 and back.headers["Location"] == page
+    assert f"{bed.label} is in use again." in text(admin.get(page))
+    session.expire_all()
+    assert session.get(ObservationBed, bed.id).active
 
 
 def test_changing_a_rooms_modality_strands_its_ct_bookings(session, clinic, admin):
