@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import dataclasses
 
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm as _FlaskForm
 from wtforms import Field, IntegerField, SelectMultipleField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, StopValidation
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from .core.errors import InvalidInput
 from .core.text import CONTROL_CHARACTERS_MESSAGE, has_control_characters
+from .core.timefmt import FIRST_BIRTH_DAY, LAST_SHOWN_DAY, is_shown_day
 from .i18n import refusal
 from .services import contact
 
@@ -54,6 +56,21 @@ def email_address(_form, field: Field) -> None:
         field.data = contact.email_address(field.data) or ""
     except InvalidInput as error:
         raise StopValidation(refusal(error)) from None  # in the screen's language
+
+
+def shown_day(_form, field: Field) -> None:
+    """A date or a date and time within the years the screens show (``core.timefmt.is_shown_day``), the same
+    rule as a day in the address: a year typed wrongly (0001, 9999) is refused at its field, before any
+    arithmetic around it or the database sees it."""
+    if field.data and not is_shown_day(field.data):
+        raise ValidationError(_("Choose a day between the years 2000 and 2099."))
+
+
+def birth_day(_form, field: Field) -> None:
+    """A date of birth from 1900 to the last of the years the screens show (the form may add: not in the
+    future); a year typed wrongly (0001, 9999) is refused at its field."""
+    if field.data and not FIRST_BIRTH_DAY <= field.data <= LAST_SHOWN_DAY:
+        raise ValidationError(_("Enter a real date of birth, from the year 1900 on."))
 
 
 def required_text(label, message, max_length: int, field=StringField, **kwargs):

@@ -2,7 +2,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.validators import NumberRange, Optional
 
-from ..forms import FlaskForm
+from ..forms import FlaskForm, shown_day
 
 
 class AuditFilterForm(FlaskForm):
@@ -14,5 +14,5 @@ class AuditFilterForm(FlaskForm):
     object_type = SelectField(_l("Object"), choices=[], validators=[Optional()], validate_choice=False)
     object_id = StringField(_l("Object id"), validators=[Optional()])
     patient_id = IntegerField(_l("Patient id"), validators=[Optional(), NumberRange(min=1)])
-    since = DateField(_l("From"), validators=[Optional()])
-    until = DateField(_l("To (inclusive)"), validators=[Optional()])
+    since = DateField(_l("From"), validators=[Optional(), shown_day])
+    until = DateField(_l("To (inclusive)"), validators=[Optional(), shown_day])

@@ -16,7 +16,7 @@ from ..auth.access import roles
 from ..core.errors import DomainError
 from ..core.timefmt import local_midnight
 from ..extensions import db
-from ..forms import FlaskForm
+from ..forms import FlaskForm, shown_day
 from ..models import JobRun
 from ..models.vocab import OutboxStatus, Role
 from ..services import outbox as outbox_service
@@ -39,8 +39,8 @@ class OutboxFilterForm(FlaskForm):
     )
     kind = SelectField(_l("Kind"), choices=[], validators=[Optional()], validate_choice=False)
     recipient = StringField(_l("Recipient contains"), validators=[Optional(), Length(max=254)])
-    since = DateField(_l("Created from"), validators=[Optional()])
-    until = DateField(_l("To (inclusive)"), validators=[Optional()])
+    since = DateField(_l("Created from"), validators=[Optional(), shown_day])
+    until = DateField(_l("To (inclusive)"), validators=[Optional(), shown_day])
 
 
 def _filter(form: OutboxFilterForm, zone: str) -> outbox_service.OutboxFilter:

@@ -10,7 +10,7 @@ from wtforms import DateField, SelectField, StringField, TimeField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..core.timefmt import local_instant, local_midnight
-from ..forms import FlaskForm, required_text
+from ..forms import FlaskForm, required_text, shown_day
 from ..models.vocab import ClosureScope
 from ..services.setup_resources import ClosureFields, ExceptionFields, WeeklyFields
 from .fields import WEEKDAY_CHOICES, IntSelectField, one_of_the_choices, options
@@ -33,8 +33,8 @@ class WeeklyForm(FlaskForm):
     weekday = IntSelectField(_l("Weekday"), choices=WEEKDAY_CHOICES)
     start_time = TimeField(_l("From"), validators=[DataRequired(_l("Give the start time, e.g. 08:00."))])
     end_time = TimeField(_l("To"), validators=[DataRequired(_l("Give the end time, e.g. 16:00."))])
-    valid_from = DateField(_l("Valid from"), validators=[DataRequired(DATE_REQUIRED)])
-    valid_to = DateField(_l("Valid to (last day)"), validators=[Optional()])
+    valid_from = DateField(_l("Valid from"), validators=[DataRequired(DATE_REQUIRED), shown_day])
+    valid_to = DateField(_l("Valid to (last day)"), validators=[Optional(), shown_day])
 
     owner_field = ""
 
@@ -71,12 +71,12 @@ class RosterEntryForm(WeeklyForm):
 
 
 class EndForm(FlaskForm):
-    last_day = DateField(_l("Last day"), validators=[DataRequired(DATE_REQUIRED)])
+    last_day = DateField(_l("Last day"), validators=[DataRequired(DATE_REQUIRED), shown_day])
 
 
 class RosterExceptionForm(FlaskForm):
     radiologist_id = IntSelectField(_l("Radiologist"), choices=[], validators=[CHOOSE_RADIOLOGIST], render_kw=AUTOFOCUS)
-    on_date = DateField(_l("Date"), validators=[DataRequired(DATE_REQUIRED)])
+    on_date = DateField(_l("Date"), validators=[DataRequired(DATE_REQUIRED), shown_day])
     kind = SelectField(
         _l("Kind"), choices=options([("off", _l("Off (absent)")), ("extra", _l("Extra duty"))]), validate_choice=False
     )
@@ -124,9 +124,9 @@ class ClosureForm(FlaskForm):
     room_id = IntSelectField(_l("Room"), choices=[])
     unit = SelectField(_l("Unit"), choices=[], validate_choice=False)
     radiologist_id = IntSelectField(_l("Radiologist"), choices=[])
-    first_day = DateField(_l("First day"), validators=[DataRequired(DATE_REQUIRED)])
+    first_day = DateField(_l("First day"), validators=[DataRequired(DATE_REQUIRED), shown_day])
     start_time = TimeField(_l("From (empty: the whole day)"), validators=[Optional()])
-    last_day = DateField(_l("Last day (empty: the same day)"), validators=[Optional()])
+    last_day = DateField(_l("Last day (empty: the same day)"), validators=[Optional(), shown_day])
     end_time = TimeField(_l("Until (empty: the end of the day)"), validators=[Optional()])
     reason = required_text(_l("Reason"), _l("Give a reason (holiday, maintenance, absence…)."), 200)
 

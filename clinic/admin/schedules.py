@@ -172,7 +172,7 @@ def _end_weekly(row: RoomSession | RosterEntry):
     weekly = WEEKLY[type(row)]
     form = EndForm()
     if not form.validate_on_submit():
-        flash(" ".join(form.last_day.errors) or _("Give the last day."), "danger")
+        flash(" ".join(map(str, form.last_day.errors)) or _("Give the last day."), "danger")
         return redirect(weekly.edit_url(row))
     last_day = form.last_day.data
     return one_click_change(

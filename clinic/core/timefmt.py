@@ -17,7 +17,14 @@ FIRST_SHOWN_DAY = dt.date(2000, 1, 1)
 LAST_SHOWN_DAY = dt.date(2099, 12, 31)
 
 
-def is_shown_day(day: dt.date) -> bool:
+# Dates of birth go back further (the API's days start there too); a year typed wrongly (0001) is refused.
+FIRST_BIRTH_DAY = dt.date(1900, 1, 1)
+
+
+def is_shown_day(day: dt.date | dt.datetime) -> bool:
+    """Whether ``day`` (or the day of a wall-clock time) lies in the years a screen shows or takes."""
+    if isinstance(day, dt.datetime):
+        day = day.date()
     return FIRST_SHOWN_DAY <= day <= LAST_SHOWN_DAY
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from ..auth.access import roles
 from ..core.errors import DomainError
 from ..core.messages import N_
-from ..core.timefmt import to_local
+from ..core.timefmt import is_shown_day, to_local
 from ..extensions import db
 from ..i18n import refusal
 from ..models import Appointment, BookingHold, ObservationBed, Referral, Room, User, UserRole
@@ -66,15 +66,24 @@ def _preferences(form: SearchPreferencesForm) -> Preferences:
     )
 
 
+def _posted_time(text: str | None) -> dt.datetime:
+    """A time of the chosen chain, as the page wrote it (ISO 8601); a ValueError when it cannot be read or lies
+    outside the years the screens show (the hidden field was changed), before any arithmetic around it."""
+    instant = dt.datetime.fromisoformat(text)
+    if not is_shown_day(instant):
+        raise ValueError(f"{text!r} lies outside the years the screens show")
+    return instant
+
+
 def chosen_candidate(form: ChainForm) -> Candidate:
     try:
         return Candidate(
             room_id=form.room_id.data,
             radiologist_id=form.radiologist_id.data,
             bed_id=form.bed_id.data,
-            table_start=dt.datetime.fromisoformat(form.table_start.data),
-            table_end=dt.datetime.fromisoformat(form.table_end.data),
-            obs_end=dt.datetime.fromisoformat(form.obs_end.data),
+            table_start=_posted_time(form.table_start.data),
+            table_end=_posted_time(form.table_end.data),
+            obs_end=_posted_time(form.obs_end.data),
         )
     except (TypeError, ValueError) as exc:
         raise DomainError(N_("The chosen time could not be read; pick it again."), code="bad_candidate") from exc
@@ -84,7 +93,7 @@ def _seen_start(form: ChainForm) -> dt.datetime | None:
     """The time the moving page showed the appointment at (its hidden ``moving_from``); None when the post
     does not say (then the move is not checked against it)."""
     try:
-        return dt.datetime.fromisoformat(form.moving_from.data) if form.moving_from.data else None
+        return _posted_time(form.moving_from.data) if form.moving_from.data else None
     except (TypeError, ValueError) as exc:
         raise DomainError(N_("The chosen time could not be read; pick it again."), code="bad_candidate") from exc
 

@@ -19,8 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from ..core.timefmt import is_shown_day
-from ..forms import FlaskForm, MultiCheckboxField, email_address, required_text
+from ..forms import FlaskForm, MultiCheckboxField, birth_day, email_address, required_text, shown_day
 from ..models.vocab import ALLERGENS, TREATMENTS, Language, PartOfDay, Priority, RedFlag, Region, Sex, Side
 from ..services.waitlist import date_problem
 from ..web import local_today
@@ -57,11 +56,6 @@ def condition_choices() -> dict[str, str]:
     }
 
 
-def shown_day(form, field):
-    if field.data and not is_shown_day(field.data):
-        raise ValidationError(_("Choose a day between the years 2000 and 2099."))
-
-
 def not_in_future(form, field):
     if field.data and field.data > local_today() + dt.timedelta(days=1):
         raise ValidationError(_("This date lies in the future."))
@@ -75,7 +69,8 @@ class PatientForm(FlaskForm):
         _l("Given name"), validators=[DataRequired(), Length(max=100)], render_kw={"autocomplete": "off"}
     )
     birth_date = DateField(
-        _l("Date of birth"), validators=[InputRequired(message=_l("Enter the date of birth.")), not_in_future]
+        _l("Date of birth"),
+        validators=[InputRequired(message=_l("Enter the date of birth.")), birth_day, not_in_future],
     )
     sex = SelectField(_l("Sex"), choices=_choices(Sex), default=Sex.UNKNOWN)
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
@@ -98,7 +93,9 @@ class ReferralForm(PatientForm):
     physician_practice = StringField(_l("Practice"), validators=[Optional(), Length(max=160)])
     physician_city = StringField(_l("City"), validators=[Optional(), Length(max=80)])
     physician_phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
-    received_on = DateField(_l("Received on"), validators=[InputRequired(), not_in_future], default=local_today)
+    received_on = DateField(
+        _l("Received on"), validators=[InputRequired(), shown_day, not_in_future], default=local_today
+    )
     clinical_question = TextAreaField(
         _l("Clinical question"), validators=[DataRequired(), Length(max=4000)], render_kw={"rows": 3}
     )
@@ -145,7 +142,7 @@ class MedicationForm(FlaskForm):
         validate_choice=True,
         validators=[DataRequired(_l("Choose the drug."))],
     )
-    last_dose_on = DateField(_l("Last dose (planned or taken)"), validators=[Optional()])
+    last_dose_on = DateField(_l("Last dose (planned or taken)"), validators=[Optional(), shown_day])
     note = StringField(_l("Note"), validators=[Optional(), Length(max=200)])
 
 
@@ -243,8 +240,8 @@ class InformationAnswerForm(FlaskForm):
 
 
 class WaitlistForm(FlaskForm):
-    earliest_date = DateField(_l("Earliest date"), validators=[InputRequired()])
-    latest_date = DateField(_l("Latest date"), validators=[Optional()])
+    earliest_date = DateField(_l("Earliest date"), validators=[InputRequired(), shown_day])
+    latest_date = DateField(_l("Latest date"), validators=[Optional(), shown_day])
     part_of_day = SelectField(_l("Part of day"), choices=_choices(PartOfDay), default=PartOfDay.ANY)
     note = StringField(_l("Note"), validators=[Optional(), Length(max=300)])
 

@@ -22,7 +22,7 @@ from ..core.errors import DomainError
 from ..dicom import pacs as pacs_client
 from ..dicom.config import DicomConfig
 from ..extensions import db
-from ..forms import FlaskForm
+from ..forms import FlaskForm, birth_day
 from ..i18n import refusal
 from ..models import Patient, Referral
 from ..models.vocab import Role
@@ -37,7 +37,7 @@ class PacsSearchForm(FlaskForm):
     patient_id = StringField(_l("Patient ID in the PACS"), validators=[Optional(), Length(max=64)])
     family_name = StringField(_l("Family name"), validators=[Optional(), Length(max=60)])
     given_name = StringField(_l("Given name"), validators=[Optional(), Length(max=60)])
-    birth_date = DateField(_l("Date of birth"), validators=[Optional()])
+    birth_date = DateField(_l("Date of birth"), validators=[Optional(), birth_day])
 
     @classmethod
     def for_patient(cls, patient: Patient) -> PacsSearchForm:

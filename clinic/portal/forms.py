@@ -17,7 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, Optional
 
-from ..forms import FlaskForm, MultiCheckboxField, whole_number
+from ..forms import FlaskForm, MultiCheckboxField, shown_day, whole_number
 from ..models.vocab import Language, PartOfDay
 
 
@@ -111,7 +111,7 @@ class DrugForm(FlaskForm):
 
     # "code|dose class": the medicine and, where the rules depend on it, its dose (see answers._drug_choices).
     drug_code = SelectField(_l("Medicine"), validators=[Optional()], validate_choice=False)
-    last_dose_on = DateField(_l("Last dose taken on (if you know it)"), validators=[Optional()])
+    last_dose_on = DateField(_l("Last dose taken on (if you know it)"), validators=[Optional(), shown_day])
 
 
 class MedicationForm(FlaskForm):

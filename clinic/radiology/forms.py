@@ -19,7 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from ..forms import FlaskForm, required_text
+from ..forms import FlaskForm, required_text, shown_day
 from ..models.vocab import TARGETS_BY_PROCEDURE, Modality, Priority, Region, ReliefCategory, Side, Stage, Target
 
 
@@ -65,7 +65,7 @@ class ReasonForm(FlaskForm):
 
 
 class HoldOverrideForm(FlaskForm):
-    earliest = DateField(_l("Earliest procedure date"), validators=[InputRequired()])
+    earliest = DateField(_l("Earliest procedure date"), validators=[InputRequired(), shown_day])
     reason = required_text(_l("Reason"), _l("Give a reason."), 2000, field=TextAreaField, render_kw={"rows": 2})
 
 
@@ -76,10 +76,10 @@ class ConsentForm(FlaskForm):
     explained_at = DateTimeLocalField(
         _l("Information talk on"),
         format="%Y-%m-%dT%H:%M",
-        validators=[InputRequired(_l("Give the date and time of the talk."))],
+        validators=[InputRequired(_l("Give the date and time of the talk.")), shown_day],
     )
     taken_by_id = SelectField(_l("Consent taken by"), coerce=int, validate_choice=False)
-    signed_at = DateTimeLocalField(_l("Signed at"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()])
+    signed_at = DateTimeLocalField(_l("Signed at"), format="%Y-%m-%dT%H:%M", validators=[InputRequired(), shown_day])
 
     def validate_explained_at(self, field):
         if field.data and self.signed_at.data and field.data > self.signed_at.data:
@@ -92,8 +92,8 @@ class DrugRow(Form):
 
 
 class RecordForm(FlaskForm):
-    started_at = DateTimeLocalField(_l("Start"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()])
-    ended_at = DateTimeLocalField(_l("End"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    started_at = DateTimeLocalField(_l("Start"), format="%Y-%m-%dT%H:%M", validators=[InputRequired(), shown_day])
+    ended_at = DateTimeLocalField(_l("End"), format="%Y-%m-%dT%H:%M", validators=[Optional(), shown_day])
     levels = StringField(_l("Levels"), validators=[Optional(), Length(max=80)])
     side = SelectField(_l("Side"), choices=_choices(Side, "—"))
     approach = StringField(_l("Approach"), validators=[Optional(), Length(max=120)])

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from ...models import ProcedureType, Room
 from ...scheduling.finder import Candidate
 from ...scheduling.plan import ProcedurePlan
+from ..search import FIRST_SEARCHED_DAY, LAST_SEARCHED_DAY
 from .common import compact, instant, procedure_concept, ref
 
 _SLOT_ID = re.compile(r"^(\d{1,9})-(\d{1,9})-(\d{1,9})-(\d{1,9})-(\d{12})-(\d{1,3})-(\d{1,3})$")
@@ -50,6 +51,8 @@ class SlotKey:
             start = dt.datetime.strptime(stamp, _STAMP).replace(tzinfo=dt.UTC)
         except ValueError:
             return None
+        if not FIRST_SEARCHED_DAY <= start.date() <= LAST_SEARCHED_DAY:
+            return None  # no slot lies there, and the table's end would leave Python's calendar
         return cls(int(pt), int(room), int(rad), int(bed) or None, start, int(table), int(observation))
 
     @classmethod
