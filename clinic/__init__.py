@@ -54,6 +54,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     audit.install()
 
+    boundary.bound_numbers(app)  # before the blueprints: ids in addresses fit the database
+
     from .admin import bp as admin_bp
     from .api import bp as api_bp
     from .auth import bp as auth_bp

@@ -17,11 +17,13 @@ from flask import Flask, abort, current_app, g, make_response, redirect, render_
 from flask_babel import force_locale, gettext
 from flask_login import current_user
 from sqlalchemy.exc import DBAPIError
+from werkzeug.routing import IntegerConverter
 
 from . import i18n, outage
 from .auth.access import PUBLIC, access_rule, allows
 from .core import audit
 from .core.messages import N_
+from .core.numbers import LARGEST
 from .core.text import has_control_characters
 from .extensions import csrf, db, login_manager
 from .i18n import LOCALES, language_without_database
@@ -234,3 +236,16 @@ def init_app(app: Flask) -> None:
                 log.error(problem)
                 return make_response(problem, 500)
             return response
+
+
+class RecordId(IntegerConverter):
+    """``<int:…>`` in an address: a number past any record's id matches no address (404), instead of
+    reaching the database as a number it cannot hold."""
+
+    def __init__(self, map, fixed_digits: int = 0, min: int | None = None, max: int | None = LARGEST, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+def bound_numbers(app: Flask) -> None:
+    """Before the blueprints: their rules take the converter when they are added."""
+    app.url_map.converters["int"] = RecordId

@@ -65,6 +65,14 @@ def _rollback() -> None:
         db.session.close()
 
 
+def _number_out_of_range(error: Exception) -> bool:
+    """SQLite's driver refuses a Python int past 64 bits (OverflowError); PostgreSQL answers "out of range"
+    (SQLSTATE 22003) for one past its column's type."""
+    if isinstance(error, OverflowError) or isinstance(error.__cause__, OverflowError):
+        return True
+    return isinstance(error, DBAPIError) and getattr(error.orig, "sqlstate", None) == "22003"
+
+
 def _resendable() -> list[tuple[str, str]] | None:
     """What a person typed into a form whose token had expired, to send again with a fresh token; None when
     it cannot be offered safely: the post did not come from this site (the Origin header, which browsers send
@@ -140,6 +148,10 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Exception)
     def server_error(error: Exception):
         _rollback()
+        if _number_out_of_range(error):
+            # A number from the request that no column can hold, past the checks at the address and the
+            # forms (core.numbers): bad input, not a fault.
+            return _respond(400, N_("A number in the request is too large. Nothing was saved."), "number_too_large")
         if outage.database_unavailable(error):
             log.warning("database unavailable on %s %s: %s", request.method, request.url_rule, describe(error))
             return unavailable_response()

@@ -18,6 +18,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from .core.errors import InvalidInput
+from .core.numbers import LARGEST
 from .core.text import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 from .core.timefmt import FIRST_BIRTH_DAY, LAST_SHOWN_DAY, is_shown_day
 from .i18n import refusal
@@ -30,12 +31,20 @@ def no_control_characters(_form, field: Field) -> None:
         raise StopValidation(CONTROL_CHARACTERS_MESSAGE)
 
 
+def fits_database(_form, field: Field) -> None:
+    """A whole number (a count, a setting, the id of a choice) the database can hold: a longer one typed
+    or sent is refused at its field, not handed to the database."""
+    values = field.data if isinstance(field.data, list | tuple) else [field.data]
+    if any(isinstance(value, int) and not isinstance(value, bool) and abs(value) > LARGEST for value in values):
+        raise StopValidation(_("This number is too large."))
+
+
 class FlaskForm(_FlaskForm):
     class Meta(_FlaskForm.Meta):
         def bind_field(self, form, unbound_field, options):
             field = super().bind_field(form, unbound_field, options)
             # Checked before the field's own validators, so no other rule sees the text first.
-            field.validators = [no_control_characters, *field.validators]
+            field.validators = [no_control_characters, fits_database, *field.validators]
             return field
 
         def render_field(self, field, render_kw):

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from wtforms import BooleanField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
+from ..core.numbers import whole
 from ..extensions import db
 from ..forms import FlaskForm, MultiCheckboxField, required_text
 from ..models import ProcedureType
@@ -57,7 +58,7 @@ class ProcedureForm(FlaskForm):
         render_kw={"min": 0, "max": 12},
     )
     sort_order = IntegerField(_l("Position in lists"), default=0, validators=[Optional()])
-    radiologists = MultiCheckboxField(_l("Qualified radiologists"), coerce=int, choices=[])
+    radiologists = MultiCheckboxField(_l("Qualified radiologists"), coerce=whole, choices=[])
 
     def __init__(self, *args, procedure: ProcedureType | None = None, **kwargs):
         super().__init__(*args, **kwargs)

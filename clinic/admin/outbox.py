@@ -14,6 +14,7 @@ from wtforms.validators import Length, Optional
 
 from ..auth.access import roles
 from ..core.errors import DomainError
+from ..core.numbers import whole
 from ..core.timefmt import local_midnight
 from ..extensions import db
 from ..forms import FlaskForm, shown_day
@@ -64,7 +65,7 @@ def outbox():
     valid = form.validate()
     f = _filter(form, current_app.config["CLINIC_TIMEZONE"]) if valid else outbox_service.OutboxFilter()
     page = db.paginate(
-        outbox_service.statement(f), page=request.args.get("page", 1, type=int), per_page=PER_PAGE, error_out=False
+        outbox_service.statement(f), page=request.args.get("page", 1, type=whole), per_page=PER_PAGE, error_out=False
     )
     last_sender_run = db.session.scalar(
         select(JobRun).where(JobRun.job == "send_outbox").order_by(JobRun.started_at.desc(), JobRun.id.desc()).limit(1)

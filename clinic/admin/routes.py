@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..auth.access import roles
+from ..core.numbers import whole
 from ..core.timefmt import local_midnight
 from ..extensions import db
 from ..i18n import say
@@ -80,7 +81,7 @@ def audit():
             since=local_midnight(form.since.data, zone) if form.since.data else None,
             until=local_midnight(form.until.data + dt.timedelta(days=1), zone) if form.until.data else None,
         )
-    page = db.paginate(statement(f), page=request.args.get("page", 1, type=int), per_page=50, error_out=False)
+    page = db.paginate(statement(f), page=request.args.get("page", 1, type=whole), per_page=50, error_out=False)
     params = {k: v for k, v in request.args.items() if k != "page" and v}
     patient_ids = {e.patient_id for e in page.items if e.patient_id}
     patients = (

@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..auth.access import roles
+from ..core.numbers import whole
 from ..extensions import db
 from ..models import Room, RoomSession, RosterEntry, RosterException, User
 from ..models.vocab import Role
@@ -70,7 +71,7 @@ def _new_form(form, owner: str, choices, arg: str, first_day: str = "valid_from"
     field = getattr(form, owner)
     field.choices = choices
     if request.method == "GET":
-        field.data = request.args.get(arg, type=int)
+        field.data = request.args.get(arg, type=whole)
         getattr(form, first_day).data = local_today()
     return form
 
@@ -208,7 +209,7 @@ def _delete_weekly(row: RoomSession | RosterEntry):
 @roles(Role.ADMIN)
 def sessions():
     today = local_today()
-    room_id = request.args.get("room", type=int)
+    room_id = request.args.get("room", type=whole)
     period = request.args.get("period", "current")
     stmt = (
         select(RoomSession).join(Room).order_by(Room.sort_order, Room.name, RoomSession.weekday, RoomSession.start_time)
@@ -266,7 +267,7 @@ def delete_session(session_template_id: int):
 @roles(Role.ADMIN)
 def rosters():
     today = local_today()
-    radiologist_id = request.args.get("radiologist", type=int)
+    radiologist_id = request.args.get("radiologist", type=whole)
     period = request.args.get("period", "current")
     stmt = (
         select(RosterEntry)

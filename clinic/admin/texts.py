@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from ..auth.access import roles
+from ..core.numbers import whole
 from ..extensions import db
 from ..models import Consent, DocumentText, ProcedureType
 from ..models.vocab import DocumentKind, Language, Role
@@ -38,7 +39,7 @@ def _pdf(data: bytes, filename: str):
 @bp.get("/texts")
 @roles(Role.ADMIN)
 def texts():
-    procedure_type_id = request.args.get("procedure", type=int)
+    procedure_type_id = request.args.get("procedure", type=whole)
     slots = text_service.overview(db.session)
     if procedure_type_id:
         slots = [s for s in slots if s.procedure_type.id == procedure_type_id]

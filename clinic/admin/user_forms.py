@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
+from ..core.numbers import whole
 from ..extensions import db
 from ..forms import FlaskForm, MultiCheckboxField, email_address, required_text
 from ..models.vocab import Role
@@ -22,7 +23,7 @@ class AccountForm(FlaskForm):
     full_name = required_text(_l("Full name"), _l("Give the person's full name."), 120)
     email = StringField(_l("Email"), validators=[Optional(), email_address, Length(max=254)])
     roles = MultiCheckboxField(_l("Roles"), choices=options(Role.choices()))
-    qualifications = MultiCheckboxField(_l("Qualified for (radiologists)"), coerce=int, choices=[])
+    qualifications = MultiCheckboxField(_l("Qualified for (radiologists)"), coerce=whole, choices=[])
 
     def validate_roles(self, field):
         if not field.data:

@@ -19,6 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from ..core.numbers import whole
 from ..forms import FlaskForm, MultiCheckboxField, birth_day, email_address, required_text, shown_day
 from ..models.vocab import ALLERGENS, TREATMENTS, Language, PartOfDay, Priority, RedFlag, Region, Sex, Side
 from ..services.waitlist import date_problem
@@ -88,7 +89,7 @@ class PatientForm(FlaskForm):
 class ReferralForm(PatientForm):
     patient_id = HiddenField()
     confirm_new_patient = BooleanField(_l("This is a different person: register a new patient"))
-    physician_id = SelectField(_l("Referring physician"), coerce=int, validate_choice=False)
+    physician_id = SelectField(_l("Referring physician"), coerce=whole, validate_choice=False)
     physician_name = StringField(_l("New physician: name"), validators=[Optional(), Length(max=120)])
     physician_practice = StringField(_l("Practice"), validators=[Optional(), Length(max=160)])
     physician_city = StringField(_l("City"), validators=[Optional(), Length(max=80)])
@@ -191,8 +192,8 @@ class SearchPreferencesForm(FlaskForm):
     class Meta:
         csrf = False  # a read-only search sent by GET; it holds no patient data
 
-    radiologist_id = SelectField(_l("Radiologist"), coerce=int, validate_choice=False, default=0)
-    room_id = SelectField(_l("Room"), coerce=int, validate_choice=False, default=0)
+    radiologist_id = SelectField(_l("Radiologist"), coerce=whole, validate_choice=False, default=0)
+    room_id = SelectField(_l("Room"), coerce=whole, validate_choice=False, default=0)
     part_of_day = SelectField(_l("Part of day"), choices=_choices(PartOfDay), default=PartOfDay.ANY)
     earliest_date = DateField(_l("Not before"), validators=[Optional(), shown_day])
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from ..auth.access import roles
 from ..core.errors import DomainError
+from ..core.numbers import whole
 from ..core.text import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 from ..extensions import db
 from ..i18n import refusal
@@ -195,7 +196,7 @@ def referrals():
             Referral.patient_id.in_(patients.search_statement(names).with_only_columns(Patient.id).order_by(None))
         )
     stmt = stmt.outerjoin(PreRegistration).order_by(Referral.priority.desc(), Referral.received_on.asc())
-    page = db.paginate(stmt, page=request.args.get("page", 1, type=int), per_page=30, error_out=False)
+    page = db.paginate(stmt, page=request.args.get("page", 1, type=whole), per_page=30, error_out=False)
     lists = preregistration.checklists(db.session, page.items)
     rows = [(r, preregistration.missing(lists[r.id])) for r in page.items]
     params = {k: v for k, v in request.args.items() if k != "page"}

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from ..auth.access import roles
 from ..core.errors import DomainError
 from ..core.messages import N_
+from ..core.numbers import whole
 from ..extensions import db
 from ..i18n import screen_language
 from ..models import (
@@ -325,7 +326,7 @@ def _store_imaging(referral: Referral, files):
     if not files:
         flash(_("Choose one or more files (PDF, JPEG, PNG, DICOM, or a ZIP of a DICOM CD)."), "danger")
         return _page(referral, status=400)
-    study_id = request.form.get("study_id", type=int)
+    study_id = request.form.get("study_id", type=whole)
     try:
         preregistration.require_open(referral)
         if study_id:
@@ -376,7 +377,7 @@ def study_file_page(file_id: int) -> str:
 def set_aside_study_file(file_id: int):
     """A file that names another patient is set aside as "wrong patient" (kept, no longer counted)."""
     study_file = get_or_404(StudyFile, file_id)
-    referral = get_or_404(Referral, request.form.get("referral_id", type=int) or 0)
+    referral = get_or_404(Referral, request.form.get("referral_id", type=whole) or 0)
     if referral.patient_id != study_file.study.patient_id:
         return _refused(referral, DomainError(N_("That file belongs to another patient.")))
     try:

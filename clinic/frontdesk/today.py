@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..auth.access import roles
+from ..core.numbers import whole
 from ..core.timefmt import day_bounds
 from ..extensions import db
 from ..models import Appointment, FollowUp, Referral, WaitlistEntry
@@ -41,7 +42,7 @@ class ListPage:
 
 
 def _page(name: str) -> int:
-    return request.args.get(name, 1, type=int) or 1
+    return request.args.get(name, 1, type=whole) or 1
 
 
 @bp.get("/")

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from ..auth.access import roles
 from ..core.errors import DomainError, NotFound
+from ..core.numbers import whole
 from ..core.text import has_control_characters
 from ..extensions import db
 from ..models import Appointment, ImagingStudy, Referral
@@ -40,7 +41,7 @@ def index():
         query, error = patient_service.PatientQuery(), refused(exc)
     page = db.paginate(
         patient_service.search_statement(query),
-        page=request.args.get("page", 1, type=int),
+        page=request.args.get("page", 1, type=whole),
         per_page=current_app.config["PATIENTS_PER_PAGE"],
         error_out=False,
     )

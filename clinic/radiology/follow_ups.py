@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from ..auth.access import roles
 from ..core.errors import DomainError, InvalidInput
+from ..core.numbers import whole
 from ..extensions import db
 from ..models import FollowUp
 from ..models.vocab import Role
@@ -27,7 +28,7 @@ def follow_ups():
     stmt = outcomes.due_statement(local_today())
     if kind in ("0d", "2w", "3m"):
         stmt = stmt.where(FollowUp.kind == kind)
-    page = db.paginate(stmt, page=request.args.get("page", 1, type=int), per_page=40, error_out=False)
+    page = db.paginate(stmt, page=request.args.get("page", 1, type=whole), per_page=40, error_out=False)
     attempts = settings.get_int(db.session, "follow_up_attempts")
     return render_template("radiology/follow_ups.html", page=page, kind=kind, attempts=attempts)
 

@@ -19,6 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
+from ..core.numbers import whole
 from ..forms import FlaskForm, required_text, shown_day
 from ..models.vocab import TARGETS_BY_PROCEDURE, Modality, Priority, Region, ReliefCategory, Side, Stage, Target
 
@@ -36,7 +37,7 @@ def _findings(reduced):
 
 
 class AcceptForm(FlaskForm):
-    procedure_type_id = SelectField(_l("Procedure"), coerce=int, validate_choice=False)
+    procedure_type_id = SelectField(_l("Procedure"), coerce=whole, validate_choice=False)
     region = SelectField(_l("Region"), choices=_choices(Region, "—"))
     side = SelectField(_l("Side"), choices=_choices(Side, "—"))
     levels = StringField(
@@ -72,13 +73,13 @@ class HoldOverrideForm(FlaskForm):
 class ConsentForm(FlaskForm):
     """The information talk (who explained, when) is recorded apart from the signature (§630e BGB)."""
 
-    explained_by_id = SelectField(_l("Information talk given by"), coerce=int, validate_choice=False)
+    explained_by_id = SelectField(_l("Information talk given by"), coerce=whole, validate_choice=False)
     explained_at = DateTimeLocalField(
         _l("Information talk on"),
         format="%Y-%m-%dT%H:%M",
         validators=[InputRequired(_l("Give the date and time of the talk.")), shown_day],
     )
-    taken_by_id = SelectField(_l("Consent taken by"), coerce=int, validate_choice=False)
+    taken_by_id = SelectField(_l("Consent taken by"), coerce=whole, validate_choice=False)
     signed_at = DateTimeLocalField(_l("Signed at"), format="%Y-%m-%dT%H:%M", validators=[InputRequired(), shown_day])
 
     def validate_explained_at(self, field):
@@ -87,7 +88,7 @@ class ConsentForm(FlaskForm):
 
 
 class DrugRow(Form):
-    drug_option_id = SelectField(_l("Drug"), coerce=int, validate_choice=False, default=0)
+    drug_option_id = SelectField(_l("Drug"), coerce=whole, validate_choice=False, default=0)
     dose = DecimalField(_l("Dose"), places=2, validators=[Optional(), NumberRange(min=0.01, message=_l("Above zero."))])
 
 
@@ -160,7 +161,7 @@ class ExtendForm(FlaskForm):
 
 
 class MoveBedForm(FlaskForm):
-    bed_id = SelectField(_l("Free bed"), coerce=int, validate_choice=False)
+    bed_id = SelectField(_l("Free bed"), coerce=whole, validate_choice=False)
 
     def validate_bed_id(self, field):
         if not field.data:

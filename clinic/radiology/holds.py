@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..auth.access import roles
+from ..core.numbers import whole
 from ..extensions import db
 from ..models import Appointment, Referral
 from ..models.vocab import Role
@@ -27,7 +28,7 @@ def confirm_hold_plan(referral_id: int):
     back = url_for("frontdesk.referral", referral_id=referral.id)
     if request.form.get("back_to") == "triage":
         back = url_for("radiology.triage_referral", referral_id=referral.id)
-    appointment_id = request.form.get("appointment_id", type=int)
+    appointment_id = request.form.get("appointment_id", type=whole)
     if appointment_id:
         appointment = db.session.get(Appointment, appointment_id)
         if appointment is not None and appointment.referral_id == referral.id:

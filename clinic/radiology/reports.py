@@ -8,6 +8,7 @@ from flask import render_template, request
 from sqlalchemy import select
 
 from ..auth.access import roles
+from ..core.numbers import whole
 from ..extensions import db
 from ..models import ProcedureType
 from ..models.vocab import Role
@@ -24,7 +25,7 @@ def reports():
     first = parse_day(request.args.get("from"), last - dt.timedelta(days=90))
     if first > last:
         first, last = last, first
-    procedure_type_id = request.args.get("procedure_type_id", type=int) or None
+    procedure_type_id = request.args.get("procedure_type_id", type=whole) or None
     kind = request.args.get("kind", "2w") if request.args.get("kind") in ("2w", "3m") else "2w"
     settings = scheduling_settings()
     rows = report_service.outcomes(db.session, settings, first, last, procedure_type_id, kind)

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import lazyload
 
 from ..auth.access import roles
+from ..core.numbers import whole
 from ..extensions import db
 from ..i18n import screen_language
 from ..models import Room, User, UserRole
@@ -20,8 +21,8 @@ def _context(*, filters: bool = True):
     """What the worklist shows; ``filters``: with the rooms and radiologists of the filter form (the
     page, not its periodic refresh of the table)."""
     day = parse_day(request.args.get("day"), local_today())
-    room_id = request.args.get("room_id", type=int) or None
-    radiologist_id = request.args.get("radiologist_id", type=int) or None
+    room_id = request.args.get("room_id", type=whole) or None
+    radiologist_id = request.args.get("radiologist_id", type=whole) or None
     rows = worklist.rows(
         db.session,
         day,
