@@ -142,7 +142,7 @@ class Appointment(db.Model):
         """Raise the refusal for a change to ``to`` that the transition table does not allow from here."""
         if to in TRANSITIONS.get(self.status_enum, ()):
             return
-        status = self.status.replace("_", " ")
+        status = Phrase(self.status_enum.label, lower=True)  # a screen shows the label in its language
         if to == AppointmentStatus.CANCELLED:
             raise DomainError(
                 N_("An appointment that is {status} cannot be cancelled."), status=status, code="invalid_state"
@@ -155,8 +155,8 @@ class Appointment(db.Model):
         raise DomainError(
             N_("This appointment is {status}; it must be {expected} to become {to}."),
             status=status,
-            expected=expected.replace("_", " "),
-            to=to.replace("_", " "),
+            expected=Phrase(expected.label, lower=True),
+            to=Phrase(to.label, lower=True),
             code="invalid_state",
         )
 

@@ -631,7 +631,7 @@ def reschedule(
     if appointment.status != AppointmentStatus.BOOKED:
         raise DomainError(
             N_("Only booked appointments can be moved; this one is {status}."),
-            status=appointment.status.replace("_", " "),
+            status=Phrase(appointment.status_enum.label, lower=True),
             code="invalid_state",
         )
     if seen_start is not None and seen_start != appointment.table_start:

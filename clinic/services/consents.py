@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 
 from ..core import audit
 from ..core.errors import DomainError, NotFound
-from ..core.messages import N_
+from ..core.messages import N_, Phrase
 from ..documents import render_consent
 from ..models import Appointment, Consent, DocumentText
-from ..models.vocab import AppointmentStatus, DocumentKind
+from ..models.vocab import AppointmentStatus, DocumentKind, Language
 from . import settings, texts
 
 
@@ -24,8 +24,10 @@ def current_text(session: Session, procedure_type_id: int, kind: str, language: 
     """The highest version of a text: the one that is printed from now on."""
     text = texts.current(session, procedure_type_id, kind, language)
     if text is None:
-        raise NotFound(
-            N_("There is no {kind} text in language '{language}' for this procedure yet."), kind=kind, language=language
+        raise NotFound(  # the kind and the language by their labels, which a screen shows in its language
+            N_("There is no {kind} text in language '{language}' for this procedure yet."),
+            kind=Phrase(DocumentKind(kind).label, lower=True),
+            language=Phrase(Language(language).label) if language in Language.values() else language,
         )
     return text
 

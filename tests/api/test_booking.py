@@ -69,6 +69,7 @@ def test_slots_book_read_reschedule_cancel(session, world, api_as):
     assert body["waitlist_offers"] == []
     again = desk.post(f"/appointments/{appointment['id']}/cancel", json={"reason": "again"})
     assert (again.status_code, again.get_json()["error"]["code"]) == (422, "invalid_state")
+    assert again.get_json()["error"]["message"] == "An appointment that is cancelled cannot be cancelled."
 
 
 def test_cancelling_offers_the_freed_time_to_the_waitlist(session, world, api_as):

@@ -90,6 +90,9 @@ def test_steps_only_go_forward(world, api_as):
     assert radiologist.post(f"/appointments/{consented.id}/start").status_code == 200
     again = radiologist.post(f"/appointments/{consented.id}/start")
     assert (again.status_code, again.get_json()["error"]["code"]) == (422, "invalid_state")
+    assert again.get_json()["error"]["message"] == (  # the API speaks English: the statuses' English labels
+        "This appointment is in procedure; it must be checked in to become in procedure."
+    )
     assert api_as("frontdesk").post(f"/appointments/{world.appointments['checked_in'].id}/no-show").status_code == 422
 
 
