@@ -89,7 +89,10 @@ class HoldItem:
         return table_start.astimezone(dt.UTC) - self.hold
 
     def restart_not_before(self, table_end: dt.datetime) -> dt.datetime | None:
-        if self.action == HoldAction.NO_HOLD or self.restart_hours is None:
+        """The earliest moment to take a paused drug again. None for a drug that is not paused (no hold, a
+        shared assessment, no rule): the patient goes on taking it, so there is nothing to restart; where
+        the prescriber decides to pause it after all, the restart is agreed by telephone."""
+        if not self.holds or self.restart_hours is None:
             return None
         return table_end.astimezone(dt.UTC) + dt.timedelta(hours=self.restart_hours)
 
@@ -206,16 +209,25 @@ class HoldPlan:
     def awaiting_confirmation(self) -> bool:
         return bool(self.to_confirm)
 
-    def call_by(self, table_start: dt.datetime) -> dt.datetime:
-        """When the telephone call must have happened at the latest: the first moment a drug still to
-        confirm must be stopped by, else the table start."""
+    def stop_by(self, table_start: dt.datetime) -> dt.datetime | None:
+        """The first moment a drug still to confirm must be stopped by: only drugs that are paused (a hold
+        of more than 0 hours) count. None when none of them is paused (no hold, a shared assessment, no
+        rule): there is no deadline to stop anything."""
         latest = [m for m in (i.last_dose_no_later_than(table_start) for i in self.to_confirm) if m is not None]
-        return min([*latest, table_start.astimezone(dt.UTC)])
+        return min(latest) if latest else None
+
+    def call_by(self, table_start: dt.datetime) -> dt.datetime:
+        """When the telephone call must have happened at the latest, for the order of the call list: the
+        first moment a drug still to confirm must be stopped by (``stop_by``), else the table start."""
+        due = self.stop_by(table_start)
+        return due if due is not None else table_start.astimezone(dt.UTC)
 
     def call_urgently(self, table_start: dt.datetime, now: dt.datetime) -> dt.datetime | None:
-        """The moment the call is due by, when the plan still awaits it and that is less than
-        ``CALL_SOON`` away (or past): the desk calls now, not in the day's round of calls."""
+        """The moment a drug still to confirm must be stopped by, when the plan still awaits the call and
+        that is less than ``CALL_SOON`` away (or past): the desk calls now, not in the day's round of calls.
+        None when no such drug is paused: the call is still made before the appointment, but nothing has to
+        be stopped by a deadline, so there is no "call now"."""
         if not self.awaiting_confirmation:
             return None
-        due = self.call_by(table_start)
-        return due if due < now + CALL_SOON else None
+        due = self.stop_by(table_start)
+        return due if due is not None and due < now + CALL_SOON else None

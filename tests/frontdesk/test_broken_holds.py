@@ -12,6 +12,7 @@ import pytest
 
 from clinic.core.errors import DomainError
 from clinic.core.timefmt import fmt_datetime, to_local
+from clinic.documents.holds import HoldWording, plain
 from clinic.models import MedicationEntry, Referral
 from clinic.services import medication
 from tests.conftest import NOW, TODAY, ZONE
@@ -145,3 +146,48 @@ def test_a_last_dose_before_the_patients_birth_is_refused_once_at_its_field(sess
     assert 'value="2001-01-01"' in page  # what was typed stays in the form
     session.expire_all()
     assert session.get(Referral, referral.id).preregistration.medications == []
+
+
+def test_a_drug_that_is_not_paused_gives_no_stop_by_deadline_nor_a_call_now(session, settings, clinic, browser):
+    # The walk of 4 December: ASS for secondary prevention before a PRT is a shared assessment (no routine
+    # pause), yet the appointment said "call the patient now: the first drug must be stopped by" the table
+    # start, and gave a restart moment for a drug the patient goes on taking.
+    referral = make_ready_referral(session, clinic, medications=[("aspirin", "secondary", None)])
+    soon = book(session, settings, referral, limit=1)  # within two days: any deadline would be urgent
+    held = make_ready_referral(session, clinic, medications=[("aspirin", "secondary", None), ("apixaban", "", None)])
+    urgent = book(session, settings, held, limit=1)
+    session.commit()
+    assert soon.table_start < NOW + dt.timedelta(hours=48)
+    [item] = medication.referral_plan(session, referral).items
+    assert not item.holds and item.action == "shared_assessment"
+    plan = medication.referral_plan(session, referral)
+    assert plan.awaiting_confirmation  # the rule is not signed off: the clinic still calls, in time
+    assert plan.call_urgently(soon.table_start, NOW) is None
+    assert item.last_dose_no_later_than(soon.table_start) is None
+    assert item.restart_not_before(soon.table_end) is None
+
+    browser.login("frontdesk")
+    shown = _text(browser.get(f"/desk/appointments/{soon.id}"))
+    assert "Awaits confirmation by telephone." in shown
+    assert "Call the patient now" not in shown and "must be stopped by" not in shown
+    assert fmt_datetime(soon.table_start, ZONE) + "." not in shown
+    restart = fmt_datetime(soon.table_end + dt.timedelta(hours=24), ZONE)
+    assert restart not in shown and "to be agreed by telephone" in shown
+
+    # The call list still lists it (the letter says we will call), but nothing marks it urgent; the plan
+    # with a held drug comes first and is marked.
+    calls = _text(browser.get("/desk/medication-calls"))
+    assert fmt_datetime(soon.table_start, ZONE) in calls
+    due = urgent.table_start - dt.timedelta(hours=72)
+    assert NOW <= due < NOW + dt.timedelta(hours=48)
+    assert calls.count("call now: within 48 hours") == 1
+    assert calls.index(fmt_datetime(urgent.table_start, ZONE)) < calls.index(fmt_datetime(soon.table_start, ZONE))
+
+    # A held drug beside it still gives the deadline and the call now, from the held drug only.
+    other = _text(browser.get(f"/desk/appointments/{urgent.id}"))
+    assert f"Call the patient now: the first drug must be stopped by {fmt_datetime(due, ZONE)}." in other
+
+    # The letter of the not-paused drug says we will call, and no moment to stop or restart.
+    wording = HoldWording("de", ZONE, soon.table_start, soon.table_end, NOW, "040 1234 5670")
+    [sentence] = [plain(s) for s in wording.sentences(plan)]
+    assert "bestätigen wir Ihnen vor dem Termin telefonisch" in sentence and "spätestens" not in sentence

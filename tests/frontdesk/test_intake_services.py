@@ -165,16 +165,17 @@ def test_medication_questionnaire_validates_drug_and_dose(session):
     assert preregistration.ensure(session, referral).medications == []
 
 
+# restart_hours: after a drug that is paused; one that is not (no hold, shared assessment) has no restart.
 @pytest.mark.parametrize(
     ("drug", "dose", "code", "region", "raised", "expected_days", "restart_hours", "prescriber"),
     [
         ("clopidogrel", "", "PRT", "lumbar", False, 7, 24, True),  # intermediate: 7 days
-        ("clopidogrel", "", "FACET", "lumbar", False, 0, 24, True),  # low: shared assessment
+        ("clopidogrel", "", "FACET", "lumbar", False, 0, None, True),  # low: shared assessment, no pause
         ("clopidogrel", "", "FACET", "lumbar", True, 7, 24, True),  # raised bleeding risk: one tier up
         ("clopidogrel", "", "FACET", "cervical", False, 7, 24, True),  # cervical facet: intermediate
         ("apixaban", "", "SYMP", None, False, 3, 24, True),
         ("warfarin", "", "EPI", None, False, 5, 6, True),
-        ("aspirin", "primary", "PRT", "lumbar", False, 0, 24, True),  # intermediate: shared assessment
+        ("aspirin", "primary", "PRT", "lumbar", False, 0, None, True),  # intermediate: shared, no pause
         ("aspirin", "primary", "FACET", "lumbar", False, 0, None, False),  # low: no hold
         ("lmwh", "therapeutic", "PRT", "lumbar", False, 1, 24, True),  # 24 hours → one calendar day
         ("ibuprofen", "", "PRT", "lumbar", False, 0, None, False),

@@ -144,7 +144,8 @@ class MedicationHold(Out):
         description="The latest moment of the last dose: table_start minus hold_hours. Null without a hold."
     )
     restart_not_before: dt.datetime | None = Field(
-        description="The earliest moment to take the drug again after the procedure. Null when not given."
+        description="The earliest moment to take a paused drug again after the procedure. Null when the drug "
+        "is not paused (no hold, shared assessment, no rule) or the rule gives none."
     )
     rule_verified: bool = Field(description="Whether a physician has signed off the rule behind this entry.")
     plan_confirmed: bool = Field(
