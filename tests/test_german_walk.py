@@ -16,6 +16,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from sqlalchemy import func, select
 
+from clinic.core import clock
 from clinic.core.timefmt import fmt_datetime, to_local
 from clinic.documents import worklist
 from clinic.documents.worklist_text import WORDS
@@ -199,9 +200,11 @@ def test_the_procedure_record_names_drugs_in_german_with_german_numbers(app, ses
     radiologist = clinic.radiologists[0]
     drugs = {d.name: d.id for d in session.scalars(select(DrugOption))}
     given = [(drugs["Triamcinolone"], Decimal("40.00")), (drugs["Ropivacaine"], Decimal("2.50"))]
+    clock.pin(NOW + dt.timedelta(minutes=30))  # the record is written once the procedure is over
     procedure_records.update(
-        session, radiologist, record, record_details(record, dlp_mgycm=Decimal("85.5"), drugs=given)
+        session, radiologist, record, record_details(record, dlp_mgycm=Decimal("85.5"), drugs=given), zone=ZONE
     )
+    clock.pin(NOW)
     scanned = {"ctdivol_mgy": Decimal("12.35"), "dlp_mgycm": Decimal("85.5"), "started_at": NOW, "ended_at": NOW}
     session.add(
         PerformedStep(

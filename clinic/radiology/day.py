@@ -134,6 +134,17 @@ def _refuse(appointment, error: DomainError, forms=None):
     return _page(appointment, forms, error.http_status)
 
 
+def _refuse_record(appointment, error: DomainError, forms: dict):
+    """A refusal of the record form: under the field it names (the start, the end), with the form's one
+    banner and what was typed kept; else flashed above the page. Nothing of it is saved."""
+    form = forms["record_form"]
+    field = error.details.get("field") if isinstance(error.details, dict) else None
+    if field in form:
+        form[field].errors = [*form[field].errors, refused(error)]
+        return _page(appointment, forms, error.http_status)
+    return _refuse(appointment, error, forms)
+
+
 def _back(appointment, message: str):
     flash(message, "success")
     return redirect(url_for("radiology.appointment", appointment_id=appointment.id))
@@ -189,9 +200,9 @@ def save_record(appointment_id: int):
     if not form.validate():
         return _page(appointment, forms, 422)
     try:
-        procedure_records.update(db.session, current_user, record, _details(form))
+        procedure_records.update(db.session, current_user, record, _details(form), zone=zone())
     except DomainError as error:
-        return _refuse(appointment, error, forms)
+        return _refuse_record(appointment, error, forms)
     return _back(appointment, _("Procedure record saved."))
 
 
@@ -211,13 +222,13 @@ def sign(appointment_id: int):
         if with_record and not record.is_signed:
             if not forms["record_form"].validate():  # the form's own banner says it; no second one
                 return _page(appointment, forms, 422)
-            procedure_records.update(db.session, current_user, record, _details(forms["record_form"]))
+            procedure_records.update(db.session, current_user, record, _details(forms["record_form"]), zone=zone())
         procedure_records.sign(db.session, current_user, record)
     except DomainError as error:
         if error.code == "record_incomplete":  # the field to fill in is marked, under the form's one banner
             forms["record_form"].ended_at.errors = [*forms["record_form"].ended_at.errors, refused(error)]
             return _page(appointment, forms, error.http_status)
-        return _refuse(appointment, error, forms)
+        return _refuse_record(appointment, error, forms)
     return _back(appointment, _("Record signed. Changes now go into addenda."))
 
 

@@ -10,11 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
 from ..core import audit
-from ..core.errors import DomainError, InvalidInput, PermissionDenied
+from ..core.errors import DomainError, InvalidInput, PermissionDenied, invalid
 from ..core.messages import N_, Phrase, Phrases
+from ..core.timefmt import fmt_date, fmt_time, to_local
 from ..models import Appointment, DrugOption, ProcedureAddendum, ProcedureDrug, ProcedureRecord
 from ..models.base import utcnow
-from ..models.vocab import Modality, Role, Side
+from ..models.vocab import AppointmentStatus, Modality, Role, Side
+from .procedure_day import CLOCK_SLACK
 
 
 @dataclass(frozen=True)
@@ -33,9 +35,60 @@ class RecordDetails:
     drugs: list[tuple[int, Decimal]] = field(default_factory=list)  # (drug option id, dose)
 
 
-def update(session: Session, actor, record: ProcedureRecord, details: RecordDetails) -> ProcedureRecord:
+def _checked_in_at(appointment: Appointment) -> dt.datetime | None:
+    """When the patient was checked in for this appointment (the last such status change), or None."""
+    times = [e.at for e in appointment.events if e.to_status == AppointmentStatus.CHECKED_IN]
+    return max(times) if times else None
+
+
+def time_problem(appointment: Appointment, details: RecordDetails, zone: str) -> InvalidInput | None:
+    """The refusal of a start or end the procedure cannot have had, at the field it names, or None.
+
+    Both lie on the appointment's day in the clinic's zone (a date typed wrongly, a day early or a week
+    late, was saved and signed, and the signed record shows only the times); neither lies in the future
+    (the clock, with the ward's slack); the start is not before the patient was checked in (to the minute,
+    as the form types it)."""
+    day = to_local(appointment.table_start, zone).date()
+    now = utcnow()
+    if to_local(details.started_at, zone).date() != day:
+        return invalid(N_("The start must be on the day of the appointment ({day})."), "started_at", day=fmt_date(day))
+    if details.started_at > now + CLOCK_SLACK:
+        return invalid(
+            N_("The start cannot lie in the future (it is {now} now): give the time the procedure began."),
+            "started_at",
+            now=fmt_time(now, zone),
+        )
+    checked_in = _checked_in_at(appointment)
+    if checked_in is not None and details.started_at < checked_in.replace(second=0, microsecond=0):
+        return invalid(
+            N_("The start cannot come before the patient was checked in ({time})."),
+            "started_at",
+            time=fmt_time(checked_in, zone),
+        )
+    if details.ended_at is None:
+        return None
+    if to_local(details.ended_at, zone).date() != day:
+        return invalid(N_("The end must be on the day of the appointment ({day})."), "ended_at", day=fmt_date(day))
+    if details.ended_at > now + CLOCK_SLACK:
+        return invalid(
+            N_(
+                "The end cannot lie in the future (it is {now} now): give the time the procedure ended, "
+                "or leave it empty until then."
+            ),
+            "ended_at",
+            now=fmt_time(now, zone),
+        )
+    return None
+
+
+def update(session: Session, actor, record: ProcedureRecord, details: RecordDetails, *, zone: str) -> ProcedureRecord:
+    """Save what the radiologist wrote; ``zone`` is the clinic's, whose day the start and end lie on."""
     if record.is_signed:
         raise DomainError(N_("The record is signed: add an addendum instead."), code="record_signed")
+    appointment = session.get(Appointment, record.appointment_id)
+    problem = time_problem(appointment, details, zone) if appointment is not None else None
+    if problem is not None:
+        raise problem
     problems = []
     if details.ended_at is not None and details.ended_at < details.started_at:
         problems.append(N_("the end lies before the start"))

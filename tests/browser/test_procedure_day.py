@@ -5,13 +5,16 @@ words in that language."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
 
+from clinic.core import clock
 from clinic.models import FollowUp, ObservationRecord, ProcedureRecord
 from tests.browser_fixtures import speak, submit
+from tests.conftest import NOW
 from tests.radiology.day_helpers import day_appointment, to_procedure
 
 from .records import through_the_whole_day
@@ -48,6 +51,7 @@ def test_check_in_consent_start_end_observation_discharge(session, settings, sta
     assert say("Signed consent recorded.") in page.inner_text("main")
     submit(page, f"button:has-text('{say('Start procedure')}')")
     assert say("Procedure started.") in page.inner_text("main")
+    clock.pin(NOW + dt.timedelta(minutes=20))  # the record is written once the procedure is over
     page.fill("#record-ended_at", "2026-11-23T07:18")
     page.fill("#record-approach", "transforaminal")
     page.fill("#record-pain_before", "8")
@@ -133,6 +137,7 @@ def test_a_refused_sign_keeps_the_saved_and_the_typed_record(session, settings, 
     assert page.input_value("#record-note") == "Good contrast spread"
     assert page.input_value("#record-complications") == "none seen"
     # Saving from the refused page keeps everything; then the end time lets the signature through.
+    clock.pin(NOW + dt.timedelta(minutes=20))  # once the procedure is over
     page.fill("#record-ended_at", "2026-11-23T07:18")
     assert "Record signed" in submit(page, "button:has-text('Sign the record')")
     assert doctor.console_errors == []

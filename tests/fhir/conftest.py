@@ -9,10 +9,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from clinic.core import clock
 from clinic.models import DrugOption, ImagingStudy, ProcedureRecord, StoredFile, StudyFile
 from clinic.services import procedure_records
 from tests.api.conftest import api_as, clinic, everyone, token_for, users_of, world  # noqa: F401  (fixtures)
-from tests.conftest import NOW
+from tests.conftest import NOW, ZONE
 from tests.factories import record_details
 
 PREFIX = "/fhir/R4"
@@ -74,7 +75,9 @@ def records(session, world):  # noqa: F811
         drugs=[(drug.id, Decimal("40"))],
     )
     radiologist = world.clinic.radiologists[0]
-    procedure_records.update(session, radiologist, record, details)
+    clock.pin(details.ended_at)  # written once the procedure is over (the record's times are not in the future)
+    procedure_records.update(session, radiologist, record, details, zone=ZONE)
+    clock.pin(NOW)
     procedure_records.sign(session, radiologist, record)
     booked = world.appointments["booked"]
     stored = StoredFile(sha256="a" * 64, size=1234, content_type="application/pdf")

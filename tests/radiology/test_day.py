@@ -97,7 +97,9 @@ def _to_procedure(session, clinic, a):
     procedure_day.check_in(session, None, a, at=MONDAY_9, zone=ZONE)
     consents.print_consent(session, radiologist, a, ZONE)
     procedure_day.record_consent(session, radiologist, a, taken_by_id=radiologist.id, **_talk(radiologist), zone=ZONE)
-    return procedure_day.start_procedure(session, radiologist, a, at=MONDAY_9, zone=ZONE)
+    record = procedure_day.start_procedure(session, radiologist, a, at=MONDAY_9, zone=ZONE)
+    clock.pin(MONDAY_9 + dt.timedelta(minutes=30))  # the record is written once the procedure is over
+    return record
 
 
 def test_the_record_is_signed_by_a_radiologist_and_then_only_grows_by_addenda(session, day):
@@ -107,14 +109,14 @@ def test_the_record_is_signed_by_a_radiologist_and_then_only_grows_by_addenda(se
     bupivacaine = session.scalar(select(DrugOption).where(DrugOption.name == "Bupivacaine"))
     with pytest.raises(InvalidInput, match="end lies before the start"):
         procedure_records.update(
-            session, radiologist, record, record_details(record, ended_at=MONDAY_9 - dt.timedelta(1))
+            session, radiologist, record, record_details(record, ended_at=MONDAY_9 - dt.timedelta(minutes=1)), zone=ZONE
         )
     with pytest.raises(InvalidInput, match="above zero"):
         procedure_records.update(
-            session, radiologist, record, record_details(record, drugs=[(bupivacaine.id, Decimal(0))])
+            session, radiologist, record, record_details(record, drugs=[(bupivacaine.id, Decimal(0))]), zone=ZONE
         )
     procedure_records.update(
-        session, radiologist, record, record_details(record, drugs=[(bupivacaine.id, Decimal("0.5"))])
+        session, radiologist, record, record_details(record, drugs=[(bupivacaine.id, Decimal("0.5"))]), zone=ZONE
     )
     with pytest.raises(DomainError, match="not signed yet"):
         procedure_records.add_addendum(session, radiologist, record, "late note")
@@ -123,7 +125,7 @@ def test_the_record_is_signed_by_a_radiologist_and_then_only_grows_by_addenda(se
     procedure_records.sign(session, radiologist, record)
     session.commit()
     with pytest.raises(DomainError, match="signed"):
-        procedure_records.update(session, radiologist, record, record_details(record, pain_after=5))
+        procedure_records.update(session, radiologist, record, record_details(record, pain_after=5), zone=ZONE)
     procedure_records.add_addendum(session, radiologist, record, "Pain at 6 h: 1/10.")
     assert [x.text for x in record.addenda] == ["Pain at 6 h: 1/10."]
     session.commit()
@@ -141,7 +143,9 @@ def test_the_database_refuses_changes_to_a_signed_record(session, day, statement
     clinic, a = day
     record = _to_procedure(session, clinic, a)
     bupivacaine = session.scalar(select(DrugOption).where(DrugOption.name == "Bupivacaine"))
-    procedure_records.update(session, None, record, record_details(record, drugs=[(bupivacaine.id, Decimal("1"))]))
+    procedure_records.update(
+        session, None, record, record_details(record, drugs=[(bupivacaine.id, Decimal("1"))]), zone=ZONE
+    )
     procedure_records.sign(session, clinic.radiologists[0], record)
     session.commit()
     if backend == "sqlite" and statement.startswith("DELETE"):
@@ -156,7 +160,7 @@ def test_the_database_refuses_changes_to_a_signed_record(session, day, statement
 def test_observation_extension_and_discharge(session, day):
     clinic, a = day
     record = _to_procedure(session, clinic, a)
-    procedure_records.update(session, None, record, record_details(record))
+    procedure_records.update(session, None, record, record_details(record), zone=ZONE)
     end = MONDAY_9 + dt.timedelta(minutes=15)
     observation = procedure_day.end_procedure(session, None, a, at=end)
     assert a.status == AppointmentStatus.IN_OBSERVATION
@@ -183,7 +187,7 @@ def test_a_positive_diagnostic_block_unlocks_ablation(session, settings, day):
     record = _to_procedure(session, clinic, a)
     bupivacaine = session.scalar(select(DrugOption).where(DrugOption.name == "Bupivacaine"))
     details = record_details(record, pain_before=8, pain_after=6, drugs=[(bupivacaine.id, Decimal("2"))])  # 25% only
-    procedure_records.update(session, None, record, details)
+    procedure_records.update(session, None, record, details, zone=ZONE)
     procedure_records.sign(session, clinic.radiologists[0], record)
     observation = procedure_day.end_procedure(session, None, a, at=MONDAY_9 + dt.timedelta(minutes=15))
     procedure_day.set_discharge_checklist(
@@ -252,18 +256,24 @@ def test_a_record_without_drugs_or_a_diagnostic_without_pain_scores_is_not_signe
     clinic, a = day
     record = _to_procedure(session, clinic, a)
     radiologist = clinic.radiologists[0]
-    procedure_records.update(session, radiologist, record, record_details(record, pain_before=None, pain_after=None))
+    procedure_records.update(
+        session, radiologist, record, record_details(record, pain_before=None, pain_after=None), zone=ZONE
+    )
     with pytest.raises(DomainError, match="record the drugs given and the pain before and after") as refused:
         procedure_records.sign(session, radiologist, record)
     assert refused.value.code == "record_incomplete" and not record.is_signed
     bupivacaine = session.scalar(select(DrugOption).where(DrugOption.name == "Bupivacaine"))
     procedure_records.update(
-        session, radiologist, record, record_details(record, pain_after=None, drugs=[(bupivacaine.id, Decimal("2"))])
+        session,
+        radiologist,
+        record,
+        record_details(record, pain_after=None, drugs=[(bupivacaine.id, Decimal("2"))]),
+        zone=ZONE,
     )
     with pytest.raises(DomainError, match="the pain before and after"):
         procedure_records.sign(session, radiologist, record)
     procedure_records.update(
-        session, radiologist, record, record_details(record, drugs=[(bupivacaine.id, Decimal("2"))])
+        session, radiologist, record, record_details(record, drugs=[(bupivacaine.id, Decimal("2"))]), zone=ZONE
     )
     procedure_records.sign(session, radiologist, record)
     assert record.is_signed
@@ -368,7 +378,7 @@ def test_a_discharged_patient_whose_referral_closed_is_not_flagged_for_pre_regis
     pre-registration in red."""
     clinic, a = day
     record = _to_procedure(session, clinic, a)
-    procedure_records.update(session, None, record, record_details(record))
+    procedure_records.update(session, None, record, record_details(record), zone=ZONE)
     end = MONDAY_9 + dt.timedelta(minutes=15)
     observation = procedure_day.end_procedure(session, None, a, at=end)
     procedure_day.set_discharge_checklist(

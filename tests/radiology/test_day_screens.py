@@ -390,5 +390,107 @@ def test_the_same_drug_twice_in_one_record_is_refused_at_its_row_keeping_what_wa
     session.refresh(record)
     assert not record.is_signed and record.approach is None and record.drugs == []
     twice = [(bupivacaine.id, Decimal("0.5")), (bupivacaine.id, Decimal("0.5"))]
+    clock.pin(NOW + dt.timedelta(minutes=30))  # after the procedure's 14 minutes
     with pytest.raises(InvalidInput, match="Bupivacaine is listed twice"):
-        procedure_records.update(session, None, record, record_details(record, drugs=twice))
+        procedure_records.update(session, None, record, record_details(record, drugs=twice), zone=ZONE)
+
+
+def _record_page(session, settings, browser):
+    """A procedure started at 07:00 (checked in then too) on Monday 23.11.2026, the record written at 07:30."""
+    clinic, appointment = day_appointment(session, settings, to=to_procedure)
+    session.commit()
+    clock.pin(NOW + dt.timedelta(minutes=30))
+    browser.login("rad1")
+    return clinic, appointment, f"/radiology/appointments/{appointment.id}"
+
+
+def _under(html: str, name: str) -> str:
+    """The record form's field ``name`` as shown: from its input to the next field."""
+    start = html.index(f'id="record-{name}"')
+    return html[html.rindex("<input", 0, start) : html.index('id="record-', start + 1)]
+
+
+@pytest.mark.parametrize("action", ["record", "sign"])
+@pytest.mark.parametrize(
+    ("started", "ended", "name", "message"),
+    [
+        ("2026-11-20T10:31", "2026-11-20T10:50", "started_at", "The start must be on the day of the appointment"),
+        ("2026-11-24T07:00", "", "started_at", "The start must be on the day of the appointment"),
+        ("2026-11-23T09:00", "", "started_at", "The start cannot lie in the future (it is 07:30 now)"),
+        ("2026-11-23T06:50", "2026-11-23T07:10", "started_at", "The start cannot come before the patient was"),
+        ("2026-11-23T07:00", "2026-11-24T07:15", "ended_at", "The end must be on the day of the appointment"),
+        ("2026-11-23T07:00", "2026-11-23T08:15", "ended_at", "The end cannot lie in the future (it is 07:30 now)"),
+    ],
+)
+def test_a_record_time_off_the_procedure_is_refused_at_its_field_and_nothing_is_saved(
+    session, settings, browser, action, started, ended, name, message
+):
+    """Walk finding: a record for an appointment on 04.12 was saved and signed with 20.11 10:31-10:50 (and a
+    start tomorrow was saved); the signed record shows only "10:31–10:50". Start and end lie on the
+    appointment's day, not in the future, the start not before check-in: refused under the field, with what
+    was typed kept, and nothing saved or signed."""
+    _clinic, appointment, path = _record_page(session, settings, browser)
+    bupivacaine = session.scalar(select(DrugOption).where(DrugOption.name == "Bupivacaine"))
+    data = {
+        "record-started_at": started,
+        "record-ended_at": ended,
+        "record-approach": "transforaminal",
+        "record-side": "left",
+        "record-guidance": "CT",
+        "record-pain_before": "7",
+        "record-pain_after": "2",
+        "record-drugs-0-drug_option_id": str(bupivacaine.id),
+        "record-drugs-0-dose": "0.5",
+    }
+    response = browser.post(f"{path}/{action}", data, form_page=path)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    shown = _under(html, name)
+    assert "is-invalid" in shown and message in shown, shown
+    assert html.count('class="alert alert-danger') == 1  # the form's one banner
+    assert re.search(r'id="record-started_at"[^>]*value="' + started, html)
+    assert re.search(r'id="record-approach"[^>]*value="transforaminal"', html)
+    record = session.scalar(select(ProcedureRecord).where(ProcedureRecord.appointment_id == appointment.id))
+    session.refresh(record)
+    assert record.started_at == NOW and record.ended_at is None
+    assert not record.is_signed and record.approach is None and record.drugs == []
+
+
+def test_a_record_on_the_appointments_day_is_saved_and_signed(session, settings, browser):
+    _clinic, appointment, path = _record_page(session, settings, browser)
+    bupivacaine = session.scalar(select(DrugOption).where(DrugOption.name == "Bupivacaine"))
+    data = {
+        "record-started_at": "2026-11-23T07:02",
+        "record-ended_at": "2026-11-23T07:33",  # within the ward clock's few minutes ahead
+        "record-approach": "transforaminal",
+        "record-side": "left",
+        "record-guidance": "CT",
+        "record-pain_before": "7",
+        "record-pain_after": "2",
+        "record-drugs-0-drug_option_id": str(bupivacaine.id),
+        "record-drugs-0-dose": "0.5",
+    }
+    assert browser.post(f"{path}/record", data, form_page=path).status_code == 302
+    record = session.scalar(select(ProcedureRecord).where(ProcedureRecord.appointment_id == appointment.id))
+    session.refresh(record)
+    assert record.approach == "transforaminal" and not record.is_signed
+    assert record.started_at == NOW + dt.timedelta(minutes=2) and record.ended_at == NOW + dt.timedelta(minutes=33)
+    assert browser.post(f"{path}/sign", data, form_page=path).status_code == 302
+    session.refresh(record)
+    assert record.is_signed
+    assert "07:02–07:33" in browser.get(path).get_data(as_text=True)  # on the appointment's day: times only
+
+
+def test_a_signed_record_from_another_day_shows_its_date(session, settings, browser):
+    """A record saved before the day was checked (the walk's 20.11 for an appointment on 04.12) shows the
+    day of a time that is not the appointment's, not the times alone."""
+    clinic, appointment, path = _record_page(session, settings, browser)
+    record = session.scalar(select(ProcedureRecord).where(ProcedureRecord.appointment_id == appointment.id))
+    bupivacaine = session.scalar(select(DrugOption).where(DrugOption.name == "Bupivacaine"))
+    given = [(bupivacaine.id, Decimal("0.5"))]
+    procedure_records.update(session, None, record, record_details(record, drugs=given), zone=ZONE)
+    record.started_at = NOW - dt.timedelta(days=3)  # as stored before the rule
+    procedure_records.sign(session, clinic.radiologists[0], record)
+    session.commit()
+    shown = browser.get(path).get_data(as_text=True)
+    assert "20.11.2026 07:00–07:14" in shown  # the clinic's date format
