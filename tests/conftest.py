@@ -226,6 +226,18 @@ def fresh_app(database_url):
         db.engine.dispose()
 
 
+def reset_rate_limits() -> None:
+    """``limiter.reset()`` once the memory storage's expiry timer has finished. The timer (a thread of the
+    ``limits`` library) walks the storage's dicts without a lock, and a reset that cleared them under it
+    raised KeyError in that thread, which pytest reports as an error of the next test (a CI check's
+    shifted-clock pass, 3 December 2026)."""
+    timer = getattr(limiter.storage, "timer", None)
+    if timer is not None:
+        timer.cancel()  # not yet started: it never runs; running: join waits for it
+        timer.join()
+    limiter.reset()
+
+
 @pytest.fixture
 def app(shared_app, database_url, tmp_path):
     app = shared_app
@@ -237,7 +249,7 @@ def app(shared_app, database_url, tmp_path):
     app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")
     try:
         with app.app_context():
-            limiter.reset()  # the shared app's login throttling starts afresh for each test
+            reset_rate_limits()  # the shared app's login throttling starts afresh for each test
             yield app
             db.session.remove()
             if db.engine.dialect.name == "postgresql":

@@ -14,7 +14,6 @@ from sqlalchemy import select
 
 from clinic.auth.access import ANY_STAFF, PUBLIC
 from clinic.boundary import add_form_landings
-from clinic.extensions import limiter
 from clinic.models import (
     AnticoagulantRule,
     ImagingStudy,
@@ -26,7 +25,7 @@ from clinic.models import (
 )
 from clinic.models.vocab import Role
 from clinic.web import lands_on
-from tests.conftest import NOW, Browser
+from tests.conftest import NOW, Browser, reset_rate_limits
 from tests.factories import book, build_clinic, make_patient, make_ready_referral, make_referral
 from tests.portal.helpers import link_for, open_portal
 
@@ -135,7 +134,7 @@ def test_every_post_only_screen_address_lands_on_its_form_page_for_who_may_use_i
         if access not in (PUBLIC, ANY_STAFF):
             logged_out = Browser(app.test_client()).get(path)
             assert logged_out.status_code == 302 and "/login" in logged_out.headers["Location"], path
-        limiter.reset()  # the patient link's throttling counts the walk's requests
+        reset_rate_limits()  # the patient link's throttling counts the walk's requests
 
 
 def test_a_refused_form_then_enter_in_the_address_bar_lands_on_the_form(app, session, settings, browser):

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from clinic.extensions import limiter
+from tests.conftest import reset_rate_limits
 
 
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits(app):
-    limiter.reset()
+    reset_rate_limits()
     yield
-    limiter.reset()
+    reset_rate_limits()
