@@ -88,7 +88,8 @@ def audit():
         {p.id: p for p in db.session.scalars(select(Patient).where(Patient.id.in_(patient_ids)))} if patient_ids else {}
     )
     locale = current_app.config["CLINIC_LOCALE"]
-    changes = {e.id: audit_query.changes(e, zone, locale) for e in page.items}
+    names = audit_query.names(db.session, page.items)  # rooms, beds, users, procedures by id: one query
+    changes = {e.id: audit_query.changes(e, zone, locale, names) for e in page.items}
     return render_template(
         "admin/audit.html",
         form=form,
