@@ -364,3 +364,50 @@ def test_every_audited_column_has_words():
                 untranslated.append(label)
     assert not unnamed, f"audited columns without words (audit_query.FIELDS): {unnamed}"
     assert not untranslated, f"labels without German: {untranslated}"
+
+
+def test_a_filter_error_lists_nothing_and_keeps_what_was_typed(app, session):
+    """Staff walk: an invalid day in the filter showed its error above the whole, unfiltered trail. Now the
+    request answers 400, the field says what is wrong and keeps what was typed, and no event is listed."""
+    build_clinic(session)
+    make_user(session, "admin_de", {"admin"}, "Greta Verwaltung", language="de")
+    session.commit()
+    german, english = logged_in(app, "admin_de", "admin")
+    assert "<tbody>" in german.get("/admin/audit").get_data(as_text=True)  # the trail has events
+
+    for url in ("/admin/audit?since=31.02.2026&object_id=7", "/admin/audit?until=kein-datum&object_id=7"):
+        page = german.get(url)
+        html = page.get_data(as_text=True)
+        assert page.status_code == 400, url
+        assert "<tbody>" not in html
+        assert "Benutzer angelegt" not in html.rsplit("</form>", 1)[1]  # in the filter's choices only
+        assert "Bitte korrigieren Sie den Filter oben, um das Protokoll zu sehen." in html
+        assert "Keine Protokolleinträge passen" not in html
+        assert 'value="7"' in html and "is-invalid" in html
+        assert 'value="31.02.2026"' in html or 'value="kein-datum"' in html
+
+    page = english.get("/admin/audit?patient_id=abc")
+    assert page.status_code == 400 and "<tbody>" not in page.get_data(as_text=True)
+    assert "Correct the filter above to see the audit trail." in page.get_data(as_text=True)
+
+
+def test_to_before_from_is_refused_at_the_field(app, session):
+    """Staff walk: "Bis" before "Von" listed nothing, without a word why. Now the "Bis" field says so, in the
+    screen's words, the request answers 400 and both days stay as typed."""
+    build_clinic(session)
+    make_user(session, "admin_de", {"admin"}, "Greta Verwaltung", language="de")
+    session.commit()
+    german, english = logged_in(app, "admin_de", "admin")
+
+    page = german.get("/admin/audit?since=2026-11-25&until=2026-11-20")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 400
+    until = html.split('id="until"')[1].split("</div>")[0]
+    assert "„Bis“ darf nicht vor „Von“ liegen." in until
+    assert 'value="2026-11-25"' in html and 'value="2026-11-20"' in html
+    assert "<tbody>" not in html
+
+    html = english.get("/admin/audit?since=2026-11-25&until=2026-11-20").get_data(as_text=True)
+    assert "“To” cannot be before “From”." in html
+    # The same day in both is one day, not an error.
+    assert german.get("/admin/audit?since=2026-11-23&until=2026-11-23").status_code == 200
