@@ -69,18 +69,19 @@ def audit():
     objects = {code: say(audit_query.object_label(code)) for code in audit_query.object_types(db.session)}
     form.object_type.choices = _choices(_("Any"), objects, form.object_type.data)
     zone = current_app.config["CLINIC_TIMEZONE"]
-    valid = form.validate()
-    f = AuditFilter()
-    if valid:
-        f = AuditFilter(
-            actor=form.actor.data or None,
-            action=(form.action.data or "").strip() or None,
-            object_type=form.object_type.data or None,
-            object_id=(form.object_id.data or "").strip() or None,
-            patient_id=form.patient_id.data,
-            since=local_midnight(form.since.data, zone) if form.since.data else None,
-            until=local_midnight(form.until.data + dt.timedelta(days=1), zone) if form.until.data else None,
-        )
+    if not form.validate():
+        # A filter that cannot be read lists nothing (not the whole trail under its error): the field says
+        # what is wrong and keeps what was typed.
+        return render_template("admin/audit.html", form=form, page=None), 400
+    f = AuditFilter(
+        actor=form.actor.data or None,
+        action=(form.action.data or "").strip() or None,
+        object_type=form.object_type.data or None,
+        object_id=(form.object_id.data or "").strip() or None,
+        patient_id=form.patient_id.data,
+        since=local_midnight(form.since.data, zone) if form.since.data else None,
+        until=local_midnight(form.until.data + dt.timedelta(days=1), zone) if form.until.data else None,
+    )
     page = db.paginate(statement(f), page=request.args.get("page", 1, type=whole), per_page=50, error_out=False)
     params = {k: v for k, v in request.args.items() if k != "page" and v}
     patient_ids = {e.patient_id for e in page.items if e.patient_id}
@@ -88,7 +89,8 @@ def audit():
         {p.id: p for p in db.session.scalars(select(Patient).where(Patient.id.in_(patient_ids)))} if patient_ids else {}
     )
     locale = current_app.config["CLINIC_LOCALE"]
-    changes = {e.id: audit_query.changes(e, zone, locale) for e in page.items}
+    names = audit_query.names(db.session, page.items)  # rooms, beds, users, procedures by id: one query
+    changes = {e.id: audit_query.changes(e, zone, locale, names) for e in page.items}
     return render_template(
         "admin/audit.html",
         form=form,
@@ -99,7 +101,7 @@ def audit():
         action_label=audit_query.action_label,
         object_label=audit_query.object_label,
         actor_label=audit_query.actor_label,
-    ), (200 if valid else 400)
+    )
 
 
 def _choices(anything: str, labels: dict[str, str], chosen: str | None) -> dict[str, str]:

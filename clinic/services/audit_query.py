@@ -4,22 +4,25 @@ The trail stores codes: the action (``appointments.update``, ``referral.hold_ove
 object (a table's name, or a FHIR resource's), the actor's user name (or a process's), and what changed
 as JSON with column names and stored codes (``{"status": ["booked", "checked_in"]}``). The screen shows
 them as words in the reader's language (``action_label``, ``object_label``, ``actor_label``, ``changes``:
-marked phrases, English until a screen translates them) and keeps the codes as the filters' values."""
+marked phrases, English until a screen translates them) and keeps the codes as the filters' values.
+What is stored stays as it was written (it is the record); only its reading changes here."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from functools import cache
 
-from sqlalchemy import CheckConstraint, Select, or_, select
+from sqlalchemy import CheckConstraint, Column, Select, TypeDecorator, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
-from ..core.messages import N_, Phrase
-from ..core.timefmt import fmt_datetime
-from ..models import AuditEvent
+from ..core.messages import N_, Named, Phrase
+from ..core.timefmt import fmt_date, fmt_datetime
+from ..models import AuditEvent, ObservationBed, ProcedureType, Room, User
 from ..models.vocab import Labelled
 
 # Each kind of object the trail names (the table of a changed row, or the object of an action).
@@ -161,42 +164,85 @@ PROCESSES = {
 NAMED_PROCESSES = {"patient": N_("Patient {name} (patient link)"), "scanner": N_("Scanner {name}")}
 
 
-# The changed columns (and the keys services record by name) in words; a column not named here shows as its
-# name with spaces. Most screens' labels are reused, so the trail says "Date of birth" where the form does.
+# The changed columns (and the keys services record by name) in words: every audited column has its words
+# (tests/test_audit.py checks); a key not named here (one a service adds later) shows as its name with spaces.
+# Most screens' labels are reused, so the trail says "Date of birth" where the form does.
 FIELDS = {
     "accession_number": N_("Accession number"),
     "action": N_("Action"),
     "active": N_("Active"),
+    "ae_title": N_("Scanner AE title (DICOM)"),
+    "ageing_flagged_at": N_("Flagged as waiting long at"),
+    "allergies_settled_at": N_("Allergies settled at"),
+    "allergies_settled_by_id": N_("Allergies settled by"),
     "allergy_contrast": N_("Allergy: contrast medium"),
     "allergy_iodine": N_("Allergy: iodine"),
     "allergy_latex": N_("Allergy: latex"),
     "allergy_local_anaesthetic": N_("Allergy: local anaesthetics"),
     "allergy_other": N_("Other allergies"),
     "allergy_steroid": N_("Allergy: steroids"),
+    "appointment_id": N_("Appointment"),
     "approach": N_("Approach"),
+    "at": N_("Time"),
     "attempts": N_("Attempts"),
+    "author_id": N_("Author"),
     "bed_id": N_("Bed"),
     "birth_date": N_("Date of birth"),
     "bleeding_class": N_("Bleeding class"),
+    "bleeding_class_cervical": N_("Bleeding class in the cervical spine"),
+    "body": N_("Text"),
     "body_region": N_("Body region"),
+    "by_user_id": N_("Recorded by"),
     "can_walk": N_("Can walk safely"),
     "cancel_reason": N_("Reason for cancelling"),
+    "change_note": N_("Note on the change"),
     "city": N_("City"),
+    "clearance_note": N_("Note on clearing"),
+    "cleared_at": N_("Cleared at"),
+    "cleared_by_id": N_("Cleared by"),
     "clinic_number": N_("Clinic number"),
     "clinical_question": N_("Clinical question"),
+    "code": N_("Code"),
     "complications": N_("Complications"),
     "conditions_note": N_("Note on conditions"),
+    "conditions_settled_at": N_("Conditions settled at"),
+    "conditions_settled_by_id": N_("Conditions settled by"),
+    "confirmed_appointment_id": N_("Booked as appointment"),
+    "confirmed_at": N_("Confirmed at"),
+    "confirmed_by_id": N_("Confirmed by"),
+    "contact_confirmed_at": N_("Contact details confirmed at"),
+    "contact_confirmed_by_id": N_("Contact details confirmed by"),
+    "country": N_("Country"),
     "created_at": N_("Created at"),
     "created_by_id": N_("Created by"),
+    "ctdivol_mgy": N_("CTDIvol (mGy)"),
     "current_infection": N_("Current infection"),
+    "decided_at": N_("Decided at"),
+    "decided_by_id": N_("Decided by"),
+    "decision_note": N_("Note on the decision"),
     "decline_reason": N_("Reason for declining"),
     "description": N_("Description"),
     "diabetes": N_("Diabetes"),
+    "diastolic": N_("BP diastolic"),
+    "dicom_body_part": N_("Body part (DICOM)"),
+    "dicom_description": N_("Description (DICOM)"),
+    "dicom_modality": N_("Modality (DICOM)"),
+    "dicom_patient_birth_date": N_("Patient's date of birth (DICOM)"),
+    "dicom_patient_name": N_("Patient's name (DICOM)"),
+    "dicom_study_date": N_("Study date (DICOM)"),
+    "discharge_flagged": N_("Discharge flagged"),
+    "discharge_gaps": N_("Gaps at discharge"),
     "discharge_reason": N_("Reason for discharge"),
     "discharged_at": N_("Discharged at"),
     "discharged_by_id": N_("Discharged by"),
+    "dlp_mgycm": N_("CT dose (DLP, mGy·cm)"),
+    "document_text_id": N_("Document text"),
+    "dose": N_("Dose"),
     "dose_class": N_("Dose"),
     "drug_code": N_("Drug"),
+    "drug_name_de": N_("Name (German)"),
+    "drug_name_en": N_("Name (English)"),
+    "drug_option_id": N_("Drug"),
     "due_on": N_("Due on"),
     "earliest_date": N_("Earliest date"),
     "email": N_("Email"),
@@ -206,51 +252,107 @@ FIELDS = {
     "escort_name": N_("Escort's name"),
     "escort_phone": N_("Escort's phone"),
     "escort_present": N_("Escort present"),
+    "escort_settled_at": N_("Escort settled at"),
+    "escort_settled_by_id": N_("Escort settled by"),
+    "evidence": N_("Evidence"),
+    "expected": N_("Expected images"),
+    "expires_at": N_("Expires at"),
+    "explained_at": N_("Explained at"),
+    "explained_by_id": N_("Information talk given by"),
     "extension_minutes": N_("Extension (minutes)"),
     "extension_reason": N_("Reason for the extension"),
+    "extra_minutes_per_level": N_("Extra table minutes per additional level"),
+    "extra_minutes_per_side": N_("Extra table minutes per additional side"),
     "facility": N_("Facility"),
+    "failed_attempts": N_("Failed attempts"),
     "failed_logins": N_("Failed logins"),
+    "family_key": N_("Family name (for search)"),
     "family_name": N_("Family name"),
+    "fasting_hours": N_("Fasting before the procedure (hours)"),
+    "fax": N_("Fax"),
+    "finished_at": N_("Finished at"),
+    "flagged": N_("Flagged"),
     "from": N_("From"),
     "full_name": N_("Full name"),
+    "given_key": N_("Given name (for search)"),
     "given_name": N_("Given name"),
     "guidance": N_("Guidance"),
     "hold_hours": N_("Hold (hours)"),
+    "hold_override_at": N_("Hold overridden at"),
+    "hold_override_by_id": N_("Hold overridden by"),
     "hold_override_date": N_("Hold overridden for"),
     "hold_override_reason": N_("Reason for the override"),
+    "hold_plan_confirmed_at": N_("Medication plan confirmed at"),
+    "hold_plan_confirmed_by_id": N_("Medication plan confirmed by"),
+    "hold_plan_confirmed_key": N_("Confirmed medication plan"),
+    "identity_note": N_("Note on identity"),
     "identity_status": N_("Identity"),
+    "imaging_study_id": N_("Prior imaging study"),
+    "imaging_waived_at": N_("Imaging waived at"),
+    "imaging_waived_by_id": N_("Imaging waived by"),
     "imaging_waiver_reason": N_("Reason for waiving imaging"),
     "implant": N_("Pacemaker or other implant"),
     "implant_note": N_("Which pacemaker or implant?"),
     "info_answer": N_("Answer to the request"),
+    "info_answered_at": N_("Answer recorded at"),
+    "info_answered_by_id": N_("Answer recorded by"),
     "info_request": N_("Request for information"),
+    "injected": N_("Injected"),
     "instructions_given": N_("Instructions given"),
     "insurance_name": N_("Insurance"),
     "insurance_number": N_("Insurance number"),
+    "item": N_("Item"),
+    "key": N_("Setting"),
     "kidney_disease": N_("Kidney disease"),
     "kind": N_("Kind"),
     "label": N_("Label"),
     "language": N_("Language"),
+    "language_settled_at": N_("Language settled at"),
+    "language_settled_by_id": N_("Language settled by"),
     "last_dose_on": N_("Last dose on"),
+    "last_fetched_at": N_("Last fetched at"),
     "last_login_at": N_("Last login"),
+    "last_opened_at": N_("Last opened at"),
+    "last_sent_at": N_("Last sent at"),
+    "last_used_at": N_("Last used at"),
+    "last_verified_at": N_("Last confirmed at"),
     "latest_date": N_("Latest date"),
     "level_count": N_("Number of levels"),
     "levels": N_("Levels"),
+    "link_id": N_("Patient link"),
+    "location_hint": N_("Where to find it (German letters)"),
+    "location_hint_en": N_("Where to find it (English letters)"),
+    "locked_at": N_("Locked at"),
     "locked_until": N_("Locked until"),
+    "medication_settled_at": N_("Medication settled at"),
+    "medication_settled_by_id": N_("Medication settled by"),
+    "message": N_("Message"),
     "modality": N_("Modality"),
+    "motor_normal": N_("Motor function normal"),
     "name": N_("Name"),
     "name_de": N_("Name (German)"),
     "name_en": N_("Name (English)"),
+    "name_words": N_("Name (for search)"),
+    "needs_levels": N_("Needs the spinal level(s)"),
+    "needs_side": N_("Needs a side"),
+    "needs_stage": N_("Needs a stage (diagnostic, therapeutic or neurolytic)"),
     "next_try_on": N_("Next try on"),
+    "nonce": N_("Security value"),
     "note": N_("Note"),
     "obs_end": N_("End of observation"),
+    "observation_id": N_("Observation"),
     "observation_minutes": N_("Observation (minutes)"),
+    "on_call_list_at": N_("On the call list since"),
+    "on_date": N_("Date"),
+    "original_name": N_("File name"),
     "pain_after": N_("Pain after"),
     "pain_before": N_("Pain before"),
     "pain_score": N_("Pain score"),
     "part_of_day": N_("Part of day"),
     "password_hash": N_("Password"),
     "patient_id": N_("Patient"),
+    "payload": N_("Content"),
+    "pdf_sha256": N_("PDF checksum"),
     "phone": N_("Phone"),
     "planned_end": N_("Planned end"),
     "planned_guidance": N_("Planned guidance"),
@@ -261,56 +363,106 @@ FIELDS = {
     "planned_stage": N_("Planned stage"),
     "planned_target": N_("Planned target"),
     "postal_code": N_("Postal code"),
+    "practice": N_("Practice"),
     "preferred_language": N_("Language for printed sheets"),
+    "prefix": N_("Prefix"),
     "pregnancy_possible": N_("Possible pregnancy"),
+    "preregistration_id": N_("Pre-registration"),
+    "present": N_("Present"),
+    "printed_at": N_("Printed at"),
+    "printed_by_id": N_("Printed by"),
+    "printed_for_start": N_("Printed for the appointment at"),
     "priority": N_("Priority"),
     "procedure_type_id": N_("Procedure"),
+    "pulse": N_("Pulse"),
     "radiologist_id": N_("Radiologist"),
     "raised_bleeding_risk": N_("Raised bleeding risk"),
     "reason": N_("Reason"),
+    "received": N_("Images received"),
+    "received_at": N_("Received at"),
     "received_on": N_("Received on"),
+    "record_id": N_("Procedure record"),
+    "recorded_at": N_("Recorded at"),
+    "recorded_by_id": N_("Recorded by"),
     "reference": N_("Reference"),
     "referral_id": N_("Referral"),
     "referring_physician_id": N_("Referring physician"),
     "region": N_("Region"),
+    "released_at": N_("Released at"),
     "relief_category": N_("Relief"),
     "relief_percent": N_("Relief (%)"),
     "reminder_queued_at": N_("Reminder queued at"),
+    "requested_at": N_("Requested at"),
+    "requested_by_id": N_("Requested by"),
+    "requires_inr": N_("Check INR before the procedure"),
+    "requires_procedure_type_id": N_("Requires procedure"),
+    "requires_stage": N_("Requires stage"),
     "rescheduled_from_id": N_("Moved from appointment"),
+    "resolved_appointment_id": N_("Resolved by appointment"),
     "resolved_at": N_("Resolved at"),
     "restart_hours": N_("Restart after (hours)"),
+    "revoked_at": N_("Revoked at"),
+    "revoked_by_id": N_("Revoked by"),
+    "role": N_("Role"),
     "room_id": N_("Room"),
     "scope": N_("Scope"),
+    "sensory_normal": N_("Sensation normal"),
+    "session_version": N_("Sign-in version"),
+    "set_aside_at": N_("Set aside at"),
+    "set_aside_by_id": N_("Set aside by"),
+    "set_aside_reason": N_("Reason for setting aside"),
     "sex": N_("Sex"),
     "side": N_("Side"),
     "signed_at": N_("Signed at"),
     "signed_by_id": N_("Signed by"),
+    "sop_instance_uid": N_("SOP instance UID"),
+    "sort_order": N_("Position in lists"),
     "stable": N_("Stable"),
     "stage": N_("Stage"),
     "start_time": N_("Start"),
     "started_at": N_("Started at"),
     "starts_at": N_("Starts at"),
+    "station_ae_title": N_("Scanner's AE title"),
     "status": N_("Status"),
     "status_changed_at": N_("Status changed at"),
+    "stored_file_id": N_("Stored file"),
     "street": N_("Street and number"),
     "study_date": N_("Study date"),
+    "study_id": N_("Prior imaging study"),
+    "study_instance_uid": N_("Study instance UID"),
+    "submitted_at": N_("Submitted at"),
     "symptom_duration_weeks": N_("Symptom duration (weeks)"),
+    "systolic": N_("BP systolic"),
     "table_end": N_("Table end"),
     "table_minutes": N_("Table time (minutes)"),
     "table_start": N_("Table start"),
+    "taken_by_id": N_("Consent taken by"),
     "target": N_("Target"),
+    "text": N_("Text"),
+    "title": N_("Title"),
     "to": N_("To"),
+    "token": N_("Token"),
+    "token_hash": N_("Token"),
     "treatments_note": N_("Note on treatments"),
     "treatments_tried": N_("Treatments tried"),
     "triage_note": N_("Triage note"),
     "triaged_at": N_("Triaged at"),
     "triaged_by_id": N_("Triaged by"),
     "unit": N_("Unit"),
+    "uploaded_at": N_("Uploaded at"),
+    "uploaded_by_id": N_("Uploaded by"),
+    "user_id": N_("User"),
     "username": N_("User name"),
     "valid_from": N_("Valid from"),
     "valid_to": N_("Valid to"),
+    "value": N_("Value"),
+    "verified_at": N_("Signed off at"),
+    "verified_by": N_("Signed off by"),
+    "warning": N_("Warning"),
     "weekday": N_("Weekday"),
 }
+# The weekday of a session template or a weekly duty (stored 0 for Monday).
+WEEKDAYS = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"), N_("Saturday"), N_("Sunday"))
 HIDDEN = "(changed)"  # what the trail keeps of a secret or a long text: that it changed
 _INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\+00:00|Z)")
 
@@ -350,9 +502,88 @@ def _labelled(cls: type) -> list[type]:
     return [found for sub in cls.__subclasses__() for found in (sub, *_labelled(sub))]
 
 
-def value_label(table: str, column: str, value: object, zone: str, locale: str) -> object:
-    """A stored value as the screen says it: a code by its label, yes or no, an instant in the clinic's zone
-    and format; a secret or long text only as "changed"."""
+def _referenced() -> dict[tuple[str, str], str]:
+    """(table, column) → the table its ids point to, from the foreign keys."""
+    return _schema()[0]
+
+
+@cache
+def _schema() -> tuple[dict[tuple[str, str], str], dict[tuple[str, str], Column]]:
+    """The tables' foreign keys (see ``_referenced``) and their columns by (table, column)."""
+    references, columns = {}, {}
+    for table in AuditEvent.metadata.tables.values():
+        for column in table.columns:
+            columns[(table.name, column.name)] = column
+            for key in column.foreign_keys:
+                references[(table.name, column.name)] = key.column.table.name
+    return references, columns
+
+
+def _python_type(table: str, column: str) -> type | None:
+    found = _schema()[1].get((table, column))
+    if found is None:
+        return None
+    kind = found.type
+    if isinstance(kind, TypeDecorator):  # an instant (UTCDateTime) is told by what it stores
+        kind = kind.impl_instance
+    try:
+        return kind.python_type
+    except NotImplementedError:
+        return None
+
+
+# The rows whose ids the trail shows by their names: (id, English name, German name) of each.
+NAMED_ROWS = {
+    "rooms": lambda: (Room.id, Room.name, Room.name),
+    "observation_beds": lambda: (ObservationBed.id, ObservationBed.label, ObservationBed.label),
+    "users": lambda: (User.id, User.full_name, User.full_name),
+    "procedure_types": lambda: (ProcedureType.id, ProcedureType.name_en, ProcedureType.name_de),
+}
+
+
+def _summary(event: AuditEvent) -> dict | None:
+    if not event.summary:
+        return None
+    try:
+        summary = json.loads(event.summary)
+    except ValueError:
+        return None
+    return summary if isinstance(summary, dict) else None
+
+
+def names(session: Session, events: Iterable[AuditEvent]) -> dict[tuple[str, int], str]:
+    """The names of the rooms, beds, users and procedures that the events' changes point to by id
+    (``{"room_id": [3, 5]}``), keyed by (table, id): one query for all the events of a page, not one a row."""
+    wanted: dict[str, set[int]] = {}
+    for event in events:
+        for column, value in (_summary(event) or {}).items():
+            target = _referenced().get((event.object_type, column))
+            if target not in NAMED_ROWS:
+                continue
+            for one in value if isinstance(value, list) else [value]:
+                if isinstance(one, int) and not isinstance(one, bool):
+                    wanted.setdefault(target, set()).add(one)
+    if not wanted:
+        return {}
+    parts = []
+    for target, ids in sorted(wanted.items()):
+        key, english, german = NAMED_ROWS[target]()
+        parts.append(
+            select(literal(target).label("kind"), key.label("id"), english.label("en"), german.label("de")).where(
+                key.in_(sorted(ids))
+            )
+        )
+    rows = session.execute(union_all(*parts) if len(parts) > 1 else parts[0])
+    return {(kind, id_): en if en == de else Named(en, en=en, de=de) for kind, id_, en, de in rows}
+
+
+def value_label(
+    table: str, column: str, value: object, zone: str, locale: str, names: Mapping[tuple[str, int], str] | None = None
+) -> object:
+    """A stored value as the screen says it: a code by its label, yes or no, a room, bed, user or procedure
+    by its name (from ``names``), a day, a time or an instant in the clinic's zone and format; a secret or
+    long text only as "changed". A value it cannot read shows as it was stored."""
+    names = names or {}
     if value is None or value == "":
         return "–"
     if value == HIDDEN:
@@ -360,28 +591,53 @@ def value_label(table: str, column: str, value: object, zone: str, locale: str) 
     if isinstance(value, bool):
         return Phrase(N_("yes") if value else N_("no"))
     if isinstance(value, list):
-        return ", ".join(str(value_label(table, column, v, zone, locale)) for v in value)
+        return ", ".join(str(value_label(table, column, v, zone, locale, names)) for v in value)
     enum = _vocabularies().get((table, column))
     if enum is not None and isinstance(value, str):
         try:
             return Phrase(enum(value).label)
         except ValueError:
             return value
-    if isinstance(value, str) and _INSTANT.fullmatch(value):
-        return fmt_datetime(dt.datetime.fromisoformat(value.replace("Z", "+00:00")), zone, locale)
+    if isinstance(value, int):
+        target = _referenced().get((table, column))
+        if target is not None:
+            return names.get((target, value), value)
+        if column == "weekday" and 0 <= value < len(WEEKDAYS):
+            return Phrase(WEEKDAYS[value])
+        return value
+    if isinstance(value, str):
+        try:
+            return _typed(table, column, value, zone, locale)
+        except (ValueError, InvalidOperation, OverflowError):
+            return value
     return value
 
 
-def changes(event: AuditEvent, zone: str, locale: str) -> list[Change] | None:
+def _typed(table: str, column: str, value: str, zone: str, locale: str) -> object:
+    """A value the trail wrote as text (a day, a time, an instant, a decimal) read by its column's type."""
+    kind = _python_type(table, column)
+    if kind is dt.datetime or (kind is None and _INSTANT.fullmatch(value)):
+        instant = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        if instant.tzinfo is None:  # an instant is stored in UTC
+            instant = instant.replace(tzinfo=dt.UTC)
+        return fmt_datetime(instant, zone, locale)
+    if kind is dt.date:
+        return fmt_date(dt.date.fromisoformat(value), locale)
+    if kind is dt.time:
+        time = dt.time.fromisoformat(value)
+        return f"{time.hour:02d}:{time.minute:02d}"
+    if kind is Decimal:
+        return Decimal(value)  # the screen writes it in its number format (45,3)
+    return value
+
+
+def changes(
+    event: AuditEvent, zone: str, locale: str, names: Mapping[tuple[str, int], str] | None = None
+) -> list[Change] | None:
     """What an event's summary says changed, field by field in words; None for a summary that is a sentence
-    (shown as it is) or none."""
-    if not event.summary:
-        return None
-    try:
-        summary = json.loads(event.summary)
-    except ValueError:
-        return None
-    if not isinstance(summary, dict):
+    (shown as it is) or none. ``names``: the page's rooms, beds, users and procedures by id (``names()``)."""
+    summary = _summary(event)
+    if summary is None:
         return None
     # Only a row's update keeps [before, after] pairs; an action's own values may be lists of two.
     updated = event.action.endswith(".update")
@@ -390,10 +646,10 @@ def changes(event: AuditEvent, zone: str, locale: str) -> list[Change] | None:
     for column, value in summary.items():
         field = field_label(table, column)
         if updated and isinstance(value, list) and len(value) == 2:
-            before, after = (value_label(table, column, v, zone, locale) for v in value)
+            before, after = (value_label(table, column, v, zone, locale, names) for v in value)
             result.append(Change(field, after, before, paired=True))
         else:
-            result.append(Change(field, value_label(table, column, value, zone, locale)))
+            result.append(Change(field, value_label(table, column, value, zone, locale, names)))
     return result
 
 
