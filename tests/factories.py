@@ -133,7 +133,9 @@ def build_clinic(
 def make_patient(session: Session, **kw) -> Patient:
     n = next(_counter)
     patient = Patient(
-        clinic_number=kw.pop("clinic_number", f"P-{100000 + n}"),
+        # A leading zero: the app draws its numbers from P-100000 to P-999999 (patients.new_clinic_number),
+        # so a patient a test creates through the app never takes the number of one made here.
+        clinic_number=kw.pop("clinic_number", f"P-0{n:05d}"),
         birth_date=kw.pop("birth_date", dt.date(1940, 1, 1) + dt.timedelta(days=(n * 37) % 20000)),
         sex=kw.pop("sex", "female"),
         phone=kw.pop("phone", "+49 40 555 0101"),
