@@ -272,8 +272,8 @@ def test_german_screens_name_procedures_in_german(app, session):
     desk = _staff(app, session, "desk_de", {Role.FRONT_DESK})
     blocked = _text(desk.get("/desk/")).split('id="not-bookable"')[1].split("</section>")[0]
     assert (
-        "SYMP (Stufe Neurolytisch) braucht bei diesem Patienten zuvor einen dokumentiert positiven Eingriff: "
-        "Sympathikolyse (Sympathikusblockade), Stufe Diagnostisch"
+        "Sympathikolyse (Stufe Neurolytisch) braucht bei diesem Patienten zuvor einen dokumentiert positiven "
+        "Eingriff: Sympathikolyse, Stufe Diagnostisch"
     ) in blocked
     assert "sympathetic block" not in blocked and "neurolytic" not in blocked
 

@@ -266,3 +266,24 @@ def test_a_phrase_in_the_middle_of_a_sentence_keeps_german_nouns(app):
             assert refusal(error) == "Eine Überweisung im Status „Rückfrage gestellt“ kann nicht angenommen werden."
         with force_locale("en"):
             assert refusal(error) == error.message
+
+
+def test_a_refusal_names_the_procedure_in_the_screen_language_without_its_code(app, session):
+    """Staff read a procedure's name in a refusal, not the catalogue's code, and without the
+    explanation in brackets: "Periradikuläre Therapie braucht eine Seite"."""
+    from flask_babel import force_locale
+
+    from clinic.core.messages import N_, Phrase
+    from clinic.defaults import seed_catalogue
+    from clinic.i18n import say
+    from clinic.models.catalogue import short_name
+
+    prt = seed_catalogue(session)["PRT"]
+    problem = Phrase(N_("{procedure} needs a side"), procedure=prt.named)
+    assert str(problem) == "Periradicular therapy needs a side"  # the API's and the log's English
+    with app.test_request_context("/"), force_locale("de"):
+        assert say(problem) == "Periradikuläre Therapie braucht eine Seite"
+    rfa = "Radiofrequenz-Denervation (Thermokoagulation) der Facettengelenke"
+    assert short_name(rfa) == "Radiofrequenz-Denervation"
+    assert short_name("Epidural steroid injection (ESI), interlaminar or caudal") == "Epidural steroid injection"
+    assert short_name("(unnamed)") == "(unnamed)"

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core.messages import Named
 from ..extensions import db
 from .base import UTCDateTime, created_at_column, one_of, utcnow
 from .vocab import BleedingClass, Modality, Region, Stage
@@ -14,6 +16,8 @@ from .vocab import BleedingClass, Modality, Region, Stage
 TABLE_MINUTE_CHOICES = (15, 20, 25, 30)
 MAX_TABLE_MINUTES = 60
 MAX_OBSERVATION_MINUTES = 60
+# A name's explanation: "Periradikuläre Therapie (PRT)", "Epidural steroid injection (ESI), interlaminar or caudal".
+_EXPLANATION = re.compile(r"\s*[(,].*$", re.S)
 
 
 class ProcedureType(db.Model):
@@ -56,6 +60,12 @@ class ProcedureType(db.Model):
 
     def name(self, language: str = "en") -> str:
         return self.name_de if language == "de" else self.name_en
+
+    @property
+    def named(self) -> Named:
+        """The procedure in a sentence a screen shows ("Periradikuläre Therapie braucht eine Seite"): its
+        name without the explanation in brackets or after a comma, in the screen's language."""
+        return Named(short_name(self.name_en) or self.code, de=short_name(self.name_de))
 
     def bleeding_class_for(self, region: str | None) -> BleedingClass:
         if region == Region.CERVICAL and self.bleeding_class_cervical:
@@ -115,3 +125,9 @@ class DrugOption(db.Model):
     unit: Mapped[str] = mapped_column(String(20))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
+
+
+def short_name(name: str | None) -> str:
+    """A procedure's name without its explanation; the whole name if nothing is left."""
+    name = (name or "").strip()
+    return _EXPLANATION.sub("", name) or name

@@ -312,7 +312,7 @@ def validate_chain(
             Phrase(
                 N_("{radiologist} is not qualified for {procedure}"),
                 radiologist=radiologist.name,
-                procedure=plan.procedure_type.code,
+                procedure=plan.procedure_type.named,
             )
         )
     if plan.observation_minutes:

@@ -64,17 +64,17 @@ class ProcedurePlan:
         found = []
         pt = self.procedure_type
         if not pt.active:
-            found.append(Phrase(N_("{procedure} is no longer offered"), procedure=pt.code))
+            found.append(Phrase(N_("{procedure} is no longer offered"), procedure=pt.named))
         if self.region is not None and self.region not in Region.values():
             found.append(N_("unknown region"))
         if pt.needs_side and not self.side:
-            found.append(Phrase(N_("{procedure} needs a side"), procedure=pt.code))
+            found.append(Phrase(N_("{procedure} needs a side"), procedure=pt.named))
         if self.side is not None and self.side not in Side.values():
             found.append(N_("unknown side"))
         if pt.needs_levels and not (self.levels or "").strip() and self.target != "caudal":
-            found.append(Phrase(N_("{procedure} needs the spinal level(s)"), procedure=pt.code))
+            found.append(Phrase(N_("{procedure} needs the spinal level(s)"), procedure=pt.named))
         if pt.needs_stage and not self.stage:
-            found.append(Phrase(N_("{procedure} needs a stage (diagnostic or neurolytic)"), procedure=pt.code))
+            found.append(Phrase(N_("{procedure} needs a stage (diagnostic or neurolytic)"), procedure=pt.named))
         if self.stage is not None and self.stage not in Stage.values():
             found.append(N_("unknown stage"))
         if self.guidance is not None and self.guidance not in Modality.values():
@@ -86,7 +86,7 @@ class ProcedurePlan:
             found.append(
                 Phrase(
                     N_("{procedure} cannot aim at {target}"),
-                    procedure=pt.code,
+                    procedure=pt.named,
                     target=Phrase(Target(self.target).label, lower=True),
                 )
                 if known
@@ -94,7 +94,7 @@ class ProcedurePlan:
             )
         elif self.target is None and self.targets and require_target:
             choices = Phrases([Phrase(Target(t).label, lower=True) for t in self.targets], ", ")
-            found.append(Phrase(N_("{procedure} needs the target ({choices})"), procedure=pt.code, choices=choices))
+            found.append(Phrase(N_("{procedure} needs the target ({choices})"), procedure=pt.named, choices=choices))
         midline = self.target in Target.values() and Target(self.target).midline
         if midline and self.side not in (None, "midline", "bilateral"):
             found.append(

@@ -8,7 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..core.messages import N_, Named, Phrase
-from ..models import Appointment, FollowUp, ProcedureRecord
+from ..models import Appointment, FollowUp, ProcedureRecord, ProcedureType
+from ..models.catalogue import short_name
 from ..models.vocab import AppointmentStatus, ReliefCategory, Stage
 from . import settings
 
@@ -62,7 +63,7 @@ def unmet_rules(session: Session, referrals) -> dict[int, str]:
             and (not rule.requires_stage or a.stage == rule.requires_stage)
             for a in earlier
         ):
-            found[referral_id] = _unmet(referral.planned_procedure_type.code, referral.planned_stage, rule)
+            found[referral_id] = _unmet(referral.planned_procedure_type, referral.planned_stage, rule)
     return found
 
 
@@ -101,17 +102,17 @@ def unmet_rule(session: Session, patient_id: int, procedure_type, stage: str | N
     for earlier in session.scalars(stmt.order_by(Appointment.table_start.desc())):
         if is_positive(session, earlier):
             return None
-    return _unmet(procedure_type.code, stage, rule)
+    return _unmet(procedure_type, stage, rule)
 
 
-def _unmet(code: str, stage: str | None, rule) -> Phrase:
+def _unmet(procedure_type: ProcedureType, stage: str | None, rule) -> Phrase:
     """What the stage rule misses, in words (a ``Phrase``: English as a str, translated on a screen; the
     procedure by its name in the screen's language)."""
     required = rule.requires_procedure_type
-    need = Named(required.name_en.lower(), de=required.name_de)
-    procedure = code
+    need = Named(short_name(required.name_en).lower(), de=short_name(required.name_de))
+    procedure = procedure_type.named
     if stage:
-        procedure = Phrase(N_("{code} ({stage})"), code=code, stage=Phrase(Stage(stage).label, lower=True))
+        procedure = Phrase(N_("{code} ({stage})"), code=procedure, stage=Phrase(Stage(stage).label, lower=True))
     if rule.requires_stage:
         return Phrase(
             N_("{procedure} needs a documented positive {stage} {need} for this patient"),

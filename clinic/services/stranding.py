@@ -105,7 +105,7 @@ def _resource_problems(appointment: Appointment) -> list[str]:
         modality, guidance = Phrase(room.modality), Phrase(appointment.guidance)  # MRI: MRT on German screens
         problems.append(Phrase(sentence, name=room.name, modality=modality, guidance=guidance))
     radiologist = appointment.radiologist
-    code = appointment.procedure_type.code
+    procedure = appointment.procedure_type.named
     if not radiologist.active:
         problems.append(Phrase(N_("{full_name}'s account is deactivated"), full_name=radiologist.full_name))
     elif not radiologist.has_role(Role.RADIOLOGIST):
@@ -115,7 +115,7 @@ def _resource_problems(appointment: Appointment) -> list[str]:
             Phrase(
                 N_("{full_name} is no longer qualified for {procedure}"),
                 full_name=radiologist.full_name,
-                procedure=code,
+                procedure=procedure,
             )
         )
     if appointment.bed is not None and not appointment.bed.active:

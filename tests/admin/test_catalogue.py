@@ -103,7 +103,7 @@ def test_taking_a_qualification_away_warns_of_the_radiologists_bookings(session,
     html = text(warned)
     assert warned.status_code == 409
     assert appointment.reference in html and unaffected.reference not in html
-    assert f"{rad1.full_name} is no longer qualified for PRT" in html
+    assert f"{rad1.full_name} is no longer qualified for Periradicular therapy" in html
     session.expire_all()
     assert session.get(type(rad1), rad1.id).is_qualified_for(prt.id)  # nothing saved yet
 

@@ -115,7 +115,7 @@ def test_disqualifying_a_radiologist_warns_of_their_bookings(session, clinic, ad
     appointment = book_on_day(session, clinic, next_monday(), radiologist=rad1)  # a PRT
     keep = [str(p.id) for p in rad1.qualifications if p.code != "PRT"]
     data = {"full_name": rad1.full_name, "roles": ["radiologist"], "qualifications": keep}
-    _saved_after_warning(session, admin, rad1, data, appointment, "is no longer qualified for PRT")
+    _saved_after_warning(session, admin, rad1, data, appointment, "is no longer qualified for Periradicular therapy")
     assert "PRT" not in [p.code for p in _user(session, "rad1").qualifications]
 
 

@@ -116,9 +116,9 @@ def test_a_dose_the_rules_do_not_tell_apart_is_accepted(session, clinic):
 @pytest.mark.parametrize(
     ("code", "target", "status", "message"),
     [
-        ("SYMP", "", 422, "SYMP needs the target (stellate ganglion, thoracic sympathetic chain"),
-        ("FACET", "", 422, "FACET needs the target (intra-articular injection, medial branch block)"),
-        ("EPI", "stellate", 422, "EPI cannot aim at stellate ganglion"),
+        ("SYMP", "", 422, "Sympathetic block needs the target (stellate ganglion, thoracic sympathetic chain"),
+        ("FACET", "", 422, "Facet joint block needs the target (intra-articular injection, medial branch block)"),
+        ("EPI", "stellate", 422, "Epidural steroid injection cannot aim at stellate ganglion"),
         ("SYMP", "celiac", 302, None),
     ],
 )
