@@ -139,6 +139,7 @@ def main() -> int:
     )
     parser.add_argument("--sort", default="cumulative", help="the profile's order: cumulative or tottime")
     parser.add_argument("--limit", type=int, default=70, help="how many rows of the profile to print")
+    parser.add_argument("--callers", help="with --profile: who calls the functions matching this pattern")
     args = parser.parse_args()
 
     if args.seed:
@@ -173,7 +174,11 @@ def main() -> int:
         for _ in range(args.runs):
             clients[user].get(path)
         profile.disable()
-        pstats.Stats(profile).sort_stats(args.sort).print_stats(args.limit)
+        stats = pstats.Stats(profile).sort_stats(args.sort)
+        if args.callers:
+            stats.print_callers(args.callers)
+        else:
+            stats.print_stats(args.limit)
         return 0
     results = {
         name: measure(clients[user], path, counter, args.runs, args.least) for name, (user, path) in table.items()

@@ -136,8 +136,12 @@ def unavailable_response():
 
 
 def _commit_or_unavailable(response):
+    # The request's last commit: nothing reads its objects afterwards (the session is removed at the
+    # end of the request), so they are not expired one by one; the start page loads a thousand.
+    session = db.session()
+    session.expire_on_commit = False
     try:
-        db.session.commit()
+        session.commit()
     except DBAPIError as error:
         if not outage.database_unavailable(error):
             raise
@@ -145,6 +149,8 @@ def _commit_or_unavailable(response):
         db.session.close()
         log.warning("database unavailable at commit: %s", describe(error))
         return unavailable_response()
+    finally:
+        session.expire_on_commit = True
     return response
 
 
