@@ -167,9 +167,13 @@ def test_the_history_of_a_moved_appointment_reads_in_german(app, session, settin
 def test_error_pages_and_the_login_prompt_follow_the_screens_language(app, session):
     build_clinic(session)
     desk = _staff(app, session, "desk_de", {Role.FRONT_DESK})
-    bad_day = desk.get("/desk/calendar?day=2026-13-45")
+    radiologist = _staff(app, session, "rad_de", {Role.RADIOLOGIST})
+    bad_day = radiologist.get("/radiology/worklist?day=2026-13-45")
     assert bad_day.status_code == 400
     assert "Ein Datum wird als JJJJ-MM-TT geschrieben." in _text(bad_day) and "Dates are" not in _text(bad_day)
+    # The calendar answers with its own page, the message at its date field (tests/frontdesk/test_calendar_dates.py).
+    bad_day = desk.get("/desk/calendar?day=2026-13-45")
+    assert bad_day.status_code == 400 and "Kein gültiges Datum." in _text(bad_day)
     wrong_method = desk.client.post("/desk/calendar")
     assert wrong_method.status_code == 405
     assert "Diese Art von Anfrage ist für diese Adresse nicht erlaubt." in _text(wrong_method)

@@ -1,9 +1,8 @@
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, IntegerField, SelectField, StringField
-from wtforms.validators import NumberRange, Optional, ValidationError
+from wtforms.validators import NumberRange, Optional
 
-from ..forms import FlaskForm, shown_day
+from ..forms import FlaskForm, not_before, shown_day
 
 
 class AuditFilterForm(FlaskForm):
@@ -16,9 +15,4 @@ class AuditFilterForm(FlaskForm):
     object_id = StringField(_l("Object id"), validators=[Optional()])
     patient_id = IntegerField(_l("Patient id"), validators=[Optional(), NumberRange(min=1)])
     since = DateField(_l("From"), validators=[Optional(), shown_day])
-    until = DateField(_l("To (inclusive)"), validators=[Optional(), shown_day])
-
-    def validate_until(self, field):
-        # Days the wrong way round matched nothing, without a word why.
-        if field.data is not None and self.since.data is not None and field.data < self.since.data:
-            raise ValidationError(_("“To” cannot be before “From”."))
+    until = DateField(_l("To (inclusive)"), validators=[Optional(), shown_day, not_before("since")])

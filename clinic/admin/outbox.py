@@ -17,7 +17,7 @@ from ..core.errors import DomainError
 from ..core.numbers import whole
 from ..core.timefmt import local_midnight
 from ..extensions import db
-from ..forms import FlaskForm, shown_day
+from ..forms import FlaskForm, not_before, shown_day
 from ..models import JobRun
 from ..models.vocab import OutboxStatus, Role
 from ..services import outbox as outbox_service
@@ -40,8 +40,9 @@ class OutboxFilterForm(FlaskForm):
     )
     kind = SelectField(_l("Kind"), choices=[], validators=[Optional()], validate_choice=False)
     recipient = StringField(_l("Recipient contains"), validators=[Optional(), Length(max=254)])
-    since = DateField(_l("Created from"), validators=[Optional(), shown_day])
-    until = DateField(_l("To (inclusive)"), validators=[Optional(), shown_day])
+    # Of the day created; labelled as the range's message names them ("To" cannot be before "From").
+    since = DateField(_l("From"), validators=[Optional(), shown_day])
+    until = DateField(_l("To (inclusive)"), validators=[Optional(), shown_day, not_before("since")])
 
 
 def _filter(form: OutboxFilterForm, zone: str) -> outbox_service.OutboxFilter:
@@ -63,9 +64,17 @@ def outbox():
         *(SelectChoice(k, label(k, "MessageKind")) for k in outbox_service.kinds(db.session)),
     ]
     valid = form.validate()
-    f = _filter(form, current_app.config["CLINIC_TIMEZONE"]) if valid else outbox_service.OutboxFilter()
-    page = db.paginate(
-        outbox_service.statement(f), page=request.args.get("page", 1, type=whole), per_page=PER_PAGE, error_out=False
+    # A filter that cannot be read lists nothing (not every message under its error): the field says what is
+    # wrong and keeps what was typed.
+    page = (
+        db.paginate(
+            outbox_service.statement(_filter(form, current_app.config["CLINIC_TIMEZONE"])),
+            page=request.args.get("page", 1, type=whole),
+            per_page=PER_PAGE,
+            error_out=False,
+        )
+        if valid
+        else None
     )
     last_sender_run = db.session.scalar(
         select(JobRun).where(JobRun.job == "send_outbox").order_by(JobRun.started_at.desc(), JobRun.id.desc()).limit(1)

@@ -12,6 +12,7 @@ import socket
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
+from decimal import Decimal
 
 from pydicom.dataset import Dataset
 from pynetdicom import AE, evt
@@ -58,6 +59,12 @@ class MoveOutcome:
     warning: int
 
 
+def _seconds(timeout: float) -> Decimal:
+    """A wait in seconds as a number (2.5), not as text: a screen writes it in its own format ("2,5 s"), the
+    stored English reads as before ("2.5 s")."""
+    return Decimal(f"{timeout:g}")
+
+
 def _where(config: DicomConfig) -> dict[str, str]:
     return {"ae_title": config.pacs_ae_title, "address": f"{config.pacs_host}:{config.pacs_port}"}
 
@@ -73,7 +80,7 @@ def _association(config: DicomConfig, context: str, *, answer_timeout: float):
         with socket.create_connection((config.pacs_host, config.pacs_port), timeout=timeout):
             pass
     except TimeoutError as exc:
-        raise PacsError(PACS_NO_ANSWER, **_where(config), seconds=f"{timeout:g}") from exc
+        raise PacsError(PACS_NO_ANSWER, **_where(config), seconds=_seconds(timeout)) from exc
     except OSError as exc:
         raise PacsError(PACS_UNREACHABLE, **_where(config)) from exc
     ae = AE(ae_title=config.ae_title)
@@ -87,7 +94,7 @@ def _association(config: DicomConfig, context: str, *, answer_timeout: float):
     if assoc.is_rejected:
         raise PacsError(PACS_REFUSED_US, **_where(config), our_ae_title=config.ae_title)
     if not assoc.is_established:
-        raise PacsError(PACS_NO_ANSWER, **_where(config), seconds=f"{timeout:g}")
+        raise PacsError(PACS_NO_ANSWER, **_where(config), seconds=_seconds(timeout))
     try:
         yield assoc
     finally:
@@ -96,7 +103,7 @@ def _association(config: DicomConfig, context: str, *, answer_timeout: float):
 
 
 def _silent(config: DicomConfig, timeout: float) -> PacsError:
-    return PacsError(PACS_STOPPED, **_where(config), seconds=f"{timeout:g}")
+    return PacsError(PACS_STOPPED, **_where(config), seconds=_seconds(timeout))
 
 
 def _find(config: DicomConfig, query: Dataset) -> list[FoundStudy]:

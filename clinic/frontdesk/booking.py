@@ -55,9 +55,11 @@ def _preferences_form() -> SearchPreferencesForm:
     return form
 
 
-def _preferences(form: SearchPreferencesForm) -> Preferences:
+def _preferences(form: SearchPreferencesForm) -> Preferences | None:
+    """The search's preferences; None when one cannot be read (a "not before" such as 2026-02-31): the page
+    then lists no times (not times that ignore it), and the field says what is wrong."""
     if not form.validate():
-        return Preferences()
+        return None
     return Preferences(
         radiologist_id=form.radiologist_id.data or None,
         room_id=form.room_id.data or None,
@@ -113,8 +115,13 @@ def _one_day() -> dt.date | None:
 
 
 def _search(
-    referral: Referral, prefs: Preferences, ignore_appointment_id: int | None = None, plan: ProcedurePlan | None = None
+    referral: Referral,
+    prefs: Preferences | None,
+    ignore_appointment_id: int | None = None,
+    plan: ProcedurePlan | None = None,
 ):
+    if prefs is None:  # the search form was refused: what the referral lacks still shows, no times
+        return assess(db.session, scheduling_settings(), referral, plan or ProcedurePlan.from_referral(referral)), []
     today = local_today()
     day = _one_day()
     if day is not None and today <= day <= today + dt.timedelta(days=SEARCH_WINDOW_DAYS):
@@ -246,8 +253,9 @@ def book(referral_id: int):
             )
             return redirect(url_for("frontdesk.appointment", appointment_id=appointment.id))
     prefs_form = _preferences_form()
-    readiness, candidates = _search(referral, _preferences(prefs_form))
-    return _render(referral, prefs_form, readiness, candidates)
+    prefs = _preferences(prefs_form)
+    readiness, candidates = _search(referral, prefs)
+    return _render(referral, prefs_form, readiness, candidates, status=200 if prefs is not None else 400)
 
 
 @bp.route("/holds/<token>", methods=["GET", "POST"])
@@ -307,5 +315,8 @@ def reschedule(appointment_id: int):
             )
         flash(_("Moved. The old time is free again; print the new letter."), "success")
         return redirect(url_for("frontdesk.appointment", appointment_id=appointment.id))
-    readiness, candidates = _search(referral, _preferences(prefs_form), appointment.id, plan)
-    return _render(referral, prefs_form, readiness, candidates, appointment=appointment)
+    prefs = _preferences(prefs_form)
+    readiness, candidates = _search(referral, prefs, appointment.id, plan)
+    return _render(
+        referral, prefs_form, readiness, candidates, appointment=appointment, status=200 if prefs is not None else 400
+    )

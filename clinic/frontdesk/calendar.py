@@ -19,8 +19,9 @@ from ..models import Appointment, ObservationBed, Room
 from ..models.vocab import AppointmentStatus, Role
 from ..scheduling.availability import BedInfo, Calendar, RoomInfo
 from ..services import stranding
-from ..web import local_today, parse_day, scheduling_settings, zone
+from ..web import local_today, scheduling_settings, zone
 from . import bp
+from .forms import CalendarDayForm
 
 STEP = dt.timedelta(minutes=5)
 HIDDEN = (AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW)
@@ -139,8 +140,15 @@ SHOWN_WITH_DAY = (*SHOWN_WITH, joinedload(Appointment.radiologist))
 @bp.get("/calendar")
 @roles(Role.FRONT_DESK, Role.RADIOLOGIST)
 def calendar():
-    day = parse_day(request.args.get("day"), local_today())
+    form = CalendarDayForm(request.args)
     view = request.args.get("view", "day")
+    template = "frontdesk/calendar_week.html" if view == "week" else "frontdesk/calendar_day.html"
+    if not form.validate():
+        # A day that cannot be read (2026-02-31, abc, a year such as 0001): the calendar's page with the
+        # message at the date field, which keeps what was typed; no grid, as no day was chosen.
+        return render_template(template, form=form, day=None), 400
+    day = form.day.data or local_today()
+    form.day.data = day
     rooms = db.session.scalars(select(Room).where(Room.active).order_by(Room.sort_order, Room.id)).all()
     beds = db.session.scalars(
         select(ObservationBed).where(ObservationBed.active).order_by(ObservationBed.sort_order, ObservationBed.id)
@@ -161,7 +169,8 @@ def calendar():
             by_day_room.setdefault((to_local(a.table_start, zone()).date(), a.room_id), []).append(a)
         stranded = stranding.still_stranded(db.session, scheduling_settings(), among=[a.id for a in appointments])
         return render_template(
-            "frontdesk/calendar_week.html",
+            template,
+            form=form,
             stranded_ids={s.appointment_id for s in stranded},
             day=day,
             days=days,
@@ -182,7 +191,8 @@ def calendar():
     # Marked in their cells and listed below the grid (a room switched off has no column of its own).
     stranded = stranding.still_stranded(db.session, scheduling_settings(), among=[a.id for a in visible])
     return render_template(
-        "frontdesk/calendar_day.html",
+        template,
+        form=form,
         day=day,
         rows=rows,
         names=names,

@@ -198,6 +198,15 @@ class SearchPreferencesForm(FlaskForm):
     earliest_date = DateField(_l("Not before"), validators=[Optional(), shown_day])
 
 
+class CalendarDayForm(FlaskForm):
+    """The day and week calendars' day: in the address (``?day=2026-11-23``) or typed into "Go to date"."""
+
+    class Meta:
+        csrf = False  # a read-only page asked for by GET
+
+    day = DateField(_l("Go to date"), validators=[Optional(), shown_day])
+
+
 class ChainForm(FlaskForm):
     """A chosen candidate, posted back exactly as the finder offered it."""
 

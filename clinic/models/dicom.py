@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, Numeric, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -139,6 +139,19 @@ def retrieval_stored(stored: int, mismatches: int) -> str:
     return written + fill(RETRIEVAL_MISMATCHES, {"mismatches": mismatches}) if mismatches else written
 
 
+def _measured(values: dict[str, str]) -> dict[str, object]:
+    """The values read back from a stored message, a wait in seconds ("2.5") as a number: a screen writes it
+    in its own format ("2,5 s"), as it does for a search's refusal (``clinic.dicom.pacs``)."""
+    seconds = values.get("seconds")
+    if seconds is None:
+        return values
+    try:
+        number = Decimal(seconds)
+    except InvalidOperation:
+        return values
+    return {**values, "seconds": number} if number.is_finite() else values
+
+
 def shown_retrieval_message(message: str | None) -> str | None:
     """A retrieval's message as staff read it: one the system wrote as a marked phrase (a screen says it in
     its language), anything else as it is."""
@@ -153,10 +166,10 @@ def shown_retrieval_message(message: str | None) -> str | None:
         return Phrase(IMAGES_STORED, count=values["stored"])
     for template in _RETRIEVAL_FAILURES:
         if (values := read_back(message, template)) is not None:
-            return Phrase(template, **values)
+            return Phrase(template, **_measured(values))
     for before, template in _RETRIEVAL_FAILURES_BEFORE.items():
         if (values := read_back(message, before)) is not None:
-            return Phrase(template, **values)
+            return Phrase(template, **_measured(values))
     if (values := read_back(message, IMAGES_NOT_STORED)) is not None:
         return Phrase(IMAGES_NOT_STORED, reason=as_phrase(values["reason"]))
     return message
