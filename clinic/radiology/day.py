@@ -223,7 +223,7 @@ def sign(appointment_id: int):
             if not forms["record_form"].validate():  # the form's own banner says it; no second one
                 return _page(appointment, forms, 422)
             procedure_records.update(db.session, current_user, record, _details(forms["record_form"]), zone=zone())
-        procedure_records.sign(db.session, current_user, record)
+        procedure_records.sign(db.session, current_user, record, zone=zone())
     except DomainError as error:
         if error.code == "record_incomplete":  # the field to fill in is marked, under the form's one banner
             forms["record_form"].ended_at.errors = [*forms["record_form"].ended_at.errors, refused(error)]
