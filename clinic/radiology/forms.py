@@ -81,10 +81,8 @@ class ConsentForm(FlaskForm):
     )
     taken_by_id = SelectField(_l("Consent taken by"), coerce=whole, validate_choice=False)
     signed_at = DateTimeLocalField(_l("Signed at"), format="%Y-%m-%dT%H:%M", validators=[InputRequired(), shown_day])
-
-    def validate_explained_at(self, field):
-        if field.data and self.signed_at.data and field.data > self.signed_at.data:
-            raise ValidationError(_l("The talk comes before the signature."))
+    # The talk before the signature, neither in the future: the service's rules (procedure_day.record_consent),
+    # shown under the field they name.
 
 
 class DrugRow(Form):

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..core import audit
-from ..core.errors import Conflict, DomainError, InvalidInput, PermissionDenied
+from ..core.errors import Conflict, DomainError, InvalidInput, PermissionDenied, invalid
 from ..core.holds import drug_list
 from ..core.intervals import overlap_clause
 from ..core.messages import N_, Phrase, Phrases
@@ -102,6 +102,11 @@ def record_consent(
         raise InvalidInput(
             N_("The signature cannot lie in the future: give the date and time the patient signed."),
             details={"field": "signed_at"},
+        )
+    if explained_at is not None and explained_at > now + CLOCK_SLACK:
+        raise invalid(
+            N_("The information talk cannot lie in the future: give the date and time the procedure was explained."),
+            "explained_at",
         )
     if explained_at is None or explained_at > signed_at:
         raise InvalidInput(
