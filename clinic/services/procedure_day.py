@@ -165,7 +165,7 @@ def medication_problem(session: Session, appointment: Appointment, at: dt.dateti
                 "The procedure cannot start: the medication hold is not met ({unmet}): record the last dose, or a "
                 "radiologist overrides the hold with a reason."
             ),
-            unmet=unmet or "no decision",
+            unmet=unmet or Phrase(N_("no decision")),
             code="medication_hold",
         )
     return None
