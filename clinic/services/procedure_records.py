@@ -91,9 +91,10 @@ def update(session: Session, actor, record: ProcedureRecord, details: RecordDeta
     if record.is_signed:
         raise DomainError(N_("The record is signed: add an addendum instead."), code="record_signed")
     appointment = session.get(Appointment, record.appointment_id)
-    problem = time_problem(appointment, details.started_at, details.ended_at, zone) if appointment else None
-    if problem is not None:
-        raise problem
+    if appointment is not None:
+        problem = time_problem(appointment, details.started_at, details.ended_at, zone)
+        if problem is not None:
+            raise problem
     problems = []
     for name in ("pain_before", "pain_after"):
         value = getattr(details, name)
@@ -168,9 +169,10 @@ def sign(session: Session, actor, record: ProcedureRecord, *, zone: str) -> None
     if record.ended_at is None:
         raise DomainError(N_("Enter the end time before signing."), code="record_incomplete")
     appointment = session.get(Appointment, record.appointment_id)
-    problem = time_problem(appointment, record.started_at, record.ended_at, zone) if appointment else None
-    if problem is not None:
-        raise problem
+    if appointment is not None:
+        problem = time_problem(appointment, record.started_at, record.ended_at, zone)
+        if problem is not None:
+            raise problem
     missing = unsigned_gaps(record)
     if missing:
         raise DomainError(

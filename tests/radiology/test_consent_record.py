@@ -132,7 +132,7 @@ def test_the_procedure_screen_records_the_talk_and_shows_it(session, printed, br
 def _under(html: str, name: str) -> str:
     """The consent form's field ``name`` as shown: from its input to the next field."""
     start = html.index(f'id="consent-{name}"')
-    ends = [i for i in (html.find('id="consent-', start + 1), html.find("</form>", start)) if i != -1]
+    ends = [i for i in (html.find("<label", start), html.find("</form>", start)) if i != -1]
     return html[html.rindex("<", 0, start) : min(ends)]
 
 
