@@ -14,6 +14,7 @@ import dataclasses
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm as _FlaskForm
 from wtforms import Field, IntegerField, SelectMultipleField, StringField
+from wtforms.fields.datetime import DateTimeField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -31,6 +32,14 @@ def no_control_characters(_form, field: Field) -> None:
         raise StopValidation(CONTROL_CHARACTERS_MESSAGE)
 
 
+def readable(_form, field: Field) -> None:
+    """A date or a time typed so that it cannot be read (31.02.2026, "gestern") is said once, by the field's
+    own message ("Not a valid date value."): the rules after it would add a second one for the empty value
+    it left ("Give the earliest date.", "This field is required."). An empty field goes on to them."""
+    if field.process_errors and any(isinstance(value, str) and value.strip() for value in field.raw_data or ()):
+        raise StopValidation()  # no message of its own: the field's is already among its errors
+
+
 def fits_database(_form, field: Field) -> None:
     """A whole number (a count, a setting, the id of a choice) the database can hold: a longer one typed
     or sent is refused at its field, not handed to the database."""
@@ -45,6 +54,8 @@ class FlaskForm(_FlaskForm):
             field = super().bind_field(form, unbound_field, options)
             # Checked before the field's own validators, so no other rule sees the text first.
             field.validators = [no_control_characters, fits_database, *field.validators]
+            if isinstance(field, DateTimeField):  # DateField, DateTimeLocalField, TimeField
+                field.validators.insert(0, readable)
             return field
 
         def render_field(self, field, render_kw):

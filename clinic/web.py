@@ -55,6 +55,16 @@ def refused(error: DomainError) -> str:
     return refusal(error)
 
 
+def refused_at(form, error: DomainError) -> bool:
+    """A service's refusal under each field of ``form`` it names (``DomainError.fields``), rolled back as
+    ``refused`` does; True when a field shows it, False when it names none of them (say it elsewhere)."""
+    names = [name for name in error.fields if name in form]
+    message = refused(error)
+    for name in names:
+        form[name].errors = [*form[name].errors, message]
+    return bool(names)
+
+
 def one_click(change: Callable[[], object], *, done: str, back: str, next_url: str | None = None):
     """The change a button makes (confirm, reopen, revoke, remove): refused, the refusal is flashed and the
     user goes back to ``back``; made, ``done`` is flashed and the user goes on to ``next_url`` (or back)."""

@@ -227,7 +227,9 @@ def test_the_procedure_record_names_drugs_in_german_with_german_numbers(app, ses
         assert german in form and english not in form
     assert 'value="85.5"' in form  # the form's field keeps the number as typed, for the browser
 
-    procedure_records.sign(session, radiologist, record)
+    clock.pin(NOW + dt.timedelta(minutes=30))  # signed once the procedure is over (its end is not in the future)
+    procedure_records.sign(session, radiologist, record, zone=ZONE)
+    clock.pin(NOW)
     signed = _text(anna.get(page))
     assert "Triamcinolon 40 mg; Ropivacain 2,5 ml" in signed and "85,5 mGy·cm" in signed
     assert "Triamcinolone" not in signed and "40.00" not in signed and "85.5" not in signed

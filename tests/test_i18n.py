@@ -250,6 +250,50 @@ def test_every_string_staff_read_is_marked_for_translation():
     assert not findings, f"{len(findings)} strings not marked for translation ({summary}):\n{listing}"
 
 
+def test_the_scan_finds_words_handed_over_plain(tmp_path):
+    """A refusal's value given as plain English (the medication hold's ``unmet or "no decision"``) and a
+    template's printed fallback (``{{ decision or 'no decision' }}``) showed English on German screens and
+    passed the scan: it looked at a refusal's sentence only, and took two lowercase words for code."""
+    from tests.i18n_check.scan import python_findings, template_findings
+
+    (tmp_path / "clinic").mkdir()
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "clinic" / "holds.py").write_text(
+        'raise DomainError(N_("Not met ({unmet})."), unmet=names or "no decision", code="medication_hold")\n'
+        'raise DomainError(N_("Not met ({unmet})."), unmet=names or Phrase(N_("no decision")))\n'
+    )
+    (tmp_path / "templates" / "triage.html").write_text(
+        "<td>{{ row.decision or 'no decision' }}</td>\n"
+        "<td class=\"{{ 'text-muted small' if row.old }}\">{{ row.decision or _('no decision') }}</td>\n"
+    )
+    found = [
+        *python_findings(tmp_path / "clinic", tmp_path, error_names={"DomainError"}),
+        *template_findings(tmp_path / "templates", tmp_path),
+    ]
+    assert [(f.path, f.line, f.text) for f in found] == [
+        ("clinic/holds.py", 1, "names or 'no decision'"),
+        ("templates/triage.html", 1, "no decision"),
+    ]
+
+
+def test_no_decision_is_said_in_german(app):
+    from flask_babel import force_locale
+
+    from clinic.core.errors import DomainError
+    from clinic.core.messages import N_, Phrase
+    from clinic.i18n import refusal
+
+    error = DomainError(
+        N_(
+            "The procedure cannot start: the medication hold is not met ({unmet}): record the last dose, or a "
+            "radiologist overrides the hold with a reason."
+        ),
+        unmet=Phrase(N_("no decision")),  # as procedure_day.medication_problem hands it over
+    )
+    with app.test_request_context("/"), force_locale("de"):
+        assert "(keine Entscheidung)" in refusal(error) and "no decision" not in refusal(error)
+
+
 def test_a_phrase_in_the_middle_of_a_sentence_keeps_german_nouns(app):
     from flask_babel import force_locale
 

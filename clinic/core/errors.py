@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from .messages import fill
@@ -27,6 +28,14 @@ class DomainError(Exception):
         if code:
             self.code = code
 
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The form fields the refusal is about, for a screen to show it at: ``details["fields"]`` (a rule
+        about several), else ``details["field"]``; empty when it is about the request as a whole."""
+        details = self.details if isinstance(self.details, dict) else {}
+        named = details.get("fields") or [details.get("field")]
+        return tuple(name for name in named if isinstance(name, str) and name)
+
 
 class NotFound(DomainError):
     code = "not_found"
@@ -51,10 +60,15 @@ class InvalidInput(DomainError):
     http_status = 400
 
 
-def invalid(message: str, field: str | None = None, **params: Any) -> InvalidInput:
-    """A refusal of one field of a form: ``message`` marked with N_, its named values as keyword arguments;
-    ``field`` names the form field the screens show the message next to (``details["field"]``)."""
-    return InvalidInput(message, details={"field": field} if field else None, **params)
+def invalid(message: str, field: str | Sequence[str] | None = None, **params: Any) -> InvalidInput:
+    """A refusal of a form's field: ``message`` marked with N_, its named values as keyword arguments;
+    ``field`` names the form field the screens show the message next to (``details["field"]``), or the
+    fields of a rule about several (``details["fields"]`` too, the first also as ``"field"``)."""
+    if not field:
+        return InvalidInput(message, **params)
+    if isinstance(field, str):
+        return InvalidInput(message, details={"field": field}, **params)
+    return InvalidInput(message, details={"field": field[0], "fields": list(field)}, **params)
 
 
 class Conflict(DomainError):

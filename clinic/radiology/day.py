@@ -16,7 +16,17 @@ from ..i18n import screen_language
 from ..models import Appointment, Consent, DrugOption, ProcedureRecord, User, UserRole
 from ..models.vocab import AppointmentStatus, Role
 from ..services import documents, medication, mpps, outcomes, procedure_day, procedure_records, stranding, worklist
-from ..web import get_or_404, lands_on, local_to_utc, now, refused, scheduling_settings, utc_to_local_naive, zone
+from ..web import (
+    get_or_404,
+    lands_on,
+    local_to_utc,
+    now,
+    refused,
+    refused_at,
+    scheduling_settings,
+    utc_to_local_naive,
+    zone,
+)
 from . import bp
 from .forms import AddendumForm, ConsentForm, RecordForm
 
@@ -134,13 +144,11 @@ def _refuse(appointment, error: DomainError, forms=None):
     return _page(appointment, forms, error.http_status)
 
 
-def _refuse_record(appointment, error: DomainError, forms: dict):
-    """A refusal of the record form: under the field it names (the start, the end), with the form's one
-    banner and what was typed kept; else flashed above the page. Nothing of it is saved."""
-    form = forms["record_form"]
-    field = error.details.get("field") if isinstance(error.details, dict) else None
-    if field in form:
-        form[field].errors = [*form[field].errors, refused(error)]
+def _refuse_form(appointment, error: DomainError, forms: dict, name: str):
+    """A refusal of the page's form ``name`` (record_form, consent_form): under the fields it names (the
+    start, the end, the talk, the signature), with the form's one banner and what was typed kept; else
+    flashed above the page. Nothing of it is saved."""
+    if refused_at(forms[name], error):
         return _page(appointment, forms, error.http_status)
     return _refuse(appointment, error, forms)
 
@@ -171,7 +179,7 @@ def record_consent(appointment_id: int):
             zone=zone(),
         )
     except DomainError as error:
-        return _refuse(appointment, error, forms)
+        return _refuse_form(appointment, error, forms, "consent_form")
     return _back(appointment, _("Signed consent recorded."))
 
 
@@ -202,7 +210,7 @@ def save_record(appointment_id: int):
     try:
         procedure_records.update(db.session, current_user, record, _details(form), zone=zone())
     except DomainError as error:
-        return _refuse_record(appointment, error, forms)
+        return _refuse_form(appointment, error, forms, "record_form")
     return _back(appointment, _("Procedure record saved."))
 
 
@@ -223,12 +231,12 @@ def sign(appointment_id: int):
             if not forms["record_form"].validate():  # the form's own banner says it; no second one
                 return _page(appointment, forms, 422)
             procedure_records.update(db.session, current_user, record, _details(forms["record_form"]), zone=zone())
-        procedure_records.sign(db.session, current_user, record)
+        procedure_records.sign(db.session, current_user, record, zone=zone())
     except DomainError as error:
         if error.code == "record_incomplete":  # the field to fill in is marked, under the form's one banner
             forms["record_form"].ended_at.errors = [*forms["record_form"].ended_at.errors, refused(error)]
             return _page(appointment, forms, error.http_status)
-        return _refuse_record(appointment, error, forms)
+        return _refuse_form(appointment, error, forms, "record_form")
     return _back(appointment, _("Record signed. Changes now go into addenda."))
 
 

@@ -81,10 +81,8 @@ class ConsentForm(FlaskForm):
     )
     taken_by_id = SelectField(_l("Consent taken by"), coerce=whole, validate_choice=False)
     signed_at = DateTimeLocalField(_l("Signed at"), format="%Y-%m-%dT%H:%M", validators=[InputRequired(), shown_day])
-
-    def validate_explained_at(self, field):
-        if field.data and self.signed_at.data and field.data > self.signed_at.data:
-            raise ValidationError(_l("The talk comes before the signature."))
+    # The talk before the signature, neither in the future: the service's rules (procedure_day.record_consent),
+    # shown under the field they name.
 
 
 class DrugRow(Form):
@@ -93,6 +91,10 @@ class DrugRow(Form):
 
 
 class RecordForm(FlaskForm):
+    """The procedure record. Its times (the appointment's day, not in the future, not before check-in, the
+    end not before the start) are the service's one rule (``procedure_records.time_problem``), which the
+    page shows under the start or the end field."""
+
     started_at = DateTimeLocalField(_l("Start"), format="%Y-%m-%dT%H:%M", validators=[InputRequired(), shown_day])
     ended_at = DateTimeLocalField(_l("End"), format="%Y-%m-%dT%H:%M", validators=[Optional(), shown_day])
     levels = StringField(_l("Levels"), validators=[Optional(), Length(max=80)])
@@ -105,10 +107,6 @@ class RecordForm(FlaskForm):
     complications = TextAreaField(_l("Complications"), validators=[Optional(), Length(max=2000)], render_kw={"rows": 2})
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=4000)], render_kw={"rows": 2})
     drugs = FieldList(FormField(DrugRow), min_entries=4, max_entries=8)
-
-    def validate_ended_at(self, field):
-        if field.data and self.started_at.data and field.data < self.started_at.data:
-            raise ValidationError(_l("The end lies before the start."))
 
     def validate(self, extra_validators=None) -> bool:
         """A drug given twice is one row with the whole dose (walk finding F-11): the later row is marked,

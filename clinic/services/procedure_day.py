@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..core import audit
-from ..core.errors import Conflict, DomainError, InvalidInput, PermissionDenied
+from ..core.errors import Conflict, DomainError, InvalidInput, PermissionDenied, invalid
 from ..core.holds import drug_list
 from ..core.intervals import overlap_clause
 from ..core.messages import N_, Phrase, Phrases
@@ -103,6 +103,11 @@ def record_consent(
             N_("The signature cannot lie in the future: give the date and time the patient signed."),
             details={"field": "signed_at"},
         )
+    if explained_at is not None and explained_at > now + CLOCK_SLACK:
+        raise invalid(
+            N_("The information talk cannot lie in the future: give the date and time the procedure was explained."),
+            "explained_at",
+        )
     if explained_at is None or explained_at > signed_at:
         raise InvalidInput(
             N_("The information talk comes before the signature: give its date and time, no later than the signing."),
@@ -160,7 +165,7 @@ def medication_problem(session: Session, appointment: Appointment, at: dt.dateti
                 "The procedure cannot start: the medication hold is not met ({unmet}): record the last dose, or a "
                 "radiologist overrides the hold with a reason."
             ),
-            unmet=unmet or "no decision",
+            unmet=unmet or Phrase(N_("no decision")),
             code="medication_hold",
         )
     return None

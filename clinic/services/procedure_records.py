@@ -41,35 +41,40 @@ def _checked_in_at(appointment: Appointment) -> dt.datetime | None:
     return max(times) if times else None
 
 
-def time_problem(appointment: Appointment, details: RecordDetails, zone: str) -> InvalidInput | None:
-    """The refusal of a start or end the procedure cannot have had, at the field it names, or None.
+def time_problem(
+    appointment: Appointment, started_at: dt.datetime, ended_at: dt.datetime | None, zone: str
+) -> InvalidInput | None:
+    """The refusal of a start or end the procedure cannot have had, at the field it names, or None: the one
+    rule for the times of a record, when it is saved (``update``) and again when it is signed (``sign``).
 
     Both lie on the appointment's day in the clinic's zone (a date typed wrongly, a day early or a week
     late, was saved and signed, and the signed record shows only the times); neither lies in the future
     (the clock, with the ward's slack); the start is not before the patient was checked in (to the minute,
-    as the form types it)."""
+    as the form types it); the end is not before the start."""
     day = to_local(appointment.table_start, zone).date()
     now = utcnow()
-    if to_local(details.started_at, zone).date() != day:
+    if to_local(started_at, zone).date() != day:
         return invalid(N_("The start must be on the day of the appointment ({day})."), "started_at", day=fmt_date(day))
-    if details.started_at > now + CLOCK_SLACK:
+    if started_at > now + CLOCK_SLACK:
         return invalid(
             N_("The start cannot lie in the future (it is {now} now): give the time the procedure began."),
             "started_at",
             now=fmt_time(now, zone),
         )
     checked_in = _checked_in_at(appointment)
-    if checked_in is not None and details.started_at < checked_in.replace(second=0, microsecond=0):
+    if checked_in is not None and started_at < checked_in.replace(second=0, microsecond=0):
         return invalid(
             N_("The start cannot come before the patient was checked in ({time})."),
             "started_at",
             time=fmt_time(checked_in, zone),
         )
-    if details.ended_at is None:
+    if ended_at is None:
         return None
-    if to_local(details.ended_at, zone).date() != day:
+    if to_local(ended_at, zone).date() != day:
         return invalid(N_("The end must be on the day of the appointment ({day})."), "ended_at", day=fmt_date(day))
-    if details.ended_at > now + CLOCK_SLACK:
+    if ended_at < started_at:
+        return invalid(N_("The end lies before the start."), "ended_at")
+    if ended_at > now + CLOCK_SLACK:
         return invalid(
             N_(
                 "The end cannot lie in the future (it is {now} now): give the time the procedure ended, "
@@ -86,12 +91,11 @@ def update(session: Session, actor, record: ProcedureRecord, details: RecordDeta
     if record.is_signed:
         raise DomainError(N_("The record is signed: add an addendum instead."), code="record_signed")
     appointment = session.get(Appointment, record.appointment_id)
-    problem = time_problem(appointment, details, zone) if appointment is not None else None
-    if problem is not None:
-        raise problem
+    if appointment is not None:
+        problem = time_problem(appointment, details.started_at, details.ended_at, zone)
+        if problem is not None:
+            raise problem
     problems = []
-    if details.ended_at is not None and details.ended_at < details.started_at:
-        problems.append(N_("the end lies before the start"))
     for name in ("pain_before", "pain_after"):
         value = getattr(details, name)
         if value is not None and not 0 <= value <= 10:
@@ -154,13 +158,21 @@ def unsigned_gaps(record: ProcedureRecord) -> list[str]:
     return gaps
 
 
-def sign(session: Session, actor, record: ProcedureRecord) -> None:
+def sign(session: Session, actor, record: ProcedureRecord, *, zone: str) -> None:
+    """The radiologist signs the record as it is stored. Its times are checked again by the rule ``update``
+    applies (``time_problem``, in the clinic's ``zone``): a record saved before the rule, or whose times no
+    longer fit (the check-in recorded later, the appointment moved to another day), is not signed."""
     if record.is_signed:
         raise DomainError(N_("Already signed."), code="record_signed")
     if actor is None or not actor.has_role(Role.RADIOLOGIST):
         raise PermissionDenied(N_("Only a radiologist signs the procedure record."))
     if record.ended_at is None:
         raise DomainError(N_("Enter the end time before signing."), code="record_incomplete")
+    appointment = session.get(Appointment, record.appointment_id)
+    if appointment is not None:
+        problem = time_problem(appointment, record.started_at, record.ended_at, zone)
+        if problem is not None:
+            raise problem
     missing = unsigned_gaps(record)
     if missing:
         raise DomainError(

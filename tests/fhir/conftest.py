@@ -77,8 +77,8 @@ def records(session, world):  # noqa: F811
     radiologist = world.clinic.radiologists[0]
     clock.pin(details.ended_at)  # written once the procedure is over (the record's times are not in the future)
     procedure_records.update(session, radiologist, record, details, zone=ZONE)
+    procedure_records.sign(session, radiologist, record, zone=ZONE)
     clock.pin(NOW)
-    procedure_records.sign(session, radiologist, record)
     booked = world.appointments["booked"]
     stored = StoredFile(sha256="a" * 64, size=1234, content_type="application/pdf")
     session.add(stored)

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from clinic.models import Appointment, BookingHold, WaitlistEntry
+from clinic.models.vocab import Role
 from tests.factories import (
     accept_referral,
     add_to_waitlist,
@@ -18,6 +19,7 @@ from tests.factories import (
     make_patient,
     make_ready_referral,
     make_referral,
+    make_user,
 )
 from tests.scheduling.helpers import first_candidates
 
@@ -48,6 +50,32 @@ def test_the_waitlist_refuses_absurd_dates(session, browser, earliest, latest, m
     )
     assert fine.status_code == 302
     assert session.scalar(select(func.count(WaitlistEntry.id))) == 1
+
+
+def _said_at(html: str, name: str) -> list[str]:
+    """The messages shown under the waitlist form's field ``name``."""
+    start = html.index(f'id="wait-{name}"')
+    end = html.index('id="wait-', start + 1)
+    return re.findall(r'<div class="invalid-feedback">([^<]*)</div>', html[start:end])
+
+
+@pytest.mark.parametrize("typed", ["31.02.2026", "gestern", "2026-02-31"])
+def test_an_unreadable_date_is_said_once_at_its_field(session, browser, typed):
+    """A date the field cannot read was said twice under it: WTForms' "Kein gültiges Datum." and then the
+    form's "Give the earliest date." for the empty value it left. Once now, in German, and nothing saved."""
+    clinic = build_clinic(session)
+    referral = make_ready_referral(session, clinic)
+    make_user(session, "desk_de", {Role.FRONT_DESK}, "Petra Schäfer", language="de")
+    session.commit()
+    browser.login("desk_de")
+    data = {"wait-earliest_date": typed, "wait-latest_date": typed, "wait-part_of_day": "any"}
+    answer = browser.post(f"/desk/referrals/{referral.id}/waitlist", data, form_page=f"/desk/referrals/{referral.id}")
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 422
+    assert _said_at(html, "earliest_date") == ["Kein gültiges Datum."]
+    assert _said_at(html, "latest_date") == ["Kein gültiges Datum."]
+    assert f'value="{typed}"' in html  # what was typed is kept
+    assert session.scalar(select(func.count(WaitlistEntry.id))) == 0
 
 
 def test_the_waitlist_marks_an_incomplete_pre_registration_and_shows_the_phone(session, browser):

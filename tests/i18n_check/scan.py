@@ -4,7 +4,9 @@ Templates: the HTML text between tags, the attributes people read (title, placeh
 data-confirm, a button's value), and string literals inside Jinja expressions that read as words
 ("Check in", "Save the record."), unless they sit inside _(), gettext() or ngettext(). Python: the
 first argument of flash(), of a form field (its label), of a validator's message, and of a raised
-domain error, when it is a plain string (or an f-string) rather than a marked one.
+domain error, when it is a plain string (or an f-string) rather than a marked one; also a domain error's
+named values (``unmet=names or "no decision"``: words handed over plain are shown in English on a
+German screen), and a plain string as the fallback of ``or`` or a conditional expression.
 """
 
 from __future__ import annotations
@@ -85,14 +87,19 @@ def _template_findings(path: Path, root: Path, env: Environment) -> list[Finding
     # replaced by a placeholder (keeping its line breaks), so that only literal words remain to be found.
     html: list[str] = []
     in_tag = False
+    in_html_tag = False  # the template's own text has opened an HTML tag (<a href=...) and not closed it
+    shown = False  # inside {{ }} between HTML tags: what the expression gives is text on the page
     depth: list[str] = []  # the callables whose parentheses we are inside
     previous_name = ""
     for line, kind, value in env.lex(source):
         if kind == TOKEN_DATA:
             html.append(value)
+            if "<" in value or ">" in value:
+                in_html_tag = value.rfind("<") > value.rfind(">")
             continue
         if kind in ("variable_begin", "block_begin", "comment_begin"):
             in_tag = True
+            shown = kind == "variable_begin" and not in_html_tag
             depth.clear()
             html.append(PLACEHOLDER)
         elif kind in ("variable_end", "block_end", "comment_end"):
@@ -110,7 +117,10 @@ def _template_findings(path: Path, root: Path, env: Environment) -> list[Finding
         elif kind == TOKEN_STRING:
             text = ast.literal_eval(value)
             marked = any(name in MARKERS for name in depth) or (depth and depth[-1] in NAME_TAKERS)
-            if not marked and WORDS.search(text) and not CODE_LIKE.match(text):
+            # Words on the page: a literal that reads as words, or one of two words or more printed between
+            # tags ({{ name or 'no decision' }}), which a CSS class or a status value would not be.
+            printed = shown and not depth and len(WORDS.findall(text)) > 1 and " " in text.strip()
+            if not marked and WORDS.search(text) and (printed or not CODE_LIKE.match(text)):
                 findings.append(Finding(relative, line, text))
         previous_name = ""
     parser = _TextParser()
@@ -156,7 +166,15 @@ def _is_plain_text(node: ast.AST | None) -> bool:
         return any(isinstance(v, ast.Constant) and WORDS.search(str(v.value)) for v in node.values)
     if isinstance(node, ast.BinOp):
         return _is_plain_text(node.left) or _is_plain_text(node.right)
+    if isinstance(node, ast.BoolOp):  # a fallback: names or "no decision"
+        return any(_is_plain_text(value) for value in node.values)
+    if isinstance(node, ast.IfExp):
+        return _is_plain_text(node.body) or _is_plain_text(node.orelse)
     return False
+
+
+# A refusal's keyword arguments that are not shown to people: the rest are its sentence's named values.
+NOT_VALUES = {"details", "code"}
 
 
 def _name(node: ast.AST) -> str:
@@ -189,6 +207,8 @@ def python_findings(folder: Path, root: Path, *, error_names: set[str]) -> list[
             elif name in MESSAGE_CARRIERS or name in error_names:
                 candidates.append(node.args[0] if node.args else None)
                 candidates += [k.value for k in node.keywords if k.arg == "message"]
+                if name in error_names:  # the sentence's values: words among them are shown as they are
+                    candidates += [k.value for k in node.keywords if k.arg and k.arg not in NOT_VALUES | {"message"}]
             for candidate in candidates:
                 if _is_plain_text(candidate):
                     text = ast.unparse(candidate)

@@ -57,7 +57,8 @@ def test_the_information_talk_is_recorded_apart_from_the_signature(session, prin
     ("who", "when", "field", "message"),
     [
         ("nurse", FRIDAY, "explained_by_id", "The information talk is given by a physician"),
-        ("radiologist", MONDAY_9 + dt.timedelta(hours=1), "explained_at", "The information talk comes before"),
+        ("radiologist", MONDAY_9 + dt.timedelta(minutes=3), "explained_at", "The information talk comes before"),
+        ("radiologist", MONDAY_9 + dt.timedelta(hours=1), "explained_at", "The information talk cannot lie in the"),
     ],
 )
 def test_a_talk_by_no_physician_or_after_the_signature_is_refused(session, printed, who, when, field, message):
@@ -128,7 +129,28 @@ def test_the_procedure_screen_records_the_talk_and_shows_it(session, printed, br
     assert "less than 24 h before" in page  # the talk should ideally come a day before
 
 
-def test_the_screen_refuses_a_talk_after_the_signature_and_keeps_what_was_typed(session, printed, browser):
+def _under(html: str, name: str) -> str:
+    """The consent form's field ``name`` as shown: from its input to the next field."""
+    start = html.index(f'id="consent-{name}"')
+    ends = [i for i in (html.find("<label", start), html.find("</form>", start)) if i != -1]
+    return html[html.rindex("<", 0, start) : min(ends)]
+
+
+@pytest.mark.parametrize(
+    ("talk", "signature", "name", "message"),
+    [
+        # the clock stands at 09:00 (Berlin), the table start
+        ("2026-11-23T08:50", "2026-11-23T08:40", "explained_at", "The information talk comes before the signature"),
+        ("2026-11-23T09:30", "2026-11-23T08:40", "explained_at", "The information talk cannot lie in the future"),
+        ("2026-11-23T08:30", "2026-11-23T09:30", "signed_at", "The signature cannot lie in the future"),
+        ("2026-11-24T08:30", "2026-11-24T08:40", "signed_at", "The signature cannot lie in the future"),
+    ],
+)
+def test_the_screen_refuses_a_talk_or_signature_out_of_time_at_its_field(
+    session, printed, browser, talk, signature, name, message
+):
+    """A talk after the signature, or a talk or a signature in the future, is refused under its field (the
+    service's rule; the form had its own, answering 422), 400, with what was typed kept and nothing saved."""
     clinic, a = printed
     session.commit()
     browser.login("rad1")
@@ -136,15 +158,18 @@ def test_the_screen_refuses_a_talk_after_the_signature_and_keeps_what_was_typed(
         f"/radiology/appointments/{a.id}/consent",
         {
             "consent-explained_by_id": str(clinic.radiologists[1].id),
-            "consent-explained_at": "2026-11-23T09:30",
+            "consent-explained_at": talk,
             "consent-taken_by_id": str(clinic.radiologists[0].id),
-            "consent-signed_at": "2026-11-23T08:40",
+            "consent-signed_at": signature,
         },
         form_page=f"/radiology/appointments/{a.id}",
     )
-    assert response.status_code == 422
+    assert response.status_code == 400
     page = response.get_data(as_text=True)
-    assert "The talk comes before the signature." in page and "2026-11-23T09:30" in page
+    shown = _under(page, name)
+    assert "is-invalid" in shown and message in shown, shown
+    assert page.count('class="alert alert-danger') == 1  # the form's one banner
+    assert f'value="{talk}"' in _under(page, "explained_at") and f'value="{signature}"' in _under(page, "signed_at")
     session.expire_all()
     assert procedure_day.signed_consent(session, a) is None
 

@@ -121,8 +121,8 @@ def test_the_record_is_signed_by_a_radiologist_and_then_only_grows_by_addenda(se
     with pytest.raises(DomainError, match="not signed yet"):
         procedure_records.add_addendum(session, radiologist, record, "late note")
     with pytest.raises(PermissionDenied):
-        procedure_records.sign(session, clinic.staff["nurse"], record)
-    procedure_records.sign(session, radiologist, record)
+        procedure_records.sign(session, clinic.staff["nurse"], record, zone=ZONE)
+    procedure_records.sign(session, radiologist, record, zone=ZONE)
     session.commit()
     with pytest.raises(DomainError, match="signed"):
         procedure_records.update(session, radiologist, record, record_details(record, pain_after=5), zone=ZONE)
@@ -146,7 +146,7 @@ def test_the_database_refuses_changes_to_a_signed_record(session, day, statement
     procedure_records.update(
         session, None, record, record_details(record, drugs=[(bupivacaine.id, Decimal("1"))]), zone=ZONE
     )
-    procedure_records.sign(session, clinic.radiologists[0], record)
+    procedure_records.sign(session, clinic.radiologists[0], record, zone=ZONE)
     session.commit()
     if backend == "sqlite" and statement.startswith("DELETE"):
         pytest.skip("SQLite guards updates and inserts; deletes are guarded on PostgreSQL")
@@ -188,7 +188,7 @@ def test_a_positive_diagnostic_block_unlocks_ablation(session, settings, day):
     bupivacaine = session.scalar(select(DrugOption).where(DrugOption.name == "Bupivacaine"))
     details = record_details(record, pain_before=8, pain_after=6, drugs=[(bupivacaine.id, Decimal("2"))])  # 25% only
     procedure_records.update(session, None, record, details, zone=ZONE)
-    procedure_records.sign(session, clinic.radiologists[0], record)
+    procedure_records.sign(session, clinic.radiologists[0], record, zone=ZONE)
     observation = procedure_day.end_procedure(session, None, a, at=MONDAY_9 + dt.timedelta(minutes=15))
     procedure_day.set_discharge_checklist(
         session, a, stable=True, can_walk=True, escort_present=True, instructions_given=True
@@ -260,7 +260,7 @@ def test_a_record_without_drugs_or_a_diagnostic_without_pain_scores_is_not_signe
         session, radiologist, record, record_details(record, pain_before=None, pain_after=None), zone=ZONE
     )
     with pytest.raises(DomainError, match="record the drugs given and the pain before and after") as refused:
-        procedure_records.sign(session, radiologist, record)
+        procedure_records.sign(session, radiologist, record, zone=ZONE)
     assert refused.value.code == "record_incomplete" and not record.is_signed
     bupivacaine = session.scalar(select(DrugOption).where(DrugOption.name == "Bupivacaine"))
     procedure_records.update(
@@ -271,11 +271,11 @@ def test_a_record_without_drugs_or_a_diagnostic_without_pain_scores_is_not_signe
         zone=ZONE,
     )
     with pytest.raises(DomainError, match="the pain before and after"):
-        procedure_records.sign(session, radiologist, record)
+        procedure_records.sign(session, radiologist, record, zone=ZONE)
     procedure_records.update(
         session, radiologist, record, record_details(record, drugs=[(bupivacaine.id, Decimal("2"))]), zone=ZONE
     )
-    procedure_records.sign(session, radiologist, record)
+    procedure_records.sign(session, radiologist, record, zone=ZONE)
     assert record.is_signed
 
 

@@ -420,6 +420,7 @@ def _under(html: str, name: str) -> str:
         ("2026-11-23T06:50", "2026-11-23T07:10", "started_at", "The start cannot come before the patient was"),
         ("2026-11-23T07:00", "2026-11-24T07:15", "ended_at", "The end must be on the day of the appointment"),
         ("2026-11-23T07:00", "2026-11-23T08:15", "ended_at", "The end cannot lie in the future (it is 07:30 now)"),
+        ("2026-11-23T07:20", "2026-11-23T07:10", "ended_at", "The end lies before the start."),
     ],
 )
 def test_a_record_time_off_the_procedure_is_refused_at_its_field_and_nothing_is_saved(
@@ -489,8 +490,43 @@ def test_a_signed_record_from_another_day_shows_its_date(session, settings, brow
     bupivacaine = session.scalar(select(DrugOption).where(DrugOption.name == "Bupivacaine"))
     given = [(bupivacaine.id, Decimal("0.5"))]
     procedure_records.update(session, None, record, record_details(record, drugs=given), zone=ZONE)
-    record.started_at = NOW - dt.timedelta(days=3)  # as stored before the rule
-    procedure_records.sign(session, clinic.radiologists[0], record)
+    record.started_at = NOW - dt.timedelta(days=3)  # as stored and signed before the rule
+    record.signed_by_id, record.signed_at = clinic.radiologists[0].id, NOW
     session.commit()
     shown = browser.get(path).get_data(as_text=True)
     assert "20.11.2026 07:00–07:14" in shown  # the clinic's date format
+
+
+@pytest.mark.parametrize(
+    ("change", "name", "message"),
+    [
+        ({"started_at": NOW - dt.timedelta(days=3)}, "started_at", "The start must be on the day of the appointment"),
+        ({"started_at": NOW - dt.timedelta(minutes=20)}, "started_at", "The start cannot come before the patient"),
+        ({"ended_at": NOW + dt.timedelta(hours=2)}, "ended_at", "The end cannot lie in the future (it is 07:30 now)"),
+    ],
+)
+def test_signing_checks_the_stored_times_again(session, settings, browser, change, name, message):
+    """Signing checks the record's times by the rule saving uses: a record whose stored times do not fit
+    (saved before the rule, or written around it) is not signed; the refusal stands under the field, the
+    form shows what is stored, the answer is 400."""
+    clinic, appointment, path = _record_page(session, settings, browser)
+    record = session.scalar(select(ProcedureRecord).where(ProcedureRecord.appointment_id == appointment.id))
+    bupivacaine = session.scalar(select(DrugOption).where(DrugOption.name == "Bupivacaine"))
+    procedure_records.update(
+        session, None, record, record_details(record, drugs=[(bupivacaine.id, Decimal("0.5"))]), zone=ZONE
+    )
+    for attribute, value in change.items():
+        setattr(record, attribute, value)  # the stored times, not through the form
+    session.commit()
+    with pytest.raises(InvalidInput, match=re.escape(message)) as refused:
+        procedure_records.sign(session, clinic.radiologists[0], record, zone=ZONE)
+    assert refused.value.details == {"field": name}
+    session.rollback()
+    response = browser.post(f"{path}/sign", form_page=path)  # the sign button alone: the record as stored
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    shown = _under(html, name)
+    assert "is-invalid" in shown and message in shown, shown
+    assert html.count('class="alert alert-danger') == 1  # the form's one banner
+    session.refresh(record)
+    assert not record.is_signed
