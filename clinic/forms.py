@@ -14,7 +14,6 @@ import dataclasses
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm as _FlaskForm
 from wtforms import Field, IntegerField, SelectMultipleField, StringField
-from wtforms.fields.datetime import DateTimeField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -33,9 +32,10 @@ def no_control_characters(_form, field: Field) -> None:
 
 
 def readable(_form, field: Field) -> None:
-    """A date or a time typed so that it cannot be read (31.02.2026, "gestern") is said once, by the field's
-    own message ("Not a valid date value."): the rules after it would add a second one for the empty value
-    it left ("Give the earliest date.", "This field is required."). An empty field goes on to them."""
+    """A value typed so that the field cannot read it (a date 31.02.2026 or "gestern", a number "zwölf") is
+    said once, by the field's own message ("Not a valid date value."): the rules after it would add a second
+    one for the empty value it left ("Give the earliest date.", "This field is required.", "Number must be
+    at least 1."). An empty field goes on to them."""
     if field.process_errors and any(isinstance(value, str) and value.strip() for value in field.raw_data or ()):
         raise StopValidation()  # no message of its own: the field's is already among its errors
 
@@ -53,9 +53,8 @@ class FlaskForm(_FlaskForm):
         def bind_field(self, form, unbound_field, options):
             field = super().bind_field(form, unbound_field, options)
             # Checked before the field's own validators, so no other rule sees the text first.
-            field.validators = [no_control_characters, fits_database, *field.validators]
-            if isinstance(field, DateTimeField):  # DateField, DateTimeLocalField, TimeField
-                field.validators.insert(0, readable)
+            # Fields that read what was typed (dates, times, numbers) say an unreadable value once.
+            field.validators = [readable, no_control_characters, fits_database, *field.validators]
             return field
 
         def render_field(self, field, render_kw):

@@ -56,7 +56,8 @@ WEEKLY_ERRORS = [
     ({"weekday": "Funday"}, "Choose a weekday from Monday to Sunday."),
     ({"start_time": "08:07"}, "Times lie on the 5-minute grid"),
     ({"start_time": ""}, "Give the start time, e.g. 08:00."),
-    ({"end_time": "25:00"}, "Give the end time, e.g. 16:00."),
+    ({"end_time": "25:00"}, "Not a valid time value."),  # the field's own message, once
+    ({"end_time": ""}, "Give the end time, e.g. 16:00."),
     ({"valid_from": ""}, "Give a date."),
     ({"weekday": "0"}, "already has"),  # overlaps the clinic's Monday 08:00-16:00
 ]
