@@ -191,6 +191,9 @@ def acting_as(session: Session, user: User | None):
 
 # The target a procedure with a choice of target is usually aimed at; triage needs one (``triage.accept``).
 USUAL_TARGETS = {"FACET": "medial_branch", "EPI": "interlaminar", "SYMP": "lumbar_chain"}
+# A level of the plan's region, unless the test names the levels (triage refuses levels outside the region).
+USUAL_LEVELS = {"cervical": "C5/6", "thoracic": "Th8/9", "lumbar": "L4/5", "sacral": "L5/S1"}
+USUAL = "the region's usual level"
 # What ``accept_referral`` takes of ``make_ready_referral``'s keywords: the plan.
 PLAN_KEYWORDS = ("code", "region", "side", "levels", "stage", "target", "guidance")
 IMAGING_WAIVER = "Recent MRI seen in the hospital system"
@@ -204,7 +207,7 @@ def accept_referral(
     code: str = "PRT",
     region: str = "lumbar",
     side: str | None = "left",
-    levels: str | None = "L4/5",
+    levels: str | None = USUAL,
     stage: str | None = None,
     target: str | None = None,
     guidance: str | None = None,
@@ -216,6 +219,8 @@ def accept_referral(
     the triage service. A procedure with a choice of target gets its usual one (``USUAL_TARGETS``) unless the
     test names another; ``guidance`` left out is the procedure's own modality, as the service sets it."""
     radiologist = radiologist or clinic.radiologists[0]
+    if levels is USUAL:
+        levels = USUAL_LEVELS.get(region, "L4/5")
     plan = triage.PlanDetails(
         procedure_type_id=clinic.pt(code).id,
         region=region,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from ..core.errors import DomainError, InvalidInput
 from ..core.messages import N_, Phrase, Phrases
+from ..core.spine import outside
 from ..models import ProcedureType, Referral
 from ..models.referrals import level_count
 from ..models.vocab import TARGETS_BY_PROCEDURE, Modality, Region, Side, Stage, Target
@@ -81,6 +82,15 @@ class ProcedurePlan:
             found.append(N_("unknown guidance"))
         if self.level_count > 10:
             found.append(N_("more than 10 levels"))
+        wrong = outside(self.levels, self.region)
+        if wrong:
+            found.append(
+                Phrase(
+                    N_("level {levels} lies outside the region ({region})"),
+                    levels=", ".join(wrong),
+                    region=Phrase(Region(self.region).label),
+                )
+            )
         if self.target is not None and self.target not in self.targets:
             known = self.target in Target.values()
             found.append(

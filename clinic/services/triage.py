@@ -11,9 +11,10 @@ from sqlalchemy.orm import Session
 from ..core import audit
 from ..core.errors import DomainError, InvalidInput, invalid
 from ..core.messages import N_, Phrase, Phrases
+from ..core.spine import outside
 from ..models import Appointment, ProcedureType, RedFlagAnswer, Referral
 from ..models.base import utcnow
-from ..models.vocab import AppointmentStatus, Modality, Priority, ReferralStatus
+from ..models.vocab import AppointmentStatus, Modality, Priority, ReferralStatus, Region
 from ..scheduling.plan import ProcedurePlan
 
 OPEN_FOR_TRIAGE = (ReferralStatus.RECEIVED, ReferralStatus.INFO_REQUESTED)
@@ -79,6 +80,14 @@ def accept(session: Session, actor, referral: Referral, plan: PlanDetails) -> Re
     proposed = ProcedurePlan(
         procedure_type, plan.region, plan.side, plan.levels, plan.stage, plan.guidance, plan.target or None
     )
+    wrong = outside(plan.levels, plan.region)
+    if wrong:  # a wrong-level risk: said at the levels field, before the rest of the plan's problems
+        raise invalid(
+            N_("{levels} does not lie in the chosen region ({region}): check the level(s) and the region."),
+            "levels",
+            levels=", ".join(wrong),
+            region=Phrase(Region(plan.region).label),
+        )
     problems = proposed.problems(require_target=True)
     if problems:
         raise InvalidInput(N_("The plan is incomplete: {problems}."), problems=Phrases(problems), details=problems)
