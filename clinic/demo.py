@@ -441,10 +441,16 @@ class DemoBuilder:
             medication.confirm_plan(self.s, radiologist, referral, self.zone)
         self.s.flush()
 
+    def past(self, at: dt.datetime) -> dt.datetime:
+        """``at``, or now if it is still to come."""
+        return min(at, self.now)
+
     def document_day(self, appointment, nurse: User, drugs: dict[str, DrugOption], *, upto: AppointmentStatus):
         """Walk an appointment along the day's chain up to ``upto``, with the records a real day leaves."""
         rng, radiologist = self.rng, appointment.radiologist
-        arrival = appointment.table_start - dt.timedelta(minutes=rng.randint(15, 35))
+        # Each step at its usual time, but never after the moment the demo is built: an appointment due in
+        # half an hour was checked in a few minutes ago, not at a time still to come.
+        arrival = self.past(appointment.table_start - dt.timedelta(minutes=rng.randint(15, 35)))
         procedure_day.check_in(self.s, nurse, appointment, at=arrival, zone=self.zone)
         if upto == AppointmentStatus.CHECKED_IN:
             return
@@ -458,10 +464,10 @@ class DemoBuilder:
             taken_by_id=radiologist.id,
             explained_by_id=radiologist.id,
             explained_at=appointment.table_start - dt.timedelta(days=rng.randint(2, 10)),
-            signed_at=arrival + dt.timedelta(minutes=10),
+            signed_at=self.past(arrival + dt.timedelta(minutes=10)),
             zone=self.zone,
         )
-        start = appointment.table_start + dt.timedelta(minutes=rng.choice([0, 0, 5, 10]))
+        start = self.past(appointment.table_start + dt.timedelta(minutes=rng.choice([0, 0, 5, 10])))
         self.settle_medication(appointment, radiologist)
         record = procedure_day.start_procedure(self.s, radiologist, appointment, at=start, zone=self.zone)
         record.approach = {
@@ -485,13 +491,13 @@ class DemoBuilder:
             record.drugs.append(ProcedureDrug(drug_option_id=drugs[name].id, dose=Decimal(dose), unit=drugs[name].unit))
         if upto == AppointmentStatus.IN_PROCEDURE:
             return
-        end = start + dt.timedelta(minutes=appointment.table_minutes - rng.choice([0, 5]))
+        end = self.past(start + dt.timedelta(minutes=appointment.table_minutes - rng.choice([0, 5])))
         observation = procedure_day.end_procedure(self.s, radiologist, appointment, at=end)
         record.pain_after = max(0, record.pain_before - rng.randint(2, 6))
-        record.signed_by_id, record.signed_at = radiologist.id, end + dt.timedelta(minutes=5)
+        record.signed_by_id, record.signed_at = radiologist.id, self.past(end + dt.timedelta(minutes=5))
         observation.checks.append(
             ObservationCheck(
-                at=end + dt.timedelta(minutes=10),
+                at=self.past(end + dt.timedelta(minutes=10)),
                 systolic=rng.randint(110, 150),
                 diastolic=rng.randint(65, 90),
                 pulse=rng.randint(58, 92),
@@ -507,7 +513,7 @@ class DemoBuilder:
             self.s, appointment, stable=True, can_walk=True, escort_present=True, instructions_given=True
         )
         # Home after the observation time planned from the actual end (the demo's patients stay their time).
-        leaves = max(appointment.obs_end, observation.planned_end) + dt.timedelta(minutes=rng.randint(0, 10))
+        leaves = self.past(max(appointment.obs_end, observation.planned_end) + dt.timedelta(minutes=rng.randint(0, 10)))
         procedure_day.discharge(self.s, nurse, appointment, at=leaves)
 
     def outcomes(self, appointment, clerk: User) -> None:

@@ -57,3 +57,35 @@ def test_seed_demo_twice(app, session):
     for letter in "äöüßłøé":
         assert letter in names.lower(), letter
     assert session.scalar(select(func.count(StudyFile.id))) > 0
+
+
+def test_the_demo_records_nothing_later_than_the_moment_it_is_built(app, session):
+    """Walk finding: seeded at 07:19, the demo showed a check-in at 07:41 for an 08:00 appointment. Built in
+    the middle of a clinic day, no step of any appointment lies after the moment the demo is built."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from clinic.core import clock
+    from clinic.models import AppointmentEvent, Consent, ObservationCheck, ProcedureRecord
+
+    built = dt.datetime(2026, 11, 23, 7, 40, tzinfo=ZoneInfo("Europe/Berlin"))  # the first patients arriving
+    clock.pin(built)  # the autouse fixture pins the suite's clock again afterwards
+    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
+    session.expire_all()
+    times = {
+        "events": session.scalar(select(func.max(AppointmentEvent.at))),
+        "status changes": session.scalar(select(func.max(Appointment.status_changed_at))),
+        "consents signed": session.scalar(select(func.max(Consent.signed_at))),
+        "records signed": session.scalar(select(func.max(ProcedureRecord.signed_at))),
+        "observation checks": session.scalar(select(func.max(ObservationCheck.at))),
+    }
+    later = {name: at for name, at in times.items() if at is not None and _aware(at) > built}
+    assert later == {}
+    # The first patients of the day, due within the next 45 minutes, are checked in.
+    assert "checked_in" in set(session.scalars(select(Appointment.status)))
+
+
+def _aware(at):
+    import datetime as dt
+
+    return at if at.tzinfo else at.replace(tzinfo=dt.UTC)
