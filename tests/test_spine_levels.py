@@ -89,3 +89,26 @@ def test_a_plan_saved_before_the_check_is_not_bookable(session):
     plan = ProcedurePlan(clinic.pt("PRT"), region="cervical", side="right", levels="L4/5")
     assert [str(p) for p in plan.problems()] == ["level L4/5 lies outside the region (Cervical)"]
     assert ProcedurePlan(clinic.pt("PRT"), region="cervical", side="right", levels="C5/6").problems() == []
+
+
+def test_a_record_with_a_level_outside_the_appointments_region_is_refused_at_its_field(session, settings):
+    from clinic.core.errors import InvalidInput
+    from clinic.services import procedure_records
+    from tests.conftest import ZONE
+    from tests.factories import record_details
+    from tests.radiology.day_helpers import day_appointment, to_procedure
+
+    clinic, appointment = day_appointment(session, settings, region="cervical", side="right")
+    record = to_procedure(session, clinic, appointment)
+    radiologist = clinic.radiologists[0]
+    with pytest.raises(InvalidInput) as refused:
+        procedure_records.update(
+            session, radiologist, record, record_details(record, levels="L4/5", ended_at=None), zone=ZONE
+        )
+    assert refused.value.fields == ("levels",)
+    assert str(refused.value) == "L4/5 does not lie in this appointment's region (Cervical): check the level(s)."
+    assert record.levels == "C5/6"  # the plan's level, as the record started with: nothing saved
+    procedure_records.update(
+        session, radiologist, record, record_details(record, levels="C5/6", ended_at=None), zone=ZONE
+    )
+    assert record.levels == "C5/6"

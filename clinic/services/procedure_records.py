@@ -12,10 +12,11 @@ from sqlalchemy.orm import Session, object_session
 from ..core import audit
 from ..core.errors import DomainError, InvalidInput, PermissionDenied, invalid
 from ..core.messages import N_, Phrase, Phrases
+from ..core.spine import outside
 from ..core.timefmt import fmt_date, fmt_time, to_local
 from ..models import Appointment, DrugOption, ProcedureAddendum, ProcedureDrug, ProcedureRecord
 from ..models.base import utcnow
-from ..models.vocab import AppointmentStatus, Modality, Role, Side
+from ..models.vocab import AppointmentStatus, Modality, Region, Role, Side
 from .procedure_day import CLOCK_SLACK
 
 
@@ -95,6 +96,14 @@ def update(session: Session, actor, record: ProcedureRecord, details: RecordDeta
         problem = time_problem(appointment, details.started_at, details.ended_at, zone)
         if problem is not None:
             raise problem
+        wrong = outside(details.levels, appointment.region)
+        if wrong:  # a level of another part of the spine: a slip of the pen, or the wrong level treated
+            raise invalid(
+                N_("{levels} does not lie in this appointment's region ({region}): check the level(s)."),
+                "levels",
+                levels=", ".join(wrong),
+                region=Phrase(Region(appointment.region).label),
+            )
     problems = []
     for name in ("pain_before", "pain_after"):
         value = getattr(details, name)
