@@ -56,13 +56,15 @@ test: install translations
 # in a machine zone of Berlin: months later in summer, across the night the clocks go forward in March,
 # across New Year's Eve. Nothing may depend on the machine's date. SQLite only, to keep CI short; the
 # browser tests run too, Chromium on the real clock (tests/browser_fixtures.py), and
-# tests/shifted_clock/sitecustomize.py says why the monotonic clock is left alone.
+# tests/shifted_clock/sitecustomize.py says why the monotonic clock is left alone. faketime -m: the
+# thread-safe libfaketime, since the browser tests' server answers in threads (the single-threaded one
+# re-reads its settings every 10 s unguarded, and a thread reading the clock then may get a wrong time).
 SHIFTED_DATES ?= 2027-06-15 11:00:00|2027-03-28 01:58:00|2026-12-31 23:58:00
 test-shifted: install translations
 	@command -v faketime >/dev/null || { echo "faketime is not installed (Debian package faketime)"; exit 1; }
 	@dates='$(SHIFTED_DATES)'; IFS='|'; for when in $$dates; do \
 	  echo "== the machine's clock at $$when (Europe/Berlin)"; \
-	  TZ=Europe/Berlin FAKETIME_DONT_FAKE_MONOTONIC=1 PYTHONPATH=tests/shifted_clock faketime "$$when" \
+	  TZ=Europe/Berlin FAKETIME_DONT_FAKE_MONOTONIC=1 PYTHONPATH=tests/shifted_clock faketime -m "$$when" \
 	    $(PYTEST) -q -k "not postgresql" -n $(TEST_WORKERS) || exit 1; \
 	done
 

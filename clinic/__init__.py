@@ -34,6 +34,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = app.config["UPLOAD_MAX_REQUEST_MB"] * 1024 * 1024
     # CSRF is checked by our own before_request so that token-authenticated API calls can skip it.
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False
+    from .cookie_session import SkewTolerantSessionInterface
+
+    app.session_interface = SkewTolerantSessionInterface()
 
     from . import boundary, cli, errors, i18n, templating
     from .extensions import csrf, db, limiter, login_manager, migrate

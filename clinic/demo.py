@@ -494,6 +494,7 @@ class DemoBuilder:
         end = self.past(start + dt.timedelta(minutes=appointment.table_minutes - rng.choice([0, 5])))
         observation = procedure_day.end_procedure(self.s, radiologist, appointment, at=end)
         record.pain_after = max(0, record.pain_before - rng.randint(2, 6))
+        record.complications = "keine"
         record.signed_by_id, record.signed_at = radiologist.id, self.past(end + dt.timedelta(minutes=5))
         observation.checks.append(
             ObservationCheck(

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import dataclasses
 
+from babel.numbers import format_decimal
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm as _FlaskForm
 from wtforms import Field, IntegerField, SelectMultipleField, StringField
@@ -18,7 +20,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from .core.errors import InvalidInput
-from .core.numbers import LARGEST
+from .core.numbers import LARGEST, decimal
 from .core.text import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 from .core.timefmt import FIRST_BIRTH_DAY, LAST_SHOWN_DAY, is_shown_day
 from .i18n import refusal
@@ -77,6 +79,22 @@ def email_address(_form, field: Field) -> None:
         raise StopValidation(refusal(error)) from None  # in the screen's language
 
 
+def telephone(_form, field: Field) -> None:
+    """A telephone number by the rule of the services and the API (``clinic.services.contact``), on the field."""
+    try:
+        field.data = contact.phone_number(field.data) or ""
+    except InvalidInput as error:
+        raise StopValidation(refusal(error)) from None
+
+
+def postcode(_form, field: Field) -> None:
+    """A postcode by the rule of the services (``clinic.services.contact``), on the field."""
+    try:
+        field.data = contact.postal_code(field.data) or ""
+    except InvalidInput as error:
+        raise StopValidation(refusal(error)) from None
+
+
 def shown_day(_form, field: Field) -> None:
     """A date or a date and time within the years the screens show (``core.timefmt.is_shown_day``), the same
     rule as a day in the address: a year typed wrongly (0001, 9999) is refused at its field, before any
@@ -122,3 +140,55 @@ class MultiCheckboxField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+class DecimalText(StringField):
+    """A measured value (a dose, a DLP) in a text input, read by ``core.numbers.decimal``: "1,5" and "1.5"
+    are both 1.5 whatever the browser's language (a number input in an English-UI browser made "1,5" into
+    15). Shown in the screen's language (1,5 on German screens), without thousands separators; what was
+    typed is shown again as typed."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        render_kw = {"inputmode": "decimal", "autocomplete": "off", **(kwargs.pop("render_kw", None) or {})}
+        super().__init__(label, validators, render_kw=render_kw, **kwargs)
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        if not valuelist or not valuelist[0].strip():
+            return
+        try:
+            self.data = decimal(valuelist[0])
+        except ValueError:
+            raise ValueError(_("Not a number: write it like 1,5 or 1.5.")) from None
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        if self.data is None:
+            return ""
+        return format_decimal(self.data, locale=get_locale(), group_separator=False)
+
+
+def _marked(errors) -> int:
+    """How many fields ``errors`` (a form's, a ``FormField``'s or a ``FieldList``'s) marks: a field's list of
+    messages counts once, a nested form or list counts its fields; the form's own errors (key None) none."""
+    if isinstance(errors, dict):
+        return sum(_marked(value) for key, value in errors.items() if key is not None)
+    if isinstance(errors, (list, tuple)):
+        if errors and all(isinstance(e, (dict, list, tuple)) or e is None for e in errors):
+            return sum(_marked(e) for e in errors if e)
+        return 1 if errors else 0
+    return 0
+
+
+def marked_fields(form) -> int:
+    """How many fields of ``form`` show an error."""
+    return _marked(form.errors)
+
+
+def correct_marked(form) -> str:
+    """The banner above a form refused at its fields (the refusal itself stands at each field, said once):
+    "the marked field" for one, "the marked fields" for more (walk finding: the singular above two)."""
+    if marked_fields(form) > 1:
+        return _("Please correct the marked fields.")
+    return _("Please correct the marked field.")

@@ -80,8 +80,8 @@ class Staff:
         self.page.goto(base + "/login")
         self.page.fill("#username", username)
         self.page.fill("#password", password)
-        self.page.click("button[type=submit]")
-        self.page.wait_for_load_state()
+        with self.page.expect_navigation():
+            self.page.click("button[type=submit]")
         assert "/login" not in self.page.url, f"{username} could not log in"
 
     def _console(self, message) -> None:

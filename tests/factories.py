@@ -408,7 +408,7 @@ def record_details(record, **kw) -> procedure_records.RecordDetails:
         approach="medial branch",
         guidance="CT",
         dlp_mgycm=Decimal("84.0"),
-        complications=None,
+        complications="none",
         pain_before=7,
         pain_after=2,
         note=None,

@@ -11,6 +11,7 @@ import re
 import zipfile
 from decimal import Decimal
 
+import pytest
 from babel.numbers import format_decimal
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -159,6 +160,7 @@ def test_the_history_of_a_moved_appointment_reads_in_german(app, session, settin
     desk = _staff(app, session, "desk_de", {Role.FRONT_DESK})
     shown = _text(desk.get(f"/desk/appointments/{appointment.id}"))
     assert f"verschoben von {old} auf {new}" in shown and "moved from" not in shown
+    assert "Gebucht → Gebucht" not in shown  # walk finding: a move said the status went from booked to booked
 
     english = _staff(app, session, "desk_en", {Role.FRONT_DESK}, "en")
     assert f"moved from {old} to {new}" in _text(english.get(f"/desk/appointments/{appointment.id}"))
@@ -225,7 +227,8 @@ def test_the_procedure_record_names_drugs_in_german_with_german_numbers(app, ses
     assert "CT1</strong> · Abgeschlossen" in form and "CTDIvol 12,35 mGy · DLP 85,5 mGy·cm" in form
     for german, english in [("Triamcinolon (mg)", "Triamcinolone"), ("Kontrastmittel (ml)", "Contrast (ml)")]:
         assert german in form and english not in form
-    assert 'value="85.5"' in form  # the form's field keeps the number as typed, for the browser
+    # A text field read by the clinic's parser (a comma or a point): shown with the German comma.
+    assert 'value="85,5"' in form
 
     clock.pin(NOW + dt.timedelta(minutes=30))  # signed once the procedure is over (its end is not in the future)
     procedure_records.sign(session, radiologist, record, zone=ZONE)
@@ -310,13 +313,13 @@ def test_a_caudal_injection_shows_its_target_once_and_every_worklist_cell_fits_i
     cell = rows.split("Kaudal (Hiatus sacralis)</strong>")[1].split("</td>")[0]
     assert rows.count("Kaudal (Hiatus sacralis)") == 1 and "caudal" not in cell
 
-    assert "Sakrum beidseits –" in text_of(pdf) and "caudal" not in text_of(pdf)
+    assert "Kreuzbein beidseits –" in text_of(pdf) and "caudal" not in text_of(pdf)
     for language in ("de", "en"):
         plans = {appointment.id: documents.hold_plan_for(session, appointment, language)}
         table = worklist.worklist_table([appointment], TODAY, ZONE, plans, language)
         header, cells = table._cellvalues
         assert [" ".join(cell.split("\n")) for cell in header] == [WORDS[language][key] for key, _ in worklist.COLUMNS]
-        shown = {"de": ["Sakrum", "beidseits", "–"], "en": ["sacrum", "both sides", "–"]}[language]
+        shown = {"de": ["Kreuzbein", "beidseits", "–"], "en": ["sacrum", "both sides", "–"]}[language]
         assert [cell.replace("\n", " ") for cell in cells[6:9]] == shown  # region, side, levels: whole words
         for row in table._cellvalues:
             for (key, width), cell in zip(worklist.COLUMNS, row, strict=True):
@@ -428,3 +431,43 @@ def test_a_cancellation_online_and_its_day_read_true_on_the_desk(app, session, s
     assert f"Appointment of {planned} cancelled on {TODAY:%d.%m.%Y}: by the patient online" in _text(
         english.get("/desk/")
     )
+
+
+def test_a_drug_without_its_dose_is_refused_at_the_dose_in_german(app, session, settings):
+    """Walk finding: "drug without dose" in the procedure record was said in a banner with the drug's English
+    name ("Triamcinolone") on the German screen. The German screen says it at the dose field, in German,
+    nothing saved; the service's own refusal (the API's) names the drug in the screen's language too."""
+    from flask_babel import force_locale
+
+    from clinic.core.errors import InvalidInput
+    from clinic.i18n import refusal
+
+    clinic, appointment = day_appointment(session, settings)
+    record = to_procedure(session, clinic, appointment)
+    triamcinolone = session.scalar(select(DrugOption).where(DrugOption.name == "Triamcinolone"))
+    anna = _staff(app, session, "anna", {Role.RADIOLOGIST})
+    clock.pin(NOW + dt.timedelta(minutes=30))
+    page = f"/radiology/appointments/{appointment.id}"
+    data = {
+        "record-started_at": "2026-11-23T07:00",
+        "record-side": "left",
+        "record-guidance": "CT",
+        "record-drugs-0-drug_option_id": str(triamcinolone.id),
+        "record-drugs-0-dose": "",
+    }
+    answer = anna.post(f"{page}/record", data, form_page=page)
+    shown = _text(answer)
+    assert answer.status_code == 422
+    at = shown.index('id="record-drugs-0-dose"')
+    dose = shown[shown.rindex("<input", 0, at) : shown.index("</div>", at)]
+    assert "is-invalid" in dose and "Bitte die Dosis dieses Medikaments angeben." in dose, dose
+    assert "Triamcinolone" not in shown and "give a dose" not in shown
+    session.refresh(record)
+    assert not record.drugs
+    with pytest.raises(InvalidInput) as refused:
+        procedure_records.update(
+            session, None, record, record_details(record, drugs=[(triamcinolone.id, None)]), zone=ZONE
+        )
+    with app.test_request_context("/"), force_locale("de"):
+        said = refusal(refused.value)
+    assert "für Triamcinolon eine Dosis" in said and "Triamcinolone" not in said, said

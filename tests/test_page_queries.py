@@ -4,9 +4,10 @@ statements a page sends do not grow with its rows (the load test found them grow
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from clinic.extensions import db
+from clinic.models import MedicationEntry, PreRegistration
 from tests.api.conftest import clinic, world  # noqa: F401  (fixtures)
 from tests.api.world import build_world
 from tests.conftest import TODAY
@@ -80,3 +81,44 @@ def test_the_language_a_request_chooses_is_the_one_its_response_states(app, brow
     saved = browser.post("/profile", {"language": "en"})
     assert saved.status_code == 302 and saved.headers["Content-Language"] == "en"
     assert browser.get("/profile").headers["Content-Language"] == "en"
+
+
+def _on_blood_thinners(session) -> None:
+    """Every patient with a pre-registration takes apixaban (the load clinic's patients take none)."""
+    for prereg in session.scalars(select(PreRegistration)):
+        if not prereg.medications:
+            prereg.medications.append(MedicationEntry(drug_code="apixaban", dose_class=""))
+    session.commit()
+
+
+def test_the_worklist_reads_the_drug_rules_once_however_many_patients_take_blood_thinners(
+    app,
+    browser,
+    session,
+    settings,
+    world,  # noqa: F811
+):
+    """The worklist's medication flag of each row planned with the drug rules read once for all rows: it
+    read them again for every patient on a blood thinner (one statement per row)."""
+    browser.login("rad1")
+    _on_blood_thinners(session)
+    before = {path: _statements(app, browser, path) for path in PAGES["rad1"][:2]}
+    build_world(session, settings, world.clinic)  # 8 more appointments today
+    _on_blood_thinners(session)
+    after = {path: _statements(app, browser, path) for path in PAGES["rad1"][:2]}
+    assert after == before
+
+
+def test_the_start_page_reads_the_drug_rules_once_however_many_waiting_patients_take_blood_thinners(
+    app,
+    browser,
+    session,
+    settings,
+    world,  # noqa: F811
+):
+    browser.login("frontdesk")
+    _on_blood_thinners(session)
+    before = _statements(app, browser, "/desk/")
+    build_world(session, settings, world.clinic)  # 8 more waiting to be booked
+    _on_blood_thinners(session)
+    assert _statements(app, browser, "/desk/") == before

@@ -76,7 +76,7 @@ def test_an_observation_change_refused_after_it_wrote_keeps_nothing(session, set
     browser.login("nurse")
     response = browser.post(
         f"/observation/appointments/{appointment.id}/extend",
-        {"minutes": "30", "reason": ""},
+        {"minutes": "30", "reason": "Dizzy when standing"},
         form_page="/observation/",
     )
 
@@ -97,4 +97,4 @@ def test_a_nurse_reads_the_day_books_refusal_in_german(session, settings, browse
     )
     assert response.status_code == 422
     board = response.get_data(as_text=True)
-    assert "Ein Aufenthalt von mehr als 60 Minuten über das geplante Ende hinaus braucht eine Begründung." in board
+    assert "Eine längere Überwachung braucht einen Grund, in Worten (z. B. „Bein noch taub“)." in board

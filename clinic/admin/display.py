@@ -11,6 +11,7 @@ from ..core.timefmt import fmt_date, to_local
 from ..i18n import screen_language
 from ..models import AnticoagulantRule, Closure, ProcedureType
 from ..models.vocab import HoldAction
+from ..services.accounts import MIN_PASSWORD_LENGTH
 from ..services.medication import hold_days
 from ..services.setup_resources import hhmm
 from .fields import WEEKDAY_NAMES
@@ -74,4 +75,5 @@ HELPERS = {
     "hhmm": hhmm,
     "hold_summary": hold_summary,
     "closure_span": closure_span,
+    "min_password_length": MIN_PASSWORD_LENGTH,
 }

@@ -19,6 +19,10 @@ from .timefmt import local_midnight, to_local
 
 NO_RULE = "no_rule"
 CALL_SOON = dt.timedelta(hours=48)  # a drug to stop within this, its plan unconfirmed: call now
+# The least time between now and the latest moment of a last dose a patient still taking the drug is told:
+# the letter or the call has to reach the patient before it (walk finding: a booking at now + the hold's
+# hours told the patient to take the last dose "no later than" four minutes after the letter was printed).
+STOP_NOTICE = dt.timedelta(hours=24)
 
 
 def hold_days(hours: int) -> int:
@@ -98,11 +102,20 @@ class HoldItem:
 
     def earliest_start(self, now: dt.datetime, zone: str) -> dt.datetime | None:
         """The first table start the hold allows. With a recorded last dose, counted from the end of
-        that day; a patient still taking the drug may have taken a dose just now."""
+        that day. A patient still taking the drug has to hear when to stop before it is time to: the
+        hold counts from ``STOP_NOTICE`` after now, so the latest moment of the last dose is at least a
+        day away when the appointment is booked."""
         if not self.holds:
             return None
-        last = end_of_day(self.last_dose_on, zone) if self.last_dose_on is not None else now
-        return last.astimezone(dt.UTC) + self.hold
+        if self.last_dose_on is not None:
+            return end_of_day(self.last_dose_on, zone).astimezone(dt.UTC) + self.hold
+        return now.astimezone(dt.UTC) + STOP_NOTICE + self.hold
+
+    def stop_soon(self, table_start: dt.datetime, now: dt.datetime) -> bool:
+        """Whether the latest moment of the last dose is less than ``STOP_NOTICE`` away (and not yet past):
+        a letter printed now may reach the patient too late for it."""
+        latest = self.last_dose_no_later_than(table_start)
+        return latest is not None and now <= latest < now + STOP_NOTICE
 
     def satisfied_for(self, table_start: dt.datetime, zone: str) -> bool:
         """Whether the recorded last dose keeps the hold before this table start. A hold with no
@@ -142,6 +155,10 @@ class HoldPlan:
     override_by: str | None = None
     confirmed_by: str | None = None  # a radiologist confirmed this patient's plan as it stands
     confirmed_at: dt.datetime | None = None
+    # A radiologist confirmed an earlier form of the plan (``confirmed_as``): it no longer counts, and the
+    # screens ask for the confirmation again rather than show the old one beside what has changed.
+    lapsed_by: str | None = None
+    lapsed_at: dt.datetime | None = None
 
     @property
     def confirmed(self) -> bool:
@@ -150,17 +167,46 @@ class HoldPlan:
     def firm(self, item: HoldItem) -> bool:
         """Whether what the rule says may be told to the patient as settled (DESIGN.md §4, invariant 6):
         the rule is signed off by a physician, or a radiologist has confirmed this patient's plan.
-        Otherwise the clinic confirms it by telephone first."""
-        return item.action != NO_RULE and (item.verified or self.confirmed)
+        Otherwise the clinic confirms it by telephone first. A shared assessment is decided case by case
+        with the prescriber (procedures.md: "no routine hold; decide case by case"), so a signed-off rule does
+        not settle it: only a radiologist's confirmation of this patient's plan does. Walk finding: once the
+        rule was signed off, the appointment left the call list and the letter told the patient to sort it
+        out with the prescriber, while the worklist printed "agreed with prescriber" without anyone having
+        agreed anything."""
+        if item.action == NO_RULE:
+            return False
+        if item.action == HoldAction.SHARED:
+            return self.confirmed
+        return item.verified or self.confirmed
 
     @property
     def key(self) -> str:
-        """The plan's figures: a confirmation holds only while these stay the same."""
+        """The plan's figures, as a confirmation is given for them (``confirmed_as``): the bleeding class, each
+        drug with its rule, and a paused drug's recorded last dose."""
+        return self._key(dated=None)
+
+    def _key(self, dated: set[str] | None) -> str:
+        """``dated``: the drugs whose recorded last dose counts (None: every paused drug's)."""
         parts = sorted(
             f"{i.drug_code}/{i.dose_class}/{i.action}/{i.hold_hours}/{i.restart_hours}/{int(i.requires_inr)}"
+            + (
+                f"/{i.last_dose_on.isoformat()}"
+                if i.holds and i.last_dose_on is not None and (dated is None or i.drug_code in dated)
+                else ""
+            )
             for i in self.items
         )
         return ";".join([self.bleeding_class.value, *parts])[:1000]
+
+    def confirmed_as(self, key: str) -> bool:
+        """Whether a confirmation given for ``key`` still counts: the same figures, and each paused drug's last
+        dose as it was recorded then. Walk finding: the desk recorded a later last dose of apixaban and the page
+        showed the radiologist's confirmation beside "the recorded last dose comes too late". A last dose first
+        recorded after the confirmation does not lapse it (confirming may come before the call that asks for
+        it; the start and the screens judge that date against the hold), nor does one recorded under a
+        confirmation given before last doses were part of the key."""
+        dated = {part.split("/")[0] for part in key.split(";")[1:] if part.count("/") > 5}
+        return key == self._key(dated)
 
     def earliest_start(self, now: dt.datetime, zone: str) -> dt.datetime | None:
         """The first table start the holds allow; a radiologist's override replaces it (from the
@@ -211,9 +257,15 @@ class HoldPlan:
 
     def stop_by(self, table_start: dt.datetime) -> dt.datetime | None:
         """The first moment a drug still to confirm must be stopped by: only drugs that are paused (a hold
-        of more than 0 hours) count. None when none of them is paused (no hold, a shared assessment, no
-        rule): there is no deadline to stop anything."""
-        latest = [m for m in (i.last_dose_no_later_than(table_start) for i in self.to_confirm) if m is not None]
+        of more than 0 hours) and whose last dose is not yet recorded count. None when none of them is paused
+        (no hold, a shared assessment, no rule): there is no deadline to stop anything. Walk finding: with the
+        last dose recorded (03.12, keeping the hold) the desk was told to call now because the drug "had to be
+        stopped by 04.12"; a recorded last dose either keeps the hold or breaks it (``broken_for``, said apart)."""
+        latest = [
+            m
+            for m in (i.last_dose_no_later_than(table_start) for i in self.to_confirm if i.last_dose_on is None)
+            if m is not None
+        ]
         return min(latest) if latest else None
 
     def call_by(self, table_start: dt.datetime) -> dt.datetime:

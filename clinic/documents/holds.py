@@ -9,7 +9,16 @@ appointment, written at one moment:
   which keeps at least the hold's hours before the planned table start, and the earliest moment to
   take it again;
 * a latest moment that has already passed when the letter is printed is never printed as an
-  instruction: the patient is told what to do instead;
+  instruction: the patient is told what to do instead; one less than a day away (``STOP_NOTICE``) is
+  printed with a request to call the clinic if it is read too late;
+* a recorded last dose that comes too late for the hold (``HoldPlan.broken_for``) is never answered with
+  the latest moment as if all were well: the clinic calls to confirm whether the appointment can go ahead;
+* a plan still to confirm whose last dose is recorded (the patient has paused it, or will from that day)
+  repeats that day and announces the call, with no instruction: "take it as prescribed until we call"
+  would undo the pause they told us of, and no figure of the unsigned rule is given; a day that comes
+  too late for the hold is not confirmed by the letter: we call to check whether the appointment holds;
+* a recorded last dose that keeps a firm hold is repeated as that day (it was agreed with the patient), not
+  answered with a latest moment of another day; the restart follows as usual;
 * injected drugs speak of the last injection, tablets of the last dose.
 
 The moments come from ``clinic.services.medication`` (instants in UTC); this module only words them.
@@ -40,6 +49,16 @@ WORDS = {
             "paused it as agreed with us, keep pausing it until after the procedure. If you have taken it since, "
             "or are not sure, please call us today on {phone}: the appointment may have to be moved."
         ),
+        "soon": " That is less than a day away: if you read this only afterwards, please call us today on {phone}.",
+        "broken": (
+            "{drug}: the last {dose} you told us of, on {day}, leaves less than {hours} hours before the "
+            "procedure. We will call you to confirm whether the appointment can go ahead or has to be moved. "
+            "If you have questions before then, please call us on {phone}."
+        ),
+        "kept": (
+            "{drug}: you told us that your last {dose} before the procedure is on <b>{day}</b>. That keeps the "
+            "pause of at least {hours} hours before the procedure."
+        ),
         "inr": " Your INR must be checked shortly before the procedure; please arrange this with your doctor.",
         "confirm": (
             "{drug}: we will call you before the appointment to confirm whether and when to pause it. Until "
@@ -49,9 +68,18 @@ WORDS = {
             "{drug}: we will call you before the appointment to agree the plan for this medicine with you and "
             "your prescriber. Until then, please take it as prescribed."
         ),
+        "confirm_recorded": (
+            "{drug}: you told us that your last {dose} before the procedure is on {day}. We will call you before "
+            "the appointment to confirm the plan for this medicine."
+        ),
+        "confirm_broken": (
+            "{drug}: you told us that your last {dose} before the procedure is on {day}. We will call you to "
+            "check whether the appointment can go ahead or has to be moved. If you have questions before then, "
+            "please call us on {phone}."
+        ),
         "shared": (
-            "{drug}: please discuss with your prescriber whether to pause it before the procedure. Do not stop "
-            "it on your own."
+            "{drug}: our radiologist has checked it for this procedure: no pause is planned unless we agreed "
+            "otherwise with you on the telephone. Please take it as prescribed and do not stop it on your own."
         ),
         "no_hold": "{drug}: no pause is needed; take it as usual.",
         "at": "{date}, {time}",
@@ -70,6 +98,19 @@ WORDS = {
             "Haben Sie es seitdem genommen oder sind Sie unsicher, rufen Sie uns bitte noch heute unter {phone} "
             "an: Der Termin muss dann vielleicht verschoben werden."
         ),
+        "soon": (
+            " Das ist weniger als einen Tag entfernt: Lesen Sie dies erst danach, rufen Sie uns bitte noch heute "
+            "unter {phone} an."
+        ),
+        "broken": (
+            "{drug}: Ihre {dose} laut Ihren Angaben am {day} liegt weniger als {hours} Stunden vor dem Eingriff. "
+            "Wir rufen Sie an, um zu klären, ob der Termin stattfinden kann oder verschoben werden muss. Bei "
+            "Fragen erreichen Sie uns vorher unter {phone}."
+        ),
+        "kept": (
+            "{drug}: Laut Ihren Angaben ist Ihre {dose} vor dem Eingriff am <b>{day}</b>. Damit ist die Pause "
+            "von mindestens {hours} Stunden vor dem Eingriff eingehalten."
+        ),
         "inr": " Kurz vor dem Eingriff muss Ihr INR-Wert bestimmt werden; bitte vereinbaren Sie das mit Ihrer "
         "Arztpraxis.",
         "confirm": (
@@ -80,9 +121,19 @@ WORDS = {
             "{drug}: Das Vorgehen bei diesem Medikament besprechen wir vor dem Termin telefonisch mit Ihnen und "
             "Ihrer verordnenden Arztpraxis. Bis dahin nehmen Sie es bitte wie verordnet."
         ),
+        "confirm_recorded": (
+            "{drug}: Laut Ihren Angaben ist Ihre {dose} vor dem Eingriff am {day}. Das Vorgehen bei diesem "
+            "Medikament bestätigen wir Ihnen vor dem Termin telefonisch."
+        ),
+        "confirm_broken": (
+            "{drug}: Laut Ihren Angaben ist Ihre {dose} vor dem Eingriff am {day}. Wir rufen Sie an, um zu "
+            "klären, ob der Termin stattfinden kann oder verschoben werden muss. Bei Fragen erreichen Sie uns "
+            "vorher unter {phone}."
+        ),
         "shared": (
-            "{drug}: Bitte besprechen Sie mit Ihrer verordnenden Ärztin oder Ihrem verordnenden Arzt, ob das "
-            "Medikament vor dem Eingriff pausiert werden soll. Setzen Sie es nicht eigenmächtig ab."
+            "{drug}: Unsere Radiologie hat es für diesen Eingriff geprüft: Eine Pause ist nicht vorgesehen, sofern "
+            "wir telefonisch nichts anderes mit Ihnen vereinbart haben. Bitte nehmen Sie es wie verordnet und "
+            "setzen Sie es nicht eigenmächtig ab."
         ),
         "no_hold": "{drug}: Eine Pause ist nicht nötig; nehmen Sie es wie gewohnt.",
         "at": "{date}, um {time}",
@@ -108,8 +159,12 @@ class HoldWording:
     def words(self) -> dict[str, str]:
         return WORDS["de" if self.language == "de" else "en"]
 
+    @property
+    def locale(self) -> str:
+        return LOCALES["de" if self.language == "de" else "en"]
+
     def moment(self, instant: dt.datetime) -> str:
-        locale = LOCALES["de" if self.language == "de" else "en"]
+        locale = self.locale
         date = fmt_long_date(instant, locale, self.zone)
         time = fmt_time(instant, self.zone, locale) + self.words["time_suffix"]
         return self.words["at"].format(date=date, time=time)
@@ -118,20 +173,32 @@ class HoldWording:
         """The drug's sentence as paragraph markup."""
         w = self.words
         drug = f"<b>{escape(item.drug_name)}</b>"
-        if item.action == "no_rule":
-            return w["no_rule"].format(drug=drug)
-        if not plan.firm(item):
-            return w["confirm"].format(drug=drug)
+        dose = w["injection"] if item.injected else w["dose"]
+        phone = escape(self.phone)
+        if item.action == "no_rule" or not plan.firm(item):  # no figure of a rule nobody signed off
+            if item.last_dose_on is not None:  # already paused (or planned): "take it as prescribed" would undo it
+                day = fmt_long_date(item.last_dose_on, self.locale)
+                if item in plan.broken_for(self.table_start, self.zone):  # never as if that day were fine
+                    return w["confirm_broken"].format(drug=drug, dose=dose, day=day, phone=phone)
+                return w["confirm_recorded"].format(drug=drug, dose=dose, day=day)
+            return w["no_rule" if item.action == "no_rule" else "confirm"].format(drug=drug)
         if item.action == HoldAction.SHARED:
             return w["shared"].format(drug=drug)
         if not item.holds:
             return w["no_hold"].format(drug=drug)
-        dose = w["injection"] if item.injected else w["dose"]
+        if item in plan.broken_for(self.table_start, self.zone):
+            day = fmt_long_date(item.last_dose_on, self.locale)
+            return w["broken"].format(drug=drug, dose=dose, day=day, hours=item.hold_hours, phone=phone)
         latest = item.last_dose_no_later_than(self.table_start)
-        if latest < self.now:
-            text = w["passed"].format(drug=drug, dose=dose, phone=escape(self.phone))
+        if item.last_dose_on is not None:  # recorded and keeps the hold: the day agreed, not a different moment
+            day = fmt_long_date(item.last_dose_on, self.locale)
+            text = w["kept"].format(drug=drug, dose=dose, day=day, hours=item.hold_hours)
+        elif latest < self.now:
+            text = w["passed"].format(drug=drug, dose=dose, phone=phone)
         else:
             text = w["last"].format(drug=drug, dose=dose, when=self.moment(latest), hours=item.hold_hours)
+            if item.stop_soon(self.table_start, self.now):
+                text += w["soon"].format(phone=phone)
         restart = item.restart_not_before(self.table_end)
         if restart is None:
             text += w["restart_later"]

@@ -143,9 +143,20 @@ def _food(ctx: LetterContext) -> list[Flowable]:
     if not hours:
         return [Paragraph(w["food_light"], style["body"])]
     stop = a.table_start - dt.timedelta(hours=hours)  # on instants: a clock change cannot shorten it
-    if stop <= ctx.now:  # a reprint after the moment: never a past moment as an instruction
-        return [Paragraph(w["food_fast_passed"].format(hours=hours), style["body"])]
-    return [Paragraph(w["food_fast"].format(when=ctx.moment(stop), hours=hours), style["body"])]
+    passed = stop <= ctx.now  # a reprint after the moment: never a past moment as an instruction
+    if passed:
+        out = [Paragraph(w["food_fast_passed"].format(hours=hours), style["body"])]
+    else:
+        out = [Paragraph(w["food_fast"].format(when=ctx.moment(stop), hours=hours), style["body"])]
+    if _diabetes_recorded(a):  # fasting changes the diabetes medicines: agreed on the phone, never guessed here
+        out.append(Paragraph(w["food_diabetes_passed" if passed else "food_diabetes"], style["body"]))
+    return out
+
+
+def _diabetes_recorded(appointment: Appointment) -> bool:
+    referral = appointment.referral
+    prereg = referral.preregistration if referral is not None else None
+    return bool(prereg is not None and prereg.diabetes)
 
 
 def _medication(ctx: LetterContext) -> list[Flowable]:

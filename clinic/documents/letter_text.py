@@ -2,7 +2,9 @@
 
 Strings are reportlab paragraph markup after ``str.format``; values are escaped before they go in.
 The medicines' sentences are in ``holds``. Clinical statements follow ../shared/clinical/procedures.md:
-warning signs before the appointment §5 items 1-4 and §1.2; eating §2.1 and §2.3; MR safety §1.2.
+warning signs before the appointment §5 items 1-4 and §1.2; eating §2.1 and §2.3 (with diabetes
+recorded: the patient calls us about the diabetes medicines (no list of ours would make a call of ours
+happen), never a dose); MR safety §1.2.
 """
 
 from __future__ import annotations
@@ -45,6 +47,15 @@ LETTER = {
         "food_fast_passed": (
             "<b>Please do not eat anything more until after the procedure</b> (no food in the {hours} hours "
             "before it). If you have eaten since then, or are not sure what you may drink, please call us."
+        ),
+        "food_diabetes": (
+            "You told us that you have diabetes. As you must not eat before the procedure, <b>please call us "
+            "before the appointment</b> so that we can agree with you how to take your diabetes medicines "
+            "(insulin or tablets) on that day."
+        ),
+        "food_diabetes_passed": (
+            "If you take medicines for diabetes and we have not yet agreed with you how to take them today, "
+            "please call us straight away."
         ),
         "mri": "Safety in the MRI scanner",
         "mri_text": (
@@ -134,6 +145,15 @@ LETTER = {
             "<b>Bitte essen Sie bis nach dem Eingriff nichts mehr</b> (keine Mahlzeit in den {hours} Stunden "
             "davor). Haben Sie seitdem gegessen oder sind Sie unsicher, was Sie trinken dürfen, rufen Sie uns "
             "bitte an."
+        ),
+        "food_diabetes": (
+            "Sie haben uns mitgeteilt, dass Sie Diabetes haben. Da Sie vor dem Eingriff nichts essen dürfen, "
+            "<b>rufen Sie uns bitte vor dem Termin an</b>, damit wir mit Ihnen besprechen, wie Sie Ihre "
+            "Diabetes-Medikamente (Insulin oder Tabletten) an diesem Tag nehmen."
+        ),
+        "food_diabetes_passed": (
+            "Nehmen Sie Medikamente gegen Diabetes und haben wir mit Ihnen noch nicht besprochen, wie Sie sie "
+            "heute nehmen, rufen Sie uns bitte sofort an."
         ),
         "mri": "Sicherheit im MRT",
         "mri_text": (

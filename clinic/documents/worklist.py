@@ -39,21 +39,22 @@ BOTTOM = 17 * mm
 SIZE, LEADING, PAD = 8.5, 10.5, 4
 # Column keys and widths in mm; the widths add up to the 267 mm between the margins. The narrow columns are
 # as wide as their longest word in either language (the headers' "Geschl.", "Gerinnungsrelevante"; "beidseits";
-# a clinic number P-123456; the statuses' "Beobachtung", "observation"; an implant typed as "Herzschrittmacher"),
-# so that no printed word is broken or runs into the next column; a longer typed value is cut to fit (``_wrap``).
+# a clinic number P-123456; the region "Kreuzbein"; the statuses' "Überwachung", "observation"; an implant typed
+# as "Herzschrittmacher"), so that no printed word is broken or runs into the next column; a longer typed value
+# is cut to fit (``_wrap``).
 COLUMNS = [
     ("time", 22),
-    ("patient", 29),
+    ("patient", 25),
     ("number", 18),
     ("age", 12),
     ("sex", 16),
     ("procedure", 28),
-    ("region", 15),
+    ("region", 18),
     ("side", 17),
     ("levels", 17),
     ("notes", 31),
     ("meds", 39),
-    ("status", 23),
+    ("status", 24),
 ]
 
 

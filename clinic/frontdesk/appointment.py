@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -17,6 +17,7 @@ from ..i18n import screen_language
 from ..models import Appointment, Consent, Referral, WaitlistEntry
 from ..models.vocab import Role
 from ..scheduling import ending
+from ..scheduling.booking import typed_reference
 from ..scheduling.finder import Candidate
 from ..scheduling.plan import ProcedurePlan
 from ..services import appointments, consents, documents, medication, outcomes, procedure_day, stranding
@@ -40,7 +41,7 @@ def _page(appointment: Appointment, *, cancel_form=None, status=200):
         # The drugs named in the screen's language (the letter names them in the patient's).
         hold_plan=documents.hold_plan_for(db.session, appointment, screen_language()) if appointment.referral else None,
         dose_labels=medication.DOSE_CLASS_LABELS,
-        cancel_form=cancel_form or CancelForm(),
+        cancel_form=cancel_form or CancelForm(seen_status=appointment.status),
         consents=consents_printed,
         labels=resource_labels(),
         chain_form=ChainForm(),
@@ -78,7 +79,7 @@ def check_in_by_reference():
     """A barcode scanner types the consent form's QR code (the appointment reference) into this field."""
     form = CheckInForm()
     if form.validate_on_submit():
-        reference = form.reference.data.strip().upper()
+        reference = typed_reference(form.reference.data)
         start, end = day_bounds(local_today(), zone())
         appointment = db.session.scalar(
             select(Appointment).where(
@@ -116,9 +117,17 @@ def cancel(appointment_id: int):
     if not form.validate():
         return _page(appointment, cancel_form=form, status=422)
     try:
-        offers = appointments.cancel(db.session, scheduling_settings(), current_user, appointment, form.reason.data)
+        offers = appointments.cancel(
+            db.session,
+            scheduling_settings(),
+            current_user,
+            appointment,
+            form.reason.data,
+            seen_status=form.seen_status.data,
+        )
     except DomainError as error:
         flash(refused(error), "danger")
+        form.seen_status.data = appointment.status  # the page shown now: a cancel from it is made knowingly
         return _page(appointment, cancel_form=form, status=error.http_status)
     if offers:
         flash(_("Cancelled. The time is free again. Patients on the waitlist can take it:"), "success")
@@ -130,10 +139,18 @@ def cancel(appointment_id: int):
 @bp.get("/appointments/<int:appointment_id>/offers")
 @roles(Role.FRONT_DESK)
 def freed_time_offers(appointment_id: int):
-    """The waitlist patients who could take the time a cancelled appointment freed, as it stands now."""
+    """The waitlist patients who could take the time a cancelled appointment freed, as it stands now; with
+    a chain in the address (``table_start``...), the time a move of the appointment freed."""
     appointment = get_or_404(Appointment, appointment_id)
-    offers = appointments.freed_time_offers(db.session, scheduling_settings(), appointment)
-    return render_template("frontdesk/offers.html", a=appointment, offers=offers)
+    if request.args.get("table_start") is None:
+        offers = appointments.freed_time_offers(db.session, scheduling_settings(), appointment)
+        return render_template("frontdesk/offers.html", a=appointment, offers=offers)
+    try:
+        freed = chosen_candidate(ChainForm(formdata=request.args, meta={"csrf": False}))
+    except DomainError:
+        abort(400)
+    offers = appointments.moved_time_offers(db.session, scheduling_settings(), appointment, freed)
+    return render_template("frontdesk/offers.html", a=appointment, offers=offers, moved_from=freed)
 
 
 @bp.post("/waitlist/<int:entry_id>/book")
@@ -184,6 +201,11 @@ def no_show(appointment_id: int):
 @roles(Role.FRONT_DESK)
 def letter(appointment_id: int):
     appointment = get_or_404(Appointment, appointment_id)
+    try:
+        stranding.refuse_letter_if_stranded(db.session, scheduling_settings(), appointment)
+    except DomainError as error:
+        flash(refused(error), "warning")
+        return _page(appointment, status=error.http_status)
     data = documents.letter_pdf(
         db.session, appointment, zone(), issued_on=local_today(), portal_url=letter_portal_url(appointment)
     )
@@ -218,6 +240,7 @@ def consent_form(appointment_id: int):
 def print_pack(appointment_id: int):
     appointment = get_or_404(Appointment, appointment_id)
     try:
+        stranding.refuse_letter_if_stranded(db.session, scheduling_settings(), appointment)
         data = documents.print_pack_pdf(
             db.session,
             current_user,

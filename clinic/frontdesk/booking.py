@@ -27,6 +27,7 @@ from ..scheduling.plan import NotPlanned, ProcedurePlan
 from ..services import appointments
 from ..services.candidates import candidates_for_referral
 from ..services.readiness import assess
+from ..templating import label
 from ..web import get_or_404, local_today, refused, scheduling_settings
 from . import bp
 from .forms import ChainForm, SearchPreferencesForm
@@ -114,6 +115,14 @@ def _one_day() -> dt.date | None:
         return None
 
 
+def _search_from(earliest: dt.date | None) -> dt.date:
+    """The first day of the search: the "not before" day when it lies ahead, else today. The window of
+    ``SEARCH_WINDOW_DAYS`` counts from it (walk finding: counted from today, a "not before" more than eight
+    weeks ahead, or "Later days" paged that far, found nothing on an empty calendar)."""
+    today = local_today()
+    return max(today, earliest) if earliest else today
+
+
 def _search(
     referral: Referral,
     prefs: Preferences | None,
@@ -123,8 +132,9 @@ def _search(
     if prefs is None:  # the search form was refused: what the referral lacks still shows, no times
         return assess(db.session, scheduling_settings(), referral, plan or ProcedurePlan.from_referral(referral)), []
     today = local_today()
+    first = _search_from(prefs.earliest_date)
     day = _one_day()
-    if day is not None and today <= day <= today + dt.timedelta(days=SEARCH_WINDOW_DAYS):
+    if day is not None and today <= day <= first + dt.timedelta(days=SEARCH_WINDOW_DAYS):
         return candidates_for_referral(
             db.session,
             scheduling_settings(),
@@ -140,8 +150,8 @@ def _search(
         db.session,
         scheduling_settings(),
         referral,
-        first_day=today,
-        last_day=today + dt.timedelta(days=SEARCH_WINDOW_DAYS),
+        first_day=first,
+        last_day=first + dt.timedelta(days=SEARCH_WINDOW_DAYS),
         plan=plan,
         preferences=prefs,
         limit=PER_DAY * DAYS_SHOWN,
@@ -188,6 +198,7 @@ def _render(referral, prefs_form, readiness, candidates, *, appointment=None, st
         chain_form=ChainForm(),
         appointment=appointment,
         taken=taken,
+        search_from=_search_from(prefs_form.earliest_date.data if not prefs_form.earliest_date.errors else None),
         plan=ProcedurePlan.from_referral(referral) if referral.planned_procedure_type else None,
     ), status
 
@@ -210,6 +221,11 @@ def book(referral_id: int):
         if existing.status == "booked":
             return redirect(url_for("frontdesk.reschedule", appointment_id=existing.id))
         return redirect(url_for("frontdesk.appointment", appointment_id=existing.id))
+    if referral.has_ended:
+        # Walk finding: the finder of a closed referral listed "Missing: referral accepted by a radiologist:
+        # referral is closed", as if something could still be done about it.
+        flash(_("No booking: the referral is %(status)s.", status=label(referral.status, "ReferralStatus").lower()))
+        return redirect(url_for("frontdesk.referral", referral_id=referral.id))
     if request.method == "POST":
         form = ChainForm()
         if not form.validate():
@@ -279,6 +295,11 @@ def hold(token: str):
             return redirect(url_for("frontdesk.book", referral_id=referral.id))
         flash(_("Booked: reference %(reference)s.", reference=appointment.reference), "success")
         return redirect(url_for("frontdesk.appointment", appointment_id=appointment.id))
+    if held.confirmed_appointment_id is not None:
+        # Walk finding: the back button after booking showed "Time held for …" beside "Already booked.": the
+        # hold became an appointment, and that is the page to see.
+        flash(_("This held time is booked: here is the appointment."), "info")
+        return redirect(url_for("frontdesk.appointment", appointment_id=held.confirmed_appointment_id))
     return render_template("frontdesk/hold.html", held=held, referral=referral, labels=resource_labels())
 
 
@@ -298,6 +319,7 @@ def reschedule(appointment_id: int):
             if not form.validate():
                 raise DomainError(N_("The chosen time could not be read; pick it again."))
             chosen = chosen_candidate(form)
+            freed = booking.chain_of(appointment)
             appointments.reschedule(
                 db.session, scheduling_settings(), current_user, appointment, chosen, seen_start=_seen_start(form)
             )
@@ -313,6 +335,13 @@ def reschedule(appointment_id: int):
             return _render(
                 referral, prefs_form, readiness, candidates, appointment=appointment, status=error.http_status
             )
+        # The old time is offered to the waitlist, as a cancellation's is (walk finding).
+        if appointments.moved_time_offers(db.session, scheduling_settings(), appointment, freed):
+            flash(
+                _("Moved. The old time is free again; print the new letter. Patients on the waitlist can take it:"),
+                "success",
+            )
+            return redirect(url_for("frontdesk.freed_time_offers", appointment_id=appointment.id, **freed.as_dict()))
         flash(_("Moved. The old time is free again; print the new letter."), "success")
         return redirect(url_for("frontdesk.appointment", appointment_id=appointment.id))
     prefs = _preferences(prefs_form)

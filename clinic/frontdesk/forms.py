@@ -20,7 +20,16 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..core.numbers import whole
-from ..forms import FlaskForm, MultiCheckboxField, birth_day, email_address, required_text, shown_day
+from ..forms import (
+    FlaskForm,
+    MultiCheckboxField,
+    birth_day,
+    email_address,
+    postcode,
+    required_text,
+    shown_day,
+    telephone,
+)
 from ..models.vocab import ALLERGENS, TREATMENTS, Language, PartOfDay, Priority, RedFlag, Region, Sex, Side
 from ..services.waitlist import date_problem
 from ..web import local_today
@@ -74,10 +83,10 @@ class PatientForm(FlaskForm):
         validators=[InputRequired(message=_l("Enter the date of birth.")), birth_day, not_in_future],
     )
     sex = SelectField(_l("Sex"), choices=_choices(Sex), default=Sex.UNKNOWN)
-    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
+    phone = StringField(_l("Phone"), validators=[Optional(), telephone, Length(max=40)])
     email = StringField(_l("Email"), validators=[Optional(), email_address, Length(max=254)])
     street = StringField(_l("Street and number"), validators=[Optional(), Length(max=120)])
-    postal_code = StringField(_l("Postal code"), validators=[Optional(), Length(max=12)])
+    postal_code = StringField(_l("Postal code"), validators=[Optional(), postcode, Length(max=12)])
     city = StringField(_l("City"), validators=[Optional(), Length(max=80)])
     insurance_name = StringField(_l("Insurance"), validators=[Optional(), Length(max=120)])
     insurance_number = StringField(_l("Insurance number"), validators=[Optional(), Length(max=40)])
@@ -93,7 +102,7 @@ class ReferralForm(PatientForm):
     physician_name = StringField(_l("New physician: name"), validators=[Optional(), Length(max=120)])
     physician_practice = StringField(_l("Practice"), validators=[Optional(), Length(max=160)])
     physician_city = StringField(_l("City"), validators=[Optional(), Length(max=80)])
-    physician_phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
+    physician_phone = StringField(_l("Phone"), validators=[Optional(), telephone, Length(max=40)])
     received_on = DateField(
         _l("Received on"), validators=[InputRequired(), shown_day, not_in_future], default=local_today
     )
@@ -225,6 +234,8 @@ class CancelForm(FlaskForm):
     reason = required_text(
         _l("Reason for the cancellation"), _l("Give a reason."), 1000, field=TextAreaField, render_kw={"rows": 2}
     )
+    # The status the page showed: a status changed since (checked in from another tab) is refused.
+    seen_status = HiddenField()
 
 
 class CloseReferralForm(FlaskForm):

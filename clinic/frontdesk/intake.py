@@ -4,22 +4,22 @@ from __future__ import annotations
 
 import dataclasses
 
-from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..auth.access import roles
 from ..core.errors import DomainError
 from ..core.numbers import whole
-from ..core.text import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 from ..extensions import db
+from ..forms import correct_marked
 from ..i18n import refusal
 from ..models import Patient, PreRegistration, Referral, ReferringPhysician
 from ..models.vocab import Priority, RedFlag, ReferralStatus, Role
-from ..services import intake, patients, preregistration
-from ..web import get_or_404, local_today, render_form
-from . import bp
+from ..services import intake, preregistration
+from ..web import get_or_404, local_today, refused_at, render_form
+from . import bp, list_search
 from .forms import PatientForm, ReferralForm
 from .upload_requests import save_referral_letter
 
@@ -71,28 +71,48 @@ def new_referral(patient_id: int | None = None):
         if not str(chosen).isdigit():
             abort(400)
         patient = get_or_404(Patient, int(chosen))
+    unsaved: list[tuple[str, str]] = []
     if patient is not None:
+        if request.form.get("use_patient"):  # typed for a new patient, then the registered one was chosen
+            unsaved = intake.unsaved_contact(patient, {name: request.form.get(name) for name in intake.CONTACT_FIELDS})
+            unsaved = [(str(getattr(form, name).label.text), value) for name, value in unsaved]
         _for_known_patient(form)  # an existing patient's details are shown, not asked again
     if request.method == "POST" and form.validate():
         try:
-            return _take(form, patient)
+            response = _take(form, patient)
+            if unsaved:
+                flash(
+                    _(
+                        "Not saved in the patient's record, which is kept as it was: %(details)s. If this is new, "
+                        "change it on the patient's page.",
+                        details="; ".join(f"{label}: {value}" for label, value in unsaved),
+                    ),
+                    "warning",
+                )
+            return response
         except intake.LikelyDuplicate as dup:
             duplicates = dup.candidates
             flash(refusal(dup), "warning")
             _ask_for_the_letter_again(form)
+            # The letter's field moves into the prompt, beside "Use this patient": chosen again there, the
+            # file is posted with the choice (staff walk 3b: the letter silently went missing).
             return render_template(
                 "frontdesk/referral_new.html",
                 form=form,
                 patient=patient,
                 duplicates=duplicates,
                 red_flags=list(RedFlag),
+                letter_before=getattr(form.letter.data, "filename", "") or "",
             ), 409
         except DomainError as error:
             _ask_for_the_letter_again(form)
+            at_field = refused_at(form, error)  # e.g. the patient's phone, needed when a red flag is answered yes
+            if at_field:
+                flash(correct_marked(form), "danger")
             return render_form(
                 "frontdesk/referral_new.html",
                 form,
-                error=error,
+                error=None if at_field else error,
                 patient=patient,
                 duplicates=duplicates,
                 red_flags=list(RedFlag),
@@ -151,8 +171,11 @@ def _take(form: ReferralForm, patient: Patient | None):
         db.session, current_user, patient=patient, details=details, physician=physician, today=today
     )
     letter = form.letter.data
+    missing_letter = None
     if letter and getattr(letter, "filename", ""):
         save_referral_letter(referral, letter)
+    elif request.form.get("letter_before"):  # chosen before the duplicate prompt, not chosen again
+        missing_letter = request.form["letter_before"]
     if referral.open_red_flags:
         emergency = referral.has_emergency_flag
         message = _(
@@ -164,19 +187,22 @@ def _take(form: ReferralForm, patient: Patient | None):
         flash(message, "danger")
     else:
         flash(_("Referral recorded. It now waits for triage; the pre-registration can start."), "success")
+    if missing_letter:
+        flash(
+            _(
+                "The letter “%(name)s” was not saved with the referral: upload it on the referral's page.",
+                name=missing_letter,
+            ),
+            "warning",
+        )
     return redirect(url_for("frontdesk.referral", referral_id=referral.id))
 
 
 @bp.route("/referrals", methods=["GET", "POST"])
 @roles(Role.FRONT_DESK)
 def referrals():
-    if request.method == "POST":
-        typed = (request.form.get("q") or "").strip()[:100]
-        if has_control_characters(typed):
-            flash(_(CONTROL_CHARACTERS_MESSAGE), "danger")  # core/text.py's sentence, in the catalogue
-            typed = ""
-        session[LIST_SEARCH_KEY] = typed
-        return redirect(url_for("frontdesk.referrals", **{k: v for k, v in request.args.items()}))
+    if request.method == "POST":  # the name searched for: in the session, not the address
+        return list_search.remember(LIST_SEARCH_KEY)
     status = request.args.get("status", "open")
     stmt = select(Referral).join(Patient)
     if status == "open":
@@ -187,15 +213,15 @@ def referrals():
         stmt = stmt.where(Referral.status == status)
     if request.args.get("urgent"):
         stmt = stmt.where(Referral.priority == Priority.URGENT)
-    text = session.get(LIST_SEARCH_KEY, "")
-    if has_control_characters(text):
-        text = ""
-    if text:
-        names = patients.parse_query(text)
-        stmt = stmt.where(
-            Referral.patient_id.in_(patients.search_statement(names).with_only_columns(Patient.id).order_by(None))
-        )
-    stmt = stmt.outerjoin(PreRegistration).order_by(Referral.priority.desc(), Referral.received_on.asc())
+    search = list_search.current(LIST_SEARCH_KEY)
+    unsearched = None  # how many the list holds without the search: the page says "2 of 5"
+    if search.patient_ids is not None:
+        unsearched = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+        stmt = stmt.where(Referral.patient_id.in_(search.patient_ids))
+    # Urgent first, then the newest: a referral just taken in is on the first page (it was on the last).
+    stmt = stmt.outerjoin(PreRegistration).order_by(
+        Referral.priority.desc(), Referral.received_on.desc(), Referral.id.desc()
+    )
     page = db.paginate(stmt, page=request.args.get("page", 1, type=whole), per_page=30, error_out=False)
     lists = preregistration.checklists(db.session, page.items)
     rows = [(r, preregistration.missing(lists[r.id])) for r in page.items]
@@ -205,7 +231,8 @@ def referrals():
         page=page,
         rows=rows,
         status=status,
-        text=text,
+        search=search,
+        unsearched=unsearched,
         params=params,
         statuses=ReferralStatus,
     )
@@ -222,7 +249,6 @@ def edit_patient(patient_id: int):
         try:
             intake.update_patient(db.session, current_user, patient, _patient_details(form), today=local_today())
         except DomainError as error:
-            _ask_for_the_letter_again(form)
             return render_form("frontdesk/patient_edit.html", form, error=error, patient=patient)
         flash(_("Details saved."), "success")
         return redirect(url_for("patients.show", patient_id=patient.id))

@@ -12,10 +12,11 @@ from sqlalchemy import select
 
 from ..auth.access import roles
 from ..core.errors import DomainError
-from ..core.messages import N_
+from ..core.messages import N_, Phrase
 from ..core.numbers import whole
 from ..extensions import db
-from ..i18n import screen_language
+from ..forms import correct_marked
+from ..i18n import say, screen_language
 from ..models import (
     Appointment,
     BookingHold,
@@ -26,11 +27,12 @@ from ..models import (
     StudyFile,
     WaitlistEntry,
 )
+from ..models.appointments import WAITLIST_THROUGH_LINK_NOTE
 from ..models.vocab import ALLERGENS, ReferralStatus, Role
 from ..scheduling.plan import ProcedurePlan
 from ..services import episodes, medication, outcomes, prereg_items, preregistration, triage, uploads, waitlist
 from ..services.readiness import assess
-from ..templating import local_datetime
+from ..templating import local_date, local_datetime
 from ..web import get_or_404, lands_on, local_today, now, refused, scheduling_settings, zone
 from . import bp
 from .forms import (
@@ -70,7 +72,7 @@ def _forms(referral: Referral) -> dict:
     )
     escort = EscortForm(prefix="escort", name=prereg.escort_name, phone=prereg.escort_phone)
     language = LanguageForm(prefix="lang", language=referral.patient.preferred_language)
-    waitlist = WaitlistForm(prefix="wait", earliest_date=local_today())
+    waitlist = _waitlist_form(referral)
     return {
         "med": med,
         "settle": settle,
@@ -82,6 +84,30 @@ def _forms(referral: Referral) -> dict:
         "close": CloseReferralForm(),
         "answer": InformationAnswerForm(prefix="answer"),
     }
+
+
+def _waitlist_form(referral: Referral) -> WaitlistForm:
+    """The waitlist form, filled in with the referral's entry when it has one (it showed today's date and
+    empty fields, and "Update" then wrote those over the saved dates and note). An earliest date gone by is
+    today: the waitlist offers times from today on."""
+    entry = db.session.scalar(
+        select(WaitlistEntry).where(WaitlistEntry.referral_id == referral.id, WaitlistEntry.active)
+    )
+    if entry is None:
+        return WaitlistForm(prefix="wait", earliest_date=local_today())
+    return WaitlistForm(
+        prefix="wait",
+        earliest_date=max(entry.earliest_date, local_today()),
+        latest_date=entry.latest_date,
+        part_of_day=entry.part_of_day,
+        note=say(entry.shown_note) if entry.shown_note else None,
+    )
+
+
+def _typed_note(text: str | None) -> str | None:
+    """The note as stored: the patient link's marked note, shown in the screen's language in the form,
+    stays the marked phrase when the desk leaves it as it is."""
+    return WAITLIST_THROUGH_LINK_NOTE if text and text == say(Phrase(WAITLIST_THROUGH_LINK_NOTE)) else text
 
 
 def _page(referral: Referral, forms: dict | None = None, status: int = 200):
@@ -182,24 +208,25 @@ def _refusal_on(form, error: DomainError) -> bool:
     return False
 
 
-def _item(referral_id: int, form_key: str, apply, message: str, anchor: str = "checklist", warning=None):
+def _item(referral_id: int, form_key: str, apply, message, anchor: str = "checklist", warning=None):
     """One pre-registration item form: validate it, let the service settle the item, show the page.
+    ``message``: what the desk is told, or a function of what ``apply`` returned that gives it.
     ``warning``: given the referral after the change, what the desk must act on now (or None)."""
     referral = get_or_404(Referral, referral_id)
     forms = _forms(referral)
     form = forms[form_key]
     if not form.validate():
-        flash(_("Please correct the marked field."), "danger")
+        flash(correct_marked(form), "danger")
         return _page(referral, forms, status=422)
     try:
-        apply(referral, form)
+        result = apply(referral, form)
     except DomainError as error:
         # The refused section stays open with what was typed; the refusal is said once, at its field.
         if _refusal_on(form, error):
-            flash(_("Please correct the marked field."), "danger")
+            flash(correct_marked(form), "danger")
             return _page(referral, forms, status=error.http_status)
         return _refused(referral, error, forms)
-    response = _done(referral, message, anchor)
+    response = _done(referral, message(result) if callable(message) else message, anchor)
     if warning is not None and (text := warning(referral)):
         flash(text, "danger")
     return response
@@ -211,7 +238,7 @@ def _item(referral_id: int, form_key: str, apply, message: str, anchor: str = "c
 def add_medication(referral_id: int):
     def apply(referral, form):
         drug_code, _bar, dose_class = (form.drug_code.data or "").partition("|")
-        prereg_items.add_medication(
+        return prereg_items.add_medication(
             db.session,
             current_user,
             referral,
@@ -221,7 +248,25 @@ def add_medication(referral_id: int):
             note=form.note.data,
         )
 
-    return _item(referral_id, "med", apply, _("Blood thinner added."), "i-med", warning=_broken_hold_warning)
+    # The drug given again replaces its entry: the service says which happened.
+    def message(added: prereg_items.MedicationAdded) -> str:
+        if not added.replaced:
+            return _("Blood thinner added.")
+        if added.earlier_last_dose is not None and added.entry.last_dose_on is None:
+            return _(
+                "This drug was already recorded: the last dose it gave (%(day)s) is removed, so the entry now says "
+                "the patient still takes it.",
+                day=local_date(added.earlier_last_dose),
+            )
+        if added.earlier_last_dose is not None:
+            return _(
+                "This drug was already recorded: its last dose is now %(day)s instead of %(earlier)s.",
+                day=local_date(added.entry.last_dose_on),
+                earlier=local_date(added.earlier_last_dose),
+            )
+        return _("This drug was already recorded: its entry now says what you gave.")
+
+    return _item(referral_id, "med", apply, message, "i-med", warning=_broken_hold_warning)
 
 
 def _broken_hold_warning(referral: Referral) -> str | None:
@@ -423,7 +468,7 @@ def add_to_waitlist(referral_id: int):
             earliest=form.earliest_date.data,
             latest=form.latest_date.data,
             part_of_day=form.part_of_day.data,
-            note=form.note.data,
+            note=_typed_note(form.note.data),
             today=local_today(),
         )
 
@@ -444,13 +489,20 @@ def answer_information_request(referral_id: int):
             triage.answer_information_request(db.session, current_user, referral, form.answer.data)
             letter = form.letter.data
             if letter and getattr(letter, "filename", ""):
-                save_referral_letter(referral, letter)
+                try:
+                    save_referral_letter(referral, letter)
+                except DomainError as error:
+                    # The letter refused (not a PDF, too large): said once, at the letter's field (it was said
+                    # above the page, above the form and again at the field); the answer is not saved either.
+                    form.letter.errors = [*form.letter.errors, refused(error)]
+                    flash(correct_marked(form), "danger")
+                    return _page(referral, forms, status=error.http_status)
         except DomainError as error:
             _refusal_on(form, error)
             _letter_not_kept(form)
             return _refused(referral, error, forms)
         return _done(referral, _("Answer recorded: the referral is back on the radiologists' triage queue."), "plan")
-    flash(_("Please correct the marked field."), "danger")
+    flash(correct_marked(form), "danger")
     _letter_not_kept(form)
     return _page(referral, forms, status=422)
 

@@ -15,7 +15,7 @@ from ..extensions import db
 from ..models import Appointment, FollowUp, Referral, WaitlistEntry
 from ..models.vocab import FollowUpStatus, ReferralStatus, Role
 from ..services import booking_queue, stranding
-from ..web import local_today, scheduling_settings, zone
+from ..web import local_today, now, scheduling_settings, zone
 from . import bp
 from .forms import CheckInForm
 
@@ -70,6 +70,7 @@ def today():
         "frontdesk/today.html",
         day=day,
         appointments=appointments,
+        now_utc=now(),  # a booked patient past the table start is marked late, as on the radiologist's worklist
         to_book=ListPage.of(waiting.ready, _page("page")),
         blocked=ListPage.of(waiting.blocked, _page("blocked_page")),
         to_prepare=ListPage.of(waiting.prepare, _page("prepare_page")),

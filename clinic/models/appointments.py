@@ -136,6 +136,11 @@ class Appointment(db.Model):
             return None
         return STATUS_CHAIN[STATUS_CHAIN.index(status) + 1]
 
+    def last_change_to(self, status: AppointmentStatus) -> dt.datetime | None:
+        """When the appointment last became ``status`` (checked in, to observation, ...), or None if never."""
+        times = [event.at for event in self.events if event.to_status == status]
+        return max(times) if times else None
+
     # --- the appointment's life ----------------------------------------------------------------------
 
     def refuse_unless(self, to: AppointmentStatus) -> None:

@@ -8,7 +8,7 @@ import re
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..core.messages import Named
+from ..core.messages import N_, Named, Phrase
 from ..extensions import db
 from .base import UTCDateTime, created_at_column, one_of, utcnow
 from .vocab import BleedingClass, Modality, Region, Stage
@@ -108,11 +108,18 @@ class StageRule(db.Model):
     procedure_type: Mapped[ProcedureType] = relationship(foreign_keys=[procedure_type_id], back_populates="stage_rules")
     requires_procedure_type: Mapped[ProcedureType] = relationship(foreign_keys=[requires_procedure_type_id])
 
-    def describe(self) -> str:
-        need = self.requires_procedure_type.name_en
+    def describe(self) -> Phrase:
+        """What the rule needs, a marked phrase (a screen shows it in its language): the earlier procedure by
+        its name in the screen's language, and its stage."""
+        required = self.requires_procedure_type
+        need = Named(short_name(required.name_en).lower(), de=short_name(required.name_de))
         if self.requires_stage:
-            need = f"{self.requires_stage} {need}"
-        return f"needs a documented positive {need.lower()}"
+            return Phrase(
+                N_("needs a documented positive earlier procedure: {need}, stage {stage}"),
+                need=need,
+                stage=Phrase(Stage(self.requires_stage).label, lower=True),
+            )
+        return Phrase(N_("needs a documented positive earlier procedure: {need}"), need=need)
 
 
 class DrugOption(db.Model):

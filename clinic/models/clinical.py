@@ -19,6 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core.messages import N_, Phrase, Phrases, read_back
 from ..extensions import db
 from .base import UTCDateTime, created_at_column, one_of
 from .vocab import FollowUpKind, FollowUpStatus, ReliefCategory, Side
@@ -130,6 +131,25 @@ class ProcedureAddendum(db.Model):
     author: Mapped[User | None] = relationship()  # noqa: F821
 
 
+# What an early discharge skipped (``services.procedure_day.discharge_gaps``), stored in English in the record
+# and the audit trail, and read back for a screen in its language (``gap_phrases``).
+GAP_OBSERVED = N_("observed {stayed} of {planned} planned minutes")
+GAP_NO_VITALS = N_("no blood pressure and pulse recorded")
+GAP_NO_MOTOR = N_("leg strength (motor) not checked")
+
+
+def gap_phrases(stored: str | list | None) -> Phrases:
+    """The gaps of a discharge as stored ("observed 1 of 20 planned minutes; ..." or a list of them), each a
+    marked phrase again, so a German screen says "1 von 20 geplanten Minuten überwacht"; a gap written by no
+    known sentence shows as stored."""
+    parts = stored if isinstance(stored, list) else (stored or "").split("; ")
+    phrases = []
+    for part in (str(p) for p in parts if p):
+        values = read_back(part, GAP_OBSERVED)
+        phrases.append(Phrase(GAP_OBSERVED, **values) if values is not None else Phrase(part))
+    return Phrases(phrases, "; ")
+
+
 class ObservationRecord(db.Model):
     """A patient's stay on an observation bed, from arrival to discharge."""
 
@@ -159,6 +179,11 @@ class ObservationRecord(db.Model):
     discharge_flagged: Mapped[bool] = mapped_column(Boolean, default=False)
     discharge_gaps: Mapped[str | None] = mapped_column(Text)
     discharge_reason: Mapped[str | None] = mapped_column(Text)
+
+    @property
+    def discharge_gap_phrases(self) -> Phrases:
+        """``discharge_gaps`` in the screen's language (``gap_phrases``; shown with ``|say``)."""
+        return gap_phrases(self.discharge_gaps)
 
     checks: Mapped[list[ObservationCheck]] = relationship(
         back_populates="observation", cascade="all, delete-orphan", order_by="ObservationCheck.at"

@@ -110,10 +110,24 @@ TARGETS_BY_PROCEDURE: dict[str, tuple[str, ...]] = {
     "EPI": ("interlaminar", "caudal"),
 }
 
+# The stages each procedure with stages (catalogue ``needs_stage``) is done at (clinical facts §2.2, §2.3): a
+# facet block is diagnostic or therapeutic (its neurolytic step is the RFA, a procedure of its own), a
+# sympathetic block diagnostic or neurolytic. A procedure with stages not named here takes any stage.
+STAGES_BY_PROCEDURE: dict[str, tuple[str, ...]] = {
+    "FACET": ("diagnostic", "therapeutic"),
+    "SYMP": ("diagnostic", "neurolytic"),
+}
+
 
 class Modality(Labelled):
     CT = "CT", N_("CT")
     MRI = "MRI", N_("MRI")  # German screens say MRT
+
+
+# The procedures that may be done under MRI guidance (clinical facts §3: PRT and facet blocks in specialised
+# centres; radiofrequency ablation is generally not practical under MRI, sympathetic and epidural blocks are
+# CT work). Any other procedure planned under MRI is refused at the guidance field.
+MRI_GUIDED_PROCEDURES = frozenset({"PRT", "FACET"})
 
 
 class BleedingClass(Labelled):

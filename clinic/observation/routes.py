@@ -13,9 +13,9 @@ from sqlalchemy import select
 from ..auth.access import roles
 from ..core.errors import DomainError
 from ..extensions import db
-from ..forms import FlaskForm
+from ..forms import FlaskForm, correct_marked
 from ..models import Appointment, ObservationBed
-from ..models.vocab import AppointmentStatus, Role
+from ..models.vocab import Role
 from ..radiology.forms import CheckForm, DischargeForm, ExtendForm, MoveBedForm
 from ..services import procedure_day
 from ..web import get_or_404, lands_on, now, refused, zone
@@ -33,6 +33,7 @@ class Refused:
     step: str
     form: FlaskForm
     problem: str | None = None
+    ticked: dict[str, bool] | None = None  # the discharge checklist as it was posted with the check
 
 
 def _board(failed: Refused | None = None):
@@ -43,21 +44,11 @@ def _board(failed: Refused | None = None):
     ).all()
     # Earliest arrival first: a patient lying on a bed keeps it; one who arrives while their booked bed is
     # still taken gets a card of their own (all controls) and a choice of free beds.
-    patients = db.session.scalars(
-        select(Appointment)
-        .where(Appointment.status == AppointmentStatus.IN_OBSERVATION)
-        .order_by(Appointment.status_changed_at, Appointment.id)
-    ).all()
+    places = procedure_day.observation_places(db.session)
+    patients = [*places.by_bed.values(), *places.without_bed]
     records = {a.id: procedure_day.observation_of(db.session, a) for a in patients}
-    by_bed = {}
-    unassigned = []
-    for a in patients:
-        record = records[a.id]
-        bed_id = record.bed_id if record and record.bed_id else a.bed_id
-        if bed_id in by_bed or bed_id is None:
-            unassigned.append((a, record, procedure_day.free_beds(db.session, a, now())))
-        else:
-            by_bed[bed_id] = (a, record)
+    by_bed = {bed_id: (a, records[a.id]) for bed_id, a in places.by_bed.items()}
+    unassigned = [(a, records[a.id], procedure_day.free_beds(db.session, a, now())) for a in places.without_bed]
     return {
         "beds": beds,
         "by_bed": by_bed,
@@ -104,22 +95,48 @@ def _step(
     the error beside it. The refusal is rolled back (``refused``; the boundary rolls back any 4xx), so
     nothing of the step is kept."""
     if not form.validate():
-        return _board_again(appointment, step, form, invalid)
+        marked = any(name != "csrf_token" for name in form.errors)
+        return _board_again(appointment, step, form, correct_marked(form) if marked and step != "bed" else invalid)
     try:
         change()
     except DomainError as error:
         problem = refused(error)
         field = error.details.get("field") if isinstance(error.details, dict) else None
-        if field in form:  # the refusal names a field of the form: shown there
+        if field in form:  # the refusal names a field of the form: said there, under a short banner
             form[field].errors = [*form[field].errors, problem]
-            return _board_again(appointment, step, form, problem)
-        return _board_again(appointment, step, form, problem, problem=problem)
+            return _board_again(appointment, step, form, correct_marked(form), said=problem)
+        # Said on the card beside its form; the banner only points there (walk finding: said twice).
+        banner = _("Not done for %(name)s: the card says why.", name=appointment.patient.display_name)
+        return _board_again(appointment, step, form, banner if step in CARD_SAYS else problem, problem=problem)
     return _done(message())
 
 
-def _board_again(appointment: Appointment, step: str, form: FlaskForm, banner: str, *, problem: str | None = None):
+# The steps whose card shows a refusal that names no field (``Refused.problem``) beside their form.
+CARD_SAYS = ("bed", "discharge", "extend")
+
+
+def _board_again(
+    appointment: Appointment,
+    step: str,
+    form: FlaskForm,
+    banner: str,
+    *,
+    problem: str | None = None,
+    said: str | None = None,
+):
+    """The board again (422) with the refused step's card, and ``banner`` above. A card that does not show
+    the refusal (the patient left the board; the bed's choice is gone when no bed is free any more) leaves it
+    to the banner: the refusal (``said``, or the ``problem``) is then the banner."""
+    board = _board(Refused(appointment.id, step, form, problem))
+    if step == "bed":
+        shown = any(a.id == appointment.id and free for a, _record, free in board["unassigned"])
+    else:
+        cards = [a for a, _record in board["by_bed"].values()] + [a for a, _record, _free in board["unassigned"]]
+        shown = any(a.id == appointment.id for a in cards)
+    if not shown:
+        banner = said or problem or banner
     flash(banner, "danger")
-    return render_template("observation/board.html", **_board(Refused(appointment.id, step, form, problem))), 422
+    return render_template("observation/board.html", **board), 422
 
 
 def _check_values(form: CheckForm) -> procedure_day.CheckValues:
@@ -134,33 +151,73 @@ def _check_values(form: CheckForm) -> procedure_day.CheckValues:
     )
 
 
+def _ticked() -> dict[str, bool] | None:
+    """The discharge checklist as the card posted it, or None when the form had no checklist in it."""
+    if request.form.get("checklist") is None:
+        return None
+    return {key: request.form.get(key) == "on" for key in procedure_day.DISCHARGE_ITEMS}
+
+
+def _check_and_checklist(appointment: Appointment, *, check_needed: bool):
+    """The card's vitals and checklist are one form (walk finding: "Update checklist" emptied the vitals
+    typed in the same card): either button saves what is typed in both. The check is saved when it has a
+    value (always for "Save check", whose empty check is refused), the checklist when it was posted. A
+    refusal shows the card as posted, with the error at its field; nothing of it is saved."""
+    form = CheckForm()
+    ticked = _ticked()
+    check_typed = check_needed or any(f.raw_data and str(f.raw_data[0]).strip() for f in form if f.name != "csrf_token")
+    if form.validate() or not check_typed:
+        try:
+            if check_typed:
+                procedure_day.record_check(db.session, current_user, appointment, _check_values(form))
+            if ticked is not None:
+                procedure_day.set_discharge_checklist(db.session, appointment, **ticked)
+        except DomainError as error:
+            field = error.details.get("field") if isinstance(error.details, dict) else None
+            if field in form:
+                form[field].errors = [refused(error)]
+            else:  # about the check as a whole (nothing typed): said once, at the card
+                form.form_errors.append(refused(error))
+    return form, ticked, check_typed
+
+
 @bp.post("/appointments/<int:appointment_id>/check")
 @lands_on("observation.board")
 @roles(*CARE)
 def add_check(appointment_id: int):
     appointment = get_or_404(Appointment, appointment_id)
     record = procedure_day.observation_of(db.session, appointment)
-    form = CheckForm()
     if record is None or record.discharged_at is not None:
         return _done(_("This patient is not in observation."), "danger")
-    if form.validate():
-        try:
-            procedure_day.record_check(db.session, current_user, appointment, _check_values(form))
-        except DomainError as error:
-            field = error.details.get("field") if isinstance(error.details, dict) else None
-            form[field if field in form else "systolic"].errors = [refused(error)]
+    form, ticked, _typed = _check_and_checklist(appointment, check_needed=True)
     if form.errors:
-        problems = [f"{form[name].label.text}: {' '.join(map(str, errors))}" for name, errors in form.errors.items()]
-        flash(
-            _(
-                "Check not saved for %(name)s: %(problems)s",
-                name=appointment.patient.display_name,
-                problems="; ".join(problems),
-            ),
-            "danger",
-        )
-        return render_template("observation/board.html", **_board(Refused(appointment.id, "check", form))), 422
+        return _check_refused(appointment, form, ticked)
     return _done(_("Check recorded for %(name)s.", name=appointment.patient.display_name))
+
+
+def _check_refused(appointment: Appointment, form: CheckForm, ticked: dict[str, bool] | None):
+    """The board again (422): the banner names the check's problems, the card holds what was typed."""
+    # Each field's sentences without their full stop, joined by "; ", and one full stop at the end (the
+    # banner said "…300.; Puls: …").
+    # The refusals stand at their fields, each said once (walk finding: "…: Vertauscht?." in the banner
+    # and again at the field); the banner names the marked fields and asks to correct them.
+    marked = [str(form[name].label.text) for name in form.errors if name in form]
+    if marked:
+        banner = " ".join(
+            (
+                _(
+                    "Check not saved for %(name)s (%(fields)s).",
+                    name=appointment.patient.display_name,
+                    fields=", ".join(marked),
+                ),
+                correct_marked(form),
+            )
+        )
+    else:
+        banner = _("Check not saved for %(name)s.", name=appointment.patient.display_name)
+    flash(banner, "danger")
+    board = _board(Refused(appointment.id, "check", form, ticked=ticked))
+    return render_template("observation/board.html", **board), 422
 
 
 @bp.post("/appointments/<int:appointment_id>/checklist")
@@ -168,11 +225,21 @@ def add_check(appointment_id: int):
 @roles(*CARE)
 def checklist(appointment_id: int):
     appointment = get_or_404(Appointment, appointment_id)
-    ticked = {key: request.form.get(key) == "on" for key in procedure_day.DISCHARGE_ITEMS}
-    try:
-        procedure_day.set_discharge_checklist(db.session, appointment, **ticked)
-    except DomainError as error:
-        return _done(refused(error), "danger")
+    record = procedure_day.observation_of(db.session, appointment)
+    if record is None or record.discharged_at is not None:
+        return _done(_("There is no open observation for this appointment."), "danger")
+    if request.form.get("checklist") is None:  # a form of before the card was one: the checklist alone
+        ticked = {key: request.form.get(key) == "on" for key in procedure_day.DISCHARGE_ITEMS}
+        try:
+            procedure_day.set_discharge_checklist(db.session, appointment, **ticked)
+        except DomainError as error:
+            return _done(refused(error), "danger")
+        return _done(_("Discharge checklist updated."))
+    form, ticked, check_typed = _check_and_checklist(appointment, check_needed=False)
+    if form.errors:
+        return _check_refused(appointment, form, ticked)
+    if check_typed:
+        flash(_("Check recorded for %(name)s.", name=appointment.patient.display_name), "success")
     return _done(_("Discharge checklist updated."))
 
 
@@ -190,7 +257,7 @@ def extend(appointment_id: int):
         ),
         lambda: _("Observation extended."),
         form=form,
-        invalid=_("Give the minutes (1–120)."),
+        invalid=_("Please correct the marked field."),
     )
 
 

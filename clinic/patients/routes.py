@@ -26,6 +26,9 @@ SEARCH_KEY = "patient_search"
 def index():
     form = PatientSearchForm()
     if request.method == "POST":
+        if request.form.get("clear"):  # the "Clear" button: the box's text comes with it
+            session[SEARCH_KEY] = ""
+            return redirect(url_for("patients.index"))
         if form.validate_on_submit():
             session[SEARCH_KEY] = (form.q.data or "").strip()
             return redirect(url_for("patients.index"))

@@ -115,6 +115,7 @@ def _page(appointment: Appointment, forms: dict | None = None, status: int = 200
     consents = db.session.scalars(
         select(Consent).where(Consent.appointment_id == appointment.id).order_by(Consent.id)
     ).all()
+    in_observation = appointment.status == AppointmentStatus.IN_OBSERVATION
     return render_template(
         "radiology/appointment.html",
         a=appointment,
@@ -122,6 +123,8 @@ def _page(appointment: Appointment, forms: dict | None = None, status: int = 200
         row=row,
         consents=consents,
         observation=procedure_day.observation_of(db.session, appointment),
+        # where the nurse's board has the patient: a booked bed someone else still lies on is not theirs
+        own_bed=not in_observation or procedure_day.observation_places(db.session).has_own_bed(appointment),
         steps=mpps.steps_for(db.session, appointment),
         # The drugs and their holds, with the confirmation after the call: where the radiologist decides.
         hold_plan=documents.hold_plan_for(db.session, appointment, screen_language()) if appointment.referral else None,
@@ -150,7 +153,22 @@ def _refuse_form(appointment, error: DomainError, forms: dict, name: str):
     flashed above the page. Nothing of it is saved."""
     if refused_at(forms[name], error):
         return _page(appointment, forms, error.http_status)
+    if _at_dose(forms[name], error):  # a drug row: what was typed there does not fit the record
+        return _page(appointment, forms, 422)
     return _refuse(appointment, error, forms)
+
+
+def _at_dose(form, error: DomainError) -> bool:
+    """A drug row refused by the service (``procedure_records``: more than the drug's largest dose, under
+    the dose field; a neurolytic agent outside a neurolytic stage, under the drug field), at the field of the
+    drug's row; True when a row shows it."""
+    details = error.details if isinstance(error.details, dict) else {}
+    drug = details.get("drug_option_id")
+    rows = [row for row in getattr(form, "drugs", ()) if drug and row.drug_option_id.data == drug]
+    for row in rows:
+        field = row.drug_option_id if details.get("field") == "drug_option_id" else row.dose
+        field.errors = [*field.errors, refused(error)]
+    return bool(rows)
 
 
 def _back(appointment, message: str):
@@ -233,8 +251,12 @@ def sign(appointment_id: int):
             procedure_records.update(db.session, current_user, record, _details(forms["record_form"]), zone=zone())
         procedure_records.sign(db.session, current_user, record, zone=zone())
     except DomainError as error:
-        if error.code == "record_incomplete":  # the field to fill in is marked, under the form's one banner
-            forms["record_form"].ended_at.errors = [*forms["record_form"].ended_at.errors, refused(error)]
+        if error.code == "record_incomplete":  # the fields to fill in are marked, under the form's one banner
+            form = forms["record_form"]
+            message = refused(error)
+            for name in error.fields or ("ended_at",):
+                field = form.drugs[0].drug_option_id if name == "drugs" else form[name]  # the drugs: at the first row
+                field.errors = [*field.errors, message]
             return _page(appointment, forms, error.http_status)
         return _refuse_form(appointment, error, forms, "record_form")
     return _back(appointment, _("Record signed. Changes now go into addenda."))
@@ -261,10 +283,19 @@ def addendum(appointment_id: int):
 @roles(Role.RADIOLOGIST)
 def end(appointment_id: int):
     appointment = get_or_404(Appointment, appointment_id)
+    record = _record(appointment)
+    # The end button belongs to the record form, as the sign button does: what is typed into the record is
+    # saved with the end (walk finding: it was dropped), and a refusal shows the form as it was posted.
+    with_record = request.form.get("record-started_at") is not None and record is not None and not record.is_signed
+    forms = _forms(appointment, record, posted="record" if with_record else None)
     try:
+        if with_record:
+            if not forms["record_form"].validate():  # the form's own banner says it; nothing is ended
+                return _page(appointment, forms, 422)
+            procedure_records.update(db.session, current_user, record, _details(forms["record_form"]), zone=zone())
         procedure_day.end_procedure(db.session, current_user, appointment, at=now())
     except DomainError as error:
-        return _refuse(appointment, error)
+        return _refuse_form(appointment, error, forms, "record_form")
     if appointment.status == AppointmentStatus.IN_OBSERVATION:
         flash(_("Procedure ended; the patient goes to observation."), "success")
     return redirect(url_for("radiology.appointment", appointment_id=appointment.id))

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateField,
     DateTimeLocalField,
-    DecimalField,
     FieldList,
     Form,
     FormField,
@@ -20,8 +21,9 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..core.numbers import whole
-from ..forms import FlaskForm, required_text, shown_day
+from ..forms import DecimalText, FlaskForm, required_text, shown_day
 from ..models.vocab import TARGETS_BY_PROCEDURE, Modality, Priority, Region, ReliefCategory, Side, Stage, Target
+from ..services import procedure_day
 
 
 def _choices(enum, blank: str | None = None) -> list[SelectChoice]:
@@ -43,7 +45,10 @@ class AcceptForm(FlaskForm):
     levels = StringField(
         _l("Levels"), validators=[Optional(), Length(max=80)], render_kw={"placeholder": _l("e.g. L4/5, L5/S1")}
     )
-    stage = SelectField(_l("Stage"), choices=_choices(Stage, "—"))
+    # Both offer only what the chosen procedure takes (its option's data-stages, data-targets; clinic.js).
+    stage = SelectField(
+        _l("Stage"), choices=_choices(Stage, "—"), render_kw={"data-limited-by": "procedure_type_id stages"}
+    )
     # Grouped by procedure: the sympathetic target, the facet technique, the epidural approach.
     target = SelectField(
         _l("Target / technique / approach"),
@@ -51,6 +56,7 @@ class AcceptForm(FlaskForm):
             "": {"": "— (PRT, RFA) —"},
             **{code: {t: gettext(Target(t).label) for t in targets} for code, targets in TARGETS_BY_PROCEDURE.items()},
         },
+        render_kw={"data-limited-by": "procedure_type_id targets"},
     )
     guidance = SelectField(_l("Guidance"), choices=_choices(Modality))
     priority = SelectField(_l("Priority"), choices=_choices(Priority))
@@ -85,9 +91,21 @@ class ConsentForm(FlaskForm):
     # shown under the field they name.
 
 
+def _dose(_form, field):
+    """A dose above zero with at most two decimals, as the record stores it (walk finding: 0.001 was refused
+    with "Above zero.", being below the smallest step of 0.01)."""
+    if field.data is None:
+        return
+    if field.data <= 0:
+        raise ValidationError(_l("Above zero."))
+    if field.data != field.data.quantize(Decimal("0.01")):
+        raise ValidationError(_l("At most two decimals (e.g. 0.25)."))
+
+
 class DrugRow(Form):
     drug_option_id = SelectField(_l("Drug"), coerce=whole, validate_choice=False, default=0)
-    dose = DecimalField(_l("Dose"), places=2, validators=[Optional(), NumberRange(min=0.01, message=_l("Above zero."))])
+    # A text field read by our parser: "1,5" and "1.5" alike, whatever the browser's language.
+    dose = DecimalText(_l("Dose"), validators=[Optional(), _dose])
 
 
 class RecordForm(FlaskForm):
@@ -101,7 +119,7 @@ class RecordForm(FlaskForm):
     side = SelectField(_l("Side"), choices=_choices(Side, "—"))
     approach = StringField(_l("Approach"), validators=[Optional(), Length(max=120)])
     guidance = SelectField(_l("Guidance"), choices=_choices(Modality))
-    dlp_mgycm = DecimalField(_l("CT dose (DLP, mGy·cm)"), places=1, validators=[Optional(), NumberRange(min=0)])
+    dlp_mgycm = DecimalText(_l("CT dose (DLP, mGy·cm)"), validators=[Optional(), NumberRange(min=0)])
     pain_before = IntegerField(_l("Pain before (0–10)"), validators=[Optional(), NumberRange(0, 10)])
     pain_after = IntegerField(_l("Pain after (0–10)"), validators=[Optional(), NumberRange(0, 10)])
     complications = TextAreaField(_l("Complications"), validators=[Optional(), Length(max=2000)], render_kw={"rows": 2})
@@ -110,13 +128,20 @@ class RecordForm(FlaskForm):
 
     def validate(self, extra_validators=None) -> bool:
         """A drug given twice is one row with the whole dose (walk finding F-11): the later row is marked,
-        and the record keeps what was typed."""
+        and the record keeps what was typed. A dose typed with no drug chosen is marked at the drug (it
+        was dropped without a word)."""
         valid = super().validate(extra_validators)
         seen: set[int] = set()
         for row in self.drugs:
             drug = row.drug_option_id.data
             if not drug:
+                if row.dose.data is not None or row.dose.errors:
+                    row.drug_option_id.errors = [*row.drug_option_id.errors, _l("Choose the drug for this dose.")]
+                    valid = False
                 continue
+            if row.dose.data is None and not row.dose.errors:  # said at the dose, not as the drug's English name
+                row.dose.errors = [*row.dose.errors, _l("Give the dose of this drug.")]
+                valid = False
             if drug in seen:
                 row.drug_option_id.errors = [
                     *row.drug_option_id.errors,
@@ -155,7 +180,12 @@ class CheckForm(FlaskForm):
 
 class ExtendForm(FlaskForm):
     minutes = IntegerField(_l("Minutes"), validators=[InputRequired(), NumberRange(1, 120)], default=15)
-    reason = StringField(_l("Reason (needed beyond 60 minutes in all)"), validators=[Optional(), Length(max=500)])
+    reason = StringField(_l("Reason for the longer stay"), validators=[Length(max=500)])
+
+    def validate_reason(self, field):
+        """The service's rule, said at the field before the service is asked (every longer stay needs a reason)."""
+        if sum(ch.isalpha() for ch in field.data or "") < procedure_day.EXTENSION_REASON_MIN_LETTERS:
+            raise ValidationError(gettext(procedure_day.EXTENSION_NEEDS_REASON))
 
 
 class MoveBedForm(FlaskForm):

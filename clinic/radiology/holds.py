@@ -36,6 +36,6 @@ def confirm_hold_plan(referral_id: int):
             back = url_for(screen, appointment_id=appointment.id)
     return one_click(
         lambda: medication.confirm_plan(db.session, current_user, referral, zone()),
-        done=_("Medication plan confirmed: letters printed from now on give the dates."),
+        done=_("Medication plan confirmed: letters printed from now on say what applies to each drug."),
         back=back,
     )

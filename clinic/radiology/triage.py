@@ -6,17 +6,24 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from ..auth.access import roles
 from ..core.errors import DomainError, InvalidInput
 from ..extensions import db
+from ..forms import correct_marked
 from ..i18n import screen_language
 from ..models import ImagingStudy, ProcedureType, RedFlagAnswer, Referral
-from ..models.vocab import Priority, ReferralStatus, Role
+from ..models.vocab import TARGETS_BY_PROCEDURE, Priority, ReferralStatus, Role
+from ..scheduling.plan import stages_of
 from ..services import medication, triage
-from ..web import get_or_404, lands_on, local_today, one_click, refused, zone
+from ..web import get_or_404, lands_on, local_today, one_click, refused, refused_at, zone
 from . import bp
 from .forms import AcceptForm, HoldOverrideForm, ReasonForm
+
+
+def targets_of(code: str) -> tuple[str, ...]:
+    return TARGETS_BY_PROCEDURE.get(code, ())
 
 
 @bp.get("/triage", endpoint="triage")
@@ -42,8 +49,12 @@ def triage_queue():
         .unique()
         .all()
     )
+    # Emergencies first: the red flags of the clinical facts file's "cauda equina / severe neurological" group
+    # (procedures.md §5, items 1-4: "call now / emergency department", RedFlag.emergency) before the other
+    # red flags and urgent referrals; oldest first within each group.
+    urgent = sorted(urgent + list(flagged), key=lambda r: (not r.has_emergency_flag, r.received_on, r.id))
     return render_template(
-        "radiology/triage.html", urgent=urgent + list(flagged), routine=routine, waiting=waiting, today=local_today()
+        "radiology/triage.html", urgent=urgent, routine=routine, waiting=waiting, today=local_today()
     )
 
 
@@ -59,10 +70,18 @@ def _forms(referral: Referral, posted: str | None = None) -> dict:
 
     accept = bound(AcceptForm, "accept")
     types = db.session.scalars(select(ProcedureType).where(ProcedureType.active).order_by(ProcedureType.sort_order))
-    accept.procedure_type_id.choices = {
-        0: _("— choose —"),
-        **{t.id: f"{t.code}: {t.name(screen_language())}" for t in types},
-    }
+    # Each procedure names its stages and targets: the page offers only those once it is chosen (clinic.js).
+    accept.procedure_type_id.choices = [
+        SelectChoice(0, _("— choose —")),
+        *(
+            SelectChoice(
+                t.id,
+                f"{t.code}: {t.name(screen_language())}",
+                render_kw={"data-stages": " ".join(stages_of(t)), "data-targets": " ".join(targets_of(t.code))},
+            )
+            for t in types
+        ),
+    ]
     if posted != "accept":
         accept.region.data = referral.planned_region or referral.region or ""
         accept.side.data = referral.planned_side or referral.side or ""
@@ -83,7 +102,7 @@ def _forms(referral: Referral, posted: str | None = None) -> dict:
     }
 
 
-def _page(referral: Referral, forms: dict | None = None, status: int = 200):
+def _page(referral: Referral, forms: dict | None = None, status: int = 200, **shown):
     studies = db.session.scalars(select(ImagingStudy).where(ImagingStudy.patient_id == referral.patient_id)).all()
     # The blood thinners beside the hold override: the radiologist decides it seeing the drugs and the plan.
     hold_plan = medication.referral_plan(db.session, referral, screen_language())
@@ -95,9 +114,11 @@ def _page(referral: Referral, forms: dict | None = None, status: int = 200):
         drug_names=medication.drug_names(db.session),
         dose_labels=medication.DOSE_CLASS_LABELS,
         hold_plan=hold_plan,
+        drug_to_hold=medication.has_drug_to_hold(referral, hold_plan),
         broken_holds=medication.broken_holds(db.session, referral, zone(), screen_language()) if hold_plan else [],
         plan_can_change=triage.plan_can_change(db.session, referral),
         **(forms or _forms(referral)),
+        **shown,
     ), status
 
 
@@ -108,31 +129,29 @@ def triage_referral(referral_id: int):
     return _page(referral)
 
 
-def _act(referral: Referral, form_key: str, action, success: str):
+def _act(referral: Referral, form_key: str, action, success: str, **shown):
+    """``shown``: more for the page when the form is refused (which red flag's form was posted)."""
     forms = _forms(referral, posted=form_key)
     form = forms[form_key]
     if not form.validate_on_submit():
         if form_key not in FORMS_WITH_THEIR_OWN_BANNER:  # one banner per refusal, not two
-            flash(_("Please correct the marked field."), "danger")
-        return _page(referral, forms, 422)
+            flash(correct_marked(form), "danger")
+        return _page(referral, forms, 422, **shown)
     try:
         action(form)
     except DomainError as error:
-        message = refused(error)
-        field = error.details.get("field") if isinstance(error.details, dict) else None
-        if field in form:  # the refusal names a field of the form: said there, under one banner
-            form[field].errors = [*form[field].errors, message]
+        if refused_at(form, error):  # the refusal names fields of the form: said there, under one banner
             if form_key not in FORMS_WITH_THEIR_OWN_BANNER:
-                flash(_("Please correct the marked field."), "danger")
+                flash(correct_marked(form), "danger")
         else:
-            flash(message, "danger")
+            flash(refused(error), "danger")
         # A refused form keeps what was typed and answers 422, as every form does (the API says 400).
-        return _page(referral, forms, 422 if isinstance(error, InvalidInput) else error.http_status)
+        return _page(referral, forms, 422 if isinstance(error, InvalidInput) else error.http_status, **shown)
     flash(success() if callable(success) else success, "success")
     return redirect(url_for("radiology.triage_referral", referral_id=referral.id))
 
 
-def _act_with_reason(referral: Referral, form_key: str, change, success: str, target=None):
+def _act_with_reason(referral: Referral, form_key: str, change, success: str, target=None, **shown):
     """``_act`` for a form that gives only a reason: ``change(session, user, target, reason)``, the target
     being the referral unless given (a red flag)."""
     return _act(
@@ -140,6 +159,7 @@ def _act_with_reason(referral: Referral, form_key: str, change, success: str, ta
         form_key,
         lambda f: change(db.session, current_user, referral if target is None else target, f.reason.data),
         success,
+        **shown,
     )
 
 
@@ -231,7 +251,9 @@ def red_flag_page(answer_id: int) -> str:
 def clear_red_flag(answer_id: int):
     answer = get_or_404(RedFlagAnswer, answer_id)
     referral = answer.referral
-    return _act_with_reason(referral, "clear", triage.clear_red_flag, _("Red flag reviewed."), target=answer)
+    return _act_with_reason(
+        referral, "clear", triage.clear_red_flag, _("Red flag reviewed."), target=answer, posted_flag_id=answer.id
+    )
 
 
 @bp.post("/referrals/<int:referral_id>/waive-imaging")

@@ -14,6 +14,7 @@ so the check cannot be overtaken.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import secrets
 from collections.abc import Callable
 from contextlib import nullcontext
@@ -172,6 +173,14 @@ def new_reference() -> str:
     return f"{raw[:4]}-{raw[4:]}"
 
 
+def typed_reference(text: str) -> str:
+    """A reference as typed or scanned ("bmpy rkuh", "BMPYRKUH", " bmpy-rkuh ") in the stored form
+    ("BMPY-RKUH"): case, spaces and hyphens ignored. Anything not eight characters long is returned without
+    them, and finds nothing."""
+    raw = "".join(c for c in text.upper() if not c.isspace() and c not in "-‐‑‒–—")
+    return f"{raw[:4]}-{raw[4:]}" if len(raw) == 8 else raw
+
+
 def plan_of(row: Appointment | BookingHold, procedure_type: ProcedureType | None = None) -> ProcedurePlan:
     """The plan an appointment (or a hold, given its procedure type) was booked for."""
     return ProcedurePlan(
@@ -286,7 +295,8 @@ def validate_chain(
         problems.append(
             Phrase(
                 N_("it is too soon: the patient could not be told and arrive in time (the earliest is {earliest})"),
-                earliest=fmt_datetime(earliest, settings.zone),
+                # as the finder would offer it: the first time on the grid (not "23:03")
+                earliest=fmt_datetime(on_grid_after(earliest, settings.grid_minutes), settings.zone),
             )
         )
 
@@ -657,6 +667,12 @@ def reschedule(
     request.insert(session, settings, move)
     session.refresh(appointment)
     return appointment
+
+
+def on_grid_after(instant: dt.datetime, grid_minutes: int) -> dt.datetime:
+    """The first time on the ``grid_minutes`` grid at or after ``instant`` (as ``finder._grid_times``)."""
+    step = grid_minutes * 60
+    return dt.datetime.fromtimestamp(math.ceil(instant.timestamp() / step) * step, dt.UTC)
 
 
 def _moved_meanwhile(session: Session, settings: Settings, appointment: Appointment) -> MovedMeanwhile:

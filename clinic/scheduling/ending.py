@@ -6,20 +6,64 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from ..core.errors import DomainError, InvalidInput
-from ..core.messages import N_
+from ..core.errors import Conflict, DomainError, InvalidInput
+from ..core.messages import N_, Phrase
+from ..core.timefmt import fmt_datetime, fmt_time
 from ..models import Appointment
 from ..models.base import utcnow
 from ..models.vocab import AppointmentStatus
 from .booking import WaitlistOffer, chain_of, waitlist_offers
 from .context import ReadinessCheck, Settings
+from .finder import Candidate
+
+
+class StatusChangedMeanwhile(Conflict):
+    """The appointment's status is no longer the one the page showed (walk finding: a second tab, still
+    showing "booked", cancelled a patient checked in meanwhile in the first without a word). The change is
+    refused and says what happened; from the page as it is now, the change can be made knowingly."""
+
+    code = "changed_meanwhile"
+
+
+def refuse_if_changed(appointment: Appointment, seen_status: str | None, zone: str) -> None:
+    """``seen_status``: the status the page showed when it was drawn (None: not known, e.g. the API)."""
+    if seen_status not in AppointmentStatus.values() or seen_status == appointment.status:
+        return
+    seen = Phrase(AppointmentStatus(seen_status).label, lower=True)
+    if appointment.status_enum == AppointmentStatus.CHECKED_IN:
+        raise StatusChangedMeanwhile(
+            N_(
+                "The patient was checked in at {time} meanwhile; this page still showed the appointment as "
+                "{seen}. Nothing was changed. To cancel anyway, give the reason again below."
+            ),
+            time=fmt_time(appointment.status_changed_at, zone),
+            seen=seen,
+        )
+    raise StatusChangedMeanwhile(
+        N_(
+            "This appointment became {status} on {when} meanwhile; this page still showed it as {seen}. "
+            "Nothing was changed: look at the appointment as it is now."
+        ),
+        status=Phrase(appointment.status_enum.label, lower=True),
+        when=fmt_datetime(appointment.status_changed_at, zone),
+        seen=seen,
+    )
 
 
 def cancel(
-    session: Session, settings: Settings, actor, appointment: Appointment, reason: str, *, readiness: ReadinessCheck
+    session: Session,
+    settings: Settings,
+    actor,
+    appointment: Appointment,
+    reason: str,
+    *,
+    readiness: ReadinessCheck,
+    seen_status: str | None = None,
 ) -> list[WaitlistOffer]:
     """Cancel with a reason, free the chain, and return waitlist patients who could take the time (those
-    ready by ``readiness``)."""
+    ready by ``readiness``). With ``seen_status`` (the status the page showed), a status changed since is
+    refused (``refuse_if_changed``)."""
+    refuse_if_changed(appointment, seen_status, settings.zone)
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput(N_("Give a reason for the cancellation."))
@@ -38,6 +82,16 @@ def freed_time_offers(
     if appointment.status != AppointmentStatus.CANCELLED:
         return []
     return waitlist_offers(session, settings, chain_of(appointment), readiness=readiness)
+
+
+def moved_time_offers(
+    session: Session, settings: Settings, appointment: Appointment, freed: Candidate, *, readiness: ReadinessCheck
+) -> list[WaitlistOffer]:
+    """The waitlist offers for the time a move freed (``freed``: the chain the appointment had before), as
+    they stand now, as a cancellation offers its time: none while the appointment still holds that time."""
+    if appointment.status != AppointmentStatus.BOOKED or chain_of(appointment) == freed:
+        return []
+    return waitlist_offers(session, settings, freed, readiness=readiness)
 
 
 def mark_no_show(session: Session, settings: Settings, actor, appointment: Appointment) -> None:

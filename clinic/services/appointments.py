@@ -14,7 +14,7 @@ from functools import partial
 from ..scheduling import booking, ending, holds
 from .readiness import assess
 
-__all__ = ["book", "cancel", "confirm_hold", "freed_time_offers", "hold", "reschedule"]
+__all__ = ["book", "cancel", "confirm_hold", "freed_time_offers", "hold", "moved_time_offers", "reschedule"]
 
 book = partial(booking.book, readiness=assess)
 hold = partial(holds.hold, readiness=assess)
@@ -22,3 +22,4 @@ confirm_hold = partial(holds.confirm_hold, readiness=assess)
 reschedule = partial(booking.reschedule, readiness=assess)
 cancel = partial(ending.cancel, readiness=assess)  # returns the waitlist patients, ready to book, for the time
 freed_time_offers = partial(ending.freed_time_offers, readiness=assess)
+moved_time_offers = partial(ending.moved_time_offers, readiness=assess)  # the time a move freed, as a cancellation

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from ..core.messages import N_, Named, Phrase
 from ..core.timefmt import fmt_date, fmt_datetime
 from ..models import AuditEvent, ObservationBed, ProcedureType, Room, User
+from ..models.clinical import gap_phrases
 from ..models.vocab import Labelled
 
 # Each kind of object the trail names (the table of a changed row, or the object of an action).
@@ -142,6 +143,7 @@ ACTIONS = {
     "referral.closed": N_("Referral closed"),
     "referral.hold_override": N_("Medication hold overridden"),
     "referral.hold_plan_confirmed": N_("Medication plan confirmed"),
+    "referral.hold_plan_lapsed": N_("Medication plan changed since its confirmation: to be confirmed again"),
     "referral.imaging_waived": N_("Imaging waived"),
     "referral.information_answered": N_("Answer to a request for information recorded"),
     "referral.red_flag": N_("Red flag reported"),
@@ -274,6 +276,7 @@ FIELDS = {
     "flagged": N_("Flagged"),
     "from": N_("From"),
     "full_name": N_("Full name"),
+    "gaps": N_("Skipped"),
     "given_key": N_("Given name (for search)"),
     "given_name": N_("Given name"),
     "guidance": N_("Guidance"),
@@ -344,6 +347,7 @@ FIELDS = {
     "observation_minutes": N_("Observation (minutes)"),
     "on_call_list_at": N_("On the call list since"),
     "on_date": N_("Date"),
+    "opened": N_("Opened on"),
     "original_name": N_("File name"),
     "pain_after": N_("Pain after"),
     "pain_before": N_("Pain before"),
@@ -478,6 +482,56 @@ class Change:
     paired: bool = False
 
 
+# The pages a read of patient data is recorded for (``services.reads``: the summary's "opened" is the page's
+# endpoint), by their names on the screens; a page not named here by its area, never by its code.
+PAGES = {
+    "api.appointment_letter": N_("Appointment letter (API)"),
+    "api.get_appointment": N_("Appointment (API)"),
+    "api.get_patient": N_("Patient (API)"),
+    "api.get_preregistration": N_("Pre-registration (API)"),
+    "api.get_referral": N_("Referral (API)"),
+    "feeds.calendar": N_("Calendar feed"),
+    "frontdesk.appointment": N_("Appointment (front desk)"),
+    "frontdesk.book": N_("Booking"),
+    "frontdesk.download_referral_document": N_("Referral document"),
+    "frontdesk.download_study_file": N_("Imaging file"),
+    "frontdesk.edit_patient": N_("Edit the patient's details"),
+    "frontdesk.freed_time_offers": N_("Offers of a freed time"),
+    "frontdesk.hold": N_("Held time"),
+    "frontdesk.information_sheet": N_("Information sheet"),
+    "frontdesk.letter": N_("Appointment letter"),
+    "frontdesk.new_referral_for": N_("New referral"),
+    "frontdesk.pacs_retrievals_part": N_("Imaging retrievals (PACS)"),
+    "frontdesk.referral": N_("Referral (front desk)"),
+    "frontdesk.reschedule": N_("Move the appointment"),
+    "patients.show": N_("Patient record"),
+    "radiology.appointment": N_("Procedure (radiology)"),
+    "radiology.follow_up": N_("Follow-up"),
+    "radiology.triage_referral": N_("Triage of a referral"),
+}
+AREAS = {
+    "admin": N_("Administration page"),
+    "api": N_("API (program access)"),
+    "feeds": N_("Calendar feed"),
+    "fhir": N_("FHIR interface"),
+    "frontdesk": N_("Front desk page"),
+    "observation": N_("Observation page"),
+    "patients": N_("Patient page"),
+    "portal": N_("Patient portal"),
+    "radiology": N_("Radiology page"),
+}
+
+
+def page_label(endpoint: str) -> str:
+    """The page a record was opened on, in words (a marked phrase): by its name, else by its area (a page's
+    variant "…_landing" is the page it lands on); an endpoint code is never shown."""
+    endpoint = endpoint.removesuffix("_landing")
+    if endpoint in PAGES:
+        return Phrase(PAGES[endpoint])
+    area = endpoint.partition(".")[0]
+    return Phrase(AREAS.get(area, N_("another page")))
+
+
 def field_label(table: str, column: str) -> str:
     if column in FIELDS:
         return Phrase(FIELDS[column])
@@ -588,6 +642,10 @@ def value_label(
         return "–"
     if value == HIDDEN:
         return Phrase(N_("changed"))
+    if column == "opened" and isinstance(value, str):  # the page a record was read on (services.reads)
+        return page_label(value)
+    if column == "gaps" and isinstance(value, list | str):  # what an early discharge skipped, in English
+        return gap_phrases(value)
     if isinstance(value, bool):
         return Phrase(N_("yes") if value else N_("no"))
     if isinstance(value, list):

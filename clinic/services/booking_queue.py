@@ -7,9 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defaultload, subqueryload
 
-from ..models import Appointment, Referral, StageRule
+from ..database import among
+from ..models import Appointment, PreRegistration, Referral, StageRule
 from ..models.appointments import ACTIVE_STATUSES
 from ..models.vocab import AppointmentStatus, Priority, ReferralStatus
 from . import episodes, preregistration, stages
@@ -45,6 +46,13 @@ def queue(session: Session) -> Queue:
         select(Referral)
         .where(Referral.status == ReferralStatus.ACCEPTED, ~active.exists())
         .order_by(Referral.received_on, Referral.id)
+        .options(
+            # The red flags and drugs of every referral waiting (the checklists read them): by this
+            # statement as a subquery, not by a list of one parameter per referral (selectin's IN of
+            # about 300 ids, a new statement text each request that the driver parses again).
+            subqueryload(Referral.red_flags),
+            defaultload(Referral.preregistration).subqueryload(PreRegistration.medications),
+        )
     ).all()
     order = _priority_order()
     referrals = sorted(referrals, key=lambda r: order.index(r.priority) if r.priority in order else len(order))
@@ -52,7 +60,7 @@ def queue(session: Session) -> Queue:
     if referrals:
         for appointment in session.scalars(
             select(Appointment)
-            .where(Appointment.referral_id.in_([r.id for r in referrals]), Appointment.status.in_(ENDED))
+            .where(among(session, Appointment.referral_id, [r.id for r in referrals]), Appointment.status.in_(ENDED))
             .order_by(Appointment.table_start, Appointment.id)
         ):
             last[appointment.referral_id] = appointment

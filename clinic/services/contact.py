@@ -41,12 +41,28 @@ def phone_number(value: str | None, *, field: str = "phone", region: str = "DE")
     problem = N_("This is not a telephone number: use digits, spaces, + ( ) / - only, e.g. +49 40 1234 5670.")
     if not PHONE_CHARACTERS.match(value):
         raise InvalidInput(problem, details={"field": field})
+    length = N_("This telephone number is too short or too long: please check it.")
     try:
         number = phonenumbers.parse(value, region)
-    except phonenumbers.NumberParseException:
-        raise InvalidInput(problem, details={"field": field}) from None
+    except phonenumbers.NumberParseException as error:
+        # Digits only but far too many (a hundred ones) is a length to check, not a character to remove.
+        too_long = error.error_type == phonenumbers.NumberParseException.TOO_LONG
+        raise InvalidInput(length if too_long else problem, details={"field": field}) from None
     if not phonenumbers.is_possible_number(number) or len(str(number.national_number)) < 4:
-        raise InvalidInput(
-            N_("This telephone number is too short or too long: please check it."), details={"field": field}
-        )
+        raise InvalidInput(length, details={"field": field})
+    return value
+
+
+# A postcode of any country the clinic writes to: digits, letters, spaces and hyphens, with a digit in it
+# (12345, 1010, CH-8001, SW1A 1AA, 1234 AB). "ABCDE" or "xyz" is no postcode: the letter would not arrive.
+POSTCODE = re.compile(r"^(?=.*\d)[0-9A-Za-z][0-9A-Za-z \-]{2,10}$")
+
+
+def postal_code(value: str | None, *, field: str = "postal_code") -> str | None:
+    """A postcode as typed (spaces tidied), or None for an empty field; refused when it is none (``POSTCODE``)."""
+    value = " ".join((value or "").split())
+    if not value:
+        return None
+    if not POSTCODE.match(value):
+        raise InvalidInput(N_("This is not a postcode: e.g. 20095, or CH-8001 abroad."), details={"field": field})
     return value

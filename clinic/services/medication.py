@@ -12,7 +12,7 @@ whoever prescribed it. A rule no physician has signed off is never told to a pat
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -40,7 +40,7 @@ from ..models import (
     User,
 )
 from ..models.base import utcnow
-from ..models.vocab import AppointmentStatus, BleedingClass, Role
+from ..models.vocab import AppointmentStatus, BleedingClass, HoldAction, Role
 from ..scheduling.plan import ProcedurePlan
 
 # English, marked for the catalogue: a screen shows a label through gettext.
@@ -154,9 +154,12 @@ def plan_for(
         override_reason=referral.hold_override_reason if referral else None,
         override_by=_name(session, referral.hold_override_by_id) if referral else None,
     )
-    if referral is not None and referral.hold_plan_confirmed_key and referral.hold_plan_confirmed_key == plan.key:
+    if referral is not None and referral.hold_plan_confirmed_key:
         who = _name(session, referral.hold_plan_confirmed_by_id) or "?"
-        plan = replace(plan, confirmed_by=who, confirmed_at=referral.hold_plan_confirmed_at)
+        if plan.confirmed_as(referral.hold_plan_confirmed_key):
+            plan = replace(plan, confirmed_by=who, confirmed_at=referral.hold_plan_confirmed_at)
+        else:  # confirmed before a drug, its rule or a recorded last dose changed: to be confirmed again
+            plan = replace(plan, lapsed_by=who, lapsed_at=referral.hold_plan_confirmed_at)
     return plan
 
 
@@ -167,6 +170,16 @@ def referral_plan(session: Session, referral: Referral, language: str = "en") ->
     if prereg is None or referral.planned_procedure_type is None or referral.has_ended:
         return None
     return plan_for(session, prereg, referral.planned_procedure_type, referral.planned_region, language)
+
+
+def has_drug_to_hold(referral: Referral, plan: HoldPlan | None) -> bool:
+    """Whether the referral's patient takes a blood thinner whose hold a radiologist could override: one is
+    recorded and, once a procedure is planned, its rule holds it, leaves it to be assessed, or is missing
+    (a drug that is simply continued sets no date to override). No blood thinner: nothing to override."""
+    prereg = referral.preregistration
+    if prereg is None or not prereg.medications:
+        return False
+    return plan is None or any(item.action != HoldAction.NO_HOLD for item in plan.items)
 
 
 def _name(session: Session, user_id: int | None) -> str | None:
@@ -248,12 +261,21 @@ def broken_holds(
     return found
 
 
+# Drugs the questionnaires offer although no hold rule covers them: recorded, they stand in the plan as
+# "no rule: a radiologist decides" and the letter announces a call (NO_RULE); no hold hours are invented.
+# Phenprocoumon (Marcumar) is the usual vitamin-K antagonist in Germany; the clinical facts file has no
+# row for it. A rule added for such a drug later takes over its name and dose classes.
+DRUGS_WITHOUT_RULE: dict[str, tuple[str, str]] = {
+    "phenprocoumon": ("Phenprocoumon (Marcumar)", "Phenprocoumon (Marcumar)"),
+}
+
+
 def drug_names(session: Session) -> dict[str, tuple[str, str]]:
-    """drug code → (English name, German name), from the rules table."""
+    """drug code → (English name, German name), from the rules table (and ``DRUGS_WITHOUT_RULE``)."""
     rows = session.execute(
         select(AnticoagulantRule.drug_code, AnticoagulantRule.drug_name_en, AnticoagulantRule.drug_name_de)
     ).all()
-    return {code: (en, de) for code, en, de in rows}
+    return {**DRUGS_WITHOUT_RULE, **{code: (en, de) for code, en, de in rows}}
 
 
 def drug_choices(session: Session, language: str = "en", translate=lambda text: text) -> dict[str, str]:
@@ -274,21 +296,38 @@ def drug_choices(session: Session, language: str = "en", translate=lambda text: 
 
 
 def dose_classes(session: Session) -> dict[str, list[str]]:
-    """drug code → the dose classes the rules distinguish ("" alone when dose does not matter)."""
+    """drug code → the dose classes the rules distinguish ("" alone when dose does not matter); a drug
+    of ``DRUGS_WITHOUT_RULE`` with no rule yet has "" alone."""
     result: dict[str, set[str]] = {}
     for code, dose in session.execute(select(AnticoagulantRule.drug_code, AnticoagulantRule.dose_class)).all():
         result.setdefault(code, set()).add(dose)
+    for code in DRUGS_WITHOUT_RULE:  # recordable, with any dose: the plan has no rule for it
+        result.setdefault(code, {""})
     return {code: sorted(doses) for code, doses in result.items()}
 
 
+@dataclass(frozen=True)
+class CallDue:
+    """A row of the front desk's call list: the appointment, its medication plan, and the drugs whose
+    recorded last dose comes too late for the hold (``HoldPlan.broken_for``; empty when none does)."""
+
+    appointment: Appointment
+    plan: HoldPlan
+    broken: list[HoldItem]
+
+
 def awaiting_confirmation(
-    session: Session, start: dt.datetime, end: dt.datetime, language: str = "en"
-) -> list[tuple[Appointment, HoldPlan]]:
-    """Booked appointments in ``[start, end)`` whose medication plan still waits for the telephone
-    confirmation (a rule not signed off, or no rule, and no radiologist's confirmation of the plan), in
-    the order the calls are due (``HoldPlan.call_by``: the first drug to stop comes first, not the first
-    appointment): the front desk's call list. Only appointments of patients with medication are looked
-    at. ``language``: of the drug names (the screen's)."""
+    session: Session, start: dt.datetime, end: dt.datetime, zone: str, language: str = "en"
+) -> list[CallDue]:
+    """Booked appointments in ``[start, end)`` for which the clinic has to call about the medication: the
+    plan still waits for the telephone confirmation (a rule not signed off, a shared assessment or no rule,
+    and no radiologist's confirmation of the plan), or a recorded last dose comes too late for the hold
+    (the appointment goes ahead only if that is corrected, overridden or the appointment moved). Walk
+    finding: such a date, given at the desk or through the patient's link, said so once on the screen and
+    then stood on no list, though the letter promised the patient a call. In the order the calls are due:
+    a broken hold first, then ``HoldPlan.call_by`` (the first drug to stop comes first, not the first
+    appointment). Only appointments of patients with medication are looked at. ``language``: of the drug
+    names (the screen's)."""
     with_medication = (
         select(Appointment)
         .join(PreRegistration, PreRegistration.referral_id == Appointment.referral_id)
@@ -305,7 +344,8 @@ def awaiting_confirmation(
     for appointment in session.scalars(with_medication):
         prereg = appointment.referral.preregistration
         plan = plan_for(session, prereg, appointment.procedure_type, appointment.region, language)
-        if plan.awaiting_confirmation:
-            found.append((appointment, plan))
-    found.sort(key=lambda pair: (pair[1].call_by(pair[0].table_start), pair[0].table_start, pair[0].id))
+        broken = plan.broken_for(appointment.table_start, zone)
+        if plan.awaiting_confirmation or broken:
+            found.append(CallDue(appointment, plan, broken))
+    found.sort(key=lambda row: (not row.broken, row.plan.call_by(row.appointment.table_start), row.appointment.id))
     return found

@@ -7,19 +7,25 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import Select, and_, select
+import phonenumbers
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..core.errors import InvalidInput, found
 from ..core.messages import N_
 from ..core.text import name_key, name_parts, search_key
 from ..models import Patient
+from .contact import PHONE_CHARACTERS
 
 _DATE_PATTERNS = (
     re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$"),  # 21.11.1960
     re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"),  # 1960-11-21
 )
 _CLINIC_NUMBER = re.compile(r"^[A-Za-z]{0,3}-?\d{3,}$")
+# A search of telephone characters with this many digits is (also) a telephone number: fewer find too many.
+PHONE_SEARCH_DIGITS = 4
+# The signs a stored telephone number may have besides its digits (``contact.PHONE_CHARACTERS``).
+_PHONE_SIGNS = (" ", "+", "(", ")", "/", ".", "-")
 
 
 @dataclass(frozen=True)
@@ -27,10 +33,13 @@ class PatientQuery:
     names: tuple[str, ...] = ()
     birth_date: dt.date | None = None
     clinic_number: str | None = None
+    # The digits of a telephone number, its country code and trunk zero left off ("040 1234" → "401234"): a
+    # patient whose number holds them is found as well.
+    phone: str | None = None
 
     @property
     def empty(self) -> bool:
-        return not (self.names or self.birth_date or self.clinic_number)
+        return not (self.names or self.birth_date or self.clinic_number or self.phone)
 
 
 def parse_date(text: str) -> dt.date | None:
@@ -61,7 +70,30 @@ def parse_query(text: str) -> PatientQuery:
         else:
             # A token without letters or digits ("%") still has to match, so it matches nothing.
             names.extend(name_parts(token) or [search_key(token)])
-    return PatientQuery(tuple(names), birth_date, clinic_number)
+    return PatientQuery(tuple(names), birth_date, clinic_number, None if birth_date else phone_digits(text))
+
+
+def phone_digits(text: str, region: str = "DE") -> str | None:
+    """The digits a typed telephone number (or its end) is found by, or None when the text is none: "+49 40
+    1234", "040 1234" and "40/1234" are all "401234" (libphonenumber's national number, the clinic's country
+    for numbers without +), so that each finds the number however it was stored."""
+    text = text.strip()
+    digits = "".join(c for c in text if c.isdigit())
+    if not PHONE_CHARACTERS.match(text) or len(digits) < PHONE_SEARCH_DIGITS:
+        return None
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return digits
+    national = str(number.national_number)
+    return "0" * (number.number_of_leading_zeros or 1) + national if number.italian_leading_zero else national
+
+
+def _stored_phone_digits() -> ColumnElement:
+    column = func.coalesce(Patient.phone, "")
+    for sign in _PHONE_SIGNS:
+        column = func.replace(column, sign, "")
+    return column
 
 
 def _like_prefix(value: str) -> str:
@@ -69,14 +101,17 @@ def _like_prefix(value: str) -> str:
 
 
 def search_statement(query: PatientQuery) -> Select:
-    stmt = select(Patient)
     # Each typed part is the start of some part of a name ("lüd" finds "Meyer-Lüdenscheidt").
-    for name in query.names:
-        stmt = stmt.where(Patient.name_words.like("% " + _like_prefix(name), escape="\\"))
+    terms = [Patient.name_words.like("% " + _like_prefix(name), escape="\\") for name in query.names]
     if query.birth_date:
-        stmt = stmt.where(Patient.birth_date == query.birth_date)
+        terms.append(Patient.birth_date == query.birth_date)
     if query.clinic_number:
-        stmt = stmt.where(Patient.clinic_number.like(_like_prefix(query.clinic_number), escape="\\"))
+        terms.append(Patient.clinic_number.like(_like_prefix(query.clinic_number), escape="\\"))
+    stmt = select(Patient)
+    if query.phone:  # digits only: no sign of LIKE in them; "4829" may be a clinic number as well
+        stmt = stmt.where(or_(and_(*terms) if terms else false(), _stored_phone_digits().contains(query.phone)))
+    elif terms:
+        stmt = stmt.where(*terms)
     return stmt.order_by(Patient.family_key, Patient.given_key, Patient.birth_date, Patient.id)
 
 

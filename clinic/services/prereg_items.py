@@ -4,6 +4,7 @@ closed referral's items no longer change (``preregistration.changeable``)."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from sqlalchemy.orm import Session, object_session
 
@@ -35,6 +36,41 @@ def confirm_contact(session: Session, actor, referral: Referral) -> None:
     session.flush()
 
 
+def _confirmation_counts(session: Session, referral: Referral) -> bool:
+    """Whether a radiologist's confirmation of the referral's medication plan counts for the plan as it stands
+    (``HoldPlan.confirmed_as``: the drugs, their rules and a paused drug's last dose as recorded then)."""
+    if referral.hold_plan_confirmed_key is None:
+        return False
+    plan = medication.referral_plan(session, referral)
+    return plan is not None and plan.confirmed
+
+
+def _audit_lapse(session: Session, actor, referral: Referral, counted: bool, **changed) -> None:
+    """Record that a change of the medication made the confirmation of the plan lapse (it stays on the referral,
+    out of date: the screens ask the radiologist to confirm again, and the procedure does not start on it)."""
+    if counted and not _confirmation_counts(session, referral):
+        audit.record(
+            session,
+            "referral.hold_plan_lapsed",
+            "referrals",
+            referral.id,
+            patient_id=referral.patient_id,
+            summary=changed,
+            actor=actor,
+        )
+
+
+@dataclass(frozen=True)
+class MedicationAdded:
+    """The drug's entry, and whether the drug was already recorded (its entry then says what was given now);
+    ``earlier_last_dose``: the last dose the entry said before, when this changed it (to another day, or to
+    none: the patient takes it again), for the desk to be told what it replaced."""
+
+    entry: MedicationEntry
+    replaced: bool
+    earlier_last_dose: dt.date | None = None
+
+
 def add_medication(
     session: Session,
     actor,
@@ -44,7 +80,7 @@ def add_medication(
     dose_class: str,
     last_dose_on: dt.date | None,
     note: str | None = None,
-) -> MedicationEntry:
+) -> MedicationAdded:
     known = medication.dose_classes(session)
     if drug_code not in known:
         raise InvalidInput(N_("Choose the drug from the list; for others, a radiologist decides the hold."))
@@ -65,27 +101,24 @@ def add_medication(
             born=fmt_date(born),
         )
     prereg = preregistration.changeable(session, referral)
-    # One entry per drug: a second one (another last dose) made the plan read "Rivaroxaban, Rivaroxaban"
-    # and left two holds to reconcile.
-    if any(m.drug_code == drug_code for m in prereg.medications):
-        raise InvalidInput(
-            N_(
-                "This drug is already on the questionnaire. To record another dose or last dose, remove that "
-                "entry first, then add the drug again."
-            ),
-            code="drug_already_recorded",
-            details={"field": "drug_code"},
-        )
-    entry = MedicationEntry(
-        drug_code=drug_code,
-        dose_class=dose_class,
-        last_dose_on=last_dose_on,
-        note=(note or "").strip() or None,
-        created_by_id=audit.actor_of(actor).id,
-    )
-    prereg.medications.append(entry)
+    counted = _confirmation_counts(session, referral)
+    # One entry per drug (two made the plan read "Rivaroxaban, Rivaroxaban" with two holds to reconcile): the
+    # drug given again replaces what its entry said, in one step. Walk finding: removing the entry first and
+    # adding it again left a moment in which a printed letter said the patient takes no blood thinner.
+    entry = next((m for m in prereg.medications if m.drug_code == drug_code), None)
+    replaced = entry is not None
+    earlier = entry.last_dose_on if entry is not None and entry.last_dose_on != last_dose_on else None
+    if entry is None:
+        entry = MedicationEntry(drug_code=drug_code, created_by_id=audit.actor_of(actor).id)
+        prereg.medications.append(entry)
+    entry.dose_class = dose_class
+    entry.last_dose_on = last_dose_on
+    entry.note = (note or "").strip() or None
     session.flush()
-    return entry
+    _audit_lapse(
+        session, actor, referral, counted, drug_code=drug_code, dose_class=dose_class, last_dose_on=last_dose_on
+    )
+    return MedicationAdded(entry, replaced, earlier)
 
 
 def remove_medication(session: Session, actor, referral: Referral, entry_id: int) -> None:
@@ -93,16 +126,20 @@ def remove_medication(session: Session, actor, referral: Referral, entry_id: int
     entry = next((m for m in prereg.medications if m.id == entry_id), None)
     if entry is None:
         raise InvalidInput(N_("That medicine is not on this questionnaire."))
+    counted = _confirmation_counts(session, referral)
     prereg.medications.remove(entry)
     session.delete(entry)
     session.flush()
+    _audit_lapse(session, actor, referral, counted, drug_code=entry.drug_code)
 
 
 def settle_medication(session: Session, actor, referral: Referral, *, raised_bleeding_risk: bool) -> None:
     prereg = preregistration.changeable(session, referral)
+    counted = _confirmation_counts(session, referral)
     prereg.raised_bleeding_risk = raised_bleeding_risk
     _settle(prereg, "medication_settled", actor)
     session.flush()
+    _audit_lapse(session, actor, referral, counted, raised_bleeding_risk=raised_bleeding_risk)
 
 
 def set_allergies(session: Session, actor, referral: Referral, *, found: set[str], other: str | None) -> None:
@@ -141,8 +178,8 @@ def set_conditions(
 
 def set_escort(session: Session, actor, referral: Referral, *, name: str, phone: str | None) -> None:
     if not (name or "").strip():
-        raise InvalidInput(N_("Name the person who takes the patient home."))
-    phone = contact.phone_number(phone, field="escort_phone")
+        raise InvalidInput(N_("Name the person who takes the patient home."), details={"field": "name"})
+    phone = contact.phone_number(phone, field="phone")  # the escort form's field (desk and portal)
     prereg = preregistration.changeable(session, referral)
     prereg.escort_name = name.strip()
     prereg.escort_phone = phone

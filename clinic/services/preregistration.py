@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from ..core.errors import DomainError
 from ..core.holds import drug_list
 from ..core.messages import N_, Phrase, Phrases, as_phrase
+from ..database import among
 from ..models import ImagingStudy, PreRegistration, Referral, StudyFile, User
 from ..models.vocab import IdentityCheck, Language, ReferralStatus
 from . import medication
@@ -133,7 +134,7 @@ def imaging_statuses_by_patient(session: Session, patient_ids) -> dict[int, list
         for patient_id, status in session.execute(
             select(ImagingStudy.patient_id, StudyFile.identity_status)
             .join(StudyFile)
-            .where(ImagingStudy.patient_id.in_(found), StudyFile.set_aside_at.is_(None))
+            .where(among(session, ImagingStudy.patient_id, found), StudyFile.set_aside_at.is_(None))
         ):
             found[patient_id].append(status)
     return found

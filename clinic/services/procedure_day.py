@@ -35,6 +35,7 @@ from ..models import (
     User,
 )
 from ..models.base import utcnow
+from ..models.clinical import GAP_NO_MOTOR, GAP_NO_VITALS, GAP_OBSERVED
 from ..models.vocab import AppointmentStatus, FollowUpKind, FollowUpStatus, Role
 from ..scheduling.booking import constraint_name
 from . import episodes, medication, settings
@@ -42,7 +43,9 @@ from . import episodes, medication, settings
 # A stay that has run past its planned end still needs its bed for a while when it moves.
 MOVED_STAY_MINIMUM = dt.timedelta(minutes=15)
 
-MAX_EXTENSION_WITHOUT_REASON = 60
+EXTENSION_FLAGGED_BEYOND = 60  # minutes in all; every extension needs a reason
+EXTENSION_REASON_MIN_LETTERS = 3  # "-" or "15" is no reason
+EXTENSION_NEEDS_REASON = N_("A longer stay needs a reason, in words (e.g. “leg still numb”).")
 # A clock on the ward may run a little ahead of the server's: times typed this far ahead are accepted.
 CLOCK_SLACK = dt.timedelta(minutes=5)
 
@@ -51,6 +54,12 @@ def check_in(session: Session, actor, appointment: Appointment, *, zone: str, at
     at = at or utcnow()
     if to_local(at, zone).date() < to_local(appointment.table_start, zone).date():
         raise DomainError(N_("Check-in opens on the day of the appointment."), code="too_early")
+    if appointment.status == AppointmentStatus.CHECKED_IN:  # a second scan, a second tab: say when it was
+        checked_in = appointment.last_change_to(AppointmentStatus.CHECKED_IN)
+        if checked_in is not None:
+            raise DomainError(
+                N_("Already checked in at {time}."), time=fmt_time(checked_in, zone), code="invalid_state"
+            )
     appointment.check_in(actor, at)
     session.flush()
 
@@ -140,7 +149,9 @@ def record_consent(
 def medication_problem(session: Session, appointment: Appointment, at: dt.datetime, zone: str) -> DomainError | None:
     """The refusal when the medication holds do not allow this procedure to start now, or None (invariant 6 at the
     table): every hold met by a recorded last dose, and the plan settled (rules signed off, or this
-    patient's plan confirmed by a radiologist), unless a radiologist overrode the hold with a reason."""
+    patient's plan confirmed by a radiologist), unless a radiologist overrode the hold with a reason. A recorded
+    last dose too late is said first: a radiologist cannot confirm the plan over it (``confirm_plan``), so "not
+    confirmed yet" would send them to a refusal (a new last dose makes an earlier confirmation lapse)."""
     referral = appointment.referral
     prereg = referral.preregistration if referral is not None else None
     if prereg is None or not prereg.medications:
@@ -148,6 +159,17 @@ def medication_problem(session: Session, appointment: Appointment, at: dt.dateti
     plan = medication.plan_for(session, prereg, appointment.procedure_type, appointment.region)
     if plan.override_date is not None:
         return None
+    unmet = [i for i in plan.items if i.holds and not i.satisfied_for(at, zone)]
+    too_late = [i for i in unmet if i.last_dose_on is not None]
+    if too_late:  # recorded, and too late: recording it is not what is missing, nor confirming (refused then)
+        return DomainError(
+            N_(
+                "The procedure cannot start: the recorded last dose of {drugs} is too late for the hold. "
+                "Correct the date if it was wrong, or a radiologist overrides the hold with a reason."
+            ),
+            drugs=drug_list(too_late),
+            code="medication_hold",
+        )
     names = drug_list(plan.to_confirm)
     if names:
         return DomainError(
@@ -159,13 +181,12 @@ def medication_problem(session: Session, appointment: Appointment, at: dt.dateti
             code="medication_hold",
         )
     if not plan.satisfied_for(at, zone):
-        unmet = drug_list(i for i in plan.items if i.holds and not i.satisfied_for(at, zone))
         return DomainError(
             N_(
                 "The procedure cannot start: the medication hold is not met ({unmet}): record the last dose, or a "
                 "radiologist overrides the hold with a reason."
             ),
-            unmet=unmet or Phrase(N_("no decision")),
+            unmet=drug_list(unmet) or Phrase(N_("no decision")),
             code="medication_hold",
         )
     return None
@@ -249,7 +270,20 @@ def record_check(session: Session, actor, appointment: Appointment, values: Chec
     if record is None or record.discharged_at is not None:
         raise DomainError(N_("This patient is not in observation."), code="invalid_state")
     if values.empty:
-        raise InvalidInput(N_("Enter at least one value."), details={"field": "systolic"})
+        # About the check as a whole, not its systolic field (walk finding: "RR systolisch: Geben Sie
+        # mindestens einen Wert ein."): the board says it once, at the card.
+        raise InvalidInput(N_("Enter at least one value."))
+    if values.systolic is not None and values.diastolic is not None and values.systolic <= values.diastolic:
+        # 80/120 was saved: the two values swapped, or one mistyped; either way no pressure a patient has
+        raise InvalidInput(
+            N_(
+                "The systolic pressure ({systolic}) must be higher than the diastolic ({diastolic}): check whether "
+                "the two were swapped."
+            ),
+            details={"field": "systolic"},
+            systolic=values.systolic,
+            diastolic=values.diastolic,
+        )
     cleaned = replace(values, note=(values.note or "").strip() or None)
     check = ObservationCheck(**asdict(cleaned), by_user_id=audit.actor_of(actor).id)
     record.checks.append(check)
@@ -258,29 +292,27 @@ def record_check(session: Session, actor, appointment: Appointment, values: Chec
 
 
 def extend_observation(session: Session, actor, appointment: Appointment, minutes: int, reason: str | None) -> None:
-    """Up to 60 minutes in all without a reason; longer needs a reason and is flagged."""
+    """Every longer stay needs its reason in words (walk finding: 15 minutes with no reason were saved; the
+    README: "longer stays with a reason"); beyond 60 minutes in all it is flagged. The reasons of several
+    extensions are kept one after the other."""
     observation = observation_of(session, appointment)
     if observation is None or appointment.status != AppointmentStatus.IN_OBSERVATION:
         raise DomainError(N_("Only a patient in observation can stay longer."), code="invalid_state")
     if minutes <= 0 or minutes > 120:
         raise InvalidInput(N_("Extend by 1 to 120 minutes at a time."), details={"field": "minutes"})
     total = observation.extension_minutes + minutes
-    reason = (reason or "").strip() or None
-    if total > MAX_EXTENSION_WITHOUT_REASON and not (reason or observation.extension_reason):
-        raise InvalidInput(
-            N_("Staying more than {minutes} minutes past the planned end needs a reason."),
-            minutes=MAX_EXTENSION_WITHOUT_REASON,
-            details={"field": "reason"},
-        )
+    reason = (reason or "").strip()
+    if sum(ch.isalpha() for ch in reason) < EXTENSION_REASON_MIN_LETTERS:
+        raise InvalidInput(EXTENSION_NEEDS_REASON, details={"field": "reason"})
     if total > 240:
         raise InvalidInput(
             N_("Observation can be extended by at most 4 hours; arrange admission instead."),
             details={"field": "minutes"},
         )
     observation.extension_minutes = total
-    if reason:
-        observation.extension_reason = reason
-    observation.flagged = total > MAX_EXTENSION_WITHOUT_REASON
+    before = observation.extension_reason
+    observation.extension_reason = f"{before}; {reason}" if before and reason != before else reason
+    observation.flagged = total > EXTENSION_FLAGGED_BEYOND
     observation.planned_end = observation.planned_end + dt.timedelta(minutes=minutes)
     session.flush()
 
@@ -304,6 +336,39 @@ def beds_taken_by_others(session: Session, appointment: Appointment) -> set[int]
             )
         )
     )
+
+
+@dataclass(frozen=True)
+class ObservationPlaces:
+    """Who lies where in observation now: ``by_bed`` the patient on each bed (bed id → appointment),
+    ``without_bed`` those in observation without a bed of their own, earliest arrival first."""
+
+    by_bed: dict[int, Appointment]
+    without_bed: list[Appointment]
+
+    def has_own_bed(self, appointment: Appointment) -> bool:
+        return appointment not in self.without_bed
+
+
+def observation_places(session: Session) -> ObservationPlaces:
+    """The one rule for where patients in observation are (the nurse's board and the radiologist's page
+    say the same): earliest arrival first, a patient lying on a bed keeps it; one who arrives while their
+    booked bed is still taken, or who has no bed, is in observation without a bed of their own."""
+    patients = session.scalars(
+        select(Appointment)
+        .where(Appointment.status == AppointmentStatus.IN_OBSERVATION)
+        .order_by(Appointment.status_changed_at, Appointment.id)
+    ).all()
+    by_bed: dict[int, Appointment] = {}
+    without_bed: list[Appointment] = []
+    for appointment in patients:
+        record = observation_of(session, appointment)
+        bed_id = record.bed_id if record and record.bed_id else appointment.bed_id
+        if bed_id is None or bed_id in by_bed:
+            without_bed.append(appointment)
+        else:
+            by_bed[bed_id] = appointment
+    return ObservationPlaces(by_bed, without_bed)
 
 
 def free_beds(session: Session, appointment: Appointment, at: dt.datetime) -> list[ObservationBed]:
@@ -383,7 +448,7 @@ STEROID_NAMES = ("triamcinolon", "dexamethason", "methylprednisolon", "betametha
 class BedsideFacts:
     """What the nurse needs at the bed, from the pre-registration and the procedure record."""
 
-    allergies: list[str]
+    allergies: Phrases  # the marked labels (and any other allergy as typed): a screen shows them in its language
     diabetes: bool
     steroid_given: bool
     escort_name: str | None
@@ -405,7 +470,7 @@ def bedside_facts(session: Session, appointment: Appointment) -> BedsideFacts:
         any(name in drug.drug_option.name.lower() for name in STEROID_NAMES) for drug in record.drugs
     )
     return BedsideFacts(
-        allergies=prereg.allergies if prereg else [],
+        allergies=Phrases(prereg.allergies if prereg else [], ", "),
         diabetes=bool(prereg and prereg.diabetes),
         steroid_given=steroid,
         escort_name=prereg.escort_name if prereg else None,
@@ -448,14 +513,14 @@ def discharge_gaps(session: Session, appointment: Appointment, at: dt.datetime) 
     if at < observation.planned_end:
         stayed = max(0, int((at - observation.started_at).total_seconds() // 60))
         planned = int((observation.planned_end - observation.started_at).total_seconds() // 60)
-        gaps.append(Phrase(N_("observed {stayed} of {planned} planned minutes"), stayed=stayed, planned=planned))
+        gaps.append(Phrase(GAP_OBSERVED, stayed=stayed, planned=planned))
     checks = observation.checks
     if not any(c.systolic is not None and c.pulse is not None for c in checks):
-        gaps.append(Phrase(N_("no blood pressure and pulse recorded")))
+        gaps.append(Phrase(GAP_NO_VITALS))
     if appointment.procedure_type.code in MOTOR_CHECK_PROCEDURES and not any(
         c.motor_normal is not None for c in checks
     ):
-        gaps.append(Phrase(N_("leg strength (motor) not checked")))
+        gaps.append(Phrase(GAP_NO_MOTOR))
     return gaps
 
 

@@ -12,12 +12,11 @@ from sqlalchemy.orm import Session, object_session
 from ..core import audit
 from ..core.errors import DomainError, InvalidInput, PermissionDenied, invalid
 from ..core.messages import N_, Phrase, Phrases
-from ..core.spine import outside
+from ..core.spine import NOT_A_LEVEL, normalised, outside, unreadable
 from ..core.timefmt import fmt_date, fmt_time, to_local
 from ..models import Appointment, DrugOption, ProcedureAddendum, ProcedureDrug, ProcedureRecord
 from ..models.base import utcnow
-from ..models.vocab import AppointmentStatus, Modality, Region, Role, Side
-from .procedure_day import CLOCK_SLACK
+from ..models.vocab import AppointmentStatus, Modality, Region, Role, Side, Stage
 
 
 @dataclass(frozen=True)
@@ -36,10 +35,47 @@ class RecordDetails:
     drugs: list[tuple[int, Decimal]] = field(default_factory=list)  # (drug option id, dose)
 
 
-def _checked_in_at(appointment: Appointment) -> dt.datetime | None:
-    """When the patient was checked in for this appointment (the last such status change), or None."""
-    times = [e.at for e in appointment.events if e.to_status == AppointmentStatus.CHECKED_IN]
-    return max(times) if times else None
+# The largest dose a record takes per drug and unit, for one procedure: a value above it is a typing slip
+# (Triamcinolone 4000 mg was saved), refused at the dose field. Ceilings, not recommendations: the local SOP
+# decides the dose (shared/clinical/procedures.md §7.3). Sources:
+# - Triamcinolone 80 mg: the highest dose procedures.md names for an epidural/periradicular injection
+#   (ESI-GLU: the 80 mg triamcinolone study); 40 mg per level is the usual dose.
+# - Dexamethasone 20 mg: clinic-data ceiling, twice the usual 8-10 mg of an epidural/PRT injection
+#   (procedures.md gives no dose; non-particulate steroid of choice, §2 PRT).
+# - Ropivacaine, Bupivacaine, Lidocaine 30 ml: procedures.md gives 8-10 ml per side for a lumbar
+#   sympathetic block and 0.3-0.6 ml per nerve for a medial branch block; 30 ml of a 0.5 % bupivacaine is
+#   150 mg, its usual single-dose maximum for an adult.
+# - Ethanol 50 ml: the largest volume procedures.md names (celiac plexus neurolysis, 15-50 ml; lumbar
+#   sympathicolysis about 8 ml per level).
+# - Contrast 50 ml: clinic-data ceiling (a few ml confirm a needle position; procedures.md gives no volume).
+# A drug an admin adds gets the ceiling of its unit, a guard against a slip of the keyboard only.
+MAX_DOSE = {
+    ("Triamcinolone", "mg"): Decimal(80),
+    ("Dexamethasone", "mg"): Decimal(20),
+    ("Ropivacaine", "ml"): Decimal(30),
+    ("Bupivacaine", "ml"): Decimal(30),
+    ("Lidocaine", "ml"): Decimal(30),
+    ("Ethanol", "ml"): Decimal(50),
+    ("Contrast", "ml"): Decimal(50),
+}
+MAX_DOSE_BY_UNIT = {"mg": Decimal(1000), "ml": Decimal(100)}
+MAX_DOSE_OTHER = Decimal(1000)
+
+
+# The neurolytic agents: given only in a neurolytic stage, whose booking needs a documented positive diagnostic
+# stage first (invariant 8). In the record of a diagnostic (or any other) appointment one is refused at its
+# row: recording it there would get around that rule (walk finding: Ethanol signed in a diagnostic stage).
+NEUROLYTIC_DRUGS = frozenset({"Ethanol"})
+
+
+def largest_dose(option: DrugOption) -> Decimal:
+    """The largest dose of the drug a record takes (``MAX_DOSE``), in the drug's unit."""
+    return MAX_DOSE.get((option.name, option.unit)) or MAX_DOSE_BY_UNIT.get(option.unit, MAX_DOSE_OTHER)
+
+
+def _minute(at: dt.datetime) -> dt.datetime:
+    """``at`` to the minute, as the form types a time."""
+    return at.replace(second=0, microsecond=0)
 
 
 def time_problem(
@@ -49,20 +85,24 @@ def time_problem(
     rule for the times of a record, when it is saved (``update``) and again when it is signed (``sign``).
 
     Both lie on the appointment's day in the clinic's zone (a date typed wrongly, a day early or a week
-    late, was saved and signed, and the signed record shows only the times); neither lies in the future
-    (the clock, with the ward's slack); the start is not before the patient was checked in (to the minute,
-    as the form types it); the end is not before the start."""
+    late, was saved and signed, and the signed record shows only the times); neither lies after the current
+    minute (walk finding: an end two minutes ahead, within the five minutes a consent's signature may be
+    ahead, was signed; the board showed the patient in observation before the procedure ended and the
+    discharge came before the recorded end); the start is not before the patient was checked in and the
+    end not after the patient went to observation (to the minute, as the form types it); the end is not
+    before the start."""
     day = to_local(appointment.table_start, zone).date()
     now = utcnow()
+    later = _minute(now) + dt.timedelta(minutes=1)  # the first time after the current minute
     if to_local(started_at, zone).date() != day:
         return invalid(N_("The start must be on the day of the appointment ({day})."), "started_at", day=fmt_date(day))
-    if started_at > now + CLOCK_SLACK:
+    if started_at >= later:
         return invalid(
             N_("The start cannot lie in the future (it is {now} now): give the time the procedure began."),
             "started_at",
             now=fmt_time(now, zone),
         )
-    checked_in = _checked_in_at(appointment)
+    checked_in = appointment.last_change_to(AppointmentStatus.CHECKED_IN)
     if checked_in is not None and started_at < checked_in.replace(second=0, microsecond=0):
         return invalid(
             N_("The start cannot come before the patient was checked in ({time})."),
@@ -75,7 +115,7 @@ def time_problem(
         return invalid(N_("The end must be on the day of the appointment ({day})."), "ended_at", day=fmt_date(day))
     if ended_at < started_at:
         return invalid(N_("The end lies before the start."), "ended_at")
-    if ended_at > now + CLOCK_SLACK:
+    if ended_at >= later:
         return invalid(
             N_(
                 "The end cannot lie in the future (it is {now} now): give the time the procedure ended, "
@@ -84,7 +124,40 @@ def time_problem(
             "ended_at",
             now=fmt_time(now, zone),
         )
+    to_observation = appointment.last_change_to(AppointmentStatus.IN_OBSERVATION)
+    if to_observation is not None and ended_at >= _minute(to_observation) + dt.timedelta(minutes=1):
+        return invalid(
+            N_("The end cannot come after the patient went to observation ({time})."),
+            "ended_at",
+            time=fmt_time(to_observation, zone),
+        )
     return None
+
+
+def neurolytic_problem(appointment: Appointment | None, options) -> InvalidInput | None:
+    """The refusal of a neurolytic agent (``NEUROLYTIC_DRUGS``) among ``options`` (the drug options of the
+    record) when the appointment's stage is not neurolytic, at the drug field of its row; or None."""
+    if appointment is None or appointment.stage == Stage.NEUROLYTIC:
+        return None
+    for option in options:
+        if option.name in NEUROLYTIC_DRUGS:
+            stage = Phrase(Stage(appointment.stage).label) if appointment.stage else Phrase(N_("none"))
+            return InvalidInput(
+                N_(
+                    "{name} is a neurolytic agent, given only in a neurolytic stage; the stage of this appointment is "
+                    "“{stage}”. Record a neurolytic stage as its own appointment."
+                ),
+                details={"field": "drug_option_id", "drug_option_id": option.id},
+                name=_drug(option),
+                stage=stage,
+            )
+    return None
+
+
+def _drug(option: DrugOption) -> Phrase:
+    """A drug's name for a message: a screen says the seeded drugs in its language (their names are in the
+    catalogue, radiology.day.SEEDED_DRUG_NAMES), a drug an admin added as it is named."""
+    return Phrase(option.name)
 
 
 def update(session: Session, actor, record: ProcedureRecord, details: RecordDetails, *, zone: str) -> ProcedureRecord:
@@ -96,6 +169,9 @@ def update(session: Session, actor, record: ProcedureRecord, details: RecordDeta
         problem = time_problem(appointment, details.started_at, details.ended_at, zone)
         if problem is not None:
             raise problem
+        unknown = unreadable(details.levels)
+        if unknown:
+            raise invalid(NOT_A_LEVEL, "levels", levels=", ".join(unknown))
         wrong = outside(details.levels, appointment.region)
         if wrong:  # a level of another part of the spine: a slip of the pen, or the wrong level treated
             raise invalid(
@@ -116,16 +192,34 @@ def update(session: Session, actor, record: ProcedureRecord, details: RecordDeta
     if details.dlp_mgycm is not None and details.dlp_mgycm < 0:
         problems.append(N_("the dose-length product cannot be negative"))
     options = {d.id: d for d in session.scalars(select(DrugOption))}
+    for option_id, dose in details.drugs:
+        option = options.get(option_id)
+        if option is not None and dose is not None and dose > (most := largest_dose(option)):
+            # At the dose field of the drug's row (the screen finds the row by ``drug_option_id``).
+            raise InvalidInput(
+                N_("{name}: at most {most} {unit} in one procedure; check the dose."),
+                details={"field": "dose", "drug_option_id": option_id},
+                name=Phrase(option.name),
+                most=most,
+                unit=option.unit,
+            )
+    problem = neurolytic_problem(appointment, [options[i] for i, _dose in details.drugs if i in options])
+    if problem is not None:
+        raise problem
     given: set[int] = set()
     for option_id, dose in details.drugs:
         if option_id not in options:
             problems.append(N_("unknown drug"))
         elif option_id in given:  # one row per drug, with the whole dose (walk finding F-11)
             problems.append(
-                Phrase(N_("{name} is listed twice: give the whole dose in one row"), name=options[option_id].name)
+                Phrase(N_("{name} is listed twice: give the whole dose in one row"), name=_drug(options[option_id]))
             )
         elif dose is None or dose <= 0:
-            problems.append(Phrase(N_("give a dose above zero for {name}"), name=options[option_id].name))
+            problems.append(Phrase(N_("give a dose above zero for {name}"), name=_drug(options[option_id])))
+        elif dose != dose.quantize(Decimal("0.01")):  # the record keeps two decimals: 0.001 would be 0.00
+            problems.append(
+                Phrase(N_("give the dose of {name} with at most two decimals"), name=_drug(options[option_id]))
+            )
         given.add(option_id)
     if problems:
         raise InvalidInput(
@@ -145,6 +239,8 @@ def update(session: Session, actor, record: ProcedureRecord, details: RecordDeta
         "note",
     ):
         value = getattr(details, name)
+        if name == "levels":
+            value = normalised(value)  # one spelling ("l4/5" → "L4/5"), each level once
         setattr(record, name, value.strip() or None if isinstance(value, str) else value)
     record.drugs.clear()
     session.flush()
@@ -154,16 +250,27 @@ def update(session: Session, actor, record: ProcedureRecord, details: RecordDeta
     return record
 
 
-def unsigned_gaps(record: ProcedureRecord) -> list[str]:
-    """What a signed record may not lack: the drugs given, and for a diagnostic stage the pain before and
-    after (they decide whether the next stage may follow, invariant 8)."""
-    gaps = []
+def unsigned_gaps(record: ProcedureRecord) -> dict[str, list[str]]:
+    """What a signed record may not lack, each gap with the record's fields to fill in: the drugs given,
+    whether there were complications (a blank was signed and shown as "none": blank is not "no
+    complications"), for a diagnostic stage the pain before and after (they decide whether the next stage
+    may follow, invariant 8), and a note when the side treated is not the planned one."""
+    gaps = {}
     if not record.drugs:
-        gaps.append(N_("the drugs given"))
+        gaps[N_("the drugs given")] = ["drugs"]
+    if not (record.complications or "").strip():
+        gaps[N_("whether there were complications (e.g. “none”)")] = ["complications"]
     appointment = object_session(record).get(Appointment, record.appointment_id)
     stage = appointment.stage if appointment is not None else None
+    planned = appointment.side if appointment is not None else None
+    if record.side and planned and record.side != planned and not (record.note or "").strip():
+        # A wrong-side risk, or a plan changed on the table (both sides planned, one done): never signed
+        # without a word. Walk finding: planned "both sides", saved and signed "left" without any remark.
+        gaps[N_("in the note why the side differs from the planned side")] = ["side", "note"]
     if stage == "diagnostic" and (record.pain_before is None or record.pain_after is None):
-        gaps.append(N_("the pain before and after (a diagnostic block is judged by them)"))
+        gaps[N_("the pain before and after (a diagnostic block is judged by them)")] = [
+            name for name in ("pain_before", "pain_after") if getattr(record, name) is None
+        ]
     return gaps
 
 
@@ -176,16 +283,23 @@ def sign(session: Session, actor, record: ProcedureRecord, *, zone: str) -> None
     if actor is None or not actor.has_role(Role.RADIOLOGIST):
         raise PermissionDenied(N_("Only a radiologist signs the procedure record."))
     if record.ended_at is None:
-        raise DomainError(N_("Enter the end time before signing."), code="record_incomplete")
+        raise DomainError(
+            N_("Enter the end time before signing."), code="record_incomplete", details={"field": "ended_at"}
+        )
     appointment = session.get(Appointment, record.appointment_id)
     if appointment is not None:
         problem = time_problem(appointment, record.started_at, record.ended_at, zone)
+        if problem is None:  # a record saved before the rule
+            problem = neurolytic_problem(appointment, [drug.drug_option for drug in record.drugs])
         if problem is not None:
             raise problem
     missing = unsigned_gaps(record)
-    if missing:
+    if missing:  # shown at the fields to fill in (the drugs, the pain scores)
         raise DomainError(
-            N_("Before signing, record {missing}."), missing=Phrases(missing, N_(" and ")), code="record_incomplete"
+            N_("Before signing, record {missing}."),
+            missing=Phrases(list(missing), N_(" and ")),
+            code="record_incomplete",
+            details={"fields": [name for names in missing.values() for name in names]},
         )
     record.signed_by_id = actor.id
     record.signed_at = utcnow()

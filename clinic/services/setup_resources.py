@@ -18,13 +18,13 @@ from sqlalchemy.orm import Session
 
 from ..core import audit
 from ..core.errors import DomainError, invalid
-from ..core.messages import N_
+from ..core.messages import N_, Phrase
 from ..models import Closure, ObservationBed, ProcedureType, Room, RoomSession, RosterEntry, RosterException, User
 from ..models.vocab import ClosureScope, Modality, Role
 
 Switchable = TypeVar("Switchable", Room, ObservationBed, ProcedureType)
 
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+WEEKDAYS = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"), N_("Saturday"), N_("Sunday"))
 
 
 def _clean(text: str | None) -> str:
@@ -210,12 +210,22 @@ def _clash(rows, fields: WeeklyFields, this) -> object | None:
     return None
 
 
-def _describe_weekly(row) -> str:
-    until = f" to {row.valid_to:%d.%m.%Y}" if row.valid_to else ""
-    return (
-        f"{WEEKDAYS[row.weekday]} {hhmm(row.start_time)}–{hhmm(row.end_time)}, "
-        f"valid from {row.valid_from:%d.%m.%Y}{until}"
-    )
+def _describe_weekly(row) -> Phrase:
+    """The clashing weekly pattern, for the refusal: a Phrase, so that a German screen says the weekday and
+    "gültig ab" in German (walk finding: "Friday 08:00–16:00, valid from 04.12.2025" on German screens)."""
+    params = {
+        "weekday": Phrase(WEEKDAYS[row.weekday]),
+        "start": hhmm(row.start_time),
+        "end": hhmm(row.end_time),
+        "valid_from": f"{row.valid_from:%d.%m.%Y}",
+    }
+    if row.valid_to:
+        return Phrase(
+            N_("{weekday} {start}–{end}, valid from {valid_from} to {valid_to}"),
+            valid_to=f"{row.valid_to:%d.%m.%Y}",
+            **params,
+        )
+    return Phrase(N_("{weekday} {start}–{end}, valid from {valid_from}"), **params)
 
 
 def save_session_template(session: Session, actor, template: RoomSession | None, fields: WeeklyFields) -> RoomSession:

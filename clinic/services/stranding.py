@@ -23,8 +23,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from ..core import audit
+from ..core.errors import DomainError
 from ..core.intervals import contains, normalise
-from ..core.messages import N_, Phrase
+from ..core.messages import N_, Phrase, Phrases
 from ..core.timefmt import to_local
 from ..models import Appointment, AuditEvent
 from ..models.vocab import AppointmentStatus, Role
@@ -188,6 +189,22 @@ def still_stranded(session: Session, settings: Settings, among: Iterable[int] | 
     if not named:
         return []
     return _check(session, settings, upcoming(session, settings.now(), named))
+
+
+def refuse_letter_if_stranded(session: Session, settings: Settings, appointment: Appointment) -> None:
+    """A letter confirms the time to the patient: refused for an appointment a setup change left outside
+    the clinic's availability (``still_stranded``). Walk finding: with CT 1 closed on the day, the page said
+    the appointment no longer fits, and the letter and the print pack still confirmed 08:00 in CT 1."""
+    found = still_stranded(session, settings, among=[appointment.id])
+    if found:
+        raise DomainError(
+            N_(
+                "This appointment no longer fits the clinic's setup ({reasons}): move it first; the letter then "
+                "gives the new time. Nothing was printed."
+            ),
+            code="stranded",
+            reasons=Phrases(found[0].reasons),
+        )
 
 
 def _check(session: Session, settings: Settings, appointments: list[Appointment]) -> list[Stranded]:

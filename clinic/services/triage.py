@@ -11,10 +11,19 @@ from sqlalchemy.orm import Session
 from ..core import audit
 from ..core.errors import DomainError, InvalidInput, invalid
 from ..core.messages import N_, Phrase, Phrases
-from ..core.spine import outside
+from ..core.spine import NOT_A_LEVEL, normalised, outside, unreadable
 from ..models import Appointment, ProcedureType, RedFlagAnswer, Referral
 from ..models.base import utcnow
-from ..models.vocab import AppointmentStatus, Modality, Priority, ReferralStatus, Region
+from ..models.vocab import (
+    MRI_GUIDED_PROCEDURES,
+    AppointmentStatus,
+    Modality,
+    Priority,
+    ReferralStatus,
+    Region,
+    Stage,
+    Target,
+)
 from ..scheduling.plan import ProcedurePlan
 
 OPEN_FOR_TRIAGE = (ReferralStatus.RECEIVED, ReferralStatus.INFO_REQUESTED)
@@ -77,10 +86,20 @@ def accept(session: Session, actor, referral: Referral, plan: PlanDetails) -> Re
         raise InvalidInput(N_("Unknown priority."))
     if plan.guidance is not None and plan.guidance not in Modality.values():
         raise InvalidInput(N_("Unknown guidance."))
+    if plan.guidance == Modality.MRI and procedure_type.code not in MRI_GUIDED_PROCEDURES:
+        raise invalid(
+            N_("{procedure} is done under CT guidance, not MRI: choose CT."),
+            "guidance",
+            procedure=procedure_type.named,
+        )
+    unknown = unreadable(plan.levels)
+    if unknown:  # "blah", "xyz": no level a worklist or a letter could name
+        raise invalid(NOT_A_LEVEL, "levels", levels=", ".join(unknown))
+    levels = normalised(plan.levels)  # one spelling ("l4/5" → "L4/5"), each level once
     proposed = ProcedurePlan(
-        procedure_type, plan.region, plan.side, plan.levels, plan.stage, plan.guidance, plan.target or None
+        procedure_type, plan.region, plan.side, levels, plan.stage, plan.guidance, plan.target or None
     )
-    wrong = outside(plan.levels, plan.region)
+    wrong = outside(levels, plan.region)
     if wrong:  # a wrong-level risk: said at the levels field, before the rest of the plan's problems
         raise invalid(
             N_("{levels} does not lie in the chosen region ({region}): check the level(s) and the region."),
@@ -88,15 +107,47 @@ def accept(session: Session, actor, referral: Referral, plan: PlanDetails) -> Re
             levels=", ".join(wrong),
             region=Phrase(Region(plan.region).label),
         )
-    problems = proposed.problems(require_target=True)
-    if problems:
-        raise InvalidInput(N_("The plan is incomplete: {problems}."), problems=Phrases(problems), details=problems)
+    if proposed.target is not None and proposed.target not in proposed.targets:
+        # A PRT aimed at the ganglion impar: said once, at the target field, by the target's name (it was said
+        # in the banner and under the levels, with the raw "ganglion impar").
+        raise invalid(
+            N_("{procedure} cannot aim at “{target}”: choose one of its targets.")
+            if proposed.targets
+            else N_("{procedure} cannot aim at “{target}”: it has no target, leave the field empty."),
+            "target",
+            procedure=procedure_type.named,
+            target=Phrase(Target(proposed.target).label) if proposed.target in Target.values() else proposed.target,
+        )
+    if proposed.stray_stage:  # a PRT "neurolytic": said at the field, not stored
+        raise invalid(N_("{procedure} has no stage: leave the stage empty."), "stage", procedure=procedure_type.named)
+    if proposed.foreign_stage:  # a facet block "neurolytic": that step is the RFA
+        raise invalid(
+            N_("{procedure} is not done at the stage “{stage}”; its stages: {choices}."),
+            "stage",
+            procedure=procedure_type.named,
+            stage=Phrase(Stage(proposed.stage).label),
+            choices=Phrases([Phrase(Stage(s).label, lower=True) for s in proposed.stages], ", "),
+        )
+    if proposed.midline_side:  # a PRT in the "midline": which root, left or right?
+        raise invalid(
+            N_("{procedure} is done on one side or both: choose left, right or both sides."),
+            "side",
+            procedure=procedure_type.named,
+        )
+    found = proposed.problems_at(require_target=True)
+    if found:  # said at the fields they are about (the target, the levels...)
+        problems = [problem for problem, _field in found]
+        raise invalid(
+            N_("The plan is incomplete: {problems}."),
+            list(dict.fromkeys(name for _problem, name in found)),
+            problems=Phrases(problems),
+        )
     referral.status = ReferralStatus.ACCEPTED
     referral.planned_procedure_type_id = procedure_type.id
     referral.planned_procedure_type = procedure_type
     referral.planned_region = plan.region
     referral.planned_side = plan.side
-    referral.planned_levels = (plan.levels or "").strip() or None
+    referral.planned_levels = levels
     referral.planned_stage = plan.stage
     referral.planned_guidance = plan.guidance or procedure_type.modality
     referral.planned_target = plan.target or None
@@ -182,11 +233,20 @@ def reopen(session: Session, actor, referral: Referral) -> Referral:
 def clear_red_flag(session: Session, actor, answer: RedFlagAnswer, note: str) -> None:
     if not answer.is_open:
         raise DomainError(N_("This red flag is not open."), code="invalid_state")
-    if not (note or "").strip():
-        raise InvalidInput(N_("Write down why the red flag does not stand in the way."))
+    note = (note or "").strip()
+    if not note:
+        raise invalid(N_("Write down why the red flag does not stand in the way."), "reason")
+    # Clearing a red flag lets an elective booking go ahead: its reason must say something (the staff walk
+    # cleared one with "x"), as an override of a medication hold must.
+    if len(note) < OVERRIDE_REASON_MIN_LENGTH or sum(ch.isalpha() for ch in note) < OVERRIDE_REASON_MIN_LETTERS:
+        raise invalid(
+            N_("Give the reason in words (at least {n} characters): it is kept with the reviewed red flag."),
+            "reason",
+            n=OVERRIDE_REASON_MIN_LENGTH,
+        )
     answer.cleared_by_id = audit.actor_of(actor).id
     answer.cleared_at = utcnow()
-    answer.clearance_note = note.strip()
+    answer.clearance_note = note
     referral = answer.referral
     audit.record(
         session,

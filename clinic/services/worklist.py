@@ -67,6 +67,7 @@ class Row:
     flags: list[Flag] = field(default_factory=list)
     alerts: list[str] = field(default_factory=list)
     hold_override: HoldOverride | None = None
+    blocker: str | None = None  # a checked-in patient's: what still stands before the start (``next_step``)
 
     @property
     def finished(self) -> bool:
@@ -74,7 +75,28 @@ class Row:
 
     @property
     def next_action(self) -> str:
+        if self.appointment.status == AppointmentStatus.CHECKED_IN and self.blocker is not None:
+            return _phrase(self.blocker)
         return _phrase(NEXT_ACTIONS.get(AppointmentStatus(self.appointment.status), ""))
+
+
+def next_step(consent_signed: bool, plan: medication.HoldPlan | None, table_start: dt.datetime, zone: str) -> str:
+    """What a checked-in patient's start waits for, in the order the start checks it
+    (``procedure_day.start_procedure``): the signed consent, then the medication hold (the plan confirmed, a
+    recorded last dose that keeps the hold) unless a radiologist overrode it; else the start itself. Walk
+    finding: the worklist said "consent, then start" with the consent signed and the hold the blocker."""
+    if not consent_signed:
+        return N_("consent, then start")
+    if plan is None or not plan.items or plan.override_date is not None:
+        return N_("start")
+    # A broken hold first: the plan cannot be confirmed over it (``medication.confirm_plan``).
+    if plan.broken_for(table_start, zone):
+        return N_("last dose too late for the hold: correct the date, override the hold or rebook")
+    if plan.to_confirm:
+        return N_("confirm the medication plan, then start")
+    if not plan.satisfied_for(table_start, zone):
+        return N_("record the last dose, then start")
+    return N_("start")
 
 
 def broken_drugs(items: list[medication.HoldItem]) -> str:
@@ -172,6 +194,9 @@ def rows(
         session, [a.referral for a in appointments if a.referral is not None], imaging=files
     )
     scanner_warnings = mpps.warnings_for(session, ids)
+    # The drug rules of every row's medication flag, read once (they were read again for each patient on
+    # a blood thinner); ``plan_for`` keeps those of the row's bleeding class.
+    rules = medication.rules_for_any(session, {e.drug_code for p in preregs.values() for e in p.medications})
     result = []
     for a in appointments:
         local_day = to_local(a.table_start, zone).date()
@@ -201,8 +226,9 @@ def rows(
                 detail=N_("signed") if a.id in signed else (N_("printed") if a.id in printed else N_("not printed")),
             )
         )
+        plan = None
         if prereg is not None:
-            plan = medication.plan_for(session, prereg, a.procedure_type, a.region, language)
+            plan = medication.plan_for(session, prereg, a.procedure_type, a.region, language, rules=rules)
             row.flags.append(medication_flag(plan, a.table_start, zone))
             if plan.override_date is not None and referral is not None:
                 row.hold_override = HoldOverride(
@@ -223,5 +249,7 @@ def rows(
                 if flag:
                     row.alerts.append(_phrase(text))
         row.alerts.extend(_phrase(w) for w in scanner_warnings.get(a.id, []))
+        if a.status == AppointmentStatus.CHECKED_IN:
+            row.blocker = next_step(a.id in signed, plan, a.table_start, zone)
         result.append(row)
     return result

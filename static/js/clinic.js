@@ -3,15 +3,63 @@
   "use strict";
 
   // Destructive actions ask first: <form data-confirm="Cancel this appointment?">, or a button of its own
-  // in a form with several (<button formaction=… data-confirm=…>).
+  // in a form with several (<button formaction=… data-confirm=…>). They ask only once the form is complete:
+  // a novalidate form still submits with a required field empty, and asking before the browser says the
+  // reason is missing had the user confirm for nothing. Such a form shows the browser's message instead
+  // (a button with formnovalidate sends without the check, and asks).
   document.addEventListener("submit", function (event) {
     var form = event.target;
     var button = event.submitter;
     var question = (button && button.getAttribute("data-confirm")) || (form.getAttribute && form.getAttribute("data-confirm"));
-    if (question && !window.confirm(question)) {
+    if (!question) {
+      return;
+    }
+    var checked = !(button && button.hasAttribute("formnovalidate"));
+    if (checked && form.checkValidity && !form.checkValidity()) {
+      event.preventDefault();
+      form.reportValidity();
+      return;
+    }
+    if (!window.confirm(question)) {
       event.preventDefault();
     }
   }, true);
+
+  // A select whose choices depend on another field of its form: <select data-limited-by="procedure_type_id
+  // stages"> offers only the values the chosen option of the field named procedure_type_id (or "<prefix>-
+  // procedure_type_id") lists in its data-stages ("" for none: only the blank choice). With no such list
+  // (nothing chosen yet) everything is offered. A choice no longer offered is cleared when the procedure
+  // changes (not on loading: a refused choice is shown again with its message).
+  function limitChoices(select, clear) {
+    var spec = (select.getAttribute("data-limited-by") || "").split(" ");
+    var source = select.form && Array.prototype.find.call(select.form.elements, function (el) {
+      return el.name === spec[0] || el.name.slice(-(spec[0].length + 1)) === "-" + spec[0];
+    });
+    var chosen = source && source.options ? source.options[source.selectedIndex] : null;
+    var listed = chosen ? chosen.getAttribute("data-" + spec[1]) : null;
+    var allowed = listed === null ? null : listed.split(" ").filter(Boolean);
+    Array.prototype.forEach.call(select.options, function (option) {
+      var off = allowed !== null && option.value !== "" && allowed.indexOf(option.value) < 0;
+      option.hidden = off;
+      option.disabled = off && (clear || !option.selected);  // a disabled choice would not be sent
+    });
+    select.querySelectorAll("optgroup").forEach(function (group) {
+      group.hidden = !Array.prototype.some.call(group.children, function (option) { return !option.hidden; });
+    });
+    if (clear && select.selectedIndex >= 0 && select.options[select.selectedIndex].disabled) {
+      select.value = "";
+    }
+  }
+  document.querySelectorAll("select[data-limited-by]").forEach(function (select) {
+    limitChoices(select, false);
+    var name = select.getAttribute("data-limited-by").split(" ")[0];
+    select.form && select.form.addEventListener("change", function (event) {
+      var field = event.target.name || "";
+      if (field === name || field.slice(-(name.length + 1)) === "-" + name) {
+        limitChoices(select, true);
+      }
+    });
+  });
 
   // Elements with data-href navigate on click and on Enter (table rows, calendar blocks).
   document.addEventListener("click", function (event) {

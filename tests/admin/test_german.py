@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 from sqlalchemy import select
 
 from clinic.models import User
@@ -100,3 +102,22 @@ def test_the_hold_table_names_dose_classes_and_evidence_in_german(session, clini
     assert "jede Dosis" in table and "any dose" not in table
     new = german.get("/admin/hold-rules/new").get_data(as_text=True)
     assert "V: in einer Primärquelle geprüft" in new
+
+
+def test_an_overlapping_session_is_named_in_german(session, clinic, app):
+    """Walk finding: the overlap refusal named the clashing session "Monday 08:00–16:00, valid from …" on a
+    German screen; the weekday and "gültig ab" are said in German now."""
+    german = _german_admin(session, app)
+    data = {
+        "room_id": str(clinic.rooms["CT 1"].id),
+        "weekday": "0",  # the clinic's Monday 08:00-16:00
+        "start_time": "09:00",
+        "end_time": "10:00",
+        "valid_from": "2026-12-07",
+        "valid_to": "",
+    }
+    response = german.post("/admin/sessions/new", data)
+    page = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 422
+    assert "hat bereits eine Raumzeit, die sich überschneidet: Montag 08:00–16:00, gültig ab " in page
+    assert "Monday" not in page and "valid from" not in page

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from clinic.models import ObservationBed, Room
@@ -130,3 +132,28 @@ def test_switching_off_a_bed_warns_then_lists_its_bookings(session, clinic, admi
     back = admin.post(f"/admin/beds/{bed.id}/activate", {}, form_page="/admin/rooms")
     assert back.status_code == 302
     assert appointment.reference not in text(admin.get("/admin/stranded"))
+
+
+def test_the_banner_above_a_refused_form_says_field_or_fields_as_many_are_marked(session, clinic, admin):
+    """Walk finding: "Bitte korrigieren Sie das markierte Feld." stood above two marked fields; the form
+    banner said "fields" above one. One marked field: the singular; two: the plural."""
+    one = text(admin.post("/admin/rooms/new", {**ROOM, "name": ""}))
+    assert "Please correct the marked field." in one and "Please correct the marked fields." not in one
+    two = text(admin.post("/admin/rooms/new", {**ROOM, "name": "", "unit": ""}))
+    assert "Please correct the marked fields." in two and "Please correct the marked field." not in two
+
+
+def test_the_stranded_lists_keep_their_words_apart(session, clinic, admin):
+    """Walk finding: "…sobald er wieder passt.Die Anmeldung sieht…" on /admin/stranded, and the reference and
+    the status badge run together ("ZDDZ-7GEHAngemeldet") in the room's switch-off list."""
+    ct1 = clinic.rooms["CT 1"]
+    appointment = book_on_day(session, clinic, next_monday(), room=ct1)
+    appointment.status = "checked_in"
+    session.commit()
+    warned = admin.post(f"/admin/rooms/{ct1.id}/deactivate", {}, form_page="/admin/rooms")
+    words = re.sub(r"<[^>]+>", "", text(warned))
+    assert f"{appointment.reference} Checked in" in re.sub(r"\s+", " ", words)
+    assert f"{appointment.reference}Checked in" not in words
+    page = re.sub(r"<[^>]+>", "", text(admin.get("/admin/stranded")))
+    assert "once it fits again. The front desk" in re.sub(r"\s+", " ", page)
+    assert "again.The" not in page

@@ -208,3 +208,11 @@ def test_user_list_filters(session, clinic, admin):
     assert "Petra Möller" not in text(admin.get("/admin/users?role=radiologist"))
     assert "Petra Möller" in text(admin.get("/admin/users?q=möller"))
     assert "No account matches" in text(admin.get("/admin/users?q=nobody"))
+
+
+def test_the_password_help_gives_the_length_the_rule_asks_for(session, clinic, admin):
+    """Walk finding: the help under the password said "At least 10 characters" on the new-account and the
+    reset form, and a 10-character password was refused with "needs at least 12"."""
+    user = _user(session, "frontdesk")
+    for page in (text(admin.get("/admin/users/new")), text(admin.get(f"/admin/users/{user.id}"))):
+        assert f"At least {accounts.MIN_PASSWORD_LENGTH} characters" in page and "At least 10 characters" not in page

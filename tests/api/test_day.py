@@ -112,7 +112,7 @@ def test_worklist_by_day_and_room(world, api_as):
     consented = rows[world.appointments["consented"].id]
     assert {f["label"]: f["ok"] for f in consented["flags"]}["Consent"] is True
     assert consented["patient"]["id"] == world.appointments["consented"].patient_id
-    assert consented["next_action"] == "consent, then start"
+    assert consented["next_action"] == "start"  # the consent is signed: not "consent, then start" (walk finding)
     assert rows[world.appointments["booked"].id]["next_action"] == "check in"
 
     room = world.appointments["booked"].room_id

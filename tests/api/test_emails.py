@@ -59,3 +59,21 @@ def test_the_outbox_never_sends_to_two_addresses(session):
     with pytest.raises(InvalidInput):
         outbox.queue(session, kind="other", recipient="a@example.org, b@example.org", subject="x", body="y", now=NOW)
     assert contact.email_address("") is None
+
+
+def test_an_unreadable_phone_on_the_edit_form_is_said_at_the_field(session, clinic, app):
+    """Walk finding: the edit form answered a bad phone number with a server error (it asked for a
+    referral letter the form does not have)."""
+    browser = Browser(app.test_client())
+    browser.login("frontdesk")
+    patient = make_patient(session)
+    session.commit()
+    before = patient.phone
+    form = {"family_name": patient.family_name, "given_name": patient.given_name, "birth_date": "1960-05-01"}
+    screen = browser.post(f"/desk/patients/{patient.id}/edit", {**form, "phone": "xyz", "preferred_language": "de"})
+    page = screen.get_data(as_text=True)
+    assert screen.status_code in (400, 422)
+    assert "this is not a telephone number" in page.lower()
+    assert 'value="xyz"' in page  # what was typed is kept
+    session.expire_all()
+    assert session.get(Patient, patient.id).phone == before

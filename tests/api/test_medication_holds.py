@@ -136,7 +136,7 @@ def test_triage_through_the_api_names_the_target(session, clinic, api_as):
     missing = radiologist.post(f"/referrals/{referral.id}/triage", json=plan)
     assert missing.status_code == 400 and "Sympathetic block needs the target" in missing.get_json()["error"]["message"]
     wrong = radiologist.post(f"/referrals/{referral.id}/triage", json={**plan, "target": "caudal"})
-    assert wrong.status_code == 400 and "cannot aim at caudal" in wrong.get_json()["error"]["message"]
+    assert wrong.status_code == 400 and "cannot aim at “Caudal (sacral hiatus)”" in wrong.get_json()["error"]["message"]
     accepted = radiologist.post(f"/referrals/{referral.id}/triage", json={**plan, "target": "lumbar_chain"})
     assert accepted.status_code == 200, accepted.get_json()
     assert accepted.get_json()["plan"]["target"] == "lumbar_chain"

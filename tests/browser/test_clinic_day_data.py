@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from clinic.core.timefmt import to_local
 from clinic.models import AuditEvent, ImagingStudy, StoredFile, StudyFile
-from tests.browser_fixtures import hand_over
+from tests.browser_fixtures import hand_over, submit
 from tests.conftest import NOW, TODAY, ZONE
 from tests.factories import book, build_clinic, make_ready_referral
 
@@ -56,15 +56,11 @@ def test_a_wrong_patient_file_is_set_aside_and_checklist_and_worklist_agree(sess
 
     form = page.locator("form.set-aside")
     assert form.count() == 1  # only for the file that does not match
-    form.locator("button").click()
-    page.wait_for_load_state()
-    assert "Say why this file is set aside" in page.content()  # refused: a reason is needed
+    assert "Say why this file is set aside" in submit(page, form.locator("button"))  # refused: a reason is needed
 
     form = page.locator("form.set-aside")
     form.locator("input[name=reason]").fill("CD of another patient (Hans Schmidt) in the envelope")
-    form.locator("button").click()
-    page.wait_for_load_state()
-    assert "IM0002.dcm set aside as wrong patient" in page.content()
+    assert "IM0002.dcm set aside as wrong patient" in submit(page, form.locator("button"))
     assert "set aside: wrong patient" in page.content()
     assert page.locator("form.set-aside").count() == 0
     imaging_row = page.locator("tr", has_text="Prior imaging")
@@ -124,9 +120,7 @@ def test_a_name_too_long_is_refused_with_a_message_never_cut_silently(session, s
     page.fill("#given_name", "Anna")
     page.fill("#birth_date", "1960-01-02")
     page.fill("#clinical_question", "L5 radiculopathy")
-    page.click("text=Save referral")
-    page.wait_for_load_state()
-    assert "cannot be longer than 100 characters" in page.content()
+    assert "cannot be longer than 100 characters" in submit(page, "text=Save referral")
     assert len(page.locator("#family_name").input_value()) == 5000  # what was typed is kept
     assert session.scalar(select(Patient.id)) is None
 

@@ -182,7 +182,7 @@ def _procedure(doctor, appointment_id: int, day: dt.date, start: str, end: str, 
     assert "Signed consent recorded" in content, content
     content = submit(page, "button:has-text('Start procedure')")
     assert "Procedure started" in content, content
-    for field, value in record.items():
+    for field, value in {"complications": "keine", **record}.items():
         page.fill(f"#record-{field}", value)
     for row, (label, dose) in enumerate(drugs.items()):
         page.select_option(f"#record-drugs-{row}-drug_option_id", label=label)

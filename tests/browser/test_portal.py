@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from clinic.models import Appointment, PortalAnswer, StudyFile
 from clinic.models.portal import AnswerStatus
+from tests.browser_fixtures import submit
 from tests.factories import accept_referral, build_clinic, make_patient, make_referral
 from tests.portal.helpers import link_for, open_portal
 
@@ -114,9 +115,8 @@ def test_patient_journey_through_the_link(session, chromium, live_server, staff,
     desk_page = desk.go(f"/desk/referrals/{referral_id}")
     assert "Answers from the patient, to confirm" in desk_page.content()
     for _ in range(6):
-        desk_page.locator("#portal button:has-text('Confirm')").first.click()
-        desk_page.wait_for_load_state()
-        assert "taken into the checklist" in desk_page.content()
+        confirmed = submit(desk_page, desk_page.locator("#portal button:has-text('Confirm')").first)
+        assert "taken into the checklist" in confirmed
     assert desk_page.locator(".flag-missing").count() == 0
     desk.screenshot("portal-desk-confirmed")
 
@@ -148,7 +148,7 @@ def test_patient_journey_through_the_link(session, chromium, live_server, staff,
     page.click("text=Auf einen anderen Termin verschieben")
     page.wait_for_url(re.compile(r"/move$"))
     axe.check(page, "move")
-    page.locator("ul.times button").last.click()
+    submit(page, page.locator("ul.times button").last)  # the review answers at the same address
     axe.check(page, "move review")
     page.click("button:has-text('Auf diesen Termin verschieben')")
     page.wait_for_url(re.compile(r"/home"))

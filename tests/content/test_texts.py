@@ -228,3 +228,17 @@ def test_prt_success_figure_is_the_clinics_own_experience():
     for text in (english, german):
         line = next(line for line in text.splitlines() if "60 to 80" in line or "60 bis 80" in line)
         assert "session" not in line and "Sitzung" not in line
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_sympathetic_block_sheet_says_who_decides_and_arranges_the_clotting_test(lang):
+    """Walk finding: the sheet said a clotting test is usually needed beforehand while nothing arranged it,
+    so the patient did not know who would. Clinical facts §3 (sympathetic blocks): coagulation labs usually
+    required (deep target); the sheet now says we decide and arrange it with the patient."""
+    text = _read("SYMP", "information", lang)
+    if lang == "en":
+        assert "usually needed beforehand" not in text
+        assert "We will tell you whether you need one and arrange it with you." in text
+    else:
+        assert "Meist ist vorher eine Gerinnungskontrolle nötig." not in text
+        assert "nötig: Wir sagen Ihnen, ob Sie eine brauchen, und vereinbaren sie mit Ihnen." in text

@@ -14,13 +14,13 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from clinic.core.timefmt import fmt_long_date, fmt_time
+from clinic.core.timefmt import fmt_long_date, fmt_time, to_local
 from clinic.defaults import HOLD_RULES, INJECTED_DRUGS
 from clinic.models import AnticoagulantRule
 from clinic.models.vocab import BleedingClass, HoldAction
 from clinic.scheduling.context import Settings
 from clinic.services import hold_rules, medication
-from clinic.services.documents import letter_pdf
+from clinic.services.documents import letter_pdf, worklist_pdf
 from tests.conftest import NOW, ZONE
 from tests.factories import add_roster, add_weekly_sessions, make_patient
 from tests.scheduling.helpers import chain, utc
@@ -226,12 +226,28 @@ def test_a_reprinted_letter_never_prints_a_past_moment_as_an_instruction(session
     assert ("9. Dezember 2026" if language == "de" else "9 December 2026") in reprint
 
 
-def test_shared_assessment_asks_to_discuss_with_the_prescriber(session, settings, clinic, zone):
+def test_a_signed_shared_assessment_is_still_called_about_until_a_radiologist_confirms(session, settings, clinic, zone):
+    """Walk finding: with the shared-assessment rule of ASS signed off, the appointment left the call list
+    and the letter told the patient to settle it with the prescriber; the worklist printed "agreed with
+    prescriber" though nobody had agreed anything. A shared assessment is decided case by case: the clinic
+    calls (the letter says so, the call list keeps it, the worklist says the plan is not confirmed) until a
+    radiologist confirms this patient's plan; then the letter says no pause is planned."""
     sign_off(session, "aspirin")
     appointment = book_for(session, settings, clinic, medications=[("aspirin", "secondary", None)])
     text = text_of(letter_pdf(session, appointment, zone, issued_on=NOW.date()))
-    assert "Acetylsalicylsäure (ASS): Bitte besprechen Sie mit Ihrer verordnenden Ärztin" in text
-    assert "letzte Einnahme" not in text
+    assert "Acetylsalicylsäure (ASS): Ob und ab wann Sie es vor dem Eingriff pausieren, bestätigen wir Ihnen" in text
+    assert "Bitte besprechen Sie" not in text and "letzte Einnahme" not in text
+    calls = medication.awaiting_confirmation(session, NOW, NOW + dt.timedelta(days=60), ZONE)
+    assert [row.appointment.id for row in calls] == [appointment.id]
+    day = to_local(appointment.table_start, zone).date()
+    worklist = text_of(worklist_pdf(session, day, appointment.room, zone))
+    assert "Plan NICHT bestätigt" in worklist and "abgestimmt" not in worklist
+
+    medication.confirm_plan(session, clinic.radiologists[0], appointment.referral, ZONE)
+    text = text_of(letter_pdf(session, appointment, zone, issued_on=NOW.date()))
+    assert "Acetylsalicylsäure (ASS): Unsere Radiologie hat es für diesen Eingriff geprüft" in text
+    assert "Eine Pause ist nicht vorgesehen, sofern wir telefonisch nichts anderes" in text
+    assert medication.awaiting_confirmation(session, NOW, NOW + dt.timedelta(days=60), ZONE) == []
 
 
 @pytest.mark.parametrize("language", ["de", "en"])
@@ -261,3 +277,126 @@ def test_a_reprinted_letter_never_prints_a_past_fasting_moment(session, settings
         assert "Please do not eat anything from Tuesday, 8 December 2026, 04:00 on" in before
         assert "04:00" not in reprint
         assert "Please do not eat anything more until after the procedure" in reprint
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_a_latest_moment_less_than_a_day_away_asks_to_call_if_read_too_late(session, settings, clinic, zone, language):
+    """Walk finding: a letter printed minutes before the latest moment of the last dose gave it as if the
+    patient could still act on it. Less than a day before it (counted on instants, here across the night
+    the clocks go forward), the letter still gives the moment and asks the patient to call if it is read
+    only afterwards."""
+    sign_off(session)
+    _long_days(session, clinic)
+    patient = make_patient(session, preferred_language=language)
+    start = utc(2027, 3, 31, 8, 0)  # Wednesday 31 March 2027 10:00 summer time; apixaban 72 h
+    appointment = book_for(
+        session, settings, clinic, patient, medications=[("apixaban", "", None)], candidate=_at(clinic, start)
+    )
+    latest = utc(2027, 3, 28, 8, 0)  # Sunday 28 March 10:00 summer time, the night the clocks went forward
+    assert medication.referral_plan(session, appointment.referral).items[0].last_dose_no_later_than(start) == latest
+    # 24 hours before it is Saturday 09:00 winter time (not 10:00): one minute either side of it.
+    early = text_of(letter_pdf(session, appointment, zone, now=utc(2027, 3, 27, 7, 59)))
+    late = text_of(letter_pdf(session, appointment, zone, now=utc(2027, 3, 27, 8, 1)))
+    if language == "de":
+        moment, soon = "spätestens am Sonntag, 28. März 2027, um 10:00 Uhr", "Das ist weniger als einen Tag entfernt"
+        call = "rufen Sie uns bitte noch heute unter +49 40 1234 5670 an"
+    else:
+        moment, soon = "no later than Sunday, 28 March 2027, 10:00", "That is less than a day away"
+        call = "please call us today on +49 40 1234 5670"
+    assert moment in early and soon not in early
+    assert moment in late and soon in late and call in late
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_a_recorded_last_dose_that_breaks_the_hold_is_not_answered_with_the_deadline(
+    session, settings, clinic, zone, language
+):
+    """Walk finding: with the last dose recorded after the latest moment (the patient took it too late),
+    the letter still printed the latest moment as if all were well. It now says the pause is not kept and
+    that the clinic calls to confirm whether the appointment can go ahead."""
+    sign_off(session)
+    patient = make_patient(session, preferred_language=language)
+    start = utc(2026, 12, 8, 9, 0)  # Tuesday 8 December 10:00; apixaban 72 h: latest Saturday 5 December 10:00
+    appointment = book_for(
+        session, settings, clinic, patient, medications=[("apixaban", "", None)], candidate=_at(clinic, start)
+    )
+    [entry] = appointment.referral.preregistration.medications
+    entry.last_dose_on = dt.date(2026, 12, 6)  # Sunday: less than 72 hours before the table start
+    session.flush()
+    text = text_of(letter_pdf(session, appointment, zone, now=utc(2026, 12, 6, 12, 0)))
+    if language == "de":
+        assert "Ihre letzte Einnahme laut Ihren Angaben am Sonntag, 6. Dezember 2026 liegt weniger als 72" in text
+        assert "Wir rufen Sie an, um zu klären, ob der Termin stattfinden kann oder verschoben werden muss." in text
+        assert "spätestens am" not in text and "5. Dezember" not in text.replace("Datum 05.12.2026", "")
+    else:
+        assert "the last dose you told us of, on Sunday, 6 December 2026, leaves less than 72 hours" in text
+        assert "We will call you to confirm whether the appointment can go ahead or has to be moved." in text
+        assert "no later than" not in text and "5 December" not in text
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_a_recorded_last_dose_that_keeps_the_hold_is_the_day_the_letter_gives(
+    session, settings, clinic, zone, language
+):
+    """Walk finding: apixaban signed off, the patient's last dose recorded on Saturday 5 December, and the
+    letter only said "last dose no later than Sunday 6 December, 08:20": consistent with the hold, but not
+    what was agreed with the patient. It now repeats the recorded day and says the pause is kept; the
+    restart is given as before."""
+    sign_off(session)
+    patient = make_patient(session, preferred_language=language)
+    start = utc(2026, 12, 9, 7, 20)  # Wednesday 9 December 08:20; apixaban 72 h: latest Sunday 6 December 08:20
+    appointment = book_for(
+        session, settings, clinic, patient, medications=[("apixaban", "", None)], candidate=_at(clinic, start)
+    )
+    [entry] = appointment.referral.preregistration.medications
+    entry.last_dose_on = dt.date(2026, 12, 5)
+    session.flush()
+    text = text_of(letter_pdf(session, appointment, zone))
+    if language == "de":
+        assert (
+            "Laut Ihren Angaben ist Ihre letzte Einnahme vor dem Eingriff am Samstag, 5. Dezember 2026. Damit ist "
+            "die Pause von mindestens 72 Stunden vor dem Eingriff eingehalten." in text
+        )
+        assert "spätestens am" not in text and "6. Dezember" not in text
+        assert "Wieder einnehmen frühestens am" in text
+    else:
+        assert (
+            "you told us that your last dose before the procedure is on Saturday, 5 December 2026. That keeps "
+            "the pause of at least 72 hours before the procedure." in text
+        )
+        assert "no later than" not in text and "6 December" not in text
+        assert "Take it again no earlier than" in text
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_phenprocoumon_is_recordable_without_a_rule_and_the_letter_announces_a_call(
+    session, settings, clinic, zone, language
+):
+    """Walk finding: phenprocoumon (Marcumar, the usual vitamin-K antagonist in Germany) could not be
+    recorded: the list of drugs came from the hold rules alone, and the clinical facts give no rule for
+    it. It is now offered and recorded with no rule: the plan says a radiologist decides, the letter that
+    we call; no hold hours are made up."""
+    from clinic.core.holds import NO_RULE
+    from clinic.services import prereg_items
+
+    sign_off(session)
+    assert "phenprocoumon|" in medication.drug_choices(session, language)
+    patient = make_patient(session, preferred_language=language)
+    appointment = book_for(session, settings, clinic, patient)
+    referral = appointment.referral
+    prereg_items.add_medication(session, None, referral, drug_code="phenprocoumon", dose_class="", last_dose_on=None)
+    session.flush()
+    plan = medication.plan_for(session, referral.preregistration, appointment.procedure_type, appointment.region)
+    [item] = plan.items
+    assert item.action == NO_RULE and item.hold_hours is None and item.drug_name == "Phenprocoumon (Marcumar)"
+    assert item.summary == "no rule for this drug and procedure: a radiologist decides"
+    text = text_of(letter_pdf(session, appointment, zone))
+    if language == "de":
+        assert (
+            "Phenprocoumon (Marcumar): Das Vorgehen bei diesem Medikament besprechen wir vor dem Termin "
+            "telefonisch mit Ihnen" in text
+        )
+        assert "spätestens am" not in text
+    else:
+        assert "Phenprocoumon (Marcumar): we will call you before the appointment to agree the plan" in text
+        assert "no later than" not in text

@@ -184,3 +184,42 @@ def test_english_consent_sheet_and_pack_print_no_german_clinic_line(session, set
         text = text_of(pdf if isinstance(pdf, bytes) else pdf[0])
         assert "Interventionelle" not in text and "Erdgeschoss" not in text, name
         assert "Interventional Pain Therapy" in text, name
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_a_fasting_patient_with_diabetes_is_asked_to_call_about_the_diabetes_medicines(
+    session, settings, clinic, zone, language
+):
+    """Walk finding: a sympathetic block (6 hours fasting) for a patient whose pre-registration records
+    diabetes said when to stop eating and nothing about insulin or tablets. The letter now asks the patient
+    to call us before the appointment to agree how to take them (no dose is guessed; no list of ours would
+    make a call of ours happen, so the letter promises none); without fasting, or without diabetes, it says
+    nothing of the kind."""
+    start = utc(2026, 12, 1, 7, 0)
+    symp = dict(code="SYMP", target="lumbar_chain", stage="diagnostic", levels=None, candidate=_at(clinic, start))
+    patient = make_patient(session, preferred_language=language)
+    text = text_of(
+        documents.letter_pdf(
+            session, book_for(session, settings, clinic, patient, conditions={"diabetes"}, **symp), zone
+        )
+    )
+    if language == "de":
+        assert "Bitte essen Sie ab Dienstag, 1. Dezember 2026, um 02:00 Uhr nichts mehr" in text
+        assert (
+            "Sie haben uns mitgeteilt, dass Sie Diabetes haben. Da Sie vor dem Eingriff nichts essen dürfen, rufen "
+            "Sie uns bitte vor dem Termin an, damit wir mit Ihnen besprechen, wie Sie Ihre Diabetes-Medikamente "
+            "(Insulin oder Tabletten) an diesem Tag nehmen." in text
+        )
+    else:
+        assert "please call us before the appointment so that we can agree with you how to take your diabetes" in text
+    marker = "Diabetes-Medikamente" if language == "de" else "diabetes medicines"
+
+    other = make_patient(session, preferred_language=language)
+    no_diabetes = book_for(
+        session, settings, clinic, other, **{**symp, "candidate": _at(clinic, start + dt.timedelta(hours=2))}
+    )
+    assert marker not in text_of(documents.letter_pdf(session, no_diabetes, zone))
+
+    third = make_patient(session, preferred_language=language)
+    light_meal = book_for(session, settings, clinic, third, conditions={"diabetes"})  # PRT: no fasting
+    assert marker not in text_of(documents.letter_pdf(session, light_meal, zone))

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from clinic.core.timefmt import to_local
 from clinic.documents.worklist_text import WORDS
 from clinic.models.vocab import AppointmentStatus
 from clinic.services import appointments, documents
-from tests.conftest import assert_shows
+from tests.conftest import ZONE, assert_shows
 from tests.factories import make_patient
 
 from .helpers import book_for, page_sizes_mm, pages, render_png, text_of
@@ -64,12 +65,14 @@ def test_the_medication_column_says_what_the_team_must_check(session, settings, 
     whether the plan is confirmed, INR for warfarin, a raised bleeding risk; ibuprofen is named as a drug
     that changes bleeding, not as a blood thinner."""
     medications = [("warfarin", "", dt.date(2026, 11, 17)), ("ibuprofen", "", None)]
-    book_for(session, settings, clinic, first_day=DAY, medications=medications, raised_bleeding_risk=True)
+    # Ibuprofen (24 h at the raised risk), still taken: the first day it allows is a day's notice later.
+    first = book_for(session, settings, clinic, first_day=DAY, medications=medications, raised_bleeding_risk=True)
+    day = to_local(first.table_start, ZONE).date()
     apixaban = make_patient(session, family_name="Zorn", given_name="Zoë")
     book_for(
-        session, settings, clinic, apixaban, first_day=DAY + dt.timedelta(days=7), medications=[("apixaban", "", None)]
+        session, settings, clinic, apixaban, first_day=day + dt.timedelta(days=7), medications=[("apixaban", "", None)]
     )
-    text = text_of(documents.worklist_pdf(session, DAY, clinic.rooms["CT 1"], zone))
+    text = text_of(documents.worklist_pdf(session, day, clinic.rooms["CT 1"], zone))
     assert "Gerinnungsrelevante Medikamente" in text
     assert_shows(
         text,
@@ -78,7 +81,7 @@ def test_the_medication_column_says_what_the_team_must_check(session, settings, 
         "Plan NICHT bestätigt (Rückruf offen)",
         "erhöhtes Blutungsrisiko",
     )
-    later = text_of(documents.worklist_pdf(session, DAY + dt.timedelta(days=7), clinic.rooms["CT 1"], zone))
+    later = text_of(documents.worklist_pdf(session, day + dt.timedelta(days=7), clinic.rooms["CT 1"], zone))
     assert "Apixaban: Pause 72 h; letzte Dosis nicht erfasst: erfragen" in later
 
 

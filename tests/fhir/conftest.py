@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from clinic.core import clock
 from clinic.models import DrugOption, ImagingStudy, ProcedureRecord, StoredFile, StudyFile
+from clinic.models.vocab import AppointmentStatus
 from clinic.services import procedure_records
 from tests.api.conftest import api_as, clinic, everyone, token_for, users_of, world  # noqa: F401  (fixtures)
 from tests.conftest import NOW, ZONE
@@ -66,9 +67,11 @@ def records(session, world):  # noqa: F811
     appointment = world.appointments["in_observation"]
     record = session.scalar(select(ProcedureRecord).where(ProcedureRecord.appointment_id == appointment.id))
     drug = session.scalars(select(DrugOption).order_by(DrugOption.id)).first()
+    # Ended when the patient went to observation, at the latest (the record's end cannot come after it).
+    to_observation = appointment.last_change_to(AppointmentStatus.IN_OBSERVATION)
     details = record_details(
         record,
-        ended_at=record.started_at + dt.timedelta(minutes=18),
+        ended_at=min(record.started_at + dt.timedelta(minutes=18), to_observation),
         approach="transforaminal",
         dlp_mgycm=Decimal("120.5"),
         note="Contrast spread along the L5 root.",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from clinic.models.vocab import RedFlag
 from clinic.scheduling.finder import Candidate
+from tests.factories import add_to_waitlist, book, make_patient, make_ready_referral, make_referral
 from tests.scheduling.helpers import chain_form, first_candidates
 
 FLAGS_NO = {f"flag_{f.value}": "no" for f in RedFlag}
@@ -65,3 +66,19 @@ def hold_on_the_booking_page(session, settings, browser, referral, c: Candidate 
     held = browser.post(book_page, chain_form(c, "hold"), form_page=book_page)
     assert held.status_code == 302 and "/desk/holds/" in held.headers["Location"]
     return held.headers["Location"]
+
+
+# One patient on each of the desk's searchable lists (the list-search tests): a patient of that family name.
+def on_the_waitlist(session, settings, clinic, name: str) -> None:
+    add_to_waitlist(session, make_ready_referral(session, clinic, make_patient(session, family_name=name)))
+
+
+def referred(session, settings, clinic, name: str) -> None:
+    make_referral(session, make_patient(session, family_name=name))
+
+
+def waiting_for_a_call(session, settings, clinic, name: str) -> None:
+    referral = make_ready_referral(
+        session, clinic, make_patient(session, family_name=name), medications=[("apixaban", "", None)]
+    )
+    book(session, settings, referral, limit=1)

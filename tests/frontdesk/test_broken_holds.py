@@ -9,12 +9,13 @@ import datetime as dt
 import html as markup
 
 import pytest
+from sqlalchemy import select
 
 from clinic.core.errors import DomainError
 from clinic.core.timefmt import fmt_datetime, to_local
 from clinic.documents.holds import HoldWording, plain
-from clinic.models import MedicationEntry, Referral
-from clinic.services import medication
+from clinic.models import AnticoagulantRule, MedicationEntry, Referral
+from clinic.services import hold_rules, medication, procedure_day
 from tests.conftest import NOW, TODAY, ZONE
 from tests.factories import book, build_clinic, make_patient, make_ready_referral
 
@@ -117,8 +118,8 @@ def test_the_call_list_puts_the_first_drug_to_stop_first_and_marks_the_urgent(se
     urgent = booked_on("clopidogrel")  # as soon as the hold allows: the drug stops within two days
     session.commit()
     assert earlier.table_start < later.table_start
-    calls = medication.awaiting_confirmation(session, NOW, NOW + dt.timedelta(weeks=8))
-    assert [a.id for a, _plan in calls] == [urgent.id, later.id, earlier.id]
+    calls = medication.awaiting_confirmation(session, NOW, NOW + dt.timedelta(weeks=8), ZONE)
+    assert [row.appointment.id for row in calls] == [urgent.id, later.id, earlier.id]
     due = urgent.table_start - dt.timedelta(hours=168)
     assert NOW <= due < NOW + dt.timedelta(hours=48)
 
@@ -148,6 +149,23 @@ def test_a_last_dose_before_the_patients_birth_is_refused_once_at_its_field(sess
     assert session.get(Referral, referral.id).preregistration.medications == []
 
 
+def test_a_passed_deadline_is_not_given_as_still_to_come(session, settings, clinic, browser):
+    """Walk finding: the appointment page said "call the patient now: the first drug must be stopped by"
+    a moment already past, as if it were still to come."""
+    from clinic.core import clock
+
+    referral = make_ready_referral(session, clinic, medications=[("clopidogrel", "", None)])
+    appointment = book(session, settings, referral, limit=1)
+    session.commit()
+    due = appointment.table_start - dt.timedelta(hours=168)
+    browser.login("frontdesk")
+    clock.pin(due + dt.timedelta(hours=2))  # the plan is still not confirmed two hours after the deadline
+    shown = _text(browser.get(f"/desk/appointments/{appointment.id}"))
+    assert "must be stopped by" not in shown
+    assert f"Call the patient now: the first drug had to be stopped by {fmt_datetime(due, ZONE)}" in shown
+    assert "if the pause is not kept, move the appointment or have a radiologist decide" in shown
+
+
 def test_a_drug_that_is_not_paused_gives_no_stop_by_deadline_nor_a_call_now(session, settings, clinic, browser):
     # The walk of 4 December: ASS for secondary prevention before a PRT is a shared assessment (no routine
     # pause), yet the appointment said "call the patient now: the first drug must be stopped by" the table
@@ -175,13 +193,15 @@ def test_a_drug_that_is_not_paused_gives_no_stop_by_deadline_nor_a_call_now(sess
     assert restart not in shown and "to be agreed by telephone" in shown
 
     # The call list still lists it (the letter says we will call), but nothing marks it urgent; the plan
-    # with a held drug comes first and is marked.
+    # with a held drug is marked. Calls are in the order they are due: the held drug's deadline (a day's
+    # notice after now, STOP_NOTICE) comes after the first appointment's table start.
     calls = _text(browser.get("/desk/medication-calls"))
     assert fmt_datetime(soon.table_start, ZONE) in calls
     due = urgent.table_start - dt.timedelta(hours=72)
     assert NOW <= due < NOW + dt.timedelta(hours=48)
     assert calls.count("call now: within 48 hours") == 1
-    assert calls.index(fmt_datetime(urgent.table_start, ZONE)) < calls.index(fmt_datetime(soon.table_start, ZONE))
+    assert due > soon.table_start
+    assert calls.index(fmt_datetime(soon.table_start, ZONE)) < calls.index(fmt_datetime(urgent.table_start, ZONE))
 
     # A held drug beside it still gives the deadline and the call now, from the held drug only.
     other = _text(browser.get(f"/desk/appointments/{urgent.id}"))
@@ -191,3 +211,126 @@ def test_a_drug_that_is_not_paused_gives_no_stop_by_deadline_nor_a_call_now(sess
     wording = HoldWording("de", ZONE, soon.table_start, soon.table_end, NOW, "040 1234 5670")
     [sentence] = [plain(s) for s in wording.sentences(plan)]
     assert "bestätigen wir Ihnen vor dem Termin telefonisch" in sentence and "spätestens" not in sentence
+
+
+def test_the_broken_hold_of_a_checked_in_patient_does_not_advise_moving_the_appointment(
+    session, settings, clinic, browser
+):
+    """Walk finding: the alert said "move the appointment" to a checked-in patient's appointment, which can no
+    longer be moved ("Only a booked appointment can be moved")."""
+    referral = make_ready_referral(session, clinic)
+    appointment = book(session, settings, referral, limit=1)
+    session.commit()
+    day = to_local(appointment.table_start, ZONE).date()
+    when = fmt_datetime(appointment.table_start, ZONE)
+    browser.login("frontdesk")
+    assert _add(browser, referral.id, "apixaban|", day - dt.timedelta(days=1)).status_code == 302
+    booked = _text(browser.get(f"/desk/appointments/{appointment.id}"))
+    assert "move the appointment" in booked  # a booked appointment can still be moved
+    session.expire_all()
+    appointment = session.merge(appointment)
+    procedure_day.check_in(session, None, appointment, at=appointment.table_start, zone=ZONE)
+    session.commit()
+    for page in (f"/desk/appointments/{appointment.id}", f"/desk/referrals/{referral.id}"):
+        shown = _text(browser.get(page))
+        assert f"The hold is not kept for the appointment on {when}." in shown, page
+        assert "move the appointment" not in shown, page
+        assert (
+            "the procedure cannot go ahead today unless a radiologist overrides the hold with a reason. Correct the "
+            "date if it was wrong; otherwise cancel the appointment and book a new one."
+        ) in shown, page
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_a_recorded_last_dose_that_keeps_the_hold_is_not_told_to_call_now_nor_to_take_the_drug(
+    session, settings, clinic, browser, language
+):
+    """Walk finding (4 December): apixaban with its last dose recorded on a day that keeps the 72 hours, the
+    plan still to confirm (the rule is not signed off). Past the stop deadline the appointment said in red
+    "call the patient now: the first drug had to be stopped by …", as if nothing were recorded, and the
+    letter told the patient to take it as prescribed until our call, which would undo the pause."""
+    from clinic.core import clock
+
+    referral = make_ready_referral(session, clinic, medications=[("apixaban", "", None)])
+    appointment = book(session, settings, referral, limit=1)
+    day = to_local(appointment.table_start, ZONE).date()
+    last = day - dt.timedelta(days=4)
+    referral.preregistration.medications[0].last_dose_on = last
+    session.commit()
+    plan = medication.referral_plan(session, referral)
+    [item] = plan.items
+    assert plan.awaiting_confirmation and item.holds and item.satisfied_for(appointment.table_start, ZONE)
+    due = appointment.table_start - dt.timedelta(hours=72)
+    after = due + dt.timedelta(hours=2)
+    assert plan.stop_by(appointment.table_start) is None and plan.call_urgently(appointment.table_start, after) is None
+
+    browser.login("frontdesk")
+    clock.pin(after)
+    shown = _text(browser.get(f"/desk/appointments/{appointment.id}"))
+    assert "Call the patient now" not in shown and "Awaits confirmation by telephone." in shown
+
+    wording = HoldWording(language, ZONE, appointment.table_start, appointment.table_end, after, "040 1234 5670")
+    [sentence] = [plain(s) for s in wording.sentences(plan)]
+    if language == "de":
+        assert "Laut Ihren Angaben ist Ihre letzte Einnahme vor dem Eingriff am" in sentence
+        assert "bestätigen wir Ihnen vor dem Termin telefonisch" in sentence and "wie verordnet" not in sentence
+    else:
+        assert "you told us that your last dose before the procedure is on" in sentence
+        assert "We will call you before the appointment to confirm" in sentence and "as prescribed" not in sentence
+    assert str(last.day) in sentence and "72" not in sentence  # the day they told us; no figure of the rule
+
+    # A day too late for the hold (re-walk: the letter repeated 14.12 before a procedure on 16.12 as if it were
+    # fine): we call to check whether the appointment holds; no instruction, no figure.
+    referral.preregistration.medications[0].last_dose_on = day - dt.timedelta(days=1)
+    session.commit()
+    late = medication.referral_plan(session, referral)
+    assert late.awaiting_confirmation and late.broken_for(appointment.table_start, ZONE)
+    [sentence] = [plain(s) for s in wording.sentences(late)]
+    if language == "de":
+        assert "ob der Termin stattfinden kann oder verschoben werden muss" in sentence
+    else:
+        assert "check whether the appointment can go ahead or has to be moved" in sentence
+    assert "72" not in sentence and "040 1234 5670" in sentence
+
+    # Without a recorded last dose, the deadline and the call now stay.
+    referral.preregistration.medications[0].last_dose_on = None
+    session.commit()
+    plan = medication.referral_plan(session, referral)
+    assert plan.call_urgently(appointment.table_start, after) == due
+    [sentence] = [plain(s) for s in wording.sentences(plan)]
+    assert ("wie verordnet" if language == "de" else "as prescribed") in sentence
+
+
+def test_a_last_dose_too_late_stands_first_on_the_call_list_even_with_the_rule_signed_off(
+    session, settings, clinic, browser
+):
+    """Walk finding (4 December, evening): apixaban's rule signed off, a last dose recorded the day before
+    the appointment (the hold is 72 hours). The screen said so once, the letter promised the patient a call,
+    and the appointment stood on no list: not on the call list, not on the start page. It now stands first
+    on the call list, with what to do; a last dose that keeps the hold does not put it there."""
+    for rule in session.scalars(select(AnticoagulantRule).where(AnticoagulantRule.drug_code == "apixaban")):
+        hold_rules.verify(session, None, rule, "Dr. Hanna Berg", at=NOW)
+    calm = book(session, settings, make_ready_referral(session, clinic, medications=[("clopidogrel", "", None)]))
+    referral = make_ready_referral(session, clinic)
+    appointment = book(session, settings, referral, limit=1, first_day=TODAY + dt.timedelta(days=10))
+    day = to_local(appointment.table_start, ZONE).date()
+    kept = make_ready_referral(
+        session, clinic, medications=[("apixaban", "", TODAY + dt.timedelta(days=1))]
+    )  # stopped long enough before
+    kept_appointment = book(session, settings, kept, limit=1, first_day=TODAY + dt.timedelta(days=10))
+    session.commit()
+    assert [
+        row.appointment.id for row in medication.awaiting_confirmation(session, NOW, NOW + dt.timedelta(weeks=8), ZONE)
+    ] == [calm.id]
+
+    browser.login("frontdesk")
+    assert _add(browser, referral.id, "apixaban|", day - dt.timedelta(days=1)).status_code == 302
+    session.expire_all()
+    rows = medication.awaiting_confirmation(session, NOW, NOW + dt.timedelta(weeks=8), ZONE)
+    assert [row.appointment.id for row in rows] == [appointment.id, calm.id]
+    assert [i.drug_code for i in rows[0].broken] == ["apixaban"] and rows[1].broken == []
+    assert kept_appointment.id not in [row.appointment.id for row in rows]
+    page = _text(browser.get("/desk/medication-calls"))
+    assert "Last dose too late for the hold" in page
+    assert "Apixaban: correct the date after speaking with the patient, move the appointment" in page
+    assert page.index(fmt_datetime(appointment.table_start, ZONE)) < page.index(fmt_datetime(calm.table_start, ZONE))

@@ -74,3 +74,18 @@ def test_moving_an_appointment_refuses_a_bad_not_before_the_same_way(app, sessio
     assert _selected(html, "part_of_day") == "morning"
     assert 'name="table_start"' not in html
     assert desk.get(f"/desk/appointments/{appointment.id}/reschedule?earliest_date=2026-12-01").status_code == 200
+
+
+def test_a_not_before_beyond_eight_weeks_finds_times_from_that_day(app, session, clinic):
+    """Walk finding: the search window counted from today, so a "Not before" more than eight weeks ahead
+    said "no free time in the next eight weeks" on an empty calendar. The window counts from that day."""
+    referral = make_ready_referral(session, clinic)
+    session.commit()
+    (desk,) = logged_in(app, "desk_de")
+    answer = desk.get(f"/desk/referrals/{referral.id}/book?earliest_date=2027-02-15")
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 200
+    offered = re.findall(r'name="table_start" value="([^"]+)"', html)
+    assert offered, "no times offered twelve weeks ahead on an empty calendar"
+    assert min(dt.datetime.fromisoformat(t).date() for t in offered) >= dt.date(2027, 2, 15)
+    assert "Keine freie Zeit" not in html

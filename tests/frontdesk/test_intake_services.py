@@ -160,7 +160,7 @@ def test_medication_questionnaire_validates_drug_and_dose(session):
         prereg_items.add_medication(session, None, referral, drug_code="aspirin", dose_class="", last_dose_on=None)
     entry = prereg_items.add_medication(
         session, None, referral, drug_code="aspirin", dose_class="primary", last_dose_on=None
-    )
+    ).entry
     prereg_items.remove_medication(session, None, referral, entry.id)
     assert preregistration.ensure(session, referral).medications == []
 

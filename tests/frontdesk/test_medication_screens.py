@@ -8,12 +8,13 @@ import html as markup
 import re
 
 import pytest
+from sqlalchemy import select
 
 from clinic.core.errors import InvalidInput
 from clinic.core.timefmt import to_local
-from clinic.models import Referral
-from clinic.services import medication, prereg_items
-from tests.conftest import ZONE, Browser, logged_in
+from clinic.models import AnticoagulantRule, Referral
+from clinic.services import hold_rules, medication, prereg_items
+from tests.conftest import NOW, ZONE, Browser, logged_in
 from tests.factories import book, build_clinic, make_ready_referral, make_referral, make_user
 
 
@@ -97,8 +98,9 @@ def test_medication_entry_offers_only_the_doses_the_rules_know(session, clinic, 
     entries = session.get(Referral, referral.id).preregistration.medications
     assert [(m.drug_code, m.dose_class) for m in entries] == [("lmwh", "therapeutic")]
     page = browser.get(path).get_data(as_text=True)
-    # 24 hours from now (Monday 07:00): Tuesday 24 November 07:00 in Berlin, to the minute.
-    assert "Earliest procedure" in page and "24.11.2026 07:00" in page and "injection" in page
+    # A day's notice to reach the patient, then the 24-hour hold, from now (Monday 07:00): Wednesday
+    # 25 November 07:00 in Berlin, to the minute.
+    assert "Earliest procedure" in page and "25.11.2026 07:00" in page and "injection" in page
 
 
 def test_a_dose_the_rules_do_not_tell_apart_is_accepted(session, clinic):
@@ -106,7 +108,7 @@ def test_a_dose_the_rules_do_not_tell_apart_is_accepted(session, clinic):
     referral = make_referral(session)
     entry = prereg_items.add_medication(
         session, None, referral, drug_code="apixaban", dose_class="therapeutic", last_dose_on=None
-    )
+    ).entry
     plan = medication.plan_for(session, referral.preregistration, clinic.pt("PRT"), "lumbar")
     assert entry.dose_class == "therapeutic" and plan.items[0].hold_hours == 72
     with pytest.raises(InvalidInput, match="say which dose"):
@@ -118,7 +120,7 @@ def test_a_dose_the_rules_do_not_tell_apart_is_accepted(session, clinic):
     [
         ("SYMP", "", 422, "Sympathetic block needs the target (stellate ganglion, thoracic sympathetic chain"),
         ("FACET", "", 422, "Facet joint block needs the target (intra-articular injection, medial branch block)"),
-        ("EPI", "stellate", 422, "Epidural steroid injection cannot aim at stellate ganglion"),
+        ("EPI", "stellate", 422, "Epidural steroid injection cannot aim at “Stellate ganglion”"),
         ("SYMP", "celiac", 302, None),
     ],
 )
@@ -236,3 +238,28 @@ def test_drug_names_in_checklists_and_refusals_follow_the_screens_language(sessi
     english.login("frontdesk")
     page = markup.unescape(english.get(f"/desk/referrals/{referral.id}/book").get_data(as_text=True))
     assert "no hold rule for Aspirin (ASA)" in page
+
+
+def test_a_signed_shared_assessment_and_a_drug_without_rule_say_why_the_call_is_needed(
+    session, settings, clinic, browser
+):
+    """Walk finding (re-walk, 4 December): with ASS's shared-assessment rule signed off, the appointment said
+    the rule was "not signed off by a physician (or there is none)"; a drug without a rule (phenprocoumon) had
+    "no routine pause" as its restart, though such a drug is usually paused. Each reason now says what it is."""
+    for rule in session.scalars(select(AnticoagulantRule).where(AnticoagulantRule.drug_code == "aspirin")):
+        hold_rules.verify(session, None, rule, "Dr. Hanna Berg", at=NOW)
+    appointment = _booked(session, settings, clinic, medications=(("aspirin", "secondary", None),))
+    # Recorded after the booking (a drug without a rule stops the booking until a radiologist decides).
+    prereg_items.add_medication(
+        session, None, appointment.referral, drug_code="phenprocoumon", dose_class="", last_dose_on=None
+    )
+    session.commit()
+    browser.login("frontdesk")
+    page = markup.unescape(browser.get(f"/desk/appointments/{appointment.id}").get_data(as_text=True))
+    assert "here. Aspirin (ASA): a shared assessment with the prescriber, decided for each patient" in page
+    assert "Phenprocoumon (Marcumar): the rule is not signed off by a physician (or there is none)" in page
+    assert "(ASA): the rule is not signed off" not in page
+    assert re.search(r"Awaits confirmation by telephone\.</strong>\s+<span>", page)  # a space after the heading
+    row = page[page.index("<td>Phenprocoumon (Marcumar)") :]
+    row = row[: row.index("</tr>")]
+    assert "to be agreed by telephone" in row and "no routine pause" not in row

@@ -5,6 +5,7 @@ closed filter of the list, and the PACS message in the desk's words."""
 from __future__ import annotations
 
 import datetime as dt
+import html as markup
 import io
 import re
 
@@ -28,21 +29,37 @@ def clinic(session):
 # 1. The same blood thinner twice.
 
 
-def test_the_same_drug_cannot_be_added_twice(session, clinic):
+def test_the_same_drug_given_again_replaces_its_entry(session, clinic):
+    """One entry per drug. Given again (a new last dose), the drug's entry says what was given, in one step:
+    walk finding, removing it first and adding it again left a moment in which a letter said the patient
+    takes no blood thinner."""
     referral = make_referral(session)
     prereg_items.add_medication(session, None, referral, drug_code="rivaroxaban", dose_class="", last_dose_on=None)
-    with pytest.raises(InvalidInput, match="already on the questionnaire") as refused:
-        prereg_items.add_medication(
-            session, None, referral, drug_code="rivaroxaban", dose_class="", last_dose_on=TODAY - dt.timedelta(days=2)
-        )
-    assert refused.value.details == {"field": "drug_code"}
-    assert [m.drug_code for m in referral.preregistration.medications] == ["rivaroxaban"]
+    two_days_ago = TODAY - dt.timedelta(days=2)
+    prereg_items.add_medication(
+        session, None, referral, drug_code="rivaroxaban", dose_class="", last_dose_on=two_days_ago, note="abends"
+    )
+    [entry] = referral.preregistration.medications
+    assert (entry.drug_code, entry.last_dose_on, entry.note) == ("rivaroxaban", two_days_ago, "abends")
     # Another drug is still welcome.
     prereg_items.add_medication(session, None, referral, drug_code="apixaban", dose_class="", last_dose_on=None)
     assert len(referral.preregistration.medications) == 2
 
 
-def test_the_desk_is_told_at_the_field_and_keeps_what_it_typed(session, clinic, browser):
+def test_the_service_says_whether_the_drug_was_already_recorded(session, clinic):
+    """The desk is told "already recorded" from what the service returns, not from a second look."""
+    referral = make_referral(session)
+    first = prereg_items.add_medication(
+        session, None, referral, drug_code="rivaroxaban", dose_class="", last_dose_on=None
+    )
+    again = prereg_items.add_medication(
+        session, None, referral, drug_code="rivaroxaban", dose_class="", last_dose_on=TODAY, note="abends"
+    )
+    assert first.replaced is False and again.replaced is True
+    assert again.entry is first.entry and again.entry.note == "abends"
+
+
+def test_the_desk_records_a_new_last_dose_in_one_step(session, clinic, browser):
     referral = make_ready_referral(session, clinic, medications=[("rivaroxaban", "", None)])
     session.commit()
     browser.login("frontdesk")
@@ -52,16 +69,43 @@ def test_the_desk_is_told_at_the_field_and_keeps_what_it_typed(session, clinic, 
         {"med-drug_code": "rivaroxaban|", "med-last_dose_on": "2026-11-21", "med-note": "evening dose"},
         form_page=path,
     )
-    html = again.get_data(as_text=True)
-    assert again.status_code == 400
-    field = html[html.index('id="med-drug_code"') :]
-    assert 'class="invalid-feedback">This drug is already on the questionnaire.' in field[:2000]
-    assert 'value="2026-11-21"' in html  # the date typed is still there
+    assert again.status_code == 302
+    page = browser.get(again.headers["Location"]).get_data(as_text=True)
+    assert "This drug was already recorded: its entry now says what you gave." in page
     session.expire_all()
     entries = session.get(Referral, referral.id).preregistration.medications
-    assert [m.drug_code for m in entries] == ["rivaroxaban"]
+    assert [(m.drug_code, m.last_dose_on) for m in entries] == [("rivaroxaban", dt.date(2026, 11, 21))]
     plan = medication.plan_for(session, entries[0].preregistration, clinic.pt("PRT"), "lumbar")
-    assert [i.drug_code for i in plan.items] == ["rivaroxaban"]
+    assert [(i.drug_code, i.last_dose_on) for i in plan.items] == [("rivaroxaban", dt.date(2026, 11, 21))]
+
+
+def test_the_desk_is_told_when_a_drug_given_again_changes_or_removes_its_last_dose(session, clinic, browser):
+    """Walk finding (4 December): the drug given again with an earlier day, or with none, replaced the
+    recorded last dose with only "its entry now says what you gave". No day keeps meaning "still taken"
+    (the safe reading: the hold is not known to be met), and the desk is now told what it replaced."""
+    referral = make_ready_referral(session, clinic, medications=[("rivaroxaban", "", dt.date(2026, 11, 21))])
+    session.commit()
+    browser.login("frontdesk")
+    path = f"/desk/referrals/{referral.id}"
+
+    def give(last_dose: str) -> str:
+        form = {"med-drug_code": "rivaroxaban|", "med-last_dose_on": last_dose}
+        response = browser.post(f"{path}/medication", form, form_page=path)
+        assert response.status_code == 302
+        return markup.unescape(browser.get(response.headers["Location"]).get_data(as_text=True))
+
+    page = give("2026-11-19")
+    assert "This drug was already recorded: its last dose is now 19.11.2026 instead of 21.11.2026." in page
+    page = give("")
+    assert (
+        "This drug was already recorded: the last dose it gave (19.11.2026) is removed, so the entry now says "
+        "the patient still takes it." in page
+    )
+    session.expire_all()
+    [entry] = session.get(Referral, referral.id).preregistration.medications
+    assert entry.last_dose_on is None
+    page = give("")  # nothing changed: the general sentence
+    assert "This drug was already recorded: its entry now says what you gave." in page
 
 
 def test_a_patient_names_each_medicine_once(session, clinic):
@@ -252,3 +296,17 @@ def test_a_missing_pacs_is_worded_for_the_front_desk(app, session, clinic, brows
     assert searched.status_code == 503, searched.get_data(as_text=True)[:2000]
     assert "No PACS connection is set up" in searched.get_data(as_text=True)
     assert "PACS_HOST" not in searched.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("ended", [_declined, _closed])
+def test_the_finder_of_an_ended_referral_says_it_ended_instead_of_what_is_missing(session, clinic, browser, ended):
+    """Walk finding (4 December): the booking page of a referral closed at discharge listed "Missing: referral
+    accepted by a radiologist: referral is closed"; it now leads back to the referral, which says why."""
+    referral = ended(session, clinic)
+    browser.login("frontdesk")
+    for send in (browser.get, browser.post):
+        response = send(f"/desk/referrals/{referral.id}/book")
+        assert response.status_code == 302 and response.headers["Location"].endswith(f"/desk/referrals/{referral.id}")
+    page = browser.get(f"/desk/referrals/{referral.id}").get_data(as_text=True)
+    assert f"No booking: the referral is {'declined' if ended is _declined else 'closed'}." in page
+    assert "cannot be booked yet. Missing" not in page

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html as markup
 import re
 
 import pytest
@@ -187,6 +188,13 @@ def test_a_hold_confirmed_twice_shows_the_appointment_it_became(session, setting
     assert session.scalar(select(func.count(Appointment.id))) == 1
     page = browser.get(again.headers["Location"]).get_data(as_text=True)
     assert "This hold has already been booked." in page
+    # The back button to the hold's page (walk finding: "Time held for …" beside "Already booked."): the
+    # appointment it became.
+    back = browser.get(hold_page)
+    assert back.status_code == 302 and back.headers["Location"].endswith(f"/desk/appointments/{appointment.id}")
+    assert "This held time is booked: here is the appointment." in browser.get(back.headers["Location"]).get_data(
+        as_text=True
+    )
 
 
 @pytest.mark.parametrize("phone", ["abc", "Tom's mobile", "12", "040 123<b>"])
@@ -448,3 +456,104 @@ def test_a_move_from_a_page_that_shows_an_old_time_is_refused_and_changes_nothin
     again = _move_forms(html)
     assert again and again[0]["moving_from"] == moved_to.isoformat()
     assert browser.client.post(path, data={**again[0], "action": "book"}).status_code == 302
+
+
+def test_an_escort_phone_that_is_no_number_is_refused_at_the_phone_field(session, browser):
+    """Walk finding: the escort's phone (the number the nurse calls at discharge) was refused in a banner
+    above the page only; the refusal stands under the phone field, with what was typed."""
+    clinic = build_clinic(session)
+    referral = make_ready_referral(session, clinic, escort_phone=None)
+    session.commit()
+    browser.login("frontdesk")
+    answer = browser.post(
+        f"/desk/referrals/{referral.id}/escort",
+        {"escort-name": "Tom Walker", "escort-phone": "Toms Handy"},
+        form_page=f"/desk/referrals/{referral.id}",
+    )
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 400
+    at = html.index('id="escort-phone"')
+    shown = html[html.rindex("<input", 0, at) : html.index("</div>", at)]
+    assert "is-invalid" in shown and 'value="Toms Handy"' in shown and "This is not a telephone number" in shown
+    assert html.count("This is not a telephone number") == 1, "said in a banner as well"
+
+
+def test_an_intake_phone_that_is_no_number_is_said_at_its_field_with_the_other_errors(session, browser):
+    """Walk finding: the patient's phone was checked only by the service, once every other field was right,
+    and then in a banner. It is refused at the phone field together with the form's other errors."""
+    build_clinic(session)
+    session.commit()
+    browser.login("frontdesk")
+    html = refused_intake(browser, referral_form(clinical_question="", phone="Handy der Tochter"))
+    question = html[html.index('id="clinical_question"') :]
+    assert "This field is required." in question[: question.index("</div>")]  # the other error, shown with it
+    at = html.index('id="phone"')
+    shown = html[html.rindex("<input", 0, at) : html.index("</div>", at)]
+    assert "is-invalid" in shown and "This is not a telephone number" in shown, shown
+    assert 'value="Handy der Tochter"' in shown
+    assert session.scalar(select(func.count(Referral.id))) == 0
+
+
+def test_move_here_asks_first(session, settings, browser):
+    """Walk finding: "Move here" moved the appointment at one click, without the question other changes of
+    a booked appointment ask (static/js/clinic.js asks a button's data-confirm); booking asks none."""
+    clinic = build_clinic(session)
+    referral = make_ready_referral(session, clinic)
+    appointment = book(session, settings, referral, first_candidates(session, settings, referral)[0])
+    waiting = make_ready_referral(session, clinic)
+    session.commit()
+    browser.login("frontdesk")
+    page = browser.get(f"/desk/appointments/{appointment.id}/reschedule").get_data(as_text=True)
+    buttons = re.findall(r'<button [^>]*value="book"[^>]*>', page)
+    assert buttons and all("data-confirm=" in b for b in buttons)
+    name = markup.escape(appointment.patient.display_name)
+    assert f"Move the appointment of {name} from 23.11.2026" in buttons[0], buttons[0]
+    booking = browser.get(f"/desk/referrals/{waiting.id}/book").get_data(as_text=True)
+    assert "data-confirm" not in "".join(re.findall(r'<button [^>]*value="book"[^>]*>', booking))
+
+
+def test_the_time_a_move_frees_is_offered_to_the_waitlist(session, settings, browser):
+    """Walk finding: a cancellation offers its freed time to the waitlist, a move did not. After a move the
+    desk sees the waitlist patients who could take the old time, as after a cancellation, and holds it."""
+    clinic = build_clinic(session)
+    referral = make_ready_referral(session, clinic)
+    first = first_candidates(session, settings, referral)[0]
+    appointment = book(session, settings, referral, first)
+    waiting = make_ready_referral(session, clinic)
+    add_to_waitlist(session, waiting, dt.date(2026, 11, 1))
+    session.commit()
+    browser.login("frontdesk")
+    path = f"/desk/appointments/{appointment.id}/reschedule"
+    later = next(
+        f for f in _move_forms(browser.get(path).get_data(as_text=True)) if f["table_start"] > first.obs_end.isoformat()
+    )
+    moved = browser.post(path, later, form_page=path)
+    assert moved.status_code == 302 and "/offers?" in moved.headers["Location"], moved.headers["Location"]
+    page = browser.get(moved.headers["Location"], follow_redirects=True).get_data(as_text=True)
+    assert "Patients on the waitlist can take it:" in page
+    assert "Freed by moving" in page and "from 23.11.2026" in page
+    assert waiting.patient.display_name in page
+    offer = re.search(r'action="(/desk/waitlist/\d+/book)"(.*?)</form>', page, re.S)
+    fields = dict(re.findall(r'name="(\w+)" value="([^"]*)"', offer.group(2)))
+    assert first.table_start.isoformat() <= fields["table_start"] < first.obs_end.isoformat()
+    session.expire_all()
+    assert session.get(Appointment, appointment.id).table_start.isoformat() == later["table_start"]
+    unreadable = browser.get(f"/desk/appointments/{appointment.id}/offers?table_start=gestern&room_id=x")
+    assert unreadable.status_code == 400
+
+
+def test_the_desk_sees_a_booked_patient_past_the_table_start_as_late(session, settings, browser):
+    """Walk finding (4 December): at 10:35 the 08:00 patient not yet checked in showed only "Booked" on the
+    desk's day, while the radiologist's worklist said "Late: not checked in"."""
+    from clinic.core import clock
+
+    clinic = build_clinic(session)
+    appointment = book(session, settings, make_ready_referral(session, clinic))
+    start = appointment.table_start
+    session.commit()
+    browser.login("frontdesk")
+    clock.pin(start - dt.timedelta(minutes=1))
+    assert "Late: not checked in" not in browser.get("/desk/").get_data(as_text=True)
+    clock.pin(start + dt.timedelta(minutes=20))
+    page = browser.get("/desk/").get_data(as_text=True)
+    assert page.count("Late: not checked in") == 1

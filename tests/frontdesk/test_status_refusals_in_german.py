@@ -62,15 +62,20 @@ def test_checking_in_twice_names_the_statuses_in_german(app, session, settings):
     answer = german.post(f"{path}/check-in", form_page=path)
     page = _text(answer)
     assert answer.status_code == 422
-    assert "Dieser Termin hat den Status „Angemeldet“; um „Angemeldet“ zu werden, muss er „Gebucht“ sein." in page
+    # Walk finding: "Dieser Termin hat den Status „Angemeldet“; um „Angemeldet“ zu werden, muss er „Gebucht“
+    # sein." said nothing useful: it says when the patient was checked in (07:00 in Berlin).
+    assert "Bereits angemeldet um 07:00." in page and "um „Angemeldet“ zu werden" not in page
     _no_codes(page)
 
     by_reference = german.post("/desk/check-in", {"reference": appointment.reference}, form_page="/desk/check-in")
-    assert "Dieser Termin hat den Status „Angemeldet“" in _text(by_reference)  # the scanner's field too
-    _no_codes(_text(by_reference))
+    assert by_reference.status_code == 422
+    shown = _text(by_reference)
+    at = shown.index('id="reference"')
+    assert "Bereits angemeldet um 07:00." in shown[at : shown.index("</div>", at)]  # at the scanner's field
+    _no_codes(shown)
 
     answer = english.post(f"{path}/check-in", form_page=path)
-    assert "This appointment is checked in; it must be booked to become checked in." in _text(answer)
+    assert "Already checked in at 07:00." in _text(answer)
 
 
 def test_starting_twice_names_the_statuses_in_german(app, session, settings):

@@ -131,3 +131,22 @@ def test_the_worklist_marks_the_stranded_appointment_and_not_the_other(session, 
         other = [r for r in rows if f"/radiology/appointments/{spared.id}" in r]
         assert len(marked) == 1 and "to reschedule" in marked[0] and "CT 1 is not open then" in marked[0]
         assert len(other) == 1 and "to reschedule" not in other[0]
+
+
+def test_no_letter_confirms_a_time_that_no_longer_fits(session, browser):
+    """Walk finding: with CT 1 closed on the day, the appointment page said the appointment no longer fits,
+    and the letter and the print pack still confirmed its time in CT 1. Both are refused with the reason
+    until it is moved; a fitting appointment's letter prints."""
+    clinic = build_clinic(session)
+    stranded, spared = _strand(session, clinic, next_monday())
+    browser.login("frontdesk")
+    path = f"/desk/appointments/{stranded.id}"
+    letter = browser.get(f"{path}/letter.pdf")
+    page = letter.get_data(as_text=True)
+    assert letter.status_code == 422 and letter.mimetype == "text/html"
+    assert "This appointment no longer fits the clinic&#39;s setup (CT 1 is not open then" in page
+    assert "Nothing was printed." in page
+    pack = browser.post(f"{path}/print-pack.pdf", {}, form_page=path)
+    assert pack.status_code == 422 and "Nothing was printed." in pack.get_data(as_text=True)
+    fitting = browser.get(f"/desk/appointments/{spared.id}/letter.pdf")
+    assert fitting.status_code == 200 and fitting.mimetype == "application/pdf"

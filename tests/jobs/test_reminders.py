@@ -70,13 +70,11 @@ def test_a_reminder_is_queued_and_delivered_once_with_the_hold_plan(session, set
     assert "Bitte kommen Sie um: 07:30 Uhr" in body
     assert f"Terminnummer: {appointment.reference}" in body
     # Rivaroxaban is held 72 hours before an intermediate-risk procedure and restarted 24 h after it. The
-    # latest moment (Sunday 22 November, 08:00) has passed when the reminder goes out on Monday: it is
-    # not sent as an instruction; the patient is told what to do instead.
+    # recorded last dose (Friday 20 November) keeps the hold: the reminder repeats that day (walk finding:
+    # not the latest moment, Sunday 22 November 08:00, nor "that moment has passed"), then the restart.
     assert (
-        "- Rivaroxaban: Der späteste Zeitpunkt für die letzte Einnahme vor diesem Termin ist bereits vorbei. "
-        "Haben Sie das Medikament wie mit uns besprochen pausiert, setzen Sie die Pause bis nach dem Eingriff "
-        "fort. Haben Sie es seitdem genommen oder sind Sie unsicher, rufen Sie uns bitte noch heute unter "
-        "+49 40 1234 5670 an: Der Termin muss dann vielleicht verschoben werden. "
+        "- Rivaroxaban: Laut Ihren Angaben ist Ihre letzte Einnahme vor dem Eingriff am Freitag, 20. November "
+        "2026. Damit ist die Pause von mindestens 72 Stunden vor dem Eingriff eingehalten. "
         "Wieder einnehmen frühestens am Donnerstag, 26. November 2026, um 08:20 Uhr." in body
     )
     assert "22. November" not in body

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import select
+
+from clinic.models import DrugOption
 from clinic.services import procedure_day
 from tests import factories
 from tests.conftest import NOW, ZONE
@@ -53,7 +56,28 @@ def crowded(session, settings):
     )
     to_procedure(session, clinic, a)
     procedure_day.end_procedure(session, None, a, at=START + dt.timedelta(minutes=20))
-    procedure_day.extend_observation(session, None, a, 30, None)
+    procedure_day.extend_observation(session, None, a, 30, "Leg still numb")
     to_procedure(session, clinic, b)
     procedure_day.end_procedure(session, None, b, at=START + dt.timedelta(minutes=50))
     return clinic, a, b, c
+
+
+def record_form(session, *, started: str = "07:00", ended: str = "07:15", **fields) -> dict[str, str]:
+    """The fields of a complete procedure record on the pinned day (a transforaminal block under CT with
+    0.5 ml bupivacaine), as the record form posts them; ``fields`` (without the ``record-`` prefix)
+    replace or add to them."""
+    bupivacaine = session.scalar(select(DrugOption).where(DrugOption.name == "Bupivacaine"))
+    data = {
+        "started_at": f"2026-11-23T{started}",
+        "ended_at": f"2026-11-23T{ended}",
+        "approach": "transforaminal",
+        "side": "left",
+        "guidance": "CT",
+        "pain_before": "7",
+        "pain_after": "2",
+        "complications": "keine",
+        "drugs-0-drug_option_id": str(bupivacaine.id),
+        "drugs-0-dose": "0.5",
+        **fields,
+    }
+    return {f"record-{name}": value for name, value in data.items()}

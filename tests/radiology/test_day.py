@@ -157,6 +157,24 @@ def test_the_database_refuses_changes_to_a_signed_record(session, day, statement
     assert session.get(ProcedureRecord, record.id).pain_after == 2
 
 
+@pytest.mark.parametrize("reason", [None, "", "  ", "-", "15", "?!"])
+def test_a_longer_stay_without_a_reason_in_words_is_refused(session, day, reason):
+    """Walk finding: 15 minutes longer with the reason empty were saved ("Observation extended."); the
+    README: "longer stays with a reason". Every extension needs one, in words, refused at the reason."""
+    clinic, a = day
+    _to_procedure(session, clinic, a)
+    observation = procedure_day.end_procedure(session, None, a, at=MONDAY_9 + dt.timedelta(minutes=15))
+    planned_end = observation.planned_end
+    with pytest.raises(InvalidInput, match="A longer stay needs a reason, in words") as refused:
+        procedure_day.extend_observation(session, None, a, 15, reason)
+    assert refused.value.details == {"field": "reason"}
+    assert (observation.planned_end, observation.extension_minutes, observation.extension_reason) == (
+        planned_end,
+        0,
+        None,
+    )
+
+
 def test_observation_extension_and_discharge(session, day):
     clinic, a = day
     record = _to_procedure(session, clinic, a)
@@ -165,11 +183,13 @@ def test_observation_extension_and_discharge(session, day):
     observation = procedure_day.end_procedure(session, None, a, at=end)
     assert a.status == AppointmentStatus.IN_OBSERVATION
     assert observation.planned_end == end + dt.timedelta(minutes=20) and observation.bed_id == a.bed_id
-    procedure_day.extend_observation(session, None, a, 30, None)
+    procedure_day.extend_observation(session, None, a, 30, "Dizzy when standing")
+    assert observation.extension_minutes == 30 and not observation.flagged
     with pytest.raises(InvalidInput, match="needs a reason"):
         procedure_day.extend_observation(session, None, a, 40, "")
     procedure_day.extend_observation(session, None, a, 40, "Leg still numb, BP low")
     assert observation.extension_minutes == 70 and observation.flagged
+    assert observation.extension_reason == "Dizzy when standing; Leg still numb, BP low"
     with pytest.raises(DomainError, match="Discharge needs: Escort present, Aftercare instructions given"):
         procedure_day.set_discharge_checklist(session, a, stable=True, can_walk=True)
         procedure_day.discharge(session, None, a, at=end + dt.timedelta(minutes=90))
@@ -356,7 +376,7 @@ def test_the_procedure_does_not_start_while_the_medication_plan_is_unsettled(ses
         procedure_day.start_procedure(session, radiologist, a, at=a.table_start, zone=ZONE)
     day = to_local(a.table_start, ZONE).date()
     referral.preregistration.medications[0].last_dose_on = day - dt.timedelta(days=2)  # under 72 h
-    with pytest.raises(DomainError, match="hold is not met"):
+    with pytest.raises(DomainError, match="recorded last dose of Apixaban is too late for the hold"):
         procedure_day.start_procedure(session, radiologist, a, at=a.table_start, zone=ZONE)
     referral.preregistration.medications[0].last_dose_on = day - dt.timedelta(days=4)
     procedure_day.start_procedure(session, radiologist, a, at=a.table_start, zone=ZONE)
@@ -391,3 +411,46 @@ def test_a_discharged_patient_whose_referral_closed_is_not_flagged_for_pre_regis
     (row,) = worklist.rows(session, dt.date(2026, 11, 23), ZONE)
     prereg = next(flag for flag in row.flags if flag.label == "Pre-registration")
     assert prereg.ok and prereg.detail == ""
+
+
+def test_a_recorded_last_dose_too_late_is_said_so_at_the_start(session, apixaban_day):
+    """Walk finding: the start's refusal said "record the last dose" although it was recorded, too late."""
+    clinic, referral, a = apixaban_day
+    radiologist = _consented(session, clinic, a)
+    medication.confirm_plan(session, radiologist, referral, ZONE)
+    day = to_local(a.table_start, ZONE).date()
+    referral.preregistration.medications[0].last_dose_on = day - dt.timedelta(days=2)  # under 72 h
+    with pytest.raises(DomainError) as refused:
+        procedure_day.start_procedure(session, radiologist, a, at=a.table_start, zone=ZONE)
+    assert str(refused.value) == (
+        "The procedure cannot start: the recorded last dose of Apixaban is too late for the hold. "
+        "Correct the date if it was wrong, or a radiologist overrides the hold with a reason."
+    )
+    assert "record the last dose" not in str(refused.value) and a.status == AppointmentStatus.CHECKED_IN
+
+
+def _next_step(session, a) -> str:
+    (row,) = worklist.rows(session, to_local(a.table_start, ZONE).date(), ZONE, appointment_id=a.id)
+    return str(row.next_action)
+
+
+def test_the_worklist_names_the_real_blocker_of_a_checked_in_patient(session, apixaban_day):
+    """Walk finding: "Next step: consent, then start" with the consent signed and the hold the blocker."""
+    clinic, referral, a = apixaban_day
+    radiologist = clinic.radiologists[0]
+    clock.pin(a.table_start - dt.timedelta(minutes=30))
+    procedure_day.check_in(session, None, a, at=a.table_start - dt.timedelta(minutes=30), zone=ZONE)
+    assert _next_step(session, a) == "consent, then start"
+    consents.print_consent(session, radiologist, a, ZONE)
+    procedure_day.record_consent(session, radiologist, a, taken_by_id=radiologist.id, **_talk(radiologist), zone=ZONE)
+    assert _next_step(session, a) == "confirm the medication plan, then start"
+    medication.confirm_plan(session, radiologist, referral, ZONE)
+    assert _next_step(session, a) == "record the last dose, then start"
+    day = to_local(a.table_start, ZONE).date()
+    referral.preregistration.medications[0].last_dose_on = day - dt.timedelta(days=2)  # under 72 h
+    session.flush()
+    assert _next_step(session, a) == "last dose too late for the hold: correct the date, override the hold or rebook"
+    referral.preregistration.medications[0].last_dose_on = day - dt.timedelta(days=4)
+    session.flush()
+    assert _next_step(session, a) == "start"
+    procedure_day.start_procedure(session, radiologist, a, at=a.table_start, zone=ZONE)

@@ -99,3 +99,28 @@ def test_accepting_without_a_flag_still_says_the_desk_can_book(session, clinic, 
     assert browser.post(f"{path}/accept", _plan(clinic), form_page=path).status_code == 302
     page = browser.get(path, follow_redirects=True).get_data(as_text=True)
     assert "Accepted. The front desk can book once the pre-registration is complete." in page
+
+
+@pytest.mark.parametrize(
+    ("changes", "name", "message"),
+    [
+        ({"accept-target": "stellate"}, "target", "Periradicular therapy cannot aim at “Stellate ganglion”"),
+        ({"accept-levels": ""}, "levels", "Periradicular therapy needs the spinal level(s)"),
+    ],
+)
+def test_an_incomplete_plan_is_refused_at_its_field(session, clinic, browser, changes, name, message):
+    """Walk finding: a PRT aimed at the stellate ganglion, or without levels, was refused in a banner above
+    the page only. The refusal stands under the field it is about, the plan as typed kept, nothing saved."""
+    referral = make_referral(session, region="lumbar", side="left")
+    session.commit()
+    browser.login("rad1")
+    path = f"/radiology/referrals/{referral.id}"
+    response = browser.post(f"{path}/accept", _plan(clinic, **changes), form_page=path)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    at = html.index(f'id="accept-{name}"')
+    shown = html[html.rindex("<", 0, at) : html.index('name="accept-', at + 40)]
+    assert "is-invalid" in shown and message in shown, shown
+    assert html.count(message) == 1, "said in a banner as well as at the field"
+    session.expire_all()
+    assert session.get(Referral, referral.id).status == ReferralStatus.RECEIVED

@@ -104,3 +104,43 @@ def test_the_triage_page_shows_the_blood_thinners_beside_the_hold_override(sessi
     assert answer.status_code == 302 and answer.headers["Location"].endswith(path)
     session.expire_all()
     assert planned.hold_plan_confirmed_key
+
+
+def test_each_reason_field_of_the_triage_page_is_headed_by_what_it_is_for(session, browser):
+    """Walk finding (4 December): waiving the imaging, asking for information and declining each showed only
+    "Reason *" above its box; only the buttons said which was which."""
+    build_clinic(session)
+    referral = make_referral(session)
+    session.commit()
+    browser.login("rad1")
+    page = browser.get(f"/radiology/referrals/{referral.id}").get_data(as_text=True)
+    for action, heading in (
+        ("waive-imaging", "Proceed without prior imaging"),
+        ("request-information", "Ask the referring physician for information"),
+        ("decline", "Decline the referral"),
+    ):
+        form = re.search(
+            rf'<form[^>]*action="/radiology/referrals/{referral.id}/{action}"[^>]*>(.*?)</form>', page, re.S
+        )
+        assert form is not None, action
+        assert f'<h3 class="h6">{heading}</h3>' in form.group(1), action
+
+
+def test_the_hold_override_is_offered_only_for_a_blood_thinner_to_hold(session, browser):
+    """Staff walk: the triage page offered to override the medication hold of a patient who takes no blood
+    thinner (and of one whose only drug is simply continued for the planned procedure): there is no date
+    to override. A drug that is held (or has no rule yet) still gets the form."""
+    from clinic.services import medication
+
+    clinic = build_clinic(session)
+    none = make_ready_referral(session, clinic)
+    continued = make_ready_referral(session, clinic, medications=[("ibuprofen", "", None)])
+    held = make_ready_referral(session, clinic, medications=[("apixaban", "", None)])
+    assert [i.action for i in medication.referral_plan(session, continued).items] == ["no_hold"]
+    session.commit()
+    browser.login("rad1")
+    for referral, offered in ((none, False), (continued, False), (held, True)):
+        path = f"/radiology/referrals/{referral.id}"
+        page = browser.get(path).get_data(as_text=True)
+        assert (f'action="{path}/override-hold"' in page) is offered, referral.id
+        assert ("Override the medication hold date" in page) is offered

@@ -154,3 +154,18 @@ def test_a_record_of_the_past_keeps_no_notice_and_does_not_read_it(session, clin
         session, Settings(zone=ZONE, clock=lambda: NOW, notice=unreadable), referral, chain, allow_past=True
     )
     assert appointment.table_start == chain.table_start < NOW
+
+
+def test_the_too_soon_refusal_names_a_time_on_the_grid(session, clinic):
+    """Walk finding: the refusal said "the earliest is 04.12.2026 23:03", a time the finder never offers;
+    it names the first time on the finder's grid at or after the notice."""
+    referral = make_ready_referral(session, clinic)
+    too_soon = first_candidates(session, Settings(zone=ZONE, clock=lambda: NOW), referral)[0]  # 08:00
+    session.commit()
+    off_grid = Settings(
+        zone=ZONE, clock=lambda: NOW + dt.timedelta(minutes=3, seconds=17), notice=dt.timedelta(minutes=90)
+    )
+    with pytest.raises(InvalidInput, match=r"the earliest is 23\.11\.2026 08:35\)"):
+        book(session, off_grid, referral, too_soon)
+    session.rollback()
+    assert _nothing_written(session)

@@ -70,6 +70,8 @@ def test_the_clinic_operations_hand_in_the_clinic_readiness():
         appointments.reschedule,
         appointments.cancel,
         appointments.freed_time_offers,
+        appointments.moved_time_offers,
     ):
         assert operation.keywords == {"readiness": readiness.assess}
     assert {appointments.cancel.func, appointments.freed_time_offers.func} == {ending.cancel, ending.freed_time_offers}
+    assert appointments.moved_time_offers.func is ending.moved_time_offers

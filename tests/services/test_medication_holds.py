@@ -25,23 +25,27 @@ def _chain(clinic, start: dt.datetime):
     return chain(clinic.rooms["CT 1"], clinic.radiologists[0], clinic.beds[0], start, 20, 30)
 
 
-def test_a_hold_with_no_recorded_last_dose_counts_from_now(session, settings, clinic):
-    """Apixaban, 72 hours, still being taken: the first start is now + 72 h (Thursday 07:00 in Berlin),
-    to the minute; the finder offers nothing earlier and booking refuses earlier times."""
+def test_a_hold_with_no_recorded_last_dose_counts_from_a_day_after_now(session, settings, clinic):
+    """Apixaban, 72 hours, still being taken: the patient has to hear when to stop before it is time to, so
+    the first start is now + a day's notice + 72 h (Friday 07:00 in Berlin), to the minute; the finder
+    offers nothing earlier and booking refuses earlier times. Walk finding: at now + 72 h, the letter told
+    the patient to take the last dose no later than a few minutes after it was printed."""
     referral = make_ready_referral(session, clinic, medications=[("apixaban", "", None)])
     ready = assess(session, settings, referral, ProcedurePlan.from_referral(referral))
-    assert ready.not_before_at == NOW + dt.timedelta(hours=72)
-    assert ready.not_before == dt.date(2026, 11, 26)
+    assert ready.not_before_at == NOW + dt.timedelta(hours=24 + 72)
+    assert ready.not_before == dt.date(2026, 11, 27)
     offered = first_candidates(session, settings, referral, limit=3)
-    assert offered and all(c.table_start >= NOW + dt.timedelta(hours=72) for c in offered)
-    assert offered[0].table_start == utc(2026, 11, 26, 7, 0)  # Thursday 08:00, the session's first slot
+    assert offered and all(c.table_start >= NOW + dt.timedelta(hours=96) for c in offered)
+    assert offered[0].table_start == utc(2026, 11, 27, 7, 0)  # Friday 08:00, the session's first slot
 
-    too_early = _chain(clinic, utc(2026, 11, 25, 13, 0))  # Wednesday 14:00: only 55 hours from now
     plan = ProcedurePlan.from_referral(referral)
-    with pytest.raises(DomainError, match=r"allows this procedure from 26\.11\.2026 07:00") as refused:
-        appointments.book(session, settings, None, referral=referral, plan=plan, candidate=too_early)
-    assert refused.value.code == "medication_hold"
-    assert refused.value.details["not_before_at"] == "2026-11-26T06:00:00+00:00"
+    for too_early in (utc(2026, 11, 25, 13, 0), utc(2026, 11, 26, 7, 0)):  # Wed 14:00; Thu 08:00 (now + 73 h)
+        with pytest.raises(DomainError, match=r"allows this procedure from 27\.11\.2026 07:00") as refused:
+            appointments.book(
+                session, settings, None, referral=referral, plan=plan, candidate=_chain(clinic, too_early)
+            )
+        assert refused.value.code == "medication_hold"
+        assert refused.value.details["not_before_at"] == "2026-11-27T06:00:00+00:00"
 
 
 def test_a_radiologists_override_with_a_reason_allows_an_earlier_date(session, settings, clinic):
@@ -87,10 +91,10 @@ def test_the_worklist_shows_which_appointments_wait_for_the_telephone_confirmati
     day = appointment.table_start.astimezone(dt.timezone(dt.timedelta(hours=1))).date()
     [row] = worklist.rows(session, day, ZONE)
     assert "Medication plan awaits confirmation by telephone" in row.alerts
-    waiting = medication.awaiting_confirmation(session, NOW, NOW + dt.timedelta(days=30))
-    assert [a.id for a, _plan in waiting] == [appointment.id]
+    waiting = medication.awaiting_confirmation(session, NOW, NOW + dt.timedelta(days=30), ZONE)
+    assert [row.appointment.id for row in waiting] == [appointment.id]
 
     medication.confirm_plan(session, clinic.radiologists[0], referral, ZONE)
     [row] = worklist.rows(session, day, ZONE)
     assert "Medication plan awaits confirmation by telephone" not in row.alerts
-    assert medication.awaiting_confirmation(session, NOW, NOW + dt.timedelta(days=30)) == []
+    assert medication.awaiting_confirmation(session, NOW, NOW + dt.timedelta(days=30), ZONE) == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from ...core.messages import N_, Phrase, Phrases
 from ...core.text import search_key
 from ...models import Patient
 from ...models.vocab import FileKind, IdentityCheck
@@ -43,36 +44,36 @@ def _check_name(written: str | None, patient: Patient) -> tuple[str, str | None]
     family = components[0]
     given = components[1] if len(components) > 1 else ""
     if not family and not given:
-        return "unknown", "No patient name in the file."
+        return "unknown", N_("No patient name in the file.")
     if "^" not in alphabetic:
         # One component only: some senders write "FAMILY GIVEN" (or "GIVEN FAMILY") without a caret.
         whole = (f"{patient.family_name} {patient.given_name}", f"{patient.given_name} {patient.family_name}")
         if any(_same_name(family, form) for form in whole):
             return "match", None
         if _same_name(family, patient.family_name):
-            return "unknown", "No given name in the file."
-        return "mismatch", "The name in the file differs from the patient's."
+            return "unknown", N_("No given name in the file.")
+        return "mismatch", N_("The name in the file differs from the patient's.")
     notes = []
     if family and not _same_name(family, patient.family_name):
-        notes.append("The family name in the file differs from the patient's.")
+        notes.append(N_("The family name in the file differs from the patient's."))
     if given and not _same_given_name(given, patient.given_name):
-        notes.append("The given name in the file differs from the patient's.")
+        notes.append(N_("The given name in the file differs from the patient's."))
     if notes:
         return "mismatch", " ".join(notes)
     if not family:
-        return "unknown", "No family name in the file."
+        return "unknown", N_("No family name in the file.")
     if not given:
-        return "unknown", "No given name in the file."
+        return "unknown", N_("No given name in the file.")
     return "match", None
 
 
 def _check_birth_date(inspected: Inspected, patient: Patient) -> tuple[str, str | None]:
     if not inspected.patient_birth_date_text:
-        return "unknown", "No birth date in the file."
+        return "unknown", N_("No birth date in the file.")
     if inspected.patient_birth_date is None:
-        return "unknown", "The birth date in the file is not a valid date."
+        return "unknown", N_("The birth date in the file is not a valid date.")
     if inspected.patient_birth_date != patient.birth_date:
-        return "mismatch", "The birth date in the file differs from the patient's."
+        return "mismatch", N_("The birth date in the file differs from the patient's.")
     return "match", None
 
 
@@ -91,3 +92,33 @@ def check_identity(inspected: Inspected, patient: Patient) -> tuple[IdentityChec
     else:
         return IdentityCheck.MATCH, None
     return outcome, " ".join(n for n in notes if n)[:300] or None
+
+
+# Every note ``check_identity`` writes (English, stored with the file, joined by a space): a screen shows a
+# stored note in its language through ``note_phrases``.
+NOTES = (
+    N_("No patient name in the file."),
+    N_("No given name in the file."),
+    N_("The name in the file differs from the patient's."),
+    N_("The family name in the file differs from the patient's."),
+    N_("The given name in the file differs from the patient's."),
+    N_("No family name in the file."),
+    N_("No birth date in the file."),
+    N_("The birth date in the file is not a valid date."),
+    N_("The birth date in the file differs from the patient's."),
+)
+
+
+def note_phrases(note: str | None) -> str | None:
+    """A stored identity note as marked phrases (``Phrases``), so that a screen shows it in its language; a
+    note of other words (written before, or by hand) is shown as it is."""
+    if not note:
+        return note
+    parts, rest = [], note.strip()
+    while rest:
+        known = next((n for n in NOTES if rest.startswith(n)), None)
+        if known is None:
+            return note
+        parts.append(Phrase(known))
+        rest = rest[len(known) :].lstrip()
+    return Phrases(parts, " ")

@@ -1,0 +1,48 @@
+"""Walk finding: on /desk/check-in a reference typed without its hyphen ("BMPYRKUH") or with a space
+("bmpy rkuh") was refused with "no appointment today with this reference"; only the stored form with its
+hyphen was found. Case, spaces and hyphens are now ignored."""
+
+from __future__ import annotations
+
+import pytest
+
+from clinic.models.vocab import Role
+from clinic.scheduling.booking import typed_reference
+from tests.factories import book, build_clinic, make_ready_referral, make_user
+
+
+def _booked_as_bmpy_rkuh(session, settings, browser):
+    """An appointment today with the reference BMPY-RKUH, and a German front desk logged in."""
+    clinic = build_clinic(session)
+    appointment = book(session, settings, make_ready_referral(session, clinic))
+    appointment.reference = "BMPY-RKUH"
+    make_user(session, "desk_de", {Role.FRONT_DESK}, "Petra Schäfer", language="de")
+    session.commit()
+    browser.login("desk_de")
+    return appointment
+
+
+@pytest.mark.parametrize("typed", ["BMPYRKUH", "bmpy rkuh", " bmpy-rkuh ", "BMPY – RKUH", "bm py rk uh"])
+def test_a_reference_typed_without_its_hyphen_or_with_spaces_checks_the_patient_in(session, settings, browser, typed):
+    appointment = _booked_as_bmpy_rkuh(session, settings, browser)
+    answer = browser.post("/desk/check-in", {"reference": typed}, form_page="/desk/check-in")
+    assert answer.status_code == 302, answer.get_data(as_text=True)
+    session.refresh(appointment)
+    assert appointment.status == "checked_in"
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [("BMPYRKUH", "BMPY-RKUH"), ("bmpy rkuh", "BMPY-RKUH"), ("BMPYRKU", "BMPYRKU"), ("BMPY-RKUH-X", "BMPYRKUHX")],
+)
+def test_typed_reference_is_the_stored_form_or_finds_nothing(typed, stored):
+    assert typed_reference(typed) == stored
+
+
+def test_another_reference_is_still_refused(session, settings, browser):
+    appointment = _booked_as_bmpy_rkuh(session, settings, browser)
+    answer = browser.post("/desk/check-in", {"reference": "bmpy rkux"}, form_page="/desk/check-in")
+    assert answer.status_code == 422
+    assert "Heute gibt es keinen Termin mit dieser Terminnummer" in answer.get_data(as_text=True)
+    session.refresh(appointment)
+    assert appointment.status != "checked_in"
