@@ -9,6 +9,7 @@ before, and a signature further ahead is refused as before."""
 
 from __future__ import annotations
 
+import logging
 import time
 
 from flask import Flask, Request
@@ -16,6 +17,7 @@ from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from itsdangerous import BadSignature
 
 CLOCK_SKEW_SECONDS = 60
+log = logging.getLogger(__name__)
 
 
 class SkewTolerantSessionInterface(SecureCookieSessionInterface):
@@ -32,5 +34,7 @@ class SkewTolerantSessionInterface(SecureCookieSessionInterface):
             return self.session_class()
         age = int(time.time()) - int(signed_at.timestamp())
         if not -CLOCK_SKEW_SECONDS <= age <= app.permanent_session_lifetime.total_seconds():
+            # A clock far off between the app hosts shows here first (no user or cookie named).
+            log.info("session cookie refused: signed %d s %s", abs(age), "ago" if age > 0 else "ahead of this clock")
             return self.session_class()
         return self.session_class(data)

@@ -82,7 +82,11 @@ class Staff:
         self.page.fill("#password", password)
         with self.page.expect_navigation():
             self.page.click("button[type=submit]")
-        assert "/login" not in self.page.url, f"{username} could not log in"
+        if "/login" in self.page.url:
+            # Which side lost the session: the browser (no cookie kept) or the server (cookie refused; its
+            # log says why).
+            cookies = [cookie["name"] for cookie in self.context.cookies()]
+            raise AssertionError(f"{username} could not log in; the browser holds the cookies {cookies}")
 
     def _console(self, message) -> None:
         # A refused action answers 4xx on purpose, and Chromium logs that too; script errors,

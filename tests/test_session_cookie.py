@@ -4,6 +4,8 @@ future, still ends the session."""
 
 from __future__ import annotations
 
+import logging
+import re
 import time
 
 import pytest
@@ -45,7 +47,9 @@ def _logged_in_data(app, client) -> dict:
         (-(8 * 3600 + 5), False),  # past the session's lifetime (8 hours)
     ],
 )
-def test_a_cookie_signed_by_a_host_a_little_ahead_keeps_the_user_logged_in(app, session, offset, still_logged_in):
+def test_a_cookie_signed_by_a_host_a_little_ahead_keeps_the_user_logged_in(
+    app, session, caplog, offset, still_logged_in
+):
     build_clinic(session, radiologists=1)
     session.commit()
     client = app.test_client()
@@ -54,9 +58,19 @@ def test_a_cookie_signed_by_a_host_a_little_ahead_keeps_the_user_logged_in(app, 
     assert data.get("_user_id")
 
     client.set_cookie(_cookie_name(app), _signed_with_offset(app, data, offset), domain=app.config["SERVER_NAME"])
-    page = client.get("/radiology/worklist")
+    with caplog.at_level(logging.INFO, logger="clinic.cookie_session"):
+        page = client.get("/radiology/worklist")
 
+    refusals = [record.getMessage() for record in caplog.records if record.name == "clinic.cookie_session"]
     if still_logged_in:
         assert page.status_code == 200
+        assert refusals == []
     else:
         assert page.status_code == 302 and "/login" in page.headers["Location"]
+        # Said in the log, with the reason and no user: a clock far off between hosts shows there. (The
+        # second may turn between signing and reading.)
+        (refusal,) = refusals
+        said = re.fullmatch(r"session cookie refused: signed (\d+) s (ago|ahead of this clock)", refusal)
+        seconds, direction = said.groups()
+        assert abs(int(seconds) - abs(offset)) <= 1
+        assert direction == ("ahead of this clock" if offset > 0 else "ago")
