@@ -16,6 +16,7 @@ from clinic.core.timefmt import fmt_datetime, to_local
 from clinic.documents.holds import HoldWording, plain
 from clinic.models import AnticoagulantRule, MedicationEntry, Referral
 from clinic.services import hold_rules, medication, procedure_day
+from tests.browser_fixtures import speak
 from tests.conftest import NOW, TODAY, ZONE
 from tests.factories import book, build_clinic, make_patient, make_ready_referral
 
@@ -334,3 +335,28 @@ def test_a_last_dose_too_late_stands_first_on_the_call_list_even_with_the_rule_s
     assert "Last dose too late for the hold" in page
     assert "Apixaban: correct the date after speaking with the patient, move the appointment" in page
     assert page.index(fmt_datetime(appointment.table_start, ZONE)) < page.index(fmt_datetime(calm.table_start, ZONE))
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_the_call_list_shows_the_recorded_last_dose_that_breaks_the_hold(session, settings, clinic, browser, language):
+    """Walk finding (4 December): on the call list a broken hold's "latest last dose" cell stood empty (the
+    rule was signed off, so the drug was no longer one to confirm), and the caller could not see what the
+    patient had said. The cell now gives the recorded last dose, in the clinic's date format, as too late."""
+    for rule in session.scalars(select(AnticoagulantRule).where(AnticoagulantRule.drug_code == "apixaban")):
+        hold_rules.verify(session, None, rule, "Dr. Hanna Berg", at=NOW)
+    referral = make_ready_referral(session, clinic)
+    appointment = book(session, settings, referral, limit=1, first_day=TODAY + dt.timedelta(days=10))
+    day = to_local(appointment.table_start, ZONE).date() - dt.timedelta(days=1)
+    session.commit()
+    browser.login("frontdesk")
+    assert _add(browser, referral.id, "apixaban|", day).status_code == 302
+    speak(session, language)
+    session.commit()
+    page = _text(browser.get("/desk/medication-calls"))
+    cells = page.split("<tbody>")[1].split("<td")
+    [cell] = [c for c in cells if day.strftime("%d.%m.%Y") in c]
+    assert cell.startswith(' class="small"')  # the last-dose column, not the appointment's
+    if language == "de":
+        assert f"Apixaban: letzte Einnahme {day.strftime('%d.%m.%Y')}" in cell and "zu spät für die Pausierung" in cell
+    else:
+        assert f"Apixaban: last dose {day.strftime('%d.%m.%Y')}" in cell and "too late for the hold" in cell
