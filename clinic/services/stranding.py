@@ -131,7 +131,7 @@ def _calendar_problems(calendar: Calendar, appointment: Appointment, zone: str) 
     room = appointment.room
     room_info = RoomInfo(room.id, room.name, room.modality, room.unit)
     if not contains(calendar.room_open(room_info, day), appointment.table_start, appointment.table_end):
-        problems.append(Phrase(N_("{name} is not open then (outside its sessions, or closed)"), name=room.name))
+        problems.append(Phrase(N_("{name} is not open then: outside its sessions, or closed"), name=room.name))
     if not contains(
         calendar.radiologist_on_duty(appointment.radiologist_id, day), appointment.table_start, appointment.table_end
     ):
@@ -141,7 +141,7 @@ def _calendar_problems(calendar: Calendar, appointment: Appointment, zone: str) 
         info = BedInfo(bed.id, bed.label, bed.unit)
         open_ = normalise(calendar.bed_open(info, day) + calendar.bed_open(info, day + dt.timedelta(days=1)))
         if not any(s <= appointment.table_end and appointment.obs_end <= e for s, e in open_):
-            problems.append(Phrase(N_("the observation unit ({unit}) is closed then"), unit=bed.unit))
+            problems.append(Phrase(N_("the observation unit {unit} is closed then"), unit=bed.unit))
     return problems
 
 

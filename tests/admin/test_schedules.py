@@ -144,7 +144,7 @@ def test_changing_a_session_template_warns_of_bookings_outside_it(session, clini
         data,
         [early],
         spared=[late],
-        reason="CT 1 is not open then (outside its sessions, or closed)",
+        reason="CT 1 is not open then: outside its sessions, or closed",
     )
     session.expire_all()
     assert session.get(RoomSession, template.id).start_time == dt.time(12)

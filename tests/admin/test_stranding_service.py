@@ -25,7 +25,7 @@ def test_preview_lists_the_appointment_and_changes_nothing(session, clinic):
     found = stranding.preview(session, live_settings(), lambda: session.delete(template))
 
     assert [s.appointment_id for s in found] == [appointment.id]
-    assert "CT 1 is not open then (outside its sessions, or closed)" in found[0].reasons
+    assert "CT 1 is not open then: outside its sessions, or closed" in found[0].reasons
     assert elsewhere.id not in [s.appointment_id for s in found]
     assert _monday_session(session, ct1) is not None
     assert snapshot(session, appointment) == before

@@ -5,11 +5,13 @@ full list opens for it, with a link to each appointment."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 
 from clinic.core.timefmt import local_instant
 from clinic.models import Closure
 from clinic.services import stranding
 from tests.admin.helpers import book_on_day, live_settings, next_monday
+from tests.browser_fixtures import speak
 from tests.conftest import ZONE
 from tests.factories import build_clinic
 
@@ -46,7 +48,7 @@ def test_the_start_page_lists_the_stranded_appointments_with_links(session, brow
     page = browser.get("/desk/").get_data(as_text=True)
     assert 'id="to-reschedule"' in page and "Appointments to reschedule" in page
     assert f'href="/desk/appointments/{stranded.id}"' in page and stranded.reference in page
-    assert "CT 1 is not open then (outside its sessions, or closed)" in page
+    assert "CT 1 is not open then: outside its sessions, or closed" in page
     assert spared.reference not in page
 
 
@@ -150,3 +152,17 @@ def test_no_letter_confirms_a_time_that_no_longer_fits(session, browser):
     assert pack.status_code == 422 and "Nothing was printed." in pack.get_data(as_text=True)
     fitting = browser.get(f"/desk/appointments/{spared.id}/letter.pdf")
     assert fitting.status_code == 200 and fitting.mimetype == "application/pdf"
+
+
+def test_the_refusal_gives_its_reason_without_brackets_inside_brackets(session, browser):
+    """Walk finding (4 December): the refusal read "(CT 2 ist dann nicht geöffnet (außerhalb …))", brackets
+    inside brackets. The reason now says why after a colon, in English and on German screens."""
+    clinic = build_clinic(session)
+    stranded, _ = _strand(session, clinic, next_monday())
+    browser.login("frontdesk")
+    page = html.unescape(browser.get(f"/desk/appointments/{stranded.id}/letter.pdf").get_data(as_text=True))
+    assert "setup (CT 1 is not open then: outside its sessions, or closed): move it first" in page
+    speak(session, "de")
+    page = html.unescape(browser.get(f"/desk/appointments/{stranded.id}/letter.pdf").get_data(as_text=True))
+    assert "(CT 1 ist dann nicht geöffnet: außerhalb seiner Raumzeiten oder geschlossen): Bitte verschieben" in page
+    assert "((" not in page and "))" not in page
