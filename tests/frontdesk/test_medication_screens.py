@@ -14,6 +14,7 @@ from clinic.core.errors import InvalidInput
 from clinic.core.timefmt import to_local
 from clinic.models import AnticoagulantRule, Referral
 from clinic.services import hold_rules, medication, prereg_items
+from tests.browser_fixtures import speak
 from tests.conftest import NOW, ZONE, Browser, logged_in
 from tests.factories import book, build_clinic, make_ready_referral, make_referral, make_user
 
@@ -263,3 +264,27 @@ def test_a_signed_shared_assessment_and_a_drug_without_rule_say_why_the_call_is_
     row = page[page.index("<td>Phenprocoumon (Marcumar)") :]
     row = row[: row.index("</tr>")]
     assert "to be agreed by telephone" in row and "no routine pause" not in row
+
+
+def test_the_refusal_for_a_drug_without_a_rule_reads_as_german(session, settings, clinic, browser):
+    """Walk finding (4 December): confirming a plan with a drug that has no hold rule was refused with
+    "Keine Regel erfasst Phenprocoumon (Marcumar) für diesen Eingriff", which is not German. It now says
+    that no hold rule is on file for the drug, with the same two ways on."""
+    appointment = _booked(session, settings, clinic)
+    prereg_items.add_medication(
+        session, None, appointment.referral, drug_code="phenprocoumon", dose_class="", last_dose_on=None
+    )
+    session.commit()
+    speak(session, "de")
+    browser.login("rad1")
+    refused = browser.post(
+        f"/radiology/referrals/{appointment.referral_id}/confirm-hold-plan",
+        {"appointment_id": str(appointment.id), "back_to": "radiology"},
+        form_page=f"/radiology/appointments/{appointment.id}",
+    )
+    assert refused.status_code == 302
+    page = markup.unescape(browser.get(refused.headers["Location"]).get_data(as_text=True))
+    assert "Für Phenprocoumon (Marcumar) ist bei diesem Eingriff keine Pausenregel hinterlegt: Legen Sie" in page
+    assert "Keine Regel erfasst" not in page
+    session.expire_all()
+    assert session.get(Referral, appointment.referral_id).hold_plan_confirmed_at is None
