@@ -233,7 +233,10 @@ def test_drug_names_in_checklists_and_refusals_follow_the_screens_language(sessi
         f"/radiology/referrals/{referral.id}/confirm-hold-plan", {}, form_page=back, follow_redirects=True
     )
     page = markup.unescape(refused.get_data(as_text=True))
-    assert "Keine Regel erfasst Acetylsalicylsäure (ASS)" in page and "Aspirin (ASA)" not in page
+    assert (
+        "Für Acetylsalicylsäure (ASS) ist bei diesem Eingriff keine Pausierungsregel hinterlegt" in page
+        and "Aspirin (ASA)" not in page
+    )
 
     english = Browser(app.test_client())
     english.login("frontdesk")
@@ -284,7 +287,7 @@ def test_the_refusal_for_a_drug_without_a_rule_reads_as_german(session, settings
     )
     assert refused.status_code == 302
     page = markup.unescape(browser.get(refused.headers["Location"]).get_data(as_text=True))
-    assert "Für Phenprocoumon (Marcumar) ist bei diesem Eingriff keine Pausenregel hinterlegt: Legen Sie" in page
+    assert "Für Phenprocoumon (Marcumar) ist bei diesem Eingriff keine Pausierungsregel hinterlegt: Legen Sie" in page
     assert "Keine Regel erfasst" not in page
     session.expire_all()
     assert session.get(Referral, appointment.referral_id).hold_plan_confirmed_at is None
