@@ -25,6 +25,7 @@ from ..models.vocab import (
     Target,
 )
 from ..scheduling.plan import ProcedurePlan
+from . import medication
 
 OPEN_FOR_TRIAGE = (ReferralStatus.RECEIVED, ReferralStatus.INFO_REQUESTED)
 
@@ -290,7 +291,9 @@ def override_hold(
     session: Session, actor, referral: Referral, earliest: dt.date, reason: str, *, today: dt.date
 ) -> None:
     """The radiologist's earliest procedure date despite the medication hold, with a reason; it replaces
-    any earlier override. ``today`` is the clinic's date: an earliest date before it says nothing true."""
+    any earlier override. ``today`` is the clinic's date: an earliest date before it says nothing true.
+    Refused for a patient with no blood thinner to hold (``medication.has_drug_to_hold``): the page offers
+    no form then, and a form posted from a stale tab or by hand saves nothing either."""
     reason = (reason or "").strip()
     if not reason:
         raise invalid(N_("An override of the medication hold needs a reason."), "reason")
@@ -302,6 +305,14 @@ def override_hold(
         )
     if earliest is None or earliest < today:
         raise invalid(N_("The earliest date cannot lie in the past: choose today or a later day."), "earliest")
+    if not medication.has_drug_to_hold(referral, medication.referral_plan(session, referral)):
+        raise DomainError(
+            N_(
+                "This patient takes no blood thinner that is held for the planned procedure: there is no hold "
+                "to override. Nothing was saved."
+            ),
+            code="nothing_to_hold",
+        )
     referral.hold_override_by_id = audit.actor_of(actor).id
     referral.hold_override_at = utcnow()
     referral.hold_override_date = earliest

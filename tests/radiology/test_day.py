@@ -259,7 +259,7 @@ def test_triage_accept_decline_and_ask(session):
 def test_waiver_and_hold_override_are_audited_with_their_reason(session):
     clinic = build_clinic(session)
     radiologist = clinic.radiologists[0]
-    referral = make_referral(session)
+    referral = make_ready_referral(session, clinic, medications=[("apixaban", "", None)])
     with pytest.raises(InvalidInput):
         triage.waive_imaging(session, radiologist, referral, "")
     triage.waive_imaging(session, radiologist, referral, "Recent MRI in PACS")

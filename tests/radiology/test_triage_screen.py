@@ -144,3 +144,29 @@ def test_the_hold_override_is_offered_only_for_a_blood_thinner_to_hold(session, 
         page = browser.get(path).get_data(as_text=True)
         assert (f'action="{path}/override-hold"' in page) is offered, referral.id
         assert ("Override the medication hold date" in page) is offered
+
+
+def test_a_hold_override_posted_for_a_patient_with_no_drug_to_hold_is_refused(session, browser):
+    """Walk finding (4 December): the page hid the override form for a patient with no blood thinner to hold,
+    but a form posted anyway (a stale tab, by hand) was saved, and the patient then had an "override" of a
+    hold that did not exist. The server refuses it with the reason, and nothing is saved."""
+    from sqlalchemy import select
+
+    from clinic.models import AuditEvent
+
+    clinic = build_clinic(session)
+    none = make_ready_referral(session, clinic)
+    continued = make_ready_referral(session, clinic, medications=[("ibuprofen", "", None)])
+    session.commit()
+    browser.login("rad1")
+    form = {"override-earliest": (TODAY + dt.timedelta(days=1)).isoformat(), "override-reason": "Cardiology: no pause"}
+    for referral in (none, continued):
+        path = f"/radiology/referrals/{referral.id}"
+        answer = browser.post(f"{path}/override-hold", form, form_page=path)
+        assert answer.status_code == 422, referral.id
+        assert "takes no blood thinner that is held for the planned procedure: there is no hold to override." in (
+            answer.get_data(as_text=True)
+        )
+        session.expire_all()
+        assert session.get(Referral, referral.id).hold_override_date is None
+    assert session.scalars(select(AuditEvent).where(AuditEvent.action == "referral.hold_override")).all() == []
