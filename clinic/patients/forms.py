@@ -9,5 +9,5 @@ class PatientSearchForm(FlaskForm):
     q = StringField(
         _l("Search"),
         validators=[Length(max=100)],
-        render_kw={"placeholder": _l("Name, date of birth (21.11.1960) or clinic number"), "autofocus": True},
+        render_kw={"placeholder": _l("Name, date of birth (21.11.1960), clinic number or phone"), "autofocus": True},
     )

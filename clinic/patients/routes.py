@@ -32,7 +32,16 @@ def index():
         if form.validate_on_submit():
             session[SEARCH_KEY] = (form.q.data or "").strip()
             return redirect(url_for("patients.index"))
-        return render_template("patients/index.html", form=form, page=None, query=None), 422
+        return (
+            render_template(
+                "patients/index.html",
+                form=form,
+                page=None,
+                query=None,
+                phone_digits=patient_service.PHONE_SEARCH_DIGITS,
+            ),
+            422,
+        )
     text = session.get(SEARCH_KEY, "")
     if has_control_characters(text):  # remembered before such searches were refused
         text = session[SEARCH_KEY] = ""
@@ -48,7 +57,15 @@ def index():
         per_page=current_app.config["PATIENTS_PER_PAGE"],
         error_out=False,
     )
-    return render_template("patients/index.html", form=form, page=page, query=query, text=text, error=error)
+    return render_template(
+        "patients/index.html",
+        form=form,
+        page=page,
+        query=query,
+        text=text,
+        error=error,
+        phone_digits=patient_service.PHONE_SEARCH_DIGITS,
+    )
 
 
 @bp.get("/<int:patient_id>")
