@@ -4,6 +4,7 @@ placeholder "Name, Geburtsdatum oder Telefon", and the observation board's headi
 
 from __future__ import annotations
 
+from tests.browser.test_name_wrapping import BREAKS_INSIDE_WORDS
 from tests.browser_fixtures import hand_over, speak
 from tests.factories import build_clinic
 
@@ -33,3 +34,16 @@ def test_the_list_search_box_shows_its_whole_placeholder(session, staff):
     assert needed <= room, ("/patients/", needed, room)
     assert "Auch eine Telefonnummer findet den Patienten" in desk.page.locator("main .kbd-hint").inner_text()
     assert desk.console_errors == []
+
+
+def test_the_observation_heading_keeps_its_word_whole_at_1000_px(session, staff):
+    build_clinic(session)
+    speak(session, "de")
+    hand_over(session)
+    nurse = staff("nurse")
+    nurse.page.set_viewport_size({"width": 1000, "height": 900})
+    heading = nurse.go("/observation/").locator("main h1").first
+    assert heading.inner_text() == "Überwachung"
+    assert heading.evaluate(BREAKS_INSIDE_WORDS) == []
+    assert heading.evaluate("h => h.getClientRects().length") == 1
+    assert nurse.console_errors == []
