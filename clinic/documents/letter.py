@@ -10,7 +10,7 @@ heading and never holds the closing alone.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
@@ -138,18 +138,26 @@ def _section(heading: str, body: list[Flowable]) -> KeepTogether:
 
 
 def _food(ctx: LetterContext) -> list[Flowable]:
-    w, a, style = ctx.words, ctx.appointment, styles()
-    hours = a.procedure_type.fasting_hours or 0
+    style = styles()
+    return [Paragraph(text, style["body"]) for text in food_sentences(ctx.words, ctx.appointment, ctx.now, ctx.moment)]
+
+
+def food_sentences(
+    w: Mapping[str, str], appointment: Appointment, now: dt.datetime, moment: Callable[[dt.datetime], str]
+) -> list[str]:
+    """What the letter says about eating (``letter_text``, with its markup), worded at ``now``; the reminder
+    email says the same (``jobs.reminders``). ``moment`` words an instant in the letter's language."""
+    hours = appointment.procedure_type.fasting_hours or 0
     if not hours:
-        return [Paragraph(w["food_light"], style["body"])]
-    stop = a.table_start - dt.timedelta(hours=hours)  # on instants: a clock change cannot shorten it
-    passed = stop <= ctx.now  # a reprint after the moment: never a past moment as an instruction
+        return [w["food_light"]]
+    stop = appointment.table_start - dt.timedelta(hours=hours)  # on instants: a clock change cannot shorten it
+    passed = stop <= now  # a reprint after the moment: never a past moment as an instruction
     if passed:
-        out = [Paragraph(w["food_fast_passed"].format(hours=hours), style["body"])]
+        out = [w["food_fast_passed"].format(hours=hours)]
     else:
-        out = [Paragraph(w["food_fast"].format(when=ctx.moment(stop), hours=hours), style["body"])]
-    if _diabetes_recorded(a):  # fasting changes the diabetes medicines: agreed on the phone, never guessed here
-        out.append(Paragraph(w["food_diabetes_passed" if passed else "food_diabetes"], style["body"]))
+        out = [w["food_fast"].format(when=moment(stop), hours=hours)]
+    if _diabetes_recorded(appointment):  # fasting changes the diabetes medicines: agreed on the phone, never guessed
+        out.append(w["food_diabetes_passed" if passed else "food_diabetes"])
     return out
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from ..core.clock import utcnow
 from ..core.timefmt import fmt_long_date, fmt_time
 from ..documents.holds import HoldWording, plain
-from ..documents.letter import procedure_line
+from ..documents.letter import food_sentences, procedure_line
 from ..documents.letter_text import LETTER
 from ..models import Appointment
 from ..models.vocab import AppointmentStatus, MessageKind
@@ -93,13 +93,6 @@ def compose(session: Session, appointment: Appointment, zone: str, now: dt.datet
     salutation_key = {"female": "salutation_female", "male": "salutation_male"}.get(patient.sex, "salutation_other")
     room = appointment.room
     where = room.location(t.language) or w["where_default"].format(room=room.name)
-    fasting = appointment.procedure_type.fasting_hours or 0
-    food = (
-        w["food_fast"].format(when=t.moment(start - dt.timedelta(hours=fasting)), hours=fasting)
-        if fasting
-        else w["food_light"]
-    )
-
     lines = [
         w[salutation_key].format(family=patient.family_name, given=patient.given_name),
         "",
@@ -121,7 +114,7 @@ def compose(session: Session, appointment: Appointment, zone: str, now: dt.datet
     if plan is not None and plan.items:
         wording = HoldWording(t.language, zone, start, appointment.table_end, now, clinic["clinic_phone"])
         lines += [w["meds"], *(f"- {plain(line)}" for line in wording.sentences(plan)), w["meds_note"], ""]
-    lines += [w["food"], plain(food), ""]
+    lines += [w["food"], *(plain(text) for text in food_sentences(w, appointment, now, t.moment)), ""]
     if appointment.guidance == "MRI":
         lines += [w["mri"], w["mri_text"], ""]
     lines += [

@@ -223,3 +223,39 @@ def test_a_fasting_patient_with_diabetes_is_asked_to_call_about_the_diabetes_med
     third = make_patient(session, preferred_language=language)
     light_meal = book_for(session, settings, clinic, third, conditions={"diabetes"})  # PRT: no fasting
     assert marker not in text_of(documents.letter_pdf(session, light_meal, zone))
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_the_reminder_email_asks_a_fasting_patient_with_diabetes_to_call_as_the_letter_does(
+    session, settings, clinic, zone, language
+):
+    """Walk finding (4 December): the letter asked a fasting patient with diabetes to call us about the
+    diabetes medicines; the reminder email, which repeats the letter's day, left the sentence out. It now
+    says the letter's eating sentences (``letter.food_sentences``), as it says the letter's hold sentences."""
+    from clinic.jobs import reminders
+
+    start = utc(2026, 12, 1, 7, 0)
+    symp = dict(code="SYMP", target="lumbar_chain", stage="diagnostic", levels=None, candidate=_at(clinic, start))
+    diabetic = book_for(
+        session, settings, clinic, make_patient(session, preferred_language=language), conditions={"diabetes"}, **symp
+    )
+    body = reminders.compose(session, diabetic, zone, now=NOW).body
+    if language == "de":
+        assert "Bitte essen Sie ab Dienstag, 1. Dezember 2026, um 02:00 Uhr nichts mehr" in body
+        assert (
+            "Sie haben uns mitgeteilt, dass Sie Diabetes haben. Da Sie vor dem Eingriff nichts essen dürfen, rufen "
+            "Sie uns bitte vor dem Termin an, damit wir mit Ihnen besprechen, wie Sie Ihre Diabetes-Medikamente "
+            "(Insulin oder Tabletten) an diesem Tag nehmen." in body
+        )
+    else:
+        assert "please call us before the appointment so that we can agree with you how to take your diabetes" in body
+    assert "<b>" not in body
+    other = book_for(
+        session,
+        settings,
+        clinic,
+        make_patient(session, preferred_language=language),
+        **{**symp, "candidate": _at(clinic, start + dt.timedelta(hours=2))},
+    )
+    marker = "Diabetes-Medikamente" if language == "de" else "diabetes medicines"
+    assert marker not in reminders.compose(session, other, zone, now=NOW).body
