@@ -94,7 +94,7 @@ def _aware(at):
 def test_the_demo_books_no_patient_two_steroid_injections_within_a_week(app, session):
     """The demo went through the booking service, but picked its patients in turn with no look at their other
     appointments: one patient had two PRTs days apart. Steroid injections of one patient lie a week apart
-    (scheduling/steroid.py); the demo keeps a patient's appointments a fortnight apart and still fills its busy day."""
+    (scheduling/steroid.py); the demo keeps a patient's appointments a week apart and still fills its busy day."""
     import datetime as dt
     from itertools import pairwise
 

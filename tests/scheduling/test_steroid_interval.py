@@ -217,9 +217,10 @@ def test_the_api_refuses_with_422_json(session, settings, app, clinic):
     answer = api.post("/appointments", {"referral_id": second.id, **chain_json(too_soon)})
     assert answer.status_code == 422
     body = answer.get_json()
-    assert "steroid_interval" in str(body) and "2026-12-01" in str(body) and first.reference in str(body)
+    assert body["error"]["code"] == "steroid_interval" and body["error"]["details"]["earliest_day"] == "2026-12-01"
+    assert first.reference in body["error"]["message"]
     answer = api.post(f"/appointments/{moved.id}/reschedule", chain_json(too_soon))
-    assert answer.status_code == 422 and "steroid_interval" in str(answer.get_json())
+    assert (answer.status_code, answer.get_json()["error"]["code"]) == (422, "steroid_interval")
     assert _counts(session) == rows
 
 
