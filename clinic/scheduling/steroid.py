@@ -260,3 +260,38 @@ def appointment_notes(session: Session, zone: str, appointment: Appointment) -> 
         table_start=appointment.table_start,
         ignore_appointment_id=appointment.id,
     )
+
+
+def history_notes(session: Session, zone: str, patient_id: int, today: dt.date) -> list[Phrase]:
+    """What the triage page says of the patient's injections before a plan is chosen: ``YEAR_LIMIT`` or more
+    steroid injections in the 12 months up to today and booked ahead (a further one would be above the
+    limit), and an RFA within the last ``RFA_REPEAT_MONTHS`` months or booked ahead."""
+    found = patient_appointments(session, zone, patient_id, today - dt.timedelta(days=YEAR_DAYS))
+    steroids = [given for given in found if given.steroid]
+    notes = []
+    if len(steroids) >= YEAR_LIMIT:
+        notes.append(
+            Phrase(
+                N_(
+                    "The patient has had or is booked for {count} steroid injections within 12 months (the last "
+                    "on {day}): a further one would be more than {limit} a year."
+                ),
+                count=len(steroids),
+                day=fmt_date(steroids[-1].day),
+                limit=YEAR_LIMIT,
+            )
+        )
+    rfa_since = today - dt.timedelta(days=RFA_REPEAT_DAYS)
+    rfas = [given for given in found if given.rfa and given.day >= rfa_since]
+    if rfas:
+        notes.append(
+            Phrase(
+                N_(
+                    "The patient has had or is booked for a radiofrequency ablation on {day}: another within "
+                    "{months} months of it is a repeat to decide on."
+                ),
+                day=fmt_date(rfas[-1].day),
+                months=RFA_REPEAT_MONTHS,
+            )
+        )
+    return notes

@@ -20,7 +20,7 @@ from clinic.scheduling.steroid import TooSoonForSteroid
 from clinic.services import accounts, appointments
 from tests.api.conftest import Api
 from tests.conftest import ZONE
-from tests.factories import book, build_clinic, hold, make_patient, make_ready_referral, make_user
+from tests.factories import book, build_clinic, hold, make_patient, make_ready_referral, make_referral, make_user
 from tests.scheduling.helpers import chain_form, chain_json, first_candidates
 
 TUESDAY = dt.date(2026, 11, 24)
@@ -91,6 +91,18 @@ def test_a_second_prt_six_days_later_is_refused_and_seven_days_later_booked(sess
         book(session, settings, second, _free_on(session, settings, second, TUESDAY))
     session.rollback()
     assert _local_day(_book_on(session, settings, second, TUESDAY + dt.timedelta(days=7))) == dt.date(2026, 12, 1)
+
+
+def test_a_hold_is_not_confirmed_once_another_prt_was_booked_near_it(session, settings, clinic):
+    patient = make_patient(session)
+    first = make_ready_referral(session, clinic, patient)
+    held = hold(session, settings, first, _free_on(session, settings, first, TUESDAY))
+    _book_on(session, settings, make_ready_referral(session, clinic, patient), TUESDAY + dt.timedelta(days=2))
+    session.commit()
+    with pytest.raises(TooSoonForSteroid, match=r"on 26\.11\.2026 "):
+        appointments.confirm_hold(session, settings, None, held.token)
+    session.rollback()
+    assert session.get(BookingHold, held.id).confirmed_appointment_id is None
 
 
 def test_a_prt_before_a_booked_one_is_refused_with_the_first_day_after_it(session, settings, clinic):
@@ -266,3 +278,22 @@ def test_an_rfa_within_six_months_of_another_is_a_warning(session, settings, bro
     later = book(session, settings, again, _free_on(session, settings, again, TUESDAY), check_readiness=False)
     session.commit()
     assert "radiofrequency ablation on" not in browser.get(f"/desk/appointments/{later.id}").get_data(as_text=True)
+
+
+def test_the_triage_page_names_the_patients_earlier_steroid_injections_and_rfa(session, settings, browser, clinic):
+    patient = make_patient(session)
+    for day in (dt.date(2026, 3, 2), dt.date(2026, 6, 1), dt.date(2026, 8, 3)):
+        _book_past(session, make_ready_referral(session, clinic, patient), day)
+    _book_past(session, make_ready_referral(session, clinic, patient, code="RFA"), dt.date(2026, 10, 5))
+    referral = make_referral(session, patient)
+    make_user(session, "rad_de", {"radiologist"}, language="de")
+    session.commit()
+    browser.login("rad_de")
+    page = f"/radiology/referrals/{referral.id}"
+    text = browser.get(page).get_data(as_text=True)
+    assert "Der Patient hatte oder hat am 05.10.2026 eine Radiofrequenzablation" in text
+    assert "Steroidinjektionen" not in text  # three: a fourth would be within the limit
+    _book_on(session, settings, make_ready_referral(session, clinic, patient), TUESDAY)
+    session.commit()
+    text = browser.get(page).get_data(as_text=True)
+    assert "innerhalb von 12 Monaten 4 Steroidinjektionen (die letzte am 24.11.2026)" in text
