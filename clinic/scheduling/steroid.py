@@ -4,8 +4,10 @@
 * Two steroid-giving appointments of one patient lie at least ``MIN_INTERVAL_DAYS`` calendar days apart
   (in the clinic's zone): booking, holding or moving one closer to another is refused (``TooSoonForSteroid``),
   and the finder offers no time on the days in between.
+  A hold confirmed after another was booked near it meanwhile is refused too.
 * More than ``YEAR_LIMIT`` steroid injections in the 12 months before an appointment, and an RFA within
-  ``RFA_REPEAT_MONTHS`` months before another, are warnings for the screens (``series_notes``), not refusals.
+  ``RFA_REPEAT_MONTHS`` months before another, are warnings for the screens, not refusals: the booking and
+  appointment pages (``series_notes``), the triage page before a plan is chosen (``history_notes``).
 
 Which plans give a steroid, from the clinical facts' "drugs typically used": a PRT and an epidural injection
 always; a facet block at its therapeutic stage (the diagnostic block is local anaesthetic only); a sympathetic
