@@ -53,6 +53,7 @@ from .scheduling import ending
 from .scheduling.context import Settings
 from .scheduling.finder import Preferences, SearchRequest, find_candidates
 from .scheduling.plan import ProcedurePlan
+from .scheduling.steroid import MIN_INTERVAL_DAYS
 from .services import accounts, appointments, medication, preregistration, procedure_day, uploads
 from .services import settings as clinic_settings
 from .services.candidates import candidates_for_referral
@@ -600,22 +601,35 @@ def seed(session: Session, settings: Settings, upload_dir: str | None = None) ->
     past_days = workdays(b.today - dt.timedelta(days=1), PAST_WORKDAYS, -1, closed)
     future_days = workdays(b.today + dt.timedelta(days=1), FUTURE_WORKDAYS, 1, closed)
     cursor = 0
+    # The local days each patient is booked on: a patient comes back for another referral only a week or
+    # more from the others, so the demo never asks for two steroid injections less than a week apart
+    # (booking refuses them, and the finder offers no time on those days: the day would stay empty).
+    booked_days: dict[int, list[dt.date]] = {}
 
-    def next_ready(question=None, imaging=False):
+    def next_ready(day: dt.date | None = None, question=None, imaging=False):
         nonlocal cursor
-        patient = ready_pool[cursor % len(ready_pool)]
-        cursor += 1
+        for _ in range(len(ready_pool)):
+            patient = ready_pool[cursor % len(ready_pool)]
+            cursor += 1
+            if day is None or all(abs((day - d).days) >= MIN_INTERVAL_DAYS for d in booked_days.get(patient.id, ())):
+                break
         referral = b.referral(
             patient, physicians, catalogue, radiologists, status=ReferralStatus.ACCEPTED, question=question
         )
         b.complete_preregistration(referral, clerk, radiologists[0], imaging=imaging)
         return referral
 
+    def noted(appointment):
+        if appointment is not None:
+            day = to_local(appointment.table_start, b.zone).date()
+            booked_days.setdefault(appointment.patient_id, []).append(day)
+        return appointment
+
     for day in sorted(past_days):
         for _ in range(PER_PAST_DAY):
-            referral = next_ready()
+            referral = next_ready(day)
             referral.received_on = day - dt.timedelta(days=rng.randint(10, 30))
-            appointment = b.book_on(referral, day, past=True)
+            appointment = noted(b.book_on(referral, day, past=True))
             if appointment is None:
                 continue
             roll = rng.random()
@@ -632,7 +646,7 @@ def seed(session: Session, settings: Settings, upload_dir: str | None = None) ->
     # Today: the day's list in every state, depending on the clock.
     if b.today.weekday() < 5 and b.today not in closed:
         for _ in range(8):
-            appointment = b.book_on(next_ready(), b.today, past=True)
+            appointment = noted(b.book_on(next_ready(b.today), b.today, past=True))
             if appointment is None:
                 continue
             ends = appointment.obs_end
@@ -647,13 +661,13 @@ def seed(session: Session, settings: Settings, upload_dir: str | None = None) ->
 
     for day in future_days:
         for _ in range(PER_FUTURE_DAY):
-            b.book_on(next_ready(imaging=True), day, past=False)
+            noted(b.book_on(next_ready(day, imaging=True), day, past=False))
     # A busy day, as a clinic has them: the calendar, the worklist and the observation board full.
     busy, booked, misses = future_days[1], 0, 0
-    while booked < BUSY_DAY and misses < 5:
+    while booked < BUSY_DAY and misses < 10:
         # A miss (the day is full for that procedure, or a drug's hold reaches past it) waits on the
         # front desk's list, ready to book.
-        if b.book_on(next_ready(imaging=True), busy, past=False, spill_days=0, part="any") is None:
+        if noted(b.book_on(next_ready(busy, imaging=True), busy, past=False, spill_days=0, part="any")) is None:
             misses += 1
         else:
             booked += 1

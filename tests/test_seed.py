@@ -89,3 +89,35 @@ def _aware(at):
     import datetime as dt
 
     return at if at.tzinfo else at.replace(tzinfo=dt.UTC)
+
+
+def test_the_demo_books_no_patient_two_steroid_injections_within_a_week(app, session):
+    """The demo went through the booking service, but picked its patients in turn with no look at their other
+    appointments: one patient had two PRTs days apart. Steroid injections of one patient lie a week apart
+    (scheduling/steroid.py); the demo keeps a patient's appointments a week apart and still fills its busy day."""
+    import datetime as dt
+    from itertools import pairwise
+
+    from clinic.models import ProcedureType
+    from clinic.scheduling.steroid import MIN_INTERVAL_DAYS, gives_steroid
+
+    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
+    session.expire_all()
+    rows = session.execute(
+        select(Appointment.patient_id, Appointment.table_start, Appointment.stage, ProcedureType.code)
+        .join(ProcedureType, ProcedureType.id == Appointment.procedure_type_id)
+        .where(Appointment.status.not_in(("cancelled", "no_show")))
+        .order_by(Appointment.patient_id, Appointment.table_start)
+    ).all()
+    days: dict[int, list[dt.date]] = {}
+    for patient_id, table_start, stage, code in rows:
+        if gives_steroid(code, stage):
+            days.setdefault(patient_id, []).append(table_start.date())
+    close = {
+        patient_id: found
+        for patient_id, found in days.items()
+        if any((later - earlier).days < MIN_INTERVAL_DAYS for earlier, later in pairwise(found))
+    }
+    assert close == {}
+    booked_days = Counter(start.date() for _, start, _, _ in rows)
+    assert max(booked_days.values()) >= 20, booked_days

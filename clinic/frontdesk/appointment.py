@@ -16,7 +16,7 @@ from ..extensions import db
 from ..i18n import screen_language
 from ..models import Appointment, Consent, Referral, WaitlistEntry
 from ..models.vocab import Role
-from ..scheduling import ending
+from ..scheduling import ending, steroid
 from ..scheduling.booking import typed_reference
 from ..scheduling.finder import Candidate
 from ..scheduling.plan import ProcedurePlan
@@ -48,6 +48,7 @@ def _page(appointment: Appointment, *, cancel_form=None, status=200):
         today=local_today(),
         stranded=stranding.still_stranded(db.session, scheduling_settings(), among=[appointment.id]),
         follow_up_results=outcomes.recorded(db.session, [appointment.id]),
+        series_notes=steroid.appointment_notes(db.session, zone(), appointment),
     ), status
 
 

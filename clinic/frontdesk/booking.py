@@ -20,7 +20,7 @@ from ..extensions import db
 from ..i18n import refusal
 from ..models import Appointment, BookingHold, ObservationBed, Referral, Room, User, UserRole
 from ..models.vocab import AppointmentStatus, Role
-from ..scheduling import booking, holds
+from ..scheduling import booking, holds, steroid
 from ..scheduling.context import SEARCH_WINDOW_DAYS
 from ..scheduling.finder import Candidate, Preferences
 from ..scheduling.plan import NotPlanned, ProcedurePlan
@@ -181,11 +181,32 @@ def _by_day(candidates: list[Candidate]) -> list[Day]:
     return [Day(day, format_date(day, "EEEE"), found) for day, found in days.items()]
 
 
+def _series_notes(plan: ProcedurePlan | None, referral, candidates, appointment) -> list:
+    """The patient's earlier injections a radiologist should know of (warnings, not refusals), judged at the
+    first time offered (or now), and why days near a steroid injection offer no time."""
+    if plan is None:
+        return []
+    settings = scheduling_settings()
+    at = candidates[0].table_start if candidates else settings.now()
+    rule = {
+        "patient_id": referral.patient_id,
+        "code": plan.procedure_type.code,
+        "stage": plan.stage,
+        "ignore_appointment_id": appointment.id if appointment is not None else None,
+    }
+    return [
+        *steroid.series_notes(db.session, settings.zone, table_start=at, **rule),
+        *steroid.interval_notes(db.session, settings.zone, since=local_today(), **rule),
+    ]
+
+
 def _render(referral, prefs_form, readiness, candidates, *, appointment=None, status=200, taken=None):
     if appointment is not None:  # moving: the time it has now is no time to move it to (walk finding)
         candidates = [
             c for c in candidates if (c.room_id, c.table_start) != (appointment.room_id, appointment.table_start)
         ]
+    plan = ProcedurePlan.from_referral(referral) if referral.planned_procedure_type else None
+    moved = booking.plan_of(appointment) if appointment is not None else plan  # the plan the rules judge
     return render_template(
         "frontdesk/book.html",
         referral=referral,
@@ -199,7 +220,8 @@ def _render(referral, prefs_form, readiness, candidates, *, appointment=None, st
         appointment=appointment,
         taken=taken,
         search_from=_search_from(prefs_form.earliest_date.data if not prefs_form.earliest_date.errors else None),
-        plan=ProcedurePlan.from_referral(referral) if referral.planned_procedure_type else None,
+        plan=plan,
+        series_notes=_series_notes(moved, referral, candidates, appointment),
     ), status
 
 

@@ -169,6 +169,7 @@ def message(code: str) -> str:
         "hold_lapsed": _("The time was kept for you for a few minutes only. Please choose a time again."),
         "not_ready": _("We cannot offer times yet: the front desk still needs to check some of your answers."),
         "medication_hold": _("Because of your medicines, this time is too early. Please choose a later one."),
+        "steroid_interval": _("Your injections need at least a week between them. Please choose another time."),
         "too_soon": _("Times within the next 24 hours cannot be booked online. Please call us."),
         "too_late": _("Your appointment is less than 24 hours away: it can no longer be changed online."),
         "already_booked": _("There is already an appointment for you."),

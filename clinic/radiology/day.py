@@ -15,6 +15,7 @@ from ..extensions import db
 from ..i18n import screen_language
 from ..models import Appointment, Consent, DrugOption, ProcedureRecord, User, UserRole
 from ..models.vocab import AppointmentStatus, Role
+from ..scheduling import steroid
 from ..services import documents, medication, mpps, outcomes, procedure_day, procedure_records, stranding, worklist
 from ..web import (
     get_or_404,
@@ -130,6 +131,7 @@ def _page(appointment: Appointment, forms: dict | None = None, status: int = 200
         hold_plan=documents.hold_plan_for(db.session, appointment, screen_language()) if appointment.referral else None,
         dose_labels=medication.DOSE_CLASS_LABELS,
         stranded=stranding.still_stranded(db.session, scheduling_settings(), among=[appointment.id]),
+        series_notes=steroid.appointment_notes(db.session, scheduling_settings().zone, appointment),
         follow_up_results=outcomes.recorded(db.session, [appointment.id]),
         **(forms or _forms(appointment, record)),
     ), status

@@ -33,7 +33,7 @@ from ..models import Appointment, AppointmentEvent, Booking, BookingHold, Proced
 from ..models.appointments import ACTIVE_STATUSES
 from ..models.base import utcnow
 from ..models.vocab import AppointmentStatus, PartOfDay
-from . import availability, finder
+from . import availability, finder, steroid
 from .availability import Calendar, load_busy
 from .context import MAX_BOOKING_SPAN, SEARCH_WINDOW_DAYS, ReadinessCheck, Settings
 from .finder import Candidate, Preferences, SearchRequest
@@ -513,9 +513,23 @@ class BookingRequest:
                 session, settings, self.referral, self.plan, self.candidate, self.readiness
             )
 
+    def check_interval(self, session: Session, settings: Settings) -> None:
+        """Steroid injections of one patient a week apart (``steroid``); raises TooSoonForSteroid."""
+        steroid.require_interval(
+            session,
+            settings.zone,
+            patient_id=self.patient_id,
+            code=self.plan.procedure_type.code,
+            stage=self.plan.stage,
+            table_start=self.candidate.table_start,
+            ignore_appointment_id=self.moving,
+        )
+
     def check(self, session: Session, settings: Settings) -> None:
-        """The rules, then the resources. Raises NotReady, InvalidInput, DomainError or SlotTaken."""
+        """The rules, then the resources. Raises NotReady, InvalidInput, DomainError (TooSoonForSteroid
+        among them) or SlotTaken."""
         self.check_ready(session, settings)
+        self.check_interval(session, settings)
         validate_chain(session, settings, self.plan, self.candidate, allow_past=self.allow_past)
         taken = busy_resources(session, settings, self.candidate, self.patient_id, ignore_appointment_id=self.moving)
         if taken:

@@ -6,7 +6,9 @@ A start time ``t`` is possible when, on the 5-minute grid,
 * a qualified radiologist is on duty and free for ``[t, t + table)``,
 * some observation bed is free for ``[t + table, t + table + observation)``,
 * the patient (if given) has nothing else in ``[t, t + table + observation)``,
-* and the start is not before the first moment the medication holds allow (if given).
+* the start is not before the first moment the medication holds allow (if given),
+* and, for a plan that gives a steroid, the day is a week or more from the patient's other steroid
+  injections (``steroid``).
 
 Each condition becomes a list of allowed start ranges; intersecting them and walking the grid gives
 candidates in time order. Days are read a chunk at a time and the search stops as soon as it has
@@ -26,7 +28,7 @@ from sqlalchemy.orm import Session
 from ..core.intervals import Interval, intersect, normalise, subtract
 from ..core.timefmt import day_bounds, local_instant, to_local
 from ..models.vocab import PartOfDay
-from . import availability
+from . import availability, steroid
 from .availability import BedInfo, Busy, Calendar, RadiologistInfo, RoomInfo
 from .context import Settings
 from .plan import ProcedurePlan
@@ -134,6 +136,15 @@ class Finder:
             session, plan.procedure_type.id, prefs.radiologist_id
         )
         self.beds: list[BedInfo] = availability.beds(session) if plan.observation_minutes else []
+        self.steroid_blocked: frozenset[dt.date] = frozenset()
+        if request.patient_id is not None and steroid.gives_steroid(plan.procedure_type.code, plan.stage):
+            self.steroid_blocked = steroid.blocked_days(
+                session,
+                settings.zone,
+                request.patient_id,
+                self.first_day(),
+                ignore_appointment_id=request.ignore_appointment_id,
+            )
 
     def first_day(self) -> dt.date:
         r = self.request
@@ -195,6 +206,8 @@ class Finder:
         return max(1, min(math.ceil(needed * 1.2), MAX_CHUNK_DAYS))
 
     def _day(self, day: dt.date, calendar: Calendar, busy: Busy, limit: int) -> list[Candidate]:
+        if day in self.steroid_blocked:
+            return []
         zone = self.settings.zone
         day_start, day_end = day_bounds(day, zone)
         base = [(max(day_start, self.earliest, self.request.not_before_at or day_start), day_end)]

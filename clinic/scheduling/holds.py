@@ -106,6 +106,7 @@ def confirm_hold(
     plan = plan_of(held, session.get(ProcedureType, held.procedure_type_id))
     request = BookingRequest(plan, chain_of(held), held.patient_id, referral, readiness)
     request.check_ready(session, settings)
+    request.check_interval(session, settings)  # another steroid injection booked while it was held
     appointment = new_appointment(
         plan, request.candidate, patient_id=held.patient_id, referral_id=held.referral_id, actor=actor, note=note
     )

@@ -213,3 +213,20 @@ def test_the_times_offered_spread_over_days_so_that_the_patient_can_choose_a_day
         assert len(starts) <= rules.per_day
         assert all(b - a >= dt.timedelta(minutes=rules.spacing_minutes) for a, b in itertools.pairwise(starts))
     assert min(times, key=lambda c: c.table_start).table_start == times[0].table_start  # earliest first
+
+
+def test_a_time_within_a_week_of_another_steroid_injection_is_refused_in_the_patients_words(session, app, settings):
+    """Steroid injections of one patient lie a week apart (scheduling/steroid.py): a time chosen on the link's
+    page after the desk booked the patient's other PRT two days later is refused, nothing held."""
+    clinic, referral, token = _ready(session)
+    patient = opened(app, token, BIRTH)
+    choice = CHOICE.findall(patient.get("/times").get_data(as_text=True))[0]  # Tuesday 08:00
+    book(session, settings, make_ready_referral(session, clinic, referral.patient), first_day=dt.date(2026, 11, 26))
+    session.commit()
+    refused = patient.post("/times", {"choice": choice})
+    assert refused.status_code == 422
+    assert "Zwischen Ihren Injektionen muss mindestens eine Woche liegen." in refused.get_data(as_text=True)
+    assert session.scalar(select(BookingHold.id)) is None
+    # the times offered now begin a week after the other PRT
+    offered = patient.get("/times").get_data(as_text=True)
+    assert "Donnerstag, 3. Dezember 2026" in offered and "Dienstag, 24. November 2026" not in offered

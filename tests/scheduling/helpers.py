@@ -35,9 +35,12 @@ def recorded():
         event.remove(db.engine, "before_cursor_execute", before)
 
 
-def first_candidates(session, settings, referral, *, days=14, limit=5, first_day=TODAY, **prefs):
+def first_candidates(
+    session, settings, referral, *, days=14, limit=5, first_day=TODAY, ignore_appointment_id=None, **prefs
+):
     """What the finder offers for a referral; falls back to the raw finder when the referral is not
-    ready (so that tests can show that booking, not only the finder, refuses)."""
+    ready (so that tests can show that booking, not only the finder, refuses). ``ignore_appointment_id``:
+    the appointment being moved, as the move screen searches (its own time and steroid week do not count)."""
     from clinic.scheduling.finder import Preferences
     from clinic.services.candidates import candidates_for_referral
 
@@ -49,6 +52,7 @@ def first_candidates(session, settings, referral, *, days=14, limit=5, first_day
         last_day=first_day + dt.timedelta(days=days),
         preferences=Preferences(**prefs),
         limit=limit,
+        ignore_appointment_id=ignore_appointment_id,
     )
     if ready.ready:
         return found
@@ -59,6 +63,7 @@ def first_candidates(session, settings, referral, *, days=14, limit=5, first_day
         first_day + dt.timedelta(days=days),
         preferences=Preferences(**prefs),
         patient_id=referral.patient_id,
+        ignore_appointment_id=ignore_appointment_id,
         limit=limit,
     )
     return find_candidates(session, settings, request)

@@ -58,7 +58,9 @@ def test_back_to_back_bookings_are_allowed(session, settings, clinic, first):
 
 
 def test_invariant_2_patient_is_never_in_two_places(session, settings, clinic):
-    referral = make_ready_referral(session, clinic)
+    # A diagnostic facet block first (no steroid): a second steroid injection that day would be refused
+    # by the week between steroid injections before the patient's time is looked at.
+    referral = make_ready_referral(session, clinic, code="FACET", stage="diagnostic")
     c = first_candidates(session, settings, referral)[0]
     book(session, settings, referral, c)
     again = make_ready_referral(session, clinic, referral.patient)

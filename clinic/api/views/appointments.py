@@ -43,7 +43,8 @@ def create_appointment(json: BookingIn):
     Idempotency-Key header to retry safely: the same key answers with the stored result.
     409 slot_taken when someone else was quicker (details.candidates: the next free chains); 422
     not_ready (details.missing) while the pre-registration is incomplete, medication_hold before the
-    hold plan allows."""
+    hold plan allows, steroid_interval within 7 days of another steroid injection of the patient
+    (details.earliest_day: the first day it may be)."""
     referral = find(Referral, json.referral_id, "referral")
     appointment = appointments.book(
         db.session,
@@ -89,7 +90,7 @@ def get_appointment(appointment_id: int):
 def reschedule_appointment(appointment_id: int, json: RescheduleIn):
     """Move a booked appointment to another slot. The old time stays held until the new one is in. With
     ``moving_from`` (the time the client last read), a move made meanwhile by someone else is refused
-    (409 moved_meanwhile) rather than overwritten."""
+    (409 moved_meanwhile) rather than overwritten; 422 steroid_interval as for a booking."""
     appointment = find(Appointment, appointment_id, "appointment")
     appointments.reschedule(
         db.session, scheduling_settings(), current_user, appointment, candidate(json), seen_start=json.moving_from

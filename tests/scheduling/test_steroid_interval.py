@@ -1,0 +1,299 @@
+"""Steroid injections of one patient a week apart (clinical facts §2.1 PRT, "series / repetition": min interval
+7 days; warn above 4 steroid injections in 12 months; §2.4 RFA: warn if repeated within 6 months). The app let
+the desk book the same patient's PRTs on one day or a few days apart. The suite's clock: Monday 23 November
+2026, 07:00 in Berlin; the first PRT lies on Tuesday 24 November."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import func, select
+
+from clinic.core.timefmt import local_instant, to_local
+from clinic.models import Appointment, Booking, BookingHold
+from clinic.scheduling import steroid
+from clinic.scheduling.context import Settings
+from clinic.scheduling.finder import SearchRequest, find_candidates
+from clinic.scheduling.plan import ProcedurePlan
+from clinic.scheduling.steroid import TooSoonForSteroid
+from clinic.services import accounts, appointments
+from tests.api.conftest import Api
+from tests.conftest import ZONE
+from tests.factories import book, build_clinic, hold, make_patient, make_ready_referral, make_referral, make_user
+from tests.scheduling.helpers import chain_form, chain_json, first_candidates
+
+TUESDAY = dt.date(2026, 11, 24)
+
+
+@pytest.fixture
+def clinic(session):
+    return build_clinic(session)
+
+
+def _free_on(session, settings, referral, day: dt.date):
+    """The first free chain of ``day`` for the referral's plan, found for no patient in particular (the finder
+    keeps a patient's own steroid days free: this is the time a page left open, or a client, could send)."""
+    plan = ProcedurePlan.from_referral(referral)
+    return find_candidates(session, settings, SearchRequest(plan, day, day, limit=1))[0]
+
+
+def _book_on(session, settings, referral, day: dt.date) -> Appointment:
+    return book(session, settings, referral, _free_on(session, settings, referral, day))
+
+
+def _book_past(session, referral, day: dt.date) -> Appointment:
+    """An appointment of the past, as the demo books its weeks behind (no readiness, the past allowed)."""
+    then = Settings(zone=ZONE, clock=lambda: local_instant(day, dt.time(0), ZONE))
+    return book(session, then, referral, _free_on(session, then, referral, day), check_readiness=False, allow_past=True)
+
+
+def _counts(session) -> list[int]:
+    return [session.scalar(select(func.count(model.id))) for model in (Appointment, Booking, BookingHold)]
+
+
+def _local_day(appointment: Appointment) -> dt.date:
+    return to_local(appointment.table_start, ZONE).date()
+
+
+def test_which_plans_give_a_steroid():
+    assert steroid.gives_steroid("PRT", None) and steroid.gives_steroid("EPI", None)
+    assert steroid.gives_steroid("FACET", "therapeutic")
+    assert not steroid.gives_steroid("FACET", "diagnostic")  # local anaesthetic only
+    assert not steroid.gives_steroid("SYMP", "diagnostic") and not steroid.gives_steroid("SYMP", "neurolytic")
+    assert not steroid.gives_steroid("RFA", None)
+
+
+def test_a_second_prt_six_days_later_is_refused_and_seven_days_later_booked(session, settings, clinic):
+    patient = make_patient(session)
+    first = _book_on(session, settings, make_ready_referral(session, clinic, patient), TUESDAY)
+    second = make_ready_referral(session, clinic, patient)
+    session.commit()
+    before = _counts(session)
+    too_soon = _free_on(session, settings, second, TUESDAY + dt.timedelta(days=6))
+    with pytest.raises(TooSoonForSteroid) as refused:
+        book(session, settings, second, too_soon)
+    assert refused.value.code == "steroid_interval" and refused.value.http_status == 422
+    assert str(refused.value) == (
+        f"This patient has another steroid injection on 24.11.2026 (reference {first.reference}). Steroid "
+        "injections are kept at least 7 days apart: book this one on 01.12.2026 at the earliest."
+    )
+    assert refused.value.details["earliest_day"] == "2026-12-01"
+    session.rollback()
+    assert _counts(session) == before
+    # a hold of that time is refused the same way
+    with pytest.raises(TooSoonForSteroid):
+        hold(session, settings, second, too_soon)
+    session.rollback()
+    assert _counts(session) == before
+    # the same day is refused too (the demo had booked one patient twice on one day)
+    with pytest.raises(TooSoonForSteroid):
+        book(session, settings, second, _free_on(session, settings, second, TUESDAY))
+    session.rollback()
+    assert _local_day(_book_on(session, settings, second, TUESDAY + dt.timedelta(days=7))) == dt.date(2026, 12, 1)
+
+
+def test_a_hold_is_not_confirmed_once_another_prt_was_booked_near_it(session, settings, clinic):
+    patient = make_patient(session)
+    first = make_ready_referral(session, clinic, patient)
+    held = hold(session, settings, first, _free_on(session, settings, first, TUESDAY))
+    _book_on(session, settings, make_ready_referral(session, clinic, patient), TUESDAY + dt.timedelta(days=2))
+    session.commit()
+    with pytest.raises(TooSoonForSteroid, match=r"on 26\.11\.2026 "):
+        appointments.confirm_hold(session, settings, None, held.token)
+    session.rollback()
+    assert session.get(BookingHold, held.id).confirmed_appointment_id is None
+
+
+def test_a_prt_before_a_booked_one_is_refused_with_the_first_day_after_it(session, settings, clinic):
+    patient = make_patient(session)
+    later = _book_on(session, settings, make_ready_referral(session, clinic, patient), dt.date(2026, 12, 2))
+    earlier = make_ready_referral(session, clinic, patient)
+    with pytest.raises(TooSoonForSteroid, match=r"on 02\.12\.2026 .*on 09\.12\.2026 at the earliest") as refused:
+        _book_on(session, settings, earlier, dt.date(2026, 11, 30))
+    assert refused.value.details["other_appointment"] == later.reference
+
+
+def test_moving_a_prt_within_six_days_of_another_is_refused_and_changes_nothing(session, settings, clinic):
+    patient = make_patient(session)
+    _book_on(session, settings, make_ready_referral(session, clinic, patient), TUESDAY)
+    moved = _book_on(session, settings, make_ready_referral(session, clinic, patient), dt.date(2026, 12, 8))
+    session.commit()
+    was, rows = moved.table_start, _counts(session)
+    with pytest.raises(TooSoonForSteroid, match=r"01\.12\.2026 at the earliest"):
+        appointments.reschedule(
+            session, settings, None, moved, _free_on(session, settings, moved.referral, dt.date(2026, 11, 30))
+        )
+    session.rollback()
+    session.expire_all()
+    assert moved.table_start == was and _counts(session) == rows
+    target = _free_on(session, settings, moved.referral, dt.date(2026, 12, 1))
+    appointments.reschedule(session, settings, None, moved, target)
+    assert _local_day(moved) == dt.date(2026, 12, 1)
+    # moving an appointment within its own week is no clash with itself
+    appointments.reschedule(
+        session, settings, None, moved, _free_on(session, settings, moved.referral, dt.date(2026, 12, 2))
+    )
+    assert _local_day(moved) == dt.date(2026, 12, 2)
+
+
+def test_a_cancelled_prt_does_not_count(session, settings, clinic):
+    patient = make_patient(session)
+    first = _book_on(session, settings, make_ready_referral(session, clinic, patient), TUESDAY)
+    appointments.cancel(session, settings, None, first, "Patient hat abgesagt")
+    second = _book_on(session, settings, make_ready_referral(session, clinic, patient), TUESDAY + dt.timedelta(days=2))
+    assert second.status == "booked"
+
+
+def test_a_procedure_without_steroid_does_not_count(session, settings, clinic):
+    patient = make_patient(session)
+    diagnostic = make_ready_referral(session, clinic, patient, code="FACET", stage="diagnostic")
+    _book_on(session, settings, diagnostic, TUESDAY)
+    prt = _book_on(session, settings, make_ready_referral(session, clinic, patient), TUESDAY + dt.timedelta(days=1))
+    assert prt.status == "booked"
+    # a therapeutic facet block gives a steroid: it counts
+    therapeutic = make_ready_referral(session, clinic, patient, code="FACET", stage="therapeutic")
+    with pytest.raises(TooSoonForSteroid):
+        _book_on(session, settings, therapeutic, TUESDAY + dt.timedelta(days=3))
+
+
+def test_another_patient_does_not_count(session, settings, clinic):
+    _book_on(session, settings, make_ready_referral(session, clinic), TUESDAY)
+    assert _book_on(session, settings, make_ready_referral(session, clinic), TUESDAY).status == "booked"
+
+
+def test_the_finder_offers_no_time_within_the_week(session, settings, clinic):
+    patient = make_patient(session)
+    _book_on(session, settings, make_ready_referral(session, clinic, patient), TUESDAY)
+    second = make_ready_referral(session, clinic, patient)
+    offered = first_candidates(session, settings, second, limit=200)
+    # 23 November lies before Tuesday's PRT, but within six days of it too
+    assert min(to_local(c.table_start, ZONE).date() for c in offered) == dt.date(2026, 12, 1)
+    # a procedure without steroid is offered every day
+    facet = make_ready_referral(session, clinic, patient, code="FACET", stage="diagnostic")
+    assert to_local(first_candidates(session, settings, facet)[0].table_start, ZONE).date() == dt.date(2026, 11, 23)
+
+
+def test_the_booking_screen_refuses_in_german_and_keeps_the_page(session, settings, browser, clinic):
+    patient = make_patient(session)
+    first = _book_on(session, settings, make_ready_referral(session, clinic, patient), TUESDAY)
+    second = make_ready_referral(session, clinic, patient)
+    make_user(session, "desk_de", {"front_desk"}, language="de")
+    session.commit()
+    rows = _counts(session)
+    browser.login("desk_de")
+    page = f"/desk/referrals/{second.id}/book"
+    shown = browser.get(page).get_data(as_text=True)
+    assert f"Der Patient hat am 24.11.2026 eine Steroidinjektion (Referenz {first.reference})" in shown
+    assert "Vom 23.11.2026 bis 30.11.2026 werden keine Zeiten angeboten" in shown
+    too_soon = _free_on(session, settings, second, TUESDAY + dt.timedelta(days=6))
+    answer = browser.post(page, chain_form(too_soon), form_page=page)
+    assert answer.status_code == 422
+    text = answer.get_data(as_text=True)
+    assert (
+        f"Dieser Patient hat am 24.11.2026 eine weitere Steroidinjektion (Referenz {first.reference}). Zwischen "
+        "Steroidinjektionen liegen mindestens 7 Tage: Buchen Sie diese frühestens ab 01.12.2026." in text
+    )
+    assert 'name="earliest_date"' in text and 'name="table_start"' in text  # the search and the times again
+    assert _counts(session) == rows
+
+
+def test_the_move_screen_refuses_and_keeps_the_page(session, settings, browser, clinic):
+    patient = make_patient(session)
+    _book_on(session, settings, make_ready_referral(session, clinic, patient), TUESDAY)
+    moved = _book_on(session, settings, make_ready_referral(session, clinic, patient), dt.date(2026, 12, 8))
+    session.commit()
+    was = moved.table_start
+    browser.login("frontdesk")
+    page = f"/desk/appointments/{moved.id}/reschedule"
+    target = _free_on(session, settings, moved.referral, TUESDAY + dt.timedelta(days=6))
+    answer = browser.post(page, chain_form(target, "move"), form_page=page)
+    assert answer.status_code == 422
+    text = answer.get_data(as_text=True)
+    assert "Steroid injections are kept at least 7 days apart: book this one on 01.12.2026 at the earliest." in text
+    assert 'name="earliest_date"' in text
+    session.expire_all()
+    assert session.get(Appointment, moved.id).table_start == was
+
+
+def test_the_api_refuses_with_422_json(session, settings, app, clinic):
+    patient = make_patient(session)
+    first = _book_on(session, settings, make_ready_referral(session, clinic, patient), TUESDAY)
+    second = make_ready_referral(session, clinic, patient)
+    moved = _book_on(session, settings, make_ready_referral(session, clinic, patient), dt.date(2026, 12, 8))
+    token = accounts.issue_token(session, clinic.staff["frontdesk"], "tests")
+    session.commit()
+    rows = _counts(session)
+    api = Api(app.test_client(), token)
+    too_soon = _free_on(session, settings, second, TUESDAY + dt.timedelta(days=6))
+    answer = api.post("/appointments", {"referral_id": second.id, **chain_json(too_soon)})
+    assert answer.status_code == 422
+    body = answer.get_json()
+    assert body["error"]["code"] == "steroid_interval" and body["error"]["details"]["earliest_day"] == "2026-12-01"
+    assert first.reference in body["error"]["message"]
+    answer = api.post(f"/appointments/{moved.id}/reschedule", chain_json(too_soon))
+    assert (answer.status_code, answer.get_json()["error"]["code"]) == (422, "steroid_interval")
+    assert _counts(session) == rows
+
+
+def test_more_than_four_steroid_injections_in_a_year_are_a_warning(session, settings, browser, clinic):
+    patient = make_patient(session)
+    for day in (dt.date(2026, 3, 2), dt.date(2026, 6, 1), dt.date(2026, 8, 3), dt.date(2026, 10, 5)):
+        _book_past(session, make_ready_referral(session, clinic, patient), day)
+    _book_past(session, make_ready_referral(session, clinic, patient), dt.date(2025, 11, 3))  # over a year ago
+    fifth = make_ready_referral(session, clinic, patient)
+    session.commit()
+    browser.login("frontdesk")
+    warning = "steroid injection number 5 within 12 months (more than 4 a year is not advised)"
+    assert warning in browser.get(f"/desk/referrals/{fifth.id}/book").get_data(as_text=True)
+    appointment = _book_on(session, settings, fifth, TUESDAY)
+    session.commit()
+    assert warning in browser.get(f"/desk/appointments/{appointment.id}").get_data(as_text=True)
+    # the fourth is no warning
+    other = make_patient(session)
+    for day in (dt.date(2026, 3, 2), dt.date(2026, 6, 1), dt.date(2026, 8, 3)):
+        _book_past(session, make_ready_referral(session, clinic, other), day)
+    fourth = _book_on(session, settings, make_ready_referral(session, clinic, other), TUESDAY)
+    session.commit()
+    assert "within 12 months" not in browser.get(f"/desk/appointments/{fourth.id}").get_data(as_text=True)
+
+
+def test_an_rfa_within_six_months_of_another_is_a_warning(session, settings, browser, clinic):
+    patient = make_patient(session)
+    earlier = _book_past(session, make_ready_referral(session, clinic, patient, code="RFA"), dt.date(2026, 8, 3))
+    again = make_ready_referral(session, clinic, patient, code="RFA")
+    # the positive diagnostic block the RFA needs first is not this test's
+    rfa = book(session, settings, again, _free_on(session, settings, again, TUESDAY), check_readiness=False)
+    session.commit()
+    browser.login("frontdesk")
+    text = browser.get(f"/desk/appointments/{rfa.id}").get_data(as_text=True)
+    assert (
+        f"The patient had a radiofrequency ablation on 03.08.2026 (reference {earlier.reference}), less than 6 "
+        "months before this one" in text
+    )
+    # seven months before: no warning
+    other = make_patient(session)
+    _book_past(session, make_ready_referral(session, clinic, other, code="RFA"), dt.date(2026, 4, 20))
+    again = make_ready_referral(session, clinic, other, code="RFA")
+    later = book(session, settings, again, _free_on(session, settings, again, TUESDAY), check_readiness=False)
+    session.commit()
+    assert "radiofrequency ablation on" not in browser.get(f"/desk/appointments/{later.id}").get_data(as_text=True)
+
+
+def test_the_triage_page_names_the_patients_earlier_steroid_injections_and_rfa(session, settings, browser, clinic):
+    patient = make_patient(session)
+    for day in (dt.date(2026, 3, 2), dt.date(2026, 6, 1), dt.date(2026, 8, 3)):
+        _book_past(session, make_ready_referral(session, clinic, patient), day)
+    _book_past(session, make_ready_referral(session, clinic, patient, code="RFA"), dt.date(2026, 10, 5))
+    referral = make_referral(session, patient)
+    make_user(session, "rad_de", {"radiologist"}, language="de")
+    session.commit()
+    browser.login("rad_de")
+    page = f"/radiology/referrals/{referral.id}"
+    text = browser.get(page).get_data(as_text=True)
+    assert "Der Patient hatte oder hat am 05.10.2026 eine Radiofrequenzablation" in text
+    assert "Steroidinjektionen" not in text  # three: a fourth would be within the limit
+    _book_on(session, settings, make_ready_referral(session, clinic, patient), TUESDAY)
+    session.commit()
+    text = browser.get(page).get_data(as_text=True)
+    assert "innerhalb von 12 Monaten 4 Steroidinjektionen (die letzte am 24.11.2026)" in text
