@@ -29,7 +29,16 @@ from ..core.errors import Conflict, DomainError, InvalidInput
 from ..core.intervals import contains, normalise, overlaps
 from ..core.messages import N_, Phrase, Phrases
 from ..core.timefmt import fmt_datetime, fmt_time, to_local
-from ..models import Appointment, AppointmentEvent, Booking, BookingHold, ProcedureType, Referral, WaitlistEntry
+from ..models import (
+    Appointment,
+    AppointmentEvent,
+    Booking,
+    BookingHold,
+    Patient,
+    ProcedureType,
+    Referral,
+    WaitlistEntry,
+)
 from ..models.appointments import ACTIVE_STATUSES
 from ..models.base import utcnow
 from ..models.vocab import AppointmentStatus, PartOfDay
@@ -138,6 +147,12 @@ def active_appointment(session: Session, referral_id: int | None) -> Appointment
 
 
 def require_unbooked(session: Session, settings: Settings, referral_id: int) -> None:
+    """Refuse a referral that has its appointment (``AlreadyBooked``). The patient's row is locked first, until
+    the transaction ends: a second desk booking the same referral or the same patient waits here and then
+    reads the first one's booking, so the rules across rows (``steroid``) cannot be overtaken and the same
+    referral gets "already booked", not a rule's refusal."""
+    patient_of_referral = select(Referral.patient_id).where(Referral.id == referral_id).scalar_subquery()
+    session.execute(select(Patient.id).where(Patient.id == patient_of_referral).with_for_update())
     existing = active_appointment(session, referral_id)
     if existing is not None:
         raise AlreadyBooked(existing, settings.zone)
@@ -514,7 +529,8 @@ class BookingRequest:
             )
 
     def check_interval(self, session: Session, settings: Settings) -> None:
-        """Steroid injections of one patient a week apart (``steroid``); raises TooSoonForSteroid."""
+        """Steroid injections of one patient a week apart (``steroid``); raises TooSoonForSteroid. A new
+        booking or hold has locked the patient's row in ``require_unbooked``; a move locks it here."""
         steroid.require_interval(
             session,
             settings.zone,
@@ -523,6 +539,7 @@ class BookingRequest:
             stage=self.plan.stage,
             table_start=self.candidate.table_start,
             ignore_appointment_id=self.moving,
+            lock_patient=self.moving is not None,
         )
 
     def check(self, session: Session, settings: Settings) -> None:

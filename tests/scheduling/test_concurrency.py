@@ -3,6 +3,7 @@ time is taken (never a server error), and no two active bookings overlap afterwa
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections import Counter
 from collections.abc import Callable
@@ -139,3 +140,44 @@ def test_a_hold_confirmed_by_several_requests_at_once_books_once(app, session, s
     held_rows = session.scalars(select(BookingHold)).all()
     assert {h.confirmed_appointment_id for h in held_rows} == {a.id for a in booked}
     assert overlapping_active_bookings(session) == []
+
+
+def test_two_desks_booking_one_patients_steroid_injections_three_days_apart_at_once(app, session, settings):
+    """Steroid injections of one patient a week apart (scheduling/steroid.py) under a race: two desks book the
+    same patient's two PRTs, three days apart, at the same moment. The interval is a rule across rows that no
+    constraint holds, so the check itself must not be overtaken: exactly one is booked, the other is refused
+    with the earliest day, never both. Three patients, three races: one race lost could be luck."""
+    from clinic.scheduling.finder import SearchRequest, find_candidates
+    from clinic.scheduling.plan import ProcedurePlan
+    from clinic.scheduling.steroid import TooSoonForSteroid
+    from tests.factories import make_patient
+
+    clinic = build_clinic(session)
+    days = [dt.date(2026, 11, 24), dt.date(2026, 11, 27)]
+
+    def attempt(referral_id: int, candidate: booking.Candidate):
+        def call(session) -> str:
+            try:
+                book(session, settings, session.get(Referral, referral_id), candidate)
+                session.commit()
+                return "booked"
+            except TooSoonForSteroid:
+                session.rollback()
+                return "too soon"
+
+        return call
+
+    for _race in range(3):
+        patient = make_patient(session)
+        referrals = [make_ready_referral(session, clinic, patient) for _ in days]
+        targets = [
+            find_candidates(session, settings, SearchRequest(ProcedurePlan.from_referral(r), day, day, limit=1))[0]
+            for r, day in zip(referrals, days, strict=True)
+        ]
+        calls = [attempt(r.id, target) for r, target in zip(referrals, targets, strict=True)]
+        patient_id = patient.id
+        session.commit()
+
+        assert _at_once(app, calls) == Counter({"booked": 1, "too soon": 1})
+        session.expire_all()
+        assert len(session.scalars(select(Appointment.id).where(Appointment.patient_id == patient_id)).all()) == 1
