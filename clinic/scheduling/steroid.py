@@ -117,20 +117,24 @@ def earliest_day(day: dt.date, others: list[Given]) -> dt.date:
 
 class TooSoonForSteroid(DomainError):
     """A steroid-giving appointment less than a week from another of the same patient (422, as a medication
-    hold's refusal): nothing is booked, and the refusal says the first day that may be."""
+    hold's refusal): nothing is booked, and the refusal names the days kept free around the other injection
+    (``details.earliest_day``: the first day from the one asked for that may be)."""
 
     code = "steroid_interval"
 
     def __init__(self, other: Given, earliest: dt.date):
         super().__init__(
+            # The days around the other injection, not "the earliest day": days before it may be free too,
+            # and the times the page lists beside the refusal must not contradict it.
             N_(
                 "This patient has another steroid injection on {other} (reference {reference}). Steroid "
-                "injections are kept at least {days} days apart: book this one on {earliest} at the earliest."
+                "injections are kept at least {days} days apart: no day from {first} to {last} is possible."
             ),
             other=fmt_date(other.day),
             reference=other.reference,
             days=MIN_INTERVAL_DAYS,
-            earliest=fmt_date(earliest),
+            first=fmt_date(other.day - dt.timedelta(days=MIN_INTERVAL_DAYS - 1)),
+            last=fmt_date(other.day + dt.timedelta(days=MIN_INTERVAL_DAYS - 1)),
             details={
                 "other_appointment": other.reference,
                 "other_day": other.day.isoformat(),
@@ -180,10 +184,12 @@ def series_notes(
     stage: str | None,
     table_start: dt.datetime,
     ignore_appointment_id: int | None = None,
+    booked: bool = False,
 ) -> list[Phrase]:
     """What a radiologist should know of the patient's earlier injections before this one (warnings, not
     refusals): more than ``YEAR_LIMIT`` steroid injections in the 12 months before it, counting this one;
-    an RFA within ``RFA_REPEAT_MONTHS`` months before another RFA."""
+    an RFA within ``RFA_REPEAT_MONTHS`` months before another RFA. ``booked``: said of an appointment that is
+    booked ("this is"), not of a time being chosen ("this would be")."""
     day = to_local(table_start, zone).date()
     earlier = [
         given
@@ -199,6 +205,11 @@ def series_notes(
             notes.append(
                 Phrase(
                     N_(
+                        "This is the patient's steroid injection number {count} within 12 months (more than "
+                        "{limit} a year is not advised): a radiologist decides whether it is still right."
+                    )
+                    if booked
+                    else N_(
                         "This would be the patient's steroid injection number {count} within 12 months (more "
                         "than {limit} a year is not advised): a radiologist decides whether it is still right."
                     ),
@@ -268,6 +279,7 @@ def appointment_notes(session: Session, zone: str, appointment: Appointment) -> 
         stage=appointment.stage,
         table_start=appointment.table_start,
         ignore_appointment_id=appointment.id,
+        booked=True,
     )
 
 

@@ -6,6 +6,7 @@ the desk book the same patient's PRTs on one day or a few days apart. The suite'
 from __future__ import annotations
 
 import datetime as dt
+import html
 
 import pytest
 from sqlalchemy import func, select
@@ -76,7 +77,7 @@ def test_a_second_prt_six_days_later_is_refused_and_seven_days_later_booked(sess
     assert refused.value.code == "steroid_interval" and refused.value.http_status == 422
     assert str(refused.value) == (
         f"This patient has another steroid injection on 24.11.2026 (reference {first.reference}). Steroid "
-        "injections are kept at least 7 days apart: book this one on 01.12.2026 at the earliest."
+        "injections are kept at least 7 days apart: no day from 18.11.2026 to 30.11.2026 is possible."
     )
     assert refused.value.details["earliest_day"] == "2026-12-01"
     session.rollback()
@@ -105,13 +106,20 @@ def test_a_hold_is_not_confirmed_once_another_prt_was_booked_near_it(session, se
     assert session.get(BookingHold, held.id).confirmed_appointment_id is None
 
 
-def test_a_prt_before_a_booked_one_is_refused_with_the_first_day_after_it(session, settings, clinic):
+def test_a_prt_before_a_booked_one_is_refused_naming_the_days_around_it(session, settings, clinic):
+    """The refusal names the days kept free around the other injection, not an "earliest day": a walk found
+    "book on 09.12. at the earliest" above a list that rightly offered days before the other one."""
     patient = make_patient(session)
     later = _book_on(session, settings, make_ready_referral(session, clinic, patient), dt.date(2026, 12, 2))
     earlier = make_ready_referral(session, clinic, patient)
-    with pytest.raises(TooSoonForSteroid, match=r"on 02\.12\.2026 .*on 09\.12\.2026 at the earliest") as refused:
+    with pytest.raises(
+        TooSoonForSteroid, match=r"on 02\.12\.2026 .*no day from 26\.11\.2026 to 08\.12\.2026 "
+    ) as refused:
         _book_on(session, settings, earlier, dt.date(2026, 11, 30))
+    assert "earliest" not in str(refused.value)
     assert refused.value.details["other_appointment"] == later.reference
+    assert refused.value.details["earliest_day"] == "2026-12-09"  # the API's fact: the first day on from the one asked
+    assert _local_day(_book_on(session, settings, earlier, dt.date(2026, 11, 25))) == dt.date(2026, 11, 25)
 
 
 def test_moving_a_prt_within_six_days_of_another_is_refused_and_changes_nothing(session, settings, clinic):
@@ -120,7 +128,7 @@ def test_moving_a_prt_within_six_days_of_another_is_refused_and_changes_nothing(
     moved = _book_on(session, settings, make_ready_referral(session, clinic, patient), dt.date(2026, 12, 8))
     session.commit()
     was, rows = moved.table_start, _counts(session)
-    with pytest.raises(TooSoonForSteroid, match=r"01\.12\.2026 at the earliest"):
+    with pytest.raises(TooSoonForSteroid, match=r"no day from 18\.11\.2026 to 30\.11\.2026 is possible"):
         appointments.reschedule(
             session, settings, None, moved, _free_on(session, settings, moved.referral, dt.date(2026, 11, 30))
         )
@@ -184,15 +192,16 @@ def test_the_booking_screen_refuses_in_german_and_keeps_the_page(session, settin
     browser.login("desk_de")
     page = f"/desk/referrals/{second.id}/book"
     shown = browser.get(page).get_data(as_text=True)
-    assert f"Der Patient hat am 24.11.2026 eine Steroidinjektion (Referenz {first.reference})" in shown
+    assert f"Der Patient hat am 24.11.2026 eine Steroidinjektion (Terminnummer {first.reference})" in shown
     assert "Vom 23.11.2026 bis 30.11.2026 werden keine Zeiten angeboten" in shown
     too_soon = _free_on(session, settings, second, TUESDAY + dt.timedelta(days=6))
     answer = browser.post(page, chain_form(too_soon), form_page=page)
     assert answer.status_code == 422
     text = answer.get_data(as_text=True)
     assert (
-        f"Dieser Patient hat am 24.11.2026 eine weitere Steroidinjektion (Referenz {first.reference}). Zwischen "
-        "Steroidinjektionen liegen mindestens 7 Tage: Buchen Sie diese frühestens ab 01.12.2026." in text
+        f"Am 24.11.2026 ist für diese Person bereits eine Steroidinjektion eingetragen (Terminnummer "
+        f"{first.reference}). Zwischen Steroidinjektionen liegen mindestens 7 Tage: Vom 18.11.2026 bis "
+        "30.11.2026 ist kein Termin möglich." in text
     )
     assert 'name="earliest_date"' in text and 'name="table_start"' in text  # the search and the times again
     assert _counts(session) == rows
@@ -210,7 +219,9 @@ def test_the_move_screen_refuses_and_keeps_the_page(session, settings, browser, 
     answer = browser.post(page, chain_form(target, "move"), form_page=page)
     assert answer.status_code == 422
     text = answer.get_data(as_text=True)
-    assert "Steroid injections are kept at least 7 days apart: book this one on 01.12.2026 at the earliest." in text
+    assert (
+        "Steroid injections are kept at least 7 days apart: no day from 18.11.2026 to 30.11.2026 is possible." in text
+    )
     assert 'name="earliest_date"' in text
     session.expire_all()
     assert session.get(Appointment, moved.id).table_start == was
@@ -245,10 +256,14 @@ def test_more_than_four_steroid_injections_in_a_year_are_a_warning(session, sett
     session.commit()
     browser.login("frontdesk")
     warning = "steroid injection number 5 within 12 months (more than 4 a year is not advised)"
-    assert warning in browser.get(f"/desk/referrals/{fifth.id}/book").get_data(as_text=True)
+    assert "This would be the patient's " + warning in html.unescape(
+        browser.get(f"/desk/referrals/{fifth.id}/book").get_data(as_text=True)
+    )
     appointment = _book_on(session, settings, fifth, TUESDAY)
     session.commit()
-    assert warning in browser.get(f"/desk/appointments/{appointment.id}").get_data(as_text=True)
+    # once booked, it is said of the appointment as it is (a walk read "this would be" on a booked one)
+    booked_page = html.unescape(browser.get(f"/desk/appointments/{appointment.id}").get_data(as_text=True))
+    assert "This is the patient's " + warning in booked_page and "This would be" not in booked_page
     # the fourth is no warning
     other = make_patient(session)
     for day in (dt.date(2026, 3, 2), dt.date(2026, 6, 1), dt.date(2026, 8, 3)):
@@ -297,3 +312,18 @@ def test_the_triage_page_names_the_patients_earlier_steroid_injections_and_rfa(s
     session.commit()
     text = browser.get(page).get_data(as_text=True)
     assert "innerhalb von 12 Monaten 4 Steroidinjektionen (die letzte am 24.11.2026)" in text
+
+
+def test_a_day_the_interval_keeps_free_says_so_for_that_day(session, settings, browser, clinic):
+    """The move screen's single day (``?day=``) inside another injection's week: the page said "no free time in
+    the next eight weeks … put the patient on the waitlist" for one day of an appointment already booked."""
+    patient = make_patient(session)
+    _book_on(session, settings, make_ready_referral(session, clinic, patient), TUESDAY)
+    moved = _book_on(session, settings, make_ready_referral(session, clinic, patient), dt.date(2026, 12, 8))
+    session.commit()
+    browser.login("frontdesk")
+    page = f"/desk/appointments/{moved.id}/reschedule"
+    text = browser.get(page + "?day=2026-11-27").get_data(as_text=True)
+    assert "No free time on 27.11.2026 with these preferences." in text
+    assert "eight weeks" not in text and "waitlist" not in text.split("No free time on")[1][:200]
+    assert "no times are offered from" in text  # the note above says why
