@@ -53,9 +53,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
         configure_engine(db.engine)
 
-    from .core import audit
+    from .core import audit, changes
 
     audit.install()
+    changes.install()
 
     boundary.bound_numbers(app)  # before the blueprints: ids in addresses fit the database
 

@@ -23,9 +23,10 @@ PAGES = {
 # page read one more (16, 10, 7, 13, 12, 25): the appointments that setup changes saved "anyway" left outside
 # the clinic's hours (stranding.still_stranded), one short read while there are none. The radiologist's
 # appointment page reads one more again (26): the recorded follow-up results (outcomes.recorded), shown where
-# the next stage is decided.
+# the next stage is decided. The start page reads one more (17) after a change: the count of changes, under
+# which it keeps the waiting referrals' sorting (tests/test_change_marks.py); without a change it reads 11.
 CEILINGS = {
-    "/desk/": 16,
+    "/desk/": 17,
     f"/desk/calendar?day={TODAY}": 10,
     f"/desk/calendar?day={TODAY}&view=week": 7,
     "/radiology/worklist": 13,

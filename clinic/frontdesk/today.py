@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flask import render_template, request
 from sqlalchemy import func, select
@@ -31,10 +31,16 @@ class ListPage:
     total: int
 
     @classmethod
-    def of(cls, rows: list, number: int) -> ListPage:
+    def of(cls, rows, number: int) -> ListPage:
+        rows = list(rows)
         pages = max(1, -(-len(rows) // PER_PAGE))
         number = min(max(number, 1), pages)
         return cls(rows[(number - 1) * PER_PAGE : number * PER_PAGE], number, len(rows))
+
+    def shown(self, found: dict) -> ListPage:
+        """This page with each entry's row as ``found`` has it (by referral id)."""
+        rows = [found[e.referral_id] for e in self.rows if e.referral_id in found]
+        return replace(self, rows=rows)
 
     @property
     def pages(self) -> int:
@@ -60,7 +66,11 @@ def today():
         .where(Appointment.table_start >= start, Appointment.table_start < end)
         .order_by(Appointment.table_start)
     ).all()
-    waiting = booking_queue.queue(db.session)
+    lists = booking_queue.sorting(db.session)
+    to_book = ListPage.of(lists.ready, _page("page"))
+    blocked = ListPage.of(lists.blocked, _page("blocked_page"))
+    to_prepare = ListPage.of(lists.prepare, _page("prepare_page"))
+    found = booking_queue.waiting(db.session, [*to_book.rows, *blocked.rows, *to_prepare.rows])
     calls = db.session.scalar(select(func.count(FollowUp.id)).where(FollowUp.status == FollowUpStatus.DUE))
     on_waitlist = db.session.scalar(select(func.count(WaitlistEntry.id)).where(WaitlistEntry.active))
     received = db.session.scalar(select(func.count(Referral.id)).where(Referral.status == ReferralStatus.RECEIVED))
@@ -71,9 +81,9 @@ def today():
         day=day,
         appointments=appointments,
         now_utc=now(),  # a booked patient past the table start is marked late, as on the radiologist's worklist
-        to_book=ListPage.of(waiting.ready, _page("page")),
-        blocked=ListPage.of(waiting.blocked, _page("blocked_page")),
-        to_prepare=ListPage.of(waiting.prepare, _page("prepare_page")),
+        to_book=to_book.shown(found),
+        blocked=blocked.shown(found),
+        to_prepare=to_prepare.shown(found),
         calls=calls,
         waiting=on_waitlist,
         received=received,

@@ -1,10 +1,11 @@
-"""Clinic-wide settings that an admin can change, and the scheduler's record of job runs."""
+"""Clinic-wide settings that an admin can change, the scheduler's record of job runs, and the count of
+committed changes that memos of derived lists are keyed by."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Integer, String, Text
+from sqlalchemy import BigInteger, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -29,3 +30,16 @@ class JobRun(db.Model):
     host: Mapped[str] = mapped_column(String(120))
     pid: Mapped[int] = mapped_column(Integer)
     result: Mapped[str | None] = mapped_column(Text)
+
+
+class ChangeMark(db.Model):
+    """How many committed transactions changed data since the row was made (``clinic.changes``). A memo of a
+    list derived from the data (the front desk's waiting referrals) is kept under the mark it was computed
+    at and is used again only while the mark stands. ``epoch`` is drawn when the row is made, so a database
+    emptied and filled again never repeats an earlier (epoch, generation)."""
+
+    __tablename__ = "change_marks"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    epoch: Mapped[str] = mapped_column(String(32))
+    generation: Mapped[int] = mapped_column(BigInteger)

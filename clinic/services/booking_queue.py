@@ -1,14 +1,21 @@
 """What the front desk has to book: the accepted referrals with no appointment in hand, each sorted
 into ready to book now, not bookable now (with the reason), or pre-registration still open. The list
-is the clinic's open work, read in a fixed number of statements however long it is."""
+is the clinic's open work, read in a fixed number of statements however long it is.
+
+Sorting reads every waiting referral's checklist (the start page's 300 cost 150 ms of CPU a request,
+issue 20's load test). Nothing in it depends on the clock, only on the data, so the sorting is kept,
+by ids, under the count of committed changes it was read at (``clinic.core.changes``) and read again
+only once a change was committed; a page then loads only the rows it shows (``waiting``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, defaultload, subqueryload
+from sqlalchemy.orm import Session, defaultload, lazyload, subqueryload
+from sqlalchemy.orm.util import identity_key
 
+from ..core import changes
 from ..database import among
 from ..models import Appointment, PreRegistration, Referral, StageRule
 from ..models.appointments import ACTIVE_STATUSES
@@ -28,17 +35,80 @@ class Waiting:
 
 
 @dataclass(frozen=True)
-class Queue:
-    ready: list[Waiting]
-    blocked: list[Waiting]
-    prepare: list[Waiting]
+class Entry:
+    """A ``Waiting`` by ids: what the memo keeps (no object of a session that has ended)."""
+
+    referral_id: int
+    missing: tuple[str, ...] = ()
+    blocked: str | None = None
+    last_id: int | None = None
+    done: bool = False
+
+
+@dataclass(frozen=True)
+class Sorting:
+    ready: tuple[Entry, ...]
+    blocked: tuple[Entry, ...]
+    prepare: tuple[Entry, ...]
+
+
+_memo: dict[str, tuple[tuple[str, int], Sorting]] = {}  # database -> (the mark it was read at, the sorting)
 
 
 def _priority_order():
     return [Priority.URGENT, Priority.SOON, Priority.ROUTINE]
 
 
-def queue(session: Session) -> Queue:
+def sorting(session: Session) -> Sorting:
+    """The waiting referrals sorted into the three lists: the memo while no change was committed since it
+    was read, else read now (and kept, unless this transaction changed data itself: what it sees may yet
+    be rolled back)."""
+    mark = changes.current(session)
+    database = session.get_bind().url.render_as_string(hide_password=True)
+    kept = _memo.get(database)
+    if mark is not None and kept is not None and kept[0] == mark and changes.unchanged(session):
+        return kept[1]
+    found = _sort(session)
+    if mark is not None and changes.unchanged(session):
+        _memo[database] = (mark, found)
+    return found
+
+
+def waiting(session: Session, entries) -> dict[int, Waiting]:
+    """The ``Waiting`` rows of some entries (a page of a list), by referral id. Right after sorting, the
+    referrals and appointments are in the session already; from the memo, two statements read them (the
+    referrals with their patient and procedure type joined, not their flags and drugs, which the lists
+    do not show)."""
+    entries = list(entries)
+    referrals = _loaded(
+        session,
+        Referral,
+        [e.referral_id for e in entries],
+        lazyload(Referral.red_flags),
+        defaultload(Referral.preregistration).lazyload(PreRegistration.medications),
+    )
+    last = _loaded(session, Appointment, [e.last_id for e in entries if e.last_id is not None])
+    return {
+        e.referral_id: Waiting(referrals[e.referral_id], list(e.missing), e.blocked, last.get(e.last_id), e.done)
+        for e in entries
+        if e.referral_id in referrals
+    }
+
+
+def _loaded(session: Session, model, ids: list[int], *options) -> dict:
+    """The rows of ``ids`` by id: those the session holds already as they are, the others in one read."""
+    found = {}
+    for ident in ids:
+        obj = session.identity_map.get(identity_key(model, ident))
+        if obj is not None:
+            found[ident] = obj
+    rest = [i for i in ids if i not in found]
+    if rest:
+        found.update((o.id, o) for o in session.scalars(select(model).where(model.id.in_(rest)).options(*options)))
+    return found
+
+
+def _sort(session: Session) -> Sorting:
     active = select(Appointment.id).where(
         Appointment.referral_id == Referral.id, Appointment.status.in_(ACTIVE_STATUSES)
     )
@@ -78,15 +148,16 @@ def queue(session: Session) -> Queue:
     ready, blocked, prepare = [], [], []
     for referral in referrals:
         ended = last.get(referral.id)
+        ended_id = None if ended is None else ended.id
         if ended is not None and ended.status == AppointmentStatus.DISCHARGED and episodes.same_plan(referral, ended):
             if leads_on(ended):  # else the episode is over (a referral from before episodes closed)
-                blocked.append(Waiting(referral, last=ended, done=True))
+                blocked.append(Entry(referral.id, last_id=ended_id, done=True))
             continue
         missing = preregistration.missing(lists[referral.id])
         if missing:
-            prepare.append(Waiting(referral, missing=missing, last=ended))
+            prepare.append(Entry(referral.id, missing=tuple(missing), last_id=ended_id))
         elif referral.id in refused:
-            blocked.append(Waiting(referral, blocked=refused[referral.id], last=ended))
+            blocked.append(Entry(referral.id, blocked=refused[referral.id], last_id=ended_id))
         else:
-            ready.append(Waiting(referral, last=ended))
-    return Queue(ready, blocked, prepare)
+            ready.append(Entry(referral.id, last_id=ended_id))
+    return Sorting(tuple(ready), tuple(blocked), tuple(prepare))
