@@ -81,6 +81,12 @@ class Staff(FastHttpUser):
     def trivial(self) -> None:
         self.client.get("/healthz", name="trivial (/healthz)")
 
+    @task(1)
+    def trivial_page(self) -> None:
+        # A signed-in page with nothing on it but the layout: what every page pays before its own work
+        # (session, user and roles, the CSRF token, the navigation, the commit), which /healthz skips.
+        self.client.get("/profile", name="trivial page (/profile)")
+
     @task(2)
     def day_calendar(self) -> None:
         self.client.get(f"/desk/calendar?day={_day()}", name="day calendar")

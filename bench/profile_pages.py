@@ -46,6 +46,7 @@ def pages(data: dict) -> dict[str, tuple[str, str]]:
     appointment, room = data["appointments"][0], data["rooms"][0]
     return {
         "trivial (/healthz)": ("frontdesk", "/healthz"),
+        "trivial page (/profile)": ("frontdesk", "/profile"),
         "worklist": ("rad1", "/radiology/worklist"),
         "worklist refresh": ("rad1", "/radiology/worklist/rows"),
         "day calendar": ("frontdesk", f"/desk/calendar?day={today}"),
