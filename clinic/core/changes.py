@@ -63,6 +63,8 @@ def _on_execute(state: ORMExecuteState) -> None:
 
 
 def _before_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a SAVEPOINT's release: the mark is raised once, by the transaction's own COMMIT
     session.flush()  # the commit's own flush comes after this event: its changes are counted first
     if session.info.pop(_CHANGED, False):
         # On the connection, not the session: the session's execute event would count this statement.
