@@ -50,8 +50,10 @@ def _counted(obj) -> bool:
 
 
 def _after_flush(session: Session, _flush_context) -> None:
-    # Still the flush's own new/dirty/deleted here (they are reset after this event).
-    if any(_counted(obj) for obj in chain(session.new, session.dirty, session.deleted)):
+    # Still the flush's own new/dirty/deleted and the attributes' history here (reset after this event).
+    # "Dirty" includes an attribute set to the value it had: no UPDATE was sent for it, nothing changed.
+    dirty = (obj for obj in session.dirty if session.is_modified(obj))
+    if any(_counted(obj) for obj in chain(session.new, dirty, session.deleted)):
         session.info[_CHANGED] = True
 
 
@@ -71,10 +73,18 @@ def _before_commit(session: Session) -> None:
         session.connection().execute(_RAISE, {"name": NAME, "epoch": secrets.token_hex(8)})
 
 
+def _after_rollback(session: Session, previous) -> None:
+    """A transaction rolled back whole changed nothing: a refused request (which may still commit its audit
+    row afterwards) leaves the mark as it was. A SAVEPOINT rolled back keeps the count: what came before it
+    in the transaction stands."""
+    if previous.parent is None:
+        session.info.pop(_CHANGED, None)
+
+
 def install() -> None:
-    """Count the changes of every session (idempotent). A rolled-back transaction keeps its mark for the
-    session's next commit: one memo too many recomputed, never one kept too long."""
+    """Count the changes of every session (idempotent)."""
     if not event.contains(Session, "after_flush", _after_flush):
         event.listen(Session, "after_flush", _after_flush)
         event.listen(Session, "do_orm_execute", _on_execute)
         event.listen(Session, "before_commit", _before_commit)
+        event.listen(Session, "after_soft_rollback", _after_rollback)
