@@ -28,9 +28,10 @@ from sqlalchemy.orm import Session
 from ..core.errors import DomainError
 from ..core.messages import N_, Phrase
 from ..core.timefmt import fmt_date, local_midnight, to_local
-from ..models import Appointment, Patient, ProcedureType
+from ..models import Appointment, ProcedureType
 from ..models.appointments import ACTIVE_STATUSES
 from ..models.vocab import AppointmentStatus, Stage
+from .locks import lock_patient
 
 MIN_INTERVAL_DAYS = 7
 YEAR_LIMIT = 4
@@ -155,18 +156,18 @@ def require_interval(
     stage: str | None,
     table_start: dt.datetime,
     ignore_appointment_id: int | None = None,
-    lock_patient: bool = True,
+    locked: bool = False,
 ) -> None:
     """Refuse a steroid-giving appointment at ``table_start`` less than the interval from another of the
-    patient's (``ignore_appointment_id``: the appointment being moved). ``lock_patient=False``: the caller
-    has locked the patient's row in this transaction already (``booking.require_unbooked``)."""
+    patient's (``ignore_appointment_id``: the appointment being moved). ``locked``: the caller has locked
+    the patient's row in this transaction already (``booking.require_unbooked``)."""
     if not gives_steroid(code, stage):
         return
     # No constraint can hold a rule across rows: two desks booking the same patient at once would both find
     # the other's injection not there yet. The patient's row is locked until the transaction ends, so the
     # second check waits for the first booking and reads it (PostgreSQL; SQLite's write lock does the same).
-    if lock_patient:
-        session.execute(select(Patient.id).where(Patient.id == patient_id).with_for_update())
+    if not locked:
+        lock_patient(session, patient_id)
     day = to_local(table_start, zone).date()
     since = day - dt.timedelta(days=MIN_INTERVAL_DAYS - 1)
     others = steroid_days(session, zone, patient_id, since, ignore_appointment_id=ignore_appointment_id)
