@@ -188,15 +188,10 @@ def _series_notes(plan: ProcedurePlan | None, referral, candidates, appointment)
         return []
     settings = scheduling_settings()
     at = candidates[0].table_start if candidates else settings.now()
-    rule = {
-        "patient_id": referral.patient_id,
-        "code": plan.procedure_type.code,
-        "stage": plan.stage,
-        "ignore_appointment_id": appointment.id if appointment is not None else None,
-    }
+    planned = steroid.Planned.of(referral.patient_id, plan, appointment.id if appointment is not None else None)
     return [
-        *steroid.series_notes(db.session, settings.zone, table_start=at, **rule),
-        *steroid.interval_notes(db.session, settings.zone, since=local_today(), **rule),
+        *steroid.series_notes(db.session, settings.zone, planned, at),
+        *steroid.interval_notes(db.session, settings.zone, planned, local_today()),
     ]
 
 

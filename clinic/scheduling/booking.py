@@ -533,11 +533,8 @@ class BookingRequest:
         steroid.require_interval(
             session,
             settings.zone,
-            patient_id=self.patient_id,
-            code=self.plan.procedure_type.code,
-            stage=self.plan.stage,
-            table_start=self.candidate.table_start,
-            ignore_appointment_id=self.moving,
+            steroid.Planned.of(self.patient_id, self.plan, self.moving),
+            self.candidate.table_start,
             locked=self.moving is None,
         )
 

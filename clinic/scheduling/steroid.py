@@ -32,6 +32,7 @@ from ..models import Appointment, ProcedureType
 from ..models.appointments import ACTIVE_STATUSES
 from ..models.vocab import AppointmentStatus, Stage
 from .locks import lock_patient
+from .plan import ProcedurePlan
 
 MIN_INTERVAL_DAYS = 7
 YEAR_LIMIT = 4
@@ -47,6 +48,32 @@ NOT_GIVEN = (AppointmentStatus.CANCELLED.value, AppointmentStatus.NO_SHOW.value)
 def gives_steroid(code: str, stage: str | None) -> bool:
     """Whether a procedure (catalogue code) at this stage gives the patient a steroid."""
     return code in STEROID_PROCEDURES or stage in STEROID_STAGES.get(code, ())
+
+
+@dataclass(frozen=True)
+class Planned:
+    """An appointment as these rules judge it: the patient's, a procedure (catalogue code) at a stage, and
+    the appointment itself once it exists (``ignore_appointment_id``: the one being moved or shown, left out
+    of the patient's others). The time is handed beside it: a table start for the interval and the series,
+    the first day offered for the interval notes."""
+
+    patient_id: int
+    code: str
+    stage: str | None = None
+    ignore_appointment_id: int | None = None
+
+    @classmethod
+    def of(cls, patient_id: int, plan: ProcedurePlan, ignore_appointment_id: int | None = None) -> Planned:
+        return cls(patient_id, plan.procedure_type.code, plan.stage, ignore_appointment_id)
+
+    @classmethod
+    def of_appointment(cls, appointment: Appointment) -> Planned:
+        return cls(appointment.patient_id, appointment.procedure_type.code, appointment.stage, appointment.id)
+
+    @property
+    def steroid(self) -> bool:
+        """Whether it gives the patient a steroid (``gives_steroid``)."""
+        return gives_steroid(self.code, self.stage)
 
 
 @dataclass(frozen=True)
@@ -148,59 +175,47 @@ class TooSoonForSteroid(DomainError):
 
 
 def require_interval(
-    session: Session,
-    zone: str,
-    *,
-    patient_id: int,
-    code: str,
-    stage: str | None,
-    table_start: dt.datetime,
-    ignore_appointment_id: int | None = None,
-    locked: bool = False,
+    session: Session, zone: str, planned: Planned, table_start: dt.datetime, *, locked: bool = False
 ) -> None:
     """Refuse a steroid-giving appointment at ``table_start`` less than the interval from another of the
-    patient's (``ignore_appointment_id``: the appointment being moved). ``locked``: the caller has locked
-    the patient's row in this transaction already (``booking.require_unbooked``)."""
-    if not gives_steroid(code, stage):
+    patient's (``planned.ignore_appointment_id``: the appointment being moved). ``locked``: the caller has
+    locked the patient's row in this transaction already (``booking.require_unbooked``)."""
+    if not planned.steroid:
         return
     # No constraint can hold a rule across rows: two desks booking the same patient at once would both find
     # the other's injection not there yet. The patient's row is locked until the transaction ends, so the
     # second check waits for the first booking and reads it (PostgreSQL; SQLite's write lock does the same).
     if not locked:
-        lock_patient(session, patient_id)
+        lock_patient(session, planned.patient_id)
     day = to_local(table_start, zone).date()
     since = day - dt.timedelta(days=MIN_INTERVAL_DAYS - 1)
-    others = steroid_days(session, zone, patient_id, since, ignore_appointment_id=ignore_appointment_id)
+    others = steroid_days(session, zone, planned.patient_id, since, ignore_appointment_id=planned.ignore_appointment_id)
     clash = next((given for given in others if too_close(day, given.day)), None)
     if clash is not None:
         raise TooSoonForSteroid(clash, earliest_day(day, others))
 
 
 def series_notes(
-    session: Session,
-    zone: str,
-    *,
-    patient_id: int,
-    code: str,
-    stage: str | None,
-    table_start: dt.datetime,
-    ignore_appointment_id: int | None = None,
-    booked: bool = False,
+    session: Session, zone: str, planned: Planned, table_start: dt.datetime, *, booked: bool = False
 ) -> list[Phrase]:
-    """What a radiologist should know of the patient's earlier injections before this one (warnings, not
-    refusals): more than ``YEAR_LIMIT`` steroid injections in the 12 months before it, counting this one;
-    an RFA within ``RFA_REPEAT_MONTHS`` months before another RFA. ``booked``: said of an appointment that is
-    booked ("this is"), not of a time being chosen ("this would be")."""
+    """What a radiologist should know of the patient's earlier injections before ``planned`` at
+    ``table_start`` (warnings, not refusals): more than ``YEAR_LIMIT`` steroid injections in the 12 months
+    before it, counting this one; an RFA within ``RFA_REPEAT_MONTHS`` months before another RFA. ``booked``:
+    said of an appointment that is booked ("this is"), not of a time being chosen ("this would be")."""
     day = to_local(table_start, zone).date()
     earlier = [
         given
         for given in patient_appointments(
-            session, zone, patient_id, day - dt.timedelta(days=YEAR_DAYS), ignore_appointment_id=ignore_appointment_id
+            session,
+            zone,
+            planned.patient_id,
+            day - dt.timedelta(days=YEAR_DAYS),
+            ignore_appointment_id=planned.ignore_appointment_id,
         )
         if given.day <= day
     ]
     notes = []
-    if gives_steroid(code, stage):
+    if planned.steroid:
         count = 1 + sum(given.steroid for given in earlier)
         if count > YEAR_LIMIT:
             notes.append(
@@ -218,7 +233,7 @@ def series_notes(
                     limit=YEAR_LIMIT,
                 )
             )
-    if code == RFA:
+    if planned.code == RFA:
         rfa_since = day - dt.timedelta(days=RFA_REPEAT_DAYS)
         last = next((given for given in reversed(earlier) if given.rfa and given.day >= rfa_since), None)
         if last is not None:
@@ -236,19 +251,10 @@ def series_notes(
     return notes
 
 
-def interval_notes(
-    session: Session,
-    zone: str,
-    *,
-    patient_id: int,
-    code: str,
-    stage: str | None,
-    since: dt.date,
-    ignore_appointment_id: int | None = None,
-) -> list[Phrase]:
+def interval_notes(session: Session, zone: str, planned: Planned, since: dt.date) -> list[Phrase]:
     """Why the finder offers no time on some days (the booking screen says it above the times): the
     patient's steroid injections from a week before ``since`` on, each with the days kept free around it."""
-    if not gives_steroid(code, stage):
+    if not planned.steroid:
         return []
     start = since - dt.timedelta(days=MIN_INTERVAL_DAYS - 1)
     gap = dt.timedelta(days=MIN_INTERVAL_DAYS - 1)
@@ -264,7 +270,9 @@ def interval_notes(
             last=fmt_date(given.day + gap),
             days=MIN_INTERVAL_DAYS,
         )
-        for given in steroid_days(session, zone, patient_id, start, ignore_appointment_id=ignore_appointment_id)
+        for given in steroid_days(
+            session, zone, planned.patient_id, start, ignore_appointment_id=planned.ignore_appointment_id
+        )
     ]
 
 
@@ -272,16 +280,7 @@ def appointment_notes(session: Session, zone: str, appointment: Appointment) -> 
     """``series_notes`` for an appointment still to be done (its page shows them); none once it is over."""
     if appointment.status not in ACTIVE_STATUSES:
         return []
-    return series_notes(
-        session,
-        zone,
-        patient_id=appointment.patient_id,
-        code=appointment.procedure_type.code,
-        stage=appointment.stage,
-        table_start=appointment.table_start,
-        ignore_appointment_id=appointment.id,
-        booked=True,
-    )
+    return series_notes(session, zone, Planned.of_appointment(appointment), appointment.table_start, booked=True)
 
 
 def history_notes(session: Session, zone: str, patient_id: int, today: dt.date) -> list[Phrase]:
