@@ -43,6 +43,7 @@ STEROID_PROCEDURES = frozenset({"PRT", "EPI"})
 STEROID_STAGES = {"FACET": frozenset({Stage.THERAPEUTIC.value})}
 RFA = "RFA"
 NOT_GIVEN = (AppointmentStatus.CANCELLED.value, AppointmentStatus.NO_SHOW.value)
+GAP = dt.timedelta(days=MIN_INTERVAL_DAYS - 1)  # the days kept free on either side of a steroid injection
 
 
 def gives_steroid(code: str, stage: str | None) -> bool:
@@ -116,22 +117,44 @@ def too_close(day: dt.date, other: dt.date) -> bool:
     return abs((day - other).days) < MIN_INTERVAL_DAYS
 
 
-def steroid_days(
-    session: Session, zone: str, patient_id: int, since: dt.date, *, ignore_appointment_id: int | None = None
-) -> list[Given]:
-    """The patient's steroid-giving appointments from ``since`` on."""
-    found = patient_appointments(session, zone, patient_id, since, ignore_appointment_id=ignore_appointment_id)
-    return [given for given in found if given.steroid]
+@dataclass(frozen=True)
+class History:
+    """The patient's appointments that count (``Given``, in time order) from ``since`` (a local day in
+    ``zone``) on, ``planned``'s own appointment left out. Read once (``read_history``) and handed to the
+    finder's blocked days and the booking page's notes, which otherwise read it each. Empty, without a read,
+    for a plan that neither gives a steroid nor is an RFA: nothing here looks at it then."""
+
+    planned: Planned
+    zone: str
+    since: dt.date
+    given: tuple[Given, ...] = ()
+
+    def from_day(self, day: dt.date) -> list[Given]:
+        """Those on ``day`` or later; ``day`` must not lie before the history starts."""
+        if day < self.since:
+            raise ValueError(f"the history starts on {self.since}, not on {day}")
+        return [given for given in self.given if given.day >= day]
+
+    def steroids_from(self, day: dt.date) -> list[Given]:
+        return [given for given in self.from_day(day) if given.steroid]
 
 
-def blocked_days(
-    session: Session, zone: str, patient_id: int, first: dt.date, *, ignore_appointment_id: int | None = None
-) -> frozenset[dt.date]:
+def read_history(session: Session, zone: str, planned: Planned, since: dt.date) -> History:
+    """``planned``'s patient's appointments that count from ``since`` on (one statement, none when the plan
+    neither gives a steroid nor is an RFA)."""
+    if not (planned.steroid or planned.code == RFA):
+        return History(planned, zone, since)
+    found = patient_appointments(
+        session, zone, planned.patient_id, since, ignore_appointment_id=planned.ignore_appointment_id
+    )
+    return History(planned, zone, since, tuple(found))
+
+
+def blocked_days(history: History, first: dt.date) -> frozenset[dt.date]:
     """The local days from ``first`` on on which a steroid-giving appointment of the patient cannot lie."""
-    since = first - dt.timedelta(days=MIN_INTERVAL_DAYS - 1)
     days = set()
-    for given in steroid_days(session, zone, patient_id, since, ignore_appointment_id=ignore_appointment_id):
-        for offset in range(-(MIN_INTERVAL_DAYS - 1), MIN_INTERVAL_DAYS):
+    for given in history.steroids_from(first - GAP):
+        for offset in range(-GAP.days, GAP.days + 1):
             days.add(given.day + dt.timedelta(days=offset))
     return frozenset(days)
 
@@ -161,8 +184,8 @@ class TooSoonForSteroid(DomainError):
             other=fmt_date(other.day),
             reference=other.reference,
             days=MIN_INTERVAL_DAYS,
-            first=fmt_date(other.day - dt.timedelta(days=MIN_INTERVAL_DAYS - 1)),
-            last=fmt_date(other.day + dt.timedelta(days=MIN_INTERVAL_DAYS - 1)),
+            first=fmt_date(other.day - GAP),
+            last=fmt_date(other.day + GAP),
             details={
                 "other_appointment": other.reference,
                 "other_day": other.day.isoformat(),
@@ -188,32 +211,21 @@ def require_interval(
     if not locked:
         lock_patient(session, planned.patient_id)
     day = to_local(table_start, zone).date()
-    since = day - dt.timedelta(days=MIN_INTERVAL_DAYS - 1)
-    others = steroid_days(session, zone, planned.patient_id, since, ignore_appointment_id=planned.ignore_appointment_id)
+    others = read_history(session, zone, planned, day - GAP).steroids_from(day - GAP)
     clash = next((given for given in others if too_close(day, given.day)), None)
     if clash is not None:
         raise TooSoonForSteroid(clash, earliest_day(day, others))
 
 
-def series_notes(
-    session: Session, zone: str, planned: Planned, table_start: dt.datetime, *, booked: bool = False
-) -> list[Phrase]:
-    """What a radiologist should know of the patient's earlier injections before ``planned`` at
+def series_notes(history: History, table_start: dt.datetime, *, booked: bool = False) -> list[Phrase]:
+    """What a radiologist should know of the patient's earlier injections before ``history.planned`` at
     ``table_start`` (warnings, not refusals): more than ``YEAR_LIMIT`` steroid injections in the 12 months
     before it, counting this one; an RFA within ``RFA_REPEAT_MONTHS`` months before another RFA. ``booked``:
-    said of an appointment that is booked ("this is"), not of a time being chosen ("this would be")."""
-    day = to_local(table_start, zone).date()
-    earlier = [
-        given
-        for given in patient_appointments(
-            session,
-            zone,
-            planned.patient_id,
-            day - dt.timedelta(days=YEAR_DAYS),
-            ignore_appointment_id=planned.ignore_appointment_id,
-        )
-        if given.day <= day
-    ]
+    said of an appointment that is booked ("this is"), not of a time being chosen ("this would be"). The
+    history must reach back 12 months before ``table_start``."""
+    planned = history.planned
+    day = to_local(table_start, history.zone).date()
+    earlier = [given for given in history.from_day(day - dt.timedelta(days=YEAR_DAYS)) if given.day <= day]
     notes = []
     if planned.steroid:
         count = 1 + sum(given.steroid for given in earlier)
@@ -251,13 +263,11 @@ def series_notes(
     return notes
 
 
-def interval_notes(session: Session, zone: str, planned: Planned, since: dt.date) -> list[Phrase]:
+def interval_notes(history: History, since: dt.date) -> list[Phrase]:
     """Why the finder offers no time on some days (the booking screen says it above the times): the
     patient's steroid injections from a week before ``since`` on, each with the days kept free around it."""
-    if not planned.steroid:
+    if not history.planned.steroid:
         return []
-    start = since - dt.timedelta(days=MIN_INTERVAL_DAYS - 1)
-    gap = dt.timedelta(days=MIN_INTERVAL_DAYS - 1)
     return [
         Phrase(
             N_(
@@ -266,13 +276,11 @@ def interval_notes(session: Session, zone: str, planned: Planned, since: dt.date
             ),
             day=fmt_date(given.day),
             reference=given.reference,
-            first=fmt_date(max(given.day - gap, since)),
-            last=fmt_date(given.day + gap),
+            first=fmt_date(max(given.day - GAP, since)),
+            last=fmt_date(given.day + GAP),
             days=MIN_INTERVAL_DAYS,
         )
-        for given in steroid_days(
-            session, zone, planned.patient_id, start, ignore_appointment_id=planned.ignore_appointment_id
-        )
+        for given in history.steroids_from(since - GAP)
     ]
 
 
@@ -280,7 +288,9 @@ def appointment_notes(session: Session, zone: str, appointment: Appointment) -> 
     """``series_notes`` for an appointment still to be done (its page shows them); none once it is over."""
     if appointment.status not in ACTIVE_STATUSES:
         return []
-    return series_notes(session, zone, Planned.of_appointment(appointment), appointment.table_start, booked=True)
+    planned = Planned.of_appointment(appointment)
+    since = to_local(appointment.table_start, zone).date() - dt.timedelta(days=YEAR_DAYS)
+    return series_notes(read_history(session, zone, planned, since), appointment.table_start, booked=True)
 
 
 def history_notes(session: Session, zone: str, patient_id: int, today: dt.date) -> list[Phrase]:
