@@ -89,9 +89,11 @@ def cases(session, room, appointment) -> list[tuple[str, str, Callable[[], objec
         render_worklist,
     )
     from clinic.models.vocab import DocumentKind
+    from clinic.scheduling.context import Settings
     from clinic.services import documents, medication, settings
     from clinic.services.consents import consent_text_for, current_text, print_consent
 
+    scheduling = Settings(zone=ZONE, clock=lambda: NOW)
     contact = settings.contact(session)
     consent_text = consent_text_for(session, appointment)
     info_text = current_text(session, appointment.procedure_type_id, DocumentKind.INFORMATION, "de")
@@ -120,14 +122,18 @@ def cases(session, room, appointment) -> list[tuple[str, str, Callable[[], objec
             lambda: documents.information_sheet_pdf(session, info_text.procedure_type, "de"),
         ),
         ("appointment letter", "render", lambda: render_letter(letter)),
-        ("appointment letter", "service", lambda: documents.letter_pdf(session, appointment, ZONE, issued_on=DAY)),
+        (
+            "appointment letter",
+            "service",
+            lambda: documents.letter_pdf(session, scheduling, appointment, issued_on=DAY),
+        ),
         ("worklist, 60 rows", "render", lambda: render_worklist(rows, room.name, DAY, ZONE, contact, names)),
         ("worklist, 60 rows", "service", lambda: documents.worklist_pdf(session, DAY, room, ZONE)),
         ("print pack", "render", lambda: render_print_pack(letter, info_text, consent_text, contact)),
         (
             "print pack",
             "service",
-            rolled_back(lambda: documents.print_pack_pdf(session, None, appointment, ZONE, issued_on=DAY)),
+            rolled_back(lambda: documents.print_pack_pdf(session, scheduling, None, appointment, issued_on=DAY)),
         ),
     ]
 

@@ -203,13 +203,16 @@ def no_show(appointment_id: int):
 def letter(appointment_id: int):
     appointment = get_or_404(Appointment, appointment_id)
     try:
-        stranding.refuse_letter_if_stranded(db.session, scheduling_settings(), appointment)
+        data = documents.letter_pdf(
+            db.session,
+            scheduling_settings(),
+            appointment,
+            issued_on=local_today(),
+            portal_url=letter_portal_url(appointment),
+        )
     except DomainError as error:
         flash(refused(error), "warning")
         return _page(appointment, status=error.http_status)
-    data = documents.letter_pdf(
-        db.session, appointment, zone(), issued_on=local_today(), portal_url=letter_portal_url(appointment)
-    )
     return pdf_response(data, f"letter-{appointment.reference}.pdf")
 
 
@@ -241,12 +244,11 @@ def consent_form(appointment_id: int):
 def print_pack(appointment_id: int):
     appointment = get_or_404(Appointment, appointment_id)
     try:
-        stranding.refuse_letter_if_stranded(db.session, scheduling_settings(), appointment)
         data = documents.print_pack_pdf(
             db.session,
+            scheduling_settings(),
             current_user,
             appointment,
-            zone(),
             issued_on=local_today(),
             portal_url=letter_portal_url(appointment),
         )

@@ -123,14 +123,27 @@ def _search_from(earliest: dt.date | None) -> dt.date:
     return max(today, earliest) if earliest else today
 
 
+def _steroid_history(referral: Referral, plan: ProcedurePlan, ignore_appointment_id: int | None) -> steroid.History:
+    """The patient's injections of the last 12 months and ahead, read once per request: the finder's blocked
+    days, the series notes and the interval notes all judge from it."""
+    planned = steroid.Planned.of(referral.patient_id, plan, ignore_appointment_id)
+    histories = g.setdefault("steroid_histories", {})
+    if planned not in histories:
+        since = local_today() - dt.timedelta(days=steroid.YEAR_DAYS)
+        histories[planned] = steroid.read_history(db.session, scheduling_settings().zone, planned, since)
+    return histories[planned]
+
+
 def _search(
     referral: Referral,
     prefs: Preferences | None,
     ignore_appointment_id: int | None = None,
     plan: ProcedurePlan | None = None,
 ):
+    plan = plan or ProcedurePlan.from_referral(referral)
     if prefs is None:  # the search form was refused: what the referral lacks still shows, no times
-        return assess(db.session, scheduling_settings(), referral, plan or ProcedurePlan.from_referral(referral)), []
+        return assess(db.session, scheduling_settings(), referral, plan), []
+    history = _steroid_history(referral, plan, ignore_appointment_id)
     today = local_today()
     first = _search_from(prefs.earliest_date)
     day = _one_day()
@@ -145,6 +158,7 @@ def _search(
             preferences=prefs,
             limit=ONE_DAY_LIMIT,
             ignore_appointment_id=ignore_appointment_id,
+            steroid_history=history,
         )
     return candidates_for_referral(
         db.session,
@@ -159,6 +173,7 @@ def _search(
         per_day=PER_DAY,
         days=DAYS_SHOWN,
         spacing_minutes=SPACING_MINUTES,
+        steroid_history=history,
     )
 
 
@@ -188,16 +203,8 @@ def _series_notes(plan: ProcedurePlan | None, referral, candidates, appointment)
         return []
     settings = scheduling_settings()
     at = candidates[0].table_start if candidates else settings.now()
-    rule = {
-        "patient_id": referral.patient_id,
-        "code": plan.procedure_type.code,
-        "stage": plan.stage,
-        "ignore_appointment_id": appointment.id if appointment is not None else None,
-    }
-    return [
-        *steroid.series_notes(db.session, settings.zone, table_start=at, **rule),
-        *steroid.interval_notes(db.session, settings.zone, since=local_today(), **rule),
-    ]
+    history = _steroid_history(referral, plan, appointment.id if appointment is not None else None)
+    return [*steroid.series_notes(history, at), *steroid.interval_notes(history, local_today())]
 
 
 def _render(referral, prefs_form, readiness, candidates, *, appointment=None, status=200, taken=None):

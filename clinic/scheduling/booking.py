@@ -34,7 +34,6 @@ from ..models import (
     AppointmentEvent,
     Booking,
     BookingHold,
-    Patient,
     ProcedureType,
     Referral,
     WaitlistEntry,
@@ -46,6 +45,7 @@ from . import availability, finder, steroid
 from .availability import Calendar, load_busy
 from .context import MAX_BOOKING_SPAN, SEARCH_WINDOW_DAYS, ReadinessCheck, Settings
 from .finder import Candidate, Preferences, SearchRequest
+from .locks import lock_patient
 from .plan import ProcedurePlan
 
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud on the phone
@@ -146,14 +146,13 @@ def active_appointment(session: Session, referral_id: int | None) -> Appointment
     )
 
 
-def require_unbooked(session: Session, settings: Settings, referral_id: int) -> None:
+def require_unbooked(session: Session, settings: Settings, referral: Referral) -> None:
     """Refuse a referral that has its appointment (``AlreadyBooked``). The patient's row is locked first, until
-    the transaction ends: a second desk booking the same referral or the same patient waits here and then
-    reads the first one's booking, so the rules across rows (``steroid``) cannot be overtaken and the same
-    referral gets "already booked", not a rule's refusal."""
-    patient_of_referral = select(Referral.patient_id).where(Referral.id == referral_id).scalar_subquery()
-    session.execute(select(Patient.id).where(Patient.id == patient_of_referral).with_for_update())
-    existing = active_appointment(session, referral_id)
+    the transaction ends (``lock_patient``): a second desk booking the same referral or the same patient waits
+    here and then reads the first one's booking, so the rules across rows (``steroid``) cannot be overtaken
+    and the same referral gets "already booked", not a rule's refusal."""
+    lock_patient(session, referral.patient_id)
+    existing = active_appointment(session, referral.id)
     if existing is not None:
         raise AlreadyBooked(existing, settings.zone)
 
@@ -534,12 +533,9 @@ class BookingRequest:
         steroid.require_interval(
             session,
             settings.zone,
-            patient_id=self.patient_id,
-            code=self.plan.procedure_type.code,
-            stage=self.plan.stage,
-            table_start=self.candidate.table_start,
-            ignore_appointment_id=self.moving,
-            lock_patient=self.moving is not None,
+            steroid.Planned.of(self.patient_id, self.plan, self.moving),
+            self.candidate.table_start,
+            locked=self.moving is None,
         )
 
     def check(self, session: Session, settings: Settings) -> None:
@@ -636,7 +632,7 @@ def book(
     ``readiness``: the clinic's readiness rules (``services.appointments.book`` hands them in); None books
     without them (the demo's past)."""
     plan.validate()
-    require_unbooked(session, settings, referral.id)
+    require_unbooked(session, settings, referral)
     request = BookingRequest(plan, candidate, referral.patient_id, referral, readiness, allow_past=allow_past)
     request.check(session, settings)
     appointment = new_appointment(

@@ -83,6 +83,9 @@ class SearchRequest:
     per_day: int | None = None  # at most this many times of one day (spread over several days)
     days: int | None = None  # stop once this many days have offered times (the page shows that many)
     spacing_minutes: int = 0  # times of one day at least this far apart (none: every grid step)
+    # The patient's injections, when the caller has read them for its own use too (the booking page's notes):
+    # the same patient and appointment left out, from at least a week before the first day. None: read here.
+    steroid_history: steroid.History | None = None
 
 
 def _grid_times(allowed: list[Interval], grid: dt.timedelta) -> Iterator[dt.datetime]:
@@ -138,13 +141,18 @@ class Finder:
         self.beds: list[BedInfo] = availability.beds(session) if plan.observation_minutes else []
         self.steroid_blocked: frozenset[dt.date] = frozenset()
         if request.patient_id is not None and steroid.gives_steroid(plan.procedure_type.code, plan.stage):
-            self.steroid_blocked = steroid.blocked_days(
-                session,
-                settings.zone,
-                request.patient_id,
-                self.first_day(),
-                ignore_appointment_id=request.ignore_appointment_id,
-            )
+            self.steroid_blocked = steroid.blocked_days(self._steroid_history(), self.first_day())
+
+    def _steroid_history(self) -> steroid.History:
+        """The patient's injections around the days searched: the request's, else read."""
+        r = self.request
+        planned = steroid.Planned.of(r.patient_id, r.plan, r.ignore_appointment_id)
+        if r.steroid_history is None:
+            return steroid.read_history(self.session, self.settings.zone, planned, self.first_day() - steroid.GAP)
+        known = r.steroid_history.planned
+        if (known.patient_id, known.ignore_appointment_id) != (planned.patient_id, planned.ignore_appointment_id):
+            raise ValueError("the steroid history handed in is not of this patient and appointment")
+        return r.steroid_history
 
     def first_day(self) -> dt.date:
         r = self.request

@@ -51,7 +51,7 @@ def hold(
     """Keep a chain for a few minutes while the front desk confirms with the patient. The referral must be
     ready by ``readiness`` (the clinic's rules, handed in), as for a booking."""
     plan.validate()
-    require_unbooked(session, settings, referral.id)
+    require_unbooked(session, settings, referral)
     now = settings.now()
     request = BookingRequest(plan, candidate, referral.patient_id, referral, readiness)
     request.check(session, settings)
@@ -102,7 +102,7 @@ def confirm_hold(
         release_expired_holds(session, now)
         raise DomainError(N_("The hold has lapsed; look for a time again."), code="hold_lapsed")
     referral = session.get(Referral, held.referral_id)
-    require_unbooked(session, settings, held.referral_id)
+    require_unbooked(session, settings, referral)
     plan = plan_of(held, session.get(ProcedureType, held.procedure_type_id))
     request = BookingRequest(plan, chain_of(held), held.patient_id, referral, readiness)
     request.check_ready(session, settings)

@@ -28,9 +28,11 @@ from sqlalchemy.orm import Session
 from ..core.errors import DomainError
 from ..core.messages import N_, Phrase
 from ..core.timefmt import fmt_date, local_midnight, to_local
-from ..models import Appointment, Patient, ProcedureType
+from ..models import Appointment, ProcedureType
 from ..models.appointments import ACTIVE_STATUSES
 from ..models.vocab import AppointmentStatus, Stage
+from .locks import lock_patient
+from .plan import ProcedurePlan
 
 MIN_INTERVAL_DAYS = 7
 YEAR_LIMIT = 4
@@ -41,11 +43,38 @@ STEROID_PROCEDURES = frozenset({"PRT", "EPI"})
 STEROID_STAGES = {"FACET": frozenset({Stage.THERAPEUTIC.value})}
 RFA = "RFA"
 NOT_GIVEN = (AppointmentStatus.CANCELLED.value, AppointmentStatus.NO_SHOW.value)
+GAP = dt.timedelta(days=MIN_INTERVAL_DAYS - 1)  # the days kept free on either side of a steroid injection
 
 
 def gives_steroid(code: str, stage: str | None) -> bool:
     """Whether a procedure (catalogue code) at this stage gives the patient a steroid."""
     return code in STEROID_PROCEDURES or stage in STEROID_STAGES.get(code, ())
+
+
+@dataclass(frozen=True)
+class Planned:
+    """An appointment as these rules judge it: the patient's, a procedure (catalogue code) at a stage, and
+    the appointment itself once it exists (``ignore_appointment_id``: the one being moved or shown, left out
+    of the patient's others). The time is handed beside it: a table start for the interval and the series,
+    the first day offered for the interval notes."""
+
+    patient_id: int
+    code: str
+    stage: str | None = None
+    ignore_appointment_id: int | None = None
+
+    @classmethod
+    def of(cls, patient_id: int, plan: ProcedurePlan, ignore_appointment_id: int | None = None) -> Planned:
+        return cls(patient_id, plan.procedure_type.code, plan.stage, ignore_appointment_id)
+
+    @classmethod
+    def of_appointment(cls, appointment: Appointment) -> Planned:
+        return cls(appointment.patient_id, appointment.procedure_type.code, appointment.stage, appointment.id)
+
+    @property
+    def steroid(self) -> bool:
+        """Whether it gives the patient a steroid (``gives_steroid``)."""
+        return gives_steroid(self.code, self.stage)
 
 
 @dataclass(frozen=True)
@@ -88,22 +117,44 @@ def too_close(day: dt.date, other: dt.date) -> bool:
     return abs((day - other).days) < MIN_INTERVAL_DAYS
 
 
-def steroid_days(
-    session: Session, zone: str, patient_id: int, since: dt.date, *, ignore_appointment_id: int | None = None
-) -> list[Given]:
-    """The patient's steroid-giving appointments from ``since`` on."""
-    found = patient_appointments(session, zone, patient_id, since, ignore_appointment_id=ignore_appointment_id)
-    return [given for given in found if given.steroid]
+@dataclass(frozen=True)
+class History:
+    """The patient's appointments that count (``Given``, in time order) from ``since`` (a local day in
+    ``zone``) on, ``planned``'s own appointment left out. Read once (``read_history``) and handed to the
+    finder's blocked days and the booking page's notes, which otherwise read it each. Empty, without a read,
+    for a plan that neither gives a steroid nor is an RFA: nothing here looks at it then."""
+
+    planned: Planned
+    zone: str
+    since: dt.date
+    given: tuple[Given, ...] = ()
+
+    def from_day(self, day: dt.date) -> list[Given]:
+        """Those on ``day`` or later; ``day`` must not lie before the history starts."""
+        if day < self.since:
+            raise ValueError(f"the history starts on {self.since}, not on {day}")
+        return [given for given in self.given if given.day >= day]
+
+    def steroids_from(self, day: dt.date) -> list[Given]:
+        return [given for given in self.from_day(day) if given.steroid]
 
 
-def blocked_days(
-    session: Session, zone: str, patient_id: int, first: dt.date, *, ignore_appointment_id: int | None = None
-) -> frozenset[dt.date]:
+def read_history(session: Session, zone: str, planned: Planned, since: dt.date) -> History:
+    """``planned``'s patient's appointments that count from ``since`` on (one statement, none when the plan
+    neither gives a steroid nor is an RFA)."""
+    if not (planned.steroid or planned.code == RFA):
+        return History(planned, zone, since)
+    found = patient_appointments(
+        session, zone, planned.patient_id, since, ignore_appointment_id=planned.ignore_appointment_id
+    )
+    return History(planned, zone, since, tuple(found))
+
+
+def blocked_days(history: History, first: dt.date) -> frozenset[dt.date]:
     """The local days from ``first`` on on which a steroid-giving appointment of the patient cannot lie."""
-    since = first - dt.timedelta(days=MIN_INTERVAL_DAYS - 1)
     days = set()
-    for given in steroid_days(session, zone, patient_id, since, ignore_appointment_id=ignore_appointment_id):
-        for offset in range(-(MIN_INTERVAL_DAYS - 1), MIN_INTERVAL_DAYS):
+    for given in history.steroids_from(first - GAP):
+        for offset in range(-GAP.days, GAP.days + 1):
             days.add(given.day + dt.timedelta(days=offset))
     return frozenset(days)
 
@@ -133,8 +184,8 @@ class TooSoonForSteroid(DomainError):
             other=fmt_date(other.day),
             reference=other.reference,
             days=MIN_INTERVAL_DAYS,
-            first=fmt_date(other.day - dt.timedelta(days=MIN_INTERVAL_DAYS - 1)),
-            last=fmt_date(other.day + dt.timedelta(days=MIN_INTERVAL_DAYS - 1)),
+            first=fmt_date(other.day - GAP),
+            last=fmt_date(other.day + GAP),
             details={
                 "other_appointment": other.reference,
                 "other_day": other.day.isoformat(),
@@ -147,59 +198,36 @@ class TooSoonForSteroid(DomainError):
 
 
 def require_interval(
-    session: Session,
-    zone: str,
-    *,
-    patient_id: int,
-    code: str,
-    stage: str | None,
-    table_start: dt.datetime,
-    ignore_appointment_id: int | None = None,
-    lock_patient: bool = True,
+    session: Session, zone: str, planned: Planned, table_start: dt.datetime, *, locked: bool = False
 ) -> None:
     """Refuse a steroid-giving appointment at ``table_start`` less than the interval from another of the
-    patient's (``ignore_appointment_id``: the appointment being moved). ``lock_patient=False``: the caller
-    has locked the patient's row in this transaction already (``booking.require_unbooked``)."""
-    if not gives_steroid(code, stage):
+    patient's (``planned.ignore_appointment_id``: the appointment being moved). ``locked``: the caller has
+    locked the patient's row in this transaction already (``booking.require_unbooked``)."""
+    if not planned.steroid:
         return
     # No constraint can hold a rule across rows: two desks booking the same patient at once would both find
     # the other's injection not there yet. The patient's row is locked until the transaction ends, so the
     # second check waits for the first booking and reads it (PostgreSQL; SQLite's write lock does the same).
-    if lock_patient:
-        session.execute(select(Patient.id).where(Patient.id == patient_id).with_for_update())
+    if not locked:
+        lock_patient(session, planned.patient_id)
     day = to_local(table_start, zone).date()
-    since = day - dt.timedelta(days=MIN_INTERVAL_DAYS - 1)
-    others = steroid_days(session, zone, patient_id, since, ignore_appointment_id=ignore_appointment_id)
+    others = read_history(session, zone, planned, day - GAP).steroids_from(day - GAP)
     clash = next((given for given in others if too_close(day, given.day)), None)
     if clash is not None:
         raise TooSoonForSteroid(clash, earliest_day(day, others))
 
 
-def series_notes(
-    session: Session,
-    zone: str,
-    *,
-    patient_id: int,
-    code: str,
-    stage: str | None,
-    table_start: dt.datetime,
-    ignore_appointment_id: int | None = None,
-    booked: bool = False,
-) -> list[Phrase]:
-    """What a radiologist should know of the patient's earlier injections before this one (warnings, not
-    refusals): more than ``YEAR_LIMIT`` steroid injections in the 12 months before it, counting this one;
-    an RFA within ``RFA_REPEAT_MONTHS`` months before another RFA. ``booked``: said of an appointment that is
-    booked ("this is"), not of a time being chosen ("this would be")."""
-    day = to_local(table_start, zone).date()
-    earlier = [
-        given
-        for given in patient_appointments(
-            session, zone, patient_id, day - dt.timedelta(days=YEAR_DAYS), ignore_appointment_id=ignore_appointment_id
-        )
-        if given.day <= day
-    ]
+def series_notes(history: History, table_start: dt.datetime, *, booked: bool = False) -> list[Phrase]:
+    """What a radiologist should know of the patient's earlier injections before ``history.planned`` at
+    ``table_start`` (warnings, not refusals): more than ``YEAR_LIMIT`` steroid injections in the 12 months
+    before it, counting this one; an RFA within ``RFA_REPEAT_MONTHS`` months before another RFA. ``booked``:
+    said of an appointment that is booked ("this is"), not of a time being chosen ("this would be"). The
+    history must reach back 12 months before ``table_start``."""
+    planned = history.planned
+    day = to_local(table_start, history.zone).date()
+    earlier = [given for given in history.from_day(day - dt.timedelta(days=YEAR_DAYS)) if given.day <= day]
     notes = []
-    if gives_steroid(code, stage):
+    if planned.steroid:
         count = 1 + sum(given.steroid for given in earlier)
         if count > YEAR_LIMIT:
             notes.append(
@@ -217,7 +245,7 @@ def series_notes(
                     limit=YEAR_LIMIT,
                 )
             )
-    if code == RFA:
+    if planned.code == RFA:
         rfa_since = day - dt.timedelta(days=RFA_REPEAT_DAYS)
         last = next((given for given in reversed(earlier) if given.rfa and given.day >= rfa_since), None)
         if last is not None:
@@ -235,22 +263,11 @@ def series_notes(
     return notes
 
 
-def interval_notes(
-    session: Session,
-    zone: str,
-    *,
-    patient_id: int,
-    code: str,
-    stage: str | None,
-    since: dt.date,
-    ignore_appointment_id: int | None = None,
-) -> list[Phrase]:
+def interval_notes(history: History, since: dt.date) -> list[Phrase]:
     """Why the finder offers no time on some days (the booking screen says it above the times): the
     patient's steroid injections from a week before ``since`` on, each with the days kept free around it."""
-    if not gives_steroid(code, stage):
+    if not history.planned.steroid:
         return []
-    start = since - dt.timedelta(days=MIN_INTERVAL_DAYS - 1)
-    gap = dt.timedelta(days=MIN_INTERVAL_DAYS - 1)
     return [
         Phrase(
             N_(
@@ -259,11 +276,11 @@ def interval_notes(
             ),
             day=fmt_date(given.day),
             reference=given.reference,
-            first=fmt_date(max(given.day - gap, since)),
-            last=fmt_date(given.day + gap),
+            first=fmt_date(max(given.day - GAP, since)),
+            last=fmt_date(given.day + GAP),
             days=MIN_INTERVAL_DAYS,
         )
-        for given in steroid_days(session, zone, patient_id, start, ignore_appointment_id=ignore_appointment_id)
+        for given in history.steroids_from(since - GAP)
     ]
 
 
@@ -271,16 +288,9 @@ def appointment_notes(session: Session, zone: str, appointment: Appointment) -> 
     """``series_notes`` for an appointment still to be done (its page shows them); none once it is over."""
     if appointment.status not in ACTIVE_STATUSES:
         return []
-    return series_notes(
-        session,
-        zone,
-        patient_id=appointment.patient_id,
-        code=appointment.procedure_type.code,
-        stage=appointment.stage,
-        table_start=appointment.table_start,
-        ignore_appointment_id=appointment.id,
-        booked=True,
-    )
+    planned = Planned.of_appointment(appointment)
+    since = to_local(appointment.table_start, zone).date() - dt.timedelta(days=YEAR_DAYS)
+    return series_notes(read_history(session, zone, planned, since), appointment.table_start, booked=True)
 
 
 def history_notes(session: Session, zone: str, patient_id: int, today: dt.date) -> list[Phrase]:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from ..scheduling.context import Settings
 from ..scheduling.finder import Preferences, SearchRequest, find_candidates
 from ..scheduling.plan import ProcedurePlan
+from ..scheduling.steroid import History
 from .readiness import assess
 
 
@@ -26,10 +27,12 @@ def candidates_for_referral(
     per_day: int | None = None,
     days: int | None = None,
     spacing_minutes: int = 0,
+    steroid_history: History | None = None,
 ):
     """The finder for a real patient: the plan from the referral, the patient's own appointments and
     the medication hold date respected (invariants 2 and 6). Offers nothing while the referral is not
-    ready (invariants 3 and 8); the returned readiness says what is missing."""
+    ready (invariants 3 and 8); the returned readiness says what is missing. ``steroid_history``: the
+    patient's injections when the caller has read them for its own notes (``finder.SearchRequest``)."""
     plan = plan or ProcedurePlan.from_referral(referral)
     ready = assess(session, settings, referral, plan)
     if not ready.ready:
@@ -47,5 +50,6 @@ def candidates_for_referral(
         per_day=per_day,
         days=days,
         spacing_minutes=spacing_minutes,
+        steroid_history=steroid_history,
     )
     return ready, find_candidates(session, settings, request)

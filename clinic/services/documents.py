@@ -3,6 +3,10 @@
 Loads what a document needs (texts, settings, hold plan, the day's appointments) and hands it to the
 renderers in ``clinic.documents``. Only ``print_pack_pdf`` writes (a Consent row, via ``print_consent``);
 it flushes and leaves the commit to the caller.
+
+The appointment letter confirms a time to the patient: ``letter_pdf`` and ``print_pack_pdf`` take the
+scheduling settings (not only the zone) and refuse an appointment a setup change stranded
+(``stranding.refuse_letter_if_stranded``), whoever calls them: the front desk, the API or a job.
 """
 
 from __future__ import annotations
@@ -27,7 +31,8 @@ from ..documents.consent import applies_to
 from ..models import Appointment, DocumentText, Patient, PreRegistration, ProcedureType, Referral, Room
 from ..models.base import utcnow
 from ..models.vocab import AppointmentStatus, DocumentKind, Language
-from . import medication, settings
+from ..scheduling.context import Settings
+from . import medication, settings, stranding
 from .consents import current_text, print_consent
 from .medication import HoldPlan
 
@@ -82,11 +87,13 @@ def letter_context(
     )
 
 
-def letter_pdf(session: Session, appointment: Appointment, zone: str, **when) -> bytes:
-    """The appointment letter; ``when`` are ``letter_context``'s ``issued_on`` (today in the clinic's zone
-    unless given), ``now`` (the moment of printing, the clock unless given) and ``portal_url`` (the
-    patient's link and its QR code)."""
-    return render_letter(letter_context(session, appointment, zone, **when))
+def letter_pdf(session: Session, scheduling: Settings, appointment: Appointment, **when) -> bytes:
+    """The appointment letter, in the clinic's zone (``scheduling.zone``); ``when`` are ``letter_context``'s
+    ``issued_on`` (today in the clinic's zone unless given), ``now`` (the moment of printing, the clock
+    unless given) and ``portal_url`` (the patient's link and its QR code). Refused (``DomainError``, code
+    "stranded") for an appointment a setup change left outside the clinic's availability."""
+    stranding.refuse_letter_if_stranded(session, scheduling, appointment)
+    return render_letter(letter_context(session, appointment, scheduling.zone, **when))
 
 
 def worklist_appointments(session: Session, day: dt.date, room: Room, zone: str) -> list[Appointment]:
@@ -122,15 +129,18 @@ def worklist_pdf(session: Session, day: dt.date, room: Room, zone: str, language
 
 def print_pack_pdf(
     session: Session,
+    scheduling: Settings,
     actor,
     appointment: Appointment,
-    zone: str,
     *,
     issued_on: dt.date | None = None,
     portal_url: str | None = None,
 ) -> bytes:
     """Letter, information sheet and consent form in one PDF. Records the consent as printed (flush only);
-    the recorded hash is that of the consent form on its own, which printing it again reproduces."""
+    the recorded hash is that of the consent form on its own, which printing it again reproduces. Refused
+    as ``letter_pdf`` is for a stranded appointment, before anything is recorded."""
+    stranding.refuse_letter_if_stranded(session, scheduling, appointment)
+    zone = scheduling.zone
     language = appointment.patient.preferred_language
     information = current_text(session, appointment.procedure_type_id, DocumentKind.INFORMATION, language)
     _pdf, consent = print_consent(session, actor, appointment, zone)

@@ -8,9 +8,10 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from clinic.core.timefmt import to_local
-from clinic.models import Appointment, Booking
+from clinic.core.timefmt import local_instant, to_local
+from clinic.models import Appointment, Booking, Closure
 from clinic.scheduling.context import Settings
+from clinic.services import stranding
 from clinic.services.setup_resources import WEEKDAYS
 from tests import factories
 from tests.conftest import TODAY, ZONE
@@ -131,3 +132,26 @@ def warn_then_confirm(session, admin, url: str, data: dict, stranded, *, form_pa
         assert f"/desk/appointments/{appointment.id}" not in listed
     assert [snapshot(session, a) for a in stranded] == before
     return done
+
+
+def strand_in_ct1(session, clinic, monday: dt.date):
+    """A booking in CT 1 on ``monday``, one in CT 2, then CT 1 closed that day and saved anyway."""
+    ct1 = clinic.rooms["CT 1"]
+    stranded = book_on_day(session, clinic, monday, room=ct1)
+    spared = book_on_day(session, clinic, monday, room=clinic.rooms["CT 2"])
+
+    def close_ct1():
+        session.add(
+            Closure(
+                scope="room",
+                room_id=ct1.id,
+                starts_at=local_instant(monday, dt.time(0), ZONE),
+                ends_at=local_instant(monday + dt.timedelta(days=1), dt.time(0), ZONE),
+                reason="Tube change",
+            )
+        )
+
+    outcome = stranding.apply_change(session, live_settings(), close_ct1, confirmed=[stranded.id])
+    assert outcome.saved and outcome.stranded_ids == [stranded.id]
+    session.commit()
+    return stranded, spared

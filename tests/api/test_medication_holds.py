@@ -110,7 +110,7 @@ def test_the_letter_prints_the_apis_moment_in_the_clinics_zone_and_the_patients_
     reprinted = _letter_text(desk, appointment.id)
     assert printed not in reprinted
     session.expire_all()
-    october_letter = letter_pdf(session, appointment, ZONE, now=utc(2026, 10, 1, 6))
+    october_letter = letter_pdf(session, settings, appointment, now=utc(2026, 10, 1, 6))
     text = re.sub(r"\s+", " ", " ".join(p.extract_text() for p in PdfReader(io.BytesIO(october_letter)).pages))
     assert printed in text
 

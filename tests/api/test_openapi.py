@@ -69,6 +69,13 @@ def test_pdfs_and_uploads_have_their_media_types(document):
     assert "413" in upload["responses"]
 
 
+def test_letters_document_their_refusal(document):
+    """The letter and the print pack are refused (422) for an appointment a setup change stranded."""
+    for path, method in (("letter.pdf", "get"), ("print-pack.pdf", "post")):
+        responses = document["paths"][f"/api/v1/appointments/{{appointment_id}}/{path}"][method]["responses"]
+        assert "422" in responses and "404" in responses
+
+
 def test_times_are_documented_with_their_offset(document):
     chain = document["components"]["schemas"]["RescheduleIn"]["properties"]
     assert chain["table_start"]["format"] == "date-time"

@@ -101,7 +101,7 @@ def test_an_mri_guided_appointment_prints_mri_wording_and_mr_safety(session, set
     assert appointment.guidance == "MRI"
     consent = text_of(print_consent(session, None, appointment, zone)[0])
     sheet = text_of(documents.appointment_information_pdf(session, appointment))
-    letter = text_of(documents.letter_pdf(session, appointment, zone))
+    letter = text_of(documents.letter_pdf(session, settings, appointment))
     if language == "de":
         assert "unter MRT-Kontrolle" in consent and "CT-Kontrolle" not in consent
         assert "Strahlenbelastung" not in consent
@@ -118,16 +118,16 @@ def test_an_mri_guided_appointment_prints_mri_wording_and_mr_safety(session, set
         assert page_count(pdf) <= 2
 
 
-def test_a_ct_guided_letter_has_no_mr_safety_section(session, settings, clinic, zone):
+def test_a_ct_guided_letter_has_no_mr_safety_section(session, settings, clinic):
     appointment = book_for(session, settings, clinic)
-    letter = text_of(documents.letter_pdf(session, appointment, zone))
+    letter = text_of(documents.letter_pdf(session, settings, appointment))
     assert "unter CT-Kontrolle" in letter and "Sicherheit im MRT" not in letter
 
 
-def test_the_print_pack_holds_a_marked_copy_of_the_consent_for_the_patient(session, settings, clinic, zone):
+def test_the_print_pack_holds_a_marked_copy_of_the_consent_for_the_patient(session, settings, clinic):
     """Finding 9 (§630e BGB): the patient receives a copy of what was signed."""
     appointment = _book(session, settings, clinic, "SYMP", "stellate", "en")
-    text = text_of(documents.print_pack_pdf(session, None, appointment, zone))
+    text = text_of(documents.print_pack_pdf(session, settings, None, appointment))
     assert text.count("Sympathetic block: consent") == 2
     assert "Original for the patient's record" in text and "Copy for the patient" in text
     assert text.count("I have received a copy of this form.") == 2

@@ -72,7 +72,7 @@ REACH = {
 
 @pytest.mark.parametrize(("drug", "dose", "bleeding", "hold_hours", "restart_hours"), list(_hold_cases()))
 def test_every_signed_off_hold_prints_a_latest_moment_that_keeps_its_hours(
-    session, settings, clinic, zone, drug, dose, bleeding, hold_hours, restart_hours
+    session, settings, clinic, drug, dose, bleeding, hold_hours, restart_hours
 ):
     """Finding 1: a date and a clock time, at least the hold's hours before the table start."""
     sign_off(session, drug)
@@ -84,7 +84,7 @@ def test_every_signed_off_hold_prints_a_latest_moment_that_keeps_its_hours(
     assert appointment.table_start - latest >= dt.timedelta(hours=hold_hours)
     assert latest >= NOW  # booked from now: the hold can still be kept
 
-    text = text_of(letter_pdf(session, appointment, zone, issued_on=NOW.date()))
+    text = text_of(letter_pdf(session, settings, appointment, issued_on=NOW.date()))
     dose_word = "letzte Spritze" if drug in INJECTED_DRUGS else "letzte Einnahme"
     assert f"{dose_word} spätestens am {_moment_de(latest)} (mindestens {hold_hours} Stunden vor dem Eingriff)" in text
     if restart_hours is None:
@@ -128,7 +128,7 @@ DST_CASES = [
     [pytest.param(*case[1:], id=case[0]) for case in DST_CASES],
 )
 def test_latest_moment_across_daylight_saving_changes_at_0730_1200_and_1645(
-    session, clinic, zone, clock, start, drug, dose, hours, expected
+    session, clinic, clock, start, drug, dose, hours, expected
 ):
     """Finding 1: the moment keeps the full hours of real time before the table start, whatever the clocks
     did in between (the API gives the same moment: tests/api/test_medication_holds.py)."""
@@ -136,17 +136,17 @@ def test_latest_moment_across_daylight_saving_changes_at_0730_1200_and_1645(
     sign_off(session, drug)
     settings = Settings(zone=ZONE, clock=lambda: clock)
     appointment = book_for(session, settings, clinic, medications=[(drug, dose, None)], candidate=_at(clinic, start))
-    text = text_of(letter_pdf(session, appointment, zone, issued_on=clock.date(), now=clock))
+    text = text_of(letter_pdf(session, settings, appointment, issued_on=clock.date(), now=clock))
     assert f"{expected} (mindestens {hours} Stunden vor dem Eingriff)" in text
 
 
-def test_english_letter_gives_the_moment_and_says_injection_for_injected_drugs(session, settings, clinic, zone):
+def test_english_letter_gives_the_moment_and_says_injection_for_injected_drugs(session, settings, clinic):
     sign_off(session)
     patient = make_patient(session, preferred_language="en")
     start = utc(2026, 12, 8, 9, 0)  # Tuesday 8 December, 10:00 in Berlin
     medications = [("warfarin", "", None), ("lmwh", "therapeutic", None)]
     appointment = book_for(session, settings, clinic, patient, medications=medications, candidate=_at(clinic, start))
-    text = text_of(letter_pdf(session, appointment, zone, issued_on=NOW.date()))
+    text = text_of(letter_pdf(session, settings, appointment, issued_on=NOW.date()))
     assert (
         "Warfarin: last dose no later than Thursday, 3 December 2026, 10:00 (at least 120 hours before the "
         "procedure). Take it again no earlier than Tuesday, 8 December 2026, 16:20." in text
@@ -159,14 +159,14 @@ def test_english_letter_gives_the_moment_and_says_injection_for_injected_drugs(s
     assert "agreed it with the doctor who prescribed" in text
 
 
-def test_a_rule_nobody_signed_off_is_never_printed_as_a_date(session, settings, clinic, zone):
+def test_a_rule_nobody_signed_off_is_never_printed_as_a_date(session, settings, clinic):
     """Finding 2 (invariant 6): the letter says the clinic will call; once a radiologist has confirmed this
     patient's plan (after the call), the moment is printed."""
     start = utc(2026, 12, 8, 9, 0)
     appointment = book_for(
         session, settings, clinic, medications=[("clopidogrel", "", None)], candidate=_at(clinic, start)
     )
-    text = text_of(letter_pdf(session, appointment, zone, issued_on=NOW.date()))
+    text = text_of(letter_pdf(session, settings, appointment, issued_on=NOW.date()))
     assert (
         "Clopidogrel: Ob und ab wann Sie es vor dem Eingriff pausieren, bestätigen wir Ihnen vor dem Termin "
         "telefonisch. Bis dahin nehmen Sie es bitte wie verordnet." in text
@@ -174,11 +174,11 @@ def test_a_rule_nobody_signed_off_is_never_printed_as_a_date(session, settings, 
     assert "spätestens" not in text and "1. Dezember" not in text
 
     medication.confirm_plan(session, clinic.radiologists[0], appointment.referral, ZONE)
-    text = text_of(letter_pdf(session, appointment, zone, issued_on=NOW.date()))
+    text = text_of(letter_pdf(session, settings, appointment, issued_on=NOW.date()))
     assert "Clopidogrel: letzte Einnahme spätestens am Dienstag, 1. Dezember 2026, um 10:00 Uhr" in text
 
 
-def test_a_plan_confirmation_lapses_when_the_plan_changes(session, settings, clinic, zone):
+def test_a_plan_confirmation_lapses_when_the_plan_changes(session, settings, clinic):
     appointment = book_for(session, settings, clinic, medications=[("apixaban", "", None)])
     referral = appointment.referral
     medication.confirm_plan(session, clinic.radiologists[0], referral, ZONE)
@@ -202,7 +202,7 @@ def test_only_a_radiologist_confirms_a_plan(session, settings, clinic):
 
 
 @pytest.mark.parametrize("language", ["de", "en"])
-def test_a_reprinted_letter_never_prints_a_past_moment_as_an_instruction(session, settings, clinic, zone, language):
+def test_a_reprinted_letter_never_prints_a_past_moment_as_an_instruction(session, settings, clinic, language):
     """Finding 3 and issue 21 item 8: printed after the latest moment, the letter says what to do instead."""
     sign_off(session)
     patient = make_patient(session, preferred_language=language)
@@ -210,8 +210,8 @@ def test_a_reprinted_letter_never_prints_a_past_moment_as_an_instruction(session
     appointment = book_for(
         session, settings, clinic, patient, medications=[("apixaban", "", None)], candidate=_at(clinic, start)
     )
-    before = text_of(letter_pdf(session, appointment, zone, now=utc(2026, 12, 5, 8, 59)))
-    reprint = text_of(letter_pdf(session, appointment, zone, now=utc(2026, 12, 5, 9, 1)))
+    before = text_of(letter_pdf(session, settings, appointment, now=utc(2026, 12, 5, 8, 59)))
+    reprint = text_of(letter_pdf(session, settings, appointment, now=utc(2026, 12, 5, 9, 1)))
     if language == "de":
         assert "spätestens am Samstag, 5. Dezember 2026, um 10:00 Uhr" in before
         assert "Der späteste Zeitpunkt für die letzte Einnahme vor diesem Termin ist bereits vorbei." in reprint
@@ -234,7 +234,7 @@ def test_a_signed_shared_assessment_is_still_called_about_until_a_radiologist_co
     radiologist confirms this patient's plan; then the letter says no pause is planned."""
     sign_off(session, "aspirin")
     appointment = book_for(session, settings, clinic, medications=[("aspirin", "secondary", None)])
-    text = text_of(letter_pdf(session, appointment, zone, issued_on=NOW.date()))
+    text = text_of(letter_pdf(session, settings, appointment, issued_on=NOW.date()))
     assert "Acetylsalicylsäure (ASS): Ob und ab wann Sie es vor dem Eingriff pausieren, bestätigen wir Ihnen" in text
     assert "Bitte besprechen Sie" not in text and "letzte Einnahme" not in text
     calls = medication.awaiting_confirmation(session, NOW, NOW + dt.timedelta(days=60), ZONE)
@@ -244,14 +244,14 @@ def test_a_signed_shared_assessment_is_still_called_about_until_a_radiologist_co
     assert "Plan NICHT bestätigt" in worklist and "abgestimmt" not in worklist
 
     medication.confirm_plan(session, clinic.radiologists[0], appointment.referral, ZONE)
-    text = text_of(letter_pdf(session, appointment, zone, issued_on=NOW.date()))
+    text = text_of(letter_pdf(session, settings, appointment, issued_on=NOW.date()))
     assert "Acetylsalicylsäure (ASS): Unsere Radiologie hat es für diesen Eingriff geprüft" in text
     assert "Eine Pause ist nicht vorgesehen, sofern wir telefonisch nichts anderes" in text
     assert medication.awaiting_confirmation(session, NOW, NOW + dt.timedelta(days=60), ZONE) == []
 
 
 @pytest.mark.parametrize("language", ["de", "en"])
-def test_a_reprinted_letter_never_prints_a_past_fasting_moment(session, settings, clinic, zone, language):
+def test_a_reprinted_letter_never_prints_a_past_fasting_moment(session, settings, clinic, language):
     """Issue 21, item 8: reprinted on the morning of a sympathetic block (6 hours fasting), the letter
     says plainly that eating is over, never "do not eat from" a moment already past."""
     patient = make_patient(session, preferred_language=language)
@@ -267,8 +267,8 @@ def test_a_reprinted_letter_never_prints_a_past_fasting_moment(session, settings
         stage="diagnostic",
         candidate=_at(clinic, start, table=30, obs=60),
     )
-    before = text_of(letter_pdf(session, appointment, zone, now=utc(2026, 12, 8, 2, 59)))
-    reprint = text_of(letter_pdf(session, appointment, zone, now=utc(2026, 12, 8, 3, 1)))
+    before = text_of(letter_pdf(session, settings, appointment, now=utc(2026, 12, 8, 2, 59)))
+    reprint = text_of(letter_pdf(session, settings, appointment, now=utc(2026, 12, 8, 3, 1)))
     if language == "de":
         assert "Bitte essen Sie ab Dienstag, 8. Dezember 2026, um 04:00 Uhr nichts mehr" in before
         assert "04:00 Uhr" not in reprint
@@ -280,7 +280,7 @@ def test_a_reprinted_letter_never_prints_a_past_fasting_moment(session, settings
 
 
 @pytest.mark.parametrize("language", ["de", "en"])
-def test_a_latest_moment_less_than_a_day_away_asks_to_call_if_read_too_late(session, settings, clinic, zone, language):
+def test_a_latest_moment_less_than_a_day_away_asks_to_call_if_read_too_late(session, settings, clinic, language):
     """Walk finding: a letter printed minutes before the latest moment of the last dose gave it as if the
     patient could still act on it. Less than a day before it (counted on instants, here across the night
     the clocks go forward), the letter still gives the moment and asks the patient to call if it is read
@@ -295,8 +295,8 @@ def test_a_latest_moment_less_than_a_day_away_asks_to_call_if_read_too_late(sess
     latest = utc(2027, 3, 28, 8, 0)  # Sunday 28 March 10:00 summer time, the night the clocks went forward
     assert medication.referral_plan(session, appointment.referral).items[0].last_dose_no_later_than(start) == latest
     # 24 hours before it is Saturday 09:00 winter time (not 10:00): one minute either side of it.
-    early = text_of(letter_pdf(session, appointment, zone, now=utc(2027, 3, 27, 7, 59)))
-    late = text_of(letter_pdf(session, appointment, zone, now=utc(2027, 3, 27, 8, 1)))
+    early = text_of(letter_pdf(session, settings, appointment, now=utc(2027, 3, 27, 7, 59)))
+    late = text_of(letter_pdf(session, settings, appointment, now=utc(2027, 3, 27, 8, 1)))
     if language == "de":
         moment, soon = "spätestens am Sonntag, 28. März 2027, um 10:00 Uhr", "Das ist weniger als einen Tag entfernt"
         call = "rufen Sie uns bitte noch heute unter +49 40 1234 5670 an"
@@ -309,7 +309,7 @@ def test_a_latest_moment_less_than_a_day_away_asks_to_call_if_read_too_late(sess
 
 @pytest.mark.parametrize("language", ["de", "en"])
 def test_a_recorded_last_dose_that_breaks_the_hold_is_not_answered_with_the_deadline(
-    session, settings, clinic, zone, language
+    session, settings, clinic, language
 ):
     """Walk finding: with the last dose recorded after the latest moment (the patient took it too late),
     the letter still printed the latest moment as if all were well. It now says the pause is not kept and
@@ -323,7 +323,7 @@ def test_a_recorded_last_dose_that_breaks_the_hold_is_not_answered_with_the_dead
     [entry] = appointment.referral.preregistration.medications
     entry.last_dose_on = dt.date(2026, 12, 6)  # Sunday: less than 72 hours before the table start
     session.flush()
-    text = text_of(letter_pdf(session, appointment, zone, now=utc(2026, 12, 6, 12, 0)))
+    text = text_of(letter_pdf(session, settings, appointment, now=utc(2026, 12, 6, 12, 0)))
     if language == "de":
         assert "Ihre letzte Einnahme laut Ihren Angaben am Sonntag, 6. Dezember 2026 liegt weniger als 72" in text
         assert "Wir rufen Sie an, um zu klären, ob der Termin stattfinden kann oder verschoben werden muss." in text
@@ -335,9 +335,7 @@ def test_a_recorded_last_dose_that_breaks_the_hold_is_not_answered_with_the_dead
 
 
 @pytest.mark.parametrize("language", ["de", "en"])
-def test_a_recorded_last_dose_that_keeps_the_hold_is_the_day_the_letter_gives(
-    session, settings, clinic, zone, language
-):
+def test_a_recorded_last_dose_that_keeps_the_hold_is_the_day_the_letter_gives(session, settings, clinic, language):
     """Walk finding: apixaban signed off, the patient's last dose recorded on Saturday 5 December, and the
     letter only said "last dose no later than Sunday 6 December, 08:20": consistent with the hold, but not
     what was agreed with the patient. It now repeats the recorded day and says the pause is kept; the
@@ -351,7 +349,7 @@ def test_a_recorded_last_dose_that_keeps_the_hold_is_the_day_the_letter_gives(
     [entry] = appointment.referral.preregistration.medications
     entry.last_dose_on = dt.date(2026, 12, 5)
     session.flush()
-    text = text_of(letter_pdf(session, appointment, zone))
+    text = text_of(letter_pdf(session, settings, appointment))
     if language == "de":
         assert (
             "Laut Ihren Angaben ist Ihre letzte Einnahme vor dem Eingriff am Samstag, 5. Dezember 2026. Damit ist "
@@ -370,7 +368,7 @@ def test_a_recorded_last_dose_that_keeps_the_hold_is_the_day_the_letter_gives(
 
 @pytest.mark.parametrize("language", ["de", "en"])
 def test_phenprocoumon_is_recordable_without_a_rule_and_the_letter_announces_a_call(
-    session, settings, clinic, zone, language
+    session, settings, clinic, language
 ):
     """Walk finding: phenprocoumon (Marcumar, the usual vitamin-K antagonist in Germany) could not be
     recorded: the list of drugs came from the hold rules alone, and the clinical facts give no rule for
@@ -390,7 +388,7 @@ def test_phenprocoumon_is_recordable_without_a_rule_and_the_letter_announces_a_c
     [item] = plan.items
     assert item.action == NO_RULE and item.hold_hours is None and item.drug_name == "Phenprocoumon (Marcumar)"
     assert item.summary == "no rule for this drug and procedure: a radiologist decides"
-    text = text_of(letter_pdf(session, appointment, zone))
+    text = text_of(letter_pdf(session, settings, appointment))
     if language == "de":
         assert (
             "Phenprocoumon (Marcumar): Das Vorgehen bei diesem Medikament besprechen wir vor dem Termin "

@@ -21,10 +21,10 @@ def _at(clinic, start: dt.datetime, table: int = 20, obs: int = 30):
     return chain(clinic.rooms["CT 1"], clinic.radiologists[0], clinic.beds[0], start, table, obs)
 
 
-def test_german_letter_prints_the_clinic_time_and_the_names_intact(session, settings, clinic, zone):
+def test_german_letter_prints_the_clinic_time_and_the_names_intact(session, settings, clinic):
     patient = make_patient(session, family_name="Søren-Müller", given_name="Łukasz", sex="male")
     appointment = book_for(session, settings, clinic, patient, candidate=_at(clinic, utc(2026, 11, 24, 7, 20)))
-    text = text_of(letter_pdf(session, appointment, zone, issued_on=ISSUED))
+    text = text_of(letter_pdf(session, settings, appointment, issued_on=ISSUED))
     assert "24.11.2026 08:20" in text
     assert "Dienstag, 24. November 2026" in text
     assert "07:50 Uhr (30 Minuten vor dem Eingriff" in text  # arrival: 30 minutes before by default
@@ -34,10 +34,10 @@ def test_german_letter_prints_the_clinic_time_and_the_names_intact(session, sett
     assert appointment.reference in text
 
 
-def test_english_letter_follows_the_patients_language(session, settings, clinic, zone):
+def test_english_letter_follows_the_patients_language(session, settings, clinic):
     patient = make_patient(session, family_name="Weiß-Dupré", given_name="Zoë", sex="female", preferred_language="en")
     appointment = book_for(session, settings, clinic, patient, candidate=_at(clinic, utc(2026, 11, 24, 7, 20)))
-    text = text_of(letter_pdf(session, appointment, zone, issued_on=ISSUED))
+    text = text_of(letter_pdf(session, settings, appointment, issued_on=ISSUED))
     assert "Tuesday, 24 November 2026" in text
     assert "24/11/2026 08:20" in text
     assert "Dear Ms Weiß-Dupré," in text
@@ -46,34 +46,34 @@ def test_english_letter_follows_the_patients_language(session, settings, clinic,
     assert "must not drive" in text
 
 
-def test_arrival_time_follows_the_setting(session, settings, clinic, zone):
+def test_arrival_time_follows_the_setting(session, settings, clinic):
     from clinic.services import settings as clinic_settings
 
     clinic_settings.put(session, "arrival_minutes_before", "45")
     appointment = book_for(session, settings, clinic, candidate=_at(clinic, utc(2026, 11, 24, 9, 0)))
-    text = text_of(letter_pdf(session, appointment, zone, issued_on=ISSUED))
+    text = text_of(letter_pdf(session, settings, appointment, issued_on=ISSUED))
     assert "09:15 Uhr (45 Minuten vor dem Eingriff" in text
 
 
-def test_where_to_go_uses_the_rooms_location_hint_or_reception(session, settings, clinic, zone):
+def test_where_to_go_uses_the_rooms_location_hint_or_reception(session, settings, clinic):
     appointment = book_for(session, settings, clinic, candidate=_at(clinic, utc(2026, 11, 24, 9, 0)))
-    text = text_of(letter_pdf(session, appointment, zone, issued_on=ISSUED))
+    text = text_of(letter_pdf(session, settings, appointment, issued_on=ISSUED))
     assert "Ort Bitte melden Sie sich am Empfang; der Eingriff findet in Raum CT 1 statt." in text
     clinic.rooms["CT 1"].location_hint = "Haus B, Erdgeschoss, Anmeldung Radiologie (Schild „CT“)"
-    text = text_of(letter_pdf(session, appointment, zone, issued_on=ISSUED))
+    text = text_of(letter_pdf(session, settings, appointment, issued_on=ISSUED))
     assert "Haus B, Erdgeschoss, Anmeldung Radiologie" in text
 
 
-def test_letter_without_blood_thinners_says_so(session, settings, clinic, zone):
+def test_letter_without_blood_thinners_says_so(session, settings, clinic):
     appointment = book_for(session, settings, clinic)
-    text = text_of(letter_pdf(session, appointment, zone, issued_on=ISSUED))
+    text = text_of(letter_pdf(session, settings, appointment, issued_on=ISSUED))
     assert "keine Medikamente, die die Blutgerinnung beeinflussen" in text
 
 
-def test_address_sits_in_the_window_of_a_din_5008_b_envelope(session, settings, clinic, zone):
+def test_address_sits_in_the_window_of_a_din_5008_b_envelope(session, settings, clinic):
     patient = make_patient(session, family_name="Søren-Müller", given_name="Łukasz", city="Lübeck")
     appointment = book_for(session, settings, clinic, patient)
-    page = PdfReader(io.BytesIO(letter_pdf(session, appointment, zone, issued_on=ISSUED))).pages[0]
+    page = PdfReader(io.BytesIO(letter_pdf(session, settings, appointment, issued_on=ISSUED))).pages[0]
     found: dict[str, tuple[float, float]] = {}
 
     def visit(text, cm, tm, font, size):
@@ -91,16 +91,16 @@ def test_address_sits_in_the_window_of_a_din_5008_b_envelope(session, settings, 
     assert x >= 20 and 45 <= height_mm - y <= 62.7  # the sender line: above the address, inside the window
 
 
-def test_letter_is_one_or_two_pages_even_with_several_drugs(session, settings, clinic, zone):
+def test_letter_is_one_or_two_pages_even_with_several_drugs(session, settings, clinic):
     medications = [("clopidogrel", "", None), ("aspirin", "secondary", None), ("lmwh", "therapeutic", None)]
     medications.append(("rivaroxaban", "", None))
     appointment = book_for(session, settings, clinic, medications=medications, first_day=dt.date(2026, 12, 7))
     for language in ("de", "en"):
         appointment.patient.preferred_language = language
-        assert 1 <= page_count(letter_pdf(session, appointment, zone, issued_on=ISSUED)) <= 2
+        assert 1 <= page_count(letter_pdf(session, settings, appointment, issued_on=ISSUED)) <= 2
 
 
-def test_letter_is_byte_identical_for_the_same_input(session, settings, clinic, zone):
+def test_letter_is_byte_identical_for_the_same_input(session, settings, clinic):
     appointment = book_for(session, settings, clinic, medications=[("apixaban", "", None)])
-    first = letter_pdf(session, appointment, zone, issued_on=ISSUED)
-    assert letter_pdf(session, appointment, zone, issued_on=ISSUED) == first
+    first = letter_pdf(session, settings, appointment, issued_on=ISSUED)
+    assert letter_pdf(session, settings, appointment, issued_on=ISSUED) == first

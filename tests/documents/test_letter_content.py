@@ -26,10 +26,10 @@ def _at(clinic, start: dt.datetime, table: int = 30, obs: int = 60):
 
 
 @pytest.mark.parametrize("language", ["de", "en"])
-def test_every_letter_names_the_warning_signs_before_the_appointment(session, settings, clinic, zone, language):
+def test_every_letter_names_the_warning_signs_before_the_appointment(session, settings, clinic, language):
     """Finding 5 (clinical facts §5 items 1-4): emergency care the same day, not only after-care advice."""
     patient = make_patient(session, preferred_language=language)
-    text = text_of(documents.letter_pdf(session, book_for(session, settings, clinic, patient), zone))
+    text = text_of(documents.letter_pdf(session, settings, book_for(session, settings, clinic, patient)))
     if language == "de":
         assert "Warnzeichen vor dem Termin" in text
         for sign in ("neue Schwäche in einem Bein", "Wasserlassen oder beim Stuhlgang", "Taubheitsgefühl im Genital"):
@@ -46,12 +46,12 @@ def test_every_letter_names_the_warning_signs_before_the_appointment(session, se
         assert "go to an emergency department the same day" in text
 
 
-def test_eating_a_light_meal_or_fasting_from_the_procedures_setting(session, settings, clinic, zone):
+def test_eating_a_light_meal_or_fasting_from_the_procedures_setting(session, settings, clinic):
     """Finding 6 (clinical facts §2.1, §2.3): PRT allows a light meal; the sympathetic block fasts six
     hours, and the letter gives the moment (counted on instants, across the autumn change here)."""
     prt = book_for(session, settings, clinic)
     assert "Vor dem Eingriff dürfen Sie eine leichte Mahlzeit essen" in text_of(
-        documents.letter_pdf(session, prt, zone)
+        documents.letter_pdf(session, settings, prt)
     )
 
     assert clinic.pt("SYMP").fasting_hours == 6
@@ -60,54 +60,52 @@ def test_eating_a_light_meal_or_fasting_from_the_procedures_setting(session, set
         session, settings, clinic, code="SYMP", target="lumbar_chain", stage="diagnostic", levels=None,
         candidate=_at(clinic, start),
     )  # fmt: skip
-    text = text_of(documents.letter_pdf(session, symp, zone))
+    text = text_of(documents.letter_pdf(session, settings, symp))
     assert (
         "Bitte essen Sie ab Dienstag, 1. Dezember 2026, um 02:00 Uhr nichts mehr (6 Stunden vor dem Eingriff)" in text
     )
     assert "leichte Mahlzeit" not in text
 
 
-def test_german_letter_reads_naturally(session, settings, clinic, zone):
+def test_german_letter_reads_naturally(session, settings, clinic):
     """Finding 11: the opening, "Ort" (not "Wohin"), the injection wording, no English word."""
     appointment = book_for(session, settings, clinic, code="EPI", target="caudal", side=None, levels=None)
-    text = text_of(documents.letter_pdf(session, appointment, zone))
+    text = text_of(documents.letter_pdf(session, settings, appointment))
     assert "wir haben für Sie folgenden Termin vereinbart" in text
     assert "Ort " in text and "Wohin" not in text
     assert "Epidurale Steroidinjektion (interlaminär oder kaudal), kaudal (über den Hiatus sacralis)" in text
     assert "caudal" not in text and "Blutverdünnende" not in text
 
 
-def test_an_english_letter_prints_no_german_line(session, settings, clinic, zone):
+def test_an_english_letter_prints_no_german_line(session, settings, clinic):
     """Issue 21 item 10: the department and the room's location have a value per language."""
     room = clinic.rooms["CT 1"]
     room.location_hint = "Haus B, Erdgeschoss, Anmeldung Radiologie"
     english_patient = make_patient(session, preferred_language="en")
     appointment = book_for(session, settings, clinic, english_patient, room=room)
-    text = text_of(documents.letter_pdf(session, appointment, zone))
+    text = text_of(documents.letter_pdf(session, settings, appointment))
     assert "Interventional Pain Therapy · Radiology" in text
     assert "Interventionelle" not in text and "Erdgeschoss" not in text
     assert "Please report to reception; your procedure takes place in room CT 1." in text  # no English hint yet
 
     room.location_hint_en = "Building B, ground floor, radiology reception"
-    text = text_of(documents.letter_pdf(session, appointment, zone))
+    text = text_of(documents.letter_pdf(session, settings, appointment))
     assert "Building B, ground floor, radiology reception" in text
     german = book_for(session, settings, clinic, room=room)
-    assert "Haus B, Erdgeschoss, Anmeldung Radiologie" in text_of(documents.letter_pdf(session, german, zone))
+    assert "Haus B, Erdgeschoss, Anmeldung Radiologie" in text_of(documents.letter_pdf(session, settings, german))
 
     clinic_settings.put(session, "clinic_department_en", "Pain Unit")
-    assert "Pain Unit" in text_of(documents.letter_pdf(session, appointment, zone))
+    assert "Pain Unit" in text_of(documents.letter_pdf(session, settings, appointment))
 
 
 @pytest.mark.parametrize("language", ["de", "en"])
-def test_the_letter_is_signed_by_a_named_team_and_never_ends_on_a_page_of_its_own(
-    session, settings, clinic, zone, language
-):
+def test_the_letter_is_signed_by_a_named_team_and_never_ends_on_a_page_of_its_own(session, settings, clinic, language):
     """Finding 12: the closing stays with the last section; a second page starts with a heading."""
     patient = make_patient(session, preferred_language=language)
     medications = [("clopidogrel", "", None), ("aspirin", "secondary", None), ("lmwh", "therapeutic", None)]
     medications += [("rivaroxaban", "", None), ("warfarin", "", None)]
     appointment = book_for(session, settings, clinic, patient, medications=medications, first_day=dt.date(2026, 12, 7))
-    pdf = documents.letter_pdf(session, appointment, zone)
+    pdf = documents.letter_pdf(session, settings, appointment)
     assert 1 <= page_count(pdf) <= 2
     closing, last_heading = ("Mit freundlichen Grüßen", "Wenn Sie nicht kommen können")
     team = "Ihr Team der Interventionellen Schmerztherapie"
@@ -136,11 +134,11 @@ def _sizes(pdf: bytes, top_mm: float) -> list[tuple[str, float]]:
 
 
 @pytest.mark.parametrize("language", ["de", "en"])
-def test_body_text_of_letters_and_sheets_is_at_least_11_pt(session, settings, clinic, zone, language):
+def test_body_text_of_letters_and_sheets_is_at_least_11_pt(session, settings, clinic, language):
     """Finding 12: sentences a patient reads are set at 11 pt or more (labels and footers may be smaller)."""
     patient = make_patient(session, preferred_language=language)
     appointment = book_for(session, settings, clinic, patient, medications=[("apixaban", "", None)])
-    letter = _sizes(documents.letter_pdf(session, appointment, zone), 98)
+    letter = _sizes(documents.letter_pdf(session, settings, appointment), 98)
     sheet = _sizes(documents.appointment_information_pdf(session, appointment), 24)
     for runs in (letter, sheet):
         sentences = [(text, size) for text, size in runs if len(text) > 40]
@@ -148,10 +146,10 @@ def test_body_text_of_letters_and_sheets_is_at_least_11_pt(session, settings, cl
         assert all(size >= 11 for _text, size in sentences), [r for r in sentences if r[1] < 11][:3]
 
 
-def test_letter_and_pack_are_byte_identical_at_the_same_moment(session, settings, clinic, zone):
+def test_letter_and_pack_are_byte_identical_at_the_same_moment(session, settings, clinic):
     appointment = book_for(session, settings, clinic, medications=[("apixaban", "", None)])
-    first = documents.letter_pdf(session, appointment, zone, now=NOW)
-    assert documents.letter_pdf(session, appointment, zone, now=NOW) == first
+    first = documents.letter_pdf(session, settings, appointment, now=NOW)
+    assert documents.letter_pdf(session, settings, appointment, now=NOW) == first
 
 
 def test_rfa_table_time_of_the_catalogue_matches_its_sheet(session, clinic):
@@ -178,7 +176,7 @@ def test_english_consent_sheet_and_pack_print_no_german_clinic_line(session, set
     printed = {
         "consent": consents.print_consent(session, None, appointment, zone)[0],
         "sheet": documents.appointment_information_pdf(session, appointment),
-        "pack": documents.print_pack_pdf(session, None, appointment, zone),
+        "pack": documents.print_pack_pdf(session, settings, None, appointment),
     }
     for name, pdf in printed.items():
         text = text_of(pdf if isinstance(pdf, bytes) else pdf[0])
@@ -188,7 +186,7 @@ def test_english_consent_sheet_and_pack_print_no_german_clinic_line(session, set
 
 @pytest.mark.parametrize("language", ["de", "en"])
 def test_a_fasting_patient_with_diabetes_is_asked_to_call_about_the_diabetes_medicines(
-    session, settings, clinic, zone, language
+    session, settings, clinic, language
 ):
     """Walk finding: a sympathetic block (6 hours fasting) for a patient whose pre-registration records
     diabetes said when to stop eating and nothing about insulin or tablets. The letter now asks the patient
@@ -200,7 +198,7 @@ def test_a_fasting_patient_with_diabetes_is_asked_to_call_about_the_diabetes_med
     patient = make_patient(session, preferred_language=language)
     text = text_of(
         documents.letter_pdf(
-            session, book_for(session, settings, clinic, patient, conditions={"diabetes"}, **symp), zone
+            session, settings, book_for(session, settings, clinic, patient, conditions={"diabetes"}, **symp)
         )
     )
     if language == "de":
@@ -218,11 +216,11 @@ def test_a_fasting_patient_with_diabetes_is_asked_to_call_about_the_diabetes_med
     no_diabetes = book_for(
         session, settings, clinic, other, **{**symp, "candidate": _at(clinic, start + dt.timedelta(hours=2))}
     )
-    assert marker not in text_of(documents.letter_pdf(session, no_diabetes, zone))
+    assert marker not in text_of(documents.letter_pdf(session, settings, no_diabetes))
 
     third = make_patient(session, preferred_language=language)
     light_meal = book_for(session, settings, clinic, third, conditions={"diabetes"})  # PRT: no fasting
-    assert marker not in text_of(documents.letter_pdf(session, light_meal, zone))
+    assert marker not in text_of(documents.letter_pdf(session, settings, light_meal))
 
 
 @pytest.mark.parametrize("language", ["de", "en"])

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import hashlib
 
+import pytest
 from sqlalchemy import select
 
+from clinic.core.errors import DomainError
 from clinic.documents import render_consent
 from clinic.models import Consent
 from clinic.services import documents
+from tests.admin.helpers import next_monday, strand_in_ct1
 from tests.conftest import TODAY
 from tests.factories import make_patient
 
@@ -21,9 +24,9 @@ def test_print_pack_holds_all_three_documents_and_records_the_consent(session, s
     patient = make_patient(session, family_name="Søren-Müller", given_name="Łukasz")
     appointment = book_for(session, settings, clinic, patient, medications=[("rivaroxaban", "", None)])
     actor = clinic.staff["frontdesk"]
-    pack = documents.print_pack_pdf(session, actor, appointment, zone, issued_on=ISSUED)
+    pack = documents.print_pack_pdf(session, settings, actor, appointment, issued_on=ISSUED)
 
-    letter = documents.letter_pdf(session, appointment, zone, issued_on=ISSUED)
+    letter = documents.letter_pdf(session, settings, appointment, issued_on=ISSUED)
     sheet = documents.appointment_information_pdf(session, appointment)
     consent = session.scalars(select(Consent).filter_by(appointment_id=appointment.id)).one()
     form = render_consent(appointment, consent.document_text, contact, zone)
@@ -44,7 +47,21 @@ def test_print_pack_holds_all_three_documents_and_records_the_consent(session, s
     assert f"Seite 1 von {page_count(sheet)}" in first_sheet_page
 
 
-def test_print_pack_is_byte_identical_for_the_same_input(session, settings, clinic, zone):
+def test_print_pack_is_byte_identical_for_the_same_input(session, settings, clinic):
     appointment = book_for(session, settings, clinic)
-    first = documents.print_pack_pdf(session, None, appointment, zone, issued_on=ISSUED)
-    assert documents.print_pack_pdf(session, None, appointment, zone, issued_on=ISSUED) == first
+    first = documents.print_pack_pdf(session, settings, None, appointment, issued_on=ISSUED)
+    assert documents.print_pack_pdf(session, settings, None, appointment, issued_on=ISSUED) == first
+
+
+def test_no_letter_or_pack_for_a_stranded_appointment_whoever_asks(session, settings, clinic):
+    """The services refuse, not only the front desk's views: the API and any job get the same refusal."""
+    stranded, spared = strand_in_ct1(session, clinic, next_monday())
+    for print_it in (
+        lambda a: documents.letter_pdf(session, settings, a, issued_on=ISSUED),
+        lambda a: documents.print_pack_pdf(session, settings, None, a, issued_on=ISSUED),
+    ):
+        with pytest.raises(DomainError) as refusal:
+            print_it(stranded)
+        assert refusal.value.code == "stranded"
+        assert print_it(spared).startswith(b"%PDF")
+    assert session.scalars(select(Consent.appointment_id)).all() == [spared.id]

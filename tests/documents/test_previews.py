@@ -44,10 +44,10 @@ def _check(pdf: bytes, backend: str, name: str, dpi: int = 50) -> None:
         assert png.stat().st_size > MIN_PNG_BYTES, f"{png.name} looks blank"
 
 
-def test_letter_renders(session, appointment, zone, backend):
-    _check(documents.letter_pdf(session, appointment, zone, issued_on=dt.date(2026, 11, 23)), backend, "letter-de")
+def test_letter_renders(session, settings, appointment, backend):
+    _check(documents.letter_pdf(session, settings, appointment, issued_on=dt.date(2026, 11, 23)), backend, "letter-de")
     appointment.patient.preferred_language = "en"
-    _check(documents.letter_pdf(session, appointment, zone, issued_on=dt.date(2026, 11, 23)), backend, "letter-en")
+    _check(documents.letter_pdf(session, settings, appointment, issued_on=dt.date(2026, 11, 23)), backend, "letter-en")
 
 
 def test_consent_renders(session, appointment, zone, backend):
@@ -88,8 +88,10 @@ def test_worklist_renders(session, settings, clinic, zone, backend):
     _check(documents.worklist_pdf(session, dt.date(2026, 11, 24), room, zone), backend, "worklist")
 
 
-def test_print_pack_renders(session, appointment, zone, backend):
-    _check(documents.print_pack_pdf(session, None, appointment, zone, issued_on=dt.date(2026, 11, 23)), backend, "pack")
+def test_print_pack_renders(session, settings, appointment, backend):
+    _check(
+        documents.print_pack_pdf(session, settings, None, appointment, issued_on=dt.date(2026, 11, 23)), backend, "pack"
+    )
 
 
 def test_text_preview_renders(session, clinic, backend):

@@ -7,43 +7,17 @@ from __future__ import annotations
 import datetime as dt
 import html
 
-from clinic.core.timefmt import local_instant
-from clinic.models import Closure
 from clinic.services import stranding
-from tests.admin.helpers import book_on_day, live_settings, next_monday
+from tests.admin.helpers import live_settings, next_monday, strand_in_ct1
 from tests.browser_fixtures import speak
-from tests.conftest import ZONE
 from tests.factories import build_clinic
 
 WARNING = "This appointment no longer fits the clinic's hours."
 
 
-def _strand(session, clinic, monday: dt.date):
-    """A booking in CT 1 on ``monday``, one in CT 2, then CT 1 closed that day and saved anyway."""
-    ct1 = clinic.rooms["CT 1"]
-    stranded = book_on_day(session, clinic, monday, room=ct1)
-    spared = book_on_day(session, clinic, monday, room=clinic.rooms["CT 2"])
-
-    def close_ct1():
-        session.add(
-            Closure(
-                scope="room",
-                room_id=ct1.id,
-                starts_at=local_instant(monday, dt.time(0), ZONE),
-                ends_at=local_instant(monday + dt.timedelta(days=1), dt.time(0), ZONE),
-                reason="Tube change",
-            )
-        )
-
-    outcome = stranding.apply_change(session, live_settings(), close_ct1, confirmed=[stranded.id])
-    assert outcome.saved and outcome.stranded_ids == [stranded.id]
-    session.commit()
-    return stranded, spared
-
-
 def test_the_start_page_lists_the_stranded_appointments_with_links(session, browser):
     clinic = build_clinic(session)
-    stranded, spared = _strand(session, clinic, next_monday())
+    stranded, spared = strand_in_ct1(session, clinic, next_monday())
     browser.login("frontdesk")
     page = browser.get("/desk/").get_data(as_text=True)
     assert 'id="to-reschedule"' in page and "Appointments to reschedule" in page
@@ -54,7 +28,7 @@ def test_the_start_page_lists_the_stranded_appointments_with_links(session, brow
 
 def test_the_appointment_page_warns_and_a_fitting_one_does_not(session, browser):
     clinic = build_clinic(session)
-    stranded, spared = _strand(session, clinic, next_monday())
+    stranded, spared = strand_in_ct1(session, clinic, next_monday())
     browser.login("frontdesk")
     page = browser.get(f"/desk/appointments/{stranded.id}").get_data(as_text=True)
     assert WARNING in page and "CT 1 is not open then" in page and "Move it to a time that fits" in page
@@ -64,7 +38,7 @@ def test_the_appointment_page_warns_and_a_fitting_one_does_not(session, browser)
 def test_the_day_calendar_marks_the_cell_and_lists_it(session, browser):
     clinic = build_clinic(session)
     monday = next_monday()
-    stranded, _spared = _strand(session, clinic, monday)
+    stranded, _spared = strand_in_ct1(session, clinic, monday)
     browser.login("frontdesk")
     page = browser.get(f"/desk/calendar?day={monday.isoformat()}").get_data(as_text=True)
     assert page.count("cal-stranded") == 1 and "to reschedule" in page
@@ -75,7 +49,7 @@ def test_the_day_calendar_marks_the_cell_and_lists_it(session, browser):
 
 def test_the_full_list_opens_for_the_front_desk_with_links(session, browser):
     clinic = build_clinic(session)
-    stranded, _spared = _strand(session, clinic, next_monday())
+    stranded, _spared = strand_in_ct1(session, clinic, next_monday())
     browser.login("frontdesk")
     response = browser.get("/admin/stranded")
     page = response.get_data(as_text=True)
@@ -86,7 +60,7 @@ def test_the_full_list_opens_for_the_front_desk_with_links(session, browser):
 
 def test_a_cancelled_appointment_leaves_the_list(session, browser):
     clinic = build_clinic(session)
-    stranded, _spared = _strand(session, clinic, next_monday())
+    stranded, _spared = strand_in_ct1(session, clinic, next_monday())
     browser.login("frontdesk")
     path = f"/desk/appointments/{stranded.id}"
     assert browser.post(f"{path}/cancel", {"reason": "Patient moved away"}, form_page=path).status_code == 302
@@ -104,7 +78,7 @@ def test_the_week_calendar_marks_the_stranded_appointment(session, browser):
     """Staff walk: the week calendar lacked the marker the day calendar has."""
     clinic = build_clinic(session)
     monday = next_monday()
-    stranded, spared = _strand(session, clinic, monday)
+    stranded, spared = strand_in_ct1(session, clinic, monday)
     browser.login("frontdesk")
     page = browser.get(f"/desk/calendar?view=week&day={monday.isoformat()}").get_data(as_text=True)
     assert "to reschedule" in _link(page, stranded.id)
@@ -114,7 +88,7 @@ def test_the_week_calendar_marks_the_stranded_appointment(session, browser):
 def test_the_radiologists_appointment_page_warns_as_the_front_desks_does(session, browser):
     """Staff walk: the radiologist's appointment page lacked the warning the front desk's page shows."""
     clinic = build_clinic(session)
-    stranded, spared = _strand(session, clinic, next_monday())
+    stranded, spared = strand_in_ct1(session, clinic, next_monday())
     browser.login("rad1")
     page = browser.get(f"/radiology/appointments/{stranded.id}").get_data(as_text=True)
     assert WARNING in page and "CT 1 is not open then" in page and "The front desk moves or cancels it." in page
@@ -124,7 +98,7 @@ def test_the_radiologists_appointment_page_warns_as_the_front_desks_does(session
 def test_the_worklist_marks_the_stranded_appointment_and_not_the_other(session, browser):
     """Walk finding F-14: the radiologist's worklist said nothing of a room closed since the booking."""
     monday = next_monday()
-    stranded, spared = _strand(session, build_clinic(session), monday)
+    stranded, spared = strand_in_ct1(session, build_clinic(session), monday)
     browser.login("rad1")
     for path in (f"/radiology/worklist?day={monday}", f"/radiology/worklist/rows?day={monday}"):
         page = browser.get(path).get_data(as_text=True)
@@ -140,7 +114,7 @@ def test_no_letter_confirms_a_time_that_no_longer_fits(session, browser):
     and the letter and the print pack still confirmed its time in CT 1. Both are refused with the reason
     until it is moved; a fitting appointment's letter prints."""
     clinic = build_clinic(session)
-    stranded, spared = _strand(session, clinic, next_monday())
+    stranded, spared = strand_in_ct1(session, clinic, next_monday())
     browser.login("frontdesk")
     path = f"/desk/appointments/{stranded.id}"
     letter = browser.get(f"{path}/letter.pdf")
@@ -158,7 +132,7 @@ def test_the_refusal_gives_its_reason_without_brackets_inside_brackets(session, 
     """Walk finding (4 December): the refusal read "(CT 2 ist dann nicht geöffnet (außerhalb …))", brackets
     inside brackets. The reason now says why after a colon, in English and on German screens."""
     clinic = build_clinic(session)
-    stranded, _ = _strand(session, clinic, next_monday())
+    stranded, _ = strand_in_ct1(session, clinic, next_monday())
     browser.login("frontdesk")
     page = html.unescape(browser.get(f"/desk/appointments/{stranded.id}/letter.pdf").get_data(as_text=True))
     assert "setup (CT 1 is not open then: outside its sessions, or closed): move it first" in page

@@ -137,7 +137,7 @@ def test_the_letter_stays_within_two_pages_with_several_drugs_and_the_link(sessi
     )
     appointment = book(session, settings, referral, first_day=dt.date(2026, 12, 7), check_readiness=False)
     url = "https://termine.schmerzzentrum.example/p/" + "x" * 43
-    pdf = documents.letter_pdf(session, appointment, "Europe/Berlin", issued_on=dt.date(2026, 11, 23), portal_url=url)
+    pdf = documents.letter_pdf(session, settings, appointment, issued_on=dt.date(2026, 11, 23), portal_url=url)
     assert 1 <= page_count(pdf) <= 2
 
 

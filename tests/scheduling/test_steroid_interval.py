@@ -182,6 +182,35 @@ def test_the_finder_offers_no_time_within_the_week(session, settings, clinic):
     assert to_local(first_candidates(session, settings, facet)[0].table_start, ZONE).date() == dt.date(2026, 11, 23)
 
 
+def test_a_history_read_once_blocks_the_same_days_and_must_be_the_patients(session, settings, clinic):
+    """The booking page reads the patient's injections once and hands them to the finder: the same days are
+    kept free as when the finder reads them; a history of another patient, or one starting too late, is a
+    mistake, not an empty history."""
+    patient = make_patient(session)
+    _book_on(session, settings, make_ready_referral(session, clinic, patient), TUESDAY)
+    second = make_ready_referral(session, clinic, patient)
+    plan = ProcedurePlan.from_referral(second)
+    today = dt.date(2026, 11, 23)
+    history = steroid.read_history(session, ZONE, steroid.Planned.of(patient.id, plan), today - dt.timedelta(days=365))
+    assert [given.day for given in history.given] == [TUESDAY]
+    assert steroid.blocked_days(history, today) == frozenset(
+        TUESDAY + dt.timedelta(days=offset) for offset in range(-6, 7)
+    )
+
+    def first_day(handed_in: steroid.History | None) -> dt.date:
+        request = SearchRequest(
+            plan, today, today + dt.timedelta(days=14), patient_id=patient.id, limit=1, steroid_history=handed_in
+        )
+        return to_local(find_candidates(session, settings, request)[0].table_start, ZONE).date()
+
+    assert first_day(history) == first_day(None) == dt.date(2026, 12, 1)
+    other = steroid.read_history(session, ZONE, steroid.Planned.of(patient.id + 1, plan), today)
+    with pytest.raises(ValueError, match="not of this patient"):
+        first_day(other)
+    with pytest.raises(ValueError, match="the history starts on"):
+        steroid.series_notes(steroid.History(history.planned, ZONE, today), local_instant(today, dt.time(9), ZONE))
+
+
 def test_the_booking_screen_refuses_in_german_and_keeps_the_page(session, settings, browser, clinic):
     patient = make_patient(session)
     first = _book_on(session, settings, make_ready_referral(session, clinic, patient), TUESDAY)

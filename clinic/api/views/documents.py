@@ -13,7 +13,7 @@ from ...extensions import db
 from ...models import Appointment, ProcedureType
 from ...models.vocab import Role
 from ...services import consents, documents
-from ...web import local_today, pdf_response, zone
+from ...web import local_today, pdf_response, scheduling_settings, zone
 from .. import bp
 from ..lookup import ID, find
 from ..openapi import operation
@@ -36,11 +36,13 @@ def information_sheet(procedure_type_id: int, query: LanguageQuery):
 
 @bp.get(f"/appointments/{APPOINTMENT}/letter.pdf")
 @roles(Role.FRONT_DESK)
-@operation(**PDF)
+@operation(**{**PDF, "errors": (404, 422)})
 def appointment_letter(appointment_id: int):
-    """The appointment letter: date and arrival time, what to bring, medication hold dates, escort."""
+    """The appointment letter: date and arrival time, what to bring, medication hold dates, escort. Refused
+    (422, code "stranded") for an appointment a setup change left outside the clinic's availability: move
+    it first."""
     appointment = find(Appointment, appointment_id, "appointment")
-    data = documents.letter_pdf(db.session, appointment, zone(), issued_on=local_today())
+    data = documents.letter_pdf(db.session, scheduling_settings(), appointment, issued_on=local_today())
     return pdf_response(data, f"letter-{appointment.reference}.pdf")
 
 
@@ -59,9 +61,10 @@ def consent_form(appointment_id: int):
 @operation(**{**PDF, "errors": (404, 422)})
 def print_pack(appointment_id: int):
     """Letter, information sheet and consent form in one PDF. Records the printed consent form; refused
-    (422) for an appointment that was cancelled or not attended."""
+    (422) for an appointment that was cancelled or not attended, or that a setup change left outside the
+    clinic's availability (code "stranded"; nothing recorded)."""
     appointment = find(Appointment, appointment_id, "appointment")
     return pdf_response(
-        documents.print_pack_pdf(db.session, current_user, appointment, zone(), issued_on=local_today()),
+        documents.print_pack_pdf(db.session, scheduling_settings(), current_user, appointment, issued_on=local_today()),
         f"print-pack-{appointment.reference}.pdf",
     )
