@@ -15,7 +15,7 @@ from ..forms import correct_marked
 from ..i18n import screen_language
 from ..models import ImagingStudy, ProcedureType, RedFlagAnswer, Referral
 from ..models.vocab import TARGETS_BY_PROCEDURE, Priority, ReferralStatus, Role
-from ..scheduling import steroid
+from ..scheduling import booking, steroid
 from ..scheduling.plan import stages_of
 from ..services import medication, triage
 from ..web import get_or_404, lands_on, local_today, one_click, refused, refused_at, zone
@@ -118,7 +118,13 @@ def _page(referral: Referral, forms: dict | None = None, status: int = 200, **sh
         drug_to_hold=medication.has_drug_to_hold(referral, hold_plan),
         broken_holds=medication.broken_holds(db.session, referral, zone(), screen_language()) if hold_plan else [],
         plan_can_change=triage.plan_can_change(db.session, referral),
-        series_notes=steroid.history_notes(db.session, zone(), referral.patient_id, local_today()),
+        series_notes=steroid.history_notes(
+            db.session,
+            zone(),
+            referral.patient_id,
+            local_today(),
+            own=booking.active_appointment(db.session, referral.id),
+        ),
         **(forms or _forms(referral)),
         **shown,
     ), status

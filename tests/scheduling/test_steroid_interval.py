@@ -20,7 +20,7 @@ from clinic.scheduling.plan import ProcedurePlan
 from clinic.scheduling.steroid import TooSoonForSteroid
 from clinic.services import accounts, appointments
 from tests.api.conftest import Api
-from tests.conftest import ZONE
+from tests.conftest import ZONE, logged_in
 from tests.factories import book, build_clinic, hold, make_patient, make_ready_referral, make_referral, make_user
 from tests.scheduling.helpers import chain_form, chain_json, first_candidates
 
@@ -327,3 +327,38 @@ def test_a_day_the_interval_keeps_free_says_so_for_that_day(session, settings, b
     assert "No free time on 27.11.2026 with these preferences." in text
     assert "eight weeks" not in text and "waitlist" not in text.split("No free time on")[1][:200]
     assert "no times are offered from" in text  # the note above says why
+
+
+def test_the_triage_page_counts_the_referrals_own_appointment_once(session, settings, app, clinic):
+    """Walk finding: the triage page of a booked referral counted its own appointment among the patient's
+    injections and then warned of "a further one", as if this one came on top."""
+    patient = make_patient(session)
+    for day in (dt.date(2026, 3, 2), dt.date(2026, 6, 1), dt.date(2026, 8, 3)):
+        _book_past(session, make_ready_referral(session, clinic, patient), day)
+    referral = make_ready_referral(session, clinic, patient)
+    own = _book_on(session, settings, referral, TUESDAY)
+    make_user(session, "rad_de", {"radiologist"}, language="de")
+    make_user(session, "rad_en", {"radiologist"}, language="en")
+    session.commit()
+    page = f"/radiology/referrals/{referral.id}"
+    english, german = logged_in(app, "rad_en", "rad_de")
+    # three others and this one: four, within the limit (the old note said "4 … a further one would be more")
+    assert "steroid injections" not in english.get(page).get_data(as_text=True)
+    assert "Steroidinjektionen" not in german.get(page).get_data(as_text=True)
+    _book_past(session, make_ready_referral(session, clinic, patient), dt.date(2026, 10, 5))
+    session.commit()
+    # four others and this one: five, this one counted once and named
+    text = html.unescape(english.get(page).get_data(as_text=True))
+    assert (
+        f"With this referral's appointment on 24.11.2026 (reference {own.reference}), the patient has had or is "
+        "booked for 5 steroid injections within 12 months (more than 4 a year is not advised): a radiologist "
+        "decides whether this one is still right." in text
+    )
+    assert "a further one" not in text and "6 steroid" not in text
+    text = html.unescape(german.get(page).get_data(as_text=True))
+    assert (
+        f"Mit dem Termin dieser Überweisung am 24.11.2026 (Terminnummer {own.reference}) sind innerhalb von 12 "
+        "Monaten 5 Steroidinjektionen gegeben oder gebucht (mehr als 4 im Jahr werden nicht empfohlen): Ein "
+        "Radiologe entscheidet, ob dieser Termin noch richtig ist." in text
+    )
+    assert "Eine weitere" not in text
