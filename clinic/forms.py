@@ -186,9 +186,18 @@ def marked_fields(form) -> int:
     return _marked(form.errors)
 
 
-def correct_marked(form) -> str:
+def correct_marked(form, *, on_page: bool = True) -> str:
     """The banner above a form refused at its fields (the refusal itself stands at each field, said once):
-    "the marked field" for one, "the marked fields" for more (walk finding: the singular above two)."""
+    "the marked field" for one, "the marked fields" for more (walk finding: the singular above two).
+    ``on_page=False``: the page shown does not offer the form (it was posted from a stale tab or by hand), so
+    no field can be marked: each refusal is said in full after its field's name (walk finding: a forged hold
+    override with a short reason was told to "correct the marked field" on a page without that field)."""
+    if not on_page:
+        return " ".join(
+            f"{form[name].label.text}: {' '.join(str(error) for error in errors)}"
+            for name, errors in form.errors.items()
+            if name is not None and name in form and errors
+        )
     if marked_fields(form) > 1:
         return _("Please correct the marked fields.")
     return _("Please correct the marked field.")

@@ -156,12 +156,12 @@ def test_the_audit_screen_shows_actions_objects_and_processes_in_words_and_keeps
 
     html = german.get("/admin/audit").get_data(as_text=True)
     rows = _rows(html)
-    assert "Medikamentenpause aufgehoben" in rows and "Überweisung 7" in rows
+    assert "Medikamentenpausierung aufgehoben" in rows and "Überweisung 7" in rows
     assert "Patient (FHIR)" in rows and "Geplante Aufgaben" in rows
     assert "Raum angelegt" in _rows(german.get("/admin/audit?object_type=rooms").get_data(as_text=True))
     for code in ("referral.hold_override", "rooms.create", "fhir.read", "referrals", "scheduler", "<code>"):
         assert code not in rows, code
-    assert '<option value="referral.hold_override">Medikamentenpause aufgehoben</option>' in html
+    assert '<option value="referral.hold_override">Medikamentenpausierung aufgehoben</option>' in html
     assert '<option value="rooms">Raum</option>' in html
     assert '<option value="scheduler">Geplante Aufgaben</option>' in html
 
@@ -170,7 +170,7 @@ def test_the_audit_screen_shows_actions_objects_and_processes_in_words_and_keeps
         r'<option selected value="referral.hold_override">|<option value="referral.hold_override" selected', filtered
     )
     rows = _rows(filtered)
-    assert "Medikamentenpause aufgehoben" in rows and "angelegt" not in rows
+    assert "Medikamentenpausierung aufgehoben" in rows and "angelegt" not in rows
 
     rows = _rows(english.get("/admin/audit").get_data(as_text=True))
     assert "Medication hold overridden" in rows and "Referral 7" in rows

@@ -56,6 +56,17 @@ def _preferences_form() -> SearchPreferencesForm:
     return form
 
 
+# The search's choices in the address: the candidate forms post to it with them, so that a refused booking
+# (a time taken meanwhile) shows the page again with the same choices and times found with them (walk
+# finding: the re-rendered page had lost the part of day and the radiologist).
+SEARCH_KEYS = ("radiologist_id", "room_id", "part_of_day", "earliest_date", "day")
+
+
+def search_query() -> dict[str, str]:
+    """The search's choices of this request, for the candidate forms' address."""
+    return {key: value for key in SEARCH_KEYS if (value := request.args.get(key))}
+
+
 def _preferences(form: SearchPreferencesForm) -> Preferences | None:
     """The search's preferences; None when one cannot be read (a "not before" such as 2026-02-31): the page
     then lists no times (not times that ignore it), and the field says what is wrong."""
@@ -188,6 +199,16 @@ class Day:
         return self.day + dt.timedelta(days=1)
 
 
+def _after_taken(referral, prefs_form, taken: booking.SlotTaken, plan, ignore_appointment_id=None):
+    """The readiness and the times offered with "no longer free": the service's next free times, unless the
+    search had choices (a radiologist, a part of day, one day…): then the search again with them, so that the
+    times match the search form above them."""
+    prefs = _preferences(prefs_form)
+    if prefs is None or prefs != Preferences() or _one_day() is not None:
+        return _search(referral, prefs, ignore_appointment_id, plan)
+    return assess(db.session, scheduling_settings(), referral, plan), taken.candidates
+
+
 def _by_day(candidates: list[Candidate]) -> list[Day]:
     zone = scheduling_settings().zone
     days: dict[dt.date, list[Candidate]] = {}
@@ -226,6 +247,7 @@ def _render(referral, prefs_form, readiness, candidates, *, appointment=None, st
         chain_form=ChainForm(),
         appointment=appointment,
         taken=taken,
+        search_query=search_query(),
         search_from=_search_from(prefs_form.earliest_date.data if not prefs_form.earliest_date.errors else None),
         plan=plan,
         series_notes=_series_notes(moved, referral, candidates, appointment),
@@ -281,9 +303,9 @@ def book(referral_id: int):
                 )
             except booking.SlotTaken as taken:
                 flash(refusal(taken) + " " + _("Here are the next free times."), "warning")
-                # The service has found the next free times already: only the readiness is read again.
-                readiness = assess(db.session, scheduling_settings(), referral, plan)
-                return _render(referral, _preferences_form(), readiness, taken.candidates, status=409, taken=taken)
+                prefs_form = _preferences_form()
+                readiness, candidates = _after_taken(referral, prefs_form, taken, plan)
+                return _render(referral, prefs_form, readiness, candidates, status=409, taken=taken)
             except DomainError as error:
                 flash(refused(error), "danger")
                 prefs_form = _preferences_form()
@@ -354,9 +376,9 @@ def reschedule(appointment_id: int):
             )
         except booking.SlotTaken as taken:
             flash(refusal(taken) + " " + _("Here are the next free times."), "warning")
-            readiness = assess(db.session, scheduling_settings(), referral, plan)
+            readiness, candidates = _after_taken(referral, prefs_form, taken, plan, appointment.id)
             return _render(
-                referral, prefs_form, readiness, taken.candidates, appointment=appointment, status=409, taken=taken
+                referral, prefs_form, readiness, candidates, appointment=appointment, status=409, taken=taken
             )
         except DomainError as error:
             flash(refused(error), "danger")

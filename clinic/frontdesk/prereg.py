@@ -32,7 +32,7 @@ from ..models.vocab import ALLERGENS, ReferralStatus, Role
 from ..scheduling.plan import ProcedurePlan
 from ..services import episodes, medication, outcomes, prereg_items, preregistration, triage, uploads, waitlist
 from ..services.readiness import assess
-from ..templating import local_date, local_datetime
+from ..templating import local_date
 from ..web import get_or_404, lands_on, local_today, now, refused, scheduling_settings, zone
 from . import bp
 from .forms import (
@@ -208,10 +208,9 @@ def _refusal_on(form, error: DomainError) -> bool:
     return False
 
 
-def _item(referral_id: int, form_key: str, apply, message, anchor: str = "checklist", warning=None):
+def _item(referral_id: int, form_key: str, apply, message, anchor: str = "checklist"):
     """One pre-registration item form: validate it, let the service settle the item, show the page.
-    ``message``: what the desk is told, or a function of what ``apply`` returned that gives it.
-    ``warning``: given the referral after the change, what the desk must act on now (or None)."""
+    ``message``: what the desk is told, or a function of what ``apply`` returned that gives it."""
     referral = get_or_404(Referral, referral_id)
     forms = _forms(referral)
     form = forms[form_key]
@@ -226,10 +225,7 @@ def _item(referral_id: int, form_key: str, apply, message, anchor: str = "checkl
             flash(correct_marked(form), "danger")
             return _page(referral, forms, status=error.http_status)
         return _refused(referral, error, forms)
-    response = _done(referral, message(result) if callable(message) else message, anchor)
-    if warning is not None and (text := warning(referral)):
-        flash(text, "danger")
-    return response
+    return _done(referral, message(result) if callable(message) else message, anchor)
 
 
 @bp.post("/referrals/<int:referral_id>/medication")
@@ -266,22 +262,9 @@ def add_medication(referral_id: int):
             )
         return _("This drug was already recorded: its entry now says what you gave.")
 
-    return _item(referral_id, "med", apply, message, "i-med", warning=_broken_hold_warning)
-
-
-def _broken_hold_warning(referral: Referral) -> str | None:
-    """Said at once when the recorded last dose breaks the hold of an appointment already booked."""
-    broken = medication.broken_holds(db.session, referral, zone(), screen_language())
-    if not broken:
-        return None
-    appointment, items = broken[0]
-    return _(
-        "The hold is not kept for the appointment on %(when)s: the recorded last dose of %(drugs)s comes too "
-        "late. Speak with the patient, then correct the date if it was wrong, move the appointment, or have a "
-        "radiologist override the hold with a reason.",
-        when=local_datetime(appointment.table_start),
-        drugs=", ".join(i.drug_name for i in items),
-    )
+    # A last dose that breaks the hold of a booked appointment: the medication plan on the page says so, in
+    # its box; the message says only what was done (walk finding: a flash said it a second time above).
+    return _item(referral_id, "med", apply, message, "i-med")
 
 
 @bp.post("/referrals/<int:referral_id>/medication/<int:entry_id>/remove")

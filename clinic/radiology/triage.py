@@ -15,7 +15,7 @@ from ..forms import correct_marked
 from ..i18n import screen_language
 from ..models import ImagingStudy, ProcedureType, RedFlagAnswer, Referral
 from ..models.vocab import TARGETS_BY_PROCEDURE, Priority, ReferralStatus, Role
-from ..scheduling import steroid
+from ..scheduling import booking, steroid
 from ..scheduling.plan import stages_of
 from ..services import medication, triage
 from ..web import get_or_404, lands_on, local_today, one_click, refused, refused_at, zone
@@ -103,6 +103,16 @@ def _forms(referral: Referral, posted: str | None = None) -> dict:
     }
 
 
+def _override_on_page(referral: Referral, hold_plan=None) -> bool:
+    """Whether the page offers the hold override form: not for an ended referral, nor for a patient with no
+    blood thinner to hold (no date to override)."""
+    if referral.has_ended:
+        return False
+    if hold_plan is None:
+        hold_plan = medication.referral_plan(db.session, referral, screen_language())
+    return medication.has_drug_to_hold(referral, hold_plan)
+
+
 def _page(referral: Referral, forms: dict | None = None, status: int = 200, **shown):
     studies = db.session.scalars(select(ImagingStudy).where(ImagingStudy.patient_id == referral.patient_id)).all()
     # The blood thinners beside the hold override: the radiologist decides it seeing the drugs and the plan.
@@ -116,9 +126,16 @@ def _page(referral: Referral, forms: dict | None = None, status: int = 200, **sh
         dose_labels=medication.DOSE_CLASS_LABELS,
         hold_plan=hold_plan,
         drug_to_hold=medication.has_drug_to_hold(referral, hold_plan),
+        override_on_page=_override_on_page(referral, hold_plan),
         broken_holds=medication.broken_holds(db.session, referral, zone(), screen_language()) if hold_plan else [],
         plan_can_change=triage.plan_can_change(db.session, referral),
-        series_notes=steroid.history_notes(db.session, zone(), referral.patient_id, local_today()),
+        series_notes=steroid.history_notes(
+            db.session,
+            zone(),
+            referral.patient_id,
+            local_today(),
+            own=booking.active_appointment(db.session, referral.id),
+        ),
         **(forms or _forms(referral)),
         **shown,
     ), status
@@ -131,20 +148,22 @@ def triage_referral(referral_id: int):
     return _page(referral)
 
 
-def _act(referral: Referral, form_key: str, action, success: str, **shown):
-    """``shown``: more for the page when the form is refused (which red flag's form was posted)."""
+def _act(referral: Referral, form_key: str, action, success: str, on_page=None, **shown):
+    """``shown``: more for the page when the form is refused (which red flag's form was posted). ``on_page``:
+    whether the page offers the form (a function of nothing; always, if not given): when it does not, a
+    refusal at its fields is said in words, there being no field to mark."""
     forms = _forms(referral, posted=form_key)
     form = forms[form_key]
     if not form.validate_on_submit():
         if form_key not in FORMS_WITH_THEIR_OWN_BANNER:  # one banner per refusal, not two
-            flash(correct_marked(form), "danger")
+            flash(correct_marked(form, on_page=on_page is None or on_page()), "danger")
         return _page(referral, forms, 422, **shown)
     try:
         action(form)
     except DomainError as error:
         if refused_at(form, error):  # the refusal names fields of the form: said there, under one banner
             if form_key not in FORMS_WITH_THEIR_OWN_BANNER:
-                flash(correct_marked(form), "danger")
+                flash(correct_marked(form, on_page=on_page is None or on_page()), "danger")
         else:
             flash(refused(error), "danger")
         # A refused form keeps what was typed and answers 422, as every form does (the API says 400).
@@ -280,4 +299,5 @@ def override_hold(referral_id: int):
             db.session, current_user, referral, f.earliest.data, f.reason.data, today=local_today()
         ),
         _("Medication hold overridden (recorded with your reason)."),
+        on_page=lambda: _override_on_page(referral),
     )

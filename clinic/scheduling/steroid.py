@@ -293,14 +293,36 @@ def appointment_notes(session: Session, zone: str, appointment: Appointment) -> 
     return series_notes(read_history(session, zone, planned, since), appointment.table_start, booked=True)
 
 
-def history_notes(session: Session, zone: str, patient_id: int, today: dt.date) -> list[Phrase]:
-    """What the triage page says of the patient's injections before a plan is chosen: ``YEAR_LIMIT`` or more
-    steroid injections in the 12 months up to today and booked ahead (a further one would be above the
-    limit), and an RFA within the last ``RFA_REPEAT_MONTHS`` months or booked ahead."""
-    found = patient_appointments(session, zone, patient_id, today - dt.timedelta(days=YEAR_DAYS))
+def history_notes(
+    session: Session, zone: str, patient_id: int, today: dt.date, *, own: Appointment | None = None
+) -> list[Phrase]:
+    """What the triage page says of the patient's injections: ``YEAR_LIMIT`` or more steroid injections in the
+    12 months up to today and booked ahead (a further one would be above the limit), and an RFA within the
+    last ``RFA_REPEAT_MONTHS`` months or booked ahead. ``own``: the referral's active appointment, if it has
+    one: it is the injection the page is about, counted once (walk finding: it was counted among the others,
+    and "a further one" then read as one more beside it); above the limit with it, the note names it."""
+    found = patient_appointments(
+        session, zone, patient_id, today - dt.timedelta(days=YEAR_DAYS), ignore_appointment_id=own and own.id
+    )
     steroids = [given for given in found if given.steroid]
     notes = []
-    if len(steroids) >= YEAR_LIMIT:
+    if own is not None and gives_steroid(own.procedure_type.code, own.stage):
+        count = len(steroids) + 1
+        if count > YEAR_LIMIT:
+            notes.append(
+                Phrase(
+                    N_(
+                        "With this referral's appointment on {day} (reference {reference}), the patient has had or "
+                        "is booked for {count} steroid injections within 12 months (more than {limit} a year is not "
+                        "advised): a radiologist decides whether this one is still right."
+                    ),
+                    day=fmt_date(to_local(own.table_start, zone).date()),
+                    reference=own.reference,
+                    count=count,
+                    limit=YEAR_LIMIT,
+                )
+            )
+    elif len(steroids) >= YEAR_LIMIT:
         notes.append(
             Phrase(
                 N_(

@@ -293,7 +293,16 @@ def override_hold(
     """The radiologist's earliest procedure date despite the medication hold, with a reason; it replaces
     any earlier override. ``today`` is the clinic's date: an earliest date before it says nothing true.
     Refused for a patient with no blood thinner to hold (``medication.has_drug_to_hold``): the page offers
-    no form then, and a form posted from a stale tab or by hand saves nothing either."""
+    no form then, and a form posted from a stale tab or by hand saves nothing either; that is said first,
+    before what is wrong with the fields the page did not show."""
+    if not medication.has_drug_to_hold(referral, medication.referral_plan(session, referral)):
+        raise DomainError(
+            N_(
+                "This patient takes no blood thinner that is held for the planned procedure: there is no hold "
+                "to override. Nothing was saved."
+            ),
+            code="nothing_to_hold",
+        )
     reason = (reason or "").strip()
     if not reason:
         raise invalid(N_("An override of the medication hold needs a reason."), "reason")
@@ -305,14 +314,6 @@ def override_hold(
         )
     if earliest is None or earliest < today:
         raise invalid(N_("The earliest date cannot lie in the past: choose today or a later day."), "earliest")
-    if not medication.has_drug_to_hold(referral, medication.referral_plan(session, referral)):
-        raise DomainError(
-            N_(
-                "This patient takes no blood thinner that is held for the planned procedure: there is no hold "
-                "to override. Nothing was saved."
-            ),
-            code="nothing_to_hold",
-        )
     referral.hold_override_by_id = audit.actor_of(actor).id
     referral.hold_override_at = utcnow()
     referral.hold_override_date = earliest

@@ -50,9 +50,11 @@ def test_a_last_dose_that_breaks_the_hold_of_a_booked_appointment_is_said_everyw
     assert added.status_code == 302
     page = _text(browser.get(added.headers["Location"]))
     assert "Blood thinner added." in page
-    assert f"The hold is not kept for the appointment on {when}: the recorded last dose of Apixaban" in page
-    # The page itself says it (not only the one-off message), and so does the appointment.
-    assert page.count(f"The hold is not kept for the appointment on {when}.") == 1
+    # The page's medication plan says it, once (walk finding: a flash above said it a second time), and so
+    # does the appointment.
+    assert page.count(f"The hold is not kept for the appointment on {when}") == 1
+    assert page.count("comes too late") == 1 and page.count("Speak with the patient") == 1
+    assert page.index("The hold is not kept") > page.index('id="medication-plan"')
     shown = _text(browser.get(f"/desk/appointments/{appointment.id}"))
     assert f"The hold is not kept for the appointment on {when}." in shown and "too late for the hold" in shown
     # The letter still says when to stop (the rule's moment), never the recorded date as if it were fine.
@@ -360,3 +362,27 @@ def test_the_call_list_shows_the_recorded_last_dose_that_breaks_the_hold(session
         assert f"Apixaban: letzte Einnahme {day.strftime('%d.%m.%Y')}" in cell and "zu spät für die Pausierung" in cell
     else:
         assert f"Apixaban: last dose {day.strftime('%d.%m.%Y')}" in cell and "too late for the hold" in cell
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_a_last_dose_that_breaks_the_hold_is_said_once_on_the_page(session, settings, clinic, browser, language):
+    """Walk finding (5 December): after adding a last dose that breaks the hold, the late dose was said twice on
+    the referral page, in a message above and in the medication plan's box. The box says it; the message says
+    only what was done."""
+    referral = make_ready_referral(session, clinic)
+    appointment = book(session, settings, referral, limit=1)
+    speak(session, language)
+    session.commit()
+    when = fmt_datetime(appointment.table_start, ZONE)
+    browser.login("frontdesk")
+    added = _add(browser, referral.id, "apixaban|", to_local(appointment.table_start, ZONE).date())
+    page = _text(browser.get(added.headers["Location"]))
+    plan = page.split('id="medication-plan"', 1)[1]
+    if language == "de":
+        headline, late = f"Die Pausierung wird für den Termin am {when} nicht eingehalten", "liegt zu spät"
+        assert "Blutverdünner hinzugefügt." in page
+    else:
+        headline, late = f"The hold is not kept for the appointment on {when}", "comes too late"
+        assert "Blood thinner added." in page
+    assert page.count(headline) == 1 and headline in plan
+    assert page.count(late) == 1 and late in plan

@@ -115,7 +115,7 @@ def test_german_refusals_on_the_desk(session, settings, browser):
 
     # The service's refusal: a start before the medication hold allows it, in German with its value.
     booking_page = _text(browser.get(f"/desk/referrals/{held.id}/book"))
-    assert "Pausieren der Medikamente: frühestmöglicher Beginn 30.11.2026 00:00" in booking_page
+    assert "Pausierung der Medikamente: frühestmöglicher Beginn 30.11.2026 00:00" in booking_page
     too_early = chain(clinic.rooms["CT 1"], clinic.radiologists[0], clinic.beds[0], utc(2026, 11, 24, 8, 0), 20, 30)
     refused = browser.post(
         f"/desk/referrals/{held.id}/book", chain_form(too_early), form_page=f"/desk/referrals/{held.id}/book"

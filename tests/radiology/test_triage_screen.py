@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
+
+import pytest
 
 from clinic.models import Referral
 from clinic.models.vocab import ReferralStatus
 from clinic.services import prereg_items
 from tests.conftest import TODAY
-from tests.factories import acting_as, build_clinic, make_ready_referral, make_referral
+from tests.factories import acting_as, build_clinic, make_ready_referral, make_referral, make_user
 
 
 def test_a_declined_referral_shows_why_and_offers_no_accept(session, browser):
@@ -170,3 +173,45 @@ def test_a_hold_override_posted_for_a_patient_with_no_drug_to_hold_is_refused(se
         session.expire_all()
         assert session.get(Referral, referral.id).hold_override_date is None
     assert session.scalars(select(AuditEvent).where(AuditEvent.action == "referral.hold_override")).all() == []
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_a_forged_hold_override_with_a_short_reason_says_what_is_wrong(session, browser, language):
+    """Walk finding (5 December): a hold override posted by hand with a too-short reason, for a referral whose
+    page offers no override form, was told "Please correct the marked field" on a page with no field marked.
+    Without the form the refusal is said in words, with the minimum; for a patient with no drug to hold,
+    that there is none comes first. With the form on the page the field is marked, as before."""
+    clinic = build_clinic(session)
+    closed = make_ready_referral(session, clinic, medications=[("apixaban", "", None)])
+    closed.status = ReferralStatus.CLOSED
+    nothing = make_ready_referral(session, clinic)
+    open_one = make_ready_referral(session, clinic, medications=[("apixaban", "", None)])
+    make_user(session, "rad_x", {"radiologist"}, "Dr. X", language=language)
+    session.commit()
+    browser.login("rad_x")
+    form = {"override-earliest": (TODAY + dt.timedelta(days=1)).isoformat(), "override-reason": "x"}
+    marked = "Bitte korrigieren Sie das markierte Feld." if language == "de" else "Please correct the marked field."
+
+    def refused(referral) -> str:
+        path = f"/radiology/referrals/{referral.id}"
+        answer = browser.post(f"{path}/override-hold", form, form_page=path)
+        assert answer.status_code == 422
+        session.expire_all()
+        assert session.get(Referral, referral.id).hold_override_date is None
+        return html.unescape(answer.get_data(as_text=True))
+
+    page = refused(closed)
+    assert 'name="override-reason"' not in page and marked not in page
+    if language == "de":
+        assert "Grund: Geben Sie den Grund in Worten an (mindestens 10 Zeichen)" in page
+    else:
+        assert "Reason: Give the reason in words (at least 10 characters)" in page
+    page = refused(nothing)
+    assert 'name="override-reason"' not in page and marked not in page
+    if language == "de":
+        assert "Es gibt keine Pausierung aufzuheben" in page and "mindestens 10 Zeichen" not in page
+    else:
+        assert "there is no hold to override" in page and "at least 10 characters" not in page
+    page = refused(open_one)
+    assert marked in page
+    assert re.search(r'class="[^"]*is-invalid[^"]*"[^>]*id="override-reason"|id="override-reason"[^>]*is-invalid', page)

@@ -20,7 +20,7 @@ from clinic.scheduling.plan import ProcedurePlan
 from clinic.scheduling.steroid import TooSoonForSteroid
 from clinic.services import accounts, appointments
 from tests.api.conftest import Api
-from tests.conftest import ZONE
+from tests.conftest import ZONE, logged_in
 from tests.factories import book, build_clinic, hold, make_patient, make_ready_referral, make_referral, make_user
 from tests.scheduling.helpers import chain_form, chain_json, first_candidates
 
@@ -221,7 +221,10 @@ def test_the_booking_screen_refuses_in_german_and_keeps_the_page(session, settin
     browser.login("desk_de")
     page = f"/desk/referrals/{second.id}/book"
     shown = browser.get(page).get_data(as_text=True)
-    assert f"Der Patient hat am 24.11.2026 eine Steroidinjektion (Terminnummer {first.reference})" in shown
+    assert (
+        f"Am 24.11.2026 ist für diese Person eine Steroidinjektion eingetragen (Terminnummer {first.reference})"
+        in shown
+    )
     assert "Vom 23.11.2026 bis 30.11.2026 werden keine Zeiten angeboten" in shown
     too_soon = _free_on(session, settings, second, TUESDAY + dt.timedelta(days=6))
     answer = browser.post(page, chain_form(too_soon), form_page=page)
@@ -335,12 +338,12 @@ def test_the_triage_page_names_the_patients_earlier_steroid_injections_and_rfa(s
     browser.login("rad_de")
     page = f"/radiology/referrals/{referral.id}"
     text = browser.get(page).get_data(as_text=True)
-    assert "Der Patient hatte oder hat am 05.10.2026 eine Radiofrequenzablation" in text
+    assert "Für diese Person ist am 05.10.2026 eine Radiofrequenzablation erfolgt oder gebucht" in text
     assert "Steroidinjektionen" not in text  # three: a fourth would be within the limit
     _book_on(session, settings, make_ready_referral(session, clinic, patient), TUESDAY)
     session.commit()
     text = browser.get(page).get_data(as_text=True)
-    assert "innerhalb von 12 Monaten 4 Steroidinjektionen (die letzte am 24.11.2026)" in text
+    assert "innerhalb von 12 Monaten 4 Steroidinjektionen gegeben oder gebucht (die letzte am 24.11.2026)" in text
 
 
 def test_a_day_the_interval_keeps_free_says_so_for_that_day(session, settings, browser, clinic):
@@ -356,3 +359,77 @@ def test_a_day_the_interval_keeps_free_says_so_for_that_day(session, settings, b
     assert "No free time on 27.11.2026 with these preferences." in text
     assert "eight weeks" not in text and "waitlist" not in text.split("No free time on")[1][:200]
     assert "no times are offered from" in text  # the note above says why
+
+
+def test_the_triage_page_counts_the_referrals_own_appointment_once(session, settings, app, clinic):
+    """Walk finding: the triage page of a booked referral counted its own appointment among the patient's
+    injections and then warned of "a further one", as if this one came on top."""
+    patient = make_patient(session)
+    for day in (dt.date(2026, 3, 2), dt.date(2026, 6, 1), dt.date(2026, 8, 3)):
+        _book_past(session, make_ready_referral(session, clinic, patient), day)
+    referral = make_ready_referral(session, clinic, patient)
+    own = _book_on(session, settings, referral, TUESDAY)
+    make_user(session, "rad_de", {"radiologist"}, language="de")
+    make_user(session, "rad_en", {"radiologist"}, language="en")
+    session.commit()
+    page = f"/radiology/referrals/{referral.id}"
+    english, german = logged_in(app, "rad_en", "rad_de")
+    # three others and this one: four, within the limit (the old note said "4 … a further one would be more")
+    assert "steroid injections" not in english.get(page).get_data(as_text=True)
+    assert "Steroidinjektionen" not in german.get(page).get_data(as_text=True)
+    _book_past(session, make_ready_referral(session, clinic, patient), dt.date(2026, 10, 5))
+    session.commit()
+    # four others and this one: five, this one counted once and named
+    text = html.unescape(english.get(page).get_data(as_text=True))
+    assert (
+        f"With this referral's appointment on 24.11.2026 (reference {own.reference}), the patient has had or is "
+        "booked for 5 steroid injections within 12 months (more than 4 a year is not advised): a radiologist "
+        "decides whether this one is still right." in text
+    )
+    assert "a further one" not in text and "6 steroid" not in text
+    text = html.unescape(german.get(page).get_data(as_text=True))
+    assert (
+        f"Mit dem Termin dieser Überweisung am 24.11.2026 (Terminnummer {own.reference}) sind für diese Person "
+        "innerhalb von 12 Monaten 5 Steroidinjektionen gegeben oder gebucht (mehr als 4 im Jahr werden nicht "
+        "empfohlen): Ein Radiologe entscheidet, ob dieser Termin noch richtig ist." in text
+    )
+    assert "Eine weitere" not in text
+
+
+def test_the_german_series_notes_do_not_presume_the_patients_gender(session, settings, app, clinic):
+    """Walk finding: "Der Patient …" / "des Patienten" in the warnings, for every patient; they now say
+    "diese Person", as the interval's refusal does. The English notes say "the patient" still."""
+    patient = make_patient(session, sex="female")
+    for day in (dt.date(2026, 3, 2), dt.date(2026, 6, 1), dt.date(2026, 8, 3), dt.date(2026, 10, 5)):
+        _book_past(session, make_ready_referral(session, clinic, patient), day)
+    fifth = make_ready_referral(session, clinic, patient)
+    earlier = _book_past(session, make_ready_referral(session, clinic, patient, code="RFA"), dt.date(2026, 9, 7))
+    again = make_ready_referral(session, clinic, patient, code="RFA")
+    rfa = book(session, settings, again, _free_on(session, settings, again, TUESDAY), check_readiness=False)
+    make_user(session, "desk_de", {"front_desk"}, language="de")
+    make_user(session, "desk_en", {"front_desk"}, language="en")
+    session.commit()
+    german, english = logged_in(app, "desk_de", "desk_en")
+
+    def notes(browser, page: str) -> str:
+        text = html.unescape(browser.get(page).get_data(as_text=True))
+        return text.split('id="series-notes">', 1)[1].split("</div>", 1)[0]  # the notes' box
+
+    booking_page = notes(german, f"/desk/referrals/{fifth.id}/book")
+    assert (
+        "Für diese Person wäre das die 5. Steroidinjektion innerhalb von 12 Monaten (mehr als 4 im Jahr werden "
+        "nicht empfohlen)" in booking_page
+    )
+    appointment_page = notes(german, f"/desk/appointments/{rfa.id}")
+    assert (
+        f"Für diese Person gab es am 07.09.2026 eine Radiofrequenzablation (Terminnummer {earlier.reference}), "
+        "weniger als 6 Monate vor dieser" in appointment_page
+    )
+    appointment = _book_on(session, settings, fifth, dt.date(2026, 12, 7))
+    session.commit()
+    booked = notes(german, f"/desk/appointments/{appointment.id}")
+    assert "Für diese Person ist dies die 5. Steroidinjektion innerhalb von 12 Monaten" in booked
+    for text in (booking_page, appointment_page, booked):
+        assert "Der Patient" not in text and "des Patienten" not in text
+    english_text = html.unescape(english.get(f"/desk/appointments/{appointment.id}").get_data(as_text=True))
+    assert "This is the patient's steroid injection number 5 within 12 months" in english_text
