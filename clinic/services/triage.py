@@ -294,7 +294,14 @@ def override_hold(
     any earlier override. ``today`` is the clinic's date: an earliest date before it says nothing true.
     Refused for a patient with no blood thinner to hold (``medication.has_drug_to_hold``): the page offers
     no form then, and a form posted from a stale tab or by hand saves nothing either; that is said first,
-    before what is wrong with the fields the page did not show."""
+    before what is wrong with the fields the page did not show. Refused as well for a referral that was
+    declined or closed: nothing is booked for it any more, and its record stays as it ended."""
+    if referral.has_ended:
+        raise DomainError(
+            N_("This referral is {status}: its medication hold no longer changes. Nothing was saved."),
+            code="invalid_state",
+            status=Phrase(ReferralStatus(referral.status).label, lower=True),
+        )
     if not medication.has_drug_to_hold(referral, medication.referral_plan(session, referral)):
         raise DomainError(
             N_(

@@ -98,3 +98,29 @@ def test_the_worklist_shows_which_appointments_wait_for_the_telephone_confirmati
     [row] = worklist.rows(session, day, ZONE)
     assert "Medication plan awaits confirmation by telephone" not in row.alerts
     assert medication.awaiting_confirmation(session, NOW, NOW + dt.timedelta(days=30), ZONE) == []
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_a_closed_referrals_hold_is_not_overridden(app, session, clinic, language):
+    """Helper's finding (5 December): an override posted for a referral that was closed was saved; nothing is
+    booked for a closed referral, and its record stays as it ended."""
+    from flask_babel import force_locale
+
+    from clinic.i18n import refusal
+    from clinic.services import episodes
+
+    referral = make_ready_referral(session, clinic, medications=[("clopidogrel", "", None)])
+    episodes.close(session, clinic.radiologists[0], referral, "Pain gone")
+    with pytest.raises(DomainError) as refused:
+        triage.override_hold(
+            session, clinic.radiologists[0], referral, dt.date(2026, 11, 24), "Cardiology: no pause", today=TODAY
+        )
+    assert refused.value.code == "invalid_state"
+    assert referral.hold_override_at is None and referral.hold_override_reason is None
+    words = {
+        "en": "This referral is closed: its medication hold no longer changes. Nothing was saved.",
+        "de": "Diese Überweisung hat den Status „Abgeschlossen“: Ihre Medikamentenpausierung wird nicht mehr "
+        "geändert. Nichts wurde gespeichert.",
+    }
+    with app.test_request_context("/"), force_locale(language):
+        assert refusal(refused.value) == words[language]
