@@ -129,7 +129,11 @@ def _page(referral: Referral, forms: dict | None = None, status: int = 200, **sh
         override_on_page=_override_on_page(referral, hold_plan),
         broken_holds=medication.broken_holds(db.session, referral, zone(), screen_language()) if hold_plan else [],
         plan_can_change=triage.plan_can_change(db.session, referral),
-        series_notes=steroid.history_notes(
+        # For planning this referral's injection: a declined or closed referral plans none (walk finding: a
+        # closed referral warned of a "repeat" of its own finished RFA).
+        series_notes=[]
+        if referral.has_ended
+        else steroid.history_notes(
             db.session,
             zone(),
             referral.patient_id,

@@ -433,3 +433,26 @@ def test_the_german_series_notes_do_not_presume_the_patients_gender(session, set
         assert "Der Patient" not in text and "des Patienten" not in text
     english_text = html.unescape(english.get(f"/desk/appointments/{appointment.id}").get_data(as_text=True))
     assert "This is the patient's steroid injection number 5 within 12 months" in english_text
+
+
+def test_a_closed_referral_does_not_warn_of_a_repeat_of_its_own_rfa(session, settings, browser, clinic):
+    """Walk finding (5 December): the triage page of a closed referral (its RFA done on 03.11.2026) warned that
+    "another within 6 months of it is a repeat to decide on", of its own finished RFA. A referral that ended
+    plans no injection: no notes. An open referral of the same patient still gets the note."""
+    from clinic.models.vocab import AppointmentStatus
+    from clinic.services import episodes
+
+    patient = make_patient(session)
+    done = make_ready_referral(session, clinic, patient, code="RFA")
+    rfa = _book_past(session, done, dt.date(2026, 11, 3))
+    rfa.status = AppointmentStatus.DISCHARGED  # the day went by as planned
+    episodes.close(session, clinic.radiologists[0], done, "Treatment finished")
+    session.commit()
+    assert rfa.referral_id == done.id and done.has_ended
+    browser.login("rad1")
+    assert "radiofrequency ablation on" not in browser.get(f"/radiology/referrals/{done.id}").get_data(as_text=True)
+
+    new = make_referral(session, patient)
+    session.commit()
+    text = browser.get(f"/radiology/referrals/{new.id}").get_data(as_text=True)
+    assert "The patient has had or is booked for a radiofrequency ablation on 03.11.2026" in text
