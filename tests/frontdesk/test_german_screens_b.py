@@ -33,7 +33,7 @@ def test_a_german_front_desk_sees_its_day_in_german(session, settings, browser):
     browser.login("empfang")
 
     today = _text(browser.get("/desk/"))
-    assert_shows(today, "Heute, 23.11.2026", "Neue Überweisung", "Kalender", "Warteliste", "Anrufliste", "Termine")
+    assert_shows(today, "Heute, 23.11.2026", "Neue Überweisung", "Kalender", "Warteliste", "Nachsorgeanrufe", "Termine")
     assert "Code scannen zum Anmelden" in today and ">Anmelden</button>" in today
     assert "<th>Uhrzeit</th><th>Patient</th><th>Eingriff</th><th>Raum</th>" in today
     assert "Medikamentenpläne, telefonisch zu bestätigen" in today
