@@ -179,8 +179,9 @@ def test_a_hold_override_posted_for_a_patient_with_no_drug_to_hold_is_refused(se
 def test_a_forged_hold_override_with_a_short_reason_says_what_is_wrong(session, browser, language):
     """Walk finding (5 December): a hold override posted by hand with a too-short reason, for a referral whose
     page offers no override form, was told "Please correct the marked field" on a page with no field marked.
-    Without the form the refusal is said in words, with the minimum; for a patient with no drug to hold,
-    that there is none comes first. With the form on the page the field is marked, as before."""
+    Without the form the refusal is said in words: for a closed referral that its hold no longer changes,
+    for a patient with no drug to hold that there is none, before anything of the fields.
+    With the form on the page the field is marked, as before."""
     clinic = build_clinic(session)
     closed = make_ready_referral(session, clinic, medications=[("apixaban", "", None)])
     closed.status = ReferralStatus.CLOSED
@@ -200,12 +201,12 @@ def test_a_forged_hold_override_with_a_short_reason_says_what_is_wrong(session, 
         assert session.get(Referral, referral.id).hold_override_date is None
         return html.unescape(answer.get_data(as_text=True))
 
-    page = refused(closed)
+    page = refused(closed)  # a closed referral's hold no longer changes: that is said first
     assert 'name="override-reason"' not in page and marked not in page
     if language == "de":
-        assert "Grund: Geben Sie den Grund in Worten an (mindestens 10 Zeichen)" in page
+        assert "Status „Abgeschlossen“: Ihre Medikamentenpausierung wird nicht mehr geändert" in page
     else:
-        assert "Reason: Give the reason in words (at least 10 characters)" in page
+        assert "This referral is closed: its medication hold no longer changes. Nothing was saved." in page
     page = refused(nothing)
     assert 'name="override-reason"' not in page and marked not in page
     if language == "de":
