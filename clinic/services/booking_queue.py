@@ -135,7 +135,7 @@ def _sort(session: Session) -> Sorting:
         ):
             last[appointment.referral_id] = appointment
     imaging = preregistration.imaging_statuses_by_patient(session, {r.patient_id for r in referrals})
-    lists = preregistration.checklists(session, referrals, imaging=imaging)
+    lists = preregistration.checklists(session, referrals, imaging=imaging, brief=True)
     refused = stages.unmet_rules(session, referrals)
     leading = session.execute(select(StageRule.requires_procedure_type_id, StageRule.requires_stage)).all()
 

@@ -150,6 +150,7 @@ class _Facts:
     imaging: list[str]
     names: dict[int, str]
     hold_plan: medication.HoldPlan | None = None
+    brief: bool = False  # a done item without its detail (``checklists(brief=True)``)
 
     def who(self, user_id: int | None) -> str | None:
         return self.names.get(user_id) if user_id is not None else None
@@ -161,9 +162,16 @@ class _Facts:
         )
 
 
+def _done(key: str, label: str) -> Item:
+    """A done item of a brief checklist: what sorting a list reads of it is that it is done."""
+    return Item(key=key, label=label, done=True, detail="")
+
+
 def _referral_item(f: _Facts) -> Item:
     referral = f.referral
     accepted = referral.status == ReferralStatus.ACCEPTED
+    if f.brief and accepted:
+        return _done("referral", N_("Referral accepted by a radiologist"))
     status = Phrase(ReferralStatus(referral.status).label, lower=True)
     if accepted:
         detail = N_("accepted")
@@ -183,6 +191,8 @@ def _referral_item(f: _Facts) -> Item:
 
 def _red_flags_item(f: _Facts) -> Item:
     open_flags = f.referral.open_red_flags
+    if f.brief and not open_flags:
+        return _done("red_flags", N_("No open red flag"))
     return Item(
         key="red_flags",
         label=N_("No open red flag"),
@@ -199,6 +209,8 @@ def _red_flags_item(f: _Facts) -> Item:
 def _contact_item(f: _Facts) -> Item:
     patient, prereg = f.referral.patient, f.prereg
     contact_ok = patient.has_contact_data and patient.has_insurance
+    if f.brief and contact_ok and prereg.contact_confirmed_at is not None:
+        return _done("contact", N_("Contact data and insurance"))
     missing_contact = []
     if not (patient.phone or patient.email):
         missing_contact.append(N_("phone or email"))
@@ -281,6 +293,8 @@ def _allergies_item(f: _Facts) -> Item:
 def _asked(f: _Facts, key: str, label: str, answer, unanswered: str) -> Item:
     """An item done once the patient was asked (``{key}_settled_at``), its detail the ``answer()``."""
     settled_at = getattr(f.prereg, f"{key}_settled_at")
+    if f.brief and settled_at is not None:
+        return _done(key, label)
     return Item(
         key=key,
         label=label,
@@ -296,6 +310,8 @@ def _conditions_item(f: _Facts) -> Item:
     label = N_("Conditions")
     if prereg.conditions_settled_at is None:
         return Item(key="conditions", label=label, done=False, detail=N_("not asked yet"))
+    if f.brief and not prereg.current_infection:
+        return _done("conditions", label)
     found = [
         name
         for flag, name in (
@@ -322,6 +338,8 @@ def _conditions_item(f: _Facts) -> Item:
 def _escort_item(f: _Facts) -> Item:
     prereg = f.prereg
     escort_ok = prereg.escort_settled_at is not None and bool(prereg.escort_name)
+    if f.brief and escort_ok:
+        return _done("escort", N_("Escort home arranged"))
     return Item(
         key="escort",
         label=N_("Escort home arranged"),
@@ -385,10 +403,12 @@ def checklists(
     *,
     people: bool = False,
     imaging: dict[int, list[str]] | None = None,
+    brief: bool = False,
 ) -> dict[int, list[Item]]:
     """``checklist`` of many referrals, by referral id, reading what all of them need in a few queries
     (imaging files, settlers' names, drug rules) instead of a few per row. ``imaging`` is
-    ``imaging_statuses_by_patient`` where the caller has it already."""
+    ``imaging_statuses_by_patient`` where the caller has it already. ``brief`` leaves out the detail of
+    the items that are done (sorting 300 referrals by what they miss spent half its time writing them)."""
     referrals = list({r.id: r for r in referrals}.values())
     if not referrals:
         return {}
@@ -403,7 +423,7 @@ def checklists(
     plans = _hold_plans(session, referrals)
     return {
         r.id: [
-            item(_Facts(session, r, r.preregistration, imaging.get(r.patient_id, []), names, plans.get(r.id)))
+            item(_Facts(session, r, r.preregistration, imaging.get(r.patient_id, []), names, plans.get(r.id), brief))
             for item in ITEMS
         ]
         for r in referrals

@@ -258,3 +258,35 @@ def test_the_batch_checklists_say_what_each_checklist_says(session):
     for people in (False, True):
         batch = preregistration.checklists(session, referrals, people=people)
         assert batch == {r.id: preregistration.checklist(session, r, people=people) for r in referrals}
+
+
+def test_a_brief_checklist_leaves_out_only_the_details_of_what_is_done(session):
+    """The start page sorts every waiting referral by a brief checklist: what it misses, word for word as
+    the full checklist says it, and which items are done (their details left out)."""
+    clinic = build_clinic(session)
+    drug = _a_drug_ruled_only_for_high_bleeding_risk(session, clinic)
+    referrals = [
+        make_ready_referral(session, clinic),
+        make_ready_referral(session, clinic, medications=[(drug, "", None)]),
+        make_ready_referral(session, clinic, medications=[("clopidogrel", "", dt.date(2026, 11, 20))]),
+        make_ready_referral(session, clinic, escort_name=None, imaging_waiver=None, conditions=["current_infection"]),
+        make_ready_referral(session, clinic),
+        make_referral(session),
+    ]
+    referrals[4].patient.phone = referrals[4].patient.email = None  # the contact data lost since it was checked
+    session.flush()
+    full = preregistration.checklists(session, referrals)
+    brief = preregistration.checklists(session, referrals, brief=True)
+    open_items = left_out = 0
+    for referral in referrals:
+        assert [(i.key, i.label, i.done) for i in brief[referral.id]] == [
+            (i.key, i.label, i.done) for i in full[referral.id]
+        ]
+        assert [i for i in brief[referral.id] if not i.done] == [i for i in full[referral.id] if not i.done]
+        assert preregistration.missing(brief[referral.id]) == preregistration.missing(full[referral.id])
+        for short, whole in zip(brief[referral.id], full[referral.id], strict=True):
+            assert short.detail in ("", whole.detail)
+            left_out += short.done and short.detail == "" and whole.detail != ""
+        open_items += len(preregistration.missing(full[referral.id]))
+    assert open_items >= 12  # the referrals above leave items of every kind open
+    assert left_out >= 30  # and the brief one spares the words of most items that are done
