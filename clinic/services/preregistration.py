@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -162,8 +163,10 @@ class _Facts:
         )
 
 
+@lru_cache(maxsize=64)
 def _done(key: str, label: str) -> Item:
-    """A done item of a brief checklist: what sorting a list reads of it is that it is done."""
+    """A done item of a brief checklist: what sorting a list reads of it is that it is done (made once a
+    key: an Item never changes)."""
     return Item(key=key, label=label, done=True, detail="")
 
 
