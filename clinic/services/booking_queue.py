@@ -74,6 +74,11 @@ def sorting(session: Session) -> Sorting:
     return found
 
 
+def forget() -> None:
+    """Drop the kept sortings (a benchmark's "first request after a change")."""
+    _memo.clear()
+
+
 def waiting(session: Session, entries) -> dict[int, Waiting]:
     """The ``Waiting`` rows of some entries (a page of a list), by referral id. Right after sorting, the
     referrals and appointments are in the session already; from the memo, two statements read them (the
