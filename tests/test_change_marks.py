@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import event, update
+from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
 from clinic.core import changes
@@ -105,3 +105,41 @@ def test_a_sorting_read_by_a_transaction_that_changed_data_is_not_kept(app, sess
     session.rollback()
 
     assert [e.referral_id for e in booking_queue.sorting(session).ready] == [referral.id]
+
+
+def test_a_table_read_once_per_transaction_shows_every_change(app, session):
+    """The drug rules' names, read by several parts of a referral's page, are read once a transaction; the
+    transaction's own change and another session's committed change are both seen on the next read."""
+    from clinic.models import AnticoagulantRule
+    from clinic.services import medication
+
+    build_clinic(session)
+    session.commit()
+    sent: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        if "anticoagulant_rules" in statement:
+            sent.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        first = medication.drug_names(session)
+        assert medication.drug_names(session) == first
+        assert medication.dose_classes(session) == medication.dose_classes(session)
+        assert len(sent) == 2  # the names once, the dose classes once
+        for rule in session.scalars(select(AnticoagulantRule).where(AnticoagulantRule.drug_code == "clopidogrel")):
+            rule.drug_name_de = "Clopidogrel (Plavix)"  # each bleeding class's row of the drug
+        assert medication.drug_names(session)["clopidogrel"][1] == "Clopidogrel (Plavix)"  # its own change
+        session.rollback()
+        assert medication.drug_names(session)["clopidogrel"][1] != "Clopidogrel (Plavix)"
+        session.commit()  # the read's transaction ends (SQLite: its lock)
+        with Session(db.engine) as other:
+            other.execute(
+                update(AnticoagulantRule)
+                .where(AnticoagulantRule.drug_code == "clopidogrel")
+                .values(drug_name_de="Clopidogrel (Iscover)")
+            )
+            other.commit()
+        assert medication.drug_names(session)["clopidogrel"][1] == "Clopidogrel (Iscover)"
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)

@@ -19,7 +19,7 @@ import secrets
 from itertools import chain
 
 from sqlalchemy import event, select, text
-from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.orm import ORMExecuteState, Session, scoped_session
 
 from ..models import ChangeMark
 
@@ -43,6 +43,23 @@ def current(session: Session) -> tuple[str, int] | None:
 def unchanged(session: Session) -> bool:
     """Whether this transaction has changed nothing so far (what it reads is what others read too)."""
     return not session.info.get(_CHANGED) and not (session.new or session.dirty or session.deleted)
+
+
+def once_per_transaction(session: Session, key: str, read):
+    """``read()``, kept for the rest of this transaction while it changes nothing: a table several parts
+    of one page read (the drug rules' names and dose classes) is read once. A transaction that changed
+    data reads again each time, so it sees its own change."""
+    if not unchanged(session):
+        return read()
+    if isinstance(session, scoped_session):
+        session = session()
+    transaction = session.get_transaction()
+    kept = session.info.get(key)
+    if kept is not None and transaction is not None and kept[0] is transaction:
+        return kept[1]
+    found = read()
+    session.info[key] = (session.get_transaction(), found)  # the transaction the read began, if it did
+    return found
 
 
 def _counted(obj) -> bool:

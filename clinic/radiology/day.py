@@ -73,8 +73,9 @@ def _forms(appointment: Appointment, record: ProcedureRecord | None, posted: str
         consent.signed_at.data = utc_to_local_naive(now())
         consent.explained_at.data = consent.signed_at.data
     form = RecordForm(prefix="record", **({} if posted == "record" else {"formdata": None}))
+    drug_choices = _drug_choices()  # once for every row of the form (one statement, not one a row)
     for row in form.drugs:
-        row.drug_option_id.choices = _drug_choices()
+        row.drug_option_id.choices = dict(drug_choices)
     if record is not None and posted != "record":
         form.started_at.data = utc_to_local_naive(record.started_at)
         form.ended_at.data = utc_to_local_naive(record.ended_at)

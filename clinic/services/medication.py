@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..core import audit
+from ..core import audit, changes
 from ..core.errors import DomainError
 
 # The arithmetic lives in .holds; callers import it from here too (explicit re-exports).
@@ -272,9 +272,13 @@ DRUGS_WITHOUT_RULE: dict[str, tuple[str, str]] = {
 
 def drug_names(session: Session) -> dict[str, tuple[str, str]]:
     """drug code → (English name, German name), from the rules table (and ``DRUGS_WITHOUT_RULE``)."""
-    rows = session.execute(
-        select(AnticoagulantRule.drug_code, AnticoagulantRule.drug_name_en, AnticoagulantRule.drug_name_de)
-    ).all()
+    rows = changes.once_per_transaction(
+        session,
+        "clinic.medication.drug_names",
+        lambda: session.execute(
+            select(AnticoagulantRule.drug_code, AnticoagulantRule.drug_name_en, AnticoagulantRule.drug_name_de)
+        ).all(),
+    )
     return {**DRUGS_WITHOUT_RULE, **{code: (en, de) for code, en, de in rows}}
 
 
@@ -299,7 +303,12 @@ def dose_classes(session: Session) -> dict[str, list[str]]:
     """drug code → the dose classes the rules distinguish ("" alone when dose does not matter); a drug
     of ``DRUGS_WITHOUT_RULE`` with no rule yet has "" alone."""
     result: dict[str, set[str]] = {}
-    for code, dose in session.execute(select(AnticoagulantRule.drug_code, AnticoagulantRule.dose_class)).all():
+    rows = changes.once_per_transaction(
+        session,
+        "clinic.medication.dose_classes",
+        lambda: session.execute(select(AnticoagulantRule.drug_code, AnticoagulantRule.dose_class)).all(),
+    )
+    for code, dose in rows:
         result.setdefault(code, set()).add(dose)
     for code in DRUGS_WITHOUT_RULE:  # recordable, with any dose: the plan has no rule for it
         result.setdefault(code, {""})

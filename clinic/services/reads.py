@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from ..core import audit
 from ..models import (
@@ -54,6 +55,21 @@ _PATIENT_OF: dict[str, tuple[str, Any]] = {
 }
 
 
+# Address argument → the model whose row of that id the page may have loaded already.
+_ROW_OF = {"patient_id": Patient, "referral_id": Referral, "appointment_id": Appointment}
+
+
+def _held(session: Session, name: str, value) -> int | None:
+    """The patient's id from the row the page loaded (no statement), None if the session does not hold it."""
+    model = _ROW_OF.get(name)
+    if model is None or not isinstance(value, int):
+        return None
+    row = session.identity_map.get(identity_key(model, value))
+    if row is None:
+        return None
+    return row.id if model is Patient else row.__dict__.get("patient_id")
+
+
 def names_patient_data(arguments: Mapping[str, Any]) -> bool:
     return any(name in _PATIENT_OF for name in arguments)
 
@@ -65,7 +81,9 @@ def record_request(session: Session, actor, what: str, arguments: Mapping[str, A
         if name not in _PATIENT_OF:
             continue
         object_type, statement = _PATIENT_OF[name]
-        patient_id = session.scalar(statement(value))
+        patient_id = _held(session, name, value)
+        if patient_id is None:
+            patient_id = session.scalar(statement(value))
         if patient_id is None or patient_id in audit.patients_audited(session):
             continue
         audit.record(
