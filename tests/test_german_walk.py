@@ -122,7 +122,7 @@ def test_a_booking_conflict_names_what_is_taken_in_german(app, session, settings
     taken = desk.post(page, chain_form(chosen), form_page=page)
     shown = _text(taken)
     assert taken.status_code == 409
-    assert "ist nicht mehr frei: der Raum, die Radiologin/der Radiologe und das Beobachtungsbett sind belegt." in shown
+    assert "ist nicht mehr frei: der Raum, die Radiologin/der Radiologe und der Liegeplatz sind belegt." in shown
     assert "the room" not in shown and "taken" not in shown
 
     english = _staff(app, session, "desk_en", {Role.FRONT_DESK}, "en")
@@ -471,3 +471,26 @@ def test_a_drug_without_its_dose_is_refused_at_the_dose_in_german(app, session, 
     with app.test_request_context("/"), force_locale("de"):
         said = refusal(refused.value)
     assert "für Triamcinolon eine Dosis" in said and "Triamcinolone" not in said, said
+
+
+def test_a_weak_password_is_refused_in_german_words_only(app, session):
+    """zxcvbn's own warnings are English: the German admin screen said "...zu leicht zu erraten: This is
+    similar to a commonly used password", and without a warning the same words twice (walk 20)."""
+    build_clinic(session)
+    admin = _staff(app, session, "chefin", {"admin"})
+    form = {
+        "username": "mschulz",
+        "full_name": "Mira Schulz",
+        "email": "",
+        "roles": ["front_desk"],
+    }
+    seen = []
+    for password in ("passwort1234", "qwertzuiop123", "password1234", "1234567890ab"):
+        refused = admin.post("/admin/users/new", {**form, "password": password, "password_again": password})
+        assert refused.status_code == 422
+        page = _text(refused)
+        sentence = re.search(r"Dieses Passwort ist zu leicht zu erraten[^<]*", page).group(0)
+        assert not re.search(r"\b(This|is|are|easy|guess|password)\b", sentence), sentence
+        assert sentence.count("zu leicht zu erraten") == 1, sentence
+        seen.append(sentence)
+    assert any(": es ähnelt einem häufig verwendeten Passwort" in s for s in seen), seen

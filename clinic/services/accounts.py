@@ -40,6 +40,28 @@ class LoginRefused(Exception):
         self.message = message
 
 
+# zxcvbn's warnings (its feedback.py) are English only: each is marked here, so that a screen shows it in
+# its language. The key is zxcvbn's sentence, the value ours (no full stop: it stands inside a sentence).
+ESTIMATOR_WARNINGS: dict[str, str] = {
+    "Straight rows of keys are easy to guess.": N_("straight rows of keys are easy to guess"),
+    "Short keyboard patterns are easy to guess.": N_("short keyboard patterns are easy to guess"),
+    'Repeats like "aaa" are easy to guess.': N_("repeated characters are easy to guess"),
+    'Repeats like "abcabcabc" are only slightly harder to guess than "abc".': N_(
+        "a repeated group of characters is hardly harder to guess than the group alone"
+    ),
+    'Sequences like "abc" or "6543" are easy to guess.': N_("sequences like abc or 6543 are easy to guess"),
+    "Recent years are easy to guess.": N_("recent years are easy to guess"),
+    "Dates are often easy to guess.": N_("dates are often easy to guess"),
+    "This is a top-10 common password.": N_("it is among the 10 most common passwords"),
+    "This is a top-100 common password.": N_("it is among the 100 most common passwords"),
+    "This is a very common password.": N_("it is a very common password"),
+    "This is similar to a commonly used password.": N_("it is similar to a commonly used password"),
+    "A word by itself is easy to guess.": N_("a single word is easy to guess"),
+    "Names and surnames by themselves are easy to guess.": N_("a name on its own is easy to guess"),
+    "Common names and surnames are easy to guess.": N_("common first names and surnames are easy to guess"),
+}
+
+
 def hash_password(password: str) -> str:
     return generate_password_hash(password, method=PASSWORD_METHOD)
 
@@ -55,15 +77,20 @@ def check_password_strength(password: str, *, context: tuple[str | None, ...] = 
         raise InvalidInput(N_("The password must not contain the user name, the person's name or email address."))
     result = zxcvbn(password[:100], user_inputs=[*words, *CONTEXT_WORDS])
     if result["score"] < MIN_PASSWORD_SCORE:
-        # zxcvbn's own warning is English only; the fallback is marked.
-        warning = result["feedback"].get("warning")
-        hint = Phrase(warning.rstrip(".") if warning else N_("It would be guessed too easily"))
+        hint = ESTIMATOR_WARNINGS.get((result["feedback"].get("warning") or "").strip())
+        if hint is None:  # no warning, or one this list does not know: no English on a German screen
+            raise InvalidInput(
+                N_(
+                    "This password is too easy to guess. Use a few uncommon words, or a longer mix of "
+                    "letters, digits and signs."
+                )
+            )
         raise InvalidInput(
             N_(
                 "This password is too easy to guess: {hint}. Use a few uncommon words, or a longer "
                 "mix of letters, digits and signs."
             ),
-            hint=hint,
+            hint=Phrase(hint),
         )
 
 
