@@ -637,6 +637,9 @@ def seed(session: Session, settings: Settings, upload_dir: str | None = None) ->
                 appointments.cancel(
                     session, settings, clerk, appointment, "Patient hat angerufen: fühlt sich nicht wohl genug"
                 )
+                # The call came a day or a few before the appointment, not on the day the demo is built.
+                called = appointment.table_start - dt.timedelta(days=rng.randint(1, 4), hours=rng.randint(1, 5))
+                appointment.status_changed_at = appointment.events[-1].at = called
             elif roll < 0.12:
                 ending.mark_no_show(session, settings, None, appointment)
             else:

@@ -68,7 +68,7 @@ GIVEN_NAMES_F = [
     "Agnieszka",
     "Hélène",
     "Émilie",
-    "Sören",
+    "Sünje",
     "Ingrid",
     "Gudrun",
     "Käthe",

@@ -121,3 +121,26 @@ def test_the_demo_books_no_patient_two_steroid_injections_within_a_week(app, ses
     assert close == {}
     booked_days = Counter(start.date() for _, start, _, _ in rows)
     assert max(booked_days.values()) >= 20, booked_days
+
+
+def test_the_demo_cancels_appointments_before_their_day_and_names_fit_the_sex(app, session):
+    """Walk 20: the start page said "Termin vom 02.11.2026 abgesagt am 05.12.2026" (cancelled after the day,
+    stamped with the moment the demo was built), and "Sören" was on the list of women's names."""
+    from clinic import demo_data
+    from clinic.models import AppointmentEvent, Patient
+
+    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
+    session.expire_all()
+    cancelled = session.scalars(select(Appointment).where(Appointment.status == "cancelled")).all()
+    assert cancelled
+    for appointment in cancelled:
+        assert _aware(appointment.status_changed_at) < _aware(appointment.table_start), appointment.reference
+        last = session.scalars(
+            select(AppointmentEvent)
+            .where(AppointmentEvent.appointment_id == appointment.id)
+            .order_by(AppointmentEvent.id.desc())
+        ).first()
+        assert last.to_status == "cancelled" and last.at == appointment.status_changed_at
+    assert not set(demo_data.GIVEN_NAMES_F) & set(demo_data.GIVEN_NAMES_M)
+    women = set(session.scalars(select(Patient.given_name).where(Patient.sex == "female")))
+    assert women and not women & set(demo_data.GIVEN_NAMES_M)
