@@ -103,6 +103,24 @@ def person_name(name: str | None) -> Markup:
     return Markup('<span class="person-name">{}</span>').format(inner)
 
 
+def age(years: int | None) -> str:
+    """A patient's age in the screen's language, on one line: "47 J." with a no-break space (walk at 1000 px:
+    "47" ended one line and "J." began the next)."""
+    if years is None:
+        return ""
+    return (gettext("%(age)s y") % {"age": years}).replace(" ", "\u00a0")
+
+
+# A phone number in a text: from its "+" or leading zero to its last digit ("+49 (0)171 555 019 99", "040 555 0199").
+_PHONE = re.compile(r"(?<![\w.])[+0][\d ()/\-]{5,}\d")
+
+
+def phones(text: str | None) -> str:
+    """``text`` with each phone number in it kept on one line: its spaces made no-break (walk at 1000 px: the
+    escort's "+49 (0)171 555 019 99" broke over two lines on the observation board)."""
+    return _PHONE.sub(lambda match: match.group(0).replace(" ", "\u00a0"), text or "")
+
+
 def number(value) -> str:
     """A measured value in the screen's language (Babel's locale data): 40 mg, 2,5 ml, 85,5 mGy·cm on German
     screens; trailing zeros left out (a dose stored as 40.00 reads 40)."""
@@ -171,6 +189,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["local_day"] = local_day
     app.jinja_env.filters["label"] = label
     app.jinja_env.filters["person_name"] = person_name
+    app.jinja_env.filters["age"] = age
+    app.jinja_env.filters["phones"] = phones
     app.jinja_env.filters["number"] = number
     app.jinja_env.filters["percent"] = percent
     app.jinja_env.filters["treatments"] = treatments
