@@ -14,7 +14,7 @@ from .auth.access import access_rule, allows
 from .core import timefmt
 from .core.messages import N_
 from .forms import correct_marked, marked_fields
-from .i18n import gettext, screen_language
+from .i18n import gettext, say, screen_language
 from .models import vocab
 from .services.uploads.identity import note_phrases
 
@@ -115,10 +115,17 @@ def age(years: int | None) -> str:
 _PHONE = re.compile(r"(?<![\w.])[+0][\d ()/\-]{5,}\d")
 
 
-def phones(text: str | None) -> str:
-    """``text`` with each phone number in it kept on one line: its spaces made no-break (walk at 1000 px: the
-    escort's "+49 (0)171 555 019 99" broke over two lines on the observation board)."""
-    return _PHONE.sub(lambda match: match.group(0).replace(" ", "\u00a0"), text or "")
+def phones(text) -> Markup:
+    """``text`` (a service's phrase in the screen's language) with each phone number in it kept on one line
+    (walk at 1000 px: the escort's "+49 (0)171 555 019 99" broke over two lines on the checklist). The class
+    is Bootstrap's."""
+    text = str(say(text)) if text is not None else ""
+    shown, last = [], 0
+    for match in _PHONE.finditer(text):
+        shown += [escape(text[last : match.start()]), Markup('<span class="text-nowrap">{}</span>').format(match[0])]
+        last = match.end()
+    shown.append(escape(text[last:]))
+    return Markup("").join(shown)
 
 
 def number(value) -> str:
