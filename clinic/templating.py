@@ -14,7 +14,7 @@ from .auth.access import access_rule, allows
 from .core import timefmt
 from .core.messages import N_
 from .forms import correct_marked, marked_fields
-from .i18n import gettext, screen_language
+from .i18n import gettext, say, screen_language
 from .models import vocab
 from .services.uploads.identity import note_phrases
 
@@ -103,6 +103,31 @@ def person_name(name: str | None) -> Markup:
     return Markup('<span class="person-name">{}</span>').format(inner)
 
 
+def age(years: int | None) -> str:
+    """A patient's age in the screen's language, on one line: "47 J." with a no-break space (walk at 1000 px:
+    "47" ended one line and "J." began the next)."""
+    if years is None:
+        return ""
+    return (gettext("%(age)s y") % {"age": years}).replace(" ", "\u00a0")
+
+
+# A phone number in a text: from its "+" or leading zero to its last digit ("+49 (0)171 555 019 99", "040 555 0199").
+_PHONE = re.compile(r"(?<![\w.])[+0][\d ()/\-]{5,}\d")
+
+
+def phones(text) -> Markup:
+    """``text`` (a service's phrase in the screen's language) with each phone number in it kept on one line
+    (walk at 1000 px: the escort's "+49 (0)171 555 019 99" broke over two lines on the checklist). The class
+    is Bootstrap's."""
+    text = str(say(text)) if text is not None else ""
+    shown, last = [], 0
+    for match in _PHONE.finditer(text):
+        shown += [escape(text[last : match.start()]), Markup('<span class="text-nowrap">{}</span>').format(match[0])]
+        last = match.end()
+    shown.append(escape(text[last:]))
+    return Markup("").join(shown)
+
+
 def number(value) -> str:
     """A measured value in the screen's language (Babel's locale data): 40 mg, 2,5 ml, 85,5 mGy·cm on German
     screens; trailing zeros left out (a dose stored as 40.00 reads 40)."""
@@ -171,6 +196,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["local_day"] = local_day
     app.jinja_env.filters["label"] = label
     app.jinja_env.filters["person_name"] = person_name
+    app.jinja_env.filters["age"] = age
+    app.jinja_env.filters["phones"] = phones
     app.jinja_env.filters["number"] = number
     app.jinja_env.filters["percent"] = percent
     app.jinja_env.filters["treatments"] = treatments
