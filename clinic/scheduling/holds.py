@@ -53,6 +53,7 @@ def hold(
     plan.validate()
     require_unbooked(session, settings, referral)
     now = settings.now()
+    _release_live_holds(session, referral.id, now)
     request = BookingRequest(plan, candidate, referral.patient_id, referral, readiness)
     request.check(session, settings)
     expires = now + dt.timedelta(minutes=minutes or settings.hold_minutes)
@@ -127,6 +128,23 @@ def confirm_hold(
     session.refresh(appointment)
     resolve_waitlist(session, held.referral_id, appointment)
     return appointment
+
+
+def _release_live_holds(session: Session, referral_id: int, now: dt.datetime) -> None:
+    """One live hold a referral: a new one releases the others (walk 20: Back to the finder and a second
+    "Vormerken" kept two times for one patient until both lapsed). The patient's row is locked
+    (``require_unbooked``), so two desks holding for the same referral take turns; a refused new hold rolls
+    back with its request and leaves the old one live."""
+    live = session.scalars(
+        select(BookingHold.token).where(
+            BookingHold.referral_id == referral_id,
+            BookingHold.released_at.is_(None),
+            BookingHold.confirmed_appointment_id.is_(None),
+            BookingHold.expires_at > now,
+        )
+    ).all()
+    for token in live:
+        release_hold(session, token)
 
 
 def release_hold(session: Session, token: str) -> None:

@@ -224,3 +224,21 @@ def test_preferences_filter_room_radiologist_and_part_of_day(session, settings, 
 )
 def test_a_conflict_says_in_words_what_is_taken(what, words):
     assert booking.taken_in_words(what) == words
+
+
+def test_a_new_hold_for_a_referral_releases_its_earlier_hold(session, settings, clinic):
+    """Walk 20: Back to the finder and a second "Vormerken" kept two times for one patient, each page
+    saying nobody else could take it. A referral has one live hold: the newest."""
+    a, b = make_ready_referral(session, clinic), make_ready_referral(session, clinic)
+    first_choice = first_candidates(session, settings, a)[0]
+    second_choice = first_candidates(session, settings, a, first_day=dt.date(2026, 11, 25))[0]  # apart
+    first = hold(session, settings, a, first_choice)
+    second = hold(session, settings, a, second_choice)
+    assert first.released_at is not None and second.released_at is None
+    assert session.scalars(select(Booking).where(Booking.hold_id == first.id, Booking.active)).all() == []
+    assert book(session, settings, b, first_choice).table_start == first_choice.table_start  # free again
+    with pytest.raises(DomainError, match="lapsed"):
+        appointments.confirm_hold(session, settings, None, first.token)
+    appointment = appointments.confirm_hold(session, settings, None, second.token)
+    assert appointment.table_start == second_choice.table_start
+    assert overlapping_active_bookings(session) == []
