@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html as markup
 import re
+import threading
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -85,3 +86,43 @@ def test_the_refused_hold_of_a_booked_referral_opens_that_appointment_too(app, s
     assert location.endswith(f"/desk/appointments/{theirs.id}/reschedule")
     assert "This referral already has an appointment on" in page and theirs.reference in page
     assert 'value="hold"' not in page and "Hold the time" not in page
+
+
+def test_two_desks_booking_one_referral_at_once_make_one_appointment_and_the_other_is_sent_to_it(
+    app, session, settings
+):
+    """At the same moment: the later request waits for the first (the patient's lock on PostgreSQL, the write
+    lock on SQLite) and is refused by the service, or by the page's own check; either way it is sent to the
+    appointment the first made, never shown bookable times again."""
+    clinic = build_clinic(session)
+    referral = make_ready_referral(session, clinic)
+    found = first_candidates(session, settings, referral, limit=60)
+    one = found[0]
+    other = next(c for c in found if c.table_start >= one.obs_end)  # apart: only the referral's rule refuses
+    session.commit()
+    desks = logged_in(app, "frontdesk", "frontdesk")
+    path = f"/desk/referrals/{referral.id}/book"
+    forms = [
+        {**chain_form(c), "csrf_token": csrf_from(_text(desk.get(path)))}
+        for desk, c in zip(desks, (one, other), strict=True)
+    ]
+    session.close()  # SQLite: no open transaction of the test may hold the lock the requests need
+    barrier = threading.Barrier(2)
+    answers: list = [None, None]
+
+    def post(i: int) -> None:
+        barrier.wait(timeout=30)
+        answers[i] = desks[i].client.post(path, data=forms[i])
+
+    threads = [threading.Thread(target=post, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not any(t.is_alive() for t in threads), "a request hung"
+
+    (appointment,) = session.scalars(select(Appointment)).all()
+    locations = sorted(a.headers.get("Location", str(a.status_code)) for a in answers)
+    assert [a.status_code for a in answers] == [302, 302]
+    assert locations[0].endswith(f"/desk/appointments/{appointment.id}")
+    assert locations[1].endswith(f"/desk/appointments/{appointment.id}/reschedule")
