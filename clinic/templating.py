@@ -174,13 +174,21 @@ NAV = [
 def nav_items() -> list[tuple[str, str, bool]]:
     if not current_user.is_authenticated:
         return []
-    items = []
-    for endpoint, text, roles in NAV:
-        if endpoint not in current_app.view_functions or not current_user.has_role(*roles):
-            continue
-        prefix = url_for(endpoint).rstrip("/")
-        items.append((url_for(endpoint), gettext(text), request.path.startswith(prefix) if prefix else False))
-    return items
+    shown = [
+        (url_for(endpoint), text)
+        for endpoint, text, roles in NAV
+        if endpoint in current_app.view_functions and current_user.has_role(*roles)
+    ]
+    # One section is the page's: the longest address the page lies under (a booking page under
+    # /desk/referrals is the referrals', not also the front desk's /desk: walk finding, two were marked).
+    matching = [href for href, _text in shown if _under(request.path, href)]
+    current = max(matching, key=len, default=None)
+    return [(href, gettext(text), href == current) for href, text in shown]
+
+
+def _under(path: str, href: str) -> bool:
+    prefix = href.rstrip("/")
+    return bool(prefix) and (path == prefix or path.startswith(prefix + "/"))
 
 
 def may_open(endpoint: str) -> bool:

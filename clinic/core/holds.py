@@ -216,6 +216,16 @@ class HoldPlan:
         starts = [s for s in (i.earliest_start(now, zone) for i in self.items) if s]
         return max(starts) if starts else None
 
+    @property
+    def undated(self) -> list[HoldItem]:
+        """The paused drugs whose last dose is not recorded (none under a radiologist's override). For them
+        ``earliest_start`` counts from now, as the finder needs a bound; as a time on a screen it would look
+        computed from the patient's doses while it is only the clock: the screens say instead that the time
+        is set once the last dose is recorded (walk finding: "Frühester Eingriff 09.12.2026 05:20")."""
+        if self.override_date is not None:
+            return []
+        return [i for i in self.items if i.holds and i.last_dose_on is None]
+
     def earliest_date(self, now: dt.datetime, zone: str) -> dt.date | None:
         start = self.earliest_start(now, zone)
         return to_local(start, zone).date() if start else None

@@ -254,6 +254,14 @@ def _render(referral, prefs_form, readiness, candidates, *, appointment=None, st
     ), status
 
 
+def _to_the_booked(appointment: Appointment):
+    """The referral has its appointment: open it where its time can change (the move page, with the search's
+    choices), or its page when it is under way. Never the finder again: its times could only be refused."""
+    if appointment.status == AppointmentStatus.BOOKED:
+        return redirect(url_for("frontdesk.reschedule", appointment_id=appointment.id, **search_query()))
+    return redirect(url_for("frontdesk.appointment", appointment_id=appointment.id))
+
+
 @bp.route("/referrals/<int:referral_id>/book", methods=["GET", "POST"])
 @roles(Role.FRONT_DESK)
 def book(referral_id: int):
@@ -266,12 +274,13 @@ def book(referral_id: int):
         flash(refusal(error), "warning")
         return redirect(url_for("frontdesk.referral", referral_id=referral.id))
     existing = booking.active_appointment(db.session, referral.id)
-    if existing is not None and request.method == "GET":
-        # One active appointment per referral: moving it is the way to another time.
-        flash(refusal(booking.AlreadyBooked(existing, scheduling_settings().zone)), "info")
-        if existing.status == "booked":
-            return redirect(url_for("frontdesk.reschedule", appointment_id=existing.id))
-        return redirect(url_for("frontdesk.appointment", appointment_id=existing.id))
+    if existing is not None:
+        # One active appointment per referral: moving it is the way to another time. A time chosen on a page
+        # opened before a colleague booked the referral is refused the same way (walk finding: the refusal
+        # listed times again, each with a booking button that would be refused too).
+        already = booking.AlreadyBooked(existing, scheduling_settings().zone)
+        flash(refusal(already), "info" if request.method == "GET" else "warning")
+        return _to_the_booked(existing)
     if referral.has_ended:
         # Walk finding: the finder of a closed referral listed "Missing: referral accepted by a radiologist:
         # referral is closed", as if something could still be done about it.
@@ -306,6 +315,9 @@ def book(referral_id: int):
                 prefs_form = _preferences_form()
                 readiness, candidates = _after_taken(referral, prefs_form, taken, plan)
                 return _render(referral, prefs_form, readiness, candidates, status=409, taken=taken)
+            except booking.AlreadyBooked as already:  # a colleague booked it while this request ran
+                flash(refused(already), "warning")
+                return _to_the_booked(already.appointment)
             except DomainError as error:
                 flash(refused(error), "danger")
                 prefs_form = _preferences_form()

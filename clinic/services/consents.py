@@ -17,7 +17,8 @@ from ..core.messages import N_, Phrase
 from ..documents import render_consent
 from ..models import Appointment, Consent, DocumentText
 from ..models.vocab import AppointmentStatus, DocumentKind, Language
-from . import settings, texts
+from ..scheduling.context import Settings
+from . import settings, stranding, texts
 
 
 def current_text(session: Session, procedure_type_id: int, kind: str, language: str) -> DocumentText:
@@ -40,9 +41,12 @@ def consent_text_for(session: Session, appointment: Appointment) -> DocumentText
 def print_consent(session: Session, actor, appointment: Appointment, zone: str) -> tuple[bytes, Consent]:
     """Render the consent form with the current text and record it (``actor`` may be None: the system).
     The same form printed again (same text, same appointment time: the same bytes) is the print already
-    recorded, not a second one to sign: the reprint is kept in the audit trail only."""
+    recorded, not a second one to sign: the reprint is kept in the audit trail only. Refused (code
+    "stranded") for an appointment a setup change left outside the clinic's availability, as the letter and
+    the print pack are, before anything is recorded; the check reads only the zone and the clock."""
     if appointment.status in (AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW):
         raise DomainError(N_("No consent form for an appointment that has ended."), code="invalid_state")
+    stranding.refuse_consent_if_stranded(session, Settings(zone=zone), appointment)
     text = consent_text_for(session, appointment)
     pdf = render_consent(appointment, text, settings.contact(session, text.language), zone)
     sha256 = hashlib.sha256(pdf).hexdigest()

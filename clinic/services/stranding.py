@@ -195,16 +195,36 @@ def refuse_letter_if_stranded(session: Session, settings: Settings, appointment:
     """A letter confirms the time to the patient: refused for an appointment a setup change left outside
     the clinic's availability (``still_stranded``). Walk finding: with CT 1 closed on the day, the page said
     the appointment no longer fits, and the letter and the print pack still confirmed 08:00 in CT 1."""
+    _refuse_if_stranded(
+        session,
+        settings,
+        appointment,
+        N_(
+            "This appointment no longer fits the clinic's setup ({reasons}): move it first; the letter then "
+            "gives the new time. Nothing was printed."
+        ),
+    )
+
+
+def refuse_consent_if_stranded(session: Session, settings: Settings, appointment: Appointment) -> None:
+    """The consent form names the appointment's time and is recorded as printed for it: refused as the
+    letter is (walk finding: printed alone, it was not checked, and recorded a form for a time that cannot
+    take place)."""
+    _refuse_if_stranded(
+        session,
+        settings,
+        appointment,
+        N_(
+            "This appointment no longer fits the clinic's setup ({reasons}): move it first, then print the "
+            "consent form for the new time. Nothing was printed."
+        ),
+    )
+
+
+def _refuse_if_stranded(session: Session, settings: Settings, appointment: Appointment, sentence: str) -> None:
     found = still_stranded(session, settings, among=[appointment.id])
     if found:
-        raise DomainError(
-            N_(
-                "This appointment no longer fits the clinic's setup ({reasons}): move it first; the letter then "
-                "gives the new time. Nothing was printed."
-            ),
-            code="stranded",
-            reasons=Phrases(found[0].reasons),
-        )
+        raise DomainError(sentence, code="stranded", reasons=Phrases(found[0].reasons))
 
 
 def _check(session: Session, settings: Settings, appointments: list[Appointment]) -> list[Stranded]:

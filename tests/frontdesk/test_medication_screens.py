@@ -99,9 +99,10 @@ def test_medication_entry_offers_only_the_doses_the_rules_know(session, clinic, 
     entries = session.get(Referral, referral.id).preregistration.medications
     assert [(m.drug_code, m.dose_class) for m in entries] == [("lmwh", "therapeutic")]
     page = browser.get(path).get_data(as_text=True)
-    # A day's notice to reach the patient, then the 24-hour hold, from now (Monday 07:00): Wednesday
-    # 25 November 07:00 in Berlin, to the minute.
-    assert "Earliest procedure" in page and "25.11.2026 07:00" in page and "injection" in page
+    # No last dose recorded: no time (a day's notice and the 24-hour hold from now would read Wednesday
+    # 25 November 07:00, the clock, not the patient's doses: walk finding), but when it will be known.
+    assert "Earliest procedure" in page and "set once the last dose is recorded" in page and "injection" in page
+    assert "25.11.2026 07:00" not in page
 
 
 def test_a_dose_the_rules_do_not_tell_apart_is_accepted(session, clinic):

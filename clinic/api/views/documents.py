@@ -50,7 +50,9 @@ def appointment_letter(appointment_id: int):
 @roles(Role.FRONT_DESK, Role.RADIOLOGIST, Role.NURSE)
 @operation(**{**PDF, "errors": (404, 422)})
 def consent_form(appointment_id: int):
-    """The consent form for this appointment, in the patient's language. Records the printed version."""
+    """The consent form for this appointment, in the patient's language. Records the printed version; refused
+    (422) for an appointment that was cancelled or not attended, or that a setup change left outside the
+    clinic's availability (code "stranded"; nothing recorded)."""
     appointment = find(Appointment, appointment_id, "appointment")
     data, _consent = consents.print_consent(db.session, current_user, appointment, zone())
     return pdf_response(data, f"consent-{appointment.reference}.pdf")
