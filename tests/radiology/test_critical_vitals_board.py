@@ -62,12 +62,12 @@ def test_a_critical_reading_is_saved_said_critical_and_marked_on_the_board(sessi
     row = re.search(r'<tr class="table-danger" data-critical-reason><td colspan="6">(.*?)</td></tr>', html, re.S)
     assert row and "kritisch" in row.group(1) and "systolisch unter 90, Puls über 120" in row.group(1)
     assert "data-critical>" in html or "data-critical " in html
+    alert = "Letzte Kontrolle: 60/30 mmHg, 190/min (systolisch unter 90, Puls über 120). Informieren Sie eine Ärztin"
+    assert alert in html and 'title="Die letzte Kontrolle ist kritisch"' in html  # the discharge button
     assert [(c.systolic, c.diastolic, c.pulse) for c in _record(session, appointment).checks] == [(60, 30, 190)]
     # a normal reading is not marked
     data = {**VITALS, "systolic": "122", "diastolic": "78", "pulse": "70"}
-    html = browser.post(f"{path}/check", data, form_page="/observation/", follow_redirects=True).get_data(
-        as_text=True
-    )
+    html = browser.post(f"{path}/check", data, form_page="/observation/", follow_redirects=True).get_data(as_text=True)
     assert f"Kontrolle für {name} gespeichert." in html and "KRITISCH" not in html
     assert html.count("data-critical-reason") == 1 and "data-critical-vitals" not in html
 
@@ -99,9 +99,7 @@ def test_the_walk_circulation_stable_and_the_discharge_are_refused_after_60_30_a
     assert session.get(type(appointment), appointment.id).status == AppointmentStatus.IN_OBSERVATION
 
 
-def test_a_critical_check_saved_with_circulation_stable_ticked_keeps_the_check_not_the_tick(
-    session, settings, browser
-):
+def test_a_critical_check_saved_with_circulation_stable_ticked_keeps_the_check_not_the_tick(session, settings, browser):
     """The card posts its checklist with every check: a tick standing on the card must not make the
     critical reading be lost, nor be accepted with it."""
     appointment, path = _german_nurse_at_the_board(session, settings, browser)
