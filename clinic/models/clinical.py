@@ -20,6 +20,14 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.messages import N_, Phrase, Phrases, read_back
+from ..core.vitals import (
+    DIASTOLIC_POSSIBLE,
+    PULSE_POSSIBLE,
+    SYSTOLIC_POSSIBLE,
+    Vitals,
+    critical_reasons,
+    latest_vitals,
+)
 from ..extensions import db
 from .base import UTCDateTime, created_at_column, one_of
 from .vocab import FollowUpKind, FollowUpStatus, ReliefCategory, Side
@@ -186,7 +194,9 @@ class ObservationRecord(db.Model):
         return gap_phrases(self.discharge_gaps)
 
     checks: Mapped[list[ObservationCheck]] = relationship(
-        back_populates="observation", cascade="all, delete-orphan", order_by="ObservationCheck.at"
+        back_populates="observation",
+        cascade="all, delete-orphan",
+        order_by="[ObservationCheck.at, ObservationCheck.id]",  # checks saved in the same second: as saved
     )
     bed: Mapped[ObservationBed | None] = relationship()  # noqa: F821
 
@@ -194,13 +204,23 @@ class ObservationRecord(db.Model):
     def discharge_ready(self) -> bool:
         return self.stable and self.can_walk and self.escort_present and self.instructions_given
 
+    @property
+    def vitals(self) -> Vitals:
+        """The latest blood pressure and pulse; ``vitals.critical`` keeps the patient from going home."""
+        return latest_vitals(self.checks)
+
 
 class ObservationCheck(db.Model):
     __tablename__ = "observation_checks"
     __table_args__ = (
-        CheckConstraint("systolic IS NULL OR systolic BETWEEN 40 AND 300", name="systolic_valid"),
-        CheckConstraint("diastolic IS NULL OR diastolic BETWEEN 20 AND 200", name="diastolic_valid"),
-        CheckConstraint("pulse IS NULL OR pulse BETWEEN 20 AND 250", name="pulse_valid"),
+        # The bounds of clinic.core.vitals (the same SQL as the migration wrote: 40–300, 20–200, 20–250).
+        CheckConstraint(
+            "systolic IS NULL OR systolic BETWEEN {} AND {}".format(*SYSTOLIC_POSSIBLE), name="systolic_valid"
+        ),
+        CheckConstraint(
+            "diastolic IS NULL OR diastolic BETWEEN {} AND {}".format(*DIASTOLIC_POSSIBLE), name="diastolic_valid"
+        ),
+        CheckConstraint("pulse IS NULL OR pulse BETWEEN {} AND {}".format(*PULSE_POSSIBLE), name="pulse_valid"),
         CheckConstraint("pain_score IS NULL OR pain_score BETWEEN 0 AND 10", name="pain_valid"),
     )
 
@@ -217,6 +237,11 @@ class ObservationCheck(db.Model):
     by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     observation: Mapped[ObservationRecord] = relationship(back_populates="checks")
+
+    @property
+    def critical_reasons(self) -> Phrases:
+        """Why the check's values lie outside the discharge band (``clinic.core.vitals``); empty if they do not."""
+        return critical_reasons(self.systolic, self.diastolic, self.pulse)
 
 
 class FollowUp(db.Model):

@@ -14,6 +14,7 @@ from ..auth.access import roles
 from ..core.errors import DomainError
 from ..extensions import db
 from ..forms import FlaskForm, correct_marked
+from ..i18n import say
 from ..models import Appointment, ObservationBed
 from ..models.vocab import Role
 from ..radiology.forms import CheckForm, DischargeForm, ExtendForm, MoveBedForm
@@ -168,9 +169,14 @@ def _check_and_checklist(appointment: Appointment, *, check_needed: bool):
     check_typed = check_needed or any(f.raw_data and str(f.raw_data[0]).strip() for f in form if f.name != "csrf_token")
     if form.validate() or not check_typed:
         try:
+            check = None
             if check_typed:
-                procedure_day.record_check(db.session, current_user, appointment, _check_values(form))
+                check = procedure_day.record_check(db.session, current_user, appointment, _check_values(form))
             if ticked is not None:
+                if check is not None and check.observation.vitals.critical and ticked["stable"]:
+                    # The tick stood on the card before this reading: the critical reading is kept, the
+                    # tick is not (the service refuses it; the save message says so).
+                    ticked = {**ticked, "stable": False}
                 procedure_day.set_discharge_checklist(db.session, appointment, **ticked)
         except DomainError as error:
             field = error.details.get("field") if isinstance(error.details, dict) else None
@@ -192,10 +198,31 @@ def add_check(appointment_id: int):
     form, ticked, _typed = _check_and_checklist(appointment, check_needed=True)
     if form.errors:
         return _check_refused(appointment, form, ticked)
-    return _done(_("Check recorded for %(name)s.", name=appointment.patient.display_name))
+    return _done(*_check_saved(appointment, record))
 
 
-def _check_refused(appointment: Appointment, form: CheckForm, ticked: dict[str, bool] | None):
+def _check_saved(appointment: Appointment, record) -> tuple[str, str]:
+    """The message that the check was saved, and its category; a critical reading is said as such (walk
+    finding: 60/30 with a pulse of 190 was "saved" like any other)."""
+    name = appointment.patient.display_name
+    vitals = record.vitals
+    if not vitals.critical:
+        return _("Check recorded for %(name)s.", name=name), "success"
+    return (
+        _(
+            "Check recorded for %(name)s. CRITICAL: %(values)s (%(reasons)s). Inform a physician now; the patient "
+            "stays until a new check is back in range.",
+            name=name,
+            values=vitals.shown,
+            reasons=say(vitals.reasons),
+        ),
+        "danger",
+    )
+
+
+def _check_refused(
+    appointment: Appointment, form: CheckForm, ticked: dict[str, bool] | None, *, check_typed: bool = True
+):
     """The board again (422): the banner names the check's problems, the card holds what was typed."""
     # Each field's sentences without their full stop, joined by "; ", and one full stop at the end (the
     # banner said "…300.; Puls: …").
@@ -213,8 +240,10 @@ def _check_refused(appointment: Appointment, form: CheckForm, ticked: dict[str, 
                 correct_marked(form),
             )
         )
-    else:
+    elif check_typed:
         banner = _("Check not saved for %(name)s.", name=appointment.patient.display_name)
+    else:  # the checklist alone was refused ("Circulation stable" while the last check is critical)
+        banner = _("Checklist not saved for %(name)s: the card says why.", name=appointment.patient.display_name)
     flash(banner, "danger")
     board = _board(Refused(appointment.id, "check", form, ticked=ticked))
     return render_template("observation/board.html", **board), 422
@@ -237,9 +266,9 @@ def checklist(appointment_id: int):
         return _done(_("Discharge checklist updated."))
     form, ticked, check_typed = _check_and_checklist(appointment, check_needed=False)
     if form.errors:
-        return _check_refused(appointment, form, ticked)
+        return _check_refused(appointment, form, ticked, check_typed=check_typed)
     if check_typed:
-        flash(_("Check recorded for %(name)s.", name=appointment.patient.display_name), "success")
+        flash(*_check_saved(appointment, record))
     return _done(_("Discharge checklist updated."))
 
 

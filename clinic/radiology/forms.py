@@ -20,6 +20,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
+from ..core import vitals
 from ..core.numbers import whole
 from ..forms import DecimalText, FlaskForm, required_text, shown_day
 from ..models.vocab import TARGETS_BY_PROCEDURE, Modality, Priority, Region, ReliefCategory, Side, Stage, Target
@@ -168,10 +169,15 @@ class OutcomeForm(FlaskForm):
             raise ValidationError(_l("Give the relief as a percentage or a category."))
 
 
+def _possible(low: int, high: int) -> NumberRange:
+    """A value a living patient can have (``clinic.core.vitals``); 900 or 5 is a typing error."""
+    return NumberRange(low, high, _l("Not possible: enter a value from %(min)s to %(max)s."))
+
+
 class CheckForm(FlaskForm):
-    systolic = IntegerField(_l("BP systolic"), validators=[Optional(), NumberRange(40, 300)])
-    diastolic = IntegerField(_l("BP diastolic"), validators=[Optional(), NumberRange(20, 200)])
-    pulse = IntegerField(_l("Pulse"), validators=[Optional(), NumberRange(20, 250)])
+    systolic = IntegerField(_l("BP systolic"), validators=[Optional(), _possible(*vitals.SYSTOLIC_POSSIBLE)])
+    diastolic = IntegerField(_l("BP diastolic"), validators=[Optional(), _possible(*vitals.DIASTOLIC_POSSIBLE)])
+    pulse = IntegerField(_l("Pulse"), validators=[Optional(), _possible(*vitals.PULSE_POSSIBLE)])
     pain_score = IntegerField(_l("Pain (0–10)"), validators=[Optional(), NumberRange(0, 10)])
     motor = SelectField(_l("Motor"), choices=_findings(_l("reduced")))
     sensory = SelectField(_l("Sensory"), choices=_findings(_l("numb / reduced")))

@@ -22,6 +22,7 @@ from ..core.holds import drug_list
 from ..core.intervals import overlap_clause
 from ..core.messages import N_, Phrase, Phrases
 from ..core.timefmt import fmt_time, to_local
+from ..core.vitals import DIASTOLIC_POSSIBLE, PULSE_POSSIBLE, SYSTOLIC_POSSIBLE, Vitals
 from ..models import (
     Appointment,
     Booking,
@@ -273,6 +274,18 @@ def record_check(session: Session, actor, appointment: Appointment, values: Chec
         # About the check as a whole, not its systolic field (walk finding: "RR systolisch: Geben Sie
         # mindestens einen Wert ein."): the board says it once, at the card.
         raise InvalidInput(N_("Enter at least one value."))
+    for name, label, (low, high) in POSSIBLE:
+        value = getattr(values, name)
+        if value is not None and not low <= value <= high:
+            # 900 or 5: a typing error, no value a living patient has (the form says so first)
+            raise InvalidInput(
+                N_("{label} {value} is not possible: enter a value from {low} to {high}."),
+                details={"field": name},
+                label=Phrase(label),
+                value=value,
+                low=low,
+                high=high,
+            )
     if values.systolic is not None and values.diastolic is not None and values.systolic <= values.diastolic:
         # 80/120 was saved: the two values swapped, or one mistyped; either way no pressure a patient has
         raise InvalidInput(
@@ -287,8 +300,32 @@ def record_check(session: Session, actor, appointment: Appointment, values: Chec
     cleaned = replace(values, note=(values.note or "").strip() or None)
     check = ObservationCheck(**asdict(cleaned), by_user_id=audit.actor_of(actor).id)
     record.checks.append(check)
+    if record.vitals.critical:
+        # "Circulation stable" ticked before this reading no longer holds (walk finding: ticked, and the
+        # patient sent home with 60/30 and a pulse of 190); ticked again after a normal check.
+        record.stable = False
     session.flush()
     return check
+
+
+POSSIBLE = (
+    ("systolic", N_("BP systolic"), SYSTOLIC_POSSIBLE),
+    ("diastolic", N_("BP diastolic"), DIASTOLIC_POSSIBLE),
+    ("pulse", N_("Pulse"), PULSE_POSSIBLE),
+)
+
+
+def critical_problem(vitals: Vitals, refused: str) -> DomainError | None:
+    """The refusal (``refused``: what cannot be done) while the latest vitals are critical, or None."""
+    if not vitals.critical:
+        return None
+    return DomainError(
+        refused,
+        values=vitals.shown,
+        reasons=vitals.reasons,
+        code="critical_vitals",
+        details={"reasons": list(vitals.reasons.parts)},
+    )
 
 
 def extend_observation(session: Session, actor, appointment: Appointment, minutes: int, reason: str | None) -> None:
@@ -478,6 +515,15 @@ def bedside_facts(session: Session, appointment: Appointment) -> BedsideFacts:
     )
 
 
+STABLE_REFUSED = N_(
+    "“Circulation stable” cannot be ticked: the last check is critical ({values}: {reasons}). Inform a "
+    "physician; record a new check once the values are back in range."
+)
+DISCHARGE_REFUSED = N_(
+    "No discharge: the last check is critical ({values}: {reasons}). Inform a physician; the patient can go "
+    "home once a new check is back in range."
+)
+
 DISCHARGE_ITEMS = {
     "stable": Phrase(N_("Circulation stable")),
     "can_walk": Phrase(N_("Can walk safely")),
@@ -490,9 +536,14 @@ def set_discharge_checklist(session: Session, appointment: Appointment, **items:
     observation = observation_of(session, appointment)
     if observation is None or observation.discharged_at is not None:
         raise DomainError(N_("There is no open observation for this appointment."), code="invalid_state")
-    for key, value in items.items():
+    for key in items:
         if key not in DISCHARGE_ITEMS:
             raise InvalidInput(N_("Unknown checklist item {key}."), key=key)
+    if items.get("stable"):
+        problem = critical_problem(observation.vitals, STABLE_REFUSED)
+        if problem is not None:
+            raise problem
+    for key, value in items.items():
         setattr(observation, key, bool(value))
     session.flush()
     return observation
@@ -538,6 +589,12 @@ def discharge(
     observation = observation_of(session, appointment)
     if observation is None:
         raise DomainError(N_("The patient has not been in observation."), code="invalid_state")
+    if observation.discharged_at is None:
+        # Before the checklist and before any reason for an early discharge: no reason sends a patient home
+        # with a critical reading.
+        problem = critical_problem(observation.vitals, DISCHARGE_REFUSED)
+        if problem is not None:
+            raise problem
     missing = [label for key, label in DISCHARGE_ITEMS.items() if not getattr(observation, key)]
     if missing:
         raise DomainError(

@@ -101,7 +101,9 @@ def end_procedure(appointment_id: int):
 def discharge(appointment_id: int, json: DischargeIn):
     """in_observation → discharged, when the discharge checklist is complete (422 discharge_incomplete,
     details.missing). Items given here are recorded on the checklist first. Before the planned end or
-    without the checks the procedure needs, a reason is needed (422 discharge_early, details.gaps)."""
+    without the checks the procedure needs, a reason is needed (422 discharge_early, details.gaps). While the
+    last blood pressure or pulse recorded is critical there is no discharge, and ``stable`` cannot be set
+    (422 critical_vitals, details.reasons), whatever the reason."""
     appointment = find(Appointment, appointment_id, "appointment")
     items = json.model_dump(exclude_none=True, exclude={"reason"})
     if items:

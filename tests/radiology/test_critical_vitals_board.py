@@ -1,0 +1,116 @@
+"""Walk finding on the German observation board (patient safety): "RR 250/140, Puls 30" and "60/30, Puls 190"
+were saved with "Kontrolle für … gespeichert." and shown as ordinary rows; "Kreislauf stabil" was ticked and
+the patient discharged with "Patientin möchte gehen" 3 minutes after the procedure.
+
+Through the board as a German nurse uses it: an impossible value is refused at its field (what was typed
+kept, nothing saved); a critical reading is saved, said as critical with its reason, and marked in the list
+of checks; "Kreislauf stabil" and the discharge are refused while it is the last reading."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from clinic.models import ObservationCheck, ObservationRecord
+from clinic.models.vocab import AppointmentStatus
+from tests.factories import make_user
+from tests.radiology.day_helpers import day_appointment, to_observation
+
+VITALS = {"motor": "", "sensory": ""}
+CHECKLIST = {"checklist": "1", "stable": "on", "can_walk": "on", "escort_present": "on", "instructions_given": "on"}
+
+
+def _german_nurse_at_the_board(session, settings, browser):
+    _clinic, appointment = day_appointment(session, settings, to=to_observation)
+    make_user(session, "nurse_de", {"nurse"}, "Nora Pflege", language="de")
+    session.commit()
+    browser.login("nurse_de")
+    return appointment, f"/observation/appointments/{appointment.id}"
+
+
+def _record(session, appointment) -> ObservationRecord:
+    session.expire_all()
+    return session.scalar(select(ObservationRecord).where(ObservationRecord.appointment_id == appointment.id))
+
+
+def test_an_impossible_value_is_refused_in_german_at_its_field_keeping_what_was_typed(session, settings, browser):
+    appointment, path = _german_nurse_at_the_board(session, settings, browser)
+    data = {**VITALS, "systolic": "310", "diastolic": "80", "pulse": "72"}
+    response = browser.post(f"{path}/check", data, form_page="/observation/")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    field = re.search(rf'<input[^>]*id="systolic-{appointment.id}"[^>]*>\s*<div class="invalid-feedback">([^<]*)', html)
+    assert field and 'value="310"' in field.group(0)
+    assert field.group(1) == "Nicht möglich: Geben Sie einen Wert von 40 bis 300 ein."
+    assert re.search(rf'id="diastolic-{appointment.id}"[^>]*value="80"', html)
+    assert re.search(rf'id="pulse-{appointment.id}"[^>]*value="72"', html)
+    assert session.scalar(select(ObservationCheck.id)) is None
+
+
+def test_a_critical_reading_is_saved_said_critical_and_marked_on_the_board(session, settings, browser):
+    appointment, path = _german_nurse_at_the_board(session, settings, browser)
+    name = appointment.patient.display_name
+    data = {**VITALS, "systolic": "60", "diastolic": "30", "pulse": "190"}
+    response = browser.post(f"{path}/check", data, form_page="/observation/", follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert f"Kontrolle für {name} gespeichert. KRITISCH: 60/30 mmHg, 190/min (systolisch unter 90, Puls über 120)." in (
+        html
+    )
+    assert f"Kontrolle für {name} gespeichert.</" not in html  # not the plain "saved" of a normal check
+    row = re.search(r'<tr class="table-danger" data-critical-reason><td colspan="6">(.*?)</td></tr>', html, re.S)
+    assert row and "kritisch" in row.group(1) and "systolisch unter 90, Puls über 120" in row.group(1)
+    assert "data-critical>" in html or "data-critical " in html
+    alert = "Letzte Kontrolle: 60/30 mmHg, 190/min (systolisch unter 90, Puls über 120). Informieren Sie eine Ärztin"
+    assert alert in html and 'title="Die letzte Kontrolle ist kritisch"' in html  # the discharge button
+    assert [(c.systolic, c.diastolic, c.pulse) for c in _record(session, appointment).checks] == [(60, 30, 190)]
+    # a normal reading is not marked
+    data = {**VITALS, "systolic": "122", "diastolic": "78", "pulse": "70"}
+    html = browser.post(f"{path}/check", data, form_page="/observation/", follow_redirects=True).get_data(as_text=True)
+    assert f"Kontrolle für {name} gespeichert." in html and "KRITISCH" not in html
+    assert html.count("data-critical-reason") == 1 and "data-critical-vitals" not in html
+
+
+def test_the_walk_circulation_stable_and_the_discharge_are_refused_after_60_30_and_pulse_190(
+    session, settings, browser
+):
+    appointment, path = _german_nurse_at_the_board(session, settings, browser)
+    for systolic, diastolic, pulse in (("250", "140", "30"), ("60", "30", "190")):
+        data = {**VITALS, "systolic": systolic, "diastolic": diastolic, "pulse": pulse}
+        assert browser.post(f"{path}/check", data, form_page="/observation/").status_code == 302
+    # ticking the checklist alone: "Kreislauf stabil" refused, nothing of it saved
+    response = browser.post(f"{path}/checklist", {**VITALS, **CHECKLIST}, form_page="/observation/")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert (
+        "„Kreislauf stabil“ kann nicht abgehakt werden: Die letzte Kontrolle ist kritisch "
+        "(60/30 mmHg, 190/min: systolisch unter 90, Puls über 120)." in html
+    )
+    record = _record(session, appointment)
+    assert not record.stable and not record.can_walk
+    # the discharge with a reason ("Patientin möchte gehen"), as on the walk: refused, naming the values
+    response = browser.post(f"{path}/discharge", {"reason": "Patientin möchte gehen"}, form_page="/observation/")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Keine Entlassung: Die letzte Kontrolle ist kritisch (60/30 mmHg, 190/min" in html
+    record = _record(session, appointment)
+    assert record.discharged_at is None and record.appointment_id == appointment.id
+    assert session.get(type(appointment), appointment.id).status == AppointmentStatus.IN_OBSERVATION
+
+
+def test_a_critical_check_saved_with_circulation_stable_ticked_keeps_the_check_not_the_tick(session, settings, browser):
+    """The card posts its checklist with every check: a tick standing on the card must not make the
+    critical reading be lost, nor be accepted with it."""
+    appointment, path = _german_nurse_at_the_board(session, settings, browser)
+    data = {**VITALS, **CHECKLIST, "systolic": "250", "diastolic": "140", "pulse": "30"}
+    response = browser.post(f"{path}/check", data, form_page="/observation/", follow_redirects=True)
+    assert response.status_code == 200
+    assert "KRITISCH: 250/140 mmHg, 30/min" in response.get_data(as_text=True)
+    record = _record(session, appointment)
+    assert [(c.systolic, c.pulse) for c in record.checks] == [(250, 30)]
+    assert not record.stable and record.can_walk and record.escort_present
+    # a normal reading first, then "Kreislauf stabil" is taken
+    data = {**VITALS, **CHECKLIST, "systolic": "130", "diastolic": "80", "pulse": "76"}
+    assert browser.post(f"{path}/check", data, form_page="/observation/").status_code == 302
+    assert _record(session, appointment).stable
