@@ -74,7 +74,7 @@ class NewAccountForm(PasswordMixin, AccountForm):
         if not set(name) <= USERNAME_CHARS:
             raise ValidationError(_("A user name is letters, digits, dots, dashes and underscores."))
         if accounts.find_user(db.session, name) is not None:
-            raise ValidationError(_("The user name %(name)s is taken.", name=name))
+            raise ValidationError(_("The user name “%(name)s” is taken.", name=name))
 
 
 class PasswordResetForm(PasswordMixin, FlaskForm):

@@ -28,7 +28,7 @@ from ..services import appointments
 from ..services.candidates import candidates_for_referral
 from ..services.readiness import assess
 from ..templating import label
-from ..web import get_or_404, local_today, refused, scheduling_settings
+from ..web import get_or_404, local_today, now, refused, scheduling_settings
 from . import bp
 from .forms import ChainForm, SearchPreferencesForm
 
@@ -251,6 +251,8 @@ def _render(referral, prefs_form, readiness, candidates, *, appointment=None, st
         search_from=_search_from(prefs_form.earliest_date.data if not prefs_form.earliest_date.errors else None),
         plan=plan,
         series_notes=_series_notes(moved, referral, candidates, appointment),
+        # A time already held for this referral (by this desk or a colleague): a new hold releases it.
+        live_holds=[] if appointment is not None else holds.live_holds(db.session, referral.id, now()),
     ), status
 
 
@@ -363,7 +365,14 @@ def hold(token: str):
         # hold became an appointment, and that is the page to see.
         flash(_("This held time is booked: here is the appointment."), "info")
         return redirect(url_for("frontdesk.appointment", appointment_id=held.confirmed_appointment_id))
-    return render_template("frontdesk/hold.html", held=held, referral=referral, labels=resource_labels())
+    return render_template(
+        "frontdesk/hold.html",
+        held=held,
+        referral=referral,
+        labels=resource_labels(),
+        replaced_by=holds.replaced_by(db.session, held),
+        lapsed=held.expires_at <= (held.released_at or now()),  # ran out (released at its end, or not yet)
+    )
 
 
 @bp.route("/appointments/<int:appointment_id>/reschedule", methods=["GET", "POST"])

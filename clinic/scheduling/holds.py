@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from ..core import audit
 from ..core.errors import DomainError, NotFound
 from ..core.messages import N_
+from ..core.timefmt import fmt_time
 from ..models import Appointment, Booking, BookingHold, ProcedureType, Referral
 from ..models.appointments import CONFIRMED_FROM_HOLD_NOTE
 from ..models.base import utcnow
@@ -34,7 +35,7 @@ from .context import ReadinessCheck, Settings
 from .finder import Candidate
 from .plan import ProcedurePlan
 
-__all__ = ["confirm_hold", "hold", "release_expired_holds", "release_hold"]
+__all__ = ["confirm_hold", "hold", "live_holds", "release_expired_holds", "release_hold", "replaced_by"]
 
 
 def hold(
@@ -100,7 +101,16 @@ def confirm_hold(
         raise DomainError(N_("This hold has already been booked."), code="invalid_state")
     now = settings.now()
     if not rows or held.released_at is not None or held.expires_at <= now:
+        newer = replaced_by(session, held)
         release_expired_holds(session, now)
+        if newer is not None:  # walk 21: a colleague's newer hold released it, inside its time
+            raise DomainError(
+                N_("A newer hold for this referral replaced this one at {at}; open that one, or look for a time."),
+                code="hold_lapsed",
+                at=fmt_time(newer.created_at, settings.zone),
+            )
+        if held.released_at is not None and held.released_at < held.expires_at:  # let go by the desk
+            raise DomainError(N_("This hold was released; look for a time again."), code="hold_lapsed")
         raise DomainError(N_("The hold has lapsed; look for a time again."), code="hold_lapsed")
     referral = session.get(Referral, held.referral_id)
     require_unbooked(session, settings, referral)
@@ -130,27 +140,50 @@ def confirm_hold(
     return appointment
 
 
+def live_holds(session: Session, referral_id: int, now: dt.datetime) -> list[BookingHold]:
+    """The referral's holds still keeping their time (at most one: a new hold releases the others)."""
+    return list(
+        session.scalars(
+            select(BookingHold)
+            .where(
+                BookingHold.referral_id == referral_id,
+                BookingHold.released_at.is_(None),
+                BookingHold.confirmed_appointment_id.is_(None),
+                BookingHold.expires_at > now,
+            )
+            .order_by(BookingHold.id)
+        )
+    )
+
+
+def replaced_by(session: Session, held: BookingHold) -> BookingHold | None:
+    """The newer hold of the same referral that released ``held`` (``_release_live_holds``), if one did."""
+    if held.released_at is None:
+        return None
+    return session.scalars(
+        select(BookingHold)
+        .where(
+            BookingHold.referral_id == held.referral_id,
+            BookingHold.id > held.id,
+            BookingHold.created_at <= held.released_at,
+        )
+        .order_by(BookingHold.id)
+    ).first()
+
+
 def _release_live_holds(session: Session, referral_id: int, now: dt.datetime) -> None:
     """One live hold a referral: a new one releases the others (walk 20: Back to the finder and a second
     "Vormerken" kept two times for one patient until both lapsed). The patient's row is locked
     (``require_unbooked``), so two desks holding for the same referral take turns; a refused new hold rolls
     back with its request and leaves the old one live."""
-    live = session.scalars(
-        select(BookingHold.token).where(
-            BookingHold.referral_id == referral_id,
-            BookingHold.released_at.is_(None),
-            BookingHold.confirmed_appointment_id.is_(None),
-            BookingHold.expires_at > now,
-        )
-    ).all()
-    for token in live:
-        release_hold(session, token)
+    for held in live_holds(session, referral_id, now):
+        release_hold(session, held.token, at=now)
 
 
-def release_hold(session: Session, token: str) -> None:
+def release_hold(session: Session, token: str, at: dt.datetime | None = None) -> None:
     held = session.scalar(select(BookingHold).where(BookingHold.token == token))
     if held is None or held.released_at is not None or held.confirmed_appointment_id is not None:
         return
     session.execute(update(Booking).where(Booking.hold_id == held.id).values(active=False))
-    held.released_at = utcnow()
+    held.released_at = at or utcnow()
     session.flush()

@@ -557,3 +557,26 @@ def test_the_desk_sees_a_booked_patient_past_the_table_start_as_late(session, se
     clock.pin(start + dt.timedelta(minutes=20))
     page = browser.get("/desk/").get_data(as_text=True)
     assert page.count("Late: not checked in") == 1
+
+
+def test_a_hold_replaced_by_a_colleagues_says_so_and_the_booking_page_shows_the_live_hold(session, settings, browser):
+    """Walk 21: a second desk's hold released the first desk's without a word; its "book" then said the hold
+    had lapsed, inside its time, and the booking page never showed that a time was held."""
+    clinic = build_clinic(session)
+    referral = make_ready_referral(session, clinic)
+    session.commit()
+    browser.login("frontdesk")
+    first_choice = first_candidates(session, settings, referral)[0]
+    first_page = hold_on_the_booking_page(session, settings, browser, referral, first_choice)
+    book_page = markup.unescape(browser.get(f"/desk/referrals/{referral.id}/book").get_data(as_text=True))
+    assert 'id="live-hold"' in book_page and first_page in book_page and "A new hold releases it." in book_page
+    second_choice = first_candidates(session, settings, referral, first_day=dt.date(2026, 11, 25))[0]
+    second_page = hold_on_the_booking_page(session, settings, browser, referral, second_choice)
+    shown = markup.unescape(browser.get(first_page).get_data(as_text=True))
+    assert 'id="hold-replaced"' in shown and second_page in shown and 'value="confirm"' not in shown
+    refused = browser.post(first_page, {"action": "confirm"})
+    assert refused.status_code == 302 and refused.headers["Location"].endswith(f"/desk/referrals/{referral.id}/book")
+    told = markup.unescape(browser.get(refused.headers["Location"]).get_data(as_text=True))
+    assert "A newer hold for this referral replaced this one at" in told and "lapsed" not in told
+    assert told.count('id="live-hold"') == 1 and second_page in told
+    assert session.scalar(select(func.count(Appointment.id))) == 0
