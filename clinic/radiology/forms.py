@@ -7,6 +7,7 @@ from decimal import Decimal
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from wtforms import (
+    BooleanField,
     DateField,
     DateTimeLocalField,
     FieldList,
@@ -61,6 +62,8 @@ class AcceptForm(FlaskForm):
     guidance = SelectField(_l("Guidance"), choices=_choices(Modality))
     priority = SelectField(_l("Priority"), choices=_choices(Priority))
     note = TextAreaField(_l("Note for the team"), validators=[Optional(), Length(max=2000)], render_kw={"rows": 2})
+    # Shown when the pre-registration records an implant: MRI guidance is refused without it (services.triage).
+    implant_mr_checked = BooleanField(_l("Implant checked: MR-conditional, MRI guidance possible under its conditions"))
 
     def validate_procedure_type_id(self, field):
         if not field.data:
