@@ -128,6 +128,8 @@ class RecordForm(FlaskForm):
     complications = TextAreaField(_l("Complications"), validators=[Optional(), Length(max=2000)], render_kw={"rows": 2})
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=4000)], render_kw={"rows": 2})
     drugs = FieldList(FormField(DrugRow), min_entries=4, max_entries=8)
+    # Shown when the patient has a recorded contrast allergy: contrast is refused without it (procedure_records).
+    contrast_allergy_confirmed = BooleanField(_l("Contrast allergy taken into account (e.g. premedication)"))
 
     def validate(self, extra_validators=None) -> bool:
         """A drug given twice is one row with the whole dose (walk finding F-11): the later row is marked,
