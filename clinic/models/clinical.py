@@ -94,6 +94,9 @@ class ProcedureRecord(db.Model):
     pain_before: Mapped[int | None] = mapped_column(Integer)
     pain_after: Mapped[int | None] = mapped_column(Integer)
     note: Mapped[str | None] = mapped_column(Text)
+    # Contrast given to a patient with a recorded contrast allergy: when the radiologist confirmed the allergy
+    # was taken into account (premedication, another agent); who, in its audit event.
+    contrast_allergy_confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     signed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -94,6 +94,11 @@ class Referral(db.Model):
     hold_plan_confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     hold_plan_confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     hold_plan_confirmed_key: Mapped[str | None] = mapped_column(String(1000))
+    # A radiologist checked that the implant the pre-registration records allows MRI guidance (MR-conditional,
+    # its conditions met). The note is the implant as recorded then: another implant recorded later lapses it.
+    implant_mr_checked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    implant_mr_checked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    implant_mr_checked_note: Mapped[str | None] = mapped_column(String(200))
 
     # Set by the scheduler when the referral has waited too long for triage.
     ageing_flagged_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
@@ -112,6 +117,7 @@ class Referral(db.Model):
     info_answered_by: Mapped[User | None] = relationship(foreign_keys=[info_answered_by_id])  # noqa: F821
     hold_override_by: Mapped[User | None] = relationship(foreign_keys=[hold_override_by_id])  # noqa: F821
     hold_plan_confirmed_by: Mapped[User | None] = relationship(foreign_keys=[hold_plan_confirmed_by_id])  # noqa: F821
+    implant_mr_checked_by: Mapped[User | None] = relationship(foreign_keys=[implant_mr_checked_by_id])  # noqa: F821
     red_flags: Mapped[list[RedFlagAnswer]] = relationship(
         back_populates="referral", cascade="all, delete-orphan", order_by="RedFlagAnswer.id", lazy="selectin"
     )

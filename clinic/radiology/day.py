@@ -86,6 +86,7 @@ def _forms(appointment: Appointment, record: ProcedureRecord | None, posted: str
         for row, drug in zip(form.drugs, record.drugs, strict=False):
             row.drug_option_id.data = drug.drug_option_id
             row.dose.data = drug.dose
+        form.contrast_allergy_confirmed.data = record.contrast_allergy_confirmed_at is not None
     addendum = AddendumForm(prefix="addendum", **({} if posted == "addendum" else {"formdata": None}))
     return {"consent_form": consent, "record_form": form, "addendum_form": addendum}
 
@@ -104,6 +105,7 @@ def _details(form: RecordForm) -> procedure_records.RecordDetails:
         pain_after=form.pain_after.data,
         note=form.note.data,
         drugs=[(row.drug_option_id.data, row.dose.data) for row in form.drugs if row.drug_option_id.data],
+        contrast_allergy_confirmed=form.contrast_allergy_confirmed.data,
     )
 
 
@@ -134,6 +136,7 @@ def _page(appointment: Appointment, forms: dict | None = None, status: int = 200
         stranded=stranding.still_stranded(db.session, scheduling_settings(), among=[appointment.id]),
         series_notes=steroid.appointment_notes(db.session, scheduling_settings().zone, appointment),
         follow_up_results=outcomes.recorded(db.session, [appointment.id]),
+        contrast_allergy=procedure_records.contrast_allergy(appointment),
         **(forms or _forms(appointment, record)),
     ), status
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from wtforms import (
+    BooleanField,
     DateField,
     DateTimeLocalField,
     FieldList,
@@ -62,6 +63,8 @@ class AcceptForm(FlaskForm):
     guidance = SelectField(_l("Guidance"), choices=_choices(Modality))
     priority = SelectField(_l("Priority"), choices=_choices(Priority))
     note = TextAreaField(_l("Note for the team"), validators=[Optional(), Length(max=2000)], render_kw={"rows": 2})
+    # Shown when the pre-registration records an implant: MRI guidance is refused without it (services.triage).
+    implant_mr_checked = BooleanField(_l("Implant checked: MR-conditional, MRI guidance possible under its conditions"))
 
     def validate_procedure_type_id(self, field):
         if not field.data:
@@ -126,6 +129,8 @@ class RecordForm(FlaskForm):
     complications = TextAreaField(_l("Complications"), validators=[Optional(), Length(max=2000)], render_kw={"rows": 2})
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=4000)], render_kw={"rows": 2})
     drugs = FieldList(FormField(DrugRow), min_entries=4, max_entries=8)
+    # Shown when the patient has a recorded contrast allergy: contrast is refused without it (procedure_records).
+    contrast_allergy_confirmed = BooleanField(_l("Contrast allergy taken into account (e.g. premedication)"))
 
     def validate(self, extra_validators=None) -> bool:
         """A drug given twice is one row with the whole dose (walk finding F-11): the later row is marked,

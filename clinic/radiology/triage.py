@@ -17,7 +17,7 @@ from ..models import ImagingStudy, ProcedureType, RedFlagAnswer, Referral
 from ..models.vocab import TARGETS_BY_PROCEDURE, Priority, ReferralStatus, Role
 from ..scheduling import booking, steroid
 from ..scheduling.plan import stages_of
-from ..services import medication, triage
+from ..services import implants, medication, triage
 from ..web import get_or_404, lands_on, local_today, one_click, refused, refused_at, zone
 from . import bp
 from .forms import AcceptForm, HoldOverrideForm, ReasonForm
@@ -93,6 +93,7 @@ def _forms(referral: Referral, posted: str | None = None) -> dict:
         accept.guidance.data = referral.planned_guidance or "CT"
         accept.priority.data = referral.priority or Priority.ROUTINE
         accept.note.data = referral.triage_note  # a changed plan keeps the team's note unless it is edited
+        accept.implant_mr_checked.data = implants.mr_check_stands(referral)
     return {
         "accept": accept,
         "decline": bound(ReasonForm, "decline"),
@@ -129,6 +130,9 @@ def _page(referral: Referral, forms: dict | None = None, status: int = 200, **sh
         override_on_page=_override_on_page(referral, hold_plan),
         broken_holds=medication.broken_holds(db.session, referral, zone(), screen_language()) if hold_plan else [],
         plan_can_change=triage.plan_can_change(db.session, referral),
+        implant_recorded=implants.implant_recorded(referral),
+        implant_check_missing=referral.status == ReferralStatus.ACCEPTED
+        and implants.mr_check_missing(referral, referral.planned_guidance),
         # For planning this referral's injection: a declined or closed referral plans none (walk finding: a
         # closed referral warned of a "repeat" of its own finished RFA).
         series_notes=[]
@@ -225,6 +229,7 @@ def accept(referral_id: int):
                 priority=f.priority.data,
                 note=f.note.data,
                 target=f.target.data or None,
+                implant_mr_checked=f.implant_mr_checked.data,
             ),
         ),
         lambda: _accepted_message(referral, was_accepted),

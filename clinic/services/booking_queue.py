@@ -20,7 +20,7 @@ from ..database import among
 from ..models import Appointment, PreRegistration, Referral, StageRule
 from ..models.appointments import ACTIVE_STATUSES
 from ..models.vocab import AppointmentStatus, Priority, ReferralStatus
-from . import episodes, preregistration, stages
+from . import episodes, implants, preregistration, stages
 
 ENDED = (AppointmentStatus.DISCHARGED, AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW)
 
@@ -163,6 +163,8 @@ def _sort(session: Session) -> Sorting:
             prepare.append(Entry(referral.id, missing=tuple(missing), last_id=ended_id))
         elif referral.id in refused:
             blocked.append(Entry(referral.id, blocked=refused[referral.id], last_id=ended_id))
+        elif reason := implants.unchecked_implant(referral, referral.planned_guidance):
+            blocked.append(Entry(referral.id, blocked=reason, last_id=ended_id))
         else:
             ready.append(Entry(referral.id, last_id=ended_id))
     return Sorting(tuple(ready), tuple(blocked), tuple(prepare))

@@ -33,6 +33,8 @@ class RecordDetails:
     pain_after: int | None
     note: str | None
     drugs: list[tuple[int, Decimal]] = field(default_factory=list)  # (drug option id, dose)
+    # Contrast for a patient with a recorded contrast allergy: the radiologist took the allergy into account.
+    contrast_allergy_confirmed: bool = False
 
 
 # The largest dose a record takes per drug and unit, for one procedure: a value above it is a typing slip
@@ -66,6 +68,18 @@ MAX_DOSE_OTHER = Decimal(1000)
 # stage first (invariant 8). In the record of a diagnostic (or any other) appointment one is refused at its
 # row: recording it there would get around that rule (walk finding: Ethanol signed in a diagnostic stage).
 NEUROLYTIC_DRUGS = frozenset({"Ethanol"})
+
+
+# Contrast media: given to a patient with a recorded contrast allergy only with the allergy taken into account
+# (premedication, another agent; shared/clinical/procedures.md §1.2), which the radiologist confirms.
+CONTRAST_DRUGS = frozenset({"Contrast"})
+
+
+def contrast_allergy(appointment: Appointment | None) -> bool:
+    """Whether the pre-registration of the appointment's referral records a contrast allergy."""
+    referral = appointment.referral if appointment is not None else None
+    prereg = referral.preregistration if referral is not None else None
+    return prereg is not None and bool(prereg.allergy_contrast)
 
 
 def largest_dose(option: DrugOption) -> Decimal:
@@ -224,6 +238,29 @@ def update(session: Session, actor, record: ProcedureRecord, details: RecordDeta
     if problems:
         raise InvalidInput(
             N_("The record is not valid: {problems}."), problems=Phrases(dict.fromkeys(problems)), details=problems
+        )
+    contrast = [options[i] for i, _dose in details.drugs if i in options and options[i].name in CONTRAST_DRUGS]
+    allergic = bool(contrast) and contrast_allergy(appointment)
+    if allergic and not details.contrast_allergy_confirmed:  # said at the checkbox; nothing is saved
+        raise invalid(
+            N_(
+                "The patient has a recorded contrast allergy: {name} is recorded only once you confirm that the "
+                "allergy was taken into account (e.g. premedication)."
+            ),
+            "contrast_allergy_confirmed",
+            name=_drug(contrast[0]),
+        )
+    if not allergic:
+        record.contrast_allergy_confirmed_at = None
+    elif record.contrast_allergy_confirmed_at is None:
+        record.contrast_allergy_confirmed_at = utcnow()
+        audit.record(
+            session,
+            "procedure_record.contrast_allergy_confirmed",
+            "procedure_records",
+            record.id,
+            patient_id=appointment.patient_id,
+            actor=actor,
         )
     for name in (
         "started_at",

@@ -8,7 +8,7 @@ from ..core.timefmt import to_local
 from ..models import Referral
 from ..scheduling.context import Readiness, Settings
 from ..scheduling.plan import ProcedurePlan
-from . import medication, preregistration, stages
+from . import implants, medication, preregistration, stages
 
 __all__ = ["Readiness", "assess"]
 
@@ -29,6 +29,9 @@ def assess(
     stage_problem = stages.unmet_rule(session, referral.patient_id, plan.procedure_type, plan.stage)
     if stage_problem:
         missing.append(stage_problem)
+    implant_problem = implants.unchecked_implant(referral, plan.modality)
+    if implant_problem:
+        missing.append(implant_problem)
     earliest = hold_plan.earliest_start(settings.now(), settings.zone)
     return Readiness(
         missing=missing,

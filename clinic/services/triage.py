@@ -25,7 +25,7 @@ from ..models.vocab import (
     Target,
 )
 from ..scheduling.plan import ProcedurePlan
-from . import medication
+from . import implants, medication
 
 OPEN_FOR_TRIAGE = (ReferralStatus.RECEIVED, ReferralStatus.INFO_REQUESTED)
 
@@ -41,6 +41,8 @@ class PlanDetails:
     priority: str = Priority.ROUTINE
     note: str | None = None
     target: str | None = None
+    # The radiologist confirms that the implant the pre-registration records is MR-conditional and checked.
+    implant_mr_checked: bool = False
 
 
 def _mark(referral: Referral, actor) -> None:
@@ -142,6 +144,29 @@ def accept(session: Session, actor, referral: Referral, plan: PlanDetails) -> Re
             N_("The plan is incomplete: {problems}."),
             list(dict.fromkeys(name for _problem, name in found)),
             problems=Phrases(problems),
+        )
+    guidance = plan.guidance or procedure_type.modality
+    if implants.mr_check_missing(referral, guidance) and not plan.implant_mr_checked:
+        raise invalid(
+            N_(
+                "The pre-registration records an implant ({implant}): MRI guidance only once you have confirmed "
+                "that it is MR-conditional and checked; else plan CT guidance."
+            ),
+            "implant_mr_checked",
+            implant=implants.implant_note(referral) or Phrase(N_("no details")),
+        )
+    if guidance == Modality.MRI and plan.implant_mr_checked and implants.implant_recorded(referral):
+        referral.implant_mr_checked_by_id = audit.actor_of(actor).id
+        referral.implant_mr_checked_at = utcnow()
+        referral.implant_mr_checked_note = implants.implant_note(referral)
+        audit.record(
+            session,
+            "referral.implant_mr_checked",
+            "referrals",
+            referral.id,
+            patient_id=referral.patient_id,
+            summary={"implant": referral.implant_mr_checked_note[:120]},
+            actor=actor,
         )
     referral.status = ReferralStatus.ACCEPTED
     referral.planned_procedure_type_id = procedure_type.id

@@ -84,6 +84,11 @@ class Accept(Body):
         description="Required for SYMP (stellate, thoracic_chain, celiac, lumbar_chain, hypogastric, impar), "
         "FACET (intra_articular, medial_branch) and EPI (interlaminar, caudal).",
     )
+    implant_mr_checked: bool = Field(
+        default=False,
+        description="The radiologist confirms that the implant the pre-registration records is MR-conditional "
+        "and checked; MRI guidance for a recorded implant is refused without it.",
+    )
 
 
 class Decline(Body):

@@ -1,0 +1,131 @@
+"""Safety walk, on the screens: the triage page shows the allergies and conditions the front desk recorded;
+MRI guidance for a recorded implant is refused at the implant checkbox until the radiologist ticks it; an
+implant recorded after an MRI plan stops booking, and the finder and the start page say why."""
+
+from __future__ import annotations
+
+import pytest
+
+from clinic.models import Referral
+from clinic.models.vocab import Modality, Role
+from clinic.services import prereg_items
+from tests.conftest import NOW, logged_in
+from tests.factories import (
+    acting_as,
+    build_clinic,
+    complete_preregistration,
+    make_patient,
+    make_ready_referral,
+    make_referral,
+    make_user,
+    waive_imaging,
+)
+
+PACEMAKER = "Herzschrittmacher Medtronic"
+
+
+@pytest.fixture
+def clinic(session):
+    return build_clinic(session)
+
+
+def _with_implant(session, clinic):
+    referral = make_referral(session, make_patient(session, family_name="Schrittmacher"))
+    waive_imaging(session, clinic, referral)
+    complete_preregistration(
+        session,
+        clinic,
+        referral,
+        allergies={"contrast"},
+        conditions={"implant", "kidney_disease"},
+        implant_note=PACEMAKER,
+    )
+    session.commit()
+    return referral
+
+
+def _plan(clinic, **changes) -> dict:
+    data = {
+        "accept-procedure_type_id": str(clinic.pt("PRT").id),
+        "accept-region": "lumbar",
+        "accept-side": "left",
+        "accept-levels": "L4/5",
+        "accept-stage": "",
+        "accept-target": "",
+        "accept-guidance": "MRI",
+        "accept-priority": "routine",
+        "accept-note": "",
+    }
+    data.update(changes)
+    return data
+
+
+def _block(html: str) -> str:
+    return html.split('id="allergies-conditions"', 1)[1].split("</section>", 1)[0]
+
+
+def test_the_triage_page_shows_the_recorded_allergies_and_conditions(session, clinic, browser):
+    referral = _with_implant(session, clinic)
+    asked_nothing = make_referral(session)
+    session.commit()
+    browser.login("rad1")
+    block = _block(browser.get(f"/radiology/referrals/{referral.id}").get_data(as_text=True))
+    assert "Contrast medium" in block and f"Implant: {PACEMAKER}" in block and "Kidney disease" in block
+    assert "Diabetes" not in block and "Possible pregnancy" not in block
+    block = _block(browser.get(f"/radiology/referrals/{asked_nothing.id}").get_data(as_text=True))
+    assert block.count("not asked yet") == 2
+
+
+def test_the_triage_page_speaks_german(session, clinic, browser):
+    referral = _with_implant(session, clinic)
+    make_user(session, "anna", {Role.RADIOLOGIST}, "Dr. Anna Berg", language="de")
+    session.commit()
+    browser.login("anna")
+    html = browser.get(f"/radiology/referrals/{referral.id}").get_data(as_text=True)
+    block = _block(html)
+    assert "Allergien und Vorerkrankungen" in block and f"Implantat: {PACEMAKER}" in block
+    assert "Implantat geprüft: bedingt MR-sicher" in html
+
+
+def test_accepting_mri_for_an_implant_is_refused_at_the_checkbox_until_ticked(session, clinic, browser):
+    referral = _with_implant(session, clinic)
+    browser.login("rad1")
+    path = f"/radiology/referrals/{referral.id}"
+    refused = browser.post(f"{path}/accept", _plan(clinic), form_page=path)
+    assert refused.status_code == 422
+    html = refused.get_data(as_text=True)
+    box = html.split('id="accept-implant_mr_checked"', 1)[1][:800]
+    assert "MR-conditional and checked" in box and PACEMAKER in box
+    assert 'value="L4/5"' in html  # what was typed is kept
+    session.expire_all()
+    assert session.get(Referral, referral.id).status == "received"
+    accepted = browser.post(f"{path}/accept", _plan(clinic, **{"accept-implant_mr_checked": "y"}), form_page=path)
+    assert accepted.status_code == 302
+    session.expire_all()
+    stored = session.get(Referral, referral.id)
+    assert stored.status == "accepted" and stored.planned_guidance == Modality.MRI
+    assert stored.implant_mr_checked_by_id == clinic.radiologists[0].id and stored.implant_mr_checked_at == NOW
+    page = browser.get(path).get_data(as_text=True)
+    assert "Implant checked for MRI by Dr. Radiologist 1" in page
+
+
+def test_an_implant_recorded_after_the_mri_plan_shows_on_the_finder_and_the_start_page(app, session, clinic, browser):
+    referral = make_ready_referral(
+        session, clinic, make_patient(session, family_name="Spätimplant"), code="PRT", guidance=Modality.MRI
+    )
+    staff = clinic.staff["frontdesk"]
+    with acting_as(session, staff):
+        prereg_items.set_conditions(session, staff, referral, found={"implant"}, implant_note=PACEMAKER, note=None)
+    session.commit()
+    browser.login("frontdesk")
+    finder = browser.get(f"/desk/referrals/{referral.id}/book").get_data(as_text=True)
+    assert "cannot be booked yet" in finder and "MR-conditional" in finder and PACEMAKER in finder
+    assert 'name="candidate"' not in finder and "chain" not in finder.split("cannot be booked yet", 1)[1][:2000]
+    start = browser.get("/desk/").get_data(as_text=True)
+    blocked = start.split('id="not-bookable"', 1)[1].split("</section>", 1)[0]
+    assert "Spätimplant" in blocked and "MR-conditional" in blocked
+    assert f"/desk/referrals/{referral.id}/book" not in start
+    # The radiologist sees why booking waits, with the checkbox at hand.
+    (radiologist,) = logged_in(app, "rad1")
+    triage_page = radiologist.get(f"/radiology/referrals/{referral.id}").get_data(as_text=True)
+    assert 'id="implant-check-missing"' in triage_page and 'id="accept-implant_mr_checked"' in triage_page
