@@ -254,7 +254,13 @@ def _also_changes(changes: moves.MoveChanges) -> str:
     return " ".join(words)
 
 
-def _move_questions(appointment: Appointment, candidates: list[Candidate]) -> dict[Candidate, str]:
+@dataclass(frozen=True)
+class MoveWords:
+    question: str
+    changes: moves.MoveChanges
+
+
+def _move_questions(appointment: Appointment, candidates: list[Candidate]) -> dict[Candidate, MoveWords]:
     """The confirm question of each "Move here": the new time and everything else that changes with it
     (walk finding: the question named only the times, while the radiologist, the bed and the patient's stop
     time changed too)."""
@@ -267,8 +273,9 @@ def _move_questions(appointment: Appointment, candidates: list[Candidate]) -> di
             old=local_datetime(appointment.table_start),
             new=local_datetime(c.table_start),
         )
-        also = _also_changes(moves.move_changes(appointment, c, plan))
-        questions[c] = f"{question} {also}" if also else question
+        changes = moves.move_changes(appointment, c, plan)
+        also = _also_changes(changes)
+        questions[c] = MoveWords(f"{question} {also}" if also else question, changes)
     return questions
 
 

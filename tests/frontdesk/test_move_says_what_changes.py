@@ -66,6 +66,9 @@ def test_the_move_question_names_the_other_radiologist_bed_and_stop_time(app, se
         new_stop = local_datetime(item.last_dose_no_later_than(new_start))
     assert f"spätestens: {old_stop} → {new_stop}." in question, question
     assert "Clopidogrel" in question
+    # The rows mark the resources that differ from the appointment's.
+    rows = re.findall(r"<tr>\s*<td class=\"fw-semibold\">.*?</tr>", page, re.S)
+    assert rows and all(row.count(">ändert sich</span>") == 2 for row in rows), rows[0]
     # What stays the same is not named as a change.
     for f, q in buttons:
         if int(f["radiologist_id"]) == appointment.radiologist_id:
