@@ -64,7 +64,7 @@ def audit():
     # The codes are the filters' values; the choices read as words, in the screen's language.
     actors = {name: say(audit_query.actor_label(name, is_user)) for name, is_user in audit_query.actors(db.session)}
     form.actor.choices = _choices(_("Anyone"), actors, form.actor.data)
-    actions = {code: say(audit_query.action_label(code)) for code in audit_query.actions(db.session)}
+    actions = {value: say(label) for value, label in audit_query.action_choices(db.session).items()}
     form.action.choices = _choices(_("Any"), actions, form.action.data)
     objects = {code: say(audit_query.object_label(code)) for code in audit_query.object_types(db.session)}
     form.object_type.choices = _choices(_("Any"), objects, form.object_type.data)
@@ -91,6 +91,7 @@ def audit():
     locale = current_app.config["CLINIC_LOCALE"]
     names = audit_query.names(db.session, page.items)  # rooms, beds, users, procedures by id: one query
     changes = {e.id: audit_query.changes(e, zone, locale, names) for e in page.items}
+    object_names = {e.id: audit_query.object_name(e, names) for e in page.items}
     return render_template(
         "admin/audit.html",
         form=form,
@@ -98,6 +99,7 @@ def audit():
         params=params,
         patients=patients,
         changes=changes,
+        objects=object_names,
         action_label=audit_query.action_label,
         object_label=audit_query.object_label,
         actor_label=audit_query.actor_label,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from ..auth.access import roles
-from ..core import audit
 from ..extensions import db
 from ..models.vocab import Role
 from ..services import settings as clinic_settings
@@ -26,13 +26,7 @@ def settings():
             value = clinic_settings.get(db.session, key)
             getattr(form, key).data = int(value) if key in NUMBER_SETTINGS else value
     if form.validate_on_submit():
-        changed = {}
-        for key, value in form.values().items():
-            if clinic_settings.get(db.session, key) != value:
-                clinic_settings.put(db.session, key, value)
-                changed[key] = value
-        if changed:
-            audit.record(db.session, "clinic_settings.changed", "clinic_settings", summary=changed)
+        if clinic_settings.update(db.session, current_user, form.values()):
             flash(_("Settings saved. Letters and sheets printed from now on use them."), "success")
         else:
             flash(_("Nothing changed."), "info")

@@ -30,6 +30,9 @@ NOT_AUDITED = {
     "outbox_messages",
     "idempotent_requests",
     "change_marks",  # a count, raised on the connection (clinic.core.changes), never through the session
+    # Recorded by their services with the values before and after (``services.settings.update``, the portal's
+    # steps): a row's own event said only "changed" of the text column, and was a second event per change.
+    "clinic_settings",
 }
 # Never copied into a summary, not even as a before/after value.
 SECRET_COLUMNS = {"password_hash", "token_hash", "session_version", "failed_logins", "body"}

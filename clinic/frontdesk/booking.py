@@ -17,17 +17,17 @@ from ..core.errors import DomainError
 from ..core.messages import N_
 from ..core.timefmt import is_shown_day, to_local
 from ..extensions import db
-from ..i18n import refusal
+from ..i18n import refusal, say
 from ..models import Appointment, BookingHold, ObservationBed, Referral, Room, User, UserRole
 from ..models.vocab import AppointmentStatus, Role
 from ..scheduling import booking, holds, steroid
 from ..scheduling.context import SEARCH_WINDOW_DAYS
 from ..scheduling.finder import Candidate, Preferences
 from ..scheduling.plan import NotPlanned, ProcedurePlan
-from ..services import appointments
+from ..services import appointments, moves
 from ..services.candidates import candidates_for_referral
 from ..services.readiness import assess
-from ..templating import label
+from ..templating import label, local_datetime
 from ..web import get_or_404, local_today, now, refused, scheduling_settings
 from . import bp
 from .forms import ChainForm, SearchPreferencesForm
@@ -228,6 +228,82 @@ def _series_notes(plan: ProcedurePlan | None, referral, candidates, appointment)
     return [*steroid.series_notes(history, at), *steroid.interval_notes(history, local_today())]
 
 
+def _also_changes(changes: moves.MoveChanges) -> str:
+    """What a move changes besides the time, in words (empty when nothing else changes)."""
+    labels = resource_labels()
+    parts = []
+    for key, words, names in (
+        ("room", N_("room %(old)s → %(new)s"), labels["rooms"]),
+        ("radiologist", N_("radiologist %(old)s → %(new)s"), labels["radiologists"]),
+        ("bed", N_("bed %(old)s → %(new)s"), labels["beds"]),
+    ):
+        pair = getattr(changes, key)
+        if pair is not None:
+            old, new = (names.get(i, "—") if i is not None else "—" for i in pair)
+            parts.append(_(words, old=old, new=new))
+    words = [_("Also changes: %(changes)s.", changes="; ".join(parts))] if parts else []
+    for stop in changes.stops:
+        words.append(
+            _(
+                "Latest last dose of %(drug)s: %(old)s → %(new)s.",
+                drug=say(stop.drug),
+                old=local_datetime(stop.before),
+                new=local_datetime(stop.after),
+            )
+        )
+    return " ".join(words)
+
+
+@dataclass(frozen=True)
+class MoveWords:
+    question: str
+    changes: moves.MoveChanges
+
+
+def _move_questions(appointment: Appointment, candidates: list[Candidate]) -> dict[Candidate, MoveWords]:
+    """The confirm question of each "Move here": the new time and everything else that changes with it
+    (walk finding: the question named only the times, while the radiologist, the bed and the patient's stop
+    time changed too)."""
+    plan = moves.hold_plan(db.session, appointment)
+    questions = {}
+    for c in candidates:
+        question = _(
+            "Move the appointment of %(patient)s from %(old)s to %(new)s?",
+            patient=appointment.patient.display_name,
+            old=local_datetime(appointment.table_start),
+            new=local_datetime(c.table_start),
+        )
+        changes = moves.move_changes(appointment, c, plan)
+        also = _also_changes(changes)
+        questions[c] = MoveWords(f"{question} {also}" if also else question, changes)
+    return questions
+
+
+def _moved_message(appointment: Appointment, changes: moves.MoveChanges) -> str:
+    """What the desk must do after a move. The move sends the patient nothing (no letter, no email; only the
+    reminder is queued anew for the new time), so the new letter is the desk's to hand over. Walk finding: the
+    message said only "print the new letter", not why it mattered: the stop time of a paused drug had moved."""
+    words = [_("Moved to %(new)s. The old time is free again.", new=local_datetime(appointment.table_start))]
+    also = _also_changes(changes)
+    if also:
+        words.append(also)
+    if changes.stops:
+        words.append(
+            _(
+                "The patient must get the new letter: the time and the medication stop times have changed. "
+                "Nothing was sent to the patient (no letter, no email): print the letter and hand it over or post it."
+            )
+        )
+    else:
+        words.append(
+            _(
+                "The patient must get the new letter: the time has changed. Nothing was sent to the patient (no "
+                "letter, no email): print the letter and hand it over or post it."
+            )
+        )
+    return " ".join(words)
+
+
 def _render(referral, prefs_form, readiness, candidates, *, appointment=None, status=200, taken=None):
     if appointment is not None:  # moving: the time it has now is no time to move it to (walk finding)
         candidates = [
@@ -253,6 +329,7 @@ def _render(referral, prefs_form, readiness, candidates, *, appointment=None, st
         series_notes=_series_notes(moved, referral, candidates, appointment),
         # A time already held for this referral (by this desk or a colleague): a new hold releases it.
         live_holds=[] if appointment is not None else holds.live_holds(db.session, referral.id, now()),
+        move_questions=_move_questions(appointment, candidates) if appointment is not None else {},
     ), status
 
 
@@ -392,6 +469,7 @@ def reschedule(appointment_id: int):
                 raise DomainError(N_("The chosen time could not be read; pick it again."))
             chosen = chosen_candidate(form)
             freed = booking.chain_of(appointment)
+            changes = moves.move_changes(appointment, chosen, moves.hold_plan(db.session, appointment))
             appointments.reschedule(
                 db.session, scheduling_settings(), current_user, appointment, chosen, seen_start=_seen_start(form)
             )
@@ -407,14 +485,12 @@ def reschedule(appointment_id: int):
             return _render(
                 referral, prefs_form, readiness, candidates, appointment=appointment, status=error.http_status
             )
+        moved = _moved_message(appointment, changes)
         # The old time is offered to the waitlist, as a cancellation's is (walk finding).
         if appointments.moved_time_offers(db.session, scheduling_settings(), appointment, freed):
-            flash(
-                _("Moved. The old time is free again; print the new letter. Patients on the waitlist can take it:"),
-                "success",
-            )
+            flash(moved + " " + _("Patients on the waitlist can take the old time:"), "success")
             return redirect(url_for("frontdesk.freed_time_offers", appointment_id=appointment.id, **freed.as_dict()))
-        flash(_("Moved. The old time is free again; print the new letter."), "success")
+        flash(moved, "success")
         return redirect(url_for("frontdesk.appointment", appointment_id=appointment.id))
     prefs = _preferences(prefs_form)
     readiness, candidates = _search(referral, prefs, appointment.id, plan)

@@ -22,9 +22,9 @@ from sqlalchemy.orm import Session
 
 from ..core.messages import N_, Named, Phrase
 from ..core.timefmt import fmt_date, fmt_datetime
-from ..models import AuditEvent, ObservationBed, ProcedureType, Room, User
+from ..models import Appointment, AuditEvent, ObservationBed, ProcedureType, Room, User
 from ..models.clinical import gap_phrases
-from ..models.vocab import Labelled
+from ..models.vocab import Labelled, Role
 
 # Each kind of object the trail names (the table of a changed row, or the object of an action).
 OBJECTS = {
@@ -187,7 +187,9 @@ FIELDS = {
     "allergy_local_anaesthetic": N_("Allergy: local anaesthetics"),
     "allergy_other": N_("Other allergies"),
     "allergy_steroid": N_("Allergy: steroids"),
+    "appointment": N_("Appointment"),
     "appointment_id": N_("Appointment"),
+    "appointments": N_("Appointments"),
     "approach": N_("Approach"),
     "at": N_("Time"),
     "attempts": N_("Attempts"),
@@ -473,6 +475,34 @@ FIELDS = {
     "warning": N_("Warning"),
     "weekday": N_("Weekday"),
 }
+# The clinic's settings (the keys of ``services.settings``) as their form names them: a settings change shows
+# "Reminder sent this many days before: 2 → 3", never the key (walk finding: "reminder days before: 2").
+SETTINGS = {
+    "clinic_name": N_("Clinic name"),
+    "clinic_department": N_("Department (German documents)"),
+    "clinic_department_en": N_("Department (English documents)"),
+    "letter_signature": N_("Letters signed by (German)"),
+    "letter_signature_en": N_("Letters signed by (English)"),
+    "clinic_address": N_("Address"),
+    "clinic_phone": N_("Telephone"),
+    "clinic_email": N_("Email"),
+    "clinic_place": N_("Town (for 'place, date' on letters)"),
+    "emergency_number": N_("Emergency number"),
+    "out_of_hours_number": N_("Out-of-hours medical service"),
+    "arrival_minutes_before": N_("Arrival before the appointment (minutes)"),
+    "booking_notice_minutes": N_("Shortest notice for a booking (minutes before the arrival time)"),
+    "positive_relief_percent": N_("Pain relief that counts as a positive diagnostic block (%)"),
+    "reminder_days_before": N_("Reminder sent this many days before"),
+    "triage_ageing_days": N_("Referrals waiting for triage are flagged after (days)"),
+    "imaging_old_after_years": N_("Prior imaging is noted as old after (years)"),
+    "follow_up_days": N_("Follow-up after (days, comma-separated)"),
+    "follow_up_attempts": N_("Follow-up calls before giving up"),
+    "follow_up_retry_days": N_("Days until the next follow-up call"),
+    "demo_data": N_("Demo data loaded"),
+    "portal_steps": N_("Steps the patient's link offers"),
+}
+# Keys services record by name that hold ids of rows (``{"appointment": 291}``): the trail names the row.
+KEY_REFERENCES = {"appointment": "appointments", "appointments": "appointments"}
 # The weekday of a session template or a weekly duty (stored 0 for Monday).
 WEEKDAYS = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"), N_("Saturday"), N_("Sunday"))
 HIDDEN = "(changed)"  # what the trail keeps of a secret or a long text: that it changed
@@ -541,6 +571,8 @@ def page_label(endpoint: str) -> str:
 
 
 def field_label(table: str, column: str) -> str:
+    if table == "clinic_settings" and column in SETTINGS:
+        return Phrase(SETTINGS[column])
     if column in FIELDS:
         return Phrase(FIELDS[column])
     return column.removesuffix("_id").replace("_", " ")
@@ -567,6 +599,11 @@ def _labelled(cls: type) -> list[type]:
 def _referenced() -> dict[tuple[str, str], str]:
     """(table, column) → the table its ids point to, from the foreign keys."""
     return _schema()[0]
+
+
+def _target(table: str, column: str) -> str | None:
+    """The table the ids of a changed column, or of a key an action recorded, point to."""
+    return _referenced().get((table, column)) or KEY_REFERENCES.get(column)
 
 
 @cache
@@ -600,7 +637,10 @@ NAMED_ROWS = {
     "observation_beds": lambda: (ObservationBed.id, ObservationBed.label, ObservationBed.label),
     "users": lambda: (User.id, User.full_name, User.full_name),
     "procedure_types": lambda: (ProcedureType.id, ProcedureType.name_en, ProcedureType.name_de),
+    "appointments": lambda: (Appointment.id, Appointment.reference, Appointment.reference),
 }
+# The objects whose id the trail's object column shows by the name of a row (a user role by its user's).
+OBJECT_ROWS = {**{table: table for table in NAMED_ROWS}, "user_roles": "users"}
 
 
 def _summary(event: AuditEvent) -> dict | None:
@@ -618,8 +658,11 @@ def names(session: Session, events: Iterable[AuditEvent]) -> dict[tuple[str, int
     (``{"room_id": [3, 5]}``), keyed by (table, id): one query for all the events of a page, not one a row."""
     wanted: dict[str, set[int]] = {}
     for event in events:
+        object_id = _object_row(event)
+        if object_id is not None:
+            wanted.setdefault(OBJECT_ROWS[event.object_type], set()).add(object_id)
         for column, value in (_summary(event) or {}).items():
-            target = _referenced().get((event.object_type, column))
+            target = _target(event.object_type, column)
             if target not in NAMED_ROWS:
                 continue
             for one in value if isinstance(value, list) else [value]:
@@ -637,6 +680,38 @@ def names(session: Session, events: Iterable[AuditEvent]) -> dict[tuple[str, int
         )
     rows = session.execute(union_all(*parts) if len(parts) > 1 else parts[0])
     return {(kind, id_): en if en == de else Named(en, en=en, de=de) for kind, id_, en, de in rows}
+
+
+def _object_row(event: AuditEvent) -> int | None:
+    """The id of the row an event's object names by a name (``OBJECT_ROWS``): a user role's "9:front_desk"
+    names its user 9."""
+    if event.object_type not in OBJECT_ROWS or not event.object_id:
+        return None
+    first = event.object_id.partition(":")[0]
+    return int(first) if first.isdigit() else None
+
+
+def object_name(event: AuditEvent, names: Mapping[tuple[str, int], str] | None = None) -> object:
+    """The event's object in words beyond its kind: an appointment by its reference, a user by name, a user
+    role as "name: role", a room, bed or procedure by its name, a setting by its label; another id as stored
+    (empty for none). Walk finding: "Benutzerrolle 9:front_desk", "Klinikeinstellungen reminder_days_before"."""
+    names = names or {}
+    if not event.object_id:
+        return ""
+    if event.object_type == "clinic_settings" and event.object_id in SETTINGS:
+        return Phrase(SETTINGS[event.object_id])
+    row = _object_row(event)
+    if row is None:
+        return event.object_id
+    name = names.get((OBJECT_ROWS[event.object_type], row), event.object_id)
+    if event.object_type == "user_roles":
+        role = event.object_id.partition(":")[2]
+        try:
+            role_label = Phrase(Role(role).label)
+        except ValueError:
+            role_label = role
+        return Phrase(N_("{user}: {role}"), user=name, role=role_label)
+    return name
 
 
 def value_label(
@@ -665,7 +740,7 @@ def value_label(
         except ValueError:
             return value
     if isinstance(value, int):
-        target = _referenced().get((table, column))
+        target = _target(table, column)
         if target is not None:
             return names.get((target, value), value)
         if column == "weekday" and 0 <= value < len(WEEKDAYS):
@@ -706,7 +781,7 @@ def changes(
     if summary is None:
         return None
     # Only a row's update keeps [before, after] pairs; an action's own values may be lists of two.
-    updated = event.action.endswith(".update")
+    updated = event.action.endswith(".update") or event.action == "clinic_settings.changed"
     table = event.object_type
     result = []
     for column, value in summary.items():
@@ -754,6 +829,19 @@ def actions(session: Session) -> list[str]:
     return list(session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)))
 
 
+def action_choices(session: Session) -> dict[str, str]:
+    """The action filter's choices: value → words (a marked phrase). Codes that read the same are one choice
+    whose value lists them with commas (walk finding: "Clinic settings changed" was listed twice, once for the
+    settings screen's own event and once for the row's, which older trails hold both of)."""
+    grouped: dict[str, list[str]] = {}
+    labels: dict[str, str] = {}
+    for code in actions(session):
+        label = action_label(code)
+        grouped.setdefault(str(label), []).append(code)
+        labels.setdefault(str(label), label)
+    return {",".join(codes): labels[english] for english, codes in grouped.items()}
+
+
 def object_types(session: Session) -> list[str]:
     return list(session.scalars(select(AuditEvent.object_type).distinct().order_by(AuditEvent.object_type)))
 
@@ -781,7 +869,9 @@ def statement(f: AuditFilter) -> Select:
     stmt = select(AuditEvent)
     if f.actor:
         stmt = stmt.where(AuditEvent.actor_name == f.actor)
-    if f.action:  # the action, or a group of them by the code's start ("portal": every portal.* action)
+    if f.action and "," in f.action:  # the codes that read the same (``action_choices``)
+        stmt = stmt.where(AuditEvent.action.in_([code.strip() for code in f.action.split(",") if code.strip()]))
+    elif f.action:  # the action, or a group of them by the code's start ("portal": every portal.* action)
         stmt = stmt.where(
             or_(AuditEvent.action == f.action, AuditEvent.action.startswith(f.action + ".", autoescape=True))
         )

@@ -7,6 +7,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..core import audit
 from ..models import ClinicSetting
 
 DEFAULTS: dict[str, str] = {
@@ -69,6 +70,22 @@ def put(session: Session, key: str, value: str) -> None:
     if key not in DEFAULTS:
         raise KeyError(key)
     store(session, key, value)
+
+
+def update(session: Session, actor, values: dict[str, str]) -> dict[str, list[str]]:
+    """Save the settings that differ from what is stored, and record them in one audit event with each
+    value before and after (``{"reminder_days_before": ["2", "3"]}``); returns that record (empty: nothing
+    changed). The rows of ``clinic_settings`` are not audited row by row (``core.audit.NOT_AUDITED``): that
+    wrote a second event per change, saying only "changed" of the text column (walk finding)."""
+    changed: dict[str, list[str]] = {}
+    for key, value in values.items():
+        before = get(session, key)
+        if before != value:
+            put(session, key, value)
+            changed[key] = [before, value]
+    if changed:
+        audit.record(session, "clinic_settings.changed", "clinic_settings", summary=changed, actor=actor)
+    return changed
 
 
 def store(session: Session, key: str, value: str) -> None:

@@ -530,7 +530,7 @@ def test_the_time_a_move_frees_is_offered_to_the_waitlist(session, settings, bro
     moved = browser.post(path, later, form_page=path)
     assert moved.status_code == 302 and "/offers?" in moved.headers["Location"], moved.headers["Location"]
     page = browser.get(moved.headers["Location"], follow_redirects=True).get_data(as_text=True)
-    assert "Patients on the waitlist can take it:" in page
+    assert "Patients on the waitlist can take the old time:" in page
     assert "Freed by moving" in page and "from 23.11.2026" in page
     assert waiting.patient.display_name in page
     offer = re.search(r'action="(/desk/waitlist/\d+/book)"(.*?)</form>', page, re.S)

@@ -1,0 +1,69 @@
+"""What else a move changes besides the time: the room, the radiologist and the bed of the chosen chain, and
+the latest moment of each paused drug's last dose (it is counted back from the table start, so it moves
+with the appointment). Walk finding: the desk confirmed "move from 09:30 to 08:00" and learnt only
+afterwards that the radiologist, the bed and the patient's Clopidogrel stop time had changed too."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+from ..core.holds import HoldPlan
+from ..core.messages import Named
+from ..models import Appointment
+from ..scheduling.finder import Candidate
+from .documents import hold_plan_for
+
+
+@dataclass(frozen=True)
+class StopChange:
+    """A paused drug's latest last dose before the move and after it."""
+
+    drug: Named
+    before: dt.datetime
+    after: dt.datetime
+
+
+@dataclass(frozen=True)
+class MoveChanges:
+    """The resources that differ from the appointment's (old id, new id; None where the same) and the stop
+    times that move."""
+
+    room: tuple[int, int] | None = None
+    radiologist: tuple[int, int] | None = None
+    bed: tuple[int | None, int | None] | None = None
+    stops: list[StopChange] = field(default_factory=list)
+
+
+def stop_changes(plan: HoldPlan | None, old_start: dt.datetime, new_start: dt.datetime) -> list[StopChange]:
+    """The paused drugs whose latest last dose the move shifts. None under a radiologist's override (the
+    override's day counts then, not the hours)."""
+    if plan is None or plan.override_date is not None or old_start == new_start:
+        return []
+    changes = []
+    for item in plan.items:
+        before, after = item.last_dose_no_later_than(old_start), item.last_dose_no_later_than(new_start)
+        if before is not None and after is not None and before != after:
+            changes.append(StopChange(item.named, before, after))
+    return changes
+
+
+def move_changes(appointment: Appointment, candidate: Candidate, plan: HoldPlan | None) -> MoveChanges:
+    """What moving ``appointment`` to ``candidate`` changes besides the time (``plan``: its hold plan)."""
+
+    def differs(old, new):
+        return (old, new) if old != new else None
+
+    return MoveChanges(
+        room=differs(appointment.room_id, candidate.room_id),
+        radiologist=differs(appointment.radiologist_id, candidate.radiologist_id),
+        bed=differs(appointment.bed_id, candidate.bed_id),
+        stops=stop_changes(plan, appointment.table_start, candidate.table_start),
+    )
+
+
+def hold_plan(session: Session, appointment: Appointment) -> HoldPlan | None:
+    """The appointment's hold plan, read once for all the times a move page offers."""
+    return hold_plan_for(session, appointment) if appointment.referral is not None else None
