@@ -125,7 +125,7 @@ class FrontDesk(Staff):
     def booking(self) -> None:
         if len(READY) <= 50:
             return
-        referral = READY.pop()
+        referral = READY.pop(0)  # from the front: the finder task reads the last 50, which stay unbooked
         page = self.client.get(f"/desk/referrals/{referral}/book", name="finder (booking page)")
         forms = [f for f in CHAIN.findall(page.text) if 'name="table_start"' in f]
         if not forms:
@@ -144,6 +144,10 @@ class FrontDesk(Staff):
                 response.success()  # another desk was quicker: the page offers the next times
             elif response.status_code != 302:
                 response.failure(f"booking answered {response.status_code}")
+            elif "/appointments/" not in response.headers.get("Location", "") or "reschedule" in response.headers.get(
+                "Location", ""
+            ):  # not a booking: the referral had its appointment already (a redirect to move it)
+                response.failure("the referral was booked already")
 
     @task(1)
     def letter(self) -> None:
