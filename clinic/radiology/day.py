@@ -14,9 +14,20 @@ from ..core.timefmt import to_local
 from ..extensions import db
 from ..i18n import screen_language
 from ..models import Appointment, Consent, DrugOption, ProcedureRecord, User, UserRole
+from ..models.appointments import ACTIVE_STATUSES
 from ..models.vocab import AppointmentStatus, Role
 from ..scheduling import steroid
-from ..services import documents, medication, mpps, outcomes, procedure_day, procedure_records, stranding, worklist
+from ..services import (
+    documents,
+    implants,
+    medication,
+    mpps,
+    outcomes,
+    procedure_day,
+    procedure_records,
+    stranding,
+    worklist,
+)
 from ..web import (
     get_or_404,
     lands_on,
@@ -137,6 +148,9 @@ def _page(appointment: Appointment, forms: dict | None = None, status: int = 200
         series_notes=steroid.appointment_notes(db.session, scheduling_settings().zone, appointment),
         follow_up_results=outcomes.recorded(db.session, [appointment.id]),
         contrast_allergy=procedure_records.contrast_allergy(appointment),
+        implant_unchecked=implants.unchecked_implant(appointment.referral, appointment.guidance)
+        if appointment.referral is not None and appointment.status in ACTIVE_STATUSES
+        else None,
         **(forms or _forms(appointment, record)),
     ), status
 

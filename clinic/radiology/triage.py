@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -233,6 +233,22 @@ def accept(referral_id: int):
             ),
         ),
         lambda: _accepted_message(referral, was_accepted),
+    )
+
+
+@bp.post("/referrals/<int:referral_id>/implant-checked")
+@lands_on("radiology.triage_referral")
+@roles(Role.RADIOLOGIST)
+def implant_checked(referral_id: int):
+    """The implant confirmed as MR-conditional and checked, the plan unchanged (an appointment may be booked)."""
+    referral = get_or_404(Referral, referral_id)
+    back = url_for("radiology.triage_referral", referral_id=referral.id)
+    appointment_id = request.form.get("appointment_id", type=int)
+    return one_click(
+        lambda: triage.confirm_implant_check(db.session, current_user, referral),
+        done=_("Implant checked for MRI: the MRI-guided procedure can go ahead."),
+        back=back,
+        next_url=url_for("radiology.appointment", appointment_id=appointment_id) if appointment_id else back,
     )
 
 

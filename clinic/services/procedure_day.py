@@ -39,7 +39,7 @@ from ..models.base import utcnow
 from ..models.clinical import GAP_NO_MOTOR, GAP_NO_VITALS, GAP_OBSERVED
 from ..models.vocab import AppointmentStatus, FollowUpKind, FollowUpStatus, Role
 from ..scheduling.booking import constraint_name
-from . import episodes, medication, settings
+from . import episodes, implants, medication, settings
 
 # A stay that has run past its planned end still needs its bed for a while when it moves.
 MOVED_STAY_MINIMUM = dt.timedelta(minutes=15)
@@ -201,6 +201,16 @@ def start_procedure(
     if signed_consent(session, appointment) is None:
         raise DomainError(
             N_("The procedure cannot start: no signed consent is recorded for this appointment."), code="no_consent"
+        )
+    if appointment.referral is not None and implants.mr_check_missing(appointment.referral, appointment.guidance):
+        # Walk 22: an implant recorded after the MRI appointment was booked stopped new bookings only.
+        raise DomainError(
+            N_(
+                "The procedure cannot start: {reason}. Until then the MRI-guided procedure waits (or is planned "
+                "under CT guidance)."
+            ),
+            code="implant_unchecked",
+            reason=implants.unchecked_implant(appointment.referral, appointment.guidance),
         )
     at = at or utcnow()
     problem = medication_problem(session, appointment, at, zone)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -75,11 +76,19 @@ NEUROLYTIC_DRUGS = frozenset({"Ethanol"})
 CONTRAST_DRUGS = frozenset({"Contrast"})
 
 
+# An allergy written in the free text that names contrast media or iodine (walk 22: "Röntgenkontrastmittel
+# (Urtikaria 2019)" under other allergies, and "Jod" ticked alone, were not taken for one).
+CONTRAST_WORDS = re.compile(r"kontrast|contrast|\b(jod|iod)", re.IGNORECASE)
+
+
 def contrast_allergy(appointment: Appointment | None) -> bool:
-    """Whether the pre-registration of the appointment's referral records a contrast allergy."""
+    """Whether the pre-registration of the appointment's referral records a contrast allergy: contrast or
+    iodine ticked (staff record a contrast reaction as an iodine allergy too), or named in the free text."""
     referral = appointment.referral if appointment is not None else None
     prereg = referral.preregistration if referral is not None else None
-    return prereg is not None and bool(prereg.allergy_contrast)
+    if prereg is None:
+        return False
+    return bool(prereg.allergy_contrast or prereg.allergy_iodine or CONTRAST_WORDS.search(prereg.allergy_other or ""))
 
 
 def largest_dose(option: DrugOption) -> Decimal:

@@ -156,18 +156,7 @@ def accept(session: Session, actor, referral: Referral, plan: PlanDetails) -> Re
             implant=implants.implant_note(referral) or Phrase(N_("no details")),
         )
     if guidance == Modality.MRI and plan.implant_mr_checked and implants.implant_recorded(referral):
-        referral.implant_mr_checked_by_id = audit.actor_of(actor).id
-        referral.implant_mr_checked_at = utcnow()
-        referral.implant_mr_checked_note = implants.implant_note(referral)
-        audit.record(
-            session,
-            "referral.implant_mr_checked",
-            "referrals",
-            referral.id,
-            patient_id=referral.patient_id,
-            summary={"implant": referral.implant_mr_checked_note[:120]},
-            actor=actor,
-        )
+        _record_implant_check(session, actor, referral)
     referral.status = ReferralStatus.ACCEPTED
     referral.planned_procedure_type_id = procedure_type.id
     referral.planned_procedure_type = procedure_type
@@ -182,6 +171,39 @@ def accept(session: Session, actor, referral: Referral, plan: PlanDetails) -> Re
     _mark(referral, actor)
     session.flush()
     return referral
+
+
+def _record_implant_check(session: Session, actor, referral: Referral) -> None:
+    referral.implant_mr_checked_by_id = audit.actor_of(actor).id
+    referral.implant_mr_checked_at = utcnow()
+    referral.implant_mr_checked_note = implants.implant_note(referral)
+    audit.record(
+        session,
+        "referral.implant_mr_checked",
+        "referrals",
+        referral.id,
+        patient_id=referral.patient_id,
+        summary={"implant": referral.implant_mr_checked_note[:120]},
+        actor=actor,
+    )
+
+
+def confirm_implant_check(session: Session, actor, referral: Referral) -> None:
+    """A radiologist confirms that the recorded implant is MR-conditional and checked, without changing the
+    plan: the way for a referral whose MRI appointment is booked already (its plan cannot change then) when
+    the implant was recorded after the booking (walk 22). Refused when there is nothing to confirm."""
+    if referral.has_ended:
+        raise DomainError(
+            N_("This referral is {status}: nothing to confirm."),
+            code="invalid_state",
+            status=Phrase(ReferralStatus(referral.status).label, lower=True),
+        )
+    if not implants.implant_recorded(referral):
+        raise DomainError(N_("No implant is recorded for this referral."), code="invalid_state")
+    if implants.mr_check_stands(referral):
+        raise DomainError(N_("This implant is checked for MRI already."), code="invalid_state")
+    _record_implant_check(session, actor, referral)
+    session.flush()
 
 
 def decline(session: Session, actor, referral: Referral, reason: str) -> Referral:

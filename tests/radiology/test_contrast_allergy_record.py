@@ -133,3 +133,24 @@ def test_the_screen_saves_contrast_with_the_confirmation_and_shows_it_ticked(ses
     assert re.search(r'<input checked[^>]*id="record-contrast_allergy_confirmed"', html) or re.search(
         r'id="record-contrast_allergy_confirmed"[^>]*checked', html
     )
+
+
+@pytest.mark.parametrize("other", [None, "Röntgenkontrastmittel (Urtikaria 2019)", "Jodhaltige Mittel"])
+def test_an_iodine_allergy_or_contrast_named_in_the_free_text_counts_as_a_contrast_allergy(session, settings, other):
+    """Walk 22: "Jod" ticked alone, or "Röntgenkontrastmittel" written under other allergies, let contrast be
+    recorded without a word."""
+    allergies = ("iodine",) if other is None else ()
+    _clinic, appointment = day_appointment(
+        session, settings, to=to_procedure, allergies=set(allergies), allergy_other=other
+    )
+    record = session.scalar(select(ProcedureRecord).where(ProcedureRecord.appointment_id == appointment.id))
+    assert procedure_records.contrast_allergy(appointment)
+    given = record_details(record, drugs=[(_drug(session, "Contrast").id, Decimal(3))])
+    with pytest.raises(InvalidInput):
+        procedure_records.update(session, None, record, given, zone=ZONE)
+    assert record.drugs == []
+
+
+def test_words_that_only_look_alike_are_no_contrast_allergy(session, settings):
+    _clinic, appointment = day_appointment(session, settings, allergy_other="Pflaster (Periode der Kindheit)")
+    assert not procedure_records.contrast_allergy(appointment)

@@ -4,6 +4,8 @@ implant recorded after an MRI plan stops booking, and the finder and the start p
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from clinic.models import Referral
@@ -129,3 +131,39 @@ def test_an_implant_recorded_after_the_mri_plan_shows_on_the_finder_and_the_star
     (radiologist,) = logged_in(app, "rad1")
     triage_page = radiologist.get(f"/radiology/referrals/{referral.id}").get_data(as_text=True)
     assert 'id="implant-check-missing"' in triage_page and 'id="accept-implant_mr_checked"' in triage_page
+
+
+def test_a_booked_mri_appointment_of_an_implant_recorded_later_waits_for_the_check_on_its_page(
+    app, session, settings, browser
+):
+    """Walk 22: the implant recorded after the MRI appointment was booked did not show on the appointment,
+    and the plan (with its checkbox) cannot change while the appointment is booked: the appointment page
+    says the procedure waits, and its button confirms the check alone."""
+    from sqlalchemy import select
+
+    from clinic.models import AuditEvent
+    from tests.factories import book
+
+    clinic = build_clinic(session)
+    referral = make_ready_referral(
+        session, clinic, make_patient(session, family_name="Spätimplant"), code="PRT", guidance=Modality.MRI
+    )
+    appointment = book(session, settings, referral, first_day=dt.date(2026, 11, 24), days=7)
+    staff = clinic.staff["frontdesk"]
+    with acting_as(session, staff):
+        prereg_items.set_conditions(session, staff, referral, found={"implant"}, implant_note=PACEMAKER, note=None)
+    session.commit()
+    browser.login("rad1")
+    page = browser.get(f"/radiology/appointments/{appointment.id}").get_data(as_text=True)
+    assert 'id="implant-unchecked"' in page and PACEMAKER in page
+    confirmed = browser.post(
+        f"/radiology/referrals/{referral.id}/implant-checked",
+        {"appointment_id": str(appointment.id)},
+        form_page=f"/radiology/appointments/{appointment.id}",
+    )
+    assert confirmed.status_code == 302
+    assert confirmed.headers["Location"].endswith(f"/radiology/appointments/{appointment.id}")
+    assert 'id="implant-unchecked"' not in browser.get(confirmed.headers["Location"]).get_data(as_text=True)
+    session.expire_all()
+    assert session.get(Referral, referral.id).implant_mr_checked_note == PACEMAKER
+    assert session.scalar(select(AuditEvent).where(AuditEvent.action == "referral.implant_mr_checked"))

@@ -143,3 +143,36 @@ def test_an_mri_plan_without_implant_needs_no_check(session, clinic, settings):
     assert assess(session, settings, referral, ProcedurePlan.from_referral(referral)).ready
     accept_referral(session, clinic, referral, guidance=Modality.MRI)
     assert referral.implant_mr_checked_at is None
+
+
+def test_an_implant_recorded_after_the_mri_appointment_was_booked_stops_the_procedure_until_checked(session, settings):
+    """Walk 22: the implant recorded after the MRI appointment was booked stopped new bookings only; check-in
+    and "start the procedure" went on. The procedure now waits for the radiologist's check."""
+    from clinic.core.errors import DomainError
+    from clinic.services import procedure_day
+    from tests.conftest import ZONE
+    from tests.factories import sign_consent
+
+    clinic = build_clinic(session, texts=True)  # the consent's text to print and sign
+    referral = make_ready_referral(session, clinic, code="PRT", guidance=Modality.MRI)
+    appointment = book(session, settings, referral, first_day=MRI_DAY, days=7)
+    staff = clinic.staff["frontdesk"]
+    with acting_as(session, staff):
+        prereg_items.set_conditions(session, staff, referral, found={"implant"}, implant_note=PACEMAKER, note=None)
+    arrived = appointment.table_start - dt.timedelta(minutes=20)
+    procedure_day.check_in(session, None, appointment, at=arrived, zone=ZONE)
+    radiologist = clinic.radiologists[0]
+    sign_consent(session, clinic, appointment, actor=radiologist, explained_at=arrived - dt.timedelta(days=3))
+    with pytest.raises(DomainError) as refused:
+        procedure_day.start_procedure(session, radiologist, appointment, at=appointment.table_start, zone=ZONE)
+    assert refused.value.code == "implant_unchecked" and PACEMAKER in str(refused.value)
+    assert appointment.status == "checked_in"
+    with pytest.raises(DomainError, match="cannot change while an appointment is booked"):
+        _accept(session, clinic, referral, Modality.MRI, checked=True)  # the plan is fixed now
+    with acting_as(session, radiologist):
+        triage.confirm_implant_check(session, radiologist, referral)  # the check alone, the plan unchanged
+        with pytest.raises(DomainError, match="checked for MRI already"):
+            triage.confirm_implant_check(session, radiologist, referral)
+    assert referral.implant_mr_checked_note == PACEMAKER and referral.implant_mr_checked_by_id == radiologist.id
+    record = procedure_day.start_procedure(session, radiologist, appointment, at=appointment.table_start, zone=ZONE)
+    assert record is not None and appointment.status == "in_procedure"
