@@ -78,8 +78,9 @@ def record_consent(appointment_id: int, json: ConsentIn):
 @roles(Role.RADIOLOGIST)
 @operation(**STEP)
 def start_procedure(appointment_id: int):
-    """checked_in → in_procedure; needs a signed consent (422 no_consent) and the medication holds met and
-    settled, or overridden by a radiologist (422 medication_hold)."""
+    """checked_in → in_procedure; needs a signed consent (422 no_consent), the medication holds met and
+    settled, or overridden by a radiologist (422 medication_hold), and under MRI guidance a recorded implant
+    checked by a radiologist (422 implant_unchecked)."""
     appointment = find(Appointment, appointment_id, "appointment")
     procedure_day.start_procedure(db.session, current_user, appointment, at=now(), zone=zone())
     return _answer(appointment)
