@@ -23,7 +23,7 @@ from .portal import PortalAnswer, PortalLink
 from .preregistration import AnticoagulantRule, MedicationEntry, PreRegistration
 from .referrals import RedFlagAnswer, Referral, ReferralDocument
 from .resources import Closure, ObservationBed, Room, RoomSession, RosterEntry, RosterException
-from .settings import ChangeMark, ClinicSetting, JobRun
+from .settings import ChangeMark, ChangeScope, ClinicSetting, JobRun
 from .users import ApiToken, User, UserRole
 
 __all__ = [
@@ -36,6 +36,7 @@ __all__ = [
     "BookingHold",
     "CalendarFeed",
     "ChangeMark",
+    "ChangeScope",
     "ClinicSetting",
     "Closure",
     "Consent",

@@ -43,3 +43,17 @@ class ChangeMark(db.Model):
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
     epoch: Mapped[str] = mapped_column(String(32))
     generation: Mapped[int] = mapped_column(BigInteger)
+
+
+class ChangeScope(db.Model):
+    """What one counted change touched (``clinic.changes``): the patients whose rows it wrote, and the tables
+    it wrote rows of that belong to no patient (settings, rooms) or that a bulk statement wrote. A memo of
+    a list kept under an earlier mark reads the scopes since and reads again only what they name, or
+    everything when a scope is missing (kept for the last ``KEPT`` changes) or names a table it reads."""
+
+    __tablename__ = "change_scopes"
+
+    epoch: Mapped[str] = mapped_column(String(32), primary_key=True)
+    generation: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    patients: Mapped[str] = mapped_column(Text, default="")  # patient ids, comma-separated
+    tables: Mapped[str] = mapped_column(Text, default="")  # table names, comma-separated

@@ -4,8 +4,11 @@ is the clinic's open work, read in a fixed number of statements however long it 
 
 Sorting reads every waiting referral's checklist (the start page's 300 cost 150 ms of CPU a request,
 issue 20's load test). Nothing in it depends on the clock, only on the data, so the sorting is kept,
-by ids, under the count of committed changes it was read at (``clinic.core.changes``) and read again
-only once a change was committed; a page then loads only the rows it shows (``waiting``)."""
+by ids, under the count of committed changes it was read at (``clinic.core.changes``), and a page then
+loads only the rows it shows (``waiting``). After committed changes, only the referrals of the patients
+they touched are sorted again (a booking touches one patient); a change to anything else the sorting
+reads (a setting, a stage rule, a document text), or scopes no longer kept, sorts everything again.
+Each referral's place depends only on its own patient's rows and on those shared tables."""
 
 from __future__ import annotations
 
@@ -39,6 +42,8 @@ class Entry:
     """A ``Waiting`` by ids: what the memo keeps (no object of a session that has ended)."""
 
     referral_id: int
+    patient_id: int
+    place: tuple  # where it stands in its list: (priority's rank, received on, referral id)
     missing: tuple[str, ...] = ()
     blocked: str | None = None
     last_id: int | None = None
@@ -51,6 +56,12 @@ class Sorting:
     blocked: tuple[Entry, ...]
     prepare: tuple[Entry, ...]
 
+
+# Tables of no patient that the sorting never reads: a change to them alone leaves it as it was. (A test
+# reads every statement the sorting sends and finds none of these in it.)
+NOT_READ = frozenset({"bookings", "booking_holds", "outbox_messages", "idempotent_requests", "calendar_feeds"})
+# Past this many patients touched, sorting everything again costs about the same.
+FEW = 50
 
 _memo: dict[str, tuple[tuple[str, int], Sorting]] = {}  # database -> (the mark it was read at, the sorting)
 
@@ -66,12 +77,36 @@ def sorting(session: Session) -> Sorting:
     mark = changes.current(session)
     database = session.get_bind().url.render_as_string(hide_password=True)
     kept = _memo.get(database)
-    if mark is not None and kept is not None and kept[0] == mark and changes.unchanged(session):
-        return kept[1]
+    fresh = changes.unchanged(session)
+    if mark is not None and kept is not None and fresh:
+        if kept[0] == mark:
+            return kept[1]
+        touched = changes.touched(session, kept[0], mark)
+        if touched is not None and not touched.tables - NOT_READ and len(touched.patients) <= FEW:
+            found = _again(session, kept[1], touched.patients)
+            _memo[database] = (mark, found)
+            return found
     found = _sort(session)
-    if mark is not None and changes.unchanged(session):
+    if mark is not None and fresh:
         _memo[database] = (mark, found)
     return found
+
+
+def _again(session: Session, kept: Sorting, patients: frozenset[int]) -> Sorting:
+    """``kept`` with the referrals of ``patients`` sorted again: each list in the order a whole sorting
+    gives (priority, then received, then id)."""
+    if not patients:
+        return kept
+    new = _sort(session, patients)
+
+    def merged(old: tuple[Entry, ...], added: tuple[Entry, ...]) -> tuple[Entry, ...]:
+        return tuple(sorted([e for e in old if e.patient_id not in patients] + list(added), key=_place))
+
+    return Sorting(merged(kept.ready, new.ready), merged(kept.blocked, new.blocked), merged(kept.prepare, new.prepare))
+
+
+def _place(entry: Entry):
+    return entry.place
 
 
 def forget() -> None:
@@ -113,13 +148,15 @@ def _loaded(session: Session, model, ids: list[int], *options) -> dict:
     return found
 
 
-def _sort(session: Session) -> Sorting:
+def _sort(session: Session, patients: frozenset[int] | None = None) -> Sorting:
+    """The sorting of every waiting referral, or of the referrals of ``patients`` only."""
     active = select(Appointment.id).where(
         Appointment.referral_id == Referral.id, Appointment.status.in_(ACTIVE_STATUSES)
     )
+    ours = () if patients is None else (among(session, Referral.patient_id, sorted(patients)),)
     referrals = session.scalars(
         select(Referral)
-        .where(Referral.status == ReferralStatus.ACCEPTED, ~active.exists())
+        .where(Referral.status == ReferralStatus.ACCEPTED, ~active.exists(), *ours)
         .order_by(Referral.received_on, Referral.id)
         .options(
             # The red flags and drugs of every referral waiting (the checklists read them): by this
@@ -130,7 +167,10 @@ def _sort(session: Session) -> Sorting:
         )
     ).all()
     order = _priority_order()
-    referrals = sorted(referrals, key=lambda r: order.index(r.priority) if r.priority in order else len(order))
+    place = {
+        r.id: (order.index(r.priority) if r.priority in order else len(order), r.received_on, r.id) for r in referrals
+    }
+    referrals = sorted(referrals, key=lambda r: place[r.id])
     last: dict[int, Appointment] = {}
     if referrals:
         for appointment in session.scalars(
@@ -152,19 +192,20 @@ def _sort(session: Session) -> Sorting:
 
     ready, blocked, prepare = [], [], []
     for referral in referrals:
+        ids = (referral.id, referral.patient_id, place[referral.id])
         ended = last.get(referral.id)
         ended_id = None if ended is None else ended.id
         if ended is not None and ended.status == AppointmentStatus.DISCHARGED and episodes.same_plan(referral, ended):
             if leads_on(ended):  # else the episode is over (a referral from before episodes closed)
-                blocked.append(Entry(referral.id, last_id=ended_id, done=True))
+                blocked.append(Entry(*ids, last_id=ended_id, done=True))
             continue
         missing = preregistration.missing(lists[referral.id])
         if missing:
-            prepare.append(Entry(referral.id, missing=tuple(missing), last_id=ended_id))
+            prepare.append(Entry(*ids, missing=tuple(missing), last_id=ended_id))
         elif referral.id in refused:
-            blocked.append(Entry(referral.id, blocked=refused[referral.id], last_id=ended_id))
+            blocked.append(Entry(*ids, blocked=refused[referral.id], last_id=ended_id))
         elif reason := implants.unchecked_implant(referral, referral.planned_guidance):
-            blocked.append(Entry(referral.id, blocked=reason, last_id=ended_id))
+            blocked.append(Entry(*ids, blocked=reason, last_id=ended_id))
         else:
-            ready.append(Entry(referral.id, last_id=ended_id))
+            ready.append(Entry(*ids, last_id=ended_id))
     return Sorting(tuple(ready), tuple(blocked), tuple(prepare))
