@@ -17,7 +17,7 @@ from clinic.models.vocab import Priority
 from clinic.services import appointments, booking_queue, prereg_items
 from clinic.services import settings as clinic_settings
 from tests.conftest import TODAY
-from tests.factories import acting_as, book, build_clinic, make_patient, make_referral, make_ready_referral
+from tests.factories import acting_as, book, build_clinic, make_patient, make_ready_referral, make_referral
 
 
 def _sorted(session) -> tuple[booking_queue.Sorting, str]:
