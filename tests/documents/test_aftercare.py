@@ -15,11 +15,11 @@ from sqlalchemy import select
 from clinic.core import clock
 from clinic.core.errors import Conflict
 from clinic.models import AnticoagulantRule, AuditEvent, ProcedureRecord
-from clinic.models.vocab import Language
+from clinic.models.vocab import Language, Role
 from clinic.scheduling.context import Settings
 from clinic.services import aftercare, consents, hold_rules, medication, procedure_day
 from tests.conftest import NOTICE, NOW, ZONE, assert_shows
-from tests.factories import add_roster, add_weekly_sessions, build_clinic, make_patient
+from tests.factories import add_roster, add_weekly_sessions, build_clinic, make_patient, make_user
 from tests.radiology.day_helpers import day_appointment, to_observation, to_procedure
 from tests.scheduling.helpers import chain, utc
 
@@ -34,12 +34,13 @@ def sign_off(session, drug: str) -> None:
         hold_rules.verify(session, None, rule, "Dr. Hanna Berg", at=NOW)
 
 
-def observed(session, settings, *, language=Language.DE, medications=RIVAROXABAN, confirm=False, **kw):
+def observed(session, settings, clinic=None, *, language=Language.DE, medications=RIVAROXABAN, confirm=False, **kw):
     """A patient (PRT: intermediate bleeding risk unless ``code`` says otherwise) with rivaroxaban's rules
     signed off, through the procedure today (``confirm``: the radiologist confirms the plan first, as a shared
     assessment needs), ended at 06:20 UTC (07:20 in Berlin), now in observation."""
-    clinic = build_clinic(session, texts=True)
-    sign_off(session, "rivaroxaban")
+    if clinic is None:
+        clinic = build_clinic(session, texts=True)
+        sign_off(session, "rivaroxaban")
     patient = make_patient(session, preferred_language=language)
     _, appointment = day_appointment(session, settings, clinic, patient=patient, medications=medications, **kw)
     if confirm:
@@ -174,7 +175,10 @@ def test_without_everything_behind_a_time_we_call_instead_of_guessing(session, s
 
 def test_a_drug_left_to_the_prescriber_is_never_told_to_stop_or_start(session, settings):
     """FACET is low risk: rivaroxaban is a shared assessment there, not a routine pause."""
-    _, appointment = observed(session, settings, code="FACET", stage="diagnostic", medications=[("rivaroxaban", "", None)], confirm=True)
+    medications = [("rivaroxaban", "", None)]
+    _, appointment = observed(
+        session, settings, code="FACET", stage="diagnostic", medications=medications, confirm=True
+    )
     text = text_of(aftercare.aftercare_pdf(session, appointment, ZONE, now=NOW))
     assert IF_PAUSED in text
     assert "Haben Sie es nicht pausiert, nehmen Sie es wie verordnet weiter." in text
@@ -257,3 +261,21 @@ def test_the_front_desk_is_refused(session, settings, browser):
     response = browser.get(f"/radiology/appointments/{appointment.id}/aftercare.pdf")
     assert response.status_code == 403
     assert response.mimetype != "application/pdf"
+
+
+def test_a_german_nurse_sees_the_button_and_the_refusal_in_german(session, settings, browser):
+    clinic = build_clinic(session, texts=True)
+    sign_off(session, "rivaroxaban")
+    make_user(session, "jonas", {Role.NURSE}, "Jonas Keller", language="de")
+    _, before = day_appointment(session, settings, clinic, medications=RIVAROXABAN, to=to_procedure)
+    _, after = observed(session, settings, clinic)
+    session.commit()
+    browser.login("jonas")
+    assert "Hinweise nach dem Eingriff (PDF)" in browser.get("/observation/").get_data(as_text=True)
+    response = browser.get(f"/radiology/appointments/{before.id}/aftercare.pdf")
+    assert response.status_code == 409
+    assert (
+        "Die Hinweise nach dem Eingriff können erst gedruckt werden, wenn der Eingriff beendet ist."
+        in response.get_data(as_text=True)
+    )
+    assert after
