@@ -167,13 +167,15 @@ def appointment(appointment_id: int):
 @bp.get("/appointments/<int:appointment_id>/aftercare.pdf")
 @roles(*CLINICAL)
 def aftercare_sheet(appointment_id: int):
-    """The discharge sheet ("Hinweise nach dem Eingriff"), once the procedure has ended; before, the page
-    says why not. A GET: it changes nothing (the read is audited at the request boundary)."""
+    """The discharge sheet ("Hinweise nach dem Eingriff"), once the procedure has ended; before, back to the
+    appointment's page, which says why not. A GET: it changes nothing (the read is audited at the request
+    boundary)."""
     appointment = get_or_404(Appointment, appointment_id)
     try:
         data = aftercare.aftercare_pdf(db.session, appointment, zone(), now=now())
     except DomainError as error:
-        return _refuse(appointment, error)
+        flash(refused(error), "warning")
+        return redirect(url_for("radiology.appointment", appointment_id=appointment.id), 303)
     return pdf_response(data, f"aftercare-{appointment.reference}.pdf")
 
 

@@ -245,8 +245,8 @@ def test_the_radiologist_has_the_button_after_the_end_only(session, settings, br
     path = f"{page}/aftercare.pdf"
     assert f'href="{path}"' not in browser.get(page).get_data(as_text=True)
     response = browser.get(path)
-    assert response.status_code == 409
-    assert "once the procedure has ended" in response.get_data(as_text=True)
+    assert response.status_code == 303 and response.headers["Location"] == page
+    assert "once the procedure has ended" in browser.get(page).get_data(as_text=True)
     procedure_day.end_procedure(session, None, appointment, at=NOW + dt.timedelta(minutes=20))
     session.commit()
     assert f'href="{path}"' in browser.get(page).get_data(as_text=True)
@@ -272,8 +272,8 @@ def test_a_german_nurse_sees_the_button_and_the_refusal_in_german(session, setti
     session.commit()
     browser.login("jonas")
     assert "Hinweise nach dem Eingriff (PDF)" in browser.get("/observation/").get_data(as_text=True)
-    response = browser.get(f"/radiology/appointments/{before.id}/aftercare.pdf")
-    assert response.status_code == 409
+    response = browser.get(f"/radiology/appointments/{before.id}/aftercare.pdf", follow_redirects=True)
+    assert response.status_code == 200 and response.mimetype == "text/html"
     assert (
         "Die Hinweise nach dem Eingriff können erst gedruckt werden, wenn der Eingriff beendet ist."
         in response.get_data(as_text=True)
