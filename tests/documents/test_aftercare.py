@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from clinic.core import clock
 from clinic.core.errors import Conflict
-from clinic.models import AnticoagulantRule, AuditEvent, ProcedureRecord
+from clinic.models import AnticoagulantRule, AuditEvent, ObservationCheck, ProcedureRecord
 from clinic.models.vocab import Language, Role
 from clinic.scheduling.context import Settings
 from clinic.services import aftercare, consents, hold_rules, medication, procedure_day
@@ -279,3 +279,21 @@ def test_a_german_nurse_sees_the_button_and_the_refusal_in_german(session, setti
         in response.get_data(as_text=True)
     )
     assert after
+
+
+def test_after_discharge_the_radiologist_can_print_it_again_with_the_same_restart(session, settings, browser):
+    """Discharge closes the referral's episode; the plan the patient was treated under still stands."""
+    clinic, appointment = observed(session, settings)
+    observation = procedure_day.observation_of(session, appointment)
+    observation.checks.append(ObservationCheck(systolic=120, diastolic=70, pulse=60, motor_normal=True))
+    procedure_day.set_discharge_checklist(
+        session, appointment, stable=True, can_walk=True, escort_present=True, instructions_given=True
+    )
+    procedure_day.discharge(session, clinic.staff["nurse"], appointment, at=NOW + dt.timedelta(minutes=60))
+    session.commit()
+    browser.login("rad1")
+    page = f"/radiology/appointments/{appointment.id}"
+    assert f'href="{page}/aftercare.pdf"' in browser.get(page).get_data(as_text=True)
+    response = browser.get(f"{page}/aftercare.pdf")
+    assert response.status_code == 200
+    assert "Wieder einnehmen frühestens am Dienstag, 24. November 2026, um 07:20 Uhr" in text_of(response.data)
