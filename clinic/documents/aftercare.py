@@ -62,14 +62,13 @@ WORDS = {
         ),
         "clock_change": " The clocks change in between; the time above is already the new clock time.",
         "call": (
-            "{drug}: please do not take it again yet. <b>We will call you; please speak with us before you take "
+            "{drug}: we will call you to agree when you start again. <b>Please speak with us before you take "
             "{name} again</b> (telephone {phone})."
         ),
         "call_if_paused": (
             "{drug}: if you paused it for the procedure, <b>please speak with us before you take it again</b>; "
             "we will call you (telephone {phone}). If you did not pause it, go on taking it as prescribed."
         ),
-        "inr": " Your INR may need checking when you restart; your doctor will tell you.",
         "help_title": "When to seek help at once",
         "questions": "Questions about the procedure or these instructions: telephone {phone}.",
         "at": "{date}, {time}",
@@ -94,7 +93,7 @@ WORDS = {
         ),
         "clock_change": " Dazwischen wird die Uhr umgestellt; die Uhrzeit oben ist bereits die neue Uhrzeit.",
         "call": (
-            "{drug}: Bitte nehmen Sie es noch nicht wieder ein. <b>Wir rufen Sie an. Bitte sprechen Sie mit uns, "
+            "{drug}: Wir rufen Sie an, um den Wiederbeginn mit Ihnen abzusprechen. <b>Bitte sprechen Sie mit uns, "
             "bevor Sie {name} wieder einnehmen</b> (Telefon {phone})."
         ),
         "call_if_paused": (
@@ -102,7 +101,6 @@ WORDS = {
             "wieder einnehmen</b>; wir rufen Sie an (Telefon {phone}). Haben Sie es nicht pausiert, nehmen Sie es "
             "wie verordnet weiter."
         ),
-        "inr": " Beim Wiederbeginn kann eine Kontrolle des INR-Werts nötig sein; das sagt Ihnen Ihre Arztpraxis.",
         "help_title": "Wann Sie sofort Hilfe holen sollten",
         "questions": "Fragen zum Eingriff oder zu diesen Hinweisen: Telefon {phone}.",
         "at": "{date}, um {time}",
@@ -163,7 +161,7 @@ def restart_sentence(ctx: AftercareContext, plan: HoldPlan, item: HoldItem) -> s
     )
     if to_local(restart, ctx.zone).utcoffset() != to_local(ctx.ended_at, ctx.zone).utcoffset():
         text += w["clock_change"]
-    return text + (w["inr"] if item.requires_inr else "")
+    return text
 
 
 def _facts(ctx: AftercareContext) -> Table:

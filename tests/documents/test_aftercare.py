@@ -149,7 +149,10 @@ def test_the_warning_signs_and_after_care_come_from_the_procedures_information_t
     assert "Risiken und Nebenwirkungen" not in text and "Vor Ihrem Termin" not in text
 
 
-CALL = "Bitte nehmen Sie es noch nicht wieder ein. Wir rufen Sie an. Bitte sprechen Sie mit uns, bevor Sie Rivaroxaban"
+CALL = (
+    "Rivaroxaban: Wir rufen Sie an, um den Wiederbeginn mit Ihnen abzusprechen. Bitte sprechen Sie mit uns, bevor "
+    "Sie Rivaroxaban wieder einnehmen (Telefon"
+)
 IF_PAUSED = "Rivaroxaban: Falls Sie es für den Eingriff pausiert haben: Bitte sprechen Sie mit uns, bevor Sie es"
 
 
