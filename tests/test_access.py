@@ -37,7 +37,8 @@ USERS = {Role.FRONT_DESK: "frontdesk", Role.RADIOLOGIST: "rad1", Role.NURSE: "nu
 # GET routes that answer with a redirect by design.
 # login: a logged-in user is sent to the start page; booking: the referral here is booked, so the page
 # sends the desk to move that appointment instead (one active appointment per referral)
-REDIRECTING = {"main.home", "auth.login", "frontdesk.book"}
+# The discharge sheet of an appointment whose procedure has not ended goes back to its page, saying why.
+REDIRECTING = {"main.home", "auth.login", "frontdesk.book", "radiology.aftercare_sheet"}
 
 
 @pytest.fixture

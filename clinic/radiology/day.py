@@ -18,6 +18,7 @@ from ..models.appointments import ACTIVE_STATUSES
 from ..models.vocab import AppointmentStatus, Role
 from ..scheduling import steroid
 from ..services import (
+    aftercare,
     documents,
     implants,
     medication,
@@ -33,6 +34,7 @@ from ..web import (
     lands_on,
     local_to_utc,
     now,
+    pdf_response,
     refused,
     refused_at,
     scheduling_settings,
@@ -160,6 +162,21 @@ def _page(appointment: Appointment, forms: dict | None = None, status: int = 200
 def appointment(appointment_id: int):
     appointment = get_or_404(Appointment, appointment_id)
     return _page(appointment)
+
+
+@bp.get("/appointments/<int:appointment_id>/aftercare.pdf")
+@roles(*CLINICAL)
+def aftercare_sheet(appointment_id: int):
+    """The discharge sheet ("Hinweise nach dem Eingriff"), once the procedure has ended; before, back to the
+    appointment's page, which says why not. A GET: it changes nothing (the read is audited at the request
+    boundary)."""
+    appointment = get_or_404(Appointment, appointment_id)
+    try:
+        data = aftercare.aftercare_pdf(db.session, appointment, zone(), now=now())
+    except DomainError as error:
+        flash(refused(error), "warning")
+        return redirect(url_for("radiology.appointment", appointment_id=appointment.id), 303)
+    return pdf_response(data, f"aftercare-{appointment.reference}.pdf")
 
 
 def _refuse(appointment, error: DomainError, forms=None):

@@ -543,6 +543,7 @@ PAGES = {
     "frontdesk.referral": N_("Referral (front desk)"),
     "frontdesk.reschedule": N_("Move the appointment"),
     "patients.show": N_("Patient record"),
+    "radiology.aftercare_sheet": N_("Discharge sheet (after the procedure)"),
     "radiology.appointment": N_("Procedure (radiology)"),
     "radiology.follow_up": N_("Follow-up"),
     "radiology.triage_referral": N_("Triage of a referral"),
