@@ -55,7 +55,12 @@ def triage_queue():
     # red flags and urgent referrals; oldest first within each group.
     urgent = sorted(urgent + list(flagged), key=lambda r: (not r.has_emergency_flag, r.received_on, r.id))
     return render_template(
-        "radiology/triage.html", urgent=urgent, routine=routine, waiting=waiting, today=local_today()
+        "radiology/triage.html",
+        urgent=urgent,
+        routine=routine,
+        waiting=waiting,
+        implant_checks=triage.awaiting_implant_check(db.session),
+        today=local_today(),
     )
 
 

@@ -12,7 +12,7 @@ from ..core import audit
 from ..core.errors import DomainError, InvalidInput, invalid
 from ..core.messages import N_, Phrase, Phrases
 from ..core.spine import NOT_A_LEVEL, normalised, outside, unreadable
-from ..models import Appointment, ProcedureType, RedFlagAnswer, Referral
+from ..models import Appointment, PreRegistration, ProcedureType, RedFlagAnswer, Referral
 from ..models.base import utcnow
 from ..models.vocab import (
     MRI_GUIDED_PROCEDURES,
@@ -186,6 +186,24 @@ def _record_implant_check(session: Session, actor, referral: Referral) -> None:
         summary={"implant": referral.implant_mr_checked_note[:120]},
         actor=actor,
     )
+
+
+def awaiting_implant_check(session: Session) -> list[Referral]:
+    """Accepted referrals planned under MRI guidance whose recorded implant no radiologist has checked: none
+    of them can be booked, and a booked one's procedure cannot start (walk 22: the radiologists had no
+    list of them). Oldest first."""
+    candidates = session.scalars(
+        select(Referral)
+        .join(PreRegistration, PreRegistration.referral_id == Referral.id)
+        .where(
+            Referral.status == ReferralStatus.ACCEPTED,
+            Referral.planned_guidance == Modality.MRI,
+            PreRegistration.implant.is_(True),
+            PreRegistration.conditions_settled_at.is_not(None),
+        )
+        .order_by(Referral.received_on, Referral.id)
+    ).all()
+    return [r for r in candidates if implants.mr_check_missing(r, r.planned_guidance)]
 
 
 def confirm_implant_check(session: Session, actor, referral: Referral) -> None:

@@ -167,3 +167,50 @@ def test_a_booked_mri_appointment_of_an_implant_recorded_later_waits_for_the_che
     session.expire_all()
     assert session.get(Referral, referral.id).implant_mr_checked_note == PACEMAKER
     assert session.scalar(select(AuditEvent).where(AuditEvent.action == "referral.implant_mr_checked"))
+
+
+def test_the_triage_queue_lists_the_implants_waiting_for_a_check_until_confirmed(app, session, settings, browser):
+    """Walk 22: no radiologist's list showed the referrals waiting for an implant check; the front desk's
+    start page did. The triage queue lists them (booked or not) until a radiologist confirms the check."""
+    from tests.factories import book
+
+    clinic = build_clinic(session)
+    booked = make_ready_referral(
+        session, clinic, make_patient(session, family_name="Spätimplant"), code="PRT", guidance=Modality.MRI
+    )
+    book(session, settings, booked, first_day=dt.date(2026, 11, 24), days=7)
+    waiting = make_ready_referral(
+        session, clinic, make_patient(session, family_name="Stimulator"), code="PRT", guidance=Modality.MRI
+    )
+    under_ct = make_ready_referral(session, clinic, make_patient(session, family_name="Computer"), code="PRT")
+    staff = clinic.staff["frontdesk"]
+    with acting_as(session, staff):
+        for referral in (booked, waiting, under_ct):
+            prereg_items.set_conditions(session, staff, referral, found={"implant"}, implant_note=PACEMAKER, note=None)
+    session.commit()
+    make_user(session, "rad_de", {Role.RADIOLOGIST}, language="de")
+    session.commit()
+    browser.login("rad_de")
+
+    def listed() -> str:
+        page = browser.get("/radiology/triage").get_data(as_text=True)
+        return page.split('id="implant-checks"', 1)[1].split("</section>", 1)[0]
+
+    section = listed()
+    assert "Implantat vor MRT-Führung zu prüfen" in section and PACEMAKER in section
+    assert "Spätimplant" in section and "Stimulator" in section and "Computer" not in section
+    assert section.index("Spätimplant") < section.index("Stimulator")  # oldest first (received, then id)
+    assert f"/radiology/referrals/{waiting.id}" in section
+    confirmed = browser.post(
+        f"/radiology/referrals/{booked.id}/implant-checked", {}, form_page=f"/radiology/referrals/{booked.id}"
+    )
+    assert confirmed.status_code == 302
+    section = listed()
+    assert "Spätimplant" not in section and "Stimulator" in section
+    radiologist = clinic.radiologists[0]
+    with acting_as(session, radiologist):
+        from clinic.services import triage
+
+        triage.confirm_implant_check(session, radiologist, session.get(Referral, waiting.id))
+    session.commit()
+    assert "Kein Implantat wartet auf eine Prüfung." in listed()
