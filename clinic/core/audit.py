@@ -126,9 +126,15 @@ def _patient_via(session: Session, obj) -> int | None:
         value = getattr(obj, attribute, None)
         if value is None:
             return None
-        return session.connection().execute(
-            select(Appointment.patient_id).join(model, model.appointment_id == Appointment.id).where(model.id == value)
-        ).scalar()
+        return (
+            session.connection()
+            .execute(
+                select(Appointment.patient_id)
+                .join(model, model.appointment_id == Appointment.id)
+                .where(model.id == value)
+            )
+            .scalar()
+        )
     for attribute, model in (("appointment_id", Appointment), ("referral_id", Referral)):
         value = getattr(obj, attribute, None)
         if value is not None:
