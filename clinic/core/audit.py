@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import Text, event, insert, inspect, select
 from sqlalchemy.orm import Session
 
-from ..models import Appointment, AuditEvent, Referral
+from ..models import Appointment, AuditEvent, ObservationRecord, ProcedureRecord, Referral
 from ..models.base import utcnow
 
 ACTOR_KEY = "audit_actor"
@@ -37,6 +37,19 @@ NOT_AUDITED = {
 # Never copied into a summary, not even as a before/after value.
 SECRET_COLUMNS = {"password_hash", "token_hash", "session_version", "failed_logins", "body"}
 MAX_VALUE_LENGTH = 60
+# Rows whose creation is the clinical record itself (a drug given, a nurse's check): their event keeps the
+# values recorded, as a change's event keeps what changed (walk 22: "Observation check created" said neither
+# whose check it was nor what was measured). A long text (a check's note) is left to the record.
+CREATED_VALUES = {
+    "observation_checks": ("systolic", "diastolic", "pulse", "pain_score", "motor_normal", "sensory_normal"),
+    "procedure_drugs": ("drug_option_id", "dose", "unit"),
+}
+# The patient of a row that names only its observation or procedure record: (column, the record's model).
+PATIENT_THROUGH = {
+    "observation_checks": ("observation_id", ObservationRecord),
+    "procedure_drugs": ("record_id", ProcedureRecord),
+    "procedure_addenda": ("record_id", ProcedureRecord),
+}
 
 
 @dataclass(frozen=True)
@@ -105,7 +118,23 @@ def _patient_id(obj) -> int | None:
 
 
 def _patient_via(session: Session, obj) -> int | None:
-    """The patient of a row that names only its appointment or referral (a consent, a record)."""
+    """The patient of a row that names only its appointment or referral (a consent, a record), or only the
+    observation or procedure record it belongs to (a check, a drug given, an addendum)."""
+    through = PATIENT_THROUGH.get(obj.__tablename__)
+    if through is not None:
+        attribute, model = through
+        value = getattr(obj, attribute, None)
+        if value is None:
+            return None
+        return (
+            session.connection()
+            .execute(
+                select(Appointment.patient_id)
+                .join(model, model.appointment_id == Appointment.id)
+                .where(model.id == value)
+            )
+            .scalar()
+        )
     for attribute, model in (("appointment_id", Appointment), ("referral_id", Referral)):
         value = getattr(obj, attribute, None)
         if value is not None:
@@ -151,6 +180,13 @@ def _changes(session: Session, obj) -> dict:
     return changed
 
 
+def _created_values(obj) -> dict | None:
+    """The values a new row of ``CREATED_VALUES`` was recorded with, those given (a check without a pulse
+    names no pulse)."""
+    values = {key: _short(getattr(obj, key)) for key in CREATED_VALUES[obj.__tablename__]}
+    return {key: value for key, value in values.items() if value is not None} or None
+
+
 def _before_flush(session: Session, _flush_context, _instances) -> None:
     pending = session.info.setdefault(PENDING_KEY, [])
     for obj in session.new:
@@ -179,6 +215,8 @@ def _after_flush(session: Session, _flush_context) -> None:
         ident = inspect(obj).mapper.primary_key_from_instance(obj)
         if all(part is None for part in ident):
             ident = None
+        if verb == "create" and obj.__tablename__ in CREATED_VALUES:
+            changes = _created_values(obj)
         rows.append(
             {
                 "at": now,

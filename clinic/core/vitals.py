@@ -85,3 +85,17 @@ def latest_vitals(checks) -> Vitals:
             if value is not None:
                 latest[name] = value
     return Vitals(**latest)
+
+
+VITAL_NAMES = ("systolic", "diastolic", "pulse")
+
+
+def measured(check) -> Vitals:
+    """The blood pressure and pulse ``check`` itself measured (None where it measured none)."""
+    return Vitals(**{name: getattr(check, name) for name in VITAL_NAMES})
+
+
+def carried_over(latest: Vitals, check) -> Vitals:
+    """Of the ``latest`` vitals of a stay, those ``check`` did not measure: an earlier check's, still standing
+    (a check of the pressure alone leaves an earlier critical pulse the latest)."""
+    return Vitals(**{name: getattr(latest, name) for name in VITAL_NAMES if getattr(check, name) is None})

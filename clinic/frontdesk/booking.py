@@ -282,12 +282,40 @@ def _move_questions(appointment: Appointment, candidates: list[Candidate]) -> di
 def _moved_message(appointment: Appointment, changes: moves.MoveChanges) -> str:
     """What the desk must do after a move. The move sends the patient nothing (no letter, no email; only the
     reminder is queued anew for the new time), so the new letter is the desk's to hand over. Walk finding: the
-    message said only "print the new letter", not why it mattered: the stop time of a paused drug had moved."""
+    message said only "print the new letter", not why it mattered: the stop time of a paused drug had moved.
+    Walk 22: moved near its day, the message still said to post the letter while the appointment page said
+    "call the patient now": then it says what the page says, and that the patient is called."""
     words = [_("Moved to %(new)s. The old time is free again.", new=local_datetime(appointment.table_start))]
     also = _also_changes(changes)
     if also:
         words.append(also)
-    if changes.stops:
+    if changes.call_by is not None and changes.call_by < now():  # the appointment page's two "call now"
+        words.append(
+            _(
+                "Call the patient now: the first drug had to be stopped by %(when)s, and the plan is still not "
+                "confirmed.",
+                when=local_datetime(changes.call_by),
+            )
+        )
+        words.append(
+            _(
+                "Ask when the patient last took it; if the pause is not kept, move the appointment or have a "
+                "radiologist decide."
+            )
+        )
+    elif changes.call_by is not None:
+        words.append(
+            _("Call the patient now: the first drug must be stopped by %(when)s.", when=local_datetime(changes.call_by))
+        )
+        words.append(_("The letter cannot give that date until the plan is confirmed."))
+    if changes.call_by is not None or changes.too_soon_for_post:
+        words.append(
+            _(
+                "A letter would not arrive in time: tell the patient the new time by telephone. Nothing was sent to "
+                "the patient (no letter, no email)."
+            )
+        )
+    elif changes.stops:
         words.append(
             _(
                 "The patient must get the new letter: the time and the medication stop times have changed. "
@@ -469,7 +497,7 @@ def reschedule(appointment_id: int):
                 raise DomainError(N_("The chosen time could not be read; pick it again."))
             chosen = chosen_candidate(form)
             freed = booking.chain_of(appointment)
-            changes = moves.move_changes(appointment, chosen, moves.hold_plan(db.session, appointment))
+            changes = moves.move_changes(appointment, chosen, moves.hold_plan(db.session, appointment), now())
             appointments.reschedule(
                 db.session, scheduling_settings(), current_user, appointment, chosen, seen_start=_seen_start(form)
             )

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from ..auth.access import roles
 from ..core.errors import DomainError
+from ..core.vitals import carried_over, measured
 from ..extensions import db
 from ..forms import FlaskForm, correct_marked
 from ..i18n import say
@@ -166,10 +167,10 @@ def _check_and_checklist(appointment: Appointment, *, check_needed: bool):
     refusal shows the card as posted, with the error at its field; nothing of it is saved."""
     form = CheckForm()
     ticked = _ticked()
+    check = None
     check_typed = check_needed or any(f.raw_data and str(f.raw_data[0]).strip() for f in form if f.name != "csrf_token")
     if form.validate() or not check_typed:
         try:
-            check = None
             if check_typed:
                 check = procedure_day.record_check(db.session, current_user, appointment, _check_values(form))
             if ticked is not None:
@@ -184,7 +185,7 @@ def _check_and_checklist(appointment: Appointment, *, check_needed: bool):
                 form[field].errors = [refused(error)]
             else:  # about the check as a whole (nothing typed): said once, at the card
                 form.form_errors.append(refused(error))
-    return form, ticked, check_typed
+    return form, ticked, check_typed, check
 
 
 @bp.post("/appointments/<int:appointment_id>/check")
@@ -195,29 +196,43 @@ def add_check(appointment_id: int):
     record = procedure_day.observation_of(db.session, appointment)
     if record is None or record.discharged_at is not None:
         return _done(_("This patient is not in observation."), "danger")
-    form, ticked, _typed = _check_and_checklist(appointment, check_needed=True)
+    form, ticked, _typed, check = _check_and_checklist(appointment, check_needed=True)
     if form.errors:
         return _check_refused(appointment, form, ticked)
-    return _done(*_check_saved(appointment, record))
+    return _done(*_check_saved(appointment, record, check))
 
 
-def _check_saved(appointment: Appointment, record) -> tuple[str, str]:
-    """The message that the check was saved, and its category; a critical reading is said as such (walk
-    finding: 60/30 with a pulse of 190 was "saved" like any other)."""
+def _check_saved(appointment: Appointment, record, check) -> tuple[str, str]:
+    """The message that ``check`` was saved, and its category. A critical reading is said as such, with the
+    values of this check alone (walk finding: 60/30 with a pulse of 190 was "saved" like any other; walk 22:
+    a check saved without a pulse was said with the pulse of an earlier check); a critical value of an earlier
+    check that this one did not measure again is said as the earlier check's."""
     name = appointment.patient.display_name
-    vitals = record.vitals
-    if not vitals.critical:
-        return _("Check recorded for %(name)s.", name=name), "success"
-    return (
-        _(
-            "Check recorded for %(name)s. CRITICAL: %(values)s (%(reasons)s). Inform a physician now; the patient "
-            "stays until a new check is back in range.",
-            name=name,
-            values=vitals.shown,
-            reasons=say(vitals.reasons),
-        ),
-        "danger",
-    )
+    taken = measured(check)
+    if taken.critical:
+        return (
+            _(
+                "Check recorded for %(name)s. CRITICAL: %(values)s (%(reasons)s). Inform a physician now; the "
+                "patient stays until a new check is back in range.",
+                name=name,
+                values=taken.shown,
+                reasons=say(taken.reasons),
+            ),
+            "danger",
+        )
+    earlier = carried_over(record.vitals, check)
+    if earlier.critical:
+        return (
+            _(
+                "Check recorded for %(name)s. Still critical from an earlier check: %(values)s (%(reasons)s). "
+                "Measure again; the patient stays until a new check is back in range.",
+                name=name,
+                values=earlier.shown,
+                reasons=say(earlier.reasons),
+            ),
+            "danger",
+        )
+    return _("Check recorded for %(name)s.", name=name), "success"
 
 
 def _check_refused(
@@ -264,11 +279,11 @@ def checklist(appointment_id: int):
         except DomainError as error:
             return _done(refused(error), "danger")
         return _done(_("Discharge checklist updated."))
-    form, ticked, check_typed = _check_and_checklist(appointment, check_needed=False)
+    form, ticked, check_typed, check = _check_and_checklist(appointment, check_needed=False)
     if form.errors:
         return _check_refused(appointment, form, ticked, check_typed=check_typed)
-    if check_typed:
-        flash(*_check_saved(appointment, record))
+    if check is not None:
+        flash(*_check_saved(appointment, record, check))
     return _done(_("Discharge checklist updated."))
 
 

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from ..core.messages import N_, Named, Phrase
 from ..core.timefmt import fmt_date, fmt_datetime
-from ..models import Appointment, AuditEvent, ObservationBed, ProcedureType, Room, User
+from ..models import Appointment, AuditEvent, DrugOption, ObservationBed, ProcedureType, Room, User
 from ..models.clinical import gap_phrases
 from ..models.vocab import Labelled, Role
 
@@ -475,6 +475,11 @@ FIELDS = {
     "warning": N_("Warning"),
     "weekday": N_("Weekday"),
 }
+# A column whose word differs by table: a drug's unit is the dose's (mg, ml), a room's or bed's the department.
+TABLE_FIELDS = {
+    ("drug_options", "unit"): N_("Unit of the dose"),
+    ("procedure_drugs", "unit"): N_("Unit of the dose"),
+}
 # The clinic's settings (the keys of ``services.settings``) as their form names them: a settings change shows
 # "Reminder sent this many days before: 2 → 3", never the key (walk finding: "reminder days before: 2").
 SETTINGS = {
@@ -574,6 +579,8 @@ def page_label(endpoint: str) -> str:
 def field_label(table: str, column: str) -> str:
     if table == "clinic_settings" and column in SETTINGS:
         return Phrase(SETTINGS[column])
+    if (table, column) in TABLE_FIELDS:
+        return Phrase(TABLE_FIELDS[(table, column)])
     if column in FIELDS:
         return Phrase(FIELDS[column])
     return column.removesuffix("_id").replace("_", " ")
@@ -639,7 +646,11 @@ NAMED_ROWS = {
     "users": lambda: (User.id, User.full_name, User.full_name),
     "procedure_types": lambda: (ProcedureType.id, ProcedureType.name_en, ProcedureType.name_de),
     "appointments": lambda: (Appointment.id, Appointment.reference, Appointment.reference),
+    "drug_options": lambda: (DrugOption.id, DrugOption.name, DrugOption.name),
 }
+# Rows stored by an English name the catalogue translates (the seeded drugs, radiology.day.SEEDED_DRUG_NAMES):
+# shown in the screen's language; a name the catalogue does not know shows as it is.
+TRANSLATED_NAMES = {"drug_options"}
 # The objects whose id the trail's object column shows by the name of a row (a user role by its user's).
 OBJECT_ROWS = {**{table: table for table in NAMED_ROWS}, "user_roles": "users"}
 
@@ -680,7 +691,13 @@ def names(session: Session, events: Iterable[AuditEvent]) -> dict[tuple[str, int
             )
         )
     rows = session.execute(union_all(*parts) if len(parts) > 1 else parts[0])
-    return {(kind, id_): en if en == de else Named(en, en=en, de=de) for kind, id_, en, de in rows}
+    return {(kind, id_): _row_name(kind, en, de) for kind, id_, en, de in rows}
+
+
+def _row_name(kind: str, english: str, german: str) -> str:
+    if kind in TRANSLATED_NAMES:
+        return Phrase(english)
+    return english if english == german else Named(english, en=english, de=german)
 
 
 def _object_row(event: AuditEvent) -> int | None:

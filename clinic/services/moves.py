@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from ..core.holds import HoldPlan
+from ..core.holds import CALL_SOON, HoldPlan
 from ..core.messages import Named
 from ..models import Appointment
 from ..scheduling.finder import Candidate
@@ -35,6 +35,11 @@ class MoveChanges:
     radiologist: tuple[int, int] | None = None
     bed: tuple[int | None, int | None] | None = None
     stops: list[StopChange] = field(default_factory=list)
+    # At the new time, the appointment page's "call the patient now" (``HoldPlan.call_urgently``): the moment
+    # the first drug still to confirm must be stopped by, too soon for a letter; None when there is none.
+    call_by: dt.datetime | None = None
+    # The new time itself is too soon for a letter to arrive (within ``CALL_SOON``, the same 48 hours).
+    too_soon_for_post: bool = False
 
 
 def stop_changes(plan: HoldPlan | None, old_start: dt.datetime, new_start: dt.datetime) -> list[StopChange]:
@@ -50,8 +55,12 @@ def stop_changes(plan: HoldPlan | None, old_start: dt.datetime, new_start: dt.da
     return changes
 
 
-def move_changes(appointment: Appointment, candidate: Candidate, plan: HoldPlan | None) -> MoveChanges:
-    """What moving ``appointment`` to ``candidate`` changes besides the time (``plan``: its hold plan)."""
+def move_changes(
+    appointment: Appointment, candidate: Candidate, plan: HoldPlan | None, now: dt.datetime | None = None
+) -> MoveChanges:
+    """What moving ``appointment`` to ``candidate`` changes besides the time (``plan``: its hold plan); with
+    ``now``, also whether the patient must be called rather than sent the letter (walk 22: the message after a
+    move near its day said to post the new letter while the appointment page said "call the patient now")."""
 
     def differs(old, new):
         return (old, new) if old != new else None
@@ -61,6 +70,8 @@ def move_changes(appointment: Appointment, candidate: Candidate, plan: HoldPlan 
         radiologist=differs(appointment.radiologist_id, candidate.radiologist_id),
         bed=differs(appointment.bed_id, candidate.bed_id),
         stops=stop_changes(plan, appointment.table_start, candidate.table_start),
+        call_by=plan.call_urgently(candidate.table_start, now) if plan is not None and now is not None else None,
+        too_soon_for_post=now is not None and candidate.table_start < now + CALL_SOON,
     )
 
 

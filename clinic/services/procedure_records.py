@@ -288,12 +288,34 @@ def update(session: Session, actor, record: ProcedureRecord, details: RecordDeta
         if name == "levels":
             value = normalised(value)  # one spelling ("l4/5" → "L4/5"), each level once
         setattr(record, name, value.strip() or None if isinstance(value, str) else value)
-    record.drugs.clear()
-    session.flush()
-    for option_id, dose in details.drugs:
-        record.drugs.append(ProcedureDrug(drug_option_id=option_id, dose=dose, unit=options[option_id].unit))
-    session.flush()
+    _set_drugs(session, record, details.drugs, options)
     return record
+
+
+def _set_drugs(
+    session: Session, record: ProcedureRecord, drugs: list[tuple[int, Decimal]], options: dict[int, DrugOption]
+) -> None:
+    """The record's drugs as given (one row per drug, checked by ``update``), changing only what differs: a
+    drug saved before and saved again unchanged (the end and sign buttons save the record form with them) is
+    left alone. Walk finding: every save deleted the drugs and created them again, so the audit trail showed
+    each drug given "created" once per save."""
+    wanted = dict(drugs)
+    for drug in [d for d in record.drugs if d.drug_option_id not in wanted]:
+        record.drugs.remove(drug)
+        session.delete(drug)  # an orphan found by the flush itself would leave no audit event
+    session.flush()
+    stored = {drug.drug_option_id: drug for drug in record.drugs}
+    for option_id, dose in drugs:
+        unit = options[option_id].unit
+        drug = stored.get(option_id)
+        if drug is None:
+            record.drugs.append(ProcedureDrug(drug_option_id=option_id, dose=dose, unit=unit))
+            continue
+        if drug.dose != dose:
+            drug.dose = dose
+        if drug.unit != unit:
+            drug.unit = unit
+    session.flush()
 
 
 def unsigned_gaps(record: ProcedureRecord) -> dict[str, list[str]]:

@@ -114,3 +114,36 @@ def test_a_critical_check_saved_with_circulation_stable_ticked_keeps_the_check_n
     data = {**VITALS, **CHECKLIST, "systolic": "130", "diastolic": "80", "pulse": "76"}
     assert browser.post(f"{path}/check", data, form_page="/observation/").status_code == 302
     assert _record(session, appointment).stable
+
+
+def test_a_check_saved_without_a_pulse_is_said_with_its_own_values_not_an_earlier_pulse(session, settings, browser):
+    """Walk 22: a check saved without a pulse was said with the pulse of the check before ("KRITISCH:
+    118/76 mmHg, 190/min"), as if just measured. The message says what this check measured; a critical pulse
+    that still stands from an earlier check is said as the earlier check's."""
+    appointment, path = _german_nurse_at_the_board(session, settings, browser)
+    name = appointment.patient.display_name
+    data = {**VITALS, "systolic": "120", "diastolic": "80", "pulse": "190"}
+    assert browser.post(f"{path}/check", data, form_page="/observation/").status_code == 302
+    data = {**VITALS, "systolic": "118", "diastolic": "76", "pain_score": "2"}  # no pulse taken
+    html = browser.post(f"{path}/check", data, form_page="/observation/", follow_redirects=True).get_data(as_text=True)
+    said = _saved_message(html, name)
+    assert said == (
+        f"Kontrolle für {name} gespeichert. Weiterhin kritisch aus einer früheren Kontrolle: 190/min (Puls über 120). "
+        "Messen Sie erneut; die Person bleibt, bis eine neue Kontrolle wieder im Bereich ist."
+    )
+
+
+def test_a_critical_check_without_a_pulse_names_no_pulse_of_an_earlier_check(session, settings, browser):
+    appointment, path = _german_nurse_at_the_board(session, settings, browser)
+    name = appointment.patient.display_name
+    data = {**VITALS, "systolic": "120", "diastolic": "80", "pulse": "72"}
+    assert browser.post(f"{path}/check", data, form_page="/observation/").status_code == 302
+    data = {**VITALS, "systolic": "60", "diastolic": "30"}  # no pulse taken
+    html = browser.post(f"{path}/check", data, form_page="/observation/", follow_redirects=True).get_data(as_text=True)
+    assert _saved_message(html, name).startswith(f"Kontrolle für {name} gespeichert. KRITISCH: 60/30 mmHg (systolisch")
+
+
+def _saved_message(html: str, name: str) -> str:
+    """The message that the check was saved, as flashed (the board's own alert names the latest values)."""
+    start = html.index(f"Kontrolle für {name} gespeichert.")
+    return html[start : html.index("<", start)].strip()
