@@ -30,6 +30,7 @@ NOT_AUDITED = {
     "outbox_messages",
     "idempotent_requests",
     "change_marks",  # a count, raised on the connection (clinic.core.changes), never through the session
+    "change_scopes",  # what each change touched, written with the mark on the connection (clinic.core.changes)
     # Recorded by their services with the values before and after (``services.settings.update``, the portal's
     # steps): a row's own event said only "changed" of the text column, and was a second event per change.
     "clinic_settings",
