@@ -12,9 +12,9 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from clinic.core.errors import Conflict, InvalidInput, PermissionDenied
-from clinic.models import AnticoagulantRule, AuditEvent, ProcedureRecord, RestartCall
+from clinic.models import AnticoagulantRule, AuditEvent, ObservationCheck, ProcedureRecord, RestartCall
 from clinic.models.vocab import Role
-from clinic.services import aftercare, hold_rules, restart_calls
+from clinic.services import aftercare, hold_rules, procedure_day, restart_calls
 from tests.conftest import NOW, ZONE, logged_in
 from tests.documents.helpers import text_of
 from tests.documents.test_aftercare import RIVAROXABAN, observed, sign_off
@@ -222,3 +222,16 @@ def test_nurses_see_the_list_but_do_not_record_and_the_front_desk_sees_neither(a
     assert desk.get("/radiology/worklist").status_code == 403
     assert desk.post(action, {"restart-rivaroxaban-note": "x"}, form_page="/").status_code == 403
     assert session.scalar(select(func.count(RestartCall.id))) == 0
+
+
+def test_after_discharge_the_call_stays_listed(session, settings):
+    """Discharge closes the referral's episode; the plan the patient was treated under still stands."""
+    clinic, appointment = unsettled(session, settings)
+    observation = procedure_day.observation_of(session, appointment)
+    observation.checks.append(ObservationCheck(systolic=120, diastolic=70, pulse=60, motor_normal=True))
+    procedure_day.set_discharge_checklist(
+        session, appointment, stable=True, can_walk=True, escort_present=True, instructions_given=True
+    )
+    procedure_day.discharge(session, clinic.staff["nurse"], appointment, at=NOW + dt.timedelta(minutes=60))
+    assert appointment.status == "discharged"
+    assert listed(session) == [(appointment.id, "rivaroxaban")]
