@@ -132,6 +132,7 @@ def world(app, session, settings):
         "ident": str(appointment.id),  # a FHIR resource id
         "feed_id": 999999,
         "item": "contact",  # a question of the patient's link
+        "drug_code": "clopidogrel",  # a drug of the booked appointment: no restart call before its end
     }
 
 

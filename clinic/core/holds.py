@@ -146,6 +146,26 @@ class HoldItem:
         return Phrase(N_("hold {days} days ({hours} hours)"), days=hours // 24, hours=hours)
 
 
+# What the discharge sheet tells the patient of a drug's restart (``HoldPlan.restart``).
+RESTART_AT = "at"  # a settled time: the end of the procedure plus the rule's restart hours
+RESTART_CALL = "call"  # paused, but the time cannot be known for sure: we call to agree it
+RESTART_CALL_IF_PAUSED = "call_if_paused"  # left to the prescriber or no rule: paused or not, we call
+
+
+@dataclass(frozen=True)
+class Restart:
+    """The restart of one drug after the procedure: ``kind`` one of the ``RESTART_*`` values; ``at`` the
+    earliest moment (UTC) for ``RESTART_AT``."""
+
+    kind: str
+    at: dt.datetime | None = None
+
+    @property
+    def needs_call(self) -> bool:
+        """The patient was told "we will call you": somebody has to make that call and record it."""
+        return self.kind in (RESTART_CALL, RESTART_CALL_IF_PAUSED)
+
+
 @dataclass(frozen=True)
 class HoldPlan:
     bleeding_class: BleedingClass
@@ -178,6 +198,21 @@ class HoldPlan:
         if item.action == HoldAction.SHARED:
             return self.confirmed
         return item.verified or self.confirmed
+
+    def restart(self, item: HoldItem, ended_at: dt.datetime | None) -> Restart | None:
+        """What the patient is told of the drug's restart after a procedure that ended at ``ended_at`` (None:
+        the end is not recorded). None for a drug the rule leaves untouched: it is not mentioned. A time only
+        when everything behind it is known and settled: a paused drug, a plan that is ``firm`` for it, the
+        rule's restart hours and the recorded end; otherwise a call, never a guessed time. A drug left to the
+        prescriber or without a rule may have been paused after the call or not (``RESTART_CALL_IF_PAUSED``)."""
+        if not (item.holds or item.action in (HoldAction.SHARED, NO_RULE)):
+            return None
+        if not item.holds or not self.firm(item):
+            return Restart(RESTART_CALL_IF_PAUSED)
+        at = item.restart_not_before(ended_at) if ended_at is not None else None
+        if at is None:  # no restart hours in the rule, or the end not recorded
+            return Restart(RESTART_CALL)
+        return Restart(RESTART_AT, at)
 
     @property
     def key(self) -> str:

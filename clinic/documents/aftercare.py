@@ -28,10 +28,9 @@ from xml.sax.saxutils import escape
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
-from ..core.holds import NO_RULE, HoldItem, HoldPlan
+from ..core.holds import RESTART_CALL, RESTART_CALL_IF_PAUSED, HoldItem, HoldPlan
 from ..core.timefmt import fmt_date, fmt_long_date, fmt_time, to_local
 from ..models import Appointment
-from ..models.vocab import HoldAction
 from .common import clinic_header, footer
 from .labels import language_of, locale_of
 from .layout import PAGE_HEIGHT, PAGE_WIDTH, Meta, Part, build_pdf, frame, page_template
@@ -140,26 +139,21 @@ class AftercareContext:
         return self.words["at"].format(date=fmt_long_date(instant, self.locale, self.zone), time=time)
 
 
-def mentioned(item: HoldItem) -> bool:
-    """Whether the sheet speaks of the drug: paused by its rule, or possibly paused after the call (a shared
-    assessment, no rule). A drug the rule leaves untouched is not mentioned."""
-    return item.holds or item.action in (HoldAction.SHARED, NO_RULE)
-
-
 def restart_sentence(ctx: AftercareContext, plan: HoldPlan, item: HoldItem) -> str:
-    """The drug's sentence, as paragraph markup."""
+    """The drug's sentence, as paragraph markup (``HoldPlan.restart`` decides between a time and a call; the
+    restart call list, ``clinic.services.restart_calls``, follows the same decision)."""
     w = ctx.words
     drug = f"<b>{escape(item.drug_name)}</b>"
     phone = escape(ctx.clinic.get("clinic_phone", ""))
-    if not item.holds or not plan.firm(item):  # left to the call: it may or may not have been paused
+    restart = plan.restart(item, ctx.ended_at)
+    if restart is None or restart.kind == RESTART_CALL_IF_PAUSED:  # it may or may not have been paused
         return w["call_if_paused"].format(drug=drug, phone=phone)
-    restart = item.restart_not_before(ctx.ended_at) if ctx.ended_at is not None else None
-    if restart is None:  # no restart hours in the rule, or the end not recorded: never a guess
+    if restart.kind == RESTART_CALL:  # no restart hours in the rule, or the end not recorded: never a guess
         return w["call"].format(drug=drug, name=escape(item.drug_name), phone=phone)
     text = w["restart_injection" if item.injected else "restart"].format(
-        drug=drug, when=ctx.moment(restart), hours=item.restart_hours, ended=ctx.moment(ctx.ended_at)
+        drug=drug, when=ctx.moment(restart.at), hours=item.restart_hours, ended=ctx.moment(ctx.ended_at)
     )
-    if to_local(restart, ctx.zone).utcoffset() != to_local(ctx.ended_at, ctx.zone).utcoffset():
+    if to_local(restart.at, ctx.zone).utcoffset() != to_local(ctx.ended_at, ctx.zone).utcoffset():
         text += w["clock_change"]
     return text
 
@@ -193,7 +187,7 @@ def _facts(ctx: AftercareContext) -> Table:
 
 def _medicines(ctx: AftercareContext) -> list[Flowable]:
     plan = ctx.hold_plan
-    items = [item for item in plan.items if mentioned(item)] if plan is not None else []
+    items = [item for item in plan.items if plan.restart(item, ctx.ended_at) is not None] if plan is not None else []
     if not items:
         return []
     style = styles()

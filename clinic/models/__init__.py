@@ -11,6 +11,7 @@ from .clinical import (
     ProcedureAddendum,
     ProcedureDrug,
     ProcedureRecord,
+    RestartCall,
 )
 from .dicom import PacsRetrieval, PerformedStep
 from .documents import DocumentText
@@ -65,6 +66,7 @@ __all__ = [
     "Referral",
     "ReferralDocument",
     "ReferringPhysician",
+    "RestartCall",
     "Room",
     "RoomSession",
     "RosterEntry",

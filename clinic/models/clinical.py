@@ -280,3 +280,26 @@ class FollowUp(db.Model):
 
     appointment: Mapped[Appointment] = relationship()  # noqa: F821
     recorded_by: Mapped[User | None] = relationship(foreign_keys=[recorded_by_id])  # noqa: F821
+
+
+class RestartCall(db.Model):
+    """The call the discharge sheet promised for a paused blood thinner whose restart it could not tell
+    ("Wir rufen Sie an, um den Wiederbeginn mit Ihnen abzusprechen"), as a radiologist recorded it: the
+    agreed restart (UTC) and/or a note. One per drug of an appointment; recorded, it leaves the call list."""
+
+    __tablename__ = "restart_calls"
+    __table_args__ = (
+        UniqueConstraint("appointment_id", "drug_code"),
+        CheckConstraint("agreed_restart_at IS NOT NULL OR note IS NOT NULL", name="agreed_or_noted"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    appointment_id: Mapped[int] = mapped_column(ForeignKey("appointments.id", ondelete="CASCADE"), index=True)
+    drug_code: Mapped[str] = mapped_column(String(40))
+    agreed_restart_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    note: Mapped[str | None] = mapped_column(Text)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+    appointment: Mapped[Appointment] = relationship()  # noqa: F821
+    recorded_by: Mapped[User] = relationship(foreign_keys=[recorded_by_id])  # noqa: F821

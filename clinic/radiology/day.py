@@ -12,7 +12,7 @@ from ..core.errors import DomainError
 from ..core.messages import N_
 from ..core.timefmt import to_local
 from ..extensions import db
-from ..i18n import screen_language
+from ..i18n import say, screen_language
 from ..models import Appointment, Consent, DrugOption, ProcedureRecord, User, UserRole
 from ..models.appointments import ACTIVE_STATUSES
 from ..models.vocab import AppointmentStatus, Role
@@ -26,6 +26,7 @@ from ..services import (
     outcomes,
     procedure_day,
     procedure_records,
+    restart_calls,
     stranding,
     worklist,
 )
@@ -42,7 +43,7 @@ from ..web import (
     zone,
 )
 from . import bp
-from .forms import AddendumForm, ConsentForm, RecordForm
+from .forms import AddendumForm, ConsentForm, RecordForm, RestartCallForm
 
 CLINICAL = (Role.RADIOLOGIST, Role.NURSE)
 
@@ -133,6 +134,15 @@ def _page(appointment: Appointment, forms: dict | None = None, status: int = 200
         select(Consent).where(Consent.appointment_id == appointment.id).order_by(Consent.id)
     ).all()
     in_observation = appointment.status == AppointmentStatus.IN_OBSERVATION
+    # The calls about restarting a blood thinner the discharge sheet promised: a form for each still open.
+    restart_due = restart_calls.calls_needed(db.session, appointment, screen_language())
+    restart_done = restart_calls.recorded(db.session, [appointment.id]) if restart_due else {}
+    restart_open = [d for d in restart_due if (appointment.id, d.item.drug_code) not in restart_done]
+    restart_forms = {
+        d.item.drug_code: (forms or {}).get("restart_forms", {}).get(d.item.drug_code)
+        or RestartCallForm(prefix=_restart_prefix(d.item.drug_code), formdata=None)
+        for d in restart_open
+    }
     return render_template(
         "radiology/appointment.html",
         a=appointment,
@@ -153,7 +163,12 @@ def _page(appointment: Appointment, forms: dict | None = None, status: int = 200
         implant_unchecked=implants.unchecked_implant(appointment.referral, appointment.guidance)
         if appointment.referral is not None and appointment.status in ACTIVE_STATUSES
         else None,
-        **(forms or _forms(appointment, record)),
+        restart_open=restart_open,
+        restart_done=[
+            (d, restart_done[(appointment.id, d.item.drug_code)]) for d in restart_due if d not in restart_open
+        ],
+        restart_forms=restart_forms,
+        **{k: v for k, v in (forms or _forms(appointment, record)).items() if k != "restart_forms"},
     ), status
 
 
@@ -336,3 +351,34 @@ def end(appointment_id: int):
     if appointment.status == AppointmentStatus.IN_OBSERVATION:
         flash(_("Procedure ended; the patient goes to observation."), "success")
     return redirect(url_for("radiology.appointment", appointment_id=appointment.id))
+
+
+def _restart_prefix(drug_code: str) -> str:
+    return f"restart-{drug_code}"
+
+
+@bp.post("/appointments/<int:appointment_id>/restart-calls/<drug_code>")
+@lands_on("radiology.appointment")
+@roles(Role.RADIOLOGIST)
+def record_restart_call(appointment_id: int, drug_code: str):
+    """The call about restarting a paused blood thinner, as agreed with the patient (or a note of it)."""
+    appointment = get_or_404(Appointment, appointment_id)
+    form = RestartCallForm(prefix=_restart_prefix(drug_code))
+    forms = {**_forms(appointment, _record(appointment)), "restart_forms": {drug_code: form}}
+    if not form.validate():
+        return _page(appointment, forms, 422)
+    try:
+        _call, item = restart_calls.record_call(
+            db.session,
+            current_user,
+            appointment,
+            drug_code,
+            agreed_restart_at=local_to_utc(form.agreed_restart_at.data),
+            note=form.note.data,
+            zone=zone(),
+        )
+    except DomainError as error:
+        if refused_at(form, error):
+            return _page(appointment, forms, error.http_status)
+        return _refuse(appointment, error, forms)
+    return _back(appointment, _("Call about restarting %(drug)s recorded.", drug=say(item.named)))

@@ -209,3 +209,13 @@ class MoveBedForm(FlaskForm):
 
 class DischargeForm(FlaskForm):
     reason = StringField(_l("Reason to discharge now"), validators=[Optional(), Length(max=500)])
+
+
+class RestartCallForm(FlaskForm):
+    """The call about restarting one paused blood thinner: the agreed restart (the clinic's wall clock) and/or
+    a note; the service asks for one of them and refuses a restart before the end of the procedure."""
+
+    agreed_restart_at = DateTimeLocalField(
+        _l("Agreed restart"), format="%Y-%m-%dT%H:%M", validators=[Optional(), shown_day]
+    )
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)], render_kw={"rows": 2})

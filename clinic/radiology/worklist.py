@@ -12,7 +12,7 @@ from ..extensions import db
 from ..i18n import screen_language
 from ..models import Room, User, UserRole
 from ..models.vocab import Role
-from ..services import documents, stranding, worklist
+from ..services import documents, restart_calls, stranding, worklist
 from ..web import get_or_404, local_today, now, parse_day, pdf_response, scheduling_settings, zone
 from . import bp
 
@@ -61,7 +61,10 @@ def _context(*, filters: bool = True):
 @bp.get("/worklist", endpoint="worklist")
 @roles(Role.RADIOLOGIST, Role.NURSE)
 def worklist_page():
-    return render_template("radiology/worklist.html", **_context())
+    # The calls the discharge sheets promised about restarting a blood thinner, still open (whatever the day
+    # shown): nurses see them too, only a radiologist records one (on the appointment's page).
+    restart_due = restart_calls.pending(db.session, now=now(), language=screen_language())
+    return render_template("radiology/worklist.html", restart_due=restart_due, **_context())
 
 
 @bp.get("/worklist/rows")
