@@ -172,6 +172,7 @@ def _sort(session: Session, patients: frozenset[int] | None = None) -> Sorting:
     }
     referrals = sorted(referrals, key=lambda r: place[r.id])
     last: dict[int, Appointment] = {}
+    discharged: dict[int, Appointment] = {}  # the last one done: a cancelled repeat after it changes nothing
     if referrals:
         for appointment in session.scalars(
             select(Appointment)
@@ -179,6 +180,8 @@ def _sort(session: Session, patients: frozenset[int] | None = None) -> Sorting:
             .order_by(Appointment.table_start, Appointment.id)
         ):
             last[appointment.referral_id] = appointment
+            if appointment.status == AppointmentStatus.DISCHARGED:
+                discharged[appointment.referral_id] = appointment
     imaging = preregistration.imaging_statuses_by_patient(session, {r.patient_id for r in referrals})
     lists = preregistration.checklists(session, referrals, imaging=imaging, brief=True)
     refused = stages.unmet_rules(session, referrals)
@@ -195,9 +198,10 @@ def _sort(session: Session, patients: frozenset[int] | None = None) -> Sorting:
         ids = (referral.id, referral.patient_id, place[referral.id])
         ended = last.get(referral.id)
         ended_id = None if ended is None else ended.id
-        if ended is not None and ended.status == AppointmentStatus.DISCHARGED and episodes.same_plan(referral, ended):
-            if leads_on(ended):  # else the episode is over (a referral from before episodes closed)
-                blocked.append(Entry(*ids, last_id=ended_id, done=True))
+        done = discharged.get(referral.id)  # as episodes.awaiting_outcome, which the booking checks
+        if done is not None and episodes.same_plan(referral, done):
+            if leads_on(done):  # else the episode is over (a referral from before episodes closed)
+                blocked.append(Entry(*ids, last_id=done.id, done=True))
             continue
         missing = preregistration.missing(lists[referral.id])
         if missing:

@@ -18,7 +18,7 @@ from ..core.messages import N_, Phrase
 from ..models import Appointment, AuditEvent, Referral, StageRule, WaitlistEntry
 from ..models.appointments import ACTIVE_STATUSES
 from ..models.base import utcnow
-from ..models.vocab import ReferralStatus
+from ..models.vocab import AppointmentStatus, ReferralStatus, Stage
 
 CLOSED_EVENT = "referral.closed"
 PROCEDURE_DONE = N_("The planned procedure is done.")  # the reason when a discharge ends the episode
@@ -47,6 +47,39 @@ def same_plan(referral: Referral, appointment: Appointment) -> bool:
     """The appointment did what the referral still plans (no new stage planned since)."""
     return referral.planned_procedure_type_id == appointment.procedure_type_id and (referral.planned_stage or None) == (
         appointment.stage or None
+    )
+
+
+def awaiting_outcome(session: Session, referral: Referral) -> Appointment | None:
+    """The referral's last discharged appointment when it did the plan as it stands and a later stage may
+    follow from it: the outcome decides what comes next (a radiologist plans the next stage, or staff close
+    the referral), and the same plan is not booked again meanwhile. (Walk 23: only the start page knew;
+    the referral page and the booking booked the diagnostic block again, and a cancelled repeat then
+    hid that the stage was done.)"""
+    done = session.scalar(
+        select(Appointment)
+        .where(Appointment.referral_id == referral.id, Appointment.status == AppointmentStatus.DISCHARGED)
+        .order_by(Appointment.table_start.desc(), Appointment.id.desc())
+        .limit(1)
+    )
+    if done is None or not same_plan(referral, done):
+        return None
+    return done if leads_to_a_later_stage(session, done.procedure_type_id, done.stage) else None
+
+
+def stage_done_phrase(appointment: Appointment, day: str) -> Phrase:
+    """Why the referral waits (``awaiting_outcome``), as the start page says it; ``day`` formatted."""
+    if appointment.stage:
+        done = Phrase(
+            N_("{code} {stage} stage done on {day}"),
+            code=appointment.procedure_type.code,
+            stage=Phrase(Stage(appointment.stage).label, lower=True),
+            day=day,
+        )
+    else:
+        done = Phrase(N_("{code} done on {day}"), code=appointment.procedure_type.code, day=day)
+    return Phrase(
+        N_("{done}: the outcome decides the next stage (a radiologist plans it, or close the referral)"), done=done
     )
 
 

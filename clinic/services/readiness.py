@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from ..core.timefmt import to_local
+from ..core.timefmt import fmt_date, to_local
 from ..models import Referral
 from ..scheduling.context import Readiness, Settings
 from ..scheduling.plan import ProcedurePlan
-from . import implants, medication, preregistration, stages
+from . import episodes, implants, medication, preregistration, stages
 
 __all__ = ["Readiness", "assess"]
 
@@ -32,6 +32,11 @@ def assess(
     implant_problem = implants.unchecked_implant(referral, plan.modality)
     if implant_problem:
         missing.append(implant_problem)
+    done = episodes.awaiting_outcome(session, referral)
+    same_stage = done is not None and (done.stage or None) == (plan.stage or None)
+    if same_stage and done.procedure_type_id == plan.procedure_type.id:
+        day = fmt_date(done.table_start, zone=settings.zone)  # the clinic's format, as the screens' dates
+        missing.append(episodes.stage_done_phrase(done, day))
     earliest = hold_plan.earliest_start(settings.now(), settings.zone)
     return Readiness(
         missing=missing,

@@ -137,3 +137,40 @@ def test_staff_close_a_referral_whose_episode_was_abandoned(session, settings, b
     assert not re.search(
         rf"/desk/referrals/{referral.id}\"", _ready_section(browser.get("/desk/").get_data(as_text=True))
     )
+
+
+def test_a_diagnostic_stage_done_is_not_booked_again_and_a_cancelled_repeat_does_not_hide_it(
+    session, settings, browser
+):
+    """Walk 23: "stage done, the outcome decides" was known to the start page only; the referral page
+    offered "Find a time", the booking booked the diagnostic block again, and once that repeat was
+    cancelled the referral showed as ready to book."""
+    import pytest
+
+    from clinic.core.errors import DomainError
+    from clinic.services import appointments
+
+    clinic = build_clinic(session, texts=True)
+    referral = make_ready_referral(
+        session, clinic, make_patient(session, family_name="Nagy"), code="SYMP", stage="diagnostic", levels=None
+    )
+    done = book(session, settings, referral)
+    _discharge(session, clinic, done)
+    session.commit()
+    browser.login("frontdesk")
+    page = browser.get(f"/desk/referrals/{referral.id}").get_data(as_text=True)
+    assert "the outcome decides the next stage" in page
+    finder = browser.get(f"/desk/referrals/{referral.id}/book").get_data(as_text=True)
+    assert "cannot be booked yet" in finder and 'name="candidate"' not in finder
+    with pytest.raises(DomainError, match=r"stage done on 23\.11\.2026: the outcome decides the next stage"):
+        book(session, settings, referral, first_day=dt.date(2026, 11, 30), days=14)
+    session.rollback()
+
+    # A repeat booked without the readiness rules (as before the fix), then cancelled: still "stage done".
+    repeat = book(session, settings, referral, first_day=dt.date(2026, 11, 30), days=14, check_readiness=False)
+    appointments.cancel(session, settings, None, repeat, "Versehentlich gebucht")
+    session.commit()
+    start = browser.get("/desk/").get_data(as_text=True)
+    assert "Nagy" not in _ready_section(start)
+    blocked = start.split('id="not-bookable"', 1)[1].split("</section>", 1)[0]
+    assert "Nagy" in blocked and "stage done on 23.11.2026" in blocked
