@@ -14,7 +14,7 @@ from .auth.access import access_rule, allows
 from .core import timefmt
 from .core.messages import N_
 from .forms import correct_marked, marked_fields
-from .i18n import gettext, say, screen_language
+from .i18n import catalogue, gettext, say, screen_language
 from .models import vocab
 from .services.uploads.identity import note_phrases
 
@@ -183,7 +183,14 @@ def nav_items() -> list[tuple[str, str, bool]]:
     # /desk/referrals is the referrals', not also the front desk's /desk: walk finding, two were marked).
     matching = [href for href, _text in shown if _under(request.path, href)]
     current = max(matching, key=len, default=None)
-    return [(href, gettext(text), href == current) for href, text in shown]
+    return [(href, _menu_label(text), href == current) for href, text in shown]
+
+
+def _menu_label(text: str) -> str:
+    """The menu's own shorter word where the catalogue has one (context "menu": "Indikation" for the page
+    "Indikationsprüfung"), else the page's: a radiologist's sections took two rows at 1000 px (walk finding)."""
+    short = catalogue().pgettext("menu", text)
+    return short if short != text else gettext(text)
 
 
 def _under(path: str, href: str) -> bool:
