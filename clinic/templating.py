@@ -170,6 +170,15 @@ NAV = [
     ("admin.index", N_("Admin"), {"admin"}),
 ]
 
+# Pages whose address lies under no section of their reader's menu, and the section they are opened from
+# (walk finding: the triage of one referral, the procedure record and the appointment page marked none).
+# In order of preference: the first one the reader's menu shows is marked.
+NAV_PAGES = [
+    ("radiology.triage", "/radiology/referrals"),
+    ("radiology.worklist", "/radiology/appointments"),
+    ("radiology.worklist", "/desk/appointments"),
+]
+
 
 def nav_items() -> list[tuple[str, str, bool]]:
     if not current_user.is_authenticated:
@@ -181,8 +190,13 @@ def nav_items() -> list[tuple[str, str, bool]]:
     ]
     # One section is the page's: the longest address the page lies under (a booking page under
     # /desk/referrals is the referrals', not also the front desk's /desk: walk finding, two were marked).
+    # A page under no shown section's address belongs to the section it is opened from (NAV_PAGES).
     matching = [href for href, _text in shown if _under(request.path, href)]
     current = max(matching, key=len, default=None)
+    if current is None:
+        hrefs = {href for href, _text in shown}
+        opened_from = (url_for(endpoint) for endpoint, prefix in NAV_PAGES if _under(request.path, prefix))
+        current = next((href for href in opened_from if href in hrefs), None)
     return [(href, _menu_label(text), href == current) for href, text in shown]
 
 
