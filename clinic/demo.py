@@ -11,7 +11,7 @@ import datetime as dt
 import random
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from . import demo_data as names
@@ -20,6 +20,9 @@ from .core.text import search_key
 from .core.timefmt import local_instant, to_local
 from .defaults import seed_defaults
 from .models import (
+    Appointment,
+    AppointmentEvent,
+    AuditEvent,
     Closure,
     DrugOption,
     FollowUp,
@@ -403,7 +406,8 @@ class DemoBuilder:
             )
             if not found:
                 return None
-            return appointments.book(
+            written_before = self.s.scalar(select(func.max(AuditEvent.id))) or 0
+            appointment = appointments.book(
                 self.s,
                 self.settings,
                 None,
@@ -413,6 +417,8 @@ class DemoBuilder:
                 readiness=None,
                 allow_past=True,
             )
+            self.backdate_booking(appointment, referral, written_before)
+            return appointment
         _ready, found = candidates_for_referral(
             self.s,
             self.settings,
@@ -425,6 +431,24 @@ class DemoBuilder:
         if not found:
             return None
         return appointments.book(self.s, self.settings, None, referral=referral, plan=plan, candidate=found[0])
+
+    def backdate_booking(self, appointment: Appointment, referral: Referral, written_before: int) -> None:
+        """A day already begun was booked days before, not at the moment the demo is built (walk finding: today's
+        history said "booked" after "checked in"): the booking's history, its audit rows (those after
+        ``written_before``) and the appointment's stamps are dated a few days before the day, after the triage,
+        and always an hour or more before the table time (check-in is at most 45 minutes before it)."""
+        days_before = dt.timedelta(days=2 + appointment.id % 6)
+        at = local_instant(to_local(appointment.table_start - days_before, self.zone).date(), dt.time(10), self.zone)
+        if referral.triaged_at is not None:
+            at = max(at, referral.triaged_at + dt.timedelta(hours=1))
+        at = min(at, appointment.table_start - dt.timedelta(hours=1), self.now)
+        # Statements, not attribute changes: the audit would otherwise record the redating as a change.
+        self.s.execute(update(AppointmentEvent).where(AppointmentEvent.appointment_id == appointment.id).values(at=at))
+        self.s.execute(
+            update(Appointment).where(Appointment.id == appointment.id).values(created_at=at, status_changed_at=at)
+        )
+        self.s.execute(update(AuditEvent).where(AuditEvent.id > written_before).values(at=at))
+        self.s.expire(appointment)
 
     def settle_medication(self, appointment, radiologist: User) -> None:
         """What the team did before the needle: the last doses asked and recorded (a day more than each

@@ -14,7 +14,7 @@ from .auth.access import access_rule, allows
 from .core import timefmt
 from .core.messages import N_
 from .forms import correct_marked, marked_fields
-from .i18n import gettext, say, screen_language
+from .i18n import catalogue, gettext, say, screen_language
 from .models import vocab
 from .services.uploads.identity import note_phrases
 
@@ -128,6 +128,15 @@ def phones(text) -> Markup:
     return Markup("").join(shown)
 
 
+def email(address: str | None) -> Markup:
+    """An e-mail address that may break after its "@" and before its dots (walk at 1000 px: the patient card
+    split it inside a word, "praxi|s"); a part too long for any line breaks inside (the class's last resort)."""
+    if not address:
+        return Markup("")
+    pieces = re.split(r"(?<=@)|(?=\.)", str(address))
+    return Markup('<span class="email">{}</span>').format(Markup("<wbr>").join(escape(piece) for piece in pieces))
+
+
 def number(value) -> str:
     """A measured value in the screen's language (Babel's locale data): 40 mg, 2,5 ml, 85,5 mGy·cm on German
     screens; trailing zeros left out (a dose stored as 40.00 reads 40)."""
@@ -170,6 +179,15 @@ NAV = [
     ("admin.index", N_("Admin"), {"admin"}),
 ]
 
+# Pages whose address lies under no section of their reader's menu, and the section they are opened from
+# (walk finding: the triage of one referral, the procedure record and the appointment page marked none).
+# In order of preference: the first one the reader's menu shows is marked.
+NAV_PAGES = [
+    ("radiology.triage", "/radiology/referrals"),
+    ("radiology.worklist", "/radiology/appointments"),
+    ("radiology.worklist", "/desk/appointments"),
+]
+
 
 def nav_items() -> list[tuple[str, str, bool]]:
     if not current_user.is_authenticated:
@@ -181,9 +199,21 @@ def nav_items() -> list[tuple[str, str, bool]]:
     ]
     # One section is the page's: the longest address the page lies under (a booking page under
     # /desk/referrals is the referrals', not also the front desk's /desk: walk finding, two were marked).
+    # A page under no shown section's address belongs to the section it is opened from (NAV_PAGES).
     matching = [href for href, _text in shown if _under(request.path, href)]
     current = max(matching, key=len, default=None)
-    return [(href, gettext(text), href == current) for href, text in shown]
+    if current is None:
+        hrefs = {href for href, _text in shown}
+        opened_from = (url_for(endpoint) for endpoint, prefix in NAV_PAGES if _under(request.path, prefix))
+        current = next((href for href in opened_from if href in hrefs), None)
+    return [(href, _menu_label(text), href == current) for href, text in shown]
+
+
+def _menu_label(text: str) -> str:
+    """The menu's own shorter word where the catalogue has one (context "menu": "Indikation" for the page
+    "Indikationsprüfung"), else the page's: a radiologist's sections took two rows at 1000 px (walk finding)."""
+    short = catalogue().pgettext("menu", text)
+    return short if short != text else gettext(text)
 
 
 def _under(path: str, href: str) -> bool:
@@ -206,6 +236,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["person_name"] = person_name
     app.jinja_env.filters["age"] = age
     app.jinja_env.filters["phones"] = phones
+    app.jinja_env.filters["email"] = email
     app.jinja_env.filters["number"] = number
     app.jinja_env.filters["percent"] = percent
     app.jinja_env.filters["treatments"] = treatments

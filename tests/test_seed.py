@@ -144,3 +144,47 @@ def test_the_demo_cancels_appointments_before_their_day_and_names_fit_the_sex(ap
     assert not set(demo_data.GIVEN_NAMES_F) & set(demo_data.GIVEN_NAMES_M)
     women = set(session.scalars(select(Patient.given_name).where(Patient.sex == "female")))
     assert women and not women & set(demo_data.GIVEN_NAMES_M)
+
+
+def test_the_demo_books_each_appointment_before_it_is_checked_in(app, session):
+    """Walk finding: the history of today's appointments said "booked" after "checked in" (booked at the moment
+    the demo was built). Every appointment that was checked in was booked before, days before its day, in its
+    history and in the audit."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from clinic.core import clock
+    from clinic.models import AppointmentEvent, AuditEvent
+
+    built = dt.datetime(2026, 11, 23, 11, 30, tzinfo=ZoneInfo("Europe/Berlin"))  # today's list in every state
+    clock.pin(built)  # the autouse fixture pins the suite's clock again afterwards
+    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
+    session.expire_all()
+    booked = dict(
+        session.execute(
+            select(AppointmentEvent.appointment_id, AppointmentEvent.at).where(AppointmentEvent.from_status.is_(None))
+        ).all()
+    )
+    checked_in = dict(
+        session.execute(
+            select(AppointmentEvent.appointment_id, AppointmentEvent.at).where(
+                AppointmentEvent.to_status == "checked_in"
+            )
+        ).all()
+    )
+    created = {
+        int(object_id): at
+        for object_id, at in session.execute(
+            select(AuditEvent.object_id, AuditEvent.at).where(AuditEvent.action == "appointments.create")
+        ).all()
+    }
+    today = {a.id for a in session.scalars(select(Appointment)) if _aware(a.table_start).date() == built.date()}
+    assert today & set(checked_in), "today's list has patients checked in"
+    late = {
+        appointment_id: (booked[appointment_id], at)
+        for appointment_id, at in checked_in.items()
+        if not _aware(booked[appointment_id]) < _aware(at) or not _aware(created[appointment_id]) < _aware(at)
+    }
+    assert late == {}
+    for appointment_id in today & set(checked_in):
+        assert (_aware(checked_in[appointment_id]) - _aware(booked[appointment_id])).days >= 1

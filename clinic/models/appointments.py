@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import NamedTuple
 
 from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -26,6 +27,13 @@ CONFIRMED_FROM_HOLD_NOTE = N_("confirmed from a hold")
 CANCELLED_ONLINE_NOTE = N_("by the patient online: {reason}")
 # A waitlist entry the patient asked for through their link (``WaitlistEntry.shown_note``).
 WAITLIST_THROUGH_LINK_NOTE = N_("asked for through the patient link")
+
+
+class ActualTimes(NamedTuple):
+    checked_in: dt.datetime | None
+    started: dt.datetime | None
+    ended: dt.datetime | None
+    discharged: dt.datetime | None
 
 
 def shown_text(note: str | None, *, move: bool = False) -> str | None:
@@ -140,6 +148,17 @@ class Appointment(db.Model):
         """When the appointment last became ``status`` (checked in, to observation, ...), or None if never."""
         times = [event.at for event in self.events if event.to_status == status]
         return max(times) if times else None
+
+    @property
+    def actual_times(self) -> ActualTimes:
+        """When the day actually went: checked in, the procedure's start and end, the discharge (None where it
+        has not happened), from the status changes."""
+        return ActualTimes(
+            checked_in=self.last_change_to(AppointmentStatus.CHECKED_IN),
+            started=self.last_change_to(AppointmentStatus.IN_PROCEDURE),
+            ended=self.last_change_to(AppointmentStatus.IN_OBSERVATION),
+            discharged=self.last_change_to(AppointmentStatus.DISCHARGED),
+        )
 
     # --- the appointment's life ----------------------------------------------------------------------
 

@@ -1,6 +1,7 @@
 """Browser, staff walk on German screens at 1000 px (Chromium, de-DE, 5 December): the patient search's
 placeholder was cut off on /patients/ (it fitted at 1400 px), a long name on the medication call list broke
-inside its word ("Søndergaa|rd"), and the navigation's user name wrapped onto two lines."""
+inside its word ("Søndergaa|rd"), and the navigation's user name wrapped onto two lines. A later walk: the
+radiologist's menu took two rows at 1000 px."""
 
 from __future__ import annotations
 
@@ -79,10 +80,43 @@ def test_the_users_name_in_the_navigation_stays_on_one_line_at_1000_px(session, 
         person.page.set_viewport_size(WIDTH)
         page = person.go("/")
         person.screenshot(f"navigation-{username}-1000")
-        name = page.locator("nav a.navbar-text")
+        name = page.locator("nav .nav-user-name:visible")  # at 1000 px the name opens its menu
         lines = name.evaluate(LINES)
         assert lines == 1, username
         nav = page.evaluate("() => [document.querySelector('nav').scrollWidth, innerWidth]")
         assert nav[0] <= nav[1], (username, nav)
+        assert person.console_errors == []
+        person.close()
+
+
+# Each piece of the navigation bar: its text, its top and its bottom.
+ROW = """() => [...document.querySelectorAll('nav .navbar-brand, nav .nav-link, nav .nav-user')]
+  .filter(e => e.getClientRects().length).map(e => {
+    const box = e.getBoundingClientRect();
+    return [e.textContent.trim(), Math.round(box.top), Math.round(box.bottom)];
+  })"""
+
+
+def test_the_radiologists_menu_fits_on_one_row_at_1000_px(session, staff):
+    build_clinic(session)
+    make_user(session, "radiologe", {"radiologist", "admin"}, "Dr. med. Friederike Schwarzenberger")
+    speak(session, "de")
+    hand_over(session)
+    for username in ("rad1", "radiologe"):
+        person = staff(username)
+        person.page.set_viewport_size(WIDTH)
+        page = person.go("/radiology/worklist")
+        person.screenshot(f"menu-{username}-1000")
+        pieces = page.evaluate(ROW)
+        texts = [text for text, _top, _bottom in pieces]
+        assert {"Kalender", "Indikation", "Arbeitsliste", "Überwachung", "Auswertungen"} <= set(texts), texts
+        # One row: every piece overlaps every other vertically.
+        assert max(top for _t, top, _b in pieces) < min(bottom for _t, _top, bottom in pieces), pieces
+        nav = page.evaluate("() => [document.querySelector('nav').scrollWidth, innerWidth]")
+        assert nav[0] <= nav[1], (username, nav)
+        # The name opens the settings and the logout.
+        page.locator("nav .nav-user:visible").click()
+        page.get_by_role("button", name="Abmelden").wait_for(state="visible")
+        assert page.get_by_role("link", name="Ihre Einstellungen").is_visible()
         assert person.console_errors == []
         person.close()
