@@ -56,7 +56,8 @@ def _drug_choices() -> dict[str, str]:
     return {"": _("— choose —"), **medication.drug_choices(db.session, screen_language(), _)}
 
 
-def _forms(referral: Referral) -> dict:
+def _forms(referral: Referral, waitlisted: list[WaitlistEntry] | None = None) -> dict:
+    """The item forms; ``waitlisted``: the referral's active waitlist entries when the caller has read them."""
     prereg = preregistration.ensure(db.session, referral)
     med = MedicationForm(prefix="med")
     med.drug_code.choices = _drug_choices()
@@ -72,7 +73,7 @@ def _forms(referral: Referral) -> dict:
     )
     escort = EscortForm(prefix="escort", name=prereg.escort_name, phone=prereg.escort_phone)
     language = LanguageForm(prefix="lang", language=referral.patient.preferred_language)
-    waitlist = _waitlist_form(referral)
+    waitlist = _waitlist_form(_active_waitlist(referral) if waitlisted is None else waitlisted)
     return {
         "med": med,
         "settle": settle,
@@ -86,13 +87,17 @@ def _forms(referral: Referral) -> dict:
     }
 
 
-def _waitlist_form(referral: Referral) -> WaitlistForm:
+def _active_waitlist(referral: Referral) -> list[WaitlistEntry]:
+    return list(
+        db.session.scalars(select(WaitlistEntry).where(WaitlistEntry.referral_id == referral.id, WaitlistEntry.active))
+    )
+
+
+def _waitlist_form(waitlisted: list[WaitlistEntry]) -> WaitlistForm:
     """The waitlist form, filled in with the referral's entry when it has one (it showed today's date and
     empty fields, and "Update" then wrote those over the saved dates and note). An earliest date gone by is
     today: the waitlist offers times from today on."""
-    entry = db.session.scalar(
-        select(WaitlistEntry).where(WaitlistEntry.referral_id == referral.id, WaitlistEntry.active)
-    )
+    entry = waitlisted[0] if waitlisted else None
     if entry is None:
         return WaitlistForm(prefix="wait", earliest_date=local_today())
     return WaitlistForm(
@@ -111,7 +116,8 @@ def _typed_note(text: str | None) -> str | None:
 
 
 def _page(referral: Referral, forms: dict | None = None, status: int = 200):
-    forms = forms or _forms(referral)
+    waitlisted = _active_waitlist(referral)  # read once: the list on the page and the form's values
+    forms = forms or _forms(referral, waitlisted)
     items = preregistration.checklist(db.session, referral)
     readiness = None
     hold_plan = None
@@ -126,9 +132,6 @@ def _page(referral: Referral, forms: dict | None = None, status: int = 200):
         hold_plan = readiness.hold_plan
     studies = db.session.scalars(
         select(ImagingStudy).where(ImagingStudy.patient_id == referral.patient_id).order_by(ImagingStudy.id.desc())
-    ).all()
-    waitlisted = db.session.scalars(
-        select(WaitlistEntry).where(WaitlistEntry.referral_id == referral.id, WaitlistEntry.active)
     ).all()
     appointments = db.session.scalars(
         select(Appointment).where(Appointment.referral_id == referral.id).order_by(Appointment.table_start.desc())
