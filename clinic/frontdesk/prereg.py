@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from ..auth.access import roles
 from ..core.errors import DomainError
@@ -134,7 +135,10 @@ def _page(referral: Referral, forms: dict | None = None, status: int = 200):
         select(ImagingStudy).where(ImagingStudy.patient_id == referral.patient_id).order_by(ImagingStudy.id.desc())
     ).all()
     appointments = db.session.scalars(
-        select(Appointment).where(Appointment.referral_id == referral.id).order_by(Appointment.table_start.desc())
+        select(Appointment)
+        .where(Appointment.referral_id == referral.id)
+        .order_by(Appointment.table_start.desc())
+        .options(joinedload(Appointment.room))  # each row names its room: not a statement per room
     ).all()
     # A time the desk is holding for this referral (while phoning the patient): findable from here.
     held = db.session.scalars(
