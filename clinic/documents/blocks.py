@@ -6,12 +6,27 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
 from reportlab.platypus import Flowable, Table, TableStyle
+from reportlab.platypus import Paragraph as _Paragraph
 
 from .fonts import REGULAR
 from .styles import LIGHT, RULE, styles
 
 PAD = 6
 WIDE_SIZE = 9
+
+
+class Paragraph(_Paragraph):
+    """reportlab's Paragraph, its lines broken once per width. A section kept together (``KeepTogether``)
+    is wrapped to measure it and again when the frame places it, at the same width: the second breaking
+    of every line was a tenth of a letter's time (issue 20). The lines depend on the width alone (the text
+    and style do not change once made), so the PDF is the same byte for byte."""
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        if self.__dict__.get("_wrapped_width") == availWidth and "blPara" in self.__dict__:
+            return self.width, self.height
+        size = super().wrap(availWidth, availHeight)
+        self._wrapped_width = availWidth
+        return size
 
 
 class RuledBox(Flowable):

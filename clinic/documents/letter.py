@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, KeepTogether, NextPageTemplate, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, KeepTogether, NextPageTemplate, Spacer, Table, TableStyle
 
 from ..core.holds import HoldPlan
 from ..core.timefmt import fmt_date, fmt_datetime, fmt_long_date, fmt_time
 from ..models import Appointment, Patient
+from .blocks import Paragraph
 from .holds import HoldWording
 from .labels import language_of, locale_of, word
 from .layout import Meta, Part, build_pdf

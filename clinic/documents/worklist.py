@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
@@ -122,6 +123,13 @@ def medication_notes(
 def _wrap(lines: list[str], column: int, font: str = REGULAR) -> str:
     """Plain cell text broken to the column width: much cheaper than a Paragraph per cell, which
     matters for a long list."""
+    return _wrapped(tuple(lines), column, font)
+
+
+@lru_cache(maxsize=4096)
+def _wrapped(lines: tuple[str, ...], column: int, font: str) -> str:
+    """``_wrap``'s text, measured once per process: most cells (headers, sexes, sides, statuses, the
+    drugs' lines) say the same on every list, and measuring them was about a tenth of a worklist's rendering time."""
     width = COLUMNS[column][1] * mm - 2 * PAD
     parts = [part for line in lines for part in simpleSplit(line, font, SIZE, width)]
     return "\n".join(piece for part in parts for piece in _cut(part, font, width)) or "–"

@@ -10,7 +10,7 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import literal, select, union_all
 
 from ..auth.access import roles
 from ..core.errors import DomainError
@@ -35,16 +35,19 @@ from .forms import ChainForm, SearchPreferencesForm
 
 def resource_labels() -> dict:
     """Names of the rooms, beds and radiologists by id: read once per request (the search form and the
-    page both show them), as plain columns."""
+    page both show them), as plain columns, in one statement (issue 20: it was three)."""
     if "booking_labels" not in g:
-        rooms = dict(db.session.execute(select(Room.id, Room.name)).all())
-        beds = dict(db.session.execute(select(ObservationBed.id, ObservationBed.label)).all())
-        radiologists = dict(
-            db.session.execute(
-                select(User.id, User.full_name).join(UserRole).where(UserRole.role == Role.RADIOLOGIST)
-            ).all()
+        labels: dict[str, dict[int, str]] = {"rooms": {}, "beds": {}, "radiologists": {}}
+        rows = union_all(
+            select(literal("rooms"), Room.id, Room.name),
+            select(literal("beds"), ObservationBed.id, ObservationBed.label),
+            select(literal("radiologists"), User.id, User.full_name)
+            .join(UserRole)
+            .where(UserRole.role == Role.RADIOLOGIST),
         )
-        g.booking_labels = {"rooms": rooms, "beds": beds, "radiologists": radiologists}
+        for kind, ident, name in db.session.execute(rows):
+            labels[kind][ident] = name
+        g.booking_labels = labels
     return g.booking_labels
 
 

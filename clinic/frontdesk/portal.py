@@ -95,7 +95,12 @@ class Panel:
 
 @bp.app_template_global()
 def portal_panel(referral: Referral, appointment_id: int | None = None) -> Panel:
+    """What the page's link section shows; it shows only while the portal is on or the link has a history
+    (``_portal.html``), so without either the link and the answers waiting are not read (issue 20)."""
     on = portal_settings.enabled(db.session)
+    activity = portal_links.activity(db.session, referral.id, appointment_id=appointment_id, limit=30)
+    if not on and not activity:
+        return Panel(enabled=False, link=None, url=None, answers=[], activity=[])
     link = portal_links.live_link(db.session, referral.id)
     url = portal_links.url_of(link, secret(), base_url()) if link is not None else None
     return Panel(
@@ -103,7 +108,7 @@ def portal_panel(referral: Referral, appointment_id: int | None = None) -> Panel
         link=link,
         url=url,
         answers=portal_answers.pending(db.session, referral.id) if appointment_id is None else [],
-        activity=portal_links.activity(db.session, referral.id, appointment_id=appointment_id, limit=30),
+        activity=activity,
     )
 
 

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from ..auth.access import roles
 from ..core.errors import DomainError
@@ -56,7 +57,8 @@ def _drug_choices() -> dict[str, str]:
     return {"": _("— choose —"), **medication.drug_choices(db.session, screen_language(), _)}
 
 
-def _forms(referral: Referral) -> dict:
+def _forms(referral: Referral, waitlisted: list[WaitlistEntry] | None = None) -> dict:
+    """The item forms; ``waitlisted``: the referral's active waitlist entries when the caller has read them."""
     prereg = preregistration.ensure(db.session, referral)
     med = MedicationForm(prefix="med")
     med.drug_code.choices = _drug_choices()
@@ -72,7 +74,7 @@ def _forms(referral: Referral) -> dict:
     )
     escort = EscortForm(prefix="escort", name=prereg.escort_name, phone=prereg.escort_phone)
     language = LanguageForm(prefix="lang", language=referral.patient.preferred_language)
-    waitlist = _waitlist_form(referral)
+    waitlist = _waitlist_form(_active_waitlist(referral) if waitlisted is None else waitlisted)
     return {
         "med": med,
         "settle": settle,
@@ -86,13 +88,17 @@ def _forms(referral: Referral) -> dict:
     }
 
 
-def _waitlist_form(referral: Referral) -> WaitlistForm:
+def _active_waitlist(referral: Referral) -> list[WaitlistEntry]:
+    return list(
+        db.session.scalars(select(WaitlistEntry).where(WaitlistEntry.referral_id == referral.id, WaitlistEntry.active))
+    )
+
+
+def _waitlist_form(waitlisted: list[WaitlistEntry]) -> WaitlistForm:
     """The waitlist form, filled in with the referral's entry when it has one (it showed today's date and
     empty fields, and "Update" then wrote those over the saved dates and note). An earliest date gone by is
     today: the waitlist offers times from today on."""
-    entry = db.session.scalar(
-        select(WaitlistEntry).where(WaitlistEntry.referral_id == referral.id, WaitlistEntry.active)
-    )
+    entry = waitlisted[0] if waitlisted else None
     if entry is None:
         return WaitlistForm(prefix="wait", earliest_date=local_today())
     return WaitlistForm(
@@ -111,7 +117,8 @@ def _typed_note(text: str | None) -> str | None:
 
 
 def _page(referral: Referral, forms: dict | None = None, status: int = 200):
-    forms = forms or _forms(referral)
+    waitlisted = _active_waitlist(referral)  # read once: the list on the page and the form's values
+    forms = forms or _forms(referral, waitlisted)
     items = preregistration.checklist(db.session, referral)
     readiness = None
     hold_plan = None
@@ -127,11 +134,11 @@ def _page(referral: Referral, forms: dict | None = None, status: int = 200):
     studies = db.session.scalars(
         select(ImagingStudy).where(ImagingStudy.patient_id == referral.patient_id).order_by(ImagingStudy.id.desc())
     ).all()
-    waitlisted = db.session.scalars(
-        select(WaitlistEntry).where(WaitlistEntry.referral_id == referral.id, WaitlistEntry.active)
-    ).all()
     appointments = db.session.scalars(
-        select(Appointment).where(Appointment.referral_id == referral.id).order_by(Appointment.table_start.desc())
+        select(Appointment)
+        .where(Appointment.referral_id == referral.id)
+        .order_by(Appointment.table_start.desc())
+        .options(joinedload(Appointment.room))  # each row names its room: not a statement per room
     ).all()
     # A time the desk is holding for this referral (while phoning the patient): findable from here.
     held = db.session.scalars(

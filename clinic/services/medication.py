@@ -270,16 +270,26 @@ DRUGS_WITHOUT_RULE: dict[str, tuple[str, str]] = {
 }
 
 
-def drug_names(session: Session) -> dict[str, tuple[str, str]]:
-    """drug code → (English name, German name), from the rules table (and ``DRUGS_WITHOUT_RULE``)."""
-    rows = changes.once_per_transaction(
+def _rule_rows(session: Session) -> list:
+    """(drug code, English name, German name, dose class) of each rule: the drugs' names and their dose
+    classes from one read, kept for the transaction (a referral page wants both: it read the table twice)."""
+    return changes.once_per_transaction(
         session,
-        "clinic.medication.drug_names",
+        "clinic.medication.rule_rows",
         lambda: session.execute(
-            select(AnticoagulantRule.drug_code, AnticoagulantRule.drug_name_en, AnticoagulantRule.drug_name_de)
+            select(
+                AnticoagulantRule.drug_code,
+                AnticoagulantRule.drug_name_en,
+                AnticoagulantRule.drug_name_de,
+                AnticoagulantRule.dose_class,
+            )
         ).all(),
     )
-    return {**DRUGS_WITHOUT_RULE, **{code: (en, de) for code, en, de in rows}}
+
+
+def drug_names(session: Session) -> dict[str, tuple[str, str]]:
+    """drug code → (English name, German name), from the rules table (and ``DRUGS_WITHOUT_RULE``)."""
+    return {**DRUGS_WITHOUT_RULE, **{code: (en, de) for code, en, de, _dose in _rule_rows(session)}}
 
 
 def drug_choices(session: Session, language: str = "en", translate=lambda text: text) -> dict[str, str]:
@@ -303,12 +313,7 @@ def dose_classes(session: Session) -> dict[str, list[str]]:
     """drug code → the dose classes the rules distinguish ("" alone when dose does not matter); a drug
     of ``DRUGS_WITHOUT_RULE`` with no rule yet has "" alone."""
     result: dict[str, set[str]] = {}
-    rows = changes.once_per_transaction(
-        session,
-        "clinic.medication.dose_classes",
-        lambda: session.execute(select(AnticoagulantRule.drug_code, AnticoagulantRule.dose_class)).all(),
-    )
-    for code, dose in rows:
+    for code, _en, _de, dose in _rule_rows(session):
         result.setdefault(code, set()).add(dose)
     for code in DRUGS_WITHOUT_RULE:  # recordable, with any dose: the plan has no rule for it
         result.setdefault(code, {""})

@@ -48,6 +48,16 @@ def get_int(session: Session, key: str) -> int:
     return int(get(session, key))
 
 
+def values(session: Session, keys) -> dict[str, str]:
+    """The settings of ``keys`` in one query (``get`` asks once a key, and a key left at its default has
+    no row to keep in the session: it asked again each time)."""
+    keys = tuple(keys)
+    stored = dict(
+        session.execute(select(ClinicSetting.key, ClinicSetting.value).where(ClinicSetting.key.in_(keys))).all()
+    )
+    return {key: stored[key] if key in stored else DEFAULTS[key] for key in keys}
+
+
 NOTICE_KEYS = ("booking_notice_minutes", "arrival_minutes_before")
 
 
@@ -59,11 +69,7 @@ def booking_notice_default() -> dt.timedelta:
 def booking_notice(session: Session) -> dt.timedelta:
     """How far from now a new table start must lie: the notice the clinic gives, then the arrival before
     the table time (scheduling's ``Settings.notice``)."""
-    keys = NOTICE_KEYS
-    stored = dict(
-        session.execute(select(ClinicSetting.key, ClinicSetting.value).where(ClinicSetting.key.in_(keys))).all()
-    )
-    return dt.timedelta(minutes=sum(int(stored.get(key, DEFAULTS[key])) for key in keys))
+    return dt.timedelta(minutes=sum(int(value) for value in values(session, NOTICE_KEYS).values()))
 
 
 def put(session: Session, key: str, value: str) -> None:
@@ -118,7 +124,8 @@ PER_LANGUAGE = ("clinic_department", "letter_signature")
 def contact(session: Session, language: str = "de") -> dict[str, str]:
     """What letters and sheets print about the clinic, in the document's language (German unless
     "en"): an English document never prints a German line."""
-    values = {k: get(session, k) for k in CONTACT_KEYS}
-    if language == "en":
-        values.update({k: get(session, f"{k}_en") for k in PER_LANGUAGE})
-    return values
+    english = language == "en"
+    found = values(session, CONTACT_KEYS + (tuple(f"{k}_en" for k in PER_LANGUAGE) if english else ()))
+    if english:
+        found.update({k: found.pop(f"{k}_en") for k in PER_LANGUAGE})
+    return found

@@ -7,6 +7,8 @@ import io
 
 from pypdf import PdfReader
 
+from clinic.documents.blocks import Paragraph
+from clinic.documents.styles import styles
 from clinic.services.documents import letter_pdf
 from tests.conftest import TODAY
 from tests.factories import make_patient
@@ -104,3 +106,23 @@ def test_letter_is_byte_identical_for_the_same_input(session, settings, clinic):
     appointment = book_for(session, settings, clinic, medications=[("apixaban", "", None)])
     first = letter_pdf(session, settings, appointment, issued_on=ISSUED)
     assert letter_pdf(session, settings, appointment, issued_on=ISSUED) == first
+
+
+def test_a_paragraph_breaks_its_lines_once_per_width():
+    """Issue 20: a section kept together is wrapped to measure it and again to place it, at the same width;
+    the letter's paragraphs break their lines once for both (the second breaking was a tenth of its time)."""
+
+    class Counted(Paragraph):
+        breaks = 0
+
+        def breakLines(self, width):
+            Counted.breaks += 1
+            return super().breakLines(width)
+
+    text = Counted(
+        "Bitte bringen Sie Ihre Versichertenkarte und die Bilder früherer Untersuchungen mit.", styles()["body"]
+    )
+    size = text.wrap(300, 800)
+    assert text.wrap(300, 500) == size and Counted.breaks == 1
+    narrower = text.wrap(120, 800)
+    assert narrower[1] > size[1] and Counted.breaks == 2

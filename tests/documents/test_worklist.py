@@ -6,6 +6,7 @@ import datetime as dt
 import re
 
 from clinic.core.timefmt import to_local
+from clinic.documents import worklist as worklist_document
 from clinic.documents.worklist_text import WORDS
 from clinic.models.vocab import AppointmentStatus
 from clinic.services import appointments, documents
@@ -128,3 +129,15 @@ def test_no_status_word_is_broken_in_either_language(session, settings, clinic, 
         for w in words:
             assert w in lines or any(re.search(rf"(^|\s){re.escape(w)}(\s|$)", line) for line in lines), (language, w)
         assert render_png(pdf, tmp_path, f"worklist-{language}", dpi=80)
+
+
+def test_a_worklist_printed_again_measures_no_cell_again(session, settings, clinic, zone):
+    """Issue 20 (load test): each cell's text is broken to its column once per process, not on every list;
+    the same list printed again is the same PDF and measures nothing anew."""
+    for name in ("Ærø", "Bødker"):
+        book_for(session, settings, clinic, make_patient(session, family_name=name), first_day=DAY)
+    room = clinic.rooms["CT 1"]
+    first = documents.worklist_pdf(session, DAY, room, zone)
+    measured = worklist_document._wrapped.cache_info().misses
+    assert documents.worklist_pdf(session, DAY, room, zone) == first
+    assert worklist_document._wrapped.cache_info().misses == measured
