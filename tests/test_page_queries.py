@@ -53,18 +53,20 @@ PAGES = {
 # answers waiting while the patient portal is off and the link has no history (nothing of it shows then).
 # A referral's appointments come with their rooms (21 for the booked one: its room was a statement more).
 # The booking and moving pages (19 each; 21 before) read the names of the rooms, beds and radiologists in
-# one statement.
+# one statement. Readiness reads the referral's last discharged appointment (walk 23: a diagnostic stage
+# done is not booked again while its outcome decides), one statement more on the pages that assess it: the
+# booking and moving pages 20, the referral pages 21 and 22.
 CEILINGS = {
     "/desk/": 17,
     f"/desk/calendar?day={TODAY}": 10,
     f"/desk/calendar?day={TODAY}&view=week": 7,
-    "/desk/referrals/{ready}/book": 19,
-    "/desk/appointments/{appointment}/reschedule": 19,
+    "/desk/referrals/{ready}/book": 20,
+    "/desk/appointments/{appointment}/reschedule": 20,
     "/radiology/worklist": 13,
     "/radiology/worklist/rows": 12,
     "/radiology/appointments/{appointment}": 26,
-    "/desk/referrals/{ready}": 20,
-    "/desk/referrals/{booked}": 21,
+    "/desk/referrals/{ready}": 21,
+    "/desk/referrals/{booked}": 22,
     "/desk/appointments/{appointment}/letter.pdf": 12,
     f"/radiology/worklist/{{room}}.pdf?day={TODAY}": 10,
 }
