@@ -13,6 +13,7 @@ from ..core.errors import DomainError, InvalidInput, invalid
 from ..core.messages import N_, Phrase, Phrases
 from ..core.spine import NOT_A_LEVEL, normalised, outside, unreadable
 from ..models import Appointment, PreRegistration, ProcedureType, RedFlagAnswer, Referral
+from ..models.appointments import ACTIVE_STATUSES
 from ..models.base import utcnow
 from ..models.vocab import (
     MRI_GUIDED_PROCEDURES,
@@ -188,7 +189,13 @@ def _record_implant_check(session: Session, actor, referral: Referral) -> None:
     )
 
 
-def awaiting_implant_check(session: Session) -> list[Referral]:
+@dataclass(frozen=True)
+class ImplantCheck:
+    referral: Referral
+    appointment: Appointment | None  # booked already: its procedure cannot start until the check
+
+
+def awaiting_implant_check(session: Session) -> list[ImplantCheck]:
     """Accepted referrals planned under MRI guidance whose recorded implant no radiologist has checked: none
     of them can be booked, and a booked one's procedure cannot start (walk 22: the radiologists had no
     list of them). Oldest first."""
@@ -203,7 +210,16 @@ def awaiting_implant_check(session: Session) -> list[Referral]:
         )
         .order_by(Referral.received_on, Referral.id)
     ).all()
-    return [r for r in candidates if implants.mr_check_missing(r, r.planned_guidance)]
+    waiting = [r for r in candidates if implants.mr_check_missing(r, r.planned_guidance)]
+    booked: dict[int, Appointment] = {}
+    if waiting:
+        for appointment in session.scalars(
+            select(Appointment).where(
+                Appointment.referral_id.in_([r.id for r in waiting]), Appointment.status.in_(ACTIVE_STATUSES)
+            )
+        ):
+            booked[appointment.referral_id] = appointment
+    return [ImplantCheck(r, booked.get(r.id)) for r in waiting]
 
 
 def confirm_implant_check(session: Session, actor, referral: Referral) -> None:

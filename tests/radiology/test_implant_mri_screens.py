@@ -201,6 +201,16 @@ def test_the_triage_queue_lists_the_implants_waiting_for_a_check_until_confirmed
     assert "Spätimplant" in section and "Stimulator" in section and "Computer" not in section
     assert section.index("Spätimplant") < section.index("Stimulator")  # oldest first (received, then id)
     assert f"/radiology/referrals/{waiting.id}" in section
+    booked_row = section.split("Spätimplant", 1)[1].split("</tr>", 1)[0]
+    waiting_row = section.split("Stimulator", 1)[1].split("</tr>", 1)[0]
+    assert "24.11.2026" in booked_row and "nicht gebucht" in waiting_row  # walk 23: booked, and when
+    # The booked one's triage page says the procedure cannot start, not "confirm under Change the plan"
+    # (no plan section while it is booked).
+    triage_page = browser.get(f"/radiology/referrals/{booked.id}").get_data(as_text=True)
+    alert = triage_page.split('id="implant-check-missing"', 1)[1].split("</div>", 1)[0]
+    assert "Der Eingriff kann nicht beginnen" in alert and "Plan ändern" not in alert
+    alert = browser.get(f"/radiology/referrals/{waiting.id}").get_data(as_text=True)
+    assert "Die Buchung wartet" in alert.split('id="implant-check-missing"', 1)[1].split("</div>", 1)[0]
     confirmed = browser.post(
         f"/radiology/referrals/{booked.id}/implant-checked", {}, form_page=f"/radiology/referrals/{booked.id}"
     )
