@@ -23,6 +23,8 @@ from .styles import styles
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 BOLD = re.compile(r"\*\*(.+?)\*\*")
 PLACEHOLDERS = ("clinic_name", "clinic_phone", "clinic_address", "emergency_number", "out_of_hours_number")
+PHONES = ("emergency_number", "out_of_hours_number")  # short: the clinic's own long number may break
+NO_BREAK = "\u00a0"
 CONDITION = re.compile(r"^\[([A-Za-z -]+)\]\s*")
 GUIDANCE_TAGS = set(Modality.values())
 TARGET_TAGS = {t.replace("_", "-") for t in Target.values()}
@@ -121,6 +123,8 @@ def inline(text: str, values: Mapping[str, str]) -> str:
 def placeholder_values(clinic: Mapping[str, str], guidance: str = "CT", language: str = "de") -> dict[str, str]:
     """The clinic's contact details, and ``{guidance}``: the planned guidance as the patient reads it."""
     values = {key: clinic.get(key, "") for key in PLACEHOLDERS}
+    for key in PHONES:  # a number is never broken across lines: "116 117" read as two numbers (walk 23)
+        values[key] = values[key].replace(" ", NO_BREAK)
     values["guidance"] = GUIDANCE_WORDS["de" if language == "de" else "en"].get(guidance, guidance)
     return values
 
