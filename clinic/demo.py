@@ -617,7 +617,9 @@ def seed(session: Session, settings: Settings, upload_dir: str | None = None) ->
             b.complete_preregistration(referral, clerk, radiologists[0])
             prereg = referral.preregistration
             gap = ["escort", "medication", "allergies", "conditions", "language", "contact"][i % 6]
-            setattr(prereg, f"{gap}_settled_at" if gap != "contact" else "contact_confirmed_at", None)
+            column = f"{gap}_settled" if gap != "contact" else "contact_confirmed"
+            setattr(prereg, f"{column}_at", None)
+            setattr(prereg, f"{column}_by_id", None)  # an item not settled names nobody (walk 23: "Petra Möller, ")
             if gap == "escort":
                 prereg.escort_name = None
 

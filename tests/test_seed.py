@@ -188,3 +188,22 @@ def test_the_demo_books_each_appointment_before_it_is_checked_in(app, session):
     assert late == {}
     for appointment_id in today & set(checked_in):
         assert (_aware(checked_in[appointment_id]) - _aware(booked[appointment_id])).days >= 1
+
+
+def test_the_demo_names_nobody_for_a_pre_registration_item_not_settled(app, session):
+    """Walk 23: the demo's open items kept who settled them and dropped only when, so the referral page's
+    "Settled by" read "Petra Möller, " for an item still missing."""
+    from clinic.models import PreRegistration
+
+    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
+    session.expire_all()
+    items = ("contact_confirmed", "medication_settled", "allergies_settled", "conditions_settled")
+    items += ("escort_settled", "language_settled")
+    half = [
+        (prereg.id, item)
+        for prereg in session.scalars(select(PreRegistration))
+        for item in items
+        if getattr(prereg, f"{item}_by_id") is not None and getattr(prereg, f"{item}_at") is None
+    ]
+    assert session.scalar(select(func.count()).select_from(PreRegistration)) > 20
+    assert half == []
