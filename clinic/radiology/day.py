@@ -376,6 +376,7 @@ def record_restart_call(appointment_id: int, drug_code: str):
             agreed_restart_at=local_to_utc(form.agreed_restart_at.data),
             note=form.note.data,
             zone=zone(),
+            reached=bool(form.reached.data),
         )
     except DomainError as error:
         if refused_at(form, error):

@@ -219,3 +219,4 @@ class RestartCallForm(FlaskForm):
         _l("Agreed restart"), format="%Y-%m-%dT%H:%M", validators=[Optional(), shown_day]
     )
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)], render_kw={"rows": 2})
+    reached = BooleanField(_l("Spoken to the patient: the restart is settled"))

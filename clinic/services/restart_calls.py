@@ -30,7 +30,9 @@ from . import medication
 from .aftercare import ENDED, ended_at
 from .documents import hold_plan_for
 
-WINDOW = dt.timedelta(days=30)  # how far back the list looks for procedures whose restart call is open
+# How far back the list looks for procedures whose restart call is open (walk 24: at 30 days an unmade call
+# dropped off the list within the month).
+WINDOW = dt.timedelta(days=90)
 
 
 @dataclass(frozen=True)
@@ -124,17 +126,27 @@ def record_call(
     agreed_restart_at: dt.datetime | None,
     note: str | None,
     zone: str,
+    reached: bool = False,
 ) -> tuple[RestartCall, HoldItem]:
     """A radiologist records the restart call for one drug of the appointment: the agreed restart (UTC) and/or
     a note. Refused, with nothing written: by anyone but a radiologist; before the procedure has ended; for a
     drug that is not the appointment's; for one whose restart the sheet gave as a time (no call needed); for
-    one already recorded; with neither a time nor a note; with a time before the end of the procedure. Returns
+    one already recorded; without ``reached`` (the restart settled with the patient: a call that did not reach
+    them stays on the list); with neither a time nor a note; with a time before the end of the procedure. Returns
     the call and the drug's hold item (its name for the screen's message)."""
     who = audit.actor_of(actor)
     user = session.get(User, who.id) if who.id else None
     if user is None or not user.has_role(Role.RADIOLOGIST):
         raise PermissionDenied(N_("Only a radiologist records the call about restarting a blood thinner."))
     note = (note or "").strip() or None
+    if not reached:  # walk 24: "not reached, left a message" recorded as the call took it off the list
+        raise invalid(
+            N_(
+                "Record the call once the restart is settled with the patient. A call that did not reach them "
+                "is not recorded: it stays on the list."
+            ),
+            "reached",
+        )
     if agreed_restart_at is None and note is None:
         raise invalid(N_("Enter the agreed restart or a note about the call."), ("agreed_restart_at", "note"))
     if appointment.status not in ENDED:

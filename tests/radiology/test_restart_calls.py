@@ -60,7 +60,14 @@ def test_a_drug_the_sheet_leaves_to_a_call_is_listed_until_the_call_is_recorded(
     assert listed(session) == [(appointment.id, "rivaroxaban")]
     assert [d.item.drug_code for d in restart_calls.pending_for(session, appointment)] == ["rivaroxaban"]
     call, item = restart_calls.record_call(
-        session, clinic.radiologists[0], appointment, "rivaroxaban", agreed_restart_at=RESTART, note=None, zone=ZONE
+        session,
+        clinic.radiologists[0],
+        appointment,
+        "rivaroxaban",
+        agreed_restart_at=RESTART,
+        note=None,
+        zone=ZONE,
+        reached=True,
     )
     assert item.drug_name == "Rivaroxaban" and call.recorded_by_id == clinic.radiologists[0].id
     assert listed(session) == []
@@ -89,7 +96,10 @@ def test_the_list_looks_back_thirty_days_and_not_before_the_end(session, setting
     assert listed(session) == []  # not ended yet: no sheet, no call
     _, ended = observed(session, settings, clinic)
     assert listed(session) == [(ended.id, "rivaroxaban")]
-    assert listed(session, now=NOW + dt.timedelta(days=31)) == []
+    assert (
+        listed(session, now=NOW + dt.timedelta(days=91)) == []
+    )  # walk 24: 30 days let an unmade call drop off within the month
+    assert listed(session, now=NOW + dt.timedelta(days=31)) == [(ended.id, "rivaroxaban")]
     assert in_procedure
 
 
@@ -108,6 +118,7 @@ def _counts(session) -> tuple[int, int]:
         ("already_recorded", Conflict, "already recorded"),
         ("before_the_end", InvalidInput, "before the end of the procedure"),
         ("nothing_said", InvalidInput, "Enter the agreed restart or a note"),
+        ("not_reached", InvalidInput, "A call that did not reach them is not recorded"),
         ("nurse", PermissionDenied, "Only a radiologist"),
     ],
 )
@@ -116,11 +127,18 @@ def test_each_refusal_says_why_and_changes_nothing(session, settings, case, erro
     radiologist = clinic.radiologists[0]
     if case == "already_recorded":
         restart_calls.record_call(
-            session, radiologist, appointment, "rivaroxaban", agreed_restart_at=None, note="Hausarzt", zone=ZONE
+            session,
+            radiologist,
+            appointment,
+            "rivaroxaban",
+            agreed_restart_at=None,
+            note="Hausarzt",
+            zone=ZONE,
+            reached=True,
         )
     session.flush()
     before = _counts(session)
-    kwargs = {"agreed_restart_at": RESTART, "note": None, "zone": ZONE}
+    kwargs = {"agreed_restart_at": RESTART, "note": None, "zone": ZONE, "reached": True}
     actor, drug = radiologist, "rivaroxaban"
     if case == "unknown_drug":
         drug = "apixaban"
@@ -130,6 +148,8 @@ def test_each_refusal_says_why_and_changes_nothing(session, settings, case, erro
         kwargs.update(agreed_restart_at=None, note="   ")
     if case == "nurse":
         actor = clinic.staff["nurse"]
+    if case == "not_reached":  # walk 24: "not reached, left a message" took the call off the list
+        kwargs.update(agreed_restart_at=None, note="Nicht erreicht, AB besprochen", reached=False)
     with pytest.raises(error, match=words):
         restart_calls.record_call(session, actor, appointment, drug, **kwargs)
     session.flush()
@@ -139,7 +159,14 @@ def test_each_refusal_says_why_and_changes_nothing(session, settings, case, erro
 def test_the_unique_constraint_is_the_last_guard(session, settings):
     clinic, appointment = unsettled(session, settings)
     restart_calls.record_call(
-        session, clinic.radiologists[0], appointment, "rivaroxaban", agreed_restart_at=RESTART, note=None, zone=ZONE
+        session,
+        clinic.radiologists[0],
+        appointment,
+        "rivaroxaban",
+        agreed_restart_at=RESTART,
+        note=None,
+        zone=ZONE,
+        reached=True,
     )
     session.add(
         RestartCall(
@@ -180,7 +207,11 @@ def test_the_german_worklist_lists_the_call_with_the_drugs_name_and_the_form_rec
 
     response = browser.post(
         action,
-        {"restart-rivaroxaban-agreed_restart_at": "2026-11-24T08:00", "restart-rivaroxaban-note": "mit Patientin"},
+        {
+            "restart-rivaroxaban-agreed_restart_at": "2026-11-24T08:00",
+            "restart-rivaroxaban-note": "mit Patientin",
+            "restart-rivaroxaban-reached": "y",
+        },
         form_page=page,
     )
     assert response.status_code == 302 and response.headers["Location"] == page
@@ -201,7 +232,7 @@ def test_a_refused_call_is_said_at_its_field_in_german_and_nothing_is_saved(sess
     page = f"/radiology/appointments/{appointment.id}"
     response = browser.post(
         f"{page}/restart-calls/rivaroxaban",
-        {"restart-rivaroxaban-agreed_restart_at": "2026-11-23T07:00"},
+        {"restart-rivaroxaban-agreed_restart_at": "2026-11-23T07:00", "restart-rivaroxaban-reached": "y"},
         form_page=page,
     )
     assert response.status_code == 400
