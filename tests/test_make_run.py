@@ -36,6 +36,18 @@ def _group_alive(pgid: int) -> bool:
     return True
 
 
+def _as_a_terminal_starts_it() -> None:
+    """In the child before ``make`` starts: Ctrl-C and SIGTERM at their defaults, no signal blocked, as a
+    shell starts a foreground job. A process inherits ignored signals: with SIGINT ignored in the test's
+    process, ``make``, its shell (which cannot trap a signal ignored on entry) and the web server never see
+    Ctrl-C. The full suite twice timed out here (5 December, CI) exactly as the test does when run with
+    SIGINT ignored; it passes alone, and with this under SIG_IGN. Which earlier test leaves it so is not
+    found yet."""
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_SETMASK, [])
+
+
 @pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
 def test_ctrl_c_on_make_run_stops_all_three_cleanly(tmp_path):
     log = tmp_path / "stand-in.log"
@@ -49,6 +61,7 @@ def test_ctrl_c_on_make_run_stops_all_three_cleanly(tmp_path):
         stderr=subprocess.STDOUT,
         text=True,
         start_new_session=True,  # its own process group, as a terminal's foreground job
+        preexec_fn=_as_a_terminal_starts_it,
     )
     try:
         assert _wait_for(lambda: log.read_text().count("started") == 3, 30), log.read_text()
