@@ -17,7 +17,7 @@ from ..models import ImagingStudy, ProcedureType, RedFlagAnswer, Referral
 from ..models.vocab import TARGETS_BY_PROCEDURE, Priority, ReferralStatus, Role
 from ..scheduling import booking, steroid
 from ..scheduling.plan import stages_of
-from ..services import implants, medication, triage
+from ..services import episodes, implants, medication, triage
 from ..web import get_or_404, lands_on, local_today, one_click, refused, refused_at, zone
 from . import bp
 from .forms import AcceptForm, HoldOverrideForm, ReasonForm
@@ -135,6 +135,9 @@ def _page(referral: Referral, forms: dict | None = None, status: int = 200, **sh
         override_on_page=_override_on_page(referral, hold_plan),
         broken_holds=medication.broken_holds(db.session, referral, zone(), screen_language()) if hold_plan else [],
         plan_can_change=triage.plan_can_change(db.session, referral),
+        stage_done=episodes.awaiting_outcome(db.session, referral)
+        if referral.status == ReferralStatus.ACCEPTED
+        else None,
         implant_recorded=implants.implant_recorded(referral),
         implant_check_missing=referral.status == ReferralStatus.ACCEPTED
         and implants.mr_check_missing(referral, referral.planned_guidance),

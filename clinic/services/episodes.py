@@ -44,9 +44,15 @@ def leads_to_a_later_stage(session: Session, procedure_type_id: int, stage: str 
 
 
 def same_plan(referral: Referral, appointment: Appointment) -> bool:
-    """The appointment did what the referral still plans (no new stage planned since)."""
-    return referral.planned_procedure_type_id == appointment.procedure_type_id and (referral.planned_stage or None) == (
-        appointment.stage or None
+    """The appointment did what the referral still plans: no new stage planned since, and the same one not
+    planned again after it ended (a radiologist who saves the plan again after a diagnostic block has
+    decided on a second, comparative block: procedures.md §2.2: comparative medial branch blocks on separate
+    days)."""
+    planned_again = referral.triaged_at is not None and referral.triaged_at > appointment.status_changed_at
+    return (
+        not planned_again
+        and referral.planned_procedure_type_id == appointment.procedure_type_id
+        and (referral.planned_stage or None) == (appointment.stage or None)
     )
 
 

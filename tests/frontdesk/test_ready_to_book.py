@@ -174,3 +174,48 @@ def test_a_diagnostic_stage_done_is_not_booked_again_and_a_cancelled_repeat_does
     assert "Nagy" not in _ready_section(start)
     blocked = start.split('id="not-bookable"', 1)[1].split("</section>", 1)[0]
     assert "Nagy" in blocked and "stage done on 23.11.2026" in blocked
+
+
+def test_a_diagnostic_stage_planned_again_after_it_is_done_can_be_booked(session, settings, browser):
+    """A second, comparative diagnostic block (procedures.md §2.2: comparative blocks on separate days): the
+    radiologist saves the same plan again after the first block; that decision is the outcome the booking
+    waited for. Before, the referral stayed "stage done" with no way to book the second block."""
+    from clinic.core import clock
+    from clinic.services import triage
+
+    clinic = build_clinic(session, texts=True)
+    referral = make_ready_referral(
+        session, clinic, make_patient(session, family_name="Varga"), code="SYMP", stage="diagnostic", levels=None
+    )
+    _discharge(session, clinic, book(session, settings, referral))
+    assert episodes.awaiting_outcome(session, referral) is not None
+
+    clock.pin(MONDAY_9 + dt.timedelta(hours=5))  # the afternoon: the radiologist has seen the outcome
+    same = triage.PlanDetails(
+        procedure_type_id=referral.planned_procedure_type_id,
+        region=referral.planned_region,
+        side=referral.planned_side,
+        levels=referral.planned_levels,
+        stage=referral.planned_stage,
+        guidance=referral.planned_guidance,
+        priority=referral.priority,
+        target=referral.planned_target,
+    )
+    triage.accept(session, clinic.radiologists[0], referral, same)
+    session.commit()
+    assert episodes.awaiting_outcome(session, referral) is None
+    browser.login("frontdesk")
+    assert "Varga" in _ready_section(browser.get("/desk/").get_data(as_text=True))
+    second = book(session, settings, referral, first_day=dt.date(2026, 11, 30), days=14)
+    assert second.stage == "diagnostic" and second.status == AppointmentStatus.BOOKED
+
+
+def test_the_triage_page_says_how_to_plan_after_a_stage_done(session, settings, browser):
+    clinic = build_clinic(session, texts=True)
+    referral = make_ready_referral(session, clinic, code="SYMP", stage="diagnostic", levels=None)
+    _discharge(session, clinic, book(session, settings, referral))
+    session.commit()
+    browser.login("rad1")
+    page = browser.get(f"/radiology/referrals/{referral.id}").get_data(as_text=True)
+    assert 'id="stage-done"' in page and "save the plan unchanged for the same procedure again" in page
+    assert 'id="change-plan" open' in page
