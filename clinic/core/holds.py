@@ -193,8 +193,11 @@ class HoldPlan:
         rule was signed off, the appointment left the call list and the letter told the patient to sort it
         out with the prescriber, while the worklist printed "agreed with prescriber" without anyone having
         agreed anything."""
-        if item.action == NO_RULE:
-            return False
+        if item.action == NO_RULE:  # no figures to tell: the radiologist chose the date (override) and
+            # confirmed the plan after speaking with the patient; the letter says what was agreed by telephone.
+            # Walk 25: a confirmation never settled it, so a phenprocoumon patient stayed on the call list and
+            # the procedure could not start.
+            return self.confirmed and self.override_date is not None
         if item.action == HoldAction.SHARED:
             return self.confirmed
         return item.verified or self.confirmed

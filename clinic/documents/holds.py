@@ -68,6 +68,10 @@ WORDS = {
             "{drug}: we will call you before the appointment to agree the plan for this medicine with you and "
             "your prescriber. Until then, please take it as prescribed."
         ),
+        "no_rule_agreed": (
+            "{drug}: we have agreed with you by telephone how to handle this medicine before the procedure. "
+            "Please keep to what was agreed; if you are unsure, call us on {phone}."
+        ),
         "confirm_recorded": (
             "{drug}: you told us that your last {dose} before the procedure is on {day}. We will call you before "
             "the appointment to confirm the plan for this medicine."
@@ -120,6 +124,10 @@ WORDS = {
         "no_rule": (
             "{drug}: Das Vorgehen bei diesem Medikament besprechen wir vor dem Termin telefonisch mit Ihnen und "
             "Ihrer verordnenden Arztpraxis. Bis dahin nehmen Sie es bitte wie verordnet."
+        ),
+        "no_rule_agreed": (
+            "{drug}: Wie Sie es vor dem Eingriff mit diesem Medikament halten, haben wir telefonisch mit Ihnen "
+            "vereinbart. Bitte halten Sie sich daran; sind Sie unsicher, rufen Sie uns unter {phone} an."
         ),
         "confirm_recorded": (
             "{drug}: Laut Ihren Angaben ist Ihre {dose} vor dem Eingriff am {day}. Das Vorgehen bei diesem "
@@ -175,6 +183,8 @@ class HoldWording:
         drug = f"<b>{escape(item.drug_name)}</b>"
         dose = w["injection"] if item.injected else w["dose"]
         phone = escape(self.phone)
+        if item.action == "no_rule" and plan.firm(item):  # agreed by telephone; no figures of a rule to print
+            return w["no_rule_agreed"].format(drug=drug, phone=phone)
         if item.action == "no_rule" or not plan.firm(item):  # no figure of a rule nobody signed off
             if item.last_dose_on is not None:  # already paused (or planned): "take it as prescribed" would undo it
                 day = fmt_long_date(item.last_dose_on, self.locale)

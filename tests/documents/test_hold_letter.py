@@ -398,3 +398,43 @@ def test_phenprocoumon_is_recordable_without_a_rule_and_the_letter_announces_a_c
     else:
         assert "Phenprocoumon (Marcumar): we will call you before the appointment to agree the plan" in text
         assert "no later than" not in text
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_a_drug_without_a_rule_is_settled_by_the_radiologists_date_and_confirmation(
+    session, settings, clinic, language
+):
+    """Walk 25: for phenprocoumon (no rule) the radiologist set the earliest date and confirmed the plan
+    after the call; the page still said "waits for the telephone confirmation", offered the button again,
+    the appointment stayed on the call list and the letter still promised a call. The date and the
+    confirmation settle it; the letter says what was agreed by telephone, with no made-up figures."""
+    from clinic.services import prereg_items, triage
+
+    patient = make_patient(session, preferred_language=language)
+    appointment = book_for(session, settings, clinic, patient)
+    referral = appointment.referral
+    prereg_items.add_medication(session, None, referral, drug_code="phenprocoumon", dose_class="", last_dose_on=None)
+    today = to_local(NOW, ZONE).date()
+    triage.override_hold(
+        session, clinic.radiologists[0], referral, today, "INR 1,2 am Vortag, mit Hausarzt besprochen", today=today
+    )
+    session.flush()
+    plan = medication.plan_for(session, referral.preregistration, appointment.procedure_type, appointment.region)
+    assert plan.awaiting_confirmation  # the date alone: the patient has not heard it yet
+    waiting = medication.awaiting_confirmation(session, NOW, NOW + dt.timedelta(weeks=8), ZONE)
+    assert appointment.id in {row.appointment.id for row in waiting}
+
+    medication.confirm_plan(session, clinic.radiologists[0], referral, ZONE)
+    session.flush()
+    plan = medication.plan_for(session, referral.preregistration, appointment.procedure_type, appointment.region)
+    assert not plan.awaiting_confirmation and not plan.to_confirm
+    waiting = medication.awaiting_confirmation(session, NOW, NOW + dt.timedelta(weeks=8), ZONE)
+    assert appointment.id not in {row.appointment.id for row in waiting}
+    text = " ".join(text_of(letter_pdf(session, settings, appointment)).split())
+    if language == "de":
+        assert "Phenprocoumon (Marcumar): Wie Sie es vor dem Eingriff mit diesem Medikament halten, haben wir" in text
+        assert "besprechen wir vor dem Termin telefonisch" not in text
+    else:
+        assert "Phenprocoumon (Marcumar): we have agreed with you by telephone how to handle this medicine" in text
+        assert "we will call you before the appointment" not in text
+    assert "spätestens am" not in text and "no later than" not in text
