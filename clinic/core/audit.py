@@ -34,6 +34,9 @@ NOT_AUDITED = {
     # Recorded by their services with the values before and after (``services.settings.update``, the portal's
     # steps): a row's own event said only "changed" of the text column, and was a second event per change.
     "clinic_settings",
+    # Recorded by ``services.restart_calls.record_call`` with the drug's name, the agreed restart in the clinic's
+    # time and the note (the row's own event named the patient only); a call is never changed after.
+    "restart_calls",
 }
 # Never copied into a summary, not even as a before/after value.
 SECRET_COLUMNS = {"password_hash", "token_hash", "session_version", "failed_logins", "body"}

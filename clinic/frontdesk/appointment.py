@@ -20,7 +20,7 @@ from ..scheduling import ending, steroid
 from ..scheduling.booking import typed_reference
 from ..scheduling.finder import Candidate
 from ..scheduling.plan import ProcedurePlan
-from ..services import appointments, consents, documents, medication, outcomes, procedure_day, stranding
+from ..services import appointments, consents, documents, implants, medication, outcomes, procedure_day, stranding
 from ..web import get_or_404, lands_on, local_today, now, pdf_response, refused, scheduling_settings, zone
 from . import bp
 from .booking import chosen_candidate, resource_labels
@@ -49,6 +49,7 @@ def _page(appointment: Appointment, *, cancel_form=None, status=200):
         stranded=stranding.still_stranded(db.session, scheduling_settings(), among=[appointment.id]),
         follow_up_results=outcomes.recorded(db.session, [appointment.id]),
         series_notes=steroid.appointment_notes(db.session, zone(), appointment),
+        implant_open=implants.check_outstanding(appointment),  # the start is refused until a radiologist checks
     ), status
 
 

@@ -460,6 +460,8 @@ def add_to_waitlist(referral_id: int):
             part_of_day=form.part_of_day.data,
             note=_typed_note(form.note.data),
             today=local_today(),
+            settings=scheduling_settings(),  # a referral the booking refuses is refused here, with its reasons
+            language=screen_language(),
         )
 
     return _item(referral_id, "waitlist", apply, _("On the waitlist: the patient is offered freed times."), "waitlist")

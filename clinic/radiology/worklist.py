@@ -63,8 +63,13 @@ def _context(*, filters: bool = True):
 def worklist_page():
     # The calls the discharge sheets promised about restarting a blood thinner, still open (whatever the day
     # shown): nurses see them too, only a radiologist records one (on the appointment's page).
-    restart_due = restart_calls.pending(db.session, now=now(), language=screen_language())
-    return render_template("radiology/worklist.html", restart_due=restart_due, **_context())
+    at = now()
+    restart_due = restart_calls.pending(db.session, now=at, language=screen_language())
+    # Overdue a day after the procedure ended (``restart_calls.OVERDUE_AFTER``): by appointment and drug.
+    restart_overdue = {(d.appointment.id, d.item.drug_code) for d in restart_due if d.overdue(at)}
+    return render_template(
+        "radiology/worklist.html", restart_due=restart_due, restart_overdue=restart_overdue, **_context()
+    )
 
 
 @bp.get("/worklist/rows")

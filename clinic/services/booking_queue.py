@@ -1,6 +1,7 @@
 """What the front desk has to book: the accepted referrals with no appointment in hand, each sorted
-into ready to book now, not bookable now (with the reason), or pre-registration still open. The list
-is the clinic's open work, read in a fixed number of statements however long it is.
+into ready to book now, not bookable now, or pre-registration still open, with every reason that holds
+(as readiness gives them). The list is the clinic's open work, read in a fixed number of statements
+however long it is.
 
 Sorting reads every waiting referral's checklist (the start page's 300 cost 150 ms of CPU a request,
 issue 20's load test). Nothing in it depends on the clock, only on the data, so the sorting is kept,
@@ -32,7 +33,7 @@ ENDED = (AppointmentStatus.DISCHARGED, AppointmentStatus.CANCELLED, AppointmentS
 class Waiting:
     referral: Referral
     missing: list[str] = field(default_factory=list)  # open pre-registration items
-    blocked: str | None = None  # why it cannot be booked now although the checklist is complete
+    blocked: list[str] = field(default_factory=list)  # the other reasons it cannot be booked now (stage rule, implant)
     last: Appointment | None = None  # the referral's last appointment that ended (cancelled, no-show, done)
     done: bool = False  # the planned stage is done; the next step waits for its outcome
 
@@ -45,7 +46,7 @@ class Entry:
     patient_id: int
     place: tuple  # where it stands in its list: (priority's rank, received on, referral id)
     missing: tuple[str, ...] = ()
-    blocked: str | None = None
+    blocked: tuple[str, ...] = ()
     last_id: int | None = None
     done: bool = False
 
@@ -129,7 +130,7 @@ def waiting(session: Session, entries) -> dict[int, Waiting]:
     )
     last = _loaded(session, Appointment, [e.last_id for e in entries if e.last_id is not None])
     return {
-        e.referral_id: Waiting(referrals[e.referral_id], list(e.missing), e.blocked, last.get(e.last_id), e.done)
+        e.referral_id: Waiting(referrals[e.referral_id], list(e.missing), list(e.blocked), last.get(e.last_id), e.done)
         for e in entries
         if e.referral_id in referrals
     }
@@ -193,23 +194,26 @@ def _sort(session: Session, patients: frozenset[int] | None = None) -> Sorting:
             for pt, stage in leading
         )
 
+    # Every reason that holds, as readiness gives them (the referral page): a stage done lists the
+    # referral as not bookable, with the open items and other reasons besides; open items list it under
+    # pre-registration, with the other reasons besides. Nothing here reads the database again.
     ready, blocked, prepare = [], [], []
     for referral in referrals:
         ids = (referral.id, referral.patient_id, place[referral.id])
         ended = last.get(referral.id)
         ended_id = None if ended is None else ended.id
+        missing = tuple(preregistration.missing(lists[referral.id]))
+        reasons = tuple(
+            r for r in (refused.get(referral.id), implants.unchecked_implant(referral, referral.planned_guidance)) if r
+        )
         done = discharged.get(referral.id)  # as episodes.awaiting_outcome, which the booking checks
         if done is not None and episodes.same_plan(referral, done):
             if leads_on(done):  # else the episode is over (a referral from before episodes closed)
-                blocked.append(Entry(*ids, last_id=done.id, done=True))
-            continue
-        missing = preregistration.missing(lists[referral.id])
-        if missing:
-            prepare.append(Entry(*ids, missing=tuple(missing), last_id=ended_id))
-        elif referral.id in refused:
-            blocked.append(Entry(*ids, blocked=refused[referral.id], last_id=ended_id))
-        elif reason := implants.unchecked_implant(referral, referral.planned_guidance):
-            blocked.append(Entry(*ids, blocked=reason, last_id=ended_id))
+                blocked.append(Entry(*ids, missing=missing, blocked=reasons, last_id=done.id, done=True))
+        elif missing:
+            prepare.append(Entry(*ids, missing=missing, blocked=reasons, last_id=ended_id))
+        elif reasons:
+            blocked.append(Entry(*ids, blocked=reasons, last_id=ended_id))
         else:
             ready.append(Entry(*ids, last_id=ended_id))
     return Sorting(tuple(ready), tuple(blocked), tuple(prepare))

@@ -6,8 +6,10 @@ check stands for the implant as recorded then, and lapses when the front desk re
 from __future__ import annotations
 
 from ..core.messages import N_, Phrase
-from ..models import Referral
-from ..models.vocab import Modality
+from ..models import Appointment, Referral
+from ..models.vocab import AppointmentStatus, Modality
+
+BEFORE_THE_START = (AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN)
 
 
 def implant_recorded(referral: Referral) -> bool:
@@ -41,5 +43,20 @@ def unchecked_implant(referral: Referral, guidance: str | None) -> Phrase | None
             "MRI guidance with a recorded implant ({implant}): a radiologist first confirms on the triage page "
             "that the implant is MR-conditional and checked (or plans CT guidance)"
         ),
+        implant=implant_note(referral) or Phrase(N_("no details")),
+    )
+
+
+def check_outstanding(appointment: Appointment) -> Phrase | None:
+    """A booked MRI-guided appointment whose patient's implant no radiologist has checked (recorded after
+    the booking, or checked for another implant): the start is refused (``procedure_day.start_procedure``),
+    so the worklist and the front desk's appointment page say so beforehand. None once it started."""
+    referral = appointment.referral
+    if referral is None or appointment.status not in BEFORE_THE_START:
+        return None
+    if not mr_check_missing(referral, appointment.guidance):
+        return None
+    return Phrase(
+        N_("Implant check outstanding ({implant}): the procedure cannot start until a radiologist has checked it"),
         implant=implant_note(referral) or Phrase(N_("no details")),
     )

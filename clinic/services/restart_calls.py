@@ -6,7 +6,9 @@ abzusprechen". Somebody has to make that call, or the patient may stay off an an
 Which drugs need the call is the sheet's own decision (``HoldPlan.restart``, the same function the sheet
 prints from), so the list cannot disagree with what the patient was told. A call is settled once a
 radiologist records it (``RestartCall``: the agreed restart and/or a note); until then the appointment's drug
-stays on the radiologists' list, for appointments in observation or discharged in the last ``WINDOW``.
+stays on the radiologists' list, for appointments in observation or discharged in the last ``WINDOW``,
+marked overdue once ``OVERDUE_AFTER`` has passed since the procedure ended. The table's own audit event said
+only whose call it was; ``record_call`` writes the event itself, with the drug, the agreed restart and the note.
 """
 
 from __future__ import annotations
@@ -33,6 +35,12 @@ from .documents import hold_plan_for
 # How far back the list looks for procedures whose restart call is open (walk 24: at 30 days an unmade call
 # dropped off the list within the month).
 WINDOW = dt.timedelta(days=90)
+# An open call is overdue a day after the procedure ended: the restart times the rules give run up to 24 hours
+# after the procedure (procedures.md §4: ASRA 24 h for most drugs, 6-24 h for the others; SIR "the day after"),
+# so a call not made by then may leave the patient off the drug past the restart. Counted from the recorded end
+# of the procedure, else from the planned end of the table. One figure for every drug, kept simple on purpose:
+# an earlier restart (6 or 12 hours) is no reason to wait a day, the list shows every open call from the start.
+OVERDUE_AFTER = dt.timedelta(hours=24)
 
 
 @dataclass(frozen=True)
@@ -44,6 +52,14 @@ class RestartCallDue:
     item: HoldItem
     ended_at: dt.datetime | None
     restart: Restart
+
+    @property
+    def overdue_from(self) -> dt.datetime:
+        """When the call, not made yet, is overdue (``OVERDUE_AFTER``)."""
+        return (self.ended_at or self.appointment.table_end) + OVERDUE_AFTER
+
+    def overdue(self, now: dt.datetime) -> bool:
+        return now >= self.overdue_from
 
 
 def _due(appointment: Appointment, plan: HoldPlan, end: dt.datetime | None) -> list[RestartCallDue]:
@@ -189,4 +205,20 @@ def record_call(
             session.flush()
     except IntegrityError:
         raise Conflict(already, code="restart_call_recorded", drug=item.named) from None
+    # Walk 26: the row's own event named the patient only. The drug by its name, the restart in the clinic's
+    # time, the note: what was agreed, readable in the trail (the table is left out of the automatic events).
+    audit.record(
+        session,
+        "restart_calls.create",
+        "restart_calls",
+        call.id,
+        summary={
+            "drug": str(item.named),
+            "agreed_restart_at": fmt_datetime(agreed_restart_at, zone) if agreed_restart_at is not None else None,
+            "note": note,
+        },
+        patient_id=appointment.patient_id,
+        actor=actor,
+    )
+    session.flush()
     return call, item

@@ -13,6 +13,10 @@ from ..core.messages import N_
 from ..models import Referral, WaitlistEntry
 from ..models.base import utcnow
 from ..models.vocab import PartOfDay, ReferralStatus
+from ..scheduling.booking import NotReady
+from ..scheduling.context import Settings
+from ..scheduling.plan import ProcedurePlan
+from . import readiness
 
 
 def add(
@@ -25,9 +29,15 @@ def add(
     part_of_day: str = PartOfDay.ANY,
     note: str | None = None,
     today: dt.date,
+    settings: Settings | None = None,
+    language: str = "en",
 ) -> WaitlistEntry:
     """``today`` is the clinic's date (in its zone), which the caller knows; the machine's UTC date would
-    be yesterday's for the first hour or two of a Berlin morning."""
+    be yesterday's for the first hour or two of a Berlin morning. ``settings``: the readiness rules judge
+    the referral's plan first, and a referral the booking would refuse is refused here with the same
+    reasons (``NotReady``), nothing written (walk 26: it waited, and booking its offer was refused). The
+    patient's portal passes none: its patient waits for an earlier time than one booked already.
+    ``language``: of the drug names in the reasons (the screen's)."""
     problem = date_problem(earliest, latest, today)
     if problem:
         raise InvalidInput(problem, details={"field": "earliest_date"})
@@ -39,6 +49,10 @@ def add(
         raise InvalidInput(N_("The latest date is before the earliest."))
     if part_of_day not in PartOfDay.values():
         raise InvalidInput(N_("Unknown part of day."))
+    if settings is not None:
+        ready = readiness.assess(session, settings, referral, ProcedurePlan.from_referral(referral), language=language)
+        if not ready.ready:
+            raise NotReady(ready.missing)
     existing = session.scalar(
         select(WaitlistEntry).where(WaitlistEntry.referral_id == referral.id, WaitlistEntry.active)
     )

@@ -12,7 +12,7 @@ from ..core.messages import N_, Phrase, Phrases, as_phrase
 from ..core.timefmt import day_bounds, fmt_date, fmt_time, to_local
 from ..models import Appointment, Consent
 from ..models.vocab import AppointmentStatus, ReferralStatus
-from . import medication, mpps, preregistration
+from . import implants, medication, mpps, preregistration
 
 NEXT_ACTIONS = {
     AppointmentStatus.BOOKED: N_("check in"),
@@ -80,13 +80,23 @@ class Row:
         return _phrase(NEXT_ACTIONS.get(AppointmentStatus(self.appointment.status), ""))
 
 
-def next_step(consent_signed: bool, plan: medication.HoldPlan | None, table_start: dt.datetime, zone: str) -> str:
+def next_step(
+    consent_signed: bool,
+    plan: medication.HoldPlan | None,
+    table_start: dt.datetime,
+    zone: str,
+    *,
+    implant_open: bool = False,
+) -> str:
     """What a checked-in patient's start waits for, in the order the start checks it
-    (``procedure_day.start_procedure``): the signed consent, then the medication hold (the plan confirmed, a
-    recorded last dose that keeps the hold) unless a radiologist overrode it; else the start itself. Walk
-    finding: the worklist said "consent, then start" with the consent signed and the hold the blocker."""
+    (``procedure_day.start_procedure``): the signed consent, then an implant check still open, then the
+    medication hold (the plan confirmed, a recorded last dose that keeps the hold) unless a radiologist
+    overrode it; else the start itself. Walk finding: the worklist said "consent, then start" with the
+    consent signed and the hold the blocker."""
     if not consent_signed:
         return N_("consent, then start")
+    if implant_open:
+        return N_("a radiologist checks the implant, then start")
     if plan is None or not plan.items or plan.override_date is not None:
         return N_("start")
     # A broken hold first: the plan cannot be confirmed over it (``medication.confirm_plan``).
@@ -215,6 +225,9 @@ def rows(
                 items = [item for item in items if item.key != "referral"]
             missing = preregistration.missing(items)
             row.flags.append(Flag(N_("Pre-registration"), not missing, detail=Phrases(missing)))
+        implant_open = implants.check_outstanding(a)
+        if implant_open is not None:  # the start is refused until a radiologist checks it (walk 26)
+            row.flags.append(Flag(implant_open, False))
         imaging = preregistration.imaging_state(
             files.get(a.patient_id, []), referral is not None and referral.imaging_waived
         )
@@ -250,6 +263,6 @@ def rows(
                     row.alerts.append(_phrase(text))
         row.alerts.extend(_phrase(w) for w in scanner_warnings.get(a.id, []))
         if a.status == AppointmentStatus.CHECKED_IN:
-            row.blocker = next_step(a.id in signed, plan, a.table_start, zone)
+            row.blocker = next_step(a.id in signed, plan, a.table_start, zone, implant_open=implant_open is not None)
         result.append(row)
     return result

@@ -219,3 +219,22 @@ def test_the_triage_page_says_how_to_plan_after_a_stage_done(session, settings, 
     page = browser.get(f"/radiology/referrals/{referral.id}").get_data(as_text=True)
     assert 'id="stage-done"' in page and "save the plan unchanged for the same procedure again" in page
     assert 'id="change-plan" open' in page
+
+
+def test_a_stage_done_with_an_item_missing_gives_every_reason(session, settings, browser):
+    """Walk 26: a diagnostic stage done and the escort no longer recorded: the start page gave "stage
+    done" alone; it gives every reason that holds, as the referral page does."""
+    clinic = build_clinic(session, texts=True)
+    referral = make_ready_referral(
+        session, clinic, make_patient(session, family_name="Vielgrund"), code="SYMP", stage="diagnostic", levels=None
+    )
+    _discharge(session, clinic, book(session, settings, referral))
+    referral.preregistration.escort_name = None
+    session.commit()
+    browser.login("frontdesk")
+    start = browser.get("/desk/").get_data(as_text=True)
+    blocked = start.split('id="not-bookable"', 1)[1].split("</section>", 1)[0]
+    assert "Vielgrund" in blocked and "stage done on 23.11.2026" in blocked
+    assert "Escort home arranged" in blocked and "no escort recorded" in blocked
+    page = browser.get(f"/desk/referrals/{referral.id}").get_data(as_text=True)
+    assert "no escort recorded" in page and "the outcome decides the next stage" in page

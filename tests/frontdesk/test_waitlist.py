@@ -141,3 +141,31 @@ def test_the_part_of_day_filter_counts_those_who_take_any_time(session, browser)
     afternoons = browser.get("/desk/waitlist?part_of_day=afternoon").get_data(as_text=True)
     assert "Nobody on the waitlist would take this part of the day." in afternoons
     assert "Show everyone on the waitlist" in afternoons and "Nobody is on the waitlist." not in afternoons
+
+
+def test_a_referral_the_booking_refuses_is_refused_on_the_waitlist_with_the_same_reasons(session, browser):
+    """Walk 26: the waitlist took a referral readiness refuses (the escort not recorded), and booking its
+    offer was then refused. Refused at once, with readiness's reasons, nothing written; an entry already
+    waiting is left as it was."""
+    clinic = build_clinic(session)
+    referral = make_ready_referral(session, clinic)
+    earlier = add_to_waitlist(session, referral, earliest=dt.date(2026, 11, 30), part_of_day="morning")
+    referral.preregistration.escort_name = None
+    session.commit()
+    browser.login("frontdesk")
+    data = {"wait-earliest_date": "2026-11-24", "wait-latest_date": "", "wait-part_of_day": "any"}
+    answer = browser.post(f"/desk/referrals/{referral.id}/waitlist", data, form_page=f"/desk/referrals/{referral.id}")
+    assert answer.status_code == 422
+    html = answer.get_data(as_text=True)
+    assert "cannot be booked yet" in html and "no escort recorded" in html
+    session.expire_all()
+    assert session.scalar(select(func.count(WaitlistEntry.id))) == 1
+    kept = session.get(WaitlistEntry, earlier.id)
+    assert (kept.earliest_date, kept.part_of_day) == (dt.date(2026, 11, 30), "morning")
+
+    other = make_ready_referral(session, clinic)
+    other.preregistration.escort_name = None
+    session.commit()
+    answer = browser.post(f"/desk/referrals/{other.id}/waitlist", data, form_page=f"/desk/referrals/{other.id}")
+    assert answer.status_code == 422 and "no escort recorded" in answer.get_data(as_text=True)
+    assert session.scalar(select(func.count(WaitlistEntry.id)).where(WaitlistEntry.referral_id == other.id)) == 0

@@ -224,3 +224,48 @@ def test_the_triage_queue_lists_the_implants_waiting_for_a_check_until_confirmed
         triage.confirm_implant_check(session, radiologist, session.get(Referral, waiting.id))
     session.commit()
     assert "Kein Implantat wartet auf eine Prüfung." in listed()
+
+
+def test_a_booked_mri_appointment_with_the_implant_check_open_is_flagged_on_the_worklist_and_desk_page(
+    app, session, settings, browser
+):
+    """Walk 26: the radiology appointment page refused the start and said why, but the worklist's
+    readiness column ("Voraussetzungen") and the front desk's appointment page did not flag it."""
+    from tests.factories import book
+
+    clinic = build_clinic(session)
+    referral = make_ready_referral(
+        session, clinic, make_patient(session, family_name="Spätimplant"), code="PRT", guidance=Modality.MRI
+    )
+    appointment = book(session, settings, referral, first_day=dt.date(2026, 11, 24), days=7)
+    day = appointment.table_start.date().isoformat()
+    staff = clinic.staff["frontdesk"]
+    with acting_as(session, staff):
+        prereg_items.set_conditions(session, staff, referral, found={"implant"}, implant_note=PACEMAKER, note=None)
+    make_user(session, "anna", {Role.RADIOLOGIST}, "Dr. Anna Berg", language="de")
+    make_user(session, "doris", {Role.FRONT_DESK}, "Doris Empfang", language="de")
+    session.commit()
+    line = f"Implantat-Prüfung offen ({PACEMAKER}): Der Eingriff kann erst beginnen"
+    radiologist, desk = logged_in(app, "anna", "doris")
+    worklist = radiologist.get(f"/radiology/worklist?day={day}").get_data(as_text=True)
+    assert "Spätimplant" in worklist and line in worklist.split("Spätimplant", 1)[1].split("</tr>", 1)[0]
+    page = desk.get(f"/desk/appointments/{appointment.id}").get_data(as_text=True)
+    assert 'id="implant-unchecked"' in page and line in page
+    # A radiologist checks it: neither flags it any more.
+    radiologist.post(
+        f"/radiology/referrals/{referral.id}/implant-checked",
+        {"appointment_id": str(appointment.id)},
+        form_page=f"/radiology/appointments/{appointment.id}",
+    )
+    assert line not in radiologist.get(f"/radiology/worklist?day={day}").get_data(as_text=True)
+    assert line not in desk.get(f"/desk/appointments/{appointment.id}").get_data(as_text=True)
+
+
+def test_a_checked_in_patients_next_step_names_the_implant_check_after_the_consent():
+    from clinic.services.worklist import next_step
+
+    assert next_step(False, None, NOW, "Europe/Berlin", implant_open=True) == "consent, then start"
+    assert (
+        next_step(True, None, NOW, "Europe/Berlin", implant_open=True) == "a radiologist checks the implant, then start"
+    )
+    assert next_step(True, None, NOW, "Europe/Berlin") == "start"

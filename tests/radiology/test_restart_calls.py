@@ -266,3 +266,78 @@ def test_after_discharge_the_call_stays_listed(session, settings):
     procedure_day.discharge(session, clinic.staff["nurse"], appointment, at=NOW + dt.timedelta(minutes=60))
     assert appointment.status == "discharged"
     assert listed(session) == [(appointment.id, "rivaroxaban")]
+
+
+# --- walk 26: the audit event, overdue calls, who records them ---------------------------------------------------
+
+
+def test_the_recorded_calls_audit_event_names_the_drug_the_agreed_restart_and_the_note(session, settings):
+    """The row's own event named the patient only: the trail did not say what was agreed."""
+    import json
+
+    clinic, appointment = unsettled(session, settings)
+    restart_calls.record_call(
+        session,
+        clinic.radiologists[0],
+        appointment,
+        "rivaroxaban",
+        agreed_restart_at=RESTART,
+        note="mit Patientin",
+        zone=ZONE,
+        reached=True,
+    )
+    session.flush()
+    events = session.scalars(select(AuditEvent).where(AuditEvent.object_type == "restart_calls")).all()
+    assert len(events) == 1, [e.action for e in events]
+    (event,) = events
+    assert event.action == "restart_calls.create" and event.patient_id == appointment.patient_id
+    assert json.loads(event.summary) == {
+        "drug": "Rivaroxaban",
+        "agreed_restart_at": "24.11.2026 08:00",  # the clinic's time (07:00 UTC)
+        "note": "mit Patientin",
+    }
+
+
+def test_an_open_call_is_overdue_a_day_after_the_procedure_ended(session, settings):
+    clinic, _ = unsettled(session, settings)  # ended 06:20 UTC
+    (due,) = restart_calls.pending(session, now=NOW)
+    assert due.overdue_from == utc(2026, 11, 24, 6, 20)
+    assert not due.overdue(utc(2026, 11, 24, 6, 19)) and due.overdue(utc(2026, 11, 24, 6, 20))
+    # The end not recorded: counted from the planned end of the table.
+    _, unrecorded = observed(session, settings, clinic)
+    session.scalar(select(ProcedureRecord).where(ProcedureRecord.appointment_id == unrecorded.id)).ended_at = None
+    session.flush()
+    late = next(d for d in restart_calls.pending(session, now=NOW) if d.appointment.id == unrecorded.id)
+    assert late.ended_at is None and late.overdue_from == unrecorded.table_end + dt.timedelta(hours=24)
+
+
+def test_the_worklist_counts_the_open_calls_at_the_top_and_marks_the_overdue_ones(session, settings, browser):
+    from clinic.core import clock
+
+    _, appointment = unsettled(session, settings)
+    make_user(session, "lena", {Role.RADIOLOGIST}, "Dr. Lena Brandt", language="de")
+    session.commit()
+    browser.login("lena")
+    html = browser.get("/radiology/worklist").get_data(as_text=True)
+    top = html.split('id="restart-count"', 1)[1].split("</a>", 1)[0]
+    assert "Wiederbeginn absprechen: 1" in top and "überfällig" not in top
+    assert html.index('id="restart-count"') < html.index('id="worklist-rows"')
+    assert "data-overdue" not in _section(html)
+    assert 'id="restart-who"' not in html  # a radiologist records them: no line telling them so
+    clock.pin(utc(2026, 11, 24, 6, 30))  # a day and ten minutes after the end
+    html = browser.get("/radiology/worklist").get_data(as_text=True)
+    top = html.split('id="restart-count"', 1)[1].split("</a>", 1)[0]
+    assert "Wiederbeginn absprechen: 1" in top and "1 überfällig" in top
+    row = _section(html).split(f'data-restart-call="{appointment.id}"', 1)[1].split("</tr>", 1)[0]
+    assert "data-overdue" in row and "überfällig" in row
+
+
+def test_nurses_are_told_a_radiologist_records_the_call(session, settings, browser):
+    _, appointment = unsettled(session, settings)
+    make_user(session, "nina", {Role.NURSE}, "Nina Pflege", language="de")
+    session.commit()
+    browser.login("nina")
+    line = "Diese Anrufe führt eine Radiologin oder ein Radiologe und hält sie auf der Seite des Termins fest."
+    assert line in _section(browser.get("/radiology/worklist").get_data(as_text=True))
+    page = browser.get(f"/radiology/appointments/{appointment.id}").get_data(as_text=True)
+    assert line in page and "Anruf festhalten" not in page
