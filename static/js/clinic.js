@@ -183,6 +183,15 @@
     });
   }
   function merge(fresh) {
+    // Moving the edited card into the fresh board takes it out of the page for a moment, and the field
+    // being typed in loses the focus (walk 25: the next words went nowhere): given back afterwards, with
+    // the cursor where it was.
+    var active = document.activeElement;
+    var typing = active && board.contains(active) && active.matches("input, select, textarea") ? active : null;
+    var caret = null;
+    try {
+      caret = typing ? [typing.selectionStart, typing.selectionEnd, typing.selectionDirection] : null;
+    } catch (error) { /* a field with no cursor (a number, a checkbox) */ }
     fresh.querySelectorAll("[data-board-card]").forEach(function (card) {
       var key = card.getAttribute("data-board-card");
       var old = board.querySelector('[data-board-card="' + key + '"]');
@@ -203,6 +212,12 @@
       card.replaceWith(old);  // the edited card, with its typed values, moves into the fresh board
     });
     board.replaceChildren.apply(board, Array.prototype.slice.call(fresh.childNodes));
+    if (typing && board.contains(typing) && document.activeElement !== typing) {
+      typing.focus({ preventScroll: true });
+      if (caret && caret[0] !== null) {
+        try { typing.setSelectionRange(caret[0], caret[1], caret[2]); } catch (error) { /* no cursor */ }
+      }
+    }
     tick();
   }
   function refresh() {

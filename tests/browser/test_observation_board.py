@@ -91,3 +91,24 @@ def test_a_refused_longer_stay_keeps_what_was_typed_through_the_refresh(app, ses
     card.locator(f"#reason-{appointment_id}").fill("Dizzy when standing")
     assert "Observation extended." in submit(page, card.locator("button:has-text('Stay longer')"))
     assert nurse.console_errors == []
+
+
+def test_the_refresh_leaves_the_cursor_in_the_field_being_typed_in(app, session, settings, staff, monkeypatch):
+    """Walk 25: the refresh kept the typed words but took the focus away: the next words went nowhere."""
+    monkeypatch.setitem(app.config, "OBSERVATION_REFRESH_SECONDS", 1)
+    clinic, appointment = day_appointment(session, settings)
+    to_observation(session, clinic, appointment)
+    appointment_id = appointment.id
+    session.commit()
+    session.close()
+    nurse = staff("nurse")
+    page = nurse.go("/observation/")
+    note = page.locator(f"[data-appointment='{appointment_id}'] input[name=note]")
+    note.click()
+    page.keyboard.type("Anfang")
+    page.keyboard.press("ArrowLeft")  # the cursor one letter back: it stays there too
+    page.evaluate("window.clinicBoard.refresh()")
+    page.wait_for_timeout(2500)  # and the timed refreshes (every second here)
+    page.keyboard.type("X")
+    assert note.input_value() == "AnfanXg"
+    assert nurse.console_errors == []
