@@ -79,6 +79,14 @@ def email_address(_form, field: Field) -> None:
         raise StopValidation(refusal(error)) from None  # in the screen's language
 
 
+def service_number(_form, field: Field) -> None:
+    """An emergency or on-call number: a short one (112, 116117) or a telephone number."""
+    try:
+        field.data = contact.service_number(field.data) or ""
+    except InvalidInput as error:
+        raise StopValidation(refusal(error)) from None
+
+
 def telephone(_form, field: Field) -> None:
     """A telephone number by the rule of the services and the API (``clinic.services.contact``), on the field."""
     try:

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
-from ..forms import FlaskForm, email_address, required_text
+from ..forms import FlaskForm, email_address, required_text, service_number, telephone
 from ..services.settings import CONTACT_KEYS, PER_LANGUAGE
 
 # The clinic's printed texts, and the English values of those kept per language.
@@ -29,11 +29,19 @@ class SettingsForm(FlaskForm):
     letter_signature = required_text(_l("Letters signed by (German)"), _l("Name the person or team."), 120)
     letter_signature_en = required_text(_l("Letters signed by (English)"), _l("Name the person or team."), 120)
     clinic_address = required_text(_l("Address"), _l("Give the address."), 200)
-    clinic_phone = required_text(_l("Telephone"), _l("Give the telephone number."), 40)
+    clinic_phone = StringField(
+        _l("Telephone"), validators=[DataRequired(_l("Give the telephone number.")), Length(max=40), telephone]
+    )
     clinic_email = StringField(_l("Email"), validators=[DataRequired(_l("Give the email address.")), email_address])
     clinic_place = StringField(_l("Town (for 'place, date' on letters)"), validators=[Length(max=60)])
-    emergency_number = StringField(_l("Emergency number"), validators=[DataRequired(_l("Give the emergency number."))])
-    out_of_hours_number = required_text(_l("Out-of-hours medical service"), _l("Give the number."), 40)
+    emergency_number = StringField(
+        _l("Emergency number"),
+        validators=[DataRequired(_l("Give the emergency number.")), Length(max=40), service_number],
+    )
+    out_of_hours_number = StringField(
+        _l("Out-of-hours medical service"),
+        validators=[DataRequired(_l("Give the number.")), Length(max=40), service_number],
+    )
     arrival_minutes_before = IntegerField(
         _l("Arrival before the appointment (minutes)"),
         validators=[InputRequired(_l("Give the minutes.")), NumberRange(0, 180, _l("Between 0 and 180 minutes."))],

@@ -53,6 +53,19 @@ def phone_number(value: str | None, *, field: str = "phone", region: str = "DE")
     return value
 
 
+SHORT_NUMBER = re.compile(r"^\d{3,6}$")  # 112, 116117: the emergency and medical on-call services
+
+
+def service_number(value: str | None, *, field: str = "phone") -> str | None:
+    """A number a letter tells the patient to call in an emergency or out of hours: a short service number
+    (112, 116117) or a telephone number (``phone_number``). Walk 25: "Notruf" was saved as the emergency
+    number, and letters said "rufen Sie die Notruf"."""
+    value = " ".join((value or "").split())
+    if SHORT_NUMBER.match(value.replace(" ", "")):
+        return value
+    return phone_number(value, field=field)
+
+
 # A postcode of any country the clinic writes to: digits, letters, spaces and hyphens, with a digit in it
 # (12345, 1010, CH-8001, SW1A 1AA, 1234 AB). "ABCDE" or "xyz" is no postcode: the letter would not arrive.
 POSTCODE = re.compile(r"^(?=.*\d)[0-9A-Za-z][0-9A-Za-z \-]{2,10}$")

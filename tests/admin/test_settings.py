@@ -14,7 +14,7 @@ VALID = {
     "letter_signature_en": "Your radiology team north",
     "out_of_hours_number": "116 117",
     "clinic_address": "Nordweg 1, 20000 Hamburg",
-    "clinic_phone": "+49 40 1",
+    "clinic_phone": "+49 40 123 4567",
     "clinic_email": "info@nord.example",
     "clinic_place": "Hamburg",
     "emergency_number": "112",
@@ -60,6 +60,11 @@ def test_printed_clinic_texts_have_a_value_per_language(session, clinic, admin):
         ({"reminder_days_before": "x"}, "Not a valid integer value."),
         ({"follow_up_days": "90,14"}, "in increasing order"),
         ({"follow_up_days": "two weeks"}, "Whole days from 1 to 730"),
+        # Walk 25: letters said "call us on bitte anrufen" and "call the Notruf".
+        ({"clinic_phone": "bitte anrufen"}, "This is not a telephone number"),
+        ({"emergency_number": "Notruf"}, "This is not a telephone number"),
+        ({"out_of_hours_number": "Bereitschaftsdienst"}, "This is not a telephone number"),
+        ({"emergency_number": "11"}, "too short or too long"),
     ],
 )
 def test_settings_form_errors_save_nothing(session, clinic, admin, change, message):
