@@ -27,6 +27,7 @@ from ..core.vitals import (
     Vitals,
     critical_reasons,
     latest_vitals,
+    measured,
 )
 from ..extensions import db
 from .base import UTCDateTime, created_at_column, one_of
@@ -169,6 +170,11 @@ class ObservationRecord(db.Model):
         CheckConstraint("extension_minutes BETWEEN 0 AND 240", name="extension_valid"),
         CheckConstraint("extension_minutes <= 60 OR extension_reason IS NOT NULL", name="long_extension_has_reason"),
         CheckConstraint("NOT discharge_flagged OR discharge_reason IS NOT NULL", name="flagged_discharge_has_reason"),
+        CheckConstraint(
+            "critical_released_at IS NULL OR (critical_release_reason IS NOT NULL AND critical_released_by_id "
+            "IS NOT NULL AND critical_released_check_id IS NOT NULL)",
+            name="critical_release_has_reason",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -190,6 +196,31 @@ class ObservationRecord(db.Model):
     discharge_flagged: Mapped[bool] = mapped_column(Boolean, default=False)
     discharge_gaps: Mapped[str | None] = mapped_column(Text)
     discharge_reason: Mapped[str | None] = mapped_column(Text)
+    # A physician's release of critical values (a patient whose pressure is high as it always is): the patient
+    # may go home with them. It covers the checks up to ``critical_released_check_id``; a later check that is
+    # critical itself needs a physician again (``critical_released``).
+    critical_released_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    critical_released_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    critical_release_reason: Mapped[str | None] = mapped_column(Text)
+    critical_released_check_id: Mapped[int | None] = mapped_column(Integer)
+    critical_released_by: Mapped[User | None] = relationship(foreign_keys=[critical_released_by_id])  # noqa: F821
+
+    @property
+    def critical_released(self) -> bool:
+        """Whether a physician's release covers the critical values standing now: given, and no check since
+        measured a critical value of its own."""
+        if self.critical_released_at is None or self.critical_released_check_id is None:
+            return False
+        return not any(
+            measured(check).critical
+            for check in self.checks
+            if check.id is None or check.id > self.critical_released_check_id  # None: added, not saved yet
+        )
+
+    @property
+    def critical_blocks(self) -> bool:
+        """The latest vitals are critical and no physician's release covers them: no discharge."""
+        return self.vitals.critical and not self.critical_released
 
     @property
     def discharge_gap_phrases(self) -> Phrases:

@@ -18,7 +18,7 @@ from ..forms import FlaskForm, correct_marked
 from ..i18n import say
 from ..models import Appointment, ObservationBed
 from ..models.vocab import Role
-from ..radiology.forms import CheckForm, DischargeForm, ExtendForm, MoveBedForm
+from ..radiology.forms import CheckForm, DischargeForm, ExtendForm, MoveBedForm, ReleaseCriticalForm
 from ..services import procedure_day
 from ..web import get_or_404, lands_on, now, refused, zone
 from . import bp
@@ -58,6 +58,7 @@ def _board(failed: Refused | None = None):
         "check_form": CheckForm(formdata=None),
         "extend_form": ExtendForm(formdata=None),
         "discharge_form": DischargeForm(formdata=None),
+        "release_form": ReleaseCriticalForm(formdata=None),
         "failed": failed,
         "items": procedure_day.DISCHARGE_ITEMS,  # marked phrases: the board shows them in the screen's language
         "gaps_by_id": {a.id: procedure_day.discharge_gaps(db.session, a, now()) for a in patients},
@@ -114,7 +115,7 @@ def _step(
 
 
 # The steps whose card shows a refusal that names no field (``Refused.problem``) beside their form.
-CARD_SAYS = ("bed", "discharge", "extend")
+CARD_SAYS = ("bed", "discharge", "extend", "release")
 
 
 def _board_again(
@@ -320,6 +321,22 @@ def move_bed(appointment_id: int):
         lambda: _("%(name)s moved to %(bed)s.", name=appointment.patient.display_name, bed=appointment.bed.label),
         form=form,
         invalid=_("Choose a free bed."),
+    )
+
+
+@bp.post("/appointments/<int:appointment_id>/release-critical")
+@lands_on("observation.board")
+@roles(Role.RADIOLOGIST)
+def release_critical(appointment_id: int):
+    """A physician lets the patient go home with the critical values standing, giving the reason."""
+    appointment = get_or_404(Appointment, appointment_id)
+    form = ReleaseCriticalForm()
+    return _step(
+        appointment,
+        "release",
+        lambda: procedure_day.release_critical(db.session, current_user, appointment, form.reason.data),
+        lambda: _("Critical values released for %(name)s.", name=appointment.patient.display_name),
+        form=form,
     )
 
 

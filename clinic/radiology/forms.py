@@ -19,7 +19,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..core import vitals
 from ..core.numbers import whole
@@ -209,6 +209,18 @@ class MoveBedForm(FlaskForm):
 
 class DischargeForm(FlaskForm):
     reason = StringField(_l("Reason to discharge now"), validators=[Optional(), Length(max=500)])
+
+
+class ReleaseCriticalForm(FlaskForm):
+    """A physician lets the patient go home with the critical values standing (``procedure_day.release_critical``)."""
+
+    reason = StringField(
+        _l("Why the patient may go home with these values"),
+        validators=[
+            DataRequired(_l("Give the reason the patient may go home with these values.")),
+            Length(max=500, message=_l("The reason is too long (500 characters at most).")),
+        ],
+    )
 
 
 class RestartCallForm(FlaskForm):

@@ -22,7 +22,7 @@ from ..core.holds import drug_list
 from ..core.intervals import overlap_clause
 from ..core.messages import N_, Phrase, Phrases
 from ..core.timefmt import fmt_time, to_local
-from ..core.vitals import DIASTOLIC_POSSIBLE, PULSE_POSSIBLE, SYSTOLIC_POSSIBLE, Vitals
+from ..core.vitals import DIASTOLIC_POSSIBLE, PULSE_POSSIBLE, SYSTOLIC_POSSIBLE
 from ..models import (
     Appointment,
     Booking,
@@ -310,7 +310,7 @@ def record_check(session: Session, actor, appointment: Appointment, values: Chec
     cleaned = replace(values, note=(values.note or "").strip() or None)
     check = ObservationCheck(**asdict(cleaned), by_user_id=audit.actor_of(actor).id)
     record.checks.append(check)
-    if record.vitals.critical:
+    if record.critical_blocks:
         # "Circulation stable" ticked before this reading no longer holds (walk finding: ticked, and the
         # patient sent home with 60/30 and a pulse of 190); ticked again after a normal check.
         record.stable = False
@@ -325,10 +325,12 @@ POSSIBLE = (
 )
 
 
-def critical_problem(vitals: Vitals, refused: str) -> DomainError | None:
-    """The refusal (``refused``: what cannot be done) while the latest vitals are critical, or None."""
-    if not vitals.critical:
+def critical_problem(observation: ObservationRecord, refused: str) -> DomainError | None:
+    """The refusal (``refused``: what cannot be done) while the latest vitals are critical and no physician's
+    release covers them (``release_critical``), or None."""
+    if not observation.critical_blocks:
         return None
+    vitals = observation.vitals
     return DomainError(
         refused,
         values=vitals.shown,
@@ -531,8 +533,45 @@ STABLE_REFUSED = N_(
 )
 DISCHARGE_REFUSED = N_(
     "No discharge: the last check is critical ({values}: {reasons}). Inform a physician; the patient can go "
-    "home once a new check is back in range."
+    "home once a new check is back in range, or once a physician has released these values with a reason."
 )
+
+RELEASE_REASON_LENGTH = 500
+
+
+def release_critical(session: Session, actor, appointment: Appointment, reason: str | None) -> ObservationRecord:
+    """A physician (a radiologist) lets the patient go home with the critical values standing now, giving the
+    reason (the patient's pressure is as high as it always is, a known slow pulse). Nurses cannot: the
+    values keep the patient until a physician has seen them (``DISCHARGE_REFUSED``). The release covers the
+    checks recorded so far; a later check that is critical itself needs a physician again. The circulation is
+    then ticked stable by the nurse as usual."""
+    if actor is None or not actor.has_role(Role.RADIOLOGIST):
+        raise PermissionDenied(N_("Only a physician releases critical values."))
+    observation = observation_of(session, appointment)
+    if observation is None or observation.discharged_at is not None:
+        raise DomainError(N_("There is no open observation for this appointment."), code="invalid_state")
+    if not observation.vitals.critical:
+        raise DomainError(N_("The last check is not critical: there is nothing to release."), code="invalid_state")
+    if observation.critical_released:
+        raise DomainError(N_("These values are released already."), code="invalid_state")
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise InvalidInput(
+            N_("Give the reason the patient may go home with these values."), details={"field": "reason"}
+        )
+    if len(reason) > RELEASE_REASON_LENGTH:
+        raise InvalidInput(
+            N_("The reason is too long ({limit} characters at most)."),
+            details={"field": "reason"},
+            limit=RELEASE_REASON_LENGTH,
+        )
+    observation.critical_released_at = utcnow()
+    observation.critical_released_by_id = audit.actor_of(actor).id
+    observation.critical_release_reason = reason
+    observation.critical_released_check_id = max(check.id for check in observation.checks)
+    session.flush()  # audited as the row's change (clinic.core.audit), with the patient
+    return observation
+
 
 DISCHARGE_ITEMS = {
     "stable": Phrase(N_("Circulation stable")),
@@ -550,7 +589,7 @@ def set_discharge_checklist(session: Session, appointment: Appointment, **items:
         if key not in DISCHARGE_ITEMS:
             raise InvalidInput(N_("Unknown checklist item {key}."), key=key)
     if items.get("stable"):
-        problem = critical_problem(observation.vitals, STABLE_REFUSED)
+        problem = critical_problem(observation, STABLE_REFUSED)
         if problem is not None:
             raise problem
     for key, value in items.items():
@@ -602,7 +641,7 @@ def discharge(
     if observation.discharged_at is None:
         # Before the checklist and before any reason for an early discharge: no reason sends a patient home
         # with a critical reading.
-        problem = critical_problem(observation.vitals, DISCHARGE_REFUSED)
+        problem = critical_problem(observation, DISCHARGE_REFUSED)
         if problem is not None:
             raise problem
     missing = [label for key, label in DISCHARGE_ITEMS.items() if not getattr(observation, key)]

@@ -147,3 +147,46 @@ def _saved_message(html: str, name: str) -> str:
     """The message that the check was saved, as flashed (the board's own alert names the latest values)."""
     start = html.index(f"Kontrolle für {name} gespeichert.")
     return html[start : html.index("<", start)].strip()
+
+
+def test_a_physician_releases_critical_values_on_the_board_and_the_nurse_discharges(session, settings, browser):
+    """A patient whose pressure stays high as it always is: the nurse is told a physician can release the
+    values (no form for her, and her POST is refused); the radiologist releases them with a reason, the card
+    says who, when and why, and the discharge is no longer blocked."""
+    appointment, path = _german_nurse_at_the_board(session, settings, browser)
+    make_user(session, "rad_de", {"radiologist"}, "Dr. Rita Rad", language="de")
+    session.commit()
+    data = {**VITALS, "systolic": "186", "diastolic": "100", "pulse": "72"}
+    assert browser.post(f"{path}/check", data, form_page="/observation/").status_code == 302
+    html = browser.get("/observation/").get_data(as_text=True)
+    assert "data-release-by-physician" in html and "data-release-critical" not in html
+    assert "Eine Ärztin oder ein Arzt kann diese Werte mit Begründung zur Entlassung freigeben." in html
+    refused = browser.post(f"{path}/release-critical", {"reason": "Immer so"}, form_page="/observation/")
+    assert refused.status_code == 403 and _record(session, appointment).critical_released_at is None
+
+    browser.post("/logout", {})
+    browser.login("rad_de")
+    html = browser.get("/observation/").get_data(as_text=True)
+    assert "data-release-critical" in html and "Werte freigeben" in html
+    empty = browser.post(f"{path}/release-critical", {"reason": " "}, form_page="/observation/")
+    assert empty.status_code == 422
+    assert "Geben Sie an, warum die Person mit diesen Werten nach Hause darf." in empty.get_data(as_text=True)
+    assert _record(session, appointment).critical_released_at is None
+    done = browser.post(
+        f"{path}/release-critical", {"reason": "Bekannte Hypertonie"}, form_page="/observation/", follow_redirects=True
+    )
+    html = done.get_data(as_text=True)
+    assert f"Kritische Werte für {appointment.patient.display_name} freigegeben." in html
+    assert "Zur Entlassung freigegeben von Dr. Rita Rad um" in html and "Bekannte Hypertonie" in html
+    assert "data-critical-vitals" not in html and "data-release-critical" not in html
+
+    browser.post("/logout", {})
+    browser.login("nurse_de")
+    assert browser.post(f"{path}/checklist", {**VITALS, **CHECKLIST}, form_page="/observation/").status_code == 302
+    html = browser.get("/observation/").get_data(as_text=True)
+    assert 'title="Die letzte Kontrolle ist kritisch"' not in html  # the discharge button is not held back
+    assert (
+        browser.post(f"{path}/discharge", {"reason": "Ärztlich freigegeben"}, form_page="/observation/").status_code
+        == 302
+    )
+    assert session.get(type(appointment), appointment.id).status == AppointmentStatus.DISCHARGED

@@ -107,7 +107,8 @@ def test_no_discharge_while_the_last_reading_is_critical_whatever_the_reason(ses
     assert refused.value.code == "critical_vitals"
     assert str(refused.value) == (
         "No discharge: the last check is critical (60/30 mmHg, 190/min: systolic below 90, pulse above 120). "
-        "Inform a physician; the patient can go home once a new check is back in range."
+        "Inform a physician; the patient can go home once a new check is back in range, or once a physician has "
+        "released these values with a reason."
     )
     assert appointment.status == AppointmentStatus.IN_OBSERVATION and observation.discharged_at is None
     procedure_day.record_check(session, nurse, appointment, CheckValues(systolic=118, diastolic=76, pulse=72))
@@ -126,3 +127,59 @@ def test_an_early_discharge_after_a_normal_reading_still_needs_its_reason(sessio
     with pytest.raises(DomainError) as refused:
         procedure_day.discharge(session, nurse, appointment)
     assert refused.value.code == "discharge_early"
+
+
+def test_a_physician_releases_critical_values_with_a_reason_and_a_new_critical_check_needs_one_again(session, settings):
+    """A patient whose pressure is as high as it always is (185/100 before and after) could never go home: only
+    a new check in range lifted the block. A radiologist (a physician) releases the values standing, with a
+    reason; a nurse cannot, nor without a reason. A later check critical itself needs a physician again; a
+    check of the pain alone does not."""
+    from clinic.core.errors import PermissionDenied
+
+    clinic, appointment = day_appointment(session, settings)
+    observation = to_observation(session, clinic, appointment)
+    nurse, physician = clinic.staff["nurse"], clinic.radiologists[0]
+    procedure_day.record_check(session, nurse, appointment, CheckValues(systolic=185, diastolic=100, pulse=72))
+    with pytest.raises(PermissionDenied, match="Only a physician releases critical values"):
+        procedure_day.release_critical(session, nurse, appointment, "Immer so hoch")
+    with pytest.raises(InvalidInput, match="Give the reason") as refused:
+        procedure_day.release_critical(session, physician, appointment, "   ")
+    assert refused.value.fields == ("reason",)
+    with pytest.raises(InvalidInput, match="500 characters at most"):
+        procedure_day.release_critical(session, physician, appointment, "x" * 501)
+    assert observation.critical_released_at is None and observation.critical_blocks
+
+    procedure_day.release_critical(session, physician, appointment, " Bekannte Hypertonie,  Hausarzt informiert ")
+    assert observation.critical_release_reason == "Bekannte Hypertonie, Hausarzt informiert"
+    assert observation.critical_released and not observation.critical_blocks and observation.vitals.critical
+    with pytest.raises(DomainError, match="released already"):
+        procedure_day.release_critical(session, physician, appointment, "noch einmal")
+    procedure_day.record_check(session, nurse, appointment, CheckValues(pain_score=1))  # the pain alone
+    assert observation.critical_released
+    procedure_day.set_discharge_checklist(session, appointment, **ALL_TICKED)
+    assert observation.stable
+
+    procedure_day.record_check(session, nurse, appointment, CheckValues(systolic=210, diastolic=120, pulse=72))
+    assert observation.critical_blocks and not observation.stable  # the new reading: a physician again
+    with pytest.raises(DomainError, match="No discharge: the last check is critical"):
+        procedure_day.discharge(session, nurse, appointment, reason="Patient möchte gehen")
+    procedure_day.release_critical(session, physician, appointment, "Nachmessung nach Ruhe geplant, Arzt gesehen")
+    procedure_day.set_discharge_checklist(session, appointment, **ALL_TICKED)
+    procedure_day.discharge(session, nurse, appointment, reason="Ärztlich freigegeben")
+    assert appointment.status == AppointmentStatus.DISCHARGED
+
+
+def test_a_release_needs_critical_values_and_the_database_keeps_its_reason(session, settings, backend):
+    from sqlalchemy.exc import IntegrityError
+
+    clinic, appointment = day_appointment(session, settings)
+    observation = to_observation(session, clinic, appointment)
+    physician = clinic.radiologists[0]
+    procedure_day.record_check(session, clinic.staff["nurse"], appointment, CheckValues(systolic=120, diastolic=80))
+    with pytest.raises(DomainError, match="not critical: there is nothing to release"):
+        procedure_day.release_critical(session, physician, appointment, "vorsorglich")
+    session.commit()
+    observation.critical_released_at = procedure_day.utcnow()  # past the service: the constraint refuses it
+    with pytest.raises(IntegrityError, match="critical_release_has_reason"):
+        session.flush()
+    session.rollback()
