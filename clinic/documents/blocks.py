@@ -8,6 +8,7 @@ from reportlab.lib.utils import simpleSplit
 from reportlab.platypus import Flowable, Table, TableStyle
 from reportlab.platypus import Paragraph as _Paragraph
 
+from .fit import wrap
 from .fonts import REGULAR
 from .styles import LIGHT, RULE, styles
 
@@ -65,7 +66,7 @@ def facts_table(rows: list[tuple[str, str, str, str]], width: float, wide: tuple
     widths = [0.19 * width, 0.31 * width, 0.19 * width, 0.31 * width]
 
     def fit(text: str, column_width: float, font: str = value.fontName, size: float = value.fontSize) -> str:
-        return "\n".join(simpleSplit(text, font, size, column_width - 2 * PAD))
+        return "\n".join(wrap(text, font, size, column_width - 2 * PAD))  # a long name too: never into the label
 
     data = [[a, fit(b, widths[1]), c, fit(d, widths[3])] for a, b, c, d in rows]
     commands = [

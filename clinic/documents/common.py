@@ -6,8 +6,10 @@ from collections.abc import Mapping
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
+from .fit import shrink
 from .fonts import BOLD, REGULAR
 from .layout import PageNumber, set_page_number
 from .styles import GREY, RULE
@@ -35,6 +37,10 @@ def clinic_header(
     canvas.restoreState()
 
 
+FOOTER_SIZES = (7, 6.5, 6, 5.5)
+GAP = 4 * mm
+
+
 def footer(
     canvas: Canvas,
     left: str,
@@ -45,14 +51,23 @@ def footer(
     pagesize: tuple[float, float] = A4,
     margin: float = MARGIN,
 ) -> None:
-    """Small grey footer: an identifying text at the left, optional centre text, "Page X of Y" at the right."""
+    """Small grey footer: an identifying text at the left, optional centre text, "Page X of Y" at the right.
+
+    The left text (on a consent form the patient's name) ends before the centre text and the page number:
+    a long one is broken into two lines, smaller if need be, the second below the first."""
     width = pagesize[0]
     y = 11 * mm
-    canvas.saveState()
-    canvas.setFont(REGULAR, 7)
-    canvas.setFillColor(GREY)
-    canvas.drawString(margin, y, left)
+    right = width - margin - stringWidth(PAGE_OF[language].format(page=88, pages=88), REGULAR, 7) - GAP
     if centre:
+        right = min(right, (width - stringWidth(centre, REGULAR, 7)) / 2 - GAP)
+    size, lines = shrink([left], REGULAR, right - margin, FOOTER_SIZES, 2)
+    canvas.saveState()
+    canvas.setFillColor(GREY)
+    canvas.setFont(REGULAR, size)
+    for n, line in enumerate(lines):
+        canvas.drawString(margin, y - n * 1.2 * size, line)
+    if centre:
+        canvas.setFont(REGULAR, 7)
         canvas.drawCentredString(width / 2, y, centre)
     canvas.restoreState()
     set_page_number(canvas, PageNumber(width - margin, y, PAGE_OF[language], part, size=7))

@@ -18,6 +18,7 @@ from reportlab.platypus import PageTemplate
 
 from ..models import Patient
 from .common import PAGE_OF
+from .fit import shrink, wrap
 from .fonts import BOLD, REGULAR
 from .layout import PAGE_HEIGHT, PAGE_WIDTH, PageNumber, frame, page_template, set_page_number
 from .qr import QrCode
@@ -30,6 +31,8 @@ FIELD_LEFT, FIELD_TOP, FIELD_WIDTH, FIELD_HEIGHT = 20 * mm, 45 * mm, 85 * mm, 45
 SENDER_BASELINE = FIELD_TOP + 15.5 * mm  # the last line of the 17.7 mm notes zone
 ADDRESS_TOP = FIELD_TOP + 17.7 * mm  # the address zone: the lower 27.3 mm of the field
 INFO_LEFT, INFO_VALUE, INFO_TOP = 125 * mm, 152 * mm, 50 * mm
+ADDRESS_WIDTH = FIELD_WIDTH - 7 * mm  # 5 mm in from the field's left edge, 2 mm clear of its right
+ADDRESS_SIZES = (10, 9.5, 9, 8.5, 8, 7.5, 7, 6.5, 6, 5.5, 5)
 BODY_TOP = 98.5 * mm
 BOTTOM = 22 * mm
 
@@ -76,13 +79,35 @@ def _marks(canvas: Canvas) -> None:
         canvas.line(4 * mm, _y(from_top), 4 * mm + length, _y(from_top))
 
 
+def _address(canvas: Canvas, lines: list[str]) -> None:
+    """The recipient in the address zone: at 10 pt while it fits (five lines, DIN 5008), else smaller,
+    each line broken to the window's width: a long name never leaves the window or runs into the
+    information block."""
+    for size in ADDRESS_SIZES:
+        wrapped = [piece for line in lines for piece in wrap(line, REGULAR, size, ADDRESS_WIDTH)]
+        if _address_bottom(size, len(wrapped)) <= FIELD_TOP + FIELD_HEIGHT:
+            break
+    canvas.setFont(REGULAR, size)
+    for n, line in enumerate(wrapped):
+        canvas.drawString(FIELD_LEFT + 5 * mm, _y(ADDRESS_TOP + (5 + n * 4.6) * mm * size / 10), line)
+
+
+def _address_bottom(size: float, count: int) -> float:
+    """From the top of the page, the lowest point of ``count`` address lines at ``size`` (the descent)."""
+    return ADDRESS_TOP + (5 + (count - 1) * 4.6) * mm * size / 10 + 0.25 * size
+
+
 def _info_block(canvas: Canvas, rows: list[tuple[str, str]]) -> None:
+    width = PAGE_WIDTH - RIGHT - INFO_VALUE
     for n, (label, value) in enumerate(rows):
         y = _y(INFO_TOP + n * 5 * mm)
         canvas.setFont(REGULAR, 7.5)
         canvas.setFillColor(GREY)
         canvas.drawString(INFO_LEFT, y, label)
-        canvas.setFont(REGULAR, 9)
+        size = 9.0  # a long value (a clinic number of 20 characters) smaller, never off the page
+        while stringWidth(value, REGULAR, size) > width and size > 5:
+            size -= 0.5
+        canvas.setFont(REGULAR, size)
         canvas.setFillColor("black")
         canvas.drawString(INFO_VALUE, y, value)
 
@@ -100,6 +125,15 @@ def _code(canvas: Canvas, value: str, caption: tuple[str, ...]) -> None:
     for n, line in enumerate(caption):
         canvas.drawString(INFO_VALUE, _y(CODE_TOP + 3 * mm + n * 3.6 * mm), line)
     canvas.setFillColor("black")
+
+
+def _running_head(canvas: Canvas, text: str, width: float) -> None:
+    """Who and which appointment, at the right of later pages' top: a long name in up to three lines
+    (smaller if need be), never over the clinic's name or off the page."""
+    size, lines = shrink([text], REGULAR, width, (8, 7.5, 7, 6.5, 6), 3)
+    canvas.setFont(REGULAR, size)
+    for n, line in enumerate(lines):
+        canvas.drawRightString(PAGE_WIDTH - RIGHT, _y(15 * mm + n * 1.2 * size), line)
 
 
 def _footer(canvas: Canvas, clinic: Mapping[str, str], language: str, key: str) -> None:
@@ -129,9 +163,7 @@ def letter_templates(head: Letterhead, key: str = "letter") -> list[PageTemplate
     def first_page(canvas, doc) -> None:
         _letterhead(canvas, head.clinic)
         _sender_line(canvas, head.clinic)
-        canvas.setFont(REGULAR, 10)
-        for n, line in enumerate(head.address):
-            canvas.drawString(FIELD_LEFT + 5 * mm, _y(ADDRESS_TOP + 5 * mm + n * 4.6 * mm), line)
+        _address(canvas, head.address)
         _info_block(canvas, head.info_rows)
         if head.code:
             _code(canvas, head.code, head.code_caption)
@@ -139,10 +171,10 @@ def letter_templates(head: Letterhead, key: str = "letter") -> list[PageTemplate
         _footer(canvas, head.clinic, head.language, key)
 
     def next_page(canvas, doc) -> None:
+        name = head.clinic.get("clinic_name", "")
         canvas.setFont(BOLD, 9)
-        canvas.drawString(LEFT, _y(15 * mm), head.clinic.get("clinic_name", ""))
-        canvas.setFont(REGULAR, 8)
-        canvas.drawRightString(PAGE_WIDTH - RIGHT, _y(15 * mm), head.running_head)
+        canvas.drawString(LEFT, _y(15 * mm), name)
+        _running_head(canvas, head.running_head, BODY_WIDTH - stringWidth(name, BOLD, 9) - 6 * mm)
         _marks(canvas)
         _footer(canvas, head.clinic, head.language, key)
 

@@ -11,14 +11,12 @@ the plan is confirmed, INR where needed, a raised bleeding risk and a radiologis
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
 
 from ..core.holds import HoldPlan
@@ -26,6 +24,7 @@ from ..core.timefmt import fmt_date, fmt_long_date, fmt_time
 from ..models import Appointment, PreRegistration
 from ..models.vocab import ALLERGENS
 from .common import clinic_header, footer
+from .fit import cut
 from .fonts import BOLD, REGULAR, register_fonts
 from .labels import SEX_SHORT, language_of, locale_of, word
 from .layout import Meta, Part, build_pdf, frame, page_template
@@ -42,7 +41,7 @@ SIZE, LEADING, PAD = 8.5, 10.5, 4
 # as wide as their longest word in either language (the headers' "Geschl.", "Gerinnungsrelevante"; "beidseits";
 # a clinic number P-123456; the region "Kreuzbein"; the statuses' "Überwachung", "observation"; an implant typed
 # as "Herzschrittmacher"), so that no printed word is broken or runs into the next column; a longer typed value
-# is cut to fit (``_wrap``).
+# is cut to fit (``_wrap``, ``fit.cut``).
 COLUMNS = [
     ("time", 22),
     ("patient", 25),
@@ -132,25 +131,7 @@ def _wrapped(lines: tuple[str, ...], column: int, font: str) -> str:
     drugs' lines) say the same on every list, and measuring them was about a tenth of a worklist's rendering time."""
     width = COLUMNS[column][1] * mm - 2 * PAD
     parts = [part for line in lines for part in simpleSplit(line, font, SIZE, width)]
-    return "\n".join(piece for part in parts for piece in _cut(part, font, width)) or "–"
-
-
-def _cut(text: str, font: str, width: float) -> list[str]:
-    """A word wider than its column (Ramus-medialis-Blockade, a value typed without spaces) in pieces that
-    fit, broken after a hyphen or slash where it has one: text never runs into the next column."""
-    if stringWidth(text, font, SIZE) <= width:
-        return [text]
-    pieces, piece = [], ""
-    for segment in re.split(r"(?<=[-/])", text):
-        if piece and stringWidth(piece + segment, font, SIZE) > width:
-            pieces.append(piece)
-            piece = ""
-        for character in segment:
-            if piece and stringWidth(piece + character, font, SIZE) > width:
-                pieces.append(piece)
-                piece = ""
-            piece += character
-    return [*pieces, piece]
+    return "\n".join(piece for part in parts for piece in cut(part, font, SIZE, width)) or "–"
 
 
 def levels_of(appointment: Appointment) -> str | None:
