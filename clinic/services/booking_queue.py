@@ -35,6 +35,7 @@ class Waiting:
     blocked: str | None = None  # why it cannot be booked now although the checklist is complete
     last: Appointment | None = None  # the referral's last appointment that ended (cancelled, no-show, done)
     done: bool = False  # the planned stage is done; the next step waits for its outcome
+    safety: bool = False  # it waits for a reason of the patient's safety (``safety_reason``), not routine work
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,16 @@ class Entry:
     blocked: str | None = None
     last_id: int | None = None
     done: bool = False
+    safety: bool = False
+
+
+def safety_reason(item: preregistration.Item) -> bool:
+    """Whether an open checklist item stops the booking for the patient's safety (the start page shows it in
+    red; routine waiting, paperwork or an item not asked yet, in amber: walk 26 found every row red). An open
+    red flag, and blood thinners recorded with no hold rule to settle them (the questionnaire itself answered)."""
+    if item.done:
+        return False
+    return item.key == "red_flags" or (item.key == "medication" and item.settled_at is not None)
 
 
 @dataclass(frozen=True)
@@ -129,7 +140,9 @@ def waiting(session: Session, entries) -> dict[int, Waiting]:
     )
     last = _loaded(session, Appointment, [e.last_id for e in entries if e.last_id is not None])
     return {
-        e.referral_id: Waiting(referrals[e.referral_id], list(e.missing), e.blocked, last.get(e.last_id), e.done)
+        e.referral_id: Waiting(
+            referrals[e.referral_id], list(e.missing), e.blocked, last.get(e.last_id), e.done, e.safety
+        )
         for e in entries
         if e.referral_id in referrals
     }
@@ -205,11 +218,14 @@ def _sort(session: Session, patients: frozenset[int] | None = None) -> Sorting:
             continue
         missing = preregistration.missing(lists[referral.id])
         if missing:
-            prepare.append(Entry(*ids, missing=tuple(missing), last_id=ended_id))
+            safety = any(safety_reason(item) for item in lists[referral.id])
+            prepare.append(Entry(*ids, missing=tuple(missing), last_id=ended_id, safety=safety))
+        # Both are safety: a later stage without a documented positive earlier one (invariant 8), and an
+        # implant nobody has checked for MRI guidance. A stage done waits for its outcome: routine (above).
         elif referral.id in refused:
-            blocked.append(Entry(*ids, blocked=refused[referral.id], last_id=ended_id))
+            blocked.append(Entry(*ids, blocked=refused[referral.id], last_id=ended_id, safety=True))
         elif reason := implants.unchecked_implant(referral, referral.planned_guidance):
-            blocked.append(Entry(*ids, blocked=reason, last_id=ended_id))
+            blocked.append(Entry(*ids, blocked=reason, last_id=ended_id, safety=True))
         else:
             ready.append(Entry(*ids, last_id=ended_id))
     return Sorting(tuple(ready), tuple(blocked), tuple(prepare))
