@@ -679,7 +679,7 @@ def plan_words(key: str, names: Mapping, locale: str) -> object:
         )
     if cut is not None:
         parts.append(Phrase(N_("{drug} …"), drug=drug_name(cut, names)) if cut else Phrase("…"))
-    return Phrases(parts, "; ")
+    return Phrases(parts, " · ")  # not "; ": a rule's own words may hold one
 
 
 def _drug_with_dose(code: str, dose: str, names: Mapping) -> object:
