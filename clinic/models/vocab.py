@@ -86,7 +86,7 @@ class Stage(Labelled):
         """The stage as the screens name it beside a procedure, the one wording of it (walk finding: "Stufe
         diagnostisch" on one page, "Diagnostisch" on another): "Diagnostic stage", in German "Stufe
         Diagnostisch", as the sentences that name a stage say it ("{code}, Stufe {stage}, durchgeführt am")."""
-        return Phrase(N_("{stage} stage"), stage=self.word)
+        return Phrase(N_("{stage} stage"), stage=Phrase(self.label))
 
     @property
     def word(self) -> Phrase:
