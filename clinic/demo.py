@@ -24,6 +24,7 @@ from .models import (
     AppointmentEvent,
     AuditEvent,
     Closure,
+    DocumentText,
     DrugOption,
     FollowUp,
     MedicationEntry,
@@ -450,6 +451,21 @@ class DemoBuilder:
         self.s.execute(update(AuditEvent).where(AuditEvent.id > written_before).values(at=at))
         self.s.expire(appointment)
 
+    def date_texts_back(self) -> None:
+        """The seeded information and consent texts were in use long before the demo's past appointments (walk 26:
+        a consent printed weeks ago named a text version dated the moment the demo was built): a year back, each
+        later version a day after the one before; their audit rows with them. Statements, not attribute changes:
+        the audit would otherwise record the redating as a change."""
+        base = local_instant(self.today - dt.timedelta(days=365), dt.time(9), self.zone)
+        for text_id, version in self.s.execute(select(DocumentText.id, DocumentText.version)).all():
+            at = base + dt.timedelta(days=version - 1)
+            self.s.execute(update(DocumentText).where(DocumentText.id == text_id).values(created_at=at))
+            self.s.execute(
+                update(AuditEvent)
+                .where(AuditEvent.object_type == "document_texts", AuditEvent.object_id == str(text_id))
+                .values(at=at)
+            )
+
     def settle_medication(self, appointment, radiologist: User) -> None:
         """What the team did before the needle: the last doses asked and recorded (a day more than each
         hold), and the patient's plan confirmed by the radiologist."""
@@ -580,6 +596,7 @@ def seed(session: Session, settings: Settings, upload_dir: str | None = None) ->
         limits = uploads.UploadLimits(max_file_bytes=10 * 2**20, max_request_bytes=50 * 2**20)
     b = DemoBuilder(session, settings, store=store, limits=limits)
     catalogue = seed_defaults(session)
+    b.date_texts_back()
     radiologists = b.staff(catalogue)
     clerk = session.scalar(select(User).where(User.username == "frontdesk"))
     nurse = session.scalar(select(User).where(User.username == "nurse"))
@@ -632,7 +649,7 @@ def seed(session: Session, settings: Settings, upload_dir: str | None = None) ->
     # (booking refuses them, and the finder offers no time on those days: the day would stay empty).
     booked_days: dict[int, list[dt.date]] = {}
 
-    def next_ready(day: dt.date | None = None, question=None, imaging=False):
+    def next_ready(day: dt.date | None = None, question=None, imaging=False, received: dt.date | None = None):
         nonlocal cursor
         for _ in range(len(ready_pool)):
             patient = ready_pool[cursor % len(ready_pool)]
@@ -640,7 +657,13 @@ def seed(session: Session, settings: Settings, upload_dir: str | None = None) ->
             if day is None or all(abs((day - d).days) >= MIN_INTERVAL_DAYS for d in booked_days.get(patient.id, ())):
                 break
         referral = b.referral(
-            patient, physicians, catalogue, radiologists, status=ReferralStatus.ACCEPTED, question=question
+            patient,
+            physicians,
+            catalogue,
+            radiologists,
+            status=ReferralStatus.ACCEPTED,
+            question=question,
+            received=received,
         )
         b.complete_preregistration(referral, clerk, radiologists[0], imaging=imaging)
         return referral
@@ -653,8 +676,9 @@ def seed(session: Session, settings: Settings, upload_dir: str | None = None) ->
 
     for day in sorted(past_days):
         for _ in range(PER_PAST_DAY):
-            referral = next_ready(day)
-            referral.received_on = day - dt.timedelta(days=rng.randint(10, 30))
+            # Received and accepted (two days later) weeks before its day: walk 26 found referral 48 accepted
+            # after its procedure (the day of receipt was set back after the triage was dated from it).
+            referral = next_ready(day, received=day - dt.timedelta(days=rng.randint(10, 30)))
             appointment = noted(b.book_on(referral, day, past=True))
             if appointment is None:
                 continue

@@ -165,6 +165,17 @@ def label(value: str | None, enum_name: str) -> str:
         return value
 
 
+def stage(value: str | None, form: str = "phrase") -> str:
+    """A stored stage as the screens name it (``Stage.phrase``; ``form="word"``: inside a sentence that says
+    "stage" itself, ``Stage.word``); a code the vocabulary does not know as it is."""
+    if not value:
+        return ""
+    try:
+        return say(getattr(vocab.Stage(value), form))
+    except ValueError:
+        return value
+
+
 NAV = [
     # (endpoint, label (translated when the menu is drawn), roles)
     ("frontdesk.today", N_("Front desk"), {"front_desk"}),
@@ -233,6 +244,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["time"] = local_time
     app.jinja_env.filters["local_day"] = local_day
     app.jinja_env.filters["label"] = label
+    app.jinja_env.filters["stage"] = stage
+    app.jinja_env.filters["stage_word"] = lambda value: stage(value, "word")
     app.jinja_env.filters["person_name"] = person_name
     app.jinja_env.filters["age"] = age
     app.jinja_env.filters["phones"] = phones

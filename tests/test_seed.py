@@ -207,3 +207,37 @@ def test_the_demo_names_nobody_for_a_pre_registration_item_not_settled(app, sess
     ]
     assert session.scalar(select(func.count()).select_from(PreRegistration)) > 20
     assert half == []
+
+
+def test_the_demo_accepts_each_referral_before_its_procedure_and_prints_consents_from_older_texts(app, session):
+    """Walk 26: referral 48 was accepted after its procedure's day (its day of receipt was set back after the
+    triage was dated from the old one), and a consent printed weeks ago named a text version dated the moment the
+    demo was built. Every referral is received before it is accepted, and accepted before any of its
+    appointments; every consent's text version is older than its print."""
+    from clinic.models import Consent, DocumentText
+
+    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
+    session.expire_all()
+    late = [
+        (referral_id, triaged_at, table_start)
+        for referral_id, triaged_at, table_start in session.execute(
+            select(Referral.id, Referral.triaged_at, func.min(Appointment.table_start))
+            .join(Appointment, Appointment.referral_id == Referral.id)
+            .group_by(Referral.id, Referral.triaged_at)
+        )
+        if triaged_at is None or not _aware(triaged_at) < _aware(table_start)
+    ]
+    assert late == []
+    early = [
+        r.id
+        for r in session.scalars(select(Referral).where(Referral.triaged_at.is_not(None)))
+        if _aware(r.triaged_at).date() < r.received_on
+    ]
+    assert early == []
+    printed = session.execute(
+        select(Consent.id, Consent.printed_at, DocumentText.created_at).join(
+            DocumentText, DocumentText.id == Consent.document_text_id
+        )
+    ).all()
+    assert printed, "the demo's past days have consents"
+    assert [c for c in printed if not _aware(c.created_at) < _aware(c.printed_at)] == []

@@ -146,6 +146,41 @@ class HoldItem:
         return Phrase(N_("hold {days} days ({hours} hours)"), days=hours // 24, hours=hours)
 
 
+def _key_item(part: str) -> HoldItem | None:
+    """One drug of a plan's key ("apixaban//hold/72/24/0/2026-11-20"), or None for a part cut short."""
+    fields = part.split("/")
+    if len(fields) not in (6, 7) or fields[2] not in (*HoldAction.values(), NO_RULE):
+        return None
+    try:
+        hold, restart = (None if value == "None" else int(value) for value in fields[3:5])
+        last_dose = dt.date.fromisoformat(fields[6]) if len(fields) == 7 else None
+    except ValueError:
+        return None
+    code, dose, action, inr = fields[0], fields[1], fields[2], fields[5] == "1"
+    return HoldItem(code, code, dose, action, hold, restart, inr, False, None, None, last_dose)
+
+
+def read_key(key: str) -> tuple[BleedingClass | None, list[HoldItem], str | None]:
+    """A plan's ``key`` read back, for the audit trail to say it in words: the bleeding class, the drugs with
+    their rules and recorded last doses, and the drug code of a last part cut short (an audit value is
+    shortened; "" when too little of it is left to name the drug), else None."""
+    parts = key.removesuffix("…").split(";")
+    try:
+        bleeding = BleedingClass(parts[0])
+    except ValueError:
+        return None, [], ""
+    items, cut = [], None
+    for part in parts[1:]:
+        item = _key_item(part)
+        if item is None:
+            cut = part.split("/")[0] if "/" in part else ""
+            break
+        items.append(item)
+    if cut is None and key.endswith("…"):  # cut inside the class or right after a part's last field
+        cut = items.pop().drug_code if items else ""
+    return bleeding, items, cut
+
+
 # What the discharge sheet tells the patient of a drug's restart (``HoldPlan.restart``).
 RESTART_AT = "at"  # a settled time: the end of the procedure plus the rule's restart hours
 RESTART_CALL = "call"  # paused, but the time cannot be known for sure: we call to agree it

@@ -117,7 +117,7 @@ class StageRule(db.Model):
             return Phrase(
                 N_("needs a documented positive earlier procedure: {need}, stage {stage}"),
                 need=need,
-                stage=Phrase(Stage(self.requires_stage).label, lower=True),
+                stage=Stage(self.requires_stage).word,
             )
         return Phrase(N_("needs a documented positive earlier procedure: {need}"), need=need)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from ..core.messages import N_
+from ..core.messages import N_, Phrase
 
 
 class Labelled(StrEnum):
@@ -80,6 +80,19 @@ class Stage(Labelled):
     DIAGNOSTIC = "diagnostic"
     THERAPEUTIC = "therapeutic"
     NEUROLYTIC = "neurolytic"
+
+    @property
+    def phrase(self) -> Phrase:
+        """The stage as the screens name it beside a procedure, the one wording of it (walk finding: "Stufe
+        diagnostisch" on one page, "Diagnostisch" on another): "Diagnostic stage", in German "Stufe
+        Diagnostisch", as the sentences that name a stage say it ("{code}, Stufe {stage}, durchgeführt am")."""
+        return Phrase(N_("{stage} stage"), stage=Phrase(self.label))
+
+    @property
+    def word(self) -> Phrase:
+        """The stage inside a sentence that says "stage" itself ("the diagnostic stage"; in German "die Stufe
+        Diagnostisch"): lower case in English, the label as it is in German."""
+        return Phrase(self.label, lower=True)
 
 
 class Target(Labelled):

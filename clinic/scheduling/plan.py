@@ -191,7 +191,7 @@ class ProcedurePlan:
 
     @property
     def _stage_names(self) -> Phrases:
-        return Phrases([Phrase(Stage(s).label, lower=True) for s in self.stages], ", ")
+        return Phrases([Stage(s).word for s in self.stages], ", ")
 
     def validate(self) -> ProcedurePlan:
         problems = self.problems()

@@ -20,11 +20,13 @@ from functools import cache
 from sqlalchemy import CheckConstraint, Column, Select, TypeDecorator, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
-from ..core.messages import N_, Named, Phrase
+from ..core.holds import read_key
+from ..core.messages import N_, Named, Phrase, Phrases
 from ..core.timefmt import fmt_date, fmt_datetime
 from ..models import Appointment, AuditEvent, DrugOption, ObservationBed, ProcedureType, Room, User
 from ..models.clinical import gap_phrases
 from ..models.vocab import Labelled, Role
+from .medication import DOSE_CLASS_LABELS, drug_names
 
 # Each kind of object the trail names (the table of a changed row, or the object of an action).
 OBJECTS = {
@@ -374,6 +376,7 @@ FIELDS = {
     "payload": N_("Content"),
     "pdf_sha256": N_("PDF checksum"),
     "phone": N_("Phone"),
+    "plan": N_("Medication plan"),
     "planned_end": N_("Planned end"),
     "planned_guidance": N_("Planned guidance"),
     "planned_levels": N_("Planned levels"),
@@ -517,6 +520,7 @@ KEY_REFERENCES = {"appointment": "appointments", "appointments": "appointments"}
 # The weekday of a session template or a weekly duty (stored 0 for Monday).
 WEEKDAYS = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"), N_("Saturday"), N_("Sunday"))
 HIDDEN = "(changed)"  # what the trail keeps of a secret or a long text: that it changed
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\+00:00|Z)")
 
 
@@ -645,6 +649,49 @@ def _python_type(table: str, column: str) -> type | None:
         return None
 
 
+# Values that name blood thinners by their codes: a drug, or a medication plan's key (``HoldPlan.key``), which
+# the trail says in words (walk finding: "low;aspirin/secondary/..." on the audit screen). ``names`` keeps the
+# drugs' names under (DRUGS, code).
+DRUGS = "drugs"
+PLAN_KEYS = {"plan", "hold_plan_confirmed_key"}
+DRUG_COLUMNS = {"drug_code", *PLAN_KEYS}
+
+
+def drug_name(code: str, names: Mapping) -> object:
+    return names.get((DRUGS, code), code)
+
+
+def plan_words(key: str, names: Mapping, locale: str) -> object:
+    """A medication plan's key in words: the bleeding class, then each drug with its dose, its rule (the hours
+    as the rule gives them), the restart and a recorded last dose; a key cut short ends in "…"."""
+    bleeding, items, cut = read_key(key)
+    if bleeding is None:
+        return Phrase(N_("a medication plan (not readable here)"))
+    parts = [Phrase(N_("bleeding class: {risk}"), risk=Phrase(bleeding.label))]
+    for item in items:
+        words = [item.summary]
+        if item.holds and item.restart_hours is not None:
+            words.append(Phrase(N_("restart after {hours} hours"), hours=item.restart_hours))
+        if item.last_dose_on is not None:
+            words.append(Phrase(N_("last dose on {day}"), day=fmt_date(item.last_dose_on, locale)))
+        parts.append(
+            Phrase(
+                N_("{drug}: {rule}"),
+                drug=_drug_with_dose(item.drug_code, item.dose_class, names),
+                rule=Phrases(words, ", "),
+            )
+        )
+    if cut is not None:
+        parts.append(Phrase(N_("{drug} …"), drug=drug_name(cut, names)) if cut else Phrase("…"))
+    return Phrases(parts, " · ")  # not "; ": a rule's own words may hold one
+
+
+def _drug_with_dose(code: str, dose: str, names: Mapping) -> object:
+    if not dose:
+        return drug_name(code, names)
+    return Phrase(N_("{drug} ({dose})"), drug=drug_name(code, names), dose=Phrase(DOSE_CLASS_LABELS.get(dose, dose)))
+
+
 # The rows whose ids the trail shows by their names: (id, English name, German name) of each.
 NAMED_ROWS = {
     "rooms": lambda: (Room.id, Room.name, Room.name),
@@ -675,19 +722,22 @@ def names(session: Session, events: Iterable[AuditEvent]) -> dict[tuple[str, int
     """The names of the rooms, beds, users and procedures that the events' changes point to by id
     (``{"room_id": [3, 5]}``), keyed by (table, id): one query for all the events of a page, not one a row."""
     wanted: dict[str, set[int]] = {}
+    drugs = False
     for event in events:
         object_id = _object_row(event)
         if object_id is not None:
             wanted.setdefault(OBJECT_ROWS[event.object_type], set()).add(object_id)
         for column, value in (_summary(event) or {}).items():
+            drugs = drugs or column in DRUG_COLUMNS
             target = _target(event.object_type, column)
             if target not in NAMED_ROWS:
                 continue
             for one in value if isinstance(value, list) else [value]:
                 if isinstance(one, int) and not isinstance(one, bool):
                     wanted.setdefault(target, set()).add(one)
+    found = {(DRUGS, code): Named(en, de=de) for code, (en, de) in drug_names(session).items()} if drugs else {}
     if not wanted:
-        return {}
+        return found
     parts = []
     for target, ids in sorted(wanted.items()):
         key, english, german = NAMED_ROWS[target]()
@@ -697,7 +747,7 @@ def names(session: Session, events: Iterable[AuditEvent]) -> dict[tuple[str, int
             )
         )
     rows = session.execute(union_all(*parts) if len(parts) > 1 else parts[0])
-    return {(kind, id_): _row_name(kind, en, de) for kind, id_, en, de in rows}
+    return found | {(kind, id_): _row_name(kind, en, de) for kind, id_, en, de in rows}
 
 
 def _row_name(kind: str, english: str, german: str) -> str:
@@ -755,6 +805,14 @@ def value_label(
         return gap_phrases(value)
     if isinstance(value, bool):
         return Phrase(N_("yes") if value else N_("no"))
+    if column in PLAN_KEYS and isinstance(value, str):
+        return plan_words(value, names, locale)
+    if column == "drug_code" and isinstance(value, str):
+        return drug_name(value, names)
+    if column == "dose_class" and isinstance(value, str) and value in DOSE_CLASS_LABELS:
+        return Phrase(DOSE_CLASS_LABELS[value])
+    if column == "last_dose_on" and isinstance(value, str) and _DAY.fullmatch(value):  # a medication's, as text
+        return fmt_date(dt.date.fromisoformat(value), locale)
     if isinstance(value, list):
         return ", ".join(str(value_label(table, column, v, zone, locale, names)) for v in value)
     enum = _vocabularies().get((table, column))

@@ -36,6 +36,7 @@ class Waiting:
     blocked: list[str] = field(default_factory=list)  # the other reasons it cannot be booked now (stage rule, implant)
     last: Appointment | None = None  # the referral's last appointment that ended (cancelled, no-show, done)
     done: bool = False  # the planned stage is done; the next step waits for its outcome
+    safety: bool = False  # it waits for a reason of the patient's safety (``safety_reason``), not routine work
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,16 @@ class Entry:
     blocked: tuple[str, ...] = ()
     last_id: int | None = None
     done: bool = False
+    safety: bool = False
+
+
+def safety_reason(item: preregistration.Item) -> bool:
+    """Whether an open checklist item stops the booking for the patient's safety (the start page shows it in
+    red; routine waiting, paperwork or an item not asked yet, in amber: walk 26 found every row red). An open
+    red flag, and blood thinners recorded with no hold rule to settle them (the questionnaire itself answered)."""
+    if item.done:
+        return False
+    return item.key == "red_flags" or (item.key == "medication" and item.settled_at is not None)
 
 
 @dataclass(frozen=True)
@@ -130,7 +141,9 @@ def waiting(session: Session, entries) -> dict[int, Waiting]:
     )
     last = _loaded(session, Appointment, [e.last_id for e in entries if e.last_id is not None])
     return {
-        e.referral_id: Waiting(referrals[e.referral_id], list(e.missing), list(e.blocked), last.get(e.last_id), e.done)
+        e.referral_id: Waiting(
+            referrals[e.referral_id], list(e.missing), list(e.blocked), last.get(e.last_id), e.done, e.safety
+        )
         for e in entries
         if e.referral_id in referrals
     }
@@ -203,15 +216,19 @@ def _sort(session: Session, patients: frozenset[int] | None = None) -> Sorting:
         ended = last.get(referral.id)
         ended_id = None if ended is None else ended.id
         missing = tuple(preregistration.missing(lists[referral.id]))
+        # Red on the start page: an open item that stops the booking for the patient's safety; routine waiting,
+        # amber. The other reasons (a later stage without its positive earlier one, an implant not checked
+        # for MRI) are safety reasons, always red.
+        safety = any(safety_reason(item) for item in lists[referral.id])
         reasons = tuple(
             r for r in (refused.get(referral.id), implants.unchecked_implant(referral, referral.planned_guidance)) if r
         )
         done = discharged.get(referral.id)  # as episodes.awaiting_outcome, which the booking checks
         if done is not None and episodes.same_plan(referral, done):
             if leads_on(done):  # else the episode is over (a referral from before episodes closed)
-                blocked.append(Entry(*ids, missing=missing, blocked=reasons, last_id=done.id, done=True))
+                blocked.append(Entry(*ids, missing=missing, blocked=reasons, last_id=done.id, done=True, safety=safety))
         elif missing:
-            prepare.append(Entry(*ids, missing=missing, blocked=reasons, last_id=ended_id))
+            prepare.append(Entry(*ids, missing=missing, blocked=reasons, last_id=ended_id, safety=safety))
         elif reasons:
             blocked.append(Entry(*ids, blocked=reasons, last_id=ended_id))
         else:

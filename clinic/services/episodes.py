@@ -79,7 +79,7 @@ def stage_done_phrase(appointment: Appointment, day: str) -> Phrase:
         done = Phrase(
             N_("{code} {stage} stage done on {day}"),
             code=appointment.procedure_type.code,
-            stage=Phrase(Stage(appointment.stage).label, lower=True),
+            stage=Stage(appointment.stage).word,
             day=day,
         )
     else:

@@ -420,6 +420,41 @@ def observation_places(session: Session) -> ObservationPlaces:
     return ObservationPlaces(by_bed, without_bed)
 
 
+def planned_bed(session: Session, appointment: Appointment) -> ObservationBed | None:
+    """The bed the booking reserved (or its last move to another time): a move to another bed during the
+    stay changes ``appointment.bed``, so the plan is read from the bookings. A booking's rows are inserted
+    together, room first and bed last (``insert_bookings``); a bed moved to later comes after them."""
+    rows = appointment.bookings  # ordered by id
+    last_room = max((row.id for row in rows if row.room_id is not None), default=None)
+    booked = [row for row in rows if row.bed_id is not None and (last_room is None or row.id > last_room)]
+    if not booked:
+        return appointment.bed
+    return session.get(ObservationBed, booked[0].bed_id)
+
+
+@dataclass(frozen=True)
+class ActualStay:
+    """Where and when the patient actually lay in observation: the bed they lie on (None: in observation
+    without a bed of their own), since when, and until when (None while they are still there)."""
+
+    bed: ObservationBed | None
+    started: dt.datetime
+    ended: dt.datetime | None
+
+
+def actual_stay(session: Session, appointment: Appointment) -> ActualStay | None:
+    """The stay as it happened, once the patient came to observation (None before)."""
+    record = observation_of(session, appointment)
+    if record is None:
+        return None
+    bed = record.bed
+    if appointment.status == AppointmentStatus.IN_OBSERVATION and not observation_places(session).has_own_bed(
+        appointment
+    ):
+        bed = None  # the booked bed is still taken: the nurse's board has the patient without a bed
+    return ActualStay(bed=bed, started=record.started_at, ended=record.discharged_at)
+
+
 def free_beds(session: Session, appointment: Appointment, at: dt.datetime) -> list[ObservationBed]:
     """Beds free for this patient's remaining stay: nobody on them, and no active booking of another
     appointment or hold overlapping it (half-open ranges, as the exclusion constraint counts them)."""

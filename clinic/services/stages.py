@@ -112,12 +112,12 @@ def _unmet(procedure_type: ProcedureType, stage: str | None, rule) -> Phrase:
     need = Named(short_name(required.name_en).lower(), de=short_name(required.name_de))
     procedure = procedure_type.named
     if stage:
-        procedure = Phrase(N_("{code} ({stage})"), code=procedure, stage=Phrase(Stage(stage).label, lower=True))
+        procedure = Phrase(N_("{code} ({stage})"), code=procedure, stage=Stage(stage).word)
     if rule.requires_stage:
         return Phrase(
             N_("{procedure} needs a documented positive {stage} {need} for this patient"),
             procedure=procedure,
-            stage=Phrase(Stage(rule.requires_stage).label, lower=True),
+            stage=Stage(rule.requires_stage).word,
             need=need,
         )
     return Phrase(N_("{procedure} needs a documented positive {need} for this patient"), procedure=procedure, need=need)

@@ -130,7 +130,7 @@ def accept(session: Session, actor, referral: Referral, plan: PlanDetails) -> Re
             "stage",
             procedure=procedure_type.named,
             stage=Phrase(Stage(proposed.stage).label),
-            choices=Phrases([Phrase(Stage(s).label, lower=True) for s in proposed.stages], ", "),
+            choices=Phrases([Stage(s).word for s in proposed.stages], ", "),
         )
     if proposed.midline_side:  # a PRT in the "midline": which root, left or right?
         raise invalid(

@@ -31,5 +31,6 @@ def test_the_catalogue_and_a_stage_rule_read_in_german(session, clinic, app):
     rules = page[page.index('id="stage-rules"') :]
     assert "needs a documented" not in rules and "sympathetic block" not in rules
     assert (
-        "Neurolytisch: braucht zuvor einen dokumentiert positiven Eingriff: Sympathikolyse, Stufe Diagnostisch" in rules
+        "Stufe Neurolytisch: braucht zuvor einen dokumentiert positiven Eingriff: Sympathikolyse, Stufe Diagnostisch"
+        in rules
     )
