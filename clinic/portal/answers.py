@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from ..auth.access import public
 from ..core.errors import DomainError, TooLarge
@@ -178,5 +179,5 @@ def imaging(link, token: str):
             _("Some images name another person or another date of birth. The front desk will look at them."),
             "warning",
         )
-    flash(_("Thank you: %(count)d file(s) received.", count=len(added)), "success")
+    flash(ngettext("Thank you: %(num)d file received.", "Thank you: %(num)d files received.", len(added)), "success")
     return redirect(url_for("portal.home", token=token, _anchor="imaging"))
