@@ -28,7 +28,7 @@ translations: $(COMPILED)
 
 # After marking new strings: extract them and merge them into the catalogues, then translate.
 i18n-update: install
-	$(BIN)/pybabel extract --no-location -F babel.cfg -k _l -k lazy_gettext -k N_ -o clinic/translations/messages.pot clinic templates
+	$(BIN)/pybabel extract --no-location -F babel.cfg -k _l -k lazy_gettext -k N_ -k Counted:1,2 -o clinic/translations/messages.pot clinic templates
 	$(BIN)/pybabel update --no-fuzzy-matching -i clinic/translations/messages.pot -d clinic/translations
 
 # Ctrl-C reaches all three (one process group); the web server stops on it, and the trap then stops the

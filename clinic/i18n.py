@@ -25,7 +25,7 @@ from flask_login import current_user
 from markupsafe import escape
 
 from .config import PROJECT_ROOT
-from .core.messages import Named, Phrase, Phrases, fill, lowered
+from .core.messages import Counted, Named, Phrase, Phrases, fill, lowered
 
 SCREEN_LANGUAGES = ("de", "en")
 # The locale of each language, where words are spelled out (a patient's long dates: "Montag, 30. November").
@@ -102,6 +102,11 @@ def say(value):
     if isinstance(value, Phrases):
         separator = gettext(value.separator) if value.separator.strip(" ;,") else value.separator  # " and "
         return separator.join(say(part) for part in value.parts)
+    if isinstance(value, Counted):
+        return fill(
+            catalogue().ungettext(value.singular, value.plural, value.count),
+            {name: say(part) for name, part in value.params.items()},
+        )
     if isinstance(value, Phrase):
         text = _translated(value.template, value.params)
         if value.lower:  # the middle of a sentence: English lowers its first letter, German keeps its nouns

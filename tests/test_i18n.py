@@ -18,6 +18,7 @@ CATALOGUE = PROJECT_ROOT / "clinic" / "translations" / "de" / "LC_MESSAGES" / "m
 KEYWORDS = {
     "_": None,
     "N_": None,
+    "Counted": (1, 2),
     "gettext": None,
     "ngettext": (1, 2),
     "_l": None,
@@ -331,3 +332,23 @@ def test_a_refusal_names_the_procedure_in_the_screen_language_without_its_code(a
     assert short_name(rfa) == "Radiofrequenz-Denervation"
     assert short_name("Epidural steroid injection (ESI), interlaminar or caudal") == "Epidural steroid injection"
     assert short_name("(unnamed)") == "(unnamed)"
+
+
+def test_a_count_of_files_reads_singular_or_plural(app):
+    """Walk 25: the checklist said "1 Datei(en) hochgeladen"; the words follow the count (ngettext)."""
+    from flask_babel import force_locale
+
+    from clinic.i18n import say
+    from clinic.models.vocab import IdentityCheck
+    from clinic.services.preregistration import imaging_state
+
+    one, two = [IdentityCheck.MATCH], [IdentityCheck.MATCH, IdentityCheck.CANNOT_VERIFY]
+    with app.test_request_context():
+        with force_locale("de"):
+            assert say(imaging_state(one, False).detail) == "1 Datei hochgeladen"
+            assert say(imaging_state(two, False).detail) == "2 Dateien hochgeladen"
+            assert say(imaging_state([IdentityCheck.MISMATCH], False).detail).startswith("1 Datei nennt einen ")
+        with force_locale("en"):
+            assert say(imaging_state(one, False).detail) == "1 file uploaded"
+            assert say(imaging_state(two, False).detail) == "2 files uploaded"
+    assert imaging_state(two, False).detail == "2 files uploaded"  # the English, for the API and logs

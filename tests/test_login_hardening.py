@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from clinic.auth.redirects import safe_next
 from clinic.core.errors import InvalidInput
@@ -275,3 +275,24 @@ def test_the_command_line_refuses_a_weak_password(app, session):
 def test_demo_logins_keep_their_demo_password(session):
     user = accounts.create_user(session, "frontdesk", "Front Desk", "demo", {"front_desk"}, demo=True)
     assert accounts.authenticate(session, "frontdesk", "demo") is user
+
+
+def test_a_login_is_audited_once_as_a_login_not_as_a_change_of_the_user(app, session):
+    """Walk 25: every login also wrote "User changed: Last login 07.12.2026 09:49 → 07.12.2026 09:49", and a
+    refused one "Failed logins (changed)". The login events say it; a real change of the account still reads
+    as one."""
+    clinic = _clinic(session)
+    before = session.scalar(select(func.max(AuditEvent.id)))
+    desk = _client(app, "203.0.113.30")
+    assert _attempt(desk, "frontdesk").status_code == 401
+    assert _attempt(desk, "frontdesk", PASSWORD).status_code == 302
+    user_id = str(clinic.staff["frontdesk"].id)
+    of_user = (AuditEvent.id > before) & (AuditEvent.object_type == "users") & (AuditEvent.object_id == user_id)
+    actions = session.scalars(select(AuditEvent.action).where(of_user)).all()
+    assert sorted(actions) == ["login.failed", "login.succeeded"]
+
+    user = session.get(User, clinic.staff["frontdesk"].id)
+    user.full_name = "Petra Möller-Schmidt"
+    session.commit()
+    [changed] = session.scalars(select(AuditEvent).where(AuditEvent.action == "users.update")).all()
+    assert "Möller-Schmidt" in changed.summary and "last_login_at" not in changed.summary

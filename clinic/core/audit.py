@@ -38,6 +38,10 @@ NOT_AUDITED = {
     # time and the note (the row's own event named the patient only); a call is never changed after.
     "restart_calls",
 }
+# Columns whose changes their service records as events of their own: a change of them alone writes no row
+# event. Walk 25: every login also wrote "User changed: Last login 07.12.2026 09:49 → 07.12.2026 09:49" beside
+# "Logged in" (``accounts.authenticate`` records "login.succeeded" and "login.failed").
+OWN_EVENT_COLUMNS = {"users": {"last_login_at", "failed_logins"}}
 # Never copied into a summary, not even as a before/after value.
 SECRET_COLUMNS = {"password_hash", "token_hash", "session_version", "failed_logins", "body"}
 MAX_VALUE_LENGTH = 60
@@ -157,9 +161,10 @@ def _changes(session: Session, obj) -> dict:
     state = inspect(obj)
     changed: dict = {}
     unknown_old: list = []
+    own_events = OWN_EVENT_COLUMNS.get(obj.__tablename__, set())
     for attr in state.mapper.column_attrs:
         key = attr.key
-        if key in {"updated_at", "version"}:
+        if key in {"updated_at", "version"} or key in own_events:
             continue
         history = state.attrs[key].history
         if not history.has_changes():

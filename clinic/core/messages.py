@@ -65,6 +65,22 @@ class Named(Phrase):
         return named
 
 
+class Counted(Phrase):
+    """A phrase whose words follow a count ("1 file uploaded", "3 files uploaded"): the singular and the
+    plural are marked by the class itself (``pybabel extract -k Counted:1,2``, as ``ngettext``), the count
+    is the value ``count``; a screen picks the form with the catalogue's ``ngettext`` (``clinic.i18n.say``).
+    Walk 25: "1 Datei(en) hochgeladen"."""
+
+    singular: str
+    plural: str
+    count: int
+
+    def __new__(cls, singular: str, plural: str, count: int, **params: Any) -> Counted:
+        phrase = super().__new__(cls, singular if count == 1 else plural, count=count, **params)
+        phrase.singular, phrase.plural, phrase.count = singular, plural, count
+        return phrase
+
+
 class Phrases(str):
     """Marked phrases joined by ``separator``: the English join as a str; a screen translates each."""
 

@@ -21,6 +21,7 @@ from ..scheduling.booking import typed_reference
 from ..scheduling.finder import Candidate
 from ..scheduling.plan import ProcedurePlan
 from ..services import appointments, consents, documents, implants, medication, outcomes, procedure_day, stranding
+from ..templating import local_date
 from ..web import get_or_404, lands_on, local_today, now, pdf_response, refused, scheduling_settings, zone
 from . import bp
 from .booking import chosen_candidate, resource_labels
@@ -85,15 +86,15 @@ def check_in_by_reference():
     if form.validate_on_submit():
         reference = typed_reference(form.reference.data)
         start, end = day_bounds(local_today(), zone())
-        appointment = db.session.scalar(
-            select(Appointment).where(
-                Appointment.reference == reference,
-                Appointment.table_start >= start,
-                Appointment.table_start < end,
-            )
-        )
+        appointment = db.session.scalar(select(Appointment).where(Appointment.reference == reference))
         if appointment is None:
             form.reference.errors.append(_("No appointment today with this reference."))
+        elif not start <= appointment.table_start < end:
+            # Walk 25: "no appointment today" left the desk guessing; the day helps (a patient a day early,
+            # a letter mixed up), the patient's name is not given to whoever holds the code.
+            form.reference.errors.append(
+                _("This reference belongs to an appointment on %(day)s.", day=local_date(appointment.table_start))
+            )
         else:
             try:
                 procedure_day.check_in(db.session, current_user, appointment, at=now(), zone=zone())

@@ -20,7 +20,7 @@ from ..i18n import screen_language
 from ..models import Appointment, PortalAnswer, PortalLink, Referral
 from ..models.vocab import ALLERGENS, Language, Role
 from ..services import medication, portal_answers, portal_links, portal_mail, portal_settings
-from ..web import get_or_404, lands_on, refused
+from ..web import get_or_404, lands_on, refused, zone
 from . import bp
 from .forms import CancelForm, condition_choices
 
@@ -197,7 +197,7 @@ def portal_unlock(referral_id: int):
 def portal_confirm_answer(referral_id: int, answer_id: int):
     referral = get_or_404(Referral, referral_id)
     try:
-        answer = portal_answers.confirm(db.session, current_user, referral, answer_id)
+        answer = portal_answers.confirm(db.session, current_user, referral, answer_id, zone=zone())
     except DomainError as error:
         flash(refused(error), "danger")
         return redirect(url_for("frontdesk.referral", referral_id=referral.id, _anchor="portal")), 303

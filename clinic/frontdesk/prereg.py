@@ -249,6 +249,7 @@ def add_medication(referral_id: int):
             dose_class=dose_class,
             last_dose_on=form.last_dose_on.data,
             note=form.note.data,
+            zone=zone(),
         )
 
     # The drug given again replaces its entry: the service says which happened.

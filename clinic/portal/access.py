@@ -182,6 +182,11 @@ def message(code: str) -> str:
         "medication_needed": _("Please name the blood-thinning medicines you take, or tick that you take none."),
         "implant_note_needed": _("Please say which pacemaker or implant you have."),
         "escort_needed": _("Please name the adult who takes you home."),
+        "last_dose_before_birth": _("Please check the year of the last dose."),
+        "last_dose_implausible": _(
+            "Please check the date of the last dose: it cannot be more than a year ago, nor after your "
+            "appointment, nor more than 90 days from today."
+        ),
         "bad_phone": _("That telephone number does not look right. Please use digits only, e.g. 040 1234 5670."),
     }
     return messages.get(code, _("That did not work. Please try again, or call us."))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from ..auth.access import public
 from ..core.errors import DomainError, TooLarge
@@ -13,7 +14,7 @@ from ..models.portal import PortalItem
 from ..models.vocab import ALLERGENS
 from ..services import medication, portal_answers, portal_links, uploads
 from ..services.portal_settings import PortalStep
-from ..web import refused
+from ..web import refused, zone
 from . import access, bp, render
 from .forms import (
     AllergiesForm,
@@ -121,13 +122,17 @@ def answer(link, token: str, item: str):
     if not form.validate():
         return render("portal/answer.html", 422, form=form, **context)
     try:
-        portal_answers.propose(db.session, link, item, _answer_of(item, form))
+        portal_answers.propose(db.session, link, item, _answer_of(item, form), zone=zone())
     except DomainError as error:
         refused(error)
         said = access.message(error.code)
         field = error.details.get("field") if isinstance(error.details, dict) else None
         if field in form:  # beside the field it is about, too (the implant's name)
             form[field].errors = [*form[field].errors, said]
+        elif field and item == PortalItem.MEDICATION and "row" in error.details:  # a medicine's last dose
+            rows = [row for row in form.drugs if row.form.drug_code.data]
+            target = rows[error.details["row"]].form[field]
+            target.errors = [*target.errors, said]
         flash(said, "danger")
         return render("portal/answer.html", 422, form=form, **context)
     flash(_("Thank you. The front desk will check your answer."), "success")
@@ -174,5 +179,5 @@ def imaging(link, token: str):
             _("Some images name another person or another date of birth. The front desk will look at them."),
             "warning",
         )
-    flash(_("Thank you: %(count)d file(s) received.", count=len(added)), "success")
+    flash(ngettext("Thank you: %(num)d file received.", "Thank you: %(num)d files received.", len(added)), "success")
     return redirect(url_for("portal.home", token=token, _anchor="imaging"))

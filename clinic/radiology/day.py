@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from ..auth.access import roles
 from ..core.errors import DomainError
-from ..core.messages import N_
+from ..core.messages import N_, Phrase
 from ..core.timefmt import to_local
 from ..extensions import db
 from ..i18n import say, screen_language
@@ -306,9 +306,16 @@ def sign(appointment_id: int):
         if error.code == "record_incomplete":  # the fields to fill in are marked, under the form's one banner
             form = forms["record_form"]
             message = refused(error)
-            for name in error.fields or ("ended_at",):
-                field = form.drugs[0].drug_option_id if name == "drugs" else form[name]  # the drugs: at the first row
-                field.errors = [*field.errors, message]
+            # Each gap said once, at its first field; a gap's other fields are marked (walk 25: the same
+            # sentence stood under the drugs and under the complications).
+            gaps = (error.details or {}).get("gaps") or [[None, list(error.fields or ("ended_at",))]]
+            for gap, names in gaps:
+                said = say(Phrase(N_("Before signing, record {missing}."), missing=Phrase(gap))) if gap else message
+                for n, name in enumerate(names):
+                    field = form.drugs[0].drug_option_id if name == "drugs" else form[name]  # the drugs: first row
+                    field.errors = [*field.errors, said if n == 0 else ""]
+            # The list keeps the errors its validation found: counted anew, the banner says "fields" for two.
+            form.drugs.errors = [row.errors for row in form.drugs]
             return _page(appointment, forms, error.http_status)
         return _refuse_form(appointment, error, forms, "record_form")
     return _back(appointment, _("Record signed. Changes now go into addenda."))

@@ -28,9 +28,19 @@ from . import medication, portal_links, prereg_items, preregistration
 from .portal_answer_rules import CONTACT_FIELDS, clean
 
 
-def propose(session: Session, link: PortalLink, item: str, data: dict) -> PortalAnswer:
-    """Keep the patient's answer for the desk; an earlier unconfirmed answer to the item is superseded."""
+def propose(session: Session, link: PortalLink, item: str, data: dict, *, zone: str = "UTC") -> PortalAnswer:
+    """Keep the patient's answer for the desk; an earlier unconfirmed answer to the item is superseded.
+    A last dose the desk would refuse (``prereg_items.check_last_dose``, in the clinic's ``zone``) is refused
+    here first, with ``details["row"]``: the medicine's row of the form."""
     payload = clean(session, item, data)
+    if item == PortalItem.MEDICATION:
+        for row, drug in enumerate(payload["drugs"]):
+            last = dt.date.fromisoformat(drug["last_dose_on"]) if drug["last_dose_on"] else None
+            try:
+                prereg_items.check_last_dose(session, link.referral, last, zone)
+            except InvalidInput as error:
+                error.details = {**(error.details or {}), "row": row}
+                raise
     session.execute(
         update(PortalAnswer)
         .where(
@@ -95,7 +105,7 @@ def _proposed(session: Session, answer_id: int, referral: Referral) -> PortalAns
     return answer
 
 
-def _apply_medication(session: Session, actor, referral: Referral, data: dict) -> None:
+def _apply_medication(session: Session, actor, referral: Referral, data: dict, zone: str) -> None:
     prereg = preregistration.ensure(session, referral)
     if data["other"]:
         raise DomainError(
@@ -123,12 +133,18 @@ def _apply_medication(session: Session, actor, referral: Referral, data: dict) -
             )
         last = dt.date.fromisoformat(drug["last_dose_on"]) if drug["last_dose_on"] else None
         prereg_items.add_medication(
-            session, actor, referral, drug_code=drug["drug_code"], dose_class=drug["dose_class"], last_dose_on=last
+            session,
+            actor,
+            referral,
+            drug_code=drug["drug_code"],
+            dose_class=drug["dose_class"],
+            last_dose_on=last,
+            zone=zone,
         )
     prereg_items.settle_medication(session, actor, referral, raised_bleeding_risk=prereg.raised_bleeding_risk)
 
 
-def _apply(session: Session, actor, referral: Referral, item: str, data: dict) -> None:
+def _apply(session: Session, actor, referral: Referral, item: str, data: dict, zone: str) -> None:
     match item:
         case PortalItem.CONTACT:
             patient = referral.patient
@@ -137,7 +153,7 @@ def _apply(session: Session, actor, referral: Referral, item: str, data: dict) -
             session.flush()
             prereg_items.confirm_contact(session, actor, referral)
         case PortalItem.MEDICATION:
-            _apply_medication(session, actor, referral, data)
+            _apply_medication(session, actor, referral, data, zone)
         case PortalItem.ALLERGIES:
             prereg_items.set_allergies(session, actor, referral, found=set(data["found"]), other=data["other"])
         case PortalItem.CONDITIONS:
@@ -155,10 +171,11 @@ def _apply(session: Session, actor, referral: Referral, item: str, data: dict) -
             prereg_items.set_language(session, actor, referral, language=data["language"])
 
 
-def confirm(session: Session, actor, referral: Referral, answer_id: int) -> PortalAnswer:
-    """Take the answer into the checklist (one click at the desk). All of it or nothing."""
+def confirm(session: Session, actor, referral: Referral, answer_id: int, *, zone: str = "UTC") -> PortalAnswer:
+    """Take the answer into the checklist (one click at the desk). All of it or nothing. ``zone``: the
+    clinic's, for the bounds of a last dose (``prereg_items.check_last_dose``)."""
     answer = _proposed(session, answer_id, referral)
-    _apply(session, actor, referral, answer.item, payload_of(answer))
+    _apply(session, actor, referral, answer.item, payload_of(answer), zone)
     _decide(session, actor, answer, AnswerStatus.CONFIRMED, None)
     return answer
 

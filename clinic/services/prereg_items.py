@@ -11,10 +11,11 @@ from sqlalchemy.orm import Session, object_session
 from ..core import audit
 from ..core.errors import DomainError, InvalidInput
 from ..core.messages import N_
-from ..core.timefmt import fmt_date
+from ..core.timefmt import fmt_date, to_local
 from ..models import MedicationEntry, Referral
 from ..models.base import utcnow
 from ..models.vocab import ALLERGENS, Language
+from ..scheduling.booking import active_appointment
 from . import contact, medication, preregistration
 
 
@@ -60,6 +61,65 @@ def _audit_lapse(session: Session, actor, referral: Referral, counted: bool, **c
         )
 
 
+# How far a recorded last dose may lie from the clinic's today (``check_last_dose``).
+LAST_DOSE_BACK = dt.timedelta(days=365)
+LAST_DOSE_AHEAD = dt.timedelta(days=90)
+
+
+def check_last_dose(session: Session, referral: Referral, last_dose_on: dt.date | None, zone: str) -> None:
+    """Refuse a last dose that cannot be meant (InvalidInput at the field ``last_dose_on``, code
+    ``last_dose_implausible``); walk finding: 01.01.2031 was saved with only "hold not kept" beside it.
+
+    A last dose may be taken or planned: the patient says when they will take it before the procedure. So:
+    - not before the patient's birth (a slip of the year, 01.01.1900, read as a drug stopped long ago);
+    - not more than a year before the clinic's today (``LAST_DOSE_BACK``): a drug stopped that long ago is no
+      longer taken and would read as a hold met;
+    - with an appointment (booked or under way) for the referral: not after the appointment's day, the last
+      dose being the one before the procedure (on the day itself it stays possible: the plan then says the
+      hold is not kept);
+    - without one: at most ``LAST_DOSE_AHEAD`` (90 days) after today, as far as a booking is planned ahead.
+    """
+    if last_dose_on is None:
+        return
+    born = referral.patient.birth_date
+    if born is not None and last_dose_on < born:
+        raise InvalidInput(
+            N_("The last dose cannot be before the patient's birth ({born}): check the year."),
+            code="last_dose_before_birth",
+            details={"field": "last_dose_on"},
+            born=fmt_date(born),
+        )
+    today = to_local(utcnow(), zone).date()
+    if last_dose_on < today - LAST_DOSE_BACK:
+        raise InvalidInput(
+            N_(
+                "The last dose cannot be more than a year ago (before {day}): check the year. A blood thinner "
+                "stopped that long ago is no longer taken; remove it from the list instead."
+            ),
+            code="last_dose_implausible",
+            details={"field": "last_dose_on"},
+            day=fmt_date(today - LAST_DOSE_BACK),
+        )
+    appointment = active_appointment(session, referral.id)
+    if appointment is not None:
+        day = to_local(appointment.table_start, zone).date()
+        if last_dose_on > day:
+            raise InvalidInput(
+                N_("The last dose cannot be after the appointment on {day}: check the date."),
+                code="last_dose_implausible",
+                details={"field": "last_dose_on"},
+                day=fmt_date(day),
+            )
+    elif last_dose_on > today + LAST_DOSE_AHEAD:
+        raise InvalidInput(
+            N_("A last dose can be planned at most {days} days ahead (until {day}): check the date."),
+            code="last_dose_implausible",
+            details={"field": "last_dose_on"},
+            days=LAST_DOSE_AHEAD.days,
+            day=fmt_date(today + LAST_DOSE_AHEAD),
+        )
+
+
 @dataclass(frozen=True)
 class MedicationAdded:
     """The drug's entry, and whether the drug was already recorded (its entry then says what was given now);
@@ -80,7 +140,10 @@ def add_medication(
     dose_class: str,
     last_dose_on: dt.date | None,
     note: str | None = None,
+    zone: str = "UTC",
 ) -> MedicationAdded:
+    """Record a blood thinner on the questionnaire (one entry per drug: given again, it replaces the entry).
+    ``zone``: the clinic's, for the bounds of the last dose (``check_last_dose``); the screens pass it."""
     known = medication.dose_classes(session)
     if drug_code not in known:
         raise InvalidInput(N_("Choose the drug from the list; for others, a radiologist decides the hold."))
@@ -91,15 +154,7 @@ def add_medication(
     ):
         choices = ", ".join(medication.DOSE_CLASS_LABELS.get(d, d) for d in known[drug_code])
         raise InvalidInput(N_("For this drug, say which dose: {choices}."), choices=choices)
-    born = referral.patient.birth_date
-    if last_dose_on is not None and born is not None and last_dose_on < born:
-        # A slip of the year (01.01.1900) would read as a drug stopped long ago: a hold met.
-        raise InvalidInput(
-            N_("The last dose cannot be before the patient's birth ({born}): check the year."),
-            code="last_dose_before_birth",
-            details={"field": "last_dose_on"},
-            born=fmt_date(born),
-        )
+    check_last_dose(session, referral, last_dose_on, zone)
     prereg = preregistration.changeable(session, referral)
     counted = _confirmation_counts(session, referral)
     # One entry per drug (two made the plan read "Rivaroxaban, Rivaroxaban" with two holds to reconcile): the

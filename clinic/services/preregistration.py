@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from ..core.errors import DomainError
 from ..core.holds import drug_list
-from ..core.messages import N_, Phrase, Phrases, as_phrase
+from ..core.messages import N_, Counted, Phrase, Phrases, as_phrase
 from ..database import among
 from ..models import ImagingStudy, PreRegistration, Referral, StudyFile, User
 from ..models.vocab import IdentityCheck, Language, ReferralStatus
@@ -111,12 +111,11 @@ def imaging_state(statuses: list[str], waived: bool, waiver_reason: str | None =
         return ImagingState(
             False,
             True,
-            Phrase(
-                N_(
-                    "{count} file(s) name a different patient or birth date: check them, and set a wrong "
-                    "patient's file aside"
-                ),
-                count=mismatches,
+            Counted(
+                "{count} file names a different patient or birth date: check it, and set a wrong patient's file aside",
+                "{count} files name a different patient or birth date: check them, and set a wrong "
+                "patient's file aside",
+                mismatches,
             ),
         )
     if waived:
@@ -124,7 +123,7 @@ def imaging_state(statuses: list[str], waived: bool, waiver_reason: str | None =
             True, False, Phrase(N_("waived: {reason}"), reason=waiver_reason) if waiver_reason else N_("waived")
         )
     if usable:
-        return ImagingState(True, False, Phrase(N_("{count} file(s) uploaded"), count=usable))
+        return ImagingState(True, False, Counted("{count} file uploaded", "{count} files uploaded", usable))
     return ImagingState(False, False, N_("no prior imaging uploaded"))
 
 

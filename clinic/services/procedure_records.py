@@ -367,7 +367,12 @@ def sign(session: Session, actor, record: ProcedureRecord, *, zone: str) -> None
             N_("Before signing, record {missing}."),
             missing=Phrases(list(missing), N_(" and ")),
             code="record_incomplete",
-            details={"fields": [name for names in missing.values() for name in names]},
+            # Each gap with its fields, for a screen to say each at its own field (walk 25: one sentence
+            # naming the drugs and the complications stood under both fields).
+            details={
+                "fields": [name for names in missing.values() for name in names],
+                "gaps": [[gap, names] for gap, names in missing.items()],
+            },
         )
     record.signed_by_id = actor.id
     record.signed_at = utcnow()

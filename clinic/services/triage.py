@@ -12,6 +12,7 @@ from ..core import audit
 from ..core.errors import DomainError, InvalidInput, invalid
 from ..core.messages import N_, Phrase, Phrases
 from ..core.spine import NOT_A_LEVEL, normalised, outside, unreadable
+from ..core.timefmt import fmt_date
 from ..models import Appointment, PreRegistration, ProcedureType, RedFlagAnswer, Referral
 from ..models.appointments import ACTIVE_STATUSES
 from ..models.base import utcnow
@@ -365,6 +366,7 @@ def waive_imaging(session: Session, actor, referral: Referral, reason: str) -> N
 # An override of a medication hold is a safety decision read later by others (the worklist, the audit): its
 # reason must say something (walk finding F-17 accepted "x"). At least this many characters, letters among them.
 OVERRIDE_REASON_MIN_LENGTH = 10
+OVERRIDE_AHEAD = dt.timedelta(days=365)
 OVERRIDE_REASON_MIN_LETTERS = 5
 
 
@@ -376,7 +378,9 @@ def override_hold(
     Refused for a patient with no blood thinner to hold (``medication.has_drug_to_hold``): the page offers
     no form then, and a form posted from a stale tab or by hand saves nothing either; that is said first,
     before what is wrong with the fields the page did not show. Refused as well for a referral that was
-    declined or closed: nothing is booked for it any more, and its record stays as it ended."""
+    declined or closed: nothing is booked for it any more, and its record stays as it ended. An earliest
+    date more than a year ahead (``OVERRIDE_AHEAD``; walk finding: 01.01.2031 was saved) is a slip of the year:
+    no hold of a blood thinner lasts that long, and no booking is planned that far."""
     if referral.has_ended:
         raise DomainError(
             N_("This referral is {status}: its medication hold no longer changes. Nothing was saved."),
@@ -402,6 +406,12 @@ def override_hold(
         )
     if earliest is None or earliest < today:
         raise invalid(N_("The earliest date cannot lie in the past: choose today or a later day."), "earliest")
+    if earliest > today + OVERRIDE_AHEAD:
+        raise invalid(
+            N_("The earliest date can lie at most a year ahead (until {day}): check the year."),
+            "earliest",
+            day=fmt_date(today + OVERRIDE_AHEAD),
+        )
     referral.hold_override_by_id = audit.actor_of(actor).id
     referral.hold_override_at = utcnow()
     referral.hold_override_date = earliest

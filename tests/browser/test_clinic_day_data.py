@@ -52,7 +52,7 @@ def test_a_wrong_patient_file_is_set_aside_and_checklist_and_worklist_agree(sess
     page = desk.go(f"/desk/referrals/{referral_id}")
     imaging_row = page.locator("tr", has_text="Prior imaging")
     assert imaging_row.locator(".flag-ok").count() == 0  # the same rule as the worklist: not green
-    assert "name a different patient" in imaging_row.inner_text()
+    assert "1 file names a different patient" in imaging_row.inner_text()
 
     form = page.locator("form.set-aside")
     assert form.count() == 1  # only for the file that does not match
@@ -64,7 +64,7 @@ def test_a_wrong_patient_file_is_set_aside_and_checklist_and_worklist_agree(sess
     assert "set aside: wrong patient" in page.content()
     assert page.locator("form.set-aside").count() == 0
     imaging_row = page.locator("tr", has_text="Prior imaging")
-    assert imaging_row.locator(".flag-missing").count() == 0 and "1 file(s) uploaded" in imaging_row.inner_text()
+    assert imaging_row.locator(".flag-missing").count() == 0 and "1 file uploaded" in imaging_row.inner_text()
 
     worklist = doctor.go(f"/radiology/worklist?day={day.isoformat()}")
     assert worklist.locator(".flag-ok", has_text="Imaging").count() == 1

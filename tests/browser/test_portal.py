@@ -107,7 +107,7 @@ def test_patient_journey_through_the_link(session, chromium, live_server, staff,
     page.set_input_files("#files", str(image))
     page.click("button:has-text('Senden')")
     page.wait_for_url(re.compile(r"/home"))
-    assert "1 Datei(en) erhalten" in page.content()
+    assert "1 Datei erhalten" in page.content()
     assert "Sie können einen Termin wählen, sobald" in page.content()  # not before the desk has confirmed
 
     # The front desk confirms each answer with one click.

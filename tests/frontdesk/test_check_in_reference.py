@@ -46,3 +46,27 @@ def test_another_reference_is_still_refused(session, settings, browser):
     assert "Heute gibt es keinen Termin mit dieser Terminnummer" in answer.get_data(as_text=True)
     session.refresh(appointment)
     assert appointment.status != "checked_in"
+
+
+def test_a_reference_of_another_day_says_that_day_not_the_patients_name(session, settings, browser):
+    """Walk 25: a code of an appointment on another day was told only "no appointment today with this
+    reference". The desk is told the day (a patient a day early, a letter mixed up); the name stays unsaid:
+    whoever holds a code does not learn whose it is."""
+    import datetime as dt
+
+    from tests.factories import make_patient
+
+    clinic = build_clinic(session)
+    patient = make_patient(session, family_name="Vorgezogen", given_name="Walburga")
+    appointment = book(session, settings, make_ready_referral(session, clinic, patient), first_day=dt.date(2026, 12, 9))
+    appointment.reference = "LATE-R123"
+    make_user(session, "desk_de", {Role.FRONT_DESK}, "Petra Schäfer", language="de")
+    session.commit()
+    browser.login("desk_de")
+    answer = browser.post("/desk/check-in", {"reference": "late r123"}, form_page="/desk/check-in")
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 422
+    assert "Diese Terminnummer gehört zu einem Termin am 09.12.2026." in page
+    assert "Vorgezogen" not in page and "Walburga" not in page
+    session.refresh(appointment)
+    assert appointment.status == "booked"

@@ -736,11 +736,11 @@ def test_signing_without_the_pain_score_marks_the_pain_field_not_the_end(session
     response = browser.post(f"{path}/sign", data, form_page=path)
     html = response.get_data(as_text=True)
     assert response.status_code == 422
-    message = "Before signing, record the drugs given and the pain before and after"
+    message = "Before signing, record the pain before and after"  # each gap at its own field (walk 25)
     assert message in _under(html, "pain_after") and "is-invalid" in _under(html, "pain_after")
     assert message not in _under(html, "ended_at") and message not in _under(html, "pain_before")
     at = html.index('id="record-drugs-0-drug_option_id"')
-    assert message in html[at : html.index('id="record-drugs-0-dose"')]
+    assert "Before signing, record the drugs given." in html[at : html.index('id="record-drugs-0-dose"')]
     assert re.search(r'id="record-pain_before"[^>]*value="7"', html)  # what was typed stays
     record = _stored(session, ProcedureRecord, appointment)
     assert not record.is_signed and record.pain_before is None

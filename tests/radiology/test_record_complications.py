@@ -77,3 +77,21 @@ def test_a_side_other_than_planned_is_signed_only_with_a_note(session, settings,
     assert browser.post(f"{path}/sign", noted, form_page=path).status_code == 302
     session.refresh(record)
     assert record.is_signed and record.side == "right"
+
+
+def test_each_gap_is_said_once_at_its_own_field(session, settings, browser):
+    """Walk 25: signing a record without drugs and complications showed one sentence naming both under
+    the drugs and again under the complications. Each gap is said once, at its field."""
+    _clinic, _appointment, path, data = _page(session, settings, browser)
+    data = {**data, "record-drugs-0-drug_option_id": "0", "record-drugs-0-dose": ""}
+    response = browser.post(f"{path}/sign", data, form_page=path)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    drugs = "Before signing, record the drugs given."
+    complications = "Before signing, record whether there were complications (e.g. “none”)."
+    assert html.count(drugs) == 1 and html.count(complications) == 1
+    assert "Before signing, record the drugs given and" not in html
+    assert complications in _under(html, "complications")
+    at = html.index('id="record-drugs-0-drug_option_id"')
+    assert drugs in html[at : html.index('id="record-drugs-0-dose"')]
+    assert "Please correct the marked fields." in html
