@@ -26,6 +26,14 @@ from . import bp
 CARE = (Role.NURSE, Role.RADIOLOGIST)
 
 
+def _whole(value) -> int:
+    """A posted id; one missing or not a number counts as no check seen (0): the release is refused then."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
 @dataclass(frozen=True)
 class Refused:
     """A step refused for one patient: which form of the card (``step``: "check", "extend", "discharge",
@@ -334,7 +342,9 @@ def release_critical(appointment_id: int):
     return _step(
         appointment,
         "release",
-        lambda: procedure_day.release_critical(db.session, current_user, appointment, form.reason.data),
+        lambda: procedure_day.release_critical(
+            db.session, current_user, appointment, form.reason.data, seen_check_id=_whole(form.seen_check_id.data)
+        ),
         lambda: _("Critical values released for %(name)s.", name=appointment.patient.display_name),
         form=form,
     )

@@ -13,6 +13,7 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
+    HiddenField,
     IntegerField,
     SelectChoice,
     SelectField,
@@ -220,7 +221,9 @@ class ReleaseCriticalForm(FlaskForm):
             DataRequired(_l("Give the reason the patient may go home with these values.")),
             Length(max=500, message=_l("The reason is too long (500 characters at most).")),
         ],
+        render_kw={"maxlength": 500},
     )
+    seen_check_id = HiddenField()  # the last check on the page: a newer one is looked at first
 
 
 class RestartCallForm(FlaskForm):

@@ -574,12 +574,16 @@ DISCHARGE_REFUSED = N_(
 RELEASE_REASON_LENGTH = 500
 
 
-def release_critical(session: Session, actor, appointment: Appointment, reason: str | None) -> ObservationRecord:
+def release_critical(
+    session: Session, actor, appointment: Appointment, reason: str | None, *, seen_check_id: int | None = None
+) -> ObservationRecord:
     """A physician (a radiologist) lets the patient go home with the critical values standing now, giving the
     reason (the patient's pressure is as high as it always is, a known slow pulse). Nurses cannot: the
     values keep the patient until a physician has seen them (``DISCHARGE_REFUSED``). The release covers the
     checks recorded so far; a later check that is critical itself needs a physician again. The circulation is
-    then ticked stable by the nurse as usual."""
+    then ticked stable by the nurse as usual. ``seen_check_id``: the last check the physician saw (the board's
+    form sends it); a check recorded since is refused, to be looked at first (walk 26: a release given on a page
+    showing 120/80 covered the 230/130 a nurse had saved meanwhile)."""
     if actor is None or not actor.has_role(Role.RADIOLOGIST):
         raise PermissionDenied(N_("Only a physician releases critical values."))
     observation = observation_of(session, appointment)
@@ -589,6 +593,13 @@ def release_critical(session: Session, actor, appointment: Appointment, reason: 
         raise DomainError(N_("The last check is not critical: there is nothing to release."), code="invalid_state")
     if observation.critical_released:
         raise DomainError(N_("These values are released already."), code="invalid_state")
+    latest = max(check.id for check in observation.checks)
+    if seen_check_id is not None and seen_check_id != latest:
+        raise Conflict(
+            N_("A check was recorded since the page was shown, now {values}: look at it and release again."),
+            code="changed_meanwhile",
+            values=observation.vitals.shown,
+        )
     reason = " ".join((reason or "").split())
     if not reason:
         raise InvalidInput(
@@ -603,7 +614,7 @@ def release_critical(session: Session, actor, appointment: Appointment, reason: 
     observation.critical_released_at = utcnow()
     observation.critical_released_by_id = audit.actor_of(actor).id
     observation.critical_release_reason = reason
-    observation.critical_released_check_id = max(check.id for check in observation.checks)
+    observation.critical_released_check_id = latest
     session.flush()  # audited as the row's change (clinic.core.audit), with the patient
     return observation
 

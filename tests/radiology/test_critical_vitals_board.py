@@ -172,8 +172,12 @@ def test_a_physician_releases_critical_values_on_the_board_and_the_nurse_dischar
     assert empty.status_code == 422
     assert "Geben Sie an, warum die Person mit diesen Werten nach Hause darf." in empty.get_data(as_text=True)
     assert _record(session, appointment).critical_released_at is None
+    seen = str(_record(session, appointment).checks[-1].id)
     done = browser.post(
-        f"{path}/release-critical", {"reason": "Bekannte Hypertonie"}, form_page="/observation/", follow_redirects=True
+        f"{path}/release-critical",
+        {"reason": "Bekannte Hypertonie", "seen_check_id": seen},
+        form_page="/observation/",
+        follow_redirects=True,
     )
     html = done.get_data(as_text=True)
     assert f"Kritische Werte für {appointment.patient.display_name} freigegeben." in html
@@ -190,3 +194,36 @@ def test_a_physician_releases_critical_values_on_the_board_and_the_nurse_dischar
         == 302
     )
     assert session.get(type(appointment), appointment.id).status == AppointmentStatus.DISCHARGED
+
+
+def test_a_release_given_on_a_page_that_missed_a_newer_check_is_refused(session, settings, browser):
+    """Walk 26: the radiologist's page showed 120/80 and a pulse of 40; meanwhile a nurse saved 230/130 and 38;
+    "Werte freigeben" released the values the physician had not seen. The form names the last check shown."""
+    appointment, path = _german_nurse_at_the_board(session, settings, browser)
+    make_user(session, "rad_de", {"radiologist"}, "Dr. Rita Rad", language="de")
+    session.commit()
+    data = {**VITALS, "systolic": "120", "diastolic": "80", "pulse": "40"}
+    assert browser.post(f"{path}/check", data, form_page="/observation/").status_code == 302
+    seen = str(_record(session, appointment).checks[-1].id)
+    data = {**VITALS, "systolic": "230", "diastolic": "130", "pulse": "38"}  # the nurse, meanwhile
+    assert browser.post(f"{path}/check", data, form_page="/observation/").status_code == 302
+    browser.post("/logout", {})
+    browser.login("rad_de")
+    refused = browser.post(
+        f"{path}/release-critical",
+        {"reason": "Bradykardie bekannt", "seen_check_id": seen},
+        form_page="/observation/",
+    )
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422  # the board again, as every refused step
+    assert "Seit dem Laden der Seite wurde eine Kontrolle erfasst, jetzt 230/130 mmHg, 38/min" in html
+    assert 'value="Bradykardie bekannt"' in html  # what was typed, kept
+    assert _record(session, appointment).critical_released_at is None
+    for forged in ("", "x"):  # no check named: refused as well
+        response = browser.post(
+            f"{path}/release-critical",
+            {"reason": "Bradykardie bekannt", "seen_check_id": forged},
+            form_page="/observation/",
+        )
+        assert response.status_code == 422
+    assert _record(session, appointment).critical_released_at is None
