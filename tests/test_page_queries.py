@@ -55,18 +55,21 @@ PAGES = {
 # The booking and moving pages (19 each; 21 before) read the names of the rooms, beds and radiologists in
 # one statement. Readiness reads the referral's last discharged appointment (walk 23: a diagnostic stage
 # done is not booked again while its outcome decides), one statement more on the pages that assess it: the
-# booking and moving pages 20, the referral pages 21 and 22.
+# booking and moving pages 20, the referral pages 21 and 22. The pre-registration checklist reads the blood
+# thinners recorded on the patient's other open referrals (walk 26: a drug recorded on one referral did not
+# keep the patient's other one from being booked with no hold): one statement more where a checklist is made,
+# the start page 18, booking and moving 21, the referral pages (their checklist, and readiness's) 23 and 24.
 CEILINGS = {
-    "/desk/": 17,
+    "/desk/": 18,
     f"/desk/calendar?day={TODAY}": 10,
     f"/desk/calendar?day={TODAY}&view=week": 7,
-    "/desk/referrals/{ready}/book": 20,
-    "/desk/appointments/{appointment}/reschedule": 20,
+    "/desk/referrals/{ready}/book": 21,
+    "/desk/appointments/{appointment}/reschedule": 21,
     "/radiology/worklist": 13,
     "/radiology/worklist/rows": 12,
     "/radiology/appointments/{appointment}": 26,
-    "/desk/referrals/{ready}": 21,
-    "/desk/referrals/{booked}": 22,
+    "/desk/referrals/{ready}": 23,
+    "/desk/referrals/{booked}": 24,
     "/desk/appointments/{appointment}/letter.pdf": 12,
     f"/radiology/worklist/{{room}}.pdf?day={TODAY}": 10,
 }

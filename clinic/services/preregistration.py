@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 
 from ..core.errors import DomainError
 from ..core.holds import drug_list
-from ..core.messages import N_, Counted, Phrase, Phrases, as_phrase
+from ..core.messages import N_, Counted, Named, Phrase, Phrases, as_phrase
 from ..database import among
-from ..models import ImagingStudy, PreRegistration, Referral, StudyFile, User
+from ..models import ImagingStudy, MedicationEntry, PreRegistration, Referral, StudyFile, User
 from ..models.vocab import IdentityCheck, Language, ReferralStatus
 from . import medication
 
@@ -151,6 +151,7 @@ class _Facts:
     names: dict[int, str]
     hold_plan: medication.HoldPlan | None = None
     brief: bool = False  # a done item without its detail (``checklists(brief=True)``)
+    elsewhere: tuple = ()  # blood thinners on the patient's other open referrals, not on this one (``_elsewhere``)
 
     def who(self, user_id: int | None) -> str | None:
         return self.names.get(user_id) if user_id is not None else None
@@ -255,6 +256,21 @@ def _medication_item(f: _Facts) -> Item:
     label = N_("Medication questionnaire")
     if prereg.medication_settled_at is None:
         return Item(key="medication", label=label, done=False, detail=N_("not filled in"))
+    if f.elsewhere:  # the patient takes them whichever referral they were recorded on (walk 26)
+        return Item(
+            key="medication",
+            label=label,
+            done=False,
+            detail=Phrase(
+                N_(
+                    "{drugs} recorded on another referral of this patient: record it here too, with the last dose, "
+                    "or remove it there if it was stopped"
+                ),
+                drugs=Phrases(list(f.elsewhere), ", "),
+            ),
+            settled_by=f.who(prereg.medication_settled_by_id),
+            settled_at=prereg.medication_settled_at,
+        )
     undecided = []
     if f.referral.planned_procedure_type is None:
         detail = Phrase(
@@ -395,8 +411,40 @@ def checklist(
         imaging if imaging is not None else imaging_statuses(session, referral),
         _names(session, _settler_ids(referral, prereg)) if people else {},
         hold_plan,
+        elsewhere=_elsewhere(session, [referral]).get(referral.id, ()),
     )
     return [item(facts) for item in ITEMS]
+
+
+OPEN_REFERRAL = (ReferralStatus.RECEIVED, ReferralStatus.INFO_REQUESTED, ReferralStatus.ACCEPTED)
+
+
+def _elsewhere(session: Session, referrals: list[Referral]) -> dict[int, tuple]:
+    """By referral: the blood thinners recorded on another open referral of its patient and not on its own
+    questionnaire, by name. A drug belongs to the patient, not to a referral: walk 26 recorded phenprocoumon
+    on one referral and booked the patient's other one (an epidural, "no blood thinners") for the same day, with
+    no hold. Its questionnaire is not done until the drug is recorded there too, or removed where it was
+    recorded (stopped). One statement for all the referrals."""
+    found = session.execute(
+        select(Referral.patient_id, Referral.id, MedicationEntry.drug_code)
+        .join(PreRegistration, PreRegistration.referral_id == Referral.id)
+        .join(MedicationEntry, MedicationEntry.preregistration_id == PreRegistration.id)
+        .where(among(session, Referral.patient_id, list({r.patient_id for r in referrals})))
+        .where(Referral.status.in_(OPEN_REFERRAL))
+    ).all()
+    if not found:
+        return {}
+    names = medication.drug_names(session)
+    result = {}
+    for referral in referrals:
+        own = {e.drug_code for e in referral.preregistration.medications} if referral.preregistration else set()
+        codes = sorted({code for patient, rid, code in found if patient == referral.patient_id and rid != referral.id})
+        codes = [code for code in codes if code not in own]
+        if codes:
+            result[referral.id] = tuple(
+                Named(names.get(code, (code, code))[0], de=names.get(code, (code, code))[1]) for code in codes
+            )
+    return result
 
 
 def checklists(
@@ -423,9 +471,21 @@ def checklists(
         imaging = imaging_statuses_by_patient(session, {r.patient_id for r in referrals})
     names = _names(session, set().union(*(_settler_ids(r, r.preregistration) for r in referrals))) if people else {}
     plans = _hold_plans(session, referrals)
+    elsewhere = _elsewhere(session, referrals)
     return {
         r.id: [
-            item(_Facts(session, r, r.preregistration, imaging.get(r.patient_id, []), names, plans.get(r.id), brief))
+            item(
+                _Facts(
+                    session,
+                    r,
+                    r.preregistration,
+                    imaging.get(r.patient_id, []),
+                    names,
+                    plans.get(r.id),
+                    brief,
+                    elsewhere.get(r.id, ()),
+                )
+            )
             for item in ITEMS
         ]
         for r in referrals
