@@ -647,7 +647,26 @@ def book(
 
     request.insert(session, settings, add)
     resolve_waitlist(session, referral.id, appointment)
+    release_referral_holds(session, referral.id, settings.now())
     return appointment
+
+
+def release_referral_holds(session: Session, referral_id: int, now: dt.datetime) -> None:
+    """The referral is booked: a time held for it (``Vormerken``) is let go at once, not when it lapses (walk 26:
+    booked at another time, the held time stayed blocked and its page still offered "book this time")."""
+    held = session.scalars(
+        select(BookingHold).where(
+            BookingHold.referral_id == referral_id,
+            BookingHold.released_at.is_(None),
+            BookingHold.confirmed_appointment_id.is_(None),
+            BookingHold.expires_at > now,
+        )
+    ).all()
+    if held:
+        session.execute(update(Booking).where(Booking.hold_id.in_([h.id for h in held])).values(active=False))
+        for h in held:
+            h.released_at = now
+        session.flush()
 
 
 def reschedule(

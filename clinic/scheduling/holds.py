@@ -101,6 +101,9 @@ def confirm_hold(
         raise DomainError(N_("This hold has already been booked."), code="invalid_state")
     now = settings.now()
     if not rows or held.released_at is not None or held.expires_at <= now:
+        referral = session.get(Referral, held.referral_id) if held.referral_id is not None else None
+        if referral is not None:  # booked at another time meanwhile (its booking let this hold go): said so
+            require_unbooked(session, settings, referral)
         newer = replaced_by(session, held)
         release_expired_holds(session, now)
         if newer is not None:  # walk 21: a colleague's newer hold released it, inside its time

@@ -49,6 +49,24 @@ def test_a_hold_keeps_the_chain_then_becomes_the_booking(session, settings, clin
         appointments.confirm_hold(session, settings, None, held.token)
 
 
+def test_booking_a_referral_at_another_time_lets_its_hold_go(session, settings, clinic):
+    """Walk 26: "Vormerken" on one time, then "Termin vergeben" on another: the held time stayed blocked for
+    everyone else and its page still offered to book it (then refused it, twice)."""
+    a, b = make_ready_referral(session, clinic), make_ready_referral(session, clinic)
+    held_chain = first_candidates(session, settings, a)[0]
+    other = first_candidates(session, settings, a, first_day=dt.date(2026, 11, 25))[0]  # another day
+    held = hold(session, settings, a, held_chain)
+    appointment = book(session, settings, a, other)
+    assert appointment.table_start == other.table_start
+    assert held.released_at == NOW
+    assert session.scalars(select(Booking).where(Booking.hold_id == held.id, Booking.active)).all() == []
+    assert held_chain.table_start in [  # free for another patient at once
+        x.table_start for x in first_candidates(session, settings, b, limit=5) if x.room_id == held_chain.room_id
+    ]
+    with pytest.raises(DomainError, match="already"):
+        appointments.confirm_hold(session, settings, None, held.token)
+
+
 def test_a_hold_lapses_by_itself(session, settings, clinic):
     a, b = make_ready_referral(session, clinic), make_ready_referral(session, clinic)
     tomorrow = dt.date(2026, 11, 24)  # not today's first time: six minutes on, the notice has passed it
