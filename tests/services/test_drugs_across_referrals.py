@@ -8,7 +8,7 @@ import pytest
 
 from clinic.core.errors import DomainError
 from clinic.models.vocab import ReferralStatus
-from clinic.services import booking_queue, preregistration, prereg_items
+from clinic.services import booking_queue, prereg_items, preregistration
 from tests.factories import book, build_clinic, make_patient, make_ready_referral
 
 
