@@ -122,6 +122,7 @@ class DemoBuilder:
         self.rng = random.Random(seed)
         self.now = settings.now()
         self.today = to_local(self.now, self.zone).date()
+        self.drugs_by_patient: dict[int, tuple[str, str] | None] = {}  # the same on each of a patient's referrals
 
     # --- the clinic ------------------------------------------------------------------------------
 
@@ -336,18 +337,29 @@ class DemoBuilder:
         for item in preregistration.SETTLERS:
             setattr(prereg, f"{item}_by_id", clerk.id)
             setattr(prereg, f"{item}_at", at)
-        if rng.random() < 0.25:
-            drug, dose = rng.choice(
-                [
-                    ("aspirin", "secondary"),
-                    ("clopidogrel", ""),
-                    ("apixaban", ""),
-                    ("rivaroxaban", ""),
-                    ("ibuprofen", ""),
-                    ("aspirin", "primary"),
-                ]
+        # A patient's blood thinner is the patient's: the same on each of their referrals (a drug on one open
+        # referral and not on another keeps the other's questionnaire open: services.preregistration).
+        drugs = self.drugs_by_patient
+        if referral.patient_id not in drugs:
+            drugs[referral.patient_id] = (
+                rng.choice(
+                    [
+                        ("aspirin", "secondary"),
+                        ("clopidogrel", ""),
+                        ("apixaban", ""),
+                        ("rivaroxaban", ""),
+                        ("ibuprofen", ""),
+                        ("aspirin", "primary"),
+                    ]
+                )
+                if rng.random() < 0.25
+                else None
             )
-            prereg.medications.append(MedicationEntry(drug_code=drug, dose_class=dose, created_by_id=clerk.id))
+        if drugs[referral.patient_id] is not None:
+            drug, dose = drugs[referral.patient_id]
+            prereg.medications.append(
+                MedicationEntry(drug_code=drug, dose_class=dose, created_by_id=clerk.id, created_at=at)
+            )
         prereg.allergy_contrast = rng.random() < 0.06
         prereg.allergy_latex = rng.random() < 0.03
         prereg.diabetes = rng.random() < 0.15

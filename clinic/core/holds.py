@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..models.vocab import BleedingClass, HoldAction
 from .messages import N_, Named, Phrase, Phrases
@@ -56,6 +56,7 @@ class HoldItem:
     last_dose_on: dt.date | None
     injected: bool = False
     names: tuple[str, str] | None = None  # (English, German), as the rules table names the drug
+    recorded_at: dt.datetime | None = None  # when the drug was recorded (``HoldPlan.as_of``)
 
     @property
     def named(self) -> Named:
@@ -218,6 +219,12 @@ class HoldPlan:
     @property
     def confirmed(self) -> bool:
         return self.confirmed_by is not None
+
+    def as_of(self, instant: dt.datetime) -> HoldPlan:
+        """The plan with only the drugs recorded by ``instant``: what a procedure that ended then was done under
+        (walk 26: phenprocoumon recorded on the referral weeks after its first procedure put a restart call for
+        it on the list, and on that procedure's reprinted discharge sheet)."""
+        return replace(self, items=[i for i in self.items if i.recorded_at is None or i.recorded_at <= instant])
 
     def firm(self, item: HoldItem) -> bool:
         """Whether what the rule says may be told to the patient as settled (DESIGN.md §4, invariant 6):

@@ -59,10 +59,13 @@ def aftercare_context(
 ) -> AftercareContext:
     refuse_before_end(appointment)
     language = appointment.patient.preferred_language
+    ended = ended_at(session, appointment)
+    # The drugs the procedure was done under: one recorded on the referral later is not this sheet's.
+    plan = hold_plan_for(session, appointment).as_of(ended or appointment.table_end) if appointment.referral else None
     return AftercareContext(
         appointment=appointment,
-        ended_at=ended_at(session, appointment),
-        hold_plan=hold_plan_for(session, appointment) if appointment.referral is not None else None,
+        ended_at=ended,
+        hold_plan=plan,
         sections=aftercare_sections(session, appointment, language),
         clinic=settings.contact(session, language),
         zone=zone,

@@ -113,6 +113,7 @@ def item_for(
             None,
             entry.last_dose_on,
             names=name,
+            recorded_at=entry.created_at,
         )
     return HoldItem(
         drug_code=entry.drug_code,
@@ -128,6 +129,7 @@ def item_for(
         last_dose_on=entry.last_dose_on,
         injected=rule.injected,
         names=(rule.drug_name_en, rule.drug_name_de),
+        recorded_at=entry.created_at,
     )
 
 

@@ -64,6 +64,7 @@ class RestartCallDue:
 
 def _due(appointment: Appointment, plan: HoldPlan, end: dt.datetime | None) -> list[RestartCallDue]:
     due = []
+    plan = plan.as_of(end or appointment.table_end)  # a drug recorded after the procedure was not part of it
     for item in plan.items:
         restart = plan.restart(item, end)
         if restart is not None and restart.needs_call:

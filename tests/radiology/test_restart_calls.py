@@ -341,3 +341,23 @@ def test_nurses_are_told_a_radiologist_records_the_call(session, settings, brows
     assert line in _section(browser.get("/radiology/worklist").get_data(as_text=True))
     page = browser.get(f"/radiology/appointments/{appointment.id}").get_data(as_text=True)
     assert line in page and "Anruf festhalten" not in page
+
+
+def test_a_drug_recorded_after_the_procedure_is_not_its_restart_call_nor_on_its_sheet(session, settings):
+    """Walk 26: phenprocoumon recorded on a referral weeks after its first procedure put a restart call for that
+    procedure on the list (overdue), and its reprinted discharge sheet named the drug."""
+    from clinic.core import clock
+    from clinic.services import prereg_items
+    from tests.radiology.day_helpers import day_appointment, to_observation
+
+    _clinic, appointment = day_appointment(session, settings, to=to_observation)
+    assert restart_calls.calls_needed(session, appointment) == []
+    clock.pin(NOW + dt.timedelta(days=14))  # two weeks on, for the next procedure
+    prereg_items.add_medication(
+        session, None, appointment.referral, drug_code="phenprocoumon", dose_class="", last_dose_on=None
+    )
+    session.flush()
+    assert restart_calls.calls_needed(session, appointment) == []
+    assert restart_calls.pending(session, now=NOW + dt.timedelta(days=14)) == []
+    context = aftercare.aftercare_context(session, appointment, ZONE)
+    assert [i.drug_code for i in context.hold_plan.items] == []
