@@ -17,7 +17,7 @@ from ..models import ImagingStudy, ProcedureType, RedFlagAnswer, Referral
 from ..models.vocab import TARGETS_BY_PROCEDURE, Priority, ReferralStatus, Role
 from ..scheduling import booking, steroid
 from ..scheduling.plan import stages_of
-from ..services import episodes, implants, medication, triage
+from ..services import booking_queue, episodes, implants, medication, triage
 from ..web import get_or_404, lands_on, local_today, one_click, refused, refused_at, zone
 from . import bp
 from .forms import AcceptForm, HoldOverrideForm, ReasonForm
@@ -60,8 +60,18 @@ def triage_queue():
         routine=routine,
         waiting=waiting,
         implant_checks=triage.awaiting_implant_check(db.session),
+        stage_done=_stage_done(),
         today=local_today(),
     )
+
+
+def _stage_done() -> list:
+    """The accepted referrals whose planned stage is done and whose outcome decides what follows: a radiologist
+    plans the next stage (or the same one again), or the desk closes the referral (walk 26: only the front
+    desk's start page listed them). From the start page's sorting, oldest first as it sorts them."""
+    entries = [e for e in booking_queue.sorting(db.session).blocked if e.done]
+    rows = booking_queue.waiting(db.session, entries)
+    return [rows[e.referral_id] for e in entries if e.referral_id in rows]
 
 
 FORMS_WITH_THEIR_OWN_BANNER = {"accept"}  # the template shows form_errors() for these

@@ -238,3 +238,41 @@ def test_a_stage_done_with_an_item_missing_gives_every_reason(session, settings,
     assert "Escort home arranged" in blocked and "no escort recorded" in blocked
     page = browser.get(f"/desk/referrals/{referral.id}").get_data(as_text=True)
     assert "no escort recorded" in page and "the outcome decides the next stage" in page
+
+
+def test_the_radiologists_triage_lists_the_stages_done_awaiting_their_decision(session, settings, browser):
+    """Walk 26: only the front desk's start page listed the referrals whose stage was done and waited for a
+    radiologist to plan what follows; the radiologists' own queue did not."""
+    from clinic.core import clock
+    from clinic.services import triage
+
+    clinic = build_clinic(session, texts=True)
+    referral = make_ready_referral(
+        session, clinic, make_patient(session, family_name="Wartmann"), code="SYMP", stage="diagnostic", levels=None
+    )
+    _discharge(session, clinic, book(session, settings, referral))
+    session.commit()
+    browser.login("rad1")
+    section = browser.get("/radiology/triage").get_data(as_text=True).split('id="stage-done"', 1)[1]
+    section = section.split("</section>", 1)[0]
+    assert "Wartmann" in section and f"/radiology/referrals/{referral.id}" in section and "23.11.2026" in section
+
+    clock.pin(MONDAY_9 + dt.timedelta(hours=5))
+    triage.accept(
+        session,
+        clinic.radiologists[0],
+        referral,
+        triage.PlanDetails(
+            procedure_type_id=referral.planned_procedure_type_id,
+            region=referral.planned_region,
+            side=referral.planned_side,
+            levels=referral.planned_levels,
+            stage="neurolytic",
+            guidance=referral.planned_guidance,
+            priority=referral.priority,
+            target=referral.planned_target,
+        ),
+    )
+    session.commit()
+    section = browser.get("/radiology/triage").get_data(as_text=True).split('id="stage-done"', 1)[1]
+    assert "Wartmann" not in section.split("</section>", 1)[0]
