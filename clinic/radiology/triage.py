@@ -210,8 +210,9 @@ def _act_with_reason(referral: Referral, form_key: str, change, success: str, ta
     )
 
 
-def _accepted_message(referral: Referral, was_accepted: bool) -> str:
-    """What accepting (or changing the plan) means for booking (DESIGN.md §2: an open red flag blocks it)."""
+def _accepted_message(referral: Referral, was_accepted: bool, stage_done: bool = False) -> str:
+    """What accepting (or changing the plan) means for booking (DESIGN.md §2: an open red flag blocks it).
+    ``stage_done``: the plan was saved after its stage was done (``episodes.awaiting_outcome``)."""
     if referral.open_red_flags and was_accepted:
         return _("Plan changed. Booking waits until a radiologist has reviewed the open red flag.")
     if referral.open_red_flags:
@@ -219,6 +220,8 @@ def _accepted_message(referral: Referral, was_accepted: bool) -> str:
             "Accepted. Booking waits until a radiologist has reviewed the open red flag; the referral stays on "
             "the urgent list until then."
         )
+    if stage_done:  # the decision the booking waited for (walk 26: "Plan changed" although nothing had)
+        return _("Plan saved after the stage done. The front desk can book it.")
     if was_accepted:
         return _("Plan changed. The front desk books with the new plan.")
     return _("Accepted. The front desk can book once the pre-registration is complete.")
@@ -230,6 +233,7 @@ def _accepted_message(referral: Referral, was_accepted: bool) -> str:
 def accept(referral_id: int):
     referral = get_or_404(Referral, referral_id)
     was_accepted = referral.status == ReferralStatus.ACCEPTED
+    stage_done = was_accepted and episodes.awaiting_outcome(db.session, referral) is not None
     return _act(
         referral,
         "accept",
@@ -250,7 +254,7 @@ def accept(referral_id: int):
                 implant_mr_checked=f.implant_mr_checked.data,
             ),
         ),
-        lambda: _accepted_message(referral, was_accepted),
+        lambda: _accepted_message(referral, was_accepted, stage_done),
     )
 
 

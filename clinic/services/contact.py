@@ -63,6 +63,11 @@ def service_number(value: str | None, *, field: str = "phone") -> str | None:
     value = " ".join((value or "").split())
     if SHORT_NUMBER.match(value.replace(" ", "")):
         return value
+    if not PHONE_CHARACTERS.match(value):  # the telephone number's example would mislead here (walk 26)
+        raise InvalidInput(
+            N_("This is not a number to call: a service number such as 112 or 116 117, or a telephone number."),
+            details={"field": field},
+        )
     return phone_number(value, field=field)
 
 

@@ -62,8 +62,8 @@ def test_printed_clinic_texts_have_a_value_per_language(session, clinic, admin):
         ({"follow_up_days": "two weeks"}, "Whole days from 1 to 730"),
         # Walk 25: letters said "call us on bitte anrufen" and "call the Notruf".
         ({"clinic_phone": "bitte anrufen"}, "This is not a telephone number"),
-        ({"emergency_number": "Notruf"}, "This is not a telephone number"),
-        ({"out_of_hours_number": "Bereitschaftsdienst"}, "This is not a telephone number"),
+        ({"emergency_number": "Notruf"}, "This is not a number to call: a service number such as 112"),
+        ({"out_of_hours_number": "Bereitschaftsdienst"}, "This is not a number to call"),
         ({"emergency_number": "11"}, "too short or too long"),
     ],
 )

@@ -218,7 +218,7 @@ def test_the_triage_page_says_how_to_plan_after_a_stage_done(session, settings, 
     browser.login("rad1")
     page = browser.get(f"/radiology/referrals/{referral.id}").get_data(as_text=True)
     assert 'id="stage-done"' in page and "save the plan unchanged for the same procedure again" in page
-    assert 'id="change-plan" open' in page
+    assert 'id="change-plan" open' in page and ">Save the plan</button>" in page
 
 
 def test_a_stage_done_with_an_item_missing_gives_every_reason(session, settings, browser):
