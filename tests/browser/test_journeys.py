@@ -138,14 +138,25 @@ def _book_first_time(desk, referral_id: int) -> tuple[int, str, dt.date, str, st
 
 
 def _accept(
-    doctor, name: str, *, procedure: str, stage: str | None, target: str | None, side: str, levels: str, here=False
+    doctor,
+    name: str,
+    *,
+    procedure: str,
+    stage: str | None,
+    target: str | None,
+    side: str,
+    levels: str,
+    here=False,
+    said="Plan changed. The front desk books with the new plan.",
 ):
     """Accept from the triage queue; or (``here``) on the referral's triage page the radiologist has open,
     a new plan for an accepted referral."""
     page = doctor.page
     if here:
         assert re.search(r"/radiology/referrals/\d+$", page.url) and name in page.content()
-        page.click("#change-plan summary")  # an accepted referral shows its plan; the form opens from here
+        # An accepted referral shows its plan; the form opens from here (open already after a stage done).
+        if not page.locator("#change-plan").evaluate("details => details.open"):
+            page.click("#change-plan summary")
     else:
         page = doctor.go("/radiology/triage")
         page.locator("tr", has_text=name).locator("a").first.click()
@@ -159,8 +170,8 @@ def _accept(
     if levels:
         page.fill("#accept-levels", levels)
     if here:
-        content = submit(page, "button:has-text('Save the changed plan')")
-        assert "Plan changed. The front desk books with the new plan." in content, content
+        content = submit(page, "#change-plan button[type=submit]")
+        assert said in content, content
     else:
         content = submit(page, "button:has-text('Accept')")
         assert "Accepted. The front desk can book" in content, content
@@ -469,6 +480,7 @@ def test_english_patient_symp_diagnostic_then_neurolytic(session, staff, tmp_pat
         side="Left",
         levels="",
         here=True,
+        said="Plan saved after the stage done. The front desk can book it.",  # the outcome decided
     )
     page = desk.go(f"/desk/referrals/{second_referral}")
     assert page.locator("td .flag-missing").count() == 0  # the pre-registration still holds
