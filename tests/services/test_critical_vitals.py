@@ -16,6 +16,7 @@ from clinic.models import ObservationCheck
 from clinic.models.vocab import AppointmentStatus
 from clinic.services import procedure_day
 from clinic.services.procedure_day import CheckValues
+from tests.conftest import NOW
 from tests.radiology.day_helpers import day_appointment, to_observation
 
 ALL_TICKED = dict(stable=True, can_walk=True, escort_present=True, instructions_given=True)
@@ -179,7 +180,7 @@ def test_a_release_needs_critical_values_and_the_database_keeps_its_reason(sessi
     with pytest.raises(DomainError, match="not critical: there is nothing to release"):
         procedure_day.release_critical(session, physician, appointment, "vorsorglich")
     session.commit()
-    observation.critical_released_at = procedure_day.utcnow()  # past the service: the constraint refuses it
+    observation.critical_released_at = NOW  # past the service: the constraint refuses it
     with pytest.raises(IntegrityError, match="critical_release_has_reason"):
         session.flush()
     session.rollback()
