@@ -1,5 +1,6 @@
 """Flask extensions, created here and bound to the app in ``create_app``."""
 
+from flask import current_app, request, session
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -27,7 +28,26 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
-login_manager = LoginManager()
+
+
+class ClinicLoginManager(LoginManager):
+    """Flask-Login's strong session protection for logged-in sessions only.
+
+    Flask-Login applies it to any session that is not empty: the login page's session (its CSRF secret)
+    has no browser fingerprint, so every anonymous answer, the login page's icon included, rewrote the
+    session cookie. A browser fetching the icon before the login and receiving it after the login's answer
+    took that stale cookie in place of the logged-in one, and the next page sent the user back to the
+    login (CI, 2026-12-05). With no user in the session and no remember cookie there is nothing to protect,
+    and the cookie is left alone. (``_session_protection_failed`` is Flask-Login's hook, pinned below 0.7.)"""
+
+    def _session_protection_failed(self) -> bool:
+        remember_cookie = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+        if "_user_id" not in session and remember_cookie not in request.cookies:
+            return False
+        return super()._session_protection_failed()
+
+
+login_manager = ClinicLoginManager()
 # Limits are declared on the views that need them (the login, the patient's link); nothing is limited by
 # default.
 limiter = Limiter(key_func=get_remote_address)
