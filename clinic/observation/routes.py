@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from ..auth.access import roles
 from ..core.errors import DomainError
+from ..core.numbers import whole
 from ..core.vitals import carried_over, measured
 from ..extensions import db
 from ..forms import FlaskForm, correct_marked
@@ -24,14 +25,6 @@ from ..web import get_or_404, lands_on, now, refused, zone
 from . import bp
 
 CARE = (Role.NURSE, Role.RADIOLOGIST)
-
-
-def _whole(value) -> int:
-    """A posted id; one missing or not a number counts as no check seen (0): the release is refused then."""
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return 0
 
 
 @dataclass(frozen=True)
@@ -339,11 +332,15 @@ def release_critical(appointment_id: int):
     """A physician lets the patient go home with the critical values standing, giving the reason."""
     appointment = get_or_404(Appointment, appointment_id)
     form = ReleaseCriticalForm()
+    try:
+        seen_check_id = whole(form.seen_check_id.data or "")
+    except ValueError:  # missing, not a number or no id at all: no check seen (0), so the release is refused
+        seen_check_id = 0
     return _step(
         appointment,
         "release",
         lambda: procedure_day.release_critical(
-            db.session, current_user, appointment, form.reason.data, seen_check_id=_whole(form.seen_check_id.data)
+            db.session, current_user, appointment, form.reason.data, seen_check_id=seen_check_id
         ),
         lambda: _("Critical values released for %(name)s.", name=appointment.patient.display_name),
         form=form,
