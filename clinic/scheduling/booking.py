@@ -652,21 +652,37 @@ def book(
 
 
 def release_referral_holds(session: Session, referral_id: int, now: dt.datetime) -> None:
-    """The referral is booked: a time held for it (``Vormerken``) is let go at once, not when it lapses (walk 26:
-    booked at another time, the held time stayed blocked and its page still offered "book this time")."""
-    held = session.scalars(
-        select(BookingHold).where(
-            BookingHold.referral_id == referral_id,
-            BookingHold.released_at.is_(None),
-            BookingHold.confirmed_appointment_id.is_(None),
-            BookingHold.expires_at > now,
+    """Let go at once every time still held for the referral (``Vormerken``), not when it lapses. Booked: walk 26
+    booked at another time, the held time stayed blocked and its page still offered "book this time". Held anew
+    (``holds.hold``): one live hold a referral, walk 20 kept two times for one patient until both lapsed."""
+    release_holds(session, live_holds(session, referral_id, now), now)
+
+
+def live_holds(session: Session, referral_id: int, now: dt.datetime) -> list[BookingHold]:
+    """The referral's holds still keeping their time (at most one: a new hold releases the others)."""
+    return list(
+        session.scalars(
+            select(BookingHold)
+            .where(
+                BookingHold.referral_id == referral_id,
+                BookingHold.released_at.is_(None),
+                BookingHold.confirmed_appointment_id.is_(None),
+                BookingHold.expires_at > now,
+            )
+            .order_by(BookingHold.id)
         )
-    ).all()
-    if held:
-        session.execute(update(Booking).where(Booking.hold_id.in_([h.id for h in held])).values(active=False))
-        for h in held:
-            h.released_at = now
-        session.flush()
+    )
+
+
+def release_holds(session: Session, held: list[BookingHold], at: dt.datetime) -> None:
+    """Release live holds at ``at``: their rows stop blocking the resources. The one place a hold is let go
+    before it lapses (``release_referral_holds``, ``holds.release_hold``); lapsed ones: ``release_expired_holds``."""
+    if not held:
+        return
+    session.execute(update(Booking).where(Booking.hold_id.in_([h.id for h in held])).values(active=False))
+    for h in held:
+        h.released_at = at
+    session.flush()
 
 
 def reschedule(

@@ -25,9 +25,12 @@ from .booking import (
     BookingRequest,
     booked_columns,
     chain_of,
+    live_holds,
     new_appointment,
     plan_of,
     release_expired_holds,
+    release_holds,
+    release_referral_holds,
     require_unbooked,
     resolve_waitlist,
 )
@@ -54,7 +57,10 @@ def hold(
     plan.validate()
     require_unbooked(session, settings, referral)
     now = settings.now()
-    _release_live_holds(session, referral.id, now)
+    # One live hold a referral: a new one releases the others. The patient's row is locked (``require_unbooked``),
+    # so two desks holding for the same referral take turns; a refused new hold rolls back with its request and
+    # leaves the old one live.
+    release_referral_holds(session, referral.id, now)
     request = BookingRequest(plan, candidate, referral.patient_id, referral, readiness)
     request.check(session, settings)
     expires = now + dt.timedelta(minutes=minutes or settings.hold_minutes)
@@ -143,24 +149,8 @@ def confirm_hold(
     return appointment
 
 
-def live_holds(session: Session, referral_id: int, now: dt.datetime) -> list[BookingHold]:
-    """The referral's holds still keeping their time (at most one: a new hold releases the others)."""
-    return list(
-        session.scalars(
-            select(BookingHold)
-            .where(
-                BookingHold.referral_id == referral_id,
-                BookingHold.released_at.is_(None),
-                BookingHold.confirmed_appointment_id.is_(None),
-                BookingHold.expires_at > now,
-            )
-            .order_by(BookingHold.id)
-        )
-    )
-
-
 def replaced_by(session: Session, held: BookingHold) -> BookingHold | None:
-    """The newer hold of the same referral that released ``held`` (``_release_live_holds``), if one did."""
+    """The newer hold of the same referral that released ``held`` (``hold``), if one did."""
     if held.released_at is None:
         return None
     return session.scalars(
@@ -174,19 +164,8 @@ def replaced_by(session: Session, held: BookingHold) -> BookingHold | None:
     ).first()
 
 
-def _release_live_holds(session: Session, referral_id: int, now: dt.datetime) -> None:
-    """One live hold a referral: a new one releases the others (walk 20: Back to the finder and a second
-    "Vormerken" kept two times for one patient until both lapsed). The patient's row is locked
-    (``require_unbooked``), so two desks holding for the same referral take turns; a refused new hold rolls
-    back with its request and leaves the old one live."""
-    for held in live_holds(session, referral_id, now):
-        release_hold(session, held.token, at=now)
-
-
 def release_hold(session: Session, token: str, at: dt.datetime | None = None) -> None:
     held = session.scalar(select(BookingHold).where(BookingHold.token == token))
     if held is None or held.released_at is not None or held.confirmed_appointment_id is not None:
         return
-    session.execute(update(Booking).where(Booking.hold_id == held.id).values(active=False))
-    held.released_at = at or utcnow()
-    session.flush()
+    release_holds(session, [held], at or utcnow())
