@@ -435,14 +435,16 @@ def _elsewhere(session: Session, referrals: list[Referral]) -> dict[int, tuple]:
     if not found:
         return {}
     names = medication.drug_names(session)
+    by_patient: dict[int, list[tuple[int, str]]] = {}
+    for patient, rid, code in found:
+        by_patient.setdefault(patient, []).append((rid, code))
     result = {}
     for referral in referrals:
         own = {e.drug_code for e in referral.preregistration.medications} if referral.preregistration else set()
-        codes = sorted({code for patient, rid, code in found if patient == referral.patient_id and rid != referral.id})
-        codes = [code for code in codes if code not in own]
+        codes = sorted({code for rid, code in by_patient.get(referral.patient_id, ()) if rid != referral.id} - own)
         if codes:
             result[referral.id] = tuple(
-                Named(names.get(code, (code, code))[0], de=names.get(code, (code, code))[1]) for code in codes
+                Named(en, de=de) for en, de in (names.get(code, (code, code)) for code in codes)
             )
     return result
 

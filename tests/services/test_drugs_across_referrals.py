@@ -52,3 +52,28 @@ def test_a_closed_referrals_drugs_do_not_hold_up_a_new_one(session, settings):
     new = make_ready_referral(session, clinic, patient)
     session.flush()
     assert _medication(session, new).done
+
+
+def test_many_referrals_at_once_each_see_their_own_patients_other_drugs_only(session, settings):
+    """``checklists`` reads the other referrals' drugs of many patients in one go: each referral names the drugs
+    of its own patient's other referrals, sorted, each once, and none recorded on its own questionnaire."""
+    clinic = build_clinic(session, texts=True)
+    nagy, weber = make_patient(session, family_name="Nagy"), make_patient(session, family_name="Weber")
+    first = make_ready_referral(
+        session, clinic, nagy, medications=[("phenprocoumon", "", None), ("clopidogrel", "", None)]
+    )
+    second = make_ready_referral(session, clinic, nagy, medications=[("clopidogrel", "", None)])
+    third = make_ready_referral(session, clinic, nagy, medications=[("clopidogrel", "", None)])
+    weber_one = make_ready_referral(
+        session, clinic, weber, medications=[("rivaroxaban", "", None), ("apixaban", "", None)]
+    )
+    weber_two = make_ready_referral(session, clinic, weber)
+    session.flush()
+
+    found = preregistration._elsewhere(session, [second, weber_two, first, third, weber_one])
+    assert {rid: [str(drug) for drug in drugs] for rid, drugs in found.items()} == {
+        second.id: ["Phenprocoumon (Marcumar)"],
+        third.id: ["Phenprocoumon (Marcumar)"],
+        weber_two.id: ["Apixaban", "Rivaroxaban"],
+    }
+    assert [drug.names["de"] for drug in found[weber_two.id]] == ["Apixaban", "Rivaroxaban"]
