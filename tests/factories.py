@@ -416,3 +416,34 @@ def record_details(record, **kw) -> procedure_records.RecordDetails:
     )
     details.update(kw)
     return procedure_records.RecordDetails(**details)
+
+
+# --- logged in on a screen (the ``browser`` fixture of tests.conftest) --------------------------------
+
+
+def at_triage(session: Session, browser, clinic: Clinic | None = None) -> tuple[Clinic, Referral, str]:
+    """A referral received on 20.11.2026 on the triage page of a radiologist logged in (``rad1``): the clinic
+    (built here unless the test has one), the referral and the page's path."""
+    if clinic is None:
+        clinic = build_clinic(session)
+    referral = make_referral(session, received_on=dt.date(2026, 11, 20))
+    session.commit()
+    browser.login("rad1")
+    return clinic, referral, f"/radiology/referrals/{referral.id}"
+
+
+def at_front_desk(session: Session, browser) -> tuple[Clinic, Referral]:
+    """A clinic with one referral ready to book (``make_ready_referral``), the front desk logged in."""
+    clinic = build_clinic(session)
+    referral = make_ready_referral(session, clinic)
+    session.commit()
+    browser.login("frontdesk")
+    return clinic, referral
+
+
+def german_desk(session: Session, browser, full_name: str = "Petra Schäfer") -> User:
+    """A front desk account whose screens are in German (``desk_de``), logged in."""
+    user = make_user(session, "desk_de", {Role.FRONT_DESK}, full_name, language="de")
+    session.commit()
+    browser.login("desk_de")
+    return user

@@ -26,7 +26,7 @@ from clinic.models import (
 from clinic.models.vocab import Role
 from clinic.web import lands_on
 from tests.conftest import NOW, Browser, reset_rate_limits
-from tests.factories import book, build_clinic, make_patient, make_ready_referral, make_referral
+from tests.factories import at_front_desk, book, build_clinic, make_patient, make_ready_referral, make_referral
 from tests.portal.helpers import link_for, open_portal
 
 # POST-only screen addresses that need no GET landing, each with its reason. None so far: even logging
@@ -138,10 +138,7 @@ def test_every_post_only_screen_address_lands_on_its_form_page_for_who_may_use_i
 
 
 def test_a_refused_form_then_enter_in_the_address_bar_lands_on_the_form(app, session, settings, browser):
-    clinic = build_clinic(session)
-    referral = make_ready_referral(session, clinic)
-    session.commit()
-    browser.login("frontdesk")
+    _, referral = at_front_desk(session, browser)
     page = f"/desk/referrals/{referral.id}"
     refused = browser.post(f"{page}/medication", {"med-drug_code": "heparin|"}, form_page=page)
     assert refused.status_code == 422  # shown again at /desk/referrals/<id>/medication, with the error

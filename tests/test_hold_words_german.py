@@ -15,7 +15,7 @@ from clinic.core.timefmt import to_local
 from clinic.models import AnticoagulantRule
 from clinic.services import hold_rules
 from tests.conftest import NOW, ZONE
-from tests.factories import book, build_clinic, make_ready_referral, make_user
+from tests.factories import book, build_clinic, german_desk, make_ready_referral
 
 CATALOGUE = PROJECT_ROOT / "clinic" / "translations" / "de" / "LC_MESSAGES" / "messages.po"
 ABOUT_THE_HOLD = re.compile(r"\bhold\b|\bpause\b", re.I)
@@ -41,9 +41,7 @@ def test_the_call_list_row_names_the_hold_one_way(session, settings, browser):
     referral = make_ready_referral(session, clinic)
     appointment = book(session, settings, referral, limit=1, first_day=dt.date(2026, 12, 3))
     day = to_local(appointment.table_start, ZONE).date() - dt.timedelta(days=1)
-    make_user(session, "desk_de", {"front_desk"}, "Petra Schäfer", language="de")
-    session.commit()
-    browser.login("desk_de")
+    german_desk(session, browser)
     path = f"/desk/referrals/{referral.id}"
     form = {"med-drug_code": "apixaban|", "med-last_dose_on": day.isoformat()}
     assert browser.post(f"{path}/medication", form, form_page=path).status_code == 302

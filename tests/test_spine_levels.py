@@ -5,7 +5,6 @@ L4/5")."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 import pytest
@@ -17,7 +16,7 @@ from clinic.models.vocab import ReferralStatus
 from clinic.scheduling.plan import ProcedurePlan
 from clinic.services import procedure_records
 from tests.conftest import ZONE
-from tests.factories import build_clinic, make_referral, record_details
+from tests.factories import at_triage, build_clinic, make_referral, record_details
 from tests.radiology.day_helpers import day_appointment, to_procedure
 
 
@@ -66,17 +65,8 @@ def _accept(levels: str, region: str, pt_id: int) -> dict[str, str]:
     }
 
 
-def _triage_page(session, browser):
-    """A referral received on 20.11.2026 on the triage page of a radiologist logged in: its path."""
-    clinic = build_clinic(session)
-    referral = make_referral(session, received_on=dt.date(2026, 11, 20))
-    session.commit()
-    browser.login("rad1")
-    return clinic, referral, f"/radiology/referrals/{referral.id}"
-
-
 def test_triage_refuses_a_lumbar_level_on_a_cervical_plan_at_the_field(session, browser):
-    clinic, referral, path = _triage_page(session, browser)
+    clinic, referral, path = at_triage(session, browser)
     refused = browser.post(f"{path}/accept", _accept("L4/5", "cervical", clinic.pt("PRT").id), form_page=path)
     html = refused.get_data(as_text=True)
     assert refused.status_code == 422
@@ -168,7 +158,7 @@ def test_levels_are_stored_once_each_in_one_spelling():
 
 def test_triage_refuses_a_level_that_is_no_level_at_the_field_and_stores_levels_normalised(session, browser):
     """Walk finding: "blah" was accepted as a level, "l4/5" stored as typed, "L4/5, L4/5" kept twice."""
-    clinic, referral, path = _triage_page(session, browser)
+    clinic, referral, path = at_triage(session, browser)
     refused = browser.post(f"{path}/accept", _accept("blah", "lumbar", clinic.pt("PRT").id), form_page=path)
     html = refused.get_data(as_text=True)
     assert refused.status_code == 422
@@ -290,11 +280,7 @@ def test_the_record_stores_levels_typed_with_spaces_between_them(session, settin
 
 def test_the_triage_form_accepts_levels_typed_with_spaces_between_them(session, browser):
     """Walk finding: "L4/5 L5/S1" was refused at the levels field; "L4/5, L5/S1" was accepted."""
-    clinic = build_clinic(session)
-    referral = make_referral(session, received_on=dt.date(2026, 11, 20))
-    session.commit()
-    browser.login("rad1")
-    path = f"/radiology/referrals/{referral.id}"
+    clinic, referral, path = at_triage(session, browser)
     accepted = browser.post(f"{path}/accept", _accept("L4/5 L5/S1", "lumbar", clinic.pt("PRT").id), form_page=path)
     assert accepted.status_code == 302
     session.expire_all()
@@ -305,11 +291,7 @@ def test_the_triage_form_accepts_levels_typed_with_spaces_between_them(session, 
 def test_the_triage_form_accepts_levels_typed_without_a_separator(session, browser):
     """Staff walk: "l5s1" and "L4L5" were refused at the levels field; "L5/S1" and "L4-L5" were read. Something
     that is no level is still refused there, saying how to write one."""
-    clinic = build_clinic(session)
-    referral = make_referral(session, received_on=dt.date(2026, 11, 20))
-    session.commit()
-    browser.login("rad1")
-    path = f"/radiology/referrals/{referral.id}"
+    clinic, referral, path = at_triage(session, browser)
     refused = browser.post(f"{path}/accept", _accept("L4L5x", "lumbar", clinic.pt("PRT").id), form_page=path)
     assert refused.status_code == 422
     assert "L4L5x: not a spinal level; write it like L4/5, L5/S1 or Th12/L1." in refused.get_data(as_text=True)

@@ -12,10 +12,9 @@ from sqlalchemy import select
 
 from clinic.core.errors import DomainError
 from clinic.models import Consent
-from clinic.models.vocab import Role
 from clinic.services.consents import print_consent
 from tests.admin.helpers import next_monday, strand_in_ct1
-from tests.factories import make_user
+from tests.factories import german_desk
 
 
 def _consented(session) -> list[int]:
@@ -37,9 +36,7 @@ def test_the_consent_form_of_a_stranded_appointment_is_refused_and_not_recorded(
 
 def test_the_front_desks_consent_button_shows_the_refusal_in_german(session, clinic, browser):
     stranded, spared = strand_in_ct1(session, clinic, next_monday())
-    make_user(session, "desk_de", {Role.FRONT_DESK}, "Petra Schäfer", language="de")
-    session.commit()
-    browser.login("desk_de")
+    german_desk(session, browser)
     path = f"/desk/appointments/{stranded.id}"
 
     answer = browser.post(f"{path}/consent.pdf", form_page=path)

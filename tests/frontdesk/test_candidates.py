@@ -11,7 +11,7 @@ from clinic.core.timefmt import to_local
 from clinic.scheduling.finder import Preferences, SearchRequest, find_candidates
 from clinic.scheduling.plan import ProcedurePlan
 from tests.conftest import TODAY, ZONE
-from tests.factories import build_clinic, make_ready_referral
+from tests.factories import at_front_desk, build_clinic
 from tests.scheduling.helpers import recorded
 
 
@@ -20,10 +20,7 @@ def _rows(html: str) -> list[str]:
 
 
 def test_the_booking_page_spreads_times_over_several_days(session, browser):
-    clinic = build_clinic(session)
-    referral = make_ready_referral(session, clinic)
-    session.commit()
-    browser.login("frontdesk")
+    _, referral = at_front_desk(session, browser)
     html = browser.get(f"/desk/referrals/{referral.id}/book").get_data(as_text=True)
     starts = _rows(html)
     days = {s[:10] for s in starts}

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from clinic.models.vocab import Role
 from clinic.scheduling.booking import typed_reference
-from tests.factories import book, build_clinic, make_ready_referral, make_user
+from tests.factories import book, build_clinic, german_desk, make_ready_referral
 
 
 def _booked_as_bmpy_rkuh(session, settings, browser):
@@ -16,9 +15,7 @@ def _booked_as_bmpy_rkuh(session, settings, browser):
     clinic = build_clinic(session)
     appointment = book(session, settings, make_ready_referral(session, clinic))
     appointment.reference = "BMPY-RKUH"
-    make_user(session, "desk_de", {Role.FRONT_DESK}, "Petra Schäfer", language="de")
-    session.commit()
-    browser.login("desk_de")
+    german_desk(session, browser)
     return appointment
 
 
@@ -60,9 +57,7 @@ def test_a_reference_of_another_day_says_that_day_not_the_patients_name(session,
     patient = make_patient(session, family_name="Vorgezogen", given_name="Walburga")
     appointment = book(session, settings, make_ready_referral(session, clinic, patient), first_day=dt.date(2026, 12, 9))
     appointment.reference = "LATE-R123"
-    make_user(session, "desk_de", {Role.FRONT_DESK}, "Petra Schäfer", language="de")
-    session.commit()
-    browser.login("desk_de")
+    german_desk(session, browser)
     answer = browser.post("/desk/check-in", {"reference": "late r123"}, form_page="/desk/check-in")
     page = answer.get_data(as_text=True)
     assert answer.status_code == 422

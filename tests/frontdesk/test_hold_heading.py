@@ -9,7 +9,7 @@ import re
 
 from clinic.core import clock
 from tests.conftest import NOW
-from tests.factories import build_clinic, make_ready_referral, make_user
+from tests.factories import build_clinic, german_desk, make_ready_referral
 from tests.scheduling.helpers import first_candidates
 
 from .helpers import hold_on_the_booking_page
@@ -23,9 +23,7 @@ def _heading(browser, page: str) -> str:
 def _german_desk(session, browser):
     clinic = build_clinic(session)
     referral = make_ready_referral(session, clinic)
-    make_user(session, "desk_de", {"front_desk"}, "Doris Empfang", language="de")
-    session.commit()
-    browser.login("desk_de")
+    german_desk(session, browser, "Doris Empfang")
     return referral, referral.patient.display_name
 
 

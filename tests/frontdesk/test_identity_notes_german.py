@@ -4,10 +4,9 @@ screens ("The family name in the file differs from the patient's."): stored in E
 from __future__ import annotations
 
 from clinic.models import ImagingStudy, StoredFile, StudyFile
-from clinic.models.vocab import Role
 from clinic.services.uploads.identity import note_phrases
 from tests.conftest import NOW
-from tests.factories import build_clinic, make_referral, make_user
+from tests.factories import build_clinic, german_desk, make_referral
 
 
 def test_the_identity_notes_are_german_on_german_screens(session, browser):
@@ -39,9 +38,7 @@ def test_the_identity_notes_are_german_on_german_screens(session, browser):
                 uploaded_at=NOW,
             )
         )
-    make_user(session, "desk_de", {Role.FRONT_DESK}, "Petra Schäfer", language="de")
-    session.commit()
-    browser.login("desk_de")
+    german_desk(session, browser)
     page = browser.get(f"/desk/referrals/{referral.id}").get_data(as_text=True)
     assert "Der Nachname in der Datei weicht von dem des Patienten ab. Das Geburtsdatum in der Datei weicht" in page
     assert "Kein Geburtsdatum in der Datei." in page

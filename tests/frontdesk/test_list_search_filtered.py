@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from clinic.models.vocab import Role
-from tests.factories import build_clinic, make_user
+from tests.factories import build_clinic, german_desk
 from tests.frontdesk.helpers import on_the_waitlist, referred, waiting_for_a_call
 
 NAMES = ("Helm", "Helbig", "Anders", "Berger", "Krause")
@@ -27,9 +26,7 @@ def test_a_kept_search_says_the_list_is_filtered_and_can_be_cleared(session, set
     clinic = build_clinic(session, texts=True)
     for name in NAMES:
         put_on_list(session, settings, clinic, name)
-    make_user(session, "desk_de", {Role.FRONT_DESK}, "Petra Schäfer", language="de")
-    session.commit()
-    browser.login("desk_de")
+    german_desk(session, browser)
     page = browser.get(path).get_data(as_text=True)
     assert all(name in page for name in NAMES)
     assert "Gefiltert" not in page and 'name="clear"' not in page  # nothing typed: no filter, no button

@@ -16,7 +16,7 @@ from clinic.models import AnticoagulantRule, Referral
 from clinic.services import hold_rules, medication, prereg_items
 from tests.browser_fixtures import speak
 from tests.conftest import NOW, ZONE, Browser, logged_in
-from tests.factories import book, build_clinic, make_ready_referral, make_referral, make_user
+from tests.factories import at_triage, book, build_clinic, make_ready_referral, make_referral, make_user
 
 
 @pytest.fixture
@@ -127,10 +127,7 @@ def test_a_dose_the_rules_do_not_tell_apart_is_accepted(session, clinic):
     ],
 )
 def test_triage_chooses_a_structured_target(session, clinic, browser, code, target, status, message):
-    referral = make_referral(session, received_on=dt.date(2026, 11, 20))
-    session.commit()
-    browser.login("rad1")
-    path = f"/radiology/referrals/{referral.id}"
+    _, referral, path = at_triage(session, browser, clinic)
     data = {
         "accept-procedure_type_id": str(clinic.pt(code).id),
         "accept-region": "lumbar",

@@ -11,8 +11,14 @@ import html as markup
 from babel.messages.pofile import read_po
 
 from clinic.config import PROJECT_ROOT
-from clinic.models.vocab import Role
-from tests.factories import add_to_waitlist, book, build_clinic, make_patient, make_ready_referral, make_user
+from tests.factories import (
+    add_to_waitlist,
+    book,
+    build_clinic,
+    german_desk,
+    make_patient,
+    make_ready_referral,
+)
 
 CATALOGUE = PROJECT_ROOT / "clinic" / "translations" / "de" / "LC_MESSAGES" / "messages.po"
 
@@ -38,9 +44,7 @@ def test_the_freed_time_of_a_cancellation_names_the_terminnummer(session, settin
     referral = make_ready_referral(session, clinic)
     appointment = book(session, settings, referral, first_day=dt.date(2026, 11, 24))
     add_to_waitlist(session, make_ready_referral(session, clinic, make_patient(session, family_name="Wartemann")))
-    make_user(session, "desk_de", {Role.FRONT_DESK}, "Petra Schäfer", language="de")
-    session.commit()
-    browser.login("desk_de")
+    german_desk(session, browser)
 
     cancelled = browser.post(f"/desk/appointments/{appointment.id}/cancel", {"reason": "Patientin krank"})
     assert cancelled.status_code in (302, 303)

@@ -12,7 +12,15 @@ from sqlalchemy import func, select
 from clinic.core.timefmt import to_local
 from clinic.models import Appointment, Patient, Referral
 from tests.conftest import NOW, ZONE, Browser
-from tests.factories import add_to_waitlist, book, build_clinic, make_patient, make_ready_referral, make_user
+from tests.factories import (
+    add_to_waitlist,
+    at_front_desk,
+    book,
+    build_clinic,
+    make_patient,
+    make_ready_referral,
+    make_user,
+)
 from tests.scheduling.helpers import chain_form, first_candidates
 
 from .helpers import hold_on_the_booking_page, referral_form, refused_intake
@@ -174,10 +182,7 @@ def test_the_intake_form_dates_by_the_clinics_clock(session, browser):
 def test_a_hold_confirmed_twice_shows_the_appointment_it_became(session, settings, browser):
     """The confirmation sent a second time (a double click, a reloaded page) is refused and leads to the
     appointment the first one made, not to a booking page that would offer the patient more times."""
-    clinic = build_clinic(session)
-    referral = make_ready_referral(session, clinic)
-    session.commit()
-    browser.login("frontdesk")
+    _, referral = at_front_desk(session, browser)
     hold_page = hold_on_the_booking_page(session, settings, browser, referral)
     token = browser.token(hold_page)
     first = browser.post(hold_page, {"action": "confirm", "csrf_token": token})
@@ -219,10 +224,7 @@ def test_an_escort_phone_that_is_no_number_is_refused_and_nothing_saved(session,
 
 
 def test_a_real_escort_phone_is_kept_as_typed(session, browser):
-    clinic = build_clinic(session)
-    referral = make_ready_referral(session, clinic)
-    session.commit()
-    browser.login("frontdesk")
+    _, referral = at_front_desk(session, browser)
     browser.post(
         f"/desk/referrals/{referral.id}/escort",
         {"escort-name": "Tom Walker", "escort-phone": " 0171  234 5678 "},
@@ -307,10 +309,7 @@ def test_a_refused_referral_names_the_letter_to_choose_again_and_keeps_no_file(s
 def test_a_held_time_is_found_from_the_referral_page(session, settings, browser):
     """Walk finding 6: a time the desk held (while phoning the patient) could only be found through the
     page the hold led to; the referral page now lists it until it is booked, released or lapsed."""
-    clinic = build_clinic(session)
-    referral = make_ready_referral(session, clinic)
-    session.commit()
-    browser.login("frontdesk")
+    _, referral = at_front_desk(session, browser)
     hold_page = hold_on_the_booking_page(session, settings, browser, referral)
     page = browser.get(f"/desk/referrals/{referral.id}").get_data(as_text=True)
     assert f'href="{hold_page}"' in page and "Time held:" in page
@@ -562,10 +561,7 @@ def test_the_desk_sees_a_booked_patient_past_the_table_start_as_late(session, se
 def test_a_hold_replaced_by_a_colleagues_says_so_and_the_booking_page_shows_the_live_hold(session, settings, browser):
     """Walk 21: a second desk's hold released the first desk's without a word; its "book" then said the hold
     had lapsed, inside its time, and the booking page never showed that a time was held."""
-    clinic = build_clinic(session)
-    referral = make_ready_referral(session, clinic)
-    session.commit()
-    browser.login("frontdesk")
+    _, referral = at_front_desk(session, browser)
     first_choice = first_candidates(session, settings, referral)[0]
     first_page = hold_on_the_booking_page(session, settings, browser, referral, first_choice)
     book_page = markup.unescape(browser.get(f"/desk/referrals/{referral.id}/book").get_data(as_text=True))

@@ -10,16 +10,16 @@ import pytest
 from sqlalchemy import func, select
 
 from clinic.models import Appointment, BookingHold, WaitlistEntry
-from clinic.models.vocab import Role
 from tests.factories import (
     accept_referral,
     add_to_waitlist,
+    at_front_desk,
     book,
     build_clinic,
+    german_desk,
     make_patient,
     make_ready_referral,
     make_referral,
-    make_user,
 )
 from tests.scheduling.helpers import first_candidates
 
@@ -34,10 +34,7 @@ from tests.scheduling.helpers import first_candidates
     ],
 )
 def test_the_waitlist_refuses_absurd_dates(session, browser, earliest, latest, message):
-    clinic = build_clinic(session)
-    referral = make_ready_referral(session, clinic)
-    session.commit()
-    browser.login("frontdesk")
+    _, referral = at_front_desk(session, browser)
     data = {"wait-earliest_date": earliest, "wait-latest_date": latest, "wait-part_of_day": "any"}
     answer = browser.post(f"/desk/referrals/{referral.id}/waitlist", data, form_page=f"/desk/referrals/{referral.id}")
     assert answer.status_code == 422
@@ -65,9 +62,7 @@ def test_an_unreadable_date_is_said_once_at_its_field(session, browser, typed):
     form's "Give the earliest date." for the empty value it left. Once now, in German, and nothing saved."""
     clinic = build_clinic(session)
     referral = make_ready_referral(session, clinic)
-    make_user(session, "desk_de", {Role.FRONT_DESK}, "Petra Schäfer", language="de")
-    session.commit()
-    browser.login("desk_de")
+    german_desk(session, browser)
     data = {"wait-earliest_date": typed, "wait-latest_date": typed, "wait-part_of_day": "any"}
     answer = browser.post(f"/desk/referrals/{referral.id}/waitlist", data, form_page=f"/desk/referrals/{referral.id}")
     html = answer.get_data(as_text=True)

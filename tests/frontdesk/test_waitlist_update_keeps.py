@@ -11,8 +11,7 @@ from sqlalchemy import select
 
 from clinic.models import WaitlistEntry
 from clinic.models.appointments import WAITLIST_THROUGH_LINK_NOTE
-from clinic.models.vocab import Role
-from tests.factories import add_to_waitlist, build_clinic, make_ready_referral, make_user
+from tests.factories import add_to_waitlist, build_clinic, german_desk, make_ready_referral
 
 
 def _field(html: str, name: str) -> str:
@@ -23,9 +22,7 @@ def _field(html: str, name: str) -> str:
 def test_a_second_visit_shows_the_saved_entry_and_changing_one_field_keeps_the_rest(session, browser):
     clinic = build_clinic(session)
     referral = make_ready_referral(session, clinic)
-    make_user(session, "desk_de", {Role.FRONT_DESK}, "Petra Schäfer", language="de")
-    session.commit()
-    browser.login("desk_de")
+    german_desk(session, browser)
     page_url = f"/desk/referrals/{referral.id}"
     saved = {
         "wait-earliest_date": "2026-12-08",
@@ -63,9 +60,7 @@ def test_the_patient_links_note_is_shown_in_german_and_stays_marked_when_left_as
     clinic = build_clinic(session)
     referral = make_ready_referral(session, clinic)
     add_to_waitlist(session, referral, note=WAITLIST_THROUGH_LINK_NOTE)
-    make_user(session, "desk_de", {Role.FRONT_DESK}, "Petra Schäfer", language="de")
-    session.commit()
-    browser.login("desk_de")
+    german_desk(session, browser)
     page_url = f"/desk/referrals/{referral.id}"
     html = browser.get(page_url).get_data(as_text=True)
     note = re.search(r'value="([^"]*)"', _field(html, "note")).group(1)

@@ -4,7 +4,6 @@ check lists them among its problems, so it is not booked."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 import pytest
@@ -12,7 +11,7 @@ import pytest
 from clinic.models import Referral
 from clinic.models.vocab import ReferralStatus
 from clinic.scheduling.plan import ProcedurePlan
-from tests.factories import build_clinic, make_referral
+from tests.factories import at_triage, build_clinic
 
 
 def _accept(pt_id: int, **changes: str) -> dict[str, str]:
@@ -42,11 +41,7 @@ def _field(html: str, name: str) -> str:
     ],
 )
 def test_triage_refuses_a_stage_or_the_midline_for_a_prt_at_the_field(session, browser, changes, name, message, kept):
-    clinic = build_clinic(session)
-    referral = make_referral(session, received_on=dt.date(2026, 11, 20))
-    session.commit()
-    browser.login("rad1")
-    path = f"/radiology/referrals/{referral.id}"
+    clinic, referral, path = at_triage(session, browser)
     response = browser.post(f"{path}/accept", _accept(clinic.pt("PRT").id, **changes), form_page=path)
     html = response.get_data(as_text=True)
     assert response.status_code == 422
@@ -78,11 +73,7 @@ def test_a_saved_prt_plan_with_a_stage_or_the_midline_is_not_bookable(session):
 def test_a_prt_aimed_at_the_ganglion_impar_is_refused_once_at_the_target_field(session, browser):
     """Walk finding: the refusal stood in the banner and under "Höhe(n)", not under the target, and named the
     target by its raw lowercase value ("ganglion impar")."""
-    clinic = build_clinic(session)
-    referral = make_referral(session, received_on=dt.date(2026, 11, 20))
-    session.commit()
-    browser.login("rad1")
-    path = f"/radiology/referrals/{referral.id}"
+    clinic, referral, path = at_triage(session, browser)
     response = browser.post(f"{path}/accept", _accept(clinic.pt("PRT").id, target="impar"), form_page=path)
     html = response.get_data(as_text=True)
     assert response.status_code == 422
@@ -102,11 +93,7 @@ def test_triage_refuses_a_stage_the_facet_block_does_not_have_at_the_field(sessi
     """Staff walk: a facet block is diagnostic or therapeutic (its neurolytic step is the RFA, a procedure of
     its own, clinical facts §2.2); "neurolytic" was accepted, while the stage's message named "diagnostic or
     neurolytic". Refused at the stage field, naming the facet block's stages; a therapeutic one is accepted."""
-    clinic = build_clinic(session)
-    referral = make_referral(session, received_on=dt.date(2026, 11, 20))
-    session.commit()
-    browser.login("rad1")
-    path = f"/radiology/referrals/{referral.id}"
+    clinic, referral, path = at_triage(session, browser)
     facet = clinic.pt("FACET").id
     response = browser.post(
         f"{path}/accept", _accept(facet, stage="neurolytic", target="medial_branch"), form_page=path
@@ -146,11 +133,7 @@ def test_an_ablation_under_mri_is_refused_at_the_guidance_field(session, browser
     the "planning scan on the MRI table"; the clinical facts (§3) have RFA under fluoroscopy or CT, MRI being
     generally not practical. Only PRT and facet blocks may be planned under MRI; a plan saved before lists it
     among its problems, so it is not booked."""
-    clinic = build_clinic(session)
-    referral = make_referral(session, received_on=dt.date(2026, 11, 20))
-    session.commit()
-    browser.login("rad1")
-    path = f"/radiology/referrals/{referral.id}"
+    clinic, referral, path = at_triage(session, browser)
     response = browser.post(f"{path}/accept", _accept(clinic.pt("RFA").id, guidance="MRI"), form_page=path)
     html = response.get_data(as_text=True)
     assert response.status_code == 422

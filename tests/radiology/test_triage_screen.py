@@ -12,17 +12,13 @@ from clinic.models import Referral
 from clinic.models.vocab import ReferralStatus
 from clinic.services import prereg_items
 from tests.conftest import TODAY
-from tests.factories import acting_as, build_clinic, make_ready_referral, make_referral, make_user
+from tests.factories import acting_as, at_triage, build_clinic, make_ready_referral, make_referral, make_user
 
 
 def test_a_declined_referral_shows_why_and_offers_no_accept(session, browser):
     """Walk finding 3: after a decline the page offered Accept, the imaging waiver and the hold override,
     did not show the reason, and promised a letter nobody writes."""
-    build_clinic(session)
-    referral = make_referral(session, received_on=dt.date(2026, 11, 20))
-    session.commit()
-    browser.login("rad1")
-    path = f"/radiology/referrals/{referral.id}"
+    _, referral, path = at_triage(session, browser)
     answer = browser.post(
         f"{path}/decline", {"decline-reason": "No radicular pain; physiotherapy first"}, form_page=path
     )
