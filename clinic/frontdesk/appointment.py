@@ -49,6 +49,7 @@ def _page(appointment: Appointment, *, cancel_form=None, status=200):
         today=local_today(),
         planned_bed=procedure_day.planned_bed(db.session, appointment),
         stay=procedure_day.actual_stay(db.session, appointment),
+        critical_releases=procedure_day.critical_releases(db.session, appointment),
         stranded=stranding.still_stranded(db.session, scheduling_settings(), among=[appointment.id]),
         follow_up_results=outcomes.recorded(db.session, [appointment.id]),
         series_notes=steroid.appointment_notes(db.session, zone(), appointment),

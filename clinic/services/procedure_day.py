@@ -456,6 +456,12 @@ def actual_stay(session: Session, appointment: Appointment) -> ActualStay | None
     return ActualStay(bed=bed, started=record.started_at, ended=record.discharged_at)
 
 
+def critical_releases(session: Session, appointment: Appointment) -> list[CriticalRelease]:
+    """Every physician's release of the appointment's critical observation values, the first first."""
+    record = observation_of(session, appointment)
+    return list(record.critical_releases) if record is not None else []
+
+
 def free_beds(session: Session, appointment: Appointment, at: dt.datetime) -> list[ObservationBed]:
     """Beds free for this patient's remaining stay: nobody on them, and no active booking of another
     appointment or hold overlapping it (half-open ranges, as the exclusion constraint counts them)."""
