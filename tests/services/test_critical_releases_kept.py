@@ -103,3 +103,30 @@ def test_the_database_keeps_a_releases_reason_and_one_release_a_check(session, s
             session.flush()
         session.rollback()
     assert session.scalar(select(CriticalRelease.reason)) == "Bekannte Hypertonie"
+
+
+def test_two_physicians_releasing_the_same_values_at_once_get_a_clear_answer(session, settings, backend):
+    """The other physician's release committed meanwhile (written here past the session, as another request
+    would): the unique constraint is the last guard, and its error is said in words, never a server error."""
+    from sqlalchemy import insert
+
+    from clinic.core.errors import Conflict
+
+    clinic, appointment = day_appointment(session, settings)
+    observation = to_observation(session, clinic, appointment)
+    procedure_day.record_check(session, clinic.staff["nurse"], appointment, CheckValues(systolic=185, diastolic=100))
+    session.commit()
+    session.execute(
+        insert(CriticalRelease).values(
+            observation_id=observation.id,
+            check_id=observation.checks[-1].id,
+            released_at=NOW,
+            released_by_id=clinic.radiologists[1].id,
+            reason="Bekannte Hypertonie",
+        )
+    )
+    session.commit()
+    with pytest.raises(Conflict, match="released already"):
+        procedure_day.release_critical(session, clinic.radiologists[0], appointment, "Immer so hoch")
+    session.rollback()
+    assert session.scalars(select(CriticalRelease.reason)).all() == ["Bekannte Hypertonie"]
