@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from clinic.extensions import db
 
@@ -66,3 +66,34 @@ def test_i21c1_folds_the_names_of_existing_patients(app, backend):
     found = patient_service.search(db.session, "luedenscheidt zoe")
     assert [p.clinic_number for p in found] == ["P-999001"]
     assert patient_service.likely_duplicates(db.session, "Meyer-Luedenscheidt", "Zoe", dt.date(1960, 1, 2))
+
+
+def test_r27a_keeps_the_releases_given_before_it(app, session, settings, backend):
+    """Walk 27: releases of critical values lived in the observation's columns (only the latest). The new
+    table of releases starts with those given before the migration."""
+    from flask_migrate import downgrade, upgrade
+
+    from clinic.models import CriticalRelease
+    from clinic.services import procedure_day
+    from clinic.services.procedure_day import CheckValues
+    from tests.radiology.day_helpers import day_appointment, to_observation
+
+    clinic, appointment = day_appointment(session, settings, to=to_observation)
+    procedure_day.record_check(session, None, appointment, CheckValues(systolic=185, diastolic=100, pulse=72))
+    observation = procedure_day.release_critical(session, clinic.radiologists[0], appointment, "Bekannte Hypertonie")
+    session.commit()
+    expected = (
+        observation.id,
+        observation.critical_released_check_id,
+        clinic.radiologists[0].id,
+        "Bekannte Hypertonie",
+    )
+    session.remove()
+    downgrade(revision="f26a")
+    with db.engine.connect() as conn:
+        assert "critical_releases" not in db.inspect(conn).get_table_names()
+    upgrade()
+    db.session.remove()
+    (release,) = db.session.scalars(select(CriticalRelease)).all()
+    assert (release.observation_id, release.check_id, release.released_by_id, release.reason) == expected
+    assert release.released_at == observation.critical_released_at

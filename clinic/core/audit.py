@@ -37,11 +37,23 @@ NOT_AUDITED = {
     # Recorded by ``services.restart_calls.record_call`` with the drug's name, the agreed restart in the clinic's
     # time and the note (the row's own event named the patient only); a call is never changed after.
     "restart_calls",
+    # Recorded by ``services.procedure_day.release_critical`` as "observation.critical_released" with the values
+    # and the reason (walk 27: the row's event said "Observation changed", the reason only "changed").
+    "critical_releases",
 }
 # Columns whose changes their service records as events of their own: a change of them alone writes no row
 # event. Walk 25: every login also wrote "User changed: Last login 07.12.2026 09:49 → 07.12.2026 09:49" beside
 # "Logged in" (``accounts.authenticate`` records "login.succeeded" and "login.failed").
-OWN_EVENT_COLUMNS = {"users": {"last_login_at", "failed_logins"}}
+OWN_EVENT_COLUMNS = {
+    "users": {"last_login_at", "failed_logins"},
+    # The latest release of critical values: recorded as "observation.critical_released" (see NOT_AUDITED).
+    "observation_records": {
+        "critical_released_at",
+        "critical_released_by_id",
+        "critical_release_reason",
+        "critical_released_check_id",
+    },
+}
 # Never copied into a summary, not even as a before/after value.
 SECRET_COLUMNS = {"password_hash", "token_hash", "session_version", "failed_logins", "body"}
 MAX_VALUE_LENGTH = 60

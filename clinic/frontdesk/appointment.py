@@ -20,7 +20,17 @@ from ..scheduling import ending, steroid
 from ..scheduling.booking import typed_reference
 from ..scheduling.finder import Candidate
 from ..scheduling.plan import ProcedurePlan
-from ..services import appointments, consents, documents, implants, medication, outcomes, procedure_day, stranding
+from ..services import (
+    aftercare,
+    appointments,
+    consents,
+    documents,
+    implants,
+    medication,
+    outcomes,
+    procedure_day,
+    stranding,
+)
 from ..templating import local_date
 from ..web import get_or_404, lands_on, local_today, now, pdf_response, refused, scheduling_settings, zone
 from . import bp
@@ -35,12 +45,24 @@ def _page(appointment: Appointment, *, cancel_form=None, status=200):
     consents_printed = db.session.scalars(
         select(Consent).where(Consent.appointment_id == appointment.id).order_by(Consent.id)
     ).all()
+    # The drugs named in the screen's language (the letter names them in the patient's); for an appointment
+    # that is over, as they were known for it (walk 27: a drug recorded weeks later showed as if part of it).
+    medication_then = (
+        medication.plan_at_appointment(
+            documents.hold_plan_for(db.session, appointment, screen_language()),
+            appointment,
+            aftercare.ended_at(db.session, appointment),
+            now(),
+        )
+        if appointment.referral
+        else None
+    )
     return render_template(
         "frontdesk/appointment.html",
         a=appointment,
         referral=appointment.referral,
-        # The drugs named in the screen's language (the letter names them in the patient's).
-        hold_plan=documents.hold_plan_for(db.session, appointment, screen_language()) if appointment.referral else None,
+        hold_plan=medication_then.plan if medication_then else None,
+        medication_then=medication_then,
         dose_labels=medication.DOSE_CLASS_LABELS,
         cancel_form=cancel_form or CancelForm(seen_status=appointment.status),
         consents=consents_printed,
@@ -49,6 +71,7 @@ def _page(appointment: Appointment, *, cancel_form=None, status=200):
         today=local_today(),
         planned_bed=procedure_day.planned_bed(db.session, appointment),
         stay=procedure_day.actual_stay(db.session, appointment),
+        critical_releases=procedure_day.critical_releases(db.session, appointment),
         stranded=stranding.still_stranded(db.session, scheduling_settings(), among=[appointment.id]),
         follow_up_results=outcomes.recorded(db.session, [appointment.id]),
         series_notes=steroid.appointment_notes(db.session, zone(), appointment),

@@ -5,6 +5,7 @@ from .audit import AuditEvent
 from .catalogue import DrugOption, ProcedureType, StageRule
 from .clinical import (
     Consent,
+    CriticalRelease,
     FollowUp,
     ObservationCheck,
     ObservationRecord,
@@ -41,6 +42,7 @@ __all__ = [
     "ClinicSetting",
     "Closure",
     "Consent",
+    "CriticalRelease",
     "DocumentText",
     "DrugOption",
     "FollowUp",

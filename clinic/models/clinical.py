@@ -204,6 +204,13 @@ class ObservationRecord(db.Model):
     critical_release_reason: Mapped[str | None] = mapped_column(Text)
     critical_released_check_id: Mapped[int | None] = mapped_column(Integer)
     critical_released_by: Mapped[User | None] = relationship(foreign_keys=[critical_released_by_id])  # noqa: F821
+    # Every release given, the latest last (the columns above hold the latest one): a second release after a
+    # later critical check kept only its own reason, the first physician's was lost (walk 27).
+    critical_releases: Mapped[list[CriticalRelease]] = relationship(
+        back_populates="observation",
+        cascade="all, delete-orphan",
+        order_by="[CriticalRelease.released_at, CriticalRelease.id]",
+    )
 
     @property
     def critical_released(self) -> bool:
@@ -276,6 +283,34 @@ class ObservationCheck(db.Model):
     def critical_reasons(self) -> Phrases:
         """Why the check's values lie outside the discharge band (``clinic.core.vitals``); empty if they do not."""
         return critical_reasons(self.systolic, self.diastolic, self.pulse)
+
+
+class CriticalRelease(db.Model):
+    """A physician's release of critical observation values (``procedure_day.release_critical``): who, when,
+    why, and the last check it covers. Each release is kept; the observation's ``critical_released_*``
+    columns repeat the latest one."""
+
+    __tablename__ = "critical_releases"
+    __table_args__ = (
+        UniqueConstraint("observation_id", "check_id"),  # the same values released twice at once: one stands
+        CheckConstraint("length(trim(reason)) > 0", name="reason_given"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    observation_id: Mapped[int] = mapped_column(ForeignKey("observation_records.id", ondelete="CASCADE"), index=True)
+    check_id: Mapped[int] = mapped_column(ForeignKey("observation_checks.id", ondelete="CASCADE"))
+    released_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    released_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(Text)
+
+    observation: Mapped[ObservationRecord] = relationship(back_populates="critical_releases")
+    check: Mapped[ObservationCheck] = relationship()
+    released_by: Mapped[User] = relationship(foreign_keys=[released_by_id])  # noqa: F821
+
+    @property
+    def vitals(self) -> Vitals:
+        """The values released: the last measured up to the check it covers."""
+        return latest_vitals(c for c in self.observation.checks if c.id is not None and c.id <= self.check_id)
 
 
 class FollowUp(db.Model):

@@ -365,3 +365,40 @@ def awaiting_confirmation(
             found.append(CallDue(appointment, plan, broken))
     found.sort(key=lambda row: (not row.broken, row.plan.call_by(row.appointment.table_start), row.appointment.id))
     return found
+
+
+# An appointment that is over: its procedure done (or under observation), or cancelled or missed and its time
+# past. Its page shows the drugs as they were known for it, not the referral's current list (walk 27: a blood
+# thinner recorded weeks after a procedure showed on that procedure's page, as if it had been done under it).
+PROCEDURE_DONE = frozenset({AppointmentStatus.IN_OBSERVATION, AppointmentStatus.DISCHARGED})
+NOT_DONE = frozenset({AppointmentStatus.NO_SHOW, AppointmentStatus.CANCELLED})
+
+
+def is_over(appointment: Appointment, now: dt.datetime) -> bool:
+    """Its procedure done (or under observation), or cancelled or missed and its time past."""
+    status = appointment.status
+    return status in PROCEDURE_DONE or (status in NOT_DONE and appointment.table_end <= now)
+
+
+@dataclass(frozen=True)
+class PlanAtAppointment:
+    """The medication plan a page shows for an appointment. ``as_of``: the moment it stands at, for an appointment
+    that is over (the recorded end of its procedure, else its planned end), None for the current plan;
+    ``recorded_since``: the drugs recorded on the referral after that moment, not part of the appointment."""
+
+    plan: HoldPlan
+    as_of: dt.datetime | None = None
+    recorded_since: tuple[HoldItem, ...] = ()
+
+
+def plan_at_appointment(
+    plan: HoldPlan, appointment: Appointment, ended_at: dt.datetime | None, now: dt.datetime
+) -> PlanAtAppointment:
+    """``plan`` (the referral's, as it is now) as it stood for ``appointment`` (``HoldPlan.as_of``, as the discharge
+    sheet and the restart calls read it); an appointment still to come or under way: the plan as it is."""
+    if not is_over(appointment, now):
+        return PlanAtAppointment(plan)
+    moment = ended_at or appointment.table_end
+    then = plan.as_of(moment)
+    kept = {id(item) for item in then.items}
+    return PlanAtAppointment(then, moment, tuple(item for item in plan.items if id(item) not in kept))

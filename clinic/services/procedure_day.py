@@ -27,6 +27,7 @@ from ..models import (
     Appointment,
     Booking,
     Consent,
+    CriticalRelease,
     FollowUp,
     ObservationBed,
     ObservationCheck,
@@ -455,6 +456,12 @@ def actual_stay(session: Session, appointment: Appointment) -> ActualStay | None
     return ActualStay(bed=bed, started=record.started_at, ended=record.discharged_at)
 
 
+def critical_releases(session: Session, appointment: Appointment) -> list[CriticalRelease]:
+    """Every physician's release of the appointment's critical observation values, the first first."""
+    record = observation_of(session, appointment)
+    return list(record.critical_releases) if record is not None else []
+
+
 def free_beds(session: Session, appointment: Appointment, at: dt.datetime) -> list[ObservationBed]:
     """Beds free for this patient's remaining stay: nobody on them, and no active booking of another
     appointment or hold overlapping it (half-open ranges, as the exclusion constraint counts them)."""
@@ -572,6 +579,8 @@ DISCHARGE_REFUSED = N_(
 )
 
 RELEASE_REASON_LENGTH = 500
+RELEASED_TWICE = "uq_critical_releases_observation_id_check_id"  # two physicians released the same check at once
+RELEASED_TWICE_COLUMNS = "critical_releases.observation_id, critical_releases.check_id"
 
 
 def release_critical(
@@ -611,11 +620,35 @@ def release_critical(
             details={"field": "reason"},
             limit=RELEASE_REASON_LENGTH,
         )
-    observation.critical_released_at = utcnow()
-    observation.critical_released_by_id = audit.actor_of(actor).id
+    at, who, values = utcnow(), audit.actor_of(actor), observation.vitals.shown
+    # Each release is kept (walk 27: a second release overwrote the first physician's reason); the
+    # observation's columns name the latest, which covers the checks up to ``latest``.
+    guard = session.begin_nested() if session.get_bind().dialect.name == "postgresql" else nullcontext()
+    try:
+        with guard:
+            release = CriticalRelease(check_id=latest, released_at=at, released_by_id=who.id, reason=reason)
+            observation.critical_releases.append(release)
+            session.flush()
+    except IntegrityError as error:
+        # PostgreSQL names the constraint, SQLite its columns.
+        if constraint_name(error) != RELEASED_TWICE and RELEASED_TWICE_COLUMNS not in str(error.orig):
+            raise
+        raise Conflict(N_("These values are released already."), code="changed_meanwhile") from None
+    observation.critical_released_at = at
+    observation.critical_released_by_id = who.id
     observation.critical_release_reason = reason
     observation.critical_released_check_id = latest
-    session.flush()  # audited as the row's change (clinic.core.audit), with the patient
+    # In words, with the reason (walk 27: the trail said only "Observation changed", the reason "changed").
+    audit.record(
+        session,
+        "observation.critical_released",
+        "appointments",
+        appointment.id,
+        summary={"values": values, "reason": reason},
+        patient_id=appointment.patient_id,
+        actor=actor,
+    )
+    session.flush()
     return observation
 
 

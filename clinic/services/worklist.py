@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ..core.messages import N_, Phrase, Phrases, as_phrase
 from ..core.timefmt import day_bounds, fmt_date, fmt_time, to_local
-from ..models import Appointment, Consent
+from ..models import Appointment, Consent, ProcedureRecord
+from ..models.base import utcnow
 from ..models.vocab import AppointmentStatus, ReferralStatus
 from . import implants, medication, mpps, preregistration
 
@@ -114,11 +115,28 @@ def broken_drugs(items: list[medication.HoldItem]) -> str:
     return ", ".join(f"{i.drug_name} {fmt_date(i.last_dose_on)}" for i in items)
 
 
-def medication_flag(plan: medication.HoldPlan, table_start: dt.datetime, zone: str) -> Flag:
+def medication_flag(
+    plan: medication.HoldPlan,
+    table_start: dt.datetime,
+    zone: str,
+    then: medication.PlanAtAppointment | None = None,
+) -> Flag:
     """Green only when every hold is known to be met: a recorded last dose that keeps the hours. A plan
-    still waiting for the telephone confirmation, or a hold with no recorded last dose, is amber."""
+    still waiting for the telephone confirmation, or a hold with no recorded last dose, is amber. ``then``:
+    an appointment that is over has the plan as it was known for it (``medication.plan_at_appointment``),
+    and the flag says so, naming the drugs recorded since apart (walk 27)."""
+    since = []
+    if then is not None and then.as_of is not None:
+        since.append(Phrase(N_("as recorded by the end of this appointment ({time})"), time=fmt_time(then.as_of, zone)))
+        if then.recorded_since:
+            since.append(
+                Phrase(
+                    N_("recorded since, not part of this appointment: {drugs}"),
+                    drugs=", ".join(i.drug_name for i in then.recorded_since),
+                )
+            )
     if not plan.items:
-        return Flag(N_("Medication hold"), True, detail=N_("no drugs that affect bleeding"))
+        return Flag(N_("Medication hold"), True, detail=Phrases([Phrase(N_("no drugs that affect bleeding")), *since]))
     ok = plan.satisfied_for(table_start, zone)
     broken = plan.broken_for(table_start, zone)
     parts = [Phrase(i.drug_name) for i in plan.items]
@@ -137,6 +155,7 @@ def medication_flag(plan: medication.HoldPlan, table_start: dt.datetime, zone: s
                 reason=plan.override_reason,
             )
         )
+    parts.extend(since)
     ok = ok and not plan.awaiting_confirmation
     if plan.override_date is not None:
         # Never a plain green: the holds were not kept, a radiologist decided so.
@@ -207,6 +226,19 @@ def rows(
     # The drug rules of every row's medication flag, read once (they were read again for each patient on
     # a blood thinner); ``plan_for`` keeps those of the row's bleeding class.
     rules = medication.rules_for_any(session, {e.drug_code for p in preregs.values() for e in p.medications})
+    # The recorded ends of the procedures done: the medication they were done under (``plan_at_appointment``).
+    done = [a.id for a in appointments if a.status in medication.PROCEDURE_DONE]
+    ended = (
+        dict(
+            session.execute(
+                select(ProcedureRecord.appointment_id, ProcedureRecord.ended_at).where(
+                    ProcedureRecord.appointment_id.in_(done)
+                )
+            ).all()
+        )
+        if done
+        else {}
+    )
     result = []
     for a in appointments:
         local_day = to_local(a.table_start, zone).date()
@@ -224,7 +256,10 @@ def rows(
                 # its procedure was done: the day's row is not waiting for an acceptance.
                 items = [item for item in items if item.key != "referral"]
             missing = preregistration.missing(items)
-            row.flags.append(Flag(N_("Pre-registration"), not missing, detail=Phrases(missing)))
+            # The checklist as it is now (a drug recorded for a later stage shows here): an appointment that is
+            # over says so of what is missing; its medication flag below stands as it was then (walk 27).
+            label = N_("Pre-registration, as it is now") if missing and medication.is_over(a, now or utcnow()) else None
+            row.flags.append(Flag(label or N_("Pre-registration"), not missing, detail=Phrases(missing)))
         implant_open = implants.check_outstanding(a)
         if implant_open is not None:  # the start is refused until a radiologist checks it (walk 26)
             row.flags.append(Flag(implant_open, False))
@@ -241,8 +276,14 @@ def rows(
         )
         plan = None
         if prereg is not None:
-            plan = medication.plan_for(session, prereg, a.procedure_type, a.region, language, rules=rules)
-            row.flags.append(medication_flag(plan, a.table_start, zone))
+            then = medication.plan_at_appointment(
+                medication.plan_for(session, prereg, a.procedure_type, a.region, language, rules=rules),
+                a,
+                ended.get(a.id),
+                now or utcnow(),
+            )
+            plan = then.plan
+            row.flags.append(medication_flag(plan, a.table_start, zone, then))
             if plan.override_date is not None and referral is not None:
                 row.hold_override = HoldOverride(
                     plan.override_by or Phrase(N_("a radiologist")),

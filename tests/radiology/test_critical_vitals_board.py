@@ -227,3 +227,67 @@ def test_a_release_given_on_a_page_that_missed_a_newer_check_is_refused(session,
         )
         assert response.status_code == 422
     assert _record(session, appointment).critical_released_at is None
+
+
+def _rows(html: str) -> str:
+    return html.split("<tbody>")[1].split("</tbody>")[0]
+
+
+def test_both_releases_show_on_the_appointments_pages_and_in_the_trail_in_german(session, settings, browser):
+    """Walk 27: a second release (after a later critical check) overwrote the first, and after the discharge
+    the appointment's page showed no release at all; the trail said "Beobachtung geändert" with the reason
+    only "geändert". Now each release stands on the appointment's pages (who, when in the clinic's time, the
+    values, why), and the trail says in German that a physician released critical values, with the reason."""
+    appointment, path = _german_nurse_at_the_board(session, settings, browser)
+    make_user(session, "rad_de", {"radiologist"}, "Dr. Rita Rad", language="de")
+    make_user(session, "rad2_de", {"radiologist"}, "Dr. Otto Oberarzt", language="de")
+    make_user(session, "desk_de", {"front_desk"}, "Fritz Empfang", language="de")
+    make_user(session, "admin_de", {"admin"}, "Greta Verwaltung", language="de")
+    session.commit()
+    for values, physician, reason in (
+        (("186", "100", "72"), "rad_de", "Bekannte Hypertonie, Hausarzt informiert"),
+        (("212", "121", "72"), "rad2_de", "Nachmessung nach Ruhe geplant, Arzt gesehen"),
+    ):
+        browser.post("/logout", {})
+        browser.login("nurse_de")
+        data = {**VITALS, "systolic": values[0], "diastolic": values[1], "pulse": values[2]}
+        assert browser.post(f"{path}/check", data, form_page="/observation/").status_code == 302
+        browser.post("/logout", {})
+        browser.login(physician)
+        seen = str(_record(session, appointment).checks[-1].id)
+        done = browser.post(
+            f"{path}/release-critical", {"reason": reason, "seen_check_id": seen}, form_page="/observation/"
+        )
+        assert done.status_code == 302
+    browser.post("/logout", {})
+    browser.login("nurse_de")
+    assert browser.post(f"{path}/checklist", {**VITALS, **CHECKLIST}, form_page="/observation/").status_code == 302
+    discharge = browser.post(f"{path}/discharge", {"reason": "Ärztlich freigegeben"}, form_page="/observation/")
+    assert discharge.status_code == 302
+
+    first = (
+        "186/100 mmHg, 72/min: freigegeben von Dr. Rita Rad am 23.11.2026 07:00. "
+        "Begründung: Bekannte Hypertonie, Hausarzt informiert"
+    )
+    second = (
+        "212/121 mmHg, 72/min: freigegeben von Dr. Otto Oberarzt am 23.11.2026 07:00. "
+        "Begründung: Nachmessung nach Ruhe geplant, Arzt gesehen"
+    )
+    browser.post("/logout", {})
+    browser.login("rad_de")
+    html = browser.get(f"/radiology/appointments/{appointment.id}").get_data(as_text=True)
+    assert "Kritische Werte ärztlich zur Entlassung freigegeben" in html
+    assert first in html and second in html and html.index(first) < html.index(second)
+    browser.post("/logout", {})
+    browser.login("desk_de")
+    html = browser.get(f"/desk/appointments/{appointment.id}").get_data(as_text=True)
+    assert first in html and second in html
+
+    browser.post("/logout", {})
+    browser.login("admin_de")
+    rows = _rows(browser.get("/admin/audit?action=observation.critical_released").get_data(as_text=True))
+    assert rows.count("Kritische Werte ärztlich zur Entlassung freigegeben") == 2
+    assert "Grund: Bekannte Hypertonie, Hausarzt informiert" in rows and "Werte: 186/100 mmHg, 72/min" in rows
+    assert "Grund: Nachmessung nach Ruhe geplant, Arzt gesehen" in rows
+    everything = _rows(browser.get("/admin/audit").get_data(as_text=True))
+    assert "Grund der Freigabe kritischer Werte" not in everything  # no "Beobachtung geändert: …: geändert"
