@@ -62,13 +62,27 @@ class FlaskForm(_FlaskForm):
         def render_field(self, field, render_kw):
             # No maxlength in the page: a browser cuts pasted text at it without a word (a 5,000-character
             # name became 100). The field's Length check refuses it with a message and keeps what was typed.
-            return super().render_field(field, {"maxlength": False, **render_kw})
+            kw = {"maxlength": False, **render_kw}
+            # After a refusal the keyboard is at the first field in error, not at the form's usual first field
+            # (walk: the settings refused a telephone number and the cursor stood in the clinic's name).
+            refused = first_invalid(getattr(field, "_form", None))
+            if refused is not None and "autofocus" not in render_kw:
+                kw["autofocus"] = field is refused
+            return super().render_field(field, kw)
 
     def values_for(self, fields_class, **given):
         """A service's fields dataclass filled from the form's fields of the same names; ``given`` stands in for
         the fields the form cleans or computes itself."""
         names = [f.name for f in dataclasses.fields(fields_class) if f.name not in given]
         return fields_class(**{name: self[name].data for name in names}, **given)
+
+
+def first_invalid(form) -> Field | None:
+    """The first field of ``form``, in its order, that shows an error (a hidden field's, such as an expired CSRF
+    token, shows none); None for a form without one."""
+    if form is None:
+        return None
+    return next((f for f in form if f.errors and f.type not in ("HiddenField", "CSRFTokenField")), None)
 
 
 def email_address(_form, field: Field) -> None:

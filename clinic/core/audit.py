@@ -7,6 +7,7 @@ API requests, jobs and commands set their own. Services that take ``actor`` argu
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass
 
@@ -169,6 +170,16 @@ def _short(value) -> object:
     return text if len(text) <= MAX_VALUE_LENGTH else text[: MAX_VALUE_LENGTH - 1] + "…"
 
 
+def _same(old: object, new: object) -> bool:
+    """Whether a column's old and new values are the same: an instant stored without its zone is UTC, so it
+    equals the same instant given with one (Python says they differ)."""
+    if isinstance(old, dt.datetime) and isinstance(new, dt.datetime):
+        return (old if old.tzinfo else old.replace(tzinfo=dt.UTC)) == (
+            new if new.tzinfo else new.replace(tzinfo=dt.UTC)
+        )
+    return old == new
+
+
 def _changes(session: Session, obj) -> dict:
     state = inspect(obj)
     changed: dict = {}
@@ -187,17 +198,21 @@ def _changes(session: Session, obj) -> dict:
             continue
         new = history.added[0] if history.added else None
         if history.deleted:
-            changed[key] = [_short(history.deleted[0]), _short(new)]
+            if not _same(history.deleted[0], new):
+                changed[key] = [_short(history.deleted[0]), _short(new)]
         else:
             # The attribute was expired (e.g. after a commit) before it was set: fetch the stored value.
             changed[key] = [None, _short(new)]
-            unknown_old.append((key, column))
+            unknown_old.append((key, column, new))
     if unknown_old and state.identity is not None:
         pk = [c == v for c, v in zip(state.mapper.primary_key, state.identity, strict=True)]
-        row = session.connection().execute(select(*[c for _k, c in unknown_old]).where(*pk)).first()
+        row = session.connection().execute(select(*[c for _k, c, _n in unknown_old]).where(*pk)).first()
         if row is not None:
-            for (key, _column), value in zip(unknown_old, row, strict=True):
-                changed[key][0] = _short(value)
+            for (key, _column, new), value in zip(unknown_old, row, strict=True):
+                if _same(value, new):  # set again to what it was (walk: "Begonnen am 09:00 → 09:00")
+                    del changed[key]
+                else:
+                    changed[key][0] = _short(value)
     return changed
 
 

@@ -36,6 +36,24 @@ def wrap(text: str, font: str, size: float, width: float) -> list[str]:
     return [piece for part in simpleSplit(text, font, size, width) for piece in cut(part, font, size, width)]
 
 
+def whole_words(text: str, font: str, size: float, width: float) -> bool:
+    """Whether every word of ``text``, and each part of a double name (after its hyphen), fits ``width`` at
+    ``size``: wrapping it breaks lines between words only."""
+    return all(
+        stringWidth(part, font, size) <= width for word in text.split() for part in re.split(r"(?<=[-/])", word) if part
+    )
+
+
+def fit_words(text: str, font: str, sizes: Sequence[float], width: float) -> tuple[float, list[str]]:
+    """``text`` wrapped at the first of ``sizes`` (largest first) at which no word has to be broken inside
+    (``whole_words``): a little smaller rather than "Sonnenschei / n," in a narrow column (walk, 5 December). A
+    word wider than ``width`` even at the smallest size is cut at the first size (``wrap``)."""
+    for size in sizes:
+        if whole_words(text, font, size, width):
+            return size, wrap(text, font, size, width)
+    return sizes[0], wrap(text, font, sizes[0], width)
+
+
 def shrink(lines: Sequence[str], font: str, width: float, sizes: Sequence[float], most: int) -> tuple[float, list[str]]:
     """The first of ``sizes`` (largest first) at which ``lines``, each wrapped to ``width``, take at most
     ``most`` lines; at the last size the wrapped lines however many they are: text is never cut off."""

@@ -24,7 +24,7 @@ from ..core.timefmt import fmt_date, fmt_long_date, fmt_time
 from ..models import Appointment, PreRegistration
 from ..models.vocab import ALLERGENS
 from .common import clinic_header, footer
-from .fit import cut
+from .fit import cut, fit_words
 from .fonts import BOLD, REGULAR, register_fonts
 from .labels import SEX_SHORT, language_of, locale_of, word
 from .layout import Meta, Part, build_pdf, frame, page_template
@@ -134,6 +134,18 @@ def _wrapped(lines: tuple[str, ...], column: int, font: str) -> str:
     return "\n".join(piece for part in parts for piece in cut(part, font, SIZE, width)) or "–"
 
 
+# The patient's name is set a little smaller where a word of it is wider than the column at the list's size,
+# rather than broken inside the word; only a word wider than the column at the smallest size is cut.
+NAME_SIZES = (SIZE, 8, 7.5, 7)
+
+
+@lru_cache(maxsize=4096)
+def _name(name: str) -> tuple[float, str]:
+    """The size the patient's name is set at and its lines (``fit.fit_words``)."""
+    size, lines = fit_words(name, BOLD, NAME_SIZES, COLUMNS[1][1] * mm - 2 * PAD)
+    return size, "\n".join(lines) or "–"
+
+
 def levels_of(appointment: Appointment) -> str | None:
     """The spinal levels, unless the field holds the target's code ("caudal": the demo clinic's data once put
     it there), which the procedure column names already."""
@@ -148,7 +160,7 @@ def _row(appointment: Appointment, day: dt.date, zone: str, plan: HoldPlan | Non
     procedure += [word(value, language) for value in (appointment.target, appointment.stage) if value]
     return [
         f"{fmt_time(appointment.table_start, zone)}–{fmt_time(appointment.table_end, zone)}",
-        _wrap([patient.display_name], 1, BOLD),
+        _name(patient.display_name)[1],
         patient.clinic_number,
         str(patient.age_on(day)),
         SEX_SHORT[language].get(patient.sex, patient.sex),
@@ -176,12 +188,18 @@ def worklist_table(
     header = [_wrap([w[key]], n, BOLD) for n, (key, _width) in enumerate(COLUMNS)]
     data = [header] + [_row(a, day, zone, plans.get(a.id), language) for a in appointments]
     table = Table(data, colWidths=[width * mm for _key, width in COLUMNS], repeatRows=1)
+    smaller = [
+        ("FONT", (1, row), (1, row), BOLD, size, size * LEADING / SIZE)
+        for row, size in enumerate((_name(a.patient.display_name)[0] for a in appointments), start=1)
+        if size != SIZE
+    ]
     table.setStyle(
         TableStyle(
             [
                 ("FONT", (0, 0), (-1, -1), REGULAR, SIZE, LEADING),
                 ("FONT", (0, 0), (-1, 0), BOLD, SIZE, LEADING),
                 ("FONT", (1, 1), (1, -1), BOLD, SIZE, LEADING),
+                *smaller,
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("BACKGROUND", (0, 0), (-1, 0), LIGHT),
                 ("LINEBELOW", (0, 0), (-1, 0), 0.8, RULE),

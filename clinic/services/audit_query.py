@@ -872,6 +872,8 @@ def changes(
         field = field_label(table, column)
         if updated and isinstance(value, list) and len(value) == 2:
             before, after = (value_label(table, column, v, zone, locale, names) for v in value)
+            if str(before) == str(after):  # the same as the screen says it (an instant to the minute, ...)
+                continue
             result.append(Change(field, after, before, paired=True))
         else:
             result.append(Change(field, value_label(table, column, value, zone, locale, names)))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from clinic.services import settings as clinic_settings
 
 from .helpers import form_refusals, text
@@ -72,3 +74,21 @@ def test_settings_form_errors_save_nothing(session, clinic, admin, change, messa
     assert response.status_code == 422 and message in text(response)
     session.expire_all()
     assert clinic_settings.get(session, "clinic_name") == clinic_settings.DEFAULTS["clinic_name"]
+
+
+def _autofocused(page: str) -> list[str]:
+    """The ids of the fields the page puts the keyboard in."""
+    return re.findall(r'<(?:input|select|textarea)\b(?=[^>]*\bautofocus\b)[^>]*\bid="([^"]+)"', page)
+
+
+def test_a_refused_save_puts_the_keyboard_in_the_first_field_in_error(session, clinic, admin):
+    """Walk finding (5 December): after a refused telephone number the cursor stood in the clinic's name (the
+    form's autofocus), not in the field to correct. Every form of the app (``clinic.forms.FlaskForm``) moves it
+    to its first field in error; before a save it stays where the form puts it."""
+    assert _autofocused(text(admin.get("/admin/settings"))) == ["clinic_name"]
+    refused = admin.post("/admin/settings", {**VALID, "clinic_phone": "bitte anrufen"})
+    assert refused.status_code == 422 and _autofocused(text(refused)) == ["clinic_phone"]
+    both = admin.post("/admin/settings", {**VALID, "clinic_phone": "bitte anrufen", "reminder_days_before": "x"})
+    assert _autofocused(text(both)) == ["clinic_phone"]
+    later = admin.post("/admin/settings", {**VALID, "follow_up_days": "90,14"})
+    assert _autofocused(text(later)) == ["follow_up_days"]

@@ -6,9 +6,12 @@ is drawn: the whole name is there, nothing leaves the page and no string is draw
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from reportlab.lib.units import mm
 
+from clinic.documents import worklist
 from clinic.documents.layout import PAGE_HEIGHT
 from clinic.documents.letter_page import ADDRESS_TOP, FIELD_HEIGHT, FIELD_LEFT, FIELD_TOP, FIELD_WIDTH
 from clinic.services import aftercare, documents
@@ -91,4 +94,47 @@ def test_the_worklist_wraps_the_longest_name_in_its_column(session, settings, cl
     day = appointment.table_start.date()
     pdf = documents.worklist_pdf(session, day, appointment.room, ZONE)
     assert squeezed(patient.display_name) in squeezed(text_of(pdf))
+    assert misdrawn(pdf) == []
+
+
+# Names whose every word (and each part of a double name) is narrower than the worklist's patient column but a
+# little wider than the text in it at the list's size: "Sonnenschei / n," and "Hohenzoller / n-" (walk 5 December).
+WHOLE_WORDS = {"family_name": "Sonnenschein-Hohenzollern", "given_name": "Aikaterini Papadopoulou Wittgenstein"}
+
+
+def _patient_lines(pdf: bytes) -> list[str]:
+    """The strings drawn in the worklist's patient column (below its heading), top to bottom, as pypdf reads them."""
+    left = worklist.MARGIN + worklist.COLUMNS[0][1] * mm
+    right = left + worklist.COLUMNS[1][1] * mm
+    column = [d for d in drawn_strings(pdf) if left <= d.x0 < right]
+    return [d.text for d in sorted(column, key=lambda d: (d.page, -d.y1))][1:]
+
+
+def _whole_parts(name: str) -> set[str]:
+    """What a line of the name may hold between its spaces: a word, or consecutive parts of a double name."""
+    allowed = set()
+    for word in name.split():
+        parts = re.split(r"(?<=-)", word)
+        allowed |= {"".join(parts[i:j]) for i in range(len(parts)) for j in range(i + 1, len(parts) + 1)}
+    return allowed
+
+
+def test_the_worklist_breaks_a_long_name_only_between_words_that_fit_the_column(session, settings, clinic):
+    patient = make_patient(session, **WHOLE_WORDS)
+    appointment = book_for(session, settings, clinic, patient)
+    pdf = documents.worklist_pdf(session, appointment.table_start.date(), appointment.room, ZONE)
+    lines = _patient_lines(pdf)
+    assert squeezed("".join(lines)) == squeezed(patient.display_name)
+    allowed = _whole_parts(patient.display_name)
+    assert [line for line in lines if not set(line.split()) <= allowed] == []
+    assert misdrawn(pdf) == []
+
+
+def test_the_worklist_breaks_inside_a_word_only_when_it_is_wider_than_the_column(session, settings, clinic):
+    word = "Leutheusserschnarrenbergerheim"  # one word, wider than the patient column at any size
+    patient = make_patient(session, family_name=word, given_name="Anna")
+    appointment = book_for(session, settings, clinic, patient)
+    pdf = documents.worklist_pdf(session, appointment.table_start.date(), appointment.room, ZONE)
+    lines = _patient_lines(pdf)
+    assert squeezed("".join(lines)) == squeezed(patient.display_name) and len(lines) >= 3
     assert misdrawn(pdf) == []
