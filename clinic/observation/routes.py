@@ -13,6 +13,7 @@ from sqlalchemy import select
 from ..auth.access import roles
 from ..core.errors import DomainError
 from ..core.numbers import whole
+from ..core.timefmt import day_bounds
 from ..core.vitals import carried_over, measured
 from ..extensions import db
 from ..forms import FlaskForm, correct_marked
@@ -21,7 +22,7 @@ from ..models import Appointment, ObservationBed
 from ..models.vocab import Role
 from ..radiology.forms import CheckForm, DischargeForm, ExtendForm, MoveBedForm, ReleaseCriticalForm
 from ..services import procedure_day
-from ..web import get_or_404, lands_on, now, refused, zone
+from ..web import get_or_404, lands_on, local_today, now, refused, zone
 from . import bp
 
 CARE = (Role.NURSE, Role.RADIOLOGIST)
@@ -64,6 +65,10 @@ def _board(failed: Refused | None = None):
         "items": procedure_day.DISCHARGE_ITEMS,  # marked phrases: the board shows them in the screen's language
         "gaps_by_id": {a.id: procedure_day.discharge_gaps(db.session, a, now()) for a in patients},
         "facts_by_id": {a.id: procedure_day.bedside_facts(db.session, a) for a in patients},
+        # Walk 27: strength reduced at the last check that looked at it (a nurse cannot discharge), and the
+        # day's flagged discharges (seen on the board, not only in the audit trail).
+        "motor_by_id": {a.id: procedure_day.reduced_motor(records[a.id]) if records[a.id] else None for a in patients},
+        "flagged_today": procedure_day.flagged_discharges(db.session, *day_bounds(local_today(), zone())),
     }
 
 
@@ -353,10 +358,16 @@ def release_critical(appointment_id: int):
 def discharge(appointment_id: int):
     appointment = get_or_404(Appointment, appointment_id)
     form = DischargeForm()
+    try:  # the last check the card showed: a physician's discharge over reduced strength covers that one only
+        seen_check_id = whole(request.form.get("seen_check_id") or "")
+    except ValueError:
+        seen_check_id = 0
     return _step(
         appointment,
         "discharge",
-        lambda: procedure_day.discharge(db.session, current_user, appointment, at=now(), reason=form.reason.data),
+        lambda: procedure_day.discharge(
+            db.session, current_user, appointment, at=now(), reason=form.reason.data, seen_check_id=seen_check_id
+        ),
         lambda: _("%(name)s discharged. Follow-up calls are scheduled.", name=appointment.patient.display_name),
         form=form,
         invalid=_("The reason is too long (500 characters at most)."),

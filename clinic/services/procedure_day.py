@@ -683,6 +683,22 @@ def set_discharge_checklist(session: Session, appointment: Appointment, **items:
 MOTOR_CHECK_PROCEDURES = frozenset({"PRT", "EPI", "RFA"})
 
 
+# The strength found reduced at the last check that looked at it (motor block from local anaesthetic: the patient
+# walks only with help until it resolves, clinical facts file §2.1 and §3). Stored in English as the other gaps.
+GAP_MOTOR_REDUCED = N_("strength (motor) reduced at the last check")
+MOTOR_REFUSED = N_(
+    "No discharge: the last check of the strength (motor) found it reduced. The patient stays until a new check "
+    "finds it normal, or a physician discharges with a reason."
+)
+
+
+def reduced_motor(observation: ObservationRecord) -> ObservationCheck | None:
+    """The check that found the strength reduced, while it is the last check that looked at the strength (a
+    later check that left it empty does not hide it: walk 27, "vermindert" at 09:50, "—" at 09:51), or None."""
+    looked = [check for check in observation.checks if check.motor_normal is not None]
+    return looked[-1] if looked and looked[-1].motor_normal is False else None
+
+
 def discharge_gaps(session: Session, appointment: Appointment, at: dt.datetime) -> list[Phrase]:
     """What a discharge now would skip: observation time still planned, checks the procedure needs."""
     observation = observation_of(session, appointment)
@@ -700,6 +716,8 @@ def discharge_gaps(session: Session, appointment: Appointment, at: dt.datetime) 
         c.motor_normal is not None for c in checks
     ):
         gaps.append(Phrase(GAP_NO_MOTOR))
+    if reduced_motor(observation) is not None:
+        gaps.append(Phrase(GAP_MOTOR_REDUCED))
     return gaps
 
 
@@ -710,10 +728,13 @@ def discharge(
     *,
     at: dt.datetime | None = None,
     reason: str | None = None,
+    seen_check_id: int | None = None,
 ) -> None:
     """Discharge when the checklist is complete. Before the planned end, or without the checks the
     procedure needs, a radiologist or nurse gives a reason; the discharge is then flagged and keeps what
-    was missing."""
+    was missing. While the last check of the strength found it reduced, only a physician (a radiologist)
+    discharges, with a reason, and flagged (``MOTOR_REFUSED``); ``seen_check_id``: the last check the physician
+    saw (the board's form sends it): a check recorded since is refused, to be looked at first (walk 26)."""
     observation = observation_of(session, appointment)
     if observation is None:
         raise DomainError(N_("The patient has not been in observation."), code="invalid_state")
@@ -723,6 +744,17 @@ def discharge(
         problem = critical_problem(observation, DISCHARGE_REFUSED)
         if problem is not None:
             raise problem
+        if reduced_motor(observation) is not None:
+            # Walk 27: weak legs after local anaesthetic, sent home 2 minutes after an RFA with "wants to go home".
+            # A nurse's reason is not enough; a physician's is (a gap below: reason required, flagged).
+            if actor is None or not actor.has_role(Role.RADIOLOGIST):
+                raise DomainError(MOTOR_REFUSED, code="motor_reduced")
+            latest = observation.checks[-1].id
+            if seen_check_id is not None and seen_check_id != latest:
+                raise Conflict(
+                    N_("A check was recorded since the page was shown: look at it and discharge again."),
+                    code="changed_meanwhile",
+                )
     missing = [label for key, label in DISCHARGE_ITEMS.items() if not getattr(observation, key)]
     if missing:
         raise DomainError(
@@ -764,6 +796,24 @@ def discharge(
     schedule_follow_ups(session, appointment, at)
     episodes.after_discharge(session, actor, appointment)
     session.flush()
+
+
+def flagged_discharges(
+    session: Session, since: dt.datetime, until: dt.datetime
+) -> list[tuple[Appointment, ObservationRecord]]:
+    """The discharges between ``since`` and ``until`` that were flagged (early, or without the needed checks),
+    latest first: the board lists the day's, so they are seen there, not only in the audit trail (walk 27)."""
+    rows = session.execute(
+        select(Appointment, ObservationRecord)
+        .join(ObservationRecord, ObservationRecord.appointment_id == Appointment.id)
+        .where(
+            ObservationRecord.discharge_flagged,
+            ObservationRecord.discharged_at >= since,
+            ObservationRecord.discharged_at < until,
+        )
+        .order_by(ObservationRecord.discharged_at.desc(), ObservationRecord.id.desc())
+    ).all()
+    return [(appointment, record) for appointment, record in rows]
 
 
 def schedule_follow_ups(session: Session, appointment: Appointment, at: dt.datetime) -> list[FollowUp]:

@@ -104,7 +104,8 @@ def discharge(appointment_id: int, json: DischargeIn):
     details.missing). Items given here are recorded on the checklist first. Before the planned end or
     without the checks the procedure needs, a reason is needed (422 discharge_early, details.gaps). While the
     last blood pressure or pulse recorded is critical there is no discharge, and ``stable`` cannot be set
-    (422 critical_vitals, details.reasons), whatever the reason."""
+    (422 critical_vitals, details.reasons), whatever the reason. While the last check of the strength (motor) found
+    it reduced, only a radiologist discharges, with a reason, flagged (422 motor_reduced for anyone else)."""
     appointment = find(Appointment, appointment_id, "appointment")
     items = json.model_dump(exclude_none=True, exclude={"reason"})
     if items:
