@@ -71,6 +71,8 @@ def _board(failed: Refused | None = None):
         "items": procedure_day.DISCHARGE_ITEMS,  # marked phrases: the board shows them in the screen's language
         "gaps_by_id": {a.id: procedure_day.discharge_gaps(db.session, a, now()) for a in patients},
         "facts_by_id": {a.id: procedure_day.bedside_facts(db.session, a) for a in patients},
+        # Which strength the motor check tests: the arms' after a cervical level, the legs' otherwise (walk 27).
+        "motor_by_id": {a.id: procedure_day.motor_label(a) for a in patients},
     }
 
 
