@@ -12,11 +12,11 @@ import pytest
 from sqlalchemy import select
 
 from clinic.models import FollowUp
-from clinic.models.vocab import FollowUpKind
+from clinic.models.vocab import FollowUpKind, Role
 from clinic.scheduling.booking import NotReady
 from clinic.services import outcomes, procedure_day, triage
 from tests.conftest import logged_in
-from tests.factories import book, build_clinic, make_ready_referral
+from tests.factories import book, build_clinic, make_ready_referral, make_user
 from tests.radiology.day_helpers import to_procedure
 from tests.scheduling.helpers import first_candidates, utc
 
@@ -94,6 +94,12 @@ def test_the_triage_page_shows_the_conflict_and_the_booking_is_refused(app, sess
     c = first_candidates(session, settings, referral, first_day=dt.date(2026, 12, 8))
     with pytest.raises(NotReady, match=r"latest outcome of the .* is negative .*although an earlier one was positive"):
         book(session, settings, referral, c[0])
+    make_user(session, "rad_de", {Role.RADIOLOGIST}, "Dr. Rita Rad", language="de")
+    session.commit()
+    (german,) = logged_in(app, "rad_de")
+    page = german.get(path).get_data(as_text=True)
+    assert "2 Wochen: 10 Prozent Linderung, negativ (das letzte: es entscheidet)" in page
+    assert "Die Ergebnisse widersprechen sich" in page and "Das letzte ist negativ und entscheidet" in page
     (desk_browser,) = logged_in(app, "frontdesk")
     desk = desk_browser.get(f"/desk/referrals/{referral.id}").get_data(as_text=True)
     assert "cannot be booked: the latest outcome of the" in desk and "although an earlier one was positive" in desk
