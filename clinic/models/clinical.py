@@ -148,6 +148,10 @@ class ProcedureAddendum(db.Model):
 GAP_OBSERVED = N_("observed {stayed} of {planned} planned minutes")
 GAP_NO_VITALS = N_("no blood pressure and pulse recorded")
 GAP_NO_MOTOR = N_("leg strength (motor) not checked")
+# After a cervical level the arm is what local anaesthetic at the root weakens (procedures.md §2.1 PRT: "The
+# leg or arm may be numb or weak for some hours"; longer observation "after cervical levels"). Walk 27: the
+# board asked for the leg strength after a cervical PRT.
+GAP_NO_MOTOR_ARM = N_("arm strength (motor) not checked")
 
 
 def gap_phrases(stored: str | list | None) -> Phrases:

@@ -69,6 +69,8 @@ def _board(failed: Refused | None = None):
         # day's flagged discharges (seen on the board, not only in the audit trail).
         "motor_by_id": {a.id: procedure_day.reduced_motor(records[a.id]) if records[a.id] else None for a in patients},
         "flagged_today": procedure_day.flagged_discharges(db.session, *day_bounds(local_today(), zone())),
+        # Which strength the motor check tests: the arms' after a cervical level, the legs' otherwise (walk 27).
+        "motor_label_by_id": {a.id: procedure_day.motor_label(a) for a in patients},
     }
 
 

@@ -160,6 +160,7 @@ def _page(appointment: Appointment, forms: dict | None = None, status: int = 200
         series_notes=steroid.appointment_notes(db.session, scheduling_settings().zone, appointment),
         follow_up_results=outcomes.recorded(db.session, [appointment.id]),
         contrast_allergy=procedure_records.contrast_allergy(appointment),
+        non_particulate_only=procedure_records.non_particulate_only(appointment),
         implant_unchecked=implants.unchecked_implant(appointment.referral, appointment.guidance)
         if appointment.referral is not None and appointment.status in ACTIVE_STATUSES
         else None,

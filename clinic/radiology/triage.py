@@ -17,7 +17,7 @@ from ..models import ImagingStudy, ProcedureType, RedFlagAnswer, Referral
 from ..models.vocab import TARGETS_BY_PROCEDURE, Priority, ReferralStatus, Role
 from ..scheduling import booking, steroid
 from ..scheduling.plan import stages_of
-from ..services import booking_queue, episodes, implants, medication, triage
+from ..services import booking_queue, episodes, implants, medication, stages, triage
 from ..web import get_or_404, lands_on, local_today, one_click, refused, refused_at, zone
 from . import bp
 from .forms import AcceptForm, HoldOverrideForm, ReasonForm
@@ -133,6 +133,7 @@ def _page(referral: Referral, forms: dict | None = None, status: int = 200, **sh
     studies = db.session.scalars(select(ImagingStudy).where(ImagingStudy.patient_id == referral.patient_id)).all()
     # The blood thinners beside the hold override: the radiologist decides it seeing the drugs and the plan.
     hold_plan = medication.referral_plan(db.session, referral, screen_language())
+    stage_done = episodes.awaiting_outcome(db.session, referral) if referral.status == ReferralStatus.ACCEPTED else None
     return render_template(
         "radiology/triage_referral.html",
         referral=referral,
@@ -145,9 +146,10 @@ def _page(referral: Referral, forms: dict | None = None, status: int = 200, **sh
         override_on_page=_override_on_page(referral, hold_plan),
         broken_holds=medication.broken_holds(db.session, referral, zone(), screen_language()) if hold_plan else [],
         plan_can_change=triage.plan_can_change(db.session, referral),
-        stage_done=episodes.awaiting_outcome(db.session, referral)
-        if referral.status == ReferralStatus.ACCEPTED
-        else None,
+        stage_done=stage_done,
+        # The outcome the next stage is planned on, with a conflict said (walk 27: a negative follow-up after
+        # a positive one showed nowhere, and the neurolysis stayed bookable).
+        stage_outcome=None if referral.has_ended else stages.outcome_to_show(db.session, referral, stage_done),
         implant_recorded=implants.implant_recorded(referral),
         implant_check_missing=referral.status == ReferralStatus.ACCEPTED
         and implants.mr_check_missing(referral, referral.planned_guidance),

@@ -37,8 +37,8 @@ from ..models import (
     User,
 )
 from ..models.base import utcnow
-from ..models.clinical import GAP_NO_MOTOR, GAP_NO_VITALS, GAP_OBSERVED
-from ..models.vocab import AppointmentStatus, FollowUpKind, FollowUpStatus, Role
+from ..models.clinical import GAP_NO_MOTOR, GAP_NO_MOTOR_ARM, GAP_NO_VITALS, GAP_OBSERVED
+from ..models.vocab import AppointmentStatus, FollowUpKind, FollowUpStatus, Region, Role
 from ..scheduling.booking import constraint_name
 from . import episodes, implants, medication, settings
 
@@ -681,6 +681,23 @@ def set_discharge_checklist(session: Session, appointment: Appointment, **items:
 # and pulse after every procedure (SYMP: BP before standing); the legs' motor function where local
 # anaesthetic can reach the nerve roots (numb or weak leg: PRT, epidural, RFA).
 MOTOR_CHECK_PROCEDURES = frozenset({"PRT", "EPI", "RFA"})
+# The strength the motor check tests: the arms' after a cervical level, whose roots supply the arm
+# (procedures.md §2.1 PRT: "The leg or arm may be numb or weak for some hours"), the legs' otherwise.
+MOTOR_LABEL_ARM = N_("Motor (arm strength)")
+MOTOR_LABEL_LEG = N_("Motor (leg strength)")
+
+
+def arm_strength(appointment: Appointment) -> bool:
+    """Whether the motor check of this appointment is the arms' (a cervical level), not the legs'."""
+    return appointment.region == Region.CERVICAL
+
+
+def motor_label(appointment: Appointment) -> Phrase | None:
+    """The board's label of the motor check for this appointment: which strength to test; None for a
+    procedure without a motor check (the board keeps its plain label)."""
+    if appointment.procedure_type.code not in MOTOR_CHECK_PROCEDURES:
+        return None
+    return Phrase(MOTOR_LABEL_ARM if arm_strength(appointment) else MOTOR_LABEL_LEG)
 
 
 # The strength found reduced at the last check that looked at it (motor block from local anaesthetic: the patient
@@ -715,7 +732,7 @@ def discharge_gaps(session: Session, appointment: Appointment, at: dt.datetime) 
     if appointment.procedure_type.code in MOTOR_CHECK_PROCEDURES and not any(
         c.motor_normal is not None for c in checks
     ):
-        gaps.append(Phrase(GAP_NO_MOTOR))
+        gaps.append(Phrase(GAP_NO_MOTOR_ARM if arm_strength(appointment) else GAP_NO_MOTOR))
     if reduced_motor(observation) is not None:
         gaps.append(Phrase(GAP_MOTOR_REDUCED))
     return gaps

@@ -71,6 +71,17 @@ MAX_DOSE_OTHER = Decimal(1000)
 NEUROLYTIC_DRUGS = frozenset({"Ethanol"})
 
 
+# Particulate (crystalline) steroids: never in a cervical transforaminal injection, a cervical PRT. Multisociety
+# safety recommendations favour a non-particulate steroid (dexamethasone) for all cervical transforaminal
+# injections: spinal cord or brain infarction from intra-arterial particulate steroid, very rare and
+# catastrophic, mainly after cervical and thoracic transforaminal injections (shared/clinical/procedures.md
+# §1.4 and §2.1 PRT: drugs, risks; FDA14, RADIOPAEDIA). Refused at the drug's row, not confirmed away: the
+# recommendation has no exception a confirmation could record (unlike contrast with an allergy, which
+# premedication makes possible). Walk 27: Triamcinolone was recorded and signed for a PRT at C6/7.
+PARTICULATE_STEROIDS = frozenset({"Triamcinolone"})
+TRANSFORAMINAL_CODES = frozenset({"PRT"})
+
+
 # Contrast media: given to a patient with a recorded contrast allergy only with the allergy taken into account
 # (premedication, another agent; shared/clinical/procedures.md §1.2), which the radiologist confirms.
 CONTRAST_DRUGS = frozenset({"Contrast"})
@@ -177,6 +188,34 @@ def neurolytic_problem(appointment: Appointment | None, options) -> InvalidInput
     return None
 
 
+def non_particulate_only(appointment: Appointment | None) -> bool:
+    """Whether the appointment is a cervical PRT (a cervical transforaminal injection), whose steroid is a
+    non-particulate one only. The region is the appointment's (the record's levels are checked to lie in it)."""
+    if appointment is None or appointment.region != Region.CERVICAL:
+        return False
+    procedure_type = appointment.procedure_type
+    return procedure_type is not None and procedure_type.code in TRANSFORAMINAL_CODES
+
+
+def particulate_problem(appointment: Appointment | None, options) -> InvalidInput | None:
+    """The refusal of a particulate steroid (``PARTICULATE_STEROIDS``) among ``options`` (the drug options of
+    the record) in a cervical PRT (``non_particulate_only``), at the drug field of its row; or None."""
+    if not non_particulate_only(appointment):
+        return None
+    for option in options:
+        if option.name in PARTICULATE_STEROIDS:
+            return InvalidInput(
+                N_(
+                    "{name} is a particulate steroid: not given in a cervical periradicular (transforaminal) "
+                    "injection, for the risk of spinal cord or brain infarction if it enters an artery. Use a "
+                    "non-particulate steroid (Dexamethasone)."
+                ),
+                details={"field": "drug_option_id", "drug_option_id": option.id},
+                name=_drug(option),
+            )
+    return None
+
+
 def _drug(option: DrugOption) -> Phrase:
     """A drug's name for a message: a screen says the seeded drugs in its language (their names are in the
     catalogue, radiology.day.SEEDED_DRUG_NAMES), a drug an admin added as it is named."""
@@ -226,7 +265,8 @@ def update(session: Session, actor, record: ProcedureRecord, details: RecordDeta
                 most=most,
                 unit=option.unit,
             )
-    problem = neurolytic_problem(appointment, [options[i] for i, _dose in details.drugs if i in options])
+    chosen = [options[i] for i, _dose in details.drugs if i in options]
+    problem = neurolytic_problem(appointment, chosen) or particulate_problem(appointment, chosen)
     if problem is not None:
         raise problem
     given: set[int] = set()
@@ -357,8 +397,9 @@ def sign(session: Session, actor, record: ProcedureRecord, *, zone: str) -> None
     appointment = session.get(Appointment, record.appointment_id)
     if appointment is not None:
         problem = time_problem(appointment, record.started_at, record.ended_at, zone)
-        if problem is None:  # a record saved before the rule
-            problem = neurolytic_problem(appointment, [drug.drug_option for drug in record.drugs])
+        if problem is None:  # a record saved before the rules
+            given = [drug.drug_option for drug in record.drugs]
+            problem = neurolytic_problem(appointment, given) or particulate_problem(appointment, given)
         if problem is not None:
             raise problem
     missing = unsigned_gaps(record)

@@ -15,9 +15,10 @@ from clinic.core import clock
 from clinic.core.errors import InvalidInput
 from clinic.core.numbers import decimal
 from clinic.models import DrugOption, ProcedureDrug, ProcedureRecord
+from clinic.models.vocab import Role
 from clinic.services import procedure_records
 from tests.conftest import NOW, ZONE
-from tests.factories import record_details
+from tests.factories import make_user, record_details
 from tests.radiology.day_helpers import day_appointment, to_observation, to_procedure
 
 
@@ -287,3 +288,82 @@ def test_the_end_cannot_come_after_the_patient_went_to_observation(session, sett
         session, None, record, record_details(record, ended_at=NOW + dt.timedelta(minutes=20)), zone=ZONE
     )
     assert record.ended_at == NOW + dt.timedelta(minutes=20)
+
+
+CERVICAL_PRT = {"code": "PRT", "region": "cervical", "levels": "C6/7", "side": "left"}
+
+
+@pytest.mark.parametrize("action", ["record", "sign"])
+def test_triamcinolone_in_a_cervical_prt_is_refused_at_its_drug_row(session, settings, browser, action):
+    """Walk 27 (patient safety): Triamcinolone, a particulate steroid, was recorded for a PRT at C6/7.
+    procedures.md §1.4, §2.1: a non-particulate steroid (dexamethasone) for all cervical transforaminal
+    injections (spinal cord or brain infarction from intra-arterial particulate steroid). Fails on the old
+    code: saved and signed."""
+    appointment, path = _record_page(session, settings, browser, **CERVICAL_PRT)
+    page = browser.get(path).get_data(as_text=True)
+    assert 'id="non-particulate-steroid"' in page and "steroid only non-particulate (Dexamethasone)" in page
+    triamcinolone = _drug(session, "Triamcinolone")
+    data = {
+        **_data(triamcinolone, "40"),
+        "record-ended_at": "2026-11-23T07:20",
+        "record-levels": "C6/7",
+        "record-complications": "keine",
+    }
+    response = browser.post(f"{path}/{action}", data, form_page=path)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    start = html.index('id="record-drugs-0-drug_option_id"')
+    shown = html[html.rindex("<select", 0, start) : html.index("</div>", start)]
+    assert "is-invalid" in shown and f'<option selected value="{triamcinolone.id}">' in shown, shown
+    assert (
+        "Triamcinolone is a particulate steroid: not given in a cervical periradicular (transforaminal) injection, "
+        "for the risk of spinal cord or brain infarction if it enters an artery. Use a non-particulate steroid "
+        "(Dexamethasone)."
+    ) in shown
+    record = _stored_record(session, appointment)
+    assert record.drugs == [] and not record.is_signed
+    response = browser.post(f"{path}/record", _data(_drug(session, "Dexamethasone"), "8"), form_page=path)
+    assert response.status_code == 302
+
+
+def test_the_german_screen_says_why_triamcinolone_is_refused_in_a_cervical_prt(session, settings, browser):
+    _clinic, appointment = day_appointment(session, settings, to=to_procedure, **CERVICAL_PRT)
+    make_user(session, "rad_de", {Role.RADIOLOGIST}, "Dr. Rita Rad", language="de")
+    session.commit()
+    clock.pin(NOW + dt.timedelta(minutes=30))
+    browser.login("rad_de")
+    path = f"/radiology/appointments/{appointment.id}"
+    response = browser.post(f"{path}/record", _data(_drug(session, "Triamcinolone"), "40"), form_page=path)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "ist ein partikuläres Kortikoid" in html and "Dexamethason" in html
+    assert "Zervikale PRT: als Kortikoid nur ein nicht-partikuläres (Dexamethason)" in html
+
+
+def test_triamcinolone_stays_allowed_in_a_lumbar_prt(session, settings):
+    record = _record_in_progress(session, settings)  # a lumbar PRT
+    triamcinolone = _drug(session, "Triamcinolone")
+    procedure_records.update(
+        session, None, record, record_details(record, drugs=[(triamcinolone.id, Decimal(40))]), zone=ZONE
+    )
+    assert [d.drug_option_id for d in record.drugs] == [triamcinolone.id]
+
+
+def test_a_stored_triamcinolone_row_of_a_cervical_prt_is_not_signed(session, settings):
+    clinic, appointment = day_appointment(session, settings, to=to_procedure, **CERVICAL_PRT)
+    triamcinolone = _drug(session, "Triamcinolone")
+    cervical = session.scalar(select(ProcedureRecord).where(ProcedureRecord.appointment_id == appointment.id))
+    clock.pin(NOW + dt.timedelta(minutes=30))
+    details = record_details(
+        cervical, drugs=[(triamcinolone.id, Decimal(40))], levels="C6/7", ended_at=NOW + dt.timedelta(minutes=20)
+    )
+    with pytest.raises(InvalidInput) as refused:
+        procedure_records.update(session, None, cervical, details, zone=ZONE)
+    assert refused.value.details == {"field": "drug_option_id", "drug_option_id": triamcinolone.id}
+    # A row stored before the rule (or past it) is not signed.
+    cervical.drugs.append(ProcedureDrug(drug_option_id=triamcinolone.id, dose=Decimal(40), unit="mg"))
+    cervical.ended_at, cervical.complications = NOW + dt.timedelta(minutes=20), "keine"
+    session.flush()
+    with pytest.raises(InvalidInput, match="particulate steroid"):
+        procedure_records.sign(session, clinic.radiologists[0], cervical, zone=ZONE)
+    assert not cervical.is_signed

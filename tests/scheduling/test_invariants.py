@@ -8,11 +8,11 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 
 from clinic.core.errors import DomainError, InvalidInput
-from clinic.models import Booking, Closure, FollowUp, RedFlagAnswer, RosterException
+from clinic.models import Booking, Closure, FollowUp, ProcedureRecord, RedFlagAnswer, RosterException
 from clinic.models.vocab import AppointmentStatus, FollowUpKind, FollowUpStatus, RedFlag, ReliefCategory
 from clinic.scheduling import booking
 from clinic.scheduling.booking import NotReady, SlotTaken
-from clinic.services import prereg_items, triage
+from clinic.services import prereg_items, stages, triage
 from tests.conftest import TODAY
 from tests.factories import book, build_clinic, make_ready_referral
 
@@ -258,7 +258,9 @@ def test_invariant_8_ablation_needs_a_positive_diagnostic_block(session, setting
     rfa = make_ready_referral(session, clinic, block.patient, code="RFA")
     c = first_candidates(session, settings, rfa, first_day=dt.date(2026, 11, 30))
     assert c, "the finder still shows times; booking is what is refused"
-    with pytest.raises(NotReady, match="positive diagnostic facet"):
+    with pytest.raises(
+        NotReady, match=r"outcome of the facet.* \(diagnostic stage\) is negative \(2 weeks: 30 per cent"
+    ):
         book(session, settings, rfa, c[0])
     # A later outcome of the same block reaches the threshold: the ablation may now be booked.
     _followed_up(session, block, FollowUpKind.THREE_MONTHS, dt.date(2027, 2, 23), 80)
@@ -274,3 +276,50 @@ def test_invariant_8_neurolytic_stage_needs_a_positive_diagnostic_stage(session,
     later = make_ready_referral(session, clinic, block.patient, code="SYMP", stage="neurolytic", levels=None)
     c = first_candidates(session, settings, later, first_day=dt.date(2026, 11, 30))
     assert book(session, settings, later, c[0]).stage == "neurolytic"
+
+
+def test_invariant_8_a_negative_later_outcome_of_the_diagnostic_stage_refuses_the_neurolysis(session, settings, clinic):
+    """Walk 27: the same-day result of the diagnostic sympathicolysis was positive, its two-week follow-up
+    negative, and the neurolytic stage stayed bookable. The latest outcome decides (procedures.md §2.3:
+    the diagnostic block first; §2.4: "No positive diagnostic block"). Fails on the old code: any positive
+    outcome counted."""
+    referral = make_ready_referral(session, clinic, code="SYMP", stage="diagnostic", levels=None, side="left")
+    block = book(session, settings, referral)
+    block.status = AppointmentStatus.DISCHARGED
+    _followed_up(session, block, FollowUpKind.SAME_DAY, dt.date(2026, 11, 24), 80)
+    _followed_up(session, block, FollowUpKind.TWO_WEEKS, dt.date(2026, 12, 8), 10)
+    later = make_ready_referral(session, clinic, block.patient, code="SYMP", stage="neurolytic", levels=None)
+    c = first_candidates(session, settings, later, first_day=dt.date(2026, 11, 30))
+    with pytest.raises(
+        NotReady,
+        match=r"latest outcome of the .* is negative \(2 weeks: 10 per cent relief\), although an earlier one was",
+    ):
+        book(session, settings, later, c[0])
+    # The front desk's lists say the same (one statement for many referrals).
+    assert "is negative" in stages.unmet_rules(session, [later])[later.id]
+
+
+def test_invariant_8_negative_follow_up_outweighs_positive_pain_scores_of_the_block(session, settings, clinic):
+    """The medial branch block's pain scores at the procedure were positive (8 → 1), the follow-up that
+    came after negative: the ablation is refused (fails on the old code: the scores counted)."""
+    referral = make_ready_referral(session, clinic, code="FACET", stage="diagnostic", levels="L4/5", side="left")
+    block = book(session, settings, referral)
+    block.status = AppointmentStatus.DISCHARGED
+    session.add(
+        ProcedureRecord(
+            appointment_id=block.id,
+            pain_before=8,
+            pain_after=1,
+            started_at=block.table_start,
+            signed_at=block.table_start,
+        )
+    )
+    session.flush()
+    rfa = make_ready_referral(session, clinic, block.patient, code="RFA")
+    c = first_candidates(session, settings, rfa, first_day=dt.date(2026, 11, 30))
+    assert book(session, settings, rfa, c[0]).status == AppointmentStatus.BOOKED  # the scores alone: positive
+    rfa2 = make_ready_referral(session, clinic, block.patient, code="RFA")
+    _followed_up(session, block, FollowUpKind.SAME_DAY, dt.date(2026, 11, 24), 20)
+    c = first_candidates(session, settings, rfa2, first_day=dt.date(2026, 12, 7))
+    with pytest.raises(NotReady, match="is negative"):
+        book(session, settings, rfa2, c[0])
