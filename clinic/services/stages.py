@@ -3,11 +3,14 @@ diagnostic stage first. "Positive" means at least the configured relief (50% by 
 a recorded outcome (follow-up) or, for a diagnostic block, from the pain scores before and after.
 
 The outcomes of a diagnostic stage are read in the order they were measured: the pain scores of the signed
-procedure record first, then the follow-ups done, by their due date. The latest one decides (walk 27: a
-positive same-day result counted although the two-week follow-up of the same block was negative, and the
-neurolysis stayed bookable). procedures.md §2.2 and §2.4: "No positive diagnostic block" is a
-contraindication of the ablation; §2.3: the diagnostic block first. A stage whose outcomes disagree is shown
-to the radiologist as a conflict (``Verdict.conflict``), never as a plain "positive"."""
+procedure record first, then the follow-ups done, by their due date. The block's own result decides: the
+latest of the pain scores at the procedure and the same day's result (procedures.md §2.2: the relief
+recorded over the hours after a diagnostic block "decides on RFA"; §2.3 and §2.4: "No positive diagnostic
+block" is a contraindication). A later follow-up (weeks on, the local anaesthetic long worn off) measures the
+lasting effect, not the block: it decides only when the block's result is missing. Walk 27: a negative
+same-day result after positive scores left the ablation bookable (any positive outcome counted). A stage
+whose outcomes disagree is shown to the radiologist as a conflict (``Verdict.conflict``), never as a plain
+"positive"."""
 
 from __future__ import annotations
 
@@ -40,6 +43,7 @@ class Outcome:
     relief_percent: int | None
     relief_category: str | None
     positive: bool
+    block_result: bool = False  # the pain scores at the procedure or the same day's result: the block's own
 
     @property
     def relief(self) -> Phrase:
@@ -51,14 +55,20 @@ class Outcome:
 
 @dataclass(frozen=True)
 class Verdict:
-    """The outcomes of one appointment in the order they were measured; the latest decides."""
+    """The outcomes of one appointment in the order they were measured; the block's result decides."""
 
     appointment_id: int
     outcomes: tuple[Outcome, ...]
 
     @property
     def decisive(self) -> Outcome:
-        return self.outcomes[-1]
+        """The latest of the block's own results; the latest follow-up only when there is none."""
+        return self.outcomes[self.decisive_index]
+
+    @property
+    def decisive_index(self) -> int:
+        own = [i for i, outcome in enumerate(self.outcomes) if outcome.block_result]
+        return own[-1] if own else len(self.outcomes) - 1
 
     @property
     def positive(self) -> bool:
@@ -80,7 +90,7 @@ def verdicts(session: Session, appointment_ids, threshold: int | None = None) ->
     for record in session.scalars(select(ProcedureRecord).where(ProcedureRecord.appointment_id.in_(ids))):
         relief = relief_from_scores(record.pain_before, record.pain_after) if record.is_signed else None
         if relief is not None:
-            outcome = Outcome(Phrase(AT_PROCEDURE), relief, None, relief >= threshold)
+            outcome = Outcome(Phrase(AT_PROCEDURE), relief, None, relief >= threshold, block_result=True)
             found.setdefault(record.appointment_id, []).append(outcome)
     follow_ups = session.scalars(
         select(FollowUp)
@@ -93,7 +103,8 @@ def verdicts(session: Session, appointment_ids, threshold: int | None = None) ->
         else:
             positive = follow_up.relief_category == ReliefCategory.COMPLETE_OR_SIGNIFICANT
         kind = FollowUpKind(follow_up.kind).label if follow_up.kind in FollowUpKind.values() else follow_up.kind
-        outcome = Outcome(Phrase(kind), follow_up.relief_percent, follow_up.relief_category, positive)
+        own = follow_up.kind == FollowUpKind.SAME_DAY
+        outcome = Outcome(Phrase(kind), follow_up.relief_percent, follow_up.relief_category, positive, block_result=own)
         found.setdefault(follow_up.appointment_id, []).append(outcome)
     return {appointment_id: Verdict(appointment_id, tuple(o)) for appointment_id, o in found.items()}
 
@@ -243,26 +254,26 @@ def _unmet(procedure_type: ProcedureType, stage: str | None, rule) -> Phrase:
 
 
 def _negative(procedure_type: ProcedureType, stage: str | None, rule, verdict: Verdict) -> Phrase:
-    """The refusal when the latest outcome of the needed stage is negative; it names an earlier positive
-    one, so that nobody books on the strength of that."""
+    """The refusal when the deciding outcome of the needed stage is negative; it names a positive one, so
+    that nobody books on the strength of that."""
     procedure, need = _names(procedure_type, stage, rule)
-    latest = verdict.decisive
+    decisive = verdict.decisive
     if verdict.conflict:
         return Phrase(
             N_(
-                "{procedure} cannot be booked: the latest outcome of the {need} is negative ({source}: {relief}), "
-                "although an earlier one was positive. The latest decides: a radiologist decides what follows "
-                "(for example a second diagnostic block)"
+                "{procedure} cannot be booked: the result of the block, the {need}, is negative ({source}: {relief}), "
+                "although another outcome was positive. The result of the block decides: a radiologist decides what "
+                "follows (for example a second diagnostic block)"
             ),
             procedure=procedure,
             need=need,
-            source=latest.source,
-            relief=latest.relief,
+            source=decisive.source,
+            relief=decisive.relief,
         )
     return Phrase(
         N_("{procedure} cannot be booked: the outcome of the {need} is negative ({source}: {relief})"),
         procedure=procedure,
         need=need,
-        source=latest.source,
-        relief=latest.relief,
+        source=decisive.source,
+        relief=decisive.relief,
     )

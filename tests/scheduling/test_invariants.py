@@ -278,11 +278,11 @@ def test_invariant_8_neurolytic_stage_needs_a_positive_diagnostic_stage(session,
     assert book(session, settings, later, c[0]).stage == "neurolytic"
 
 
-def test_invariant_8_a_negative_later_outcome_of_the_diagnostic_stage_refuses_the_neurolysis(session, settings, clinic):
-    """Walk 27: the same-day result of the diagnostic sympathicolysis was positive, its two-week follow-up
-    negative, and the neurolytic stage stayed bookable. The latest outcome decides (procedures.md §2.3:
-    the diagnostic block first; §2.4: "No positive diagnostic block"). Fails on the old code: any positive
-    outcome counted."""
+def test_invariant_8_a_negative_two_week_follow_up_does_not_outweigh_the_blocks_own_result(session, settings, clinic):
+    """The block's own result decides (procedures.md §2.2: the relief over the hours after a diagnostic block
+    "decides on RFA"): a two-week follow-up, the local anaesthetic long worn off, measures the lasting effect.
+    A positive same-day result with a negative two-week follow-up leaves the neurolysis bookable (the
+    radiologist's page shows the disagreement); a negative same-day result refuses it whatever came later."""
     referral = make_ready_referral(session, clinic, code="SYMP", stage="diagnostic", levels=None, side="left")
     block = book(session, settings, referral)
     block.status = AppointmentStatus.DISCHARGED
@@ -290,13 +290,23 @@ def test_invariant_8_a_negative_later_outcome_of_the_diagnostic_stage_refuses_th
     _followed_up(session, block, FollowUpKind.TWO_WEEKS, dt.date(2026, 12, 8), 10)
     later = make_ready_referral(session, clinic, block.patient, code="SYMP", stage="neurolytic", levels=None)
     c = first_candidates(session, settings, later, first_day=dt.date(2026, 11, 30))
+    assert stages.unmet_rules(session, [later]) == {}
+    assert book(session, settings, later, c[0]).stage == "neurolytic"
+
+    other = make_ready_referral(session, clinic, code="SYMP", stage="diagnostic", levels=None, side="left")
+    negative = book(session, settings, other)
+    negative.status = AppointmentStatus.DISCHARGED
+    _followed_up(session, negative, FollowUpKind.SAME_DAY, dt.date(2026, 11, 24), 20)
+    _followed_up(session, negative, FollowUpKind.TWO_WEEKS, dt.date(2026, 12, 8), 80)
+    refused = make_ready_referral(session, clinic, negative.patient, code="SYMP", stage="neurolytic", levels=None)
+    c = first_candidates(session, settings, refused, first_day=dt.date(2026, 11, 30))
     with pytest.raises(
         NotReady,
-        match=r"latest outcome of the .* is negative \(2 weeks: 10 per cent relief\), although an earlier one was",
+        match=r"result of the block, the .*, is negative \(Same day: 20 per cent relief\), although another",
     ):
-        book(session, settings, later, c[0])
+        book(session, settings, refused, c[0])
     # The front desk's lists say the same (one statement for many referrals).
-    assert "is negative" in stages.unmet_rules(session, [later])[later.id]
+    assert "is negative" in stages.unmet_rules(session, [refused])[refused.id]
 
 
 def test_invariant_8_negative_follow_up_outweighs_positive_pain_scores_of_the_block(session, settings, clinic):
