@@ -376,7 +376,16 @@ def sign(session: Session, actor, record: ProcedureRecord, *, zone: str) -> None
         )
     record.signed_by_id = actor.id
     record.signed_at = utcnow()
-    audit.record(session, "procedure_record.signed", "procedure_records", record.id, actor=actor)
+    # The patient travels with the event, as with the record's other events (walk 27: the signature was the
+    # one event of a record that a filter by patient missed).
+    audit.record(
+        session,
+        "procedure_record.signed",
+        "procedure_records",
+        record.id,
+        patient_id=appointment.patient_id if appointment is not None else None,
+        actor=actor,
+    )
     session.flush()
 
 
