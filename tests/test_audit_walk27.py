@@ -11,11 +11,11 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from clinic.core import clock
+from clinic.core import audit, clock
 from clinic.models import AuditEvent, DrugOption
-from clinic.services import procedure_records
-from tests.conftest import NOW, ZONE, logged_in
-from tests.factories import make_user, record_details
+from clinic.services import episodes, procedure_records, triage
+from tests.conftest import NOW, TODAY, ZONE, logged_in
+from tests.factories import build_clinic, make_ready_referral, make_user, record_details
 from tests.radiology.day_helpers import day_appointment, to_procedure
 
 
@@ -45,3 +45,28 @@ def test_the_signature_of_a_procedure_record_carries_its_patient(app, session, s
     assert set(others) == {appointment.patient_id}
     trail = _german_trail(app, session, f"?patient_id={appointment.patient_id}")
     assert "Eingriffsprotokoll unterschrieben" in trail, trail
+
+
+def test_a_referral_closed_by_its_discharge_gives_its_reason_in_german_old_rows_too(app, session):
+    clinic = build_clinic(session)
+    done, by_hand = make_ready_referral(session, clinic), make_ready_referral(session, clinic)
+    # as the trail holds them: the clinic's own reason stored in English, a reason staff typed as typed
+    audit.record(session, "referral.closed", "referrals", done.id, summary={"reason": "The planned procedure is done."})
+    episodes.close(session, clinic.radiologists[0], by_hand, "Patientin wünscht keine weitere Behandlung")
+    trail = _german_trail(app, session, "?action=referral.closed")
+    assert trail.count("Überweisung abgeschlossen") == 2, trail
+    assert "Grund: Der geplante Eingriff ist erfolgt." in trail
+    assert "Grund: Patientin wünscht keine weitere Behandlung" in trail
+    assert "planned procedure" not in trail
+
+
+def test_a_hold_override_names_the_earliest_date_in_words_and_german_format(app, session):
+    clinic = build_clinic(session)
+    referral = make_ready_referral(session, clinic, medications=[("apixaban", "", None)])
+    triage.override_hold(
+        session, clinic.radiologists[0], referral, dt.date(2026, 12, 17), "Kardiologie stimmt zu", today=TODAY
+    )
+    trail = _german_trail(app, session, "?action=referral.hold_override")
+    assert "Frühestes Eingriffsdatum: 17.12.2026" in trail, trail
+    assert "Grund: Kardiologie stimmt zu" in trail
+    assert "earliest" not in trail and "2026-12-17" not in trail
