@@ -18,13 +18,12 @@ from .test_aftercare import observed
 
 SAID = {
     Language.DE: (
-        "Ein Brennen oder Wundgefühl an der behandelten Stelle ist häufig und kann einige Tage bis wenige Wochen "
-        "anhalten.",
-        "Die Linderung beginnt oft erst nach zwei bis vier Wochen",
+        "Ein Brennen oder Wundgefühl an der behandelten Stelle ist für einige Tage bis wenige Wochen häufig.",
+        "Die Linderung beginnt oft erst nach zwei bis vier Wochen.",
     ),
     Language.EN: (
-        "A burning or sore feeling where you were treated is common and can last a few days to a few weeks.",
-        "Relief often begins only after two to four weeks",
+        "A burning or sore feeling where you were treated is common for a few days to a few weeks.",
+        "Relief often begins only after two to four weeks.",
     ),
 }
 
