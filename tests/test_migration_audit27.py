@@ -76,3 +76,30 @@ def test_a_seeded_rfa_text_gets_the_bullet_and_an_admins_own_text_is_left_alone(
     assert bullets["de"][0] + bullets["de"][1] in german.body
     assert german.body.replace(bullets["de"][0], "") == seeded["de"]
     assert newest["en"].body == "## Our own text\n"
+
+
+def test_a_signature_written_without_its_patient_gets_the_records_patient(app, backend, settings):
+    from flask_migrate import downgrade, upgrade
+
+    from clinic.core import audit
+    from clinic.models import AuditEvent
+    from tests.radiology.day_helpers import day_appointment, to_procedure
+
+    downgrade(revision="f26a")
+    session = db.session
+    clinic, appointment = day_appointment(session, settings)
+    record = to_procedure(session, clinic, appointment)
+    # as the sign of a procedure record wrote it before walk 27
+    audit.record(session, "procedure_record.signed", "procedure_records", record.id, actor=clinic.radiologists[0])
+    audit.record(session, "procedure_record.signed", "procedure_records", 999_999)  # a record that is gone
+    session.commit()
+    patient_id, record_id = appointment.patient_id, record.id
+    session.remove()
+
+    upgrade()
+    found = dict(
+        db.session.execute(
+            select(AuditEvent.object_id, AuditEvent.patient_id).where(AuditEvent.action == "procedure_record.signed")
+        ).all()
+    )
+    assert found == {str(record_id): patient_id, "999999": None}

@@ -6,6 +6,10 @@ is the clinic's seeded text (no user wrote it) and lacks the bullet; an admin's 
 The bullet's words are those of clinic/content/texts/RFA.information.*.md. Downgrade removes nothing:
 text versions are kept for the consents printed from them.
 
+Also walk 27: "Procedure record signed" was written without its patient, so a filter of the audit trail by
+patient missed the signature; the events written so far get the patient of the record's appointment (the
+event itself, who, when, what, is unchanged).
+
 Revision ID: audit27
 Revises: f26a
 """
@@ -49,8 +53,34 @@ document_texts = sa.table(
 )
 
 
+audit_events = sa.table(
+    "audit_events",
+    sa.column("action", sa.String),
+    sa.column("object_type", sa.String),
+    sa.column("object_id", sa.String),
+    sa.column("patient_id", sa.Integer),
+)
+procedure_records = sa.table("procedure_records", sa.column("id", sa.Integer), sa.column("appointment_id", sa.Integer))
+appointments = sa.table("appointments", sa.column("id", sa.Integer), sa.column("patient_id", sa.Integer))
+
+
 def upgrade():
     bind = op.get_bind()
+    patient = (
+        sa.select(appointments.c.patient_id)
+        .select_from(procedure_records.join(appointments, appointments.c.id == procedure_records.c.appointment_id))
+        .where(sa.cast(procedure_records.c.id, sa.String) == audit_events.c.object_id)
+        .scalar_subquery()
+    )
+    bind.execute(
+        audit_events.update()
+        .where(
+            audit_events.c.action == "procedure_record.signed",
+            audit_events.c.object_type == "procedure_records",
+            audit_events.c.patient_id.is_(None),
+        )
+        .values(patient_id=patient)
+    )
     rfa = bind.execute(sa.select(procedure_types.c.id).where(procedure_types.c.code == "RFA")).scalar()
     if rfa is None:
         return
