@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Table, TableStyle
 from reportlab.platypus import Paragraph as _Paragraph
 
@@ -57,6 +60,22 @@ class RuledBox(Flowable):
         canvas.restoreState()
 
 
+# How much smaller than its style a value of the facts table may be set, in points, least first: a word wider
+# than its column (German compounds: "(Sympathikusblockade)") is set smaller before it is cut (walk 27: the
+# consent printed "Sympathikusblockad / e").
+SMALLER_BY = (0.0, 1.0, 2.0)
+
+
+def whole_words(text: str, font: str, sizes: Sequence[float], width: float) -> tuple[float, list[str]]:
+    """``text`` broken at spaces into lines no wider than ``width``, at the first of ``sizes`` (largest first)
+    at which its longest word fits; a word wider than ``width`` even at the last size is cut (``fit.wrap``)."""
+    longest = max(text.split() or [""], key=lambda w: stringWidth(w, font, sizes[-1]))
+    for size in sizes:
+        if stringWidth(longest, font, size) <= width:
+            return size, simpleSplit(text, font, size, width)
+    return sizes[-1], wrap(text, font, sizes[-1], width)
+
+
 def facts_table(rows: list[tuple[str, str, str, str]], width: float, wide: tuple[str, str] | None = None) -> Table:
     """Label/value pairs in two columns, labels small and grey, values bold; ``wide`` is a last row
     whose value spans the width. Plain text, broken to the column width here: a handful of cells
@@ -68,7 +87,17 @@ def facts_table(rows: list[tuple[str, str, str, str]], width: float, wide: tuple
     def fit(text: str, column_width: float, font: str = value.fontName, size: float = value.fontSize) -> str:
         return "\n".join(wrap(text, font, size, column_width - 2 * PAD))  # a long name too: never into the label
 
-    data = [[a, fit(b, widths[1]), c, fit(d, widths[3])] for a, b, c, d in rows]
+    data: list[list[str]] = []
+    sizes = [value.fontSize - less for less in SMALLER_BY]
+    smaller = []  # (column, row, size) of a value set smaller so that its words stay whole
+    for row, (a, b, c, d) in enumerate(rows):
+        cells = [a, b, c, d]
+        for column in (1, 3):
+            size, lines = whole_words(cells[column], value.fontName, sizes, widths[column] - 2 * PAD)
+            cells[column] = "\n".join(lines)
+            if size != value.fontSize:
+                smaller.append((column, row, size))
+        data.append(cells)
     commands = [
         ("FONT", (0, 0), (-1, -1), label.fontName, label.fontSize, label.leading),
         ("TEXTCOLOR", (0, 0), (-1, -1), label.textColor),
@@ -84,6 +113,10 @@ def facts_table(rows: list[tuple[str, str, str, str]], width: float, wide: tuple
         ("TOPPADDING", (0, 0), (-1, -1), 2.5),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
     ]
+    for column, row, size in smaller:
+        commands.append(
+            ("FONT", (column, row), (column, row), value.fontName, size, value.leading * size / value.fontSize)
+        )
     if wide:
         data.append([wide[0], fit(wide[1], sum(widths[1:]), REGULAR, WIDE_SIZE), "", ""])
         commands += [("SPAN", (1, -1), (3, -1)), ("FONT", (1, -1), (3, -1), REGULAR, WIDE_SIZE, WIDE_SIZE + 2.5)]

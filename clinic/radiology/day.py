@@ -105,11 +105,16 @@ def _forms(appointment: Appointment, record: ProcedureRecord | None, posted: str
     return {"consent_form": consent, "record_form": form, "addendum_form": addendum}
 
 
-def _details(form: RecordForm) -> procedure_records.RecordDetails:
+def _details(form: RecordForm, *, readable: bool = False) -> procedure_records.RecordDetails:
+    """What the record form holds; ``readable``: only what it could read (a field it refused is left out, a
+    drug row only with its drug and its dose), for the service's checks beside the form's own errors."""
+    rows = [row for row in form.drugs if row.drug_option_id.data]
+    if readable:
+        rows = [row for row in rows if row.dose.data is not None and not row.dose.errors and not row.errors]
     return procedure_records.RecordDetails(
-        started_at=local_to_utc(form.started_at.data),
-        ended_at=local_to_utc(form.ended_at.data),
-        levels=form.levels.data,
+        started_at=local_to_utc(form.started_at.data) if not (readable and form.started_at.errors) else None,
+        ended_at=local_to_utc(form.ended_at.data) if not (readable and form.ended_at.errors) else None,
+        levels=form.levels.data if not (readable and form.levels.errors) else None,
         side=form.side.data or None,
         approach=form.approach.data,
         guidance=form.guidance.data or None,
@@ -118,7 +123,7 @@ def _details(form: RecordForm) -> procedure_records.RecordDetails:
         pain_before=form.pain_before.data,
         pain_after=form.pain_after.data,
         note=form.note.data,
-        drugs=[(row.drug_option_id.data, row.dose.data) for row in form.drugs if row.drug_option_id.data],
+        drugs=[(row.drug_option_id.data, row.dose.data) for row in rows],
         contrast_allergy_confirmed=form.contrast_allergy_confirmed.data,
     )
 
@@ -224,6 +229,29 @@ def _at_dose(form, error: DomainError) -> bool:
     return bool(rows)
 
 
+def _record_refused(appointment: Appointment, form: RecordForm) -> int | None:
+    """The record form's own validation and the service's refusals of its fields (the times, the levels, a
+    dose above the drug's largest, …), all at their fields after one submit (walk 27: the field errors, then
+    "the end lies before the start", then the dose ceiling, each on its own submit). The status to answer
+    with when any shows (the form's 422, else the service's), or None."""
+    valid = form.validate()
+    found = procedure_records.field_problems(db.session, appointment, _details(form, readable=True), zone=zone())
+    statuses = []
+    for problem in found:  # as ``_refuse_form`` answers one: a drug row's with 422, else the service's status
+        if refused_at(form, problem):
+            statuses.append(problem.http_status)
+        elif _at_dose(form, problem):
+            statuses.append(422)
+        else:
+            flash(refused(problem), "danger")
+            statuses.append(problem.http_status)
+    if found:  # the list keeps the errors its validation found: counted anew for the form's banner
+        form.drugs.errors = [row.errors for row in form.drugs]
+    if not valid:
+        return 422
+    return statuses[0] if statuses else None
+
+
 def _back(appointment, message: str):
     flash(message, "success")
     return redirect(url_for("radiology.appointment", appointment_id=appointment.id))
@@ -276,8 +304,8 @@ def save_record(appointment_id: int):
     form = forms["record_form"]
     if record is None:
         return _refuse(appointment, DomainError(N_("Start the procedure first.")), forms)
-    if not form.validate():
-        return _page(appointment, forms, 422)
+    if (status := _record_refused(appointment, form)) is not None:
+        return _page(appointment, forms, status)
     try:
         procedure_records.update(db.session, current_user, record, _details(form), zone=zone())
     except DomainError as error:
@@ -299,8 +327,8 @@ def sign(appointment_id: int):
         if record is None:
             raise DomainError(N_("There is no record to sign."))
         if with_record and not record.is_signed:
-            if not forms["record_form"].validate():  # the form's own banner says it; no second one
-                return _page(appointment, forms, 422)
+            if (status := _record_refused(appointment, forms["record_form"])) is not None:  # its banner says it
+                return _page(appointment, forms, status)
             procedure_records.update(db.session, current_user, record, _details(forms["record_form"]), zone=zone())
         procedure_records.sign(db.session, current_user, record, zone=zone())
     except DomainError as error:
@@ -350,8 +378,8 @@ def end(appointment_id: int):
     forms = _forms(appointment, record, posted="record" if with_record else None)
     try:
         if with_record:
-            if not forms["record_form"].validate():  # the form's own banner says it; nothing is ended
-                return _page(appointment, forms, 422)
+            if (status := _record_refused(appointment, forms["record_form"])) is not None:  # nothing is ended
+                return _page(appointment, forms, status)
             procedure_records.update(db.session, current_user, record, _details(forms["record_form"]), zone=zone())
         procedure_day.end_procedure(db.session, current_user, appointment, at=now())
     except DomainError as error:

@@ -102,7 +102,7 @@ def _dose(_form, field):
     if field.data is None:
         return
     if field.data <= 0:
-        raise ValidationError(_l("Above zero."))
+        raise ValidationError(_l("Enter an amount above zero."))  # walk 27: "Über null." was terse
     if field.data != field.data.quantize(Decimal("0.01")):
         raise ValidationError(_l("At most two decimals (e.g. 0.25)."))
 

@@ -26,6 +26,7 @@ from ..core.timefmt import fmt_date, fmt_datetime
 from ..models import Appointment, AuditEvent, DrugOption, ObservationBed, ProcedureType, Room, User
 from ..models.clinical import gap_phrases
 from ..models.vocab import Labelled, Role
+from .episodes import PROCEDURE_DONE
 from .medication import DOSE_CLASS_LABELS, drug_names
 
 # Each kind of object the trail names (the table of a changed row, or the object of an action).
@@ -262,6 +263,7 @@ FIELDS = {
     "drug_name_en": N_("Name (English)"),
     "drug_option_id": N_("Drug"),
     "due_on": N_("Due on"),
+    "earliest": N_("Earliest procedure date"),  # a medication hold's override (``triage.override_hold``)
     "earliest_date": N_("Earliest date"),
     "email": N_("Email"),
     "end_time": N_("End"),
@@ -522,6 +524,9 @@ KEY_REFERENCES = {"appointment": "appointments", "appointments": "appointments"}
 # The weekday of a session template or a weekly duty (stored 0 for Monday).
 WEEKDAYS = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"), N_("Saturday"), N_("Sunday"))
 HIDDEN = "(changed)"  # what the trail keeps of a secret or a long text: that it changed
+# Sentences the clinic itself writes into the trail in English (a referral closed by its discharge): shown in the
+# screen's language, old rows too (walk 27: "Grund: The planned procedure is done." on German screens).
+OWN_SENTENCES = frozenset({PROCEDURE_DONE})
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\+00:00|Z)")
 
@@ -807,6 +812,8 @@ def value_label(
         return gap_phrases(value)
     if isinstance(value, bool):
         return Phrase(N_("yes") if value else N_("no"))
+    if isinstance(value, str) and value in OWN_SENTENCES:
+        return Phrase(value)
     if column in PLAN_KEYS and isinstance(value, str):
         return plan_words(value, names, locale)
     if column == "drug_code" and isinstance(value, str):
@@ -846,7 +853,7 @@ def _typed(table: str, column: str, value: str, zone: str, locale: str) -> objec
         if instant.tzinfo is None:  # an instant is stored in UTC
             instant = instant.replace(tzinfo=dt.UTC)
         return fmt_datetime(instant, zone, locale)
-    if kind is dt.date:
+    if kind is dt.date or (kind is None and _DAY.fullmatch(value)):  # a key an action recorded: "earliest"
         return fmt_date(dt.date.fromisoformat(value), locale)
     if kind is dt.time:
         time = dt.time.fromisoformat(value)

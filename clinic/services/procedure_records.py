@@ -22,7 +22,7 @@ from ..models.vocab import AppointmentStatus, Modality, Region, Role, Side, Stag
 
 @dataclass(frozen=True)
 class RecordDetails:
-    started_at: dt.datetime
+    started_at: dt.datetime | None  # None: a start the form could not read (``field_problems`` skips the times)
     ended_at: dt.datetime | None
     levels: str | None
     side: str | None
@@ -115,8 +115,17 @@ def _minute(at: dt.datetime) -> dt.datetime:
 def time_problem(
     appointment: Appointment, started_at: dt.datetime, ended_at: dt.datetime | None, zone: str
 ) -> InvalidInput | None:
-    """The refusal of a start or end the procedure cannot have had, at the field it names, or None: the one
-    rule for the times of a record, when it is saved (``update``) and again when it is signed (``sign``).
+    """The first refusal of ``time_problems``, or None."""
+    found = time_problems(appointment, started_at, ended_at, zone)
+    return found[0] if found else None
+
+
+def time_problems(
+    appointment: Appointment, started_at: dt.datetime, ended_at: dt.datetime | None, zone: str
+) -> list[InvalidInput]:
+    """The refusals of a start or end the procedure cannot have had, each at the field it names (the start's
+    first, then the end's first): the one rule for the times of a record, when it is saved (``update``) and
+    again when it is signed (``sign``).
 
     Both lie on the appointment's day in the clinic's zone (a date typed wrongly, a day early or a week
     late, was saved and signed, and the signed record shows only the times); neither lies after the current
@@ -125,6 +134,14 @@ def time_problem(
     discharge came before the recorded end); the start is not before the patient was checked in and the
     end not after the patient went to observation (to the minute, as the form types it); the end is not
     before the start."""
+    return [
+        p
+        for p in (_start_problem(appointment, started_at, zone), _end_problem(appointment, started_at, ended_at, zone))
+        if p
+    ]
+
+
+def _start_problem(appointment: Appointment, started_at: dt.datetime, zone: str) -> InvalidInput | None:
     day = to_local(appointment.table_start, zone).date()
     now = utcnow()
     later = _minute(now) + dt.timedelta(minutes=1)  # the first time after the current minute
@@ -143,8 +160,17 @@ def time_problem(
             "started_at",
             time=fmt_time(checked_in, zone),
         )
+    return None
+
+
+def _end_problem(
+    appointment: Appointment, started_at: dt.datetime, ended_at: dt.datetime | None, zone: str
+) -> InvalidInput | None:
     if ended_at is None:
         return None
+    day = to_local(appointment.table_start, zone).date()
+    now = utcnow()
+    later = _minute(now) + dt.timedelta(minutes=1)
     if to_local(ended_at, zone).date() != day:
         return invalid(N_("The end must be on the day of the appointment ({day})."), "ended_at", day=fmt_date(day))
     if ended_at < started_at:
@@ -222,26 +248,79 @@ def _drug(option: DrugOption) -> Phrase:
     return Phrase(option.name)
 
 
+def field_problems(
+    session: Session, appointment: Appointment | None, details: RecordDetails, *, zone: str
+) -> list[InvalidInput]:
+    """Every refusal of a field of the record that ``update`` makes, each at its field: the start and the end
+    (``time_problems``), the levels, each drug row's dose above the drug's largest (``largest_dose``), a
+    neurolytic agent outside a neurolytic stage, contrast for an allergic patient without the confirmation.
+    A screen shows them all with its own field errors at once (walk 27: the record form said the field errors,
+    then "the end lies before the start", then the dose ceiling, one submit at a time). ``details.started_at``
+    None (a start the form could not read) leaves the times out."""
+    found: list[InvalidInput] = []
+    if appointment is not None:
+        if details.started_at is not None:
+            found += time_problems(appointment, details.started_at, details.ended_at, zone)
+        unknown = unreadable(details.levels)
+        wrong = [] if unknown else outside(details.levels, appointment.region)
+        if unknown:
+            found.append(invalid(NOT_A_LEVEL, "levels", levels=", ".join(unknown)))
+        elif wrong:  # a level of another part of the spine: a slip of the pen, or the wrong level treated
+            found.append(
+                invalid(
+                    N_("{levels} does not lie in this appointment's region ({region}): check the level(s)."),
+                    "levels",
+                    levels=", ".join(wrong),
+                    region=Phrase(Region(appointment.region).label),
+                )
+            )
+    options = {d.id: d for d in session.scalars(select(DrugOption))}
+    for option_id, dose in details.drugs:
+        option = options.get(option_id)
+        if option is not None and dose is not None and dose > (most := largest_dose(option)):
+            # At the dose field of the drug's row (the screen finds the row by ``drug_option_id``).
+            found.append(
+                InvalidInput(
+                    N_("{name}: at most {most} {unit} in one procedure; check the dose."),
+                    details={"field": "dose", "drug_option_id": option_id},
+                    name=Phrase(option.name),
+                    most=most,
+                    unit=option.unit,
+                )
+            )
+    chosen = [options[i] for i, _dose in details.drugs if i in options]
+    found += [p for p in (neurolytic_problem(appointment, chosen), particulate_problem(appointment, chosen)) if p]
+    contrast = [options[i] for i, _dose in details.drugs if i in options and options[i].name in CONTRAST_DRUGS]
+    if contrast and not details.contrast_allergy_confirmed and contrast_allergy(appointment):
+        found.append(_contrast_unconfirmed(contrast[0]))
+    return found
+
+
+CONTRAST_FIELD = "contrast_allergy_confirmed"
+
+
+def _contrast_unconfirmed(option: DrugOption) -> InvalidInput:
+    """Said at the checkbox; nothing is saved."""
+    return invalid(
+        N_(
+            "The patient has a recorded contrast allergy: {name} is recorded only once you confirm that the "
+            "allergy was taken into account (e.g. premedication)."
+        ),
+        CONTRAST_FIELD,
+        name=_drug(option),
+    )
+
+
 def update(session: Session, actor, record: ProcedureRecord, details: RecordDetails, *, zone: str) -> ProcedureRecord:
-    """Save what the radiologist wrote; ``zone`` is the clinic's, whose day the start and end lie on."""
+    """Save what the radiologist wrote; ``zone`` is the clinic's, whose day the start and end lie on. The
+    first of ``field_problems`` refuses it, else the record's other problems, all in one sentence."""
     if record.is_signed:
         raise DomainError(N_("The record is signed: add an addendum instead."), code="record_signed")
     appointment = session.get(Appointment, record.appointment_id)
-    if appointment is not None:
-        problem = time_problem(appointment, details.started_at, details.ended_at, zone)
-        if problem is not None:
-            raise problem
-        unknown = unreadable(details.levels)
-        if unknown:
-            raise invalid(NOT_A_LEVEL, "levels", levels=", ".join(unknown))
-        wrong = outside(details.levels, appointment.region)
-        if wrong:  # a level of another part of the spine: a slip of the pen, or the wrong level treated
-            raise invalid(
-                N_("{levels} does not lie in this appointment's region ({region}): check the level(s)."),
-                "levels",
-                levels=", ".join(wrong),
-                region=Phrase(Region(appointment.region).label),
-            )
+    # The contrast confirmation is asked last, after the record's other problems (as before).
+    found = [p for p in field_problems(session, appointment, details, zone=zone) if CONTRAST_FIELD not in p.fields]
+    if found:
+        raise found[0]
     problems = []
     for name in ("pain_before", "pain_after"):
         value = getattr(details, name)
@@ -254,21 +333,6 @@ def update(session: Session, actor, record: ProcedureRecord, details: RecordDeta
     if details.dlp_mgycm is not None and details.dlp_mgycm < 0:
         problems.append(N_("the dose-length product cannot be negative"))
     options = {d.id: d for d in session.scalars(select(DrugOption))}
-    for option_id, dose in details.drugs:
-        option = options.get(option_id)
-        if option is not None and dose is not None and dose > (most := largest_dose(option)):
-            # At the dose field of the drug's row (the screen finds the row by ``drug_option_id``).
-            raise InvalidInput(
-                N_("{name}: at most {most} {unit} in one procedure; check the dose."),
-                details={"field": "dose", "drug_option_id": option_id},
-                name=Phrase(option.name),
-                most=most,
-                unit=option.unit,
-            )
-    chosen = [options[i] for i, _dose in details.drugs if i in options]
-    problem = neurolytic_problem(appointment, chosen) or particulate_problem(appointment, chosen)
-    if problem is not None:
-        raise problem
     given: set[int] = set()
     for option_id, dose in details.drugs:
         if option_id not in options:
@@ -291,14 +355,7 @@ def update(session: Session, actor, record: ProcedureRecord, details: RecordDeta
     contrast = [options[i] for i, _dose in details.drugs if i in options and options[i].name in CONTRAST_DRUGS]
     allergic = bool(contrast) and contrast_allergy(appointment)
     if allergic and not details.contrast_allergy_confirmed:  # said at the checkbox; nothing is saved
-        raise invalid(
-            N_(
-                "The patient has a recorded contrast allergy: {name} is recorded only once you confirm that the "
-                "allergy was taken into account (e.g. premedication)."
-            ),
-            "contrast_allergy_confirmed",
-            name=_drug(contrast[0]),
-        )
+        raise _contrast_unconfirmed(contrast[0])
     if not allergic:
         record.contrast_allergy_confirmed_at = None
     elif record.contrast_allergy_confirmed_at is None:
@@ -417,7 +474,16 @@ def sign(session: Session, actor, record: ProcedureRecord, *, zone: str) -> None
         )
     record.signed_by_id = actor.id
     record.signed_at = utcnow()
-    audit.record(session, "procedure_record.signed", "procedure_records", record.id, actor=actor)
+    # The patient travels with the event, as with the record's other events (walk 27: the signature was the
+    # one event of a record that a filter by patient missed).
+    audit.record(
+        session,
+        "procedure_record.signed",
+        "procedure_records",
+        record.id,
+        patient_id=appointment.patient_id if appointment is not None else None,
+        actor=actor,
+    )
     session.flush()
 
 

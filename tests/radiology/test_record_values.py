@@ -207,7 +207,9 @@ def test_a_stored_ethanol_row_of_a_diagnostic_stage_is_not_signed(session, setti
     assert not record.is_signed
 
 
-@pytest.mark.parametrize(("typed", "message"), [("0.001", "At most two decimals (e.g. 0.25)."), ("0", "Above zero.")])
+@pytest.mark.parametrize(
+    ("typed", "message"), [("0.001", "At most two decimals (e.g. 0.25)."), ("0", "Enter an amount above zero.")]
+)
 def test_a_dose_below_the_records_step_says_why_at_its_field(session, settings, browser, typed, message):
     """Walk finding: 0.001 was refused with "Above zero." (it is above zero; the record keeps two decimals)."""
     appointment, path = _record_page(session, settings, browser)
