@@ -289,21 +289,27 @@ class HoldPlan:
         return key == self._key(dated)
 
     def earliest_start(self, now: dt.datetime, zone: str) -> dt.datetime | None:
-        """The first table start the holds allow; a radiologist's override replaces it (from the
-        start of the day the radiologist chose)."""
-        if self.override_date is not None:
-            return local_midnight(self.override_date, zone)
+        """The first table start the holds allow. A radiologist's override sets the day for the drugs without a
+        rule (from the start of the day the radiologist chose); the holds of the drugs with a rule still count
+        (walk 27: an override given for phenprocoumon let a booking three days after the last clopidogrel dose
+        pass as kept, its 168 hours not met). The later of the two."""
         starts = [s for s in (i.earliest_start(now, zone) for i in self.items) if s]
+        if self.override_date is not None:
+            starts.append(local_midnight(self.override_date, zone))
         return max(starts) if starts else None
+
+    def overridden(self, item: HoldItem) -> bool:
+        """Whether the radiologist's override decides this drug: only a drug without a rule. A drug with a
+        rule keeps its hold under an override (the override never makes a hold with hours count as kept)."""
+        return self.override_date is not None and item.action == NO_RULE
 
     @property
     def undated(self) -> list[HoldItem]:
-        """The paused drugs whose last dose is not recorded (none under a radiologist's override). For them
-        ``earliest_start`` counts from now, as the finder needs a bound; as a time on a screen it would look
-        computed from the patient's doses while it is only the clock: the screens say instead that the time
-        is set once the last dose is recorded (walk finding: "Frühester Eingriff 09.12.2026 05:20")."""
-        if self.override_date is not None:
-            return []
+        """The paused drugs whose last dose is not recorded (an override does not date them: it covers only the
+        drugs without a rule). For them ``earliest_start`` counts from now, as the finder needs a bound; as a
+        time on a screen it would look computed from the patient's doses while it is only the clock: the screens
+        say instead that the time is set once the last dose is recorded (walk finding: "Frühester Eingriff
+        09.12.2026 05:20")."""
         return [i for i in self.items if i.holds and i.last_dose_on is None]
 
     def earliest_date(self, now: dt.datetime, zone: str) -> dt.date | None:
@@ -311,16 +317,17 @@ class HoldPlan:
         return to_local(start, zone).date() if start else None
 
     def satisfied_for(self, table_start: dt.datetime, zone: str) -> bool:
-        if self.override_date is not None:
-            return self.override_date <= to_local(table_start, zone).date()
+        """Every hold with a rule met by a recorded last dose, and the drugs without a rule decided by an
+        override whose day has come (the override does not stand in for a rule's hours)."""
+        if self.override_date is not None and self.override_date > to_local(table_start, zone).date():
+            return False
         return not self.undecided and all(i.satisfied_for(table_start, zone) for i in self.items)
 
     def broken_for(self, table_start: dt.datetime, zone: str) -> list[HoldItem]:
         """The drugs whose recorded last dose (taken or planned) comes too late for the hold before this
-        table start: the appointment cannot go ahead as booked unless a radiologist overrides the hold.
-        A drug with no recorded last dose is not broken, only not known to be met."""
-        if self.override_date is not None:
-            return []
+        table start: the appointment cannot go ahead as booked. An override does not mend it (it covers only
+        drugs without a rule, which have no hours to break). A drug with no recorded last dose is not broken,
+        only not known to be met."""
         return [
             i for i in self.items if i.holds and i.last_dose_on is not None and not i.satisfied_for(table_start, zone)
         ]

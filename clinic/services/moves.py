@@ -43,9 +43,9 @@ class MoveChanges:
 
 
 def stop_changes(plan: HoldPlan | None, old_start: dt.datetime, new_start: dt.datetime) -> list[StopChange]:
-    """The paused drugs whose latest last dose the move shifts. None under a radiologist's override (the
-    override's day counts then, not the hours)."""
-    if plan is None or plan.override_date is not None or old_start == new_start:
+    """The paused drugs whose latest last dose the move shifts (an override does not stop them: it covers
+    only the drugs without a rule, which have no hours)."""
+    if plan is None or old_start == new_start:
         return []
     changes = []
     for item in plan.items:
