@@ -352,31 +352,32 @@ class HoldPlan:
     def awaiting_confirmation(self) -> bool:
         return bool(self.to_confirm)
 
-    def stop_by(self, table_start: dt.datetime) -> dt.datetime | None:
+    def stop_by(self, table_start: dt.datetime, zone: str | None = None) -> dt.datetime | None:
         """The first moment a drug still to confirm must be stopped by: only drugs that are paused (a hold
         of more than 0 hours) and whose last dose is not yet recorded count. None when none of them is paused
         (no hold, a shared assessment, no rule): there is no deadline to stop anything. Walk finding: with the
         last dose recorded (03.12, keeping the hold) the desk was told to call now because the drug "had to be
-        stopped by 04.12"; a recorded last dose either keeps the hold or breaks it (``broken_for``, said apart)."""
-        latest = [
-            m
-            for m in (i.last_dose_no_later_than(table_start) for i in self.to_confirm if i.last_dose_on is None)
-            if m is not None
-        ]
+        stopped by 04.12"; a recorded last dose that keeps the hold sets no deadline. With ``zone``, a recorded last
+        dose that breaks the hold (``broken_for``) counts too: its deadline has passed, and it is the earliest
+        (walk 27: with clopidogrel's 04.12 passed, adding edoxaban made the prompt name edoxaban's 08.12)."""
+        items = [i for i in self.to_confirm if i.last_dose_on is None]
+        if zone is not None:
+            items += [i for i in self.broken_for(table_start, zone) if i not in items]
+        latest = [m for m in (i.last_dose_no_later_than(table_start) for i in items) if m is not None]
         return min(latest) if latest else None
 
-    def call_by(self, table_start: dt.datetime) -> dt.datetime:
+    def call_by(self, table_start: dt.datetime, zone: str | None = None) -> dt.datetime:
         """When the telephone call must have happened at the latest, for the order of the call list: the
         first moment a drug still to confirm must be stopped by (``stop_by``), else the table start."""
-        due = self.stop_by(table_start)
+        due = self.stop_by(table_start, zone)
         return due if due is not None else table_start.astimezone(dt.UTC)
 
-    def call_urgently(self, table_start: dt.datetime, now: dt.datetime) -> dt.datetime | None:
+    def call_urgently(self, table_start: dt.datetime, now: dt.datetime, zone: str | None = None) -> dt.datetime | None:
         """The moment a drug still to confirm must be stopped by, when the plan still awaits the call and
         that is less than ``CALL_SOON`` away (or past): the desk calls now, not in the day's round of calls.
         None when no such drug is paused: the call is still made before the appointment, but nothing has to
         be stopped by a deadline, so there is no "call now"."""
         if not self.awaiting_confirmation:
             return None
-        due = self.stop_by(table_start)
+        due = self.stop_by(table_start, zone)
         return due if due is not None and due < now + CALL_SOON else None
