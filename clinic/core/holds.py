@@ -289,21 +289,27 @@ class HoldPlan:
         return key == self._key(dated)
 
     def earliest_start(self, now: dt.datetime, zone: str) -> dt.datetime | None:
-        """The first table start the holds allow; a radiologist's override replaces it (from the
-        start of the day the radiologist chose)."""
-        if self.override_date is not None:
-            return local_midnight(self.override_date, zone)
+        """The first table start the holds allow. A radiologist's override sets the day for the drugs without a
+        rule (from the start of the day the radiologist chose); the holds of the drugs with a rule still count
+        (walk 27: an override given for phenprocoumon let a booking three days after the last clopidogrel dose
+        pass as kept, its 168 hours not met). The later of the two."""
         starts = [s for s in (i.earliest_start(now, zone) for i in self.items) if s]
+        if self.override_date is not None:
+            starts.append(local_midnight(self.override_date, zone))
         return max(starts) if starts else None
+
+    def overridden(self, item: HoldItem) -> bool:
+        """Whether the radiologist's override decides this drug: only a drug without a rule. A drug with a
+        rule keeps its hold under an override (the override never makes a hold with hours count as kept)."""
+        return self.override_date is not None and item.action == NO_RULE
 
     @property
     def undated(self) -> list[HoldItem]:
-        """The paused drugs whose last dose is not recorded (none under a radiologist's override). For them
-        ``earliest_start`` counts from now, as the finder needs a bound; as a time on a screen it would look
-        computed from the patient's doses while it is only the clock: the screens say instead that the time
-        is set once the last dose is recorded (walk finding: "Frühester Eingriff 09.12.2026 05:20")."""
-        if self.override_date is not None:
-            return []
+        """The paused drugs whose last dose is not recorded (an override does not date them: it covers only the
+        drugs without a rule). For them ``earliest_start`` counts from now, as the finder needs a bound; as a
+        time on a screen it would look computed from the patient's doses while it is only the clock: the screens
+        say instead that the time is set once the last dose is recorded (walk finding: "Frühester Eingriff
+        09.12.2026 05:20")."""
         return [i for i in self.items if i.holds and i.last_dose_on is None]
 
     def earliest_date(self, now: dt.datetime, zone: str) -> dt.date | None:
@@ -311,16 +317,17 @@ class HoldPlan:
         return to_local(start, zone).date() if start else None
 
     def satisfied_for(self, table_start: dt.datetime, zone: str) -> bool:
-        if self.override_date is not None:
-            return self.override_date <= to_local(table_start, zone).date()
+        """Every hold with a rule met by a recorded last dose, and the drugs without a rule decided by an
+        override whose day has come (the override does not stand in for a rule's hours)."""
+        if self.override_date is not None and self.override_date > to_local(table_start, zone).date():
+            return False
         return not self.undecided and all(i.satisfied_for(table_start, zone) for i in self.items)
 
     def broken_for(self, table_start: dt.datetime, zone: str) -> list[HoldItem]:
         """The drugs whose recorded last dose (taken or planned) comes too late for the hold before this
-        table start: the appointment cannot go ahead as booked unless a radiologist overrides the hold.
-        A drug with no recorded last dose is not broken, only not known to be met."""
-        if self.override_date is not None:
-            return []
+        table start: the appointment cannot go ahead as booked. An override does not mend it (it covers only
+        drugs without a rule, which have no hours to break). A drug with no recorded last dose is not broken,
+        only not known to be met."""
         return [
             i for i in self.items if i.holds and i.last_dose_on is not None and not i.satisfied_for(table_start, zone)
         ]
@@ -345,31 +352,32 @@ class HoldPlan:
     def awaiting_confirmation(self) -> bool:
         return bool(self.to_confirm)
 
-    def stop_by(self, table_start: dt.datetime) -> dt.datetime | None:
+    def stop_by(self, table_start: dt.datetime, zone: str | None = None) -> dt.datetime | None:
         """The first moment a drug still to confirm must be stopped by: only drugs that are paused (a hold
         of more than 0 hours) and whose last dose is not yet recorded count. None when none of them is paused
         (no hold, a shared assessment, no rule): there is no deadline to stop anything. Walk finding: with the
         last dose recorded (03.12, keeping the hold) the desk was told to call now because the drug "had to be
-        stopped by 04.12"; a recorded last dose either keeps the hold or breaks it (``broken_for``, said apart)."""
-        latest = [
-            m
-            for m in (i.last_dose_no_later_than(table_start) for i in self.to_confirm if i.last_dose_on is None)
-            if m is not None
-        ]
+        stopped by 04.12"; a recorded last dose that keeps the hold sets no deadline. With ``zone``, a recorded last
+        dose that breaks the hold (``broken_for``) counts too: its deadline has passed, and it is the earliest
+        (walk 27: with clopidogrel's 04.12 passed, adding edoxaban made the prompt name edoxaban's 08.12)."""
+        items = [i for i in self.to_confirm if i.last_dose_on is None]
+        if zone is not None:
+            items += [i for i in self.broken_for(table_start, zone) if i not in items]
+        latest = [m for m in (i.last_dose_no_later_than(table_start) for i in items) if m is not None]
         return min(latest) if latest else None
 
-    def call_by(self, table_start: dt.datetime) -> dt.datetime:
+    def call_by(self, table_start: dt.datetime, zone: str | None = None) -> dt.datetime:
         """When the telephone call must have happened at the latest, for the order of the call list: the
         first moment a drug still to confirm must be stopped by (``stop_by``), else the table start."""
-        due = self.stop_by(table_start)
+        due = self.stop_by(table_start, zone)
         return due if due is not None else table_start.astimezone(dt.UTC)
 
-    def call_urgently(self, table_start: dt.datetime, now: dt.datetime) -> dt.datetime | None:
+    def call_urgently(self, table_start: dt.datetime, now: dt.datetime, zone: str | None = None) -> dt.datetime | None:
         """The moment a drug still to confirm must be stopped by, when the plan still awaits the call and
         that is less than ``CALL_SOON`` away (or past): the desk calls now, not in the day's round of calls.
         None when no such drug is paused: the call is still made before the appointment, but nothing has to
         be stopped by a deadline, so there is no "call now"."""
         if not self.awaiting_confirmation:
             return None
-        due = self.stop_by(table_start)
+        due = self.stop_by(table_start, zone)
         return due if due is not None and due < now + CALL_SOON else None

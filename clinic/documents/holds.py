@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from html import unescape
 from xml.sax.saxutils import escape
 
-from ..core.holds import HoldItem, HoldPlan
+from ..core.holds import HoldItem, HoldPlan, end_of_day
 from ..core.timefmt import fmt_long_date, fmt_time
 from ..models.vocab import HoldAction
 
@@ -183,12 +183,18 @@ class HoldWording:
         drug = f"<b>{escape(item.drug_name)}</b>"
         dose = w["injection"] if item.injected else w["dose"]
         phone = escape(self.phone)
+        # The one place the letter judges a recorded last dose against the hold, on its own figures and
+        # whatever else the plan says (walk 27: under a radiologist's override for another drug the letter
+        # said a clopidogrel pause of 168 hours was kept, with 80 hours between the last dose and the
+        # procedure): a pause is called kept only when the last dose (the end of its day) plus the rule's
+        # hours is at or before the table start; otherwise the clinic calls to confirm.
+        too_late = item.holds and item.last_dose_on is not None and not item.satisfied_for(self.table_start, self.zone)
         if item.action == "no_rule" and plan.firm(item):  # agreed by telephone; no figures of a rule to print
             return w["no_rule_agreed"].format(drug=drug, phone=phone)
         if item.action == "no_rule" or not plan.firm(item):  # no figure of a rule nobody signed off
             if item.last_dose_on is not None:  # already paused (or planned): "take it as prescribed" would undo it
                 day = fmt_long_date(item.last_dose_on, self.locale)
-                if item in plan.broken_for(self.table_start, self.zone):  # never as if that day were fine
+                if too_late:  # never as if that day were fine
                     return w["confirm_broken"].format(drug=drug, dose=dose, day=day, phone=phone)
                 return w["confirm_recorded"].format(drug=drug, dose=dose, day=day)
             return w["no_rule" if item.action == "no_rule" else "confirm"].format(drug=drug)
@@ -196,11 +202,12 @@ class HoldWording:
             return w["shared"].format(drug=drug)
         if not item.holds:
             return w["no_hold"].format(drug=drug)
-        if item in plan.broken_for(self.table_start, self.zone):
+        if too_late:
             day = fmt_long_date(item.last_dose_on, self.locale)
             return w["broken"].format(drug=drug, dose=dose, day=day, hours=item.hold_hours, phone=phone)
         latest = item.last_dose_no_later_than(self.table_start)
         if item.last_dose_on is not None:  # recorded and keeps the hold: the day agreed, not a different moment
+            assert end_of_day(item.last_dose_on, self.zone) + item.hold <= self.table_start  # checked above
             day = fmt_long_date(item.last_dose_on, self.locale)
             text = w["kept"].format(drug=drug, dose=dose, day=day, hours=item.hold_hours)
         elif latest < self.now:

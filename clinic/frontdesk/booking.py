@@ -500,7 +500,9 @@ def reschedule(appointment_id: int):
                 raise DomainError(N_("The chosen time could not be read; pick it again."))
             chosen = chosen_candidate(form)
             freed = booking.chain_of(appointment)
-            changes = moves.move_changes(appointment, chosen, moves.hold_plan(db.session, appointment), now())
+            changes = moves.move_changes(
+                appointment, chosen, moves.hold_plan(db.session, appointment), now(), scheduling_settings().zone
+            )
             appointments.reschedule(
                 db.session, scheduling_settings(), current_user, appointment, chosen, seen_start=_seen_start(form)
             )

@@ -363,7 +363,9 @@ def awaiting_confirmation(
         broken = plan.broken_for(appointment.table_start, zone)
         if plan.awaiting_confirmation or broken:
             found.append(CallDue(appointment, plan, broken))
-    found.sort(key=lambda row: (not row.broken, row.plan.call_by(row.appointment.table_start), row.appointment.id))
+    found.sort(
+        key=lambda row: (not row.broken, row.plan.call_by(row.appointment.table_start, zone), row.appointment.id)
+    )
     return found
 
 

@@ -43,9 +43,9 @@ class MoveChanges:
 
 
 def stop_changes(plan: HoldPlan | None, old_start: dt.datetime, new_start: dt.datetime) -> list[StopChange]:
-    """The paused drugs whose latest last dose the move shifts. None under a radiologist's override (the
-    override's day counts then, not the hours)."""
-    if plan is None or plan.override_date is not None or old_start == new_start:
+    """The paused drugs whose latest last dose the move shifts (an override does not stop them: it covers
+    only the drugs without a rule, which have no hours)."""
+    if plan is None or old_start == new_start:
         return []
     changes = []
     for item in plan.items:
@@ -56,11 +56,16 @@ def stop_changes(plan: HoldPlan | None, old_start: dt.datetime, new_start: dt.da
 
 
 def move_changes(
-    appointment: Appointment, candidate: Candidate, plan: HoldPlan | None, now: dt.datetime | None = None
+    appointment: Appointment,
+    candidate: Candidate,
+    plan: HoldPlan | None,
+    now: dt.datetime | None = None,
+    zone: str | None = None,
 ) -> MoveChanges:
     """What moving ``appointment`` to ``candidate`` changes besides the time (``plan``: its hold plan); with
     ``now``, also whether the patient must be called rather than sent the letter (walk 22: the message after a
-    move near its day said to post the new letter while the appointment page said "call the patient now")."""
+    move near its day said to post the new letter while the appointment page said "call the patient now"). With
+    ``zone``, a recorded last dose that breaks the hold counts for the call (``HoldPlan.stop_by``)."""
 
     def differs(old, new):
         return (old, new) if old != new else None
@@ -70,7 +75,7 @@ def move_changes(
         radiologist=differs(appointment.radiologist_id, candidate.radiologist_id),
         bed=differs(appointment.bed_id, candidate.bed_id),
         stops=stop_changes(plan, appointment.table_start, candidate.table_start),
-        call_by=plan.call_urgently(candidate.table_start, now) if plan is not None and now is not None else None,
+        call_by=plan.call_urgently(candidate.table_start, now, zone) if plan is not None and now is not None else None,
         too_soon_for_post=now is not None and candidate.table_start < now + CALL_SOON,
     )
 

@@ -159,8 +159,8 @@ def medication_problem(session: Session, appointment: Appointment, at: dt.dateti
     if prereg is None or not prereg.medications:
         return None
     plan = medication.plan_for(session, prereg, appointment.procedure_type, appointment.region)
-    if plan.override_date is not None:
-        return None
+    # An override decides the drugs without a rule only; a hold with hours is met by its recorded last dose
+    # whatever the override says (walk 27).
     unmet = [i for i in plan.items if i.holds and not i.satisfied_for(at, zone)]
     too_late = [i for i in unmet if i.last_dose_on is not None]
     if too_late:  # recorded, and too late: recording it is not what is missing, nor confirming (refused then)
@@ -172,7 +172,7 @@ def medication_problem(session: Session, appointment: Appointment, at: dt.dateti
             drugs=drug_list(too_late),
             code="medication_hold",
         )
-    names = drug_list(plan.to_confirm)
+    names = drug_list([i for i in plan.to_confirm if not plan.overridden(i)])
     if names:
         return DomainError(
             N_(

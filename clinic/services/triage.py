@@ -412,6 +412,15 @@ def override_hold(
             "earliest",
             day=fmt_date(today + OVERRIDE_AHEAD),
         )
+    # A confirmation was given for the plan as it stood, override included: a new date or reason withdraws it,
+    # and the plan is confirmed again (walk 27: the date changed, the plan still showed as confirmed).
+    withdrawn = referral.hold_plan_confirmed_key is not None and (
+        referral.hold_override_date != earliest or referral.hold_override_reason != reason
+    )
+    if withdrawn:
+        referral.hold_plan_confirmed_by_id = None
+        referral.hold_plan_confirmed_at = None
+        referral.hold_plan_confirmed_key = None
     referral.hold_override_by_id = audit.actor_of(actor).id
     referral.hold_override_at = utcnow()
     referral.hold_override_date = earliest
@@ -422,7 +431,7 @@ def override_hold(
         "referrals",
         referral.id,
         patient_id=referral.patient_id,
-        summary={"earliest": earliest.isoformat(), "reason": reason[:120]},
+        summary={"earliest": earliest.isoformat(), "reason": reason[:120], "confirmation_withdrawn": withdrawn},
         actor=actor,
     )
     session.flush()

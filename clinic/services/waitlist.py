@@ -8,8 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..core import audit
-from ..core.errors import DomainError, InvalidInput
+from ..core.errors import DomainError, InvalidInput, invalid
 from ..core.messages import N_
+from ..core.timefmt import fmt_date
 from ..models import Referral, WaitlistEntry
 from ..models.base import utcnow
 from ..models.vocab import PartOfDay, ReferralStatus
@@ -53,6 +54,17 @@ def add(
         ready = readiness.assess(session, settings, referral, ProcedurePlan.from_referral(referral), language=language)
         if not ready.ready:
             raise NotReady(ready.missing)
+        # Walk 27: 08.12 was accepted while the medication hold allowed 17.12 at the earliest; the waitlist
+        # would wait for days no offer can be booked on. Refused, with the first day the hold allows.
+        if ready.not_before is not None and earliest < ready.not_before:
+            raise invalid(
+                N_(
+                    "The medication hold allows this procedure from {day} at the earliest: choose that day or a "
+                    "later one as the earliest date. Nothing was saved."
+                ),
+                "earliest_date",
+                day=fmt_date(ready.not_before),
+            )
     existing = session.scalar(
         select(WaitlistEntry).where(WaitlistEntry.referral_id == referral.id, WaitlistEntry.active)
     )

@@ -98,12 +98,12 @@ def next_step(
         return N_("consent, then start")
     if implant_open:
         return N_("a radiologist checks the implant, then start")
-    if plan is None or not plan.items or plan.override_date is not None:
+    if plan is None or not plan.items:
         return N_("start")
     # A broken hold first: the plan cannot be confirmed over it (``medication.confirm_plan``).
     if plan.broken_for(table_start, zone):
         return N_("last dose too late for the hold: correct the date, override the hold or rebook")
-    if plan.to_confirm:
+    if any(not plan.overridden(i) for i in plan.to_confirm):  # an override decides a drug without a rule only
         return N_("confirm the medication plan, then start")
     if not plan.satisfied_for(table_start, zone):
         return N_("record the last dose, then start")

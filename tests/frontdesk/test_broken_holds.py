@@ -102,12 +102,14 @@ def test_the_service_refuses_to_confirm_a_plan_a_recorded_dose_breaks(session, s
     assert found.id == appointment.id and [i.drug_code for i in items] == ["apixaban"]
     with pytest.raises(DomainError, match="The plan was not confirmed"):
         medication.confirm_plan(session, clinic.radiologists[0], referral, ZONE)
-    # A radiologist's override replaces the holds: then nothing is broken, and the plan can be confirmed.
+    # Walk 27: a radiologist's override covers only the drugs without a rule; the broken hold stays broken.
     referral.hold_override_date = TODAY
     referral.hold_override_reason = "Nutzen überwiegt"
     referral.hold_override_by_id = clinic.radiologists[0].id
-    assert medication.broken_holds(session, referral, ZONE) == []
-    assert medication.confirm_plan(session, clinic.radiologists[0], referral, ZONE).confirmed
+    [(_found, items)] = medication.broken_holds(session, referral, ZONE)
+    assert [i.drug_code for i in items] == ["apixaban"]
+    with pytest.raises(DomainError, match="The plan was not confirmed"):
+        medication.confirm_plan(session, clinic.radiologists[0], referral, ZONE)
 
 
 def test_the_call_list_puts_the_first_drug_to_stop_first_and_marks_the_urgent(session, settings, clinic, browser):

@@ -21,6 +21,7 @@ from clinic.services import (
     episodes,
     medication,
     outcomes,
+    prereg_items,
     procedure_day,
     procedure_records,
     stages,
@@ -383,11 +384,20 @@ def test_the_procedure_does_not_start_while_the_medication_plan_is_unsettled(ses
     assert a.status == AppointmentStatus.IN_PROCEDURE
 
 
-def test_a_radiologists_hold_override_lets_the_procedure_start(session, apixaban_day):
+def test_a_radiologists_hold_override_lets_the_procedure_start_for_a_drug_without_a_rule_only(session, apixaban_day):
+    """Walk 27: the override covers the drugs without a rule (phenprocoumon); apixaban keeps its hold (here its
+    last dose is not recorded): the start is refused under the override until the hold is known to be met."""
     clinic, referral, a = apixaban_day
     radiologist = _consented(session, clinic, a)
     day = to_local(a.table_start, ZONE).date()
     triage.override_hold(session, radiologist, referral, day, "Cardiology: bridging not needed", today=TODAY)
+    with pytest.raises(DomainError) as refused:
+        procedure_day.start_procedure(session, radiologist, a, at=a.table_start, zone=ZONE)
+    assert refused.value.code == "medication_hold" and a.status == AppointmentStatus.CHECKED_IN
+    [apixaban] = referral.preregistration.medications
+    referral.preregistration.medications.remove(apixaban)
+    prereg_items.add_medication(session, None, referral, drug_code="phenprocoumon", dose_class="", last_dose_on=None)
+    session.flush()
     procedure_day.start_procedure(session, radiologist, a, at=a.table_start, zone=ZONE)
     assert a.status == AppointmentStatus.IN_PROCEDURE
 

@@ -49,17 +49,27 @@ def test_a_hold_with_no_recorded_last_dose_counts_from_a_day_after_now(session, 
 
 
 def test_a_radiologists_override_with_a_reason_allows_an_earlier_date(session, settings, clinic):
-    referral = make_ready_referral(session, clinic, medications=[("clopidogrel", "", None)])
-    plan = ProcedurePlan.from_referral(referral)
+    """The override sets the day for a drug without a rule (phenprocoumon); walk 27: it never stands in for a
+    rule's hours, so a clopidogrel patient stays refused before the hold is kept."""
+    held = make_ready_referral(session, clinic, medications=[("clopidogrel", "", None)])
     tomorrow = _chain(clinic, utc(2026, 11, 24, 9, 0))
-    with pytest.raises(DomainError, match="A radiologist can override the hold with a reason"):
+    triage.override_hold(
+        session, clinic.radiologists[0], held, dt.date(2026, 11, 24), "Cardiology: no pause", today=TODAY
+    )
+    with pytest.raises(DomainError, match="allows this procedure from"):
+        appointments.book(
+            session, settings, None, referral=held, plan=ProcedurePlan.from_referral(held), candidate=tomorrow
+        )
+    referral = make_ready_referral(session, clinic, medications=[("phenprocoumon", "", None)])
+    plan = ProcedurePlan.from_referral(referral)
+    with pytest.raises(DomainError):
         appointments.book(session, settings, None, referral=referral, plan=plan, candidate=tomorrow)
     triage.override_hold(
         session, clinic.radiologists[0], referral, dt.date(2026, 11, 24), "Cardiology: no pause", today=TODAY
     )
     appointment = appointments.book(session, settings, None, referral=referral, plan=plan, candidate=tomorrow)
     hold_plan = medication.plan_for(session, referral.preregistration, clinic.pt("PRT"), "lumbar")
-    assert hold_plan.satisfied_for(appointment.table_start, ZONE)  # the override decides
+    assert hold_plan.satisfied_for(appointment.table_start, ZONE)  # the override decides (no rule)
     flag = worklist.medication_flag(hold_plan, appointment.table_start, ZONE)
     assert "hold overridden by Dr. Radiologist 1: Cardiology: no pause" in flag.detail
 
