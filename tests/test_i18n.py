@@ -103,7 +103,7 @@ def test_a_service_refusal_is_shown_in_the_screen_language_with_its_values(app):
     error = DomainError(
         N_(
             "The medication hold plan allows this procedure from {when} on: the last dose cannot keep the "
-            "hold before an earlier time. A radiologist can override the hold with a reason."
+            "hold before an earlier time. Choose a later time, or correct the recorded last dose if it was wrong."
         ),
         when="30.11.2026 08:00",
         code="medication_hold",

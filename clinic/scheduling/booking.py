@@ -486,7 +486,7 @@ def _require_ready(
         raise DomainError(
             N_(
                 "The medication hold plan allows this procedure from {when} on: the last dose cannot keep the "
-                "hold before an earlier time. A radiologist can override the hold with a reason."
+                "hold before an earlier time. Choose a later time, or correct the recorded last dose if it was wrong."
             ),
             when=when,
             code="medication_hold",

@@ -215,8 +215,8 @@ def confirm_plan(session: Session, actor, referral: Referral, zone: str) -> Hold
         raise DomainError(
             N_(
                 "The recorded last dose of {drugs} comes too late for the hold before the appointment on {when}: "
-                "correct the date after speaking with the patient, move the appointment, or override the hold "
-                "with a reason. The plan was not confirmed."
+                "correct the date after speaking with the patient, or move the appointment. The plan was not "
+                "confirmed."
             ),
             code="hold_broken",
             drugs=", ".join(i.drug_name for i in items),

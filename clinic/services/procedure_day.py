@@ -167,7 +167,7 @@ def medication_problem(session: Session, appointment: Appointment, at: dt.dateti
         return DomainError(
             N_(
                 "The procedure cannot start: the recorded last dose of {drugs} is too late for the hold. "
-                "Correct the date if it was wrong, or a radiologist overrides the hold with a reason."
+                "Correct the date if it was wrong, or move the appointment."
             ),
             drugs=drug_list(too_late),
             code="medication_hold",

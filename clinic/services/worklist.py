@@ -102,7 +102,7 @@ def next_step(
         return N_("start")
     # A broken hold first: the plan cannot be confirmed over it (``medication.confirm_plan``).
     if plan.broken_for(table_start, zone):
-        return N_("last dose too late for the hold: correct the date, override the hold or rebook")
+        return N_("last dose too late for the hold: correct the date or rebook")
     if any(not plan.overridden(i) for i in plan.to_confirm):  # an override decides a drug without a rule only
         return N_("confirm the medication plan, then start")
     if not plan.satisfied_for(table_start, zone):

@@ -225,9 +225,18 @@ def test_a_positive_diagnostic_block_unlocks_ablation(session, settings, day):
         outcome(pain_score=3, relief_percent=None)
     outcome(pain_score=2, relief_percent=70, note="Much better")
     assert two_weeks.relief_category == "complete_or_significant"
-    assert stages.unmet_rule(session, a.patient_id, clinic.pt("RFA"), None) is None
+    # Two weeks on, the local anaesthetic long worn off, the relief is not the block's: the block's own result
+    # (the pain scores at the procedure, 25 %) still decides (procedures.md §2.2).
+    assert "the result of the block" in stages.unmet_rule(session, a.patient_id, clinic.pt("RFA"), None)
     with pytest.raises(DomainError, match="already recorded"):
         outcome(pain_score=1, relief_percent=80)
+    # The same day's result, hours after the block, is the block's too and the later one: it decides.
+    same_day = session.scalar(select(FollowUp).where(FollowUp.appointment_id == a.id, FollowUp.kind == "0d"))
+    assert same_day is not None, "a diagnostic block gets a same-day follow-up"
+    outcomes.record_outcome(
+        session, None, same_day, pain_score=2, relief_percent=75, relief_category=None, complications=None, note=None
+    )
+    assert stages.unmet_rule(session, a.patient_id, clinic.pt("RFA"), None) is None
 
 
 def test_triage_accept_decline_and_ask(session):
@@ -434,7 +443,7 @@ def test_a_recorded_last_dose_too_late_is_said_so_at_the_start(session, apixaban
         procedure_day.start_procedure(session, radiologist, a, at=a.table_start, zone=ZONE)
     assert str(refused.value) == (
         "The procedure cannot start: the recorded last dose of Apixaban is too late for the hold. "
-        "Correct the date if it was wrong, or a radiologist overrides the hold with a reason."
+        "Correct the date if it was wrong, or move the appointment."
     )
     assert "record the last dose" not in str(refused.value) and a.status == AppointmentStatus.CHECKED_IN
 
@@ -459,7 +468,7 @@ def test_the_worklist_names_the_real_blocker_of_a_checked_in_patient(session, ap
     day = to_local(a.table_start, ZONE).date()
     referral.preregistration.medications[0].last_dose_on = day - dt.timedelta(days=2)  # under 72 h
     session.flush()
-    assert _next_step(session, a) == "last dose too late for the hold: correct the date, override the hold or rebook"
+    assert _next_step(session, a) == "last dose too late for the hold: correct the date or rebook"
     referral.preregistration.medications[0].last_dose_on = day - dt.timedelta(days=4)
     session.flush()
     assert _next_step(session, a) == "start"
