@@ -66,3 +66,22 @@ def test_i21c1_folds_the_names_of_existing_patients(app, backend):
     found = patient_service.search(db.session, "luedenscheidt zoe")
     assert [p.clinic_number for p in found] == ["P-999001"]
     assert patient_service.likely_duplicates(db.session, "Meyer-Luedenscheidt", "Zoe", dt.date(1960, 1, 2))
+
+
+def test_n27a_gives_seeded_hold_notes_their_german_version_and_keeps_an_admins_own(app, backend):
+    """The rules' notes were English only; the migration adds the German beside the seeded English notes."""
+    from flask_migrate import downgrade, upgrade
+
+    downgrade(revision="f26a")
+    insert = text(
+        "INSERT INTO anticoagulant_rules (drug_code, drug_name_en, drug_name_de, dose_class, bleeding_class, action,"
+        " restart_hours, requires_inr, injected, note, evidence, updated_at) VALUES (:code, 'W', 'W', '', 'low',"
+        " 'shared_assessment', 6, false, false, :note, 'V', '2026-01-01 00:00:00+00:00')"
+    )
+    with db.engine.begin() as conn:
+        conn.execute(insert, {"code": "warfarin", "note": "Normal INR before the procedure."})
+        conn.execute(insert, {"code": "acenocoumarol", "note": "Written by our admin."})
+    upgrade()
+    with db.engine.connect() as conn:
+        notes = dict(conn.execute(text("SELECT drug_code, note_de FROM anticoagulant_rules")).all())
+    assert notes == {"warfarin": "Normaler INR-Wert vor dem Eingriff.", "acenocoumarol": None}
