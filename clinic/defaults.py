@@ -144,6 +144,13 @@ def parse_text_file(path: Path) -> tuple[str, str]:
     return title, "\n".join(lines[1:]).strip() + "\n"
 
 
+# The first version's change note, in the text's language (the version history shows it beside the text).
+FIRST_VERSION_NOTE = {
+    Language.EN: "Initial text, written from the clinical facts file.",
+    Language.DE: "Erste Fassung, aus der Datei der klinischen Fakten geschrieben.",
+}
+
+
 def seed_texts(session: Session, procedure_types: dict[str, ProcedureType]) -> int:
     added = 0
     for code, pt in procedure_types.items():
@@ -170,7 +177,7 @@ def seed_texts(session: Session, procedure_types: dict[str, ProcedureType]) -> i
                         version=1,
                         title=title,
                         body=body,
-                        change_note="Initial text, written from the clinical facts file.",
+                        change_note=FIRST_VERSION_NOTE[language],
                     )
                 )
                 added += 1

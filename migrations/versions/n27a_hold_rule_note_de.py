@@ -1,6 +1,7 @@
 """A medication hold rule's note in German beside the English one (``note_de``), like the drug's names: each
 screen shows the note in its language, and the admin's form edits both. Rows whose English note is still the
 seeded one get the seeded German note; a note an admin wrote stays English only until someone writes the German.
+The German printed texts' first versions get their change note in German too (it was seeded in English).
 
 Revision ID: n27a
 Revises: f26a
@@ -85,14 +86,27 @@ SEEDED = [
 ]
 
 
+FIRST_VERSION_NOTE = (
+    "Initial text, written from the clinical facts file.",
+    "Erste Fassung, aus der Datei der klinischen Fakten geschrieben.",
+)
+
+
+def _first_version_note(old: str, new: str) -> None:
+    texts = sa.table("document_texts", sa.column("language", sa.String()), sa.column("change_note", sa.String()))
+    op.execute(texts.update().where(texts.c.language == "de", texts.c.change_note == old).values(change_note=new))
+
+
 def upgrade():
     with op.batch_alter_table("anticoagulant_rules") as batch:
         batch.add_column(sa.Column("note_de", sa.Text(), nullable=True))
     rules = sa.table("anticoagulant_rules", sa.column("note", sa.Text()), sa.column("note_de", sa.Text()))
     for english, german in SEEDED:
         op.execute(rules.update().where(rules.c.note == english, rules.c.note_de.is_(None)).values(note_de=german))
+    _first_version_note(*FIRST_VERSION_NOTE)
 
 
 def downgrade():
+    _first_version_note(*reversed(FIRST_VERSION_NOTE))
     with op.batch_alter_table("anticoagulant_rules") as batch:
         batch.drop_column("note_de")
