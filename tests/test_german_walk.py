@@ -579,3 +579,25 @@ def test_no_seeded_content_reads_in_english_on_the_german_screens(app, session, 
     walked += len(shown)
     found += [("admin_de", path, words) for path, text in shown.items() for words in english if words in text]
     assert walked > 40 and found == []
+
+
+def test_a_new_room_and_bed_start_in_the_clinics_unit_or_a_german_word(app, session):
+    """The new room's form offered the unit "Radiology", the new bed's "Observation", in English on German
+    screens and whatever the clinic's own units were called."""
+    from clinic.defaults import seed_defaults
+    from clinic.models import ObservationBed, Room
+
+    seed_defaults(session)
+    german = _staff(app, session, "admin_de", {Role.ADMIN})
+    english = _staff(app, session, "admin_en", {Role.ADMIN}, "en")
+    unit = re.compile(r'name="unit"[^>]*value="([^"]*)"')
+    assert unit.findall(german.get("/admin/rooms/new").text) == ["Radiologie"]
+    assert unit.findall(german.get("/admin/beds/new").text) == ["Überwachung"]
+    assert unit.findall(english.get("/admin/rooms/new").text) == ["Radiology"]
+
+    session.add_all([Room(name=f"CT {n}", modality="CT", unit="Radiologie Nord", sort_order=n) for n in (1, 2)])
+    session.add(Room(name="MRT", modality="MRI", unit="MRT-Zentrum", sort_order=3))
+    session.add(ObservationBed(label="Liege 1", unit="Tagesklinik", sort_order=1))
+    session.commit()
+    assert unit.findall(german.get("/admin/rooms/new").text) == ["Radiologie Nord"]
+    assert unit.findall(english.get("/admin/beds/new").text) == ["Tagesklinik"]
