@@ -52,6 +52,7 @@ class HoldRule(NamedTuple):
     requires_inr: bool
     evidence: str
     note: str | None
+    note_de: str | None
 
 
 def _hold_rule(row: dict) -> HoldRule:
@@ -70,6 +71,7 @@ def _hold_rule(row: dict) -> HoldRule:
         requires_inr=row["requires_inr"],
         evidence=row["evidence"],
         note=row.get("note"),
+        note_de=row.get("note_de"),
     )
 
 
@@ -114,10 +116,10 @@ def seed_hold_rules(session: Session) -> None:
             select(AnticoagulantRule.drug_code, AnticoagulantRule.dose_class, AnticoagulantRule.bleeding_class)
         )
     }
-    for code, en, de, dose, by_class, inr, evidence, note in HOLD_RULES:
+    for code, en, de, dose, by_class, inr, evidence, note, note_de in HOLD_RULES:
         # What the drug's rows share; each bleeding class has its own action and hours.
         drug = {"drug_code": code, "drug_name_en": en, "drug_name_de": de, "dose_class": dose}
-        drug |= {"injected": code in INJECTED_DRUGS, "note": note, "evidence": evidence}
+        drug |= {"injected": code in INJECTED_DRUGS, "note": note, "note_de": note_de, "evidence": evidence}
         for bleeding, (action, hold_hours, restart_hours) in by_class.items():
             if (code, dose, bleeding.value) in have:
                 continue
@@ -140,6 +142,13 @@ def parse_text_file(path: Path) -> tuple[str, str]:
     lines = path.read_text(encoding="utf-8").splitlines()
     title = lines[0].removeprefix("# ").strip()
     return title, "\n".join(lines[1:]).strip() + "\n"
+
+
+# The first version's change note, in the text's language (the version history shows it beside the text).
+FIRST_VERSION_NOTE = {
+    Language.EN: "Initial text, written from the clinical facts file.",
+    Language.DE: "Erste Fassung, aus der Datei der klinischen Fakten geschrieben.",
+}
 
 
 def seed_texts(session: Session, procedure_types: dict[str, ProcedureType]) -> int:
@@ -168,7 +177,7 @@ def seed_texts(session: Session, procedure_types: dict[str, ProcedureType]) -> i
                         version=1,
                         title=title,
                         body=body,
-                        change_note="Initial text, written from the clinical facts file.",
+                        change_note=FIRST_VERSION_NOTE[language],
                     )
                 )
                 added += 1

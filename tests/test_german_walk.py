@@ -37,9 +37,19 @@ from clinic.services.uploads.limits import MB
 from tests.admin.test_settings import VALID as CLINIC_SETTINGS
 from tests.conftest import NOW, TODAY, ZONE, Browser
 from tests.documents.helpers import text_of
-from tests.factories import book, build_clinic, hold, make_ready_referral, make_user, record_details
+from tests.factories import (
+    add_to_waitlist,
+    book,
+    build_clinic,
+    hold,
+    make_patient,
+    make_ready_referral,
+    make_referral,
+    make_user,
+    record_details,
+)
 from tests.frontdesk.helpers import FLAGS_NO, GERMAN_INTAKE
-from tests.radiology.day_helpers import day_appointment, to_procedure
+from tests.radiology.day_helpers import day_appointment, to_observation, to_procedure
 from tests.scheduling.helpers import chain_form, first_candidates
 
 
@@ -494,3 +504,100 @@ def test_a_weak_password_is_refused_in_german_words_only(app, session):
         assert sentence.count("zu leicht zu erraten") == 1, sentence
         seen.append(sentence)
     assert any(": es ähnelt einem häufig verwendeten Passwort" in s for s in seen), seen
+
+
+# Seeded content a German screen must not show in English: the hold rules' notes and the drugs' English names
+# (where the German differs), the drugs a record may list, the printed texts' English titles, the catalogue's
+# English names and the texts' first change note. Text an element marks as English (lang="en": the catalogue's
+# second name, a rule's English note beside the German) is meant to be read as English and is left out.
+def _seeded_english() -> set[str]:
+    from clinic.defaults import CATALOGUE, DRUG_OPTIONS, FIRST_VERSION_NOTE, HOLD_RULES, TEXTS_DIR
+    from clinic.models.catalogue import short_name
+    from clinic.models.vocab import Language
+
+    english = {rule.note for rule in HOLD_RULES if rule.note}
+    english |= {rule.drug_name_en for rule in HOLD_RULES if rule.drug_name_en != rule.drug_name_de}
+    english |= {name for name, _unit in DRUG_OPTIONS if name != "Ethanol"}  # Ethanol: the same in German
+    english |= {path.read_text(encoding="utf-8").splitlines()[0][2:] for path in TEXTS_DIR.glob("*.en.md")}
+    english |= {row["name_en"] for row in CATALOGUE} | {short_name(row["name_en"]) for row in CATALOGUE}
+    return english | {FIRST_VERSION_NOTE[Language.EN]}
+
+
+MARKED_ENGLISH = re.compile(r'<(\w+)[^>]*\blang="en"[^>]*>.*?</\1>', re.S)
+TAGS = re.compile(r"<script.*?</script>|<style.*?</style>|<[^>]+>", re.S)
+
+
+def _walk(browser: Browser, start: list[str]) -> dict[str, str]:
+    """The text of each page in ``start`` and of the first page of each kind it links to (the first referral,
+    appointment, rule ...), tags stripped; the English version of a printed text is left out (it is English)."""
+    shown: dict[str, str] = {}
+    queue = list(dict.fromkeys(start))
+    for path in queue:
+        if path in shown or "logout" in path or path.endswith("/en"):
+            continue
+        response = browser.get(path)
+        if response.status_code != 200 or not response.content_type.startswith("text/html"):
+            continue
+        page = response.get_data(as_text=True)
+        shown[path] = " ".join(markup.unescape(TAGS.sub(" ", MARKED_ENGLISH.sub(" ", page))).split())
+        if path in start:
+            kinds: dict[str, str] = {}
+            for link in re.findall(r'href="(/[^"#?]*/\d+(?:/[^"#?]*)?)"', page):
+                kinds.setdefault(re.sub(r"\d+", "N", link), link)
+            queue += [link for link in kinds.values() if link not in queue]
+    return shown
+
+
+def test_no_seeded_content_reads_in_english_on_the_german_screens(app, session, settings):
+    """Staff walk (de-DE), every role: the pages of the menu and the first of each kind they list. The hold rules'
+    notes were English only (the admin's rule form), and the German texts' version history said "Initial
+    text, written from the clinical facts file."."""
+    clinic = build_clinic(session, texts=True)
+    day_appointment(session, settings, clinic, to=to_observation)
+    day_appointment(session, settings, clinic, to=to_procedure)
+    day_appointment(session, settings, clinic)
+    make_referral(session, make_patient(session))
+    aspirin = make_ready_referral(
+        session, clinic, medications=[("aspirin", "primary", None), ("clopidogrel", "", None)]
+    )
+    make_ready_referral(session, clinic, code="FACET", stage="diagnostic", medications=[("apixaban", "", None)])
+    make_ready_referral(session, clinic, medications=[("warfarin", "", None), ("lmwh", "therapeutic", None)])
+    make_ready_referral(session, clinic, code="SYMP", stage="neurolytic", levels=None)
+    hold(session, settings, make_ready_referral(session, clinic, side="left"))
+    add_to_waitlist(session, aspirin)
+    english = _seeded_english()
+    found, walked = [], 0
+    for username, role in [("desk_de", Role.FRONT_DESK), ("rad_de", Role.RADIOLOGIST), ("nurse_de", Role.NURSE)]:
+        browser = _staff(app, session, username, {role})
+        menu = re.findall(r'<a class="nav-link[^"]*" href="(/[^"#]*)"', browser.get("/", follow_redirects=True).text)
+        shown = _walk(browser, menu)
+        walked += len(shown)
+        found += [(username, path, words) for path, text in shown.items() for words in english if words in text]
+    admin = _staff(app, session, "admin_de", {Role.ADMIN})
+    shown = _walk(admin, re.findall(r'href="(/admin/[^"#?]*)"', admin.get("/admin/").text))
+    assert "/admin/hold-rules/N" in {re.sub(r"\d+", "N", path) for path in shown}
+    walked += len(shown)
+    found += [("admin_de", path, words) for path, text in shown.items() for words in english if words in text]
+    assert walked > 40 and found == []
+
+
+def test_a_new_room_and_bed_start_in_the_clinics_unit_or_a_german_word(app, session):
+    """The new room's form offered the unit "Radiology", the new bed's "Observation", in English on German
+    screens and whatever the clinic's own units were called."""
+    from clinic.defaults import seed_defaults
+    from clinic.models import ObservationBed, Room
+
+    seed_defaults(session)
+    german = _staff(app, session, "admin_de", {Role.ADMIN})
+    english = _staff(app, session, "admin_en", {Role.ADMIN}, "en")
+    unit = re.compile(r'name="unit"[^>]*value="([^"]*)"')
+    assert unit.findall(german.get("/admin/rooms/new").text) == ["Radiologie"]
+    assert unit.findall(german.get("/admin/beds/new").text) == ["Überwachung"]
+    assert unit.findall(english.get("/admin/rooms/new").text) == ["Radiology"]
+
+    session.add_all([Room(name=f"CT {n}", modality="CT", unit="Radiologie Nord", sort_order=n) for n in (1, 2)])
+    session.add(Room(name="MRT", modality="MRI", unit="MRT-Zentrum", sort_order=3))
+    session.add(ObservationBed(label="Liege 1", unit="Tagesklinik", sort_order=1))
+    session.commit()
+    assert unit.findall(german.get("/admin/rooms/new").text) == ["Radiologie Nord"]
+    assert unit.findall(english.get("/admin/beds/new").text) == ["Tagesklinik"]

@@ -97,3 +97,52 @@ def test_r27a_keeps_the_releases_given_before_it(app, session, settings, backend
     (release,) = db.session.scalars(select(CriticalRelease)).all()
     assert (release.observation_id, release.check_id, release.released_by_id, release.reason) == expected
     assert release.released_at == observation.critical_released_at
+
+
+def test_n27a_gives_seeded_hold_notes_their_german_version_and_keeps_an_admins_own(app, backend):
+    """The rules' notes were English only; the migration adds the German beside the seeded English notes."""
+    from flask_migrate import downgrade, upgrade
+
+    downgrade(revision="audit27")
+    insert = text(
+        "INSERT INTO anticoagulant_rules (drug_code, drug_name_en, drug_name_de, dose_class, bleeding_class, action,"
+        " restart_hours, requires_inr, injected, note, evidence, updated_at) VALUES (:code, 'W', 'W', '', 'low',"
+        " 'shared_assessment', 6, false, false, :note, 'V', '2026-01-01 00:00:00+00:00')"
+    )
+    with db.engine.begin() as conn:
+        conn.execute(insert, {"code": "warfarin", "note": "Normal INR before the procedure."})
+        conn.execute(insert, {"code": "acenocoumarol", "note": "Written by our admin."})
+    upgrade()
+    with db.engine.connect() as conn:
+        notes = dict(conn.execute(text("SELECT drug_code, note_de FROM anticoagulant_rules")).all())
+    assert notes == {"warfarin": "Normaler INR-Wert vor dem Eingriff.", "acenocoumarol": None}
+
+
+def test_n27a_gives_the_german_texts_first_version_a_german_change_note(app, backend):
+    from flask_migrate import downgrade, upgrade
+
+    downgrade(revision="audit27")
+    note = "Initial text, written from the clinical facts file."
+    with db.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO procedure_types (code, name_en, name_de, modality, table_minutes, observation_minutes,"
+                " extra_minutes_per_level, extra_minutes_per_side, bleeding_class, needs_side, needs_levels,"
+                " needs_stage, fasting_hours, active, sort_order, created_at, updated_at) VALUES ('PRT', 'P', 'P',"
+                " 'CT', 20, 30, 5, 10, 'intermediate', true, true, false, 0, true, 0, :at, :at)"
+            ),
+            {"at": "2026-01-01 00:00:00+00:00"},
+        )
+        for language in ("de", "en"):
+            conn.execute(
+                text(
+                    "INSERT INTO document_texts (procedure_type_id, kind, language, version, title, body,"
+                    " change_note, created_at) VALUES ((SELECT id FROM procedure_types), 'consent', :language, 1,"
+                    " 'T', 'B', :note, '2026-01-01 00:00:00+00:00')"
+                ),
+                {"language": language, "note": note},
+            )
+    upgrade()
+    with db.engine.connect() as conn:
+        notes = dict(conn.execute(text("SELECT language, change_note FROM document_texts")).all())
+    assert notes == {"de": "Erste Fassung, aus der Datei der klinischen Fakten geschrieben.", "en": note}

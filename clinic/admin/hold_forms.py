@@ -28,7 +28,12 @@ class RuleForm(FlaskForm):
         choices=options((k, _l("%(code)s: %(meaning)s", code=k, meaning=_l(v))) for k, v in EVIDENCE.items()),
         validate_choice=False,
     )
-    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=1000)], render_kw={"rows": 3})
+    note = TextAreaField(
+        _l("Note (English)"), validators=[Optional(), Length(max=1000)], render_kw={"rows": 3, "lang": "en"}
+    )
+    note_de = TextAreaField(
+        _l("Note (German)"), validators=[Optional(), Length(max=1000)], render_kw={"rows": 3, "lang": "de"}
+    )
 
     def validate_action(self, field):
         if field.data not in HoldAction.values():

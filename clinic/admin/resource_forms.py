@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -16,10 +18,24 @@ from ..services.setup_resources import BedFields, RoomFields, ae_title_problem
 from .fields import options
 
 
+def _usual_unit(model: type[Room] | type[ObservationBed], fallback) -> Callable[[], str]:
+    """A new room's (bed's) unit to start from: the one most rooms (beds) have, so that the new one joins
+    their unit; in a clinic with none, ``fallback`` in the screen's language (not an English word)."""
+
+    def default() -> str:
+        count = func.count(model.id)
+        usual = db.session.scalar(select(model.unit).group_by(model.unit).order_by(count.desc(), model.unit).limit(1))
+        return usual or str(fallback)
+
+    return default
+
+
 class RoomForm(FlaskForm):
     name = required_text(_l("Name"), _l("Give the room a name."), 60, render_kw={"autofocus": True})
     modality = SelectField(_l("Modality"), choices=options(Modality.choices()))
-    unit = required_text(_l("Unit"), _l("Name the unit the room belongs to."), 60, default="Radiology")
+    unit = required_text(
+        _l("Unit"), _l("Name the unit the room belongs to."), 60, default=_usual_unit(Room, _l("Radiology"))
+    )
     location_hint = StringField(_l("Where to find it (German letters)"), validators=[Optional(), Length(max=160)])
     location_hint_en = StringField(_l("Where to find it (English letters)"), validators=[Optional(), Length(max=160)])
     sort_order = IntegerField(_l("Position in lists"), default=0, validators=[Optional()])
@@ -52,7 +68,9 @@ class RoomForm(FlaskForm):
 
 class BedForm(FlaskForm):
     label = required_text(_l("Label"), _l("Give the bed a label, e.g. Bed 7."), 40, render_kw={"autofocus": True})
-    unit = required_text(_l("Unit"), _l("Name the unit the bed belongs to."), 60, default="Observation")
+    unit = required_text(
+        _l("Unit"), _l("Name the unit the bed belongs to."), 60, default=_usual_unit(ObservationBed, _l("Observation"))
+    )
     sort_order = IntegerField(_l("Position in lists"), default=0, validators=[Optional()])
 
     def __init__(self, *args, bed: ObservationBed | None = None, **kwargs):

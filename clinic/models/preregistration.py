@@ -127,7 +127,9 @@ class AnticoagulantRule(db.Model):
     requires_inr: Mapped[bool] = mapped_column(Boolean, default=False)
     # Injected (heparins, fondaparinux): letters speak of the last injection, not the last tablet.
     injected: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The note in English and in German, like the drug's names; each screen shows its own language.
     note: Mapped[str | None] = mapped_column(Text)
+    note_de: Mapped[str | None] = mapped_column(Text)
     evidence: Mapped[str] = mapped_column(String(1), default="U")
     verified_by: Mapped[str | None] = mapped_column(String(120))
     verified_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
@@ -139,3 +141,8 @@ class AnticoagulantRule(db.Model):
 
     def drug_name(self, language: str = "en") -> str:
         return self.drug_name_de if language == "de" else self.drug_name_en
+
+    def note_in(self, language: str = "en") -> str | None:
+        """The note in ``language``; the other language's when there is none in it (an admin wrote one only)."""
+        mine, other = (self.note_de, self.note) if language == "de" else (self.note, self.note_de)
+        return mine or other

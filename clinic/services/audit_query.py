@@ -363,6 +363,7 @@ FIELDS = {
     "next_try_on": N_("Next try on"),
     "nonce": N_("Security value"),
     "note": N_("Note"),
+    "note_de": N_("Note (German)"),
     "obs_end": N_("End of observation"),
     "observation_id": N_("Observation"),
     "observation_minutes": N_("Observation (minutes)"),
@@ -492,6 +493,7 @@ FIELDS = {
 TABLE_FIELDS = {
     ("drug_options", "unit"): N_("Unit of the dose"),
     ("procedure_drugs", "unit"): N_("Unit of the dose"),
+    ("anticoagulant_rules", "note"): N_("Note (English)"),  # beside note_de
 }
 # The clinic's settings (the keys of ``services.settings``) as their form names them: a settings change shows
 # "Reminder sent this many days before: 2 → 3", never the key (walk finding: "reminder days before: 2").

@@ -39,6 +39,7 @@ class RuleFields:
     requires_inr: bool
     note: str | None
     evidence: str = "U"
+    note_de: str | None = None  # the note in German (``note`` is the English one)
 
 
 @dataclass
@@ -117,6 +118,7 @@ def update_rule(session: Session, actor, rule: AnticoagulantRule, fields: RuleFi
     rule.restart_hours = fields.restart_hours
     rule.requires_inr = fields.requires_inr
     rule.note = (fields.note or "").strip() or None
+    rule.note_de = (fields.note_de or "").strip() or None
     rule.evidence = fields.evidence
     changed = before != tuple(getattr(rule, name) for name in CHECKED_FIELDS)
     cleared = changed and rule.verified
@@ -170,6 +172,7 @@ def create_rule(
         restart_hours=fields.restart_hours,
         requires_inr=fields.requires_inr,
         note=(fields.note or "").strip() or None,
+        note_de=(fields.note_de or "").strip() or None,
         evidence=fields.evidence,
     )
     session.add(rule)

@@ -125,7 +125,7 @@ def item_for(
         requires_inr=rule.requires_inr,
         verified=rule.verified,
         verified_by=rule.verified_by,
-        note=rule.note,
+        note=rule.note_in(language),
         last_dose_on=entry.last_dose_on,
         injected=rule.injected,
         names=(rule.drug_name_en, rule.drug_name_de),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import pytest
 from sqlalchemy import select
 
@@ -130,3 +132,59 @@ def test_a_new_row_is_added_unverified_and_duplicates_refused(session, clinic, a
     bad = admin.post("/admin/hold-rules/new", {**data, "drug_code": "Cangre lor"})
     assert bad.status_code == 422 and "A drug code is 2 to 40 small letters" in text(bad)
     assert count(session, AnticoagulantRule) == before + 1
+
+
+def test_a_rules_note_is_kept_in_english_and_german_and_each_screen_shows_its_own(session, clinic, admin, app):
+    """The seeded notes were English only: a German admin read "Primary prevention. ..." in the rule's form."""
+    from tests.admin.test_german import _german_admin
+
+    rule = _rule(session, "aspirin", "intermediate", "primary")
+    assert rule.note == "Primary prevention. Intermediate risk: shared assessment with the prescriber."
+    assert rule.note_de == (
+        "Primärprävention. Mittleres Risiko: gemeinsame Abwägung mit der verordnenden Ärztin oder dem "
+        "verordnenden Arzt."
+    )
+    assert (rule.note_in("de"), rule.note_in("en")) == (rule.note_de, rule.note)
+
+    url = f"/admin/hold-rules/{rule.id}"
+    german = _german_admin(session, app)
+    form = html.unescape(text(german.get(url)))
+    assert "Notiz (Englisch)" in form and "Notiz (Deutsch)" in form
+    assert f"{rule.note_de}</textarea>" in form and f"{rule.note}</textarea>" in form
+
+    saved = german.post(url, _form(rule, note="Checked.", note_de="Geprüft."))
+    assert saved.status_code == 302
+    rule = _rule(session, "aspirin", "intermediate", "primary")
+    assert (rule.note, rule.note_de) == ("Checked.", "Geprüft.")
+    only_english = german.post(url, _form(rule, note="Checked again.", note_de=""))
+    assert only_english.status_code == 302
+    rule = _rule(session, "aspirin", "intermediate", "primary")
+    assert rule.note_de is None and rule.note_in("de") == "Checked again."  # the English one rather than none
+
+    data = {
+        "drug_code": "cangrelor",
+        "drug_name_en": "Cangrelor",
+        "drug_name_de": "Cangrelor",
+        "dose_class": "iv",
+        "bleeding_class": "high",
+        "action": "hold",
+        "hold_hours": "6",
+        "restart_hours": "24",
+        "evidence": "S",
+        "note": "Intravenous.",
+        "note_de": "Intravenös.",
+    }
+    assert admin.post("/admin/hold-rules/new", data).status_code == 302
+    added = _rule(session, "cangrelor", "high", "iv")
+    assert (added.note, added.note_de) == ("Intravenous.", "Intravenös.")
+
+
+def test_a_hold_plan_gives_the_rules_note_in_the_screens_language(session, clinic):
+    from clinic.models import MedicationEntry
+    from clinic.models.vocab import BleedingClass
+    from clinic.services import medication
+
+    entry = MedicationEntry(drug_code="warfarin", dose_class="")
+    german = medication.item_for(session, entry, BleedingClass.HIGH, "de")
+    english = medication.item_for(session, entry, BleedingClass.HIGH, "en")
+    assert (german.note, english.note) == ("Normaler INR-Wert vor dem Eingriff.", "Normal INR before the procedure.")

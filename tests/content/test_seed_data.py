@@ -116,3 +116,15 @@ def test_hold_rules_keep_names_inr_evidence_and_notes():
     ]
     assert by_drug["prasugrel", ""].evidence == "S" and by_drug["ibuprofen", ""].evidence == "V"
     assert by_drug["dabigatran", "renal_impaired"].note == "Impaired kidney function."
+
+
+def test_every_seeded_hold_note_has_its_german_version():
+    """A German admin read the seeded notes in English: each note has a German one beside it, and only then."""
+    for rule in HOLD_RULES:
+        assert (rule.note is None) == (rule.note_de is None), rule.drug_code
+        assert rule.note_de is None or rule.note_de.strip() == rule.note_de != rule.note
+    by_drug = {(rule.drug_code, rule.dose_class): rule for rule in HOLD_RULES}
+    assert by_drug["clopidogrel", ""].note_de == (
+        "Wiederbeginn nach 12-24 h (unsicher). Koronarstent jünger als 12 Monate: zuerst die Kardiologie fragen."
+    )
+    assert by_drug["dabigatran", "renal_impaired"].note_de == "Eingeschränkte Nierenfunktion."

@@ -56,7 +56,7 @@ def _moment_de(instant: dt.datetime) -> str:
 
 def _hold_cases():
     """Every seeded rule that holds a drug, at the bleeding class it holds for."""
-    for code, _en, _de, dose, by_class, _inr, _evidence, _note in HOLD_RULES:
+    for code, _en, _de, dose, by_class, _inr, _evidence, _note, _note_de in HOLD_RULES:
         for bleeding, (action, hold_hours, restart_hours) in by_class.items():
             if action == HoldAction.HOLD:
                 yield pytest.param(code, dose, bleeding, hold_hours, restart_hours, id=f"{code}-{dose}-{bleeding}")
