@@ -33,7 +33,7 @@ def test_a_seeded_rfa_text_gets_the_bullet_and_an_admins_own_text_is_left_alone(
     from flask_migrate import downgrade, upgrade
 
     bullets = _migration().BULLETS
-    downgrade(revision="r27a")
+    downgrade(revision="n27a")
     session = db.session
     build_clinic(session, texts=True)
     rfa = session.scalar(select(ProcedureType.id).where(ProcedureType.code == "RFA"))
@@ -85,7 +85,7 @@ def test_a_signature_written_without_its_patient_gets_the_records_patient(app, b
     from clinic.models import AuditEvent
     from tests.radiology.day_helpers import day_appointment, to_procedure
 
-    downgrade(revision="r27a")
+    downgrade(revision="n27a")
     session = db.session
     clinic, appointment = day_appointment(session, settings)
     record = to_procedure(session, clinic, appointment)

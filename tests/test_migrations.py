@@ -103,7 +103,7 @@ def test_n27a_gives_seeded_hold_notes_their_german_version_and_keeps_an_admins_o
     """The rules' notes were English only; the migration adds the German beside the seeded English notes."""
     from flask_migrate import downgrade, upgrade
 
-    downgrade(revision="audit27")
+    downgrade(revision="r27a")
     insert = text(
         "INSERT INTO anticoagulant_rules (drug_code, drug_name_en, drug_name_de, dose_class, bleeding_class, action,"
         " restart_hours, requires_inr, injected, note, evidence, updated_at) VALUES (:code, 'W', 'W', '', 'low',"
@@ -121,7 +121,7 @@ def test_n27a_gives_seeded_hold_notes_their_german_version_and_keeps_an_admins_o
 def test_n27a_gives_the_german_texts_first_version_a_german_change_note(app, backend):
     from flask_migrate import downgrade, upgrade
 
-    downgrade(revision="audit27")
+    downgrade(revision="r27a")
     note = "Initial text, written from the clinical facts file."
     with db.engine.begin() as conn:
         conn.execute(

@@ -11,14 +11,14 @@ patient missed the signature; the events written so far get the patient of the r
 event itself, who, when, what, is unchanged).
 
 Revision ID: audit27
-Revises: r27a
+Revises: n27a
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "audit27"
-down_revision = "r27a"
+down_revision = "n27a"
 branch_labels = None
 depends_on = None
 

@@ -4,14 +4,14 @@ seeded one get the seeded German note; a note an admin wrote stays English only 
 The German printed texts' first versions get their change note in German too (it was seeded in English).
 
 Revision ID: n27a
-Revises: audit27
+Revises: r27a
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "n27a"
-down_revision = "audit27"
+down_revision = "r27a"
 branch_labels = None
 depends_on = None
 
