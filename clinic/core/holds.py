@@ -23,6 +23,9 @@ CALL_SOON = dt.timedelta(hours=48)  # a drug to stop within this, its plan uncon
 # the letter or the call has to reach the patient before it (walk finding: a booking at now + the hold's
 # hours told the patient to take the last dose "no later than" four minutes after the letter was printed).
 STOP_NOTICE = dt.timedelta(hours=24)
+# The last part of a confirmed plan's stored key once the appointment has moved (``HoldPlan.moved_key``): the
+# confirmation no longer matches the plan and is shown as to be confirmed again.
+MOVED = "moved"
 
 
 def hold_days(hours: int) -> int:
@@ -118,6 +121,19 @@ class HoldItem:
         latest = self.last_dose_no_later_than(table_start)
         return latest is not None and now <= latest < now + STOP_NOTICE
 
+    def stale_for(self, table_start: dt.datetime, zone: str) -> bool:
+        """Whether the recorded last dose lies so long before this table start that it cannot be the stop
+        planned for it: earlier than the latest allowed last dose minus the hold's own length (the pause would
+        be more than twice the hold, even with the dose taken as late as the end of its day). Such a date was
+        most likely given for an earlier appointment (walk 27: apixaban stopped 06.12 for 17.12, the
+        appointment moved to 29.03.2027, and the letter told the patient the pause was kept: 16 weeks without
+        a blood thinner). It is never told to the patient as "the pause is kept": the clinic calls to confirm
+        when to stop, and the staff plan flags it."""
+        latest = self.last_dose_no_later_than(table_start)
+        if latest is None or self.last_dose_on is None:
+            return False
+        return end_of_day(self.last_dose_on, zone) < latest - self.hold
+
     def satisfied_for(self, table_start: dt.datetime, zone: str) -> bool:
         """Whether the recorded last dose keeps the hold before this table start. A hold with no
         recorded last dose is not known to be met: the team asks before the needle."""
@@ -166,6 +182,8 @@ def read_key(key: str) -> tuple[BleedingClass | None, list[HoldItem], str | None
     their rules and recorded last doses, and the drug code of a last part cut short (an audit value is
     shortened; "" when too little of it is left to name the drug), else None."""
     parts = key.removesuffix("…").split(";")
+    if len(parts) > 1 and parts[-1] == MOVED:  # confirmed for an earlier date (``moved_key``)
+        parts.pop()
     try:
         bleeding = BleedingClass(parts[0])
     except ValueError:
@@ -278,6 +296,16 @@ class HoldPlan:
         )
         return ";".join([self.bleeding_class.value, *parts])[:1000]
 
+    @staticmethod
+    def moved_key(key: str) -> str:
+        """A confirmed plan's stored key once its appointment has moved: it matches no plan any more
+        (``confirmed_as``), so the confirmation lapses. Walk 27: a move kept the radiologist's confirmation and
+        the last dose recorded for the old date; the letter for the new date, 16 weeks later, said the pause was
+        kept. The rules and last dose were confirmed for one date; a new date is confirmed again."""
+        if key.endswith(f";{MOVED}"):
+            return key
+        return f"{key[: 999 - len(MOVED)]};{MOVED}"
+
     def confirmed_as(self, key: str) -> bool:
         """Whether a confirmation given for ``key`` still counts: the same figures, and each paused drug's last
         dose as it was recorded then. Walk finding: the desk recorded a later last dose of apixaban and the page
@@ -324,6 +352,14 @@ class HoldPlan:
         return [
             i for i in self.items if i.holds and i.last_dose_on is not None and not i.satisfied_for(table_start, zone)
         ]
+
+    def stale_for(self, table_start: dt.datetime, zone: str) -> list[HoldItem]:
+        """The drugs whose recorded last dose lies long before the hold for this table start
+        (``HoldItem.stale_for``): the clinic calls to confirm when to stop. None under an override (the
+        radiologist's day counts then)."""
+        if self.override_date is not None:
+            return []
+        return [i for i in self.items if i.stale_for(table_start, zone)]
 
     @property
     def undecided(self) -> list[HoldItem]:

@@ -17,6 +17,9 @@ appointment, written at one moment:
   repeats that day and announces the call, with no instruction: "take it as prescribed until we call"
   would undo the pause they told us of, and no figure of the unsigned rule is given; a day that comes
   too late for the hold is not confirmed by the letter: we call to check whether the appointment holds;
+* a recorded last dose long before the hold for this appointment (``HoldPlan.stale_for``: earlier than the
+  latest moment minus the hold's length, most likely given for an earlier date) is neither repeated nor said
+  to keep the pause: the clinic calls to confirm when to stop, and until then the drug is taken as prescribed;
 * a recorded last dose that keeps a firm hold is repeated as that day (it was agreed with the patient), not
   answered with a latest moment of another day; the restart follows as usual;
 * injected drugs speak of the last injection, tablets of the last dose.
@@ -185,6 +188,9 @@ class HoldWording:
         phone = escape(self.phone)
         if item.action == "no_rule" and plan.firm(item):  # agreed by telephone; no figures of a rule to print
             return w["no_rule_agreed"].format(drug=drug, phone=phone)
+        if item in plan.stale_for(self.table_start, self.zone):  # a last dose long before this hold (``stale_for``):
+            # most likely given for an earlier date; never "the pause is kept" (walk 27: 16 weeks off apixaban)
+            return w["confirm"].format(drug=drug)
         if item.action == "no_rule" or not plan.firm(item):  # no figure of a rule nobody signed off
             if item.last_dose_on is not None:  # already paused (or planned): "take it as prescribed" would undo it
                 day = fmt_long_date(item.last_dose_on, self.locale)

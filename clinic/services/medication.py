@@ -238,6 +238,30 @@ def confirm_plan(session: Session, actor, referral: Referral, zone: str) -> Hold
     return plan_for(session, prereg, referral.planned_procedure_type, referral.planned_region)
 
 
+def lapse_for_move(session: Session, actor, appointment: Appointment, old_start: dt.datetime) -> None:
+    """A booked appointment moved from ``old_start`` to its new time: a radiologist's confirmation of the
+    referral's medication plan that still counted was given for the old date, so it lapses (the screens ask for
+    it again, the letter calls instead of printing unsigned figures as settled). Walk 27: booked 17.12.2026, the
+    last apixaban dose recorded for 06.12; moved to 29.03.2027, the letter still said the pause was kept."""
+    referral = appointment.referral
+    if referral is None or referral.hold_plan_confirmed_key is None or appointment.table_start == old_start:
+        return
+    plan = referral_plan(session, referral)
+    if plan is None or not plan.confirmed:  # lapsed already, or nothing planned: nothing that still counts
+        return
+    referral.hold_plan_confirmed_key = HoldPlan.moved_key(referral.hold_plan_confirmed_key)
+    session.flush()
+    audit.record(
+        session,
+        "referral.hold_plan_lapsed",
+        "referrals",
+        referral.id,
+        patient_id=referral.patient_id,
+        summary={"table_start": appointment.table_start.isoformat()},
+        actor=actor,
+    )
+
+
 def broken_holds(
     session: Session, referral: Referral, zone: str, language: str = "en"
 ) -> list[tuple[Appointment, list[HoldItem]]]:
@@ -361,7 +385,8 @@ def awaiting_confirmation(
         prereg = appointment.referral.preregistration
         plan = plan_for(session, prereg, appointment.procedure_type, appointment.region, language)
         broken = plan.broken_for(appointment.table_start, zone)
-        if plan.awaiting_confirmation or broken:
+        # A last dose long before the hold (``HoldPlan.stale_for``): the letter promised a call about when to stop.
+        if plan.awaiting_confirmation or broken or plan.stale_for(appointment.table_start, zone):
             found.append(CallDue(appointment, plan, broken))
     found.sort(key=lambda row: (not row.broken, row.plan.call_by(row.appointment.table_start), row.appointment.id))
     return found
