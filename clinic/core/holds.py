@@ -96,6 +96,18 @@ class HoldItem:
             return None
         return table_start.astimezone(dt.UTC) - self.hold
 
+    def clocks_change_before(self, table_start: dt.datetime, zone: str) -> bool:
+        """Whether the clocks change between the latest last dose and the table start: the hold's hours are
+        real hours, so the clock time of the last dose differs from the procedure's by an hour (walk 27: "last
+        dose no later than 26.03.2027 07:00" for 29.03.2027 08:00, with no word about the change)."""
+        latest = self.last_dose_no_later_than(table_start)
+        return latest is not None and to_local(latest, zone).utcoffset() != to_local(table_start, zone).utcoffset()
+
+    def clocks_change_after(self, table_end: dt.datetime, zone: str) -> bool:
+        """Whether the clocks change between the end of the procedure and the earliest restart."""
+        restart = self.restart_not_before(table_end)
+        return restart is not None and to_local(restart, zone).utcoffset() != to_local(table_end, zone).utcoffset()
+
     def restart_not_before(self, table_end: dt.datetime) -> dt.datetime | None:
         """The earliest moment to take a paused drug again. None for a drug that is not paused (no hold, a
         shared assessment, no rule): the patient goes on taking it, so there is nothing to restart; where
@@ -233,6 +245,9 @@ class HoldPlan:
     # screens ask for the confirmation again rather than show the old one beside what has changed.
     lapsed_by: str | None = None
     lapsed_at: dt.datetime | None = None
+    # The bleeding class is one tier higher because the patient takes several blood thinners (procedures.md
+    # §1.1: concurrent antithrombotics), without the desk's tick: the staff screens say why.
+    raised_for_several: bool = False
 
     @property
     def confirmed(self) -> bool:

@@ -62,6 +62,11 @@ WORDS = {
             "{drug}: you told us that your last {dose} before the procedure is on <b>{day}</b>. That keeps the "
             "pause of at least {hours} hours before the procedure."
         ),
+        "clock_before": (
+            " The clocks change before the procedure: the {hours} hours are real hours, so the time above is an "
+            "hour apart from the procedure's clock time."
+        ),
+        "clock_after": " The clocks change in between; the time above is already the new clock time.",
         "inr": " Your INR must be checked shortly before the procedure; please arrange this with your doctor.",
         "confirm": (
             "{drug}: we will call you before the appointment to confirm whether and when to pause it. Until "
@@ -118,6 +123,11 @@ WORDS = {
             "{drug}: Laut Ihren Angaben ist Ihre {dose} vor dem Eingriff am <b>{day}</b>. Damit ist die Pause "
             "von mindestens {hours} Stunden vor dem Eingriff eingehalten."
         ),
+        "clock_before": (
+            " Vor dem Eingriff wird die Uhr umgestellt: Die {hours} Stunden sind echte Stunden, daher liegt die "
+            "Uhrzeit oben eine Stunde neben der Uhrzeit des Eingriffs."
+        ),
+        "clock_after": " Dazwischen wird die Uhr umgestellt; die Uhrzeit oben ist bereits die neue Uhrzeit.",
         "inr": " Kurz vor dem Eingriff muss Ihr INR-Wert bestimmt werden; bitte vereinbaren Sie das mit Ihrer "
         "Arztpraxis.",
         "confirm": (
@@ -213,6 +223,8 @@ class HoldWording:
             text = w["passed"].format(drug=drug, dose=dose, phone=phone)
         else:
             text = w["last"].format(drug=drug, dose=dose, when=self.moment(latest), hours=item.hold_hours)
+            if item.clocks_change_before(self.table_start, self.zone):
+                text += w["clock_before"].format(hours=item.hold_hours)
             if item.stop_soon(self.table_start, self.now):
                 text += w["soon"].format(phone=phone)
         restart = item.restart_not_before(self.table_end)
@@ -220,6 +232,8 @@ class HoldWording:
             text += w["restart_later"]
         else:
             text += w["restart_injection" if item.injected else "restart"].format(when=self.moment(restart))
+            if item.clocks_change_after(self.table_end, self.zone):
+                text += w["clock_after"]
         return text + (w["inr"] if item.requires_inr else "")
 
     def sentences(self, plan: HoldPlan) -> list[str]:

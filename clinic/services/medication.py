@@ -56,6 +56,19 @@ DOSE_CLASS_LABELS = {
 }
 
 
+# The non-aspirin NSAIDs of the hold rules (content/hold_rules.toml; ASRA 2018's "NSAIDs (non-aspirin)" row):
+# painkillers, not blood thinners. Every other recorded drug (the anticoagulants, the antiplatelets with aspirin,
+# cilostazol and dipyridamole, and a drug without a rule such as phenprocoumon) counts as an antithrombotic.
+NSAIDS = frozenset({"ibuprofen", "diclofenac", "naproxen", "meloxicam", "piroxicam"})
+
+
+def several_antithrombotics(drug_codes) -> bool:
+    """Whether two or more different antithrombotic drugs are recorded (``NSAIDS`` left out; one drug at two
+    dose classes counts once). procedures.md §1.1: concurrent antithrombotics raise the bleeding risk, so the
+    procedure is handled one tier higher (walk 27: the desk had to tick "raised bleeding risk" itself)."""
+    return len({code for code in drug_codes if code not in NSAIDS}) >= 2
+
+
 def effective_bleeding_class(procedure_type: ProcedureType, region: str | None, raised: bool) -> BleedingClass:
     base = procedure_type.bleeding_class_for(region)
     return base.raised() if raised else base
@@ -144,7 +157,8 @@ def plan_for(
 ) -> HoldPlan:
     """``rules``: the drug rules read beforehand for many patients (``rules_for_any``), else read here."""
     referral = prereg.referral
-    bleeding = effective_bleeding_class(procedure_type, region, prereg.raised_bleeding_risk)
+    several = several_antithrombotics(e.drug_code for e in prereg.medications)
+    bleeding = effective_bleeding_class(procedure_type, region, prereg.raised_bleeding_risk or several)
     if rules is None:
         rules = rules_for(session, {e.drug_code for e in prereg.medications}, bleeding)
     else:
@@ -155,6 +169,7 @@ def plan_for(
         override_date=referral.hold_override_date if referral else None,
         override_reason=referral.hold_override_reason if referral else None,
         override_by=_name(session, referral.hold_override_by_id) if referral else None,
+        raised_for_several=several and bleeding != procedure_type.bleeding_class_for(region),
     )
     if referral is not None and referral.hold_plan_confirmed_key:
         who = _name(session, referral.hold_plan_confirmed_by_id) or "?"
