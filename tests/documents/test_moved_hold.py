@@ -130,3 +130,12 @@ def test_stale_boundary_to_the_hour():
     item = HoldItem("apixaban", "Apixaban", "", HoldAction.HOLD, 72, 24, False, True, "Dr", None, last)
     assert not item.stale_for(end + dt.timedelta(hours=144), ZONE)
     assert item.stale_for(end + dt.timedelta(hours=145), ZONE)
+
+
+def test_the_worklist_flags_the_old_last_dose(session, settings, clinic):
+    from clinic.documents.worklist import medication_notes
+
+    appointment = _booked(session, settings, clinic, dt.date(2026, 12, 6))
+    appointments.reschedule(session, settings, clinic.staff["frontdesk"], appointment, _at(clinic, MOVED_TO))
+    notes = medication_notes(_plan(session, appointment), appointment.referral.preregistration, appointment, ZONE, "de")
+    assert "lange vor der Pause: Stopp-Termin telefonisch bestätigen" in notes[0]

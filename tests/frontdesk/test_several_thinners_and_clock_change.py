@@ -133,3 +133,14 @@ def test_the_letter_notes_the_clock_change_between_stop_and_procedure(session, s
     else:
         assert "no later than Friday, 26 March 2027, 07:00 (at least 72 hours before the procedure)." in text
         assert "The clocks change before the procedure: the 72 hours are real hours" in text
+
+
+def test_the_worklist_says_why_the_tier_is_higher(session, settings, clinic):
+    from clinic.documents.worklist import medication_notes
+
+    referral = make_ready_referral(
+        session, clinic, medications=[("apixaban", "", None), ("aspirin", "primary", None)], **FACET
+    )
+    appointment = book(session, settings, referral, limit=1, first_day=NOW.date() + dt.timedelta(days=10))
+    notes = medication_notes(_plan(session, referral), referral.preregistration, appointment, ZONE, "de")
+    assert "eine Stufe höher: mehrere Blutverdünner" in notes
