@@ -34,7 +34,7 @@ WORDS = {
         "last_dose": "letzte Dosis {day}",
         "kept": "eingehalten",
         "not_kept": "NICHT eingehalten",
-        "stale": "lange vor der Pause: Stopp-Termin telefonisch bestätigen",
+        "stale": "lange vor der Pausierung: Stopp-Termin telefonisch bestätigen",
         "no_last_dose": "letzte Dosis nicht erfasst: erfragen",
         "no_hold": "{drug}: keine Pause",
         "shared": "{drug}: keine Routinepause, Einzelfallentscheidung mit Verordner",

@@ -138,4 +138,4 @@ def test_the_worklist_flags_the_old_last_dose(session, settings, clinic):
     appointment = _booked(session, settings, clinic, dt.date(2026, 12, 6))
     appointments.reschedule(session, settings, clinic.staff["frontdesk"], appointment, _at(clinic, MOVED_TO))
     notes = medication_notes(_plan(session, appointment), appointment.referral.preregistration, appointment, ZONE, "de")
-    assert "lange vor der Pause: Stopp-Termin telefonisch bestätigen" in notes[0]
+    assert "lange vor der Pausierung: Stopp-Termin telefonisch bestätigen" in notes[0]
