@@ -32,13 +32,14 @@ def test_the_audit_trail_says_a_confirmed_medication_plan_in_words(app, session)
     )
     medication.confirm_plan(session, clinic.radiologists[0], referral, ZONE)
     trail = _trail(app, session)
+    # apixaban and aspirin: two blood thinners, so the PRT is handled one tier higher (procedures.md §1.1)
     said = (
-        "Blutungsrisiko: Mittel · Apixaban: 3 Tage (72 Stunden) pausieren, Wiederbeginn nach 24 Stunden, "
+        "Blutungsrisiko: Hoch · Apixaban: 3 Tage (72 Stunden) pausieren, Wiederbeginn nach 24 Stunden, "
         "letzte Einnahme am 19.11.2026 · Acetylsalicylsäure (ASS) (Sekundärprävention): gemeinsame Abwägung"
     )
     assert f"Medikamentenplan: {said}" in trail, trail
     # the referral's own change keeps the key shortened: read up to the drug it cut
-    assert "Bestätigter Medikamentenplan: – → Blutungsrisiko: Mittel · Apixaban: 3 Tage" in trail
+    assert "Bestätigter Medikamentenplan: – → Blutungsrisiko: Hoch · Apixaban: 3 Tage" in trail
     assert "am 19.11.2026 · Acetylsalicylsäure (ASS) …" in trail
     for code in CODES:
         assert code not in trail, code

@@ -23,6 +23,9 @@ CALL_SOON = dt.timedelta(hours=48)  # a drug to stop within this, its plan uncon
 # the letter or the call has to reach the patient before it (walk finding: a booking at now + the hold's
 # hours told the patient to take the last dose "no later than" four minutes after the letter was printed).
 STOP_NOTICE = dt.timedelta(hours=24)
+# The last part of a confirmed plan's stored key once the appointment has moved (``HoldPlan.moved_key``): the
+# confirmation no longer matches the plan and is shown as to be confirmed again.
+MOVED = "moved"
 
 
 def hold_days(hours: int) -> int:
@@ -93,6 +96,18 @@ class HoldItem:
             return None
         return table_start.astimezone(dt.UTC) - self.hold
 
+    def clocks_change_before(self, table_start: dt.datetime, zone: str) -> bool:
+        """Whether the clocks change between the latest last dose and the table start: the hold's hours are
+        real hours, so the clock time of the last dose differs from the procedure's by an hour (walk 27: "last
+        dose no later than 26.03.2027 07:00" for 29.03.2027 08:00, with no word about the change)."""
+        latest = self.last_dose_no_later_than(table_start)
+        return latest is not None and to_local(latest, zone).utcoffset() != to_local(table_start, zone).utcoffset()
+
+    def clocks_change_after(self, table_end: dt.datetime, zone: str) -> bool:
+        """Whether the clocks change between the end of the procedure and the earliest restart."""
+        restart = self.restart_not_before(table_end)
+        return restart is not None and to_local(restart, zone).utcoffset() != to_local(table_end, zone).utcoffset()
+
     def restart_not_before(self, table_end: dt.datetime) -> dt.datetime | None:
         """The earliest moment to take a paused drug again. None for a drug that is not paused (no hold, a
         shared assessment, no rule): the patient goes on taking it, so there is nothing to restart; where
@@ -117,6 +132,19 @@ class HoldItem:
         a letter printed now may reach the patient too late for it."""
         latest = self.last_dose_no_later_than(table_start)
         return latest is not None and now <= latest < now + STOP_NOTICE
+
+    def stale_for(self, table_start: dt.datetime, zone: str) -> bool:
+        """Whether the recorded last dose lies so long before this table start that it cannot be the stop
+        planned for it: earlier than the latest allowed last dose minus the hold's own length (the pause would
+        be more than twice the hold, even with the dose taken as late as the end of its day). Such a date was
+        most likely given for an earlier appointment (walk 27: apixaban stopped 06.12 for 17.12, the
+        appointment moved to 29.03.2027, and the letter told the patient the pause was kept: 16 weeks without
+        a blood thinner). It is never told to the patient as "the pause is kept": the clinic calls to confirm
+        when to stop, and the staff plan flags it."""
+        latest = self.last_dose_no_later_than(table_start)
+        if latest is None or self.last_dose_on is None:
+            return False
+        return end_of_day(self.last_dose_on, zone) < latest - self.hold
 
     def satisfied_for(self, table_start: dt.datetime, zone: str) -> bool:
         """Whether the recorded last dose keeps the hold before this table start. A hold with no
@@ -166,6 +194,8 @@ def read_key(key: str) -> tuple[BleedingClass | None, list[HoldItem], str | None
     their rules and recorded last doses, and the drug code of a last part cut short (an audit value is
     shortened; "" when too little of it is left to name the drug), else None."""
     parts = key.removesuffix("…").split(";")
+    if len(parts) > 1 and parts[-1] == MOVED:  # confirmed for an earlier date (``moved_key``)
+        parts.pop()
     try:
         bleeding = BleedingClass(parts[0])
     except ValueError:
@@ -215,6 +245,9 @@ class HoldPlan:
     # screens ask for the confirmation again rather than show the old one beside what has changed.
     lapsed_by: str | None = None
     lapsed_at: dt.datetime | None = None
+    # The bleeding class is one tier higher because the patient takes several blood thinners (procedures.md
+    # §1.1: concurrent antithrombotics), without the desk's tick: the staff screens say why.
+    raised_for_several: bool = False
 
     @property
     def confirmed(self) -> bool:
@@ -278,6 +311,16 @@ class HoldPlan:
         )
         return ";".join([self.bleeding_class.value, *parts])[:1000]
 
+    @staticmethod
+    def moved_key(key: str) -> str:
+        """A confirmed plan's stored key once its appointment has moved: it matches no plan any more
+        (``confirmed_as``), so the confirmation lapses. Walk 27: a move kept the radiologist's confirmation and
+        the last dose recorded for the old date; the letter for the new date, 16 weeks later, said the pause was
+        kept. The rules and last dose were confirmed for one date; a new date is confirmed again."""
+        if key.endswith(f";{MOVED}"):
+            return key
+        return f"{key[: 999 - len(MOVED)]};{MOVED}"
+
     def confirmed_as(self, key: str) -> bool:
         """Whether a confirmation given for ``key`` still counts: the same figures, and each paused drug's last
         dose as it was recorded then. Walk finding: the desk recorded a later last dose of apixaban and the page
@@ -331,6 +374,12 @@ class HoldPlan:
         return [
             i for i in self.items if i.holds and i.last_dose_on is not None and not i.satisfied_for(table_start, zone)
         ]
+
+    def stale_for(self, table_start: dt.datetime, zone: str) -> list[HoldItem]:
+        """The drugs whose recorded last dose lies long before the hold for this table start
+        (``HoldItem.stale_for``): the clinic calls to confirm when to stop. Under an override too: it decides
+        the drugs without a rule only (``overridden``), and a drug with a rule keeps its hold."""
+        return [i for i in self.items if not self.overridden(i) and i.stale_for(table_start, zone)]
 
     @property
     def undecided(self) -> list[HoldItem]:

@@ -17,6 +17,9 @@ appointment, written at one moment:
   repeats that day and announces the call, with no instruction: "take it as prescribed until we call"
   would undo the pause they told us of, and no figure of the unsigned rule is given; a day that comes
   too late for the hold is not confirmed by the letter: we call to check whether the appointment holds;
+* a recorded last dose long before the hold for this appointment (``HoldPlan.stale_for``: earlier than the
+  latest moment minus the hold's length, most likely given for an earlier date) is neither repeated nor said
+  to keep the pause: the clinic calls to confirm when to stop, and until then the drug is taken as prescribed;
 * a recorded last dose that keeps a firm hold is repeated as that day (it was agreed with the patient), not
   answered with a latest moment of another day; the restart follows as usual;
 * injected drugs speak of the last injection, tablets of the last dose.
@@ -59,6 +62,11 @@ WORDS = {
             "{drug}: you told us that your last {dose} before the procedure is on <b>{day}</b>. That keeps the "
             "pause of at least {hours} hours before the procedure."
         ),
+        "clock_before": (
+            " The clocks change before the procedure: the {hours} hours are real hours, so the time above is an "
+            "hour apart from the procedure's clock time."
+        ),
+        "clock_after": " The clocks change in between; the time above is already the new clock time.",
         "inr": " Your INR must be checked shortly before the procedure; please arrange this with your doctor.",
         "confirm": (
             "{drug}: we will call you before the appointment to confirm whether and when to pause it. Until "
@@ -115,6 +123,11 @@ WORDS = {
             "{drug}: Laut Ihren Angaben ist Ihre {dose} vor dem Eingriff am <b>{day}</b>. Damit ist die Pause "
             "von mindestens {hours} Stunden vor dem Eingriff eingehalten."
         ),
+        "clock_before": (
+            " Vor dem Eingriff wird die Uhr umgestellt: Die {hours} Stunden sind echte Stunden, daher liegt die "
+            "Uhrzeit oben eine Stunde neben der Uhrzeit des Eingriffs."
+        ),
+        "clock_after": " Dazwischen wird die Uhr umgestellt; die Uhrzeit oben ist bereits die neue Uhrzeit.",
         "inr": " Kurz vor dem Eingriff muss Ihr INR-Wert bestimmt werden; bitte vereinbaren Sie das mit Ihrer "
         "Arztpraxis.",
         "confirm": (
@@ -191,6 +204,9 @@ class HoldWording:
         too_late = item.holds and item.last_dose_on is not None and not item.satisfied_for(self.table_start, self.zone)
         if item.action == "no_rule" and plan.firm(item):  # agreed by telephone; no figures of a rule to print
             return w["no_rule_agreed"].format(drug=drug, phone=phone)
+        if item in plan.stale_for(self.table_start, self.zone):  # a last dose long before this hold (``stale_for``):
+            # most likely given for an earlier date; never "the pause is kept" (walk 27: 16 weeks off apixaban)
+            return w["confirm"].format(drug=drug)
         if item.action == "no_rule" or not plan.firm(item):  # no figure of a rule nobody signed off
             if item.last_dose_on is not None:  # already paused (or planned): "take it as prescribed" would undo it
                 day = fmt_long_date(item.last_dose_on, self.locale)
@@ -214,6 +230,8 @@ class HoldWording:
             text = w["passed"].format(drug=drug, dose=dose, phone=phone)
         else:
             text = w["last"].format(drug=drug, dose=dose, when=self.moment(latest), hours=item.hold_hours)
+            if item.clocks_change_before(self.table_start, self.zone):
+                text += w["clock_before"].format(hours=item.hold_hours)
             if item.stop_soon(self.table_start, self.now):
                 text += w["soon"].format(phone=phone)
         restart = item.restart_not_before(self.table_end)
@@ -221,6 +239,8 @@ class HoldWording:
             text += w["restart_later"]
         else:
             text += w["restart_injection" if item.injected else "restart"].format(when=self.moment(restart))
+            if item.clocks_change_after(self.table_end, self.zone):
+                text += w["clock_after"]
         return text + (w["inr"] if item.requires_inr else "")
 
     def sentences(self, plan: HoldPlan) -> list[str]:

@@ -108,6 +108,8 @@ def medication_notes(
                 kept = item.satisfied_for(appointment.table_start, zone)
                 line += "; " + w["last_dose"].format(day=fmt_date(item.last_dose_on, locale))
                 line += ", " + w["kept" if kept else "not_kept"]
+                if item in plan.stale_for(appointment.table_start, zone):  # probably given for an earlier date
+                    line += "; " + w["stale"]
             if item.requires_inr:
                 line += "; " + w["inr"]
             notes.append(line)
@@ -116,6 +118,8 @@ def medication_notes(
             notes.append(w["override"].format(who=plan.override_by or "?", reason=plan.override_reason or ""))
     if prereg is not None and prereg.raised_bleeding_risk:
         notes.append(w["raised"])
+    elif plan is not None and plan.raised_for_several:
+        notes.append(w["raised_several"])
     return notes
 
 

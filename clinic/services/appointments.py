@@ -9,9 +9,16 @@ day). Each operation takes the arguments of its scheduling namesake, less ``read
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import partial
 
+from sqlalchemy.orm import Session
+
+from ..models import Appointment
 from ..scheduling import booking, ending, holds
+from ..scheduling.context import Settings
+from ..scheduling.finder import Candidate
+from . import medication
 from .readiness import assess
 
 __all__ = ["book", "cancel", "confirm_hold", "freed_time_offers", "hold", "moved_time_offers", "reschedule"]
@@ -19,7 +26,27 @@ __all__ = ["book", "cancel", "confirm_hold", "freed_time_offers", "hold", "moved
 book = partial(booking.book, readiness=assess)
 hold = partial(holds.hold, readiness=assess)
 confirm_hold = partial(holds.confirm_hold, readiness=assess)
-reschedule = partial(booking.reschedule, readiness=assess)
+
+
+def reschedule(
+    session: Session,
+    settings: Settings,
+    actor,
+    appointment: Appointment,
+    candidate: Candidate,
+    *,
+    seen_start: dt.datetime | None = None,
+) -> Appointment:
+    """``booking.reschedule`` with the readiness rules; a new time lapses the radiologist's confirmation of the
+    medication plan, given for the old one (``medication.lapse_for_move``)."""
+    old_start = appointment.table_start
+    moved = booking.reschedule(
+        session, settings, actor, appointment, candidate, readiness=assess, seen_start=seen_start
+    )
+    medication.lapse_for_move(session, actor, moved, old_start)
+    return moved
+
+
 cancel = partial(ending.cancel, readiness=assess)  # returns the waitlist patients, ready to book, for the time
 freed_time_offers = partial(ending.freed_time_offers, readiness=assess)
 moved_time_offers = partial(ending.moved_time_offers, readiness=assess)  # the time a move freed, as a cancellation

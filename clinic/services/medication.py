@@ -56,6 +56,19 @@ DOSE_CLASS_LABELS = {
 }
 
 
+# The non-aspirin NSAIDs of the hold rules (content/hold_rules.toml; ASRA 2018's "NSAIDs (non-aspirin)" row):
+# painkillers, not blood thinners. Every other recorded drug (the anticoagulants, the antiplatelets with aspirin,
+# cilostazol and dipyridamole, and a drug without a rule such as phenprocoumon) counts as an antithrombotic.
+NSAIDS = frozenset({"ibuprofen", "diclofenac", "naproxen", "meloxicam", "piroxicam"})
+
+
+def several_antithrombotics(drug_codes) -> bool:
+    """Whether two or more different antithrombotic drugs are recorded (``NSAIDS`` left out; one drug at two
+    dose classes counts once). procedures.md §1.1: concurrent antithrombotics raise the bleeding risk, so the
+    procedure is handled one tier higher (walk 27: the desk had to tick "raised bleeding risk" itself)."""
+    return len({code for code in drug_codes if code not in NSAIDS}) >= 2
+
+
 def effective_bleeding_class(procedure_type: ProcedureType, region: str | None, raised: bool) -> BleedingClass:
     base = procedure_type.bleeding_class_for(region)
     return base.raised() if raised else base
@@ -144,7 +157,8 @@ def plan_for(
 ) -> HoldPlan:
     """``rules``: the drug rules read beforehand for many patients (``rules_for_any``), else read here."""
     referral = prereg.referral
-    bleeding = effective_bleeding_class(procedure_type, region, prereg.raised_bleeding_risk)
+    several = several_antithrombotics(e.drug_code for e in prereg.medications)
+    bleeding = effective_bleeding_class(procedure_type, region, prereg.raised_bleeding_risk or several)
     if rules is None:
         rules = rules_for(session, {e.drug_code for e in prereg.medications}, bleeding)
     else:
@@ -155,6 +169,7 @@ def plan_for(
         override_date=referral.hold_override_date if referral else None,
         override_reason=referral.hold_override_reason if referral else None,
         override_by=_name(session, referral.hold_override_by_id) if referral else None,
+        raised_for_several=several and bleeding != procedure_type.bleeding_class_for(region),
     )
     if referral is not None and referral.hold_plan_confirmed_key:
         who = _name(session, referral.hold_plan_confirmed_by_id) or "?"
@@ -236,6 +251,30 @@ def confirm_plan(session: Session, actor, referral: Referral, zone: str) -> Hold
         actor=actor,
     )
     return plan_for(session, prereg, referral.planned_procedure_type, referral.planned_region)
+
+
+def lapse_for_move(session: Session, actor, appointment: Appointment, old_start: dt.datetime) -> None:
+    """A booked appointment moved from ``old_start`` to its new time: a radiologist's confirmation of the
+    referral's medication plan that still counted was given for the old date, so it lapses (the screens ask for
+    it again, the letter calls instead of printing unsigned figures as settled). Walk 27: booked 17.12.2026, the
+    last apixaban dose recorded for 06.12; moved to 29.03.2027, the letter still said the pause was kept."""
+    referral = appointment.referral
+    if referral is None or referral.hold_plan_confirmed_key is None or appointment.table_start == old_start:
+        return
+    plan = referral_plan(session, referral)
+    if plan is None or not plan.confirmed:  # lapsed already, or nothing planned: nothing that still counts
+        return
+    referral.hold_plan_confirmed_key = HoldPlan.moved_key(referral.hold_plan_confirmed_key)
+    session.flush()
+    audit.record(
+        session,
+        "referral.hold_plan_lapsed",
+        "referrals",
+        referral.id,
+        patient_id=referral.patient_id,
+        summary={"table_start": appointment.table_start.isoformat()},
+        actor=actor,
+    )
 
 
 def broken_holds(
@@ -361,7 +400,8 @@ def awaiting_confirmation(
         prereg = appointment.referral.preregistration
         plan = plan_for(session, prereg, appointment.procedure_type, appointment.region, language)
         broken = plan.broken_for(appointment.table_start, zone)
-        if plan.awaiting_confirmation or broken:
+        # A last dose long before the hold (``HoldPlan.stale_for``): the letter promised a call about when to stop.
+        if plan.awaiting_confirmation or broken or plan.stale_for(appointment.table_start, zone):
             found.append(CallDue(appointment, plan, broken))
     found.sort(
         key=lambda row: (not row.broken, row.plan.call_by(row.appointment.table_start, zone), row.appointment.id)

@@ -74,7 +74,9 @@ def test_medication_holds_follow_the_contract(session, settings, clinic, api_as)
     assert (holds["apixaban"]["action"], holds["apixaban"]["hold_hours"]) == ("hold", 72)
     assert (holds["lmwh"]["hold_hours"], holds["lmwh"]["injected"]) == (24, True)
     assert holds["lmwh"]["last_dose_recorded_on"] == "2026-11-22"
-    assert (holds["aspirin"]["action"], holds["ibuprofen"]["action"]) == ("shared_assessment", "no_hold")
+    # apixaban, LMWH and aspirin: several blood thinners, so the PRT is handled as high risk (procedures.md
+    # §1.1), where ibuprofen is held for 24 hours
+    assert (holds["aspirin"]["action"], holds["ibuprofen"]["action"]) == ("shared_assessment", "hold")
     restart = dt.datetime.fromisoformat(holds["apixaban"]["restart_not_before"])
     assert restart == dt.datetime.fromisoformat(body["table_end"]) + dt.timedelta(hours=24)
 

@@ -319,9 +319,9 @@ def test_a_last_dose_too_late_stands_first_on_the_call_list_even_with_the_rule_s
     referral = make_ready_referral(session, clinic)
     appointment = book(session, settings, referral, limit=1, first_day=TODAY + dt.timedelta(days=10))
     day = to_local(appointment.table_start, ZONE).date()
-    kept = make_ready_referral(
-        session, clinic, medications=[("apixaban", "", TODAY + dt.timedelta(days=1))]
-    )  # stopped long enough before
+    # stopped long enough before, and not long before the hold (walk 27: a last dose more than twice the hold
+    # before the appointment, 24.11 for 03.12, stands on the call list: ``HoldPlan.stale_for``)
+    kept = make_ready_referral(session, clinic, medications=[("apixaban", "", TODAY + dt.timedelta(days=6))])
     kept_appointment = book(session, settings, kept, limit=1, first_day=TODAY + dt.timedelta(days=10))
     session.commit()
     assert [

@@ -179,14 +179,15 @@ def test_the_medication_plan_reads_in_german_with_the_same_hours_and_moments(ses
             _plan_text(german.get(path).get_data(as_text=True)),
             _plan_text(english.get(path).get_data(as_text=True)),
         )
-        assert "Blutungsrisiko mittel" in de and "bleeding class intermediate" in en
+        # four blood thinners: the PRT is handled one tier higher (procedures.md §1.1), and the heading says why
+        assert "Blutungsrisiko hoch" in de and "bleeding class high" in en
+        assert "eine Stufe höher: mehrere Blutverdünner" in de and "one tier higher: several blood thinners" in en
         assert "Acetylsalicylsäure (ASS) (Primärprävention)" in de and "Aspirin (ASA) (primary prevention)" in en
         assert "Niedermolekulares Heparin (z. B. Enoxaparin) (prophylaktische Dosis)" in de
         assert "5 Tage (120 Stunden) pausieren und INR prüfen" in de and "hold 5 days (120 hours) and check INR" in en
         assert "3 Tage (72 Stunden) pausieren" in de and "hold 3 days (72 hours)" in en
         assert "12 Stunden pausieren" in de and "hold 12 hours" in en
-        assert "gemeinsame Abwägung mit der verordnenden Ärztin" in de
-        assert "shared assessment with the prescriber; no routine hold" in en
+        assert "6 Tage (144 Stunden) pausieren" in de and "hold 6 days (144 hours)" in en  # aspirin at high
         assert not ENGLISH_WORDS.search(de), ENGLISH_WORDS.search(de)
         moments = re.compile(r"\d\d\.\d\d\.\d{4}(?: \d\d:\d\d)?")
         assert moments.findall(de) == moments.findall(en)  # the same dates and times, whatever the language
