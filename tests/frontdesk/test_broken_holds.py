@@ -241,8 +241,8 @@ def test_the_broken_hold_of_a_checked_in_patient_does_not_advise_moving_the_appo
         assert f"The hold is not kept for the appointment on {when}." in shown, page
         assert "move the appointment" not in shown, page
         assert (
-            "the procedure cannot go ahead today unless a radiologist overrides the hold with a reason. Correct the "
-            "date if it was wrong; otherwise cancel the appointment and book a new one."
+            "the procedure cannot go ahead today. Correct the date if it was wrong; otherwise cancel the appointment "
+            "and book a new one."
         ) in shown, page
 
 
@@ -337,7 +337,7 @@ def test_a_last_dose_too_late_stands_first_on_the_call_list_even_with_the_rule_s
     assert kept_appointment.id not in [row.appointment.id for row in rows]
     page = _text(browser.get("/desk/medication-calls"))
     assert "Last dose too late for the hold" in page
-    assert "Apixaban: correct the date after speaking with the patient, move the appointment" in page
+    assert "Apixaban: correct the date after speaking with the patient, or move the appointment" in page
     assert page.index(fmt_datetime(appointment.table_start, ZONE)) < page.index(fmt_datetime(calm.table_start, ZONE))
 
 
