@@ -59,13 +59,15 @@ PAGES = {
 # thinners recorded on the patient's other open referrals (walk 26: a drug recorded on one referral did not
 # keep the patient's other one from being booked with no hold): one statement more where a checklist is made,
 # the start page 18, booking and moving 21, the referral pages (their checklist, and readiness's) 23 and 24.
+# The worklist page reads the recorded ends of the day's finished procedures (one statement while there are
+# any): a finished appointment's medication flag stands as it was known at its end (walk 27), 14.
 CEILINGS = {
     "/desk/": 18,
     f"/desk/calendar?day={TODAY}": 10,
     f"/desk/calendar?day={TODAY}&view=week": 7,
     "/desk/referrals/{ready}/book": 21,
     "/desk/appointments/{appointment}/reschedule": 21,
-    "/radiology/worklist": 13,
+    "/radiology/worklist": 14,
     "/radiology/worklist/rows": 12,
     "/radiology/appointments/{appointment}": 26,
     "/desk/referrals/{ready}": 23,

@@ -1,7 +1,7 @@
 """Walk finding (5 December, German screens): with a radiologist's override of the medication hold in force,
 the medication plan's "Frühester Eingriff" column said "—" for a drug without a hold rule, and for a drug
-whose last dose is not recorded a time counted from the clock. The override replaces the holds
-(``HoldPlan.earliest_start``): the column shows its date."""
+whose last dose is not recorded a time counted from the clock. The override decides the drugs without a
+rule (``HoldPlan.overridden``, walk 27): their row shows its date; a drug with a rule keeps its own hold."""
 
 from __future__ import annotations
 
@@ -40,17 +40,17 @@ def test_the_plan_shows_the_override_date_as_the_earliest_procedure(session, cli
     assert "<th>Frühester Eingriff</th>" in page
     rows = _rows(page)
     assert len(rows) == 2
-    for row in rows:
-        cells = row.split("<td")
-        earliest = cells[3]  # drug, rule, earliest procedure, last dose
-        assert fmt_date(day) in earliest, row
-        assert "—" not in earliest and ":" not in earliest.split(">", 1)[1], row
+    earliest = {row.split("<td")[1]: row.split("<td")[3] for row in rows}  # drug, rule, earliest procedure, ...
+    [no_rule] = [cell for drug, cell in earliest.items() if "Phenprocoumon" in drug]
+    assert fmt_date(day) in no_rule and "—" not in no_rule and ":" not in no_rule.split(">", 1)[1], no_rule
+    [ruled] = [cell for drug, cell in earliest.items() if "Apixaban" in drug]
+    assert fmt_date(day) not in ruled, ruled  # its own hold, counted once its last dose is recorded
 
 
 def test_the_booking_page_says_the_override_not_hours_from_a_last_dose(session, clinic, browser):
     """The booking page said "the earliest possible start is 02.12.2026 00:00 (the hold's hours from the last
     possible dose)" under an override: no hours were counted, a radiologist chose the day."""
-    referral = make_ready_referral(session, clinic, medications=[("apixaban", "", None)])
+    referral = make_ready_referral(session, clinic, medications=[("phenprocoumon", "", None)])
     day = TODAY + dt.timedelta(days=9)
     triage.override_hold(session, clinic.radiologists[0], referral, day, "Nutzen überwiegt deutlich", today=TODAY)
     session.commit()
